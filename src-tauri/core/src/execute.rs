@@ -1,0 +1,26 @@
+//! Runs a plan step by step against a [`crate::directory::Directory`], checking
+//! authorization again before each step, and records one outcome per step.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StepStatus {
+    Succeeded,
+    Failed,
+    /// Not run: blocked in the plan, refused by the re-check, or an earlier step failed in a
+    /// way that makes this one unsafe.
+    Skipped,
+    /// Our own authorization re-check refused it just before it would have run.
+    Refused,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Outcome {
+    pub step_index: usize,
+    pub status: StepStatus,
+    pub message: String,
+    pub request_id: Option<String>,
+    pub at: String,
+}

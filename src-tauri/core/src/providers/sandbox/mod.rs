@@ -1,0 +1,1 @@
+//! The in-app emulator (being written)
