@@ -1,0 +1,22 @@
+// Declaring every app command here makes Tauri's ACL govern them: a command is callable from a
+// window only if a capability in tauri.conf.json grants its `allow-<command>` permission.
+// Keep this list and `commands::handler()` in lib.rs in step (a test checks it).
+pub const APP_COMMANDS: &[&str] = &[
+    "list_connections",
+    "sign_in",
+    "sign_out",
+    "search_users",
+    "get_user_details",
+    "plan_action",
+    "execute_plan",
+    "list_audit",
+    "verify_audit",
+    "copy_to_clipboard",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(APP_COMMANDS)),
+    )
+    .expect("failed to run tauri-build");
+}
