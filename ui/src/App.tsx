@@ -1,0 +1,100 @@
+import { makeStyles, tokens } from "@fluentui/react-components";
+import { useState } from "react";
+import { HeaderBar } from "./components/HeaderBar";
+import { NavMenu } from "./components/NavMenu";
+import type { NavTarget } from "./components/NavMenu";
+import { NotSignedIn } from "./components/NotSignedIn";
+import { ScreenTitle } from "./components/ScreenTitle";
+import { useConnections } from "./hooks/useConnections";
+import type { ConnectionView } from "./ipc/types";
+import { ActivityScreen } from "./screens/ActivityScreen";
+import { ConnectionsScreen } from "./screens/ConnectionsScreen";
+import { UserDetailsScreen } from "./screens/UserDetailsScreen";
+import { UsersScreen } from "./screens/UsersScreen";
+
+type Route =
+  | { screen: "connections" }
+  | { screen: "users" }
+  | { screen: "user"; userId: string; name: string }
+  | { screen: "activity" };
+
+const useStyles = makeStyles({
+  app: { display: "flex", flexDirection: "column", height: "100vh", backgroundColor: tokens.colorNeutralBackground2 },
+  body: { display: "flex", flex: 1, minHeight: 0 },
+  main: {
+    flex: 1,
+    overflow: "auto",
+    padding: `${tokens.spacingVerticalL} ${tokens.spacingHorizontalXXL}`,
+    backgroundColor: tokens.colorNeutralBackground1,
+  },
+});
+
+/** The connection the Users and Activity screens work on: the one last signed in to, else the first signed in. */
+function activeConnection(connections: ConnectionView[], preferredId: string | null): ConnectionView | null {
+  const signedIn = connections.filter((c) => c.signedIn);
+  return signedIn.find((c) => c.id === preferredId) ?? signedIn[0] ?? null;
+}
+
+export function App() {
+  const styles = useStyles();
+  const connections = useConnections();
+  const [route, setRoute] = useState<Route>({ screen: "connections" });
+  const [preferredId, setPreferredId] = useState<string | null>(null);
+  const active = activeConnection(connections.connections, preferredId);
+
+  const state = {
+    ...connections,
+    signInTo: async (connectionId: string, account?: string) => {
+      const ok = await connections.signInTo(connectionId, account);
+      if (ok) setPreferredId(connectionId);
+      return ok;
+    },
+  };
+
+  const navSelected: NavTarget = route.screen === "user" ? "users" : route.screen;
+  const goToConnections = () => setRoute({ screen: "connections" });
+
+  const renderScreen = () => {
+    switch (route.screen) {
+      case "connections":
+        return <ConnectionsScreen state={state} />;
+      case "users":
+      case "user":
+        if (!active) {
+          return (
+            <>
+              <ScreenTitle trail={["Users"]} title="Users" />
+              <NotSignedIn onGoToConnections={goToConnections} />
+            </>
+          );
+        }
+        return route.screen === "users" ? (
+          <UsersScreen
+            key={active.id}
+            connectionId={active.id}
+            onOpenUser={(user) => setRoute({ screen: "user", userId: user.id, name: user.displayName })}
+          />
+        ) : (
+          <UserDetailsScreen
+            key={`${active.id}/${route.userId}`}
+            connectionId={active.id}
+            userId={route.userId}
+            fallbackName={route.name}
+            onBackToUsers={() => setRoute({ screen: "users" })}
+          />
+        );
+      case "activity":
+        return <ActivityScreen />;
+    }
+  };
+
+  return (
+    <div className={styles.app}>
+      <HeaderBar active={active} />
+      <div className={styles.body}>
+        <NavMenu selected={navSelected} onSelect={(target) => setRoute({ screen: target })} />
+        <main className={styles.main}>{renderScreen()}</main>
+      </div>
+    </div>
+  );
+}

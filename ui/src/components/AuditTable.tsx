@@ -1,0 +1,77 @@
+import {
+  Button,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  makeStyles,
+} from "@fluentui/react-components";
+import { ChevronDownRegular, ChevronRightRegular } from "@fluentui/react-icons";
+import { Fragment, useState } from "react";
+import type { AuditEntry } from "../ipc/types";
+import { actionLabel, formatDateTime } from "../format";
+import { AuditEntryDetails } from "./AuditEntryDetails";
+import { AuditOutcomeBadge } from "./StatusBadges";
+
+const useStyles = makeStyles({
+  expander: { width: "40px" },
+});
+
+export function AuditTable({ entries }: { entries: AuditEntry[] }) {
+  const styles = useStyles();
+  const [expanded, setExpanded] = useState<number | null>(null);
+  return (
+    <Table aria-label="Activity" size="small">
+      <TableHeader>
+        <TableRow>
+          <TableHeaderCell className={styles.expander} />
+          <TableHeaderCell>Time</TableHeaderCell>
+          <TableHeaderCell>Operator</TableHeaderCell>
+          <TableHeaderCell>Action</TableHeaderCell>
+          <TableHeaderCell>Target</TableHeaderCell>
+          <TableHeaderCell>Outcome</TableHeaderCell>
+          <TableHeaderCell>Reason</TableHeaderCell>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {entries.map((entry) => {
+          const open = expanded === entry.seq;
+          return (
+            <Fragment key={entry.seq}>
+              <TableRow data-testid="audit-row" data-seq={entry.seq} data-outcome={entry.outcome}>
+                <TableCell className={styles.expander}>
+                  <Button
+                    appearance="subtle"
+                    size="small"
+                    aria-expanded={open}
+                    aria-label={open ? "Hide details" : "Show details"}
+                    data-testid="audit-expand"
+                    icon={open ? <ChevronDownRegular /> : <ChevronRightRegular />}
+                    onClick={() => setExpanded(open ? null : entry.seq)}
+                  />
+                </TableCell>
+                <TableCell>{formatDateTime(entry.at)}</TableCell>
+                <TableCell>{entry.operator}</TableCell>
+                <TableCell>{actionLabel(entry.action)}</TableCell>
+                <TableCell>{entry.target}</TableCell>
+                <TableCell>
+                  <AuditOutcomeBadge outcome={entry.outcome} />
+                </TableCell>
+                <TableCell>{entry.reason}</TableCell>
+              </TableRow>
+              {open ? (
+                <TableRow>
+                  <TableCell colSpan={7}>
+                    <AuditEntryDetails entry={entry} />
+                  </TableCell>
+                </TableRow>
+              ) : null}
+            </Fragment>
+          );
+        })}
+      </TableBody>
+    </Table>
+  );
+}

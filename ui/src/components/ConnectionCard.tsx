@@ -1,0 +1,105 @@
+import {
+  Badge,
+  Button,
+  Card,
+  CardHeader,
+  Field,
+  Select,
+  Spinner,
+  Text,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { CloudRegular, SignOutRegular, PersonRegular } from "@fluentui/react-icons";
+import { useEffect, useState } from "react";
+import type { ConnectionView } from "../ipc/types";
+import { RoleBadges } from "./RoleBadges";
+
+const useStyles = makeStyles({
+  card: { maxWidth: "720px" },
+  row: { display: "flex", alignItems: "flex-end", gap: tokens.spacingHorizontalM, flexWrap: "wrap" },
+  picker: { minWidth: "360px" },
+  operator: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXS },
+});
+
+export interface ConnectionCardProps {
+  connection: ConnectionView;
+  /** The first card gets the plain element ids the end-to-end tests use; others get suffixed ids. */
+  idSuffix: string;
+  busy: boolean;
+  onSignIn: (account?: string) => void;
+  onSignOut: () => void;
+}
+
+export function ConnectionCard({ connection, idSuffix, busy, onSignIn, onSignOut }: ConnectionCardProps) {
+  const styles = useStyles();
+  const [account, setAccount] = useState(connection.demoAccounts[0]?.userPrincipalName ?? "");
+
+  // The demo accounts arrive with the connection list; pick the first once they are known.
+  useEffect(() => {
+    if (!account && connection.demoAccounts.length > 0) setAccount(connection.demoAccounts[0].userPrincipalName);
+  }, [account, connection.demoAccounts]);
+
+  const operator = connection.signedIn ? connection.operator : null;
+  const needsAccount = connection.sandbox && connection.demoAccounts.length > 0;
+
+  return (
+    <Card className={styles.card} data-testid={`connection-${connection.id}`} data-signed-in={String(connection.signedIn)}>
+      <CardHeader
+        image={<CloudRegular fontSize={28} />}
+        header={<Text weight="semibold">{connection.displayName}</Text>}
+        description={
+          <span>
+            {connection.sandbox ? "Built-in sandbox (Microsoft Entra emulator) · " : "Microsoft Entra tenant · "}
+            {connection.signedIn ? (
+              <Badge appearance="tint" color="success" data-testid="connection-status">Signed in</Badge>
+            ) : (
+              <Badge appearance="tint" color="subtle" data-testid="connection-status">Not signed in</Badge>
+            )}
+          </span>
+        }
+      />
+      {operator ? (
+        <div className={styles.operator}>
+          <Text>
+            <PersonRegular /> Signed in as <strong>{operator.displayName}</strong> ({operator.userPrincipalName})
+          </Text>
+          <RoleBadges roles={operator.roles} />
+          <div>
+            <Button id={`signout-button${idSuffix}`} icon={<SignOutRegular />} disabled={busy} onClick={onSignOut}>
+              Sign out
+            </Button>
+          </div>
+        </div>
+      ) : (
+        <div className={styles.row}>
+          {needsAccount ? (
+            <Field label="Sign in as" className={styles.picker}>
+              <Select
+                id={`signin-account${idSuffix}`}
+                value={account}
+                disabled={busy}
+                onChange={(_, data) => setAccount(data.value)}
+              >
+                {connection.demoAccounts.map((demo) => (
+                  <option key={demo.userPrincipalName} value={demo.userPrincipalName}>
+                    {demo.displayName} — {demo.roleLabel}
+                  </option>
+                ))}
+              </Select>
+            </Field>
+          ) : null}
+          <Button
+            id={`signin-button${idSuffix}`}
+            appearance="primary"
+            disabled={busy || (needsAccount && !account)}
+            onClick={() => onSignIn(needsAccount ? account : undefined)}
+          >
+            Sign in
+          </Button>
+          {busy ? <Spinner size="tiny" label="Signing in…" /> : null}
+        </div>
+      )}
+    </Card>
+  );
+}

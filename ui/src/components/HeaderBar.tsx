@@ -1,0 +1,56 @@
+import { Avatar, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { ShieldKeyholeRegular } from "@fluentui/react-icons";
+import type { ConnectionView } from "../ipc/types";
+
+const useStyles = makeStyles({
+  bar: {
+    display: "flex",
+    alignItems: "center",
+    justifyContent: "space-between",
+    height: "48px",
+    padding: `0 ${tokens.spacingHorizontalL}`,
+    backgroundColor: tokens.colorBrandBackground,
+    color: tokens.colorNeutralForegroundOnBrand,
+  },
+  brand: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS },
+  who: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS },
+  sub: { opacity: 0.85 },
+});
+
+/** The top bar: product name, the active connection, and who is signed in to it. */
+export function HeaderBar({ active }: { active: ConnectionView | null }) {
+  const styles = useStyles();
+  const operator = active?.operator ?? null;
+  return (
+    <header className={styles.bar}>
+      <div className={styles.brand}>
+        <ShieldKeyholeRegular fontSize={22} />
+        <Text weight="semibold" size={400}>
+          ResetDesk
+        </Text>
+        {active ? (
+          <Text className={styles.sub} data-testid="active-connection">
+            · {active.displayName}
+          </Text>
+        ) : null}
+      </div>
+      <div className={styles.who}>
+        {operator ? (
+          <>
+            <div style={{ textAlign: "right" }}>
+              <Text id="operator-name" weight="semibold" block>
+                {operator.displayName}
+              </Text>
+              <Text size={200} className={styles.sub} block data-testid="operator-roles">
+                {operator.roles.map((r) => r.displayName).join(", ") || "No admin role"}
+              </Text>
+            </div>
+            <Avatar name={operator.displayName} size={32} color="colorful" />
+          </>
+        ) : (
+          <Text className={styles.sub}>Not signed in</Text>
+        )}
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,28 @@
+import { NavDrawer, NavDrawerBody, NavItem, makeStyles } from "@fluentui/react-components";
+import { HistoryRegular, PeopleRegular, PlugConnectedRegular } from "@fluentui/react-icons";
+
+export type NavTarget = "connections" | "users" | "activity";
+
+const useStyles = makeStyles({
+  drawer: { height: "100%" },
+});
+
+/** The admin centre's left navigation. Ids `#nav-*` are used by the end-to-end tests. */
+export function NavMenu({ selected, onSelect }: { selected: NavTarget; onSelect: (target: NavTarget) => void }) {
+  const styles = useStyles();
+  return (
+    <NavDrawer type="inline" open selectedValue={selected} className={styles.drawer} size="small" aria-label="Navigation">
+      <NavDrawerBody>
+        <NavItem id="nav-connections" value="connections" icon={<PlugConnectedRegular />} onClick={() => onSelect("connections")}>
+          Connections
+        </NavItem>
+        <NavItem id="nav-users" value="users" icon={<PeopleRegular />} onClick={() => onSelect("users")}>
+          Users
+        </NavItem>
+        <NavItem id="nav-activity" value="activity" icon={<HistoryRegular />} onClick={() => onSelect("activity")}>
+          Activity
+        </NavItem>
+      </NavDrawerBody>
+    </NavDrawer>
+  );
+}

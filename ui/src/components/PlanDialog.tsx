@@ -1,0 +1,167 @@
+import {
+  Badge,
+  Button,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Field,
+  Input,
+  MessageBar,
+  MessageBarBody,
+  Spinner,
+  Subtitle2,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { useState } from "react";
+import type { ActionFlow } from "../hooks/useActionFlow";
+import type { Plan } from "../ipc/types";
+import { ACTION_LABELS } from "../format";
+import { ErrorBar } from "./ErrorBar";
+import { RoleBadges } from "./RoleBadges";
+
+const useStyles = makeStyles({
+  surface: { maxWidth: "720px", width: "90vw" },
+  content: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+  facts: {
+    display: "grid",
+    gridTemplateColumns: "120px 1fr",
+    rowGap: tokens.spacingVerticalXS,
+    columnGap: tokens.spacingHorizontalM,
+    margin: 0,
+  },
+  term: { color: tokens.colorNeutralForeground3 },
+  value: { margin: 0 },
+  steps: { margin: 0, paddingLeft: tokens.spacingHorizontalXXL, display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXS },
+  blocked: { color: tokens.colorPaletteDarkOrangeForeground1 },
+});
+
+type DialogFlow = Exclude<ActionFlow, { stage: "idle" } | { stage: "done" }>;
+
+export function isPlanDialogStage(flow: ActionFlow): flow is DialogFlow {
+  return flow.stage !== "idle" && flow.stage !== "done";
+}
+
+export interface PlanDialogProps {
+  flow: DialogFlow;
+  onConfirm: (reason: string) => void;
+  onCancel: () => void;
+}
+
+/** "Summary of your request": what Rust will do, and the operator's reason, before anything changes. */
+export function PlanDialog({ flow, onConfirm, onCancel }: PlanDialogProps) {
+  const styles = useStyles();
+  const [reason, setReason] = useState("");
+  const action = flow.stage === "planning" || flow.stage === "planFailed" ? flow.action : flow.plan.action;
+  const executing = flow.stage === "executing";
+  const canConfirm = flow.stage === "confirming" && reason.trim().length > 0;
+
+  return (
+    <Dialog
+      open
+      modalType="modal"
+      onOpenChange={(_, data) => {
+        if (!data.open && !executing) onCancel();
+      }}
+    >
+      <DialogSurface id="plan-dialog" className={styles.surface} aria-describedby={undefined}>
+        <DialogBody>
+          <DialogTitle>{ACTION_LABELS[action] ?? action}</DialogTitle>
+          <DialogContent className={styles.content}>
+            {flow.stage === "planning" ? <Spinner label="Preparing the summary of your request…" /> : null}
+            {flow.stage === "planFailed" ? <ErrorBar error={flow.error} /> : null}
+            {flow.stage === "confirming" || flow.stage === "executing" ? (
+              <PlanSummary plan={flow.plan} />
+            ) : null}
+            {flow.stage === "confirming" && flow.error ? <ErrorBar error={flow.error} /> : null}
+            {flow.stage === "confirming" || flow.stage === "executing" ? (
+              <Field
+                label="Reason or ticket number"
+                required
+                hint="Recorded in the audit log with this action."
+              >
+                <Input
+                  id="reason-input"
+                  value={reason}
+                  disabled={executing}
+                  onChange={(_, data) => setReason(data.value)}
+                  onKeyDown={(event) => {
+                    if (event.key === "Enter" && canConfirm) onConfirm(reason);
+                  }}
+                />
+              </Field>
+            ) : null}
+            {executing ? <Spinner size="small" label="Running…" /> : null}
+          </DialogContent>
+          <DialogActions>
+            <Button id="cancel-button" disabled={executing} onClick={onCancel}>
+              Cancel
+            </Button>
+            {flow.stage !== "planFailed" ? (
+              <Button id="confirm-button" appearance="primary" disabled={!canConfirm} onClick={() => onConfirm(reason)}>
+                Confirm
+              </Button>
+            ) : null}
+          </DialogActions>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
+  );
+}
+
+function PlanSummary({ plan }: { plan: Plan }) {
+  const styles = useStyles();
+  return (
+    <>
+      <Subtitle2 as="h2">Summary of your request</Subtitle2>
+      <dl className={styles.facts}>
+        <dt className={styles.term}>Action</dt>
+        <dd className={styles.value} data-testid="plan-action">
+          {ACTION_LABELS[plan.action] ?? plan.action}
+        </dd>
+        <dt className={styles.term}>Target</dt>
+        <dd className={styles.value} data-testid="plan-target">
+          <strong>{plan.target.displayName}</strong> ({plan.target.userPrincipalName})
+        </dd>
+        <dt className={styles.term}>Admin roles</dt>
+        <dd className={styles.value}>
+          <RoleBadges roles={plan.target.adminRoles} />
+        </dd>
+        <dt className={styles.term}>Signed in as</dt>
+        <dd className={styles.value}>{plan.operatorUpn}</dd>
+      </dl>
+      <Subtitle2 as="h3">Steps</Subtitle2>
+      {plan.steps.length === 0 ? (
+        <span data-testid="plan-no-steps">Nothing to do: the user has nothing this action would change.</span>
+      ) : (
+        <ol className={styles.steps}>
+          {plan.steps.map((step) => (
+            <li
+              key={step.index}
+              data-testid="plan-step"
+              data-step-type={step.kind.type}
+              data-blocked={step.blocked ? "true" : "false"}
+            >
+              {step.summary}
+              {step.blocked ? (
+                <>
+                  {" "}
+                  <Badge appearance="tint" color="warning">Will not run</Badge>{" "}
+                  <span className={styles.blocked}>{step.blocked}</span>
+                </>
+              ) : null}
+            </li>
+          ))}
+        </ol>
+      )}
+      {plan.warnings.map((warning, index) => (
+        <MessageBar key={index} intent="warning" layout="multiline" data-testid="plan-warning">
+          <MessageBarBody>{warning}</MessageBarBody>
+        </MessageBar>
+      ))}
+    </>
+  );
+}

@@ -1,0 +1,44 @@
+import { Badge } from "@fluentui/react-components";
+import type { BadgeProps } from "@fluentui/react-components";
+import {
+  CheckmarkCircleFilled,
+  DismissCircleFilled,
+  ProhibitedFilled,
+  SubtractCircleFilled,
+  WarningFilled,
+} from "@fluentui/react-icons";
+import type { ReactElement } from "react";
+import type { AuditOutcome, StepStatus } from "../ipc/types";
+import { AUDIT_OUTCOME_LABELS, STEP_STATUS_LABELS } from "../format";
+
+const STEP_LOOK: Record<StepStatus, { color: BadgeProps["color"]; icon: ReactElement }> = {
+  succeeded: { color: "success", icon: <CheckmarkCircleFilled /> },
+  failed: { color: "danger", icon: <DismissCircleFilled /> },
+  skipped: { color: "subtle", icon: <SubtractCircleFilled /> },
+  refused: { color: "warning", icon: <ProhibitedFilled /> },
+};
+
+export function StepStatusBadge({ status }: { status: StepStatus }) {
+  const look = STEP_LOOK[status];
+  return (
+    <Badge appearance="tint" color={look.color} icon={look.icon}>
+      {STEP_STATUS_LABELS[status] ?? status}
+    </Badge>
+  );
+}
+
+const OUTCOME_LOOK: Record<AuditOutcome, { color: BadgeProps["color"]; icon: ReactElement }> = {
+  succeeded: { color: "success", icon: <CheckmarkCircleFilled /> },
+  partial: { color: "warning", icon: <WarningFilled /> },
+  failed: { color: "danger", icon: <DismissCircleFilled /> },
+  refused: { color: "severe", icon: <ProhibitedFilled /> },
+};
+
+export function AuditOutcomeBadge({ outcome }: { outcome: AuditOutcome }) {
+  const look = OUTCOME_LOOK[outcome];
+  return (
+    <Badge appearance="tint" color={look?.color ?? "informative"} icon={look?.icon}>
+      {AUDIT_OUTCOME_LABELS[outcome] ?? outcome}
+    </Badge>
+  );
+}

@@ -1,0 +1,45 @@
+// Display helpers shared by the screens: dates in the operator's locale, the admin centre's
+// labels for actions and statuses. Pure functions, no React.
+import type { ActionKind, AuditOutcome, StepStatus } from "./ipc/types";
+
+export const ACTION_LABELS: Record<ActionKind, string> = {
+  resetPassword: "Reset password",
+  requireReregisterMfa: "Require re-register MFA",
+  revokeSessions: "Revoke sessions",
+};
+
+/** The audit log stores the action as text; show the button's words when it is a known kind. */
+export function actionLabel(action: string): string {
+  return (ACTION_LABELS as Record<string, string>)[action] ?? action;
+}
+
+/** An ISO-8601 timestamp in the operator's locale; missing or unparsable values stay readable. */
+export function formatDateTime(value: string | null | undefined): string {
+  if (!value) return "—";
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return value;
+  return date.toLocaleString();
+}
+
+export function orDash(value: string | null | undefined): string {
+  return value === null || value === undefined || value === "" ? "—" : value;
+}
+
+export function yesNo(value: boolean | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  return value ? "Yes" : "No";
+}
+
+export const STEP_STATUS_LABELS: Record<StepStatus, string> = {
+  succeeded: "Succeeded",
+  failed: "Failed",
+  skipped: "Skipped",
+  refused: "Refused",
+};
+
+export const AUDIT_OUTCOME_LABELS: Record<AuditOutcome, string> = {
+  succeeded: "Succeeded",
+  partial: "Partially succeeded",
+  failed: "Failed",
+  refused: "Refused",
+};

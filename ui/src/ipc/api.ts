@@ -1,0 +1,115 @@
+// The only module that talks to Rust. One typed function per app command; every rejection is
+// turned into an `AppError` so screens show one kind of error whatever went wrong.
+import { invoke } from "@tauri-apps/api/core";
+import type {
+  ActionKind,
+  AppError,
+  AuditEntry,
+  AuditVerification,
+  ConnectionView,
+  DirectoryUser,
+  ErrorKind,
+  ExecutionResult,
+  Operator,
+  Plan,
+  UserDetails,
+} from "./types";
+
+const ERROR_KINDS: readonly ErrorKind[] = [
+  "NotSignedIn",
+  "Forbidden",
+  "Denied",
+  "NotFound",
+  "Throttled",
+  "Offline",
+  "Provider",
+  "InvalidInput",
+  "Keychain",
+  "Ambiguous",
+  "Internal",
+];
+
+export function isAppError(value: unknown): value is AppError {
+  if (typeof value !== "object" || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return (
+    typeof candidate.kind === "string" &&
+    (ERROR_KINDS as readonly string[]).includes(candidate.kind) &&
+    typeof candidate.message === "string"
+  );
+}
+
+/**
+ * Commands reject with a serialised `AppError`; Tauri itself rejects with a plain string (an ACL
+ * refusal, an unknown command, a deserialisation failure of the arguments). Both become an
+ * `AppError`, the latter as `Internal` with Tauri's text kept as the message.
+ */
+export function toAppError(reason: unknown): AppError {
+  if (isAppError(reason)) {
+    return { kind: reason.kind, message: reason.message, detail: reason.detail ?? null };
+  }
+  if (typeof reason === "string") {
+    return { kind: "Internal", message: reason, detail: null };
+  }
+  if (reason instanceof Error) {
+    return { kind: "Internal", message: reason.message, detail: null };
+  }
+  return { kind: "Internal", message: "Unexpected error from the application.", detail: safeStringify(reason) };
+}
+
+function safeStringify(value: unknown): string | null {
+  try {
+    return JSON.stringify(value) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (reason) {
+    throw toAppError(reason);
+  }
+}
+
+export function listConnections(): Promise<ConnectionView[]> {
+  return call("list_connections");
+}
+
+/** For a sandbox connection `account` is the demo operator's UPN; a real tenant opens the browser. */
+export function signIn(connectionId: string, account?: string): Promise<Operator> {
+  return call("sign_in", account === undefined ? { connectionId } : { connectionId, account });
+}
+
+export function signOut(connectionId: string): Promise<void> {
+  return call("sign_out", { connectionId });
+}
+
+export function searchUsers(connectionId: string, query: string): Promise<DirectoryUser[]> {
+  return call("search_users", { connectionId, query });
+}
+
+export function getUserDetails(connectionId: string, userId: string): Promise<UserDetails> {
+  return call("get_user_details", { connectionId, userId });
+}
+
+export function planAction(connectionId: string, userId: string, action: ActionKind): Promise<Plan> {
+  return call("plan_action", { connectionId, userId, action });
+}
+
+export function executePlan(planId: string, reason: string): Promise<ExecutionResult> {
+  return call("execute_plan", { planId, reason });
+}
+
+export function listAudit(limit: number): Promise<AuditEntry[]> {
+  return call("list_audit", { limit });
+}
+
+export function verifyAudit(): Promise<AuditVerification> {
+  return call("verify_audit");
+}
+
+export function copyToClipboard(text: string, clearAfterSeconds: number): Promise<void> {
+  return call("copy_to_clipboard", { text, clearAfterSeconds });
+}

@@ -1,0 +1,198 @@
+// The shapes Rust sends to the page (serde camelCase), mirrored from
+// src-tauri/core/src/{model,actions,plan,execute,audit,error,connection}.rs.
+// Keep these in step with the Rust types: they are the contract of every `invoke`.
+
+export interface RoleRef {
+  templateId: string;
+  displayName: string;
+}
+
+export interface Operator {
+  connectionId: string;
+  tenantId: string;
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  roles: RoleRef[];
+}
+
+export interface DirectoryUser {
+  connectionId: string;
+  tenantId: string;
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  mail: string | null;
+  accountEnabled: boolean | null;
+  jobTitle: string | null;
+  department: string | null;
+  mobilePhone: string | null;
+  userType: string | null;
+  lastPasswordChange: string | null;
+  signInSessionsValidFrom: string | null;
+  /** Filled on details and plans only; in search results it is empty and `rolesKnown` is false. */
+  adminRoles: RoleRef[];
+  rolesKnown: boolean;
+  inRoleAssignableGroup: boolean;
+}
+
+export type AuthMethodKind =
+  | "password"
+  | "phone"
+  | "microsoftAuthenticator"
+  | "softwareOath"
+  | "hardwareOath"
+  | "fido2"
+  | "email"
+  | "temporaryAccessPass"
+  | "windowsHelloForBusiness"
+  | "platformCredential"
+  | "other";
+
+export interface AuthMethod {
+  id: string;
+  kind: AuthMethodKind;
+  label: string;
+  detail: string | null;
+  phoneType: string | null;
+  isDefault: boolean;
+  status: string | null;
+  created: string | null;
+}
+
+export type ActionKind = "resetPassword" | "requireReregisterMfa" | "revokeSessions";
+
+/** The buttons at the top of a user's page, in the admin centre's order. */
+export const ACTION_KINDS: readonly ActionKind[] = ["resetPassword", "requireReregisterMfa", "revokeSessions"];
+
+export interface OfferedAction {
+  action: ActionKind;
+  label: string;
+  allowed: boolean;
+  reason: string | null;
+}
+
+export interface UserDetails {
+  user: DirectoryUser;
+  methods: AuthMethod[];
+  actions: OfferedAction[];
+}
+
+export interface TargetSummary {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  adminRoles: RoleRef[];
+}
+
+/** serde `tag = "type"`, camelCase variants and fields. */
+export type StepKind =
+  | { type: "resetPassword" }
+  | { type: "deactivateHardwareOath"; methodId: string }
+  | { type: "deleteMethod"; methodId: string; methodKind: AuthMethodKind; phoneType: string | null }
+  | { type: "revokeSessions" };
+
+export interface Step {
+  index: number;
+  kind: StepKind;
+  summary: string;
+  /** Why this step will not run, when it will not. */
+  blocked: string | null;
+}
+
+export interface Plan {
+  id: string;
+  connectionId: string;
+  tenantId: string;
+  action: ActionKind;
+  operatorUpn: string;
+  target: TargetSummary;
+  steps: Step[];
+  warnings: string[];
+  createdAt: string;
+}
+
+export type StepStatus = "succeeded" | "failed" | "skipped" | "refused";
+
+export interface Outcome {
+  stepIndex: number;
+  status: StepStatus;
+  message: string;
+  requestId: string | null;
+  at: string;
+}
+
+export interface ExecutionResult {
+  planId: string;
+  outcomes: Outcome[];
+  /** Reset password only: shown once, never stored by the page. */
+  temporaryPassword?: string | null;
+  auditSeq: number;
+}
+
+export type AuditOutcome = "succeeded" | "partial" | "failed" | "refused";
+
+/** `AuditRecord` is flattened into the entry by serde. */
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  operator: string;
+  connectionId: string;
+  tenantId: string;
+  targetId: string;
+  target: string;
+  action: string;
+  planId: string | null;
+  plan: string[];
+  reason: string;
+  outcome: AuditOutcome;
+  steps: Outcome[];
+  message: string | null;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  entries: number;
+  firstBroken: number | null;
+  message: string;
+}
+
+export type ConnectionKind = "entraTenant";
+
+export interface DemoAccount {
+  userPrincipalName: string;
+  displayName: string;
+  roleLabel: string;
+}
+
+export interface ConnectionView {
+  id: string;
+  kind: ConnectionKind | string;
+  displayName: string;
+  sandbox: boolean;
+  signedIn: boolean;
+  operator?: Operator | null;
+  demoAccounts: DemoAccount[];
+}
+
+/** `ErrorKind` has no serde rename: the variants arrive in PascalCase. */
+export type ErrorKind =
+  | "NotSignedIn"
+  | "Forbidden"
+  | "Denied"
+  | "NotFound"
+  | "Throttled"
+  | "Offline"
+  | "Provider"
+  | "InvalidInput"
+  | "Keychain"
+  | "Ambiguous"
+  | "Internal";
+
+export interface AppError {
+  kind: ErrorKind;
+  message: string;
+  detail?: string | null;
+}

@@ -1,0 +1,86 @@
+import { Spinner, Tab, TabList, makeStyles, tokens } from "@fluentui/react-components";
+import { useState } from "react";
+import { ActionBar } from "../components/ActionBar";
+import { ErrorBar } from "../components/ErrorBar";
+import { MethodsTable } from "../components/MethodsTable";
+import { PlanDialog, isPlanDialogStage } from "../components/PlanDialog";
+import { ResultDialog } from "../components/ResultDialog";
+import { ScreenTitle } from "../components/ScreenTitle";
+import { UserSummary } from "../components/UserSummary";
+import { useActionFlow } from "../hooks/useActionFlow";
+import { useUserDetails } from "../hooks/useUserDetails";
+
+const useStyles = makeStyles({
+  screen: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+});
+
+type TabValue = "summary" | "methods";
+
+export function UserDetailsScreen({
+  connectionId,
+  userId,
+  fallbackName,
+  onBackToUsers,
+}: {
+  connectionId: string;
+  userId: string;
+  /** The name from the search results, shown until the live read answers. */
+  fallbackName: string;
+  onBackToUsers: () => void;
+}) {
+  const styles = useStyles();
+  const { details, loading, error, refresh } = useUserDetails(connectionId, userId);
+  const { flow, start, confirm, close } = useActionFlow(connectionId, userId);
+  const [tab, setTab] = useState<TabValue>("summary");
+
+  const closeResult = () => {
+    close();
+    // What the action changed (methods, last password change, sessions) is read again live.
+    void refresh();
+  };
+
+  return (
+    <div className={styles.screen}>
+      <ScreenTitle
+        trail={[{ label: "Users", onClick: onBackToUsers }, details?.user.displayName ?? fallbackName]}
+        title={details?.user.displayName ?? fallbackName}
+        titleId="user-title"
+        after={loading ? <Spinner size="tiny" label="Reading live…" data-testid="details-loading" /> : null}
+      />
+      {details ? (
+        <ActionBar
+          actions={details.actions}
+          busy={flow.stage !== "idle"}
+          onStart={(action) => void start(action)}
+          onRefresh={() => void refresh()}
+          refreshing={loading}
+        />
+      ) : null}
+      {error ? <ErrorBar error={error} /> : null}
+      {details ? (
+        <>
+          <TabList selectedValue={tab} onTabSelect={(_, data) => setTab(data.value as TabValue)}>
+            <Tab id="tab-summary" value="summary">
+              Summary
+            </Tab>
+            <Tab id="tab-methods" value="methods">
+              Authentication methods ({details.methods.length})
+            </Tab>
+          </TabList>
+          <div role="tabpanel" aria-labelledby={tab === "summary" ? "tab-summary" : "tab-methods"}>
+            {tab === "summary" ? <UserSummary user={details.user} /> : <MethodsTable methods={details.methods} />}
+          </div>
+        </>
+      ) : null}
+      {isPlanDialogStage(flow) ? (
+        <PlanDialog
+          key={flow.stage === "planning" || flow.stage === "planFailed" ? flow.action : flow.plan.id}
+          flow={flow}
+          onConfirm={(reason) => void confirm(reason)}
+          onCancel={close}
+        />
+      ) : null}
+      {flow.stage === "done" ? <ResultDialog plan={flow.plan} result={flow.result} onClose={closeResult} /> : null}
+    </div>
+  );
+}

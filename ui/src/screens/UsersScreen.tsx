@@ -1,0 +1,56 @@
+import { SearchBox, Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { ErrorBar } from "../components/ErrorBar";
+import { ScreenTitle } from "../components/ScreenTitle";
+import { UsersTable } from "../components/UsersTable";
+import { useUserSearch } from "../hooks/useUserSearch";
+import type { DirectoryUser } from "../ipc/types";
+
+const useStyles = makeStyles({
+  screen: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+  toolbar: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalM },
+  search: { width: "420px", maxWidth: "100%" },
+});
+
+export function UsersScreen({
+  connectionId,
+  onOpenUser,
+}: {
+  connectionId: string;
+  onOpenUser: (user: DirectoryUser) => void;
+}) {
+  const styles = useStyles();
+  const search = useUserSearch(connectionId);
+  const noResults = !search.loading && !search.error && search.answeredQuery !== null && search.users.length === 0;
+
+  return (
+    <div className={styles.screen}>
+      <ScreenTitle trail={["Users"]} title="Users" />
+      <div className={styles.toolbar}>
+        <SearchBox
+          id="user-search"
+          className={styles.search}
+          placeholder="Search by name, user principal name or mail"
+          aria-label="Search users"
+          value={search.query}
+          onChange={(_, data) => search.setQuery(data.value)}
+          onKeyDown={(event) => {
+            if (event.key === "Enter") search.searchNow();
+          }}
+        />
+        {search.loading ? <Spinner size="tiny" label="Searching…" data-testid="users-loading" /> : null}
+        {!search.loading && search.answeredQuery !== null ? (
+          <Text size={200} data-testid="users-count">
+            {search.users.length} user{search.users.length === 1 ? "" : "s"} found
+          </Text>
+        ) : null}
+      </div>
+      {search.error ? <ErrorBar error={search.error} /> : null}
+      {noResults ? (
+        <Text data-testid="users-empty">
+          No users match “{search.answeredQuery}”. Check the spelling or search by user principal name.
+        </Text>
+      ) : null}
+      {search.users.length > 0 ? <UsersTable users={search.users} onOpen={onOpenUser} /> : null}
+    </div>
+  );
+}
