@@ -1,0 +1,171 @@
+//! Who shows the authorization page to the person signing in.
+//!
+//! The OAuth code ([`super::pkce_loopback`]) only builds the authorization URL and waits on
+//! its loopback for the redirect; what happens in between is a [`BrowserLauncher`]'s job.
+//! For a real tenant the shell passes the system browser (tauri-plugin-opener; never a
+//! webview, whose cookies and input the app could read). For the sandbox,
+//! [`SandboxBrowser`] plays the person at the emulator's sign-in page over HTTP. Both go
+//! through the same authorize → redirect → code exchange, so the sandbox exercises the real
+//! OAuth client.
+use async_trait::async_trait;
+use reqwest::StatusCode;
+use url::Url;
+
+use crate::error::{AppError, ErrorKind, Result};
+
+/// Shows an authorization URL to the person signing in.
+#[async_trait]
+pub trait BrowserLauncher: Send + Sync {
+    /// Opens `url`. A system browser returns once the page is handed over; the sign-in
+    /// finishes when the authorization server redirects the browser to the loopback callback.
+    async fn open(&self, url: &Url) -> Result<()>;
+}
+
+/// The form field the sandbox's sign-in page posts with the chosen account.
+pub const SANDBOX_LOGIN_FIELD: &str = "login";
+
+/// Plays the person at the sandbox emulator's sign-in page: loads the page, picks
+/// `account_upn`, and follows the redirect to the loopback callback, as a browser would.
+///
+/// `http` must not follow redirects by itself (see [`SandboxBrowser::new`]): the redirect is
+/// read from the `Location` header and visited as a separate step.
+#[derive(Debug, Clone)]
+pub struct SandboxBrowser {
+    pub account_upn: String,
+    pub http: reqwest::Client,
+}
+
+impl SandboxBrowser {
+    /// A sandbox browser with its own HTTP client that does not follow redirects.
+    pub fn new(account_upn: impl Into<String>) -> Result<Self> {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .map_err(|e| {
+                AppError::internal("Could not create the sandbox's HTTP client")
+                    .with_detail(e.to_string())
+            })?;
+        Ok(Self {
+            account_upn: account_upn.into(),
+            http,
+        })
+    }
+
+    fn unreachable(&self, error: reqwest::Error) -> AppError {
+        AppError::new(
+            ErrorKind::Offline,
+            "Could not reach the sandbox's sign-in page; restart ResetDesk if this persists.",
+        )
+        .with_detail(error.without_url().to_string())
+    }
+
+    /// The page's own words, for `detail`: tags removed, whitespace folded, kept short.
+    fn page_text(html: &str) -> String {
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => {
+                    in_tag = false;
+                    text.push(' ');
+                }
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        folded.chars().take(300).collect()
+    }
+}
+
+#[async_trait]
+impl BrowserLauncher for SandboxBrowser {
+    async fn open(&self, url: &Url) -> Result<()> {
+        // 1. The sign-in page (an account picker).
+        let page = self
+            .http
+            .get(url.clone())
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        if page.status() != StatusCode::OK {
+            let status = page.status();
+            let text = page.text().await.unwrap_or_default();
+            return Err(AppError::not_signed_in(format!(
+                "The sandbox's sign-in page did not open (HTTP {status}); sign in again."
+            ))
+            .with_detail(Self::page_text(&text)));
+        }
+
+        // 2. Submit the form: the original query parameters plus the chosen account, posted
+        //    back to the same URL, as the page's form does.
+        let mut form: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        form.push((SANDBOX_LOGIN_FIELD.to_string(), self.account_upn.clone()));
+        let submitted = self
+            .http
+            .post(url.clone())
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        let status = submitted.status();
+        if !status.is_redirection() {
+            let followed = status.is_success() && submitted.url() != url;
+            let text = submitted.text().await.unwrap_or_default();
+            if followed {
+                return Err(AppError::internal(
+                    "The HTTP client given to SandboxBrowser follows redirects; build it with \
+                     redirect::Policy::none() (or use SandboxBrowser::new).",
+                ));
+            }
+            return Err(AppError::not_signed_in(format!(
+                "The sandbox refused to sign in {} (HTTP {status}). Pick one of the demo accounts.",
+                self.account_upn
+            ))
+            .with_detail(Self::page_text(&text)));
+        }
+        let location = submitted
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorKind::Provider,
+                    format!("The sandbox's sign-in page answered HTTP {status} without a Location to go to."),
+                )
+            })?;
+        let callback = url.join(location).map_err(|e| {
+            AppError::new(
+                ErrorKind::Provider,
+                "The sandbox redirected to an address that is not a URL.",
+            )
+            .with_detail(e.to_string())
+        })?;
+
+        // 3. Visit the redirect: our own loopback callback, which completes the sign-in. Its
+        //    page (success or failure) is what a person would read; the sign-in's outcome is
+        //    reported by the loopback listener, so the status here is not judged.
+        self.http
+            .get(callback)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_text_strips_tags_and_folds_space() {
+        let html = "<html><body><h1>Unknown account</h1>\n  <p>ghost@contoso.sandbox is not\n here</p></body></html>";
+        assert_eq!(
+            SandboxBrowser::page_text(html),
+            "Unknown account ghost@contoso.sandbox is not here"
+        );
+    }
+}
