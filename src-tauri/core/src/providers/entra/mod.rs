@@ -1,1 +1,872 @@
-//! Microsoft Entra ID through Microsoft Graph (being written)
+//! Microsoft Entra ID through Microsoft Graph: a hand-written, typed client implementing
+//! [`Directory`] (reference/graph.md §1).
+//!
+//! The base URLs come from [`EntraSettings`], so the same code serves graph.microsoft.com,
+//! the national clouds and the in-app sandbox emulator: nothing here knows which one it talks to.
+//!
+//! Module map: `http` sends (headers, token refresh, retries, error mapping), `models` holds
+//! the reply shapes, `methods` interprets authentication methods, `query` builds OData queries.
+//! This file decides which calls make up each operation, and how an ambiguous write is
+//! settled by re-reading live state (DESIGN.md, Retries).
+
+mod http;
+mod methods;
+mod models;
+mod query;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, SubsecRound, Utc};
+use reqwest::{Method, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use serde_json::Value;
+use url::Url;
+
+pub use self::http::RetryPolicy;
+use self::http::{to_app_error, Access, Failure, GraphHttp, GraphRequest};
+pub use self::methods::{delete_collection, kind_from_odata_type};
+use self::models::{GraphDirectoryRole, GraphIdOnly, GraphSignInPreferences, GraphUser};
+use crate::auth::AccessTokenSource;
+use crate::connection::EntraSettings;
+use crate::directory::Directory;
+use crate::error::{AppError, ErrorKind, Result};
+use crate::model::{AuthMethod, AuthMethodKind, DirectoryUser, Operator, Receipt, RoleRef};
+
+/// Graph's default page size for users (graph.md §1.1); searches ask for pages of at most
+/// this many so the first results come back quickly, and follow `@odata.nextLink` for more.
+const SEARCH_PAGE_SIZE: usize = 100;
+/// `$top` may not exceed this for users.
+const MAX_SEARCH_RESULTS: usize = 999;
+
+const NOTE_ALREADY_REMOVED: &str = "already removed";
+const NOTE_VERIFIED: &str = "verified after an ambiguous failure";
+const NOTE_SENT_AGAIN: &str = "sent again after an ambiguous failure showed no effect";
+
+/// The shared HTTP client for Graph: connect timeout 10 s, request timeout 30 s (Graph's
+/// authentication-method APIs give up after 60 s, graph.md §1.3, so an answer later than 30 s
+/// is treated as lost and settled by the retry rules), no redirects (a redirect would carry
+/// the bearer token elsewhere), user agent `ResetDesk/<version>`.
+pub fn http_client() -> reqwest::Client {
+    let user_agent = format!("ResetDesk/{}", env!("CARGO_PKG_VERSION"));
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(user_agent)
+        .build()
+        .unwrap_or_else(|error| {
+            // Only a broken TLS backend makes the builder fail; the plain client would hit
+            // the same problem on first use, where it is reported as a request error.
+            tracing::error!(%error, "could not build the configured HTTP client; using reqwest's default");
+            reqwest::Client::new()
+        })
+}
+
+/// `PATCH /users/{id}` body that sets a temporary password (graph.md §1.2 (A)).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PasswordResetBody<'a> {
+    password_profile: PasswordProfile<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PasswordProfile<'a> {
+    force_change_password_next_sign_in: bool,
+    password: &'a str,
+}
+
+/// What to re-read after a write failed ambiguously, to tell whether it took effect.
+#[derive(Debug, Clone)]
+enum Verification {
+    /// `lastPasswordChangeDateTime` at or after the request started.
+    PasswordChanged {
+        user_id: String,
+        since: DateTime<Utc>,
+    },
+    /// `signInSessionsValidFromDateTime` at or after the request started.
+    SessionsRevoked {
+        user_id: String,
+        since: DateTime<Utc>,
+    },
+    /// The method is no longer listed.
+    MethodGone {
+        user_id: String,
+        method_id: String,
+        label: String,
+    },
+    /// The hardware token is no longer `activated`.
+    TokenDeactivated { user_id: String, method_id: String },
+}
+
+impl Verification {
+    /// What the operator should check by hand when neither the write nor the re-read
+    /// gave an answer.
+    fn ambiguous_message(&self) -> String {
+        match self {
+            Verification::PasswordChanged { .. } => "The service did not confirm the password reset. Check the user's \
+                last password change time before trying again, and do not hand out the temporary password until then."
+                .into(),
+            Verification::SessionsRevoked { .. } => "The service did not confirm that the sign-in sessions were revoked. \
+                Check the user's sessions-valid-from time before trying again."
+                .into(),
+            Verification::MethodGone { label, .. } => format!(
+                "The service did not confirm the removal of the {label}. Check the user's authentication methods before trying again."
+            ),
+            Verification::TokenDeactivated { .. } => "The service did not confirm that the hardware OATH token was \
+                deactivated. Check the token's status before trying again."
+                .into(),
+        }
+    }
+}
+
+/// One Entra tenant (one connection) reached through Microsoft Graph.
+pub struct EntraDirectory {
+    connection_id: String,
+    tenant_id: String,
+    /// `{graph_base_url}` parsed; `None` when the settings hold an invalid URL (reported on use).
+    graph_base: Option<Url>,
+    graph_base_text: String,
+    http: GraphHttp,
+}
+
+impl EntraDirectory {
+    pub fn new(
+        connection_id: impl Into<String>,
+        settings: &EntraSettings,
+        tokens: Arc<dyn AccessTokenSource>,
+        http: reqwest::Client,
+    ) -> Self {
+        let graph_base_text = settings
+            .graph_base_url
+            .trim()
+            .trim_end_matches('/')
+            .to_string();
+        let graph_base = Url::parse(&graph_base_text)
+            .ok()
+            .filter(|url| url.has_host() && !url.cannot_be_a_base());
+        Self {
+            connection_id: connection_id.into(),
+            tenant_id: settings.tenant.clone(),
+            http: GraphHttp::new(http, tokens, graph_base.as_ref()),
+            graph_base,
+            graph_base_text,
+        }
+    }
+
+    /// Replaces the default retry policy (tests use short backoffs; nothing else needs to).
+    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.http.set_policy(policy);
+        self
+    }
+
+    fn host(&self) -> String {
+        self.graph_base
+            .as_ref()
+            .and_then(|url| {
+                url.host_str().map(|host| match url.port() {
+                    Some(port) => format!("{host}:{port}"),
+                    None => host.to_string(),
+                })
+            })
+            .unwrap_or_else(|| self.graph_base_text.clone())
+    }
+
+    fn error(&self, failure: Failure) -> AppError {
+        to_app_error(failure, &self.host(), &self.connection_id)
+    }
+
+    /// `{graph_base}/{version}/{segments...}?{query}`; every segment is percent-encoded so an
+    /// id can never change the path.
+    fn url(&self, version: &str, segments: &[&str], query: Option<&str>) -> Result<Url> {
+        let mut url = self.graph_base.clone().ok_or_else(|| {
+            AppError::invalid_input(format!(
+                "The Microsoft Graph URL of this connection ({}) is not a valid URL. Fix it in the connection settings.",
+                self.graph_base_text
+            ))
+        })?;
+        {
+            let mut path = url.path_segments_mut().map_err(|_| {
+                AppError::invalid_input(
+                    "The Microsoft Graph URL of this connection cannot take a path.",
+                )
+            })?;
+            path.pop_if_empty().push(version);
+            for segment in segments {
+                path.push(segment);
+            }
+        }
+        url.set_query(query);
+        Ok(url)
+    }
+
+    fn v1(&self, segments: &[&str], query: Option<&str>) -> Result<Url> {
+        self.url("v1.0", segments, query)
+    }
+
+    fn beta(&self, segments: &[&str], query: Option<&str>) -> Result<Url> {
+        self.url("beta", segments, query)
+    }
+
+    fn directory_user(&self, user: GraphUser) -> DirectoryUser {
+        DirectoryUser {
+            connection_id: self.connection_id.clone(),
+            tenant_id: self.tenant_id.clone(),
+            user_principal_name: user.user_principal_name.unwrap_or_default(),
+            display_name: user.display_name.unwrap_or_default(),
+            id: user.id,
+            mail: user.mail,
+            account_enabled: user.account_enabled,
+            job_title: user.job_title,
+            department: user.department,
+            mobile_phone: user.mobile_phone,
+            user_type: user.user_type,
+            last_password_change: user.last_password_change_date_time,
+            sign_in_sessions_valid_from: user.sign_in_sessions_valid_from_date_time,
+            admin_roles: Vec::new(),
+            roles_known: false,
+            in_role_assignable_group: false,
+        }
+    }
+
+    /// Activated directory roles of `/me` or `/users/{id}` (transitive: group-assigned
+    /// roles count), keyed by role template id (graph.md §1.5).
+    async fn directory_roles(&self, subject: &[&str]) -> Result<Vec<RoleRef>> {
+        let mut segments = subject.to_vec();
+        segments.extend(["transitiveMemberOf", "microsoft.graph.directoryRole"]);
+        let request = GraphRequest::get(self.v1(&segments, None)?);
+        let roles: Vec<GraphDirectoryRole> = self
+            .http
+            .get_all(request, None)
+            .await
+            .map_err(|f| self.error(f))?;
+        let mut refs: Vec<RoleRef> = Vec::new();
+        for role in roles {
+            let Some(template_id) = role.role_template_id.filter(|id| !id.is_empty()) else {
+                continue;
+            };
+            if refs.iter().any(|r| r.template_id == template_id) {
+                continue;
+            }
+            refs.push(RoleRef {
+                display_name: role.display_name.unwrap_or_else(|| template_id.clone()),
+                template_id,
+            });
+        }
+        Ok(refs)
+    }
+
+    /// Whether the user is a (transitive) member of a role-assignable group: then only a
+    /// Privileged Authentication Administrator or Global Administrator may act on them.
+    async fn in_role_assignable_group(&self, user_id: &str) -> Result<bool> {
+        let query = query::build_query(&[
+            ("$filter", "isAssignableToRole eq true".to_string()),
+            ("$select", "id".to_string()),
+            ("$count", "true".to_string()),
+        ]);
+        let url = self.v1(
+            &[
+                "users",
+                user_id,
+                "transitiveMemberOf",
+                "microsoft.graph.group",
+            ],
+            Some(&query),
+        )?;
+        // Filtering on isAssignableToRole is an advanced query (graph.md §1.1).
+        let groups: Vec<GraphIdOnly> = self
+            .http
+            .get_all(GraphRequest::advanced_get(url), Some(1))
+            .await
+            .map_err(|f| self.error(f))?;
+        Ok(!groups.is_empty())
+    }
+
+    async fn read_user(
+        &self,
+        user_id: &str,
+        select: &str,
+    ) -> std::result::Result<GraphUser, Failure> {
+        let query = query::build_query(&[("$select", select.to_string())]);
+        let url = self
+            .v1(&["users", user_id], Some(&query))
+            .map_err(Failure::Local)?;
+        let response = self
+            .http
+            .send(&GraphRequest::get(url), Access::Read)
+            .await?;
+        http::decode(&response)
+    }
+
+    /// v1.0 `/authentication/methods` as raw polymorphic JSON.
+    async fn raw_methods(&self, user_id: &str) -> std::result::Result<Vec<Value>, Failure> {
+        let url = self
+            .v1(&["users", user_id, "authentication", "methods"], None)
+            .map_err(Failure::Local)?;
+        self.http.get_all(GraphRequest::get(url), None).await
+    }
+
+    /// Beta `/authentication/hardwareOathMethods` as raw JSON.
+    async fn raw_hardware_oath(&self, user_id: &str) -> std::result::Result<Vec<Value>, Failure> {
+        let url = self
+            .beta(
+                &["users", user_id, "authentication", "hardwareOathMethods"],
+                None,
+            )
+            .map_err(Failure::Local)?;
+        self.http.get_all(GraphRequest::get(url), None).await
+    }
+
+    async fn preferred_method(
+        &self,
+        user_id: &str,
+    ) -> std::result::Result<Option<String>, Failure> {
+        let url = self
+            .beta(
+                &["users", user_id, "authentication", "signInPreferences"],
+                None,
+            )
+            .map_err(Failure::Local)?;
+        let response = self
+            .http
+            .send(&GraphRequest::get(url), Access::Read)
+            .await?;
+        let preferences: GraphSignInPreferences = http::decode(&response)?;
+        Ok(preferences.user_preferred_method_for_secondary_authentication)
+    }
+
+    /// Re-reads live state: `Ok(true)` = the write took effect, `Ok(false)` = it did not,
+    /// `Err` = it could not be told.
+    async fn verify(&self, verification: &Verification) -> std::result::Result<bool, Failure> {
+        match verification {
+            Verification::PasswordChanged { user_id, since } => {
+                let user = self
+                    .read_user(user_id, "id,lastPasswordChangeDateTime")
+                    .await?;
+                moved_since(user.last_password_change_date_time.as_deref(), *since)
+            }
+            Verification::SessionsRevoked { user_id, since } => {
+                let user = self
+                    .read_user(user_id, "id,signInSessionsValidFromDateTime")
+                    .await?;
+                moved_since(
+                    user.sign_in_sessions_valid_from_date_time.as_deref(),
+                    *since,
+                )
+            }
+            Verification::MethodGone {
+                user_id, method_id, ..
+            } => {
+                let listed = self.raw_methods(user_id).await?;
+                Ok(!listed
+                    .iter()
+                    .any(|m| m.get("id").and_then(Value::as_str) == Some(method_id.as_str())))
+            }
+            Verification::TokenDeactivated { user_id, method_id } => {
+                let tokens = self.raw_hardware_oath(user_id).await?;
+                let token = tokens
+                    .iter()
+                    .filter_map(methods::parse_hardware_oath)
+                    .find(|t| t.id == *method_id)
+                    .ok_or_else(|| {
+                        Failure::Local(AppError::new(
+                            ErrorKind::NotFound,
+                            "hardware token not listed",
+                        ))
+                    })?;
+                match token.status {
+                    Some(status) => Ok(!status.eq_ignore_ascii_case("activated")),
+                    None => Err(Failure::Local(AppError::new(
+                        ErrorKind::Provider,
+                        "token status not reported",
+                    ))),
+                }
+            }
+        }
+    }
+
+    /// Sends a write. Retries happen in `http` only where Graph did not process the request;
+    /// an ambiguous failure (timeout, 5xx) is settled by re-reading state: done → success;
+    /// not done → sent once more; unknown → `Ambiguous`.
+    async fn write(
+        &self,
+        request: GraphRequest,
+        verification: Verification,
+        gone_is_done: bool,
+    ) -> Result<Receipt> {
+        let first_failure = match self.http.send(&request, Access::Write).await {
+            Ok(response) => {
+                return Ok(Receipt {
+                    request_id: response.request_id,
+                    note: None,
+                })
+            }
+            Err(failure) => failure,
+        };
+        if gone_is_done && first_failure.status() == Some(StatusCode::NOT_FOUND) {
+            return Ok(Receipt {
+                request_id: first_failure.request_id(),
+                note: Some(NOTE_ALREADY_REMOVED.into()),
+            });
+        }
+        if !first_failure.is_ambiguous_write() {
+            return Err(self.error(first_failure));
+        }
+        tracing::warn!(failure = %first_failure.detail(), "write failed ambiguously; re-reading live state");
+        match self.verify(&verification).await {
+            Ok(true) => Ok(Receipt {
+                request_id: first_failure.request_id(),
+                note: Some(NOTE_VERIFIED.into()),
+            }),
+            Ok(false) => {
+                tracing::info!("the ambiguous write had no effect; sending it once more");
+                match self.http.send(&request, Access::Write).await {
+                    Ok(response) => Ok(Receipt {
+                        request_id: response.request_id,
+                        note: Some(NOTE_SENT_AGAIN.into()),
+                    }),
+                    Err(failure)
+                        if gone_is_done && failure.status() == Some(StatusCode::NOT_FOUND) =>
+                    {
+                        Ok(Receipt {
+                            request_id: failure.request_id(),
+                            note: Some(NOTE_ALREADY_REMOVED.into()),
+                        })
+                    }
+                    Err(failure) if failure.is_ambiguous_write() => {
+                        match self.verify(&verification).await {
+                            Ok(true) => Ok(Receipt {
+                                request_id: failure.request_id(),
+                                note: Some(NOTE_VERIFIED.into()),
+                            }),
+                            _ => Err(self.ambiguous(&verification, &failure)),
+                        }
+                    }
+                    Err(failure) => Err(self.error(failure)),
+                }
+            }
+            Err(read_failure) => {
+                tracing::warn!(failure = %read_failure.detail(), "could not re-read state after an ambiguous write");
+                Err(self.ambiguous(&verification, &first_failure))
+            }
+        }
+    }
+
+    fn ambiguous(&self, verification: &Verification, failure: &Failure) -> AppError {
+        AppError::new(ErrorKind::Ambiguous, verification.ambiguous_message())
+            .with_detail(failure.detail())
+    }
+}
+
+/// Whether a Graph timestamp is at or after `since` (whole seconds: Graph reports seconds).
+/// A missing or unreadable timestamp cannot prove anything.
+fn moved_since(
+    timestamp: Option<&str>,
+    since: DateTime<Utc>,
+) -> std::result::Result<bool, Failure> {
+    let unreadable = || {
+        Failure::Local(AppError::new(
+            ErrorKind::Provider,
+            "timestamp missing or unreadable",
+        ))
+    };
+    let parsed = DateTime::parse_from_rfc3339(timestamp.ok_or_else(unreadable)?)
+        .map_err(|_| unreadable())?;
+    Ok(parsed.with_timezone(&Utc) >= since.trunc_subsecs(0))
+}
+
+/// Rejects ids that could not be a Graph key: they would otherwise be sent as a path segment.
+fn check_id(what: &str, id: &str) -> Result<()> {
+    let malformed = id.is_empty()
+        || id.len() > 1024
+        || id == "."
+        || id == ".."
+        || id
+            .chars()
+            .any(|c| c.is_control() || matches!(c, '/' | '\\' | '?' | '#'));
+    if malformed {
+        Err(AppError::invalid_input(format!(
+            "The {what} is empty or malformed. Select the user again from the list."
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+/// The password must never appear in an error, even if a service echoed it.
+fn redact_password(mut error: AppError, password: &str) -> AppError {
+    if !password.is_empty() {
+        error.message = error.message.replace(password, "[redacted]");
+        error.detail = error.detail.map(|d| d.replace(password, "[redacted]"));
+    }
+    error
+}
+
+#[async_trait]
+impl Directory for EntraDirectory {
+    #[tracing::instrument(skip(self), fields(connection = %self.connection_id))]
+    async fn me(&self) -> Result<Operator> {
+        let me_query =
+            query::build_query(&[("$select", "id,displayName,userPrincipalName".to_string())]);
+        let me_url = self.v1(&["me"], Some(&me_query))?;
+        let read_me = async {
+            let response = self
+                .http
+                .send(&GraphRequest::get(me_url), Access::Read)
+                .await
+                .map_err(|f| self.error(f))?;
+            http::decode::<GraphUser>(&response).map_err(|f| self.error(f))
+        };
+        let (me, roles) = tokio::try_join!(read_me, self.directory_roles(&["me"]))?;
+        Ok(Operator {
+            connection_id: self.connection_id.clone(),
+            tenant_id: self.tenant_id.clone(),
+            user_principal_name: me.user_principal_name.unwrap_or_default(),
+            display_name: me.display_name.unwrap_or_default(),
+            id: me.id,
+            roles,
+        })
+    }
+
+    #[tracing::instrument(skip(self, query), fields(connection = %self.connection_id))]
+    async fn search_users(&self, query: &str, limit: usize) -> Result<Vec<DirectoryUser>> {
+        let limit = limit.min(MAX_SEARCH_RESULTS);
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let (query_string, advanced) = query::user_search_query(query, limit.min(SEARCH_PAGE_SIZE));
+        let url = self.v1(&["users"], Some(&query_string))?;
+        let request = if advanced {
+            GraphRequest::advanced_get(url)
+        } else {
+            GraphRequest::get(url)
+        };
+        let users: Vec<GraphUser> = self
+            .http
+            .get_all(request, Some(limit))
+            .await
+            .map_err(|f| self.error(f))?;
+        Ok(users.into_iter().map(|u| self.directory_user(u)).collect())
+    }
+
+    #[tracing::instrument(skip(self), fields(connection = %self.connection_id))]
+    async fn get_user(&self, user_id: &str) -> Result<DirectoryUser> {
+        check_id("user id", user_id)?;
+        let read_user = async {
+            self.read_user(user_id, query::USER_DETAIL_SELECT)
+                .await
+                .map_err(|f| self.error(f))
+        };
+        let subject = ["users", user_id];
+        let (user, roles, in_group) = tokio::try_join!(
+            read_user,
+            self.directory_roles(&subject),
+            self.in_role_assignable_group(user_id)
+        )?;
+        let mut user = self.directory_user(user);
+        user.admin_roles = roles;
+        user.roles_known = true;
+        user.in_role_assignable_group = in_group;
+        Ok(user)
+    }
+
+    #[tracing::instrument(skip(self), fields(connection = %self.connection_id))]
+    async fn list_methods(&self, user_id: &str) -> Result<Vec<AuthMethod>> {
+        check_id("user id", user_id)?;
+        let (listed, hardware, preferred) = tokio::join!(
+            self.raw_methods(user_id),
+            self.raw_hardware_oath(user_id),
+            self.preferred_method(user_id)
+        );
+        let mut methods: Vec<AuthMethod> = listed
+            .map_err(|f| self.error(f))?
+            .iter()
+            .filter_map(methods::parse_method)
+            .collect();
+        match hardware {
+            Ok(tokens) => {
+                for token in tokens.iter().filter_map(methods::parse_hardware_oath) {
+                    // Should v1.0 ever list hardware tokens too, keep the beta entry (it has the device).
+                    methods.retain(|m| m.id != token.id);
+                    methods.push(token);
+                }
+            }
+            // Hardware OATH is beta and global-cloud only (graph.md §1.3): a 403/404 — or the
+            // 400 "Resource not found for the segment" a cloud without it answers — means
+            // "not available here", not "the read failed".
+            Err(failure)
+                if matches!(
+                    failure.status(),
+                    Some(StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST)
+                ) =>
+            {
+                tracing::warn!(failure = %failure.detail(), "hardware OATH tokens could not be listed; showing the other methods");
+            }
+            Err(failure) => return Err(self.error(failure)),
+        }
+        match preferred {
+            Ok(Some(preferred)) => {
+                if !methods::mark_default(&mut methods, &preferred) {
+                    tracing::info!(
+                        preferred,
+                        "the preferred MFA method is not among the listed methods"
+                    );
+                }
+            }
+            Ok(None) => {}
+            // Without the preference no method is marked; the executor then deletes in an
+            // order that retries the default last.
+            Err(failure) => {
+                tracing::warn!(failure = %failure.detail(), "the default MFA method could not be read");
+            }
+        }
+        Ok(methods)
+    }
+
+    #[tracing::instrument(skip(self, temporary_password), fields(connection = %self.connection_id))]
+    async fn reset_password(
+        &self,
+        user_id: &str,
+        temporary_password: &SecretString,
+    ) -> Result<Receipt> {
+        check_id("user id", user_id)?;
+        let password = temporary_password.expose_secret();
+        if password.is_empty() {
+            return Err(AppError::invalid_input("The temporary password is empty."));
+        }
+        let body = PasswordResetBody {
+            password_profile: PasswordProfile {
+                force_change_password_next_sign_in: true,
+                password,
+            },
+        };
+        let body = serde_json::to_string(&body)
+            .map_err(|_| AppError::internal("The password reset request could not be prepared."))?;
+        let request = GraphRequest {
+            method: Method::PATCH,
+            url: self.v1(&["users", user_id], None)?,
+            eventual_consistency: false,
+            body: Some(SecretString::from(body)),
+        };
+        let since = Utc::now();
+        let verification = Verification::PasswordChanged {
+            user_id: user_id.to_string(),
+            since,
+        };
+        self.write(request, verification, false)
+            .await
+            .map_err(|e| redact_password(e, password))
+    }
+
+    #[tracing::instrument(skip(self, method), fields(connection = %self.connection_id, method_id = %method.id, kind = ?method.kind))]
+    async fn delete_method(&self, user_id: &str, method: &AuthMethod) -> Result<Receipt> {
+        check_id("user id", user_id)?;
+        check_id("method id", &method.id)?;
+        let Some(collection) = methods::delete_collection(method.kind) else {
+            let why = match method.kind {
+                AuthMethodKind::Password => {
+                    "The password is not deleted; reset it instead.".to_string()
+                }
+                AuthMethodKind::HardwareOath => {
+                    "A hardware OATH token is deactivated, not deleted; use deactivation instead."
+                        .to_string()
+                }
+                _ => format!(
+                    "ResetDesk cannot delete a method of this type ({}).",
+                    method.label
+                ),
+            };
+            return Err(AppError::invalid_input(why));
+        };
+        let request = GraphRequest {
+            method: Method::DELETE,
+            url: self.v1(
+                &["users", user_id, "authentication", collection, &method.id],
+                None,
+            )?,
+            eventual_consistency: false,
+            body: None,
+        };
+        let verification = Verification::MethodGone {
+            user_id: user_id.to_string(),
+            method_id: method.id.clone(),
+            label: method.label.clone(),
+        };
+        self.write(request, verification, true).await
+    }
+
+    #[tracing::instrument(skip(self), fields(connection = %self.connection_id))]
+    async fn deactivate_hardware_oath(&self, user_id: &str, method_id: &str) -> Result<Receipt> {
+        check_id("user id", user_id)?;
+        check_id("method id", method_id)?;
+        let request = GraphRequest {
+            method: Method::POST,
+            url: self.beta(
+                &[
+                    "users",
+                    user_id,
+                    "authentication",
+                    "hardwareOathMethods",
+                    method_id,
+                    "deactivate",
+                ],
+                None,
+            )?,
+            eventual_consistency: false,
+            body: None,
+        };
+        let verification = Verification::TokenDeactivated {
+            user_id: user_id.to_string(),
+            method_id: method_id.to_string(),
+        };
+        self.write(request, verification, false).await
+    }
+
+    #[tracing::instrument(skip(self), fields(connection = %self.connection_id))]
+    async fn revoke_sessions(&self, user_id: &str) -> Result<Receipt> {
+        check_id("user id", user_id)?;
+        // Graph answers 200 {"value": true} instead of the documented 204 (graph.md §1.4);
+        // any 2xx is success, so the body is not read.
+        let request = GraphRequest {
+            method: Method::POST,
+            url: self.v1(&["users", user_id, "revokeSignInSessions"], None)?,
+            eventual_consistency: false,
+            body: None,
+        };
+        let verification = Verification::SessionsRevoked {
+            user_id: user_id.to_string(),
+            since: Utc::now(),
+        };
+        self.write(request, verification, false).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct NoTokens;
+    #[async_trait]
+    impl AccessTokenSource for NoTokens {
+        async fn access_token(&self) -> Result<SecretString> {
+            Err(AppError::not_signed_in("not signed in"))
+        }
+        async fn invalidate(&self, _rejected: &SecretString) {}
+    }
+
+    fn directory(graph_base_url: &str) -> EntraDirectory {
+        let settings = EntraSettings {
+            tenant: "contoso.example".into(),
+            client_id: "client".into(),
+            login_base_url: "https://login.microsoftonline.com".into(),
+            graph_base_url: graph_base_url.into(),
+            demo_accounts: Vec::new(),
+        };
+        EntraDirectory::new(
+            "conn-1",
+            &settings,
+            Arc::new(NoTokens),
+            reqwest::Client::new(),
+        )
+    }
+
+    #[test]
+    fn urls_append_version_and_encode_every_segment() {
+        let d = directory("https://graph.microsoft.us/");
+        let url = d
+            .v1(
+                &["users", "a b@contoso.com", "authentication", "methods"],
+                None,
+            )
+            .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://graph.microsoft.us/v1.0/users/a%20b@contoso.com/authentication/methods"
+        );
+        let url = d
+            .beta(
+                &["users", "x%2F..", "authentication", "signInPreferences"],
+                Some("$select=id"),
+            )
+            .unwrap();
+        assert_eq!(url.as_str(), "https://graph.microsoft.us/beta/users/x%252F../authentication/signInPreferences?$select=id");
+        let local = directory("http://127.0.0.1:4567");
+        assert_eq!(
+            local.v1(&["me"], None).unwrap().as_str(),
+            "http://127.0.0.1:4567/v1.0/me"
+        );
+        assert_eq!(local.host(), "127.0.0.1:4567");
+    }
+
+    #[test]
+    fn invalid_graph_url_is_reported_not_panicked() {
+        let d = directory("not a url");
+        let error = d.v1(&["me"], None).unwrap_err();
+        assert_eq!(error.kind, ErrorKind::InvalidInput);
+        assert!(error.message.contains("not a url"));
+    }
+
+    #[test]
+    fn malformed_ids_are_rejected_before_sending() {
+        for id in ["", ".", "..", "a/b", "a?b", "a#b", "a\\b", "a\nb"] {
+            assert_eq!(
+                check_id("user id", id).unwrap_err().kind,
+                ErrorKind::InvalidInput,
+                "{id:?}"
+            );
+        }
+        for id in [
+            "6e7b768e-07e2-4810-8459-485f84f8f204",
+            "adele.vance@contoso.com",
+            "O'Brien@contoso.com",
+        ] {
+            assert!(check_id("user id", id).is_ok(), "{id}");
+        }
+    }
+
+    #[test]
+    fn timestamps_moved_since_compare_whole_seconds() {
+        let since = DateTime::parse_from_rfc3339("2025-03-01T10:00:00.700Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert!(moved_since(Some("2025-03-01T10:00:00Z"), since).unwrap());
+        assert!(moved_since(Some("2025-03-01T10:05:00Z"), since).unwrap());
+        assert!(!moved_since(Some("2025-03-01T09:59:59Z"), since).unwrap());
+        assert!(moved_since(None, since).is_err());
+        assert!(moved_since(Some("yesterday"), since).is_err());
+    }
+
+    #[test]
+    fn password_is_redacted_from_errors() {
+        let error = AppError::new(ErrorKind::Provider, "Password 'Sup3r-Secret!' is too weak")
+            .with_detail("value=Sup3r-Secret!");
+        let error = redact_password(error, "Sup3r-Secret!");
+        assert_eq!(error.message, "Password '[redacted]' is too weak");
+        assert_eq!(error.detail.as_deref(), Some("value=[redacted]"));
+    }
+
+    #[test]
+    fn password_body_has_exactly_the_graph_shape() {
+        let body = PasswordResetBody {
+            password_profile: PasswordProfile {
+                force_change_password_next_sign_in: true,
+                password: "x",
+            },
+        };
+        assert_eq!(
+            serde_json::to_value(&body).unwrap(),
+            serde_json::json!({"passwordProfile":{"forceChangePasswordNextSignIn":true,"password":"x"}})
+        );
+    }
+
+    #[tokio::test]
+    async fn token_source_errors_are_reported_as_they_are() {
+        let d = directory("http://127.0.0.1:9");
+        let error = d.search_users("adele", 10).await.unwrap_err();
+        assert_eq!(error.kind, ErrorKind::NotSignedIn);
+        assert_eq!(error.message, "not signed in");
+    }
+}
