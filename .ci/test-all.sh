@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Sets everything up and runs every test of ResetDesk: formatting and lints, UI type check and
+# unit tests, Rust unit + integration + contract tests (with the real OS keychain), then the
+# real app in a real window under Xvfb driven by WebDriver.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { echo; echo "=== $* ($(date -u +%H:%M:%S))"; }
+export CARGO_TERM_COLOR=never
+
+step "setup"; bash .ci/setup.sh
+
+step "rustfmt";      cargo fmt --all -- --check
+step "clippy";       cargo clippy --workspace --all-targets -- -D warnings
+step "ui typecheck"; npx tsc -p ui
+step "ui tests";     npx vitest run --root ui
+
+# The keychain test must not skip here: the real Secret Service is provided by with-keychain.sh.
+step "rust tests (unit, integration, contract, keychain)"
+RESETDESK_REQUIRE_KEYCHAIN=1 bash .ci/with-keychain.sh cargo test --workspace
+
+# After cargo test, which rebuilds target/debug/resetdesk as a dev binary (loads devUrl):
+# this one embeds ui/dist.
+step "app build (debug, UI embedded)"; npx tauri build --debug --no-bundle
+
+step "end-to-end (real window under Xvfb, WebDriver)"
+TAURI_DRIVER="$PWD/node_modules/.bin/tauri-driver" \
+  bash .ci/with-keychain.sh xvfb-run -a --server-args="-screen 0 1400x900x24" node --test tests/e2e/

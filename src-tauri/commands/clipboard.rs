@@ -1,0 +1,35 @@
+use std::time::Duration;
+
+use resetdesk_core::AppError;
+use tauri::{AppHandle, Runtime};
+use tauri_plugin_clipboard_manager::ClipboardExt;
+
+/// Longest time a copied value may stay on the clipboard.
+const MAX_CLEAR_AFTER_SECONDS: u64 = 300;
+
+/// Copies text (a temporary password) to the clipboard and clears it after a while, unless
+/// the operator copied something else meanwhile. Done from Rust so the page needs no
+/// clipboard permission of its own.
+#[tauri::command]
+pub async fn copy_to_clipboard<R: Runtime>(
+    app: AppHandle<R>,
+    text: String,
+    clear_after_seconds: Option<u64>,
+) -> Result<(), AppError> {
+    if text.is_empty() || text.len() > 1024 {
+        return Err(AppError::invalid_input("Nothing suitable to copy."));
+    }
+    let clear_after = clear_after_seconds.unwrap_or(30).clamp(5, MAX_CLEAR_AFTER_SECONDS);
+    app.clipboard()
+        .write_text(text.clone())
+        .map_err(|e| AppError::internal("Could not write to the clipboard").with_detail(e.to_string()))?;
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(clear_after)).await;
+        let clipboard = app.clipboard();
+        if clipboard.read_text().map(|current| current == text).unwrap_or(false) {
+            // Overwrite rather than leave the password for clipboard managers to keep.
+            let _ = clipboard.write_text(String::new());
+        }
+    });
+    Ok(())
+}

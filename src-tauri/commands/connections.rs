@@ -1,0 +1,37 @@
+use resetdesk_core::auth::{BrowserLauncher, SandboxBrowser};
+use resetdesk_core::console::ConnectionView;
+use resetdesk_core::model::Operator;
+use resetdesk_core::AppError;
+use tauri::{AppHandle, Runtime, State};
+
+use crate::state::AppState;
+use crate::system_browser::SystemBrowser;
+
+#[tauri::command]
+pub async fn list_connections(state: State<'_, AppState>) -> Result<Vec<ConnectionView>, AppError> {
+    Ok(state.console.connections().await)
+}
+
+/// Signs in to a connection. For the sandbox, `account` names the demo operator and the
+/// sandbox's sign-in page is answered on their behalf; for a real tenant the system browser
+/// opens the provider's sign-in page. Either way the same OAuth code (PKCE + loopback) runs.
+#[tauri::command]
+pub async fn sign_in<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    connection_id: String,
+    account: Option<String>,
+) -> Result<Operator, AppError> {
+    let is_sandbox = state.console.connections().await.iter().any(|c| c.id == connection_id && c.sandbox);
+    let browser: Box<dyn BrowserLauncher> = match (is_sandbox, account) {
+        (true, Some(account)) => Box::new(SandboxBrowser::new(account)?),
+        (true, None) => return Err(AppError::invalid_input("Choose a demo account to sign in to the sandbox.")),
+        (false, _) => Box::new(SystemBrowser::new(app)),
+    };
+    state.console.sign_in(&connection_id, browser.as_ref()).await
+}
+
+#[tauri::command]
+pub async fn sign_out(state: State<'_, AppState>, connection_id: String) -> Result<(), AppError> {
+    state.console.sign_out(&connection_id).await
+}

@@ -1,0 +1,45 @@
+use resetdesk_core::actions::ActionKind;
+use resetdesk_core::console::{ExecutionResult, UserDetails};
+use resetdesk_core::model::DirectoryUser;
+use resetdesk_core::plan::Plan;
+use resetdesk_core::AppError;
+use tauri::State;
+
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn search_users(
+    state: State<'_, AppState>,
+    connection_id: String,
+    query: String,
+) -> Result<Vec<DirectoryUser>, AppError> {
+    state.console.search_users(&connection_id, &query).await
+}
+
+#[tauri::command]
+pub async fn get_user_details(
+    state: State<'_, AppState>,
+    connection_id: String,
+    user_id: String,
+) -> Result<UserDetails, AppError> {
+    state.console.user_details(&connection_id, &user_id).await
+}
+
+#[tauri::command]
+pub async fn plan_action(
+    state: State<'_, AppState>,
+    connection_id: String,
+    user_id: String,
+    action: ActionKind,
+) -> Result<Plan, AppError> {
+    state.console.plan_action(&connection_id, &user_id, action).await
+}
+
+#[tauri::command]
+pub async fn execute_plan(
+    state: State<'_, AppState>,
+    plan_id: String,
+    reason: String,
+) -> Result<ExecutionResult, AppError> {
+    state.console.execute_plan(&plan_id, &reason).await
+}

@@ -1,0 +1,94 @@
+//! Everything the app sets up before its window shows: where its files live, whether the OS
+//! keychain works, the sandbox emulator, the list of connections, and the console.
+use std::path::Path;
+use std::sync::Arc;
+
+use resetdesk_core::connection::{Connection, ConnectionKind};
+use resetdesk_core::console::{Console, KeychainStatus};
+use resetdesk_core::providers::sandbox::{Sandbox, SandboxConfig};
+use resetdesk_core::secrets::{probe_keychain, KeyringStore, MemoryStore, SecretStore};
+use tauri::{AppHandle, Manager, Runtime};
+use tauri_plugin_store::StoreExt;
+
+use crate::state::AppState;
+
+/// The id of the built-in sandbox connection.
+pub const SANDBOX_CONNECTION_ID: &str = "sandbox";
+/// The settings file (tauri-plugin-store, in the app's data directory): non-secret settings only.
+pub const SETTINGS_FILE: &str = "settings.json";
+/// Key of the saved connections in the settings file.
+const CONNECTIONS_KEY: &str = "connections";
+
+pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::error::Error>> {
+    let data_dir = app.path().app_data_dir()?;
+    std::fs::create_dir_all(&data_dir)?;
+    tracing::info!(data_dir = %data_dir.display(), "starting");
+
+    let (secrets, keychain) = open_secret_store();
+    let sandbox = tauri::async_runtime::block_on(Sandbox::start(SandboxConfig::default()))?;
+    tracing::info!(url = %sandbox.base_url(), "sandbox emulator listening");
+
+    let mut connections = vec![sandbox_connection(&sandbox)];
+    connections.extend(saved_connections(app));
+    let console = Arc::new(Console::new(connections, secrets, keychain, audit_path(&data_dir))?);
+
+    // Sessions whose refresh token is in the keychain come back without a browser.
+    let resuming = Arc::clone(&console);
+    tauri::async_runtime::spawn(async move { resuming.resume_sessions().await });
+    Ok(AppState { console, sandbox })
+}
+
+fn audit_path(data_dir: &Path) -> std::path::PathBuf {
+    data_dir.join("audit.jsonl")
+}
+
+/// The real OS keychain when it works; otherwise sign-ins last for this session only, and the
+/// Connections screen says so. Never a plaintext file.
+fn open_secret_store() -> (Arc<dyn SecretStore>, KeychainStatus) {
+    match probe_keychain() {
+        Ok(()) => (Arc::new(KeyringStore::new()), KeychainStatus::Available),
+        Err(e) => {
+            tracing::warn!(reason = %e.message, "OS keychain unavailable; sign-ins last for this session only");
+            (Arc::new(MemoryStore::new()), KeychainStatus::SessionOnly { reason: e.message })
+        }
+    }
+}
+
+fn sandbox_connection(sandbox: &Sandbox) -> Connection {
+    Connection {
+        id: SANDBOX_CONNECTION_ID.to_string(),
+        kind: ConnectionKind::EntraTenant,
+        display_name: "Sandbox — Contoso (demo)".to_string(),
+        entra: sandbox.entra_settings(),
+        sandbox: true,
+    }
+}
+
+/// Entra connections saved in the settings file. A malformed entry is skipped with a warning
+/// (the rest still load); it is never fatal.
+fn saved_connections<R: Runtime>(app: &AppHandle<R>) -> Vec<Connection> {
+    let store = match app.store(SETTINGS_FILE) {
+        Ok(store) => store,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not open the settings file; starting with the sandbox only");
+            return Vec::new();
+        }
+    };
+    let Some(serde_json::Value::Array(saved)) = store.get(CONNECTIONS_KEY) else {
+        return Vec::new();
+    };
+    saved
+        .into_iter()
+        .filter_map(|value| match serde_json::from_value::<Connection>(value) {
+            Ok(c) if c.id != SANDBOX_CONNECTION_ID && !c.sandbox => Some(c),
+            Ok(c) => {
+                tracing::warn!(id = %c.id, "ignoring a saved connection that claims to be the sandbox");
+                None
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "ignoring a malformed saved connection");
+                None
+            }
+        })
+        .collect()
+}

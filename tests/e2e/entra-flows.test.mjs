@@ -1,0 +1,157 @@
+// End to end: the real ResetDesk binary in a real window (Xvfb), driven by WebDriver through
+// tauri-driver + WebKitWebDriver, on the built-in sandbox. Each Entra flow as an operator does
+// it, plus refused actions (in the UI, and forged straight through the IPC bridge).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { startApp, el, click, waitText, forgeInvoke } from "./helpers.mjs";
+
+let app;
+let browser;
+let shownPassword = "";
+
+before(async () => {
+  app = await startApp();
+  browser = app.browser;
+});
+
+after(async () => {
+  if (process.env.E2E_SCREENSHOT && browser) await browser.saveScreenshot(process.env.E2E_SCREENSHOT).catch(() => {});
+  await app?.stop();
+});
+
+async function signInAs(upn) {
+  await click(browser, "#nav-connections");
+  const signOut = await browser.$("#signout-button");
+  if (await signOut.isExisting()) await signOut.click();
+  const picker = await el(browser, "#signin-account");
+  await picker.selectByAttribute("value", upn);
+  await click(browser, "#signin-button");
+  await waitText(browser, "#operator-name", (t) => t.length > 0, 30000, "signed-in operator");
+}
+
+async function openUser(query, upn) {
+  await click(browser, "#nav-users");
+  const search = await el(browser, "#user-search");
+  await search.clearValue();
+  await search.setValue(query);
+  await click(browser, `[data-testid="user-row"][data-upn="${upn}"]`);
+  await waitText(browser, "#user-title", (t) => t.length > 0, 20000, "user title");
+}
+
+async function runAction(action, reason) {
+  await click(browser, `[data-testid="action-${action}"]`);
+  await el(browser, "#plan-dialog");
+  const confirm = await el(browser, "#confirm-button");
+  assert.equal(await confirm.isEnabled(), false, "Confirm must stay disabled until a reason is given");
+  await (await el(browser, "#reason-input")).setValue(reason);
+  await click(browser, "#confirm-button");
+  await el(browser, "#result-dialog", 60000);
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="outcome-row"]')).length > 0, {
+    timeout: 60000,
+    timeoutMsg: "no outcome rows",
+  });
+  const rows = await browser.$$('[data-testid="outcome-row"]');
+  const statuses = [];
+  for (const r of rows) statuses.push(await r.getAttribute("data-status"));
+  return statuses;
+}
+
+async function closeResult() {
+  await click(browser, "#close-result");
+  await browser.$("#result-dialog").waitForExist({ reverse: true, timeout: 10000 });
+}
+
+async function methodKinds() {
+  await click(browser, "#tab-methods");
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="method-row"]')).length > 0, { timeout: 20000 });
+  const kinds = [];
+  for (const r of await browser.$$('[data-testid="method-row"]')) kinds.push(await r.getAttribute("data-kind"));
+  return kinds;
+}
+
+test("an Authentication Administrator signs in to the sandbox and opens a user", async () => {
+  await signInAs("authadmin@contoso.sandbox");
+  assert.match(await (await el(browser, "#operator-name")).getText(), /Authentication Administrator|authadmin/i);
+  await openUser("adele", "adele.vance@contoso.sandbox");
+  assert.match(await (await el(browser, "#user-title")).getText(), /Adele Vance/);
+  const kinds = await methodKinds();
+  for (const k of ["password", "phone", "microsoftAuthenticator", "softwareOath", "hardwareOath", "fido2", "email"]) {
+    assert.ok(kinds.includes(k), `methods tab lists ${k} (got ${kinds.join(",")})`);
+  }
+});
+
+test("Reset password shows a temporary password once", async () => {
+  await openUser("adele", "adele.vance@contoso.sandbox");
+  const statuses = await runAction("resetPassword", "INC-1001 caller verified by call-back");
+  assert.deepEqual(statuses, ["succeeded"]);
+  const pwd = await (await el(browser, "#temporary-password")).getValue().catch(async () => (await browser.$("#temporary-password")).getText());
+  assert.ok(pwd.length >= 12, `temporary password shown (${pwd.length} chars)`);
+  shownPassword = pwd;
+  await closeResult();
+  assert.equal(await (await browser.$("#temporary-password")).isExisting(), false, "the password is gone once closed");
+});
+
+test("Require re-register MFA deletes phone, Authenticator and software OATH; hardware OATH needs a higher role", async () => {
+  await openUser("adele", "adele.vance@contoso.sandbox");
+  await click(browser, '[data-testid="action-requireReregisterMfa"]');
+  await el(browser, "#plan-dialog");
+  const steps = [];
+  for (const s of await browser.$$('[data-testid="plan-step"]')) steps.push(await s.getText());
+  assert.ok(steps.some((s) => /hardware oath/i.test(s)), `plan lists the hardware OATH step: ${steps.join(" | ")}`);
+  assert.ok(steps.some((s) => /phone/i.test(s)), "plan lists the phone numbers");
+  assert.ok(/default/i.test(steps[steps.length - 1]), `the default method goes last: ${steps[steps.length - 1]}`);
+  await click(browser, "#cancel-button");
+  const statuses = await runAction("requireReregisterMfa", "INC-1002 lost phone");
+  assert.ok(statuses.includes("skipped"), `the hardware OATH step is skipped for an Authentication Administrator: ${statuses}`);
+  assert.ok(statuses.filter((s) => s === "succeeded").length >= 3, `deletes succeeded: ${statuses}`);
+  assert.ok(!statuses.includes("failed"), `nothing failed: ${statuses}`);
+  await closeResult();
+  const kinds = await methodKinds();
+  for (const gone of ["phone", "microsoftAuthenticator", "softwareOath"]) assert.ok(!kinds.includes(gone), `${gone} removed`);
+  for (const kept of ["password", "fido2", "email", "hardwareOath"]) assert.ok(kinds.includes(kept), `${kept} kept`);
+});
+
+test("Revoke sessions", async () => {
+  await openUser("adele", "adele.vance@contoso.sandbox");
+  assert.deepEqual(await runAction("revokeSessions", "INC-1003 stolen laptop"), ["succeeded"]);
+  await closeResult();
+});
+
+test("a refused action is not offered and says why; a forged invoke is refused in Rust", async () => {
+  await openUser("megan", "megan.bowen@contoso.sandbox");
+  const button = await el(browser, '[data-testid="action-requireReregisterMfa"]');
+  assert.equal(await button.isEnabled(), false, "not offered to an Authentication Administrator for a Global Administrator");
+  const reason = await (await el(browser, '[data-testid="action-reason-requireReregisterMfa"]')).getText();
+  assert.match(reason, /Privileged Authentication Administrator/);
+
+  const users = await forgeInvoke(browser, "search_users", { connectionId: "sandbox", query: "megan.bowen" });
+  assert.ok(users.ok, JSON.stringify(users));
+  const megan = users.value.find((u) => u.userPrincipalName === "megan.bowen@contoso.sandbox");
+  const forged = await forgeInvoke(browser, "plan_action", { connectionId: "sandbox", userId: megan.id, action: "requireReregisterMfa" });
+  assert.equal(forged.ok, false, "plan_action refused");
+  assert.equal(forged.error.kind, "Denied");
+  const bogusPlan = await forgeInvoke(browser, "execute_plan", { planId: "00000000-0000-4000-8000-000000000000", reason: "x" });
+  assert.equal(bogusPlan.ok, false, "an unknown plan id cannot be executed");
+  // The page has no store/fs/shell access: plugin commands outside the capability are refused.
+  const store = await forgeInvoke(browser, "plugin:store|load", { path: "settings.json" });
+  assert.equal(store.ok, false, "the page cannot read the settings store");
+});
+
+test("the Activity screen lists every attempt and the hash chain verifies", async () => {
+  await click(browser, "#nav-activity");
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="audit-row"]')).length >= 4, {
+    timeout: 20000,
+    timeoutMsg: "audit rows for three actions and one refusal",
+  });
+  await click(browser, "#verify-chain");
+  await waitText(browser, "#verify-result", (t) => /ok|intact|verified/i.test(t), 20000, "chain verified");
+  // The audit file never holds the temporary password or a token.
+  const auditFile = path.join(app.dataDir, "audit.jsonl");
+  const text = fs.readFileSync(auditFile, "utf8");
+  assert.ok(text.includes("INC-1001"), "the reason is recorded");
+  assert.ok(shownPassword.length > 0 && !text.includes(shownPassword), "the temporary password is not in the audit log");
+  assert.doesNotMatch(text, /"(password|newPassword|access_token|refresh_token)"\s*:/i);
+  assert.match(text, /"outcome":"refused"/, "the forged, refused attempt is audited");
+});

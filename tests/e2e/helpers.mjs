@@ -1,0 +1,96 @@
+// Shared plumbing for the end-to-end tests: start tauri-driver (which starts WebKitWebDriver and
+// the real ResetDesk binary), open a WebDriver session, and small waits on the page.
+// Env: TAURI_APP (default target/debug/resetdesk), TAURI_DRIVER (default tauri-driver on PATH).
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { remote } from "webdriverio";
+
+const APP = path.resolve(process.env.TAURI_APP ?? "target/debug/resetdesk");
+const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
+
+async function waitForDriver(url, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`tauri-driver did not answer on ${url}`);
+}
+
+/** Starts the real app with a fresh data directory and returns { browser, stop }. */
+export async function startApp() {
+  if (!fs.existsSync(APP)) throw new Error(`app binary not found: ${APP} (run: npx tauri build --debug --no-bundle)`);
+  // A fresh per-run data dir: settings, audit log. The keychain comes from with-keychain.sh.
+  const dataHome = fs.mkdtempSync(path.join(os.tmpdir(), "resetdesk-e2e-"));
+  fs.mkdirSync("target", { recursive: true });
+  const log = fs.openSync(process.env.E2E_DRIVER_LOG ?? "target/e2e-tauri-driver.log", "a");
+  const driver = spawn(DRIVER, [], {
+    stdio: ["ignore", log, log],
+    // The app keeps its settings and audit log under $XDG_DATA_HOME/<identifier>.
+    env: { ...process.env, XDG_DATA_HOME: dataHome, XDG_CONFIG_HOME: path.join(dataHome, "config") },
+  });
+  await waitForDriver("http://127.0.0.1:4444/status", 20000);
+  const browser = await remote({
+    hostname: "127.0.0.1",
+    port: 4444,
+    logLevel: "warn",
+    capabilities: {
+      browserName: "wry",
+      "tauri:options": { application: APP },
+      "wdio:enforceWebDriverClassic": true,
+    },
+  });
+  const stop = async () => {
+    await browser.deleteSession().catch(() => {});
+    driver.kill();
+  };
+  return { browser, stop, dataDir: path.join(dataHome, "app.resetdesk.desktop") };
+}
+
+/** Waits for an element and returns it. */
+export async function el(browser, selector, timeout = 20000) {
+  const e = await browser.$(selector);
+  await e.waitForExist({ timeout, timeoutMsg: `${selector} did not appear` });
+  return e;
+}
+
+export async function click(browser, selector, timeout = 20000) {
+  const e = await el(browser, selector, timeout);
+  await e.waitForClickable({ timeout, timeoutMsg: `${selector} not clickable` });
+  await e.click();
+  return e;
+}
+
+export async function waitText(browser, selector, predicate, timeout = 20000, what = "text") {
+  let last = "";
+  await browser.waitUntil(
+    async () => {
+      const e = await browser.$(selector);
+      if (!(await e.isExisting())) return false;
+      last = await e.getText();
+      return predicate(last);
+    },
+    { timeout, timeoutMsg: `${selector}: ${what} not reached (last: ${JSON.stringify(last)})` },
+  );
+  return last;
+}
+
+/** Calls a Tauri command the way a forged page script would: straight through the IPC bridge. */
+export async function forgeInvoke(browser, cmd, args) {
+  return browser.executeAsync(
+    (c, a, done) => {
+      window.__TAURI_INTERNALS__
+        .invoke(c, a)
+        .then((v) => done({ ok: true, value: v }))
+        .catch((e) => done({ ok: false, error: e }));
+    },
+    cmd,
+    args,
+  );
+}
