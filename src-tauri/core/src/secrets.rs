@@ -15,7 +15,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use secrecy::{ExposeSecret, SecretString};
+// Re-exported so callers (the shell, integration tests) handle secrets with the same types
+// without a `secrecy` dependency of their own.
+pub use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::{AppError, ErrorKind, Result};
 

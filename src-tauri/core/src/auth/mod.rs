@@ -11,8 +11,11 @@
 //! - [`tokens`]: [`TokenSet`] and [`TokenManager`], which keeps an access token fresh.
 //! - [`oauth_client`]: the `oauth2` client for an [`crate::connection::EntraSettings`] and
 //!   the mapping of token-endpoint failures to [`crate::AppError`].
-use async_trait::async_trait;
 use secrecy::SecretString;
+
+/// Re-exported so implementers of [`BrowserLauncher`] (the shell's system browser, tests)
+/// use the same macro without a dependency of their own.
+pub use async_trait::async_trait;
 
 use crate::error::Result;
 
