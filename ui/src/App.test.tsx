@@ -1,0 +1,74 @@
+import { fireEvent, waitFor } from "@testing-library/react";
+import { describe, expect, test } from "vitest";
+import { App } from "./App";
+import { adele, adeleDetails, operator, sandboxConnection, SANDBOX_ID } from "./test/fixtures";
+import { mockCommands, reject, renderWithFluent } from "./test/render";
+
+const byId = (id: string) => document.getElementById(id) as HTMLElement | null;
+
+describe("app", () => {
+  test("signs in to the sandbox as the chosen demo account, shows the operator, then finds and opens a user", async () => {
+    let signedIn = false;
+    const ipc = mockCommands({
+      list_connections: () => [sandboxConnection(signedIn)],
+      sign_in: () => {
+        signedIn = true;
+        return operator;
+      },
+      search_users: () => [adele],
+      get_user_details: () => adeleDetails(),
+    });
+    renderWithFluent(<App />);
+    await waitFor(() => expect(document.querySelector(`[data-testid="connection-${SANDBOX_ID}"]`)).not.toBeNull());
+
+    const picker = byId("signin-account") as HTMLSelectElement;
+    expect(picker.tagName).toBe("SELECT");
+    expect([...picker.options].map((o) => [o.value, o.textContent])).toEqual([
+      ["authadmin@contoso.sandbox", "Ava Auth — Authentication Administrator"],
+      ["helpdesk@contoso.sandbox", "Helen Desk — Helpdesk Administrator"],
+    ]);
+    fireEvent.change(picker, { target: { value: "helpdesk@contoso.sandbox" } });
+    fireEvent.click(byId("signin-button")!);
+
+    await waitFor(() => expect(byId("operator-name")?.textContent).toBe("Helen Desk"));
+    expect(ipc.callsOf("sign_in")).toEqual([{ connectionId: SANDBOX_ID, account: "helpdesk@contoso.sandbox" }]);
+    expect(byId("signout-button")).not.toBeNull();
+    expect(document.body.textContent).toContain("Helpdesk Administrator");
+
+    fireEvent.click(byId("nav-users")!);
+    await waitFor(() => expect(document.querySelector('[data-testid="user-row"]')).not.toBeNull());
+    fireEvent.click(document.querySelector('[data-upn="adele.vance@contoso.sandbox"]')!);
+    await waitFor(() => expect(byId("user-title")?.textContent).toBe("Adele Vance"));
+    expect(ipc.callsOf("get_user_details")).toEqual([{ connectionId: SANDBOX_ID, userId: adele.id }]);
+  });
+
+  test("Sign out calls sign_out and the Users screen then asks to sign in", async () => {
+    let signedIn = true;
+    const ipc = mockCommands({
+      list_connections: () => [sandboxConnection(signedIn)],
+      sign_out: () => {
+        signedIn = false;
+        return null;
+      },
+    });
+    renderWithFluent(<App />);
+    await waitFor(() => expect(byId("signout-button")).not.toBeNull());
+    fireEvent.click(byId("signout-button")!);
+    await waitFor(() => expect(byId("signin-button")).not.toBeNull());
+    expect(ipc.callsOf("sign_out")).toEqual([{ connectionId: SANDBOX_ID }]);
+    expect(byId("operator-name")).toBeNull();
+    fireEvent.click(byId("nav-users")!);
+    await waitFor(() => expect(document.querySelector('[data-testid="not-signed-in"]')).not.toBeNull());
+  });
+
+  test("a failed sign-in shows the error", async () => {
+    mockCommands({
+      list_connections: () => [sandboxConnection(false)],
+      sign_in: () => reject("Offline", "The sandbox is not running. Restart ResetDesk."),
+    });
+    renderWithFluent(<App />);
+    await waitFor(() => expect(byId("signin-button")).not.toBeNull());
+    fireEvent.click(byId("signin-button")!);
+    await waitFor(() => expect(byId("error-bar")?.textContent).toContain("The sandbox is not running."));
+  });
+});

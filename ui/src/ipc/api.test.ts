@@ -1,0 +1,75 @@
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, test } from "vitest";
+import * as api from "./api";
+
+type Call = [string, unknown];
+
+function recordCalls(answer: (cmd: string) => unknown = () => null): Call[] {
+  const calls: Call[] = [];
+  mockIPC((cmd, args) => {
+    calls.push([cmd, args]);
+    return answer(cmd);
+  });
+  return calls;
+}
+
+describe("api: one command per function, with the brief's argument names", () => {
+  test.each<[string, () => Promise<unknown>, string, unknown]>([
+    ["listConnections", () => api.listConnections(), "list_connections", {}],
+    ["signIn with account", () => api.signIn("sandbox", "authadmin@contoso.sandbox"), "sign_in", { connectionId: "sandbox", account: "authadmin@contoso.sandbox" }],
+    ["signIn without account", () => api.signIn("tenant-a"), "sign_in", { connectionId: "tenant-a" }],
+    ["signOut", () => api.signOut("sandbox"), "sign_out", { connectionId: "sandbox" }],
+    ["searchUsers", () => api.searchUsers("sandbox", "adele"), "search_users", { connectionId: "sandbox", query: "adele" }],
+    ["getUserDetails", () => api.getUserDetails("sandbox", "u1"), "get_user_details", { connectionId: "sandbox", userId: "u1" }],
+    ["planAction", () => api.planAction("sandbox", "u1", "requireReregisterMfa"), "plan_action", { connectionId: "sandbox", userId: "u1", action: "requireReregisterMfa" }],
+    ["executePlan", () => api.executePlan("plan-1", "INC-1"), "execute_plan", { planId: "plan-1", reason: "INC-1" }],
+    ["listAudit", () => api.listAudit(200), "list_audit", { limit: 200 }],
+    ["verifyAudit", () => api.verifyAudit(), "verify_audit", {}],
+    ["copyToClipboard", () => api.copyToClipboard("secret", 30), "copy_to_clipboard", { text: "secret", clearAfterSeconds: 30 }],
+  ])("%s", async (_name, callApi, command, args) => {
+    const calls = recordCalls();
+    await callApi();
+    expect(calls).toEqual([[command, args]]);
+  });
+
+  test("returns what the command answered", async () => {
+    recordCalls((cmd) => (cmd === "search_users" ? [{ id: "u1", displayName: "Adele Vance" }] : null));
+    await expect(api.searchUsers("sandbox", "ad")).resolves.toEqual([{ id: "u1", displayName: "Adele Vance" }]);
+  });
+});
+
+describe("api: every rejection becomes an AppError", () => {
+  test("a serialised AppError from Rust is passed through", async () => {
+    mockIPC(() => {
+      throw { kind: "Denied", message: "Only a Privileged Authentication Administrator may do this.", detail: "rule 3" };
+    });
+    await expect(api.planAction("sandbox", "u1", "resetPassword")).rejects.toEqual({
+      kind: "Denied",
+      message: "Only a Privileged Authentication Administrator may do this.",
+      detail: "rule 3",
+    });
+  });
+
+  test("a plain string from Tauri (e.g. an ACL refusal) becomes Internal with the text kept", async () => {
+    mockIPC(() => {
+      throw "Command plan_action not allowed by ACL";
+    });
+    await expect(api.planAction("sandbox", "u1", "resetPassword")).rejects.toEqual({
+      kind: "Internal",
+      message: "Command plan_action not allowed by ACL",
+      detail: null,
+    });
+  });
+
+  test("an object that is not an AppError is not mistaken for one", async () => {
+    mockIPC(() => {
+      throw { kind: "Nonsense", message: 3 };
+    });
+    const error = await api.verifyAudit().catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "Internal", message: "Unexpected error from the application." });
+  });
+
+  test("toAppError keeps an Error's message", () => {
+    expect(api.toAppError(new Error("boom"))).toEqual({ kind: "Internal", message: "boom", detail: null });
+  });
+});

@@ -1,0 +1,192 @@
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { describe, expect, test } from "vitest";
+import { adele, adeleDetails, resetPlan, resetResult, SANDBOX_ID } from "../test/fixtures";
+import { mockCommands, reject, renderWithFluent } from "../test/render";
+import { UserDetailsScreen } from "./UserDetailsScreen";
+
+function renderDetails() {
+  return renderWithFluent(
+    <UserDetailsScreen connectionId={SANDBOX_ID} userId={adele.id} fallbackName="Adele" onBackToUsers={() => {}} />,
+  );
+}
+
+const byTestId = (id: string) => document.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;
+const byId = (id: string) => document.getElementById(id) as HTMLElement | null;
+
+async function openResetDialog() {
+  await waitFor(() => expect(byTestId("action-resetPassword")).not.toBeNull());
+  fireEvent.click(byTestId("action-resetPassword")!);
+  await waitFor(() => expect(screen.getByText("Summary of your request")).toBeTruthy());
+}
+
+describe("user details", () => {
+  test("reads the user live and shows the summary, the methods and the three actions at the top", async () => {
+    const ipc = mockCommands({ get_user_details: () => adeleDetails() });
+    renderDetails();
+    await waitFor(() => expect(byId("user-title")?.textContent).toBe("Adele Vance"));
+    expect(ipc.callsOf("get_user_details")).toEqual([{ connectionId: SANDBOX_ID, userId: adele.id }]);
+    expect(byTestId("summary-upn")?.textContent).toBe("adele.vance@contoso.sandbox");
+    expect(byTestId("summary-admin-roles")?.textContent).toBe("No admin roles");
+
+    fireEvent.click(byId("tab-methods")!);
+    const rows = await waitFor(() => {
+      const found = document.querySelectorAll('[data-testid="method-row"]');
+      expect(found.length).toBe(2);
+      return found;
+    });
+    expect(rows[0].getAttribute("data-kind")).toBe("phone");
+    expect(within(rows[0] as HTMLElement).getByText("Default")).toBeTruthy();
+    expect(rows[1].getAttribute("data-kind")).toBe("hardwareOath");
+    expect(within(rows[1] as HTMLElement).getByText("activated")).toBeTruthy();
+  });
+
+  test("a disallowed action is disabled and its reason is visible on the page", async () => {
+    mockCommands({ get_user_details: () => adeleDetails() });
+    renderDetails();
+    await waitFor(() => expect(byTestId("action-requireReregisterMfa")).not.toBeNull());
+    const refused = byTestId("action-requireReregisterMfa") as HTMLButtonElement;
+    expect(refused.disabled).toBe(true);
+    expect(refused.getAttribute("data-allowed")).toBe("false");
+    expect(byTestId("action-reason-requireReregisterMfa")?.textContent).toContain(
+      "Requires at least the Authentication Administrator role.",
+    );
+    expect((byTestId("action-resetPassword") as HTMLButtonElement).disabled).toBe(false);
+    expect((byTestId("action-revokeSessions") as HTMLButtonElement).disabled).toBe(false);
+    expect(byTestId("action-reason-resetPassword")).toBeNull();
+  });
+
+  test("a Denied error from plan_action is shown in the dialog and nothing is executed", async () => {
+    const ipc = mockCommands({
+      get_user_details: () => adeleDetails(),
+      plan_action: () => reject("Denied", "Only a Privileged Authentication Administrator can act on this user."),
+    });
+    renderDetails();
+    await waitFor(() => expect(byTestId("action-revokeSessions")).not.toBeNull());
+    fireEvent.click(byTestId("action-revokeSessions")!);
+    const bar = await waitFor(() => {
+      const found = byId("error-bar");
+      expect(found).not.toBeNull();
+      return found!;
+    });
+    expect(bar.getAttribute("data-kind")).toBe("Denied");
+    expect(bar.textContent).toContain("Only a Privileged Authentication Administrator can act on this user.");
+    expect(byId("plan-dialog")).not.toBeNull();
+    expect(byId("confirm-button")).toBeNull();
+    expect(ipc.callsOf("plan_action")).toEqual([{ connectionId: SANDBOX_ID, userId: adele.id, action: "revokeSessions" }]);
+    expect(ipc.callsOf("execute_plan")).toEqual([]);
+  });
+
+  test("the confirmation shows the plan, needs a reason, and sends execute_plan with the plan id and the trimmed reason", async () => {
+    const ipc = mockCommands({
+      get_user_details: () => adeleDetails(),
+      plan_action: () => resetPlan,
+      execute_plan: () => resetResult,
+    });
+    renderDetails();
+    await openResetDialog();
+
+    expect(screen.getByTestId("plan-target").textContent).toContain("adele.vance@contoso.sandbox");
+    const steps = document.querySelectorAll('[data-testid="plan-step"]');
+    expect([...steps].map((s) => s.textContent)).toEqual([resetPlan.steps[0].summary]);
+    expect(screen.getByTestId("plan-warning").textContent).toContain("signed out of apps");
+
+    const confirm = byId("confirm-button") as HTMLButtonElement;
+    const reason = byId("reason-input") as HTMLInputElement;
+    expect(confirm.disabled).toBe(true);
+    fireEvent.change(reason, { target: { value: "   " } });
+    expect(confirm.disabled).toBe(true);
+    fireEvent.click(confirm);
+    expect(ipc.callsOf("execute_plan")).toEqual([]);
+
+    fireEvent.change(reason, { target: { value: "  INC-1234  " } });
+    expect(confirm.disabled).toBe(false);
+    fireEvent.click(confirm);
+    await waitFor(() => expect(byId("result-dialog")).not.toBeNull());
+    expect(ipc.callsOf("execute_plan")).toEqual([{ planId: "plan-42", reason: "INC-1234" }]);
+  });
+
+  test("a blocked step is shown with its reason", async () => {
+    mockCommands({
+      get_user_details: () => adeleDetails(),
+      plan_action: () => ({
+        ...resetPlan,
+        action: "requireReregisterMfa",
+        steps: [
+          { index: 0, kind: { type: "deactivateHardwareOath", methodId: "m-hw" }, summary: "Deactivate hardware OATH token 12345", blocked: "Needs a Privileged Authentication Administrator." },
+          { index: 1, kind: { type: "deleteMethod", methodId: "m-phone", methodKind: "phone", phoneType: "mobile" }, summary: "Delete phone number +1 555 0100", blocked: null },
+        ],
+      }),
+    });
+    renderDetails();
+    await openResetDialog();
+    const steps = document.querySelectorAll('[data-testid="plan-step"]');
+    expect(steps[0].getAttribute("data-blocked")).toBe("true");
+    expect(steps[0].textContent).toContain("Needs a Privileged Authentication Administrator.");
+    expect(steps[1].getAttribute("data-blocked")).toBe("false");
+  });
+
+  test("the result shows each step, the temporary password once, Copy asks Rust to copy it, and closing forgets it and re-reads the user", async () => {
+    const ipc = mockCommands({
+      get_user_details: () => adeleDetails(),
+      plan_action: () => resetPlan,
+      execute_plan: () => resetResult,
+      copy_to_clipboard: () => null,
+    });
+    renderDetails();
+    await openResetDialog();
+    fireEvent.change(byId("reason-input")!, { target: { value: "INC-1" } });
+    fireEvent.click(byId("confirm-button")!);
+    await waitFor(() => expect(byId("result-dialog")).not.toBeNull());
+
+    const rows = document.querySelectorAll('[data-testid="outcome-row"]');
+    expect(rows.length).toBe(1);
+    expect(rows[0].getAttribute("data-status")).toBe("succeeded");
+    expect(rows[0].textContent).toContain("req-abc-123");
+    expect(byId("temporary-password")?.textContent).toBe("Tmp-Xq7!pLm2");
+    expect(screen.getByText("This password is shown only once. The user must change it at next sign-in.")).toBeTruthy();
+
+    fireEvent.click(byId("copy-password")!);
+    await waitFor(() => expect(screen.getByText("Copied — the clipboard is cleared in 30 s")).toBeTruthy());
+    expect(ipc.callsOf("copy_to_clipboard")).toEqual([{ text: "Tmp-Xq7!pLm2", clearAfterSeconds: 30 }]);
+
+    const readsBefore = ipc.callsOf("get_user_details").length;
+    fireEvent.click(byId("close-result")!);
+    await waitFor(() => expect(byId("result-dialog")).toBeNull());
+    expect(document.body.textContent).not.toContain("Tmp-Xq7!pLm2");
+    await waitFor(() => expect(ipc.callsOf("get_user_details").length).toBe(readsBefore + 1));
+  });
+
+  test("an execution error keeps the dialog open with the error and allows another try", async () => {
+    let attempts = 0;
+    const ipc = mockCommands({
+      get_user_details: () => adeleDetails(),
+      plan_action: () => resetPlan,
+      execute_plan: () => {
+        attempts += 1;
+        if (attempts === 1) reject("Throttled", "The directory is busy; try again in a minute.");
+        return { ...resetResult, temporaryPassword: null };
+      },
+    });
+    renderDetails();
+    await openResetDialog();
+    fireEvent.change(byId("reason-input")!, { target: { value: "INC-2" } });
+    fireEvent.click(byId("confirm-button")!);
+    await waitFor(() => expect(byId("error-bar")?.textContent).toContain("The directory is busy"));
+    expect((byId("reason-input") as HTMLInputElement).value).toBe("INC-2");
+    await act(async () => {
+      fireEvent.click(byId("confirm-button")!);
+    });
+    await waitFor(() => expect(byId("result-dialog")).not.toBeNull());
+    expect(byId("temporary-password")).toBeNull();
+    expect(ipc.callsOf("execute_plan").length).toBe(2);
+  });
+
+  test("Cancel closes the confirmation without executing", async () => {
+    const ipc = mockCommands({ get_user_details: () => adeleDetails(), plan_action: () => resetPlan });
+    renderDetails();
+    await openResetDialog();
+    fireEvent.click(byId("cancel-button")!);
+    await waitFor(() => expect(byId("plan-dialog")).toBeNull());
+    expect(ipc.callsOf("execute_plan")).toEqual([]);
+  });
+});

@@ -1,0 +1,160 @@
+// Data shaped exactly as Rust serialises it, for the page's tests.
+import type {
+  AuditEntry,
+  ConnectionView,
+  DirectoryUser,
+  ExecutionResult,
+  Plan,
+  UserDetails,
+} from "../ipc/types";
+
+export const SANDBOX_ID = "sandbox";
+
+export const operator = {
+  connectionId: SANDBOX_ID,
+  tenantId: "tenant-1",
+  id: "op-1",
+  userPrincipalName: "helpdesk@contoso.sandbox",
+  displayName: "Helen Desk",
+  roles: [{ templateId: "729827e3-9c14-49f7-bb1b-9608f156bbb8", displayName: "Helpdesk Administrator" }],
+};
+
+export function sandboxConnection(signedIn: boolean): ConnectionView {
+  return {
+    id: SANDBOX_ID,
+    kind: "entraTenant",
+    displayName: "Sandbox — Contoso (demo)",
+    sandbox: true,
+    signedIn,
+    operator: signedIn ? operator : null,
+    demoAccounts: [
+      { userPrincipalName: "authadmin@contoso.sandbox", displayName: "Ava Auth", roleLabel: "Authentication Administrator" },
+      { userPrincipalName: "helpdesk@contoso.sandbox", displayName: "Helen Desk", roleLabel: "Helpdesk Administrator" },
+    ],
+  };
+}
+
+export const adele: DirectoryUser = {
+  connectionId: SANDBOX_ID,
+  tenantId: "tenant-1",
+  id: "user-adele",
+  userPrincipalName: "adele.vance@contoso.sandbox",
+  displayName: "Adele Vance",
+  mail: "adele.vance@contoso.sandbox",
+  accountEnabled: true,
+  jobTitle: "Retail Manager",
+  department: "Retail",
+  mobilePhone: "+1 555 0100",
+  userType: "Member",
+  lastPasswordChange: "2026-10-01T08:00:00Z",
+  signInSessionsValidFrom: "2026-10-01T08:00:00Z",
+  adminRoles: [],
+  rolesKnown: true,
+  inRoleAssignableGroup: false,
+};
+
+export const megan: DirectoryUser = {
+  ...adele,
+  id: "user-megan",
+  userPrincipalName: "megan.bowen@contoso.sandbox",
+  displayName: "Megan Bowen",
+  mail: "megan.bowen@contoso.sandbox",
+  jobTitle: "Marketing Manager",
+  adminRoles: [],
+  rolesKnown: false,
+};
+
+export function adeleDetails(overrides: Partial<UserDetails> = {}): UserDetails {
+  return {
+    user: adele,
+    methods: [
+      {
+        id: "m-phone",
+        kind: "phone",
+        label: "Phone number",
+        detail: "+1 555 0100",
+        phoneType: "mobile",
+        isDefault: true,
+        status: null,
+        created: null,
+      },
+      {
+        id: "m-hw",
+        kind: "hardwareOath",
+        label: "Hardware OATH token",
+        detail: "Serial 12345",
+        phoneType: null,
+        isDefault: false,
+        status: "activated",
+        created: "2026-01-02T00:00:00Z",
+      },
+    ],
+    actions: [
+      { action: "resetPassword", label: "Reset password", allowed: true, reason: null },
+      {
+        action: "requireReregisterMfa",
+        label: "Require re-register MFA",
+        allowed: false,
+        reason: "Requires at least the Authentication Administrator role.",
+      },
+      { action: "revokeSessions", label: "Revoke sessions", allowed: true, reason: null },
+    ],
+    ...overrides,
+  };
+}
+
+export const resetPlan: Plan = {
+  id: "plan-42",
+  connectionId: SANDBOX_ID,
+  tenantId: "tenant-1",
+  action: "resetPassword",
+  operatorUpn: "helpdesk@contoso.sandbox",
+  target: { id: adele.id, userPrincipalName: adele.userPrincipalName, displayName: adele.displayName, adminRoles: [] },
+  steps: [
+    {
+      index: 0,
+      kind: { type: "resetPassword" },
+      summary: "Reset the password of Adele Vance to a generated temporary password",
+      blocked: null,
+    },
+  ],
+  warnings: ["The user is signed out of apps that check the password."],
+  createdAt: "2026-11-23T09:00:00Z",
+};
+
+export const resetResult: ExecutionResult = {
+  planId: "plan-42",
+  outcomes: [
+    {
+      stepIndex: 0,
+      status: "succeeded",
+      message: "Password reset; change required at next sign-in",
+      requestId: "req-abc-123",
+      at: "2026-11-23T09:00:05Z",
+    },
+  ],
+  temporaryPassword: "Tmp-Xq7!pLm2",
+  auditSeq: 7,
+};
+
+export function auditEntry(seq: number, overrides: Partial<AuditEntry> = {}): AuditEntry {
+  return {
+    seq,
+    at: `2026-11-23T09:0${seq}:00Z`,
+    operator: "helpdesk@contoso.sandbox",
+    connectionId: SANDBOX_ID,
+    tenantId: "tenant-1",
+    targetId: adele.id,
+    target: adele.userPrincipalName,
+    action: "resetPassword",
+    planId: `plan-${seq}`,
+    plan: ["Reset the password"],
+    reason: `INC-${seq}`,
+    outcome: "succeeded",
+    steps: [{ stepIndex: 0, status: "succeeded", message: "done", requestId: `req-${seq}`, at: "2026-11-23T09:00:00Z" }],
+    message: null,
+    prevHash: "0".repeat(64),
+    hash: `${seq}`.repeat(64).slice(0, 64),
+    ...overrides,
+  };
+}
