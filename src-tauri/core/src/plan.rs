@@ -254,7 +254,7 @@ fn reregister_mfa_steps(
     }
     if let (Some(reason), false) = (&hardware_block, hardware.is_empty()) {
         warnings.push(format!(
-            "{} hardware OATH token(s) will not be deactivated: {reason}",
+            "{} hardware OATH token(s) will not be deactivated: {reason} While a token stays active, the service may also refuse to remove the default method.",
             hardware.len()
         ));
     }
