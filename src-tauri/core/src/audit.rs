@@ -2,10 +2,35 @@
 //! succeeded. One JSON object per line; each entry carries the hash of the one before, so an
 //! edited, removed or reordered line breaks the chain and `verify` names the first broken one.
 //! Never a password or a token: the types below have no field that could hold one.
-//! (being written: AuditLog::open / append / list / verify)
+//!
+//! ## File format and canonical form
+//! The file is JSON Lines, UTF-8, one [`AuditEntry`] per line, each line ended by `\n`. A line
+//! is `serde_json::to_string(&entry)`: compact JSON, keys in this fixed order — `seq`, `at`,
+//! the [`AuditRecord`] fields in declaration order (`operator` … `message`), `prevHash`,
+//! `hash`. The *canonical form* an entry's hash covers is exactly that line without the
+//! `hash` member: the same serialisation of `{seq, at, …record…, prevHash}` (see
+//! [`canonical_json`]). Struct serialisation keeps declaration order whatever serde_json
+//! features other crates switch on, so the form does not depend on the build.
+//! `hash` = lower-case hex SHA-256 of the canonical form's UTF-8 bytes; `prevHash` = the
+//! previous entry's `hash`, or 64 zeros for the first entry; `seq` counts from 1.
+//!
+//! ## After tampering or corruption
+//! [`AuditLog::verify`] and [`verify_file`] never panic on a bad line: they report the first
+//! entry that does not chain. [`AuditLog::append`] then refuses to write (ErrorKind
+//! Internal): continuing the chain after a broken entry would make the tampering look like
+//! part of a valid history. To resume, move the file aside (keep it as evidence) and restart.
+//! Removing entries from the *end* of the file cannot be seen from the file alone; an open
+//! [`AuditLog`] remembers the last entry it wrote and reports that case too.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{ErrorKind as IoErrorKind, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
+use crate::error::{AppError, Result};
 use crate::execute::Outcome;
 
 /// Overall result of one attempted action.
@@ -47,7 +72,7 @@ pub struct AuditEntry {
     pub at: String,
     #[serde(flatten)]
     pub record: AuditRecord,
-    /// Hex SHA-256 of the previous entry's `hash` ("" … "0"*64 for the first).
+    /// The previous entry's `hash` (64 zeros for the first entry).
     pub prev_hash: String,
     /// Hex SHA-256 over this entry's canonical JSON without `hash`.
     pub hash: String,
@@ -61,4 +86,650 @@ pub struct AuditVerification {
     /// Sequence number (1-based line) of the first entry that does not chain.
     pub first_broken: Option<u64>,
     pub message: String,
+}
+
+/// `prevHash` of the first entry.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// An entry without its `hash`, in the order of the line: the canonical form.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Unhashed<'a> {
+    seq: u64,
+    at: &'a str,
+    #[serde(flatten)]
+    record: &'a AuditRecord,
+    prev_hash: &'a str,
+}
+
+/// The canonical form of `entry` (the bytes its `hash` covers): its line without `hash`.
+pub fn canonical_json(entry: &AuditEntry) -> Result<String> {
+    canonical_parts(entry.seq, &entry.at, &entry.record, &entry.prev_hash)
+}
+
+fn canonical_parts(seq: u64, at: &str, record: &AuditRecord, prev_hash: &str) -> Result<String> {
+    serde_json::to_string(&Unhashed {
+        seq,
+        at,
+        record,
+        prev_hash,
+    })
+    .map_err(|e| AppError::internal(format!("Could not serialise an audit entry: {e}")))
+}
+
+fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// The hash an entry should carry, recomputed from its content.
+pub fn entry_hash(entry: &AuditEntry) -> Result<String> {
+    canonical_json(entry).map(|canonical| sha256_hex(&canonical))
+}
+
+/// The append-only audit log over one JSON Lines file. Safe to share between threads; the
+/// file is written by this process only (one app instance per profile).
+pub struct AuditLog {
+    path: PathBuf,
+    state: Mutex<LogState>,
+}
+
+struct LogState {
+    file: File,
+    last_seq: u64,
+    last_hash: String,
+    /// Why appending is refused, once the chain is known to be broken.
+    broken: Option<String>,
+}
+
+/// What a scan of the file found.
+struct Scan {
+    verification: AuditVerification,
+    /// The last entry that chained correctly.
+    last_seq: u64,
+    last_hash: String,
+}
+
+impl AuditLog {
+    /// Opens (creating it and its folders if needed) the log at `path`, and reads it to
+    /// continue the chain. The whole file is verified here, since appending to a broken chain
+    /// is refused; a broken file still opens, so that it can be listed and verified.
+    pub fn open(path: impl AsRef<Path>) -> Result<AuditLog> {
+        let path = path.as_ref().to_path_buf();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent).map_err(|e| io_error("create the folder of", &path, e))?;
+        }
+        let mut options = OpenOptions::new();
+        options.append(true).create(true);
+        #[cfg(unix)]
+        {
+            // The log names users and operators: readable by its owner only.
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options
+            .open(&path)
+            .map_err(|e| io_error("open", &path, e))?;
+        let scan = scan_file(&path)?;
+        let broken = (!scan.verification.ok).then(|| refusal_message(&path, &scan.verification));
+        Ok(AuditLog {
+            path,
+            state: Mutex::new(LogState {
+                file,
+                last_seq: scan.last_seq,
+                last_hash: scan.last_hash,
+                broken,
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Adds one entry (seq = previous + 1, `at` = now, chained to the previous hash), writes
+    /// it as one line and flushes it to disk before returning.
+    pub fn append(&self, record: AuditRecord) -> Result<AuditEntry> {
+        let mut state = self.lock()?;
+        if let Some(reason) = &state.broken {
+            return Err(AppError::internal(reason.clone()));
+        }
+        let seq = state.last_seq + 1;
+        let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let hash = sha256_hex(&canonical_parts(seq, &at, &record, &state.last_hash)?);
+        let entry = AuditEntry {
+            seq,
+            at,
+            record,
+            prev_hash: state.last_hash.clone(),
+            hash,
+        };
+        let mut line = serde_json::to_string(&entry)
+            .map_err(|e| AppError::internal(format!("Could not serialise an audit entry: {e}")))?;
+        line.push('\n');
+
+        let written = state
+            .file
+            .write_all(line.as_bytes())
+            .and_then(|()| state.file.sync_data());
+        if let Err(e) = written {
+            // A partial line may now end the file; anything appended after it would not chain.
+            let error = io_error("write to", &self.path, e);
+            state.broken = Some(format!(
+                "{} Later entries are refused so that the log does not continue after a damaged line; verify the log, move it aside and restart.",
+                error.message
+            ));
+            return Err(error);
+        }
+        state.last_seq = entry.seq;
+        state.last_hash = entry.hash.clone();
+        Ok(entry)
+    }
+
+    /// The newest `limit` entries, newest first. Lines that are not valid entries are left
+    /// out here; [`AuditLog::verify`] reports them.
+    pub fn list(&self, limit: usize) -> Result<Vec<AuditEntry>> {
+        let _state = self.lock()?; // no half-written line is read while appending
+        let content = read_log(&self.path)?;
+        Ok(content
+            .lines()
+            .rev()
+            .filter_map(|line| serde_json::from_str::<AuditEntry>(line).ok())
+            .take(limit)
+            .collect())
+    }
+
+    /// Checks the whole chain; also notices entries missing from the end of the file that
+    /// this log wrote earlier.
+    pub fn verify(&self) -> AuditVerification {
+        let state = match self.lock() {
+            Ok(state) => state,
+            Err(e) => return unreadable(e.message),
+        };
+        let scan = match scan_file(&self.path) {
+            Ok(scan) => scan,
+            Err(e) => return unreadable(e.message),
+        };
+        if scan.verification.ok && scan.last_seq < state.last_seq {
+            return AuditVerification {
+                ok: false,
+                entries: scan.verification.entries,
+                first_broken: Some(scan.last_seq + 1),
+                message: format!(
+                    "Entries {} to {} are missing: the log ends before the last entry ResetDesk wrote.",
+                    scan.last_seq + 1,
+                    state.last_seq
+                ),
+            };
+        }
+        scan.verification
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, LogState>> {
+        self.state.lock().map_err(|_| {
+            AppError::internal(
+                "The audit log is unusable after an earlier failure; restart ResetDesk.",
+            )
+        })
+    }
+}
+
+/// Verifies the log file at `path` without opening it for writing. A missing file is an empty,
+/// valid log.
+pub fn verify_file(path: impl AsRef<Path>) -> AuditVerification {
+    match scan_file(path.as_ref()) {
+        Ok(scan) => scan.verification,
+        Err(e) => unreadable(e.message),
+    }
+}
+
+fn unreadable(message: String) -> AuditVerification {
+    AuditVerification {
+        ok: false,
+        entries: 0,
+        first_broken: None,
+        message,
+    }
+}
+
+fn refusal_message(path: &Path, verification: &AuditVerification) -> String {
+    format!(
+        "The audit log at {} fails verification: {} ResetDesk will not add to a log that has been altered or damaged; move the file aside (keep it as evidence) and restart to begin a new log.",
+        path.display(),
+        verification.message
+    )
+}
+
+fn io_error(what: &str, path: &Path, error: std::io::Error) -> AppError {
+    AppError::internal(format!(
+        "Could not {what} the audit log at {}: {error}",
+        path.display()
+    ))
+}
+
+/// The file's text; a missing file is empty. Invalid UTF-8 is kept (replaced) so that the
+/// damaged line is reported by the scan instead of failing the whole read.
+fn read_log(path: &Path) -> Result<String> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+        Err(e) if e.kind() == IoErrorKind::NotFound => Ok(String::new()),
+        Err(e) => Err(io_error("read", path, e)),
+    }
+}
+
+fn scan_file(path: &Path) -> Result<Scan> {
+    Ok(scan_text(&read_log(path)?))
+}
+
+fn scan_text(content: &str) -> Scan {
+    let mut last_seq = 0;
+    let mut last_hash = GENESIS_HASH.to_string();
+    let broken = |line_number: u64, entries: u64, message: String| AuditVerification {
+        ok: false,
+        entries,
+        first_broken: Some(line_number),
+        message,
+    };
+
+    let mut lines: Vec<&str> = content.split('\n').collect();
+    let ends_with_newline = lines.last() == Some(&"");
+    if ends_with_newline {
+        lines.pop();
+    }
+    let count = lines.len();
+
+    for (index, line) in lines.into_iter().enumerate() {
+        // Line n holds entry n: the first entry that does not chain is named by its line.
+        let n = index as u64 + 1;
+        let verification = match serde_json::from_str::<AuditEntry>(line) {
+            Err(e) if index + 1 == count && !ends_with_newline => Some(broken(
+                n,
+                last_seq,
+                format!("Entry {n} (the last line) is incomplete or damaged ({e}); the log may have been cut short."),
+            )),
+            Err(e) => Some(broken(n, last_seq, format!("Line {n} is not a valid audit entry ({e}); it was edited or damaged."))),
+            Ok(entry) => match entry_hash(&entry) {
+                Err(e) => Some(broken(n, last_seq, e.message)),
+                Ok(hash) if hash != entry.hash => Some(broken(
+                    n,
+                    last_seq,
+                    format!("Entry {n} was changed after it was written: its content does not match its hash."),
+                )),
+                Ok(_) if entry.seq != n => Some(broken(
+                    n,
+                    last_seq,
+                    format!(
+                        "Line {n} holds entry {} where entry {n} was expected: entries were removed, inserted or reordered.",
+                        entry.seq
+                    ),
+                )),
+                Ok(_) if entry.prev_hash != last_hash => Some(broken(
+                    n,
+                    last_seq,
+                    format!("Entry {n} does not chain to the entry before it: an earlier entry was changed or replaced."),
+                )),
+                Ok(_) => {
+                    last_seq = entry.seq;
+                    last_hash = entry.hash;
+                    None
+                }
+            },
+        };
+        if let Some(verification) = verification {
+            return Scan {
+                verification,
+                last_seq,
+                last_hash,
+            };
+        }
+    }
+
+    let message = match last_seq {
+        0 => "The audit log is empty.".to_string(),
+        1 => "The audit log's only entry is intact.".to_string(),
+        n => format!("All {n} entries of the audit log chain correctly."),
+    };
+    Scan {
+        verification: AuditVerification {
+            ok: true,
+            entries: last_seq,
+            first_broken: None,
+            message,
+        },
+        last_seq,
+        last_hash,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actions::ActionKind;
+    use crate::authz::role_ids;
+    use crate::execute::StepStatus;
+    use crate::model::{DirectoryUser, Operator, RoleRef};
+    use crate::password::generate_temporary_password;
+    use crate::plan::build_plan;
+    use secrecy::ExposeSecret;
+
+    fn record(n: u32) -> AuditRecord {
+        AuditRecord {
+            operator: "helpdesk@contoso.sandbox".into(),
+            connection_id: "conn".into(),
+            tenant_id: "tenant".into(),
+            target_id: format!("user-{n}"),
+            target: format!("user{n}@contoso.sandbox"),
+            action: "Revoke sessions".into(),
+            plan_id: Some(format!("plan-{n}")),
+            plan: vec!["Revoke all sessions".into()],
+            reason: format!("ticket INC-{n}"),
+            outcome: AuditOutcome::Succeeded,
+            steps: vec![Outcome {
+                step_index: 0,
+                status: StepStatus::Succeeded,
+                message: "Sessions revoked".into(),
+                request_id: Some(format!("req-{n}")),
+                at: "2026-11-23T09:00:00.000Z".into(),
+            }],
+            message: None,
+        }
+    }
+
+    /// A log with `n` entries in a fresh temporary folder (kept alive by the returned guard).
+    fn log_with(n: u32) -> (tempfile::TempDir, PathBuf, AuditLog) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/folder/audit.jsonl");
+        let log = AuditLog::open(&path).unwrap();
+        for i in 1..=n {
+            log.append(record(i)).unwrap();
+        }
+        (dir, path, log)
+    }
+
+    fn lines(path: &Path) -> Vec<String> {
+        fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect()
+    }
+
+    fn write_lines(path: &Path, lines: &[String]) {
+        fs::write(
+            path,
+            lines.iter().map(|l| format!("{l}\n")).collect::<String>(),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn entries_chain_from_64_zeros_and_hash_their_canonical_form() {
+        let (_dir, path, log) = log_with(3);
+        let entries: Vec<AuditEntry> = lines(&path)
+            .iter()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(
+            entries.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            vec![1, 2, 3]
+        );
+        assert_eq!(entries[0].prev_hash, GENESIS_HASH);
+        assert_eq!(entries[1].prev_hash, entries[0].hash);
+        assert_eq!(entries[2].prev_hash, entries[1].hash);
+        for entry in &entries {
+            assert!(chrono::DateTime::parse_from_rfc3339(&entry.at).is_ok());
+            assert_eq!(entry.hash.len(), 64);
+            // The documented canonical form: the line without `hash`, hashed with SHA-256.
+            let canonical = canonical_json(entry).unwrap();
+            assert!(
+                canonical.starts_with(&format!("{{\"seq\":{},\"at\":", entry.seq)),
+                "{canonical}"
+            );
+            assert!(
+                canonical.ends_with(&format!(",\"prevHash\":\"{}\"}}", entry.prev_hash)),
+                "{canonical}"
+            );
+            assert_eq!(
+                entry.hash,
+                hex::encode(Sha256::digest(canonical.as_bytes()))
+            );
+        }
+        let line = &lines(&path)[0];
+        assert_eq!(
+            line,
+            &format!(
+                "{},\"hash\":\"{}\"}}",
+                &canonical_json(&entries[0]).unwrap().trim_end_matches('}'),
+                entries[0].hash
+            )
+        );
+        assert_eq!(
+            log.verify(),
+            AuditVerification {
+                ok: true,
+                entries: 3,
+                first_broken: None,
+                message: "All 3 entries of the audit log chain correctly.".into()
+            }
+        );
+        assert!(verify_file(&path).ok);
+    }
+
+    #[test]
+    fn reopening_continues_the_chain() {
+        let (_dir, path, log) = log_with(2);
+        drop(log);
+        let reopened = AuditLog::open(&path).unwrap();
+        let third = reopened.append(record(3)).unwrap();
+        assert_eq!(third.seq, 3);
+        assert!(reopened.verify().ok);
+        assert_eq!(verify_file(&path).entries, 3);
+    }
+
+    #[test]
+    fn list_is_newest_first_and_limited() {
+        let (_dir, _path, log) = log_with(5);
+        let listed = log.list(3).unwrap();
+        assert_eq!(
+            listed.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            vec![5, 4, 3]
+        );
+        assert_eq!(listed[0].record, record(5));
+        assert_eq!(log.list(100).unwrap().len(), 5);
+    }
+
+    #[test]
+    fn an_edited_line_is_named() {
+        let (_dir, path, log) = log_with(4);
+        let mut edited = lines(&path);
+        edited[1] = edited[1].replace("ticket INC-2", "ticket INC-9");
+        write_lines(&path, &edited);
+        let v = verify_file(&path);
+        assert_eq!((v.ok, v.first_broken, v.entries), (false, Some(2), 1));
+        assert!(
+            v.message.contains("changed after it was written"),
+            "{}",
+            v.message
+        );
+        assert_eq!(log.verify().first_broken, Some(2));
+    }
+
+    #[test]
+    fn an_edit_with_a_recomputed_hash_breaks_the_next_entry() {
+        let (_dir, path, _log) = log_with(3);
+        let mut all = lines(&path);
+        let mut entry: AuditEntry = serde_json::from_str(&all[0]).unwrap();
+        entry.record.outcome = AuditOutcome::Failed;
+        entry.hash = entry_hash(&entry).unwrap();
+        all[0] = serde_json::to_string(&entry).unwrap();
+        write_lines(&path, &all);
+        let v = verify_file(&path);
+        assert_eq!((v.ok, v.first_broken), (false, Some(2)));
+        assert!(v.message.contains("does not chain"), "{}", v.message);
+    }
+
+    #[test]
+    fn a_removed_line_is_named() {
+        let (_dir, path, _log) = log_with(4);
+        let mut all = lines(&path);
+        all.remove(1);
+        write_lines(&path, &all);
+        let v = verify_file(&path);
+        assert_eq!((v.ok, v.first_broken), (false, Some(2)));
+        assert!(
+            v.message
+                .contains("holds entry 3 where entry 2 was expected"),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn reordered_lines_are_named() {
+        let (_dir, path, _log) = log_with(4);
+        let mut all = lines(&path);
+        all.swap(2, 3);
+        write_lines(&path, &all);
+        let v = verify_file(&path);
+        assert_eq!((v.ok, v.first_broken), (false, Some(3)));
+    }
+
+    #[test]
+    fn a_line_cut_in_the_middle_is_reported_without_panicking() {
+        let (_dir, path, _log) = log_with(3);
+        let mut all = lines(&path);
+        let half = all[1].len() / 2;
+        all[1].truncate(half);
+        write_lines(&path, &all);
+        let v = verify_file(&path);
+        assert_eq!((v.ok, v.first_broken), (false, Some(2)));
+        assert!(
+            v.message.contains("not a valid audit entry"),
+            "{}",
+            v.message
+        );
+
+        // A last line cut short (a crash while writing) is named as such.
+        let (_dir2, path2, _log2) = log_with(2);
+        let full = fs::read_to_string(&path2).unwrap();
+        fs::write(&path2, &full[..full.len() - 20]).unwrap();
+        let v = verify_file(&path2);
+        assert_eq!((v.ok, v.first_broken), (false, Some(2)));
+        assert!(v.message.contains("incomplete"), "{}", v.message);
+    }
+
+    #[test]
+    fn garbage_and_blank_lines_are_reported_not_panicked_on() {
+        let (_dir, path, _log) = log_with(2);
+        let mut all = lines(&path);
+        all.insert(1, String::new());
+        write_lines(&path, &all);
+        assert_eq!(verify_file(&path).first_broken, Some(2));
+        fs::write(&path, [0xff_u8, 0xfe, b'{', b'\n']).unwrap();
+        let v = verify_file(&path);
+        assert_eq!((v.ok, v.first_broken), (false, Some(1)));
+    }
+
+    #[test]
+    fn entries_removed_from_the_end_are_noticed_by_the_open_log() {
+        let (_dir, path, log) = log_with(4);
+        let all = lines(&path);
+        write_lines(&path, &all[..2]);
+        assert!(verify_file(&path).ok, "the file alone cannot tell");
+        let v = log.verify();
+        assert_eq!((v.ok, v.first_broken), (false, Some(3)));
+        assert!(
+            v.message.contains("Entries 3 to 4 are missing"),
+            "{}",
+            v.message
+        );
+    }
+
+    #[test]
+    fn appending_to_a_broken_log_is_refused_but_it_can_still_be_listed() {
+        let (_dir, path, log) = log_with(3);
+        drop(log);
+        let mut all = lines(&path);
+        all[0] = all[0].replace("helpdesk@", "someone@");
+        write_lines(&path, &all);
+        let reopened = AuditLog::open(&path).unwrap();
+        let err = reopened.append(record(4)).unwrap_err();
+        assert_eq!(err.kind, crate::error::ErrorKind::Internal);
+        assert!(
+            err.message.contains("fails verification")
+                && err.message.contains("move the file aside"),
+            "{}",
+            err.message
+        );
+        assert_eq!(lines(&path).len(), 3, "nothing was written");
+        assert_eq!(reopened.list(10).unwrap().len(), 3);
+        assert_eq!(reopened.verify().first_broken, Some(1));
+    }
+
+    #[test]
+    fn an_empty_or_missing_log_verifies() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("none.jsonl");
+        assert_eq!(
+            verify_file(&missing),
+            AuditVerification {
+                ok: true,
+                entries: 0,
+                first_broken: None,
+                message: "The audit log is empty.".into()
+            }
+        );
+        let log = AuditLog::open(dir.path().join("new.jsonl")).unwrap();
+        assert!(log.verify().ok);
+        assert!(log.list(5).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_password_reset_record_never_contains_the_temporary_password() {
+        let operator = Operator {
+            connection_id: "conn".into(),
+            tenant_id: "tenant".into(),
+            id: "op".into(),
+            user_principal_name: "helpdesk@contoso.sandbox".into(),
+            display_name: "Helpdesk".into(),
+            roles: vec![RoleRef {
+                template_id: role_ids::HELPDESK_ADMINISTRATOR.into(),
+                display_name: "Helpdesk Administrator".into(),
+            }],
+        };
+        let adele = DirectoryUser {
+            id: "adele".into(),
+            user_principal_name: "adele.vance@contoso.sandbox".into(),
+            display_name: "Adele Vance".into(),
+            roles_known: true,
+            ..Default::default()
+        };
+        let password = generate_temporary_password();
+        let plan = build_plan(ActionKind::ResetPassword, "conn", &operator, &adele, &[]).unwrap();
+        // Everything a caller has at hand goes in; the record has no field for the password.
+        let record = AuditRecord {
+            operator: operator.user_principal_name.clone(),
+            connection_id: plan.connection_id.clone(),
+            tenant_id: plan.tenant_id.clone(),
+            target_id: adele.id.clone(),
+            target: adele.user_principal_name.clone(),
+            action: plan.action.label().into(),
+            plan_id: Some(plan.id.clone()),
+            plan: plan.steps.iter().map(|s| s.summary.clone()).collect(),
+            reason: "INC-42 locked out".into(),
+            outcome: AuditOutcome::Succeeded,
+            steps: vec![Outcome {
+                step_index: 0,
+                status: StepStatus::Succeeded,
+                message: "Temporary password set; it must be changed at next sign-in".into(),
+                request_id: Some("req-1".into()),
+                at: plan.created_at.clone(),
+            }],
+            message: None,
+        };
+        let (_dir, path, log) = log_with(0);
+        log.append(record).unwrap();
+        let written = fs::read_to_string(&path).unwrap();
+        assert!(written.contains("Set a temporary password for Adele Vance"));
+        assert!(!written.contains(password.expose_secret()));
+    }
 }
