@@ -1,0 +1,182 @@
+//! Fault injection for the Graph routes: latency, hangs, throttling, server errors, and the
+//! "processed, then failed" write. A request answered with a 429/5xx fault is never passed to
+//! the handler, so a client retrying it after `Retry-After` does no harm; only
+//! `fail_after_processing_next` answers 500 after the change was made (the ambiguous write).
+
+use std::time::Duration;
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use super::errors::{GraphError, RequestIds};
+use super::{RecordedRequest, Shared};
+
+/// The knobs. `Default` gives a healthy service (and `Retry-After: 1` when a fault is set).
+#[derive(Debug, Clone)]
+pub struct Faults {
+    /// Added to every reply (OAuth included).
+    pub latency_ms: u64,
+    /// The next N Graph requests answer 429 + Retry-After.
+    pub throttle_next: u32,
+    /// A share (0..1) of Graph requests answer 429 (deterministic RNG seeded from the config).
+    pub throttle_ratio: f64,
+    /// Value of Retry-After on 429/503 (0 allowed for fast tests).
+    pub retry_after_secs: u64,
+    /// The next N Graph requests answer 500 (or 503 if `unavailable`).
+    pub server_error_next: u32,
+    pub unavailable: bool,
+    /// The next N Graph requests sleep `hang_ms` before being handled (to test timeouts).
+    pub hang_next: u32,
+    pub hang_ms: u64,
+    /// Access token lifetime for tokens issued from now on (0 = default 3600).
+    pub token_lifetime_secs: u64,
+    /// The next N Graph writes (POST/PATCH/PUT/DELETE) are carried out, then answered 500.
+    pub fail_after_processing_next: u32,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Self {
+            latency_ms: 0,
+            throttle_next: 0,
+            throttle_ratio: 0.0,
+            retry_after_secs: 1,
+            server_error_next: 0,
+            unavailable: false,
+            hang_next: 0,
+            hang_ms: 0,
+            token_lifetime_secs: 0,
+            fail_after_processing_next: 0,
+        }
+    }
+}
+
+impl Faults {
+    pub fn token_lifetime(&self) -> Duration {
+        Duration::from_secs(if self.token_lifetime_secs == 0 {
+            3600
+        } else {
+            self.token_lifetime_secs
+        })
+    }
+}
+
+/// The knobs plus the RNG that makes `throttle_ratio` reproducible.
+pub struct FaultState {
+    pub faults: Faults,
+    rng: StdRng,
+}
+
+/// What to do with one Graph request before it reaches its handler.
+struct Decision {
+    delay: Duration,
+    refuse: Option<GraphError>,
+    fail_after_processing: bool,
+}
+
+impl FaultState {
+    pub fn new(seed: u64) -> Self {
+        Self {
+            faults: Faults::default(),
+            rng: StdRng::seed_from_u64(seed ^ 0x5eed_fa17),
+        }
+    }
+
+    /// Consumes the one-shot counters this request uses.
+    fn decide(&mut self, is_write: bool) -> Decision {
+        let faults = &mut self.faults;
+        let mut delay = Duration::from_millis(faults.latency_ms);
+        if faults.hang_next > 0 {
+            faults.hang_next -= 1;
+            delay += Duration::from_millis(faults.hang_ms);
+        }
+        let retry_after = faults.retry_after_secs;
+        let refuse = if faults.throttle_next > 0 {
+            faults.throttle_next -= 1;
+            Some(GraphError::throttled(retry_after))
+        } else if faults.server_error_next > 0 {
+            faults.server_error_next -= 1;
+            Some(if faults.unavailable {
+                GraphError::unavailable(retry_after)
+            } else {
+                GraphError::internal()
+            })
+        } else if faults.throttle_ratio > 0.0
+            && self.rng.gen_bool(faults.throttle_ratio.clamp(0.0, 1.0))
+        {
+            Some(GraphError::throttled(retry_after))
+        } else {
+            None
+        };
+        let fail_after_processing =
+            refuse.is_none() && is_write && faults.fail_after_processing_next > 0;
+        if fail_after_processing {
+            faults.fail_after_processing_next -= 1;
+        }
+        Decision {
+            delay,
+            refuse,
+            fail_after_processing,
+        }
+    }
+}
+
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The front door of every Graph request: ids, recording, faults; then the handler.
+pub async fn graph_front_door(
+    State(shared): State<std::sync::Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let ids = RequestIds::for_request(
+        request
+            .headers()
+            .get("client-request-id")
+            .and_then(|value| value.to_str().ok()),
+    );
+    let (parts, body) = request.into_parts();
+    let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return GraphError::bad_request("The request body is too large or could not be read.")
+                .render(&ids)
+        }
+    };
+    shared.record(RecordedRequest::from_parts(&parts, &bytes));
+
+    let is_write = !matches!(parts.method.as_str(), "GET" | "HEAD" | "OPTIONS");
+    let decision = shared.lock_faults().decide(is_write);
+    if !decision.delay.is_zero() {
+        tokio::time::sleep(decision.delay).await;
+    }
+    if let Some(error) = decision.refuse {
+        return error.render(&ids);
+    }
+
+    let mut request = Request::from_parts(parts, Body::from(bytes));
+    request.extensions_mut().insert(ids.clone());
+    let mut response = next.run(request).await;
+    if decision.fail_after_processing {
+        return GraphError::internal().render(&ids);
+    }
+    ids.stamp(&mut response);
+    response
+}
+
+/// The identity platform only gets the latency knob (its faults are not Graph's).
+pub async fn login_latency(
+    State(shared): State<std::sync::Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let latency = shared.lock_faults().faults.latency_ms;
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_millis(latency)).await;
+    }
+    next.run(request).await
+}
