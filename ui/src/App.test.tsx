@@ -37,9 +37,18 @@ describe("app", () => {
 
     fireEvent.click(byId("nav-users")!);
     await waitFor(() => expect(document.querySelector('[data-testid="user-row"]')).not.toBeNull());
+    fireEvent.change(byId("user-search")!, { target: { value: "adele" } });
+    fireEvent.keyDown(byId("user-search")!, { key: "Enter" });
+    await waitFor(() => expect(ipc.callsOf("search_users").at(-1)).toEqual({ connectionId: SANDBOX_ID, query: "adele" }));
     fireEvent.click(document.querySelector('[data-upn="adele.vance@contoso.sandbox"]')!);
     await waitFor(() => expect(byId("user-title")?.textContent).toBe("Adele Vance"));
     expect(ipc.callsOf("get_user_details")).toEqual([{ connectionId: SANDBOX_ID, userId: adele.id }]);
+
+    // Back to the list: the operator's search is still there and is run again.
+    fireEvent.click(byId("nav-users")!);
+    await waitFor(() => expect((byId("user-search") as HTMLInputElement).value).toBe("adele"));
+    await waitFor(() => expect(ipc.callsOf("search_users").at(-1)).toEqual({ connectionId: SANDBOX_ID, query: "adele" }));
+    expect(ipc.callsOf("search_users").length).toBe(3);
   });
 
   test("Sign out calls sign_out and the Users screen then asks to sign in", async () => {

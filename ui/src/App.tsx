@@ -40,13 +40,18 @@ export function App() {
   const connections = useConnections();
   const [route, setRoute] = useState<Route>({ screen: "connections" });
   const [preferredId, setPreferredId] = useState<string | null>(null);
+  // The Users search survives a visit to a user's page, as in the admin centre.
+  const [userQuery, setUserQuery] = useState("");
   const active = activeConnection(connections.connections, preferredId);
 
   const state = {
     ...connections,
     signInTo: async (connectionId: string, account?: string) => {
       const ok = await connections.signInTo(connectionId, account);
-      if (ok) setPreferredId(connectionId);
+      if (ok) {
+        setPreferredId(connectionId);
+        setUserQuery("");
+      }
       return ok;
     },
   };
@@ -72,7 +77,11 @@ export function App() {
           <UsersScreen
             key={active.id}
             connectionId={active.id}
-            onOpenUser={(user) => setRoute({ screen: "user", userId: user.id, name: user.displayName })}
+            initialQuery={userQuery}
+            onOpenUser={(user, query) => {
+              setUserQuery(query);
+              setRoute({ screen: "user", userId: user.id, name: user.displayName });
+            }}
           />
         ) : (
           <UserDetailsScreen

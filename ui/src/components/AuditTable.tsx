@@ -10,6 +10,7 @@ import {
 } from "@fluentui/react-components";
 import { ChevronDownRegular, ChevronRightRegular } from "@fluentui/react-icons";
 import { Fragment, useState } from "react";
+import { useTableStyles } from "./tableStyles";
 import type { AuditEntry } from "../ipc/types";
 import { actionLabel, formatDateTime } from "../format";
 import { AuditEntryDetails } from "./AuditEntryDetails";
@@ -20,10 +21,11 @@ const useStyles = makeStyles({
 });
 
 export function AuditTable({ entries }: { entries: AuditEntry[] }) {
+  const tableStyles = useTableStyles();
   const styles = useStyles();
   const [expanded, setExpanded] = useState<number | null>(null);
   return (
-    <Table aria-label="Activity" size="small">
+    <Table aria-label="Activity" size="small" className={tableStyles.table}>
       <TableHeader>
         <TableRow>
           <TableHeaderCell className={styles.expander} />

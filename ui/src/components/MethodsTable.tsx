@@ -8,16 +8,18 @@ import {
   TableRow,
   Text,
 } from "@fluentui/react-components";
+import { useTableStyles } from "./tableStyles";
 import type { AuthMethod } from "../ipc/types";
 import { formatDateTime, orDash } from "../format";
 
 /** The Authentication methods tab: every registered method, read live. */
 export function MethodsTable({ methods }: { methods: AuthMethod[] }) {
+  const tableStyles = useTableStyles();
   if (methods.length === 0) {
     return <Text data-testid="methods-empty">No authentication methods are registered for this user.</Text>;
   }
   return (
-    <Table aria-label="Authentication methods" size="small">
+    <Table aria-label="Authentication methods" size="small" className={tableStyles.table}>
       <TableHeader>
         <TableRow>
           <TableHeaderCell>Authentication method</TableHeaderCell>

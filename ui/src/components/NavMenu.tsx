@@ -13,13 +13,13 @@ export function NavMenu({ selected, onSelect }: { selected: NavTarget; onSelect:
   return (
     <NavDrawer type="inline" open selectedValue={selected} className={styles.drawer} size="small" aria-label="Navigation">
       <NavDrawerBody>
-        <NavItem id="nav-connections" value="connections" icon={<PlugConnectedRegular />} onClick={() => onSelect("connections")}>
+        <NavItem id="nav-connections" value="connections" icon={<PlugConnectedRegular fontSize={20} />} onClick={() => onSelect("connections")}>
           Connections
         </NavItem>
-        <NavItem id="nav-users" value="users" icon={<PeopleRegular />} onClick={() => onSelect("users")}>
+        <NavItem id="nav-users" value="users" icon={<PeopleRegular fontSize={20} />} onClick={() => onSelect("users")}>
           Users
         </NavItem>
-        <NavItem id="nav-activity" value="activity" icon={<HistoryRegular />} onClick={() => onSelect("activity")}>
+        <NavItem id="nav-activity" value="activity" icon={<HistoryRegular fontSize={20} />} onClick={() => onSelect("activity")}>
           Activity
         </NavItem>
       </NavDrawerBody>

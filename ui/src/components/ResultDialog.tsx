@@ -18,6 +18,7 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
+import { useTableStyles } from "./tableStyles";
 import type { ExecutionResult, Plan } from "../ipc/types";
 import { ACTION_LABELS, formatDateTime } from "../format";
 import { StepStatusBadge } from "./StatusBadges";
@@ -37,6 +38,7 @@ export interface ResultDialogProps {
 
 /** One line per step, as Rust ran it; for a reset, the temporary password, shown this once. */
 export function ResultDialog({ plan, result, onClose }: ResultDialogProps) {
+  const tableStyles = useTableStyles();
   const styles = useStyles();
   const summaryOf = (stepIndex: number) => plan.steps.find((s) => s.index === stepIndex)?.summary ?? `Step ${stepIndex + 1}`;
   const allSucceeded = result.outcomes.length > 0 && result.outcomes.every((o) => o.status === "succeeded");
@@ -59,7 +61,7 @@ export function ResultDialog({ plan, result, onClose }: ResultDialogProps) {
             </MessageBar>
             {result.temporaryPassword ? <TemporaryPassword password={result.temporaryPassword} /> : null}
             <Subtitle2 as="h2">Steps</Subtitle2>
-            <Table aria-label="Outcome of each step" size="small">
+            <Table aria-label="Outcome of each step" size="small" className={tableStyles.table}>
               <TableHeader>
                 <TableRow>
                   <TableHeaderCell>Step</TableHeaderCell>

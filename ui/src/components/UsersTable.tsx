@@ -9,6 +9,7 @@ import {
   TableRow,
   makeStyles,
 } from "@fluentui/react-components";
+import { useTableStyles } from "./tableStyles";
 import type { DirectoryUser } from "../ipc/types";
 import { orDash } from "../format";
 
@@ -18,8 +19,9 @@ const useStyles = makeStyles({
 
 export function UsersTable({ users, onOpen }: { users: DirectoryUser[]; onOpen: (user: DirectoryUser) => void }) {
   const styles = useStyles();
+  const tableStyles = useTableStyles();
   return (
-    <Table aria-label="Users" size="small">
+    <Table aria-label="Users" size="small" className={tableStyles.table}>
       <TableHeader>
         <TableRow>
           <TableHeaderCell>Display name</TableHeaderCell>

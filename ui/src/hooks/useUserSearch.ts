@@ -17,8 +17,9 @@ export interface UserSearchState {
   answeredQuery: string | null;
 }
 
-export function useUserSearch(connectionId: string | null): UserSearchState {
-  const [query, setQueryState] = useState("");
+/** `initialQuery` restores the search the operator left when they opened a user. */
+export function useUserSearch(connectionId: string | null, initialQuery = ""): UserSearchState {
+  const [query, setQueryState] = useState(initialQuery);
   const [users, setUsers] = useState<DirectoryUser[]>([]);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
@@ -26,7 +27,7 @@ export function useUserSearch(connectionId: string | null): UserSearchState {
   // Answers can arrive out of order; only the latest request may update the list.
   const latestRequest = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const queryRef = useRef("");
+  const queryRef = useRef(initialQuery);
 
   const run = useCallback(
     async (text: string) => {
@@ -75,7 +76,8 @@ export function useUserSearch(connectionId: string | null): UserSearchState {
     void run(queryRef.current);
   }, [run]);
 
-  // A fresh connection lists its first page of users, as the admin centre does.
+  // On arrival, list the first page of users (as the admin centre does) or re-run the search
+  // the operator left.
   useEffect(() => {
     setUsers([]);
     setAnsweredQuery(null);

@@ -13,13 +13,16 @@ const useStyles = makeStyles({
 
 export function UsersScreen({
   connectionId,
+  initialQuery = "",
   onOpenUser,
 }: {
   connectionId: string;
-  onOpenUser: (user: DirectoryUser) => void;
+  initialQuery?: string;
+  /** Gets the query in force too, so coming back from a user shows the same list. */
+  onOpenUser: (user: DirectoryUser, query: string) => void;
 }) {
   const styles = useStyles();
-  const search = useUserSearch(connectionId);
+  const search = useUserSearch(connectionId, initialQuery);
   const noResults = !search.loading && !search.error && search.answeredQuery !== null && search.users.length === 0;
 
   return (
@@ -50,7 +53,7 @@ export function UsersScreen({
           No users match “{search.answeredQuery}”. Check the spelling or search by user principal name.
         </Text>
       ) : null}
-      {search.users.length > 0 ? <UsersTable users={search.users} onOpen={onOpenUser} /> : null}
+      {search.users.length > 0 ? <UsersTable users={search.users} onOpen={(user) => onOpenUser(user, search.query)} /> : null}
     </div>
   );
 }
