@@ -4,15 +4,19 @@
 //! Never a password or a token: the types below have no field that could hold one.
 //!
 //! ## File format and canonical form
-//! The file is JSON Lines, UTF-8, one [`AuditEntry`] per line, each line ended by `\n`. A line
-//! is `serde_json::to_string(&entry)`: compact JSON, keys in this fixed order — `seq`, `at`,
-//! the [`AuditRecord`] fields in declaration order (`operator` … `message`), `prevHash`,
-//! `hash`. The *canonical form* an entry's hash covers is exactly that line without the
-//! `hash` member: the same serialisation of `{seq, at, …record…, prevHash}` (see
-//! [`canonical_json`]). Struct serialisation keeps declaration order whatever serde_json
-//! features other crates switch on, so the form does not depend on the build.
-//! `hash` = lower-case hex SHA-256 of the canonical form's UTF-8 bytes; `prevHash` = the
-//! previous entry's `hash`, or 64 zeros for the first entry; `seq` counts from 1.
+//! The file is JSON Lines, UTF-8, one [`AuditEntry`] per line, each line ended by `\n`.
+//! The *canonical form* of an entry is `serde_json::to_string` of `{seq, at, …record…,
+//! prevHash}` (see [`canonical_json`]): compact JSON, keys in this fixed order — `seq`, `at`,
+//! the [`AuditRecord`] fields in declaration order (`operator` … `message`), `prevHash`.
+//! Struct serialisation keeps declaration order whatever serde_json features other crates
+//! switch on, so the form does not depend on the build. `hash` = lower-case hex SHA-256 of the
+//! canonical form's UTF-8 bytes; `prevHash` = the previous entry's `hash`, or 64 zeros for the
+//! first entry; `seq` counts from 1. The line is the canonical form with `,"hash":"<hex>"`
+//! inserted before its closing `}` (which is also what serialising the [`AuditEntry`] gives).
+//!
+//! Verification hashes the bytes *as stored* (the line without its trailing hash member),
+//! not a re-serialisation: any changed byte is caught, including an added key, and a field
+//! added to the record in a later version does not invalidate older entries.
 //!
 //! ## After tampering or corruption
 //! [`AuditLog::verify`] and [`verify_file`] never panic on a bad line: they report the first
@@ -102,7 +106,7 @@ struct Unhashed<'a> {
     prev_hash: &'a str,
 }
 
-/// The canonical form of `entry` (the bytes its `hash` covers): its line without `hash`.
+/// The canonical form of `entry` (the bytes its `hash` covers when it is written).
 pub fn canonical_json(entry: &AuditEntry) -> Result<String> {
     canonical_parts(entry.seq, &entry.at, &entry.record, &entry.prev_hash)
 }
@@ -121,9 +125,26 @@ fn sha256_hex(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
-/// The hash an entry should carry, recomputed from its content.
-pub fn entry_hash(entry: &AuditEntry) -> Result<String> {
-    canonical_json(entry).map(|canonical| sha256_hex(&canonical))
+/// The member a line ends with, before its closing brace.
+const HASH_MEMBER: &str = ",\"hash\":\"";
+
+/// The stored line for a canonical form and its hash.
+fn line_of(canonical: &str, hash: &str) -> Result<String> {
+    let body = canonical
+        .strip_suffix('}')
+        .ok_or_else(|| AppError::internal("An audit entry did not serialise to a JSON object."))?;
+    Ok(format!("{body}{HASH_MEMBER}{hash}\"}}"))
+}
+
+/// Splits a stored line into (canonical form, hash), or `None` if it does not end with a
+/// well-formed hash member.
+fn split_line(line: &str) -> Option<(String, &str)> {
+    let body = line.strip_suffix("\"}")?;
+    let start = body.rfind(HASH_MEMBER)?;
+    let hash = &body[start + HASH_MEMBER.len()..];
+    let well_formed =
+        hash.len() == 64 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    well_formed.then(|| (format!("{}}}", &line[..start]), hash))
 }
 
 /// The append-only audit log over one JSON Lines file. Safe to share between threads; the
@@ -195,7 +216,10 @@ impl AuditLog {
         }
         let seq = state.last_seq + 1;
         let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let hash = sha256_hex(&canonical_parts(seq, &at, &record, &state.last_hash)?);
+        let canonical = canonical_parts(seq, &at, &record, &state.last_hash)?;
+        let hash = sha256_hex(&canonical);
+        let mut line = line_of(&canonical, &hash)?;
+        line.push('\n');
         let entry = AuditEntry {
             seq,
             at,
@@ -203,9 +227,6 @@ impl AuditLog {
             prev_hash: state.last_hash.clone(),
             hash,
         };
-        let mut line = serde_json::to_string(&entry)
-            .map_err(|e| AppError::internal(format!("Could not serialise an audit entry: {e}")))?;
-        line.push('\n');
 
         let written = state
             .file
@@ -323,12 +344,6 @@ fn scan_file(path: &Path) -> Result<Scan> {
 fn scan_text(content: &str) -> Scan {
     let mut last_seq = 0;
     let mut last_hash = GENESIS_HASH.to_string();
-    let broken = |line_number: u64, entries: u64, message: String| AuditVerification {
-        ok: false,
-        entries,
-        first_broken: Some(line_number),
-        message,
-    };
 
     let mut lines: Vec<&str> = content.split('\n').collect();
     let ends_with_newline = lines.last() == Some(&"");
@@ -340,46 +355,25 @@ fn scan_text(content: &str) -> Scan {
     for (index, line) in lines.into_iter().enumerate() {
         // Line n holds entry n: the first entry that does not chain is named by its line.
         let n = index as u64 + 1;
-        let verification = match serde_json::from_str::<AuditEntry>(line) {
-            Err(e) if index + 1 == count && !ends_with_newline => Some(broken(
-                n,
-                last_seq,
-                format!("Entry {n} (the last line) is incomplete or damaged ({e}); the log may have been cut short."),
-            )),
-            Err(e) => Some(broken(n, last_seq, format!("Line {n} is not a valid audit entry ({e}); it was edited or damaged."))),
-            Ok(entry) => match entry_hash(&entry) {
-                Err(e) => Some(broken(n, last_seq, e.message)),
-                Ok(hash) if hash != entry.hash => Some(broken(
-                    n,
+        let unterminated_last = index + 1 == count && !ends_with_newline;
+        match check_line(n, line, unterminated_last, &last_hash) {
+            Ok(entry) => {
+                last_seq = entry.seq;
+                last_hash = entry.hash;
+            }
+            Err(message) => {
+                let verification = AuditVerification {
+                    ok: false,
+                    entries: last_seq,
+                    first_broken: Some(n),
+                    message,
+                };
+                return Scan {
+                    verification,
                     last_seq,
-                    format!("Entry {n} was changed after it was written: its content does not match its hash."),
-                )),
-                Ok(_) if entry.seq != n => Some(broken(
-                    n,
-                    last_seq,
-                    format!(
-                        "Line {n} holds entry {} where entry {n} was expected: entries were removed, inserted or reordered.",
-                        entry.seq
-                    ),
-                )),
-                Ok(_) if entry.prev_hash != last_hash => Some(broken(
-                    n,
-                    last_seq,
-                    format!("Entry {n} does not chain to the entry before it: an earlier entry was changed or replaced."),
-                )),
-                Ok(_) => {
-                    last_seq = entry.seq;
-                    last_hash = entry.hash;
-                    None
-                }
-            },
-        };
-        if let Some(verification) = verification {
-            return Scan {
-                verification,
-                last_seq,
-                last_hash,
-            };
+                    last_hash,
+                };
+            }
         }
     }
 
@@ -398,6 +392,38 @@ fn scan_text(content: &str) -> Scan {
         last_seq,
         last_hash,
     }
+}
+
+/// Checks line `n` against the hash of the entry before it; `Err` says what is wrong.
+fn check_line(
+    n: u64,
+    line: &str,
+    unterminated_last: bool,
+    previous_hash: &str,
+) -> Result<AuditEntry, String> {
+    let entry: AuditEntry = serde_json::from_str(line).map_err(|e| {
+        if unterminated_last {
+            format!("Entry {n} (the last line) is incomplete or damaged ({e}); the log may have been cut short.")
+        } else {
+            format!("Line {n} is not a valid audit entry ({e}); it was edited or damaged.")
+        }
+    })?;
+    let intact = matches!(split_line(line), Some((canonical, hash)) if sha256_hex(&canonical) == hash && entry.hash == hash);
+    if !intact {
+        return Err(format!(
+            "Entry {n} was changed after it was written: its content does not match its hash."
+        ));
+    }
+    if entry.seq != n {
+        return Err(format!(
+            "Line {n} holds entry {} where entry {n} was expected: entries were removed, inserted or reordered.",
+            entry.seq
+        ));
+    }
+    if entry.prev_hash != previous_hash {
+        return Err(format!("Entry {n} does not chain to the entry before it: an earlier entry was changed or replaced."));
+    }
+    Ok(entry)
 }
 
 #[cfg(test)]
@@ -559,12 +585,30 @@ mod tests {
         let mut all = lines(&path);
         let mut entry: AuditEntry = serde_json::from_str(&all[0]).unwrap();
         entry.record.outcome = AuditOutcome::Failed;
-        entry.hash = entry_hash(&entry).unwrap();
+        entry.hash = sha256_hex(&canonical_json(&entry).unwrap());
         all[0] = serde_json::to_string(&entry).unwrap();
         write_lines(&path, &all);
         let v = verify_file(&path);
         assert_eq!((v.ok, v.first_broken), (false, Some(2)));
         assert!(v.message.contains("does not chain"), "{}", v.message);
+    }
+
+    #[test]
+    fn an_added_key_or_reformatted_line_is_named_and_the_stored_line_is_the_serialised_entry() {
+        let (_dir, path, _log) = log_with(2);
+        let original = lines(&path);
+        let entry: AuditEntry = serde_json::from_str(&original[0]).unwrap();
+        assert_eq!(serde_json::to_string(&entry).unwrap(), original[0]);
+
+        let mut added = original.clone();
+        added[0] = added[0].replacen("{\"seq\":1,", "{\"seq\":1,\"note\":\"hidden\",", 1);
+        write_lines(&path, &added);
+        assert_eq!(verify_file(&path).first_broken, Some(1));
+
+        let mut spaced = original.clone();
+        spaced[1] = spaced[1].replacen("\"seq\":2", "\"seq\": 2", 1);
+        write_lines(&path, &spaced);
+        assert_eq!(verify_file(&path).first_broken, Some(2));
     }
 
     #[test]

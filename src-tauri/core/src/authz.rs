@@ -172,29 +172,30 @@ use Cell::{Both as Y, No as N, ResetOnly as R};
 use TargetCategory as T;
 
 /// The combined §2.1 / §2.2 matrix. Columns in the order of [`COLUMNS`]:
-/// Password Admin, Helpdesk Admin, Auth Admin, User Admin, Privileged Auth Admin, Global Admin.
+/// Password Admin (Pw), Helpdesk Admin (Hd), Auth Admin (Au), User Admin (Us), Privileged Auth
+/// Admin (PA), Global Admin (GA).
 /// `Y` = allowed by both tables, `R` = password reset / session revocation only, `N` = neither.
 #[rustfmt::skip]
 pub const MATRIX: [(TargetCategory, &str, [Cell; 6]); 18] = [
-    //                                                                                                    Pwd Help Auth User PAA GA
-    (T::AuthenticationAdministrator,            "an Authentication Administrator",                          [N, N, Y, N, Y, Y]),
-    (T::DirectoryReaders,                       "a Directory Reader",                                        [R, R, Y, Y, Y, Y]),
-    (T::GlobalAdministrator,                    "a Global Administrator",                                    [N, N, N, N, Y, Y]),
-    (T::GroupsAdministrator,                    "a Groups Administrator",                                    [N, N, N, Y, Y, Y]),
-    (T::GuestInviter,                           "a Guest Inviter",                                           [R, R, Y, Y, Y, Y]),
-    (T::HelpdeskAdministrator,                  "a Helpdesk Administrator",                                  [N, R, N, Y, Y, Y]),
-    (T::MessageCenterReader,                    "a Message Center Reader",                                   [N, R, Y, Y, Y, Y]),
-    (T::PasswordAdministrator,                  "a Password Administrator",                                  [R, R, Y, Y, Y, Y]),
-    (T::PrivilegedAuthenticationAdministrator,  "a Privileged Authentication Administrator",                 [N, N, N, N, Y, Y]),
-    (T::PrivilegedRoleAdministrator,            "a Privileged Role Administrator",                           [N, N, N, N, Y, Y]),
-    (T::ReportsReader,                          "a Reports Reader",                                          [N, R, Y, Y, Y, Y]),
-    (T::NoAdminRole,                            "a user with no administrator role",                         [R, R, Y, Y, Y, Y]),
-    (T::RoleAssignableGroupMember,              "a member or owner of a role-assignable group",              [N, N, N, N, Y, Y]),
-    (T::RestrictedManagementAdministrativeUnit, "a user in a restricted management administrative unit",     [N, N, N, N, Y, Y]),
-    (T::UserAdministrator,                      "a User Administrator",                                      [N, N, N, Y, Y, Y]),
-    (T::UserExperienceSuccessManager,           "a User Experience Success Manager",                         [N, R, Y, Y, Y, Y]),
-    (T::UsageSummaryReportsReader,              "a Usage Summary Reports Reader",                            [N, R, Y, Y, Y, Y]),
-    (T::AllOtherRoles,                          "a user holding another administrator or custom role",       [N, N, N, N, Y, Y]),
+    //                                                                                                    Pw Hd Au Us PA GA
+    (T::AuthenticationAdministrator,            "an Authentication Administrator",                       [N, N, Y, N, Y, Y]),
+    (T::DirectoryReaders,                       "a Directory Reader",                                    [R, R, Y, Y, Y, Y]),
+    (T::GlobalAdministrator,                    "a Global Administrator",                                [N, N, N, N, Y, Y]),
+    (T::GroupsAdministrator,                    "a Groups Administrator",                                [N, N, N, Y, Y, Y]),
+    (T::GuestInviter,                           "a Guest Inviter",                                       [R, R, Y, Y, Y, Y]),
+    (T::HelpdeskAdministrator,                  "a Helpdesk Administrator",                              [N, R, N, Y, Y, Y]),
+    (T::MessageCenterReader,                    "a Message Center Reader",                               [N, R, Y, Y, Y, Y]),
+    (T::PasswordAdministrator,                  "a Password Administrator",                              [R, R, Y, Y, Y, Y]),
+    (T::PrivilegedAuthenticationAdministrator,  "a Privileged Authentication Administrator",             [N, N, N, N, Y, Y]),
+    (T::PrivilegedRoleAdministrator,            "a Privileged Role Administrator",                       [N, N, N, N, Y, Y]),
+    (T::ReportsReader,                          "a Reports Reader",                                      [N, R, Y, Y, Y, Y]),
+    (T::NoAdminRole,                            "a user with no administrator role",                     [R, R, Y, Y, Y, Y]),
+    (T::RoleAssignableGroupMember,              "a member or owner of a role-assignable group",          [N, N, N, N, Y, Y]),
+    (T::RestrictedManagementAdministrativeUnit, "a user in a restricted management administrative unit", [N, N, N, N, Y, Y]),
+    (T::UserAdministrator,                      "a User Administrator",                                  [N, N, N, Y, Y, Y]),
+    (T::UserExperienceSuccessManager,           "a User Experience Success Manager",                     [N, R, Y, Y, Y, Y]),
+    (T::UsageSummaryReportsReader,              "a Usage Summary Reports Reader",                        [N, R, Y, Y, Y, Y]),
+    (T::AllOtherRoles,                          "a user holding another administrator or custom role",   [N, N, N, N, Y, Y]),
 ];
 
 /// Which table, and which capability, an action is governed by.
@@ -367,8 +368,18 @@ fn roles_with_articles(columns: &[usize]) -> String {
     join_or(&refs)
 }
 
+/// The same account, by object id or (should an id be missing) by UPN.
+fn is_self(operator: &Operator, target: &DirectoryUser) -> bool {
+    let same_id = !operator.id.is_empty() && operator.id == target.id;
+    let same_upn = !operator.user_principal_name.is_empty()
+        && operator
+            .user_principal_name
+            .eq_ignore_ascii_case(&target.user_principal_name);
+    same_id || same_upn
+}
+
 fn decide_rule(rule: Rule, operator: &Operator, target: &DirectoryUser) -> Decision {
-    if operator.id == target.id {
+    if is_self(operator, target) {
         return Decision::Denied {
             reason: "Use Security info (https://aka.ms/mysecurityinfo) or self-service password reset for your own account."
                 .to_string(),
@@ -854,7 +865,11 @@ mod tests {
         let op = operator_with(&[role_ids::GLOBAL_ADMINISTRATOR]);
         let mut me = target_with(&[role_ids::GLOBAL_ADMINISTRATOR]);
         me.id = op.id.clone();
+        let mut me_by_upn = target_with(&[]);
+        me_by_upn.id = String::new();
+        me_by_upn.user_principal_name = op.user_principal_name.to_uppercase();
         for action in ActionKind::ALL {
+            assert!(!decide(action, &op, &me_by_upn).is_allowed());
             let Decision::Denied { reason } = decide(action, &op, &me) else {
                 panic!("self allowed for {action:?}")
             };

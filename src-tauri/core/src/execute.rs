@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::audit::AuditOutcome;
 use crate::directory::Directory;
 use crate::error::{AppError, ErrorKind};
-use crate::model::{AuthMethod, Receipt};
+use crate::model::{AuthMethod, AuthMethodKind, Receipt};
 use crate::plan::{Plan, Step, StepKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,7 +138,7 @@ async fn run_step(
             let method = AuthMethod {
                 id: method_id.clone(),
                 kind: *method_kind,
-                label: String::new(),
+                label: kind_label(*method_kind).to_string(),
                 detail: None,
                 phone_type: phone_type.clone(),
                 is_default: false,
@@ -148,6 +148,23 @@ async fn run_step(
             directory.delete_method(user_id, &method).await
         }
         StepKind::RevokeSessions => directory.revoke_sessions(user_id).await,
+    }
+}
+
+/// The admin centre's name for a kind, for the provider's own messages about the method.
+fn kind_label(kind: AuthMethodKind) -> &'static str {
+    match kind {
+        AuthMethodKind::Phone => "Phone number",
+        AuthMethodKind::MicrosoftAuthenticator => "Microsoft Authenticator",
+        AuthMethodKind::SoftwareOath => "Software OATH token",
+        AuthMethodKind::HardwareOath => "Hardware OATH token",
+        AuthMethodKind::Fido2 => "Passkey (FIDO2)",
+        AuthMethodKind::Email => "Email",
+        AuthMethodKind::TemporaryAccessPass => "Temporary Access Pass",
+        AuthMethodKind::WindowsHelloForBusiness => "Windows Hello for Business",
+        AuthMethodKind::PlatformCredential => "Platform credential",
+        AuthMethodKind::Password => "Password",
+        AuthMethodKind::Other => "Authentication method",
     }
 }
 
@@ -245,7 +262,7 @@ mod tests {
     use super::*;
     use crate::actions::ActionKind;
     use crate::authz::role_ids;
-    use crate::model::{AuthMethodKind, DirectoryUser, Operator, RoleRef};
+    use crate::model::{DirectoryUser, Operator, RoleRef};
     use crate::plan::build_plan;
     use async_trait::async_trait;
     use secrecy::ExposeSecret;
@@ -355,10 +372,10 @@ mod tests {
                 );
             };
             let target = &methods[position];
-            assert_eq!(
-                target.kind, method.kind,
-                "the executor sends the planned kind"
-            );
+            // The provider picks the endpoint from the kind, and names the method by its label.
+            assert_eq!(target.kind, method.kind);
+            assert_eq!(target.phone_type, method.phone_type);
+            assert!(!method.label.is_empty());
             let others_could_be_default = methods
                 .iter()
                 .any(|m| m.id != target.id && can_be_default(m));
