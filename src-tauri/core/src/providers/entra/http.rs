@@ -93,6 +93,8 @@ pub struct GraphResponse {
 pub struct StatusFailure {
     pub status: StatusCode,
     pub code: Option<String>,
+    /// `innerError.code`, which refines some codes (e.g. `throttledRequest` under `TooManyRequests`).
+    pub inner_code: Option<String>,
     pub message: Option<String>,
     pub request_id: Option<String>,
     pub retry_after: Option<Duration>,
@@ -175,7 +177,13 @@ impl Failure {
     /// "code=<code> request-id=<id>" for a support ticket.
     pub fn detail(&self) -> String {
         match self {
-            Failure::Status(s) => detail_of(s.code.as_deref(), s.request_id.as_deref()),
+            Failure::Status(s) => {
+                let detail = detail_of(s.code.as_deref(), s.request_id.as_deref());
+                match &s.inner_code {
+                    Some(inner) => format!("{detail} inner-code={inner}"),
+                    None => detail,
+                }
+            }
             Failure::Unauthorized { request_id } => {
                 detail_of(Some("InvalidAuthenticationToken"), request_id.as_deref())
             }
@@ -212,13 +220,12 @@ pub fn status_failure(
 ) -> StatusFailure {
     let envelope = serde_json::from_slice::<GraphErrorEnvelope>(body).ok();
     let error = envelope.map(|e| e.error);
-    let inner_request_id = error
-        .as_ref()
-        .and_then(|e| e.inner_error.as_ref())
-        .and_then(|i| i.request_id.clone());
+    let inner = error.as_ref().and_then(|e| e.inner_error.clone());
+    let inner_request_id = inner.as_ref().and_then(|i| i.request_id.clone());
     StatusFailure {
         status,
         code: error.as_ref().and_then(|e| e.code.clone()),
+        inner_code: inner.and_then(|i| i.code).filter(|c| !c.is_empty()),
         message: error
             .and_then(|e| e.message)
             .filter(|m| !m.trim().is_empty()),
@@ -594,13 +601,14 @@ mod tests {
     fn not_found_throttled_and_server_errors_map_to_their_kinds() {
         let body = r#"{"error":{"code":"Request_ResourceNotFound","message":"Resource 'x' does not exist."}}"#;
         assert_eq!(app_error(404, body).kind, ErrorKind::NotFound);
+        let throttled = app_error(
+            429,
+            r#"{"error":{"code":"TooManyRequests","message":"slow down","innerError":{"code":"throttledRequest"}}}"#,
+        );
+        assert_eq!(throttled.kind, ErrorKind::Throttled);
         assert_eq!(
-            app_error(
-                429,
-                r#"{"error":{"code":"TooManyRequests","message":"slow down"}}"#
-            )
-            .kind,
-            ErrorKind::Throttled
+            throttled.detail.as_deref(),
+            Some("code=TooManyRequests request-id=hdr-req inner-code=throttledRequest")
         );
         let e = app_error(500, r#"{"error":{"code":"UnknownError","message":""}}"#);
         assert_eq!(e.kind, ErrorKind::Provider);
