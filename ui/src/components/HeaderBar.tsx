@@ -37,12 +37,13 @@ export function HeaderBar({ active }: { active: ConnectionView | null }) {
       <div className={styles.who}>
         {operator ? (
           <>
-            <div style={{ textAlign: "right" }}>
-              <Text id="operator-name" weight="semibold" block>
+            {/* The whole identity (name, UPN, roles) answers "who am I signed in as" for the e2e tests. */}
+            <div id="operator-name" data-upn={operator.userPrincipalName} style={{ textAlign: "right" }}>
+              <Text weight="semibold" block>
                 {operator.displayName}
               </Text>
               <Text size={200} className={styles.sub} block data-testid="operator-roles">
-                {operator.roles.map((r) => r.displayName).join(", ") || "No admin role"}
+                {operator.userPrincipalName} · {operator.roles.map((r) => r.displayName).join(", ") || "No admin role"}
               </Text>
             </div>
             <Avatar name={operator.displayName} size={32} color="colorful" />

@@ -1,4 +1,4 @@
-import { Button, Field, MessageBar, MessageBarBody, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { Button, Input, Label, MessageBar, MessageBarBody, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { CopyRegular } from "@fluentui/react-icons";
 import { useState } from "react";
 import { copyToClipboard } from "../ipc/api";
@@ -11,14 +11,10 @@ export const CLIPBOARD_CLEAR_SECONDS = 30;
 const useStyles = makeStyles({
   box: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
   row: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalM },
+  field: { width: "28ch", backgroundColor: tokens.colorNeutralBackground3 },
   password: {
     fontFamily: tokens.fontFamilyMonospace,
     fontSize: tokens.fontSizeBase400,
-    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
-    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke1}`,
-    borderRadius: tokens.borderRadiusMedium,
-    backgroundColor: tokens.colorNeutralBackground3,
-    userSelect: "all",
     letterSpacing: "0.05em",
   },
 });
@@ -41,21 +37,28 @@ export function TemporaryPassword({ password }: { password: string }) {
 
   return (
     <div className={styles.box}>
-      <Field label="Temporary password">
-        <div className={styles.row}>
-          <span id="temporary-password" data-testid="temporary-password" className={styles.password}>
-            {password}
-          </span>
-          <Button id="copy-password" icon={<CopyRegular />} onClick={() => void copy()}>
-            Copy
-          </Button>
-          {copied ? (
-            <Text id="copy-status" data-testid="copy-status">
-              Copied — the clipboard is cleared in {CLIPBOARD_CLEAR_SECONDS} s
-            </Text>
-          ) : null}
-        </div>
-      </Field>
+      <Label htmlFor="temporary-password" weight="semibold">
+        Temporary password
+      </Label>
+      <div className={styles.row}>
+        {/* A read-only input: selectable, and its value readable by WebDriver's getValue. */}
+        <Input
+          readOnly
+          value={password}
+          className={styles.field}
+          input={{ id: "temporary-password", className: styles.password, spellCheck: false, autoComplete: "off" }}
+          data-testid="temporary-password"
+          onFocus={(event) => event.target.select()}
+        />
+        <Button id="copy-password" icon={<CopyRegular />} onClick={() => void copy()}>
+          Copy
+        </Button>
+        {copied ? (
+          <Text id="copy-status" data-testid="copy-status">
+            Copied — the clipboard is cleared in {CLIPBOARD_CLEAR_SECONDS} s
+          </Text>
+        ) : null}
+      </div>
       <MessageBar intent="info">
         <MessageBarBody>This password is shown only once. The user must change it at next sign-in.</MessageBarBody>
       </MessageBar>

@@ -6,8 +6,12 @@ export interface UserDetailsState {
   details: UserDetails | null;
   loading: boolean;
   error: AppError | null;
-  /** Re-read the user, methods and offered actions live from the directory. */
-  refresh: () => Promise<void>;
+  /**
+   * Re-read the user, methods and offered actions live from the directory. After an action,
+   * `discardShown` hides what was shown until the fresh read arrives: the old methods are no
+   * longer true and must not be mistaken for the result.
+   */
+  refresh: (options?: { discardShown?: boolean }) => Promise<void>;
 }
 
 export function useUserDetails(connectionId: string, userId: string): UserDetailsState {
@@ -16,8 +20,9 @@ export function useUserDetails(connectionId: string, userId: string): UserDetail
   const [error, setError] = useState<AppError | null>(null);
   const latestRequest = useRef(0);
 
-  const refresh = useCallback(async () => {
+  const refresh = useCallback(async (options?: { discardShown?: boolean }) => {
     const requestNo = ++latestRequest.current;
+    if (options?.discardShown) setDetails(null);
     setLoading(true);
     try {
       const fresh = await getUserDetails(connectionId, userId);
@@ -33,8 +38,7 @@ export function useUserDetails(connectionId: string, userId: string): UserDetail
   }, [connectionId, userId]);
 
   useEffect(() => {
-    setDetails(null);
-    void refresh();
+    void refresh({ discardShown: true });
   }, [refresh]);
 
   return { details, loading, error, refresh };

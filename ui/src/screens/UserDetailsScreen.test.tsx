@@ -142,7 +142,8 @@ describe("user details", () => {
     expect(rows.length).toBe(1);
     expect(rows[0].getAttribute("data-status")).toBe("succeeded");
     expect(rows[0].textContent).toContain("req-abc-123");
-    expect(byId("temporary-password")?.textContent).toBe("Tmp-Xq7!pLm2");
+    expect((byId("temporary-password") as HTMLInputElement).value).toBe("Tmp-Xq7!pLm2");
+    expect((byId("temporary-password") as HTMLInputElement).readOnly).toBe(true);
     expect(screen.getByText("This password is shown only once. The user must change it at next sign-in.")).toBeTruthy();
 
     fireEvent.click(byId("copy-password")!);
@@ -151,9 +152,13 @@ describe("user details", () => {
 
     const readsBefore = ipc.callsOf("get_user_details").length;
     fireEvent.click(byId("close-result")!);
-    await waitFor(() => expect(byId("result-dialog")).toBeNull());
-    expect(document.body.textContent).not.toContain("Tmp-Xq7!pLm2");
+    expect(byId("result-dialog")).toBeNull();
+    expect(byId("temporary-password")).toBeNull();
+    expect(document.body.innerHTML).not.toContain("Tmp-Xq7!pLm2");
+    // The methods shown before the action are hidden until the live re-read answers.
+    expect(byId("tab-methods")).toBeNull();
     await waitFor(() => expect(ipc.callsOf("get_user_details").length).toBe(readsBefore + 1));
+    await waitFor(() => expect(byId("tab-methods")).not.toBeNull());
   });
 
   test("an execution error keeps the dialog open with the error and allows another try", async () => {

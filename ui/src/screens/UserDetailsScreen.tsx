@@ -36,7 +36,7 @@ export function UserDetailsScreen({
   const closeResult = () => {
     close();
     // What the action changed (methods, last password change, sessions) is read again live.
-    void refresh();
+    void refresh({ discardShown: true });
   };
 
   return (
