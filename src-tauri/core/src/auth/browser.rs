@@ -60,36 +60,100 @@ impl SandboxBrowser {
         .with_detail(error.without_url().to_string())
     }
 
-    /// The page's own words, for `detail`: tags removed, whitespace folded, kept short.
+    /// The page's own words, for `detail`: its alert if it shows one (where a sign-in page
+    /// says what went wrong), else its text without tags, styles and scripts; kept short.
     fn page_text(html: &str) -> String {
-        let mut text = String::new();
-        let mut in_tag = false;
-        for c in html.chars() {
-            match c {
-                '<' => in_tag = true,
-                '>' => {
-                    in_tag = false;
-                    text.push(' ');
-                }
-                c if !in_tag => text.push(c),
-                _ => {}
+        let text = match html.find("role=\"alert\"") {
+            Some(alert) => {
+                let from = html[alert..]
+                    .find('>')
+                    .map_or(html.len(), |i| alert + i + 1);
+                let to = html[from..].find("</").map_or(html.len(), |i| from + i);
+                html[from..to].to_string()
             }
-        }
+            None => Self::strip_markup(html),
+        };
         let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
         folded.chars().take(300).collect()
+    }
+
+    fn strip_markup(html: &str) -> String {
+        let mut text = String::new();
+        let mut rest = html;
+        while let Some(open) = rest.find('<') {
+            text.push_str(&rest[..open]);
+            text.push(' ');
+            let tag = &rest[open..];
+            // Skip a style or script element whole: its content is not words on the page.
+            let lower = tag.get(..8).unwrap_or(tag).to_ascii_lowercase();
+            let skip_to = if lower.starts_with("<style") {
+                tag.find("</style>").map(|i| i + "</style>".len())
+            } else if lower.starts_with("<script") {
+                tag.find("</script>").map(|i| i + "</script>".len())
+            } else {
+                tag.find('>').map(|i| i + 1)
+            };
+            match skip_to {
+                Some(end) => rest = &tag[end..],
+                None => return text,
+            }
+        }
+        text.push_str(rest);
+        text
+    }
+}
+
+impl SandboxBrowser {
+    /// Where a redirect answer sends the browser (`Location`, resolved against `base`).
+    fn redirect_target(response: &reqwest::Response, base: &Url) -> Result<Url> {
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorKind::Provider,
+                    format!("The sandbox's sign-in page answered HTTP {status} without a Location to go to."),
+                )
+            })?;
+        base.join(location).map_err(|e| {
+            AppError::new(
+                ErrorKind::Provider,
+                "The sandbox redirected to an address that is not a URL.",
+            )
+            .with_detail(e.to_string())
+        })
+    }
+
+    /// Visits a redirect: our own loopback callback, which completes the sign-in. Its page
+    /// (success or failure) is what a person would read; the sign-in's outcome is reported
+    /// by the loopback listener, so the status here is not judged.
+    async fn follow(&self, response: &reqwest::Response, base: &Url) -> Result<()> {
+        let target = Self::redirect_target(response, base)?;
+        self.http
+            .get(target)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        Ok(())
     }
 }
 
 #[async_trait]
 impl BrowserLauncher for SandboxBrowser {
     async fn open(&self, url: &Url) -> Result<()> {
-        // 1. The sign-in page (an account picker).
+        // 1. The sign-in page (an account picker). The service may redirect straight back
+        //    instead (an error, or `prompt=none`), as a browser would follow.
         let page = self
             .http
             .get(url.clone())
             .send()
             .await
             .map_err(|e| self.unreachable(e))?;
+        if page.status().is_redirection() {
+            return self.follow(&page, url).await;
+        }
         if page.status() != StatusCode::OK {
             let status = page.status();
             let text = page.text().await.unwrap_or_default();
@@ -111,48 +175,22 @@ impl BrowserLauncher for SandboxBrowser {
             .await
             .map_err(|e| self.unreachable(e))?;
         let status = submitted.status();
-        if !status.is_redirection() {
-            let followed = status.is_success() && submitted.url() != url;
-            let text = submitted.text().await.unwrap_or_default();
-            if followed {
-                return Err(AppError::internal(
-                    "The HTTP client given to SandboxBrowser follows redirects; build it with \
-                     redirect::Policy::none() (or use SandboxBrowser::new).",
-                ));
-            }
-            return Err(AppError::not_signed_in(format!(
-                "The sandbox refused to sign in {} (HTTP {status}). Pick one of the demo accounts.",
-                self.account_upn
-            ))
-            .with_detail(Self::page_text(&text)));
+        if status.is_redirection() {
+            // 3. The redirect to the loopback callback.
+            return self.follow(&submitted, url).await;
         }
-        let location = submitted
-            .headers()
-            .get(reqwest::header::LOCATION)
-            .and_then(|value| value.to_str().ok())
-            .ok_or_else(|| {
-                AppError::new(
-                    ErrorKind::Provider,
-                    format!("The sandbox's sign-in page answered HTTP {status} without a Location to go to."),
-                )
-            })?;
-        let callback = url.join(location).map_err(|e| {
-            AppError::new(
-                ErrorKind::Provider,
-                "The sandbox redirected to an address that is not a URL.",
-            )
-            .with_detail(e.to_string())
-        })?;
-
-        // 3. Visit the redirect: our own loopback callback, which completes the sign-in. Its
-        //    page (success or failure) is what a person would read; the sign-in's outcome is
-        //    reported by the loopback listener, so the status here is not judged.
-        self.http
-            .get(callback)
-            .send()
-            .await
-            .map_err(|e| self.unreachable(e))?;
-        Ok(())
+        if status.is_success() && submitted.url() != url {
+            return Err(AppError::internal(
+                "The HTTP client given to SandboxBrowser follows redirects; build it with \
+                 redirect::Policy::none() (or use SandboxBrowser::new).",
+            ));
+        }
+        let text = submitted.text().await.unwrap_or_default();
+        Err(AppError::not_signed_in(format!(
+            "The sandbox refused to sign in {} (HTTP {status}). Pick one of the demo accounts.",
+            self.account_upn
+        ))
+        .with_detail(Self::page_text(&text)))
     }
 }
 

@@ -171,7 +171,11 @@ impl Loopback {
                         connections.spawn(serve_connection(stream, Arc::clone(&expected_state)));
                     }
                     Ok((stream, _peer)) => drop(stream),
-                    Err(error) => tracing::warn!(%error, "sign-in loopback could not accept a connection"),
+                    Err(error) => {
+                        tracing::warn!(%error, "sign-in loopback could not accept a connection");
+                        // Out of file descriptors and the like: pause rather than spin.
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
                 },
                 Some(finished) = connections.join_next() => match finished {
                     Ok(Verdict::Authorized(code)) => return Ok(code),
