@@ -97,7 +97,12 @@ export function ConnectionCard({ connection, idSuffix, busy, onSignIn, onSignOut
           >
             Sign in
           </Button>
-          {busy ? <Spinner size="tiny" label="Signing in…" /> : null}
+          {busy ? (
+            <Spinner
+              size="tiny"
+              label={connection.sandbox ? "Signing in…" : "Finish signing in in your browser…"}
+            />
+          ) : null}
         </div>
       )}
     </Card>

@@ -20,7 +20,7 @@ export interface Crumb {
   onClick?: () => void;
 }
 
-/** The admin centre's page header: a breadcrumb trail ("Home > Users > Adele Vance") and a title. */
+/** The admin centre's page header: a breadcrumb trail ("Users > Adele Vance") and a title. */
 export function ScreenTitle({
   trail,
   title,
@@ -33,16 +33,18 @@ export function ScreenTitle({
   after?: ReactNode;
 }) {
   const styles = useStyles();
-  const crumbs: Crumb[] = [{ label: "Home" }, ...trail.map((c) => (typeof c === "string" ? { label: c } : c))];
+  const crumbs: Crumb[] = trail.map((c) => (typeof c === "string" ? { label: c } : c));
   return (
     <div className={styles.header}>
       <Breadcrumb aria-label="Breadcrumb" size="small">
         {crumbs.map((crumb, index) => (
           <Fragment key={`${crumb.label}-${index}`}>
             <BreadcrumbItem>
-              <BreadcrumbButton onClick={crumb.onClick} current={index === crumbs.length - 1}>
-                {crumb.label}
-              </BreadcrumbButton>
+              {crumb.onClick ? (
+                <BreadcrumbButton onClick={crumb.onClick}>{crumb.label}</BreadcrumbButton>
+              ) : (
+                <BreadcrumbButton current={index === crumbs.length - 1}>{crumb.label}</BreadcrumbButton>
+              )}
             </BreadcrumbItem>
             {index < crumbs.length - 1 ? <BreadcrumbDivider /> : null}
           </Fragment>
