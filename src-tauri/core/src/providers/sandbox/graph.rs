@@ -290,6 +290,12 @@ fn serve(
                 _ => Err(GraphError::method_not_allowed()),
             }
         }
+        ["users", "$count"] => {
+            return match call.method {
+                Method::GET => count_users(&call),
+                _ => Err(GraphError::method_not_allowed()),
+            }
+        }
         ["me", rest @ ..] => (Subject::Me, rest),
         ["users", id, rest @ ..] => (Subject::User(id.to_string()), rest),
         [first, ..] => return Err(GraphError::unknown_segment(first)),
@@ -603,6 +609,36 @@ fn list_users(call: &Call) -> GraphResult {
     }
     response.insert("value".into(), Value::Array(page));
     Ok(ok_json(Value::Object(response)))
+}
+
+/// `GET /users/$count`: a plain-text number, and only as an advanced query.
+fn count_users(call: &Call) -> GraphResult {
+    if !call.eventual_consistency() {
+        return Err(GraphError::bad_request(
+            "$count is not currently supported.",
+        ));
+    }
+    let filter = call
+        .option("$filter")
+        .map(query::parse_filter)
+        .transpose()?;
+    let search = call
+        .option("$search")
+        .map(query::parse_search)
+        .transpose()?;
+    let model = call.shared.lock_state();
+    let count = model
+        .users
+        .iter()
+        .filter(|user| search.as_ref().is_none_or(|search| search.matches(user)))
+        .filter(|user| filter.as_ref().is_none_or(|filter| filter.matches(user)))
+        .count();
+    Ok((
+        StatusCode::OK,
+        [(axum::http::header::CONTENT_TYPE, "text/plain")],
+        count.to_string(),
+    )
+        .into_response())
 }
 
 fn get_user(call: &Call, subject: &Subject) -> GraphResult {

@@ -55,7 +55,9 @@ impl Default for SandboxConfig {
     }
 }
 
-/// One Graph request as the emulator received it (Authorization and cookies left out).
+/// One Graph request as the emulator received it: Authorization and cookies left out, and
+/// secret body fields (e.g. `passwordProfile.password`) replaced by `"[redacted]"` unless the
+/// crate is built with `test-support` (where contract tests compare the exact values).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordedRequest {
     pub method: String,
@@ -81,9 +83,18 @@ impl RecordedRequest {
         let body = if body.is_empty() {
             None
         } else {
-            Some(serde_json::from_slice(body).unwrap_or_else(|_| {
-                serde_json::Value::String(String::from_utf8_lossy(body).into_owned())
-            }))
+            Some(match serde_json::from_slice(body) {
+                Ok(mut json) => {
+                    // Integration tests (feature `test-support`) check the exact value the
+                    // client sent; the app's own emulator never keeps a password around.
+                    if !cfg!(feature = "test-support") {
+                        redact_secrets(&mut json);
+                    }
+                    json
+                }
+                // Not JSON: keep its length only, it could be anything.
+                Err(_) => serde_json::Value::String(format!("<{} bytes, not JSON>", body.len())),
+            })
         };
         Self {
             method: parts.method.as_str().to_string(),
@@ -92,6 +103,32 @@ impl RecordedRequest {
             headers,
             body,
         }
+    }
+}
+
+/// Body fields that carry a secret (passwords, TAPs, OATH seeds): the log keeps their
+/// shape for contract tests, never their value.
+const SECRET_FIELDS: &[&str] = &[
+    "password",
+    "newPassword",
+    "secretKey",
+    "temporaryAccessPass",
+];
+pub const REDACTED: &str = "[redacted]";
+
+fn redact_secrets(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, field) in map.iter_mut() {
+                if SECRET_FIELDS.contains(&key.as_str()) && field.is_string() {
+                    *field = serde_json::Value::String(REDACTED.to_string());
+                } else {
+                    redact_secrets(field);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_secrets),
+        _ => {}
     }
 }
 

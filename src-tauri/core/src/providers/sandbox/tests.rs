@@ -982,7 +982,17 @@ async fn requests_are_recorded_without_authorization() {
     let recorded = sandbox.requests();
     assert_eq!(recorded.len(), 2);
     assert_eq!(recorded[0].method, "PATCH");
-    assert_eq!(recorded[0].body, Some(password_patch()));
+    let logged_password = if cfg!(feature = "test-support") {
+        "Temp-Pass-2026!"
+    } else {
+        REDACTED
+    };
+    let expected = json!({"passwordProfile": {"password": logged_password, "forceChangePasswordNextSignIn": true}});
+    assert_eq!(
+        recorded[0].body,
+        Some(expected),
+        "the shape is kept, the password only for test-support"
+    );
     assert_eq!(recorded[1].query.as_deref(), Some("$top=5"));
     assert!(recorded
         .iter()
@@ -1035,4 +1045,22 @@ async fn same_seed_same_directory_and_demo_accounts() {
     .await
     .unwrap();
     assert_ne!(other.user_id_by_upn(ADELE), Some(adele));
+}
+
+#[tokio::test]
+async fn count_segment_needs_eventual_consistency() {
+    let sandbox = sandbox().await;
+    let token = operator_token(&sandbox, "nobody");
+    let refused = get(&sandbox, &token, "/v1.0/users/$count").await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    let counted = call(
+        &sandbox,
+        &token,
+        Method::GET,
+        "/v1.0/users/$count",
+        &[("ConsistencyLevel", "eventual")],
+        None,
+    )
+    .await;
+    assert_eq!(counted.body, json!(250));
 }
