@@ -385,22 +385,27 @@ fn decide_rule(rule: Rule, operator: &Operator, target: &DirectoryUser) -> Decis
                 .to_string(),
         };
     }
-    if !target.roles_known {
-        return Decision::Denied {
-            reason: "The user's roles could not be read; refresh the user.".to_string(),
-        };
-    }
-
-    let categories = target_categories(target);
+    // What the operator's roles can do at all does not depend on the target: say so first,
+    // even when the target's roles are unknown (e.g. a user picked from search results).
     let held = operator_columns(operator);
     let capable: Vec<usize> = held
         .iter()
         .copied()
         .filter(|&c| rule.capable(COLUMNS[c].3))
         .collect();
+    let categories = if target.roles_known {
+        target_categories(target)
+    } else {
+        Vec::new()
+    };
     if capable.is_empty() {
         return Decision::Denied {
             reason: lacking_capability_reason(rule, &held, &categories),
+        };
+    }
+    if !target.roles_known {
+        return Decision::Denied {
+            reason: "The user's roles could not be read; refresh the user.".to_string(),
         };
     }
     if capable
@@ -989,7 +994,7 @@ mod tests {
         user.roles_known = false;
         for id in [
             role_ids::GLOBAL_ADMINISTRATOR,
-            role_ids::HELPDESK_ADMINISTRATOR,
+            role_ids::AUTHENTICATION_ADMINISTRATOR,
         ] {
             for action in ActionKind::ALL {
                 assert_eq!(
@@ -1000,6 +1005,19 @@ mod tests {
                 );
             }
         }
+        // A role that cannot take the action at all says so, whatever the target's roles.
+        assert_eq!(
+            decide(ActionKind::RequireReregisterMfa, &operator_with(&[role_ids::HELPDESK_ADMINISTRATOR]), &user),
+            Decision::Denied {
+                reason: "Helpdesk Administrators cannot manage authentication methods. Ask an Authentication Administrator.".into()
+            }
+        );
+        assert!(!decide(
+            ActionKind::ResetPassword,
+            &operator_with(&[role_ids::HELPDESK_ADMINISTRATOR]),
+            &user
+        )
+        .is_allowed());
     }
 
     #[test]
