@@ -81,4 +81,20 @@ describe("app", () => {
     fireEvent.click(byId("signin-button")!);
     await waitFor(() => expect(byId("error-bar")?.textContent).toContain("The sandbox is not running."));
   });
+
+  test("a session lost during a search shows as signed out, and Users asks to sign in again", async () => {
+    let signedIn = true;
+    mockCommands({
+      list_connections: () => [sandboxConnection(signedIn)],
+      search_users: () => {
+        signedIn = false;
+        return reject("NotSignedIn", "Your session expired. Sign in again.");
+      },
+    });
+    renderWithFluent(<App />);
+    await waitFor(() => expect(byId("operator-name")).not.toBeNull());
+    fireEvent.click(byId("nav-users")!);
+    await waitFor(() => expect(byId("operator-name")).toBeNull());
+    expect(document.querySelector('[data-testid="not-signed-in"]')).not.toBeNull();
+  });
 });

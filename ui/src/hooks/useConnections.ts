@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import { listConnections, signIn, signOut } from "../ipc/api";
+import { listConnections, onSessionLost, signIn, signOut } from "../ipc/api";
 import type { AppError, ConnectionView } from "../ipc/types";
 
 export interface ConnectionsState {
@@ -35,6 +35,15 @@ export function useConnections(): ConnectionsState {
   useEffect(() => {
     void reload();
   }, [reload]);
+
+  // A session that expired elsewhere (a search, a plan) must not still show as signed in.
+  useEffect(
+    () =>
+      onSessionLost(() => {
+        void reload();
+      }),
+    [reload],
+  );
 
   const signInTo = useCallback(
     async (connectionId: string, account?: string) => {

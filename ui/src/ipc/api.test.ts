@@ -73,3 +73,20 @@ describe("api: every rejection becomes an AppError", () => {
     expect(api.toAppError(new Error("boom"))).toEqual({ kind: "Internal", message: "boom", detail: null });
   });
 });
+
+describe("api: a lost session is announced", () => {
+  test("NotSignedIn from any command notifies the listeners; other errors do not", async () => {
+    const heard: string[] = [];
+    const unsubscribe = api.onSessionLost((error) => heard.push(error.message));
+    mockIPC((cmd) => {
+      if (cmd === "search_users") throw { kind: "NotSignedIn", message: "Your session expired. Sign in again." };
+      throw { kind: "Denied", message: "no" };
+    });
+    await expect(api.searchUsers("sandbox", "a")).rejects.toMatchObject({ kind: "NotSignedIn" });
+    await expect(api.planAction("sandbox", "u1", "resetPassword")).rejects.toMatchObject({ kind: "Denied" });
+    expect(heard).toEqual(["Your session expired. Sign in again."]);
+    unsubscribe();
+    await expect(api.searchUsers("sandbox", "a")).rejects.toMatchObject({ kind: "NotSignedIn" });
+    expect(heard.length).toBe(1);
+  });
+});

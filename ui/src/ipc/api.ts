@@ -65,11 +65,26 @@ function safeStringify(value: unknown): string | null {
   }
 }
 
+type SessionListener = (error: AppError) => void;
+const sessionListeners = new Set<SessionListener>();
+
+/**
+ * Called whenever any command answers NotSignedIn (a session expired and could not be
+ * refreshed), so the page can re-read which connections are still signed in. Returns the
+ * unsubscribe function.
+ */
+export function onSessionLost(listener: SessionListener): () => void {
+  sessionListeners.add(listener);
+  return () => sessionListeners.delete(listener);
+}
+
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (reason) {
-    throw toAppError(reason);
+    const error = toAppError(reason);
+    if (error.kind === "NotSignedIn") sessionListeners.forEach((listener) => listener(error));
+    throw error;
   }
 }
 
