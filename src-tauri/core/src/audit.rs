@@ -154,6 +154,14 @@ pub struct AuditLog {
     state: Mutex<LogState>,
 }
 
+impl std::fmt::Debug for AuditLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditLog")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
 struct LogState {
     file: File,
     last_seq: u64,
