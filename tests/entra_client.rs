@@ -217,6 +217,10 @@ async fn search_finds_users_by_display_name_upn_and_mail() {
     for request in &searches {
         assert_eq!(header(request, "consistencylevel"), Some("eventual"));
         assert_eq!(header(request, "accept"), Some("application/json"));
+        assert!(
+            header(request, "user-agent").is_some_and(|ua| ua.starts_with("ResetDesk/")),
+            "{request:?}"
+        );
         let client_request_id =
             header(request, "client-request-id").expect("client-request-id sent");
         assert_eq!(client_request_id.len(), 36, "a GUID: {client_request_id}");
