@@ -67,7 +67,7 @@ export function PlanDialog({ flow, onConfirm, onCancel }: PlanDialogProps) {
         if (!data.open && !executing) onCancel();
       }}
     >
-      <DialogSurface id="plan-dialog" className={styles.surface} aria-describedby={undefined}>
+      <DialogSurface id="plan-dialog" className={styles.surface}>
         <DialogBody>
           <DialogTitle>{ACTION_LABELS[action] ?? action}</DialogTitle>
           <DialogContent className={styles.content}>

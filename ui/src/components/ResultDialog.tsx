@@ -45,7 +45,7 @@ export function ResultDialog({ plan, result, onClose }: ResultDialogProps) {
 
   return (
     <Dialog open modalType="alert">
-      <DialogSurface id="result-dialog" className={styles.surface} aria-describedby={undefined}>
+      <DialogSurface id="result-dialog" className={styles.surface}>
         <DialogBody>
           <DialogTitle>
             {ACTION_LABELS[plan.action] ?? plan.action}: {plan.target.displayName}
