@@ -172,12 +172,18 @@ impl Shared {
     /// Mints an access token for `user_id` with the current lifetime knob.
     fn issue_access_token(&self, state: &mut state::State, user_id: &str) -> (String, u64) {
         let lifetime = self.lock_faults().faults.token_lifetime();
+        let now = Instant::now();
+        // Forget tokens long expired so a demo running for days does not grow without bound;
+        // recently expired ones stay, to be answered "expired" rather than "unknown".
+        state
+            .access_tokens
+            .retain(|_, grant| grant.expires + state::EXPIRED_TOKEN_MEMORY > now);
         let token = oauth::random_token();
         state.access_tokens.insert(
             token.clone(),
             state::AccessGrant {
                 user_id: user_id.to_string(),
-                expires: Instant::now() + lifetime,
+                expires: now + lifetime,
             },
         );
         (token, lifetime.as_secs())

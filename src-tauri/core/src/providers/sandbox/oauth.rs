@@ -384,6 +384,8 @@ async fn authorize_submit(
         scope: params["scope"].clone(),
         expires: Instant::now() + CODE_LIFETIME,
     };
+    let now = Instant::now();
+    state.codes.retain(|_, pending| pending.expires > now);
     state.codes.insert(code.clone(), pending);
     drop(state);
     let mut pairs = vec![("code".to_string(), code)];

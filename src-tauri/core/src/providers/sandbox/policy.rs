@@ -139,3 +139,127 @@ pub fn sees_masked_phones(actor: &User) -> bool {
     actor.roles.contains(&Role::AuthAdmin)
         && !actor.roles.iter().any(|role| full_readers.contains(role))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(roles: &[Role]) -> User {
+        let mut state = super::super::seed::build(1, 0);
+        let mut user = state.users.swap_remove(0);
+        user.roles = roles.to_vec();
+        user
+    }
+
+    /// Cells of reference/graph.md §2.1 and §2.3, read off the documented tables.
+    #[test]
+    fn reset_table_cells() {
+        use Operation::*;
+        let cases: &[(Role, Operation, &[Role], bool)] = &[
+            (Role::PasswordAdmin, ResetPassword, &[], true),
+            (
+                Role::PasswordAdmin,
+                ResetPassword,
+                &[Role::PasswordAdmin],
+                true,
+            ),
+            (
+                Role::PasswordAdmin,
+                ResetPassword,
+                &[Role::HelpdeskAdmin],
+                false,
+            ),
+            (Role::PasswordAdmin, RevokeSessions, &[], false),
+            (
+                Role::HelpdeskAdmin,
+                ResetPassword,
+                &[Role::HelpdeskAdmin],
+                true,
+            ),
+            (
+                Role::HelpdeskAdmin,
+                ResetPassword,
+                &[Role::UserAdmin],
+                false,
+            ),
+            (Role::HelpdeskAdmin, DeleteMethod, &[], false),
+            (Role::HelpdeskAdmin, ReadMethods, &[], false),
+            (Role::AuthAdmin, ResetPassword, &[Role::AuthAdmin], true),
+            (
+                Role::AuthAdmin,
+                ResetPassword,
+                &[Role::HelpdeskAdmin],
+                false,
+            ),
+            (Role::AuthAdmin, DeleteMethod, &[Role::ReportsReader], true),
+            (Role::AuthAdmin, DeleteMethod, &[Role::GlobalAdmin], false),
+            (Role::AuthAdmin, ReadMethods, &[Role::GlobalAdmin], true),
+            (Role::AuthAdmin, ManageHardwareOath, &[], false),
+            (Role::UserAdmin, ResetPassword, &[Role::GroupsAdmin], true),
+            (
+                Role::UserAdmin,
+                ResetPassword,
+                &[Role::SecurityAdmin],
+                false,
+            ),
+            (
+                Role::PrivilegedAuthAdmin,
+                DeleteMethod,
+                &[Role::GlobalAdmin],
+                true,
+            ),
+            (Role::PrivilegedAuthAdmin, ManageHardwareOath, &[], true),
+            (Role::GlobalAdmin, ResetPassword, &[Role::GlobalAdmin], true),
+            (Role::GlobalReader, ReadMethods, &[Role::GlobalAdmin], true),
+            (Role::GlobalReader, ResetPassword, &[], false),
+            (Role::SecurityAdmin, ResetPassword, &[], false),
+        ];
+        for (actor, operation, target_roles, expected) in cases {
+            let allowed = allows(&user(&[*actor]), *operation, &user(target_roles), false);
+            assert_eq!(
+                allowed, *expected,
+                "{actor:?} {operation:?} on {target_roles:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn role_assignable_group_members_need_a_privileged_role() {
+        let member = user(&[]);
+        assert!(!allows(
+            &user(&[Role::HelpdeskAdmin]),
+            Operation::ResetPassword,
+            &member,
+            true
+        ));
+        assert!(!allows(
+            &user(&[Role::AuthAdmin]),
+            Operation::DeleteMethod,
+            &member,
+            true
+        ));
+        assert!(allows(
+            &user(&[Role::PrivilegedAuthAdmin]),
+            Operation::ResetPassword,
+            &member,
+            true
+        ));
+        // An operator with several roles gets the union.
+        assert!(allows(
+            &user(&[Role::HelpdeskAdmin, Role::GlobalAdmin]),
+            Operation::RevokeSessions,
+            &member,
+            true
+        ));
+    }
+
+    #[test]
+    fn only_auth_admins_without_a_full_reader_role_see_masked_phones() {
+        assert!(sees_masked_phones(&user(&[Role::AuthAdmin])));
+        assert!(!sees_masked_phones(&user(&[
+            Role::AuthAdmin,
+            Role::GlobalReader
+        ])));
+        assert!(!sees_masked_phones(&user(&[Role::PrivilegedAuthAdmin])));
+    }
+}

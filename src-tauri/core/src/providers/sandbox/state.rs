@@ -334,6 +334,8 @@ pub struct RefreshGrant {
 }
 
 pub const CODE_LIFETIME: Duration = Duration::from_secs(600);
+/// How long an expired access token is still recognised (as expired) before being forgotten.
+pub const EXPIRED_TOKEN_MEMORY: Duration = Duration::from_secs(3600);
 
 /// Everything the emulator knows, behind one lock.
 pub struct State {
