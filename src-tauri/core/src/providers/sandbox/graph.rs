@@ -78,25 +78,23 @@ impl Call<'_> {
         )
     }
 
+    /// The JSON object a PATCH/POST carries; Graph insists on `Content-Type: application/json`.
     pub fn json_body(&self) -> GraphResult<Map<String, Value>> {
+        let bad = |message: &str| GraphError::new(StatusCode::BAD_REQUEST, "BadRequest", message);
+        if self.body.is_empty() {
+            return Err(bad("Empty Payload. JSON content expected."));
+        }
+        let declared_json = self
+            .headers
+            .get("content-type")
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.to_ascii_lowercase().starts_with("application/json"));
         match serde_json::from_slice::<Value>(&self.body) {
-            Ok(Value::Object(map)) => Ok(map),
-            _ => Err(GraphError::new(
-                StatusCode::BAD_REQUEST,
-                "BadRequest",
-                "Empty Payload. JSON content expected.".to_string(),
-            )
-            .with_body_hint(&self.body)),
+            Ok(Value::Object(map)) if declared_json => Ok(map),
+            _ => Err(bad(
+                "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
+            )),
         }
-    }
-}
-
-impl GraphError {
-    fn with_body_hint(mut self, body: &[u8]) -> Self {
-        if !body.is_empty() {
-            self.message = "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.".into();
-        }
-        self
     }
 }
 

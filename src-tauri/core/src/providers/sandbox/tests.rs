@@ -1064,3 +1064,31 @@ async fn count_segment_needs_eventual_consistency() {
     .await;
     assert_eq!(counted.body, json!(250));
 }
+
+#[tokio::test]
+async fn patch_needs_a_json_body_declared_as_json() {
+    let sandbox = sandbox().await;
+    let token = operator_token(&sandbox, "helpdesk");
+    let adele = sandbox.user_id_by_upn(ADELE).unwrap();
+    let url = format!("{}/v1.0/users/{adele}", sandbox.base_url());
+    let undeclared = http()
+        .patch(&url)
+        .bearer_auth(&token)
+        .header("content-type", "text/plain")
+        .body(password_patch().to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(undeclared.status(), StatusCode::BAD_REQUEST);
+    let empty = call(
+        &sandbox,
+        &token,
+        Method::PATCH,
+        &format!("/v1.0/users/{adele}"),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+    assert_eq!(sandbox.password_reset_count(&adele), 0);
+}
