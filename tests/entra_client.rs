@@ -968,3 +968,142 @@ async fn hardware_token_is_deactivated_on_beta() {
         "{token_after:?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Replies the emulator does not give: a cloud without the beta endpoints.
+
+/// A minimal HTTP/1.1 server answering GETs from a fixed table (path → status, JSON body);
+/// each connection serves one request. Enough to play a Graph cloud where the beta
+/// authentication endpoints are missing or refused.
+async fn stub_graph(routes: Vec<(&'static str, u16, &'static str)>) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let routes = routes.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buffer = [0u8; 1024];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buffer).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buffer[..n]),
+                    }
+                }
+                let head = String::from_utf8_lossy(&head);
+                let target = head.split_whitespace().nth(1).unwrap_or("");
+                let path = target.split('?').next().unwrap_or("");
+                let (status, body) = routes
+                    .iter()
+                    .find(|(p, _, _)| *p == path)
+                    .map(|(_, s, b)| (*s, *b))
+                    .unwrap_or((
+                        404,
+                        r#"{"error":{"code":"Request_ResourceNotFound","message":"no route"}}"#,
+                    ));
+                let reply = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\nrequest-id: stub-{status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(reply.as_bytes()).await;
+            });
+        }
+    });
+    base
+}
+
+struct FixedToken;
+
+#[async_trait]
+impl AccessTokenSource for FixedToken {
+    async fn access_token(&self) -> Result<SecretString> {
+        Ok(SecretString::from("stub-token"))
+    }
+    async fn invalidate(&self, _rejected: &SecretString) {}
+}
+
+fn stub_directory(base: &str) -> EntraDirectory {
+    let settings = resetdesk_core::connection::EntraSettings {
+        tenant: "contoso.example".into(),
+        client_id: "client".into(),
+        login_base_url: base.to_string(),
+        graph_base_url: base.to_string(),
+        demo_accounts: Vec::new(),
+    };
+    EntraDirectory::new("stub", &settings, Arc::new(FixedToken), http_client())
+        .with_retry_policy(fast_policy())
+}
+
+const STUB_METHODS: &str = r##"{"value":[
+    {"@odata.type":"#microsoft.graph.phoneAuthenticationMethod","id":"3179e48a-750b-4051-897c-87b9720928f7","phoneNumber":"+1 5550100","phoneType":"mobile"},
+    {"@odata.type":"#microsoft.graph.passwordAuthenticationMethod","id":"28c10230-6103-485e-b985-444c60001490"}]}"##;
+
+#[tokio::test]
+async fn refused_or_missing_beta_endpoints_do_not_fail_the_method_list() {
+    let base = stub_graph(vec![
+        ("/v1.0/users/u1/authentication/methods", 200, STUB_METHODS),
+        (
+            "/beta/users/u1/authentication/hardwareOathMethods",
+            403,
+            r#"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation."}}"#,
+        ),
+        // signInPreferences answers 404 (no route): no default can be marked.
+    ])
+    .await;
+    let methods = stub_directory(&base).list_methods("u1").await.unwrap();
+    let kinds: Vec<AuthMethodKind> = methods.iter().map(|m| m.kind).collect();
+    assert_eq!(kinds, vec![AuthMethodKind::Phone, AuthMethodKind::Password]);
+    assert!(
+        methods.iter().all(|m| !m.is_default),
+        "no default without signInPreferences: {methods:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_failing_v1_method_list_still_fails_the_read() {
+    let base = stub_graph(vec![(
+        "/v1.0/users/u1/authentication/methods",
+        403,
+        r#"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation."}}"#,
+    )])
+    .await;
+    let error = stub_directory(&base).list_methods("u1").await.unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Forbidden, "{error:?}");
+    assert_eq!(
+        error.detail.as_deref(),
+        Some("code=Authorization_RequestDenied request-id=stub-403")
+    );
+}
+
+#[tokio::test]
+async fn a_paging_link_to_another_host_is_not_followed() {
+    let base = stub_graph(vec![(
+        "/v1.0/users",
+        200,
+        r#"{"value":[{"id":"u1","displayName":"A"}],"@odata.nextLink":"https://attacker.example/v1.0/users?$skiptoken=x"}"#,
+    )])
+    .await;
+    let error = stub_directory(&base)
+        .search_users("", 50)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Provider, "{error:?}");
+    assert!(error.message.contains("another host"), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_write_to_an_unreachable_host_is_offline_and_not_ambiguous() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let directory = stub_directory(&format!("http://127.0.0.1:{port}"));
+    let error = directory.revoke_sessions("u1").await.unwrap_err();
+    // The connection was never made, so nothing can have changed.
+    assert_eq!(error.kind, ErrorKind::Offline, "{error:?}");
+}
