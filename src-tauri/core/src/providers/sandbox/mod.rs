@@ -5,9 +5,9 @@
 //! graph.microsoft.com talks to it over real HTTP, so it speaks Graph's real shapes, errors
 //! and authorization rules (including refusing what Entra refuses, whatever the client
 //! thinks). Modules: `seed` (the organisation), `state` (the in-memory model), `oauth`
-//! (authorize + token), `graph` (routing and users), `methods` (authentication methods),
-//! `query` (`$search`/`$filter`), `policy` (Entra's role matrices), `faults` (fault knobs and
-//! the front door), `errors` (Graph error JSON).
+//! (authorize + token), `graph` (token check and routing), `users` (user resources),
+//! `methods` (authentication methods), `query` (`$search`/`$filter`), `policy` (Entra's
+//! role matrices), `faults` (fault knobs and the front door), `errors` (Graph error JSON).
 
 mod errors;
 mod faults;
@@ -18,6 +18,7 @@ mod policy;
 mod query;
 mod seed;
 mod state;
+mod users;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};

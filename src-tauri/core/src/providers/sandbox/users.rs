@@ -1,0 +1,563 @@
+//! The user resources: list/search/filter/page `GET /users`, `GET /users/$count`, get one
+//! user (by id or UPN, or `/me`), the `passwordProfile` update the Entra "Reset password"
+//! blade makes, `revokeSignInSessions` and `transitiveMemberOf` (roles and groups).
+
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::{json, Map, Value};
+
+use super::errors::{GraphError, GraphResult};
+use super::graph::{authorize, no_content, ok_json, Call, Subject};
+use super::policy::Operation;
+use super::query;
+use super::state::{graph_time, Group, Role, State as Model, User};
+
+/// Returned when no `$select` is given (reference/graph.md §1.1).
+const DEFAULT_USER_PROPERTIES: &[&str] = &[
+    "businessPhones",
+    "displayName",
+    "givenName",
+    "jobTitle",
+    "mail",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "surname",
+    "userPrincipalName",
+    "id",
+];
+
+/// Every property the emulator can return; the others only on `$select`.
+const SELECTABLE_USER_PROPERTIES: &[&str] = &[
+    "businessPhones",
+    "displayName",
+    "givenName",
+    "jobTitle",
+    "mail",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "surname",
+    "userPrincipalName",
+    "id",
+    "accountEnabled",
+    "userType",
+    "lastPasswordChangeDateTime",
+    "signInSessionsValidFromDateTime",
+    "department",
+    "createdDateTime",
+    "otherMails",
+    "onPremisesSyncEnabled",
+    "usageLocation",
+    "companyName",
+    "employeeId",
+    "passwordPolicies",
+];
+
+fn user_property(user: &User, name: &str) -> Value {
+    match name {
+        "businessPhones" => json!(user.business_phones),
+        "displayName" => json!(user.display_name),
+        "givenName" => json!(user.given_name),
+        "jobTitle" => json!(user.job_title),
+        "mail" => json!(user.mail),
+        "mobilePhone" => json!(user.mobile_phone),
+        "officeLocation" => json!(user.office_location),
+        "preferredLanguage" => json!("en-US"),
+        "surname" => json!(user.surname),
+        "userPrincipalName" => json!(user.user_principal_name),
+        "id" => json!(user.id),
+        "accountEnabled" => json!(user.account_enabled),
+        "userType" => json!("Member"),
+        "lastPasswordChangeDateTime" => json!(graph_time(user.last_password_change)),
+        "signInSessionsValidFromDateTime" => json!(graph_time(user.sign_in_sessions_valid_from)),
+        "department" => json!(user.department),
+        "createdDateTime" => json!(graph_time(user.created)),
+        "otherMails" => json!([]),
+        "onPremisesSyncEnabled" => Value::Null,
+        "usageLocation" => json!("US"),
+        "companyName" => json!("Contoso"),
+        "passwordPolicies" => json!("None"),
+        _ => Value::Null,
+    }
+}
+
+/// `$select` as a property list (Graph's default set without it).
+fn selection(call: &Call) -> GraphResult<Option<Vec<String>>> {
+    let Some(select) = call.option("$select") else {
+        return Ok(None);
+    };
+    let mut properties = Vec::new();
+    for property in select
+        .split(',')
+        .map(str::trim)
+        .filter(|property| !property.is_empty())
+    {
+        if !SELECTABLE_USER_PROPERTIES.contains(&property) {
+            return Err(GraphError::new(
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                format!(
+                    "Could not find a property named '{property}' on type 'microsoft.graph.user'."
+                ),
+            ));
+        }
+        properties.push(property.to_string());
+    }
+    Ok(Some(properties))
+}
+
+fn user_json(user: &User, select: Option<&[String]>) -> Value {
+    let mut object = Map::new();
+    match select {
+        Some(properties) => {
+            for property in properties {
+                object.insert(property.clone(), user_property(user, property));
+            }
+        }
+        None => {
+            for property in DEFAULT_USER_PROPERTIES {
+                object.insert(property.to_string(), user_property(user, property));
+            }
+        }
+    }
+    Value::Object(object)
+}
+
+fn users_context(call: &Call, select: Option<&[String]>) -> String {
+    match select {
+        Some(properties) => call.context(&format!("users({})", properties.join(","))),
+        None => call.context("users"),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum SortKey {
+    DisplayName,
+    UserPrincipalName,
+}
+
+fn parse_orderby(orderby: &str) -> GraphResult<(SortKey, bool)> {
+    let mut parts = orderby.split_whitespace();
+    let key = match parts.next() {
+        Some("displayName") => SortKey::DisplayName,
+        Some("userPrincipalName") => SortKey::UserPrincipalName,
+        _ => {
+            return Err(GraphError::unsupported_query(
+                "Sorting not supported for current query.",
+            ))
+        }
+    };
+    let descending = match parts.next() {
+        None | Some("asc") => false,
+        Some("desc") => true,
+        Some(_) => {
+            return Err(GraphError::unsupported_query(
+                "Sorting not supported for current query.",
+            ))
+        }
+    };
+    if parts.next().is_some() {
+        return Err(GraphError::unsupported_query(
+            "Sorting not supported for current query.",
+        ));
+    }
+    Ok((key, descending))
+}
+
+const PAGE_TOKEN_PREFIX: &str = "users-page:";
+
+fn encode_skiptoken(offset: usize) -> String {
+    format!(
+        "RFNwdAIA{}",
+        URL_SAFE_NO_PAD.encode(format!("{PAGE_TOKEN_PREFIX}{offset}"))
+    )
+}
+
+fn decode_skiptoken(token: &str) -> GraphResult<usize> {
+    let invalid =
+        || GraphError::bad_request("The specified page token value has expired or is not valid.");
+    let encoded = token.strip_prefix("RFNwdAIA").ok_or_else(invalid)?;
+    let bytes = URL_SAFE_NO_PAD.decode(encoded).map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    text.strip_prefix(PAGE_TOKEN_PREFIX)
+        .and_then(|offset| offset.parse().ok())
+        .ok_or_else(invalid)
+}
+
+/// The same request with the next `$skiptoken`, as an absolute URL.
+fn next_link(call: &Call, path: &str, offset: usize) -> String {
+    let mut query: Vec<String> = call
+        .query
+        .iter()
+        .filter(|(key, _)| key != "$skiptoken" && key != "skiptoken")
+        .map(|(key, value)| {
+            format!(
+                "{}={}",
+                url::form_urlencoded::byte_serialize(key.as_bytes())
+                    .collect::<String>()
+                    .replace("%24", "$"),
+                url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>()
+            )
+        })
+        .collect();
+    query.push(format!("$skiptoken={}", encode_skiptoken(offset)));
+    format!("{}{path}?{}", call.shared.base_url, query.join("&"))
+}
+
+const SEARCH_NEEDS_HEADER: &str =
+    "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'";
+
+pub fn list_users(call: &Call) -> GraphResult {
+    let eventual = call.eventual_consistency();
+    let search = match call.option("$search") {
+        Some(_) if !eventual => return Err(GraphError::unsupported_query(SEARCH_NEEDS_HEADER)),
+        Some(text) => Some(query::parse_search(text)?),
+        None => None,
+    };
+    let filter = call
+        .option("$filter")
+        .map(query::parse_filter)
+        .transpose()?;
+    let top = match call.option("$top") {
+        None => 100,
+        Some(text) => match text.parse::<usize>() {
+            Ok(top @ 1..=999) => top,
+            _ => {
+                return Err(GraphError::bad_request(format!(
+                    "Invalid page size specified: '{text}'. Must be between 1 and 999 inclusive."
+                )))
+            }
+        },
+    };
+    // $count=true is silently ignored without the header (as Graph does).
+    let count = call.count_requested() && eventual;
+    let order = call.option("$orderby").map(parse_orderby).transpose()?;
+    if order.is_some() && filter.is_some() && !count {
+        // $filter with $orderby is an advanced query.
+        return Err(GraphError::unsupported_query(
+            "Sorting not supported for current query.",
+        ));
+    }
+    let select = selection(call)?;
+    let offset = call
+        .option("$skiptoken")
+        .map(decode_skiptoken)
+        .transpose()?
+        .unwrap_or(0);
+
+    let model = call.shared.lock_state();
+    let mut matching: Vec<&User> = model
+        .users
+        .iter()
+        .filter(|user| search.as_ref().is_none_or(|search| search.matches(user)))
+        .filter(|user| filter.as_ref().is_none_or(|filter| filter.matches(user)))
+        .collect();
+    match order {
+        Some((key, descending)) => {
+            matching.sort_by(|a, b| {
+                let ordering = match key {
+                    SortKey::DisplayName => a
+                        .display_name
+                        .to_lowercase()
+                        .cmp(&b.display_name.to_lowercase()),
+                    SortKey::UserPrincipalName => a
+                        .user_principal_name
+                        .to_lowercase()
+                        .cmp(&b.user_principal_name.to_lowercase()),
+                };
+                if descending {
+                    ordering.reverse()
+                } else {
+                    ordering
+                }
+            });
+        }
+        // Graph promises no order without $orderby; object id order makes that visible.
+        None => matching.sort_by(|a, b| a.id.cmp(&b.id)),
+    }
+    let total = matching.len();
+    let page: Vec<Value> = matching
+        .iter()
+        .skip(offset)
+        .take(top)
+        .map(|user| user_json(user, select.as_deref()))
+        .collect();
+    drop(model);
+
+    let mut response = Map::new();
+    response.insert(
+        "@odata.context".into(),
+        json!(users_context(call, select.as_deref())),
+    );
+    if count {
+        response.insert("@odata.count".into(), json!(total));
+    }
+    if offset + top < total {
+        let path = format!("/{}/users", call.version.segment());
+        response.insert(
+            "@odata.nextLink".into(),
+            json!(next_link(call, &path, offset + top)),
+        );
+    }
+    response.insert("value".into(), Value::Array(page));
+    Ok(ok_json(Value::Object(response)))
+}
+
+/// `GET /users/$count`: a plain-text number, and only as an advanced query.
+pub fn count_users(call: &Call) -> GraphResult {
+    if !call.eventual_consistency() {
+        return Err(GraphError::bad_request(
+            "$count is not currently supported.",
+        ));
+    }
+    let filter = call
+        .option("$filter")
+        .map(query::parse_filter)
+        .transpose()?;
+    let search = call
+        .option("$search")
+        .map(query::parse_search)
+        .transpose()?;
+    let model = call.shared.lock_state();
+    let count = model
+        .users
+        .iter()
+        .filter(|user| search.as_ref().is_none_or(|search| search.matches(user)))
+        .filter(|user| filter.as_ref().is_none_or(|filter| filter.matches(user)))
+        .count();
+    Ok((
+        StatusCode::OK,
+        [(axum::http::header::CONTENT_TYPE, "text/plain")],
+        count.to_string(),
+    )
+        .into_response())
+}
+
+pub fn get_user(call: &Call, subject: &Subject) -> GraphResult {
+    let select = selection(call)?;
+    let model = call.shared.lock_state();
+    let index = subject.resolve(&model, &call.caller_id)?;
+    let mut body = user_json(&model.users[index], select.as_deref());
+    let context = match &select {
+        Some(properties) => call.context(&format!("users({})/$entity", properties.join(","))),
+        None => call.context("users/$entity"),
+    };
+    if let Value::Object(object) = &mut body {
+        object.insert("@odata.context".into(), json!(context));
+    }
+    Ok(ok_json(body))
+}
+
+const PASSWORD_COMPLEXITY: &str =
+    "The specified password does not comply with password complexity requirements. Please provide a different password.";
+
+/// Entra's cloud password rules: 8–256 printable ASCII characters, 3 of the 4 classes.
+fn meets_complexity(password: &str) -> bool {
+    let length_ok = (8..=256).contains(&password.chars().count());
+    let allowed = password.chars().all(|c| (' '..='~').contains(&c));
+    let classes = [
+        password.chars().any(|c| c.is_ascii_lowercase()),
+        password.chars().any(|c| c.is_ascii_uppercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ];
+    length_ok && allowed && classes.iter().filter(|present| **present).count() >= 3
+}
+
+fn unknown_property(name: &str) -> GraphError {
+    GraphError::bad_request(format!(
+        "Invalid property '{name}'. The property '{name}' does not exist on type 'Microsoft.DirectoryServices.User' or cannot be updated."
+    ))
+}
+
+/// `PATCH /users/{id}`: the emulator supports the `passwordProfile` update the Entra "Reset
+/// password" blade makes.
+pub fn update_user(call: &Call, subject: &Subject) -> GraphResult {
+    let body = call.json_body()?;
+    let mut password: Option<String> = None;
+    let mut force_change = None;
+    for (name, value) in &body {
+        if name != "passwordProfile" {
+            return Err(unknown_property(name));
+        }
+        let Value::Object(profile) = value else {
+            return Err(GraphError::bad_request(
+                "Invalid value for property 'passwordProfile'.",
+            ));
+        };
+        for (field, value) in profile {
+            match (field.as_str(), value) {
+                ("password", Value::String(text)) => password = Some(text.clone()),
+                (
+                    "forceChangePasswordNextSignIn" | "forceChangePasswordNextSignInWithMfa",
+                    Value::Bool(flag),
+                ) => force_change = Some(force_change.unwrap_or(false) || *flag),
+                _ => {
+                    return Err(GraphError::bad_request(format!(
+                        "Invalid value or property '{field}' in 'passwordProfile'."
+                    )))
+                }
+            }
+        }
+    }
+    if password.is_none() && force_change.is_none() {
+        return Err(GraphError::bad_request(
+            "The request body has no property to update.",
+        ));
+    }
+
+    let mut model = call.shared.lock_state();
+    let target = subject.resolve(&model, &call.caller_id)?;
+    let caller = model
+        .user_index(&call.caller_id)
+        .ok_or_else(|| GraphError::user_not_found(&call.caller_id))?;
+    authorize(&model, caller, target, Operation::ResetPassword)?;
+    if let Some(password) = &password {
+        if !meets_complexity(password) {
+            return Err(GraphError::bad_request(PASSWORD_COMPLEXITY));
+        }
+    }
+    let user = &mut model.users[target];
+    if password.is_some() {
+        user.last_password_change = chrono::Utc::now();
+        user.password_reset_count += 1;
+    }
+    if let Some(force) = force_change {
+        user.force_change_password = force;
+    }
+    let user_id = user.id.clone();
+    if password.is_some() {
+        // An admin reset signs the user out of the apps holding refresh tokens.
+        model.revoke_refresh_tokens(&user_id);
+    }
+    Ok(no_content())
+}
+
+pub fn revoke_sessions(call: &Call, subject: &Subject) -> GraphResult {
+    let mut model = call.shared.lock_state();
+    let target = subject.resolve(&model, &call.caller_id)?;
+    // `/me/revokeSignInSessions` is the self-service endpoint; the admin path needs a role.
+    if *subject != Subject::Me {
+        let caller = model
+            .user_index(&call.caller_id)
+            .ok_or_else(|| GraphError::user_not_found(&call.caller_id))?;
+        authorize(&model, caller, target, Operation::RevokeSessions)?;
+    }
+    let user = &mut model.users[target];
+    user.sign_in_sessions_valid_from = chrono::Utc::now();
+    user.sessions_revoked_count += 1;
+    let user_id = user.id.clone();
+    model.revoke_refresh_tokens(&user_id);
+    Ok(ok_json(json!({
+        "@odata.context": call.context("Edm.Boolean"),
+        "value": true,
+    })))
+}
+
+fn directory_role_json(model: &Model, role: Role) -> Value {
+    let id = model
+        .directory_role(role)
+        .map(|directory_role| directory_role.id.clone());
+    json!({
+        "@odata.type": "#microsoft.graph.directoryRole",
+        "id": id,
+        "deletedDateTime": null,
+        "description": format!("Members of this role are {}s.", role.display_name()),
+        "displayName": role.display_name(),
+        "roleTemplateId": role.template_id(),
+    })
+}
+
+fn group_json(group: &Group) -> Value {
+    json!({
+        "@odata.type": "#microsoft.graph.group",
+        "id": group.id,
+        "displayName": group.display_name,
+        "isAssignableToRole": group.is_assignable_to_role,
+        "securityEnabled": true,
+        "mailEnabled": false,
+        "groupTypes": [],
+    })
+}
+
+/// `$filter=isAssignableToRole eq true|false` — the one group filter the emulator knows.
+fn parse_group_filter(filter: &str) -> GraphResult<bool> {
+    match filter.split_whitespace().collect::<Vec<_>>().as_slice() {
+        ["isAssignableToRole", "eq", "true"] => Ok(true),
+        ["isAssignableToRole", "eq", "false"] => Ok(false),
+        _ => Err(GraphError::unsupported_query(format!(
+            "Unsupported or invalid query filter clause specified for property of resource 'Group': '{filter}'."
+        ))),
+    }
+}
+
+pub fn transitive_member_of(call: &Call, subject: &Subject, cast: &[&str]) -> GraphResult {
+    let model = call.shared.lock_state();
+    let index = subject.resolve(&model, &call.caller_id)?;
+    let user = &model.users[index];
+    let roles: Vec<Value> = user
+        .roles
+        .iter()
+        .map(|role| directory_role_json(&model, *role))
+        .collect();
+    let groups = user
+        .groups
+        .iter()
+        .filter_map(|group_id| model.groups.iter().find(|group| &group.id == group_id));
+
+    let (fragment, values): (&str, Vec<Value>) = match cast {
+        [] => (
+            "directoryObjects",
+            roles.into_iter().chain(groups.map(group_json)).collect(),
+        ),
+        ["microsoft.graph.directoryRole"] => ("directoryRoles", roles),
+        ["microsoft.graph.group"] => {
+            let wanted = match call.option("$filter") {
+                // Filtering memberships is an advanced query (reference/graph.md §1.1).
+                Some(_) if !(call.eventual_consistency() && call.count_requested()) => {
+                    return Err(GraphError::unsupported_query(
+                        "Filtering transitiveMemberOf is an advanced query: send the header 'ConsistencyLevel: eventual' and $count=true.",
+                    ))
+                }
+                Some(filter) => Some(parse_group_filter(filter)?),
+                None => None,
+            };
+            let values = groups
+                .filter(|group| wanted.is_none_or(|wanted| group.is_assignable_to_role == wanted))
+                .map(group_json)
+                .collect();
+            ("groups", values)
+        }
+        [other, ..] => return Err(GraphError::unknown_segment(other)),
+    };
+    let mut response = Map::new();
+    response.insert("@odata.context".into(), json!(call.context(fragment)));
+    if call.count_requested() && call.eventual_consistency() {
+        response.insert("@odata.count".into(), json!(values.len()));
+    }
+    response.insert("value".into(), Value::Array(values));
+    Ok(ok_json(Value::Object(response)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_complexity_follows_entra() {
+        assert!(meets_complexity("Winter-2026"));
+        assert!(meets_complexity("abcdEFGH12"));
+        assert!(!meets_complexity("Ab1!"), "too short");
+        assert!(!meets_complexity("alllowercase1"), "two classes");
+        assert!(!meets_complexity("Ünïcödé-Pass1"), "non-ASCII");
+    }
+
+    #[test]
+    fn skiptoken_round_trips_and_rejects_garbage() {
+        assert_eq!(decode_skiptoken(&encode_skiptoken(300)).unwrap(), 300);
+        assert!(decode_skiptoken("nonsense").is_err());
+    }
+}
