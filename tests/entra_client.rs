@@ -1107,3 +1107,29 @@ async fn a_write_to_an_unreachable_host_is_offline_and_not_ambiguous() {
     // The connection was never made, so nothing can have changed.
     assert_eq!(error.kind, ErrorKind::Offline, "{error:?}");
 }
+
+#[tokio::test]
+async fn ambiguous_deactivation_is_verified_by_the_token_status() {
+    let f = fixture_as("privauthadmin@contoso.sandbox").await;
+    let adele_id = f.user_id(ADELE);
+    let methods = f.directory.list_methods(&adele_id).await.unwrap();
+    let token = method_of(&methods, AuthMethodKind::HardwareOath);
+    f.set_faults(Faults {
+        fail_after_processing_next: 1,
+        ..Faults::default()
+    });
+    let receipt = f
+        .directory
+        .deactivate_hardware_oath(&adele_id, &token.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        receipt.note.as_deref(),
+        Some("verified after an ambiguous failure")
+    );
+    assert_eq!(f.requests_to("POST", "/deactivate").len(), 1, "not re-sent");
+    assert_eq!(
+        f.sandbox.hardware_oath_of(&adele_id)[0]["device"]["status"],
+        "deactivated"
+    );
+}
