@@ -154,6 +154,7 @@ fn epoch() -> DateTime<Utc> {
 struct Seeder {
     rng: StdRng,
     taken_upns: std::collections::HashSet<String>,
+    next_upn_number: std::collections::HashMap<String, u32>,
 }
 
 impl Seeder {
@@ -179,14 +180,19 @@ impl Seeder {
 
     /// first.last@contoso.sandbox, with a number when the name is taken.
     fn unique_upn(&mut self, local: &str) -> String {
-        let mut candidate = format!("{local}@{DOMAIN}");
-        let mut counter = 2;
-        while self.taken_upns.contains(&candidate) {
-            candidate = format!("{local}{counter}@{DOMAIN}");
-            counter += 1;
+        // Remembering the next number per name keeps seeding linear for large directories.
+        let counter = self.next_upn_number.entry(local.to_string()).or_insert(1);
+        loop {
+            let candidate = if *counter == 1 {
+                format!("{local}@{DOMAIN}")
+            } else {
+                format!("{local}{counter}@{DOMAIN}")
+            };
+            *counter += 1;
+            if self.taken_upns.insert(candidate.clone()) {
+                return candidate;
+            }
         }
-        self.taken_upns.insert(candidate.clone());
-        candidate
     }
 
     fn method(&mut self, detail: MethodDetail) -> Method {
@@ -541,6 +547,7 @@ pub fn build(seed: u64, user_count: usize) -> State {
     let mut seeder = Seeder {
         rng: StdRng::seed_from_u64(seed),
         taken_upns: Default::default(),
+        next_upn_number: Default::default(),
     };
 
     let directory_roles: Vec<DirectoryRole> = Role::ALL

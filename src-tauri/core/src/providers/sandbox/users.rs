@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Map, Value};
 
 use super::errors::{GraphError, GraphResult};
@@ -377,7 +378,8 @@ fn unknown_property(name: &str) -> GraphError {
 /// password" blade makes.
 pub fn update_user(call: &Call, subject: &Subject) -> GraphResult {
     let body = call.json_body()?;
-    let mut password: Option<String> = None;
+    // Never stored: checked for complexity, then only the fact of the reset is kept.
+    let mut password: Option<SecretString> = None;
     let mut force_change = None;
     for (name, value) in &body {
         if name != "passwordProfile" {
@@ -390,7 +392,9 @@ pub fn update_user(call: &Call, subject: &Subject) -> GraphResult {
         };
         for (field, value) in profile {
             match (field.as_str(), value) {
-                ("password", Value::String(text)) => password = Some(text.clone()),
+                ("password", Value::String(text)) => {
+                    password = Some(SecretString::from(text.as_str()))
+                }
                 (
                     "forceChangePasswordNextSignIn" | "forceChangePasswordNextSignInWithMfa",
                     Value::Bool(flag),
@@ -416,7 +420,7 @@ pub fn update_user(call: &Call, subject: &Subject) -> GraphResult {
         .ok_or_else(|| GraphError::user_not_found(&call.caller_id))?;
     authorize(&model, caller, target, Operation::ResetPassword)?;
     if let Some(password) = &password {
-        if !meets_complexity(password) {
+        if !meets_complexity(password.expose_secret()) {
             return Err(GraphError::bad_request(PASSWORD_COMPLEXITY));
         }
     }
