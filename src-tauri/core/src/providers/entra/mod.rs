@@ -462,7 +462,10 @@ impl EntraDirectory {
 }
 
 /// Whether a Graph timestamp is at or after `since` (whole seconds: Graph reports seconds).
-/// A missing or unreadable timestamp cannot prove anything.
+/// A missing or unreadable timestamp cannot prove anything. `since` is our clock, the
+/// timestamp the service's: if the service's clock runs behind, a change reads as "not
+/// moved" and the write is sent once more, which sets the same password / revokes again —
+/// harmless, unlike the opposite mistake of reporting an unapplied write as done.
 fn moved_since(
     timestamp: Option<&str>,
     since: DateTime<Utc>,
