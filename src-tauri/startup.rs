@@ -30,12 +30,20 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::er
 
     let mut connections = vec![sandbox_connection(&sandbox)];
     connections.extend(saved_connections(app));
-    let console = Arc::new(Console::new(connections, secrets, keychain, audit_path(&data_dir))?);
+    let console = Arc::new(Console::new(
+        connections,
+        secrets,
+        keychain,
+        audit_path(&data_dir),
+    )?);
 
     // Sessions whose refresh token is in the keychain come back without a browser.
     let resuming = Arc::clone(&console);
     tauri::async_runtime::spawn(async move { resuming.resume_sessions().await });
-    Ok(AppState { console, sandbox })
+    Ok(AppState {
+        console,
+        _sandbox: sandbox,
+    })
 }
 
 fn audit_path(data_dir: &Path) -> std::path::PathBuf {
@@ -49,7 +57,10 @@ fn open_secret_store() -> (Arc<dyn SecretStore>, KeychainStatus) {
         Ok(()) => (Arc::new(KeyringStore::new()), KeychainStatus::Available),
         Err(e) => {
             tracing::warn!(reason = %e.message, "OS keychain unavailable; sign-ins last for this session only");
-            (Arc::new(MemoryStore::new()), KeychainStatus::SessionOnly { reason: e.message })
+            (
+                Arc::new(MemoryStore::new()),
+                KeychainStatus::SessionOnly { reason: e.message },
+            )
         }
     }
 }

@@ -6,6 +6,7 @@ use resetdesk_core::providers::sandbox::Sandbox;
 
 pub struct AppState {
     pub console: Arc<Console>,
-    /// The in-app emulator behind the Sandbox connection; serves until the app exits.
-    pub sandbox: Sandbox,
+    /// The in-app emulator behind the Sandbox connection. Held, never read: it stops serving
+    /// when its last handle is dropped, so it lives as long as the app.
+    pub _sandbox: Sandbox,
 }

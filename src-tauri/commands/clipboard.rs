@@ -19,14 +19,20 @@ pub async fn copy_to_clipboard<R: Runtime>(
     if text.is_empty() || text.len() > 1024 {
         return Err(AppError::invalid_input("Nothing suitable to copy."));
     }
-    let clear_after = clear_after_seconds.unwrap_or(30).clamp(5, MAX_CLEAR_AFTER_SECONDS);
-    app.clipboard()
-        .write_text(text.clone())
-        .map_err(|e| AppError::internal("Could not write to the clipboard").with_detail(e.to_string()))?;
+    let clear_after = clear_after_seconds
+        .unwrap_or(30)
+        .clamp(5, MAX_CLEAR_AFTER_SECONDS);
+    app.clipboard().write_text(text.clone()).map_err(|e| {
+        AppError::internal("Could not write to the clipboard").with_detail(e.to_string())
+    })?;
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(Duration::from_secs(clear_after)).await;
         let clipboard = app.clipboard();
-        if clipboard.read_text().map(|current| current == text).unwrap_or(false) {
+        if clipboard
+            .read_text()
+            .map(|current| current == text)
+            .unwrap_or(false)
+        {
             // Overwrite rather than leave the password for clipboard managers to keep.
             let _ = clipboard.write_text(String::new());
         }

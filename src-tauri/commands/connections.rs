@@ -22,13 +22,25 @@ pub async fn sign_in<R: Runtime>(
     connection_id: String,
     account: Option<String>,
 ) -> Result<Operator, AppError> {
-    let is_sandbox = state.console.connections().await.iter().any(|c| c.id == connection_id && c.sandbox);
+    let is_sandbox = state
+        .console
+        .connections()
+        .await
+        .iter()
+        .any(|c| c.id == connection_id && c.sandbox);
     let browser: Box<dyn BrowserLauncher> = match (is_sandbox, account) {
         (true, Some(account)) => Box::new(SandboxBrowser::new(account)?),
-        (true, None) => return Err(AppError::invalid_input("Choose a demo account to sign in to the sandbox.")),
+        (true, None) => {
+            return Err(AppError::invalid_input(
+                "Choose a demo account to sign in to the sandbox.",
+            ))
+        }
         (false, _) => Box::new(SystemBrowser::new(app)),
     };
-    state.console.sign_in(&connection_id, browser.as_ref()).await
+    state
+        .console
+        .sign_in(&connection_id, browser.as_ref())
+        .await
 }
 
 #[tauri::command]

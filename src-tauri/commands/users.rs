@@ -32,7 +32,10 @@ pub async fn plan_action(
     user_id: String,
     action: ActionKind,
 ) -> Result<Plan, AppError> {
-    state.console.plan_action(&connection_id, &user_id, action).await
+    state
+        .console
+        .plan_action(&connection_id, &user_id, action)
+        .await
 }
 
 #[tauri::command]

@@ -62,7 +62,11 @@ impl EntraSettings {
     /// token, plus every Graph permission qualified by this cloud's Graph host.
     pub fn scopes(&self) -> Vec<String> {
         let mut scopes = vec!["offline_access".to_string()];
-        scopes.extend(GRAPH_PERMISSIONS.iter().map(|p| format!("{}/{}", self.graph_base_url, p)));
+        scopes.extend(
+            GRAPH_PERMISSIONS
+                .iter()
+                .map(|p| format!("{}/{}", self.graph_base_url, p)),
+        );
         scopes
     }
 }

@@ -1,1 +1,529 @@
-//! (being written)
+//! The use cases behind the page's commands, in one place and without Tauri: sign in, find a
+//! user, read their methods, plan an action, run it, read the audit log. The shell's commands
+//! only parse input and call these methods, so everything here is tested without a window.
+//!
+//! Authorization is decided here (through [`crate::authz`]), twice: when a plan is built from
+//! the target's live state, and again before each step runs, after re-reading the operator and
+//! the target. The page refers to plans only by id; their steps never leave Rust.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex as StdMutex};
+use std::time::{Duration, Instant};
+
+use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
+use tokio::sync::RwLock;
+
+use crate::actions::{available_actions, ActionKind, OfferedAction};
+use crate::audit::{AuditEntry, AuditLog, AuditOutcome, AuditRecord, AuditVerification};
+use crate::auth::{self, AccessTokenSource, BrowserLauncher, TokenManager};
+use crate::authz;
+use crate::connection::{Connection, ConnectionKind, DemoAccount};
+use crate::directory::Directory;
+use crate::error::{AppError, ErrorKind, Result};
+use crate::execute::{self, overall_outcome, Outcome, StepStatus};
+use crate::model::{AuthMethod, DirectoryUser, Operator};
+use crate::password::generate_temporary_password;
+use crate::plan::{build_plan, Plan};
+use crate::providers::entra::EntraDirectory;
+use crate::secrets::SecretStore;
+
+/// A reviewed plan is only good for this long: after that the target's state may have moved
+/// on, and the operator must review a fresh one.
+pub const PLAN_VALIDITY: Duration = Duration::from_secs(15 * 60);
+/// Longest reason or ticket text kept in the audit log.
+pub const MAX_REASON_CHARS: usize = 500;
+/// Longest search text accepted.
+pub const MAX_QUERY_CHARS: usize = 256;
+/// Most users one search returns.
+pub const SEARCH_LIMIT: usize = 50;
+
+/// Whether refresh tokens can be kept in the OS keychain on this desktop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "state")]
+pub enum KeychainStatus {
+    Available,
+    /// No usable keychain: sign-ins last for this session only (nothing is written elsewhere).
+    SessionOnly {
+        reason: String,
+    },
+}
+
+/// A connection as the Connections screen shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionView {
+    pub id: String,
+    pub kind: ConnectionKind,
+    pub display_name: String,
+    pub sandbox: bool,
+    pub signed_in: bool,
+    pub operator: Option<Operator>,
+    pub demo_accounts: Vec<DemoAccount>,
+    pub keychain: KeychainStatus,
+}
+
+/// The user's page: who they are, how they sign in, and which actions are offered.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserDetails {
+    pub user: DirectoryUser,
+    pub methods: Vec<AuthMethod>,
+    /// Set when the methods could not be read (e.g. the operator's role may not read them).
+    pub methods_error: Option<AppError>,
+    pub actions: Vec<OfferedAction>,
+}
+
+/// What the result view shows after a plan ran.
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExecutionResult {
+    pub plan_id: String,
+    pub outcome: AuditOutcome,
+    pub outcomes: Vec<Outcome>,
+    /// Reset password only: the temporary password, returned this once for display. It is
+    /// never stored or logged (not in the audit record, not in Debug output).
+    pub temporary_password: Option<String>,
+    pub audit_seq: u64,
+}
+
+impl std::fmt::Debug for ExecutionResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecutionResult")
+            .field("plan_id", &self.plan_id)
+            .field("outcome", &self.outcome)
+            .field("outcomes", &self.outcomes)
+            .field(
+                "temporary_password",
+                &self.temporary_password.as_ref().map(|_| "[redacted]"),
+            )
+            .field("audit_seq", &self.audit_seq)
+            .finish()
+    }
+}
+
+struct Session {
+    operator: Operator,
+    directory: Arc<dyn Directory>,
+    tokens: Arc<TokenManager>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PlanState {
+    Ready,
+    Running,
+    Finished,
+}
+
+struct PlanRecord {
+    plan: Plan,
+    operator_id: String,
+    state: PlanState,
+    created: Instant,
+}
+
+pub struct Console {
+    connections: Vec<Connection>,
+    sessions: RwLock<HashMap<String, Arc<Session>>>,
+    plans: StdMutex<HashMap<String, PlanRecord>>,
+    audit: AuditLog,
+    secrets: Arc<dyn SecretStore>,
+    keychain: KeychainStatus,
+    /// Graph requests (timeouts set, no redirects).
+    graph_http: reqwest::Client,
+    /// Token requests: must not follow redirects (a refresh token must not be sent elsewhere).
+    token_http: reqwest::Client,
+}
+
+impl Console {
+    pub fn new(
+        connections: Vec<Connection>,
+        secrets: Arc<dyn SecretStore>,
+        keychain: KeychainStatus,
+        audit_path: PathBuf,
+    ) -> Result<Self> {
+        let audit = AuditLog::open(&audit_path)?;
+        let token_http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| {
+                AppError::internal("Could not create the HTTP client").with_detail(e.to_string())
+            })?;
+        Ok(Self {
+            connections,
+            sessions: RwLock::new(HashMap::new()),
+            plans: StdMutex::new(HashMap::new()),
+            audit,
+            secrets,
+            keychain,
+            graph_http: crate::providers::entra::http_client(),
+            token_http,
+        })
+    }
+
+    pub fn keychain_status(&self) -> &KeychainStatus {
+        &self.keychain
+    }
+
+    fn connection(&self, connection_id: &str) -> Result<&Connection> {
+        self.connections.iter().find(|c| c.id == connection_id).ok_or_else(|| {
+            AppError::invalid_input(format!("There is no connection \"{connection_id}\". Choose one on the Connections screen."))
+        })
+    }
+
+    async fn session(&self, connection_id: &str) -> Result<Arc<Session>> {
+        let connection = self.connection(connection_id)?;
+        self.sessions
+            .read()
+            .await
+            .get(connection_id)
+            .cloned()
+            .ok_or_else(|| {
+                AppError::not_signed_in(format!(
+                    "You are not signed in to {}. Sign in on the Connections screen.",
+                    connection.display_name
+                ))
+            })
+    }
+
+    pub async fn connections(&self) -> Vec<ConnectionView> {
+        let sessions = self.sessions.read().await;
+        self.connections
+            .iter()
+            .map(|c| ConnectionView {
+                id: c.id.clone(),
+                kind: c.kind,
+                display_name: c.display_name.clone(),
+                sandbox: c.sandbox,
+                signed_in: sessions.contains_key(&c.id),
+                operator: sessions.get(&c.id).map(|s| s.operator.clone()),
+                demo_accounts: c.entra.demo_accounts.clone(),
+                keychain: self.keychain.clone(),
+            })
+            .collect()
+    }
+
+    /// Interactive sign-in (authorization code + PKCE on a loopback redirect) through
+    /// `browser`, then reads the operator and their roles from the provider.
+    pub async fn sign_in(
+        &self,
+        connection_id: &str,
+        browser: &dyn BrowserLauncher,
+    ) -> Result<Operator> {
+        let connection = self.connection(connection_id)?.clone();
+        let tokens = auth::sign_in(&connection.entra, browser, &self.token_http).await?;
+        let manager = TokenManager::from_sign_in(
+            connection.id.clone(),
+            connection.entra.clone(),
+            Arc::clone(&self.secrets),
+            self.token_http.clone(),
+            tokens,
+        )
+        .await?;
+        self.start_session(&connection, Arc::new(manager)).await
+    }
+
+    /// At start-up: resumes every connection whose refresh token is in the keychain, without
+    /// a browser. A connection that cannot be resumed simply stays signed out.
+    pub async fn resume_sessions(&self) {
+        for connection in &self.connections {
+            let resumed = TokenManager::resume(
+                connection.id.clone(),
+                connection.entra.clone(),
+                Arc::clone(&self.secrets),
+                self.token_http.clone(),
+            )
+            .await;
+            match resumed {
+                Ok(Some(manager)) => {
+                    if let Err(e) = self.start_session(connection, Arc::new(manager)).await {
+                        tracing::info!(connection = %connection.id, kind = ?e.kind, "could not resume the session");
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::info!(connection = %connection.id, kind = ?e.kind, "could not resume the session")
+                }
+            }
+        }
+    }
+
+    async fn start_session(
+        &self,
+        connection: &Connection,
+        tokens: Arc<TokenManager>,
+    ) -> Result<Operator> {
+        let token_source: Arc<dyn AccessTokenSource> = tokens.clone();
+        let directory: Arc<dyn Directory> = Arc::new(EntraDirectory::new(
+            connection.id.clone(),
+            &connection.entra,
+            token_source,
+            self.graph_http.clone(),
+        ));
+        let operator = directory.me().await?;
+        let session = Arc::new(Session {
+            operator: operator.clone(),
+            directory,
+            tokens,
+        });
+        self.sessions
+            .write()
+            .await
+            .insert(connection.id.clone(), session);
+        tracing::info!(connection = %connection.id, operator = %operator.user_principal_name, "signed in");
+        Ok(operator)
+    }
+
+    pub async fn sign_out(&self, connection_id: &str) -> Result<()> {
+        self.connection(connection_id)?;
+        let session = self.sessions.write().await.remove(connection_id);
+        if let Some(session) = session {
+            session.tokens.sign_out().await?;
+        }
+        Ok(())
+    }
+
+    pub async fn search_users(
+        &self,
+        connection_id: &str,
+        query: &str,
+    ) -> Result<Vec<DirectoryUser>> {
+        let query = query.trim();
+        if query.chars().count() > MAX_QUERY_CHARS {
+            return Err(AppError::invalid_input(format!(
+                "The search text is longer than {MAX_QUERY_CHARS} characters. Search by name, UPN or mail."
+            )));
+        }
+        let session = self.session(connection_id).await?;
+        session.directory.search_users(query, SEARCH_LIMIT).await
+    }
+
+    /// The user's page, read live: profile with roles, methods, and the actions offered to
+    /// this operator (each with the reason when it is not).
+    pub async fn user_details(&self, connection_id: &str, user_id: &str) -> Result<UserDetails> {
+        let user_id = require_id(user_id)?;
+        let session = self.session(connection_id).await?;
+        let (user, methods) = tokio::join!(
+            session.directory.get_user(user_id),
+            session.directory.list_methods(user_id)
+        );
+        let user = user?;
+        let (methods, methods_error) = match methods {
+            Ok(methods) => (methods, None),
+            Err(e) => (Vec::new(), Some(e)),
+        };
+        let actions = available_actions(&session.operator, &user);
+        Ok(UserDetails {
+            user,
+            methods,
+            methods_error,
+            actions,
+        })
+    }
+
+    /// Builds the plan the confirmation dialog shows, from the target's live state. A refused
+    /// action is written to the audit log and returned as `Denied` with the reason.
+    pub async fn plan_action(
+        &self,
+        connection_id: &str,
+        user_id: &str,
+        action: ActionKind,
+    ) -> Result<Plan> {
+        let user_id = require_id(user_id)?;
+        let session = self.session(connection_id).await?;
+        // The operator's roles may have changed since sign-in (PIM, removal): read them again.
+        let operator = session.directory.me().await?;
+        let target = session.directory.get_user(user_id).await?;
+        let methods = match action {
+            ActionKind::RequireReregisterMfa => session.directory.list_methods(user_id).await?,
+            ActionKind::ResetPassword | ActionKind::RevokeSessions => Vec::new(),
+        };
+        match build_plan(action, connection_id, &operator, &target, &methods) {
+            Ok(plan) => {
+                let mut plans = lock(&self.plans)?;
+                plans.retain(|_, r| {
+                    r.created.elapsed() < PLAN_VALIDITY || r.state == PlanState::Running
+                });
+                plans.insert(
+                    plan.id.clone(),
+                    PlanRecord {
+                        plan: plan.clone(),
+                        operator_id: operator.id.clone(),
+                        state: PlanState::Ready,
+                        created: Instant::now(),
+                    },
+                );
+                Ok(plan)
+            }
+            Err(error) => {
+                if error.kind == ErrorKind::Denied {
+                    self.audit_refusal(&operator, &target, action, &error.message)?;
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// Runs a reviewed plan once. Authorization is checked again before each step, against the
+    /// operator and target as they are now. Every attempt lands in the audit log.
+    pub async fn execute_plan(&self, plan_id: &str, reason: &str) -> Result<ExecutionResult> {
+        let reason = validate_reason(reason)?;
+        let plan = self.claim_plan(plan_id)?;
+        let result = self.run_claimed_plan(&plan, &reason).await;
+        // Whatever happened, the plan has been used: running it again must change nothing more.
+        if let Ok(mut plans) = lock(&self.plans) {
+            if let Some(record) = plans.get_mut(&plan.id) {
+                record.state = PlanState::Finished;
+            }
+        }
+        result
+    }
+
+    /// Marks a ready plan as running, so a second (or forged, concurrent) call cannot run it too.
+    fn claim_plan(&self, plan_id: &str) -> Result<Plan> {
+        let mut plans = lock(&self.plans)?;
+        let record = plans.get_mut(plan_id).ok_or_else(|| {
+            AppError::invalid_input("This request is unknown or has expired. Start the action again to review a new summary.")
+        })?;
+        if record.state != PlanState::Ready {
+            return Err(AppError::invalid_input(
+                "This request has already run; nothing more was changed. Start the action again if needed.",
+            ));
+        }
+        if record.created.elapsed() > PLAN_VALIDITY {
+            return Err(AppError::invalid_input(
+                "This summary is more than 15 minutes old. Start the action again to review the user's current state.",
+            ));
+        }
+        record.state = PlanState::Running;
+        Ok(record.plan.clone())
+    }
+
+    async fn run_claimed_plan(&self, plan: &Plan, reason: &str) -> Result<ExecutionResult> {
+        let session = self.session(&plan.connection_id).await?;
+        let planned_by = {
+            let plans = lock(&self.plans)?;
+            plans
+                .get(&plan.id)
+                .map(|r| r.operator_id.clone())
+                .unwrap_or_default()
+        };
+        // Re-read who acts and on whom: the second authorization check uses live state.
+        let operator = session.directory.me().await?;
+        if operator.id != planned_by {
+            return Err(AppError::denied(
+                "This summary was prepared for another operator. Start the action again under your own sign-in.",
+            ));
+        }
+        let target = session.directory.get_user(&plan.target.id).await?;
+        let temporary_password = match plan.action {
+            ActionKind::ResetPassword => Some(generate_temporary_password()),
+            _ => None,
+        };
+        let recheck = |step: &crate::plan::Step| {
+            authz::authorize_step(plan.action, &operator, &target, &step.kind)
+        };
+        let outcomes = execute::execute_plan(
+            plan,
+            session.directory.as_ref(),
+            recheck,
+            temporary_password.as_ref(),
+        )
+        .await;
+        let outcome = overall_outcome(&outcomes);
+        let entry = self.append_audit(AuditRecord {
+            operator: operator.user_principal_name.clone(),
+            connection_id: plan.connection_id.clone(),
+            tenant_id: plan.tenant_id.clone(),
+            target_id: plan.target.id.clone(),
+            target: plan.target.user_principal_name.clone(),
+            action: plan.action.label().to_string(),
+            plan_id: Some(plan.id.clone()),
+            plan: plan.steps.iter().map(|s| s.summary.clone()).collect(),
+            reason: reason.to_string(),
+            outcome,
+            steps: outcomes.clone(),
+            message: None,
+        })?;
+        // The password is shown only if the reset itself went through.
+        let temporary_password = temporary_password
+            .filter(|_| outcomes.iter().any(|o| o.status == StepStatus::Succeeded))
+            .map(|p| p.expose_secret().to_string());
+        Ok(ExecutionResult {
+            plan_id: plan.id.clone(),
+            outcome,
+            outcomes,
+            temporary_password,
+            audit_seq: entry.seq,
+        })
+    }
+
+    fn audit_refusal(
+        &self,
+        operator: &Operator,
+        target: &DirectoryUser,
+        action: ActionKind,
+        why: &str,
+    ) -> Result<()> {
+        self.append_audit(AuditRecord {
+            operator: operator.user_principal_name.clone(),
+            connection_id: operator.connection_id.clone(),
+            tenant_id: operator.tenant_id.clone(),
+            target_id: target.id.clone(),
+            target: target.user_principal_name.clone(),
+            action: action.label().to_string(),
+            plan_id: None,
+            plan: Vec::new(),
+            reason: String::new(),
+            outcome: AuditOutcome::Refused,
+            steps: Vec::new(),
+            message: Some(why.to_string()),
+        })
+        .map(|_| ())
+    }
+
+    fn append_audit(&self, record: AuditRecord) -> Result<AuditEntry> {
+        self.audit.append(record)
+    }
+
+    pub fn list_audit(&self, limit: usize) -> Result<Vec<AuditEntry>> {
+        self.audit.list(limit.clamp(1, 10_000))
+    }
+
+    pub fn verify_audit(&self) -> AuditVerification {
+        self.audit.verify()
+    }
+}
+
+fn lock<T>(mutex: &StdMutex<T>) -> Result<std::sync::MutexGuard<'_, T>> {
+    mutex.lock().map_err(|_| {
+        AppError::internal("An earlier failure left ResetDesk in a bad state; restart it.")
+    })
+}
+
+fn require_id(user_id: &str) -> Result<&str> {
+    let id = user_id.trim();
+    if id.is_empty() || id.len() > 256 || id.contains(['/', '?', '#']) {
+        return Err(AppError::invalid_input(
+            "No valid user was given. Choose the user from the Users list.",
+        ));
+    }
+    Ok(id)
+}
+
+fn validate_reason(reason: &str) -> Result<String> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::invalid_input(
+            "Enter a reason or ticket number before confirming.",
+        ));
+    }
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(AppError::invalid_input(format!(
+            "The reason is longer than {MAX_REASON_CHARS} characters. Enter a ticket number or a short reason."
+        )));
+    }
+    Ok(reason.to_string())
+}

@@ -24,7 +24,11 @@ pub trait Directory: Send + Sync {
     /// Every registered method, read live, with `is_default` set.
     async fn list_methods(&self, user_id: &str) -> Result<Vec<AuthMethod>>;
     /// Sets a temporary password that must be changed at next sign-in.
-    async fn reset_password(&self, user_id: &str, temporary_password: &SecretString) -> Result<Receipt>;
+    async fn reset_password(
+        &self,
+        user_id: &str,
+        temporary_password: &SecretString,
+    ) -> Result<Receipt>;
     /// Deletes one method (phone, Authenticator, software OATH, …). A 404 means already gone.
     async fn delete_method(&self, user_id: &str, method: &AuthMethod) -> Result<Receipt>;
     /// Deactivates a hardware OATH token (Graph beta); it stays assigned to the user.
