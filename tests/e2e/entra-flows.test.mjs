@@ -34,9 +34,13 @@ async function signInAs(upn) {
 async function openUser(query, upn) {
   await click(browser, "#nav-users");
   const search = await el(browser, "#user-search");
-  await search.clearValue();
-  await search.setValue(query);
-  await click(browser, `[data-testid="user-row"][data-upn="${upn}"]`);
+  // Clear the way a person does (select all, delete), so React sees every change.
+  await search.click();
+  await browser.keys(["Control", "a"]);
+  await browser.keys("Backspace");
+  await search.addValue(query);
+  // Click the name cell: WebKitWebDriver does not treat a table row itself as interactable.
+  await click(browser, `[data-testid="user-row"][data-upn="${upn}"] td`);
   await waitText(browser, "#user-title", (t) => t.length > 0, 20000, "user title");
 }
 
@@ -93,24 +97,31 @@ test("Reset password shows a temporary password once", async () => {
   assert.equal(await (await browser.$("#temporary-password")).isExisting(), false, "the password is gone once closed");
 });
 
-test("Require re-register MFA deletes phone, Authenticator and software OATH; hardware OATH needs a higher role", async () => {
+async function planSteps() {
+  await el(browser, "#plan-dialog");
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="plan-step"]')).length > 0, {
+    timeout: 20000,
+    timeoutMsg: "the plan's steps did not appear",
+  });
+  const steps = [];
+  for (const s of await browser.$$('[data-testid="plan-step"]')) {
+    steps.push({ text: await s.getText(), type: await s.getAttribute("data-step-type"), blocked: await s.getAttribute("data-blocked") });
+  }
+  return steps;
+}
+
+test("the plan lists each method, the default last, and marks hardware OATH as needing a higher role", async () => {
   await openUser("adele", "adele.vance@contoso.sandbox");
   await click(browser, '[data-testid="action-requireReregisterMfa"]');
-  await el(browser, "#plan-dialog");
-  const steps = [];
-  for (const s of await browser.$$('[data-testid="plan-step"]')) steps.push(await s.getText());
-  assert.ok(steps.some((s) => /hardware oath/i.test(s)), `plan lists the hardware OATH step: ${steps.join(" | ")}`);
-  assert.ok(steps.some((s) => /phone/i.test(s)), "plan lists the phone numbers");
-  assert.ok(/default/i.test(steps[steps.length - 1]), `the default method goes last: ${steps[steps.length - 1]}`);
+  const steps = await planSteps();
+  const hardware = steps.find((s) => s.type === "deactivateHardwareOath");
+  assert.ok(hardware, `plan lists the hardware OATH step: ${JSON.stringify(steps)}`);
+  assert.equal(hardware.blocked, "true", "an Authentication Administrator cannot manage hardware OATH tokens");
+  assert.match(hardware.text, /Privileged Authentication Administrator/);
+  assert.ok(steps.filter((s) => s.type === "deleteMethod").length >= 3, "phone numbers, Authenticator and software OATH");
+  assert.match(steps[steps.length - 1].text, /default/i, "the default method goes last");
   await click(browser, "#cancel-button");
-  const statuses = await runAction("requireReregisterMfa", "INC-1002 lost phone");
-  assert.ok(statuses.includes("skipped"), `the hardware OATH step is skipped for an Authentication Administrator: ${statuses}`);
-  assert.ok(statuses.filter((s) => s === "succeeded").length >= 3, `deletes succeeded: ${statuses}`);
-  assert.ok(!statuses.includes("failed"), `nothing failed: ${statuses}`);
-  await closeResult();
-  const kinds = await methodKinds();
-  for (const gone of ["phone", "microsoftAuthenticator", "softwareOath"]) assert.ok(!kinds.includes(gone), `${gone} removed`);
-  for (const kept of ["password", "fido2", "email", "hardwareOath"]) assert.ok(kinds.includes(kept), `${kept} kept`);
+  await browser.$("#plan-dialog").waitForExist({ reverse: true, timeout: 10000 });
 });
 
 test("Revoke sessions", async () => {
@@ -139,11 +150,23 @@ test("a refused action is not offered and says why; a forged invoke is refused i
   assert.equal(store.ok, false, "the page cannot read the settings store");
 });
 
+test("a Privileged Authentication Administrator requires re-register MFA: every MFA method goes, hardware OATH is deactivated", async () => {
+  await signInAs("privauthadmin@contoso.sandbox");
+  await openUser("adele", "adele.vance@contoso.sandbox");
+  const statuses = await runAction("requireReregisterMfa", "INC-1002 lost phone");
+  assert.ok(statuses.length >= 4, `one outcome per step: ${statuses}`);
+  assert.ok(statuses.every((s) => s === "succeeded"), `every step succeeded: ${statuses}`);
+  await closeResult();
+  const kinds = await methodKinds();
+  for (const gone of ["phone", "microsoftAuthenticator", "softwareOath"]) assert.ok(!kinds.includes(gone), `${gone} removed`);
+  for (const kept of ["password", "fido2", "email", "hardwareOath"]) assert.ok(kinds.includes(kept), `${kept} kept`);
+});
+
 test("the Activity screen lists every attempt and the hash chain verifies", async () => {
   await click(browser, "#nav-activity");
   await browser.waitUntil(async () => (await browser.$$('[data-testid="audit-row"]')).length >= 4, {
     timeout: 20000,
-    timeoutMsg: "audit rows for three actions and one refusal",
+    timeoutMsg: "audit rows for the three actions and the refusal",
   });
   await click(browser, "#verify-chain");
   await waitText(browser, "#verify-result", (t) => /ok|intact|verified/i.test(t), 20000, "chain verified");

@@ -8,7 +8,9 @@ import path from "node:path";
 import { remote } from "webdriverio";
 
 const APP = path.resolve(process.env.TAURI_APP ?? "target/debug/resetdesk");
-const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
+// The npm package @crabnebula/tauri-driver ships a prebuilt tauri-driver; prefer it.
+const LOCAL_DRIVER = path.resolve("node_modules/.bin/tauri-driver");
+const DRIVER = process.env.TAURI_DRIVER ?? (fs.existsSync(LOCAL_DRIVER) ? LOCAL_DRIVER : "tauri-driver");
 
 async function waitForDriver(url, ms) {
   const end = Date.now() + ms;
@@ -35,7 +37,15 @@ export async function startApp() {
     // The app keeps its settings and audit log under $XDG_DATA_HOME/<identifier>.
     env: { ...process.env, XDG_DATA_HOME: dataHome, XDG_CONFIG_HOME: path.join(dataHome, "config") },
   });
-  await waitForDriver("http://127.0.0.1:4444/status", 20000);
+  let spawnError = null;
+  driver.on("error", (e) => (spawnError = e));
+  await Promise.race([
+    waitForDriver("http://127.0.0.1:4444/status", 20000),
+    new Promise((_, reject) =>
+      driver.on("error", (e) => reject(new Error(`could not start tauri-driver (${DRIVER}): ${e.message}`))),
+    ),
+  ]);
+  if (spawnError) throw spawnError;
   const browser = await remote({
     hostname: "127.0.0.1",
     port: 4444,
@@ -83,14 +93,17 @@ export async function waitText(browser, selector, predicate, timeout = 20000, wh
 
 /** Calls a Tauri command the way a forged page script would: straight through the IPC bridge. */
 export async function forgeInvoke(browser, cmd, args) {
-  return browser.executeAsync(
+  // Results cross WebDriver as JSON text: WebKitWebDriver mangles a returned object that
+  // looks like an error ({kind, message}).
+  const raw = await browser.executeAsync(
     (c, a, done) => {
       window.__TAURI_INTERNALS__
         .invoke(c, a)
-        .then((v) => done({ ok: true, value: v }))
-        .catch((e) => done({ ok: false, error: e }));
+        .then((v) => done(JSON.stringify({ ok: true, value: v })))
+        .catch((e) => done(JSON.stringify({ ok: false, error: e })));
     },
     cmd,
     args,
   );
+  return JSON.parse(raw);
 }
