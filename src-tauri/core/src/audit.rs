@@ -215,6 +215,15 @@ impl AuditLog {
         &self.path
     }
 
+    /// Fails with the reason when the log is known to be broken, so that a caller can refuse
+    /// to change anything it could not record (checked before an action runs, not after).
+    pub fn ensure_writable(&self) -> Result<()> {
+        match &self.lock()?.broken {
+            Some(reason) => Err(AppError::internal(reason.clone())),
+            None => Ok(()),
+        }
+    }
+
     /// Adds one entry (seq = previous + 1, `at` = now, chained to the previous hash), writes
     /// it as one line and flushes it to disk before returning.
     pub fn append(&self, record: AuditRecord) -> Result<AuditEntry> {

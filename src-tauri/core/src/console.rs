@@ -85,7 +85,10 @@ pub struct ExecutionResult {
     /// Reset password only: the temporary password, returned this once for display. It is
     /// never stored or logged (not in the audit record, not in Debug output).
     pub temporary_password: Option<String>,
-    pub audit_seq: u64,
+    /// The audit entry that records this run; `None` (with `audit_error`) if it could not be
+    /// written after the steps had already run.
+    pub audit_seq: Option<u64>,
+    pub audit_error: Option<String>,
 }
 
 impl std::fmt::Debug for ExecutionResult {
@@ -99,6 +102,7 @@ impl std::fmt::Debug for ExecutionResult {
                 &self.temporary_password.as_ref().map(|_| "[redacted]"),
             )
             .field("audit_seq", &self.audit_seq)
+            .field("audit_error", &self.audit_error)
             .finish()
     }
 }
@@ -370,6 +374,8 @@ impl Console {
     /// operator and target as they are now. Every attempt lands in the audit log.
     pub async fn execute_plan(&self, plan_id: &str, reason: &str) -> Result<ExecutionResult> {
         let reason = validate_reason(reason)?;
+        // Nothing changes that could not be recorded: a broken audit log pauses every action.
+        self.audit.ensure_writable()?;
         let plan = self.claim_plan(plan_id)?;
         let result = self.run_claimed_plan(&plan, &reason).await;
         // Whatever happened, the plan has been used: running it again must change nothing more.
@@ -378,7 +384,36 @@ impl Console {
                 record.state = PlanState::Finished;
             }
         }
+        if let Err(error) = &result {
+            // Stopped before any step ran (signed out, operator changed, target gone…): still an
+            // attempted action, so it is audited with the reason it stopped.
+            self.audit_stopped_plan(&plan, &reason, error);
+        }
         result
+    }
+
+    fn audit_stopped_plan(&self, plan: &Plan, reason: &str, error: &AppError) {
+        let outcome = match error.kind {
+            ErrorKind::Denied | ErrorKind::Forbidden => AuditOutcome::Refused,
+            _ => AuditOutcome::Failed,
+        };
+        let record = AuditRecord {
+            operator: plan.operator_upn.clone(),
+            connection_id: plan.connection_id.clone(),
+            tenant_id: plan.tenant_id.clone(),
+            target_id: plan.target.id.clone(),
+            target: plan.target.user_principal_name.clone(),
+            action: plan.action.label().to_string(),
+            plan_id: Some(plan.id.clone()),
+            plan: plan.steps.iter().map(|s| s.summary.clone()).collect(),
+            reason: reason.to_string(),
+            outcome,
+            steps: Vec::new(),
+            message: Some(error.message.clone()),
+        };
+        if let Err(e) = self.append_audit(record) {
+            tracing::error!(error = %e, plan = %plan.id, "could not audit a plan that stopped early");
+        }
     }
 
     /// Marks a ready plan as running, so a second (or forged, concurrent) call cannot run it too.
@@ -433,7 +468,7 @@ impl Console {
         )
         .await;
         let outcome = overall_outcome(&outcomes);
-        let entry = self.append_audit(AuditRecord {
+        let audited = self.append_audit(AuditRecord {
             operator: operator.user_principal_name.clone(),
             connection_id: plan.connection_id.clone(),
             tenant_id: plan.tenant_id.clone(),
@@ -446,7 +481,22 @@ impl Console {
             outcome,
             steps: outcomes.clone(),
             message: None,
-        })?;
+        });
+        // The steps have run: if the entry could not be written, the operator must still see
+        // what changed (and a password that was set), and be told the record is missing.
+        let (audit_seq, audit_error) = match audited {
+            Ok(entry) => (Some(entry.seq), None),
+            Err(e) => {
+                tracing::error!(error = %e, plan = %plan.id, "could not write the audit entry of a plan that ran");
+                (
+                    None,
+                    Some(format!(
+                        "The audit log could not record this action: {}",
+                        e.message
+                    )),
+                )
+            }
+        };
         // The password is shown only if the reset itself went through.
         let temporary_password = temporary_password
             .filter(|_| outcomes.iter().any(|o| o.status == StepStatus::Succeeded))
@@ -456,7 +506,8 @@ impl Console {
             outcome,
             outcomes,
             temporary_password,
-            audit_seq: entry.seq,
+            audit_seq,
+            audit_error,
         })
     }
 
