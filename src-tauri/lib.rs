@@ -8,7 +8,22 @@ mod system_browser;
 
 use tauri::{Manager, Runtime};
 
-/// Every command the page may call, as declared in build.rs (a test keeps the two in step).
+/// Every command the page may call. build.rs declares the same list (so the ACL governs
+/// them), tauri.conf.json grants each one, and `app_commands!` registers each handler; a test
+/// keeps the four in step.
+pub const COMMAND_NAMES: &[&str] = &[
+    "list_connections",
+    "sign_in",
+    "sign_out",
+    "search_users",
+    "get_user_details",
+    "plan_action",
+    "execute_plan",
+    "list_audit",
+    "verify_audit",
+    "copy_to_clipboard",
+];
+
 macro_rules! app_commands {
     () => {
         tauri::generate_handler![
@@ -58,4 +73,154 @@ fn init_logging() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{get_ipc_response, MockRuntime};
+    use tauri::webview::InvokeRequest;
+
+    fn quoted_names(text: &str) -> Vec<String> {
+        let re = regex::Regex::new(r#""([a-z_]+)""#).unwrap();
+        re.captures_iter(text).map(|c| c[1].to_string()).collect()
+    }
+
+    #[test]
+    fn build_rs_capability_and_handler_declare_the_same_commands() {
+        let build_rs = include_str!("build.rs");
+        let list = &build_rs[build_rs.find("APP_COMMANDS").unwrap()..];
+        let list = &list[..list.find("];").unwrap()];
+        let mut declared = quoted_names(list);
+        let mut ours: Vec<String> = COMMAND_NAMES.iter().map(|s| s.to_string()).collect();
+        declared.sort();
+        ours.sort();
+        assert_eq!(declared, ours, "build.rs and COMMAND_NAMES differ");
+
+        let conf: Value = serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+        let caps = conf["app"]["security"]["capabilities"].as_array().unwrap();
+        assert_eq!(caps.len(), 1, "one capability, for the main window");
+        let granted: Vec<&str> = caps[0]["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        let mut app_granted: Vec<String> = granted
+            .iter()
+            .filter_map(|p| p.strip_prefix("allow-"))
+            .map(|p| p.replace('-', "_"))
+            .collect();
+        app_granted.sort();
+        assert_eq!(
+            app_granted, ours,
+            "the capability must grant exactly the app's commands"
+        );
+        for plugin in [
+            "store:",
+            "fs:",
+            "shell:",
+            "http:",
+            "opener:",
+            "clipboard-manager:",
+        ] {
+            assert!(
+                !granted.iter().any(|p| p.starts_with(plugin)),
+                "the page must not get {plugin} permissions"
+            );
+        }
+    }
+
+    fn invoke(
+        webview: &tauri::WebviewWindow<MockRuntime>,
+        cmd: &str,
+        body: Value,
+    ) -> Result<Value, Value> {
+        get_ipc_response(
+            webview,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: InvokeBody::Json(body),
+                headers: Default::default(),
+                invoke_key: webview.app_handle().invoke_key().to_string(),
+            },
+        )
+        .map(|b| b.deserialize::<Value>().unwrap())
+    }
+
+    /// The real builder (setup, state, plugins, handlers, capabilities from tauri.conf.json)
+    /// on Tauri's mock runtime: what the page can and cannot call, without a window.
+    #[test]
+    fn the_page_reaches_exactly_the_app_commands_and_decisions_stay_in_rust() {
+        let data = tempfile::tempdir().unwrap();
+        // Keep the app's files (settings, audit log) out of the real home directory.
+        std::env::set_var("XDG_DATA_HOME", data.path());
+        let app = builder::<MockRuntime>()
+            .build(tauri::generate_context!())
+            .expect("app builds");
+        // The mock runtime never reaches the event loop's Ready, where `setup` runs: do its work.
+        app.manage(startup::start(app.handle()).expect("start-up"));
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap();
+
+        let connections =
+            invoke(&webview, "list_connections", json!({})).expect("list_connections");
+        let sandbox = &connections.as_array().unwrap()[0];
+        assert_eq!(sandbox["id"], "sandbox");
+        assert_eq!(sandbox["signedIn"], false);
+        assert!(sandbox["demoAccounts"].as_array().unwrap().len() >= 4);
+        assert!(
+            sandbox.get("entra").is_none(),
+            "settings (URLs, client id) stay in Rust"
+        );
+
+        // Registered: every declared command answers (here with its own error, not "not found").
+        for cmd in COMMAND_NAMES {
+            if let Err(e) = invoke(&webview, cmd, json!({})) {
+                let text = e.to_string();
+                assert!(
+                    !text.contains("not found"),
+                    "{cmd} is not registered: {text}"
+                );
+                assert!(
+                    !text.contains("not allowed"),
+                    "{cmd} is not granted: {text}"
+                );
+            }
+        }
+        // A forged call that skips the UI is still judged in Rust.
+        let forged = invoke(
+            &webview,
+            "plan_action",
+            json!({"connectionId": "sandbox", "userId": "x", "action": "resetPassword"}),
+        )
+        .unwrap_err();
+        assert_eq!(forged["kind"], "NotSignedIn", "{forged}");
+        let bad_action = invoke(
+            &webview,
+            "plan_action",
+            json!({"connectionId": "sandbox", "userId": "x", "action": "deleteUser"}),
+        )
+        .unwrap_err();
+        assert!(
+            bad_action.to_string().contains("deleteUser"),
+            "{bad_action}"
+        );
+        // Plugins the page was not granted are refused by the ACL.
+        let store = invoke(
+            &webview,
+            "plugin:store|load",
+            json!({"path": "settings.json"}),
+        )
+        .unwrap_err();
+        assert!(store.to_string().contains("not allowed"), "{store}");
+        let unknown = invoke(&webview, "delete_all_users", json!({})).unwrap_err();
+        assert!(unknown.to_string().contains("not found"), "{unknown}");
+    }
 }
