@@ -7,6 +7,7 @@ import {
   TableHeaderCell,
   TableRow,
   makeStyles,
+  tokens,
 } from "@fluentui/react-components";
 import { ChevronDownRegular, ChevronRightRegular } from "@fluentui/react-icons";
 import { Fragment, useState } from "react";
@@ -18,6 +19,9 @@ import { AuditOutcomeBadge } from "./StatusBadges";
 
 const useStyles = makeStyles({
   expander: { width: "40px" },
+  time: { whiteSpace: "nowrap" },
+  reason: { minWidth: "160px" },
+  noReason: { color: tokens.colorNeutralForeground3, fontStyle: "italic" },
 });
 
 export function AuditTable({ entries }: { entries: AuditEntry[] }) {
@@ -34,7 +38,7 @@ export function AuditTable({ entries }: { entries: AuditEntry[] }) {
           <TableHeaderCell>Action</TableHeaderCell>
           <TableHeaderCell>Target</TableHeaderCell>
           <TableHeaderCell>Outcome</TableHeaderCell>
-          <TableHeaderCell>Reason</TableHeaderCell>
+          <TableHeaderCell className={styles.reason}>Reason</TableHeaderCell>
         </TableRow>
       </TableHeader>
       <TableBody>
@@ -54,14 +58,16 @@ export function AuditTable({ entries }: { entries: AuditEntry[] }) {
                     onClick={() => setExpanded(open ? null : entry.seq)}
                   />
                 </TableCell>
-                <TableCell>{formatDateTime(entry.at)}</TableCell>
+                <TableCell className={styles.time}>{formatDateTime(entry.at)}</TableCell>
                 <TableCell>{entry.operator}</TableCell>
                 <TableCell>{actionLabel(entry.action)}</TableCell>
                 <TableCell>{entry.target}</TableCell>
                 <TableCell>
                   <AuditOutcomeBadge outcome={entry.outcome} />
                 </TableCell>
-                <TableCell>{entry.reason}</TableCell>
+                <TableCell className={styles.reason}>
+                  {entry.reason ? entry.reason : <span className={styles.noReason}>{entry.message ?? "No reason given"}</span>}
+                </TableCell>
               </TableRow>
               {open ? (
                 <TableRow>

@@ -70,6 +70,15 @@ describe("activity", () => {
     expect(byId("verify-result")?.getAttribute("data-ok")).toBe("true");
   });
 
+  test("a refusal recorded without a reason shows why it was refused instead", async () => {
+    mockCommands({
+      list_audit: () => [auditEntry(1, { outcome: "refused", reason: "", steps: [], message: "Only a Privileged Authentication Administrator can act on this user." })],
+    });
+    renderWithFluent(<ActivityScreen />);
+    await waitFor(() => expect(rows().length).toBe(1));
+    expect(rows()[0].textContent).toContain("Only a Privileged Authentication Administrator can act on this user.");
+  });
+
   test("an unreadable log shows the error", async () => {
     mockCommands({ list_audit: () => reject("Internal", "The audit log file is corrupt at line 4.") });
     renderWithFluent(<ActivityScreen />);
