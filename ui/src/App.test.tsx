@@ -69,6 +69,9 @@ describe("app", () => {
     expect(byId("operator-name")).toBeNull();
     fireEvent.click(byId("nav-users")!);
     await waitFor(() => expect(document.querySelector('[data-testid="not-signed-in"]')).not.toBeNull());
+    // Exactly one nav item is marked as the current page.
+    expect(document.querySelectorAll('[id^="nav-"][aria-current="page"]').length).toBe(1);
+    expect(byId("nav-users")?.getAttribute("aria-current")).toBe("page");
   });
 
   test("a failed sign-in shows the error", async () => {

@@ -1,29 +1,68 @@
-import { NavDrawer, NavDrawerBody, NavItem, makeStyles } from "@fluentui/react-components";
+import { Button, makeStyles, mergeClasses, tokens } from "@fluentui/react-components";
 import { HistoryRegular, PeopleRegular, PlugConnectedRegular } from "@fluentui/react-icons";
+import type { ReactElement } from "react";
 
 export type NavTarget = "connections" | "users" | "activity";
 
+const ITEMS: Array<{ target: NavTarget; label: string; icon: ReactElement }> = [
+  { target: "connections", label: "Connections", icon: <PlugConnectedRegular /> },
+  { target: "users", label: "Users", icon: <PeopleRegular /> },
+  { target: "activity", label: "Activity", icon: <HistoryRegular /> },
+];
+
+// A plain list of buttons rather than Fluent's NavDrawer: the drawer animates its selection
+// indicator, and in WebKitGTK the previous item's indicator stayed drawn after a switch.
 const useStyles = makeStyles({
-  // The admin centre's nav is narrow; the default drawer width takes room the tables need.
-  drawer: { height: "100%", "--fui-Drawer--size": "220px" },
+  nav: {
+    width: "220px",
+    flexShrink: 0,
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalXXS,
+    padding: `${tokens.spacingVerticalL} ${tokens.spacingHorizontalS}`,
+    backgroundColor: tokens.colorNeutralBackground4,
+    boxSizing: "border-box",
+  },
+  item: {
+    justifyContent: "flex-start",
+    position: "relative",
+    fontWeight: tokens.fontWeightRegular,
+    minHeight: "40px",
+  },
+  selected: {
+    fontWeight: tokens.fontWeightSemibold,
+    backgroundColor: tokens.colorNeutralBackground4Selected,
+    "::before": {
+      content: '""',
+      position: "absolute",
+      left: 0,
+      top: "10px",
+      bottom: "10px",
+      width: "3px",
+      borderRadius: tokens.borderRadiusCircular,
+      backgroundColor: tokens.colorCompoundBrandStroke,
+    },
+  },
 });
 
 /** The admin centre's left navigation. Ids `#nav-*` are used by the end-to-end tests. */
 export function NavMenu({ selected, onSelect }: { selected: NavTarget; onSelect: (target: NavTarget) => void }) {
   const styles = useStyles();
   return (
-    <NavDrawer type="inline" open selectedValue={selected} className={styles.drawer} size="small" aria-label="Navigation">
-      <NavDrawerBody>
-        <NavItem id="nav-connections" value="connections" icon={<PlugConnectedRegular fontSize={20} />} onClick={() => onSelect("connections")}>
-          Connections
-        </NavItem>
-        <NavItem id="nav-users" value="users" icon={<PeopleRegular fontSize={20} />} onClick={() => onSelect("users")}>
-          Users
-        </NavItem>
-        <NavItem id="nav-activity" value="activity" icon={<HistoryRegular fontSize={20} />} onClick={() => onSelect("activity")}>
-          Activity
-        </NavItem>
-      </NavDrawerBody>
-    </NavDrawer>
+    <nav className={styles.nav} aria-label="Navigation">
+      {ITEMS.map((item) => (
+        <Button
+          key={item.target}
+          id={`nav-${item.target}`}
+          appearance="subtle"
+          icon={item.icon}
+          aria-current={selected === item.target ? "page" : undefined}
+          className={mergeClasses(styles.item, selected === item.target && styles.selected)}
+          onClick={() => onSelect(item.target)}
+        >
+          {item.label}
+        </Button>
+      ))}
+    </nav>
   );
 }
