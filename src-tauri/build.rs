@@ -5,6 +5,8 @@ pub const APP_COMMANDS: &[&str] = &[
     "list_connections",
     "sign_in",
     "sign_out",
+    "add_connection",
+    "remove_connection",
     "search_users",
     "get_user_details",
     "plan_action",

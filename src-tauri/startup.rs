@@ -7,6 +7,7 @@ use resetdesk_core::connection::{Connection, ConnectionKind};
 use resetdesk_core::console::{Console, KeychainStatus};
 use resetdesk_core::providers::sandbox::{Sandbox, SandboxConfig};
 use resetdesk_core::secrets::{probe_keychain, KeyringStore, MemoryStore, SecretStore};
+use resetdesk_core::AppError;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_store::StoreExt;
 
@@ -102,4 +103,19 @@ fn saved_connections<R: Runtime>(app: &AppHandle<R>) -> Vec<Connection> {
             }
         })
         .collect()
+}
+
+/// Saves the operator's connections (non-secret settings only) to the settings file.
+pub fn save_connections<R: Runtime>(
+    app: &AppHandle<R>,
+    connections: &[Connection],
+) -> Result<(), AppError> {
+    let failed = |e: &dyn std::fmt::Display| {
+        AppError::internal("Could not save the connections to the settings file.")
+            .with_detail(e.to_string())
+    };
+    let store = app.store(SETTINGS_FILE).map_err(|e| failed(&e))?;
+    let value = serde_json::to_value(connections).map_err(|e| failed(&e))?;
+    store.set(CONNECTIONS_KEY, value);
+    store.save().map_err(|e| failed(&e))
 }

@@ -1,4 +1,5 @@
 use resetdesk_core::auth::{BrowserLauncher, SandboxBrowser};
+use resetdesk_core::connection::NewEntraConnection;
 use resetdesk_core::console::ConnectionView;
 use resetdesk_core::model::Operator;
 use resetdesk_core::AppError;
@@ -46,4 +47,35 @@ pub async fn sign_in<R: Runtime>(
 #[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>, connection_id: String) -> Result<(), AppError> {
     state.console.sign_out(&connection_id).await
+}
+
+/// Adds a Microsoft Entra tenant (validated in Rust) and saves the list of connections.
+#[tauri::command]
+pub async fn add_connection<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    connection: NewEntraConnection,
+) -> Result<ConnectionView, AppError> {
+    let connection = connection.into_connection()?;
+    let id = connection.id.clone();
+    state.console.add_connection(connection)?;
+    crate::startup::save_connections(&app, &state.console.saved_connections())?;
+    state
+        .console
+        .connections()
+        .await
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or_else(|| AppError::internal("The new connection was not kept."))
+}
+
+/// Removes a tenant: signs out, deletes its refresh token from the keychain, saves the list.
+#[tauri::command]
+pub async fn remove_connection<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    connection_id: String,
+) -> Result<(), AppError> {
+    state.console.remove_connection(&connection_id).await?;
+    crate::startup::save_connections(&app, &state.console.saved_connections())
 }

@@ -2,6 +2,8 @@
 //! by the shell (tauri-plugin-store); its secrets live in the keychain (see `secrets`).
 use serde::{Deserialize, Serialize};
 
+use crate::error::AppError;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ConnectionKind {
@@ -79,4 +81,185 @@ pub mod clouds {
     pub const US_GOV_GRAPH: &str = "https://graph.microsoft.us";
     pub const CHINA_LOGIN: &str = "https://login.partner.microsoftonline.cn";
     pub const CHINA_GRAPH: &str = "https://microsoftgraph.chinacloudapi.cn";
+}
+
+/// Where a new tenant lives: a national cloud preset, or custom endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Cloud {
+    Public,
+    UsGovernment,
+    China,
+    Custom,
+}
+
+/// What the operator types to add a Microsoft Entra tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewEntraConnection {
+    pub display_name: String,
+    pub tenant: String,
+    pub client_id: String,
+    pub cloud: Cloud,
+    /// Custom cloud only.
+    pub login_base_url: Option<String>,
+    /// Custom cloud only.
+    pub graph_base_url: Option<String>,
+}
+
+impl NewEntraConnection {
+    /// Checks what was typed and builds the connection, or says what to correct.
+    pub fn into_connection(self) -> Result<Connection, AppError> {
+        let display_name = self.display_name.trim().to_string();
+        if display_name.is_empty() || display_name.chars().count() > 80 {
+            return Err(AppError::invalid_input(
+                "Give the connection a name of 1 to 80 characters, e.g. \"Contoso production\".",
+            ));
+        }
+        let tenant = self.tenant.trim().to_ascii_lowercase();
+        if !(is_guid(&tenant) || is_domain(&tenant)) {
+            return Err(AppError::invalid_input(
+                "The tenant must be its tenant id (a GUID) or its primary domain, e.g. contoso.onmicrosoft.com.",
+            ));
+        }
+        let client_id = self.client_id.trim().to_ascii_lowercase();
+        if !is_guid(&client_id) {
+            return Err(AppError::invalid_input(
+                "The client id must be the application (client) id of your app registration: a GUID.",
+            ));
+        }
+        let (login, graph) = match self.cloud {
+            Cloud::Public => (
+                clouds::PUBLIC_LOGIN.to_string(),
+                clouds::PUBLIC_GRAPH.to_string(),
+            ),
+            Cloud::UsGovernment => (
+                clouds::US_GOV_LOGIN.to_string(),
+                clouds::US_GOV_GRAPH.to_string(),
+            ),
+            Cloud::China => (
+                clouds::CHINA_LOGIN.to_string(),
+                clouds::CHINA_GRAPH.to_string(),
+            ),
+            Cloud::Custom => (
+                https_base(self.login_base_url.as_deref(), "login")?,
+                https_base(self.graph_base_url.as_deref(), "Microsoft Graph")?,
+            ),
+        };
+        Ok(Connection {
+            id: format!("entra-{}", uuid::Uuid::new_v4()),
+            kind: ConnectionKind::EntraTenant,
+            display_name,
+            entra: EntraSettings {
+                tenant,
+                client_id,
+                login_base_url: login,
+                graph_base_url: graph,
+                demo_accounts: Vec::new(),
+            },
+            sandbox: false,
+        })
+    }
+}
+
+fn is_guid(text: &str) -> bool {
+    uuid::Uuid::parse_str(text).is_ok() && text.len() == 36
+}
+
+fn is_domain(text: &str) -> bool {
+    let labels: Vec<&str> = text.split('.').collect();
+    text.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        })
+}
+
+/// A custom endpoint must be an https origin (no path, query or credentials): tokens go there.
+fn https_base(value: Option<&str>, what: &str) -> Result<String, AppError> {
+    let text = value.unwrap_or("").trim().trim_end_matches('/');
+    let url = url::Url::parse(text).map_err(|_| {
+        AppError::invalid_input(format!(
+            "Enter the {what} endpoint as https://host for a custom cloud."
+        ))
+    })?;
+    let plain_origin = url.path() == "/" && url.query().is_none() && url.username().is_empty();
+    if url.scheme() != "https" || url.host_str().is_none() || !plain_origin {
+        return Err(AppError::invalid_input(format!(
+            "The {what} endpoint must be an https origin such as https://login.example.com (no path)."
+        )));
+    }
+    Ok(text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(cloud: Cloud) -> NewEntraConnection {
+        NewEntraConnection {
+            display_name: "Contoso".into(),
+            tenant: "contoso.onmicrosoft.com".into(),
+            client_id: "11111111-2222-3333-4444-555555555555".into(),
+            cloud,
+            login_base_url: None,
+            graph_base_url: None,
+        }
+    }
+
+    #[test]
+    fn presets_fill_the_cloud_endpoints() {
+        let c = input(Cloud::UsGovernment).into_connection().unwrap();
+        assert_eq!(c.entra.login_base_url, clouds::US_GOV_LOGIN);
+        assert_eq!(c.entra.graph_base_url, clouds::US_GOV_GRAPH);
+        assert!(c.id.starts_with("entra-") && !c.sandbox);
+        let scopes = c.entra.scopes();
+        assert!(
+            scopes.contains(&"https://graph.microsoft.us/User.Read.All".to_string()),
+            "{scopes:?}"
+        );
+    }
+
+    #[test]
+    fn bad_input_says_what_to_correct() {
+        let mut bad = input(Cloud::Public);
+        bad.client_id = "not-a-guid".into();
+        assert!(bad
+            .into_connection()
+            .unwrap_err()
+            .message
+            .contains("client id"));
+        let mut bad = input(Cloud::Public);
+        bad.tenant = "contoso".into();
+        assert!(bad
+            .into_connection()
+            .unwrap_err()
+            .message
+            .contains("tenant"));
+        let mut bad = input(Cloud::Custom);
+        bad.login_base_url = Some("http://login.example.com".into());
+        bad.graph_base_url = Some("https://graph.example.com".into());
+        assert!(bad
+            .into_connection()
+            .unwrap_err()
+            .message
+            .contains("https origin"));
+        let mut bad = input(Cloud::Public);
+        bad.display_name = "  ".into();
+        assert!(bad.into_connection().is_err());
+    }
+
+    #[test]
+    fn custom_endpoints_are_kept_without_trailing_slash() {
+        let mut custom = input(Cloud::Custom);
+        custom.login_base_url = Some("https://login.example.com/".into());
+        custom.graph_base_url = Some("https://graph.example.com".into());
+        let c = custom.into_connection().unwrap();
+        assert_eq!(c.entra.login_base_url, "https://login.example.com");
+        assert_eq!(c.entra.graph_base_url, "https://graph.example.com");
+    }
 }

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex as StdMutex};
+use std::sync::{Arc, Mutex as StdMutex, RwLock as StdRwLock};
 use std::time::{Duration, Instant};
 
 use secrecy::ExposeSecret;
@@ -128,7 +128,8 @@ struct PlanRecord {
 }
 
 pub struct Console {
-    connections: Vec<Connection>,
+    /// The sandbox first, then the tenants the operator added (saved by the shell).
+    connections: StdRwLock<Vec<Connection>>,
     sessions: RwLock<HashMap<String, Arc<Session>>>,
     plans: StdMutex<HashMap<String, PlanRecord>>,
     audit: AuditLog,
@@ -156,7 +157,7 @@ impl Console {
                 AppError::internal("Could not create the HTTP client").with_detail(e.to_string())
             })?;
         Ok(Self {
-            connections,
+            connections: StdRwLock::new(connections),
             sessions: RwLock::new(HashMap::new()),
             plans: StdMutex::new(HashMap::new()),
             audit,
@@ -171,8 +172,9 @@ impl Console {
         &self.keychain
     }
 
-    fn connection(&self, connection_id: &str) -> Result<&Connection> {
-        self.connections.iter().find(|c| c.id == connection_id).ok_or_else(|| {
+    fn connection(&self, connection_id: &str) -> Result<Connection> {
+        let connections = self.connections.read().map_err(|_| poisoned())?;
+        connections.iter().find(|c| c.id == connection_id).cloned().ok_or_else(|| {
             AppError::invalid_input(format!("There is no connection \"{connection_id}\". Choose one on the Connections screen."))
         })
     }
@@ -194,7 +196,12 @@ impl Console {
 
     pub async fn connections(&self) -> Vec<ConnectionView> {
         let sessions = self.sessions.read().await;
-        self.connections
+        let connections = self
+            .connections
+            .read()
+            .map(|c| c.clone())
+            .unwrap_or_default();
+        connections
             .iter()
             .map(|c| ConnectionView {
                 id: c.id.clone(),
@@ -216,7 +223,7 @@ impl Console {
         connection_id: &str,
         browser: &dyn BrowserLauncher,
     ) -> Result<Operator> {
-        let connection = self.connection(connection_id)?.clone();
+        let connection = self.connection(connection_id)?;
         let tokens = auth::sign_in(&connection.entra, browser, &self.token_http).await?;
         let manager = TokenManager::from_sign_in(
             connection.id.clone(),
@@ -232,7 +239,12 @@ impl Console {
     /// At start-up: resumes every connection whose refresh token is in the keychain, without
     /// a browser. A connection that cannot be resumed simply stays signed out.
     pub async fn resume_sessions(&self) {
-        for connection in &self.connections {
+        let connections = self
+            .connections
+            .read()
+            .map(|c| c.clone())
+            .unwrap_or_default();
+        for connection in &connections {
             let resumed = TokenManager::resume(
                 connection.id.clone(),
                 connection.entra.clone(),
@@ -278,6 +290,51 @@ impl Console {
             .insert(connection.id.clone(), session);
         tracing::info!(connection = %connection.id, operator = %operator.user_principal_name, "signed in");
         Ok(operator)
+    }
+
+    /// Adds a tenant the operator configured. Its id must be new; the shell saves the list.
+    pub fn add_connection(&self, connection: Connection) -> Result<()> {
+        let mut connections = self.connections.write().map_err(|_| poisoned())?;
+        if connections.iter().any(|c| c.id == connection.id) {
+            return Err(AppError::invalid_input(format!(
+                "A connection \"{}\" already exists.",
+                connection.id
+            )));
+        }
+        connections.push(connection);
+        Ok(())
+    }
+
+    /// Removes a configured tenant: signs out and deletes its refresh token from the keychain.
+    /// The built-in sandbox cannot be removed.
+    pub async fn remove_connection(&self, connection_id: &str) -> Result<()> {
+        if self.connection(connection_id)?.sandbox {
+            return Err(AppError::invalid_input(
+                "The built-in sandbox cannot be removed.",
+            ));
+        }
+        self.sign_out(connection_id).await?;
+        crate::secrets::forget_secret(
+            &self.secrets,
+            connection_id,
+            crate::auth::REFRESH_TOKEN_SECRET,
+        )
+        .await?;
+        self.connections
+            .write()
+            .map_err(|_| poisoned())?
+            .retain(|c| c.id != connection_id);
+        Ok(())
+    }
+
+    /// The connections the operator added (what the shell saves; never the sandbox).
+    pub fn saved_connections(&self) -> Vec<Connection> {
+        let connections = self
+            .connections
+            .read()
+            .map(|c| c.clone())
+            .unwrap_or_default();
+        connections.into_iter().filter(|c| !c.sandbox).collect()
     }
 
     pub async fn sign_out(&self, connection_id: &str) -> Result<()> {
@@ -546,6 +603,10 @@ impl Console {
     pub fn verify_audit(&self) -> AuditVerification {
         self.audit.verify()
     }
+}
+
+fn poisoned() -> AppError {
+    AppError::internal("An earlier failure left ResetDesk in a bad state; restart it.")
 }
 
 fn lock<T>(mutex: &StdMutex<T>) -> Result<std::sync::MutexGuard<'_, T>> {
