@@ -100,4 +100,16 @@ describe("app", () => {
     await waitFor(() => expect(byId("operator-name")).toBeNull());
     expect(document.querySelector('[data-testid="not-signed-in"]')).not.toBeNull();
   });
+
+  test("a connection without a usable keychain says sign-ins last for this session only", async () => {
+    mockCommands({
+      list_connections: () => [
+        { ...sandboxConnection(false), keychain: { state: "sessionOnly", reason: "no Secret Service on D-Bus" } },
+      ],
+    });
+    renderWithFluent(<App />);
+    await waitFor(() =>
+      expect(document.querySelector('[data-testid="keychain-session-only"]')?.textContent).toContain("no Secret Service on D-Bus"),
+    );
+  });
 });

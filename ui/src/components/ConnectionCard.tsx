@@ -4,6 +4,8 @@ import {
   Card,
   CardHeader,
   Field,
+  MessageBar,
+  MessageBarBody,
   Select,
   Spinner,
   Text,
@@ -59,6 +61,13 @@ export function ConnectionCard({ connection, idSuffix, busy, onSignIn, onSignOut
           </span>
         }
       />
+      {connection.keychain?.state === "sessionOnly" ? (
+        <MessageBar intent="info" layout="multiline" data-testid="keychain-session-only">
+          <MessageBarBody>
+            Sign-ins last for this session only: the OS keychain is not available ({connection.keychain.reason}).
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
       {operator ? (
         <div className={styles.operator}>
           <Text>

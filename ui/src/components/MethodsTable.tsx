@@ -1,5 +1,8 @@
 import {
   Badge,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
   Table,
   TableBody,
   TableCell,
@@ -9,12 +12,23 @@ import {
   Text,
 } from "@fluentui/react-components";
 import { useTableStyles } from "./tableStyles";
-import type { AuthMethod } from "../ipc/types";
+import type { AppError, AuthMethod } from "../ipc/types";
 import { formatDateTime, orDash } from "../format";
 
 /** The Authentication methods tab: every registered method, read live. */
-export function MethodsTable({ methods }: { methods: AuthMethod[] }) {
+export function MethodsTable({ methods, error }: { methods: AuthMethod[]; error?: AppError | null }) {
   const tableStyles = useTableStyles();
+  if (error) {
+    // An unreadable list is not an empty one: say why nothing is shown.
+    return (
+      <MessageBar intent="warning" layout="multiline" data-testid="methods-error" data-kind={error.kind}>
+        <MessageBarBody>
+          <MessageBarTitle>The authentication methods could not be read</MessageBarTitle>
+          {error.message}
+        </MessageBarBody>
+      </MessageBar>
+    );
+  }
   if (methods.length === 0) {
     return <Text data-testid="methods-empty">No authentication methods are registered for this user.</Text>;
   }

@@ -8,6 +8,7 @@ import {
   DialogTitle,
   MessageBar,
   MessageBarBody,
+  MessageBarTitle,
   Subtitle2,
   Table,
   TableBody,
@@ -19,7 +20,8 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { useTableStyles } from "./tableStyles";
-import type { ExecutionResult, Plan } from "../ipc/types";
+import type { MessageBarIntent } from "@fluentui/react-components";
+import type { AuditOutcome, ExecutionResult, Plan } from "../ipc/types";
 import { ACTION_LABELS, formatDateTime } from "../format";
 import { StepStatusBadge } from "./StatusBadges";
 import { TemporaryPassword } from "./TemporaryPassword";
@@ -29,6 +31,22 @@ const useStyles = makeStyles({
   content: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
   mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200 },
 });
+
+const SUMMARY: Record<AuditOutcome, { intent: MessageBarIntent; text: string }> = {
+  succeeded: { intent: "success", text: "Every step succeeded." },
+  partial: { intent: "warning", text: "Some steps did not succeed. Check each line below." },
+  failed: { intent: "error", text: "The action failed. Check each line below." },
+  refused: { intent: "error", text: "The action was refused before anything changed." },
+};
+
+/** For a result without Rust's overall outcome: the same rule, read from the steps. */
+function overallOutcome(result: ExecutionResult): AuditOutcome {
+  const statuses = result.outcomes.map((o) => o.status);
+  if (statuses.length > 0 && statuses.every((s) => s === "succeeded")) return "succeeded";
+  if (statuses.some((s) => s === "succeeded")) return "partial";
+  if (statuses.length > 0 && statuses.every((s) => s === "refused")) return "refused";
+  return "failed";
+}
 
 export interface ResultDialogProps {
   plan: Plan;
@@ -41,7 +59,7 @@ export function ResultDialog({ plan, result, onClose }: ResultDialogProps) {
   const tableStyles = useTableStyles();
   const styles = useStyles();
   const summaryOf = (stepIndex: number) => plan.steps.find((s) => s.index === stepIndex)?.summary ?? `Step ${stepIndex + 1}`;
-  const allSucceeded = result.outcomes.length > 0 && result.outcomes.every((o) => o.status === "succeeded");
+  const outcome = result.outcome ?? overallOutcome(result);
 
   return (
     <Dialog open modalType="alert">
@@ -51,14 +69,22 @@ export function ResultDialog({ plan, result, onClose }: ResultDialogProps) {
             {ACTION_LABELS[plan.action] ?? plan.action}: {plan.target.displayName}
           </DialogTitle>
           <DialogContent className={styles.content}>
-            <MessageBar intent={allSucceeded ? "success" : "warning"} data-testid="result-summary">
+            <MessageBar intent={SUMMARY[outcome].intent} data-testid="result-summary" data-outcome={outcome}>
               <MessageBarBody>
-                {allSucceeded
-                  ? "Every step succeeded."
-                  : "Not every step succeeded. Check each line below; the audit log has the details."}{" "}
-                Audit entry #{result.auditSeq}.
+                {SUMMARY[outcome].text}
+                {result.auditSeq !== null && result.auditSeq !== undefined
+                  ? ` Recorded in the audit log as entry #${result.auditSeq}.`
+                  : ""}
               </MessageBarBody>
             </MessageBar>
+            {result.auditError ? (
+              <MessageBar intent="error" layout="multiline" id="error-bar" data-testid="audit-error">
+                <MessageBarBody>
+                  <MessageBarTitle>Not recorded in the audit log</MessageBarTitle>
+                  The steps below ran, but their audit entry could not be written: {result.auditError}
+                </MessageBarBody>
+              </MessageBar>
+            ) : null}
             {result.temporaryPassword ? <TemporaryPassword password={result.temporaryPassword} /> : null}
             <Subtitle2 as="h2">Steps</Subtitle2>
             <Table aria-label="Outcome of each step" size="small" className={tableStyles.table}>

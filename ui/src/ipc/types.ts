@@ -75,6 +75,8 @@ export interface OfferedAction {
 export interface UserDetails {
   user: DirectoryUser;
   methods: AuthMethod[];
+  /** Set when the methods could not be read (e.g. the operator's role may not read them). */
+  methodsError?: AppError | null;
   actions: OfferedAction[];
 }
 
@@ -124,10 +126,14 @@ export interface Outcome {
 
 export interface ExecutionResult {
   planId: string;
+  /** The run as a whole, as recorded in the audit log. */
+  outcome?: AuditOutcome;
   outcomes: Outcome[];
   /** Reset password only: shown once, never stored by the page. */
   temporaryPassword?: string | null;
-  auditSeq: number;
+  /** The audit entry of this run; null (with `auditError`) when it could not be written. */
+  auditSeq: number | null;
+  auditError?: string | null;
 }
 
 export type AuditOutcome = "succeeded" | "partial" | "failed" | "refused";
@@ -167,6 +173,9 @@ export interface DemoAccount {
   roleLabel: string;
 }
 
+/** Whether refresh tokens can be kept in the OS keychain (serde `tag = "state"`). */
+export type KeychainStatus = { state: "available" } | { state: "sessionOnly"; reason: string };
+
 export interface ConnectionView {
   id: string;
   kind: ConnectionKind | string;
@@ -175,6 +184,7 @@ export interface ConnectionView {
   signedIn: boolean;
   operator?: Operator | null;
   demoAccounts: DemoAccount[];
+  keychain?: KeychainStatus;
 }
 
 /** `ErrorKind` has no serde rename: the variants arrive in PascalCase. */

@@ -194,4 +194,60 @@ describe("user details", () => {
     await waitFor(() => expect(byId("plan-dialog")).toBeNull());
     expect(ipc.callsOf("execute_plan")).toEqual([]);
   });
+
+  test("methods that could not be read are reported as such, not as an empty list", async () => {
+    mockCommands({
+      get_user_details: () =>
+        adeleDetails({
+          methods: [],
+          methodsError: { kind: "Forbidden", message: "Your role may not read this user's authentication methods." },
+        }),
+    });
+    renderDetails();
+    await waitFor(() => expect(byId("tab-methods")).not.toBeNull());
+    // No count: zero would be a claim the page cannot make.
+    expect(byId("tab-methods")?.textContent).toContain("Authentication methods");
+    expect(byId("tab-methods")?.textContent).not.toContain("(0)");
+    fireEvent.click(byId("tab-methods")!);
+    await waitFor(() => expect(byTestId("methods-error")?.textContent).toContain("may not read this user's authentication methods"));
+    expect(byTestId("methods-empty")).toBeNull();
+  });
+
+  test("a partial run says so per step, and an audit entry that could not be written is reported", async () => {
+    mockCommands({
+      get_user_details: () => adeleDetails(),
+      plan_action: () => ({
+        ...resetPlan,
+        action: "requireReregisterMfa",
+        steps: [
+          { index: 0, kind: { type: "deleteMethod", methodId: "m1", methodKind: "softwareOath", phoneType: null }, summary: "Delete software OATH token", blocked: null },
+          { index: 1, kind: { type: "deleteMethod", methodId: "m2", methodKind: "phone", phoneType: "mobile" }, summary: "Delete phone number (default, last)", blocked: null },
+        ],
+      }),
+      execute_plan: () => ({
+        planId: "plan-42",
+        outcome: "partial",
+        outcomes: [
+          { stepIndex: 0, status: "succeeded", message: "Deleted", requestId: "req-1", at: "2026-11-23T09:00:05Z" },
+          { stepIndex: 1, status: "failed", message: "Graph answered 500", requestId: "req-2", at: "2026-11-23T09:00:06Z" },
+        ],
+        temporaryPassword: null,
+        auditSeq: null,
+        auditError: "disk full",
+      }),
+    });
+    renderDetails();
+    await openResetDialog();
+    fireEvent.change(byId("reason-input")!, { target: { value: "INC-9" } });
+    fireEvent.click(byId("confirm-button")!);
+    await waitFor(() => expect(byId("result-dialog")).not.toBeNull());
+    const rows = [...document.querySelectorAll('[data-testid="outcome-row"]')];
+    expect(rows.map((r) => r.getAttribute("data-status"))).toEqual(["succeeded", "failed"]);
+    expect(rows[1].textContent).toContain("Delete phone number (default, last)");
+    expect(rows[1].textContent).toContain("Graph answered 500");
+    expect(byTestId("result-summary")?.getAttribute("data-outcome")).toBe("partial");
+    expect(byTestId("result-summary")?.textContent).not.toContain("audit log as entry");
+    expect(byTestId("audit-error")?.textContent).toContain("disk full");
+    expect(byId("temporary-password")).toBeNull();
+  });
 });

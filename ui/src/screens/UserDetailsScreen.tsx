@@ -64,11 +64,11 @@ export function UserDetailsScreen({
               Summary
             </Tab>
             <Tab id="tab-methods" value="methods">
-              Authentication methods ({details.methods.length})
+              {details.methodsError ? "Authentication methods" : `Authentication methods (${details.methods.length})`}
             </Tab>
           </TabList>
           <div role="tabpanel" aria-labelledby={tab === "summary" ? "tab-summary" : "tab-methods"}>
-            {tab === "summary" ? <UserSummary user={details.user} /> : <MethodsTable methods={details.methods} />}
+            {tab === "summary" ? <UserSummary user={details.user} /> : <MethodsTable methods={details.methods} error={details.methodsError} />}
           </div>
         </>
       ) : null}

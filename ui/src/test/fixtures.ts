@@ -27,6 +27,7 @@ export function sandboxConnection(signedIn: boolean): ConnectionView {
     sandbox: true,
     signedIn,
     operator: signedIn ? operator : null,
+    keychain: { state: "available" },
     demoAccounts: [
       { userPrincipalName: "authadmin@contoso.sandbox", displayName: "Ava Auth", roleLabel: "Authentication Administrator" },
       { userPrincipalName: "helpdesk@contoso.sandbox", displayName: "Helen Desk", roleLabel: "Helpdesk Administrator" },
@@ -124,6 +125,7 @@ export const resetPlan: Plan = {
 
 export const resetResult: ExecutionResult = {
   planId: "plan-42",
+  outcome: "succeeded",
   outcomes: [
     {
       stepIndex: 0,
@@ -135,6 +137,7 @@ export const resetResult: ExecutionResult = {
   ],
   temporaryPassword: "Tmp-Xq7!pLm2",
   auditSeq: 7,
+  auditError: null,
 };
 
 export function auditEntry(seq: number, overrides: Partial<AuditEntry> = {}): AuditEntry {
