@@ -12,7 +12,7 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { CloudRegular, SignOutRegular, PersonRegular } from "@fluentui/react-icons";
+import { CloudRegular, DeleteRegular, SignOutRegular, PersonRegular } from "@fluentui/react-icons";
 import { useEffect, useState } from "react";
 import type { ConnectionView } from "../ipc/types";
 import { RoleBadges } from "./RoleBadges";
@@ -22,6 +22,7 @@ const useStyles = makeStyles({
   row: { display: "flex", alignItems: "flex-end", gap: tokens.spacingHorizontalM, flexWrap: "wrap" },
   picker: { minWidth: "360px" },
   operator: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXS },
+  hint: { color: tokens.colorNeutralForeground3 },
 });
 
 export interface ConnectionCardProps {
@@ -29,11 +30,15 @@ export interface ConnectionCardProps {
   /** The first card gets the plain element ids the end-to-end tests use; others get suffixed ids. */
   idSuffix: string;
   busy: boolean;
+  /** Set while this connection is being removed. */
+  removing?: boolean;
   onSignIn: (account?: string) => void;
   onSignOut: () => void;
+  /** Absent for connections that cannot be removed (the built-in sandbox). */
+  onRemove?: () => void;
 }
 
-export function ConnectionCard({ connection, idSuffix, busy, onSignIn, onSignOut }: ConnectionCardProps) {
+export function ConnectionCard({ connection, idSuffix, busy, removing = false, onSignIn, onSignOut, onRemove }: ConnectionCardProps) {
   const styles = useStyles();
   const [account, setAccount] = useState(connection.demoAccounts[0]?.userPrincipalName ?? "");
 
@@ -50,6 +55,19 @@ export function ConnectionCard({ connection, idSuffix, busy, onSignIn, onSignOut
       <CardHeader
         image={<CloudRegular fontSize={28} />}
         header={<Text weight="semibold">{connection.displayName}</Text>}
+        action={
+          onRemove ? (
+            <Button
+              data-testid={`remove-connection-${connection.id}`}
+              appearance="subtle"
+              icon={<DeleteRegular />}
+              disabled={busy}
+              onClick={onRemove}
+            >
+              Remove
+            </Button>
+          ) : undefined
+        }
         description={
           <span>
             {connection.sandbox ? "Built-in sandbox (Microsoft Entra emulator) · " : "Microsoft Entra tenant · "}
@@ -109,8 +127,13 @@ export function ConnectionCard({ connection, idSuffix, busy, onSignIn, onSignOut
           {busy ? (
             <Spinner
               size="tiny"
-              label={connection.sandbox ? "Signing in…" : "Finish signing in in your browser…"}
+              label={removing ? "Removing…" : connection.sandbox ? "Signing in…" : "Finish signing in in your browser…"}
             />
+          ) : null}
+          {!connection.sandbox && !busy ? (
+            <Text size={200} className={styles.hint} data-testid="browser-sign-in-hint">
+              Your web browser opens at the Microsoft sign-in page; come back here once you have signed in.
+            </Text>
           ) : null}
         </div>
       )}

@@ -1,23 +1,33 @@
 import { useCallback, useEffect, useState } from "react";
-import { listConnections, onSessionLost, signIn, signOut } from "../ipc/api";
-import type { AppError, ConnectionView } from "../ipc/types";
+import { addConnection, listConnections, onSessionLost, removeConnection, signIn, signOut } from "../ipc/api";
+import type { AppError, ConnectionView, NewEntraConnection } from "../ipc/types";
 
 export interface ConnectionsState {
   connections: ConnectionView[];
   loading: boolean;
   /** The connection whose sign-in / sign-out is in flight. */
   busyId: string | null;
+  /** The connection being removed (it is also `busyId`), so its card does not say "signing in". */
+  removingId: string | null;
   error: AppError | null;
   reload: () => Promise<void>;
   signInTo: (connectionId: string, account?: string) => Promise<boolean>;
   signOutOf: (connectionId: string) => Promise<void>;
+  /**
+   * Adds a tenant and re-reads the list. Rejects with the AppError (e.g. InvalidInput) so the
+   * form that asked can show it next to what was typed.
+   */
+  add: (connection: NewEntraConnection) => Promise<ConnectionView>;
+  /** Removes a tenant (Rust signs out first); a failure shows on the screen. */
+  remove: (connectionId: string) => Promise<boolean>;
 }
 
-/** The connections list, re-read from Rust after every sign-in and sign-out. */
+/** The connections list, re-read from Rust after every sign-in, sign-out, addition and removal. */
 export function useConnections(): ConnectionsState {
   const [connections, setConnections] = useState<ConnectionView[]>([]);
   const [loading, setLoading] = useState(true);
   const [busyId, setBusyId] = useState<string | null>(null);
+  const [removingId, setRemovingId] = useState<string | null>(null);
   const [error, setError] = useState<AppError | null>(null);
 
   const reload = useCallback(async () => {
@@ -79,5 +89,34 @@ export function useConnections(): ConnectionsState {
     [reload],
   );
 
-  return { connections, loading, busyId, error, reload, signInTo, signOutOf };
+  const add = useCallback(
+    async (connection: NewEntraConnection) => {
+      const added = await addConnection(connection);
+      await reload();
+      return added;
+    },
+    [reload],
+  );
+
+  const remove = useCallback(
+    async (connectionId: string) => {
+      setBusyId(connectionId);
+      setRemovingId(connectionId);
+      setError(null);
+      try {
+        await removeConnection(connectionId);
+        await reload();
+        return true;
+      } catch (e) {
+        setError(e as AppError);
+        return false;
+      } finally {
+        setBusyId(null);
+        setRemovingId(null);
+      }
+    },
+    [reload],
+  );
+
+  return { connections, loading, busyId, removingId, error, reload, signInTo, signOutOf, add, remove };
 }

@@ -19,6 +19,13 @@ describe("api: one command per function, with the brief's argument names", () =>
     ["signIn with account", () => api.signIn("sandbox", "authadmin@contoso.sandbox"), "sign_in", { connectionId: "sandbox", account: "authadmin@contoso.sandbox" }],
     ["signIn without account", () => api.signIn("tenant-a"), "sign_in", { connectionId: "tenant-a" }],
     ["signOut", () => api.signOut("sandbox"), "sign_out", { connectionId: "sandbox" }],
+    [
+      "addConnection",
+      () => api.addConnection({ displayName: "Contoso", tenant: "contoso.onmicrosoft.com", clientId: "c1", cloud: "public" }),
+      "add_connection",
+      { connection: { displayName: "Contoso", tenant: "contoso.onmicrosoft.com", clientId: "c1", cloud: "public" } },
+    ],
+    ["removeConnection", () => api.removeConnection("entra-1"), "remove_connection", { connectionId: "entra-1" }],
     ["searchUsers", () => api.searchUsers("sandbox", "adele"), "search_users", { connectionId: "sandbox", query: "adele" }],
     ["getUserDetails", () => api.getUserDetails("sandbox", "u1"), "get_user_details", { connectionId: "sandbox", userId: "u1" }],
     ["planAction", () => api.planAction("sandbox", "u1", "requireReregisterMfa"), "plan_action", { connectionId: "sandbox", userId: "u1", action: "requireReregisterMfa" }],

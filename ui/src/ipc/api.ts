@@ -10,6 +10,7 @@ import type {
   DirectoryUser,
   ErrorKind,
   ExecutionResult,
+  NewEntraConnection,
   Operator,
   Plan,
   UserDetails,
@@ -99,6 +100,16 @@ export function signIn(connectionId: string, account?: string): Promise<Operator
 
 export function signOut(connectionId: string): Promise<void> {
   return call("sign_out", { connectionId });
+}
+
+/** Rust validates the input; a bad field rejects with InvalidInput saying what to correct. */
+export function addConnection(connection: NewEntraConnection): Promise<ConnectionView> {
+  return call("add_connection", { connection });
+}
+
+/** Signs out and deletes the connection's sign-in from the keychain; the sandbox cannot be removed. */
+export function removeConnection(connectionId: string): Promise<void> {
+  return call("remove_connection", { connectionId });
 }
 
 export function searchUsers(connectionId: string, query: string): Promise<DirectoryUser[]> {

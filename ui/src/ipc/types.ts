@@ -187,6 +187,22 @@ export interface ConnectionView {
   keychain?: KeychainStatus;
 }
 
+/** Where a new tenant lives: a national cloud preset, or custom endpoints (Rust `Cloud`). */
+export type Cloud = "public" | "usGovernment" | "china" | "custom";
+
+/**
+ * What the operator typed to add a Microsoft Entra tenant (Rust `NewEntraConnection`). Rust
+ * validates it; the two endpoints are sent for the custom cloud only.
+ */
+export interface NewEntraConnection {
+  displayName: string;
+  tenant: string;
+  clientId: string;
+  cloud: Cloud;
+  loginBaseUrl?: string;
+  graphBaseUrl?: string;
+}
+
 /** `ErrorKind` has no serde rename: the variants arrive in PascalCase. */
 export type ErrorKind =
   | "NotSignedIn"
