@@ -129,15 +129,21 @@ where
 /// A successful token response as a [`TokenSet`]; `expires_at` is computed from now, so the
 /// caller must convert it as soon as the response arrives.
 pub fn token_set_from(response: &BasicTokenResponse) -> TokenSet {
+    let assumed = chrono::Duration::seconds(ASSUMED_LIFETIME_SECS as i64);
     let lifetime = response
         .expires_in()
-        .unwrap_or(Duration::from_secs(ASSUMED_LIFETIME_SECS));
-    let lifetime = chrono::Duration::from_std(lifetime)
-        .unwrap_or(chrono::Duration::seconds(ASSUMED_LIFETIME_SECS as i64));
+        .and_then(|lifetime| chrono::Duration::from_std(lifetime).ok())
+        .unwrap_or(assumed);
+    let now = chrono::Utc::now();
+    // `expires_in` is the service's number: one too large for a date (chrono's `+` panics
+    // past year 262142) is treated like a missing one rather than crashing the sign-in.
+    let expires_at = now
+        .checked_add_signed(lifetime)
+        .unwrap_or_else(|| now + assumed);
     TokenSet {
         access_token: response.access_token().secret().clone().into(),
         refresh_token: response.refresh_token().map(|t| t.secret().clone().into()),
-        expires_at: chrono::Utc::now() + lifetime,
+        expires_at,
     }
 }
 
@@ -316,6 +322,22 @@ mod tests {
             "rt-2"
         );
         assert!(tokens.expires_at >= before + chrono::Duration::seconds(3599));
+    }
+
+    #[tokio::test]
+    async fn an_absurd_expires_in_does_not_panic() {
+        // 9e12 s fits a chrono duration but not a date: `now + lifetime` would panic.
+        let before = chrono::Utc::now();
+        let tokens = refresh_against(
+            200,
+            "application/json",
+            r#"{"token_type":"Bearer","access_token":"at-1","expires_in":9000000000000}"#,
+        )
+        .await
+        .unwrap();
+        let assumed = chrono::Duration::seconds(ASSUMED_LIFETIME_SECS as i64);
+        assert!(tokens.expires_at >= before + assumed);
+        assert!(tokens.expires_at <= chrono::Utc::now() + assumed);
     }
 
     #[tokio::test]
