@@ -454,20 +454,14 @@ impl Console {
             ErrorKind::Denied | ErrorKind::Forbidden => AuditOutcome::Refused,
             _ => AuditOutcome::Failed,
         };
-        let record = AuditRecord {
-            operator: plan.operator_upn.clone(),
-            connection_id: plan.connection_id.clone(),
-            tenant_id: plan.tenant_id.clone(),
-            target_id: plan.target.id.clone(),
-            target: plan.target.user_principal_name.clone(),
-            action: plan.action.label().to_string(),
-            plan_id: Some(plan.id.clone()),
-            plan: plan.steps.iter().map(|s| s.summary.clone()).collect(),
-            reason: reason.to_string(),
+        let record = plan_audit_record(
+            plan,
+            &plan.operator_upn,
+            reason,
             outcome,
-            steps: Vec::new(),
-            message: Some(error.message.clone()),
-        };
+            Vec::new(),
+            Some(error.message.clone()),
+        );
         if let Err(e) = self.append_audit(record) {
             tracing::error!(error = %e, plan = %plan.id, "could not audit a plan that stopped early");
         }
@@ -525,20 +519,14 @@ impl Console {
         )
         .await;
         let outcome = overall_outcome(&outcomes);
-        let audited = self.append_audit(AuditRecord {
-            operator: operator.user_principal_name.clone(),
-            connection_id: plan.connection_id.clone(),
-            tenant_id: plan.tenant_id.clone(),
-            target_id: plan.target.id.clone(),
-            target: plan.target.user_principal_name.clone(),
-            action: plan.action.label().to_string(),
-            plan_id: Some(plan.id.clone()),
-            plan: plan.steps.iter().map(|s| s.summary.clone()).collect(),
-            reason: reason.to_string(),
+        let audited = self.append_audit(plan_audit_record(
+            plan,
+            &operator.user_principal_name,
+            reason,
             outcome,
-            steps: outcomes.clone(),
-            message: None,
-        });
+            outcomes.clone(),
+            None,
+        ));
         // The steps have run: if the entry could not be written, the operator must still see
         // what changed (and a password that was set), and be told the record is missing.
         let (audit_seq, audit_error) = match audited {
@@ -605,14 +593,37 @@ impl Console {
     }
 }
 
+/// The audit record of one attempt to run `plan`, by `operator_upn`.
+fn plan_audit_record(
+    plan: &Plan,
+    operator_upn: &str,
+    reason: &str,
+    outcome: AuditOutcome,
+    steps: Vec<Outcome>,
+    message: Option<String>,
+) -> AuditRecord {
+    AuditRecord {
+        operator: operator_upn.to_string(),
+        connection_id: plan.connection_id.clone(),
+        tenant_id: plan.tenant_id.clone(),
+        target_id: plan.target.id.clone(),
+        target: plan.target.user_principal_name.clone(),
+        action: plan.action.label().to_string(),
+        plan_id: Some(plan.id.clone()),
+        plan: plan.steps.iter().map(|s| s.summary.clone()).collect(),
+        reason: reason.to_string(),
+        outcome,
+        steps,
+        message,
+    }
+}
+
 fn poisoned() -> AppError {
     AppError::internal("An earlier failure left ResetDesk in a bad state; restart it.")
 }
 
 fn lock<T>(mutex: &StdMutex<T>) -> Result<std::sync::MutexGuard<'_, T>> {
-    mutex.lock().map_err(|_| {
-        AppError::internal("An earlier failure left ResetDesk in a bad state; restart it.")
-    })
+    mutex.lock().map_err(|_| poisoned())
 }
 
 fn require_id(user_id: &str) -> Result<&str> {
