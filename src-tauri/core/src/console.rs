@@ -443,20 +443,29 @@ impl Console {
         }
         if let Err(error) = &result {
             // Stopped before any step ran (signed out, operator changed, target gone…): still an
-            // attempted action, so it is audited with the reason it stopped.
-            self.audit_stopped_plan(&plan, &reason, error);
+            // attempted action, so it is audited with the reason it stopped — under whoever is
+            // signed in now (a plan run under another sign-in is exactly what must show), or
+            // the planner when nobody is.
+            let attempted_by = self
+                .sessions
+                .read()
+                .await
+                .get(&plan.connection_id)
+                .map(|session| session.operator.user_principal_name.clone())
+                .unwrap_or_else(|| plan.operator_upn.clone());
+            self.audit_stopped_plan(&plan, &attempted_by, &reason, error);
         }
         result
     }
 
-    fn audit_stopped_plan(&self, plan: &Plan, reason: &str, error: &AppError) {
+    fn audit_stopped_plan(&self, plan: &Plan, attempted_by: &str, reason: &str, error: &AppError) {
         let outcome = match error.kind {
             ErrorKind::Denied | ErrorKind::Forbidden => AuditOutcome::Refused,
             _ => AuditOutcome::Failed,
         };
         let record = plan_audit_record(
             plan,
-            &plan.operator_upn,
+            attempted_by,
             reason,
             outcome,
             Vec::new(),
@@ -649,4 +658,55 @@ fn validate_reason(reason: &str) -> Result<String> {
         )));
     }
     Ok(reason.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::SandboxBrowser;
+    use crate::providers::sandbox::{Sandbox, SandboxConfig};
+    use crate::secrets::MemoryStore;
+
+    async fn sign_in_as(console: &Console, upn: &str) {
+        let browser = SandboxBrowser::new(upn).unwrap();
+        console.sign_in("sandbox", &browser).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_plan_run_under_another_sign_in_is_refused_and_audited_under_that_operator() {
+        let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+        let data = tempfile::tempdir().unwrap();
+        let connection = Connection {
+            id: "sandbox".into(),
+            kind: ConnectionKind::EntraTenant,
+            display_name: "Sandbox".into(),
+            entra: sandbox.entra_settings(),
+            sandbox: true,
+        };
+        let console = Console::new(
+            vec![connection],
+            Arc::new(MemoryStore::new()),
+            KeychainStatus::Available,
+            data.path().join("audit.jsonl"),
+        )
+        .unwrap();
+        let adele = sandbox
+            .user_id_by_upn("adele.vance@contoso.sandbox")
+            .unwrap();
+
+        sign_in_as(&console, "privauthadmin@contoso.sandbox").await;
+        let plan = console
+            .plan_action("sandbox", &adele, ActionKind::RevokeSessions)
+            .await
+            .unwrap();
+        sign_in_as(&console, "authadmin@contoso.sandbox").await;
+        let error = console.execute_plan(&plan.id, "INC-1").await.unwrap_err();
+
+        assert_eq!(error.kind, ErrorKind::Denied, "{error:?}");
+        assert_eq!(sandbox.sessions_revoked_count(&adele), 0);
+        let entry = console.list_audit(1).unwrap().remove(0);
+        assert_eq!(entry.record.plan_id.as_deref(), Some(plan.id.as_str()));
+        assert_eq!(entry.record.outcome, AuditOutcome::Refused);
+        assert_eq!(entry.record.operator, "authadmin@contoso.sandbox");
+    }
 }
