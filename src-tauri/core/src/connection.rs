@@ -187,7 +187,11 @@ fn https_base(value: Option<&str>, what: &str) -> Result<String, AppError> {
             "Enter the {what} endpoint as https://host for a custom cloud."
         ))
     })?;
-    let plain_origin = url.path() == "/" && url.query().is_none() && url.username().is_empty();
+    let plain_origin = url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && url.username().is_empty()
+        && url.password().is_none();
     if url.scheme() != "https" || url.host_str().is_none() || !plain_origin {
         return Err(AppError::invalid_input(format!(
             "The {what} endpoint must be an https origin such as https://login.example.com (no path)."
@@ -251,6 +255,26 @@ mod tests {
         let mut bad = input(Cloud::Public);
         bad.display_name = "  ".into();
         assert!(bad.into_connection().is_err());
+    }
+
+    #[test]
+    fn custom_endpoints_must_be_bare_origins() {
+        for endpoint in [
+            "https://:secret@graph.example.com",
+            "https://user@graph.example.com",
+            "https://graph.example.com/#x",
+            "https://graph.example.com/?a=b",
+            "https://graph.example.com/v1.0",
+        ] {
+            let mut custom = input(Cloud::Custom);
+            custom.login_base_url = Some("https://login.example.com".into());
+            custom.graph_base_url = Some(endpoint.into());
+            let error = custom.into_connection().unwrap_err();
+            assert!(
+                error.message.contains("https origin"),
+                "{endpoint}: {error:?}"
+            );
+        }
     }
 
     #[test]
