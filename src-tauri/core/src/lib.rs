@@ -10,6 +10,7 @@ pub mod actions;
 pub mod audit;
 pub mod auth;
 pub mod authz;
+pub mod cache;
 pub mod connection;
 pub mod console;
 pub mod directory;
