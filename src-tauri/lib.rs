@@ -122,7 +122,13 @@ mod tests {
             app_granted, ours,
             "the capability must grant exactly the app's commands"
         );
+        assert_eq!(
+            granted.len(),
+            ours.len(),
+            "the page gets the app's commands and nothing else (no core or plugin permissions): {granted:?}"
+        );
         for plugin in [
+            "core:",
             "store:",
             "fs:",
             "shell:",
