@@ -17,7 +17,7 @@ use super::errors::{GraphError, GraphResult, RequestIds};
 use super::methods::{self, ApiVersion};
 use super::policy::{self, Operation};
 use super::state::State as Model;
-use super::{faults, users, Shared};
+use super::{delta, faults, users, Shared};
 
 pub fn router(shared: Arc<Shared>) -> Router {
     Router::new()
@@ -281,6 +281,12 @@ fn serve(
         ["users"] => {
             return match call.method {
                 Method::GET => users::list_users(&call),
+                _ => Err(GraphError::method_not_allowed()),
+            }
+        }
+        ["users", "delta"] => {
+            return match call.method {
+                Method::GET => delta::users_delta(&call),
                 _ => Err(GraphError::method_not_allowed()),
             }
         }

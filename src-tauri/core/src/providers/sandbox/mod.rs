@@ -5,10 +5,11 @@
 //! graph.microsoft.com talks to it over real HTTP, so it speaks Graph's real shapes, errors
 //! and authorization rules (including refusing what Entra refuses, whatever the client
 //! thinks). Modules: `seed` (the organisation), `state` (the in-memory model), `oauth`
-//! (authorize + token), `graph` (token check and routing), `users` (user resources),
+//! (authorize + token), `graph` (token check and routing), `users` (user resources), `delta` (`/users/delta`),
 //! `methods` (authentication methods), `query` (`$search`/`$filter`), `policy` (Entra's
 //! role matrices), `faults` (fault knobs and the front door), `errors` (Graph error JSON).
 
+mod delta;
 mod errors;
 mod faults;
 mod graph;
@@ -364,6 +365,58 @@ impl Sandbox {
             .user(user_id)
             .map(|user| user.sessions_revoked_count)
             .unwrap_or(0)
+    }
+
+    /// Test mutator: a new member user (no roles, no methods), recorded for `/users/delta`.
+    /// Returns its object id, or `None` when the UPN is taken.
+    pub fn add_user(&self, display_name: &str, user_principal_name: &str) -> Option<String> {
+        let mut state = self.shared.lock_state();
+        if state.user(user_principal_name).is_some() {
+            return None;
+        }
+        let user = seed::new_member(display_name, user_principal_name);
+        let id = user.id.clone();
+        state.users.push(user);
+        state.changes.record(&id, state::ChangeKind::Added);
+        Some(id)
+    }
+
+    /// Test mutator: renames a user, recorded for `/users/delta`. False for an unknown user.
+    pub fn update_user_display_name(&self, id_or_upn: &str, display_name: &str) -> bool {
+        let mut state = self.shared.lock_state();
+        let Some(index) = state.user_index(id_or_upn) else {
+            return false;
+        };
+        state.users[index].display_name = display_name.to_string();
+        let id = state.users[index].id.clone();
+        state
+            .changes
+            .record(&id, state::ChangeKind::Updated(vec!["displayName"]));
+        true
+    }
+
+    /// Test mutator: deletes a user (as `DELETE /users/{id}` would), recorded for
+    /// `/users/delta`. False for an unknown user.
+    pub fn delete_user(&self, id_or_upn: &str) -> bool {
+        let mut state = self.shared.lock_state();
+        let Some(index) = state.user_index(id_or_upn) else {
+            return false;
+        };
+        let user = state.users.remove(index);
+        state.changes.record(&user.id, state::ChangeKind::Deleted);
+        true
+    }
+
+    /// Test knob: every delta token issued so far is no longer valid (410 Gone on use), as
+    /// when Graph's sync state has expired.
+    pub fn expire_delta_tokens(&self) {
+        let mut state = self.shared.lock_state();
+        state.changes.epoch += 1;
+    }
+
+    /// How many users the directory holds now.
+    pub fn user_count(&self) -> usize {
+        self.shared.lock_state().users.len()
     }
 
     /// Every user's UPN in directory order (for determinism checks and demos).

@@ -585,3 +585,40 @@ pub fn build(seed: u64, user_count: usize) -> State {
     }
     State::new(users, directory_roles, groups)
 }
+
+/// A plain member user added after seeding (tests add users to exercise delta sync): random
+/// id, no roles, no methods but a password, created now.
+pub fn new_member(display_name: &str, user_principal_name: &str) -> User {
+    let now = Utc::now();
+    let (given_name, surname) = display_name.split_once(' ').unwrap_or((display_name, ""));
+    User {
+        id: uuid::Uuid::new_v4().to_string(),
+        display_name: display_name.to_string(),
+        given_name: given_name.to_string(),
+        surname: surname.to_string(),
+        user_principal_name: user_principal_name.to_string(),
+        mail: Some(user_principal_name.to_string()),
+        job_title: None,
+        department: None,
+        office_location: None,
+        mobile_phone: None,
+        business_phones: Vec::new(),
+        account_enabled: true,
+        created: now,
+        last_password_change: now,
+        sign_in_sessions_valid_from: now,
+        roles: Vec::new(),
+        groups: Vec::new(),
+        methods: vec![Method {
+            id: PASSWORD_METHOD_ID.to_string(),
+            created: now,
+            detail: MethodDetail::Password,
+        }],
+        default_method_id: None,
+        system_preferred_mfa: true,
+        mobile_default_by_voice: false,
+        force_change_password: false,
+        password_reset_count: 0,
+        sessions_revoked_count: 0,
+    }
+}

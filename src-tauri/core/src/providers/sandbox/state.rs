@@ -337,6 +337,54 @@ pub const CODE_LIFETIME: Duration = Duration::from_secs(600);
 /// How long an expired access token is still recognised (as expired) before being forgotten.
 pub const EXPIRED_TOKEN_MEMORY: Duration = Duration::from_secs(3600);
 
+/// What happened to a user, for `/users/delta`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChangeKind {
+    Added,
+    /// The Graph names of the properties that changed.
+    Updated(Vec<&'static str>),
+    Deleted,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeEntry {
+    pub seq: u64,
+    pub user_id: String,
+    pub kind: ChangeKind,
+}
+
+/// The directory's change log: delta tokens are positions (sequence numbers) in it, valid
+/// within one epoch and while their position is still kept.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeLog {
+    pub entries: std::collections::VecDeque<ChangeEntry>,
+    /// The sequence number the next change gets.
+    pub next_seq: u64,
+    /// Bumped when every outstanding token is declared expired.
+    pub epoch: u64,
+    /// Tokens older than this position point at forgotten changes: expired.
+    pub floor: u64,
+}
+
+/// How many changes the log keeps; a token older than that has expired (as Graph's do).
+pub const CHANGE_LOG_CAP: usize = 50_000;
+
+impl ChangeLog {
+    pub fn record(&mut self, user_id: &str, kind: ChangeKind) {
+        self.entries.push_back(ChangeEntry {
+            seq: self.next_seq,
+            user_id: user_id.to_string(),
+            kind,
+        });
+        self.next_seq += 1;
+        while self.entries.len() > CHANGE_LOG_CAP {
+            if let Some(dropped) = self.entries.pop_front() {
+                self.floor = dropped.seq + 1;
+            }
+        }
+    }
+}
+
 /// Everything the emulator knows, behind one lock.
 pub struct State {
     pub users: Vec<User>,
@@ -345,6 +393,7 @@ pub struct State {
     pub codes: HashMap<String, PendingCode>,
     pub access_tokens: HashMap<String, AccessGrant>,
     pub refresh_tokens: HashMap<String, RefreshGrant>,
+    pub changes: ChangeLog,
 }
 
 impl State {
@@ -356,6 +405,7 @@ impl State {
             codes: HashMap::new(),
             access_tokens: HashMap::new(),
             refresh_tokens: HashMap::new(),
+            changes: ChangeLog::default(),
         }
     }
 

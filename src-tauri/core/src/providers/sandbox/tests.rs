@@ -1092,3 +1092,94 @@ async fn patch_needs_a_json_body_declared_as_json() {
     assert_eq!(empty.status, StatusCode::BAD_REQUEST);
     assert_eq!(sandbox.password_reset_count(&adele), 0);
 }
+
+/// Follows `@odata.nextLink` until `@odata.deltaLink`; returns the items and the delta link.
+async fn delta_round(sandbox: &Sandbox, token: &str, first: &str) -> (Vec<Value>, String, usize) {
+    let mut items = Vec::new();
+    let mut url = first.to_string();
+    let mut pages = 0;
+    loop {
+        let reply = get(sandbox, token, &url).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        pages += 1;
+        items.extend(reply.body["value"].as_array().unwrap().iter().cloned());
+        if let Some(next) = reply.body["@odata.nextLink"].as_str() {
+            assert!(reply.body.get("@odata.deltaLink").is_none());
+            url = next.to_string();
+            continue;
+        }
+        let delta = reply.body["@odata.deltaLink"]
+            .as_str()
+            .expect("delta link at the end");
+        return (items, delta.to_string(), pages);
+    }
+}
+
+#[tokio::test]
+async fn users_delta_lists_everyone_then_only_changes_and_expires_tokens() {
+    let sandbox = sandbox().await;
+    let token = operator_token(&sandbox, "helpdesk");
+    let (everyone, link, pages) = delta_round(
+        &sandbox,
+        &token,
+        "/v1.0/users/delta?$select=id,displayName,userPrincipalName",
+    )
+    .await;
+    assert_eq!(everyone.len(), sandbox.user_count());
+    assert!(pages > 1, "paged");
+    assert!(link.contains("$deltatoken="), "{link}");
+    assert!(
+        link.contains("$select="),
+        "the selection carries over: {link}"
+    );
+
+    // No change: an empty round and a usable new link.
+    let (nothing, link, _) = delta_round(&sandbox, &token, &link).await;
+    assert!(nothing.is_empty());
+
+    let added = sandbox
+        .add_user("Nadia Newcomer", "nadia.newcomer@contoso.sandbox")
+        .unwrap();
+    let adele = sandbox.user_id_by_upn(ADELE).unwrap();
+    assert!(sandbox.update_user_display_name(&adele, "Adele Vance-Smith"));
+    let megan = sandbox.user_id_by_upn(MEGAN).unwrap();
+    assert!(sandbox.delete_user(&megan));
+    let gone = sandbox
+        .add_user("Brief Visitor", "brief@contoso.sandbox")
+        .unwrap();
+    assert!(sandbox.delete_user(&gone));
+
+    let (changes, link, _) = delta_round(&sandbox, &token, &link).await;
+    let by_id = |id: &str| changes.iter().find(|c| c["id"] == id).cloned();
+    let new = by_id(&added).expect("added user reported");
+    assert_eq!(new["displayName"], "Nadia Newcomer");
+    assert_eq!(new["userPrincipalName"], "nadia.newcomer@contoso.sandbox");
+    let renamed = by_id(&adele).expect("changed user reported");
+    assert_eq!(renamed["displayName"], "Adele Vance-Smith");
+    assert!(
+        renamed.get("userPrincipalName").is_none(),
+        "only changed properties: {renamed}"
+    );
+    assert_eq!(by_id(&megan).unwrap()["@removed"]["reason"], "changed");
+    assert!(by_id(&gone).unwrap().get("@removed").is_some());
+    assert_eq!(changes.len(), 4);
+
+    // `latest` gives a link without listing anyone.
+    let latest = get(&sandbox, &token, "/v1.0/users/delta?$deltatoken=latest").await;
+    assert_eq!(latest.status, StatusCode::OK);
+    assert!(latest.body["value"].as_array().unwrap().is_empty());
+    assert!(latest.body["@odata.deltaLink"].is_string());
+
+    // Expired: 410 Gone with Graph's code; garbage: 400.
+    sandbox.expire_delta_tokens();
+    let reply = get(&sandbox, &token, &link).await;
+    assert_eq!(reply.status, StatusCode::GONE);
+    assert_eq!(error_code(&reply), "syncStateNotFound");
+    let reply = get(
+        &sandbox,
+        &token,
+        "/v1.0/users/delta?$deltatoken=bm90LWEtdG9rZW4",
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+}

@@ -86,7 +86,7 @@ fn user_property(user: &User, name: &str) -> Value {
 }
 
 /// `$select` as a property list (Graph's default set without it).
-fn selection(call: &Call) -> GraphResult<Option<Vec<String>>> {
+pub(super) fn selection(call: &Call) -> GraphResult<Option<Vec<String>>> {
     let Some(select) = call.option("$select") else {
         return Ok(None);
     };
@@ -110,7 +110,7 @@ fn selection(call: &Call) -> GraphResult<Option<Vec<String>>> {
     Ok(Some(properties))
 }
 
-fn user_json(user: &User, select: Option<&[String]>) -> Value {
+pub(super) fn user_json(user: &User, select: Option<&[String]>) -> Value {
     let mut object = Map::new();
     match select {
         Some(properties) => {
