@@ -397,6 +397,13 @@ impl Console {
         // The operator's roles may have changed since sign-in (PIM, removal): read them again.
         let operator = session.directory.me().await?;
         let target = session.directory.get_user(user_id).await?;
+        // Decide before reading the methods: a role that may not act (e.g. Helpdesk for MFA)
+        // often may not read them either, and must get the refusal's reason, audited, rather
+        // than the provider's 403 on the listing.
+        if let authz::Decision::Denied { reason } = authz::decide(action, &operator, &target) {
+            self.audit_refusal(&operator, &target, action, &reason)?;
+            return Err(AppError::denied(reason));
+        }
         let methods = match action {
             ActionKind::RequireReregisterMfa => session.directory.list_methods(user_id).await?,
             ActionKind::ResetPassword | ActionKind::RevokeSessions => Vec::new(),
