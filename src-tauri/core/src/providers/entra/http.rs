@@ -497,7 +497,7 @@ impl GraphHttp {
 
     /// A next link is used verbatim, but only on the Graph host this connection talks to:
     /// it will carry the operator's bearer token.
-    fn checked_next_link(&self, next: &str) -> Result<Url, Failure> {
+    pub fn checked_next_link(&self, next: &str) -> Result<Url, Failure> {
         let url = Url::parse(next).map_err(|_| {
             Failure::Local(AppError::new(
                 ErrorKind::Provider,

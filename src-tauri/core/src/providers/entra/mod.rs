@@ -5,10 +5,12 @@
 //! the national clouds and the in-app sandbox emulator: nothing here knows which one it talks to.
 //!
 //! Module map: `http` sends (headers, token refresh, retries, error mapping), `models` holds
-//! the reply shapes, `methods` interprets authentication methods, `query` builds OData queries.
+//! the reply shapes, `methods` interprets authentication methods, `query` builds OData queries,
+//! `delta` reads the directory for the offline cache (full read, then delta queries).
 //! This file decides which calls make up each operation, and how an ambiguous write is
 //! settled by re-reading live state (DESIGN.md, Retries).
 
+mod delta;
 mod http;
 mod methods;
 mod models;
@@ -25,6 +27,7 @@ use serde::Serialize;
 use serde_json::Value;
 use url::Url;
 
+pub use self::delta::CACHE_SELECT;
 pub use self::http::RetryPolicy;
 use self::http::{to_app_error, Access, Failure, GraphHttp, GraphRequest};
 pub use self::methods::{delete_collection, kind_from_odata_type};
@@ -107,8 +110,11 @@ impl Verification {
     /// gave an answer.
     fn ambiguous_message(&self) -> String {
         match self {
-            Verification::PasswordChanged { .. } => "The service did not confirm the password reset. Check the user's \
-                last password change time before trying again, and do not hand out the temporary password until then."
+            // The console shows the temporary password only after a confirmed reset, so the
+            // operator never holds it here: if the reset did apply, nobody knows the password.
+            Verification::PasswordChanged { .. } => "The service did not confirm the password reset. No temporary \
+                password is shown: check the user's last password change time, and if it changed, reset the password \
+                again to get one you can hand out."
                 .into(),
             Verification::SessionsRevoked { .. } => "The service did not confirm that the sign-in sessions were revoked. \
                 Check the user's sessions-valid-from time before trying again."
