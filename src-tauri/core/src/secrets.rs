@@ -155,7 +155,8 @@ fn keychain_error(error: keyring::Error, account: &str) -> AppError {
 /// Checks that the OS keychain works end to end by writing, reading back and deleting a
 /// throwaway entry (account `probe/<random>`, so concurrent probes do not collide).
 ///
-/// The shell calls it once at start (on the blocking pool: it blocks) and picks
+/// The shell calls it once at start, before the window opens (it blocks: call it from async
+/// code only through `spawn_blocking`), and picks
 /// [`KeyringStore`] when it succeeds, or [`MemoryStore`] plus the returned error's message
 /// ("…will keep your sign-in for this session only") when it fails.
 pub fn probe_keychain() -> Result<(), AppError> {
