@@ -1,11 +1,11 @@
 // End to end: the real ResetDesk binary in a real window (Xvfb), driven by WebDriver through
 // tauri-driver + WebKitWebDriver, on the built-in sandbox. Each Entra flow as an operator does
 // it, plus refused actions (in the UI, and forged straight through the IPC bridge).
-import { test, before, after } from "node:test";
+import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { startApp, el, click, waitText, forgeInvoke } from "./helpers.mjs";
+import { startApp, el, click, waitText, forgeInvoke, settledRead, closeDialogs } from "./helpers.mjs";
 
 let app;
 let browser;
@@ -14,6 +14,10 @@ let shownPassword = "";
 before(async () => {
   app = await startApp();
   browser = app.browser;
+});
+
+beforeEach(async () => {
+  if (browser) await closeDialogs(browser);
 });
 
 after(async () => {
@@ -52,14 +56,7 @@ async function runAction(action, reason) {
   await (await el(browser, "#reason-input")).setValue(reason);
   await click(browser, "#confirm-button");
   await el(browser, "#result-dialog", 60000);
-  await browser.waitUntil(async () => (await browser.$$('[data-testid="outcome-row"]')).length > 0, {
-    timeout: 60000,
-    timeoutMsg: "no outcome rows",
-  });
-  const rows = await browser.$$('[data-testid="outcome-row"]');
-  const statuses = [];
-  for (const r of rows) statuses.push(await r.getAttribute("data-status"));
-  return statuses;
+  return settledRead(browser, '[data-testid="outcome-row"]', (r) => r.getAttribute("data-status"), 60000);
 }
 
 async function closeResult() {
@@ -69,10 +66,7 @@ async function closeResult() {
 
 async function methodKinds() {
   await click(browser, "#tab-methods");
-  await browser.waitUntil(async () => (await browser.$$('[data-testid="method-row"]')).length > 0, { timeout: 20000 });
-  const kinds = [];
-  for (const r of await browser.$$('[data-testid="method-row"]')) kinds.push(await r.getAttribute("data-kind"));
-  return kinds;
+  return settledRead(browser, '[data-testid="method-row"]', (r) => r.getAttribute("data-kind"));
 }
 
 test("an Authentication Administrator signs in to the sandbox and opens a user", async () => {
@@ -99,15 +93,11 @@ test("Reset password shows a temporary password once", async () => {
 
 async function planSteps() {
   await el(browser, "#plan-dialog");
-  await browser.waitUntil(async () => (await browser.$$('[data-testid="plan-step"]')).length > 0, {
-    timeout: 20000,
-    timeoutMsg: "the plan's steps did not appear",
-  });
-  const steps = [];
-  for (const s of await browser.$$('[data-testid="plan-step"]')) {
-    steps.push({ text: await s.getText(), type: await s.getAttribute("data-step-type"), blocked: await s.getAttribute("data-blocked") });
-  }
-  return steps;
+  return settledRead(browser, '[data-testid="plan-step"]', async (s) => ({
+    text: await s.getText(),
+    type: await s.getAttribute("data-step-type"),
+    blocked: await s.getAttribute("data-blocked"),
+  }), 20000, (steps) => steps.every((s) => s.text.length > 0)); // text is empty while the dialog fades in
 }
 
 test("the plan lists each method, the default last, and marks hardware OATH as needing a higher role", async () => {
@@ -177,4 +167,32 @@ test("the Activity screen lists every attempt and the hash chain verifies", asyn
   assert.ok(shownPassword.length > 0 && !text.includes(shownPassword), "the temporary password is not in the audit log");
   assert.doesNotMatch(text, /"(password|newPassword|access_token|refresh_token)"\s*:/i);
   assert.match(text, /"outcome":"refused"/, "the forged, refused attempt is audited");
+});
+
+test("an operator adds a Microsoft Entra tenant (checked in Rust) and removes it again", async () => {
+  await click(browser, "#nav-connections");
+  await click(browser, "#add-connection");
+  await el(browser, "#add-connection-dialog");
+  await (await el(browser, "#conn-name")).setValue("Fabrikam (US Gov)");
+  await (await el(browser, "#conn-tenant")).setValue("fabrikam.onmicrosoft.us");
+  await (await el(browser, "#conn-client-id")).setValue("not-a-guid");
+  await (await el(browser, "#conn-cloud")).selectByAttribute("value", "usGovernment");
+  await click(browser, "#add-connection-save");
+  await waitText(browser, "#add-connection-error", (t) => /client id/i.test(t), 10000, "Rust's validation message");
+  const clientId = await el(browser, "#conn-client-id");
+  await clientId.click();
+  await browser.keys(["Control", "a"]);
+  await browser.keys("Backspace");
+  await clientId.addValue("3f6b1a52-9c3e-4b7a-a2a1-0c5d2e7f9b10");
+  await click(browser, "#add-connection-save");
+  await browser.$("#add-connection-dialog").waitForExist({ reverse: true, timeout: 10000 });
+  const removeButton = await el(browser, '[data-testid^="remove-connection-entra-"]');
+  const id = (await removeButton.getAttribute("data-testid")).replace("remove-connection-", "");
+  const listed = await forgeInvoke(browser, "list_connections", {});
+  assert.ok(listed.value.some((c) => c.id === id && c.displayName === "Fabrikam (US Gov)" && !c.sandbox));
+  await removeButton.click();
+  await click(browser, "#remove-connection-confirm");
+  await browser.$(`[data-testid="remove-connection-${id}"]`).waitForExist({ reverse: true, timeout: 10000 });
+  const sandboxRemoval = await forgeInvoke(browser, "remove_connection", { connectionId: "sandbox" });
+  assert.equal(sandboxRemoval.ok, false, "the sandbox cannot be removed");
 });

@@ -63,18 +63,38 @@ export async function startApp() {
   return { browser, stop, dataDir: path.join(dataHome, "app.resetdesk.desktop") };
 }
 
-/** Waits for an element and returns it. */
+const isStale = (error) => /stale element|not found again|no longer attached/i.test(String(error?.message ?? error));
+
+/** Waits for an element and returns it (looking again if the page replaced it meanwhile). */
 export async function el(browser, selector, timeout = 20000) {
-  const e = await browser.$(selector);
-  await e.waitForExist({ timeout, timeoutMsg: `${selector} did not appear` });
-  return e;
+  const end = Date.now() + timeout;
+  for (;;) {
+    try {
+      const e = await browser.$(selector);
+      await e.waitForExist({ timeout: Math.max(1000, end - Date.now()), timeoutMsg: `${selector} did not appear` });
+      return e;
+    } catch (error) {
+      if (!isStale(error) || Date.now() > end) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 export async function click(browser, selector, timeout = 20000) {
-  const e = await el(browser, selector, timeout);
-  await e.waitForClickable({ timeout, timeoutMsg: `${selector} not clickable` });
-  await e.click();
-  return e;
+  // The page re-renders as results arrive (search as you type): an element found a moment
+  // ago can be replaced before the click lands. Find it again and retry, within the timeout.
+  const end = Date.now() + timeout;
+  for (;;) {
+    try {
+      const e = await el(browser, selector, Math.max(1000, end - Date.now()));
+      await e.waitForClickable({ timeout: Math.max(1000, end - Date.now()), timeoutMsg: `${selector} not clickable` });
+      await e.click();
+      return e;
+    } catch (error) {
+      if (!isStale(error) || Date.now() > end) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 export async function waitText(browser, selector, predicate, timeout = 20000, what = "text") {
@@ -106,4 +126,38 @@ export async function forgeInvoke(browser, cmd, args) {
     args,
   );
   return JSON.parse(raw);
+}
+
+/**
+ * Reads every element matching `selector` once the page has settled: retries while elements
+ * are replaced under us (stale) and until two reads in a row agree. `read` maps an element to
+ * a value (default: its text); `ready` can demand more of the values (e.g. rendered text).
+ */
+export async function settledRead(browser, selector, read = (e) => e.getText(), timeout = 20000, ready = () => true) {
+  const end = Date.now() + timeout;
+  let previous = null;
+  let lastError = null;
+  while (Date.now() < end) {
+    try {
+      const values = [];
+      for (const e of await browser.$$(selector)) values.push(await read(e));
+      const key = JSON.stringify(values);
+      if (values.length > 0 && key === previous && ready(values)) return values;
+      previous = key;
+    } catch (error) {
+      if (!isStale(error)) throw error;
+      lastError = error;
+      previous = null;
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`${selector} did not settle within ${timeout} ms${lastError ? ` (${lastError.message})` : ""}`);
+}
+
+/** Closes whatever dialog an earlier failed test may have left open, so one failure stays one. */
+export async function closeDialogs(browser) {
+  for (const id of ["#close-result", "#cancel-button", "#add-connection-cancel", "#remove-connection-cancel"]) {
+    const e = await browser.$(id);
+    if (await e.isExisting().catch(() => false)) await e.click().catch(() => {});
+  }
 }
