@@ -1,6 +1,7 @@
 // Declaring every app command here makes Tauri's ACL govern them: a command is callable from a
 // window only if a capability in tauri.conf.json grants its `allow-<command>` permission.
-// Keep this list and `commands::handler()` in lib.rs in step (a test checks it).
+// Keep this list, `COMMAND_NAMES` and the `app_commands!` handlers in lib.rs in step (a test
+// checks it).
 pub const APP_COMMANDS: &[&str] = &[
     "list_connections",
     "sign_in",
