@@ -177,6 +177,25 @@ async fn paging_follows_next_link_until_done_and_counts_all_users() {
 }
 
 #[tokio::test]
+async fn a_forged_skiptoken_past_the_end_is_an_empty_last_page() {
+    let sandbox = sandbox().await;
+    let token = operator_token(&sandbox, "nobody");
+    let skiptoken = format!(
+        "RFNwdAIA{}",
+        URL_SAFE_NO_PAD.encode(format!("users-page:{}", usize::MAX))
+    );
+    let reply = get(
+        &sandbox,
+        &token,
+        &format!("/v1.0/users?$top=40&$skiptoken={skiptoken}"),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["value"], json!([]));
+    assert!(reply.body.get("@odata.nextLink").is_none());
+}
+
+#[tokio::test]
 async fn top_out_of_range_is_refused() {
     let sandbox = sandbox().await;
     let token = operator_token(&sandbox, "nobody");

@@ -296,7 +296,8 @@ pub fn list_users(call: &Call) -> GraphResult {
     if count {
         response.insert("@odata.count".into(), json!(total));
     }
-    if offset + top < total {
+    // The offset comes from the client's `$skiptoken`: a forged huge one must not overflow.
+    if offset.saturating_add(top) < total {
         let path = format!("/{}/users", call.version.segment());
         response.insert(
             "@odata.nextLink".into(),
