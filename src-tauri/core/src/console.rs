@@ -15,10 +15,15 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
 
+mod offline_cache;
+
+pub use self::offline_cache::{CacheStatus, CachedSearch, OFFLINE_PROBE_INTERVAL};
+
 use crate::actions::{available_actions, ActionKind, OfferedAction};
 use crate::audit::{AuditEntry, AuditLog, AuditOutcome, AuditRecord, AuditVerification};
 use crate::auth::{self, AccessTokenSource, BrowserLauncher, TokenManager};
 use crate::authz;
+use crate::cache::DirectorySync;
 use crate::connection::{Connection, ConnectionKind, DemoAccount};
 use crate::directory::Directory;
 use crate::error::{AppError, ErrorKind, Result};
@@ -110,6 +115,8 @@ impl std::fmt::Debug for ExecutionResult {
 struct Session {
     operator: Operator,
     directory: Arc<dyn Directory>,
+    /// The same provider, as the source of the offline cache.
+    sync: Arc<dyn DirectorySync>,
     tokens: Arc<TokenManager>,
 }
 
@@ -139,6 +146,8 @@ pub struct Console {
     graph_http: reqwest::Client,
     /// Token requests: must not follow redirects (a refresh token must not be sent elsewhere).
     token_http: reqwest::Client,
+    /// The offline user caches (see `offline_cache`).
+    cache: offline_cache::Caches,
 }
 
 impl Console {
@@ -165,6 +174,7 @@ impl Console {
             keychain,
             graph_http: crate::providers::entra::http_client(),
             token_http,
+            cache: Default::default(),
         })
     }
 
@@ -272,22 +282,29 @@ impl Console {
         tokens: Arc<TokenManager>,
     ) -> Result<Operator> {
         let token_source: Arc<dyn AccessTokenSource> = tokens.clone();
-        let directory: Arc<dyn Directory> = Arc::new(EntraDirectory::new(
+        let mut entra = EntraDirectory::new(
             connection.id.clone(),
             &connection.entra,
             token_source,
             self.graph_http.clone(),
-        ));
+        );
+        if let Some(policy) = &self.cache.retry_policy {
+            entra = entra.with_retry_policy(policy.clone());
+        }
+        let entra = Arc::new(entra);
+        let directory: Arc<dyn Directory> = entra.clone();
         let operator = directory.me().await?;
         let session = Arc::new(Session {
             operator: operator.clone(),
             directory,
+            sync: entra,
             tokens,
         });
         self.sessions
             .write()
             .await
-            .insert(connection.id.clone(), session);
+            .insert(connection.id.clone(), Arc::clone(&session));
+        self.sync_after_sign_in(&connection.id, &session);
         tracing::info!(connection = %connection.id, operator = %operator.user_principal_name, "signed in");
         Ok(operator)
     }
@@ -305,7 +322,8 @@ impl Console {
         Ok(())
     }
 
-    /// Removes a configured tenant: signs out and deletes its refresh token from the keychain.
+    /// Removes a configured tenant: signs out, deletes its refresh token from the keychain and
+    /// its offline cache (file and key).
     /// The built-in sandbox cannot be removed.
     pub async fn remove_connection(&self, connection_id: &str) -> Result<()> {
         if self.connection(connection_id)?.sandbox {
@@ -314,6 +332,7 @@ impl Console {
             ));
         }
         self.sign_out(connection_id).await?;
+        self.remove_cache(connection_id).await?;
         crate::secrets::forget_secret(
             &self.secrets,
             connection_id,
@@ -339,6 +358,7 @@ impl Console {
 
     pub async fn sign_out(&self, connection_id: &str) -> Result<()> {
         self.connection(connection_id)?;
+        self.stop_cache_tasks(connection_id);
         let session = self.sessions.write().await.remove(connection_id);
         if let Some(session) = session {
             session.tokens.sign_out().await?;
@@ -358,7 +378,11 @@ impl Console {
             )));
         }
         let session = self.session(connection_id).await?;
-        session.directory.search_users(query, SEARCH_LIMIT).await
+        let found = session.directory.search_users(query, SEARCH_LIMIT).await;
+        if let Err(error) = &found {
+            self.note_live_failure(connection_id, &session, error);
+        }
+        found
     }
 
     /// The user's page, read live: profile with roles, methods, and the actions offered to
@@ -370,7 +394,7 @@ impl Console {
             session.directory.get_user(user_id),
             session.directory.list_methods(user_id)
         );
-        let user = user?;
+        let user = user.inspect_err(|e| self.note_live_failure(connection_id, &session, e))?;
         let (methods, methods_error) = match methods {
             Ok(methods) => (methods, None),
             Err(e) => (Vec::new(), Some(e)),
@@ -395,7 +419,12 @@ impl Console {
         let user_id = require_id(user_id)?;
         let session = self.session(connection_id).await?;
         // The operator's roles may have changed since sign-in (PIM, removal): read them again.
-        let operator = session.directory.me().await?;
+        // Never from the offline cache: a plan is built from live state only.
+        let operator = session
+            .directory
+            .me()
+            .await
+            .inspect_err(|e| self.note_live_failure(connection_id, &session, e))?;
         let target = session.directory.get_user(user_id).await?;
         // Decide before reading the methods: a role that may not act (e.g. Helpdesk for MFA)
         // often may not read them either, and must get the refusal's reason, audited, rather

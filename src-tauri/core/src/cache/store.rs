@@ -160,7 +160,7 @@ impl CacheStore {
         let mut recovered = None;
         let key = match secrets
             .get(connection_id, CACHE_KEY_SECRET)?
-            .filter(|key| is_valid_key(key))
+            .filter(is_valid_key)
         {
             Some(key) => key,
             None => {

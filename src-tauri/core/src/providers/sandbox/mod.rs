@@ -5,7 +5,7 @@
 //! graph.microsoft.com talks to it over real HTTP, so it speaks Graph's real shapes, errors
 //! and authorization rules (including refusing what Entra refuses, whatever the client
 //! thinks). Modules: `seed` (the organisation), `state` (the in-memory model), `oauth`
-//! (authorize + token), `graph` (token check and routing), `users` (user resources), `delta` (`/users/delta`),
+//! (authorize + token), `graph` (token check and routing), `users` (user resources), `delta` (`/users/delta`), `network` (a network on/off knob),
 //! `methods` (authentication methods), `query` (`$search`/`$filter`), `policy` (Entra's
 //! role matrices), `faults` (fault knobs and the front door), `errors` (Graph error JSON).
 
@@ -14,6 +14,7 @@ mod errors;
 mod faults;
 mod graph;
 mod methods;
+mod network;
 mod oauth;
 mod policy;
 mod query;
@@ -140,6 +141,8 @@ pub(crate) struct Shared {
     state: Mutex<state::State>,
     faults: Mutex<faults::FaultState>,
     requests: Mutex<VecDeque<RecordedRequest>>,
+    /// The network test knob (see `network`).
+    network_down: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Shared {
@@ -228,7 +231,12 @@ impl Sandbox {
             state: Mutex::new(seed::build(config.seed, config.users)),
             faults: Mutex::new(faults::FaultState::new(config.seed)),
             requests: Mutex::new(VecDeque::new()),
+            network_down: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         });
+        let listener = network::SwitchedListener {
+            inner: listener,
+            down: Arc::clone(&shared.network_down),
+        };
         let app: Router = oauth::router(shared.clone()).merge(graph::router(shared.clone()));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -417,6 +425,14 @@ impl Sandbox {
     /// How many users the directory holds now.
     pub fn user_count(&self) -> usize {
         self.shared.lock_state().users.len()
+    }
+
+    /// Test knob: while `down`, connections to the emulator are dropped and open ones cut, as
+    /// when the network goes away (clients see no HTTP answer at all, not an error status).
+    pub fn set_network_down(&self, down: bool) {
+        self.shared
+            .network_down
+            .store(down, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Every user's UPN in directory order (for determinism checks and demos).
