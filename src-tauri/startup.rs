@@ -31,12 +31,11 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::er
 
     let mut connections = vec![sandbox_connection(&sandbox)];
     connections.extend(saved_connections(app));
-    let console = Arc::new(Console::new(
-        connections,
-        secrets,
-        keychain,
-        audit_path(&data_dir),
-    )?);
+    // Each connection's offline user cache lives in <data_dir>/cache/<connection-id>.db.
+    let console = Arc::new(
+        Console::new(connections, secrets, keychain, audit_path(&data_dir))?
+            .with_cache_dir(&data_dir),
+    );
 
     // Sessions whose refresh token is in the keychain come back without a browser.
     let resuming = Arc::clone(&console);

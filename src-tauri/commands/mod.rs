@@ -4,6 +4,7 @@
 //! (`generate_handler!` needs each command by its defining module's path, not a re-export.)
 
 pub mod audit;
+pub mod cache;
 pub mod clipboard;
 pub mod connections;
 pub mod users;

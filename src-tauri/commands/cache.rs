@@ -1,0 +1,36 @@
+//! The offline user cache: search it (offline and before sign-in too), read its status line,
+//! refresh it in the background.
+use resetdesk_core::console::{CacheStatus, CachedSearch};
+use resetdesk_core::AppError;
+use tauri::State;
+
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn search_cached_users(
+    state: State<'_, AppState>,
+    connection_id: String,
+    query: String,
+) -> Result<CachedSearch, AppError> {
+    state
+        .console
+        .search_cached_users(&connection_id, &query)
+        .await
+}
+
+#[tauri::command]
+pub async fn cache_status(
+    state: State<'_, AppState>,
+    connection_id: String,
+) -> Result<CacheStatus, AppError> {
+    state.console.cache_status(&connection_id).await
+}
+
+/// Returns at once; the sync runs in the background and `cache_status` shows its progress.
+#[tauri::command]
+pub async fn refresh_cache(
+    state: State<'_, AppState>,
+    connection_id: String,
+) -> Result<(), AppError> {
+    state.console.refresh_cache(&connection_id).await
+}
