@@ -91,11 +91,17 @@ fn saved_connections<R: Runtime>(app: &AppHandle<R>) -> Vec<Connection> {
     saved
         .into_iter()
         .filter_map(|value| match serde_json::from_value::<Connection>(value) {
-            Ok(c) if c.id != SANDBOX_CONNECTION_ID && !c.sandbox => Some(c),
-            Ok(c) => {
+            Ok(c) if c.id == SANDBOX_CONNECTION_ID || c.sandbox => {
                 tracing::warn!(id = %c.id, "ignoring a saved connection that claims to be the sandbox");
                 None
             }
+            Ok(c) => match c.entra.check_endpoints() {
+                Ok(()) => Some(c),
+                Err(e) => {
+                    tracing::warn!(id = %c.id, reason = %e.message, "ignoring a saved connection with unsafe endpoints");
+                    None
+                }
+            },
             Err(e) => {
                 tracing::warn!(error = %e, "ignoring a malformed saved connection");
                 None

@@ -60,6 +60,15 @@ pub const GRAPH_PERMISSIONS: &[&str] = &[
 ];
 
 impl EntraSettings {
+    /// A saved connection is re-checked when it is loaded: the settings file is plain JSON
+    /// anyone with the account can edit, and bearer tokens go to these endpoints, so both must
+    /// be bare https origins, as when the connection was added.
+    pub fn check_endpoints(&self) -> Result<(), AppError> {
+        https_base(Some(&self.login_base_url), "login")?;
+        https_base(Some(&self.graph_base_url), "Microsoft Graph")?;
+        Ok(())
+    }
+
     /// The `scope` parameter for authorize/token requests: `offline_access` for a refresh
     /// token, plus every Graph permission qualified by this cloud's Graph host.
     pub fn scopes(&self) -> Vec<String> {
@@ -275,6 +284,14 @@ mod tests {
                 "{endpoint}: {error:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_tampered_saved_connection_with_plain_http_fails_the_check() {
+        let mut c = input(Cloud::Public).into_connection().unwrap();
+        assert!(c.entra.check_endpoints().is_ok());
+        c.entra.graph_base_url = "http://graph.example.com".into();
+        assert!(c.entra.check_endpoints().is_err());
     }
 
     #[test]
