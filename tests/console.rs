@@ -450,6 +450,14 @@ async fn a_plan_made_by_one_operator_cannot_be_run_by_another() {
     let entry = h.last_audit();
     assert_eq!(entry["outcome"], "refused");
     assert_eq!(entry["planId"], plan.id.as_str());
+
+    // The stopped plan stays used, and says it changed nothing (not that it "already ran").
+    let again = expect_err(
+        h.console.execute_plan(&plan.id, "INC-1006").await,
+        ErrorKind::InvalidInput,
+    );
+    assert!(again.message.contains("stopped before it changed anything"), "{again:?}");
+    assert!(h.graph_writes().is_empty());
 }
 
 #[tokio::test]

@@ -125,6 +125,8 @@ enum PlanState {
     Ready,
     Running,
     Finished,
+    /// Stopped before any step ran (signed out, refused by the second check, …).
+    Stopped,
 }
 
 struct PlanRecord {
@@ -430,8 +432,7 @@ impl Console {
         // often may not read them either, and must get the refusal's reason, audited, rather
         // than the provider's 403 on the listing.
         if let authz::Decision::Denied { reason } = authz::decide(action, &operator, &target) {
-            self.audit_refusal(&operator, &target, action, &reason)?;
-            return Err(AppError::denied(reason));
+            return Err(self.refuse(&operator, &target, action, AppError::denied(reason)));
         }
         let methods = match action {
             ActionKind::RequireReregisterMfa => session.directory.list_methods(user_id).await?,
@@ -454,12 +455,10 @@ impl Console {
                 );
                 Ok(plan)
             }
-            Err(error) => {
-                if error.kind == ErrorKind::Denied {
-                    self.audit_refusal(&operator, &target, action, &error.message)?;
-                }
-                Err(error)
+            Err(error) if error.kind == ErrorKind::Denied => {
+                Err(self.refuse(&operator, &target, action, error))
             }
+            Err(error) => Err(error),
         }
     }
 
@@ -472,9 +471,15 @@ impl Console {
         let plan = self.claim_plan(plan_id)?;
         let result = self.run_claimed_plan(&plan, &reason).await;
         // Whatever happened, the plan has been used: running it again must change nothing more.
+        // (An error means it stopped before any step: the executor reports step failures as
+        // outcomes, never as an error.)
         if let Ok(mut plans) = lock(&self.plans) {
             if let Some(record) = plans.get_mut(&plan.id) {
-                record.state = PlanState::Finished;
+                record.state = if result.is_ok() {
+                    PlanState::Finished
+                } else {
+                    PlanState::Stopped
+                };
             }
         }
         if let Err(error) = &result {
@@ -518,10 +523,18 @@ impl Console {
         let record = plans.get_mut(plan_id).ok_or_else(|| {
             AppError::invalid_input("This request is unknown or has expired. Start the action again to review a new summary.")
         })?;
-        if record.state != PlanState::Ready {
-            return Err(AppError::invalid_input(
-                "This request has already run; nothing more was changed. Start the action again if needed.",
-            ));
+        match record.state {
+            PlanState::Ready => {}
+            PlanState::Stopped => {
+                return Err(AppError::invalid_input(
+                    "This request stopped before it changed anything (see Activity). Start the action again to review the user's current state.",
+                ))
+            }
+            PlanState::Running | PlanState::Finished => {
+                return Err(AppError::invalid_input(
+                    "This request has already run; nothing more was changed. Start the action again if needed.",
+                ))
+            }
         }
         if record.created.elapsed() > PLAN_VALIDITY {
             return Err(AppError::invalid_input(
@@ -599,6 +612,27 @@ impl Console {
             audit_seq,
             audit_error,
         })
+    }
+
+    /// Audits a refusal and returns it. The operator always learns why they were refused; if
+    /// the audit log could not record it, the refusal says that too.
+    fn refuse(
+        &self,
+        operator: &Operator,
+        target: &DirectoryUser,
+        action: ActionKind,
+        denied: AppError,
+    ) -> AppError {
+        match self.audit_refusal(operator, target, action, &denied.message) {
+            Ok(()) => denied,
+            Err(e) => {
+                tracing::error!(error = %e, "could not audit a refusal");
+                denied.with_detail(format!(
+                    "The audit log could not record this refusal: {}",
+                    e.message
+                ))
+            }
+        }
     }
 
     fn audit_refusal(
