@@ -456,7 +456,10 @@ async fn a_plan_made_by_one_operator_cannot_be_run_by_another() {
         h.console.execute_plan(&plan.id, "INC-1006").await,
         ErrorKind::InvalidInput,
     );
-    assert!(again.message.contains("stopped before it changed anything"), "{again:?}");
+    assert!(
+        again.message.contains("stopped before it changed anything"),
+        "{again:?}"
+    );
     assert!(h.graph_writes().is_empty());
 }
 
