@@ -87,6 +87,9 @@ test("Reset password shows a temporary password once", async () => {
   const pwd = await (await el(browser, "#temporary-password")).getValue().catch(async () => (await browser.$("#temporary-password")).getText());
   assert.ok(pwd.length >= 12, `temporary password shown (${pwd.length} chars)`);
   shownPassword = pwd;
+  // Copy goes through Rust (the page has no clipboard permission); the page confirms it.
+  await click(browser, "#copy-password");
+  await waitText(browser, "#copy-status", (t) => /copied/i.test(t), 10000, "copy confirmation");
   await closeResult();
   assert.equal(await (await browser.$("#temporary-password")).isExisting(), false, "the password is gone once closed");
 });
