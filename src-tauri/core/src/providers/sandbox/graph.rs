@@ -17,7 +17,7 @@ use super::errors::{GraphError, GraphResult, RequestIds};
 use super::methods::{self, ApiVersion};
 use super::policy::{self, Operation};
 use super::state::State as Model;
-use super::{delta, faults, users, Shared};
+use super::{delta, faults, tap, users, Shared};
 
 pub fn router(shared: Arc<Shared>) -> Router {
     Router::new()
@@ -296,6 +296,7 @@ fn serve(
                 _ => Err(GraphError::method_not_allowed()),
             }
         }
+        ["policies", rest @ ..] => return tap::serve_policies(&call, rest),
         ["me", rest @ ..] => (Subject::Me, rest),
         ["users", id, rest @ ..] => (Subject::User(id.to_string()), rest),
         [first, ..] => return Err(GraphError::unknown_segment(first)),

@@ -10,8 +10,10 @@ use super::errors::{GraphError, GraphResult};
 use super::graph::{authorize, no_content, ok_json, Call, Subject};
 use super::policy::{self, Operation};
 use super::state::{
-    graph_time, Method, MethodCollection, MethodDetail, PhoneType, State as Model, User,
+    graph_time, Method, MethodCollection, MethodDetail, PhoneType, State as Model,
+    TemporaryAccessPassPolicy, User,
 };
+use super::tap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ApiVersion {
@@ -75,7 +77,13 @@ fn hardware_json(user: &User, method: &Method) -> Value {
 }
 
 /// One method as Graph shows it; `None` for what `version` does not list (hardware OATH in v1.0).
-fn method_json(user: &User, method: &Method, version: ApiVersion, masked: bool) -> Option<Value> {
+fn method_json(
+    user: &User,
+    method: &Method,
+    version: ApiVersion,
+    masked: bool,
+    policy: &TemporaryAccessPassPolicy,
+) -> Option<Value> {
     let created = graph_time(method.created);
     Some(match &method.detail {
         MethodDetail::Password => json!({
@@ -122,12 +130,24 @@ fn method_json(user: &User, method: &Method, version: ApiVersion, masked: bool) 
         MethodDetail::TemporaryAccessPass {
             lifetime_minutes,
             usable_once,
-        } => json!({
-            "@odata.type": "#microsoft.graph.temporaryAccessPassAuthenticationMethod",
-            "id": method.id, "temporaryAccessPass": null, "createdDateTime": created,
-            "startDateTime": created, "lifetimeInMinutes": lifetime_minutes, "isUsableOnce": usable_once,
-            "isUsable": false, "methodUsabilityReason": "Expired",
-        }),
+            starts,
+        } => {
+            // The pass itself is returned on creation only (graph.md §1.3).
+            let (is_usable, reason) = tap::usability(
+                policy,
+                method.created,
+                *starts,
+                *lifetime_minutes,
+                chrono::Utc::now(),
+            );
+            json!({
+                "@odata.type": "#microsoft.graph.temporaryAccessPassAuthenticationMethod",
+                "id": method.id, "temporaryAccessPass": null, "createdDateTime": created,
+                "startDateTime": graph_time(starts.unwrap_or(method.created)),
+                "lifetimeInMinutes": lifetime_minutes, "isUsableOnce": usable_once,
+                "isUsable": is_usable, "methodUsabilityReason": reason,
+            })
+        }
         MethodDetail::WindowsHello { display_name } => json!({
             "@odata.type": "#microsoft.graph.windowsHelloForBusinessAuthenticationMethod",
             "id": method.id, "displayName": display_name, "createdDateTime": created, "keyStrength": "normal",
@@ -135,10 +155,15 @@ fn method_json(user: &User, method: &Method, version: ApiVersion, masked: bool) 
     })
 }
 
-pub fn list_json(user: &User, version: ApiVersion, masked: bool) -> Vec<Value> {
+pub fn list_json(
+    user: &User,
+    version: ApiVersion,
+    masked: bool,
+    policy: &TemporaryAccessPassPolicy,
+) -> Vec<Value> {
     user.methods
         .iter()
-        .filter_map(|method| method_json(user, method, version, masked))
+        .filter_map(|method| method_json(user, method, version, masked, policy))
         .collect()
 }
 
@@ -213,6 +238,9 @@ pub fn serve(call: &Call, subject: &Subject, rest: &[&str]) -> GraphResult {
                 .ok_or_else(|| GraphError::unknown_segment(segment))?;
             match (tail, method) {
                 ([], HttpMethod::GET) => list(call, subject, Some(collection)),
+                ([], HttpMethod::POST) if collection == MethodCollection::TemporaryAccessPass => {
+                    tap::create(call, subject)
+                }
                 ([id], HttpMethod::GET) => get_one(call, subject, Some(collection), id),
                 ([id], HttpMethod::DELETE) if collection != MethodCollection::Password => {
                     delete(call, subject, collection, id)
@@ -241,7 +269,7 @@ fn list(call: &Call, subject: &Subject, collection: Option<MethodCollection>) ->
         .methods
         .iter()
         .filter(|method| collection.is_none_or(|wanted| method.collection() == wanted))
-        .filter_map(|method| method_json(user, method, call.version, masked))
+        .filter_map(|method| method_json(user, method, call.version, masked, &model.tap_policy))
         .collect();
     let segment = collection
         .map(MethodCollection::segment)
@@ -266,7 +294,7 @@ fn get_one(
         .iter()
         .filter(|method| collection.is_none_or(|wanted| method.collection() == wanted))
         .find(|method| method.id.eq_ignore_ascii_case(id))
-        .and_then(|method| method_json(user, method, call.version, masked));
+        .and_then(|method| method_json(user, method, call.version, masked, &model.tap_policy));
     let Some(mut value) = found else {
         return Err(GraphError::method_not_found(id));
     };

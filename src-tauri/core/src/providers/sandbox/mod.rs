@@ -20,6 +20,7 @@ mod policy;
 mod query;
 mod seed;
 mod state;
+mod tap;
 mod users;
 
 use std::collections::VecDeque;
@@ -32,6 +33,7 @@ use axum::Router;
 use crate::connection::{DemoAccount, EntraSettings};
 
 pub use faults::Faults;
+pub use state::TemporaryAccessPassPolicy;
 
 /// The demo tenant's id (a fixed GUID) and its domain.
 pub const TENANT_ID: &str = "9b5c2a7e-3f41-4d8a-b6e2-5c1d7f0e8a42";
@@ -333,12 +335,21 @@ impl Sandbox {
             .map(|user| user.id.clone())
     }
 
+    /// Test knob: replaces the tenant's Temporary Access Pass policy.
+    pub fn set_tap_policy(&self, policy: TemporaryAccessPassPolicy) {
+        self.shared.lock_state().tap_policy = policy;
+    }
+
+    pub fn tap_policy(&self) -> TemporaryAccessPassPolicy {
+        self.shared.lock_state().tap_policy.clone()
+    }
+
     /// The user's methods as v1.0 `GET /authentication/methods` lists them (no hardware OATH).
     pub fn methods_of(&self, user_id: &str) -> Vec<serde_json::Value> {
         let state = self.shared.lock_state();
         state
             .user(user_id)
-            .map(|user| methods::list_json(user, methods::ApiVersion::V1, false))
+            .map(|user| methods::list_json(user, methods::ApiVersion::V1, false, &state.tap_policy))
             .unwrap_or_default()
     }
 

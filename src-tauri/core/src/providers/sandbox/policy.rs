@@ -88,6 +88,8 @@ pub enum Operation {
     ManageHardwareOath,
     /// Changing a user's default method (beta signInPreferences).
     UpdateMethodPreferences,
+    /// Creating a Temporary Access Pass: a method write like the others.
+    CreateTemporaryAccessPass,
 }
 
 /// Which operator columns carry the directory action behind `operation` (§2.3).
@@ -95,9 +97,10 @@ fn capable_columns(operation: Operation) -> &'static [Column] {
     match operation {
         Operation::ResetPassword => EVERYONE,
         Operation::RevokeSessions => ALL_BUT_PASSWORD_ADMIN,
-        Operation::ReadMethods | Operation::DeleteMethod | Operation::UpdateMethodPreferences => {
-            &[AuthAdmin, PrivilegedAuthAdmin, GlobalAdmin]
-        }
+        Operation::ReadMethods
+        | Operation::DeleteMethod
+        | Operation::UpdateMethodPreferences
+        | Operation::CreateTemporaryAccessPass => &[AuthAdmin, PrivilegedAuthAdmin, GlobalAdmin],
         Operation::ManageHardwareOath => PRIVILEGED_ONLY,
     }
 }

@@ -465,6 +465,7 @@ impl Seeder {
             let tap = self.method(MethodDetail::TemporaryAccessPass {
                 lifetime_minutes: 60,
                 usable_once: true,
+                starts: None,
             });
             methods.push(tap);
         }

@@ -163,6 +163,8 @@ pub enum MethodDetail {
     TemporaryAccessPass {
         lifetime_minutes: u32,
         usable_once: bool,
+        /// When the pass becomes usable; `None` = when it was created.
+        starts: Option<DateTime<Utc>>,
     },
     WindowsHello {
         display_name: String,
@@ -386,6 +388,32 @@ impl ChangeLog {
 }
 
 /// Everything the emulator knows, behind one lock.
+/// The tenant's Temporary Access Pass method policy (authenticationMethodsPolicy /
+/// authenticationMethodConfigurations/TemporaryAccessPass). The defaults are Entra's own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemporaryAccessPassPolicy {
+    pub enabled: bool,
+    pub default_lifetime_minutes: u32,
+    pub minimum_lifetime_minutes: u32,
+    pub maximum_lifetime_minutes: u32,
+    pub default_length: u32,
+    /// `true`: every pass is one-time use; multi-use passes are refused.
+    pub is_usable_once: bool,
+}
+
+impl Default for TemporaryAccessPassPolicy {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            default_lifetime_minutes: 60,
+            minimum_lifetime_minutes: 60,
+            maximum_lifetime_minutes: 480,
+            default_length: 8,
+            is_usable_once: false,
+        }
+    }
+}
+
 pub struct State {
     pub users: Vec<User>,
     pub directory_roles: Vec<DirectoryRole>,
@@ -394,6 +422,7 @@ pub struct State {
     pub access_tokens: HashMap<String, AccessGrant>,
     pub refresh_tokens: HashMap<String, RefreshGrant>,
     pub changes: ChangeLog,
+    pub tap_policy: TemporaryAccessPassPolicy,
 }
 
 impl State {
@@ -406,6 +435,7 @@ impl State {
             access_tokens: HashMap::new(),
             refresh_tokens: HashMap::new(),
             changes: ChangeLog::default(),
+            tap_policy: TemporaryAccessPassPolicy::default(),
         }
     }
 

@@ -1202,3 +1202,213 @@ async fn users_delta_lists_everyone_then_only_changes_and_expires_tokens() {
     .await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
 }
+
+const TAP_POLICY_PATH: &str =
+    "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass";
+
+fn tap_path(user: &str) -> String {
+    format!("/v1.0/users/{user}/authentication/temporaryAccessPassMethods")
+}
+
+async fn create_tap(sandbox: &Sandbox, token: &str, user: &str, body: Value) -> Reply {
+    call(
+        sandbox,
+        token,
+        Method::POST,
+        &tap_path(user),
+        &[],
+        Some(body),
+    )
+    .await
+}
+
+fn taps_of(sandbox: &Sandbox, user_id: &str) -> Vec<Value> {
+    sandbox
+        .methods_of(user_id)
+        .into_iter()
+        .filter(|m| m["@odata.type"] == "#microsoft.graph.temporaryAccessPassAuthenticationMethod")
+        .collect()
+}
+
+#[tokio::test]
+async fn the_tap_policy_is_readable_by_authentication_admins_and_above_only() {
+    let sandbox = sandbox().await;
+    for reader in ["authadmin", "privauthadmin", "globaladmin"] {
+        let reply = get(&sandbox, &operator_token(&sandbox, reader), TAP_POLICY_PATH).await;
+        assert_eq!(reply.status, StatusCode::OK, "{reader}");
+        assert_eq!(
+            reply.body["@odata.type"],
+            "#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration"
+        );
+        assert_eq!(reply.body["id"], "TemporaryAccessPass");
+        assert_eq!(reply.body["state"], "enabled");
+        assert_eq!(reply.body["minimumLifetimeInMinutes"], 60);
+        assert_eq!(reply.body["maximumLifetimeInMinutes"], 480);
+        assert_eq!(reply.body["defaultLifetimeInMinutes"], 60);
+        assert_eq!(reply.body["defaultLength"], 8);
+        assert_eq!(reply.body["isUsableOnce"], false);
+    }
+    for refused in ["helpdesk", "pwdadmin", "nobody", "useradmin"] {
+        let reply = get(
+            &sandbox,
+            &operator_token(&sandbox, refused),
+            TAP_POLICY_PATH,
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{refused}");
+        assert_eq!(error_code(&reply), "Authorization_RequestDenied");
+    }
+    sandbox.set_tap_policy(TemporaryAccessPassPolicy {
+        enabled: false,
+        ..Default::default()
+    });
+    let reply = get(
+        &sandbox,
+        &operator_token(&sandbox, "authadmin"),
+        TAP_POLICY_PATH,
+    )
+    .await;
+    assert_eq!(reply.body["state"], "disabled");
+}
+
+#[tokio::test]
+async fn a_tap_is_returned_once_replaces_the_previous_one_and_respects_the_policy_range() {
+    let sandbox = sandbox().await;
+    let token = operator_token(&sandbox, "authadmin");
+    let adele = sandbox.user_id_by_upn(ADELE).unwrap();
+
+    let first = create_tap(
+        &sandbox,
+        &token,
+        ADELE,
+        json!({ "lifetimeInMinutes": 120, "isUsableOnce": true }),
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{:?}", first.body);
+    let pass = first.body["temporaryAccessPass"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(pass.len(), 8);
+    assert_eq!(first.body["lifetimeInMinutes"], 120);
+    assert_eq!(first.body["isUsableOnce"], true);
+    assert_eq!(first.body["isUsable"], true);
+    assert_eq!(first.body["methodUsabilityReason"], "EnabledByPolicy");
+
+    // Listed afterwards without the pass.
+    let listed = taps_of(&sandbox, &adele);
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["id"], first.body["id"]);
+    assert!(listed[0]["temporaryAccessPass"].is_null());
+    let read = get(&sandbox, &token, &tap_path(ADELE)).await;
+    assert!(read.body["value"][0]["temporaryAccessPass"].is_null());
+    assert!(!read.body.to_string().contains(&pass));
+
+    // Defaults from the policy; the new pass replaces the old one.
+    let second = create_tap(&sandbox, &token, ADELE, json!({})).await;
+    assert_eq!(second.status, StatusCode::CREATED);
+    assert_eq!(second.body["lifetimeInMinutes"], 60);
+    assert_eq!(second.body["isUsableOnce"], false);
+    let listed = taps_of(&sandbox, &adele);
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["id"], second.body["id"]);
+
+    for lifetime in [59, 481, 0] {
+        let refused = create_tap(
+            &sandbox,
+            &token,
+            ADELE,
+            json!({ "lifetimeInMinutes": lifetime }),
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        assert_eq!(error_code(&refused), "badRequest");
+        assert_eq!(
+            refused.body["error"]["message"],
+            "Invalid LifetimeInMinutes specified. The valid range between 60 and 480."
+        );
+    }
+    let unknown = create_tap(
+        &sandbox,
+        &token,
+        ADELE,
+        json!({ "temporaryAccessPass": "mine" }),
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert_eq!(taps_of(&sandbox, &adele)[0]["id"], second.body["id"]);
+}
+
+#[tokio::test]
+async fn multi_use_passes_need_the_policy_and_a_disabled_method_issues_none() {
+    let sandbox = sandbox().await;
+    let token = operator_token(&sandbox, "privauthadmin");
+    sandbox.set_tap_policy(TemporaryAccessPassPolicy {
+        is_usable_once: true,
+        ..Default::default()
+    });
+    let multi = create_tap(&sandbox, &token, ADELE, json!({ "isUsableOnce": false })).await;
+    assert_eq!(multi.status, StatusCode::BAD_REQUEST);
+    let default = create_tap(&sandbox, &token, ADELE, json!({})).await;
+    assert_eq!(default.status, StatusCode::CREATED);
+    assert_eq!(default.body["isUsableOnce"], true);
+
+    sandbox.set_tap_policy(TemporaryAccessPassPolicy {
+        enabled: false,
+        ..Default::default()
+    });
+    let disabled = create_tap(&sandbox, &token, MEGAN, json!({})).await;
+    assert_eq!(disabled.status, StatusCode::BAD_REQUEST);
+    let megan = sandbox.user_id_by_upn(MEGAN).unwrap();
+    assert!(taps_of(&sandbox, &megan).is_empty());
+    // Existing passes show as disabled by policy.
+    let adele = sandbox.user_id_by_upn(ADELE).unwrap();
+    assert_eq!(
+        taps_of(&sandbox, &adele)[0]["methodUsabilityReason"],
+        "DisabledByPolicy"
+    );
+}
+
+#[tokio::test]
+async fn creating_a_tap_follows_the_method_write_roles() {
+    let sandbox = sandbox().await;
+    let cases = [
+        ("authadmin", ADELE, true),
+        ("authadmin", MEGAN, false),
+        ("authadmin", DIEGO, false),
+        ("helpdesk", ADELE, false),
+        ("pwdadmin", ADELE, false),
+        ("useradmin", ADELE, false),
+        ("nobody", ADELE, false),
+        ("privauthadmin", MEGAN, true),
+        ("globaladmin", DIEGO, true),
+    ];
+    for (operator, target, allowed) in cases {
+        let reply = create_tap(
+            &sandbox,
+            &operator_token(&sandbox, operator),
+            target,
+            json!({}),
+        )
+        .await;
+        let expected = if allowed {
+            StatusCode::CREATED
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        assert_eq!(
+            reply.status, expected,
+            "{operator} on {target}: {:?}",
+            reply.body
+        );
+    }
+    // Not for yourself through the admin endpoint.
+    let own = create_tap(
+        &sandbox,
+        &operator_token(&sandbox, "globaladmin"),
+        "globaladmin@contoso.sandbox",
+        json!({}),
+    )
+    .await;
+    assert_eq!(own.status, StatusCode::FORBIDDEN);
+}
