@@ -88,6 +88,17 @@ const EXCEPTIONS: &[Exception] = &[
         reason: "The offline user cache (issue 3) follows Graph's delta query pattern:                  `$deltatoken=latest` for a delta link without data, then the saved `@odata.deltaLink`                  (graph.md §1.1 'Offline cache tip'). The Jan-2025 extract has no delta functions;                  `$select` is shared with the users collection, `$deltatoken` is delta's own option.",
         doc: "https://learn.microsoft.com/graph/api/user-delta?view=graph-rest-1.0",
     },
+    Exception {
+        version: "v1.0",
+        method: "get",
+        template: "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass",
+        parameters_like: None,
+        extra_query: &[],
+        reason: "A Temporary Access Pass is planned within the tenant's policy, read live (issue 5, item 4; \
+                 graph.md §1.3: 'lifetime outside the tenant policy range → 400'). The Jan-2025 extract keeps \
+                 no /policies paths; the configuration id is the fixed 'TemporaryAccessPass'.",
+        doc: "https://learn.microsoft.com/graph/api/temporaryaccesspassauthenticationmethodconfiguration-get?view=graph-rest-1.0",
+    },
 ];
 
 /// Query options the service writes into `@odata.nextLink` itself; the client only echoes
@@ -618,6 +629,14 @@ async fn representative_session() -> Vec<RecordedRequest> {
     }
     directory.revoke_sessions(&adele).await.unwrap();
 
+    // Temporary Access Pass: the policy, then a pass within it.
+    let policy = directory.tap_policy().await.unwrap();
+    let issued = directory
+        .create_temporary_access_pass(&adele, policy.minimum_lifetime_minutes, true)
+        .await
+        .unwrap();
+    assert!(!issued.pass.expose_secret().is_empty());
+
     // The offline cache: a full sync (delta link for "now", then the users at $top=999), a
     // change, and a delta round from the saved link.
     let full = directory
@@ -705,6 +724,7 @@ async fn every_request_of_a_session_matches_the_graph_openapi_description() {
         ("v1.0", "get", "/users/{user-id}/authentication/methods"),
         ("beta", "get", "/users/{user-id}/authentication/signInPreferences"),
         ("v1.0", "post", "/users/{user-id}/microsoft.graph.revokeSignInSessions"),
+        ("v1.0", "post", "/users/{user-id}/authentication/temporaryAccessPassMethods"),
         ("v1.0", "delete", "/users/{user-id}/authentication/phoneMethods/{phoneAuthenticationMethod-id}"),
         (
             "v1.0",

@@ -9,8 +9,32 @@
 use async_trait::async_trait;
 use secrecy::SecretString;
 
-use crate::error::Result;
-use crate::model::{AuthMethod, DirectoryUser, Operator, Receipt};
+use crate::error::{AppError, Result};
+use crate::model::{AuthMethod, DirectoryUser, Operator, Receipt, TemporaryAccessPassPolicy};
+
+/// A Temporary Access Pass just issued. The pass is returned by the provider this once; it is
+/// a secret (it signs the user in), so Debug output never shows it.
+pub struct IssuedTemporaryAccessPass {
+    pub pass: SecretString,
+    pub lifetime_minutes: u32,
+    pub usable_once: bool,
+    pub receipt: Receipt,
+}
+
+impl std::fmt::Debug for IssuedTemporaryAccessPass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedTemporaryAccessPass")
+            .field("pass", &"[redacted]")
+            .field("lifetime_minutes", &self.lifetime_minutes)
+            .field("usable_once", &self.usable_once)
+            .field("receipt", &self.receipt)
+            .finish()
+    }
+}
+
+fn no_temporary_access_pass() -> AppError {
+    AppError::invalid_input("This directory does not offer Temporary Access Passes.")
+}
 
 #[async_trait]
 pub trait Directory: Send + Sync {
@@ -35,4 +59,18 @@ pub trait Directory: Send + Sync {
     async fn deactivate_hardware_oath(&self, user_id: &str, method_id: &str) -> Result<Receipt>;
     /// Invalidates the user's refresh tokens and session cookies.
     async fn revoke_sessions(&self, user_id: &str) -> Result<Receipt>;
+    /// The tenant's Temporary Access Pass policy, read live. Providers without the method
+    /// keep the default answer.
+    async fn tap_policy(&self) -> Result<TemporaryAccessPassPolicy> {
+        Err(no_temporary_access_pass())
+    }
+    /// Issues a Temporary Access Pass (replacing any the user has) and returns it this once.
+    async fn create_temporary_access_pass(
+        &self,
+        _user_id: &str,
+        _lifetime_minutes: u32,
+        _usable_once: bool,
+    ) -> Result<IssuedTemporaryAccessPass> {
+        Err(no_temporary_access_pass())
+    }
 }

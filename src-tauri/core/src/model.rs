@@ -94,3 +94,17 @@ pub struct Receipt {
     /// or found already done (e.g. DELETE answered 404 on a retry).
     pub note: Option<String>,
 }
+
+/// The tenant's Temporary Access Pass policy, read live before a pass is planned: the range a
+/// pass's lifetime must sit in, and whether multi-use passes are allowed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TemporaryAccessPassPolicy {
+    pub enabled: bool,
+    pub default_lifetime_minutes: u32,
+    pub minimum_lifetime_minutes: u32,
+    pub maximum_lifetime_minutes: u32,
+    pub default_length: u32,
+    /// `true`: every pass must be one-time use.
+    pub is_usable_once: bool,
+}

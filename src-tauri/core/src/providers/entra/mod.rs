@@ -31,12 +31,18 @@ pub use self::delta::CACHE_SELECT;
 pub use self::http::RetryPolicy;
 use self::http::{to_app_error, Access, Failure, GraphHttp, GraphRequest};
 pub use self::methods::{delete_collection, kind_from_odata_type};
-use self::models::{GraphDirectoryRole, GraphIdOnly, GraphSignInPreferences, GraphUser};
+use self::models::{
+    GraphCreatedTap, GraphDirectoryRole, GraphIdOnly, GraphSignInPreferences, GraphTapPolicy,
+    GraphUser,
+};
 use crate::auth::AccessTokenSource;
 use crate::connection::EntraSettings;
-use crate::directory::Directory;
+use crate::directory::{Directory, IssuedTemporaryAccessPass};
 use crate::error::{AppError, ErrorKind, Result};
-use crate::model::{AuthMethod, AuthMethodKind, DirectoryUser, Operator, Receipt, RoleRef};
+use crate::model::{
+    AuthMethod, AuthMethodKind, DirectoryUser, Operator, Receipt, RoleRef,
+    TemporaryAccessPassPolicy,
+};
 
 /// Graph's default page size for users (graph.md §1.1); searches ask for pages of at most
 /// this many so the first results come back quickly, and follow `@odata.nextLink` for more.
@@ -505,6 +511,31 @@ fn check_id(what: &str, id: &str) -> Result<()> {
     }
 }
 
+/// The TAP entry of the authentication methods policy, as the plan needs it. Graph documents
+/// the range as 10–43200 minutes; a field missing from the reply falls back to Entra's defaults.
+fn tap_policy_of(policy: GraphTapPolicy) -> TemporaryAccessPassPolicy {
+    TemporaryAccessPassPolicy {
+        enabled: policy
+            .state
+            .as_deref()
+            .is_some_and(|state| state.eq_ignore_ascii_case("enabled")),
+        default_lifetime_minutes: policy.default_lifetime_in_minutes.unwrap_or(60),
+        minimum_lifetime_minutes: policy.minimum_lifetime_in_minutes.unwrap_or(60),
+        maximum_lifetime_minutes: policy.maximum_lifetime_in_minutes.unwrap_or(480),
+        default_length: policy.default_length.unwrap_or(8),
+        is_usable_once: policy.is_usable_once.unwrap_or(false),
+    }
+}
+
+/// The body of `POST temporaryAccessPassMethods` (graph.md §1.3; all fields optional in Graph,
+/// always sent here so the pass is what the operator reviewed, not the policy's default).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TapRequestBody {
+    lifetime_in_minutes: u32,
+    is_usable_once: bool,
+}
+
 /// The password must never appear in an error, even if a service echoed it.
 fn redact_password(mut error: AppError, password: &str) -> AppError {
     if !password.is_empty() {
@@ -516,6 +547,94 @@ fn redact_password(mut error: AppError, password: &str) -> AppError {
 
 #[async_trait]
 impl Directory for EntraDirectory {
+    #[tracing::instrument(skip(self), fields(connection = %self.connection_id))]
+    async fn tap_policy(&self) -> Result<TemporaryAccessPassPolicy> {
+        let url = self.v1(
+            &[
+                "policies",
+                "authenticationMethodsPolicy",
+                "authenticationMethodConfigurations",
+                "TemporaryAccessPass",
+            ],
+            None,
+        )?;
+        let response = self
+            .http
+            .send(&GraphRequest::get(url), Access::Read)
+            .await
+            .map_err(|f| self.error(f))?;
+        let policy = http::decode::<GraphTapPolicy>(&response).map_err(|f| self.error(f))?;
+        Ok(tap_policy_of(policy))
+    }
+
+    #[tracing::instrument(skip(self), fields(connection = %self.connection_id))]
+    async fn create_temporary_access_pass(
+        &self,
+        user_id: &str,
+        lifetime_minutes: u32,
+        usable_once: bool,
+    ) -> Result<IssuedTemporaryAccessPass> {
+        check_id("user id", user_id)?;
+        let body = serde_json::to_string(&TapRequestBody {
+            lifetime_in_minutes: lifetime_minutes,
+            is_usable_once: usable_once,
+        })
+        .map_err(|_| {
+            AppError::internal("The Temporary Access Pass request could not be prepared.")
+        })?;
+        let request = GraphRequest {
+            method: Method::POST,
+            url: self.v1(
+                &[
+                    "users",
+                    user_id,
+                    "authentication",
+                    "temporaryAccessPassMethods",
+                ],
+                None,
+            )?,
+            eventual_consistency: false,
+            body: Some(SecretString::from(body)),
+        };
+        // Not settled by re-reading: the pass is returned by the creating reply only, so an
+        // unanswered create cannot be recovered; the operator issues another (it replaces it).
+        let response = self
+            .http
+            .send(&request, Access::Write)
+            .await
+            .map_err(|failure| {
+                if failure.is_ambiguous_write() {
+                    AppError::new(
+                        ErrorKind::Ambiguous,
+                        "The service did not confirm the Temporary Access Pass, so none can be shown. Issue a new one: it replaces any pass created meanwhile.",
+                    )
+                    .with_detail(failure.detail())
+                } else {
+                    self.error(failure)
+                }
+            })?;
+        let created = http::decode::<GraphCreatedTap>(&response).map_err(|f| self.error(f))?;
+        let pass = created
+            .temporary_access_pass
+            .filter(|pass| !pass.is_empty())
+            .map(SecretString::from)
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorKind::Provider,
+                    "Microsoft Graph created the Temporary Access Pass but did not return it. Issue a new one.",
+                )
+            })?;
+        Ok(IssuedTemporaryAccessPass {
+            pass,
+            lifetime_minutes: created.lifetime_in_minutes.unwrap_or(lifetime_minutes),
+            usable_once: created.is_usable_once.unwrap_or(usable_once),
+            receipt: Receipt {
+                request_id: response.request_id.clone(),
+                note: None,
+            },
+        })
+    }
+
     #[tracing::instrument(skip(self), fields(connection = %self.connection_id))]
     async fn me(&self) -> Result<Operator> {
         let me_query =

@@ -142,3 +142,35 @@ mod tests {
         assert_eq!(inner.code.as_deref(), Some("x"));
     }
 }
+
+/// `temporaryAccessPassAuthenticationMethodConfiguration` (the TAP entry of the
+/// authentication methods policy).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphTapPolicy {
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub default_lifetime_in_minutes: Option<u32>,
+    #[serde(default)]
+    pub default_length: Option<u32>,
+    #[serde(default)]
+    pub minimum_lifetime_in_minutes: Option<u32>,
+    #[serde(default)]
+    pub maximum_lifetime_in_minutes: Option<u32>,
+    #[serde(default)]
+    pub is_usable_once: Option<bool>,
+}
+
+/// The reply to creating a Temporary Access Pass. No `Debug`: it holds the pass, which the
+/// caller moves into a `SecretString` at once.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphCreatedTap {
+    #[serde(default)]
+    pub temporary_access_pass: Option<String>,
+    #[serde(default)]
+    pub lifetime_in_minutes: Option<u32>,
+    #[serde(default)]
+    pub is_usable_once: Option<bool>,
+}
