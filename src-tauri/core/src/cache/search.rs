@@ -61,8 +61,15 @@ pub struct SearchSql {
     pub params: Vec<SqlValue>,
 }
 
-/// Builds the ranked query, or `None` when there is nothing to search for.
-pub fn build_search(query: &str, limit: usize) -> Option<SearchSql> {
+const COLUMNS: &str = "u.id, u.display_name, u.upn, u.mail, u.job_title, u.department, \
+                       u.account_enabled, u.user_type";
+
+/// The ranked search as one query per tier, best tier first. Each tier excludes the rows of
+/// the tiers before it and is ordered by an index or a small match set, so the caller runs
+/// them in turn and stops as soon as `limit` users are found: the cost follows the number of
+/// results shown, not the number of users that match (a one-letter query matches thousands).
+/// Each query's last parameter is its `LIMIT`, which the caller sets to what is still missing.
+pub fn build_search(query: &str) -> Option<Vec<SearchSql>> {
     let whole = query.trim().to_lowercase();
     if whole.is_empty() {
         return None;
@@ -72,65 +79,99 @@ pub fn build_search(query: &str, limit: usize) -> Option<SearchSql> {
     let q = bind(SqlValue::Text(whole.clone()), &mut params);
     // Upper bound of the prefix range: every string starting with `whole` sorts below it.
     let q_hi = bind(SqlValue::Text(format!("{whole}\u{10FFFF}")), &mut params);
-    let q_len = bind(SqlValue::Integer(whole.chars().count() as i64), &mut params);
-
-    let mut hits = Vec::new();
-    let mut every_word_exact = Vec::new();
-    let mut every_word_prefix = Vec::new();
-    if !tokens.is_empty() {
-        // Each token as a quoted prefix query: quotes make FTS5 read it as a plain string, so
-        // no operator (AND, NEAR, column filters, `*`) can be injected through the search box.
-        let fts_query = tokens
-            .iter()
-            .map(|token| format!("\"{}\"*", token.replace('"', "\"\"")))
-            .collect::<Vec<_>>()
-            .join(" ");
-        let m = bind(SqlValue::Text(fts_query), &mut params);
-        hits.push(format!(
-            "SELECT rowid AS hit, bm25(users_fts, 10.0, 1.0) AS score FROM users_fts WHERE users_fts MATCH {m}"
-        ));
-        for token in &tokens {
-            let t = bind(SqlValue::Text(token.clone()), &mut params);
-            every_word_exact.push(format!("instr(u.name_words, ' ' || {t} || ' ') > 0"));
-            every_word_prefix.push(format!("instr(u.name_words, ' ' || {t}) > 0"));
-        }
-    }
-    hits.push(format!(
-        "SELECT rowid, 0.0 FROM users WHERE upn_key >= {q} AND upn_key < {q_hi}"
-    ));
-    hits.push(format!(
-        "SELECT rowid, 0.0 FROM users WHERE mail_key >= {q} AND mail_key < {q_hi}"
-    ));
-    let exact_words = if every_word_exact.is_empty() {
-        "0".to_string()
-    } else {
-        every_word_exact.join(" AND ")
-    };
-    let prefix_words = if every_word_prefix.is_empty() {
-        "0".to_string()
-    } else {
-        every_word_prefix.join(" AND ")
-    };
-    let limit = bind(SqlValue::Integer(limit as i64), &mut params);
-    let sql = format!(
-        "WITH hits(hit, score) AS ({union}),
-              best(hit, score) AS (SELECT hit, min(score) FROM hits GROUP BY hit)
-         SELECT u.id, u.display_name, u.upn, u.mail, u.job_title, u.department,
-                u.account_enabled, u.user_type,
-                CASE WHEN u.name_key = {q} THEN 0
-                     WHEN substr(u.name_key, 1, {q_len}) = {q} THEN 1
-                     WHEN {exact_words} THEN 2
-                     WHEN {prefix_words} THEN 3
-                     WHEN substr(u.upn_key, 1, {q_len}) = {q}
-                       OR substr(coalesce(u.mail_key, ''), 1, {q_len}) = {q} THEN 4
-                     ELSE 5 END AS tier,
-                best.score
-         FROM best JOIN users u ON u.rowid = best.hit
-         ORDER BY tier, CASE WHEN tier = 5 THEN best.score ELSE 0 END, u.name_key, u.id
-         LIMIT {limit}",
-        union = hits.join(" UNION ALL "),
+    let name_prefix = format!("(u.name_key >= {q} AND u.name_key < {q_hi})");
+    let address_prefix = format!(
+        "((u.upn_key >= {q} AND u.upn_key < {q_hi}) OR (u.mail_key >= {q} AND u.mail_key < {q_hi}))"
     );
-    Some(SearchSql { sql, params })
+    let mut tiers = Vec::new();
+    let limit_of = |params: &mut Vec<SqlValue>| bind(SqlValue::Integer(0), params);
+
+    // 0–1: the display name is, or starts with, the query (the exact one sorts first).
+    {
+        let mut p = params.clone();
+        let limit = limit_of(&mut p);
+        tiers.push(SearchSql {
+            sql: format!(
+                "SELECT {COLUMNS} FROM users u WHERE {name_prefix} ORDER BY u.name_key, u.id LIMIT {limit}"
+            ),
+            params: p,
+        });
+    }
+    if tokens.is_empty() {
+        // Only punctuation (e.g. "@"): addresses starting with it.
+        let mut p = params.clone();
+        let limit = limit_of(&mut p);
+        tiers.push(SearchSql {
+            sql: format!(
+                "SELECT {COLUMNS} FROM users u WHERE {address_prefix} AND NOT {name_prefix}
+                 ORDER BY u.name_key, u.id LIMIT {limit}"
+            ),
+            params: p,
+        });
+        return Some(tiers);
+    }
+
+    let mut exact_words = Vec::new();
+    let mut prefix_words = Vec::new();
+    let mut name_phrases = Vec::new();
+    let mut any_phrases = Vec::new();
+    for token in &tokens {
+        let t = bind(SqlValue::Text(token.clone()), &mut params);
+        exact_words.push(format!("instr(u.name_words, ' ' || {t} || ' ') > 0"));
+        prefix_words.push(format!("instr(u.name_words, ' ' || {t}) > 0"));
+        // Quoted: FTS5 reads it as a plain string, so no operator (AND, NEAR, column
+        // filters, `*`) can be injected through the search box.
+        let phrase = format!("\"{}\"*", token.replace('"', "\"\""));
+        name_phrases.push(format!("display_name : {phrase}"));
+        any_phrases.push(phrase);
+    }
+    let exact_words = exact_words.join(" AND ");
+    let prefix_words = format!("({})", prefix_words.join(" AND "));
+    let name_match = bind(SqlValue::Text(name_phrases.join(" AND ")), &mut params);
+    let any_match = bind(SqlValue::Text(any_phrases.join(" ")), &mut params);
+
+    // 2–3: every query word is a word of the display name (whole words first), or starts one.
+    {
+        let mut p = params.clone();
+        let limit = limit_of(&mut p);
+        tiers.push(SearchSql {
+            sql: format!(
+                "SELECT {COLUMNS} FROM users u
+                 JOIN (SELECT rowid AS hit FROM users_fts WHERE users_fts MATCH {name_match}) f ON u.rowid = f.hit
+                 WHERE NOT {name_prefix}
+                 ORDER BY CASE WHEN {exact_words} THEN 0 ELSE 1 END, u.name_key, u.id LIMIT {limit}"
+            ),
+            params: p,
+        });
+    }
+    // 4: the UPN or the mail starts with the query.
+    {
+        let mut p = params.clone();
+        let limit = limit_of(&mut p);
+        tiers.push(SearchSql {
+            sql: format!(
+                "SELECT {COLUMNS} FROM users u
+                 WHERE {address_prefix} AND NOT {name_prefix} AND NOT {prefix_words}
+                 ORDER BY u.name_key, u.id LIMIT {limit}"
+            ),
+            params: p,
+        });
+    }
+    // 5: any other full-text match (words of the UPN or mail), by bm25.
+    {
+        let mut p = params;
+        let limit = limit_of(&mut p);
+        tiers.push(SearchSql {
+            sql: format!(
+                "SELECT {COLUMNS} FROM users_fts JOIN users u ON u.rowid = users_fts.rowid
+                 WHERE users_fts MATCH {any_match}
+                   AND NOT {name_prefix} AND NOT {address_prefix} AND NOT {prefix_words}
+                 ORDER BY bm25(users_fts, 10.0, 1.0), u.name_key, u.id LIMIT {limit}"
+            ),
+            params: p,
+        });
+    }
+    Some(tiers)
 }
 
 #[cfg(test)]
@@ -163,8 +204,10 @@ mod tests {
 
     #[test]
     fn quotes_in_the_query_cannot_break_out_of_the_fts_string() {
-        let built = build_search("a\" OR name:*", 10).unwrap();
-        let fts = built
+        let tiers = build_search("a\" OR name:*").unwrap();
+        let fts = tiers
+            .last()
+            .unwrap()
             .params
             .iter()
             .find_map(|p| match p {
@@ -178,6 +221,6 @@ mod tests {
 
     #[test]
     fn blank_query_builds_nothing() {
-        assert!(build_search("   ", 10).is_none());
+        assert!(build_search("   ").is_none());
     }
 }

@@ -206,15 +206,34 @@ impl CacheStore {
 
     /// Up to `limit` users matching `query`, best first (see `search` for the ranking).
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<CachedUser>> {
-        let Some(built) = build_search(query, limit) else {
+        let Some(tiers) = build_search(query) else {
             return Ok(Vec::new());
         };
         let reader = lock(&self.reader)?;
-        let mut statement = reader.prepare_cached(&built.sql).map_err(db_error)?;
-        let rows = statement
-            .query_map(params_from_iter(built.params.iter()), read_user)
-            .map_err(db_error)?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_error)
+        let mut found: Vec<CachedUser> = Vec::new();
+        for mut tier in tiers {
+            let missing = limit.saturating_sub(found.len());
+            if missing == 0 {
+                break;
+            }
+            if let Some(last) = tier.params.last_mut() {
+                *last = rusqlite::types::Value::Integer(missing as i64);
+            }
+            let mut statement = reader.prepare_cached(&tier.sql).map_err(db_error)?;
+            let rows = statement
+                .query_map(params_from_iter(tier.params.iter()), read_user)
+                .map_err(db_error)?;
+            for user in rows {
+                let user = user.map_err(db_error)?;
+                // Tiers exclude each other's rows; this only guards the rare name whose
+                // accents FTS folds differently from the word test.
+                if !found.iter().any(|f| f.id == user.id) {
+                    found.push(user);
+                }
+            }
+        }
+        found.truncate(limit);
+        Ok(found)
     }
 
     pub fn state(&self) -> Result<SyncState> {
@@ -266,7 +285,12 @@ impl CacheStore {
             params![synced_at, delta_link, generation],
         )
         .map_err(db_error)?;
-        tx.commit().map_err(db_error)
+        tx.commit().map_err(db_error)?;
+        // Fold the (large) write-ahead log of a full sync back into the file now, rather than
+        // leaving a second copy of the directory on disk until the next automatic checkpoint.
+        writer
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(db_error)
     }
 
     /// Applies a delta: removals, and changes merged into what is cached (Graph sends only
