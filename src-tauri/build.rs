@@ -17,6 +17,7 @@ pub const APP_COMMANDS: &[&str] = &[
     "refresh_cache",
     "list_audit",
     "verify_audit",
+    "export_audit",
     "copy_to_clipboard",
 ];
 

@@ -26,6 +26,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "refresh_cache",
     "list_audit",
     "verify_audit",
+    "export_audit",
     "copy_to_clipboard",
 ];
 
@@ -46,6 +47,7 @@ macro_rules! app_commands {
             commands::cache::refresh_cache,
             commands::audit::list_audit,
             commands::audit::verify_audit,
+            commands::audit::export_audit,
             commands::clipboard::copy_to_clipboard,
         ]
     };
@@ -57,6 +59,7 @@ pub fn builder<R: Runtime>() -> tauri::Builder<R> {
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(app_commands!())
         .setup(|app| {
             let state = startup::start(app.handle())?;
@@ -141,6 +144,7 @@ mod tests {
             "http:",
             "opener:",
             "clipboard-manager:",
+            "dialog:",
         ] {
             assert!(
                 !granted.iter().any(|p| p.starts_with(plugin)),

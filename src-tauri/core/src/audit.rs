@@ -276,6 +276,28 @@ impl AuditLog {
             .collect())
     }
 
+    /// The newest `limit` entries that match `filter`, newest first. A filter that does not
+    /// parse (a bad date) is InvalidInput.
+    pub fn query(&self, filter: &AuditFilter, limit: usize) -> Result<Vec<AuditEntry>> {
+        let matcher = filter.matcher()?;
+        let _state = self.lock()?; // no half-written line is read while appending
+        let content = read_log(&self.path)?;
+        Ok(content
+            .lines()
+            .rev()
+            .filter_map(|line| serde_json::from_str::<AuditEntry>(line).ok())
+            .filter(|entry| matcher.matches(entry))
+            .take(limit)
+            .collect())
+    }
+
+    /// Every entry that matches `filter`, oldest first, with its stored line (for an export).
+    pub fn export_entries(&self, filter: &AuditFilter) -> Result<Vec<StoredEntry>> {
+        let matcher = filter.matcher()?;
+        let _state = self.lock()?;
+        Ok(stored_entries(&read_log(&self.path)?, &matcher))
+    }
+
     /// Checks the whole chain; also notices entries missing from the end of the file that
     /// this log wrote earlier.
     pub fn verify(&self) -> AuditVerification {
@@ -318,6 +340,338 @@ pub fn verify_file(path: impl AsRef<Path>) -> AuditVerification {
         Ok(scan) => scan.verification,
         Err(e) => unreadable(e.message),
     }
+}
+
+/// Which entries the Activity screen, an export or the command line asks for. Every field is
+/// optional, and a blank one asks nothing (the page sends what its inputs hold).
+///
+/// - `operator`, `target`: case-insensitive substring of the operator's UPN, of the target's
+///   UPN or its object id.
+/// - `action`: the action's label as stored ("Reset password"), or its IPC name
+///   ("resetPassword"); case-insensitive, whole value.
+/// - `from`, `to`: RFC 3339, inclusive. A full date (`2026-11-23`) is that UTC day: `from` its
+///   first instant, `to` its last. A date-time (`2026-11-23T00:00:00+01:00`) is that instant,
+///   which is how the page sends the operator's local days.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AuditFilter {
+    pub operator: Option<String>,
+    pub target: Option<String>,
+    pub action: Option<String>,
+    pub outcome: Option<AuditOutcome>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+type Instant = chrono::DateTime<chrono::Utc>;
+
+/// A filter checked once (dates parsed, text lower-cased), then applied to every entry.
+struct EntryMatcher {
+    operator: Option<String>,
+    target: Option<String>,
+    action: Option<String>,
+    outcome: Option<AuditOutcome>,
+    from: Option<Instant>,
+    to: Option<Instant>,
+}
+
+impl AuditFilter {
+    /// Fails with InvalidInput when a date does not parse or the range is inverted; lets a
+    /// caller refuse a filter before asking the operator anything.
+    pub fn check(&self) -> Result<()> {
+        self.matcher().map(|_| ())
+    }
+
+    fn matcher(&self) -> Result<EntryMatcher> {
+        let lowered = |field: &Option<String>| {
+            field
+                .as_deref()
+                .map(str::trim)
+                .filter(|text| !text.is_empty())
+                .map(str::to_lowercase)
+        };
+        let action = lowered(&self.action).map(|action| {
+            // The page sends the IPC name of the action; the log stores its label.
+            crate::actions::ActionKind::ALL
+                .iter()
+                .find(|kind| {
+                    serde_json::to_value(kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_lowercase))
+                        .as_deref()
+                        == Some(action.as_str())
+                })
+                .map(|kind| kind.label().to_lowercase())
+                .unwrap_or(action)
+        });
+        let from = parse_bound("From", self.from.as_deref(), DayEdge::First)?;
+        let to = parse_bound("To", self.to.as_deref(), DayEdge::Last)?;
+        if let (Some(from), Some(to)) = (from, to) {
+            if from > to {
+                return Err(AppError::invalid_input(
+                    "The From date is after the To date; swap them or clear one.",
+                ));
+            }
+        }
+        Ok(EntryMatcher {
+            operator: lowered(&self.operator),
+            target: lowered(&self.target),
+            action,
+            outcome: self.outcome,
+            from,
+            to,
+        })
+    }
+}
+
+enum DayEdge {
+    First,
+    Last,
+}
+
+/// Parses a `from`/`to` bound; a blank one is no bound.
+fn parse_bound(name: &str, text: Option<&str>, edge: DayEdge) -> Result<Option<Instant>> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if let Ok(instant) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(Some(instant.with_timezone(&chrono::Utc)));
+    }
+    let day = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        AppError::invalid_input(format!(
+            "The {name} date \"{text}\" is not a date: use YYYY-MM-DD or an RFC 3339 date-time."
+        ))
+    })?;
+    let start = day.and_time(chrono::NaiveTime::MIN).and_utc();
+    Ok(Some(match edge {
+        DayEdge::First => start,
+        // The last instant of the day, so that `to` stays inclusive like `from`.
+        DayEdge::Last => start + chrono::TimeDelta::days(1) - chrono::TimeDelta::nanoseconds(1),
+    }))
+}
+
+impl EntryMatcher {
+    fn matches(&self, entry: &AuditEntry) -> bool {
+        let record = &entry.record;
+        let contains = |haystack: &str, needle: &str| haystack.to_lowercase().contains(needle);
+        if let Some(operator) = &self.operator {
+            if !contains(&record.operator, operator) {
+                return false;
+            }
+        }
+        if let Some(target) = &self.target {
+            if !contains(&record.target, target) && !contains(&record.target_id, target) {
+                return false;
+            }
+        }
+        if let Some(action) = &self.action {
+            if record.action.to_lowercase() != *action {
+                return false;
+            }
+        }
+        if self
+            .outcome
+            .is_some_and(|outcome| outcome != record.outcome)
+        {
+            return false;
+        }
+        if self.from.is_some() || self.to.is_some() {
+            // An entry whose time does not parse cannot be placed in a range; verify reports it.
+            let Ok(at) = chrono::DateTime::parse_from_rfc3339(&entry.at) else {
+                return false;
+            };
+            let at = at.with_timezone(&chrono::Utc);
+            if self.from.is_some_and(|from| at < from) || self.to.is_some_and(|to| at > to) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// An entry with the exact line it was read from: a JSON Lines export writes the line, not a
+/// re-serialisation, so that the exported entries still verify against their hashes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEntry {
+    pub entry: AuditEntry,
+    pub line: String,
+}
+
+/// The entries of `content` that match, oldest first. Lines that are not valid entries are
+/// left out here; verification reports them.
+fn stored_entries(content: &str, matcher: &EntryMatcher) -> Vec<StoredEntry> {
+    content
+        .lines()
+        .filter_map(|line| {
+            let entry = serde_json::from_str::<AuditEntry>(line).ok()?;
+            matcher.matches(&entry).then(|| StoredEntry {
+                entry,
+                line: line.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Reads the log file at `path` (without opening it for writing) and returns the entries that
+/// match `filter`, oldest first. Unlike [`verify_file`], a missing file is an error: the
+/// command line names a file the operator expects to exist.
+pub fn read_entries(path: impl AsRef<Path>, filter: &AuditFilter) -> Result<Vec<StoredEntry>> {
+    let path = path.as_ref();
+    let matcher = filter.matcher()?;
+    let bytes = fs::read(path).map_err(|e| io_error("read", path, e))?;
+    Ok(stored_entries(&String::from_utf8_lossy(&bytes), &matcher))
+}
+
+/// The two export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    Csv,
+    Jsonl,
+}
+
+impl ExportFormat {
+    /// `csv` or `jsonl` (as typed on the command line), case-insensitive.
+    pub fn parse(text: &str) -> Result<ExportFormat> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "csv" => Ok(ExportFormat::Csv),
+            "jsonl" => Ok(ExportFormat::Jsonl),
+            _ => Err(AppError::invalid_input(format!(
+                "\"{text}\" is not an export format: use csv or jsonl."
+            ))),
+        }
+    }
+
+    /// The file name extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Jsonl => "jsonl",
+        }
+    }
+
+    /// A file name to offer in the Save dialog: `resetdesk-audit-<UTC date>.<extension>`.
+    pub fn suggested_file_name(self) -> String {
+        format!(
+            "resetdesk-audit-{}.{}",
+            chrono::Utc::now().format("%Y-%m-%d"),
+            self.extension()
+        )
+    }
+
+    /// Writes `entries` in this format; returns how many were written.
+    pub fn write(self, entries: &[StoredEntry], writer: impl Write) -> Result<usize> {
+        match self {
+            ExportFormat::Csv => export_csv(entries.iter().map(|stored| &stored.entry), writer),
+            ExportFormat::Jsonl => export_jsonl(entries, writer),
+        }
+    }
+}
+
+/// The CSV header; one row per entry follows.
+pub const CSV_COLUMNS: [&str; 14] = [
+    "seq",
+    "at",
+    "operator",
+    "connection",
+    "tenant",
+    "target",
+    "action",
+    "reason",
+    "outcome",
+    "message",
+    "steps",
+    "plan_id",
+    "prev_hash",
+    "hash",
+];
+
+/// Writes `entries` as CSV (RFC 4180, header row first). `steps` is each step as
+/// "status: message [request-id]", joined with " | ". A text cell that a spreadsheet would
+/// run as a formula (starting with `=`, `+`, `-`, `@`, tab or carriage return) gets a leading
+/// `'`: reasons and names come from callers and the directory, and security teams open these
+/// files in spreadsheets.
+pub fn export_csv<'a>(
+    entries: impl IntoIterator<Item = &'a AuditEntry>,
+    writer: impl Write,
+) -> Result<usize> {
+    let failed = |e: csv::Error| AppError::internal(format!("Could not write the CSV export: {e}"));
+    let mut csv_writer = csv::Writer::from_writer(writer);
+    csv_writer.write_record(CSV_COLUMNS).map_err(failed)?;
+    let mut written = 0;
+    for entry in entries {
+        let record = &entry.record;
+        let steps = record
+            .steps
+            .iter()
+            .map(|step| {
+                let status = serde_json::to_value(step.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default();
+                match &step.request_id {
+                    Some(id) => format!("{status}: {} [{id}]", step.message),
+                    None => format!("{status}: {}", step.message),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" | ");
+        let outcome = serde_json::to_value(record.outcome)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        let row = [
+            entry.seq.to_string(),
+            entry.at.clone(),
+            record.operator.clone(),
+            record.connection_id.clone(),
+            record.tenant_id.clone(),
+            record.target.clone(),
+            record.action.clone(),
+            record.reason.clone(),
+            outcome,
+            record.message.clone().unwrap_or_default(),
+            steps,
+            record.plan_id.clone().unwrap_or_default(),
+            entry.prev_hash.clone(),
+            entry.hash.clone(),
+        ];
+        csv_writer
+            .write_record(row.iter().map(|cell| spreadsheet_safe(cell).into_owned()))
+            .map_err(failed)?;
+        written += 1;
+    }
+    csv_writer
+        .flush()
+        .map_err(|e| AppError::internal(format!("Could not write the CSV export: {e}")))?;
+    Ok(written)
+}
+
+fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// Writes `entries` as JSON Lines: each entry's stored line verbatim, so an export of the
+/// whole log verifies with [`verify_file`] and every exported line keeps its own hash.
+pub fn export_jsonl<'a>(
+    entries: impl IntoIterator<Item = &'a StoredEntry>,
+    mut writer: impl Write,
+) -> Result<usize> {
+    let failed = |e: std::io::Error| {
+        AppError::internal(format!("Could not write the JSON Lines export: {e}"))
+    };
+    let mut written = 0;
+    for stored in entries {
+        writer.write_all(stored.line.as_bytes()).map_err(failed)?;
+        writer.write_all(b"\n").map_err(failed)?;
+        written += 1;
+    }
+    writer.flush().map_err(failed)?;
+    Ok(written)
 }
 
 fn unreadable(message: String) -> AuditVerification {
@@ -792,5 +1146,390 @@ mod tests {
         let written = fs::read_to_string(&path).unwrap();
         assert!(written.contains("Set a temporary password for Adele Vance"));
         assert!(!written.contains(password.expose_secret()));
+    }
+
+    /// A record for the filter tests: operator, target, action and outcome set per entry.
+    fn varied(operator: &str, target: &str, action: &str, outcome: AuditOutcome) -> AuditRecord {
+        AuditRecord {
+            operator: operator.into(),
+            target: target.into(),
+            target_id: format!("id-of-{target}"),
+            action: action.into(),
+            outcome,
+            ..record(0)
+        }
+    }
+
+    fn seqs(entries: &[AuditEntry]) -> Vec<u64> {
+        entries.iter().map(|e| e.seq).collect()
+    }
+
+    #[test]
+    fn query_filters_by_operator_target_action_and_outcome_newest_first() {
+        let (_dir, _path, log) = log_with(0);
+        log.append(varied(
+            "helpdesk@contoso.sandbox",
+            "adele.vance@contoso.sandbox",
+            "Reset password",
+            AuditOutcome::Succeeded,
+        ))
+        .unwrap();
+        log.append(varied(
+            "authadmin@contoso.sandbox",
+            "adele.vance@contoso.sandbox",
+            "Revoke sessions",
+            AuditOutcome::Refused,
+        ))
+        .unwrap();
+        log.append(varied(
+            "HelpDesk@contoso.sandbox",
+            "megan.bowen@contoso.sandbox",
+            "Reset password",
+            AuditOutcome::Failed,
+        ))
+        .unwrap();
+        log.append(varied(
+            "helpdesk@contoso.sandbox",
+            "alex.wilber@contoso.sandbox",
+            "Require re-register MFA",
+            AuditOutcome::Succeeded,
+        ))
+        .unwrap();
+
+        let query = |filter: AuditFilter| seqs(&log.query(&filter, 100).unwrap());
+        assert_eq!(query(AuditFilter::default()), vec![4, 3, 2, 1]);
+        let operator = |text: &str| AuditFilter {
+            operator: Some(text.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            query(operator("HELPDESK")),
+            vec![4, 3, 1],
+            "case-insensitive substring"
+        );
+        assert_eq!(
+            query(operator("  ")),
+            vec![4, 3, 2, 1],
+            "blank asks nothing"
+        );
+        assert_eq!(
+            query(AuditFilter {
+                target: Some("Adele".into()),
+                ..Default::default()
+            }),
+            vec![2, 1]
+        );
+        assert_eq!(
+            query(AuditFilter {
+                target: Some("id-of-megan".into()),
+                ..Default::default()
+            }),
+            vec![3],
+            "the object id matches too"
+        );
+        assert_eq!(
+            query(AuditFilter {
+                action: Some("reset password".into()),
+                ..Default::default()
+            }),
+            vec![3, 1]
+        );
+        assert_eq!(
+            query(AuditFilter {
+                action: Some("requireReregisterMfa".into()),
+                ..Default::default()
+            }),
+            vec![4],
+            "the IPC name of the action"
+        );
+        assert_eq!(
+            query(AuditFilter {
+                action: Some("Reset".into()),
+                ..Default::default()
+            }),
+            Vec::<u64>::new(),
+            "the action is a whole value"
+        );
+        assert_eq!(
+            query(AuditFilter {
+                outcome: Some(AuditOutcome::Refused),
+                ..Default::default()
+            }),
+            vec![2]
+        );
+        assert_eq!(
+            query(AuditFilter {
+                operator: Some("helpdesk".into()),
+                action: Some("resetPassword".into()),
+                outcome: Some(AuditOutcome::Succeeded),
+                ..Default::default()
+            }),
+            vec![1],
+            "all fields at once"
+        );
+        assert_eq!(
+            seqs(&log.query(&operator("helpdesk"), 2).unwrap()),
+            vec![4, 3],
+            "limit after filtering"
+        );
+    }
+
+    /// Rewrites the `at` of every entry (and re-chains the file) so dates can be tested.
+    fn log_at(times: &[&str]) -> (tempfile::TempDir, AuditLog) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let mut previous = GENESIS_HASH.to_string();
+        let mut text = String::new();
+        for (i, at) in times.iter().enumerate() {
+            let record = record(i as u32 + 1);
+            let canonical = canonical_parts(i as u64 + 1, at, &record, &previous).unwrap();
+            let hash = sha256_hex(&canonical);
+            text.push_str(&line_of(&canonical, &hash).unwrap());
+            text.push('\n');
+            previous = hash;
+        }
+        fs::write(&path, text).unwrap();
+        assert!(verify_file(&path).ok);
+        let log = AuditLog::open(&path).unwrap();
+        (dir, log)
+    }
+
+    #[test]
+    fn query_filters_by_inclusive_date_range() {
+        let (_dir, log) = log_at(&[
+            "2026-11-21T23:59:59.999Z",
+            "2026-11-22T00:00:00.000Z",
+            "2026-11-22T23:59:59.999Z",
+            "2026-11-23T00:00:00.000Z",
+        ]);
+        let range = |from: Option<&str>, to: Option<&str>| {
+            seqs(
+                &log.query(
+                    &AuditFilter {
+                        from: from.map(String::from),
+                        to: to.map(String::from),
+                        ..Default::default()
+                    },
+                    100,
+                )
+                .unwrap(),
+            )
+        };
+        assert_eq!(
+            range(Some("2026-11-22"), Some("2026-11-22")),
+            vec![3, 2],
+            "a full date is the whole UTC day"
+        );
+        assert_eq!(range(Some("2026-11-22"), None), vec![4, 3, 2]);
+        assert_eq!(range(None, Some("2026-11-22")), vec![3, 2, 1]);
+        // A local day sent as date-times: 22 November in UTC+01:00 is 21 Nov 23:00Z to 22 Nov 23:00Z.
+        assert_eq!(
+            range(
+                Some("2026-11-22T00:00:00+01:00"),
+                Some("2026-11-22T23:59:59.999+01:00")
+            ),
+            vec![2, 1]
+        );
+    }
+
+    #[test]
+    fn a_bad_date_or_an_inverted_range_is_invalid_input() {
+        let (_dir, _path, log) = log_with(1);
+        let err = log
+            .query(
+                &AuditFilter {
+                    from: Some("23/11/2026".into()),
+                    ..Default::default()
+                },
+                10,
+            )
+            .unwrap_err();
+        assert_eq!(err.kind, crate::error::ErrorKind::InvalidInput);
+        assert!(
+            err.message.contains("From") && err.message.contains("YYYY-MM-DD"),
+            "{}",
+            err.message
+        );
+        let err = log
+            .query(
+                &AuditFilter {
+                    from: Some("2026-11-23".into()),
+                    to: Some("2026-11-22".into()),
+                    ..Default::default()
+                },
+                10,
+            )
+            .unwrap_err();
+        assert_eq!(err.kind, crate::error::ErrorKind::InvalidInput);
+        assert!(err.message.contains("after the To date"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_filter_from_the_page_deserialises_with_missing_fields() {
+        let filter: AuditFilter =
+            serde_json::from_str(r#"{"operator":"help","outcome":"refused"}"#).unwrap();
+        assert_eq!(filter.operator.as_deref(), Some("help"));
+        assert_eq!(filter.outcome, Some(AuditOutcome::Refused));
+        assert_eq!(filter.to, None);
+    }
+
+    #[test]
+    fn csv_export_has_one_row_per_entry_and_parses_back() {
+        let (_dir, _path, log) = log_with(0);
+        log.append(AuditRecord {
+            reason: "Caller said \"urgent\", ticket INC-7\nsecond line".into(),
+            steps: vec![
+                Outcome {
+                    step_index: 0,
+                    status: StepStatus::Succeeded,
+                    message: "Password set".into(),
+                    request_id: Some("req-a".into()),
+                    at: "t".into(),
+                },
+                Outcome {
+                    step_index: 1,
+                    status: StepStatus::Skipped,
+                    message: "Not run, an earlier step failed".into(),
+                    request_id: None,
+                    at: "t".into(),
+                },
+            ],
+            ..record(1)
+        })
+        .unwrap();
+        log.append(AuditRecord {
+            reason: "=HYPERLINK(\"http://evil\")".into(),
+            outcome: AuditOutcome::Refused,
+            plan_id: None,
+            steps: vec![],
+            message: Some(
+                "Only a Privileged Authentication Administrator can act on this user.".into(),
+            ),
+            ..record(2)
+        })
+        .unwrap();
+        let entries = log.export_entries(&AuditFilter::default()).unwrap();
+        let mut out = Vec::new();
+        assert_eq!(
+            export_csv(entries.iter().map(|s| &s.entry), &mut out).unwrap(),
+            2
+        );
+
+        let mut reader = csv::Reader::from_reader(out.as_slice());
+        assert_eq!(
+            reader.headers().unwrap().iter().collect::<Vec<_>>(),
+            CSV_COLUMNS.to_vec()
+        );
+        let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+        assert_eq!(rows.len(), 2);
+        let column = |row: &csv::StringRecord, name: &str| {
+            row.get(CSV_COLUMNS.iter().position(|c| *c == name).unwrap())
+                .unwrap()
+                .to_string()
+        };
+        let first = &rows[0];
+        assert_eq!(column(first, "seq"), "1");
+        assert_eq!(column(first, "at"), entries[0].entry.at);
+        assert_eq!(column(first, "operator"), "helpdesk@contoso.sandbox");
+        assert_eq!(column(first, "connection"), "conn");
+        assert_eq!(column(first, "tenant"), "tenant");
+        assert_eq!(column(first, "target"), "user1@contoso.sandbox");
+        assert_eq!(column(first, "action"), "Revoke sessions");
+        assert_eq!(
+            column(first, "reason"),
+            "Caller said \"urgent\", ticket INC-7\nsecond line",
+            "quotes, commas and newlines survive"
+        );
+        assert_eq!(column(first, "outcome"), "succeeded");
+        assert_eq!(
+            column(first, "steps"),
+            "succeeded: Password set [req-a] | skipped: Not run, an earlier step failed"
+        );
+        assert_eq!(column(first, "plan_id"), "plan-1");
+        assert_eq!(column(first, "prev_hash"), GENESIS_HASH);
+        assert_eq!(column(first, "hash"), entries[0].entry.hash);
+        let second = &rows[1];
+        assert_eq!(column(second, "outcome"), "refused");
+        assert_eq!(
+            column(second, "message"),
+            "Only a Privileged Authentication Administrator can act on this user."
+        );
+        assert_eq!(column(second, "plan_id"), "");
+        assert_eq!(column(second, "steps"), "");
+        assert_eq!(
+            column(second, "reason"),
+            "'=HYPERLINK(\"http://evil\")",
+            "a formula is not run by a spreadsheet"
+        );
+        assert_eq!(column(second, "prev_hash"), entries[0].entry.hash);
+    }
+
+    #[test]
+    fn jsonl_export_of_the_whole_log_is_the_log_and_verifies() {
+        let (dir, path, log) = log_with(4);
+        let entries = log.export_entries(&AuditFilter::default()).unwrap();
+        let exported = dir.path().join("export.jsonl");
+        let written = ExportFormat::Jsonl
+            .write(&entries, File::create(&exported).unwrap())
+            .unwrap();
+        assert_eq!(written, 4);
+        assert_eq!(
+            fs::read_to_string(&exported).unwrap(),
+            fs::read_to_string(&path).unwrap()
+        );
+        let v = verify_file(&exported);
+        assert_eq!((v.ok, v.entries), (true, 4), "{}", v.message);
+
+        // A filtered export keeps each line verbatim (its own hash still checks) but, with
+        // entries left out, it is not a chain: verify says where the first one is missing.
+        let filtered = log
+            .export_entries(&AuditFilter {
+                target: Some("user3@".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(
+            filtered.iter().map(|s| s.entry.seq).collect::<Vec<_>>(),
+            vec![3]
+        );
+        assert_eq!(filtered[0].line, lines(&path)[2]);
+        let mut out = Vec::new();
+        export_jsonl(&filtered, &mut out).unwrap();
+        fs::write(&exported, out).unwrap();
+        assert_eq!(verify_file(&exported).first_broken, Some(1));
+    }
+
+    #[test]
+    fn read_entries_filters_a_file_and_names_a_missing_one() {
+        let (dir, path, _log) = log_with(3);
+        let entries = read_entries(
+            &path,
+            &AuditFilter {
+                target: Some("user2".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            entries.iter().map(|s| s.entry.seq).collect::<Vec<_>>(),
+            vec![2]
+        );
+        let err = read_entries(dir.path().join("nope.jsonl"), &AuditFilter::default()).unwrap_err();
+        assert!(err.message.contains("nope.jsonl"), "{}", err.message);
+    }
+
+    #[test]
+    fn export_formats_parse_from_the_command_line_and_the_page() {
+        assert_eq!(ExportFormat::parse("CSV").unwrap(), ExportFormat::Csv);
+        assert_eq!(ExportFormat::parse("jsonl").unwrap(), ExportFormat::Jsonl);
+        assert_eq!(
+            ExportFormat::parse("xml").unwrap_err().kind,
+            crate::error::ErrorKind::InvalidInput
+        );
+        assert_eq!(
+            serde_json::from_str::<ExportFormat>("\"jsonl\"").unwrap(),
+            ExportFormat::Jsonl
+        );
+        assert_eq!(ExportFormat::Csv.extension(), "csv");
     }
 }

@@ -20,7 +20,9 @@ mod offline_cache;
 pub use self::offline_cache::{CacheStatus, CachedSearch, OFFLINE_PROBE_INTERVAL};
 
 use crate::actions::{available_actions, ActionKind, OfferedAction};
-use crate::audit::{AuditEntry, AuditLog, AuditOutcome, AuditRecord, AuditVerification};
+use crate::audit::{
+    AuditEntry, AuditFilter, AuditLog, AuditOutcome, AuditRecord, AuditVerification, ExportFormat,
+};
 use crate::auth::{self, AccessTokenSource, BrowserLauncher, TokenManager};
 use crate::authz;
 use crate::cache::DirectorySync;
@@ -665,6 +667,23 @@ impl Console {
 
     pub fn list_audit(&self, limit: usize) -> Result<Vec<AuditEntry>> {
         self.audit.list(limit.clamp(1, 10_000))
+    }
+
+    /// The newest `limit` entries that match `filter` (the Activity screen's filters).
+    pub fn query_audit(&self, filter: &AuditFilter, limit: usize) -> Result<Vec<AuditEntry>> {
+        self.audit.query(filter, limit.clamp(1, 10_000))
+    }
+
+    /// Writes every entry that matches `filter`, oldest first, to `writer` in `format`;
+    /// returns how many were written. No limit: an export is for the security team's records.
+    pub fn export_audit(
+        &self,
+        format: ExportFormat,
+        filter: &AuditFilter,
+        writer: impl std::io::Write,
+    ) -> Result<usize> {
+        let entries = self.audit.export_entries(filter)?;
+        format.write(&entries, writer)
     }
 
     pub fn verify_audit(&self) -> AuditVerification {
