@@ -5,11 +5,14 @@ import type {
   ActionKind,
   AppError,
   AuditEntry,
+  AuditFilter,
   AuditVerification,
   ConnectionView,
   DirectoryUser,
   ErrorKind,
   ExecutionResult,
+  ExportFormat,
+  ExportResult,
   NewEntraConnection,
   Operator,
   Plan,
@@ -128,8 +131,17 @@ export function executePlan(planId: string, reason: string): Promise<ExecutionRe
   return call("execute_plan", { planId, reason });
 }
 
-export function listAudit(limit: number): Promise<AuditEntry[]> {
-  return call("list_audit", { limit });
+/** Without a filter the call is `{limit}`, as before filters existed; Rust does the filtering. */
+export function listAudit(limit: number, filter?: AuditFilter): Promise<AuditEntry[]> {
+  return call("list_audit", filter ? { limit, filter } : { limit });
+}
+
+/**
+ * Rust opens a native Save dialog and writes the file there (the page has no file system
+ * access); resolves to null when the operator cancels.
+ */
+export function exportAudit(format: ExportFormat, filter?: AuditFilter): Promise<ExportResult | null> {
+  return call("export_audit", filter ? { format, filter } : { format });
 }
 
 export function verifyAudit(): Promise<AuditVerification> {

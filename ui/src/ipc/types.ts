@@ -158,6 +158,28 @@ export interface AuditEntry {
   hash: string;
 }
 
+/**
+ * `AuditFilter` in audit.rs: every field optional. operator/target: case-insensitive substring;
+ * action: an ActionKind or the stored label; from/to: RFC 3339, inclusive (a date-time is that
+ * instant, a bare date is that UTC day).
+ */
+export interface AuditFilter {
+  operator?: string;
+  target?: string;
+  action?: string;
+  outcome?: AuditOutcome;
+  from?: string;
+  to?: string;
+}
+
+export type ExportFormat = "csv" | "jsonl";
+
+/** What `export_audit` wrote; the command answers null when the operator cancels the Save dialog. */
+export interface ExportResult {
+  path: string;
+  entries: number;
+}
+
 export interface AuditVerification {
   ok: boolean;
   entries: number;

@@ -84,4 +84,102 @@ describe("activity", () => {
     renderWithFluent(<ActivityScreen />);
     await waitFor(() => expect(byId("error-bar")?.textContent).toContain("The audit log file is corrupt at line 4."));
   });
+
+  test("the filters query Rust with what they hold: trimmed text, the action kind, the outcome, local days as instants", async () => {
+    const ipc = mockCommands({
+      list_audit: (args) =>
+        args.filter ? [auditEntry(2, { operator: "authadmin@contoso.sandbox", outcome: "refused" })] : [auditEntry(1), auditEntry(2)],
+    });
+    renderWithFluent(<ActivityScreen />);
+    await waitFor(() => expect(rows().length).toBe(2));
+
+    fireEvent.change(byId("audit-filter-operator")!, { target: { value: "  authadmin " } });
+    fireEvent.change(byId("audit-filter-target")!, { target: { value: "adele" } });
+    fireEvent.change(byId("audit-filter-action")!, { target: { value: "revokeSessions" } });
+    fireEvent.change(byId("audit-filter-outcome")!, { target: { value: "refused" } });
+    fireEvent.change(byId("audit-filter-from")!, { target: { value: "2026-11-20" } });
+    fireEvent.change(byId("audit-filter-to")!, { target: { value: "2026-11-23" } });
+    await waitFor(() => expect(rows().length).toBe(1));
+
+    // Typing is not a query per key: the last call carries every field.
+    const last = ipc.callsOf("list_audit").at(-1)!;
+    expect(last).toEqual({
+      limit: 200,
+      filter: {
+        operator: "authadmin",
+        target: "adele",
+        action: "revokeSessions",
+        outcome: "refused",
+        from: new Date(2026, 10, 20, 0, 0, 0, 0).toISOString(),
+        to: new Date(2026, 10, 23, 23, 59, 59, 999).toISOString(),
+      },
+    });
+    expect(ipc.callsOf("list_audit").length).toBeLessThan(4);
+    expect(rows()[0].getAttribute("data-seq")).toBe("2");
+
+    fireEvent.click(byId("audit-filter-clear")!);
+    await waitFor(() => expect(rows().length).toBe(2));
+    expect(ipc.callsOf("list_audit").at(-1)).toEqual({ limit: 200 });
+    expect((byId("audit-filter-operator") as HTMLInputElement).value).toBe("");
+  });
+
+  test("a filter that matches nothing says so; a bad filter shows Rust's error", async () => {
+    mockCommands({
+      list_audit: (args) => {
+        const filter = args.filter as { target?: string } | undefined;
+        if (filter?.target === "nobody") return [];
+        if (filter?.target === "bad") reject("InvalidInput", "The From date is after the To date; swap them or clear one.");
+        return [auditEntry(1)];
+      },
+    });
+    renderWithFluent(<ActivityScreen />);
+    await waitFor(() => expect(rows().length).toBe(1));
+    fireEvent.change(byId("audit-filter-target")!, { target: { value: "nobody" } });
+    await waitFor(() => expect(document.querySelector('[data-testid="audit-empty"]')?.textContent).toBe("No activity matches these filters."));
+    fireEvent.change(byId("audit-filter-target")!, { target: { value: "bad" } });
+    await waitFor(() => expect(document.body.textContent).toContain("The From date is after the To date"));
+  });
+
+  test("Export CSV and Export JSON Lines ask Rust to export with the current filter and show where it went", async () => {
+    const ipc = mockCommands({
+      list_audit: () => [auditEntry(1), auditEntry(2)],
+      export_audit: (args) =>
+        args.format === "csv"
+          ? { path: "/home/op/resetdesk-audit-2026-11-23.csv", entries: 2 }
+          : { path: "/home/op/audit.jsonl", entries: 1 },
+    });
+    renderWithFluent(<ActivityScreen />);
+    await waitFor(() => expect(rows().length).toBe(2));
+    expect(byId("export-result")).toBeNull();
+
+    fireEvent.click(byId("export-csv")!);
+    await waitFor(() =>
+      expect(byId("export-result")?.textContent).toBe("Exported 2 entries to /home/op/resetdesk-audit-2026-11-23.csv"),
+    );
+    expect(ipc.callsOf("export_audit")).toEqual([{ format: "csv" }]);
+
+    fireEvent.change(byId("audit-filter-outcome")!, { target: { value: "succeeded" } });
+    fireEvent.click(byId("export-jsonl")!);
+    await waitFor(() => expect(byId("export-result")?.textContent).toBe("Exported 1 entries to /home/op/audit.jsonl"));
+    expect(ipc.callsOf("export_audit")[1]).toEqual({ format: "jsonl", filter: { outcome: "succeeded" } });
+  });
+
+  test("a cancelled Save dialog changes nothing; an export error is shown", async () => {
+    let answer: () => unknown = () => null;
+    const ipc = mockCommands({
+      list_audit: () => [auditEntry(1)],
+      export_audit: () => answer(),
+    });
+    renderWithFluent(<ActivityScreen />);
+    await waitFor(() => expect(rows().length).toBe(1));
+    fireEvent.click(byId("export-csv")!);
+    await waitFor(() => expect(ipc.callsOf("export_audit").length).toBe(1));
+    await waitFor(() => expect((byId("export-csv") as HTMLButtonElement).disabled).toBe(false));
+    expect(byId("export-result")).toBeNull();
+
+    answer = () => reject("Internal", "Could not create /readonly/audit.csv");
+    fireEvent.click(byId("export-jsonl")!);
+    await waitFor(() => expect(document.body.textContent).toContain("Could not create /readonly/audit.csv"));
+    expect(byId("export-result")).toBeNull();
+  });
 });

@@ -1,29 +1,48 @@
 import {
   Button,
+  Field,
+  Input,
   MessageBar,
   MessageBarBody,
   MessageBarTitle,
+  Select,
   Spinner,
   Text,
   Toolbar,
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { ArrowSyncRegular, ShieldCheckmarkRegular } from "@fluentui/react-icons";
+import {
+  ArrowDownloadRegular,
+  ArrowSyncRegular,
+  DismissRegular,
+  ShieldCheckmarkRegular,
+} from "@fluentui/react-icons";
 import { AuditTable } from "../components/AuditTable";
 import { ErrorBar } from "../components/ErrorBar";
 import { ScreenTitle } from "../components/ScreenTitle";
-import { useAudit } from "../hooks/useAudit";
+import { NO_FILTER, useAudit } from "../hooks/useAudit";
+import { ACTION_LABELS, AUDIT_OUTCOME_LABELS } from "../format";
+import type { AuditOutcome } from "../ipc/types";
 
 const useStyles = makeStyles({
   screen: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
   toolbar: { gap: tokens.spacingHorizontalS, paddingLeft: 0 },
+  filters: {
+    display: "flex",
+    flexWrap: "wrap",
+    alignItems: "flex-end",
+    gap: tokens.spacingHorizontalM,
+  },
+  textFilter: { width: "220px" },
 });
 
 export function ActivityScreen() {
   const styles = useStyles();
   const audit = useAudit();
   const verification = audit.verification;
+  const filter = audit.filter;
+  const filtered = (Object.keys(NO_FILTER) as Array<keyof typeof NO_FILTER>).some((key) => filter[key] !== "");
 
   return (
     <div className={styles.screen}>
@@ -40,8 +59,104 @@ export function ActivityScreen() {
         >
           Verify chain
         </Button>
-        {audit.loading || audit.verifying ? <Spinner size="tiny" /> : null}
+        <Button
+          id="export-csv"
+          icon={<ArrowDownloadRegular />}
+          disabled={audit.exporting !== null}
+          onClick={() => void audit.exportAs("csv")}
+        >
+          Export CSV
+        </Button>
+        <Button
+          id="export-jsonl"
+          icon={<ArrowDownloadRegular />}
+          disabled={audit.exporting !== null}
+          onClick={() => void audit.exportAs("jsonl")}
+        >
+          Export JSON Lines
+        </Button>
+        {audit.loading || audit.verifying || audit.exporting ? <Spinner size="tiny" /> : null}
       </Toolbar>
+      <div className={styles.filters} role="search" aria-label="Filter activity">
+        <Field label="Operator">
+          <Input
+            id="audit-filter-operator"
+            className={styles.textFilter}
+            placeholder="Any operator"
+            value={filter.operator}
+            onChange={(_, data) => audit.setFilter({ operator: data.value })}
+          />
+        </Field>
+        <Field label="Target">
+          <Input
+            id="audit-filter-target"
+            className={styles.textFilter}
+            placeholder="Any user"
+            value={filter.target}
+            onChange={(_, data) => audit.setFilter({ target: data.value })}
+          />
+        </Field>
+        <Field label="Action">
+          <Select
+            id="audit-filter-action"
+            value={filter.action}
+            onChange={(_, data) => audit.setFilter({ action: data.value })}
+          >
+            <option value="">Any action</option>
+            {Object.entries(ACTION_LABELS).map(([kind, label]) => (
+              <option key={kind} value={kind}>
+                {label}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label="Outcome">
+          <Select
+            id="audit-filter-outcome"
+            value={filter.outcome}
+            onChange={(_, data) => audit.setFilter({ outcome: data.value as AuditOutcome | "" })}
+          >
+            <option value="">Any outcome</option>
+            {Object.entries(AUDIT_OUTCOME_LABELS).map(([outcome, label]) => (
+              <option key={outcome} value={outcome}>
+                {label}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label="From">
+          <Input
+            id="audit-filter-from"
+            type="date"
+            value={filter.from}
+            onChange={(_, data) => audit.setFilter({ from: data.value })}
+          />
+        </Field>
+        <Field label="To">
+          <Input
+            id="audit-filter-to"
+            type="date"
+            value={filter.to}
+            onChange={(_, data) => audit.setFilter({ to: data.value })}
+          />
+        </Field>
+        <Button
+          id="audit-filter-clear"
+          appearance="subtle"
+          icon={<DismissRegular />}
+          disabled={!filtered}
+          onClick={audit.clearFilter}
+        >
+          Clear filters
+        </Button>
+      </div>
+      {audit.exported ? (
+        <MessageBar id="export-result" data-testid="export-result" intent="success" layout="multiline">
+          <MessageBarBody>
+            {`Exported ${audit.exported.entries} entries to ${audit.exported.path}`}
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
       {verification ? (
         <MessageBar
           id="verify-result"
@@ -64,7 +179,11 @@ export function ActivityScreen() {
       ) : null}
       {audit.error ? <ErrorBar error={audit.error} /> : null}
       {!audit.loading && !audit.error && audit.entries.length === 0 ? (
-        <Text data-testid="audit-empty">No activity yet. Every action you confirm is recorded here.</Text>
+        <Text data-testid="audit-empty">
+          {filtered
+            ? "No activity matches these filters."
+            : "No activity yet. Every action you confirm is recorded here."}
+        </Text>
       ) : null}
       {audit.entries.length > 0 ? <AuditTable entries={audit.entries} /> : null}
     </div>
