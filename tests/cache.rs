@@ -404,3 +404,49 @@ async fn removing_a_connection_deletes_its_cache_file_and_key() {
         .unwrap()
         .is_none());
 }
+
+#[tokio::test]
+async fn a_saved_delta_link_for_another_host_leads_to_a_full_sync_not_an_error() {
+    use resetdesk_core::cache::{DeltaSync, DirectorySync, SyncProgress};
+    use resetdesk_core::providers::entra::{http_client, EntraDirectory};
+
+    struct Token(String);
+    #[async_trait::async_trait]
+    impl resetdesk_core::auth::AccessTokenSource for Token {
+        async fn access_token(&self) -> resetdesk_core::error::Result<secrecy::SecretString> {
+            Ok(secrecy::SecretString::from(self.0.clone()))
+        }
+        async fn invalidate(&self, _: &secrecy::SecretString) {}
+    }
+    let h = harness().await;
+    let token = h.sandbox.issue_access_token(OPERATOR).unwrap();
+    let directory = EntraDirectory::new(
+        SANDBOX,
+        &h.sandbox.entra_settings(),
+        Arc::new(Token(token)),
+        http_client(),
+    );
+    // e.g. the sandbox of the previous run, on another port.
+    let outcome = directory
+        .delta_user_sync(
+            "http://127.0.0.1:9/v1.0/users/delta?$deltatoken=abc",
+            &SyncProgress::default(),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(outcome, DeltaSync::ResyncRequired));
+    assert!(h.sandbox.requests().is_empty(), "nothing was sent anywhere");
+    // A link on the right host still works.
+    let full = directory
+        .full_user_sync(&SyncProgress::default())
+        .await
+        .unwrap();
+    let outcome = directory
+        .delta_user_sync(
+            full.delta_link.as_deref().unwrap(),
+            &SyncProgress::default(),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(outcome, DeltaSync::Changes { .. }));
+}

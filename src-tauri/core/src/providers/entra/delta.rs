@@ -177,11 +177,17 @@ impl DirectorySync for EntraDirectory {
         delta_link: &str,
         progress: &SyncProgress,
     ) -> Result<DeltaSync> {
-        // The saved link is used verbatim, but only on this connection's Graph host.
-        let first = self
-            .http
-            .checked_next_link(delta_link)
-            .map_err(|f| self.error(f))?;
+        // The saved link is used verbatim, but only on this connection's Graph host (it gets
+        // the bearer token). A link for another host — the connection's Graph URL changed, or
+        // the in-app sandbox listens on a new port since the last run — cannot continue this
+        // directory's changes: start again with a full sync.
+        let first = match self.http.checked_next_link(delta_link) {
+            Ok(url) => url,
+            Err(failure) => {
+                tracing::info!(detail = %failure.detail(), "the saved delta link is not on this connection's Graph host; syncing in full");
+                return Ok(DeltaSync::ResyncRequired);
+            }
+        };
         match self.delta_round(first, progress).await {
             Ok((changes, delta_link, requests)) => Ok(DeltaSync::Changes {
                 changes,
