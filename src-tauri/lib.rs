@@ -240,6 +240,36 @@ mod tests {
         )
         .unwrap_err();
         assert!(store.to_string().contains("not allowed"), "{store}");
+        // The Save dialog of an export is opened by Rust; the page cannot open one itself.
+        let dialog = invoke(&webview, "plugin:dialog|save", json!({"options": {}})).unwrap_err();
+        assert!(dialog.to_string().contains("not allowed"), "{dialog}");
+
+        // The Activity filters arrive in Rust as `AuditFilter` and are checked there; a bad
+        // one is refused before an export asks the operator anything.
+        let filtered = invoke(
+            &webview,
+            "list_audit",
+            json!({"limit": 5, "filter": {"operator": "helpdesk", "outcome": "refused"}}),
+        )
+        .expect("list_audit with a filter");
+        assert!(filtered.is_array(), "{filtered}");
+        let bad_date = json!({"from": "yesterday"});
+        let listed = invoke(
+            &webview,
+            "list_audit",
+            json!({"limit": 5, "filter": bad_date}),
+        )
+        .unwrap_err();
+        assert_eq!(listed["kind"], "InvalidInput", "{listed}");
+        let exported = invoke(
+            &webview,
+            "export_audit",
+            json!({"format": "csv", "filter": {"from": "2026-11-23", "to": "2026-11-01"}}),
+        )
+        .unwrap_err();
+        assert_eq!(exported["kind"], "InvalidInput", "{exported}");
+        let bad_format = invoke(&webview, "export_audit", json!({"format": "xlsx"})).unwrap_err();
+        assert!(bad_format.to_string().contains("xlsx"), "{bad_format}");
         let unknown = invoke(&webview, "delete_all_users", json!({})).unwrap_err();
         assert!(unknown.to_string().contains("not found"), "{unknown}");
     }
