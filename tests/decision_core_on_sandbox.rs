@@ -125,6 +125,10 @@ async fn emulator_accepts(
             };
             directory.delete_method(&target.id, method).await
         }
+        ActionKind::IssueTemporaryAccessPass => directory
+            .create_temporary_access_pass(&target.id, 60, true)
+            .await
+            .map(|issued| issued.receipt),
     };
     match result {
         Ok(_) => true,
@@ -162,8 +166,8 @@ async fn authz_agrees_with_the_emulator_for_every_seeded_operator_and_demo_targe
         }
     }
     assert!(disagreements.is_empty(), "{disagreements:#?}");
-    // Both answers occur, so the comparison is not vacuous (7 operators × 3 actions × 4 targets).
-    assert_eq!(allowed + denied, 84);
+    // Both answers occur, so the comparison is not vacuous (7 operators × 4 actions × 4 targets).
+    assert_eq!(allowed + denied, 112);
     assert!(
         allowed >= 20 && denied >= 20,
         "allowed {allowed}, denied {denied}"

@@ -204,6 +204,9 @@ enum Rule {
     ResetPassword,
     RevokeSessions,
     ManageAuthMethods,
+    /// Creating a Temporary Access Pass: a method write, so the same roles and rows as
+    /// managing methods, with its own wording.
+    IssueTemporaryAccessPass,
     SensitiveProperties,
 }
 
@@ -213,6 +216,7 @@ impl Rule {
             ActionKind::ResetPassword => Rule::ResetPassword,
             ActionKind::RevokeSessions => Rule::RevokeSessions,
             ActionKind::RequireReregisterMfa => Rule::ManageAuthMethods,
+            ActionKind::IssueTemporaryAccessPass => Rule::IssueTemporaryAccessPass,
         }
     }
 
@@ -220,7 +224,7 @@ impl Rule {
         match self {
             Rule::ResetPassword => caps.reset_password,
             Rule::RevokeSessions => caps.revoke_sessions,
-            Rule::ManageAuthMethods => caps.manage_auth_methods,
+            Rule::ManageAuthMethods | Rule::IssueTemporaryAccessPass => caps.manage_auth_methods,
             Rule::SensitiveProperties => caps.sensitive_actions,
         }
     }
@@ -229,9 +233,10 @@ impl Rule {
     /// column (the Authentication Administrator's role text points at that table).
     fn permits(self, cell: Cell) -> bool {
         match self {
-            Rule::ResetPassword | Rule::RevokeSessions | Rule::ManageAuthMethods => {
-                cell != Cell::No
-            }
+            Rule::ResetPassword
+            | Rule::RevokeSessions
+            | Rule::ManageAuthMethods
+            | Rule::IssueTemporaryAccessPass => cell != Cell::No,
             Rule::SensitiveProperties => cell == Cell::Both,
         }
     }
@@ -242,6 +247,7 @@ impl Rule {
             Rule::ResetPassword => "reset the password of",
             Rule::RevokeSessions => "revoke the sessions of",
             Rule::ManageAuthMethods => "require re-registration of MFA for",
+            Rule::IssueTemporaryAccessPass => "issue a Temporary Access Pass to",
             Rule::SensitiveProperties => "update sensitive properties of",
         }
     }
@@ -252,6 +258,7 @@ impl Rule {
             Rule::ResetPassword => "Resetting a password",
             Rule::RevokeSessions => "Revoking sessions",
             Rule::ManageAuthMethods => "Requiring re-registration of MFA",
+            Rule::IssueTemporaryAccessPass => "Issuing a Temporary Access Pass",
             Rule::SensitiveProperties => "Updating sensitive properties",
         }
     }
@@ -459,7 +466,9 @@ fn lacking_capability_reason(rule: Rule, held: &[usize], categories: &[TargetCat
         // privileged role (table order) that could do it for this very user.
         let role = COLUMNS[first].2;
         let what = match rule {
-            Rule::ManageAuthMethods => "cannot manage authentication methods",
+            Rule::ManageAuthMethods | Rule::IssueTemporaryAccessPass => {
+                "cannot manage authentication methods"
+            }
             Rule::RevokeSessions => "cannot revoke sessions",
             Rule::ResetPassword => "cannot reset passwords",
             Rule::SensitiveProperties => "cannot update sensitive properties",
@@ -516,14 +525,20 @@ pub fn can_manage_hardware_oath(operator: &Operator) -> Result<(), String> {
 }
 
 /// The re-check run just before one step of a plan: the action's rule, plus the hardware
-/// OATH rule for a deactivation step. `operator` and `target` must be read live.
+/// OATH rule for a deactivation step. A "revoke sessions" step added to a password or MFA
+/// reset is governed by the revoke rule alone (a Password Administrator may reset the
+/// password but not revoke). `operator` and `target` must be read live.
 pub fn authorize_step(
     action: ActionKind,
     operator: &Operator,
     target: &DirectoryUser,
     step: &StepKind,
 ) -> Result<(), String> {
-    decide(action, operator, target).into_result()?;
+    let governing = match step {
+        StepKind::RevokeSessions => ActionKind::RevokeSessions,
+        _ => action,
+    };
+    decide(governing, operator, target).into_result()?;
     if let StepKind::DeactivateHardwareOath { .. } = step {
         can_manage_hardware_oath(operator)?;
     }
@@ -738,6 +753,12 @@ mod tests {
                 assert_decision(
                     mfa,
                     &decide(ActionKind::RequireReregisterMfa, &operator, &target),
+                    &context,
+                );
+                // A Temporary Access Pass is a method write: the same cells as MFA.
+                assert_decision(
+                    mfa,
+                    &decide(ActionKind::IssueTemporaryAccessPass, &operator, &target),
                     &context,
                 );
                 checked += 1;
@@ -1087,5 +1108,40 @@ mod tests {
         assert!(
             authorize_step(ActionKind::RequireReregisterMfa, &auth, &ga_target, &delete).is_err()
         );
+    }
+
+    #[test]
+    fn a_revoke_step_in_a_password_reset_follows_the_revoke_rule() {
+        let password_admin = operator_with(&[role_ids::PASSWORD_ADMINISTRATOR]);
+        let helpdesk = operator_with(&[role_ids::HELPDESK_ADMINISTRATOR]);
+        let user = target_with(&[]);
+        let reset = StepKind::ResetPassword;
+        let revoke = StepKind::RevokeSessions;
+        assert!(authorize_step(ActionKind::ResetPassword, &password_admin, &user, &reset).is_ok());
+        let refused =
+            authorize_step(ActionKind::ResetPassword, &password_admin, &user, &revoke).unwrap_err();
+        assert!(refused.contains("cannot revoke sessions"), "{refused}");
+        assert!(authorize_step(ActionKind::ResetPassword, &helpdesk, &user, &revoke).is_ok());
+    }
+
+    #[test]
+    fn issuing_a_temporary_access_pass_names_itself_in_refusals() {
+        let auth = operator_with(&[role_ids::AUTHENTICATION_ADMINISTRATOR]);
+        let ga_target = target_with(&[role_ids::GLOBAL_ADMINISTRATOR]);
+        assert_eq!(
+            decide(ActionKind::IssueTemporaryAccessPass, &auth, &ga_target),
+            Decision::Denied {
+                reason: "Only a Privileged Authentication Administrator or a Global Administrator can issue a Temporary Access Pass to a Global Administrator.".into()
+            }
+        );
+        let helpdesk = operator_with(&[role_ids::HELPDESK_ADMINISTRATOR]);
+        let reason = decide(
+            ActionKind::IssueTemporaryAccessPass,
+            &helpdesk,
+            &target_with(&[]),
+        )
+        .into_result()
+        .unwrap_err();
+        assert_eq!(reason, "Helpdesk Administrators cannot manage authentication methods. Ask an Authentication Administrator.");
     }
 }

@@ -19,7 +19,7 @@ mod offline_cache;
 
 pub use self::offline_cache::{CacheStatus, CachedSearch, OFFLINE_PROBE_INTERVAL};
 
-use crate::actions::{available_actions, ActionKind, OfferedAction};
+use crate::actions::{available_actions, ActionKind, ActionOptions, OfferedAction};
 use crate::audit::{
     AuditEntry, AuditFilter, AuditLog, AuditOutcome, AuditRecord, AuditVerification, ExportFormat,
 };
@@ -32,7 +32,7 @@ use crate::error::{AppError, ErrorKind, Result};
 use crate::execute::{self, overall_outcome, Outcome, StepStatus};
 use crate::model::{AuthMethod, DirectoryUser, Operator};
 use crate::password::generate_temporary_password;
-use crate::plan::{build_plan, Plan};
+use crate::plan::{build_plan_with, Plan, PlanInputs};
 use crate::providers::entra::EntraDirectory;
 use crate::secrets::SecretStore;
 
@@ -92,6 +92,9 @@ pub struct ExecutionResult {
     /// Reset password only: the temporary password, returned this once for display. It is
     /// never stored or logged (not in the audit record, not in Debug output).
     pub temporary_password: Option<String>,
+    /// Issue Temporary Access Pass only: the pass, returned this once for display, under the
+    /// same rules as the temporary password.
+    pub temporary_access_pass: Option<String>,
     /// The audit entry that records this run; `None` (with `audit_error`) if it could not be
     /// written after the steps had already run.
     pub audit_seq: Option<u64>,
@@ -107,6 +110,10 @@ impl std::fmt::Debug for ExecutionResult {
             .field(
                 "temporary_password",
                 &self.temporary_password.as_ref().map(|_| "[redacted]"),
+            )
+            .field(
+                "temporary_access_pass",
+                &self.temporary_access_pass.as_ref().map(|_| "[redacted]"),
             )
             .field("audit_seq", &self.audit_seq)
             .field("audit_error", &self.audit_error)
@@ -420,6 +427,20 @@ impl Console {
         user_id: &str,
         action: ActionKind,
     ) -> Result<Plan> {
+        self.plan_action_with(connection_id, user_id, action, &ActionOptions::default())
+            .await
+    }
+
+    /// [`Console::plan_action`] with the operator's choices from the confirmation ("also
+    /// revoke sessions", a pass's lifetime and one-time use). A Temporary Access Pass is
+    /// checked against the tenant's policy, read live here, before the plan exists.
+    pub async fn plan_action_with(
+        &self,
+        connection_id: &str,
+        user_id: &str,
+        action: ActionKind,
+        options: &ActionOptions,
+    ) -> Result<Plan> {
         let user_id = require_id(user_id)?;
         let session = self.session(connection_id).await?;
         // The operator's roles may have changed since sign-in (PIM, removal): read them again.
@@ -438,9 +459,27 @@ impl Console {
         }
         let methods = match action {
             ActionKind::RequireReregisterMfa => session.directory.list_methods(user_id).await?,
-            ActionKind::ResetPassword | ActionKind::RevokeSessions => Vec::new(),
+            ActionKind::ResetPassword
+            | ActionKind::RevokeSessions
+            | ActionKind::IssueTemporaryAccessPass => Vec::new(),
         };
-        match build_plan(action, connection_id, &operator, &target, &methods) {
+        let tap_policy = match action {
+            ActionKind::IssueTemporaryAccessPass => {
+                Some(session.directory.tap_policy().await.map_err(|e| {
+                    let message = format!(
+                        "The tenant's Temporary Access Pass policy could not be read: {}",
+                        e.message
+                    );
+                    AppError { message, ..e }
+                })?)
+            }
+            _ => None,
+        };
+        let inputs = PlanInputs {
+            options: Some(options),
+            tap_policy: tap_policy.as_ref(),
+        };
+        match build_plan_with(action, connection_id, &operator, &target, &methods, inputs) {
             Ok(plan) => {
                 let mut plans = lock(&self.plans)?;
                 plans.retain(|_, r| {
@@ -571,7 +610,10 @@ impl Console {
         let recheck = |step: &crate::plan::Step| {
             authz::authorize_step(plan.action, &operator, &target, &step.kind)
         };
-        let outcomes = execute::execute_plan(
+        let execute::Execution {
+            outcomes,
+            temporary_access_pass,
+        } = execute::run_plan(
             plan,
             session.directory.as_ref(),
             recheck,
@@ -602,15 +644,21 @@ impl Console {
                 )
             }
         };
-        // The password is shown only if the reset itself went through.
+        // The password is shown only if the reset itself (always the first step) went through.
         let temporary_password = temporary_password
-            .filter(|_| outcomes.iter().any(|o| o.status == StepStatus::Succeeded))
+            .filter(|_| {
+                outcomes
+                    .iter()
+                    .any(|o| o.step_index == 0 && o.status == StepStatus::Succeeded)
+            })
             .map(|p| p.expose_secret().to_string());
+        let temporary_access_pass = temporary_access_pass.map(|p| p.expose_secret().to_string());
         Ok(ExecutionResult {
             plan_id: plan.id.clone(),
             outcome,
             outcomes,
             temporary_password,
+            temporary_access_pass,
             audit_seq,
             audit_error,
         })

@@ -36,6 +36,40 @@ pub struct Outcome {
     pub at: String,
 }
 
+/// What a run produced: one outcome per step, and the Temporary Access Pass if one was
+/// issued (a secret, for the result view only).
+pub struct Execution {
+    pub outcomes: Vec<Outcome>,
+    pub temporary_access_pass: Option<SecretString>,
+}
+
+impl std::fmt::Debug for Execution {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Execution")
+            .field("outcomes", &self.outcomes)
+            .field(
+                "temporary_access_pass",
+                &self.temporary_access_pass.as_ref().map(|_| "[redacted]"),
+            )
+            .finish()
+    }
+}
+
+/// [`execute_plan`] for callers that only need the outcomes.
+pub async fn execute_plan<F>(
+    plan: &Plan,
+    directory: &dyn Directory,
+    recheck: F,
+    temporary_password: Option<&SecretString>,
+) -> Vec<Outcome>
+where
+    F: Fn(&Step) -> Result<(), String>,
+{
+    run_plan(plan, directory, recheck, temporary_password)
+        .await
+        .outcomes
+}
+
 /// Runs every step of `plan` on `directory` and returns one outcome per step, in the order
 /// the steps actually ran (a deferred default method comes last).
 ///
@@ -52,15 +86,16 @@ pub struct Outcome {
 ///
 /// `temporary_password` is needed by a reset-password step only; it is sent to the provider
 /// and never copied into an outcome.
-pub async fn execute_plan<F>(
+pub async fn run_plan<F>(
     plan: &Plan,
     directory: &dyn Directory,
     recheck: F,
     temporary_password: Option<&SecretString>,
-) -> Vec<Outcome>
+) -> Execution
 where
     F: Fn(&Step) -> Result<(), String>,
 {
+    let mut issued_pass = None;
     let user_id = plan.target.id.as_str();
     let mut outcomes = Vec::with_capacity(plan.steps.len());
     let mut deferred: Vec<&Step> = Vec::new();
@@ -78,7 +113,15 @@ where
             Err(error) if is_delete(step) && is_default_method_refusal(&error) => {
                 deferred.push(step)
             }
-            result => outcomes.push(outcome_of(step, result, false)),
+            result => {
+                let result = result.map(|done| {
+                    if done.pass.is_some() {
+                        issued_pass = done.pass;
+                    }
+                    done.receipt
+                });
+                outcomes.push(outcome_of(step, result, false))
+            }
         }
     }
 
@@ -88,10 +131,30 @@ where
             outcomes.push(outcome(step, StepStatus::Refused, reason, None));
             continue;
         }
-        let result = run_step(step, user_id, directory, temporary_password).await;
+        let result = run_step(step, user_id, directory, temporary_password)
+            .await
+            .map(|done| done.receipt);
         outcomes.push(outcome_of(step, result, true));
     }
-    outcomes
+    Execution {
+        outcomes,
+        temporary_access_pass: issued_pass,
+    }
+}
+
+/// A step that went through: the provider's receipt, and the pass a TAP step issued.
+struct StepDone {
+    receipt: Receipt,
+    pass: Option<SecretString>,
+}
+
+impl From<Receipt> for StepDone {
+    fn from(receipt: Receipt) -> Self {
+        Self {
+            receipt,
+            pass: None,
+        }
+    }
 }
 
 /// The overall result of a run, for the audit log: every step done → `Succeeded`; nothing
@@ -117,8 +180,8 @@ async fn run_step(
     user_id: &str,
     directory: &dyn Directory,
     temporary_password: Option<&SecretString>,
-) -> Result<Receipt, AppError> {
-    match &step.kind {
+) -> Result<StepDone, AppError> {
+    let receipt = match &step.kind {
         StepKind::ResetPassword => match temporary_password {
             Some(password) => directory.reset_password(user_id, password).await,
             None => Err(AppError::internal(
@@ -148,7 +211,20 @@ async fn run_step(
             directory.delete_method(user_id, &method).await
         }
         StepKind::RevokeSessions => directory.revoke_sessions(user_id).await,
-    }
+        StepKind::IssueTemporaryAccessPass {
+            lifetime_minutes,
+            usable_once,
+        } => {
+            let issued = directory
+                .create_temporary_access_pass(user_id, *lifetime_minutes, *usable_once)
+                .await?;
+            return Ok(StepDone {
+                receipt: issued.receipt,
+                pass: Some(issued.pass),
+            });
+        }
+    };
+    receipt.map(StepDone::from)
 }
 
 /// The admin centre's name for a kind, for the provider's own messages about the method.
@@ -221,6 +297,9 @@ fn outcome_of(step: &Step, result: Result<Receipt, AppError>, was_deferred: bool
 
 fn done_message(step: &Step) -> &'static str {
     match step.kind {
+        StepKind::IssueTemporaryAccessPass { .. } => {
+            "Temporary Access Pass issued; it is shown once, here"
+        }
         StepKind::ResetPassword => "Temporary password set; it must be changed at next sign-in",
         StepKind::DeactivateHardwareOath { .. } => "Deactivated",
         StepKind::DeleteMethod { .. } => "Removed",

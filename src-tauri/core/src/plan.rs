@@ -4,10 +4,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::actions::ActionKind;
+use crate::actions::{ActionKind, ActionOptions};
 use crate::authz::{self, Decision};
 use crate::error::AppError;
-use crate::model::{AuthMethod, AuthMethodKind, DirectoryUser, Operator, RoleRef};
+use crate::model::{
+    AuthMethod, AuthMethodKind, DirectoryUser, Operator, RoleRef, TemporaryAccessPassPolicy,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -31,6 +33,20 @@ pub enum StepKind {
         phone_type: Option<String>,
     },
     RevokeSessions,
+    IssueTemporaryAccessPass {
+        lifetime_minutes: u32,
+        usable_once: bool,
+    },
+}
+
+/// The pass a plan will issue, and the tenant policy it was checked against (the confirmation
+/// shows the allowed range next to the lifetime field).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TemporaryAccessPassTerms {
+    pub lifetime_minutes: u32,
+    pub usable_once: bool,
+    pub policy: TemporaryAccessPassPolicy,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +73,21 @@ pub struct Plan {
     pub steps: Vec<Step>,
     pub warnings: Vec<String>,
     pub created_at: String,
+    /// Reset password / Require re-register MFA: whether a final "revoke sessions" step was
+    /// asked for (`None` for actions that do not offer it).
+    #[serde(default)]
+    pub also_revoke_sessions: Option<bool>,
+    /// Issue Temporary Access Pass: the pass's terms and the policy.
+    #[serde(default)]
+    pub temporary_access_pass: Option<TemporaryAccessPassTerms>,
+}
+
+/// What a plan is built from besides the target's state: the operator's choices and, for a
+/// Temporary Access Pass, the tenant's policy read live.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PlanInputs<'a> {
+    pub options: Option<&'a ActionOptions>,
+    pub tap_policy: Option<&'a TemporaryAccessPassPolicy>,
 }
 
 /// Turns an allowed action on one target into the steps the confirmation dialog shows.
@@ -74,12 +105,36 @@ pub fn build_plan(
     target: &DirectoryUser,
     methods: &[AuthMethod],
 ) -> Result<Plan, AppError> {
+    build_plan_with(
+        action,
+        connection_id,
+        operator,
+        target,
+        methods,
+        PlanInputs::default(),
+    )
+}
+
+/// [`build_plan`] with the operator's options: "also revoke sessions" adds a final
+/// revoke step (blocked, with the reason, when the operator may not revoke), and a Temporary
+/// Access Pass is checked against `inputs.tap_policy` before any step exists.
+pub fn build_plan_with(
+    action: ActionKind,
+    connection_id: &str,
+    operator: &Operator,
+    target: &DirectoryUser,
+    methods: &[AuthMethod],
+    inputs: PlanInputs<'_>,
+) -> Result<Plan, AppError> {
     if let Decision::Denied { reason } = authz::decide(action, operator, target) {
         return Err(AppError::denied(reason));
     }
+    let default_options = ActionOptions::default();
+    let options = inputs.options.unwrap_or(&default_options);
     let who = person(target);
     let mut warnings = Vec::new();
-    let steps = match action {
+    let mut temporary_access_pass = None;
+    let mut steps = match action {
         ActionKind::ResetPassword => {
             warnings.push(
                 "The temporary password is shown once, after the reset; ResetDesk does not store or log it.".to_string(),
@@ -108,7 +163,57 @@ pub fn build_plan(
         ActionKind::RequireReregisterMfa => {
             reregister_mfa_steps(operator, target, methods, &mut warnings)?
         }
+        ActionKind::IssueTemporaryAccessPass => {
+            let policy = inputs.tap_policy.ok_or_else(|| {
+                AppError::internal("The tenant's Temporary Access Pass policy was not read.")
+            })?;
+            let terms = tap_terms(policy, options)?;
+            warnings.push(
+                "The pass is shown once, after it is issued; ResetDesk does not store or log it. Give it to the user over a verified channel.".to_string(),
+            );
+            warnings.push(format!(
+                "A Temporary Access Pass {} already has stops working: a user has one pass at a time.",
+                display_name_or_upn(target)
+            ));
+            let step = Step {
+                index: 0,
+                kind: StepKind::IssueTemporaryAccessPass {
+                    lifetime_minutes: terms.lifetime_minutes,
+                    usable_once: terms.usable_once,
+                },
+                summary: format!(
+                    "Issue a Temporary Access Pass to {who}: valid for {}, {}",
+                    minutes_words(terms.lifetime_minutes),
+                    if terms.usable_once {
+                        "one-time use"
+                    } else {
+                        "usable more than once during its lifetime"
+                    }
+                ),
+                blocked: None,
+            };
+            temporary_access_pass = Some(terms);
+            vec![step]
+        }
     };
+
+    let also_revoke_sessions = action
+        .offers_session_revocation()
+        .then_some(options.also_revoke_sessions);
+    if also_revoke_sessions == Some(true) {
+        let blocked = authz::decide(ActionKind::RevokeSessions, operator, target)
+            .into_result()
+            .err();
+        if let Some(reason) = &blocked {
+            warnings.push(format!("Sessions will not be revoked: {reason}"));
+        }
+        steps.push(Step {
+            index: steps.len(),
+            kind: StepKind::RevokeSessions,
+            summary: format!("Revoke all sessions of {who}: refresh tokens and browser session cookies stop working"),
+            blocked,
+        });
+    }
 
     Ok(Plan {
         id: uuid::Uuid::new_v4().to_string(),
@@ -129,7 +234,55 @@ pub fn build_plan(
         steps,
         warnings,
         created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        also_revoke_sessions,
+        temporary_access_pass,
     })
+}
+
+/// The pass's lifetime and one-time use, checked against the tenant's policy so that nothing
+/// is sent that the service would refuse.
+fn tap_terms(
+    policy: &TemporaryAccessPassPolicy,
+    options: &ActionOptions,
+) -> Result<TemporaryAccessPassTerms, AppError> {
+    if !policy.enabled {
+        return Err(AppError::invalid_input(
+            "Temporary Access Pass is turned off in this tenant's authentication methods policy. An Authentication Policy Administrator or Global Administrator can enable it (Entra admin centre > Authentication methods > Policies).",
+        ));
+    }
+    let (min, max) = (
+        policy.minimum_lifetime_minutes,
+        policy.maximum_lifetime_minutes,
+    );
+    let lifetime_minutes = options
+        .tap_lifetime_minutes
+        .unwrap_or(policy.default_lifetime_minutes);
+    if !(min..=max).contains(&lifetime_minutes) {
+        return Err(AppError::invalid_input(format!(
+            "The lifetime must be between {min} and {max} minutes (this tenant's Temporary Access Pass policy); {lifetime_minutes} was entered."
+        )));
+    }
+    let usable_once = options.tap_usable_once.unwrap_or(true);
+    if policy.is_usable_once && !usable_once {
+        return Err(AppError::invalid_input(
+            "This tenant's policy allows only one-time Temporary Access Passes. Keep \"One-time use\" ticked.",
+        ));
+    }
+    Ok(TemporaryAccessPassTerms {
+        lifetime_minutes,
+        usable_once,
+        policy: policy.clone(),
+    })
+}
+
+/// "60 minutes", "8 hours", "1 hour 30 minutes".
+fn minutes_words(minutes: u32) -> String {
+    let plural = |n: u32, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    match (minutes / 60, minutes % 60) {
+        (0, m) => plural(m, "minute"),
+        (h, 0) => plural(h, "hour"),
+        (h, m) => format!("{} {}", plural(h, "hour"), plural(m, "minute")),
+    }
 }
 
 /// "Adele Vance (adele.vance@contoso.sandbox)", or whichever of the two is known.
@@ -422,6 +575,7 @@ mod tests {
                 | StepKind::DeleteMethod { method_id, .. } => method_id.as_str(),
                 StepKind::ResetPassword => "reset",
                 StepKind::RevokeSessions => "revoke",
+                StepKind::IssueTemporaryAccessPass { .. } => "tap",
             })
             .collect()
     }
@@ -639,5 +793,212 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.kind, ErrorKind::Denied);
         assert_eq!(err.message, "Helpdesk Administrators cannot manage authentication methods. Ask an Authentication Administrator.");
+    }
+
+    fn policy() -> TemporaryAccessPassPolicy {
+        TemporaryAccessPassPolicy {
+            enabled: true,
+            default_lifetime_minutes: 60,
+            minimum_lifetime_minutes: 60,
+            maximum_lifetime_minutes: 480,
+            default_length: 8,
+            is_usable_once: false,
+        }
+    }
+
+    fn tap_plan(
+        role: &str,
+        options: &ActionOptions,
+        policy: &TemporaryAccessPassPolicy,
+    ) -> Result<Plan, AppError> {
+        build_plan_with(
+            ActionKind::IssueTemporaryAccessPass,
+            "conn",
+            &operator(role),
+            &adele(),
+            &[],
+            PlanInputs {
+                options: Some(options),
+                tap_policy: Some(policy),
+            },
+        )
+    }
+
+    #[test]
+    fn a_temporary_access_pass_plan_shows_lifetime_and_one_time_use_within_the_policy() {
+        let plan = tap_plan(
+            role_ids::AUTHENTICATION_ADMINISTRATOR,
+            &ActionOptions::default(),
+            &policy(),
+        )
+        .unwrap();
+        assert_eq!(ids(&plan), vec!["tap"]);
+        assert_eq!(
+            plan.steps[0].summary,
+            "Issue a Temporary Access Pass to Adele Vance (adele.vance@contoso.sandbox): valid for 1 hour, one-time use"
+        );
+        let terms = plan.temporary_access_pass.as_ref().unwrap();
+        assert_eq!((terms.lifetime_minutes, terms.usable_once), (60, true));
+        assert_eq!(terms.policy, policy());
+        assert_eq!(plan.also_revoke_sessions, None);
+        assert!(plan.warnings.iter().any(|w| w.contains("shown once")));
+
+        let multi = tap_plan(
+            role_ids::GLOBAL_ADMINISTRATOR,
+            &ActionOptions {
+                tap_lifetime_minutes: Some(90),
+                tap_usable_once: Some(false),
+                ..Default::default()
+            },
+            &policy(),
+        )
+        .unwrap();
+        assert_eq!(
+            multi.steps[0].kind,
+            StepKind::IssueTemporaryAccessPass {
+                lifetime_minutes: 90,
+                usable_once: false
+            }
+        );
+        assert!(multi.steps[0]
+            .summary
+            .ends_with("valid for 1 hour 30 minutes, usable more than once during its lifetime"));
+    }
+
+    #[test]
+    fn a_temporary_access_pass_outside_the_policy_is_refused_with_the_range() {
+        let options = |minutes| ActionOptions {
+            tap_lifetime_minutes: Some(minutes),
+            ..Default::default()
+        };
+        for minutes in [0, 59, 481, 43_200] {
+            let err =
+                tap_plan(role_ids::GLOBAL_ADMINISTRATOR, &options(minutes), &policy()).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::InvalidInput);
+            assert!(
+                err.message
+                    .starts_with("The lifetime must be between 60 and 480 minutes"),
+                "{}",
+                err.message
+            );
+        }
+        let once_only = TemporaryAccessPassPolicy {
+            is_usable_once: true,
+            ..policy()
+        };
+        let multi = ActionOptions {
+            tap_usable_once: Some(false),
+            ..Default::default()
+        };
+        let err = tap_plan(role_ids::GLOBAL_ADMINISTRATOR, &multi, &once_only).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidInput);
+        assert!(err.message.contains("only one-time"));
+        let disabled = TemporaryAccessPassPolicy {
+            enabled: false,
+            ..policy()
+        };
+        let err = tap_plan(
+            role_ids::GLOBAL_ADMINISTRATOR,
+            &ActionOptions::default(),
+            &disabled,
+        )
+        .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidInput);
+        assert!(err.message.contains("turned off"));
+        // Without the policy there is no plan.
+        let err = build_plan(
+            ActionKind::IssueTemporaryAccessPass,
+            "conn",
+            &operator(role_ids::GLOBAL_ADMINISTRATOR),
+            &adele(),
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Internal);
+        // A role that may not issue one is refused first.
+        let err = tap_plan(
+            role_ids::HELPDESK_ADMINISTRATOR,
+            &ActionOptions::default(),
+            &policy(),
+        )
+        .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Denied);
+    }
+
+    #[test]
+    fn also_revoke_adds_a_final_step_blocked_for_a_password_administrator() {
+        let options = ActionOptions {
+            also_revoke_sessions: true,
+            ..Default::default()
+        };
+        let inputs = PlanInputs {
+            options: Some(&options),
+            tap_policy: None,
+        };
+        let helpdesk = operator(role_ids::HELPDESK_ADMINISTRATOR);
+        let reset = build_plan_with(
+            ActionKind::ResetPassword,
+            "conn",
+            &helpdesk,
+            &adele(),
+            &[],
+            inputs,
+        )
+        .unwrap();
+        assert_eq!(ids(&reset), vec!["reset", "revoke"]);
+        assert_eq!(reset.steps[1].index, 1);
+        assert!(reset.steps[1].blocked.is_none());
+        assert_eq!(reset.also_revoke_sessions, Some(true));
+
+        let password_admin = operator(role_ids::PASSWORD_ADMINISTRATOR);
+        let reset = build_plan_with(
+            ActionKind::ResetPassword,
+            "conn",
+            &password_admin,
+            &adele(),
+            &[],
+            inputs,
+        )
+        .unwrap();
+        assert_eq!(ids(&reset), vec!["reset", "revoke"]);
+        let reason = reset.steps[1].blocked.as_deref().unwrap();
+        assert!(
+            reason.contains("Password Administrators cannot revoke sessions"),
+            "{reason}"
+        );
+        assert!(reset
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("Sessions will not be revoked")));
+
+        let mfa = build_plan_with(
+            ActionKind::RequireReregisterMfa,
+            "conn",
+            &operator(role_ids::PRIVILEGED_AUTHENTICATION_ADMINISTRATOR),
+            &adele(),
+            &adele_methods(),
+            inputs,
+        )
+        .unwrap();
+        assert_eq!(ids(&mfa).last(), Some(&"revoke"));
+        assert_eq!(mfa.steps.len(), 6);
+
+        // Not asked for: the action alone, and the plan says the option was off.
+        let alone =
+            build_plan(ActionKind::ResetPassword, "conn", &helpdesk, &adele(), &[]).unwrap();
+        assert_eq!(ids(&alone), vec!["reset"]);
+        assert_eq!(alone.also_revoke_sessions, Some(false));
+        // Revoke sessions itself does not offer the option.
+        let revoke = build_plan_with(
+            ActionKind::RevokeSessions,
+            "conn",
+            &helpdesk,
+            &adele(),
+            &[],
+            inputs,
+        )
+        .unwrap();
+        assert_eq!(ids(&revoke), vec!["revoke"]);
+        assert_eq!(revoke.also_revoke_sessions, None);
     }
 }
