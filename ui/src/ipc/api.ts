@@ -7,6 +7,8 @@ import type {
   AuditEntry,
   AuditFilter,
   AuditVerification,
+  CachedSearch,
+  CacheStatus,
   ConnectionView,
   DirectoryUser,
   ErrorKind,
@@ -117,6 +119,20 @@ export function removeConnection(connectionId: string): Promise<void> {
 
 export function searchUsers(connectionId: string, query: string): Promise<DirectoryUser[]> {
   return call("search_users", { connectionId, query });
+}
+
+/** The offline cache: answers instantly, offline and before sign-in too. */
+export function searchCachedUsers(connectionId: string, query: string): Promise<CachedSearch> {
+  return call("search_cached_users", { connectionId, query });
+}
+
+export function cacheStatus(connectionId: string): Promise<CacheStatus> {
+  return call("cache_status", { connectionId });
+}
+
+/** Starts a background sync and returns at once; `cacheStatus` shows its progress. */
+export function refreshCache(connectionId: string): Promise<void> {
+  return call("refresh_cache", { connectionId });
 }
 
 export function getUserDetails(connectionId: string, userId: string): Promise<UserDetails> {

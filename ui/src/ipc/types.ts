@@ -244,3 +244,29 @@ export interface AppError {
   message: string;
   detail?: string | null;
 }
+
+/** Users found in a connection's offline cache, and how fresh they are (`search_cached_users`). */
+export interface CachedSearch {
+  users: DirectoryUser[];
+  /** When the cache was last brought up to date (ISO 8601), if ever. */
+  syncedAt: string | null;
+  /** Possibly out of date: offline, not signed in, or never synced. */
+  stale: boolean;
+  /** The service could not be reached at the last attempt. */
+  offline: boolean;
+}
+
+/** The status line of a connection's offline cache (`cache_status`). */
+export interface CacheStatus {
+  users: number;
+  lastFullSync: string | null;
+  lastDelta: string | null;
+  syncing: boolean;
+  /** Users read so far by the running sync. */
+  progress: number;
+  offline: boolean;
+  /** Why the last sync failed, if it did. */
+  error: string | null;
+  /** E.g. an unreadable cache file was moved aside and rebuilt. */
+  notice: string | null;
+}

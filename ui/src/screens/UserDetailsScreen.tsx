@@ -1,4 +1,4 @@
-import { Spinner, Tab, TabList, makeStyles, tokens } from "@fluentui/react-components";
+import { Spinner, Tab, TabList, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { useState } from "react";
 import { ActionBar } from "../components/ActionBar";
 import { ErrorBar } from "../components/ErrorBar";
@@ -57,6 +57,12 @@ export function UserDetailsScreen({
         />
       ) : null}
       {error ? <ErrorBar error={error} /> : null}
+      {error?.kind === "Offline" ? (
+        <Text data-testid="details-offline">
+          Actions need a connection to the directory: ResetDesk always reads the user&apos;s current state before
+          acting, never the offline cache. Try again when the network is back.
+        </Text>
+      ) : null}
       {details ? (
         <>
           <TabList selectedValue={tab} onTabSelect={(_, data) => setTab(data.value as TabValue)}>

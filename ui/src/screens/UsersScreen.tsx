@@ -1,8 +1,18 @@
-import { SearchBox, Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
+import {
+  MessageBar,
+  MessageBarBody,
+  SearchBox,
+  Spinner,
+  Text,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { CacheStatusLine } from "../components/CacheStatusLine";
 import { ErrorBar } from "../components/ErrorBar";
 import { ScreenTitle } from "../components/ScreenTitle";
 import { UsersTable } from "../components/UsersTable";
 import { useUserSearch } from "../hooks/useUserSearch";
+import { formatDateTime } from "../format";
 import type { DirectoryUser } from "../ipc/types";
 
 const useStyles = makeStyles({
@@ -46,7 +56,20 @@ export function UsersScreen({
             {search.users.length} user{search.users.length === 1 ? "" : "s"} found
           </Text>
         ) : null}
+        {search.source === "cache" && !search.offline ? (
+          <Text size={200} data-testid="users-cached">
+            From the offline cache; checking the directory…
+          </Text>
+        ) : null}
       </div>
+      <CacheStatusLine connectionId={connectionId} />
+      {search.offline ? (
+        <MessageBar intent="warning" data-testid="users-offline">
+          <MessageBarBody>
+            Offline — data from {formatDateTime(search.cachedAt)}. Actions need a connection to the directory.
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
       {search.error ? <ErrorBar error={search.error} /> : null}
       {noResults ? (
         <Text data-testid="users-empty">
