@@ -1,4 +1,4 @@
-use resetdesk_core::actions::ActionKind;
+use resetdesk_core::actions::{ActionKind, ActionOptions};
 use resetdesk_core::console::{ExecutionResult, UserDetails};
 use resetdesk_core::model::DirectoryUser;
 use resetdesk_core::plan::Plan;
@@ -31,10 +31,13 @@ pub async fn plan_action(
     connection_id: String,
     user_id: String,
     action: ActionKind,
+    options: Option<ActionOptions>,
 ) -> Result<Plan, AppError> {
+    // No options (an older page, or an action without any) plans the action alone.
+    let options = options.unwrap_or_default();
     state
         .console
-        .plan_action(&connection_id, &user_id, action)
+        .plan_action_with(&connection_id, &user_id, action, &options)
         .await
 }
 
