@@ -6,6 +6,7 @@ export const ACTION_LABELS: Record<ActionKind, string> = {
   resetPassword: "Reset password",
   requireReregisterMfa: "Require re-register MFA",
   revokeSessions: "Revoke sessions",
+  issueTemporaryAccessPass: "Issue Temporary Access Pass",
 };
 
 /** The audit log stores the action as text; show the button's words when it is a known kind. */

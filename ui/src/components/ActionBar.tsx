@@ -7,7 +7,7 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { ArrowSyncRegular, KeyResetRegular, PersonPasskeyRegular, SignOutRegular } from "@fluentui/react-icons";
+import { ArrowSyncRegular, KeyRegular, KeyResetRegular, PersonPasskeyRegular, SignOutRegular } from "@fluentui/react-icons";
 import type { ReactElement } from "react";
 import type { ActionKind, OfferedAction } from "../ipc/types";
 import { ACTION_KINDS } from "../ipc/types";
@@ -17,6 +17,7 @@ const ICONS: Record<ActionKind, ReactElement> = {
   resetPassword: <KeyResetRegular />,
   requireReregisterMfa: <PersonPasskeyRegular />,
   revokeSessions: <SignOutRegular />,
+  issueTemporaryAccessPass: <KeyRegular />,
 };
 
 const useStyles = makeStyles({

@@ -1,6 +1,7 @@
 import {
   Badge,
   Button,
+  Checkbox,
   Dialog,
   DialogActions,
   DialogBody,
@@ -18,7 +19,7 @@ import {
 } from "@fluentui/react-components";
 import { useState } from "react";
 import type { ActionFlow } from "../hooks/useActionFlow";
-import type { Plan } from "../ipc/types";
+import type { ActionOptions, Plan } from "../ipc/types";
 import { ACTION_LABELS } from "../format";
 import { ErrorBar } from "./ErrorBar";
 import { RoleBadges } from "./RoleBadges";
@@ -49,15 +50,17 @@ export interface PlanDialogProps {
   flow: DialogFlow;
   onConfirm: (reason: string) => void;
   onCancel: () => void;
+  /** The operator changed an option: Rust plans again. */
+  onOptionsChange?: (options: ActionOptions) => void;
 }
 
 /** "Summary of your request": what Rust will do, and the operator's reason, before anything changes. */
-export function PlanDialog({ flow, onConfirm, onCancel }: PlanDialogProps) {
+export function PlanDialog({ flow, onConfirm, onCancel, onOptionsChange }: PlanDialogProps) {
   const styles = useStyles();
   const [reason, setReason] = useState("");
   const action = flow.stage === "planning" || flow.stage === "planFailed" ? flow.action : flow.plan.action;
   const executing = flow.stage === "executing";
-  const canConfirm = flow.stage === "confirming" && reason.trim().length > 0;
+  const canConfirm = flow.stage === "confirming" && !flow.stale && reason.trim().length > 0;
 
   return (
     <Dialog
@@ -73,6 +76,17 @@ export function PlanDialog({ flow, onConfirm, onCancel }: PlanDialogProps) {
           <DialogContent className={styles.content}>
             {flow.stage === "planning" ? <Spinner label="Preparing the summary of your request…" /> : null}
             {flow.stage === "planFailed" ? <ErrorBar error={flow.error} /> : null}
+            {flow.stage === "confirming" ? (
+              <PlanOptions
+                plan={flow.plan}
+                options={flow.options}
+                disabled={!onOptionsChange}
+                onChange={(options) => onOptionsChange?.(options)}
+              />
+            ) : null}
+            {flow.stage === "confirming" && flow.stale && !flow.error ? (
+              <Spinner size="tiny" label="Updating the summary…" data-testid="plan-updating" />
+            ) : null}
             {flow.stage === "confirming" || flow.stage === "executing" ? (
               <PlanSummary plan={flow.plan} />
             ) : null}
@@ -109,6 +123,79 @@ export function PlanDialog({ flow, onConfirm, onCancel }: PlanDialogProps) {
         </DialogBody>
       </DialogSurface>
     </Dialog>
+  );
+}
+
+/**
+ * The choices Rust plans with: "Also revoke the user's sessions" for a password or MFA reset,
+ * and a Temporary Access Pass's lifetime (within the tenant policy's range, shown) and one-time use.
+ * Every change asks Rust for a new plan; the lifetime is sent when the field is left or Enter is pressed.
+ */
+function PlanOptions({
+  plan,
+  options,
+  disabled,
+  onChange,
+}: {
+  plan: Plan;
+  options: ActionOptions;
+  disabled: boolean;
+  onChange: (options: ActionOptions) => void;
+}) {
+  const terms = plan.temporaryAccessPass;
+  const shownLifetime = options.tapLifetimeMinutes ?? terms?.lifetimeMinutes;
+  const [lifetime, setLifetime] = useState(shownLifetime !== undefined ? String(shownLifetime) : "");
+  const offersRevoke = plan.alsoRevokeSessions !== null && plan.alsoRevokeSessions !== undefined;
+  if (!offersRevoke && !terms) return null;
+
+  const sendLifetime = () => {
+    const minutes = Number(lifetime);
+    if (lifetime.trim() === "" || !Number.isInteger(minutes) || minutes === options.tapLifetimeMinutes) return;
+    if (options.tapLifetimeMinutes === undefined && minutes === terms?.lifetimeMinutes) return;
+    onChange({ ...options, tapLifetimeMinutes: minutes });
+  };
+
+  return (
+    <div data-testid="plan-options">
+      {offersRevoke ? (
+        <Checkbox
+          id="also-revoke"
+          label="Also revoke the user's sessions"
+          checked={options.alsoRevokeSessions ?? false}
+          disabled={disabled}
+          onChange={(_, data) => onChange({ ...options, alsoRevokeSessions: data.checked === true })}
+        />
+      ) : null}
+      {terms ? (
+        <>
+          <Field
+            label="Lifetime (minutes)"
+            hint={`Between ${terms.policy.minimumLifetimeMinutes} and ${terms.policy.maximumLifetimeMinutes} minutes (this tenant's policy).`}
+          >
+            <Input
+              id="tap-lifetime"
+              type="number"
+              min={terms.policy.minimumLifetimeMinutes}
+              max={terms.policy.maximumLifetimeMinutes}
+              value={lifetime}
+              disabled={disabled}
+              onChange={(_, data) => setLifetime(data.value)}
+              onBlur={sendLifetime}
+              onKeyDown={(event) => {
+                if (event.key === "Enter") sendLifetime();
+              }}
+            />
+          </Field>
+          <Checkbox
+            id="tap-once"
+            label={terms.policy.isUsableOnce ? "One-time use (required by this tenant's policy)" : "One-time use"}
+            checked={options.tapUsableOnce ?? terms.usableOnce}
+            disabled={disabled || terms.policy.isUsableOnce}
+            onChange={(_, data) => onChange({ ...options, tapUsableOnce: data.checked === true })}
+          />
+        </>
+      ) : null}
+    </div>
   );
 }
 

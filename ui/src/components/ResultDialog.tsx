@@ -39,6 +39,13 @@ const SUMMARY: Record<AuditOutcome, { intent: MessageBarIntent; text: string }> 
   refused: { intent: "error", text: "The action was refused before anything changed." },
 };
 
+/** "Valid for 60 minutes, one-time use." from the plan's terms. */
+function tapTermsText(plan: Plan): string {
+  const terms = plan.temporaryAccessPass;
+  if (!terms) return "";
+  return `Valid for ${terms.lifetimeMinutes} minutes, ${terms.usableOnce ? "one-time use" : "usable more than once"}.`;
+}
+
 /** For a result without Rust's overall outcome: the same rule, read from the steps. */
 function overallOutcome(result: ExecutionResult): AuditOutcome {
   const statuses = result.outcomes.map((o) => o.status);
@@ -52,10 +59,12 @@ export interface ResultDialogProps {
   plan: Plan;
   result: ExecutionResult;
   onClose: () => void;
+  /** Offered after Require re-register MFA when the operator may issue a pass, so the user can register new methods. */
+  onIssueTemporaryAccessPass?: () => void;
 }
 
 /** One line per step, as Rust ran it; for a reset, the temporary password, shown this once. */
-export function ResultDialog({ plan, result, onClose }: ResultDialogProps) {
+export function ResultDialog({ plan, result, onClose, onIssueTemporaryAccessPass }: ResultDialogProps) {
   const tableStyles = useTableStyles();
   const styles = useStyles();
   const summaryOf = (stepIndex: number) => plan.steps.find((s) => s.index === stepIndex)?.summary ?? `Step ${stepIndex + 1}`;
@@ -86,6 +95,26 @@ export function ResultDialog({ plan, result, onClose }: ResultDialogProps) {
               </MessageBar>
             ) : null}
             {result.temporaryPassword ? <TemporaryPassword password={result.temporaryPassword} /> : null}
+            {result.temporaryAccessPass ? (
+              <TemporaryPassword
+                password={result.temporaryAccessPass}
+                label="Temporary Access Pass"
+                inputId="temporary-access-pass"
+                copyButtonId="copy-temporary-access-pass"
+                note={`This pass is shown only once. ${tapTermsText(plan)} The user signs in with it and registers new methods at https://aka.ms/mysecurityinfo.`}
+              />
+            ) : null}
+            {onIssueTemporaryAccessPass && outcome !== "failed" && outcome !== "refused" ? (
+              <MessageBar intent="info" layout="multiline" data-testid="offer-tap">
+                <MessageBarBody>
+                  {plan.target.displayName} must register MFA again. A Temporary Access Pass lets them sign in and
+                  register new methods.{" "}
+                  <Button id="offer-tap-button" size="small" appearance="primary" onClick={onIssueTemporaryAccessPass}>
+                    Issue a Temporary Access Pass
+                  </Button>
+                </MessageBarBody>
+              </MessageBar>
+            ) : null}
             <Subtitle2 as="h2">Steps</Subtitle2>
             <Table aria-label="Outcome of each step" size="small" className={tableStyles.table}>
               <TableHeader>

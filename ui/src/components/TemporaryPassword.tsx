@@ -19,8 +19,23 @@ const useStyles = makeStyles({
   },
 });
 
-/** The temporary password, shown once. It lives only in this component's props. */
-export function TemporaryPassword({ password }: { password: string }) {
+export interface TemporaryPasswordProps {
+  password: string;
+  /** The heading; the Temporary Access Pass reuses this view with its own words and ids. */
+  label?: string;
+  inputId?: string;
+  copyButtonId?: string;
+  note?: string;
+}
+
+/** A one-time secret (temporary password or Temporary Access Pass), shown once. It lives only in this component's props. */
+export function TemporaryPassword({
+  password,
+  label = "Temporary password",
+  inputId = "temporary-password",
+  copyButtonId = "copy-password",
+  note = "This password is shown only once. The user must change it at next sign-in.",
+}: TemporaryPasswordProps) {
   const styles = useStyles();
   const [copied, setCopied] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
@@ -37,8 +52,8 @@ export function TemporaryPassword({ password }: { password: string }) {
 
   return (
     <div className={styles.box}>
-      <Label htmlFor="temporary-password" weight="semibold">
-        Temporary password
+      <Label htmlFor={inputId} weight="semibold">
+        {label}
       </Label>
       <div className={styles.row}>
         {/* A read-only input: selectable, and its value readable by WebDriver's getValue. */}
@@ -46,11 +61,11 @@ export function TemporaryPassword({ password }: { password: string }) {
           readOnly
           value={password}
           className={styles.field}
-          input={{ id: "temporary-password", className: styles.password, spellCheck: false, autoComplete: "off" }}
-          data-testid="temporary-password"
+          input={{ id: inputId, className: styles.password, spellCheck: false, autoComplete: "off" }}
+          data-testid={inputId}
           onFocus={(event) => event.target.select()}
         />
-        <Button id="copy-password" icon={<CopyRegular />} onClick={() => void copy()}>
+        <Button id={copyButtonId} icon={<CopyRegular />} onClick={() => void copy()}>
           Copy
         </Button>
         {copied ? (
@@ -60,7 +75,7 @@ export function TemporaryPassword({ password }: { password: string }) {
         ) : null}
       </div>
       <MessageBar intent="info">
-        <MessageBarBody>This password is shown only once. The user must change it at next sign-in.</MessageBarBody>
+        <MessageBarBody>{note}</MessageBarBody>
       </MessageBar>
       {error ? <ErrorBar error={error} /> : null}
     </div>

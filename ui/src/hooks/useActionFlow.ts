@@ -1,38 +1,55 @@
-import { useCallback, useState } from "react";
+import { useCallback, useRef, useState } from "react";
 import { executePlan, planAction } from "../ipc/api";
-import type { ActionKind, AppError, ExecutionResult, Plan } from "../ipc/types";
+import type { ActionKind, ActionOptions, AppError, ExecutionResult, Plan } from "../ipc/types";
 
 /**
  * One action from click to result: plan (Rust builds it and may refuse), confirm with a reason,
  * execute, show the result. The temporary password lives only in the `done` state and is dropped
  * when the result is closed.
+ *
+ * Options chosen in the confirmation (also revoke sessions, a pass's lifetime) re-plan in Rust:
+ * while that runs, or when Rust refused the new options, the shown plan is `stale` and cannot be
+ * confirmed — the operator confirms only what Rust planned for the options on screen.
  */
 export type ActionFlow =
   | { stage: "idle" }
-  | { stage: "planning"; action: ActionKind }
+  | { stage: "planning"; action: ActionKind; options: ActionOptions }
   | { stage: "planFailed"; action: ActionKind; error: AppError }
-  | { stage: "confirming"; plan: Plan; error: AppError | null }
+  | { stage: "confirming"; plan: Plan; options: ActionOptions; error: AppError | null; stale: boolean }
   | { stage: "executing"; plan: Plan }
   | { stage: "done"; plan: Plan; result: ExecutionResult };
 
 export interface ActionFlowControls {
   flow: ActionFlow;
   start: (action: ActionKind) => Promise<void>;
+  /** Plans the same action again with new options (from the confirmation's options form). */
+  replan: (options: ActionOptions) => Promise<void>;
   confirm: (reason: string) => Promise<void>;
   /** Close the confirmation (before execution) or the result; both return to idle. */
   close: () => void;
 }
 
+/** What the confirmation starts with: revoking sessions is on by default where it is offered. */
+export function initialOptions(action: ActionKind): ActionOptions | undefined {
+  if (action === "resetPassword" || action === "requireReregisterMfa") return { alsoRevokeSessions: true };
+  return undefined;
+}
+
 export function useActionFlow(connectionId: string, userId: string): ActionFlowControls {
   const [flow, setFlow] = useState<ActionFlow>({ stage: "idle" });
+  // Only the newest re-plan may land: answers to older option choices are dropped.
+  const replanSeq = useRef(0);
 
   const start = useCallback(
     async (action: ActionKind) => {
-      setFlow({ stage: "planning", action });
+      const options = initialOptions(action);
+      setFlow({ stage: "planning", action, options: options ?? {} });
       try {
-        const plan = await planAction(connectionId, userId, action);
+        const plan = await planAction(connectionId, userId, action, options);
         setFlow((current) =>
-          current.stage === "planning" && current.action === action ? { stage: "confirming", plan, error: null } : current,
+          current.stage === "planning" && current.action === action
+            ? { stage: "confirming", plan, options: options ?? {}, error: null, stale: false }
+            : current,
         );
       } catch (e) {
         setFlow((current) =>
@@ -45,9 +62,31 @@ export function useActionFlow(connectionId: string, userId: string): ActionFlowC
     [connectionId, userId],
   );
 
+  const replan = useCallback(
+    async (options: ActionOptions) => {
+      if (flow.stage !== "confirming") return;
+      const action = flow.plan.action;
+      const seq = ++replanSeq.current;
+      setFlow({ ...flow, options, error: null, stale: true });
+      try {
+        const plan = await planAction(connectionId, userId, action, options);
+        if (seq !== replanSeq.current) return;
+        setFlow((current) =>
+          current.stage === "confirming" ? { stage: "confirming", plan, options, error: null, stale: false } : current,
+        );
+      } catch (e) {
+        if (seq !== replanSeq.current) return;
+        setFlow((current) =>
+          current.stage === "confirming" ? { ...current, options, error: e as AppError, stale: true } : current,
+        );
+      }
+    },
+    [connectionId, userId, flow],
+  );
+
   const confirm = useCallback(
     async (reason: string) => {
-      if (flow.stage !== "confirming") return;
+      if (flow.stage !== "confirming" || flow.stale) return;
       const trimmed = reason.trim();
       if (!trimmed) return;
       const plan = flow.plan;
@@ -56,7 +95,7 @@ export function useActionFlow(connectionId: string, userId: string): ActionFlowC
         const result = await executePlan(plan.id, trimmed);
         setFlow({ stage: "done", plan, result });
       } catch (e) {
-        setFlow({ stage: "confirming", plan, error: e as AppError });
+        setFlow({ stage: "confirming", plan, options: flow.options, error: e as AppError, stale: false });
       }
     },
     [flow],
@@ -64,8 +103,9 @@ export function useActionFlow(connectionId: string, userId: string): ActionFlowC
 
   // While executing, the dialog cannot be dismissed: the result must be seen.
   const close = useCallback(() => {
+    replanSeq.current++;
     setFlow((current) => (current.stage === "executing" ? current : { stage: "idle" }));
   }, []);
 
-  return { flow, start, confirm, close };
+  return { flow, start, replan, confirm, close };
 }

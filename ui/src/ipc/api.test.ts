@@ -29,6 +29,12 @@ describe("api: one command per function, with the brief's argument names", () =>
     ["searchUsers", () => api.searchUsers("sandbox", "adele"), "search_users", { connectionId: "sandbox", query: "adele" }],
     ["getUserDetails", () => api.getUserDetails("sandbox", "u1"), "get_user_details", { connectionId: "sandbox", userId: "u1" }],
     ["planAction", () => api.planAction("sandbox", "u1", "requireReregisterMfa"), "plan_action", { connectionId: "sandbox", userId: "u1", action: "requireReregisterMfa" }],
+    [
+      "planAction with options",
+      () => api.planAction("sandbox", "u1", "issueTemporaryAccessPass", { tapLifetimeMinutes: 120, tapUsableOnce: true }),
+      "plan_action",
+      { connectionId: "sandbox", userId: "u1", action: "issueTemporaryAccessPass", options: { tapLifetimeMinutes: 120, tapUsableOnce: true } },
+    ],
     ["executePlan", () => api.executePlan("plan-1", "INC-1"), "execute_plan", { planId: "plan-1", reason: "INC-1" }],
     ["listAudit", () => api.listAudit(200), "list_audit", { limit: 200 }],
     ["listAudit with a filter", () => api.listAudit(50, { operator: "help", outcome: "refused" }), "list_audit", { limit: 50, filter: { operator: "help", outcome: "refused" } }],

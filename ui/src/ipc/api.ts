@@ -3,6 +3,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type {
   ActionKind,
+  ActionOptions,
   AppError,
   AuditEntry,
   AuditFilter,
@@ -139,8 +140,14 @@ export function getUserDetails(connectionId: string, userId: string): Promise<Us
   return call("get_user_details", { connectionId, userId });
 }
 
-export function planAction(connectionId: string, userId: string, action: ActionKind): Promise<Plan> {
-  return call("plan_action", { connectionId, userId, action });
+/** Without options the call is `{connectionId, userId, action}` as before; Rust plans the action alone. */
+export function planAction(
+  connectionId: string,
+  userId: string,
+  action: ActionKind,
+  options?: ActionOptions,
+): Promise<Plan> {
+  return call("plan_action", options ? { connectionId, userId, action, options } : { connectionId, userId, action });
 }
 
 export function executePlan(planId: string, reason: string): Promise<ExecutionResult> {

@@ -60,10 +60,39 @@ export interface AuthMethod {
   created: string | null;
 }
 
-export type ActionKind = "resetPassword" | "requireReregisterMfa" | "revokeSessions";
+export type ActionKind = "resetPassword" | "requireReregisterMfa" | "revokeSessions" | "issueTemporaryAccessPass";
 
 /** The buttons at the top of a user's page, in the admin centre's order. */
-export const ACTION_KINDS: readonly ActionKind[] = ["resetPassword", "requireReregisterMfa", "revokeSessions"];
+export const ACTION_KINDS: readonly ActionKind[] = [
+  "resetPassword",
+  "requireReregisterMfa",
+  "revokeSessions",
+  "issueTemporaryAccessPass",
+];
+
+/** `ActionOptions` in actions.rs: what the operator chose in the confirmation. All optional. */
+export interface ActionOptions {
+  /** Reset password / Require re-register MFA: add a final "revoke sessions" step. */
+  alsoRevokeSessions?: boolean;
+  tapLifetimeMinutes?: number;
+  tapUsableOnce?: boolean;
+}
+
+/** The tenant's Temporary Access Pass policy, read live by Rust when the pass is planned. */
+export interface TemporaryAccessPassPolicy {
+  enabled: boolean;
+  defaultLifetimeMinutes: number;
+  minimumLifetimeMinutes: number;
+  maximumLifetimeMinutes: number;
+  defaultLength: number;
+  isUsableOnce: boolean;
+}
+
+export interface TemporaryAccessPassTerms {
+  lifetimeMinutes: number;
+  usableOnce: boolean;
+  policy: TemporaryAccessPassPolicy;
+}
 
 export interface OfferedAction {
   action: ActionKind;
@@ -92,7 +121,8 @@ export type StepKind =
   | { type: "resetPassword" }
   | { type: "deactivateHardwareOath"; methodId: string }
   | { type: "deleteMethod"; methodId: string; methodKind: AuthMethodKind; phoneType: string | null }
-  | { type: "revokeSessions" };
+  | { type: "revokeSessions" }
+  | { type: "issueTemporaryAccessPass"; lifetimeMinutes: number; usableOnce: boolean };
 
 export interface Step {
   index: number;
@@ -112,6 +142,10 @@ export interface Plan {
   steps: Step[];
   warnings: string[];
   createdAt: string;
+  /** Reset password / Require re-register MFA: whether the final revoke step was asked for; null otherwise. */
+  alsoRevokeSessions?: boolean | null;
+  /** Issue Temporary Access Pass: the pass's terms and the tenant policy they were checked against. */
+  temporaryAccessPass?: TemporaryAccessPassTerms | null;
 }
 
 export type StepStatus = "succeeded" | "failed" | "skipped" | "refused";
@@ -131,6 +165,8 @@ export interface ExecutionResult {
   outcomes: Outcome[];
   /** Reset password only: shown once, never stored by the page. */
   temporaryPassword?: string | null;
+  /** Issue Temporary Access Pass only: shown once, never stored by the page. */
+  temporaryAccessPass?: string | null;
   /** The audit entry of this run; null (with `auditError`) when it could not be written. */
   auditSeq: number | null;
   auditError?: string | null;

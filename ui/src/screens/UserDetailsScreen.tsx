@@ -30,7 +30,8 @@ export function UserDetailsScreen({
 }) {
   const styles = useStyles();
   const { details, loading, error, refresh } = useUserDetails(connectionId, userId);
-  const { flow, start, confirm, close } = useActionFlow(connectionId, userId);
+  const { flow, start, replan, confirm, close } = useActionFlow(connectionId, userId);
+  const mayIssuePass = details?.actions.some((a) => a.action === "issueTemporaryAccessPass" && a.allowed) ?? false;
   const [tab, setTab] = useState<TabValue>("summary");
 
   const closeResult = () => {
@@ -80,13 +81,29 @@ export function UserDetailsScreen({
       ) : null}
       {isPlanDialogStage(flow) ? (
         <PlanDialog
-          key={flow.stage === "planning" || flow.stage === "planFailed" ? flow.action : flow.plan.id}
+          // Stable across re-plans (options changed), so the typed reason and options stay.
+          key={flow.stage === "planning" || flow.stage === "planFailed" ? flow.action : flow.plan.action}
           flow={flow}
           onConfirm={(reason) => void confirm(reason)}
           onCancel={close}
+          onOptionsChange={(options) => void replan(options)}
         />
       ) : null}
-      {flow.stage === "done" ? <ResultDialog plan={flow.plan} result={flow.result} onClose={closeResult} /> : null}
+      {flow.stage === "done" ? (
+        <ResultDialog
+          plan={flow.plan}
+          result={flow.result}
+          onClose={closeResult}
+          onIssueTemporaryAccessPass={
+            flow.plan.action === "requireReregisterMfa" && mayIssuePass
+              ? () => {
+                  void refresh({ discardShown: true });
+                  void start("issueTemporaryAccessPass");
+                }
+              : undefined
+          }
+        />
+      ) : null}
     </div>
   );
 }
