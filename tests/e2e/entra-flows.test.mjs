@@ -199,3 +199,18 @@ test("an operator adds a Microsoft Entra tenant (checked in Rust) and removes it
   const sandboxRemoval = await forgeInvoke(browser, "remove_connection", { connectionId: "sandbox" });
   assert.equal(sandboxRemoval.ok, false, "the sandbox cannot be removed");
 });
+
+test("the offline cache fills after sign-in: the Users screen's status line counts the directory, and the file is encrypted", async () => {
+  await signInAs("helpdesk@contoso.sandbox");
+  await click(browser, "#nav-users");
+  // The sandbox seeds 500 users; the sync after sign-in runs in the background.
+  await waitText(browser, '[data-testid="cache-summary"]', (t) => /\b500 users\b/.test(t), 60000, "cached user count");
+  const cacheFile = path.join(app.dataDir, "cache", "sandbox.db");
+  assert.ok(fs.existsSync(cacheFile), `the cache file is at ${cacheFile}`);
+  const raw = fs.readFileSync(cacheFile);
+  assert.equal(raw.includes("Adele Vance"), false, "no display name in plaintext");
+  assert.equal(raw.includes("adele.vance@contoso.sandbox"), false, "no UPN in plaintext");
+  // Refresh runs a delta in the background and the line shows it.
+  await click(browser, '[data-testid="cache-refresh"]');
+  await waitText(browser, '[data-testid="cache-summary"]', (t) => !/last delta —/.test(t), 60000, "a delta sync time");
+});
