@@ -57,6 +57,8 @@ pub const GRAPH_PERMISSIONS: &[&str] = &[
     "UserAuthenticationMethod.ReadWrite.All",
     "User-PasswordProfile.ReadWrite.All",
     "User.RevokeSessions.All",
+    // Reading the Temporary Access Pass policy (its lifetime range) before a pass is planned.
+    "Policy.Read.AuthenticationMethod",
 ];
 
 impl EntraSettings {

@@ -37,7 +37,7 @@ export const CLOUD_OPTIONS: ReadonlyArray<{ value: Cloud; label: string }> = [
 export const APP_REGISTRATION_HELP =
   "Register a public client (Mobile and desktop) with redirect URI http://127.0.0.1/callback and the delegated " +
   "permissions User.Read.All, UserAuthenticationMethod.ReadWrite.All, User-PasswordProfile.ReadWrite.All, " +
-  "User.RevokeSessions.All.";
+  "User.RevokeSessions.All, Policy.Read.AuthenticationMethod.";
 
 interface FormValues {
   displayName: string;

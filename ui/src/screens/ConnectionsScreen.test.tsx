@@ -57,7 +57,7 @@ describe("connections: add a Microsoft Entra tenant", () => {
     expect(byTestId("add-connection-help")?.textContent).toBe(
       "Register a public client (Mobile and desktop) with redirect URI http://127.0.0.1/callback and the delegated " +
         "permissions User.Read.All, UserAuthenticationMethod.ReadWrite.All, User-PasswordProfile.ReadWrite.All, " +
-        "User.RevokeSessions.All.",
+        "User.RevokeSessions.All, Policy.Read.AuthenticationMethod.",
     );
 
     const cloud = byId("conn-cloud") as HTMLSelectElement;
