@@ -83,7 +83,8 @@ test("an Authentication Administrator signs in to the sandbox and opens a user",
 test("Reset password shows a temporary password once", async () => {
   await openUser("adele", "adele.vance@contoso.sandbox");
   const statuses = await runAction("resetPassword", "INC-1001 caller verified by call-back");
-  assert.deepEqual(statuses, ["succeeded"]);
+  // "Also revoke the user's sessions" is ticked by default: the reset, then the revocation.
+  assert.deepEqual(statuses, ["succeeded", "succeeded"]);
   const pwd = await (await el(browser, "#temporary-password")).getValue().catch(async () => (await browser.$("#temporary-password")).getText());
   assert.ok(pwd.length >= 12, `temporary password shown (${pwd.length} chars)`);
   shownPassword = pwd;
@@ -111,8 +112,11 @@ test("the plan lists each method, the default last, and marks hardware OATH as n
   assert.ok(hardware, `plan lists the hardware OATH step: ${JSON.stringify(steps)}`);
   assert.equal(hardware.blocked, "true", "an Authentication Administrator cannot manage hardware OATH tokens");
   assert.match(hardware.text, /Privileged Authentication Administrator/);
-  assert.ok(steps.filter((s) => s.type === "deleteMethod").length >= 3, "phone numbers, Authenticator and software OATH");
-  assert.match(steps[steps.length - 1].text, /default/i, "the default method goes last");
+  const deletes = steps.filter((s) => s.type === "deleteMethod");
+  assert.ok(deletes.length >= 3, "phone numbers, Authenticator and software OATH");
+  assert.match(deletes[deletes.length - 1].text, /default/i, "the default method goes last");
+  assert.equal(steps[steps.length - 1].type, "revokeSessions", "sessions are revoked last, in the same confirmation");
+  assert.equal(await (await el(browser, "#also-revoke")).isSelected(), true, "also revoke is on by default");
   await click(browser, "#cancel-button");
   await browser.$("#plan-dialog").waitForExist({ reverse: true, timeout: 10000 });
 });
@@ -153,6 +157,27 @@ test("a Privileged Authentication Administrator requires re-register MFA: every 
   const kinds = await methodKinds();
   for (const gone of ["phone", "microsoftAuthenticator", "softwareOath"]) assert.ok(!kinds.includes(gone), `${gone} removed`);
   for (const kept of ["password", "fido2", "email", "hardwareOath"]) assert.ok(kinds.includes(kept), `${kept} kept`);
+});
+
+test("after Require re-register MFA the result offers a Temporary Access Pass, shown once", async () => {
+  // Still the Privileged Authentication Administrator; Diego is in a role-assignable group.
+  await openUser("diego", "diego.siciliani@contoso.sandbox");
+  const statuses = await runAction("requireReregisterMfa", "INC-1004 new phone");
+  assert.ok(statuses.every((s) => s === "succeeded"), `every step succeeded: ${statuses}`);
+  await click(browser, "#offer-tap-button");
+  const lifetime = await el(browser, "#tap-lifetime", 30000);
+  await browser.waitUntil(async () => (await lifetime.getValue()) === "60", { timeout: 20000, timeoutMsg: "the policy's default lifetime" });
+  assert.equal(await (await el(browser, "#tap-once")).isSelected(), true, "one-time use by default");
+  await (await el(browser, "#reason-input")).setValue("INC-1004 onboarding pass");
+  await click(browser, "#confirm-button");
+  const passField = await el(browser, "#temporary-access-pass", 60000);
+  const pass = await passField.getValue();
+  assert.equal(pass.length, 8, "the pass is shown");
+  await closeResult();
+  assert.equal(await (await browser.$("#temporary-access-pass")).isExisting(), false, "the pass is gone once closed");
+  const audit = fs.readFileSync(path.join(app.dataDir, "audit.jsonl"), "utf8");
+  assert.ok(audit.includes("Issue Temporary Access Pass"), "the pass is audited");
+  assert.ok(!audit.includes(pass), "but not the pass itself");
 });
 
 test("the Activity screen lists every attempt and the hash chain verifies", async () => {
