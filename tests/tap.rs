@@ -63,7 +63,7 @@ async fn harness() -> Harness {
 
 impl Harness {
     async fn sign_in(&self, local: &str) {
-        let browser = SandboxBrowser::new(&format!("{local}@contoso.sandbox")).unwrap();
+        let browser = SandboxBrowser::new(format!("{local}@contoso.sandbox")).unwrap();
         self.console
             .sign_in(CONNECTION, &browser)
             .await
