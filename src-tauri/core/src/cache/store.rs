@@ -453,6 +453,11 @@ fn open_files(
             )))
         }
     }
+    // A full sync writes every page of the FTS index several times over; a larger page cache
+    // on the writer keeps them in memory (decrypted) instead of re-encrypting each spill.
+    writer
+        .execute_batch("PRAGMA cache_size = -32768;")
+        .map_err(classify)?;
     let reader = open_keyed(path, key)?;
     Ok((writer, reader))
 }
