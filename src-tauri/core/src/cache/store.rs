@@ -472,8 +472,10 @@ fn open_keyed(path: &Path, key: &SecretString) -> std::result::Result<Connection
     .map_err(classify)?;
     // The key must be the first statement on the connection (SQLCipher's rule); the raw-key
     // form `x'…'` skips the passphrase derivation, since the key is already 256 random bits.
+    // Held as a secret so the statement text carrying the key is wiped when dropped.
+    let pragma = SecretString::from(format!("PRAGMA key = \"x'{}'\";", key.expose_secret()));
     connection
-        .execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.expose_secret()))
+        .execute_batch(pragma.expose_secret())
         .map_err(classify)?;
     // Only now is the file read: a wrong key or garbage shows up here as "not a database".
     connection
