@@ -7,15 +7,17 @@ use std::sync::Arc;
 
 use resetdesk_core::actions::{ActionKind, ActionOptions};
 use resetdesk_core::audit::AuditOutcome;
-use resetdesk_core::auth::SandboxBrowser;
+use resetdesk_core::auth::{AccessTokenSource, SandboxBrowser};
 use resetdesk_core::connection::{Connection, ConnectionKind};
 use resetdesk_core::console::{Console, KeychainStatus};
+use resetdesk_core::directory::Directory;
 use resetdesk_core::execute::StepStatus;
 use resetdesk_core::plan::StepKind;
+use resetdesk_core::providers::entra::{http_client, EntraDirectory};
 use resetdesk_core::providers::sandbox::{
     RecordedRequest, Sandbox, SandboxConfig, TemporaryAccessPassPolicy,
 };
-use resetdesk_core::secrets::MemoryStore;
+use resetdesk_core::secrets::{ExposeSecret, MemoryStore, SecretString};
 use resetdesk_core::ErrorKind;
 use tempfile::TempDir;
 
@@ -385,4 +387,87 @@ async fn require_reregister_mfa_then_a_pass_lets_the_user_register_again() {
     let issued = h.console.execute_plan(&tap.id, "INC-9").await.unwrap();
     assert!(issued.temporary_access_pass.is_some());
     assert_eq!(h.taps_of(&adele).len(), 1);
+}
+
+/// A fixed token issued by the emulator for one operator (the client, without the console).
+struct FixedToken(String);
+
+#[async_trait::async_trait]
+impl AccessTokenSource for FixedToken {
+    async fn access_token(&self) -> resetdesk_core::error::Result<SecretString> {
+        Ok(SecretString::from(self.0.clone()))
+    }
+    async fn invalidate(&self, _rejected: &SecretString) {}
+}
+
+fn client_as(sandbox: &Sandbox, local: &str) -> EntraDirectory {
+    let token = sandbox
+        .issue_access_token(&format!("{local}@contoso.sandbox"))
+        .expect("seeded operator");
+    EntraDirectory::new(
+        CONNECTION,
+        &sandbox.entra_settings(),
+        Arc::new(FixedToken(token)),
+        http_client(),
+    )
+}
+
+#[tokio::test]
+async fn the_client_reads_the_policy_and_maps_the_services_refusals() {
+    let h = harness().await;
+    let adele = h.user_id(ADELE);
+    let auth_admin = client_as(&h.sandbox, "authadmin");
+    let policy = auth_admin.tap_policy().await.unwrap();
+    assert!(policy.enabled);
+    assert_eq!(
+        (
+            policy.default_lifetime_minutes,
+            policy.minimum_lifetime_minutes,
+            policy.maximum_lifetime_minutes,
+            policy.default_length,
+            policy.is_usable_once
+        ),
+        (60, 60, 480, 8, false)
+    );
+
+    let issued = auth_admin
+        .create_temporary_access_pass(&adele, 90, false)
+        .await
+        .unwrap();
+    assert_eq!((issued.lifetime_minutes, issued.usable_once), (90, false));
+    let pass = issued.pass.expose_secret().to_string();
+    assert!(
+        !format!("{issued:?}").contains(&pass),
+        "Debug redacts the pass"
+    );
+    assert!(issued.receipt.request_id.is_some());
+
+    // The service's own range check, reached without the plan's (as a stale policy would).
+    let out_of_range = auth_admin
+        .create_temporary_access_pass(&adele, 500, true)
+        .await
+        .unwrap_err();
+    assert_eq!(out_of_range.kind, ErrorKind::Provider);
+    assert!(
+        out_of_range
+            .message
+            .contains("The valid range between 60 and 480"),
+        "{out_of_range:?}"
+    );
+    // A role that may not write methods, and one that may not read the policy.
+    let helpdesk = client_as(&h.sandbox, "helpdesk");
+    let refused = helpdesk
+        .create_temporary_access_pass(&adele, 60, true)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Forbidden);
+    assert_eq!(
+        helpdesk.tap_policy().await.unwrap_err().kind,
+        ErrorKind::Forbidden
+    );
+    h.sandbox.set_tap_policy(TemporaryAccessPassPolicy {
+        enabled: false,
+        ..Default::default()
+    });
+    assert!(!auth_admin.tap_policy().await.unwrap().enabled);
 }
