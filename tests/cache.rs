@@ -346,14 +346,32 @@ async fn the_cache_file_holds_no_plaintext_names_or_upns() {
 
 #[tokio::test]
 async fn an_unreadable_cache_file_is_moved_aside_and_rebuilt_with_a_message() {
-    let h = harness().await;
-    let path = h.cache_file(SANDBOX);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    // A cache (and its key) from an earlier run of the app…
+    let earlier = harness().await;
+    earlier.sign_in(SANDBOX).await;
+    earlier.synced().await;
+    let Harness {
+        sandbox,
+        console,
+        secrets,
+        dir,
+    } = earlier;
+    drop(console);
+    // …damaged on disk before this run opens it.
+    let path = cache_file_path(dir.path(), SANDBOX);
     std::fs::write(
         &path,
         b"this is not a database, just garbage bytes".repeat(200),
     )
     .unwrap();
+    let _ = std::fs::remove_file(format!("{}-wal", path.display()));
+    let console = open_console(&sandbox, dir.path(), Arc::clone(&secrets));
+    let h = Harness {
+        sandbox,
+        console,
+        secrets,
+        dir,
+    };
     // Searching before sign-in opens the file: no panic, an empty answer, and a notice.
     let cached = h
         .console

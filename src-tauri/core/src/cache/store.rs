@@ -165,7 +165,15 @@ impl CacheStore {
             Some(key) => key,
             None => {
                 if path.exists() {
-                    recovered = Some(move_aside(&path, "its key is no longer in the keychain")?);
+                    // Without its key the file can never be read again: unlike a damaged
+                    // file there is nothing to inspect, so it is deleted rather than kept
+                    // aside (with a session-only keychain this happens at every start, and
+                    // kept copies would pile up).
+                    remove_cache_files(&path)?;
+                    let message = "The offline cache's key is no longer in the keychain, so the old cache could not \
+                                   be read; it was deleted and is being rebuilt.";
+                    tracing::warn!(file = %path.display(), "offline cache key missing; cache deleted and rebuilt");
+                    recovered = Some(message.to_string());
                 }
                 let key = new_key();
                 secrets.set(connection_id, CACHE_KEY_SECRET, &key)?;

@@ -297,13 +297,25 @@ fn a_file_under_another_key_is_moved_aside() {
         )
         .unwrap();
     assert_moved_aside_and_rebuilt(dir.path(), &secrets, "another key");
-    // And a lost key (keychain wiped): the file cannot be read, so it is moved aside too.
+    // And a lost key (keychain wiped, or a session-only keychain after a restart): the file
+    // can never be read, so it is deleted (not kept aside) and rebuilt under a new key.
+    let count_aside = || {
+        std::fs::read_dir(dir.path().join("cache"))
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains(".corrupt-"))
+            .count()
+    };
+    let aside_before = count_aside();
     secrets.delete("conn-1", CACHE_KEY_SECRET).unwrap();
     let reopened = open(dir.path(), &secrets);
     assert!(reopened
         .recovered
         .unwrap()
         .contains("no longer in the keychain"));
+    assert_eq!(count_aside(), aside_before, "nothing more kept aside");
+    assert_eq!(reopened.store.state().unwrap().user_count, 0);
+    assert!(secrets.get("conn-1", CACHE_KEY_SECRET).unwrap().is_some());
 }
 
 #[test]
