@@ -170,6 +170,10 @@ test("after Require re-register MFA the result offers a Temporary Access Pass, s
   assert.equal(await (await el(browser, "#tap-once")).isSelected(), true, "one-time use by default");
   await (await el(browser, "#reason-input")).setValue("INC-1004 onboarding pass");
   await click(browser, "#confirm-button");
+  await el(browser, "#result-dialog", 60000);
+  // Read once the result has settled (the dialog animates in; a click too early can be lost).
+  const tapStatuses = await settledRead(browser, '[data-testid="outcome-row"]', (r) => r.getAttribute("data-status"), 60000);
+  assert.deepEqual(tapStatuses, ["succeeded"]);
   const passField = await el(browser, "#temporary-access-pass", 60000);
   const pass = await passField.getValue();
   assert.equal(pass.length, 8, "the pass is shown");
