@@ -232,6 +232,27 @@ mod tests {
             bad_action.to_string().contains("deleteUser"),
             "{bad_action}"
         );
+        // Options are a closed, typed object: a forged extra field is refused, not ignored.
+        let forged_option = invoke(
+            &webview,
+            "plan_action",
+            json!({"connectionId": "sandbox", "userId": "x", "action": "issueTemporaryAccessPass",
+                   "options": {"tapLifetimeMinutes": 60, "extraStep": "deleteUser"}}),
+        )
+        .unwrap_err();
+        assert!(
+            forged_option.to_string().contains("extraStep"),
+            "{forged_option}"
+        );
+        // Well-formed options reach Rust's own checks (here: not signed in).
+        let with_options = invoke(
+            &webview,
+            "plan_action",
+            json!({"connectionId": "sandbox", "userId": "x", "action": "resetPassword",
+                   "options": {"alsoRevokeSessions": true}}),
+        )
+        .unwrap_err();
+        assert_eq!(with_options["kind"], "NotSignedIn", "{with_options}");
         // Plugins the page was not granted are refused by the ACL.
         let store = invoke(
             &webview,
