@@ -82,6 +82,9 @@ pub struct Plan {
     pub temporary_access_pass: Option<TemporaryAccessPassTerms>,
 }
 
+/// Said wherever sessions are revoked: revocation is not instantaneous (graph.md §1.4).
+const SESSION_REVOCATION_DELAY: &str = "Access tokens already issued stay valid until they expire (up to about an hour), and revocation can take a few minutes to reach every service.";
+
 /// What a plan is built from besides the target's state: the operator's choices and, for a
 /// Temporary Access Pass, the tenant's policy read live.
 #[derive(Debug, Clone, Copy, Default)]
@@ -149,10 +152,7 @@ pub fn build_plan_with(
             }]
         }
         ActionKind::RevokeSessions => {
-            warnings.push(
-                "Access tokens already issued stay valid until they expire (up to about an hour), and revocation can take a few minutes to reach every service."
-                    .to_string(),
-            );
+            warnings.push(SESSION_REVOCATION_DELAY.to_string());
             vec![Step {
                 index: 0,
                 kind: StepKind::RevokeSessions,
@@ -204,8 +204,9 @@ pub fn build_plan_with(
         let blocked = authz::decide(ActionKind::RevokeSessions, operator, target)
             .into_result()
             .err();
-        if let Some(reason) = &blocked {
-            warnings.push(format!("Sessions will not be revoked: {reason}"));
+        match &blocked {
+            Some(reason) => warnings.push(format!("Sessions will not be revoked: {reason}")),
+            None => warnings.push(SESSION_REVOCATION_DELAY.to_string()),
         }
         steps.push(Step {
             index: steps.len(),
@@ -949,6 +950,10 @@ mod tests {
         assert_eq!(reset.steps[1].index, 1);
         assert!(reset.steps[1].blocked.is_none());
         assert_eq!(reset.also_revoke_sessions, Some(true));
+        assert!(reset
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("Access tokens already issued stay valid")));
 
         let password_admin = operator(role_ids::PASSWORD_ADMINISTRATOR);
         let reset = build_plan_with(
