@@ -4,6 +4,7 @@
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { startApp, el, click, waitText, forgeInvoke, settledRead, closeDialogs } from "./helpers.mjs";
 
@@ -199,6 +200,33 @@ test("the Activity screen lists every attempt and the hash chain verifies", asyn
   assert.ok(shownPassword.length > 0 && !text.includes(shownPassword), "the temporary password is not in the audit log");
   assert.doesNotMatch(text, /"(password|newPassword|access_token|refresh_token)"\s*:/i);
   assert.match(text, /"outcome":"refused"/, "the forged, refused attempt is audited");
+});
+
+test("Activity filters are applied in Rust, and the command line verifies the app's own log", async () => {
+  await click(browser, "#nav-activity");
+  const rowCount = async () => (await browser.$$('[data-testid="audit-row"]')).length;
+  await browser.waitUntil(async () => (await rowCount()) >= 4, { timeout: 20000, timeoutMsg: "the unfiltered list" });
+  const all = await rowCount();
+  await (await el(browser, "#audit-filter-outcome")).selectByAttribute("value", "refused");
+  await browser.waitUntil(
+    async () => {
+      const rows = await browser.$$('[data-testid="audit-row"]');
+      if (rows.length === 0 || rows.length >= all) return false;
+      for (const row of rows) {
+        if (!(await row.getText().catch(() => "")).includes("Refused")) return false;
+      }
+      return true;
+    },
+    { timeout: 20000, timeoutMsg: "only refused attempts, fewer than all" },
+  );
+  await click(browser, "#audit-filter-clear");
+  await browser.waitUntil(async () => (await rowCount()) === all, { timeout: 20000, timeoutMsg: "all rows again" });
+
+  // `resetdesk audit verify FILE` on the log this window wrote: no window, exit 0.
+  const auditFile = path.join(app.dataDir, "audit.jsonl");
+  const verified = spawnSync(process.env.TAURI_APP ?? "target/debug/resetdesk", ["audit", "verify", auditFile], { encoding: "utf8" });
+  assert.equal(verified.status, 0, verified.stderr);
+  assert.match(verified.stdout, /^OK: \d+ entries, chain intact$/m);
 });
 
 test("an operator adds a Microsoft Entra tenant (checked in Rust) and removes it again", async () => {
