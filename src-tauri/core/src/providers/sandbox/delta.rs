@@ -145,15 +145,7 @@ fn link(call: &Call, name: &str, token: &str) -> String {
                 "$skiptoken" | "skiptoken" | "$deltatoken" | "deltatoken"
             )
         })
-        .map(|(key, value)| {
-            format!(
-                "{}={}",
-                url::form_urlencoded::byte_serialize(key.as_bytes())
-                    .collect::<String>()
-                    .replace("%24", "$"),
-                url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>()
-            )
-        })
+        .map(|(key, value)| super::users::query_pair(key, value))
         .collect();
     query.push(format!("{name}={token}"));
     format!(

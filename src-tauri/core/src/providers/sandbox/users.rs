@@ -194,15 +194,7 @@ fn next_link(call: &Call, path: &str, offset: usize) -> String {
         .query
         .iter()
         .filter(|(key, _)| key != "$skiptoken" && key != "skiptoken")
-        .map(|(key, value)| {
-            format!(
-                "{}={}",
-                url::form_urlencoded::byte_serialize(key.as_bytes())
-                    .collect::<String>()
-                    .replace("%24", "$"),
-                url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>()
-            )
-        })
+        .map(|(key, value)| query_pair(key, value))
         .collect();
     query.push(format!("$skiptoken={}", encode_skiptoken(offset)));
     format!("{}{path}?{}", call.shared.base_url, query.join("&"))
@@ -545,6 +537,18 @@ pub fn transitive_member_of(call: &Call, subject: &Subject, cast: &[&str]) -> Gr
     }
     response.insert("value".into(), Value::Array(values));
     Ok(ok_json(Value::Object(response)))
+}
+
+/// One `key=value` of a paging link, percent-encoded but keeping the `$` of OData options
+/// readable, as Graph's own links do.
+pub(super) fn query_pair(key: &str, value: &str) -> String {
+    format!(
+        "{}={}",
+        url::form_urlencoded::byte_serialize(key.as_bytes())
+            .collect::<String>()
+            .replace("%24", "$"),
+        url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>()
+    )
 }
 
 #[cfg(test)]
