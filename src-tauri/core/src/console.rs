@@ -189,10 +189,6 @@ impl Console {
         })
     }
 
-    pub fn keychain_status(&self) -> &KeychainStatus {
-        &self.keychain
-    }
-
     fn connection(&self, connection_id: &str) -> Result<Connection> {
         let connections = self.connections.read().map_err(|_| poisoned())?;
         connections.iter().find(|c| c.id == connection_id).cloned().ok_or_else(|| {
