@@ -8,6 +8,7 @@
 
 pub mod actions;
 pub mod audit;
+pub mod audit_forward;
 pub mod auth;
 pub mod authz;
 pub mod cache;
