@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use resetdesk_core::audit_forward::{AuditForwarder, SyslogSettings};
 use resetdesk_core::connection::{Connection, ConnectionKind};
 use resetdesk_core::console::{Console, KeychainStatus};
 use resetdesk_core::providers::sandbox::{Sandbox, SandboxConfig};
@@ -19,6 +20,8 @@ pub const SANDBOX_CONNECTION_ID: &str = "sandbox";
 pub const SETTINGS_FILE: &str = "settings.json";
 /// Key of the saved connections in the settings file.
 const CONNECTIONS_KEY: &str = "connections";
+/// Key of the optional syslog forwarding of the audit log (`SyslogSettings`, camelCase).
+const SYSLOG_KEY: &str = "syslog";
 
 pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::error::Error>> {
     let data_dir = app.path().app_data_dir()?;
@@ -32,10 +35,12 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::er
     let mut connections = vec![sandbox_connection(&sandbox)];
     connections.extend(saved_connections(app));
     // Each connection's offline user cache lives in <data_dir>/cache/<connection-id>.db.
-    let console = Arc::new(
-        Console::new(connections, secrets, keychain, audit_path(&data_dir))?
-            .with_cache_dir(&data_dir),
-    );
+    let mut console = Console::new(connections, secrets, keychain, audit_path(&data_dir))?
+        .with_cache_dir(&data_dir);
+    if let Some(forwarder) = audit_forwarder(app) {
+        console = console.with_audit_forwarder(forwarder);
+    }
+    let console = Arc::new(console);
 
     // Sessions whose refresh token is in the keychain come back without a browser.
     let resuming = Arc::clone(&console);
@@ -72,6 +77,27 @@ fn sandbox_connection(sandbox: &Sandbox) -> Connection {
         display_name: "Sandbox — Contoso (demo)".to_string(),
         entra: sandbox.entra_settings(),
         sandbox: true,
+    }
+}
+
+/// The syslog forwarder of the audit log, if the settings file asks for one. Bad settings are
+/// logged and forwarding stays off: the local log still records everything.
+fn audit_forwarder<R: Runtime>(app: &AppHandle<R>) -> Option<AuditForwarder> {
+    let value = app.store(SETTINGS_FILE).ok()?.get(SYSLOG_KEY)?;
+    let settings = match serde_json::from_value::<SyslogSettings>(value) {
+        Ok(settings) => settings,
+        Err(e) => {
+            tracing::warn!(error = %e, "ignoring malformed syslog settings; audit forwarding is off");
+            return None;
+        }
+    };
+    // The delivery task runs on the app's async runtime.
+    match tauri::async_runtime::block_on(async { AuditForwarder::start(settings) }) {
+        Ok(forwarder) => Some(forwarder),
+        Err(e) => {
+            tracing::warn!(reason = %e.message, "audit forwarding is off");
+            None
+        }
     }
 }
 

@@ -23,6 +23,7 @@ use crate::actions::{available_actions, ActionKind, ActionOptions, OfferedAction
 use crate::audit::{
     AuditEntry, AuditFilter, AuditLog, AuditOutcome, AuditRecord, AuditVerification, ExportFormat,
 };
+use crate::audit_forward::{disabled_status, AuditForwarder, ForwardingStatus};
 use crate::auth::{self, AccessTokenSource, BrowserLauncher, TokenManager};
 use crate::authz;
 use crate::cache::DirectorySync;
@@ -159,6 +160,8 @@ pub struct Console {
     token_http: reqwest::Client,
     /// The offline user caches (see `offline_cache`).
     cache: offline_cache::Caches,
+    /// Sends each appended audit entry to a syslog collector, when configured.
+    forwarder: Option<AuditForwarder>,
 }
 
 impl Console {
@@ -186,7 +189,20 @@ impl Console {
             graph_http: crate::providers::entra::http_client(),
             token_http,
             cache: Default::default(),
+            forwarder: None,
         })
+    }
+
+    /// Forwards every audit entry appended from now on (see `audit_forward`).
+    pub fn with_audit_forwarder(mut self, forwarder: AuditForwarder) -> Self {
+        self.forwarder = Some(forwarder);
+        self
+    }
+
+    pub fn forwarding_status(&self) -> ForwardingStatus {
+        self.forwarder
+            .as_ref()
+            .map_or_else(disabled_status, AuditForwarder::status)
     }
 
     fn connection(&self, connection_id: &str) -> Result<Connection> {
@@ -706,7 +722,12 @@ impl Console {
     }
 
     fn append_audit(&self, record: AuditRecord) -> Result<AuditEntry> {
-        self.audit.append(record)
+        let entry = self.audit.append(record)?;
+        // Only queues it: the local log never waits on the collector.
+        if let Some(forwarder) = &self.forwarder {
+            forwarder.forward(&entry);
+        }
+        Ok(entry)
     }
 
     pub fn list_audit(&self, limit: usize) -> Result<Vec<AuditEntry>> {
