@@ -341,3 +341,67 @@ async fn a_full_queue_drops_the_oldest_and_the_next_message_counts_them() {
         "the local log keeps every entry"
     );
 }
+
+/// The hook in `Console`: an action it refuses (and audits) reaches the collector.
+#[tokio::test]
+async fn the_console_forwards_the_entries_it_appends() {
+    use resetdesk_core::actions::ActionKind;
+    use resetdesk_core::auth::SandboxBrowser;
+    use resetdesk_core::connection::{Connection, ConnectionKind};
+    use resetdesk_core::console::{Console, KeychainStatus};
+    use resetdesk_core::providers::sandbox::{Sandbox, SandboxConfig};
+    use resetdesk_core::secrets::MemoryStore;
+
+    let sandbox = Sandbox::start(SandboxConfig {
+        seed: 42,
+        users: 40,
+    })
+    .await
+    .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let audit_path = dir.path().join("audit.jsonl");
+    let console = Console::new(
+        vec![Connection {
+            id: "sandbox".into(),
+            kind: ConnectionKind::EntraTenant,
+            display_name: "Sandbox".into(),
+            entra: sandbox.entra_settings(),
+            sandbox: true,
+        }],
+        Arc::new(MemoryStore::new()),
+        KeychainStatus::Available,
+        audit_path.clone(),
+    )
+    .unwrap();
+    assert!(!console.forwarding_status().enabled);
+    let console = console.with_audit_forwarder(
+        AuditForwarder::start_with(settings(port), fast_retries(100)).unwrap(),
+    );
+
+    let browser = SandboxBrowser::new("authadmin@contoso.sandbox").unwrap();
+    console.sign_in("sandbox", &browser).await.unwrap();
+    let megan = sandbox
+        .user_id_by_upn("megan.bowen@contoso.sandbox")
+        .unwrap();
+    let refused = console
+        .plan_action("sandbox", &megan, ActionKind::RequireReregisterMfa)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind, resetdesk_core::ErrorKind::Denied);
+
+    let (mut stream, _) = tokio::time::timeout(WAIT, listener.accept())
+        .await
+        .unwrap()
+        .unwrap();
+    let message = read_frame(&mut stream).await;
+    assert!(message.starts_with("<84>1 "), "{message}");
+    assert_eq!(sd_param(&message, "outcome"), Some("refused"));
+    let stored = std::fs::read_to_string(&audit_path).unwrap();
+    assert!(
+        message.ends_with(&format!("] {}", stored.trim_end())),
+        "{message}"
+    );
+    assert!(console.forwarding_status().enabled);
+}
