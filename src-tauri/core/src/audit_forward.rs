@@ -10,6 +10,7 @@
 //! An entry holds no secret (see `audit`), so neither does a message.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -183,6 +184,9 @@ struct Shared {
     queue: Mutex<Queue>,
     wake: Notify,
     status: Mutex<ForwardingStatus>,
+    /// Set when the last handle is dropped: the delivery task then ends (what is still queued
+    /// is in the local log anyway).
+    stopped: AtomicBool,
 }
 
 impl Shared {
@@ -197,6 +201,17 @@ impl Shared {
 #[derive(Clone)]
 pub struct AuditForwarder {
     shared: Arc<Shared>,
+    _owner: Arc<StopOnDrop>,
+}
+
+/// Dropped with the last [`AuditForwarder`] handle; stops the delivery task.
+struct StopOnDrop(Arc<Shared>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.stopped.store(true, Ordering::Release);
+        self.0.wake.notify_one();
+    }
 }
 
 impl std::fmt::Debug for AuditForwarder {
@@ -241,13 +256,17 @@ impl AuditForwarder {
                 in_flight: false,
             }),
             wake: Notify::new(),
+            stopped: AtomicBool::new(false),
             status: Mutex::new(ForwardingStatus {
                 enabled: true,
                 ..Default::default()
             }),
         });
         runtime.spawn(deliver(Arc::clone(&shared), tls));
-        Ok(Self { shared })
+        Ok(Self {
+            _owner: Arc::new(StopOnDrop(Arc::clone(&shared))),
+            shared,
+        })
     }
 
     /// Queues `entry` for delivery and returns at once; when the queue is full the oldest
@@ -343,7 +362,7 @@ async fn deliver(shared: Arc<Shared>, tls: Option<tokio_rustls::TlsConnector>) {
     let mut connection: Option<Connection> = None;
     let mut in_flight: Option<Vec<u8>> = None;
     let mut backoff = options.initial_backoff;
-    loop {
+    while !shared.stopped.load(Ordering::Acquire) {
         let framed = match in_flight.take() {
             Some(framed) => framed,
             None => {
