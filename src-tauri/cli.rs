@@ -243,6 +243,8 @@ mod tests {
                 outcome: AuditOutcome::Succeeded,
                 steps: vec![],
                 message: None,
+                verification: None,
+                approval: None,
             })
             .unwrap();
         }

@@ -38,6 +38,8 @@ fn write_log(dir: &Path, entries: u32) -> PathBuf {
             outcome: AuditOutcome::Succeeded,
             steps: vec![],
             message: None,
+            verification: None,
+            approval: None,
         })
         .unwrap();
     }

@@ -12,6 +12,7 @@ use resetdesk_core::connection::{Connection, ConnectionKind};
 use resetdesk_core::console::{Console, KeychainStatus, MAX_REASON_CHARS};
 use resetdesk_core::execute::StepStatus;
 use resetdesk_core::providers::sandbox::{Faults, RecordedRequest, Sandbox, SandboxConfig};
+use resetdesk_core::safety::SafetyPolicy;
 use resetdesk_core::secrets::{ExposeSecret, MemoryStore, SecretStore};
 use resetdesk_core::{AppError, ErrorKind};
 use tempfile::TempDir;
@@ -54,6 +55,18 @@ fn open_console_with(sandbox: &Sandbox, audit_path: &Path, store: Arc<MemoryStor
         audit_path.to_path_buf(),
     )
     .expect("the console opens")
+    .with_safety_policy(safety_rules_off())
+}
+
+/// The operator-safety rules (caller verification, approval, rate limit) are tested in
+/// tests/safety.rs; here they are turned off so that these tests exercise one thing each.
+fn safety_rules_off() -> SafetyPolicy {
+    SafetyPolicy::from_settings(Some(&serde_json::json!({
+        "verification": {"required": false, "methods": []},
+        "approval": {"privilegedTargets": false, "repeatMfaResetHours": 0},
+        "rateLimits": {"resetsPerHour": 100000}
+    })))
+    .expect("a valid policy")
 }
 
 async fn harness() -> Harness {

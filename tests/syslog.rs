@@ -29,6 +29,8 @@ fn record(i: u64, operator: &str, outcome: AuditOutcome) -> AuditRecord {
         outcome,
         steps: vec![],
         message: None,
+        verification: None,
+        approval: None,
     }
 }
 

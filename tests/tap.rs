@@ -17,6 +17,7 @@ use resetdesk_core::providers::entra::{http_client, EntraDirectory};
 use resetdesk_core::providers::sandbox::{
     RecordedRequest, Sandbox, SandboxConfig, TemporaryAccessPassPolicy,
 };
+use resetdesk_core::safety::SafetyPolicy;
 use resetdesk_core::secrets::{ExposeSecret, MemoryStore, SecretString};
 use resetdesk_core::ErrorKind;
 use tempfile::TempDir;
@@ -31,6 +32,17 @@ struct Harness {
     console: Console,
     audit_path: PathBuf,
     _dir: TempDir,
+}
+
+/// The operator-safety rules (caller verification, approval, rate limit) are tested in
+/// tests/safety.rs; here they are turned off so that these tests exercise one thing each.
+fn safety_rules_off() -> SafetyPolicy {
+    SafetyPolicy::from_settings(Some(&serde_json::json!({
+        "verification": {"required": false, "methods": []},
+        "approval": {"privilegedTargets": false, "repeatMfaResetHours": 0},
+        "rateLimits": {"resetsPerHour": 100000}
+    })))
+    .expect("a valid policy")
 }
 
 async fn harness() -> Harness {
@@ -54,7 +66,8 @@ async fn harness() -> Harness {
         KeychainStatus::Available,
         audit_path.clone(),
     )
-    .expect("the console opens");
+    .expect("the console opens")
+    .with_safety_policy(safety_rules_off());
     Harness {
         sandbox,
         console,

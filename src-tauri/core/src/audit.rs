@@ -67,6 +67,13 @@ pub struct AuditRecord {
     pub steps: Vec<Outcome>,
     /// Why it was refused or failed, in the words shown to the operator.
     pub message: Option<String>,
+    /// How the caller was verified (issue 5), when a verification was recorded. Absent in
+    /// entries written before it existed, so their hashes still verify.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<crate::safety::VerificationRecord>,
+    /// Who approved, when a second person had to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<crate::safety::ApprovalRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -810,6 +817,8 @@ mod tests {
 
     fn record(n: u32) -> AuditRecord {
         AuditRecord {
+            verification: None,
+            approval: None,
             operator: "helpdesk@contoso.sandbox".into(),
             connection_id: "conn".into(),
             tenant_id: "tenant".into(),
@@ -1122,6 +1131,8 @@ mod tests {
         let plan = build_plan(ActionKind::ResetPassword, "conn", &operator, &adele, &[]).unwrap();
         // Everything a caller has at hand goes in; the record has no field for the password.
         let record = AuditRecord {
+            verification: None,
+            approval: None,
             operator: operator.user_principal_name.clone(),
             connection_id: plan.connection_id.clone(),
             tenant_id: plan.tenant_id.clone(),
@@ -1151,6 +1162,8 @@ mod tests {
     /// A record for the filter tests: operator, target, action and outcome set per entry.
     fn varied(operator: &str, target: &str, action: &str, outcome: AuditOutcome) -> AuditRecord {
         AuditRecord {
+            verification: None,
+            approval: None,
             operator: operator.into(),
             target: target.into(),
             target_id: format!("id-of-{target}"),
@@ -1377,6 +1390,8 @@ mod tests {
     fn csv_export_has_one_row_per_entry_and_parses_back() {
         let (_dir, _path, log) = log_with(0);
         log.append(AuditRecord {
+            verification: None,
+            approval: None,
             reason: "Caller said \"urgent\", ticket INC-7\nsecond line".into(),
             steps: vec![
                 Outcome {
@@ -1398,6 +1413,8 @@ mod tests {
         })
         .unwrap();
         log.append(AuditRecord {
+            verification: None,
+            approval: None,
             reason: "=HYPERLINK(\"http://evil\")".into(),
             outcome: AuditOutcome::Refused,
             plan_id: None,

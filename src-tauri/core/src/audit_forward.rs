@@ -464,6 +464,8 @@ mod tests {
                 outcome,
                 steps: vec![],
                 message: None,
+                verification: None,
+                approval: None,
             },
             prev_hash: "a".repeat(64),
             hash: "b".repeat(64),

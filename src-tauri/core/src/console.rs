@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
 
 mod offline_cache;
+mod safety_checks;
 
 pub use self::offline_cache::{CacheStatus, CachedSearch, OFFLINE_PROBE_INTERVAL};
 
@@ -35,6 +36,8 @@ use crate::model::{AuthMethod, DirectoryUser, Operator};
 use crate::password::generate_temporary_password;
 use crate::plan::{build_plan_with, Plan, PlanInputs};
 use crate::providers::entra::EntraDirectory;
+use crate::safety::verification::PendingCode;
+use crate::safety::{ApprovalRecord, RateStatus, SafetyPolicy, VerificationRecord};
 use crate::secrets::SecretStore;
 
 /// A reviewed plan is only good for this long: after that the target's state may have moved
@@ -81,6 +84,9 @@ pub struct UserDetails {
     /// Set when the methods could not be read (e.g. the operator's role may not read them).
     pub methods_error: Option<AppError>,
     pub actions: Vec<OfferedAction>,
+    /// The operator's resets in the last hour against their cap, shown before they reach it
+    /// (`None` if the audit log could not be read).
+    pub rate: Option<RateStatus>,
 }
 
 /// What the result view shows after a plan ran.
@@ -144,6 +150,33 @@ struct PlanRecord {
     operator_id: String,
     state: PlanState,
     created: Instant,
+    /// How the caller was verified, once recorded (a failed one stops the plan).
+    verification: Option<VerificationRecord>,
+    /// A one-time code sent for verification, waiting to be read back.
+    pending_code: Option<PendingCode>,
+    /// The second person's approval, once given.
+    approval: Option<ApprovalRecord>,
+}
+
+impl PlanRecord {
+    fn new(plan: Plan, operator_id: String) -> Self {
+        Self {
+            plan,
+            operator_id,
+            state: PlanState::Ready,
+            created: Instant::now(),
+            verification: None,
+            pending_code: None,
+            approval: None,
+        }
+    }
+}
+
+/// A plan taken for running, with what the safety checks recorded for it.
+struct ClaimedPlan {
+    plan: Plan,
+    verification: Option<VerificationRecord>,
+    approval: Option<ApprovalRecord>,
 }
 
 pub struct Console {
@@ -162,6 +195,8 @@ pub struct Console {
     cache: offline_cache::Caches,
     /// Sends each appended audit entry to a syslog collector, when configured.
     forwarder: Option<AuditForwarder>,
+    /// Caller verification, approval and rate limits (see `safety`).
+    safety: SafetyPolicy,
 }
 
 impl Console {
@@ -190,7 +225,18 @@ impl Console {
             token_http,
             cache: Default::default(),
             forwarder: None,
+            safety: SafetyPolicy::default(),
         })
+    }
+
+    /// Applies the organisation's safety settings (the defaults are the safe ones).
+    pub fn with_safety_policy(mut self, policy: SafetyPolicy) -> Self {
+        self.safety = policy;
+        self
+    }
+
+    pub fn safety_policy(&self) -> &SafetyPolicy {
+        &self.safety
     }
 
     /// Forwards every audit entry appended from now on (see `audit_forward`).
@@ -423,11 +469,16 @@ impl Console {
             Err(e) => (Vec::new(), Some(e)),
         };
         let actions = available_actions(&session.operator, &user);
+        let rate = self
+            .rate_status(&session.operator.user_principal_name)
+            .inspect_err(|e| tracing::warn!(error = %e, "could not count the operator's resets"))
+            .ok();
         Ok(UserDetails {
             user,
             methods,
             methods_error,
             actions,
+            rate,
         })
     }
 
@@ -492,19 +543,31 @@ impl Console {
             tap_policy: tap_policy.as_ref(),
         };
         match build_plan_with(action, connection_id, &operator, &target, &methods, inputs) {
-            Ok(plan) => {
+            Ok(mut plan) => {
+                plan.safety = self
+                    .plan_safety(
+                        session.directory.as_ref(),
+                        &operator,
+                        &target,
+                        action,
+                        &methods,
+                    )
+                    .await?;
+                if let Some(rate) = plan.safety.rate.as_ref().filter(|r| r.reached()) {
+                    return Err(self.refuse(
+                        &operator,
+                        &target,
+                        action,
+                        AppError::denied(rate.refusal()),
+                    ));
+                }
                 let mut plans = lock(&self.plans)?;
                 plans.retain(|_, r| {
                     r.created.elapsed() < PLAN_VALIDITY || r.state == PlanState::Running
                 });
                 plans.insert(
                     plan.id.clone(),
-                    PlanRecord {
-                        plan: plan.clone(),
-                        operator_id: operator.id.clone(),
-                        state: PlanState::Ready,
-                        created: Instant::now(),
-                    },
+                    PlanRecord::new(plan.clone(), operator.id.clone()),
                 );
                 Ok(plan)
             }
@@ -521,8 +584,9 @@ impl Console {
         let reason = validate_reason(reason)?;
         // Nothing changes that could not be recorded: a broken audit log pauses every action.
         self.audit.ensure_writable()?;
-        let plan = self.claim_plan(plan_id)?;
-        let result = self.run_claimed_plan(&plan, &reason).await;
+        let claimed = self.claim_plan(plan_id)?;
+        let plan = &claimed.plan;
+        let result = self.run_claimed_plan(&claimed, &reason).await;
         // Whatever happened, the plan has been used: running it again must change nothing more.
         // (An error means it stopped before any step: the executor reports step failures as
         // outcomes, never as an error.)
@@ -547,31 +611,44 @@ impl Console {
                 .get(&plan.connection_id)
                 .map(|session| session.operator.user_principal_name.clone())
                 .unwrap_or_else(|| plan.operator_upn.clone());
-            self.audit_stopped_plan(&plan, &attempted_by, &reason, error);
+            self.audit_stopped_plan(&claimed, &attempted_by, &reason, error);
         }
         result
     }
 
-    fn audit_stopped_plan(&self, plan: &Plan, attempted_by: &str, reason: &str, error: &AppError) {
+    fn audit_stopped_plan(
+        &self,
+        claimed: &ClaimedPlan,
+        attempted_by: &str,
+        reason: &str,
+        error: &AppError,
+    ) {
+        let plan = &claimed.plan;
         let outcome = match error.kind {
             ErrorKind::Denied | ErrorKind::Forbidden => AuditOutcome::Refused,
             _ => AuditOutcome::Failed,
         };
-        let record = plan_audit_record(
-            plan,
-            attempted_by,
-            reason,
-            outcome,
-            Vec::new(),
-            Some(error.message.clone()),
-        );
+        let record = AuditRecord {
+            verification: claimed.verification.clone(),
+            approval: claimed.approval.clone(),
+            ..plan_audit_record(
+                plan,
+                attempted_by,
+                reason,
+                outcome,
+                Vec::new(),
+                Some(error.message.clone()),
+            )
+        };
         if let Err(e) = self.append_audit(record) {
             tracing::error!(error = %e, plan = %plan.id, "could not audit a plan that stopped early");
         }
     }
 
     /// Marks a ready plan as running, so a second (or forged, concurrent) call cannot run it too.
-    fn claim_plan(&self, plan_id: &str) -> Result<Plan> {
+    /// A plan whose caller is not verified, or that still needs its approval, is not taken
+    /// (and stays ready for the operator to finish the confirmation).
+    fn claim_plan(&self, plan_id: &str) -> Result<ClaimedPlan> {
         let mut plans = lock(&self.plans)?;
         let record = plans.get_mut(plan_id).ok_or_else(|| {
             AppError::invalid_input("This request is unknown or has expired. Start the action again to review a new summary.")
@@ -594,11 +671,21 @@ impl Console {
                 "This summary is more than 15 minutes old. Start the action again to review the user's current state.",
             ));
         }
+        safety_checks::ensure_confirmable(record)?;
         record.state = PlanState::Running;
-        Ok(record.plan.clone())
+        Ok(ClaimedPlan {
+            plan: record.plan.clone(),
+            verification: record.verification.clone(),
+            approval: record.approval.clone(),
+        })
     }
 
-    async fn run_claimed_plan(&self, plan: &Plan, reason: &str) -> Result<ExecutionResult> {
+    async fn run_claimed_plan(
+        &self,
+        claimed: &ClaimedPlan,
+        reason: &str,
+    ) -> Result<ExecutionResult> {
+        let plan = &claimed.plan;
         let session = self.session(&plan.connection_id).await?;
         let planned_by = {
             let plans = lock(&self.plans)?;
@@ -615,6 +702,13 @@ impl Console {
             ));
         }
         let target = session.directory.get_user(&plan.target.id).await?;
+        // Other plans may have completed since this one was reviewed: the cap holds at run time.
+        if crate::safety::is_reset(plan.action) {
+            let rate = self.rate_status(&operator.user_principal_name)?;
+            if rate.reached() {
+                return Err(AppError::denied(rate.refusal()));
+            }
+        }
         let temporary_password = match plan.action {
             ActionKind::ResetPassword => Some(generate_temporary_password()),
             _ => None,
@@ -633,14 +727,18 @@ impl Console {
         )
         .await;
         let outcome = overall_outcome(&outcomes);
-        let audited = self.append_audit(plan_audit_record(
-            plan,
-            &operator.user_principal_name,
-            reason,
-            outcome,
-            outcomes.clone(),
-            None,
-        ));
+        let audited = self.append_audit(AuditRecord {
+            verification: claimed.verification.clone(),
+            approval: claimed.approval.clone(),
+            ..plan_audit_record(
+                plan,
+                &operator.user_principal_name,
+                reason,
+                outcome,
+                outcomes.clone(),
+                None,
+            )
+        });
         // The steps have run: if the entry could not be written, the operator must still see
         // what changed (and a password that was set), and be told the record is missing.
         let (audit_seq, audit_error) = match audited {
@@ -717,6 +815,8 @@ impl Console {
             outcome: AuditOutcome::Refused,
             steps: Vec::new(),
             message: Some(why.to_string()),
+            verification: None,
+            approval: None,
         })
         .map(|_| ())
     }
@@ -778,6 +878,8 @@ fn plan_audit_record(
         outcome,
         steps,
         message,
+        verification: None,
+        approval: None,
     }
 }
 

@@ -11,6 +11,7 @@ use secrecy::SecretString;
 
 use crate::error::{AppError, Result};
 use crate::model::{AuthMethod, DirectoryUser, Operator, Receipt, TemporaryAccessPassPolicy};
+use crate::safety::verification::ContactsOnRecord;
 
 /// A Temporary Access Pass just issued. The pass is returned by the provider this once; it is
 /// a secret (it signs the user in), so Debug output never shows it.
@@ -59,6 +60,12 @@ pub trait Directory: Send + Sync {
     async fn deactivate_hardware_oath(&self, user_id: &str, method_id: &str) -> Result<Receipt>;
     /// Invalidates the user's refresh tokens and session cookies.
     async fn revoke_sessions(&self, user_id: &str) -> Result<Receipt>;
+    /// The phone numbers and the manager the directory holds for a user, read live: what the
+    /// operator calls back or asks when verifying a caller. Providers that hold neither keep
+    /// the default answer (nothing on record).
+    async fn contacts_on_record(&self, _user_id: &str) -> Result<ContactsOnRecord> {
+        Ok(ContactsOnRecord::default())
+    }
     /// The tenant's Temporary Access Pass policy, read live. Providers without the method
     /// keep the default answer.
     async fn tap_policy(&self) -> Result<TemporaryAccessPassPolicy> {

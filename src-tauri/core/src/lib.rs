@@ -21,6 +21,7 @@ pub mod model;
 pub mod password;
 pub mod plan;
 pub mod providers;
+pub mod safety;
 pub mod secrets;
 
 pub use error::{AppError, ErrorKind};

@@ -80,6 +80,10 @@ pub struct Plan {
     /// Issue Temporary Access Pass: the pass's terms and the policy.
     #[serde(default)]
     pub temporary_access_pass: Option<TemporaryAccessPassTerms>,
+    /// Caller verification, second-person approval and the rate limit (issue 5), filled by
+    /// the console from the organisation's policy and the directory.
+    #[serde(default)]
+    pub safety: crate::safety::PlanSafety,
 }
 
 /// Said wherever sessions are revoked: revocation is not instantaneous (graph.md §1.4).
@@ -237,6 +241,7 @@ pub fn build_plan_with(
         created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         also_revoke_sessions,
         temporary_access_pass,
+        safety: crate::safety::PlanSafety::not_applicable(),
     })
 }
 

@@ -32,8 +32,8 @@ pub use self::http::RetryPolicy;
 use self::http::{to_app_error, Access, Failure, GraphHttp, GraphRequest};
 pub use self::methods::{delete_collection, kind_from_odata_type};
 use self::models::{
-    GraphCreatedTap, GraphDirectoryRole, GraphIdOnly, GraphSignInPreferences, GraphTapPolicy,
-    GraphUser,
+    GraphContacts, GraphCreatedTap, GraphDirectoryRole, GraphIdOnly, GraphSignInPreferences,
+    GraphTapPolicy, GraphUser,
 };
 use crate::auth::AccessTokenSource;
 use crate::connection::EntraSettings;
@@ -43,6 +43,7 @@ use crate::model::{
     AuthMethod, AuthMethodKind, DirectoryUser, Operator, Receipt, RoleRef,
     TemporaryAccessPassPolicy,
 };
+use crate::safety::verification::{ContactsOnRecord, ManagerOnRecord, PhoneOnRecord};
 
 /// Graph's default page size for users (graph.md §1.1); searches ask for pages of at most
 /// this many so the first results come back quickly, and follow `@odata.nextLink` for more.
@@ -548,6 +549,23 @@ fn redact_password(mut error: AppError, password: &str) -> AppError {
 #[async_trait]
 impl Directory for EntraDirectory {
     #[tracing::instrument(skip(self), fields(connection = %self.connection_id))]
+    async fn contacts_on_record(&self, user_id: &str) -> Result<ContactsOnRecord> {
+        check_id("user id", user_id)?;
+        let query = query::build_query(&[
+            ("$select", "id,mobilePhone,businessPhones".to_string()),
+            ("$expand", format!("manager($select={MANAGER_SELECT})")),
+        ]);
+        let url = self.v1(&["users", user_id], Some(&query))?;
+        let response = self
+            .http
+            .send(&GraphRequest::get(url), Access::Read)
+            .await
+            .map_err(|f| self.error(f))?;
+        let contacts: GraphContacts = http::decode(&response).map_err(|f| self.error(f))?;
+        Ok(contacts_on_record(contacts))
+    }
+
+    #[tracing::instrument(skip(self), fields(connection = %self.connection_id))]
     async fn tap_policy(&self) -> Result<TemporaryAccessPassPolicy> {
         let url = self.v1(
             &[
@@ -869,6 +887,43 @@ impl Directory for EntraDirectory {
             since: Utc::now(),
         };
         self.write(request, verification, false).await
+    }
+}
+
+/// The manager's properties read for a caller's verification.
+const MANAGER_SELECT: &str = "id,displayName,userPrincipalName,mobilePhone,businessPhones";
+
+/// The directory's phone numbers of a user, labelled by the field they come from.
+fn phones_on_record(mobile: Option<String>, business: Vec<String>) -> Vec<PhoneOnRecord> {
+    let mobile = mobile
+        .filter(|n| !n.trim().is_empty())
+        .map(|number| PhoneOnRecord {
+            id: "mobilePhone".into(),
+            label: "Mobile phone".into(),
+            number,
+        });
+    let business = business
+        .into_iter()
+        .enumerate()
+        .filter(|(_, n)| !n.trim().is_empty())
+        .map(|(i, number)| PhoneOnRecord {
+            id: format!("businessPhones/{i}"),
+            label: "Business phone".into(),
+            number,
+        });
+    mobile.into_iter().chain(business).collect()
+}
+
+fn contacts_on_record(contacts: GraphContacts) -> ContactsOnRecord {
+    ContactsOnRecord {
+        phones: phones_on_record(contacts.mobile_phone, contacts.business_phones),
+        // A manager without a UPN is an org contact, not someone who can sign in: still named.
+        manager: contacts.manager.map(|m| ManagerOnRecord {
+            display_name: m.display_name.unwrap_or_else(|| m.id.clone()),
+            user_principal_name: m.user_principal_name.unwrap_or_default(),
+            phones: phones_on_record(m.mobile_phone, m.business_phones),
+            id: m.id,
+        }),
     }
 }
 

@@ -43,6 +43,34 @@ pub struct GraphUser {
     pub sign_in_sessions_valid_from_date_time: Option<String>,
 }
 
+/// `GET /users/{id}?$select=mobilePhone,businessPhones&$expand=manager(...)`: what a caller is
+/// verified with (issue 5). `manager` is absent when the user has none.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphContacts {
+    #[serde(default)]
+    pub mobile_phone: Option<String>,
+    #[serde(default)]
+    pub business_phones: Vec<String>,
+    #[serde(default)]
+    pub manager: Option<GraphManager>,
+}
+
+/// The expanded manager: a directoryObject, in practice a user (a contact has no UPN).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphManager {
+    pub id: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub user_principal_name: Option<String>,
+    #[serde(default)]
+    pub mobile_phone: Option<String>,
+    #[serde(default)]
+    pub business_phones: Vec<String>,
+}
+
 /// An activated directory role from `transitiveMemberOf/microsoft.graph.directoryRole`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -286,6 +286,7 @@ impl Seeder {
             office_location,
             mobile_phone,
             business_phones: Vec::new(),
+            manager_id: None,
             account_enabled: true,
             created,
             last_password_change,
@@ -584,7 +585,30 @@ pub fn build(seed: u64, user_count: usize) -> State {
         let user = seeder.generated_user(&tier_zero);
         users.push(user);
     }
+    add_desk_phones_and_managers(&mut users);
     State::new(users, directory_roles, groups)
+}
+
+/// Gives most users a business phone and everyone but the first of each department a manager
+/// (that first one, who reports to the first user). Derived from the order, not the random
+/// generator, so every other seeded value stays as it was.
+fn add_desk_phones_and_managers(users: &mut [User]) {
+    let mut heads: Vec<(String, String)> = Vec::new();
+    let top = users.first().map(|u| u.id.clone());
+    for (index, user) in users.iter_mut().enumerate() {
+        // Every fifth user has no desk phone: call-back then offers the mobile number only.
+        if index % 5 != 4 {
+            user.business_phones = vec![format!("+1 425 555 {:04}", 1000 + index)];
+        }
+        let department = user.department.clone().unwrap_or_default();
+        match heads.iter().find(|(d, _)| *d == department) {
+            Some((_, head)) => user.manager_id = Some(head.clone()),
+            None => {
+                heads.push((department, user.id.clone()));
+                user.manager_id = top.clone().filter(|top| *top != user.id);
+            }
+        }
+    }
 }
 
 /// A plain member user added after seeding (tests add users to exercise delta sync): random
@@ -604,6 +628,7 @@ pub fn new_member(display_name: &str, user_principal_name: &str) -> User {
         office_location: None,
         mobile_phone: None,
         business_phones: Vec::new(),
+        manager_id: None,
         account_enabled: true,
         created: now,
         last_password_change: now,

@@ -285,6 +285,8 @@ pub struct User {
     pub office_location: Option<String>,
     pub mobile_phone: Option<String>,
     pub business_phones: Vec<String>,
+    /// The user's manager (`GET /users/{id}?$expand=manager`): what caller verification asks.
+    pub manager_id: Option<String>,
     pub account_enabled: bool,
     pub created: DateTime<Utc>,
     pub last_password_change: DateTime<Utc>,

@@ -332,17 +332,77 @@ pub fn count_users(call: &Call) -> GraphResult {
 
 pub fn get_user(call: &Call, subject: &Subject) -> GraphResult {
     let select = selection(call)?;
+    let expand_manager = manager_expansion(call)?;
     let model = call.shared.lock_state();
     let index = subject.resolve(&model, &call.caller_id)?;
-    let mut body = user_json(&model.users[index], select.as_deref());
+    let user = &model.users[index];
+    let mut body = user_json(user, select.as_deref());
     let context = match &select {
         Some(properties) => call.context(&format!("users({})/$entity", properties.join(","))),
         None => call.context("users/$entity"),
     };
     if let Value::Object(object) = &mut body {
         object.insert("@odata.context".into(), json!(context));
+        // Graph leaves the navigation property out when there is no manager.
+        if let Some(manager_select) = expand_manager {
+            let manager = user
+                .manager_id
+                .as_ref()
+                .and_then(|id| model.users.iter().find(|u| &u.id == id));
+            if let Some(manager) = manager {
+                let mut expanded = user_json(manager, manager_select.as_deref());
+                if let Value::Object(fields) = &mut expanded {
+                    fields.insert("@odata.type".into(), json!("#microsoft.graph.user"));
+                }
+                object.insert("manager".into(), expanded);
+            }
+        }
     }
     Ok(ok_json(body))
+}
+
+/// `$expand=manager` or `$expand=manager($select=a,b)`: `Some(select)` when asked for. The
+/// emulator expands nothing else.
+fn manager_expansion(call: &Call) -> GraphResult<Option<Option<Vec<String>>>> {
+    let Some(expand) = call.option("$expand") else {
+        return Ok(None);
+    };
+    let expand = expand.trim();
+    let (property, options) = match expand.split_once('(') {
+        Some((property, rest)) => (
+            property.trim(),
+            Some(rest.strip_suffix(')').unwrap_or(rest)),
+        ),
+        None => (expand, None),
+    };
+    if property != "manager" {
+        return Err(GraphError::new(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            format!("Could not find a navigation property named '{property}' on type 'microsoft.graph.user'."),
+        ));
+    }
+    let select = match options.map(str::trim) {
+        None | Some("") => None,
+        Some(options) => {
+            let Some(list) = options.strip_prefix("$select=") else {
+                return Err(GraphError::bad_request(format!(
+                    "Query option '{options}' is not supported in $expand by this emulator; use $select."
+                )));
+            };
+            let mut properties = Vec::new();
+            for property in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                if !SELECTABLE_USER_PROPERTIES.contains(&property) {
+                    return Err(GraphError::bad_request(format!(
+                        "Could not find a property named '{property}' on type 'microsoft.graph.user'."
+                    )));
+                }
+                properties.push(property.to_string());
+            }
+            Some(properties)
+        }
+    };
+    Ok(Some(select))
 }
 
 const PASSWORD_COMPLEXITY: &str =

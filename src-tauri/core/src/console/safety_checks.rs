@@ -1,0 +1,337 @@
+//! The Console's side of operator safety (see [`crate::safety`]): what a plan must show
+//! (verification options, approval, rate), and the three things the confirmation records
+//! before a plan may run: the caller's verification, a one-time code, a second person's
+//! approval. Each is kept on the plan in Rust; the page only sends what the operator did.
+
+use std::sync::Arc;
+
+use chrono::{SecondsFormat, Utc};
+use secrecy::SecretString;
+
+use super::{lock, Console, PlanRecord, PlanState, PLAN_VALIDITY};
+use crate::actions::ActionKind;
+use crate::audit::{AuditEntry, AuditFilter, AuditOutcome, AuditRecord};
+use crate::auth::{self, async_trait, AccessTokenSource, BrowserLauncher, SignInOptions};
+use crate::directory::Directory;
+use crate::error::{AppError, Result};
+use crate::model::{AuthMethod, DirectoryUser, Operator};
+use crate::providers::entra::EntraDirectory;
+use crate::safety::verification::{self, ContactsOnRecord, VerificationRequirement};
+use crate::safety::{
+    approval, is_reset, rate, ApprovalRecord, CodeToSend, PlanSafety, RateStatus,
+    VerificationEvidence, VerificationMethod, VerificationRecord,
+};
+
+/// Most audit entries read to count recent resets (far above any hourly cap).
+const RECENT_ENTRIES: usize = 10_000;
+
+/// Refuses to run a plan whose confirmation is not complete. Nothing is changed: the operator
+/// finishes the confirmation and confirms again.
+pub(super) fn ensure_confirmable(record: &PlanRecord) -> Result<()> {
+    let safety = &record.plan.safety;
+    if safety.verification.required && !record.verification.as_ref().is_some_and(|v| v.passed) {
+        return Err(AppError::denied(
+            "Verify the caller first: record how you verified them in the confirmation (your organisation requires it).",
+        ));
+    }
+    if safety.approval.required && record.approval.is_none() {
+        return Err(AppError::denied(format!(
+            "A second person must approve this first: {}",
+            safety.approval.reasons.join(" ")
+        )));
+    }
+    Ok(())
+}
+
+fn now_text() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// The approver's access token, used for one read of who they are and then dropped. Their
+/// refresh token is never kept: an approval is not a session.
+struct OneReadToken(SecretString);
+
+#[async_trait]
+impl AccessTokenSource for OneReadToken {
+    async fn access_token(&self) -> Result<SecretString> {
+        Ok(self.0.clone())
+    }
+    async fn invalidate(&self, _rejected: &SecretString) {}
+}
+
+impl Console {
+    /// Audit entries of the last day (the longest window a rule looks back over).
+    fn recent_audit_entries(&self) -> Result<Vec<AuditEntry>> {
+        let hours = self.safety.approval.repeat_mfa_reset_hours.max(1);
+        let from = Utc::now() - chrono::Duration::hours(i64::from(hours));
+        let filter = AuditFilter {
+            from: Some(from.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            ..Default::default()
+        };
+        self.audit.query(&filter, RECENT_ENTRIES)
+    }
+
+    /// `operator_upn`'s resets in the last hour, against the cap.
+    pub fn rate_status(&self, operator_upn: &str) -> Result<RateStatus> {
+        Ok(rate::rate_status(
+            &self.recent_audit_entries()?,
+            operator_upn,
+            self.safety.rate_limits.resets_per_hour,
+            Utc::now(),
+        ))
+    }
+
+    /// What the confirmation shows besides the steps, from the policy, the audit log and the
+    /// directory (read live). `methods` is what the plan already read, if anything.
+    pub(super) async fn plan_safety(
+        &self,
+        directory: &dyn Directory,
+        operator: &Operator,
+        target: &DirectoryUser,
+        action: ActionKind,
+        methods: &[AuthMethod],
+    ) -> Result<PlanSafety> {
+        if !is_reset(action) {
+            return Ok(PlanSafety::not_applicable());
+        }
+        let recent = self.recent_audit_entries()?;
+        let now = Utc::now();
+        let rate = rate::rate_status(
+            &recent,
+            &operator.user_principal_name,
+            self.safety.rate_limits.resets_per_hour,
+            now,
+        );
+        let previous_mfa_reset = rate::previous_mfa_reset(
+            &recent,
+            &target.id,
+            self.safety.approval.repeat_mfa_reset_hours,
+            now,
+        );
+        let approval =
+            approval::requirement(&self.safety, action, target, previous_mfa_reset.as_deref());
+        let verification = self
+            .verification_requirement(directory, target, methods)
+            .await;
+        Ok(PlanSafety {
+            verification,
+            approval,
+            rate: Some(rate),
+        })
+    }
+
+    /// The enabled verification methods, filled from the directory. A read that fails makes
+    /// the methods that needed it unavailable, with the reason; it does not stop the plan
+    /// (another method, e.g. a ticket, may still be used).
+    async fn verification_requirement(
+        &self,
+        directory: &dyn Directory,
+        target: &DirectoryUser,
+        methods_read: &[AuthMethod],
+    ) -> VerificationRequirement {
+        let policy = &self.safety.verification;
+        if policy.methods.is_empty() {
+            return VerificationRequirement::not_required();
+        }
+        let wants = |m| policy.methods.contains(&m);
+        let contacts = if wants(VerificationMethod::CallBack)
+            || wants(VerificationMethod::ManagerConfirmation)
+        {
+            Some(directory.contacts_on_record(&target.id).await)
+        } else {
+            None
+        };
+        let methods = if !wants(VerificationMethod::OneTimeCode) || !methods_read.is_empty() {
+            Ok(methods_read.to_vec())
+        } else {
+            directory.list_methods(&target.id).await
+        };
+        let contacts_value = match &contacts {
+            Some(Ok(contacts)) => contacts.clone(),
+            _ => ContactsOnRecord::default(),
+        };
+        let methods_value = methods.clone().unwrap_or_default();
+        let mut requirement = verification::requirement(policy, &contacts_value, &methods_value);
+        for option in &mut requirement.options {
+            let failed_read = match option.method {
+                VerificationMethod::CallBack | VerificationMethod::ManagerConfirmation => {
+                    contacts.as_ref().and_then(|c| c.as_ref().err())
+                }
+                VerificationMethod::OneTimeCode => methods.as_ref().err(),
+                _ => None,
+            };
+            if let Some(error) = failed_read {
+                option.unavailable = Some(format!(
+                    "the directory could not be read for it ({}).",
+                    error.message.trim_end_matches('.')
+                ));
+            }
+        }
+        requirement
+    }
+
+    /// A ready, unexpired plan, for the confirmation to record something on.
+    fn ready_plan<'a>(
+        plans: &'a mut std::collections::HashMap<String, PlanRecord>,
+        plan_id: &str,
+    ) -> Result<&'a mut PlanRecord> {
+        let record = plans.get_mut(plan_id).ok_or_else(|| {
+            AppError::invalid_input("This request is unknown or has expired. Start the action again to review a new summary.")
+        })?;
+        if record.state != PlanState::Ready {
+            return Err(AppError::invalid_input(
+                "This request is no longer waiting for confirmation. Start the action again.",
+            ));
+        }
+        if record.created.elapsed() > PLAN_VALIDITY {
+            return Err(AppError::invalid_input(
+                "This summary is more than 15 minutes old. Start the action again to review the user's current state.",
+            ));
+        }
+        Ok(record)
+    }
+
+    /// Makes a one-time code for the operator to send to one of the user's registered methods
+    /// (`destination_id`, as offered in the plan). A new code replaces an earlier one.
+    pub fn send_verification_code(
+        &self,
+        plan_id: &str,
+        destination_id: &str,
+    ) -> Result<CodeToSend> {
+        let mut plans = lock(&self.plans)?;
+        let record = Self::ready_plan(&mut plans, plan_id)?;
+        let (pending, to_send) =
+            verification::new_code(&record.plan.safety.verification, destination_id)?;
+        record.pending_code = Some(pending);
+        Ok(to_send)
+    }
+
+    /// Records how the caller was verified. A verification that failed (the user did not
+    /// confirm, wrong codes) stops the plan and is audited: the operator must not go on.
+    /// Input to correct (an unknown number, an empty ticket, knowledge questions) records
+    /// nothing.
+    pub fn record_verification(
+        &self,
+        plan_id: &str,
+        evidence: &VerificationEvidence,
+    ) -> Result<VerificationRecord> {
+        let (record, plan) = {
+            let mut plans = lock(&self.plans)?;
+            let entry = Self::ready_plan(&mut plans, plan_id)?;
+            if entry.verification.is_some() {
+                return Err(AppError::invalid_input(
+                    "The caller's verification is already recorded for this request.",
+                ));
+            }
+            let record = verification::evaluate(
+                &entry.plan.safety.verification,
+                evidence,
+                entry.pending_code.as_mut(),
+                &now_text(),
+            )?;
+            entry.pending_code = None;
+            entry.verification = Some(record.clone());
+            if !record.passed {
+                entry.state = PlanState::Stopped;
+            }
+            (record, entry.plan.clone())
+        };
+        if !record.passed {
+            let audited = self.append_audit(AuditRecord {
+                verification: Some(record.clone()),
+                ..super::plan_audit_record(
+                    &plan,
+                    &plan.operator_upn,
+                    "",
+                    AuditOutcome::Refused,
+                    Vec::new(),
+                    Some(format!(
+                        "The caller could not be verified: {}",
+                        record.detail
+                    )),
+                )
+            });
+            if let Err(e) = audited {
+                tracing::error!(error = %e, plan = %plan.id, "could not audit a failed verification");
+            }
+        }
+        Ok(record)
+    }
+
+    /// A second operator approves the plan: they sign in on the spot (a fresh sign-in, never
+    /// a remembered one) through `browser`; ResetDesk reads who they are and their roles, and
+    /// checks that they are someone else who may take this action on this user. A refusal is
+    /// audited and the plan stays open for another approver.
+    pub async fn approve_plan(
+        &self,
+        plan_id: &str,
+        browser: &dyn BrowserLauncher,
+    ) -> Result<ApprovalRecord> {
+        let (plan, operator_id) = {
+            let mut plans = lock(&self.plans)?;
+            let record = Self::ready_plan(&mut plans, plan_id)?;
+            if !record.plan.safety.approval.required {
+                return Err(AppError::invalid_input(
+                    "This request does not need a second person's approval.",
+                ));
+            }
+            if record.approval.is_some() {
+                return Err(AppError::invalid_input("This request is already approved."));
+            }
+            (record.plan.clone(), record.operator_id.clone())
+        };
+        let connection = self.connection(&plan.connection_id)?;
+        let session = self.session(&plan.connection_id).await?;
+        let options = SignInOptions {
+            prompt: Some("login".into()),
+            ..Default::default()
+        };
+        let tokens = auth::sign_in_with(&connection.entra, browser, &self.token_http, &options)
+            .await
+            .map_err(|e| AppError {
+                message: format!("The approver's sign-in did not complete: {}", e.message),
+                ..e
+            })?;
+        let approver_directory = EntraDirectory::new(
+            connection.id.clone(),
+            &connection.entra,
+            Arc::new(OneReadToken(tokens.access_token.clone())),
+            self.graph_http.clone(),
+        );
+        drop(tokens);
+        let approver = approver_directory.me().await?;
+        // The target as it is now: roles may have changed since the plan was built.
+        let target = session.directory.get_user(&plan.target.id).await?;
+        if let Err(refusal) =
+            approval::check_approver(plan.action, &operator_id, &approver, &target)
+        {
+            let audited = self.append_audit(super::plan_audit_record(
+                &plan,
+                &approver.user_principal_name,
+                "",
+                AuditOutcome::Refused,
+                Vec::new(),
+                Some(format!("Approval refused: {}", refusal.message)),
+            ));
+            if let Err(e) = audited {
+                tracing::error!(error = %e, plan = %plan.id, "could not audit a refused approval");
+            }
+            return Err(refusal);
+        }
+        let record = ApprovalRecord {
+            approver: approver.user_principal_name.clone(),
+            approver_id: approver.id.clone(),
+            approver_roles: approver
+                .roles
+                .iter()
+                .map(|r| r.display_name.clone())
+                .collect(),
+            at: now_text(),
+        };
+        let mut plans = lock(&self.plans)?;
+        let entry = Self::ready_plan(&mut plans, plan_id)?;
+        entry.approval = Some(record.clone());
+        tracing::info!(plan = %plan.id, approver = %record.approver, "plan approved");
+        Ok(record)
+    }
+}

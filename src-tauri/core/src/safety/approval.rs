@@ -1,0 +1,236 @@
+//! Four eyes on the riskiest resets (peers-and-security.md §5.2, 3 and 8): a target who holds
+//! an admin role or is on the VIP list, or a second MFA reset of the same user within a day,
+//! needs a second operator. They sign in on the spot with their own account; they must be
+//! someone else, and hold a role that may take this action on this target themselves.
+
+use serde::{Deserialize, Serialize};
+
+use super::policy::SafetyPolicy;
+use crate::actions::ActionKind;
+use crate::authz::{self, Decision};
+use crate::error::{AppError, Result};
+use crate::model::{DirectoryUser, Operator};
+
+/// Whether this plan needs a second person, and every reason why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalRequirement {
+    pub required: bool,
+    pub reasons: Vec<String>,
+}
+
+impl ApprovalRequirement {
+    pub fn not_required() -> Self {
+        Self {
+            required: false,
+            reasons: Vec::new(),
+        }
+    }
+}
+
+/// The approval as the audit entry keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalRecord {
+    pub approver: String,
+    pub approver_id: String,
+    /// The approver's directory roles, as read at their sign-in.
+    pub approver_roles: Vec<String>,
+    pub at: String,
+}
+
+/// When `action` on `target` needs approval under `policy`. `previous_mfa_reset` is the time
+/// of a completed "Require re-register MFA" of this user within the policy's window, if any.
+pub fn requirement(
+    policy: &SafetyPolicy,
+    action: ActionKind,
+    target: &DirectoryUser,
+    previous_mfa_reset: Option<&str>,
+) -> ApprovalRequirement {
+    let mut reasons = Vec::new();
+    if policy.approval.privileged_targets {
+        if !target.admin_roles.is_empty() {
+            let roles: Vec<&str> = target
+                .admin_roles
+                .iter()
+                .map(|r| r.display_name.as_str())
+                .collect();
+            reasons.push(format!(
+                "{} holds an admin role ({}).",
+                target.display_name,
+                roles.join(", ")
+            ));
+        } else if target.in_role_assignable_group {
+            reasons.push(format!(
+                "{} is in a role-assignable group (treated as privileged).",
+                target.display_name
+            ));
+        }
+    }
+    if policy.is_vip(&target.id, &target.user_principal_name) {
+        reasons.push(format!(
+            "{} is on your organisation's VIP list.",
+            target.display_name
+        ));
+    }
+    if action == ActionKind::RequireReregisterMfa {
+        if let Some(at) = previous_mfa_reset {
+            reasons.push(format!(
+                "This user's MFA was already reset at {at}: a second reset within {} hours needs a second person.",
+                policy.approval.repeat_mfa_reset_hours
+            ));
+        }
+    }
+    ApprovalRequirement {
+        required: !reasons.is_empty(),
+        reasons,
+    }
+}
+
+/// Whether `approver` may approve `operator`'s `action` on `target`: a different person who
+/// could take the action on that target themselves.
+pub fn check_approver(
+    action: ActionKind,
+    operator_id: &str,
+    approver: &Operator,
+    target: &DirectoryUser,
+) -> Result<()> {
+    if approver.id == operator_id {
+        return Err(AppError::denied(
+            "The approver must be a second person: you cannot approve your own request. Ask a colleague to sign in.",
+        ));
+    }
+    if approver.id == target.id {
+        return Err(AppError::denied(
+            "The user this action is for cannot approve it. Ask another administrator to sign in.",
+        ));
+    }
+    match authz::decide(action, approver, target) {
+        Decision::Allowed => Ok(()),
+        Decision::Denied { reason } => Err(AppError::denied(format!(
+            "{} cannot approve this: {reason}",
+            approver.user_principal_name
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authz::role_ids;
+    use crate::model::RoleRef;
+
+    fn person(id: &str, role: Option<&str>) -> Operator {
+        Operator {
+            connection_id: "c".into(),
+            tenant_id: "t".into(),
+            id: id.into(),
+            user_principal_name: format!("{id}@contoso.sandbox"),
+            display_name: id.into(),
+            roles: role
+                .map(|r| RoleRef {
+                    template_id: r.into(),
+                    display_name: "role".into(),
+                })
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    fn user(roles: Vec<RoleRef>) -> DirectoryUser {
+        DirectoryUser {
+            id: "megan".into(),
+            user_principal_name: "megan.bowen@contoso.sandbox".into(),
+            display_name: "Megan Bowen".into(),
+            admin_roles: roles,
+            roles_known: true,
+            ..Default::default()
+        }
+    }
+
+    fn global_admin() -> Vec<RoleRef> {
+        vec![RoleRef {
+            template_id: role_ids::GLOBAL_ADMINISTRATOR.into(),
+            display_name: "Global Administrator".into(),
+        }]
+    }
+
+    #[test]
+    fn privileged_vip_and_repeated_mfa_resets_need_approval_each_with_its_reason() {
+        let policy = SafetyPolicy::default();
+        let plain = requirement(&policy, ActionKind::ResetPassword, &user(vec![]), None);
+        assert!(!plain.required);
+        let admin = requirement(
+            &policy,
+            ActionKind::ResetPassword,
+            &user(global_admin()),
+            None,
+        );
+        assert!(admin.required);
+        assert_eq!(
+            admin.reasons,
+            vec!["Megan Bowen holds an admin role (Global Administrator)."]
+        );
+        let mut in_group = user(vec![]);
+        in_group.in_role_assignable_group = true;
+        assert!(requirement(&policy, ActionKind::ResetPassword, &in_group, None).required);
+
+        let mut vip_policy = SafetyPolicy::default();
+        vip_policy.approval.vip_users = vec!["MEGAN.BOWEN@contoso.sandbox".into()];
+        let vip = requirement(&vip_policy, ActionKind::ResetPassword, &user(vec![]), None);
+        assert!(vip.reasons[0].contains("VIP"));
+
+        let again = requirement(
+            &policy,
+            ActionKind::RequireReregisterMfa,
+            &user(vec![]),
+            Some("2026-11-23T08:00:00Z"),
+        );
+        assert!(again.required);
+        assert!(again.reasons[0].contains("within 24 hours"));
+        // The repeat rule is about MFA resets only.
+        assert!(
+            !requirement(
+                &policy,
+                ActionKind::ResetPassword,
+                &user(vec![]),
+                Some("2026-11-23T08:00:00Z")
+            )
+            .required
+        );
+
+        let mut off = SafetyPolicy::default();
+        off.approval.privileged_targets = false;
+        assert!(
+            !requirement(&off, ActionKind::ResetPassword, &user(global_admin()), None).required
+        );
+    }
+
+    #[test]
+    fn the_approver_is_someone_else_who_may_act_on_the_target() {
+        let target = user(global_admin());
+        let operator = person(
+            "pa1",
+            Some(role_ids::PRIVILEGED_AUTHENTICATION_ADMINISTRATOR),
+        );
+        let second = person(
+            "pa2",
+            Some(role_ids::PRIVILEGED_AUTHENTICATION_ADMINISTRATOR),
+        );
+        let helpdesk = person("hd", Some(role_ids::HELPDESK_ADMINISTRATOR));
+
+        assert!(check_approver(ActionKind::ResetPassword, &operator.id, &second, &target).is_ok());
+        let same = check_approver(ActionKind::ResetPassword, &operator.id, &operator, &target)
+            .unwrap_err();
+        assert!(same.message.contains("second person"));
+        let lacking = check_approver(ActionKind::ResetPassword, &operator.id, &helpdesk, &target)
+            .unwrap_err();
+        assert_eq!(lacking.kind, crate::ErrorKind::Denied);
+        assert!(lacking
+            .message
+            .starts_with("hd@contoso.sandbox cannot approve this"));
+        let mut megan = person("megan", Some(role_ids::GLOBAL_ADMINISTRATOR));
+        megan.user_principal_name = target.user_principal_name.clone();
+        assert!(check_approver(ActionKind::ResetPassword, &operator.id, &megan, &target).is_err());
+    }
+}

@@ -1,0 +1,70 @@
+//! Operator safety (issue 5). Helpdesk breaches (MGM and Caesars 2023, the UK retailers 2025)
+//! began with a helpdesk resetting MFA for an attacker who phoned in, so ResetDesk builds the
+//! defence into the flow instead of leaving it to the operator's memory:
+//!
+//! - [`verification`]: before a reset, the operator records how the caller was verified, with
+//!   a method the organisation enables (call back on a directory number, the manager, a
+//!   one-time code to a registered method, a ticket). Knowledge questions never pass.
+//! - [`approval`]: a privileged or VIP target, or a second MFA reset of the same user within
+//!   a day, needs a second operator who signs in on the spot and may act on that target.
+//! - [`rate`]: an hourly cap of resets per operator, counted from the audit log.
+//!
+//! The rules are data ([`SafetyPolicy`], from the settings file) and pure functions; the
+//! [`crate::console::Console`] applies them when it plans an action and again when it runs it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::actions::ActionKind;
+
+pub mod approval;
+pub mod policy;
+pub mod rate;
+pub mod verification;
+
+pub use approval::{ApprovalRecord, ApprovalRequirement};
+pub use policy::SafetyPolicy;
+pub use rate::RateStatus;
+pub use verification::{
+    CodeToSend, VerificationEvidence, VerificationMethod, VerificationRecord,
+    VerificationRequirement,
+};
+
+/// Actions that change how the user signs in, and so could hand an account to a caller who is
+/// not its owner: verification, approval and the rate limit apply to them. Revoking sessions
+/// only ends sign-ins (the "my laptop was stolen" call) and is never slowed down.
+pub fn is_reset(action: ActionKind) -> bool {
+    matches!(
+        action,
+        ActionKind::ResetPassword
+            | ActionKind::RequireReregisterMfa
+            | ActionKind::IssueTemporaryAccessPass
+    )
+}
+
+/// What the confirmation shows besides the steps: how the caller must be verified, whether a
+/// second person must approve and why, and how many resets the operator has left this hour.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanSafety {
+    pub verification: VerificationRequirement,
+    pub approval: ApprovalRequirement,
+    /// `None` for actions that are not resets.
+    pub rate: Option<RateStatus>,
+}
+
+impl Default for PlanSafety {
+    fn default() -> Self {
+        Self::not_applicable()
+    }
+}
+
+impl PlanSafety {
+    /// For an action none of the rules apply to (revoke sessions).
+    pub fn not_applicable() -> Self {
+        Self {
+            verification: VerificationRequirement::not_required(),
+            approval: ApprovalRequirement::not_required(),
+            rate: None,
+        }
+    }
+}

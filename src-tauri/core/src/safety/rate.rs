@@ -1,0 +1,216 @@
+//! Rate limits (peers-and-security.md §5.2, 8), counted from the audit log, which already
+//! holds every completed action and survives a restart: an operator's resets in the last hour,
+//! and the last MFA reset of a user (a second one within the window needs approval).
+
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::is_reset;
+use crate::actions::ActionKind;
+use crate::audit::{AuditEntry, AuditOutcome};
+
+/// The window the hourly cap counts over.
+pub const RATE_WINDOW: Duration = Duration::hours(1);
+
+/// How many resets the operator has made in the last hour, against their cap.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RateStatus {
+    pub used: u32,
+    pub limit: u32,
+    /// When the cap is reached: when the oldest counted reset leaves the window.
+    pub next_allowed_at: Option<String>,
+}
+
+impl RateStatus {
+    pub fn reached(&self) -> bool {
+        self.used >= self.limit
+    }
+
+    /// The refusal when the cap is reached.
+    pub fn refusal(&self) -> String {
+        let when = self
+            .next_allowed_at
+            .as_deref()
+            .map(|at| format!(" The next one is possible at {at}."))
+            .unwrap_or_default();
+        format!(
+            "You have made {} resets in the last hour, your organisation's limit.{when} If this is an incident affecting many users, ask a colleague or your security team.",
+            self.used
+        )
+    }
+}
+
+/// An attempt that changed something counts; a refused or wholly failed one does not.
+fn changed_something(entry: &AuditEntry) -> bool {
+    matches!(
+        entry.record.outcome,
+        AuditOutcome::Succeeded | AuditOutcome::Partial
+    )
+}
+
+fn at(entry: &AuditEntry) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(&entry.at)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn reset_labels() -> Vec<&'static str> {
+    ActionKind::ALL
+        .iter()
+        .filter(|a| is_reset(**a))
+        .map(|a| a.label())
+        .collect()
+}
+
+/// `operator_upn`'s resets among `entries` in the hour before `now`.
+pub fn rate_status(
+    entries: &[AuditEntry],
+    operator_upn: &str,
+    limit: u32,
+    now: DateTime<Utc>,
+) -> RateStatus {
+    let labels = reset_labels();
+    let mut counted: Vec<DateTime<Utc>> = entries
+        .iter()
+        .filter(|e| e.record.operator.eq_ignore_ascii_case(operator_upn))
+        .filter(|e| labels.contains(&e.record.action.as_str()))
+        .filter(|e| changed_something(e))
+        .filter_map(at)
+        .filter(|t| *t > now - RATE_WINDOW && *t <= now)
+        .collect();
+    counted.sort();
+    let used = u32::try_from(counted.len()).unwrap_or(u32::MAX);
+    // With the cap reached, a slot frees when enough of the oldest resets leave the window.
+    let next_allowed_at = (used >= limit).then(|| {
+        let index = (used - limit) as usize;
+        (counted[index] + RATE_WINDOW).to_rfc3339_opts(SecondsFormat::Secs, true)
+    });
+    RateStatus {
+        used,
+        limit,
+        next_allowed_at,
+    }
+}
+
+/// When `target_id`'s MFA was last reset (completed, by anyone) within `window_hours` of
+/// `now`; `None` if not, or if the rule is off (0 hours).
+pub fn previous_mfa_reset(
+    entries: &[AuditEntry],
+    target_id: &str,
+    window_hours: u32,
+    now: DateTime<Utc>,
+) -> Option<String> {
+    if window_hours == 0 {
+        return None;
+    }
+    let window = Duration::hours(i64::from(window_hours));
+    entries
+        .iter()
+        .filter(|e| e.record.target_id == target_id)
+        .filter(|e| e.record.action == ActionKind::RequireReregisterMfa.label())
+        .filter(|e| changed_something(e))
+        .filter_map(|e| at(e).map(|t| (t, e)))
+        .filter(|(t, _)| *t > now - window && *t <= now)
+        .max_by_key(|(t, _)| *t)
+        .map(|(_, e)| e.at.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::AuditRecord;
+
+    fn entry(
+        minutes_ago: i64,
+        operator: &str,
+        action: ActionKind,
+        outcome: AuditOutcome,
+    ) -> AuditEntry {
+        let now = now();
+        AuditEntry {
+            seq: 1,
+            at: (now - Duration::minutes(minutes_ago)).to_rfc3339_opts(SecondsFormat::Millis, true),
+            record: AuditRecord {
+                operator: operator.into(),
+                connection_id: "c".into(),
+                tenant_id: "t".into(),
+                target_id: "adele".into(),
+                target: "adele@contoso.sandbox".into(),
+                action: action.label().into(),
+                plan_id: None,
+                plan: vec![],
+                reason: "r".into(),
+                outcome,
+                steps: vec![],
+                message: None,
+                verification: None,
+                approval: None,
+            },
+            prev_hash: String::new(),
+            hash: String::new(),
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn only_the_operators_completed_resets_of_the_last_hour_count() {
+        use ActionKind::*;
+        use AuditOutcome::*;
+        let entries = vec![
+            entry(5, "a@x", ResetPassword, Succeeded),
+            entry(10, "A@X", RequireReregisterMfa, Partial),
+            entry(20, "a@x", IssueTemporaryAccessPass, Succeeded),
+            entry(25, "a@x", RevokeSessions, Succeeded), // not a reset
+            entry(30, "a@x", ResetPassword, Refused),    // changed nothing
+            entry(35, "a@x", ResetPassword, Failed),
+            entry(40, "b@x", ResetPassword, Succeeded), // someone else
+            entry(61, "a@x", ResetPassword, Succeeded), // outside the hour
+        ];
+        let status = rate_status(&entries, "a@x", 5, now());
+        assert_eq!(status.used, 3);
+        assert!(!status.reached());
+        assert_eq!(status.next_allowed_at, None);
+
+        let capped = rate_status(&entries, "a@x", 2, now());
+        assert!(capped.reached());
+        // Used 3 of 2: the two oldest must leave; the second oldest (10 min ago) frees a slot
+        // at 12:50.
+        assert_eq!(
+            capped.next_allowed_at.as_deref(),
+            Some("2026-11-23T12:50:00Z")
+        );
+        assert!(capped.refusal().contains("12:50"));
+        let at_cap = rate_status(&entries, "a@x", 3, now());
+        // At the cap exactly, the oldest (20 min ago) frees the next slot.
+        assert_eq!(
+            at_cap.next_allowed_at.as_deref(),
+            Some("2026-11-23T12:40:00Z")
+        );
+    }
+
+    #[test]
+    fn a_completed_mfa_reset_of_the_user_within_the_window_is_found() {
+        use ActionKind::*;
+        use AuditOutcome::*;
+        let entries = vec![
+            entry(60 * 25, "a@x", RequireReregisterMfa, Succeeded),
+            entry(60 * 3, "b@x", RequireReregisterMfa, Failed),
+            entry(60 * 2, "b@x", ResetPassword, Succeeded),
+        ];
+        assert_eq!(previous_mfa_reset(&entries, "adele", 24, now()), None);
+        let mut with_recent = entries.clone();
+        with_recent.push(entry(60 * 5, "b@x", RequireReregisterMfa, Partial));
+        assert_eq!(
+            previous_mfa_reset(&with_recent, "adele", 24, now()).as_deref(),
+            Some("2026-11-23T07:00:00.000Z")
+        );
+        assert_eq!(previous_mfa_reset(&with_recent, "other", 24, now()), None);
+        assert_eq!(previous_mfa_reset(&with_recent, "adele", 0, now()), None);
+    }
+}
