@@ -19,4 +19,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "verify_audit",
     "export_audit",
     "copy_to_clipboard",
+    "send_verification_code",
+    "record_verification",
+    "approve_plan",
 ];

@@ -29,6 +29,9 @@ macro_rules! app_commands {
             commands::audit::verify_audit,
             commands::audit::export_audit,
             commands::clipboard::copy_to_clipboard,
+            commands::safety::send_verification_code,
+            commands::safety::record_verification,
+            commands::safety::approve_plan,
         ]
     };
 }

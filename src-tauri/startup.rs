@@ -7,6 +7,7 @@ use resetdesk_core::audit_forward::{AuditForwarder, SyslogSettings};
 use resetdesk_core::connection::{Connection, ConnectionKind};
 use resetdesk_core::console::{Console, KeychainStatus};
 use resetdesk_core::providers::sandbox::{Sandbox, SandboxConfig};
+use resetdesk_core::safety::SafetyPolicy;
 use resetdesk_core::secrets::{probe_keychain, KeyringStore, MemoryStore, SecretStore};
 use resetdesk_core::AppError;
 use tauri::{AppHandle, Manager, Runtime};
@@ -22,6 +23,8 @@ pub const SETTINGS_FILE: &str = "settings.json";
 const CONNECTIONS_KEY: &str = "connections";
 /// Key of the optional syslog forwarding of the audit log (`SyslogSettings`, camelCase).
 const SYSLOG_KEY: &str = "syslog";
+/// Key of the operator-safety settings (`SafetyPolicy`, camelCase; absent → safe defaults).
+const SAFETY_KEY: &str = "safety";
 
 pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::error::Error>> {
     let data_dir = app.path().app_data_dir()?;
@@ -40,6 +43,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::er
     if let Some(forwarder) = audit_forwarder(app) {
         console = console.with_audit_forwarder(forwarder);
     }
+    console = console.with_safety_policy(safety_policy(app));
     let console = Arc::new(console);
 
     // Sessions whose refresh token is in the keychain come back without a browser.
@@ -99,6 +103,19 @@ fn audit_forwarder<R: Runtime>(app: &AppHandle<R>) -> Option<AuditForwarder> {
             None
         }
     }
+}
+
+/// The organisation's safety settings. Settings that are not valid never weaken anything: the
+/// safe defaults apply, and the log says what to fix.
+fn safety_policy<R: Runtime>(app: &AppHandle<R>) -> SafetyPolicy {
+    let value = app
+        .store(SETTINGS_FILE)
+        .ok()
+        .and_then(|s| s.get(SAFETY_KEY));
+    SafetyPolicy::from_settings(value.as_ref()).unwrap_or_else(|e| {
+        tracing::warn!(reason = %e.message, "using the default safety settings");
+        SafetyPolicy::default()
+    })
 }
 
 /// Entra connections saved in the settings file. A malformed entry is skipped with a warning

@@ -584,6 +584,12 @@ async fn representative_session() -> Vec<RecordedRequest> {
         .user_id_by_upn("adele.vance@contoso.sandbox")
         .unwrap();
     directory.get_user(&adele).await.unwrap();
+    // Caller verification reads the directory's phones and the manager ($expand).
+    let contacts = directory.contacts_on_record(&adele).await.unwrap();
+    assert!(
+        contacts.manager.is_some(),
+        "the sandbox gives Adele a manager"
+    );
     let methods = directory.list_methods(&adele).await.unwrap();
     directory
         .reset_password(&adele, &SecretString::from("Contract-Temp-Pa55!"))

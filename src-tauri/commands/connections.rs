@@ -23,13 +23,28 @@ pub async fn sign_in<R: Runtime>(
     connection_id: String,
     account: Option<String>,
 ) -> Result<Operator, AppError> {
+    let browser = browser_for(app, &state, &connection_id, account).await?;
+    state
+        .console
+        .sign_in(&connection_id, browser.as_ref())
+        .await
+}
+
+/// Who shows a connection's sign-in page: for the sandbox, ResetDesk answers it as the chosen
+/// demo `account`; for a real tenant, the system browser.
+pub async fn browser_for<R: Runtime>(
+    app: AppHandle<R>,
+    state: &AppState,
+    connection_id: &str,
+    account: Option<String>,
+) -> Result<Box<dyn BrowserLauncher>, AppError> {
     let is_sandbox = state
         .console
         .connections()
         .await
         .iter()
         .any(|c| c.id == connection_id && c.sandbox);
-    let browser: Box<dyn BrowserLauncher> = match (is_sandbox, account) {
+    Ok(match (is_sandbox, account) {
         (true, Some(account)) => Box::new(SandboxBrowser::new(account)?),
         (true, None) => {
             return Err(AppError::invalid_input(
@@ -37,11 +52,7 @@ pub async fn sign_in<R: Runtime>(
             ))
         }
         (false, _) => Box::new(SystemBrowser::new(app)),
-    };
-    state
-        .console
-        .sign_in(&connection_id, browser.as_ref())
-        .await
+    })
 }
 
 #[tauri::command]

@@ -7,4 +7,5 @@ pub mod audit;
 pub mod cache;
 pub mod clipboard;
 pub mod connections;
+pub mod safety;
 pub mod users;

@@ -1,0 +1,46 @@
+//! The confirmation's safety steps (issue 5): a one-time code to send, the caller's
+//! verification, and a second operator's approval. Each is decided and kept in the core; the
+//! page only sends what the operator did.
+use resetdesk_core::safety::{
+    ApprovalRecord, CodeToSend, VerificationEvidence, VerificationRecord,
+};
+use resetdesk_core::AppError;
+use tauri::{AppHandle, Runtime, State};
+
+use crate::commands::connections::browser_for;
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn send_verification_code(
+    state: State<'_, AppState>,
+    plan_id: String,
+    destination_id: String,
+) -> Result<CodeToSend, AppError> {
+    state
+        .console
+        .send_verification_code(&plan_id, &destination_id)
+}
+
+#[tauri::command]
+pub async fn record_verification(
+    state: State<'_, AppState>,
+    plan_id: String,
+    evidence: VerificationEvidence,
+) -> Result<VerificationRecord, AppError> {
+    state.console.record_verification(&plan_id, &evidence)
+}
+
+/// A second operator signs in on the spot to approve: for the sandbox as the demo `account`
+/// they choose, for a real tenant in the system browser (a fresh sign-in is asked for).
+#[tauri::command]
+pub async fn approve_plan<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    plan_id: String,
+    account: Option<String>,
+) -> Result<ApprovalRecord, AppError> {
+    // The sign-in goes to the plan's own connection, whatever the page believes it is.
+    let connection_id = state.console.plan_connection_id(&plan_id)?;
+    let browser = browser_for(app, &state, &connection_id, account).await?;
+    state.console.approve_plan(&plan_id, browser.as_ref()).await
+}
