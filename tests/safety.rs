@@ -438,3 +438,51 @@ async fn verification_can_be_made_optional_by_the_organisation() {
     assert_eq!(result.outcome, AuditOutcome::Succeeded);
     assert!(h.last_audit().record.verification.is_none());
 }
+
+#[tokio::test]
+async fn changing_an_option_keeps_the_verification_and_retires_the_old_plan() {
+    let h = harness().await;
+    h.sign_in(AUTH_ADMIN).await;
+    let adele = h.id(ADELE);
+    let first = h.plan(ADELE, ActionKind::ResetPassword).await;
+    h.verify_by_ticket(&first);
+    let options = resetdesk_core::actions::ActionOptions {
+        also_revoke_sessions: true,
+        ..Default::default()
+    };
+    let second = h
+        .console
+        .plan_action_with(CONNECTION, &adele, ActionKind::ResetPassword, &options)
+        .await
+        .unwrap();
+    h.console
+        .carry_over_confirmation(&first.id, &second.id)
+        .unwrap();
+    let old = h
+        .console
+        .execute_plan(&first.id, "INC-16")
+        .await
+        .unwrap_err();
+    assert!(old.message.contains("stopped before it changed anything"));
+    let result = h.console.execute_plan(&second.id, "INC-16").await.unwrap();
+    assert_eq!(result.outcome, AuditOutcome::Succeeded);
+    assert_eq!(result.outcomes.len(), 2, "reset, then revoke sessions");
+
+    // Nothing carries to another user's plan.
+    let third = h.plan(ADELE, ActionKind::ResetPassword).await;
+    h.verify_by_ticket(&third);
+    let other_plan = h
+        .console
+        .plan_action(
+            CONNECTION,
+            &h.id("nobody@contoso.sandbox"),
+            ActionKind::RevokeSessions,
+        )
+        .await
+        .unwrap();
+    h.console
+        .carry_over_confirmation(&third.id, &other_plan.id)
+        .unwrap();
+    let still = h.console.execute_plan(&third.id, "INC-17").await.unwrap();
+    assert_eq!(still.outcome, AuditOutcome::Succeeded);
+}

@@ -32,13 +32,19 @@ pub async fn plan_action(
     user_id: String,
     action: ActionKind,
     options: Option<ActionOptions>,
+    replaces: Option<String>,
 ) -> Result<Plan, AppError> {
     // No options (an older page, or an action without any) plans the action alone.
     let options = options.unwrap_or_default();
-    state
+    let plan = state
         .console
         .plan_action_with(&connection_id, &user_id, action, &options)
-        .await
+        .await?;
+    // Re-planned for new options: keep what the confirmation recorded on the plan it replaces.
+    if let Some(replaced) = replaces {
+        state.console.carry_over_confirmation(&replaced, &plan.id)?;
+    }
+    Ok(plan)
 }
 
 #[tauri::command]

@@ -19,10 +19,11 @@ import {
 } from "@fluentui/react-components";
 import { useState } from "react";
 import type { ActionFlow } from "../hooks/useActionFlow";
-import type { ActionOptions, Plan } from "../ipc/types";
+import type { ActionOptions, CodeToSend, Plan, VerificationEvidence } from "../ipc/types";
 import { ACTION_LABELS } from "../format";
 import { ErrorBar } from "./ErrorBar";
 import { RoleBadges } from "./RoleBadges";
+import { SafetyChecks, safetySatisfied } from "./SafetyChecks";
 
 const useStyles = makeStyles({
   surface: { maxWidth: "720px", width: "90vw" },
@@ -52,15 +53,33 @@ export interface PlanDialogProps {
   onCancel: () => void;
   /** The operator changed an option: Rust plans again. */
   onOptionsChange?: (options: ActionOptions) => void;
+  /** The safety steps (see SafetyChecks); each rejects with Rust's error. */
+  onSendCode?: (destinationId: string) => Promise<CodeToSend>;
+  onVerify?: (evidence: VerificationEvidence) => Promise<void>;
+  onApprove?: (account?: string) => Promise<void>;
 }
 
+const notWired = () => Promise.reject({ kind: "Internal", message: "Not available here.", detail: null });
+
 /** "Summary of your request": what Rust will do, and the operator's reason, before anything changes. */
-export function PlanDialog({ flow, onConfirm, onCancel, onOptionsChange }: PlanDialogProps) {
+export function PlanDialog({
+  flow,
+  onConfirm,
+  onCancel,
+  onOptionsChange,
+  onSendCode = notWired,
+  onVerify = notWired,
+  onApprove = notWired,
+}: PlanDialogProps) {
   const styles = useStyles();
   const [reason, setReason] = useState("");
   const action = flow.stage === "planning" || flow.stage === "planFailed" ? flow.action : flow.plan.action;
   const executing = flow.stage === "executing";
-  const canConfirm = flow.stage === "confirming" && !flow.stale && reason.trim().length > 0;
+  const canConfirm =
+    flow.stage === "confirming" &&
+    !flow.stale &&
+    reason.trim().length > 0 &&
+    safetySatisfied(flow.plan, flow.verification, flow.approval);
 
   return (
     <Dialog
@@ -89,6 +108,17 @@ export function PlanDialog({ flow, onConfirm, onCancel, onOptionsChange }: PlanD
             ) : null}
             {flow.stage === "confirming" || flow.stage === "executing" ? (
               <PlanSummary plan={flow.plan} />
+            ) : null}
+            {flow.stage === "confirming" ? (
+              <SafetyChecks
+                plan={flow.plan}
+                verification={flow.verification}
+                approval={flow.approval}
+                disabled={flow.stale}
+                onSendCode={onSendCode}
+                onVerify={onVerify}
+                onApprove={onApprove}
+              />
             ) : null}
             {flow.stage === "confirming" && flow.error ? <ErrorBar error={flow.error} /> : null}
             {flow.stage === "confirming" || flow.stage === "executing" ? (

@@ -1,6 +1,16 @@
 import { useCallback, useRef, useState } from "react";
-import { executePlan, planAction } from "../ipc/api";
-import type { ActionKind, ActionOptions, AppError, ExecutionResult, Plan } from "../ipc/types";
+import { approvePlan, executePlan, planAction, recordVerification, sendVerificationCode } from "../ipc/api";
+import type {
+  ActionKind,
+  ActionOptions,
+  AppError,
+  ApprovalRecord,
+  CodeToSend,
+  ExecutionResult,
+  Plan,
+  VerificationEvidence,
+  VerificationRecord,
+} from "../ipc/types";
 
 /**
  * One action from click to result: plan (Rust builds it and may refuse), confirm with a reason,
@@ -10,12 +20,24 @@ import type { ActionKind, ActionOptions, AppError, ExecutionResult, Plan } from 
  * Options chosen in the confirmation (also revoke sessions, a pass's lifetime) re-plan in Rust:
  * while that runs, or when Rust refused the new options, the shown plan is `stale` and cannot be
  * confirmed — the operator confirms only what Rust planned for the options on screen.
+ *
+ * Before a reset, the confirmation also records how the caller was verified and, when Rust says
+ * so, a second person's approval. Both are decided and kept in Rust on the plan; the flow keeps
+ * Rust's answers only to show them (a re-plan carries them over in Rust too).
  */
 export type ActionFlow =
   | { stage: "idle" }
   | { stage: "planning"; action: ActionKind; options: ActionOptions }
   | { stage: "planFailed"; action: ActionKind; error: AppError }
-  | { stage: "confirming"; plan: Plan; options: ActionOptions; error: AppError | null; stale: boolean }
+  | {
+      stage: "confirming";
+      plan: Plan;
+      options: ActionOptions;
+      error: AppError | null;
+      stale: boolean;
+      verification: VerificationRecord | null;
+      approval: ApprovalRecord | null;
+    }
   | { stage: "executing"; plan: Plan }
   | { stage: "done"; plan: Plan; result: ExecutionResult };
 
@@ -25,6 +47,12 @@ export interface ActionFlowControls {
   /** Plans the same action again with new options (from the confirmation's options form). */
   replan: (options: ActionOptions) => Promise<void>;
   confirm: (reason: string) => Promise<void>;
+  /** A one-time code to send; rejects with Rust's error. */
+  sendCode: (destinationId: string) => Promise<CodeToSend>;
+  /** Records the caller's verification; rejects with Rust's error (input to correct). */
+  verify: (evidence: VerificationEvidence) => Promise<void>;
+  /** A second operator signs in and Rust checks them; rejects with Rust's refusal. */
+  approve: (account?: string) => Promise<void>;
   /** Close the confirmation (before execution) or the result; both return to idle. */
   close: () => void;
 }
@@ -48,7 +76,15 @@ export function useActionFlow(connectionId: string, userId: string): ActionFlowC
         const plan = await planAction(connectionId, userId, action, options);
         setFlow((current) =>
           current.stage === "planning" && current.action === action
-            ? { stage: "confirming", plan, options: options ?? {}, error: null, stale: false }
+            ? {
+                stage: "confirming",
+                plan,
+                options: options ?? {},
+                error: null,
+                stale: false,
+                verification: null,
+                approval: null,
+              }
             : current,
         );
       } catch (e) {
@@ -66,13 +102,14 @@ export function useActionFlow(connectionId: string, userId: string): ActionFlowC
     async (options: ActionOptions) => {
       if (flow.stage !== "confirming") return;
       const action = flow.plan.action;
+      const replaced = flow.plan.id;
       const seq = ++replanSeq.current;
       setFlow({ ...flow, options, error: null, stale: true });
       try {
-        const plan = await planAction(connectionId, userId, action, options);
+        const plan = await planAction(connectionId, userId, action, options, replaced);
         if (seq !== replanSeq.current) return;
         setFlow((current) =>
-          current.stage === "confirming" ? { stage: "confirming", plan, options, error: null, stale: false } : current,
+          current.stage === "confirming" ? { ...current, plan, options, error: null, stale: false } : current,
         );
       } catch (e) {
         if (seq !== replanSeq.current) return;
@@ -95,10 +132,42 @@ export function useActionFlow(connectionId: string, userId: string): ActionFlowC
         const result = await executePlan(plan.id, trimmed);
         setFlow({ stage: "done", plan, result });
       } catch (e) {
-        setFlow({ stage: "confirming", plan, options: flow.options, error: e as AppError, stale: false });
+        setFlow({ ...flow, error: e as AppError, stale: false });
       }
     },
     [flow],
+  );
+
+  const planId = flow.stage === "confirming" ? flow.plan.id : null;
+
+  const sendCode = useCallback(
+    async (destinationId: string) => {
+      if (!planId) throw { kind: "InvalidInput", message: "There is no request to verify.", detail: null } as AppError;
+      return sendVerificationCode(planId, destinationId);
+    },
+    [planId],
+  );
+
+  const verify = useCallback(
+    async (evidence: VerificationEvidence) => {
+      if (!planId) return;
+      const record = await recordVerification(planId, evidence);
+      setFlow((current) =>
+        current.stage === "confirming" && current.plan.id === planId ? { ...current, verification: record } : current,
+      );
+    },
+    [planId],
+  );
+
+  const approve = useCallback(
+    async (account?: string) => {
+      if (!planId) return;
+      const record = await approvePlan(planId, account);
+      setFlow((current) =>
+        current.stage === "confirming" && current.plan.id === planId ? { ...current, approval: record } : current,
+      );
+    },
+    [planId],
   );
 
   // While executing, the dialog cannot be dismissed: the result must be seen.
@@ -107,5 +176,5 @@ export function useActionFlow(connectionId: string, userId: string): ActionFlowC
     setFlow((current) => (current.stage === "executing" ? current : { stage: "idle" }));
   }, []);
 
-  return { flow, start, replan, confirm, close };
+  return { flow, start, replan, confirm, close, sendCode, verify, approve };
 }

@@ -5,11 +5,13 @@ import type {
   ActionKind,
   ActionOptions,
   AppError,
+  ApprovalRecord,
   AuditEntry,
   AuditFilter,
   AuditVerification,
   CachedSearch,
   CacheStatus,
+  CodeToSend,
   ConnectionView,
   DirectoryUser,
   ErrorKind,
@@ -20,6 +22,8 @@ import type {
   Operator,
   Plan,
   UserDetails,
+  VerificationEvidence,
+  VerificationRecord,
 } from "./types";
 
 const ERROR_KINDS: readonly ErrorKind[] = [
@@ -140,14 +144,37 @@ export function getUserDetails(connectionId: string, userId: string): Promise<Us
   return call("get_user_details", { connectionId, userId });
 }
 
-/** Without options the call is `{connectionId, userId, action}` as before; Rust plans the action alone. */
+/**
+ * Without options the call is `{connectionId, userId, action}` as before; Rust plans the action alone.
+ * `replaces` names the plan the operator was confirming when they changed an option: Rust moves
+ * what was recorded on it (the caller's verification, an approval) to the new plan.
+ */
 export function planAction(
   connectionId: string,
   userId: string,
   action: ActionKind,
   options?: ActionOptions,
+  replaces?: string,
 ): Promise<Plan> {
-  return call("plan_action", options ? { connectionId, userId, action, options } : { connectionId, userId, action });
+  const args: Record<string, unknown> = { connectionId, userId, action };
+  if (options) args.options = options;
+  if (replaces) args.replaces = replaces;
+  return call("plan_action", args);
+}
+
+/** A one-time code for the operator to send to one of the user's registered methods. */
+export function sendVerificationCode(planId: string, destinationId: string): Promise<CodeToSend> {
+  return call("send_verification_code", { planId, destinationId });
+}
+
+/** Rust checks the evidence; a failed verification closes the plan (the record says passed: false). */
+export function recordVerification(planId: string, evidence: VerificationEvidence): Promise<VerificationRecord> {
+  return call("record_verification", { planId, evidence });
+}
+
+/** A second operator signs in on the spot; for the sandbox `account` is their demo account. */
+export function approvePlan(planId: string, account?: string): Promise<ApprovalRecord> {
+  return call("approve_plan", account === undefined ? { planId } : { planId, account });
 }
 
 export function executePlan(planId: string, reason: string): Promise<ExecutionResult> {

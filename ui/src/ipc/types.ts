@@ -107,6 +107,8 @@ export interface UserDetails {
   /** Set when the methods could not be read (e.g. the operator's role may not read them). */
   methodsError?: AppError | null;
   actions: OfferedAction[];
+  /** The operator's resets in the last hour against their cap (null if it could not be counted). */
+  rate?: RateStatus | null;
 }
 
 export interface TargetSummary {
@@ -146,6 +148,93 @@ export interface Plan {
   alsoRevokeSessions?: boolean | null;
   /** Issue Temporary Access Pass: the pass's terms and the tenant policy they were checked against. */
   temporaryAccessPass?: TemporaryAccessPassTerms | null;
+  /** Caller verification, second-person approval and the hourly cap, decided in Rust. */
+  safety: PlanSafety;
+}
+
+// ---- Operator safety (issue 5): shapes of resetdesk_core::safety -------------------------
+
+export type VerificationMethod = "callBack" | "managerConfirmation" | "oneTimeCode" | "ticket" | "knowledgeQuestions";
+
+/** A phone number from the directory profile; `id` names the field ("mobilePhone", "businessPhones/0"). */
+export interface PhoneOnRecord {
+  id: string;
+  label: string;
+  number: string;
+}
+
+export interface ManagerOnRecord {
+  id: string;
+  displayName: string;
+  userPrincipalName: string;
+  phones: PhoneOnRecord[];
+}
+
+export interface CodeDestination {
+  id: string;
+  label: string;
+}
+
+export interface VerificationOption {
+  method: VerificationMethod;
+  label: string;
+  instructions: string;
+  /** Why the method cannot be used for this user; null when it can. */
+  unavailable: string | null;
+  phones: PhoneOnRecord[];
+  manager: ManagerOnRecord | null;
+  destinations: CodeDestination[];
+}
+
+export interface VerificationRequirement {
+  required: boolean;
+  options: VerificationOption[];
+}
+
+export interface ApprovalRequirement {
+  required: boolean;
+  reasons: string[];
+}
+
+export interface RateStatus {
+  used: number;
+  limit: number;
+  nextAllowedAt: string | null;
+}
+
+export interface PlanSafety {
+  verification: VerificationRequirement;
+  approval: ApprovalRequirement;
+  /** Null for actions that are not resets (revoke sessions). */
+  rate: RateStatus | null;
+}
+
+/** What the operator records; serde `tag = "method"`. A phone is named by its directory field, never typed. */
+export type VerificationEvidence =
+  | { method: "callBack"; phoneId: string; confirmed: boolean }
+  | { method: "managerConfirmation"; confirmed: boolean }
+  | { method: "oneTimeCode"; code: string }
+  | { method: "ticket"; ticket: string };
+
+export interface VerificationRecord {
+  method: VerificationMethod;
+  passed: boolean;
+  detail: string;
+  at: string;
+}
+
+/** The code to send, returned once. */
+export interface CodeToSend {
+  code: string;
+  destination: string;
+  validMinutes: number;
+}
+
+export interface ApprovalRecord {
+  approver: string;
+  approverId: string;
+  approverRoles: string[];
+  at: string;
 }
 
 export type StepStatus = "succeeded" | "failed" | "skipped" | "refused";

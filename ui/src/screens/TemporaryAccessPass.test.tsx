@@ -175,13 +175,27 @@ describe("Temporary Access Pass and also revoke sessions", () => {
     await waitFor(() => expect(document.querySelector('[data-testid="plan-step"]')?.textContent).toContain("120 minutes"));
     await waitFor(() => expect((byId("tap-once") as HTMLInputElement).checked).toBe(false));
     expect(ipc.callsOf("plan_action").slice(1)).toEqual([
-      { connectionId: SANDBOX_ID, userId: adele.id, action: "issueTemporaryAccessPass", options: { tapLifetimeMinutes: 500 } },
-      { connectionId: SANDBOX_ID, userId: adele.id, action: "issueTemporaryAccessPass", options: { tapLifetimeMinutes: 120 } },
+      // Each re-plan names the plan it replaces, so Rust carries the caller's verification over.
+      {
+        connectionId: SANDBOX_ID,
+        userId: adele.id,
+        action: "issueTemporaryAccessPass",
+        options: { tapLifetimeMinutes: 500 },
+        replaces: "tap-60-true",
+      },
+      {
+        connectionId: SANDBOX_ID,
+        userId: adele.id,
+        action: "issueTemporaryAccessPass",
+        options: { tapLifetimeMinutes: 120 },
+        replaces: "tap-60-true",
+      },
       {
         connectionId: SANDBOX_ID,
         userId: adele.id,
         action: "issueTemporaryAccessPass",
         options: { tapLifetimeMinutes: 120, tapUsableOnce: false },
+        replaces: "tap-120-true",
       },
     ]);
 

@@ -30,7 +30,7 @@ export function UserDetailsScreen({
 }) {
   const styles = useStyles();
   const { details, loading, error, refresh } = useUserDetails(connectionId, userId);
-  const { flow, start, replan, confirm, close } = useActionFlow(connectionId, userId);
+  const { flow, start, replan, confirm, close, sendCode, verify, approve } = useActionFlow(connectionId, userId);
   const mayIssuePass = details?.actions.some((a) => a.action === "issueTemporaryAccessPass" && a.allowed) ?? false;
   const [tab, setTab] = useState<TabValue>("summary");
 
@@ -56,6 +56,14 @@ export function UserDetailsScreen({
           onRefresh={() => void refresh()}
           refreshing={loading}
         />
+      ) : null}
+      {details?.rate ? (
+        <Text size={200} data-testid="details-rate">
+          Resets you made in the last hour: {details.rate.used} of {details.rate.limit}
+          {details.rate.used >= details.rate.limit && details.rate.nextAllowedAt
+            ? ` — the limit is reached; the next is possible at ${details.rate.nextAllowedAt}.`
+            : "."}
+        </Text>
       ) : null}
       {error ? <ErrorBar error={error} /> : null}
       {error?.kind === "Offline" ? (
@@ -87,6 +95,9 @@ export function UserDetailsScreen({
           onConfirm={(reason) => void confirm(reason)}
           onCancel={close}
           onOptionsChange={(options) => void replan(options)}
+          onSendCode={sendCode}
+          onVerify={verify}
+          onApprove={approve}
         />
       ) : null}
       {flow.stage === "done" ? (

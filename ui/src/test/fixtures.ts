@@ -5,6 +5,7 @@ import type {
   DirectoryUser,
   ExecutionResult,
   Plan,
+  PlanSafety,
   UserDetails,
 } from "../ipc/types";
 
@@ -121,7 +122,66 @@ export const resetPlan: Plan = {
   ],
   warnings: ["The user is signed out of apps that check the password."],
   createdAt: "2026-11-23T09:00:00Z",
+  safety: noSafetyChecks(),
 };
+
+/** A plan none of the safety rules apply to (as Rust sends for revoking sessions, or when turned off). */
+export function noSafetyChecks(): PlanSafety {
+  return { verification: { required: false, options: [] }, approval: { required: false, reasons: [] }, rate: null };
+}
+
+/** The default policy's safety part for a reset of Adele: verification required, every method offered. */
+export function verifiedResetSafety(overrides: Partial<PlanSafety> = {}): PlanSafety {
+  return {
+    verification: {
+      required: true,
+      options: [
+        {
+          method: "callBack",
+          label: "Call back on a number in the directory",
+          instructions: "Hang up and call the user back on a number below.",
+          unavailable: null,
+          phones: [
+            { id: "mobilePhone", label: "Mobile phone", number: "+1 555 0100" },
+            { id: "businessPhones/0", label: "Business phone", number: "+1 425 555 1012" },
+          ],
+          manager: null,
+          destinations: [],
+        },
+        {
+          method: "managerConfirmation",
+          label: "Confirmation by the user's manager",
+          instructions: "Contact the user's manager.",
+          unavailable: "the directory names no manager for this user.",
+          phones: [],
+          manager: null,
+          destinations: [],
+        },
+        {
+          method: "oneTimeCode",
+          label: "One-time code to a registered method",
+          instructions: "Send the code.",
+          unavailable: null,
+          phones: [],
+          manager: null,
+          destinations: [{ id: "phone-1", label: "Phone number +1 555 0100" }],
+        },
+        {
+          method: "ticket",
+          label: "Ticket from the verification process",
+          instructions: "Enter the ticket.",
+          unavailable: null,
+          phones: [],
+          manager: null,
+          destinations: [],
+        },
+      ],
+    },
+    approval: { required: false, reasons: [] },
+    rate: { used: 3, limit: 20, nextAllowedAt: null },
+    ...overrides,
+  };
+}
 
 export const resetResult: ExecutionResult = {
   planId: "plan-42",

@@ -191,6 +191,50 @@ impl Console {
         Ok(record)
     }
 
+    /// The operator changed an option in the confirmation and Rust planned again: what the
+    /// confirmation already recorded on plan `from` (the caller's verification, a code waiting
+    /// to be read back, an approval) moves to plan `to` when it is the same action on the same
+    /// user by the same operator; `from` can then no longer run. Anything else carries nothing.
+    pub fn carry_over_confirmation(&self, from: &str, to: &str) -> Result<()> {
+        let mut plans = lock(&self.plans)?;
+        let same_request = match (plans.get(from), plans.get(to)) {
+            (Some(old), Some(new)) => {
+                old.state == PlanState::Ready
+                    && new.state == PlanState::Ready
+                    && old.operator_id == new.operator_id
+                    && old.plan.connection_id == new.plan.connection_id
+                    && old.plan.target.id == new.plan.target.id
+                    && old.plan.action == new.plan.action
+            }
+            _ => false,
+        };
+        if !same_request {
+            return Ok(());
+        }
+        let Some(old) = plans.get_mut(from) else {
+            return Ok(());
+        };
+        old.state = PlanState::Stopped;
+        let carried = (
+            old.verification.take(),
+            old.pending_code.take(),
+            old.approval.take(),
+        );
+        if let Some(new) = plans.get_mut(to) {
+            (new.verification, new.pending_code, new.approval) = carried;
+        }
+        Ok(())
+    }
+
+    /// The connection a plan acts in (where its approver must sign in).
+    pub fn plan_connection_id(&self, plan_id: &str) -> Result<String> {
+        let mut plans = lock(&self.plans)?;
+        Ok(Self::ready_plan(&mut plans, plan_id)?
+            .plan
+            .connection_id
+            .clone())
+    }
+
     /// Makes a one-time code for the operator to send to one of the user's registered methods
     /// (`destination_id`, as offered in the plan). A new code replaces an earlier one.
     pub fn send_verification_code(

@@ -1,0 +1,174 @@
+import { fireEvent, screen, waitFor } from "@testing-library/react";
+import { describe, expect, test } from "vitest";
+import { adele, adeleDetails, megan, resetPlan, resetResult, SANDBOX_ID, sandboxConnection, verifiedResetSafety } from "../test/fixtures";
+import { mockCommands, reject, renderWithFluent } from "../test/render";
+import type { Plan, VerificationRecord } from "../ipc/types";
+import { UserDetailsScreen } from "./UserDetailsScreen";
+
+const byId = (id: string) => document.getElementById(id) as HTMLElement | null;
+const byTestId = (id: string) => document.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;
+const confirmDisabled = () => (byId("confirm-button") as HTMLButtonElement).disabled;
+
+function renderDetails() {
+  return renderWithFluent(
+    <UserDetailsScreen connectionId={SANDBOX_ID} userId={adele.id} fallbackName="Adele" onBackToUsers={() => {}} />,
+  );
+}
+
+const passed: VerificationRecord = {
+  method: "callBack",
+  passed: true,
+  detail: "Called back ••••0100 (mobilePhone in the directory); the user confirmed.",
+  at: "2026-11-23T12:00:00Z",
+};
+
+function verifiedPlan(overrides: Partial<Plan> = {}): Plan {
+  return { ...resetPlan, safety: verifiedResetSafety(), ...overrides };
+}
+
+async function openResetWith(plan: Plan, handlers: Record<string, (args: Record<string, unknown>) => unknown> = {}) {
+  const ipc = mockCommands({
+    get_user_details: () => adeleDetails(),
+    plan_action: () => plan,
+    execute_plan: () => resetResult,
+    list_connections: () => [sandboxConnection(true)],
+    ...handlers,
+  });
+  renderDetails();
+  fireEvent.click(await screen.findByRole("button", { name: "Reset password" }));
+  await waitFor(() => expect(byId("plan-dialog")).not.toBeNull());
+  fireEvent.change(byId("reason-input")!, { target: { value: "INC-42" } });
+  return ipc;
+}
+
+describe("verifying the caller before a reset", () => {
+  test("Confirm stays off until the caller is verified on a directory number, and Rust records it", async () => {
+    const ipc = await openResetWith(verifiedPlan(), { record_verification: () => passed });
+    expect(byTestId("verification")?.textContent).toContain("required by your organisation");
+    // The numbers are the directory's; the operator cannot type one.
+    expect(byTestId("verification")?.textContent).toContain("Mobile phone: +1 555 0100");
+    expect(byTestId("verification")?.querySelector('input[type="tel"], input[type="text"]')).toBeNull();
+    expect(byTestId("rate-status")?.textContent).toBe("Resets you made in the last hour: 3 of 20.");
+    expect(confirmDisabled()).toBe(true);
+
+    fireEvent.click(byId("verify-confirmed")!);
+    await waitFor(() => expect(byTestId("verification-result")?.dataset.passed).toBe("true"));
+    expect(ipc.callsOf("record_verification")).toEqual([
+      { planId: "plan-42", evidence: { method: "callBack", phoneId: "mobilePhone", confirmed: true } },
+    ]);
+    expect(byTestId("verification-result")?.textContent).toContain("Caller verified");
+    expect(confirmDisabled()).toBe(false);
+  });
+
+  test("a method Rust marks unavailable is shown with the reason and cannot be chosen", async () => {
+    await openResetWith(verifiedPlan());
+    const manager = byId("verify-managerConfirmation") as HTMLInputElement;
+    expect(manager.disabled).toBe(true);
+    expect(byTestId("verification")?.textContent).toContain("not possible: the directory names no manager");
+  });
+
+  test("a caller who could not be verified closes the request", async () => {
+    await openResetWith(verifiedPlan(), {
+      record_verification: () => ({ ...passed, passed: false, detail: "Called back ••••0100; the user did not confirm." }),
+    });
+    fireEvent.click(byId("verify-not-confirmed")!);
+    await waitFor(() => expect(byTestId("verification-result")?.dataset.passed).toBe("false"));
+    expect(byTestId("verification-result")?.textContent).toContain("this request is closed");
+    expect(confirmDisabled()).toBe(true);
+  });
+
+  test("a one-time code is made by Rust, shown to send, and the read-back code is checked by Rust", async () => {
+    const ipc = await openResetWith(verifiedPlan(), {
+      send_verification_code: () => ({ code: "482913", destination: "Phone number +1 555 0100", validMinutes: 10 }),
+      record_verification: (args) =>
+        (args.evidence as { code: string }).code === "482913"
+          ? { ...passed, method: "oneTimeCode", detail: "Code sent to Phone number +1 555 0100; the caller read it back." }
+          : reject("InvalidInput", "That is not the code that was sent. 2 attempt(s) left."),
+    });
+    fireEvent.click(byId("verify-oneTimeCode")!);
+    fireEvent.click(await waitFor(() => byId("send-code")!));
+    await waitFor(() => expect(byId("code-to-send")?.textContent).toBe("482913"));
+    expect(ipc.callsOf("send_verification_code")).toEqual([{ planId: "plan-42", destinationId: "phone-1" }]);
+
+    fireEvent.change(byId("code-read-back")!, { target: { value: "111111" } });
+    fireEvent.click(byId("check-code")!);
+    await waitFor(() => expect(byId("error-bar")?.textContent).toContain("2 attempt(s) left"));
+    expect(confirmDisabled()).toBe(true);
+    fireEvent.change(byId("code-read-back")!, { target: { value: "482913" } });
+    fireEvent.click(byId("check-code")!);
+    await waitFor(() => expect(byTestId("verification-result")?.dataset.passed).toBe("true"));
+    expect(confirmDisabled()).toBe(false);
+  });
+
+  test("a ticket is recorded as typed, and Rust's refusal of it is shown", async () => {
+    await openResetWith(verifiedPlan(), {
+      record_verification: () => reject("InvalidInput", "Enter the ticket reference only (at most 100 characters, one line)."),
+    });
+    fireEvent.click(byId("verify-ticket")!);
+    fireEvent.change(await waitFor(() => byId("verification-ticket")!), { target: { value: "HR-1" } });
+    fireEvent.click(byId("record-ticket")!);
+    await waitFor(() => expect(byId("error-bar")?.textContent).toContain("ticket reference only"));
+    expect(confirmDisabled()).toBe(true);
+  });
+
+  test("near the hourly cap the confirmation warns", async () => {
+    await openResetWith(
+      verifiedPlan({ safety: verifiedResetSafety({ rate: { used: 19, limit: 20, nextAllowedAt: null } }) }),
+    );
+    expect(byTestId("rate-status")?.textContent).toContain("This is the last one your organisation allows this hour.");
+  });
+});
+
+describe("second-person approval", () => {
+  const privilegedPlan = (): Plan =>
+    verifiedPlan({
+      target: { ...resetPlan.target, id: megan.id, displayName: "Megan Bowen", userPrincipalName: megan.userPrincipalName },
+      operatorUpn: "authadmin@contoso.sandbox",
+      safety: verifiedResetSafety({
+        approval: { required: true, reasons: ["Megan Bowen holds an admin role (Global Administrator)."] },
+      }),
+    });
+
+  test("the approver signs in with a demo account other than the operator; a refusal is shown, an approval enables Confirm", async () => {
+    let attempts = 0;
+    const ipc = await openResetWith(privilegedPlan(), {
+      record_verification: () => passed,
+      approve_plan: () =>
+        ++attempts === 1
+          ? reject("Denied", "helpdesk@contoso.sandbox cannot approve this: only a Privileged Authentication Administrator…")
+          : { approver: "helpdesk@contoso.sandbox", approverId: "x", approverRoles: ["Global Administrator"], at: "t" },
+    });
+    expect(byTestId("approval-reason")?.textContent).toContain("Global Administrator");
+    fireEvent.click(byId("verify-confirmed")!);
+    await waitFor(() => expect(byTestId("verification-result")).not.toBeNull());
+    expect(confirmDisabled()).toBe(true);
+
+    const select = (await waitFor(() => byId("approver-account")!)) as HTMLSelectElement;
+    // The operator themselves is not offered.
+    expect(Array.from(select.options).map((o) => o.value)).toEqual(["helpdesk@contoso.sandbox"]);
+    fireEvent.click(byId("approve-button")!);
+    await waitFor(() => expect(byTestId("approval")?.textContent).toContain("cannot approve this"));
+    expect(confirmDisabled()).toBe(true);
+
+    fireEvent.click(byId("approve-button")!);
+    await waitFor(() => expect(byTestId("approval-result")?.textContent).toContain("Approved by helpdesk@contoso.sandbox"));
+    expect(ipc.callsOf("approve_plan")).toEqual([
+      { planId: "plan-42", account: "helpdesk@contoso.sandbox" },
+      { planId: "plan-42", account: "helpdesk@contoso.sandbox" },
+    ]);
+    expect(confirmDisabled()).toBe(false);
+    fireEvent.click(byId("confirm-button")!);
+    await waitFor(() => expect(ipc.callsOf("execute_plan")).toEqual([{ planId: "plan-42", reason: "INC-42" }]));
+  });
+
+  test("for a real tenant the approver signs in in the browser (no account is sent)", async () => {
+    const ipc = await openResetWith(privilegedPlan(), {
+      list_connections: () => [{ ...sandboxConnection(true), sandbox: false }],
+      approve_plan: () => ({ approver: "lynne@contoso.com", approverId: "x", approverRoles: [], at: "t" }),
+    });
+    await waitFor(() => expect(byId("approve-button")?.textContent).toContain("opens the browser"));
+    fireEvent.click(byId("approve-button")!);
+    await waitFor(() => expect(byTestId("approval-result")).not.toBeNull());
+    expect(ipc.callsOf("approve_plan")).toEqual([{ planId: "plan-42" }]);
+  });
+});
