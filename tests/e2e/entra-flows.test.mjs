@@ -49,12 +49,41 @@ async function openUser(query, upn) {
   await waitText(browser, "#user-title", (t) => t.length > 0, 20000, "user title");
 }
 
-async function runAction(action, reason) {
+/**
+ * Records the caller's verification the default way: call back on the first directory number
+ * (the method offered first), and the user confirms. Returns Rust's record as shown.
+ */
+async function verifyCaller() {
+  await click(browser, "#verify-confirmed");
+  return waitText(browser, '[data-testid="verification-result"]', (t) => /Caller verified/.test(t), 20000, "verification recorded");
+}
+
+/** A second operator signs in on the spot (a sandbox demo account) to approve. */
+async function approveAs(upn) {
+  const picker = await el(browser, "#approver-account");
+  await picker.selectByAttribute("value", upn);
+  await click(browser, "#approve-button");
+}
+
+/**
+ * Starts an action and confirms it the way the default policy asks: a reason, and for a reset
+ * the caller's verification (and, when `approver` is given, their approval) first.
+ */
+async function runAction(action, reason, { verify = true, approver } = {}) {
   await click(browser, `[data-testid="action-${action}"]`);
   await el(browser, "#plan-dialog");
   const confirm = await el(browser, "#confirm-button");
   assert.equal(await confirm.isEnabled(), false, "Confirm must stay disabled until a reason is given");
   await (await el(browser, "#reason-input")).setValue(reason);
+  if (verify) {
+    assert.equal(await confirm.isEnabled(), false, "Confirm stays disabled until the caller is verified");
+    await verifyCaller();
+  }
+  if (approver) {
+    await approveAs(approver);
+    await waitText(browser, '[data-testid="approval-result"]', (t) => t.includes(approver), 30000, "approval recorded");
+  }
+  await browser.waitUntil(() => confirm.isEnabled(), { timeout: 10000, timeoutMsg: "Confirm enabled once the confirmation is complete" });
   await click(browser, "#confirm-button");
   await el(browser, "#result-dialog", 60000);
   return settledRead(browser, '[data-testid="outcome-row"]', (r) => r.getAttribute("data-status"), 60000);
@@ -79,6 +108,30 @@ test("an Authentication Administrator signs in to the sandbox and opens a user",
   for (const k of ["password", "phone", "microsoftAuthenticator", "softwareOath", "hardwareOath", "fido2", "email"]) {
     assert.ok(kinds.includes(k), `methods tab lists ${k} (got ${kinds.join(",")})`);
   }
+});
+
+test("a verified reset: the caller is called back on a directory number, and the audit records it", async () => {
+  await openUser("adele", "adele.vance@contoso.sandbox");
+  await click(browser, '[data-testid="action-resetPassword"]');
+  await el(browser, "#plan-dialog");
+  const section = await waitText(browser, '[data-testid="verification"]', (t) => /Mobile phone: \+/.test(t), 20000, "directory numbers");
+  assert.match(section, /required by your organisation/);
+  assert.match(await (await el(browser, '[data-testid="rate-status"]')).getText(), /0 of 20/);
+  await (await el(browser, "#reason-input")).setValue("INC-1000 locked out");
+  assert.equal(await (await el(browser, "#confirm-button")).isEnabled(), false, "not before the caller is verified");
+  const recorded = await verifyCaller();
+  assert.match(recorded, /Called back ••••\d{4} \(mobilePhone in the directory\); the user confirmed/);
+  await browser.waitUntil(async () => (await browser.$("#confirm-button")).isEnabled(), { timeout: 10000 });
+  await click(browser, "#confirm-button");
+  await el(browser, "#result-dialog", 60000);
+  const statuses = await settledRead(browser, '[data-testid="outcome-row"]', (r) => r.getAttribute("data-status"), 60000);
+  assert.deepEqual(statuses, ["succeeded", "succeeded"]);
+  await closeResult();
+  const last = fs.readFileSync(path.join(app.dataDir, "audit.jsonl"), "utf8").trim().split("\n").pop();
+  const entry = JSON.parse(last);
+  assert.equal(entry.action, "Reset password");
+  assert.equal(entry.verification.method, "callBack");
+  assert.equal(entry.verification.passed, true);
 });
 
 test("Reset password shows a temporary password once", async () => {
@@ -124,7 +177,8 @@ test("the plan lists each method, the default last, and marks hardware OATH as n
 
 test("Revoke sessions", async () => {
   await openUser("adele", "adele.vance@contoso.sandbox");
-  assert.deepEqual(await runAction("revokeSessions", "INC-1003 stolen laptop"), ["succeeded"]);
+  // Ending sign-ins is never slowed down: no verification is asked for.
+  assert.deepEqual(await runAction("revokeSessions", "INC-1003 stolen laptop", { verify: false }), ["succeeded"]);
   await closeResult();
 });
 
@@ -160,16 +214,55 @@ test("a Privileged Authentication Administrator requires re-register MFA: every 
   for (const kept of ["password", "fido2", "email", "hardwareOath"]) assert.ok(kinds.includes(kept), `${kept} kept`);
 });
 
+test("a privileged target needs a second person: a role that may not act is refused, a Global Administrator approves", async () => {
+  // Still the Privileged Authentication Administrator; Megan is a Global Administrator.
+  await openUser("megan", "megan.bowen@contoso.sandbox");
+  await click(browser, '[data-testid="action-resetPassword"]');
+  await el(browser, "#plan-dialog");
+  assert.match(await (await el(browser, '[data-testid="approval-reason"]')).getText(), /Global Administrator/);
+  await (await el(browser, "#reason-input")).setValue("INC-1005 CEO locked out");
+  await verifyCaller();
+  const confirm = await el(browser, "#confirm-button");
+  assert.equal(await confirm.isEnabled(), false, "not before a second person approves");
+  await approveAs("helpdesk@contoso.sandbox");
+  await waitText(browser, '[data-testid="approval"]', (t) => /helpdesk@contoso\.sandbox cannot approve this/.test(t), 30000, "the refusal");
+  assert.equal(await confirm.isEnabled(), false, "a refused approver approves nothing");
+  await approveAs("globaladmin@contoso.sandbox");
+  await waitText(browser, '[data-testid="approval-result"]', (t) => /Approved by globaladmin@contoso\.sandbox/.test(t), 30000, "the approval");
+  await browser.waitUntil(() => confirm.isEnabled(), { timeout: 10000 });
+  await click(browser, "#confirm-button");
+  await el(browser, "#result-dialog", 60000);
+  const statuses = await settledRead(browser, '[data-testid="outcome-row"]', (r) => r.getAttribute("data-status"), 60000);
+  assert.ok(statuses.every((s) => s === "succeeded"), `every step succeeded: ${statuses}`);
+  await closeResult();
+  const entries = fs.readFileSync(path.join(app.dataDir, "audit.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const refused = entries.find((e) => e.operator === "helpdesk@contoso.sandbox" && /Approval refused/.test(e.message ?? ""));
+  assert.ok(refused, "the refused approval is audited");
+  const done = entries[entries.length - 1];
+  assert.equal(done.target, "megan.bowen@contoso.sandbox");
+  assert.equal(done.operator, "privauthadmin@contoso.sandbox");
+  assert.equal(done.approval.approver, "globaladmin@contoso.sandbox");
+  assert.equal(done.verification.method, "callBack");
+  // The operator is still the one signed in: the approver's sign-in was not kept.
+  await click(browser, "#nav-connections");
+  assert.match(await (await el(browser, "#operator-name")).getText(), /privauthadmin|Privileged Authentication/i);
+});
+
 test("after Require re-register MFA the result offers a Temporary Access Pass, shown once", async () => {
-  // Still the Privileged Authentication Administrator; Diego is in a role-assignable group.
+  // Still the Privileged Authentication Administrator; Diego is in a role-assignable group, so
+  // a second person approves each reset.
   await openUser("diego", "diego.siciliani@contoso.sandbox");
-  const statuses = await runAction("requireReregisterMfa", "INC-1004 new phone");
+  const statuses = await runAction("requireReregisterMfa", "INC-1004 new phone", { approver: "globaladmin@contoso.sandbox" });
   assert.ok(statuses.every((s) => s === "succeeded"), `every step succeeded: ${statuses}`);
   await click(browser, "#offer-tap-button");
   const lifetime = await el(browser, "#tap-lifetime", 30000);
   await browser.waitUntil(async () => (await lifetime.getValue()) === "60", { timeout: 20000, timeoutMsg: "the policy's default lifetime" });
   assert.equal(await (await el(browser, "#tap-once")).isSelected(), true, "one-time use by default");
   await (await el(browser, "#reason-input")).setValue("INC-1004 onboarding pass");
+  await verifyCaller();
+  await approveAs("globaladmin@contoso.sandbox");
+  await waitText(browser, '[data-testid="approval-result"]', (t) => /globaladmin/.test(t), 30000, "approval recorded");
+  await browser.waitUntil(async () => (await browser.$("#confirm-button")).isEnabled(), { timeout: 10000 });
   await click(browser, "#confirm-button");
   await el(browser, "#result-dialog", 60000);
   // Read once the result has settled (the dialog animates in; a click too early can be lost).
