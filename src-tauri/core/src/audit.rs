@@ -576,7 +576,7 @@ impl ExportFormat {
 }
 
 /// The CSV header; one row per entry follows.
-pub const CSV_COLUMNS: [&str; 14] = [
+pub const CSV_COLUMNS: [&str; 16] = [
     "seq",
     "at",
     "operator",
@@ -587,11 +587,23 @@ pub const CSV_COLUMNS: [&str; 14] = [
     "reason",
     "outcome",
     "message",
+    "verification",
+    "approver",
     "steps",
     "plan_id",
     "prev_hash",
     "hash",
 ];
+
+/// "callBack passed: Called back ••••0142 …", or empty when none was recorded.
+fn verification_cell(verification: Option<&crate::safety::VerificationRecord>) -> String {
+    verification
+        .map(|v| {
+            let result = if v.passed { "passed" } else { "failed" };
+            format!("{} {result}: {}", v.method.key(), v.detail)
+        })
+        .unwrap_or_default()
+}
 
 /// Writes `entries` as CSV (RFC 4180, header row first). `steps` is each step as
 /// "status: message [request-id]", joined with " | ". A text cell that a spreadsheet would
@@ -638,6 +650,12 @@ pub fn export_csv<'a>(
             record.reason.clone(),
             outcome,
             record.message.clone().unwrap_or_default(),
+            verification_cell(record.verification.as_ref()),
+            record
+                .approval
+                .as_ref()
+                .map(|a| format!("{} ({})", a.approver, a.approver_roles.join(", ")))
+                .unwrap_or_default(),
             steps,
             record.plan_id.clone().unwrap_or_default(),
             entry.prev_hash.clone(),
@@ -1384,6 +1402,55 @@ mod tests {
         assert_eq!(filter.operator.as_deref(), Some("help"));
         assert_eq!(filter.outcome, Some(AuditOutcome::Refused));
         assert_eq!(filter.to, None);
+    }
+
+    #[test]
+    fn verification_and_approval_are_chained_and_exported_and_old_entries_still_verify() {
+        let (_dir, path, log) = log_with(1); // an entry written without either field
+        let verification = crate::safety::VerificationRecord {
+            method: crate::safety::VerificationMethod::CallBack,
+            passed: true,
+            detail: "Called back ••••0142 (mobilePhone in the directory); the user confirmed."
+                .into(),
+            at: "t".into(),
+        };
+        let approval = crate::safety::ApprovalRecord {
+            approver: "globaladmin@contoso.sandbox".into(),
+            approver_id: "ga".into(),
+            approver_roles: vec!["Global Administrator".into()],
+            at: "t".into(),
+        };
+        log.append(AuditRecord {
+            verification: Some(verification.clone()),
+            approval: Some(approval.clone()),
+            ..record(2)
+        })
+        .unwrap();
+        assert!(log.verify().ok);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let first_line = text.lines().next().unwrap();
+        assert!(!first_line.contains("verification") && !first_line.contains("approval"));
+        let stored = log.list(1).unwrap().remove(0);
+        assert_eq!(stored.record.verification, Some(verification));
+        assert_eq!(stored.record.approval, Some(approval));
+
+        let entries = log.export_entries(&AuditFilter::default()).unwrap();
+        let mut out = Vec::new();
+        export_csv(entries.iter().map(|s| &s.entry), &mut out).unwrap();
+        let mut reader = csv::Reader::from_reader(out.as_slice());
+        let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+        let cell = |row: usize, name: &str| {
+            rows[row][CSV_COLUMNS.iter().position(|c| *c == name).unwrap()].to_string()
+        };
+        assert_eq!(cell(0, "verification"), "");
+        assert_eq!(
+            cell(1, "verification"),
+            "callBack passed: Called back ••••0142 (mobilePhone in the directory); the user confirmed."
+        );
+        assert_eq!(
+            cell(1, "approver"),
+            "globaladmin@contoso.sandbox (Global Administrator)"
+        );
     }
 
     #[test]

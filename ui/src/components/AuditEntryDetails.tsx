@@ -1,5 +1,5 @@
 import { makeStyles, tokens } from "@fluentui/react-components";
-import type { AuditEntry } from "../ipc/types";
+import type { AuditEntry, VerificationMethod } from "../ipc/types";
 import { formatDateTime } from "../format";
 import { StepStatusBadge } from "./StatusBadges";
 
@@ -9,12 +9,33 @@ const useStyles = makeStyles({
   list: { margin: 0, paddingLeft: tokens.spacingHorizontalXXL },
 });
 
+const VERIFICATION_LABELS: Record<VerificationMethod, string> = {
+  callBack: "call back on a directory number",
+  managerConfirmation: "the manager confirmed",
+  oneTimeCode: "one-time code",
+  ticket: "ticket",
+  knowledgeQuestions: "knowledge questions",
+};
+
 /** The expanded part of an audit row: the plan as confirmed, each step's outcome, and the chain. */
 export function AuditEntryDetails({ entry }: { entry: AuditEntry }) {
   const styles = useStyles();
   return (
     <div className={styles.box} data-testid="audit-details">
       {entry.message ? <div>{entry.message}</div> : null}
+      {entry.verification ? (
+        <div data-testid="audit-verification">
+          <strong>Caller verification</strong> ({VERIFICATION_LABELS[entry.verification.method] ?? entry.verification.method},{" "}
+          {entry.verification.passed ? "passed" : "failed"}): {entry.verification.detail}
+        </div>
+      ) : null}
+      {entry.approval ? (
+        <div data-testid="audit-approval">
+          <strong>Approved by</strong> {entry.approval.approver}
+          {entry.approval.approverRoles.length ? ` (${entry.approval.approverRoles.join(", ")})` : ""} ·{" "}
+          {formatDateTime(entry.approval.at)}
+        </div>
+      ) : null}
       {entry.plan.length > 0 ? (
         <div>
           <strong>Plan</strong>

@@ -279,6 +279,10 @@ export interface AuditEntry {
   outcome: AuditOutcome;
   steps: Outcome[];
   message: string | null;
+  /** How the caller was verified; absent when none was recorded. */
+  verification?: VerificationRecord;
+  /** Who approved, when a second person had to. */
+  approval?: ApprovalRecord;
   prevHash: string;
   hash: string;
 }

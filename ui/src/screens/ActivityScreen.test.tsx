@@ -35,6 +35,37 @@ describe("activity", () => {
     expect(details.textContent).toContain(auditEntry(1).hash);
   });
 
+  test("an entry shows how the caller was verified and who approved", async () => {
+    mockCommands({
+      list_audit: () => [
+        auditEntry(1, {
+          verification: {
+            method: "callBack",
+            passed: true,
+            detail: "Called back ••••0142 (mobilePhone in the directory); the user confirmed.",
+            at: "2026-11-23T12:00:00Z",
+          },
+          approval: {
+            approver: "globaladmin@contoso.sandbox",
+            approverId: "ga",
+            approverRoles: ["Global Administrator"],
+            at: "2026-11-23T12:01:00Z",
+          },
+        }),
+      ],
+    });
+    renderWithFluent(<ActivityScreen />);
+    await waitFor(() => expect(rows().length).toBe(1));
+    fireEvent.click(rows()[0].querySelector('[data-testid="audit-expand"]')!);
+    await waitFor(() => expect(document.querySelector('[data-testid="audit-verification"]')).not.toBeNull());
+    expect(document.querySelector('[data-testid="audit-verification"]')!.textContent).toContain(
+      "(call back on a directory number, passed): Called back ••••0142",
+    );
+    expect(document.querySelector('[data-testid="audit-approval"]')!.textContent).toContain(
+      "globaladmin@contoso.sandbox (Global Administrator)",
+    );
+  });
+
   test("Verify chain reports the first broken entry", async () => {
     const ipc = mockCommands({
       list_audit: () => [auditEntry(1), auditEntry(2)],
