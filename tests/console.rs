@@ -7,17 +7,17 @@ use std::sync::Arc;
 
 use resetdesk_core::actions::ActionKind;
 use resetdesk_core::audit::AuditOutcome;
-use resetdesk_core::auth::{SandboxBrowser, REFRESH_TOKEN_SECRET};
-use resetdesk_core::connection::{Connection, ConnectionKind};
-use resetdesk_core::console::{Console, KeychainStatus, MAX_REASON_CHARS};
+use resetdesk_core::auth::REFRESH_TOKEN_SECRET;
+use resetdesk_core::console::{Console, MAX_REASON_CHARS};
 use resetdesk_core::execute::StepStatus;
-use resetdesk_core::providers::sandbox::{Faults, RecordedRequest, Sandbox, SandboxConfig};
-use resetdesk_core::safety::SafetyPolicy;
+use resetdesk_core::providers::sandbox::{Faults, RecordedRequest, Sandbox};
 use resetdesk_core::secrets::{ExposeSecret, MemoryStore, SecretStore};
 use resetdesk_core::{AppError, ErrorKind};
 use tempfile::TempDir;
 
-const CONNECTION: &str = "sandbox";
+mod common;
+
+const CONNECTION: &str = common::SANDBOX_ID;
 const AUTH_ADMIN: &str = "authadmin@contoso.sandbox";
 const PRIV_AUTH_ADMIN: &str = "privauthadmin@contoso.sandbox";
 const HELPDESK: &str = "helpdesk@contoso.sandbox";
@@ -32,51 +32,16 @@ struct Harness {
     _dir: TempDir,
 }
 
-fn sandbox_connection(sandbox: &Sandbox) -> Connection {
-    Connection {
-        id: CONNECTION.to_string(),
-        kind: ConnectionKind::EntraTenant,
-        display_name: "Sandbox — Contoso (demo)".to_string(),
-        entra: sandbox.entra_settings(),
-        sandbox: true,
-    }
-}
-
 fn open_console(sandbox: &Sandbox, audit_path: &Path) -> Console {
     open_console_with(sandbox, audit_path, Arc::new(MemoryStore::new()))
 }
 
 fn open_console_with(sandbox: &Sandbox, audit_path: &Path, store: Arc<MemoryStore>) -> Console {
-    let secrets: Arc<dyn SecretStore> = store;
-    Console::new(
-        vec![sandbox_connection(sandbox)],
-        secrets,
-        KeychainStatus::Available,
-        audit_path.to_path_buf(),
-    )
-    .expect("the console opens")
-    .with_safety_policy(safety_rules_off())
-}
-
-/// The operator-safety rules (caller verification, approval, rate limit) are tested in
-/// tests/safety.rs; here they are turned off so that these tests exercise one thing each.
-fn safety_rules_off() -> SafetyPolicy {
-    SafetyPolicy::from_settings(Some(&serde_json::json!({
-        "verification": {"required": false, "methods": []},
-        "approval": {"privilegedTargets": false, "repeatMfaResetHours": 0},
-        "rateLimits": {"resetsPerHour": 100000}
-    })))
-    .expect("a valid policy")
+    common::open_console(sandbox, audit_path, store, common::safety_rules_off())
 }
 
 async fn harness() -> Harness {
-    // Few generated users: the well-known demo users are always seeded, and seeding is instant.
-    let sandbox = Sandbox::start(SandboxConfig {
-        seed: 42,
-        users: 40,
-    })
-    .await
-    .expect("the emulator starts");
+    let sandbox = common::small_sandbox().await;
     let dir = tempfile::tempdir().unwrap();
     let audit_path = dir.path().join("audit").join("audit.jsonl");
     let secrets = Arc::new(MemoryStore::new());
@@ -130,12 +95,7 @@ impl Harness {
 }
 
 async fn sign_in(console: &Console, upn: &str) {
-    let browser = SandboxBrowser::new(upn).unwrap();
-    let operator = console
-        .sign_in(CONNECTION, &browser)
-        .await
-        .unwrap_or_else(|e| panic!("{upn} signs in: {e:?}"));
-    assert_eq!(operator.user_principal_name, upn);
+    common::sign_in(console, upn).await;
 }
 
 fn graph_writes(sandbox: &Sandbox) -> Vec<RecordedRequest> {

@@ -9,17 +9,18 @@ use std::sync::Arc;
 use resetdesk_core::actions::ActionKind;
 use resetdesk_core::audit::{AuditEntry, AuditOutcome};
 use resetdesk_core::auth::SandboxBrowser;
-use resetdesk_core::connection::{Connection, ConnectionKind};
-use resetdesk_core::console::{Console, KeychainStatus};
+use resetdesk_core::console::Console;
 use resetdesk_core::plan::Plan;
-use resetdesk_core::providers::sandbox::{Sandbox, SandboxConfig};
+use resetdesk_core::providers::sandbox::Sandbox;
 use resetdesk_core::safety::{SafetyPolicy, VerificationEvidence, VerificationMethod};
 use resetdesk_core::secrets::MemoryStore;
 use resetdesk_core::ErrorKind;
 use serde_json::json;
 use tempfile::TempDir;
 
-const CONNECTION: &str = "sandbox";
+mod common;
+
+const CONNECTION: &str = common::SANDBOX_ID;
 const AUTH_ADMIN: &str = "authadmin@contoso.sandbox";
 const PRIV_AUTH_ADMIN: &str = "privauthadmin@contoso.sandbox";
 const GLOBAL_ADMIN: &str = "globaladmin@contoso.sandbox";
@@ -36,28 +37,10 @@ struct Harness {
 }
 
 async fn harness_with(policy: SafetyPolicy) -> Harness {
-    let sandbox = Sandbox::start(SandboxConfig {
-        seed: 42,
-        users: 40,
-    })
-    .await
-    .expect("the emulator starts");
+    let sandbox = common::small_sandbox().await;
     let dir = tempfile::tempdir().unwrap();
     let audit_path = dir.path().join("audit.jsonl");
-    let console = Console::new(
-        vec![Connection {
-            id: CONNECTION.into(),
-            kind: ConnectionKind::EntraTenant,
-            display_name: "Sandbox".into(),
-            entra: sandbox.entra_settings(),
-            sandbox: true,
-        }],
-        Arc::new(MemoryStore::new()),
-        KeychainStatus::Available,
-        audit_path.clone(),
-    )
-    .expect("the console opens")
-    .with_safety_policy(policy);
+    let console = common::open_console(&sandbox, &audit_path, Arc::new(MemoryStore::new()), policy);
     Harness {
         sandbox,
         console,
@@ -80,8 +63,7 @@ fn evidence(value: serde_json::Value) -> VerificationEvidence {
 
 impl Harness {
     async fn sign_in(&self, upn: &str) {
-        let browser = SandboxBrowser::new(upn).unwrap();
-        self.console.sign_in(CONNECTION, &browser).await.unwrap();
+        common::sign_in(&self.console, upn).await;
     }
 
     fn id(&self, upn: &str) -> String {

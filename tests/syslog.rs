@@ -12,6 +12,8 @@ use resetdesk_core::audit_forward::{
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::net::TcpListener;
 
+mod common;
+
 /// Every wait is bounded by this; a healthy run takes milliseconds.
 const WAIT: Duration = Duration::from_secs(5);
 
@@ -348,42 +350,26 @@ async fn a_full_queue_drops_the_oldest_and_the_next_message_counts_them() {
 #[tokio::test]
 async fn the_console_forwards_the_entries_it_appends() {
     use resetdesk_core::actions::ActionKind;
-    use resetdesk_core::auth::SandboxBrowser;
-    use resetdesk_core::connection::{Connection, ConnectionKind};
-    use resetdesk_core::console::{Console, KeychainStatus};
-    use resetdesk_core::providers::sandbox::{Sandbox, SandboxConfig};
+    use resetdesk_core::safety::SafetyPolicy;
     use resetdesk_core::secrets::MemoryStore;
 
-    let sandbox = Sandbox::start(SandboxConfig {
-        seed: 42,
-        users: 40,
-    })
-    .await
-    .unwrap();
+    let sandbox = common::small_sandbox().await;
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let dir = tempfile::tempdir().unwrap();
     let audit_path = dir.path().join("audit.jsonl");
-    let console = Console::new(
-        vec![Connection {
-            id: "sandbox".into(),
-            kind: ConnectionKind::EntraTenant,
-            display_name: "Sandbox".into(),
-            entra: sandbox.entra_settings(),
-            sandbox: true,
-        }],
+    let console = common::open_console(
+        &sandbox,
+        &audit_path,
         Arc::new(MemoryStore::new()),
-        KeychainStatus::Available,
-        audit_path.clone(),
-    )
-    .unwrap();
+        SafetyPolicy::default(),
+    );
     assert!(!console.forwarding_status().enabled);
     let console = console.with_audit_forwarder(
         AuditForwarder::start_with(settings(port), fast_retries(100)).unwrap(),
     );
 
-    let browser = SandboxBrowser::new("authadmin@contoso.sandbox").unwrap();
-    console.sign_in("sandbox", &browser).await.unwrap();
+    common::sign_in(&console, "authadmin@contoso.sandbox").await;
     let megan = sandbox
         .user_id_by_upn("megan.bowen@contoso.sandbox")
         .unwrap();

@@ -7,22 +7,20 @@ use std::sync::Arc;
 
 use resetdesk_core::actions::{ActionKind, ActionOptions};
 use resetdesk_core::audit::AuditOutcome;
-use resetdesk_core::auth::{AccessTokenSource, SandboxBrowser};
-use resetdesk_core::connection::{Connection, ConnectionKind};
-use resetdesk_core::console::{Console, KeychainStatus};
+use resetdesk_core::auth::AccessTokenSource;
+use resetdesk_core::console::Console;
 use resetdesk_core::directory::Directory;
 use resetdesk_core::execute::StepStatus;
 use resetdesk_core::plan::StepKind;
 use resetdesk_core::providers::entra::{http_client, EntraDirectory};
-use resetdesk_core::providers::sandbox::{
-    RecordedRequest, Sandbox, SandboxConfig, TemporaryAccessPassPolicy,
-};
-use resetdesk_core::safety::SafetyPolicy;
+use resetdesk_core::providers::sandbox::{RecordedRequest, Sandbox, TemporaryAccessPassPolicy};
 use resetdesk_core::secrets::{ExposeSecret, MemoryStore, SecretString};
 use resetdesk_core::ErrorKind;
 use tempfile::TempDir;
 
-const CONNECTION: &str = "sandbox";
+mod common;
+
+const CONNECTION: &str = common::SANDBOX_ID;
 const ADELE: &str = "adele.vance@contoso.sandbox";
 const MEGAN: &str = "megan.bowen@contoso.sandbox";
 const TAP_TYPE: &str = "#microsoft.graph.temporaryAccessPassAuthenticationMethod";
@@ -34,40 +32,16 @@ struct Harness {
     _dir: TempDir,
 }
 
-/// The operator-safety rules (caller verification, approval, rate limit) are tested in
-/// tests/safety.rs; here they are turned off so that these tests exercise one thing each.
-fn safety_rules_off() -> SafetyPolicy {
-    SafetyPolicy::from_settings(Some(&serde_json::json!({
-        "verification": {"required": false, "methods": []},
-        "approval": {"privilegedTargets": false, "repeatMfaResetHours": 0},
-        "rateLimits": {"resetsPerHour": 100000}
-    })))
-    .expect("a valid policy")
-}
-
 async fn harness() -> Harness {
-    let sandbox = Sandbox::start(SandboxConfig {
-        seed: 42,
-        users: 40,
-    })
-    .await
-    .expect("the emulator starts");
+    let sandbox = common::small_sandbox().await;
     let dir = tempfile::tempdir().unwrap();
     let audit_path = dir.path().join("audit.jsonl");
-    let console = Console::new(
-        vec![Connection {
-            id: CONNECTION.into(),
-            kind: ConnectionKind::EntraTenant,
-            display_name: "Sandbox".into(),
-            entra: sandbox.entra_settings(),
-            sandbox: true,
-        }],
+    let console = common::open_console(
+        &sandbox,
+        &audit_path,
         Arc::new(MemoryStore::new()),
-        KeychainStatus::Available,
-        audit_path.clone(),
-    )
-    .expect("the console opens")
-    .with_safety_policy(safety_rules_off());
+        common::safety_rules_off(),
+    );
     Harness {
         sandbox,
         console,
@@ -78,11 +52,7 @@ async fn harness() -> Harness {
 
 impl Harness {
     async fn sign_in(&self, local: &str) {
-        let browser = SandboxBrowser::new(format!("{local}@contoso.sandbox")).unwrap();
-        self.console
-            .sign_in(CONNECTION, &browser)
-            .await
-            .unwrap_or_else(|e| panic!("{local} signs in: {e:?}"));
+        common::sign_in(&self.console, &format!("{local}@contoso.sandbox")).await;
     }
 
     fn user_id(&self, upn: &str) -> String {
