@@ -77,7 +77,11 @@ impl Harness {
             .unwrap()
     }
 
+    /// Records a ticket verification, unless the plan already reuses one from this call.
     fn verify_by_ticket(&self, plan: &Plan) {
+        if plan.safety.verification.recorded.is_some() {
+            return;
+        }
         let record = self
             .console
             .record_verification(
@@ -467,4 +471,40 @@ async fn changing_an_option_keeps_the_verification_and_retires_the_old_plan() {
         .unwrap();
     let still = h.console.execute_plan(&third.id, "INC-17").await.unwrap();
     assert_eq!(still.outcome, AuditOutcome::Succeeded);
+}
+
+#[tokio::test]
+async fn a_follow_up_request_in_the_same_call_reuses_the_verification_but_not_for_another_user() {
+    let h = harness().await;
+    h.sign_in(AUTH_ADMIN).await;
+    let first = h.plan(ADELE, ActionKind::RequireReregisterMfa).await;
+    assert!(first.safety.verification.recorded.is_none());
+    h.verify_by_ticket(&first);
+    h.console.execute_plan(&first.id, "INC-18").await.unwrap();
+
+    // The pass offered after the MFA reset: the caller was verified moments ago.
+    let pass = h.plan(ADELE, ActionKind::IssueTemporaryAccessPass).await;
+    let reused = pass.safety.verification.recorded.clone().expect("reused");
+    assert!(reused.passed);
+    assert!(reused.detail.contains("HR-1"));
+    assert!(reused.detail.contains("in this call"));
+    let result = h.console.execute_plan(&pass.id, "INC-18").await.unwrap();
+    assert_eq!(result.outcome, AuditOutcome::Succeeded);
+    assert!(h
+        .last_audit()
+        .record
+        .verification
+        .unwrap()
+        .detail
+        .contains("in this call"));
+
+    // Another user is another caller.
+    let other = h
+        .plan("nobody@contoso.sandbox", ActionKind::ResetPassword)
+        .await;
+    assert!(other.safety.verification.recorded.is_none());
+    // Another operator did not verify anyone.
+    h.sign_in(PRIV_AUTH_ADMIN).await;
+    let theirs = h.plan(ADELE, ActionKind::ResetPassword).await;
+    assert!(theirs.safety.verification.recorded.is_none());
 }

@@ -197,6 +197,9 @@ pub struct Console {
     forwarder: Option<AuditForwarder>,
     /// Caller verification, approval and rate limits (see `safety`).
     safety: SafetyPolicy,
+    /// Callers verified for a request that ran, by (connection, operator id, target id): a
+    /// follow-up request in the same call reuses it for a few minutes (see `safety_checks`).
+    recent_verifications: StdMutex<safety_checks::RecentVerifications>,
 }
 
 impl Console {
@@ -226,6 +229,7 @@ impl Console {
             cache: Default::default(),
             forwarder: None,
             safety: SafetyPolicy::default(),
+            recent_verifications: StdMutex::new(HashMap::new()),
         })
     }
 
@@ -565,10 +569,13 @@ impl Console {
                 plans.retain(|_, r| {
                     r.created.elapsed() < PLAN_VALIDITY || r.state == PlanState::Running
                 });
-                plans.insert(
-                    plan.id.clone(),
-                    PlanRecord::new(plan.clone(), operator.id.clone()),
-                );
+                let mut record = PlanRecord::new(plan.clone(), operator.id.clone());
+                if let Some(reused) = self.reusable_verification(&plan, &operator.id) {
+                    plan.safety.verification.recorded = Some(reused.clone());
+                    record.plan = plan.clone();
+                    record.verification = Some(reused);
+                }
+                plans.insert(plan.id.clone(), record);
                 Ok(plan)
             }
             Err(error) if error.kind == ErrorKind::Denied => {
@@ -727,6 +734,7 @@ impl Console {
         )
         .await;
         let outcome = overall_outcome(&outcomes);
+        self.remember_verification(plan, &operator.id, claimed.verification.as_ref());
         let audited = self.append_audit(AuditRecord {
             verification: claimed.verification.clone(),
             approval: claimed.approval.clone(),

@@ -82,7 +82,8 @@ export function useActionFlow(connectionId: string, userId: string): ActionFlowC
                 options: options ?? {},
                 error: null,
                 stale: false,
-                verification: null,
+                // Rust reuses a verification this operator recorded for the same user in this call.
+                verification: plan.safety.verification.recorded ?? null,
                 approval: null,
               }
             : current,

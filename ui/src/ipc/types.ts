@@ -189,6 +189,8 @@ export interface VerificationOption {
 export interface VerificationRequirement {
   required: boolean;
   options: VerificationOption[];
+  /** Already recorded: this operator verified this caller for a request on the same user minutes ago. */
+  recorded?: VerificationRecord | null;
 }
 
 export interface ApprovalRequirement {

@@ -111,6 +111,23 @@ describe("verifying the caller before a reset", () => {
     expect(confirmDisabled()).toBe(true);
   });
 
+  test("a verification Rust reuses from earlier in the call is shown as recorded, and Confirm is on", async () => {
+    const ipc = await openResetWith(
+      verifiedPlan({
+        safety: verifiedResetSafety({
+          verification: {
+            ...verifiedResetSafety().verification,
+            recorded: { ...passed, detail: `${passed.detail} (recorded 2 min ago for a request on the same user in this call)` },
+          },
+        }),
+      }),
+    );
+    expect(byTestId("verification-result")?.textContent).toContain("in this call");
+    expect(byId("verify-confirmed")).toBeNull();
+    expect(confirmDisabled()).toBe(false);
+    expect(ipc.callsOf("record_verification")).toEqual([]);
+  });
+
   test("near the hourly cap the confirmation warns", async () => {
     await openResetWith(
       verifiedPlan({ safety: verifiedResetSafety({ rate: { used: 19, limit: 20, nextAllowedAt: null } }) }),

@@ -4,6 +4,7 @@
 //! approval. Each is kept on the plan in Rust; the page only sends what the operator did.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use chrono::{SecondsFormat, Utc};
 use secrecy::SecretString;
@@ -15,6 +16,7 @@ use crate::auth::{self, async_trait, AccessTokenSource, BrowserLauncher, SignInO
 use crate::directory::Directory;
 use crate::error::{AppError, Result};
 use crate::model::{AuthMethod, DirectoryUser, Operator};
+use crate::plan::Plan;
 use crate::providers::entra::EntraDirectory;
 use crate::safety::verification::{self, ContactsOnRecord, VerificationRequirement};
 use crate::safety::{
@@ -24,6 +26,13 @@ use crate::safety::{
 
 /// Most audit entries read to count recent resets (far above any hourly cap).
 const RECENT_ENTRIES: usize = 10_000;
+/// Passed verifications of plans that ran, by (connection, operator id, target id), with when.
+pub(super) type RecentVerifications =
+    std::collections::HashMap<(String, String, String), (VerificationRecord, Instant)>;
+
+/// How long a caller verified for a request that ran stays verified for the same operator's
+/// next request on the same user: the rest of the same call, not the next one.
+pub const VERIFICATION_REUSE: Duration = Duration::from_secs(15 * 60);
 
 /// Refuses to run a plan whose confirmation is not complete. Nothing is changed: the operator
 /// finishes the confirmation and confirms again.
@@ -189,6 +198,59 @@ impl Console {
             ));
         }
         Ok(record)
+    }
+
+    /// Keeps a passed verification of a plan that ran, for the operator's follow-up requests
+    /// on the same user (see [`VERIFICATION_REUSE`]).
+    pub(super) fn remember_verification(
+        &self,
+        plan: &Plan,
+        operator_id: &str,
+        verification: Option<&VerificationRecord>,
+    ) {
+        let Some(verification) = verification.filter(|v| v.passed) else {
+            return;
+        };
+        if let Ok(mut recent) = self.recent_verifications.lock() {
+            recent.retain(|_, (_, at)| at.elapsed() < VERIFICATION_REUSE);
+            let key = (
+                plan.connection_id.clone(),
+                operator_id.to_string(),
+                plan.target.id.clone(),
+            );
+            recent.insert(key, (verification.clone(), Instant::now()));
+        }
+    }
+
+    /// A verification this operator recorded for the same user within the last few minutes,
+    /// marked as reused, for a plan that needs one.
+    pub(super) fn reusable_verification(
+        &self,
+        plan: &Plan,
+        operator_id: &str,
+    ) -> Option<VerificationRecord> {
+        if plan.safety.verification.options.is_empty() {
+            return None;
+        }
+        let recent = self.recent_verifications.lock().ok()?;
+        let key = (
+            plan.connection_id.clone(),
+            operator_id.to_string(),
+            plan.target.id.clone(),
+        );
+        let (record, at) = recent.get(&key)?;
+        if at.elapsed() >= VERIFICATION_REUSE {
+            return None;
+        }
+        let minutes = at.elapsed().as_secs() / 60;
+        Some(VerificationRecord {
+            detail: format!(
+                "{} (recorded {minutes} min ago for a request on the same user in this call)",
+                record.detail
+            ),
+            at: now_text(),
+            ..record.clone()
+        })
     }
 
     /// The operator changed an option in the confirmation and Rust planned again: what the

@@ -130,6 +130,10 @@ pub struct VerificationRequirement {
     pub required: bool,
     /// The methods offered (empty when the action needs no verification).
     pub options: Vec<VerificationOption>,
+    /// Already recorded for this plan: the same operator verified this caller for a request
+    /// on the same user moments ago (e.g. a Temporary Access Pass offered after an MFA reset).
+    #[serde(default)]
+    pub recorded: Option<VerificationRecord>,
 }
 
 impl VerificationRequirement {
@@ -137,6 +141,7 @@ impl VerificationRequirement {
         Self {
             required: false,
             options: Vec::new(),
+            recorded: None,
         }
     }
 
@@ -182,6 +187,7 @@ pub fn requirement(
     VerificationRequirement {
         required: policy.required,
         options,
+        recorded: None,
     }
 }
 
