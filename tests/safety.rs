@@ -508,3 +508,27 @@ async fn a_follow_up_request_in_the_same_call_reuses_the_verification_but_not_fo
     let theirs = h.plan(ADELE, ActionKind::ResetPassword).await;
     assert!(theirs.safety.verification.recorded.is_none());
 }
+
+#[tokio::test]
+async fn a_user_who_became_privileged_after_the_review_needs_approval_at_run_time() {
+    let h = harness().await;
+    h.sign_in(PRIV_AUTH_ADMIN).await;
+    let plan = h.plan(ADELE, ActionKind::ResetPassword).await;
+    assert!(!plan.safety.approval.required);
+    h.verify_by_ticket(&plan);
+    assert!(h.sandbox.make_global_administrator(ADELE));
+
+    let error = h
+        .console
+        .execute_plan(&plan.id, "INC-19")
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Denied);
+    assert!(
+        error.message.contains("holds an admin role"),
+        "{}",
+        error.message
+    );
+    assert_eq!(h.sandbox.password_reset_count(&h.id(ADELE)), 0);
+    assert_eq!(h.last_audit().record.outcome, AuditOutcome::Refused);
+}

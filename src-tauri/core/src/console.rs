@@ -709,11 +709,20 @@ impl Console {
             ));
         }
         let target = session.directory.get_user(&plan.target.id).await?;
-        // Other plans may have completed since this one was reviewed: the cap holds at run time.
         if crate::safety::is_reset(plan.action) {
+            // Other plans may have completed since this one was reviewed: the cap holds at run time.
             let rate = self.rate_status(&operator.user_principal_name)?;
             if rate.reached() {
                 return Err(AppError::denied(rate.refusal()));
+            }
+            // The user may have become privileged since: then a second person must approve.
+            let now_needs =
+                crate::safety::approval::requirement(&self.safety, plan.action, &target, None);
+            if now_needs.required && claimed.approval.is_none() {
+                return Err(AppError::denied(format!(
+                    "{} Start the action again: a second person must approve it now.",
+                    now_needs.reasons.join(" ")
+                )));
             }
         }
         let temporary_password = match plan.action {

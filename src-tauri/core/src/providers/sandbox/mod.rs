@@ -414,6 +414,19 @@ impl Sandbox {
         true
     }
 
+    /// Test mutator: makes a user a Global Administrator (a target who becomes privileged
+    /// after a plan was reviewed). False for an unknown user.
+    pub fn make_global_administrator(&self, id_or_upn: &str) -> bool {
+        let mut state = self.shared.lock_state();
+        let Some(index) = state.user_index(id_or_upn) else {
+            return false;
+        };
+        if !state.users[index].roles.contains(&state::Role::GlobalAdmin) {
+            state.users[index].roles.push(state::Role::GlobalAdmin);
+        }
+        true
+    }
+
     /// Test mutator: deletes a user (as `DELETE /users/{id}` would), recorded for
     /// `/users/delta`. False for an unknown user.
     pub fn delete_user(&self, id_or_upn: &str) -> bool {
