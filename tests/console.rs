@@ -17,12 +17,9 @@ use tempfile::TempDir;
 
 mod common;
 
+use common::{ADELE, AUTH_ADMIN, HELPDESK, MEGAN, PRIV_AUTH_ADMIN};
+
 const CONNECTION: &str = common::SANDBOX_ID;
-const AUTH_ADMIN: &str = "authadmin@contoso.sandbox";
-const PRIV_AUTH_ADMIN: &str = "privauthadmin@contoso.sandbox";
-const HELPDESK: &str = "helpdesk@contoso.sandbox";
-const ADELE: &str = "adele.vance@contoso.sandbox";
-const MEGAN: &str = "megan.bowen@contoso.sandbox";
 
 struct Harness {
     sandbox: Sandbox,

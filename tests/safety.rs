@@ -20,13 +20,9 @@ use tempfile::TempDir;
 
 mod common;
 
+use common::{ADELE, AUTH_ADMIN, GLOBAL_ADMIN, HELPDESK, MEGAN, PRIV_AUTH_ADMIN};
+
 const CONNECTION: &str = common::SANDBOX_ID;
-const AUTH_ADMIN: &str = "authadmin@contoso.sandbox";
-const PRIV_AUTH_ADMIN: &str = "privauthadmin@contoso.sandbox";
-const GLOBAL_ADMIN: &str = "globaladmin@contoso.sandbox";
-const HELPDESK: &str = "helpdesk@contoso.sandbox";
-const ADELE: &str = "adele.vance@contoso.sandbox";
-const MEGAN: &str = "megan.bowen@contoso.sandbox";
 
 struct Harness {
     sandbox: Sandbox,

@@ -21,8 +21,7 @@ use tempfile::TempDir;
 mod common;
 
 const CONNECTION: &str = common::SANDBOX_ID;
-const ADELE: &str = "adele.vance@contoso.sandbox";
-const MEGAN: &str = "megan.bowen@contoso.sandbox";
+use common::{ADELE, MEGAN};
 const TAP_TYPE: &str = "#microsoft.graph.temporaryAccessPassAuthenticationMethod";
 
 struct Harness {

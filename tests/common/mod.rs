@@ -17,6 +17,16 @@ use resetdesk_core::secrets::SecretStore;
 /// The id of the sandbox connection in every test Console.
 pub const SANDBOX_ID: &str = "sandbox";
 
+/// The sandbox's demo operators (see the README's table) and well-known users.
+pub const AUTH_ADMIN: &str = "authadmin@contoso.sandbox";
+pub const PRIV_AUTH_ADMIN: &str = "privauthadmin@contoso.sandbox";
+pub const GLOBAL_ADMIN: &str = "globaladmin@contoso.sandbox";
+pub const HELPDESK: &str = "helpdesk@contoso.sandbox";
+/// Many methods, no admin role.
+pub const ADELE: &str = "adele.vance@contoso.sandbox";
+/// Global Administrator.
+pub const MEGAN: &str = "megan.bowen@contoso.sandbox";
+
 /// An emulator with few generated users: the well-known demo users are always seeded, and
 /// seeding is instant.
 pub async fn small_sandbox() -> Sandbox {

@@ -35,6 +35,9 @@ pub struct GraphUser {
     pub department: Option<String>,
     #[serde(default)]
     pub mobile_phone: Option<String>,
+    /// Only when selected (caller verification reads it for the user and their manager).
+    #[serde(default)]
+    pub business_phones: Vec<String>,
     #[serde(default)]
     pub user_type: Option<String>,
     #[serde(default)]
@@ -52,23 +55,9 @@ pub struct GraphContacts {
     pub mobile_phone: Option<String>,
     #[serde(default)]
     pub business_phones: Vec<String>,
+    /// The expanded manager: a directoryObject, in practice a user (a contact has no UPN).
     #[serde(default)]
-    pub manager: Option<GraphManager>,
-}
-
-/// The expanded manager: a directoryObject, in practice a user (a contact has no UPN).
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct GraphManager {
-    pub id: String,
-    #[serde(default)]
-    pub display_name: Option<String>,
-    #[serde(default)]
-    pub user_principal_name: Option<String>,
-    #[serde(default)]
-    pub mobile_phone: Option<String>,
-    #[serde(default)]
-    pub business_phones: Vec<String>,
+    pub manager: Option<GraphUser>,
 }
 
 /// An activated directory role from `transitiveMemberOf/microsoft.graph.directoryRole`.
