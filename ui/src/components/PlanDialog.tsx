@@ -27,7 +27,9 @@ import { SafetyChecks, safetySatisfied } from "./SafetyChecks";
 
 const useStyles = makeStyles({
   surface: { maxWidth: "720px", width: "90vw" },
-  content: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+  // The content scrolls as one column: its parts keep their height instead of shrinking into
+  // each other (a two-line warning was clipped to one line's height).
+  content: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, "& > *": { flexShrink: 0 } },
   facts: {
     display: "grid",
     gridTemplateColumns: "120px 1fr",
