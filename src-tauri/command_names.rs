@@ -18,6 +18,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "list_audit",
     "verify_audit",
     "export_audit",
+    "audit_forwarding",
     "copy_to_clipboard",
     "send_verification_code",
     "record_verification",

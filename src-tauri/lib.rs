@@ -28,6 +28,7 @@ macro_rules! app_commands {
             commands::audit::list_audit,
             commands::audit::verify_audit,
             commands::audit::export_audit,
+            commands::audit::audit_forwarding,
             commands::clipboard::copy_to_clipboard,
             commands::safety::send_verification_code,
             commands::safety::record_verification,

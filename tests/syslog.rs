@@ -391,5 +391,10 @@ async fn the_console_forwards_the_entries_it_appends() {
         message.ends_with(&format!("] {}", stored.trim_end())),
         "{message}"
     );
-    assert!(console.forwarding_status().enabled);
+    let status = console.forwarding_status();
+    assert!(status.enabled);
+    assert_eq!(
+        status.destination.as_deref(),
+        Some(format!("127.0.0.1:{port} (TCP, not encrypted)").as_str())
+    );
 }

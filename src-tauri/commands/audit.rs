@@ -3,6 +3,7 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use resetdesk_core::audit::{AuditEntry, AuditFilter, AuditVerification, ExportFormat};
+use resetdesk_core::audit_forward::ForwardingStatus;
 use resetdesk_core::AppError;
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
@@ -26,6 +27,12 @@ pub async fn list_audit(
             AppError::internal("Reading the audit log stopped unexpectedly")
                 .with_detail(e.to_string())
         })?
+}
+
+/// Whether the audit log is forwarded to a syslog collector, where, and how delivery goes.
+#[tauri::command]
+pub async fn audit_forwarding(state: State<'_, AppState>) -> Result<ForwardingStatus, AppError> {
+    Ok(state.console.forwarding_status())
 }
 
 #[tauri::command]

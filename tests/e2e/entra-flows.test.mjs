@@ -290,6 +290,8 @@ test("the Activity screen lists every attempt and the hash chain verifies", asyn
     timeout: 20000,
     timeoutMsg: "audit rows for the three actions and the refusal",
   });
+  // No collector is configured in a fresh profile, and the screen says so (from Rust).
+  await waitText(browser, '[data-testid="forwarding-status"]', (t) => /Not forwarded to a syslog collector/.test(t), 20000, "forwarding status");
   await click(browser, "#verify-chain");
   await waitText(browser, "#verify-result", (t) => /ok|intact|verified/i.test(t), 20000, "chain verified");
   // The audit file never holds the temporary password or a token.

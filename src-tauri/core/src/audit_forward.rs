@@ -60,6 +60,8 @@ fn local_hostname() -> String {
 #[serde(rename_all = "camelCase")]
 pub struct ForwardingStatus {
     pub enabled: bool,
+    /// Where entries go, e.g. "siem.example:6514 (TLS)"; `None` when not configured.
+    pub destination: Option<String>,
     pub connected: bool,
     /// Entries waiting to be delivered (including one being sent).
     pub queued: usize,
@@ -244,6 +246,16 @@ impl AuditForwarder {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
             AppError::internal("Audit forwarding must be started inside the async runtime.")
         })?;
+        let destination = format!(
+            "{}:{} ({})",
+            settings.host.trim(),
+            settings.port,
+            if settings.tls {
+                "TLS"
+            } else {
+                "TCP, not encrypted"
+            }
+        );
         let shared = Arc::new(Shared {
             options: ForwardOptions {
                 capacity: options.capacity.max(1),
@@ -259,6 +271,7 @@ impl AuditForwarder {
             stopped: AtomicBool::new(false),
             status: Mutex::new(ForwardingStatus {
                 enabled: true,
+                destination: Some(destination),
                 ..Default::default()
             }),
         });

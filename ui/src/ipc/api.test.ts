@@ -56,6 +56,7 @@ describe("api: one command per function, with the brief's argument names", () =>
     ["exportAudit", () => api.exportAudit("csv"), "export_audit", { format: "csv" }],
     ["exportAudit with a filter", () => api.exportAudit("jsonl", { target: "adele" }), "export_audit", { format: "jsonl", filter: { target: "adele" } }],
     ["verifyAudit", () => api.verifyAudit(), "verify_audit", {}],
+    ["auditForwarding", () => api.auditForwarding(), "audit_forwarding", {}],
     ["copyToClipboard", () => api.copyToClipboard("secret", 30), "copy_to_clipboard", { text: "secret", clearAfterSeconds: 30 }],
   ])("%s", async (_name, callApi, command, args) => {
     const calls = recordCalls();

@@ -18,6 +18,7 @@ import type {
   ExecutionResult,
   ExportFormat,
   ExportResult,
+  ForwardingStatus,
   NewEntraConnection,
   Operator,
   Plan,
@@ -192,6 +193,11 @@ export function listAudit(limit: number, filter?: AuditFilter): Promise<AuditEnt
  */
 export function exportAudit(format: ExportFormat, filter?: AuditFilter): Promise<ExportResult | null> {
   return call("export_audit", filter ? { format, filter } : { format });
+}
+
+/** Whether each audit entry is also sent to a syslog collector, and how delivery goes. */
+export function auditForwarding(): Promise<ForwardingStatus> {
+  return call("audit_forwarding");
 }
 
 export function verifyAudit(): Promise<AuditVerification> {

@@ -232,6 +232,17 @@ export interface CodeToSend {
   validMinutes: number;
 }
 
+/** Forwarding of the audit log to a syslog collector (`ForwardingStatus` in audit_forward.rs). */
+export interface ForwardingStatus {
+  enabled: boolean;
+  /** e.g. "siem.example:6514 (TLS)"; null when not configured. */
+  destination: string | null;
+  connected: boolean;
+  queued: number;
+  dropped: number;
+  lastError: string | null;
+}
+
 export interface ApprovalRecord {
   approver: string;
   approverId: string;

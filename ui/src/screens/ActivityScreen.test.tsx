@@ -66,6 +66,41 @@ describe("activity", () => {
     );
   });
 
+  test("says whether entries are forwarded to a syslog collector, and warns when delivery is behind", async () => {
+    mockCommands({
+      list_audit: () => [],
+      audit_forwarding: () => ({
+        enabled: true,
+        destination: "siem.contoso.com:6514 (TLS)",
+        connected: false,
+        queued: 12,
+        dropped: 0,
+        lastError: "connection refused",
+      }),
+    });
+    renderWithFluent(<ActivityScreen />);
+    const line = await waitFor(() => {
+      const found = document.querySelector('[data-testid="forwarding-status"]') as HTMLElement | null;
+      expect(found).not.toBeNull();
+      return found!;
+    });
+    expect(line.dataset.state).toBe("trouble");
+    expect(line.textContent).toBe(
+      "Forwarded to siem.contoso.com:6514 (TLS) · not connected — retrying · 12 waiting · last error: connection refused",
+    );
+  });
+
+  test("says when entries are not forwarded", async () => {
+    mockCommands({
+      list_audit: () => [],
+      audit_forwarding: () => ({ enabled: false, destination: null, connected: false, queued: 0, dropped: 0, lastError: null }),
+    });
+    renderWithFluent(<ActivityScreen />);
+    await waitFor(() =>
+      expect(document.querySelector('[data-testid="forwarding-status"]')?.getAttribute("data-state")).toBe("off"),
+    );
+  });
+
   test("Verify chain reports the first broken entry", async () => {
     const ipc = mockCommands({
       list_audit: () => [auditEntry(1), auditEntry(2)],

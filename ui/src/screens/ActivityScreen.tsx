@@ -20,6 +20,7 @@ import {
 } from "@fluentui/react-icons";
 import { AuditTable } from "../components/AuditTable";
 import { ErrorBar } from "../components/ErrorBar";
+import { ForwardingLine } from "../components/ForwardingLine";
 import { ScreenTitle } from "../components/ScreenTitle";
 import { NO_FILTER, useAudit } from "../hooks/useAudit";
 import { ACTION_LABELS, AUDIT_OUTCOME_LABELS } from "../format";
@@ -47,6 +48,7 @@ export function ActivityScreen() {
   return (
     <div className={styles.screen}>
       <ScreenTitle trail={["Activity"]} title="Activity" />
+      <ForwardingLine />
       <Toolbar aria-label="Activity actions" className={styles.toolbar}>
         <Button id="refresh-activity" icon={<ArrowSyncRegular />} disabled={audit.loading} onClick={() => void audit.reload()}>
           Refresh

@@ -1,0 +1,49 @@
+import { MessageBar, MessageBarBody, Text } from "@fluentui/react-components";
+import { useEffect, useState } from "react";
+import { auditForwarding } from "../ipc/api";
+import type { ForwardingStatus } from "../ipc/types";
+
+/**
+ * One line on the Activity screen: whether the security team's collector also receives each
+ * entry (a copy this desktop cannot rewrite), and whether delivery is keeping up.
+ */
+export function ForwardingLine() {
+  const [status, setStatus] = useState<ForwardingStatus | null>(null);
+  useEffect(() => {
+    let live = true;
+    auditForwarding().then(
+      (s) => live && setStatus(s),
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  if (!status) return null;
+  if (!status.enabled) {
+    return (
+      <Text size={200} data-testid="forwarding-status" data-state="off">
+        Not forwarded to a syslog collector (the &quot;syslog&quot; setting in settings.json; see the README).
+      </Text>
+    );
+  }
+  const troubled = !status.connected || status.dropped > 0;
+  const text = [
+    `Forwarded to ${status.destination ?? "the syslog collector"}`,
+    status.connected ? "connected" : "not connected — retrying",
+    `${status.queued} waiting`,
+    status.dropped > 0 ? `${status.dropped} dropped (the queue was full)` : null,
+    status.lastError ? `last error: ${status.lastError}` : null,
+  ]
+    .filter(Boolean)
+    .join(" · ");
+  return troubled ? (
+    <MessageBar intent="warning" data-testid="forwarding-status" data-state="trouble">
+      <MessageBarBody>{text}</MessageBarBody>
+    </MessageBar>
+  ) : (
+    <Text size={200} data-testid="forwarding-status" data-state="ok">
+      {text}
+    </Text>
+  );
+}
