@@ -202,6 +202,28 @@ test("a refused action is not offered and says why; a forged invoke is refused i
   assert.equal(forged.error.kind, "Denied");
   const bogusPlan = await forgeInvoke(browser, "execute_plan", { planId: "00000000-0000-4000-8000-000000000000", reason: "x" });
   assert.equal(bogusPlan.ok, false, "an unknown plan id cannot be executed");
+  // The caller's verification is decided in Rust too: a plan for a user nobody verified in this
+  // call, confirmed straight through the bridge without a verification, or with a number the
+  // caller gave, is refused.
+  const found = await forgeInvoke(browser, "search_users", { connectionId: "sandbox", query: "nobody" });
+  const nestor = found.value.find((u) => u.userPrincipalName === "nobody@contoso.sandbox");
+  const plan = await forgeInvoke(browser, "plan_action", { connectionId: "sandbox", userId: nestor.id, action: "resetPassword" });
+  assert.ok(plan.ok, JSON.stringify(plan));
+  const unverified = await forgeInvoke(browser, "execute_plan", { planId: plan.value.id, reason: "forged" });
+  assert.equal(unverified.ok, false);
+  assert.equal(unverified.error.kind, "Denied");
+  assert.match(unverified.error.message, /Verify the caller first/);
+  const callerNumber = await forgeInvoke(browser, "record_verification", {
+    planId: plan.value.id,
+    evidence: { method: "callBack", phoneId: "+1 555 0100", confirmed: true },
+  });
+  assert.equal(callerNumber.ok, false, "a number the caller gives is not a directory number");
+  const knowledge = await forgeInvoke(browser, "record_verification", { planId: plan.value.id, evidence: { method: "knowledgeQuestions" } });
+  assert.equal(knowledge.ok, false);
+  assert.match(knowledge.error.message, /never verify a caller/);
+  // An approval the plan does not need is refused (Nestor holds no admin role).
+  const approval = await forgeInvoke(browser, "approve_plan", { planId: plan.value.id, account: "globaladmin@contoso.sandbox" });
+  assert.equal(approval.ok, false);
   // The page has no store/fs/shell access: plugin commands outside the capability are refused.
   const store = await forgeInvoke(browser, "plugin:store|load", { path: "settings.json" });
   assert.equal(store.ok, false, "the page cannot read the settings store");
@@ -224,7 +246,8 @@ test("a privileged target needs a second person: a role that may not act is refu
   await openUser("megan", "megan.bowen@contoso.sandbox");
   await click(browser, '[data-testid="action-resetPassword"]');
   await el(browser, "#plan-dialog");
-  assert.match(await (await el(browser, '[data-testid="approval-reason"]')).getText(), /Global Administrator/);
+  // (Read with a wait: the text is empty while the dialog fades in.)
+  await waitText(browser, '[data-testid="approval-reason"]', (t) => /Global Administrator/.test(t), 20000, "the approval's reason");
   await (await el(browser, "#reason-input")).setValue("INC-1005 CEO locked out");
   await verifyCaller();
   const confirm = await el(browser, "#confirm-button");
@@ -347,11 +370,20 @@ test("an operator adds a Microsoft Entra tenant (checked in Rust) and removes it
   await clientId.addValue("3f6b1a52-9c3e-4b7a-a2a1-0c5d2e7f9b10");
   await click(browser, "#add-connection-save");
   await browser.$("#add-connection-dialog").waitForExist({ reverse: true, timeout: 10000 });
-  const removeButton = await el(browser, '[data-testid^="remove-connection-entra-"]');
-  const id = (await removeButton.getAttribute("data-testid")).replace("remove-connection-", "");
+  // The list re-renders as the new connection lands: read its id with a retry, then click by id.
+  let id = "";
+  await browser.waitUntil(
+    async () => {
+      const button = await browser.$('[data-testid^="remove-connection-entra-"]');
+      if (!(await button.isExisting())) return false;
+      id = ((await button.getAttribute("data-testid").catch(() => "")) ?? "").replace("remove-connection-", "");
+      return id.length > 0;
+    },
+    { timeout: 10000, timeoutMsg: "the new connection's remove button" },
+  );
   const listed = await forgeInvoke(browser, "list_connections", {});
   assert.ok(listed.value.some((c) => c.id === id && c.displayName === "Fabrikam (US Gov)" && !c.sandbox));
-  await removeButton.click();
+  await click(browser, `[data-testid="remove-connection-${id}"]`);
   await click(browser, "#remove-connection-confirm");
   await browser.$(`[data-testid="remove-connection-${id}"]`).waitForExist({ reverse: true, timeout: 10000 });
   const sandboxRemoval = await forgeInvoke(browser, "remove_connection", { connectionId: "sandbox" });
