@@ -84,6 +84,8 @@ pub struct ZohoFaults {
     pub retry_after_secs: u64,
     /// The next N Mail API requests answer 500.
     pub server_error_next: u32,
+    /// The next N writes (PUT) answer 500 after the request was admitted.
+    pub server_error_next_write: u32,
     /// Polls of one device code closer together than this get `slow_down`.
     pub min_poll_interval: Option<Duration>,
     /// Lifetime of new access tokens (default one hour, as Zoho).
@@ -734,6 +736,15 @@ async fn update_account(
         Ok(zuid) => zuid,
         Err(refused) => return refused,
     };
+    if state.faults.server_error_next_write > 0 {
+        state.faults.server_error_next_write -= 1;
+        return envelope_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal Error",
+            "INTERNAL_ERROR",
+            "The server encountered an unexpected error",
+        );
+    }
     let Ok(body) = serde_json::from_slice::<Value>(&body) else {
         return envelope_error(
             StatusCode::BAD_REQUEST,
