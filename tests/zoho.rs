@@ -622,3 +622,22 @@ async fn server_errors_are_provider_errors_and_ambiguous_on_a_reset() {
     );
     assert_eq!(sandbox.password_resets(CONFIRMED_USER), 0);
 }
+
+#[tokio::test]
+async fn a_token_close_to_expiry_is_refreshed_before_use() {
+    let (sandbox, store) = started(0).await;
+    // Tokens that live 30 s are inside the 60 s refresh margin from the start.
+    sandbox.set_faults(ZohoFaults {
+        token_lifetime: Some(Duration::from_secs(30)),
+        ..ZohoFaults::default()
+    });
+    let client = sign_in(&sandbox, store, ADMIN).await;
+    let first = client.session().access_token().await.unwrap();
+    let second = client.session().access_token().await.unwrap();
+    assert_ne!(
+        first.expose_secret(),
+        second.expose_secret(),
+        "each call refreshed, since every token is near expiry"
+    );
+    assert_eq!(client.operator().await.unwrap().email, ADMIN);
+}
