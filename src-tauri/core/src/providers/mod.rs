@@ -2,3 +2,4 @@
 //! emulator of those services that the same provider code talks to.
 pub mod entra;
 pub mod sandbox;
+pub mod zoho;

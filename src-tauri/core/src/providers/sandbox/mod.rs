@@ -22,6 +22,7 @@ mod seed;
 mod state;
 mod tap;
 mod users;
+pub mod zoho;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};

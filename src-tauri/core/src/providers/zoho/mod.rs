@@ -1,0 +1,27 @@
+//! Zoho Directory, through Zoho's documented APIs: OAuth (device authorization grant) at the
+//! accounts server of the organisation's data centre, and the Zoho Mail organisation API for
+//! users, roles and the password reset. Steps no documented API performs are declared
+//! by hand in one table ([`options`]), for the Console's "finish in Zoho" mechanism.
+//!
+//! - [`settings`]: data centres and [`ZohoSettings`].
+//! - [`auth`]: device sign-in ([`DeviceSignIn`]) and the session ([`ZohoSession`]).
+//! - [`client`]: [`ZohoClient`]: operator, users, reset password, reset-MFA plan.
+//! - [`permissions`]: Mail role → may reset password / may manage MFA.
+//! - [`options`]: per option, `Performed::Api` or `Performed::ByHand`.
+//! - [`password`]: the generator and the checks on a typed password.
+pub mod auth;
+pub mod client;
+pub mod options;
+pub mod password;
+pub mod permissions;
+pub mod settings;
+
+pub use auth::{DeviceAuthorization, DeviceSignIn, PollOutcome, ZohoSession, SLOW_DOWN_INTERVAL};
+pub use client::{
+    PasswordChoice, ResetOutcome, ResetPasswordOptions, UserPage, UserStatus, ZohoClient,
+    ZohoOperator, ZohoStep, ZohoUser,
+};
+pub use options::{Performed, ZohoOption, DECLARATIONS};
+pub use password::PasswordStyle;
+pub use permissions::{MailRole, OperatorPermissions};
+pub use settings::{DataCentre, ZohoSettings};
