@@ -3,7 +3,8 @@
 
 use resetdesk_core::error::ErrorKind;
 use resetdesk_core::providers::privilege_secure::{
-    PrivilegeSecureClient, PrivilegeSecureSettings, PsAccess, PsSession, PsStep, StepOutcome,
+    untrusted_certificate_sha256, PrivilegeSecureClient, PrivilegeSecureSettings, PsAccess,
+    PsSession, PsStep, StepOutcome,
 };
 use resetdesk_core::providers::sandbox::privilege_secure::{
     PsEmulator, ACCESS_GROUP, ADMIN_LOGIN, ADMIN_PASSWORD, REVIEWER_LOGIN, REVIEWER_PASSWORD,
@@ -59,8 +60,8 @@ async fn a_self_signed_certificate_is_refused_with_its_fingerprint() {
         err.message
     );
     assert_eq!(
-        err.detail.as_deref(),
-        Some(format!("untrustedCertificateSha256={}", emu.certificate_sha256()).as_str())
+        untrusted_certificate_sha256(&err),
+        Some(emu.certificate_sha256())
     );
     // The password never appears in an error.
     assert!(!format!("{err:?}").contains(ADMIN_PASSWORD));

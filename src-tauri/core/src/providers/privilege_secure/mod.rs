@@ -47,6 +47,25 @@ use crate::error::{AppError, ErrorKind, Result};
 
 pub use tls::{certificate_sha256, fetch_presented_fingerprint, parse_fingerprint};
 
+/// The `detail` prefix of the "certificate not trusted" error; the fingerprint follows it.
+const UNTRUSTED_CERTIFICATE_DETAIL: &str = "untrustedCertificateSha256=";
+
+/// The SHA-256 fingerprint carried by a "certificate not trusted" error, for the page's
+/// "trust this certificate" offer (`None` for any other error).
+pub fn untrusted_certificate_sha256(error: &AppError) -> Option<&str> {
+    error
+        .detail
+        .as_deref()?
+        .strip_prefix(UNTRUSTED_CERTIFICATE_DETAIL)
+}
+
+/// The rustls configuration of a client that trusts exactly `fingerprint` (for crate-internal
+/// tests of the emulator with a raw HTTP client).
+#[cfg(test)]
+pub(crate) fn pinned_tls_config(fingerprint: &str) -> Result<rustls::ClientConfig> {
+    tls::client_config(Some(parse_fingerprint(fingerprint)?))
+}
+
 /// Renew the session token when it has less than this left (the sample script's 7 minutes),
 /// or less than half its lifetime for short-lived tokens.
 const RENEW_MARGIN: Duration = Duration::from_secs(7 * 60);
@@ -434,7 +453,7 @@ impl PrivilegeSecureClient {
                          for this connection; otherwise do not connect."
                     ),
                 )
-                .with_detail(format!("untrustedCertificateSha256={fingerprint}")),
+                .with_detail(format!("{UNTRUSTED_CERTIFICATE_DETAIL}{fingerprint}")),
                 Err(probe) => AppError::new(
                     ErrorKind::Provider,
                     format!(

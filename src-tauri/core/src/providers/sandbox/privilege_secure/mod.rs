@@ -135,8 +135,10 @@ impl Drop for PsEmulator {
     }
 }
 
+/// A six-digit code without a leading zero (so the PowerShell sample's bare-number body is
+/// valid JSON).
 fn six_digits() -> String {
-    format!("{:06}", rand::thread_rng().gen_range(0..1_000_000))
+    rand::thread_rng().gen_range(100_000..1_000_000).to_string()
 }
 
 fn seed() -> Inner {
@@ -539,7 +541,7 @@ async fn sign_in_2fa(State(shared): State<Shared>, headers: HeaderMap, body: Byt
     // The code as a JSON string; the PowerShell sample posts the bare code (a JSON number).
     let code = match serde_json::from_slice::<Value>(&body) {
         Ok(Value::String(c)) => c,
-        Ok(Value::Number(n)) => format!("{n:0>6}"),
+        Ok(Value::Number(n)) => n.to_string(),
         _ => {
             return problem(
                 StatusCode::BAD_REQUEST,
@@ -869,5 +871,146 @@ async fn delete_managed_account(
             (StatusCode::ACCEPTED, Json(Value::String(id.to_string()))).into_response()
         }
         None => problem(StatusCode::NOT_FOUND, "Not Found", "User not found"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn raw_client(emu: &PsEmulator) -> reqwest::Client {
+        let tls = crate::providers::privilege_secure::pinned_tls_config(emu.certificate_sha256())
+            .unwrap();
+        reqwest::Client::builder()
+            .use_preconfigured_tls(tls)
+            .build()
+            .unwrap()
+    }
+
+    async fn json_string(response: reqwest::Response) -> String {
+        assert_eq!(response.status(), 200);
+        response.json::<String>().await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_documented_sign_in_shapes_and_errors() {
+        let emu = PsEmulator::start().await.unwrap();
+        let http = raw_client(&emu).await;
+        let base = emu.base_url();
+        let first = json_string(
+            http.post(format!("{base}/signinBody"))
+                .json(&json!({"Login": ADMIN_LOGIN, "Password": ADMIN_PASSWORD}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        // The first token is not a session: the API refuses it.
+        let r = http
+            .get(format!("{base}/api/v1/ManagedAccount/Reviewer/Info"))
+            .bearer_auth(&first)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        // The PowerShell sample posts the bare code (a JSON number): accepted too.
+        let code = emu.second_factor_code(ADMIN_LOGIN).unwrap();
+        let session = json_string(
+            http.post(format!("{base}/signin2fa"))
+                .bearer_auth(&first)
+                .header("content-type", "application/json")
+                .body(code.clone())
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(session.split('.').count(), 3, "a JWT");
+        // The first token is used up.
+        let r = http
+            .post(format!("{base}/signin2fa"))
+            .bearer_auth(&first)
+            .json(&code)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        // A reviewer gets the documented 403 problem details on an Admin-only call.
+        let first = json_string(
+            http.post(format!("{base}/signinBody"))
+                .json(&json!({"Login": REVIEWER_LOGIN, "Password": REVIEWER_PASSWORD}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let reviewer = json_string(
+            http.post(format!("{base}/signin2fa"))
+                .bearer_auth(&first)
+                .json(&emu.second_factor_code(REVIEWER_LOGIN).unwrap())
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let r = http
+            .put(format!(
+                "{base}/api/v1/ManagedAccount/ResetMFA/{}",
+                emu.individual_entry("alice").unwrap()
+            ))
+            .bearer_auth(&reviewer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["status"], 403);
+        assert_eq!(body["detail"], "User is not an Administrator");
+        assert_eq!(emu.mfa_reset_count("alice"), 0);
+    }
+
+    #[tokio::test]
+    async fn reset_is_refused_on_a_group_membership_record() {
+        let emu = PsEmulator::start().await.unwrap();
+        let http = raw_client(&emu).await;
+        let base = emu.base_url();
+        let first = json_string(
+            http.post(format!("{base}/signinBody"))
+                .json(&json!({"Login": ADMIN_LOGIN, "Password": ADMIN_PASSWORD}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let token = json_string(
+            http.post(format!("{base}/signin2fa"))
+                .bearer_auth(&first)
+                .json(&emu.second_factor_code(ADMIN_LOGIN).unwrap())
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let membership = emu.with_user("bob", |u| u.membership_id).flatten().unwrap();
+        let r = http
+            .put(format!(
+                "{base}/api/v1/ManagedAccount/ResetMFA/{membership}"
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        assert_eq!(emu.mfa_reset_count("bob"), 0);
+        let r = http
+            .put(format!(
+                "{base}/api/v1/ManagedAccount/ResetMFA/{}",
+                Uuid::new_v4()
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404);
     }
 }
