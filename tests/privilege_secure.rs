@@ -338,6 +338,31 @@ async fn a_failed_reset_removes_the_added_entry_again_and_says_so() {
 }
 
 #[tokio::test]
+async fn a_failed_add_changes_nothing_and_skips_the_rest() {
+    let emu = PsEmulator::start().await.unwrap();
+    let session = admin(&emu).await;
+    emu.fail_next_create(1);
+    let report = session
+        .reset_token_via_individual_entry(&id(&emu, "bob"))
+        .await
+        .unwrap();
+    let outcomes: Vec<StepOutcome> = report.steps.iter().map(|s| s.outcome).collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            StepOutcome::Failed,
+            StepOutcome::Skipped,
+            StepOutcome::Skipped
+        ]
+    );
+    assert!(!report.token_reset);
+    assert!(report.configuration_restored);
+    assert_eq!(report.added_managed_account_id, None);
+    assert_eq!(emu.individual_entry("bob"), None);
+    assert_eq!(emu.mfa_reset_count("bob"), 0);
+}
+
+#[tokio::test]
 async fn a_failed_removal_is_reported_with_what_to_do() {
     let emu = PsEmulator::start().await.unwrap();
     let session = admin(&emu).await;

@@ -54,6 +54,8 @@ struct Faults {
     fail_reset_mfa: u32,
     /// The next N `DELETE ManagedAccount` calls answer 400 "Error deleting user".
     fail_delete: u32,
+    /// The next N `POST ManagedAccount` calls answer 400 "Error creating user".
+    fail_create: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -302,6 +304,11 @@ impl PsEmulator {
     /// The next `n` ResetMFA calls fail with 400.
     pub fn fail_next_reset_mfa(&self, n: u32) {
         self.shared.lock().faults.fail_reset_mfa = n;
+    }
+
+    /// The next `n` POST ManagedAccount (add user) calls fail with 400.
+    pub fn fail_next_create(&self, n: u32) {
+        self.shared.lock().faults.fail_create = n;
     }
 
     /// The next `n` DELETE ManagedAccount calls fail with 400.
@@ -798,6 +805,14 @@ async fn create_managed_account(
     let mut inner = shared.lock();
     if let Err(r) = admin(&inner, &headers) {
         return r.into_response();
+    }
+    if inner.faults.fail_create > 0 {
+        inner.faults.fail_create -= 1;
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "Bad Request",
+            "Error creating user",
+        );
     }
     let Ok(body) = serde_json::from_slice::<CreateBody>(&body) else {
         return problem(
