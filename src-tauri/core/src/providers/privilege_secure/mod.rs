@@ -621,6 +621,7 @@ impl PsSession {
         // 2. Reset the token on the individual entry (never on the group).
         let reset = self.reset_mfa(&added).await;
         let reset_failed = reset.is_err();
+        let reset_unknown = matches!(&reset, Err(e) if e.kind == ErrorKind::Ambiguous);
         match reset {
             Ok(()) => {
                 report.token_reset = true;
@@ -637,11 +638,20 @@ impl PsSession {
             Err(e) => report.steps.push(StepResult {
                 step: PsStep::ResetToken,
                 outcome: StepOutcome::Failed,
-                message: format!(
-                    "Could not reset the 2-factor token of {}: {}. Removing the individual \
-                     entry again.",
-                    user.name, e.message
-                ),
+                message: if e.kind == ErrorKind::Ambiguous {
+                    format!(
+                        "The reset of the 2-factor token of {} timed out: it may or may not \
+                         have been reset (ask them whether they are asked to enrol at next \
+                         sign-in). Removing the individual entry again.",
+                        user.name
+                    )
+                } else {
+                    format!(
+                        "Could not reset the 2-factor token of {}: {}. Removing the individual \
+                         entry again.",
+                        user.name, e.message
+                    )
+                },
                 error: Some(e),
             }),
         }
@@ -653,7 +663,13 @@ impl PsSession {
                 report.steps.push(StepResult {
                     step: PsStep::RemoveIndividualEntry,
                     outcome: StepOutcome::Done,
-                    message: if reset_failed {
+                    message: if reset_unknown {
+                        format!(
+                            "Removed the individual entry again: the configuration is as it \
+                             was; whether the token of {} was reset is not known.",
+                            user.name
+                        )
+                    } else if reset_failed {
                         format!(
                             "Removed the individual entry again: the configuration is as it \
                              was; {} still inherits access through the group and the token \
@@ -852,6 +868,7 @@ impl PsSession {
         body: Option<serde_json::Value>,
     ) -> Result<reqwest::Response> {
         let token = self.bearer().await?;
+        let write = method != Method::GET;
         let mut request = self
             .client
             .http
@@ -863,7 +880,19 @@ impl PsSession {
         } else {
             request = request.header(reqwest::header::CONTENT_TYPE, "application/json");
         }
-        check_status(self.client.send(request).await?).await
+        let response = match request.send().await {
+            Ok(response) => response,
+            // A change that timed out after it was sent may or may not have been made.
+            Err(err) if write && err.is_timeout() => {
+                return Err(AppError::new(
+                    ErrorKind::Ambiguous,
+                    "Privilege Secure did not answer in time: the change may or may not have                      been made. Check the user in Privilege Secure before trying again.",
+                )
+                .with_detail(strip_url(&err)))
+            }
+            Err(err) => return Err(self.client.transport_error(err).await),
+        };
+        check_status(response).await
     }
 
     /// The current token, renewed first when it is close to expiry (`GET /api/v1/UserToken`).
