@@ -17,6 +17,7 @@ mod methods;
 mod network;
 mod oauth;
 mod policy;
+pub mod privilege_secure;
 mod query;
 mod seed;
 mod state;
