@@ -19,4 +19,5 @@ pub const COMMAND_NAMES: &[&str] = &[
     "verify_audit",
     "export_audit",
     "copy_to_clipboard",
+    "about",
 ];
