@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { remote } from "webdriverio";
 
-const APP = path.resolve(process.env.TAURI_APP ?? "target/debug/resetdesk");
+export const APP = path.resolve(process.env.TAURI_APP ?? "target/debug/resetdesk");
 // The npm package @crabnebula/tauri-driver ships a prebuilt tauri-driver; prefer it.
 const LOCAL_DRIVER = path.resolve("node_modules/.bin/tauri-driver");
 const DRIVER = process.env.TAURI_DRIVER ?? (fs.existsSync(LOCAL_DRIVER) ? LOCAL_DRIVER : "tauri-driver");
@@ -25,11 +25,19 @@ async function waitForDriver(url, ms) {
   throw new Error(`tauri-driver did not answer on ${url}`);
 }
 
-/** Starts the real app with a fresh data directory and returns { browser, stop }. */
-export async function startApp() {
+/**
+ * Starts the real app with a fresh data directory and returns { browser, stop, dataDir, dataHome }.
+ * Options: `dataHome` reuses the XDG data/config home of an earlier run (a restart); `settings`
+ * is written as the app's settings.json before it starts.
+ */
+export async function startApp({ dataHome: reuse, settings } = {}) {
   if (!fs.existsSync(APP)) throw new Error(`app binary not found: ${APP} (run: npx tauri build --debug --no-bundle)`);
   // A fresh per-run data dir: settings, audit log. The keychain comes from with-keychain.sh.
-  const dataHome = fs.mkdtempSync(path.join(os.tmpdir(), "resetdesk-e2e-"));
+  const dataHome = reuse ?? fs.mkdtempSync(path.join(os.tmpdir(), "resetdesk-e2e-"));
+  if (settings) {
+    fs.mkdirSync(path.join(dataHome, "app.resetdesk.desktop"), { recursive: true });
+    fs.writeFileSync(path.join(dataHome, "app.resetdesk.desktop", "settings.json"), JSON.stringify(settings));
+  }
   fs.mkdirSync("target", { recursive: true });
   const log = fs.openSync(process.env.E2E_DRIVER_LOG ?? "target/e2e-tauri-driver.log", "a");
   const driver = spawn(DRIVER, [], {
@@ -60,7 +68,7 @@ export async function startApp() {
     await browser.deleteSession().catch(() => {});
     driver.kill();
   };
-  return { browser, stop, dataDir: path.join(dataHome, "app.resetdesk.desktop") };
+  return { browser, stop, dataHome, dataDir: path.join(dataHome, "app.resetdesk.desktop") };
 }
 
 const isStale = (error) => /stale element|not found again|no longer attached/i.test(String(error?.message ?? error));
