@@ -208,6 +208,20 @@ mod tests {
     }
 
     #[test]
+    fn crash_report_takes_one_file_and_is_not_in_the_usage() {
+        assert_eq!(
+            parse(&args("crash-report /tmp/logs/crash-1-2.txt")),
+            Ok(Some(Command::CrashReport {
+                file: "/tmp/logs/crash-1-2.txt".into()
+            }))
+        );
+        assert!(parse(&args("crash-report")).is_err());
+        assert!(parse(&args("crash-report a b")).is_err());
+        // Started by the panic hook only: operators are not told about it.
+        assert!(!USAGE.contains("crash-report"));
+    }
+
+    #[test]
     fn anything_else_is_refused_with_a_reason() {
         for bad in [
             "audit",
