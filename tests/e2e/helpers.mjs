@@ -67,8 +67,26 @@ export async function startApp({ dataHome: reuse, settings } = {}) {
   const stop = async () => {
     await browser.deleteSession().catch(() => {});
     driver.kill();
+    // One instance at a time: the next start must not find this one still running.
+    await appGone();
   };
   return { browser, stop, dataHome, dataDir: path.join(dataHome, "app.resetdesk.desktop") };
+}
+
+/** Waits (up to 15 s) until no process runs the app binary any more. */
+async function appGone() {
+  const real = fs.realpathSync(APP);
+  const running = () =>
+    fs.readdirSync("/proc").some((pid) => {
+      if (!/^\d+$/.test(pid)) return false;
+      try {
+        return fs.readlinkSync(`/proc/${pid}/exe`) === real;
+      } catch {
+        return false;
+      }
+    });
+  const end = Date.now() + 15000;
+  while (running() && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
 }
 
 const isStale = (error) => /stale element|not found again|no longer attached/i.test(String(error?.message ?? error));
