@@ -229,6 +229,9 @@ fn open_crash_message(report: &Path) {
             .arg(report)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
+            // Not this process's stderr: whatever waits on that pipe must see it close when
+            // this process ends, not when the operator closes the message.
+            .stderr(std::process::Stdio::null())
             .spawn()
     });
     match started {

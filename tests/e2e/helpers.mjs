@@ -1,7 +1,7 @@
 // Shared plumbing for the end-to-end tests: start tauri-driver (which starts WebKitWebDriver and
 // the real ResetDesk binary), open a WebDriver session, and small waits on the page.
 // Env: TAURI_APP (default target/debug/resetdesk), TAURI_DRIVER (default tauri-driver on PATH).
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -85,8 +85,15 @@ async function appGone() {
         return false;
       }
     });
+  // ...and until its single-instance name has left the session bus (released as it exits).
+  const nameOwned = () =>
+    process.env.DBUS_SESSION_BUS_ADDRESS &&
+    /boolean true/.test(
+      spawnSync("dbus-send", ["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
+        "org.freedesktop.DBus.NameHasOwner", "string:app.resetdesk.desktop.SingleInstance"], { encoding: "utf8" }).stdout ?? "",
+    );
   const end = Date.now() + 15000;
-  while (running() && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  while ((running() || nameOwned()) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
 }
 
 const isStale = (error) => /stale element|not found again|no longer attached/i.test(String(error?.message ?? error));
