@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything ResetDesk needs to build, run and test, from nothing, on Debian/Ubuntu:
 # the OS packages (Tauri's WebKitGTK build deps, Xvfb + WebKitWebDriver for end-to-end tests,
-# gnome-keyring + D-Bus for the real OS keychain) and the npm packages (the Tauri CLI, the UI,
+# gnome-keyring + D-Bus for the real OS keychain, x11-utils: xwininfo finds the crash message window) and the npm packages (the Tauri CLI, the UI,
 # the WebDriver client and tauri-driver). Rust crates are fetched by cargo on first build.
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential pkg-config file libssl-dev libdbus-1-dev
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
-  xvfb xauth webkit2gtk-driver gnome-keyring dbus
+  xvfb xauth x11-utils webkit2gtk-driver gnome-keyring dbus
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -19,9 +19,12 @@ step "rust tests (unit, integration, contract, keychain)"
 RESETDESK_REQUIRE_KEYCHAIN=1 bash .ci/with-keychain.sh cargo test --workspace
 
 # After cargo test, which rebuilds target/debug/resetdesk as a dev binary (loads devUrl):
-# this one embeds ui/dist.
-step "app build (debug, UI embedded)"; npx tauri build --debug --no-bundle
+# this one embeds ui/dist, and is also packaged as a .deb for the installed-package test below.
+step "app build (debug, UI embedded) and its .deb"; npx tauri build --debug --bundles deb
 
 step "end-to-end (real window under Xvfb, WebDriver)"
 TAURI_DRIVER="$PWD/node_modules/.bin/tauri-driver" \
   bash .ci/with-keychain.sh xvfb-run -a --server-args="-screen 0 1400x900x24" node --test tests/e2e/
+
+step "installed package: apt-get install the .deb, end-to-end against /usr/bin/resetdesk, purge, nothing left"
+bash .ci/test-installed-deb.sh target/debug/bundle/deb/*.deb

@@ -21,8 +21,17 @@ pub const EXIT_USAGE: i32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    Verify { file: PathBuf },
-    Export { format: ExportFormat, file: PathBuf },
+    Verify {
+        file: PathBuf,
+    },
+    Export {
+        format: ExportFormat,
+        file: PathBuf,
+    },
+    /// `crash-report FILE`: not in the usage; the panic hook starts it to show a report's message.
+    CrashReport {
+        file: PathBuf,
+    },
     Help,
 }
 
@@ -40,6 +49,10 @@ pub fn parse(args: &[OsString]) -> Result<Option<Command>, String> {
             _ => Err("audit verify takes exactly one FILE.".into()),
         },
         (Some("audit"), Some("export")) => parse_export(&args[2..]).map(Some),
+        (Some("crash-report"), _) => match &args[1..] {
+            [file] => Ok(Some(Command::CrashReport { file: file.into() })),
+            _ => Err("crash-report takes exactly one FILE.".into()),
+        },
         _ => Err(format!(
             "Unknown arguments: {}",
             args.iter()
@@ -96,6 +109,7 @@ pub fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
         Command::Verify { file } => verify(file, out, err),
         Command::Export { format, file } => export(*format, file, out, err),
+        Command::CrashReport { file } => resetdesk_app::show_crash_report(file),
     }
 }
 
@@ -191,6 +205,20 @@ mod tests {
             }))
         );
         assert_eq!(parse(&args("--help")), Ok(Some(Command::Help)));
+    }
+
+    #[test]
+    fn crash_report_takes_one_file_and_is_not_in_the_usage() {
+        assert_eq!(
+            parse(&args("crash-report /tmp/logs/crash-1-2.txt")),
+            Ok(Some(Command::CrashReport {
+                file: "/tmp/logs/crash-1-2.txt".into()
+            }))
+        );
+        assert!(parse(&args("crash-report")).is_err());
+        assert!(parse(&args("crash-report a b")).is_err());
+        // Started by the panic hook only: operators are not told about it.
+        assert!(!USAGE.contains("crash-report"));
     }
 
     #[test]

@@ -23,4 +23,5 @@ pub const COMMAND_NAMES: &[&str] = &[
     "send_verification_code",
     "record_verification",
     "approve_plan",
+    "about",
 ];

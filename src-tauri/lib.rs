@@ -2,6 +2,8 @@
 //! and are thin adapters; every decision is made in `resetdesk_core`.
 
 mod commands;
+mod desktop;
+mod logging;
 mod startup;
 mod state;
 mod system_browser;
@@ -33,6 +35,7 @@ macro_rules! app_commands {
             commands::safety::send_verification_code,
             commands::safety::record_verification,
             commands::safety::approve_plan,
+            commands::about::about,
         ]
     };
 }
@@ -46,6 +49,7 @@ pub fn builder<R: Runtime>() -> tauri::Builder<R> {
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(app_commands!())
         .setup(|app| {
+            desktop::setup(app.handle())?;
             let state = startup::start(app.handle())?;
             app.manage(state);
             Ok(())
@@ -53,24 +57,18 @@ pub fn builder<R: Runtime>() -> tauri::Builder<R> {
 }
 
 pub fn run() {
-    init_logging();
-    if let Err(e) = builder::<tauri::Wry>().run(tauri::generate_context!()) {
+    logging::init();
+    desktop::install_panic_hook();
+    let app = desktop::with_desktop_plugins(builder::<tauri::Wry>());
+    if let Err(e) = app.run(tauri::generate_context!()) {
+        // Reported like a panic: a file, and a message on screen, not a silent exit.
         tracing::error!(error = %e, "ResetDesk could not start");
-        eprintln!("ResetDesk could not start: {e}");
-        std::process::exit(1);
+        panic!("ResetDesk could not start: {e}");
     }
 }
 
-/// Logs go to stderr; the level comes from RESETDESK_LOG (default "info"). Nothing logged
-/// anywhere in the app carries a secret: the core's types redact them.
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("RESETDESK_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
-}
+/// `resetdesk crash-report FILE` (started by the panic hook): shows the report's message.
+pub use desktop::show_crash_report;
 
 #[cfg(test)]
 mod tests {

@@ -55,7 +55,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::er
     })
 }
 
-fn audit_path(data_dir: &Path) -> std::path::PathBuf {
+pub fn audit_path(data_dir: &Path) -> std::path::PathBuf {
     data_dir.join("audit.jsonl")
 }
 

@@ -3,6 +3,7 @@
 //! here. Every command is declared in build.rs and granted in tauri.conf.json.
 //! (`generate_handler!` needs each command by its defining module's path, not a re-export.)
 
+pub mod about;
 pub mod audit;
 pub mod cache;
 pub mod clipboard;

@@ -1,13 +1,13 @@
 // Shared plumbing for the end-to-end tests: start tauri-driver (which starts WebKitWebDriver and
 // the real ResetDesk binary), open a WebDriver session, and small waits on the page.
 // Env: TAURI_APP (default target/debug/resetdesk), TAURI_DRIVER (default tauri-driver on PATH).
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { remote } from "webdriverio";
 
-const APP = path.resolve(process.env.TAURI_APP ?? "target/debug/resetdesk");
+export const APP = path.resolve(process.env.TAURI_APP ?? "target/debug/resetdesk");
 // The npm package @crabnebula/tauri-driver ships a prebuilt tauri-driver; prefer it.
 const LOCAL_DRIVER = path.resolve("node_modules/.bin/tauri-driver");
 const DRIVER = process.env.TAURI_DRIVER ?? (fs.existsSync(LOCAL_DRIVER) ? LOCAL_DRIVER : "tauri-driver");
@@ -25,11 +25,19 @@ async function waitForDriver(url, ms) {
   throw new Error(`tauri-driver did not answer on ${url}`);
 }
 
-/** Starts the real app with a fresh data directory and returns { browser, stop }. */
-export async function startApp() {
+/**
+ * Starts the real app with a fresh data directory and returns { browser, stop, dataDir, dataHome }.
+ * Options: `dataHome` reuses the XDG data/config home of an earlier run (a restart); `settings`
+ * is written as the app's settings.json before it starts.
+ */
+export async function startApp({ dataHome: reuse, settings } = {}) {
   if (!fs.existsSync(APP)) throw new Error(`app binary not found: ${APP} (run: npx tauri build --debug --no-bundle)`);
   // A fresh per-run data dir: settings, audit log. The keychain comes from with-keychain.sh.
-  const dataHome = fs.mkdtempSync(path.join(os.tmpdir(), "resetdesk-e2e-"));
+  const dataHome = reuse ?? fs.mkdtempSync(path.join(os.tmpdir(), "resetdesk-e2e-"));
+  if (settings) {
+    fs.mkdirSync(path.join(dataHome, "app.resetdesk.desktop"), { recursive: true });
+    fs.writeFileSync(path.join(dataHome, "app.resetdesk.desktop", "settings.json"), JSON.stringify(settings));
+  }
   fs.mkdirSync("target", { recursive: true });
   const log = fs.openSync(process.env.E2E_DRIVER_LOG ?? "target/e2e-tauri-driver.log", "a");
   const driver = spawn(DRIVER, [], {
@@ -59,8 +67,33 @@ export async function startApp() {
   const stop = async () => {
     await browser.deleteSession().catch(() => {});
     driver.kill();
+    // One instance at a time: the next start must not find this one still running.
+    await appGone();
   };
-  return { browser, stop, dataDir: path.join(dataHome, "app.resetdesk.desktop") };
+  return { browser, stop, dataHome, dataDir: path.join(dataHome, "app.resetdesk.desktop") };
+}
+
+/** Waits (up to 15 s) until no process runs the app binary any more. */
+async function appGone() {
+  const real = fs.realpathSync(APP);
+  const running = () =>
+    fs.readdirSync("/proc").some((pid) => {
+      if (!/^\d+$/.test(pid)) return false;
+      try {
+        return fs.readlinkSync(`/proc/${pid}/exe`) === real;
+      } catch {
+        return false;
+      }
+    });
+  // ...and until its single-instance name has left the session bus (released as it exits).
+  const nameOwned = () =>
+    process.env.DBUS_SESSION_BUS_ADDRESS &&
+    /boolean true/.test(
+      spawnSync("dbus-send", ["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
+        "org.freedesktop.DBus.NameHasOwner", "string:app.resetdesk.desktop.SingleInstance"], { encoding: "utf8" }).stdout ?? "",
+    );
+  const end = Date.now() + 15000;
+  while ((running() || nameOwned()) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
 }
 
 const isStale = (error) => /stale element|not found again|no longer attached/i.test(String(error?.message ?? error));

@@ -1,11 +1,12 @@
 import { makeStyles, tokens } from "@fluentui/react-components";
-import { useState } from "react";
+import { useCallback, useState } from "react";
 import { HeaderBar } from "./components/HeaderBar";
 import { NavMenu } from "./components/NavMenu";
 import type { NavTarget } from "./components/NavMenu";
 import { NotSignedIn } from "./components/NotSignedIn";
 import { ScreenTitle } from "./components/ScreenTitle";
 import { useConnections } from "./hooks/useConnections";
+import { focusUserSearch, useSearchShortcut } from "./hooks/useSearchShortcut";
 import type { ConnectionView } from "./ipc/types";
 import { ActivityScreen } from "./screens/ActivityScreen";
 import { ConnectionsScreen } from "./screens/ConnectionsScreen";
@@ -55,6 +56,14 @@ export function App() {
       return ok;
     },
   };
+
+  // Ctrl+K or "/": to the Users search, from anywhere.
+  useSearchShortcut(
+    useCallback(() => {
+      setRoute((current) => (current.screen === "users" ? current : { screen: "users" }));
+      focusUserSearch();
+    }, []),
+  );
 
   const navSelected: NavTarget = route.screen === "user" ? "users" : route.screen;
   const goToConnections = () => setRoute({ screen: "connections" });

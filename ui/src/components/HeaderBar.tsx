@@ -1,6 +1,7 @@
 import { Avatar, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { ShieldKeyholeRegular } from "@fluentui/react-icons";
 import type { ConnectionView } from "../ipc/types";
+import { AboutDialog } from "./AboutDialog";
 
 const useStyles = makeStyles({
   bar: {
@@ -14,7 +15,8 @@ const useStyles = makeStyles({
   },
   brand: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS },
   who: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS },
-  sub: { opacity: 0.85 },
+  // Full contrast on the brand colour (at 85% opacity it was 4.35:1, under WCAG AA's 4.5:1).
+  sub: { color: tokens.colorNeutralForegroundOnBrand },
 });
 
 /** The top bar: product name, the active connection, and who is signed in to it. */
@@ -51,6 +53,7 @@ export function HeaderBar({ active }: { active: ConnectionView | null }) {
         ) : (
           <Text className={styles.sub}>Not signed in</Text>
         )}
+        <AboutDialog />
       </div>
     </header>
   );

@@ -2,6 +2,7 @@
 // turned into an `AppError` so screens show one kind of error whatever went wrong.
 import { invoke } from "@tauri-apps/api/core";
 import type {
+  AboutInfo,
   ActionKind,
   ActionOptions,
   AppError,
@@ -206,4 +207,9 @@ export function verifyAudit(): Promise<AuditVerification> {
 
 export function copyToClipboard(text: string, clearAfterSeconds: number): Promise<void> {
   return call("copy_to_clipboard", { text, clearAfterSeconds });
+}
+
+/** Version and the paths of the data, log and config directories, for the About box. */
+export function about(): Promise<AboutInfo> {
+  return call("about");
 }

@@ -412,3 +412,19 @@ export interface CacheStatus {
   /** E.g. an unreadable cache file was moved aside and rebuilt. */
   notice: string | null;
 }
+
+/** The About box (`about`): version and where ResetDesk keeps its files (paths only). */
+export interface AboutInfo {
+  productName: string;
+  version: string;
+  identifier: string;
+  tauriVersion: string;
+  os: string;
+  dataDir: string;
+  settingsFile: string;
+  auditLog: string;
+  logDir: string;
+  /** The log level in force, e.g. "info"; empty if the log file could not be opened. */
+  logLevel: string;
+  configDir: string;
+}
