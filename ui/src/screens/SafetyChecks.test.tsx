@@ -36,8 +36,13 @@ async function openResetWith(plan: Plan, handlers: Record<string, (args: Record<
   });
   renderDetails();
   fireEvent.click(await screen.findByRole("button", { name: "Reset password" }));
-  await waitFor(() => expect(byId("plan-dialog")).not.toBeNull());
-  fireEvent.change(byId("reason-input")!, { target: { value: "INC-42" } });
+  // The dialog opens at once with a spinner; the reason field comes with Rust's plan.
+  const reason = await waitFor(() => {
+    const input = byId("reason-input");
+    expect(input).not.toBeNull();
+    return input!;
+  });
+  fireEvent.change(reason, { target: { value: "INC-42" } });
   return ipc;
 }
 
