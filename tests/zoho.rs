@@ -12,8 +12,8 @@ use resetdesk_core::providers::sandbox::zoho::{
 };
 use resetdesk_core::providers::zoho::auth::{CLIENT_SECRET_SECRET, REFRESH_TOKEN_SECRET};
 use resetdesk_core::providers::zoho::{
-    DeviceSignIn, MailRole, PasswordChoice, PasswordStyle, Performed, PollOutcome,
-    ResetPasswordOptions, UserStatus, ZohoClient, ZohoOption, ZohoSession,
+    DeviceSignIn, MailRole, PasswordChoice, PasswordStyle, Performed, PollOutcome, ResetOutcome,
+    ResetPasswordOptions, UserStatus, ZohoClient, ZohoOperator, ZohoOption, ZohoSession,
 };
 use resetdesk_core::secrets::{ExposeSecret, MemoryStore, SecretStore, SecretString};
 use resetdesk_core::ErrorKind;
@@ -60,6 +60,35 @@ async fn started(extra_users: usize) -> (ZohoSandbox, Arc<MemoryStore>) {
 
 fn typed(password: &str) -> PasswordChoice {
     PasswordChoice::Typed(SecretString::from(password))
+}
+
+/// A reset with the dialog's default options, by an operator who signed in moments ago (most
+/// tests vary only who, whom and which password).
+trait ResetNow {
+    async fn reset_password_now(
+        &self,
+        operator: &ZohoOperator,
+        zuid: &str,
+        choice: PasswordChoice,
+    ) -> resetdesk_core::error::Result<ResetOutcome>;
+}
+
+impl ResetNow for ZohoClient {
+    async fn reset_password_now(
+        &self,
+        operator: &ZohoOperator,
+        zuid: &str,
+        choice: PasswordChoice,
+    ) -> resetdesk_core::error::Result<ResetOutcome> {
+        self.reset_password(
+            operator,
+            zuid,
+            choice,
+            ResetPasswordOptions::default(),
+            FRESH,
+        )
+        .await
+    }
 }
 
 #[tokio::test]
@@ -293,13 +322,7 @@ async fn only_confirmed_users_are_resettable() {
     for (email, hint) in [(PENDING_USER, "invitation"), (EXTERNAL_USER, "external")] {
         let zuid = sandbox.zuid_of(email).unwrap();
         let error = client
-            .reset_password(
-                &operator,
-                &zuid,
-                typed("Kettle-Brave-482"),
-                ResetPasswordOptions::default(),
-                FRESH,
-            )
+            .reset_password_now(&operator, &zuid, typed("Kettle-Brave-482"))
             .await
             .unwrap_err();
         assert_eq!(error.kind, ErrorKind::InvalidInput, "{email}");
@@ -359,12 +382,10 @@ async fn reset_with_a_generated_read_aloud_password() {
     // The super admin may reset another admin.
     let zuid = sandbox.zuid_of(SECOND_ADMIN).unwrap();
     let outcome = client
-        .reset_password(
+        .reset_password_now(
             &operator,
             &zuid,
             PasswordChoice::Generate(PasswordStyle::read_aloud()),
-            ResetPasswordOptions::default(),
-            FRESH,
         )
         .await
         .unwrap();
@@ -383,26 +404,14 @@ async fn weak_passwords_are_refused_and_nothing_changes() {
     let before = sandbox.mail_requests();
     for weak in ["", "short1A", "alllowercase"] {
         let error = client
-            .reset_password(
-                &operator,
-                &zuid,
-                typed(weak),
-                ResetPasswordOptions::default(),
-                FRESH,
-            )
+            .reset_password_now(&operator, &zuid, typed(weak))
             .await
             .unwrap_err();
         assert_eq!(error.kind, ErrorKind::InvalidInput, "{weak:?}");
     }
     // Our check passes this one; Zoho's policy refuses it (400 envelope), mapped with its text.
     let error = client
-        .reset_password(
-            &operator,
-            &zuid,
-            typed("Password123!"),
-            ResetPasswordOptions::default(),
-            FRESH,
-        )
+        .reset_password_now(&operator, &zuid, typed("Password123!"))
         .await
         .unwrap_err();
     assert_eq!(error.kind, ErrorKind::InvalidInput);
@@ -423,13 +432,7 @@ async fn operators_without_the_right_role_are_refused_before_anything_is_sent() 
     let operator = member.operator().await.unwrap();
     let zuid = sandbox.zuid_of(CONFIRMED_USER).unwrap();
     let error = member
-        .reset_password(
-            &operator,
-            &zuid,
-            typed("Kettle-Brave-482"),
-            ResetPasswordOptions::default(),
-            FRESH,
-        )
+        .reset_password_now(&operator, &zuid, typed("Kettle-Brave-482"))
         .await
         .unwrap_err();
     assert_eq!(error.kind, ErrorKind::Denied);
@@ -446,13 +449,7 @@ async fn operators_without_the_right_role_are_refused_before_anything_is_sent() 
     let operator = admin.operator().await.unwrap();
     let other_admin = sandbox.zuid_of(SECOND_ADMIN).unwrap();
     let error = admin
-        .reset_password(
-            &operator,
-            &other_admin,
-            typed("Kettle-Brave-482"),
-            ResetPasswordOptions::default(),
-            FRESH,
-        )
+        .reset_password_now(&operator, &other_admin, typed("Kettle-Brave-482"))
         .await
         .unwrap_err();
     assert_eq!(error.kind, ErrorKind::Denied);
@@ -472,13 +469,7 @@ async fn a_resumed_session_needs_a_fresh_sign_in_before_a_reset() {
     let operator = client.operator().await.unwrap();
     let zuid = sandbox.zuid_of(CONFIRMED_USER).unwrap();
     let error = client
-        .reset_password(
-            &operator,
-            &zuid,
-            typed("Kettle-Brave-482"),
-            ResetPasswordOptions::default(),
-            FRESH,
-        )
+        .reset_password_now(&operator, &zuid, typed("Kettle-Brave-482"))
         .await
         .unwrap_err();
     assert_eq!(error.kind, ErrorKind::NotSignedIn);
@@ -605,13 +596,7 @@ async fn server_errors_are_provider_errors_and_ambiguous_on_a_reset() {
         ..ZohoFaults::default()
     });
     let error = client
-        .reset_password(
-            &operator,
-            &zuid,
-            typed("Kettle-Brave-482"),
-            ResetPasswordOptions::default(),
-            FRESH,
-        )
+        .reset_password_now(&operator, &zuid, typed("Kettle-Brave-482"))
         .await
         .unwrap_err();
     assert_eq!(error.kind, ErrorKind::Ambiguous, "{error:?}");
