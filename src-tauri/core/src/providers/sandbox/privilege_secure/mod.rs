@@ -549,13 +549,7 @@ async fn sign_in_2fa(State(shared): State<Shared>, headers: HeaderMap, body: Byt
     let code = match serde_json::from_slice::<Value>(&body) {
         Ok(Value::String(c)) => c,
         Ok(Value::Number(n)) => n.to_string(),
-        _ => {
-            return problem(
-                StatusCode::BAD_REQUEST,
-                "Bad Request",
-                "Expected the code as a JSON string",
-            )
-        }
+        _ => return bad_request("Expected the code as a JSON string"),
     };
     let expected = inner
         .operators
@@ -685,7 +679,7 @@ async fn by_user_id(
         return r.into_response();
     }
     let Ok(id) = Uuid::parse_str(&user_id) else {
-        return problem(StatusCode::BAD_REQUEST, "Bad Request", "Error finding user");
+        return bad_request("Error finding user");
     };
     match inner.users.iter().find(|u| u.id == id) {
         Some(u) => match u.individual_id.or(u.membership_id) {
@@ -714,7 +708,7 @@ async fn groups_of(
         return r.into_response();
     }
     let Ok(id) = Uuid::parse_str(&id) else {
-        return problem(StatusCode::BAD_REQUEST, "Bad Request", "Invalid id");
+        return bad_request("Invalid id");
     };
     let Some(host_id) = user_by_nps_id(&mut inner, id).map(|u| u.id) else {
         return Json(json!([])).into_response();
@@ -757,30 +751,17 @@ async fn reset_mfa(
         return r.into_response();
     }
     let Ok(id) = Uuid::parse_str(&id) else {
-        return problem(
-            StatusCode::BAD_REQUEST,
-            "Bad Request",
-            "Error resetting MFA",
-        );
+        return bad_request("Error resetting MFA");
     };
-    if inner.faults.fail_reset_mfa > 0 {
-        inner.faults.fail_reset_mfa -= 1;
-        return problem(
-            StatusCode::BAD_REQUEST,
-            "Bad Request",
-            "Error resetting MFA",
-        );
+    if fail_once(&mut inner.faults.fail_reset_mfa) {
+        return bad_request("Error resetting MFA");
     }
     match user_by_nps_id(&mut inner, id) {
         Some(u) if u.individual_id == Some(id) => {
             u.mfa_resets += 1;
             StatusCode::OK.into_response()
         }
-        Some(_) => problem(
-            StatusCode::BAD_REQUEST,
-            "Bad Request",
-            "Error resetting MFA: the user is not configured individually",
-        ),
+        Some(_) => bad_request("Error resetting MFA: the user is not configured individually"),
         None => problem(StatusCode::NOT_FOUND, "Not Found", "User not found"),
     }
 }
@@ -806,48 +787,23 @@ async fn create_managed_account(
     if let Err(r) = admin(&inner, &headers) {
         return r.into_response();
     }
-    if inner.faults.fail_create > 0 {
-        inner.faults.fail_create -= 1;
-        return problem(
-            StatusCode::BAD_REQUEST,
-            "Bad Request",
-            "Error creating user",
-        );
+    if fail_once(&mut inner.faults.fail_create) {
+        return bad_request("Error creating user");
     }
     let Ok(body) = serde_json::from_slice::<CreateBody>(&body) else {
-        return problem(
-            StatusCode::BAD_REQUEST,
-            "Bad Request",
-            "Error creating user",
-        );
+        return bad_request("Error creating user");
     };
     if body.kind.as_deref().is_some_and(|k| k != "HostUser") {
-        return problem(
-            StatusCode::BAD_REQUEST,
-            "Bad Request",
-            "Error creating user: unsupported type",
-        );
+        return bad_request("Error creating user: unsupported type");
     }
     let Some(user_id) = body.user_id.and_then(|u| Uuid::parse_str(&u).ok()) else {
-        return problem(
-            StatusCode::BAD_REQUEST,
-            "Bad Request",
-            "Error creating user: userId is required",
-        );
+        return bad_request("Error creating user: userId is required");
     };
     let Some(u) = inner.users.iter_mut().find(|u| u.id == user_id) else {
-        return problem(
-            StatusCode::BAD_REQUEST,
-            "Bad Request",
-            "Error creating user: host user not found",
-        );
+        return bad_request("Error creating user: host user not found");
     };
     if u.individual_id.is_some() {
-        return problem(
-            StatusCode::BAD_REQUEST,
-            "Bad Request",
-            "Error creating user: the user is already an NPS user",
-        );
+        return bad_request("Error creating user: the user is already an NPS user");
     }
     let _ = body.name;
     let id = Uuid::new_v4();
@@ -866,19 +822,10 @@ async fn delete_managed_account(
         return r.into_response();
     }
     let Ok(id) = Uuid::parse_str(&id) else {
-        return problem(
-            StatusCode::BAD_REQUEST,
-            "Bad Request",
-            "Error deleting user",
-        );
+        return bad_request("Error deleting user");
     };
-    if inner.faults.fail_delete > 0 {
-        inner.faults.fail_delete -= 1;
-        return problem(
-            StatusCode::BAD_REQUEST,
-            "Bad Request",
-            "Error deleting user",
-        );
+    if fail_once(&mut inner.faults.fail_delete) {
+        return bad_request("Error deleting user");
     }
     match inner.users.iter_mut().find(|u| u.individual_id == Some(id)) {
         Some(u) => {
@@ -887,6 +834,20 @@ async fn delete_managed_account(
         }
         None => problem(StatusCode::NOT_FOUND, "Not Found", "User not found"),
     }
+}
+
+/// A 400 problem-details answer, as the documented calls give for a request they refuse.
+fn bad_request(detail: &str) -> Response {
+    problem(StatusCode::BAD_REQUEST, "Bad Request", detail)
+}
+
+/// Uses up one injected failure of a kind; `true` if the call must fail.
+fn fail_once(remaining: &mut u32) -> bool {
+    if *remaining == 0 {
+        return false;
+    }
+    *remaining -= 1;
+    true
 }
 
 #[cfg(test)]
