@@ -10,6 +10,7 @@ use resetdesk_core::audit::AuditOutcome;
 use resetdesk_core::auth::REFRESH_TOKEN_SECRET;
 use resetdesk_core::console::{Console, MAX_REASON_CHARS};
 use resetdesk_core::execute::StepStatus;
+use resetdesk_core::plan::Plan;
 use resetdesk_core::providers::sandbox::{Faults, RecordedRequest, Sandbox};
 use resetdesk_core::secrets::{ExposeSecret, MemoryStore, SecretStore};
 use resetdesk_core::{AppError, ErrorKind};
@@ -59,6 +60,14 @@ impl Harness {
 
     fn user_id(&self, upn: &str) -> String {
         self.sandbox.user_id_by_upn(upn).expect("seeded user")
+    }
+
+    /// The plan of `action` on `user_id` (an object id), which the test expects to be allowed.
+    async fn plan(&self, user_id: &str, action: ActionKind) -> Plan {
+        self.console
+            .plan_action(CONNECTION, user_id, action)
+            .await
+            .unwrap_or_else(|e| panic!("{action:?} is planned: {e:?}"))
     }
 
     /// Graph requests that change something (token requests are not writes).
@@ -127,11 +136,7 @@ async fn reset_password_returns_a_complex_password_once_and_never_audits_it() {
     let adele = h.user_id(ADELE);
     let resets_before = h.sandbox.password_reset_count(&adele);
 
-    let plan = h
-        .console
-        .plan_action(CONNECTION, &adele, ActionKind::ResetPassword)
-        .await
-        .unwrap();
+    let plan = h.plan(&adele, ActionKind::ResetPassword).await;
     assert_eq!(
         h.sandbox.password_reset_count(&adele),
         resets_before,
@@ -204,11 +209,7 @@ async fn revoke_sessions_and_user_details_as_authentication_administrator() {
     }
 
     let revoked_before = h.sandbox.sessions_revoked_count(&adele);
-    let plan = h
-        .console
-        .plan_action(CONNECTION, &adele, ActionKind::RevokeSessions)
-        .await
-        .unwrap();
+    let plan = h.plan(&adele, ActionKind::RevokeSessions).await;
     let result = h
         .console
         .execute_plan(&plan.id, "INC-1002 lost laptop")
@@ -229,11 +230,7 @@ async fn require_reregister_mfa_as_privileged_authentication_administrator_keeps
     h.sign_in(PRIV_AUTH_ADMIN).await;
     let adele = h.user_id(ADELE);
 
-    let plan = h
-        .console
-        .plan_action(CONNECTION, &adele, ActionKind::RequireReregisterMfa)
-        .await
-        .unwrap();
+    let plan = h.plan(&adele, ActionKind::RequireReregisterMfa).await;
     assert!(plan.steps.iter().all(|s| s.blocked.is_none()), "{plan:?}");
     let result = h
         .console
@@ -291,11 +288,7 @@ async fn a_plan_runs_once_and_bad_plan_ids_or_reasons_are_refused_without_a_writ
     let h = harness().await;
     h.sign_in(AUTH_ADMIN).await;
     let adele = h.user_id(ADELE);
-    let plan = h
-        .console
-        .plan_action(CONNECTION, &adele, ActionKind::RevokeSessions)
-        .await
-        .unwrap();
+    let plan = h.plan(&adele, ActionKind::RevokeSessions).await;
 
     // Bad reasons first: the plan stays usable and nothing is sent.
     h.sandbox.clear_requests();
@@ -401,11 +394,7 @@ async fn a_plan_made_by_one_operator_cannot_be_run_by_another() {
     let h = harness().await;
     h.sign_in(AUTH_ADMIN).await;
     let adele = h.user_id(ADELE);
-    let plan = h
-        .console
-        .plan_action(CONNECTION, &adele, ActionKind::ResetPassword)
-        .await
-        .unwrap();
+    let plan = h.plan(&adele, ActionKind::ResetPassword).await;
     h.console.sign_out(CONNECTION).await.unwrap();
     h.sign_in(PRIV_AUTH_ADMIN).await;
     h.sandbox.clear_requests();
@@ -461,11 +450,7 @@ async fn throttling_during_execute_is_retried_and_a_persistent_server_error_fail
     h.sign_in(AUTH_ADMIN).await;
     let adele = h.user_id(ADELE);
 
-    let plan = h
-        .console
-        .plan_action(CONNECTION, &adele, ActionKind::RevokeSessions)
-        .await
-        .unwrap();
+    let plan = h.plan(&adele, ActionKind::RevokeSessions).await;
     h.sandbox.set_faults(Faults {
         throttle_next: 2,
         retry_after_secs: 0,
@@ -480,11 +465,7 @@ async fn throttling_during_execute_is_retried_and_a_persistent_server_error_fail
         "both 429s were answered"
     );
 
-    let plan = h
-        .console
-        .plan_action(CONNECTION, &adele, ActionKind::RevokeSessions)
-        .await
-        .unwrap();
+    let plan = h.plan(&adele, ActionKind::RevokeSessions).await;
     h.sandbox.set_faults(Faults {
         server_error_next: 1000,
         unavailable: false,
@@ -526,11 +507,7 @@ async fn a_broken_audit_log_stops_actions_before_anything_is_sent() {
     h.sign_in(AUTH_ADMIN).await;
     let adele = h.user_id(ADELE);
     for ticket in ["INC-1009", "INC-1010"] {
-        let plan = h
-            .console
-            .plan_action(CONNECTION, &adele, ActionKind::RevokeSessions)
-            .await
-            .unwrap();
+        let plan = h.plan(&adele, ActionKind::RevokeSessions).await;
         h.console.execute_plan(&plan.id, ticket).await.unwrap();
     }
     assert!(h.console.verify_audit().ok);
@@ -580,11 +557,7 @@ async fn an_expired_access_token_is_refreshed_transparently() {
         "the refresh token was redeemed"
     );
 
-    let plan = h
-        .console
-        .plan_action(CONNECTION, &adele, ActionKind::RevokeSessions)
-        .await
-        .unwrap();
+    let plan = h.plan(&adele, ActionKind::RevokeSessions).await;
     h.console.execute_plan(&plan.id, "INC-1012").await.unwrap();
     assert_eq!(h.sandbox.sessions_revoked_count(&adele), 1);
 }
@@ -596,22 +569,14 @@ async fn the_audit_chain_verifies_after_allowed_refused_and_failed_actions() {
     let adele = h.user_id(ADELE);
     let megan = h.user_id(MEGAN);
 
-    let plan = h
-        .console
-        .plan_action(CONNECTION, &adele, ActionKind::ResetPassword)
-        .await
-        .unwrap();
+    let plan = h.plan(&adele, ActionKind::ResetPassword).await;
     h.console.execute_plan(&plan.id, "INC-1013").await.unwrap();
     let _ = h
         .console
         .plan_action(CONNECTION, &megan, ActionKind::RequireReregisterMfa)
         .await
         .unwrap_err();
-    let plan = h
-        .console
-        .plan_action(CONNECTION, &adele, ActionKind::RevokeSessions)
-        .await
-        .unwrap();
+    let plan = h.plan(&adele, ActionKind::RevokeSessions).await;
     h.sandbox.set_faults(Faults {
         server_error_next: 1000,
         retry_after_secs: 0,

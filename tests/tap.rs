@@ -11,7 +11,7 @@ use resetdesk_core::auth::AccessTokenSource;
 use resetdesk_core::console::Console;
 use resetdesk_core::directory::Directory;
 use resetdesk_core::execute::StepStatus;
-use resetdesk_core::plan::StepKind;
+use resetdesk_core::plan::{Plan, StepKind};
 use resetdesk_core::providers::entra::{http_client, EntraDirectory};
 use resetdesk_core::providers::sandbox::{RecordedRequest, Sandbox, TemporaryAccessPassPolicy};
 use resetdesk_core::secrets::{ExposeSecret, MemoryStore, SecretString};
@@ -58,6 +58,22 @@ impl Harness {
         self.sandbox.user_id_by_upn(upn).expect("seeded user")
     }
 
+    /// Plans a Temporary Access Pass for `user_id` with the confirmation's `options`.
+    async fn plan_pass(
+        &self,
+        user_id: &str,
+        options: &ActionOptions,
+    ) -> resetdesk_core::error::Result<Plan> {
+        self.console
+            .plan_action_with(
+                CONNECTION,
+                user_id,
+                ActionKind::IssueTemporaryAccessPass,
+                options,
+            )
+            .await
+    }
+
     fn graph_writes(&self) -> Vec<RecordedRequest> {
         self.sandbox
             .requests()
@@ -101,13 +117,7 @@ async fn a_pass_within_the_policy_is_issued_shown_once_and_never_audited() {
     let adele = h.user_id(ADELE);
 
     let plan = h
-        .console
-        .plan_action_with(
-            CONNECTION,
-            &adele,
-            ActionKind::IssueTemporaryAccessPass,
-            &tap_options(Some(120), Some(true)),
-        )
+        .plan_pass(&adele, &tap_options(Some(120), Some(true)))
         .await
         .unwrap();
     let terms = plan.temporary_access_pass.clone().unwrap();
@@ -167,13 +177,7 @@ async fn a_lifetime_outside_the_policy_is_refused_before_anything_is_sent() {
 
     for lifetime in [30, 481] {
         let error = h
-            .console
-            .plan_action_with(
-                CONNECTION,
-                &adele,
-                ActionKind::IssueTemporaryAccessPass,
-                &tap_options(Some(lifetime), None),
-            )
+            .plan_pass(&adele, &tap_options(Some(lifetime), None))
             .await
             .unwrap_err();
         assert_eq!(error.kind, ErrorKind::InvalidInput);
@@ -190,24 +194,12 @@ async fn a_lifetime_outside_the_policy_is_refused_before_anything_is_sent() {
         ..Default::default()
     });
     let error = h
-        .console
-        .plan_action_with(
-            CONNECTION,
-            &adele,
-            ActionKind::IssueTemporaryAccessPass,
-            &tap_options(Some(120), None),
-        )
+        .plan_pass(&adele, &tap_options(Some(120), None))
         .await
         .unwrap_err();
     assert!(error.message.contains("between 60 and 90 minutes"));
     let error = h
-        .console
-        .plan_action_with(
-            CONNECTION,
-            &adele,
-            ActionKind::IssueTemporaryAccessPass,
-            &tap_options(None, Some(false)),
-        )
+        .plan_pass(&adele, &tap_options(None, Some(false)))
         .await
         .unwrap_err();
     assert_eq!(error.kind, ErrorKind::InvalidInput);
@@ -216,13 +208,7 @@ async fn a_lifetime_outside_the_policy_is_refused_before_anything_is_sent() {
         ..Default::default()
     });
     let error = h
-        .console
-        .plan_action_with(
-            CONNECTION,
-            &adele,
-            ActionKind::IssueTemporaryAccessPass,
-            &ActionOptions::default(),
-        )
+        .plan_pass(&adele, &ActionOptions::default())
         .await
         .unwrap_err();
     assert_eq!(error.kind, ErrorKind::InvalidInput);
@@ -238,13 +224,7 @@ async fn an_authentication_administrator_cannot_issue_a_pass_to_a_global_adminis
     h.sign_in("authadmin").await;
     let megan = h.user_id(MEGAN);
     let error = h
-        .console
-        .plan_action_with(
-            CONNECTION,
-            &megan,
-            ActionKind::IssueTemporaryAccessPass,
-            &ActionOptions::default(),
-        )
+        .plan_pass(&megan, &ActionOptions::default())
         .await
         .unwrap_err();
     assert_eq!(error.kind, ErrorKind::Denied);
@@ -357,13 +337,7 @@ async fn require_reregister_mfa_then_a_pass_lets_the_user_register_again() {
     assert_eq!(h.sandbox.sessions_revoked_count(&adele), 1);
 
     let tap = h
-        .console
-        .plan_action_with(
-            CONNECTION,
-            &adele,
-            ActionKind::IssueTemporaryAccessPass,
-            &ActionOptions::default(),
-        )
+        .plan_pass(&adele, &ActionOptions::default())
         .await
         .unwrap();
     let issued = h.console.execute_plan(&tap.id, "INC-9").await.unwrap();
