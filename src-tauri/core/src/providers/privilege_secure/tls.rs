@@ -154,6 +154,15 @@ pub(crate) fn client_config(pinned: Option<[u8; 32]>) -> Result<rustls::ClientCo
         webpki,
         provider: provider.clone(),
     });
+    config_with_verifier(provider, verifier)
+}
+
+/// A client configuration (safe protocol versions, no client certificate) whose server
+/// certificates `verifier` judges.
+fn config_with_verifier(
+    provider: Arc<CryptoProvider>,
+    verifier: Arc<dyn ServerCertVerifier>,
+) -> Result<rustls::ClientConfig> {
     Ok(rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| {
@@ -223,12 +232,7 @@ pub async fn fetch_presented_fingerprint(host: &str, port: u16) -> Result<String
         seen: Mutex::new(None),
         provider: provider.clone(),
     });
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| AppError::internal("Could not set up TLS").with_detail(e.to_string()))?
-        .dangerous()
-        .with_custom_certificate_verifier(recorder.clone())
-        .with_no_client_auth();
+    let config = config_with_verifier(provider, recorder.clone())?;
     let name = ServerName::try_from(host.to_string())
         .map_err(|_| AppError::invalid_input(format!("'{host}' is not a valid server name")))?;
     let offline = |e: String| {
