@@ -868,6 +868,34 @@ mod tests {
         response.json::<String>().await.unwrap()
     }
 
+    /// Both documented sign-in steps for `login`, with its current second-factor code: the
+    /// session token.
+    async fn session_token(
+        emu: &PsEmulator,
+        http: &reqwest::Client,
+        login: &str,
+        password: &str,
+    ) -> String {
+        let base = emu.base_url();
+        let first = json_string(
+            http.post(format!("{base}/signinBody"))
+                .json(&json!({"Login": login, "Password": password}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        json_string(
+            http.post(format!("{base}/signin2fa"))
+                .bearer_auth(&first)
+                .json(&emu.second_factor_code(login).unwrap())
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
     #[tokio::test]
     async fn the_documented_sign_in_shapes_and_errors() {
         let emu = PsEmulator::start().await.unwrap();
@@ -912,23 +940,7 @@ mod tests {
             .unwrap();
         assert_eq!(r.status(), 401);
         // A reviewer gets the documented 403 problem details on an Admin-only call.
-        let first = json_string(
-            http.post(format!("{base}/signinBody"))
-                .json(&json!({"Login": REVIEWER_LOGIN, "Password": REVIEWER_PASSWORD}))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        let reviewer = json_string(
-            http.post(format!("{base}/signin2fa"))
-                .bearer_auth(&first)
-                .json(&emu.second_factor_code(REVIEWER_LOGIN).unwrap())
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let reviewer = session_token(&emu, &http, REVIEWER_LOGIN, REVIEWER_PASSWORD).await;
         let r = http
             .put(format!(
                 "{base}/api/v1/ManagedAccount/ResetMFA/{}",
@@ -950,23 +962,7 @@ mod tests {
         let emu = PsEmulator::start().await.unwrap();
         let http = raw_client(&emu).await;
         let base = emu.base_url();
-        let first = json_string(
-            http.post(format!("{base}/signinBody"))
-                .json(&json!({"Login": ADMIN_LOGIN, "Password": ADMIN_PASSWORD}))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        let token = json_string(
-            http.post(format!("{base}/signin2fa"))
-                .bearer_auth(&first)
-                .json(&emu.second_factor_code(ADMIN_LOGIN).unwrap())
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let token = session_token(&emu, &http, ADMIN_LOGIN, ADMIN_PASSWORD).await;
         let membership = emu.with_user("bob", |u| u.membership_id).flatten().unwrap();
         let r = http
             .put(format!(
