@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use oauth2::{AuthorizationCode, CsrfToken, PkceCodeChallenge, Scope};
 use secrecy::{ExposeSecret, SecretString};
+use subtle::ConstantTimeEq;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
@@ -401,7 +402,7 @@ impl CallbackParams {
         let state_matches = self
             .state
             .as_deref()
-            .is_some_and(|state| constant_time_eq(state, expected_state));
+            .is_some_and(|state| bool::from(state.as_bytes().ct_eq(expected_state.as_bytes())));
         // An error without a state is still the server's answer (some omit it); an error with
         // a foreign state belongs to another sign-in.
         let foreign_state = match (&self.error, &self.state) {
@@ -474,14 +475,6 @@ impl CallbackParams {
 
 /// Compares without stopping at the first difference, so response timing does not reveal
 /// how much of a guessed `state` was right.
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use rand::Rng;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
 
 use super::policy::VerificationPolicy;
 use crate::error::{AppError, Result};
@@ -439,7 +440,11 @@ pub fn evaluate(
                     format!("{sent_to}; it expired before it was read back."),
                 ));
             }
-            if constant_time_eq(typed.as_bytes(), pending.code.expose_secret().as_bytes()) {
+            if bool::from(
+                typed
+                    .as_bytes()
+                    .ct_eq(pending.code.expose_secret().as_bytes()),
+            ) {
                 return Ok(record(true, format!("{sent_to}; the caller read it back.")));
             }
             pending.wrong_attempts += 1;
@@ -484,10 +489,6 @@ fn mask_phone(number: &str) -> String {
     let digits: Vec<char> = number.chars().filter(char::is_ascii_digit).collect();
     let tail: String = digits[digits.len().saturating_sub(4)..].iter().collect();
     format!("••••{tail}")
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]
