@@ -36,6 +36,20 @@ macro_rules! app_commands {
             commands::safety::record_verification,
             commands::safety::approve_plan,
             commands::about::about,
+            commands::providers::add_zoho_connection,
+            commands::providers::add_privilege_secure_connection,
+            commands::providers::zoho_start_sign_in,
+            commands::providers::zoho_finish_sign_in,
+            commands::providers::ps_sign_in,
+            commands::providers::ps_trust_certificate,
+            commands::providers::zoho_search_users,
+            commands::providers::ps_search_users,
+            commands::providers::zoho_user_details,
+            commands::providers::ps_user_details,
+            commands::providers::plan_provider_action,
+            commands::providers::run_provider_plan,
+            commands::providers::open_by_hand_page,
+            commands::providers::mark_by_hand_done,
         ]
     };
 }

@@ -4,8 +4,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use resetdesk_core::audit_forward::{AuditForwarder, SyslogSettings};
-use resetdesk_core::connection::{Connection, ConnectionKind};
+use resetdesk_core::connection::{Connection, ProviderSettings};
 use resetdesk_core::console::{Console, KeychainStatus};
+use resetdesk_core::providers::sandbox::privilege_secure::PsEmulator;
+use resetdesk_core::providers::sandbox::zoho::ZohoSandbox;
 use resetdesk_core::providers::sandbox::{Sandbox, SandboxConfig};
 use resetdesk_core::safety::SafetyPolicy;
 use resetdesk_core::secrets::{probe_keychain, KeyringStore, MemoryStore, SecretStore};
@@ -15,8 +17,10 @@ use tauri_plugin_store::StoreExt;
 
 use crate::state::AppState;
 
-/// The id of the built-in sandbox connection.
+/// The ids of the built-in sandbox connections (Entra, Zoho, Privilege Secure).
 pub const SANDBOX_CONNECTION_ID: &str = "sandbox";
+pub const ZOHO_SANDBOX_CONNECTION_ID: &str = "sandbox-zoho";
+pub const PS_SANDBOX_CONNECTION_ID: &str = "sandbox-ps";
 /// The settings file (tauri-plugin-store, in the app's data directory): non-secret settings only.
 pub const SETTINGS_FILE: &str = "settings.json";
 /// Key of the saved connections in the settings file.
@@ -25,6 +29,9 @@ const CONNECTIONS_KEY: &str = "connections";
 const SYSLOG_KEY: &str = "syslog";
 /// Key of the operator-safety settings (`SafetyPolicy`, camelCase; absent → safe defaults).
 const SAFETY_KEY: &str = "safety";
+/// Key of the Zoho settings: `{"freshSignInMinutes": N}`, how recent the operator's Zoho
+/// sign-in must be to confirm a reset (default 5).
+const ZOHO_KEY: &str = "zoho";
 
 pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::error::Error>> {
     let data_dir = app.path().app_data_dir()?;
@@ -34,12 +41,20 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::er
     let (secrets, keychain) = open_secret_store();
     let sandbox = tauri::async_runtime::block_on(Sandbox::start(SandboxConfig::default()))?;
     tracing::info!(url = %sandbox.base_url(), "sandbox emulator listening");
+    let zoho_sandbox = Arc::new(tauri::async_runtime::block_on(ZohoSandbox::start(0))?);
+    let ps_sandbox = tauri::async_runtime::block_on(PsEmulator::start())?;
 
-    let mut connections = vec![sandbox_connection(&sandbox)];
+    let mut connections = sandbox_connections(&sandbox, &zoho_sandbox, &ps_sandbox);
     connections.extend(saved_connections(app));
     // Each connection's offline user cache lives in <data_dir>/cache/<connection-id>.db.
     let mut console = Console::new(connections, secrets, keychain, audit_path(&data_dir))?
-        .with_cache_dir(&data_dir);
+        .with_cache_dir(&data_dir)
+        .with_zoho_sandbox_approver(ZOHO_SANDBOX_CONNECTION_ID, zoho_sandbox.clone())
+        .with_demo_accounts(ZOHO_SANDBOX_CONNECTION_ID, zoho_sandbox.demo_accounts())
+        .with_demo_accounts(PS_SANDBOX_CONNECTION_ID, ps_sandbox.demo_accounts());
+    if let Some(max_age) = zoho_fresh_sign_in(app) {
+        console = console.with_zoho_fresh_sign_in(max_age);
+    }
     if let Some(forwarder) = audit_forwarder(app) {
         console = console.with_audit_forwarder(forwarder);
     }
@@ -52,6 +67,8 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::er
     Ok(AppState {
         console,
         _sandbox: sandbox,
+        _zoho_sandbox: zoho_sandbox,
+        _ps_sandbox: ps_sandbox,
     })
 }
 
@@ -74,13 +91,45 @@ fn open_secret_store() -> (Arc<dyn SecretStore>, KeychainStatus) {
     }
 }
 
-fn sandbox_connection(sandbox: &Sandbox) -> Connection {
-    Connection {
-        id: SANDBOX_CONNECTION_ID.to_string(),
-        kind: ConnectionKind::EntraTenant,
-        display_name: "Sandbox — Contoso (demo)".to_string(),
-        entra: sandbox.entra_settings(),
-        sandbox: true,
+fn sandbox_connections(
+    sandbox: &Sandbox,
+    zoho: &ZohoSandbox,
+    privilege_secure: &PsEmulator,
+) -> Vec<Connection> {
+    vec![
+        Connection {
+            id: SANDBOX_CONNECTION_ID.to_string(),
+            display_name: "Sandbox — Contoso (demo)".to_string(),
+            settings: ProviderSettings::Entra(sandbox.entra_settings()),
+            sandbox: true,
+        },
+        Connection {
+            id: ZOHO_SANDBOX_CONNECTION_ID.to_string(),
+            display_name: "Sandbox — Zylker on Zoho (demo)".to_string(),
+            settings: ProviderSettings::Zoho(zoho.settings()),
+            sandbox: true,
+        },
+        Connection {
+            id: PS_SANDBOX_CONNECTION_ID.to_string(),
+            display_name: "Sandbox — Privilege Secure (demo)".to_string(),
+            // The emulator's self-signed certificate, pinned: the sandbox starts trusted.
+            settings: ProviderSettings::PrivilegeSecure(privilege_secure.settings()),
+            sandbox: true,
+        },
+    ]
+}
+
+/// `zoho.freshSignInMinutes` from the settings file (1 to 60), if set and valid.
+fn zoho_fresh_sign_in<R: Runtime>(app: &AppHandle<R>) -> Option<std::time::Duration> {
+    let value = app.store(SETTINGS_FILE).ok()?.get(ZOHO_KEY)?;
+    match value.get("freshSignInMinutes").and_then(|m| m.as_u64()) {
+        Some(minutes @ 1..=60) => Some(std::time::Duration::from_secs(minutes * 60)),
+        _ => {
+            tracing::warn!(
+                "ignoring zoho.freshSignInMinutes: give a whole number of minutes from 1 to 60"
+            );
+            None
+        }
     }
 }
 
@@ -118,7 +167,7 @@ fn safety_policy<R: Runtime>(app: &AppHandle<R>) -> SafetyPolicy {
     })
 }
 
-/// Entra connections saved in the settings file. A malformed entry is skipped with a warning
+/// Connections saved in the settings file. A malformed entry is skipped with a warning
 /// (the rest still load); it is never fatal.
 fn saved_connections<R: Runtime>(app: &AppHandle<R>) -> Vec<Connection> {
     let store = match app.store(SETTINGS_FILE) {
@@ -134,11 +183,11 @@ fn saved_connections<R: Runtime>(app: &AppHandle<R>) -> Vec<Connection> {
     saved
         .into_iter()
         .filter_map(|value| match serde_json::from_value::<Connection>(value) {
-            Ok(c) if c.id == SANDBOX_CONNECTION_ID || c.sandbox => {
+            Ok(c) if c.id.starts_with(SANDBOX_CONNECTION_ID) || c.sandbox => {
                 tracing::warn!(id = %c.id, "ignoring a saved connection that claims to be the sandbox");
                 None
             }
-            Ok(c) => match c.entra.check_endpoints() {
+            Ok(c) => match c.check_saved() {
                 Ok(()) => Some(c),
                 Err(e) => {
                     tracing::warn!(id = %c.id, reason = %e.message, "ignoring a saved connection with unsafe endpoints");

@@ -2,11 +2,15 @@
 use std::sync::Arc;
 
 use resetdesk_core::console::Console;
+use resetdesk_core::providers::sandbox::privilege_secure::PsEmulator;
+use resetdesk_core::providers::sandbox::zoho::ZohoSandbox;
 use resetdesk_core::providers::sandbox::Sandbox;
 
 pub struct AppState {
     pub console: Arc<Console>,
-    /// The in-app emulator behind the Sandbox connection. Held, never read: it stops serving
-    /// when its last handle is dropped, so it lives as long as the app.
+    /// The in-app emulators behind the sandbox connections. Held, never read: each stops
+    /// serving when its last handle is dropped, so they live as long as the app.
     pub _sandbox: Sandbox,
+    pub _zoho_sandbox: Arc<ZohoSandbox>,
+    pub _ps_sandbox: PsEmulator,
 }

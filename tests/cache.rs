@@ -9,7 +9,7 @@ use std::time::Duration;
 use resetdesk_core::actions::ActionKind;
 use resetdesk_core::auth::SandboxBrowser;
 use resetdesk_core::cache::{cache_file_path, CACHE_KEY_SECRET};
-use resetdesk_core::connection::{Connection, ConnectionKind};
+use resetdesk_core::connection::{Connection, ProviderSettings};
 use resetdesk_core::console::{CacheStatus, Console, KeychainStatus};
 use resetdesk_core::providers::entra::RetryPolicy;
 use resetdesk_core::providers::sandbox::{Sandbox, SandboxConfig};
@@ -31,9 +31,8 @@ struct Harness {
 fn connection(sandbox: &Sandbox, id: &str, is_sandbox: bool) -> Connection {
     Connection {
         id: id.to_string(),
-        kind: ConnectionKind::EntraTenant,
         display_name: format!("Test {id}"),
-        entra: sandbox.entra_settings(),
+        settings: ProviderSettings::Entra(sandbox.entra_settings()),
         sandbox: is_sandbox,
     }
 }

@@ -8,5 +8,6 @@ pub mod audit;
 pub mod cache;
 pub mod clipboard;
 pub mod connections;
+pub mod providers;
 pub mod safety;
 pub mod users;

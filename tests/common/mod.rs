@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use resetdesk_core::auth::SandboxBrowser;
-use resetdesk_core::connection::{Connection, ConnectionKind};
+use resetdesk_core::connection::{Connection, ProviderSettings};
 use resetdesk_core::console::{Console, KeychainStatus};
 use resetdesk_core::model::Operator;
 use resetdesk_core::providers::sandbox::{Sandbox, SandboxConfig};
@@ -41,9 +41,8 @@ pub async fn small_sandbox() -> Sandbox {
 pub fn sandbox_connection(sandbox: &Sandbox) -> Connection {
     Connection {
         id: SANDBOX_ID.to_string(),
-        kind: ConnectionKind::EntraTenant,
         display_name: "Sandbox — Contoso (demo)".to_string(),
-        entra: sandbox.entra_settings(),
+        settings: ProviderSettings::Entra(sandbox.entra_settings()),
         sandbox: true,
     }
 }

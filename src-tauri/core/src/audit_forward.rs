@@ -103,7 +103,7 @@ pub fn format_message(
     dropped: u64,
 ) -> Result<String> {
     let severity = match entry.record.outcome {
-        AuditOutcome::Succeeded => 5, // notice
+        AuditOutcome::Succeeded | AuditOutcome::Pending => 5, // notice
         AuditOutcome::Refused | AuditOutcome::Partial | AuditOutcome::Failed => 4, // warning
     };
     let pri = u16::from(FACILITY_AUTHPRIV) * 8 + severity;
@@ -112,6 +112,7 @@ pub fn format_message(
         AuditOutcome::Partial => "partial",
         AuditOutcome::Failed => "failed",
         AuditOutcome::Refused => "refused",
+        AuditOutcome::Pending => "pending",
     };
     let msg_id: String = entry.record.action.chars().filter(|c| *c != ' ').collect();
     let mut sd = format!(

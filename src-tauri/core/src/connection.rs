@@ -3,23 +3,105 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::providers::privilege_secure::PrivilegeSecureSettings;
+use crate::providers::zoho::ZohoSettings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ConnectionKind {
     /// One Microsoft Entra tenant through Microsoft Graph.
     EntraTenant,
+    /// One Zoho organisation (Zoho Mail organisation API, Zoho Directory admin panel).
+    ZohoDirectory,
+    /// One Netwrix Privilege Secure 4.x server.
+    PrivilegeSecure,
+}
+
+impl ConnectionKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ConnectionKind::EntraTenant => "Microsoft Entra tenant",
+            ConnectionKind::ZohoDirectory => "Zoho Directory",
+            ConnectionKind::PrivilegeSecure => "Privilege Secure",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Connection {
     pub id: String,
-    pub kind: ConnectionKind,
     pub display_name: String,
-    pub entra: EntraSettings,
-    /// True for the built-in sandbox connection (served by the in-app emulator).
+    /// Saved as one key named after the provider (`"entra": {…}`, `"zoho": {…}`,
+    /// `"privilegeSecure": {…}`), so connections saved before other providers existed load
+    /// unchanged (their old `kind` key is ignored: the settings say the kind).
+    #[serde(flatten)]
+    pub settings: ProviderSettings,
+    /// True for the built-in sandbox connections (served by the in-app emulators).
     pub sandbox: bool,
+}
+
+/// The non-secret settings of one connection, per provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ProviderSettings {
+    Entra(EntraSettings),
+    Zoho(ZohoSettings),
+    PrivilegeSecure(PrivilegeSecureSettings),
+}
+
+impl Connection {
+    pub fn kind(&self) -> ConnectionKind {
+        match self.settings {
+            ProviderSettings::Entra(_) => ConnectionKind::EntraTenant,
+            ProviderSettings::Zoho(_) => ConnectionKind::ZohoDirectory,
+            ProviderSettings::PrivilegeSecure(_) => ConnectionKind::PrivilegeSecure,
+        }
+    }
+
+    /// The Entra settings, or a clear error when a screen of one provider is used with a
+    /// connection of another.
+    pub fn entra(&self) -> Result<&EntraSettings, AppError> {
+        match &self.settings {
+            ProviderSettings::Entra(settings) => Ok(settings),
+            _ => Err(self.not_a(ConnectionKind::EntraTenant)),
+        }
+    }
+
+    pub fn zoho(&self) -> Result<&ZohoSettings, AppError> {
+        match &self.settings {
+            ProviderSettings::Zoho(settings) => Ok(settings),
+            _ => Err(self.not_a(ConnectionKind::ZohoDirectory)),
+        }
+    }
+
+    pub fn privilege_secure(&self) -> Result<&PrivilegeSecureSettings, AppError> {
+        match &self.settings {
+            ProviderSettings::PrivilegeSecure(settings) => Ok(settings),
+            _ => Err(self.not_a(ConnectionKind::PrivilegeSecure)),
+        }
+    }
+
+    fn not_a(&self, wanted: ConnectionKind) -> AppError {
+        AppError::invalid_input(format!(
+            "\"{}\" is a {} connection, not a {} one.",
+            self.display_name,
+            self.kind().label(),
+            wanted.label()
+        ))
+    }
+
+    /// Saved settings are plain JSON anyone with the account can edit: re-check what must
+    /// hold before secrets or tokens go anywhere.
+    pub fn check_saved(&self) -> Result<(), AppError> {
+        match &self.settings {
+            ProviderSettings::Entra(entra) => entra.check_endpoints(),
+            ProviderSettings::Zoho(zoho) => zoho.validate(),
+            ProviderSettings::PrivilegeSecure(ps) => {
+                crate::providers::privilege_secure::PrivilegeSecureClient::new(ps).map(|_| ())
+            }
+        }
+    }
 }
 
 /// Where an Entra tenant lives. The base URLs make the same code serve the public cloud,
@@ -47,6 +129,12 @@ pub struct DemoAccount {
     pub display_name: String,
     /// e.g. "Authentication Administrator"
     pub role_label: String,
+    /// Privilege Secure sandbox only: the emulator's demo password and second-factor code,
+    /// which the sign-in form fills in (they open nothing but the in-app emulator).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_factor_code: Option<String>,
 }
 
 /// The delegated Graph permissions ResetDesk asks for (reference/graph.md §0.4, least
@@ -121,12 +209,7 @@ pub struct NewEntraConnection {
 impl NewEntraConnection {
     /// Checks what was typed and builds the connection, or says what to correct.
     pub fn into_connection(self) -> Result<Connection, AppError> {
-        let display_name = self.display_name.trim().to_string();
-        if display_name.is_empty() || display_name.chars().count() > 80 {
-            return Err(AppError::invalid_input(
-                "Give the connection a name of 1 to 80 characters, e.g. \"Contoso production\".",
-            ));
-        }
+        let display_name = display_name_of(&self.display_name)?;
         let tenant = self.tenant.trim().to_ascii_lowercase();
         if !(is_guid(&tenant) || is_domain(&tenant)) {
             return Err(AppError::invalid_input(
@@ -159,18 +242,105 @@ impl NewEntraConnection {
         };
         Ok(Connection {
             id: format!("entra-{}", uuid::Uuid::new_v4()),
-            kind: ConnectionKind::EntraTenant,
             display_name,
-            entra: EntraSettings {
+            settings: ProviderSettings::Entra(EntraSettings {
                 tenant,
                 client_id,
                 login_base_url: login,
                 graph_base_url: graph,
                 demo_accounts: Vec::new(),
-            },
+            }),
             sandbox: false,
         })
     }
+}
+
+/// What the operator types to add a Zoho organisation. The client secret goes to the keychain
+/// (see `Console::add_zoho_connection`); everything else is saved in the settings.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewZohoConnection {
+    pub display_name: String,
+    pub data_centre: crate::providers::zoho::DataCentre,
+    pub client_id: String,
+    /// Wrapped in a `SecretString` as soon as it is checked. No `Debug` on this struct.
+    pub client_secret: String,
+    pub organization_id: String,
+}
+
+impl NewZohoConnection {
+    /// Checks what was typed; returns the connection and the client secret to keep.
+    pub fn into_connection(self) -> Result<(Connection, secrecy::SecretString), AppError> {
+        let display_name = display_name_of(&self.display_name)?;
+        let client_id = self.client_id.trim().to_string();
+        // Zoho client ids look like "1000.ABCDEF…" (API console); anything else is a paste slip.
+        if client_id.len() < 6
+            || client_id.len() > 100
+            || !client_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.')
+        {
+            return Err(AppError::invalid_input(
+                "The client id must be the Client ID of your Non-browser application in the Zoho \
+                 API console, e.g. 1000.ABC123….",
+            ));
+        }
+        if self.client_secret.trim().is_empty() {
+            return Err(AppError::invalid_input(
+                "Enter the Client Secret of the Non-browser application (Zoho API console).",
+            ));
+        }
+        let settings = ZohoSettings::new(
+            self.data_centre,
+            client_id,
+            self.organization_id.trim().to_string(),
+        );
+        settings.validate()?;
+        let connection = Connection {
+            id: format!("zoho-{}", uuid::Uuid::new_v4()),
+            display_name,
+            settings: ProviderSettings::Zoho(settings),
+            sandbox: false,
+        };
+        Ok((connection, secrecy::SecretString::from(self.client_secret)))
+    }
+}
+
+/// What the operator types to add a Privilege Secure server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewPrivilegeSecureConnection {
+    pub display_name: String,
+    pub base_url: String,
+}
+
+impl NewPrivilegeSecureConnection {
+    pub fn into_connection(self) -> Result<Connection, AppError> {
+        let display_name = display_name_of(&self.display_name)?;
+        let settings = PrivilegeSecureSettings {
+            base_url: self.base_url.trim().trim_end_matches('/').to_string(),
+            trusted_certificate_sha256: None,
+        };
+        // Builds the client once: checks the URL (https, host) the same way a sign-in will.
+        crate::providers::privilege_secure::PrivilegeSecureClient::new(&settings)?;
+        Ok(Connection {
+            id: format!("nps-{}", uuid::Uuid::new_v4()),
+            display_name,
+            settings: ProviderSettings::PrivilegeSecure(settings),
+            sandbox: false,
+        })
+    }
+}
+
+/// Checks a connection name typed by the operator.
+fn display_name_of(text: &str) -> Result<String, AppError> {
+    let display_name = text.trim().to_string();
+    if display_name.is_empty() || display_name.chars().count() > 80 {
+        return Err(AppError::invalid_input(
+            "Give the connection a name of 1 to 80 characters, e.g. \"Contoso production\".",
+        ));
+    }
+    Ok(display_name)
 }
 
 fn is_guid(text: &str) -> bool {
@@ -229,10 +399,10 @@ mod tests {
     #[test]
     fn presets_fill_the_cloud_endpoints() {
         let c = input(Cloud::UsGovernment).into_connection().unwrap();
-        assert_eq!(c.entra.login_base_url, clouds::US_GOV_LOGIN);
-        assert_eq!(c.entra.graph_base_url, clouds::US_GOV_GRAPH);
+        assert_eq!(c.entra().unwrap().login_base_url, clouds::US_GOV_LOGIN);
+        assert_eq!(c.entra().unwrap().graph_base_url, clouds::US_GOV_GRAPH);
         assert!(c.id.starts_with("entra-") && !c.sandbox);
-        let scopes = c.entra.scopes();
+        let scopes = c.entra().unwrap().scopes();
         assert!(
             scopes.contains(&"https://graph.microsoft.us/User.Read.All".to_string()),
             "{scopes:?}"
@@ -291,9 +461,74 @@ mod tests {
     #[test]
     fn a_tampered_saved_connection_with_plain_http_fails_the_check() {
         let mut c = input(Cloud::Public).into_connection().unwrap();
-        assert!(c.entra.check_endpoints().is_ok());
-        c.entra.graph_base_url = "http://graph.example.com".into();
-        assert!(c.entra.check_endpoints().is_err());
+        assert!(c.check_saved().is_ok());
+        if let ProviderSettings::Entra(entra) = &mut c.settings {
+            entra.graph_base_url = "http://graph.example.com".into();
+        }
+        assert!(c.check_saved().is_err());
+    }
+
+    #[test]
+    fn a_connection_saved_before_other_providers_existed_still_loads() {
+        let saved = serde_json::json!({
+            "id": "entra-1", "kind": "entraTenant", "displayName": "Contoso",
+            "entra": {"tenant": "contoso.onmicrosoft.com",
+                      "clientId": "11111111-2222-3333-4444-555555555555",
+                      "loginBaseUrl": "https://login.microsoftonline.com",
+                      "graphBaseUrl": "https://graph.microsoft.com"},
+            "sandbox": false
+        });
+        let c: Connection = serde_json::from_value(saved).unwrap();
+        assert_eq!(c.kind(), ConnectionKind::EntraTenant);
+        assert_eq!(c.entra().unwrap().tenant, "contoso.onmicrosoft.com");
+        let again = serde_json::to_value(&c).unwrap();
+        assert!(again.get("entra").is_some(), "{again}");
+        assert!(c
+            .zoho()
+            .unwrap_err()
+            .message
+            .contains("not a Zoho Directory"));
+    }
+
+    #[test]
+    fn new_zoho_and_privilege_secure_connections_are_checked() {
+        let zoho = |client_id: &str, secret: &str, zoid: &str| NewZohoConnection {
+            display_name: "Zylker".into(),
+            data_centre: crate::providers::zoho::DataCentre::Eu,
+            client_id: client_id.into(),
+            client_secret: secret.to_string(),
+            organization_id: zoid.into(),
+        };
+        let (c, _) = zoho("1000.ABCDEF", "s3cret", "7700001")
+            .into_connection()
+            .unwrap();
+        assert_eq!(c.kind(), ConnectionKind::ZohoDirectory);
+        let json = serde_json::to_string(&c).unwrap();
+        assert!(
+            !json.contains("s3cret"),
+            "the secret is never saved: {json}"
+        );
+        assert!(zoho("1000.ABCDEF", " ", "7700001")
+            .into_connection()
+            .is_err());
+        assert!(zoho("x y", "s", "7700001").into_connection().is_err());
+        assert!(zoho("1000.ABCDEF", "s", "zylker")
+            .into_connection()
+            .is_err());
+
+        let ps = |url: &str| NewPrivilegeSecureConnection {
+            display_name: "NPS".into(),
+            base_url: url.into(),
+        };
+        let c = ps("https://nps.example.com:6500/")
+            .into_connection()
+            .unwrap();
+        assert_eq!(
+            c.privilege_secure().unwrap().base_url,
+            "https://nps.example.com:6500"
+        );
+        assert!(ps("http://nps.example.com").into_connection().is_err());
+        assert!(ps("nps").into_connection().is_err());
     }
 
     #[test]
@@ -302,7 +537,13 @@ mod tests {
         custom.login_base_url = Some("https://login.example.com/".into());
         custom.graph_base_url = Some("https://graph.example.com".into());
         let c = custom.into_connection().unwrap();
-        assert_eq!(c.entra.login_base_url, "https://login.example.com");
-        assert_eq!(c.entra.graph_base_url, "https://graph.example.com");
+        assert_eq!(
+            c.entra().unwrap().login_base_url,
+            "https://login.example.com"
+        );
+        assert_eq!(
+            c.entra().unwrap().graph_base_url,
+            "https://graph.example.com"
+        );
     }
 }

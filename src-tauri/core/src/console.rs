@@ -16,9 +16,19 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
 
 mod offline_cache;
+mod privilege_secure;
+mod provider_actions;
 mod safety_checks;
+mod zoho;
 
 pub use self::offline_cache::{CacheStatus, CachedSearch, OFFLINE_PROBE_INTERVAL};
+pub use self::privilege_secure::PsUserDetails;
+pub use self::provider_actions::{
+    ByHandPage, FreshSignIn, PasswordInput, PlanTarget, ProviderAccount, ProviderAction,
+    ProviderOffer, ProviderPlan, ProviderResult, ProviderStep, StepPerformed, StepReport,
+    StepState,
+};
+pub use self::zoho::{DeviceApprover, DeviceCodePrompt, ZohoUserDetails, DEFAULT_FRESH_SIGN_IN};
 
 use crate::actions::{available_actions, ActionKind, ActionOptions, OfferedAction};
 use crate::audit::{
@@ -28,7 +38,7 @@ use crate::audit_forward::{disabled_status, AuditForwarder, ForwardingStatus};
 use crate::auth::{self, AccessTokenSource, BrowserLauncher, TokenManager};
 use crate::authz;
 use crate::cache::DirectorySync;
-use crate::connection::{Connection, ConnectionKind, DemoAccount};
+use crate::connection::{Connection, ConnectionKind, DemoAccount, ProviderSettings};
 use crate::directory::Directory;
 use crate::error::{AppError, ErrorKind, Result};
 use crate::execute::{self, overall_outcome, Outcome, StepStatus};
@@ -70,7 +80,12 @@ pub struct ConnectionView {
     pub display_name: String,
     pub sandbox: bool,
     pub signed_in: bool,
+    /// Microsoft Entra: the operator with their roles.
     pub operator: Option<Operator>,
+    /// Zoho and Privilege Secure: who is signed in.
+    pub account: Option<ProviderAccount>,
+    /// One line for the card (data centre, server, pinned certificate).
+    pub summary: Option<String>,
     pub demo_accounts: Vec<DemoAccount>,
     pub keychain: KeychainStatus,
 }
@@ -200,6 +215,14 @@ pub struct Console {
     /// Callers verified for a request that ran, by (connection, operator id, target id): a
     /// follow-up request in the same call reuses it for a few minutes (see `safety_checks`).
     recent_verifications: StdMutex<safety_checks::RecentVerifications>,
+    /// Zoho Directory sessions and sign-ins in progress.
+    zoho: zoho::ZohoState,
+    /// Privilege Secure sessions (their tokens live in memory only).
+    privilege_secure: privilege_secure::PrivilegeSecureState,
+    /// Confirmation summaries of Zoho and Privilege Secure actions, and their by-hand steps.
+    provider_plans: provider_actions::ProviderPlans,
+    /// Demo operators of the sandbox connections other than Entra's (whose are in its settings).
+    demo_accounts: HashMap<String, Vec<DemoAccount>>,
 }
 
 impl Console {
@@ -230,7 +253,18 @@ impl Console {
             forwarder: None,
             safety: SafetyPolicy::default(),
             recent_verifications: StdMutex::new(HashMap::new()),
+            zoho: Default::default(),
+            privilege_secure: Default::default(),
+            provider_plans: Default::default(),
+            demo_accounts: HashMap::new(),
         })
+    }
+
+    /// The demo operators a sandbox connection's sign-in offers.
+    pub fn with_demo_accounts(mut self, connection_id: &str, accounts: Vec<DemoAccount>) -> Self {
+        self.demo_accounts
+            .insert(connection_id.to_string(), accounts);
+        self
     }
 
     /// Applies the organisation's safety settings (the defaults are the safe ones).
@@ -278,25 +312,88 @@ impl Console {
     }
 
     pub async fn connections(&self) -> Vec<ConnectionView> {
-        let sessions = self.sessions.read().await;
         let connections = self
             .connections
             .read()
             .map(|c| c.clone())
             .unwrap_or_default();
-        connections
-            .iter()
-            .map(|c| ConnectionView {
+        let mut views = Vec::with_capacity(connections.len());
+        for c in &connections {
+            let operator = self
+                .sessions
+                .read()
+                .await
+                .get(&c.id)
+                .map(|s| s.operator.clone());
+            let account = match c.kind() {
+                ConnectionKind::EntraTenant => None,
+                ConnectionKind::ZohoDirectory => self.zoho_account_of(&c.id).await,
+                ConnectionKind::PrivilegeSecure => self.ps_account_of(&c.id).await,
+            };
+            let (summary, demo_accounts) = match &c.settings {
+                ProviderSettings::Entra(entra) => (None, entra.demo_accounts.clone()),
+                ProviderSettings::Zoho(zoho) => (
+                    Some(format!(
+                        "Zoho · {} data centre · organisation {}",
+                        zoho.data_centre.label(),
+                        zoho.organization_id
+                    )),
+                    self.demo_accounts.get(&c.id).cloned().unwrap_or_default(),
+                ),
+                ProviderSettings::PrivilegeSecure(ps) => (
+                    Some(match &ps.trusted_certificate_sha256 {
+                        Some(pin) => {
+                            format!("{} · certificate pinned (SHA-256 {pin})", ps.base_url)
+                        }
+                        None => ps.base_url.clone(),
+                    }),
+                    self.demo_accounts.get(&c.id).cloned().unwrap_or_default(),
+                ),
+            };
+            views.push(ConnectionView {
                 id: c.id.clone(),
-                kind: c.kind,
+                kind: c.kind(),
                 display_name: c.display_name.clone(),
                 sandbox: c.sandbox,
-                signed_in: sessions.contains_key(&c.id),
-                operator: sessions.get(&c.id).map(|s| s.operator.clone()),
-                demo_accounts: c.entra.demo_accounts.clone(),
+                signed_in: operator.is_some() || account.is_some(),
+                operator,
+                account,
+                summary,
+                demo_accounts,
                 keychain: self.keychain.clone(),
-            })
-            .collect()
+            });
+        }
+        views
+    }
+
+    /// The connection's settings as saved (for the shell to save after a change).
+    pub fn connection_settings(&self, connection_id: &str) -> Result<Connection> {
+        self.connection(connection_id)
+    }
+
+    /// Plans a Zoho or Privilege Secure action (the page's one entry for both).
+    pub async fn plan_provider_action(
+        &self,
+        connection_id: &str,
+        user_id: &str,
+        action: ProviderAction,
+        zoho_options: Option<crate::providers::zoho::ResetPasswordOptions>,
+    ) -> Result<ProviderPlan> {
+        match action.provider() {
+            ConnectionKind::ZohoDirectory => {
+                self.zoho_plan(
+                    connection_id,
+                    user_id,
+                    action,
+                    zoho_options.unwrap_or_default(),
+                )
+                .await
+            }
+            ConnectionKind::PrivilegeSecure => self.ps_plan(connection_id, user_id, action).await,
+            ConnectionKind::EntraTenant => Err(AppError::internal(
+                "A Microsoft Entra action was sent to the provider planner.",
+            )),
+        }
     }
 
     /// Interactive sign-in (authorization code + PKCE on a loopback redirect) through
@@ -307,10 +404,10 @@ impl Console {
         browser: &dyn BrowserLauncher,
     ) -> Result<Operator> {
         let connection = self.connection(connection_id)?;
-        let tokens = auth::sign_in(&connection.entra, browser, &self.token_http).await?;
+        let tokens = auth::sign_in(connection.entra()?, browser, &self.token_http).await?;
         let manager = TokenManager::from_sign_in(
             connection.id.clone(),
-            connection.entra.clone(),
+            connection.entra()?.clone(),
             Arc::clone(&self.secrets),
             self.token_http.clone(),
             tokens,
@@ -328,9 +425,20 @@ impl Console {
             .map(|c| c.clone())
             .unwrap_or_default();
         for connection in &connections {
+            let entra = match &connection.settings {
+                ProviderSettings::Entra(entra) => entra.clone(),
+                ProviderSettings::Zoho(_) => {
+                    if let Err(e) = self.resume_zoho_session(connection).await {
+                        tracing::info!(connection = %connection.id, kind = ?e.kind, "could not resume the Zoho session");
+                    }
+                    continue;
+                }
+                // Privilege Secure session tokens live in memory only: sign in again.
+                ProviderSettings::PrivilegeSecure(_) => continue,
+            };
             let resumed = TokenManager::resume(
                 connection.id.clone(),
-                connection.entra.clone(),
+                entra,
                 Arc::clone(&self.secrets),
                 self.token_http.clone(),
             )
@@ -357,7 +465,7 @@ impl Console {
         let token_source: Arc<dyn AccessTokenSource> = tokens.clone();
         let mut entra = EntraDirectory::new(
             connection.id.clone(),
-            &connection.entra,
+            connection.entra()?,
             token_source,
             self.graph_http.clone(),
         );
@@ -412,6 +520,13 @@ impl Console {
             crate::auth::REFRESH_TOKEN_SECRET,
         )
         .await?;
+        // A Zoho connection also keeps its app's client secret.
+        crate::secrets::forget_secret(
+            &self.secrets,
+            connection_id,
+            crate::providers::zoho::auth::CLIENT_SECRET_SECRET,
+        )
+        .await?;
         self.connections
             .write()
             .map_err(|_| poisoned())?
@@ -432,6 +547,8 @@ impl Console {
     pub async fn sign_out(&self, connection_id: &str) -> Result<()> {
         self.connection(connection_id)?;
         self.stop_cache_tasks(connection_id);
+        self.zoho_sign_out(connection_id).await?;
+        self.ps_sign_out(connection_id).await;
         let session = self.sessions.write().await.remove(connection_id);
         if let Some(session) = session {
             session.tokens.sign_out().await?;
@@ -951,9 +1068,8 @@ mod tests {
         let data = tempfile::tempdir().unwrap();
         let connection = Connection {
             id: "sandbox".into(),
-            kind: ConnectionKind::EntraTenant,
             display_name: "Sandbox".into(),
-            entra: sandbox.entra_settings(),
+            settings: ProviderSettings::Entra(sandbox.entra_settings()),
             sandbox: true,
         };
         let console = Console::new(

@@ -24,6 +24,10 @@ pub enum StepStatus {
     Skipped,
     /// Our own authorization re-check refused it just before it would have run.
     Refused,
+    /// A step with no API, waiting for the operator to finish it in the admin page.
+    WaitingForOperator,
+    /// The operator finished it in the admin page and marked it done.
+    CompletedByHand,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -51,6 +51,8 @@ pub enum AuditOutcome {
     Failed,
     /// Refused by our authorization check (or the provider's 403) before any change.
     Refused,
+    /// The API steps ran; steps to finish by hand in the provider's admin page remain.
+    Pending,
 }
 
 /// What the caller supplies; `append` adds seq, time and the chain.

@@ -376,11 +376,12 @@ impl Console {
             AppError::internal("A cache search stopped unexpectedly").with_detail(e.to_string())
         })??;
         let synced_at = state.synced_at();
+        let tenant_id = connection.entra()?.tenant.clone();
         let users = users
             .into_iter()
             .map(|user| DirectoryUser {
                 connection_id: connection.id.clone(),
-                tenant_id: connection.entra.tenant.clone(),
+                tenant_id: tenant_id.clone(),
                 id: user.id,
                 user_principal_name: user.user_principal_name,
                 display_name: user.display_name,

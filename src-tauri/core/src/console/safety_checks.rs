@@ -392,7 +392,7 @@ impl Console {
             prompt: Some("login".into()),
             ..Default::default()
         };
-        let tokens = auth::sign_in_with(&connection.entra, browser, &self.token_http, &options)
+        let tokens = auth::sign_in_with(connection.entra()?, browser, &self.token_http, &options)
             .await
             .map_err(|e| AppError {
                 message: format!("The approver's sign-in did not complete: {}", e.message),
@@ -400,7 +400,7 @@ impl Console {
             })?;
         let approver_directory = EntraDirectory::new(
             connection.id.clone(),
-            &connection.entra,
+            connection.entra()?,
             Arc::new(OneReadToken(tokens.access_token.clone())),
             self.graph_http.clone(),
         );

@@ -284,6 +284,8 @@ impl Sandbox {
                         .map(state::Role::display_name)
                         .unwrap_or("No admin role")
                         .to_string(),
+                    password: None,
+                    second_factor_code: None,
                 })
             })
             .collect();

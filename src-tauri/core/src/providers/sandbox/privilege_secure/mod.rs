@@ -260,6 +260,36 @@ impl PsEmulator {
         &self.fingerprint
     }
 
+    /// The settings of a connection to this emulator, trusting its self-signed certificate.
+    pub fn settings(&self) -> crate::providers::privilege_secure::PrivilegeSecureSettings {
+        crate::providers::privilege_secure::PrivilegeSecureSettings {
+            base_url: self.base_url(),
+            trusted_certificate_sha256: Some(self.certificate_sha256().to_string()),
+        }
+    }
+
+    /// The demo operators with their password and code (the emulator's own; they open
+    /// nothing else), for the sandbox connection's sign-in form.
+    pub fn demo_accounts(&self) -> Vec<crate::connection::DemoAccount> {
+        [
+            (
+                ADMIN_LOGIN,
+                ADMIN_PASSWORD,
+                "Privilege Secure Administrator",
+            ),
+            (REVIEWER_LOGIN, REVIEWER_PASSWORD, "Not an administrator"),
+        ]
+        .into_iter()
+        .map(|(login, password, role)| crate::connection::DemoAccount {
+            user_principal_name: login.to_string(),
+            display_name: login.to_string(),
+            role_label: role.to_string(),
+            password: Some(password.to_string()),
+            second_factor_code: self.second_factor_code(login),
+        })
+        .collect()
+    }
+
     /// The currently valid second-factor code of an operator (the test hook in place of an
     /// authenticator app).
     pub fn second_factor_code(&self, login: &str) -> Option<String> {

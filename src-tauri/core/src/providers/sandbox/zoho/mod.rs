@@ -241,6 +241,22 @@ impl ZohoSandbox {
         settings
     }
 
+    /// The demo operators, for the sandbox connection's sign-in.
+    pub fn demo_accounts(&self) -> Vec<crate::connection::DemoAccount> {
+        OPERATORS
+            .iter()
+            .map(|(email, name, role)| crate::connection::DemoAccount {
+                user_principal_name: email.to_string(),
+                display_name: name.to_string(),
+                role_label: crate::providers::zoho::MailRole::parse(role)
+                    .label()
+                    .to_string(),
+                password: None,
+                second_factor_code: None,
+            })
+            .collect()
+    }
+
     /// Plays the operator at the verification page: approves `user_code` as `email`.
     /// False if the code or the operator is unknown, or the code is no longer pending.
     pub fn approve_device(&self, user_code: &str, email: &str) -> bool {

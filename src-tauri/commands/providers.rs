@@ -1,0 +1,212 @@
+//! The commands of the Zoho Directory and Privilege Secure screens. Each only parses the
+//! page's input and calls the Console; every check is made there.
+use resetdesk_core::auth::BrowserLauncher;
+use resetdesk_core::connection::{NewPrivilegeSecureConnection, NewZohoConnection};
+use resetdesk_core::console::{
+    ByHandPage, ConnectionView, DeviceCodePrompt, PasswordInput, ProviderAccount, ProviderAction,
+    ProviderPlan, ProviderResult, PsUserDetails, ZohoUserDetails,
+};
+use resetdesk_core::providers::privilege_secure::PsUser;
+use resetdesk_core::providers::zoho::{ResetPasswordOptions, ZohoUser};
+use resetdesk_core::AppError;
+use secrecy::SecretString;
+use tauri::{AppHandle, Runtime, State};
+
+use crate::state::AppState;
+use crate::system_browser::SystemBrowser;
+
+/// Adds a Zoho organisation; its client secret goes to the keychain.
+#[tauri::command]
+pub async fn add_zoho_connection<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    connection: NewZohoConnection,
+) -> Result<ConnectionView, AppError> {
+    let id = state.console.add_zoho_connection(connection).await?;
+    saved_view(&app, &state, &id).await
+}
+
+#[tauri::command]
+pub async fn add_privilege_secure_connection<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    connection: NewPrivilegeSecureConnection,
+) -> Result<ConnectionView, AppError> {
+    let connection = connection.into_connection()?;
+    let id = connection.id.clone();
+    state.console.add_connection(connection)?;
+    saved_view(&app, &state, &id).await
+}
+
+/// Saves the connection list and returns the view of `id`.
+async fn saved_view<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    id: &str,
+) -> Result<ConnectionView, AppError> {
+    crate::startup::save_connections(app, &state.console.saved_connections())?;
+    state
+        .console
+        .connections()
+        .await
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or_else(|| AppError::internal("The connection was not kept."))
+}
+
+/// Starts the Zoho device sign-in. A real organisation's verification page opens in the
+/// default browser; the sandbox's is answered as the demo `account`.
+#[tauri::command]
+pub async fn zoho_start_sign_in<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    connection_id: String,
+    account: Option<String>,
+) -> Result<DeviceCodePrompt, AppError> {
+    let browser = SystemBrowser::new(app);
+    state
+        .console
+        .zoho_start_sign_in(
+            &connection_id,
+            account.as_deref(),
+            Some(&browser as &dyn BrowserLauncher),
+        )
+        .await
+}
+
+#[tauri::command]
+pub async fn zoho_finish_sign_in(
+    state: State<'_, AppState>,
+    connection_id: String,
+) -> Result<ProviderAccount, AppError> {
+    state.console.zoho_finish_sign_in(&connection_id).await
+}
+
+#[tauri::command]
+pub async fn ps_sign_in(
+    state: State<'_, AppState>,
+    connection_id: String,
+    login: String,
+    password: String,
+    code: String,
+) -> Result<ProviderAccount, AppError> {
+    let password = SecretString::from(password);
+    state
+        .console
+        .ps_sign_in(&connection_id, &login, password, &code)
+        .await
+}
+
+/// Trusts the certificate the operator was shown, for this connection only, and saves it.
+#[tauri::command]
+pub async fn ps_trust_certificate<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    connection_id: String,
+    sha256: String,
+) -> Result<ConnectionView, AppError> {
+    state
+        .console
+        .ps_trust_certificate(&connection_id, &sha256)
+        .await?;
+    saved_view(&app, &state, &connection_id).await
+}
+
+#[tauri::command]
+pub async fn zoho_search_users(
+    state: State<'_, AppState>,
+    connection_id: String,
+    query: String,
+) -> Result<Vec<ZohoUser>, AppError> {
+    state
+        .console
+        .zoho_search_users(&connection_id, &query)
+        .await
+}
+
+#[tauri::command]
+pub async fn ps_search_users(
+    state: State<'_, AppState>,
+    connection_id: String,
+    query: String,
+) -> Result<Vec<PsUser>, AppError> {
+    state.console.ps_search_users(&connection_id, &query).await
+}
+
+#[tauri::command]
+pub async fn zoho_user_details(
+    state: State<'_, AppState>,
+    connection_id: String,
+    user_id: String,
+) -> Result<ZohoUserDetails, AppError> {
+    state
+        .console
+        .zoho_user_details(&connection_id, &user_id)
+        .await
+}
+
+#[tauri::command]
+pub async fn ps_user_details(
+    state: State<'_, AppState>,
+    connection_id: String,
+    user_id: String,
+) -> Result<PsUserDetails, AppError> {
+    state
+        .console
+        .ps_user_details(&connection_id, &user_id)
+        .await
+}
+
+#[tauri::command]
+pub async fn plan_provider_action(
+    state: State<'_, AppState>,
+    connection_id: String,
+    user_id: String,
+    action: ProviderAction,
+    zoho_options: Option<ResetPasswordOptions>,
+) -> Result<ProviderPlan, AppError> {
+    state
+        .console
+        .plan_provider_action(&connection_id, &user_id, action, zoho_options)
+        .await
+}
+
+#[tauri::command]
+pub async fn run_provider_plan(
+    state: State<'_, AppState>,
+    plan_id: String,
+    reason: String,
+    password: Option<PasswordInput>,
+) -> Result<ProviderResult, AppError> {
+    state
+        .console
+        .run_provider_plan(&plan_id, &reason, password)
+        .await
+}
+
+/// Opens a by-hand step's admin page in the default browser (the sandbox has none to open).
+#[tauri::command]
+pub async fn open_by_hand_page<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    plan_id: String,
+    step_index: usize,
+) -> Result<ByHandPage, AppError> {
+    let connection_id = state.console.provider_plan_connection_id(&plan_id)?;
+    let is_sandbox = state.console.connection_settings(&connection_id)?.sandbox;
+    let browser = SystemBrowser::new(app);
+    let browser = (!is_sandbox).then_some(&browser as &dyn BrowserLauncher);
+    state
+        .console
+        .open_by_hand_page(&plan_id, step_index, browser)
+        .await
+}
+
+#[tauri::command]
+pub async fn mark_by_hand_done(
+    state: State<'_, AppState>,
+    plan_id: String,
+    step_index: usize,
+) -> Result<ProviderResult, AppError> {
+    state.console.mark_by_hand_done(&plan_id, step_index).await
+}

@@ -1,0 +1,809 @@
+//! The actions of the providers other than Microsoft Entra (Zoho Directory, Privilege Secure):
+//! their confirmation summary, their run, their audit, and the **finish by hand** mechanism
+//! they share.
+//!
+//! A provider declares per step whether it is performed through a documented API or by hand
+//! (Zoho: `providers::zoho::options`; Privilege Secure: `console::privilege_secure`). An API
+//! step runs when the operator confirms. A by-hand step is shown in the summary before
+//! anything runs; after the run it waits as "to do": ResetDesk opens the admin page in the
+//! default browser (from Rust), says exactly what to click, and the operator marks it done.
+//! Each mark is its own audit entry ("completed by hand"), under the same plan id.
+//!
+//! As with Entra plans, the page refers to a plan only by its id, and every check is made
+//! here: when the plan is built, and again when it runs, from live state.
+use std::collections::HashMap;
+use std::sync::Mutex as StdMutex;
+use std::time::Instant;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use super::{lock, validate_reason, Console, PLAN_VALIDITY};
+use crate::audit::{AuditOutcome, AuditRecord};
+use crate::auth::BrowserLauncher;
+use crate::connection::ConnectionKind;
+use crate::error::{AppError, ErrorKind, Result};
+use crate::execute::{Outcome, StepStatus};
+use crate::providers::zoho::{PasswordStyle, ResetPasswordOptions};
+
+/// The actions of the Zoho and Privilege Secure screens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ProviderAction {
+    ZohoResetPassword,
+    ZohoResetMfa,
+    /// The user's own token: directly, or through the three steps for a group-inherited user.
+    PsResetToken,
+    /// The token of the whole group: every member enrols again. Separate, with its warning.
+    PsResetGroupToken,
+}
+
+impl ProviderAction {
+    pub fn label(self) -> &'static str {
+        match self {
+            ProviderAction::ZohoResetPassword => "Reset password (Zoho)",
+            ProviderAction::ZohoResetMfa => "Reset MFA (Zoho)",
+            ProviderAction::PsResetToken => "Reset 2-Factor Token (Privilege Secure)",
+            ProviderAction::PsResetGroupToken => {
+                "Reset 2-Factor Token of the whole group (Privilege Secure)"
+            }
+        }
+    }
+
+    pub fn provider(self) -> ConnectionKind {
+        match self {
+            ProviderAction::ZohoResetPassword | ProviderAction::ZohoResetMfa => {
+                ConnectionKind::ZohoDirectory
+            }
+            ProviderAction::PsResetToken | ProviderAction::PsResetGroupToken => {
+                ConnectionKind::PrivilegeSecure
+            }
+        }
+    }
+}
+
+/// Who is signed in to a Zoho or Privilege Secure connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderAccount {
+    pub name: String,
+    pub login: String,
+    pub role_label: String,
+    pub signed_in_at: Option<String>,
+}
+
+/// One action offered on a user's page, or not, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderOffer {
+    pub action: ProviderAction,
+    pub label: String,
+    pub allowed: bool,
+    pub reason: Option<String>,
+    pub warning: Option<String>,
+}
+
+impl ProviderOffer {
+    pub(super) fn new(action: ProviderAction, label: &str, refusal: Option<String>) -> Self {
+        Self {
+            action,
+            label: label.to_string(),
+            allowed: refusal.is_none(),
+            reason: refusal,
+            warning: None,
+        }
+    }
+}
+
+/// Zoho asks for the admin's password before a reset; ResetDesk asks for a sign-in no older
+/// than `max_age_minutes` instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FreshSignIn {
+    pub max_age_minutes: u64,
+    pub signed_in_at: Option<String>,
+    pub fresh: bool,
+}
+
+/// How a step is performed: by a documented API call, or by the operator in the provider's
+/// admin page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(
+    tag = "performed",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum StepPerformed {
+    Api {
+        /// The page that documents the call.
+        doc: String,
+    },
+    ByHand {
+        page_url: String,
+        instructions: String,
+        /// Why there is no API for it.
+        why: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderStep {
+    pub summary: String,
+    pub performed: StepPerformed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanTarget {
+    pub id: String,
+    pub name: String,
+    /// E-mail, login or the access line, as the summary shows it.
+    pub detail: String,
+}
+
+/// The confirmation summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderPlan {
+    pub id: String,
+    pub connection_id: String,
+    pub action: ProviderAction,
+    pub action_label: String,
+    pub target: PlanTarget,
+    pub steps: Vec<ProviderStep>,
+    pub warnings: Vec<String>,
+    /// 2 for Zoho's Reset MFA, which asks "Yes, Reset" twice.
+    pub confirmations_required: u8,
+    /// Zoho Reset password: the run carries the typed password or the generator's rules.
+    pub needs_password: bool,
+    pub fresh_sign_in: Option<FreshSignIn>,
+}
+
+/// The operator's password choice for a Zoho reset, sent with the run (never with the plan,
+/// so it is held only for the moment the reset takes).
+#[derive(Deserialize)]
+#[serde(
+    tag = "mode",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum PasswordInput {
+    Typed {
+        password: String,
+    },
+    Generate {
+        read_aloud: bool,
+        length: Option<usize>,
+    },
+}
+
+impl PasswordInput {
+    pub(super) fn into_choice(self) -> crate::providers::zoho::PasswordChoice {
+        use crate::providers::zoho::PasswordChoice;
+        match self {
+            PasswordInput::Typed { password } => {
+                PasswordChoice::Typed(SecretString::from(password))
+            }
+            PasswordInput::Generate {
+                read_aloud: true, ..
+            } => PasswordChoice::Generate(PasswordStyle::read_aloud()),
+            PasswordInput::Generate {
+                read_aloud: false,
+                length,
+            } => {
+                let mut style = PasswordStyle::default();
+                if let (PasswordStyle::Random { length: l, .. }, Some(wanted)) =
+                    (&mut style, length)
+                {
+                    *l = wanted;
+                }
+                PasswordChoice::Generate(style)
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StepState {
+    Done,
+    Failed,
+    /// Not attempted (an earlier step failed).
+    Skipped,
+    /// Waits for the operator to finish it in the admin page.
+    ToDoByHand,
+    /// The operator marked it done.
+    DoneByHand,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StepReport {
+    pub index: usize,
+    pub summary: String,
+    pub state: StepState,
+    pub message: Option<String>,
+    pub performed: StepPerformed,
+}
+
+impl StepReport {
+    pub(super) fn of(index: usize, step: &ProviderStep, state: StepState, message: String) -> Self {
+        Self {
+            index,
+            summary: step.summary.clone(),
+            state,
+            message: Some(message),
+            performed: step.performed.clone(),
+        }
+    }
+}
+
+/// What the result view shows.
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderResult {
+    pub plan_id: String,
+    pub outcome: AuditOutcome,
+    pub steps: Vec<StepReport>,
+    /// A generated password, returned this once for display; never stored or logged.
+    pub generated_password: Option<String>,
+    pub audit_seq: Option<u64>,
+    pub audit_error: Option<String>,
+}
+
+impl std::fmt::Debug for ProviderResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderResult")
+            .field("plan_id", &self.plan_id)
+            .field("outcome", &self.outcome)
+            .field("steps", &self.steps)
+            .field(
+                "generated_password",
+                &self.generated_password.as_ref().map(|_| "[redacted]"),
+            )
+            .field("audit_seq", &self.audit_seq)
+            .finish()
+    }
+}
+
+/// Where the page was opened, for the result view. The sandbox has no admin panel to open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ByHandPage {
+    pub url: String,
+    pub opened: bool,
+    pub note: Option<String>,
+}
+
+/// What the provider modules hand back from a run: one report per step, and a generated
+/// password when there is one. `Err` means nothing was changed.
+pub(super) struct StepsRun {
+    pub steps: Vec<StepReport>,
+    pub generated_password: Option<SecretString>,
+}
+
+/// Who planned, on which connection, and what is known of the run.
+#[derive(Debug, Clone)]
+pub(super) struct PlanOwner {
+    /// The provider's stable id of the operator (Zoho ZUID, NPS login).
+    pub operator_id: String,
+    /// What the audit log shows as operator (e-mail or login).
+    pub operator_label: String,
+    /// The organisation or server, for the audit's tenant column.
+    pub tenant_id: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RecordState {
+    Ready,
+    Running,
+    /// Ran (some steps may still wait to be finished by hand).
+    Ran,
+    /// Stopped before any step ran.
+    Stopped,
+}
+
+pub(super) struct ProviderPlanRecord {
+    plan: ProviderPlan,
+    owner: PlanOwner,
+    /// Zoho Reset password: the options of the dialog, re-applied at run time.
+    pub zoho_options: Option<ResetPasswordOptions>,
+    state: RecordState,
+    created: Instant,
+    reason: String,
+    steps: Vec<StepReport>,
+}
+
+pub(super) type ProviderPlans = StdMutex<HashMap<String, ProviderPlanRecord>>;
+
+/// A plan taken for running.
+pub(super) struct ClaimedProviderPlan {
+    pub plan: ProviderPlan,
+    pub owner: PlanOwner,
+    pub zoho_options: Option<ResetPasswordOptions>,
+}
+
+impl Console {
+    /// Keeps a plan the provider module built, so the page can confirm it by id.
+    pub(super) fn keep_provider_plan(
+        &self,
+        plan: ProviderPlan,
+        owner: PlanOwner,
+        zoho_options: Option<ResetPasswordOptions>,
+    ) -> Result<ProviderPlan> {
+        let mut plans = lock(&self.provider_plans)?;
+        // Expired plans go, except those with steps still to finish by hand.
+        plans.retain(|_, r| {
+            r.created.elapsed() < PLAN_VALIDITY
+                || r.state == RecordState::Running
+                || r.steps.iter().any(|s| s.state == StepState::ToDoByHand)
+        });
+        plans.insert(
+            plan.id.clone(),
+            ProviderPlanRecord {
+                plan: plan.clone(),
+                owner,
+                zoho_options,
+                state: RecordState::Ready,
+                created: Instant::now(),
+                reason: String::new(),
+                steps: Vec::new(),
+            },
+        );
+        Ok(plan)
+    }
+
+    /// The connection a provider plan belongs to (the shell picks the browser by it).
+    pub fn provider_plan_connection_id(&self, plan_id: &str) -> Result<String> {
+        let plans = lock(&self.provider_plans)?;
+        plans
+            .get(plan_id)
+            .map(|r| r.plan.connection_id.clone())
+            .ok_or_else(unknown_plan)
+    }
+
+    /// Runs a confirmed Zoho or Privilege Secure plan. Nothing runs without a reason, or when
+    /// the audit log cannot be written; a Zoho plan whose sign-in is no longer fresh answers
+    /// `NotSignedIn` and stays ready, so the operator signs in again and confirms the same
+    /// summary.
+    pub async fn run_provider_plan(
+        &self,
+        plan_id: &str,
+        reason: &str,
+        password: Option<PasswordInput>,
+    ) -> Result<ProviderResult> {
+        let reason = validate_reason(reason)?;
+        self.audit.ensure_writable()?;
+        let action = {
+            let plans = lock(&self.provider_plans)?;
+            plans.get(plan_id).ok_or_else(unknown_plan)?.plan.action
+        };
+        if action.provider() == ConnectionKind::ZohoDirectory {
+            // Before the plan is taken: a stale sign-in or a password that will not do must
+            // leave it ready, so the operator fixes that and confirms the same summary.
+            let (connection_id, target_email) = {
+                let plans = lock(&self.provider_plans)?;
+                let record = plans.get(plan_id).ok_or_else(unknown_plan)?;
+                (
+                    record.plan.connection_id.clone(),
+                    record.plan.target.detail.clone(),
+                )
+            };
+            self.zoho_preflight(&connection_id, action, &target_email, password.as_ref())
+                .await?;
+        }
+        let claimed = self.claim_provider_plan(plan_id)?;
+        let run = match action.provider() {
+            ConnectionKind::ZohoDirectory => self.run_zoho_plan(&claimed, password).await,
+            ConnectionKind::PrivilegeSecure => self.run_privilege_secure_plan(&claimed).await,
+            ConnectionKind::EntraTenant => Err(AppError::internal(
+                "A Microsoft Entra plan was sent to the provider runner.",
+            )),
+        };
+        let run = match run {
+            Ok(run) => run,
+            Err(error) => {
+                self.finish_provider_record(plan_id, RecordState::Stopped, &reason, Vec::new());
+                let outcome = match error.kind {
+                    ErrorKind::Denied | ErrorKind::Forbidden => AuditOutcome::Refused,
+                    _ => AuditOutcome::Failed,
+                };
+                let record = provider_audit_record(
+                    &claimed.plan,
+                    &claimed.owner,
+                    &reason,
+                    outcome,
+                    Vec::new(),
+                    Some(error.message.clone()),
+                );
+                if let Err(e) = self.append_audit(record) {
+                    tracing::error!(error = %e, "could not audit a provider plan that stopped");
+                }
+                return Err(error);
+            }
+        };
+        self.finish_provider_record(plan_id, RecordState::Ran, &reason, run.steps.clone());
+        let outcome = outcome_of(&run.steps);
+        let outcomes = run.steps.iter().map(audit_outcome_of).collect();
+        let audited = self.append_audit(provider_audit_record(
+            &claimed.plan,
+            &claimed.owner,
+            &reason,
+            outcome,
+            outcomes,
+            None,
+        ));
+        let (audit_seq, audit_error) = split_audit(audited);
+        Ok(ProviderResult {
+            plan_id: plan_id.to_string(),
+            outcome,
+            steps: run.steps,
+            generated_password: run
+                .generated_password
+                .map(|p| p.expose_secret().to_string()),
+            audit_seq,
+            audit_error,
+        })
+    }
+
+    /// Opens the admin page of a step that waits to be finished by hand, in `browser` (the
+    /// default browser; from Rust, so the page needs no opener permission).
+    pub async fn open_by_hand_page(
+        &self,
+        plan_id: &str,
+        step_index: usize,
+        browser: Option<&dyn BrowserLauncher>,
+    ) -> Result<ByHandPage> {
+        let url = {
+            let plans = lock(&self.provider_plans)?;
+            let record = plans.get(plan_id).ok_or_else(unknown_plan)?;
+            let step = waiting_step(record, step_index)?;
+            match &step.performed {
+                StepPerformed::ByHand { page_url, .. } => page_url.clone(),
+                StepPerformed::Api { .. } => return Err(not_by_hand()),
+            }
+        };
+        let parsed = url::Url::parse(&url).map_err(|_| {
+            AppError::invalid_input(format!(
+                "The admin page address \"{url}\" is not valid; open the admin panel yourself."
+            ))
+        })?;
+        match browser {
+            Some(browser) => {
+                browser.open(&parsed).await?;
+                Ok(ByHandPage {
+                    url,
+                    opened: true,
+                    note: None,
+                })
+            }
+            None => Ok(ByHandPage {
+                url,
+                opened: false,
+                note: Some(
+                    "The sandbox has no admin panel to open: with a real connection this \
+                     address opens in your default browser. Follow the instructions, then mark \
+                     the step as done."
+                        .to_string(),
+                ),
+            }),
+        }
+    }
+
+    /// The operator says a by-hand step is done. Only the operator who ran the plan, still
+    /// signed in to its connection, may say so; the audit log records it as a step completed
+    /// by hand.
+    pub async fn mark_by_hand_done(
+        &self,
+        plan_id: &str,
+        step_index: usize,
+    ) -> Result<ProviderResult> {
+        self.audit.ensure_writable()?;
+        let (connection_id, owner) = {
+            let plans = lock(&self.provider_plans)?;
+            let record = plans.get(plan_id).ok_or_else(unknown_plan)?;
+            waiting_step(record, step_index)?;
+            (record.plan.connection_id.clone(), record.owner.clone())
+        };
+        let current = self.provider_operator_id(&connection_id).await?;
+        if current != owner.operator_id {
+            return Err(AppError::denied(
+                "Only the operator who ran this action can mark its steps as done. Sign in as \
+                 them, or finish it under your own sign-in as a new action.",
+            ));
+        }
+        let (plan, reason, steps) = {
+            let mut plans = lock(&self.provider_plans)?;
+            let record = plans.get_mut(plan_id).ok_or_else(unknown_plan)?;
+            let step = record
+                .steps
+                .get_mut(step_index)
+                .filter(|s| s.state == StepState::ToDoByHand)
+                .ok_or_else(not_waiting)?;
+            step.state = StepState::DoneByHand;
+            step.message = Some(format!(
+                "Marked as done by {} at {}.",
+                owner.operator_label,
+                Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
+            ));
+            (
+                record.plan.clone(),
+                record.reason.clone(),
+                record.steps.clone(),
+            )
+        };
+        let outcome = outcome_of(&steps);
+        let marked = &steps[step_index];
+        let audited = self.append_audit(provider_audit_record(
+            &plan,
+            &owner,
+            &reason,
+            outcome,
+            vec![audit_outcome_of(marked)],
+            Some(format!("Step {} completed by hand.", step_index + 1)),
+        ));
+        let (audit_seq, audit_error) = split_audit(audited);
+        Ok(ProviderResult {
+            plan_id: plan.id,
+            outcome,
+            steps,
+            generated_password: None,
+            audit_seq,
+            audit_error,
+        })
+    }
+
+    fn claim_provider_plan(&self, plan_id: &str) -> Result<ClaimedProviderPlan> {
+        let mut plans = lock(&self.provider_plans)?;
+        let record = plans.get_mut(plan_id).ok_or_else(unknown_plan)?;
+        match record.state {
+            RecordState::Ready => {}
+            RecordState::Stopped => return Err(AppError::invalid_input(
+                "This request stopped before it changed anything (see Activity). Start the action again to review the user's current state.",
+            )),
+            RecordState::Running | RecordState::Ran => return Err(AppError::invalid_input(
+                "This request has already run; nothing more was changed. Start the action again if needed.",
+            )),
+        }
+        if record.created.elapsed() > PLAN_VALIDITY {
+            return Err(AppError::invalid_input(
+                "This summary is more than 15 minutes old. Start the action again to review the user's current state.",
+            ));
+        }
+        record.state = RecordState::Running;
+        Ok(ClaimedProviderPlan {
+            plan: record.plan.clone(),
+            owner: record.owner.clone(),
+            zoho_options: record.zoho_options,
+        })
+    }
+
+    fn finish_provider_record(
+        &self,
+        plan_id: &str,
+        state: RecordState,
+        reason: &str,
+        steps: Vec<StepReport>,
+    ) {
+        if let Ok(mut plans) = lock(&self.provider_plans) {
+            if let Some(record) = plans.get_mut(plan_id) {
+                record.state = state;
+                record.reason = reason.to_string();
+                record.steps = steps;
+            }
+        }
+    }
+
+    /// The provider's id of the operator signed in to a Zoho or Privilege Secure connection.
+    async fn provider_operator_id(&self, connection_id: &str) -> Result<String> {
+        let connection = self.connection(connection_id)?;
+        match connection.kind() {
+            ConnectionKind::ZohoDirectory => Ok(self
+                .zoho_session(connection_id)
+                .await?
+                .operator
+                .zuid
+                .clone()),
+            ConnectionKind::PrivilegeSecure => Ok(self
+                .ps_session(connection_id)
+                .await?
+                .operator()
+                .login
+                .clone()),
+            ConnectionKind::EntraTenant => Err(AppError::invalid_input(
+                "This is a Microsoft Entra connection; it has no by-hand steps.",
+            )),
+        }
+    }
+}
+
+fn waiting_step(record: &ProviderPlanRecord, index: usize) -> Result<&StepReport> {
+    if record.state != RecordState::Ran {
+        return Err(AppError::invalid_input(
+            "This action has not run yet: confirm it first, then finish its by-hand steps.",
+        ));
+    }
+    let step = record.steps.get(index).ok_or_else(not_waiting)?;
+    match (&step.performed, step.state) {
+        (StepPerformed::Api { .. }, _) => Err(not_by_hand()),
+        (_, StepState::ToDoByHand) => Ok(step),
+        _ => Err(not_waiting()),
+    }
+}
+
+fn unknown_plan() -> AppError {
+    AppError::invalid_input(
+        "This request is unknown or has expired. Start the action again to review a new summary.",
+    )
+}
+
+fn not_by_hand() -> AppError {
+    AppError::invalid_input(
+        "This step runs through the provider's API; there is nothing to do by hand.",
+    )
+}
+
+fn not_waiting() -> AppError {
+    AppError::invalid_input(
+        "This step is not waiting to be finished by hand (it may already be marked done).",
+    )
+}
+
+/// The run's overall outcome: a failure makes it failed or partial; otherwise steps still to
+/// finish by hand make it pending.
+pub(super) fn outcome_of(steps: &[StepReport]) -> AuditOutcome {
+    let failed = steps.iter().any(|s| s.state == StepState::Failed);
+    let done = steps
+        .iter()
+        .any(|s| matches!(s.state, StepState::Done | StepState::DoneByHand));
+    let waiting = steps.iter().any(|s| s.state == StepState::ToDoByHand);
+    match (failed, done, waiting) {
+        (true, false, false) => AuditOutcome::Failed,
+        (true, _, _) => AuditOutcome::Partial,
+        (false, _, true) => AuditOutcome::Pending,
+        (false, _, false) => AuditOutcome::Succeeded,
+    }
+}
+
+fn audit_outcome_of(step: &StepReport) -> Outcome {
+    let status = match step.state {
+        StepState::Done => StepStatus::Succeeded,
+        StepState::Failed => StepStatus::Failed,
+        StepState::Skipped => StepStatus::Skipped,
+        StepState::ToDoByHand => StepStatus::WaitingForOperator,
+        StepState::DoneByHand => StepStatus::CompletedByHand,
+    };
+    Outcome {
+        step_index: step.index,
+        status,
+        message: step.message.clone().unwrap_or_default(),
+        request_id: None,
+        at: now(),
+    }
+}
+
+fn now() -> String {
+    let at: DateTime<Utc> = Utc::now();
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn provider_audit_record(
+    plan: &ProviderPlan,
+    owner: &PlanOwner,
+    reason: &str,
+    outcome: AuditOutcome,
+    steps: Vec<Outcome>,
+    message: Option<String>,
+) -> AuditRecord {
+    AuditRecord {
+        operator: owner.operator_label.clone(),
+        connection_id: plan.connection_id.clone(),
+        tenant_id: owner.tenant_id.clone(),
+        target_id: plan.target.id.clone(),
+        target: plan.target.detail.clone(),
+        action: plan.action_label.clone(),
+        plan_id: Some(plan.id.clone()),
+        plan: plan
+            .steps
+            .iter()
+            .map(|s| match &s.performed {
+                StepPerformed::Api { .. } => s.summary.clone(),
+                StepPerformed::ByHand { .. } => format!("{} (by hand)", s.summary),
+            })
+            .collect(),
+        reason: reason.to_string(),
+        outcome,
+        steps,
+        message,
+        verification: None,
+        approval: None,
+    }
+}
+
+/// A refusal of a Zoho or Privilege Secure action, for the audit log (no plan exists).
+pub(super) fn refusal_record(
+    connection_id: &str,
+    owner: &PlanOwner,
+    target: &PlanTarget,
+    action: ProviderAction,
+    why: &str,
+) -> AuditRecord {
+    AuditRecord {
+        operator: owner.operator_label.clone(),
+        connection_id: connection_id.to_string(),
+        tenant_id: owner.tenant_id.clone(),
+        target_id: target.id.clone(),
+        target: target.detail.clone(),
+        action: action.label().to_string(),
+        plan_id: None,
+        plan: Vec::new(),
+        reason: String::new(),
+        outcome: AuditOutcome::Refused,
+        steps: Vec::new(),
+        message: Some(why.to_string()),
+        verification: None,
+        approval: None,
+    }
+}
+
+fn split_audit(audited: Result<crate::audit::AuditEntry>) -> (Option<u64>, Option<String>) {
+    match audited {
+        Ok(entry) => (Some(entry.seq), None),
+        Err(e) => {
+            tracing::error!(error = %e, "could not write the audit entry of a provider action");
+            (
+                None,
+                Some(format!(
+                    "The audit log could not record this action: {}",
+                    e.message
+                )),
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(state: StepState) -> StepReport {
+        StepReport {
+            index: 0,
+            summary: "s".into(),
+            state,
+            message: None,
+            performed: StepPerformed::Api { doc: "d".into() },
+        }
+    }
+
+    #[test]
+    fn the_outcome_says_what_is_left() {
+        use StepState::*;
+        let of = |states: &[StepState]| {
+            outcome_of(&states.iter().map(|s| report(*s)).collect::<Vec<_>>())
+        };
+        assert_eq!(of(&[Done, Done]), AuditOutcome::Succeeded);
+        assert_eq!(of(&[Done, ToDoByHand]), AuditOutcome::Pending);
+        assert_eq!(of(&[Done, DoneByHand]), AuditOutcome::Succeeded);
+        assert_eq!(of(&[Done, Failed, Done]), AuditOutcome::Partial);
+        assert_eq!(of(&[Failed, Skipped, Skipped]), AuditOutcome::Failed);
+        assert_eq!(of(&[Failed, ToDoByHand]), AuditOutcome::Partial);
+    }
+
+    #[test]
+    fn a_generated_password_request_keeps_the_chosen_length() {
+        let input: PasswordInput = serde_json::from_value(
+            serde_json::json!({"mode":"generate","readAloud":false,"length":20}),
+        )
+        .unwrap();
+        match input.into_choice() {
+            crate::providers::zoho::PasswordChoice::Generate(PasswordStyle::Random {
+                length,
+                ..
+            }) => assert_eq!(length, 20),
+            _ => panic!("expected a random style"),
+        }
+    }
+}
