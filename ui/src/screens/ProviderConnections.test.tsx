@@ -132,6 +132,27 @@ describe("connections: Zoho Directory", () => {
 });
 
 describe("connections: Privilege Secure", () => {
+  test("add a Privilege Secure server sends the trimmed name and URL", async () => {
+    const ipc = mockCommands({
+      list_connections: () => [sandboxConnection(false)],
+      add_privilege_secure_connection: () => ({ ...psConnection(false), id: "ps-1", sandbox: false }),
+    });
+    renderWithFluent(<ConnectionsHarness />);
+    await waitFor(() => expect(byId("add-connection")).not.toBeNull());
+    fireEvent.click(byId("add-connection")!);
+    await waitFor(() => expect(byId("conn-kind")).not.toBeNull());
+    fireEvent.change(byId("conn-kind")!, { target: { value: "privilegeSecure" } });
+    await waitFor(() => expect(byId("ps-base-url")).not.toBeNull());
+    type("ps-name", " NPS production ");
+    type("ps-base-url", " https://nps.example.com:6500 ");
+    fireEvent.click(byId("add-connection-save")!);
+    await waitFor(() => expect(byId("add-connection-dialog")).toBeNull());
+    expect(ipc.callsOf("add_privilege_secure_connection")).toStrictEqual([
+      { connection: { displayName: "NPS production", baseUrl: "https://nps.example.com:6500" } },
+    ]);
+    expect(ipc.callsOf("add_connection")).toEqual([]);
+  });
+
   test("the demo account fills the form; an untrusted certificate is offered for trust with its fingerprint, then sign-in works", async () => {
     const FINGERPRINT = "3F:A2:9C:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:01:23:45:67:89:AB:CD:EF:10:32:54:76:98";
     let trusted = false;
