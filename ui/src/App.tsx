@@ -10,6 +10,8 @@ import { focusUserSearch, useSearchShortcut } from "./hooks/useSearchShortcut";
 import type { ConnectionView } from "./ipc/types";
 import { ActivityScreen } from "./screens/ActivityScreen";
 import { ConnectionsScreen } from "./screens/ConnectionsScreen";
+import { PsUserScreen, ZohoUserScreen } from "./screens/ProviderUserScreen";
+import { PsUsersScreen, ZohoUsersScreen } from "./screens/ProviderUsersScreen";
 import { UserDetailsScreen } from "./screens/UserDetailsScreen";
 import { UsersScreen } from "./screens/UsersScreen";
 
@@ -55,6 +57,16 @@ export function App() {
       }
       return ok;
     },
+    providerSignedIn: async (connectionId: string) => {
+      await connections.providerSignedIn(connectionId);
+      setPreferredId(connectionId);
+      setUserQuery("");
+    },
+    openUsers: (connectionId: string) => {
+      if (connectionId !== active?.id) setUserQuery("");
+      setPreferredId(connectionId);
+      setRoute({ screen: "users" });
+    },
   };
 
   // Ctrl+K or "/": to the Users search, from anywhere.
@@ -67,6 +79,63 @@ export function App() {
 
   const navSelected: NavTarget = route.screen === "user" ? "users" : route.screen;
   const goToConnections = () => setRoute({ screen: "connections" });
+
+  const openUser = (userId: string, name: string, query: string) => {
+    setUserQuery(query);
+    setRoute({ screen: "user", userId, name });
+  };
+  const backToUsers = () => setRoute({ screen: "users" });
+
+  // Each kind of connection has its own list and user page; the route is the same for all.
+  const renderUsers = (active: ConnectionView) => {
+    switch (active.kind) {
+      case "zohoDirectory":
+        return (
+          <ZohoUsersScreen
+            key={active.id}
+            connectionId={active.id}
+            initialQuery={userQuery}
+            onOpenUser={(user, query) => openUser(user.zuid, user.displayName, query)}
+          />
+        );
+      case "privilegeSecure":
+        return (
+          <PsUsersScreen
+            key={active.id}
+            connectionId={active.id}
+            initialQuery={userQuery}
+            onOpenUser={(user, query) => openUser(user.id, user.displayName || user.name, query)}
+          />
+        );
+      default:
+        return (
+          <UsersScreen
+            key={active.id}
+            connectionId={active.id}
+            initialQuery={userQuery}
+            onOpenUser={(user, query) => openUser(user.id, user.displayName, query)}
+          />
+        );
+    }
+  };
+
+  const renderUser = (active: ConnectionView, user: { userId: string; name: string }) => {
+    const key = `${active.id}/${user.userId}`;
+    const props = {
+      connectionId: active.id,
+      userId: user.userId,
+      fallbackName: user.name,
+      onBackToUsers: backToUsers,
+    };
+    switch (active.kind) {
+      case "zohoDirectory":
+        return <ZohoUserScreen key={key} {...props} connection={active} />;
+      case "privilegeSecure":
+        return <PsUserScreen key={key} {...props} />;
+      default:
+        return <UserDetailsScreen key={key} {...props} />;
+    }
+  };
 
   const renderScreen = () => {
     switch (route.screen) {
@@ -82,25 +151,7 @@ export function App() {
             </>
           );
         }
-        return route.screen === "users" ? (
-          <UsersScreen
-            key={active.id}
-            connectionId={active.id}
-            initialQuery={userQuery}
-            onOpenUser={(user, query) => {
-              setUserQuery(query);
-              setRoute({ screen: "user", userId: user.id, name: user.displayName });
-            }}
-          />
-        ) : (
-          <UserDetailsScreen
-            key={`${active.id}/${route.userId}`}
-            connectionId={active.id}
-            userId={route.userId}
-            fallbackName={route.name}
-            onBackToUsers={() => setRoute({ screen: "users" })}
-          />
-        );
+        return route.screen === "users" ? renderUsers(active) : renderUser(active, route);
       case "activity":
         return <ActivityScreen />;
     }

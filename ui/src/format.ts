@@ -1,6 +1,6 @@
 // Display helpers shared by the screens: dates in the operator's locale, the admin centre's
 // labels for actions and statuses. Pure functions, no React.
-import type { ActionKind, AuditOutcome, StepStatus } from "./ipc/types";
+import type { ActionKind, AuditOutcome, ProviderAction, StepStatus } from "./ipc/types";
 
 export const ACTION_LABELS: Record<ActionKind, string> = {
   resetPassword: "Reset password",
@@ -9,9 +9,17 @@ export const ACTION_LABELS: Record<ActionKind, string> = {
   issueTemporaryAccessPass: "Issue Temporary Access Pass",
 };
 
+/** Zoho Directory and Privilege Secure actions, for the audit log (their buttons use Rust's labels). */
+export const PROVIDER_ACTION_LABELS: Record<ProviderAction, string> = {
+  zohoResetPassword: "Zoho: Reset password",
+  zohoResetMfa: "Zoho: Reset MFA",
+  psResetToken: "Privilege Secure: Reset 2-Factor Token",
+  psResetGroupToken: "Privilege Secure: Reset 2-Factor Token of the whole group",
+};
+
 /** The audit log stores the action as text; show the button's words when it is a known kind. */
 export function actionLabel(action: string): string {
-  return (ACTION_LABELS as Record<string, string>)[action] ?? action;
+  return (ACTION_LABELS as Record<string, string>)[action] ?? (PROVIDER_ACTION_LABELS as Record<string, string>)[action] ?? action;
 }
 
 /** An ISO-8601 timestamp in the operator's locale; missing or unparsable values stay readable. */
@@ -36,6 +44,8 @@ export const STEP_STATUS_LABELS: Record<StepStatus, string> = {
   failed: "Failed",
   skipped: "Skipped",
   refused: "Refused",
+  waitingForOperator: "Waiting for the operator",
+  completedByHand: "Completed by hand",
 };
 
 export const AUDIT_OUTCOME_LABELS: Record<AuditOutcome, string> = {
@@ -43,4 +53,5 @@ export const AUDIT_OUTCOME_LABELS: Record<AuditOutcome, string> = {
   partial: "Partially succeeded",
   failed: "Failed",
   refused: "Refused",
+  pending: "Pending (steps to finish by hand)",
 };

@@ -12,9 +12,11 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { CloudRegular, DeleteRegular, SignOutRegular, PersonRegular } from "@fluentui/react-icons";
+import { ArrowRightRegular, CloudRegular, DeleteRegular, SignOutRegular, PersonRegular } from "@fluentui/react-icons";
 import { useEffect, useState } from "react";
 import type { ConnectionView } from "../ipc/types";
+import { PsSignInForm } from "./providers/PsSignInForm";
+import { ZohoSignInForm } from "./providers/ZohoSignInForm";
 import { RoleBadges } from "./RoleBadges";
 
 const useStyles = makeStyles({
@@ -36,9 +38,121 @@ export interface ConnectionCardProps {
   onSignOut: () => void;
   /** Absent for connections that cannot be removed (the built-in sandbox). */
   onRemove?: () => void;
+  /** Zoho / Privilege Secure: the card's own sign-in succeeded; re-read the list and make this connection active. */
+  onProviderSignedIn?: () => Promise<void>;
+  /** The connection's settings changed (a pinned certificate): re-read the list. */
+  onConnectionChanged?: () => Promise<void>;
+  /** Make this signed-in connection the active one and go to its users. */
+  onOpenUsers?: () => void;
 }
 
-export function ConnectionCard({ connection, idSuffix, busy, removing = false, onSignIn, onSignOut, onRemove }: ConnectionCardProps) {
+/** What the card says the connection is, before its status badge. */
+function kindLine(connection: ConnectionView): string {
+  switch (connection.kind) {
+    case "zohoDirectory":
+      return connection.sandbox ? "Built-in sandbox (Zoho Directory emulator)" : "Zoho Directory";
+    case "privilegeSecure":
+      return connection.sandbox ? "Built-in sandbox (Privilege Secure emulator)" : "Netwrix Privilege Secure";
+    default:
+      return connection.sandbox ? "Built-in sandbox (Microsoft Entra emulator)" : "Microsoft Entra tenant";
+  }
+}
+
+const NOTHING = async () => {};
+
+export function ConnectionCard(props: ConnectionCardProps) {
+  if (props.connection.kind === "zohoDirectory" || props.connection.kind === "privilegeSecure") {
+    return <ProviderConnectionCard {...props} />;
+  }
+  return <EntraConnectionCard {...props} />;
+}
+
+function CardTitle({ connection, busy, onRemove }: Pick<ConnectionCardProps, "connection" | "busy" | "onRemove">) {
+  return (
+    <CardHeader
+      image={<CloudRegular fontSize={28} />}
+      header={<Text weight="semibold">{connection.displayName}</Text>}
+      action={
+        onRemove ? (
+          <Button
+            data-testid={`remove-connection-${connection.id}`}
+            appearance="subtle"
+            icon={<DeleteRegular />}
+            disabled={busy}
+            onClick={onRemove}
+          >
+            Remove
+          </Button>
+        ) : undefined
+      }
+      description={
+        <span>
+          {kindLine(connection)}
+          {connection.summary ? <span data-testid="connection-summary"> · {connection.summary}</span> : null} ·{" "}
+          {connection.signedIn ? (
+            <Badge appearance="tint" color="success" data-testid="connection-status">Signed in</Badge>
+          ) : (
+            <Badge appearance="tint" color="subtle" data-testid="connection-status">Not signed in</Badge>
+          )}
+        </span>
+      }
+    />
+  );
+}
+
+function OpenUsersButton({ connection, onOpenUsers }: Pick<ConnectionCardProps, "connection" | "onOpenUsers">) {
+  if (!onOpenUsers) return null;
+  return (
+    <Button id={`open-users-${connection.id}`} appearance="primary" icon={<ArrowRightRegular />} onClick={onOpenUsers}>
+      Open users
+    </Button>
+  );
+}
+
+/**
+ * A Zoho Directory or Privilege Secure connection: the summary Rust wrote for it, who is signed
+ * in, and each provider's own sign-in (Zoho's device code; Privilege Secure's login form).
+ */
+function ProviderConnectionCard({
+  connection,
+  busy,
+  onSignOut,
+  onRemove,
+  onProviderSignedIn = NOTHING,
+  onConnectionChanged = NOTHING,
+  onOpenUsers,
+}: ConnectionCardProps) {
+  const styles = useStyles();
+  const account = connection.signedIn ? connection.account : null;
+  return (
+    <Card className={styles.card} data-testid={`connection-${connection.id}`} data-signed-in={String(connection.signedIn)} data-kind={connection.kind}>
+      <CardTitle connection={connection} busy={busy} onRemove={onRemove} />
+      {connection.signedIn ? (
+        <div className={styles.operator}>
+          {account ? (
+            <Text data-testid="connection-account">
+              <PersonRegular /> Signed in as <strong>{account.name}</strong> ({account.login}){" "}
+              <Badge appearance="outline" color="brand">{account.roleLabel}</Badge>
+            </Text>
+          ) : null}
+          <div className={styles.row}>
+            <OpenUsersButton connection={connection} onOpenUsers={onOpenUsers} />
+            <Button id={`signout-button-${connection.id}`} icon={<SignOutRegular />} disabled={busy} onClick={onSignOut}>
+              Sign out
+            </Button>
+            {busy ? <Spinner size="tiny" /> : null}
+          </div>
+        </div>
+      ) : connection.kind === "zohoDirectory" ? (
+        <ZohoSignInForm connection={connection} onSignedIn={onProviderSignedIn} />
+      ) : (
+        <PsSignInForm connection={connection} onSignedIn={onProviderSignedIn} onConnectionChanged={onConnectionChanged} />
+      )}
+    </Card>
+  );
+}
+
+function EntraConnectionCard({ connection, idSuffix, busy, removing = false, onSignIn, onSignOut, onRemove, onOpenUsers }: ConnectionCardProps) {
   const styles = useStyles();
   const [account, setAccount] = useState(connection.demoAccounts[0]?.userPrincipalName ?? "");
 
@@ -52,33 +166,7 @@ export function ConnectionCard({ connection, idSuffix, busy, removing = false, o
 
   return (
     <Card className={styles.card} data-testid={`connection-${connection.id}`} data-signed-in={String(connection.signedIn)}>
-      <CardHeader
-        image={<CloudRegular fontSize={28} />}
-        header={<Text weight="semibold">{connection.displayName}</Text>}
-        action={
-          onRemove ? (
-            <Button
-              data-testid={`remove-connection-${connection.id}`}
-              appearance="subtle"
-              icon={<DeleteRegular />}
-              disabled={busy}
-              onClick={onRemove}
-            >
-              Remove
-            </Button>
-          ) : undefined
-        }
-        description={
-          <span>
-            {connection.sandbox ? "Built-in sandbox (Microsoft Entra emulator) · " : "Microsoft Entra tenant · "}
-            {connection.signedIn ? (
-              <Badge appearance="tint" color="success" data-testid="connection-status">Signed in</Badge>
-            ) : (
-              <Badge appearance="tint" color="subtle" data-testid="connection-status">Not signed in</Badge>
-            )}
-          </span>
-        }
-      />
+      <CardTitle connection={connection} busy={busy} onRemove={onRemove} />
       {connection.keychain?.state === "sessionOnly" ? (
         <MessageBar intent="info" layout="multiline" data-testid="keychain-session-only">
           <MessageBarBody>
@@ -92,7 +180,8 @@ export function ConnectionCard({ connection, idSuffix, busy, removing = false, o
             <PersonRegular /> Signed in as <strong>{operator.displayName}</strong> ({operator.userPrincipalName})
           </Text>
           <RoleBadges roles={operator.roles} />
-          <div>
+          <div className={styles.row}>
+            <OpenUsersButton connection={connection} onOpenUsers={onOpenUsers} />
             <Button id={`signout-button${idSuffix}`} icon={<SignOutRegular />} disabled={busy} onClick={onSignOut}>
               Sign out
             </Button>

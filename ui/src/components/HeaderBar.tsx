@@ -23,6 +23,8 @@ const useStyles = makeStyles({
 export function HeaderBar({ active }: { active: ConnectionView | null }) {
   const styles = useStyles();
   const operator = active?.operator ?? null;
+  // Zoho and Privilege Secure say who is signed in as a ProviderAccount, not an Entra operator.
+  const account = !operator ? (active?.account ?? null) : null;
   return (
     <header className={styles.bar}>
       <div className={styles.brand}>
@@ -49,6 +51,18 @@ export function HeaderBar({ active }: { active: ConnectionView | null }) {
               </Text>
             </div>
             <Avatar name={operator.displayName} size={32} color="colorful" />
+          </>
+        ) : account ? (
+          <>
+            <div id="operator-name" data-upn={account.login} style={{ textAlign: "right" }}>
+              <Text weight="semibold" block>
+                {account.name}
+              </Text>
+              <Text size={200} className={styles.sub} block data-testid="operator-roles">
+                {account.login} · {account.roleLabel}
+              </Text>
+            </div>
+            <Avatar name={account.name} size={32} color="colorful" />
           </>
         ) : (
           <Text className={styles.sub}>Not signed in</Text>

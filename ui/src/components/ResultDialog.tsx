@@ -37,6 +37,7 @@ const SUMMARY: Record<AuditOutcome, { intent: MessageBarIntent; text: string }> 
   partial: { intent: "warning", text: "Some steps did not succeed. Check each line below." },
   failed: { intent: "error", text: "The action failed. Check each line below." },
   refused: { intent: "error", text: "The action was refused before anything changed." },
+  pending: { intent: "info", text: "Some steps are still to be finished by hand." },
 };
 
 /** "Valid for 60 minutes, one-time use." from the plan's terms. */

@@ -2,6 +2,8 @@ import { Badge } from "@fluentui/react-components";
 import type { BadgeProps } from "@fluentui/react-components";
 import {
   CheckmarkCircleFilled,
+  ClockFilled,
+  HandRightFilled,
   DismissCircleFilled,
   ProhibitedFilled,
   SubtractCircleFilled,
@@ -16,12 +18,14 @@ const STEP_LOOK: Record<StepStatus, { color: BadgeProps["color"]; icon: ReactEle
   failed: { color: "danger", icon: <DismissCircleFilled /> },
   skipped: { color: "subtle", icon: <SubtractCircleFilled /> },
   refused: { color: "warning", icon: <ProhibitedFilled /> },
+  waitingForOperator: { color: "informative", icon: <ClockFilled /> },
+  completedByHand: { color: "success", icon: <HandRightFilled /> },
 };
 
 export function StepStatusBadge({ status }: { status: StepStatus }) {
   const look = STEP_LOOK[status];
   return (
-    <Badge appearance="tint" color={look.color} icon={look.icon}>
+    <Badge appearance="tint" color={look?.color ?? "informative"} icon={look?.icon}>
       {STEP_STATUS_LABELS[status] ?? status}
     </Badge>
   );
@@ -32,6 +36,7 @@ const OUTCOME_LOOK: Record<AuditOutcome, { color: BadgeProps["color"]; icon: Rea
   partial: { color: "warning", icon: <WarningFilled /> },
   failed: { color: "danger", icon: <DismissCircleFilled /> },
   refused: { color: "severe", icon: <ProhibitedFilled /> },
+  pending: { color: "informative", icon: <ClockFilled /> },
 };
 
 export function AuditOutcomeBadge({ outcome }: { outcome: AuditOutcome }) {

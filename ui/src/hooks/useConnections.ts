@@ -1,6 +1,21 @@
 import { useCallback, useEffect, useState } from "react";
-import { addConnection, listConnections, onSessionLost, removeConnection, signIn, signOut } from "../ipc/api";
-import type { AppError, ConnectionView, NewEntraConnection } from "../ipc/types";
+import {
+  addConnection,
+  addPrivilegeSecureConnection,
+  addZohoConnection,
+  listConnections,
+  onSessionLost,
+  removeConnection,
+  signIn,
+  signOut,
+} from "../ipc/api";
+import type {
+  AppError,
+  ConnectionView,
+  NewEntraConnection,
+  NewPrivilegeSecureConnection,
+  NewZohoConnection,
+} from "../ipc/types";
 
 export interface ConnectionsState {
   connections: ConnectionView[];
@@ -18,6 +33,17 @@ export interface ConnectionsState {
    * form that asked can show it next to what was typed.
    */
   add: (connection: NewEntraConnection) => Promise<ConnectionView>;
+  /** As `add`, for a Zoho Directory organisation. */
+  addZoho: (connection: NewZohoConnection) => Promise<ConnectionView>;
+  /** As `add`, for a Privilege Secure server. */
+  addPrivilegeSecure: (connection: NewPrivilegeSecureConnection) => Promise<ConnectionView>;
+  /**
+   * A Zoho or Privilege Secure card signed in by itself (device code, login form): re-read the
+   * list. The App also makes that connection the active one.
+   */
+  providerSignedIn: (connectionId: string) => Promise<void>;
+  /** Set by the App: make a signed-in connection the active one and show its users. */
+  openUsers?: (connectionId: string) => void;
   /** Removes a tenant (Rust signs out first); a failure shows on the screen. */
   remove: (connectionId: string) => Promise<boolean>;
 }
@@ -98,6 +124,27 @@ export function useConnections(): ConnectionsState {
     [reload],
   );
 
+  const addZoho = useCallback(
+    async (connection: NewZohoConnection) => {
+      const added = await addZohoConnection(connection);
+      await reload();
+      return added;
+    },
+    [reload],
+  );
+
+  const addPrivilegeSecure = useCallback(
+    async (connection: NewPrivilegeSecureConnection) => {
+      const added = await addPrivilegeSecureConnection(connection);
+      await reload();
+      return added;
+    },
+    [reload],
+  );
+
+  // Which connection signed in matters to the App (it becomes the active one), not to the list.
+  const providerSignedIn = useCallback(() => reload(), [reload]);
+
   const remove = useCallback(
     async (connectionId: string) => {
       setBusyId(connectionId);
@@ -118,5 +165,19 @@ export function useConnections(): ConnectionsState {
     [reload],
   );
 
-  return { connections, loading, busyId, removingId, error, reload, signInTo, signOutOf, add, remove };
+  return {
+    connections,
+    loading,
+    busyId,
+    removingId,
+    error,
+    reload,
+    signInTo,
+    signOutOf,
+    add,
+    addZoho,
+    addPrivilegeSecure,
+    providerSignedIn,
+    remove,
+  };
 }

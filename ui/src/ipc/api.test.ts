@@ -58,6 +58,48 @@ describe("api: one command per function, with the brief's argument names", () =>
     ["verifyAudit", () => api.verifyAudit(), "verify_audit", {}],
     ["auditForwarding", () => api.auditForwarding(), "audit_forwarding", {}],
     ["copyToClipboard", () => api.copyToClipboard("secret", 30), "copy_to_clipboard", { text: "secret", clearAfterSeconds: 30 }],
+    [
+      "addZohoConnection",
+      () => api.addZohoConnection({ displayName: "Zylker", dataCentre: "EU", clientId: "1000.X", clientSecret: "s", organizationId: "7700001" }),
+      "add_zoho_connection",
+      { connection: { displayName: "Zylker", dataCentre: "EU", clientId: "1000.X", clientSecret: "s", organizationId: "7700001" } },
+    ],
+    [
+      "addPrivilegeSecureConnection",
+      () => api.addPrivilegeSecureConnection({ displayName: "NPS", baseUrl: "https://nps.example.com" }),
+      "add_privilege_secure_connection",
+      { connection: { displayName: "NPS", baseUrl: "https://nps.example.com" } },
+    ],
+    ["zohoStartSignIn (sandbox)", () => api.zohoStartSignIn("sandbox-zoho", "admin@zylker.sandbox"), "zoho_start_sign_in", { connectionId: "sandbox-zoho", account: "admin@zylker.sandbox" }],
+    ["zohoStartSignIn", () => api.zohoStartSignIn("zoho-1"), "zoho_start_sign_in", { connectionId: "zoho-1" }],
+    ["zohoFinishSignIn", () => api.zohoFinishSignIn("zoho-1"), "zoho_finish_sign_in", { connectionId: "zoho-1" }],
+    ["psSignIn", () => api.psSignIn("ps-1", "CORP\\a", "pw", "123456"), "ps_sign_in", { connectionId: "ps-1", login: "CORP\\a", password: "pw", code: "123456" }],
+    ["psTrustCertificate", () => api.psTrustCertificate("ps-1", "AB:CD"), "ps_trust_certificate", { connectionId: "ps-1", sha256: "AB:CD" }],
+    ["zohoSearchUsers", () => api.zohoSearchUsers("zoho-1", "ann"), "zoho_search_users", { connectionId: "zoho-1", query: "ann" }],
+    ["psSearchUsers", () => api.psSearchUsers("ps-1", "bob"), "ps_search_users", { connectionId: "ps-1", query: "bob" }],
+    ["zohoUserDetails", () => api.zohoUserDetails("zoho-1", "z1"), "zoho_user_details", { connectionId: "zoho-1", userId: "z1" }],
+    ["psUserDetails", () => api.psUserDetails("ps-1", "p1"), "ps_user_details", { connectionId: "ps-1", userId: "p1" }],
+    ["planProviderAction", () => api.planProviderAction("ps-1", "p1", "psResetToken"), "plan_provider_action", { connectionId: "ps-1", userId: "p1", action: "psResetToken" }],
+    [
+      "planProviderAction with Zoho options",
+      () => api.planProviderAction("zoho-1", "z1", "zohoResetPassword", { forceChangeOnLogin: true, clearMobileSessionsAndApiTokens: false, emailNewPassword: false }),
+      "plan_provider_action",
+      {
+        connectionId: "zoho-1",
+        userId: "z1",
+        action: "zohoResetPassword",
+        zohoOptions: { forceChangeOnLogin: true, clearMobileSessionsAndApiTokens: false, emailNewPassword: false },
+      },
+    ],
+    ["runProviderPlan", () => api.runProviderPlan("pp-1", "INC-9"), "run_provider_plan", { planId: "pp-1", reason: "INC-9" }],
+    [
+      "runProviderPlan with a password",
+      () => api.runProviderPlan("pp-1", "INC-9", { mode: "generate", readAloud: true, length: 16 }),
+      "run_provider_plan",
+      { planId: "pp-1", reason: "INC-9", password: { mode: "generate", readAloud: true, length: 16 } },
+    ],
+    ["openByHandPage", () => api.openByHandPage("pp-1", 2), "open_by_hand_page", { planId: "pp-1", stepIndex: 2 }],
+    ["markByHandDone", () => api.markByHandDone("pp-1", 2), "mark_by_hand_done", { planId: "pp-1", stepIndex: 2 }],
   ])("%s", async (_name, callApi, command, args) => {
     const calls = recordCalls();
     await callApi();
@@ -120,5 +162,24 @@ describe("api: a lost session is announced", () => {
     unsubscribe();
     await expect(api.searchUsers("sandbox", "a")).rejects.toMatchObject({ kind: "NotSignedIn" });
     expect(heard.length).toBe(1);
+  });
+});
+
+describe("api: provider helpers", () => {
+  test("untrustedCertificate reads the fingerprint from ps_sign_in's detail, and nothing else", () => {
+    expect(api.untrustedCertificate({ kind: "Provider", message: "x", detail: "untrustedCertificateSha256=AB:CD:EF" })).toBe("AB:CD:EF");
+    expect(api.untrustedCertificate({ kind: "Provider", message: "x", detail: "timeout" })).toBeNull();
+    expect(api.untrustedCertificate({ kind: "Provider", message: "x", detail: null })).toBeNull();
+  });
+
+  test("NotSignedIn from run_provider_plan is the dialog's to handle, not a lost session", async () => {
+    const heard: string[] = [];
+    const unsubscribe = api.onSessionLost((error) => heard.push(error.message));
+    mockIPC(() => {
+      throw { kind: "NotSignedIn", message: "Sign in again to confirm it is you." };
+    });
+    await expect(api.runProviderPlan("pp-1", "INC-1")).rejects.toMatchObject({ kind: "NotSignedIn" });
+    expect(heard).toEqual([]);
+    unsubscribe();
   });
 });

@@ -14,6 +14,7 @@ import type {
   CacheStatus,
   CodeToSend,
   ConnectionView,
+  DeviceCodePrompt,
   DirectoryUser,
   ErrorKind,
   ExecutionResult,
@@ -21,11 +22,23 @@ import type {
   ExportResult,
   ForwardingStatus,
   NewEntraConnection,
+  NewPrivilegeSecureConnection,
+  NewZohoConnection,
   Operator,
+  PasswordInput,
   Plan,
+  ProviderAccount,
+  ProviderAction,
+  ProviderPlan,
+  ProviderResult,
+  PsUser,
+  PsUserDetails,
   UserDetails,
   VerificationEvidence,
   VerificationRecord,
+  ZohoResetPasswordOptions,
+  ZohoUser,
+  ZohoUserDetails,
 } from "./types";
 
 const ERROR_KINDS: readonly ErrorKind[] = [
@@ -91,12 +104,12 @@ export function onSessionLost(listener: SessionListener): () => void {
   return () => sessionListeners.delete(listener);
 }
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(command: string, args?: Record<string, unknown>, announceSessionLost = true): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (reason) {
     const error = toAppError(reason);
-    if (error.kind === "NotSignedIn") sessionListeners.forEach((listener) => listener(error));
+    if (error.kind === "NotSignedIn" && announceSessionLost) sessionListeners.forEach((listener) => listener(error));
     throw error;
   }
 }
@@ -212,4 +225,95 @@ export function copyToClipboard(text: string, clearAfterSeconds: number): Promis
 /** Version and the paths of the data, log and config directories, for the About box. */
 export function about(): Promise<AboutInfo> {
   return call("about");
+}
+
+// ---- Zoho Directory and Privilege Secure (issues #6, #7) ----------------------------------
+
+/** Rust validates the input; the client secret goes to the keychain. */
+export function addZohoConnection(connection: NewZohoConnection): Promise<ConnectionView> {
+  return call("add_zoho_connection", { connection });
+}
+
+export function addPrivilegeSecureConnection(connection: NewPrivilegeSecureConnection): Promise<ConnectionView> {
+  return call("add_privilege_secure_connection", { connection });
+}
+
+/**
+ * Starts Zoho's device sign-in; Rust opens the verification page. For the sandbox `account` is
+ * the demo operator's e-mail and Rust approves the code as them.
+ */
+export function zohoStartSignIn(connectionId: string, account?: string): Promise<DeviceCodePrompt> {
+  return call("zoho_start_sign_in", account === undefined ? { connectionId } : { connectionId, account });
+}
+
+/** Resolves once the code is approved; rejects when it is denied or expires. */
+export function zohoFinishSignIn(connectionId: string): Promise<ProviderAccount> {
+  return call("zoho_finish_sign_in", { connectionId });
+}
+
+/**
+ * Rejects with `detail` "untrustedCertificateSha256=<fingerprint>" when the server's
+ * certificate is not trusted yet (see `untrustedCertificate`).
+ */
+export function psSignIn(connectionId: string, login: string, password: string, code: string): Promise<ProviderAccount> {
+  return call("ps_sign_in", { connectionId, login, password, code });
+}
+
+/** Pins the server certificate the operator checked, for this connection only. */
+export function psTrustCertificate(connectionId: string, sha256: string): Promise<ConnectionView> {
+  return call("ps_trust_certificate", { connectionId, sha256 });
+}
+
+const UNTRUSTED_CERTIFICATE = "untrustedCertificateSha256=";
+
+/** The fingerprint of the certificate `psSignIn` refused, or null for any other error. */
+export function untrustedCertificate(error: AppError): string | null {
+  const detail = error.detail ?? "";
+  return detail.startsWith(UNTRUSTED_CERTIFICATE) ? detail.slice(UNTRUSTED_CERTIFICATE.length).trim() : null;
+}
+
+export function zohoSearchUsers(connectionId: string, query: string): Promise<ZohoUser[]> {
+  return call("zoho_search_users", { connectionId, query });
+}
+
+export function psSearchUsers(connectionId: string, query: string): Promise<PsUser[]> {
+  return call("ps_search_users", { connectionId, query });
+}
+
+export function zohoUserDetails(connectionId: string, userId: string): Promise<ZohoUserDetails> {
+  return call("zoho_user_details", { connectionId, userId });
+}
+
+export function psUserDetails(connectionId: string, userId: string): Promise<PsUserDetails> {
+  return call("ps_user_details", { connectionId, userId });
+}
+
+/** `zohoOptions` for Zoho Reset password only; without it the call is `{connectionId, userId, action}`. */
+export function planProviderAction(
+  connectionId: string,
+  userId: string,
+  action: ProviderAction,
+  zohoOptions?: ZohoResetPasswordOptions,
+): Promise<ProviderPlan> {
+  const args: Record<string, unknown> = { connectionId, userId, action };
+  if (zohoOptions) args.zohoOptions = zohoOptions;
+  return call("plan_provider_action", args);
+}
+
+/**
+ * A typed password travels only here, once, when the plan needs one. NotSignedIn here means
+ * "sign in again to confirm it is you" (Zoho's fresh sign-in), not a lost session: the dialog
+ * handles it, so it is not announced to `onSessionLost`.
+ */
+export function runProviderPlan(planId: string, reason: string, password?: PasswordInput): Promise<ProviderResult> {
+  return call("run_provider_plan", password ? { planId, reason, password } : { planId, reason }, false);
+}
+
+/** Rust opens the step's page in the default browser (the page has no shell access). */
+export function openByHandPage(planId: string, stepIndex: number): Promise<void> {
+  return call("open_by_hand_page", { planId, stepIndex });
+}
+
+export function markByHandDone(planId: string, stepIndex: number): Promise<ProviderResult> {
+  return call("mark_by_hand_done", { planId, stepIndex });
 }

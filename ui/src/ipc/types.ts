@@ -250,7 +250,8 @@ export interface ApprovalRecord {
   at: string;
 }
 
-export type StepStatus = "succeeded" | "failed" | "skipped" | "refused";
+/** `waitingForOperator` / `completedByHand`: a provider step the operator finishes in the provider's own console. */
+export type StepStatus = "succeeded" | "failed" | "skipped" | "refused" | "waitingForOperator" | "completedByHand";
 
 export interface Outcome {
   stepIndex: number;
@@ -274,7 +275,8 @@ export interface ExecutionResult {
   auditError?: string | null;
 }
 
-export type AuditOutcome = "succeeded" | "partial" | "failed" | "refused";
+/** `pending`: a provider action whose by-hand steps are not all marked done yet. */
+export type AuditOutcome = "succeeded" | "partial" | "failed" | "refused" | "pending";
 
 /** `AuditRecord` is flattened into the entry by serde. */
 export interface AuditEntry {
@@ -329,12 +331,29 @@ export interface AuditVerification {
   message: string;
 }
 
-export type ConnectionKind = "entraTenant";
+export type ConnectionKind = "entraTenant" | "zohoDirectory" | "privilegeSecure";
 
 export interface DemoAccount {
+  /** Entra UPN, Zoho e-mail, or Privilege Secure login such as "CORP\\nps.admin". */
   userPrincipalName: string;
   displayName: string;
   roleLabel: string;
+  /** Privilege Secure sandbox only: the emulator's demo password, to prefill the sign-in form. */
+  password?: string | null;
+  /** Privilege Secure sandbox only: the sandbox "authenticator app"'s code. */
+  secondFactorCode?: string | null;
+}
+
+/** Who is signed in to a Zoho or Privilege Secure connection. */
+export interface ProviderAccount {
+  /** Display name or login. */
+  name: string;
+  /** E-mail (Zoho) or login (Privilege Secure). */
+  login: string;
+  /** "Super Admin", "Admin", "Member" (Zoho); "Administrator" / "Not an administrator" (Privilege Secure). */
+  roleLabel: string;
+  /** RFC 3339; Zoho only (null after a resumed session). */
+  signedInAt?: string | null;
 }
 
 /** Whether refresh tokens can be kept in the OS keychain (serde `tag = "state"`). */
@@ -346,9 +365,14 @@ export interface ConnectionView {
   displayName: string;
   sandbox: boolean;
   signedIn: boolean;
+  /** Entra only. */
   operator?: Operator | null;
   demoAccounts: DemoAccount[];
   keychain?: KeychainStatus;
+  /** Zoho / Privilege Secure: who is signed in (null when signed out). */
+  account?: ProviderAccount | null;
+  /** One line for the card, e.g. "Zoho · EU data centre · organisation 7700001". */
+  summary?: string | null;
 }
 
 /** Where a new tenant lives: a national cloud preset, or custom endpoints (Rust `Cloud`). */
@@ -427,4 +451,155 @@ export interface AboutInfo {
   /** The log level in force, e.g. "info"; empty if the log file could not be opened. */
   logLevel: string;
   configDir: string;
+}
+
+// ---- Zoho Directory and Privilege Secure connections (issues #6, #7) ----------------------
+
+export type DataCentre = "US" | "EU" | "IN" | "AU" | "JP" | "CA" | "SA" | "UK" | "CN";
+
+export interface NewZohoConnection {
+  displayName: string;
+  dataCentre: DataCentre;
+  /** "Non-browser application" client id from the Zoho API console. */
+  clientId: string;
+  /** Goes to the keychain, never saved in settings. */
+  clientSecret: string;
+  /** Zoho Mail organisation id (zoid), digits. */
+  organizationId: string;
+}
+
+export interface NewPrivilegeSecureConnection {
+  displayName: string;
+  /** https://nps.example.com[:port] */
+  baseUrl: string;
+}
+
+/** Zoho device sign-in: show the code; Rust has opened the verification page (or, for the sandbox, approved it). */
+export interface DeviceCodePrompt {
+  userCode: string;
+  verificationUrl: string;
+  /** RFC 3339 */
+  expiresAt: string;
+}
+
+export type ZohoRole = "member" | "admin" | "super_admin";
+export type ZohoUserStatus = "confirmed" | "pending" | "external";
+
+export interface ZohoUser {
+  zuid: string;
+  accountId?: string | null;
+  email: string;
+  displayName: string;
+  role: ZohoRole;
+  tfaEnabled?: boolean | null;
+  status: ZohoUserStatus;
+  /** Present when not confirmed: shown as is. */
+  notResettableReason?: string;
+}
+
+export type PsAccess =
+  | { kind: "individual"; managedAccountId: string }
+  | { kind: "viaGroup"; managedAccountId: string; groupId: string; groupName: string }
+  | { kind: "none" }
+  | { kind: "unknown" };
+
+export interface PsUser {
+  id: string;
+  name: string;
+  displayName?: string | null;
+  samAccountName?: string | null;
+  userPrincipalName?: string | null;
+  email?: string | null;
+  domainName?: string | null;
+  access: PsAccess;
+}
+
+export type ProviderAction = "zohoResetPassword" | "zohoResetMfa" | "psResetToken" | "psResetGroupToken";
+
+/** One action offered (or not, with the reason) on a Zoho or Privilege Secure user's page. */
+export interface ProviderOffer {
+  action: ProviderAction;
+  /** "Reset password", "Reset MFA", "Reset 2-Factor Token", "Reset 2-Factor Token of the whole group" */
+  label: string;
+  allowed: boolean;
+  /** Why not, when not allowed. */
+  reason?: string | null;
+  /** E.g. the group reset's warning. */
+  warning?: string | null;
+}
+
+export interface FreshSignIn {
+  maxAgeMinutes: number;
+  signedInAt?: string | null;
+  /** False: the page must run the Zoho sign-in again before confirming. */
+  fresh: boolean;
+}
+
+export interface ZohoUserDetails {
+  user: ZohoUser;
+  actions: ProviderOffer[];
+  freshSignIn: FreshSignIn;
+}
+
+export interface PsUserDetails {
+  user: PsUser;
+  actions: ProviderOffer[];
+}
+
+export interface ZohoResetPasswordOptions {
+  forceChangeOnLogin: boolean;
+  clearMobileSessionsAndApiTokens: boolean;
+  /** Off by default; the page shows a warning next to it. */
+  emailNewPassword: boolean;
+}
+
+export type StepPerformed =
+  | { performed: "api"; doc: string }
+  | { performed: "byHand"; pageUrl: string; instructions: string; why: string };
+
+export interface ProviderStep {
+  summary: string;
+  performed: StepPerformed;
+}
+
+export interface ProviderPlan {
+  id: string;
+  connectionId: string;
+  action: ProviderAction;
+  actionLabel: string;
+  target: { id: string; name: string; detail: string };
+  /** Every step; by-hand ones are shown as such ("Finish in Zoho" / "Finish in Privilege Secure"). */
+  steps: ProviderStep[];
+  warnings: string[];
+  /** 2 for Zoho Reset MFA ("Yes, Reset" twice), else 1. */
+  confirmationsRequired: number;
+  /** Zoho reset password: the page sends a PasswordInput with the run. */
+  needsPassword: boolean;
+  /** Zoho: must be fresh before running. */
+  freshSignIn?: FreshSignIn | null;
+}
+
+export type PasswordInput =
+  | { mode: "typed"; password: string }
+  | { mode: "generate"; readAloud: boolean; length?: number };
+
+export type StepState = "done" | "failed" | "skipped" | "toDoByHand" | "doneByHand";
+
+export interface StepReport {
+  index: number;
+  summary: string;
+  state: StepState;
+  message?: string | null;
+  performed: StepPerformed;
+}
+
+export interface ProviderResult {
+  planId: string;
+  /** "pending" while steps are still to finish by hand. */
+  outcome: AuditOutcome;
+  steps: StepReport[];
+  /** Shown once (TemporaryPassword), never stored by the page. */
+  generatedPassword?: string | null;
+  auditSeq?: number | null;
+  auditError?: string | null;
 }

@@ -248,4 +248,43 @@ describe("activity", () => {
     await waitFor(() => expect(document.body.textContent).toContain("Could not create /readonly/audit.csv"));
     expect(byId("export-result")).toBeNull();
   });
+
+  test("a provider action still to finish by hand reads as Pending, with its steps' by-hand states; the filter offers Pending", async () => {
+    const ipc = mockCommands({
+      list_audit: () => [
+        auditEntry(1, {
+          action: "zohoResetMfa",
+          outcome: "pending",
+          plan: ["Reset the MFA of Annette", "Tell the user to set up MFA again"],
+          steps: [
+            { stepIndex: 0, status: "succeeded", message: "MFA reset", requestId: null, at: "2026-11-23T09:00:00Z" },
+            { stepIndex: 1, status: "waitingForOperator", message: "Finish in Zoho", requestId: null, at: "2026-11-23T09:00:00Z" },
+          ],
+        }),
+        auditEntry(2, {
+          action: "psResetGroupToken",
+          steps: [{ stepIndex: 0, status: "completedByHand", message: "Marked as done", requestId: null, at: "2026-11-23T09:00:00Z" }],
+        }),
+      ],
+    });
+    renderWithFluent(<ActivityScreen />);
+    await waitFor(() => expect(rows().length).toBe(2));
+    const pending = rows().find((r) => r.getAttribute("data-seq") === "1")!;
+    expect(pending.getAttribute("data-outcome")).toBe("pending");
+    expect(pending.textContent).toContain("Pending");
+    expect(pending.textContent).toContain("Zoho: Reset MFA");
+
+    const stepText = (status: string) => document.querySelector(`[data-testid="audit-step"][data-status="${status}"]`)?.textContent;
+    const expand = (seq: string) =>
+      fireEvent.click(rows().find((r) => r.getAttribute("data-seq") === seq)!.querySelector('[data-testid="audit-expand"]')!);
+    expand("1");
+    await waitFor(() => expect(stepText("waitingForOperator")).toContain("Waiting for the operator"));
+    expand("2");
+    await waitFor(() => expect(stepText("completedByHand")).toContain("Completed by hand"));
+
+    const outcome = byId("audit-filter-outcome") as HTMLSelectElement;
+    expect([...outcome.options].map((o) => o.value)).toContain("pending");
+    fireEvent.change(outcome, { target: { value: "pending" } });
+    await waitFor(() => expect(ipc.callsOf("list_audit").at(-1)).toEqual({ limit: 200, filter: { outcome: "pending" } }));
+  });
 });

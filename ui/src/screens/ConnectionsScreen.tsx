@@ -16,7 +16,7 @@ const useStyles = makeStyles({
 
 export function ConnectionsScreen({ state }: { state: ConnectionsState }) {
   const styles = useStyles();
-  const { connections, loading, busyId, removingId, error, signInTo, signOutOf, add, remove } = state;
+  const { connections, loading, busyId, removingId, error, signInTo, signOutOf, remove, reload, providerSignedIn, openUsers } = state;
   const [adding, setAdding] = useState(false);
   const [confirmingRemoval, setConfirmingRemoval] = useState<ConnectionView | null>(null);
 
@@ -25,7 +25,7 @@ export function ConnectionsScreen({ state }: { state: ConnectionsState }) {
       <ScreenTitle trail={["Connections"]} title="Connections" />
       <div className={styles.toolbar}>
         <Button id="add-connection" icon={<AddRegular />} onClick={() => setAdding(true)}>
-          Add Microsoft Entra tenant
+          Add connection
         </Button>
       </div>
       {error ? <ErrorBar error={error} /> : null}
@@ -41,9 +41,12 @@ export function ConnectionsScreen({ state }: { state: ConnectionsState }) {
           onSignOut={() => void signOutOf(connection.id)}
           // The built-in sandbox is part of the app; Rust refuses to remove it, so it offers no Remove.
           onRemove={connection.sandbox ? undefined : () => setConfirmingRemoval(connection)}
+          onProviderSignedIn={() => providerSignedIn(connection.id)}
+          onConnectionChanged={reload}
+          onOpenUsers={openUsers && connection.signedIn ? () => openUsers(connection.id) : undefined}
         />
       ))}
-      {adding ? <AddConnectionDialog onAdd={add} onClose={() => setAdding(false)} /> : null}
+      {adding ? <AddConnectionDialog onAdd={state.add} onAddZoho={state.addZoho} onAddPrivilegeSecure={state.addPrivilegeSecure} onClose={() => setAdding(false)} /> : null}
       {confirmingRemoval ? (
         <RemoveConnectionDialog
           connection={confirmingRemoval}

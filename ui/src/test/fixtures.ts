@@ -6,7 +6,13 @@ import type {
   ExecutionResult,
   Plan,
   PlanSafety,
+  ProviderPlan,
+  ProviderResult,
+  PsUser,
+  PsUserDetails,
   UserDetails,
+  ZohoUser,
+  ZohoUserDetails,
 } from "../ipc/types";
 
 export const SANDBOX_ID = "sandbox";
@@ -218,6 +224,156 @@ export function auditEntry(seq: number, overrides: Partial<AuditEntry> = {}): Au
     message: null,
     prevHash: "0".repeat(64),
     hash: `${seq}`.repeat(64).slice(0, 64),
+    ...overrides,
+  };
+}
+
+// ---- Zoho Directory and Privilege Secure ---------------------------------------------------
+
+export const ZOHO_ID = "sandbox-zoho";
+export const PS_ID = "sandbox-ps";
+
+export const zohoAccount = { name: "Zara Admin", login: "zara.admin@zylker.sandbox", roleLabel: "Super Admin", signedInAt: "2026-11-23T09:00:00Z" };
+export const psAccount = { name: "NPS Admin", login: "CORP\\nps.admin", roleLabel: "Administrator", signedInAt: null };
+
+export function zohoConnection(signedIn: boolean): ConnectionView {
+  return {
+    id: ZOHO_ID,
+    kind: "zohoDirectory",
+    displayName: "Sandbox — Zylker (Zoho demo)",
+    sandbox: true,
+    signedIn,
+    operator: null,
+    account: signedIn ? zohoAccount : null,
+    summary: "Zoho · US data centre · organisation 7700001",
+    demoAccounts: [
+      { userPrincipalName: "zara.admin@zylker.sandbox", displayName: "Zara Admin", roleLabel: "Super Admin" },
+      { userPrincipalName: "adam.admin@zylker.sandbox", displayName: "Adam Admin", roleLabel: "Admin" },
+      { userPrincipalName: "mia.member@zylker.sandbox", displayName: "Mia Member", roleLabel: "Member" },
+    ],
+  };
+}
+
+export function psConnection(signedIn: boolean): ConnectionView {
+  return {
+    id: PS_ID,
+    kind: "privilegeSecure",
+    displayName: "Sandbox — Privilege Secure (demo)",
+    sandbox: true,
+    signedIn,
+    operator: null,
+    account: signedIn ? psAccount : null,
+    summary: "https://127.0.0.1:7443 · certificate SHA-256 pinned",
+    demoAccounts: [
+      { userPrincipalName: "CORP\\nps.admin", displayName: "NPS Admin", roleLabel: "Administrator", password: "Demo-Admin-1", secondFactorCode: "246810" },
+      { userPrincipalName: "CORP\\nps.user", displayName: "NPS User", roleLabel: "Not an administrator", password: "Demo-User-1", secondFactorCode: "135791" },
+    ],
+  };
+}
+
+export const annette: ZohoUser = {
+  zuid: "z-annette",
+  accountId: "acc-1",
+  email: "annette.c@zylker.biz",
+  displayName: "Annette Charbonneau",
+  role: "member",
+  tfaEnabled: true,
+  status: "confirmed",
+};
+
+export const pendingPierre: ZohoUser = {
+  zuid: "z-pierre",
+  email: "pierre@zylker.biz",
+  displayName: "Pierre Pending",
+  role: "member",
+  tfaEnabled: null,
+  status: "pending",
+  notResettableReason: "Pierre has not accepted the invitation yet: only confirmed users can be reset.",
+};
+
+export function annetteDetails(overrides: Partial<ZohoUserDetails> = {}): ZohoUserDetails {
+  return {
+    user: annette,
+    actions: [
+      { action: "zohoResetPassword", label: "Reset password", allowed: true },
+      { action: "zohoResetMfa", label: "Reset MFA", allowed: true },
+    ],
+    freshSignIn: { maxAgeMinutes: 10, signedInAt: "2026-11-23T09:00:00Z", fresh: true },
+    ...overrides,
+  };
+}
+
+export const groupBob: PsUser = {
+  id: "ps-bob",
+  name: "CORP\\bob",
+  displayName: "Bob Builder",
+  samAccountName: "bob",
+  userPrincipalName: "bob@corp.example",
+  email: "bob@corp.example",
+  domainName: "corp.example",
+  access: { kind: "viaGroup", managedAccountId: "ma-7", groupId: "g-1", groupName: "PrivilegeSecure_Users" },
+};
+
+export const individualIvy: PsUser = {
+  id: "ps-ivy",
+  name: "CORP\\ivy",
+  displayName: "Ivy Individual",
+  access: { kind: "individual", managedAccountId: "ma-3" },
+};
+
+export const GROUP_WARNING =
+  "Every user who inherits access through PrivilegeSecure_Users (12 users) must set up their token again.";
+
+export function bobDetails(overrides: Partial<PsUserDetails> = {}): PsUserDetails {
+  return {
+    user: groupBob,
+    actions: [
+      { action: "psResetToken", label: "Reset 2-Factor Token", allowed: true },
+      { action: "psResetGroupToken", label: "Reset 2-Factor Token of the whole group", allowed: true, warning: GROUP_WARNING },
+    ],
+    ...overrides,
+  };
+}
+
+export function zohoPasswordPlan(overrides: Partial<ProviderPlan> = {}): ProviderPlan {
+  return {
+    id: "pp-1",
+    connectionId: ZOHO_ID,
+    action: "zohoResetPassword",
+    actionLabel: "Reset password",
+    target: { id: annette.zuid, name: annette.displayName, detail: annette.email },
+    steps: [
+      { summary: "Set a new password for Annette Charbonneau", performed: { performed: "api", doc: "https://www.zoho.com/mail/help/api/" } },
+      {
+        summary: "Clear Annette's mobile sessions and API tokens",
+        performed: {
+          performed: "byHand",
+          pageUrl: "https://directory.zoho.com/admin/users/z-annette",
+          instructions: "Open the user, click Reset Password's session options and clear mobile sessions.",
+          why: "Zoho's API has no call for clearing mobile sessions.",
+        },
+      },
+    ],
+    warnings: ["Annette is signed out of every web session."],
+    confirmationsRequired: 1,
+    needsPassword: true,
+    freshSignIn: { maxAgeMinutes: 10, signedInAt: "2026-11-23T09:00:00Z", fresh: true },
+    ...overrides,
+  };
+}
+
+export function zohoPasswordResult(overrides: Partial<ProviderResult> = {}): ProviderResult {
+  const plan = zohoPasswordPlan();
+  return {
+    planId: plan.id,
+    outcome: "pending",
+    steps: [
+      { index: 0, summary: plan.steps[0].summary, state: "done", message: "Password set", performed: plan.steps[0].performed },
+      { index: 1, summary: plan.steps[1].summary, state: "toDoByHand", message: null, performed: plan.steps[1].performed },
+    ],
+    generatedPassword: "Maple-Otter-Lamp-42",
+    auditSeq: 12,
+    auditError: null,
     ...overrides,
   };
 }

@@ -1,0 +1,35 @@
+import { MessageBar, MessageBarBody, MessageBarTitle, Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
+import type { DeviceCodePrompt } from "../../ipc/types";
+import { formatDateTime } from "../../format";
+
+const useStyles = makeStyles({
+  code: {
+    fontFamily: tokens.fontFamilyMonospace,
+    fontSize: tokens.fontSizeBase500,
+    letterSpacing: "0.1em",
+    fontWeight: tokens.fontWeightSemibold,
+  },
+  body: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXS },
+});
+
+/**
+ * The code of Zoho's device sign-in. The page cannot open a browser (no shell plugin): Rust has
+ * opened Zoho's page already, so this only says what to type there, and where, should the tab be lost.
+ */
+export function DeviceCodeBox({ prompt }: { prompt: DeviceCodePrompt }) {
+  const styles = useStyles();
+  return (
+    <MessageBar intent="info" layout="multiline" data-testid="zoho-device-code">
+      <MessageBarBody className={styles.body}>
+        <MessageBarTitle>Enter this code on Zoho&apos;s page, which ResetDesk opened in your browser</MessageBarTitle>
+        <Text className={styles.code} data-testid="zoho-user-code">
+          {prompt.userCode}
+        </Text>
+        <Text size={200} data-testid="zoho-verification-url">
+          {prompt.verificationUrl} · valid until {formatDateTime(prompt.expiresAt)}
+        </Text>
+        <Spinner size="tiny" label="Waiting for Zoho to confirm…" labelPosition="after" />
+      </MessageBarBody>
+    </MessageBar>
+  );
+}

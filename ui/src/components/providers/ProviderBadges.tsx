@@ -1,0 +1,41 @@
+import { Badge } from "@fluentui/react-components";
+import type { PsAccess, ZohoRole, ZohoUser } from "../../ipc/types";
+
+export const ZOHO_ROLE_LABELS: Record<ZohoRole, string> = {
+  member: "Member",
+  admin: "Admin",
+  super_admin: "Super Admin",
+};
+
+/** A Zoho user's status; for a user who cannot be reset, Rust's reason is shown next to it. */
+export function ZohoStatusBadge({ user }: { user: ZohoUser }) {
+  if (user.status === "confirmed") {
+    return (
+      <Badge appearance="tint" color="success" data-testid="zoho-status" data-status="confirmed">
+        Confirmed
+      </Badge>
+    );
+  }
+  return (
+    <span data-testid="zoho-status" data-status={user.status}>
+      <Badge appearance="tint" color="warning">
+        {user.status === "pending" ? "Pending" : "External"}
+      </Badge>
+      {user.notResettableReason ? <span data-testid="not-resettable-reason"> {user.notResettableReason}</span> : null}
+    </span>
+  );
+}
+
+/** How a Privilege Secure user gets access: the seed's distinction between individual and group-inherited. */
+export function psAccessText(access: PsAccess): string {
+  switch (access.kind) {
+    case "individual":
+      return "Individually configured";
+    case "viaGroup":
+      return `Through group ${access.groupName}`;
+    case "none":
+      return "No access";
+    default:
+      return "Unknown (administrators only)";
+  }
+}

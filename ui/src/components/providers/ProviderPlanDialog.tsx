@@ -1,0 +1,198 @@
+import {
+  Badge,
+  Button,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Field,
+  Input,
+  MessageBar,
+  MessageBarActions,
+  MessageBarBody,
+  MessageBarTitle,
+  Spinner,
+  Subtitle2,
+  Text,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { CloudArrowUpRegular, HandRightRegular } from "@fluentui/react-icons";
+import { useState } from "react";
+import { useZohoSignIn } from "../../hooks/useZohoSignIn";
+import type { ProviderFlow } from "../../hooks/useProviderFlow";
+import { isZohoAction } from "../../hooks/useProviderFlow";
+import type { ProviderAction, ProviderStep } from "../../ipc/types";
+import { ErrorBar } from "../ErrorBar";
+import { DeviceCodeBox } from "./DeviceCodeBox";
+
+const useStyles = makeStyles({
+  surface: { maxWidth: "760px", width: "92vw" },
+  content: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+  steps: { margin: 0, paddingLeft: tokens.spacingHorizontalXXL, display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
+  byHand: {
+    borderLeft: `3px solid ${tokens.colorPaletteMarigoldBorderActive}`,
+    paddingLeft: tokens.spacingHorizontalS,
+    backgroundColor: tokens.colorPaletteMarigoldBackground1,
+  },
+  why: { color: tokens.colorNeutralForeground2, display: "block" },
+  target: { color: tokens.colorNeutralForeground2 },
+});
+
+/** "Zoho" or "Privilege Secure": where a by-hand step is finished. */
+export function providerName(action: ProviderAction): string {
+  return isZohoAction(action) ? "Zoho" : "Privilege Secure";
+}
+
+function StepLine({ step, provider }: { step: ProviderStep; provider: string }) {
+  const styles = useStyles();
+  const performed = step.performed;
+  return (
+    <li data-testid="provider-plan-step" data-performed={performed.performed} className={performed.performed === "byHand" ? styles.byHand : undefined}>
+      {performed.performed === "byHand" ? (
+        <>
+          <Badge appearance="filled" color="warning" icon={<HandRightRegular />} data-testid="finish-by-hand">
+            Finish in {provider}
+          </Badge>{" "}
+          {step.summary}
+          <Text size={200} className={styles.why}>
+            {performed.why}
+          </Text>
+        </>
+      ) : (
+        <>
+          <Badge appearance="tint" color="brand" icon={<CloudArrowUpRegular />}>
+            ResetDesk does this
+          </Badge>{" "}
+          {step.summary}
+        </>
+      )}
+    </li>
+  );
+}
+
+export interface ProviderPlanDialogProps {
+  flow: Extract<ProviderFlow, { stage: "planning" | "planFailed" | "confirm" }>;
+  connectionId: string;
+  /** The sandbox's demo account to sign in again as (the one signed in); undefined for a real Zoho. */
+  reauthAccount?: string;
+  onRun: (reason: string) => void;
+  onSignedInAgain: () => void;
+  onCancel: () => void;
+}
+
+/**
+ * The confirmation of a Zoho or Privilege Secure action: every step Rust planned, the ones the
+ * operator must finish in the provider's console set apart, the warnings, and the reason. Zoho
+ * Reset MFA asks twice ("Yes, Reset", as Zoho does); a stale Zoho sign-in is renewed here.
+ */
+export function ProviderPlanDialog({ flow, connectionId, reauthAccount, onRun, onSignedInAgain, onCancel }: ProviderPlanDialogProps) {
+  const styles = useStyles();
+  const [reason, setReason] = useState("");
+  const [confirmations, setConfirmations] = useState(0);
+  // Set once the operator confirmed: a run refused for a stale sign-in is retried after signing in again.
+  const [submitted, setSubmitted] = useState(false);
+  const zoho = useZohoSignIn(connectionId);
+
+  const plan = flow.stage === "confirm" ? flow.plan : null;
+  const running = flow.stage === "confirm" && flow.running;
+  const needsFreshSignIn = flow.stage === "confirm" && flow.needsFreshSignIn;
+  const required = Math.max(1, plan?.confirmationsRequired ?? 1);
+  const provider = providerName(flow.stage === "confirm" ? flow.plan.action : flow.action);
+  const busy = running || zoho.busy;
+
+  const confirm = () => {
+    if (!reason.trim()) return;
+    if (confirmations + 1 < required) {
+      setConfirmations(confirmations + 1);
+      return;
+    }
+    setSubmitted(true);
+    onRun(reason.trim());
+  };
+
+  const signInAgain = async () => {
+    const account = await zoho.signIn(reauthAccount);
+    if (!account) return;
+    onSignedInAgain();
+    if (submitted) onRun(reason.trim());
+  };
+
+  return (
+    <Dialog open modalType="modal" onOpenChange={(_, data) => !data.open && !busy && onCancel()}>
+      <DialogSurface id="provider-plan-dialog" className={styles.surface}>
+        <DialogBody>
+          <DialogTitle>{plan ? `${plan.actionLabel}: ${plan.target.name}` : "Summary of your request"}</DialogTitle>
+          <DialogContent className={styles.content}>
+            {flow.stage === "planning" ? <Spinner label="Preparing the summary…" /> : null}
+            {flow.stage === "planFailed" ? <ErrorBar error={flow.error} /> : null}
+            {plan ? (
+              <>
+                <Text className={styles.target} data-testid="provider-plan-target">
+                  {plan.target.name} · {plan.target.detail}
+                </Text>
+                <Subtitle2 as="h2">Summary of your request</Subtitle2>
+                <ol className={styles.steps}>
+                  {plan.steps.map((step, index) => (
+                    <StepLine key={index} step={step} provider={provider} />
+                  ))}
+                </ol>
+                {plan.warnings.map((warning, index) => (
+                  <MessageBar key={index} intent="warning" layout="multiline" data-testid="provider-plan-warning">
+                    <MessageBarBody>{warning}</MessageBarBody>
+                  </MessageBar>
+                ))}
+                {needsFreshSignIn ? (
+                  <MessageBar intent="info" layout="multiline" data-testid="fresh-sign-in">
+                    <MessageBarBody>
+                      <MessageBarTitle>Sign in again to confirm it is you</MessageBarTitle>
+                      Zoho asks administrators to have signed in within the last{" "}
+                      {plan.freshSignIn?.maxAgeMinutes ?? "few"} minutes before a reset.
+                    </MessageBarBody>
+                    <MessageBarActions>
+                      <Button id="reauth-button" disabled={zoho.busy} onClick={() => void signInAgain()}>
+                        Sign in again
+                      </Button>
+                    </MessageBarActions>
+                  </MessageBar>
+                ) : null}
+                {zoho.prompt ? <DeviceCodeBox prompt={zoho.prompt} /> : null}
+                {zoho.error ? <ErrorBar error={zoho.error} /> : null}
+                <Field label="Reason or ticket number" required>
+                  <Input id="reason-input" value={reason} disabled={busy || confirmations > 0} onChange={(_, data) => setReason(data.value)} />
+                </Field>
+                {confirmations > 0 ? (
+                  <MessageBar intent="error" layout="multiline" data-testid="second-confirmation">
+                    <MessageBarBody>
+                      <MessageBarTitle>Are you sure?</MessageBarTitle>
+                      {plan.actionLabel} for {plan.target.name} cannot be undone. Click Yes, Reset again to go ahead.
+                    </MessageBarBody>
+                  </MessageBar>
+                ) : null}
+                {flow.stage === "confirm" && flow.error ? <ErrorBar error={flow.error} /> : null}
+                {running ? <Spinner size="small" label="Working…" /> : null}
+              </>
+            ) : null}
+          </DialogContent>
+          <DialogActions>
+            <Button id="cancel-button" disabled={busy} onClick={onCancel}>
+              Cancel
+            </Button>
+            {plan ? (
+              <Button
+                id="confirm-button"
+                appearance="primary"
+                disabled={busy || needsFreshSignIn || !reason.trim()}
+                onClick={confirm}
+              >
+                {required > 1 ? "Yes, Reset" : "Reset"}
+              </Button>
+            ) : null}
+          </DialogActions>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
+  );
+}

@@ -1,0 +1,59 @@
+import { Button, Field, Select, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { useState } from "react";
+import { useZohoSignIn } from "../../hooks/useZohoSignIn";
+import type { ConnectionView } from "../../ipc/types";
+import { ErrorBar } from "../ErrorBar";
+import { DeviceCodeBox } from "./DeviceCodeBox";
+
+const useStyles = makeStyles({
+  box: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
+  row: { display: "flex", alignItems: "flex-end", gap: tokens.spacingHorizontalM, flexWrap: "wrap" },
+  picker: { minWidth: "360px" },
+  hint: { color: tokens.colorNeutralForeground3 },
+});
+
+/** Sign in to a Zoho Directory connection: for the sandbox as a demo operator, else on Zoho's own page. */
+export function ZohoSignInForm({ connection, onSignedIn }: { connection: ConnectionView; onSignedIn: () => Promise<void> }) {
+  const styles = useStyles();
+  const { prompt, busy, error, signIn } = useZohoSignIn(connection.id);
+  const needsAccount = connection.sandbox && connection.demoAccounts.length > 0;
+  const [account, setAccount] = useState(connection.demoAccounts[0]?.userPrincipalName ?? "");
+
+  const start = async () => {
+    const signedIn = await signIn(needsAccount ? account : undefined);
+    if (signedIn) await onSignedIn();
+  };
+
+  return (
+    <div className={styles.box}>
+      <div className={styles.row}>
+        {needsAccount ? (
+          <Field label="Sign in as" className={styles.picker}>
+            <Select id={`zoho-account-${connection.id}`} value={account} disabled={busy} onChange={(_, data) => setAccount(data.value)}>
+              {connection.demoAccounts.map((demo) => (
+                <option key={demo.userPrincipalName} value={demo.userPrincipalName}>
+                  {demo.displayName} — {demo.roleLabel}
+                </option>
+              ))}
+            </Select>
+          </Field>
+        ) : null}
+        <Button
+          id={`zoho-signin-${connection.id}`}
+          appearance="primary"
+          disabled={busy || (needsAccount && !account)}
+          onClick={() => void start()}
+        >
+          Sign in with Zoho
+        </Button>
+        {!connection.sandbox && !busy ? (
+          <Text size={200} className={styles.hint}>
+            Zoho shows a code to confirm in your browser; ResetDesk opens the page for you.
+          </Text>
+        ) : null}
+      </div>
+      {prompt ? <DeviceCodeBox prompt={prompt} /> : null}
+      {error ? <ErrorBar error={error} /> : null}
+    </div>
+  );
+}

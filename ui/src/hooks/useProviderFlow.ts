@@ -1,0 +1,120 @@
+import { useCallback, useRef, useState } from "react";
+import { markByHandDone, planProviderAction, runProviderPlan } from "../ipc/api";
+import type {
+  AppError,
+  PasswordInput,
+  ProviderAction,
+  ProviderPlan,
+  ProviderResult,
+  ZohoResetPasswordOptions,
+} from "../ipc/types";
+
+export type ProviderFlow =
+  | { stage: "idle" }
+  /** Zoho Reset password: the options dialog, before anything is planned. */
+  | { stage: "options"; action: ProviderAction; planning: boolean; error: AppError | null }
+  | { stage: "planning"; action: ProviderAction }
+  | { stage: "planFailed"; action: ProviderAction; error: AppError }
+  | { stage: "confirm"; plan: ProviderPlan; running: boolean; error: AppError | null; needsFreshSignIn: boolean }
+  | { stage: "done"; plan: ProviderPlan; result: ProviderResult };
+
+/** Zoho plans ask for a fresh sign-in; Privilege Secure's NotSignedIn is a real lost session. */
+export function isZohoAction(action: ProviderAction): boolean {
+  return action === "zohoResetPassword" || action === "zohoResetMfa";
+}
+
+/**
+ * One Zoho or Privilege Secure action on one user: (options →) plan → confirm → run → result,
+ * with by-hand steps marked done afterwards. The password the operator chose is kept in a ref
+ * (never rendered, never in React state) from Review until the run answers or the flow is
+ * closed, so a retry after "sign in again" can send it once more.
+ */
+export function useProviderFlow(connectionId: string, userId: string) {
+  const [flow, setFlow] = useState<ProviderFlow>({ stage: "idle" });
+  const password = useRef<PasswordInput | undefined>(undefined);
+
+  const plan = useCallback(
+    async (action: ProviderAction, options?: ZohoResetPasswordOptions) => {
+      try {
+        const planned = await planProviderAction(connectionId, userId, action, options);
+        setFlow({
+          stage: "confirm",
+          plan: planned,
+          running: false,
+          error: null,
+          needsFreshSignIn: isZohoAction(action) && planned.freshSignIn?.fresh === false,
+        });
+      } catch (e) {
+        password.current = undefined;
+        setFlow((current) =>
+          current.stage === "options"
+            ? { ...current, planning: false, error: e as AppError }
+            : { stage: "planFailed", action, error: e as AppError },
+        );
+      }
+    },
+    [connectionId, userId],
+  );
+
+  /** Zoho Reset password opens its options first; every other action is planned at once. */
+  const start = useCallback(
+    (action: ProviderAction) => {
+      password.current = undefined;
+      if (action === "zohoResetPassword") {
+        setFlow({ stage: "options", action, planning: false, error: null });
+        return;
+      }
+      setFlow({ stage: "planning", action });
+      void plan(action);
+    },
+    [plan],
+  );
+
+  /** The options dialog's Review: plan with the options; keep the password for the run. */
+  const review = useCallback(
+    (options: ZohoResetPasswordOptions, chosen: PasswordInput) => {
+      password.current = chosen;
+      setFlow((current) => (current.stage === "options" ? { ...current, planning: true, error: null } : current));
+      void plan("zohoResetPassword", options);
+    },
+    [plan],
+  );
+
+  const run = useCallback(async (planned: ProviderPlan, reason: string) => {
+    setFlow({ stage: "confirm", plan: planned, running: true, error: null, needsFreshSignIn: false });
+    try {
+      const result = await runProviderPlan(planned.id, reason, planned.needsPassword ? password.current : undefined);
+      password.current = undefined;
+      setFlow({ stage: "done", plan: planned, result });
+    } catch (e) {
+      const error = e as AppError;
+      // For Zoho, NotSignedIn at this point means "too long since you signed in": sign in again and retry.
+      const fresh = isZohoAction(planned.action) && error.kind === "NotSignedIn";
+      setFlow({ stage: "confirm", plan: planned, running: false, error: fresh ? null : error, needsFreshSignIn: fresh });
+    }
+  }, []);
+
+  /** After the fresh sign-in: the plan may run now. */
+  const signedInAgain = useCallback(() => {
+    setFlow((current) => (current.stage === "confirm" ? { ...current, needsFreshSignIn: false } : current));
+  }, []);
+
+  const markDone = useCallback(async (stepIndex: number) => {
+    const current = flow;
+    if (current.stage !== "done") return;
+    const result = await markByHandDone(current.plan.id, stepIndex);
+    // Rust returns a generated password only once: keep showing it while this result is open.
+    setFlow((now) =>
+      now.stage === "done" && now.plan.id === current.plan.id
+        ? { ...now, result: { ...result, generatedPassword: result.generatedPassword ?? now.result.generatedPassword } }
+        : now,
+    );
+  }, [flow]);
+
+  const close = useCallback(() => {
+    password.current = undefined;
+    setFlow({ stage: "idle" });
+  }, []);
+
+  return { flow, start, review, run, signedInAgain, markDone, close };
+}

@@ -1,0 +1,43 @@
+import { useCallback, useState } from "react";
+import { zohoFinishSignIn, zohoStartSignIn } from "../ipc/api";
+import type { AppError, DeviceCodePrompt, ProviderAccount } from "../ipc/types";
+
+export interface ZohoSignInState {
+  /** The code to show while Zoho waits for the operator's approval; null otherwise. */
+  prompt: DeviceCodePrompt | null;
+  busy: boolean;
+  error: AppError | null;
+  /** Resolves to who signed in, or null (the error is in `error`). */
+  signIn: (account?: string) => Promise<ProviderAccount | null>;
+}
+
+/**
+ * Zoho's device sign-in, used by the connection card and again by the confirmation when Zoho
+ * wants a fresh sign-in: start (Rust opens Zoho's page, or approves it as the sandbox demo
+ * account), show the code, then wait until Zoho says approved, denied or expired.
+ */
+export function useZohoSignIn(connectionId: string): ZohoSignInState {
+  const [prompt, setPrompt] = useState<DeviceCodePrompt | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<AppError | null>(null);
+
+  const signIn = useCallback(
+    async (account?: string) => {
+      setBusy(true);
+      setError(null);
+      try {
+        setPrompt(await zohoStartSignIn(connectionId, account));
+        return await zohoFinishSignIn(connectionId);
+      } catch (e) {
+        setError(e as AppError);
+        return null;
+      } finally {
+        setPrompt(null);
+        setBusy(false);
+      }
+    },
+    [connectionId],
+  );
+
+  return { prompt, busy, error, signIn };
+}

@@ -1,0 +1,215 @@
+import { fireEvent, waitFor } from "@testing-library/react";
+import { describe, expect, test } from "vitest";
+import { App } from "../App";
+import { useConnections } from "../hooks/useConnections";
+import type { ConnectionView } from "../ipc/types";
+import { PS_ID, ZOHO_ID, psAccount, psConnection, sandboxConnection, zohoAccount, zohoConnection } from "../test/fixtures";
+import { mockCommands, renderWithFluent } from "../test/render";
+import { ConnectionsScreen } from "./ConnectionsScreen";
+
+const byId = (id: string) => document.getElementById(id) as HTMLElement | null;
+const byTestId = (id: string) => document.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;
+const type = (id: string, value: string) => fireEvent.change(byId(id)!, { target: { value } });
+const valueOf = (id: string) => (byId(id) as HTMLInputElement).value;
+
+function ConnectionsHarness() {
+  return <ConnectionsScreen state={useConnections()} />;
+}
+
+describe("connections: Zoho Directory", () => {
+  test("the card shows Rust's summary; sign-in shows the device code, waits for Zoho, then the connection is active", async () => {
+    let signedIn = false;
+    let approve: () => void = () => {};
+    const ipc = mockCommands({
+      list_connections: () => [sandboxConnection(false), zohoConnection(signedIn), psConnection(false)],
+      zoho_start_sign_in: () => ({
+        userCode: "QWER-TYUI",
+        verificationUrl: "https://accounts.zoho.com/oauth/v3/device",
+        expiresAt: "2026-11-23T09:10:00Z",
+      }),
+      // Zoho answers only once the operator approved the code: hold the answer until the test says so.
+      zoho_finish_sign_in: () =>
+        new Promise((resolve) => {
+          approve = () => {
+            signedIn = true;
+            resolve(zohoAccount);
+          };
+        }),
+      zoho_search_users: () => [],
+    });
+    renderWithFluent(<App />);
+    await waitFor(() => expect(byTestId(`connection-${ZOHO_ID}`)).not.toBeNull());
+    const card = byTestId(`connection-${ZOHO_ID}`)!;
+    expect(card.textContent).toContain("Zoho · US data centre · organisation 7700001");
+
+    const picker = byId(`zoho-account-${ZOHO_ID}`) as HTMLSelectElement;
+    expect(picker.tagName).toBe("SELECT");
+    expect([...picker.options].map((o) => o.value)).toEqual([
+      "zara.admin@zylker.sandbox",
+      "adam.admin@zylker.sandbox",
+      "mia.member@zylker.sandbox",
+    ]);
+    fireEvent.change(picker, { target: { value: "adam.admin@zylker.sandbox" } });
+    fireEvent.click(byId(`zoho-signin-${ZOHO_ID}`)!);
+
+    await waitFor(() => expect(byTestId("zoho-user-code")?.textContent).toBe("QWER-TYUI"));
+    expect(card.textContent).toContain("Enter this code on Zoho's page, which ResetDesk opened in your browser");
+    expect(card.textContent).toContain("https://accounts.zoho.com/oauth/v3/device");
+    expect(ipc.callsOf("zoho_start_sign_in")).toEqual([{ connectionId: ZOHO_ID, account: "adam.admin@zylker.sandbox" }]);
+    await waitFor(() => expect(ipc.callsOf("zoho_finish_sign_in")).toEqual([{ connectionId: ZOHO_ID }]));
+    expect(card.getAttribute("data-signed-in")).toBe("false");
+
+    approve();
+    await waitFor(() => expect(byTestId(`connection-${ZOHO_ID}`)?.getAttribute("data-signed-in")).toBe("true"));
+    expect(byTestId("zoho-user-code")).toBeNull();
+    const signedInCard = byTestId(`connection-${ZOHO_ID}`)!;
+    expect(signedInCard.textContent).toContain("Zara Admin");
+    expect(signedInCard.textContent).toContain("Super Admin");
+    // The Zoho connection is now the active one: the header says so, and Users searches Zoho.
+    expect(byTestId("active-connection")?.textContent).toContain("Zylker");
+    expect(byId("operator-name")?.textContent).toContain("zara.admin@zylker.sandbox · Super Admin");
+    fireEvent.click(byId(`open-users-${ZOHO_ID}`)!);
+    await waitFor(() => expect(ipc.callsOf("zoho_search_users").length).toBeGreaterThan(0));
+    expect(ipc.callsOf("zoho_search_users")[0]).toEqual({ connectionId: ZOHO_ID, query: "" });
+  });
+
+  test("Open users switches the active connection between signed-in connections", async () => {
+    const ipc = mockCommands({
+      list_connections: () => [sandboxConnection(true), zohoConnection(true), psConnection(true)],
+      ps_search_users: () => [],
+      search_users: () => [],
+      search_cached_users: () => ({ users: [], syncedAt: null, stale: true, offline: false }),
+      cache_status: () => ({ users: 0, lastFullSync: null, lastDelta: null, syncing: false, progress: 0, offline: false, error: null, notice: null }),
+    });
+    renderWithFluent(<App />);
+    await waitFor(() => expect(byId(`open-users-${PS_ID}`)).not.toBeNull());
+    fireEvent.click(byId(`open-users-${PS_ID}`)!);
+    await waitFor(() => expect(ipc.callsOf("ps_search_users")).toEqual([{ connectionId: PS_ID, query: "" }]));
+    expect(byTestId("active-connection")?.textContent).toContain("Privilege Secure");
+    expect(byId("operator-name")?.textContent).toContain(psAccount.login);
+    expect(ipc.callsOf("search_users")).toEqual([]);
+  });
+
+  test("add a Zoho Directory: the data centres, the secret as a password field, and Rust's message on refusal", async () => {
+    let connections: ConnectionView[] = [sandboxConnection(false)];
+    const ipc = mockCommands({
+      list_connections: () => connections,
+      add_zoho_connection: (args) => {
+        const c = args.connection as { organizationId: string };
+        if (!/^\d+$/.test(c.organizationId)) throw { kind: "InvalidInput", message: "The organisation id is a number (zoid)." };
+        connections = [...connections, { ...zohoConnection(false), id: "zoho-1", sandbox: false, displayName: "Zylker" }];
+        return connections.at(-1);
+      },
+    });
+    renderWithFluent(<ConnectionsHarness />);
+    await waitFor(() => expect(byId("add-connection")).not.toBeNull());
+    fireEvent.click(byId("add-connection")!);
+    await waitFor(() => expect(byId("conn-kind")).not.toBeNull());
+    fireEvent.change(byId("conn-kind")!, { target: { value: "zohoDirectory" } });
+    await waitFor(() => expect(byId("zoho-data-centre")).not.toBeNull());
+    expect(byId("conn-tenant")).toBeNull();
+    const centres = byId("zoho-data-centre") as HTMLSelectElement;
+    expect([...centres.options].map((o) => o.value)).toEqual(["US", "EU", "IN", "AU", "JP", "CA", "SA", "UK", "CN"]);
+    expect((byId("zoho-client-secret") as HTMLInputElement).type).toBe("password");
+
+    type("zoho-name", " Zylker ");
+    fireEvent.change(centres, { target: { value: "EU" } });
+    type("zoho-client-id", " 1000.ABC ");
+    type("zoho-client-secret", "s3cret ");
+    type("zoho-org-id", "org-77");
+    fireEvent.click(byId("add-connection-save")!);
+    await waitFor(() => expect(byId("add-connection-error")?.textContent).toContain("The organisation id is a number (zoid)."));
+    expect(valueOf("zoho-org-id")).toBe("org-77");
+
+    type("zoho-org-id", "7700001");
+    fireEvent.click(byId("add-connection-save")!);
+    await waitFor(() => expect(byId("add-connection-dialog")).toBeNull());
+    expect(ipc.callsOf("add_zoho_connection").at(-1)).toStrictEqual({
+      connection: { displayName: "Zylker", dataCentre: "EU", clientId: "1000.ABC", clientSecret: "s3cret ", organizationId: "7700001" },
+    });
+    await waitFor(() => expect(byTestId("connection-zoho-1")).not.toBeNull());
+  });
+});
+
+describe("connections: Privilege Secure", () => {
+  test("add a Privilege Secure server sends the trimmed name and URL", async () => {
+    const ipc = mockCommands({
+      list_connections: () => [sandboxConnection(false)],
+      add_privilege_secure_connection: () => ({ ...psConnection(false), id: "ps-1", sandbox: false }),
+    });
+    renderWithFluent(<ConnectionsHarness />);
+    await waitFor(() => expect(byId("add-connection")).not.toBeNull());
+    fireEvent.click(byId("add-connection")!);
+    await waitFor(() => expect(byId("conn-kind")).not.toBeNull());
+    fireEvent.change(byId("conn-kind")!, { target: { value: "privilegeSecure" } });
+    await waitFor(() => expect(byId("ps-base-url")).not.toBeNull());
+    type("ps-name", " NPS production ");
+    type("ps-base-url", " https://nps.example.com:6500 ");
+    fireEvent.click(byId("add-connection-save")!);
+    await waitFor(() => expect(byId("add-connection-dialog")).toBeNull());
+    expect(ipc.callsOf("add_privilege_secure_connection")).toStrictEqual([
+      { connection: { displayName: "NPS production", baseUrl: "https://nps.example.com:6500" } },
+    ]);
+    expect(ipc.callsOf("add_connection")).toEqual([]);
+  });
+
+  test("the demo account fills the form; an untrusted certificate is offered for trust with its fingerprint, then sign-in works", async () => {
+    const FINGERPRINT = "3F:A2:9C:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:01:23:45:67:89:AB:CD:EF:10:32:54:76:98";
+    let trusted = false;
+    let signedIn = false;
+    const ipc = mockCommands({
+      list_connections: () => [sandboxConnection(false), zohoConnection(false), psConnection(signedIn)],
+      ps_sign_in: () => {
+        if (!trusted) {
+          throw { kind: "Provider", message: "The server's certificate is not trusted.", detail: `untrustedCertificateSha256=${FINGERPRINT}` };
+        }
+        signedIn = true;
+        return psAccount;
+      },
+      ps_trust_certificate: () => {
+        trusted = true;
+        return psConnection(false);
+      },
+    });
+    renderWithFluent(<App />);
+    await waitFor(() => expect(byId(`ps-account-${PS_ID}`)).not.toBeNull());
+    expect((byId(`ps-password-${PS_ID}`) as HTMLInputElement).type).toBe("password");
+    fireEvent.change(byId(`ps-account-${PS_ID}`)!, { target: { value: "CORP\\nps.admin" } });
+    expect(valueOf(`ps-login-${PS_ID}`)).toBe("CORP\\nps.admin");
+    expect(valueOf(`ps-password-${PS_ID}`)).toBe("Demo-Admin-1");
+    expect(valueOf(`ps-code-${PS_ID}`)).toBe("246810");
+
+    fireEvent.click(byId(`ps-signin-${PS_ID}`)!);
+    await waitFor(() => expect(byTestId("ps-untrusted-certificate")).not.toBeNull());
+    expect(byTestId("ps-untrusted-certificate")!.textContent).toContain(FINGERPRINT);
+    expect(byTestId("error-bar")).toBeNull();
+    expect(ipc.callsOf("ps_sign_in")).toEqual([{ connectionId: PS_ID, login: "CORP\\nps.admin", password: "Demo-Admin-1", code: "246810" }]);
+
+    fireEvent.click(byId(`ps-trust-certificate-${PS_ID}`)!);
+    await waitFor(() => expect(ipc.callsOf("ps_trust_certificate")).toEqual([{ connectionId: PS_ID, sha256: FINGERPRINT }]));
+    await waitFor(() => expect(byTestId("ps-untrusted-certificate")).toBeNull());
+
+    fireEvent.click(byId(`ps-signin-${PS_ID}`)!);
+    await waitFor(() => expect(byTestId(`connection-${PS_ID}`)?.getAttribute("data-signed-in")).toBe("true"));
+    expect(ipc.callsOf("ps_sign_in").length).toBe(2);
+    expect(byTestId(`connection-${PS_ID}`)!.textContent).toContain("Administrator");
+    expect(byTestId("active-connection")?.textContent).toContain("Privilege Secure");
+  });
+
+  test("another sign-in error is shown as is, with no certificate offer", async () => {
+    mockCommands({
+      list_connections: () => [psConnection(false)],
+      ps_sign_in: () => {
+        throw { kind: "Provider", message: "Wrong login, password or code.", detail: null };
+      },
+    });
+    renderWithFluent(<ConnectionsHarness />);
+    await waitFor(() => expect(byId(`ps-login-${PS_ID}`)).not.toBeNull());
+    type(`ps-login-${PS_ID}`, "CORP\\someone");
+    type(`ps-password-${PS_ID}`, "pw");
+    type(`ps-code-${PS_ID}`, "000000");
+    fireEvent.click(byId(`ps-signin-${PS_ID}`)!);
+    await waitFor(() => expect(byTestId("error-bar")?.textContent).toContain("Wrong login, password or code."));
+    expect(byTestId("ps-untrusted-certificate")).toBeNull();
+  });
+});

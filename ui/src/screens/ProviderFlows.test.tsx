@@ -1,0 +1,352 @@
+import { fireEvent, waitFor } from "@testing-library/react";
+import { describe, expect, test } from "vitest";
+import type { ProviderPlan, ProviderResult } from "../ipc/types";
+import {
+  GROUP_WARNING,
+  PS_ID,
+  ZOHO_ID,
+  annette,
+  annetteDetails,
+  bobDetails,
+  groupBob,
+  individualIvy,
+  pendingPierre,
+  zohoAccount,
+  zohoConnection,
+  zohoPasswordPlan,
+  zohoPasswordResult,
+} from "../test/fixtures";
+import { mockCommands, renderWithFluent } from "../test/render";
+import { PsUserScreen, ZohoUserScreen } from "./ProviderUserScreen";
+import { PsUsersScreen, ZohoUsersScreen } from "./ProviderUsersScreen";
+
+const byId = (id: string) => document.getElementById(id) as HTMLElement | null;
+const byTestId = (id: string) => document.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;
+const allByTestId = (id: string) => [...document.querySelectorAll(`[data-testid="${id}"]`)] as HTMLElement[];
+const type = (id: string, value: string) => fireEvent.change(byId(id)!, { target: { value } });
+const check = (id: string) => fireEvent.click(byId(id)!);
+
+function renderZohoUser() {
+  renderWithFluent(
+    <ZohoUserScreen connectionId={ZOHO_ID} userId={annette.zuid} fallbackName="Annette" onBackToUsers={() => {}} connection={zohoConnection(true)} />,
+  );
+  return waitFor(() => expect(byId("action-zohoResetPassword")).not.toBeNull());
+}
+
+describe("users lists", () => {
+  test("Zoho: rows carry the zuid; a pending user shows Rust's reason why it cannot be reset", async () => {
+    const ipc = mockCommands({ zoho_search_users: () => [annette, pendingPierre] });
+    const opened: string[] = [];
+    renderWithFluent(<ZohoUsersScreen connectionId={ZOHO_ID} onOpenUser={(user) => opened.push(user.zuid)} />);
+    await waitFor(() => expect(allByTestId("zoho-user-row").length).toBe(2));
+    expect(ipc.callsOf("zoho_search_users")).toEqual([{ connectionId: ZOHO_ID, query: "" }]);
+    const [first, second] = allByTestId("zoho-user-row");
+    expect(first.getAttribute("data-user-id")).toBe("z-annette");
+    expect(first.textContent).toContain("annette.c@zylker.biz");
+    expect(first.textContent).toContain("Confirmed");
+    expect(second.getAttribute("data-user-id")).toBe("z-pierre");
+    expect(second.textContent).toContain("Pending");
+    expect(second.textContent).toContain(pendingPierre.notResettableReason);
+    expect(byId("user-search")).not.toBeNull();
+    fireEvent.click(second);
+    expect(opened).toEqual(["z-pierre"]);
+  });
+
+  test("Privilege Secure: the Access column says how each user gets access", async () => {
+    mockCommands({
+      ps_search_users: () => [
+        groupBob,
+        individualIvy,
+        { ...individualIvy, id: "ps-nina", access: { kind: "none" } },
+        { ...individualIvy, id: "ps-uma", access: { kind: "unknown" } },
+      ],
+    });
+    renderWithFluent(<PsUsersScreen connectionId={PS_ID} onOpenUser={() => {}} />);
+    await waitFor(() => expect(allByTestId("ps-user-row").length).toBe(4));
+    expect(allByTestId("ps-user-row").map((r) => r.getAttribute("data-user-id"))).toEqual(["ps-bob", "ps-ivy", "ps-nina", "ps-uma"]);
+    expect(allByTestId("ps-access").map((c) => c.textContent)).toEqual([
+      "Through group PrivilegeSecure_Users",
+      "Individually configured",
+      "No access",
+      "Unknown (administrators only)",
+    ]);
+  });
+});
+
+describe("Zoho: reset password", () => {
+  test("sends the chosen options, shows by-hand steps as such, runs with a generated password, and Mark as done updates the result", async () => {
+    let result: ProviderResult = zohoPasswordResult();
+    const ipc = mockCommands({
+      zoho_user_details: () => annetteDetails(),
+      plan_provider_action: () => zohoPasswordPlan(),
+      run_provider_plan: () => result,
+      mark_by_hand_done: (args) => {
+        result = {
+          ...result,
+          outcome: "succeeded",
+          generatedPassword: null,
+          steps: result.steps.map((s) => (s.index === args.stepIndex ? { ...s, state: "doneByHand", message: "Marked as done by the operator" } : s)),
+        };
+        return result;
+      },
+      open_by_hand_page: () => null,
+      copy_to_clipboard: () => null,
+    });
+    await renderZohoUser();
+    fireEvent.click(byId("action-zohoResetPassword")!);
+    await waitFor(() => expect(byId("zoho-reset-password-dialog")).not.toBeNull());
+
+    // The seed's dialog: generate by default, web sessions cleared and not a choice, no e-mail by default.
+    expect((byId("password-mode-generate") as HTMLInputElement).checked).toBe(true);
+    expect(byId("typed-password")).toBeNull();
+    expect((byId("password-length") as HTMLInputElement).value).toBe("16");
+    const web = byId("clear-web") as HTMLInputElement;
+    expect(web.checked).toBe(true);
+    expect(web.disabled).toBe(true);
+    expect((byId("email-password") as HTMLInputElement).checked).toBe(false);
+    expect(byTestId("email-password-warning")).toBeNull();
+
+    type("password-length", "20");
+    check("clear-mobile");
+    check("email-password");
+    expect(byTestId("email-password-warning")).not.toBeNull();
+    check("force-change"); // on by default: turned off here
+    fireEvent.click(byId("review-button")!);
+
+    await waitFor(() => expect(byId("provider-plan-dialog")).not.toBeNull());
+    expect(ipc.callsOf("plan_provider_action")).toEqual([
+      {
+        connectionId: ZOHO_ID,
+        userId: annette.zuid,
+        action: "zohoResetPassword",
+        zohoOptions: { forceChangeOnLogin: false, clearMobileSessionsAndApiTokens: true, emailNewPassword: true },
+      },
+    ]);
+    expect(byId("zoho-reset-password-dialog")).toBeNull();
+    const steps = allByTestId("provider-plan-step");
+    expect(steps.map((s) => s.getAttribute("data-performed"))).toEqual(["api", "byHand"]);
+    expect(steps[0].textContent).not.toContain("Finish in Zoho");
+    expect(steps[1].textContent).toContain("Finish in Zoho");
+    expect(steps[1].textContent).toContain("Zoho's API has no call for clearing mobile sessions.");
+    expect(allByTestId("provider-plan-warning").map((w) => w.textContent)).toEqual(["Annette is signed out of every web session."]);
+
+    // The reason is required.
+    expect((byId("confirm-button") as HTMLButtonElement).disabled).toBe(true);
+    type("reason-input", " INC-77 ");
+    fireEvent.click(byId("confirm-button")!);
+
+    await waitFor(() => expect(byId("provider-result-dialog")).not.toBeNull());
+    expect(ipc.callsOf("run_provider_plan")).toEqual([
+      { planId: "pp-1", reason: "INC-77", password: { mode: "generate", readAloud: false, length: 20 } },
+    ]);
+    expect(byTestId("provider-result-summary")?.getAttribute("data-outcome")).toBe("pending");
+    expect((byId("temporary-password") as HTMLInputElement).value).toBe("Maple-Otter-Lamp-42");
+    expect(allByTestId("provider-step-row").map((r) => r.getAttribute("data-state"))).toEqual(["done", "toDoByHand"]);
+    expect(byTestId("by-hand-panel")?.textContent).toContain("Open the user, click Reset Password's session options");
+
+    fireEvent.click(byId("open-by-hand-1")!);
+    await waitFor(() => expect(ipc.callsOf("open_by_hand_page")).toEqual([{ planId: "pp-1", stepIndex: 1 }]));
+
+    fireEvent.click(byId("mark-done-1")!);
+    await waitFor(() => expect(byTestId("provider-result-summary")?.getAttribute("data-outcome")).toBe("succeeded"));
+    expect(ipc.callsOf("mark_by_hand_done")).toEqual([{ planId: "pp-1", stepIndex: 1 }]);
+    expect(allByTestId("provider-step-row").map((r) => r.getAttribute("data-state"))).toEqual(["done", "doneByHand"]);
+    expect(allByTestId("provider-step-row")[1].textContent).toContain("Marked as done by the operator");
+    expect(byTestId("by-hand-panel")).toBeNull();
+    // Rust sends the password once; it stays on screen until the result is closed.
+    expect((byId("temporary-password") as HTMLInputElement).value).toBe("Maple-Otter-Lamp-42");
+
+    fireEvent.click(byId("close-result")!);
+    await waitFor(() => expect(byId("provider-result-dialog")).toBeNull());
+    expect(ipc.callsOf("zoho_user_details").length).toBe(2);
+  });
+
+  test("a typed password is sent only with the run, and the read-aloud style sends no length", async () => {
+    const ipc = mockCommands({
+      zoho_user_details: () => annetteDetails(),
+      plan_provider_action: () => zohoPasswordPlan(),
+      run_provider_plan: () => zohoPasswordResult({ generatedPassword: null }),
+    });
+    await renderZohoUser();
+    fireEvent.click(byId("action-zohoResetPassword")!);
+    await waitFor(() => expect(byId("zoho-reset-password-dialog")).not.toBeNull());
+    check("read-aloud");
+    expect(byId("password-length")).toBeNull();
+    check("password-mode-typed");
+    await waitFor(() => expect(byId("typed-password")).not.toBeNull());
+    expect((byId("typed-password") as HTMLInputElement).type).toBe("password");
+    expect((byId("review-button") as HTMLButtonElement).disabled).toBe(true);
+    type("typed-password", "Correct-Horse-9");
+    fireEvent.click(byId("review-button")!);
+    await waitFor(() => expect(byId("provider-plan-dialog")).not.toBeNull());
+    expect(JSON.stringify(ipc.callsOf("plan_provider_action"))).not.toContain("Correct-Horse-9");
+    expect(document.body.innerHTML).not.toContain("Correct-Horse-9");
+    type("reason-input", "INC-78");
+    fireEvent.click(byId("confirm-button")!);
+    await waitFor(() => expect(byId("provider-result-dialog")).not.toBeNull());
+    expect(ipc.callsOf("run_provider_plan")).toEqual([{ planId: "pp-1", reason: "INC-78", password: { mode: "typed", password: "Correct-Horse-9" } }]);
+  });
+
+  test("a run refused for a stale sign-in: sign in again as the signed-in demo operator, then the same plan and reason run again", async () => {
+    let fresh = false;
+    const ipc = mockCommands({
+      zoho_user_details: () => annetteDetails(),
+      plan_provider_action: () => zohoPasswordPlan(),
+      run_provider_plan: () => {
+        if (!fresh) throw { kind: "NotSignedIn", message: "Sign in again to confirm it is you." };
+        return zohoPasswordResult();
+      },
+      zoho_start_sign_in: () => ({ userCode: "ABCD-EFGH", verificationUrl: "https://accounts.zoho.com/device", expiresAt: "2026-11-23T09:10:00Z" }),
+      zoho_finish_sign_in: () => {
+        fresh = true;
+        return zohoAccount;
+      },
+    });
+    await renderZohoUser();
+    fireEvent.click(byId("action-zohoResetPassword")!);
+    await waitFor(() => expect(byId("review-button")).not.toBeNull());
+    fireEvent.click(byId("review-button")!);
+    await waitFor(() => expect(byId("reason-input")).not.toBeNull());
+    type("reason-input", "INC-79");
+    fireEvent.click(byId("confirm-button")!);
+
+    await waitFor(() => expect(byId("reauth-button")).not.toBeNull());
+    expect(byTestId("fresh-sign-in")?.textContent).toContain("Sign in again to confirm it is you");
+    expect(byTestId("error-bar")).toBeNull();
+    expect((byId("confirm-button") as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(byId("reauth-button")!);
+
+    await waitFor(() => expect(byId("provider-result-dialog")).not.toBeNull());
+    expect(ipc.callsOf("zoho_start_sign_in")).toEqual([{ connectionId: ZOHO_ID, account: zohoAccount.login }]);
+    expect(ipc.callsOf("zoho_finish_sign_in")).toEqual([{ connectionId: ZOHO_ID }]);
+    const runs = ipc.callsOf("run_provider_plan");
+    expect(runs.length).toBe(2);
+    expect(runs[1]).toEqual(runs[0]);
+    expect(runs[1]).toMatchObject({ planId: "pp-1", reason: "INC-79", password: { mode: "generate" } });
+  });
+
+  test("a plan whose sign-in is not fresh asks to sign in again before it can be confirmed", async () => {
+    mockCommands({
+      zoho_user_details: () => annetteDetails(),
+      plan_provider_action: () =>
+        zohoPasswordPlan({ freshSignIn: { maxAgeMinutes: 10, signedInAt: "2026-11-23T07:00:00Z", fresh: false } }),
+      zoho_start_sign_in: () => ({ userCode: "ABCD-EFGH", verificationUrl: "https://accounts.zoho.com/device", expiresAt: "2026-11-23T09:10:00Z" }),
+      zoho_finish_sign_in: () => zohoAccount,
+    });
+    await renderZohoUser();
+    fireEvent.click(byId("action-zohoResetPassword")!);
+    await waitFor(() => expect(byId("review-button")).not.toBeNull());
+    fireEvent.click(byId("review-button")!);
+    await waitFor(() => expect(byId("reauth-button")).not.toBeNull());
+    type("reason-input", "INC-80");
+    expect((byId("confirm-button") as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(byId("reauth-button")!);
+    await waitFor(() => expect(byId("reauth-button")).toBeNull());
+    expect((byId("confirm-button") as HTMLButtonElement).disabled).toBe(false);
+  });
+});
+
+describe("Zoho: reset MFA", () => {
+  test("needs two confirmations: the first click only asks again", async () => {
+    const plan: ProviderPlan = {
+      ...zohoPasswordPlan(),
+      id: "pp-mfa",
+      action: "zohoResetMfa",
+      actionLabel: "Reset MFA",
+      steps: [{ summary: "Reset the MFA of Annette Charbonneau", performed: { performed: "api", doc: "https://www.zoho.com/" } }],
+      warnings: [],
+      confirmationsRequired: 2,
+      needsPassword: false,
+    };
+    const ipc = mockCommands({
+      zoho_user_details: () => annetteDetails(),
+      plan_provider_action: () => plan,
+      run_provider_plan: () => ({
+        planId: "pp-mfa",
+        outcome: "succeeded",
+        steps: [{ index: 0, summary: plan.steps[0].summary, state: "done", message: "MFA reset", performed: plan.steps[0].performed }],
+        auditSeq: 13,
+      }),
+    });
+    await renderZohoUser();
+    fireEvent.click(byId("action-zohoResetMfa")!);
+    await waitFor(() => expect(byId("confirm-button")).not.toBeNull());
+    expect(byId("zoho-reset-password-dialog")).toBeNull();
+    expect(ipc.callsOf("plan_provider_action")).toEqual([{ connectionId: ZOHO_ID, userId: annette.zuid, action: "zohoResetMfa" }]);
+    expect(byId("confirm-button")!.textContent).toBe("Yes, Reset");
+    type("reason-input", "INC-81");
+    expect(byTestId("second-confirmation")).toBeNull();
+
+    fireEvent.click(byId("confirm-button")!);
+    await waitFor(() => expect(byTestId("second-confirmation")).not.toBeNull());
+    expect(ipc.callsOf("run_provider_plan")).toEqual([]);
+    expect(byId("confirm-button")!.textContent).toBe("Yes, Reset");
+
+    fireEvent.click(byId("confirm-button")!);
+    await waitFor(() => expect(byId("provider-result-dialog")).not.toBeNull());
+    expect(ipc.callsOf("run_provider_plan")).toEqual([{ planId: "pp-mfa", reason: "INC-81" }]);
+    expect(allByTestId("provider-step-row").map((r) => r.getAttribute("data-state"))).toEqual(["done"]);
+  });
+});
+
+describe("Privilege Secure user page", () => {
+  test("shows the access, the group reset set apart with its warning, and plans the individual reset", async () => {
+    const ipc = mockCommands({
+      ps_user_details: () => bobDetails(),
+      plan_provider_action: () => ({
+        id: "pp-ps",
+        connectionId: PS_ID,
+        action: "psResetToken",
+        actionLabel: "Reset 2-Factor Token",
+        target: { id: groupBob.id, name: "Bob Builder", detail: "CORP\\bob" },
+        steps: [
+          { summary: "Add CORP\\bob individually", performed: { performed: "api", doc: "" } },
+          { summary: "Reset CORP\\bob's 2-Factor Token", performed: { performed: "api", doc: "" } },
+          { summary: "Remove the individual entry again", performed: { performed: "api", doc: "" } },
+        ],
+        warnings: [],
+        confirmationsRequired: 1,
+        needsPassword: false,
+      }),
+    });
+    renderWithFluent(<PsUserScreen connectionId={PS_ID} userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} />);
+    await waitFor(() => expect(byId("user-title")?.textContent).toBe("Bob Builder"));
+    expect(byTestId("ps-access")?.textContent).toBe("Through group PrivilegeSecure_Users");
+
+    const group = byId("action-psResetGroupToken")!;
+    const section = byTestId("wide-action-psResetGroupToken")!;
+    expect(section.contains(group)).toBe(true);
+    expect(section.contains(byId("action-psResetToken"))).toBe(false);
+    expect(section.textContent).toContain(GROUP_WARNING);
+
+    fireEvent.click(byId("action-psResetToken")!);
+    await waitFor(() => expect(allByTestId("provider-plan-step").length).toBe(3));
+    expect(ipc.callsOf("plan_provider_action")).toEqual([{ connectionId: PS_ID, userId: groupBob.id, action: "psResetToken" }]);
+    expect(allByTestId("provider-plan-step").every((s) => s.getAttribute("data-performed") === "api")).toBe(true);
+  });
+
+  test("a not-allowed action shows Rust's reason and cannot be clicked", async () => {
+    const reason = "Only a Privilege Secure Administrator may reset tokens.";
+    const ipc = mockCommands({
+      ps_user_details: () =>
+        bobDetails({
+          actions: [
+            { action: "psResetToken", label: "Reset 2-Factor Token", allowed: false, reason },
+            { action: "psResetGroupToken", label: "Reset 2-Factor Token of the whole group", allowed: false, reason, warning: GROUP_WARNING },
+          ],
+        }),
+    });
+    renderWithFluent(<PsUserScreen connectionId={PS_ID} userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} />);
+    await waitFor(() => expect(byId("action-psResetToken")).not.toBeNull());
+    const button = byId("action-psResetToken") as HTMLButtonElement;
+    expect(button.disabled).toBe(true);
+    const reasons = allByTestId("action-reason");
+    expect(reasons.map((r) => r.getAttribute("data-action"))).toEqual(["psResetToken", "psResetGroupToken"]);
+    expect(reasons[0].textContent).toContain(reason);
+    fireEvent.click(button);
+    fireEvent.click(byId("action-psResetGroupToken")!);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(ipc.callsOf("plan_provider_action")).toEqual([]);
+    expect(byId("provider-plan-dialog")).toBeNull();
+  });
+});

@@ -1,0 +1,218 @@
+import { Spinner, makeStyles, tokens } from "@fluentui/react-components";
+import type { ReactNode } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { ErrorBar } from "../components/ErrorBar";
+import { ScreenTitle } from "../components/ScreenTitle";
+import { ProviderActions } from "../components/providers/ProviderActions";
+import { ZOHO_ROLE_LABELS, ZohoStatusBadge, psAccessText } from "../components/providers/ProviderBadges";
+import { ProviderPlanDialog } from "../components/providers/ProviderPlanDialog";
+import { ProviderResultDialog } from "../components/providers/ProviderResultDialog";
+import { ZohoResetPasswordDialog } from "../components/providers/ZohoResetPasswordDialog";
+import { useProviderFlow } from "../hooks/useProviderFlow";
+import { psUserDetails, zohoUserDetails } from "../ipc/api";
+import type { AppError, ConnectionView, ProviderOffer, PsUserDetails, ZohoUserDetails } from "../ipc/types";
+import { formatDateTime, orDash, yesNo } from "../format";
+
+const useStyles = makeStyles({
+  screen: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+  grid: {
+    display: "grid",
+    gridTemplateColumns: "220px 1fr",
+    rowGap: tokens.spacingVerticalS,
+    columnGap: tokens.spacingHorizontalL,
+    margin: 0,
+  },
+  term: { color: tokens.colorNeutralForeground3 },
+  value: { margin: 0 },
+});
+
+/** The user as Rust reads them live, re-read after an action. */
+function useDetails<T>(read: (connectionId: string, userId: string) => Promise<T>, connectionId: string, userId: string) {
+  const [details, setDetails] = useState<T | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<AppError | null>(null);
+  const latest = useRef(0);
+
+  const refresh = useCallback(async () => {
+    const requestNo = ++latest.current;
+    setLoading(true);
+    try {
+      const read_ = await read(connectionId, userId);
+      if (requestNo !== latest.current) return;
+      setDetails(read_);
+      setError(null);
+    } catch (e) {
+      if (requestNo === latest.current) setError(e as AppError);
+    } finally {
+      if (requestNo === latest.current) setLoading(false);
+    }
+  }, [read, connectionId, userId]);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  return { details, loading, error, refresh };
+}
+
+function Summary({ rows }: { rows: Array<[string, ReactNode, string]> }) {
+  const styles = useStyles();
+  return (
+    <dl className={styles.grid}>
+      {rows.map(([term, value, key]) => (
+        <div key={key} style={{ display: "contents" }}>
+          <dt className={styles.term}>{term}</dt>
+          <dd className={styles.value} data-testid={`summary-${key}`}>
+            {value}
+          </dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+interface ProviderUserScreenProps {
+  connectionId: string;
+  userId: string;
+  /** The name from the search results, shown until the live read answers. */
+  fallbackName: string;
+  onBackToUsers: () => void;
+}
+
+/** The page around one provider user: title, Rust's offers, the summary, and the action's dialogs. */
+function ProviderUserPage({
+  props,
+  name,
+  loading,
+  error,
+  actions,
+  summary,
+  refresh,
+  reauthAccount,
+  zohoUser,
+}: {
+  props: ProviderUserScreenProps;
+  name: string | null;
+  loading: boolean;
+  error: AppError | null;
+  actions: ProviderOffer[] | null;
+  summary: ReactNode;
+  refresh: () => Promise<void>;
+  reauthAccount?: string;
+  zohoUser?: { displayName: string; email: string };
+}) {
+  const styles = useStyles();
+  const { connectionId, userId, fallbackName, onBackToUsers } = props;
+  const { flow, start, review, run, signedInAgain, markDone, close } = useProviderFlow(connectionId, userId);
+  const title = name ?? fallbackName;
+
+  const closeResult = () => {
+    close();
+    // What the action changed is read again live.
+    void refresh();
+  };
+
+  return (
+    <div className={styles.screen}>
+      <ScreenTitle
+        trail={[{ label: "Users", onClick: onBackToUsers }, title]}
+        title={title}
+        titleId="user-title"
+        after={loading ? <Spinner size="tiny" label="Reading live…" data-testid="details-loading" /> : null}
+      />
+      {actions ? (
+        <ProviderActions
+          actions={actions}
+          busy={flow.stage !== "idle"}
+          onStart={start}
+          onRefresh={() => void refresh()}
+          refreshing={loading}
+        />
+      ) : null}
+      {error ? <ErrorBar error={error} /> : null}
+      {summary}
+      {flow.stage === "options" && zohoUser ? (
+        <ZohoResetPasswordDialog user={zohoUser} planning={flow.planning} error={flow.error} onReview={review} onCancel={close} />
+      ) : null}
+      {flow.stage === "planning" || flow.stage === "planFailed" || flow.stage === "confirm" ? (
+        <ProviderPlanDialog
+          key={flow.stage === "confirm" ? flow.plan.id : flow.action}
+          flow={flow}
+          connectionId={connectionId}
+          reauthAccount={reauthAccount}
+          onRun={(reason) => {
+            if (flow.stage === "confirm") void run(flow.plan, reason);
+          }}
+          onSignedInAgain={signedInAgain}
+          onCancel={close}
+        />
+      ) : null}
+      {flow.stage === "done" ? (
+        <ProviderResultDialog plan={flow.plan} result={flow.result} onMarkDone={markDone} onClose={closeResult} />
+      ) : null}
+    </div>
+  );
+}
+
+/** A Zoho Directory user: Reset password and Reset MFA, for confirmed users only (Rust decides). */
+export function ZohoUserScreen(props: ProviderUserScreenProps & { connection: ConnectionView }) {
+  const { details, loading, error, refresh } = useDetails<ZohoUserDetails>(zohoUserDetails, props.connectionId, props.userId);
+  const user = details?.user ?? null;
+  // For the sandbox, "sign in again" is as the demo operator who is signed in now.
+  const reauthAccount = props.connection.sandbox ? (props.connection.account?.login ?? undefined) : undefined;
+  return (
+    <ProviderUserPage
+      props={props}
+      name={user?.displayName ?? null}
+      loading={loading}
+      error={error}
+      actions={details?.actions ?? null}
+      refresh={refresh}
+      reauthAccount={reauthAccount}
+      zohoUser={user ?? undefined}
+      summary={
+        user ? (
+          <Summary
+            rows={[
+              ["E-mail", user.email, "email"],
+              ["Role", ZOHO_ROLE_LABELS[user.role] ?? user.role, "role"],
+              ["Status", <ZohoStatusBadge key="status" user={user} />, "status"],
+              ["Two-factor authentication", yesNo(user.tfaEnabled), "tfa"],
+              ["Zoho user id (ZUID)", user.zuid, "zuid"],
+              ["Your sign-in", details?.freshSignIn.signedInAt ? formatDateTime(details.freshSignIn.signedInAt) : "—", "signed-in-at"],
+            ]}
+          />
+        ) : null
+      }
+    />
+  );
+}
+
+/** A Privilege Secure user: how they get access decides which token reset applies. */
+export function PsUserScreen(props: ProviderUserScreenProps) {
+  const { details, loading, error, refresh } = useDetails<PsUserDetails>(psUserDetails, props.connectionId, props.userId);
+  const user = details?.user ?? null;
+  return (
+    <ProviderUserPage
+      props={props}
+      name={user ? user.displayName || user.name : null}
+      loading={loading}
+      error={error}
+      actions={details?.actions ?? null}
+      refresh={refresh}
+      summary={
+        user ? (
+          <Summary
+            rows={[
+              ["Login", user.name, "login"],
+              ["User principal name", orDash(user.userPrincipalName), "upn"],
+              ["E-mail", orDash(user.email), "email"],
+              ["Domain", orDash(user.domainName), "domain"],
+              ["Access to Privilege Secure", <span key="access" data-testid="ps-access">{psAccessText(user.access)}</span>, "access"],
+            ]}
+          />
+        ) : null
+      }
+    />
+  );
+}

@@ -1,0 +1,170 @@
+import {
+  SearchBox,
+  Spinner,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import type { ReactNode } from "react";
+import { ErrorBar } from "../components/ErrorBar";
+import { ScreenTitle } from "../components/ScreenTitle";
+import { ZOHO_ROLE_LABELS, ZohoStatusBadge, psAccessText } from "../components/providers/ProviderBadges";
+import { useTableStyles } from "../components/tableStyles";
+import { useProviderUserSearch } from "../hooks/useProviderUserSearch";
+import type { ProviderUserSearchState } from "../hooks/useProviderUserSearch";
+import { psSearchUsers, zohoSearchUsers } from "../ipc/api";
+import type { PsUser, ZohoUser } from "../ipc/types";
+import { orDash } from "../format";
+
+const useStyles = makeStyles({
+  screen: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+  toolbar: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalM },
+  search: { width: "420px", maxWidth: "100%" },
+  row: { cursor: "pointer" },
+});
+
+/** The search box and counts shared by the Zoho and Privilege Secure lists; `user-search` keeps Ctrl+K working. */
+function SearchShell<T>({
+  search,
+  placeholder,
+  children,
+}: {
+  search: ProviderUserSearchState<T>;
+  placeholder: string;
+  children: ReactNode;
+}) {
+  const styles = useStyles();
+  const noResults = !search.loading && !search.error && search.answeredQuery !== null && search.users.length === 0;
+  return (
+    <div className={styles.screen}>
+      <ScreenTitle trail={["Users"]} title="Users" />
+      <div className={styles.toolbar}>
+        <SearchBox
+          id="user-search"
+          className={styles.search}
+          placeholder={placeholder}
+          aria-label="Search users"
+          value={search.query}
+          onChange={(_, data) => search.setQuery(data.value)}
+          onKeyDown={(event) => {
+            if (event.key === "Enter") search.searchNow();
+          }}
+        />
+        {search.loading ? <Spinner size="tiny" label="Searching…" data-testid="users-loading" /> : null}
+        {!search.loading && search.answeredQuery !== null ? (
+          <Text size={200} data-testid="users-count">
+            {search.users.length} user{search.users.length === 1 ? "" : "s"} found
+          </Text>
+        ) : null}
+      </div>
+      {search.error ? <ErrorBar error={search.error} /> : null}
+      {noResults ? <Text data-testid="users-empty">No users match “{search.answeredQuery}”.</Text> : null}
+      {search.users.length > 0 ? children : null}
+    </div>
+  );
+}
+
+/** Row props that open the user with a click, Enter or Space, as in the Entra list. */
+function openable(onOpen: () => void) {
+  return {
+    tabIndex: 0,
+    onClick: onOpen,
+    onKeyDown: (event: React.KeyboardEvent) => {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        onOpen();
+      }
+    },
+  };
+}
+
+export interface ProviderUsersScreenProps<T> {
+  connectionId: string;
+  initialQuery?: string;
+  /** Gets the query in force too, so coming back from a user shows the same list. */
+  onOpenUser: (user: T, query: string) => void;
+}
+
+/** Zoho Directory users: status decides what can be reset (only confirmed users), so it is always shown. */
+export function ZohoUsersScreen({ connectionId, initialQuery = "", onOpenUser }: ProviderUsersScreenProps<ZohoUser>) {
+  const styles = useStyles();
+  const tableStyles = useTableStyles();
+  const search = useProviderUserSearch(zohoSearchUsers, connectionId, initialQuery);
+  return (
+    <SearchShell search={search} placeholder="Search by name or e-mail">
+      <Table aria-label="Zoho users" size="small" className={tableStyles.table}>
+        <TableHeader>
+          <TableRow>
+            <TableHeaderCell>Name</TableHeaderCell>
+            <TableHeaderCell>E-mail</TableHeaderCell>
+            <TableHeaderCell>Role</TableHeaderCell>
+            <TableHeaderCell>Status</TableHeaderCell>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {search.users.map((user) => (
+            <TableRow
+              key={user.zuid}
+              className={styles.row}
+              data-testid="zoho-user-row"
+              data-user-id={user.zuid}
+              data-status={user.status}
+              {...openable(() => onOpenUser(user, search.query))}
+            >
+              <TableCell>{user.displayName}</TableCell>
+              <TableCell>{user.email}</TableCell>
+              <TableCell>{ZOHO_ROLE_LABELS[user.role] ?? user.role}</TableCell>
+              <TableCell>
+                <ZohoStatusBadge user={user} />
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </SearchShell>
+  );
+}
+
+/** Privilege Secure users, with how each one gets access: individually or inherited from an AD group. */
+export function PsUsersScreen({ connectionId, initialQuery = "", onOpenUser }: ProviderUsersScreenProps<PsUser>) {
+  const styles = useStyles();
+  const tableStyles = useTableStyles();
+  const search = useProviderUserSearch(psSearchUsers, connectionId, initialQuery);
+  return (
+    <SearchShell search={search} placeholder="Search by name, login or e-mail">
+      <Table aria-label="Privilege Secure users" size="small" className={tableStyles.table}>
+        <TableHeader>
+          <TableRow>
+            <TableHeaderCell>Name</TableHeaderCell>
+            <TableHeaderCell>Login</TableHeaderCell>
+            <TableHeaderCell>E-mail</TableHeaderCell>
+            <TableHeaderCell>Access</TableHeaderCell>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {search.users.map((user) => (
+            <TableRow
+              key={user.id}
+              className={styles.row}
+              data-testid="ps-user-row"
+              data-user-id={user.id}
+              data-access={user.access.kind}
+              {...openable(() => onOpenUser(user, search.query))}
+            >
+              <TableCell>{user.displayName || user.name}</TableCell>
+              <TableCell>{user.name}</TableCell>
+              <TableCell>{orDash(user.email ?? user.userPrincipalName)}</TableCell>
+              <TableCell data-testid="ps-access">{psAccessText(user.access)}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </SearchShell>
+  );
+}
