@@ -3,6 +3,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type {
   AboutInfo,
+  ByHandPage,
   ActionKind,
   ActionOptions,
   AppError,
@@ -309,8 +310,11 @@ export function runProviderPlan(planId: string, reason: string, password?: Passw
   return call("run_provider_plan", password ? { planId, reason, password } : { planId, reason }, false);
 }
 
-/** Rust opens the step's page in the default browser (the page has no shell access). */
-export function openByHandPage(planId: string, stepIndex: number): Promise<void> {
+/**
+ * Rust opens the step's page in the default browser (the page has no shell access). The sandbox
+ * has no admin panel: then `opened` is false and `note` says so.
+ */
+export function openByHandPage(planId: string, stepIndex: number): Promise<ByHandPage> {
   return call("open_by_hand_page", { planId, stepIndex });
 }
 

@@ -603,3 +603,10 @@ export interface ProviderResult {
   auditSeq?: number | null;
   auditError?: string | null;
 }
+
+/** What `openByHandPage` did: the sandbox opens nothing and says so in `note`. */
+export interface ByHandPage {
+  url: string;
+  opened: boolean;
+  note?: string | null;
+}

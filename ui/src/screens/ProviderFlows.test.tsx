@@ -89,7 +89,7 @@ describe("Zoho: reset password", () => {
         };
         return result;
       },
-      open_by_hand_page: () => null,
+      open_by_hand_page: () => ({ url: "https://directory.zoho.com/", opened: false, note: "The sandbox has no admin panel to open." }),
       copy_to_clipboard: () => null,
     });
     await renderZohoUser();
@@ -146,6 +146,7 @@ describe("Zoho: reset password", () => {
 
     fireEvent.click(byId("open-by-hand-1")!);
     await waitFor(() => expect(ipc.callsOf("open_by_hand_page")).toEqual([{ planId: "pp-1", stepIndex: 1 }]));
+    await waitFor(() => expect(byTestId("by-hand-note")?.textContent).toContain("no admin panel"));
 
     fireEvent.click(byId("mark-done-1")!);
     await waitFor(() => expect(byTestId("provider-result-summary")?.getAttribute("data-outcome")).toBe("succeeded"));

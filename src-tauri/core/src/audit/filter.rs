@@ -55,17 +55,22 @@ impl AuditFilter {
         };
         let action = lowered(&self.action).map(|action| {
             // The page sends the IPC name of the action; the log stores its label.
-            crate::actions::ActionKind::ALL
+            let ipc_name_is = |value: serde_json::Result<serde_json::Value>| {
+                value
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_lowercase))
+                    .as_deref()
+                    == Some(action.as_str())
+            };
+            let entra = crate::actions::ActionKind::ALL
                 .iter()
-                .find(|kind| {
-                    serde_json::to_value(kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_lowercase))
-                        .as_deref()
-                        == Some(action.as_str())
-                })
-                .map(|kind| kind.label().to_lowercase())
-                .unwrap_or(action)
+                .find(|kind| ipc_name_is(serde_json::to_value(kind)))
+                .map(|kind| kind.label());
+            let provider = crate::console::ProviderAction::ALL
+                .iter()
+                .find(|kind| ipc_name_is(serde_json::to_value(kind)))
+                .map(|kind| kind.label());
+            entra.or(provider).map(str::to_lowercase).unwrap_or(action)
         });
         let from = parse_bound("From", self.from.as_deref(), DayEdge::First)?;
         let to = parse_bound("To", self.to.as_deref(), DayEdge::Last)?;

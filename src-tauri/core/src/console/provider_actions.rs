@@ -40,6 +40,13 @@ pub enum ProviderAction {
 }
 
 impl ProviderAction {
+    pub const ALL: [ProviderAction; 4] = [
+        ProviderAction::ZohoResetPassword,
+        ProviderAction::ZohoResetMfa,
+        ProviderAction::PsResetToken,
+        ProviderAction::PsResetGroupToken,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             ProviderAction::ZohoResetPassword => "Reset password (Zoho)",

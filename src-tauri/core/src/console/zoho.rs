@@ -32,11 +32,17 @@ const SEARCH_PAGES: u32 = 5;
 /// Zoho's verification page (as the Entra sandbox plays its sign-in page).
 pub trait DeviceApprover: Send + Sync {
     fn approve(&self, user_code: &str, account: &str) -> bool;
+    /// The client secret of the sandbox's registered app (public: it opens only the emulator).
+    fn client_secret(&self) -> secrecy::SecretString;
 }
 
 impl DeviceApprover for crate::providers::sandbox::zoho::ZohoSandbox {
     fn approve(&self, user_code: &str, account: &str) -> bool {
         self.approve_device(user_code, account)
+    }
+
+    fn client_secret(&self) -> secrecy::SecretString {
+        secrecy::SecretString::from(crate::providers::sandbox::zoho::CLIENT_SECRET)
     }
 }
 
@@ -134,8 +140,15 @@ impl Console {
             Arc::clone(&self.secrets),
             self.token_http.clone(),
         );
+        let approver = self.zoho.approvers.get(connection_id);
+        if let Some(approver) = approver {
+            // The sandbox's app is registered with the emulator, not added by the operator.
+            sign_in
+                .save_client_secret(&approver.client_secret())
+                .await?;
+        }
         let authorization = sign_in.start().await?;
-        if let Some(approver) = self.zoho.approvers.get(connection_id) {
+        if let Some(approver) = approver {
             let account = sandbox_account.ok_or_else(|| {
                 AppError::invalid_input("Choose a demo account to sign in to the sandbox.")
             })?;

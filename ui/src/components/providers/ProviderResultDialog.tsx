@@ -85,6 +85,7 @@ function ByHandPanel({
   const styles = useStyles();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
+  const [note, setNote] = useState<string | null>(null);
   if (step.performed.performed !== "byHand") return null;
   const { instructions, pageUrl, why } = step.performed;
 
@@ -110,13 +111,24 @@ function ByHandPanel({
       <Text className={styles.url}>{pageUrl}</Text>
       <div className={styles.buttons}>
         {/* The page cannot open a browser itself: Rust opens the URL of this plan's step. */}
-        <Button id={`open-by-hand-${step.index}`} icon={<OpenRegular />} disabled={busy} onClick={() => void act(() => openByHandPage(planId, step.index))}>
+        <Button id={`open-by-hand-${step.index}`} icon={<OpenRegular />} disabled={busy} onClick={() =>
+            void act(async () => {
+              const page = await openByHandPage(planId, step.index);
+              setNote(page.opened ? null : (page.note ?? null));
+            })
+          }
+        >
           Open in {provider}
         </Button>
         <Button id={`mark-done-${step.index}`} appearance="primary" icon={<CheckmarkRegular />} disabled={busy} onClick={() => void act(() => onMarkDone(step.index))}>
           Mark as done
         </Button>
       </div>
+      {note ? (
+        <Text size={200} data-testid="by-hand-note">
+          {note}
+        </Text>
+      ) : null}
       {error ? <ErrorBar error={error} /> : null}
     </div>
   );

@@ -1,0 +1,211 @@
+// End to end: the Zoho Directory and Privilege Secure flows in the real window, against the
+// in-app emulators (the "sandbox-zoho" and "sandbox-ps" connections). Reset password with a
+// generated password and the options Zoho has no API for finished by hand; Reset MFA with its
+// two confirmations; a Zoho member refused with Zoho's reason; Privilege Secure's Reset
+// 2-Factor Token for an individually configured user and, in three steps, for a group member.
+import { test, before, after, beforeEach } from "node:test";
+import assert from "node:assert/strict";
+import { startApp, el, click, waitText, settledRead, closeDialogs } from "./helpers.mjs";
+
+const ZOHO = "sandbox-zoho";
+const NPS = "sandbox-ps";
+
+let app;
+let browser;
+
+before(async () => {
+  app = await startApp();
+  browser = app.browser;
+});
+
+beforeEach(async () => {
+  if (browser) await closeDialogs(browser);
+});
+
+after(async () => {
+  if (process.env.E2E_SCREENSHOT && browser) await browser.saveScreenshot(process.env.E2E_SCREENSHOT).catch(() => {});
+  await app?.stop();
+});
+
+async function signInToZoho(email) {
+  await click(browser, "#nav-connections");
+  const signOut = await browser.$(`#signout-button-${ZOHO}`);
+  if (await signOut.isExisting()) await signOut.click();
+  const picker = await el(browser, `#zoho-account-${ZOHO}`);
+  await picker.selectByAttribute("value", email);
+  await click(browser, `#zoho-signin-${ZOHO}`);
+  await waitText(browser, `[data-testid="connection-${ZOHO}"] [data-testid="connection-account"]`, (t) => t.includes(email), 30000, "Zoho account");
+}
+
+async function signInToPrivilegeSecure(login) {
+  await click(browser, "#nav-connections");
+  const signOut = await browser.$(`#signout-button-${NPS}`);
+  if (await signOut.isExisting()) await signOut.click();
+  // The sandbox's demo account fills login, password and the second-factor code.
+  const picker = await el(browser, `#ps-account-${NPS}`);
+  await picker.selectByAttribute("value", login);
+  await click(browser, `#ps-signin-${NPS}`);
+  await waitText(browser, `[data-testid="connection-${NPS}"] [data-testid="connection-account"]`, (t) => t.includes("nps."), 30000, "Privilege Secure account");
+}
+
+async function openUsers(connectionId, query) {
+  await click(browser, `#open-users-${connectionId}`);
+  const search = await el(browser, "#user-search");
+  await search.click();
+  await browser.keys(["Control", "a"]);
+  await browser.keys("Backspace");
+  await search.addValue(query);
+}
+
+async function openRow(kind, userId) {
+  await click(browser, `[data-testid="${kind}-user-row"][data-user-id="${userId}"] td`);
+}
+
+async function confirmWithReason(reason) {
+  const box = await el(browser, "#reason-input");
+  await box.setValue(reason);
+  await click(browser, "#confirm-button");
+}
+
+/**
+ * The id the page was given for the row showing `text`. The list is replaced as the search
+ * runs (all users first, then the matches): read again until the row is there.
+ */
+async function userIdOf(kind, text) {
+  let found = null;
+  let last = [];
+  await browser.waitUntil(
+    async () => {
+      try {
+        last = await settledRead(browser, `[data-testid="${kind}-user-row"]`, async (e) => [await e.getText(), await e.getAttribute("data-user-id")], 5000);
+      } catch {
+        return false; // rows replaced while being read
+      }
+      found = last.find(([t]) => t.includes(text)) ?? null;
+      return found !== null;
+    },
+    { timeout: 20000, timeoutMsg: `no ${kind} row with ${text} (last: ${JSON.stringify(last)})` },
+  );
+  return found[1];
+}
+
+test("Zoho: reset password with a generated password; the options without an API are finished by hand and audited", async () => {
+  await signInToZoho("ada.admin@zylker.sandbox");
+  await openUsers(ZOHO, "annette");
+  const zuid = await userIdOf("zoho", "annette.c@zylker.sandbox");
+  await openRow("zoho", zuid);
+
+  await click(browser, "#action-zohoResetPassword");
+  await el(browser, "#zoho-reset-password-dialog");
+  // "Generate a password" is the dialog's default (Fluent's radio input itself is drawn over, so
+  // it is checked rather than clicked).
+  assert.equal(await (await el(browser, "#password-mode-generate")).isSelected(), true);
+  // Web sessions are always cleared: shown checked, not changeable.
+  const web = await el(browser, "#clear-web");
+  assert.equal(await web.isSelected(), true);
+  assert.equal(await web.isEnabled(), false);
+  const force = await el(browser, "#force-change");
+  if (!(await force.isSelected())) await force.click();
+  await click(browser, "#review-button");
+
+  // The summary shows which steps go through the API and which are finished in Zoho.
+  await el(browser, "#provider-plan-dialog");
+  const performed = await settledRead(browser, '[data-testid="provider-plan-step"]', (e) => e.getAttribute("data-performed"));
+  assert.equal(performed[0], "api");
+  assert.ok(performed.slice(1).every((p) => p === "byHand") && performed.length >= 3, JSON.stringify(performed));
+  await confirmWithReason("INC-3001 forgot password");
+
+  await el(browser, "#provider-result-dialog");
+  const outcome = await (await el(browser, '[data-testid="provider-result-summary"]')).getAttribute("data-outcome");
+  assert.equal(outcome, "pending");
+  const password = await (await el(browser, "#temporary-password")).getValue();
+  assert.ok(password.length >= 12, "a generated password is shown once");
+
+  // Finish each by-hand step: open the admin page (the sandbox says it has none), mark it done.
+  const toDo = await settledRead(browser, '[data-testid="by-hand-panel"]', (e) => e.getAttribute("data-index"));
+  await click(browser, `#open-by-hand-${toDo[0]}`);
+  await waitText(browser, '[data-testid="by-hand-note"]', (t) => /sandbox/i.test(t), 20000, "sandbox note");
+  for (const index of toDo) await click(browser, `#mark-done-${index}`);
+  await browser.waitUntil(async () => (await (await el(browser, '[data-testid="provider-result-summary"]')).getAttribute("data-outcome")) === "succeeded", {
+    timeout: 20000,
+    timeoutMsg: "the result did not become succeeded after marking every step",
+  });
+  const states = await settledRead(browser, '[data-testid="provider-step-row"]', (e) => e.getAttribute("data-state"));
+  assert.deepEqual(states, ["done", ...toDo.map(() => "doneByHand")]);
+  await click(browser, "#close-result");
+
+  // Activity: the run (pending) and one entry per step completed by hand; never the password.
+  await click(browser, "#nav-activity");
+  const rows = await settledRead(browser, '[data-testid="audit-row"]', (e) => e.getText(), 20000, (v) => v.length >= 1 + toDo.length);
+  assert.ok(rows.some((r) => /Zoho/.test(r)), JSON.stringify(rows));
+  const page = await browser.getPageSource();
+  assert.ok(!page.includes(password), "the password is not in the Activity screen");
+});
+
+test("Zoho: Reset MFA after re-confirming twice is finished in Zoho and marked done", async () => {
+  await signInToZoho("ada.admin@zylker.sandbox");
+  await openUsers(ZOHO, "annette");
+  const zuid = await userIdOf("zoho", "annette.c@zylker.sandbox");
+  await openRow("zoho", zuid);
+  await click(browser, "#action-zohoResetMfa");
+  await el(browser, "#provider-plan-dialog");
+  const performed = await settledRead(browser, '[data-testid="provider-plan-step"]', (e) => e.getAttribute("data-performed"));
+  assert.deepEqual(performed, ["byHand"]);
+  await confirmWithReason("INC-3002 new phone");
+  // Zoho asks "Yes, Reset" twice: the first click only asks again.
+  await el(browser, '[data-testid="second-confirmation"]');
+  assert.equal(await (await browser.$("#provider-result-dialog")).isExisting(), false);
+  await click(browser, "#confirm-button");
+  await el(browser, "#provider-result-dialog");
+  assert.equal(await (await el(browser, '[data-testid="provider-result-summary"]')).getAttribute("data-outcome"), "pending");
+  await click(browser, "#mark-done-0");
+  await browser.waitUntil(async () => (await (await el(browser, '[data-testid="provider-result-summary"]')).getAttribute("data-outcome")) === "succeeded", {
+    timeout: 20000,
+    timeoutMsg: "Reset MFA did not become succeeded",
+  });
+});
+
+test("Zoho: a member is refused with Zoho's reason and offered nothing", async () => {
+  await signInToZoho("mo.member@zylker.sandbox");
+  await click(browser, `#open-users-${ZOHO}`);
+  const search = await el(browser, "#user-search");
+  await search.addValue("annette");
+  const text = await waitText(browser, "#error-bar", (t) => /Member/.test(t) && /admin/.test(t), 20000, "the member's refusal");
+  assert.match(text, /super admin|organisation admin/);
+  assert.equal((await browser.$$('[data-testid="zoho-user-row"]')).length, 0);
+});
+
+test("Privilege Secure: an individually configured user's token is reset in one step", async () => {
+  await signInToPrivilegeSecure("CORP\\nps.admin");
+  await openUsers(NPS, "alice");
+  const id = await userIdOf("ps", "Alice");
+  const access = await settledRead(browser, `[data-testid="ps-user-row"][data-user-id="${id}"] [data-testid="ps-access"]`);
+  assert.match(access[0], /Individually/i);
+  await openRow("ps", id);
+  await click(browser, "#action-psResetToken");
+  await el(browser, "#provider-plan-dialog");
+  assert.equal((await browser.$$('[data-testid="provider-plan-step"]')).length, 1);
+  await confirmWithReason("INC-4001 lost token");
+  await el(browser, "#provider-result-dialog");
+  assert.equal(await (await el(browser, '[data-testid="provider-result-summary"]')).getAttribute("data-outcome"), "succeeded");
+});
+
+test("Privilege Secure: a group member is reset in three steps; the group reset stays separate with its warning", async () => {
+  await signInToPrivilegeSecure("CORP\\nps.admin");
+  await openUsers(NPS, "bob");
+  const id = await userIdOf("ps", "Bob");
+  await openRow("ps", id);
+  const warning = await waitText(browser, '[data-testid="action-warning-psResetGroupToken"]', (t) => /EVERY member/.test(t), 20000, "group warning");
+  assert.match(warning, /Privilege Secure_Users/);
+  await click(browser, "#action-psResetToken");
+  await el(browser, "#provider-plan-dialog");
+  const steps = await settledRead(browser, '[data-testid="provider-plan-step"]');
+  assert.equal(steps.length, 3, JSON.stringify(steps));
+  assert.match(steps[0], /Add/);
+  assert.match(steps[2], /Remove/);
+  await confirmWithReason("INC-4002 lost token");
+  await el(browser, "#provider-result-dialog");
+  assert.equal(await (await el(browser, '[data-testid="provider-result-summary"]')).getAttribute("data-outcome"), "succeeded");
+  const states = await settledRead(browser, '[data-testid="provider-step-row"]', (e) => e.getAttribute("data-state"));
+  assert.deepEqual(states, ["done", "done", "done"]);
+});
