@@ -30,12 +30,17 @@ struct Fixture {
     session: Arc<PartnerSession>,
     spec: JobSpec,
     journal: Arc<Journal>,
+    journal_path: std::path::PathBuf,
     job_id: String,
     _dir: tempfile::TempDir,
 }
 
 /// Non-admin users only: the Authentication Administrator customers would refuse the admins.
 async fn fixture(config: LighthouseConfig) -> Fixture {
+    fixture_with(config, false).await
+}
+
+async fn fixture_with(config: LighthouseConfig, include_admins: bool) -> Fixture {
     let sandbox = LighthouseSandbox::start(config).await.unwrap();
     let endpoints = LighthouseEndpoints::new(
         &sandbox.base_url(),
@@ -64,11 +69,9 @@ async fn fixture(config: LighthouseConfig) -> Fixture {
             .list_users(CONNECTION, &customer.tenant_id)
             .await
             .unwrap();
-        targets.extend(
-            users
-                .into_iter()
-                .filter(|u| !seeded.users.iter().any(|s| s.id == u.id && s.privileged)),
-        );
+        targets.extend(users.into_iter().filter(|u| {
+            include_admins || !seeded.users.iter().any(|s| s.id == u.id && s.privileged)
+        }));
     }
     let plan = plan_reset_all_mfa(client, &customers, &targets)
         .await
@@ -81,13 +84,15 @@ async fn fixture(config: LighthouseConfig) -> Fixture {
     )
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let journal = Journal::open(dir.path().join("jobs.sqlite")).unwrap();
+    let journal_path = dir.path().join("jobs.sqlite");
+    let journal = Journal::open(&journal_path).unwrap();
     let job_id = journal.create_job(&spec).unwrap();
     Fixture {
         sandbox,
         session,
         spec,
         journal,
+        journal_path,
         job_id,
         _dir: dir,
     }
@@ -277,13 +282,13 @@ async fn crash_half_way_then_resume_runs_no_step_twice_and_skips_none() {
     handle.abort();
     let _ = handle.wait().await;
 
-    // On the next start: the journal shows what was done and what is left.
-    let unfinished = f.journal.unfinished_jobs().unwrap();
+    // On the next start (a journal opened anew): what was done and what is left.
+    let journal = Journal::open(&f.journal_path).unwrap();
+    let unfinished = journal.unfinished_jobs().unwrap();
     assert_eq!(unfinished.len(), 1);
     let before = &unfinished[0].progress;
     assert!(before.done > 0 && before.remaining > 0, "{before:?}");
-    let started = f
-        .journal
+    let started = journal
         .steps(&f.job_id)
         .unwrap()
         .iter()
@@ -291,9 +296,8 @@ async fn crash_half_way_then_resume_runs_no_step_twice_and_skips_none() {
         .count();
     assert!(started > 0, "some steps were applied but not confirmed");
 
-    // Resume, with a journal opened anew as after a restart.
     let handle = start_job(
-        Arc::clone(&f.journal),
+        Arc::clone(&journal),
         &f.job_id,
         LighthouseSteps::new(Arc::clone(&f.session)),
         Arc::new(Recorded::default()),
@@ -318,7 +322,7 @@ async fn crash_half_way_then_resume_runs_no_step_twice_and_skips_none() {
         verified, started,
         "each unconfirmed step was checked, not re-sent"
     );
-    assert!(f.journal.unfinished_jobs().unwrap().is_empty());
+    assert!(journal.unfinished_jobs().unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -398,5 +402,107 @@ async fn a_throttling_storm_finishes_correctly_and_every_retry_after_is_honoured
             stats.early_retries, 0,
             "{name} was retried before its Retry-After: {stats:?}"
         );
+    }
+}
+
+/// Records when each step finished.
+#[derive(Default)]
+struct Timed(Mutex<Vec<(std::time::Instant, StepResult)>>);
+
+impl StepAudit for Timed {
+    fn record(
+        &self,
+        _job: &str,
+        _spec: &JobSpec,
+        result: &StepResult,
+    ) -> resetdesk_core::error::Result<()> {
+        self.0
+            .lock()
+            .unwrap()
+            .push((std::time::Instant::now(), result.clone()));
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_throttled_tenant_pauses_only_itself() {
+    let f = fixture(LighthouseConfig::default()).await;
+    let fabrikam = tenant_of(&f.sandbox, "Fabrikam");
+    f.sandbox
+        .set_tenant_throttle(&fabrikam, Some(Throttle::new(4, 4)));
+    let audit = Arc::new(Timed::default());
+    let started = std::time::Instant::now();
+    let handle = start_job(
+        Arc::clone(&f.journal),
+        &f.job_id,
+        LighthouseSteps::new(Arc::clone(&f.session)),
+        audit.clone(),
+        BulkOptions::default(),
+    )
+    .unwrap();
+    let report = handle.wait().await.unwrap();
+    assert_eq!(report.progress.done, f.spec.steps.len());
+    let finished = audit.0.lock().unwrap();
+    let last = |in_fabrikam: bool| {
+        finished
+            .iter()
+            .filter(|(_, r)| (r.step.tenant_id == fabrikam) == in_fabrikam)
+            .map(|(at, _)| at.duration_since(started))
+            .max()
+            .unwrap()
+    };
+    // Fabrikam waits out Retry-After pauses (1 s each); the others never wait for it and
+    // finish long before (relative, so a loaded machine does not make it flaky).
+    let (fabrikam_last, others_last) = (last(true), last(false));
+    assert!(fabrikam_last >= Duration::from_secs(1), "{fabrikam_last:?}");
+    assert!(
+        others_last * 2 < fabrikam_last,
+        "{others_last:?} vs {fabrikam_last:?}"
+    );
+    assert!(f.sandbox.stats(&fabrikam).throttled > 0);
+    assert_eq!(f.sandbox.stats(&fabrikam).early_retries, 0);
+    for other in ["Northwind Traders", "Woodgrove Bank"] {
+        assert_eq!(f.sandbox.stats(&tenant_of(&f.sandbox, other)).throttled, 0);
+    }
+}
+
+#[tokio::test]
+async fn entra_target_rules_apply_in_each_customer() {
+    // Each customer's first user is a Global Administrator. In Fabrikam and Northwind the
+    // technician is an Authentication Administrator (refused for admins); in Woodgrove a
+    // Privileged Authentication Administrator (allowed).
+    let f = fixture_with(LighthouseConfig::default(), true).await;
+    let handle = start_job(
+        Arc::clone(&f.journal),
+        &f.job_id,
+        LighthouseSteps::new(Arc::clone(&f.session)),
+        Arc::new(Recorded::default()),
+        BulkOptions::default(),
+    )
+    .unwrap();
+    let report = handle.wait().await.unwrap();
+    for name in RESETTABLE {
+        let seeded = f.sandbox.customer_by_name(name).unwrap();
+        let admin = seeded.users.iter().find(|u| u.privileged).unwrap();
+        let result = report.users.iter().find(|u| u.user_id == admin.id).unwrap();
+        let expected = if name == "Woodgrove Bank" {
+            StepState::Done
+        } else {
+            StepState::Refused
+        };
+        assert!(
+            result.methods.iter().all(|m| m.state == expected),
+            "{name}: {result:?}"
+        );
+        for user in report
+            .users
+            .iter()
+            .filter(|u| u.tenant_id == seeded.tenant_id && u.user_id != admin.id)
+        {
+            assert!(
+                user.methods.iter().all(|m| m.state == StepState::Done),
+                "{user:?}"
+            );
+        }
     }
 }

@@ -1,0 +1,269 @@
+//! Bulk "Reset all MFAs" benchmark (issue 4). Not a test: it measures and prints.
+//!
+//! Run: `.ci/bench-lighthouse.sh` (= `cargo bench -p resetdesk-core --bench lighthouse`).
+//! Environment knobs (defaults in brackets): `LH_TENANTS` [10], `LH_USERS_PER_TENANT` [100],
+//! `LH_LATENCY_MS` [50], `LH_RATE` and `LH_BURST` [40 requests/s, burst 40, per tenant],
+//! `LH_PER_TENANT` [4], `LH_GLOBAL` [64], `LH_BASELINE_USERS` [100: the one-at-a-time
+//! baseline runs on that many users and is extrapolated per step; 0 = the whole job].
+//!
+//! Why not criterion: one run takes seconds to minutes against a live emulator, and what
+//! matters is a ratio against a baseline measured in the same run and the request count, as
+//! in `benches/cache.rs`.
+//!
+//! What it does, in one process: starts the multi-tenant emulator (N customers, 3–4 MFA
+//! methods per user, added latency per request, a token bucket per tenant); signs the
+//! technician in; plans the reset for every user (live method reads); runs the job with the
+//! bulk engine (journal on disk, audit log on disk); then runs the same kind of job one step
+//! at a time (per_tenant = global = 1) on fresh users. Reports wall times, requests per
+//! user, the speed-up and the lower bound that throttle + latency allow.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use resetdesk_core::audit::AuditLog;
+use resetdesk_core::bulk::{reset_all_mfa_job, start_job, BulkOptions, Journal, LighthouseSteps};
+use resetdesk_core::model::DirectoryUser;
+use resetdesk_core::providers::entra::http_client;
+use resetdesk_core::providers::lighthouse::{
+    plan_reset_all_mfa, LighthouseClient, LighthouseEndpoints, PartnerSession, ResetPlan,
+};
+use resetdesk_core::providers::sandbox::lighthouse::{
+    seed, LighthouseConfig, LighthouseSandbox, Throttle,
+};
+use resetdesk_core::secrets::{MemoryStore, SecretStore};
+
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+struct Run {
+    wall: Duration,
+    steps: usize,
+    users: usize,
+    requests: u64,
+    throttled: u64,
+    pauses: usize,
+}
+
+async fn execute(
+    sandbox: &LighthouseSandbox,
+    session: &Arc<PartnerSession>,
+    plan: &ResetPlan,
+    options: BulkOptions,
+    dir: &std::path::Path,
+    label: &str,
+) -> Run {
+    let spec = reset_all_mfa_job(plan, "bench", "tech@contosopartners.sandbox", "BENCH").unwrap();
+    let journal = Journal::open(dir.join(format!("{label}-jobs.sqlite"))).unwrap();
+    let audit = Arc::new(AuditLog::open(dir.join(format!("{label}-audit.jsonl"))).unwrap());
+    let job_id = journal.create_job(&spec).unwrap();
+    let tenants: Vec<String> = sandbox
+        .customers()
+        .into_iter()
+        .map(|c| c.tenant_id)
+        .collect();
+    let before: (u64, u64) = tenants.iter().fold((0, 0), |acc, t| {
+        let s = sandbox.stats(t);
+        (acc.0 + s.requests, acc.1 + s.throttled)
+    });
+    let started = Instant::now();
+    let handle = start_job(
+        journal,
+        &job_id,
+        LighthouseSteps::new(Arc::clone(session)),
+        audit,
+        options,
+    )
+    .unwrap();
+    let report = handle.wait().await.unwrap();
+    let wall = started.elapsed();
+    let after: (u64, u64) = tenants.iter().fold((0, 0), |acc, t| {
+        let s = sandbox.stats(t);
+        (acc.0 + s.requests, acc.1 + s.throttled)
+    });
+    assert_eq!(
+        report.progress.done,
+        spec.steps.len(),
+        "{label}: {:?}",
+        report.progress
+    );
+    Run {
+        wall,
+        steps: spec.steps.len(),
+        users: plan.users.len(),
+        requests: after.0 - before.0,
+        throttled: after.1 - before.1,
+        pauses: report.progress.throttle_pauses,
+    }
+}
+
+fn print_run(label: &str, run: &Run) {
+    println!(
+        "{label:<28} {:>9.2} s  {:>5} users {:>5} steps  {:>6.2} requests/user (+{:.2} answered 429)  {:>4} tenant pauses",
+        run.wall.as_secs_f64(),
+        run.users,
+        run.steps,
+        run.requests as f64 / run.users as f64,
+        run.throttled as f64 / run.users as f64,
+        run.pauses
+    );
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let tenants = env("LH_TENANTS", 10) as usize;
+    let users_per_tenant = env("LH_USERS_PER_TENANT", 100) as usize;
+    let latency = Duration::from_millis(env("LH_LATENCY_MS", 50));
+    let rate = env("LH_RATE", 40) as u32;
+    let burst = env("LH_BURST", 40) as u32;
+    let per_tenant = env("LH_PER_TENANT", 4) as usize;
+    let global = env("LH_GLOBAL", 64) as usize;
+    let baseline_users = env("LH_BASELINE_USERS", 100) as usize;
+
+    // Baseline users live in the same tenants, after the bulk job's users.
+    let extra = if baseline_users == 0 {
+        users_per_tenant
+    } else {
+        baseline_users.div_ceil(tenants)
+    };
+    let config = LighthouseConfig {
+        customers: seed::uniform_customers(tenants, users_per_tenant + extra),
+        latency,
+        throttle: Some(Throttle::new(burst, rate)),
+        ..LighthouseConfig::default()
+    };
+    let sandbox = LighthouseSandbox::start(config).await.unwrap();
+    let endpoints = LighthouseEndpoints::new(
+        &sandbox.base_url(),
+        &sandbox.base_url(),
+        &sandbox.client_id(),
+        &sandbox.partner_tenant_id(),
+    )
+    .unwrap();
+    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
+    let session = PartnerSession::from_sign_in(
+        http_client(),
+        endpoints,
+        "bench",
+        secrets,
+        sandbox.sign_in_technician(),
+    )
+    .await
+    .unwrap();
+    let client = Arc::new(LighthouseClient::new(Arc::clone(&session)));
+    let customers = client.list_customers().await.unwrap();
+
+    // Every user but the first of each tenant (a Global Administrator the Authentication
+    // Administrator may not reset) is split: bulk first, baseline after.
+    let mut bulk_users: Vec<DirectoryUser> = Vec::new();
+    let mut baseline_pool: Vec<DirectoryUser> = Vec::new();
+    for customer in &customers {
+        let seeded = sandbox.customer_by_name(&customer.display_name).unwrap();
+        let users = client
+            .list_users("bench", &customer.tenant_id)
+            .await
+            .unwrap();
+        let plain: Vec<DirectoryUser> = users
+            .into_iter()
+            .filter(|u| !seeded.users.iter().any(|s| s.id == u.id && s.privileged))
+            .collect();
+        let split = users_per_tenant.min(plain.len());
+        bulk_users.extend(plain[..split].iter().cloned());
+        baseline_pool.extend(plain[split..].iter().cloned());
+    }
+    let planning_requests_before = sandbox.total_requests();
+    let planned = Instant::now();
+    let plan = plan_reset_all_mfa(Arc::clone(&client), &customers, &bulk_users)
+        .await
+        .unwrap();
+    let planning = planned.elapsed();
+    let planning_requests = sandbox.total_requests() - planning_requests_before;
+
+    let baseline_targets: Vec<DirectoryUser> = if baseline_users == 0 {
+        baseline_pool
+    } else {
+        baseline_pool.into_iter().take(baseline_users).collect()
+    };
+    let baseline_plan = plan_reset_all_mfa(Arc::clone(&client), &customers, &baseline_targets)
+        .await
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    // Let every bucket refill after planning.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let bulk = execute(
+        &sandbox,
+        &session,
+        &plan,
+        BulkOptions {
+            per_tenant,
+            global,
+            ..BulkOptions::default()
+        },
+        dir.path(),
+        "bulk",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let one = execute(
+        &sandbox,
+        &session,
+        &baseline_plan,
+        BulkOptions {
+            per_tenant: 1,
+            global: 1,
+            ..BulkOptions::default()
+        },
+        dir.path(),
+        "one-at-a-time",
+    )
+    .await;
+
+    // What throttle + latency allow, per tenant: the burst goes at once, the rest at `rate`;
+    // and a user's steps are sequential, so never less than the longest user chain.
+    let mut per_tenant_steps: std::collections::HashMap<&str, usize> = Default::default();
+    for user in &plan.users {
+        *per_tenant_steps.entry(user.tenant_id.as_str()).or_default() += user.remove.len();
+    }
+    let longest_chain = plan.users.iter().map(|u| u.remove.len()).max().unwrap_or(0) as f64;
+    let throttle_bound = per_tenant_steps
+        .values()
+        .map(|&n| (n as f64 - f64::from(burst)).max(0.0) / f64::from(rate))
+        .fold(0.0, f64::max);
+    let bound = throttle_bound.max(longest_chain * latency.as_secs_f64()) + latency.as_secs_f64();
+    let one_per_step = one.wall.as_secs_f64() / one.steps as f64;
+    let one_extrapolated = one_per_step * bulk.steps as f64;
+
+    println!("Lighthouse bulk reset: {tenants} tenants × {users_per_tenant} users, {} ms latency, throttle {rate}/s burst {burst} per tenant", latency.as_millis());
+    println!("bulk options: per_tenant {per_tenant}, global {global}");
+    println!(
+        "planning (live method reads)  {:>9.2} s  {:>6.2} requests/user",
+        planning.as_secs_f64(),
+        planning_requests as f64 / plan.users.len() as f64
+    );
+    print_run("bulk engine", &bulk);
+    print_run("one-at-a-time (measured)", &one);
+    println!(
+        "one-at-a-time for {} steps   {:>9.2} s  ({}extrapolated at {:.1} ms/step)",
+        bulk.steps,
+        one_extrapolated,
+        if baseline_users == 0 {
+            "measured on an equal job, "
+        } else {
+            ""
+        },
+        one_per_step * 1000.0
+    );
+    println!(
+        "speed-up                      {:>9.1}×",
+        one_extrapolated / bulk.wall.as_secs_f64()
+    );
+    println!(
+        "lower bound (throttle+latency) {:>8.2} s  → bulk is {:.2}× the bound",
+        bound,
+        bulk.wall.as_secs_f64() / bound
+    );
+}
