@@ -25,7 +25,8 @@ use resetdesk_core::bulk::{reset_all_mfa_job, start_job, BulkOptions, Journal, L
 use resetdesk_core::model::DirectoryUser;
 use resetdesk_core::providers::entra::http_client;
 use resetdesk_core::providers::lighthouse::{
-    plan_reset_all_mfa, LighthouseClient, LighthouseEndpoints, PartnerSession, ResetPlan,
+    plan_reset_all_mfa, CustomerAccess, LighthouseClient, LighthouseEndpoints, PartnerSession,
+    ResetPlan,
 };
 use resetdesk_core::providers::sandbox::lighthouse::{
     seed, LighthouseConfig, LighthouseSandbox, Throttle,
@@ -51,6 +52,7 @@ struct Run {
 async fn execute(
     sandbox: &LighthouseSandbox,
     session: &Arc<PartnerSession>,
+    customers: &[CustomerAccess],
     plan: &ResetPlan,
     options: BulkOptions,
     dir: &std::path::Path,
@@ -73,7 +75,7 @@ async fn execute(
     let handle = start_job(
         journal,
         &job_id,
-        LighthouseSteps::new(Arc::clone(session)),
+        LighthouseSteps::new(Arc::clone(session), customers),
         audit,
         options,
     )
@@ -197,6 +199,7 @@ async fn main() {
     let bulk = execute(
         &sandbox,
         &session,
+        &customers,
         &plan,
         BulkOptions {
             per_tenant,
@@ -211,6 +214,7 @@ async fn main() {
     let one = execute(
         &sandbox,
         &session,
+        &customers,
         &baseline_plan,
         BulkOptions {
             per_tenant: 1,

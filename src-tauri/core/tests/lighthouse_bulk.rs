@@ -15,7 +15,7 @@ use resetdesk_core::bulk::{
 };
 use resetdesk_core::model::DirectoryUser;
 use resetdesk_core::providers::lighthouse::{
-    plan_reset_all_mfa, LighthouseClient, LighthouseEndpoints, PartnerSession,
+    plan_reset_all_mfa, CustomerAccess, LighthouseClient, LighthouseEndpoints, PartnerSession,
 };
 use resetdesk_core::providers::sandbox::lighthouse::{
     LighthouseConfig, LighthouseSandbox, Throttle,
@@ -28,6 +28,7 @@ const RESETTABLE: [&str; 3] = ["Fabrikam", "Northwind Traders", "Woodgrove Bank"
 struct Fixture {
     sandbox: LighthouseSandbox,
     session: Arc<PartnerSession>,
+    customers: Vec<CustomerAccess>,
     spec: JobSpec,
     journal: Arc<Journal>,
     journal_path: std::path::PathBuf,
@@ -90,6 +91,7 @@ async fn fixture_with(config: LighthouseConfig, include_admins: bool) -> Fixture
     Fixture {
         sandbox,
         session,
+        customers,
         spec,
         journal,
         journal_path,
@@ -146,7 +148,7 @@ async fn a_whole_job_removes_every_method_once_and_audits_each_step_with_its_cus
     let handle = start_job(
         Arc::clone(&f.journal),
         &f.job_id,
-        LighthouseSteps::new(Arc::clone(&f.session)),
+        LighthouseSteps::new(Arc::clone(&f.session), &f.customers),
         audit.clone(),
         BulkOptions::default(),
     )
@@ -190,7 +192,7 @@ async fn a_customer_refusing_mid_job_leaves_the_others_done_and_reports_the_refu
     let handle = start_job(
         Arc::clone(&f.journal),
         &f.job_id,
-        LighthouseSteps::new(Arc::clone(&f.session)),
+        LighthouseSteps::new(Arc::clone(&f.session), &f.customers),
         audit.clone(),
         BulkOptions::default(),
     )
@@ -257,7 +259,7 @@ async fn crash_half_way_then_resume_runs_no_step_twice_and_skips_none() {
     let f = fixture(LighthouseConfig::default()).await;
     let total = f.spec.steps.len();
     let crashing = Arc::new(CrashAfter {
-        inner: LighthouseSteps::new(Arc::clone(&f.session)),
+        inner: LighthouseSteps::new(Arc::clone(&f.session), &f.customers),
         deletions: AtomicUsize::new(0),
         limit: total / 2,
     });
@@ -299,7 +301,7 @@ async fn crash_half_way_then_resume_runs_no_step_twice_and_skips_none() {
     let handle = start_job(
         Arc::clone(&journal),
         &f.job_id,
-        LighthouseSteps::new(Arc::clone(&f.session)),
+        LighthouseSteps::new(Arc::clone(&f.session), &f.customers),
         Arc::new(Recorded::default()),
         BulkOptions::default(),
     )
@@ -339,7 +341,7 @@ async fn cancel_stops_new_steps_and_finishing_later_completes_the_rest() {
     let handle = start_job(
         Arc::clone(&f.journal),
         &f.job_id,
-        LighthouseSteps::new(Arc::clone(&f.session)),
+        LighthouseSteps::new(Arc::clone(&f.session), &f.customers),
         Arc::new(Recorded::default()),
         options.clone(),
     )
@@ -358,7 +360,7 @@ async fn cancel_stops_new_steps_and_finishing_later_completes_the_rest() {
     let handle = start_job(
         Arc::clone(&f.journal),
         &f.job_id,
-        LighthouseSteps::new(Arc::clone(&f.session)),
+        LighthouseSteps::new(Arc::clone(&f.session), &f.customers),
         Arc::new(Recorded::default()),
         options,
     )
@@ -381,7 +383,7 @@ async fn a_throttling_storm_finishes_correctly_and_every_retry_after_is_honoured
     let handle = start_job(
         Arc::clone(&f.journal),
         &f.job_id,
-        LighthouseSteps::new(Arc::clone(&f.session)),
+        LighthouseSteps::new(Arc::clone(&f.session), &f.customers),
         Arc::new(Recorded::default()),
         options,
     )
@@ -435,7 +437,7 @@ async fn a_throttled_tenant_pauses_only_itself() {
     let handle = start_job(
         Arc::clone(&f.journal),
         &f.job_id,
-        LighthouseSteps::new(Arc::clone(&f.session)),
+        LighthouseSteps::new(Arc::clone(&f.session), &f.customers),
         audit.clone(),
         BulkOptions::default(),
     )
@@ -475,7 +477,7 @@ async fn entra_target_rules_apply_in_each_customer() {
     let handle = start_job(
         Arc::clone(&f.journal),
         &f.job_id,
-        LighthouseSteps::new(Arc::clone(&f.session)),
+        LighthouseSteps::new(Arc::clone(&f.session), &f.customers),
         Arc::new(Recorded::default()),
         BulkOptions::default(),
     )
@@ -505,4 +507,55 @@ async fn entra_target_rules_apply_in_each_customer() {
             );
         }
     }
+}
+
+#[tokio::test]
+async fn a_job_runs_once_at_a_time_and_forged_steps_are_refused_before_sending() {
+    let mut f = fixture(LighthouseConfig::default()).await;
+    let handle = start_job(
+        Arc::clone(&f.journal),
+        &f.job_id,
+        LighthouseSteps::new(Arc::clone(&f.session), &f.customers),
+        Arc::new(Recorded::default()),
+        BulkOptions::default(),
+    )
+    .unwrap();
+    let second = start_job(
+        Arc::clone(&f.journal),
+        &f.job_id,
+        LighthouseSteps::new(Arc::clone(&f.session), &f.customers),
+        Arc::new(Recorded::default()),
+        BulkOptions::default(),
+    );
+    assert!(second.is_err(), "the same job must not run twice at once");
+    handle.wait().await.unwrap();
+
+    // A job naming a user of Tailspin Toys (Helpdesk Administrator only), as a forged
+    // request could: refused by our own check, nothing sent to the customer.
+    let tailspin = f.sandbox.customer_by_name("Tailspin Toys").unwrap();
+    let victim = &tailspin.users[1];
+    let mut forged = f.spec.steps[0].clone();
+    forged.tenant_id = tailspin.tenant_id.clone();
+    forged.user_id = victim.id.clone();
+    f.spec.steps = vec![forged];
+    let job = f.journal.create_job(&f.spec).unwrap();
+    let requests_before = f.sandbox.stats(&tailspin.tenant_id).requests;
+    let report = start_job(
+        Arc::clone(&f.journal),
+        &job,
+        LighthouseSteps::new(Arc::clone(&f.session), &f.customers),
+        Arc::new(Recorded::default()),
+        BulkOptions::default(),
+    )
+    .unwrap()
+    .wait()
+    .await
+    .unwrap();
+    let result = &report.users[0].methods[0];
+    assert_eq!(result.state, StepState::Refused);
+    assert!(result.message.as_deref().unwrap().starts_with("Not sent"));
+    assert_eq!(
+        f.sandbox.stats(&tailspin.tenant_id).requests,
+        requests_before
+    );
 }

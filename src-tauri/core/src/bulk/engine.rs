@@ -198,6 +198,7 @@ pub fn start_job(
         ));
     }
     let spec = journal.job_spec(job_id)?;
+    let claim = journal.claim(job_id)?;
     journal.set_cancelled(job_id, false)?;
     let steps = journal.steps(job_id)?;
     let initial = progress_of(&steps, false);
@@ -243,7 +244,11 @@ pub fn start_job(
         throttle_pauses: AtomicUsize::new(0),
         local_error: Mutex::new(None),
     });
-    let task = tokio::spawn(run(shared, users, tenant_permits));
+    let task = tokio::spawn(async move {
+        // Released when the run ends or its task is aborted.
+        let _claim = claim;
+        run(shared, users, tenant_permits).await
+    });
     Ok(JobHandle {
         job_id: job_id.to_string(),
         progress: progress_rx,

@@ -8,6 +8,7 @@
 //! last commits may be lost, which at worst turns a `done` step back into `started`/`pending`,
 //! and then the re-check (or Graph's 404 on a second DELETE) still removes nothing twice.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -59,6 +60,24 @@ pub struct StoredStep {
 
 pub struct Journal {
     connection: Mutex<Connection>,
+    /// Jobs being run by this process: a job is run by one runner at a time.
+    running: Mutex<HashSet<String>>,
+}
+
+/// Held while a job runs; releases the job when dropped (finished, failed or aborted).
+pub struct RunClaim {
+    journal: Arc<Journal>,
+    job_id: String,
+}
+
+impl Drop for RunClaim {
+    fn drop(&mut self) {
+        self.journal
+            .running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.job_id);
+    }
 }
 
 impl std::fmt::Debug for Journal {
@@ -92,7 +111,23 @@ impl Journal {
             .map_err(|e| db_error("be prepared", e))?;
         Ok(Arc::new(Journal {
             connection: Mutex::new(connection),
+            running: Mutex::new(HashSet::new()),
         }))
+    }
+
+    /// Claims `job_id` for one runner; refused while another runner has it (a second
+    /// "finish" click, or a forged one, must not run the same steps twice at once).
+    pub fn claim(self: &Arc<Self>, job_id: &str) -> Result<RunClaim> {
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        if !running.insert(job_id.to_string()) {
+            return Err(AppError::invalid_input(
+                "This job is already running; wait for it to finish or cancel it first.",
+            ));
+        }
+        Ok(RunClaim {
+            journal: Arc::clone(self),
+            job_id: job_id.to_string(),
+        })
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {

@@ -10,24 +10,45 @@ use reqwest::StatusCode;
 
 use super::{Attempt, StepExecutor, StepSpec};
 use crate::providers::entra::http::{Failure, RetryPolicy};
-use crate::providers::lighthouse::{DeleteOutcome, LighthouseClient, PartnerSession};
+use crate::providers::lighthouse::{
+    CustomerAccess, DeleteOutcome, LighthouseAction, LighthouseClient, PartnerSession,
+};
 
 pub const RESET_ALL_MFA_ACTION: &str = "lighthouse.resetAllMfa";
 
 pub struct LighthouseSteps {
     client: LighthouseClient,
+    /// The customers as last read from GDAP: each step is checked against them again just
+    /// before it is sent (DESIGN.md: authorization is checked twice).
+    customers: Vec<CustomerAccess>,
 }
 
 impl LighthouseSteps {
     /// Shares the session's cached tokens; sends each request once.
-    pub fn new(session: Arc<PartnerSession>) -> Arc<Self> {
+    pub fn new(session: Arc<PartnerSession>, customers: &[CustomerAccess]) -> Arc<Self> {
         let policy = RetryPolicy {
             max_retries: 0,
             ..RetryPolicy::default()
         };
         Arc::new(Self {
             client: LighthouseClient::with_policy(session, policy),
+            customers: customers.to_vec(),
         })
+    }
+
+    /// Our own check: the step's customer must (still) allow the action.
+    fn refusal(&self, step: &StepSpec) -> Option<String> {
+        let customer = self
+            .customers
+            .iter()
+            .find(|c| c.tenant_id.eq_ignore_ascii_case(&step.tenant_id));
+        match customer {
+            None => Some(format!(
+                "Tenant {} is not one of your Lighthouse customers.",
+                step.tenant_id
+            )),
+            Some(customer) => LighthouseAction::ResetAllMfa.refusal(customer),
+        }
     }
 
     fn setback(&self, failure: Failure, tenant_id: &str) -> Attempt {
@@ -61,6 +82,12 @@ impl LighthouseSteps {
 #[async_trait]
 impl StepExecutor for LighthouseSteps {
     async fn run(&self, step: &StepSpec) -> Attempt {
+        if let Some(reason) = self.refusal(step) {
+            return Attempt::Refused {
+                message: format!("Not sent: {reason}"),
+                request_id: None,
+            };
+        }
         match self
             .client
             .delete_method(&step.tenant_id, &step.user_id, &step.method)
