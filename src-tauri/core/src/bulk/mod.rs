@@ -180,3 +180,6 @@ pub struct JobReport {
     /// Set when the job stopped because something local failed (journal, audit log).
     pub error: Option<crate::AppError>,
 }
+
+#[cfg(test)]
+mod tests;
