@@ -788,3 +788,20 @@ fn export_formats_parse_from_the_command_line_and_the_page() {
     );
     assert_eq!(ExportFormat::Csv.extension(), "csv");
 }
+
+#[test]
+fn append_many_continues_the_same_chain_with_one_write() {
+    let (_dir, path, log) = log_with(2);
+    let entries = log
+        .append_many(vec![record(3), record(4), record(5)])
+        .unwrap();
+    assert_eq!(entries.iter().map(|e| e.seq).collect::<Vec<_>>(), [3, 4, 5]);
+    assert_eq!(entries[1].prev_hash, entries[0].hash);
+    assert!(log.append_many(Vec::new()).unwrap().is_empty());
+    log.append(record(6)).unwrap();
+    assert_eq!(lines(&path).len(), 6);
+    assert!(log.verify().ok);
+    // Reopened: the chain still verifies and continues.
+    let reopened = AuditLog::open(&path).unwrap();
+    assert_eq!(reopened.append(record(7)).unwrap().seq, 7);
+}

@@ -51,52 +51,113 @@ impl Default for BulkOptions {
 /// Where each finished step is recorded (the audit log in the app; a list in tests).
 pub trait StepAudit: Send + Sync {
     fn record(&self, job_id: &str, spec: &JobSpec, result: &StepResult) -> Result<()>;
+
+    /// Several steps at once (steps finishing together are written with one flush).
+    fn record_many(&self, job_id: &str, spec: &JobSpec, results: &[StepResult]) -> Result<()> {
+        results
+            .iter()
+            .try_for_each(|result| self.record(job_id, spec, result))
+    }
+}
+
+/// One audit entry per step, with the customer tenant as `tenant_id`.
+pub fn audit_record(job_id: &str, spec: &JobSpec, result: &StepResult) -> AuditRecord {
+    let step = &result.step;
+    let (outcome, status) = match result.state {
+        StepState::Done => (AuditOutcome::Succeeded, StepStatus::Succeeded),
+        StepState::Refused => (AuditOutcome::Refused, StepStatus::Refused),
+        _ => (AuditOutcome::Failed, StepStatus::Failed),
+    };
+    let summary = format!(
+        "Remove {}{} of {} in {}",
+        step.method.label,
+        step.method
+            .detail
+            .as_deref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default(),
+        step.user_principal_name,
+        step.customer_name
+    );
+    let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    AuditRecord {
+        operator: spec.operator.clone(),
+        connection_id: spec.connection_id.clone(),
+        tenant_id: step.tenant_id.clone(),
+        target_id: step.user_id.clone(),
+        target: step.user_principal_name.clone(),
+        action: spec.action.clone(),
+        plan_id: Some(job_id.to_string()),
+        plan: vec![summary],
+        reason: spec.reason.clone(),
+        outcome,
+        steps: vec![Outcome {
+            step_index: result.index,
+            status,
+            message: result.message.clone().unwrap_or_else(|| "Removed.".into()),
+            request_id: result.request_id.clone(),
+            at,
+        }],
+        message: result.message.clone(),
+        verification: None,
+        approval: None,
+    }
 }
 
 impl StepAudit for AuditLog {
     fn record(&self, job_id: &str, spec: &JobSpec, result: &StepResult) -> Result<()> {
-        let step = &result.step;
-        let (outcome, status) = match result.state {
-            StepState::Done => (AuditOutcome::Succeeded, StepStatus::Succeeded),
-            StepState::Refused => (AuditOutcome::Refused, StepStatus::Refused),
-            _ => (AuditOutcome::Failed, StepStatus::Failed),
-        };
-        let summary = format!(
-            "Remove {}{} of {} in {}",
-            step.method.label,
-            step.method
-                .detail
-                .as_deref()
-                .map(|d| format!(" ({d})"))
-                .unwrap_or_default(),
-            step.user_principal_name,
-            step.customer_name
-        );
-        let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        self.append(AuditRecord {
-            operator: spec.operator.clone(),
-            connection_id: spec.connection_id.clone(),
-            tenant_id: step.tenant_id.clone(),
-            target_id: step.user_id.clone(),
-            target: step.user_principal_name.clone(),
-            action: spec.action.clone(),
-            plan_id: Some(job_id.to_string()),
-            plan: vec![summary],
-            reason: spec.reason.clone(),
-            outcome,
-            steps: vec![Outcome {
-                step_index: result.index,
-                status,
-                message: result.message.clone().unwrap_or_else(|| "Removed.".into()),
-                request_id: result.request_id.clone(),
-                at,
-            }],
-            message: result.message.clone(),
-            verification: None,
-            approval: None,
-        })
-        .map(|_| ())
+        self.append(audit_record(job_id, spec, result)).map(|_| ())
     }
+
+    fn record_many(&self, job_id: &str, spec: &JobSpec, results: &[StepResult]) -> Result<()> {
+        let records = results
+            .iter()
+            .map(|result| audit_record(job_id, spec, result))
+            .collect();
+        self.append_many(records).map(|_| ())
+    }
+}
+
+/// How many finished steps one audit write takes at most.
+const AUDIT_BATCH: usize = 256;
+
+type AuditRequest = (StepResult, tokio::sync::oneshot::Sender<Result<()>>);
+
+/// Writes audit entries for all workers: whatever has queued up while the previous write
+/// was flushing goes in the next write, so the audit log's flush to disk per write is shared
+/// by the steps that finished together instead of serialising every step behind its own.
+fn spawn_audit_writer(
+    audit: Arc<dyn StepAudit>,
+    job_id: String,
+    spec: JobSpec,
+) -> tokio::sync::mpsc::UnboundedSender<AuditRequest> {
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<AuditRequest>();
+    let spec = Arc::new(spec);
+    tokio::spawn(async move {
+        while let Some(first) = receiver.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < AUDIT_BATCH {
+                match receiver.try_recv() {
+                    Ok(next) => batch.push(next),
+                    Err(_) => break,
+                }
+            }
+            let (results, acks): (Vec<StepResult>, Vec<_>) = batch.into_iter().unzip();
+            let (audit, job_id, spec) = (Arc::clone(&audit), job_id.clone(), Arc::clone(&spec));
+            let written =
+                tokio::task::spawn_blocking(move || audit.record_many(&job_id, &spec, &results))
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(AppError::internal(
+                            "Writing the audit log stopped unexpectedly.",
+                        ))
+                    });
+            for ack in acks {
+                let _ = ack.send(written.clone());
+            }
+        }
+    });
+    sender
 }
 
 /// A running job: watch its progress, cancel it, or wait for its report.
@@ -171,10 +232,9 @@ impl TenantGate {
 
 struct Shared {
     job_id: String,
-    spec: JobSpec,
     journal: Arc<Journal>,
     executor: Arc<dyn StepExecutor>,
-    audit: Arc<dyn StepAudit>,
+    audit: tokio::sync::mpsc::UnboundedSender<AuditRequest>,
     options: BulkOptions,
     gates: HashMap<String, Arc<TenantGate>>,
     cancel: Arc<AtomicBool>,
@@ -233,10 +293,9 @@ pub fn start_job(
     let cancel = Arc::new(AtomicBool::new(false));
     let shared = Arc::new(Shared {
         job_id: job_id.to_string(),
-        spec,
         journal,
         executor,
-        audit,
+        audit: spawn_audit_writer(audit, job_id.to_string(), spec),
         options,
         gates,
         cancel: Arc::clone(&cancel),
@@ -326,23 +385,27 @@ async fn work_user(shared: &Shared, steps: Vec<StoredStep>) {
             return;
         };
         let state = result.state;
-        let journal = Arc::clone(&shared.journal);
-        let job_id = shared.job_id.clone();
-        let to_record = result.clone();
-        // SQLite and the audit file are synchronous: off the async workers.
-        let recorded = tokio::task::spawn_blocking(move || journal.finish(&to_record, &job_id))
-            .await
-            .unwrap_or_else(|_| Err(AppError::internal("Recording a step stopped unexpectedly.")));
-        if let Err(error) = recorded {
+        // The audit entry first, then the journal's final state: a crash in between leaves
+        // the step `started`, so the resume re-checks it and audits what it finds; the other
+        // order could leave a finished step with no audit entry.
+        let (ack, acked) = tokio::sync::oneshot::channel();
+        let audited = match shared.audit.send((result.clone(), ack)) {
+            Ok(()) => acked.await.unwrap_or_else(|_| {
+                Err(AppError::internal("The audit writer stopped unexpectedly."))
+            }),
+            Err(_) => Err(AppError::internal("The audit writer stopped unexpectedly.")),
+        };
+        if let Err(error) = audited {
             fail_locally(shared, error);
             return;
         }
-        let audit = Arc::clone(&shared.audit);
-        let (job_id, spec) = (shared.job_id.clone(), shared.spec.clone());
-        let audited = tokio::task::spawn_blocking(move || audit.record(&job_id, &spec, &result))
+        let journal = Arc::clone(&shared.journal);
+        let job_id = shared.job_id.clone();
+        // SQLite is synchronous: off the async workers.
+        let recorded = tokio::task::spawn_blocking(move || journal.finish(&result, &job_id))
             .await
-            .unwrap_or_else(|_| Err(AppError::internal("Auditing a step stopped unexpectedly.")));
-        if let Err(error) = audited {
+            .unwrap_or_else(|_| Err(AppError::internal("Recording a step stopped unexpectedly.")));
+        if let Err(error) = recorded {
             fail_locally(shared, error);
             return;
         }
