@@ -265,18 +265,21 @@ pub fn start_job(
     let (progress_tx, progress_rx) = watch::channel(initial);
     let unfinished: Vec<StoredStep> = journal.unfinished_steps(job_id)?;
 
-    // One worker per user, in plan order; a tenant's permits and gate are shared.
+    // One worker per user, users in plan order, each user's steps in plan order (grouped by
+    // user even if the spec interleaves them: two workers must never share a user).
     let mut users: Vec<Vec<StoredStep>> = Vec::new();
+    let mut worker_of: HashMap<(String, String), usize> = HashMap::new();
     for step in unfinished {
-        let same = users.last().is_some_and(|u: &Vec<StoredStep>| {
-            u[0].spec.tenant_id == step.spec.tenant_id && u[0].spec.user_id == step.spec.user_id
-        });
-        if same {
-            if let Some(user) = users.last_mut() {
-                user.push(step);
+        let key = (
+            step.spec.tenant_id.to_ascii_lowercase(),
+            step.spec.user_id.clone(),
+        );
+        match worker_of.get(&key) {
+            Some(&worker) => users[worker].push(step),
+            None => {
+                worker_of.insert(key, users.len());
+                users.push(vec![step]);
             }
-        } else {
-            users.push(vec![step]);
         }
     }
     let mut tenant_permits: HashMap<String, Arc<Semaphore>> = HashMap::new();
