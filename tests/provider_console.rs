@@ -83,7 +83,8 @@ async fn harness_with(fresh_sign_in: Duration, pin_nps: bool) -> Harness {
     )
     .unwrap()
     .with_zoho_sandbox_approver(ZOHO, zoho.clone())
-    .with_zoho_fresh_sign_in(fresh_sign_in);
+    .with_zoho_fresh_sign_in(fresh_sign_in)
+    .with_cache_dir(dir.path());
     Harness {
         console,
         zoho,
@@ -480,6 +481,54 @@ async fn only_the_operator_who_ran_the_action_marks_its_steps_done() {
     h.zoho_sign_in("sam.super@zylker.sandbox").await;
     let error = h.console.mark_by_hand_done(&plan.id, 0).await.unwrap_err();
     assert_eq!(error.kind, ErrorKind::Denied, "{error:?}");
+}
+
+#[tokio::test]
+async fn zoho_users_feed_the_offline_cache_which_answers_after_sign_out() {
+    let h = harness().await;
+    h.zoho_sign_in(ADMIN).await;
+    let mut status = h.console.cache_status(ZOHO).await.unwrap();
+    for _ in 0..100 {
+        if status.users > 0 && !status.syncing {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        status = h.console.cache_status(ZOHO).await.unwrap();
+    }
+    assert!(
+        status.users >= 5 && status.last_full_sync.is_some(),
+        "{status:?}"
+    );
+    assert_eq!(status.error, None);
+
+    h.console.sign_out(ZOHO).await.unwrap();
+    let cached = h
+        .console
+        .search_cached_users(ZOHO, "annette")
+        .await
+        .unwrap();
+    assert_eq!(cached.users.len(), 1, "{cached:?}");
+    let user = &cached.users[0];
+    assert_eq!(user.user_principal_name, CONFIRMED_USER);
+    assert_eq!(
+        user.id,
+        h.zuid(CONFIRMED_USER),
+        "the id the user's page needs"
+    );
+    assert!(
+        cached.stale,
+        "signed out: the page says the results may be old"
+    );
+    let pending = h
+        .console
+        .search_cached_users(ZOHO, "pat.pending")
+        .await
+        .unwrap();
+    assert_eq!(
+        pending.users[0].account_enabled,
+        Some(false),
+        "only confirmed users show as resettable"
+    );
 }
 
 #[tokio::test]

@@ -485,7 +485,7 @@ impl Console {
             .write()
             .await
             .insert(connection.id.clone(), Arc::clone(&session));
-        self.sync_after_sign_in(&connection.id, &session);
+        self.sync_after_sign_in(&connection.id, session.clone());
         tracing::info!(connection = %connection.id, operator = %operator.user_principal_name, "signed in");
         Ok(operator)
     }
@@ -570,7 +570,7 @@ impl Console {
         let session = self.session(connection_id).await?;
         let found = session.directory.search_users(query, SEARCH_LIMIT).await;
         if let Err(error) = &found {
-            self.note_live_failure(connection_id, &session, error);
+            self.note_live_failure(connection_id, session.clone(), error);
         }
         found
     }
@@ -584,7 +584,8 @@ impl Console {
             session.directory.get_user(user_id),
             session.directory.list_methods(user_id)
         );
-        let user = user.inspect_err(|e| self.note_live_failure(connection_id, &session, e))?;
+        let user =
+            user.inspect_err(|e| self.note_live_failure(connection_id, session.clone(), e))?;
         let (methods, methods_error) = match methods {
             Ok(methods) => (methods, None),
             Err(e) => (Vec::new(), Some(e)),
@@ -633,7 +634,7 @@ impl Console {
             .directory
             .me()
             .await
-            .inspect_err(|e| self.note_live_failure(connection_id, &session, e))?;
+            .inspect_err(|e| self.note_live_failure(connection_id, session.clone(), e))?;
         let target = session.directory.get_user(user_id).await?;
         // Decide before reading the methods: a role that may not act (e.g. Helpdesk for MFA)
         // often may not read them either, and must get the refusal's reason, audited, rather
