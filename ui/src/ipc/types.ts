@@ -495,6 +495,8 @@ export interface ZohoUser {
   status: ZohoUserStatus;
   /** Present when not confirmed: shown as is. */
   notResettableReason?: string;
+  /** Page-side only: the row comes from the offline cache because Zoho could not be reached. */
+  fromCacheSyncedAt?: string | null;
 }
 
 export type PsAccess =
