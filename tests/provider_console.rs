@@ -52,6 +52,11 @@ impl BrowserLauncher for RecordingBrowser {
 }
 
 async fn harness_with(fresh_sign_in: Duration, pin_nps: bool) -> Harness {
+    harness_capped(fresh_sign_in, pin_nps, 20).await
+}
+
+/// `resets_per_hour`: the operator-safety cap, which covers these resets too.
+async fn harness_capped(fresh_sign_in: Duration, pin_nps: bool, resets_per_hour: u32) -> Harness {
     let zoho = Arc::new(ZohoSandbox::start(0).await.unwrap());
     let nps = PsEmulator::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -84,7 +89,13 @@ async fn harness_with(fresh_sign_in: Duration, pin_nps: bool) -> Harness {
     .unwrap()
     .with_zoho_sandbox_approver(ZOHO, zoho.clone())
     .with_zoho_fresh_sign_in(fresh_sign_in)
-    .with_cache_dir(dir.path());
+    .with_cache_dir(dir.path())
+    .with_safety_policy(
+        resetdesk_core::safety::SafetyPolicy::from_settings(Some(&serde_json::json!({
+            "rateLimits": {"resetsPerHour": resets_per_hour}
+        })))
+        .unwrap(),
+    );
     Harness {
         console,
         zoho,
@@ -528,6 +539,44 @@ async fn zoho_users_feed_the_offline_cache_which_answers_after_sign_out() {
         pending.users[0].account_enabled,
         Some(false),
         "only confirmed users show as resettable"
+    );
+}
+
+#[tokio::test]
+async fn the_hourly_cap_counts_zoho_and_privilege_secure_resets_once_each() {
+    let h = harness_capped(Duration::from_secs(300), true, 2).await;
+    h.zoho_sign_in(ADMIN).await;
+    let zuid = h.zuid(CONFIRMED_USER);
+    let plan = h
+        .console
+        .plan_provider_action(ZOHO, &zuid, ProviderAction::ZohoResetMfa, None)
+        .await
+        .unwrap();
+    h.console
+        .run_provider_plan(&plan.id, "INC-1", None)
+        .await
+        .unwrap();
+    // Marking its step done is the same reset, not a second one.
+    h.console.mark_by_hand_done(&plan.id, 0).await.unwrap();
+    let second = h
+        .console
+        .plan_provider_action(ZOHO, &zuid, ProviderAction::ZohoResetPassword, None)
+        .await
+        .unwrap();
+    h.console
+        .run_provider_plan(&second.id, "INC-2", generate())
+        .await
+        .unwrap();
+    let error = h
+        .console
+        .plan_provider_action(ZOHO, &zuid, ProviderAction::ZohoResetMfa, None)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Denied, "{error:?}");
+    assert!(error.message.contains("2"), "{error:?}");
+    assert_eq!(
+        h.audit().pop().unwrap().record.outcome,
+        AuditOutcome::Refused
     );
 }
 

@@ -340,6 +340,7 @@ impl Console {
         owner: PlanOwner,
         zoho_options: Option<ResetPasswordOptions>,
     ) -> Result<ProviderPlan> {
+        self.check_provider_rate(&plan.connection_id, &owner, &plan.target, plan.action)?;
         let mut plans = lock(&self.provider_plans)?;
         // Expired plans go, except those with steps still to finish by hand.
         plans.retain(|_, r| {
@@ -400,6 +401,14 @@ impl Console {
             };
             self.zoho_preflight(&connection_id, action, &target_email, password.as_ref())
                 .await?;
+        }
+        {
+            // Other resets may have run since this one was planned: the cap holds at run time.
+            let plans = lock(&self.provider_plans)?;
+            let record = plans.get(plan_id).ok_or_else(unknown_plan)?;
+            let (plan, owner) = (record.plan.clone(), record.owner.clone());
+            drop(plans);
+            self.check_provider_rate(&plan.connection_id, &owner, &plan.target, plan.action)?;
         }
         let claimed = self.claim_provider_plan(plan_id)?;
         let run = match action.provider() {
@@ -560,6 +569,28 @@ impl Console {
             audit_seq,
             audit_error,
         })
+    }
+
+    /// The operator's hourly cap of resets (the `safety.rateLimits` setting) covers Zoho and
+    /// Privilege Secure resets too, counted per operator account. Reaching it is a refusal,
+    /// audited like any other.
+    fn check_provider_rate(
+        &self,
+        connection_id: &str,
+        owner: &PlanOwner,
+        target: &PlanTarget,
+        action: ProviderAction,
+    ) -> Result<()> {
+        let rate = self.rate_status(&owner.operator_label)?;
+        if !rate.reached() {
+            return Ok(());
+        }
+        let why = rate.refusal();
+        let record = refusal_record(connection_id, owner, target, action, &why);
+        if let Err(e) = self.append_audit(record) {
+            tracing::error!(error = %e, "could not audit a refusal");
+        }
+        Err(AppError::denied(why))
     }
 
     fn claim_provider_plan(&self, plan_id: &str) -> Result<ClaimedProviderPlan> {
