@@ -327,10 +327,16 @@ async fn zoho_bad_input_changes_nothing_and_keeps_the_summary_ready() {
         .plan_provider_action(ZOHO, &zuid, ProviderAction::ZohoResetPassword, None)
         .await
         .unwrap();
+    let no_kind = serde_json::from_value(serde_json::json!({
+        "mode": "generate", "readAloud": false,
+        "upper": false, "lower": false, "digits": false, "symbols": false
+    }))
+    .ok();
     for (password, why) in [
         (typed(""), "empty"),
         (typed("short1"), "too short"),
         (None, "none"),
+        (no_kind, "no kind of character"),
     ] {
         let error = h
             .console

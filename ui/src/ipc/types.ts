@@ -583,7 +583,16 @@ export interface ProviderPlan {
 
 export type PasswordInput =
   | { mode: "typed"; password: string }
-  | { mode: "generate"; readAloud: boolean; length?: number };
+  | {
+      mode: "generate";
+      readAloud: boolean;
+      length?: number;
+      /** Random style only: which kinds of characters to use (Rust rejects none). */
+      upper?: boolean;
+      lower?: boolean;
+      digits?: boolean;
+      symbols?: boolean;
+    };
 
 export type StepState = "done" | "failed" | "skipped" | "toDoByHand" | "doneByHand";
 

@@ -147,6 +147,7 @@ describe("Zoho: reset password", () => {
     expect(byTestId("email-password-warning")).toBeNull();
 
     type("password-length", "20");
+    check("password-symbols"); // the character rules: every kind by default, symbols turned off here
     check("clear-mobile");
     check("email-password");
     expect(byTestId("email-password-warning")).not.toBeNull();
@@ -177,7 +178,7 @@ describe("Zoho: reset password", () => {
 
     await waitFor(() => expect(byId("provider-result-dialog")).not.toBeNull());
     expect(ipc.callsOf("run_provider_plan")).toEqual([
-      { planId: "pp-1", reason: "INC-77", password: { mode: "generate", readAloud: false, length: 20 } },
+      { planId: "pp-1", reason: "INC-77", password: { mode: "generate", readAloud: false, length: 20, upper: true, lower: true, digits: true, symbols: false } },
     ]);
     expect(byTestId("provider-result-summary")?.getAttribute("data-outcome")).toBe("pending");
     expect((byId("temporary-password") as HTMLInputElement).value).toBe("Maple-Otter-Lamp-42");

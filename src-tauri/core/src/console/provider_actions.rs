@@ -182,32 +182,57 @@ pub enum PasswordInput {
     },
     Generate {
         read_aloud: bool,
+        /// The random style's rules; absent ones keep the default (16 characters, every kind).
         length: Option<usize>,
+        upper: Option<bool>,
+        lower: Option<bool>,
+        digits: Option<bool>,
+        symbols: Option<bool>,
     },
 }
 
 impl PasswordInput {
-    pub(super) fn into_choice(self) -> crate::providers::zoho::PasswordChoice {
-        use crate::providers::zoho::PasswordChoice;
-        match self {
-            PasswordInput::Typed { password } => {
-                PasswordChoice::Typed(SecretString::from(password))
-            }
+    /// The generator's style, for a generated password.
+    pub(super) fn generator_style(&self) -> Option<PasswordStyle> {
+        match *self {
+            PasswordInput::Typed { .. } => None,
             PasswordInput::Generate {
                 read_aloud: true, ..
-            } => PasswordChoice::Generate(PasswordStyle::read_aloud()),
+            } => Some(PasswordStyle::read_aloud()),
             PasswordInput::Generate {
                 read_aloud: false,
                 length,
+                upper,
+                lower,
+                digits,
+                symbols,
             } => {
-                let mut style = PasswordStyle::default();
-                if let (PasswordStyle::Random { length: l, .. }, Some(wanted)) =
-                    (&mut style, length)
-                {
-                    *l = wanted;
-                }
-                PasswordChoice::Generate(style)
+                // Absent rules keep the default (16 characters, every kind). Rules that cannot
+                // make a usable password are refused by the generator, with the reason.
+                let (default_length, default_kind) = (16, true);
+                Some(PasswordStyle::Random {
+                    length: length.unwrap_or(default_length),
+                    upper: upper.unwrap_or(default_kind),
+                    lower: lower.unwrap_or(default_kind),
+                    digits: digits.unwrap_or(default_kind),
+                    symbols: symbols.unwrap_or(default_kind),
+                })
             }
+        }
+    }
+
+    pub(super) fn into_choice(self) -> crate::providers::zoho::PasswordChoice {
+        use crate::providers::zoho::PasswordChoice;
+        match self.generator_style() {
+            Some(style) => PasswordChoice::Generate(style),
+            None => match self {
+                PasswordInput::Typed { password } => {
+                    PasswordChoice::Typed(SecretString::from(password))
+                }
+                PasswordInput::Generate { .. } => {
+                    PasswordChoice::Generate(PasswordStyle::default())
+                }
+            },
         }
     }
 }
@@ -831,16 +856,18 @@ mod tests {
     }
 
     #[test]
-    fn a_generated_password_request_keeps_the_chosen_length() {
+    fn a_generated_password_request_keeps_the_chosen_rules() {
         let input: PasswordInput = serde_json::from_value(
-            serde_json::json!({"mode":"generate","readAloud":false,"length":20}),
+            serde_json::json!({"mode":"generate","readAloud":false,"length":20,"symbols":false}),
         )
         .unwrap();
         match input.into_choice() {
             crate::providers::zoho::PasswordChoice::Generate(PasswordStyle::Random {
                 length,
+                symbols,
+                upper,
                 ..
-            }) => assert_eq!(length, 20),
+            }) => assert_eq!((length, symbols, upper), (20, false, true)),
             _ => panic!("expected a random style"),
         }
     }

@@ -363,7 +363,12 @@ impl Console {
                         target_email,
                     )?;
                 }
-                Some(PasswordInput::Generate { .. }) => {}
+                Some(generate @ PasswordInput::Generate { .. }) => {
+                    // Rules that cannot make a password are said now, not after the plan ran.
+                    if let Some(style) = generate.generator_style() {
+                        crate::providers::zoho::password::generate(&style)?;
+                    }
+                }
             }
         }
         Ok(())
