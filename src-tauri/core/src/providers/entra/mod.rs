@@ -11,9 +11,9 @@
 //! settled by re-reading live state (DESIGN.md, Retries).
 
 mod delta;
-mod http;
-mod methods;
-mod models;
+pub(crate) mod http;
+pub(crate) mod methods;
+pub(crate) mod models;
 mod query;
 
 use std::sync::Arc;

@@ -13,6 +13,7 @@ mod delta;
 mod errors;
 mod faults;
 mod graph;
+pub mod lighthouse;
 mod methods;
 mod network;
 mod oauth;

@@ -1,0 +1,384 @@
+//! The Graph calls of a Lighthouse connection: in the partner tenant, the GDAP relationships
+//! and the technician's roles in each customer; in a customer tenant, its users, their
+//! authentication methods, and deleting one method. Every call goes through
+//! [`GraphHttp`] with that tenant's token (401 → refresh once), so the retry rules are the
+//! Entra provider's.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+
+use reqwest::{Method, StatusCode};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::roles::role_name;
+use super::tokens::PartnerSession;
+use crate::error::{AppError, Result};
+use crate::model::{AuthMethod, DirectoryUser, RoleRef};
+use crate::providers::entra::http::{
+    to_app_error, Access, Failure, GraphHttp, GraphRequest, RetryPolicy,
+};
+use crate::providers::entra::methods::{delete_collection, parse_method};
+use crate::providers::entra::models::GraphUser;
+
+/// A customer tenant reached through GDAP, with the roles the technician holds there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerAccess {
+    pub tenant_id: String,
+    pub display_name: String,
+    pub relationship_id: String,
+    /// The relationship's status (`active`, `expired`, …): only `active` reaches the tenant.
+    pub relationship_status: String,
+    /// Roles from the relationship's active access assignments whose access container
+    /// (a partner security group) the technician is a member of.
+    pub roles: Vec<RoleRef>,
+}
+
+impl CustomerAccess {
+    pub fn is_active(&self) -> bool {
+        self.relationship_status.eq_ignore_ascii_case("active")
+    }
+
+    pub fn role_ids(&self) -> Vec<String> {
+        self.roles.iter().map(|r| r.template_id.clone()).collect()
+    }
+}
+
+/// What a DELETE of one method came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeleteOutcome {
+    Deleted {
+        request_id: Option<String>,
+    },
+    /// Graph answered 404: the method is not there (deleted earlier, or by someone else).
+    AlreadyGone {
+        request_id: Option<String>,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RelationshipJson {
+    id: String,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    customer: Option<RelationshipCustomer>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RelationshipCustomer {
+    tenant_id: String,
+    #[serde(default)]
+    display_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AssignmentJson {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    access_container: Option<AccessContainer>,
+    #[serde(default)]
+    access_details: Option<AccessDetails>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AccessContainer {
+    access_container_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AccessDetails {
+    #[serde(default)]
+    unified_roles: Vec<UnifiedRole>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UnifiedRole {
+    role_definition_id: String,
+}
+
+#[derive(Deserialize)]
+struct GroupJson {
+    id: String,
+}
+
+/// One Lighthouse connection's Graph client. Cheap to share (`Arc`); one [`GraphHttp`] per
+/// tenant is made on first use.
+pub struct LighthouseClient {
+    session: Arc<PartnerSession>,
+    policy: RetryPolicy,
+    per_tenant: Mutex<HashMap<String, Arc<GraphHttp>>>,
+}
+
+impl std::fmt::Debug for LighthouseClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LighthouseClient")
+            .field("session", &self.session)
+            .finish_non_exhaustive()
+    }
+}
+
+const USER_SELECT: &str = "id,displayName,userPrincipalName,accountEnabled,userType";
+
+impl LighthouseClient {
+    /// The interactive client: reads are retried per the Entra provider's default policy.
+    pub fn new(session: Arc<PartnerSession>) -> Self {
+        Self::with_policy(session, RetryPolicy::default())
+    }
+
+    /// A client with its own retry policy. The bulk engine uses `max_retries: 0` and waits
+    /// out a tenant's Retry-After itself, for every worker of that tenant at once.
+    pub fn with_policy(session: Arc<PartnerSession>, policy: RetryPolicy) -> Self {
+        Self {
+            session,
+            policy,
+            per_tenant: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn session(&self) -> &Arc<PartnerSession> {
+        &self.session
+    }
+
+    fn graph(&self, tenant_id: &str) -> Arc<GraphHttp> {
+        let mut map = self.per_tenant.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(tenant_id.to_ascii_lowercase())
+            .or_insert_with(|| {
+                let mut http = GraphHttp::new(
+                    self.session.http().clone(),
+                    self.session.for_tenant(tenant_id),
+                    Some(&self.session.endpoints().graph_base),
+                );
+                http.set_policy(self.policy.clone());
+                Arc::new(http)
+            })
+            .clone()
+    }
+
+    /// `{graph}/v1.0/<segments…>?<query>`, each segment percent-encoded (ids come from
+    /// the page and must not be able to change the path).
+    fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> Result<Url> {
+        let mut url = self.session.endpoints().graph_base.clone();
+        url.path_segments_mut()
+            .map_err(|_| AppError::invalid_input("The Microsoft Graph URL cannot take a path."))?
+            .pop_if_empty()
+            .push("v1.0")
+            .extend(segments);
+        if !query.is_empty() {
+            // Graph's `$` parameters are sent literally, as its docs show them.
+            let text: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            url.set_query(Some(&text.join("&")));
+        }
+        Ok(url)
+    }
+
+    fn app_error(&self, failure: Failure, tenant: &str) -> AppError {
+        let host = self
+            .session
+            .endpoints()
+            .graph_base
+            .host_str()
+            .unwrap_or("Microsoft Graph")
+            .to_string();
+        to_app_error(failure, &host, &format!("customer tenant {tenant}"))
+    }
+
+    /// Every GDAP relationship of the partner, with the roles the technician holds through
+    /// it. Expired or pending relationships are listed too (the selector shows why they
+    /// cannot be used), with no roles.
+    pub async fn list_customers(&self) -> Result<Vec<CustomerAccess>> {
+        let partner = self.session.endpoints().partner_tenant_id.clone();
+        let graph = self.graph(&partner);
+        let fail = |f| self.app_error(f, &partner);
+        let relationships: Vec<RelationshipJson> = graph
+            .get_all(
+                GraphRequest::get(
+                    self.url(&["tenantRelationships", "delegatedAdminRelationships"], &[])?,
+                ),
+                None,
+            )
+            .await
+            .map_err(fail)?;
+        let groups: Vec<GroupJson> = graph
+            .get_all(
+                GraphRequest::get(self.url(
+                    &["me", "transitiveMemberOf", "microsoft.graph.group"],
+                    &[("$select", "id")],
+                )?),
+                None,
+            )
+            .await
+            .map_err(fail)?;
+        let my_groups: BTreeSet<String> = groups
+            .into_iter()
+            .map(|g| g.id.to_ascii_lowercase())
+            .collect();
+
+        let mut customers = Vec::new();
+        for relationship in relationships {
+            let Some(customer) = relationship.customer else {
+                continue;
+            };
+            let status = relationship.status.unwrap_or_else(|| "unknown".into());
+            let mut role_ids: BTreeSet<String> = BTreeSet::new();
+            if status.eq_ignore_ascii_case("active") {
+                let assignments: Vec<AssignmentJson> = graph
+                    .get_all(
+                        GraphRequest::get(self.url(
+                            &[
+                                "tenantRelationships",
+                                "delegatedAdminRelationships",
+                                &relationship.id,
+                                "accessAssignments",
+                            ],
+                            &[],
+                        )?),
+                        None,
+                    )
+                    .await
+                    .map_err(fail)?;
+                for assignment in assignments {
+                    let active = assignment
+                        .status
+                        .as_deref()
+                        .is_some_and(|s| s.eq_ignore_ascii_case("active"));
+                    let mine = assignment.access_container.as_ref().is_some_and(|c| {
+                        my_groups.contains(&c.access_container_id.to_ascii_lowercase())
+                    });
+                    if active && mine {
+                        role_ids.extend(
+                            assignment
+                                .access_details
+                                .into_iter()
+                                .flat_map(|d| d.unified_roles)
+                                .map(|r| r.role_definition_id.to_ascii_lowercase()),
+                        );
+                    }
+                }
+            }
+            let mut roles: Vec<RoleRef> = role_ids
+                .into_iter()
+                .map(|id| RoleRef {
+                    display_name: role_name(&id),
+                    template_id: id,
+                })
+                .collect();
+            roles.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+            customers.push(CustomerAccess {
+                display_name: customer
+                    .display_name
+                    .unwrap_or_else(|| customer.tenant_id.clone()),
+                tenant_id: customer.tenant_id,
+                relationship_id: relationship.id,
+                relationship_status: status,
+                roles,
+            });
+        }
+        customers.sort_by(|a, b| {
+            a.display_name
+                .to_lowercase()
+                .cmp(&b.display_name.to_lowercase())
+        });
+        Ok(customers)
+    }
+
+    /// Every user of a customer tenant (paged).
+    pub async fn list_users(
+        &self,
+        connection_id: &str,
+        tenant_id: &str,
+    ) -> Result<Vec<DirectoryUser>> {
+        let url = self.url(&["users"], &[("$select", USER_SELECT), ("$top", "999")])?;
+        let users: Vec<GraphUser> = self
+            .graph(tenant_id)
+            .get_all(GraphRequest::get(url), None)
+            .await
+            .map_err(|f| self.app_error(f, tenant_id))?;
+        Ok(users
+            .into_iter()
+            .map(|u| DirectoryUser {
+                connection_id: connection_id.to_string(),
+                tenant_id: tenant_id.to_string(),
+                user_principal_name: u.user_principal_name.unwrap_or_default(),
+                display_name: u.display_name.unwrap_or_default(),
+                account_enabled: u.account_enabled,
+                user_type: u.user_type,
+                id: u.id,
+                ..DirectoryUser::default()
+            })
+            .collect())
+    }
+
+    /// A user's registered methods, read live.
+    pub async fn list_methods(&self, tenant_id: &str, user_id: &str) -> Result<Vec<AuthMethod>> {
+        self.try_list_methods(tenant_id, user_id)
+            .await
+            .map_err(|f| self.app_error(f, tenant_id))
+    }
+
+    /// [`Self::list_methods`] keeping Graph's failure (the bulk engine needs its status).
+    pub async fn try_list_methods(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+    ) -> Result<Vec<AuthMethod>, Failure> {
+        let url = self
+            .url(&["users", user_id, "authentication", "methods"], &[])
+            .map_err(Failure::Local)?;
+        let values: Vec<serde_json::Value> = self
+            .graph(tenant_id)
+            .get_all(GraphRequest::get(url), None)
+            .await?;
+        Ok(values.iter().filter_map(parse_method).collect())
+    }
+
+    /// Deletes one method. A 404 means it is not there any more: reported as such, not as
+    /// a failure (graph.md §3.2: a DELETE answered 404 on a retry is a success).
+    pub async fn delete_method(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        method: &AuthMethod,
+    ) -> Result<DeleteOutcome, Failure> {
+        let collection = delete_collection(method.kind).ok_or_else(|| {
+            Failure::Local(AppError::invalid_input(format!(
+                "A {} cannot be deleted through Microsoft Graph.",
+                method.label
+            )))
+        })?;
+        let url = self
+            .url(
+                &["users", user_id, "authentication", collection, &method.id],
+                &[],
+            )
+            .map_err(Failure::Local)?;
+        let request = GraphRequest {
+            method: Method::DELETE,
+            ..GraphRequest::get(url)
+        };
+        match self.graph(tenant_id).send(&request, Access::Write).await {
+            Ok(response) => Ok(DeleteOutcome::Deleted {
+                request_id: response.request_id,
+            }),
+            Err(Failure::Status(s)) if s.status == StatusCode::NOT_FOUND => {
+                Ok(DeleteOutcome::AlreadyGone {
+                    request_id: s.request_id,
+                })
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Maps a Graph failure of `tenant_id` to the error the page sees.
+    pub fn describe_failure(&self, failure: Failure, tenant_id: &str) -> AppError {
+        self.app_error(failure, tenant_id)
+    }
+}

@@ -1,0 +1,219 @@
+//! The confirmation of "Reset all multi-factor authentications": for each selected user, in
+//! which customer, the methods that will be removed, read live. Entra's "Require re-register
+//! MFA" semantics (graph.md §1.3): phone numbers, Microsoft Authenticator apps and software
+//! OATH tokens are deleted; passwords, passkeys, Windows Hello, email and Temporary Access
+//! Passes are kept. Hardware OATH tokens are deactivated on beta only, which Lighthouse's
+//! Authentication Administrators cannot do: listed as kept, with a warning.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
+
+use super::client::{CustomerAccess, LighthouseClient};
+use super::offer::LighthouseAction;
+use crate::error::{AppError, ErrorKind, Result};
+use crate::model::{AuthMethod, AuthMethodKind, DirectoryUser};
+
+/// One user's part of the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserPlan {
+    pub tenant_id: String,
+    pub customer_name: String,
+    pub user_id: String,
+    pub user_principal_name: String,
+    pub display_name: String,
+    /// In the order they will be deleted.
+    pub remove: Vec<AuthMethod>,
+    /// Labels of the methods that stay.
+    pub keep: Vec<String>,
+    /// The methods could not be read (e.g. the customer refused): nothing is planned.
+    pub error: Option<AppError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerSummary {
+    pub tenant_id: String,
+    pub display_name: String,
+    pub users: usize,
+    pub methods: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResetPlan {
+    pub action: LighthouseAction,
+    pub customers: Vec<CustomerSummary>,
+    pub users: Vec<UserPlan>,
+    pub total_methods: usize,
+    pub warnings: Vec<String>,
+}
+
+/// Deletion order: apps and tokens first, then phones with the alternate mobile before the
+/// mobile (Graph refuses to leave an alternate without a mobile), the default method last
+/// (Graph refuses to delete the default while others remain).
+fn order_key(method: &AuthMethod) -> (bool, u8) {
+    let rank = match (method.kind, method.phone_type.as_deref()) {
+        (AuthMethodKind::MicrosoftAuthenticator, _) => 0,
+        (AuthMethodKind::SoftwareOath, _) => 1,
+        (AuthMethodKind::Phone, Some("office")) => 2,
+        (AuthMethodKind::Phone, Some("alternateMobile")) => 3,
+        (AuthMethodKind::Phone, _) => 4,
+        _ => 5,
+    };
+    (method.is_default, rank)
+}
+
+/// The methods "Reset all MFAs" removes from `methods`, in deletion order (pure).
+pub fn methods_to_remove(methods: &[AuthMethod]) -> Vec<AuthMethod> {
+    let mut remove: Vec<AuthMethod> = methods
+        .iter()
+        .filter(|m| {
+            matches!(
+                m.kind,
+                AuthMethodKind::Phone
+                    | AuthMethodKind::MicrosoftAuthenticator
+                    | AuthMethodKind::SoftwareOath
+            )
+        })
+        .cloned()
+        .collect();
+    remove.sort_by_key(order_key);
+    remove
+}
+
+/// How many users' methods are read at once per customer while planning.
+const READS_PER_TENANT: usize = 4;
+
+/// Reads every target's methods (live) and builds the confirmation. Refused with `Denied`
+/// if a target's customer is not in `customers` or does not allow the action: the page's
+/// selection is checked here again, whatever it sent.
+pub async fn plan_reset_all_mfa(
+    client: Arc<LighthouseClient>,
+    customers: &[CustomerAccess],
+    targets: &[DirectoryUser],
+) -> Result<ResetPlan> {
+    let action = LighthouseAction::ResetAllMfa;
+    if targets.is_empty() {
+        return Err(AppError::invalid_input("Select at least one user."));
+    }
+    let by_tenant: HashMap<String, &CustomerAccess> = customers
+        .iter()
+        .map(|c| (c.tenant_id.to_ascii_lowercase(), c))
+        .collect();
+    for target in targets {
+        let customer = by_tenant
+            .get(&target.tenant_id.to_ascii_lowercase())
+            .ok_or_else(|| {
+                AppError::denied(format!(
+                    "{} is in tenant {}, which is not one of your Lighthouse customers.",
+                    target.user_principal_name, target.tenant_id
+                ))
+            })?;
+        if let Some(reason) = action.refusal(customer) {
+            return Err(AppError::denied(reason));
+        }
+    }
+
+    let semaphores: HashMap<String, Arc<Semaphore>> = by_tenant
+        .keys()
+        .map(|t| (t.clone(), Arc::new(Semaphore::new(READS_PER_TENANT))))
+        .collect();
+    let mut reads = tokio::task::JoinSet::new();
+    for (index, target) in targets.iter().enumerate() {
+        let client = Arc::clone(&client);
+        let semaphore = Arc::clone(&semaphores[&target.tenant_id.to_ascii_lowercase()]);
+        let (tenant, user) = (target.tenant_id.clone(), target.id.clone());
+        reads.spawn(async move {
+            let _permit = semaphore.acquire_owned().await;
+            (index, client.list_methods(&tenant, &user).await)
+        });
+    }
+    let mut read: Vec<Option<Result<Vec<AuthMethod>>>> = vec![None; targets.len()];
+    while let Some(joined) = reads.join_next().await {
+        let (index, methods) = joined
+            .map_err(|_| AppError::internal("Reading a user's methods stopped unexpectedly."))?;
+        read[index] = Some(methods);
+    }
+
+    let mut warnings = Vec::new();
+    let mut users = Vec::with_capacity(targets.len());
+    for (target, methods) in targets.iter().zip(read) {
+        let customer = by_tenant[&target.tenant_id.to_ascii_lowercase()];
+        let mut plan = UserPlan {
+            tenant_id: customer.tenant_id.clone(),
+            customer_name: customer.display_name.clone(),
+            user_id: target.id.clone(),
+            user_principal_name: target.user_principal_name.clone(),
+            display_name: target.display_name.clone(),
+            remove: Vec::new(),
+            keep: Vec::new(),
+            error: None,
+        };
+        match methods.unwrap_or_else(|| Err(AppError::internal("not read"))) {
+            Ok(methods) => {
+                plan.remove = methods_to_remove(&methods);
+                plan.keep = methods
+                    .iter()
+                    .filter(|m| !plan.remove.iter().any(|r| r.id == m.id))
+                    .map(|m| m.label.clone())
+                    .collect();
+                if methods
+                    .iter()
+                    .any(|m| m.kind == AuthMethodKind::HardwareOath)
+                {
+                    warnings.push(format!(
+                        "{} has a hardware OATH token: it is not deactivated by this action.",
+                        plan.user_principal_name
+                    ));
+                }
+                if plan.remove.is_empty() {
+                    warnings.push(format!(
+                        "{} has no multi-factor method to remove.",
+                        plan.user_principal_name
+                    ));
+                }
+            }
+            Err(error) => {
+                let forbidden = error.kind == ErrorKind::Forbidden;
+                warnings.push(format!(
+                    "{}: {}{}",
+                    plan.user_principal_name,
+                    error.message,
+                    if forbidden {
+                        " Nothing is planned for this user."
+                    } else {
+                        ""
+                    }
+                ));
+                plan.error = Some(error);
+            }
+        }
+        users.push(plan);
+    }
+    let mut summaries: Vec<CustomerSummary> = Vec::new();
+    for user in &users {
+        match summaries.iter_mut().find(|s| s.tenant_id == user.tenant_id) {
+            Some(summary) => {
+                summary.users += 1;
+                summary.methods += user.remove.len();
+            }
+            None => summaries.push(CustomerSummary {
+                tenant_id: user.tenant_id.clone(),
+                display_name: user.customer_name.clone(),
+                users: 1,
+                methods: user.remove.len(),
+            }),
+        }
+    }
+    Ok(ResetPlan {
+        action,
+        total_methods: users.iter().map(|u| u.remove.len()).sum(),
+        customers: summaries,
+        users,
+        warnings,
+    })
+}
