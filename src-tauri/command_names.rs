@@ -38,4 +38,10 @@ pub const COMMAND_NAMES: &[&str] = &[
     "run_provider_plan",
     "open_by_hand_page",
     "mark_by_hand_done",
+    "lighthouse_customers",
+    "lighthouse_offered_actions",
+    "lighthouse_users",
+    "lighthouse_methods_list",
+    "lighthouse_user_details",
+    "lighthouse_plan_reset",
 ];

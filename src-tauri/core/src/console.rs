@@ -15,12 +15,17 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
 
+mod lighthouse;
 mod offline_cache;
 mod privilege_secure;
 mod provider_actions;
 mod safety_checks;
 mod zoho;
 
+pub use self::lighthouse::{
+    lighthouse_sandbox_settings, LighthouseMethodsRow, LighthousePlan, LighthouseUser,
+    LighthouseUserDetails, PartnerSandboxSignIn, TargetRef,
+};
 pub use self::offline_cache::{CacheStatus, CachedSearch, OFFLINE_PROBE_INTERVAL};
 pub use self::privilege_secure::PsUserDetails;
 pub use self::provider_actions::{
@@ -221,6 +226,8 @@ pub struct Console {
     privilege_secure: privilege_secure::PrivilegeSecureState,
     /// Confirmation summaries of Zoho and Privilege Secure actions, and their by-hand steps.
     provider_plans: provider_actions::ProviderPlans,
+    /// Lighthouse partner sessions, their confirmations and bulk jobs.
+    lighthouse: lighthouse::LighthouseState,
     /// Demo operators of the sandbox connections other than Entra's (whose are in its settings).
     demo_accounts: HashMap<String, Vec<DemoAccount>>,
 }
@@ -255,6 +262,7 @@ impl Console {
             recent_verifications: StdMutex::new(HashMap::new()),
             zoho: Default::default(),
             privilege_secure: Default::default(),
+            lighthouse: Default::default(),
             provider_plans: Default::default(),
             demo_accounts: HashMap::new(),
         })
@@ -319,14 +327,17 @@ impl Console {
             .unwrap_or_default();
         let mut views = Vec::with_capacity(connections.len());
         for c in &connections {
-            let operator = self
-                .sessions
-                .read()
-                .await
-                .get(&c.id)
-                .map(|s| s.operator.clone());
+            let operator = match c.kind() {
+                ConnectionKind::LighthousePartner => self.lighthouse_operator_of(&c.id).await,
+                _ => self
+                    .sessions
+                    .read()
+                    .await
+                    .get(&c.id)
+                    .map(|s| s.operator.clone()),
+            };
             let account = match c.kind() {
-                ConnectionKind::EntraTenant => None,
+                ConnectionKind::EntraTenant | ConnectionKind::LighthousePartner => None,
                 ConnectionKind::ZohoDirectory => self.zoho_account_of(&c.id).await,
                 ConnectionKind::PrivilegeSecure => self.ps_account_of(&c.id).await,
             };
@@ -348,6 +359,13 @@ impl Console {
                         None => ps.base_url.clone(),
                     }),
                     self.demo_accounts.get(&c.id).cloned().unwrap_or_default(),
+                ),
+                ProviderSettings::Lighthouse(lighthouse) => (
+                    Some(format!(
+                        "Lighthouse · partner tenant {}",
+                        lighthouse.partner_tenant_id
+                    )),
+                    lighthouse.demo_accounts.clone(),
                 ),
             };
             views.push(ConnectionView {
@@ -390,9 +408,9 @@ impl Console {
                 .await
             }
             ConnectionKind::PrivilegeSecure => self.ps_plan(connection_id, user_id, action).await,
-            ConnectionKind::EntraTenant => Err(AppError::internal(
-                "A Microsoft Entra action was sent to the provider planner.",
-            )),
+            ConnectionKind::EntraTenant | ConnectionKind::LighthousePartner => Err(
+                AppError::internal("A Microsoft Entra action was sent to the provider planner."),
+            ),
         }
     }
 
@@ -435,6 +453,12 @@ impl Console {
                 }
                 // Privilege Secure session tokens live in memory only: sign in again.
                 ProviderSettings::PrivilegeSecure(_) => continue,
+                ProviderSettings::Lighthouse(_) => {
+                    if let Err(e) = self.resume_lighthouse_session(connection).await {
+                        tracing::info!(connection = %connection.id, kind = ?e.kind, "could not resume the Lighthouse session");
+                    }
+                    continue;
+                }
             };
             let resumed = TokenManager::resume(
                 connection.id.clone(),
@@ -549,6 +573,7 @@ impl Console {
         self.stop_cache_tasks(connection_id);
         self.zoho_sign_out(connection_id).await?;
         self.ps_sign_out(connection_id).await;
+        self.lighthouse_sign_out(connection_id).await;
         let session = self.sessions.write().await.remove(connection_id);
         if let Some(session) = session {
             session.tokens.sign_out().await?;

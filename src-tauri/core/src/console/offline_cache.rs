@@ -411,14 +411,16 @@ impl Console {
             AppError::internal("A cache search stopped unexpectedly").with_detail(e.to_string())
         })??;
         let synced_at = state.synced_at();
-        let tenant_id =
-            match &connection.settings {
-                ProviderSettings::Entra(entra) => entra.tenant.clone(),
-                ProviderSettings::Zoho(zoho) => format!("zoho:{}", zoho.organization_id),
-                ProviderSettings::PrivilegeSecure(_) => return Err(AppError::invalid_input(
-                    "Privilege Secure users are not kept in the offline cache; search them live.",
-                )),
-            };
+        let tenant_id = match &connection.settings {
+            ProviderSettings::Entra(entra) => entra.tenant.clone(),
+            ProviderSettings::Zoho(zoho) => format!("zoho:{}", zoho.organization_id),
+            ProviderSettings::PrivilegeSecure(_) | ProviderSettings::Lighthouse(_) => {
+                return Err(AppError::invalid_input(format!(
+                    "{} users are not kept in the offline cache; search them live.",
+                    connection.kind().label()
+                )))
+            }
+        };
         let users = users
             .into_iter()
             .map(|user| DirectoryUser {

@@ -439,9 +439,9 @@ impl Console {
         let run = match action.provider() {
             ConnectionKind::ZohoDirectory => self.run_zoho_plan(&claimed, password).await,
             ConnectionKind::PrivilegeSecure => self.run_privilege_secure_plan(&claimed).await,
-            ConnectionKind::EntraTenant => Err(AppError::internal(
-                "A Microsoft Entra plan was sent to the provider runner.",
-            )),
+            ConnectionKind::EntraTenant | ConnectionKind::LighthousePartner => Err(
+                AppError::internal("A Microsoft Entra plan was sent to the provider runner."),
+            ),
         };
         let run = match run {
             Ok(run) => run,
@@ -675,9 +675,11 @@ impl Console {
                 .operator()
                 .login
                 .clone()),
-            ConnectionKind::EntraTenant => Err(AppError::invalid_input(
-                "This is a Microsoft Entra connection; it has no by-hand steps.",
-            )),
+            ConnectionKind::EntraTenant | ConnectionKind::LighthousePartner => {
+                Err(AppError::invalid_input(
+                    "This is a Microsoft Entra connection; it has no by-hand steps.",
+                ))
+            }
         }
     }
 }
