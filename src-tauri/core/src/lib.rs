@@ -11,6 +11,7 @@ pub mod audit;
 pub mod audit_forward;
 pub mod auth;
 pub mod authz;
+pub mod bulk;
 pub mod cache;
 pub mod connection;
 pub mod console;

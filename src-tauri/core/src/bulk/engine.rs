@@ -1,0 +1,475 @@
+//! Runs the unfinished steps of a journalled job. Starting and resuming are the same call:
+//! the journal says what is left.
+//!
+//! Concurrency: one worker per user (a user's steps run in order); a worker holds one of its
+//! tenant's permits (`per_tenant`) and one of the job's (`global`). Throttling: a 429/503
+//! sets the tenant's gate to "paused until now + Retry-After" and every worker of that tenant
+//! waits at the gate before its next request; other tenants go on. Cancel: no new step
+//! starts; steps in flight finish and are recorded; the rest stay `pending` (resumable).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{watch, Semaphore};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use super::journal::{progress_of, Journal, StoredStep};
+use super::{Attempt, JobProgress, JobReport, JobSpec, StepExecutor, StepResult, StepState};
+use crate::audit::{AuditLog, AuditOutcome, AuditRecord};
+use crate::error::{AppError, Result};
+use crate::execute::{Outcome, StepStatus};
+
+#[derive(Debug, Clone)]
+pub struct BulkOptions {
+    /// Users worked on at once in one tenant.
+    pub per_tenant: usize,
+    /// Users worked on at once in the whole job.
+    pub global: usize,
+    /// Retry-After pauses one step may wait through before it is reported as throttled.
+    pub max_throttle_waits: usize,
+    /// Re-sends of a step whose outcome was unknown and whose method is still there.
+    pub max_ambiguous_retries: usize,
+    /// A throttled answer without Retry-After waits this long.
+    pub default_retry_after: Duration,
+}
+
+impl Default for BulkOptions {
+    fn default() -> Self {
+        Self {
+            per_tenant: 4,
+            global: 32,
+            max_throttle_waits: 30,
+            max_ambiguous_retries: 2,
+            default_retry_after: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Where each finished step is recorded (the audit log in the app; a list in tests).
+pub trait StepAudit: Send + Sync {
+    fn record(&self, job_id: &str, spec: &JobSpec, result: &StepResult) -> Result<()>;
+}
+
+impl StepAudit for AuditLog {
+    fn record(&self, job_id: &str, spec: &JobSpec, result: &StepResult) -> Result<()> {
+        let step = &result.step;
+        let (outcome, status) = match result.state {
+            StepState::Done => (AuditOutcome::Succeeded, StepStatus::Succeeded),
+            StepState::Refused => (AuditOutcome::Refused, StepStatus::Refused),
+            _ => (AuditOutcome::Failed, StepStatus::Failed),
+        };
+        let summary = format!(
+            "Remove {}{} of {} in {}",
+            step.method.label,
+            step.method
+                .detail
+                .as_deref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default(),
+            step.user_principal_name,
+            step.customer_name
+        );
+        let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        self.append(AuditRecord {
+            operator: spec.operator.clone(),
+            connection_id: spec.connection_id.clone(),
+            tenant_id: step.tenant_id.clone(),
+            target_id: step.user_id.clone(),
+            target: step.user_principal_name.clone(),
+            action: spec.action.clone(),
+            plan_id: Some(job_id.to_string()),
+            plan: vec![summary],
+            reason: spec.reason.clone(),
+            outcome,
+            steps: vec![Outcome {
+                step_index: result.index,
+                status,
+                message: result.message.clone().unwrap_or_else(|| "Removed.".into()),
+                request_id: result.request_id.clone(),
+                at,
+            }],
+            message: result.message.clone(),
+            verification: None,
+            approval: None,
+        })
+        .map(|_| ())
+    }
+}
+
+/// A running job: watch its progress, cancel it, or wait for its report.
+pub struct JobHandle {
+    pub job_id: String,
+    pub progress: watch::Receiver<JobProgress>,
+    cancel: Arc<AtomicBool>,
+    task: JoinHandle<Result<JobReport>>,
+}
+
+impl std::fmt::Debug for JobHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JobHandle")
+            .field("job_id", &self.job_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl JobHandle {
+    /// No new step starts; the ones in flight finish and are recorded.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::SeqCst);
+    }
+
+    /// Stops the job's task at once, as a crash would (tests; nothing is recorded after).
+    pub fn abort(&self) {
+        self.task.abort();
+    }
+
+    pub async fn wait(self) -> Result<JobReport> {
+        match self.task.await {
+            Ok(report) => report,
+            Err(_) => Err(AppError::internal("The bulk job stopped unexpectedly.")),
+        }
+    }
+}
+
+/// A tenant's Retry-After, shared by all its workers.
+#[derive(Default)]
+struct TenantGate {
+    paused_until: Mutex<Option<Instant>>,
+}
+
+impl TenantGate {
+    async fn wait_ready(&self) {
+        loop {
+            let until = *self.paused_until.lock().unwrap_or_else(|p| p.into_inner());
+            match until {
+                Some(until) if until > Instant::now() => tokio::time::sleep_until(until).await,
+                _ => return,
+            }
+        }
+    }
+
+    /// Returns whether this started a new pause (for the counter).
+    fn pause(&self, wait: Duration) -> bool {
+        let until = Instant::now() + wait;
+        let mut paused = self.paused_until.lock().unwrap_or_else(|p| p.into_inner());
+        match *paused {
+            Some(current) if current >= until => false,
+            Some(current) if current > Instant::now() => {
+                *paused = Some(until);
+                false
+            }
+            _ => {
+                *paused = Some(until);
+                true
+            }
+        }
+    }
+}
+
+struct Shared {
+    job_id: String,
+    spec: JobSpec,
+    journal: Arc<Journal>,
+    executor: Arc<dyn StepExecutor>,
+    audit: Arc<dyn StepAudit>,
+    options: BulkOptions,
+    gates: HashMap<String, Arc<TenantGate>>,
+    cancel: Arc<AtomicBool>,
+    progress: watch::Sender<JobProgress>,
+    throttle_pauses: AtomicUsize,
+    /// The first local failure (journal or audit): stops the job.
+    local_error: Mutex<Option<AppError>>,
+}
+
+/// Starts (or resumes) `job_id`: runs its `pending` and `started` steps.
+pub fn start_job(
+    journal: Arc<Journal>,
+    job_id: &str,
+    executor: Arc<dyn StepExecutor>,
+    audit: Arc<dyn StepAudit>,
+    options: BulkOptions,
+) -> Result<JobHandle> {
+    if options.per_tenant == 0 || options.global == 0 {
+        return Err(AppError::invalid_input(
+            "Bulk concurrency limits must be at least 1.",
+        ));
+    }
+    let spec = journal.job_spec(job_id)?;
+    journal.set_cancelled(job_id, false)?;
+    let steps = journal.steps(job_id)?;
+    let initial = progress_of(&steps, false);
+    let (progress_tx, progress_rx) = watch::channel(initial);
+    let unfinished: Vec<StoredStep> = journal.unfinished_steps(job_id)?;
+
+    // One worker per user, in plan order; a tenant's permits and gate are shared.
+    let mut users: Vec<Vec<StoredStep>> = Vec::new();
+    for step in unfinished {
+        let same = users.last().is_some_and(|u: &Vec<StoredStep>| {
+            u[0].spec.tenant_id == step.spec.tenant_id && u[0].spec.user_id == step.spec.user_id
+        });
+        if same {
+            if let Some(user) = users.last_mut() {
+                user.push(step);
+            }
+        } else {
+            users.push(vec![step]);
+        }
+    }
+    let mut tenant_permits: HashMap<String, Arc<Semaphore>> = HashMap::new();
+    let mut gates = HashMap::new();
+    for user in &users {
+        let tenant = user[0].spec.tenant_id.to_ascii_lowercase();
+        tenant_permits
+            .entry(tenant.clone())
+            .or_insert_with(|| Arc::new(Semaphore::new(options.per_tenant)));
+        gates
+            .entry(tenant)
+            .or_insert_with(|| Arc::new(TenantGate::default()));
+    }
+    let cancel = Arc::new(AtomicBool::new(false));
+    let shared = Arc::new(Shared {
+        job_id: job_id.to_string(),
+        spec,
+        journal,
+        executor,
+        audit,
+        options,
+        gates,
+        cancel: Arc::clone(&cancel),
+        progress: progress_tx,
+        throttle_pauses: AtomicUsize::new(0),
+        local_error: Mutex::new(None),
+    });
+    let task = tokio::spawn(run(shared, users, tenant_permits));
+    Ok(JobHandle {
+        job_id: job_id.to_string(),
+        progress: progress_rx,
+        cancel,
+        task,
+    })
+}
+
+async fn run(
+    shared: Arc<Shared>,
+    users: Vec<Vec<StoredStep>>,
+    tenant_permits: HashMap<String, Arc<Semaphore>>,
+) -> Result<JobReport> {
+    let global = Arc::new(Semaphore::new(shared.options.global));
+    let mut workers = tokio::task::JoinSet::new();
+    for steps in users {
+        let tenant = steps[0].spec.tenant_id.to_ascii_lowercase();
+        let tenant_permit = Arc::clone(&tenant_permits[&tenant]);
+        let global = Arc::clone(&global);
+        let shared = Arc::clone(&shared);
+        workers.spawn(async move {
+            // The tenant's permit first: a busy tenant's queue must not hold global permits
+            // that other tenants could use.
+            let Ok(_tenant) = tenant_permit.acquire_owned().await else {
+                return;
+            };
+            let Ok(_global) = global.acquire_owned().await else {
+                return;
+            };
+            work_user(&shared, steps).await;
+        });
+    }
+    while workers.join_next().await.is_some() {}
+
+    let cancelled = shared.cancel.load(Ordering::SeqCst);
+    if cancelled {
+        shared.journal.set_cancelled(&shared.job_id, true)?;
+    }
+    let mut report = shared.journal.report(&shared.job_id)?;
+    report.progress.throttle_pauses = shared.throttle_pauses.load(Ordering::SeqCst);
+    report.progress.cancelled = cancelled;
+    report.error = shared
+        .local_error
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    shared.progress.send_replace(report.progress.clone());
+    Ok(report)
+}
+
+fn stopped(shared: &Shared) -> bool {
+    shared.cancel.load(Ordering::SeqCst)
+        || shared
+            .local_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+}
+
+/// Stops the job on a local failure: a step that cannot be journalled or audited must not
+/// be followed by more changes.
+fn fail_locally(shared: &Shared, error: AppError) {
+    tracing::error!(job = %shared.job_id, error = %error, "bulk job stopped");
+    let mut slot = shared.local_error.lock().unwrap_or_else(|p| p.into_inner());
+    slot.get_or_insert(error);
+}
+
+/// Runs one user's steps in order.
+async fn work_user(shared: &Shared, steps: Vec<StoredStep>) {
+    for step in steps {
+        if stopped(shared) {
+            return;
+        }
+        let Some(result) = run_step(shared, &step).await else {
+            return;
+        };
+        let state = result.state;
+        let journal = Arc::clone(&shared.journal);
+        let job_id = shared.job_id.clone();
+        let to_record = result.clone();
+        // SQLite and the audit file are synchronous: off the async workers.
+        let recorded = tokio::task::spawn_blocking(move || journal.finish(&to_record, &job_id))
+            .await
+            .unwrap_or_else(|_| Err(AppError::internal("Recording a step stopped unexpectedly.")));
+        if let Err(error) = recorded {
+            fail_locally(shared, error);
+            return;
+        }
+        let audit = Arc::clone(&shared.audit);
+        let (job_id, spec) = (shared.job_id.clone(), shared.spec.clone());
+        let audited = tokio::task::spawn_blocking(move || audit.record(&job_id, &spec, &result))
+            .await
+            .unwrap_or_else(|_| Err(AppError::internal("Auditing a step stopped unexpectedly.")));
+        if let Err(error) = audited {
+            fail_locally(shared, error);
+            return;
+        }
+        let pauses = shared.throttle_pauses.load(Ordering::SeqCst);
+        shared.progress.send_modify(|progress| {
+            progress.remaining = progress.remaining.saturating_sub(1);
+            if state == StepState::Done {
+                progress.done += 1;
+            } else {
+                progress.failed += 1;
+            }
+            progress.throttle_pauses = pauses;
+        });
+    }
+}
+
+/// What to do after a non-final answer.
+enum Next {
+    Retry,
+    Finish(StepState, Option<String>, Option<String>),
+}
+
+/// Throttled: pause the whole tenant and retry (bounded); anything else ends the step.
+fn after_setback(
+    shared: &Shared,
+    gate: &TenantGate,
+    attempt: Attempt,
+    throttle_waits: &mut usize,
+) -> Next {
+    match attempt {
+        Attempt::Throttled { retry_after } => {
+            *throttle_waits += 1;
+            if *throttle_waits > shared.options.max_throttle_waits {
+                return Next::Finish(
+                    StepState::Failed,
+                    Some("Still throttled by the customer tenant after waiting as asked; run the job again later.".into()),
+                    None,
+                );
+            }
+            let wait = if retry_after.is_zero() {
+                shared.options.default_retry_after
+            } else {
+                retry_after
+            };
+            if gate.pause(wait) {
+                shared.throttle_pauses.fetch_add(1, Ordering::SeqCst);
+            }
+            Next::Retry
+        }
+        Attempt::Refused {
+            message,
+            request_id,
+        } => Next::Finish(StepState::Refused, Some(message), request_id),
+        Attempt::Failed {
+            message,
+            request_id,
+        } => Next::Finish(StepState::Failed, Some(message), request_id),
+        Attempt::Ambiguous { message } => Next::Finish(StepState::Failed, Some(message), None),
+        Attempt::Deleted { request_id } => Next::Finish(StepState::Done, None, request_id),
+        Attempt::AlreadyGone { request_id } => {
+            Next::Finish(StepState::Done, Some("Already removed.".into()), request_id)
+        }
+    }
+}
+
+/// One step: journal `started`, then send until a final answer. `None`: not run because the
+/// journal could not record the start (the job stops).
+async fn run_step(shared: &Shared, stored: &StoredStep) -> Option<StepResult> {
+    let step = &stored.spec;
+    let gate = Arc::clone(&shared.gates[&step.tenant_id.to_ascii_lowercase()]);
+    // A step found `started` may have been applied before the app stopped: look first.
+    let mut verify_first = stored.state == StepState::Started;
+    let resumed = verify_first;
+    let journal = Arc::clone(&shared.journal);
+    let (job_id, index) = (shared.job_id.clone(), stored.index);
+    let marked = tokio::task::spawn_blocking(move || journal.mark_started(&job_id, index))
+        .await
+        .unwrap_or_else(|_| Err(AppError::internal("Recording a step stopped unexpectedly.")));
+    if let Err(error) = marked {
+        fail_locally(shared, error);
+        return None;
+    }
+    let finish = |state, message, request_id| StepResult {
+        index: stored.index,
+        step: step.clone(),
+        state,
+        message,
+        request_id,
+    };
+    let mut throttle_waits = 0;
+    let mut ambiguous = 0;
+    loop {
+        gate.wait_ready().await;
+        if verify_first {
+            match shared.executor.still_present(step).await {
+                Ok(false) => {
+                    let note = if resumed {
+                        "Found already removed when the job resumed; not sent again."
+                    } else {
+                        "Verified removed after an uncertain answer."
+                    };
+                    return Some(finish(StepState::Done, Some(note.into()), None));
+                }
+                Ok(true) => verify_first = false,
+                Err(attempt) => match after_setback(shared, &gate, attempt, &mut throttle_waits) {
+                    Next::Retry => continue,
+                    Next::Finish(state, message, request_id) => {
+                        // Could not look: never report it done without knowing.
+                        let state = if state == StepState::Done {
+                            StepState::Failed
+                        } else {
+                            state
+                        };
+                        return Some(finish(state, message, request_id));
+                    }
+                },
+            }
+        }
+        match shared.executor.run(step).await {
+            Attempt::Ambiguous { message } => {
+                ambiguous += 1;
+                if ambiguous > shared.options.max_ambiguous_retries {
+                    return Some(finish(StepState::Failed, Some(message), None));
+                }
+                verify_first = true;
+            }
+            attempt => match after_setback(shared, &gate, attempt, &mut throttle_waits) {
+                Next::Retry => {}
+                Next::Finish(state, message, request_id) => {
+                    return Some(finish(state, message, request_id))
+                }
+            },
+        }
+    }
+}
