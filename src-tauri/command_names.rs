@@ -44,4 +44,9 @@ pub const COMMAND_NAMES: &[&str] = &[
     "lighthouse_methods_list",
     "lighthouse_user_details",
     "lighthouse_plan_reset",
+    "lighthouse_start_job",
+    "lighthouse_job",
+    "lighthouse_cancel_job",
+    "lighthouse_unfinished_jobs",
+    "lighthouse_resume_job",
 ];

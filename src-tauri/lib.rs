@@ -56,6 +56,11 @@ macro_rules! app_commands {
             commands::lighthouse::lighthouse_methods_list,
             commands::lighthouse::lighthouse_user_details,
             commands::lighthouse::lighthouse_plan_reset,
+            commands::lighthouse::lighthouse_start_job,
+            commands::lighthouse::lighthouse_job,
+            commands::lighthouse::lighthouse_cancel_job,
+            commands::lighthouse::lighthouse_unfinished_jobs,
+            commands::lighthouse::lighthouse_resume_job,
         ]
     };
 }

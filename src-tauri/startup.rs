@@ -55,6 +55,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::er
     // Each connection's offline user cache lives in <data_dir>/cache/<connection-id>.db.
     let mut console = Console::new(connections, secrets, keychain, audit_path(&data_dir))?
         .with_cache_dir(&data_dir)
+        .with_job_journal_dir(&data_dir)
         .with_zoho_sandbox_approver(ZOHO_SANDBOX_CONNECTION_ID, zoho_sandbox.clone())
         .with_demo_accounts(ZOHO_SANDBOX_CONNECTION_ID, zoho_sandbox.demo_accounts())
         .with_demo_accounts(PS_SANDBOX_CONNECTION_ID, ps_sandbox.demo_accounts())

@@ -2,7 +2,8 @@
 //! selected customers, the offered actions, the confirmation, and the bulk job. Each only
 //! parses the page's input and calls the Console; every check is made there.
 use resetdesk_core::console::{
-    LighthouseMethodsRow, LighthousePlan, LighthouseUser, LighthouseUserDetails, TargetRef,
+    BulkJobView, LighthouseMethodsRow, LighthousePlan, LighthouseUser, LighthouseUserDetails,
+    TargetRef,
 };
 use resetdesk_core::providers::lighthouse::{ActionOffer, CustomerAccess};
 use resetdesk_core::AppError;
@@ -79,4 +80,46 @@ pub async fn lighthouse_plan_reset(
         .console
         .lighthouse_plan_reset(&connection_id, &targets)
         .await
+}
+
+/// Starts the confirmed reset as a bulk job; returns at once (the page polls `lighthouse_job`).
+#[tauri::command]
+pub async fn lighthouse_start_job(
+    state: State<'_, AppState>,
+    plan_id: String,
+    reason: String,
+) -> Result<BulkJobView, AppError> {
+    state.console.lighthouse_start_job(&plan_id, &reason).await
+}
+
+#[tauri::command]
+pub async fn lighthouse_job(
+    state: State<'_, AppState>,
+    job_id: String,
+) -> Result<BulkJobView, AppError> {
+    state.console.lighthouse_job(&job_id)
+}
+
+#[tauri::command]
+pub async fn lighthouse_cancel_job(
+    state: State<'_, AppState>,
+    job_id: String,
+) -> Result<BulkJobView, AppError> {
+    state.console.lighthouse_cancel_job(&job_id)
+}
+
+/// Jobs the app did not finish (closed or crashed half-way, or cancelled).
+#[tauri::command]
+pub async fn lighthouse_unfinished_jobs(
+    state: State<'_, AppState>,
+) -> Result<Vec<BulkJobView>, AppError> {
+    state.console.lighthouse_unfinished_jobs()
+}
+
+#[tauri::command]
+pub async fn lighthouse_resume_job(
+    state: State<'_, AppState>,
+    job_id: String,
+) -> Result<BulkJobView, AppError> {
+    state.console.lighthouse_resume_job(&job_id).await
 }

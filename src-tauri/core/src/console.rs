@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
 
 mod lighthouse;
+mod lighthouse_jobs;
 mod offline_cache;
 mod privilege_secure;
 mod provider_actions;
@@ -26,6 +27,7 @@ pub use self::lighthouse::{
     lighthouse_sandbox_settings, LighthouseMethodsRow, LighthousePlan, LighthouseUser,
     LighthouseUserDetails, PartnerSandboxSignIn, TargetRef,
 };
+pub use self::lighthouse_jobs::{BulkJobState, BulkJobView, BulkMethodResult, BulkUserResult};
 pub use self::offline_cache::{CacheStatus, CachedSearch, OFFLINE_PROBE_INTERVAL};
 pub use self::privilege_secure::PsUserDetails;
 pub use self::provider_actions::{
@@ -204,7 +206,8 @@ pub struct Console {
     connections: StdRwLock<Vec<Connection>>,
     sessions: RwLock<HashMap<String, Arc<Session>>>,
     plans: StdMutex<HashMap<String, PlanRecord>>,
-    audit: AuditLog,
+    /// Shared with the bulk jobs, which append their steps as they finish.
+    audit: Arc<AuditLog>,
     secrets: Arc<dyn SecretStore>,
     keychain: KeychainStatus,
     /// Graph requests (timeouts set, no redirects).
@@ -228,6 +231,8 @@ pub struct Console {
     provider_plans: provider_actions::ProviderPlans,
     /// Lighthouse partner sessions, their confirmations and bulk jobs.
     lighthouse: lighthouse::LighthouseState,
+    /// The bulk jobs of "Reset all MFAs" (journalled; see `lighthouse_jobs`).
+    lighthouse_jobs: lighthouse_jobs::LighthouseJobs,
     /// Demo operators of the sandbox connections other than Entra's (whose are in its settings).
     demo_accounts: HashMap<String, Vec<DemoAccount>>,
 }
@@ -239,7 +244,7 @@ impl Console {
         keychain: KeychainStatus,
         audit_path: PathBuf,
     ) -> Result<Self> {
-        let audit = AuditLog::open(&audit_path)?;
+        let audit = Arc::new(AuditLog::open(&audit_path)?);
         let token_http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(30))
@@ -263,6 +268,7 @@ impl Console {
             zoho: Default::default(),
             privilege_secure: Default::default(),
             lighthouse: Default::default(),
+            lighthouse_jobs: Default::default(),
             provider_plans: Default::default(),
             demo_accounts: HashMap::new(),
         })

@@ -55,6 +55,15 @@ pub trait StepAudit: Send + Sync {
 
 impl StepAudit for AuditLog {
     fn record(&self, job_id: &str, spec: &JobSpec, result: &StepResult) -> Result<()> {
+        self.append(step_audit_record(job_id, spec, result))
+            .map(|_| ())
+    }
+}
+
+/// The audit entry of one finished step: the job id as plan id, the customer tenant, the
+/// method removed (or why not).
+pub fn step_audit_record(job_id: &str, spec: &JobSpec, result: &StepResult) -> AuditRecord {
+    {
         let step = &result.step;
         let (outcome, status) = match result.state {
             StepState::Done => (AuditOutcome::Succeeded, StepStatus::Succeeded),
@@ -73,7 +82,7 @@ impl StepAudit for AuditLog {
             step.customer_name
         );
         let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        self.append(AuditRecord {
+        AuditRecord {
             operator: spec.operator.clone(),
             connection_id: spec.connection_id.clone(),
             tenant_id: step.tenant_id.clone(),
@@ -94,8 +103,7 @@ impl StepAudit for AuditLog {
             message: result.message.clone(),
             verification: None,
             approval: None,
-        })
-        .map(|_| ())
+        }
     }
 }
 
@@ -116,6 +124,11 @@ impl std::fmt::Debug for JobHandle {
 }
 
 impl JobHandle {
+    /// Whether the job's task is still working (a cancelled job stops with steps left).
+    pub fn is_running(&self) -> bool {
+        !self.task.is_finished()
+    }
+
     /// No new step starts; the ones in flight finish and are recorded.
     pub fn cancel(&self) {
         self.cancel.store(true, Ordering::SeqCst);

@@ -522,15 +522,47 @@ impl Console {
         let users = self
             .lighthouse_targets(&session, &customers, targets)
             .await?;
-        let plan = match plan_reset_all_mfa(Arc::clone(&session.client), &customers, &users).await {
-            Ok(plan) => plan,
-            Err(error) => {
-                if error.kind == crate::error::ErrorKind::Denied {
-                    self.audit_lighthouse_refusal(&session.operator, &users, &error.message);
+        // Entra's rules in each customer tenant: the technician's GDAP roles there against
+        // the target's own roles, read live. A user they may not act on is left out, with why.
+        let (allowed, refused) = self
+            .authorize_lighthouse_targets(&session, &customers, users)
+            .await?;
+        for (user, why) in &refused {
+            self.audit_lighthouse_refusal(&session.operator, std::slice::from_ref(user), why);
+        }
+        if allowed.is_empty() {
+            let reasons: Vec<&str> = refused.iter().map(|(_, why)| why.as_str()).collect();
+            return Err(AppError::denied(reasons.join(" ")));
+        }
+        let mut plan =
+            match plan_reset_all_mfa(Arc::clone(&session.client), &customers, &allowed).await {
+                Ok(plan) => plan,
+                Err(error) => {
+                    if error.kind == crate::error::ErrorKind::Denied {
+                        self.audit_lighthouse_refusal(&session.operator, &allowed, &error.message);
+                    }
+                    return Err(error);
                 }
-                return Err(error);
-            }
-        };
+            };
+        for (user, why) in refused {
+            plan.warnings
+                .push(format!("{} is left out: {why}", user.user_principal_name));
+            let customer_name = customers
+                .iter()
+                .find(|c| c.tenant_id.eq_ignore_ascii_case(&user.tenant_id))
+                .map(|c| c.display_name.clone())
+                .unwrap_or_default();
+            plan.users.push(crate::providers::lighthouse::UserPlan {
+                tenant_id: user.tenant_id.clone(),
+                customer_name,
+                user_id: user.id.clone(),
+                user_principal_name: user.user_principal_name.clone(),
+                display_name: user.display_name.clone(),
+                remove: Vec::new(),
+                keep: Vec::new(),
+                error: Some(AppError::denied(why)),
+            });
+        }
         let plan = LighthousePlan {
             id: uuid::Uuid::new_v4().to_string(),
             plan,
@@ -548,6 +580,53 @@ impl Console {
             },
         );
         Ok(plan)
+    }
+
+    /// Splits `users` into those the technician may reset in their customer (Entra's rules
+    /// with the GDAP roles as the operator's roles) and those they may not, with the reason.
+    async fn authorize_lighthouse_targets(
+        &self,
+        session: &LighthouseConnectionSession,
+        customers: &[CustomerAccess],
+        users: Vec<DirectoryUser>,
+    ) -> Result<(Vec<DirectoryUser>, Vec<(DirectoryUser, String)>)> {
+        let reads = users.into_iter().map(|mut user| {
+            let client = Arc::clone(&session.client);
+            async move {
+                user.admin_roles = client.user_roles(&user.tenant_id, &user.id).await?;
+                user.roles_known = true;
+                Ok::<_, AppError>(user)
+            }
+        });
+        let mut allowed = Vec::new();
+        let mut refused = Vec::new();
+        for user in futures_util::future::join_all(reads).await {
+            let user = user?;
+            let customer = customers
+                .iter()
+                .find(|c| c.tenant_id.eq_ignore_ascii_case(&user.tenant_id))
+                .ok_or_else(|| AppError::internal("A target's customer was not selected."))?;
+            let technician = Operator {
+                connection_id: session.operator.connection_id.clone(),
+                tenant_id: customer.tenant_id.clone(),
+                id: session.operator.id.clone(),
+                user_principal_name: session.operator.user_principal_name.clone(),
+                display_name: session.operator.display_name.clone(),
+                roles: customer.roles.clone(),
+            };
+            match crate::authz::decide(
+                crate::actions::ActionKind::RequireReregisterMfa,
+                &technician,
+                &user,
+            ) {
+                crate::authz::Decision::Allowed => allowed.push(user),
+                crate::authz::Decision::Denied { reason } => {
+                    let why = format!("in {}: {reason}", customer.display_name);
+                    refused.push((user, why));
+                }
+            }
+        }
+        Ok((allowed, refused))
     }
 
     fn audit_lighthouse_refusal(&self, operator: &Operator, users: &[DirectoryUser], why: &str) {
