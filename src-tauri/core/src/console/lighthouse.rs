@@ -425,7 +425,7 @@ impl Console {
         let user = self
             .lighthouse_targets(
                 &session,
-                &[customer.clone()],
+                std::slice::from_ref(&customer),
                 &[TargetRef {
                     tenant_id: customer.tenant_id.clone(),
                     user_id: user_id.to_string(),
