@@ -107,6 +107,7 @@ describe("Lighthouse users", () => {
     fireEvent.change(byId("user-search")!, { target: { value: "fab" } });
     fireEvent.keyDown(byId("user-search")!, { key: "Enter" });
     await waitFor(() => expect(ipc.callsOf("lighthouse_users").at(-1)).toEqual({ connectionId: LH_ID, tenantIds: all, query: "fab" }));
+    await waitFor(() => expect((byId("refresh-users") as HTMLButtonElement).disabled).toBe(false));
     const before = ipc.callsOf("lighthouse_users").length;
     click("refresh-users");
     await waitFor(() => expect(ipc.callsOf("lighthouse_users").length).toBe(before + 1));

@@ -42,7 +42,7 @@ export function LighthouseActionBar({
           data-offered={String(offered)}
           icon={<PersonPasskeyRegular />}
           disabled={!offered || noneSelected || busy}
-          aria-describedby={offered ? undefined : "action-refusals"}
+          aria-describedby={offer && !offered ? "action-refusals" : undefined}
           onClick={onStart}
         >
           {label}
