@@ -355,11 +355,21 @@ describe("interrupted jobs", () => {
       list_connections: () => [lighthouseConnection(true)],
       lighthouse_unfinished_jobs: () => [],
       lighthouse_user_details: () => ({ user: tailUser, methods: [], customer: tailspin, actions: offer() }),
+      list_audit: () => [],
+      audit_forwarding: () => ({ enabled: false, destination: null, connected: false, queued: 0, dropped: 0, lastError: null }),
     });
     click(`open-user-${tailspin.tenantId}-${tailUser.id}`);
     await waitFor(() => expect(byId("user-title")?.textContent).toBe("Tom Tail"));
     click("nav-users");
     await waitFor(() => expect(rowIds()).toHaveLength(3));
+    expect((byId(`customer-${northwind.tenantId}`) as HTMLInputElement).checked).toBe(false);
+
+    // Ctrl+K from another screen comes back to the Lighthouse search, same customers.
+    click("nav-activity");
+    await waitFor(() => expect(byId("user-search")).toBeNull());
+    fireEvent.keyDown(document.body, { key: "k", ctrlKey: true });
+    await waitFor(() => expect(document.activeElement?.id).toBe("user-search"));
+    expect(byId("customer-selector")).not.toBeNull();
     expect((byId(`customer-${northwind.tenantId}`) as HTMLInputElement).checked).toBe(false);
   });
 });
