@@ -45,13 +45,19 @@ async function signInToLighthouse() {
 
 /** The tenant id of a customer, by its name in the selector. */
 async function tenantOf(name) {
-  const boxes = await settledRead(browser, '#customer-selector input[type="checkbox"]', async (e) => [await e.getAttribute("id"), await e.getAttribute("aria-label"), await e.getAttribute("data-customer-name")]);
-  const labels = await browser.execute(() =>
-    [...document.querySelectorAll('#customer-selector input[type="checkbox"]')].map((i) => [i.id, i.closest("label, div, span")?.textContent ?? ""]),
-  );
-  const found = labels.find(([id, text]) => id !== "customer-all" && text.includes(name));
-  assert.ok(found, `no customer ${name} in ${JSON.stringify(labels)} ${JSON.stringify(boxes)}`);
-  return found[0].replace(/^customer-/, "");
+  const rows = await settledRead(browser, '[data-testid="customer"]', async (e) => [await e.getAttribute("data-tenant-id"), await e.getText()]);
+  const found = rows.find(([, text]) => text.includes(name));
+  assert.ok(found, `no customer ${name} in ${JSON.stringify(rows)}`);
+  return found[0];
+}
+
+/**
+ * Ticks or unticks a Fluent checkbox. Its input is drawn over by the styled box, so the DOM
+ * click is sent to the input itself (React sees the same change event a person's click makes).
+ */
+async function tick(id) {
+  await el(browser, `#${id}`);
+  await browser.execute((i) => document.getElementById(i).click(), id);
 }
 
 /** Sets the selection to exactly `names` (unticks the others). */
@@ -59,12 +65,10 @@ async function selectCustomers(names) {
   const wanted = new Set();
   for (const name of names) wanted.add(await tenantOf(name));
   const ids = await browser.execute(() =>
-    [...document.querySelectorAll('#customer-selector input[type="checkbox"]')].map((i) => [i.id, i.checked]),
+    [...document.querySelectorAll('[data-testid="customer"]')].map((row) => [row.getAttribute("data-tenant-id"), row.querySelector("input").checked]),
   );
-  for (const [id, checked] of ids) {
-    if (id === "customer-all") continue;
-    const tenant = id.replace(/^customer-/, "");
-    if (wanted.has(tenant) !== checked) await click(browser, `#${id}`);
+  for (const [tenant, checked] of ids) {
+    if (wanted.has(tenant) !== checked) await tick(`customer-${tenant}`);
   }
   return [...wanted];
 }
@@ -89,7 +93,7 @@ test("two customers selected, users of both ticked, Reset all MFAs runs as a job
     [fabrikam, (await rowsOf(fabrikam))[1]],
     [woodgrove, (await rowsOf(woodgrove))[1]],
   ];
-  for (const [tenant, user] of picks) await click(browser, `#select-${tenant}-${user}`);
+  for (const [tenant, user] of picks) await tick(`select-${tenant}-${user}`);
   await click(browser, "#action-resetAllMfa");
 
   await el(browser, "#lh-plan-dialog");
