@@ -50,6 +50,17 @@ macro_rules! app_commands {
             commands::providers::run_provider_plan,
             commands::providers::open_by_hand_page,
             commands::providers::mark_by_hand_done,
+            commands::lighthouse::lighthouse_customers,
+            commands::lighthouse::lighthouse_offered_actions,
+            commands::lighthouse::lighthouse_users,
+            commands::lighthouse::lighthouse_methods_list,
+            commands::lighthouse::lighthouse_user_details,
+            commands::lighthouse::lighthouse_plan_reset,
+            commands::lighthouse::lighthouse_start_job,
+            commands::lighthouse::lighthouse_job,
+            commands::lighthouse::lighthouse_cancel_job,
+            commands::lighthouse::lighthouse_unfinished_jobs,
+            commands::lighthouse::lighthouse_resume_job,
         ]
     };
 }

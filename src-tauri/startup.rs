@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use resetdesk_core::audit_forward::{AuditForwarder, SyslogSettings};
 use resetdesk_core::connection::{Connection, ProviderSettings};
-use resetdesk_core::console::{Console, KeychainStatus};
+use resetdesk_core::console::{lighthouse_sandbox_settings, Console, KeychainStatus};
+use resetdesk_core::providers::sandbox::lighthouse::{LighthouseConfig, LighthouseSandbox};
 use resetdesk_core::providers::sandbox::privilege_secure::PsEmulator;
 use resetdesk_core::providers::sandbox::zoho::ZohoSandbox;
 use resetdesk_core::providers::sandbox::{Sandbox, SandboxConfig};
@@ -21,6 +22,7 @@ use crate::state::AppState;
 pub const SANDBOX_CONNECTION_ID: &str = "sandbox";
 pub const ZOHO_SANDBOX_CONNECTION_ID: &str = "sandbox-zoho";
 pub const PS_SANDBOX_CONNECTION_ID: &str = "sandbox-ps";
+pub const LIGHTHOUSE_SANDBOX_CONNECTION_ID: &str = "sandbox-lighthouse";
 /// The settings file (tauri-plugin-store, in the app's data directory): non-secret settings only.
 pub const SETTINGS_FILE: &str = "settings.json";
 /// Key of the saved connections in the settings file.
@@ -43,15 +45,21 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::er
     tracing::info!(url = %sandbox.base_url(), "sandbox emulator listening");
     let zoho_sandbox = Arc::new(tauri::async_runtime::block_on(ZohoSandbox::start(0))?);
     let ps_sandbox = tauri::async_runtime::block_on(PsEmulator::start())?;
+    let lighthouse_sandbox = Arc::new(tauri::async_runtime::block_on(LighthouseSandbox::start(
+        LighthouseConfig::default(),
+    ))?);
 
-    let mut connections = sandbox_connections(&sandbox, &zoho_sandbox, &ps_sandbox);
+    let mut connections =
+        sandbox_connections(&sandbox, &zoho_sandbox, &ps_sandbox, &lighthouse_sandbox);
     connections.extend(saved_connections(app));
     // Each connection's offline user cache lives in <data_dir>/cache/<connection-id>.db.
     let mut console = Console::new(connections, secrets, keychain, audit_path(&data_dir))?
         .with_cache_dir(&data_dir)
+        .with_job_journal_dir(&data_dir)
         .with_zoho_sandbox_approver(ZOHO_SANDBOX_CONNECTION_ID, zoho_sandbox.clone())
         .with_demo_accounts(ZOHO_SANDBOX_CONNECTION_ID, zoho_sandbox.demo_accounts())
-        .with_demo_accounts(PS_SANDBOX_CONNECTION_ID, ps_sandbox.demo_accounts());
+        .with_demo_accounts(PS_SANDBOX_CONNECTION_ID, ps_sandbox.demo_accounts())
+        .with_lighthouse_sandbox(LIGHTHOUSE_SANDBOX_CONNECTION_ID, lighthouse_sandbox.clone());
     if let Some(max_age) = zoho_fresh_sign_in(app) {
         console = console.with_zoho_fresh_sign_in(max_age);
     }
@@ -69,6 +77,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::er
         _sandbox: sandbox,
         _zoho_sandbox: zoho_sandbox,
         _ps_sandbox: ps_sandbox,
+        _lighthouse_sandbox: lighthouse_sandbox,
     })
 }
 
@@ -95,6 +104,7 @@ fn sandbox_connections(
     sandbox: &Sandbox,
     zoho: &ZohoSandbox,
     privilege_secure: &PsEmulator,
+    lighthouse: &LighthouseSandbox,
 ) -> Vec<Connection> {
     vec![
         Connection {
@@ -114,6 +124,12 @@ fn sandbox_connections(
             display_name: "Sandbox — Privilege Secure (demo)".to_string(),
             // The emulator's self-signed certificate, pinned: the sandbox starts trusted.
             settings: ProviderSettings::PrivilegeSecure(privilege_secure.settings()),
+            sandbox: true,
+        },
+        Connection {
+            id: LIGHTHOUSE_SANDBOX_CONNECTION_ID.to_string(),
+            display_name: "Sandbox — Lighthouse partner (demo)".to_string(),
+            settings: ProviderSettings::Lighthouse(lighthouse_sandbox_settings(lighthouse)),
             sandbox: true,
         },
     ]

@@ -2,6 +2,7 @@
 use std::sync::Arc;
 
 use resetdesk_core::console::Console;
+use resetdesk_core::providers::sandbox::lighthouse::LighthouseSandbox;
 use resetdesk_core::providers::sandbox::privilege_secure::PsEmulator;
 use resetdesk_core::providers::sandbox::zoho::ZohoSandbox;
 use resetdesk_core::providers::sandbox::Sandbox;
@@ -13,4 +14,5 @@ pub struct AppState {
     pub _sandbox: Sandbox,
     pub _zoho_sandbox: Arc<ZohoSandbox>,
     pub _ps_sandbox: PsEmulator,
+    pub _lighthouse_sandbox: Arc<LighthouseSandbox>,
 }

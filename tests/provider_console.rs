@@ -52,6 +52,11 @@ impl BrowserLauncher for RecordingBrowser {
 }
 
 async fn harness_with(fresh_sign_in: Duration, pin_nps: bool) -> Harness {
+    harness_capped(fresh_sign_in, pin_nps, 20).await
+}
+
+/// `resets_per_hour`: the operator-safety cap, which covers these resets too.
+async fn harness_capped(fresh_sign_in: Duration, pin_nps: bool, resets_per_hour: u32) -> Harness {
     let zoho = Arc::new(ZohoSandbox::start(0).await.unwrap());
     let nps = PsEmulator::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -83,7 +88,14 @@ async fn harness_with(fresh_sign_in: Duration, pin_nps: bool) -> Harness {
     )
     .unwrap()
     .with_zoho_sandbox_approver(ZOHO, zoho.clone())
-    .with_zoho_fresh_sign_in(fresh_sign_in);
+    .with_zoho_fresh_sign_in(fresh_sign_in)
+    .with_cache_dir(dir.path())
+    .with_safety_policy(
+        resetdesk_core::safety::SafetyPolicy::from_settings(Some(&serde_json::json!({
+            "rateLimits": {"resetsPerHour": resets_per_hour}
+        })))
+        .unwrap(),
+    );
     Harness {
         console,
         zoho,
@@ -315,10 +327,16 @@ async fn zoho_bad_input_changes_nothing_and_keeps_the_summary_ready() {
         .plan_provider_action(ZOHO, &zuid, ProviderAction::ZohoResetPassword, None)
         .await
         .unwrap();
+    let no_kind = serde_json::from_value(serde_json::json!({
+        "mode": "generate", "readAloud": false,
+        "upper": false, "lower": false, "digits": false, "symbols": false
+    }))
+    .ok();
     for (password, why) in [
         (typed(""), "empty"),
         (typed("short1"), "too short"),
         (None, "none"),
+        (no_kind, "no kind of character"),
     ] {
         let error = h
             .console
@@ -480,6 +498,92 @@ async fn only_the_operator_who_ran_the_action_marks_its_steps_done() {
     h.zoho_sign_in("sam.super@zylker.sandbox").await;
     let error = h.console.mark_by_hand_done(&plan.id, 0).await.unwrap_err();
     assert_eq!(error.kind, ErrorKind::Denied, "{error:?}");
+}
+
+#[tokio::test]
+async fn zoho_users_feed_the_offline_cache_which_answers_after_sign_out() {
+    let h = harness().await;
+    h.zoho_sign_in(ADMIN).await;
+    let mut status = h.console.cache_status(ZOHO).await.unwrap();
+    for _ in 0..100 {
+        if status.users > 0 && !status.syncing {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        status = h.console.cache_status(ZOHO).await.unwrap();
+    }
+    assert!(
+        status.users >= 5 && status.last_full_sync.is_some(),
+        "{status:?}"
+    );
+    assert_eq!(status.error, None);
+
+    h.console.sign_out(ZOHO).await.unwrap();
+    let cached = h
+        .console
+        .search_cached_users(ZOHO, "annette")
+        .await
+        .unwrap();
+    assert_eq!(cached.users.len(), 1, "{cached:?}");
+    let user = &cached.users[0];
+    assert_eq!(user.user_principal_name, CONFIRMED_USER);
+    assert_eq!(
+        user.id,
+        h.zuid(CONFIRMED_USER),
+        "the id the user's page needs"
+    );
+    assert!(
+        cached.stale,
+        "signed out: the page says the results may be old"
+    );
+    let pending = h
+        .console
+        .search_cached_users(ZOHO, "pat.pending")
+        .await
+        .unwrap();
+    assert_eq!(
+        pending.users[0].account_enabled,
+        Some(false),
+        "only confirmed users show as resettable"
+    );
+}
+
+#[tokio::test]
+async fn the_hourly_cap_counts_zoho_and_privilege_secure_resets_once_each() {
+    let h = harness_capped(Duration::from_secs(300), true, 2).await;
+    h.zoho_sign_in(ADMIN).await;
+    let zuid = h.zuid(CONFIRMED_USER);
+    let plan = h
+        .console
+        .plan_provider_action(ZOHO, &zuid, ProviderAction::ZohoResetMfa, None)
+        .await
+        .unwrap();
+    h.console
+        .run_provider_plan(&plan.id, "INC-1", None)
+        .await
+        .unwrap();
+    // Marking its step done is the same reset, not a second one.
+    h.console.mark_by_hand_done(&plan.id, 0).await.unwrap();
+    let second = h
+        .console
+        .plan_provider_action(ZOHO, &zuid, ProviderAction::ZohoResetPassword, None)
+        .await
+        .unwrap();
+    h.console
+        .run_provider_plan(&second.id, "INC-2", generate())
+        .await
+        .unwrap();
+    let error = h
+        .console
+        .plan_provider_action(ZOHO, &zuid, ProviderAction::ZohoResetMfa, None)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Denied, "{error:?}");
+    assert!(error.message.contains("2"), "{error:?}");
+    assert_eq!(
+        h.audit().pop().unwrap().record.outcome,
+        AuditOutcome::Refused
+    );
 }
 
 #[tokio::test]

@@ -1,5 +1,5 @@
 use resetdesk_core::auth::{BrowserLauncher, SandboxBrowser};
-use resetdesk_core::connection::NewEntraConnection;
+use resetdesk_core::connection::{ConnectionKind, NewEntraConnection};
 use resetdesk_core::console::ConnectionView;
 use resetdesk_core::model::Operator;
 use resetdesk_core::AppError;
@@ -23,6 +23,21 @@ pub async fn sign_in<R: Runtime>(
     connection_id: String,
     account: Option<String>,
 ) -> Result<Operator, AppError> {
+    let is_lighthouse = state
+        .console
+        .connections()
+        .await
+        .iter()
+        .any(|c| c.id == connection_id && c.kind == ConnectionKind::LighthousePartner);
+    if is_lighthouse {
+        // One partner sign-in: a real partner in the system browser, the sandbox as its demo
+        // technician (the emulator answers for them).
+        let browser = SystemBrowser::new(app);
+        return state
+            .console
+            .lighthouse_sign_in(&connection_id, account.as_deref(), &browser)
+            .await;
+    }
     let browser = browser_for(app, &state, &connection_id, account).await?;
     state
         .console

@@ -6,13 +6,10 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { createRequire } from "node:module";
 import { spawn, spawnSync } from "node:child_process";
 import os from "node:os";
-import { APP, startApp, el, click, waitText, settledRead, closeDialogs } from "./helpers.mjs";
+import { APP, startApp, el, click, waitText, settledRead, closeDialogs, assertAccessible } from "./helpers.mjs";
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
 let app;
 let browser;
@@ -63,45 +60,6 @@ function logText() {
   const dir = path.join(app.dataDir, "logs");
   const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".log")) : [];
   return { files, text: files.map((f) => fs.readFileSync(path.join(dir, f), "utf8")).join("\n") };
-}
-
-async function axeViolations(context) {
-  // The page's CSP forbids inline scripts; WebDriver's execute runs outside it.
-  await browser.execute(AXE_SOURCE);
-  const raw = await browser.executeAsync((done) => {
-    // Fluent's focus manager (Tabster) puts invisible, aria-hidden "dummy" inputs at the edges of
-    // focus groups to trap and hand on focus; axe reports them as focusable hidden elements.
-    // They are not content: left out (Fluent UI's own a11y tests do the same).
-    window.axe
-      .run({ exclude: [["[data-tabster-dummy]"]] }, { resultTypes: ["violations"] })
-      .then((r) =>
-        done(
-          JSON.stringify(
-            r.violations.map((v) => ({
-              id: v.id,
-              impact: v.impact,
-              help: v.help,
-              nodes: v.nodes.slice(0, 5).map((n) => `${n.html.slice(0, 160)} :: ${(n.failureSummary ?? "").slice(0, 200)}`),
-            })),
-          ),
-        ),
-      )
-      .catch((e) => done(JSON.stringify({ error: String(e) })));
-  });
-  const result = JSON.parse(raw);
-  assert.ok(Array.isArray(result), `axe ran on ${context}: ${raw}`);
-  return result;
-}
-
-async function assertAccessible(context) {
-  // Colours are checked as drawn: let dialogs finish fading in first (mid-fade they are paler).
-  await browser.waitUntil(
-    () => browser.execute(() => document.getAnimations().every((a) => a.playState !== "running")),
-    { timeout: 10000, timeoutMsg: `${context}: animations still running` },
-  );
-  const violations = await axeViolations(context);
-  const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  assert.deepEqual(serious, [], `${context}: serious or critical accessibility violations`);
 }
 
 test("keyboard only: sign in, Ctrl+K to search, open a user, Escape cancels a plan, Enter confirms one", async () => {
@@ -165,7 +123,7 @@ test("the main screens and dialogs have no serious or critical axe-core violatio
   await closeDialogs(browser);
   await click(browser, "#nav-connections");
   await el(browser, "#signout-button");
-  await assertAccessible("Connections");
+  await assertAccessible(browser, "Connections");
 
   await click(browser, "#nav-users");
   const search = await el(browser, "#user-search");
@@ -174,14 +132,14 @@ test("the main screens and dialogs have no serious or critical axe-core violatio
   await browser.keys("Backspace");
   await search.addValue("adele");
   await el(browser, '[data-testid="user-row"][data-upn="adele.vance@contoso.sandbox"]');
-  await assertAccessible("Users with results");
+  await assertAccessible(browser, "Users with results");
 
   await click(browser, '[data-testid="user-row"][data-upn="adele.vance@contoso.sandbox"] td');
   await waitText(browser, "#user-title", (t) => /Adele Vance/.test(t), 20000, "user title");
-  await assertAccessible("User details, Summary");
+  await assertAccessible(browser, "User details, Summary");
   await click(browser, "#tab-methods");
   await el(browser, '[data-testid="method-row"]');
-  await assertAccessible("User details, Authentication methods");
+  await assertAccessible(browser, "User details, Authentication methods");
 
   await click(browser, '[data-testid="action-resetPassword"]');
   await el(browser, "#reason-input");
@@ -189,30 +147,30 @@ test("the main screens and dialogs have no serious or critical axe-core violatio
   // then reports the reason field as labelled by its title only). Check it where the operator
   // types the reason, scrolled into view.
   await browser.execute(() => document.getElementById("reason-input")?.scrollIntoView({ block: "center" }));
-  await assertAccessible("Plan dialog");
+  await assertAccessible(browser, "Plan dialog");
   await (await el(browser, "#reason-input")).setValue("INC-2002 caller verified");
   // A reset needs the caller's verification first (call back on the directory number).
   await click(browser, "#verify-confirmed");
   await waitText(browser, '[data-testid="verification-result"]', (t) => /Caller verified/.test(t), 20000, "verification recorded");
   await browser.execute(() => document.getElementById("reason-input")?.scrollIntoView({ block: "center" }));
-  await assertAccessible("Plan dialog, caller verified");
+  await assertAccessible(browser, "Plan dialog, caller verified");
   await browser.waitUntil(async () => (await browser.$("#confirm-button")).isEnabled(), { timeout: 10000 });
   await click(browser, "#confirm-button");
   await el(browser, "#result-dialog", 60000);
   await settledRead(browser, '[data-testid="outcome-row"]', (r) => r.getAttribute("data-status"), 60000);
   shownPassword = await (await el(browser, "#temporary-password")).getValue().catch(async () => (await browser.$("#temporary-password")).getText());
   assert.ok(shownPassword.length >= 12, "a temporary password was shown");
-  await assertAccessible("Result dialog");
+  await assertAccessible(browser, "Result dialog");
   await click(browser, "#close-result");
   await browser.$("#result-dialog").waitForExist({ reverse: true, timeout: 10000 });
 
   await click(browser, "#nav-activity");
   await el(browser, '[data-testid="audit-row"]', 20000).catch(() => {});
-  await assertAccessible("Activity");
+  await assertAccessible(browser, "Activity");
 
   await click(browser, "#about-button");
   await el(browser, '[data-testid="about-logDir"]');
-  await assertAccessible("About");
+  await assertAccessible(browser, "About");
   await browser.keys(["Escape"]);
   await browser.$("#about-dialog").waitForExist({ reverse: true, timeout: 10000 });
 });

@@ -6,6 +6,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { remote } from "webdriverio";
+import { createRequire } from "node:module";
+import assert from "node:assert/strict";
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
 export const APP = path.resolve(process.env.TAURI_APP ?? "target/debug/resetdesk");
 // The npm package @crabnebula/tauri-driver ships a prebuilt tauri-driver; prefer it.
@@ -194,3 +199,44 @@ export async function closeDialogs(browser) {
     if (await e.isExisting().catch(() => false)) await e.click().catch(() => {});
   }
 }
+
+export async function axeViolations(browser, context) {
+  // The page's CSP forbids inline scripts; WebDriver's execute runs outside it.
+  await browser.execute(AXE_SOURCE);
+  const raw = await browser.executeAsync((done) => {
+    // Fluent's focus manager (Tabster) puts invisible, aria-hidden "dummy" inputs at the edges of
+    // focus groups to trap and hand on focus; axe reports them as focusable hidden elements.
+    // They are not content: left out (Fluent UI's own a11y tests do the same).
+    window.axe
+      .run({ exclude: [["[data-tabster-dummy]"]] }, { resultTypes: ["violations"] })
+      .then((r) =>
+        done(
+          JSON.stringify(
+            r.violations.map((v) => ({
+              id: v.id,
+              impact: v.impact,
+              help: v.help,
+              nodes: v.nodes.slice(0, 5).map((n) => `${n.html.slice(0, 160)} :: ${(n.failureSummary ?? "").slice(0, 200)}`),
+            })),
+          ),
+        ),
+      )
+      .catch((e) => done(JSON.stringify({ error: String(e) })));
+  });
+  const result = JSON.parse(raw);
+  assert.ok(Array.isArray(result), `axe ran on ${context}: ${raw}`);
+  return result;
+}
+
+/** Fails on any serious or critical axe-core violation on the page as it is drawn now. */
+export async function assertAccessible(browser, context) {
+  // Colours are checked as drawn: let dialogs finish fading in first (mid-fade they are paler).
+  await browser.waitUntil(
+    () => browser.execute(() => document.getAnimations().every((a) => a.playState !== "running")),
+    { timeout: 10000, timeoutMsg: `${context}: animations still running` },
+  );
+  const violations = await axeViolations(browser, context);
+  const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(serious, [], `${context}: serious or critical accessibility violations`);
+}
+

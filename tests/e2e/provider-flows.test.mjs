@@ -5,7 +5,7 @@
 // 2-Factor Token for an individually configured user and, in three steps, for a group member.
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { startApp, el, click, waitText, settledRead, closeDialogs } from "./helpers.mjs";
+import { startApp, el, click, waitText, settledRead, closeDialogs, assertAccessible } from "./helpers.mjs";
 
 const ZOHO = "sandbox-zoho";
 const NPS = "sandbox-ps";
@@ -91,12 +91,15 @@ async function userIdOf(kind, text) {
 
 test("Zoho: reset password with a generated password; the options without an API are finished by hand and audited", async () => {
   await signInToZoho("ada.admin@zylker.sandbox");
+  await assertAccessible(browser, "Connections with the Zoho and Privilege Secure cards");
   await openUsers(ZOHO, "annette");
   const zuid = await userIdOf("zoho", "annette.c@zylker.sandbox");
+  await assertAccessible(browser, "Zoho users");
   await openRow("zoho", zuid);
 
   await click(browser, "#action-zohoResetPassword");
   await el(browser, "#zoho-reset-password-dialog");
+  await assertAccessible(browser, "Zoho reset password dialog");
   // "Generate a password" is the dialog's default (Fluent's radio input itself is drawn over, so
   // it is checked rather than clicked).
   assert.equal(await (await el(browser, "#password-mode-generate")).isSelected(), true);
@@ -113,6 +116,7 @@ test("Zoho: reset password with a generated password; the options without an API
   const performed = await settledRead(browser, '[data-testid="provider-plan-step"]', (e) => e.getAttribute("data-performed"));
   assert.equal(performed[0], "api");
   assert.ok(performed.slice(1).every((p) => p === "byHand") && performed.length >= 3, JSON.stringify(performed));
+  await assertAccessible(browser, "Zoho confirmation with by-hand steps");
   await confirmWithReason("INC-3001 forgot password");
 
   await el(browser, "#provider-result-dialog");
@@ -120,6 +124,7 @@ test("Zoho: reset password with a generated password; the options without an API
   assert.equal(outcome, "pending");
   const password = await (await el(browser, "#temporary-password")).getValue();
   assert.ok(password.length >= 12, "a generated password is shown once");
+  await assertAccessible(browser, "Zoho result with steps to finish by hand");
 
   // Finish each by-hand step: open the admin page (the sandbox says it has none), mark it done.
   const toDo = await settledRead(browser, '[data-testid="by-hand-panel"]', (e) => e.getAttribute("data-index"));
@@ -197,6 +202,7 @@ test("Privilege Secure: a group member is reset in three steps; the group reset 
   await openRow("ps", id);
   const warning = await waitText(browser, '[data-testid="action-warning-psResetGroupToken"]', (t) => /EVERY member/.test(t), 20000, "group warning");
   assert.match(warning, /Privilege Secure_Users/);
+  await assertAccessible(browser, "Privilege Secure user with the group warning");
   await click(browser, "#action-psResetToken");
   await el(browser, "#provider-plan-dialog");
   const steps = await settledRead(browser, '[data-testid="provider-plan-step"]');

@@ -1,15 +1,22 @@
 import { makeStyles, tokens } from "@fluentui/react-components";
-import { useCallback, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { HeaderBar } from "./components/HeaderBar";
 import { NavMenu } from "./components/NavMenu";
 import type { NavTarget } from "./components/NavMenu";
+import { ErrorBar } from "./components/ErrorBar";
 import { NotSignedIn } from "./components/NotSignedIn";
+import { LighthouseJobPanel } from "./components/lighthouse/LighthouseJobPanel";
+import { UnfinishedJobs } from "./components/lighthouse/UnfinishedJobs";
 import { ScreenTitle } from "./components/ScreenTitle";
 import { useConnections } from "./hooks/useConnections";
 import { focusUserSearch, useSearchShortcut } from "./hooks/useSearchShortcut";
-import type { ConnectionView } from "./ipc/types";
+import { lighthouseResumeJob, lighthouseUnfinishedJobs } from "./ipc/api";
+import type { AppError, BulkJobView, ConnectionView } from "./ipc/types";
 import { ActivityScreen } from "./screens/ActivityScreen";
 import { ConnectionsScreen } from "./screens/ConnectionsScreen";
+import { LighthouseUserScreen } from "./screens/LighthouseUserScreen";
+import { LighthouseUsersScreen } from "./screens/LighthouseUsersScreen";
+import type { LighthouseTab } from "./screens/LighthouseUsersScreen";
 import { PsUserScreen, ZohoUserScreen } from "./screens/ProviderUserScreen";
 import { PsUsersScreen, ZohoUsersScreen } from "./screens/ProviderUsersScreen";
 import { UserDetailsScreen } from "./screens/UserDetailsScreen";
@@ -18,7 +25,8 @@ import { UsersScreen } from "./screens/UsersScreen";
 type Route =
   | { screen: "connections" }
   | { screen: "users" }
-  | { screen: "user"; userId: string; name: string }
+  /** `tenantId`: a Lighthouse customer's user. */
+  | { screen: "user"; userId: string; name: string; tenantId?: string }
   | { screen: "activity" };
 
 const useStyles = makeStyles({
@@ -46,6 +54,10 @@ export function App() {
   // The Users search survives a visit to a user's page, as in the admin centre.
   const [userQuery, setUserQuery] = useState("");
   const active = activeConnection(connections.connections, preferredId);
+  // Lighthouse: the customer selection and the list shown survive moving between its screens.
+  const [lhCustomers, setLhCustomers] = useState<{ connectionId: string; tenantIds: string[] } | null>(null);
+  const [lhTab, setLhTab] = useState<LighthouseTab>("users");
+  const interrupted = useInterruptedJobs(connections.connections);
 
   const state = {
     ...connections,
@@ -54,6 +66,8 @@ export function App() {
       if (ok) {
         setPreferredId(connectionId);
         setUserQuery("");
+        // Another technician may reach other customers: choose again.
+        if (lhCustomers?.connectionId === connectionId) setLhCustomers(null);
       }
       return ok;
     },
@@ -80,9 +94,9 @@ export function App() {
   const navSelected: NavTarget = route.screen === "user" ? "users" : route.screen;
   const goToConnections = () => setRoute({ screen: "connections" });
 
-  const openUser = (userId: string, name: string, query: string) => {
+  const openUser = (userId: string, name: string, query: string, tenantId?: string) => {
     setUserQuery(query);
-    setRoute({ screen: "user", userId, name });
+    setRoute({ screen: "user", userId, name, tenantId });
   };
   const backToUsers = () => setRoute({ screen: "users" });
 
@@ -107,6 +121,20 @@ export function App() {
             onOpenUser={(user, query) => openUser(user.id, user.displayName || user.name, query)}
           />
         );
+      case "lighthousePartner":
+        return (
+          <LighthouseUsersScreen
+            key={active.id}
+            connectionId={active.id}
+            selectedCustomers={lhCustomers?.connectionId === active.id ? lhCustomers.tenantIds : null}
+            onSelectCustomers={(tenantIds) => setLhCustomers({ connectionId: active.id, tenantIds })}
+            tab={lhTab}
+            onTabChange={setLhTab}
+            initialQuery={userQuery}
+            onOpenUser={(user, query) => openUser(user.id, user.displayName, query, user.tenantId)}
+            onArrive={interrupted.reload}
+          />
+        );
       default:
         return (
           <UsersScreen
@@ -119,8 +147,8 @@ export function App() {
     }
   };
 
-  const renderUser = (active: ConnectionView, user: { userId: string; name: string }) => {
-    const key = `${active.id}/${user.userId}`;
+  const renderUser = (active: ConnectionView, user: { userId: string; name: string; tenantId?: string }) => {
+    const key = `${active.id}/${user.tenantId ?? ""}/${user.userId}`;
     const props = {
       connectionId: active.id,
       userId: user.userId,
@@ -132,6 +160,8 @@ export function App() {
         return <ZohoUserScreen key={key} {...props} connection={active} />;
       case "privilegeSecure":
         return <PsUserScreen key={key} {...props} />;
+      case "lighthousePartner":
+        return <LighthouseUserScreen key={key} {...props} tenantId={user.tenantId ?? ""} />;
       default:
         return <UserDetailsScreen key={key} {...props} />;
     }
@@ -162,8 +192,67 @@ export function App() {
       <HeaderBar active={active} />
       <div className={styles.body}>
         <NavMenu selected={navSelected} onSelect={(target) => setRoute({ screen: target })} />
-        <main className={styles.main}>{renderScreen()}</main>
+        <main className={styles.main}>
+          {interrupted.error ? <ErrorBar error={interrupted.error} /> : null}
+          <UnfinishedJobs jobs={interrupted.jobs} busy={interrupted.resuming} onResume={(jobId) => void interrupted.resume(jobId)} />
+          {renderScreen()}
+        </main>
       </div>
+      {interrupted.running ? (
+        <LighthouseJobPanel key={interrupted.running.id} job={interrupted.running} onClose={interrupted.closeRunning} />
+      ) : null}
     </div>
   );
+}
+
+/**
+ * Lighthouse jobs the app stopped during (a close or a crash). Read on start once a partner
+ * connection is listed, and again on each visit of the Lighthouse users list; "Finish the rest"
+ * resumes one in Rust and shows its progress.
+ */
+function useInterruptedJobs(connections: ConnectionView[]) {
+  const [jobs, setJobs] = useState<BulkJobView[]>([]);
+  const [running, setRunning] = useState<BulkJobView | null>(null);
+  const [resuming, setResuming] = useState(false);
+  const [error, setError] = useState<AppError | null>(null);
+  const hasPartner = connections.some((c) => c.kind === "lighthousePartner");
+  const readOnStart = useRef(false);
+
+  const reload = useCallback(() => {
+    lighthouseUnfinishedJobs()
+      .then((found) => {
+        setJobs(found);
+      })
+      .catch(() => {
+        // The banner is a reminder; the next visit of the Lighthouse list asks again.
+      });
+  }, []);
+
+  useEffect(() => {
+    if (hasPartner && !readOnStart.current) {
+      readOnStart.current = true;
+      reload();
+    }
+  }, [hasPartner, reload]);
+
+  const resume = async (jobId: string) => {
+    setResuming(true);
+    setError(null);
+    try {
+      const job = await lighthouseResumeJob(jobId);
+      setJobs((current) => current.filter((j) => j.id !== jobId));
+      setRunning(job);
+    } catch (e) {
+      setError(e as AppError);
+    } finally {
+      setResuming(false);
+    }
+  };
+
+  const closeRunning = () => {
+    setRunning(null);
+    reload();
+  };
+
+  return { jobs, running, resuming, error, reload, resume, closeRunning };
 }

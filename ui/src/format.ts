@@ -1,6 +1,6 @@
 // Display helpers shared by the screens: dates in the operator's locale, the admin centre's
 // labels for actions and statuses. Pure functions, no React.
-import type { ActionKind, AuditOutcome, ProviderAction, StepStatus } from "./ipc/types";
+import type { ActionKind, AuditOutcome, LighthouseAction, ProviderAction, StepStatus } from "./ipc/types";
 
 export const ACTION_LABELS: Record<ActionKind, string> = {
   resetPassword: "Reset password",
@@ -17,9 +17,15 @@ export const PROVIDER_ACTION_LABELS: Record<ProviderAction, string> = {
   psResetGroupToken: "Privilege Secure: Reset 2-Factor Token of the whole group",
 };
 
+/** Lighthouse (partner) actions; Rust labels their audit entries the same way. */
+export const LIGHTHOUSE_ACTION_LABELS: Record<LighthouseAction, string> = {
+  resetAllMfa: "Reset all multi-factor authentications",
+};
+
 /** The audit log stores the action as text; show the button's words when it is a known kind. */
 export function actionLabel(action: string): string {
-  return (ACTION_LABELS as Record<string, string>)[action] ?? (PROVIDER_ACTION_LABELS as Record<string, string>)[action] ?? action;
+  const labels: Record<string, string> = { ...ACTION_LABELS, ...PROVIDER_ACTION_LABELS, ...LIGHTHOUSE_ACTION_LABELS };
+  return labels[action] ?? action;
 }
 
 /** An ISO-8601 timestamp in the operator's locale; missing or unparsable values stay readable. */

@@ -83,7 +83,7 @@ async fn execute(
     let handle = start_job(
         journal,
         &job_id,
-        LighthouseSteps::new(Arc::clone(session), customers),
+        LighthouseSteps::with_customer_check(Arc::clone(session), customers),
         audit,
         options,
     )

@@ -15,6 +15,8 @@ pub enum ConnectionKind {
     ZohoDirectory,
     /// One Netwrix Privilege Secure 4.x server.
     PrivilegeSecure,
+    /// A Microsoft 365 Lighthouse partner: its customers' tenants through GDAP.
+    LighthousePartner,
 }
 
 impl ConnectionKind {
@@ -23,6 +25,7 @@ impl ConnectionKind {
             ConnectionKind::EntraTenant => "Microsoft Entra tenant",
             ConnectionKind::ZohoDirectory => "Zoho Directory",
             ConnectionKind::PrivilegeSecure => "Privilege Secure",
+            ConnectionKind::LighthousePartner => "Lighthouse partner",
         }
     }
 }
@@ -48,6 +51,7 @@ pub enum ProviderSettings {
     Entra(EntraSettings),
     Zoho(ZohoSettings),
     PrivilegeSecure(PrivilegeSecureSettings),
+    Lighthouse(LighthouseSettings),
 }
 
 impl Connection {
@@ -56,6 +60,7 @@ impl Connection {
             ProviderSettings::Entra(_) => ConnectionKind::EntraTenant,
             ProviderSettings::Zoho(_) => ConnectionKind::ZohoDirectory,
             ProviderSettings::PrivilegeSecure(_) => ConnectionKind::PrivilegeSecure,
+            ProviderSettings::Lighthouse(_) => ConnectionKind::LighthousePartner,
         }
     }
 
@@ -82,6 +87,13 @@ impl Connection {
         }
     }
 
+    pub fn lighthouse(&self) -> Result<&LighthouseSettings, AppError> {
+        match &self.settings {
+            ProviderSettings::Lighthouse(settings) => Ok(settings),
+            _ => Err(self.not_a(ConnectionKind::LighthousePartner)),
+        }
+    }
+
     fn not_a(&self, wanted: ConnectionKind) -> AppError {
         AppError::invalid_input(format!(
             "\"{}\" is a {} connection, not a {} one.",
@@ -99,6 +111,9 @@ impl Connection {
             ProviderSettings::Zoho(zoho) => zoho.validate(),
             ProviderSettings::PrivilegeSecure(ps) => {
                 crate::providers::privilege_secure::PrivilegeSecureClient::new(ps).map(|_| ())
+            }
+            ProviderSettings::Lighthouse(lighthouse) => {
+                lighthouse.partner_entra().check_endpoints()
             }
         }
     }
@@ -169,6 +184,40 @@ impl EntraSettings {
                 .map(|p| format!("{}/{}", self.graph_base_url, p)),
         );
         scopes
+    }
+}
+
+/// Where a partner tenant lives and which app signs in. Not a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LighthouseSettings {
+    pub partner_tenant_id: String,
+    pub client_id: String,
+    pub login_base_url: String,
+    pub graph_base_url: String,
+    #[serde(default)]
+    pub demo_accounts: Vec<DemoAccount>,
+}
+
+impl LighthouseSettings {
+    pub fn endpoints(&self) -> Result<crate::providers::lighthouse::LighthouseEndpoints, AppError> {
+        crate::providers::lighthouse::LighthouseEndpoints::new(
+            &self.login_base_url,
+            &self.graph_base_url,
+            &self.client_id,
+            &self.partner_tenant_id,
+        )
+    }
+
+    /// The partner sign-in is an Entra sign-in to the partner tenant.
+    pub fn partner_entra(&self) -> EntraSettings {
+        EntraSettings {
+            tenant: self.partner_tenant_id.clone(),
+            client_id: self.client_id.clone(),
+            login_base_url: self.login_base_url.clone(),
+            graph_base_url: self.graph_base_url.clone(),
+            demo_accounts: Vec::new(),
+        }
     }
 }
 

@@ -15,12 +15,19 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
 
+mod lighthouse;
+mod lighthouse_jobs;
 mod offline_cache;
 mod privilege_secure;
 mod provider_actions;
 mod safety_checks;
 mod zoho;
 
+pub use self::lighthouse::{
+    lighthouse_sandbox_settings, LighthouseMethodsRow, LighthousePlan, LighthouseUser,
+    LighthouseUserDetails, PartnerSandboxSignIn, TargetRef,
+};
+pub use self::lighthouse_jobs::{BulkJobState, BulkJobView, BulkMethodResult, BulkUserResult};
 pub use self::offline_cache::{CacheStatus, CachedSearch, OFFLINE_PROBE_INTERVAL};
 pub use self::privilege_secure::PsUserDetails;
 pub use self::provider_actions::{
@@ -199,7 +206,8 @@ pub struct Console {
     connections: StdRwLock<Vec<Connection>>,
     sessions: RwLock<HashMap<String, Arc<Session>>>,
     plans: StdMutex<HashMap<String, PlanRecord>>,
-    audit: AuditLog,
+    /// Shared with the bulk jobs, which append their steps as they finish.
+    audit: Arc<AuditLog>,
     secrets: Arc<dyn SecretStore>,
     keychain: KeychainStatus,
     /// Graph requests (timeouts set, no redirects).
@@ -221,6 +229,10 @@ pub struct Console {
     privilege_secure: privilege_secure::PrivilegeSecureState,
     /// Confirmation summaries of Zoho and Privilege Secure actions, and their by-hand steps.
     provider_plans: provider_actions::ProviderPlans,
+    /// Lighthouse partner sessions, their confirmations and bulk jobs.
+    lighthouse: lighthouse::LighthouseState,
+    /// The bulk jobs of "Reset all MFAs" (journalled; see `lighthouse_jobs`).
+    lighthouse_jobs: lighthouse_jobs::LighthouseJobs,
     /// Demo operators of the sandbox connections other than Entra's (whose are in its settings).
     demo_accounts: HashMap<String, Vec<DemoAccount>>,
 }
@@ -232,7 +244,7 @@ impl Console {
         keychain: KeychainStatus,
         audit_path: PathBuf,
     ) -> Result<Self> {
-        let audit = AuditLog::open(&audit_path)?;
+        let audit = Arc::new(AuditLog::open(&audit_path)?);
         let token_http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(30))
@@ -255,6 +267,8 @@ impl Console {
             recent_verifications: StdMutex::new(HashMap::new()),
             zoho: Default::default(),
             privilege_secure: Default::default(),
+            lighthouse: Default::default(),
+            lighthouse_jobs: Default::default(),
             provider_plans: Default::default(),
             demo_accounts: HashMap::new(),
         })
@@ -319,14 +333,17 @@ impl Console {
             .unwrap_or_default();
         let mut views = Vec::with_capacity(connections.len());
         for c in &connections {
-            let operator = self
-                .sessions
-                .read()
-                .await
-                .get(&c.id)
-                .map(|s| s.operator.clone());
+            let operator = match c.kind() {
+                ConnectionKind::LighthousePartner => self.lighthouse_operator_of(&c.id).await,
+                _ => self
+                    .sessions
+                    .read()
+                    .await
+                    .get(&c.id)
+                    .map(|s| s.operator.clone()),
+            };
             let account = match c.kind() {
-                ConnectionKind::EntraTenant => None,
+                ConnectionKind::EntraTenant | ConnectionKind::LighthousePartner => None,
                 ConnectionKind::ZohoDirectory => self.zoho_account_of(&c.id).await,
                 ConnectionKind::PrivilegeSecure => self.ps_account_of(&c.id).await,
             };
@@ -348,6 +365,13 @@ impl Console {
                         None => ps.base_url.clone(),
                     }),
                     self.demo_accounts.get(&c.id).cloned().unwrap_or_default(),
+                ),
+                ProviderSettings::Lighthouse(lighthouse) => (
+                    Some(format!(
+                        "Lighthouse · partner tenant {}",
+                        lighthouse.partner_tenant_id
+                    )),
+                    lighthouse.demo_accounts.clone(),
                 ),
             };
             views.push(ConnectionView {
@@ -390,9 +414,9 @@ impl Console {
                 .await
             }
             ConnectionKind::PrivilegeSecure => self.ps_plan(connection_id, user_id, action).await,
-            ConnectionKind::EntraTenant => Err(AppError::internal(
-                "A Microsoft Entra action was sent to the provider planner.",
-            )),
+            ConnectionKind::EntraTenant | ConnectionKind::LighthousePartner => Err(
+                AppError::internal("A Microsoft Entra action was sent to the provider planner."),
+            ),
         }
     }
 
@@ -435,6 +459,12 @@ impl Console {
                 }
                 // Privilege Secure session tokens live in memory only: sign in again.
                 ProviderSettings::PrivilegeSecure(_) => continue,
+                ProviderSettings::Lighthouse(_) => {
+                    if let Err(e) = self.resume_lighthouse_session(connection).await {
+                        tracing::info!(connection = %connection.id, kind = ?e.kind, "could not resume the Lighthouse session");
+                    }
+                    continue;
+                }
             };
             let resumed = TokenManager::resume(
                 connection.id.clone(),
@@ -485,7 +515,7 @@ impl Console {
             .write()
             .await
             .insert(connection.id.clone(), Arc::clone(&session));
-        self.sync_after_sign_in(&connection.id, &session);
+        self.sync_after_sign_in(&connection.id, session.clone());
         tracing::info!(connection = %connection.id, operator = %operator.user_principal_name, "signed in");
         Ok(operator)
     }
@@ -549,6 +579,7 @@ impl Console {
         self.stop_cache_tasks(connection_id);
         self.zoho_sign_out(connection_id).await?;
         self.ps_sign_out(connection_id).await;
+        self.lighthouse_sign_out(connection_id).await;
         let session = self.sessions.write().await.remove(connection_id);
         if let Some(session) = session {
             session.tokens.sign_out().await?;
@@ -570,7 +601,7 @@ impl Console {
         let session = self.session(connection_id).await?;
         let found = session.directory.search_users(query, SEARCH_LIMIT).await;
         if let Err(error) = &found {
-            self.note_live_failure(connection_id, &session, error);
+            self.note_live_failure(connection_id, session.clone(), error);
         }
         found
     }
@@ -584,7 +615,8 @@ impl Console {
             session.directory.get_user(user_id),
             session.directory.list_methods(user_id)
         );
-        let user = user.inspect_err(|e| self.note_live_failure(connection_id, &session, e))?;
+        let user =
+            user.inspect_err(|e| self.note_live_failure(connection_id, session.clone(), e))?;
         let (methods, methods_error) = match methods {
             Ok(methods) => (methods, None),
             Err(e) => (Vec::new(), Some(e)),
@@ -633,7 +665,7 @@ impl Console {
             .directory
             .me()
             .await
-            .inspect_err(|e| self.note_live_failure(connection_id, &session, e))?;
+            .inspect_err(|e| self.note_live_failure(connection_id, session.clone(), e))?;
         let target = session.directory.get_user(user_id).await?;
         // Decide before reading the methods: a role that may not act (e.g. Helpdesk for MFA)
         // often may not read them either, and must get the refusal's reason, audited, rather

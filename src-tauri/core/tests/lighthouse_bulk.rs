@@ -148,7 +148,7 @@ async fn a_whole_job_removes_every_method_once_and_audits_each_step_with_its_cus
     let handle = start_job(
         Arc::clone(&f.journal),
         &f.job_id,
-        LighthouseSteps::new(Arc::clone(&f.session), &f.customers),
+        LighthouseSteps::with_customer_check(Arc::clone(&f.session), &f.customers),
         audit.clone(),
         BulkOptions::default(),
     )
@@ -192,7 +192,7 @@ async fn a_customer_refusing_mid_job_leaves_the_others_done_and_reports_the_refu
     let handle = start_job(
         Arc::clone(&f.journal),
         &f.job_id,
-        LighthouseSteps::new(Arc::clone(&f.session), &f.customers),
+        LighthouseSteps::with_customer_check(Arc::clone(&f.session), &f.customers),
         audit.clone(),
         BulkOptions::default(),
     )
@@ -259,7 +259,7 @@ async fn crash_half_way_then_resume_runs_no_step_twice_and_skips_none() {
     let f = fixture(LighthouseConfig::default()).await;
     let total = f.spec.steps.len();
     let crashing = Arc::new(CrashAfter {
-        inner: LighthouseSteps::new(Arc::clone(&f.session), &f.customers),
+        inner: LighthouseSteps::with_customer_check(Arc::clone(&f.session), &f.customers),
         deletions: AtomicUsize::new(0),
         limit: total / 2,
     });
@@ -301,7 +301,7 @@ async fn crash_half_way_then_resume_runs_no_step_twice_and_skips_none() {
     let handle = start_job(
         Arc::clone(&journal),
         &f.job_id,
-        LighthouseSteps::new(Arc::clone(&f.session), &f.customers),
+        LighthouseSteps::with_customer_check(Arc::clone(&f.session), &f.customers),
         Arc::new(Recorded::default()),
         BulkOptions::default(),
     )
@@ -341,7 +341,7 @@ async fn cancel_stops_new_steps_and_finishing_later_completes_the_rest() {
     let handle = start_job(
         Arc::clone(&f.journal),
         &f.job_id,
-        LighthouseSteps::new(Arc::clone(&f.session), &f.customers),
+        LighthouseSteps::with_customer_check(Arc::clone(&f.session), &f.customers),
         Arc::new(Recorded::default()),
         options.clone(),
     )
@@ -360,7 +360,7 @@ async fn cancel_stops_new_steps_and_finishing_later_completes_the_rest() {
     let handle = start_job(
         Arc::clone(&f.journal),
         &f.job_id,
-        LighthouseSteps::new(Arc::clone(&f.session), &f.customers),
+        LighthouseSteps::with_customer_check(Arc::clone(&f.session), &f.customers),
         Arc::new(Recorded::default()),
         options,
     )
@@ -383,7 +383,7 @@ async fn a_throttling_storm_finishes_correctly_and_every_retry_after_is_honoured
     let handle = start_job(
         Arc::clone(&f.journal),
         &f.job_id,
-        LighthouseSteps::new(Arc::clone(&f.session), &f.customers),
+        LighthouseSteps::with_customer_check(Arc::clone(&f.session), &f.customers),
         Arc::new(Recorded::default()),
         options,
     )
@@ -437,7 +437,7 @@ async fn a_throttled_tenant_pauses_only_itself() {
     let handle = start_job(
         Arc::clone(&f.journal),
         &f.job_id,
-        LighthouseSteps::new(Arc::clone(&f.session), &f.customers),
+        LighthouseSteps::with_customer_check(Arc::clone(&f.session), &f.customers),
         audit.clone(),
         BulkOptions::default(),
     )
@@ -477,7 +477,7 @@ async fn entra_target_rules_apply_in_each_customer() {
     let handle = start_job(
         Arc::clone(&f.journal),
         &f.job_id,
-        LighthouseSteps::new(Arc::clone(&f.session), &f.customers),
+        LighthouseSteps::with_customer_check(Arc::clone(&f.session), &f.customers),
         Arc::new(Recorded::default()),
         BulkOptions::default(),
     )
@@ -515,7 +515,7 @@ async fn a_job_runs_once_at_a_time_and_forged_steps_are_refused_before_sending()
     let handle = start_job(
         Arc::clone(&f.journal),
         &f.job_id,
-        LighthouseSteps::new(Arc::clone(&f.session), &f.customers),
+        LighthouseSteps::with_customer_check(Arc::clone(&f.session), &f.customers),
         Arc::new(Recorded::default()),
         BulkOptions::default(),
     )
@@ -523,7 +523,7 @@ async fn a_job_runs_once_at_a_time_and_forged_steps_are_refused_before_sending()
     let second = start_job(
         Arc::clone(&f.journal),
         &f.job_id,
-        LighthouseSteps::new(Arc::clone(&f.session), &f.customers),
+        LighthouseSteps::with_customer_check(Arc::clone(&f.session), &f.customers),
         Arc::new(Recorded::default()),
         BulkOptions::default(),
     );
@@ -543,7 +543,7 @@ async fn a_job_runs_once_at_a_time_and_forged_steps_are_refused_before_sending()
     let report = start_job(
         Arc::clone(&f.journal),
         &job,
-        LighthouseSteps::new(Arc::clone(&f.session), &f.customers),
+        LighthouseSteps::with_customer_check(Arc::clone(&f.session), &f.customers),
         Arc::new(Recorded::default()),
         BulkOptions::default(),
     )

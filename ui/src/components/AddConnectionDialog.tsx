@@ -83,7 +83,10 @@ export function toNewConnection(values: FormValues): NewEntraConnection {
   return connection;
 }
 
-export const KIND_OPTIONS: ReadonlyArray<{ value: ConnectionKind; label: string }> = [
+/** The kinds this form adds; no "add Lighthouse connection" form this round (the sandbox partner is built in). */
+export type AddableKind = Exclude<ConnectionKind, "lighthousePartner">;
+
+export const KIND_OPTIONS: ReadonlyArray<{ value: AddableKind; label: string }> = [
   { value: "entraTenant", label: "Microsoft Entra tenant" },
   { value: "zohoDirectory", label: "Zoho Directory" },
   { value: "privilegeSecure", label: "Netwrix Privilege Secure" },
@@ -134,7 +137,7 @@ export function toNewPrivilegeSecureConnection(values: PsValues): NewPrivilegeSe
   return { displayName: values.displayName.trim(), baseUrl: values.baseUrl.trim() };
 }
 
-const TITLES: Record<ConnectionKind, string> = {
+const TITLES: Record<AddableKind, string> = {
   entraTenant: "Add Microsoft Entra tenant",
   zohoDirectory: "Add Zoho Directory",
   privilegeSecure: "Add Privilege Secure server",
@@ -167,7 +170,7 @@ export interface AddConnectionDialogProps {
  */
 export function AddConnectionDialog({ onAdd, onAddZoho, onAddPrivilegeSecure, onClose }: AddConnectionDialogProps) {
   const styles = useStyles();
-  const [kind, setKind] = useState<ConnectionKind>("entraTenant");
+  const [kind, setKind] = useState<AddableKind>("entraTenant");
   const [values, setValues] = useState<FormValues>(EMPTY_FORM);
   const [zoho, setZoho] = useState<ZohoValues>(EMPTY_ZOHO);
   const [ps, setPs] = useState<PsValues>(EMPTY_PS);

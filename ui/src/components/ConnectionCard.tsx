@@ -53,6 +53,8 @@ function kindLine(connection: ConnectionView): string {
       return connection.sandbox ? "Built-in sandbox (Zoho Directory emulator)" : "Zoho Directory";
     case "privilegeSecure":
       return connection.sandbox ? "Built-in sandbox (Privilege Secure emulator)" : "Netwrix Privilege Secure";
+    case "lighthousePartner":
+      return connection.sandbox ? "Built-in sandbox (Microsoft 365 Lighthouse emulator)" : "Microsoft 365 Lighthouse partner";
     default:
       return connection.sandbox ? "Built-in sandbox (Microsoft Entra emulator)" : "Microsoft Entra tenant";
   }
@@ -165,7 +167,7 @@ function EntraConnectionCard({ connection, idSuffix, busy, removing = false, onS
   const needsAccount = connection.sandbox && connection.demoAccounts.length > 0;
 
   return (
-    <Card className={styles.card} data-testid={`connection-${connection.id}`} data-signed-in={String(connection.signedIn)}>
+    <Card className={styles.card} data-testid={`connection-${connection.id}`} data-signed-in={String(connection.signedIn)} data-kind={connection.kind}>
       <CardTitle connection={connection} busy={busy} onRemove={onRemove} />
       {connection.keychain?.state === "sessionOnly" ? (
         <MessageBar intent="info" layout="multiline" data-testid="keychain-session-only">

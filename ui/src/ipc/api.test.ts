@@ -100,6 +100,37 @@ describe("api: one command per function, with the brief's argument names", () =>
     ],
     ["openByHandPage", () => api.openByHandPage("pp-1", 2), "open_by_hand_page", { planId: "pp-1", stepIndex: 2 }],
     ["markByHandDone", () => api.markByHandDone("pp-1", 2), "mark_by_hand_done", { planId: "pp-1", stepIndex: 2 }],
+    ["lighthouseCustomers", () => api.lighthouseCustomers("lh"), "lighthouse_customers", { connectionId: "lh" }],
+    [
+      "lighthouseOfferedActions",
+      () => api.lighthouseOfferedActions("lh", ["t1", "t2"]),
+      "lighthouse_offered_actions",
+      { connectionId: "lh", tenantIds: ["t1", "t2"] },
+    ],
+    ["lighthouseUsers", () => api.lighthouseUsers("lh", ["t1"], ""), "lighthouse_users", { connectionId: "lh", tenantIds: ["t1"], query: "" }],
+    [
+      "lighthouseMethodsList",
+      () => api.lighthouseMethodsList("lh", ["t1"], "ad"),
+      "lighthouse_methods_list",
+      { connectionId: "lh", tenantIds: ["t1"], query: "ad" },
+    ],
+    [
+      "lighthouseUserDetails",
+      () => api.lighthouseUserDetails("lh", "t1", "u1"),
+      "lighthouse_user_details",
+      { connectionId: "lh", tenantId: "t1", userId: "u1" },
+    ],
+    [
+      "lighthousePlanReset",
+      () => api.lighthousePlanReset("lh", [{ tenantId: "t1", userId: "u1" }, { tenantId: "t2", userId: "u9" }]),
+      "lighthouse_plan_reset",
+      { connectionId: "lh", targets: [{ tenantId: "t1", userId: "u1" }, { tenantId: "t2", userId: "u9" }] },
+    ],
+    ["lighthouseStartJob", () => api.lighthouseStartJob("lp-1", "INC-7"), "lighthouse_start_job", { planId: "lp-1", reason: "INC-7" }],
+    ["lighthouseJob", () => api.lighthouseJob("job-1"), "lighthouse_job", { jobId: "job-1" }],
+    ["lighthouseCancelJob", () => api.lighthouseCancelJob("job-1"), "lighthouse_cancel_job", { jobId: "job-1" }],
+    ["lighthouseUnfinishedJobs", () => api.lighthouseUnfinishedJobs(), "lighthouse_unfinished_jobs", {}],
+    ["lighthouseResumeJob", () => api.lighthouseResumeJob("job-1"), "lighthouse_resume_job", { jobId: "job-1" }],
   ])("%s", async (_name, callApi, command, args) => {
     const calls = recordCalls();
     await callApi();

@@ -11,6 +11,8 @@ import type {
   AuditEntry,
   AuditFilter,
   AuditVerification,
+  BulkJobView,
+  CustomerAccess,
   CachedSearch,
   CacheStatus,
   CodeToSend,
@@ -22,6 +24,12 @@ import type {
   ExportFormat,
   ExportResult,
   ForwardingStatus,
+  LighthouseActionOffer,
+  LighthouseMethodsRow,
+  LighthousePlan,
+  LighthouseTarget,
+  LighthouseUser,
+  LighthouseUserDetails,
   NewEntraConnection,
   NewPrivilegeSecureConnection,
   NewZohoConnection,
@@ -320,4 +328,58 @@ export function openByHandPage(planId: string, stepIndex: number): Promise<ByHan
 
 export function markByHandDone(planId: string, stepIndex: number): Promise<ProviderResult> {
   return call("mark_by_hand_done", { planId, stepIndex });
+}
+
+// ---- Microsoft 365 Lighthouse (partner) connections (issue #4) -----------------------------
+// Sign-in is `signIn`, as for Entra. Rust decides what is offered for which customers.
+
+/** The customer tenants reachable through GDAP, with the technician's roles in each. */
+export function lighthouseCustomers(connectionId: string): Promise<CustomerAccess[]> {
+  return call("lighthouse_customers", { connectionId });
+}
+
+/** The actions for this customer selection: offered only when every selected customer allows it. */
+export function lighthouseOfferedActions(connectionId: string, tenantIds: string[]): Promise<LighthouseActionOffer[]> {
+  return call("lighthouse_offered_actions", { connectionId, tenantIds });
+}
+
+/** Read live each time (calling again refreshes); query "" lists all. */
+export function lighthouseUsers(connectionId: string, tenantIds: string[], query: string): Promise<LighthouseUser[]> {
+  return call("lighthouse_users", { connectionId, tenantIds, query });
+}
+
+export function lighthouseMethodsList(connectionId: string, tenantIds: string[], query: string): Promise<LighthouseMethodsRow[]> {
+  return call("lighthouse_methods_list", { connectionId, tenantIds, query });
+}
+
+export function lighthouseUserDetails(connectionId: string, tenantId: string, userId: string): Promise<LighthouseUserDetails> {
+  return call("lighthouse_user_details", { connectionId, tenantId, userId });
+}
+
+/** The confirmation of "Reset all multi-factor authentications" for users of one or more customers. */
+export function lighthousePlanReset(connectionId: string, targets: LighthouseTarget[]): Promise<LighthousePlan> {
+  return call("lighthouse_plan_reset", { connectionId, targets });
+}
+
+/** Returns at once; the job runs in the background (poll `lighthouseJob`). */
+export function lighthouseStartJob(planId: string, reason: string): Promise<BulkJobView> {
+  return call("lighthouse_start_job", { planId, reason });
+}
+
+export function lighthouseJob(jobId: string): Promise<BulkJobView> {
+  return call("lighthouse_job", { jobId });
+}
+
+export function lighthouseCancelJob(jobId: string): Promise<BulkJobView> {
+  return call("lighthouse_cancel_job", { jobId });
+}
+
+/** Jobs interrupted by a close or a crash, newest first. */
+export function lighthouseUnfinishedJobs(): Promise<BulkJobView[]> {
+  return call("lighthouse_unfinished_jobs");
+}
+
+/** Finishes the rest of an interrupted job; never repeats a completed step. */
+export function lighthouseResumeJob(jobId: string): Promise<BulkJobView> {
+  return call("lighthouse_resume_job", { jobId });
 }

@@ -331,7 +331,7 @@ export interface AuditVerification {
   message: string;
 }
 
-export type ConnectionKind = "entraTenant" | "zohoDirectory" | "privilegeSecure";
+export type ConnectionKind = "entraTenant" | "zohoDirectory" | "privilegeSecure" | "lighthousePartner";
 
 export interface DemoAccount {
   /** Entra UPN, Zoho e-mail, or Privilege Secure login such as "CORP\\nps.admin". */
@@ -495,6 +495,8 @@ export interface ZohoUser {
   status: ZohoUserStatus;
   /** Present when not confirmed: shown as is. */
   notResettableReason?: string;
+  /** Page-side only: the row comes from the offline cache because Zoho could not be reached. */
+  fromCacheSyncedAt?: string | null;
 }
 
 export type PsAccess =
@@ -581,7 +583,16 @@ export interface ProviderPlan {
 
 export type PasswordInput =
   | { mode: "typed"; password: string }
-  | { mode: "generate"; readAloud: boolean; length?: number };
+  | {
+      mode: "generate";
+      readAloud: boolean;
+      length?: number;
+      /** Random style only: which kinds of characters to use (Rust rejects none). */
+      upper?: boolean;
+      lower?: boolean;
+      digits?: boolean;
+      symbols?: boolean;
+    };
 
 export type StepState = "done" | "failed" | "skipped" | "toDoByHand" | "doneByHand";
 
@@ -609,4 +620,130 @@ export interface ByHandPage {
   url: string;
   opened: boolean;
   note?: string | null;
+}
+
+// ---- Microsoft 365 Lighthouse (partner) connections (issue #4) -----------------------------
+
+/** A customer tenant reachable through GDAP, with the technician's roles there. */
+export interface CustomerAccess {
+  tenantId: string;
+  displayName: string;
+  relationshipId: string;
+  /** "active", "expired", ... */
+  relationshipStatus: string;
+  roles: RoleRef[];
+}
+
+export type LighthouseAction = "resetAllMfa";
+
+export interface CustomerRefusal {
+  tenantId: string;
+  displayName: string;
+  reason: string;
+}
+
+/** One action for the current customer selection: offered only if EVERY selected customer allows it. */
+export interface LighthouseActionOffer {
+  action: LighthouseAction;
+  /** "Reset all multi-factor authentications" */
+  label: string;
+  offered: boolean;
+  /** Why not, per customer (empty when offered). */
+  refusals: CustomerRefusal[];
+}
+
+/** A user of a customer tenant: the DirectoryUser (its tenantId says which customer) plus the customer's name. */
+export interface LighthouseUser extends DirectoryUser {
+  customerName: string;
+}
+
+export interface LighthouseUserDetails {
+  user: LighthouseUser;
+  methods: AuthMethod[];
+  methodsError?: AppError | null;
+  customer: CustomerAccess;
+  actions: LighthouseActionOffer[];
+}
+
+/** One row of the Authentication methods list. */
+export interface LighthouseMethodsRow {
+  user: LighthouseUser;
+  methods: AuthMethod[];
+  error?: AppError | null;
+}
+
+/** A user of a reset: the customer, who, and what is removed. */
+export interface LighthouseTarget {
+  tenantId: string;
+  userId: string;
+}
+
+export interface UserPlan {
+  tenantId: string;
+  customerName: string;
+  userId: string;
+  userPrincipalName: string;
+  displayName: string;
+  /** The methods that will be removed, in order. */
+  remove: AuthMethod[];
+  /** Labels of methods that stay (e.g. password). */
+  keep: string[];
+  /** The methods could not be read: nothing planned for this user. */
+  error?: AppError | null;
+}
+
+export interface CustomerSummary {
+  tenantId: string;
+  displayName: string;
+  users: number;
+  methods: number;
+}
+
+/** The confirmation: how many users in which customers, per user the methods to remove. */
+export interface LighthousePlan {
+  id: string;
+  action: LighthouseAction;
+  customers: CustomerSummary[];
+  users: UserPlan[];
+  totalMethods: number;
+  warnings: string[];
+}
+
+export type BulkStepState = "pending" | "deleted" | "alreadyGone" | "failed" | "refused" | "cancelled";
+
+export interface BulkMethodResult {
+  methodId: string;
+  label: string;
+  state: BulkStepState;
+  message?: string | null;
+}
+
+export type BulkUserState = "pending" | "done" | "partial" | "failed" | "refused" | "cancelled";
+
+export interface BulkUserResult {
+  tenantId: string;
+  customerName: string;
+  userId: string;
+  userPrincipalName: string;
+  displayName: string;
+  state: BulkUserState;
+  methods: BulkMethodResult[];
+}
+
+/** "interrupted": the app stopped during the job; it can be finished. */
+export type BulkJobState = "running" | "finished" | "cancelled" | "interrupted";
+
+export interface BulkJobView {
+  id: string;
+  action: LighthouseAction;
+  reason: string;
+  createdAt: string;
+  state: BulkJobState;
+  /** Methods removed (or already gone). */
+  done: number;
+  /** Methods that failed or were refused. */
+  failed: number;
+  /** Methods not attempted yet. */
+  remaining: number;
+  users: BulkUserResult[];
 }

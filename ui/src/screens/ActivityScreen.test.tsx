@@ -145,6 +145,19 @@ describe("activity", () => {
     expect(rows()[0].textContent).toContain("Only a Privileged Authentication Administrator can act on this user.");
   });
 
+  test("the action filter offers Lighthouse's Reset all multi-factor authentications, and its entries show that label", async () => {
+    const ipc = mockCommands({
+      list_audit: () => [auditEntry(1, { action: "resetAllMfa", tenantId: "t-fabrikam" })],
+    });
+    renderWithFluent(<ActivityScreen />);
+    await waitFor(() => expect(rows().length).toBe(1));
+    expect(rows()[0].textContent).toContain("Reset all multi-factor authentications");
+    const options = [...(byId("audit-filter-action") as HTMLSelectElement).options].map((o) => [o.value, o.textContent]);
+    expect(options).toContainEqual(["resetAllMfa", "Reset all multi-factor authentications"]);
+    fireEvent.change(byId("audit-filter-action")!, { target: { value: "resetAllMfa" } });
+    await waitFor(() => expect(ipc.callsOf("list_audit").at(-1)).toEqual({ limit: 200, filter: { action: "resetAllMfa" } }));
+  });
+
   test("an unreadable log shows the error", async () => {
     mockCommands({ list_audit: () => reject("Internal", "The audit log file is corrupt at line 4.") });
     renderWithFluent(<ActivityScreen />);

@@ -23,7 +23,7 @@ import { ErrorBar } from "../components/ErrorBar";
 import { ForwardingLine } from "../components/ForwardingLine";
 import { ScreenTitle } from "../components/ScreenTitle";
 import { NO_FILTER, useAudit } from "../hooks/useAudit";
-import { ACTION_LABELS, AUDIT_OUTCOME_LABELS, PROVIDER_ACTION_LABELS } from "../format";
+import { ACTION_LABELS, AUDIT_OUTCOME_LABELS, LIGHTHOUSE_ACTION_LABELS, PROVIDER_ACTION_LABELS } from "../format";
 import type { AuditOutcome } from "../ipc/types";
 
 const useStyles = makeStyles({
@@ -105,7 +105,7 @@ export function ActivityScreen() {
             onChange={(_, data) => audit.setFilter({ action: data.value })}
           >
             <option value="">Any action</option>
-            {Object.entries({ ...ACTION_LABELS, ...PROVIDER_ACTION_LABELS }).map(([kind, label]) => (
+            {Object.entries({ ...ACTION_LABELS, ...PROVIDER_ACTION_LABELS, ...LIGHTHOUSE_ACTION_LABELS }).map(([kind, label]) => (
               <option key={kind} value={kind}>
                 {label}
               </option>

@@ -16,7 +16,7 @@ import {
   zohoPasswordPlan,
   zohoPasswordResult,
 } from "../test/fixtures";
-import { mockCommands, renderWithFluent } from "../test/render";
+import { mockCommands, reject, renderWithFluent } from "../test/render";
 import { PsUserScreen, ZohoUserScreen } from "./ProviderUserScreen";
 import { PsUsersScreen, ZohoUsersScreen } from "./ProviderUsersScreen";
 
@@ -34,6 +34,46 @@ function renderZohoUser() {
 }
 
 describe("users lists", () => {
+  test("Zoho unreachable: the offline cache answers, marked as such, with its ids and statuses", async () => {
+    const cachedUser = (id: string, upn: string, status: string, role: string) => ({
+      connectionId: ZOHO_ID,
+      tenantId: "zoho:7700001",
+      id,
+      userPrincipalName: upn,
+      displayName: upn.split("@")[0],
+      mail: upn,
+      accountEnabled: status === "confirmed",
+      jobTitle: role,
+      department: null,
+      userType: status,
+    });
+    const ipc = mockCommands({
+      zoho_search_users: () => reject("Offline", "Zoho cannot be reached."),
+      search_cached_users: () => ({
+        users: [cachedUser("z-annette", "annette.c@zylker.biz", "confirmed", "Member"), cachedUser("z-pat", "pat@zylker.biz", "pending", "Admin")],
+        syncedAt: "2026-11-23T10:00:00Z",
+        stale: true,
+        offline: true,
+      }),
+    });
+    renderWithFluent(<ZohoUsersScreen connectionId={ZOHO_ID} onOpenUser={() => {}} />);
+    await waitFor(() => expect(allByTestId("zoho-user-row").length).toBe(2));
+    expect(ipc.callsOf("search_cached_users")).toEqual([{ connectionId: ZOHO_ID, query: "" }]);
+    expect(byTestId("users-offline")?.textContent).toContain("offline cache");
+    const [first, second] = allByTestId("zoho-user-row");
+    expect(first.getAttribute("data-user-id")).toBe("z-annette");
+    expect(first.getAttribute("data-status")).toBe("confirmed");
+    expect(second.getAttribute("data-status")).toBe("pending");
+    expect(second.textContent).toContain("Admin");
+  });
+
+  test("Zoho: an error other than offline is shown, not hidden behind the cache", async () => {
+    const ipc = mockCommands({ zoho_search_users: () => reject("Denied", "You are a Member of the organisation.") });
+    renderWithFluent(<ZohoUsersScreen connectionId={ZOHO_ID} onOpenUser={() => {}} />);
+    await waitFor(() => expect(byTestId("error-bar")?.textContent).toContain("Member"));
+    expect(ipc.callsOf("search_cached_users")).toEqual([]);
+  });
+
   test("Zoho: rows carry the zuid; a pending user shows Rust's reason why it cannot be reset", async () => {
     const ipc = mockCommands({ zoho_search_users: () => [annette, pendingPierre] });
     const opened: string[] = [];
@@ -107,6 +147,7 @@ describe("Zoho: reset password", () => {
     expect(byTestId("email-password-warning")).toBeNull();
 
     type("password-length", "20");
+    check("password-symbols"); // the character rules: every kind by default, symbols turned off here
     check("clear-mobile");
     check("email-password");
     expect(byTestId("email-password-warning")).not.toBeNull();
@@ -137,7 +178,7 @@ describe("Zoho: reset password", () => {
 
     await waitFor(() => expect(byId("provider-result-dialog")).not.toBeNull());
     expect(ipc.callsOf("run_provider_plan")).toEqual([
-      { planId: "pp-1", reason: "INC-77", password: { mode: "generate", readAloud: false, length: 20 } },
+      { planId: "pp-1", reason: "INC-77", password: { mode: "generate", readAloud: false, length: 20, upper: true, lower: true, digits: true, symbols: false } },
     ]);
     expect(byTestId("provider-result-summary")?.getAttribute("data-outcome")).toBe("pending");
     expect((byId("temporary-password") as HTMLInputElement).value).toBe("Maple-Otter-Lamp-42");

@@ -1,4 +1,6 @@
 import {
+  MessageBar,
+  MessageBarBody,
   SearchBox,
   Spinner,
   Table,
@@ -18,9 +20,40 @@ import { ZOHO_ROLE_LABELS, ZohoStatusBadge, psAccessText } from "../components/p
 import { useTableStyles } from "../components/tableStyles";
 import { useProviderUserSearch } from "../hooks/useProviderUserSearch";
 import type { ProviderUserSearchState } from "../hooks/useProviderUserSearch";
-import { psSearchUsers, zohoSearchUsers } from "../ipc/api";
-import type { PsUser, ZohoUser } from "../ipc/types";
-import { orDash } from "../format";
+import { isAppError, psSearchUsers, searchCachedUsers, zohoSearchUsers } from "../ipc/api";
+import type { DirectoryUser, PsUser, ZohoRole, ZohoUser, ZohoUserStatus } from "../ipc/types";
+import { formatDateTime, orDash } from "../format";
+
+const ROLE_BY_LABEL: Record<string, ZohoRole> = { "Super Admin": "super_admin", Admin: "admin", Member: "member" };
+
+/** A Zoho user as the offline cache keeps it (Rust stores the e-mail as UPN, the role label as job title, the status as user type). */
+function zohoUserFromCache(user: DirectoryUser, syncedAt: string | null): ZohoUser {
+  const status = (["confirmed", "pending", "external"].includes(user.userType ?? "") ? user.userType : "confirmed") as ZohoUserStatus;
+  return {
+    zuid: user.id,
+    email: user.userPrincipalName,
+    displayName: user.displayName,
+    role: ROLE_BY_LABEL[user.jobTitle ?? ""] ?? "member",
+    status,
+    notResettableReason: status === "confirmed" ? undefined : "From the offline cache: open the user when Zoho answers again to see why.",
+    fromCacheSyncedAt: syncedAt,
+  };
+}
+
+/**
+ * The live Zoho search; when Zoho cannot be reached, the offline cache answers instead (Rust
+ * keeps it filled after each sign-in and probes until Zoho is back).
+ */
+export async function zohoSearchWithCache(connectionId: string, query: string): Promise<ZohoUser[]> {
+  try {
+    return await zohoSearchUsers(connectionId, query);
+  } catch (error) {
+    if (!isAppError(error) || error.kind !== "Offline") throw error;
+    const cached = await searchCachedUsers(connectionId, query);
+    if (cached.users.length === 0) throw error;
+    return cached.users.map((user) => zohoUserFromCache(user, cached.syncedAt ?? null));
+  }
+}
 
 const useStyles = makeStyles({
   screen: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -95,9 +128,17 @@ export interface ProviderUsersScreenProps<T> {
 export function ZohoUsersScreen({ connectionId, initialQuery = "", onOpenUser }: ProviderUsersScreenProps<ZohoUser>) {
   const styles = useStyles();
   const tableStyles = useTableStyles();
-  const search = useProviderUserSearch(zohoSearchUsers, connectionId, initialQuery);
+  const search = useProviderUserSearch(zohoSearchWithCache, connectionId, initialQuery);
+  const cachedAt = search.users.find((user) => user.fromCacheSyncedAt !== undefined)?.fromCacheSyncedAt;
   return (
     <SearchShell search={search} placeholder="Search by name or e-mail">
+      {cachedAt !== undefined ? (
+        <MessageBar intent="warning" data-testid="users-offline">
+          <MessageBarBody>
+            Zoho cannot be reached: these users come from the offline cache (last synced {formatDateTime(cachedAt)}). Actions need Zoho to answer again.
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
       <Table aria-label="Zoho users" size="small" className={tableStyles.table}>
         <TableHeader>
           <TableRow>

@@ -1,6 +1,13 @@
 // Data shaped exactly as Rust serialises it, for the page's tests.
 import type {
   AuditEntry,
+  AuthMethod,
+  BulkJobView,
+  CustomerAccess,
+  CustomerRefusal,
+  LighthouseActionOffer,
+  LighthousePlan,
+  LighthouseUser,
   ConnectionView,
   DirectoryUser,
   ExecutionResult,
@@ -375,5 +382,175 @@ export function zohoPasswordResult(overrides: Partial<ProviderResult> = {}): Pro
     auditSeq: 12,
     auditError: null,
     ...overrides,
+  };
+}
+
+// ---- Microsoft 365 Lighthouse (partner) ----------------------------------------------------
+
+export const LH_ID = "sandbox-lighthouse";
+
+export function lighthouseConnection(signedIn: boolean): ConnectionView {
+  return {
+    id: LH_ID,
+    kind: "lighthousePartner",
+    displayName: "Sandbox — Lighthouse partner (demo)",
+    sandbox: true,
+    signedIn,
+    operator: signedIn
+      ? { connectionId: LH_ID, tenantId: "partner-1", id: "tech-1", userPrincipalName: "tech@partner.sandbox", displayName: "Tess Tech", roles: [] }
+      : null,
+    keychain: { state: "available" },
+    demoAccounts: [{ userPrincipalName: "tech@partner.sandbox", displayName: "Tess Tech", roleLabel: "Partner technician" }],
+  };
+}
+
+const AUTH_WRITER = { templateId: "aaf43236-0c0d-4d5f-883a-6955382ac081", displayName: "Authentication Methods Writer" };
+const USER_ADMIN = { templateId: "fe930be7-5e62-47db-91af-98c3a49a38b1", displayName: "User Administrator" };
+const USERS_READER = { templateId: "88d8e3e3-8f55-4a1e-953a-9b9898b8876b", displayName: "Directory Readers" };
+
+export const fabrikam: CustomerAccess = {
+  tenantId: "t-fabrikam",
+  displayName: "Fabrikam",
+  relationshipId: "rel-1",
+  relationshipStatus: "active",
+  roles: [USER_ADMIN, AUTH_WRITER],
+};
+export const tailspin: CustomerAccess = {
+  tenantId: "t-tailspin",
+  displayName: "Tailspin Toys",
+  relationshipId: "rel-2",
+  relationshipStatus: "active",
+  roles: [USER_ADMIN, AUTH_WRITER],
+};
+export const northwind: CustomerAccess = {
+  tenantId: "t-northwind",
+  displayName: "Northwind Traders",
+  relationshipId: "rel-3",
+  relationshipStatus: "active",
+  roles: [USERS_READER],
+};
+
+export function lhUser(customer: CustomerAccess, id: string, name: string): LighthouseUser {
+  const upn = `${name.toLowerCase().replace(/ /g, ".")}@${customer.displayName.split(" ")[0].toLowerCase()}.example`;
+  return { ...adele, connectionId: LH_ID, tenantId: customer.tenantId, id, userPrincipalName: upn, displayName: name, mail: upn, customerName: customer.displayName };
+}
+
+export const fabUser = lhUser(fabrikam, "u-fab-1", "Fiona Fab");
+export const fabUser2 = lhUser(fabrikam, "u-fab-2", "Frank Fab");
+export const tailUser = lhUser(tailspin, "u-tail-1", "Tom Tail");
+export const northUser = lhUser(northwind, "u-north-1", "Nora North");
+
+export const phoneMethod: AuthMethod = {
+  id: "m-phone",
+  kind: "phone",
+  label: "Phone number",
+  detail: "+1 555 0100",
+  phoneType: "mobile",
+  isDefault: true,
+  status: null,
+  created: null,
+};
+export const authenticatorMethod: AuthMethod = {
+  id: "m-app",
+  kind: "microsoftAuthenticator",
+  label: "Microsoft Authenticator",
+  detail: "Pixel 8",
+  phoneType: null,
+  isDefault: false,
+  status: null,
+  created: null,
+};
+
+export function offer(refusals: CustomerRefusal[] = []): LighthouseActionOffer[] {
+  return [{ action: "resetAllMfa", label: "Reset all multi-factor authentications", offered: refusals.length === 0, refusals }];
+}
+
+export const northwindRefusal: CustomerRefusal = {
+  tenantId: northwind.tenantId,
+  displayName: northwind.displayName,
+  reason: "Your roles in Northwind Traders do not include Authentication Methods Writer.",
+};
+
+export function lhPlan(): LighthousePlan {
+  return {
+    id: "lhplan-1",
+    action: "resetAllMfa",
+    customers: [
+      { tenantId: fabrikam.tenantId, displayName: fabrikam.displayName, users: 1, methods: 2 },
+      { tenantId: tailspin.tenantId, displayName: tailspin.displayName, users: 1, methods: 0 },
+    ],
+    users: [
+      {
+        tenantId: fabrikam.tenantId,
+        customerName: fabrikam.displayName,
+        userId: fabUser.id,
+        userPrincipalName: fabUser.userPrincipalName,
+        displayName: fabUser.displayName,
+        remove: [phoneMethod, authenticatorMethod],
+        keep: ["Password"],
+      },
+      {
+        tenantId: tailspin.tenantId,
+        customerName: tailspin.displayName,
+        userId: tailUser.id,
+        userPrincipalName: tailUser.userPrincipalName,
+        displayName: tailUser.displayName,
+        remove: [],
+        keep: [],
+        error: { kind: "Forbidden", message: "Tailspin Toys refused to list the methods." },
+      },
+    ],
+    totalMethods: 2,
+    warnings: ["Fiona Fab cannot sign in with MFA until she registers again."],
+  };
+}
+
+export function lhJob(overrides: Partial<BulkJobView> = {}): BulkJobView {
+  return {
+    id: "job-1",
+    action: "resetAllMfa",
+    reason: "INC-77",
+    createdAt: "2026-11-23T09:00:00Z",
+    state: "running",
+    done: 0,
+    failed: 0,
+    remaining: 2,
+    users: [
+      {
+        tenantId: fabrikam.tenantId,
+        customerName: fabrikam.displayName,
+        userId: fabUser.id,
+        userPrincipalName: fabUser.userPrincipalName,
+        displayName: fabUser.displayName,
+        state: "pending",
+        methods: [
+          { methodId: phoneMethod.id, label: phoneMethod.label, state: "pending" },
+          { methodId: authenticatorMethod.id, label: authenticatorMethod.label, state: "pending" },
+        ],
+      },
+    ],
+    ...overrides,
+  };
+}
+
+/** The job above, finished: the phone removed, the Authenticator failed. */
+export function lhJobFinished(): BulkJobView {
+  const job = lhJob();
+  return {
+    ...job,
+    state: "finished",
+    done: 1,
+    failed: 1,
+    remaining: 0,
+    users: [
+      {
+        ...job.users[0],
+        state: "partial",
+        methods: [
+          { methodId: phoneMethod.id, label: phoneMethod.label, state: "deleted" },
+          { methodId: authenticatorMethod.id, label: authenticatorMethod.label, state: "failed", message: "Graph answered 500" },
+        ],
+      },
+    ],
   };
 }

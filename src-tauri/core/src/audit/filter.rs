@@ -70,7 +70,15 @@ impl AuditFilter {
                 .iter()
                 .find(|kind| ipc_name_is(serde_json::to_value(kind)))
                 .map(|kind| kind.label());
-            entra.or(provider).map(str::to_lowercase).unwrap_or(action)
+            let lighthouse = crate::providers::lighthouse::LighthouseAction::ALL
+                .iter()
+                .find(|kind| ipc_name_is(serde_json::to_value(kind)))
+                .map(|kind| kind.label());
+            entra
+                .or(provider)
+                .or(lighthouse)
+                .map(str::to_lowercase)
+                .unwrap_or(action)
         });
         let from = parse_bound("From", self.from.as_deref(), DayEdge::First)?;
         let to = parse_bound("To", self.to.as_deref(), DayEdge::Last)?;

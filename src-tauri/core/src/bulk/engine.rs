@@ -60,8 +60,9 @@ pub trait StepAudit: Send + Sync {
     }
 }
 
-/// One audit entry per step, with the customer tenant as `tenant_id`.
-pub fn audit_record(job_id: &str, spec: &JobSpec, result: &StepResult) -> AuditRecord {
+/// The audit entry of one finished step: the job id as plan id, the customer tenant as
+/// `tenant_id`, the method removed (or why not).
+pub fn step_audit_record(job_id: &str, spec: &JobSpec, result: &StepResult) -> AuditRecord {
     let step = &result.step;
     let (outcome, status) = match result.state {
         StepState::Done => (AuditOutcome::Succeeded, StepStatus::Succeeded),
@@ -106,13 +107,14 @@ pub fn audit_record(job_id: &str, spec: &JobSpec, result: &StepResult) -> AuditR
 
 impl StepAudit for AuditLog {
     fn record(&self, job_id: &str, spec: &JobSpec, result: &StepResult) -> Result<()> {
-        self.append(audit_record(job_id, spec, result)).map(|_| ())
+        self.append(step_audit_record(job_id, spec, result))
+            .map(|_| ())
     }
 
     fn record_many(&self, job_id: &str, spec: &JobSpec, results: &[StepResult]) -> Result<()> {
         let records = results
             .iter()
-            .map(|result| audit_record(job_id, spec, result))
+            .map(|result| step_audit_record(job_id, spec, result))
             .collect();
         self.append_many(records).map(|_| ())
     }
@@ -177,6 +179,11 @@ impl std::fmt::Debug for JobHandle {
 }
 
 impl JobHandle {
+    /// Whether the job's task is still working (a cancelled job stops with steps left).
+    pub fn is_running(&self) -> bool {
+        !self.task.is_finished()
+    }
+
     /// No new step starts; the ones in flight finish and are recorded.
     pub fn cancel(&self) {
         self.cancel.store(true, Ordering::SeqCst);

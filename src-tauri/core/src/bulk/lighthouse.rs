@@ -20,26 +20,41 @@ pub struct LighthouseSteps {
     client: LighthouseClient,
     /// The customers as last read from GDAP: each step is checked against them again just
     /// before it is sent (DESIGN.md: authorization is checked twice).
-    customers: Vec<CustomerAccess>,
+    customers: Option<Vec<CustomerAccess>>,
 }
 
 impl LighthouseSteps {
-    /// Shares the session's cached tokens; sends each request once.
-    pub fn new(session: Arc<PartnerSession>, customers: &[CustomerAccess]) -> Arc<Self> {
+    /// Shares the session's cached tokens; sends each request once. No per-step check of the
+    /// customer's GDAP roles (the plan checked them): prefer [`Self::with_customer_check`].
+    pub fn new(session: Arc<PartnerSession>) -> Arc<Self> {
+        Self::build(session, None)
+    }
+
+    /// As [`Self::new`], and each step is checked again, just before it is sent, against the
+    /// customers as read from GDAP (DESIGN.md: authorization is checked twice): a step for a
+    /// tenant that is not among them, or does not allow the action, is refused unsent.
+    pub fn with_customer_check(
+        session: Arc<PartnerSession>,
+        customers: &[CustomerAccess],
+    ) -> Arc<Self> {
+        Self::build(session, Some(customers.to_vec()))
+    }
+
+    fn build(session: Arc<PartnerSession>, customers: Option<Vec<CustomerAccess>>) -> Arc<Self> {
         let policy = RetryPolicy {
             max_retries: 0,
             ..RetryPolicy::default()
         };
         Arc::new(Self {
             client: LighthouseClient::with_policy(session, policy),
-            customers: customers.to_vec(),
+            customers,
         })
     }
 
     /// Our own check: the step's customer must (still) allow the action.
     fn refusal(&self, step: &StepSpec) -> Option<String> {
-        let customer = self
-            .customers
+        let customers = self.customers.as_ref()?;
+        let customer = customers
             .iter()
             .find(|c| c.tenant_id.eq_ignore_ascii_case(&step.tenant_id));
         match customer {

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::AuthMethod;
 
-pub use engine::{start_job, BulkOptions, JobHandle, StepAudit};
+pub use engine::{start_job, step_audit_record, BulkOptions, JobHandle, StepAudit};
 pub use journal::{JobSummary, Journal};
 pub use lighthouse::{reset_all_mfa_job, LighthouseSteps, RESET_ALL_MFA_ACTION};
 

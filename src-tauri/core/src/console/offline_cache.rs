@@ -12,11 +12,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::Duration;
 
+use async_trait::async_trait;
 use serde::Serialize;
 use tokio::task::JoinHandle;
 
+use super::zoho::ZohoConnectionSession;
 use super::{Console, Session, MAX_QUERY_CHARS, SEARCH_LIMIT};
-use crate::cache::{cache_file_path, sync_cache, CacheStore, SyncProgress};
+use crate::cache::{cache_file_path, sync_cache, CacheStore, DirectorySync, SyncProgress};
+use crate::connection::{ConnectionKind, ProviderSettings};
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::DirectoryUser;
 use crate::providers::entra::RetryPolicy;
@@ -53,6 +56,37 @@ pub struct CacheStatus {
     pub error: Option<String>,
     /// Something the operator should know, e.g. an unreadable cache file was moved aside.
     pub notice: Option<String>,
+}
+
+/// What fills a connection's cache (a signed-in session of any provider), and tells when its
+/// service answers again.
+#[async_trait]
+pub(super) trait CacheFeed: Send + Sync {
+    fn source(&self) -> &dyn DirectorySync;
+    /// A cheap live call: `Ok` when the service answers.
+    async fn probe(&self) -> Result<()>;
+}
+
+#[async_trait]
+impl CacheFeed for Session {
+    fn source(&self) -> &dyn DirectorySync {
+        self.sync.as_ref()
+    }
+
+    async fn probe(&self) -> Result<()> {
+        self.directory.me().await.map(|_| ())
+    }
+}
+
+#[async_trait]
+impl CacheFeed for ZohoConnectionSession {
+    fn source(&self) -> &dyn DirectorySync {
+        &self.client
+    }
+
+    async fn probe(&self) -> Result<()> {
+        self.client.operator().await.map(|_| ())
+    }
 }
 
 /// Settings and per-connection state of the offline caches.
@@ -160,7 +194,7 @@ async fn open_store(
 }
 
 /// Starts a background sync unless one is running.
-fn spawn_sync(entry: Arc<CacheEntry>, context: CacheContext, session: Arc<Session>) {
+fn spawn_sync(entry: Arc<CacheEntry>, context: CacheContext, feed: Arc<dyn CacheFeed>) {
     if entry.syncing.swap(true, Ordering::SeqCst) {
         return;
     }
@@ -172,7 +206,7 @@ fn spawn_sync(entry: Arc<CacheEntry>, context: CacheContext, session: Arc<Sessio
             let store = open_store(&entry, &context, true)
                 .await?
                 .ok_or_else(|| AppError::internal("The offline cache could not be created."))?;
-            sync_cache(&store, session.sync.as_ref(), &entry.progress).await
+            sync_cache(&store, feed.source(), &entry.progress).await
         }
         .await;
         match result {
@@ -191,7 +225,7 @@ fn spawn_sync(entry: Arc<CacheEntry>, context: CacheContext, session: Arc<Sessio
                 entry.syncing.store(false, Ordering::SeqCst);
                 if error.kind == ErrorKind::Offline {
                     entry.offline.store(true, Ordering::SeqCst);
-                    spawn_probe(Arc::clone(&entry), context, session);
+                    spawn_probe(Arc::clone(&entry), context, feed);
                 }
             }
         }
@@ -200,7 +234,7 @@ fn spawn_sync(entry: Arc<CacheEntry>, context: CacheContext, session: Arc<Sessio
 }
 
 /// While the service is unreachable, tries it every `probe_interval`; when it answers, syncs.
-fn spawn_probe(entry: Arc<CacheEntry>, context: CacheContext, session: Arc<Session>) {
+fn spawn_probe(entry: Arc<CacheEntry>, context: CacheContext, feed: Arc<dyn CacheFeed>) {
     if entry.probing.swap(true, Ordering::SeqCst) {
         return;
     }
@@ -209,12 +243,12 @@ fn spawn_probe(entry: Arc<CacheEntry>, context: CacheContext, session: Arc<Sessi
         let entry = task_entry;
         loop {
             tokio::time::sleep(context.probe_interval).await;
-            match session.directory.me().await {
-                Ok(_) => {
+            match feed.probe().await {
+                Ok(()) => {
                     tracing::info!(connection = %context.connection_id, "the service answers again; syncing the offline cache");
                     entry.offline.store(false, Ordering::SeqCst);
                     entry.probing.store(false, Ordering::SeqCst);
-                    spawn_sync(Arc::clone(&entry), context, session);
+                    spawn_sync(Arc::clone(&entry), context, feed);
                     return;
                 }
                 Err(error) if error.kind == ErrorKind::Offline => continue,
@@ -269,12 +303,12 @@ impl Console {
     }
 
     /// After a sign-in (or a resumed session): bring the cache up to date in the background.
-    pub(super) fn sync_after_sign_in(&self, connection_id: &str, session: &Arc<Session>) {
+    pub(super) fn sync_after_sign_in(&self, connection_id: &str, feed: Arc<dyn CacheFeed>) {
         let Some(context) = self.cache_context(connection_id) else {
             return;
         };
         match self.cache_entry(connection_id) {
-            Ok(entry) => spawn_sync(entry, context, Arc::clone(session)),
+            Ok(entry) => spawn_sync(entry, context, feed),
             Err(e) => tracing::warn!(error = %e, "could not start the offline cache sync"),
         }
     }
@@ -284,7 +318,7 @@ impl Console {
     pub(super) fn note_live_failure(
         &self,
         connection_id: &str,
-        session: &Arc<Session>,
+        feed: Arc<dyn CacheFeed>,
         error: &AppError,
     ) {
         if error.kind != ErrorKind::Offline {
@@ -297,7 +331,7 @@ impl Console {
             return;
         };
         entry.offline.store(true, Ordering::SeqCst);
-        spawn_probe(entry, context, Arc::clone(session));
+        spawn_probe(entry, context, feed);
     }
 
     /// Stops the connection's background sync and probe (on sign-out).
@@ -353,7 +387,8 @@ impl Console {
                 "The search text is longer than {MAX_QUERY_CHARS} characters. Search by name, UPN or mail."
             )));
         }
-        let signed_in = self.sessions.read().await.contains_key(connection_id);
+        let signed_in = self.sessions.read().await.contains_key(connection_id)
+            || self.zoho.sessions.read().await.contains_key(connection_id);
         let entry = self.cache_entry(connection_id)?;
         let offline = entry.offline.load(Ordering::SeqCst);
         let store = match self.cache_context(connection_id) {
@@ -376,7 +411,16 @@ impl Console {
             AppError::internal("A cache search stopped unexpectedly").with_detail(e.to_string())
         })??;
         let synced_at = state.synced_at();
-        let tenant_id = connection.entra()?.tenant.clone();
+        let tenant_id = match &connection.settings {
+            ProviderSettings::Entra(entra) => entra.tenant.clone(),
+            ProviderSettings::Zoho(zoho) => format!("zoho:{}", zoho.organization_id),
+            ProviderSettings::PrivilegeSecure(_) | ProviderSettings::Lighthouse(_) => {
+                return Err(AppError::invalid_input(format!(
+                    "{} users are not kept in the offline cache; search them live.",
+                    connection.kind().label()
+                )))
+            }
+        };
         let users = users
             .into_iter()
             .map(|user| DirectoryUser {
@@ -441,11 +485,14 @@ impl Console {
     /// at once; `cache_status` shows its progress. Needs a sign-in: the cache is filled from
     /// the live service.
     pub async fn refresh_cache(&self, connection_id: &str) -> Result<()> {
-        let session = self.session(connection_id).await?;
+        let feed: Arc<dyn CacheFeed> = match self.connection(connection_id)?.kind() {
+            ConnectionKind::ZohoDirectory => self.zoho_session(connection_id).await?,
+            _ => self.session(connection_id).await?,
+        };
         let context = self.cache_context(connection_id).ok_or_else(|| {
             AppError::internal("The offline cache is not available in this configuration.")
         })?;
-        spawn_sync(self.cache_entry(connection_id)?, context, session);
+        spawn_sync(self.cache_entry(connection_id)?, context, feed);
         Ok(())
     }
 }

@@ -182,32 +182,57 @@ pub enum PasswordInput {
     },
     Generate {
         read_aloud: bool,
+        /// The random style's rules; absent ones keep the default (16 characters, every kind).
         length: Option<usize>,
+        upper: Option<bool>,
+        lower: Option<bool>,
+        digits: Option<bool>,
+        symbols: Option<bool>,
     },
 }
 
 impl PasswordInput {
-    pub(super) fn into_choice(self) -> crate::providers::zoho::PasswordChoice {
-        use crate::providers::zoho::PasswordChoice;
-        match self {
-            PasswordInput::Typed { password } => {
-                PasswordChoice::Typed(SecretString::from(password))
-            }
+    /// The generator's style, for a generated password.
+    pub(super) fn generator_style(&self) -> Option<PasswordStyle> {
+        match *self {
+            PasswordInput::Typed { .. } => None,
             PasswordInput::Generate {
                 read_aloud: true, ..
-            } => PasswordChoice::Generate(PasswordStyle::read_aloud()),
+            } => Some(PasswordStyle::read_aloud()),
             PasswordInput::Generate {
                 read_aloud: false,
                 length,
+                upper,
+                lower,
+                digits,
+                symbols,
             } => {
-                let mut style = PasswordStyle::default();
-                if let (PasswordStyle::Random { length: l, .. }, Some(wanted)) =
-                    (&mut style, length)
-                {
-                    *l = wanted;
-                }
-                PasswordChoice::Generate(style)
+                // Absent rules keep the default (16 characters, every kind). Rules that cannot
+                // make a usable password are refused by the generator, with the reason.
+                let (default_length, default_kind) = (16, true);
+                Some(PasswordStyle::Random {
+                    length: length.unwrap_or(default_length),
+                    upper: upper.unwrap_or(default_kind),
+                    lower: lower.unwrap_or(default_kind),
+                    digits: digits.unwrap_or(default_kind),
+                    symbols: symbols.unwrap_or(default_kind),
+                })
             }
+        }
+    }
+
+    pub(super) fn into_choice(self) -> crate::providers::zoho::PasswordChoice {
+        use crate::providers::zoho::PasswordChoice;
+        match self.generator_style() {
+            Some(style) => PasswordChoice::Generate(style),
+            None => match self {
+                PasswordInput::Typed { password } => {
+                    PasswordChoice::Typed(SecretString::from(password))
+                }
+                PasswordInput::Generate { .. } => {
+                    PasswordChoice::Generate(PasswordStyle::default())
+                }
+            },
         }
     }
 }
@@ -340,6 +365,7 @@ impl Console {
         owner: PlanOwner,
         zoho_options: Option<ResetPasswordOptions>,
     ) -> Result<ProviderPlan> {
+        self.check_provider_rate(&plan.connection_id, &owner, &plan.target, plan.action)?;
         let mut plans = lock(&self.provider_plans)?;
         // Expired plans go, except those with steps still to finish by hand.
         plans.retain(|_, r| {
@@ -401,13 +427,21 @@ impl Console {
             self.zoho_preflight(&connection_id, action, &target_email, password.as_ref())
                 .await?;
         }
+        {
+            // Other resets may have run since this one was planned: the cap holds at run time.
+            let plans = lock(&self.provider_plans)?;
+            let record = plans.get(plan_id).ok_or_else(unknown_plan)?;
+            let (plan, owner) = (record.plan.clone(), record.owner.clone());
+            drop(plans);
+            self.check_provider_rate(&plan.connection_id, &owner, &plan.target, plan.action)?;
+        }
         let claimed = self.claim_provider_plan(plan_id)?;
         let run = match action.provider() {
             ConnectionKind::ZohoDirectory => self.run_zoho_plan(&claimed, password).await,
             ConnectionKind::PrivilegeSecure => self.run_privilege_secure_plan(&claimed).await,
-            ConnectionKind::EntraTenant => Err(AppError::internal(
-                "A Microsoft Entra plan was sent to the provider runner.",
-            )),
+            ConnectionKind::EntraTenant | ConnectionKind::LighthousePartner => Err(
+                AppError::internal("A Microsoft Entra plan was sent to the provider runner."),
+            ),
         };
         let run = match run {
             Ok(run) => run,
@@ -562,6 +596,28 @@ impl Console {
         })
     }
 
+    /// The operator's hourly cap of resets (the `safety.rateLimits` setting) covers Zoho and
+    /// Privilege Secure resets too, counted per operator account. Reaching it is a refusal,
+    /// audited like any other.
+    fn check_provider_rate(
+        &self,
+        connection_id: &str,
+        owner: &PlanOwner,
+        target: &PlanTarget,
+        action: ProviderAction,
+    ) -> Result<()> {
+        let rate = self.rate_status(&owner.operator_label)?;
+        if !rate.reached() {
+            return Ok(());
+        }
+        let why = rate.refusal();
+        let record = refusal_record(connection_id, owner, target, action, &why);
+        if let Err(e) = self.append_audit(record) {
+            tracing::error!(error = %e, "could not audit a refusal");
+        }
+        Err(AppError::denied(why))
+    }
+
     fn claim_provider_plan(&self, plan_id: &str) -> Result<ClaimedProviderPlan> {
         let mut plans = lock(&self.provider_plans)?;
         let record = plans.get_mut(plan_id).ok_or_else(unknown_plan)?;
@@ -619,9 +675,11 @@ impl Console {
                 .operator()
                 .login
                 .clone()),
-            ConnectionKind::EntraTenant => Err(AppError::invalid_input(
-                "This is a Microsoft Entra connection; it has no by-hand steps.",
-            )),
+            ConnectionKind::EntraTenant | ConnectionKind::LighthousePartner => {
+                Err(AppError::invalid_input(
+                    "This is a Microsoft Entra connection; it has no by-hand steps.",
+                ))
+            }
         }
     }
 }
@@ -800,16 +858,18 @@ mod tests {
     }
 
     #[test]
-    fn a_generated_password_request_keeps_the_chosen_length() {
+    fn a_generated_password_request_keeps_the_chosen_rules() {
         let input: PasswordInput = serde_json::from_value(
-            serde_json::json!({"mode":"generate","readAloud":false,"length":20}),
+            serde_json::json!({"mode":"generate","readAloud":false,"length":20,"symbols":false}),
         )
         .unwrap();
         match input.into_choice() {
             crate::providers::zoho::PasswordChoice::Generate(PasswordStyle::Random {
                 length,
+                symbols,
+                upper,
                 ..
-            }) => assert_eq!(length, 20),
+            }) => assert_eq!((length, symbols, upper), (20, false, true)),
             _ => panic!("expected a random style"),
         }
     }

@@ -199,10 +199,13 @@ impl Console {
         let client = ZohoClient::new(Arc::new(session), self.token_http.clone());
         let operator = client.operator().await?;
         let account = zoho_account(&operator, &client);
-        self.zoho.sessions.write().await.insert(
-            connection_id.to_string(),
-            Arc::new(ZohoConnectionSession { client, operator }),
-        );
+        let session = Arc::new(ZohoConnectionSession { client, operator });
+        self.zoho
+            .sessions
+            .write()
+            .await
+            .insert(connection_id.to_string(), Arc::clone(&session));
+        self.sync_after_sign_in(connection_id, session);
         tracing::info!(connection = %connection_id, "signed in to Zoho");
         Ok(account)
     }
@@ -223,10 +226,13 @@ impl Console {
         if let Some(session) = resumed {
             let client = ZohoClient::new(Arc::new(session), self.token_http.clone());
             let operator = client.operator().await?;
-            self.zoho.sessions.write().await.insert(
-                connection.id.clone(),
-                Arc::new(ZohoConnectionSession { client, operator }),
-            );
+            let session = Arc::new(ZohoConnectionSession { client, operator });
+            self.zoho
+                .sessions
+                .write()
+                .await
+                .insert(connection.id.clone(), Arc::clone(&session));
+            self.sync_after_sign_in(&connection.id, session);
         }
         Ok(())
     }
@@ -281,15 +287,20 @@ impl Console {
         }
         let session = self.zoho_session(connection_id).await?;
         require_some_permission(&session.operator)?;
-        let mut users = if query.is_empty() {
+        let found = if query.is_empty() {
             session
                 .client
                 .list_users(0, SEARCH_LIMIT as u32)
-                .await?
-                .users
+                .await
+                .map(|page| page.users)
         } else {
-            session.client.search_users(query, SEARCH_PAGES).await?
+            session.client.search_users(query, SEARCH_PAGES).await
         };
+        if let Err(error) = &found {
+            // Unreachable: the cached users still answer; probe until Zoho is back.
+            self.note_live_failure(connection_id, session.clone(), error);
+        }
+        let mut users = found?;
         users.truncate(SEARCH_LIMIT);
         Ok(users)
     }
@@ -352,7 +363,12 @@ impl Console {
                         target_email,
                     )?;
                 }
-                Some(PasswordInput::Generate { .. }) => {}
+                Some(generate @ PasswordInput::Generate { .. }) => {
+                    // Rules that cannot make a password are said now, not after the plan ran.
+                    if let Some(style) = generate.generator_style() {
+                        crate::providers::zoho::password::generate(&style)?;
+                    }
+                }
             }
         }
         Ok(())

@@ -45,7 +45,8 @@ impl RateStatus {
 fn changed_something(entry: &AuditEntry) -> bool {
     matches!(
         entry.record.outcome,
-        AuditOutcome::Succeeded | AuditOutcome::Partial
+        // Pending: a Zoho or Privilege Secure reset whose by-hand steps are under way.
+        AuditOutcome::Succeeded | AuditOutcome::Partial | AuditOutcome::Pending
     )
 }
 
@@ -55,11 +56,17 @@ fn at(entry: &AuditEntry) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// The audit labels of every reset: Entra's, and every Zoho and Privilege Secure action.
 fn reset_labels() -> Vec<&'static str> {
     ActionKind::ALL
         .iter()
         .filter(|a| is_reset(**a))
         .map(|a| a.label())
+        .chain(
+            crate::console::ProviderAction::ALL
+                .iter()
+                .map(|a| a.label()),
+        )
         .collect()
 }
 
@@ -71,11 +78,17 @@ pub fn rate_status(
     now: DateTime<Utc>,
 ) -> RateStatus {
     let labels = reset_labels();
+    // A plan counts once, however many entries it has (a run, then its steps marked by hand).
+    let mut plans_seen = std::collections::HashSet::new();
     let mut counted: Vec<DateTime<Utc>> = entries
         .iter()
         .filter(|e| e.record.operator.eq_ignore_ascii_case(operator_upn))
         .filter(|e| labels.contains(&e.record.action.as_str()))
         .filter(|e| changed_something(e))
+        .filter(|e| match &e.record.plan_id {
+            Some(plan_id) => plans_seen.insert(plan_id.clone()),
+            None => true,
+        })
         .filter_map(at)
         .filter(|t| *t > now - RATE_WINDOW && *t <= now)
         .collect();

@@ -33,11 +33,35 @@ const useStyles = makeStyles({
 
 export const DEFAULT_PASSWORD_LENGTH = 16;
 
+/** Which kinds of characters a random password uses (all by default). */
+export interface CharacterRules {
+  upper: boolean;
+  lower: boolean;
+  digits: boolean;
+  symbols: boolean;
+}
+
+const ALL_CHARACTERS: CharacterRules = { upper: true, lower: true, digits: true, symbols: true };
+
+const RULE_LABELS: Record<keyof CharacterRules, string> = {
+  upper: "Capital letters",
+  lower: "Small letters",
+  digits: "Digits",
+  symbols: "Symbols",
+};
+
 /** The password as the run will send it: typed text, or how Rust should generate one. */
-export function toPasswordInput(mode: "typed" | "generate", typed: string, readAloud: boolean, length: number): PasswordInput {
+export function toPasswordInput(
+  mode: "typed" | "generate",
+  typed: string,
+  readAloud: boolean,
+  length: number,
+  rules: CharacterRules = ALL_CHARACTERS,
+): PasswordInput {
   if (mode === "typed") return { mode: "typed", password: typed };
-  // The length applies to the random style; the read-aloud style is made of words, whose count Rust chooses.
-  return readAloud ? { mode: "generate", readAloud: true } : { mode: "generate", readAloud: false, length };
+  // The length and character rules apply to the random style; the read-aloud style is made of
+  // words and digits, whose counts Rust chooses.
+  return readAloud ? { mode: "generate", readAloud: true } : { mode: "generate", readAloud: false, length, ...rules };
 }
 
 /**
@@ -63,6 +87,7 @@ export function ZohoResetPasswordDialog({
   const [typed, setTyped] = useState("");
   const [readAloud, setReadAloud] = useState(false);
   const [lengthText, setLengthText] = useState(String(DEFAULT_PASSWORD_LENGTH));
+  const [rules, setRules] = useState<CharacterRules>(ALL_CHARACTERS);
   const [forceChange, setForceChange] = useState(true);
   const [clearMobile, setClearMobile] = useState(false);
   const [emailPassword, setEmailPassword] = useState(false);
@@ -74,7 +99,7 @@ export function ZohoResetPasswordDialog({
   const review = () => {
     onReview(
       { forceChangeOnLogin: forceChange, clearMobileSessionsAndApiTokens: clearMobile, emailNewPassword: emailPassword },
-      toPasswordInput(mode, typed, readAloud, length),
+      toPasswordInput(mode, typed, readAloud, length, rules),
     );
   };
 
@@ -135,6 +160,18 @@ export function ZohoResetPasswordDialog({
                       />
                     </Field>
                   ) : null}
+                  {!readAloud
+                    ? (Object.keys(RULE_LABELS) as (keyof CharacterRules)[]).map((rule) => (
+                        <Checkbox
+                          key={rule}
+                          id={`password-${rule}`}
+                          checked={rules[rule]}
+                          disabled={planning}
+                          label={RULE_LABELS[rule]}
+                          onChange={(_, data) => setRules((current) => ({ ...current, [rule]: data.checked === true }))}
+                        />
+                      ))
+                    : null}
                 </div>
               )}
               <Checkbox

@@ -317,6 +317,38 @@ impl LighthouseClient {
             .collect())
     }
 
+    /// A user's activated directory roles (transitive), for Entra's rules on who may reset
+    /// their methods (graph.md §1.5).
+    pub async fn user_roles(&self, tenant_id: &str, user_id: &str) -> Result<Vec<RoleRef>> {
+        let url = self.url(
+            &[
+                "users",
+                user_id,
+                "transitiveMemberOf",
+                "microsoft.graph.directoryRole",
+            ],
+            &[],
+        )?;
+        let roles: Vec<crate::providers::entra::models::GraphDirectoryRole> = self
+            .graph(tenant_id)
+            .get_all(GraphRequest::get(url), None)
+            .await
+            .map_err(|f| self.app_error(f, tenant_id))?;
+        let mut refs: Vec<RoleRef> = Vec::new();
+        for role in roles {
+            let Some(template_id) = role.role_template_id.filter(|id| !id.is_empty()) else {
+                continue;
+            };
+            if !refs.iter().any(|r| r.template_id == template_id) {
+                refs.push(RoleRef {
+                    display_name: role.display_name.unwrap_or_else(|| template_id.clone()),
+                    template_id,
+                });
+            }
+        }
+        Ok(refs)
+    }
+
     /// A user's registered methods, read live.
     pub async fn list_methods(&self, tenant_id: &str, user_id: &str) -> Result<Vec<AuthMethod>> {
         self.try_list_methods(tenant_id, user_id)

@@ -10,6 +10,7 @@
 //! - [`options`]: per option, `Performed::Api` or `Performed::ByHand`.
 //! - [`password`]: the generator and the checks on a typed password.
 pub mod auth;
+mod cache_sync;
 pub mod client;
 pub mod options;
 pub mod password;

@@ -56,6 +56,10 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
             get(list_methods),
         )
         .route(
+            "/v1.0/users/{user}/transitiveMemberOf/microsoft.graph.directoryRole",
+            get(user_directory_roles),
+        )
+        .route(
             "/v1.0/users/{user}/authentication/{collection}/{method}",
             delete(delete_method),
         )
@@ -361,6 +365,40 @@ async fn list_methods(
     match user {
         Some(user) => {
             let value: Vec<Value> = user.methods.iter().map(method_json).collect();
+            Json(json!({ "value": value })).into_response()
+        }
+        None => render(&caller, GraphError::user_not_found(&user_id)),
+    }
+}
+
+/// The activated directory roles of a customer's user: a seeded privileged user is a Global
+/// Administrator (so Entra's rules decide who may reset their methods).
+async fn user_directory_roles(
+    State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+    Path(user_id): Path<String>,
+) -> Response {
+    let msp = lock(&shared.msp);
+    match customer_roles(&msp, &caller) {
+        Ok(roles) if has_any(&roles, crate::providers::lighthouse::roles::USER_READERS) => {}
+        Ok(_) => return render(&caller, GraphError::denied()),
+        Err(e) => return render(&caller, e),
+    }
+    let user = msp
+        .customer(&caller.tenant_id)
+        .and_then(|c| c.users.get(&user_id));
+    match user {
+        Some(user) => {
+            let value: Vec<Value> = if user.privileged {
+                vec![json!({
+                    "@odata.type": "#microsoft.graph.directoryRole",
+                    "id": format!("role-{}", user.id),
+                    "displayName": "Global Administrator",
+                    "roleTemplateId": crate::authz::role_ids::GLOBAL_ADMINISTRATOR,
+                })]
+            } else {
+                Vec::new()
+            };
             Json(json!({ "value": value })).into_response()
         }
         None => render(&caller, GraphError::user_not_found(&user_id)),

@@ -1,0 +1,125 @@
+//! The commands of the Lighthouse (partner) screens: customers, users and methods across the
+//! selected customers, the offered actions, the confirmation, and the bulk job. Each only
+//! parses the page's input and calls the Console; every check is made there.
+use resetdesk_core::console::{
+    BulkJobView, LighthouseMethodsRow, LighthousePlan, LighthouseUser, LighthouseUserDetails,
+    TargetRef,
+};
+use resetdesk_core::providers::lighthouse::{ActionOffer, CustomerAccess};
+use resetdesk_core::AppError;
+use tauri::State;
+
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn lighthouse_customers(
+    state: State<'_, AppState>,
+    connection_id: String,
+) -> Result<Vec<CustomerAccess>, AppError> {
+    state.console.lighthouse_customers(&connection_id).await
+}
+
+#[tauri::command]
+pub async fn lighthouse_offered_actions(
+    state: State<'_, AppState>,
+    connection_id: String,
+    tenant_ids: Vec<String>,
+) -> Result<Vec<ActionOffer>, AppError> {
+    state
+        .console
+        .lighthouse_offered_actions(&connection_id, &tenant_ids)
+        .await
+}
+
+#[tauri::command]
+pub async fn lighthouse_users(
+    state: State<'_, AppState>,
+    connection_id: String,
+    tenant_ids: Vec<String>,
+    query: String,
+) -> Result<Vec<LighthouseUser>, AppError> {
+    state
+        .console
+        .lighthouse_users(&connection_id, &tenant_ids, &query)
+        .await
+}
+
+#[tauri::command]
+pub async fn lighthouse_methods_list(
+    state: State<'_, AppState>,
+    connection_id: String,
+    tenant_ids: Vec<String>,
+    query: String,
+) -> Result<Vec<LighthouseMethodsRow>, AppError> {
+    state
+        .console
+        .lighthouse_methods_list(&connection_id, &tenant_ids, &query)
+        .await
+}
+
+#[tauri::command]
+pub async fn lighthouse_user_details(
+    state: State<'_, AppState>,
+    connection_id: String,
+    tenant_id: String,
+    user_id: String,
+) -> Result<LighthouseUserDetails, AppError> {
+    state
+        .console
+        .lighthouse_user_details(&connection_id, &tenant_id, &user_id)
+        .await
+}
+
+#[tauri::command]
+pub async fn lighthouse_plan_reset(
+    state: State<'_, AppState>,
+    connection_id: String,
+    targets: Vec<TargetRef>,
+) -> Result<LighthousePlan, AppError> {
+    state
+        .console
+        .lighthouse_plan_reset(&connection_id, &targets)
+        .await
+}
+
+/// Starts the confirmed reset as a bulk job; returns at once (the page polls `lighthouse_job`).
+#[tauri::command]
+pub async fn lighthouse_start_job(
+    state: State<'_, AppState>,
+    plan_id: String,
+    reason: String,
+) -> Result<BulkJobView, AppError> {
+    state.console.lighthouse_start_job(&plan_id, &reason).await
+}
+
+#[tauri::command]
+pub async fn lighthouse_job(
+    state: State<'_, AppState>,
+    job_id: String,
+) -> Result<BulkJobView, AppError> {
+    state.console.lighthouse_job(&job_id)
+}
+
+#[tauri::command]
+pub async fn lighthouse_cancel_job(
+    state: State<'_, AppState>,
+    job_id: String,
+) -> Result<BulkJobView, AppError> {
+    state.console.lighthouse_cancel_job(&job_id)
+}
+
+/// Jobs the app did not finish (closed or crashed half-way, or cancelled).
+#[tauri::command]
+pub async fn lighthouse_unfinished_jobs(
+    state: State<'_, AppState>,
+) -> Result<Vec<BulkJobView>, AppError> {
+    state.console.lighthouse_unfinished_jobs()
+}
+
+#[tauri::command]
+pub async fn lighthouse_resume_job(
+    state: State<'_, AppState>,
+    job_id: String,
+) -> Result<BulkJobView, AppError> {
+    state.console.lighthouse_resume_job(&job_id).await
+}

@@ -1,0 +1,658 @@
+//! Microsoft 365 Lighthouse (partner) connections in the Console: one partner sign-in, the
+//! customers reachable through GDAP with the technician's roles, users and methods across the
+//! selected customers, the actions a selection allows, and the confirmation of "Reset all
+//! multi-factor authentications". The Graph calls are in `providers::lighthouse`; the bulk
+//! run in `console::lighthouse_jobs`.
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::{lock, require_id, Console, MAX_QUERY_CHARS};
+use crate::auth::BrowserLauncher;
+use crate::connection::LighthouseSettings;
+use crate::error::{AppError, Result};
+use crate::model::{AuthMethod, DirectoryUser, Operator};
+use crate::providers::lighthouse::{
+    offered_actions, plan_reset_all_mfa, ActionOffer, CustomerAccess, LighthouseClient,
+    PartnerSession, ResetPlan,
+};
+
+/// Users read at once per customer for the methods list (keeps a large selection bounded).
+const METHODS_LIST_LIMIT: usize = 200;
+/// Most users one reset may cover (a larger one is split by the operator).
+pub const MAX_TARGETS: usize = 5_000;
+
+/// The sandbox plays the technician at the partner's sign-in page: it hands out the refresh
+/// token an interactive sign-in of `account` would give.
+pub trait PartnerSandboxSignIn: Send + Sync {
+    fn sign_in(&self, account: &str) -> Option<secrecy::SecretString>;
+}
+
+impl PartnerSandboxSignIn for crate::providers::sandbox::lighthouse::LighthouseSandbox {
+    fn sign_in(&self, account: &str) -> Option<secrecy::SecretString> {
+        account
+            .eq_ignore_ascii_case(crate::providers::sandbox::lighthouse::seed::TECHNICIAN_UPN)
+            .then(|| self.sign_in_technician())
+    }
+}
+
+/// The settings of the sandbox partner connection, with its demo technician.
+pub fn lighthouse_sandbox_settings(
+    sandbox: &crate::providers::sandbox::lighthouse::LighthouseSandbox,
+) -> LighthouseSettings {
+    LighthouseSettings {
+        partner_tenant_id: sandbox.partner_tenant_id(),
+        client_id: sandbox.client_id(),
+        login_base_url: sandbox.base_url(),
+        graph_base_url: sandbox.base_url(),
+        demo_accounts: vec![crate::connection::DemoAccount {
+            user_principal_name: crate::providers::sandbox::lighthouse::seed::TECHNICIAN_UPN
+                .to_string(),
+            display_name: "Partner technician".to_string(),
+            role_label: "GDAP roles per customer".to_string(),
+            password: None,
+            second_factor_code: None,
+        }],
+    }
+}
+
+pub(super) struct LighthouseConnectionSession {
+    pub client: Arc<LighthouseClient>,
+    pub operator: Operator,
+}
+
+/// A confirmation kept for its run, by plan id.
+pub(super) struct LighthousePlanRecord {
+    pub plan: LighthousePlan,
+    pub connection_id: String,
+    pub operator_upn: String,
+    pub created: std::time::Instant,
+    pub used: bool,
+}
+
+#[derive(Default)]
+pub(super) struct LighthouseState {
+    pub sessions: tokio::sync::RwLock<HashMap<String, Arc<LighthouseConnectionSession>>>,
+    pub sandbox_sign_ins: HashMap<String, Arc<dyn PartnerSandboxSignIn>>,
+    pub plans: std::sync::Mutex<HashMap<String, LighthousePlanRecord>>,
+}
+
+/// A user of a customer tenant, with the customer's name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LighthouseUser {
+    #[serde(flatten)]
+    pub user: DirectoryUser,
+    pub customer_name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LighthouseUserDetails {
+    pub user: LighthouseUser,
+    pub methods: Vec<AuthMethod>,
+    pub methods_error: Option<AppError>,
+    pub customer: CustomerAccess,
+    pub actions: Vec<ActionOffer>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LighthouseMethodsRow {
+    pub user: LighthouseUser,
+    pub methods: Vec<AuthMethod>,
+    pub error: Option<AppError>,
+}
+
+/// The confirmation of a reset across customers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LighthousePlan {
+    pub id: String,
+    #[serde(flatten)]
+    pub plan: ResetPlan,
+}
+
+/// One user the page selected.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetRef {
+    pub tenant_id: String,
+    pub user_id: String,
+}
+
+impl Console {
+    /// The sandbox Lighthouse connection's sign-in is answered by `sign_in` (the emulator).
+    pub fn with_lighthouse_sandbox(
+        mut self,
+        connection_id: &str,
+        sign_in: Arc<dyn PartnerSandboxSignIn>,
+    ) -> Self {
+        self.lighthouse
+            .sandbox_sign_ins
+            .insert(connection_id.to_string(), sign_in);
+        self
+    }
+
+    /// Signs the technician in to the partner tenant once: interactive (authorization code +
+    /// PKCE through `browser`) for a real partner, or as the sandbox's demo technician. The
+    /// refresh token goes to the keychain; every customer's tokens come from it.
+    pub async fn lighthouse_sign_in(
+        &self,
+        connection_id: &str,
+        sandbox_account: Option<&str>,
+        browser: &dyn BrowserLauncher,
+    ) -> Result<Operator> {
+        let connection = self.connection(connection_id)?;
+        let settings = connection.lighthouse()?.clone();
+        let (refresh_token, upn) = match self.lighthouse.sandbox_sign_ins.get(connection_id) {
+            Some(sandbox) => {
+                let account = sandbox_account.ok_or_else(|| {
+                    AppError::invalid_input("Choose a demo account to sign in to the sandbox.")
+                })?;
+                let token = sandbox.sign_in(account).ok_or_else(|| {
+                    AppError::invalid_input(format!(
+                        "The sandbox partner has no technician \"{account}\". Choose the demo account."
+                    ))
+                })?;
+                (token, account.to_string())
+            }
+            None => {
+                let tokens =
+                    crate::auth::sign_in(&settings.partner_entra(), browser, &self.token_http)
+                        .await?;
+                let token = tokens.refresh_token.ok_or_else(|| {
+                    AppError::new(
+                        crate::error::ErrorKind::Provider,
+                        "The partner sign-in gave no refresh token; ResetDesk asks for \
+                         offline_access: check the app registration's permissions.",
+                    )
+                })?;
+                (token, String::new())
+            }
+        };
+        let session = PartnerSession::from_sign_in(
+            self.token_http.clone(),
+            settings.endpoints()?,
+            connection_id,
+            Arc::clone(&self.secrets),
+            refresh_token,
+        )
+        .await?;
+        self.start_lighthouse_session(connection_id, &settings, session, upn)
+            .await
+    }
+
+    async fn start_lighthouse_session(
+        &self,
+        connection_id: &str,
+        settings: &LighthouseSettings,
+        session: Arc<PartnerSession>,
+        upn: String,
+    ) -> Result<Operator> {
+        let client = Arc::new(LighthouseClient::new(session));
+        // The customer list is the proof the sign-in works (and that GDAP answers).
+        client.list_customers().await?;
+        let operator = Operator {
+            connection_id: connection_id.to_string(),
+            tenant_id: settings.partner_tenant_id.clone(),
+            id: upn.clone(),
+            display_name: if upn.is_empty() {
+                "Partner technician".to_string()
+            } else {
+                upn.clone()
+            },
+            user_principal_name: if upn.is_empty() {
+                "partner technician".to_string()
+            } else {
+                upn
+            },
+            roles: Vec::new(),
+        };
+        self.lighthouse.sessions.write().await.insert(
+            connection_id.to_string(),
+            Arc::new(LighthouseConnectionSession {
+                client,
+                operator: operator.clone(),
+            }),
+        );
+        tracing::info!(connection = %connection_id, "signed in to the Lighthouse partner tenant");
+        Ok(operator)
+    }
+
+    /// At start-up: a partner connection whose refresh token is in the keychain comes back.
+    pub(super) async fn resume_lighthouse_session(
+        &self,
+        connection: &crate::connection::Connection,
+    ) -> Result<()> {
+        let settings = connection.lighthouse()?.clone();
+        let stored = crate::secrets::load_secret(
+            &self.secrets,
+            &connection.id,
+            crate::auth::REFRESH_TOKEN_SECRET,
+        )
+        .await?;
+        if stored.is_none() {
+            return Ok(());
+        }
+        let session = PartnerSession::resume(
+            self.token_http.clone(),
+            settings.endpoints()?,
+            &connection.id,
+            Arc::clone(&self.secrets),
+        );
+        self.start_lighthouse_session(&connection.id, &settings, session, String::new())
+            .await
+            .map(|_| ())
+    }
+
+    pub(super) async fn lighthouse_operator_of(&self, connection_id: &str) -> Option<Operator> {
+        let sessions = self.lighthouse.sessions.read().await;
+        sessions.get(connection_id).map(|s| s.operator.clone())
+    }
+
+    pub(super) async fn lighthouse_sign_out(&self, connection_id: &str) {
+        self.lighthouse.sessions.write().await.remove(connection_id);
+    }
+
+    pub(super) async fn lighthouse_session(
+        &self,
+        connection_id: &str,
+    ) -> Result<Arc<LighthouseConnectionSession>> {
+        let connection = self.connection(connection_id)?;
+        connection.lighthouse()?;
+        self.lighthouse
+            .sessions
+            .read()
+            .await
+            .get(connection_id)
+            .cloned()
+            .ok_or_else(|| {
+                AppError::not_signed_in(format!(
+                    "You are not signed in to {}. Sign in on the Connections screen.",
+                    connection.display_name
+                ))
+            })
+    }
+
+    /// The customers reachable through GDAP, with the technician's roles in each (live).
+    pub async fn lighthouse_customers(&self, connection_id: &str) -> Result<Vec<CustomerAccess>> {
+        let session = self.lighthouse_session(connection_id).await?;
+        session.client.list_customers().await
+    }
+
+    /// The customers `tenant_ids` names, read live: an id that is not a customer is refused
+    /// (the page's selection is checked here, whatever it sent).
+    async fn selected_customers(
+        &self,
+        session: &LighthouseConnectionSession,
+        tenant_ids: &[String],
+    ) -> Result<Vec<CustomerAccess>> {
+        if tenant_ids.is_empty() {
+            return Err(AppError::invalid_input(
+                "Select at least one customer in the customer selector.",
+            ));
+        }
+        let customers = session.client.list_customers().await?;
+        tenant_ids
+            .iter()
+            .map(|id| {
+                customers
+                    .iter()
+                    .find(|c| c.tenant_id.eq_ignore_ascii_case(id.trim()))
+                    .cloned()
+                    .ok_or_else(|| {
+                        AppError::denied(format!(
+                            "Tenant {id} is not one of your Lighthouse customers (no GDAP relationship)."
+                        ))
+                    })
+            })
+            .collect()
+    }
+
+    /// The actions the selection allows: each only if every selected customer allows it.
+    pub async fn lighthouse_offered_actions(
+        &self,
+        connection_id: &str,
+        tenant_ids: &[String],
+    ) -> Result<Vec<ActionOffer>> {
+        let session = self.lighthouse_session(connection_id).await?;
+        let selection = self.selected_customers(&session, tenant_ids).await?;
+        offered_actions(&selection)
+    }
+
+    /// The users of the selected customers whose name or UPN contains `query` (all when
+    /// empty), read live, customer by customer in parallel.
+    pub async fn lighthouse_users(
+        &self,
+        connection_id: &str,
+        tenant_ids: &[String],
+        query: &str,
+    ) -> Result<Vec<LighthouseUser>> {
+        let query = query.trim().to_lowercase();
+        if query.chars().count() > MAX_QUERY_CHARS {
+            return Err(AppError::invalid_input(format!(
+                "The search text is longer than {MAX_QUERY_CHARS} characters. Search by name or UPN."
+            )));
+        }
+        let session = self.lighthouse_session(connection_id).await?;
+        let selection = self.selected_customers(&session, tenant_ids).await?;
+        let reads = selection.iter().map(|customer| {
+            let client = Arc::clone(&session.client);
+            async move {
+                let users = client
+                    .list_users(connection_id, &customer.tenant_id)
+                    .await
+                    .map_err(|e| {
+                        let message = format!("{}: {}", customer.display_name, e.message);
+                        AppError { message, ..e }
+                    })?;
+                Ok::<_, AppError>((customer.display_name.clone(), users))
+            }
+        });
+        let mut found = Vec::new();
+        for read in futures_util::future::join_all(reads).await {
+            let (customer_name, users) = read?;
+            found.extend(
+                users
+                    .into_iter()
+                    .filter(|u| {
+                        query.is_empty()
+                            || u.display_name.to_lowercase().contains(&query)
+                            || u.user_principal_name.to_lowercase().contains(&query)
+                    })
+                    .map(|user| LighthouseUser {
+                        user,
+                        customer_name: customer_name.clone(),
+                    }),
+            );
+        }
+        found.sort_by(|a, b| {
+            (a.customer_name.as_str(), a.user.display_name.as_str())
+                .cmp(&(b.customer_name.as_str(), b.user.display_name.as_str()))
+        });
+        Ok(found)
+    }
+
+    /// The Authentication methods list: each user of the selection with their methods.
+    pub async fn lighthouse_methods_list(
+        &self,
+        connection_id: &str,
+        tenant_ids: &[String],
+        query: &str,
+    ) -> Result<Vec<LighthouseMethodsRow>> {
+        let users = self
+            .lighthouse_users(connection_id, tenant_ids, query)
+            .await?;
+        let session = self.lighthouse_session(connection_id).await?;
+        let reads = users.into_iter().take(METHODS_LIST_LIMIT).map(|user| {
+            let client = Arc::clone(&session.client);
+            async move {
+                let methods = client
+                    .list_methods(&user.user.tenant_id, &user.user.id)
+                    .await;
+                match methods {
+                    Ok(methods) => LighthouseMethodsRow {
+                        user,
+                        methods,
+                        error: None,
+                    },
+                    Err(error) => LighthouseMethodsRow {
+                        user,
+                        methods: Vec::new(),
+                        error: Some(error),
+                    },
+                }
+            }
+        });
+        Ok(futures_util::future::join_all(reads).await)
+    }
+
+    /// One user's page: the user, their methods, their customer and the actions it allows.
+    pub async fn lighthouse_user_details(
+        &self,
+        connection_id: &str,
+        tenant_id: &str,
+        user_id: &str,
+    ) -> Result<LighthouseUserDetails> {
+        let user_id = require_id(user_id)?;
+        let session = self.lighthouse_session(connection_id).await?;
+        let customer = self
+            .selected_customers(&session, &[tenant_id.to_string()])
+            .await?
+            .remove(0);
+        let user = self
+            .lighthouse_targets(
+                &session,
+                std::slice::from_ref(&customer),
+                &[TargetRef {
+                    tenant_id: customer.tenant_id.clone(),
+                    user_id: user_id.to_string(),
+                }],
+            )
+            .await?
+            .remove(0);
+        let (methods, methods_error) = match session
+            .client
+            .list_methods(&customer.tenant_id, user_id)
+            .await
+        {
+            Ok(methods) => (methods, None),
+            Err(e) => (Vec::new(), Some(e)),
+        };
+        let actions = offered_actions(std::slice::from_ref(&customer))?;
+        Ok(LighthouseUserDetails {
+            user: LighthouseUser {
+                user,
+                customer_name: customer.display_name.clone(),
+            },
+            methods,
+            methods_error,
+            customer,
+            actions,
+        })
+    }
+
+    /// Reads the selected users live from their customers (an id that is not there is refused).
+    async fn lighthouse_targets(
+        &self,
+        session: &LighthouseConnectionSession,
+        customers: &[CustomerAccess],
+        targets: &[TargetRef],
+    ) -> Result<Vec<DirectoryUser>> {
+        let mut by_tenant: HashMap<String, Vec<DirectoryUser>> = HashMap::new();
+        for customer in customers {
+            if targets
+                .iter()
+                .any(|t| t.tenant_id.eq_ignore_ascii_case(&customer.tenant_id))
+            {
+                let users = session
+                    .client
+                    .list_users(&session.operator.connection_id, &customer.tenant_id)
+                    .await?;
+                by_tenant.insert(customer.tenant_id.to_ascii_lowercase(), users);
+            }
+        }
+        targets
+            .iter()
+            .map(|target| {
+                by_tenant
+                    .get(&target.tenant_id.to_ascii_lowercase())
+                    .and_then(|users| {
+                        users
+                            .iter()
+                            .find(|u| u.id.eq_ignore_ascii_case(&target.user_id))
+                    })
+                    .cloned()
+                    .ok_or_else(|| {
+                        AppError::new(
+                            crate::error::ErrorKind::NotFound,
+                            format!(
+                                "User {} is not in customer tenant {} any more. Refresh the list.",
+                                target.user_id, target.tenant_id
+                            ),
+                        )
+                    })
+            })
+            .collect()
+    }
+
+    /// The confirmation of "Reset all multi-factor authentications" for the selected users:
+    /// every customer is checked (its GDAP roles must allow it), every user read live, and
+    /// their methods listed. A refusal is audited.
+    pub async fn lighthouse_plan_reset(
+        &self,
+        connection_id: &str,
+        targets: &[TargetRef],
+    ) -> Result<LighthousePlan> {
+        if targets.is_empty() {
+            return Err(AppError::invalid_input("Select at least one user."));
+        }
+        if targets.len() > MAX_TARGETS {
+            return Err(AppError::invalid_input(format!(
+                "At most {MAX_TARGETS} users can be reset at once; select fewer."
+            )));
+        }
+        let session = self.lighthouse_session(connection_id).await?;
+        let mut tenant_ids: Vec<String> = targets.iter().map(|t| t.tenant_id.clone()).collect();
+        tenant_ids.sort();
+        tenant_ids.dedup();
+        let customers = self.selected_customers(&session, &tenant_ids).await?;
+        let users = self
+            .lighthouse_targets(&session, &customers, targets)
+            .await?;
+        // Entra's rules in each customer tenant: the technician's GDAP roles there against
+        // the target's own roles, read live. A user they may not act on is left out, with why.
+        let (allowed, refused) = self
+            .authorize_lighthouse_targets(&session, &customers, users)
+            .await?;
+        for (user, why) in &refused {
+            self.audit_lighthouse_refusal(&session.operator, std::slice::from_ref(user), why);
+        }
+        if allowed.is_empty() {
+            let reasons: Vec<&str> = refused.iter().map(|(_, why)| why.as_str()).collect();
+            return Err(AppError::denied(reasons.join(" ")));
+        }
+        let mut plan =
+            match plan_reset_all_mfa(Arc::clone(&session.client), &customers, &allowed).await {
+                Ok(plan) => plan,
+                Err(error) => {
+                    if error.kind == crate::error::ErrorKind::Denied {
+                        self.audit_lighthouse_refusal(&session.operator, &allowed, &error.message);
+                    }
+                    return Err(error);
+                }
+            };
+        for (user, why) in refused {
+            plan.warnings
+                .push(format!("{} is left out: {why}", user.user_principal_name));
+            let customer_name = customers
+                .iter()
+                .find(|c| c.tenant_id.eq_ignore_ascii_case(&user.tenant_id))
+                .map(|c| c.display_name.clone())
+                .unwrap_or_default();
+            plan.users.push(crate::providers::lighthouse::UserPlan {
+                tenant_id: user.tenant_id.clone(),
+                customer_name,
+                user_id: user.id.clone(),
+                user_principal_name: user.user_principal_name.clone(),
+                display_name: user.display_name.clone(),
+                remove: Vec::new(),
+                keep: Vec::new(),
+                error: Some(AppError::denied(why)),
+            });
+        }
+        let plan = LighthousePlan {
+            id: uuid::Uuid::new_v4().to_string(),
+            plan,
+        };
+        let mut plans = lock(&self.lighthouse.plans)?;
+        plans.retain(|_, r| r.created.elapsed() < super::PLAN_VALIDITY);
+        plans.insert(
+            plan.id.clone(),
+            LighthousePlanRecord {
+                plan: plan.clone(),
+                connection_id: connection_id.to_string(),
+                operator_upn: session.operator.user_principal_name.clone(),
+                created: std::time::Instant::now(),
+                used: false,
+            },
+        );
+        Ok(plan)
+    }
+
+    /// Splits `users` into those the technician may reset in their customer (Entra's rules
+    /// with the GDAP roles as the operator's roles) and those they may not, with the reason.
+    async fn authorize_lighthouse_targets(
+        &self,
+        session: &LighthouseConnectionSession,
+        customers: &[CustomerAccess],
+        users: Vec<DirectoryUser>,
+    ) -> Result<(Vec<DirectoryUser>, Vec<(DirectoryUser, String)>)> {
+        let reads = users.into_iter().map(|mut user| {
+            let client = Arc::clone(&session.client);
+            async move {
+                user.admin_roles = client.user_roles(&user.tenant_id, &user.id).await?;
+                user.roles_known = true;
+                Ok::<_, AppError>(user)
+            }
+        });
+        let mut allowed = Vec::new();
+        let mut refused = Vec::new();
+        for user in futures_util::future::join_all(reads).await {
+            let user = user?;
+            let customer = customers
+                .iter()
+                .find(|c| c.tenant_id.eq_ignore_ascii_case(&user.tenant_id))
+                .ok_or_else(|| AppError::internal("A target's customer was not selected."))?;
+            let technician = Operator {
+                connection_id: session.operator.connection_id.clone(),
+                tenant_id: customer.tenant_id.clone(),
+                id: session.operator.id.clone(),
+                user_principal_name: session.operator.user_principal_name.clone(),
+                display_name: session.operator.display_name.clone(),
+                roles: customer.roles.clone(),
+            };
+            match crate::authz::decide(
+                crate::actions::ActionKind::RequireReregisterMfa,
+                &technician,
+                &user,
+            ) {
+                crate::authz::Decision::Allowed => allowed.push(user),
+                crate::authz::Decision::Denied { reason } => {
+                    let why = format!("in {}: {reason}", customer.display_name);
+                    refused.push((user, why));
+                }
+            }
+        }
+        Ok((allowed, refused))
+    }
+
+    fn audit_lighthouse_refusal(&self, operator: &Operator, users: &[DirectoryUser], why: &str) {
+        for user in users {
+            let record = crate::audit::AuditRecord {
+                operator: operator.user_principal_name.clone(),
+                connection_id: operator.connection_id.clone(),
+                tenant_id: user.tenant_id.clone(),
+                target_id: user.id.clone(),
+                target: user.user_principal_name.clone(),
+                action: crate::providers::lighthouse::LighthouseAction::ResetAllMfa
+                    .label()
+                    .to_string(),
+                plan_id: None,
+                plan: Vec::new(),
+                reason: String::new(),
+                outcome: crate::audit::AuditOutcome::Refused,
+                steps: Vec::new(),
+                message: Some(why.to_string()),
+                verification: None,
+                approval: None,
+            };
+            if let Err(e) = self.append_audit(record) {
+                tracing::error!(error = %e, "could not audit a refusal");
+                return;
+            }
+        }
+    }
+}

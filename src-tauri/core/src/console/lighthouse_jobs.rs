@@ -1,0 +1,328 @@
+//! The bulk job of "Reset all multi-factor authentications" in the Console: start it from a
+//! confirmed plan, watch it, cancel it, and finish a job the app did not (closed or crashed
+//! half-way). The engine and its journal are in `bulk`; this module keeps the running jobs
+//! and shapes what the page shows.
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::{lock, validate_reason, Console, PLAN_VALIDITY};
+use crate::audit::{AuditLog, AuditRecord};
+use crate::audit_forward::AuditForwarder;
+use crate::bulk::{
+    reset_all_mfa_job, start_job, step_audit_record, BulkOptions, JobHandle, JobReport, JobSpec,
+    Journal, LighthouseSteps, StepAudit, StepResult, StepState,
+};
+use crate::error::{AppError, Result};
+use crate::providers::lighthouse::LighthouseAction;
+
+/// The journal file, in the app's data folder.
+const JOURNAL_FILE: &str = "bulk-jobs.db";
+
+#[derive(Default)]
+pub(super) struct LighthouseJobs {
+    journal: Option<Arc<Journal>>,
+    running: std::sync::Mutex<HashMap<String, JobHandle>>,
+    options: Option<BulkOptions>,
+}
+
+/// Each finished step goes to the audit log (and on to the syslog collector, when one is set).
+struct JobAudit {
+    log: Arc<AuditLog>,
+    forwarder: Option<AuditForwarder>,
+}
+
+impl StepAudit for JobAudit {
+    fn record(&self, job_id: &str, spec: &JobSpec, result: &StepResult) -> Result<()> {
+        let record: AuditRecord = step_audit_record(job_id, spec, result);
+        let entry = self.log.append(record)?;
+        if let Some(forwarder) = &self.forwarder {
+            forwarder.forward(&entry);
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum BulkJobState {
+    Running,
+    Finished,
+    Cancelled,
+    /// The app stopped during the job: what is left can be finished.
+    Interrupted,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkMethodResult {
+    pub method_id: String,
+    pub label: String,
+    /// `pending`, `deleted`, `alreadyGone`…: `done` steps are `deleted`; a step not run
+    /// because the job was cancelled stays `pending`.
+    pub state: String,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkUserResult {
+    pub tenant_id: String,
+    pub customer_name: String,
+    pub user_id: String,
+    pub user_principal_name: String,
+    pub display_name: String,
+    pub state: String,
+    pub methods: Vec<BulkMethodResult>,
+}
+
+/// A job as the page shows it: counts, and a result per user and per method.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkJobView {
+    pub id: String,
+    pub action: LighthouseAction,
+    pub reason: String,
+    pub created_at: String,
+    pub state: BulkJobState,
+    pub done: usize,
+    pub failed: usize,
+    pub remaining: usize,
+    pub users: Vec<BulkUserResult>,
+    pub error: Option<AppError>,
+}
+
+impl Console {
+    /// Keeps the bulk jobs' journal in `data_dir` (without it, jobs are refused).
+    pub fn with_job_journal_dir(mut self, data_dir: impl AsRef<Path>) -> Self {
+        match Journal::open(data_dir.as_ref().join(JOURNAL_FILE)) {
+            Ok(journal) => self.lighthouse_jobs.journal = Some(journal),
+            Err(e) => tracing::error!(error = %e, "the bulk job journal could not be opened"),
+        }
+        self
+    }
+
+    /// Concurrency and retry limits of bulk jobs (tests and the benchmark).
+    pub fn with_bulk_options(mut self, options: BulkOptions) -> Self {
+        self.lighthouse_jobs.options = Some(options);
+        self
+    }
+
+    fn journal(&self) -> Result<Arc<Journal>> {
+        self.lighthouse_jobs.journal.clone().ok_or_else(|| {
+            AppError::internal(
+                "The bulk job journal is not available, so no job can start (it could not be \
+                 opened: see the log).",
+            )
+        })
+    }
+
+    /// Starts the confirmed plan as a bulk job and returns at once. Every step is journalled
+    /// before it is sent, so a close or crash half-way loses nothing.
+    pub async fn lighthouse_start_job(&self, plan_id: &str, reason: &str) -> Result<BulkJobView> {
+        let reason = validate_reason(reason)?;
+        self.audit.ensure_writable()?;
+        let journal = self.journal()?;
+        let (plan, connection_id, planned_by) = {
+            let mut plans = lock(&self.lighthouse.plans)?;
+            let record = plans.get_mut(plan_id).ok_or_else(|| {
+                AppError::invalid_input(
+                    "This request is unknown or has expired. Start the action again to review a new summary.",
+                )
+            })?;
+            if record.used {
+                return Err(AppError::invalid_input(
+                    "This request has already started; follow it in the job panel.",
+                ));
+            }
+            if record.created.elapsed() > PLAN_VALIDITY {
+                return Err(AppError::invalid_input(
+                    "This summary is more than 15 minutes old. Start the action again to review the users' current methods.",
+                ));
+            }
+            record.used = true;
+            (
+                record.plan.clone(),
+                record.connection_id.clone(),
+                record.operator_upn.clone(),
+            )
+        };
+        let session = self.lighthouse_session(&connection_id).await?;
+        if session.operator.user_principal_name != planned_by {
+            return Err(AppError::denied(
+                "This summary was prepared for another technician. Start the action again under your own sign-in.",
+            ));
+        }
+        let mut spec = reset_all_mfa_job(&plan.plan, &connection_id, &planned_by, &reason)?;
+        spec.action = LighthouseAction::ResetAllMfa.label().to_string();
+        let job_id = journal.create_job(&spec)?;
+        self.run_job(&journal, &job_id, &session.client)?;
+        self.lighthouse_job(&job_id)
+    }
+
+    fn run_job(
+        &self,
+        journal: &Arc<Journal>,
+        job_id: &str,
+        client: &crate::providers::lighthouse::LighthouseClient,
+    ) -> Result<()> {
+        let executor = LighthouseSteps::new(Arc::clone(client.session()));
+        let audit = Arc::new(JobAudit {
+            log: Arc::clone(&self.audit),
+            forwarder: self.forwarder.clone(),
+        });
+        let handle = start_job(
+            Arc::clone(journal),
+            job_id,
+            executor,
+            audit,
+            self.lighthouse_jobs.options.clone().unwrap_or_default(),
+        )?;
+        lock(&self.lighthouse_jobs.running)?.insert(job_id.to_string(), handle);
+        tracing::info!(job = %job_id, "bulk job started");
+        Ok(())
+    }
+
+    /// The job as it stands (the page polls this while it runs).
+    pub fn lighthouse_job(&self, job_id: &str) -> Result<BulkJobView> {
+        let journal = self.journal()?;
+        let spec = journal.job_spec(job_id)?;
+        let report = journal.report(job_id)?;
+        let running = lock(&self.lighthouse_jobs.running)?
+            .get(job_id)
+            .is_some_and(JobHandle::is_running);
+        let created_at = journal
+            .jobs()?
+            .into_iter()
+            .find(|j| j.job_id == job_id)
+            .map(|j| j.created_at)
+            .unwrap_or_default();
+        Ok(job_view(job_id, &spec, &report, created_at, running))
+    }
+
+    /// No new step starts; the steps in flight finish and are recorded. The rest can be
+    /// finished later (it is listed as unfinished).
+    pub fn lighthouse_cancel_job(&self, job_id: &str) -> Result<BulkJobView> {
+        if let Some(handle) = lock(&self.lighthouse_jobs.running)?.get(job_id) {
+            handle.cancel();
+        }
+        self.journal()?.set_cancelled(job_id, true)?;
+        self.lighthouse_job(job_id)
+    }
+
+    /// Jobs with steps left that are not running now: after a close or crash (or a cancel).
+    pub fn lighthouse_unfinished_jobs(&self) -> Result<Vec<BulkJobView>> {
+        let journal = self.journal()?;
+        let mut views = Vec::new();
+        for summary in journal.unfinished_jobs()? {
+            let view = self.lighthouse_job(&summary.job_id)?;
+            if view.state != BulkJobState::Running {
+                views.push(view);
+            }
+        }
+        Ok(views)
+    }
+
+    /// Finishes what a job left: its pending steps, and the ones sent but not confirmed
+    /// (re-checked against the user's live methods first, so nothing runs twice).
+    pub async fn lighthouse_resume_job(&self, job_id: &str) -> Result<BulkJobView> {
+        self.audit.ensure_writable()?;
+        let journal = self.journal()?;
+        let spec = journal.job_spec(job_id)?;
+        if self.lighthouse_job(job_id)?.state == BulkJobState::Running {
+            return Err(AppError::invalid_input("This job is running already."));
+        }
+        let session = self.lighthouse_session(&spec.connection_id).await?;
+        if session.operator.user_principal_name != spec.operator {
+            return Err(AppError::denied(format!(
+                "This job was started by {}; only they can finish it.",
+                spec.operator
+            )));
+        }
+        self.run_job(&journal, job_id, &session.client)?;
+        self.lighthouse_job(job_id)
+    }
+}
+
+fn method_state(state: StepState) -> &'static str {
+    match state {
+        StepState::Pending | StepState::Started => "pending",
+        StepState::Done => "deleted",
+        StepState::Refused => "refused",
+        StepState::Failed => "failed",
+    }
+}
+
+fn job_view(
+    job_id: &str,
+    spec: &JobSpec,
+    report: &JobReport,
+    created_at: String,
+    running: bool,
+) -> BulkJobView {
+    let progress = &report.progress;
+    let state = if running {
+        BulkJobState::Running
+    } else if progress.remaining == 0 {
+        BulkJobState::Finished
+    } else if progress.cancelled {
+        BulkJobState::Cancelled
+    } else {
+        BulkJobState::Interrupted
+    };
+    let users = report
+        .users
+        .iter()
+        .map(|user| {
+            let states: Vec<StepState> = user.methods.iter().map(|m| m.state).collect();
+            let all = |s: StepState| states.iter().all(|x| *x == s);
+            let user_state = if all(StepState::Done) {
+                "done"
+            } else if states.iter().any(|s| s.is_unfinished()) {
+                if state == BulkJobState::Cancelled {
+                    "cancelled"
+                } else {
+                    "pending"
+                }
+            } else if all(StepState::Refused) {
+                "refused"
+            } else if states.contains(&StepState::Done) {
+                "partial"
+            } else {
+                "failed"
+            };
+            BulkUserResult {
+                tenant_id: user.tenant_id.clone(),
+                customer_name: user.customer_name.clone(),
+                user_id: user.user_id.clone(),
+                user_principal_name: user.user_principal_name.clone(),
+                display_name: user.user_principal_name.clone(),
+                state: user_state.to_string(),
+                methods: user
+                    .methods
+                    .iter()
+                    .map(|m| BulkMethodResult {
+                        method_id: m.step.method.id.clone(),
+                        label: m.step.method.label.clone(),
+                        state: method_state(m.state).to_string(),
+                        message: m.message.clone(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    BulkJobView {
+        id: job_id.to_string(),
+        action: LighthouseAction::ResetAllMfa,
+        reason: spec.reason.clone(),
+        created_at,
+        state,
+        done: progress.done,
+        failed: progress.failed,
+        remaining: progress.remaining,
+        users,
+        error: report.error.clone(),
+    }
+}

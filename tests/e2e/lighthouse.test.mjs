@@ -1,0 +1,127 @@
+// End to end: Microsoft 365 Lighthouse in the real window, against the in-app multi-tenant
+// emulator ("sandbox-lighthouse"). The partner signs in once; two customers are selected, users
+// of both are ticked, "Reset all multi-factor authentications" runs as a bulk job with live
+// progress and a result per user; and a selection with a customer whose GDAP roles do not allow
+// it removes the action, with the reason.
+import { test, before, after, beforeEach } from "node:test";
+import assert from "node:assert/strict";
+import { startApp, el, click, waitText, settledRead, closeDialogs, assertAccessible } from "./helpers.mjs";
+
+const LH = "sandbox-lighthouse";
+const TECHNICIAN = "tech@contosopartners.sandbox";
+
+let app;
+let browser;
+
+before(async () => {
+  app = await startApp();
+  browser = app.browser;
+});
+
+beforeEach(async () => {
+  if (browser) await closeDialogs(browser);
+});
+
+after(async () => {
+  if (process.env.E2E_SCREENSHOT && browser) await browser.saveScreenshot(process.env.E2E_SCREENSHOT).catch(() => {});
+  await app?.stop();
+});
+
+async function signInToLighthouse() {
+  await click(browser, "#nav-connections");
+  const card = `[data-testid="connection-${LH}"]`;
+  if ((await (await el(browser, card)).getAttribute("data-signed-in")) !== "true") {
+    const picker = await el(browser, `#signin-account-${LH}`);
+    await picker.selectByAttribute("value", TECHNICIAN);
+    await click(browser, `#signin-button-${LH}`);
+    await browser.waitUntil(async () => (await (await el(browser, card)).getAttribute("data-signed-in")) === "true", {
+      timeout: 30000,
+      timeoutMsg: "the partner sign-in did not finish",
+    });
+  }
+  await click(browser, `#open-users-${LH}`);
+  await el(browser, "#customer-selector");
+}
+
+/** The tenant id of a customer, by its name in the selector. */
+async function tenantOf(name) {
+  const rows = await settledRead(browser, '[data-testid="customer"]', async (e) => [await e.getAttribute("data-tenant-id"), await e.getText()]);
+  const found = rows.find(([, text]) => text.includes(name));
+  assert.ok(found, `no customer ${name} in ${JSON.stringify(rows)}`);
+  return found[0];
+}
+
+/**
+ * Ticks or unticks a Fluent checkbox. Its input is drawn over by the styled box, so the DOM
+ * click is sent to the input itself (React sees the same change event a person's click makes).
+ */
+async function tick(id) {
+  await el(browser, `#${id}`);
+  await browser.execute((i) => document.getElementById(i).click(), id);
+}
+
+/** Sets the selection to exactly `names` (unticks the others). */
+async function selectCustomers(names) {
+  const wanted = new Set();
+  for (const name of names) wanted.add(await tenantOf(name));
+  const ids = await browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="customer"]')].map((row) => [row.getAttribute("data-tenant-id"), row.querySelector("input").checked]),
+  );
+  for (const [tenant, checked] of ids) {
+    if (wanted.has(tenant) !== checked) await tick(`customer-${tenant}`);
+  }
+  return [...wanted];
+}
+
+async function rowsOf(tenantId) {
+  return browser.execute(
+    (t) => [...document.querySelectorAll(`[data-testid="lh-user-row"][data-tenant-id="${t}"]`)].map((r) => r.getAttribute("data-user-id")),
+    tenantId,
+  );
+}
+
+test("two customers selected, users of both ticked, Reset all MFAs runs as a job with a result per user", async () => {
+  await signInToLighthouse();
+  const [fabrikam, woodgrove] = await selectCustomers(["Fabrikam", "Woodgrove Bank"]);
+  await browser.waitUntil(async () => (await rowsOf(fabrikam)).length > 1 && (await rowsOf(woodgrove)).length > 1, {
+    timeout: 20000,
+    timeoutMsg: "users of both customers did not appear",
+  });
+  await assertAccessible(browser, "Lighthouse users across two customers");
+  // The second user of each customer (the first is an administrator, left out in Fabrikam).
+  const picks = [
+    [fabrikam, (await rowsOf(fabrikam))[1]],
+    [woodgrove, (await rowsOf(woodgrove))[1]],
+  ];
+  for (const [tenant, user] of picks) await tick(`select-${tenant}-${user}`);
+  await click(browser, "#action-resetAllMfa");
+
+  await el(browser, "#lh-plan-dialog");
+  const summary = await waitText(browser, '[data-testid="lh-plan-summary"]', (t) => /2 users/.test(t), 20000, "plan summary");
+  assert.match(summary, /2 customers/);
+  assert.equal((await browser.$$('[data-testid="lh-plan-user"]')).length, 2);
+  await assertAccessible(browser, "Lighthouse confirmation");
+  await (await el(browser, "#reason-input")).setValue("INC-5001 lost phones");
+  await click(browser, "#confirm-button");
+
+  await el(browser, "#lh-job-panel");
+  await browser.waitUntil(async () => (await (await el(browser, '[data-testid="job-remaining"]')).getText()).trim() === "0", {
+    timeout: 30000,
+    timeoutMsg: "the job did not finish",
+  });
+  const users = await settledRead(browser, '[data-testid="job-user-row"]', (e) => e.getAttribute("data-state"), 20000, (v) => v.length === 2);
+  assert.deepEqual(users, ["done", "done"]);
+  const methods = await settledRead(browser, '[data-testid="job-method-row"]', (e) => e.getAttribute("data-state"));
+  assert.ok(methods.length >= 6 && methods.every((s) => s === "deleted"), JSON.stringify(methods));
+  assert.equal((await (await el(browser, '[data-testid="job-failed"]')).getText()).trim(), "0");
+  await click(browser, "#close-job");
+});
+
+test("a customer whose GDAP roles do not allow resetting methods removes the action, with the reason", async () => {
+  await signInToLighthouse();
+  await selectCustomers(["Fabrikam", "Tailspin Toys"]);
+  const reason = await waitText(browser, '[data-testid="action-refusal"]', (t) => /Tailspin Toys/.test(t), 20000, "the refusal");
+  assert.ok(reason.length > "Tailspin Toys".length, reason);
+  const button = await el(browser, "#action-resetAllMfa");
+  assert.equal(await button.isEnabled(), false);
+});

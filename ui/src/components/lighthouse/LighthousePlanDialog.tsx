@@ -1,0 +1,187 @@
+import {
+  Badge,
+  Button,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Field,
+  Input,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  Spinner,
+  Subtitle2,
+  Text,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { useState } from "react";
+import { LIGHTHOUSE_ACTION_LABELS, orDash } from "../../format";
+import type { AppError, LighthousePlan, UserPlan } from "../../ipc/types";
+import { ErrorBar } from "../ErrorBar";
+
+const useStyles = makeStyles({
+  surface: { maxWidth: "860px", width: "92vw" },
+  content: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+  customer: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalS,
+    paddingLeft: tokens.spacingHorizontalM,
+    borderLeft: `3px solid ${tokens.colorNeutralStroke2}`,
+  },
+  user: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXXS },
+  list: { margin: 0, paddingLeft: tokens.spacingHorizontalXL },
+  hint: { color: tokens.colorNeutralForeground3 },
+});
+
+export type LighthousePlanStage =
+  | { stage: "planning" }
+  | { stage: "planFailed"; error: AppError }
+  | { stage: "confirm"; plan: LighthousePlan; error?: AppError | null }
+  | { stage: "starting"; plan: LighthousePlan };
+
+function plural(n: number, one: string, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** "3 users in 2 customers, 7 methods" */
+export function planSummary(plan: LighthousePlan): string {
+  return `${plural(plan.users.length, "user")} in ${plural(plan.customers.length, "customer")}, ${plural(plan.totalMethods, "method")}`;
+}
+
+function UserLines({ user }: { user: UserPlan }) {
+  const styles = useStyles();
+  return (
+    <div className={styles.user} data-testid="lh-plan-user" data-user-id={user.userId} data-tenant-id={user.tenantId}>
+      <Text weight="semibold">
+        {user.displayName} <span className={styles.hint}>({user.userPrincipalName})</span>
+      </Text>
+      {user.error ? (
+        <MessageBar intent="warning" layout="multiline" data-testid="lh-plan-user-error">
+          <MessageBarBody>
+            Nothing is planned for this user: the methods could not be read. {user.error.message}
+          </MessageBarBody>
+        </MessageBar>
+      ) : user.remove.length === 0 ? (
+        <Text data-testid="lh-plan-nothing">No method to remove.</Text>
+      ) : (
+        <ul className={styles.list}>
+          {user.remove.map((method) => (
+            <li key={method.id} data-testid="lh-plan-method" data-method-id={method.id}>
+              Remove {method.label}: {orDash(method.detail)}
+              {method.phoneType ? ` (${method.phoneType})` : ""}
+            </li>
+          ))}
+        </ul>
+      )}
+      {user.keep.length > 0 ? (
+        <Text size={200} className={styles.hint} data-testid="lh-plan-keep">
+          Stays: {user.keep.join(", ")}
+        </Text>
+      ) : null}
+    </div>
+  );
+}
+
+/**
+ * The review before "Reset all multi-factor authentications": what Rust planned, per customer and
+ * per user, and the reason or ticket the audit log records.
+ */
+export function LighthousePlanDialog({
+  flow,
+  onConfirm,
+  onCancel,
+}: {
+  flow: LighthousePlanStage;
+  onConfirm: (reason: string) => void;
+  onCancel: () => void;
+}) {
+  const styles = useStyles();
+  const [reason, setReason] = useState("");
+  const plan = flow.stage === "confirm" || flow.stage === "starting" ? flow.plan : null;
+  const starting = flow.stage === "starting";
+  const error = flow.stage === "planFailed" ? flow.error : flow.stage === "confirm" ? flow.error ?? null : null;
+  const label = LIGHTHOUSE_ACTION_LABELS.resetAllMfa;
+
+  return (
+    <Dialog open modalType="alert">
+      <DialogSurface id="lh-plan-dialog" className={styles.surface} aria-describedby="lh-plan-summary">
+        <DialogBody>
+          <DialogTitle>{label}</DialogTitle>
+          <DialogContent className={styles.content}>
+            {flow.stage === "planning" ? <Spinner size="small" label="Reading each user's methods…" /> : null}
+            {error ? <ErrorBar error={error} /> : null}
+            {plan ? (
+              <>
+                <Text size={400} weight="semibold" id="lh-plan-summary" data-testid="lh-plan-summary">
+                  {planSummary(plan)}
+                </Text>
+                {plan.warnings.length > 0 ? (
+                  <MessageBar intent="warning" layout="multiline" data-testid="lh-plan-warnings">
+                    <MessageBarBody>
+                      <MessageBarTitle>Before you confirm</MessageBarTitle>
+                      <ul className={styles.list}>
+                        {plan.warnings.map((warning) => (
+                          <li key={warning} data-testid="lh-plan-warning">
+                            {warning}
+                          </li>
+                        ))}
+                      </ul>
+                    </MessageBarBody>
+                  </MessageBar>
+                ) : null}
+                {plan.customers.map((customer) => (
+                  <section
+                    key={customer.tenantId}
+                    className={styles.customer}
+                    data-testid="lh-plan-customer"
+                    data-tenant-id={customer.tenantId}
+                  >
+                    <Subtitle2 as="h2">
+                      {customer.displayName}{" "}
+                      <Badge appearance="tint" color="informative">
+                        {plural(customer.users, "user")}, {plural(customer.methods, "method")}
+                      </Badge>
+                    </Subtitle2>
+                    {plan.users
+                      .filter((user) => user.tenantId === customer.tenantId)
+                      .map((user) => (
+                        <UserLines key={`${user.tenantId}/${user.userId}`} user={user} />
+                      ))}
+                  </section>
+                ))}
+                <Text data-testid="lh-plan-reregister">Each user must register MFA again at next sign-in.</Text>
+                <Field label="Reason or ticket" required hint="Recorded in the audit log with each user's result.">
+                  <Input
+                    id="reason-input"
+                    value={reason}
+                    disabled={starting}
+                    onChange={(_, data) => setReason(data.value)}
+                  />
+                </Field>
+              </>
+            ) : null}
+          </DialogContent>
+          <DialogActions>
+            {starting ? <Spinner size="tiny" label="Starting…" /> : null}
+            <Button
+              id="confirm-button"
+              appearance="primary"
+              disabled={!plan || starting || reason.trim() === ""}
+              onClick={() => onConfirm(reason.trim())}
+            >
+              {label}
+            </Button>
+            <Button id="cancel-button" disabled={starting} onClick={onCancel}>
+              Cancel
+            </Button>
+          </DialogActions>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
+  );
+}

@@ -1,0 +1,65 @@
+import { useEffect, useRef, useState } from "react";
+import { lighthouseCustomers, lighthouseOfferedActions } from "../ipc/api";
+import type { AppError, CustomerAccess, LighthouseActionOffer } from "../ipc/types";
+
+/**
+ * The partner's customers and the action Rust offers for the selected ones. `selected` null means
+ * nothing chosen yet: every customer is selected once the list arrives, as in Lighthouse.
+ */
+export function useLighthouseCustomers(
+  connectionId: string,
+  selected: string[] | null,
+  onSelect: (tenantIds: string[]) => void,
+) {
+  const [customers, setCustomers] = useState<CustomerAccess[]>([]);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<AppError | null>(null);
+  const [offer, setOffer] = useState<LighthouseActionOffer | null>(null);
+  const [offerError, setOfferError] = useState<AppError | null>(null);
+  const onSelectRef = useRef(onSelect);
+  onSelectRef.current = onSelect;
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
+
+  useEffect(() => {
+    let alive = true;
+    setLoading(true);
+    lighthouseCustomers(connectionId)
+      .then((found) => {
+        if (!alive) return;
+        setCustomers(found);
+        setError(null);
+        if (selectedRef.current === null) onSelectRef.current(found.map((c) => c.tenantId));
+      })
+      .catch((e: AppError) => {
+        if (alive) setError(e);
+      })
+      .finally(() => {
+        if (alive) setLoading(false);
+      });
+    return () => {
+      alive = false;
+    };
+  }, [connectionId]);
+
+  const tenantIds = selected ?? [];
+  const key = tenantIds.join("\n");
+  useEffect(() => {
+    setOffer(null);
+    setOfferError(null);
+    if (key === "") return;
+    let alive = true;
+    lighthouseOfferedActions(connectionId, key.split("\n"))
+      .then((offers) => {
+        if (alive) setOffer(offers.find((o) => o.action === "resetAllMfa") ?? null);
+      })
+      .catch((e: AppError) => {
+        if (alive) setOfferError(e);
+      });
+    return () => {
+      alive = false;
+    };
+  }, [connectionId, key]);
+
+  return { customers, loading, error, tenantIds, tenantKey: key, offer, offerError };
+}

@@ -1,0 +1,53 @@
+import { useCallback, useRef, useState } from "react";
+import { lighthousePlanReset, lighthouseStartJob } from "../ipc/api";
+import type { AppError, BulkJobView, LighthouseTarget } from "../ipc/types";
+import type { LighthousePlanStage } from "../components/lighthouse/LighthousePlanDialog";
+
+export type LighthouseResetFlow = { stage: "idle" } | LighthousePlanStage | { stage: "job"; job: BulkJobView };
+
+/**
+ * "Reset all multi-factor authentications": Rust plans it for the targets (the confirmation), then
+ * runs it as a background job whose progress the page reads.
+ */
+export function useLighthouseReset(connectionId: string) {
+  const [flow, setFlow] = useState<LighthouseResetFlow>({ stage: "idle" });
+  // A plan answered after Cancel must not reopen the dialog.
+  const attempt = useRef(0);
+
+  const start = useCallback(
+    async (targets: LighthouseTarget[]) => {
+      const no = ++attempt.current;
+      setFlow({ stage: "planning" });
+      try {
+        const plan = await lighthousePlanReset(connectionId, targets);
+        if (no === attempt.current) setFlow({ stage: "confirm", plan });
+      } catch (e) {
+        if (no === attempt.current) setFlow({ stage: "planFailed", error: e as AppError });
+      }
+    },
+    [connectionId],
+  );
+
+  const confirm = useCallback(
+    async (reason: string) => {
+      if (flow.stage !== "confirm") return;
+      const plan = flow.plan;
+      const no = ++attempt.current;
+      setFlow({ stage: "starting", plan });
+      try {
+        const job = await lighthouseStartJob(plan.id, reason);
+        if (no === attempt.current) setFlow({ stage: "job", job });
+      } catch (e) {
+        if (no === attempt.current) setFlow({ stage: "confirm", plan, error: e as AppError });
+      }
+    },
+    [flow],
+  );
+
+  const close = useCallback(() => {
+    attempt.current++;
+    setFlow({ stage: "idle" });
+  }, []);
+
+  return { flow, start, confirm, close };
+}

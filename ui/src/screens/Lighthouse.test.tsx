@@ -1,0 +1,375 @@
+import { fireEvent, waitFor } from "@testing-library/react";
+import { useState } from "react";
+import { describe, expect, test } from "vitest";
+import { App } from "../App";
+import type { LighthouseUserDetails } from "../ipc/types";
+import {
+  LH_ID,
+  authenticatorMethod,
+  fabUser,
+  fabUser2,
+  fabrikam,
+  lhJob,
+  lhJobFinished,
+  lhPlan,
+  lighthouseConnection,
+  northUser,
+  northwind,
+  northwindRefusal,
+  offer,
+  phoneMethod,
+  tailUser,
+  tailspin,
+} from "../test/fixtures";
+import { mockCommands, renderWithFluent } from "../test/render";
+import type { Handler } from "../test/render";
+import { LighthouseUserScreen } from "./LighthouseUserScreen";
+import { LighthouseUsersScreen } from "./LighthouseUsersScreen";
+import type { LighthouseTab } from "./LighthouseUsersScreen";
+
+const byId = (id: string) => document.getElementById(id) as HTMLElement | null;
+const allByTestId = (id: string) => [...document.querySelectorAll(`[data-testid="${id}"]`)] as HTMLElement[];
+const text = (id: string) => document.querySelector(`[data-testid="${id}"]`)?.textContent;
+const click = (id: string) => fireEvent.click(byId(id)!);
+const users = [fabUser, fabUser2, tailUser, northUser];
+const customers = [fabrikam, tailspin, northwind];
+
+/** The app keeps the selection and the tab; this stands in for it. */
+function Harness({ initial = null }: { initial?: string[] | null }) {
+  const [selected, setSelected] = useState<string[] | null>(initial);
+  const [tab, setTab] = useState<LighthouseTab>("users");
+  return (
+    <LighthouseUsersScreen
+      connectionId={LH_ID}
+      selectedCustomers={selected}
+      onSelectCustomers={setSelected}
+      tab={tab}
+      onTabChange={setTab}
+      onOpenUser={() => {}}
+    />
+  );
+}
+
+/** Rust's answers for the sandbox partner: users filtered by tenant, Northwind refusing the reset. */
+function partnerHandlers(extra: Record<string, Handler> = {}): Record<string, Handler> {
+  return {
+    lighthouse_customers: () => customers,
+    lighthouse_users: (args) => users.filter((u) => (args.tenantIds as string[]).includes(u.tenantId)),
+    lighthouse_methods_list: (args) =>
+      users
+        .filter((u) => (args.tenantIds as string[]).includes(u.tenantId))
+        .map((user) => ({ user, methods: user.id === fabUser.id ? [phoneMethod, authenticatorMethod] : [] })),
+    lighthouse_offered_actions: (args) =>
+      offer((args.tenantIds as string[]).includes(northwind.tenantId) ? [northwindRefusal] : []),
+    ...extra,
+  };
+}
+
+const rowIds = (testId = "lh-user-row") => allByTestId(testId).map((r) => `${r.dataset.tenantId}/${r.dataset.userId}`);
+
+describe("Lighthouse users", () => {
+  test("the customer selector drives the users read and the offered actions with the selected tenant ids", async () => {
+    const ipc = mockCommands(partnerHandlers());
+    renderWithFluent(<Harness />);
+    // Every customer is selected at first, each with the technician's roles.
+    await waitFor(() => expect(rowIds()).toHaveLength(4));
+    const all = [fabrikam.tenantId, tailspin.tenantId, northwind.tenantId];
+    expect(ipc.callsOf("lighthouse_users")).toEqual([{ connectionId: LH_ID, tenantIds: all, query: "" }]);
+    expect(ipc.callsOf("lighthouse_offered_actions")).toEqual([{ connectionId: LH_ID, tenantIds: all }]);
+    expect(byId("customer-selector")?.textContent).toContain("Northwind Traders");
+    const northwindLine = document.querySelector(`[data-testid="customer"][data-tenant-id="${northwind.tenantId}"]`)!;
+    expect(northwindLine.textContent).toContain("Directory Readers");
+    expect(northwindLine.textContent).not.toContain("Authentication Methods Writer");
+    expect((byId("customer-all") as HTMLInputElement).checked).toBe(true);
+
+    // Only Fabrikam and Tailspin.
+    click(`customer-${northwind.tenantId}`);
+    await waitFor(() => expect(rowIds()).toEqual([`${fabrikam.tenantId}/${fabUser.id}`, `${fabrikam.tenantId}/${fabUser2.id}`, `${tailspin.tenantId}/${tailUser.id}`]));
+    expect(ipc.callsOf("lighthouse_users").at(-1)).toEqual({ connectionId: LH_ID, tenantIds: [fabrikam.tenantId, tailspin.tenantId], query: "" });
+    expect(ipc.callsOf("lighthouse_offered_actions").at(-1)).toEqual({ connectionId: LH_ID, tenantIds: [fabrikam.tenantId, tailspin.tenantId] });
+    expect(allByTestId("lh-user-customer").map((c) => c.textContent)).toEqual(["Fabrikam", "Fabrikam", "Tailspin Toys"]);
+
+    // "All customers": from a partial selection to all, then none (nothing is read), then all again.
+    click("customer-all");
+    await waitFor(() => expect(rowIds()).toHaveLength(4));
+    expect(ipc.callsOf("lighthouse_users").at(-1)?.tenantIds).toEqual(all);
+    const readsBefore = ipc.callsOf("lighthouse_users").length;
+    click("customer-all");
+    await waitFor(() => expect(text("no-customer-selected")).toContain("Select at least one customer"));
+    expect(rowIds()).toHaveLength(0);
+    expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(true);
+    expect(ipc.callsOf("lighthouse_users")).toHaveLength(readsBefore);
+    click("customer-all");
+    await waitFor(() => expect(rowIds()).toHaveLength(4));
+    expect(ipc.callsOf("lighthouse_users").at(-1)?.tenantIds).toEqual(all);
+
+    // Search and Refresh read live again with the same customers.
+    fireEvent.change(byId("user-search")!, { target: { value: "fab" } });
+    fireEvent.keyDown(byId("user-search")!, { key: "Enter" });
+    await waitFor(() => expect(ipc.callsOf("lighthouse_users").at(-1)).toEqual({ connectionId: LH_ID, tenantIds: all, query: "fab" }));
+    await waitFor(() => expect((byId("refresh-users") as HTMLButtonElement).disabled).toBe(false));
+    const before = ipc.callsOf("lighthouse_users").length;
+    click("refresh-users");
+    await waitFor(() => expect(ipc.callsOf("lighthouse_users").length).toBe(before + 1));
+  });
+
+  test("a selection Rust refuses for one customer disables the action and shows each customer's reason", async () => {
+    mockCommands(
+      partnerHandlers({
+        lighthouse_offered_actions: (args) =>
+          offer(
+            (args.tenantIds as string[]).includes(northwind.tenantId)
+              ? [northwindRefusal, { tenantId: tailspin.tenantId, displayName: tailspin.displayName, reason: "The GDAP relationship with Tailspin Toys expired." }]
+              : [],
+          ),
+      }),
+    );
+    renderWithFluent(<Harness initial={[fabrikam.tenantId]} />);
+    await waitFor(() => expect(rowIds()).toHaveLength(2));
+    await waitFor(() => expect(byId("action-resetAllMfa")?.dataset.offered).toBe("true"));
+    // Offered, but nobody is selected yet.
+    expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(true);
+    click(`select-${fabrikam.tenantId}-${fabUser.id}`);
+    await waitFor(() => expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false));
+    expect(allByTestId("action-refusal")).toHaveLength(0);
+
+    click(`customer-${northwind.tenantId}`);
+    await waitFor(() => expect(allByTestId("action-refusal")).toHaveLength(2));
+    expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(true);
+    const reasons = allByTestId("action-refusal").map((r) => r.textContent);
+    expect(reasons[0]).toContain("Northwind Traders");
+    expect(reasons[0]).toContain("do not include Authentication Methods Writer");
+    expect(reasons[1]).toContain("Tailspin Toys");
+    expect(reasons[1]).toContain("expired");
+
+    click(`customer-${northwind.tenantId}`);
+    await waitFor(() => expect(allByTestId("action-refusal")).toHaveLength(0));
+    expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  test("users of two customers: the plan has both targets, the job starts with the reason and is polled until finished", async () => {
+    let polls = 0;
+    const ipc = mockCommands(
+      partnerHandlers({
+        lighthouse_plan_reset: () => lhPlan(),
+        lighthouse_start_job: () => lhJob(),
+        lighthouse_job: () => {
+          polls += 1;
+          return polls < 2 ? lhJob({ done: 1, remaining: 1 }) : lhJobFinished();
+        },
+      }),
+    );
+    renderWithFluent(<Harness initial={[fabrikam.tenantId, tailspin.tenantId]} />);
+    await waitFor(() => expect(rowIds()).toHaveLength(3));
+    click(`select-${fabrikam.tenantId}-${fabUser.id}`);
+    click(`select-${tailspin.tenantId}-${tailUser.id}`);
+    await waitFor(() => expect(text("selected-count")).toBe("2 users selected"));
+    await waitFor(() => expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false));
+    click("action-resetAllMfa");
+
+    await waitFor(() => expect(text("lh-plan-summary")).toBe("2 users in 2 customers, 2 methods"));
+    expect(ipc.callsOf("lighthouse_plan_reset")).toEqual([
+      {
+        connectionId: LH_ID,
+        targets: [
+          { tenantId: fabrikam.tenantId, userId: fabUser.id },
+          { tenantId: tailspin.tenantId, userId: tailUser.id },
+        ],
+      },
+    ]);
+    const dialog = byId("lh-plan-dialog")!;
+    expect(allByTestId("lh-plan-customer").map((c) => c.dataset.tenantId)).toEqual([fabrikam.tenantId, tailspin.tenantId]);
+    const fiona = document.querySelector(`[data-testid="lh-plan-user"][data-user-id="${fabUser.id}"]`)!;
+    expect(fiona.textContent).toContain("Phone number: +1 555 0100");
+    expect(fiona.textContent).toContain("Microsoft Authenticator: Pixel 8");
+    const tom = document.querySelector(`[data-testid="lh-plan-user"][data-user-id="${tailUser.id}"]`)!;
+    expect(tom.textContent).toContain("Nothing is planned for this user");
+    expect(tom.textContent).toContain("Tailspin Toys refused to list the methods.");
+    expect(dialog.textContent).toContain("Fiona Fab cannot sign in with MFA until she registers again.");
+    expect(dialog.textContent).toContain("Each user must register MFA again at next sign-in.");
+
+    // The reason is required.
+    expect((byId("confirm-button") as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.change(byId("reason-input")!, { target: { value: "INC-77" } });
+    click("confirm-button");
+    await waitFor(() => expect(byId("lh-job-panel")).not.toBeNull());
+    expect(ipc.callsOf("lighthouse_start_job")).toEqual([{ planId: "lhplan-1", reason: "INC-77" }]);
+    expect(text("job-remaining")).toBe("2");
+
+    await waitFor(() => expect(byId("lh-job-panel")?.dataset.state).toBe("finished"), { timeout: 4000 });
+    expect(ipc.callsOf("lighthouse_job")).toEqual([{ jobId: "job-1" }, { jobId: "job-1" }]);
+    expect(text("job-done")).toBe("1");
+    expect(text("job-failed")).toBe("1");
+    expect(text("job-remaining")).toBe("0");
+    expect(allByTestId("job-user-row").map((r) => r.dataset.state)).toEqual(["partial"]);
+    expect(allByTestId("job-method-row").map((r) => r.dataset.state)).toEqual(["deleted", "failed"]);
+    expect(allByTestId("job-method-row")[1].textContent).toContain("Graph answered 500");
+    // No more reads once finished.
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(ipc.callsOf("lighthouse_job")).toHaveLength(2);
+
+    const reads = ipc.callsOf("lighthouse_users").length;
+    click("close-job");
+    await waitFor(() => expect(byId("lh-job-panel")).toBeNull());
+    await waitFor(() => expect(ipc.callsOf("lighthouse_users").length).toBe(reads + 1));
+    expect(text("selected-count")).toBe("0 users selected");
+  });
+
+  test("Cancel in the progress panel calls lighthouse_cancel_job", async () => {
+    const ipc = mockCommands(
+      partnerHandlers({
+        lighthouse_plan_reset: () => lhPlan(),
+        lighthouse_start_job: () => lhJob(),
+        lighthouse_job: () => lhJob({ done: 1, remaining: 1 }),
+        lighthouse_cancel_job: () => lhJob({ state: "cancelled", done: 1, remaining: 0, failed: 0 }),
+      }),
+    );
+    renderWithFluent(<Harness initial={[fabrikam.tenantId]} />);
+    await waitFor(() => expect(rowIds()).toHaveLength(2));
+    click("select-all-users");
+    await waitFor(() => expect(text("selected-count")).toBe("2 users selected"));
+    await waitFor(() => expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false));
+    click("action-resetAllMfa");
+    await waitFor(() => expect(byId("reason-input")).not.toBeNull());
+    expect(ipc.callsOf("lighthouse_plan_reset")[0].targets).toEqual([
+      { tenantId: fabrikam.tenantId, userId: fabUser.id },
+      { tenantId: fabrikam.tenantId, userId: fabUser2.id },
+    ]);
+    fireEvent.change(byId("reason-input")!, { target: { value: "INC-78" } });
+    click("confirm-button");
+    await waitFor(() => expect(byId("cancel-job")).not.toBeNull());
+    click("cancel-job");
+    await waitFor(() => expect(byId("lh-job-panel")?.dataset.state).toBe("cancelled"));
+    expect(ipc.callsOf("lighthouse_cancel_job")).toEqual([{ jobId: "job-1" }]);
+    expect(byId("close-job")).not.toBeNull();
+    expect(byId("cancel-job")).toBeNull();
+  });
+
+  test("the Authentication methods tab lists each user's methods with the same selection and action", async () => {
+    const ipc = mockCommands(partnerHandlers({ lighthouse_plan_reset: () => lhPlan() }));
+    renderWithFluent(<Harness initial={[fabrikam.tenantId, tailspin.tenantId]} />);
+    await waitFor(() => expect(rowIds()).toHaveLength(3));
+    click("tab-methods");
+    await waitFor(() => expect(rowIds("lh-methods-row")).toHaveLength(3));
+    expect(ipc.callsOf("lighthouse_methods_list")).toEqual([{ connectionId: LH_ID, tenantIds: [fabrikam.tenantId, tailspin.tenantId], query: "" }]);
+    const fiona = document.querySelector(`[data-testid="lh-methods-row"][data-user-id="${fabUser.id}"]`)!;
+    expect(fiona.textContent).toContain("Phone number");
+    expect(fiona.textContent).toContain("Microsoft Authenticator");
+    click(`select-${tailspin.tenantId}-${tailUser.id}`);
+    await waitFor(() => expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false));
+    click("action-resetAllMfa");
+    await waitFor(() => expect(ipc.callsOf("lighthouse_plan_reset")).toHaveLength(1));
+    expect(ipc.callsOf("lighthouse_plan_reset")[0].targets).toEqual([{ tenantId: tailspin.tenantId, userId: tailUser.id }]);
+    click("cancel-button");
+    await waitFor(() => expect(byId("lh-plan-dialog")).toBeNull());
+  });
+});
+
+describe("Lighthouse user details", () => {
+  function details(overrides: Partial<LighthouseUserDetails> = {}): LighthouseUserDetails {
+    return { user: fabUser, methods: [phoneMethod, authenticatorMethod], customer: fabrikam, actions: offer(), ...overrides };
+  }
+
+  test("the action is on the Summary and the Authentication methods tabs, and plans for this user", async () => {
+    const ipc = mockCommands({ lighthouse_user_details: () => details(), lighthouse_plan_reset: () => lhPlan() });
+    renderWithFluent(
+      <LighthouseUserScreen connectionId={LH_ID} tenantId={fabrikam.tenantId} userId={fabUser.id} fallbackName="Fiona" onBackToUsers={() => {}} />,
+    );
+    await waitFor(() => expect(byId("user-title")?.textContent).toBe("Fiona Fab"));
+    expect(ipc.callsOf("lighthouse_user_details")).toEqual([{ connectionId: LH_ID, tenantId: fabrikam.tenantId, userId: fabUser.id }]);
+    expect(text("lh-user-customer")).toContain("Fabrikam");
+    expect(byId("tab-summary")).not.toBeNull();
+    expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false);
+    expect(text("summary-upn")).toBe(fabUser.userPrincipalName);
+
+    click("tab-auth-methods");
+    await waitFor(() => expect(allByTestId("method-row")).toHaveLength(2));
+    expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false);
+    click("action-resetAllMfa");
+    await waitFor(() => expect(ipc.callsOf("lighthouse_plan_reset")).toEqual([{ connectionId: LH_ID, targets: [{ tenantId: fabrikam.tenantId, userId: fabUser.id }] }]));
+    await waitFor(() => expect(byId("lh-plan-dialog")).not.toBeNull());
+  });
+
+  test("not offered: the button is disabled on both tabs with the customer's reason", async () => {
+    mockCommands({ lighthouse_user_details: () => details({ user: northUser, customer: northwind, actions: offer([northwindRefusal]) }) });
+    renderWithFluent(
+      <LighthouseUserScreen connectionId={LH_ID} tenantId={northwind.tenantId} userId={northUser.id} fallbackName="Nora" onBackToUsers={() => {}} />,
+    );
+    await waitFor(() => expect(byId("action-resetAllMfa")).not.toBeNull());
+    expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(true);
+    expect(allByTestId("action-refusal").map((r) => r.textContent)).toEqual([`Northwind Traders: ${northwindRefusal.reason}`]);
+    click("tab-auth-methods");
+    await waitFor(() => expect(allByTestId("method-row")).toHaveLength(2));
+    expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(true);
+    expect(allByTestId("action-refusal")).toHaveLength(1);
+  });
+});
+
+describe("interrupted jobs", () => {
+  test("on start the app shows each interrupted job; Finish the rest resumes it and shows its progress", async () => {
+    const interrupted = lhJob({ id: "job-9", state: "interrupted", done: 3, remaining: 4 });
+    const ipc = mockCommands({
+      list_connections: () => [lighthouseConnection(true)],
+      lighthouse_unfinished_jobs: () => (ipc.callsOf("lighthouse_resume_job").length === 0 ? [interrupted] : []),
+      lighthouse_resume_job: () => lhJobFinished(),
+    });
+    renderWithFluent(<App />);
+    await waitFor(() => expect(allByTestId("unfinished-job")).toHaveLength(1));
+    expect(text("unfinished-job")).toContain("A reset of all MFAs was interrupted: 3 done, 4 remaining");
+    click("resume-job-job-9");
+    await waitFor(() => expect(byId("lh-job-panel")).not.toBeNull());
+    expect(ipc.callsOf("lighthouse_resume_job")).toEqual([{ jobId: "job-9" }]);
+    expect(allByTestId("unfinished-job")).toHaveLength(0);
+    expect(allByTestId("job-user-row")).toHaveLength(1);
+    click("close-job");
+    await waitFor(() => expect(byId("lh-job-panel")).toBeNull());
+    expect(ipc.callsOf("lighthouse_unfinished_jobs")).toHaveLength(2);
+  });
+
+  test("the Lighthouse connection signs in with the demo account and opens its users; the list asks for interrupted jobs again", async () => {
+    let signedIn = false;
+    const ipc = mockCommands({
+      list_connections: () => [lighthouseConnection(signedIn)],
+      sign_in: () => {
+        signedIn = true;
+        return lighthouseConnection(true).operator;
+      },
+      lighthouse_unfinished_jobs: () => [],
+      ...partnerHandlers(),
+    });
+    renderWithFluent(<App />);
+    await waitFor(() => expect(byId("signin-button")).not.toBeNull());
+    expect(document.querySelector(`[data-testid="connection-${LH_ID}"]`)?.textContent).toContain("Lighthouse");
+    click("signin-button");
+    await waitFor(() => expect(byId(`open-users-${LH_ID}`)).not.toBeNull());
+    expect(ipc.callsOf("sign_in")).toEqual([{ connectionId: LH_ID, account: "tech@partner.sandbox" }]);
+    click(`open-users-${LH_ID}`);
+    await waitFor(() => expect(rowIds()).toHaveLength(4));
+    expect(ipc.callsOf("lighthouse_unfinished_jobs")).toHaveLength(2);
+
+    // The selection survives a visit to a user's page.
+    click(`customer-${northwind.tenantId}`);
+    await waitFor(() => expect(rowIds()).toHaveLength(3));
+    mockCommands({
+      ...partnerHandlers(),
+      list_connections: () => [lighthouseConnection(true)],
+      lighthouse_unfinished_jobs: () => [],
+      lighthouse_user_details: () => ({ user: tailUser, methods: [], customer: tailspin, actions: offer() }),
+      list_audit: () => [],
+      audit_forwarding: () => ({ enabled: false, destination: null, connected: false, queued: 0, dropped: 0, lastError: null }),
+    });
+    click(`open-user-${tailspin.tenantId}-${tailUser.id}`);
+    await waitFor(() => expect(byId("user-title")?.textContent).toBe("Tom Tail"));
+    click("nav-users");
+    await waitFor(() => expect(rowIds()).toHaveLength(3));
+    expect((byId(`customer-${northwind.tenantId}`) as HTMLInputElement).checked).toBe(false);
+
+    // Ctrl+K from another screen comes back to the Lighthouse search, same customers.
+    click("nav-activity");
+    await waitFor(() => expect(byId("user-search")).toBeNull());
+    fireEvent.keyDown(document.body, { key: "k", ctrlKey: true });
+    await waitFor(() => expect(document.activeElement?.id).toBe("user-search"));
+    expect(byId("customer-selector")).not.toBeNull();
+    expect((byId(`customer-${northwind.tenantId}`) as HTMLInputElement).checked).toBe(false);
+  });
+});

@@ -1,0 +1,133 @@
+import { Badge, Button, Spinner, Tab, TabList, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { ArrowSyncRegular } from "@fluentui/react-icons";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { ErrorBar } from "../components/ErrorBar";
+import { MethodsTable } from "../components/MethodsTable";
+import { ScreenTitle } from "../components/ScreenTitle";
+import { UserSummary } from "../components/UserSummary";
+import { LighthouseActionBar } from "../components/lighthouse/LighthouseActionBar";
+import { LighthouseResetDialogs } from "../components/lighthouse/LighthouseResetDialogs";
+import { useLighthouseReset } from "../hooks/useLighthouseReset";
+import { lighthouseUserDetails } from "../ipc/api";
+import type { AppError, LighthouseUserDetails } from "../ipc/types";
+
+const useStyles = makeStyles({
+  screen: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+  panel: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+  customer: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
+});
+
+type TabValue = "summary" | "methods";
+
+/** A user of a customer tenant: Summary and Authentication methods, with "Reset all multi-factor authentications". */
+export function LighthouseUserScreen({
+  connectionId,
+  tenantId,
+  userId,
+  fallbackName,
+  onBackToUsers,
+}: {
+  connectionId: string;
+  tenantId: string;
+  userId: string;
+  fallbackName: string;
+  onBackToUsers: () => void;
+}) {
+  const styles = useStyles();
+  const [details, setDetails] = useState<LighthouseUserDetails | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<AppError | null>(null);
+  const [tab, setTab] = useState<TabValue>("summary");
+  const reset = useLighthouseReset(connectionId);
+  const latest = useRef(0);
+
+  const refresh = useCallback(
+    async (discardShown = false) => {
+      const no = ++latest.current;
+      if (discardShown) setDetails(null);
+      setLoading(true);
+      try {
+        const fresh = await lighthouseUserDetails(connectionId, tenantId, userId);
+        if (no !== latest.current) return;
+        setDetails(fresh);
+        setError(null);
+      } catch (e) {
+        if (no === latest.current) setError(e as AppError);
+      } finally {
+        if (no === latest.current) setLoading(false);
+      }
+    },
+    [connectionId, tenantId, userId],
+  );
+
+  useEffect(() => {
+    void refresh(true);
+  }, [refresh]);
+
+  const name = details?.user.displayName ?? fallbackName;
+  const offer = details?.actions.find((a) => a.action === "resetAllMfa") ?? null;
+
+  return (
+    <div className={styles.screen}>
+      <ScreenTitle
+        trail={[{ label: "Users", onClick: onBackToUsers }, name]}
+        title={name}
+        titleId="user-title"
+        after={loading ? <Spinner size="tiny" label="Reading live…" data-testid="details-loading" /> : null}
+      />
+      {details ? (
+        <div className={styles.customer} data-testid="lh-user-customer">
+          <Text>
+            Customer: <strong>{details.customer.displayName}</strong>
+          </Text>
+          {details.customer.roles.map((role) => (
+            <Badge key={role.templateId} appearance="outline" color="informative" size="small">
+              {role.displayName}
+            </Badge>
+          ))}
+        </div>
+      ) : null}
+      {error ? <ErrorBar error={error} /> : null}
+      {details ? (
+        <>
+          <TabList selectedValue={tab} onTabSelect={(_, data) => setTab(data.value as TabValue)}>
+            <Tab id="tab-summary" value="summary">
+              Summary
+            </Tab>
+            <Tab id="tab-auth-methods" value="methods">
+              {details.methodsError ? "Authentication methods" : `Authentication methods (${details.methods.length})`}
+            </Tab>
+          </TabList>
+          <div role="tabpanel" className={styles.panel} aria-labelledby={tab === "summary" ? "tab-summary" : "tab-auth-methods"}>
+            {/* The action is on both tabs, as in Lighthouse. */}
+            <LighthouseActionBar
+              offer={offer}
+              selectedCount={null}
+              busy={reset.flow.stage !== "idle"}
+              onStart={() => void reset.start([{ tenantId: details.user.tenantId, userId: details.user.id }])}
+            >
+              <Button id="refresh-user" appearance="subtle" icon={<ArrowSyncRegular />} disabled={loading} onClick={() => void refresh()}>
+                Refresh
+              </Button>
+            </LighthouseActionBar>
+            {tab === "summary" ? (
+              <UserSummary user={details.user} />
+            ) : (
+              <MethodsTable methods={details.methods} error={details.methodsError} />
+            )}
+          </div>
+        </>
+      ) : null}
+      <LighthouseResetDialogs
+        flow={reset.flow}
+        onConfirm={(reason) => void reset.confirm(reason)}
+        onCancel={reset.close}
+        onJobClosed={() => {
+          reset.close();
+          // The methods changed: read them again live rather than show the old ones.
+          void refresh(true);
+        }}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,351 @@
+import {
+  Badge,
+  Button,
+  Checkbox,
+  Link,
+  SearchBox,
+  Spinner,
+  Tab,
+  TabList,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { ArrowSyncRegular } from "@fluentui/react-icons";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { ErrorBar } from "../components/ErrorBar";
+import { ScreenTitle } from "../components/ScreenTitle";
+import { CustomerSelector } from "../components/lighthouse/CustomerSelector";
+import { LighthouseActionBar } from "../components/lighthouse/LighthouseActionBar";
+import { LighthouseResetDialogs } from "../components/lighthouse/LighthouseResetDialogs";
+import { useTableStyles } from "../components/tableStyles";
+import { useLighthouseCustomers } from "../hooks/useLighthouseCustomers";
+import { useLighthouseReset } from "../hooks/useLighthouseReset";
+import { SEARCH_DEBOUNCE_MS } from "../hooks/useUserSearch";
+import { lighthouseMethodsList, lighthouseUsers } from "../ipc/api";
+import type { AppError, LighthouseMethodsRow, LighthouseTarget, LighthouseUser } from "../ipc/types";
+import { orDash } from "../format";
+
+export type LighthouseTab = "users" | "methods";
+
+const useStyles = makeStyles({
+  screen: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+  toolbar: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalM, flexWrap: "wrap" },
+  search: { width: "420px", maxWidth: "100%" },
+  hint: { color: tokens.colorNeutralForeground3 },
+  methods: { display: "inline-flex", flexWrap: "wrap", gap: tokens.spacingHorizontalXS },
+});
+
+const targetKey = (t: LighthouseTarget) => `${t.tenantId}/${t.userId}`;
+
+/** The rows of either list, as users (the Authentication methods list carries each user's methods). */
+function rowUser(row: LighthouseUser | LighthouseMethodsRow): LighthouseUser {
+  return "user" in row ? row.user : row;
+}
+
+export function LighthouseUsersScreen({
+  connectionId,
+  selectedCustomers,
+  onSelectCustomers,
+  tab,
+  onTabChange,
+  initialQuery = "",
+  onOpenUser,
+  onArrive,
+}: {
+  connectionId: string;
+  /** The customer selection, kept by the app across the Lighthouse screens; null before the first choice. */
+  selectedCustomers: string[] | null;
+  onSelectCustomers: (tenantIds: string[]) => void;
+  tab: LighthouseTab;
+  onTabChange: (tab: LighthouseTab) => void;
+  initialQuery?: string;
+  onOpenUser: (user: LighthouseUser, query: string) => void;
+  /** Called once on arrival (the app re-reads the interrupted jobs). */
+  onArrive?: () => void;
+}) {
+  const styles = useStyles();
+  const tableStyles = useTableStyles();
+  const customers = useLighthouseCustomers(connectionId, selectedCustomers, onSelectCustomers);
+  const reset = useLighthouseReset(connectionId);
+
+  const [query, setQuery] = useState(initialQuery);
+  const [appliedQuery, setAppliedQuery] = useState(initialQuery.trim());
+  const [refreshNo, setRefreshNo] = useState(0);
+  const [rows, setRows] = useState<Array<LighthouseUser | LighthouseMethodsRow>>([]);
+  const [rowsTab, setRowsTab] = useState<LighthouseTab | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<AppError | null>(null);
+  const [selected, setSelected] = useState<Map<string, LighthouseTarget>>(new Map());
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const latest = useRef(0);
+
+  const arrive = useRef(onArrive);
+  useEffect(() => {
+    arrive.current?.();
+  }, []);
+
+  // Live each time: a new selection, search, tab or Refresh asks Rust again.
+  useEffect(() => {
+    const no = ++latest.current;
+    if (customers.tenantKey === "") {
+      setRows([]);
+      setRowsTab(tab);
+      setLoading(false);
+      setError(null);
+      return;
+    }
+    const tenantIds = customers.tenantKey.split("\n");
+    setLoading(true);
+    const read: Promise<Array<LighthouseUser | LighthouseMethodsRow>> =
+      tab === "users"
+        ? lighthouseUsers(connectionId, tenantIds, appliedQuery)
+        : lighthouseMethodsList(connectionId, tenantIds, appliedQuery);
+    read
+      .then((found) => {
+        if (no !== latest.current) return;
+        setRows(found);
+        setRowsTab(tab);
+        setError(null);
+      })
+      .catch((e: AppError) => {
+        if (no !== latest.current) return;
+        setRows([]);
+        setError(e);
+      })
+      .finally(() => {
+        if (no === latest.current) setLoading(false);
+      });
+  }, [connectionId, customers.tenantKey, appliedQuery, tab, refreshNo]);
+
+  // Users of customers no longer selected are no longer selected either.
+  useEffect(() => {
+    const tenants = new Set(customers.tenantIds);
+    setSelected((current) => {
+      const kept = [...current].filter(([, t]) => tenants.has(t.tenantId));
+      return kept.length === current.size ? current : new Map(kept);
+    });
+  }, [customers.tenantKey]);
+
+  useEffect(
+    () => () => {
+      if (timer.current !== null) clearTimeout(timer.current);
+    },
+    [],
+  );
+
+  const changeQuery = (text: string) => {
+    setQuery(text);
+    if (timer.current !== null) clearTimeout(timer.current);
+    timer.current = setTimeout(() => {
+      timer.current = null;
+      setAppliedQuery(text.trim());
+    }, SEARCH_DEBOUNCE_MS);
+  };
+  const searchNow = () => {
+    if (timer.current !== null) clearTimeout(timer.current);
+    timer.current = null;
+    setAppliedQuery(query.trim());
+    setRefreshNo((n) => n + 1);
+  };
+  const refresh = useCallback(() => setRefreshNo((n) => n + 1), []);
+
+  const shown = rowsTab === tab ? rows : [];
+  const visible = shown.map((row) => {
+    const user = rowUser(row);
+    return { tenantId: user.tenantId, userId: user.id };
+  });
+  const visibleSelected = visible.filter((t) => selected.has(targetKey(t))).length;
+  const allVisible = visible.length > 0 && visibleSelected === visible.length;
+
+  const toggle = (target: LighthouseTarget, checked: boolean) =>
+    setSelected((current) => {
+      const next = new Map(current);
+      if (checked) next.set(targetKey(target), target);
+      else next.delete(targetKey(target));
+      return next;
+    });
+  const toggleVisible = () =>
+    setSelected((current) => {
+      const next = new Map(current);
+      for (const t of visible) {
+        if (allVisible) next.delete(targetKey(t));
+        else next.set(targetKey(t), t);
+      }
+      return next;
+    });
+
+  const jobClosed = () => {
+    reset.close();
+    setSelected(new Map());
+    refresh();
+  };
+
+  const noResults = !loading && !error && rowsTab === tab && shown.length === 0 && customers.tenantIds.length > 0;
+
+  return (
+    <div className={styles.screen}>
+      <ScreenTitle trail={["Users"]} title={tab === "users" ? "Users" : "Authentication methods"} />
+      <CustomerSelector
+        customers={customers.customers}
+        selected={customers.tenantIds}
+        onChange={onSelectCustomers}
+        loading={customers.loading}
+      />
+      {customers.error ? <ErrorBar error={customers.error} /> : null}
+      {customers.offerError ? <ErrorBar error={customers.offerError} /> : null}
+      <TabList selectedValue={tab} onTabSelect={(_, data) => onTabChange(data.value as LighthouseTab)}>
+        <Tab id="tab-users" value="users">
+          Users
+        </Tab>
+        <Tab id="tab-methods" value="methods">
+          Authentication methods
+        </Tab>
+      </TabList>
+      <div className={styles.toolbar}>
+        <SearchBox
+          id="user-search"
+          className={styles.search}
+          placeholder="Search by name, user principal name or mail"
+          aria-label="Search users"
+          value={query}
+          onChange={(_, data) => changeQuery(data.value)}
+          onKeyDown={(event) => {
+            if (event.key === "Enter") searchNow();
+          }}
+        />
+        {loading ? <Spinner size="tiny" label="Reading live…" data-testid="users-loading" /> : null}
+        {!loading && rowsTab === tab && customers.tenantIds.length > 0 ? (
+          <Text size={200} data-testid="users-count">
+            {shown.length} user{shown.length === 1 ? "" : "s"} found
+          </Text>
+        ) : null}
+      </div>
+      <LighthouseActionBar
+        offer={customers.offer}
+        selectedCount={selected.size}
+        busy={reset.flow.stage !== "idle"}
+        onStart={() => void reset.start([...selected.values()])}
+      >
+        <Button id="refresh-users" appearance="subtle" icon={<ArrowSyncRegular />} disabled={loading} onClick={refresh}>
+          Refresh
+        </Button>
+      </LighthouseActionBar>
+      {error ? <ErrorBar error={error} /> : null}
+      {customers.tenantIds.length === 0 && !customers.loading ? (
+        <Text data-testid="no-customer-selected">Select at least one customer to list its users.</Text>
+      ) : null}
+      {noResults ? (
+        <Text data-testid="users-empty">
+          {appliedQuery ? `No users match “${appliedQuery}” in the selected customers.` : "The selected customers have no users."}
+        </Text>
+      ) : null}
+      {shown.length > 0 ? (
+        <Table aria-label={tab === "users" ? "Users" : "Authentication methods"} size="small" className={tableStyles.table}>
+          <TableHeader>
+            <TableRow>
+              <TableHeaderCell>
+                <Checkbox
+                  id="select-all-users"
+                  aria-label="Select all users shown"
+                  checked={allVisible ? true : visibleSelected > 0 ? "mixed" : false}
+                  onChange={toggleVisible}
+                />
+              </TableHeaderCell>
+              <TableHeaderCell>Display name</TableHeaderCell>
+              <TableHeaderCell>User principal name</TableHeaderCell>
+              <TableHeaderCell>Customer</TableHeaderCell>
+              {tab === "users" ? (
+                <>
+                  <TableHeaderCell>Job title</TableHeaderCell>
+                  <TableHeaderCell>Account enabled</TableHeaderCell>
+                </>
+              ) : (
+                <TableHeaderCell>Authentication methods</TableHeaderCell>
+              )}
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {shown.map((row) => {
+              const user = rowUser(row);
+              const target = { tenantId: user.tenantId, userId: user.id };
+              const checked = selected.has(targetKey(target));
+              return (
+                <TableRow
+                  key={targetKey(target)}
+                  data-testid={tab === "users" ? "lh-user-row" : "lh-methods-row"}
+                  data-user-id={user.id}
+                  data-tenant-id={user.tenantId}
+                  data-upn={user.userPrincipalName}
+                  aria-selected={checked}
+                >
+                  <TableCell>
+                    <Checkbox
+                      id={`select-${user.tenantId}-${user.id}`}
+                      aria-label={`Select ${user.displayName} (${user.customerName})`}
+                      checked={checked}
+                      onChange={(_, data) => toggle(target, data.checked === true)}
+                    />
+                  </TableCell>
+                  <TableCell>
+                    <Link id={`open-user-${user.tenantId}-${user.id}`} onClick={() => onOpenUser(user, query)}>
+                      {user.displayName}
+                    </Link>
+                  </TableCell>
+                  <TableCell>{user.userPrincipalName}</TableCell>
+                  <TableCell data-testid="lh-user-customer">{user.customerName}</TableCell>
+                  {"user" in row ? (
+                    <TableCell data-testid="lh-user-methods">
+                      {row.error ? (
+                        <Text className={styles.hint} data-testid="lh-methods-error">
+                          Could not be read: {row.error.message}
+                        </Text>
+                      ) : row.methods.length === 0 ? (
+                        "None"
+                      ) : (
+                        <span className={styles.methods}>
+                          {row.methods.map((method) => (
+                            <Badge key={method.id} appearance="outline" color="informative" data-kind={method.kind}>
+                              {method.label}
+                            </Badge>
+                          ))}
+                        </span>
+                      )}
+                    </TableCell>
+                  ) : (
+                    <>
+                      <TableCell>{orDash(user.jobTitle)}</TableCell>
+                      <TableCell>
+                        {user.accountEnabled === false ? (
+                          <Badge appearance="tint" color="danger">
+                            No
+                          </Badge>
+                        ) : user.accountEnabled === true ? (
+                          "Yes"
+                        ) : (
+                          "—"
+                        )}
+                      </TableCell>
+                    </>
+                  )}
+                </TableRow>
+              );
+            })}
+          </TableBody>
+        </Table>
+      ) : null}
+      <LighthouseResetDialogs
+        flow={reset.flow}
+        onConfirm={(reason) => void reset.confirm(reason)}
+        onCancel={reset.close}
+        onJobClosed={jobClosed}
+      />
+    </div>
+  );
+}
