@@ -43,6 +43,21 @@ impl StepAudit for JobAudit {
         }
         Ok(())
     }
+
+    /// Steps finishing together are written with one flush (the bulk job's pace depends on it).
+    fn record_many(&self, job_id: &str, spec: &JobSpec, results: &[StepResult]) -> Result<()> {
+        let records = results
+            .iter()
+            .map(|result| step_audit_record(job_id, spec, result))
+            .collect();
+        let entries = self.log.append_many(records)?;
+        if let Some(forwarder) = &self.forwarder {
+            for entry in &entries {
+                forwarder.forward(entry);
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -158,17 +173,21 @@ impl Console {
         let mut spec = reset_all_mfa_job(&plan.plan, &connection_id, &planned_by, &reason)?;
         spec.action = LighthouseAction::ResetAllMfa.label().to_string();
         let job_id = journal.create_job(&spec)?;
-        self.run_job(&journal, &job_id, &session.client)?;
+        self.run_job(&journal, &job_id, &session.client).await?;
         self.lighthouse_job(&job_id)
     }
 
-    fn run_job(
+    async fn run_job(
         &self,
         journal: &Arc<Journal>,
         job_id: &str,
         client: &crate::providers::lighthouse::LighthouseClient,
     ) -> Result<()> {
-        let executor = LighthouseSteps::new(Arc::clone(client.session()));
+        // Each step is checked against the customer's GDAP roles (read live now) just before
+        // it is sent: a relationship that lost its roles stops that customer's steps.
+        let customers = client.list_customers().await?;
+        let executor =
+            LighthouseSteps::with_customer_check(Arc::clone(client.session()), &customers);
         let audit = Arc::new(JobAudit {
             log: Arc::clone(&self.audit),
             forwarder: self.forwarder.clone(),
@@ -241,7 +260,7 @@ impl Console {
                 spec.operator
             )));
         }
-        self.run_job(&journal, job_id, &session.client)?;
+        self.run_job(&journal, job_id, &session.client).await?;
         self.lighthouse_job(job_id)
     }
 }
