@@ -312,17 +312,7 @@ impl Console {
 
     async fn session(&self, connection_id: &str) -> Result<Arc<Session>> {
         let connection = self.connection(connection_id)?;
-        self.sessions
-            .read()
-            .await
-            .get(connection_id)
-            .cloned()
-            .ok_or_else(|| {
-                AppError::not_signed_in(format!(
-                    "You are not signed in to {}. Sign in on the Connections screen.",
-                    connection.display_name
-                ))
-            })
+        signed_in_session(&self.sessions, &connection).await
     }
 
     pub async fn connections(&self) -> Vec<ConnectionView> {
@@ -1047,6 +1037,25 @@ fn plan_audit_record(
         verification: None,
         approval: None,
     }
+}
+
+/// The signed-in session of `connection` among `sessions` (one map per provider), or
+/// "not signed in" naming the connection.
+async fn signed_in_session<T>(
+    sessions: &RwLock<HashMap<String, Arc<T>>>,
+    connection: &Connection,
+) -> Result<Arc<T>> {
+    sessions
+        .read()
+        .await
+        .get(&connection.id)
+        .cloned()
+        .ok_or_else(|| {
+            AppError::not_signed_in(format!(
+                "You are not signed in to {}. Sign in on the Connections screen.",
+                connection.display_name
+            ))
+        })
 }
 
 fn poisoned() -> AppError {

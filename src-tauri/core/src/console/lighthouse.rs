@@ -262,18 +262,7 @@ impl Console {
     ) -> Result<Arc<LighthouseConnectionSession>> {
         let connection = self.connection(connection_id)?;
         connection.lighthouse()?;
-        self.lighthouse
-            .sessions
-            .read()
-            .await
-            .get(connection_id)
-            .cloned()
-            .ok_or_else(|| {
-                AppError::not_signed_in(format!(
-                    "You are not signed in to {}. Sign in on the Connections screen.",
-                    connection.display_name
-                ))
-            })
+        super::signed_in_session(&self.lighthouse.sessions, &connection).await
     }
 
     /// The customers reachable through GDAP, with the technician's roles in each (live).

@@ -112,18 +112,7 @@ impl Console {
     pub(super) async fn ps_session(&self, connection_id: &str) -> Result<Arc<PsSession>> {
         let connection = self.connection(connection_id)?;
         connection.privilege_secure()?;
-        self.privilege_secure
-            .sessions
-            .read()
-            .await
-            .get(connection_id)
-            .cloned()
-            .ok_or_else(|| {
-                AppError::not_signed_in(format!(
-                    "You are not signed in to {}. Sign in on the Connections screen.",
-                    connection.display_name
-                ))
-            })
+        super::signed_in_session(&self.privilege_secure.sessions, &connection).await
     }
 
     pub async fn ps_search_users(&self, connection_id: &str, query: &str) -> Result<Vec<PsUser>> {

@@ -259,18 +259,7 @@ impl Console {
     ) -> Result<Arc<ZohoConnectionSession>> {
         let connection = self.connection(connection_id)?;
         connection.zoho()?;
-        self.zoho
-            .sessions
-            .read()
-            .await
-            .get(connection_id)
-            .cloned()
-            .ok_or_else(|| {
-                AppError::not_signed_in(format!(
-                    "You are not signed in to {}. Sign in on the Connections screen.",
-                    connection.display_name
-                ))
-            })
+        super::signed_in_session(&self.zoho.sessions, &connection).await
     }
 
     /// Users whose name or address contains `query`; an empty query lists the first users.
