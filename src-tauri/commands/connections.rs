@@ -85,14 +85,23 @@ pub async fn add_connection<R: Runtime>(
     let connection = connection.into_connection()?;
     let id = connection.id.clone();
     state.console.add_connection(connection)?;
-    crate::startup::save_connections(&app, &state.console.saved_connections())?;
+    saved_view(&app, &state, &id).await
+}
+
+/// Saves the connection list (after an add or a change) and returns the view of `id`.
+pub async fn saved_view<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    id: &str,
+) -> Result<ConnectionView, AppError> {
+    crate::startup::save_connections(app, &state.console.saved_connections())?;
     state
         .console
         .connections()
         .await
         .into_iter()
         .find(|c| c.id == id)
-        .ok_or_else(|| AppError::internal("The new connection was not kept."))
+        .ok_or_else(|| AppError::internal("The connection was not kept."))
 }
 
 /// Removes a tenant: signs out, deletes its refresh token from the keychain, saves the list.

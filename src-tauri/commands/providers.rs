@@ -12,6 +12,7 @@ use resetdesk_core::AppError;
 use secrecy::SecretString;
 use tauri::{AppHandle, Runtime, State};
 
+use super::connections::saved_view;
 use crate::state::AppState;
 use crate::system_browser::SystemBrowser;
 
@@ -36,22 +37,6 @@ pub async fn add_privilege_secure_connection<R: Runtime>(
     let id = connection.id.clone();
     state.console.add_connection(connection)?;
     saved_view(&app, &state, &id).await
-}
-
-/// Saves the connection list and returns the view of `id`.
-async fn saved_view<R: Runtime>(
-    app: &AppHandle<R>,
-    state: &AppState,
-    id: &str,
-) -> Result<ConnectionView, AppError> {
-    crate::startup::save_connections(app, &state.console.saved_connections())?;
-    state
-        .console
-        .connections()
-        .await
-        .into_iter()
-        .find(|c| c.id == id)
-        .ok_or_else(|| AppError::internal("The connection was not kept."))
 }
 
 /// Starts the Zoho device sign-in. A real organisation's verification page opens in the
