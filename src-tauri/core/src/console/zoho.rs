@@ -158,12 +158,16 @@ impl Console {
                 )));
             }
         } else if let Some(browser) = browser {
-            let url = url::Url::parse(&authorization.verification_url).map_err(|_| {
-                AppError::new(
-                    ErrorKind::Provider,
-                    "Zoho answered with a verification address that is not a URL.",
-                )
-            })?;
+            // Only an https page is opened: the address comes from the server's answer.
+            let url = url::Url::parse(&authorization.verification_url)
+                .ok()
+                .filter(|u| u.scheme() == "https")
+                .ok_or_else(|| {
+                    AppError::new(
+                        ErrorKind::Provider,
+                        "Zoho answered with a verification address that is not an https URL;                          nothing was opened.",
+                    )
+                })?;
             browser.open(&url).await?;
         }
         let prompt = DeviceCodePrompt {
