@@ -49,4 +49,5 @@ pub const COMMAND_NAMES: &[&str] = &[
     "lighthouse_cancel_job",
     "lighthouse_unfinished_jobs",
     "lighthouse_resume_job",
+    "add_lighthouse_connection",
 ];

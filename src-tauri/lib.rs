@@ -50,6 +50,7 @@ macro_rules! app_commands {
             commands::providers::run_provider_plan,
             commands::providers::open_by_hand_page,
             commands::providers::mark_by_hand_done,
+            commands::providers::add_lighthouse_connection,
             commands::lighthouse::lighthouse_customers,
             commands::lighthouse::lighthouse_offered_actions,
             commands::lighthouse::lighthouse_users,

@@ -1,7 +1,9 @@
 //! The commands of the Zoho Directory and Privilege Secure screens. Each only parses the
 //! page's input and calls the Console; every check is made there.
 use resetdesk_core::auth::BrowserLauncher;
-use resetdesk_core::connection::{NewPrivilegeSecureConnection, NewZohoConnection};
+use resetdesk_core::connection::{
+    NewLighthouseConnection, NewPrivilegeSecureConnection, NewZohoConnection,
+};
 use resetdesk_core::console::{
     ByHandPage, ConnectionView, DeviceCodePrompt, PasswordInput, ProviderAccount, ProviderAction,
     ProviderPlan, ProviderResult, PsUserDetails, ZohoUserDetails,
@@ -24,6 +26,19 @@ pub async fn add_zoho_connection<R: Runtime>(
     connection: NewZohoConnection,
 ) -> Result<ConnectionView, AppError> {
     let id = state.console.add_zoho_connection(connection).await?;
+    saved_view(&app, &state, &id).await
+}
+
+/// Adds a Microsoft 365 Lighthouse partner (checked as an Entra tenant is).
+#[tauri::command]
+pub async fn add_lighthouse_connection<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    connection: NewLighthouseConnection,
+) -> Result<ConnectionView, AppError> {
+    let connection = connection.into_connection()?;
+    let id = connection.id.clone();
+    state.console.add_connection(connection)?;
     saved_view(&app, &state, &id).await
 }
 

@@ -304,6 +304,47 @@ impl NewEntraConnection {
     }
 }
 
+/// What the operator types to add a Microsoft 365 Lighthouse partner: the partner tenant and
+/// the app registration that signs the technician in, in a cloud (as for an Entra tenant).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewLighthouseConnection {
+    pub display_name: String,
+    pub partner_tenant: String,
+    pub client_id: String,
+    pub cloud: Cloud,
+    pub login_base_url: Option<String>,
+    pub graph_base_url: Option<String>,
+}
+
+impl NewLighthouseConnection {
+    /// Checked exactly as an Entra tenant is (name, tenant, client id, https endpoints).
+    pub fn into_connection(self) -> Result<Connection, AppError> {
+        let checked = NewEntraConnection {
+            display_name: self.display_name,
+            tenant: self.partner_tenant,
+            client_id: self.client_id,
+            cloud: self.cloud,
+            login_base_url: self.login_base_url,
+            graph_base_url: self.graph_base_url,
+        }
+        .into_connection()?;
+        let entra = checked.entra()?.clone();
+        Ok(Connection {
+            id: format!("lighthouse-{}", uuid::Uuid::new_v4()),
+            display_name: checked.display_name,
+            settings: ProviderSettings::Lighthouse(LighthouseSettings {
+                partner_tenant_id: entra.tenant,
+                client_id: entra.client_id,
+                login_base_url: entra.login_base_url,
+                graph_base_url: entra.graph_base_url,
+                demo_accounts: Vec::new(),
+            }),
+            sandbox: false,
+        })
+    }
+}
+
 /// What the operator types to add a Zoho organisation. The client secret goes to the keychain
 /// (see `Console::add_zoho_connection`); everything else is saved in the settings.
 #[derive(Deserialize)]
@@ -537,6 +578,26 @@ mod tests {
             .unwrap_err()
             .message
             .contains("not a Zoho Directory"));
+    }
+
+    #[test]
+    fn a_new_lighthouse_partner_is_checked_like_an_entra_tenant() {
+        let new = |tenant: &str| NewLighthouseConnection {
+            display_name: "Contoso Partners".into(),
+            partner_tenant: tenant.into(),
+            client_id: "11111111-2222-3333-4444-555555555555".into(),
+            cloud: Cloud::Public,
+            login_base_url: None,
+            graph_base_url: None,
+        };
+        let c = new("contosopartners.onmicrosoft.com")
+            .into_connection()
+            .unwrap();
+        assert_eq!(c.kind(), ConnectionKind::LighthousePartner);
+        let settings = c.lighthouse().unwrap();
+        assert_eq!(settings.graph_base_url, clouds::PUBLIC_GRAPH);
+        assert!(c.check_saved().is_ok());
+        assert!(new("contoso").into_connection().is_err());
     }
 
     #[test]

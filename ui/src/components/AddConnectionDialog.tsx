@@ -24,6 +24,7 @@ import type {
   ConnectionKind,
   DataCentre,
   NewEntraConnection,
+  NewLighthouseConnection,
   NewPrivilegeSecureConnection,
   NewZohoConnection,
 } from "../ipc/types";
@@ -83,13 +84,14 @@ export function toNewConnection(values: FormValues): NewEntraConnection {
   return connection;
 }
 
-/** The kinds this form adds; no "add Lighthouse connection" form this round (the sandbox partner is built in). */
-export type AddableKind = Exclude<ConnectionKind, "lighthousePartner">;
+/** The kinds this form adds (every kind). */
+export type AddableKind = ConnectionKind;
 
 export const KIND_OPTIONS: ReadonlyArray<{ value: AddableKind; label: string }> = [
   { value: "entraTenant", label: "Microsoft Entra tenant" },
   { value: "zohoDirectory", label: "Zoho Directory" },
   { value: "privilegeSecure", label: "Netwrix Privilege Secure" },
+  { value: "lighthousePartner", label: "Microsoft 365 Lighthouse (partner)" },
 ];
 
 /** Zoho's data centres, in the order of Zoho's own list; Rust knows each one's accounts and API hosts. */
@@ -141,7 +143,14 @@ const TITLES: Record<AddableKind, string> = {
   entraTenant: "Add Microsoft Entra tenant",
   zohoDirectory: "Add Zoho Directory",
   privilegeSecure: "Add Privilege Secure server",
+  lighthousePartner: "Add Microsoft 365 Lighthouse partner",
 };
+
+/** The Entra form's values as a Lighthouse partner: the tenant typed is the partner's. */
+export function toNewLighthouseConnection(values: FormValues): NewLighthouseConnection {
+  const { tenant, ...rest } = toNewConnection(values);
+  return { ...rest, partnerTenant: tenant };
+}
 
 export const ZOHO_HELP =
   "In the Zoho API console, create a \"Non-browser application\" client and note its client id and secret. The " +
@@ -160,6 +169,7 @@ export interface AddConnectionDialogProps {
   onAdd: (connection: NewEntraConnection) => Promise<unknown>;
   onAddZoho?: (connection: NewZohoConnection) => Promise<unknown>;
   onAddPrivilegeSecure?: (connection: NewPrivilegeSecureConnection) => Promise<unknown>;
+  onAddLighthouse?: (connection: NewLighthouseConnection) => Promise<unknown>;
   onClose: () => void;
 }
 
@@ -168,7 +178,7 @@ export interface AddConnectionDialogProps {
  * Privilege Secure server. Rust validates what was typed; when it refuses, its message (which
  * says what to correct) is shown here and the form keeps the operator's input.
  */
-export function AddConnectionDialog({ onAdd, onAddZoho, onAddPrivilegeSecure, onClose }: AddConnectionDialogProps) {
+export function AddConnectionDialog({ onAdd, onAddZoho, onAddPrivilegeSecure, onAddLighthouse, onClose }: AddConnectionDialogProps) {
   const styles = useStyles();
   const [kind, setKind] = useState<AddableKind>("entraTenant");
   const [values, setValues] = useState<FormValues>(EMPTY_FORM);
@@ -191,6 +201,7 @@ export function AddConnectionDialog({ onAdd, onAddZoho, onAddPrivilegeSecure, on
     try {
       if (kind === "zohoDirectory" && onAddZoho) await onAddZoho(toNewZohoConnection(zoho));
       else if (kind === "privilegeSecure" && onAddPrivilegeSecure) await onAddPrivilegeSecure(toNewPrivilegeSecureConnection(ps));
+      else if (kind === "lighthousePartner" && onAddLighthouse) await onAddLighthouse(toNewLighthouseConnection(values));
       else await onAdd(toNewConnection(values));
       onClose();
     } catch (e) {
@@ -237,7 +248,8 @@ export function AddConnectionDialog({ onAdd, onAddZoho, onAddPrivilegeSecure, on
                     (option) =>
                       option.value === "entraTenant" ||
                       (option.value === "zohoDirectory" && onAddZoho) ||
-                      (option.value === "privilegeSecure" && onAddPrivilegeSecure),
+                      (option.value === "privilegeSecure" && onAddPrivilegeSecure) ||
+                      (option.value === "lighthousePartner" && onAddLighthouse),
                   ).map((option) => (
                     <option key={option.value} value={option.value}>
                       {option.label}
@@ -245,7 +257,8 @@ export function AddConnectionDialog({ onAdd, onAddZoho, onAddPrivilegeSecure, on
                   ))}
                 </Select>
               </Field>
-              {kind === "entraTenant" ? (
+              {/* A Lighthouse partner is an Entra tenant (the partner's) plus the GDAP customers it reaches. */}
+              {kind === "entraTenant" || kind === "lighthousePartner" ? (
                 <>
                   <Text className={styles.help} data-testid="add-connection-help">
                     {APP_REGISTRATION_HELP}

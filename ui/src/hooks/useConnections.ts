@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import {
   addConnection,
+  addLighthouseConnection,
   addPrivilegeSecureConnection,
   addZohoConnection,
   listConnections,
@@ -13,6 +14,7 @@ import type {
   AppError,
   ConnectionView,
   NewEntraConnection,
+  NewLighthouseConnection,
   NewPrivilegeSecureConnection,
   NewZohoConnection,
 } from "../ipc/types";
@@ -37,6 +39,7 @@ export interface ConnectionsState {
   addZoho: (connection: NewZohoConnection) => Promise<ConnectionView>;
   /** As `add`, for a Privilege Secure server. */
   addPrivilegeSecure: (connection: NewPrivilegeSecureConnection) => Promise<ConnectionView>;
+  addLighthouse: (connection: NewLighthouseConnection) => Promise<ConnectionView>;
   /**
    * A Zoho or Privilege Secure card signed in by itself (device code, login form): re-read the
    * list. The App also makes that connection the active one.
@@ -142,6 +145,15 @@ export function useConnections(): ConnectionsState {
     [reload],
   );
 
+  const addLighthouse = useCallback(
+    async (connection: NewLighthouseConnection) => {
+      const added = await addLighthouseConnection(connection);
+      await reload();
+      return added;
+    },
+    [reload],
+  );
+
   // Which connection signed in matters to the App (it becomes the active one), not to the list.
   const providerSignedIn = useCallback(() => reload(), [reload]);
 
@@ -177,6 +189,7 @@ export function useConnections(): ConnectionsState {
     add,
     addZoho,
     addPrivilegeSecure,
+    addLighthouse,
     providerSignedIn,
     remove,
   };

@@ -31,6 +31,7 @@ import type {
   LighthouseUser,
   LighthouseUserDetails,
   NewEntraConnection,
+  NewLighthouseConnection,
   NewPrivilegeSecureConnection,
   NewZohoConnection,
   Operator,
@@ -241,6 +242,11 @@ export function about(): Promise<AboutInfo> {
 /** Rust validates the input; the client secret goes to the keychain. */
 export function addZohoConnection(connection: NewZohoConnection): Promise<ConnectionView> {
   return call("add_zoho_connection", { connection });
+}
+
+/** Adds a Lighthouse partner; Rust checks it as an Entra tenant (tenant, client id, https endpoints). */
+export function addLighthouseConnection(connection: NewLighthouseConnection): Promise<ConnectionView> {
+  return call("add_lighthouse_connection", { connection });
 }
 
 export function addPrivilegeSecureConnection(connection: NewPrivilegeSecureConnection): Promise<ConnectionView> {

@@ -747,3 +747,16 @@ export interface BulkJobView {
   remaining: number;
   users: BulkUserResult[];
 }
+
+/**
+ * What the operator types to add a Microsoft 365 Lighthouse partner (Rust `NewLighthouseConnection`):
+ * the partner tenant and its app registration, checked in Rust as an Entra tenant is.
+ */
+export interface NewLighthouseConnection {
+  displayName: string;
+  partnerTenant: string;
+  clientId: string;
+  cloud: Cloud;
+  loginBaseUrl?: string;
+  graphBaseUrl?: string;
+}

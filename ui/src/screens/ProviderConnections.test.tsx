@@ -153,6 +153,35 @@ describe("connections: Privilege Secure", () => {
     expect(ipc.callsOf("add_connection")).toEqual([]);
   });
 
+  test("add a Lighthouse partner: the Entra form, sent as the partner tenant to add_lighthouse_connection", async () => {
+    const ipc = mockCommands({
+      list_connections: () => [sandboxConnection(false)],
+      add_lighthouse_connection: () => ({ ...sandboxConnection(false), id: "lighthouse-1", kind: "lighthousePartner", sandbox: false }),
+    });
+    renderWithFluent(<ConnectionsHarness />);
+    await waitFor(() => expect(byId("add-connection")).not.toBeNull());
+    fireEvent.click(byId("add-connection")!);
+    await waitFor(() => expect(byId("conn-kind")).not.toBeNull());
+    fireEvent.change(byId("conn-kind")!, { target: { value: "lighthousePartner" } });
+    await waitFor(() => expect(byId("conn-tenant")).not.toBeNull());
+    type("conn-name", " Contoso Partners ");
+    type("conn-tenant", "contosopartners.onmicrosoft.com");
+    type("conn-client-id", "11111111-2222-3333-4444-555555555555");
+    fireEvent.click(byId("add-connection-save")!);
+    await waitFor(() => expect(byId("add-connection-dialog")).toBeNull());
+    expect(ipc.callsOf("add_lighthouse_connection")).toStrictEqual([
+      {
+        connection: {
+          displayName: "Contoso Partners",
+          partnerTenant: "contosopartners.onmicrosoft.com",
+          clientId: "11111111-2222-3333-4444-555555555555",
+          cloud: "public",
+        },
+      },
+    ]);
+    expect(ipc.callsOf("add_connection")).toEqual([]);
+  });
+
   test("the demo account fills the form; an untrusted certificate is offered for trust with its fingerprint, then sign-in works", async () => {
     const FINGERPRINT = "3F:A2:9C:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:01:23:45:67:89:AB:CD:EF:10:32:54:76:98";
     let trusted = false;
