@@ -82,10 +82,19 @@ pub async fn add_connection<R: Runtime>(
     state: State<'_, AppState>,
     connection: NewEntraConnection,
 ) -> Result<ConnectionView, AppError> {
-    let connection = connection.into_connection()?;
+    add_and_save(&app, &state, connection.into_connection()?).await
+}
+
+/// Adds a connection already checked by its `New…Connection`, saves the list and returns
+/// the new connection's view.
+pub async fn add_and_save<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    connection: resetdesk_core::connection::Connection,
+) -> Result<ConnectionView, AppError> {
     let id = connection.id.clone();
     state.console.add_connection(connection)?;
-    saved_view(&app, &state, &id).await
+    saved_view(app, state, &id).await
 }
 
 /// Saves the connection list (after an add or a change) and returns the view of `id`.

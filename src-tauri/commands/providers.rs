@@ -14,7 +14,7 @@ use resetdesk_core::AppError;
 use secrecy::SecretString;
 use tauri::{AppHandle, Runtime, State};
 
-use super::connections::saved_view;
+use super::connections::{add_and_save, saved_view};
 use crate::state::AppState;
 use crate::system_browser::SystemBrowser;
 
@@ -36,10 +36,7 @@ pub async fn add_lighthouse_connection<R: Runtime>(
     state: State<'_, AppState>,
     connection: NewLighthouseConnection,
 ) -> Result<ConnectionView, AppError> {
-    let connection = connection.into_connection()?;
-    let id = connection.id.clone();
-    state.console.add_connection(connection)?;
-    saved_view(&app, &state, &id).await
+    add_and_save(&app, &state, connection.into_connection()?).await
 }
 
 #[tauri::command]
@@ -48,10 +45,7 @@ pub async fn add_privilege_secure_connection<R: Runtime>(
     state: State<'_, AppState>,
     connection: NewPrivilegeSecureConnection,
 ) -> Result<ConnectionView, AppError> {
-    let connection = connection.into_connection()?;
-    let id = connection.id.clone();
-    state.console.add_connection(connection)?;
-    saved_view(&app, &state, &id).await
+    add_and_save(&app, &state, connection.into_connection()?).await
 }
 
 /// Starts the Zoho device sign-in. A real organisation's verification page opens in the
