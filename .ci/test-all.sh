@@ -11,6 +11,7 @@ step "setup"; bash .ci/setup.sh
 
 step "rustfmt";      cargo fmt --all -- --check
 step "clippy";       cargo clippy --workspace --all-targets -- -D warnings
+step "crate dependencies point one way"; bash .ci/check-crate-deps.sh
 step "ui typecheck"; npx tsc -p ui
 step "ui tests";     npx vitest run --root ui
 

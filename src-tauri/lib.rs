@@ -4,6 +4,8 @@
 mod commands;
 mod desktop;
 mod logging;
+#[cfg(feature = "sandbox")]
+mod sandbox_demo;
 mod startup;
 mod state;
 mod system_browser;

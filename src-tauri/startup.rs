@@ -4,12 +4,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use resetdesk_core::audit_forward::{AuditForwarder, SyslogSettings};
-use resetdesk_core::connection::{Connection, ProviderSettings};
-use resetdesk_core::console::{lighthouse_sandbox_settings, Console, KeychainStatus};
-use resetdesk_core::providers::sandbox::lighthouse::{LighthouseConfig, LighthouseSandbox};
-use resetdesk_core::providers::sandbox::privilege_secure::PsEmulator;
-use resetdesk_core::providers::sandbox::zoho::ZohoSandbox;
-use resetdesk_core::providers::sandbox::{Sandbox, SandboxConfig};
+use resetdesk_core::connection::{CheckSaved, Connection};
+use resetdesk_core::console::{Console, KeychainStatus};
 use resetdesk_core::safety::SafetyPolicy;
 use resetdesk_core::secrets::{probe_keychain, KeyringStore, MemoryStore, SecretStore};
 use resetdesk_core::AppError;
@@ -18,11 +14,9 @@ use tauri_plugin_store::StoreExt;
 
 use crate::state::AppState;
 
-/// The ids of the built-in sandbox connections (Entra, Zoho, Privilege Secure).
+/// The id of the built-in Entra sandbox connection; every built-in sandbox id starts with it,
+/// so a saved connection with such an id is refused whether or not the sandbox is built in.
 pub const SANDBOX_CONNECTION_ID: &str = "sandbox";
-pub const ZOHO_SANDBOX_CONNECTION_ID: &str = "sandbox-zoho";
-pub const PS_SANDBOX_CONNECTION_ID: &str = "sandbox-ps";
-pub const LIGHTHOUSE_SANDBOX_CONNECTION_ID: &str = "sandbox-lighthouse";
 /// The settings file (tauri-plugin-store, in the app's data directory): non-secret settings only.
 pub const SETTINGS_FILE: &str = "settings.json";
 /// Key of the saved connections in the settings file.
@@ -41,25 +35,21 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::er
     tracing::info!(data_dir = %data_dir.display(), "starting");
 
     let (secrets, keychain) = open_secret_store();
-    let sandbox = tauri::async_runtime::block_on(Sandbox::start(SandboxConfig::default()))?;
-    tracing::info!(url = %sandbox.base_url(), "sandbox emulator listening");
-    let zoho_sandbox = Arc::new(tauri::async_runtime::block_on(ZohoSandbox::start(0))?);
-    let ps_sandbox = tauri::async_runtime::block_on(PsEmulator::start())?;
-    let lighthouse_sandbox = Arc::new(tauri::async_runtime::block_on(LighthouseSandbox::start(
-        LighthouseConfig::default(),
-    ))?);
-
-    let mut connections =
-        sandbox_connections(&sandbox, &zoho_sandbox, &ps_sandbox, &lighthouse_sandbox);
+    #[cfg(feature = "sandbox")]
+    let sandbox = crate::sandbox_demo::SandboxDemo::start()?;
+    #[cfg(feature = "sandbox")]
+    let mut connections = sandbox.connections();
+    #[cfg(not(feature = "sandbox"))]
+    let mut connections = Vec::new();
     connections.extend(saved_connections(app));
     // Each connection's offline user cache lives in <data_dir>/cache/<connection-id>.db.
     let mut console = Console::new(connections, secrets, keychain, audit_path(&data_dir))?
         .with_cache_dir(&data_dir)
-        .with_job_journal_dir(&data_dir)
-        .with_zoho_sandbox_approver(ZOHO_SANDBOX_CONNECTION_ID, zoho_sandbox.clone())
-        .with_demo_accounts(ZOHO_SANDBOX_CONNECTION_ID, zoho_sandbox.demo_accounts())
-        .with_demo_accounts(PS_SANDBOX_CONNECTION_ID, ps_sandbox.demo_accounts())
-        .with_lighthouse_sandbox(LIGHTHOUSE_SANDBOX_CONNECTION_ID, lighthouse_sandbox.clone());
+        .with_job_journal_dir(&data_dir);
+    #[cfg(feature = "sandbox")]
+    {
+        console = sandbox.wire(console);
+    }
     if let Some(max_age) = zoho_fresh_sign_in(app) {
         console = console.with_zoho_fresh_sign_in(max_age);
     }
@@ -74,10 +64,8 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::er
     tauri::async_runtime::spawn(async move { resuming.resume_sessions().await });
     Ok(AppState {
         console,
+        #[cfg(feature = "sandbox")]
         _sandbox: sandbox,
-        _zoho_sandbox: zoho_sandbox,
-        _ps_sandbox: ps_sandbox,
-        _lighthouse_sandbox: lighthouse_sandbox,
     })
 }
 
@@ -98,41 +86,6 @@ fn open_secret_store() -> (Arc<dyn SecretStore>, KeychainStatus) {
             )
         }
     }
-}
-
-fn sandbox_connections(
-    sandbox: &Sandbox,
-    zoho: &ZohoSandbox,
-    privilege_secure: &PsEmulator,
-    lighthouse: &LighthouseSandbox,
-) -> Vec<Connection> {
-    vec![
-        Connection {
-            id: SANDBOX_CONNECTION_ID.to_string(),
-            display_name: "Sandbox — Contoso (demo)".to_string(),
-            settings: ProviderSettings::Entra(sandbox.entra_settings()),
-            sandbox: true,
-        },
-        Connection {
-            id: ZOHO_SANDBOX_CONNECTION_ID.to_string(),
-            display_name: "Sandbox — Zylker on Zoho (demo)".to_string(),
-            settings: ProviderSettings::Zoho(zoho.settings()),
-            sandbox: true,
-        },
-        Connection {
-            id: PS_SANDBOX_CONNECTION_ID.to_string(),
-            display_name: "Sandbox — Privilege Secure (demo)".to_string(),
-            // The emulator's self-signed certificate, pinned: the sandbox starts trusted.
-            settings: ProviderSettings::PrivilegeSecure(privilege_secure.settings()),
-            sandbox: true,
-        },
-        Connection {
-            id: LIGHTHOUSE_SANDBOX_CONNECTION_ID.to_string(),
-            display_name: "Sandbox — Lighthouse partner (demo)".to_string(),
-            settings: ProviderSettings::Lighthouse(lighthouse_sandbox_settings(lighthouse)),
-            sandbox: true,
-        },
-    ]
 }
 
 /// `zoho.freshSignInMinutes` from the settings file (1 to 60), if set and valid.

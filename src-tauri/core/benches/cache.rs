@@ -20,8 +20,8 @@ use async_trait::async_trait;
 use resetdesk_core::auth::AccessTokenSource;
 use resetdesk_core::cache::{sync_cache, CacheStore, CachedUser, DirectorySync, SyncProgress};
 use resetdesk_core::providers::entra::{http_client, EntraDirectory};
-use resetdesk_core::providers::sandbox::{Faults, Sandbox, SandboxConfig};
 use resetdesk_core::secrets::{MemoryStore, SecretString};
+use resetdesk_sandbox::{Faults, Sandbox, SandboxConfig};
 
 /// A fixed access token issued by the emulator (the benchmark measures sync, not sign-in).
 struct FixedToken(SecretString);

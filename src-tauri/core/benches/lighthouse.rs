@@ -36,10 +36,8 @@ use resetdesk_core::providers::lighthouse::{
     plan_reset_all_mfa, CustomerAccess, LighthouseClient, LighthouseEndpoints, PartnerSession,
     ResetPlan,
 };
-use resetdesk_core::providers::sandbox::lighthouse::{
-    seed, LighthouseConfig, LighthouseSandbox, Throttle,
-};
 use resetdesk_core::secrets::{MemoryStore, SecretStore};
+use resetdesk_sandbox::lighthouse::{seed, LighthouseConfig, LighthouseSandbox, Throttle};
 
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name)

@@ -1,111 +1,20 @@
-//! A connection is one directory the operator works with. Its non-secret settings are saved
-//! by the shell (tauri-plugin-store); its secrets live in the keychain (see `secrets`).
+//! Connections in the core: the data types are the model crate's (re-exported here, so the
+//! page, the audit log and the emulators share one definition); this module adds what needs
+//! the core — the forms an operator fills in to add a connection, and the check of a saved
+//! connection that builds a provider client.
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::providers::privilege_secure::PrivilegeSecureSettings;
-use crate::providers::zoho::ZohoSettings;
+pub use resetdesk_model::connection::*;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ConnectionKind {
-    /// One Microsoft Entra tenant through Microsoft Graph.
-    EntraTenant,
-    /// One Zoho organisation (Zoho Mail organisation API, Zoho Directory admin panel).
-    ZohoDirectory,
-    /// One Netwrix Privilege Secure 4.x server.
-    PrivilegeSecure,
-    /// A Microsoft 365 Lighthouse partner: its customers' tenants through GDAP.
-    LighthousePartner,
+/// The checks a saved connection passes before secrets or tokens go anywhere. Saved settings
+/// are plain JSON anyone with the account can edit.
+pub trait CheckSaved {
+    fn check_saved(&self) -> Result<(), AppError>;
 }
 
-impl ConnectionKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            ConnectionKind::EntraTenant => "Microsoft Entra tenant",
-            ConnectionKind::ZohoDirectory => "Zoho Directory",
-            ConnectionKind::PrivilegeSecure => "Privilege Secure",
-            ConnectionKind::LighthousePartner => "Lighthouse partner",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Connection {
-    pub id: String,
-    pub display_name: String,
-    /// Saved as one key named after the provider (`"entra": {…}`, `"zoho": {…}`,
-    /// `"privilegeSecure": {…}`), so connections saved before other providers existed load
-    /// unchanged (their old `kind` key is ignored: the settings say the kind).
-    #[serde(flatten)]
-    pub settings: ProviderSettings,
-    /// True for the built-in sandbox connections (served by the in-app emulators).
-    pub sandbox: bool,
-}
-
-/// The non-secret settings of one connection, per provider.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ProviderSettings {
-    Entra(EntraSettings),
-    Zoho(ZohoSettings),
-    PrivilegeSecure(PrivilegeSecureSettings),
-    Lighthouse(LighthouseSettings),
-}
-
-impl Connection {
-    pub fn kind(&self) -> ConnectionKind {
-        match self.settings {
-            ProviderSettings::Entra(_) => ConnectionKind::EntraTenant,
-            ProviderSettings::Zoho(_) => ConnectionKind::ZohoDirectory,
-            ProviderSettings::PrivilegeSecure(_) => ConnectionKind::PrivilegeSecure,
-            ProviderSettings::Lighthouse(_) => ConnectionKind::LighthousePartner,
-        }
-    }
-
-    /// The Entra settings, or a clear error when a screen of one provider is used with a
-    /// connection of another.
-    pub fn entra(&self) -> Result<&EntraSettings, AppError> {
-        match &self.settings {
-            ProviderSettings::Entra(settings) => Ok(settings),
-            _ => Err(self.not_a(ConnectionKind::EntraTenant)),
-        }
-    }
-
-    pub fn zoho(&self) -> Result<&ZohoSettings, AppError> {
-        match &self.settings {
-            ProviderSettings::Zoho(settings) => Ok(settings),
-            _ => Err(self.not_a(ConnectionKind::ZohoDirectory)),
-        }
-    }
-
-    pub fn privilege_secure(&self) -> Result<&PrivilegeSecureSettings, AppError> {
-        match &self.settings {
-            ProviderSettings::PrivilegeSecure(settings) => Ok(settings),
-            _ => Err(self.not_a(ConnectionKind::PrivilegeSecure)),
-        }
-    }
-
-    pub fn lighthouse(&self) -> Result<&LighthouseSettings, AppError> {
-        match &self.settings {
-            ProviderSettings::Lighthouse(settings) => Ok(settings),
-            _ => Err(self.not_a(ConnectionKind::LighthousePartner)),
-        }
-    }
-
-    fn not_a(&self, wanted: ConnectionKind) -> AppError {
-        AppError::invalid_input(format!(
-            "\"{}\" is a {} connection, not a {} one.",
-            self.display_name,
-            self.kind().label(),
-            wanted.label()
-        ))
-    }
-
-    /// Saved settings are plain JSON anyone with the account can edit: re-check what must
-    /// hold before secrets or tokens go anywhere.
-    pub fn check_saved(&self) -> Result<(), AppError> {
+impl CheckSaved for Connection {
+    fn check_saved(&self) -> Result<(), AppError> {
         match &self.settings {
             ProviderSettings::Entra(entra) => entra.check_endpoints(),
             ProviderSettings::Zoho(zoho) => zoho.validate(),
@@ -117,128 +26,6 @@ impl Connection {
             }
         }
     }
-}
-
-/// Where an Entra tenant lives. The base URLs make the same code serve the public cloud,
-/// US Government, China, custom endpoints and the sandbox emulator.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct EntraSettings {
-    /// Tenant id or domain, used in `{login}/{tenant}/oauth2/v2.0/...`.
-    pub tenant: String,
-    /// The public client (app registration) id. Not a secret.
-    pub client_id: String,
-    /// e.g. `https://login.microsoftonline.com` (no trailing slash).
-    pub login_base_url: String,
-    /// e.g. `https://graph.microsoft.com` (no trailing slash; `/v1.0` and `/beta` are appended).
-    pub graph_base_url: String,
-    /// Accounts offered by the sandbox's sign-in page (demo operators); empty for real tenants.
-    #[serde(default)]
-    pub demo_accounts: Vec<DemoAccount>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DemoAccount {
-    pub user_principal_name: String,
-    pub display_name: String,
-    /// e.g. "Authentication Administrator"
-    pub role_label: String,
-    /// Privilege Secure sandbox only: the emulator's demo password and second-factor code,
-    /// which the sign-in form fills in (they open nothing but the in-app emulator).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub second_factor_code: Option<String>,
-}
-
-/// The delegated Graph permissions ResetDesk asks for (reference/graph.md §0.4, least
-/// privilege). They are prefixed with the connection's Graph base URL, since tokens of one
-/// cloud are not valid in another.
-pub const GRAPH_PERMISSIONS: &[&str] = &[
-    "User.Read.All",
-    "UserAuthenticationMethod.ReadWrite.All",
-    "User-PasswordProfile.ReadWrite.All",
-    "User.RevokeSessions.All",
-    // Reading the Temporary Access Pass policy (its lifetime range) before a pass is planned.
-    "Policy.Read.AuthenticationMethod",
-];
-
-impl EntraSettings {
-    /// A saved connection is re-checked when it is loaded: the settings file is plain JSON
-    /// anyone with the account can edit, and bearer tokens go to these endpoints, so both must
-    /// be bare https origins, as when the connection was added.
-    pub fn check_endpoints(&self) -> Result<(), AppError> {
-        https_base(Some(&self.login_base_url), "login")?;
-        https_base(Some(&self.graph_base_url), "Microsoft Graph")?;
-        Ok(())
-    }
-
-    /// The `scope` parameter for authorize/token requests: `offline_access` for a refresh
-    /// token, plus every Graph permission qualified by this cloud's Graph host.
-    pub fn scopes(&self) -> Vec<String> {
-        let mut scopes = vec!["offline_access".to_string()];
-        scopes.extend(
-            GRAPH_PERMISSIONS
-                .iter()
-                .map(|p| format!("{}/{}", self.graph_base_url, p)),
-        );
-        scopes
-    }
-}
-
-/// Where a partner tenant lives and which app signs in. Not a secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LighthouseSettings {
-    pub partner_tenant_id: String,
-    pub client_id: String,
-    pub login_base_url: String,
-    pub graph_base_url: String,
-    #[serde(default)]
-    pub demo_accounts: Vec<DemoAccount>,
-}
-
-impl LighthouseSettings {
-    pub fn endpoints(&self) -> Result<crate::providers::lighthouse::LighthouseEndpoints, AppError> {
-        crate::providers::lighthouse::LighthouseEndpoints::new(
-            &self.login_base_url,
-            &self.graph_base_url,
-            &self.client_id,
-            &self.partner_tenant_id,
-        )
-    }
-
-    /// The partner sign-in is an Entra sign-in to the partner tenant.
-    pub fn partner_entra(&self) -> EntraSettings {
-        EntraSettings {
-            tenant: self.partner_tenant_id.clone(),
-            client_id: self.client_id.clone(),
-            login_base_url: self.login_base_url.clone(),
-            graph_base_url: self.graph_base_url.clone(),
-            demo_accounts: Vec::new(),
-        }
-    }
-}
-
-/// Public cloud presets (reference/graph.md §4.2).
-pub mod clouds {
-    pub const PUBLIC_LOGIN: &str = "https://login.microsoftonline.com";
-    pub const PUBLIC_GRAPH: &str = "https://graph.microsoft.com";
-    pub const US_GOV_LOGIN: &str = "https://login.microsoftonline.us";
-    pub const US_GOV_GRAPH: &str = "https://graph.microsoft.us";
-    pub const CHINA_LOGIN: &str = "https://login.partner.microsoftonline.cn";
-    pub const CHINA_GRAPH: &str = "https://microsoftgraph.chinacloudapi.cn";
-}
-
-/// Where a new tenant lives: a national cloud preset, or custom endpoints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Cloud {
-    Public,
-    UsGovernment,
-    China,
-    Custom,
 }
 
 /// What the operator types to add a Microsoft Entra tenant.
@@ -448,27 +235,6 @@ fn is_domain(text: &str) -> bool {
                 && !l.starts_with('-')
                 && !l.ends_with('-')
         })
-}
-
-/// A custom endpoint must be an https origin (no path, query or credentials): tokens go there.
-fn https_base(value: Option<&str>, what: &str) -> Result<String, AppError> {
-    let text = value.unwrap_or("").trim().trim_end_matches('/');
-    let url = url::Url::parse(text).map_err(|_| {
-        AppError::invalid_input(format!(
-            "Enter the {what} endpoint as https://host for a custom cloud."
-        ))
-    })?;
-    let plain_origin = url.path() == "/"
-        && url.query().is_none()
-        && url.fragment().is_none()
-        && url.username().is_empty()
-        && url.password().is_none();
-    if url.scheme() != "https" || url.host_str().is_none() || !plain_origin {
-        return Err(AppError::invalid_input(format!(
-            "The {what} endpoint must be an https origin such as https://login.example.com (no path)."
-        )));
-    }
-    Ok(text.to_string())
 }
 
 #[cfg(test)]

@@ -24,8 +24,8 @@ mod safety_checks;
 mod zoho;
 
 pub use self::lighthouse::{
-    lighthouse_sandbox_settings, LighthouseMethodsRow, LighthousePlan, LighthouseUser,
-    LighthouseUserDetails, PartnerSandboxSignIn, TargetRef,
+    LighthouseMethodsRow, LighthousePlan, LighthouseUser, LighthouseUserDetails,
+    PartnerSandboxSignIn, TargetRef,
 };
 pub use self::lighthouse_jobs::{BulkJobState, BulkJobView, BulkMethodResult, BulkUserResult};
 pub use self::offline_cache::{CacheStatus, CachedSearch, OFFLINE_PROBE_INTERVAL};
@@ -1095,8 +1095,8 @@ fn validate_reason(reason: &str) -> Result<String> {
 mod tests {
     use super::*;
     use crate::auth::SandboxBrowser;
-    use crate::providers::sandbox::{Sandbox, SandboxConfig};
     use crate::secrets::MemoryStore;
+    use resetdesk_sandbox::{Sandbox, SandboxConfig};
 
     async fn sign_in_as(console: &Console, upn: &str) {
         let browser = SandboxBrowser::new(upn).unwrap();

@@ -16,7 +16,7 @@ pub mod cache;
 pub mod connection;
 pub mod console;
 pub mod directory;
-pub mod error;
+pub use resetdesk_model::error;
 pub mod execute;
 pub mod model;
 pub mod password;

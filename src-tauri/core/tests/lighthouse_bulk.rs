@@ -17,10 +17,8 @@ use resetdesk_core::model::DirectoryUser;
 use resetdesk_core::providers::lighthouse::{
     plan_reset_all_mfa, CustomerAccess, LighthouseClient, LighthouseEndpoints, PartnerSession,
 };
-use resetdesk_core::providers::sandbox::lighthouse::{
-    LighthouseConfig, LighthouseSandbox, Throttle,
-};
 use resetdesk_core::secrets::{MemoryStore, SecretStore};
+use resetdesk_sandbox::lighthouse::{LighthouseConfig, LighthouseSandbox, Throttle};
 
 const CONNECTION: &str = "lighthouse-bulk";
 const RESETTABLE: [&str; 3] = ["Fabrikam", "Northwind Traders", "Woodgrove Bank"];

@@ -11,9 +11,9 @@ use resetdesk_core::providers::lighthouse::{
     offered_actions, plan_reset_all_mfa, CustomerAccess, LighthouseAction, LighthouseClient,
     LighthouseEndpoints, PartnerSession,
 };
-use resetdesk_core::providers::sandbox::lighthouse::{LighthouseConfig, LighthouseSandbox};
 use resetdesk_core::secrets::{ExposeSecret, MemoryStore, SecretStore};
 use resetdesk_core::ErrorKind;
+use resetdesk_sandbox::lighthouse::{LighthouseConfig, LighthouseSandbox};
 
 const CONNECTION: &str = "lighthouse-test";
 

@@ -15,7 +15,7 @@ use crate::error::{AppError, Result};
 use crate::model::{AuthMethod, DirectoryUser, Operator};
 use crate::providers::lighthouse::{
     offered_actions, plan_reset_all_mfa, ActionOffer, CustomerAccess, LighthouseClient,
-    PartnerSession, ResetPlan,
+    LighthouseEndpoints, PartnerSession, ResetPlan,
 };
 
 /// Users read at once per customer for the methods list (keeps a large selection bounded).
@@ -23,39 +23,7 @@ const METHODS_LIST_LIMIT: usize = 200;
 /// Most users one reset may cover (a larger one is split by the operator).
 pub const MAX_TARGETS: usize = 5_000;
 
-/// The sandbox plays the technician at the partner's sign-in page: it hands out the refresh
-/// token an interactive sign-in of `account` would give.
-pub trait PartnerSandboxSignIn: Send + Sync {
-    fn sign_in(&self, account: &str) -> Option<secrecy::SecretString>;
-}
-
-impl PartnerSandboxSignIn for crate::providers::sandbox::lighthouse::LighthouseSandbox {
-    fn sign_in(&self, account: &str) -> Option<secrecy::SecretString> {
-        account
-            .eq_ignore_ascii_case(crate::providers::sandbox::lighthouse::seed::TECHNICIAN_UPN)
-            .then(|| self.sign_in_technician())
-    }
-}
-
-/// The settings of the sandbox partner connection, with its demo technician.
-pub fn lighthouse_sandbox_settings(
-    sandbox: &crate::providers::sandbox::lighthouse::LighthouseSandbox,
-) -> LighthouseSettings {
-    LighthouseSettings {
-        partner_tenant_id: sandbox.partner_tenant_id(),
-        client_id: sandbox.client_id(),
-        login_base_url: sandbox.base_url(),
-        graph_base_url: sandbox.base_url(),
-        demo_accounts: vec![crate::connection::DemoAccount {
-            user_principal_name: crate::providers::sandbox::lighthouse::seed::TECHNICIAN_UPN
-                .to_string(),
-            display_name: "Partner technician".to_string(),
-            role_label: "GDAP roles per customer".to_string(),
-            password: None,
-            second_factor_code: None,
-        }],
-    }
-}
+pub use resetdesk_model::demo::PartnerSandboxSignIn;
 
 pub(super) struct LighthouseConnectionSession {
     pub client: Arc<LighthouseClient>,
@@ -174,7 +142,7 @@ impl Console {
         };
         let session = PartnerSession::from_sign_in(
             self.token_http.clone(),
-            settings.endpoints()?,
+            LighthouseEndpoints::of(&settings)?,
             connection_id,
             Arc::clone(&self.secrets),
             refresh_token,
@@ -238,7 +206,7 @@ impl Console {
         }
         let session = PartnerSession::resume(
             self.token_http.clone(),
-            settings.endpoints()?,
+            LighthouseEndpoints::of(&settings)?,
             &connection.id,
             Arc::clone(&self.secrets),
         );

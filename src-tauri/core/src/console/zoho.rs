@@ -28,23 +28,7 @@ pub const DEFAULT_FRESH_SIGN_IN: Duration = Duration::from_secs(5 * 60);
 /// Pages of the organisation read for one search (the Mail API has no search parameter).
 const SEARCH_PAGES: u32 = 5;
 
-/// Approves a device code on the operator's behalf: the Zoho sandbox, playing the person at
-/// Zoho's verification page (as the Entra sandbox plays its sign-in page).
-pub trait DeviceApprover: Send + Sync {
-    fn approve(&self, user_code: &str, account: &str) -> bool;
-    /// The client secret of the sandbox's registered app (public: it opens only the emulator).
-    fn client_secret(&self) -> secrecy::SecretString;
-}
-
-impl DeviceApprover for crate::providers::sandbox::zoho::ZohoSandbox {
-    fn approve(&self, user_code: &str, account: &str) -> bool {
-        self.approve_device(user_code, account)
-    }
-
-    fn client_secret(&self) -> secrecy::SecretString {
-        secrecy::SecretString::from(crate::providers::sandbox::zoho::CLIENT_SECRET)
-    }
-}
+pub use resetdesk_model::demo::DeviceApprover;
 
 /// A signed-in Zoho connection.
 pub(super) struct ZohoConnectionSession {

@@ -1,7 +1,6 @@
-//! One module per provider. They reach their service over real HTTP; the sandbox is an
-//! emulator of those services that the same provider code talks to.
+//! One module per provider. They reach their service over real HTTP; the emulators of those
+//! services (the `resetdesk-sandbox` crate) are reached the same way, by the same code.
 pub mod entra;
 pub mod lighthouse;
 pub mod privilege_secure;
-pub mod sandbox;
 pub mod zoho;

@@ -30,6 +30,16 @@ pub struct LighthouseEndpoints {
 }
 
 impl LighthouseEndpoints {
+    /// The endpoints of a saved partner connection.
+    pub fn of(settings: &crate::connection::LighthouseSettings) -> Result<Self> {
+        Self::new(
+            &settings.login_base_url,
+            &settings.graph_base_url,
+            &settings.client_id,
+            &settings.partner_tenant_id,
+        )
+    }
+
     /// Parses the two base URLs; a malformed one is the caller's input error.
     pub fn new(
         login_base: &str,

@@ -59,13 +59,6 @@ pub fn untrusted_certificate_sha256(error: &AppError) -> Option<&str> {
         .strip_prefix(UNTRUSTED_CERTIFICATE_DETAIL)
 }
 
-/// The rustls configuration of a client that trusts exactly `fingerprint` (for crate-internal
-/// tests of the emulator with a raw HTTP client).
-#[cfg(test)]
-pub(crate) fn pinned_tls_config(fingerprint: &str) -> Result<rustls::ClientConfig> {
-    tls::client_config(Some(parse_fingerprint(fingerprint)?))
-}
-
 /// Renew the session token when it has less than this left (the sample script's 7 minutes),
 /// or less than half its lifetime for short-lived tokens.
 const RENEW_MARGIN: Duration = Duration::from_secs(7 * 60);
@@ -73,17 +66,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// `take` of a search is capped here (the API's default page is 100).
 pub const MAX_SEARCH_RESULTS: u32 = 100;
 
-/// A Privilege Secure connection as the operator configured it. No secret in it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PrivilegeSecureSettings {
-    /// `https://nps.example.com` or `https://nps.example.com:6500` (no path needed).
-    pub base_url: String,
-    /// The SHA-256 fingerprint of the one certificate the operator chose to trust for this
-    /// connection (self-signed appliance certificates); `None` = normal certificate checks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trusted_certificate_sha256: Option<String>,
-}
+pub use resetdesk_model::connection::PrivilegeSecureSettings;
 
 /// The HTTP client of one connection (no session yet).
 #[derive(Clone)]

@@ -15,7 +15,7 @@ pub mod client;
 pub mod options;
 pub mod password;
 pub mod permissions;
-pub mod settings;
+pub use resetdesk_model::connection::zoho as settings;
 
 pub use auth::{DeviceAuthorization, DeviceSignIn, PollOutcome, ZohoSession, SLOW_DOWN_INTERVAL};
 pub use client::{

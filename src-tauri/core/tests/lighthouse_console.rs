@@ -1,0 +1,382 @@
+//! Lighthouse through the Console, as the page drives it, against the multi-tenant emulator:
+//! the partner sign-in, the customers with the technician's GDAP roles, the actions a mixed
+//! selection allows, users across customers, and the confirmation of "Reset all MFAs".
+use std::sync::Arc;
+
+use resetdesk_core::connection::{Connection, ProviderSettings};
+use resetdesk_core::console::{BulkJobState, Console, KeychainStatus, TargetRef};
+use resetdesk_core::secrets::MemoryStore;
+use resetdesk_core::ErrorKind;
+use resetdesk_sandbox::lighthouse::seed::TECHNICIAN_UPN;
+use resetdesk_sandbox::lighthouse::{LighthouseConfig, LighthouseSandbox};
+use tempfile::TempDir;
+
+const LH: &str = "lighthouse-test";
+
+struct Harness {
+    console: Console,
+    sandbox: Arc<LighthouseSandbox>,
+    _dir: TempDir,
+}
+
+async fn harness() -> Harness {
+    let sandbox = Arc::new(
+        LighthouseSandbox::start(LighthouseConfig::default())
+            .await
+            .unwrap(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let console = Console::new(
+        vec![Connection {
+            id: LH.into(),
+            display_name: "Partner".into(),
+            settings: ProviderSettings::Lighthouse(sandbox.settings()),
+            sandbox: true,
+        }],
+        Arc::new(MemoryStore::new()),
+        KeychainStatus::Available,
+        dir.path().join("audit.jsonl"),
+    )
+    .unwrap()
+    .with_lighthouse_sandbox(LH, sandbox.clone())
+    .with_job_journal_dir(dir.path());
+    let browser = resetdesk_core::auth::SandboxBrowser::new(TECHNICIAN_UPN).unwrap();
+    console
+        .lighthouse_sign_in(LH, Some(TECHNICIAN_UPN), &browser)
+        .await
+        .unwrap();
+    Harness {
+        console,
+        sandbox,
+        _dir: dir,
+    }
+}
+
+impl Harness {
+    fn tenant(&self, name: &str) -> String {
+        self.sandbox.customer_by_name(name).unwrap().tenant_id
+    }
+}
+
+#[tokio::test]
+async fn customers_come_with_the_technicians_gdap_roles() {
+    let h = harness().await;
+    let view = h.console.connections().await;
+    assert!(view[0].signed_in);
+    assert_eq!(
+        view[0].operator.as_ref().unwrap().user_principal_name,
+        TECHNICIAN_UPN
+    );
+    let customers = h.console.lighthouse_customers(LH).await.unwrap();
+    assert!(customers.len() >= 4, "{customers:?}");
+    let fabrikam = customers
+        .iter()
+        .find(|c| c.display_name == "Fabrikam")
+        .unwrap();
+    assert!(fabrikam
+        .roles
+        .iter()
+        .any(|r| r.display_name.contains("Authentication Administrator")));
+}
+
+#[tokio::test]
+async fn a_customer_without_the_roles_removes_the_action_from_a_mixed_selection() {
+    let h = harness().await;
+    let allowed = vec![h.tenant("Fabrikam"), h.tenant("Woodgrove Bank")];
+    let offers = h
+        .console
+        .lighthouse_offered_actions(LH, &allowed)
+        .await
+        .unwrap();
+    assert!(offers[0].offered, "{offers:?}");
+
+    let mixed = vec![h.tenant("Fabrikam"), h.tenant("Tailspin Toys")];
+    let offers = h
+        .console
+        .lighthouse_offered_actions(LH, &mixed)
+        .await
+        .unwrap();
+    assert!(!offers[0].offered);
+    assert_eq!(offers[0].refusals.len(), 1);
+    assert_eq!(offers[0].refusals[0].display_name, "Tailspin Toys");
+
+    // A tenant that is not a customer is refused, whatever the page sends.
+    let error = h
+        .console
+        .lighthouse_offered_actions(LH, &["00000000-0000-0000-0000-000000000000".to_string()])
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Denied);
+}
+
+#[tokio::test]
+async fn users_of_several_customers_are_listed_together_and_planned_together() {
+    let h = harness().await;
+    let selection = vec![h.tenant("Fabrikam"), h.tenant("Woodgrove Bank")];
+    let users = h
+        .console
+        .lighthouse_users(LH, &selection, "")
+        .await
+        .unwrap();
+    // Administrators are left out in Fabrikam (see the next test): plain users here.
+    let plain = |u: &&resetdesk_core::console::LighthouseUser| {
+        !h.sandbox
+            .customers()
+            .iter()
+            .any(|c| c.users.iter().any(|s| s.privileged && s.id == u.user.id))
+    };
+    let fabrikam: Vec<_> = users
+        .iter()
+        .filter(|u| u.customer_name == "Fabrikam")
+        .filter(plain)
+        .collect();
+    let woodgrove: Vec<_> = users
+        .iter()
+        .filter(|u| u.customer_name == "Woodgrove Bank")
+        .collect();
+    assert!(!fabrikam.is_empty() && !woodgrove.is_empty());
+
+    let targets = vec![
+        TargetRef {
+            tenant_id: fabrikam[0].user.tenant_id.clone(),
+            user_id: fabrikam[0].user.id.clone(),
+        },
+        TargetRef {
+            tenant_id: woodgrove[0].user.tenant_id.clone(),
+            user_id: woodgrove[0].user.id.clone(),
+        },
+    ];
+    let plan = h.console.lighthouse_plan_reset(LH, &targets).await.unwrap();
+    assert_eq!(plan.plan.customers.len(), 2);
+    assert_eq!(plan.plan.users.len(), 2);
+    assert!(plan.plan.total_methods >= 4, "{plan:?}");
+    assert!(plan.plan.users.iter().all(|u| !u.remove.is_empty()));
+
+    let details = h
+        .console
+        .lighthouse_user_details(LH, &targets[0].tenant_id, &targets[0].user_id)
+        .await
+        .unwrap();
+    assert!(details.methods.len() >= 3);
+    assert!(details.actions[0].offered);
+}
+
+#[tokio::test]
+async fn entra_rules_apply_per_target_in_each_customer() {
+    let h = harness().await;
+    // Fabrikam: the technician is an Authentication Administrator, who may not reset an
+    // administrator's methods; Woodgrove Bank: a Privileged Authentication Administrator, who may.
+    let fabrikam = h.sandbox.customer_by_name("Fabrikam").unwrap();
+    let woodgrove = h.sandbox.customer_by_name("Woodgrove Bank").unwrap();
+    let admin_of = |c: &resetdesk_sandbox::lighthouse::SeededCustomer| {
+        let user = c.users.iter().find(|u| u.privileged).unwrap();
+        TargetRef {
+            tenant_id: c.tenant_id.clone(),
+            user_id: user.id.clone(),
+        }
+    };
+    let plain = fabrikam.users.iter().find(|u| !u.privileged).unwrap();
+    let targets = vec![
+        admin_of(&fabrikam),
+        admin_of(&woodgrove),
+        TargetRef {
+            tenant_id: fabrikam.tenant_id.clone(),
+            user_id: plain.id.clone(),
+        },
+    ];
+    let plan = h.console.lighthouse_plan_reset(LH, &targets).await.unwrap();
+    let left_out: Vec<_> = plan
+        .plan
+        .users
+        .iter()
+        .filter(|u| u.error.is_some())
+        .collect();
+    assert_eq!(left_out.len(), 1, "{plan:?}");
+    assert_eq!(left_out[0].tenant_id, fabrikam.tenant_id);
+    assert!(left_out[0].remove.is_empty());
+    assert!(
+        plan.plan.warnings.iter().any(|w| w.contains("left out")),
+        "{plan:?}"
+    );
+    let planned: Vec<_> = plan
+        .plan
+        .users
+        .iter()
+        .filter(|u| !u.remove.is_empty())
+        .collect();
+    assert_eq!(planned.len(), 2);
+    let refusal = h.console.list_audit(1).unwrap().remove(0);
+    assert_eq!(
+        refusal.record.outcome,
+        resetdesk_core::audit::AuditOutcome::Refused
+    );
+
+    // Only the administrator in Fabrikam: nothing can be planned, and it says why.
+    let error = h
+        .console
+        .lighthouse_plan_reset(LH, &[admin_of(&fabrikam)])
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Denied);
+    assert!(error.message.contains("Fabrikam"), "{error:?}");
+}
+
+#[tokio::test]
+async fn planning_for_a_customer_that_may_not_reset_is_refused_and_audited() {
+    let h = harness().await;
+    let tailspin = h.tenant("Tailspin Toys");
+    let users = h
+        .console
+        .lighthouse_users(LH, std::slice::from_ref(&tailspin), "")
+        .await
+        .unwrap();
+    let error = h
+        .console
+        .lighthouse_plan_reset(
+            LH,
+            &[TargetRef {
+                tenant_id: tailspin.clone(),
+                user_id: users[0].user.id.clone(),
+            }],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Denied, "{error:?}");
+    let entry = h.console.list_audit(1).unwrap().remove(0);
+    assert_eq!(entry.record.tenant_id, tailspin);
+    assert_eq!(
+        entry.record.outcome,
+        resetdesk_core::audit::AuditOutcome::Refused
+    );
+}
+
+/// Polls the job until it is no longer running.
+async fn settled(h: &Harness, job_id: &str) -> resetdesk_core::console::BulkJobView {
+    for _ in 0..400 {
+        let view = h.console.lighthouse_job(job_id).unwrap();
+        if view.state != BulkJobState::Running {
+            return view;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the job did not finish");
+}
+
+async fn two_customer_plan(h: &Harness) -> resetdesk_core::console::LighthousePlan {
+    let selection = vec![h.tenant("Fabrikam"), h.tenant("Woodgrove Bank")];
+    let users = h
+        .console
+        .lighthouse_users(LH, &selection, "")
+        .await
+        .unwrap();
+    let targets: Vec<TargetRef> = users
+        .iter()
+        .map(|u| TargetRef {
+            tenant_id: u.user.tenant_id.clone(),
+            user_id: u.user.id.clone(),
+        })
+        .collect();
+    h.console.lighthouse_plan_reset(LH, &targets).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_confirmed_reset_runs_as_a_job_with_a_result_per_user_and_method_audited_per_customer() {
+    let h = harness().await;
+    let plan = two_customer_plan(&h).await;
+    let error = h
+        .console
+        .lighthouse_start_job(&plan.id, " ")
+        .await
+        .unwrap_err();
+    assert!(error.message.contains("reason"), "{error:?}");
+
+    let started = h
+        .console
+        .lighthouse_start_job(&plan.id, "INC-9001")
+        .await
+        .unwrap();
+    assert_eq!(
+        started.done + started.failed + started.remaining,
+        plan.plan.total_methods
+    );
+    let again = h
+        .console
+        .lighthouse_start_job(&plan.id, "INC-9001")
+        .await
+        .unwrap_err();
+    assert!(again.message.contains("already started"), "{again:?}");
+
+    let view = settled(&h, &started.id).await;
+    assert_eq!(view.state, BulkJobState::Finished, "{view:?}");
+    assert_eq!(view.done, plan.plan.total_methods, "{view:?}");
+    assert_eq!(view.remaining, 0);
+    assert!(view.users.iter().all(|u| u.state == "done"), "{view:?}");
+    for user in &plan.plan.users {
+        for method in &user.remove {
+            assert_eq!(
+                h.sandbox
+                    .deletions_of(&user.tenant_id, &user.user_id, &method.id),
+                1,
+                "each method removed exactly once"
+            );
+        }
+    }
+    let entries = h.console.list_audit(10_000).unwrap();
+    let steps: Vec<_> = entries
+        .iter()
+        .filter(|e| e.record.plan_id.as_deref() == Some(started.id.as_str()))
+        .collect();
+    assert_eq!(steps.len(), plan.plan.total_methods);
+    assert!(steps.iter().all(|e| e.record.reason == "INC-9001"));
+    let fabrikam = h.tenant("Fabrikam");
+    assert!(steps.iter().any(|e| e.record.tenant_id == fabrikam));
+    let filter = resetdesk_core::audit::AuditFilter {
+        action: Some("resetAllMfa".into()),
+        ..Default::default()
+    };
+    // The steps, and the refusal of Fabrikam's administrator, who was left out of the plan.
+    assert_eq!(
+        h.console.query_audit(&filter, 10_000).unwrap().len(),
+        steps.len() + 1
+    );
+    assert!(h.console.lighthouse_unfinished_jobs().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_cancelled_job_is_listed_as_unfinished_and_finishing_it_repeats_nothing() {
+    let h = harness().await;
+    // Slow requests: the cancel lands while steps remain.
+    h.sandbox.set_latency(std::time::Duration::from_millis(60));
+    let plan = two_customer_plan(&h).await;
+    let started = h
+        .console
+        .lighthouse_start_job(&plan.id, "INC-9002")
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    h.console.lighthouse_cancel_job(&started.id).unwrap();
+    let cancelled = settled(&h, &started.id).await;
+    assert_eq!(cancelled.state, BulkJobState::Cancelled, "{cancelled:?}");
+    assert!(
+        cancelled.remaining > 0 && cancelled.done > 0,
+        "{cancelled:?}"
+    );
+    let unfinished = h.console.lighthouse_unfinished_jobs().unwrap();
+    assert_eq!(unfinished.len(), 1);
+    assert_eq!(unfinished[0].id, started.id);
+
+    h.sandbox.set_latency(std::time::Duration::ZERO);
+    h.console.lighthouse_resume_job(&started.id).await.unwrap();
+    let finished = settled(&h, &started.id).await;
+    assert_eq!(finished.state, BulkJobState::Finished, "{finished:?}");
+    assert_eq!(finished.done, plan.plan.total_methods);
+    for user in &plan.plan.users {
+        for method in &user.remove {
+            assert_eq!(
+                h.sandbox
+                    .deletions_of(&user.tenant_id, &user.user_id, &method.id),
+                1
+            );
+        }
+    }
+}

@@ -1,0 +1,838 @@
+//! The Zoho Directory and Privilege Secure flows through the Console, as the page drives
+//! them, against the two emulators over real HTTP(S): sign-in, the offered actions and their
+//! reasons, the confirmation summary (API and by-hand steps), the run, the "finish by hand"
+//! mechanism, and the audit log of each step.
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use resetdesk_core::audit::AuditOutcome;
+use resetdesk_core::auth::BrowserLauncher;
+use resetdesk_core::connection::{
+    Connection, NewPrivilegeSecureConnection, NewZohoConnection, ProviderSettings,
+};
+use resetdesk_core::console::{
+    Console, KeychainStatus, PasswordInput, ProviderAction, StepPerformed, StepState,
+};
+use resetdesk_core::execute::StepStatus;
+use resetdesk_core::providers::privilege_secure::{untrusted_certificate_sha256, PsAccess};
+use resetdesk_core::providers::zoho::ResetPasswordOptions;
+use resetdesk_core::secrets::{MemoryStore, SecretString};
+use resetdesk_core::ErrorKind;
+use resetdesk_sandbox::privilege_secure::{
+    PsEmulator, ADMIN_LOGIN, ADMIN_PASSWORD, REVIEWER_LOGIN, REVIEWER_PASSWORD,
+};
+use resetdesk_sandbox::zoho::{ZohoSandbox, CONFIRMED_USER, PENDING_USER, SECOND_ADMIN};
+use tempfile::TempDir;
+
+const ZOHO: &str = "zoho-test";
+const NPS: &str = "nps-test";
+const ADMIN: &str = "ada.admin@zylker.sandbox";
+const MEMBER: &str = "mo.member@zylker.sandbox";
+
+struct Harness {
+    console: Console,
+    zoho: Arc<ZohoSandbox>,
+    nps: PsEmulator,
+    _dir: TempDir,
+}
+
+/// Records the pages it is asked to open instead of starting a browser.
+#[derive(Default)]
+struct RecordingBrowser(Mutex<Vec<String>>);
+
+#[async_trait]
+impl BrowserLauncher for RecordingBrowser {
+    async fn open(&self, url: &reqwest::Url) -> Result<(), resetdesk_core::AppError> {
+        self.0.lock().unwrap().push(url.to_string());
+        Ok(())
+    }
+}
+
+async fn harness_with(fresh_sign_in: Duration, pin_nps: bool) -> Harness {
+    harness_capped(fresh_sign_in, pin_nps, 20).await
+}
+
+/// `resets_per_hour`: the operator-safety cap, which covers these resets too.
+async fn harness_capped(fresh_sign_in: Duration, pin_nps: bool, resets_per_hour: u32) -> Harness {
+    let zoho = Arc::new(ZohoSandbox::start(0).await.unwrap());
+    let nps = PsEmulator::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut nps_settings = nps.settings();
+    if !pin_nps {
+        nps_settings.trusted_certificate_sha256 = None;
+    }
+    let connections = vec![
+        Connection {
+            id: ZOHO.into(),
+            display_name: "Zylker".into(),
+            settings: ProviderSettings::Zoho(zoho.settings()),
+            sandbox: true,
+        },
+        Connection {
+            id: NPS.into(),
+            display_name: "NPS".into(),
+            settings: ProviderSettings::PrivilegeSecure(nps_settings),
+            sandbox: true,
+        },
+    ];
+    // The sandbox's client secret comes from its approver: nothing is stored beforehand.
+    let secrets = Arc::new(MemoryStore::new());
+    let console = Console::new(
+        connections,
+        secrets,
+        KeychainStatus::Available,
+        dir.path().join("audit.jsonl"),
+    )
+    .unwrap()
+    .with_zoho_sandbox_approver(ZOHO, zoho.clone())
+    .with_zoho_fresh_sign_in(fresh_sign_in)
+    .with_cache_dir(dir.path())
+    .with_safety_policy(
+        resetdesk_core::safety::SafetyPolicy::from_settings(Some(&serde_json::json!({
+            "rateLimits": {"resetsPerHour": resets_per_hour}
+        })))
+        .unwrap(),
+    );
+    Harness {
+        console,
+        zoho,
+        nps,
+        _dir: dir,
+    }
+}
+
+async fn harness() -> Harness {
+    harness_with(Duration::from_secs(300), true).await
+}
+
+impl Harness {
+    async fn zoho_sign_in(&self, email: &str) {
+        let prompt = self
+            .console
+            .zoho_start_sign_in(ZOHO, Some(email), None)
+            .await
+            .unwrap();
+        assert!(!prompt.user_code.is_empty());
+        let account = self.console.zoho_finish_sign_in(ZOHO).await.unwrap();
+        assert_eq!(account.login, email);
+    }
+
+    async fn nps_sign_in(&self, login: &str, password: &str) {
+        let code = self.nps.second_factor_code(login).unwrap();
+        self.console
+            .ps_sign_in(NPS, login, SecretString::from(password), &code)
+            .await
+            .unwrap();
+    }
+
+    fn zuid(&self, email: &str) -> String {
+        self.zoho.zuid_of(email).unwrap()
+    }
+
+    fn nps_id(&self, sam: &str) -> String {
+        self.nps.user_id(sam).unwrap()
+    }
+
+    fn audit(&self) -> Vec<resetdesk_core::audit::AuditEntry> {
+        let mut entries = self.console.list_audit(100).unwrap();
+        entries.sort_by_key(|e| e.seq);
+        entries
+    }
+}
+
+fn generate() -> Option<PasswordInput> {
+    Some(
+        serde_json::from_value(serde_json::json!({"mode": "generate", "readAloud": true})).unwrap(),
+    )
+}
+
+fn typed(password: &str) -> Option<PasswordInput> {
+    Some(
+        serde_json::from_value(serde_json::json!({"mode": "typed", "password": password})).unwrap(),
+    )
+}
+
+// ---- Zoho Directory ----
+
+#[tokio::test]
+async fn zoho_reset_password_sets_it_by_api_and_leaves_the_options_without_api_to_finish_by_hand() {
+    let h = harness().await;
+    h.zoho_sign_in(ADMIN).await;
+    let connections = h.console.connections().await;
+    let zoho = connections.iter().find(|c| c.id == ZOHO).unwrap();
+    assert!(zoho.signed_in && zoho.account.as_ref().unwrap().role_label == "Admin");
+
+    let found = h.console.zoho_search_users(ZOHO, "annette").await.unwrap();
+    assert_eq!(found.len(), 1);
+    let zuid = h.zuid(CONFIRMED_USER);
+    let details = h.console.zoho_user_details(ZOHO, &zuid).await.unwrap();
+    assert!(
+        details.actions.iter().all(|a| a.allowed),
+        "{:?}",
+        details.actions
+    );
+    assert!(details.fresh_sign_in.fresh);
+
+    let options = ResetPasswordOptions {
+        force_change_on_login: true,
+        clear_mobile_sessions_and_api_tokens: false,
+        email_new_password: true,
+    };
+    let plan = h
+        .console
+        .plan_provider_action(
+            ZOHO,
+            &zuid,
+            ProviderAction::ZohoResetPassword,
+            Some(options),
+        )
+        .await
+        .unwrap();
+    // The summary shows before anything runs which steps are API and which by hand.
+    let performed: Vec<bool> = plan
+        .steps
+        .iter()
+        .map(|s| matches!(s.performed, StepPerformed::Api { .. }))
+        .collect();
+    assert_eq!(
+        performed,
+        vec![true, false, false, false],
+        "{:?}",
+        plan.steps
+    );
+    assert!(plan.needs_password && plan.confirmations_required == 1);
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.contains("e-mail the new password")),
+        "{:?}",
+        plan.warnings
+    );
+    assert_eq!(
+        h.zoho.password_resets(CONFIRMED_USER),
+        0,
+        "planning changes nothing"
+    );
+
+    let result = h
+        .console
+        .run_provider_plan(&plan.id, "INC-42 locked out", generate())
+        .await
+        .unwrap();
+    let password = result
+        .generated_password
+        .clone()
+        .expect("the generated password, once");
+    assert!(h.zoho.password_is(CONFIRMED_USER, &password));
+    assert_eq!(result.outcome, AuditOutcome::Pending);
+    let states: Vec<StepState> = result.steps.iter().map(|s| s.state).collect();
+    assert_eq!(
+        states,
+        vec![
+            StepState::Done,
+            StepState::ToDoByHand,
+            StepState::ToDoByHand,
+            StepState::ToDoByHand
+        ]
+    );
+    let entry = h.audit().pop().unwrap();
+    assert_eq!(entry.record.outcome, AuditOutcome::Pending);
+    assert_eq!(entry.record.steps[1].status, StepStatus::WaitingForOperator);
+    assert!(
+        entry.record.plan[1].ends_with("(by hand)"),
+        "{:?}",
+        entry.record.plan
+    );
+    let json = serde_json::to_string(&entry).unwrap();
+    assert!(
+        !json.contains(&password),
+        "the password never reaches the audit log"
+    );
+
+    // Finish by hand: open the admin page, mark each step done.
+    let browser = RecordingBrowser::default();
+    let page = h
+        .console
+        .open_by_hand_page(&plan.id, 1, Some(&browser))
+        .await
+        .unwrap();
+    assert!(page.opened);
+    assert_eq!(*browser.0.lock().unwrap(), vec![page.url.clone()]);
+    assert!(page.url.starts_with(&h.zoho.base_url()), "{}", page.url);
+    let error = h
+        .console
+        .open_by_hand_page(&plan.id, 0, Some(&browser))
+        .await
+        .unwrap_err();
+    assert!(error.message.contains("API"), "{error:?}");
+
+    for index in 1..=3 {
+        let after = h.console.mark_by_hand_done(&plan.id, index).await.unwrap();
+        assert_eq!(after.steps[index].state, StepState::DoneByHand);
+        let expected = if index == 3 {
+            AuditOutcome::Succeeded
+        } else {
+            AuditOutcome::Pending
+        };
+        assert_eq!(after.outcome, expected);
+        assert!(after.generated_password.is_none());
+    }
+    let again = h.console.mark_by_hand_done(&plan.id, 3).await.unwrap_err();
+    assert_eq!(again.kind, ErrorKind::InvalidInput);
+    let entries = h.audit();
+    let marks: Vec<_> = entries
+        .iter()
+        .filter(|e| {
+            e.record
+                .steps
+                .iter()
+                .any(|s| s.status == StepStatus::CompletedByHand)
+        })
+        .collect();
+    assert_eq!(marks.len(), 3);
+    assert!(marks
+        .iter()
+        .all(|e| e.record.plan_id.as_deref() == Some(plan.id.as_str())
+            && e.record.reason == "INC-42 locked out"
+            && e.record.operator == ADMIN));
+    assert_eq!(marks[2].record.outcome, AuditOutcome::Succeeded);
+    assert!(h.console.verify_audit().ok);
+    // Activity's action filter finds the run and its three marks by the page's action name.
+    let filter = resetdesk_core::audit::AuditFilter {
+        action: Some("zohoResetPassword".into()),
+        ..Default::default()
+    };
+    assert_eq!(h.console.query_audit(&filter, 100).unwrap().len(), 4);
+
+    // A used plan cannot run again.
+    let rerun = h
+        .console
+        .run_provider_plan(&plan.id, "again", generate())
+        .await
+        .unwrap_err();
+    assert!(rerun.message.contains("already run"), "{rerun:?}");
+    assert_eq!(h.zoho.password_resets(CONFIRMED_USER), 1);
+}
+
+#[tokio::test]
+async fn zoho_bad_input_changes_nothing_and_keeps_the_summary_ready() {
+    let h = harness().await;
+    h.zoho_sign_in(ADMIN).await;
+    let zuid = h.zuid(CONFIRMED_USER);
+    let plan = h
+        .console
+        .plan_provider_action(ZOHO, &zuid, ProviderAction::ZohoResetPassword, None)
+        .await
+        .unwrap();
+    let no_kind = serde_json::from_value(serde_json::json!({
+        "mode": "generate", "readAloud": false,
+        "upper": false, "lower": false, "digits": false, "symbols": false
+    }))
+    .ok();
+    for (password, why) in [
+        (typed(""), "empty"),
+        (typed("short1"), "too short"),
+        (None, "none"),
+        (no_kind, "no kind of character"),
+    ] {
+        let error = h
+            .console
+            .run_provider_plan(&plan.id, "INC-1", password)
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind, ErrorKind::InvalidInput, "{why}: {error:?}");
+    }
+    let error = h
+        .console
+        .run_provider_plan(&plan.id, "  ", generate())
+        .await
+        .unwrap_err();
+    assert!(error.message.contains("reason"), "{error:?}");
+    assert_eq!(h.zoho.password_resets(CONFIRMED_USER), 0);
+
+    // The same summary still runs once the input is right.
+    let result = h
+        .console
+        .run_provider_plan(&plan.id, "INC-1", typed("Blue-Harbour-Lantern-2931"))
+        .await
+        .unwrap();
+    assert!(
+        result.generated_password.is_none(),
+        "a typed password is not echoed back"
+    );
+    assert!(h
+        .zoho
+        .password_is(CONFIRMED_USER, "Blue-Harbour-Lantern-2931"));
+
+    // An unconfirmed user is not offered, with Zoho's reason, and cannot be planned.
+    let pending = h.zuid(PENDING_USER);
+    let details = h.console.zoho_user_details(ZOHO, &pending).await.unwrap();
+    assert!(details
+        .actions
+        .iter()
+        .all(|a| !a.allowed && a.reason.is_some()));
+    let error = h
+        .console
+        .plan_provider_action(ZOHO, &pending, ProviderAction::ZohoResetPassword, None)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::InvalidInput, "{error:?}");
+    assert!(
+        error.message.to_lowercase().contains("confirm"),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn zoho_an_old_sign_in_must_be_renewed_before_the_reset_runs() {
+    let h = harness_with(Duration::from_secs(1), true).await;
+    h.zoho_sign_in(ADMIN).await;
+    let zuid = h.zuid(CONFIRMED_USER);
+    let plan = h
+        .console
+        .plan_provider_action(ZOHO, &zuid, ProviderAction::ZohoResetMfa, None)
+        .await
+        .unwrap();
+    assert_eq!(plan.confirmations_required, 2);
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let error = h
+        .console
+        .run_provider_plan(&plan.id, "INC-7", None)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::NotSignedIn, "{error:?}");
+    assert!(h
+        .console
+        .connections()
+        .await
+        .iter()
+        .any(|c| c.id == ZOHO && c.signed_in));
+
+    h.zoho_sign_in(ADMIN).await;
+    let result = h
+        .console
+        .run_provider_plan(&plan.id, "INC-7", None)
+        .await
+        .unwrap();
+    // Reset MFA has no documented API: the whole action is finished by hand.
+    assert_eq!(result.outcome, AuditOutcome::Pending);
+    assert_eq!(result.steps.len(), 1);
+    assert_eq!(result.steps[0].state, StepState::ToDoByHand);
+    match &result.steps[0].performed {
+        StepPerformed::ByHand { instructions, .. } => {
+            assert!(instructions.contains("Reset MFA") && instructions.contains(CONFIRMED_USER))
+        }
+        other => panic!("expected by hand, got {other:?}"),
+    }
+    let page = h
+        .console
+        .open_by_hand_page(&plan.id, 0, None)
+        .await
+        .unwrap();
+    assert!(
+        !page.opened && page.note.is_some(),
+        "the sandbox opens nothing"
+    );
+    let done = h.console.mark_by_hand_done(&plan.id, 0).await.unwrap();
+    assert_eq!(done.outcome, AuditOutcome::Succeeded);
+}
+
+#[tokio::test]
+async fn zoho_an_operator_without_the_permissions_is_not_offered_and_is_refused() {
+    let h = harness().await;
+    h.zoho_sign_in(MEMBER).await;
+    let zuid = h.zuid(CONFIRMED_USER);
+    // Zoho's organisation API answers admins only: the member is told why, in Zoho's terms.
+    let error = h
+        .console
+        .zoho_search_users(ZOHO, "annette")
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Denied);
+    assert!(
+        error.message.contains("Member") && error.message.contains("admin"),
+        "{error:?}"
+    );
+    let error = h.console.zoho_user_details(ZOHO, &zuid).await.unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Denied);
+    let error = h
+        .console
+        .plan_provider_action(ZOHO, &zuid, ProviderAction::ZohoResetPassword, None)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Denied);
+    let entry = h.audit().pop().unwrap();
+    assert_eq!(entry.record.outcome, AuditOutcome::Refused);
+    assert_eq!(entry.record.operator, MEMBER);
+
+    // An admin may not reset another admin: only the super admin may.
+    h.zoho_sign_in(ADMIN).await;
+    let other_admin = h.zuid(SECOND_ADMIN);
+    let details = h
+        .console
+        .zoho_user_details(ZOHO, &other_admin)
+        .await
+        .unwrap();
+    assert!(details.actions.iter().all(|a| !a.allowed));
+}
+
+#[tokio::test]
+async fn only_the_operator_who_ran_the_action_marks_its_steps_done() {
+    let h = harness().await;
+    h.zoho_sign_in(ADMIN).await;
+    let zuid = h.zuid(CONFIRMED_USER);
+    let plan = h
+        .console
+        .plan_provider_action(ZOHO, &zuid, ProviderAction::ZohoResetMfa, None)
+        .await
+        .unwrap();
+    let early = h.console.mark_by_hand_done(&plan.id, 0).await.unwrap_err();
+    assert!(early.message.contains("not run yet"), "{early:?}");
+    h.console
+        .run_provider_plan(&plan.id, "INC-9", None)
+        .await
+        .unwrap();
+    h.zoho_sign_in("sam.super@zylker.sandbox").await;
+    let error = h.console.mark_by_hand_done(&plan.id, 0).await.unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Denied, "{error:?}");
+}
+
+#[tokio::test]
+async fn zoho_users_feed_the_offline_cache_which_answers_after_sign_out() {
+    let h = harness().await;
+    h.zoho_sign_in(ADMIN).await;
+    let mut status = h.console.cache_status(ZOHO).await.unwrap();
+    for _ in 0..100 {
+        if status.users > 0 && !status.syncing {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        status = h.console.cache_status(ZOHO).await.unwrap();
+    }
+    assert!(
+        status.users >= 5 && status.last_full_sync.is_some(),
+        "{status:?}"
+    );
+    assert_eq!(status.error, None);
+
+    h.console.sign_out(ZOHO).await.unwrap();
+    let cached = h
+        .console
+        .search_cached_users(ZOHO, "annette")
+        .await
+        .unwrap();
+    assert_eq!(cached.users.len(), 1, "{cached:?}");
+    let user = &cached.users[0];
+    assert_eq!(user.user_principal_name, CONFIRMED_USER);
+    assert_eq!(
+        user.id,
+        h.zuid(CONFIRMED_USER),
+        "the id the user's page needs"
+    );
+    assert!(
+        cached.stale,
+        "signed out: the page says the results may be old"
+    );
+    let pending = h
+        .console
+        .search_cached_users(ZOHO, "pat.pending")
+        .await
+        .unwrap();
+    assert_eq!(
+        pending.users[0].account_enabled,
+        Some(false),
+        "only confirmed users show as resettable"
+    );
+}
+
+#[tokio::test]
+async fn the_hourly_cap_counts_zoho_and_privilege_secure_resets_once_each() {
+    let h = harness_capped(Duration::from_secs(300), true, 2).await;
+    h.zoho_sign_in(ADMIN).await;
+    let zuid = h.zuid(CONFIRMED_USER);
+    let plan = h
+        .console
+        .plan_provider_action(ZOHO, &zuid, ProviderAction::ZohoResetMfa, None)
+        .await
+        .unwrap();
+    h.console
+        .run_provider_plan(&plan.id, "INC-1", None)
+        .await
+        .unwrap();
+    // Marking its step done is the same reset, not a second one.
+    h.console.mark_by_hand_done(&plan.id, 0).await.unwrap();
+    let second = h
+        .console
+        .plan_provider_action(ZOHO, &zuid, ProviderAction::ZohoResetPassword, None)
+        .await
+        .unwrap();
+    h.console
+        .run_provider_plan(&second.id, "INC-2", generate())
+        .await
+        .unwrap();
+    let error = h
+        .console
+        .plan_provider_action(ZOHO, &zuid, ProviderAction::ZohoResetMfa, None)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Denied, "{error:?}");
+    assert!(error.message.contains("2"), "{error:?}");
+    assert_eq!(
+        h.audit().pop().unwrap().record.outcome,
+        AuditOutcome::Refused
+    );
+}
+
+#[tokio::test]
+async fn a_new_zoho_connection_keeps_its_client_secret_in_the_keychain_only() {
+    let h = harness().await;
+    let id = h
+        .console
+        .add_zoho_connection(NewZohoConnection {
+            display_name: "Zylker EU".into(),
+            data_centre: resetdesk_core::providers::zoho::DataCentre::Eu,
+            client_id: "1000.NEWAPP".into(),
+            client_secret: "very-secret".into(),
+            organization_id: "123456".into(),
+        })
+        .await
+        .unwrap();
+    let saved = serde_json::to_string(&h.console.saved_connections()).unwrap();
+    assert!(
+        saved.contains(&id) && !saved.contains("very-secret"),
+        "{saved}"
+    );
+    h.console.remove_connection(&id).await.unwrap();
+    assert!(!serde_json::to_string(&h.console.saved_connections())
+        .unwrap()
+        .contains(&id));
+}
+
+// ---- Privilege Secure ----
+
+#[tokio::test]
+async fn nps_an_individually_configured_user_is_reset_in_one_api_step() {
+    let h = harness().await;
+    h.nps_sign_in(ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    let users = h.console.ps_search_users(NPS, "").await.unwrap();
+    assert!(users.len() >= 4);
+    let alice = h.nps_id("alice");
+    let details = h.console.ps_user_details(NPS, &alice).await.unwrap();
+    assert!(matches!(details.user.access, PsAccess::Individual { .. }));
+    let own = &details.actions[0];
+    assert!(own.allowed && own.action == ProviderAction::PsResetToken);
+    assert!(
+        !details.actions[1].allowed,
+        "no group to reset for an individual user"
+    );
+
+    let plan = h
+        .console
+        .plan_provider_action(NPS, &alice, ProviderAction::PsResetToken, None)
+        .await
+        .unwrap();
+    assert_eq!(plan.steps.len(), 1);
+    let result = h
+        .console
+        .run_provider_plan(&plan.id, "INC-5", None)
+        .await
+        .unwrap();
+    assert_eq!(result.outcome, AuditOutcome::Succeeded);
+    assert_eq!(h.nps.mfa_reset_count("alice"), 1);
+}
+
+#[tokio::test]
+async fn nps_a_group_member_is_reset_through_an_individual_entry_that_is_removed_again() {
+    let h = harness().await;
+    h.nps_sign_in(ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    let bob = h.nps_id("bob");
+    let plan = h
+        .console
+        .plan_provider_action(NPS, &bob, ProviderAction::PsResetToken, None)
+        .await
+        .unwrap();
+    assert_eq!(plan.steps.len(), 3, "{:?}", plan.steps);
+    assert!(plan.steps[0].summary.starts_with("Add"));
+    assert!(plan.steps[2].summary.starts_with("Remove"));
+    assert!(plan.warnings.iter().any(|w| w.contains("not touched")));
+
+    let result = h
+        .console
+        .run_provider_plan(&plan.id, "INC-6", None)
+        .await
+        .unwrap();
+    assert_eq!(
+        result.outcome,
+        AuditOutcome::Succeeded,
+        "{:?}",
+        result.steps
+    );
+    assert!(result.steps.iter().all(|s| s.state == StepState::Done));
+    assert_eq!(h.nps.mfa_reset_count("bob"), 1);
+    assert_eq!(
+        h.nps.mfa_reset_count("carol"),
+        0,
+        "the other group member is untouched"
+    );
+    assert!(
+        h.nps.individual_entry("bob").is_none(),
+        "the configuration is as it was"
+    );
+    let entry = h.audit().pop().unwrap();
+    assert_eq!(entry.record.steps.len(), 3);
+    assert_eq!(entry.record.tenant_id, h.nps.base_url() + "/");
+}
+
+#[tokio::test]
+async fn nps_a_failure_in_the_middle_step_removes_the_added_entry_and_says_so() {
+    let h = harness().await;
+    h.nps_sign_in(ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    let carol = h.nps_id("carol");
+    let plan = h
+        .console
+        .plan_provider_action(NPS, &carol, ProviderAction::PsResetToken, None)
+        .await
+        .unwrap();
+    h.nps.fail_next_reset_mfa(5);
+    let result = h
+        .console
+        .run_provider_plan(&plan.id, "INC-8", None)
+        .await
+        .unwrap();
+    let states: Vec<StepState> = result.steps.iter().map(|s| s.state).collect();
+    assert_eq!(
+        states,
+        vec![StepState::Done, StepState::Failed, StepState::Done]
+    );
+    assert_eq!(result.outcome, AuditOutcome::Partial);
+    assert!(
+        result.steps[2]
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("NOT reset"),
+        "{:?}",
+        result.steps[2]
+    );
+    assert!(h.nps.individual_entry("carol").is_none());
+    let entry = h.audit().pop().unwrap();
+    let statuses: Vec<StepStatus> = entry.record.steps.iter().map(|s| s.status).collect();
+    assert_eq!(
+        statuses,
+        vec![
+            StepStatus::Succeeded,
+            StepStatus::Failed,
+            StepStatus::Succeeded
+        ]
+    );
+}
+
+#[tokio::test]
+async fn nps_the_group_reset_is_separate_warned_and_finished_by_hand() {
+    let h = harness().await;
+    h.nps_sign_in(ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    let bob = h.nps_id("bob");
+    let details = h.console.ps_user_details(NPS, &bob).await.unwrap();
+    let group = details
+        .actions
+        .iter()
+        .find(|a| a.action == ProviderAction::PsResetGroupToken)
+        .unwrap();
+    assert!(group.allowed);
+    assert!(group.warning.as_deref().unwrap().contains("EVERY member"));
+    let plan = h
+        .console
+        .plan_provider_action(NPS, &bob, ProviderAction::PsResetGroupToken, None)
+        .await
+        .unwrap();
+    assert!(matches!(
+        plan.steps[0].performed,
+        StepPerformed::ByHand { .. }
+    ));
+    let result = h
+        .console
+        .run_provider_plan(&plan.id, "INC-10", None)
+        .await
+        .unwrap();
+    assert_eq!(result.outcome, AuditOutcome::Pending);
+    assert_eq!(
+        h.nps.mfa_reset_count("bob"),
+        0,
+        "nothing is reset through the API"
+    );
+    assert_eq!(h.nps.mfa_reset_count("carol"), 0);
+}
+
+#[tokio::test]
+async fn nps_a_non_administrator_is_not_offered_and_is_refused() {
+    let h = harness().await;
+    h.nps_sign_in(REVIEWER_LOGIN, REVIEWER_PASSWORD).await;
+    let alice = h.nps_id("alice");
+    let details = h.console.ps_user_details(NPS, &alice).await.unwrap();
+    assert!(details.actions.iter().all(|a| !a.allowed));
+    assert!(details.actions[0]
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("not a Privilege Secure Administrator"));
+    let error = h
+        .console
+        .plan_provider_action(NPS, &alice, ProviderAction::PsResetToken, None)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Denied);
+    assert_eq!(
+        h.audit().pop().unwrap().record.outcome,
+        AuditOutcome::Refused
+    );
+    assert_eq!(h.nps.mfa_reset_count("alice"), 0);
+}
+
+#[tokio::test]
+async fn nps_an_untrusted_certificate_is_trusted_only_explicitly_and_only_as_shown() {
+    let h = harness_with(Duration::from_secs(300), false).await;
+    let code = h.nps.second_factor_code(ADMIN_LOGIN).unwrap();
+    let error = h
+        .console
+        .ps_sign_in(NPS, ADMIN_LOGIN, SecretString::from(ADMIN_PASSWORD), &code)
+        .await
+        .unwrap_err();
+    let shown = untrusted_certificate_sha256(&error)
+        .expect("the fingerprint to show")
+        .to_string();
+    assert_eq!(
+        shown.replace(':', "").to_lowercase(),
+        h.nps.certificate_sha256().replace(':', "").to_lowercase()
+    );
+    let wrong = "00".repeat(32);
+    assert!(h.console.ps_trust_certificate(NPS, &wrong).await.is_err());
+    h.console.ps_trust_certificate(NPS, &shown).await.unwrap();
+    let saved = h.console.connection_settings(NPS).unwrap();
+    assert!(saved
+        .privilege_secure()
+        .unwrap()
+        .trusted_certificate_sha256
+        .is_some());
+    h.nps_sign_in(ADMIN_LOGIN, ADMIN_PASSWORD).await;
+}
+
+#[tokio::test]
+async fn a_new_privilege_secure_connection_needs_an_https_url() {
+    let h = harness().await;
+    let bad = NewPrivilegeSecureConnection {
+        display_name: "NPS".into(),
+        base_url: "http://nps.example.com".into(),
+    };
+    assert_eq!(
+        bad.into_connection().unwrap_err().kind,
+        ErrorKind::InvalidInput
+    );
+    let good = NewPrivilegeSecureConnection {
+        display_name: "NPS".into(),
+        base_url: "https://nps.example.com".into(),
+    }
+    .into_connection()
+    .unwrap();
+    h.console.add_connection(good).unwrap();
+}

@@ -1,0 +1,400 @@
+//! Audit forwarding to a syslog collector started by each test (plain TCP and TLS with a CA made
+//! here): RFC 6587 framing, RFC 5424 header and structured data, MSG equal to the stored line,
+//! a backlog kept while the collector is down, and the oldest entries dropped and counted when
+//! the queue is full.
+use std::sync::Arc;
+use std::time::Duration;
+
+use resetdesk_core::audit::{AuditEntry, AuditLog, AuditOutcome, AuditRecord};
+use resetdesk_core::audit_forward::{
+    AuditForwarder, ForwardOptions, ForwardingStatus, SyslogSettings,
+};
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::net::TcpListener;
+
+use resetdesk_testkit as common;
+
+/// Every wait is bounded by this; a healthy run takes milliseconds.
+const WAIT: Duration = Duration::from_secs(5);
+
+fn record(i: u64, operator: &str, outcome: AuditOutcome) -> AuditRecord {
+    AuditRecord {
+        operator: operator.into(),
+        connection_id: "sandbox".into(),
+        tenant_id: "tenant".into(),
+        target_id: format!("user-{i}"),
+        target: format!("user{i}@contoso.sandbox"),
+        action: "Reset password".into(),
+        plan_id: Some(format!("plan-{i}")),
+        plan: vec!["Set a temporary password".into()],
+        reason: format!("ticket {i}"),
+        outcome,
+        steps: vec![],
+        message: None,
+        verification: None,
+        approval: None,
+    }
+}
+
+fn settings(port: u16) -> SyslogSettings {
+    SyslogSettings {
+        host: "127.0.0.1".into(),
+        port,
+        tls: false,
+        ca_pem: None,
+        app_name: "ResetDesk".into(),
+        hostname: "desk-1".into(),
+    }
+}
+
+fn fast_retries(capacity: usize) -> ForwardOptions {
+    ForwardOptions {
+        capacity,
+        initial_backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(40),
+        io_timeout: WAIT,
+    }
+}
+
+/// One RFC 6587 octet-counted frame: `<len> <message>`.
+async fn read_frame(stream: &mut (impl AsyncRead + Unpin)) -> String {
+    tokio::time::timeout(WAIT, async {
+        let mut length = String::new();
+        loop {
+            let byte = stream.read_u8().await.expect("a frame length");
+            if byte == b' ' {
+                break;
+            }
+            assert!(byte.is_ascii_digit(), "frame length has {byte:#x}");
+            length.push(byte as char);
+        }
+        let mut message = vec![0; length.parse().unwrap()];
+        stream.read_exact(&mut message).await.unwrap();
+        String::from_utf8(message).unwrap()
+    })
+    .await
+    .expect("a frame within the wait")
+}
+
+async fn wait_for(forwarder: &AuditForwarder, what: impl Fn(&ForwardingStatus) -> bool) {
+    tokio::time::timeout(WAIT, async {
+        while !what(&forwarder.status()) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("status never matched: {:?}", forwarder.status()));
+}
+
+/// A port nothing listens on (until the test binds it again).
+async fn closed_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// The raw (still escaped) value of structured-data parameter `name`.
+fn sd_param<'a>(message: &'a str, name: &str) -> Option<&'a str> {
+    let start = message.find(&format!(" {name}=\""))? + name.len() + 3;
+    let rest = &message[start..];
+    let mut chars = rest.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '"' => return Some(&rest[..i]),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn seq_of(message: &str) -> u64 {
+    sd_param(message, "seq").unwrap().parse().unwrap()
+}
+
+fn stored_lines(log: &AuditLog) -> Vec<String> {
+    std::fs::read_to_string(log.path())
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn append(log: &AuditLog, forwarder: &AuditForwarder, record: AuditRecord) -> AuditEntry {
+    let entry = log.append(record).unwrap();
+    forwarder.forward(&entry);
+    entry
+}
+
+#[tokio::test]
+async fn entries_arrive_framed_with_header_structured_data_and_the_stored_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = AuditLog::open(dir.path().join("audit.jsonl")).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let forwarder = AuditForwarder::start_with(settings(port), fast_retries(100)).unwrap();
+
+    let first = append(
+        &log,
+        &forwarder,
+        record(1, "helpdesk@contoso.sandbox", AuditOutcome::Succeeded),
+    );
+    let second = append(
+        &log,
+        &forwarder,
+        record(2, r#"odd"name\]@contoso.sandbox"#, AuditOutcome::Refused),
+    );
+
+    let (mut stream, _) = tokio::time::timeout(WAIT, listener.accept())
+        .await
+        .unwrap()
+        .unwrap();
+    let messages = [read_frame(&mut stream).await, read_frame(&mut stream).await];
+    let lines = stored_lines(&log);
+
+    assert!(
+        messages[0].starts_with(&format!(
+            "<85>1 {} desk-1 ResetDesk - Resetpassword [resetdesk@32473 seq=\"1\" hash=\"{}\" prevHash=\"{}\" outcome=\"succeeded\" operator=\"helpdesk@contoso.sandbox\" target=\"user1@contoso.sandbox\"] ",
+            first.at, first.hash, first.prev_hash
+        )),
+        "{}",
+        messages[0]
+    );
+    assert!(
+        messages[1].starts_with("<84>1 "),
+        "refused is a warning: {}",
+        messages[1]
+    );
+    assert_eq!(
+        sd_param(&messages[1], "operator"),
+        Some(r#"odd\"name\\\]@contoso.sandbox"#)
+    );
+    assert_eq!(
+        sd_param(&messages[1], "prevHash"),
+        Some(first.hash.as_str())
+    );
+    assert_eq!(sd_param(&messages[1], "hash"), Some(second.hash.as_str()));
+    for (message, line) in messages.iter().zip(&lines) {
+        let msg = &message[message.find("] ").unwrap() + 2..];
+        assert_eq!(msg, line, "MSG is the line as stored");
+    }
+    wait_for(&forwarder, |s| s.enabled && s.connected && s.queued == 0).await;
+}
+
+#[tokio::test]
+async fn tls_to_a_collector_whose_certificate_a_private_ca_issued() {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let server_key = rcgen::KeyPair::generate().unwrap();
+    let server_cert = rcgen::CertificateParams::new(vec!["localhost".to_string()])
+        .unwrap()
+        .signed_by(&server_key, &ca, &ca_key)
+        .unwrap();
+    let server_config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![server_cert.der().clone()],
+        rustls::pki_types::PrivatePkcs8KeyDer::from(server_key.serialize_der()).into(),
+    )
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server_config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+
+    let dir = tempfile::tempdir().unwrap();
+    let log = AuditLog::open(dir.path().join("audit.jsonl")).unwrap();
+    let forwarder = AuditForwarder::start_with(
+        SyslogSettings {
+            host: "localhost".into(),
+            tls: true,
+            ca_pem: Some(ca.pem()),
+            ..settings(port)
+        },
+        fast_retries(100),
+    )
+    .unwrap();
+    append(
+        &log,
+        &forwarder,
+        record(1, "helpdesk@contoso.sandbox", AuditOutcome::Failed),
+    );
+
+    let (tcp, _) = tokio::time::timeout(WAIT, listener.accept())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut stream = tokio::time::timeout(WAIT, acceptor.accept(tcp))
+        .await
+        .unwrap()
+        .unwrap();
+    let message = read_frame(&mut stream).await;
+    assert!(message.starts_with("<84>1 "), "{message}");
+    assert!(message.ends_with(&stored_lines(&log)[0]), "{message}");
+
+    // Without the private CA the collector is not trusted: nothing is sent, the error says why.
+    let untrusting = AuditForwarder::start_with(
+        SyslogSettings {
+            host: "localhost".into(),
+            tls: true,
+            ..settings(port)
+        },
+        fast_retries(100),
+    )
+    .unwrap();
+    untrusting.forward(&log.list(1).unwrap()[0]);
+    let (tcp, _) = tokio::time::timeout(WAIT, listener.accept())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(tokio::time::timeout(WAIT, acceptor.accept(tcp))
+        .await
+        .unwrap()
+        .is_err());
+    wait_for(&untrusting, |s| {
+        s.last_error.as_deref().is_some_and(|e| e.contains("TLS")) && s.queued == 1
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_collector_that_is_down_gets_the_backlog_in_order_when_it_comes_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = AuditLog::open(dir.path().join("audit.jsonl")).unwrap();
+    let port = closed_port().await;
+    let forwarder = AuditForwarder::start_with(settings(port), fast_retries(100)).unwrap();
+
+    for i in 1..=3 {
+        append(
+            &log,
+            &forwarder,
+            record(i, "helpdesk@contoso.sandbox", AuditOutcome::Succeeded),
+        );
+    }
+    wait_for(&forwarder, |s| s.last_error.is_some() && !s.connected).await;
+    assert_eq!(forwarder.status().queued, 3, "the backlog is kept");
+
+    let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+    let (mut stream, _) = tokio::time::timeout(WAIT, listener.accept())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut seqs = Vec::new();
+    for _ in 0..3 {
+        seqs.push(seq_of(&read_frame(&mut stream).await));
+    }
+    assert_eq!(seqs, vec![1, 2, 3]);
+    wait_for(&forwarder, |s| {
+        s.connected && s.queued == 0 && s.last_error.is_none()
+    })
+    .await;
+    assert_eq!(forwarder.status().dropped, 0);
+}
+
+#[tokio::test]
+async fn a_full_queue_drops_the_oldest_and_the_next_message_counts_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = AuditLog::open(dir.path().join("audit.jsonl")).unwrap();
+    let port = closed_port().await;
+    let forwarder = AuditForwarder::start_with(settings(port), fast_retries(2)).unwrap();
+
+    // Entry 1 is taken for sending and fails: it waits for a retry outside the queue.
+    append(
+        &log,
+        &forwarder,
+        record(1, "helpdesk@contoso.sandbox", AuditOutcome::Succeeded),
+    );
+    wait_for(&forwarder, |s| s.last_error.is_some()).await;
+    // Five more into a queue of two: 2, 3 and 4 are dropped.
+    for i in 2..=6 {
+        append(
+            &log,
+            &forwarder,
+            record(i, "helpdesk@contoso.sandbox", AuditOutcome::Succeeded),
+        );
+    }
+    let status = forwarder.status();
+    assert_eq!((status.dropped, status.queued), (3, 3), "{status:?}");
+
+    let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+    let (mut stream, _) = tokio::time::timeout(WAIT, listener.accept())
+        .await
+        .unwrap()
+        .unwrap();
+    let messages = [
+        read_frame(&mut stream).await,
+        read_frame(&mut stream).await,
+        read_frame(&mut stream).await,
+    ];
+    assert_eq!(
+        messages.iter().map(|m| seq_of(m)).collect::<Vec<_>>(),
+        vec![1, 5, 6]
+    );
+    assert_eq!(sd_param(&messages[0], "dropped"), None);
+    assert_eq!(sd_param(&messages[1], "dropped"), Some("3"));
+    assert_eq!(sd_param(&messages[2], "dropped"), None);
+    assert_eq!(
+        stored_lines(&log).len(),
+        6,
+        "the local log keeps every entry"
+    );
+}
+
+/// The hook in `Console`: an action it refuses (and audits) reaches the collector.
+#[tokio::test]
+async fn the_console_forwards_the_entries_it_appends() {
+    use resetdesk_core::actions::ActionKind;
+    use resetdesk_core::safety::SafetyPolicy;
+    use resetdesk_core::secrets::MemoryStore;
+
+    let sandbox = common::small_sandbox().await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let audit_path = dir.path().join("audit.jsonl");
+    let console = common::open_console(
+        &sandbox,
+        &audit_path,
+        Arc::new(MemoryStore::new()),
+        SafetyPolicy::default(),
+    );
+    assert!(!console.forwarding_status().enabled);
+    let console = console.with_audit_forwarder(
+        AuditForwarder::start_with(settings(port), fast_retries(100)).unwrap(),
+    );
+
+    common::sign_in(&console, "authadmin@contoso.sandbox").await;
+    let megan = sandbox
+        .user_id_by_upn("megan.bowen@contoso.sandbox")
+        .unwrap();
+    let refused = console
+        .plan_action("sandbox", &megan, ActionKind::RequireReregisterMfa)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind, resetdesk_core::ErrorKind::Denied);
+
+    let (mut stream, _) = tokio::time::timeout(WAIT, listener.accept())
+        .await
+        .unwrap()
+        .unwrap();
+    let message = read_frame(&mut stream).await;
+    assert!(message.starts_with("<84>1 "), "{message}");
+    assert_eq!(sd_param(&message, "outcome"), Some("refused"));
+    let stored = std::fs::read_to_string(&audit_path).unwrap();
+    assert!(
+        message.ends_with(&format!("] {}", stored.trim_end())),
+        "{message}"
+    );
+    let status = console.forwarding_status();
+    assert!(status.enabled);
+    assert_eq!(
+        status.destination.as_deref(),
+        Some(format!("127.0.0.1:{port} (TCP, not encrypted)").as_str())
+    );
+}

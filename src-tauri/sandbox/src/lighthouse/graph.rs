@@ -1,0 +1,467 @@
+//! The Graph side: a front door (latency, bearer token → tenant, per-tenant throttling,
+//! refusing customers) and the routes an MSP's Lighthouse flow uses.
+//!
+//! In the partner tenant: `GET /v1.0/tenantRelationships/delegatedAdminRelationships`,
+//! `…/{id}/accessAssignments` and `GET /v1.0/me/transitiveMemberOf/microsoft.graph.group`.
+//! In a customer tenant (with that customer's token): `GET /v1.0/users`,
+//! `GET /v1.0/users/{id}/authentication/methods` and
+//! `DELETE /v1.0/users/{id}/authentication/{collection}/{methodId}`, each allowed only by
+//! the roles the technician holds there through GDAP (graph.md §2.3).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{Path, Query, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get};
+use axum::{Extension, Json, Router};
+use serde_json::{json, Value};
+
+use super::super::errors::{GraphError, RequestIds};
+use super::throttle::{Admission, Bucket};
+use super::{lock, seed, Shared};
+use crate::role_ids::{self, GLOBAL_READER};
+
+/// The tenant the caller's token is for.
+#[derive(Clone)]
+struct Caller {
+    tenant_id: String,
+    ids: RequestIds,
+}
+
+const DEFAULT_PAGE: usize = 100;
+const MAX_PAGE: usize = 999;
+
+pub(super) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route(
+            "/v1.0/tenantRelationships/delegatedAdminRelationships",
+            get(relationships),
+        )
+        .route(
+            "/v1.0/tenantRelationships/delegatedAdminRelationships/{id}/accessAssignments",
+            get(access_assignments),
+        )
+        .route(
+            "/v1.0/me/transitiveMemberOf/microsoft.graph.group",
+            get(my_groups),
+        )
+        .route("/v1.0/users", get(list_users))
+        .route(
+            "/v1.0/users/{user}/authentication/methods",
+            get(list_methods),
+        )
+        .route(
+            "/v1.0/users/{user}/transitiveMemberOf/microsoft.graph.directoryRole",
+            get(user_directory_roles),
+        )
+        .route(
+            "/v1.0/users/{user}/authentication/{collection}/{method}",
+            delete(delete_method),
+        )
+        .route_layer(middleware::from_fn_with_state(shared.clone(), front_door))
+        .with_state(shared)
+}
+
+fn bearer(request: &Request) -> Option<String> {
+    let value = request.headers().get("authorization")?.to_str().ok()?;
+    value
+        .strip_prefix("Bearer ")
+        .map(|token| token.trim().to_string())
+}
+
+async fn front_door(
+    State(shared): State<Arc<Shared>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let ids = RequestIds::for_request(
+        request
+            .headers()
+            .get("client-request-id")
+            .and_then(|v| v.to_str().ok()),
+    );
+    let latency = lock(&shared.knobs).latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let now = Instant::now();
+    let tenant_id = {
+        let tokens = lock(&shared.access_tokens);
+        match bearer(&request)
+            .and_then(|token| tokens.get(&token).map(|g| (g.tenant_id.clone(), g.expires)))
+        {
+            Some((tenant, expires)) if expires > now => tenant,
+            Some(_) => {
+                return GraphError::invalid_token(
+                    "Lifetime validation failed, the token is expired.",
+                    &shared.base_url,
+                )
+                .render(&ids)
+            }
+            None => {
+                return GraphError::invalid_token(
+                    "Access token validation failure.",
+                    &shared.base_url,
+                )
+                .render(&ids)
+            }
+        }
+    };
+    if let Some(refused) = throttled(&shared, &tenant_id, now) {
+        return refused.render(&ids);
+    }
+    if lock(&shared.knobs).refusing.contains(&tenant_id) {
+        // Counted as a request: it was admitted and answered.
+        shared.count(&tenant_id, |s| s.requests += 1);
+        return GraphError::denied().render(&ids);
+    }
+    shared.count(&tenant_id, |s| s.requests += 1);
+    request.extensions_mut().insert(Caller {
+        tenant_id,
+        ids: ids.clone(),
+    });
+    let mut response = next.run(request).await;
+    ids.stamp(&mut response);
+    response
+}
+
+/// The tenant's bucket decides; `Some` is the 429 to send.
+fn throttled(shared: &Shared, tenant_id: &str, now: Instant) -> Option<GraphError> {
+    let throttle = {
+        let knobs = lock(&shared.knobs);
+        knobs
+            .tenant_throttle
+            .get(tenant_id)
+            .copied()
+            .unwrap_or(knobs.default_throttle)
+    }?;
+    let admission = {
+        let mut buckets = lock(&shared.buckets);
+        let bucket = buckets
+            .entry(tenant_id.to_string())
+            .or_insert_with(|| Bucket::new(throttle, now));
+        if bucket.throttle() != throttle {
+            *bucket = Bucket::new(throttle, now);
+        }
+        bucket.admit(now)
+    };
+    match admission {
+        Admission::Admitted => None,
+        Admission::Throttled {
+            retry_after_secs,
+            early,
+        } => {
+            shared.count(tenant_id, |s| {
+                s.throttled += 1;
+                if early {
+                    s.early_retries += 1;
+                }
+            });
+            Some(GraphError::throttled(retry_after_secs))
+        }
+    }
+}
+
+fn render(caller: &Caller, error: GraphError) -> Response {
+    error.render(&caller.ids)
+}
+
+fn partner_only(shared: &Shared, caller: &Caller) -> Result<(), GraphError> {
+    if lock(&shared.msp).partner_tenant_id == caller.tenant_id {
+        Ok(())
+    } else {
+        Err(GraphError::denied())
+    }
+}
+
+async fn relationships(
+    State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+) -> Response {
+    if let Err(e) = partner_only(&shared, &caller) {
+        return render(&caller, e);
+    }
+    let msp = lock(&shared.msp);
+    let value: Vec<Value> = msp
+        .customers
+        .iter()
+        .map(|c| {
+            json!({
+                "@odata.type": "#microsoft.graph.delegatedAdminRelationship",
+                "id": c.relationship_id,
+                "displayName": format!("Contoso Partners – {}", c.display_name),
+                "status": c.relationship_status,
+                "duration": "P730D",
+                "customer": { "tenantId": c.tenant_id, "displayName": c.display_name },
+                "accessDetails": {
+                    "unifiedRoles": c.relationship_roles().iter()
+                        .map(|r| json!({ "roleDefinitionId": r }))
+                        .collect::<Vec<_>>()
+                },
+            })
+        })
+        .collect();
+    Json(json!({ "value": value })).into_response()
+}
+
+async fn access_assignments(
+    State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+    Path(relationship_id): Path<String>,
+) -> Response {
+    if let Err(e) = partner_only(&shared, &caller) {
+        return render(&caller, e);
+    }
+    let msp = lock(&shared.msp);
+    let Some(customer) = msp
+        .customers
+        .iter()
+        .find(|c| c.relationship_id == relationship_id)
+    else {
+        return render(&caller, GraphError::user_not_found(&relationship_id));
+    };
+    let value: Vec<Value> = customer
+        .assignments
+        .iter()
+        .map(|a| {
+            json!({
+                "@odata.type": "#microsoft.graph.delegatedAdminAccessAssignment",
+                "id": a.id,
+                "status": "active",
+                "accessContainer": { "accessContainerId": a.group_id, "accessContainerType": "securityGroup" },
+                "accessDetails": {
+                    "unifiedRoles": a.roles.iter().map(|r| json!({ "roleDefinitionId": r })).collect::<Vec<_>>()
+                },
+            })
+        })
+        .collect();
+    Json(json!({ "value": value })).into_response()
+}
+
+async fn my_groups(
+    State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+) -> Response {
+    if let Err(e) = partner_only(&shared, &caller) {
+        return render(&caller, e);
+    }
+    let msp = lock(&shared.msp);
+    let value: Vec<Value> = msp
+        .groups
+        .iter()
+        .filter(|g| msp.technician_groups.contains(&g.id))
+        .map(|g| json!({ "@odata.type": "#microsoft.graph.group", "id": g.id, "displayName": g.display_name }))
+        .collect();
+    Json(json!({ "value": value })).into_response()
+}
+
+fn has_any(roles: &[String], wanted: &[&str]) -> bool {
+    roles.iter().any(|r| wanted.contains(&r.as_str()))
+}
+
+const METHOD_READERS: &[&str] = &[
+    role_ids::AUTHENTICATION_ADMINISTRATOR,
+    role_ids::PRIVILEGED_AUTHENTICATION_ADMINISTRATOR,
+    role_ids::GLOBAL_ADMINISTRATOR,
+    GLOBAL_READER,
+];
+
+/// The customer and the technician's roles there, or Graph's 403 for the partner tenant.
+fn customer_roles(msp: &seed::Msp, caller: &Caller) -> Result<Vec<String>, GraphError> {
+    let customer = msp
+        .customer(&caller.tenant_id)
+        .ok_or_else(GraphError::denied)?;
+    Ok(msp.technician_roles(customer))
+}
+
+async fn list_users(
+    State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let msp = lock(&shared.msp);
+    // Any GDAP role in the customer includes reading its users.
+    match customer_roles(&msp, &caller) {
+        Ok(roles) if !roles.is_empty() => {}
+        Ok(_) => return render(&caller, GraphError::denied()),
+        Err(e) => return render(&caller, e),
+    }
+    let top = match query.get("$top").map(|t| t.parse::<usize>()) {
+        None => DEFAULT_PAGE,
+        Some(Ok(top)) if (1..=MAX_PAGE).contains(&top) => top,
+        Some(_) => {
+            return render(
+                &caller,
+                GraphError::bad_request("Invalid page size specified: '$top' must be 1 to 999."),
+            )
+        }
+    };
+    let skip = match query.get("$skiptoken").map(|t| t.parse::<usize>()) {
+        None => 0,
+        Some(Ok(skip)) => skip,
+        Some(Err(_)) => return render(&caller, GraphError::bad_request("Invalid $skiptoken.")),
+    };
+    let Some(customer) = msp.customer(&caller.tenant_id) else {
+        return render(&caller, GraphError::denied());
+    };
+    let value: Vec<Value> = customer
+        .users
+        .values()
+        .skip(skip)
+        .take(top)
+        .map(|u| {
+            json!({
+                "id": u.id,
+                "userPrincipalName": u.user_principal_name,
+                "displayName": u.display_name,
+                "accountEnabled": true,
+            })
+        })
+        .collect();
+    let mut body = json!({ "value": value });
+    if skip + top < customer.users.len() {
+        body["@odata.nextLink"] = json!(format!(
+            "{}/v1.0/users?$top={top}&$skiptoken={}",
+            shared.base_url,
+            skip + top
+        ));
+    }
+    Json(body).into_response()
+}
+
+fn method_json(method: &seed::Method) -> Value {
+    let mut value = json!({ "@odata.type": method.kind.odata_type(), "id": method.id });
+    if let Some(number) = &method.phone_number {
+        value["phoneNumber"] = json!(number);
+    }
+    if let Some(phone_type) = method.phone_type {
+        value["phoneType"] = json!(phone_type);
+    }
+    if let Some(name) = &method.display_name {
+        value["displayName"] = json!(name);
+    }
+    value
+}
+
+async fn list_methods(
+    State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+    Path(user_id): Path<String>,
+) -> Response {
+    let msp = lock(&shared.msp);
+    match customer_roles(&msp, &caller) {
+        Ok(roles) if has_any(&roles, METHOD_READERS) => {}
+        Ok(_) => return render(&caller, GraphError::denied()),
+        Err(e) => return render(&caller, e),
+    }
+    let user = msp
+        .customer(&caller.tenant_id)
+        .and_then(|c| c.users.get(&user_id));
+    match user {
+        Some(user) => {
+            let value: Vec<Value> = user.methods.iter().map(method_json).collect();
+            Json(json!({ "value": value })).into_response()
+        }
+        None => render(&caller, GraphError::user_not_found(&user_id)),
+    }
+}
+
+/// The activated directory roles of a customer's user: a seeded privileged user is a Global
+/// Administrator (so Entra's rules decide who may reset their methods).
+async fn user_directory_roles(
+    State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+    Path(user_id): Path<String>,
+) -> Response {
+    let msp = lock(&shared.msp);
+    match customer_roles(&msp, &caller) {
+        Ok(roles) if has_any(&roles, role_ids::USER_READERS) => {}
+        Ok(_) => return render(&caller, GraphError::denied()),
+        Err(e) => return render(&caller, e),
+    }
+    let user = msp
+        .customer(&caller.tenant_id)
+        .and_then(|c| c.users.get(&user_id));
+    match user {
+        Some(user) => {
+            let value: Vec<Value> = if user.privileged {
+                vec![json!({
+                    "@odata.type": "#microsoft.graph.directoryRole",
+                    "id": format!("role-{}", user.id),
+                    "displayName": "Global Administrator",
+                    "roleTemplateId": role_ids::GLOBAL_ADMINISTRATOR,
+                })]
+            } else {
+                Vec::new()
+            };
+            Json(json!({ "value": value })).into_response()
+        }
+        None => render(&caller, GraphError::user_not_found(&user_id)),
+    }
+}
+
+async fn delete_method(
+    State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+    Path((user_id, collection, method_id)): Path<(String, String, String)>,
+) -> Response {
+    let mut msp = lock(&shared.msp);
+    let roles = match customer_roles(&msp, &caller) {
+        Ok(roles) => roles,
+        Err(e) => return render(&caller, e),
+    };
+    let Some(user) = msp
+        .customer_mut(&caller.tenant_id)
+        .and_then(|c| c.users.get_mut(&user_id))
+    else {
+        return render(&caller, GraphError::user_not_found(&user_id));
+    };
+    // Entra's rule (graph.md §2.3): an Authentication Administrator may not manage the
+    // methods of a privileged administrator; a Privileged Authentication Administrator may.
+    let allowed = has_any(
+        &roles,
+        &[
+            role_ids::PRIVILEGED_AUTHENTICATION_ADMINISTRATOR,
+            role_ids::GLOBAL_ADMINISTRATOR,
+        ],
+    ) || (has_any(&roles, &[role_ids::AUTHENTICATION_ADMINISTRATOR])
+        && !user.privileged);
+    if !allowed {
+        return render(&caller, GraphError::denied());
+    }
+    let position = user
+        .methods
+        .iter()
+        .position(|m| m.id == method_id && m.kind.collection() == Some(collection.as_str()));
+    let Some(position) = position else {
+        drop(msp);
+        shared.count(&caller.tenant_id, |s| s.deletes_of_missing += 1);
+        return render(&caller, GraphError::method_not_found(&method_id));
+    };
+    user.methods.remove(position);
+    drop(msp);
+    shared.count(&caller.tenant_id, |s| s.deletes += 1);
+    {
+        let mut counters = lock(&shared.counters);
+        *counters
+            .deletions
+            .entry((caller.tenant_id.clone(), user_id, method_id))
+            .or_default() += 1;
+    }
+    {
+        // The refusal knob: after N deletions the customer starts answering 403.
+        let mut knobs = lock(&shared.knobs);
+        if let Some(left) = knobs.refuse_after.get_mut(&caller.tenant_id) {
+            *left = left.saturating_sub(1);
+            if *left == 0 {
+                knobs.refuse_after.remove(&caller.tenant_id);
+                knobs.refusing.insert(caller.tenant_id.clone());
+            }
+        }
+    }
+    StatusCode::NO_CONTENT.into_response()
+}

@@ -1,0 +1,383 @@
+//! The seeded MSP: one partner tenant ("Contoso Partners") with a technician, and customer
+//! tenants reached through GDAP relationships with different role sets. Everything is derived
+//! from the seed, so two emulators with the same seed have the same ids.
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+
+use crate::role_ids::{self, GLOBAL_READER};
+
+/// Graph's fixed ids of the three phone methods (graph.md §1.3).
+pub const MOBILE_PHONE_ID: &str = "3179e48a-750b-4051-897c-87b9720928f7";
+pub const ALTERNATE_MOBILE_PHONE_ID: &str = "b6332ec1-7057-4abe-9331-3d72feddfe41";
+/// The password method's fixed id: listed, never deleted.
+pub const PASSWORD_METHOD_ID: &str = "28c10230-6103-485e-b985-444c60001490";
+
+pub const PARTNER_DOMAIN: &str = "contosopartners.sandbox";
+pub const TECHNICIAN_UPN: &str = "tech@contosopartners.sandbox";
+/// The partner-tenant security group the technician belongs to (the GDAP access container).
+pub const HELPDESK_GROUP_NAME: &str = "GDAP Helpdesk Technicians";
+/// A group the technician is NOT in: its roles must not count for them.
+pub const TIER3_GROUP_NAME: &str = "GDAP Tier 3 Escalation";
+
+/// One customer as the caller asks for it.
+#[derive(Debug, Clone)]
+pub struct CustomerSpec {
+    pub display_name: String,
+    /// Role template ids assigned to the technician's group in this customer.
+    pub technician_roles: Vec<String>,
+    /// Role template ids assigned to the Tier 3 group (the technician is not a member).
+    pub other_group_roles: Vec<String>,
+    pub users: usize,
+    /// `active`, or e.g. `expired` (then the customer cannot be reached).
+    pub relationship_status: String,
+}
+
+impl CustomerSpec {
+    pub fn new(display_name: &str, technician_roles: &[&str], users: usize) -> Self {
+        Self {
+            display_name: display_name.to_string(),
+            technician_roles: technician_roles.iter().map(|r| r.to_string()).collect(),
+            other_group_roles: Vec::new(),
+            users,
+            relationship_status: "active".into(),
+        }
+    }
+}
+
+/// The default MSP: three customers that allow an MFA reset, one that does not (Helpdesk
+/// Administrator only), and one whose relationship expired.
+pub fn default_customers(users_per_customer: usize) -> Vec<CustomerSpec> {
+    let mut northwind = CustomerSpec::new(
+        "Northwind Traders",
+        &[
+            role_ids::AUTHENTICATION_ADMINISTRATOR,
+            role_ids::DIRECTORY_READERS,
+        ],
+        users_per_customer,
+    );
+    // Tier 3 holds Privileged Authentication Administrator; the technician does not.
+    northwind.other_group_roles = vec![role_ids::PRIVILEGED_AUTHENTICATION_ADMINISTRATOR.into()];
+    let mut litware = CustomerSpec::new(
+        "Litware (expired)",
+        &[role_ids::AUTHENTICATION_ADMINISTRATOR],
+        users_per_customer,
+    );
+    litware.relationship_status = "expired".into();
+    vec![
+        CustomerSpec::new(
+            "Fabrikam",
+            &[
+                role_ids::AUTHENTICATION_ADMINISTRATOR,
+                role_ids::USER_ADMINISTRATOR,
+            ],
+            users_per_customer,
+        ),
+        northwind,
+        CustomerSpec::new(
+            "Woodgrove Bank",
+            &[
+                role_ids::PRIVILEGED_AUTHENTICATION_ADMINISTRATOR,
+                GLOBAL_READER,
+            ],
+            users_per_customer,
+        ),
+        CustomerSpec::new(
+            "Tailspin Toys",
+            &[
+                role_ids::HELPDESK_ADMINISTRATOR,
+                role_ids::DIRECTORY_READERS,
+            ],
+            users_per_customer,
+        ),
+        litware,
+    ]
+}
+
+/// `n` customers that all allow the reset (the benchmark's shape).
+pub fn uniform_customers(count: usize, users_per_customer: usize) -> Vec<CustomerSpec> {
+    (1..=count)
+        .map(|i| {
+            CustomerSpec::new(
+                &format!("Customer {i:02}"),
+                &[
+                    role_ids::AUTHENTICATION_ADMINISTRATOR,
+                    role_ids::DIRECTORY_READERS,
+                ],
+                users_per_customer,
+            )
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MethodType {
+    Password,
+    Phone,
+    MicrosoftAuthenticator,
+    SoftwareOath,
+}
+
+impl MethodType {
+    pub fn odata_type(self) -> &'static str {
+        match self {
+            MethodType::Password => "#microsoft.graph.passwordAuthenticationMethod",
+            MethodType::Phone => "#microsoft.graph.phoneAuthenticationMethod",
+            MethodType::MicrosoftAuthenticator => {
+                "#microsoft.graph.microsoftAuthenticatorAuthenticationMethod"
+            }
+            MethodType::SoftwareOath => "#microsoft.graph.softwareOathAuthenticationMethod",
+        }
+    }
+
+    /// The collection a DELETE goes to (`None`: not deletable).
+    pub fn collection(self) -> Option<&'static str> {
+        match self {
+            MethodType::Password => None,
+            MethodType::Phone => Some("phoneMethods"),
+            MethodType::MicrosoftAuthenticator => Some("microsoftAuthenticatorMethods"),
+            MethodType::SoftwareOath => Some("softwareOathMethods"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Method {
+    pub id: String,
+    pub kind: MethodType,
+    pub phone_number: Option<String>,
+    pub phone_type: Option<&'static str>,
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: String,
+    pub user_principal_name: String,
+    pub display_name: String,
+    /// Holds a privileged admin role: only a Privileged Authentication Administrator (or
+    /// Global Administrator) may delete their methods.
+    pub privileged: bool,
+    pub methods: Vec<Method>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AccessAssignment {
+    pub id: String,
+    pub group_id: String,
+    pub roles: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Customer {
+    pub tenant_id: String,
+    pub display_name: String,
+    pub domain: String,
+    pub relationship_id: String,
+    pub relationship_status: String,
+    pub assignments: Vec<AccessAssignment>,
+    /// Ordered by id, for stable paging.
+    pub users: BTreeMap<String, User>,
+}
+
+impl Customer {
+    /// Roles of the relationship (every assignment's), as `accessDetails` lists them.
+    pub fn relationship_roles(&self) -> Vec<String> {
+        let mut roles: Vec<String> = self
+            .assignments
+            .iter()
+            .flat_map(|a| a.roles.iter().cloned())
+            .collect();
+        roles.sort();
+        roles.dedup();
+        roles
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub id: String,
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Msp {
+    pub partner_tenant_id: String,
+    pub technician_id: String,
+    pub groups: Vec<Group>,
+    /// Groups the technician is a member of.
+    pub technician_groups: Vec<String>,
+    pub customers: Vec<Customer>,
+}
+
+impl Msp {
+    pub fn customer(&self, tenant_id: &str) -> Option<&Customer> {
+        self.customers
+            .iter()
+            .find(|c| c.tenant_id.eq_ignore_ascii_case(tenant_id))
+    }
+
+    pub fn customer_mut(&mut self, tenant_id: &str) -> Option<&mut Customer> {
+        self.customers
+            .iter_mut()
+            .find(|c| c.tenant_id.eq_ignore_ascii_case(tenant_id))
+    }
+
+    /// The roles the technician holds in a customer: only assignments to their groups count.
+    pub fn technician_roles(&self, customer: &Customer) -> Vec<String> {
+        let mut roles: Vec<String> = customer
+            .assignments
+            .iter()
+            .filter(|a| self.technician_groups.contains(&a.group_id))
+            .flat_map(|a| a.roles.iter().cloned())
+            .collect();
+        roles.sort();
+        roles.dedup();
+        roles
+    }
+}
+
+/// A stable GUID for `label` under `seed`.
+pub fn guid(seed: u64, label: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(seed.to_le_bytes());
+    hasher.update(label.as_bytes());
+    let digest = hasher.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
+}
+
+const FIRST_NAMES: &[&str] = &[
+    "Ada", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemi",
+    "Liam", "Maya", "Noor", "Oscar", "Priya",
+];
+const LAST_NAMES: &[&str] = &[
+    "Adams", "Brook", "Costa", "Dubois", "Evans", "Fischer", "Garcia", "Haas", "Ito", "Jensen",
+    "Khan", "Lopez",
+];
+
+pub fn build(seed: u64, specs: &[CustomerSpec]) -> Msp {
+    let helpdesk = Group {
+        id: guid(seed, "group/helpdesk"),
+        display_name: HELPDESK_GROUP_NAME.into(),
+    };
+    let tier3 = Group {
+        id: guid(seed, "group/tier3"),
+        display_name: TIER3_GROUP_NAME.into(),
+    };
+    let customers = specs
+        .iter()
+        .enumerate()
+        .map(|(index, spec)| build_customer(seed, index, spec, &helpdesk.id, &tier3.id))
+        .collect();
+    Msp {
+        partner_tenant_id: guid(seed, "tenant/partner"),
+        technician_id: guid(seed, "user/technician"),
+        technician_groups: vec![helpdesk.id.clone()],
+        groups: vec![helpdesk, tier3],
+        customers,
+    }
+}
+
+fn build_customer(
+    seed: u64,
+    index: usize,
+    spec: &CustomerSpec,
+    helpdesk_group: &str,
+    tier3_group: &str,
+) -> Customer {
+    let tenant_id = guid(seed, &format!("tenant/{index}"));
+    let slug: String = spec
+        .display_name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let domain = format!("{slug}.sandbox");
+    let mut assignments = vec![AccessAssignment {
+        id: guid(seed, &format!("assignment/{index}/helpdesk")),
+        group_id: helpdesk_group.to_string(),
+        roles: spec.technician_roles.clone(),
+    }];
+    if !spec.other_group_roles.is_empty() {
+        assignments.push(AccessAssignment {
+            id: guid(seed, &format!("assignment/{index}/tier3")),
+            group_id: tier3_group.to_string(),
+            roles: spec.other_group_roles.clone(),
+        });
+    }
+    let users = (0..spec.users)
+        .map(|n| {
+            let user = build_user(seed, index, n, &domain);
+            (user.id.clone(), user)
+        })
+        .collect();
+    Customer {
+        tenant_id,
+        display_name: spec.display_name.clone(),
+        domain,
+        relationship_id: guid(seed, &format!("relationship/{index}")),
+        relationship_status: spec.relationship_status.clone(),
+        assignments,
+        users,
+    }
+}
+
+fn build_user(seed: u64, customer: usize, n: usize, domain: &str) -> User {
+    let first = FIRST_NAMES[(n + customer) % FIRST_NAMES.len()];
+    let last = LAST_NAMES[(n / FIRST_NAMES.len() + customer) % LAST_NAMES.len()];
+    let local = format!("{}.{}{}", first, last, n).to_ascii_lowercase();
+    let id = guid(seed, &format!("user/{customer}/{n}"));
+    let mut methods = vec![
+        Method {
+            id: PASSWORD_METHOD_ID.into(),
+            kind: MethodType::Password,
+            phone_number: None,
+            phone_type: None,
+            display_name: None,
+        },
+        Method {
+            id: MOBILE_PHONE_ID.into(),
+            kind: MethodType::Phone,
+            phone_number: Some(format!("+1 555{:07}", customer * 100_000 + n)),
+            phone_type: Some("mobile"),
+            display_name: None,
+        },
+        Method {
+            id: guid(seed, &format!("method/{customer}/{n}/authenticator")),
+            kind: MethodType::MicrosoftAuthenticator,
+            phone_number: None,
+            phone_type: None,
+            display_name: Some(format!("{first}'s phone")),
+        },
+        Method {
+            id: guid(seed, &format!("method/{customer}/{n}/oath")),
+            kind: MethodType::SoftwareOath,
+            phone_number: None,
+            phone_type: None,
+            display_name: None,
+        },
+    ];
+    // Every other user also has an alternate mobile number: 3 or 4 MFA methods each.
+    if n % 2 == 1 {
+        methods.push(Method {
+            id: ALTERNATE_MOBILE_PHONE_ID.into(),
+            kind: MethodType::Phone,
+            phone_number: Some(format!("+1 556{:07}", customer * 100_000 + n)),
+            phone_type: Some("alternateMobile"),
+            display_name: None,
+        });
+    }
+    User {
+        id,
+        user_principal_name: format!("{local}@{domain}"),
+        display_name: format!("{first} {last}"),
+        // The first user of every customer is one of its Global Administrators.
+        privileged: n == 0,
+        methods,
+    }
+}

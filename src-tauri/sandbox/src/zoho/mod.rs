@@ -1,0 +1,863 @@
+//! An emulator of the parts of Zoho ResetDesk uses, on 127.0.0.1: the accounts server
+//! (device authorization grant, refresh, `oauth/user/info`) and the Zoho Mail organisation
+//! API (organisation details, users with paging, one user, reset password), with Zoho's
+//! envelopes `{"status":{"code":…,"description":…},"data":…}`.
+//!
+//! The organisation "zylker.sandbox" has confirmed, pending and external users, and three
+//! demo operators: a super admin, an admin and a member. The sandbox approves a device code
+//! on the operator's behalf through [`ZohoSandbox::approve_device`] (as the Entra sandbox
+//! plays the person at its sign-in page). Fault knobs: throttling with Retry-After, 5xx,
+//! expired access tokens, a minimum polling interval (slow_down).
+//!
+//! Started on its own ([`ZohoSandbox::start`]), not by `Sandbox::start`.
+// Handlers return an axum `Response` as their error, as the other emulator modules do.
+#![allow(clippy::result_large_err)]
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use resetdesk_model::connection::{DataCentre, ZohoSettings};
+
+/// The emulator's "registered non-browser application".
+pub const CLIENT_ID: &str = "1000.SANDBOXZOHORESETDESK";
+pub const CLIENT_SECRET: &str = "sandbox-zoho-client-secret";
+/// The organisation id (zoid) and its one verified domain.
+pub const ZOID: u64 = 7_700_001;
+pub const DOMAIN: &str = "zylker.sandbox";
+
+/// The demo operators: (email, display name, role).
+pub const OPERATORS: &[(&str, &str, &str)] = &[
+    ("sam.super@zylker.sandbox", "Sam Super", "super_admin"),
+    ("ada.admin@zylker.sandbox", "Ada Admin", "admin"),
+    ("mo.member@zylker.sandbox", "Mo Member", "member"),
+];
+/// The admin panel's name of a Zoho Mail role, as the sign-in card shows it.
+fn role_label(role: &str) -> &'static str {
+    match role {
+        "super_admin" => "Super Admin",
+        "admin" => "Admin",
+        _ => "Member",
+    }
+}
+
+/// The emulator plays the person at Zoho's verification page (the demo sign-in).
+impl resetdesk_model::demo::DeviceApprover for ZohoSandbox {
+    fn approve(&self, user_code: &str, account: &str) -> bool {
+        self.approve_device(user_code, account)
+    }
+
+    fn client_secret(&self) -> secrecy::SecretString {
+        secrecy::SecretString::from(CLIENT_SECRET)
+    }
+}
+
+/// Named users the tests and the demo use.
+pub const CONFIRMED_USER: &str = "annette.c@zylker.sandbox";
+pub const SECOND_ADMIN: &str = "alex.admin@zylker.sandbox";
+pub const PENDING_USER: &str = "pat.pending@zylker.sandbox";
+pub const EXTERNAL_USER: &str = "eve.external@partner.example";
+
+#[derive(Debug, Clone)]
+struct EmuUser {
+    zuid: u64,
+    account_id: u64,
+    email: String,
+    first: String,
+    last: String,
+    role: String,
+    confirmed: bool,
+    tfa_enabled: bool,
+    password_sha256: Option<String>,
+    password_resets: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum DeviceState {
+    Pending,
+    Approved(u64),
+    Denied,
+    Expired,
+    Collected,
+}
+
+struct DeviceGrant {
+    user_code: String,
+    state: DeviceState,
+    expires: Instant,
+    last_poll: Option<Instant>,
+}
+
+/// Fault knobs.
+#[derive(Debug, Clone, Default)]
+pub struct ZohoFaults {
+    /// The next N Mail API requests answer 429 with this Retry-After (seconds).
+    pub throttle_next: u32,
+    pub retry_after_secs: u64,
+    /// The next N Mail API requests answer 500.
+    pub server_error_next: u32,
+    /// The next N writes (PUT) answer 500 after the request was admitted.
+    pub server_error_next_write: u32,
+    /// Polls of one device code closer together than this get `slow_down`.
+    pub min_poll_interval: Option<Duration>,
+    /// Lifetime of new access tokens (default one hour, as Zoho).
+    pub token_lifetime: Option<Duration>,
+}
+
+struct State_ {
+    users: Vec<EmuUser>,
+    devices: HashMap<String, DeviceGrant>,
+    refresh_tokens: HashMap<String, u64>,
+    access_tokens: HashMap<String, (u64, Instant)>,
+    faults: ZohoFaults,
+    mail_requests: u32,
+}
+
+struct Shared {
+    base_url: String,
+    state: Mutex<State_>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State_> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+struct ShutdownOnDrop(Option<tokio::sync::oneshot::Sender<()>>);
+impl Drop for ShutdownOnDrop {
+    fn drop(&mut self) {
+        if let Some(stop) = self.0.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// A running emulator; stops when the last clone is dropped.
+#[derive(Clone)]
+pub struct ZohoSandbox {
+    shared: Arc<Shared>,
+    _shutdown: Arc<ShutdownOnDrop>,
+}
+
+impl std::fmt::Debug for ZohoSandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ZohoSandbox")
+            .field("base_url", &self.shared.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+fn sha256(value: &str) -> String {
+    hex::encode(Sha256::digest(value.as_bytes()))
+}
+
+fn random_token(prefix: &str) -> String {
+    use rand::Rng;
+    let bytes: [u8; 16] = rand::rngs::OsRng.gen();
+    format!("{prefix}.{}", hex::encode(bytes))
+}
+
+fn seed(extra_users: usize) -> Vec<EmuUser> {
+    let mut users = Vec::new();
+    let mut next = 60_000_001u64;
+    let mut add = |email: &str, first: &str, last: &str, role: &str, confirmed: bool| {
+        users.push(EmuUser {
+            zuid: next,
+            account_id: next + 9_000_000_000,
+            email: email.to_string(),
+            first: first.to_string(),
+            last: last.to_string(),
+            role: role.to_string(),
+            confirmed,
+            tfa_enabled: true,
+            password_sha256: None,
+            password_resets: 0,
+        });
+        next += 1;
+    };
+    for (email, name, role) in OPERATORS {
+        let (first, last) = name.split_once(' ').unwrap_or((name, ""));
+        add(email, first, last, role, true);
+    }
+    add(CONFIRMED_USER, "Annette", "Charbonneau", "member", true);
+    add(SECOND_ADMIN, "Alex", "Admin", "admin", true);
+    add(PENDING_USER, "Pat", "Pending", "member", false);
+    add(EXTERNAL_USER, "Eve", "External", "member", true);
+    for i in 1..=extra_users {
+        add(
+            &format!("user{i:03}@{DOMAIN}"),
+            "User",
+            &format!("{i:03}"),
+            "member",
+            i % 10 != 0,
+        );
+    }
+    users
+}
+
+impl ZohoSandbox {
+    /// Starts the emulator with the named users and `extra_users` generated ones (every
+    /// tenth of them pending).
+    pub async fn start(extra_users: usize) -> std::io::Result<ZohoSandbox> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let base_url = format!("http://{}", listener.local_addr()?);
+        let shared = Arc::new(Shared {
+            base_url,
+            state: Mutex::new(State_ {
+                users: seed(extra_users),
+                devices: HashMap::new(),
+                refresh_tokens: HashMap::new(),
+                access_tokens: HashMap::new(),
+                faults: ZohoFaults::default(),
+                mail_requests: 0,
+            }),
+        });
+        let app = Router::new()
+            .route("/oauth/v3/device/code", post(device_code))
+            .route("/oauth/v3/device/token", post(device_token))
+            .route("/oauth/v2/token", post(token))
+            .route("/oauth/user/info", get(user_info))
+            .route("/api/organization/{zoid}", get(org_details))
+            .route("/api/organization/{zoid}/accounts", get(list_accounts))
+            .route(
+                "/api/organization/{zoid}/accounts/{id}",
+                get(get_account).put(update_account),
+            )
+            .with_state(shared.clone());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let served = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(error) = served.await {
+                tracing::warn!(%error, "zoho emulator stopped");
+            }
+        });
+        Ok(ZohoSandbox {
+            shared,
+            _shutdown: Arc::new(ShutdownOnDrop(Some(stop))),
+        })
+    }
+
+    pub fn base_url(&self) -> String {
+        self.shared.base_url.clone()
+    }
+
+    /// Settings that reach this emulator (US data centre, every base URL overridden).
+    pub fn settings(&self) -> ZohoSettings {
+        let mut settings = ZohoSettings::new(DataCentre::Us, CLIENT_ID, ZOID.to_string());
+        settings.accounts_base_url = Some(self.base_url());
+        settings.mail_base_url = Some(self.base_url());
+        settings.directory_base_url = Some(format!("{}/directory", self.base_url()));
+        settings
+    }
+
+    /// The demo operators, for the sandbox connection's sign-in.
+    pub fn demo_accounts(&self) -> Vec<resetdesk_model::connection::DemoAccount> {
+        OPERATORS
+            .iter()
+            .map(
+                |(email, name, role)| resetdesk_model::connection::DemoAccount {
+                    user_principal_name: email.to_string(),
+                    display_name: name.to_string(),
+                    role_label: role_label(role).to_string(),
+                    password: None,
+                    second_factor_code: None,
+                },
+            )
+            .collect()
+    }
+
+    /// Plays the operator at the verification page: approves `user_code` as `email`.
+    /// False if the code or the operator is unknown, or the code is no longer pending.
+    pub fn approve_device(&self, user_code: &str, email: &str) -> bool {
+        let mut state = self.shared.lock();
+        let Some(zuid) = state
+            .users
+            .iter()
+            .find(|u| u.email.eq_ignore_ascii_case(email))
+            .map(|u| u.zuid)
+        else {
+            return false;
+        };
+        self.set_device_state(&mut state, user_code, DeviceState::Approved(zuid))
+    }
+
+    /// The operator clicked Deny.
+    pub fn deny_device(&self, user_code: &str) -> bool {
+        let mut state = self.shared.lock();
+        self.set_device_state(&mut state, user_code, DeviceState::Denied)
+    }
+
+    /// The code ran out of time.
+    pub fn expire_device(&self, user_code: &str) -> bool {
+        let mut state = self.shared.lock();
+        self.set_device_state(&mut state, user_code, DeviceState::Expired)
+    }
+
+    fn set_device_state(&self, state: &mut State_, user_code: &str, to: DeviceState) -> bool {
+        match state
+            .devices
+            .values_mut()
+            .find(|g| g.user_code == user_code && g.state == DeviceState::Pending)
+        {
+            Some(grant) => {
+                grant.state = to;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn set_faults(&self, faults: ZohoFaults) {
+        self.shared.lock().faults = faults;
+    }
+
+    /// Every access token issued so far is now expired (the refresh token still works).
+    pub fn expire_access_tokens(&self) {
+        let now = Instant::now();
+        for (_, expires) in self.shared.lock().access_tokens.values_mut() {
+            *expires = now;
+        }
+    }
+
+    /// The refresh tokens are revoked (as when the operator removes the app's access).
+    pub fn revoke_refresh_tokens(&self) {
+        self.shared.lock().refresh_tokens.clear();
+    }
+
+    pub fn zuid_of(&self, email: &str) -> Option<String> {
+        self.shared
+            .lock()
+            .users
+            .iter()
+            .find(|u| u.email.eq_ignore_ascii_case(email))
+            .map(|u| u.zuid.to_string())
+    }
+
+    /// How many times the user's password was reset through the API.
+    pub fn password_resets(&self, email: &str) -> u32 {
+        self.user_field(email, |u| u.password_resets).unwrap_or(0)
+    }
+
+    /// Whether the user's current password is `candidate` (the emulator keeps a SHA-256, not
+    /// the password).
+    pub fn password_is(&self, email: &str, candidate: &str) -> bool {
+        self.user_field(email, |u| u.password_sha256.clone())
+            .flatten()
+            .is_some_and(|hash| hash == sha256(candidate))
+    }
+
+    /// How many Mail API requests arrived (faulted ones included).
+    pub fn mail_requests(&self) -> u32 {
+        self.shared.lock().mail_requests
+    }
+
+    fn user_field<T>(&self, email: &str, f: impl Fn(&EmuUser) -> T) -> Option<T> {
+        self.shared
+            .lock()
+            .users
+            .iter()
+            .find(|u| u.email.eq_ignore_ascii_case(email))
+            .map(f)
+    }
+}
+
+// ---- accounts server -------------------------------------------------------------------
+
+/// Initiation request (query parameters, as the page documents them).
+async fn device_code(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    if query.get("client_id").map(String::as_str) != Some(CLIENT_ID) {
+        return Json(json!({"error": "invalid_client"})).into_response();
+    }
+    if query.get("grant_type").map(String::as_str) != Some("device_request") {
+        return Json(json!({"error": "unsupported_grant_type"})).into_response();
+    }
+    if query.get("scope").is_none_or(|s| s.trim().is_empty()) {
+        return Json(json!({"error": "invalid_scope"})).into_response();
+    }
+    let device_code = random_token("1004");
+    use rand::Rng;
+    let mut rng = rand::rngs::OsRng;
+    let letters = b"BCDFGHJKMNPQRSTVWXZ";
+    let user_code: String = (0..8)
+        .map(|i| {
+            let c = char::from(letters[rng.gen_range(0..letters.len())]);
+            if i == 4 {
+                format!("-{c}")
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    shared.lock().devices.insert(
+        device_code.clone(),
+        DeviceGrant {
+            user_code: user_code.clone(),
+            state: DeviceState::Pending,
+            expires: Instant::now() + Duration::from_secs(300),
+            last_poll: None,
+        },
+    );
+    // `interval` and `expires_in` in milliseconds, as the initiation page says.
+    Json(json!({
+        "user_code": user_code,
+        "device_code": device_code,
+        "verification_url": format!("{}/oauth/v3/device", shared.base_url),
+        "interval": 1000,
+        "expires_in": 300000,
+    }))
+    .into_response()
+}
+
+/// Polling request. Feedback values from the polling-request page; Zoho answers them with
+/// an `error` field (sent here with HTTP 200 ⚠️, the client decides on the body).
+async fn device_token(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    let params = params_of(&query, &body);
+    if params.get("client_id").map(String::as_str) != Some(CLIENT_ID)
+        || params.get("client_secret").map(String::as_str) != Some(CLIENT_SECRET)
+    {
+        return Json(json!({"error": "invalid_client"})).into_response();
+    }
+    if params.get("grant_type").map(String::as_str) != Some("device_token") {
+        return Json(json!({"error": "unsupported_grant_type"})).into_response();
+    }
+    let code = params.get("code").cloned().unwrap_or_default();
+    let mut state = shared.lock();
+    let min_interval = state.faults.min_poll_interval;
+    let lifetime = state.faults.token_lifetime;
+    let Some(grant) = state.devices.get_mut(&code) else {
+        return Json(json!({"error": "invalid_code"})).into_response();
+    };
+    let now = Instant::now();
+    if now > grant.expires && grant.state == DeviceState::Pending {
+        grant.state = DeviceState::Expired;
+    }
+    let too_soon = match (grant.last_poll, min_interval) {
+        (Some(last), Some(min)) => now.duration_since(last) < min,
+        _ => false,
+    };
+    grant.last_poll = Some(now);
+    match grant.state.clone() {
+        DeviceState::Pending if too_soon => Json(json!({"error": "slow_down"})).into_response(),
+        DeviceState::Pending => Json(json!({"error": "authorization_pending"})).into_response(),
+        DeviceState::Denied => Json(json!({"error": "access_denied"})).into_response(),
+        DeviceState::Expired => Json(json!({"error": "expired"})).into_response(),
+        DeviceState::Collected => Json(json!({"error": "invalid_code"})).into_response(),
+        DeviceState::Approved(zuid) => {
+            grant.state = DeviceState::Collected;
+            let refresh = random_token("1000");
+            state.refresh_tokens.insert(refresh.clone(), zuid);
+            let (access, seconds) = issue(&mut state, zuid, lifetime);
+            Json(json!({
+                "access_token": access,
+                "refresh_token": refresh,
+                "api_domain": shared.base_url,
+                "token_type": "Bearer",
+                "expires_in": seconds,
+            }))
+            .into_response()
+        }
+    }
+}
+
+fn issue(state: &mut State_, zuid: u64, lifetime: Option<Duration>) -> (String, u64) {
+    let lifetime = lifetime.unwrap_or(Duration::from_secs(3600));
+    let token = random_token("1000");
+    state
+        .access_tokens
+        .insert(token.clone(), (zuid, Instant::now() + lifetime));
+    (token, lifetime.as_secs())
+}
+
+fn params_of(query: &HashMap<String, String>, body: &[u8]) -> HashMap<String, String> {
+    let mut params = query.clone();
+    for (k, v) in url::form_urlencoded::parse(body) {
+        params.insert(k.into_owned(), v.into_owned());
+    }
+    params
+}
+
+/// Refresh (`grant_type=refresh_token`); Zoho's `invalid_code` for an unknown token.
+async fn token(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    let params = params_of(&query, &body);
+    if params.get("client_id").map(String::as_str) != Some(CLIENT_ID)
+        || params.get("client_secret").map(String::as_str) != Some(CLIENT_SECRET)
+    {
+        return Json(json!({"error": "invalid_client"})).into_response();
+    }
+    if params.get("grant_type").map(String::as_str) != Some("refresh_token") {
+        return Json(json!({"error": "unsupported_grant_type"})).into_response();
+    }
+    let mut state = shared.lock();
+    let lifetime = state.faults.token_lifetime;
+    let Some(zuid) = params
+        .get("refresh_token")
+        .and_then(|t| state.refresh_tokens.get(t).copied())
+    else {
+        return Json(json!({"error": "invalid_code"})).into_response();
+    };
+    let (access, seconds) = issue(&mut state, zuid, lifetime);
+    Json(json!({
+        "access_token": access,
+        "api_domain": shared.base_url,
+        "token_type": "Bearer",
+        "expires_in": seconds,
+    }))
+    .into_response()
+}
+
+/// The caller's ZUID from `Authorization: Zoho-oauthtoken …` (or `Bearer …`).
+fn caller(state: &State_, headers: &HeaderMap) -> Option<u64> {
+    let value = headers.get("authorization")?.to_str().ok()?;
+    let token = value
+        .strip_prefix("Zoho-oauthtoken ")
+        .or_else(|| value.strip_prefix("Bearer "))?;
+    let (zuid, expires) = state.access_tokens.get(token.trim())?;
+    (Instant::now() < *expires).then_some(*zuid)
+}
+
+async fn user_info(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    let state = shared.lock();
+    let Some(zuid) = caller(&state, &headers) else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": "invalid_oauthtoken"})),
+        )
+            .into_response();
+    };
+    let Some(user) = state.users.iter().find(|u| u.zuid == zuid) else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": "invalid_oauthtoken"})),
+        )
+            .into_response();
+    };
+    Json(json!({
+        "ZUID": user.zuid,
+        "Email": user.email,
+        "Display_Name": format!("{} {}", user.first, user.last),
+        "First_Name": user.first,
+        "Last_Name": user.last,
+    }))
+    .into_response()
+}
+
+// ---- Mail organisation API ------------------------------------------------------------
+
+fn envelope_error(status: StatusCode, description: &str, code: &str, more: &str) -> Response {
+    (
+        status,
+        Json(json!({
+            "status": {"code": status.as_u16(), "description": description},
+            "data": {"errorCode": code, "moreInfo": more},
+        })),
+    )
+        .into_response()
+}
+
+fn ok(data: Value) -> Response {
+    Json(json!({"status": {"code": 200, "description": "success"}, "data": data})).into_response()
+}
+
+/// The front door of every Mail API request: faults, token, organisation, admin role.
+fn admit(state: &mut State_, headers: &HeaderMap, zoid: &str) -> Result<u64, Response> {
+    state.mail_requests += 1;
+    if state.faults.throttle_next > 0 {
+        state.faults.throttle_next -= 1;
+        let mut response = envelope_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests",
+            "TOO_MANY_REQUESTS",
+            "Too many requests within a certain time frame",
+        );
+        if let Ok(value) = state.faults.retry_after_secs.to_string().parse() {
+            response.headers_mut().insert("retry-after", value);
+        }
+        return Err(response);
+    }
+    if state.faults.server_error_next > 0 {
+        state.faults.server_error_next -= 1;
+        return Err(envelope_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal Error",
+            "INTERNAL_ERROR",
+            "The server encountered an unexpected error",
+        ));
+    }
+    let Some(zuid) = caller(state, headers) else {
+        return Err(envelope_error(
+            StatusCode::UNAUTHORIZED,
+            "Invalid OAuthToken",
+            "INVALID_OAUTHTOKEN",
+            "The OAuth token is missing, invalid or expired",
+        ));
+    };
+    if zoid != ZOID.to_string() {
+        return Err(envelope_error(
+            StatusCode::NOT_FOUND,
+            "Not Found",
+            "ORG_NOT_FOUND",
+            "No such organization",
+        ));
+    }
+    let role = state
+        .users
+        .iter()
+        .find(|u| u.zuid == zuid)
+        .map(|u| u.role.clone())
+        .unwrap_or_default();
+    if role != "admin" && role != "super_admin" {
+        return Err(envelope_error(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            "PERMISSION_DENIED",
+            "Only organization admins can access this API",
+        ));
+    }
+    Ok(zuid)
+}
+
+fn account_json(user: &EmuUser) -> Value {
+    json!({
+        "zuid": user.zuid,
+        "accountId": user.account_id.to_string(),
+        "primaryEmailAddress": user.email,
+        "emailAddress": [{"mailId": user.email, "isPrimary": true, "isAlias": false, "isConfirmed": user.confirmed}],
+        "firstName": user.first,
+        "lastName": user.last,
+        "displayName": format!("{} {}", user.first, user.last),
+        "role": user.role,
+        "tfaEnabled": user.tfa_enabled,
+        "type": "Zoho",
+    })
+}
+
+async fn org_details(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(zoid): Path<String>,
+) -> Response {
+    let mut state = shared.lock();
+    if let Err(refused) = admit(&mut state, &headers, &zoid) {
+        return refused;
+    }
+    ok(json!({
+        "zoid": ZOID,
+        "orgName": "Zylker (sandbox)",
+        "primaryDomainName": DOMAIN,
+        "domains": [{"domainName": DOMAIN, "isVerified": true}],
+    }))
+}
+
+async fn list_accounts(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(zoid): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let mut state = shared.lock();
+    if let Err(refused) = admit(&mut state, &headers, &zoid) {
+        return refused;
+    }
+    let number = |name: &str, default: usize| -> Result<usize, Response> {
+        match query.get(name) {
+            None => Ok(default),
+            Some(v) => v.parse().map_err(|_| {
+                envelope_error(
+                    StatusCode::BAD_REQUEST,
+                    "Invalid Input",
+                    "INVALID_PARAMETER",
+                    &format!("{name} must be a number"),
+                )
+            }),
+        }
+    };
+    let (start, limit) = match (number("start", 0), number("limit", 10)) {
+        (Ok(s), Ok(l)) => (s, l),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
+    let page: Vec<Value> = state
+        .users
+        .iter()
+        .skip(start)
+        .take(limit)
+        .map(account_json)
+        .collect();
+    ok(Value::Array(page))
+}
+
+fn find<'a>(users: &'a mut [EmuUser], id: &str) -> Option<&'a mut EmuUser> {
+    users
+        .iter_mut()
+        .find(|u| u.zuid.to_string() == id || u.email.eq_ignore_ascii_case(id))
+}
+
+async fn get_account(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path((zoid, id)): Path<(String, String)>,
+) -> Response {
+    let mut state = shared.lock();
+    if let Err(refused) = admit(&mut state, &headers, &zoid) {
+        return refused;
+    }
+    match find(&mut state.users, &id) {
+        Some(user) => ok(account_json(user)),
+        None => envelope_error(
+            StatusCode::NOT_FOUND,
+            "Not Found",
+            "USER_NOT_FOUND",
+            "No such user in the organization",
+        ),
+    }
+}
+
+/// The emulator's password policy (stricter than the client's floor in one way, so that a
+/// policy refusal by Zoho can be tested): 8–100 characters, three character classes, and
+/// not containing "password" or "zoho".
+fn policy_refusal(password: &str) -> Option<&'static str> {
+    let length = password.chars().count();
+    let classes = [
+        password.chars().any(|c| c.is_uppercase()),
+        password.chars().any(|c| c.is_lowercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_alphanumeric()),
+    ]
+    .iter()
+    .filter(|x| **x)
+    .count();
+    let lower = password.to_lowercase();
+    if !(8..=100).contains(&length) {
+        Some("Password length must be between 8 and 100 characters")
+    } else if classes < 3 {
+        Some("Password does not meet the organization's password policy")
+    } else if lower.contains("password") || lower.contains("zoho") {
+        Some("Password is too easy to guess")
+    } else {
+        None
+    }
+}
+
+/// `PUT …/accounts/{zuid}` with `mode`: `resetPassword` (and `updateTFAStatus`, so a client
+/// that sends it sees it work; ResetDesk does not, see `options.rs`).
+async fn update_account(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path((zoid, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let mut state = shared.lock();
+    let caller_zuid = match admit(&mut state, &headers, &zoid) {
+        Ok(zuid) => zuid,
+        Err(refused) => return refused,
+    };
+    if state.faults.server_error_next_write > 0 {
+        state.faults.server_error_next_write -= 1;
+        return envelope_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal Error",
+            "INTERNAL_ERROR",
+            "The server encountered an unexpected error",
+        );
+    }
+    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+        return envelope_error(
+            StatusCode::BAD_REQUEST,
+            "Invalid Input",
+            "INVALID_JSON",
+            "The request body is not JSON",
+        );
+    };
+    let caller_role = state
+        .users
+        .iter()
+        .find(|u| u.zuid == caller_zuid)
+        .map(|u| u.role.clone())
+        .unwrap_or_default();
+    let Some(user) = find(&mut state.users, &id) else {
+        return envelope_error(
+            StatusCode::NOT_FOUND,
+            "Not Found",
+            "USER_NOT_FOUND",
+            "No such user in the organization",
+        );
+    };
+    if caller_role != "super_admin" && user.role != "member" {
+        return envelope_error(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            "PERMISSION_DENIED",
+            "Only the super admin can change another admin",
+        );
+    }
+    match body["mode"].as_str() {
+        Some("resetPassword") => {
+            let Some(password) = body["password"].as_str() else {
+                return envelope_error(
+                    StatusCode::BAD_REQUEST,
+                    "Invalid Input",
+                    "PASSWORD_REQUIRED",
+                    "password is mandatory",
+                );
+            };
+            if !user.confirmed {
+                return envelope_error(
+                    StatusCode::BAD_REQUEST,
+                    "Invalid Input",
+                    "USER_NOT_CONFIRMED",
+                    "The user has not confirmed their account",
+                );
+            }
+            if let Some(reason) = policy_refusal(password) {
+                return envelope_error(
+                    StatusCode::BAD_REQUEST,
+                    "Invalid Input",
+                    "PASSWORD_POLICY_VIOLATION",
+                    reason,
+                );
+            }
+            user.password_sha256 = Some(sha256(password));
+            user.password_resets += 1;
+            ok(json!({"zuid": user.zuid}))
+        }
+        Some("updateTFAStatus") => match body["tfaEnabled"].as_bool() {
+            Some(enabled) => {
+                user.tfa_enabled = enabled;
+                ok(json!({"zuid": user.zuid}))
+            }
+            None => envelope_error(
+                StatusCode::BAD_REQUEST,
+                "Invalid Input",
+                "INVALID_PARAMETER",
+                "tfaEnabled must be true or false",
+            ),
+        },
+        _ => envelope_error(
+            StatusCode::BAD_REQUEST,
+            "Invalid Input",
+            "INVALID_MODE",
+            "Unknown mode",
+        ),
+    }
+}

@@ -1,0 +1,87 @@
+//! What the integration tests share: the sandbox emulator, its connection, a Console over it
+//! with an audit log in a temporary folder, and signing a demo operator in. Test files import
+//! it as `use resetdesk_testkit as common;`.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use resetdesk_core::auth::SandboxBrowser;
+use resetdesk_core::connection::{Connection, ProviderSettings};
+use resetdesk_core::console::{Console, KeychainStatus};
+use resetdesk_core::model::Operator;
+use resetdesk_core::safety::SafetyPolicy;
+use resetdesk_core::secrets::SecretStore;
+use resetdesk_sandbox::{Sandbox, SandboxConfig};
+
+/// The id of the sandbox connection in every test Console.
+pub const SANDBOX_ID: &str = "sandbox";
+
+/// The sandbox's demo operators (see the README's table) and well-known users.
+pub const AUTH_ADMIN: &str = "authadmin@contoso.sandbox";
+pub const PRIV_AUTH_ADMIN: &str = "privauthadmin@contoso.sandbox";
+pub const GLOBAL_ADMIN: &str = "globaladmin@contoso.sandbox";
+pub const HELPDESK: &str = "helpdesk@contoso.sandbox";
+/// Many methods, no admin role.
+pub const ADELE: &str = "adele.vance@contoso.sandbox";
+/// Global Administrator.
+pub const MEGAN: &str = "megan.bowen@contoso.sandbox";
+
+/// An emulator with few generated users: the well-known demo users are always seeded, and
+/// seeding is instant.
+pub async fn small_sandbox() -> Sandbox {
+    Sandbox::start(SandboxConfig {
+        seed: 42,
+        users: 40,
+    })
+    .await
+    .expect("the emulator starts")
+}
+
+pub fn sandbox_connection(sandbox: &Sandbox) -> Connection {
+    Connection {
+        id: SANDBOX_ID.to_string(),
+        display_name: "Sandbox — Contoso (demo)".to_string(),
+        settings: ProviderSettings::Entra(sandbox.entra_settings()),
+        sandbox: true,
+    }
+}
+
+/// A Console over the sandbox connection, with its audit log at `audit_path`.
+pub fn open_console(
+    sandbox: &Sandbox,
+    audit_path: &Path,
+    secrets: Arc<dyn SecretStore>,
+    policy: SafetyPolicy,
+) -> Console {
+    Console::new(
+        vec![sandbox_connection(sandbox)],
+        secrets,
+        KeychainStatus::Available,
+        audit_path.to_path_buf(),
+    )
+    .expect("the console opens")
+    .with_safety_policy(policy)
+}
+
+/// The operator-safety rules (caller verification, approval, rate limit) are tested in
+/// tests/safety.rs; elsewhere they are turned off so that each test exercises one thing.
+pub fn safety_rules_off() -> SafetyPolicy {
+    SafetyPolicy::from_settings(Some(&serde_json::json!({
+        "verification": {"required": false, "methods": []},
+        "approval": {"privilegedTargets": false, "repeatMfaResetHours": 0},
+        "rateLimits": {"resetsPerHour": 100000}
+    })))
+    .expect("a valid policy")
+}
+
+/// Signs the demo operator `upn` in to the sandbox connection (the emulator's sign-in page is
+/// answered on their behalf; the OAuth code is the real one).
+pub async fn sign_in(console: &Console, upn: &str) -> Operator {
+    let browser = SandboxBrowser::new(upn).unwrap();
+    let operator = console
+        .sign_in(SANDBOX_ID, &browser)
+        .await
+        .unwrap_or_else(|e| panic!("{upn} signs in: {e:?}"));
+    assert_eq!(operator.user_principal_name, upn);
+    operator
+}
