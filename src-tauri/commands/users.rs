@@ -1,7 +1,7 @@
-use resetdesk_core::actions::{ActionKind, ActionOptions};
 use resetdesk_core::console::{ExecutionResult, UserDetails};
 use resetdesk_core::model::DirectoryUser;
-use resetdesk_core::plan::Plan;
+use resetdesk_core::providers::entra::actions::{ActionKind, ActionOptions};
+use resetdesk_core::providers::entra::planner::Plan;
 use resetdesk_core::AppError;
 use tauri::State;
 

@@ -138,7 +138,7 @@ impl NewLighthouseConnection {
 #[serde(rename_all = "camelCase")]
 pub struct NewZohoConnection {
     pub display_name: String,
-    pub data_centre: crate::providers::zoho::DataCentre,
+    pub data_centre: DataCentre,
     pub client_id: String,
     /// Wrapped in a `SecretString` as soon as it is checked. No `Debug` on this struct.
     pub client_secret: String,
@@ -370,7 +370,7 @@ mod tests {
     fn new_zoho_and_privilege_secure_connections_are_checked() {
         let zoho = |client_id: &str, secret: &str, zoid: &str| NewZohoConnection {
             display_name: "Zylker".into(),
-            data_centre: crate::providers::zoho::DataCentre::Eu,
+            data_centre: DataCentre::Eu,
             client_id: client_id.into(),
             client_secret: secret.to_string(),
             organization_id: zoid.into(),

@@ -2,7 +2,7 @@
 //! user, read their methods, plan an action, run it, read the audit log. The shell's commands
 //! only parse input and call these methods, so everything here is tested without a window.
 //!
-//! Authorization is decided here (through [`crate::authz`]), twice: when a plan is built from
+//! Authorization is decided here (through [`crate::providers::entra::policy`]), twice: when a plan is built from
 //! the target's live state, and again before each step runs, after re-reading the operator and
 //! the target. The page refers to plans only by id; their steps never leave Rust.
 
@@ -37,21 +37,24 @@ pub use self::provider_actions::{
 };
 pub use self::zoho::{DeviceApprover, DeviceCodePrompt, ZohoUserDetails, DEFAULT_FRESH_SIGN_IN};
 
-use crate::actions::{available_actions, ActionKind, ActionOptions, OfferedAction};
+use crate::audit::overall_outcome;
 use crate::audit::{
     AuditEntry, AuditFilter, AuditLog, AuditOutcome, AuditRecord, AuditVerification, ExportFormat,
 };
 use crate::audit_forward::{disabled_status, AuditForwarder, ForwardingStatus};
 use crate::auth::{self, AccessTokenSource, BrowserLauncher, TokenManager};
-use crate::authz;
 use crate::cache::DirectorySync;
-use crate::connection::{Connection, ConnectionKind, DemoAccount, ProviderSettings};
 use crate::directory::Directory;
 use crate::error::{AppError, ErrorKind, Result};
-use crate::execute::{self, overall_outcome, Outcome, StepStatus};
+use crate::model::connection::{Connection, ConnectionKind, DemoAccount, ProviderSettings};
 use crate::model::{AuthMethod, DirectoryUser, Operator};
+use crate::model::{Outcome, StepStatus};
 use crate::password::generate_temporary_password;
-use crate::plan::{build_plan_with, Plan, PlanInputs};
+use crate::providers::entra::actions::{ActionKind, ActionOptions};
+use crate::providers::entra::execute;
+use crate::providers::entra::offers::{available_actions, OfferedAction};
+use crate::providers::entra::planner::{build_plan_with, Plan, PlanInputs};
+use crate::providers::entra::policy;
 use crate::providers::entra::EntraDirectory;
 use crate::safety::verification::PendingCode;
 use crate::safety::{ApprovalRecord, RateStatus, SafetyPolicy, VerificationRecord};
@@ -660,7 +663,7 @@ impl Console {
         // Decide before reading the methods: a role that may not act (e.g. Helpdesk for MFA)
         // often may not read them either, and must get the refusal's reason, audited, rather
         // than the provider's 403 on the listing.
-        if let authz::Decision::Denied { reason } = authz::decide(action, &operator, &target) {
+        if let policy::Decision::Denied { reason } = policy::decide(action, &operator, &target) {
             return Err(self.refuse(&operator, &target, action, AppError::denied(reason)));
         }
         let methods = match action {
@@ -868,8 +871,8 @@ impl Console {
             ActionKind::ResetPassword => Some(generate_temporary_password()),
             _ => None,
         };
-        let recheck = |step: &crate::plan::Step| {
-            authz::authorize_step(plan.action, &operator, &target, &step.kind)
+        let recheck = |step: &crate::providers::entra::planner::Step| {
+            policy::authorize_step(plan.action, &operator, &target, &step.kind)
         };
         let execute::Execution {
             outcomes,

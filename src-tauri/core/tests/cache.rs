@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use resetdesk_core::actions::ActionKind;
 use resetdesk_core::auth::SandboxBrowser;
 use resetdesk_core::cache::{cache_file_path, CACHE_KEY_SECRET};
 use resetdesk_core::connection::{Connection, ProviderSettings};
 use resetdesk_core::console::{CacheStatus, Console, KeychainStatus};
+use resetdesk_core::providers::entra::actions::ActionKind;
 use resetdesk_core::providers::entra::RetryPolicy;
 use resetdesk_core::secrets::{MemoryStore, SecretStore};
 use resetdesk_core::ErrorKind;

@@ -5,12 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use resetdesk_core::actions::ActionKind;
 use resetdesk_core::audit::AuditOutcome;
 use resetdesk_core::auth::REFRESH_TOKEN_SECRET;
 use resetdesk_core::console::{Console, MAX_REASON_CHARS};
-use resetdesk_core::execute::StepStatus;
-use resetdesk_core::plan::Plan;
+use resetdesk_core::model::StepStatus;
+use resetdesk_core::providers::entra::actions::ActionKind;
+use resetdesk_core::providers::entra::planner::Plan;
 use resetdesk_core::secrets::{ExposeSecret, MemoryStore, SecretStore};
 use resetdesk_core::{AppError, ErrorKind};
 use resetdesk_sandbox::{Faults, RecordedRequest, Sandbox};

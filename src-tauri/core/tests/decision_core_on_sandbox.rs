@@ -8,15 +8,18 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use resetdesk_core::actions::ActionKind;
+use resetdesk_core::audit::overall_outcome;
 use resetdesk_core::auth::AccessTokenSource;
-use resetdesk_core::authz::{self, Decision};
 use resetdesk_core::directory::Directory;
 use resetdesk_core::error::{AppError, ErrorKind, Result};
-use resetdesk_core::execute::{execute_plan, overall_outcome, StepStatus};
+use resetdesk_core::model::StepStatus;
 use resetdesk_core::model::{AuthMethodKind, DirectoryUser, Operator};
 use resetdesk_core::password::generate_temporary_password;
-use resetdesk_core::plan::{build_plan, Plan, StepKind};
+use resetdesk_core::providers::entra::actions::ActionKind;
+use resetdesk_core::providers::entra::actions::StepKind;
+use resetdesk_core::providers::entra::execute::execute_plan;
+use resetdesk_core::providers::entra::planner::{build_plan, Plan};
+use resetdesk_core::providers::entra::policy::{self, Decision};
 use resetdesk_core::providers::entra::{http_client, EntraDirectory};
 use resetdesk_sandbox::{Sandbox, SandboxConfig};
 use secrecy::SecretString;
@@ -152,7 +155,7 @@ async fn authz_agrees_with_the_emulator_for_every_seeded_operator_and_demo_targe
             let reader = directory_as(&sandbox, "globaladmin");
             for target_name in TARGETS {
                 let (operator, target) = live(&directory, &sandbox, target_name).await;
-                let decision = authz::decide(action, &operator, &target);
+                let decision = policy::decide(action, &operator, &target);
                 let accepted = emulator_accepts(&directory, &reader, action, &target).await;
                 if accepted {
                     allowed += 1;
@@ -177,7 +180,7 @@ async fn authz_agrees_with_the_emulator_for_every_seeded_operator_and_demo_targe
 async fn run_reregister(
     sandbox: &Sandbox,
     operator_name: &str,
-) -> (Plan, Vec<resetdesk_core::execute::Outcome>) {
+) -> (Plan, Vec<resetdesk_core::model::Outcome>) {
     let directory = directory_as(sandbox, operator_name);
     let (operator, target) = live(&directory, sandbox, "adele.vance").await;
     // The operator's own view of the methods would be masked for an Authentication
@@ -194,8 +197,8 @@ async fn run_reregister(
         &methods,
     )
     .expect("a plan");
-    let recheck = |step: &resetdesk_core::plan::Step| {
-        authz::authorize_step(plan.action, &operator, &target, &step.kind)
+    let recheck = |step: &resetdesk_core::providers::entra::planner::Step| {
+        policy::authorize_step(plan.action, &operator, &target, &step.kind)
     };
     let outcomes = execute_plan(&plan, &directory, recheck, None).await;
     (plan, outcomes)
@@ -267,7 +270,7 @@ async fn require_reregister_as_privileged_authentication_administrator_removes_e
     let again = execute_plan(
         &plan,
         &directory,
-        |_: &resetdesk_core::plan::Step| Ok(()),
+        |_: &resetdesk_core::providers::entra::planner::Step| Ok(()),
         None,
     )
     .await;
@@ -350,7 +353,7 @@ async fn plans_refused_by_authz_are_denied_errors_and_send_nothing() {
     );
     assert!(sandbox.requests().is_empty());
     assert!(matches!(
-        authz::decide(ActionKind::ResetPassword, &operator, &megan),
+        policy::decide(ActionKind::ResetPassword, &operator, &megan),
         Decision::Denied { .. }
     ));
 }

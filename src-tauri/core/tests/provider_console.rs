@@ -14,7 +14,7 @@ use resetdesk_core::connection::{
 use resetdesk_core::console::{
     Console, KeychainStatus, PasswordInput, ProviderAction, StepPerformed, StepState,
 };
-use resetdesk_core::execute::StepStatus;
+use resetdesk_core::model::StepStatus;
 use resetdesk_core::providers::privilege_secure::{untrusted_certificate_sha256, PsAccess};
 use resetdesk_core::providers::zoho::ResetPasswordOptions;
 use resetdesk_core::secrets::{MemoryStore, SecretString};

@@ -6,11 +6,11 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use resetdesk_core::actions::ActionKind;
 use resetdesk_core::audit::{AuditEntry, AuditOutcome};
 use resetdesk_core::auth::SandboxBrowser;
 use resetdesk_core::console::Console;
-use resetdesk_core::plan::Plan;
+use resetdesk_core::providers::entra::actions::ActionKind;
+use resetdesk_core::providers::entra::planner::Plan;
 use resetdesk_core::safety::{SafetyPolicy, VerificationEvidence, VerificationMethod};
 use resetdesk_core::secrets::MemoryStore;
 use resetdesk_core::ErrorKind;
@@ -428,7 +428,7 @@ async fn changing_an_option_keeps_the_verification_and_retires_the_old_plan() {
     let adele = h.id(ADELE);
     let first = h.plan(ADELE, ActionKind::ResetPassword).await;
     h.verify_by_ticket(&first);
-    let options = resetdesk_core::actions::ActionOptions {
+    let options = resetdesk_core::providers::entra::actions::ActionOptions {
         also_revoke_sessions: true,
         ..Default::default()
     };

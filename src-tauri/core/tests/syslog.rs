@@ -349,7 +349,7 @@ async fn a_full_queue_drops_the_oldest_and_the_next_message_counts_them() {
 /// The hook in `Console`: an action it refuses (and audits) reaches the collector.
 #[tokio::test]
 async fn the_console_forwards_the_entries_it_appends() {
-    use resetdesk_core::actions::ActionKind;
+    use resetdesk_core::providers::entra::actions::ActionKind;
     use resetdesk_core::safety::SafetyPolicy;
     use resetdesk_core::secrets::MemoryStore;
 

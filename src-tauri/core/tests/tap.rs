@@ -5,13 +5,14 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use resetdesk_core::actions::{ActionKind, ActionOptions};
 use resetdesk_core::audit::AuditOutcome;
 use resetdesk_core::auth::AccessTokenSource;
 use resetdesk_core::console::Console;
 use resetdesk_core::directory::Directory;
-use resetdesk_core::execute::StepStatus;
-use resetdesk_core::plan::{Plan, StepKind};
+use resetdesk_core::model::StepStatus;
+use resetdesk_core::providers::entra::actions::StepKind;
+use resetdesk_core::providers::entra::actions::{ActionKind, ActionOptions};
+use resetdesk_core::providers::entra::planner::Plan;
 use resetdesk_core::providers::entra::{http_client, EntraDirectory};
 use resetdesk_core::secrets::{ExposeSecret, MemoryStore, SecretString};
 use resetdesk_core::ErrorKind;

@@ -62,7 +62,7 @@ impl AuditFilter {
                     .as_deref()
                     == Some(action.as_str())
             };
-            let entra = crate::actions::ActionKind::ALL
+            let entra = crate::providers::entra::actions::ActionKind::ALL
                 .iter()
                 .find(|kind| ipc_name_is(serde_json::to_value(kind)))
                 .map(|kind| kind.label());

@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{AppError, Result};
-use crate::execute::Outcome;
+use crate::model::{Outcome, StepStatus};
 
 /// Overall result of one attempted action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -526,6 +526,24 @@ fn check_line(
 
 mod export;
 mod filter;
+/// The overall result of a run, for the audit log: every step done → `Succeeded`; nothing
+/// done → `Refused` if our re-check refused, else `Failed`; anything in between → `Partial`.
+pub fn overall_outcome(outcomes: &[Outcome]) -> AuditOutcome {
+    let succeeded = outcomes
+        .iter()
+        .filter(|o| o.status == StepStatus::Succeeded)
+        .count();
+    if succeeded > 0 && succeeded == outcomes.len() {
+        AuditOutcome::Succeeded
+    } else if succeeded > 0 {
+        AuditOutcome::Partial
+    } else if outcomes.iter().any(|o| o.status == StepStatus::Refused) {
+        AuditOutcome::Refused
+    } else {
+        AuditOutcome::Failed
+    }
+}
+
 #[cfg(test)]
 mod tests;
 

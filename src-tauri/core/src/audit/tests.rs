@@ -1,10 +1,10 @@
 use super::*;
-use crate::actions::ActionKind;
-use crate::authz::role_ids;
-use crate::execute::StepStatus;
+use crate::model::StepStatus;
 use crate::model::{DirectoryUser, Operator, RoleRef};
 use crate::password::generate_temporary_password;
-use crate::plan::build_plan;
+use crate::providers::entra::actions::ActionKind;
+use crate::providers::entra::planner::build_plan;
+use crate::providers::entra::policy::role_ids;
 use secrecy::ExposeSecret;
 
 fn record(n: u32) -> AuditRecord {

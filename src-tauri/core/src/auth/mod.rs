@@ -9,7 +9,7 @@
 //!   implementation) or [`SandboxBrowser`], which plays the person at the sandbox emulator's
 //!   sign-in page. The OAuth code is the same for both.
 //! - [`tokens`]: [`TokenSet`] and [`TokenManager`], which keeps an access token fresh.
-//! - [`oauth_client`]: the `oauth2` client for an [`crate::connection::EntraSettings`] and
+//! - [`oauth_client`]: the `oauth2` client for an [`crate::model::connection::EntraSettings`] and
 //!   the mapping of token-endpoint failures to [`crate::AppError`].
 use secrecy::SecretString;
 
@@ -22,6 +22,7 @@ use crate::error::Result;
 pub mod browser;
 pub mod oauth_client;
 pub mod pkce_loopback;
+pub mod token_set;
 pub mod tokens;
 
 pub use browser::{BrowserLauncher, SandboxBrowser};

@@ -9,9 +9,9 @@ use oauth2::{
 };
 use url::Url;
 
-use super::tokens::TokenSet;
-use crate::connection::EntraSettings;
+use super::token_set::TokenSet;
 use crate::error::{AppError, ErrorKind, Result};
+use crate::model::connection::EntraSettings;
 
 /// A public client (no secret) with its authorize and token endpoints set.
 pub type EntraOAuthClient =

@@ -23,9 +23,9 @@ use url::Url;
 
 use super::browser::BrowserLauncher;
 use super::oauth_client::{oauth_client, send_token_request, TokenCall};
-use super::tokens::TokenSet;
-use crate::connection::EntraSettings;
+use super::token_set::TokenSet;
 use crate::error::{AppError, Result};
+use crate::model::connection::EntraSettings;
 
 /// How long a sign-in waits for the browser to come back (the person may need to type a
 /// password and approve MFA).

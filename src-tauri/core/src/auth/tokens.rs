@@ -15,9 +15,10 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Mutex;
 
 use super::oauth_client::{oauth_client, send_token_request, TokenCall};
+pub use super::token_set::TokenSet;
 use super::AccessTokenSource;
-use crate::connection::EntraSettings;
 use crate::error::{AppError, ErrorKind, Result};
+use crate::model::connection::EntraSettings;
 use crate::secrets::{forget_secret, load_secret, save_secret, SecretStore};
 
 /// The secret name of a connection's refresh token in the [`SecretStore`].
@@ -26,27 +27,6 @@ pub const REFRESH_TOKEN_SECRET: &str = "refresh_token";
 /// An access token this close to expiry is refreshed before use, so it cannot expire
 /// between our check and the service's.
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(60);
-
-/// What a token endpoint answered. `Debug` shows only whether tokens are present.
-#[derive(Clone)]
-pub struct TokenSet {
-    pub access_token: SecretString,
-    pub refresh_token: Option<SecretString>,
-    pub expires_at: DateTime<Utc>,
-}
-
-impl std::fmt::Debug for TokenSet {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenSet")
-            .field("access_token", &"[redacted]")
-            .field(
-                "refresh_token",
-                &self.refresh_token.as_ref().map(|_| "[redacted]"),
-            )
-            .field("expires_at", &self.expires_at)
-            .finish()
-    }
-}
 
 struct CachedAccessToken {
     token: SecretString,

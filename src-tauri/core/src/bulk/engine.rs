@@ -20,7 +20,7 @@ use super::journal::{progress_of, Journal, StoredStep};
 use super::{Attempt, JobProgress, JobReport, JobSpec, StepExecutor, StepResult, StepState};
 use crate::audit::{AuditLog, AuditOutcome, AuditRecord};
 use crate::error::{AppError, Result};
-use crate::execute::{Outcome, StepStatus};
+use crate::model::{Outcome, StepStatus};
 
 #[derive(Debug, Clone)]
 pub struct BulkOptions {

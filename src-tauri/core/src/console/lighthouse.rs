@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{lock, require_id, Console, MAX_QUERY_CHARS};
 use crate::auth::BrowserLauncher;
-use crate::connection::LighthouseSettings;
 use crate::error::{AppError, Result};
+use crate::model::connection::LighthouseSettings;
 use crate::model::{AuthMethod, DirectoryUser, Operator};
 use crate::providers::lighthouse::{
     offered_actions, plan_reset_all_mfa, ActionOffer, CustomerAccess, LighthouseClient,
@@ -192,7 +192,7 @@ impl Console {
     /// At start-up: a partner connection whose refresh token is in the keychain comes back.
     pub(super) async fn resume_lighthouse_session(
         &self,
-        connection: &crate::connection::Connection,
+        connection: &crate::model::connection::Connection,
     ) -> Result<()> {
         let settings = connection.lighthouse()?.clone();
         let stored = crate::secrets::load_secret(
@@ -571,13 +571,13 @@ impl Console {
                 display_name: session.operator.display_name.clone(),
                 roles: customer.roles.clone(),
             };
-            match crate::authz::decide(
-                crate::actions::ActionKind::RequireReregisterMfa,
+            match crate::providers::entra::policy::decide(
+                crate::providers::entra::actions::ActionKind::RequireReregisterMfa,
                 &technician,
                 &user,
             ) {
-                crate::authz::Decision::Allowed => allowed.push(user),
-                crate::authz::Decision::Denied { reason } => {
+                crate::providers::entra::policy::Decision::Allowed => allowed.push(user),
+                crate::providers::entra::policy::Decision::Denied { reason } => {
                     let why = format!("in {}: {reason}", customer.display_name);
                     refused.push((user, why));
                 }

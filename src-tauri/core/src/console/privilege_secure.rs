@@ -18,8 +18,8 @@ use super::provider_actions::{
     ProviderOffer, ProviderPlan, ProviderStep, StepPerformed, StepReport, StepState, StepsRun,
 };
 use super::{require_id, Console, MAX_QUERY_CHARS, SEARCH_LIMIT};
-use crate::connection::ProviderSettings;
 use crate::error::{AppError, Result};
+use crate::model::connection::ProviderSettings;
 use crate::providers::privilege_secure::{
     parse_fingerprint, PrivilegeSecureClient, PsAccess, PsSession, PsUser, StepOutcome,
 };

@@ -22,9 +22,9 @@ use serde::{Deserialize, Serialize};
 use super::{lock, validate_reason, Console, PLAN_VALIDITY};
 use crate::audit::{AuditOutcome, AuditRecord};
 use crate::auth::BrowserLauncher;
-use crate::connection::ConnectionKind;
 use crate::error::{AppError, ErrorKind, Result};
-use crate::execute::{Outcome, StepStatus};
+use crate::model::connection::ConnectionKind;
+use crate::model::{Outcome, StepStatus};
 use crate::providers::zoho::{PasswordStyle, ResetPasswordOptions};
 
 /// The actions of the Zoho and Privilege Secure screens.

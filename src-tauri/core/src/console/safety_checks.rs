@@ -10,13 +10,13 @@ use chrono::{SecondsFormat, Utc};
 use secrecy::SecretString;
 
 use super::{lock, Console, PlanRecord, PlanState, PLAN_VALIDITY};
-use crate::actions::ActionKind;
 use crate::audit::{AuditEntry, AuditFilter, AuditOutcome, AuditRecord};
 use crate::auth::{self, async_trait, AccessTokenSource, BrowserLauncher, SignInOptions};
 use crate::directory::Directory;
 use crate::error::{AppError, Result};
 use crate::model::{AuthMethod, DirectoryUser, Operator};
-use crate::plan::Plan;
+use crate::providers::entra::actions::ActionKind;
+use crate::providers::entra::planner::Plan;
 use crate::providers::entra::EntraDirectory;
 use crate::safety::verification::{self, ContactsOnRecord, VerificationRequirement};
 use crate::safety::{

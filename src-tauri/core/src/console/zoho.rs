@@ -202,7 +202,7 @@ impl Console {
     /// (its first reset still asks for a fresh sign-in).
     pub(super) async fn resume_zoho_session(
         &self,
-        connection: &crate::connection::Connection,
+        connection: &crate::model::connection::Connection,
     ) -> Result<()> {
         let resumed = crate::providers::zoho::ZohoSession::resume(
             connection.id.clone(),

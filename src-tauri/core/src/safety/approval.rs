@@ -6,10 +6,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::policy::SafetyPolicy;
-use crate::actions::ActionKind;
-use crate::authz::{self, Decision};
 use crate::error::{AppError, Result};
 use crate::model::{DirectoryUser, Operator};
+use crate::providers::entra::actions::ActionKind;
+use crate::providers::entra::policy::{self, Decision};
 
 /// Whether this plan needs a second person, and every reason why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,7 +105,7 @@ pub fn check_approver(
             "The user this action is for cannot approve it. Ask another administrator to sign in.",
         ));
     }
-    match authz::decide(action, approver, target) {
+    match policy::decide(action, approver, target) {
         Decision::Allowed => Ok(()),
         Decision::Denied { reason } => Err(AppError::denied(format!(
             "{} cannot approve this: {reason}",
@@ -117,8 +117,8 @@ pub fn check_approver(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::authz::role_ids;
     use crate::model::RoleRef;
+    use crate::providers::entra::policy::role_ids;
 
     fn person(id: &str, role: Option<&str>) -> Operator {
         Operator {

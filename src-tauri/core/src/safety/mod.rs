@@ -14,7 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::actions::ActionKind;
+use crate::providers::entra::actions::ActionKind;
 
 pub mod approval;
 pub mod policy;

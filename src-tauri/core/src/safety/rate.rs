@@ -6,8 +6,8 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::is_reset;
-use crate::actions::ActionKind;
 use crate::audit::{AuditEntry, AuditOutcome};
+use crate::providers::entra::actions::ActionKind;
 
 /// The window the hourly cap counts over.
 pub const RATE_WINDOW: Duration = Duration::hours(1);

@@ -10,10 +10,15 @@
 //! This file decides which calls make up each operation, and how an ambiguous write is
 //! settled by re-reading live state (DESIGN.md, Retries).
 
+pub mod actions;
 mod delta;
+pub mod execute;
 pub(crate) mod http;
 pub(crate) mod methods;
 pub(crate) mod models;
+pub mod offers;
+pub mod planner;
+pub mod policy;
 mod query;
 
 use std::sync::Arc;
@@ -36,9 +41,9 @@ use self::models::{
     GraphTapPolicy, GraphUser,
 };
 use crate::auth::AccessTokenSource;
-use crate::connection::EntraSettings;
 use crate::directory::{Directory, IssuedTemporaryAccessPass};
 use crate::error::{AppError, ErrorKind, Result};
+use crate::model::connection::EntraSettings;
 use crate::model::{
     AuthMethod, AuthMethodKind, DirectoryUser, Operator, Receipt, RoleRef,
     TemporaryAccessPassPolicy,

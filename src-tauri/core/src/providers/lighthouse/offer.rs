@@ -108,8 +108,8 @@ pub fn offered_actions(selection: &[CustomerAccess]) -> Result<Vec<ActionOffer>>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::authz::role_ids;
     use crate::model::RoleRef;
+    use crate::providers::entra::policy::role_ids;
     use crate::providers::lighthouse::roles::GLOBAL_READER;
 
     fn customer(name: &str, status: &str, roles: &[&str]) -> CustomerAccess {

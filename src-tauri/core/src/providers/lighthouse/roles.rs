@@ -2,9 +2,9 @@
 //! which of them allow what (graph.md §2.3, §4.3). Role template ids are the same in every
 //! tenant.
 
-use crate::authz::role_ids;
+use crate::providers::entra::policy::role_ids;
 
-/// Not in `authz::role_ids` (the single-tenant console never needed it).
+/// Not in `policy::role_ids` (the single-tenant console never needed it).
 pub const GLOBAL_READER: &str = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
 
 /// May delete other users' authentication methods ("Authentication Methods Writer" in

@@ -31,7 +31,7 @@ pub struct LighthouseEndpoints {
 
 impl LighthouseEndpoints {
     /// The endpoints of a saved partner connection.
-    pub fn of(settings: &crate::connection::LighthouseSettings) -> Result<Self> {
+    pub fn of(settings: &crate::model::connection::LighthouseSettings) -> Result<Self> {
         Self::new(
             &settings.login_base_url,
             &settings.graph_base_url,

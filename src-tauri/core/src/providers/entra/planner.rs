@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::actions::{ActionKind, ActionOptions};
-use crate::authz::{self, Decision};
+use super::actions::{ActionKind, ActionOptions, StepKind};
+use super::policy::{self, Decision};
 use crate::error::AppError;
 use crate::model::{
     AuthMethod, AuthMethodKind, DirectoryUser, Operator, RoleRef, TemporaryAccessPassPolicy,
@@ -18,25 +18,6 @@ pub struct TargetSummary {
     pub user_principal_name: String,
     pub display_name: String,
     pub admin_roles: Vec<RoleRef>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "type")]
-pub enum StepKind {
-    ResetPassword,
-    DeactivateHardwareOath {
-        method_id: String,
-    },
-    DeleteMethod {
-        method_id: String,
-        method_kind: AuthMethodKind,
-        phone_type: Option<String>,
-    },
-    RevokeSessions,
-    IssueTemporaryAccessPass {
-        lifetime_minutes: u32,
-        usable_once: bool,
-    },
 }
 
 /// The pass a plan will issue, and the tenant policy it was checked against (the confirmation
@@ -133,7 +114,7 @@ pub fn build_plan_with(
     methods: &[AuthMethod],
     inputs: PlanInputs<'_>,
 ) -> Result<Plan, AppError> {
-    if let Decision::Denied { reason } = authz::decide(action, operator, target) {
+    if let Decision::Denied { reason } = policy::decide(action, operator, target) {
         return Err(AppError::denied(reason));
     }
     let default_options = ActionOptions::default();
@@ -205,7 +186,7 @@ pub fn build_plan_with(
         .offers_session_revocation()
         .then_some(options.also_revoke_sessions);
     if also_revoke_sessions == Some(true) {
-        let blocked = authz::decide(ActionKind::RevokeSessions, operator, target)
+        let blocked = policy::decide(ActionKind::RevokeSessions, operator, target)
             .into_result()
             .err();
         match &blocked {
@@ -393,7 +374,7 @@ fn reregister_mfa_steps(
     let name = display_name_or_upn(target);
     let mut steps = Vec::new();
 
-    let hardware_block = authz::can_manage_hardware_oath(operator).err();
+    let hardware_block = policy::can_manage_hardware_oath(operator).err();
     let hardware: Vec<&AuthMethod> = methods
         .iter()
         .filter(|m| is_activated_hardware_token(m))
@@ -498,8 +479,8 @@ fn reregister_mfa_steps(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::authz::role_ids;
     use crate::error::ErrorKind;
+    use crate::providers::entra::policy::role_ids;
 
     fn operator(role: &str) -> Operator {
         Operator {

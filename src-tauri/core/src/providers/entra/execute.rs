@@ -6,39 +6,12 @@
 //! parallel. A failed step does not stop the others; each is reported on its own.
 
 use secrecy::SecretString;
-use serde::{Deserialize, Serialize};
 
-use crate::audit::AuditOutcome;
+use super::actions::StepKind;
+use super::planner::{Plan, Step};
 use crate::directory::Directory;
 use crate::error::{AppError, ErrorKind};
-use crate::model::{AuthMethod, AuthMethodKind, Receipt};
-use crate::plan::{Plan, Step, StepKind};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum StepStatus {
-    Succeeded,
-    Failed,
-    /// Not run: blocked in the plan, refused by the re-check, or an earlier step failed in a
-    /// way that makes this one unsafe.
-    Skipped,
-    /// Our own authorization re-check refused it just before it would have run.
-    Refused,
-    /// A step with no API, waiting for the operator to finish it in the admin page.
-    WaitingForOperator,
-    /// The operator finished it in the admin page and marked it done.
-    CompletedByHand,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Outcome {
-    pub step_index: usize,
-    pub status: StepStatus,
-    pub message: String,
-    pub request_id: Option<String>,
-    pub at: String,
-}
+use crate::model::{AuthMethod, AuthMethodKind, Outcome, Receipt, StepStatus};
 
 /// What a run produced: one outcome per step, and the Temporary Access Pass if one was
 /// issued (a secret, for the result view only).
@@ -79,7 +52,7 @@ where
 ///
 /// - A step blocked in the plan is `Skipped` with the plan's reason.
 /// - `recheck` is asked just before each step runs; the caller builds it from the operator
-///   and the target's roles re-read live (see [`crate::authz::authorize_step`]). `Err` →
+///   and the target's roles re-read live (see [`super::policy::authorize_step`]). `Err` →
 ///   `Refused` with that reason, and nothing is sent for that step.
 /// - A provider error → `Failed` with the error's message and request id.
 /// - Deleting a method that is already gone counts as done ("already removed"), so running
@@ -158,24 +131,6 @@ impl From<Receipt> for StepDone {
             receipt,
             pass: None,
         }
-    }
-}
-
-/// The overall result of a run, for the audit log: every step done → `Succeeded`; nothing
-/// done → `Refused` if our re-check refused, else `Failed`; anything in between → `Partial`.
-pub fn overall_outcome(outcomes: &[Outcome]) -> AuditOutcome {
-    let succeeded = outcomes
-        .iter()
-        .filter(|o| o.status == StepStatus::Succeeded)
-        .count();
-    if succeeded > 0 && succeeded == outcomes.len() {
-        AuditOutcome::Succeeded
-    } else if succeeded > 0 {
-        AuditOutcome::Partial
-    } else if outcomes.iter().any(|o| o.status == StepStatus::Refused) {
-        AuditOutcome::Refused
-    } else {
-        AuditOutcome::Failed
     }
 }
 
@@ -343,10 +298,11 @@ fn outcome(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::actions::ActionKind;
-    use crate::authz::role_ids;
+    use crate::audit::{overall_outcome, AuditOutcome};
     use crate::model::{DirectoryUser, Operator, RoleRef};
-    use crate::plan::build_plan;
+    use crate::providers::entra::actions::ActionKind;
+    use crate::providers::entra::planner::build_plan;
+    use crate::providers::entra::policy::role_ids;
     use async_trait::async_trait;
     use secrecy::ExposeSecret;
     use std::sync::Mutex;

@@ -1,67 +1,12 @@
-//! The catalogue of actions an operator can take on a user, and which of them are offered
-//! for a given (operator, target). The answer comes from [`crate::authz`]; an action that is
-//! not allowed is still listed, disabled, with the reason the page shows.
+//! Which of Entra's actions a user's page offers for a given (operator, target). The answer
+//! comes from [`super::policy`]; an action that is not allowed is still listed, disabled, with
+//! the reason the page shows.
 
 use serde::{Deserialize, Serialize};
 
-use crate::authz::{self, Decision};
+use super::actions::ActionKind;
+use super::policy::{self, Decision};
 use crate::model::{DirectoryUser, Operator};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ActionKind {
-    /// Temporary password, must be changed at next sign-in.
-    ResetPassword,
-    /// Deactivate hardware OATH tokens; delete phone numbers, Authenticator apps and
-    /// software OATH tokens.
-    RequireReregisterMfa,
-    /// Invalidate refresh tokens and session cookies.
-    RevokeSessions,
-    /// A time-limited pass the user signs in with to register new methods (Entra). Lifetime
-    /// and one-time use come in [`ActionOptions`], checked against the tenant's policy.
-    IssueTemporaryAccessPass,
-}
-
-impl ActionKind {
-    pub const ALL: [ActionKind; 4] = [
-        ActionKind::ResetPassword,
-        ActionKind::RequireReregisterMfa,
-        ActionKind::RevokeSessions,
-        ActionKind::IssueTemporaryAccessPass,
-    ];
-
-    /// The admin centre's own button text.
-    pub fn label(self) -> &'static str {
-        match self {
-            ActionKind::ResetPassword => "Reset password",
-            ActionKind::RequireReregisterMfa => "Require re-register MFA",
-            ActionKind::RevokeSessions => "Revoke sessions",
-            ActionKind::IssueTemporaryAccessPass => "Issue Temporary Access Pass",
-        }
-    }
-
-    /// Actions whose confirmation offers "Also revoke the user's sessions".
-    pub fn offers_session_revocation(self) -> bool {
-        matches!(
-            self,
-            ActionKind::ResetPassword | ActionKind::RequireReregisterMfa
-        )
-    }
-}
-
-/// What the operator chose in the confirmation, sent with `plan_action`. Every field is
-/// optional on the wire; an unknown one is refused rather than silently ignored.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
-pub struct ActionOptions {
-    /// Reset password / Require re-register MFA: add a final "revoke sessions" step. The page
-    /// ticks it by default; a caller that sends no options gets the action alone.
-    pub also_revoke_sessions: bool,
-    /// Issue Temporary Access Pass: minutes the pass is valid; the policy's default if absent.
-    pub tap_lifetime_minutes: Option<u32>,
-    /// Issue Temporary Access Pass: one-time use; `true` if absent.
-    pub tap_usable_once: Option<bool>,
-}
 
 /// One button of the user's page: offered (enabled) or not, and why not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,14 +19,14 @@ pub struct OfferedAction {
 }
 
 /// The buttons of the user's page, each enabled or disabled with the reason, as
-/// [`authz::decide`] answers for this operator and this target (read live, with roles).
+/// [`policy::decide`] answers for this operator and this target (read live, with roles).
 /// Require re-register MFA stays offered to an Authentication Administrator even when the
 /// user has hardware OATH tokens: the plan marks that one step blocked and runs the rest.
 pub fn available_actions(operator: &Operator, target: &DirectoryUser) -> Vec<OfferedAction> {
     ActionKind::ALL
         .iter()
         .map(|&action| {
-            let (allowed, reason) = match authz::decide(action, operator, target) {
+            let (allowed, reason) = match policy::decide(action, operator, target) {
                 Decision::Allowed => (true, None),
                 Decision::Denied { reason } => (false, Some(reason)),
             };
@@ -98,8 +43,8 @@ pub fn available_actions(operator: &Operator, target: &DirectoryUser) -> Vec<Off
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::authz::role_ids;
     use crate::model::RoleRef;
+    use crate::providers::entra::policy::role_ids;
 
     fn operator(role: &str) -> Operator {
         Operator {
@@ -164,24 +109,5 @@ mod tests {
                 .as_deref()
                 .unwrap()
                 .contains("Global Administrator")));
-    }
-}
-
-#[cfg(test)]
-mod option_tests {
-    use super::*;
-
-    #[test]
-    fn options_are_optional_camel_case_and_unknown_fields_are_refused() {
-        let none: ActionOptions = serde_json::from_str("{}").unwrap();
-        assert_eq!(none, ActionOptions::default());
-        let tap: ActionOptions = serde_json::from_str(
-            r#"{"tapLifetimeMinutes":120,"tapUsableOnce":false,"alsoRevokeSessions":true}"#,
-        )
-        .unwrap();
-        assert_eq!(tap.tap_lifetime_minutes, Some(120));
-        assert_eq!(tap.tap_usable_once, Some(false));
-        assert!(tap.also_revoke_sessions);
-        assert!(serde_json::from_str::<ActionOptions>(r#"{"extraStep":"x"}"#).is_err());
     }
 }

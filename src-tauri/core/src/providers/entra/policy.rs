@@ -12,9 +12,9 @@
 //! This check runs before a plan is shown and again before each step; the provider's own 403
 //! is still handled downstream, since our check is a courtesy and a guard, not the only line.
 
-use crate::actions::ActionKind;
+use super::actions::ActionKind;
+use super::actions::StepKind;
 use crate::model::{DirectoryUser, Operator};
-use crate::plan::StepKind;
 
 /// The answer to "may this operator do this to this user?".
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,101 @@
+//! The catalogue of Entra's actions an operator can take on a user, their options, and the
+//! kinds of step a plan of them is made of. A leaf: who may take them is the policy's
+//! (`policy`), which of them a user's page offers is `offers`'.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::AuthMethodKind;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ActionKind {
+    /// Temporary password, must be changed at next sign-in.
+    ResetPassword,
+    /// Deactivate hardware OATH tokens; delete phone numbers, Authenticator apps and
+    /// software OATH tokens.
+    RequireReregisterMfa,
+    /// Invalidate refresh tokens and session cookies.
+    RevokeSessions,
+    /// A time-limited pass the user signs in with to register new methods (Entra). Lifetime
+    /// and one-time use come in [`ActionOptions`], checked against the tenant's policy.
+    IssueTemporaryAccessPass,
+}
+
+impl ActionKind {
+    pub const ALL: [ActionKind; 4] = [
+        ActionKind::ResetPassword,
+        ActionKind::RequireReregisterMfa,
+        ActionKind::RevokeSessions,
+        ActionKind::IssueTemporaryAccessPass,
+    ];
+
+    /// The admin centre's own button text.
+    pub fn label(self) -> &'static str {
+        match self {
+            ActionKind::ResetPassword => "Reset password",
+            ActionKind::RequireReregisterMfa => "Require re-register MFA",
+            ActionKind::RevokeSessions => "Revoke sessions",
+            ActionKind::IssueTemporaryAccessPass => "Issue Temporary Access Pass",
+        }
+    }
+
+    /// Actions whose confirmation offers "Also revoke the user's sessions".
+    pub fn offers_session_revocation(self) -> bool {
+        matches!(
+            self,
+            ActionKind::ResetPassword | ActionKind::RequireReregisterMfa
+        )
+    }
+}
+
+/// What the operator chose in the confirmation, sent with `plan_action`. Every field is
+/// optional on the wire; an unknown one is refused rather than silently ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct ActionOptions {
+    /// Reset password / Require re-register MFA: add a final "revoke sessions" step. The page
+    /// ticks it by default; a caller that sends no options gets the action alone.
+    pub also_revoke_sessions: bool,
+    /// Issue Temporary Access Pass: minutes the pass is valid; the policy's default if absent.
+    pub tap_lifetime_minutes: Option<u32>,
+    /// Issue Temporary Access Pass: one-time use; `true` if absent.
+    pub tap_usable_once: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum StepKind {
+    ResetPassword,
+    DeactivateHardwareOath {
+        method_id: String,
+    },
+    DeleteMethod {
+        method_id: String,
+        method_kind: AuthMethodKind,
+        phone_type: Option<String>,
+    },
+    RevokeSessions,
+    IssueTemporaryAccessPass {
+        lifetime_minutes: u32,
+        usable_once: bool,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_are_optional_camel_case_and_unknown_fields_are_refused() {
+        let none: ActionOptions = serde_json::from_str("{}").unwrap();
+        assert_eq!(none, ActionOptions::default());
+        let tap: ActionOptions = serde_json::from_str(
+            r#"{"tapLifetimeMinutes":120,"tapUsableOnce":false,"alsoRevokeSessions":true}"#,
+        )
+        .unwrap();
+        assert_eq!(tap.tap_lifetime_minutes, Some(120));
+        assert_eq!(tap.tap_usable_once, Some(false));
+        assert!(tap.also_revoke_sessions);
+        assert!(serde_json::from_str::<ActionOptions>(r#"{"extraStep":"x"}"#).is_err());
+    }
+}
