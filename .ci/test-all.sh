@@ -16,8 +16,12 @@ step "ui typecheck"; npx tsc -p ui
 step "ui tests";     npx vitest run --root ui
 
 # The keychain test must not skip here: the real Secret Service is provided by with-keychain.sh.
+# The tests also write the page's generated TypeScript types (ts-rs), from an empty folder, so
+# that a type removed in Rust shows as a deleted file in the check after them.
 step "rust tests (unit, integration, contract, keychain)"
+rm -f ui/src/ipc/generated/*.ts
 RESETDESK_REQUIRE_KEYCHAIN=1 bash .ci/with-keychain.sh cargo test --workspace
+step "generated TypeScript types are fresh"; bash .ci/check-generated-types.sh
 
 # After cargo test, which rebuilds target/debug/resetdesk as a dev binary (loads devUrl):
 # this one embeds ui/dist, and is also packaged as a .deb for the installed-package test below.

@@ -7,7 +7,8 @@ use crate::startup::SETTINGS_FILE;
 
 /// What the About box shows: the version and where ResetDesk keeps its files. Paths only;
 /// nothing here is secret.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[ts(export, rename = "AboutInfo")]
 #[serde(rename_all = "camelCase")]
 pub struct About {
     pub product_name: String,

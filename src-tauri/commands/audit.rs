@@ -46,7 +46,8 @@ pub async fn verify_audit(state: State<'_, AppState>) -> Result<AuditVerificatio
         })
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportResult {
     pub path: String,

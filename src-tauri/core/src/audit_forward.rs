@@ -56,7 +56,8 @@ fn local_hostname() -> String {
 }
 
 /// What the window (and a test) can show about forwarding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct ForwardingStatus {
     pub enabled: bool,

@@ -29,7 +29,8 @@ impl CheckSaved for Connection {
 }
 
 /// What the operator types to add a Microsoft Entra tenant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, optional_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct NewEntraConnection {
     pub display_name: String,
@@ -93,7 +94,8 @@ impl NewEntraConnection {
 
 /// What the operator types to add a Microsoft 365 Lighthouse partner: the partner tenant and
 /// the app registration that signs the technician in, in a cloud (as for an Entra tenant).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, optional_fields)]
 #[serde(rename_all = "camelCase")]
 pub struct NewLighthouseConnection {
     pub display_name: String,
@@ -134,7 +136,8 @@ impl NewLighthouseConnection {
 
 /// What the operator types to add a Zoho organisation. The client secret goes to the keychain
 /// (see `Console::add_zoho_connection`); everything else is saved in the settings.
-#[derive(Deserialize)]
+#[derive(Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct NewZohoConnection {
     pub display_name: String,
@@ -184,7 +187,8 @@ impl NewZohoConnection {
 }
 
 /// What the operator types to add a Privilege Secure server.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct NewPrivilegeSecureConnection {
     pub display_name: String,

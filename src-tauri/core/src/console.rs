@@ -27,7 +27,9 @@ pub use self::lighthouse::{
     LighthouseMethodsRow, LighthousePlan, LighthouseUser, LighthouseUserDetails,
     PartnerSandboxSignIn, TargetRef,
 };
-pub use self::lighthouse_jobs::{BulkJobState, BulkJobView, BulkMethodResult, BulkUserResult};
+pub use self::lighthouse_jobs::{
+    BulkJobState, BulkJobView, BulkMethodResult, BulkStepState, BulkUserResult, BulkUserState,
+};
 pub use self::offline_cache::{CacheStatus, CachedSearch, OFFLINE_PROBE_INTERVAL};
 pub use self::privilege_secure::PsUserDetails;
 pub use self::provider_actions::{
@@ -71,7 +73,8 @@ pub const MAX_QUERY_CHARS: usize = 256;
 pub const SEARCH_LIMIT: usize = 50;
 
 /// Whether refresh tokens can be kept in the OS keychain on this desktop.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase", tag = "state")]
 pub enum KeychainStatus {
     Available,
@@ -82,7 +85,8 @@ pub enum KeychainStatus {
 }
 
 /// A connection as the Connections screen shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionView {
     pub id: String,
@@ -101,7 +105,8 @@ pub struct ConnectionView {
 }
 
 /// The user's page: who they are, how they sign in, and which actions are offered.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct UserDetails {
     pub user: DirectoryUser,
@@ -115,7 +120,8 @@ pub struct UserDetails {
 }
 
 /// What the result view shows after a plan ran.
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct ExecutionResult {
     pub plan_id: String,

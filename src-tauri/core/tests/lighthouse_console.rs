@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use resetdesk_core::connection::{Connection, ProviderSettings};
-use resetdesk_core::console::{BulkJobState, Console, KeychainStatus, TargetRef};
+use resetdesk_core::console::{BulkJobState, BulkUserState, Console, KeychainStatus, TargetRef};
 use resetdesk_core::secrets::MemoryStore;
 use resetdesk_core::ErrorKind;
 use resetdesk_sandbox::lighthouse::seed::TECHNICIAN_UPN;
@@ -310,7 +310,10 @@ async fn a_confirmed_reset_runs_as_a_job_with_a_result_per_user_and_method_audit
     assert_eq!(view.state, BulkJobState::Finished, "{view:?}");
     assert_eq!(view.done, plan.plan.total_methods, "{view:?}");
     assert_eq!(view.remaining, 0);
-    assert!(view.users.iter().all(|u| u.state == "done"), "{view:?}");
+    assert!(
+        view.users.iter().all(|u| u.state == BulkUserState::Done),
+        "{view:?}"
+    );
     for user in &plan.plan.users {
         for method in &user.remove {
             assert_eq!(

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 
 /// A directory role held by an operator or a target, identified by its role template id
 /// (stable across tenants; see reference/graph.md §1.5).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct RoleRef {
     pub template_id: String,
@@ -13,7 +14,8 @@ pub struct RoleRef {
 }
 
 /// The signed-in operator of one connection, read from the provider after sign-in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct Operator {
     pub connection_id: String,
@@ -25,7 +27,8 @@ pub struct Operator {
 }
 
 /// A user of a directory, as listed and as shown on the Summary tab.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct DirectoryUser {
     pub connection_id: String,
@@ -50,7 +53,8 @@ pub struct DirectoryUser {
     pub in_role_assignable_group: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub enum AuthMethodKind {
     Password,
@@ -67,7 +71,8 @@ pub enum AuthMethodKind {
 }
 
 /// One registered authentication method, read live from the provider.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthMethod {
     pub id: String,
@@ -97,7 +102,8 @@ pub struct Receipt {
 
 /// The tenant's Temporary Access Pass policy, read live before a pass is planned: the range a
 /// pass's lifetime must sit in, and whether multi-use passes are allowed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct TemporaryAccessPassPolicy {
     pub enabled: bool,

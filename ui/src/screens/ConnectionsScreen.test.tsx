@@ -21,6 +21,8 @@ function fabrikam(overrides: Partial<ConnectionView> = {}): ConnectionView {
     sandbox: false,
     signedIn: false,
     operator: null,
+    account: null,
+    summary: null,
     keychain: { state: "available" },
     demoAccounts: [],
     ...overrides,

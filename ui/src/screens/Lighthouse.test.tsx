@@ -267,7 +267,7 @@ describe("Lighthouse users", () => {
 
 describe("Lighthouse user details", () => {
   function details(overrides: Partial<LighthouseUserDetails> = {}): LighthouseUserDetails {
-    return { user: fabUser, methods: [phoneMethod, authenticatorMethod], customer: fabrikam, actions: offer(), ...overrides };
+    return { user: fabUser, methods: [phoneMethod, authenticatorMethod], customer: fabrikam, actions: offer(), methodsError: null, ...overrides };
   }
 
   test("the action is on the Summary and the Authentication methods tabs, and plans for this user", async () => {

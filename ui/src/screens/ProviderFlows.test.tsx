@@ -373,7 +373,7 @@ describe("Privilege Secure user page", () => {
       ps_user_details: () =>
         bobDetails({
           actions: [
-            { action: "psResetToken", label: "Reset 2-Factor Token", allowed: false, reason },
+            { action: "psResetToken", label: "Reset 2-Factor Token", allowed: false, reason, warning: null },
             { action: "psResetGroupToken", label: "Reset 2-Factor Token of the whole group", allowed: false, reason, warning: GROUP_WARNING },
           ],
         }),

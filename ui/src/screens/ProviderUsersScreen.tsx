@@ -26,16 +26,21 @@ import { formatDateTime, orDash } from "../format";
 
 const ROLE_BY_LABEL: Record<string, ZohoRole> = { "Super Admin": "super_admin", Admin: "admin", Member: "member" };
 
+/** A row of the Zoho users list: what Rust sent, or (page-side only) a row from the offline cache because Zoho could not be reached. */
+export type ZohoUserRow = ZohoUser & { fromCacheSyncedAt?: string | null };
+
 /** A Zoho user as the offline cache keeps it (Rust stores the e-mail as UPN, the role label as job title, the status as user type). */
-function zohoUserFromCache(user: DirectoryUser, syncedAt: string | null): ZohoUser {
+function zohoUserFromCache(user: DirectoryUser, syncedAt: string | null): ZohoUserRow {
   const status = (["confirmed", "pending", "external"].includes(user.userType ?? "") ? user.userType : "confirmed") as ZohoUserStatus;
   return {
     zuid: user.id,
+    accountId: null,
+    tfaEnabled: null,
     email: user.userPrincipalName,
     displayName: user.displayName,
     role: ROLE_BY_LABEL[user.jobTitle ?? ""] ?? "member",
     status,
-    notResettableReason: status === "confirmed" ? undefined : "From the offline cache: open the user when Zoho answers again to see why.",
+    notResettableReason: status === "confirmed" ? null : "From the offline cache: open the user when Zoho answers again to see why.",
     fromCacheSyncedAt: syncedAt,
   };
 }
@@ -44,7 +49,7 @@ function zohoUserFromCache(user: DirectoryUser, syncedAt: string | null): ZohoUs
  * The live Zoho search; when Zoho cannot be reached, the offline cache answers instead (Rust
  * keeps it filled after each sign-in and probes until Zoho is back).
  */
-export async function zohoSearchWithCache(connectionId: string, query: string): Promise<ZohoUser[]> {
+export async function zohoSearchWithCache(connectionId: string, query: string): Promise<ZohoUserRow[]> {
   try {
     return await zohoSearchUsers(connectionId, query);
   } catch (error) {
@@ -125,7 +130,7 @@ export interface ProviderUsersScreenProps<T> {
 }
 
 /** Zoho Directory users: status decides what can be reset (only confirmed users), so it is always shown. */
-export function ZohoUsersScreen({ connectionId, initialQuery = "", onOpenUser }: ProviderUsersScreenProps<ZohoUser>) {
+export function ZohoUsersScreen({ connectionId, initialQuery = "", onOpenUser }: ProviderUsersScreenProps<ZohoUserRow>) {
   const styles = useStyles();
   const tableStyles = useTableStyles();
   const search = useProviderUserSearch(zohoSearchWithCache, connectionId, initialQuery);

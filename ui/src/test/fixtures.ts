@@ -41,6 +41,8 @@ export function sandboxConnection(signedIn: boolean): ConnectionView {
     sandbox: true,
     signedIn,
     operator: signedIn ? operator : null,
+    account: null,
+    summary: null,
     keychain: { state: "available" },
     demoAccounts: [
       { userPrincipalName: "authadmin@contoso.sandbox", displayName: "Ava Auth", roleLabel: "Authentication Administrator" },
@@ -114,6 +116,8 @@ export function adeleDetails(overrides: Partial<UserDetails> = {}): UserDetails 
       },
       { action: "revokeSessions", label: "Revoke sessions", allowed: true, reason: null },
     ],
+    methodsError: null,
+    rate: null,
     ...overrides,
   };
 }
@@ -135,12 +139,14 @@ export const resetPlan: Plan = {
   ],
   warnings: ["The user is signed out of apps that check the password."],
   createdAt: "2026-11-23T09:00:00Z",
+  alsoRevokeSessions: false,
+  temporaryAccessPass: null,
   safety: noSafetyChecks(),
 };
 
 /** A plan none of the safety rules apply to (as Rust sends for revoking sessions, or when turned off). */
 export function noSafetyChecks(): PlanSafety {
-  return { verification: { required: false, options: [] }, approval: { required: false, reasons: [] }, rate: null };
+  return { verification: { required: false, options: [], recorded: null }, approval: { required: false, reasons: [] }, rate: null };
 }
 
 /** The default policy's safety part for a reset of Adele: verification required, every method offered. */
@@ -189,6 +195,7 @@ export function verifiedResetSafety(overrides: Partial<PlanSafety> = {}): PlanSa
           destinations: [],
         },
       ],
+      recorded: null,
     },
     approval: { required: false, reasons: [] },
     rate: { used: 3, limit: 20, nextAllowedAt: null },
@@ -209,6 +216,7 @@ export const resetResult: ExecutionResult = {
     },
   ],
   temporaryPassword: "Tmp-Xq7!pLm2",
+  temporaryAccessPass: null,
   auditSeq: 7,
   auditError: null,
 };
@@ -253,6 +261,7 @@ export function zohoConnection(signedIn: boolean): ConnectionView {
     operator: null,
     account: signedIn ? zohoAccount : null,
     summary: "Zoho · US data centre · organisation 7700001",
+    keychain: { state: "available" },
     demoAccounts: [
       { userPrincipalName: "zara.admin@zylker.sandbox", displayName: "Zara Admin", roleLabel: "Super Admin" },
       { userPrincipalName: "adam.admin@zylker.sandbox", displayName: "Adam Admin", roleLabel: "Admin" },
@@ -271,6 +280,7 @@ export function psConnection(signedIn: boolean): ConnectionView {
     operator: null,
     account: signedIn ? psAccount : null,
     summary: "https://127.0.0.1:7443 · certificate SHA-256 pinned",
+    keychain: { state: "available" },
     demoAccounts: [
       { userPrincipalName: "CORP\\nps.admin", displayName: "NPS Admin", roleLabel: "Administrator", password: "Demo-Admin-1", secondFactorCode: "246810" },
       { userPrincipalName: "CORP\\nps.user", displayName: "NPS User", roleLabel: "Not an administrator", password: "Demo-User-1", secondFactorCode: "135791" },
@@ -286,10 +296,12 @@ export const annette: ZohoUser = {
   role: "member",
   tfaEnabled: true,
   status: "confirmed",
+  notResettableReason: null,
 };
 
 export const pendingPierre: ZohoUser = {
   zuid: "z-pierre",
+  accountId: null,
   email: "pierre@zylker.biz",
   displayName: "Pierre Pending",
   role: "member",
@@ -302,8 +314,8 @@ export function annetteDetails(overrides: Partial<ZohoUserDetails> = {}): ZohoUs
   return {
     user: annette,
     actions: [
-      { action: "zohoResetPassword", label: "Reset password", allowed: true },
-      { action: "zohoResetMfa", label: "Reset MFA", allowed: true },
+      { action: "zohoResetPassword", label: "Reset password", allowed: true, reason: null, warning: null },
+      { action: "zohoResetMfa", label: "Reset MFA", allowed: true, reason: null, warning: null },
     ],
     freshSignIn: { maxAgeMinutes: 10, signedInAt: "2026-11-23T09:00:00Z", fresh: true },
     ...overrides,
@@ -325,6 +337,10 @@ export const individualIvy: PsUser = {
   id: "ps-ivy",
   name: "CORP\\ivy",
   displayName: "Ivy Individual",
+  samAccountName: "ivy",
+  userPrincipalName: "ivy@corp.example",
+  email: "ivy@corp.example",
+  domainName: "corp.example",
   access: { kind: "individual", managedAccountId: "ma-3" },
 };
 
@@ -335,8 +351,8 @@ export function bobDetails(overrides: Partial<PsUserDetails> = {}): PsUserDetail
   return {
     user: groupBob,
     actions: [
-      { action: "psResetToken", label: "Reset 2-Factor Token", allowed: true },
-      { action: "psResetGroupToken", label: "Reset 2-Factor Token of the whole group", allowed: true, warning: GROUP_WARNING },
+      { action: "psResetToken", label: "Reset 2-Factor Token", allowed: true, reason: null, warning: null },
+      { action: "psResetGroupToken", label: "Reset 2-Factor Token of the whole group", allowed: true, reason: null, warning: GROUP_WARNING },
     ],
     ...overrides,
   };
@@ -399,6 +415,8 @@ export function lighthouseConnection(signedIn: boolean): ConnectionView {
     operator: signedIn
       ? { connectionId: LH_ID, tenantId: "partner-1", id: "tech-1", userPrincipalName: "tech@partner.sandbox", displayName: "Tess Tech", roles: [] }
       : null,
+    account: null,
+    summary: null,
     keychain: { state: "available" },
     demoAccounts: [{ userPrincipalName: "tech@partner.sandbox", displayName: "Tess Tech", roleLabel: "Partner technician" }],
   };
@@ -488,6 +506,7 @@ export function lhPlan(): LighthousePlan {
         displayName: fabUser.displayName,
         remove: [phoneMethod, authenticatorMethod],
         keep: ["Password"],
+        error: null,
       },
       {
         tenantId: tailspin.tenantId,
@@ -515,6 +534,7 @@ export function lhJob(overrides: Partial<BulkJobView> = {}): BulkJobView {
     done: 0,
     failed: 0,
     remaining: 2,
+    error: null,
     users: [
       {
         tenantId: fabrikam.tenantId,
@@ -524,8 +544,8 @@ export function lhJob(overrides: Partial<BulkJobView> = {}): BulkJobView {
         displayName: fabUser.displayName,
         state: "pending",
         methods: [
-          { methodId: phoneMethod.id, label: phoneMethod.label, state: "pending" },
-          { methodId: authenticatorMethod.id, label: authenticatorMethod.label, state: "pending" },
+          { methodId: phoneMethod.id, label: phoneMethod.label, state: "pending", message: null },
+          { methodId: authenticatorMethod.id, label: authenticatorMethod.label, state: "pending", message: null },
         ],
       },
     ],
@@ -547,7 +567,7 @@ export function lhJobFinished(): BulkJobView {
         ...job.users[0],
         state: "partial",
         methods: [
-          { methodId: phoneMethod.id, label: phoneMethod.label, state: "deleted" },
+          { methodId: phoneMethod.id, label: phoneMethod.label, state: "deleted", message: null },
           { methodId: authenticatorMethod.id, label: authenticatorMethod.label, state: "failed", message: "Graph answered 500" },
         ],
       },

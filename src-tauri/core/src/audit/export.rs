@@ -44,7 +44,8 @@ pub fn read_entries(path: impl AsRef<Path>, filter: &AuditFilter) -> Result<Vec<
 }
 
 /// The two export formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "lowercase")]
 pub enum ExportFormat {
     Csv,

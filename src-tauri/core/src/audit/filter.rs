@@ -15,7 +15,8 @@ use crate::error::{AppError, Result};
 /// - `from`, `to`: RFC 3339, inclusive. A full date (`2026-11-23`) is that UTC day: `from` its
 ///   first instant, `to` its last. A date-time (`2026-11-23T00:00:00+01:00`) is that instant,
 ///   which is how the page sends the operator's local days.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, optional_fields)]
 #[serde(rename_all = "camelCase", default)]
 pub struct AuditFilter {
     pub operator: Option<String>,

@@ -42,7 +42,8 @@ use crate::error::{AppError, Result};
 use crate::model::{Outcome, StepStatus};
 
 /// Overall result of one attempted action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub enum AuditOutcome {
     Succeeded,
@@ -56,7 +57,8 @@ pub enum AuditOutcome {
 }
 
 /// What the caller supplies; `append` adds seq, time and the chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditRecord {
     pub operator: String,
@@ -82,7 +84,8 @@ pub struct AuditRecord {
     pub approval: Option<crate::safety::ApprovalRecord>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEntry {
     pub seq: u64,
@@ -95,7 +98,8 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditVerification {
     pub ok: bool,

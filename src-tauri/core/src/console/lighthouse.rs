@@ -47,7 +47,8 @@ pub(super) struct LighthouseState {
 }
 
 /// A user of a customer tenant, with the customer's name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct LighthouseUser {
     #[serde(flatten)]
@@ -55,7 +56,8 @@ pub struct LighthouseUser {
     pub customer_name: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct LighthouseUserDetails {
     pub user: LighthouseUser,
@@ -65,7 +67,8 @@ pub struct LighthouseUserDetails {
     pub actions: Vec<ActionOffer>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct LighthouseMethodsRow {
     pub user: LighthouseUser,
@@ -74,7 +77,8 @@ pub struct LighthouseMethodsRow {
 }
 
 /// The confirmation of a reset across customers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct LighthousePlan {
     pub id: String,
@@ -83,7 +87,8 @@ pub struct LighthousePlan {
 }
 
 /// One user the page selected.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[ts(export, rename = "LighthouseTarget")]
 #[serde(rename_all = "camelCase")]
 pub struct TargetRef {
     pub tenant_id: String,

@@ -60,7 +60,8 @@ impl StepAudit for JobAudit {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub enum BulkJobState {
     Running,
@@ -70,18 +71,49 @@ pub enum BulkJobState {
     Interrupted,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// One method of one user in a job, as the page shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub enum BulkStepState {
+    /// Not sent yet (a step not run because the job was cancelled stays pending too).
+    Pending,
+    /// Removed, or found already gone when an uncertain answer was re-checked.
+    Deleted,
+    Refused,
+    Failed,
+}
+
+/// One user of a job, from the states of their methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub enum BulkUserState {
+    /// Every method removed.
+    Done,
+    /// Some methods not sent yet.
+    Pending,
+    /// Some methods not sent, and the job was cancelled.
+    Cancelled,
+    /// Every method refused.
+    Refused,
+    /// Some removed, some not.
+    Partial,
+    Failed,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct BulkMethodResult {
     pub method_id: String,
     pub label: String,
-    /// `pending`, `deleted`, `alreadyGone`…: `done` steps are `deleted`; a step not run
-    /// because the job was cancelled stays `pending`.
-    pub state: String,
+    pub state: BulkStepState,
     pub message: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct BulkUserResult {
     pub tenant_id: String,
@@ -89,12 +121,13 @@ pub struct BulkUserResult {
     pub user_id: String,
     pub user_principal_name: String,
     pub display_name: String,
-    pub state: String,
+    pub state: BulkUserState,
     pub methods: Vec<BulkMethodResult>,
 }
 
 /// A job as the page shows it: counts, and a result per user and per method.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct BulkJobView {
     pub id: String,
@@ -265,12 +298,12 @@ impl Console {
     }
 }
 
-fn method_state(state: StepState) -> &'static str {
+fn method_state(state: StepState) -> BulkStepState {
     match state {
-        StepState::Pending | StepState::Started => "pending",
-        StepState::Done => "deleted",
-        StepState::Refused => "refused",
-        StepState::Failed => "failed",
+        StepState::Pending | StepState::Started => BulkStepState::Pending,
+        StepState::Done => BulkStepState::Deleted,
+        StepState::Refused => BulkStepState::Refused,
+        StepState::Failed => BulkStepState::Failed,
     }
 }
 
@@ -298,19 +331,19 @@ fn job_view(
             let states: Vec<StepState> = user.methods.iter().map(|m| m.state).collect();
             let all = |s: StepState| states.iter().all(|x| *x == s);
             let user_state = if all(StepState::Done) {
-                "done"
+                BulkUserState::Done
             } else if states.iter().any(|s| s.is_unfinished()) {
                 if state == BulkJobState::Cancelled {
-                    "cancelled"
+                    BulkUserState::Cancelled
                 } else {
-                    "pending"
+                    BulkUserState::Pending
                 }
             } else if all(StepState::Refused) {
-                "refused"
+                BulkUserState::Refused
             } else if states.contains(&StepState::Done) {
-                "partial"
+                BulkUserState::Partial
             } else {
-                "failed"
+                BulkUserState::Failed
             };
             BulkUserResult {
                 tenant_id: user.tenant_id.clone(),
@@ -318,14 +351,14 @@ fn job_view(
                 user_id: user.user_id.clone(),
                 user_principal_name: user.user_principal_name.clone(),
                 display_name: user.user_principal_name.clone(),
-                state: user_state.to_string(),
+                state: user_state,
                 methods: user
                     .methods
                     .iter()
                     .map(|m| BulkMethodResult {
                         method_id: m.step.method.id.clone(),
                         label: m.step.method.label.clone(),
-                        state: method_state(m.state).to_string(),
+                        state: method_state(m.state),
                         message: m.message.clone(),
                     })
                     .collect(),

@@ -29,7 +29,8 @@ use crate::secrets::SecretStore;
 pub const OFFLINE_PROBE_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Cached search results and how fresh they are.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct CachedSearch {
     pub users: Vec<DirectoryUser>,
@@ -42,7 +43,8 @@ pub struct CachedSearch {
 }
 
 /// The status line of one connection's cache.
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Default, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct CacheStatus {
     pub users: u64,

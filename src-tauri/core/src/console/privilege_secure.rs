@@ -36,7 +36,8 @@ pub(super) struct PrivilegeSecureState {
     pub sessions: tokio::sync::RwLock<HashMap<String, Arc<PsSession>>>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct PsUserDetails {
     pub user: PsUser,

@@ -28,7 +28,8 @@ use crate::model::{Outcome, StepStatus};
 use crate::providers::zoho::{PasswordStyle, ResetPasswordOptions};
 
 /// The actions of the Zoho and Privilege Secure screens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub enum ProviderAction {
     ZohoResetPassword,
@@ -71,7 +72,8 @@ impl ProviderAction {
 }
 
 /// Who is signed in to a Zoho or Privilege Secure connection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderAccount {
     pub name: String,
@@ -81,7 +83,8 @@ pub struct ProviderAccount {
 }
 
 /// One action offered on a user's page, or not, with the reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderOffer {
     pub action: ProviderAction,
@@ -105,7 +108,8 @@ impl ProviderOffer {
 
 /// Zoho asks for the admin's password before a reset; ResetDesk asks for a sign-in no older
 /// than `max_age_minutes` instead.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct FreshSignIn {
     pub max_age_minutes: u64,
@@ -115,7 +119,8 @@ pub struct FreshSignIn {
 
 /// How a step is performed: by a documented API call, or by the operator in the provider's
 /// admin page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(
     tag = "performed",
     rename_all = "camelCase",
@@ -134,14 +139,16 @@ pub enum StepPerformed {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderStep {
     pub summary: String,
     pub performed: StepPerformed,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanTarget {
     pub id: String,
@@ -151,7 +158,8 @@ pub struct PlanTarget {
 }
 
 /// The confirmation summary.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderPlan {
     pub id: String,
@@ -170,7 +178,8 @@ pub struct ProviderPlan {
 
 /// The operator's password choice for a Zoho reset, sent with the run (never with the plan,
 /// so it is held only for the moment the reset takes).
-#[derive(Deserialize)]
+#[derive(Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(
     tag = "mode",
     rename_all = "camelCase",
@@ -183,10 +192,15 @@ pub enum PasswordInput {
     Generate {
         read_aloud: bool,
         /// The random style's rules; absent ones keep the default (16 characters, every kind).
+        #[ts(optional)]
         length: Option<usize>,
+        #[ts(optional)]
         upper: Option<bool>,
+        #[ts(optional)]
         lower: Option<bool>,
+        #[ts(optional)]
         digits: Option<bool>,
+        #[ts(optional)]
         symbols: Option<bool>,
     },
 }
@@ -237,7 +251,8 @@ impl PasswordInput {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub enum StepState {
     Done,
@@ -250,7 +265,8 @@ pub enum StepState {
     DoneByHand,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct StepReport {
     pub index: usize,
@@ -273,7 +289,8 @@ impl StepReport {
 }
 
 /// What the result view shows.
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderResult {
     pub plan_id: String,
@@ -301,7 +318,8 @@ impl std::fmt::Debug for ProviderResult {
 }
 
 /// Where the page was opened, for the result view. The sandbox has no admin panel to open.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct ByHandPage {
     pub url: String,

@@ -48,7 +48,8 @@ pub(super) struct ZohoState {
 }
 
 /// The code the operator enters on Zoho's page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceCodePrompt {
     pub user_code: String,
@@ -56,7 +57,8 @@ pub struct DeviceCodePrompt {
     pub expires_at: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct ZohoUserDetails {
     pub user: ZohoUser,

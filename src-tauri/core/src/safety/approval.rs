@@ -12,7 +12,8 @@ use crate::providers::entra::actions::ActionKind;
 use crate::providers::entra::policy::{self, Decision};
 
 /// Whether this plan needs a second person, and every reason why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct ApprovalRequirement {
     pub required: bool,
@@ -29,7 +30,8 @@ impl ApprovalRequirement {
 }
 
 /// The approval as the audit entry keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct ApprovalRecord {
     pub approver: String,

@@ -43,7 +43,8 @@ pub fn is_reset(action: ActionKind) -> bool {
 
 /// What the confirmation shows besides the steps: how the caller must be verified, whether a
 /// second person must approve and why, and how many resets the operator has left this hour.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanSafety {
     pub verification: VerificationRequirement,

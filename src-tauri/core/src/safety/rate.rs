@@ -13,7 +13,8 @@ use crate::providers::entra::actions::ActionKind;
 pub const RATE_WINDOW: Duration = Duration::hours(1);
 
 /// How many resets the operator has made in the last hour, against their cap.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct RateStatus {
     pub used: u32,

@@ -25,7 +25,8 @@ pub const MAX_CODE_ATTEMPTS: u32 = 3;
 /// Longest ticket reference accepted.
 pub const MAX_TICKET_CHARS: usize = 100;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub enum VerificationMethod {
     /// Call the user back on a phone number held in the directory.
@@ -72,7 +73,8 @@ impl VerificationMethod {
 }
 
 /// A phone number from the user's directory profile (`mobilePhone`, `businessPhones`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct PhoneOnRecord {
     /// Which directory field it comes from, e.g. "mobilePhone" or "businessPhones/0".
@@ -82,7 +84,8 @@ pub struct PhoneOnRecord {
 }
 
 /// The user's manager as the directory holds them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct ManagerOnRecord {
     pub id: String,
@@ -100,7 +103,8 @@ pub struct ContactsOnRecord {
 }
 
 /// A registered method a one-time code can be sent to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct CodeDestination {
     /// The authentication method's id.
@@ -109,7 +113,8 @@ pub struct CodeDestination {
 }
 
 /// One method the confirmation offers, with what the directory holds for it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct VerificationOption {
     pub method: VerificationMethod,
@@ -124,7 +129,8 @@ pub struct VerificationOption {
 }
 
 /// How the caller must be verified for this plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct VerificationRequirement {
     /// `false` when the action needs none, or the organisation made it optional.
@@ -257,7 +263,8 @@ fn code_destinations(methods: &[AuthMethod]) -> Vec<CodeDestination> {
 }
 
 /// What the operator records in the confirmation (from the page; checked here).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(
     rename_all = "camelCase",
     tag = "method",
@@ -298,7 +305,8 @@ impl VerificationEvidence {
 }
 
 /// The verification as the audit entry keeps it. Never holds a code or a full phone number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct VerificationRecord {
     pub method: VerificationMethod,
@@ -318,7 +326,8 @@ pub struct PendingCode {
 }
 
 /// The code handed to the operator to send, once.
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct CodeToSend {
     pub code: String,

@@ -9,7 +9,8 @@ use crate::error::AppError;
 pub mod zoho;
 pub use zoho::{DataCentre, DataCentreHosts, ZohoSettings};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub enum ConnectionKind {
     /// One Microsoft Entra tenant through Microsoft Graph.
@@ -125,7 +126,8 @@ pub struct EntraSettings {
     pub demo_accounts: Vec<DemoAccount>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct DemoAccount {
     pub user_principal_name: String,
@@ -211,7 +213,8 @@ pub mod clouds {
 }
 
 /// Where a new tenant lives: a national cloud preset, or custom endpoints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub enum Cloud {
     Public,

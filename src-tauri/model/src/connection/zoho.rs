@@ -8,7 +8,8 @@ use url::Url;
 use crate::error::{AppError, Result};
 
 /// The Zoho data centres an organisation can live in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum DataCentre {
     Us,

@@ -51,10 +51,8 @@ const USER_STATE: Record<BulkUserState, { label: string; color: BadgeProps["colo
 const METHOD_STATE: Record<BulkStepState, string> = {
   pending: "Pending",
   deleted: "Removed",
-  alreadyGone: "Already gone",
   failed: "Failed",
   refused: "Refused",
-  cancelled: "Cancelled",
 };
 
 const JOB_STATE: Record<BulkJobState, { intent: MessageBarIntent; text: string }> = {

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::AuthMethodKind;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub enum ActionKind {
     /// Temporary password, must be changed at next sign-in.
@@ -50,11 +51,13 @@ impl ActionKind {
 
 /// What the operator chose in the confirmation, sent with `plan_action`. Every field is
 /// optional on the wire; an unknown one is refused rather than silently ignored.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, optional_fields)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct ActionOptions {
     /// Reset password / Require re-register MFA: add a final "revoke sessions" step. The page
     /// ticks it by default; a caller that sends no options gets the action alone.
+    #[ts(as = "Option<bool>", optional)]
     pub also_revoke_sessions: bool,
     /// Issue Temporary Access Pass: minutes the pass is valid; the policy's default if absent.
     pub tap_lifetime_minutes: Option<u32>,
@@ -62,8 +65,13 @@ pub struct ActionOptions {
     pub tap_usable_once: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "type")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "type"
+)]
 pub enum StepKind {
     ResetPassword,
     DeactivateHardwareOath {

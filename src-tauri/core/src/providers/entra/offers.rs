@@ -9,7 +9,8 @@ use super::policy::{self, Decision};
 use crate::model::{DirectoryUser, Operator};
 
 /// One button of the user's page: offered (enabled) or not, and why not.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct OfferedAction {
     pub action: ActionKind,

@@ -11,7 +11,8 @@ use crate::model::{
     AuthMethod, AuthMethodKind, DirectoryUser, Operator, RoleRef, TemporaryAccessPassPolicy,
 };
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct TargetSummary {
     pub id: String,
@@ -22,7 +23,8 @@ pub struct TargetSummary {
 
 /// The pass a plan will issue, and the tenant policy it was checked against (the confirmation
 /// shows the allowed range next to the lifetime field).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct TemporaryAccessPassTerms {
     pub lifetime_minutes: u32,
@@ -30,7 +32,8 @@ pub struct TemporaryAccessPassTerms {
     pub policy: TemporaryAccessPassPolicy,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
     pub index: usize,
@@ -42,7 +45,8 @@ pub struct Step {
     pub blocked: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
     pub id: String,

@@ -22,7 +22,8 @@ use crate::providers::entra::methods::{delete_collection, parse_method};
 use crate::providers::entra::models::GraphUser;
 
 /// A customer tenant reached through GDAP, with the roles the technician holds there.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerAccess {
     pub tenant_id: String,

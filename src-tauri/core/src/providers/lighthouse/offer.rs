@@ -9,7 +9,8 @@ use super::client::CustomerAccess;
 use super::roles::{holds_any, METHOD_WRITERS, USER_READERS};
 use crate::error::{AppError, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub enum LighthouseAction {
     /// Delete the phone numbers, Microsoft Authenticator apps and software OATH tokens of the
@@ -55,7 +56,8 @@ impl LighthouseAction {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerRefusal {
     pub tenant_id: String,
@@ -64,7 +66,8 @@ pub struct CustomerRefusal {
 }
 
 /// One action for the selection: offered, or not with every customer's reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, rename = "LighthouseActionOffer")]
 #[serde(rename_all = "camelCase")]
 pub struct ActionOffer {
     pub action: LighthouseAction,

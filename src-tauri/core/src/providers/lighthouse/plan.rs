@@ -17,7 +17,8 @@ use crate::error::{AppError, ErrorKind, Result};
 use crate::model::{AuthMethod, AuthMethodKind, DirectoryUser};
 
 /// One user's part of the plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct UserPlan {
     pub tenant_id: String,
@@ -33,7 +34,8 @@ pub struct UserPlan {
     pub error: Option<AppError>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerSummary {
     pub tenant_id: String,
@@ -42,7 +44,8 @@ pub struct CustomerSummary {
     pub methods: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct ResetPlan {
     pub action: LighthouseAction,

@@ -93,7 +93,8 @@ pub struct PsOperator {
 }
 
 /// How a user gets access to Privilege Secure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(
     tag = "kind",
     rename_all = "camelCase",
@@ -118,7 +119,8 @@ pub enum PsAccess {
 }
 
 /// A user known to Privilege Secure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct PsUser {
     /// The host (directory) user id: the stable id the page passes back.

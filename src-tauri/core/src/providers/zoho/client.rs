@@ -40,7 +40,8 @@ pub struct ZohoOperator {
 
 /// Whether a user can be reset. Only confirmed users can (seed: "You can only reset the
 /// password/MFA of confirmed users").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export, rename = "ZohoUserStatus")]
 #[serde(rename_all = "camelCase")]
 pub enum UserStatus {
     Confirmed,
@@ -50,7 +51,8 @@ pub enum UserStatus {
     External,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct ZohoUser {
     pub zuid: String,
@@ -80,7 +82,8 @@ pub enum PasswordChoice {
 }
 
 /// The seed's Reset Password dialog. Web sessions are always cleared (not a field).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, rename = "ZohoResetPasswordOptions")]
 #[serde(rename_all = "camelCase")]
 pub struct ResetPasswordOptions {
     pub force_change_on_login: bool,

@@ -12,7 +12,8 @@
 use serde::{Deserialize, Serialize};
 
 /// A user's role in the Zoho Mail organisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, rename = "ZohoRole")]
 #[serde(rename_all = "snake_case")]
 pub enum MailRole {
     Member,
