@@ -10,8 +10,8 @@ use async_trait::async_trait;
 use secrecy::SecretString;
 
 use crate::error::{AppError, Result};
+use crate::model::safety::ContactsOnRecord;
 use crate::model::{AuthMethod, DirectoryUser, Operator, Receipt, TemporaryAccessPassPolicy};
-use crate::safety::verification::ContactsOnRecord;
 
 /// A Temporary Access Pass just issued. The pass is returned by the provider this once; it is
 /// a secret (it signs the user in), so Debug output never shows it.

@@ -6,11 +6,17 @@
 //! - [`connection`]: connections and their per-provider settings.
 //! - [`user`]: operators, directory users, their roles and authentication methods.
 //! - [`step`]: what became of each step of a run.
+//! - [`audit`]: what the audit log records of each attempt; [`safety`]: how the caller was
+//!   verified and who approved, as the audit keeps it.
+//! - [`action`]: the actions of the providers that share the confirmation flow.
 //! - [`demo`]: who answers a sandbox's sign-in page (implemented by the sandbox crate).
 
+pub mod action;
+pub mod audit;
 pub mod connection;
 pub mod demo;
 pub mod error;
+pub mod safety;
 pub mod step;
 pub mod user;
 

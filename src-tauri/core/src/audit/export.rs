@@ -111,7 +111,7 @@ pub const CSV_COLUMNS: [&str; 16] = [
 ];
 
 /// "callBack passed: Called back ••••0142 …", or empty when none was recorded.
-fn verification_cell(verification: Option<&crate::safety::VerificationRecord>) -> String {
+fn verification_cell(verification: Option<&crate::model::safety::VerificationRecord>) -> String {
     verification
         .map(|v| {
             let result = if v.passed { "passed" } else { "failed" };

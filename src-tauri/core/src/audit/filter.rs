@@ -67,7 +67,7 @@ impl AuditFilter {
                 .iter()
                 .find(|kind| ipc_name_is(serde_json::to_value(kind)))
                 .map(|kind| kind.label());
-            let provider = crate::console::ProviderAction::ALL
+            let provider = crate::model::action::ProviderAction::ALL
                 .iter()
                 .find(|kind| ipc_name_is(serde_json::to_value(kind)))
                 .map(|kind| kind.label());

@@ -35,79 +35,12 @@ use std::io::{ErrorKind as IoErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{AppError, Result};
 use crate::model::{Outcome, StepStatus};
-
-/// Overall result of one attempted action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
-pub enum AuditOutcome {
-    Succeeded,
-    /// Some steps succeeded, some did not.
-    Partial,
-    Failed,
-    /// Refused by our authorization check (or the provider's 403) before any change.
-    Refused,
-    /// The API steps ran; steps to finish by hand in the provider's admin page remain.
-    Pending,
-}
-
-/// What the caller supplies; `append` adds seq, time and the chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
-pub struct AuditRecord {
-    pub operator: String,
-    pub connection_id: String,
-    pub tenant_id: String,
-    pub target_id: String,
-    pub target: String,
-    pub action: String,
-    pub plan_id: Option<String>,
-    /// The plan's step summaries, as shown in the confirmation.
-    pub plan: Vec<String>,
-    pub reason: String,
-    pub outcome: AuditOutcome,
-    pub steps: Vec<Outcome>,
-    /// Why it was refused or failed, in the words shown to the operator.
-    pub message: Option<String>,
-    /// How the caller was verified (issue 5), when a verification was recorded. Absent in
-    /// entries written before it existed, so their hashes still verify.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification: Option<crate::safety::VerificationRecord>,
-    /// Who approved, when a second person had to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approval: Option<crate::safety::ApprovalRecord>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
-pub struct AuditEntry {
-    pub seq: u64,
-    pub at: String,
-    #[serde(flatten)]
-    pub record: AuditRecord,
-    /// The previous entry's `hash` (64 zeros for the first entry).
-    pub prev_hash: String,
-    /// Hex SHA-256 over this entry's canonical JSON without `hash`.
-    pub hash: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
-pub struct AuditVerification {
-    pub ok: bool,
-    pub entries: u64,
-    /// Sequence number (1-based line) of the first entry that does not chain.
-    pub first_broken: Option<u64>,
-    pub message: String,
-}
+pub use resetdesk_model::audit::{AuditEntry, AuditOutcome, AuditRecord, AuditVerification};
 
 /// `prevHash` of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";

@@ -26,50 +26,7 @@ use crate::error::{AppError, ErrorKind, Result};
 use crate::model::connection::ConnectionKind;
 use crate::model::{Outcome, StepStatus};
 use crate::providers::zoho::{PasswordStyle, ResetPasswordOptions};
-
-/// The actions of the Zoho and Privilege Secure screens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
-pub enum ProviderAction {
-    ZohoResetPassword,
-    ZohoResetMfa,
-    /// The user's own token: directly, or through the three steps for a group-inherited user.
-    PsResetToken,
-    /// The token of the whole group: every member enrols again. Separate, with its warning.
-    PsResetGroupToken,
-}
-
-impl ProviderAction {
-    pub const ALL: [ProviderAction; 4] = [
-        ProviderAction::ZohoResetPassword,
-        ProviderAction::ZohoResetMfa,
-        ProviderAction::PsResetToken,
-        ProviderAction::PsResetGroupToken,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ProviderAction::ZohoResetPassword => "Reset password (Zoho)",
-            ProviderAction::ZohoResetMfa => "Reset MFA (Zoho)",
-            ProviderAction::PsResetToken => "Reset 2-Factor Token (Privilege Secure)",
-            ProviderAction::PsResetGroupToken => {
-                "Reset 2-Factor Token of the whole group (Privilege Secure)"
-            }
-        }
-    }
-
-    pub fn provider(self) -> ConnectionKind {
-        match self {
-            ProviderAction::ZohoResetPassword | ProviderAction::ZohoResetMfa => {
-                ConnectionKind::ZohoDirectory
-            }
-            ProviderAction::PsResetToken | ProviderAction::PsResetGroupToken => {
-                ConnectionKind::PrivilegeSecure
-            }
-        }
-    }
-}
+pub use resetdesk_model::action::ProviderAction;
 
 /// Who is signed in to a Zoho or Privilege Secure connection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]

@@ -3,43 +3,12 @@
 //! needs a second operator. They sign in on the spot with their own account; they must be
 //! someone else, and hold a role that may take this action on this target themselves.
 
-use serde::{Deserialize, Serialize};
-
 use super::policy::SafetyPolicy;
 use crate::error::{AppError, Result};
 use crate::model::{DirectoryUser, Operator};
 use crate::providers::entra::actions::ActionKind;
 use crate::providers::entra::policy::{self, Decision};
-
-/// Whether this plan needs a second person, and every reason why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
-pub struct ApprovalRequirement {
-    pub required: bool,
-    pub reasons: Vec<String>,
-}
-
-impl ApprovalRequirement {
-    pub fn not_required() -> Self {
-        Self {
-            required: false,
-            reasons: Vec::new(),
-        }
-    }
-}
-
-/// The approval as the audit entry keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
-pub struct ApprovalRecord {
-    pub approver: String,
-    pub approver_id: String,
-    /// The approver's directory roles, as read at their sign-in.
-    pub approver_roles: Vec<String>,
-    pub at: String,
-}
+pub use resetdesk_model::safety::{ApprovalRecord, ApprovalRequirement};
 
 /// When `action` on `target` needs approval under `policy`. `previous_mfa_reset` is the time
 /// of a completed "Require re-register MFA" of this user within the policy's window, if any.

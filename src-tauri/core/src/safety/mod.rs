@@ -12,9 +12,8 @@
 //! The rules are data ([`SafetyPolicy`], from the settings file) and pure functions; the
 //! [`crate::console::Console`] applies them when it plans an action and again when it runs it.
 
-use serde::{Deserialize, Serialize};
-
 use crate::providers::entra::actions::ActionKind;
+pub use resetdesk_model::safety::PlanSafety;
 
 pub mod approval;
 pub mod policy;
@@ -39,33 +38,4 @@ pub fn is_reset(action: ActionKind) -> bool {
             | ActionKind::RequireReregisterMfa
             | ActionKind::IssueTemporaryAccessPass
     )
-}
-
-/// What the confirmation shows besides the steps: how the caller must be verified, whether a
-/// second person must approve and why, and how many resets the operator has left this hour.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
-pub struct PlanSafety {
-    pub verification: VerificationRequirement,
-    pub approval: ApprovalRequirement,
-    /// `None` for actions that are not resets.
-    pub rate: Option<RateStatus>,
-}
-
-impl Default for PlanSafety {
-    fn default() -> Self {
-        Self::not_applicable()
-    }
-}
-
-impl PlanSafety {
-    /// For an action none of the rules apply to (revoke sessions).
-    pub fn not_applicable() -> Self {
-        Self {
-            verification: VerificationRequirement::not_required(),
-            approval: ApprovalRequirement::not_required(),
-            rate: None,
-        }
-    }
 }

@@ -3,44 +3,14 @@
 //! and the last MFA reset of a user (a second one within the window needs approval).
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use serde::{Deserialize, Serialize};
 
 use super::is_reset;
 use crate::audit::{AuditEntry, AuditOutcome};
 use crate::providers::entra::actions::ActionKind;
+pub use resetdesk_model::safety::RateStatus;
 
 /// The window the hourly cap counts over.
 pub const RATE_WINDOW: Duration = Duration::hours(1);
-
-/// How many resets the operator has made in the last hour, against their cap.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
-pub struct RateStatus {
-    pub used: u32,
-    pub limit: u32,
-    /// When the cap is reached: when the oldest counted reset leaves the window.
-    pub next_allowed_at: Option<String>,
-}
-
-impl RateStatus {
-    pub fn reached(&self) -> bool {
-        self.used >= self.limit
-    }
-
-    /// The refusal when the cap is reached.
-    pub fn refusal(&self) -> String {
-        let when = self
-            .next_allowed_at
-            .as_deref()
-            .map(|at| format!(" The next one is possible at {at}."))
-            .unwrap_or_default();
-        format!(
-            "You have made {} resets in the last hour, your organisation's limit.{when} If this is an incident affecting many users, ask a colleague or your security team.",
-            self.used
-        )
-    }
-}
 
 /// An attempt that changed something counts; a refused or wholly failed one does not.
 fn changed_something(entry: &AuditEntry) -> bool {
@@ -64,7 +34,7 @@ fn reset_labels() -> Vec<&'static str> {
         .filter(|a| is_reset(**a))
         .map(|a| a.label())
         .chain(
-            crate::console::ProviderAction::ALL
+            crate::model::action::ProviderAction::ALL
                 .iter()
                 .map(|a| a.label()),
         )

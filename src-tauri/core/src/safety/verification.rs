@@ -14,6 +14,10 @@ use subtle::ConstantTimeEq;
 use super::policy::VerificationPolicy;
 use crate::error::{AppError, Result};
 use crate::model::{AuthMethod, AuthMethodKind};
+pub use resetdesk_model::safety::{
+    CodeDestination, ContactsOnRecord, ManagerOnRecord, PhoneOnRecord, VerificationMethod,
+    VerificationOption, VerificationRecord, VerificationRequirement,
+};
 
 /// Why knowledge questions are refused, wherever they come up.
 pub const KNOWLEDGE_QUESTIONS_NEVER_PASS: &str = "knowledge questions (date of birth, employee number, manager's name…) never verify a caller on their own: attackers find the answers. Call back on the number in the directory, ask the manager, send a one-time code to a registered method, or use a ticket from your verification process.";
@@ -24,159 +28,6 @@ pub const CODE_VALIDITY: Duration = Duration::from_secs(10 * 60);
 pub const MAX_CODE_ATTEMPTS: u32 = 3;
 /// Longest ticket reference accepted.
 pub const MAX_TICKET_CHARS: usize = 100;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
-pub enum VerificationMethod {
-    /// Call the user back on a phone number held in the directory.
-    CallBack,
-    /// The user's manager (from the directory) confirms who is calling.
-    ManagerConfirmation,
-    /// A code sent to a method the user already registered, read back by the caller.
-    OneTimeCode,
-    /// A ticket from the organisation's own verification process.
-    Ticket,
-    /// Named so that it can be refused with the reason; it never passes.
-    KnowledgeQuestions,
-}
-
-impl VerificationMethod {
-    /// The methods that can verify a caller (knowledge questions are not one of them).
-    pub const ACCEPTED: [VerificationMethod; 4] = [
-        VerificationMethod::CallBack,
-        VerificationMethod::ManagerConfirmation,
-        VerificationMethod::OneTimeCode,
-        VerificationMethod::Ticket,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            VerificationMethod::CallBack => "Call back on a number in the directory",
-            VerificationMethod::ManagerConfirmation => "Confirmation by the user's manager",
-            VerificationMethod::OneTimeCode => "One-time code to a registered method",
-            VerificationMethod::Ticket => "Ticket from the verification process",
-            VerificationMethod::KnowledgeQuestions => "Knowledge questions",
-        }
-    }
-
-    /// The name used in settings and on the wire.
-    pub fn key(self) -> &'static str {
-        match self {
-            VerificationMethod::CallBack => "callBack",
-            VerificationMethod::ManagerConfirmation => "managerConfirmation",
-            VerificationMethod::OneTimeCode => "oneTimeCode",
-            VerificationMethod::Ticket => "ticket",
-            VerificationMethod::KnowledgeQuestions => "knowledgeQuestions",
-        }
-    }
-}
-
-/// A phone number from the user's directory profile (`mobilePhone`, `businessPhones`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
-pub struct PhoneOnRecord {
-    /// Which directory field it comes from, e.g. "mobilePhone" or "businessPhones/0".
-    pub id: String,
-    pub label: String,
-    pub number: String,
-}
-
-/// The user's manager as the directory holds them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
-pub struct ManagerOnRecord {
-    pub id: String,
-    pub display_name: String,
-    pub user_principal_name: String,
-    pub phones: Vec<PhoneOnRecord>,
-}
-
-/// What the directory holds to reach the user and their manager, read live.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ContactsOnRecord {
-    pub phones: Vec<PhoneOnRecord>,
-    pub manager: Option<ManagerOnRecord>,
-}
-
-/// A registered method a one-time code can be sent to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
-pub struct CodeDestination {
-    /// The authentication method's id.
-    pub id: String,
-    pub label: String,
-}
-
-/// One method the confirmation offers, with what the directory holds for it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
-pub struct VerificationOption {
-    pub method: VerificationMethod,
-    pub label: String,
-    /// What the operator does, in one or two sentences.
-    pub instructions: String,
-    /// Why the method cannot be used for this user (no number on record, no manager…).
-    pub unavailable: Option<String>,
-    pub phones: Vec<PhoneOnRecord>,
-    pub manager: Option<ManagerOnRecord>,
-    pub destinations: Vec<CodeDestination>,
-}
-
-/// How the caller must be verified for this plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
-pub struct VerificationRequirement {
-    /// `false` when the action needs none, or the organisation made it optional.
-    pub required: bool,
-    /// The methods offered (empty when the action needs no verification).
-    pub options: Vec<VerificationOption>,
-    /// Already recorded for this plan: the same operator verified this caller for a request
-    /// on the same user moments ago (e.g. a Temporary Access Pass offered after an MFA reset).
-    #[serde(default)]
-    pub recorded: Option<VerificationRecord>,
-}
-
-impl VerificationRequirement {
-    pub fn not_required() -> Self {
-        Self {
-            required: false,
-            options: Vec::new(),
-            recorded: None,
-        }
-    }
-
-    fn option(&self, method: VerificationMethod) -> Result<&VerificationOption> {
-        if method == VerificationMethod::KnowledgeQuestions {
-            return Err(AppError::denied(format!(
-                "Not recorded: {KNOWLEDGE_QUESTIONS_NEVER_PASS}"
-            )));
-        }
-        let option = self
-            .options
-            .iter()
-            .find(|o| o.method == method)
-            .ok_or_else(|| {
-                AppError::invalid_input(format!(
-                    "\"{}\" is not a verification method your organisation enables. Choose one of those shown.",
-                    method.label()
-                ))
-            })?;
-        if let Some(why) = &option.unavailable {
-            return Err(AppError::invalid_input(format!(
-                "{}: {why} Choose another method.",
-                method.label()
-            )));
-        }
-        Ok(option)
-    }
-}
 
 /// The methods `policy` enables, filled from the directory (`contacts`) and the user's
 /// registered methods.
@@ -304,19 +155,6 @@ impl VerificationEvidence {
     }
 }
 
-/// The verification as the audit entry keeps it. Never holds a code or a full phone number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
-pub struct VerificationRecord {
-    pub method: VerificationMethod,
-    pub passed: bool,
-    /// What was used and what happened, e.g. "Called back ••••1234 (mobilePhone in the
-    /// directory); the user confirmed".
-    pub detail: String,
-    pub at: String,
-}
-
 /// A one-time code waiting to be read back. The code is a secret of this plan only.
 pub struct PendingCode {
     code: SecretString,
@@ -349,7 +187,7 @@ pub fn new_code(
     requirement: &VerificationRequirement,
     destination_id: &str,
 ) -> Result<(PendingCode, CodeToSend)> {
-    let option = requirement.option(VerificationMethod::OneTimeCode)?;
+    let option = offered_option(requirement, VerificationMethod::OneTimeCode)?;
     let destination = option
         .destinations
         .iter()
@@ -387,7 +225,7 @@ pub fn evaluate(
     now: &str,
 ) -> Result<VerificationRecord> {
     let method = evidence.method();
-    let option = requirement.option(method)?;
+    let option = offered_option(requirement, method)?;
     let record = |passed: bool, detail: String| VerificationRecord {
         method,
         passed,
@@ -498,6 +336,35 @@ fn mask_phone(number: &str) -> String {
     let digits: Vec<char> = number.chars().filter(char::is_ascii_digit).collect();
     let tail: String = digits[digits.len().saturating_sub(4)..].iter().collect();
     format!("••••{tail}")
+}
+
+/// The option of `requirement` for `method`, or why it cannot be used.
+fn offered_option(
+    requirement: &VerificationRequirement,
+    method: VerificationMethod,
+) -> Result<&VerificationOption> {
+    if method == VerificationMethod::KnowledgeQuestions {
+        return Err(AppError::denied(format!(
+            "Not recorded: {KNOWLEDGE_QUESTIONS_NEVER_PASS}"
+        )));
+    }
+    let option = requirement
+        .options
+        .iter()
+        .find(|o| o.method == method)
+        .ok_or_else(|| {
+            AppError::invalid_input(format!(
+                "\"{}\" is not a verification method your organisation enables. Choose one of those shown.",
+                method.label()
+            ))
+        })?;
+    if let Some(why) = &option.unavailable {
+        return Err(AppError::invalid_input(format!(
+            "{}: {why} Choose another method.",
+            method.label()
+        )));
+    }
+    Ok(option)
 }
 
 #[cfg(test)]

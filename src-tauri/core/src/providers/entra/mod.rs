@@ -44,11 +44,11 @@ use crate::auth::AccessTokenSource;
 use crate::directory::{Directory, IssuedTemporaryAccessPass};
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::connection::EntraSettings;
+use crate::model::safety::{ContactsOnRecord, ManagerOnRecord, PhoneOnRecord};
 use crate::model::{
     AuthMethod, AuthMethodKind, DirectoryUser, Operator, Receipt, RoleRef,
     TemporaryAccessPassPolicy,
 };
-use crate::safety::verification::{ContactsOnRecord, ManagerOnRecord, PhoneOnRecord};
 
 /// Graph's default page size for users (graph.md §1.1); searches ask for pages of at most
 /// this many so the first results come back quickly, and follow `@odata.nextLink` for more.

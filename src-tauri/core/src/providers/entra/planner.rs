@@ -68,7 +68,7 @@ pub struct Plan {
     /// Caller verification, second-person approval and the rate limit (issue 5), filled by
     /// the console from the organisation's policy and the directory.
     #[serde(default)]
-    pub safety: crate::safety::PlanSafety,
+    pub safety: crate::model::safety::PlanSafety,
 }
 
 /// Said wherever sessions are revoked: revocation is not instantaneous (graph.md §1.4).
@@ -226,7 +226,7 @@ pub fn build_plan_with(
         created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         also_revoke_sessions,
         temporary_access_pass,
-        safety: crate::safety::PlanSafety::not_applicable(),
+        safety: crate::model::safety::PlanSafety::not_applicable(),
     })
 }
 
