@@ -273,6 +273,7 @@ mod tests {
                 message: None,
                 verification: None,
                 approval: None,
+                safety_class: None,
             })
             .unwrap();
         }

@@ -40,6 +40,7 @@ fn write_log(dir: &Path, entries: u32) -> PathBuf {
             message: None,
             verification: None,
             approval: None,
+            safety_class: None,
         })
         .unwrap();
     }

@@ -481,6 +481,7 @@ mod tests {
                 message: None,
                 verification: None,
                 approval: None,
+                safety_class: None,
             },
             prev_hash: "a".repeat(64),
             hash: "b".repeat(64),

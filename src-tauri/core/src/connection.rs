@@ -24,6 +24,11 @@ impl CheckSaved for Connection {
             ProviderSettings::Lighthouse(lighthouse) => {
                 lighthouse.partner_entra().check_endpoints()
             }
+            ProviderSettings::Custom(custom) if custom.provider.trim().is_empty() => Err(
+                AppError::invalid_input("A saved connection names no provider; add it again."),
+            ),
+            // Its provider checks the rest when it signs in.
+            ProviderSettings::Custom(_) => Ok(()),
         }
     }
 }

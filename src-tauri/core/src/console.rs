@@ -21,6 +21,7 @@ mod offline_cache;
 mod privilege_secure;
 mod provider_actions;
 mod safety_checks;
+mod seam_sessions;
 mod zoho;
 
 pub use self::lighthouse::{
@@ -33,9 +34,9 @@ pub use self::lighthouse_jobs::{
 pub use self::offline_cache::{CacheStatus, CachedSearch, OFFLINE_PROBE_INTERVAL};
 pub use self::privilege_secure::PsUserDetails;
 pub use self::provider_actions::{
-    ByHandPage, FreshSignIn, PasswordInput, PlanTarget, ProviderAccount, ProviderAction,
+    ByHandPage, FreshSignIn, PasswordInput, PlanOwner, PlanTarget, ProviderAccount, ProviderAction,
     ProviderOffer, ProviderPlan, ProviderResult, ProviderStep, StepPerformed, StepReport,
-    StepState,
+    StepState, StepsRun,
 };
 pub use self::zoho::{DeviceApprover, DeviceCodePrompt, ZohoUserDetails, DEFAULT_FRESH_SIGN_IN};
 
@@ -242,6 +243,10 @@ pub struct Console {
     lighthouse: lighthouse::LighthouseState,
     /// The bulk jobs of "Reset all MFAs" (journalled; see `lighthouse_jobs`).
     lighthouse_jobs: lighthouse_jobs::LighthouseJobs,
+    /// How long a reviewed summary may be confirmed ([`PLAN_VALIDITY`] unless a test sets it).
+    plan_validity: Duration,
+    /// Providers registered through the provider seam, and their sessions.
+    seam: seam_sessions::SeamState,
     /// Demo operators of the sandbox connections other than Entra's (whose are in its settings).
     demo_accounts: HashMap<String, Vec<DemoAccount>>,
 }
@@ -279,8 +284,30 @@ impl Console {
             lighthouse: Default::default(),
             lighthouse_jobs: Default::default(),
             provider_plans: Default::default(),
+            seam: Default::default(),
+            plan_validity: PLAN_VALIDITY,
             demo_accounts: HashMap::new(),
         })
+    }
+
+    /// How long a reviewed summary may be confirmed; [`PLAN_VALIDITY`] unless set (tests of
+    /// expiry use a short one instead of waiting a quarter of an hour).
+    pub fn with_plan_validity(mut self, validity: Duration) -> Self {
+        self.plan_validity = validity;
+        self
+    }
+
+    /// The refusal of a summary older than the plan validity: `what` must be reviewed again.
+    pub(crate) fn expired_summary(&self, what: &str) -> AppError {
+        let minutes = self.plan_validity.as_secs() / 60;
+        let age = if minutes >= 1 {
+            format!("more than {minutes} minutes old")
+        } else {
+            "too old".to_string()
+        };
+        AppError::invalid_input(format!(
+            "This summary is {age}. Start the action again to review {what}."
+        ))
     }
 
     /// The demo operators a sandbox connection's sign-in offers.
@@ -345,6 +372,7 @@ impl Console {
                 ConnectionKind::EntraTenant | ConnectionKind::LighthousePartner => None,
                 ConnectionKind::ZohoDirectory => self.zoho_account_of(&c.id).await,
                 ConnectionKind::PrivilegeSecure => self.ps_account_of(&c.id).await,
+                ConnectionKind::Custom => self.seam_account_of(&c.id).await,
             };
             let (summary, demo_accounts) = match &c.settings {
                 ProviderSettings::Entra(entra) => (None, entra.demo_accounts.clone()),
@@ -372,6 +400,9 @@ impl Console {
                     )),
                     lighthouse.demo_accounts.clone(),
                 ),
+                ProviderSettings::Custom(custom) => {
+                    (self.seam_summary_of(c), custom.demo_accounts.clone())
+                }
             };
             views.push(ConnectionView {
                 id: c.id.clone(),
@@ -413,9 +444,11 @@ impl Console {
                 .await
             }
             ConnectionKind::PrivilegeSecure => self.ps_plan(connection_id, user_id, action).await,
-            ConnectionKind::EntraTenant | ConnectionKind::LighthousePartner => Err(
-                AppError::internal("A Microsoft Entra action was sent to the provider planner."),
-            ),
+            ConnectionKind::EntraTenant
+            | ConnectionKind::LighthousePartner
+            | ConnectionKind::Custom => Err(AppError::internal(
+                "A Zoho or Privilege Secure action was sent for another kind of connection.",
+            )),
         }
     }
 
@@ -456,8 +489,9 @@ impl Console {
                     }
                     continue;
                 }
-                // Privilege Secure session tokens live in memory only: sign in again.
-                ProviderSettings::PrivilegeSecure(_) => continue,
+                // Privilege Secure session tokens live in memory only: sign in again. A provider
+                // of the seam keeps its sessions in memory too, for now.
+                ProviderSettings::PrivilegeSecure(_) | ProviderSettings::Custom(_) => continue,
                 ProviderSettings::Lighthouse(_) => {
                     if let Err(e) = self.resume_lighthouse_session(connection).await {
                         tracing::info!(connection = %connection.id, kind = ?e.kind, "could not resume the Lighthouse session");
@@ -578,6 +612,7 @@ impl Console {
         self.stop_cache_tasks(connection_id);
         self.zoho_sign_out(connection_id).await?;
         self.ps_sign_out(connection_id).await;
+        self.seam_sign_out(connection_id).await;
         self.lighthouse_sign_out(connection_id).await;
         let session = self.sessions.write().await.remove(connection_id);
         if let Some(session) = session {
@@ -715,7 +750,7 @@ impl Console {
                 }
                 let mut plans = lock(&self.plans)?;
                 plans.retain(|_, r| {
-                    r.created.elapsed() < PLAN_VALIDITY || r.state == PlanState::Running
+                    r.created.elapsed() < self.plan_validity || r.state == PlanState::Running
                 });
                 let mut record = PlanRecord::new(plan.clone(), operator.id.clone());
                 if let Some(reused) = self.reusable_verification(&plan, &operator.id) {
@@ -821,10 +856,8 @@ impl Console {
                 ))
             }
         }
-        if record.created.elapsed() > PLAN_VALIDITY {
-            return Err(AppError::invalid_input(
-                "This summary is more than 15 minutes old. Start the action again to review the user's current state.",
-            ));
+        if record.created.elapsed() > self.plan_validity {
+            return Err(self.expired_summary("the user's current state"));
         }
         safety_checks::ensure_confirmable(record)?;
         record.state = PlanState::Running;
@@ -982,6 +1015,7 @@ impl Console {
             message: Some(why.to_string()),
             verification: None,
             approval: None,
+            safety_class: None,
         })
         .map(|_| ())
     }
@@ -1045,6 +1079,7 @@ fn plan_audit_record(
         message,
         verification: None,
         approval: None,
+        safety_class: None,
     }
 }
 

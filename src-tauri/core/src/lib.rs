@@ -21,6 +21,7 @@ pub use resetdesk_model::error;
 pub mod password;
 pub mod providers;
 pub mod safety;
+pub mod seam;
 pub mod secrets;
 
 pub use error::{AppError, ErrorKind};

@@ -33,6 +33,7 @@ fn record(i: u64, operator: &str, outcome: AuditOutcome) -> AuditRecord {
         message: None,
         verification: None,
         approval: None,
+        safety_class: None,
     }
 }
 

@@ -1,7 +1,23 @@
-//! The actions of the providers whose flows share the confirmation summary, the run and the
-//! finish-by-hand mechanism (Zoho Directory, Privilege Secure).
+//! What every offered action and plan declares for the safety rules ([`SafetyClass`]), and the
+//! actions of the providers whose flows share the confirmation summary, the run and the
+//! finish-by-hand mechanism (Zoho Directory, Privilege Secure, and any provider of the seam).
 
 use serde::{Deserialize, Serialize};
+
+/// Which operator-safety rules apply to an action: the rules read this, never the action's
+/// label. A reset changes how the user signs in, so it could hand an account to a caller who
+/// is not its owner (the hourly cap counts it); revoking sessions only ends sign-ins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub enum SafetyClass {
+    /// Password, MFA, token or Temporary Access Pass: counted by the hourly cap.
+    Reset,
+    /// Ends sign-ins only; never slowed down.
+    SessionsOnly,
+    /// Many users at once (a Lighthouse job).
+    Bulk,
+}
 
 /// The actions of the Zoho and Privilege Secure screens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -35,6 +51,25 @@ impl ProviderAction {
         }
     }
 
+    /// The id the page and the plans use (the serialised name).
+    pub fn id(self) -> &'static str {
+        match self {
+            ProviderAction::ZohoResetPassword => "zohoResetPassword",
+            ProviderAction::ZohoResetMfa => "zohoResetMfa",
+            ProviderAction::PsResetToken => "psResetToken",
+            ProviderAction::PsResetGroupToken => "psResetGroupToken",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.id() == id)
+    }
+
+    /// Every one of them changes how users sign in.
+    pub fn safety_class(self) -> SafetyClass {
+        SafetyClass::Reset
+    }
+
     pub fn provider(self) -> crate::connection::ConnectionKind {
         match self {
             ProviderAction::ZohoResetPassword | ProviderAction::ZohoResetMfa => {
@@ -44,5 +79,18 @@ impl ProviderAction {
                 crate::connection::ConnectionKind::PrivilegeSecure
             }
         }
+    }
+}
+
+/// An offer or plan names its action by id: it compares equal to the action it names.
+impl PartialEq<ProviderAction> for String {
+    fn eq(&self, action: &ProviderAction) -> bool {
+        self == action.id()
+    }
+}
+
+impl PartialEq<ProviderAction> for &str {
+    fn eq(&self, action: &ProviderAction) -> bool {
+        *self == action.id()
     }
 }

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::action::SafetyClass;
 use crate::safety::{ApprovalRecord, VerificationRecord};
 use crate::step::Outcome;
 
@@ -48,6 +49,11 @@ pub struct AuditRecord {
     /// Who approved, when a second person had to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval: Option<ApprovalRecord>,
+    /// The safety class the plan declared. Absent in entries written before it existed (the
+    /// hourly cap counts those by their action's label, as it did then), so their hashes still
+    /// verify.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safety_class: Option<SafetyClass>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]

@@ -1,6 +1,9 @@
 //! What the integration tests share: the sandbox emulator, its connection, a Console over it
 //! with an audit log in a temporary folder, and signing a demo operator in. Test files import
-//! it as `use resetdesk_testkit as common;`.
+//! it as `use resetdesk_testkit as common;`. [`fake_provider`] is a fifth provider that exists
+//! only here, for the tests of the provider seam.
+
+pub mod fake_provider;
 
 use std::path::Path;
 use std::sync::Arc;

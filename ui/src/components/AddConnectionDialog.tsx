@@ -85,7 +85,8 @@ export function toNewConnection(values: FormValues): NewEntraConnection {
 }
 
 /** The kinds this form adds (every kind). */
-export type AddableKind = ConnectionKind;
+/** The kinds an operator adds here; a provider of the seam ("custom") is added by whoever registers it. */
+export type AddableKind = Exclude<ConnectionKind, "custom">;
 
 export const KIND_OPTIONS: ReadonlyArray<{ value: AddableKind; label: string }> = [
   { value: "entraTenant", label: "Microsoft Entra tenant" },

@@ -19,7 +19,7 @@ export type ProviderFlow =
   | { stage: "done"; plan: ProviderPlan; result: ProviderResult };
 
 /** Zoho plans ask for a fresh sign-in; Privilege Secure's NotSignedIn is a real lost session. */
-export function isZohoAction(action: ProviderAction): boolean {
+export function isZohoAction(action: string): boolean {
   return action === "zohoResetPassword" || action === "zohoResetMfa";
 }
 

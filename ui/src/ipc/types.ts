@@ -106,3 +106,13 @@ export const ACTION_KINDS: readonly ActionKind[] = [
   "revokeSessions",
   "issueTemporaryAccessPass",
 ];
+
+import type { ProviderAction } from "./generated/ProviderAction";
+
+/** The Zoho and Privilege Secure actions. Offers and plans name an action by its id (a string, since providers of the seam declare their own). */
+export const PROVIDER_ACTIONS: readonly ProviderAction[] = ["zohoResetPassword", "zohoResetMfa", "psResetToken", "psResetGroupToken"];
+
+/** The Zoho or Privilege Secure action an offer or plan names, if it is one. */
+export function providerActionOf(id: string): ProviderAction | undefined {
+  return PROVIDER_ACTIONS.find((action) => action === id);
+}

@@ -373,8 +373,8 @@ describe("Privilege Secure user page", () => {
       ps_user_details: () =>
         bobDetails({
           actions: [
-            { action: "psResetToken", label: "Reset 2-Factor Token", allowed: false, reason, warning: null },
-            { action: "psResetGroupToken", label: "Reset 2-Factor Token of the whole group", allowed: false, reason, warning: GROUP_WARNING },
+            { action: "psResetToken", label: "Reset 2-Factor Token", allowed: false, reason, warning: null, safetyClass: "reset" },
+            { action: "psResetGroupToken", label: "Reset 2-Factor Token of the whole group", allowed: false, reason, warning: GROUP_WARNING, safetyClass: "reset" },
           ],
         }),
     });

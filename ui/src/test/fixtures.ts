@@ -314,8 +314,8 @@ export function annetteDetails(overrides: Partial<ZohoUserDetails> = {}): ZohoUs
   return {
     user: annette,
     actions: [
-      { action: "zohoResetPassword", label: "Reset password", allowed: true, reason: null, warning: null },
-      { action: "zohoResetMfa", label: "Reset MFA", allowed: true, reason: null, warning: null },
+      { action: "zohoResetPassword", label: "Reset password", allowed: true, reason: null, warning: null, safetyClass: "reset" },
+      { action: "zohoResetMfa", label: "Reset MFA", allowed: true, reason: null, warning: null, safetyClass: "reset" },
     ],
     freshSignIn: { maxAgeMinutes: 10, signedInAt: "2026-11-23T09:00:00Z", fresh: true },
     ...overrides,
@@ -351,8 +351,8 @@ export function bobDetails(overrides: Partial<PsUserDetails> = {}): PsUserDetail
   return {
     user: groupBob,
     actions: [
-      { action: "psResetToken", label: "Reset 2-Factor Token", allowed: true, reason: null, warning: null },
-      { action: "psResetGroupToken", label: "Reset 2-Factor Token of the whole group", allowed: true, reason: null, warning: GROUP_WARNING },
+      { action: "psResetToken", label: "Reset 2-Factor Token", allowed: true, reason: null, warning: null, safetyClass: "reset" },
+      { action: "psResetGroupToken", label: "Reset 2-Factor Token of the whole group", allowed: true, reason: null, warning: GROUP_WARNING, safetyClass: "reset" },
     ],
     ...overrides,
   };
@@ -363,6 +363,7 @@ export function zohoPasswordPlan(overrides: Partial<ProviderPlan> = {}): Provide
     id: "pp-1",
     connectionId: ZOHO_ID,
     action: "zohoResetPassword",
+    safetyClass: "reset",
     actionLabel: "Reset password",
     target: { id: annette.zuid, name: annette.displayName, detail: annette.email },
     steps: [

@@ -29,6 +29,7 @@ fn record(n: u32) -> AuditRecord {
             at: "2026-11-23T09:00:00.000Z".into(),
         }],
         message: None,
+        safety_class: None,
     }
 }
 
@@ -342,6 +343,7 @@ fn a_password_reset_record_never_contains_the_temporary_password() {
             at: plan.created_at.clone(),
         }],
         message: None,
+        safety_class: None,
     };
     let (_dir, path, log) = log_with(0);
     log.append(record).unwrap();

@@ -102,6 +102,7 @@ pub fn step_audit_record(job_id: &str, spec: &JobSpec, result: &StepResult) -> A
         message: result.message.clone(),
         verification: None,
         approval: None,
+        safety_class: None,
     }
 }
 

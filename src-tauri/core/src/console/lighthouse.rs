@@ -530,7 +530,7 @@ impl Console {
             plan,
         };
         let mut plans = lock(&self.lighthouse.plans)?;
-        plans.retain(|_, r| r.created.elapsed() < super::PLAN_VALIDITY);
+        plans.retain(|_, r| r.created.elapsed() < self.plan_validity);
         plans.insert(
             plan.id.clone(),
             LighthousePlanRecord {
@@ -610,6 +610,7 @@ impl Console {
                 message: Some(why.to_string()),
                 verification: None,
                 approval: None,
+                safety_class: None,
             };
             if let Err(e) = self.append_audit(record) {
                 tracing::error!(error = %e, "could not audit a refusal");

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{lock, validate_reason, Console, PLAN_VALIDITY};
+use super::{lock, validate_reason, Console};
 use crate::audit::{AuditLog, AuditRecord};
 use crate::audit_forward::AuditForwarder;
 use crate::bulk::{
@@ -185,10 +185,8 @@ impl Console {
                     "This request has already started; follow it in the job panel.",
                 ));
             }
-            if record.created.elapsed() > PLAN_VALIDITY {
-                return Err(AppError::invalid_input(
-                    "This summary is more than 15 minutes old. Start the action again to review the users' current methods.",
-                ));
+            if record.created.elapsed() > self.plan_validity {
+                return Err(self.expired_summary("the users' current methods"));
             }
             record.used = true;
             (

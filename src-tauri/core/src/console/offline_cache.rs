@@ -416,7 +416,9 @@ impl Console {
         let tenant_id = match &connection.settings {
             ProviderSettings::Entra(entra) => entra.tenant.clone(),
             ProviderSettings::Zoho(zoho) => format!("zoho:{}", zoho.organization_id),
-            ProviderSettings::PrivilegeSecure(_) | ProviderSettings::Lighthouse(_) => {
+            ProviderSettings::PrivilegeSecure(_)
+            | ProviderSettings::Lighthouse(_)
+            | ProviderSettings::Custom(_) => {
                 return Err(AppError::invalid_input(format!(
                     "{} users are not kept in the offline cache; search them live.",
                     connection.kind().label()

@@ -153,7 +153,7 @@ impl Console {
         let target = ps_target(&user);
         let offer = ps_offers(&session, &user)
             .into_iter()
-            .find(|o| o.action == action)
+            .find(|o| o.action == action.id())
             .ok_or_else(|| {
                 AppError::invalid_input(
                     "This action is not a Privilege Secure action; pick it on the user's page.",
@@ -161,7 +161,13 @@ impl Console {
             })?;
         if let Some(why) = offer.reason.clone().filter(|_| !offer.allowed) {
             if !session.operator().is_administrator {
-                let record = refusal_record(connection_id, &owner, &target, action, &why);
+                let record = refusal_record(
+                    connection_id,
+                    &owner,
+                    &target,
+                    (action.label(), action.safety_class()),
+                    &why,
+                );
                 if let Err(e) = self.append_audit(record) {
                     tracing::error!(error = %e, "could not audit a refusal");
                 }
@@ -173,7 +179,8 @@ impl Console {
         let plan = ProviderPlan {
             id: uuid::Uuid::new_v4().to_string(),
             connection_id: connection_id.to_string(),
-            action,
+            action: action.id().to_string(),
+            safety_class: action.safety_class(),
             action_label: action.label().to_string(),
             target,
             steps,
@@ -198,7 +205,8 @@ impl Console {
         }
         // The user's access may have changed since the summary: the steps must still be the same.
         let user = session.user(&plan.target.id).await?;
-        let (now_steps, _) = ps_steps(&session, &user, plan.action)?;
+        let action = ProviderAction::from_id(&plan.action).ok_or_else(not_an_nps_action)?;
+        let (now_steps, _) = ps_steps(&session, &user, action)?;
         if now_steps != plan.steps {
             return Err(AppError::invalid_input(format!(
                 "How {} gets access to Privilege Secure changed since the summary. Nothing was \
@@ -206,7 +214,7 @@ impl Console {
                 user.name
             )));
         }
-        let steps = match (plan.action, &user.access) {
+        let steps = match (action, &user.access) {
             (ProviderAction::PsResetToken, PsAccess::Individual { .. }) => {
                 session.reset_token_individual(&user.id).await?;
                 vec![StepReport::of(
@@ -270,6 +278,12 @@ impl Console {
             generated_password: None,
         })
     }
+}
+
+fn not_an_nps_action() -> AppError {
+    AppError::invalid_input(
+        "This action is not a Privilege Secure action; pick it on the user's page.",
+    )
 }
 
 /// One user, read live. An administrator reads them by id; anyone else only through the

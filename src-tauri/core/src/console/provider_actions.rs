@@ -19,14 +19,14 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-use super::{lock, validate_reason, Console, PLAN_VALIDITY};
+use super::{lock, validate_reason, Console};
 use crate::audit::{AuditOutcome, AuditRecord};
 use crate::auth::BrowserLauncher;
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::connection::ConnectionKind;
 use crate::model::{Outcome, StepStatus};
 use crate::providers::zoho::{PasswordStyle, ResetPasswordOptions};
-pub use resetdesk_model::action::ProviderAction;
+pub use resetdesk_model::action::{ProviderAction, SafetyClass};
 
 /// Who is signed in to a Zoho or Privilege Secure connection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -44,17 +44,30 @@ pub struct ProviderAccount {
 #[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderOffer {
-    pub action: ProviderAction,
+    /// The action's id: a [`ProviderAction`]'s, or one a provider of the seam declares.
+    pub action: String,
     pub label: String,
     pub allowed: bool,
     pub reason: Option<String>,
     pub warning: Option<String>,
+    pub safety_class: SafetyClass,
 }
 
 impl ProviderOffer {
     pub(super) fn new(action: ProviderAction, label: &str, refusal: Option<String>) -> Self {
+        Self::of(action.id(), label, action.safety_class(), refusal)
+    }
+
+    /// An offer of any provider's action: allowed unless `refusal` says why not.
+    pub fn of(
+        action: &str,
+        label: &str,
+        safety_class: SafetyClass,
+        refusal: Option<String>,
+    ) -> Self {
         Self {
-            action,
+            action: action.to_string(),
+            safety_class,
             label: label.to_string(),
             allowed: refusal.is_none(),
             reason: refusal,
@@ -121,7 +134,10 @@ pub struct PlanTarget {
 pub struct ProviderPlan {
     pub id: String,
     pub connection_id: String,
-    pub action: ProviderAction,
+    /// The action's id, as offered.
+    pub action: String,
+    /// Which safety rules apply (the hourly cap counts resets).
+    pub safety_class: SafetyClass,
     pub action_label: String,
     pub target: PlanTarget,
     pub steps: Vec<ProviderStep>,
@@ -234,7 +250,7 @@ pub struct StepReport {
 }
 
 impl StepReport {
-    pub(super) fn of(index: usize, step: &ProviderStep, state: StepState, message: String) -> Self {
+    pub fn of(index: usize, step: &ProviderStep, state: StepState, message: String) -> Self {
         Self {
             index,
             summary: step.summary.clone(),
@@ -286,14 +302,14 @@ pub struct ByHandPage {
 
 /// What the provider modules hand back from a run: one report per step, and a generated
 /// password when there is one. `Err` means nothing was changed.
-pub(super) struct StepsRun {
+pub struct StepsRun {
     pub steps: Vec<StepReport>,
     pub generated_password: Option<SecretString>,
 }
 
 /// Who planned, on which connection, and what is known of the run.
 #[derive(Debug, Clone)]
-pub(super) struct PlanOwner {
+pub struct PlanOwner {
     /// The provider's stable id of the operator (Zoho ZUID, NPS login).
     pub operator_id: String,
     /// What the audit log shows as operator (e-mail or login).
@@ -340,11 +356,11 @@ impl Console {
         owner: PlanOwner,
         zoho_options: Option<ResetPasswordOptions>,
     ) -> Result<ProviderPlan> {
-        self.check_provider_rate(&plan.connection_id, &owner, &plan.target, plan.action)?;
+        self.check_provider_rate(&plan, &owner)?;
         let mut plans = lock(&self.provider_plans)?;
         // Expired plans go, except those with steps still to finish by hand.
         plans.retain(|_, r| {
-            r.created.elapsed() < PLAN_VALIDITY
+            r.created.elapsed() < self.plan_validity
                 || r.state == RecordState::Running
                 || r.steps.iter().any(|s| s.state == StepState::ToDoByHand)
         });
@@ -384,11 +400,15 @@ impl Console {
     ) -> Result<ProviderResult> {
         let reason = validate_reason(reason)?;
         self.audit.ensure_writable()?;
-        let action = {
+        let (action, kind) = {
             let plans = lock(&self.provider_plans)?;
-            plans.get(plan_id).ok_or_else(unknown_plan)?.plan.action
+            let plan = &plans.get(plan_id).ok_or_else(unknown_plan)?.plan;
+            (
+                ProviderAction::from_id(&plan.action),
+                self.connection(&plan.connection_id)?.kind(),
+            )
         };
-        if action.provider() == ConnectionKind::ZohoDirectory {
+        if let (ConnectionKind::ZohoDirectory, Some(action)) = (kind, action) {
             // Before the plan is taken: a stale sign-in or a password that will not do must
             // leave it ready, so the operator fixes that and confirms the same summary.
             let (connection_id, target_email) = {
@@ -408,12 +428,13 @@ impl Console {
             let record = plans.get(plan_id).ok_or_else(unknown_plan)?;
             let (plan, owner) = (record.plan.clone(), record.owner.clone());
             drop(plans);
-            self.check_provider_rate(&plan.connection_id, &owner, &plan.target, plan.action)?;
+            self.check_provider_rate(&plan, &owner)?;
         }
         let claimed = self.claim_provider_plan(plan_id)?;
-        let run = match action.provider() {
+        let run = match kind {
             ConnectionKind::ZohoDirectory => self.run_zoho_plan(&claimed, password).await,
             ConnectionKind::PrivilegeSecure => self.run_privilege_secure_plan(&claimed).await,
+            ConnectionKind::Custom => self.run_seam_plan(&claimed).await,
             ConnectionKind::EntraTenant | ConnectionKind::LighthousePartner => Err(
                 AppError::internal("A Microsoft Entra plan was sent to the provider runner."),
             ),
@@ -574,19 +595,22 @@ impl Console {
     /// The operator's hourly cap of resets (the `safety.rateLimits` setting) covers Zoho and
     /// Privilege Secure resets too, counted per operator account. Reaching it is a refusal,
     /// audited like any other.
-    fn check_provider_rate(
-        &self,
-        connection_id: &str,
-        owner: &PlanOwner,
-        target: &PlanTarget,
-        action: ProviderAction,
-    ) -> Result<()> {
+    fn check_provider_rate(&self, plan: &ProviderPlan, owner: &PlanOwner) -> Result<()> {
+        if plan.safety_class != SafetyClass::Reset {
+            return Ok(());
+        }
         let rate = self.rate_status(&owner.operator_label)?;
         if !rate.reached() {
             return Ok(());
         }
         let why = rate.refusal();
-        let record = refusal_record(connection_id, owner, target, action, &why);
+        let record = refusal_record(
+            &plan.connection_id,
+            owner,
+            &plan.target,
+            (&plan.action_label, plan.safety_class),
+            &why,
+        );
         if let Err(e) = self.append_audit(record) {
             tracing::error!(error = %e, "could not audit a refusal");
         }
@@ -605,10 +629,8 @@ impl Console {
                 "This request has already run; nothing more was changed. Start the action again if needed.",
             )),
         }
-        if record.created.elapsed() > PLAN_VALIDITY {
-            return Err(AppError::invalid_input(
-                "This summary is more than 15 minutes old. Start the action again to review the user's current state.",
-            ));
+        if record.created.elapsed() > self.plan_validity {
+            return Err(self.expired_summary("the user's current state"));
         }
         record.state = RecordState::Running;
         Ok(ClaimedProviderPlan {
@@ -650,6 +672,9 @@ impl Console {
                 .operator()
                 .login
                 .clone()),
+            ConnectionKind::Custom => {
+                Ok(self.seam_session(connection_id).await?.owner().operator_id)
+            }
             ConnectionKind::EntraTenant | ConnectionKind::LighthousePartner => {
                 Err(AppError::invalid_input(
                     "This is a Microsoft Entra connection; it has no by-hand steps.",
@@ -759,6 +784,7 @@ fn provider_audit_record(
         message,
         verification: None,
         approval: None,
+        safety_class: Some(plan.safety_class),
     }
 }
 
@@ -767,7 +793,7 @@ pub(super) fn refusal_record(
     connection_id: &str,
     owner: &PlanOwner,
     target: &PlanTarget,
-    action: ProviderAction,
+    (action_label, safety_class): (&str, SafetyClass),
     why: &str,
 ) -> AuditRecord {
     AuditRecord {
@@ -776,7 +802,7 @@ pub(super) fn refusal_record(
         tenant_id: owner.tenant_id.clone(),
         target_id: target.id.clone(),
         target: target.detail.clone(),
-        action: action.label().to_string(),
+        action: action_label.to_string(),
         plan_id: None,
         plan: Vec::new(),
         reason: String::new(),
@@ -785,6 +811,7 @@ pub(super) fn refusal_record(
         message: Some(why.to_string()),
         verification: None,
         approval: None,
+        safety_class: Some(safety_class),
     }
 }
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::{SecondsFormat, Utc};
 use secrecy::SecretString;
 
-use super::{lock, Console, PlanRecord, PlanState, PLAN_VALIDITY};
+use super::{lock, Console, PlanRecord, PlanState};
 use crate::audit::{AuditEntry, AuditFilter, AuditOutcome, AuditRecord};
 use crate::auth::{self, async_trait, AccessTokenSource, BrowserLauncher, SignInOptions};
 use crate::directory::Directory;
@@ -181,6 +181,7 @@ impl Console {
 
     /// A ready, unexpired plan, for the confirmation to record something on.
     fn ready_plan<'a>(
+        &self,
         plans: &'a mut std::collections::HashMap<String, PlanRecord>,
         plan_id: &str,
     ) -> Result<&'a mut PlanRecord> {
@@ -192,10 +193,8 @@ impl Console {
                 "This request is no longer waiting for confirmation. Start the action again.",
             ));
         }
-        if record.created.elapsed() > PLAN_VALIDITY {
-            return Err(AppError::invalid_input(
-                "This summary is more than 15 minutes old. Start the action again to review the user's current state.",
-            ));
+        if record.created.elapsed() > self.plan_validity {
+            return Err(self.expired_summary("the user's current state"));
         }
         Ok(record)
     }
@@ -291,7 +290,8 @@ impl Console {
     /// The connection a plan acts in (where its approver must sign in).
     pub fn plan_connection_id(&self, plan_id: &str) -> Result<String> {
         let mut plans = lock(&self.plans)?;
-        Ok(Self::ready_plan(&mut plans, plan_id)?
+        Ok(self
+            .ready_plan(&mut plans, plan_id)?
             .plan
             .connection_id
             .clone())
@@ -305,7 +305,7 @@ impl Console {
         destination_id: &str,
     ) -> Result<CodeToSend> {
         let mut plans = lock(&self.plans)?;
-        let record = Self::ready_plan(&mut plans, plan_id)?;
+        let record = self.ready_plan(&mut plans, plan_id)?;
         let (pending, to_send) =
             verification::new_code(&record.plan.safety.verification, destination_id)?;
         record.pending_code = Some(pending);
@@ -323,7 +323,7 @@ impl Console {
     ) -> Result<VerificationRecord> {
         let (record, plan) = {
             let mut plans = lock(&self.plans)?;
-            let entry = Self::ready_plan(&mut plans, plan_id)?;
+            let entry = self.ready_plan(&mut plans, plan_id)?;
             if entry.verification.is_some() {
                 return Err(AppError::invalid_input(
                     "The caller's verification is already recorded for this request.",
@@ -375,7 +375,7 @@ impl Console {
     ) -> Result<ApprovalRecord> {
         let (plan, operator_id) = {
             let mut plans = lock(&self.plans)?;
-            let record = Self::ready_plan(&mut plans, plan_id)?;
+            let record = self.ready_plan(&mut plans, plan_id)?;
             if !record.plan.safety.approval.required {
                 return Err(AppError::invalid_input(
                     "This request does not need a second person's approval.",
@@ -435,7 +435,7 @@ impl Console {
             at: now_text(),
         };
         let mut plans = lock(&self.plans)?;
-        let entry = Self::ready_plan(&mut plans, plan_id)?;
+        let entry = self.ready_plan(&mut plans, plan_id)?;
         entry.approval = Some(record.clone());
         tracing::info!(plan = %plan.id, approver = %record.approver, "plan approved");
         Ok(record)

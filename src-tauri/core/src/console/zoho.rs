@@ -375,7 +375,13 @@ impl Console {
                 name: zuid.to_string(),
                 detail: format!("Zoho user {zuid}"),
             };
-            let record = refusal_record(connection_id, &owner, &target, action, &refusal.message);
+            let record = refusal_record(
+                connection_id,
+                &owner,
+                &target,
+                (action.label(), action.safety_class()),
+                &refusal.message,
+            );
             if let Err(e) = self.append_audit(record) {
                 tracing::error!(error = %e, "could not audit a refusal");
             }
@@ -385,7 +391,7 @@ impl Console {
         let target = zoho_target(&user);
         let offer = zoho_offers(&operator, &user)
             .into_iter()
-            .find(|o| o.action == action)
+            .find(|o| o.action == action.id())
             .ok_or_else(|| {
                 AppError::invalid_input(
                     "This action is not a Zoho action; pick it on the user's page.",
@@ -396,7 +402,13 @@ impl Console {
             if user.not_resettable_reason.is_some() {
                 return Err(AppError::invalid_input(why));
             }
-            let record = refusal_record(connection_id, &owner, &target, action, &why);
+            let record = refusal_record(
+                connection_id,
+                &owner,
+                &target,
+                (action.label(), action.safety_class()),
+                &why,
+            );
             if let Err(e) = self.append_audit(record) {
                 tracing::error!(error = %e, "could not audit a refusal");
             }
@@ -440,7 +452,8 @@ impl Console {
         let plan = ProviderPlan {
             id: uuid::Uuid::new_v4().to_string(),
             connection_id: connection_id.to_string(),
-            action,
+            action: action.id().to_string(),
+            safety_class: action.safety_class(),
             action_label: action.label().to_string(),
             target,
             steps: zoho_steps.iter().map(|s| zoho_step(s, &user)).collect(),
@@ -469,7 +482,10 @@ impl Console {
                 "This summary was prepared for another operator. Start the action again under your own sign-in.",
             ));
         }
-        match plan.action {
+        let action = ProviderAction::from_id(&plan.action).ok_or_else(|| {
+            AppError::invalid_input("This action is not a Zoho action; pick it on the user's page.")
+        })?;
+        match action {
             ProviderAction::ZohoResetPassword => {
                 let choice = password
                     .ok_or_else(|| {

@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use super::is_reset;
 use crate::audit::{AuditEntry, AuditOutcome};
 use crate::providers::entra::actions::ActionKind;
+use resetdesk_model::action::SafetyClass;
 pub use resetdesk_model::safety::RateStatus;
 
 /// The window the hourly cap counts over.
@@ -41,6 +42,15 @@ fn reset_labels() -> Vec<&'static str> {
         .collect()
 }
 
+/// A reset, by the safety class its plan declared; an entry written before classes were
+/// recorded, by its action's label (as it was counted then).
+fn is_reset_entry(entry: &AuditEntry, labels: &[&str]) -> bool {
+    match entry.record.safety_class {
+        Some(class) => class == SafetyClass::Reset,
+        None => labels.contains(&entry.record.action.as_str()),
+    }
+}
+
 /// `operator_upn`'s resets among `entries` in the hour before `now`.
 pub fn rate_status(
     entries: &[AuditEntry],
@@ -54,7 +64,7 @@ pub fn rate_status(
     let mut counted: Vec<DateTime<Utc>> = entries
         .iter()
         .filter(|e| e.record.operator.eq_ignore_ascii_case(operator_upn))
-        .filter(|e| labels.contains(&e.record.action.as_str()))
+        .filter(|e| is_reset_entry(e, &labels))
         .filter(|e| changed_something(e))
         .filter(|e| match &e.record.plan_id {
             Some(plan_id) => plans_seen.insert(plan_id.clone()),
@@ -130,6 +140,7 @@ mod tests {
                 message: None,
                 verification: None,
                 approval: None,
+                safety_class: None,
             },
             prev_hash: String::new(),
             hash: String::new(),

@@ -21,6 +21,9 @@ pub enum ConnectionKind {
     PrivilegeSecure,
     /// A Microsoft 365 Lighthouse partner: its customers' tenants through GDAP.
     LighthousePartner,
+    /// A directory served by a provider registered with the Console through the provider seam
+    /// (`resetdesk_core::seam`), named in its settings.
+    Custom,
 }
 
 impl ConnectionKind {
@@ -30,6 +33,7 @@ impl ConnectionKind {
             ConnectionKind::ZohoDirectory => "Zoho Directory",
             ConnectionKind::PrivilegeSecure => "Privilege Secure",
             ConnectionKind::LighthousePartner => "Lighthouse partner",
+            ConnectionKind::Custom => "directory",
         }
     }
 }
@@ -56,6 +60,21 @@ pub enum ProviderSettings {
     Zoho(ZohoSettings),
     PrivilegeSecure(PrivilegeSecureSettings),
     Lighthouse(LighthouseSettings),
+    /// A provider of the seam: its name, and settings only it reads.
+    Custom(CustomSettings),
+}
+
+/// The settings of a connection served by a provider registered through the provider seam.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomSettings {
+    /// The provider's name (`Provider::name`), which serves this connection.
+    pub provider: String,
+    /// Anything the provider needs (no secret: those live in the keychain).
+    #[serde(default)]
+    pub options: serde_json::Value,
+    #[serde(default)]
+    pub demo_accounts: Vec<DemoAccount>,
 }
 
 impl Connection {
@@ -65,6 +84,7 @@ impl Connection {
             ProviderSettings::Zoho(_) => ConnectionKind::ZohoDirectory,
             ProviderSettings::PrivilegeSecure(_) => ConnectionKind::PrivilegeSecure,
             ProviderSettings::Lighthouse(_) => ConnectionKind::LighthousePartner,
+            ProviderSettings::Custom(_) => ConnectionKind::Custom,
         }
     }
 

@@ -1,9 +1,10 @@
 import { Button, MessageBar, MessageBarBody, MessageBarTitle, Subtitle2, Toolbar, Tooltip, makeStyles, tokens } from "@fluentui/react-components";
 import { ArrowSyncRegular, KeyResetRegular, PeopleTeamRegular, PersonPasskeyRegular } from "@fluentui/react-icons";
 import type { ReactElement } from "react";
+import { providerActionOf } from "../../ipc/types";
 import type { ProviderAction, ProviderOffer } from "../../ipc/types";
 
-const ICONS: Record<ProviderAction, ReactElement> = {
+const ICONS: Partial<Record<string, ReactElement>> = {
   zohoResetPassword: <KeyResetRegular />,
   zohoResetMfa: <PersonPasskeyRegular />,
   psResetToken: <PersonPasskeyRegular />,
@@ -11,7 +12,7 @@ const ICONS: Record<ProviderAction, ReactElement> = {
 };
 
 /** Offers that reach beyond the user (the whole group): set apart from the everyday buttons. */
-const WIDE_ACTIONS: readonly ProviderAction[] = ["psResetGroupToken"];
+const WIDE_ACTIONS: readonly string[] = ["psResetGroupToken"];
 
 const useStyles = makeStyles({
   bar: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
@@ -45,7 +46,10 @@ function OfferButton({ offer, busy, onStart, danger }: { offer: ProviderOffer; b
   };
   if (offer.allowed) {
     return (
-      <Button {...common} data-allowed="true" disabled={busy} onClick={() => onStart(offer.action)}>
+      <Button {...common} data-allowed="true" disabled={busy} onClick={() => {
+          const action = providerActionOf(offer.action);
+          if (action) onStart(action);
+        }}>
         {offer.label}
       </Button>
     );

@@ -24,7 +24,7 @@ import { useState } from "react";
 import { useZohoSignIn } from "../../hooks/useZohoSignIn";
 import type { ProviderFlow } from "../../hooks/useProviderFlow";
 import { isZohoAction } from "../../hooks/useProviderFlow";
-import type { ProviderAction, ProviderStep } from "../../ipc/types";
+import type { ProviderStep } from "../../ipc/types";
 import { ErrorBar } from "../ErrorBar";
 import { DeviceCodeBox } from "./DeviceCodeBox";
 
@@ -42,7 +42,7 @@ const useStyles = makeStyles({
 });
 
 /** "Zoho" or "Privilege Secure": where a by-hand step is finished. */
-export function providerName(action: ProviderAction): string {
+export function providerName(action: string): string {
   return isZohoAction(action) ? "Zoho" : "Privilege Secure";
 }
 

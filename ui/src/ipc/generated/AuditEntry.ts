@@ -2,6 +2,7 @@
 import type { ApprovalRecord } from "./ApprovalRecord";
 import type { AuditOutcome } from "./AuditOutcome";
 import type { Outcome } from "./Outcome";
+import type { SafetyClass } from "./SafetyClass";
 import type { VerificationRecord } from "./VerificationRecord";
 
 export type AuditEntry = { seq: number, at: string, 
@@ -29,4 +30,10 @@ verification?: VerificationRecord | null,
 /**
  * Who approved, when a second person had to.
  */
-approval?: ApprovalRecord | null, };
+approval?: ApprovalRecord | null, 
+/**
+ * The safety class the plan declared. Absent in entries written before it existed (the
+ * hourly cap counts those by their action's label, as it did then), so their hashes still
+ * verify.
+ */
+safetyClass?: SafetyClass | null, };

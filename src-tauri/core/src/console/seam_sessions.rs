@@ -1,0 +1,223 @@
+//! The Console's side of the provider seam (`crate::seam`): the registered providers, the
+//! sessions of their connections, and the use cases every provider shares — sign in, search, a
+//! user's page, plan an offered action — with the checks made once here for all of them. The
+//! plan store, the run, the audit, the hourly cap and the by-hand steps are the ones Zoho and
+//! Privilege Secure use (`provider_actions`).
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::provider_actions::{refusal_record, ClaimedProviderPlan, ProviderPlan, StepsRun};
+use super::{require_id, Console, MAX_QUERY_CHARS, SEARCH_LIMIT};
+use crate::error::{AppError, ErrorKind, Result};
+use crate::model::connection::{Connection, CustomSettings, ProviderSettings};
+use crate::seam::{
+    Provider, ProviderAccount, Session, SignInOutcome, SignInRequest, SignInStep, UserPage, UserRow,
+};
+
+#[derive(Default)]
+pub(super) struct SeamState {
+    /// By `Provider::name`.
+    providers: HashMap<String, Arc<dyn Provider>>,
+    /// By connection id.
+    sessions: tokio::sync::RwLock<HashMap<String, Arc<dyn Session>>>,
+}
+
+impl Console {
+    /// Registers a provider: the connections whose settings name it are served by it.
+    pub fn with_provider(mut self, provider: Arc<dyn Provider>) -> Self {
+        self.seam
+            .providers
+            .insert(provider.name().to_string(), provider);
+        self
+    }
+
+    /// Signs in to a connection of a registered provider.
+    pub async fn sign_in_with(
+        &self,
+        connection_id: &str,
+        request: SignInRequest,
+    ) -> Result<SignInOutcome> {
+        let connection = self.connection(connection_id)?;
+        let provider = self.provider_of(&connection)?;
+        if request.account.trim().is_empty() {
+            return Err(AppError::invalid_input(
+                "Enter the account to sign in as, then sign in again.",
+            ));
+        }
+        match provider.sign_in(&connection, request).await? {
+            SignInStep::Done(session) => {
+                let account = session.account();
+                self.seam
+                    .sessions
+                    .write()
+                    .await
+                    .insert(connection_id.to_string(), session);
+                tracing::info!(connection = %connection_id, provider = %provider.name(), "signed in");
+                Ok(SignInOutcome::Done { account })
+            }
+            SignInStep::DeviceCode(prompt) => Ok(SignInOutcome::DeviceCode { prompt }),
+            SignInStep::UntrustedCertificate { sha256 } => {
+                Ok(SignInOutcome::UntrustedCertificate { sha256 })
+            }
+        }
+    }
+
+    /// Users of the connection matching `query` (checked here for every provider).
+    pub async fn directory_search(&self, connection_id: &str, query: &str) -> Result<Vec<UserRow>> {
+        let query = query.trim();
+        if query.chars().count() > MAX_QUERY_CHARS {
+            return Err(AppError::invalid_input(format!(
+                "The search text is longer than {MAX_QUERY_CHARS} characters. Search by name, e-mail or login."
+            )));
+        }
+        let session = self.seam_session(connection_id).await?;
+        let mut users = session.search(query, SEARCH_LIMIT).await?;
+        users.truncate(SEARCH_LIMIT);
+        Ok(users)
+    }
+
+    /// A user's page, read live, with every action offered or refused with the reason.
+    pub async fn directory_user(&self, connection_id: &str, user_id: &str) -> Result<UserPage> {
+        let user_id = require_id(user_id)?;
+        self.seam_session(connection_id)
+            .await?
+            .user_page(user_id)
+            .await
+    }
+
+    /// The confirmation summary of `action` on a user: only an action the user's page offers
+    /// (read again now); a refusal is audited and answered with its reason. The plan is kept
+    /// for `run_provider_plan`, which every provider's plans share.
+    pub async fn plan_offered(
+        &self,
+        connection_id: &str,
+        user_id: &str,
+        action: &str,
+    ) -> Result<ProviderPlan> {
+        let user_id = require_id(user_id)?;
+        let session = self.seam_session(connection_id).await?;
+        let page = session.user_page(user_id).await?;
+        let offer = page
+            .offers
+            .iter()
+            .find(|o| o.action == action)
+            .ok_or_else(|| {
+                AppError::invalid_input(format!(
+                    "\"{action}\" is not an action of this directory; pick one on the user's page."
+                ))
+            })?;
+        let owner = session.owner();
+        if !offer.allowed {
+            let why = offer
+                .reason
+                .clone()
+                .unwrap_or_else(|| "This action is not allowed for this user.".to_string());
+            let target = super::PlanTarget {
+                id: page.user.id.clone(),
+                name: page.user.display_name.clone(),
+                detail: page.user.login.clone(),
+            };
+            let record = refusal_record(
+                connection_id,
+                &owner,
+                &target,
+                (&offer.label, offer.safety_class),
+                &why,
+            );
+            if let Err(e) = self.append_audit(record) {
+                tracing::error!(error = %e, "could not audit a refusal");
+            }
+            return Err(AppError::denied(why));
+        }
+        let draft = session.plan(user_id, offer).await?;
+        let plan = ProviderPlan {
+            id: uuid::Uuid::new_v4().to_string(),
+            connection_id: connection_id.to_string(),
+            action: offer.action.clone(),
+            safety_class: offer.safety_class,
+            action_label: offer.label.clone(),
+            target: draft.target,
+            steps: draft.steps,
+            warnings: draft.warnings,
+            confirmations_required: draft.confirmations_required.max(1),
+            needs_password: false,
+            fresh_sign_in: None,
+        };
+        self.keep_provider_plan(plan, owner, None)
+    }
+
+    /// Runs a claimed plan through the session that must still be its planner's.
+    pub(super) async fn run_seam_plan(&self, claimed: &ClaimedProviderPlan) -> Result<StepsRun> {
+        let session = self.seam_session(&claimed.plan.connection_id).await?;
+        if session.owner().operator_id != claimed.owner.operator_id {
+            return Err(AppError::denied(
+                "This summary was prepared for another operator. Start the action again under your own sign-in.",
+            ));
+        }
+        session.run(&claimed.plan).await
+    }
+
+    pub(super) async fn seam_session(&self, connection_id: &str) -> Result<Arc<dyn Session>> {
+        let connection = self.connection(connection_id)?;
+        self.provider_of(&connection)?;
+        self.seam
+            .sessions
+            .read()
+            .await
+            .get(connection_id)
+            .cloned()
+            .ok_or_else(|| {
+                AppError::not_signed_in(format!(
+                    "Sign in to \"{}\" first (Connections).",
+                    connection.display_name
+                ))
+            })
+    }
+
+    pub(super) async fn seam_account_of(&self, connection_id: &str) -> Option<ProviderAccount> {
+        let sessions = self.seam.sessions.read().await;
+        sessions.get(connection_id).map(|s| s.account())
+    }
+
+    pub(super) fn seam_summary_of(&self, connection: &Connection) -> Option<String> {
+        self.provider_of(connection).ok()?.summary(connection)
+    }
+
+    /// Ends the session at the provider too; a failure there is logged, the session goes.
+    pub(super) async fn seam_sign_out(&self, connection_id: &str) {
+        let session = self.seam.sessions.write().await.remove(connection_id);
+        if let Some(session) = session {
+            if let Err(e) = session.sign_out().await {
+                tracing::warn!(connection = %connection_id, error = %e.message, "sign-out at the provider failed");
+            }
+        }
+    }
+
+    fn provider_of(&self, connection: &Connection) -> Result<Arc<dyn Provider>> {
+        let settings = custom_settings(connection)?;
+        self.seam
+            .providers
+            .get(&settings.provider)
+            .cloned()
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorKind::Internal,
+                    format!(
+                        "\"{}\" needs the provider \"{}\", which this ResetDesk does not have.",
+                        connection.display_name, settings.provider
+                    ),
+                )
+            })
+    }
+}
+
+fn custom_settings(connection: &Connection) -> Result<&CustomSettings> {
+    match &connection.settings {
+        ProviderSettings::Custom(settings) => Ok(settings),
+        _ => Err(AppError::invalid_input(format!(
+            "\"{}\" is a {} connection, which has its own screens.",
+            connection.display_name,
+            connection.kind().label()
+        ))),
+    }
+}

@@ -1,0 +1,231 @@
+//! The proof of the provider seam: a fifth provider that exists only in the testkit (a fake
+//! directory with two actions) goes through the Console end to end — sign-in, search, offers,
+//! plan, run, audit, the hourly cap, plan expiry, sign-out — without a line of the Console or
+//! the commands naming it.
+use std::sync::Arc;
+use std::time::Duration;
+
+use resetdesk_core::audit::AuditOutcome;
+use resetdesk_core::console::{Console, KeychainStatus};
+use resetdesk_core::model::action::SafetyClass;
+use resetdesk_core::model::connection::ConnectionKind;
+use resetdesk_core::safety::SafetyPolicy;
+use resetdesk_core::seam::{SignInOutcome, SignInRequest, StepState};
+use resetdesk_core::secrets::MemoryStore;
+use resetdesk_core::ErrorKind;
+use resetdesk_testkit::fake_provider::{
+    FakeDirectory, FAKE_ADMIN, FAKE_PASSWORD, FAKE_VIEWER, SIGN_OUT, UNLOCK,
+};
+use secrecy::SecretString;
+
+const FAKE: &str = "fake-1";
+
+struct Harness {
+    console: Console,
+    directory: Arc<FakeDirectory>,
+    _data: tempfile::TempDir,
+}
+
+fn harness(resets_per_hour: u32) -> Harness {
+    let data = tempfile::tempdir().unwrap();
+    let directory = FakeDirectory::new();
+    let policy = SafetyPolicy::from_settings(Some(&serde_json::json!({
+        "verification": {"required": false, "methods": []},
+        "approval": {"privilegedTargets": false, "repeatMfaResetHours": 0},
+        "rateLimits": {"resetsPerHour": resets_per_hour}
+    })))
+    .unwrap();
+    let console = Console::new(
+        vec![FakeDirectory::connection(FAKE)],
+        Arc::new(MemoryStore::new()),
+        KeychainStatus::Available,
+        data.path().join("audit.jsonl"),
+    )
+    .unwrap()
+    .with_safety_policy(policy)
+    .with_provider(directory.clone());
+    Harness {
+        console,
+        directory,
+        _data: data,
+    }
+}
+
+async fn sign_in(console: &Console, account: &str) {
+    let outcome = console
+        .sign_in_with(
+            FAKE,
+            SignInRequest {
+                account: account.to_string(),
+                password: Some(SecretString::from(FAKE_PASSWORD)),
+                code: None,
+            },
+        )
+        .await
+        .unwrap();
+    match outcome {
+        SignInOutcome::Done { account: signed_in } => assert_eq!(signed_in.login, account),
+        other => panic!("expected a finished sign-in, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_fifth_provider_signs_in_searches_plans_runs_and_is_audited_through_the_console() {
+    let h = harness(100);
+    let card = h.console.connections().await.remove(0);
+    assert_eq!(card.kind, ConnectionKind::Custom);
+    assert_eq!(card.summary.as_deref(), Some("Fake directory · Fake Org"));
+    assert!(!card.signed_in);
+
+    sign_in(&h.console, FAKE_ADMIN).await;
+    let card = h.console.connections().await.remove(0);
+    assert!(card.signed_in);
+    assert_eq!(card.account.unwrap().role_label, "Administrator");
+
+    let found = h.console.directory_search(FAKE, "locked").await.unwrap();
+    let ids: Vec<&str> = found.iter().map(|u| u.id.as_str()).collect();
+    assert_eq!(ids, ["ada", "bob"]);
+
+    let page = h.console.directory_user(FAKE, "ada").await.unwrap();
+    let unlock = page.offers.iter().find(|o| o.action == UNLOCK).unwrap();
+    assert!(unlock.allowed, "{unlock:?}");
+    assert_eq!(unlock.safety_class, SafetyClass::Reset);
+
+    let plan = h.console.plan_offered(FAKE, "ada", UNLOCK).await.unwrap();
+    assert_eq!(plan.steps[0].summary, "Unlock Ada Locked's account");
+    assert_eq!(plan.safety_class, SafetyClass::Reset);
+    assert!(h.directory.is_locked("ada"), "planning changes nothing");
+
+    let result = h
+        .console
+        .run_provider_plan(&plan.id, "INC-5", None)
+        .await
+        .unwrap();
+    assert_eq!(result.outcome, AuditOutcome::Succeeded);
+    assert_eq!(result.steps[0].state, StepState::Done);
+    assert!(!h.directory.is_locked("ada"));
+
+    let entry = h.console.list_audit(1).unwrap().remove(0);
+    assert_eq!(entry.record.operator, FAKE_ADMIN);
+    assert_eq!(entry.record.action, "Unlock account");
+    assert_eq!(entry.record.target, "ada@fake.test");
+    assert_eq!(entry.record.reason, "INC-5");
+    assert_eq!(entry.record.outcome, AuditOutcome::Succeeded);
+    assert_eq!(entry.record.safety_class, Some(SafetyClass::Reset));
+    assert!(h.console.verify_audit().ok);
+
+    // A plan runs once.
+    let again = h
+        .console
+        .run_provider_plan(&plan.id, "INC-5", None)
+        .await
+        .unwrap_err();
+    assert_eq!(again.kind, ErrorKind::InvalidInput, "{again:?}");
+    assert_eq!(h.directory.changes(UNLOCK, "ada"), 1);
+}
+
+#[tokio::test]
+async fn a_refused_offer_is_shown_with_its_reason_and_a_plan_of_it_is_refused_and_audited() {
+    let h = harness(100);
+    sign_in(&h.console, FAKE_VIEWER).await;
+    let page = h.console.directory_user(FAKE, "ada").await.unwrap();
+    let unlock = page.offers.iter().find(|o| o.action == UNLOCK).unwrap();
+    assert!(!unlock.allowed);
+    assert_eq!(
+        unlock.reason.as_deref(),
+        Some("Only an administrator of the fake directory may do this.")
+    );
+
+    let error = h
+        .console
+        .plan_offered(FAKE, "ada", UNLOCK)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Denied);
+    let entry = h.console.list_audit(1).unwrap().remove(0);
+    assert_eq!(entry.record.outcome, AuditOutcome::Refused);
+    assert_eq!(entry.record.operator, FAKE_VIEWER);
+    assert_eq!(h.directory.changes(UNLOCK, "ada"), 0);
+
+    let unknown = h
+        .console
+        .plan_offered(FAKE, "ada", "deleteEverything")
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.kind, ErrorKind::InvalidInput);
+}
+
+#[tokio::test]
+async fn the_hourly_cap_counts_the_fifth_providers_resets_by_their_class() {
+    let h = harness(1);
+    sign_in(&h.console, FAKE_ADMIN).await;
+    let first = h.console.plan_offered(FAKE, "ada", UNLOCK).await.unwrap();
+    h.console
+        .run_provider_plan(&first.id, "INC-6", None)
+        .await
+        .unwrap();
+
+    let capped = h
+        .console
+        .plan_offered(FAKE, "bob", UNLOCK)
+        .await
+        .unwrap_err();
+    assert_eq!(capped.kind, ErrorKind::Denied);
+    assert!(
+        capped.message.contains("resets in the last hour"),
+        "{capped:?}"
+    );
+    assert_eq!(h.directory.changes(UNLOCK, "bob"), 0);
+
+    // Signing a user out is not a reset: the cap does not slow it down.
+    let sign_out = h.console.plan_offered(FAKE, "bob", SIGN_OUT).await.unwrap();
+    assert_eq!(sign_out.safety_class, SafetyClass::SessionsOnly);
+    h.console
+        .run_provider_plan(&sign_out.id, "INC-7", None)
+        .await
+        .unwrap();
+    assert_eq!(h.directory.changes(SIGN_OUT, "bob"), 1);
+}
+
+#[tokio::test]
+async fn a_summary_older_than_the_plan_validity_is_refused_and_changes_nothing() {
+    let validity = Duration::from_millis(50);
+    let mut h = harness(100);
+    h.console = h.console.with_plan_validity(validity);
+    sign_in(&h.console, FAKE_ADMIN).await;
+    let plan = h.console.plan_offered(FAKE, "ada", UNLOCK).await.unwrap();
+    // Past the validity for certain: elapsed time only grows.
+    tokio::time::sleep(validity * 3).await;
+    let error = h
+        .console
+        .run_provider_plan(&plan.id, "INC-8", None)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::InvalidInput);
+    assert!(error.message.contains("too old"), "{error:?}");
+    assert!(h.directory.is_locked("ada"));
+}
+
+#[tokio::test]
+async fn after_sign_out_the_fifth_provider_answers_not_signed_in() {
+    let h = harness(100);
+    sign_in(&h.console, FAKE_ADMIN).await;
+    h.console.sign_out(FAKE).await.unwrap();
+    assert!(!h.console.connections().await.remove(0).signed_in);
+    let error = h.console.directory_search(FAKE, "ada").await.unwrap_err();
+    assert_eq!(error.kind, ErrorKind::NotSignedIn);
+
+    let refused = h
+        .console
+        .sign_in_with(
+            FAKE,
+            SignInRequest {
+                account: FAKE_ADMIN.to_string(),
+                password: Some(SecretString::from("wrong")),
+                code: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Denied);
+}

@@ -1,0 +1,280 @@
+//! A fifth provider that exists only here: a fake directory with two actions, served to the
+//! Console through the provider seam (`resetdesk_core::seam`). Nothing in the Console or the
+//! commands names it: the tests that drive it are the proof that a new provider needs only
+//! its own folder.
+//!
+//! Its operators: `admin@fake.test` may unlock accounts and sign users out; `viewer@fake.test`
+//! may only look. Every operator's password is [`FAKE_PASSWORD`].
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use resetdesk_core::error::{AppError, ErrorKind, Result};
+use resetdesk_core::model::connection::{Connection, CustomSettings, ProviderSettings};
+use resetdesk_core::seam::{
+    PlanDraft, PlanOwner, PlanTarget, Provider, ProviderAccount, ProviderOffer, ProviderPlan,
+    ProviderStep, SafetyClass, Session, SignInRequest, SignInStep, StepPerformed, StepReport,
+    StepState, StepsRun, UserPage, UserRow,
+};
+use secrecy::ExposeSecret;
+
+/// The name connections use to pick this provider.
+pub const FAKE_PROVIDER: &str = "fake-directory";
+pub const FAKE_PASSWORD: &str = "fake-password";
+pub const FAKE_ADMIN: &str = "admin@fake.test";
+pub const FAKE_VIEWER: &str = "viewer@fake.test";
+/// Unlocks a locked account: a reset (the hourly cap counts it).
+pub const UNLOCK: &str = "fakeUnlock";
+/// Signs the user out everywhere: sessions only.
+pub const SIGN_OUT: &str = "fakeSignOut";
+
+#[derive(Debug, Clone)]
+struct FakeUser {
+    id: String,
+    name: String,
+    email: String,
+    locked: bool,
+}
+
+#[derive(Default)]
+struct FakeState {
+    users: Vec<FakeUser>,
+    /// Changes made, by (action, user id).
+    changes: HashMap<(String, String), u32>,
+}
+
+/// The fake directory and its provider.
+pub struct FakeDirectory {
+    state: Arc<Mutex<FakeState>>,
+}
+
+impl FakeDirectory {
+    /// Three users, two of them locked.
+    pub fn new() -> Arc<Self> {
+        let user = |id: &str, name: &str, locked: bool| FakeUser {
+            id: id.to_string(),
+            name: name.to_string(),
+            email: format!("{id}@fake.test"),
+            locked,
+        };
+        let state = FakeState {
+            users: vec![
+                user("ada", "Ada Locked", true),
+                user("bob", "Bob Locked", true),
+                user("cy", "Cy Active", false),
+            ],
+            changes: HashMap::new(),
+        };
+        Arc::new(Self {
+            state: Arc::new(Mutex::new(state)),
+        })
+    }
+
+    /// A connection this provider serves.
+    pub fn connection(id: &str) -> Connection {
+        Connection {
+            id: id.to_string(),
+            display_name: "Fake directory".to_string(),
+            settings: ProviderSettings::Custom(CustomSettings {
+                provider: FAKE_PROVIDER.to_string(),
+                options: serde_json::json!({ "organisation": "Fake Org" }),
+                demo_accounts: Vec::new(),
+            }),
+            sandbox: false,
+        }
+    }
+
+    /// How many times `action` changed `user_id`.
+    pub fn changes(&self, action: &str, user_id: &str) -> u32 {
+        let state = self.state.lock().unwrap();
+        state
+            .changes
+            .get(&(action.to_string(), user_id.to_string()))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    pub fn is_locked(&self, user_id: &str) -> bool {
+        let state = self.state.lock().unwrap();
+        state.users.iter().any(|u| u.id == user_id && u.locked)
+    }
+}
+
+#[async_trait]
+impl Provider for FakeDirectory {
+    fn name(&self) -> &str {
+        FAKE_PROVIDER
+    }
+
+    fn summary(&self, connection: &Connection) -> Option<String> {
+        match &connection.settings {
+            ProviderSettings::Custom(custom) => custom
+                .options
+                .get("organisation")
+                .and_then(|o| o.as_str())
+                .map(|o| format!("Fake directory · {o}")),
+            _ => None,
+        }
+    }
+
+    async fn sign_in(&self, connection: &Connection, request: SignInRequest) -> Result<SignInStep> {
+        let password_ok = request
+            .password
+            .as_ref()
+            .is_some_and(|p| p.expose_secret() == FAKE_PASSWORD);
+        let login = request.account.trim().to_ascii_lowercase();
+        if !password_ok || ![FAKE_ADMIN, FAKE_VIEWER].contains(&login.as_str()) {
+            return Err(AppError::new(
+                ErrorKind::Denied,
+                "The fake directory refused the sign-in: check the account and password.",
+            ));
+        }
+        Ok(SignInStep::Done(Arc::new(FakeSession {
+            state: self.state.clone(),
+            tenant: connection.id.clone(),
+            may_change: login == FAKE_ADMIN,
+            login,
+        })))
+    }
+}
+
+struct FakeSession {
+    state: Arc<Mutex<FakeState>>,
+    tenant: String,
+    login: String,
+    may_change: bool,
+}
+
+impl FakeSession {
+    fn user(&self, user_id: &str) -> Result<FakeUser> {
+        let state = self.state.lock().unwrap();
+        state
+            .users
+            .iter()
+            .find(|u| u.id == user_id)
+            .cloned()
+            .ok_or_else(|| {
+                AppError::new(ErrorKind::NotFound, "No such user in the fake directory.")
+            })
+    }
+
+    fn offers(&self, user: &FakeUser) -> Vec<ProviderOffer> {
+        let no_right = (!self.may_change)
+            .then(|| "Only an administrator of the fake directory may do this.".to_string());
+        let unlock_refusal = no_right
+            .clone()
+            .or_else(|| (!user.locked).then(|| format!("{} is not locked.", user.name)));
+        vec![
+            ProviderOffer::of(UNLOCK, "Unlock account", SafetyClass::Reset, unlock_refusal),
+            ProviderOffer::of(
+                SIGN_OUT,
+                "Sign out everywhere",
+                SafetyClass::SessionsOnly,
+                no_right,
+            ),
+        ]
+    }
+}
+
+fn row(user: &FakeUser) -> UserRow {
+    UserRow {
+        id: user.id.clone(),
+        display_name: user.name.clone(),
+        login: user.email.clone(),
+        detail: Some(if user.locked { "Locked" } else { "Active" }.to_string()),
+    }
+}
+
+#[async_trait]
+impl Session for FakeSession {
+    fn account(&self) -> ProviderAccount {
+        ProviderAccount {
+            name: self.login.clone(),
+            login: self.login.clone(),
+            role_label: if self.may_change {
+                "Administrator"
+            } else {
+                "Viewer"
+            }
+            .to_string(),
+            signed_in_at: None,
+        }
+    }
+
+    fn owner(&self) -> PlanOwner {
+        PlanOwner {
+            operator_id: self.login.clone(),
+            operator_label: self.login.clone(),
+            tenant_id: self.tenant.clone(),
+        }
+    }
+
+    async fn search(&self, query: &str, limit: usize) -> Result<Vec<UserRow>> {
+        let query = query.to_ascii_lowercase();
+        let state = self.state.lock().unwrap();
+        Ok(state
+            .users
+            .iter()
+            .filter(|u| u.name.to_ascii_lowercase().contains(&query) || u.email.contains(&query))
+            .take(limit)
+            .map(row)
+            .collect())
+    }
+
+    async fn user_page(&self, user_id: &str) -> Result<UserPage> {
+        let user = self.user(user_id)?;
+        Ok(UserPage {
+            user: row(&user),
+            offers: self.offers(&user),
+        })
+    }
+
+    async fn plan(&self, user_id: &str, offer: &ProviderOffer) -> Result<PlanDraft> {
+        let user = self.user(user_id)?;
+        let summary = match offer.action.as_str() {
+            UNLOCK => format!("Unlock {}'s account", user.name),
+            SIGN_OUT => format!("Sign {} out of every session", user.name),
+            other => return Err(AppError::invalid_input(format!("Unknown action {other}."))),
+        };
+        Ok(PlanDraft {
+            target: PlanTarget {
+                id: user.id.clone(),
+                name: user.name.clone(),
+                detail: user.email.clone(),
+            },
+            steps: vec![ProviderStep {
+                summary,
+                performed: StepPerformed::Api {
+                    doc: "https://fake.test/api".to_string(),
+                },
+            }],
+            warnings: Vec::new(),
+            confirmations_required: 1,
+        })
+    }
+
+    async fn run(&self, plan: &ProviderPlan) -> Result<StepsRun> {
+        let mut state = self.state.lock().unwrap();
+        let user = state
+            .users
+            .iter_mut()
+            .find(|u| u.id == plan.target.id)
+            .ok_or_else(|| AppError::new(ErrorKind::NotFound, "The user is gone."))?;
+        if plan.action == UNLOCK {
+            user.locked = false;
+        }
+        *state
+            .changes
+            .entry((plan.action.clone(), plan.target.id.clone()))
+            .or_default() += 1;
+        Ok(StepsRun {
+            steps: vec![StepReport::of(
+                0,
+                &plan.steps[0],
+                StepState::Done,
+                "Done in the fake directory.".to_string(),
+            )],
+            generated_password: None,
+        })
+    }
+}
