@@ -473,6 +473,65 @@ async fn throttling_storm_is_waited_out_after_retry_after() {
     );
 }
 
+/// Microsoft's throttling page shows `Retry-After: 2.128`
+/// (<https://learn.microsoft.com/graph/throttling>): decimal seconds. The emulator throttles a
+/// request that comes back before that wait is over, as Graph does; the client waits as told,
+/// so it is throttled exactly once.
+#[tokio::test]
+async fn a_fractional_retry_after_is_waited_out_before_the_retry() {
+    let f = fixture().await;
+    f.set_faults(Faults {
+        throttle_next: 1,
+        retry_after_text: Some("0.6".into()),
+        ..Faults::default()
+    });
+    let users = f.directory.search_users("Adele", 10).await.unwrap();
+    assert!(users.iter().any(|u| u.user_principal_name == ADELE));
+    assert_eq!(
+        f.sandbox.refused_with_retry_after(),
+        1,
+        "one 429, then the retry after the 0.6 s Graph asked for"
+    );
+}
+
+/// Microsoft support correlates the attempts of one request by its `client-request-id`
+/// (<https://learn.microsoft.com/graph/best-practices-concept#reliability-and-support>): the
+/// retries of one logical request send the same one.
+#[tokio::test]
+async fn the_retries_of_one_request_keep_its_client_request_id() {
+    let f = fixture().await;
+    f.set_faults(Faults {
+        throttle_next: 2,
+        retry_after_secs: 0,
+        ..Faults::default()
+    });
+    f.directory.search_users("Adele", 10).await.unwrap();
+    let ids: Vec<String> = f
+        .requests_to("GET", "/v1.0/users")
+        .iter()
+        .map(|r| {
+            r.headers
+                .iter()
+                .find(|(name, _)| name == "client-request-id")
+                .map(|(_, value)| value.clone())
+                .expect("every request has a client-request-id")
+        })
+        .collect();
+    assert_eq!(ids.len(), 3, "two 429s, then the answer");
+    assert!(ids.iter().all(|id| id == &ids[0]), "{ids:?}");
+
+    // A new logical request gets a new one.
+    f.directory.search_users("Megan", 10).await.unwrap();
+    let last = f.requests_to("GET", "/v1.0/users").pop().unwrap();
+    let last_id = &last
+        .headers
+        .iter()
+        .find(|(name, _)| name == "client-request-id")
+        .unwrap()
+        .1;
+    assert_ne!(last_id, &ids[0]);
+}
+
 #[tokio::test]
 async fn throttling_that_outlasts_the_retries_is_reported_as_throttled() {
     let f = fixture().await;

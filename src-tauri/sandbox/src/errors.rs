@@ -108,6 +108,16 @@ impl GraphError {
         Self::new(StatusCode::BAD_REQUEST, "Request_UnsupportedQuery", message)
     }
 
+    /// The `transitiveMemberOf` page: "The ConsistencyLevel header set to eventual and
+    /// $count=true are required when using the $search, $filter, $orderby, or OData cast query
+    /// parameters" (<https://learn.microsoft.com/graph/api/user-list-transitivememberof>).
+    pub fn cast_needs_advanced_query() -> Self {
+        Self::unsupported_query(
+            "An OData cast on transitiveMemberOf is an advanced query: send the header \
+             'ConsistencyLevel: eventual' and $count=true.",
+        )
+    }
+
     /// What the OData layer answers for a path segment it does not know.
     pub fn unknown_segment(segment: &str) -> Self {
         Self::new(
@@ -135,23 +145,36 @@ impl GraphError {
     }
 
     pub fn throttled(retry_after_secs: u64) -> Self {
+        Self::throttled_for(retry_after_secs.to_string())
+    }
+
+    /// A 429 whose `Retry-After` is `retry_after` as written: whole or decimal seconds
+    /// (Microsoft's throttling page shows `Retry-After: 2.128`).
+    pub fn throttled_for(retry_after: String) -> Self {
         let mut error = Self::new(
             StatusCode::TOO_MANY_REQUESTS,
             "TooManyRequests",
             "Too many requests.",
         )
-        .with_header("Retry-After", retry_after_secs.to_string());
+        .with_header("Retry-After", retry_after);
         error.inner_code = Some("throttledRequest");
         error
     }
 
-    pub fn unavailable(retry_after_secs: u64) -> Self {
+    pub fn unavailable(retry_after: String) -> Self {
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "serviceNotAvailable",
             "The service is temporarily unavailable.",
         )
-        .with_header("Retry-After", retry_after_secs.to_string())
+        .with_header("Retry-After", retry_after)
+    }
+
+    /// Whether this reply tells the client how long to wait (429, 503).
+    pub fn has_retry_after(&self) -> bool {
+        self.headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("Retry-After"))
     }
 
     pub fn internal() -> Self {

@@ -3,7 +3,7 @@
 //! the handler, so a client retrying it after `Retry-After` does no harm; only
 //! `fail_after_processing_next` answers 500 after the change was made (the ambiguous write).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
@@ -26,6 +26,9 @@ pub struct Faults {
     pub throttle_ratio: f64,
     /// Value of Retry-After on 429/503 (0 allowed for fast tests).
     pub retry_after_secs: u64,
+    /// When set, Retry-After is sent as this text instead, e.g. `"2.128"` (decimal seconds, as
+    /// in the sample of <https://learn.microsoft.com/graph/throttling>).
+    pub retry_after_text: Option<String>,
     /// The next N Graph requests answer 500 (or 503 if `unavailable`).
     pub server_error_next: u32,
     pub unavailable: bool,
@@ -45,6 +48,7 @@ impl Default for Faults {
             throttle_next: 0,
             throttle_ratio: 0.0,
             retry_after_secs: 1,
+            retry_after_text: None,
             server_error_next: 0,
             unavailable: false,
             hang_next: 0,
@@ -65,10 +69,17 @@ impl Faults {
     }
 }
 
-/// The knobs plus the RNG that makes `throttle_ratio` reproducible.
+/// The knobs plus the RNG that makes `throttle_ratio` reproducible, and the throttle window.
 pub struct FaultState {
     pub faults: Faults,
     rng: StdRng,
+    /// Graph asks a throttled client to wait as long as `Retry-After` says: "If you continue to
+    /// make requests while throttled, ... wait the number of seconds specified in the
+    /// Retry-After header" (<https://learn.microsoft.com/graph/throttling>). A request that
+    /// comes back sooner is throttled again, for the time left.
+    throttled_until: Option<Instant>,
+    /// How many requests were answered 429 or 503, the window's included.
+    refused_with_retry_after: u64,
 }
 
 /// What to do with one Graph request before it reaches its handler.
@@ -83,6 +94,29 @@ impl FaultState {
         Self {
             faults: Faults::default(),
             rng: StdRng::seed_from_u64(seed ^ 0x5eed_fa17),
+            throttled_until: None,
+            refused_with_retry_after: 0,
+        }
+    }
+
+    pub fn reconfigure(&mut self, faults: Faults) {
+        self.faults = faults;
+        self.throttled_until = None;
+    }
+
+    /// How many Graph requests were answered 429 or 503 with a Retry-After so far.
+    pub fn refused_with_retry_after(&self) -> u64 {
+        self.refused_with_retry_after
+    }
+
+    /// The Retry-After text of the next refusal, and the wait it asks for.
+    fn retry_after(&self) -> (String, Duration) {
+        match &self.faults.retry_after_text {
+            Some(text) => (text.clone(), seconds(text)),
+            None => (
+                self.faults.retry_after_secs.to_string(),
+                Duration::from_secs(self.faults.retry_after_secs),
+            ),
         }
     }
 
@@ -94,10 +128,25 @@ impl FaultState {
             faults.hang_next -= 1;
             delay += Duration::from_millis(faults.hang_ms);
         }
-        let retry_after = faults.retry_after_secs;
+        let now = Instant::now();
+        if let Some(until) = self.throttled_until.filter(|until| now < *until) {
+            // Back before the wait Graph asked for: throttled again, for the time left.
+            self.refused_with_retry_after += 1;
+            let left = until - now;
+            return Decision {
+                delay,
+                refuse: Some(GraphError::throttled_for(format!(
+                    "{:.3}",
+                    left.as_secs_f64()
+                ))),
+                fail_after_processing: false,
+            };
+        }
+        let (retry_after, wait) = self.retry_after();
+        let faults = &mut self.faults;
         let refuse = if faults.throttle_next > 0 {
             faults.throttle_next -= 1;
-            Some(GraphError::throttled(retry_after))
+            Some(GraphError::throttled_for(retry_after))
         } else if faults.server_error_next > 0 {
             faults.server_error_next -= 1;
             Some(if faults.unavailable {
@@ -108,10 +157,15 @@ impl FaultState {
         } else if faults.throttle_ratio > 0.0
             && self.rng.gen_bool(faults.throttle_ratio.clamp(0.0, 1.0))
         {
-            Some(GraphError::throttled(retry_after))
+            Some(GraphError::throttled_for(retry_after))
         } else {
             None
         };
+        let faults = &mut self.faults;
+        if refuse.as_ref().is_some_and(GraphError::has_retry_after) {
+            self.refused_with_retry_after += 1;
+            self.throttled_until = Some(now + wait);
+        }
         let fail_after_processing =
             refuse.is_none() && is_write && faults.fail_after_processing_next > 0;
         if fail_after_processing {
@@ -123,6 +177,17 @@ impl FaultState {
             fail_after_processing,
         }
     }
+}
+
+/// Decimal seconds as the emulator writes them in Retry-After ("2.128"); anything else waits
+/// nothing (the emulator only parses what it was told to send).
+fn seconds(text: &str) -> Duration {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(Duration::from_secs_f64)
+        .unwrap_or_default()
 }
 
 const MAX_BODY_BYTES: usize = 1024 * 1024;

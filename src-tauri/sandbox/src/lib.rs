@@ -300,12 +300,19 @@ impl Sandbox {
         }
     }
 
+    /// New knobs, and a service no longer throttling anyone (the throttle window is reset).
     pub fn set_faults(&self, faults: Faults) {
-        self.shared.lock_faults().faults = faults;
+        self.shared.lock_faults().reconfigure(faults);
     }
 
     pub fn faults(&self) -> Faults {
         self.shared.lock_faults().faults.clone()
+    }
+
+    /// How many Graph requests were answered 429 or 503 with a Retry-After, including those
+    /// that came back before the wait asked for was over.
+    pub fn refused_with_retry_after(&self) -> u64 {
+        self.shared.lock_faults().refused_with_retry_after()
     }
 
     /// Every Graph request received so far (oldest first, at most 10,000).

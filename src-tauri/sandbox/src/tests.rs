@@ -263,16 +263,28 @@ async fn get_user_by_upn_and_select_and_me() {
         .ends_with('Z'));
     let me = get(&sandbox, &token, "/v1.0/me").await;
     assert_eq!(me.body["userPrincipalName"], "authadmin@contoso.sandbox");
-    let roles = get(
+    // An OData cast is an advanced query (the transitiveMemberOf page).
+    let roles = call(
         &sandbox,
         &token,
-        "/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole",
+        Method::GET,
+        "/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole?$count=true",
+        &[("ConsistencyLevel", "eventual")],
+        None,
     )
     .await;
     assert_eq!(
         roles.body["value"][0]["roleTemplateId"],
         "c4e39bd9-1100-46d3-8c65-fb160da0071f"
     );
+    let plain = get(
+        &sandbox,
+        &token,
+        "/v1.0/me/transitiveMemberOf/microsoft.graph.directoryRole",
+    )
+    .await;
+    assert_eq!(plain.status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(&plain), "Request_UnsupportedQuery");
     let missing = get(&sandbox, &token, "/v1.0/users/nobody-here@contoso.sandbox").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(error_code(&missing), "Request_ResourceNotFound");
@@ -901,6 +913,9 @@ async fn throttle_next_answers_429_with_retry_after_and_does_not_process() {
         0,
         "a throttled write is not processed"
     );
+    // A client waits the 3 s Graph asked for; the test reconfigures the service instead of
+    // sleeping (a retry before the wait is over is throttled again, as Graph does).
+    sandbox.set_faults(Faults::default());
     let retried = call(
         &sandbox,
         &token,

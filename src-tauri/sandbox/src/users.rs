@@ -565,6 +565,10 @@ pub fn transitive_member_of(call: &Call, subject: &Subject, cast: &[&str]) -> Gr
         .iter()
         .filter_map(|group_id| model.groups.iter().find(|group| &group.id == group_id));
 
+    let advanced = call.eventual_consistency() && call.count_requested();
+    if !cast.is_empty() && !advanced {
+        return Err(GraphError::cast_needs_advanced_query());
+    }
     let (fragment, values): (&str, Vec<Value>) = match cast {
         [] => (
             "directoryObjects",

@@ -242,10 +242,25 @@ async fn access_assignments(
     Json(json!({ "value": value })).into_response()
 }
 
+/// Whether a request carries what an advanced query needs (see
+/// `GraphError::cast_needs_advanced_query`).
+fn advanced_query(headers: &axum::http::HeaderMap, query: &HashMap<String, String>) -> bool {
+    headers
+        .get("ConsistencyLevel")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("eventual"))
+        && query.get("$count").is_some_and(|c| c == "true")
+}
+
 async fn my_groups(
     State(shared): State<Arc<Shared>>,
     Extension(caller): Extension<Caller>,
+    headers: axum::http::HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Response {
+    if !advanced_query(&headers, &query) {
+        return render(&caller, GraphError::cast_needs_advanced_query());
+    }
     if let Err(e) = partner_only(&shared, &caller) {
         return render(&caller, e);
     }
@@ -376,7 +391,12 @@ async fn user_directory_roles(
     State(shared): State<Arc<Shared>>,
     Extension(caller): Extension<Caller>,
     Path(user_id): Path<String>,
+    headers: axum::http::HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Response {
+    if !advanced_query(&headers, &query) {
+        return render(&caller, GraphError::cast_needs_advanced_query());
+    }
     let msp = lock(&shared.msp);
     match customer_roles(&msp, &caller) {
         Ok(roles) if has_any(&roles, role_ids::USER_READERS) => {}

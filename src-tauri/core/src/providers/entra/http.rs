@@ -203,11 +203,27 @@ pub fn detail_of(code: Option<&str>, request_id: Option<&str>) -> String {
     )
 }
 
-/// Reads `Retry-After` as delay-seconds (what Graph sends). An HTTP-date or garbage gives
-/// `None`, which falls back to exponential backoff.
+/// Reads `Retry-After`. Garbage gives `None`, which falls back to exponential backoff.
 pub fn parse_retry_after(value: Option<&HeaderValue>) -> Option<Duration> {
-    let text = value?.to_str().ok()?.trim();
-    text.parse::<u64>().ok().map(Duration::from_secs)
+    retry_after_at(value?.to_str().ok()?, chrono::Utc::now())
+}
+
+/// `Retry-After` as seconds — whole or decimal: Microsoft's throttling page shows
+/// `Retry-After: 2.128` (<https://learn.microsoft.com/graph/throttling>) — or as an HTTP date
+/// (RFC 9110 §10.2.3), counted from `now` (a date already past waits nothing).
+fn retry_after_at(text: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<f64>() {
+        // A day is far beyond any wait Graph asks for; anything larger is not a wait.
+        return (seconds.is_finite() && (0.0..=86_400.0).contains(&seconds))
+            .then(|| Duration::from_secs_f64(seconds));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(text).ok()?;
+    Some(
+        (at.with_timezone(&chrono::Utc) - now)
+            .to_std()
+            .unwrap_or_default(),
+    )
 }
 
 /// Builds a [`StatusFailure`] from a Graph error reply (the body may be empty or not JSON,
@@ -346,7 +362,10 @@ impl GraphHttp {
             .with_max_delay(self.policy.max_backoff)
             .with_max_times(self.policy.max_retries);
         let cap = self.policy.max_retry_after;
-        (|| self.send_authorized(request))
+        // One id for every attempt of this request: Microsoft support correlates them by it
+        // (https://learn.microsoft.com/graph/best-practices-concept#reliability-and-support).
+        let client_request_id = uuid::Uuid::new_v4().to_string();
+        (|| self.send_authorized(request, &client_request_id))
             .retry(backoff)
             .when(|failure: &Failure| failure.is_retryable(access))
             // Honour Retry-After (capped) when the service gave one; keep the backoff's
@@ -372,9 +391,13 @@ impl GraphHttp {
             .await
     }
 
-    async fn send_authorized(&self, request: &GraphRequest) -> Result<GraphResponse, Failure> {
+    async fn send_authorized(
+        &self,
+        request: &GraphRequest,
+        client_request_id: &str,
+    ) -> Result<GraphResponse, Failure> {
         let token = self.tokens.access_token().await.map_err(Failure::Local)?;
-        match self.send_once(request, &token).await {
+        match self.send_once(request, &token, client_request_id).await {
             Err(Failure::Status(s)) if s.status == StatusCode::UNAUTHORIZED => {
                 // The token was rejected (expired or revoked early): forget it and retry
                 // once with a fresh one. Graph rejects before processing, so this is safe
@@ -385,7 +408,7 @@ impl GraphHttp {
                 );
                 self.tokens.invalidate(&token).await;
                 let fresh = self.tokens.access_token().await.map_err(Failure::Local)?;
-                match self.send_once(request, &fresh).await {
+                match self.send_once(request, &fresh, client_request_id).await {
                     Err(Failure::Status(s)) if s.status == StatusCode::UNAUTHORIZED => {
                         self.tokens.invalidate(&fresh).await;
                         Err(Failure::Unauthorized {
@@ -403,6 +426,7 @@ impl GraphHttp {
         &self,
         request: &GraphRequest,
         token: &SecretString,
+        client_request_id: &str,
     ) -> Result<GraphResponse, Failure> {
         let mut authorization = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
             .map_err(|_| {
@@ -411,13 +435,12 @@ impl GraphHttp {
                 ))
             })?;
         authorization.set_sensitive(true);
-        let client_request_id = uuid::Uuid::new_v4().to_string();
         let mut builder = self
             .client
             .request(request.method.clone(), request.url.clone())
             .header(AUTHORIZATION, authorization)
             .header(ACCEPT, "application/json")
-            .header("client-request-id", client_request_id.as_str());
+            .header("client-request-id", client_request_id);
         if request.eventual_consistency {
             builder = builder.header("ConsistencyLevel", "eventual");
         }
@@ -547,6 +570,31 @@ fn classify_transport_error(error: reqwest::Error) -> Failure {
 
 #[cfg(test)]
 mod tests {
+    use chrono::TimeZone;
+
+    #[test]
+    fn retry_after_reads_decimal_seconds_and_http_dates() {
+        let now = chrono::Utc.with_ymd_and_hms(2026, 12, 5, 12, 0, 0).unwrap();
+        // The sample of https://learn.microsoft.com/graph/throttling.
+        assert_eq!(
+            retry_after_at("2.128", now),
+            Some(Duration::from_millis(2128))
+        );
+        assert_eq!(retry_after_at(" 3 ", now), Some(Duration::from_secs(3)));
+        assert_eq!(
+            retry_after_at("Sat, 05 Dec 2026 12:00:07 GMT", now),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(
+            retry_after_at("Sat, 05 Dec 2026 11:59:00 GMT", now),
+            Some(Duration::ZERO),
+            "a date already past waits nothing"
+        );
+        for garbage in ["", "soon", "-1", "NaN", "inf", "1e300"] {
+            assert_eq!(retry_after_at(garbage, now), None, "{garbage}");
+        }
+    }
+
     use super::*;
 
     fn failure(status: u16, body: &str) -> Failure {
@@ -706,7 +754,7 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_reads_delay_seconds_only() {
+    fn retry_after_reads_a_header_value() {
         let header = |s: &str| HeaderValue::from_str(s).unwrap();
         assert_eq!(
             parse_retry_after(Some(&header("7"))),
@@ -716,9 +764,14 @@ mod tests {
             parse_retry_after(Some(&header(" 0 "))),
             Some(Duration::ZERO)
         );
+        // An HTTP date is a wait until then (RFC 9110 §10.2.3); this one is long past.
         assert_eq!(
             parse_retry_after(Some(&header("Wed, 21 Oct 2015 07:28:00 GMT"))),
-            None
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            parse_retry_after(Some(&header("2.128"))),
+            Some(Duration::from_millis(2128))
         );
         assert_eq!(parse_retry_after(None), None);
     }

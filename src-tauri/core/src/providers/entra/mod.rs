@@ -255,7 +255,10 @@ impl EntraDirectory {
     async fn directory_roles(&self, subject: &[&str]) -> Result<Vec<RoleRef>> {
         let mut segments = subject.to_vec();
         segments.extend(["transitiveMemberOf", "microsoft.graph.directoryRole"]);
-        let request = GraphRequest::get(self.v1(&segments, None)?);
+        // An OData cast: "The ConsistencyLevel header set to eventual and $count=true are
+        // required when using the $search, $filter, $orderby, or OData cast query parameters"
+        // (https://learn.microsoft.com/graph/api/user-list-transitivememberof).
+        let request = GraphRequest::advanced_get(self.v1(&segments, Some("$count=true"))?);
         let roles: Vec<GraphDirectoryRole> = self
             .http
             .get_all(request, None)

@@ -210,9 +210,11 @@ impl LighthouseClient {
             .map_err(fail)?;
         let groups: Vec<GroupJson> = graph
             .get_all(
-                GraphRequest::get(self.url(
+                // An OData cast needs the advanced-query header and $count=true
+                // (https://learn.microsoft.com/graph/api/user-list-transitivememberof).
+                GraphRequest::advanced_get(self.url(
                     &["me", "transitiveMemberOf", "microsoft.graph.group"],
-                    &[("$select", "id")],
+                    &[("$select", "id"), ("$count", "true")],
                 )?),
                 None,
             )
@@ -328,11 +330,12 @@ impl LighthouseClient {
                 "transitiveMemberOf",
                 "microsoft.graph.directoryRole",
             ],
-            &[],
+            // An OData cast: advanced query (see the group read above).
+            &[("$count", "true")],
         )?;
         let roles: Vec<crate::providers::entra::models::GraphDirectoryRole> = self
             .graph(tenant_id)
-            .get_all(GraphRequest::get(url), None)
+            .get_all(GraphRequest::advanced_get(url), None)
             .await
             .map_err(|f| self.app_error(f, tenant_id))?;
         let mut refs: Vec<RoleRef> = Vec::new();
