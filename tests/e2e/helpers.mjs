@@ -118,6 +118,24 @@ export async function el(browser, selector, timeout = 20000) {
   }
 }
 
+/**
+ * Waits until no finite animation runs (a dialog fading and scaling in). WebDriver clicks at
+ * the element's centre as measured before the click: while a Fluent dialog still scales in,
+ * that point moves, and the click can land beside the button and be lost. Endless animations
+ * (spinners) are not waited for.
+ */
+export async function animationsSettled(browser, timeout = 5000) {
+  await browser.waitUntil(
+    () =>
+      browser.execute(() =>
+        document
+          .getAnimations()
+          .every((a) => a.playState !== "running" || a.effect?.getTiming?.().iterations === Infinity),
+      ),
+    { timeout, timeoutMsg: "animations still running" },
+  );
+}
+
 export async function click(browser, selector, timeout = 20000) {
   // The page re-renders as results arrive (search as you type): an element found a moment
   // ago can be replaced before the click lands. Find it again and retry, within the timeout.
@@ -126,6 +144,7 @@ export async function click(browser, selector, timeout = 20000) {
     try {
       const e = await el(browser, selector, Math.max(1000, end - Date.now()));
       await e.waitForClickable({ timeout: Math.max(1000, end - Date.now()), timeoutMsg: `${selector} not clickable` });
+      await animationsSettled(browser);
       await e.click();
       return e;
     } catch (error) {

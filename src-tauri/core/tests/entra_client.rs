@@ -560,8 +560,24 @@ async fn server_error_on_a_read_is_retried_then_succeeds() {
         server_error_next: 2,
         ..Faults::default()
     });
-    let adele = f.directory.get_user(&f.user_id(ADELE)).await.unwrap();
+    let id = f.user_id(ADELE);
+    let adele = f.directory.get_user(&id).await.unwrap();
     assert_eq!(adele.user_principal_name, ADELE);
+    // Not by luck: the two 500s were answered to reads that were then sent again (the user
+    // and their roles are read together, so the errors may fall on either).
+    let sent: Vec<(String, Option<String>)> = f
+        .sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.contains(&id))
+        .map(|r| (r.path, r.query))
+        .collect();
+    let distinct: std::collections::HashSet<_> = sent.iter().collect();
+    assert_eq!(
+        sent.len() - distinct.len(),
+        2,
+        "each server error was followed by the same read again: {sent:?}"
+    );
 }
 
 #[tokio::test]

@@ -35,6 +35,22 @@ fn id(emu: &PsEmulator, sam: &str) -> String {
     emu.user_id(sam).expect("seeded user")
 }
 
+/// Every sample of the API documentation keeps one web session (a cookie container) across
+/// `/signinBody` and `/signin2fa`; the pages do not say the server requires it, so the client
+/// must sign in under both readings.
+#[tokio::test]
+async fn sign_in_keeps_the_web_session_between_its_two_steps_under_either_reading() {
+    let emu = PsEmulator::start().await.unwrap();
+    for required in [false, true] {
+        emu.require_sign_in_cookie(required);
+        let session = admin(&emu).await;
+        assert!(
+            session.operator().is_administrator,
+            "cookie required: {required}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_self_signed_certificate_is_refused_with_its_fingerprint() {
     let emu = PsEmulator::start().await.unwrap();

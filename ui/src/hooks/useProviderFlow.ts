@@ -103,11 +103,10 @@ export function useProviderFlow(connectionId: string, userId: string) {
     const current = flow;
     if (current.stage !== "done") return;
     const result = await markByHandDone(current.plan.id, stepIndex);
-    // Rust returns a generated password only once: keep showing it while this result is open.
+    // Marks sent one after the other can be answered out of order: an older answer must not
+    // turn a step already marked done back into "to do". Keep whichever is newer.
     setFlow((now) =>
-      now.stage === "done" && now.plan.id === current.plan.id
-        ? { ...now, result: { ...result, generatedPassword: result.generatedPassword ?? now.result.generatedPassword } }
-        : now,
+      now.stage === "done" && now.plan.id === current.plan.id ? { ...now, result: newerResult(now.result, result) } : now,
     );
   }, [flow]);
 
@@ -117,4 +116,20 @@ export function useProviderFlow(connectionId: string, userId: string) {
   }, []);
 
   return { flow, start, review, run, signedInAgain, markDone, close };
+}
+
+/**
+ * The later of two answers about the same run. Each mark writes an audit entry, so the answer
+ * with the higher audit sequence number is the newer one; its steps are kept, except that a
+ * step marked done in either stays done (a mark is never undone). Rust returns a generated
+ * password only once: it stays on screen while the result is open.
+ */
+export function newerResult(shown: ProviderResult, answer: ProviderResult): ProviderResult {
+  const newer = (answer.auditSeq ?? -1) >= (shown.auditSeq ?? -1) ? answer : shown;
+  const other = newer === answer ? shown : answer;
+  const steps = newer.steps.map((step) => {
+    const elsewhere = other.steps.find((s) => s.index === step.index);
+    return elsewhere?.state === "doneByHand" && step.state === "toDoByHand" ? elsewhere : step;
+  });
+  return { ...newer, steps, generatedPassword: answer.generatedPassword ?? shown.generatedPassword };
 }

@@ -91,7 +91,12 @@ struct Session {
     login: String,
     full: bool,
     expires_at: DateTime<Utc>,
+    /// The web-session cookie `/signinBody` set with this first token.
+    cookie: Option<String>,
 }
+
+/// The name of the web-session cookie `/signinBody` sets.
+const SESSION_COOKIE: &str = "NPS.Session";
 
 #[derive(Debug)]
 struct Inner {
@@ -104,6 +109,13 @@ struct Inner {
     token_age: chrono::Duration,
     faults: Faults,
     renewals: u32,
+    /// Every PowerShell sample of the 4.2 API documentation runs `/signinBody` and
+    /// `/signin2fa` in one web session ("# Cookie container for multi-factor authentication",
+    /// `-WebSession $WebSession` on both calls, e.g.
+    /// https://github.com/netwrix/privilege-secure/blob/main/api-docs/4.2/ManagedAccount/DeleteMultipleAsync.md).
+    /// The pages do not say whether the server requires it: with this on, `/signin2fa` without
+    /// the cookie `/signinBody` set answers 401, as a server that requires it would.
+    require_sign_in_cookie: bool,
 }
 
 #[derive(Clone)]
@@ -192,6 +204,7 @@ fn seed() -> Inner {
         token_age: chrono::Duration::zero(),
         faults: Faults::default(),
         renewals: 0,
+        require_sign_in_cookie: false,
     }
 }
 
@@ -344,6 +357,12 @@ impl PsEmulator {
             .collect()
     }
 
+    /// Whether `/signin2fa` requires the web-session cookie `/signinBody` set (see
+    /// `Inner::require_sign_in_cookie`).
+    pub fn require_sign_in_cookie(&self, required: bool) {
+        self.shared.lock().require_sign_in_cookie = required;
+    }
+
     /// The next `n` ResetMFA calls fail with 400.
     pub fn fail_next_reset_mfa(&self, n: u32) {
         self.shared.lock().faults.fail_reset_mfa = n;
@@ -487,6 +506,7 @@ fn issue(inner: &mut Inner, login: &str, full: bool) -> String {
             login: login.to_string(),
             full,
             expires_at: exp,
+            cookie: None,
         },
     );
     token
@@ -574,7 +594,32 @@ async fn sign_in_body(State(shared): State<Shared>, body: Bytes) -> Response {
         .map(|o| o.login.clone())
         .unwrap_or_default();
     let token = issue(&mut inner, &login, false);
-    Json(Value::String(token)).into_response()
+    // The web session the samples keep between the two steps.
+    let cookie: [u8; 16] = rand::thread_rng().gen();
+    let cookie = hex::encode(cookie);
+    if let Some(session) = inner.tokens.get_mut(&token) {
+        session.cookie = Some(cookie.clone());
+    }
+    (
+        [(
+            "set-cookie",
+            format!("{SESSION_COOKIE}={cookie}; Path=/; Secure; HttpOnly"),
+        )],
+        Json(Value::String(token)),
+    )
+        .into_response()
+}
+
+/// The value of the web-session cookie a request carries, if any.
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all("cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
 }
 
 async fn sign_in_2fa(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
@@ -587,6 +632,10 @@ async fn sign_in_2fa(State(shared): State<Shared>, headers: HeaderMap, body: Byt
     };
     if s.full || s.expires_at <= Utc::now() {
         return unauthorized();
+    }
+    if inner.require_sign_in_cookie && session_cookie(&headers) != s.cookie {
+        // A server that keeps the sign-in in its web session does not know this one.
+        return problem(StatusCode::UNAUTHORIZED, "Unauthorized", "Invalid MFA code");
     }
     // The code as a JSON string; the PowerShell sample posts the bare code (a JSON number).
     let code = match serde_json::from_slice::<Value>(&body) {

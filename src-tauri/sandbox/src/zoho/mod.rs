@@ -813,6 +813,22 @@ async fn update_account(
     }
     match body["mode"].as_str() {
         Some("resetPassword") => {
+            // The current "Reset User Password" page marks `zuid` as a mandatory body field
+            // (https://www.zoho.com/mail/help/api/put-reset-user-password.html); the sample
+            // sends it as a number. It must name the account of the path.
+            let body_zuid = match &body["zuid"] {
+                Value::Number(n) => Some(n.to_string()),
+                Value::String(s) => Some(s.clone()),
+                _ => None,
+            };
+            if body_zuid.as_deref() != Some(user.zuid.to_string().as_str()) {
+                return envelope_error(
+                    StatusCode::BAD_REQUEST,
+                    "Invalid Input",
+                    "ZUID_REQUIRED",
+                    "zuid is mandatory and must be the account's zuid",
+                );
+            }
             let Some(password) = body["password"].as_str() else {
                 return envelope_error(
                     StatusCode::BAD_REQUEST,

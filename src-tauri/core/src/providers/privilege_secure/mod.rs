@@ -287,6 +287,10 @@ impl PrivilegeSecureClient {
         };
         let http = reqwest::Client::builder()
             .use_preconfigured_tls(tls::client_config(pinned)?)
+            // Every sample of the API documentation signs in inside one web session ("Cookie
+            // container for multi-factor authentication"): the cookies `/signinBody` sets go
+            // back with `/signin2fa`. Kept per connection, like the session token.
+            .cookie_store(true)
             .https_only(true)
             .timeout(REQUEST_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())

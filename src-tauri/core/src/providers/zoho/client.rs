@@ -309,7 +309,7 @@ impl ZohoClient {
     }
 
     /// Reset password: `PUT /api/organization/{zoid}/accounts/{zuid}` with
-    /// `{"password":…,"mode":"resetPassword"}`
+    /// `{"zuid":…,"password":…,"mode":"resetPassword"}`
     /// (https://www.zoho.com/mail/help/api/put-reset-user-password.html). Checked first, in
     /// this order: the operator's permission, a fresh sign-in, the target (live, confirmed,
     /// within the operator's reach), the password. Nothing is sent if a check fails.
@@ -337,7 +337,15 @@ impl ZohoClient {
             PasswordChoice::Generate(style) => (password::generate(&style)?, true),
         };
         let url = self.org_url(&format!("accounts/{}", user.zuid))?;
+        // `zuid` is a mandatory body field on the current page (a number in its sample); an
+        // older version took it too, so sending it works with both.
+        let zuid = user
+            .zuid
+            .parse::<u64>()
+            .map(serde_json::Value::from)
+            .unwrap_or_else(|_| serde_json::Value::from(user.zuid.clone()));
         let body = serde_json::json!({
+            "zuid": zuid,
             "password": password.expose_secret(),
             "mode": "resetPassword",
         });
