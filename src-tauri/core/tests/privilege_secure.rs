@@ -51,6 +51,25 @@ async fn sign_in_keeps_the_web_session_between_its_two_steps_under_either_readin
     }
 }
 
+/// Finding a user by id searches by their login; the search answers a page at a time
+/// (`skip`, `take`, `recordsTotal`: HostUser/Search in the 4.2 API documentation). With more
+/// than a page of similar logins the user must still be found.
+#[tokio::test]
+async fn a_user_is_found_by_id_beyond_the_first_page_of_similar_logins() {
+    let emu = PsEmulator::start().await.unwrap();
+    for i in 0..150 {
+        emu.add_host_user(&format!("lee{i:03}"), &format!("Lee {i}"), false);
+    }
+    let lee = emu.add_host_user("lee", "Lee Individual", true);
+    let session = admin(&emu).await;
+    let user = session.user(&lee).await.unwrap();
+    assert_eq!(user.id, lee);
+    assert!(
+        matches!(user.access, PsAccess::Individual { .. }),
+        "{user:?}"
+    );
+}
+
 #[tokio::test]
 async fn a_self_signed_certificate_is_refused_with_its_fingerprint() {
     let emu = PsEmulator::start().await.unwrap();
@@ -399,6 +418,30 @@ async fn a_failed_removal_is_reported_with_what_to_do() {
         report.steps[2].message
     );
     assert!(report.steps[2].message.contains("by hand"));
+}
+
+/// The delete page documents 202 Accepted: accepted for processing, not done. The removal
+/// is confirmed by reading the user back before the configuration is reported as restored.
+#[tokio::test]
+async fn a_removal_answered_202_is_confirmed_by_reading_the_user_back() {
+    let emu = PsEmulator::start().await.unwrap();
+    let session = admin(&emu).await;
+    emu.accept_next_delete_without_doing_it(1);
+    let report = session
+        .reset_token_via_individual_entry(&id(&emu, "bob"))
+        .await
+        .unwrap();
+    assert!(report.token_reset);
+    let left = emu
+        .individual_entry("bob")
+        .expect("the emulator kept the entry");
+    assert!(!report.configuration_restored, "{report:?}");
+    assert_eq!(report.steps[2].outcome, StepOutcome::Failed);
+    assert!(
+        report.steps[2].message.contains(&left) && report.steps[2].message.contains("by hand"),
+        "{}",
+        report.steps[2].message
+    );
 }
 
 #[tokio::test]

@@ -188,6 +188,42 @@ async fn polling_too_fast_gets_slow_down_and_waiting_then_succeeds() {
     assert_eq!(operator.permissions.role, MailRole::SuperAdmin);
 }
 
+/// The initiation page gives `interval` and `expires_in` in milliseconds
+/// (https://www.zoho.com/accounts/protocol/oauth/devices/initiation-request.html): 500 is half
+/// a second, not 500 s. Whatever arrives, the client polls at least a second apart (never in a
+/// tight loop) and a huge lifetime neither panics nor outlives a sign-in's few minutes.
+#[tokio::test]
+async fn the_device_interval_is_read_in_milliseconds_and_bounded() {
+    let (sandbox, store) = started(0).await;
+    let sign_in = DeviceSignIn::new(CONNECTION, sandbox.settings(), store, http());
+    let poll = |interval: u64, expires_in: u64| ZohoFaults {
+        device_interval: Some(interval),
+        device_expires_in: Some(expires_in),
+        ..ZohoFaults::default()
+    };
+
+    sandbox.set_faults(poll(500, 300_000));
+    let half_a_second = sign_in.start().await.unwrap();
+    assert!(
+        half_a_second.interval <= Duration::from_secs(1),
+        "500 ms read as {:?}",
+        half_a_second.interval
+    );
+
+    sandbox.set_faults(poll(0, u64::MAX));
+    let zero = sign_in.start().await.unwrap();
+    assert!(
+        zero.interval >= Duration::from_secs(1),
+        "{:?}",
+        zero.interval
+    );
+    let lifetime = zero.expires_at - chrono::Utc::now();
+    assert!(
+        lifetime <= chrono::Duration::minutes(30),
+        "a sign-in code lives minutes, not {lifetime}"
+    );
+}
+
 #[tokio::test]
 async fn without_a_client_secret_polling_is_invalid_input() {
     let (sandbox, store) = started(0).await;

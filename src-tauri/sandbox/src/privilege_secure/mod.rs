@@ -56,6 +56,10 @@ struct Faults {
     fail_delete: u32,
     /// The next N `POST ManagedAccount` calls answer 400 "Error creating user".
     fail_create: u32,
+    /// The next N `DELETE ManagedAccount` calls answer 202 Accepted and do not remove the
+    /// entry: 202 means accepted for processing, not done (RFC 9110 §15.3.3), and the delete
+    /// page documents 202 (https://github.com/netwrix/privilege-secure/blob/main/api-docs/4.2/ManagedAccount/DeleteAsync.md).
+    delete_accepted_not_done: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -363,6 +367,22 @@ impl PsEmulator {
         self.shared.lock().require_sign_in_cookie = required;
     }
 
+    /// Adds a domain user (a host user, as AD sync would), after every other, configured
+    /// individually in Users & Groups or with no access; returns its id.
+    pub fn add_host_user(&self, sam: &str, display: &str, individual: bool) -> String {
+        let user = HostUser {
+            id: Uuid::new_v4(),
+            sam: sam.into(),
+            display: display.into(),
+            membership_id: None,
+            individual_id: individual.then(Uuid::new_v4),
+            mfa_resets: 0,
+        };
+        let id = user.id.to_string();
+        self.shared.lock().users.push(user);
+        id
+    }
+
     /// The next `n` ResetMFA calls fail with 400.
     pub fn fail_next_reset_mfa(&self, n: u32) {
         self.shared.lock().faults.fail_reset_mfa = n;
@@ -371,6 +391,11 @@ impl PsEmulator {
     /// The next `n` POST ManagedAccount (add user) calls fail with 400.
     pub fn fail_next_create(&self, n: u32) {
         self.shared.lock().faults.fail_create = n;
+    }
+
+    /// The next `n` DELETE ManagedAccount calls answer 202 but leave the entry in place.
+    pub fn accept_next_delete_without_doing_it(&self, n: u32) {
+        self.shared.lock().faults.delete_accepted_not_done = n;
     }
 
     /// The next `n` DELETE ManagedAccount calls fail with 400.
@@ -919,9 +944,12 @@ async fn delete_managed_account(
     if fail_once(&mut inner.faults.fail_delete) {
         return bad_request("Error deleting user");
     }
+    let not_done = fail_once(&mut inner.faults.delete_accepted_not_done);
     match inner.users.iter_mut().find(|u| u.individual_id == Some(id)) {
         Some(u) => {
-            u.individual_id = None;
+            if !not_done {
+                u.individual_id = None;
+            }
             (StatusCode::ACCEPTED, Json(Value::String(id.to_string()))).into_response()
         }
         None => problem(StatusCode::NOT_FOUND, "Not Found", "User not found"),

@@ -110,6 +110,10 @@ pub struct ZohoFaults {
     pub min_poll_interval: Option<Duration>,
     /// Lifetime of new access tokens (default one hour, as Zoho).
     pub token_lifetime: Option<Duration>,
+    /// `interval` and `expires_in` of the next device initiations, as sent (milliseconds, as
+    /// the initiation page documents them); `None` sends 1000 and 300000.
+    pub device_interval: Option<u64>,
+    pub device_expires_in: Option<u64>,
 }
 
 struct State_ {
@@ -411,13 +415,21 @@ async fn device_code(
             last_poll: None,
         },
     );
-    // `interval` and `expires_in` in milliseconds, as the initiation page says.
+    // `interval` and `expires_in` in milliseconds, as the initiation page says
+    // (https://www.zoho.com/accounts/protocol/oauth/devices/initiation-request.html).
+    let (interval, expires_in) = {
+        let state = shared.lock();
+        (
+            state.faults.device_interval.unwrap_or(1000),
+            state.faults.device_expires_in.unwrap_or(300_000),
+        )
+    };
     Json(json!({
         "user_code": user_code,
         "device_code": device_code,
         "verification_url": format!("{}/oauth/v3/device", shared.base_url),
-        "interval": 1000,
-        "expires_in": 300000,
+        "interval": interval,
+        "expires_in": expires_in,
     }))
     .into_response()
 }

@@ -63,6 +63,8 @@ pub fn untrusted_certificate_sha256(error: &AppError) -> Option<&str> {
 /// or less than half its lifetime for short-lived tokens.
 const RENEW_MARGIN: Duration = Duration::from_secs(7 * 60);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Pages read at most to find one user by id (100 users a page).
+const MAX_PAGES_FOR_ONE_USER: usize = 50;
 /// `take` of a search is capped here (the API's default page is 100).
 pub const MAX_SEARCH_RESULTS: u32 = 100;
 
@@ -223,6 +225,9 @@ impl fmt::Debug for PsSession {
 struct DataTable<T> {
     #[serde(default = "Vec::new")]
     data: Vec<T>,
+    /// How many rows match in all (the search answers a page at a time).
+    #[serde(default, rename = "recordsTotal")]
+    records_total: Option<u64>,
 }
 
 /// `SbPAM.Models.ManagedAccountCandidateView`.
@@ -507,17 +512,28 @@ impl PsSession {
             .await
             .map_err(|e| not_found_as(e, "This user is not known to Privilege Secure."))?;
         let text = info.samaccountname.clone().unwrap_or_default();
-        let rows = self.host_user_search(&text, MAX_SEARCH_RESULTS).await?;
-        let row = rows
-            .into_iter()
-            .find(|r| r.id.eq_ignore_ascii_case(&id))
-            .ok_or_else(|| {
-                AppError::new(
-                    ErrorKind::NotFound,
-                    "This user is not known to Privilege Secure.",
-                )
-            })?;
-        self.to_user(row).await
+        // Other logins can contain this one: page through the matches (`skip`, `take`,
+        // `recordsTotal`) until the user's row, within a bound.
+        let mut skip = 0u64;
+        for _ in 0..MAX_PAGES_FOR_ONE_USER {
+            let page = self.host_user_page(&text, skip, MAX_SEARCH_RESULTS).await?;
+            let read = page.data.len() as u64;
+            if let Some(row) = page
+                .data
+                .into_iter()
+                .find(|r| r.id.eq_ignore_ascii_case(&id))
+            {
+                return self.to_user(row).await;
+            }
+            skip += read;
+            if read == 0 || page.records_total.is_some_and(|total| skip >= total) {
+                break;
+            }
+        }
+        Err(AppError::new(
+            ErrorKind::NotFound,
+            "This user is not known to Privilege Secure.",
+        ))
     }
 
     /// Reset 2-Factor Token of an individually configured user (the user enrols anew at next
@@ -645,8 +661,13 @@ impl PsSession {
             }),
         }
 
-        // 3. Remove the individual entry (also the rollback when step 2 failed).
-        match self.remove_individual_entry(&added).await {
+        // 3. Remove the individual entry (also the rollback when step 2 failed), and read the
+        //    user back: the delete is documented as 202 Accepted, which is not "done".
+        let removed = match self.remove_individual_entry(&added).await {
+            Ok(()) => self.confirm_removed(&user.id, &added).await,
+            Err(e) => Err(e),
+        };
+        match removed {
             Ok(()) => {
                 report.configuration_restored = true;
                 report.steps.push(StepResult {
@@ -699,23 +720,34 @@ impl PsSession {
     // ---- the documented calls ----
 
     async fn host_user_search(&self, text: &str, take: u32) -> Result<Vec<CandidateView>> {
-        let take = take.to_string();
-        let mut query = vec![("filterEntityType", "HostUser"), ("take", take.as_str())];
+        Ok(self.host_user_page(text, 0, take).await?.data)
+    }
+
+    /// One page of `HostUser/Search`, host users only.
+    async fn host_user_page(
+        &self,
+        text: &str,
+        skip: u64,
+        take: u32,
+    ) -> Result<DataTable<CandidateView>> {
+        let (skip, take) = (skip.to_string(), take.to_string());
+        let mut query = vec![
+            ("filterEntityType", "HostUser"),
+            ("skip", skip.as_str()),
+            ("take", take.as_str()),
+        ];
         if !text.is_empty() {
             query.push(("filterText", text));
         }
-        let table: DataTable<CandidateView> = self
+        let mut table: DataTable<CandidateView> = self
             .get_json("api/v1/ManagedAccount/HostUser/Search", &query)
             .await?;
-        Ok(table
-            .data
-            .into_iter()
-            .filter(|r| {
-                r.entity_type
-                    .as_deref()
-                    .is_none_or(|t| t.eq_ignore_ascii_case("HostUser"))
-            })
-            .collect())
+        table.data.retain(|r| {
+            r.entity_type
+                .as_deref()
+                .is_none_or(|t| t.eq_ignore_ascii_case("HostUser"))
+        });
+        Ok(table)
     }
 
     async fn to_user(&self, row: CandidateView) -> Result<PsUser> {
@@ -792,6 +824,21 @@ impl PsSession {
             .with_detail(e.to_string())
         })?;
         check_uuid(&info.id, "NPS user id")
+    }
+
+    /// After a removal: the user must no longer have the individual entry `added`.
+    async fn confirm_removed(&self, user_id: &str, added: &str) -> Result<()> {
+        match self.user(user_id).await?.access {
+            PsAccess::Individual { managed_account_id }
+                if managed_account_id.eq_ignore_ascii_case(added) =>
+            {
+                Err(AppError::new(
+                    ErrorKind::Provider,
+                    "Privilege Secure accepted the removal, but the entry is still there",
+                ))
+            }
+            _ => Ok(()),
+        }
     }
 
     async fn remove_individual_entry(&self, managed_account_id: &str) -> Result<()> {

@@ -93,8 +93,9 @@ pub enum PollOutcome {
 }
 
 /// The initiation response. Zoho's page gives `interval` and `expires_in` "in milliseconds"
-/// (https://www.zoho.com/accounts/protocol/oauth/devices/initiation-request.html) while the
-/// newer page gives the user code a validity of "5 minutes"; [`duration_of`] reads both.
+/// (https://www.zoho.com/accounts/protocol/oauth/devices/initiation-request.html): `interval`
+/// is read so; the newer page gives the user code a validity of "5 minutes", so
+/// [`duration_of`] reads `expires_in` either way.
 #[derive(Deserialize)]
 struct InitiationResponse {
     user_code: Option<String>,
@@ -119,8 +120,8 @@ struct TokenResponse {
     user_location: Option<String>,
 }
 
-/// A value Zoho documents in milliseconds that may arrive in seconds: a number of 1000 or
-/// more is read as milliseconds, a smaller one as seconds.
+/// A lifetime Zoho documents in milliseconds while its newer page speaks of "5 minutes": a
+/// number of 1000 or more is read as milliseconds, a smaller one as seconds.
 fn duration_of(value: u64) -> Duration {
     if value >= 1000 {
         Duration::from_millis(value)
@@ -227,11 +228,20 @@ impl DeviceSignIn {
             .verification_url
             .or(body.verification_uri)
             .ok_or_else(|| unreadable(&self.settings, "no verification_url"))?;
-        let interval = body.interval.map(duration_of).unwrap_or(SLOW_DOWN_INTERVAL);
+        // `interval` is documented in milliseconds: 500 is half a second. Polls stay at least
+        // a second apart (0 must not become a tight loop) and at most a minute.
+        let interval = body
+            .interval
+            .map(Duration::from_millis)
+            .unwrap_or(SLOW_DOWN_INTERVAL)
+            .clamp(Duration::from_secs(1), Duration::from_secs(60));
+        // A sign-in code lives minutes: whatever arrives, between 30 s and 30 min (a huge
+        // value must not overflow the expiry time).
         let lifetime = body
             .expires_in
             .map(duration_of)
-            .unwrap_or(Duration::from_secs(300));
+            .unwrap_or(Duration::from_secs(300))
+            .clamp(Duration::from_secs(30), Duration::from_secs(30 * 60));
         Ok(DeviceAuthorization {
             user_code,
             verification_url,
