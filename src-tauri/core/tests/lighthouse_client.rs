@@ -181,6 +181,26 @@ async fn unreachable_customer_and_missing_sign_in_are_clear_errors() {
     assert_eq!(error.kind, ErrorKind::NotSignedIn);
 }
 
+/// A customer tenant id is joined to the login URL that receives the partner's refresh token:
+/// only a GUID is accepted, never a path.
+#[tokio::test]
+async fn a_customer_tenant_id_must_be_a_guid_before_it_reaches_the_login_url() {
+    let sandbox = LighthouseSandbox::start(LighthouseConfig::default())
+        .await
+        .unwrap();
+    let (client, _) = connect(&sandbox).await;
+    for forged in [
+        "../common",
+        "%2e%2e",
+        "organizations",
+        "contoso.onmicrosoft.com",
+    ] {
+        let error = client.list_users(CONNECTION, forged).await.unwrap_err();
+        assert_eq!(error.kind, ErrorKind::InvalidInput, "{forged:?}: {error:?}");
+        assert!(error.message.contains("GUID"), "{error:?}");
+    }
+}
+
 #[tokio::test]
 async fn plan_lists_per_user_the_methods_to_remove_and_refuses_forged_selections() {
     let sandbox = LighthouseSandbox::start(LighthouseConfig::default())

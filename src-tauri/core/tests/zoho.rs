@@ -224,6 +224,30 @@ async fn the_device_interval_is_read_in_milliseconds_and_bounded() {
     );
 }
 
+/// A user id becomes a path segment of the Mail API: `\\` is read as `/` and `%2e%2e` as `..`
+/// by URL parsing, so anything but a ZUID (digits) or a plain e-mail address is refused before
+/// a request is sent.
+#[tokio::test]
+async fn a_user_id_that_could_steer_the_request_path_is_refused_before_sending() {
+    let (sandbox, store) = started(0).await;
+    let client = sign_in(&sandbox, store, SUPER).await;
+    let before = sandbox.mail_requests();
+    for forged in [
+        "..\\..\\accounts",
+        "%2e%2e/%2e%2e",
+        "123/../456",
+        "12 34",
+        "a@b/c",
+        "",
+    ] {
+        let error = client.user(forged).await.unwrap_err();
+        assert_eq!(error.kind, ErrorKind::InvalidInput, "{forged:?}: {error:?}");
+    }
+    assert_eq!(sandbox.mail_requests(), before, "nothing was sent");
+    let user = client.user(CONFIRMED_USER).await.unwrap();
+    assert!(client.user(&user.zuid).await.is_ok(), "a ZUID is accepted");
+}
+
 #[tokio::test]
 async fn without_a_client_secret_polling_is_invalid_input() {
     let (sandbox, store) = started(0).await;

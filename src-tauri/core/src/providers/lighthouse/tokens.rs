@@ -206,6 +206,15 @@ impl PartnerSession {
                     "No Lighthouse sign-in is stored for this connection. Sign in to the partner tenant.",
                 )
             })?;
+        // The tenant id becomes part of the login URL that receives the partner's refresh
+        // token: a GUID only, never a path (`../common`, `%2e%2e`).
+        let tenant_id = uuid::Uuid::parse_str(tenant_id.trim())
+            .map(|id| id.to_string())
+            .map_err(|_| {
+                AppError::invalid_input(format!(
+                    "{tenant_id:?} is not a customer tenant id (a GUID). Pick the customer from the list."
+                ))
+            })?;
         let url = self
             .endpoints
             .login_base

@@ -407,9 +407,13 @@ impl ZohoClient {
 
     async fn account_json(&self, zuid_or_email: &str) -> Result<Value> {
         let id = zuid_or_email.trim();
-        if id.is_empty() || id.contains('/') || id.contains('?') || id.contains('#') {
+        // The id becomes a path segment: a ZUID is a number; an e-mail address is accepted in
+        // a plain form only. Anything else (`\`, which URL parsing reads as `/`, `%2e%2e`,
+        // which it reads as `..`) could steer the request elsewhere in the API.
+        if !(is_zuid(id) || is_plain_email(id)) {
             return Err(AppError::invalid_input(format!(
-                "\"{zuid_or_email}\" is not a Zoho user id or email address."
+                "\"{zuid_or_email}\" is not a Zoho user id (a number) or e-mail address. Choose \
+                 the user from the Users list."
             )));
         }
         let url = self.org_url(&format!("accounts/{id}"))?;
@@ -695,6 +699,29 @@ fn user_from(item: &Value, org_domains: &[String]) -> Option<ZohoUser> {
         status,
         not_resettable_reason,
     })
+}
+
+/// A Zoho user id: digits only.
+fn is_zuid(text: &str) -> bool {
+    !text.is_empty() && text.len() <= 30 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// An e-mail address in the plain form an organisation's accounts have: letters, digits and
+/// `._+-` before the `@`, letters, digits, `.` and `-` after it.
+fn is_plain_email(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b));
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with('.')
+        && domain
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-".contains(&b));
+    text.len() <= 254 && local_ok && domain_ok
 }
 
 #[cfg(test)]
