@@ -4,6 +4,10 @@
 mod cli;
 
 fn main() {
+    // Every file ResetDesk writes names users or operators (logs, crash reports, the offline
+    // cache, the job journal, the audit log): none of them is for other accounts to read.
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     // The command line is handled before any window or Tauri state exists.
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
     match cli::parse(&args) {

@@ -194,6 +194,9 @@ test("the log file is written at the level from settings and holds no password o
   const { files, text } = logText();
   assert.equal(files.length, 1, `one daily log file (${files.join(", ")})`);
   assert.match(files[0], /^resetdesk\.\d{4}-\d{2}-\d{2}\.log$/);
+  // The log names operators and users: the account's own (the app runs with umask 077).
+  const mode = fs.statSync(path.join(app.dataDir, "logs", files[0])).mode & 0o777;
+  assert.equal(mode.toString(8), "600", "the log file is readable by its owner only");
   assert.match(text, /ResetDesk started/);
   assert.match(text, /level=trace/);
   // Our own code logs at the chosen level (trace/debug lines appear)...

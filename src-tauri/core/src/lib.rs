@@ -19,6 +19,7 @@ pub mod directory;
 pub use resetdesk_model as model;
 pub use resetdesk_model::error;
 pub mod password;
+pub mod private_file;
 pub mod providers;
 pub mod safety;
 pub mod seam;

@@ -104,6 +104,8 @@ impl Journal {
                     .with_detail(e.to_string())
             })?;
         }
+        // The journal names customers' users: private to the operator's account.
+        crate::private_file::ensure_private(path, "job journal")?;
         let connection = Connection::open(path).map_err(|e| db_error("be opened", e))?;
         connection
             .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")

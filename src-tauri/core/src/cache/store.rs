@@ -441,6 +441,8 @@ fn open_files(
     path: &Path,
     key: &SecretString,
 ) -> std::result::Result<(Connection, Connection), OpenFailure> {
+    // The cache names the directory's users: private to the operator's account (encrypted too).
+    crate::private_file::ensure_private(path, "offline cache").map_err(OpenFailure::Failed)?;
     let writer = open_keyed(path, key)?;
     check_usable(&writer)?;
     let version: i64 = writer
