@@ -283,6 +283,52 @@ async fn require_reregister_mfa_as_privileged_authentication_administrator_keeps
     assert_eq!(entry["plan"].as_array().unwrap().len(), plan.steps.len());
 }
 
+/// Under the stricter reading of "Cannot delete default method with other methods configured"
+/// (Microsoft's tooling: the default goes only when it is the last method), the kept FIDO2 key
+/// and e-mail block the default's deletion. The plan said so before anything ran, and the run
+/// reports that one step failed with the service's reason, everything else done.
+#[tokio::test]
+async fn require_reregister_mfa_says_beforehand_that_the_default_may_stay_and_why() {
+    let h = harness().await;
+    h.sandbox
+        .set_default_method_rule(resetdesk_sandbox::DefaultMethodRule::AnyOtherMethod);
+    h.sign_in(PRIV_AUTH_ADMIN).await;
+    let adele = h.user_id(ADELE);
+
+    let plan = h.plan(&adele, ActionKind::RequireReregisterMfa).await;
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.contains("default method") && w.contains("may refuse")),
+        "{:?}",
+        plan.warnings
+    );
+    let result = h
+        .console
+        .execute_plan(&plan.id, "INC-1004 new phone")
+        .await
+        .unwrap();
+    assert_eq!(result.outcome, AuditOutcome::Partial, "{result:?}");
+    let failed: Vec<_> = result
+        .outcomes
+        .iter()
+        .filter(|o| o.status != StepStatus::Succeeded)
+        .collect();
+    assert_eq!(failed.len(), 1, "{result:?}");
+    assert!(
+        plan.steps[failed[0].step_index]
+            .summary
+            .contains("default method"),
+        "the default method's step, which is last: {:?}",
+        plan.steps[failed[0].step_index]
+    );
+    assert!(
+        failed[0].message.contains("default method"),
+        "{:?}",
+        failed[0]
+    );
+}
+
 #[tokio::test]
 async fn a_plan_runs_once_and_bad_plan_ids_or_reasons_are_refused_without_a_write() {
     let h = harness().await;

@@ -37,7 +37,7 @@ use axum::Router;
 use resetdesk_model::connection::{DemoAccount, EntraSettings};
 
 pub use faults::Faults;
-pub use state::TemporaryAccessPassPolicy;
+pub use state::{DefaultMethodRule, TemporaryAccessPassPolicy};
 
 /// The demo tenant's id (a fixed GUID) and its domain.
 pub const TENANT_ID: &str = "9b5c2a7e-3f41-4d8a-b6e2-5c1d7f0e8a42";
@@ -349,6 +349,11 @@ impl Sandbox {
     }
 
     /// Test knob: replaces the tenant's Temporary Access Pass policy.
+    /// Which reading of "Cannot delete default method with other methods configured" applies.
+    pub fn set_default_method_rule(&self, rule: DefaultMethodRule) {
+        self.shared.lock_state().default_method_rule = rule;
+    }
+
     pub fn set_tap_policy(&self, policy: TemporaryAccessPassPolicy) {
         self.shared.lock_state().tap_policy = policy;
     }

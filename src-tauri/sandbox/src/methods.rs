@@ -10,8 +10,8 @@ use super::errors::{GraphError, GraphResult};
 use super::graph::{authorize, no_content, ok_json, Call, Subject};
 use super::policy::{self, Operation};
 use super::state::{
-    graph_time, Method, MethodCollection, MethodDetail, PhoneType, State as Model,
-    TemporaryAccessPassPolicy, User,
+    graph_time, DefaultMethodRule, Method, MethodCollection, MethodDetail, PhoneType,
+    State as Model, TemporaryAccessPassPolicy, User,
 };
 use super::tap;
 
@@ -324,6 +324,7 @@ fn delete(call: &Call, subject: &Subject, collection: MethodCollection, id: &str
     };
     authorize(&model, caller, target, operation)?;
 
+    let rule = model.default_method_rule;
     let user = &mut model.users[target];
     let Some(position) = user
         .methods
@@ -333,11 +334,15 @@ fn delete(call: &Call, subject: &Subject, collection: MethodCollection, id: &str
         return Err(GraphError::method_not_found(id));
     };
     let method_id = user.methods[position].id.clone();
+    let blocks_default_deletion = |other: &Method| match rule {
+        DefaultMethodRule::OtherDefaultCapable => other.can_be_default(),
+        DefaultMethodRule::AnyOtherMethod => !matches!(other.detail, MethodDetail::Password),
+    };
     if user.is_default(&method_id)
         && user
             .methods
             .iter()
-            .any(|other| other.id != method_id && other.can_be_default())
+            .any(|other| other.id != method_id && blocks_default_deletion(other))
     {
         return Err(GraphError::method_bad_request(DEFAULT_METHOD_IN_USE));
     }

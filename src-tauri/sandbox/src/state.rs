@@ -425,6 +425,24 @@ pub struct State {
     pub refresh_tokens: HashMap<String, RefreshGrant>,
     pub changes: ChangeLog,
     pub tap_policy: TemporaryAccessPassPolicy,
+    /// Which reading of Graph's "Cannot delete default method with other methods configured"
+    /// the emulator applies (see `DefaultMethodRule`).
+    pub default_method_rule: DefaultMethodRule,
+}
+
+/// When Graph refuses to delete a user's default method. Graph answers "Cannot delete default
+/// method with other methods configured. Please change default method before deletion." and
+/// Microsoft's own tooling reads it as "the default can only be deleted when it is the only
+/// (last) auth method"; which methods count as "other" is not documented, so the emulator
+/// offers both readings and the tests run under each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DefaultMethodRule {
+    /// Only other methods that could be the default (phone, Authenticator, software OATH, an
+    /// active hardware token) block it.
+    #[default]
+    OtherDefaultCapable,
+    /// Any other method but the password blocks it (FIDO2, e-mail, Windows Hello, …).
+    AnyOtherMethod,
 }
 
 impl State {
@@ -438,6 +456,7 @@ impl State {
             refresh_tokens: HashMap::new(),
             changes: ChangeLog::default(),
             tap_policy: TemporaryAccessPassPolicy::default(),
+            default_method_rule: DefaultMethodRule::default(),
         }
     }
 

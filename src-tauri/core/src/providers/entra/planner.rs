@@ -426,6 +426,32 @@ fn reregister_mfa_steps(
         });
     }
 
+    // Graph refuses "Cannot delete default method with other methods configured"; whether the
+    // methods this action keeps (FIDO2, e-mail, …) count as "other" is not documented, and
+    // Microsoft's own tooling says the default "can only be deleted when it is the only (last)
+    // auth method". signInPreferences cannot make a kept method the default (its values are
+    // push, oath, sms and voice methods only), so the plan says so before anything runs.
+    let kept: Vec<&AuthMethod> = methods
+        .iter()
+        .filter(|m| {
+            !is_deleted_for_reregistration(m.kind)
+                && m.kind != AuthMethodKind::Password
+                && m.kind != AuthMethodKind::HardwareOath
+        })
+        .collect();
+    if let (Some(default), false) = (to_delete.iter().find(|m| m.is_default), kept.is_empty()) {
+        warnings.push(format!(
+            "{}'s default method ({}) is removed last, but {} kept ({}): Microsoft Graph may refuse to remove the default while other methods remain. If that step fails, the other methods are already gone; ask {name} to sign in and choose another default method in Security info (https://aka.ms/mysecurityinfo), or remove it in the admin centre.",
+            name,
+            method_words(default),
+            if kept.len() == 1 { "one method is" } else { "other methods are" },
+            kept.iter()
+                .map(|m| method_words(m))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+
     let default_alternate = to_delete
         .iter()
         .any(|m| m.is_default && phone_type_is(m, "alternateMobile"));
