@@ -532,6 +532,41 @@ async fn the_retries_of_one_request_keep_its_client_request_id() {
     assert_ne!(last_id, &ids[0]);
 }
 
+/// Microsoft asks clients to wait as `Retry-After` says (https://learn.microsoft.com/graph/throttling).
+/// An operator waits on the screen, so one request waits at most its budget: a wait within it
+/// is honoured in full, one past it ends the request at once, saying how long Graph asked.
+#[tokio::test]
+async fn a_retry_after_past_the_requests_budget_ends_it_at_once_saying_how_long_graph_asked() {
+    let f = fixture().await;
+    let tight =
+        directory_for(&f.sandbox, f.tokens.clone(), http_client()).with_retry_policy(RetryPolicy {
+            max_retry_after: Duration::from_secs(2),
+            ..fast_policy()
+        });
+    f.set_faults(Faults {
+        throttle_next: 1,
+        retry_after_text: Some("200".into()),
+        ..Faults::default()
+    });
+    let error = tight.search_users("Adele", 10).await.unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Throttled, "{error:?}");
+    assert!(error.message.contains("3 minutes 20 seconds"), "{error:?}");
+    assert_eq!(
+        f.requests_to("GET", "/v1.0/users").len(),
+        1,
+        "not sent again"
+    );
+
+    // Within the budget, the wait asked for is honoured in full, then the request goes through.
+    f.set_faults(Faults {
+        throttle_next: 1,
+        retry_after_text: Some("1.2".into()),
+        ..Faults::default()
+    });
+    let users = tight.search_users("Adele", 10).await.unwrap();
+    assert!(users.iter().any(|u| u.user_principal_name == ADELE));
+}
+
 #[tokio::test]
 async fn throttling_that_outlasts_the_retries_is_reported_as_throttled() {
     let f = fixture().await;

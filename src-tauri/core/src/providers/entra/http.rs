@@ -31,7 +31,10 @@ pub struct RetryPolicy {
     /// gives no `Retry-After`.
     pub min_backoff: Duration,
     pub max_backoff: Duration,
-    /// A `Retry-After` longer than this is capped: the operator is waiting on the screen.
+    /// The most one request waits in all for the `Retry-After`s Graph asks for: the operator
+    /// is waiting on the screen. Each one is honoured in full within it (Microsoft asks clients
+    /// to wait as told, https://learn.microsoft.com/graph/throttling); one that would go past
+    /// it ends the request at once, and the error says how long Graph asked to wait.
     pub max_retry_after: Duration,
 }
 
@@ -41,7 +44,7 @@ impl Default for RetryPolicy {
             max_retries: 3,
             min_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(8),
-            max_retry_after: Duration::from_secs(60),
+            max_retry_after: Duration::from_secs(120),
         }
     }
 }
@@ -203,6 +206,18 @@ pub fn detail_of(code: Option<&str>, request_id: Option<&str>) -> String {
     )
 }
 
+/// "2 seconds", "1 minute 30 seconds": how long Graph asked to wait, for the operator.
+fn wait_words(wait: Duration) -> String {
+    let seconds = wait.as_secs_f64().ceil() as u64;
+    let (minutes, seconds) = (seconds / 60, seconds % 60);
+    let unit = |n: u64, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+    match (minutes, seconds) {
+        (0, s) => unit(s, "second"),
+        (m, 0) => unit(m, "minute"),
+        (m, s) => format!("{} {}", unit(m, "minute"), unit(s, "second")),
+    }
+}
+
 /// Reads `Retry-After`. Garbage gives `None`, which falls back to exponential backoff.
 pub fn parse_retry_after(value: Option<&HeaderValue>) -> Option<Duration> {
     retry_after_at(value?.to_str().ok()?, chrono::Utc::now())
@@ -299,7 +314,13 @@ fn status_error(s: &StatusFailure, connection: &str) -> AppError {
         ),
         StatusCode::TOO_MANY_REQUESTS => AppError::new(
             ErrorKind::Throttled,
-            "Microsoft Graph is throttling requests and still was after waiting as asked. Wait a minute, then try again.",
+            match s.retry_after {
+                Some(asked) if !asked.is_zero() => format!(
+                    "Microsoft Graph is throttling requests and asks to wait {} before trying again. Try again then.",
+                    wait_words(asked)
+                ),
+                _ => "Microsoft Graph is throttling requests and still was after waiting as asked. Wait a minute, then try again.".to_string(),
+            },
         ),
         StatusCode::SERVICE_UNAVAILABLE => AppError::new(
             ErrorKind::Provider,
@@ -361,22 +382,35 @@ impl GraphHttp {
             .with_min_delay(self.policy.min_backoff)
             .with_max_delay(self.policy.max_backoff)
             .with_max_times(self.policy.max_retries);
-        let cap = self.policy.max_retry_after;
+        let budget = self.policy.max_retry_after;
+        // Read and written by the retry loop only; an atomic keeps the future `Send`.
+        let waited_ms = std::sync::atomic::AtomicU64::new(0);
         // One id for every attempt of this request: Microsoft support correlates them by it
         // (https://learn.microsoft.com/graph/best-practices-concept#reliability-and-support).
         let client_request_id = uuid::Uuid::new_v4().to_string();
         (|| self.send_authorized(request, &client_request_id))
             .retry(backoff)
             .when(|failure: &Failure| failure.is_retryable(access))
-            // Honour Retry-After (capped) when the service gave one; keep the backoff's
-            // `None` (attempts exhausted) as is.
-            .adjust(move |failure: &Failure, next: Option<Duration>| {
-                next.map(|backoff| {
-                    failure
-                        .retry_after()
-                        .map(|wait| wait.min(cap))
-                        .unwrap_or(backoff)
-                })
+            // Honour Retry-After in full when the service gave one, within the request's total
+            // budget; one past it ends the request (the error says how long Graph asked). Keep
+            // the backoff's `None` (attempts exhausted) as is.
+            .adjust(|failure: &Failure, next: Option<Duration>| {
+                let wait = match (next, failure.retry_after()) {
+                    (None, _) => return None,
+                    (Some(_), Some(asked)) => asked,
+                    (Some(backoff), None) => backoff,
+                };
+                let waited =
+                    Duration::from_millis(waited_ms.load(std::sync::atomic::Ordering::Relaxed));
+                let total = waited + wait;
+                if total > budget {
+                    return None;
+                }
+                waited_ms.store(
+                    u64::try_from(total.as_millis()).unwrap_or(u64::MAX),
+                    std::sync::atomic::Ordering::Relaxed,
+                );
+                Some(wait)
             })
             .notify(|failure: &Failure, wait: Duration| {
                 tracing::warn!(
