@@ -21,6 +21,9 @@ step "ui tests";     npx vitest run --root ui
 step "rust tests (unit, integration, contract, keychain)"
 rm -f ui/src/ipc/generated/*.ts
 RESETDESK_REQUIRE_KEYCHAIN=1 bash .ci/with-keychain.sh cargo test --workspace
+# The tests that need the real keychain are ignored by a plain `cargo test`: here they must run.
+step "keychain (the real Secret Service)"
+RESETDESK_REQUIRE_KEYCHAIN=1 bash .ci/with-keychain.sh cargo test -p resetdesk-core --test keychain -- --include-ignored
 step "generated TypeScript types are fresh"; bash .ci/check-generated-types.sh
 
 # After cargo test, which rebuilds target/debug/resetdesk as a dev binary (loads devUrl):
@@ -29,7 +32,7 @@ step "app build (debug, UI embedded) and its .deb"; npx tauri build --debug --bu
 
 step "end-to-end (real window under Xvfb, WebDriver)"
 TAURI_DRIVER="$PWD/node_modules/.bin/tauri-driver" \
-  bash .ci/with-keychain.sh xvfb-run -a --server-args="-screen 0 1400x900x24" node --test tests/e2e/
+  bash .ci/with-keychain.sh xvfb-run -a --server-args="-screen 0 1400x900x24" node --test --test-concurrency=1 tests/e2e/
 
 step "installed package: apt-get install the .deb, end-to-end against /usr/bin/resetdesk, purge, nothing left"
 bash .ci/test-installed-deb.sh target/debug/bundle/deb/*.deb

@@ -165,7 +165,8 @@ test("the main screens and dialogs have no serious or critical axe-core violatio
   await browser.$("#result-dialog").waitForExist({ reverse: true, timeout: 10000 });
 
   await click(browser, "#nav-activity");
-  await el(browser, '[data-testid="audit-row"]', 20000).catch(() => {});
+  // The check runs on the screen as an operator sees it: with the attempts just made listed.
+  await el(browser, '[data-testid="audit-row"]', 20000);
   await assertAccessible(browser, "Activity");
 
   await click(browser, "#about-button");
@@ -192,11 +193,14 @@ test("About (F1) shows the version and the per-user data and log directories", a
 test("the log file is written at the level from settings and holds no password or token", async () => {
   assert.ok(shownPassword.length >= 12, "an earlier test reset a password");
   const { files, text } = logText();
-  assert.equal(files.length, 1, `one daily log file (${files.join(", ")})`);
-  assert.match(files[0], /^resetdesk\.\d{4}-\d{2}-\d{2}\.log$/);
+  // One file a day: two when the suite runs across midnight.
+  assert.ok(files.length >= 1 && files.length <= 2, `daily log files (${files.join(", ")})`);
+  for (const file of files) assert.match(file, /^resetdesk\.\d{4}-\d{2}-\d{2}\.log$/);
   // The log names operators and users: the account's own (the app runs with umask 077).
-  const mode = fs.statSync(path.join(app.dataDir, "logs", files[0])).mode & 0o777;
-  assert.equal(mode.toString(8), "600", "the log file is readable by its owner only");
+  for (const file of files) {
+    const mode = fs.statSync(path.join(app.dataDir, "logs", file)).mode & 0o777;
+    assert.equal(mode.toString(8), "600", `${file} is readable by its owner only`);
+  }
   assert.match(text, /ResetDesk started/);
   assert.match(text, /level=trace/);
   // Our own code logs at the chosen level (trace/debug lines appear)...

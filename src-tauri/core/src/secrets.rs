@@ -160,13 +160,18 @@ fn keychain_error(error: keyring::Error, account: &str) -> AppError {
 /// [`KeyringStore`] when it succeeds, or [`MemoryStore`] plus the returned error's message
 /// ("…will keep your sign-in for this session only") when it fails.
 pub fn probe_keychain() -> Result<(), AppError> {
+    probe_keychain_as(&format!("probe-{}", uuid::Uuid::new_v4()))
+}
+
+/// [`probe_keychain`] with a given entry name (`probe/<probe_id>`), so a test can check that
+/// nothing is left behind.
+pub fn probe_keychain_as(probe_id: &str) -> Result<(), AppError> {
     let store = KeyringStore::new();
-    let probe_id = format!("probe-{}", uuid::Uuid::new_v4());
     let written = SecretString::from(uuid::Uuid::new_v4().to_string());
-    store.set("probe", &probe_id, &written)?;
-    let read = store.get("probe", &probe_id);
+    store.set("probe", probe_id, &written)?;
+    let read = store.get("probe", probe_id);
     // Delete before judging the read so a failed probe leaves nothing behind.
-    let deleted = store.delete("probe", &probe_id);
+    let deleted = store.delete("probe", probe_id);
     match read? {
         Some(value) if value.expose_secret() == written.expose_secret() => {}
         Some(_) => {
