@@ -618,6 +618,11 @@ impl Console {
         if let Some(session) = session {
             session.tokens.sign_out().await?;
         }
+        // Whatever the provider, and whether or not a session was in memory (one that was
+        // never resumed still left its refresh token): the connection's sign-in goes from the
+        // keychain too, so the next start does not sign it back in.
+        self.secrets
+            .delete(connection_id, crate::auth::REFRESH_TOKEN_SECRET)?;
         Ok(())
     }
 

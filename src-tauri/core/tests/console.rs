@@ -329,6 +329,29 @@ async fn require_reregister_mfa_says_beforehand_that_the_default_may_stay_and_wh
     );
 }
 
+/// Signing out of a tenant whose session was never resumed in this run (the keychain held its
+/// refresh token, the app had not used it yet) still removes that token.
+#[tokio::test]
+async fn sign_out_removes_the_stored_sign_in_even_when_no_session_was_resumed() {
+    let h = harness().await;
+    h.sign_in(AUTH_ADMIN).await;
+    assert!(h
+        .secrets
+        .get(CONNECTION, "refresh_token")
+        .unwrap()
+        .is_some());
+
+    let restarted = open_console_with(&h.sandbox, &h.audit_path, Arc::clone(&h.secrets));
+    restarted.sign_out(CONNECTION).await.unwrap();
+    assert!(
+        h.secrets
+            .get(CONNECTION, "refresh_token")
+            .unwrap()
+            .is_none(),
+        "no credential is left"
+    );
+}
+
 #[tokio::test]
 async fn a_plan_runs_once_and_bad_plan_ids_or_reasons_are_refused_without_a_write() {
     let h = harness().await;

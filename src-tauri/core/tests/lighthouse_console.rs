@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use resetdesk_core::connection::{Connection, ProviderSettings};
 use resetdesk_core::console::{BulkJobState, BulkUserState, Console, KeychainStatus, TargetRef};
-use resetdesk_core::secrets::MemoryStore;
+use resetdesk_core::secrets::{MemoryStore, SecretStore};
 use resetdesk_core::ErrorKind;
 use resetdesk_sandbox::lighthouse::seed::TECHNICIAN_UPN;
 use resetdesk_sandbox::lighthouse::{LighthouseConfig, LighthouseSandbox};
@@ -56,6 +56,50 @@ impl Harness {
     fn tenant(&self, name: &str) -> String {
         self.sandbox.customer_by_name(name).unwrap().tenant_id
     }
+}
+
+/// Signing out removes the partner's refresh token from the keychain: the next start does not
+/// sign the technician back in silently.
+#[tokio::test]
+async fn sign_out_removes_the_partners_refresh_token_and_the_next_start_stays_signed_out() {
+    let sandbox = Arc::new(
+        LighthouseSandbox::start(LighthouseConfig::default())
+            .await
+            .unwrap(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(MemoryStore::new());
+    let console = |store: Arc<MemoryStore>| {
+        Console::new(
+            vec![Connection {
+                id: LH.into(),
+                display_name: "Partner".into(),
+                settings: ProviderSettings::Lighthouse(sandbox.settings()),
+                sandbox: true,
+            }],
+            store,
+            KeychainStatus::Available,
+            dir.path().join("audit.jsonl"),
+        )
+        .unwrap()
+        .with_lighthouse_sandbox(LH, sandbox.clone())
+    };
+    let first = console(store.clone());
+    let browser = resetdesk_core::auth::SandboxBrowser::new(TECHNICIAN_UPN).unwrap();
+    first
+        .lighthouse_sign_in(LH, Some(TECHNICIAN_UPN), &browser)
+        .await
+        .unwrap();
+    assert!(store.get(LH, "refresh_token").unwrap().is_some());
+
+    first.sign_out(LH).await.unwrap();
+    assert!(
+        store.get(LH, "refresh_token").unwrap().is_none(),
+        "no credential is left"
+    );
+    let next = console(store.clone());
+    next.resume_sessions().await;
+    assert!(!next.connections().await[0].signed_in);
 }
 
 #[tokio::test]
