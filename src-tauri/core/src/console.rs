@@ -632,11 +632,7 @@ impl Console {
         query: &str,
     ) -> Result<Vec<DirectoryUser>> {
         let query = query.trim();
-        if query.chars().count() > MAX_QUERY_CHARS {
-            return Err(AppError::invalid_input(format!(
-                "The search text is longer than {MAX_QUERY_CHARS} characters. Search by name, UPN or mail."
-            )));
-        }
+        check_query_length(query, "name, UPN or mail")?;
         let session = self.session(connection_id).await?;
         let found = session.directory.search_users(query, SEARCH_LIMIT).await;
         if let Err(error) = &found {
@@ -1113,6 +1109,17 @@ fn poisoned() -> AppError {
 
 fn lock<T>(mutex: &StdMutex<T>) -> Result<std::sync::MutexGuard<'_, T>> {
     mutex.lock().map_err(|_| poisoned())
+}
+
+/// The one check of a search text every screen makes: at most [`MAX_QUERY_CHARS`] characters.
+/// `searches_by` says what the screen searches by, e.g. "name, UPN or mail".
+fn check_query_length(query: &str, searches_by: &str) -> Result<()> {
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return Err(AppError::invalid_input(format!(
+            "The search text is longer than {MAX_QUERY_CHARS} characters. Search by {searches_by}."
+        )));
+    }
+    Ok(())
 }
 
 fn require_id(user_id: &str) -> Result<&str> {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::{lock, require_id, Console, MAX_QUERY_CHARS};
+use super::{check_query_length, lock, require_id, Console};
 use crate::auth::BrowserLauncher;
 use crate::error::{AppError, Result};
 use crate::model::connection::LighthouseSettings;
@@ -293,11 +293,7 @@ impl Console {
         query: &str,
     ) -> Result<Vec<LighthouseUser>> {
         let query = query.trim().to_lowercase();
-        if query.chars().count() > MAX_QUERY_CHARS {
-            return Err(AppError::invalid_input(format!(
-                "The search text is longer than {MAX_QUERY_CHARS} characters. Search by name or UPN."
-            )));
-        }
+        check_query_length(&query, "name or UPN")?;
         let session = self.lighthouse_session(connection_id).await?;
         let selection = self.selected_customers(&session, tenant_ids).await?;
         let reads = selection.iter().map(|customer| {

@@ -17,7 +17,7 @@ use serde::Serialize;
 use tokio::task::JoinHandle;
 
 use super::zoho::ZohoConnectionSession;
-use super::{Console, Session, MAX_QUERY_CHARS, SEARCH_LIMIT};
+use super::{check_query_length, Console, Session, SEARCH_LIMIT};
 use crate::cache::{cache_file_path, sync_cache, CacheStore, DirectorySync, SyncProgress};
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::connection::{ConnectionKind, ProviderSettings};
@@ -384,11 +384,7 @@ impl Console {
     ) -> Result<CachedSearch> {
         let connection = self.connection(connection_id)?;
         let query = query.trim().to_string();
-        if query.chars().count() > MAX_QUERY_CHARS {
-            return Err(AppError::invalid_input(format!(
-                "The search text is longer than {MAX_QUERY_CHARS} characters. Search by name, UPN or mail."
-            )));
-        }
+        check_query_length(&query, "name, UPN or mail")?;
         let signed_in = self.sessions.read().await.contains_key(connection_id)
             || self.zoho.sessions.read().await.contains_key(connection_id);
         let entry = self.cache_entry(connection_id)?;

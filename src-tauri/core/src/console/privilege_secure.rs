@@ -17,7 +17,7 @@ use super::provider_actions::{
     refusal_record, ClaimedProviderPlan, PlanOwner, PlanTarget, ProviderAccount, ProviderAction,
     ProviderOffer, ProviderPlan, ProviderStep, StepPerformed, StepReport, StepState, StepsRun,
 };
-use super::{require_id, Console, MAX_QUERY_CHARS, SEARCH_LIMIT};
+use super::{check_query_length, require_id, Console, SEARCH_LIMIT};
 use crate::error::{AppError, Result};
 use crate::model::connection::ProviderSettings;
 use crate::providers::privilege_secure::{
@@ -117,11 +117,7 @@ impl Console {
     }
 
     pub async fn ps_search_users(&self, connection_id: &str, query: &str) -> Result<Vec<PsUser>> {
-        if query.trim().chars().count() > MAX_QUERY_CHARS {
-            return Err(AppError::invalid_input(format!(
-                "The search text is longer than {MAX_QUERY_CHARS} characters. Search by name or login."
-            )));
-        }
+        check_query_length(query.trim(), "name or login")?;
         let session = self.ps_session(connection_id).await?;
         session.search_users(query, SEARCH_LIMIT as u32).await
     }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::provider_actions::{refusal_record, ClaimedProviderPlan, ProviderPlan, StepsRun};
-use super::{require_id, Console, MAX_QUERY_CHARS, SEARCH_LIMIT};
+use super::{check_query_length, require_id, Console, SEARCH_LIMIT};
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::connection::{Connection, CustomSettings, ProviderSettings};
 use crate::seam::{
@@ -65,11 +65,7 @@ impl Console {
     /// Users of the connection matching `query` (checked here for every provider).
     pub async fn directory_search(&self, connection_id: &str, query: &str) -> Result<Vec<UserRow>> {
         let query = query.trim();
-        if query.chars().count() > MAX_QUERY_CHARS {
-            return Err(AppError::invalid_input(format!(
-                "The search text is longer than {MAX_QUERY_CHARS} characters. Search by name, e-mail or login."
-            )));
-        }
+        check_query_length(query, "name, e-mail or login")?;
         let session = self.seam_session(connection_id).await?;
         let mut users = session.search(query, SEARCH_LIMIT).await?;
         users.truncate(SEARCH_LIMIT);

@@ -13,7 +13,7 @@ use super::provider_actions::{
     ProviderAccount, ProviderAction, ProviderOffer, ProviderPlan, ProviderStep, StepPerformed,
     StepReport, StepState, StepsRun,
 };
-use super::{lock, require_id, Console, MAX_QUERY_CHARS, SEARCH_LIMIT};
+use super::{check_query_length, lock, require_id, Console, SEARCH_LIMIT};
 use crate::auth::BrowserLauncher;
 use crate::error::{AppError, ErrorKind, Result};
 use crate::providers::zoho::permissions::target_guard;
@@ -259,11 +259,7 @@ impl Console {
         query: &str,
     ) -> Result<Vec<ZohoUser>> {
         let query = query.trim();
-        if query.chars().count() > MAX_QUERY_CHARS {
-            return Err(AppError::invalid_input(format!(
-                "The search text is longer than {MAX_QUERY_CHARS} characters. Search by name or e-mail."
-            )));
-        }
+        check_query_length(query, "name or e-mail")?;
         let session = self.zoho_session(connection_id).await?;
         require_some_permission(&session.operator)?;
         let found = if query.is_empty() {
