@@ -11,9 +11,9 @@ use crate::error::{AppError, Result};
 pub fn ensure_private(path: &Path, what: &str) -> Result<()> {
     let fail = |e: std::io::Error| {
         AppError::internal(format!(
-            "The {what} could not be made private to your account."
+            "Could not open the {what} at {} as a file only your account can read: {e}",
+            path.display()
         ))
-        .with_detail(format!("{}: {e}", path.display()))
     };
     let mut options = std::fs::OpenOptions::new();
     options.create(true).append(true);
@@ -32,6 +32,21 @@ pub fn ensure_private(path: &Path, what: &str) -> Result<()> {
         options.open(path).map_err(fail)?;
     }
     Ok(())
+}
+
+/// Test helper: every file in `folder` (SQLite's -wal and -shm included) is 0600.
+#[cfg(all(test, unix))]
+pub(crate) fn assert_every_file_private(folder: &Path, expected: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let files: Vec<_> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(files.iter().any(|f| f == expected), "{files:?}");
+    for file in files {
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", file.display());
+    }
 }
 
 #[cfg(all(test, unix))]

@@ -137,15 +137,11 @@ impl AuditLog {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             fs::create_dir_all(parent).map_err(|e| io_error("create the folder of", &path, e))?;
         }
-        let mut options = OpenOptions::new();
-        options.append(true).create(true);
-        #[cfg(unix)]
-        {
-            // The log names users and operators: readable by its owner only.
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let file = options
+        // The log names users and operators: readable by its owner only (and tightened if an
+        // older version left it wider).
+        crate::private_file::ensure_private(&path, "audit log")?;
+        let file = OpenOptions::new()
+            .append(true)
             .open(&path)
             .map_err(|e| io_error("open", &path, e))?;
         let scan = scan_file(&path)?;

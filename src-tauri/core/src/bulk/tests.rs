@@ -194,18 +194,9 @@ async fn bad_input_is_a_clear_error() {
 #[cfg(unix)]
 #[test]
 fn the_journal_files_are_private_to_the_operator() {
-    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("jobs").join("journal.sqlite");
     let journal = Journal::open(&path).unwrap();
     drop(journal);
-    let files: Vec<_> = std::fs::read_dir(path.parent().unwrap())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    assert!(files.contains(&path), "{files:?}");
-    for file in files {
-        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600, "{}", file.display());
-    }
+    crate::private_file::assert_every_file_private(path.parent().unwrap(), &path);
 }

@@ -349,7 +349,6 @@ fn unsafe_connection_ids_cannot_leave_the_cache_folder() {
 #[cfg(unix)]
 #[test]
 fn the_cache_files_are_private_to_the_operator() {
-    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let secrets = MemoryStore::new();
     let opened = open(dir.path(), &secrets);
@@ -358,14 +357,5 @@ fn the_cache_files_are_private_to_the_operator() {
         .replace_all(&directory(), None, "2026-01-01T00:00:00Z")
         .unwrap();
     let path = cache_file_path(dir.path(), "conn-1");
-    let folder = path.parent().unwrap();
-    let files: Vec<_> = std::fs::read_dir(folder)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    assert!(files.contains(&path), "{files:?}");
-    for file in files {
-        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600, "{}", file.display());
-    }
+    crate::private_file::assert_every_file_private(path.parent().unwrap(), &path);
 }
