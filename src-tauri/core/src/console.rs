@@ -245,6 +245,8 @@ pub struct Console {
     lighthouse_jobs: lighthouse_jobs::LighthouseJobs,
     /// How long a reviewed summary may be confirmed ([`PLAN_VALIDITY`] unless a test sets it).
     plan_validity: Duration,
+    /// Resets between their run-time check and their audit entry (see `safety::in_flight`).
+    running_resets: crate::safety::in_flight::InFlightResets,
     /// Providers registered through the provider seam, and their sessions.
     seam: seam_sessions::SeamState,
     /// Demo operators of the sandbox connections other than Entra's (whose are in its settings).
@@ -285,6 +287,7 @@ impl Console {
             lighthouse_jobs: Default::default(),
             provider_plans: Default::default(),
             seam: Default::default(),
+            running_resets: Default::default(),
             plan_validity: PLAN_VALIDITY,
             demo_accounts: HashMap::new(),
         })
@@ -891,22 +894,35 @@ impl Console {
             ));
         }
         let target = session.directory.get_user(&plan.target.id).await?;
-        if crate::safety::is_reset(plan.action) {
-            // Other plans may have completed since this one was reviewed: the cap holds at run time.
-            let rate = self.rate_status(&operator.user_principal_name)?;
-            if rate.reached() {
-                return Err(AppError::denied(rate.refusal()));
-            }
-            // The user may have become privileged since: then a second person must approve.
-            let now_needs =
-                crate::safety::approval::requirement(&self.safety, plan.action, &target, None);
-            if now_needs.required && claimed.approval.is_none() {
-                return Err(AppError::denied(format!(
-                    "{} Start the action again: a second person must approve it now.",
-                    now_needs.reasons.join(" ")
-                )));
-            }
-        }
+        // Other plans may have run since this one was reviewed, or be running now: the cap
+        // and the approval rules hold at run time, and the slot keeps this reset counted
+        // until its audit entry is written.
+        let _reset_slot = if crate::safety::is_reset(plan.action) {
+            let mfa_reset = plan.action == ActionKind::RequireReregisterMfa;
+            Some(self.reserve_reset(
+                &operator.user_principal_name,
+                &target.id,
+                mfa_reset,
+                |previous_mfa_reset| {
+                    // The user may have become privileged, or had their MFA reset, since.
+                    let now_needs = crate::safety::approval::requirement(
+                        &self.safety,
+                        plan.action,
+                        &target,
+                        previous_mfa_reset,
+                    );
+                    if now_needs.required && claimed.approval.is_none() {
+                        return Err(AppError::denied(format!(
+                            "{} Start the action again: a second person must approve it now.",
+                            now_needs.reasons.join(" ")
+                        )));
+                    }
+                    Ok(())
+                },
+            )?)
+        } else {
+            None
+        };
         let temporary_password = match plan.action {
             ActionKind::ResetPassword => Some(generate_temporary_password()),
             _ => None,

@@ -188,6 +188,35 @@ async fn the_hourly_cap_counts_the_fifth_providers_resets_by_their_class() {
 }
 
 #[tokio::test]
+async fn two_resets_run_at_the_same_moment_cannot_go_over_the_hourly_cap_together() {
+    let h = harness(1);
+    sign_in(&h.console, FAKE_ADMIN).await;
+    let ada = h.console.plan_offered(FAKE, "ada", UNLOCK).await.unwrap();
+    let bob = h.console.plan_offered(FAKE, "bob", UNLOCK).await.unwrap();
+    // Both runs are between their check and their audit entry at the same time.
+    h.directory.set_run_delay(Duration::from_millis(100));
+    let (a, b) = tokio::join!(
+        h.console.run_provider_plan(&ada.id, "INC-8", None),
+        h.console.run_provider_plan(&bob.id, "INC-8", None)
+    );
+    assert_eq!(
+        [&a, &b].iter().filter(|r| r.is_ok()).count(),
+        1,
+        "one reset within a cap of one: {a:?} / {b:?}"
+    );
+    let refusal = [a, b].into_iter().find_map(|r| r.err()).unwrap();
+    assert_eq!(refusal.kind, ErrorKind::Denied);
+    assert!(
+        refusal.message.contains("resets in the last hour"),
+        "{refusal:?}"
+    );
+    assert_eq!(
+        h.directory.changes(UNLOCK, "ada") + h.directory.changes(UNLOCK, "bob"),
+        1
+    );
+}
+
+#[tokio::test]
 async fn a_summary_older_than_the_plan_validity_is_refused_and_changes_nothing() {
     let validity = Duration::from_millis(50);
     let mut h = harness(100);

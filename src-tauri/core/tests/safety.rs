@@ -528,3 +528,210 @@ async fn a_user_who_became_privileged_after_the_review_needs_approval_at_run_tim
     assert_eq!(h.sandbox.password_reset_count(&h.id(ADELE)), 0);
     assert_eq!(h.last_audit().record.outcome, AuditOutcome::Refused);
 }
+
+/// Plans `action` on `upn` again with `options`, as the page does when an option changes, and
+/// carries the confirmation over from `from`.
+async fn replan(
+    h: &Harness,
+    from: &Plan,
+    upn: &str,
+    action: ActionKind,
+    options: resetdesk_core::providers::entra::actions::ActionOptions,
+) -> Plan {
+    let plan = h
+        .console
+        .plan_action_with(CONNECTION, &h.id(upn), action, &options)
+        .await
+        .unwrap();
+    h.console
+        .carry_over_confirmation(&from.id, &plan.id)
+        .unwrap();
+    plan
+}
+
+#[tokio::test]
+async fn an_approval_carries_over_only_to_a_plan_that_does_exactly_what_was_approved() {
+    use resetdesk_core::providers::entra::actions::ActionOptions;
+    let h = harness_with(policy(json!({"approval": {"vipUsers": [ADELE]}}))).await;
+    h.sign_in(AUTH_ADMIN).await;
+    let sixty_minutes = ActionOptions {
+        tap_lifetime_minutes: Some(60),
+        ..Default::default()
+    };
+    let pass = ActionKind::IssueTemporaryAccessPass;
+    let approved = replan(
+        &h,
+        &h.plan(ADELE, pass).await,
+        ADELE,
+        pass,
+        sixty_minutes.clone(),
+    )
+    .await;
+    assert!(approved.safety.approval.required, "a VIP");
+    h.verify_by_ticket(&approved);
+    h.approve_as(&approved, GLOBAL_ADMIN).await.unwrap();
+
+    // A longer pass than the one approved: the approval stays behind, the verification comes.
+    let longer = replan(
+        &h,
+        &approved,
+        ADELE,
+        pass,
+        ActionOptions {
+            tap_lifetime_minutes: Some(480),
+            ..Default::default()
+        },
+    )
+    .await;
+    let refused = h
+        .console
+        .execute_plan(&longer.id, "INC-20")
+        .await
+        .unwrap_err();
+    assert!(
+        refused.message.contains("A second person must approve"),
+        "{}",
+        refused.message
+    );
+    assert!(h
+        .sandbox
+        .requests()
+        .iter()
+        .all(|r| r.method != "POST" || !r.path.contains("temporaryAccessPassMethods")));
+
+    // Approved again, then planned again with the very same options: the approval comes too.
+    h.approve_as(&longer, GLOBAL_ADMIN).await.unwrap();
+    let same = replan(
+        &h,
+        &longer,
+        ADELE,
+        pass,
+        ActionOptions {
+            tap_lifetime_minutes: Some(480),
+            ..Default::default()
+        },
+    )
+    .await;
+    let result = h.console.execute_plan(&same.id, "INC-20").await.unwrap();
+    assert_eq!(result.outcome, AuditOutcome::Succeeded);
+    let entry = h.last_audit();
+    assert_eq!(entry.record.approval.unwrap().approver, GLOBAL_ADMIN);
+    assert!(entry.record.verification.unwrap().passed);
+}
+
+#[tokio::test]
+async fn a_carried_over_confirmation_expires_with_the_first_plan_however_often_it_is_replanned() {
+    use resetdesk_core::providers::entra::actions::ActionOptions;
+    let sandbox = common::small_sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let validity = std::time::Duration::from_secs(2);
+    let h = Harness {
+        console: common::open_console(
+            &sandbox,
+            &dir.path().join("audit.jsonl"),
+            Arc::new(MemoryStore::new()),
+            SafetyPolicy::default(),
+        )
+        .with_plan_validity(validity),
+        sandbox,
+        audit_path: dir.path().join("audit.jsonl"),
+        _dir: dir,
+    };
+    h.sign_in(AUTH_ADMIN).await;
+    let first = h.plan(ADELE, ActionKind::ResetPassword).await;
+    h.verify_by_ticket(&first);
+    let mut latest = first;
+    // Planned again every 0.8 s: each new plan alone is younger than the validity, the
+    // request is not.
+    for revoke in [true, false, true] {
+        tokio::time::sleep(validity * 2 / 5).await;
+        let options = ActionOptions {
+            also_revoke_sessions: revoke,
+            ..Default::default()
+        };
+        latest = replan(&h, &latest, ADELE, ActionKind::ResetPassword, options).await;
+    }
+    // 2.4 s after the first plan: the verification recorded on it has gone with it (it is no
+    // longer carried), or the latest plan, which kept the first one's time, is too old.
+    let expired = h
+        .console
+        .execute_plan(&latest.id, "INC-21")
+        .await
+        .unwrap_err();
+    assert!(
+        expired.message.contains("This summary is too old")
+            || expired.message.starts_with("Verify the caller first"),
+        "{}",
+        expired.message
+    );
+    assert_eq!(h.sandbox.password_reset_count(&h.id(ADELE)), 0);
+}
+
+#[tokio::test]
+async fn two_mfa_resets_of_one_user_prepared_together_need_approval_for_the_second_at_run_time() {
+    let h = harness().await;
+    h.sign_in(AUTH_ADMIN).await;
+    let first = h.plan(ADELE, ActionKind::RequireReregisterMfa).await;
+    let second = h.plan(ADELE, ActionKind::RequireReregisterMfa).await;
+    assert!(!first.safety.approval.required && !second.safety.approval.required);
+    h.verify_by_ticket(&first);
+    h.verify_by_ticket(&second);
+    let ran = h.console.execute_plan(&first.id, "INC-22").await.unwrap();
+    assert_ne!(ran.outcome, AuditOutcome::Failed);
+
+    let refused = h
+        .console
+        .execute_plan(&second.id, "INC-22")
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Denied);
+    assert!(
+        refused.message.contains("already reset"),
+        "{}",
+        refused.message
+    );
+    assert!(refused.message.contains("second person must approve"));
+    assert_eq!(h.last_audit().record.outcome, AuditOutcome::Refused);
+}
+
+#[tokio::test]
+async fn resets_run_at_the_same_moment_cannot_go_over_the_hourly_cap_together() {
+    let h = harness_with(policy(json!({
+        "rateLimits": {"resetsPerHour": 1},
+        "verification": {"required": false}
+    })))
+    .await;
+    h.sign_in(AUTH_ADMIN).await;
+    let adele = h.plan(ADELE, ActionKind::ResetPassword).await;
+    let other = h
+        .plan("nobody@contoso.sandbox", ActionKind::ResetPassword)
+        .await;
+    assert!(!adele.safety.rate.as_ref().unwrap().reached());
+    assert!(!other.safety.rate.as_ref().unwrap().reached());
+
+    // Every reply slowed down, so that both runs are between their check and their audit
+    // entry at the same time.
+    h.sandbox.set_faults(resetdesk_sandbox::Faults {
+        latency_ms: 150,
+        ..Default::default()
+    });
+    let (a, b) = tokio::join!(
+        h.console.execute_plan(&adele.id, "INC-23"),
+        h.console.execute_plan(&other.id, "INC-23")
+    );
+    let succeeded = [&a, &b]
+        .iter()
+        .filter(|r| matches!(r, Ok(result) if result.outcome == AuditOutcome::Succeeded))
+        .count();
+    assert_eq!(succeeded, 1, "one reset within a cap of one: {a:?} / {b:?}");
+    let refusal = [a, b]
+        .into_iter()
+        .find_map(|r| r.err())
+        .expect("one refused");
+    assert_eq!(refusal.kind, ErrorKind::Denied);
+    assert!(refusal.message.contains("limit"), "{}", refusal.message);
+    let resets = h.sandbox.password_reset_count(&h.id(ADELE))
+        + h.sandbox
+            .password_reset_count(&h.id("nobody@contoso.sandbox"));
+    assert_eq!(resets, 1);
+}

@@ -41,6 +41,8 @@ struct FakeState {
     users: Vec<FakeUser>,
     /// Changes made, by (action, user id).
     changes: HashMap<(String, String), u32>,
+    /// How long each run waits before it changes anything, as a slow directory would.
+    run_delay: std::time::Duration,
 }
 
 /// The fake directory and its provider.
@@ -64,6 +66,7 @@ impl FakeDirectory {
                 user("cy", "Cy Active", false),
             ],
             changes: HashMap::new(),
+            run_delay: std::time::Duration::ZERO,
         };
         Arc::new(Self {
             state: Arc::new(Mutex::new(state)),
@@ -92,6 +95,11 @@ impl FakeDirectory {
             .get(&(action.to_string(), user_id.to_string()))
             .copied()
             .unwrap_or(0)
+    }
+
+    /// Makes every run wait `delay` before it changes anything.
+    pub fn set_run_delay(&self, delay: std::time::Duration) {
+        self.state.lock().unwrap().run_delay = delay;
     }
 
     pub fn is_locked(&self, user_id: &str) -> bool {
@@ -254,6 +262,8 @@ impl Session for FakeSession {
     }
 
     async fn run(&self, plan: &ProviderPlan) -> Result<StepsRun> {
+        let delay = self.state.lock().unwrap().run_delay;
+        tokio::time::sleep(delay).await;
         let mut state = self.state.lock().unwrap();
         let user = state
             .users

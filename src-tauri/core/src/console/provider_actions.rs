@@ -26,6 +26,7 @@ use crate::error::{AppError, ErrorKind, Result};
 use crate::model::connection::ConnectionKind;
 use crate::model::{Outcome, StepStatus};
 use crate::providers::zoho::{PasswordStyle, ResetPasswordOptions};
+use crate::safety::in_flight::ResetSlot;
 pub use resetdesk_model::action::{ProviderAction, SafetyClass};
 
 /// Who is signed in to a Zoho or Privilege Secure connection.
@@ -356,7 +357,8 @@ impl Console {
         owner: PlanOwner,
         zoho_options: Option<ResetPasswordOptions>,
     ) -> Result<ProviderPlan> {
-        self.check_provider_rate(&plan, &owner)?;
+        // The cap is checked when planning too (the slot is let go at once: nothing runs yet).
+        drop(self.reserve_provider_reset(&plan, &owner)?);
         let mut plans = lock(&self.provider_plans)?;
         // Expired plans go, except those with steps still to finish by hand.
         plans.retain(|_, r| {
@@ -422,14 +424,15 @@ impl Console {
             self.zoho_preflight(&connection_id, action, &target_email, password.as_ref())
                 .await?;
         }
-        {
-            // Other resets may have run since this one was planned: the cap holds at run time.
+        // Other resets may have run since this one was planned, or be running now: the cap
+        // holds at run time, and the slot counts this one until its audit entry is written.
+        let _reset_slot = {
             let plans = lock(&self.provider_plans)?;
             let record = plans.get(plan_id).ok_or_else(unknown_plan)?;
             let (plan, owner) = (record.plan.clone(), record.owner.clone());
             drop(plans);
-            self.check_provider_rate(&plan, &owner)?;
-        }
+            self.reserve_provider_reset(&plan, &owner)?
+        };
         let claimed = self.claim_provider_plan(plan_id)?;
         let run = match kind {
             ConnectionKind::ZohoDirectory => self.run_zoho_plan(&claimed, password).await,
@@ -595,15 +598,23 @@ impl Console {
     /// The operator's hourly cap of resets (the `safety.rateLimits` setting) covers Zoho and
     /// Privilege Secure resets too, counted per operator account. Reaching it is a refusal,
     /// audited like any other.
-    fn check_provider_rate(&self, plan: &ProviderPlan, owner: &PlanOwner) -> Result<()> {
+    /// A slot for a reset about to run (none for an action that is not a reset), or the
+    /// audited refusal when the operator's hourly cap is reached.
+    fn reserve_provider_reset(
+        &self,
+        plan: &ProviderPlan,
+        owner: &PlanOwner,
+    ) -> Result<Option<ResetSlot>> {
         if plan.safety_class != SafetyClass::Reset {
-            return Ok(());
+            return Ok(None);
         }
-        let rate = self.rate_status(&owner.operator_label)?;
-        if !rate.reached() {
-            return Ok(());
-        }
-        let why = rate.refusal();
+        let reserved =
+            self.reserve_reset(&owner.operator_label, &plan.target.id, false, |_| Ok(()));
+        let why = match reserved {
+            Ok(slot) => return Ok(Some(slot)),
+            Err(refusal) if refusal.kind == ErrorKind::Denied => refusal.message,
+            Err(other) => return Err(other),
+        };
         let record = refusal_record(
             &plan.connection_id,
             owner,

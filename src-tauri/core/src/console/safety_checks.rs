@@ -18,6 +18,7 @@ use crate::model::{AuthMethod, DirectoryUser, Operator};
 use crate::providers::entra::actions::ActionKind;
 use crate::providers::entra::planner::Plan;
 use crate::providers::entra::EntraDirectory;
+use crate::safety::in_flight::{ResetSlot, RunningReset};
 use crate::safety::verification::{self, ContactsOnRecord, VerificationRequirement};
 use crate::safety::{
     approval, is_reset, rate, ApprovalRecord, CodeToSend, PlanSafety, RateStatus,
@@ -88,6 +89,48 @@ impl Console {
             self.safety.rate_limits.resets_per_hour,
             Utc::now(),
         ))
+    }
+
+    /// Reserves a slot for a reset about to run, or refuses it: the hourly cap (the audit
+    /// log and the resets running now) must allow `operator` one more, and `check` — given
+    /// `target_id`'s latest MFA reset, a running one included — must pass. The audit log is
+    /// read under the same lock, so no reset can leave the running list for the log unseen in
+    /// between. The reset counts until the slot is dropped, after its audit entry is written.
+    pub(super) fn reserve_reset(
+        &self,
+        operator: &str,
+        target_id: &str,
+        mfa_reset: bool,
+        check: impl FnOnce(Option<&str>) -> Result<()>,
+    ) -> Result<ResetSlot> {
+        let now = Utc::now();
+        let reset = RunningReset {
+            operator: operator.to_string(),
+            target_id: target_id.to_string(),
+            mfa_reset,
+            since: now,
+        };
+        self.running_resets.reserve(reset, |running| {
+            let recent = self.recent_audit_entries()?;
+            let rate = rate::rate_status_with_running(
+                &recent,
+                running,
+                operator,
+                self.safety.rate_limits.resets_per_hour,
+                now,
+            );
+            if rate.reached() {
+                return Err(AppError::denied(rate.refusal()));
+            }
+            let previous = rate::previous_mfa_reset_with_running(
+                &recent,
+                running,
+                target_id,
+                self.safety.approval.repeat_mfa_reset_hours,
+                now,
+            );
+            check(previous.as_deref())
+        })
     }
 
     /// What the confirmation shows besides the steps, from the policy, the audit log and the
@@ -253,9 +296,15 @@ impl Console {
     }
 
     /// The operator changed an option in the confirmation and Rust planned again: what the
-    /// confirmation already recorded on plan `from` (the caller's verification, a code waiting
-    /// to be read back, an approval) moves to plan `to` when it is the same action on the same
-    /// user by the same operator; `from` can then no longer run. Anything else carries nothing.
+    /// confirmation already recorded on plan `from` moves to plan `to` when it is the same
+    /// action on the same user by the same operator; `from` can then no longer run. Anything
+    /// else carries nothing.
+    ///
+    /// The caller's verification (who is calling) and a code waiting to be read back carry
+    /// over; a second person's approval carries only when `to` does exactly what was approved
+    /// (see [`approved_contents`]): a longer Temporary Access Pass or another step needs a new
+    /// approval. Whatever carries keeps the first plan's time, so the request expires when the
+    /// first summary would have, however often it is planned again.
     pub fn carry_over_confirmation(&self, from: &str, to: &str) -> Result<()> {
         let mut plans = lock(&self.plans)?;
         let same_request = match (plans.get(from), plans.get(to)) {
@@ -272,17 +321,28 @@ impl Console {
         if !same_request {
             return Ok(());
         }
+        let new_contents = match plans.get(to) {
+            Some(new) => approved_contents(&new.plan),
+            None => return Ok(()),
+        };
         let Some(old) = plans.get_mut(from) else {
             return Ok(());
         };
         old.state = PlanState::Stopped;
-        let carried = (
-            old.verification.take(),
-            old.pending_code.take(),
-            old.approval.take(),
-        );
+        let same_contents = approved_contents(&old.plan) == new_contents;
+        let verification = old.verification.take();
+        let pending_code = old.pending_code.take();
+        let approval = old.approval.take().filter(|_| same_contents);
+        let first_planned = old.created;
+        let carries_something =
+            verification.is_some() || pending_code.is_some() || approval.is_some();
         if let Some(new) = plans.get_mut(to) {
-            (new.verification, new.pending_code, new.approval) = carried;
+            if carries_something {
+                new.created = new.created.min(first_planned);
+            }
+            new.verification = verification;
+            new.pending_code = pending_code;
+            new.approval = approval;
         }
         Ok(())
     }
@@ -440,4 +500,20 @@ impl Console {
         tracing::info!(plan = %plan.id, approver = %record.approver, "plan approved");
         Ok(record)
     }
+}
+
+/// A digest of what a second person approves: the action, its target and every step with its
+/// options (a pass's lifetime, the methods removed, a last "revoke sessions"). Two plans with
+/// the same digest change the same things.
+fn approved_contents(plan: &Plan) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let contents = serde_json::json!({
+        "connection": plan.connection_id,
+        "action": plan.action,
+        "target": plan.target.id,
+        "steps": plan.steps.iter().map(|step| &step.kind).collect::<Vec<_>>(),
+        "alsoRevokeSessions": plan.also_revoke_sessions,
+        "temporaryAccessPass": plan.temporary_access_pass,
+    });
+    Sha256::digest(contents.to_string().as_bytes()).into()
 }

@@ -7,7 +7,8 @@
 //!   one-time code to a registered method, a ticket). Knowledge questions never pass.
 //! - [`approval`]: a privileged or VIP target, or a second MFA reset of the same user within
 //!   a day, needs a second operator who signs in on the spot and may act on that target.
-//! - [`rate`]: an hourly cap of resets per operator, counted from the audit log.
+//! - [`rate`]: an hourly cap of resets per operator, counted from the audit log and the
+//!   resets running now ([`in_flight`]).
 //!
 //! The rules are data ([`SafetyPolicy`], from the settings file) and pure functions; the
 //! [`crate::console::Console`] applies them when it plans an action and again when it runs it.
@@ -16,6 +17,7 @@ use crate::providers::entra::actions::ActionKind;
 pub use resetdesk_model::safety::PlanSafety;
 
 pub mod approval;
+pub mod in_flight;
 pub mod policy;
 pub mod rate;
 pub mod verification;

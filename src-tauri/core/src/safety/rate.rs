@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 
+use super::in_flight::RunningReset;
 use super::is_reset;
 use crate::audit::{AuditEntry, AuditOutcome};
 use crate::providers::entra::actions::ActionKind;
@@ -58,6 +59,18 @@ pub fn rate_status(
     limit: u32,
     now: DateTime<Utc>,
 ) -> RateStatus {
+    rate_status_with_running(entries, &[], operator_upn, limit, now)
+}
+
+/// As [`rate_status`], also counting `operator_upn`'s resets that are running now (allowed,
+/// not yet in the audit log).
+pub fn rate_status_with_running(
+    entries: &[AuditEntry],
+    running: &[RunningReset],
+    operator_upn: &str,
+    limit: u32,
+    now: DateTime<Utc>,
+) -> RateStatus {
     let labels = reset_labels();
     // A plan counts once, however many entries it has (a run, then its steps marked by hand).
     let mut plans_seen = std::collections::HashSet::new();
@@ -73,6 +86,12 @@ pub fn rate_status(
         .filter_map(at)
         .filter(|t| *t > now - RATE_WINDOW && *t <= now)
         .collect();
+    counted.extend(
+        running
+            .iter()
+            .filter(|r| r.operator.eq_ignore_ascii_case(operator_upn))
+            .map(|r| r.since.min(now)),
+    );
     counted.sort();
     let used = u32::try_from(counted.len()).unwrap_or(u32::MAX);
     // With the cap reached, a slot frees when enough of the oldest resets leave the window.
@@ -95,8 +114,26 @@ pub fn previous_mfa_reset(
     window_hours: u32,
     now: DateTime<Utc>,
 ) -> Option<String> {
+    previous_mfa_reset_with_running(entries, &[], target_id, window_hours, now)
+}
+
+/// As [`previous_mfa_reset`]; an MFA reset of `target_id` running now counts as the latest.
+pub fn previous_mfa_reset_with_running(
+    entries: &[AuditEntry],
+    running: &[RunningReset],
+    target_id: &str,
+    window_hours: u32,
+    now: DateTime<Utc>,
+) -> Option<String> {
     if window_hours == 0 {
         return None;
+    }
+    if let Some(running) = running
+        .iter()
+        .filter(|r| r.mfa_reset && r.target_id == target_id)
+        .max_by_key(|r| r.since)
+    {
+        return Some(running.since.to_rfc3339_opts(SecondsFormat::Secs, true));
     }
     let window = Duration::hours(i64::from(window_hours));
     entries
@@ -151,6 +188,38 @@ mod tests {
         DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
             .unwrap()
             .with_timezone(&Utc)
+    }
+
+    fn running(operator: &str, target_id: &str, mfa_reset: bool) -> RunningReset {
+        RunningReset {
+            operator: operator.into(),
+            target_id: target_id.into(),
+            mfa_reset,
+            since: now(),
+        }
+    }
+
+    #[test]
+    fn a_running_reset_counts_against_its_operators_cap_and_as_the_latest_mfa_reset() {
+        let entries = vec![entry(
+            10,
+            "op@x",
+            ActionKind::ResetPassword,
+            AuditOutcome::Succeeded,
+        )];
+        let running = [
+            running("OP@x", "megan", false),
+            running("other@x", "adele", true),
+        ];
+        let status = rate_status_with_running(&entries, &running, "op@x", 2, now());
+        assert_eq!(status.used, 2);
+        assert!(status.reached());
+        let status = rate_status_with_running(&entries, &running, "other@x", 2, now());
+        assert_eq!(status.used, 1);
+
+        assert!(previous_mfa_reset_with_running(&entries, &running, "adele", 24, now()).is_some());
+        assert!(previous_mfa_reset_with_running(&entries, &running, "megan", 24, now()).is_none());
+        assert!(previous_mfa_reset_with_running(&entries, &running, "adele", 0, now()).is_none());
     }
 
     #[test]
