@@ -836,3 +836,52 @@ async fn a_new_privilege_secure_connection_needs_an_https_url() {
     .unwrap();
     h.console.add_connection(good).unwrap();
 }
+
+#[tokio::test]
+async fn a_privilege_secure_operator_is_one_operator_whatever_form_of_their_login_they_type() {
+    let h = harness_capped(Duration::from_secs(300), true, 2).await;
+    let (alice, bob, carol) = (h.nps_id("alice"), h.nps_id("bob"), h.nps_id("carol"));
+    h.nps_sign_in("nps.admin", ADMIN_PASSWORD).await;
+    let account = h.console.connections().await;
+    let shown = account.iter().find(|c| c.id == NPS).unwrap();
+    assert_eq!(
+        shown.account.as_ref().unwrap().login,
+        ADMIN_LOGIN,
+        "the name the server returns, not the one typed"
+    );
+    let first = h
+        .console
+        .plan_provider_action(NPS, &alice, ProviderAction::PsResetToken, None)
+        .await
+        .unwrap();
+    h.console
+        .run_provider_plan(&first.id, "INC-30", None)
+        .await
+        .unwrap();
+
+    // Prepared under one spelling, confirmed after signing in with another: the same operator.
+    let second = h
+        .console
+        .plan_provider_action(NPS, &carol, ProviderAction::PsResetToken, None)
+        .await
+        .unwrap();
+    h.nps_sign_in("nps.admin@corp.sandbox", ADMIN_PASSWORD)
+        .await;
+    h.console
+        .run_provider_plan(&second.id, "INC-31", None)
+        .await
+        .unwrap();
+
+    // And one hourly cap: a third reset is refused, whatever the spelling.
+    h.nps_sign_in(ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    let capped = h
+        .console
+        .plan_provider_action(NPS, &bob, ProviderAction::PsResetGroupToken, None)
+        .await
+        .unwrap_err();
+    assert_eq!(capped.kind, ErrorKind::Denied, "{capped:?}");
+    let operators: std::collections::HashSet<String> =
+        h.audit().into_iter().map(|e| e.record.operator).collect();
+    assert_eq!(operators.len(), 1, "{operators:?}");
+    assert!(operators.contains(ADMIN_LOGIN));
+}

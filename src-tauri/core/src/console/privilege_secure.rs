@@ -194,7 +194,7 @@ impl Console {
     ) -> Result<StepsRun> {
         let plan = &claimed.plan;
         let session = self.ps_session(&plan.connection_id).await?;
-        if session.operator().login != claimed.owner.operator_id {
+        if session.operator().id != claimed.owner.operator_id {
             return Err(AppError::denied(
                 "This summary was prepared for another operator. Start the action again under your own sign-in.",
             ));
@@ -442,7 +442,7 @@ fn ps_account(session: &PsSession) -> ProviderAccount {
 
 fn ps_owner(session: &PsSession) -> PlanOwner {
     PlanOwner {
-        operator_id: session.operator().login.clone(),
+        operator_id: session.operator().id.clone(),
         operator_label: session.operator().login.clone(),
         tenant_id: session.base_url().to_string(),
     }

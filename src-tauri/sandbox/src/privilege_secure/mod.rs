@@ -64,10 +64,25 @@ struct Faults {
 
 #[derive(Debug, Clone)]
 struct Operator {
+    /// The account's identity id: what its session tokens name as their subject.
+    id: Uuid,
+    /// The account's name as the server keeps it (`DOMAIN\name`).
     login: String,
     password: String,
     admin: bool,
     code: String,
+}
+
+impl Operator {
+    /// An Active Directory account signs in by any of its names — `DOMAIN\name`, `name`, or
+    /// `name@domain` — the way Windows sign-in forms accept them; all three are one account.
+    fn answers_to(&self, typed: &str) -> bool {
+        let typed = typed.trim();
+        let (domain, name) = self.login.split_once('\\').unwrap_or(("", &self.login));
+        typed.eq_ignore_ascii_case(&self.login)
+            || typed.eq_ignore_ascii_case(name)
+            || typed.eq_ignore_ascii_case(&format!("{name}@{domain}.sandbox"))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -189,12 +204,14 @@ fn seed() -> Inner {
     Inner {
         operators: vec![
             Operator {
+                id: Uuid::new_v4(),
                 login: ADMIN_LOGIN.into(),
                 password: ADMIN_PASSWORD.into(),
                 admin: true,
                 code: code_a,
             },
             Operator {
+                id: Uuid::new_v4(),
                 login: REVIEWER_LOGIN.into(),
                 password: REVIEWER_PASSWORD.into(),
                 admin: false,
@@ -327,7 +344,7 @@ impl PsEmulator {
             .lock()
             .operators
             .iter()
-            .find(|o| o.login.eq_ignore_ascii_case(login))
+            .find(|o| o.answers_to(login))
             .map(|o| o.code.clone())
     }
 
@@ -512,8 +529,20 @@ fn issue(inner: &mut Inner, login: &str, full: bool) -> String {
     };
     let exp = now + lifetime;
     let header = b64(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let id = inner
+        .operators
+        .iter()
+        .find(|o| o.login == login)
+        .map(|o| o.id.to_string())
+        .unwrap_or_default();
+    // Privilege Secure does not publish its token's claims. The subject is the account's
+    // identity id (RFC 7519 §4.1.2: unique in the issuer's context), and `unique_name` its
+    // name, as ASP.NET Core's JWT handler writes them (the server is an ASP.NET application:
+    // its API pages speak of "the ASP.NET Identity Id",
+    // https://github.com/netwrix/privilege-secure/blob/main/api-docs/4.2/ManagedAccount/GetByIdentityIdAsync.md).
     let claims = json!({
-        "sub": login,
+        "sub": id,
+        "unique_name": login,
         "iat": now.timestamp(),
         "exp": exp.timestamp(),
         "jti": Uuid::new_v4().to_string(),
@@ -601,23 +630,18 @@ async fn sign_in_body(State(shared): State<Shared>, body: Bytes) -> Response {
         );
     };
     let mut inner = shared.lock();
-    let ok = inner
+    let Some(login) = inner
         .operators
         .iter()
-        .any(|o| o.login.eq_ignore_ascii_case(&body.login) && o.password == body.password);
-    if !ok {
+        .find(|o| o.answers_to(&body.login) && o.password == body.password)
+        .map(|o| o.login.clone())
+    else {
         return problem(
             StatusCode::UNAUTHORIZED,
             "Unauthorized",
             "Invalid login or password",
         );
-    }
-    let login = inner
-        .operators
-        .iter()
-        .find(|o| o.login.eq_ignore_ascii_case(&body.login))
-        .map(|o| o.login.clone())
-        .unwrap_or_default();
+    };
     let token = issue(&mut inner, &login, false);
     // The web session the samples keep between the two steps.
     let cookie: [u8; 16] = rand::thread_rng().gen();

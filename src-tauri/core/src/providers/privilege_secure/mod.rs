@@ -89,6 +89,11 @@ impl fmt::Debug for PrivilegeSecureClient {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PsOperator {
+    /// Who the server says signed in: its session token's subject. Plans, the hourly cap and
+    /// the audit log key the operator by it, never by what was typed (`alice`, `CORP\alice`
+    /// and `alice@corp` are one account).
+    pub id: String,
+    /// The account's name as the server returns it.
     pub login: String,
     /// Privilege Secure Administrator (the only role allowed to reset a token).
     pub is_administrator: bool,
@@ -399,19 +404,21 @@ impl PrivilegeSecureClient {
             }
             Err(e) => return Err(e),
         };
+        let identity = token_identity(&session_token)?;
         let token = token_with_expiry(session_token)?;
         let mut session = PsSession {
             client: self.clone(),
             token: Arc::new(Mutex::new(token)),
             operator: PsOperator {
-                login: login.to_string(),
+                id: identity.id,
+                login: identity.name,
                 is_administrator: false,
             },
         };
         session.operator.is_administrator = session.probe_administrator().await?;
         tracing::info!(
             base = %self.base,
-            login,
+            login = %session.operator.login,
             administrator = session.operator.is_administrator,
             "signed in to Privilege Secure"
         );
@@ -1109,6 +1116,47 @@ async fn read_token(response: reqwest::Response) -> Result<SecretString> {
 /// Reads `exp` (and `iat`/`nbf` for the lifetime) from the JWT payload, without verifying it:
 /// the client cannot verify NPS's signature; it only needs to know when to renew (the sample
 /// script's `Convert-SbPAMToken` does the same).
+/// Who a session token says signed in.
+struct TokenIdentity {
+    id: String,
+    name: String,
+}
+
+/// The claims of a session token (a JWT), without checking its signature: the server that
+/// just issued it over TLS is the one that will check it.
+fn token_claims(token: &SecretString) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let payload = token.expose_secret().split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// The account a session token was issued to. Privilege Secure does not publish its claims;
+/// the names read are the JWT standard's (`sub`, RFC 7519 §4.1.2) and those ASP.NET Core's
+/// JWT handler writes (`nameid`, `unique_name`), the server being an ASP.NET application.
+fn token_identity(token: &SecretString) -> Result<TokenIdentity> {
+    let claims = token_claims(token).unwrap_or_default();
+    let text = |names: &[&str]| {
+        names.iter().find_map(|name| {
+            claims
+                .get(*name)
+                .and_then(|v| v.as_str())
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        })
+    };
+    let id = text(&["sub", "nameid"]).ok_or_else(|| {
+        AppError::new(
+            ErrorKind::Provider,
+            "Privilege Secure's session token does not say who signed in (it has no subject).              ResetDesk names the operator in its audit log by it, so it cannot sign in to this              server; ask your Privilege Secure administrator about the server's version.",
+        )
+    })?;
+    let name = text(&["unique_name", "name"]).unwrap_or_else(|| id.clone());
+    Ok(TokenIdentity { id, name })
+}
+
 fn token_with_expiry(token: SecretString) -> Result<Token> {
     let bad = || {
         AppError::new(
@@ -1157,6 +1205,7 @@ fn strip_url(err: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn jwt(claims: serde_json::Value) -> SecretString {
         let b64 = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
@@ -1165,6 +1214,29 @@ mod tests {
             b64(br#"{"alg":"HS256","typ":"JWT"}"#),
             b64(claims.to_string().as_bytes())
         ))
+    }
+
+    #[test]
+    fn the_operator_is_who_the_token_names_and_a_token_naming_nobody_is_refused() {
+        let standard = token_identity(&jwt(
+            json!({"sub": "4f1c", "unique_name": "CORP\\ann", "exp": 1}),
+        ))
+        .unwrap();
+        assert_eq!(
+            (standard.id.as_str(), standard.name.as_str()),
+            ("4f1c", "CORP\\ann")
+        );
+        let aspnet = token_identity(&jwt(json!({"nameid": "77", "exp": 1}))).unwrap();
+        assert_eq!((aspnet.id.as_str(), aspnet.name.as_str()), ("77", "77"));
+        for nobody in [json!({"exp": 1}), json!({"sub": "  ", "exp": 1})] {
+            let error = token_identity(&jwt(nobody)).err().expect("refused");
+            assert!(
+                error.message.contains("does not say who signed in"),
+                "{error:?}"
+            );
+        }
+        let not_a_jwt = token_identity(&SecretString::from("opaque".to_string()));
+        assert!(not_a_jwt.is_err());
     }
 
     #[test]
