@@ -21,8 +21,11 @@ pub use resetdesk_model::error;
 pub mod password;
 pub mod private_file;
 pub mod providers;
+pub mod reply_body;
 pub mod safety;
 pub mod seam;
 pub mod secrets;
+#[cfg(test)]
+pub(crate) mod test_inputs;
 
 pub use error::{AppError, ErrorKind};

@@ -20,11 +20,11 @@ struct Harness {
 }
 
 async fn harness() -> Harness {
-    let sandbox = Arc::new(
-        LighthouseSandbox::start(LighthouseConfig::default())
-            .await
-            .unwrap(),
-    );
+    harness_with(LighthouseConfig::default()).await
+}
+
+async fn harness_with(config: LighthouseConfig) -> Harness {
+    let sandbox = Arc::new(LighthouseSandbox::start(config).await.unwrap());
     let dir = tempfile::tempdir().unwrap();
     let console = Console::new(
         vec![Connection {
@@ -426,4 +426,39 @@ async fn a_cancelled_job_is_listed_as_unfinished_and_finishing_it_repeats_nothin
             );
         }
     }
+}
+
+#[tokio::test]
+async fn planning_a_reset_of_many_users_reads_a_few_at_a_time_per_customer() {
+    use resetdesk_sandbox::lighthouse::CustomerSpec;
+    use resetdesk_sandbox::role_ids;
+    let h = harness_with(LighthouseConfig {
+        customers: vec![CustomerSpec::new(
+            "Woodgrove Bank",
+            &[role_ids::PRIVILEGED_AUTHENTICATION_ADMINISTRATOR],
+            60,
+        )],
+        latency: std::time::Duration::from_millis(20),
+        ..Default::default()
+    })
+    .await;
+    let woodgrove = h.tenant("Woodgrove Bank");
+    let users = h
+        .console
+        .lighthouse_users(LH, std::slice::from_ref(&woodgrove), "")
+        .await
+        .unwrap();
+    assert!(users.len() >= 50, "{}", users.len());
+    let targets: Vec<TargetRef> = users
+        .iter()
+        .map(|u| TargetRef {
+            tenant_id: u.user.tenant_id.clone(),
+            user_id: u.user.id.clone(),
+        })
+        .collect();
+    let plan = h.console.lighthouse_plan_reset(LH, &targets).await.unwrap();
+    assert_eq!(plan.plan.users.len(), targets.len());
+    // Each target's roles and methods are read (two reads a user), never all at once.
+    let peak = h.sandbox.peak_in_flight();
+    assert!((1..=4).contains(&peak), "{peak} Graph requests at once");
 }

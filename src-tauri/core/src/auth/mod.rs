@@ -22,6 +22,7 @@ use crate::error::Result;
 pub mod browser;
 pub mod oauth_client;
 pub mod pkce_loopback;
+pub mod token_http;
 pub mod token_set;
 pub mod tokens;
 

@@ -195,6 +195,10 @@ pub fn token_error(
             };
             app_error.with_detail(detail)
         }
+        // The reply was read but refused (too large, see `token_http`): say that, not "offline".
+        RequestTokenError::Request(HttpClientError::Other(reason)) => {
+            AppError::new(ErrorKind::Provider, reason)
+        }
         RequestTokenError::Request(cause) => AppError::new(
             ErrorKind::Offline,
             format!(

@@ -111,10 +111,11 @@ pub async fn sign_in_with(
     )?;
 
     let code = AuthorizationCode::new(code.expose_secret().to_string());
+    let token_http = super::token_http::TokenHttp(http.clone());
     let exchange = client
         .exchange_code(code)
         .set_pkce_verifier(pkce_verifier)
-        .request_async(http);
+        .request_async(&token_http);
     send_token_request(settings, TokenCall::AuthorizationCode, exchange).await
 }
 

@@ -161,10 +161,11 @@ impl TokenManager {
         };
         let client = oauth_client(&self.settings, None)?;
         let refresh_token = RefreshToken::new(stored.expose_secret().to_string());
+        let token_http = super::token_http::TokenHttp(self.http.clone());
         let request = client
             .exchange_refresh_token(&refresh_token)
             .add_scopes(self.settings.scopes().into_iter().map(Scope::new))
-            .request_async(&self.http);
+            .request_async(&token_http);
         let tokens = match send_token_request(&self.settings, TokenCall::RefreshToken, request)
             .await
         {

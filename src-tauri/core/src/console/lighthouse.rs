@@ -548,17 +548,22 @@ impl Console {
         customers: &[CustomerAccess],
         users: Vec<DirectoryUser>,
     ) -> Result<(Vec<DirectoryUser>, Vec<(DirectoryUser, String)>)> {
-        let reads = users.into_iter().map(|mut user| {
-            let client = Arc::clone(&session.client);
-            async move {
-                user.admin_roles = client.user_roles(&user.tenant_id, &user.id).await?;
-                user.roles_known = true;
-                Ok::<_, AppError>(user)
-            }
-        });
+        let read = crate::providers::lighthouse::reads::per_tenant(
+            users,
+            |user| user.tenant_id.clone(),
+            |mut user| {
+                let client = Arc::clone(&session.client);
+                async move {
+                    user.admin_roles = client.user_roles(&user.tenant_id, &user.id).await?;
+                    user.roles_known = true;
+                    Ok::<_, AppError>(user)
+                }
+            },
+        )
+        .await;
         let mut allowed = Vec::new();
         let mut refused = Vec::new();
-        for user in futures_util::future::join_all(reads).await {
+        for user in read {
             let user = user?;
             let customer = customers
                 .iter()

@@ -84,6 +84,7 @@ async fn front_door(
             .get("client-request-id")
             .and_then(|v| v.to_str().ok()),
     );
+    let _answering = shared.answering();
     let latency = lock(&shared.knobs).latency;
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;

@@ -92,6 +92,9 @@ pub(crate) struct Counters {
     tenants: HashMap<String, TenantStats>,
     /// (tenant, user, method) → successful deletions.
     deletions: HashMap<(String, String, String), u32>,
+    /// Graph requests being answered now, and the most there were at once.
+    in_flight: u64,
+    peak_in_flight: u64,
 }
 
 pub(crate) struct Shared {
@@ -134,9 +137,27 @@ impl Shared {
         token
     }
 
+    /// Counts a Graph request as being answered until the guard is dropped.
+    fn answering(self: &Arc<Self>) -> InFlight {
+        let mut counters = lock(&self.counters);
+        counters.in_flight += 1;
+        counters.peak_in_flight = counters.peak_in_flight.max(counters.in_flight);
+        InFlight(Arc::clone(self))
+    }
+
     fn count(&self, tenant_id: &str, update: impl FnOnce(&mut TenantStats)) {
         let mut counters = lock(&self.counters);
         update(counters.tenants.entry(tenant_id.to_string()).or_default());
+    }
+}
+
+/// A Graph request being answered (see `Shared::answering`).
+pub(crate) struct InFlight(Arc<Shared>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut counters = lock(&self.0.counters);
+        counters.in_flight = counters.in_flight.saturating_sub(1);
     }
 }
 
@@ -335,6 +356,12 @@ impl LighthouseSandbox {
             .get(tenant_id)
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// The most Graph requests this emulator was answering at the same time (a client that
+    /// sends thousands of reads at once shows here).
+    pub fn peak_in_flight(&self) -> u64 {
+        lock(&self.shared.counters).peak_in_flight
     }
 
     /// Graph requests admitted, summed over every tenant.

@@ -21,6 +21,7 @@ use url::Url;
 use super::models::{GraphErrorEnvelope, Page};
 use crate::auth::AccessTokenSource;
 use crate::error::{AppError, ErrorKind};
+use crate::reply_body::{self, ReplyError};
 
 /// How hard a read (or a not-processed write) is retried before it is reported.
 #[derive(Debug, Clone)]
@@ -497,11 +498,10 @@ impl GraphHttp {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         let retry_after = parse_retry_after(response.headers().get(RETRY_AFTER));
-        let body = response
-            .bytes()
-            .await
-            .map_err(classify_transport_error)?
-            .to_vec();
+        let body = reply_body::read(response).await.map_err(|e| match e {
+            ReplyError::Transport(e) => classify_transport_error(e),
+            too_large => Failure::Local(too_large.into_app_error(reply_body::broke_off)),
+        })?;
         tracing::debug!(
             method = %request.method,
             path = request.url.path(),
@@ -808,5 +808,40 @@ mod tests {
             Some(Duration::from_millis(2128))
         );
         assert_eq!(parse_retry_after(None), None);
+    }
+}
+
+/// Whatever Graph (or a proxy before it) sends: a value or an error, never a panic (issue 14).
+#[cfg(test)]
+mod reply_properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_retry_after_is_a_bounded_wait_or_none(text in ".{0,60}", seconds in any::<f64>()) {
+            let now = chrono::Utc::now();
+            for value in [text.clone(), seconds.to_string(), format!("{seconds:e}")] {
+                if let Some(wait) = retry_after_at(&value, now) {
+                    // An HTTP date may be far ahead; seconds are capped at a day.
+                    if value.trim().parse::<f64>().is_ok() {
+                        prop_assert!(wait <= Duration::from_secs(86_400));
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn any_error_body_becomes_a_status_failure(
+            body in prop::collection::vec(any::<u8>(), 0..256),
+            json in crate::test_inputs::json_value(),
+            status in 100u16..600,
+        ) {
+            let status = StatusCode::from_u16(status).unwrap();
+            let _ = status_failure(status, None, None, &body);
+            let _ = status_failure(status, Some("id".into()), None, json.to_string().as_bytes());
+            let wrapped = serde_json::json!({ "error": json });
+            let _ = status_failure(status, None, None, wrapped.to_string().as_bytes());
+        }
     }
 }

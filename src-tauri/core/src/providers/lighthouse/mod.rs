@@ -11,6 +11,7 @@
 pub mod client;
 pub mod offer;
 pub mod plan;
+pub mod reads;
 pub mod roles;
 pub mod tokens;
 

@@ -9,7 +9,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use tokio::sync::Semaphore;
 
 use super::client::{CustomerAccess, LighthouseClient};
 use super::offer::LighthouseAction;
@@ -88,9 +87,6 @@ pub fn methods_to_remove(methods: &[AuthMethod]) -> Vec<AuthMethod> {
     remove
 }
 
-/// How many users' methods are read at once per customer while planning.
-const READS_PER_TENANT: usize = 4;
-
 /// Reads every target's methods (live) and builds the confirmation. Refused with `Denied`
 /// if a target's customer is not in `customers` or does not allow the action: the page's
 /// selection is checked here again, whatever it sent.
@@ -121,26 +117,15 @@ pub async fn plan_reset_all_mfa(
         }
     }
 
-    let semaphores: HashMap<String, Arc<Semaphore>> = by_tenant
-        .keys()
-        .map(|t| (t.clone(), Arc::new(Semaphore::new(READS_PER_TENANT))))
-        .collect();
-    let mut reads = tokio::task::JoinSet::new();
-    for (index, target) in targets.iter().enumerate() {
-        let client = Arc::clone(&client);
-        let semaphore = Arc::clone(&semaphores[&target.tenant_id.to_ascii_lowercase()]);
-        let (tenant, user) = (target.tenant_id.clone(), target.id.clone());
-        reads.spawn(async move {
-            let _permit = semaphore.acquire_owned().await;
-            (index, client.list_methods(&tenant, &user).await)
-        });
-    }
-    let mut read: Vec<Option<Result<Vec<AuthMethod>>>> = vec![None; targets.len()];
-    while let Some(joined) = reads.join_next().await {
-        let (index, methods) = joined
-            .map_err(|_| AppError::internal("Reading a user's methods stopped unexpectedly."))?;
-        read[index] = Some(methods);
-    }
+    let read = super::reads::per_tenant(
+        targets.iter().collect(),
+        |target| target.tenant_id.clone(),
+        |target| {
+            let client = Arc::clone(&client);
+            async move { client.list_methods(&target.tenant_id, &target.id).await }
+        },
+    )
+    .await;
 
     let mut warnings = Vec::new();
     let mut users = Vec::with_capacity(targets.len());
@@ -156,7 +141,7 @@ pub async fn plan_reset_all_mfa(
             keep: Vec::new(),
             error: None,
         };
-        match methods.unwrap_or_else(|| Err(AppError::internal("not read"))) {
+        match methods {
             Ok(methods) => {
                 plan.remove = methods_to_remove(&methods);
                 plan.keep = methods

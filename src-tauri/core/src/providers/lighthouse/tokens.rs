@@ -236,11 +236,13 @@ impl PartnerSession {
             .with_detail(e.without_url().to_string())
         })?;
         let status = response.status();
-        let body = response.bytes().await.map_err(|_| {
-            AppError::new(
-                ErrorKind::Offline,
-                "The sign-in service's answer broke off.",
-            )
+        let body = crate::reply_body::read(response).await.map_err(|e| {
+            e.into_app_error(|_| {
+                AppError::new(
+                    ErrorKind::Offline,
+                    "The sign-in service's answer broke off.",
+                )
+            })
         })?;
         if !status.is_success() {
             let reply: Option<TokenErrorReply> = serde_json::from_slice(&body).ok();

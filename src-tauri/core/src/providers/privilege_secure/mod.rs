@@ -822,7 +822,7 @@ impl PsSession {
         let response = self
             .call(Method::POST, "api/v1/ManagedAccount", Some(body))
             .await?;
-        let info: ManagedAccountInfo = response.json().await.map_err(|e| {
+        let info: ManagedAccountInfo = read_json(response).await.map_err(|e| {
             AppError::new(
                 ErrorKind::Ambiguous,
                 "Privilege Secure answered the 'add user' request with something unreadable; \
@@ -895,7 +895,7 @@ impl PsSession {
             .bearer_auth(token.expose_secret())
             .header(reqwest::header::ACCEPT, "application/json");
         let response = check_status(self.client.send(request).await?).await?;
-        response.json().await.map_err(|e| {
+        read_json(response).await.map_err(|e| {
             AppError::new(
                 ErrorKind::Provider,
                 "Privilege Secure answered with data ResetDesk could not read.",
@@ -1044,6 +1044,18 @@ fn check_uuid(text: &str, what: &str) -> Result<String> {
         .map_err(|_| AppError::invalid_input(format!("'{text}' is not a valid {what} (a GUID).")))
 }
 
+/// A JSON reply, read with the usual ceiling; the error says what went wrong, for the
+/// caller's own message.
+async fn read_json<T: serde::de::DeserializeOwned>(
+    response: reqwest::Response,
+) -> std::result::Result<T, String> {
+    let bytes = crate::reply_body::read(response).await.map_err(|e| {
+        e.into_app_error(|e| AppError::internal(e.to_string()))
+            .message
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+}
+
 /// Maps an HTTP status to an `AppError` (with the problem-details title/detail), or passes the
 /// response on.
 async fn check_status(response: reqwest::Response) -> Result<reqwest::Response> {
@@ -1052,7 +1064,9 @@ async fn check_status(response: reqwest::Response) -> Result<reqwest::Response> 
         return Ok(response);
     }
     let path = response.url().path().to_string();
-    let text = response.text().await.unwrap_or_default();
+    let text = crate::reply_body::read_text(response)
+        .await
+        .unwrap_or_default();
     let problem: ProblemDetails = serde_json::from_str(&text).unwrap_or_default();
     let said = match (problem.title, problem.detail) {
         (Some(t), Some(d)) if !d.is_empty() => format!("{t}: {d}"),
@@ -1095,12 +1109,14 @@ async fn check_status(response: reqwest::Response) -> Result<reqwest::Response> 
 
 /// The sign-in calls answer with the token as a JSON string (or, leniently, plain text).
 async fn read_token(response: reqwest::Response) -> Result<SecretString> {
-    let text = response.text().await.map_err(|e| {
-        AppError::new(
-            ErrorKind::Offline,
-            "The Privilege Secure answer was cut off.",
-        )
-        .with_detail(e.to_string())
+    let text = crate::reply_body::read_text(response).await.map_err(|e| {
+        e.into_app_error(|e| {
+            AppError::new(
+                ErrorKind::Offline,
+                "The Privilege Secure answer was cut off.",
+            )
+            .with_detail(e.to_string())
+        })
     })?;
     let trimmed = text.trim();
     let token = serde_json::from_str::<String>(trimmed).unwrap_or_else(|_| trimmed.to_string());
@@ -1294,5 +1310,41 @@ mod tests {
         .unwrap();
         assert_eq!(v["kind"], "viaGroup");
         assert_eq!(v["groupName"], "NPS Users");
+    }
+}
+
+/// Whatever Privilege Secure sends as a session token: an identity and an expiry, or an error,
+/// never a panic (issue 14).
+#[cfg(test)]
+mod reply_properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn jwt_of(claims: &serde_json::Value) -> SecretString {
+        let b64 = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+        SecretString::from(format!("h.{}.s", b64(claims.to_string().as_bytes())))
+    }
+
+    proptest! {
+        #[test]
+        fn any_token_text_is_read_or_refused(text in ".{0,200}") {
+            let token = SecretString::from(text);
+            let _ = token_identity(&token);
+            let _ = token_with_expiry(token);
+        }
+
+        #[test]
+        fn any_claims_are_read_or_refused(
+            claims in crate::test_inputs::json_value(),
+            exp in any::<i64>(),
+            iat in any::<i64>(),
+        ) {
+            let _ = token_identity(&jwt_of(&claims));
+            let _ = token_with_expiry(jwt_of(&claims));
+            let timed = serde_json::json!({ "sub": "x", "exp": exp, "iat": iat });
+            if let Ok(token) = token_with_expiry(jwt_of(&timed)) {
+                prop_assert!(token.lifetime >= chrono::Duration::zero());
+            }
+        }
     }
 }

@@ -560,12 +560,14 @@ async fn read_json<T: for<'de> Deserialize<'de>>(
             "Zoho is limiting sign-in requests from this app; wait a few minutes and try again.",
         ));
     }
-    let bytes = response.bytes().await.map_err(|e| {
-        AppError::new(
-            ErrorKind::Offline,
-            "The Zoho sign-in service stopped answering midway; try again.",
-        )
-        .with_detail(e.without_url().to_string())
+    let bytes = crate::reply_body::read(response).await.map_err(|e| {
+        e.into_app_error(|e| {
+            AppError::new(
+                ErrorKind::Offline,
+                "The Zoho sign-in service stopped answering midway; try again.",
+            )
+            .with_detail(e.without_url().to_string())
+        })
     })?;
     serde_json::from_slice(&bytes).map_err(|e| {
         // Only the position: the body may hold a token.
@@ -684,5 +686,21 @@ mod tests {
         };
         let printed = format!("{authorization:?}");
         assert!(!printed.contains("secret-device-code") && printed.contains("ABCD-EFGH"));
+    }
+}
+
+/// Whatever the Zoho accounts service sends: a value or an error, never a panic (issue 14).
+#[cfg(test)]
+mod reply_properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_lifetime_is_a_date_within_a_day(seconds in any::<Option<i64>>(), value in any::<u64>()) {
+            let at = expiry(seconds);
+            prop_assert!(at <= Utc::now() + chrono::Duration::seconds(86_400));
+            let _ = duration_of(value);
+        }
     }
 }

@@ -508,7 +508,13 @@ impl ZohoClient {
             })?;
             let status = response.status();
             let retry_after = retry_after(&response);
-            let text = response.text().await.unwrap_or_default();
+            let text = match crate::reply_body::read_text(response).await {
+                Ok(text) => text,
+                Err(crate::reply_body::ReplyError::Transport(_)) => String::new(),
+                Err(too_large) => {
+                    return Err(too_large.into_app_error(crate::reply_body::broke_off))
+                }
+            };
             let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
             if status.is_success() {
                 return Ok(json);
@@ -778,5 +784,36 @@ mod tests {
             map_status(StatusCode::BAD_GATEWAY, &Value::Null).kind,
             ErrorKind::Provider
         );
+    }
+}
+
+/// Whatever Zoho sends: a value or an error, never a panic (issue 14).
+#[cfg(test)]
+mod reply_properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_account_record_is_a_user_or_skipped(
+            item in crate::test_inputs::json_value(),
+            domain in "[a-z]{0,8}",
+        ) {
+            if let Some(user) = user_from(&item, &[domain]) {
+                prop_assert!(!user.email.is_empty());
+            }
+            let _ = id_of(&item);
+            let wrapped = serde_json::json!({ "zuid": 1, "primaryEmailAddress": "a@b", "role": item });
+            let _ = user_from(&wrapped, &[]);
+        }
+
+        #[test]
+        fn any_error_envelope_becomes_an_error_that_says_something(
+            json in crate::test_inputs::json_value(),
+            status in 100u16..600,
+        ) {
+            let error = map_status(StatusCode::from_u16(status).unwrap(), &json);
+            prop_assert!(!error.message.trim().is_empty());
+        }
     }
 }
