@@ -462,3 +462,56 @@ async fn planning_a_reset_of_many_users_reads_a_few_at_a_time_per_customer() {
     let peak = h.sandbox.peak_in_flight();
     assert!((1..=4).contains(&peak), "{peak} Graph requests at once");
 }
+
+/// The technician is who the partner tenant says signed in (`/me`), on sign-in and after a
+/// restart alike: every audit entry, plan and job names and compares them by it.
+#[tokio::test]
+async fn the_technician_is_read_from_the_partner_tenant_on_sign_in_and_on_resume() {
+    let sandbox = Arc::new(
+        LighthouseSandbox::start(LighthouseConfig::default())
+            .await
+            .unwrap(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(MemoryStore::new());
+    let console = |store: Arc<MemoryStore>| {
+        Console::new(
+            vec![Connection {
+                id: LH.into(),
+                display_name: "Partner".into(),
+                settings: ProviderSettings::Lighthouse(sandbox.settings()),
+                sandbox: true,
+            }],
+            store,
+            KeychainStatus::Available,
+            dir.path().join("audit.jsonl"),
+        )
+        .unwrap()
+        .with_lighthouse_sandbox(LH, sandbox.clone())
+    };
+    let first = console(store.clone());
+    let typed = TECHNICIAN_UPN.to_uppercase();
+    let browser = resetdesk_core::auth::SandboxBrowser::new(TECHNICIAN_UPN).unwrap();
+    let operator = first
+        .lighthouse_sign_in(LH, Some(&typed), &browser)
+        .await
+        .unwrap();
+    assert_eq!(
+        operator.user_principal_name, TECHNICIAN_UPN,
+        "not what was typed"
+    );
+    assert_eq!(operator.display_name, "Taylor Tech");
+    assert!(
+        uuid::Uuid::parse_str(&operator.id).is_ok(),
+        "the object id: {}",
+        operator.id
+    );
+
+    // A restart resumes from the stored refresh token and names the same technician.
+    let next = console(store);
+    next.resume_sessions().await;
+    let view = next.connections().await;
+    let resumed = view[0].operator.as_ref().expect("signed in again");
+    assert_eq!(resumed.user_principal_name, TECHNICIAN_UPN);
+    assert_eq!(resumed.id, operator.id);
+}

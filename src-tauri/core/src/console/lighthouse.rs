@@ -119,30 +119,30 @@ impl Console {
     ) -> Result<Operator> {
         let connection = self.connection(connection_id)?;
         let settings = connection.lighthouse()?.clone();
-        let (refresh_token, upn) = match self.lighthouse.sandbox_sign_ins.get(connection_id) {
+        // Who signed in is read from the partner tenant afterwards (`/me`), for the sandbox
+        // too: the demo account only picks whose sign-in the sandbox answers with.
+        let refresh_token = match self.lighthouse.sandbox_sign_ins.get(connection_id) {
             Some(sandbox) => {
                 let account = sandbox_account.ok_or_else(|| {
                     AppError::invalid_input("Choose a demo account to sign in to the sandbox.")
                 })?;
-                let token = sandbox.sign_in(account).ok_or_else(|| {
+                sandbox.sign_in(account).ok_or_else(|| {
                     AppError::invalid_input(format!(
                         "The sandbox partner has no technician \"{account}\". Choose the demo account."
                     ))
-                })?;
-                (token, account.to_string())
+                })?
             }
             None => {
                 let tokens =
                     crate::auth::sign_in(&settings.partner_entra(), browser, &self.token_http)
                         .await?;
-                let token = tokens.refresh_token.ok_or_else(|| {
+                tokens.refresh_token.ok_or_else(|| {
                     AppError::new(
                         crate::error::ErrorKind::Provider,
                         "The partner sign-in gave no refresh token; ResetDesk asks for \
                          offline_access: check the app registration's permissions.",
                     )
-                })?;
-                (token, String::new())
+                })?
             }
         };
         let session = PartnerSession::from_sign_in(
@@ -153,7 +153,7 @@ impl Console {
             refresh_token,
         )
         .await?;
-        self.start_lighthouse_session(connection_id, &settings, session, upn)
+        self.start_lighthouse_session(connection_id, &settings, session)
             .await
     }
 
@@ -162,25 +162,19 @@ impl Console {
         connection_id: &str,
         settings: &LighthouseSettings,
         session: Arc<PartnerSession>,
-        upn: String,
     ) -> Result<Operator> {
         let client = Arc::new(LighthouseClient::new(session));
-        // The customer list is the proof the sign-in works (and that GDAP answers).
+        // Who signed in, as the partner tenant says: every audit entry, plan and bulk job
+        // names and compares the technician by it.
+        let technician = client.me().await?;
+        // The customer list is the proof that GDAP answers.
         client.list_customers().await?;
         let operator = Operator {
             connection_id: connection_id.to_string(),
             tenant_id: settings.partner_tenant_id.clone(),
-            id: upn.clone(),
-            display_name: if upn.is_empty() {
-                "Partner technician".to_string()
-            } else {
-                upn.clone()
-            },
-            user_principal_name: if upn.is_empty() {
-                "partner technician".to_string()
-            } else {
-                upn
-            },
+            id: technician.id,
+            display_name: technician.display_name,
+            user_principal_name: technician.user_principal_name,
             roles: Vec::new(),
         };
         self.lighthouse.sessions.write().await.insert(
@@ -215,7 +209,7 @@ impl Console {
             &connection.id,
             Arc::clone(&self.secrets),
         );
-        self.start_lighthouse_session(&connection.id, &settings, session, String::new())
+        self.start_lighthouse_session(&connection.id, &settings, session)
             .await
             .map(|_| ())
     }

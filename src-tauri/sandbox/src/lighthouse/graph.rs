@@ -45,6 +45,7 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
             "/v1.0/tenantRelationships/delegatedAdminRelationships/{id}/accessAssignments",
             get(access_assignments),
         )
+        .route("/v1.0/me", get(me))
         .route(
             "/v1.0/me/transitiveMemberOf/microsoft.graph.group",
             get(my_groups),
@@ -251,6 +252,24 @@ fn advanced_query(headers: &axum::http::HeaderMap, query: &HashMap<String, Strin
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.eq_ignore_ascii_case("eventual"))
         && query.get("$count").is_some_and(|c| c == "true")
+}
+
+/// `GET /me` in the partner tenant: the signed-in technician, as Graph's user resource
+/// (https://learn.microsoft.com/graph/api/user-get, "GET /me"; properties as its sample
+/// reply names them). Only the partner's token is for the technician's own tenant.
+async fn me(State(shared): State<Arc<Shared>>, Extension(caller): Extension<Caller>) -> Response {
+    if let Err(e) = partner_only(&shared, &caller) {
+        return render(&caller, e);
+    }
+    let msp = lock(&shared.msp);
+    Json(json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users/$entity",
+        "id": msp.technician_id,
+        "displayName": seed::TECHNICIAN_DISPLAY_NAME,
+        "userPrincipalName": seed::TECHNICIAN_UPN,
+        "mail": seed::TECHNICIAN_UPN,
+    }))
+    .into_response()
 }
 
 async fn my_groups(

@@ -16,6 +16,7 @@ pub const PASSWORD_METHOD_ID: &str = "28c10230-6103-485e-b985-444c60001490";
 
 pub const PARTNER_DOMAIN: &str = "contosopartners.sandbox";
 pub const TECHNICIAN_UPN: &str = "tech@contosopartners.sandbox";
+pub const TECHNICIAN_DISPLAY_NAME: &str = "Taylor Tech";
 /// The partner-tenant security group the technician belongs to (the GDAP access container).
 pub const HELPDESK_GROUP_NAME: &str = "GDAP Helpdesk Technicians";
 /// A group the technician is NOT in: its roles must not count for them.

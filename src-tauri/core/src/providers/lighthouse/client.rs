@@ -13,7 +13,7 @@ use url::Url;
 
 use super::roles::role_name;
 use super::tokens::PartnerSession;
-use crate::error::{AppError, Result};
+use crate::error::{AppError, ErrorKind, Result};
 use crate::model::{AuthMethod, DirectoryUser, RoleRef};
 use crate::providers::entra::http::{
     to_app_error, Access, Failure, GraphHttp, GraphRequest, RetryPolicy,
@@ -56,6 +56,25 @@ pub enum DeleteOutcome {
     AlreadyGone {
         request_id: Option<String>,
     },
+}
+
+/// The technician who signed in to the partner tenant.
+#[derive(Debug, Clone)]
+pub struct PartnerTechnician {
+    /// Their object id in the partner tenant.
+    pub id: String,
+    pub user_principal_name: String,
+    pub display_name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MeJson {
+    id: String,
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    user_principal_name: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -190,6 +209,37 @@ impl LighthouseClient {
             .unwrap_or("Microsoft Graph")
             .to_string();
         to_app_error(failure, &host, &format!("customer tenant {tenant}"))
+    }
+
+    /// Who signed in: `GET /me` in the partner tenant
+    /// (https://learn.microsoft.com/graph/api/user-get). Every audit entry, plan and job names
+    /// the technician by it.
+    pub async fn me(&self) -> Result<PartnerTechnician> {
+        let partner = self.session.endpoints().partner_tenant_id.clone();
+        let url = self.url(&["me"], &[("$select", "id,displayName,userPrincipalName")])?;
+        let reply = self
+            .graph(&partner)
+            .send(&GraphRequest::get(url), Access::Read)
+            .await
+            .and_then(|response| crate::providers::entra::http::decode::<MeJson>(&response))
+            .map_err(|f| self.app_error(f, &partner))?;
+        let upn = reply
+            .user_principal_name
+            .filter(|u| !u.trim().is_empty())
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorKind::Provider,
+                    "The partner tenant did not say who signed in (no userPrincipalName on /me).",
+                )
+            })?;
+        Ok(PartnerTechnician {
+            display_name: reply
+                .display_name
+                .filter(|d| !d.trim().is_empty())
+                .unwrap_or_else(|| upn.clone()),
+            id: reply.id,
+            user_principal_name: upn,
+        })
     }
 
     /// Every GDAP relationship of the partner, with the roles the technician holds through
