@@ -97,7 +97,7 @@ pub async fn lighthouse_job(
     state: State<'_, AppState>,
     job_id: String,
 ) -> Result<BulkJobView, AppError> {
-    state.console.lighthouse_job(&job_id)
+    state.console.lighthouse_job(&job_id).await
 }
 
 #[tauri::command]
@@ -105,7 +105,7 @@ pub async fn lighthouse_cancel_job(
     state: State<'_, AppState>,
     job_id: String,
 ) -> Result<BulkJobView, AppError> {
-    state.console.lighthouse_cancel_job(&job_id)
+    state.console.lighthouse_cancel_job(&job_id).await
 }
 
 /// Jobs the app did not finish (closed or crashed half-way, or cancelled).
@@ -113,7 +113,7 @@ pub async fn lighthouse_cancel_job(
 pub async fn lighthouse_unfinished_jobs(
     state: State<'_, AppState>,
 ) -> Result<Vec<BulkJobView>, AppError> {
-    state.console.lighthouse_unfinished_jobs()
+    state.console.lighthouse_unfinished_jobs().await
 }
 
 #[tauri::command]

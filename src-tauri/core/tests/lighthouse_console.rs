@@ -24,6 +24,14 @@ async fn harness() -> Harness {
 }
 
 async fn harness_with(config: LighthouseConfig) -> Harness {
+    harness_built(config, |console| console).await
+}
+
+/// A harness whose Console `customize` sets up further (e.g. a job age limit).
+async fn harness_built(
+    config: LighthouseConfig,
+    customize: impl FnOnce(Console) -> Console,
+) -> Harness {
     let sandbox = Arc::new(LighthouseSandbox::start(config).await.unwrap());
     let dir = tempfile::tempdir().unwrap();
     let console = Console::new(
@@ -40,6 +48,7 @@ async fn harness_with(config: LighthouseConfig) -> Harness {
     .unwrap()
     .with_lighthouse_sandbox(LH, sandbox.clone())
     .with_job_journal_dir(dir.path());
+    let console = customize(console);
     let browser = resetdesk_core::auth::SandboxBrowser::new(TECHNICIAN_UPN).unwrap();
     console
         .lighthouse_sign_in(LH, Some(TECHNICIAN_UPN), &browser)
@@ -297,7 +306,7 @@ async fn planning_for_a_customer_that_may_not_reset_is_refused_and_audited() {
 /// Polls the job until it is no longer running.
 async fn settled(h: &Harness, job_id: &str) -> resetdesk_core::console::BulkJobView {
     for _ in 0..400 {
-        let view = h.console.lighthouse_job(job_id).unwrap();
+        let view = h.console.lighthouse_job(job_id).await.unwrap();
         if view.state != BulkJobState::Running {
             return view;
         }
@@ -386,7 +395,12 @@ async fn a_confirmed_reset_runs_as_a_job_with_a_result_per_user_and_method_audit
         h.console.query_audit(&filter, 10_000).unwrap().len(),
         steps.len() + 1
     );
-    assert!(h.console.lighthouse_unfinished_jobs().unwrap().is_empty());
+    assert!(h
+        .console
+        .lighthouse_unfinished_jobs()
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test]
@@ -401,14 +415,14 @@ async fn a_cancelled_job_is_listed_as_unfinished_and_finishing_it_repeats_nothin
         .await
         .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-    h.console.lighthouse_cancel_job(&started.id).unwrap();
+    h.console.lighthouse_cancel_job(&started.id).await.unwrap();
     let cancelled = settled(&h, &started.id).await;
     assert_eq!(cancelled.state, BulkJobState::Cancelled, "{cancelled:?}");
     assert!(
         cancelled.remaining > 0 && cancelled.done > 0,
         "{cancelled:?}"
     );
-    let unfinished = h.console.lighthouse_unfinished_jobs().unwrap();
+    let unfinished = h.console.lighthouse_unfinished_jobs().await.unwrap();
     assert_eq!(unfinished.len(), 1);
     assert_eq!(unfinished[0].id, started.id);
 
@@ -514,4 +528,110 @@ async fn the_technician_is_read_from_the_partner_tenant_on_sign_in_and_on_resume
     let resumed = view[0].operator.as_ref().expect("signed in again");
     assert_eq!(resumed.user_principal_name, TECHNICIAN_UPN);
     assert_eq!(resumed.id, operator.id);
+}
+
+/// Starts the two-customer job and cancels it at once: most of its steps are left.
+async fn cancelled_job(h: &Harness) -> (resetdesk_core::console::LighthousePlan, String) {
+    h.sandbox.set_latency(std::time::Duration::from_millis(60));
+    let plan = two_customer_plan(h).await;
+    let started = h
+        .console
+        .lighthouse_start_job(&plan.id, "INC-9100")
+        .await
+        .unwrap();
+    h.console.lighthouse_cancel_job(&started.id).await.unwrap();
+    settled(h, &started.id).await;
+    h.sandbox.set_latency(std::time::Duration::ZERO);
+    (plan, started.id)
+}
+
+#[tokio::test]
+async fn a_job_is_seen_cancelled_and_finished_only_under_its_technicians_sign_in() {
+    let h = harness().await;
+    let (_, job) = cancelled_job(&h).await;
+    assert_eq!(
+        h.console.lighthouse_unfinished_jobs().await.unwrap().len(),
+        1
+    );
+
+    h.console.sign_out(LH).await.unwrap();
+    assert!(
+        h.console
+            .lighthouse_unfinished_jobs()
+            .await
+            .unwrap()
+            .is_empty(),
+        "no one signed in: nobody's jobs are listed"
+    );
+    for error in [
+        h.console.lighthouse_job(&job).await.unwrap_err(),
+        h.console.lighthouse_cancel_job(&job).await.unwrap_err(),
+        h.console.lighthouse_resume_job(&job).await.unwrap_err(),
+    ] {
+        assert_eq!(error.kind, ErrorKind::NotSignedIn, "{error:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_job_older_than_the_age_limit_is_not_finished() {
+    let h = harness_built(LighthouseConfig::default(), |console| {
+        console.with_job_max_age(std::time::Duration::ZERO)
+    })
+    .await;
+    let (_, job) = cancelled_job(&h).await;
+    let error = h.console.lighthouse_resume_job(&job).await.unwrap_err();
+    assert_eq!(error.kind, ErrorKind::InvalidInput, "{error:?}");
+    assert!(
+        error.message.contains("Start the action again"),
+        "{error:?}"
+    );
+    let view = h.console.lighthouse_job(&job).await.unwrap();
+    assert_ne!(view.state, BulkJobState::Running);
+}
+
+#[tokio::test]
+async fn finishing_a_job_derives_each_users_authorization_again_from_their_roles_now() {
+    let h = harness().await;
+    let (_, job) = cancelled_job(&h).await;
+    let fabrikam = h.tenant("Fabrikam");
+    let view = h.console.lighthouse_job(&job).await.unwrap();
+    // A Fabrikam user none of whose steps ran, promoted since: the technician is an
+    // Authentication Administrator there, who may not act on an administrator.
+    let promoted = view
+        .users
+        .iter()
+        .find(|u| u.tenant_id == fabrikam && u.state == BulkUserState::Cancelled)
+        .expect("a Fabrikam user with steps left");
+    assert!(h.sandbox.make_privileged(&fabrikam, &promoted.user_id));
+
+    h.console.lighthouse_resume_job(&job).await.unwrap();
+    let finished = settled(&h, &job).await;
+    let user = finished
+        .users
+        .iter()
+        .find(|u| u.user_id == promoted.user_id)
+        .unwrap();
+    assert_eq!(user.state, BulkUserState::Refused, "{user:?}");
+    let refusals: Vec<_> = h
+        .console
+        .list_audit(10_000)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.record.target_id == promoted.user_id)
+        .collect();
+    assert!(!refusals.is_empty());
+    assert!(
+        refusals.iter().all(|e| e
+            .record
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("Not sent: No longer allowed in Fabrikam"))),
+        "refused before anything was sent: {refusals:?}"
+    );
+    // Everyone else's steps finished.
+    assert!(finished
+        .users
+        .iter()
+        .filter(|u| u.user_id != promoted.user_id)
+        .all(|u| u.state != BulkUserState::Cancelled && u.state != BulkUserState::Pending));
 }

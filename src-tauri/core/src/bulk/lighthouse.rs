@@ -21,6 +21,9 @@ pub struct LighthouseSteps {
     /// The customers as last read from GDAP: each step is checked against them again just
     /// before it is sent (DESIGN.md: authorization is checked twice).
     customers: Option<Vec<CustomerAccess>>,
+    /// Users the technician may no longer act on (Entra's rules against their roles, read
+    /// again when a job is resumed), by (tenant, user id) in lower case, with the reason.
+    refused_targets: std::collections::HashMap<(String, String), String>,
 }
 
 impl LighthouseSteps {
@@ -48,11 +51,41 @@ impl LighthouseSteps {
         Arc::new(Self {
             client: LighthouseClient::with_policy(session, policy),
             customers,
+            refused_targets: Default::default(),
         })
+    }
+
+    /// As [`Self::with_customer_check`], and the steps of `refused` users — (tenant id,
+    /// user id, reason) — are refused unsent.
+    pub fn with_checks(
+        session: Arc<PartnerSession>,
+        customers: &[CustomerAccess],
+        refused: Vec<(String, String, String)>,
+    ) -> Arc<Self> {
+        let mut steps = Self::build(session, Some(customers.to_vec()));
+        if let Some(steps) = Arc::get_mut(&mut steps) {
+            steps.refused_targets = refused
+                .into_iter()
+                .map(|(tenant, user, why)| {
+                    (
+                        (tenant.to_ascii_lowercase(), user.to_ascii_lowercase()),
+                        why,
+                    )
+                })
+                .collect();
+        }
+        steps
     }
 
     /// Our own check: the step's customer must (still) allow the action.
     fn refusal(&self, step: &StepSpec) -> Option<String> {
+        let target = (
+            step.tenant_id.to_ascii_lowercase(),
+            step.user_id.to_ascii_lowercase(),
+        );
+        if let Some(why) = self.refused_targets.get(&target) {
+            return Some(why.clone());
+        }
         let customers = self.customers.as_ref()?;
         let customer = customers
             .iter()

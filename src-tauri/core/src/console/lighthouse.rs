@@ -536,7 +536,7 @@ impl Console {
 
     /// Splits `users` into those the technician may reset in their customer (Entra's rules
     /// with the GDAP roles as the operator's roles) and those they may not, with the reason.
-    async fn authorize_lighthouse_targets(
+    pub(super) async fn authorize_lighthouse_targets(
         &self,
         session: &LighthouseConnectionSession,
         customers: &[CustomerAccess],

@@ -16,16 +16,23 @@ use crate::bulk::{
     Journal, LighthouseSteps, StepAudit, StepResult, StepState,
 };
 use crate::error::{AppError, Result};
-use crate::providers::lighthouse::LighthouseAction;
+use crate::providers::lighthouse::{CustomerAccess, LighthouseAction};
 
 /// The journal file, in the app's data folder.
 const JOURNAL_FILE: &str = "bulk-jobs.db";
+
+/// How old a job may be and still be finished: what its technician confirmed (the users'
+/// methods and roles, the customers' GDAP roles) was true when it started, and a day later
+/// the operator should review it again rather than finish it blind.
+pub const JOB_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 #[derive(Default)]
 pub(super) struct LighthouseJobs {
     journal: Option<Arc<Journal>>,
     running: std::sync::Mutex<HashMap<String, JobHandle>>,
     options: Option<BulkOptions>,
+    /// [`JOB_MAX_AGE`] unless a test sets another.
+    max_age: Option<std::time::Duration>,
 }
 
 /// Each finished step goes to the audit log (and on to the syslog collector, when one is set).
@@ -158,6 +165,12 @@ impl Console {
         self
     }
 
+    /// How old a job may be and still be finished ([`JOB_MAX_AGE`] unless set).
+    pub fn with_job_max_age(mut self, age: std::time::Duration) -> Self {
+        self.lighthouse_jobs.max_age = Some(age);
+        self
+    }
+
     fn journal(&self) -> Result<Arc<Journal>> {
         self.lighthouse_jobs.journal.clone().ok_or_else(|| {
             AppError::internal(
@@ -204,21 +217,25 @@ impl Console {
         let mut spec = reset_all_mfa_job(&plan.plan, &connection_id, &planned_by, &reason)?;
         spec.action = LighthouseAction::ResetAllMfa.label().to_string();
         let job_id = journal.create_job(&spec)?;
-        self.run_job(&journal, &job_id, &session.client).await?;
-        self.lighthouse_job(&job_id)
+        let customers = session.client.list_customers().await?;
+        self.run_job(&journal, &job_id, &session.client, &customers, Vec::new())
+            .await?;
+        self.job_view_of(&job_id)
     }
 
+    /// Runs a journalled job. Each step is checked against `customers` (the GDAP roles, read
+    /// live just before) when it is sent: a relationship that lost its roles stops that
+    /// customer's steps; the steps of `refused` users — (tenant, user, why) — are refused.
     async fn run_job(
         &self,
         journal: &Arc<Journal>,
         job_id: &str,
         client: &crate::providers::lighthouse::LighthouseClient,
+        customers: &[CustomerAccess],
+        refused: Vec<(String, String, String)>,
     ) -> Result<()> {
-        // Each step is checked against the customer's GDAP roles (read live now) just before
-        // it is sent: a relationship that lost its roles stops that customer's steps.
-        let customers = client.list_customers().await?;
         let executor =
-            LighthouseSteps::with_customer_check(Arc::clone(client.session()), &customers);
+            LighthouseSteps::with_checks(Arc::clone(client.session()), customers, refused);
         let audit = Arc::new(JobAudit {
             log: Arc::clone(&self.audit),
             forwarder: self.forwarder.clone(),
@@ -235,8 +252,8 @@ impl Console {
         Ok(())
     }
 
-    /// The job as it stands (the page polls this while it runs).
-    pub fn lighthouse_job(&self, job_id: &str) -> Result<BulkJobView> {
+    /// The job as it stands, without checking who asks (for this module's own answers).
+    fn job_view_of(&self, job_id: &str) -> Result<BulkJobView> {
         let journal = self.journal()?;
         let spec = journal.job_spec(job_id)?;
         let report = journal.report(job_id)?;
@@ -252,22 +269,58 @@ impl Console {
         Ok(job_view(job_id, &spec, &report, created_at, running))
     }
 
+    /// The signed-in session of the technician who started the job: a job (its customers'
+    /// users, their methods) is shown, cancelled and finished by them only.
+    async fn job_owner_session(
+        &self,
+        spec: &JobSpec,
+    ) -> Result<Arc<super::lighthouse::LighthouseConnectionSession>> {
+        let session = self.lighthouse_session(&spec.connection_id).await?;
+        if !session
+            .operator
+            .user_principal_name
+            .eq_ignore_ascii_case(&spec.operator)
+        {
+            return Err(AppError::denied(format!(
+                "This job was started by {}; only they can see, cancel or finish it.",
+                spec.operator
+            )));
+        }
+        Ok(session)
+    }
+
+    /// The job as it stands (the page polls this while it runs), for the technician who
+    /// started it.
+    pub async fn lighthouse_job(&self, job_id: &str) -> Result<BulkJobView> {
+        let spec = self.journal()?.job_spec(job_id)?;
+        self.job_owner_session(&spec).await?;
+        self.job_view_of(job_id)
+    }
+
     /// No new step starts; the steps in flight finish and are recorded. The rest can be
-    /// finished later (it is listed as unfinished).
-    pub fn lighthouse_cancel_job(&self, job_id: &str) -> Result<BulkJobView> {
+    /// finished later (it is listed as unfinished). Only by the technician who started it.
+    pub async fn lighthouse_cancel_job(&self, job_id: &str) -> Result<BulkJobView> {
+        let journal = self.journal()?;
+        let spec = journal.job_spec(job_id)?;
+        self.job_owner_session(&spec).await?;
         if let Some(handle) = lock(&self.lighthouse_jobs.running)?.get(job_id) {
             handle.cancel();
         }
-        self.journal()?.set_cancelled(job_id, true)?;
-        self.lighthouse_job(job_id)
+        journal.set_cancelled(job_id, true)?;
+        self.job_view_of(job_id)
     }
 
-    /// Jobs with steps left that are not running now: after a close or crash (or a cancel).
-    pub fn lighthouse_unfinished_jobs(&self) -> Result<Vec<BulkJobView>> {
+    /// The signed-in technicians' jobs with steps left that are not running now: after a
+    /// close or crash (or a cancel). Another technician's jobs are not listed.
+    pub async fn lighthouse_unfinished_jobs(&self) -> Result<Vec<BulkJobView>> {
         let journal = self.journal()?;
         let mut views = Vec::new();
         for summary in journal.unfinished_jobs()? {
-            let view = self.lighthouse_job(&summary.job_id)?;
+            let spec = journal.job_spec(&summary.job_id)?;
+            if self.job_owner_session(&spec).await.is_err() {
+                continue;
+            }
+            let view = self.job_view_of(&summary.job_id)?;
             if view.state != BulkJobState::Running {
                 views.push(view);
             }
@@ -276,23 +329,78 @@ impl Console {
     }
 
     /// Finishes what a job left: its pending steps, and the ones sent but not confirmed
-    /// (re-checked against the user's live methods first, so nothing runs twice).
+    /// (re-checked against the user's live methods first, so nothing runs twice). Only the
+    /// technician who started it, within [`JOB_MAX_AGE`], and with each user's authorization
+    /// derived again from their roles now: the journal is a record, not a permission.
     pub async fn lighthouse_resume_job(&self, job_id: &str) -> Result<BulkJobView> {
         self.audit.ensure_writable()?;
         let journal = self.journal()?;
         let spec = journal.job_spec(job_id)?;
-        if self.lighthouse_job(job_id)?.state == BulkJobState::Running {
+        let session = self.job_owner_session(&spec).await?;
+        let view = self.job_view_of(job_id)?;
+        if view.state == BulkJobState::Running {
             return Err(AppError::invalid_input("This job is running already."));
         }
-        let session = self.lighthouse_session(&spec.connection_id).await?;
-        if session.operator.user_principal_name != spec.operator {
-            return Err(AppError::denied(format!(
-                "This job was started by {}; only they can finish it.",
-                spec.operator
+        let max_age = self.lighthouse_jobs.max_age.unwrap_or(JOB_MAX_AGE);
+        let started = chrono::DateTime::parse_from_rfc3339(&view.created_at)
+            .map_err(|_| AppError::internal("The job's start time could not be read."))?;
+        let age = chrono::Utc::now().signed_duration_since(started);
+        if age.to_std().unwrap_or_default() > max_age {
+            return Err(AppError::invalid_input(format!(
+                "This job started at {}, more than {} hours ago: what was confirmed then (the \
+                 users' methods and roles) may no longer hold. Start the action again to review \
+                 the users as they are now.",
+                view.created_at,
+                max_age.as_secs() / 3600
             )));
         }
-        self.run_job(&journal, job_id, &session.client).await?;
-        self.lighthouse_job(job_id)
+        let customers = session.client.list_customers().await?;
+        let refused = self
+            .refused_job_targets(&session, &customers, &journal, job_id)
+            .await?;
+        self.run_job(&journal, job_id, &session.client, &customers, refused)
+            .await?;
+        self.job_view_of(job_id)
+    }
+
+    /// The users with steps left whom the technician may no longer act on: Entra's rules,
+    /// with the technician's GDAP roles in each customer, against the user's roles read now.
+    async fn refused_job_targets(
+        &self,
+        session: &super::lighthouse::LighthouseConnectionSession,
+        customers: &[CustomerAccess],
+        journal: &Journal,
+        job_id: &str,
+    ) -> Result<Vec<(String, String, String)>> {
+        let mut users: Vec<crate::model::DirectoryUser> = Vec::new();
+        for step in journal.unfinished_steps(job_id)? {
+            let spec = step.spec;
+            let known = customers
+                .iter()
+                .any(|c| c.tenant_id.eq_ignore_ascii_case(&spec.tenant_id));
+            // A customer no longer listed is refused by the per-step customer check.
+            let seen = users.iter().any(|u| {
+                u.tenant_id.eq_ignore_ascii_case(&spec.tenant_id)
+                    && u.id.eq_ignore_ascii_case(&spec.user_id)
+            });
+            if known && !seen {
+                users.push(crate::model::DirectoryUser {
+                    connection_id: session.operator.connection_id.clone(),
+                    tenant_id: spec.tenant_id.clone(),
+                    id: spec.user_id.clone(),
+                    user_principal_name: spec.user_principal_name.clone(),
+                    display_name: spec.user_principal_name.clone(),
+                    ..Default::default()
+                });
+            }
+        }
+        let (_, refused) = self
+            .authorize_lighthouse_targets(session, customers, users)
+            .await?;
+        Ok(refused
+            .into_iter()
+            .map(|(user, why)| (user.tenant_id, user.id, format!("No longer allowed {why}")))
+            .collect())
     }
 }
 

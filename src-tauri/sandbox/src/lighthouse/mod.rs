@@ -308,6 +308,22 @@ impl LighthouseSandbox {
             .collect()
     }
 
+    /// Makes a customer's user a Global Administrator from now on (a promotion between a
+    /// confirmation and its run); false if there is no such user.
+    pub fn make_privileged(&self, tenant_id: &str, user_id: &str) -> bool {
+        let mut msp = lock(&self.shared.msp);
+        match msp
+            .customer_mut(tenant_id)
+            .and_then(|c| c.users.get_mut(user_id))
+        {
+            Some(user) => {
+                user.privileged = true;
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn customer_by_name(&self, display_name: &str) -> Option<SeededCustomer> {
         self.customers()
             .into_iter()
