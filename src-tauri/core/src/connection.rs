@@ -17,7 +17,24 @@ impl CheckSaved for Connection {
     fn check_saved(&self) -> Result<(), AppError> {
         match &self.settings {
             ProviderSettings::Entra(entra) => entra.check_endpoints(),
-            ProviderSettings::Zoho(zoho) => zoho.validate(),
+            ProviderSettings::Zoho(zoho) => {
+                zoho.validate()?;
+                // Plain http is for the built-in sandbox only, which is never saved: a saved
+                // connection sends its secrets to these servers.
+                for url in [
+                    zoho.accounts_url()?,
+                    zoho.mail_url()?,
+                    zoho.directory_url()?,
+                ] {
+                    if url.scheme() != "https" {
+                        return Err(AppError::invalid_input(format!(
+                            "The saved Zoho connection points at {url}, which is not https; \
+                             remove it and add it again."
+                        )));
+                    }
+                }
+                Ok(())
+            }
             ProviderSettings::PrivilegeSecure(ps) => {
                 crate::providers::privilege_secure::PrivilegeSecureClient::new(ps).map(|_| ())
             }
@@ -321,6 +338,25 @@ mod tests {
                 "{endpoint}: {error:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_saved_zoho_connection_must_use_https_even_on_the_loopback() {
+        let mut settings = resetdesk_model::connection::ZohoSettings::new(
+            resetdesk_model::connection::DataCentre::Us,
+            "1000.ABCDEF",
+            "123",
+        );
+        let connection = |settings: &resetdesk_model::connection::ZohoSettings| Connection {
+            id: "zoho-1".into(),
+            display_name: "Zylker".into(),
+            settings: ProviderSettings::Zoho(settings.clone()),
+            sandbox: false,
+        };
+        assert!(connection(&settings).check_saved().is_ok());
+        settings.accounts_base_url = Some("http://localhost:9000".into());
+        let error = connection(&settings).check_saved().unwrap_err();
+        assert!(error.message.contains("not https"), "{error:?}");
     }
 
     #[test]

@@ -283,19 +283,130 @@ pub async fn save_secret(
     on_blocking_pool(store, move |s| s.set(&connection_id, &name, &value)).await
 }
 
-/// [`SecretStore::delete`] for async callers (does not block the runtime).
+/// [`SecretStore::delete`] for async callers (does not block the runtime). The record of
+/// the endpoint the secret was issued for (see [`save_bound_secret`]) goes with it.
 pub async fn forget_secret(
     store: &Arc<dyn SecretStore>,
     connection_id: &str,
     name: &str,
 ) -> Result<()> {
     let (connection_id, name) = (connection_id.to_string(), name.to_string());
-    on_blocking_pool(store, move |s| s.delete(&connection_id, &name)).await
+    on_blocking_pool(store, move |s| {
+        s.delete(&connection_id, &name)?;
+        s.delete(&connection_id, &issuer_entry(&name))
+    })
+    .await
+}
+
+/// The keychain entry that records which endpoint the secret `name` was issued for.
+fn issuer_entry(name: &str) -> String {
+    format!("{name}.issuer")
+}
+
+/// Saves a secret bound to the endpoint it was issued for and is sent to (its issuer: a
+/// token endpoint with the client id, a Zoho accounts server…). A connection's settings live
+/// in a file the operator can edit; a secret must never follow them to another endpoint.
+pub async fn save_bound_secret(
+    store: &Arc<dyn SecretStore>,
+    connection_id: &str,
+    name: &str,
+    value: &SecretString,
+    issuer: &str,
+) -> Result<()> {
+    let issuer = SecretString::from(issuer.to_string());
+    save_secret(store, connection_id, &issuer_entry(name), &issuer).await?;
+    save_secret(store, connection_id, name, value).await
+}
+
+/// A secret read back for one endpoint.
+pub enum BoundSecret {
+    /// None is stored.
+    Absent,
+    /// Stored, and issued for this endpoint.
+    Valid(SecretString),
+    /// Stored for another endpoint (the connection's settings changed since), or with no
+    /// record of one: it must not be sent to this one.
+    IssuedElsewhere { recorded: Option<String> },
+}
+
+impl BoundSecret {
+    /// The operator's explanation of an [`BoundSecret::IssuedElsewhere`] secret: `what` it
+    /// is, where it was issued, where the connection points now, and `remedy`.
+    pub fn refusal(recorded: Option<&str>, what: &str, issuer: &str, remedy: &str) -> AppError {
+        let was = recorded
+            .map(|r| format!("was issued by {r}"))
+            .unwrap_or_else(|| "has no record of where it was issued".to_string());
+        AppError::new(
+            ErrorKind::NotSignedIn,
+            format!(
+                "The saved {what} of this connection {was}, but the connection now points at \
+                 {issuer}. ResetDesk did not send it there. {remedy}"
+            ),
+        )
+    }
+}
+
+/// Reads the secret `name` for `issuer` (see [`save_bound_secret`]).
+pub async fn load_bound_secret(
+    store: &Arc<dyn SecretStore>,
+    connection_id: &str,
+    name: &str,
+    issuer: &str,
+) -> Result<BoundSecret> {
+    let Some(value) = load_secret(store, connection_id, name).await? else {
+        return Ok(BoundSecret::Absent);
+    };
+    let recorded = load_secret(store, connection_id, &issuer_entry(name)).await?;
+    match recorded {
+        Some(recorded) if recorded.expose_secret() == issuer => Ok(BoundSecret::Valid(value)),
+        recorded => Ok(BoundSecret::IssuedElsewhere {
+            recorded: recorded.map(|r| r.expose_secret().to_string()),
+        }),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_bound_secret_is_given_only_for_its_issuer_and_forgotten_with_its_record() {
+        let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
+        let token = SecretString::from("rt");
+        save_bound_secret(&store, "c1", "refresh_token", &token, "https://a/t")
+            .await
+            .unwrap();
+        assert!(matches!(
+            load_bound_secret(&store, "c1", "refresh_token", "https://a/t").await.unwrap(),
+            BoundSecret::Valid(v) if v.expose_secret() == "rt"
+        ));
+        match load_bound_secret(&store, "c1", "refresh_token", "https://b/t")
+            .await
+            .unwrap()
+        {
+            BoundSecret::IssuedElsewhere { recorded } => {
+                assert_eq!(recorded.as_deref(), Some("https://a/t"))
+            }
+            _ => panic!("another issuer must be refused"),
+        }
+        // A secret with no record of its issuer (saved before records existed) is refused.
+        store.set("c1", "legacy", &token).unwrap();
+        assert!(matches!(
+            load_bound_secret(&store, "c1", "legacy", "https://a/t")
+                .await
+                .unwrap(),
+            BoundSecret::IssuedElsewhere { recorded: None }
+        ));
+        forget_secret(&store, "c1", "refresh_token").await.unwrap();
+        assert!(store.get("c1", "refresh_token").unwrap().is_none());
+        assert!(store.get("c1", "refresh_token.issuer").unwrap().is_none());
+        assert!(matches!(
+            load_bound_secret(&store, "c1", "refresh_token", "https://a/t")
+                .await
+                .unwrap(),
+            BoundSecret::Absent
+        ));
+    }
 
     #[test]
     fn memory_store_round_trip_overwrite_delete() {

@@ -635,3 +635,49 @@ async fn finishing_a_job_derives_each_users_authorization_again_from_their_roles
         .filter(|u| u.user_id != promoted.user_id)
         .all(|u| u.state != BulkUserState::Cancelled && u.state != BulkUserState::Pending));
 }
+
+#[tokio::test]
+async fn a_saved_partner_sign_in_is_not_sent_to_endpoints_the_settings_name_since() {
+    let sandbox = Arc::new(
+        LighthouseSandbox::start(LighthouseConfig::default())
+            .await
+            .unwrap(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(MemoryStore::new());
+    let console = |store: Arc<MemoryStore>, settings| {
+        Console::new(
+            vec![Connection {
+                id: LH.into(),
+                display_name: "Partner".into(),
+                settings: ProviderSettings::Lighthouse(settings),
+                sandbox: true,
+            }],
+            store,
+            KeychainStatus::Available,
+            dir.path().join("audit.jsonl"),
+        )
+        .unwrap()
+        .with_lighthouse_sandbox(LH, sandbox.clone())
+    };
+    let browser = resetdesk_core::auth::SandboxBrowser::new(TECHNICIAN_UPN).unwrap();
+    console(store.clone(), sandbox.settings())
+        .lighthouse_sign_in(LH, Some(TECHNICIAN_UPN), &browser)
+        .await
+        .unwrap();
+
+    // Between two starts, the partner's login server is edited to point elsewhere.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mut moved = sandbox.settings();
+    moved.login_base_url = format!("http://{}", listener.local_addr().unwrap());
+    let next = console(store.clone(), moved);
+    next.resume_sessions().await;
+    assert!(!next.connections().await[0].signed_in);
+    assert!(
+        store.get(LH, "refresh_token").unwrap().is_none(),
+        "the partner's refresh token is removed, unsent"
+    );
+    let nothing =
+        tokio::time::timeout(std::time::Duration::from_millis(50), listener.accept()).await;
+    assert!(nothing.is_err(), "no connection was made to the new server");
+}

@@ -481,3 +481,89 @@ async fn loopback_timeout_is_a_clear_error() {
         error.message
     );
 }
+
+/// A local server that only counts the connections made to it: where a secret must not go.
+async fn elsewhere() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((_socket, _)) = listener.accept().await {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    (url, connections)
+}
+
+#[tokio::test]
+async fn a_saved_sign_in_is_not_sent_to_endpoints_the_settings_name_since() {
+    let sandbox = sandbox().await;
+    let settings = sandbox.entra_settings();
+    let store = Arc::new(MemoryStore::new());
+    let tokens = sign_in_as(&settings, OPERATOR).await.unwrap();
+    TokenManager::from_sign_in(
+        CONNECTION,
+        settings.clone(),
+        store.clone(),
+        token_http(),
+        tokens,
+    )
+    .await
+    .unwrap();
+
+    // settings.json edited between two starts: the token endpoint now points elsewhere.
+    let (other, connections) = elsewhere().await;
+    let mut moved = settings.clone();
+    moved.login_base_url = other;
+    let error = TokenManager::resume(CONNECTION, moved, store.clone(), token_http())
+        .await
+        .expect_err("refused");
+    assert_eq!(error.kind, ErrorKind::NotSignedIn, "{error:?}");
+    assert!(
+        error.message.contains("did not send it there"),
+        "{}",
+        error.message
+    );
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 0);
+    assert!(stored_refresh_token(&store).is_none(), "removed");
+
+    // Graph moved instead (where the access tokens go): refused the same way.
+    let tokens = sign_in_as(&settings, OPERATOR).await.unwrap();
+    TokenManager::from_sign_in(
+        CONNECTION,
+        settings.clone(),
+        store.clone(),
+        token_http(),
+        tokens,
+    )
+    .await
+    .unwrap();
+    let (other, connections) = elsewhere().await;
+    let mut moved = settings.clone();
+    moved.graph_base_url = other;
+    assert!(
+        TokenManager::resume(CONNECTION, moved, store.clone(), token_http())
+            .await
+            .is_err()
+    );
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 0);
+
+    // Unchanged settings still resume.
+    let tokens = sign_in_as(&settings, OPERATOR).await.unwrap();
+    TokenManager::from_sign_in(
+        CONNECTION,
+        settings.clone(),
+        store.clone(),
+        token_http(),
+        tokens,
+    )
+    .await
+    .unwrap();
+    assert!(
+        TokenManager::resume(CONNECTION, settings, store, token_http())
+            .await
+            .unwrap()
+            .is_some()
+    );
+}

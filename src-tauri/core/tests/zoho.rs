@@ -686,3 +686,73 @@ async fn a_token_close_to_expiry_is_refreshed_before_use() {
     );
     assert_eq!(client.operator().await.unwrap().email, ADMIN);
 }
+
+/// A local server that only counts the connections made to it: where a secret must not go.
+async fn elsewhere() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((_socket, _)) = listener.accept().await {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    (url, connections)
+}
+
+#[tokio::test]
+async fn saved_secrets_are_not_sent_to_servers_the_settings_name_since() {
+    let (sandbox, store) = started(0).await;
+    sign_in(&sandbox, store.clone(), ADMIN).await;
+    let (other, connections) = elsewhere().await;
+
+    // The accounts server moved: the refresh token (and the client secret) would go there.
+    let mut moved = sandbox.settings();
+    moved.accounts_base_url = Some(other.clone());
+    let error = ZohoSession::resume(CONNECTION, moved.clone(), store.clone(), http())
+        .await
+        .expect_err("refused");
+    assert_eq!(error.kind, ErrorKind::NotSignedIn, "{error:?}");
+    assert!(
+        error.message.contains("did not send it there"),
+        "{}",
+        error.message
+    );
+    assert!(store
+        .get(CONNECTION, REFRESH_TOKEN_SECRET)
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        connections.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "no secret was sent to the new server"
+    );
+
+    // The mail API moved (where access tokens go): the sign-in is refused the same way.
+    sign_in(&sandbox, store.clone(), ADMIN).await;
+    let mut moved = sandbox.settings();
+    moved.mail_base_url = Some(other);
+    assert!(
+        ZohoSession::resume(CONNECTION, moved.clone(), store.clone(), http())
+            .await
+            .is_err()
+    );
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 0);
+
+    // A new sign-in under the moved settings: the client secret saved for the old ones is
+    // refused before the token request (and kept: the settings may be put back).
+    let device = DeviceSignIn::new(CONNECTION, moved, store.clone(), http());
+    let authorization = device.start().await.unwrap();
+    assert!(sandbox.approve_device(&authorization.user_code, ADMIN));
+    let refused = device.poll_once(&authorization).await.unwrap_err();
+    assert!(refused.message.contains("client secret"), "{refused:?}");
+    assert!(
+        refused.message.contains("did not send it there"),
+        "{refused:?}"
+    );
+    assert!(store
+        .get(CONNECTION, CLIENT_SECRET_SECRET)
+        .unwrap()
+        .is_some());
+}

@@ -19,7 +19,9 @@ pub use super::token_set::TokenSet;
 use super::AccessTokenSource;
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::connection::EntraSettings;
-use crate::secrets::{forget_secret, load_secret, save_secret, SecretStore};
+use crate::secrets::{
+    forget_secret, load_bound_secret, save_bound_secret, BoundSecret, SecretStore,
+};
 
 /// The secret name of a connection's refresh token in the [`SecretStore`].
 pub const REFRESH_TOKEN_SECRET: &str = "refresh_token";
@@ -80,11 +82,12 @@ impl TokenManager {
         let manager = Self::new(connection_id.into(), settings, store, http);
         match &tokens.refresh_token {
             Some(refresh_token) => {
-                save_secret(
+                save_bound_secret(
                     &manager.store,
                     &manager.connection_id,
                     REFRESH_TOKEN_SECRET,
                     refresh_token,
+                    &manager.issuer(),
                 )
                 .await?
             }
@@ -112,14 +115,49 @@ impl TokenManager {
         http: reqwest::Client,
     ) -> Result<Option<Self>> {
         let manager = Self::new(connection_id.into(), settings, store, http);
-        if load_secret(&manager.store, &manager.connection_id, REFRESH_TOKEN_SECRET)
-            .await?
-            .is_none()
-        {
+        if manager.stored_refresh_token().await?.is_none() {
             return Ok(None);
         }
         manager.access_token().await?;
         Ok(Some(manager))
+    }
+
+    /// Where this connection's tokens are used: the token endpoint (tenant and client id) and
+    /// Microsoft Graph. The refresh token is kept bound to it.
+    fn issuer(&self) -> String {
+        format!(
+            "{}/{} for client {} and {}",
+            self.settings.login_base_url.trim_end_matches('/'),
+            self.settings.tenant,
+            self.settings.client_id,
+            self.settings.graph_base_url.trim_end_matches('/')
+        )
+    }
+
+    /// The stored refresh token, if it was issued for this connection's endpoints as they are
+    /// now. One issued elsewhere (the settings were edited since) is deleted, unsent.
+    async fn stored_refresh_token(&self) -> Result<Option<SecretString>> {
+        let issuer = self.issuer();
+        match load_bound_secret(
+            &self.store,
+            &self.connection_id,
+            REFRESH_TOKEN_SECRET,
+            &issuer,
+        )
+        .await?
+        {
+            BoundSecret::Absent => Ok(None),
+            BoundSecret::Valid(token) => Ok(Some(token)),
+            BoundSecret::IssuedElsewhere { recorded } => {
+                forget_secret(&self.store, &self.connection_id, REFRESH_TOKEN_SECRET).await?;
+                Err(BoundSecret::refusal(
+                    recorded.as_deref(),
+                    "sign-in",
+                    &issuer,
+                    "It has been removed: sign in again.",
+                ))
+            }
+        }
     }
 
     fn new(
@@ -152,7 +190,7 @@ impl TokenManager {
 
     /// Spends the stored refresh token for a new access token; the caller holds the lock.
     async fn refresh(&self, current: &mut Option<CachedAccessToken>) -> Result<SecretString> {
-        let stored = load_secret(&self.store, &self.connection_id, REFRESH_TOKEN_SECRET).await?;
+        let stored = self.stored_refresh_token().await?;
         let Some(stored) = stored else {
             *current = None;
             return Err(AppError::not_signed_in(
@@ -196,11 +234,12 @@ impl TokenManager {
             expires_at: tokens.expires_at,
         });
         if let Some(rotated) = &tokens.refresh_token {
-            save_secret(
+            save_bound_secret(
                 &self.store,
                 &self.connection_id,
                 REFRESH_TOKEN_SECRET,
                 rotated,
+                &self.issuer(),
             )
             .await?;
         }

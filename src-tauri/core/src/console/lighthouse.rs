@@ -194,21 +194,16 @@ impl Console {
         connection: &crate::model::connection::Connection,
     ) -> Result<()> {
         let settings = connection.lighthouse()?.clone();
-        let stored = crate::secrets::load_secret(
-            &self.secrets,
-            &connection.id,
-            crate::auth::REFRESH_TOKEN_SECRET,
-        )
-        .await?;
-        if stored.is_none() {
-            return Ok(());
-        }
         let session = PartnerSession::resume(
             self.token_http.clone(),
             LighthouseEndpoints::of(&settings)?,
             &connection.id,
             Arc::clone(&self.secrets),
         );
+        // Nothing stored: nothing to resume. Stored for other endpoints: refused (and removed).
+        if session.stored_refresh_token().await?.is_none() {
+            return Ok(());
+        }
         self.start_lighthouse_session(&connection.id, &settings, session)
             .await
             .map(|_| ())

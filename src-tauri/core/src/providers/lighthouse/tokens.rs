@@ -18,7 +18,9 @@ use url::Url;
 
 use crate::auth::{AccessTokenSource, REFRESH_MARGIN, REFRESH_TOKEN_SECRET};
 use crate::error::{AppError, ErrorKind, Result};
-use crate::secrets::{load_secret, save_secret, SecretStore};
+use crate::secrets::{
+    forget_secret, load_bound_secret, save_bound_secret, BoundSecret, SecretStore,
+};
 
 /// Where the partner signs in and where Graph is (public cloud, or the sandbox emulator).
 #[derive(Debug, Clone)]
@@ -30,6 +32,18 @@ pub struct LighthouseEndpoints {
 }
 
 impl LighthouseEndpoints {
+    /// Where the partner's tokens are used: the sign-in service (partner tenant, client id)
+    /// and Microsoft Graph. The refresh token is kept bound to it.
+    pub fn issuer(&self) -> String {
+        format!(
+            "{}/{} for client {} and {}",
+            self.login_base.as_str().trim_end_matches('/'),
+            self.partner_tenant_id,
+            self.client_id,
+            self.graph_base.as_str().trim_end_matches('/')
+        )
+    }
+
     /// The endpoints of a saved partner connection.
     pub fn of(settings: &crate::model::connection::LighthouseSettings) -> Result<Self> {
         Self::new(
@@ -122,11 +136,12 @@ impl PartnerSession {
         secrets: Arc<dyn SecretStore>,
         refresh_token: SecretString,
     ) -> Result<Arc<Self>> {
-        save_secret(
+        save_bound_secret(
             &secrets,
             connection_id,
             REFRESH_TOKEN_SECRET,
             &refresh_token,
+            &endpoints.issuer(),
         )
         .await?;
         Ok(Self::resume(http, endpoints, connection_id, secrets))
@@ -198,14 +213,38 @@ impl PartnerSession {
         })
     }
 
+    /// The stored partner refresh token, if it was issued for this connection's endpoints as
+    /// they are now. One issued elsewhere (the settings were edited since) is deleted, unsent.
+    pub async fn stored_refresh_token(&self) -> Result<Option<SecretString>> {
+        let issuer = self.endpoints.issuer();
+        match load_bound_secret(
+            &self.secrets,
+            &self.connection_id,
+            REFRESH_TOKEN_SECRET,
+            &issuer,
+        )
+        .await?
+        {
+            BoundSecret::Absent => Ok(None),
+            BoundSecret::Valid(token) => Ok(Some(token)),
+            BoundSecret::IssuedElsewhere { recorded } => {
+                forget_secret(&self.secrets, &self.connection_id, REFRESH_TOKEN_SECRET).await?;
+                Err(BoundSecret::refusal(
+                    recorded.as_deref(),
+                    "partner sign-in",
+                    &issuer,
+                    "It has been removed: sign in to the partner tenant again.",
+                ))
+            }
+        }
+    }
+
     async fn redeem(&self, tenant_id: &str) -> Result<CachedToken> {
-        let refresh = load_secret(&self.secrets, &self.connection_id, REFRESH_TOKEN_SECRET)
-            .await?
-            .ok_or_else(|| {
-                AppError::not_signed_in(
-                    "No Lighthouse sign-in is stored for this connection. Sign in to the partner tenant.",
-                )
-            })?;
+        let refresh = self.stored_refresh_token().await?.ok_or_else(|| {
+            AppError::not_signed_in(
+                "No Lighthouse sign-in is stored for this connection. Sign in to the partner tenant.",
+            )
+        })?;
         // The tenant id becomes part of the login URL that receives the partner's refresh
         // token: a GUID only, never a path (`../common`, `%2e%2e`).
         let tenant_id = uuid::Uuid::parse_str(tenant_id.trim())
@@ -278,11 +317,12 @@ impl PartnerSession {
         })?;
         if let Some(rotated) = reply.refresh_token.filter(|t| !t.is_empty()) {
             // Refresh tokens replace themselves on use (graph.md §4.1): keep the newest.
-            save_secret(
+            save_bound_secret(
                 &self.secrets,
                 &self.connection_id,
                 REFRESH_TOKEN_SECRET,
                 &SecretString::from(rotated),
+                &self.endpoints.issuer(),
             )
             .await?;
         }

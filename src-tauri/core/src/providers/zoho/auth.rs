@@ -28,7 +28,9 @@ use tokio::sync::Mutex;
 use super::settings::ZohoSettings;
 use crate::auth::{async_trait, AccessTokenSource};
 use crate::error::{AppError, ErrorKind, Result};
-use crate::secrets::{forget_secret, load_secret, save_secret, SecretStore};
+use crate::secrets::{
+    forget_secret, load_bound_secret, save_bound_secret, BoundSecret, SecretStore,
+};
 
 /// Secret names in the [`SecretStore`] (account `<connection-id>/<name>`).
 pub const REFRESH_TOKEN_SECRET: &str = "refresh_token";
@@ -190,11 +192,12 @@ impl DeviceSignIn {
                  of the non-browser application).",
             ));
         }
-        save_secret(
+        save_bound_secret(
             &self.store,
             &self.connection_id,
             CLIENT_SECRET_SECRET,
             secret,
+            &issuer(&self.settings)?,
         )
         .await
     }
@@ -299,11 +302,12 @@ impl DeviceSignIn {
         };
         match body.refresh_token {
             Some(refresh) => {
-                save_secret(
+                save_bound_secret(
                     &self.store,
                     &self.connection_id,
                     REFRESH_TOKEN_SECRET,
                     &SecretString::from(refresh),
+                    &issuer(&self.settings)?,
                 )
                 .await?
             }
@@ -338,19 +342,65 @@ impl DeviceSignIn {
     }
 
     async fn client_secret(&self) -> Result<SecretString> {
-        client_secret(&self.store, &self.connection_id).await
+        client_secret(&self.store, &self.connection_id, &self.settings).await
     }
 }
 
-async fn client_secret(store: &Arc<dyn SecretStore>, connection_id: &str) -> Result<SecretString> {
-    load_secret(store, connection_id, CLIENT_SECRET_SECRET)
-        .await?
-        .ok_or_else(|| {
-            AppError::invalid_input(
-                "The Zoho connection has no client secret; enter the client secret of the \
-                 non-browser application from the Zoho API console.",
-            )
-        })
+/// Where a Zoho connection's secrets are used: the accounts server with the client id (the
+/// client secret and refresh token go there), and the API servers (the access tokens go
+/// there). Its secrets are kept bound to it.
+fn issuer(settings: &ZohoSettings) -> Result<String> {
+    Ok(format!(
+        "{} for client {} and {}, {}",
+        settings.accounts_url()?.as_str().trim_end_matches('/'),
+        settings.client_id.trim(),
+        settings.mail_url()?.as_str().trim_end_matches('/'),
+        settings.directory_url()?.as_str().trim_end_matches('/')
+    ))
+}
+
+async fn client_secret(
+    store: &Arc<dyn SecretStore>,
+    connection_id: &str,
+    settings: &ZohoSettings,
+) -> Result<SecretString> {
+    let issuer = issuer(settings)?;
+    match load_bound_secret(store, connection_id, CLIENT_SECRET_SECRET, &issuer).await? {
+        BoundSecret::Valid(secret) => Ok(secret),
+        BoundSecret::Absent => Err(AppError::invalid_input(
+            "The Zoho connection has no client secret; enter the client secret of the \
+             non-browser application from the Zoho API console.",
+        )),
+        BoundSecret::IssuedElsewhere { recorded } => Err(BoundSecret::refusal(
+            recorded.as_deref(),
+            "client secret",
+            &issuer,
+            "Remove the connection and add it again with its client secret.",
+        )),
+    }
+}
+
+/// The stored refresh token, if it was issued for these settings; one issued elsewhere (the
+/// settings were edited since) is deleted, unsent.
+async fn stored_refresh_token(
+    store: &Arc<dyn SecretStore>,
+    connection_id: &str,
+    settings: &ZohoSettings,
+) -> Result<Option<SecretString>> {
+    let issuer = issuer(settings)?;
+    match load_bound_secret(store, connection_id, REFRESH_TOKEN_SECRET, &issuer).await? {
+        BoundSecret::Absent => Ok(None),
+        BoundSecret::Valid(token) => Ok(Some(token)),
+        BoundSecret::IssuedElsewhere { recorded } => {
+            forget_secret(store, connection_id, REFRESH_TOKEN_SECRET).await?;
+            Err(BoundSecret::refusal(
+                recorded.as_deref(),
+                "Zoho sign-in",
+                &issuer,
+                "It has been removed: sign in again.",
+            ))
+        }
+    }
 }
 
 impl ZohoSession {
@@ -373,7 +423,7 @@ impl ZohoSession {
             signed_in_at: std::sync::Mutex::new(None),
             api_domain: None,
         };
-        if load_secret(&session.store, &session.connection_id, REFRESH_TOKEN_SECRET)
+        if stored_refresh_token(&session.store, &session.connection_id, &session.settings)
             .await?
             .is_none()
         {
@@ -446,14 +496,14 @@ impl ZohoSession {
     /// refresh token. A refused one is deleted and reported as NotSignedIn.
     async fn refresh(&self, current: &mut Option<CachedToken>) -> Result<SecretString> {
         let Some(refresh_token) =
-            load_secret(&self.store, &self.connection_id, REFRESH_TOKEN_SECRET).await?
+            stored_refresh_token(&self.store, &self.connection_id, &self.settings).await?
         else {
             *current = None;
             return Err(AppError::not_signed_in(
                 "You are not signed in to this Zoho connection; sign in again.",
             ));
         };
-        let client_secret = client_secret(&self.store, &self.connection_id).await?;
+        let client_secret = client_secret(&self.store, &self.connection_id, &self.settings).await?;
         let url = endpoint(&self.settings, "oauth/v2/token")?;
         let response = send(
             &self.settings,
