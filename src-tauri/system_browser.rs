@@ -21,6 +21,8 @@ impl<R: Runtime> SystemBrowser<R> {
 #[async_trait]
 impl<R: Runtime> BrowserLauncher for SystemBrowser<R> {
     async fn open(&self, url: &Url) -> Result<(), AppError> {
+        // Whoever asks, only an https page (or the sandbox's loopback one) is opened.
+        resetdesk_core::auth::check_browser_url(url)?;
         self.app.opener().open_url(url.as_str(), None::<&str>).map_err(|e| {
             AppError::new(
                 ErrorKind::Internal,

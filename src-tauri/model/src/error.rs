@@ -52,6 +52,16 @@ impl AppError {
         self.detail = Some(detail.into());
         self
     }
+
+    /// The error without `secret` in its message or detail: a service may echo what it was
+    /// sent (a password it refused), and errors reach the page and the logs.
+    pub fn redacted(mut self, secret: &str) -> Self {
+        if !secret.is_empty() {
+            self.message = self.message.replace(secret, "[redacted]");
+            self.detail = self.detail.map(|d| d.replace(secret, "[redacted]"));
+        }
+        self
+    }
     pub fn invalid_input(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::InvalidInput, message)
     }

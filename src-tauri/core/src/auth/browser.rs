@@ -21,6 +21,36 @@ pub trait BrowserLauncher: Send + Sync {
     async fn open(&self, url: &Url) -> Result<()>;
 }
 
+/// Whether `url` may be handed to the operator's browser: an https page, or a plain http one
+/// on this machine's loopback (the sandbox's pages). Anything else — `file:`, `javascript:`,
+/// a custom scheme that starts a program, plain http over the network — is refused: the
+/// addresses ResetDesk opens come from providers' answers and from settings a user can edit.
+pub fn check_browser_url(url: &Url) -> Result<()> {
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    let allowed = match url.scheme() {
+        "https" => url.host().is_some(),
+        "http" => loopback,
+        _ => false,
+    };
+    if allowed && url.username().is_empty() && url.password().is_none() {
+        Ok(())
+    } else {
+        Err(AppError::new(
+            ErrorKind::Provider,
+            format!(
+                "ResetDesk opens only https pages in the browser; it was asked to open a {} \
+                 address, and did not.",
+                url.scheme()
+            ),
+        ))
+    }
+}
+
 /// The form field the sandbox's sign-in page posts with the chosen account.
 pub const SANDBOX_LOGIN_FIELD: &str = "login";
 
@@ -197,6 +227,32 @@ impl BrowserLauncher for SandboxBrowser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_https_pages_and_the_loopback_sandbox_are_opened() {
+        for ok in [
+            "https://accounts.zoho.com/oauth/v3/device",
+            "https://login.microsoftonline.com/t/oauth2/v2.0/authorize?x=1",
+            "http://127.0.0.1:4000/authorize",
+            "http://localhost:4000/",
+            "http://[::1]:4000/",
+        ] {
+            assert!(check_browser_url(&Url::parse(ok).unwrap()).is_ok(), "{ok}");
+        }
+        for refused in [
+            "http://accounts.zoho.com/oauth/v3/device",
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "ms-settings:privacy",
+            "smb://host/share",
+            "https://user:pass@example.com/",
+            "http://192.168.1.10/",
+        ] {
+            let url = Url::parse(refused).unwrap();
+            let error = check_browser_url(&url).unwrap_err();
+            assert!(error.message.contains("only https"), "{refused}: {error:?}");
+        }
+    }
 
     #[test]
     fn page_text_strips_tags_and_folds_space() {

@@ -26,7 +26,7 @@ pub mod token_http;
 pub mod token_set;
 pub mod tokens;
 
-pub use browser::{BrowserLauncher, SandboxBrowser};
+pub use browser::{check_browser_url, BrowserLauncher, SandboxBrowser};
 pub use pkce_loopback::{
     sign_in, sign_in_with, SignInOptions, DEFAULT_SIGN_IN_TIMEOUT, MAX_CALLBACK_REQUEST_BYTES,
 };

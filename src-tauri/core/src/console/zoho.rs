@@ -15,7 +15,7 @@ use super::provider_actions::{
 };
 use super::{check_query_length, lock, require_id, Console, SEARCH_LIMIT};
 use crate::auth::BrowserLauncher;
-use crate::error::{AppError, ErrorKind, Result};
+use crate::error::{AppError, Result};
 use crate::providers::zoho::permissions::target_guard;
 use crate::providers::zoho::{
     DeviceAuthorization, DeviceSignIn, Performed, ResetPasswordOptions, ZohoClient, ZohoOperator,
@@ -144,16 +144,12 @@ impl Console {
                 )));
             }
         } else if let Some(browser) = browser {
-            // Only an https page is opened: the address comes from the server's answer.
-            let url = url::Url::parse(&authorization.verification_url)
-                .ok()
-                .filter(|u| u.scheme() == "https")
-                .ok_or_else(|| {
-                    AppError::new(
-                        ErrorKind::Provider,
-                        "Zoho answered with a verification address that is not an https URL;                          nothing was opened.",
-                    )
-                })?;
+            // The address comes from the server's answer: only the data centre's own
+            // accounts page is opened.
+            let url = crate::providers::zoho::auth::verification_page(
+                connection.zoho()?,
+                &authorization.verification_url,
+            )?;
             browser.open(&url).await?;
         }
         let prompt = DeviceCodePrompt {

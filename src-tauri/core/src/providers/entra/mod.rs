@@ -545,15 +545,6 @@ struct TapRequestBody {
     is_usable_once: bool,
 }
 
-/// The password must never appear in an error, even if a service echoed it.
-fn redact_password(mut error: AppError, password: &str) -> AppError {
-    if !password.is_empty() {
-        error.message = error.message.replace(password, "[redacted]");
-        error.detail = error.detail.map(|d| d.replace(password, "[redacted]"));
-    }
-    error
-}
-
 #[async_trait]
 impl Directory for EntraDirectory {
     #[tracing::instrument(skip(self), fields(connection = %self.connection_id))]
@@ -812,7 +803,7 @@ impl Directory for EntraDirectory {
         };
         self.write(request, verification, false)
             .await
-            .map_err(|e| redact_password(e, password))
+            .map_err(|e| e.redacted(password))
     }
 
     #[tracing::instrument(skip(self, method), fields(connection = %self.connection_id, method_id = %method.id, kind = ?method.kind))]
@@ -1034,7 +1025,7 @@ mod tests {
     fn password_is_redacted_from_errors() {
         let error = AppError::new(ErrorKind::Provider, "Password 'Sup3r-Secret!' is too weak")
             .with_detail("value=Sup3r-Secret!");
-        let error = redact_password(error, "Sup3r-Secret!");
+        let error = error.redacted("Sup3r-Secret!");
         assert_eq!(error.message, "Password '[redacted]' is too weak");
         assert_eq!(error.detail.as_deref(), Some("value=[redacted]"));
     }

@@ -346,6 +346,35 @@ impl DeviceSignIn {
     }
 }
 
+/// The page a device sign-in's code is entered on, as Zoho answered it, if it may be opened:
+/// an https page on the connection's own accounts server (Zoho's device flow answers
+/// `verification_url` on it, https://www.zoho.com/accounts/protocol/oauth/devices/initiation-request.html).
+/// The address comes from a server's answer, so it is checked before the browser sees it.
+pub fn verification_page(settings: &ZohoSettings, verification_url: &str) -> Result<url::Url> {
+    let refused = |why: &str| {
+        AppError::new(
+            ErrorKind::Provider,
+            format!("Zoho answered with a verification address that {why}; nothing was opened."),
+        )
+    };
+    let url = url::Url::parse(verification_url).map_err(|_| refused("is not a URL"))?;
+    if url.scheme() != "https" {
+        return Err(refused("is not an https URL"));
+    }
+    let accounts = settings.accounts_url()?;
+    let same_host = url
+        .host_str()
+        .zip(accounts.host_str())
+        .is_some_and(|(page, ours)| page.eq_ignore_ascii_case(ours));
+    if !same_host || url.port_or_known_default() != accounts.port_or_known_default() {
+        return Err(refused(&format!(
+            "is not on this data centre's accounts server ({})",
+            accounts.host_str().unwrap_or_default()
+        )));
+    }
+    Ok(url)
+}
+
 /// Where a Zoho connection's secrets are used: the accounts server with the client id (the
 /// client secret and refresh token go there), and the API servers (the access tokens go
 /// there). Its secrets are kept bound to it.
@@ -695,6 +724,27 @@ fn token_endpoint_error(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_data_centres_own_https_accounts_page_is_opened() {
+        let settings = ZohoSettings::new(crate::model::connection::DataCentre::Eu, "1000.X", "1");
+        let page = verification_page(&settings, "https://accounts.zoho.eu/oauth/v3/device");
+        assert!(page.is_ok(), "{page:?}");
+        for refused in [
+            "http://accounts.zoho.eu/oauth/v3/device",
+            "https://accounts.zoho.com/oauth/v3/device",
+            "https://accounts.zoho.eu.evil.example/oauth/v3/device",
+            "https://accounts.zoho.eu:8443/oauth/v3/device",
+            "file:///etc/passwd",
+            "not a url",
+        ] {
+            let error = verification_page(&settings, refused).unwrap_err();
+            assert!(
+                error.message.contains("nothing was opened"),
+                "{refused}: {error:?}"
+            );
+        }
+    }
 
     #[test]
     fn durations_read_milliseconds_and_seconds() {

@@ -349,7 +349,12 @@ impl ZohoClient {
             "password": password.expose_secret(),
             "mode": "resetPassword",
         });
-        match self.send_mail(Method::PUT, url, Some(body)).await {
+        // Zoho's refusal may quote what it was sent: the password never reaches an error.
+        let sent = self
+            .send_mail(Method::PUT, url, Some(body))
+            .await
+            .map_err(|e| e.redacted(password.expose_secret()));
+        match sent {
             Ok(_) => {}
             Err(error)
                 if error.kind == ErrorKind::Provider
