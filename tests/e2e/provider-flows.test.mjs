@@ -1,6 +1,6 @@
 // End to end: the Zoho Directory and Privilege Secure flows in the real window, against the
 // in-app emulators (the "sandbox-zoho" and "sandbox-ps" connections). Reset password with a
-// generated password and the options Zoho has no API for finished by hand; Reset MFA with its
+// generated password and its options, all through Zoho's API; Reset MFA (by hand) with its
 // two confirmations; a Zoho member refused with Zoho's reason; Privilege Secure's Reset
 // 2-Factor Token for an individually configured user and, in three steps, for a group member.
 import { test, before, after, beforeEach } from "node:test";
@@ -89,7 +89,7 @@ async function userIdOf(kind, text) {
   return found[1];
 }
 
-test("Zoho: reset password with a generated password; the options without an API are finished by hand and audited", async () => {
+test("Zoho: reset password with a generated password, force change and session clearing, all through the API, nothing left pending", async () => {
   await signInToZoho("ada.admin@zylker.sandbox");
   await assertAccessible(browser, "Connections with the Zoho and Privilege Secure cards");
   await openUsers(ZOHO, "annette");
@@ -109,39 +109,35 @@ test("Zoho: reset password with a generated password; the options without an API
   assert.equal(await web.isEnabled(), false);
   const force = await el(browser, "#force-change");
   if (!(await force.isSelected())) await force.click();
+  const mobile = await el(browser, "#clear-mobile");
+  if (!(await mobile.isSelected())) await mobile.click();
+  assert.equal(await (await el(browser, "#email-password")).isSelected(), false);
   await click(browser, "#review-button");
 
-  // The summary shows which steps go through the API and which are finished in Zoho.
+  // The summary shows every step going through Zoho's API: password, web sessions, force change,
+  // mobile sessions and API tokens (one call).
   await el(browser, "#provider-plan-dialog");
   const performed = await settledRead(browser, '[data-testid="provider-plan-step"]', (e) => e.getAttribute("data-performed"));
-  assert.equal(performed[0], "api");
-  assert.ok(performed.slice(1).every((p) => p === "byHand") && performed.length >= 3, JSON.stringify(performed));
-  await assertAccessible(browser, "Zoho confirmation with by-hand steps");
+  assert.deepEqual(performed, ["api", "api", "api", "api"]);
+  await assertAccessible(browser, "Zoho confirmation, every step through the API");
   await confirmWithReason("INC-3001 forgot password");
 
   await el(browser, "#provider-result-dialog");
-  const outcome = await (await el(browser, '[data-testid="provider-result-summary"]')).getAttribute("data-outcome");
-  assert.equal(outcome, "pending");
-  const password = await (await el(browser, "#temporary-password")).getValue();
-  assert.ok(password.length >= 12, "a generated password is shown once");
-  await assertAccessible(browser, "Zoho result with steps to finish by hand");
-
-  // Finish each by-hand step: open the admin page (the sandbox says it has none), mark it done.
-  const toDo = await settledRead(browser, '[data-testid="by-hand-panel"]', (e) => e.getAttribute("data-index"));
-  await click(browser, `#open-by-hand-${toDo[0]}`);
-  await waitText(browser, '[data-testid="by-hand-note"]', (t) => /sandbox/i.test(t), 20000, "sandbox note");
-  for (const index of toDo) await click(browser, `#mark-done-${index}`);
   await browser.waitUntil(async () => (await (await el(browser, '[data-testid="provider-result-summary"]')).getAttribute("data-outcome")) === "succeeded", {
     timeout: 20000,
-    timeoutMsg: "the result did not become succeeded after marking every step",
+    timeoutMsg: "the reset did not finish as succeeded",
   });
+  const password = await (await el(browser, "#temporary-password")).getValue();
+  assert.ok(password.length >= 12, "a generated password is shown once");
+  assert.equal((await browser.$$('[data-testid="by-hand-panel"]')).length, 0, "nothing to finish by hand");
   const states = await settledRead(browser, '[data-testid="provider-step-row"]', (e) => e.getAttribute("data-state"));
-  assert.deepEqual(states, ["done", ...toDo.map(() => "doneByHand")]);
+  assert.deepEqual(states, ["done", "done", "done", "done"]);
+  await assertAccessible(browser, "Zoho result, nothing pending");
   await click(browser, "#close-result");
 
-  // Activity: the run (pending) and one entry per step completed by hand; never the password.
+  // Activity: the run, succeeded; never the password.
   await click(browser, "#nav-activity");
-  const rows = await settledRead(browser, '[data-testid="audit-row"]', (e) => e.getText(), 20000, (v) => v.length >= 1 + toDo.length);
+  const rows = await settledRead(browser, '[data-testid="audit-row"]', (e) => e.getText(), 20000, (v) => v.length >= 1);
   assert.ok(rows.some((r) => /Zoho/.test(r)), JSON.stringify(rows));
   const page = await browser.getPageSource();
   assert.ok(!page.includes(password), "the password is not in the Activity screen");

@@ -156,7 +156,7 @@ fn typed(password: &str) -> Option<PasswordInput> {
 // ---- Zoho Directory ----
 
 #[tokio::test]
-async fn zoho_reset_password_sets_it_by_api_and_leaves_the_options_without_api_to_finish_by_hand() {
+async fn zoho_reset_password_sends_its_options_through_the_api_and_leaves_only_the_email_by_hand() {
     let h = harness().await;
     h.zoho_sign_in(ADMIN).await;
     let connections = h.console.connections().await;
@@ -195,12 +195,8 @@ async fn zoho_reset_password_sets_it_by_api_and_leaves_the_options_without_api_t
         .iter()
         .map(|s| matches!(s.performed, StepPerformed::Api { .. }))
         .collect();
-    assert_eq!(
-        performed,
-        vec![true, false, false, false],
-        "{:?}",
-        plan.steps
-    );
+    // Password, web sessions and force change are one API call; the e-mail is by hand.
+    assert_eq!(performed, vec![true, true, true, false], "{:?}", plan.steps);
     assert!(plan.needs_password && plan.confirmations_required == 1);
     assert!(
         plan.warnings
@@ -231,16 +227,18 @@ async fn zoho_reset_password_sets_it_by_api_and_leaves_the_options_without_api_t
         states,
         vec![
             StepState::Done,
-            StepState::ToDoByHand,
-            StepState::ToDoByHand,
+            StepState::Done,
+            StepState::Done,
             StepState::ToDoByHand
         ]
     );
+    let applied = h.zoho.last_reset(CONFIRMED_USER).unwrap();
+    assert!(applied.one_time_password && !applied.reset_auth_token);
     let entry = h.audit().pop().unwrap();
     assert_eq!(entry.record.outcome, AuditOutcome::Pending);
-    assert_eq!(entry.record.steps[1].status, StepStatus::WaitingForOperator);
+    assert_eq!(entry.record.steps[3].status, StepStatus::WaitingForOperator);
     assert!(
-        entry.record.plan[1].ends_with("(by hand)"),
+        entry.record.plan[3].ends_with("(by hand)"),
         "{:?}",
         entry.record.plan
     );
@@ -254,7 +252,7 @@ async fn zoho_reset_password_sets_it_by_api_and_leaves_the_options_without_api_t
     let browser = RecordingBrowser::default();
     let page = h
         .console
-        .open_by_hand_page(&plan.id, 1, Some(&browser))
+        .open_by_hand_page(&plan.id, 3, Some(&browser))
         .await
         .unwrap();
     assert!(page.opened);
@@ -267,17 +265,10 @@ async fn zoho_reset_password_sets_it_by_api_and_leaves_the_options_without_api_t
         .unwrap_err();
     assert!(error.message.contains("API"), "{error:?}");
 
-    for index in 1..=3 {
-        let after = h.console.mark_by_hand_done(&plan.id, index).await.unwrap();
-        assert_eq!(after.steps[index].state, StepState::DoneByHand);
-        let expected = if index == 3 {
-            AuditOutcome::Succeeded
-        } else {
-            AuditOutcome::Pending
-        };
-        assert_eq!(after.outcome, expected);
-        assert!(after.generated_password.is_none());
-    }
+    let after = h.console.mark_by_hand_done(&plan.id, 3).await.unwrap();
+    assert_eq!(after.steps[3].state, StepState::DoneByHand);
+    assert_eq!(after.outcome, AuditOutcome::Succeeded);
+    assert!(after.generated_password.is_none());
     let again = h.console.mark_by_hand_done(&plan.id, 3).await.unwrap_err();
     assert_eq!(again.kind, ErrorKind::InvalidInput);
     let entries = h.audit();
@@ -290,20 +281,20 @@ async fn zoho_reset_password_sets_it_by_api_and_leaves_the_options_without_api_t
                 .any(|s| s.status == StepStatus::CompletedByHand)
         })
         .collect();
-    assert_eq!(marks.len(), 3);
+    assert_eq!(marks.len(), 1);
     assert!(marks
         .iter()
         .all(|e| e.record.plan_id.as_deref() == Some(plan.id.as_str())
             && e.record.reason == "INC-42 locked out"
             && e.record.operator == ADMIN));
-    assert_eq!(marks[2].record.outcome, AuditOutcome::Succeeded);
+    assert_eq!(marks[0].record.outcome, AuditOutcome::Succeeded);
     assert!(h.console.verify_audit().ok);
-    // Activity's action filter finds the run and its three marks by the page's action name.
+    // Activity's action filter finds the run and its mark by the page's action name.
     let filter = resetdesk_core::audit::AuditFilter {
         action: Some("zohoResetPassword".into()),
         ..Default::default()
     };
-    assert_eq!(h.console.query_audit(&filter, 100).unwrap().len(), 4);
+    assert_eq!(h.console.query_audit(&filter, 100).unwrap().len(), 2);
 
     // A used plan cannot run again.
     let rerun = h

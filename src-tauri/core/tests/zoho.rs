@@ -419,19 +419,60 @@ async fn reset_with_a_typed_password() {
     let step = |option| outcome.steps.iter().find(|s| s.option == option).cloned();
     let set = step(ZohoOption::SetPassword).unwrap();
     assert!(set.done && matches!(set.performed, Performed::Api { .. }));
+    // Force change and the sessions go in the same call as the password: done, through the API.
     for option in [
         ZohoOption::ClearWebSessions,
         ZohoOption::ForceChangeOnLogin,
         ZohoOption::ClearMobileSessionsAndApiTokens,
     ] {
-        let by_hand = step(option).unwrap_or_else(|| panic!("{option:?} missing"));
-        assert!(!by_hand.done, "{option:?} still to do by hand");
+        let done = step(option).unwrap_or_else(|| panic!("{option:?} missing"));
+        assert!(done.done, "{option:?} done with the reset");
         assert!(
-            matches!(by_hand.performed, Performed::ByHand { .. }),
+            matches!(done.performed, Performed::Api { .. }),
             "{option:?}"
         );
     }
     assert!(step(ZohoOption::EmailNewPassword).is_none(), "not chosen");
+    let applied = sandbox.last_reset(CONFIRMED_USER).unwrap();
+    assert!(applied.one_time_password && applied.reset_auth_token);
+    assert_eq!(
+        applied.auth_token_spellings,
+        ["resetAuthToken", "resetAuthtoken"],
+        "both of the page's spellings, agreeing"
+    );
+}
+
+#[tokio::test]
+async fn an_unticked_option_is_sent_as_false_not_left_to_zohos_default_of_true() {
+    let (sandbox, store) = started(0).await;
+    let client = sign_in(&sandbox, store, ADMIN).await;
+    let operator = client.operator().await.unwrap();
+    let zuid = sandbox.zuid_of(CONFIRMED_USER).unwrap();
+    let outcome = client
+        .reset_password(
+            &operator,
+            &zuid,
+            typed("Kettle-Brave-482"),
+            ResetPasswordOptions {
+                force_change_on_login: false,
+                clear_mobile_sessions_and_api_tokens: false,
+                email_new_password: true,
+            },
+            FRESH,
+        )
+        .await
+        .unwrap();
+    let applied = sandbox.last_reset(CONFIRMED_USER).unwrap();
+    assert!(!applied.one_time_password, "force change was not chosen");
+    assert!(
+        !applied.reset_auth_token,
+        "mobile sessions were not to be cleared"
+    );
+    // Only the e-mail is left to do by hand.
+    let by_hand: Vec<_> = outcome.steps.iter().filter(|s| !s.done).collect();
+    assert_eq!(by_hand.len(), 1, "{by_hand:?}");
+    assert_eq!(by_hand[0].option, ZohoOption::EmailNewPassword);
+    assert!(matches!(by_hand[0].performed, Performed::ByHand { .. }));
 }
 
 #[tokio::test]
@@ -567,11 +608,19 @@ async fn every_option_without_an_api_is_declared_by_hand() {
     let directory = format!("{}/directory", sandbox.base_url());
     for step in &steps {
         match (&step.option, &step.performed) {
-            (ZohoOption::SetPassword, Performed::Api { doc }) => {
+            // The password, force change and the sessions: one documented call.
+            (
+                ZohoOption::SetPassword
+                | ZohoOption::ForceChangeOnLogin
+                | ZohoOption::ClearWebSessions
+                | ZohoOption::ClearMobileSessionsAndApiTokens,
+                Performed::Api { doc },
+            ) => {
                 assert!(doc.contains("put-reset-user-password"))
             }
+            // Only the e-mail has no API: by hand, with where and what to click.
             (
-                option,
+                option @ ZohoOption::EmailNewPassword,
                 Performed::ByHand {
                     admin_page_url,
                     instructions,

@@ -563,7 +563,9 @@ fn zoho_reports(plan: &ProviderPlan, steps: &[ZohoStep]) -> Result<Vec<StepRepor
 fn zoho_step(step: &ZohoStep, user: &ZohoUser) -> ProviderStep {
     let summary = match step.option {
         ZohoOption::SetPassword => format!("Set a new password for {}", user.email),
-        ZohoOption::ClearWebSessions => "Clear the user's web sessions".to_string(),
+        ZohoOption::ClearWebSessions => {
+            "Clear the user's web sessions (the reset itself does this)".to_string()
+        }
         ZohoOption::ForceChangeOnLogin => {
             "Force the user to change the password on login".to_string()
         }

@@ -78,6 +78,21 @@ struct EmuUser {
     tfa_enabled: bool,
     password_sha256: Option<String>,
     password_resets: u32,
+    /// What the last resetPassword asked for, as Zoho would apply it.
+    last_reset: Option<ResetApplied>,
+}
+
+/// What a resetPassword request did beyond the password, as the emulator applied it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResetApplied {
+    /// The password is one-time: the user must change it at the next sign-in.
+    pub one_time_password: bool,
+    /// The user's auth tokens were regenerated: every session signed out.
+    pub reset_auth_token: bool,
+    /// The body's spellings of the session field, as received (`resetAuthToken` as the
+    /// page's parameter table writes it, `resetAuthtoken` as its sample does); empty when
+    /// the field was left out and Zoho's default applied.
+    pub auth_token_spellings: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -185,6 +200,7 @@ fn seed(extra_users: usize) -> Vec<EmuUser> {
             tfa_enabled: true,
             password_sha256: None,
             password_resets: 0,
+            last_reset: None,
         });
         next += 1;
     };
@@ -351,6 +367,11 @@ impl ZohoSandbox {
     /// How many times the user's password was reset through the API.
     pub fn password_resets(&self, email: &str) -> u32 {
         self.user_field(email, |u| u.password_resets).unwrap_or(0)
+    }
+
+    /// What the user's last password reset applied besides the password.
+    pub fn last_reset(&self, email: &str) -> Option<ResetApplied> {
+        self.user_field(email, |u| u.last_reset.clone()).flatten()
     }
 
     /// Whether the user's current password is `candidate` (the emulator keeps a SHA-256, not
@@ -865,8 +886,56 @@ async fn update_account(
                     reason,
                 );
             }
+            // The current page documents two more fields, both true when left out
+            // (https://www.zoho.com/mail/help/api/put-reset-user-password.html): `oneTimePassword`
+            // and the session field, which its parameter table spells `resetAuthToken` and its
+            // sample request `resetAuthtoken`. Either spelling is accepted; both at once must
+            // agree.
+            let flag = |name: &str| match &body[name] {
+                Value::Null => Ok(None),
+                Value::Bool(b) => Ok(Some(*b)),
+                _ => Err(name.to_string()),
+            };
+            let read = (
+                flag("oneTimePassword"),
+                flag("resetAuthToken"),
+                flag("resetAuthtoken"),
+            );
+            let (one_time, table, sample) = match read {
+                (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+                (Err(name), _, _) | (_, Err(name), _) | (_, _, Err(name)) => {
+                    return envelope_error(
+                        StatusCode::BAD_REQUEST,
+                        "Invalid Input",
+                        "INVALID_PARAMETER",
+                        &format!("{name} must be a boolean"),
+                    )
+                }
+            };
+            if let (Some(a), Some(b)) = (table, sample) {
+                if a != b {
+                    return envelope_error(
+                        StatusCode::BAD_REQUEST,
+                        "Invalid Input",
+                        "INVALID_PARAMETER",
+                        "resetAuthToken and resetAuthtoken disagree",
+                    );
+                }
+            }
+            let mut spellings = Vec::new();
+            if table.is_some() {
+                spellings.push("resetAuthToken".to_string());
+            }
+            if sample.is_some() {
+                spellings.push("resetAuthtoken".to_string());
+            }
             user.password_sha256 = Some(sha256(password));
             user.password_resets += 1;
+            user.last_reset = Some(ResetApplied {
+                one_time_password: one_time.unwrap_or(true),
+                reset_auth_token: table.or(sample).unwrap_or(true),
+                auth_token_spellings: spellings,
+            });
             ok(json!({"zuid": user.zuid}))
         }
         Some("updateTFAStatus") => match body["tfaEnabled"].as_bool() {

@@ -13,15 +13,20 @@ const useStyles = makeStyles({
 });
 
 /**
- * The code of Zoho's device sign-in. The page cannot open a browser (no shell plugin): Rust has
- * opened Zoho's page already, so this only says what to type there, and where, should the tab be lost.
+ * The code of Zoho's device sign-in. The page cannot open a browser (no shell plugin): for a real
+ * organisation Rust has opened Zoho's page already, so this only says what to type there, and where,
+ * should the tab be lost. In the sandbox nothing opens: its emulator approves the code itself.
  */
-export function DeviceCodeBox({ prompt }: { prompt: DeviceCodePrompt }) {
+export function DeviceCodeBox({ prompt, sandbox }: { prompt: DeviceCodePrompt; sandbox: boolean }) {
   const styles = useStyles();
   return (
     <MessageBar intent="info" layout="multiline" data-testid="zoho-device-code">
       <MessageBarBody className={styles.body}>
-        <MessageBarTitle>Enter this code on Zoho&apos;s page, which ResetDesk opened in your browser</MessageBarTitle>
+        <MessageBarTitle>
+          {sandbox
+            ? "The sandbox approves this code for the demo account (nothing opens in your browser)"
+            : "Enter this code on Zoho's page, which ResetDesk opened in your browser"}
+        </MessageBarTitle>
         <Text className={styles.code} data-testid="zoho-user-code">
           {prompt.userCode}
         </Text>

@@ -148,8 +148,9 @@ export function ProviderPlanDialog({ flow, connectionId, reauthAccount, onRun, o
                   <MessageBar intent="info" layout="multiline" data-testid="fresh-sign-in">
                     <MessageBarBody>
                       <MessageBarTitle>Sign in again to confirm it is you</MessageBarTitle>
-                      Zoho asks administrators to have signed in within the last{" "}
-                      {plan.freshSignIn?.maxAgeMinutes ?? "few"} minutes before a reset.
+                      ResetDesk asks for a Zoho sign-in no older than {plan.freshSignIn?.maxAgeMinutes ?? "a few"} minutes
+                      before a reset (your organisation&apos;s setting), as Zoho&apos;s admin panel asks for the
+                      administrator&apos;s password.
                     </MessageBarBody>
                     <MessageBarActions>
                       <Button id="reauth-button" disabled={zoho.busy} onClick={() => void signInAgain()}>
@@ -158,7 +159,7 @@ export function ProviderPlanDialog({ flow, connectionId, reauthAccount, onRun, o
                     </MessageBarActions>
                   </MessageBar>
                 ) : null}
-                {zoho.prompt ? <DeviceCodeBox prompt={zoho.prompt} /> : null}
+                {zoho.prompt ? <DeviceCodeBox prompt={zoho.prompt} sandbox={reauthAccount !== undefined} /> : null}
                 {zoho.error ? <ErrorBar error={zoho.error} /> : null}
                 <Field label="Reason or ticket number" required>
                   <Input id="reason-input" value={reason} disabled={busy || confirmations > 0} onChange={(_, data) => setReason(data.value)} />

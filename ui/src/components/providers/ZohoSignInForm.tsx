@@ -52,7 +52,7 @@ export function ZohoSignInForm({ connection, onSignedIn }: { connection: Connect
           </Text>
         ) : null}
       </div>
-      {prompt ? <DeviceCodeBox prompt={prompt} /> : null}
+      {prompt ? <DeviceCodeBox prompt={prompt} sandbox={connection.sandbox} /> : null}
       {error ? <ErrorBar error={error} /> : null}
     </div>
   );

@@ -344,10 +344,18 @@ impl ZohoClient {
             .parse::<u64>()
             .map(serde_json::Value::from)
             .unwrap_or_else(|_| serde_json::Value::from(user.zuid.clone()));
+        // Both options are sent, always, from the operator's choices: Zoho defaults each to
+        // true when left out (put-reset-user-password.html). The session field is spelt
+        // `resetAuthToken` in the page's parameter table and `resetAuthtoken` in its sample
+        // request; JSON keys are case-sensitive and the page does not say which the server
+        // reads, so both go, with the same value: whichever it reads, it gets the choice.
         let body = serde_json::json!({
             "zuid": zuid,
             "password": password.expose_secret(),
             "mode": "resetPassword",
+            "oneTimePassword": options.force_change_on_login,
+            "resetAuthToken": options.clear_mobile_sessions_and_api_tokens,
+            "resetAuthtoken": options.clear_mobile_sessions_and_api_tokens,
         });
         // Zoho's refusal may quote what it was sent: the password never reaches an error.
         let sent = self

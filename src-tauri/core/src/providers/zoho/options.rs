@@ -50,39 +50,39 @@ pub struct Declaration {
     pub why: &'static str,
 }
 
+/// Zoho Mail's "Reset User Password": the password, and (its current version) the one-time
+/// flag and the session reset in the same call.
+pub const RESET_PASSWORD_DOC: &str =
+    "https://www.zoho.com/mail/help/api/put-reset-user-password.html";
+
 pub const DECLARATIONS: &[Declaration] = &[
     Declaration {
         option: ZohoOption::SetPassword,
-        api_doc: Some("https://www.zoho.com/mail/help/api/put-reset-user-password.html"),
+        api_doc: Some(RESET_PASSWORD_DOC),
+        instructions: "",
+        why: "",
+    },
+    // The same call as the password: `oneTimePassword` (the user must change the password at
+    // the next sign-in) and `resetAuthToken` (every session signed out), both sent explicitly.
+    Declaration {
+        option: ZohoOption::ForceChangeOnLogin,
+        api_doc: Some(RESET_PASSWORD_DOC),
+        instructions: "",
+        why: "",
+    },
+    // Zoho's admin panel clears web sessions on every reset ("Web sessions will be cleared
+    // automatically"); through the API it is the same reset call.
+    Declaration {
+        option: ZohoOption::ClearWebSessions,
+        api_doc: Some(RESET_PASSWORD_DOC),
         instructions: "",
         why: "",
     },
     Declaration {
-        option: ZohoOption::ForceChangeOnLogin,
-        api_doc: None,
-        instructions: "In Zoho Directory: Admin Panel → Users → open the user → Reset Password. \
-                       Enter the same new password, select \"Force users to change the \
-                       password on login\", enter your password and click Reset.",
-        why: "The Mail API's resetPassword takes only password and mode; a one-time-password \
-              flag is documented only for adding a user (post-add-user-to-org).",
-    },
-    Declaration {
-        option: ZohoOption::ClearWebSessions,
-        api_doc: None,
-        instructions: "In Zoho Directory: Admin Panel → Users → open the user → Active \
-                       sessions, and check that the web sessions are gone (the admin panel's \
-                       Reset Password clears them automatically); sign them out if not.",
-        why: "No documented API clears a user's web sessions, and the Mail API's \
-              resetPassword does not document that it does.",
-    },
-    Declaration {
         option: ZohoOption::ClearMobileSessionsAndApiTokens,
-        api_doc: None,
-        instructions: "In Zoho Directory: Admin Panel → Users → open the user → Reset Password \
-                       with the same new password, select \"Clear mobile sessions and API \
-                       tokens\", enter your password and click Reset.",
-        why: "No documented Zoho API signs a user out of mobile apps or revokes their API \
-              tokens.",
+        api_doc: Some(RESET_PASSWORD_DOC),
+        instructions: "",
+        why: "",
     },
     Declaration {
         option: ZohoOption::EmailNewPassword,
