@@ -2,7 +2,7 @@
 //! selected customers, the offered actions, the confirmation, and the bulk job. Each only
 //! parses the page's input and calls the Console; every check is made there.
 use resetdesk_core::console::{
-    BulkJobView, LighthouseMethodsRow, LighthousePlan, LighthouseUser, LighthouseUserDetails,
+    BulkJobView, LighthouseMethods, LighthousePlan, LighthouseUserDetails, LighthouseUsers,
     TargetRef,
 };
 use resetdesk_core::providers::lighthouse::{ActionOffer, CustomerAccess};
@@ -37,7 +37,7 @@ pub async fn lighthouse_users(
     connection_id: String,
     tenant_ids: Vec<String>,
     query: String,
-) -> Result<Vec<LighthouseUser>, AppError> {
+) -> Result<LighthouseUsers, AppError> {
     state
         .console
         .lighthouse_users(&connection_id, &tenant_ids, &query)
@@ -50,7 +50,7 @@ pub async fn lighthouse_methods_list(
     connection_id: String,
     tenant_ids: Vec<String>,
     query: String,
-) -> Result<Vec<LighthouseMethodsRow>, AppError> {
+) -> Result<LighthouseMethods, AppError> {
     state
         .console
         .lighthouse_methods_list(&connection_id, &tenant_ids, &query)

@@ -25,8 +25,8 @@ mod seam_sessions;
 mod zoho;
 
 pub use self::lighthouse::{
-    LighthouseMethodsRow, LighthousePlan, LighthouseUser, LighthouseUserDetails,
-    PartnerSandboxSignIn, TargetRef,
+    CustomerNotRead, LighthouseMethods, LighthouseMethodsRow, LighthousePlan, LighthouseUser,
+    LighthouseUserDetails, LighthouseUsers, PartnerSandboxSignIn, TargetRef,
 };
 pub use self::lighthouse_jobs::{
     BulkJobState, BulkJobView, BulkMethodResult, BulkStepState, BulkUserResult, BulkUserState,

@@ -170,7 +170,8 @@ async fn users_of_several_customers_are_listed_together_and_planned_together() {
         .console
         .lighthouse_users(LH, &selection, "")
         .await
-        .unwrap();
+        .unwrap()
+        .users;
     // Administrators are left out in Fabrikam (see the next test): plain users here.
     let plain = |u: &&resetdesk_core::console::LighthouseUser| {
         !h.sandbox
@@ -282,7 +283,8 @@ async fn planning_for_a_customer_that_may_not_reset_is_refused_and_audited() {
         .console
         .lighthouse_users(LH, std::slice::from_ref(&tailspin), "")
         .await
-        .unwrap();
+        .unwrap()
+        .users;
     let error = h
         .console
         .lighthouse_plan_reset(
@@ -321,7 +323,8 @@ async fn two_customer_plan(h: &Harness) -> resetdesk_core::console::LighthousePl
         .console
         .lighthouse_users(LH, &selection, "")
         .await
-        .unwrap();
+        .unwrap()
+        .users;
     let targets: Vec<TargetRef> = users
         .iter()
         .map(|u| TargetRef {
@@ -461,7 +464,8 @@ async fn planning_a_reset_of_many_users_reads_a_few_at_a_time_per_customer() {
         .console
         .lighthouse_users(LH, std::slice::from_ref(&woodgrove), "")
         .await
-        .unwrap();
+        .unwrap()
+        .users;
     assert!(users.len() >= 50, "{}", users.len());
     let targets: Vec<TargetRef> = users
         .iter()
@@ -680,4 +684,33 @@ async fn a_saved_partner_sign_in_is_not_sent_to_endpoints_the_settings_name_sinc
     let nothing =
         tokio::time::timeout(std::time::Duration::from_millis(50), listener.accept()).await;
     assert!(nothing.is_err(), "no connection was made to the new server");
+}
+
+#[tokio::test]
+async fn a_customer_that_does_not_answer_is_noted_and_the_others_users_are_listed() {
+    let h = harness().await;
+    let customers = h.console.lighthouse_customers(LH).await.unwrap();
+    let litware = customers
+        .iter()
+        .find(|c| c.relationship_status != "active")
+        .expect("the sandbox's expired relationship");
+    let every: Vec<String> = customers.iter().map(|c| c.tenant_id.clone()).collect();
+    let found = h.console.lighthouse_users(LH, &every, "").await.unwrap();
+    assert_eq!(found.not_read.len(), 1, "{:?}", found.not_read);
+    assert_eq!(found.not_read[0].tenant_id, litware.tenant_id);
+    assert_eq!(found.not_read[0].display_name, litware.display_name);
+    let fabrikam = h.tenant("Fabrikam");
+    assert!(found.users.iter().any(|u| u.user.tenant_id == fabrikam));
+    assert!(found
+        .users
+        .iter()
+        .all(|u| u.user.tenant_id != litware.tenant_id));
+
+    let methods = h
+        .console
+        .lighthouse_methods_list(LH, &every, "")
+        .await
+        .unwrap();
+    assert_eq!(methods.not_read.len(), 1);
+    assert!(!methods.rows.is_empty());
 }

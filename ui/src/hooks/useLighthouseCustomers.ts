@@ -2,9 +2,15 @@ import { useEffect, useRef, useState } from "react";
 import { lighthouseCustomers, lighthouseOfferedActions } from "../ipc/api";
 import type { AppError, CustomerAccess, LighthouseActionOffer } from "../ipc/types";
 
+/** A customer whose GDAP relationship is active: the only kind whose users can be read. */
+export function isReachable(customer: CustomerAccess): boolean {
+  return customer.relationshipStatus === "active";
+}
+
 /**
  * The partner's customers and the action Rust offers for the selected ones. `selected` null means
- * nothing chosen yet: every customer is selected once the list arrives, as in Lighthouse.
+ * nothing chosen yet: once the list arrives every customer whose relationship is active is
+ * selected (an expired or pending one cannot answer: it is shown, not selected).
  */
 export function useLighthouseCustomers(
   connectionId: string,
@@ -29,7 +35,7 @@ export function useLighthouseCustomers(
         if (!alive) return;
         setCustomers(found);
         setError(null);
-        if (selectedRef.current === null) onSelectRef.current(found.map((c) => c.tenantId));
+        if (selectedRef.current === null) onSelectRef.current(found.filter(isReachable).map((c) => c.tenantId));
       })
       .catch((e: AppError) => {
         if (alive) setError(e);

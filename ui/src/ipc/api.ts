@@ -25,10 +25,10 @@ import type {
   ExportResult,
   ForwardingStatus,
   LighthouseActionOffer,
-  LighthouseMethodsRow,
+  LighthouseMethods,
   LighthousePlan,
   LighthouseTarget,
-  LighthouseUser,
+  LighthouseUsers,
   LighthouseUserDetails,
   NewEntraConnection,
   NewLighthouseConnection,
@@ -349,12 +349,15 @@ export function lighthouseOfferedActions(connectionId: string, tenantIds: string
   return call("lighthouse_offered_actions", { connectionId, tenantIds });
 }
 
-/** Read live each time (calling again refreshes); query "" lists all. */
-export function lighthouseUsers(connectionId: string, tenantIds: string[], query: string): Promise<LighthouseUser[]> {
+/**
+ * Read live each time (calling again refreshes); query "" lists all. A customer that does not
+ * answer is in `notRead`, with why; the others' users are listed.
+ */
+export function lighthouseUsers(connectionId: string, tenantIds: string[], query: string): Promise<LighthouseUsers> {
   return call("lighthouse_users", { connectionId, tenantIds, query });
 }
 
-export function lighthouseMethodsList(connectionId: string, tenantIds: string[], query: string): Promise<LighthouseMethodsRow[]> {
+export function lighthouseMethodsList(connectionId: string, tenantIds: string[], query: string): Promise<LighthouseMethods> {
   return call("lighthouse_methods_list", { connectionId, tenantIds, query });
 }
 

@@ -54,11 +54,13 @@ function Harness({ initial = null }: { initial?: string[] | null }) {
 function partnerHandlers(extra: Record<string, Handler> = {}): Record<string, Handler> {
   return {
     lighthouse_customers: () => customers,
-    lighthouse_users: (args) => users.filter((u) => (args.tenantIds as string[]).includes(u.tenantId)),
-    lighthouse_methods_list: (args) =>
-      users
+    lighthouse_users: (args) => ({ users: users.filter((u) => (args.tenantIds as string[]).includes(u.tenantId)), notRead: [] }),
+    lighthouse_methods_list: (args) => ({
+      rows: users
         .filter((u) => (args.tenantIds as string[]).includes(u.tenantId))
         .map((user) => ({ user, methods: user.id === fabUser.id ? [phoneMethod, authenticatorMethod] : [] })),
+      notRead: [],
+    }),
     lighthouse_offered_actions: (args) =>
       offer((args.tenantIds as string[]).includes(northwind.tenantId) ? [northwindRefusal] : []),
     ...extra,
@@ -68,6 +70,38 @@ function partnerHandlers(extra: Record<string, Handler> = {}): Record<string, Ha
 const rowIds = (testId = "lh-user-row") => allByTestId(testId).map((r) => `${r.dataset.tenantId}/${r.dataset.userId}`);
 
 describe("Lighthouse users", () => {
+  test("an expired relationship is shown greyed and not selected; a customer that does not answer is noted while the others' users show", async () => {
+    const litware = { ...northwind, tenantId: "t-litware", displayName: "Litware", relationshipId: "rel-9", relationshipStatus: "expired", roles: [] };
+    const ipc = mockCommands(
+      partnerHandlers({
+        lighthouse_customers: () => [...customers, litware],
+        // Northwind fails its read; the others answer.
+        lighthouse_users: (args) => ({
+          users: users.filter((u) => (args.tenantIds as string[]).includes(u.tenantId) && u.tenantId !== northwind.tenantId),
+          notRead: (args.tenantIds as string[]).includes(northwind.tenantId)
+            ? [{ tenantId: northwind.tenantId, displayName: "Northwind Traders", error: { kind: "Offline", message: "Cannot reach the customer tenant.", detail: null } }]
+            : [],
+        }),
+      }),
+    );
+    renderWithFluent(<Harness />);
+    await waitFor(() => expect(rowIds()).toHaveLength(3));
+    // Litware is listed, greyed, with why, and left out of the selection and the read.
+    const litwareBox = byId(`customer-${litware.tenantId}`) as HTMLInputElement;
+    expect(litwareBox.checked).toBe(false);
+    expect(litwareBox.disabled).toBe(true);
+    const litwareLine = document.querySelector(`[data-testid="customer"][data-tenant-id="${litware.tenantId}"]`)!;
+    expect(litwareLine.textContent).toContain("Relationship expired: its users cannot be read");
+    expect(ipc.callsOf("lighthouse_users")[0].tenantIds).toEqual([fabrikam.tenantId, tailspin.tenantId, northwind.tenantId]);
+    expect((byId("customer-all") as HTMLInputElement).checked).toBe(true);
+    // Northwind's failure is a note beside the others' users, not an empty list.
+    const notes = allByTestId("customer-not-read");
+    expect(notes.map((n) => n.dataset.tenantId)).toEqual([northwind.tenantId]);
+    expect(notes[0].textContent).toContain("Northwind Traders did not answer");
+    expect(notes[0].textContent).toContain("Cannot reach the customer tenant.");
+    expect(text("users-count")).toContain("3 users found");
+  });
+
   test("the customer selector drives the users read and the offered actions with the selected tenant ids", async () => {
     const ipc = mockCommands(partnerHandlers());
     renderWithFluent(<Harness />);

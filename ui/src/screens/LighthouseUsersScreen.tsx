@@ -3,6 +3,9 @@ import {
   Button,
   Checkbox,
   Link,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
   SearchBox,
   Spinner,
   Tab,
@@ -29,7 +32,7 @@ import { useLighthouseCustomers } from "../hooks/useLighthouseCustomers";
 import { useLighthouseReset } from "../hooks/useLighthouseReset";
 import { SEARCH_DEBOUNCE_MS } from "../hooks/useUserSearch";
 import { lighthouseMethodsList, lighthouseUsers } from "../ipc/api";
-import type { AppError, LighthouseMethodsRow, LighthouseTarget, LighthouseUser } from "../ipc/types";
+import type { AppError, CustomerNotRead, LighthouseMethodsRow, LighthouseTarget, LighthouseUser } from "../ipc/types";
 import { orDash } from "../format";
 
 export type LighthouseTab = "users" | "methods";
@@ -79,6 +82,8 @@ export function LighthouseUsersScreen({
   const [appliedQuery, setAppliedQuery] = useState(initialQuery.trim());
   const [refreshNo, setRefreshNo] = useState(0);
   const [rows, setRows] = useState<Array<LighthouseUser | LighthouseMethodsRow>>([]);
+  /** Selected customers that did not answer the last read: noted, while the others' users show. */
+  const [notRead, setNotRead] = useState<CustomerNotRead[]>([]);
   const [rowsTab, setRowsTab] = useState<LighthouseTab | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
@@ -96,6 +101,7 @@ export function LighthouseUsersScreen({
     const no = ++latest.current;
     if (customers.tenantKey === "") {
       setRows([]);
+      setNotRead([]);
       setRowsTab(tab);
       setLoading(false);
       setError(null);
@@ -103,20 +109,22 @@ export function LighthouseUsersScreen({
     }
     const tenantIds = customers.tenantKey.split("\n");
     setLoading(true);
-    const read: Promise<Array<LighthouseUser | LighthouseMethodsRow>> =
+    const read: Promise<{ rows: Array<LighthouseUser | LighthouseMethodsRow>; notRead: CustomerNotRead[] }> =
       tab === "users"
-        ? lighthouseUsers(connectionId, tenantIds, appliedQuery)
+        ? lighthouseUsers(connectionId, tenantIds, appliedQuery).then((found) => ({ rows: found.users, notRead: found.notRead }))
         : lighthouseMethodsList(connectionId, tenantIds, appliedQuery);
     read
       .then((found) => {
         if (no !== latest.current) return;
-        setRows(found);
+        setRows(found.rows);
+        setNotRead(found.notRead);
         setRowsTab(tab);
         setError(null);
       })
       .catch((e: AppError) => {
         if (no !== latest.current) return;
         setRows([]);
+        setNotRead([]);
         setError(e);
       })
       .finally(() => {
@@ -238,6 +246,14 @@ export function LighthouseUsersScreen({
         </Button>
       </LighthouseActionBar>
       {error ? <ErrorBar error={error} /> : null}
+      {notRead.map((customer) => (
+        <MessageBar key={customer.tenantId} intent="warning" layout="multiline" data-testid="customer-not-read" data-tenant-id={customer.tenantId}>
+          <MessageBarBody>
+            <MessageBarTitle>{customer.displayName} did not answer</MessageBarTitle>
+            {customer.error.message} The users of the other customers are listed.
+          </MessageBarBody>
+        </MessageBar>
+      ))}
       {customers.tenantIds.length === 0 && !customers.loading ? (
         <Text data-testid="no-customer-selected">Select at least one customer to list its users.</Text>
       ) : null}

@@ -76,6 +76,36 @@ pub struct LighthouseMethodsRow {
     pub error: Option<AppError>,
 }
 
+/// A selected customer whose users could not be read, with why: the list shows what the
+/// others returned and a note for this one, instead of nothing at all.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerNotRead {
+    pub tenant_id: String,
+    pub display_name: String,
+    pub error: AppError,
+}
+
+/// The users of the selected customers that answered, and the customers that did not.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub struct LighthouseUsers {
+    pub users: Vec<LighthouseUser>,
+    pub not_read: Vec<CustomerNotRead>,
+}
+
+/// The Authentication methods list: a row per user of the customers that answered, and the
+/// customers that did not.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub struct LighthouseMethods {
+    pub rows: Vec<LighthouseMethodsRow>,
+    pub not_read: Vec<CustomerNotRead>,
+}
+
 /// The confirmation of a reset across customers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[ts(export)]
@@ -280,7 +310,7 @@ impl Console {
         connection_id: &str,
         tenant_ids: &[String],
         query: &str,
-    ) -> Result<Vec<LighthouseUser>> {
+    ) -> Result<LighthouseUsers> {
         let query = query.trim().to_lowercase();
         check_query_length(&query, "name or UPN")?;
         let session = self.lighthouse_session(connection_id).await?;
@@ -288,19 +318,27 @@ impl Console {
         let reads = selection.iter().map(|customer| {
             let client = Arc::clone(&session.client);
             async move {
-                let users = client
-                    .list_users(connection_id, &customer.tenant_id)
-                    .await
-                    .map_err(|e| {
-                        let message = format!("{}: {}", customer.display_name, e.message);
-                        AppError { message, ..e }
-                    })?;
-                Ok::<_, AppError>((customer.display_name.clone(), users))
+                let users = client.list_users(connection_id, &customer.tenant_id).await;
+                (customer, users)
             }
         });
         let mut found = Vec::new();
-        for read in futures_util::future::join_all(reads).await {
-            let (customer_name, users) = read?;
+        let mut not_read = Vec::new();
+        // A customer that does not answer (an expired relationship, a refusal, an outage) is
+        // noted; the others' users are shown.
+        for (customer, read) in futures_util::future::join_all(reads).await {
+            let users = match read {
+                Ok(users) => users,
+                Err(error) => {
+                    not_read.push(CustomerNotRead {
+                        tenant_id: customer.tenant_id.clone(),
+                        display_name: customer.display_name.clone(),
+                        error,
+                    });
+                    continue;
+                }
+            };
+            let customer_name = customer.display_name.clone();
             found.extend(
                 users
                     .into_iter()
@@ -319,7 +357,10 @@ impl Console {
             (a.customer_name.as_str(), a.user.display_name.as_str())
                 .cmp(&(b.customer_name.as_str(), b.user.display_name.as_str()))
         });
-        Ok(found)
+        Ok(LighthouseUsers {
+            users: found,
+            not_read,
+        })
     }
 
     /// The Authentication methods list: each user of the selection with their methods.
@@ -328,8 +369,8 @@ impl Console {
         connection_id: &str,
         tenant_ids: &[String],
         query: &str,
-    ) -> Result<Vec<LighthouseMethodsRow>> {
-        let users = self
+    ) -> Result<LighthouseMethods> {
+        let LighthouseUsers { users, not_read } = self
             .lighthouse_users(connection_id, tenant_ids, query)
             .await?;
         let session = self.lighthouse_session(connection_id).await?;
@@ -353,7 +394,10 @@ impl Console {
                 }
             }
         });
-        Ok(futures_util::future::join_all(reads).await)
+        Ok(LighthouseMethods {
+            rows: futures_util::future::join_all(reads).await,
+            not_read,
+        })
     }
 
     /// One user's page: the user, their methods, their customer and the actions it allows.

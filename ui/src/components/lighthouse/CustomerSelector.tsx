@@ -1,4 +1,5 @@
 import { Badge, Checkbox, Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { isReachable } from "../../hooks/useLighthouseCustomers";
 import type { CustomerAccess } from "../../ipc/types";
 
 const useStyles = makeStyles({
@@ -33,7 +34,9 @@ export function CustomerSelector({
   loading: boolean;
 }) {
   const styles = useStyles();
-  const all = customers.length > 0 && customers.every((c) => selected.includes(c.tenantId));
+  // "All" means every customer that can answer: an expired or pending relationship cannot.
+  const reachable = customers.filter(isReachable);
+  const all = reachable.length > 0 && reachable.every((c) => selected.includes(c.tenantId));
   const some = !all && selected.length > 0;
 
   const toggle = (tenantId: string, checked: boolean) => {
@@ -49,8 +52,8 @@ export function CustomerSelector({
           id="customer-all"
           label={<Text weight="semibold">All customers</Text>}
           checked={all ? true : some ? "mixed" : false}
-          disabled={customers.length === 0}
-          onChange={() => onChange(all ? [] : customers.map((c) => c.tenantId))}
+          disabled={reachable.length === 0}
+          onChange={() => onChange(all ? [] : reachable.map((c) => c.tenantId))}
         />
         <Text size={200} className={styles.hint} data-testid="customer-count">
           {selected.length} of {customers.length} selected
@@ -64,6 +67,7 @@ export function CustomerSelector({
               id={`customer-${customer.tenantId}`}
               label={customer.displayName}
               checked={selected.includes(customer.tenantId)}
+              disabled={!isReachable(customer) && !selected.includes(customer.tenantId)}
               onChange={(_, data) => toggle(customer.tenantId, data.checked === true)}
             />
             <span className={styles.roles} data-testid="customer-roles">
@@ -81,7 +85,7 @@ export function CustomerSelector({
             </span>
             {customer.relationshipStatus !== "active" ? (
               <Badge appearance="tint" color="warning" size="small" data-testid="customer-relationship">
-                Relationship {customer.relationshipStatus}
+                Relationship {customer.relationshipStatus}: its users cannot be read
               </Badge>
             ) : null}
           </div>
