@@ -1,24 +1,32 @@
 use std::time::Duration;
 
+use resetdesk_core::secrets::ExposeSecret;
 use resetdesk_core::AppError;
-use tauri::{AppHandle, Runtime};
+use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
+
+use crate::state::AppState;
 
 /// Longest time a copied value may stay on the clipboard.
 const MAX_CLEAR_AFTER_SECONDS: u64 = 300;
 
-/// Copies text (a temporary password) to the clipboard and clears it after a while, unless
-/// the operator copied something else meanwhile. Done from Rust so the page needs no
-/// clipboard permission of its own.
+/// Copies a one-time secret Rust has just set (a temporary password, a Temporary Access Pass,
+/// a generated Zoho password), named by the handle its result carried, and clears the
+/// clipboard after a while unless the operator copied something else meanwhile. The page
+/// sends a handle, never text: only what Rust set can reach the clipboard. Done from Rust so
+/// the page needs no clipboard permission of its own.
 #[tauri::command]
 pub async fn copy_to_clipboard<R: Runtime>(
     app: AppHandle<R>,
-    text: String,
+    state: State<'_, AppState>,
+    handle: String,
     clear_after_seconds: Option<u64>,
 ) -> Result<(), AppError> {
-    if text.is_empty() || text.len() > 1024 {
-        return Err(AppError::invalid_input("Nothing suitable to copy."));
-    }
+    let text = state
+        .console
+        .revealed_secret(&handle)?
+        .expose_secret()
+        .to_string();
     let clear_after = clear_after_seconds
         .unwrap_or(30)
         .clamp(5, MAX_CLEAR_AFTER_SECONDS);

@@ -20,6 +20,7 @@ mod lighthouse_jobs;
 mod offline_cache;
 mod privilege_secure;
 mod provider_actions;
+mod revealed;
 mod safety_checks;
 mod seam_sessions;
 mod zoho;
@@ -134,6 +135,8 @@ pub struct ExecutionResult {
     /// Issue Temporary Access Pass only: the pass, returned this once for display, under the
     /// same rules as the temporary password.
     pub temporary_access_pass: Option<String>,
+    /// The handle "Copy" passes to copy the password or pass shown (see `revealed`).
+    pub copy_handle: Option<String>,
     /// The audit entry that records this run; `None` (with `audit_error`) if it could not be
     /// written after the steps had already run.
     pub audit_seq: Option<u64>,
@@ -153,6 +156,10 @@ impl std::fmt::Debug for ExecutionResult {
             .field(
                 "temporary_access_pass",
                 &self.temporary_access_pass.as_ref().map(|_| "[redacted]"),
+            )
+            .field(
+                "copy_handle",
+                &self.copy_handle.as_ref().map(|_| "[handle]"),
             )
             .field("audit_seq", &self.audit_seq)
             .field("audit_error", &self.audit_error)
@@ -245,6 +252,8 @@ pub struct Console {
     lighthouse_jobs: lighthouse_jobs::LighthouseJobs,
     /// How long a reviewed summary may be confirmed ([`PLAN_VALIDITY`] unless a test sets it).
     plan_validity: Duration,
+    /// One-time secrets just set, for "Copy" by handle (see `revealed`).
+    revealed: revealed::RevealedSecrets,
     /// Resets between their run-time check and their audit entry (see `safety::in_flight`).
     running_resets: crate::safety::in_flight::InFlightResets,
     /// Providers registered through the provider seam, and their sessions.
@@ -288,6 +297,7 @@ impl Console {
             provider_plans: Default::default(),
             seam: Default::default(),
             running_resets: Default::default(),
+            revealed: Default::default(),
             plan_validity: PLAN_VALIDITY,
             demo_accounts: HashMap::new(),
         })
@@ -970,13 +980,16 @@ impl Console {
             }
         };
         // The password is shown only if the reset itself (always the first step) went through.
-        let temporary_password = temporary_password
-            .filter(|_| {
-                outcomes
-                    .iter()
-                    .any(|o| o.step_index == 0 && o.status == StepStatus::Succeeded)
-            })
-            .map(|p| p.expose_secret().to_string());
+        let temporary_password = temporary_password.filter(|_| {
+            outcomes
+                .iter()
+                .any(|o| o.step_index == 0 && o.status == StepStatus::Succeeded)
+        });
+        let copy_handle = temporary_password
+            .as_ref()
+            .or(temporary_access_pass.as_ref())
+            .and_then(|secret| self.reveal(secret));
+        let temporary_password = temporary_password.map(|p| p.expose_secret().to_string());
         let temporary_access_pass = temporary_access_pass.map(|p| p.expose_secret().to_string());
         Ok(ExecutionResult {
             plan_id: plan.id.clone(),
@@ -984,6 +997,7 @@ impl Console {
             outcomes,
             temporary_password,
             temporary_access_pass,
+            copy_handle,
             audit_seq,
             audit_error,
         })

@@ -177,6 +177,21 @@ async fn reset_password_returns_a_complex_password_once_and_never_audits_it() {
     assert_eq!(entry["target"], ADELE);
     assert_eq!(entry["reason"], "INC-1001 locked out");
     assert_eq!(entry["planId"], plan.id.as_str());
+
+    // "Copy" names the password by handle: only what Rust set can reach the clipboard.
+    let handle = result.copy_handle.as_deref().expect("a copy handle");
+    assert_ne!(handle, password);
+    let copied = h.console.revealed_secret(handle).unwrap();
+    assert_eq!(copied.expose_secret(), password);
+    let forged = h
+        .console
+        .revealed_secret("any text the page likes")
+        .unwrap_err();
+    assert_eq!(forged.kind, ErrorKind::InvalidInput);
+    assert!(
+        forged.message.contains("can no longer be copied"),
+        "{forged:?}"
+    );
 }
 
 #[tokio::test]

@@ -95,10 +95,11 @@ export function ResultDialog({ plan, result, onClose, onIssueTemporaryAccessPass
                 </MessageBarBody>
               </MessageBar>
             ) : null}
-            {result.temporaryPassword ? <TemporaryPassword password={result.temporaryPassword} /> : null}
+            {result.temporaryPassword ? <TemporaryPassword password={result.temporaryPassword} copyHandle={result.copyHandle} /> : null}
             {result.temporaryAccessPass ? (
               <TemporaryPassword
                 password={result.temporaryAccessPass}
+                copyHandle={result.copyHandle}
                 label="Temporary Access Pass"
                 inputId="temporary-access-pass"
                 copyButtonId="copy-temporary-access-pass"

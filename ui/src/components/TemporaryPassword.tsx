@@ -21,6 +21,8 @@ const useStyles = makeStyles({
 
 export interface TemporaryPasswordProps {
   password: string;
+  /** The result's handle of this secret: "Copy" sends it, and Rust copies what it set. Without one, there is no Copy. */
+  copyHandle: string | null | undefined;
   /** The heading; the Temporary Access Pass reuses this view with its own words and ids. */
   label?: string;
   inputId?: string;
@@ -31,6 +33,7 @@ export interface TemporaryPasswordProps {
 /** A one-time secret (temporary password or Temporary Access Pass), shown once. It lives only in this component's props. */
 export function TemporaryPassword({
   password,
+  copyHandle,
   label = "Temporary password",
   inputId = "temporary-password",
   copyButtonId = "copy-password",
@@ -43,7 +46,7 @@ export function TemporaryPassword({
   const copy = async () => {
     setError(null);
     try {
-      await copyToClipboard(password, CLIPBOARD_CLEAR_SECONDS);
+      if (copyHandle) await copyToClipboard(copyHandle, CLIPBOARD_CLEAR_SECONDS);
       setCopied(true);
     } catch (e) {
       setError(e as AppError);
@@ -65,9 +68,11 @@ export function TemporaryPassword({
           data-testid={inputId}
           onFocus={(event) => event.target.select()}
         />
-        <Button id={copyButtonId} icon={<CopyRegular />} onClick={() => void copy()}>
-          Copy
-        </Button>
+        {copyHandle ? (
+          <Button id={copyButtonId} icon={<CopyRegular />} onClick={() => void copy()}>
+            Copy
+          </Button>
+        ) : null}
         {copied ? (
           <Text id="copy-status" data-testid="copy-status">
             Copied — the clipboard is cleared in {CLIPBOARD_CLEAR_SECONDS} s

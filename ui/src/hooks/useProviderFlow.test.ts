@@ -21,6 +21,7 @@ function answer(auditSeq: number, marked: number[]): ProviderResult {
       })),
     ],
     generatedPassword: null,
+    copyHandle: null,
     auditSeq,
     auditError: null,
   };

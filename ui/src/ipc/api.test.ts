@@ -57,7 +57,7 @@ describe("api: one command per function, with the brief's argument names", () =>
     ["exportAudit with a filter", () => api.exportAudit("jsonl", { target: "adele" }), "export_audit", { format: "jsonl", filter: { target: "adele" } }],
     ["verifyAudit", () => api.verifyAudit(), "verify_audit", {}],
     ["auditForwarding", () => api.auditForwarding(), "audit_forwarding", {}],
-    ["copyToClipboard", () => api.copyToClipboard("secret", 30), "copy_to_clipboard", { text: "secret", clearAfterSeconds: 30 }],
+    ["copyToClipboard", () => api.copyToClipboard("handle-1", 30), "copy_to_clipboard", { handle: "handle-1", clearAfterSeconds: 30 }],
     [
       "addZohoConnection",
       () => api.addZohoConnection({ displayName: "Zylker", dataCentre: "EU", clientId: "1000.X", clientSecret: "s", organizationId: "7700001" }),

@@ -228,8 +228,9 @@ export function verifyAudit(): Promise<AuditVerification> {
   return call("verify_audit");
 }
 
-export function copyToClipboard(text: string, clearAfterSeconds: number): Promise<void> {
-  return call("copy_to_clipboard", { text, clearAfterSeconds });
+/** Copies the one-time secret a result named by `handle` (Rust copies what it set, never text from the page). */
+export function copyToClipboard(handle: string, clearAfterSeconds: number): Promise<void> {
+  return call("copy_to_clipboard", { handle, clearAfterSeconds });
 }
 
 /** Version and the paths of the data, log and config directories, for the About box. */

@@ -78,6 +78,7 @@ const tapResult: ExecutionResult = {
   outcomes: [{ stepIndex: 0, status: "succeeded", message: "Temporary Access Pass issued", requestId: "req-tap", at: "2026-11-23T09:00:05Z" }],
   temporaryPassword: null,
   temporaryAccessPass: "TapQ7#kd",
+  copyHandle: "copy-handle-tap",
   auditSeq: 9,
   auditError: null,
 };
@@ -208,7 +209,7 @@ describe("Temporary Access Pass and also revoke sessions", () => {
     expect(pass.readOnly).toBe(true);
     expect(document.body.textContent).toContain("Valid for 120 minutes, usable more than once.");
     fireEvent.click(byId("copy-temporary-access-pass")!);
-    await waitFor(() => expect(ipc.callsOf("copy_to_clipboard")).toEqual([{ text: "TapQ7#kd", clearAfterSeconds: 30 }]));
+    await waitFor(() => expect(ipc.callsOf("copy_to_clipboard")).toEqual([{ handle: "copy-handle-tap", clearAfterSeconds: 30 }]));
 
     fireEvent.click(byId("close-result")!);
     expect(byId("temporary-access-pass")).toBeNull();

@@ -148,7 +148,8 @@ describe("user details", () => {
 
     fireEvent.click(byId("copy-password")!);
     await waitFor(() => expect(screen.getByText("Copied — the clipboard is cleared in 30 s")).toBeTruthy());
-    expect(ipc.callsOf("copy_to_clipboard")).toEqual([{ text: "Tmp-Xq7!pLm2", clearAfterSeconds: 30 }]);
+    // The page sends the result's handle, never the password: Rust copies what it set.
+    expect(ipc.callsOf("copy_to_clipboard")).toEqual([{ handle: "copy-handle-42", clearAfterSeconds: 30 }]);
 
     const readsBefore = ipc.callsOf("get_user_details").length;
     fireEvent.click(byId("close-result")!);

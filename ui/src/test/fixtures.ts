@@ -217,6 +217,7 @@ export const resetResult: ExecutionResult = {
   ],
   temporaryPassword: "Tmp-Xq7!pLm2",
   temporaryAccessPass: null,
+  copyHandle: "copy-handle-42",
   auditSeq: 7,
   auditError: null,
 };
@@ -396,6 +397,7 @@ export function zohoPasswordResult(overrides: Partial<ProviderResult> = {}): Pro
       { index: 1, summary: plan.steps[1].summary, state: "toDoByHand", message: null, performed: plan.steps[1].performed },
     ],
     generatedPassword: "Maple-Otter-Lamp-42",
+    copyHandle: "copy-handle-zoho",
     auditSeq: 12,
     auditError: null,
     ...overrides,

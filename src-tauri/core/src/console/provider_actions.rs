@@ -272,6 +272,8 @@ pub struct ProviderResult {
     pub steps: Vec<StepReport>,
     /// A generated password, returned this once for display; never stored or logged.
     pub generated_password: Option<String>,
+    /// The handle "Copy" passes to copy the generated password (see `revealed`).
+    pub copy_handle: Option<String>,
     pub audit_seq: Option<u64>,
     pub audit_error: Option<String>,
 }
@@ -476,6 +478,7 @@ impl Console {
             None,
         ));
         let (audit_seq, audit_error) = split_audit(audited);
+        let copy_handle = run.generated_password.as_ref().and_then(|p| self.reveal(p));
         Ok(ProviderResult {
             plan_id: plan_id.to_string(),
             outcome,
@@ -483,6 +486,7 @@ impl Console {
             generated_password: run
                 .generated_password
                 .map(|p| p.expose_secret().to_string()),
+            copy_handle,
             audit_seq,
             audit_error,
         })
@@ -590,6 +594,7 @@ impl Console {
             outcome,
             steps,
             generated_password: None,
+            copy_handle: None,
             audit_seq,
             audit_error,
         })

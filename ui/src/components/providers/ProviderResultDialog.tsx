@@ -174,6 +174,7 @@ export function ProviderResultDialog({ plan, result, onMarkDone, onClose }: Prov
             {result.generatedPassword ? (
               <TemporaryPassword
                 password={result.generatedPassword}
+                copyHandle={result.copyHandle}
                 label="New password"
                 note="This password is shown only once. Give it to the user over a channel you have verified."
               />

@@ -17,6 +17,10 @@ temporaryPassword: string | null,
  */
 temporaryAccessPass: string | null, 
 /**
+ * The handle "Copy" passes to copy the password or pass shown (see `revealed`).
+ */
+copyHandle: string | null, 
+/**
  * The audit entry that records this run; `None` (with `audit_error`) if it could not be
  * written after the steps had already run.
  */

@@ -9,4 +9,8 @@ export type ProviderResult = { planId: string, outcome: AuditOutcome, steps: Arr
 /**
  * A generated password, returned this once for display; never stored or logged.
  */
-generatedPassword: string | null, auditSeq: number | null, auditError: string | null, };
+generatedPassword: string | null, 
+/**
+ * The handle "Copy" passes to copy the generated password (see `revealed`).
+ */
+copyHandle: string | null, auditSeq: number | null, auditError: string | null, };
