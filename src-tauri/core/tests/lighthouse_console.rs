@@ -714,3 +714,40 @@ async fn a_customer_that_does_not_answer_is_noted_and_the_others_users_are_liste
     assert_eq!(methods.not_read.len(), 1);
     assert!(!methods.rows.is_empty());
 }
+
+#[tokio::test]
+async fn a_users_page_disables_the_reset_with_the_reason_before_anything_is_planned() {
+    let h = harness().await;
+    let fabrikam = h.sandbox.customer_by_name("Fabrikam").unwrap();
+    let woodgrove = h.sandbox.customer_by_name("Woodgrove Bank").unwrap();
+    let admin = |c: &resetdesk_sandbox::lighthouse::SeededCustomer| {
+        c.users.iter().find(|u| u.privileged).unwrap().id.clone()
+    };
+    // An administrator in Fabrikam, where the technician is an Authentication Administrator.
+    let page = h
+        .console
+        .lighthouse_user_details(LH, &fabrikam.tenant_id, &admin(&fabrikam))
+        .await
+        .unwrap();
+    let offer = &page.actions[0];
+    assert!(!offer.offered, "{offer:?}");
+    assert_eq!(offer.refusals.len(), 1);
+    assert_eq!(offer.refusals[0].display_name, "Fabrikam");
+    assert!(
+        !offer.refusals[0].reason.starts_with("in Fabrikam"),
+        "{offer:?}"
+    );
+    assert!(
+        page.user.user.roles_known,
+        "the roles were read for the decision"
+    );
+    assert!(!page.user.user.admin_roles.is_empty());
+
+    // The same kind of user in Woodgrove Bank, where the technician may.
+    let page = h
+        .console
+        .lighthouse_user_details(LH, &woodgrove.tenant_id, &admin(&woodgrove))
+        .await
+        .unwrap();
+    assert!(page.actions[0].offered, "{:?}", page.actions);
+}

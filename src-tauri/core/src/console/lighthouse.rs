@@ -432,7 +432,36 @@ impl Console {
             Ok(methods) => (methods, None),
             Err(e) => (Vec::new(), Some(e)),
         };
-        let actions = offered_actions(std::slice::from_ref(&customer))?;
+        let mut actions = offered_actions(std::slice::from_ref(&customer))?;
+        // Entra's rules on this user, with their roles read now: an action the technician may
+        // not take on them is shown disabled with the reason before anything is planned, as
+        // the Entra page does (the plan checks again).
+        let (allowed, refused) = self
+            .authorize_lighthouse_targets(&session, std::slice::from_ref(&customer), vec![user])
+            .await?;
+        let user = match (allowed.into_iter().next(), refused.into_iter().next()) {
+            (Some(user), _) => user,
+            (None, Some((user, why))) => {
+                let prefix = format!("in {}: ", customer.display_name);
+                let reason = why.strip_prefix(&prefix).unwrap_or(&why).to_string();
+                for offer in actions.iter_mut().filter(|o| o.offered) {
+                    offer.offered = false;
+                    offer
+                        .refusals
+                        .push(crate::providers::lighthouse::CustomerRefusal {
+                            tenant_id: customer.tenant_id.clone(),
+                            display_name: customer.display_name.clone(),
+                            reason: reason.clone(),
+                        });
+                }
+                user
+            }
+            (None, None) => {
+                return Err(AppError::internal(
+                    "The user was not authorized either way.",
+                ))
+            }
+        };
         Ok(LighthouseUserDetails {
             user: LighthouseUser {
                 user,
