@@ -9,12 +9,15 @@ export const ACTION_LABELS: Record<ActionKind, string> = {
   issueTemporaryAccessPass: "Issue Temporary Access Pass",
 };
 
-/** Zoho Directory and Privilege Secure actions, for the audit log (their buttons use Rust's labels). */
+/**
+ * Zoho Directory and Privilege Secure actions, for Activity's filter and rows: the words Rust
+ * writes in the audit log (`ProviderAction::label`), so one action reads the same everywhere.
+ */
 export const PROVIDER_ACTION_LABELS: Record<ProviderAction, string> = {
-  zohoResetPassword: "Zoho: Reset password",
-  zohoResetMfa: "Zoho: Reset MFA",
-  psResetToken: "Privilege Secure: Reset 2-Factor Token",
-  psResetGroupToken: "Privilege Secure: Reset 2-Factor Token of the whole group",
+  zohoResetPassword: "Reset password (Zoho)",
+  zohoResetMfa: "Reset MFA (Zoho)",
+  psResetToken: "Reset 2-Factor Token (Privilege Secure)",
+  psResetGroupToken: "Reset 2-Factor Token of the whole group (Privilege Secure)",
 };
 
 /** Lighthouse (partner) actions; Rust labels their audit entries the same way. */

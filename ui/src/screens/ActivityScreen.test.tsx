@@ -285,7 +285,8 @@ describe("activity", () => {
     const pending = rows().find((r) => r.getAttribute("data-seq") === "1")!;
     expect(pending.getAttribute("data-outcome")).toBe("pending");
     expect(pending.textContent).toContain("Pending");
-    expect(pending.textContent).toContain("Zoho: Reset MFA");
+    // The same words as the audit log writes (and the filter offers).
+    expect(pending.textContent).toContain("Reset MFA (Zoho)");
 
     const stepText = (status: string) => document.querySelector(`[data-testid="audit-step"][data-status="${status}"]`)?.textContent;
     const expand = (seq: string) =>

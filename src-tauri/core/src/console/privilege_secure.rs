@@ -412,18 +412,23 @@ fn ps_offers(session: &PsSession, user: &PsUser) -> Vec<ProviderOffer> {
         )),
         _ => no_token("group token"),
     });
-    let mut group_offer = ProviderOffer::new(
-        ProviderAction::PsResetGroupToken,
-        "Reset 2-Factor Token of the whole group",
-        group,
-    );
+    let mut offers = vec![ProviderOffer::new(
+        ProviderAction::PsResetToken,
+        "Reset 2-Factor Token",
+        own,
+    )];
+    // The group-wide reset exists only for a user who gets access through a group: for anyone
+    // else it would be one more refusal to read, about a group they are not in.
     if let PsAccess::ViaGroup { group_name, .. } = &user.access {
+        let mut group_offer = ProviderOffer::new(
+            ProviderAction::PsResetGroupToken,
+            "Reset 2-Factor Token of the whole group",
+            group,
+        );
         group_offer.warning = Some(group_warning(group_name));
+        offers.push(group_offer);
     }
-    vec![
-        ProviderOffer::new(ProviderAction::PsResetToken, "Reset 2-Factor Token", own),
-        group_offer,
-    ]
+    offers
 }
 
 fn ps_account(session: &PsSession) -> ProviderAccount {

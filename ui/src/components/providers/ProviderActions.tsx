@@ -123,7 +123,7 @@ export function ProviderActions({
         <section key={offer.action} className={styles.wide} aria-label={offer.label} data-testid={`wide-action-${offer.action}`}>
           <Subtitle2 as="h2">Affects the whole group</Subtitle2>
           {offer.warning ? (
-            <MessageBar intent="error" layout="multiline" data-testid={`action-warning-${offer.action}`}>
+            <MessageBar intent="warning" layout="multiline" data-testid={`action-warning-${offer.action}`}>
               <MessageBarBody>
                 <MessageBarTitle>Read before you use it</MessageBarTitle>
                 {offer.warning}

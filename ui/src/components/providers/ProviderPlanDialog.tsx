@@ -168,7 +168,9 @@ export function ProviderPlanDialog({ flow, connectionId, reauthAccount, onRun, o
                   <MessageBar intent="error" layout="multiline" data-testid="second-confirmation">
                     <MessageBarBody>
                       <MessageBarTitle>Are you sure?</MessageBarTitle>
-                      {plan.actionLabel} for {plan.target.name} cannot be undone. Click Yes, Reset again to go ahead.
+                      {plan.steps.every((step) => step.performed.performed === "byHand")
+                        ? `ResetDesk changes nothing itself: you do ${plan.actionLabel} for ${plan.target.name} in the admin panel, where it cannot be undone. Click Yes, Reset again to go on to its steps.`
+                        : `${plan.actionLabel} for ${plan.target.name} cannot be undone. Click Yes, Reset again to go ahead.`}
                     </MessageBarBody>
                   </MessageBar>
                 ) : null}

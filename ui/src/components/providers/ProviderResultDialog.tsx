@@ -46,7 +46,7 @@ const SUMMARY: Record<AuditOutcome, { intent: MessageBarIntent; text: string }> 
   partial: { intent: "warning", text: "Some steps did not succeed. Check each line below." },
   failed: { intent: "error", text: "The action failed. Check each line below." },
   refused: { intent: "error", text: "The action was refused before anything changed." },
-  pending: { intent: "info", text: "ResetDesk did its part. Finish the steps below by hand, then mark each one as done." },
+  pending: { intent: "info", text: "Finish the steps below by hand, then mark each one as done." },
 };
 
 const STATE_LOOK: Record<StepState, { color: BadgeProps["color"]; label: string }> = {
