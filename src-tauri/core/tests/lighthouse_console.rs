@@ -713,6 +713,7 @@ async fn a_customer_that_does_not_answer_is_noted_and_the_others_users_are_liste
         .unwrap();
     assert_eq!(methods.not_read.len(), 1);
     assert!(!methods.rows.is_empty());
+    assert_eq!(methods.not_shown, 0, "a few users: all listed");
 }
 
 #[tokio::test]
@@ -750,4 +751,40 @@ async fn a_users_page_disables_the_reset_with_the_reason_before_anything_is_plan
         .await
         .unwrap();
     assert!(page.actions[0].offered, "{:?}", page.actions);
+}
+
+#[tokio::test]
+async fn the_methods_list_says_how_many_users_it_does_not_show_and_reads_a_few_at_a_time() {
+    use resetdesk_sandbox::lighthouse::CustomerSpec;
+    use resetdesk_sandbox::role_ids;
+    let h = harness_with(LighthouseConfig {
+        customers: vec![CustomerSpec::new(
+            "Woodgrove Bank",
+            &[role_ids::PRIVILEGED_AUTHENTICATION_ADMINISTRATOR],
+            230,
+        )],
+        ..Default::default()
+    })
+    .await;
+    let woodgrove = h.tenant("Woodgrove Bank");
+    let listed = h
+        .console
+        .lighthouse_methods_list(LH, std::slice::from_ref(&woodgrove), "")
+        .await
+        .unwrap();
+    let found = h
+        .console
+        .lighthouse_users(LH, std::slice::from_ref(&woodgrove), "")
+        .await
+        .unwrap()
+        .users
+        .len();
+    assert_eq!(listed.rows.len(), 200);
+    assert_eq!(listed.not_shown, found - 200);
+    assert!(listed.not_shown > 0);
+    assert!(
+        h.sandbox.peak_in_flight() <= 4,
+        "{}",
+        h.sandbox.peak_in_flight()
+    );
 }

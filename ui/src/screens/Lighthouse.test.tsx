@@ -60,6 +60,7 @@ function partnerHandlers(extra: Record<string, Handler> = {}): Record<string, Ha
         .filter((u) => (args.tenantIds as string[]).includes(u.tenantId))
         .map((user) => ({ user, methods: user.id === fabUser.id ? [phoneMethod, authenticatorMethod] : [] })),
       notRead: [],
+      notShown: 0,
     }),
     lighthouse_offered_actions: (args) =>
       offer((args.tenantIds as string[]).includes(northwind.tenantId) ? [northwindRefusal] : []),
@@ -296,6 +297,20 @@ describe("Lighthouse users", () => {
     expect(ipc.callsOf("lighthouse_plan_reset")[0].targets).toEqual([{ tenantId: tailspin.tenantId, userId: tailUser.id }]);
     click("cancel-button");
     await waitFor(() => expect(byId("lh-plan-dialog")).toBeNull());
+  });
+
+  test("the Authentication methods tab says how many users it does not show", async () => {
+    mockCommands(
+      partnerHandlers({
+        lighthouse_methods_list: () => ({ rows: [{ user: fabUser, methods: [phoneMethod] }], notRead: [], notShown: 12 }),
+      }),
+    );
+    renderWithFluent(<Harness initial={[fabrikam.tenantId]} />);
+    await waitFor(() => expect(rowIds()).toHaveLength(2));
+    expect(document.querySelector('[data-testid="methods-not-shown"]')).toBeNull();
+    click("tab-methods");
+    await waitFor(() => expect(text("methods-not-shown")).toContain("12 more users are not shown"));
+    expect(text("methods-not-shown")).toContain("Narrow the search or the customers");
   });
 });
 

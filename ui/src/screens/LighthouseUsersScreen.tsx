@@ -84,6 +84,8 @@ export function LighthouseUsersScreen({
   const [rows, setRows] = useState<Array<LighthouseUser | LighthouseMethodsRow>>([]);
   /** Selected customers that did not answer the last read: noted, while the others' users show. */
   const [notRead, setNotRead] = useState<CustomerNotRead[]>([]);
+  /** Authentication methods tab: users found beyond what the list reads live. */
+  const [notShown, setNotShown] = useState(0);
   const [rowsTab, setRowsTab] = useState<LighthouseTab | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
@@ -109,15 +111,16 @@ export function LighthouseUsersScreen({
     }
     const tenantIds = customers.tenantKey.split("\n");
     setLoading(true);
-    const read: Promise<{ rows: Array<LighthouseUser | LighthouseMethodsRow>; notRead: CustomerNotRead[] }> =
+    const read: Promise<{ rows: Array<LighthouseUser | LighthouseMethodsRow>; notRead: CustomerNotRead[]; notShown: number }> =
       tab === "users"
-        ? lighthouseUsers(connectionId, tenantIds, appliedQuery).then((found) => ({ rows: found.users, notRead: found.notRead }))
+        ? lighthouseUsers(connectionId, tenantIds, appliedQuery).then((found) => ({ rows: found.users, notRead: found.notRead, notShown: 0 }))
         : lighthouseMethodsList(connectionId, tenantIds, appliedQuery);
     read
       .then((found) => {
         if (no !== latest.current) return;
         setRows(found.rows);
         setNotRead(found.notRead);
+        setNotShown(found.notShown);
         setRowsTab(tab);
         setError(null);
       })
@@ -254,6 +257,14 @@ export function LighthouseUsersScreen({
           </MessageBarBody>
         </MessageBar>
       ))}
+      {notShown > 0 && rowsTab === tab ? (
+        <MessageBar intent="info" data-testid="methods-not-shown">
+          <MessageBarBody>
+            {notShown} more user{notShown === 1 ? " is" : "s are"} not shown: each row reads the user&apos;s methods live. Narrow the
+            search or the customers to see them.
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
       {customers.tenantIds.length === 0 && !customers.loading ? (
         <Text data-testid="no-customer-selected">Select at least one customer to list its users.</Text>
       ) : null}

@@ -104,6 +104,9 @@ pub struct LighthouseUsers {
 pub struct LighthouseMethods {
     pub rows: Vec<LighthouseMethodsRow>,
     pub not_read: Vec<CustomerNotRead>,
+    /// Users found but not listed (each row reads the user's methods live, so the list stops
+    /// at a limit): the page says how many, and to narrow the search or the customers.
+    pub not_shown: usize,
 }
 
 /// The confirmation of a reset across customers.
@@ -373,30 +376,39 @@ impl Console {
         let LighthouseUsers { users, not_read } = self
             .lighthouse_users(connection_id, tenant_ids, query)
             .await?;
+        let not_shown = users.len().saturating_sub(METHODS_LIST_LIMIT);
         let session = self.lighthouse_session(connection_id).await?;
-        let reads = users.into_iter().take(METHODS_LIST_LIMIT).map(|user| {
-            let client = Arc::clone(&session.client);
-            async move {
-                let methods = client
-                    .list_methods(&user.user.tenant_id, &user.user.id)
-                    .await;
-                match methods {
-                    Ok(methods) => LighthouseMethodsRow {
-                        user,
-                        methods,
-                        error: None,
-                    },
-                    Err(error) => LighthouseMethodsRow {
-                        user,
-                        methods: Vec::new(),
-                        error: Some(error),
-                    },
+        // A few reads at a time in each customer (see `reads`), not 200 at once.
+        let listed: Vec<LighthouseUser> = users.into_iter().take(METHODS_LIST_LIMIT).collect();
+        let rows = crate::providers::lighthouse::reads::per_tenant(
+            listed,
+            |user| user.user.tenant_id.clone(),
+            |user| {
+                let client = Arc::clone(&session.client);
+                async move {
+                    let methods = client
+                        .list_methods(&user.user.tenant_id, &user.user.id)
+                        .await;
+                    match methods {
+                        Ok(methods) => LighthouseMethodsRow {
+                            user,
+                            methods,
+                            error: None,
+                        },
+                        Err(error) => LighthouseMethodsRow {
+                            user,
+                            methods: Vec::new(),
+                            error: Some(error),
+                        },
+                    }
                 }
-            }
-        });
+            },
+        )
+        .await;
         Ok(LighthouseMethods {
-            rows: futures_util::future::join_all(reads).await,
+            rows,
             not_read,
+            not_shown,
         })
     }
 

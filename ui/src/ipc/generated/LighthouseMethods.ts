@@ -6,4 +6,9 @@ import type { LighthouseMethodsRow } from "./LighthouseMethodsRow";
  * The Authentication methods list: a row per user of the customers that answered, and the
  * customers that did not.
  */
-export type LighthouseMethods = { rows: Array<LighthouseMethodsRow>, notRead: Array<CustomerNotRead>, };
+export type LighthouseMethods = { rows: Array<LighthouseMethodsRow>, notRead: Array<CustomerNotRead>, 
+/**
+ * Users found but not listed (each row reads the user's methods live, so the list stops
+ * at a limit): the page says how many, and to narrow the search or the customers.
+ */
+notShown: number, };
