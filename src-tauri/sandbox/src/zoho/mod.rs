@@ -109,6 +109,18 @@ struct DeviceGrant {
     state: DeviceState,
     expires: Instant,
     last_poll: Option<Instant>,
+    /// The scopes the initiation asked for; its tokens carry them.
+    scopes: Vec<String>,
+}
+
+/// The scopes of a `scope` parameter: Zoho's pages write them comma-separated
+/// (https://www.zoho.com/accounts/protocol/oauth/devices/initiation-request.html).
+fn scopes_of(text: &str) -> Vec<String> {
+    text.split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Fault knobs.
@@ -134,8 +146,10 @@ pub struct ZohoFaults {
 struct State_ {
     users: Vec<EmuUser>,
     devices: HashMap<String, DeviceGrant>,
-    refresh_tokens: HashMap<String, u64>,
-    access_tokens: HashMap<String, (u64, Instant)>,
+    /// Refresh token → (ZUID, scopes).
+    refresh_tokens: HashMap<String, (u64, Vec<String>)>,
+    /// Access token → (ZUID, expiry, scopes).
+    access_tokens: HashMap<String, (u64, Instant, Vec<String>)>,
     faults: ZohoFaults,
     mail_requests: u32,
 }
@@ -247,6 +261,7 @@ impl ZohoSandbox {
             .route("/oauth/v2/token", post(token))
             .route("/oauth/user/info", get(user_info))
             .route("/api/organization/{zoid}", get(org_details))
+            .route("/api/organization/{zoid}/domains", get(org_domains))
             .route("/api/organization/{zoid}/accounts", get(list_accounts))
             .route(
                 "/api/organization/{zoid}/accounts/{id}",
@@ -345,7 +360,7 @@ impl ZohoSandbox {
     /// Every access token issued so far is now expired (the refresh token still works).
     pub fn expire_access_tokens(&self) {
         let now = Instant::now();
-        for (_, expires) in self.shared.lock().access_tokens.values_mut() {
+        for (_, expires, _) in self.shared.lock().access_tokens.values_mut() {
             *expires = now;
         }
     }
@@ -427,6 +442,7 @@ async fn device_code(
             }
         })
         .collect();
+    let scopes = scopes_of(query.get("scope").map(String::as_str).unwrap_or_default());
     shared.lock().devices.insert(
         device_code.clone(),
         DeviceGrant {
@@ -434,6 +450,7 @@ async fn device_code(
             state: DeviceState::Pending,
             expires: Instant::now() + Duration::from_secs(300),
             last_poll: None,
+            scopes,
         },
     );
     // `interval` and `expires_in` in milliseconds, as the initiation page says
@@ -495,9 +512,12 @@ async fn device_token(
         DeviceState::Collected => Json(json!({"error": "invalid_code"})).into_response(),
         DeviceState::Approved(zuid) => {
             grant.state = DeviceState::Collected;
+            let scopes = grant.scopes.clone();
             let refresh = random_token("1000");
-            state.refresh_tokens.insert(refresh.clone(), zuid);
-            let (access, seconds) = issue(&mut state, zuid, lifetime);
+            state
+                .refresh_tokens
+                .insert(refresh.clone(), (zuid, scopes.clone()));
+            let (access, seconds) = issue(&mut state, zuid, scopes, lifetime);
             Json(json!({
                 "access_token": access,
                 "refresh_token": refresh,
@@ -510,12 +530,17 @@ async fn device_token(
     }
 }
 
-fn issue(state: &mut State_, zuid: u64, lifetime: Option<Duration>) -> (String, u64) {
+fn issue(
+    state: &mut State_,
+    zuid: u64,
+    scopes: Vec<String>,
+    lifetime: Option<Duration>,
+) -> (String, u64) {
     let lifetime = lifetime.unwrap_or(Duration::from_secs(3600));
     let token = random_token("1000");
     state
         .access_tokens
-        .insert(token.clone(), (zuid, Instant::now() + lifetime));
+        .insert(token.clone(), (zuid, Instant::now() + lifetime, scopes));
     (token, lifetime.as_secs())
 }
 
@@ -544,13 +569,13 @@ async fn token(
     }
     let mut state = shared.lock();
     let lifetime = state.faults.token_lifetime;
-    let Some(zuid) = params
+    let Some((zuid, scopes)) = params
         .get("refresh_token")
-        .and_then(|t| state.refresh_tokens.get(t).copied())
+        .and_then(|t| state.refresh_tokens.get(t).cloned())
     else {
         return Json(json!({"error": "invalid_code"})).into_response();
     };
-    let (access, seconds) = issue(&mut state, zuid, lifetime);
+    let (access, seconds) = issue(&mut state, zuid, scopes, lifetime);
     Json(json!({
         "access_token": access,
         "api_domain": shared.base_url,
@@ -566,8 +591,40 @@ fn caller(state: &State_, headers: &HeaderMap) -> Option<u64> {
     let token = value
         .strip_prefix("Zoho-oauthtoken ")
         .or_else(|| value.strip_prefix("Bearer "))?;
-    let (zuid, expires) = state.access_tokens.get(token.trim())?;
+    let (zuid, expires, _) = state.access_tokens.get(token.trim())?;
     (Instant::now() < *expires).then_some(*zuid)
+}
+
+/// Refuses a request whose token was not granted one of `accepted` (each Mail API page names
+/// the scopes it needs), as Zoho answers a call outside the token's scopes.
+fn require_scope(state: &State_, headers: &HeaderMap, accepted: &[&str]) -> Result<(), Response> {
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Zoho-oauthtoken ")
+                .or_else(|| v.strip_prefix("Bearer "))
+        })
+        .map(str::trim)
+        .unwrap_or_default();
+    let granted = state
+        .access_tokens
+        .get(token)
+        .is_some_and(|(_, _, scopes)| {
+            scopes
+                .iter()
+                .any(|s| accepted.iter().any(|a| a.eq_ignore_ascii_case(s)))
+        });
+    if granted {
+        Ok(())
+    } else {
+        Err(envelope_error(
+            StatusCode::FORBIDDEN,
+            "Invalid OAuthScope",
+            "INVALID_OAUTHSCOPE",
+            "The OAuth token does not carry the scope this API needs",
+        ))
+    }
 }
 
 async fn user_info(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
@@ -686,6 +743,9 @@ fn account_json(user: &EmuUser) -> Value {
     })
 }
 
+/// Organisation details: documented for partner organisations, with a partner scope
+/// (https://www.zoho.com/mail/help/api/get-org-details.html); an organisation administrator's
+/// token without it is refused.
 async fn org_details(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
@@ -695,11 +755,54 @@ async fn org_details(
     if let Err(refused) = admit(&mut state, &headers, &zoid) {
         return refused;
     }
+    if let Err(refused) = require_scope(
+        &state,
+        &headers,
+        &[
+            "ZohoMail.partner.organization.READ",
+            "ZohoMail.partner.organization.ALL",
+        ],
+    ) {
+        return refused;
+    }
     ok(json!({
         "zoid": ZOID,
         "orgName": "Zylker (sandbox)",
         "primaryDomainName": DOMAIN,
         "domains": [{"domainName": DOMAIN, "isVerified": true}],
+    }))
+}
+
+/// "Fetch All Domains": `GET /api/organization/{zoid}/domains`, scope
+/// `ZohoMail.organization.domains.READ` (or `.ALL`), answering `data.domainVO[]` with each
+/// `domainName` and `verificationStatus` (https://www.zoho.com/mail/help/api/get-all-domains.html).
+async fn org_domains(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(zoid): Path<String>,
+) -> Response {
+    let mut state = shared.lock();
+    if let Err(refused) = admit(&mut state, &headers, &zoid) {
+        return refused;
+    }
+    if let Err(refused) = require_scope(
+        &state,
+        &headers,
+        &[
+            "ZohoMail.organization.domains.READ",
+            "ZohoMail.organization.domains.ALL",
+        ],
+    ) {
+        return refused;
+    }
+    ok(json!({
+        "domainVO": [{
+            "zoid": ZOID,
+            "domainName": DOMAIN,
+            "verificationStatus": true,
+            "primary": true,
+            "status": "enabled",
+        }],
     }))
 }
 

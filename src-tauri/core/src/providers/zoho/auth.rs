@@ -42,13 +42,16 @@ pub const CLIENT_SECRET_SECRET: &str = "client_secret";
 /// `ZohoMail.organization.accounts.READ` / `.UPDATE` for listing users and resetting a
 /// password (https://www.zoho.com/mail/help/api/get-org-users-details.html,
 /// https://www.zoho.com/mail/help/api/put-reset-user-password.html);
-/// `ZohoMail.organization.READ` for the organisation's domains (external users) ⚠️ the scope
-/// name follows the Mail API's naming and is not on a page we could read.
+/// `ZohoMail.organization.domains.READ` for the organisation's domains (external users:
+/// "Fetch All Domains", https://www.zoho.com/mail/help/api/get-all-domains.html). The
+/// organisation details call is not used: its page documents it for partner organisations,
+/// with a partner scope an organisation's administrator does not have
+/// (https://www.zoho.com/mail/help/api/get-org-details.html).
 pub const SCOPES: &[&str] = &[
     "AaaServer.profile.READ",
     "ZohoMail.organization.accounts.READ",
     "ZohoMail.organization.accounts.UPDATE",
-    "ZohoMail.organization.READ",
+    "ZohoMail.organization.domains.READ",
 ];
 
 /// The polling rate Zoho asks for after `slow_down`: "one request per 30 seconds".

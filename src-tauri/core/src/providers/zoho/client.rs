@@ -433,16 +433,16 @@ impl ZohoClient {
         self.send_mail(Method::GET, url, None).await
     }
 
-    /// The organisation's domains, for "external": `GET /api/organization/{zoid}` ⚠️ the
-    /// shape (`data.domains`, strings or objects with `domainName`) follows the organisation
-    /// details sample of https://www.zoho.com/mail/help/api/get-org-details.html, a page
-    /// written for partner child organisations; confirm live.
+    /// The organisation's domains, for "external": "Fetch All Domains",
+    /// `GET /api/organization/{zoid}/domains` with the organisation administrator's
+    /// `ZohoMail.organization.domains.READ`, answering `data.domainVO[]` with each
+    /// `domainName` (https://www.zoho.com/mail/help/api/get-all-domains.html).
     async fn org_domains(&self) -> Result<Vec<String>> {
         self.org_domains
             .get_or_try_init(|| async {
-                let url = self.org_url("")?;
+                let url = self.org_url("domains")?;
                 let data = self.send_mail(Method::GET, url, None).await?;
-                let domains = data["domains"]
+                let domains = data["domainVO"]
                     .as_array()
                     .map(|items| {
                         items
