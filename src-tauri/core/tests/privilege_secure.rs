@@ -491,3 +491,19 @@ async fn an_expired_session_gives_not_signed_in() {
     assert_eq!(err.kind, ErrorKind::NotSignedIn);
     assert!(err.message.contains("expired"), "{}", err.message);
 }
+
+#[tokio::test]
+async fn the_second_factor_code_goes_bare_as_the_samples_send_it_leading_zero_kept() {
+    let emu = PsEmulator::start().await.unwrap();
+    assert!(emu.set_second_factor_code(ADMIN_LOGIN, "012345"));
+    let session = trusted(&emu)
+        .sign_in(ADMIN_LOGIN, &SecretString::from(ADMIN_PASSWORD), "012345")
+        .await
+        .unwrap();
+    assert!(session.operator().is_administrator);
+    assert_eq!(
+        emu.last_second_factor_body().as_deref(),
+        Some("012345"),
+        "the digits, bare, leading zero kept"
+    );
+}

@@ -128,6 +128,8 @@ struct Inner {
     token_age: chrono::Duration,
     faults: Faults,
     renewals: u32,
+    /// The body of the last `/signin2fa`, as received.
+    last_second_factor_body: Option<String>,
     /// Every PowerShell sample of the 4.2 API documentation runs `/signinBody` and
     /// `/signin2fa` in one web session ("# Cookie container for multi-factor authentication",
     /// `-WebSession $WebSession` on both calls, e.g.
@@ -225,6 +227,7 @@ fn seed() -> Inner {
         token_age: chrono::Duration::zero(),
         faults: Faults::default(),
         renewals: 0,
+        last_second_factor_body: None,
         require_sign_in_cookie: false,
     }
 }
@@ -339,6 +342,23 @@ impl PsEmulator {
 
     /// The currently valid second-factor code of an operator (the test hook in place of an
     /// authenticator app).
+    /// The body of the last second-factor step, as the server received it.
+    pub fn last_second_factor_body(&self) -> Option<String> {
+        self.shared.lock().last_second_factor_body.clone()
+    }
+
+    /// Sets an operator's current second-factor code (a code with a leading zero, say).
+    pub fn set_second_factor_code(&self, login: &str, code: &str) -> bool {
+        let mut inner = self.shared.lock();
+        match inner.operators.iter_mut().find(|o| o.answers_to(login)) {
+            Some(operator) => {
+                operator.code = code.to_string();
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn second_factor_code(&self, login: &str) -> Option<String> {
         self.shared
             .lock()
@@ -686,11 +706,16 @@ async fn sign_in_2fa(State(shared): State<Shared>, headers: HeaderMap, body: Byt
         // A server that keeps the sign-in in its web session does not know this one.
         return problem(StatusCode::UNAUTHORIZED, "Unauthorized", "Invalid MFA code");
     }
-    // The code as a JSON string; the PowerShell sample posts the bare code (a JSON number).
-    let code = match serde_json::from_slice::<Value>(&body) {
+    // Every PowerShell sample of the 4.2 API pages posts the code bare (`-Body $MfaCode`
+    // with a JSON content type, e.g.
+    // https://github.com/netwrix/privilege-secure/blob/main/api-docs/4.2/ManagedAccount/ResetMfaAsync.md):
+    // the digits as typed, leading zeros kept. A JSON string is accepted too.
+    let text = String::from_utf8_lossy(&body).trim().to_string();
+    inner.last_second_factor_body = Some(text.clone());
+    let code = match serde_json::from_str::<Value>(&text) {
         Ok(Value::String(c)) => c,
-        Ok(Value::Number(n)) => n.to_string(),
-        _ => return bad_request("Expected the code as a JSON string"),
+        _ if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => text,
+        _ => return bad_request("Expected the code, as its digits"),
     };
     let expected = inner
         .operators

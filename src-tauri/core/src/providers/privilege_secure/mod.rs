@@ -384,14 +384,20 @@ impl PrivilegeSecureClient {
             }
             Err(e) => return Err(e),
         };
-        // Step 2: the second-factor code, as a JSON string, with the first token.
-        let code_json = serde_json::to_vec(code).unwrap_or_default();
+        // Step 2: the second-factor code with the first token, bare, as every PowerShell sample
+        // of the 4.2 API pages posts it (`-Body $MfaCode`): the digits as typed, so a code
+        // with a leading zero keeps it. (Anything but digits goes as a JSON string.)
+        let code_body = if code.bytes().all(|b| b.is_ascii_digit()) {
+            code.as_bytes().to_vec()
+        } else {
+            serde_json::to_vec(code).unwrap_or_default()
+        };
         let request = self
             .http
             .post(self.url("signin2fa")?)
             .bearer_auth(first.expose_secret())
             .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(code_json);
+            .body(code_body);
         let response = self.send(request).await?;
         let session_token = match check_status(response).await {
             Ok(r) => read_token(r).await?,
