@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { lighthouseCustomers, lighthouseOfferedActions } from "../ipc/api";
 import type { AppError, CustomerAccess, LighthouseActionOffer } from "../ipc/types";
 
@@ -26,6 +26,8 @@ export function useLighthouseCustomers(
   onSelectRef.current = onSelect;
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
+  /** Bumped by `reload`: Refresh reads the customers and the technician's roles again. */
+  const [readNo, setReadNo] = useState(0);
 
   useEffect(() => {
     let alive = true;
@@ -46,7 +48,7 @@ export function useLighthouseCustomers(
     return () => {
       alive = false;
     };
-  }, [connectionId]);
+  }, [connectionId, readNo]);
 
   const tenantIds = selected ?? [];
   const key = tenantIds.join("\n");
@@ -65,7 +67,8 @@ export function useLighthouseCustomers(
     return () => {
       alive = false;
     };
-  }, [connectionId, key]);
+  }, [connectionId, key, readNo]);
 
-  return { customers, loading, error, tenantIds, tenantKey: key, offer, offerError };
+  const reload = useCallback(() => setReadNo((n) => n + 1), []);
+  return { customers, loading, error, tenantIds, tenantKey: key, offer, offerError, reload };
 }

@@ -144,8 +144,11 @@ describe("Lighthouse users", () => {
     await waitFor(() => expect(ipc.callsOf("lighthouse_users").at(-1)).toEqual({ connectionId: LH_ID, tenantIds: all, query: "fab" }));
     await waitFor(() => expect((byId("refresh-users") as HTMLButtonElement).disabled).toBe(false));
     const before = ipc.callsOf("lighthouse_users").length;
+    const customerReads = ipc.callsOf("lighthouse_customers").length;
     click("refresh-users");
     await waitFor(() => expect(ipc.callsOf("lighthouse_users").length).toBe(before + 1));
+    // Refresh also reads the customers and the technician's roles there again.
+    await waitFor(() => expect(ipc.callsOf("lighthouse_customers").length).toBe(customerReads + 1));
   });
 
   test("a selection Rust refuses for one customer disables the action and shows each customer's reason", async () => {

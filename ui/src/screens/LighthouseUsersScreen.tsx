@@ -165,7 +165,12 @@ export function LighthouseUsersScreen({
     setAppliedQuery(query.trim());
     setRefreshNo((n) => n + 1);
   };
-  const refresh = useCallback(() => setRefreshNo((n) => n + 1), []);
+  // Refresh reads everything again: the customers with the technician's roles, then the list.
+  const reloadCustomers = customers.reload;
+  const refresh = useCallback(() => {
+    reloadCustomers();
+    setRefreshNo((n) => n + 1);
+  }, [reloadCustomers]);
 
   const shown = rowsTab === tab ? rows : [];
   const visible = shown.map((row) => {
@@ -202,7 +207,7 @@ export function LighthouseUsersScreen({
 
   return (
     <div className={styles.screen}>
-      <ScreenTitle trail={["Users"]} title={tab === "users" ? "Users" : "Authentication methods"} />
+      <ScreenTitle trail={[tab === "users" ? "Users" : "Authentication methods"]} title={tab === "users" ? "Users" : "Authentication methods"} />
       <CustomerSelector
         customers={customers.customers}
         selected={customers.tenantIds}
@@ -223,7 +228,7 @@ export function LighthouseUsersScreen({
         <SearchBox
           id="user-search"
           className={styles.search}
-          placeholder="Search by name, user principal name or mail"
+          placeholder="Search by name or user principal name"
           aria-label="Search users"
           value={query}
           onChange={(_, data) => changeQuery(data.value)}

@@ -135,13 +135,13 @@ export function LighthouseJobPanel({ job: initial, onClose }: { job: BulkJobView
             />
             <div className={styles.counts}>
               <Text>
-                Done: <strong data-testid="job-done">{job.done}</strong>
+                Methods removed: <strong data-testid="job-done">{job.done}</strong>
               </Text>
               <Text>
-                Failed: <strong data-testid="job-failed">{job.failed}</strong>
+                Methods failed: <strong data-testid="job-failed">{job.failed}</strong>
               </Text>
               <Text>
-                Remaining: <strong data-testid="job-remaining">{job.remaining}</strong>
+                Methods remaining: <strong data-testid="job-remaining">{job.remaining}</strong>
               </Text>
             </div>
             <Text size={200} className={styles.hint}>

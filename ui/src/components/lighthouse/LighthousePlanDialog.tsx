@@ -63,7 +63,9 @@ function UserLines({ user }: { user: UserPlan }) {
       {user.error ? (
         <MessageBar intent="warning" layout="multiline" data-testid="lh-plan-user-error">
           <MessageBarBody>
-            Nothing is planned for this user: the methods could not be read. {user.error.message}
+            {user.error.kind === "Denied"
+              ? `Nothing is planned for this user: left out ${user.error.message}`
+              : `Nothing is planned for this user: the methods could not be read. ${user.error.message}`}
           </MessageBarBody>
         </MessageBar>
       ) : user.remove.length === 0 ? (
