@@ -735,3 +735,44 @@ async fn resets_run_at_the_same_moment_cannot_go_over_the_hourly_cap_together() 
             .password_reset_count(&h.id("nobody@contoso.sandbox"));
     assert_eq!(resets, 1);
 }
+
+#[tokio::test]
+async fn an_approval_must_be_a_new_sign_in_in_this_tenant() {
+    let h = harness().await;
+    h.sign_in(PRIV_AUTH_ADMIN).await;
+    let plan = h.plan(MEGAN, ActionKind::ResetPassword).await;
+    assert!(plan.safety.approval.required);
+    h.verify_by_ticket(&plan);
+
+    // The sign-in service reuses an hour-old browser session despite prompt=login.
+    h.sandbox.set_faults(resetdesk_sandbox::Faults {
+        reused_session_age_secs: 3600,
+        ..Default::default()
+    });
+    let stale = h.approve_as(&plan, GLOBAL_ADMIN).await.unwrap_err();
+    assert_eq!(stale.kind, ErrorKind::Denied);
+    assert!(stale.message.contains("did not sign in anew"), "{stale:?}");
+    let audited = h.last_audit();
+    assert_eq!(audited.record.outcome, AuditOutcome::Refused);
+    assert_eq!(audited.record.operator, GLOBAL_ADMIN);
+
+    // An account of another tenant.
+    h.sandbox.set_faults(resetdesk_sandbox::Faults {
+        id_token_tenant: Some("00000000-0000-0000-0000-0000000000aa".into()),
+        ..Default::default()
+    });
+    let elsewhere = h.approve_as(&plan, GLOBAL_ADMIN).await.unwrap_err();
+    assert!(
+        elsewhere.message.contains("another tenant"),
+        "{elsewhere:?}"
+    );
+
+    // A new sign-in in this tenant approves; the plan runs.
+    h.sandbox.set_faults(resetdesk_sandbox::Faults::default());
+    assert_eq!(
+        h.approve_as(&plan, GLOBAL_ADMIN).await.unwrap(),
+        GLOBAL_ADMIN
+    );
+    let result = h.console.execute_plan(&plan.id, "INC-24").await.unwrap();
+    assert_eq!(result.outcome, AuditOutcome::Succeeded);
+}

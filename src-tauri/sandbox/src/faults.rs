@@ -39,6 +39,12 @@ pub struct Faults {
     pub token_lifetime_secs: u64,
     /// The next N Graph writes (POST/PATCH/PUT/DELETE) are carried out, then answered 500.
     pub fail_after_processing_next: u32,
+    /// The sign-in page reuses a browser session this many seconds old instead of a new
+    /// sign-in (as an identity provider that ignores `prompt=login` would): the ID token's
+    /// `auth_time` says so.
+    pub reused_session_age_secs: u64,
+    /// ID tokens name this tenant instead of the sandbox's (a guest's home tenant, say).
+    pub id_token_tenant: Option<String>,
 }
 
 impl Default for Faults {
@@ -55,6 +61,8 @@ impl Default for Faults {
             hang_ms: 0,
             token_lifetime_secs: 0,
             fail_after_processing_next: 0,
+            reused_session_age_secs: 0,
+            id_token_tenant: None,
         }
     }
 }

@@ -376,6 +376,8 @@ async fn authorize_submit(
         );
     }
     let code = random_token();
+    let reused_age = shared.lock_faults().faults.reused_session_age_secs;
+    let auth_time = chrono::Utc::now().timestamp() - i64::try_from(reused_age).unwrap_or(0);
     let pending = PendingCode {
         user_id: user.id.clone(),
         client_id: params["client_id"].clone(),
@@ -383,6 +385,7 @@ async fn authorize_submit(
         code_challenge: params["code_challenge"].clone(),
         scope: params["scope"].clone(),
         expires: Instant::now() + CODE_LIFETIME,
+        auth_time,
     };
     let now = Instant::now();
     state.codes.retain(|_, pending| pending.expires > now);
@@ -428,20 +431,41 @@ fn has_scope(scope: &str, wanted: &str) -> bool {
     scope.split_whitespace().any(|item| item == wanted)
 }
 
-/// A minimal unsigned ID token (only when `openid` was asked for): clients must not trust
-/// it for anything but display, exactly as with a real one they have not validated.
-fn id_token(user_id: &str, upn: &str, name: &str, client_id: &str) -> String {
+/// A minimal unsigned ID token (only when `openid` was asked for), with the claims of
+/// Microsoft's ID token reference (https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference):
+/// `tid` the tenant, `oid` the user, and `auth_time` when they signed in (OIDC Core §2).
+fn id_token(
+    user_id: &str,
+    upn: &str,
+    name: &str,
+    client_id: &str,
+    auth_time: i64,
+    tenant: &str,
+) -> String {
     let now = chrono::Utc::now().timestamp();
     let header = URL_SAFE_NO_PAD.encode(br#"{"typ":"JWT","alg":"none"}"#);
     let claims = json!({
-        "aud": client_id, "iss": format!("https://login.microsoftonline.com/{TENANT_ID}/v2.0"),
-        "iat": now, "nbf": now, "exp": now + 3600, "oid": user_id, "tid": TENANT_ID,
+        "aud": client_id, "iss": format!("https://login.microsoftonline.com/{tenant}/v2.0"),
+        "iat": now, "nbf": now, "exp": now + 3600, "oid": user_id, "tid": tenant,
+        "auth_time": auth_time,
         "preferred_username": upn, "name": name, "ver": "2.0",
     });
     format!("{header}.{}.", URL_SAFE_NO_PAD.encode(claims.to_string()))
 }
 
-fn token_response(shared: &Shared, user_id: &str, client_id: &str, scope: &str) -> Response {
+fn token_response(
+    shared: &Shared,
+    user_id: &str,
+    client_id: &str,
+    scope: &str,
+    auth_time: i64,
+) -> Response {
+    let id_token_tenant = shared
+        .lock_faults()
+        .faults
+        .id_token_tenant
+        .clone()
+        .unwrap_or_else(|| TENANT_ID.to_string());
     let mut state = shared.lock_state();
     let (access_token, expires_in) = shared.issue_access_token(&mut state, user_id);
     let resource_scope = granted_scopes(shared, scope).unwrap_or_default();
@@ -460,6 +484,7 @@ fn token_response(shared: &Shared, user_id: &str, client_id: &str, scope: &str) 
                 user_id: user_id.to_string(),
                 client_id: client_id.to_string(),
                 scope: scope.to_string(),
+                auth_time,
             },
         );
         body["refresh_token"] = json!(refresh_token);
@@ -470,7 +495,9 @@ fn token_response(shared: &Shared, user_id: &str, client_id: &str, scope: &str) 
                 user_id,
                 &user.user_principal_name,
                 &user.display_name,
-                client_id
+                client_id,
+                auth_time,
+                &id_token_tenant,
             ));
         }
     }
@@ -581,7 +608,13 @@ fn redeem_code<'a>(
     if let Err(response) = granted_scopes(shared, &pending.scope) {
         return response;
     }
-    token_response(shared, &pending.user_id, client_id, &pending.scope)
+    token_response(
+        shared,
+        &pending.user_id,
+        client_id,
+        &pending.scope,
+        pending.auth_time,
+    )
 }
 
 fn redeem_refresh_token<'a>(
@@ -633,5 +666,5 @@ fn redeem_refresh_token<'a>(
         }
         None => grant.scope.clone(),
     };
-    token_response(shared, &grant.user_id, client_id, &scope)
+    token_response(shared, &grant.user_id, client_id, &scope, grant.auth_time)
 }

@@ -324,6 +324,8 @@ pub struct PendingCode {
     pub code_challenge: String,
     pub scope: String,
     pub expires: Instant,
+    /// When the person signed in (Unix seconds): the ID token's `auth_time`.
+    pub auth_time: i64,
 }
 
 pub struct AccessGrant {
@@ -335,6 +337,8 @@ pub struct RefreshGrant {
     pub user_id: String,
     pub client_id: String,
     pub scope: String,
+    /// When the person signed in: a refresh does not sign them in again.
+    pub auth_time: i64,
 }
 
 pub const CODE_LIFETIME: Duration = Duration::from_secs(600);

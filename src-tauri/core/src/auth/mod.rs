@@ -20,6 +20,7 @@ pub use async_trait::async_trait;
 use crate::error::Result;
 
 pub mod browser;
+pub mod id_token;
 pub mod oauth_client;
 pub mod pkce_loopback;
 pub mod token_http;

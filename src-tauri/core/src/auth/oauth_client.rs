@@ -2,20 +2,56 @@
 //! and the translation of token-endpoint failures into [`AppError`]s an operator can act on.
 use std::time::Duration;
 
-use oauth2::basic::{BasicClient, BasicErrorResponse, BasicErrorResponseType, BasicTokenResponse};
-use oauth2::{
-    AuthUrl, ClientId, EndpointNotSet, EndpointSet, HttpClientError, RedirectUrl,
-    RequestTokenError, TokenResponse, TokenUrl,
+use oauth2::basic::{
+    BasicErrorResponse, BasicErrorResponseType, BasicRevocationErrorResponse,
+    BasicTokenIntrospectionResponse, BasicTokenType,
 };
+use oauth2::{
+    AuthUrl, ClientId, EndpointNotSet, EndpointSet, ExtraTokenFields, HttpClientError, RedirectUrl,
+    RequestTokenError, StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
+};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::token_set::TokenSet;
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::connection::EntraSettings;
 
+/// The OpenID Connect ID token a token response carries when `openid` was asked for (OIDC
+/// Core §3.1.3.3); the `oauth2` crate's basic response type drops it.
+#[derive(Clone, Default, Serialize, Deserialize)]
+pub struct IdTokenField {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+}
+
+impl std::fmt::Debug for IdTokenField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdTokenField")
+            .field("id_token", &self.id_token.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+impl ExtraTokenFields for IdTokenField {}
+
+/// A token response, with its ID token when there is one.
+pub type EntraTokenResponse = StandardTokenResponse<IdTokenField, BasicTokenType>;
+
 /// A public client (no secret) with its authorize and token endpoints set.
-pub type EntraOAuthClient =
-    BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
+pub type EntraOAuthClient = oauth2::Client<
+    BasicErrorResponse,
+    EntraTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
 
 /// The error every token request can end with, as the `oauth2` crate reports it.
 pub type TokenRequestError = RequestTokenError<HttpClientError<reqwest::Error>, BasicErrorResponse>;
@@ -82,9 +118,15 @@ pub fn oauth_client(
     redirect_uri: Option<&Url>,
 ) -> Result<EntraOAuthClient> {
     let (authorize, token) = endpoints(settings)?;
-    let client = BasicClient::new(ClientId::new(settings.client_id.trim().to_string()))
-        .set_auth_uri(AuthUrl::from_url(authorize))
-        .set_token_uri(TokenUrl::from_url(token));
+    let client = oauth2::Client::<
+        BasicErrorResponse,
+        EntraTokenResponse,
+        BasicTokenIntrospectionResponse,
+        StandardRevocableToken,
+        BasicRevocationErrorResponse,
+    >::new(ClientId::new(settings.client_id.trim().to_string()))
+    .set_auth_uri(AuthUrl::from_url(authorize))
+    .set_token_uri(TokenUrl::from_url(token));
     Ok(match redirect_uri {
         Some(uri) => client.set_redirect_uri(RedirectUrl::from_url(uri.clone())),
         None => client,
@@ -109,7 +151,7 @@ pub async fn send_token_request<F>(
     request: F,
 ) -> Result<TokenSet>
 where
-    F: std::future::Future<Output = std::result::Result<BasicTokenResponse, TokenRequestError>>,
+    F: std::future::Future<Output = std::result::Result<EntraTokenResponse, TokenRequestError>>,
 {
     match tokio::time::timeout(TOKEN_REQUEST_TIMEOUT, request).await {
         Ok(Ok(response)) => Ok(token_set_from(&response)),
@@ -128,7 +170,7 @@ where
 
 /// A successful token response as a [`TokenSet`]; `expires_at` is computed from now, so the
 /// caller must convert it as soon as the response arrives.
-pub fn token_set_from(response: &BasicTokenResponse) -> TokenSet {
+pub fn token_set_from(response: &EntraTokenResponse) -> TokenSet {
     let assumed = chrono::Duration::seconds(ASSUMED_LIFETIME_SECS as i64);
     let lifetime = response
         .expires_in()
@@ -143,6 +185,11 @@ pub fn token_set_from(response: &BasicTokenResponse) -> TokenSet {
     TokenSet {
         access_token: response.access_token().secret().clone().into(),
         refresh_token: response.refresh_token().map(|t| t.secret().clone().into()),
+        id_token: response
+            .extra_fields()
+            .id_token
+            .clone()
+            .map(SecretString::from),
         expires_at,
     }
 }

@@ -54,6 +54,9 @@ pub struct SignInOptions {
     /// often have a separate admin account, and silently reusing the browser's everyday
     /// session would sign in the wrong one.
     pub prompt: Option<String>,
+    /// Ask for an OpenID Connect ID token too (`openid`): who signed in, in which tenant, and
+    /// when (`auth_time`). The approver's sign-in checks it.
+    pub openid: bool,
 }
 
 impl Default for SignInOptions {
@@ -62,6 +65,7 @@ impl Default for SignInOptions {
             timeout: DEFAULT_SIGN_IN_TIMEOUT,
             login_hint: None,
             prompt: Some("select_account".into()),
+            openid: false,
         }
     }
 }
@@ -92,6 +96,7 @@ pub async fn sign_in_with(
     let mut request = client
         .authorize_url(CsrfToken::new_random)
         .add_scopes(settings.scopes().into_iter().map(Scope::new))
+        .add_scopes(options.openid.then(|| Scope::new("openid".into())))
         .set_pkce_challenge(pkce_challenge)
         .add_extra_param("response_mode", "query");
     if let Some(hint) = &options.login_hint {

@@ -9,6 +9,8 @@ use secrecy::SecretString;
 pub struct TokenSet {
     pub access_token: SecretString,
     pub refresh_token: Option<SecretString>,
+    /// The OpenID Connect ID token, when `openid` was asked for (the approver's sign-in).
+    pub id_token: Option<SecretString>,
     pub expires_at: DateTime<Utc>,
 }
 
@@ -20,6 +22,7 @@ impl std::fmt::Debug for TokenSet {
                 "refresh_token",
                 &self.refresh_token.as_ref().map(|_| "[redacted]"),
             )
+            .field("id_token", &self.id_token.as_ref().map(|_| "[redacted]"))
             .field("expires_at", &self.expires_at)
             .finish()
     }

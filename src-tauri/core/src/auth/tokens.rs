@@ -292,6 +292,7 @@ mod tests {
         TokenSet {
             access_token: access.into(),
             refresh_token: refresh.map(SecretString::from),
+            id_token: None,
             expires_at: Utc::now() + chrono::Duration::seconds(lifetime_secs),
         }
     }

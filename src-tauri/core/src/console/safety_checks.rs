@@ -448,8 +448,12 @@ impl Console {
         };
         let connection = self.connection(&plan.connection_id)?;
         let session = self.session(&plan.connection_id).await?;
+        // The approver's ID token must show a new sign-in, after this moment, in this tenant.
+        let asked_at = Utc::now();
+        let tenant = session.directory.tenant_guid().await?;
         let options = SignInOptions {
             prompt: Some("login".into()),
+            openid: true,
             ..Default::default()
         };
         let tokens = auth::sign_in_with(connection.entra()?, browser, &self.token_http, &options)
@@ -464,8 +468,25 @@ impl Console {
             Arc::new(OneReadToken(tokens.access_token.clone())),
             self.graph_http.clone(),
         );
+        let id_token = tokens.id_token.clone();
         drop(tokens);
         let approver = approver_directory.me().await?;
+        if let Err(refusal) =
+            auth::id_token::check_fresh_sign_in(id_token.as_ref(), &tenant, asked_at)
+        {
+            let audited = self.append_audit(super::plan_audit_record(
+                &plan,
+                &approver.user_principal_name,
+                "",
+                AuditOutcome::Refused,
+                Vec::new(),
+                Some(refusal.message.clone()),
+            ));
+            if let Err(e) = audited {
+                tracing::error!(error = %e, plan = %plan.id, "could not audit a refused approval");
+            }
+            return Err(refusal);
+        }
         // The target as it is now: roles may have changed since the plan was built.
         let target = session.directory.get_user(&plan.target.id).await?;
         if let Err(refusal) =
