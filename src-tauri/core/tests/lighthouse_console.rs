@@ -417,7 +417,14 @@ async fn a_cancelled_job_is_listed_as_unfinished_and_finishing_it_repeats_nothin
         .lighthouse_start_job(&plan.id, "INC-9002")
         .await
         .unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    // Cancel as soon as a first step is done (not after a fixed sleep, which on a slow machine
+    // could land before any step or after the last).
+    for _ in 0..2000 {
+        if h.console.lighthouse_job(&started.id).await.unwrap().done > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
     h.console.lighthouse_cancel_job(&started.id).await.unwrap();
     let cancelled = settled(&h, &started.id).await;
     assert_eq!(cancelled.state, BulkJobState::Cancelled, "{cancelled:?}");
