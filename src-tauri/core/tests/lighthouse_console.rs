@@ -526,6 +526,19 @@ async fn the_technician_is_read_from_the_partner_tenant_on_sign_in_and_on_resume
         "not what was typed"
     );
     assert_eq!(operator.display_name, "Taylor Tech");
+    // The header says what the technician holds where (their GDAP roles per customer).
+    let roles: Vec<&str> = operator
+        .roles
+        .iter()
+        .map(|r| r.display_name.as_str())
+        .collect();
+    assert!(
+        roles
+            .iter()
+            .any(|r| r.starts_with("Authentication Administrator in") && r.contains("Fabrikam")),
+        "{roles:?}"
+    );
+    assert!(roles.iter().all(|r| !r.contains("Litware")), "{roles:?}");
     assert!(
         uuid::Uuid::parse_str(&operator.id).is_ok(),
         "the object id: {}",

@@ -201,14 +201,14 @@ impl Console {
         // names and compares the technician by it.
         let technician = client.me().await?;
         // The customer list is the proof that GDAP answers.
-        client.list_customers().await?;
+        let customers = client.list_customers().await?;
         let operator = Operator {
             connection_id: connection_id.to_string(),
             tenant_id: settings.partner_tenant_id.clone(),
             id: technician.id,
             display_name: technician.display_name,
             user_principal_name: technician.user_principal_name,
-            roles: Vec::new(),
+            roles: roles_where_held(&customers),
         };
         self.lighthouse.sessions.write().await.insert(
             connection_id.to_string(),
@@ -693,4 +693,28 @@ impl Console {
             }
         }
     }
+}
+
+/// What the technician holds where, for the header: each GDAP role with the customers it is
+/// held in ("Authentication Administrator in Fabrikam, Northwind Traders"). For display only:
+/// every decision reads the customer's roles themselves.
+fn roles_where_held(customers: &[CustomerAccess]) -> Vec<crate::model::RoleRef> {
+    let mut held: Vec<(crate::model::RoleRef, Vec<String>)> = Vec::new();
+    for customer in customers {
+        for role in &customer.roles {
+            match held
+                .iter_mut()
+                .find(|(r, _)| r.template_id == role.template_id)
+            {
+                Some((_, names)) => names.push(customer.display_name.clone()),
+                None => held.push((role.clone(), vec![customer.display_name.clone()])),
+            }
+        }
+    }
+    held.into_iter()
+        .map(|(role, names)| crate::model::RoleRef {
+            display_name: format!("{} in {}", role.display_name, names.join(", ")),
+            template_id: role.template_id,
+        })
+        .collect()
 }
