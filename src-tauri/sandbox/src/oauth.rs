@@ -433,7 +433,9 @@ fn has_scope(scope: &str, wanted: &str) -> bool {
 
 /// A minimal unsigned ID token (only when `openid` was asked for), with the claims of
 /// Microsoft's ID token reference (https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference):
-/// `tid` the tenant, `oid` the user, and `auth_time` when they signed in (OIDC Core §2).
+/// `tid` the tenant, `oid` the user, and `auth_time` when they signed in (OIDC Core §2) —
+/// an optional claim in Entra, which the sandbox's app registration has added
+/// (https://learn.microsoft.com/entra/identity-platform/optional-claims-reference).
 fn id_token(
     user_id: &str,
     upn: &str,

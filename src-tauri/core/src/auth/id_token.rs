@@ -55,7 +55,14 @@ pub fn check_fresh_sign_in(
         .and_then(|v| v.as_i64())
         .and_then(|t| DateTime::<Utc>::from_timestamp(t, 0))
         .ok_or_else(|| {
-            refused("the sign-in does not say when the approver signed in.".to_string())
+            // Entra adds `auth_time` to ID tokens only as an optional claim of the app
+            // registration (https://learn.microsoft.com/entra/identity-platform/optional-claims-reference).
+            refused(
+                "the sign-in does not say when the approver signed in. Add the optional claim \
+                 auth_time to the ID token of the app registration (Token configuration → Add \
+                 optional claim → ID → auth_time), then ask for the approval again."
+                    .to_string(),
+            )
         })?;
     if auth_time < asked_at - chrono::Duration::seconds(CLOCK_SKEW_SECS) {
         return Err(refused(format!(
