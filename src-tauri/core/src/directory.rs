@@ -41,12 +41,6 @@ fn no_temporary_access_pass() -> AppError {
 pub trait Directory: Send + Sync {
     /// The signed-in operator with their directory roles.
     async fn me(&self) -> Result<Operator>;
-    /// The id (a GUID) of the tenant this directory is, whatever name the settings give it.
-    async fn tenant_guid(&self) -> Result<String> {
-        Err(crate::error::AppError::internal(
-            "This directory cannot say its tenant id.",
-        ))
-    }
     /// Users whose display name, UPN or mail starts with / contains a word of `query`
     /// (an empty query lists the first `limit` users by display name).
     async fn search_users(&self, query: &str, limit: usize) -> Result<Vec<DirectoryUser>>;

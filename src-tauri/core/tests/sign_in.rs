@@ -567,3 +567,26 @@ async fn a_saved_sign_in_is_not_sent_to_endpoints_the_settings_name_since() {
             .is_some()
     );
 }
+
+#[tokio::test]
+async fn a_tenant_named_by_domain_is_resolved_to_its_id_by_the_public_discovery_document() {
+    let sandbox = sandbox().await;
+    let mut settings = sandbox.entra_settings();
+    let by_id = resetdesk_core::auth::id_token::tenant_guid(&settings, &token_http())
+        .await
+        .unwrap();
+    assert_eq!(by_id, resetdesk_sandbox::TENANT_ID);
+    settings.tenant = "contoso.sandbox".into();
+    let by_domain = resetdesk_core::auth::id_token::tenant_guid(&settings, &token_http())
+        .await
+        .unwrap();
+    assert_eq!(by_domain, resetdesk_sandbox::TENANT_ID);
+    settings.tenant = "fabrikam.example".into();
+    let unknown = resetdesk_core::auth::id_token::tenant_guid(&settings, &token_http())
+        .await
+        .unwrap_err();
+    assert!(
+        unknown.message.contains("did not say which tenant"),
+        "{unknown:?}"
+    );
+}

@@ -297,12 +297,6 @@ fn serve(
             }
         }
         ["policies", rest @ ..] => return tap::serve_policies(&call, rest),
-        ["organization"] => {
-            return match call.method {
-                Method::GET => Ok(organization()),
-                _ => Err(GraphError::method_not_allowed()),
-            }
-        }
         ["me", rest @ ..] => (Subject::Me, rest),
         ["users", id, rest @ ..] => (Subject::User(id.to_string()), rest),
         [first, ..] => return Err(GraphError::unknown_segment(first)),
@@ -321,20 +315,6 @@ fn serve(
         (["authentication", rest @ ..], _) => methods::serve(&call, &subject, rest),
         ([unknown, ..], _) => Err(GraphError::unknown_segment(unknown)),
     }
-}
-
-/// `GET /organization`: the signed-in user's tenant, its id being the tenant id
-/// (https://learn.microsoft.com/graph/api/organization-list; any signed-in user may read it).
-fn organization() -> Response {
-    Json(serde_json::json!({
-        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#organization",
-        "value": [{
-            "id": super::TENANT_ID,
-            "displayName": "Contoso (sandbox)",
-            "verifiedDomains": [{"name": super::seed::DOMAIN, "isDefault": true}],
-        }],
-    }))
-    .into_response()
 }
 
 #[cfg(test)]

@@ -33,6 +33,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
             get(authorize_page).post(authorize_submit),
         )
         .route("/{tenant}/oauth2/v2.0/token", post(token))
+        .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            get(openid_configuration),
+        )
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             faults::login_latency,
@@ -44,6 +48,31 @@ pub fn router(shared: Arc<Shared>) -> Router {
 pub fn random_token() -> String {
     let bytes: [u8; 32] = rand::thread_rng().gen();
     URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The tenant's OpenID Connect discovery document: its `issuer` names the tenant by id,
+/// whichever name (domain or id) the URL used
+/// (https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc#find-your-apps-openid-configuration-document-uri).
+async fn openid_configuration(
+    State(shared): State<Arc<Shared>>,
+    axum::extract::Path(tenant): axum::extract::Path<String>,
+) -> Response {
+    if !tenant_is_ours(&tenant) {
+        return aad_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_tenant",
+            90002,
+            &format!("Tenant '{tenant}' not found."),
+        );
+    }
+    let base = &shared.base_url;
+    Json(json!({
+        "issuer": format!("https://login.microsoftonline.com/{TENANT_ID}/v2.0"),
+        "authorization_endpoint": format!("{base}/{TENANT_ID}/oauth2/v2.0/authorize"),
+        "token_endpoint": format!("{base}/{TENANT_ID}/oauth2/v2.0/token"),
+        "tenant_region_scope": "EU",
+    }))
+    .into_response()
 }
 
 fn tenant_is_ours(tenant: &str) -> bool {

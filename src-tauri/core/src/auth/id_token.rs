@@ -25,6 +25,50 @@ fn claims(id_token: &SecretString) -> Option<serde_json::Map<String, serde_json:
     serde_json::from_slice(&bytes).ok()
 }
 
+/// The tenant's id (a GUID) for `settings`, whose tenant may be a domain: the settings'
+/// own when it is a GUID, else the `issuer` of the tenant's OpenID Connect discovery document
+/// (`{login}/{tenant}/v2.0/.well-known/openid-configuration`, public: no permission needed;
+/// https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc).
+pub async fn tenant_guid(
+    settings: &crate::model::connection::EntraSettings,
+    http: &reqwest::Client,
+) -> Result<String> {
+    let tenant = settings.tenant.trim();
+    if uuid::Uuid::parse_str(tenant).is_ok() {
+        return Ok(tenant.to_ascii_lowercase());
+    }
+    let (authorize, _) = super::oauth_client::endpoints(settings)?;
+    let mut url = authorize;
+    url.set_path(&format!("/{tenant}/v2.0/.well-known/openid-configuration"));
+    let unreadable = |detail: String| {
+        AppError::new(
+            crate::error::ErrorKind::Provider,
+            format!("The sign-in service did not say which tenant \"{tenant}\" is."),
+        )
+        .with_detail(detail)
+    };
+    let response = http
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| unreadable(e.without_url().to_string()))?;
+    let body = crate::reply_body::read(response)
+        .await
+        .map_err(|e| e.into_app_error(crate::reply_body::broke_off))?;
+    let document: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| unreadable(e.to_string()))?;
+    let issuer = document["issuer"].as_str().unwrap_or_default();
+    // `https://login.microsoftonline.com/{tenant id}/v2.0`
+    issuer
+        .trim_end_matches('/')
+        .trim_end_matches("/v2.0")
+        .rsplit('/')
+        .next()
+        .filter(|id| uuid::Uuid::parse_str(id).is_ok())
+        .map(str::to_ascii_lowercase)
+        .ok_or_else(|| unreadable(format!("issuer {issuer:?}")))
+}
+
 /// Refuses an approver's sign-in that is not a new one, made after `asked_at`, in tenant
 /// `tenant_id` (a GUID).
 pub fn check_fresh_sign_in(

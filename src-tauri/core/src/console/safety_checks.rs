@@ -450,7 +450,7 @@ impl Console {
         let session = self.session(&plan.connection_id).await?;
         // The approver's ID token must show a new sign-in, after this moment, in this tenant.
         let asked_at = Utc::now();
-        let tenant = session.directory.tenant_guid().await?;
+        let tenant = auth::id_token::tenant_guid(connection.entra()?, &self.token_http).await?;
         let options = SignInOptions {
             prompt: Some("login".into()),
             openid: true,

@@ -547,30 +547,6 @@ struct TapRequestBody {
 
 #[async_trait]
 impl Directory for EntraDirectory {
-    /// `GET /organization`: its one entry's id is the tenant id
-    /// (https://learn.microsoft.com/graph/api/organization-list).
-    #[tracing::instrument(skip(self), fields(connection = %self.connection_id))]
-    async fn tenant_guid(&self) -> Result<String> {
-        #[derive(serde::Deserialize)]
-        struct Organization {
-            id: String,
-        }
-        let query = query::build_query(&[("$select", "id".to_string())]);
-        let url = self.v1(&["organization"], Some(&query))?;
-        let response = self
-            .http
-            .send(&GraphRequest::get(url), Access::Read)
-            .await
-            .map_err(|f| self.error(f))?;
-        let page: models::Page<Organization> =
-            http::decode(&response).map_err(|f| self.error(f))?;
-        page.value
-            .into_iter()
-            .next()
-            .map(|o| o.id)
-            .ok_or_else(|| AppError::new(ErrorKind::Provider, "Graph named no organization."))
-    }
-
     #[tracing::instrument(skip(self), fields(connection = %self.connection_id))]
     async fn contacts_on_record(&self, user_id: &str) -> Result<ContactsOnRecord> {
         check_id("user id", user_id)?;
