@@ -911,3 +911,49 @@ fn checker_rejects_undeclared_query_options_headers_and_unqualified_casts() {
         None,
     ));
 }
+
+/// Issue 17, item 6: the client reads from `/beta` only what the current v1.0 does not have.
+/// The reference's v1.0 CSDL (`graph-csdl-subset.xml`, v1.0-Prod of August 2026) gives the
+/// `authentication` entity's navigation properties: neither `hardwareOathMethods` nor
+/// `signInPreferences` is among them, so both stay on beta (with the fallback when beta
+/// answers 403). When a newer reference lists one in v1.0, this fails: move that call to v1.0.
+#[tokio::test]
+async fn every_beta_request_is_for_something_the_current_v1_does_not_have() {
+    let csdl = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/reference/graph-csdl-subset.xml"),
+    )
+    .expect("the reference's v1.0 CSDL extract");
+    let start = csdl
+        .find(r#"<EntityType Name="authentication" BaseType="graph.entity">"#)
+        .expect("the v1.0 authentication entity");
+    let end = start + csdl[start..].find("</EntityType>").unwrap();
+    let v1_navigation: Vec<&str> = csdl[start..end]
+        .split(r#"<NavigationProperty Name=""#)
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert!(v1_navigation.contains(&"phoneMethods"), "{v1_navigation:?}");
+
+    let beta_segments: std::collections::BTreeSet<String> = representative_session()
+        .await
+        .iter()
+        .filter_map(|r| r.path.strip_prefix("/beta/"))
+        .filter_map(|path| path.split("/authentication/").nth(1))
+        .filter_map(|rest| rest.split('/').next())
+        .map(str::to_string)
+        .collect();
+    assert!(!beta_segments.is_empty(), "the session reads from beta");
+    for segment in &beta_segments {
+        assert!(
+            !v1_navigation.contains(&segment.as_str()),
+            "/beta/…/authentication/{segment} now exists in v1.0: use v1.0 for it"
+        );
+    }
+    assert!(
+        beta_segments
+            .iter()
+            .all(|s| s == "hardwareOathMethods" || s == "signInPreferences"),
+        "{beta_segments:?}"
+    );
+}
