@@ -346,6 +346,31 @@ impl BoundSecret {
     }
 }
 
+/// A stored sign-in (refresh token) `name`, if it was issued for `issuer`; one issued
+/// elsewhere (the connection's settings were edited since) is deleted unsent and refused with
+/// `what` it is and the `remedy`.
+pub async fn load_bound_sign_in(
+    store: &Arc<dyn SecretStore>,
+    connection_id: &str,
+    name: &str,
+    issuer: &str,
+    (what, remedy): (&str, &str),
+) -> Result<Option<SecretString>> {
+    match load_bound_secret(store, connection_id, name, issuer).await? {
+        BoundSecret::Absent => Ok(None),
+        BoundSecret::Valid(token) => Ok(Some(token)),
+        BoundSecret::IssuedElsewhere { recorded } => {
+            forget_secret(store, connection_id, name).await?;
+            Err(BoundSecret::refusal(
+                recorded.as_deref(),
+                what,
+                issuer,
+                remedy,
+            ))
+        }
+    }
+}
+
 /// Reads the secret `name` for `issuer` (see [`save_bound_secret`]).
 pub async fn load_bound_secret(
     store: &Arc<dyn SecretStore>,

@@ -61,6 +61,29 @@ async fn harness_built(
     }
 }
 
+/// A Console over the sandbox partner with `settings` and the secret store `store` (two
+/// Consoles over one store are two starts of the app), its audit log in `dir`.
+fn partner_console(
+    sandbox: &Arc<LighthouseSandbox>,
+    store: Arc<MemoryStore>,
+    settings: resetdesk_core::connection::LighthouseSettings,
+    dir: &std::path::Path,
+) -> Console {
+    Console::new(
+        vec![Connection {
+            id: LH.into(),
+            display_name: "Partner".into(),
+            settings: ProviderSettings::Lighthouse(settings),
+            sandbox: true,
+        }],
+        store,
+        KeychainStatus::Available,
+        dir.join("audit.jsonl"),
+    )
+    .unwrap()
+    .with_lighthouse_sandbox(LH, sandbox.clone())
+}
+
 impl Harness {
     fn tenant(&self, name: &str) -> String {
         self.sandbox.customer_by_name(name).unwrap().tenant_id
@@ -78,21 +101,8 @@ async fn sign_out_removes_the_partners_refresh_token_and_the_next_start_stays_si
     );
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(MemoryStore::new());
-    let console = |store: Arc<MemoryStore>| {
-        Console::new(
-            vec![Connection {
-                id: LH.into(),
-                display_name: "Partner".into(),
-                settings: ProviderSettings::Lighthouse(sandbox.settings()),
-                sandbox: true,
-            }],
-            store,
-            KeychainStatus::Available,
-            dir.path().join("audit.jsonl"),
-        )
-        .unwrap()
-        .with_lighthouse_sandbox(LH, sandbox.clone())
-    };
+    let console =
+        |store: Arc<MemoryStore>| partner_console(&sandbox, store, sandbox.settings(), dir.path());
     let first = console(store.clone());
     let browser = resetdesk_core::auth::SandboxBrowser::new(TECHNICIAN_UPN).unwrap();
     first
@@ -499,21 +509,8 @@ async fn the_technician_is_read_from_the_partner_tenant_on_sign_in_and_on_resume
     );
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(MemoryStore::new());
-    let console = |store: Arc<MemoryStore>| {
-        Console::new(
-            vec![Connection {
-                id: LH.into(),
-                display_name: "Partner".into(),
-                settings: ProviderSettings::Lighthouse(sandbox.settings()),
-                sandbox: true,
-            }],
-            store,
-            KeychainStatus::Available,
-            dir.path().join("audit.jsonl"),
-        )
-        .unwrap()
-        .with_lighthouse_sandbox(LH, sandbox.clone())
-    };
+    let console =
+        |store: Arc<MemoryStore>| partner_console(&sandbox, store, sandbox.settings(), dir.path());
     let first = console(store.clone());
     let typed = TECHNICIAN_UPN.to_uppercase();
     let browser = resetdesk_core::auth::SandboxBrowser::new(TECHNICIAN_UPN).unwrap();
@@ -669,21 +666,8 @@ async fn a_saved_partner_sign_in_is_not_sent_to_endpoints_the_settings_name_sinc
     );
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(MemoryStore::new());
-    let console = |store: Arc<MemoryStore>, settings| {
-        Console::new(
-            vec![Connection {
-                id: LH.into(),
-                display_name: "Partner".into(),
-                settings: ProviderSettings::Lighthouse(settings),
-                sandbox: true,
-            }],
-            store,
-            KeychainStatus::Available,
-            dir.path().join("audit.jsonl"),
-        )
-        .unwrap()
-        .with_lighthouse_sandbox(LH, sandbox.clone())
-    };
+    let console =
+        |store: Arc<MemoryStore>, settings| partner_console(&sandbox, store, settings, dir.path());
     let browser = resetdesk_core::auth::SandboxBrowser::new(TECHNICIAN_UPN).unwrap();
     console(store.clone(), sandbox.settings())
         .lighthouse_sign_in(LH, Some(TECHNICIAN_UPN), &browser)

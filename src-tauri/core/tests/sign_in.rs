@@ -482,20 +482,6 @@ async fn loopback_timeout_is_a_clear_error() {
     );
 }
 
-/// A local server that only counts the connections made to it: where a secret must not go.
-async fn elsewhere() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counted = connections.clone();
-    tokio::spawn(async move {
-        while let Ok((_socket, _)) = listener.accept().await {
-            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        }
-    });
-    (url, connections)
-}
-
 #[tokio::test]
 async fn a_saved_sign_in_is_not_sent_to_endpoints_the_settings_name_since() {
     let sandbox = sandbox().await;
@@ -513,7 +499,7 @@ async fn a_saved_sign_in_is_not_sent_to_endpoints_the_settings_name_since() {
     .unwrap();
 
     // settings.json edited between two starts: the token endpoint now points elsewhere.
-    let (other, connections) = elsewhere().await;
+    let (other, connections) = resetdesk_testkit::counting_listener().await;
     let mut moved = settings.clone();
     moved.login_base_url = other;
     let error = TokenManager::resume(CONNECTION, moved, store.clone(), token_http())
@@ -539,7 +525,7 @@ async fn a_saved_sign_in_is_not_sent_to_endpoints_the_settings_name_since() {
     )
     .await
     .unwrap();
-    let (other, connections) = elsewhere().await;
+    let (other, connections) = resetdesk_testkit::counting_listener().await;
     let mut moved = settings.clone();
     moved.graph_base_url = other;
     assert!(

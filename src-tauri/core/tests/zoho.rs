@@ -736,25 +736,11 @@ async fn a_token_close_to_expiry_is_refreshed_before_use() {
     assert_eq!(client.operator().await.unwrap().email, ADMIN);
 }
 
-/// A local server that only counts the connections made to it: where a secret must not go.
-async fn elsewhere() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counted = connections.clone();
-    tokio::spawn(async move {
-        while let Ok((_socket, _)) = listener.accept().await {
-            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        }
-    });
-    (url, connections)
-}
-
 #[tokio::test]
 async fn saved_secrets_are_not_sent_to_servers_the_settings_name_since() {
     let (sandbox, store) = started(0).await;
     sign_in(&sandbox, store.clone(), ADMIN).await;
-    let (other, connections) = elsewhere().await;
+    let (other, connections) = resetdesk_testkit::counting_listener().await;
 
     // The accounts server moved: the refresh token (and the client secret) would go there.
     let mut moved = sandbox.settings();

@@ -88,3 +88,18 @@ pub async fn sign_in(console: &Console, upn: &str) -> Operator {
     assert_eq!(operator.user_principal_name, upn);
     operator
 }
+
+/// A local server that only counts the connections made to it: the place a secret must not go
+/// when a connection's settings are edited to point there. Its address, and the count.
+pub async fn counting_listener() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((_socket, _)) = listener.accept().await {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    (url, connections)
+}

@@ -17,8 +17,11 @@ use crate::error::{AppError, Result};
 /// How far the clocks of this machine and the identity provider may differ.
 pub const CLOCK_SKEW_SECS: i64 = 120;
 
-fn claims(id_token: &SecretString) -> Option<serde_json::Map<String, serde_json::Value>> {
-    let payload = id_token.expose_secret().split('.').nth(1)?;
+/// The claims of a JWT (its middle part), without checking its signature: for tokens that came
+/// straight from the server that issued them, over TLS (see the module's note). `None` if it
+/// is not a JWT with a JSON object for claims.
+pub fn jwt_claims(token: &SecretString) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let payload = token.expose_secret().split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .ok()?;
@@ -77,7 +80,7 @@ pub fn check_fresh_sign_in(
     asked_at: DateTime<Utc>,
 ) -> Result<()> {
     let refused = |why: String| AppError::denied(format!("Approval refused: {why}"));
-    let claims = id_token.and_then(claims).ok_or_else(|| {
+    let claims = id_token.and_then(jwt_claims).ok_or_else(|| {
         refused(
             "the sign-in gave no readable ID token, so ResetDesk cannot tell that it was a new \
              sign-in in this tenant."

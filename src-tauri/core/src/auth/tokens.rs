@@ -19,9 +19,7 @@ pub use super::token_set::TokenSet;
 use super::AccessTokenSource;
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::connection::EntraSettings;
-use crate::secrets::{
-    forget_secret, load_bound_secret, save_bound_secret, BoundSecret, SecretStore,
-};
+use crate::secrets::{forget_secret, load_bound_sign_in, save_bound_secret, SecretStore};
 
 /// The secret name of a connection's refresh token in the [`SecretStore`].
 pub const REFRESH_TOKEN_SECRET: &str = "refresh_token";
@@ -137,27 +135,14 @@ impl TokenManager {
     /// The stored refresh token, if it was issued for this connection's endpoints as they are
     /// now. One issued elsewhere (the settings were edited since) is deleted, unsent.
     async fn stored_refresh_token(&self) -> Result<Option<SecretString>> {
-        let issuer = self.issuer();
-        match load_bound_secret(
+        load_bound_sign_in(
             &self.store,
             &self.connection_id,
             REFRESH_TOKEN_SECRET,
-            &issuer,
+            &self.issuer(),
+            ("sign-in", "It has been removed: sign in again."),
         )
-        .await?
-        {
-            BoundSecret::Absent => Ok(None),
-            BoundSecret::Valid(token) => Ok(Some(token)),
-            BoundSecret::IssuedElsewhere { recorded } => {
-                forget_secret(&self.store, &self.connection_id, REFRESH_TOKEN_SECRET).await?;
-                Err(BoundSecret::refusal(
-                    recorded.as_deref(),
-                    "sign-in",
-                    &issuer,
-                    "It has been removed: sign in again.",
-                ))
-            }
-        }
+        .await
     }
 
     fn new(

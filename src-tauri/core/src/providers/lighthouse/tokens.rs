@@ -18,9 +18,7 @@ use url::Url;
 
 use crate::auth::{AccessTokenSource, REFRESH_MARGIN, REFRESH_TOKEN_SECRET};
 use crate::error::{AppError, ErrorKind, Result};
-use crate::secrets::{
-    forget_secret, load_bound_secret, save_bound_secret, BoundSecret, SecretStore,
-};
+use crate::secrets::{load_bound_sign_in, save_bound_secret, SecretStore};
 
 /// Where the partner signs in and where Graph is (public cloud, or the sandbox emulator).
 #[derive(Debug, Clone)]
@@ -216,27 +214,17 @@ impl PartnerSession {
     /// The stored partner refresh token, if it was issued for this connection's endpoints as
     /// they are now. One issued elsewhere (the settings were edited since) is deleted, unsent.
     pub async fn stored_refresh_token(&self) -> Result<Option<SecretString>> {
-        let issuer = self.endpoints.issuer();
-        match load_bound_secret(
+        load_bound_sign_in(
             &self.secrets,
             &self.connection_id,
             REFRESH_TOKEN_SECRET,
-            &issuer,
+            &self.endpoints.issuer(),
+            (
+                "partner sign-in",
+                "It has been removed: sign in to the partner tenant again.",
+            ),
         )
-        .await?
-        {
-            BoundSecret::Absent => Ok(None),
-            BoundSecret::Valid(token) => Ok(Some(token)),
-            BoundSecret::IssuedElsewhere { recorded } => {
-                forget_secret(&self.secrets, &self.connection_id, REFRESH_TOKEN_SECRET).await?;
-                Err(BoundSecret::refusal(
-                    recorded.as_deref(),
-                    "partner sign-in",
-                    &issuer,
-                    "It has been removed: sign in to the partner tenant again.",
-                ))
-            }
-        }
+        .await
     }
 
     async fn redeem(&self, tenant_id: &str) -> Result<CachedToken> {

@@ -1144,21 +1144,13 @@ struct TokenIdentity {
     name: String,
 }
 
-/// The claims of a session token (a JWT), without checking its signature: the server that
-/// just issued it over TLS is the one that will check it.
-fn token_claims(token: &SecretString) -> Option<serde_json::Map<String, serde_json::Value>> {
-    let payload = token.expose_secret().split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .ok()?;
-    serde_json::from_slice(&bytes).ok()
-}
-
 /// The account a session token was issued to. Privilege Secure does not publish its claims;
 /// the names read are the JWT standard's (`sub`, RFC 7519 §4.1.2) and those ASP.NET Core's
 /// JWT handler writes (`nameid`, `unique_name`), the server being an ASP.NET application.
 fn token_identity(token: &SecretString) -> Result<TokenIdentity> {
-    let claims = token_claims(token).unwrap_or_default();
+    // Not checked against a signature: the server that just issued it over TLS is the one that
+    // will check it.
+    let claims = crate::auth::id_token::jwt_claims(token).unwrap_or_default();
     let text = |names: &[&str]| {
         names.iter().find_map(|name| {
             claims

@@ -29,7 +29,8 @@ use super::settings::ZohoSettings;
 use crate::auth::{async_trait, AccessTokenSource};
 use crate::error::{AppError, ErrorKind, Result};
 use crate::secrets::{
-    forget_secret, load_bound_secret, save_bound_secret, BoundSecret, SecretStore,
+    forget_secret, load_bound_secret, load_bound_sign_in, save_bound_secret, BoundSecret,
+    SecretStore,
 };
 
 /// Secret names in the [`SecretStore`] (account `<connection-id>/<name>`).
@@ -419,20 +420,14 @@ async fn stored_refresh_token(
     connection_id: &str,
     settings: &ZohoSettings,
 ) -> Result<Option<SecretString>> {
-    let issuer = issuer(settings)?;
-    match load_bound_secret(store, connection_id, REFRESH_TOKEN_SECRET, &issuer).await? {
-        BoundSecret::Absent => Ok(None),
-        BoundSecret::Valid(token) => Ok(Some(token)),
-        BoundSecret::IssuedElsewhere { recorded } => {
-            forget_secret(store, connection_id, REFRESH_TOKEN_SECRET).await?;
-            Err(BoundSecret::refusal(
-                recorded.as_deref(),
-                "Zoho sign-in",
-                &issuer,
-                "It has been removed: sign in again.",
-            ))
-        }
-    }
+    load_bound_sign_in(
+        store,
+        connection_id,
+        REFRESH_TOKEN_SECRET,
+        &issuer(settings)?,
+        ("Zoho sign-in", "It has been removed: sign in again."),
+    )
+    .await
 }
 
 impl ZohoSession {
