@@ -30,7 +30,7 @@ impl LighthouseSteps {
     /// Shares the session's cached tokens; sends each request once. No per-step check of the
     /// customer's GDAP roles (the plan checked them): prefer [`Self::with_customer_check`].
     pub fn new(session: Arc<PartnerSession>) -> Arc<Self> {
-        Self::build(session, None)
+        Self::build(session, None, Vec::new())
     }
 
     /// As [`Self::new`], and each step is checked again, just before it is sent, against the
@@ -40,19 +40,7 @@ impl LighthouseSteps {
         session: Arc<PartnerSession>,
         customers: &[CustomerAccess],
     ) -> Arc<Self> {
-        Self::build(session, Some(customers.to_vec()))
-    }
-
-    fn build(session: Arc<PartnerSession>, customers: Option<Vec<CustomerAccess>>) -> Arc<Self> {
-        let policy = RetryPolicy {
-            max_retries: 0,
-            ..RetryPolicy::default()
-        };
-        Arc::new(Self {
-            client: LighthouseClient::with_policy(session, policy),
-            customers,
-            refused_targets: Default::default(),
-        })
+        Self::build(session, Some(customers.to_vec()), Vec::new())
     }
 
     /// As [`Self::with_customer_check`], and the steps of `refused` users — (tenant id,
@@ -62,19 +50,32 @@ impl LighthouseSteps {
         customers: &[CustomerAccess],
         refused: Vec<(String, String, String)>,
     ) -> Arc<Self> {
-        let mut steps = Self::build(session, Some(customers.to_vec()));
-        if let Some(steps) = Arc::get_mut(&mut steps) {
-            steps.refused_targets = refused
-                .into_iter()
-                .map(|(tenant, user, why)| {
-                    (
-                        (tenant.to_ascii_lowercase(), user.to_ascii_lowercase()),
-                        why,
-                    )
-                })
-                .collect();
-        }
-        steps
+        Self::build(session, Some(customers.to_vec()), refused)
+    }
+
+    fn build(
+        session: Arc<PartnerSession>,
+        customers: Option<Vec<CustomerAccess>>,
+        refused: Vec<(String, String, String)>,
+    ) -> Arc<Self> {
+        let policy = RetryPolicy {
+            max_retries: 0,
+            ..RetryPolicy::default()
+        };
+        let refused_targets = refused
+            .into_iter()
+            .map(|(tenant, user, why)| {
+                (
+                    (tenant.to_ascii_lowercase(), user.to_ascii_lowercase()),
+                    why,
+                )
+            })
+            .collect();
+        Arc::new(Self {
+            client: LighthouseClient::with_policy(session, policy),
+            customers,
+            refused_targets,
+        })
     }
 
     /// Our own check: the step's customer must (still) allow the action.
