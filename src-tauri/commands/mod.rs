@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cache;
 pub mod clipboard;
 pub mod connections;
+pub mod directory;
 pub mod lighthouse;
 pub mod providers;
 pub mod safety;

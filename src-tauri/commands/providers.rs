@@ -1,17 +1,16 @@
-//! The commands of the Zoho Directory and Privilege Secure screens. Each only parses the
-//! page's input and calls the Console; every check is made there.
+//! The commands of the Zoho Directory screens, adding a connection of each provider, and the
+//! plans every provider but Entra shares. Each only parses the page's input and calls the
+//! Console; every check is made there.
 use resetdesk_core::auth::BrowserLauncher;
 use resetdesk_core::connection::{
     NewLighthouseConnection, NewPrivilegeSecureConnection, NewZohoConnection,
 };
 use resetdesk_core::console::{
-    ByHandPage, ConnectionView, DeviceCodePrompt, PasswordInput, ProviderAccount, ProviderAction,
-    ProviderPlan, ProviderResult, PsUserDetails, ZohoUserDetails,
+    ByHandPage, ConnectionView, DeviceCodePrompt, PasswordInput, ProviderAccount, ProviderPlan,
+    ProviderResult, ZohoUserDetails,
 };
-use resetdesk_core::providers::privilege_secure::PsUser;
 use resetdesk_core::providers::zoho::{ResetPasswordOptions, ZohoUser};
 use resetdesk_core::AppError;
-use secrecy::SecretString;
 use tauri::{AppHandle, Runtime, State};
 
 use super::connections::{add_and_save, saved_view};
@@ -77,36 +76,6 @@ pub async fn zoho_finish_sign_in(
 }
 
 #[tauri::command]
-pub async fn ps_sign_in(
-    state: State<'_, AppState>,
-    connection_id: String,
-    login: String,
-    password: String,
-    code: String,
-) -> Result<ProviderAccount, AppError> {
-    let password = SecretString::from(password);
-    state
-        .console
-        .ps_sign_in(&connection_id, &login, password, &code)
-        .await
-}
-
-/// Trusts the certificate the operator was shown, for this connection only, and saves it.
-#[tauri::command]
-pub async fn ps_trust_certificate<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    connection_id: String,
-    sha256: String,
-) -> Result<ConnectionView, AppError> {
-    state
-        .console
-        .ps_trust_certificate(&connection_id, &sha256)
-        .await?;
-    saved_view(&app, &state, &connection_id).await
-}
-
-#[tauri::command]
 pub async fn zoho_search_users(
     state: State<'_, AppState>,
     connection_id: String,
@@ -116,15 +85,6 @@ pub async fn zoho_search_users(
         .console
         .zoho_search_users(&connection_id, &query)
         .await
-}
-
-#[tauri::command]
-pub async fn ps_search_users(
-    state: State<'_, AppState>,
-    connection_id: String,
-    query: String,
-) -> Result<Vec<PsUser>, AppError> {
-    state.console.ps_search_users(&connection_id, &query).await
 }
 
 #[tauri::command]
@@ -140,23 +100,11 @@ pub async fn zoho_user_details(
 }
 
 #[tauri::command]
-pub async fn ps_user_details(
-    state: State<'_, AppState>,
-    connection_id: String,
-    user_id: String,
-) -> Result<PsUserDetails, AppError> {
-    state
-        .console
-        .ps_user_details(&connection_id, &user_id)
-        .await
-}
-
-#[tauri::command]
 pub async fn plan_provider_action(
     state: State<'_, AppState>,
     connection_id: String,
     user_id: String,
-    action: ProviderAction,
+    action: String,
     zoho_options: Option<ResetPasswordOptions>,
 ) -> Result<ProviderPlan, AppError> {
     state

@@ -179,10 +179,10 @@ test("Zoho: a member is refused with Zoho's reason and offered nothing", async (
 test("Privilege Secure: an individually configured user's token is reset in one step", async () => {
   await signInToPrivilegeSecure("CORP\\nps.admin");
   await openUsers(NPS, "alice");
-  const id = await userIdOf("ps", "Alice");
-  const access = await settledRead(browser, `[data-testid="ps-user-row"][data-user-id="${id}"] [data-testid="ps-access"]`);
+  const id = await userIdOf("directory", "Alice");
+  const access = await settledRead(browser, `[data-testid="directory-user-row"][data-user-id="${id}"] [data-testid="directory-user-detail"]`);
   assert.match(access[0], /Individually/i);
-  await openRow("ps", id);
+  await openRow("directory", id);
   await click(browser, "#action-psResetToken");
   await el(browser, "#provider-plan-dialog");
   assert.equal((await browser.$$('[data-testid="provider-plan-step"]')).length, 1);
@@ -194,10 +194,12 @@ test("Privilege Secure: an individually configured user's token is reset in one 
 test("Privilege Secure: a group member is reset in three steps; the group reset stays separate with its warning", async () => {
   await signInToPrivilegeSecure("CORP\\nps.admin");
   await openUsers(NPS, "bob");
-  const id = await userIdOf("ps", "Bob");
-  await openRow("ps", id);
+  const id = await userIdOf("directory", "Bob");
+  await openRow("directory", id);
   const warning = await waitText(browser, '[data-testid="action-warning-psResetGroupToken"]', (t) => /EVERY member/.test(t), 20000, "group warning");
   assert.match(warning, /Privilege Secure_Users/);
+  // The provider's facts, on the one user page of the seam: how Bob gets access.
+  assert.match(await (await el(browser, '[data-testid="summary-access"]')).getText(), /Through group/);
   await assertAccessible(browser, "Privilege Secure user with the group warning");
   await click(browser, "#action-psResetToken");
   await el(browser, "#provider-plan-dialog");

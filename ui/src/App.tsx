@@ -17,8 +17,8 @@ import { ConnectionsScreen } from "./screens/ConnectionsScreen";
 import { LighthouseUserScreen } from "./screens/LighthouseUserScreen";
 import { LighthouseUsersScreen } from "./screens/LighthouseUsersScreen";
 import type { LighthouseTab } from "./screens/LighthouseUsersScreen";
-import { PsUserScreen, ZohoUserScreen } from "./screens/ProviderUserScreen";
-import { PsUsersScreen, ZohoUsersScreen } from "./screens/ProviderUsersScreen";
+import { DirectoryUserScreen, ZohoUserScreen } from "./screens/ProviderUserScreen";
+import { DirectoryUsersScreen, ZohoUsersScreen } from "./screens/ProviderUsersScreen";
 import { UserDetailsScreen } from "./screens/UserDetailsScreen";
 import { UsersScreen } from "./screens/UsersScreen";
 
@@ -112,13 +112,15 @@ export function App() {
             onOpenUser={(user, query) => openUser(user.zuid, user.displayName, query)}
           />
         );
+      // Served through Rust's provider seam: one list and one user page for all of them.
       case "privilegeSecure":
+      case "custom":
         return (
-          <PsUsersScreen
+          <DirectoryUsersScreen
             key={active.id}
             connectionId={active.id}
             initialQuery={userQuery}
-            onOpenUser={(user, query) => openUser(user.id, user.displayName || user.name, query)}
+            onOpenUser={(user, query) => openUser(user.id, user.displayName, query)}
           />
         );
       case "lighthousePartner":
@@ -159,7 +161,8 @@ export function App() {
       case "zohoDirectory":
         return <ZohoUserScreen key={key} {...props} connection={active} />;
       case "privilegeSecure":
-        return <PsUserScreen key={key} {...props} />;
+      case "custom":
+        return <DirectoryUserScreen key={key} {...props} />;
       case "lighthousePartner":
         return <LighthouseUserScreen key={key} {...props} tenantId={user.tenantId ?? ""} />;
       default:

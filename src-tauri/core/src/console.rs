@@ -18,7 +18,6 @@ use tokio::sync::RwLock;
 mod lighthouse;
 mod lighthouse_jobs;
 mod offline_cache;
-mod privilege_secure;
 mod provider_actions;
 mod revealed;
 mod safety_checks;
@@ -33,11 +32,10 @@ pub use self::lighthouse_jobs::{
     BulkJobState, BulkJobView, BulkMethodResult, BulkStepState, BulkUserResult, BulkUserState,
 };
 pub use self::offline_cache::{CacheStatus, CachedSearch, OFFLINE_PROBE_INTERVAL};
-pub use self::privilege_secure::PsUserDetails;
 pub use self::provider_actions::{
     ByHandPage, FreshSignIn, PasswordInput, PlanOwner, PlanTarget, ProviderAccount, ProviderAction,
-    ProviderOffer, ProviderPlan, ProviderResult, ProviderStep, StepPerformed, StepReport,
-    StepState, StepsRun,
+    ProviderOffer, ProviderPlan, ProviderResult, ProviderStep, RefusedFor, StepPerformed,
+    StepReport, StepState, StepsRun,
 };
 pub use self::zoho::{DeviceApprover, DeviceCodePrompt, ZohoUserDetails, DEFAULT_FRESH_SIGN_IN};
 
@@ -242,8 +240,6 @@ pub struct Console {
     recent_verifications: StdMutex<safety_checks::RecentVerifications>,
     /// Zoho Directory sessions and sign-ins in progress.
     zoho: zoho::ZohoState,
-    /// Privilege Secure sessions (their tokens live in memory only).
-    privilege_secure: privilege_secure::PrivilegeSecureState,
     /// Confirmation summaries of Zoho and Privilege Secure actions, and their by-hand steps.
     provider_plans: provider_actions::ProviderPlans,
     /// Lighthouse partner sessions, their confirmations and bulk jobs.
@@ -291,7 +287,6 @@ impl Console {
             safety: SafetyPolicy::default(),
             recent_verifications: StdMutex::new(HashMap::new()),
             zoho: Default::default(),
-            privilege_secure: Default::default(),
             lighthouse: Default::default(),
             lighthouse_jobs: Default::default(),
             provider_plans: Default::default(),
@@ -300,7 +295,10 @@ impl Console {
             revealed: Default::default(),
             plan_validity: PLAN_VALIDITY,
             demo_accounts: HashMap::new(),
-        })
+        }
+        .with_provider(Arc::new(
+            crate::providers::privilege_secure::PrivilegeSecure,
+        )))
     }
 
     /// How long a reviewed summary may be confirmed; [`PLAN_VALIDITY`] unless set (tests of
@@ -384,8 +382,9 @@ impl Console {
             let account = match c.kind() {
                 ConnectionKind::EntraTenant | ConnectionKind::LighthousePartner => None,
                 ConnectionKind::ZohoDirectory => self.zoho_account_of(&c.id).await,
-                ConnectionKind::PrivilegeSecure => self.ps_account_of(&c.id).await,
-                ConnectionKind::Custom => self.seam_account_of(&c.id).await,
+                ConnectionKind::PrivilegeSecure | ConnectionKind::Custom => {
+                    self.seam_account_of(&c.id).await
+                }
             };
             let (summary, demo_accounts) = match &c.settings {
                 ProviderSettings::Entra(entra) => (None, entra.demo_accounts.clone()),
@@ -397,13 +396,8 @@ impl Console {
                     )),
                     self.demo_accounts.get(&c.id).cloned().unwrap_or_default(),
                 ),
-                ProviderSettings::PrivilegeSecure(ps) => (
-                    Some(match &ps.trusted_certificate_sha256 {
-                        Some(pin) => {
-                            format!("{} · certificate pinned (SHA-256 {pin})", ps.base_url)
-                        }
-                        None => ps.base_url.clone(),
-                    }),
+                ProviderSettings::PrivilegeSecure(_) => (
+                    self.seam_summary_of(c),
                     self.demo_accounts.get(&c.id).cloned().unwrap_or_default(),
                 ),
                 ProviderSettings::Lighthouse(lighthouse) => (
@@ -438,31 +432,36 @@ impl Console {
         self.connection(connection_id)
     }
 
-    /// Plans a Zoho or Privilege Secure action (the page's one entry for both).
+    /// Plans an action offered on a user's page: through the provider seam, or Zoho's own
+    /// planner with the options of its reset dialog (the page's one entry for both).
     pub async fn plan_provider_action(
         &self,
         connection_id: &str,
         user_id: &str,
-        action: ProviderAction,
+        action: impl AsRef<str>,
         zoho_options: Option<crate::providers::zoho::ResetPasswordOptions>,
     ) -> Result<ProviderPlan> {
-        match action.provider() {
-            ConnectionKind::ZohoDirectory => {
-                self.zoho_plan(
-                    connection_id,
-                    user_id,
-                    action,
-                    zoho_options.unwrap_or_default(),
-                )
-                .await
-            }
-            ConnectionKind::PrivilegeSecure => self.ps_plan(connection_id, user_id, action).await,
-            ConnectionKind::EntraTenant
-            | ConnectionKind::LighthousePartner
-            | ConnectionKind::Custom => Err(AppError::internal(
-                "A Zoho or Privilege Secure action was sent for another kind of connection.",
-            )),
+        let action = action.as_ref();
+        let connection = self.connection(connection_id)?;
+        if self.serves_through_seam(&connection) {
+            return self.plan_offered(connection_id, user_id, action).await;
         }
+        let zoho_action = ProviderAction::from_id(action)
+            .filter(|a| a.provider() == ConnectionKind::ZohoDirectory)
+            .ok_or_else(|| {
+                AppError::invalid_input(format!(
+                    "\"{action}\" is not an action of {}; pick one on the user's page.",
+                    connection.display_name
+                ))
+            })?;
+        connection.zoho()?;
+        self.zoho_plan(
+            connection_id,
+            user_id,
+            zoho_action,
+            zoho_options.unwrap_or_default(),
+        )
+        .await
     }
 
     /// Interactive sign-in (authorization code + PKCE on a loopback redirect) through
@@ -624,7 +623,6 @@ impl Console {
         self.connection(connection_id)?;
         self.stop_cache_tasks(connection_id);
         self.zoho_sign_out(connection_id).await?;
-        self.ps_sign_out(connection_id).await;
         self.seam_sign_out(connection_id).await;
         self.lighthouse_sign_out(connection_id).await;
         let session = self.sessions.write().await.remove(connection_id);
@@ -1116,7 +1114,7 @@ fn plan_audit_record(
 
 /// The signed-in session of `connection` among `sessions` (one map per provider), or
 /// "not signed in" naming the connection.
-async fn signed_in_session<T>(
+async fn signed_in_session<T: ?Sized>(
     sessions: &RwLock<HashMap<String, Arc<T>>>,
     connection: &Connection,
 ) -> Result<Arc<T>> {

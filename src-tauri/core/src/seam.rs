@@ -9,8 +9,8 @@
 //! [`SafetyClass`], never its label), and the finish-by-hand steps. A provider decides only
 //! what is its own: who may do what to whom, and what each step does.
 //!
-//! Zoho Directory and Privilege Secure already share the plan store, the run, the audit and
-//! the by-hand steps with the providers of the seam; their sign-in and reads, and Microsoft
+//! Privilege Secure is served through the seam. Zoho Directory already shares the plan store,
+//! the run, the audit and the by-hand steps with it; its sign-in and reads, and Microsoft
 //! Entra and Lighthouse, move onto the seam next (see ARCHITECTURE.md).
 
 use std::sync::Arc;
@@ -19,14 +19,14 @@ use async_trait::async_trait;
 use secrecy::SecretString;
 use serde::Serialize;
 
-use crate::error::Result;
-use crate::model::connection::Connection;
+use crate::error::{AppError, Result};
+use crate::model::connection::{Connection, ProviderSettings};
 
 pub use crate::console::{
     DeviceCodePrompt, PlanOwner, PlanTarget, ProviderAccount, ProviderOffer, ProviderPlan,
-    ProviderStep, StepPerformed, StepReport, StepState, StepsRun,
+    ProviderStep, RefusedFor, StepPerformed, StepReport, StepState, StepsRun,
 };
-pub use resetdesk_model::action::SafetyClass;
+pub use resetdesk_model::action::{ProviderAction, SafetyClass};
 
 /// What the operator typed or chose on the sign-in form. Providers read what they need.
 #[derive(Default)]
@@ -83,7 +83,35 @@ pub struct UserRow {
 #[serde(rename_all = "camelCase")]
 pub struct UserPage {
     pub user: UserRow,
+    /// What the page lists about the user, in this order (login, e-mail, how access is granted).
+    pub facts: Vec<UserFact>,
     pub offers: Vec<ProviderOffer>,
+}
+
+/// One line of a user's page: a label and its value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub struct UserFact {
+    /// Stable across releases, for tests and the page's keys.
+    pub key: String,
+    pub label: String,
+    /// `None`: the provider has no value for this user (shown as a dash).
+    pub value: Option<String>,
+}
+
+impl UserFact {
+    pub fn new(key: &str, label: &str, value: &str) -> Self {
+        Self::maybe(key, label, Some(value))
+    }
+
+    pub fn maybe(key: &str, label: &str, value: Option<&str>) -> Self {
+        Self {
+            key: key.to_string(),
+            label: label.to_string(),
+            value: value.filter(|v| !v.trim().is_empty()).map(str::to_string),
+        }
+    }
 }
 
 /// What a provider plans for one offered action on one user; the Console gives it an id, ties
@@ -109,6 +137,20 @@ pub trait Provider: Send + Sync {
     }
 
     async fn sign_in(&self, connection: &Connection, request: SignInRequest) -> Result<SignInStep>;
+
+    /// Trusts, for this connection only, the certificate the operator was shown after a
+    /// [`SignInStep::UntrustedCertificate`]: the settings to save, or an error (nothing
+    /// trusted) when the server now presents another.
+    async fn trust_certificate(
+        &self,
+        connection: &Connection,
+        _sha256: &str,
+    ) -> Result<ProviderSettings> {
+        Err(AppError::invalid_input(format!(
+            "\"{}\" has no certificate to trust: it signs in without one.",
+            connection.display_name
+        )))
+    }
 }
 
 /// One signed-in connection.

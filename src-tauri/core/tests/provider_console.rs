@@ -15,8 +15,8 @@ use resetdesk_core::console::{
     Console, KeychainStatus, PasswordInput, ProviderAction, StepPerformed, StepState,
 };
 use resetdesk_core::model::StepStatus;
-use resetdesk_core::providers::privilege_secure::{untrusted_certificate_sha256, PsAccess};
 use resetdesk_core::providers::zoho::ResetPasswordOptions;
+use resetdesk_core::seam::{SignInOutcome, SignInRequest};
 use resetdesk_core::secrets::{MemoryStore, SecretString};
 use resetdesk_core::ErrorKind;
 use resetdesk_sandbox::privilege_secure::{
@@ -119,11 +119,18 @@ impl Harness {
     }
 
     async fn nps_sign_in(&self, login: &str, password: &str) {
+        let outcome = self.nps_try_sign_in(login, password).await;
+        assert!(matches!(outcome, SignInOutcome::Done { .. }), "{outcome:?}");
+    }
+
+    async fn nps_try_sign_in(&self, login: &str, password: &str) -> SignInOutcome {
         let code = self.nps.second_factor_code(login).unwrap();
-        self.console
-            .ps_sign_in(NPS, login, SecretString::from(password), &code)
-            .await
-            .unwrap();
+        let request = SignInRequest {
+            account: login.to_string(),
+            password: Some(SecretString::from(password)),
+            code: Some(code),
+        };
+        self.console.sign_in_with(NPS, request).await.unwrap()
     }
 
     fn zuid(&self, email: &str) -> String {
@@ -606,15 +613,18 @@ async fn a_new_zoho_connection_keeps_its_client_secret_in_the_keychain_only() {
 async fn nps_an_individually_configured_user_is_reset_in_one_api_step() {
     let h = harness().await;
     h.nps_sign_in(ADMIN_LOGIN, ADMIN_PASSWORD).await;
-    let users = h.console.ps_search_users(NPS, "").await.unwrap();
+    let users = h.console.directory_search(NPS, "").await.unwrap();
     assert!(users.len() >= 4);
     let alice = h.nps_id("alice");
-    let details = h.console.ps_user_details(NPS, &alice).await.unwrap();
-    assert!(matches!(details.user.access, PsAccess::Individual { .. }));
-    let own = &details.actions[0];
+    let details = h.console.directory_user(NPS, &alice).await.unwrap();
+    assert_eq!(
+        details.user.detail.as_deref(),
+        Some("Individually configured")
+    );
+    let own = &details.offers[0];
     assert!(own.allowed && own.action == ProviderAction::PsResetToken);
     assert_eq!(
-        details.actions.len(),
+        details.offers.len(),
         1,
         "no group-wide reset (nor its refusal) for an individually configured user"
     );
@@ -725,9 +735,9 @@ async fn nps_the_group_reset_is_separate_warned_and_finished_by_hand() {
     let h = harness().await;
     h.nps_sign_in(ADMIN_LOGIN, ADMIN_PASSWORD).await;
     let bob = h.nps_id("bob");
-    let details = h.console.ps_user_details(NPS, &bob).await.unwrap();
+    let details = h.console.directory_user(NPS, &bob).await.unwrap();
     let group = details
-        .actions
+        .offers
         .iter()
         .find(|a| a.action == ProviderAction::PsResetGroupToken)
         .unwrap();
@@ -754,6 +764,40 @@ async fn nps_the_group_reset_is_separate_warned_and_finished_by_hand() {
         "nothing is reset through the API"
     );
     assert_eq!(h.nps.mfa_reset_count("carol"), 0);
+
+    // The operator who ran it marks the by-hand step done (their id is the server's, not the
+    // login they typed).
+    let marked = h.console.mark_by_hand_done(&plan.id, 0).await.unwrap();
+    assert_eq!(marked.steps[0].state, StepState::DoneByHand);
+    assert_eq!(marked.outcome, AuditOutcome::Succeeded);
+}
+
+#[tokio::test]
+async fn nps_an_administrator_trying_a_reset_on_a_user_without_access_is_told_why_and_nothing_is_audited(
+) {
+    let h = harness().await;
+    h.nps_sign_in(ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    let dave = h.nps_id("dave");
+    let page = h.console.directory_user(NPS, &dave).await.unwrap();
+    let own = &page.offers[0];
+    assert!(!own.allowed);
+    assert!(
+        own.reason.as_deref().unwrap().contains("no access"),
+        "{own:?}"
+    );
+    let audited_before = h.audit().len();
+    let error = h
+        .console
+        .plan_provider_action(NPS, &dave, ProviderAction::PsResetToken, None)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::InvalidInput, "{error:?}");
+    assert!(error.message.contains("no access"), "{error:?}");
+    assert_eq!(
+        h.audit().len(),
+        audited_before,
+        "a user's state is not an operator's refused attempt"
+    );
 }
 
 #[tokio::test]
@@ -761,9 +805,9 @@ async fn nps_a_non_administrator_is_not_offered_and_is_refused() {
     let h = harness().await;
     h.nps_sign_in(REVIEWER_LOGIN, REVIEWER_PASSWORD).await;
     let alice = h.nps_id("alice");
-    let details = h.console.ps_user_details(NPS, &alice).await.unwrap();
-    assert!(details.actions.iter().all(|a| !a.allowed));
-    assert!(details.actions[0]
+    let details = h.console.directory_user(NPS, &alice).await.unwrap();
+    assert!(details.offers.iter().all(|a| !a.allowed));
+    assert!(details.offers[0]
         .reason
         .as_deref()
         .unwrap()
@@ -784,22 +828,17 @@ async fn nps_a_non_administrator_is_not_offered_and_is_refused() {
 #[tokio::test]
 async fn nps_an_untrusted_certificate_is_trusted_only_explicitly_and_only_as_shown() {
     let h = harness_with(Duration::from_secs(300), false).await;
-    let code = h.nps.second_factor_code(ADMIN_LOGIN).unwrap();
-    let error = h
-        .console
-        .ps_sign_in(NPS, ADMIN_LOGIN, SecretString::from(ADMIN_PASSWORD), &code)
-        .await
-        .unwrap_err();
-    let shown = untrusted_certificate_sha256(&error)
-        .expect("the fingerprint to show")
-        .to_string();
+    let outcome = h.nps_try_sign_in(ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    let SignInOutcome::UntrustedCertificate { sha256: shown } = outcome else {
+        panic!("the fingerprint to show, not {outcome:?}");
+    };
     assert_eq!(
         shown.replace(':', "").to_lowercase(),
         h.nps.certificate_sha256().replace(':', "").to_lowercase()
     );
     let wrong = "00".repeat(32);
-    assert!(h.console.ps_trust_certificate(NPS, &wrong).await.is_err());
-    h.console.ps_trust_certificate(NPS, &shown).await.unwrap();
+    assert!(h.console.trust_certificate(NPS, &wrong).await.is_err());
+    h.console.trust_certificate(NPS, &shown).await.unwrap();
     let saved = h.console.connection_settings(NPS).unwrap();
     assert!(saved
         .privilege_secure()

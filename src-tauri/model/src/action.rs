@@ -82,6 +82,13 @@ impl ProviderAction {
     }
 }
 
+/// Plans are asked for by action id; a built-in action is its id.
+impl AsRef<str> for ProviderAction {
+    fn as_ref(&self) -> &str {
+        self.id()
+    }
+}
+
 /// An offer or plan names its action by id: it compares equal to the action it names.
 impl PartialEq<ProviderAction> for String {
     fn eq(&self, action: &ProviderAction) -> bool {

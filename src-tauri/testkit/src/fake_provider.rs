@@ -14,7 +14,7 @@ use resetdesk_core::model::connection::{Connection, CustomSettings, ProviderSett
 use resetdesk_core::seam::{
     PlanDraft, PlanOwner, PlanTarget, Provider, ProviderAccount, ProviderOffer, ProviderPlan,
     ProviderStep, SafetyClass, Session, SignInRequest, SignInStep, StepPerformed, StepReport,
-    StepState, StepsRun, UserPage, UserRow,
+    StepState, StepsRun, UserFact, UserPage, UserRow,
 };
 use secrecy::ExposeSecret;
 
@@ -234,6 +234,7 @@ impl Session for FakeSession {
         Ok(UserPage {
             user: row(&user),
             offers: self.offers(&user),
+            facts: vec![UserFact::new("email", "E-mail", &user.email)],
         })
     }
 

@@ -73,12 +73,13 @@ describe("api: one command per function, with the brief's argument names", () =>
     ["zohoStartSignIn (sandbox)", () => api.zohoStartSignIn("sandbox-zoho", "admin@zylker.sandbox"), "zoho_start_sign_in", { connectionId: "sandbox-zoho", account: "admin@zylker.sandbox" }],
     ["zohoStartSignIn", () => api.zohoStartSignIn("zoho-1"), "zoho_start_sign_in", { connectionId: "zoho-1" }],
     ["zohoFinishSignIn", () => api.zohoFinishSignIn("zoho-1"), "zoho_finish_sign_in", { connectionId: "zoho-1" }],
-    ["psSignIn", () => api.psSignIn("ps-1", "CORP\\a", "pw", "123456"), "ps_sign_in", { connectionId: "ps-1", login: "CORP\\a", password: "pw", code: "123456" }],
-    ["psTrustCertificate", () => api.psTrustCertificate("ps-1", "AB:CD"), "ps_trust_certificate", { connectionId: "ps-1", sha256: "AB:CD" }],
+    ["directorySignIn", () => api.directorySignIn("ps-1", "CORP\\a", "pw", "123456"), "directory_sign_in", { connectionId: "ps-1", account: "CORP\\a", password: "pw", code: "123456" }],
+    ["directorySignIn without a password", () => api.directorySignIn("x-1", "a@x"), "directory_sign_in", { connectionId: "x-1", account: "a@x", password: null, code: null }],
+    ["trustCertificate", () => api.trustCertificate("ps-1", "AB:CD"), "trust_certificate", { connectionId: "ps-1", sha256: "AB:CD" }],
     ["zohoSearchUsers", () => api.zohoSearchUsers("zoho-1", "ann"), "zoho_search_users", { connectionId: "zoho-1", query: "ann" }],
-    ["psSearchUsers", () => api.psSearchUsers("ps-1", "bob"), "ps_search_users", { connectionId: "ps-1", query: "bob" }],
+    ["directorySearch", () => api.directorySearch("ps-1", "bob"), "directory_search", { connectionId: "ps-1", query: "bob" }],
     ["zohoUserDetails", () => api.zohoUserDetails("zoho-1", "z1"), "zoho_user_details", { connectionId: "zoho-1", userId: "z1" }],
-    ["psUserDetails", () => api.psUserDetails("ps-1", "p1"), "ps_user_details", { connectionId: "ps-1", userId: "p1" }],
+    ["directoryUser", () => api.directoryUser("ps-1", "p1"), "directory_user", { connectionId: "ps-1", userId: "p1" }],
     ["planProviderAction", () => api.planProviderAction("ps-1", "p1", "psResetToken"), "plan_provider_action", { connectionId: "ps-1", userId: "p1", action: "psResetToken" }],
     [
       "planProviderAction with Zoho options",
@@ -197,12 +198,6 @@ describe("api: a lost session is announced", () => {
 });
 
 describe("api: provider helpers", () => {
-  test("untrustedCertificate reads the fingerprint from ps_sign_in's detail, and nothing else", () => {
-    expect(api.untrustedCertificate({ kind: "Provider", message: "x", detail: "untrustedCertificateSha256=AB:CD:EF" })).toBe("AB:CD:EF");
-    expect(api.untrustedCertificate({ kind: "Provider", message: "x", detail: "timeout" })).toBeNull();
-    expect(api.untrustedCertificate({ kind: "Provider", message: "x", detail: null })).toBeNull();
-  });
-
   test("NotSignedIn from run_provider_plan is the dialog's to handle, not a lost session", async () => {
     const heard: string[] = [];
     const unsubscribe = api.onSessionLost((error) => heard.push(error.message));

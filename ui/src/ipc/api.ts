@@ -38,12 +38,12 @@ import type {
   PasswordInput,
   Plan,
   ProviderAccount,
-  ProviderAction,
   ProviderPlan,
   ProviderResult,
-  PsUser,
-  PsUserDetails,
+  SignInOutcome,
   UserDetails,
+  UserPage,
+  UserRow,
   VerificationEvidence,
   VerificationRecord,
   ZohoResetPasswordOptions,
@@ -268,47 +268,43 @@ export function zohoFinishSignIn(connectionId: string): Promise<ProviderAccount>
 }
 
 /**
- * Rejects with `detail` "untrustedCertificateSha256=<fingerprint>" when the server's
- * certificate is not trusted yet (see `untrustedCertificate`).
+ * Signs in to a directory served through Rust's provider seam (Privilege Secure, or a provider
+ * registered there) with what its form asks for. The answer is typed: done, a device code to
+ * show, or a server certificate nobody trusted yet, with its SHA-256 for the operator to check.
  */
-export function psSignIn(connectionId: string, login: string, password: string, code: string): Promise<ProviderAccount> {
-  return call("ps_sign_in", { connectionId, login, password, code });
+export function directorySignIn(connectionId: string, account: string, password?: string, code?: string): Promise<SignInOutcome> {
+  return call("directory_sign_in", { connectionId, account, password: password ?? null, code: code ?? null });
 }
 
 /** Pins the server certificate the operator checked, for this connection only. */
-export function psTrustCertificate(connectionId: string, sha256: string): Promise<ConnectionView> {
-  return call("ps_trust_certificate", { connectionId, sha256 });
+export function trustCertificate(connectionId: string, sha256: string): Promise<ConnectionView> {
+  return call("trust_certificate", { connectionId, sha256 });
 }
 
-const UNTRUSTED_CERTIFICATE = "untrustedCertificateSha256=";
+/** The users of a directory served through the seam; Rust checks the query. */
+export function directorySearch(connectionId: string, query: string): Promise<UserRow[]> {
+  return call("directory_search", { connectionId, query });
+}
 
-/** The fingerprint of the certificate `psSignIn` refused, or null for any other error. */
-export function untrustedCertificate(error: AppError): string | null {
-  const detail = error.detail ?? "";
-  return detail.startsWith(UNTRUSTED_CERTIFICATE) ? detail.slice(UNTRUSTED_CERTIFICATE.length).trim() : null;
+/** A user's page, read live: the facts to list and every action offered or refused with the reason. */
+export function directoryUser(connectionId: string, userId: string): Promise<UserPage> {
+  return call("directory_user", { connectionId, userId });
 }
 
 export function zohoSearchUsers(connectionId: string, query: string): Promise<ZohoUser[]> {
   return call("zoho_search_users", { connectionId, query });
 }
 
-export function psSearchUsers(connectionId: string, query: string): Promise<PsUser[]> {
-  return call("ps_search_users", { connectionId, query });
-}
-
 export function zohoUserDetails(connectionId: string, userId: string): Promise<ZohoUserDetails> {
   return call("zoho_user_details", { connectionId, userId });
-}
-
-export function psUserDetails(connectionId: string, userId: string): Promise<PsUserDetails> {
-  return call("ps_user_details", { connectionId, userId });
 }
 
 /** `zohoOptions` for Zoho Reset password only; without it the call is `{connectionId, userId, action}`. */
 export function planProviderAction(
   connectionId: string,
   userId: string,
-  action: ProviderAction,
+  /** The offer's action id. */
+  action: string,
   zohoOptions?: ZohoResetPasswordOptions,
 ): Promise<ProviderPlan> {
   const args: Record<string, unknown> = { connectionId, userId, action };

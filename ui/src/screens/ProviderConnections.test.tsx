@@ -77,7 +77,7 @@ describe("connections: Zoho Directory", () => {
   test("Open users switches the active connection between signed-in connections", async () => {
     const ipc = mockCommands({
       list_connections: () => [sandboxConnection(true), zohoConnection(true), psConnection(true)],
-      ps_search_users: () => [],
+      directory_search: () => [],
       search_users: () => [],
       search_cached_users: () => ({ users: [], syncedAt: null, stale: true, offline: false }),
       cache_status: () => ({ users: 0, lastFullSync: null, lastDelta: null, syncing: false, progress: 0, offline: false, error: null, notice: null }),
@@ -85,7 +85,7 @@ describe("connections: Zoho Directory", () => {
     renderWithFluent(<App />);
     await waitFor(() => expect(byId(`open-users-${PS_ID}`)).not.toBeNull());
     fireEvent.click(byId(`open-users-${PS_ID}`)!);
-    await waitFor(() => expect(ipc.callsOf("ps_search_users")).toEqual([{ connectionId: PS_ID, query: "" }]));
+    await waitFor(() => expect(ipc.callsOf("directory_search")).toEqual([{ connectionId: PS_ID, query: "" }]));
     expect(byTestId("active-connection")?.textContent).toContain("Privilege Secure");
     expect(byId("operator-name")?.textContent).toContain(psAccount.login);
     expect(ipc.callsOf("search_users")).toEqual([]);
@@ -189,14 +189,12 @@ describe("connections: Privilege Secure", () => {
     let signedIn = false;
     const ipc = mockCommands({
       list_connections: () => [sandboxConnection(false), zohoConnection(false), psConnection(signedIn)],
-      ps_sign_in: () => {
-        if (!trusted) {
-          throw { kind: "Provider", message: "The server's certificate is not trusted.", detail: `untrustedCertificateSha256=${FINGERPRINT}` };
-        }
+      directory_sign_in: () => {
+        if (!trusted) return { step: "untrustedCertificate", sha256: FINGERPRINT };
         signedIn = true;
-        return psAccount;
+        return { step: "done", account: psAccount };
       },
-      ps_trust_certificate: () => {
+      trust_certificate: () => {
         trusted = true;
         return psConnection(false);
       },
@@ -213,15 +211,15 @@ describe("connections: Privilege Secure", () => {
     await waitFor(() => expect(byTestId("ps-untrusted-certificate")).not.toBeNull());
     expect(byTestId("ps-untrusted-certificate")!.textContent).toContain(FINGERPRINT);
     expect(byTestId("error-bar")).toBeNull();
-    expect(ipc.callsOf("ps_sign_in")).toEqual([{ connectionId: PS_ID, login: "CORP\\nps.admin", password: "Demo-Admin-1", code: "246810" }]);
+    expect(ipc.callsOf("directory_sign_in")).toEqual([{ connectionId: PS_ID, account: "CORP\\nps.admin", password: "Demo-Admin-1", code: "246810" }]);
 
     fireEvent.click(byId(`ps-trust-certificate-${PS_ID}`)!);
-    await waitFor(() => expect(ipc.callsOf("ps_trust_certificate")).toEqual([{ connectionId: PS_ID, sha256: FINGERPRINT }]));
+    await waitFor(() => expect(ipc.callsOf("trust_certificate")).toEqual([{ connectionId: PS_ID, sha256: FINGERPRINT }]));
     await waitFor(() => expect(byTestId("ps-untrusted-certificate")).toBeNull());
 
     fireEvent.click(byId(`ps-signin-${PS_ID}`)!);
     await waitFor(() => expect(byTestId(`connection-${PS_ID}`)?.getAttribute("data-signed-in")).toBe("true"));
-    expect(ipc.callsOf("ps_sign_in").length).toBe(2);
+    expect(ipc.callsOf("directory_sign_in").length).toBe(2);
     expect(byTestId(`connection-${PS_ID}`)!.textContent).toContain("Administrator");
     expect(byTestId("active-connection")?.textContent).toContain("Privilege Secure");
   });
@@ -229,7 +227,7 @@ describe("connections: Privilege Secure", () => {
   test("another sign-in error is shown as is, with no certificate offer", async () => {
     mockCommands({
       list_connections: () => [psConnection(false)],
-      ps_sign_in: () => {
+      directory_sign_in: () => {
         throw { kind: "Provider", message: "Wrong login, password or code.", detail: null };
       },
     });

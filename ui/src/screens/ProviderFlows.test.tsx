@@ -17,8 +17,8 @@ import {
   zohoPasswordResult,
 } from "../test/fixtures";
 import { mockCommands, reject, renderWithFluent } from "../test/render";
-import { PsUserScreen, ZohoUserScreen } from "./ProviderUserScreen";
-import { PsUsersScreen, ZohoUsersScreen } from "./ProviderUsersScreen";
+import { DirectoryUserScreen, ZohoUserScreen } from "./ProviderUserScreen";
+import { DirectoryUsersScreen, ZohoUsersScreen } from "./ProviderUsersScreen";
 
 const byId = (id: string) => document.getElementById(id) as HTMLElement | null;
 const byTestId = (id: string) => document.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;
@@ -92,24 +92,28 @@ describe("users lists", () => {
     expect(opened).toEqual(["z-pierre"]);
   });
 
-  test("Privilege Secure: the Access column says how each user gets access", async () => {
-    mockCommands({
-      ps_search_users: () => [
+  test("Privilege Secure (through the seam): the detail column says how each user gets access, in Rust's words", async () => {
+    const ipc = mockCommands({
+      directory_search: () => [
         groupBob,
         individualIvy,
-        { ...individualIvy, id: "ps-nina", access: { kind: "none" } },
-        { ...individualIvy, id: "ps-uma", access: { kind: "unknown" } },
+        { ...individualIvy, id: "ps-nina", detail: "No access" },
+        { ...individualIvy, id: "ps-uma", detail: null },
       ],
     });
-    renderWithFluent(<PsUsersScreen connectionId={PS_ID} onOpenUser={() => {}} />);
-    await waitFor(() => expect(allByTestId("ps-user-row").length).toBe(4));
-    expect(allByTestId("ps-user-row").map((r) => r.getAttribute("data-user-id"))).toEqual(["ps-bob", "ps-ivy", "ps-nina", "ps-uma"]);
-    expect(allByTestId("ps-access").map((c) => c.textContent)).toEqual([
+    const opened: string[] = [];
+    renderWithFluent(<DirectoryUsersScreen connectionId={PS_ID} onOpenUser={(user) => opened.push(user.id)} />);
+    await waitFor(() => expect(allByTestId("directory-user-row").length).toBe(4));
+    expect(ipc.callsOf("directory_search")).toEqual([{ connectionId: PS_ID, query: "" }]);
+    expect(allByTestId("directory-user-row").map((r) => r.getAttribute("data-user-id"))).toEqual(["ps-bob", "ps-ivy", "ps-nina", "ps-uma"]);
+    expect(allByTestId("directory-user-detail").map((c) => c.textContent)).toEqual([
       "Through group PrivilegeSecure_Users",
       "Individually configured",
       "No access",
-      "Unknown (administrators only)",
+      "—",
     ]);
+    fireEvent.click(allByTestId("directory-user-row")[1]);
+    expect(opened).toEqual(["ps-ivy"]);
   });
 });
 
@@ -334,7 +338,7 @@ describe("Zoho: reset MFA", () => {
 describe("Privilege Secure user page", () => {
   test("shows the access, the group reset set apart with its warning, and plans the individual reset", async () => {
     const ipc = mockCommands({
-      ps_user_details: () => bobDetails(),
+      directory_user: () => bobDetails(),
       plan_provider_action: () => ({
         id: "pp-ps",
         connectionId: PS_ID,
@@ -351,9 +355,12 @@ describe("Privilege Secure user page", () => {
         needsPassword: false,
       }),
     });
-    renderWithFluent(<PsUserScreen connectionId={PS_ID} userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} />);
+    renderWithFluent(<DirectoryUserScreen connectionId={PS_ID} userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} />);
     await waitFor(() => expect(byId("user-title")?.textContent).toBe("Bob Builder"));
-    expect(byTestId("ps-access")?.textContent).toBe("Through group PrivilegeSecure_Users");
+    expect(byTestId("summary-access")?.textContent).toBe("Through group PrivilegeSecure_Users");
+    // The provider's facts, in its order; a value it does not have is a dash.
+    expect(byTestId("summary-login")?.textContent).toBe("CORP\\bob");
+    expect(byTestId("summary-domain")?.textContent).toBe("—");
 
     const group = byId("action-psResetGroupToken")!;
     const section = byTestId("wide-action-psResetGroupToken")!;
@@ -370,15 +377,15 @@ describe("Privilege Secure user page", () => {
   test("a not-allowed action shows Rust's reason and cannot be clicked", async () => {
     const reason = "Only a Privilege Secure Administrator may reset tokens.";
     const ipc = mockCommands({
-      ps_user_details: () =>
+      directory_user: () =>
         bobDetails({
-          actions: [
+          offers: [
             { action: "psResetToken", label: "Reset 2-Factor Token", allowed: false, reason, warning: null, safetyClass: "reset" },
             { action: "psResetGroupToken", label: "Reset 2-Factor Token of the whole group", allowed: false, reason, warning: GROUP_WARNING, safetyClass: "reset" },
           ],
         }),
     });
-    renderWithFluent(<PsUserScreen connectionId={PS_ID} userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} />);
+    renderWithFluent(<DirectoryUserScreen connectionId={PS_ID} userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} />);
     await waitFor(() => expect(byId("action-psResetToken")).not.toBeNull());
     const button = byId("action-psResetToken") as HTMLButtonElement;
     expect(button.disabled).toBe(true);

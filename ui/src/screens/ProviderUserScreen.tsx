@@ -4,13 +4,13 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { ErrorBar } from "../components/ErrorBar";
 import { ScreenTitle } from "../components/ScreenTitle";
 import { ProviderActions } from "../components/providers/ProviderActions";
-import { ZOHO_ROLE_LABELS, ZohoStatusBadge, psAccessText } from "../components/providers/ProviderBadges";
+import { ZOHO_ROLE_LABELS, ZohoStatusBadge } from "../components/providers/ProviderBadges";
 import { ProviderPlanDialog } from "../components/providers/ProviderPlanDialog";
 import { ProviderResultDialog } from "../components/providers/ProviderResultDialog";
 import { ZohoResetPasswordDialog } from "../components/providers/ZohoResetPasswordDialog";
 import { useProviderFlow } from "../hooks/useProviderFlow";
-import { psUserDetails, zohoUserDetails } from "../ipc/api";
-import type { AppError, ConnectionView, ProviderOffer, PsUserDetails, ZohoUserDetails } from "../ipc/types";
+import { directoryUser, zohoUserDetails } from "../ipc/api";
+import type { AppError, ConnectionView, ProviderOffer, UserPage, ZohoUserDetails } from "../ipc/types";
 import { formatDateTime, orDash, yesNo } from "../format";
 
 const useStyles = makeStyles({
@@ -188,31 +188,22 @@ export function ZohoUserScreen(props: ProviderUserScreenProps & { connection: Co
   );
 }
 
-/** A Privilege Secure user: how they get access decides which token reset applies. */
-export function PsUserScreen(props: ProviderUserScreenProps) {
-  const { details, loading, error, refresh } = useDetails<PsUserDetails>(psUserDetails, props.connectionId, props.userId);
-  const user = details?.user ?? null;
+/**
+ * A user of a directory served through Rust's provider seam: the facts the provider lists (for
+ * Privilege Secure, how they get access, which decides which token reset applies) and its
+ * offers, each allowed or refused with the reason.
+ */
+export function DirectoryUserScreen(props: ProviderUserScreenProps) {
+  const { details, loading, error, refresh } = useDetails<UserPage>(directoryUser, props.connectionId, props.userId);
   return (
     <ProviderUserPage
       props={props}
-      name={user ? user.displayName || user.name : null}
+      name={details?.user.displayName ?? null}
       loading={loading}
       error={error}
-      actions={details?.actions ?? null}
+      actions={details?.offers ?? null}
       refresh={refresh}
-      summary={
-        user ? (
-          <Summary
-            rows={[
-              ["Login", user.name, "login"],
-              ["User principal name", orDash(user.userPrincipalName), "upn"],
-              ["E-mail", orDash(user.email), "email"],
-              ["Domain", orDash(user.domainName), "domain"],
-              ["Access to Privilege Secure", <span key="access" data-testid="ps-access">{psAccessText(user.access)}</span>, "access"],
-            ]}
-          />
-        ) : null
-      }
+      summary={details ? <Summary rows={details.facts.map((fact) => [fact.label, orDash(fact.value), fact.key])} /> : null}
     />
   );
 }

@@ -16,12 +16,12 @@ import {
 import type { ReactNode } from "react";
 import { ErrorBar } from "../components/ErrorBar";
 import { ScreenTitle } from "../components/ScreenTitle";
-import { ZOHO_ROLE_LABELS, ZohoStatusBadge, psAccessText } from "../components/providers/ProviderBadges";
+import { ZOHO_ROLE_LABELS, ZohoStatusBadge } from "../components/providers/ProviderBadges";
 import { useTableStyles } from "../components/tableStyles";
 import { useProviderUserSearch } from "../hooks/useProviderUserSearch";
 import type { ProviderUserSearchState } from "../hooks/useProviderUserSearch";
-import { isAppError, psSearchUsers, searchCachedUsers, zohoSearchUsers } from "../ipc/api";
-import type { DirectoryUser, PsUser, ZohoRole, ZohoUser, ZohoUserStatus } from "../ipc/types";
+import { directorySearch, isAppError, searchCachedUsers, zohoSearchUsers } from "../ipc/api";
+import type { DirectoryUser, UserRow, ZohoRole, ZohoUser, ZohoUserStatus } from "../ipc/types";
 import { formatDateTime, orDash } from "../format";
 
 const ROLE_BY_LABEL: Record<string, ZohoRole> = { "Super Admin": "super_admin", Admin: "admin", Member: "member" };
@@ -67,7 +67,7 @@ const useStyles = makeStyles({
   row: { cursor: "pointer" },
 });
 
-/** The search box and counts shared by the Zoho and Privilege Secure lists; `user-search` keeps Ctrl+K working. */
+/** The search box and counts shared by the Zoho and seam-served lists; `user-search` keeps Ctrl+K working. */
 function SearchShell<T>({
   search,
   placeholder,
@@ -177,20 +177,23 @@ export function ZohoUsersScreen({ connectionId, initialQuery = "", onOpenUser }:
   );
 }
 
-/** Privilege Secure users, with how each one gets access: individually or inherited from an AD group. */
-export function PsUsersScreen({ connectionId, initialQuery = "", onOpenUser }: ProviderUsersScreenProps<PsUser>) {
+/**
+ * The users of a directory served through Rust's provider seam (Privilege Secure, and any
+ * provider registered there): name, login and the one line the provider finds useful (for
+ * Privilege Secure, how the user gets access: individually or inherited from an AD group).
+ */
+export function DirectoryUsersScreen({ connectionId, initialQuery = "", onOpenUser }: ProviderUsersScreenProps<UserRow>) {
   const styles = useStyles();
   const tableStyles = useTableStyles();
-  const search = useProviderUserSearch(psSearchUsers, connectionId, initialQuery);
+  const search = useProviderUserSearch(directorySearch, connectionId, initialQuery);
   return (
     <SearchShell search={search} placeholder="Search by name, login or e-mail">
-      <Table aria-label="Privilege Secure users" size="small" className={tableStyles.table}>
+      <Table aria-label="Users" size="small" className={tableStyles.table}>
         <TableHeader>
           <TableRow>
             <TableHeaderCell>Name</TableHeaderCell>
             <TableHeaderCell>Login</TableHeaderCell>
-            <TableHeaderCell>E-mail</TableHeaderCell>
-            <TableHeaderCell>Access</TableHeaderCell>
+            <TableHeaderCell>Details</TableHeaderCell>
           </TableRow>
         </TableHeader>
         <TableBody>
@@ -198,15 +201,13 @@ export function PsUsersScreen({ connectionId, initialQuery = "", onOpenUser }: P
             <TableRow
               key={user.id}
               className={styles.row}
-              data-testid="ps-user-row"
+              data-testid="directory-user-row"
               data-user-id={user.id}
-              data-access={user.access.kind}
               {...openable(() => onOpenUser(user, search.query))}
             >
-              <TableCell>{user.displayName || user.name}</TableCell>
-              <TableCell>{user.name}</TableCell>
-              <TableCell>{orDash(user.email ?? user.userPrincipalName)}</TableCell>
-              <TableCell data-testid="ps-access">{psAccessText(user.access)}</TableCell>
+              <TableCell>{user.displayName}</TableCell>
+              <TableCell>{user.login}</TableCell>
+              <TableCell data-testid="directory-user-detail">{orDash(user.detail)}</TableCell>
             </TableRow>
           ))}
         </TableBody>

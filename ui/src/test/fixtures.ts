@@ -15,9 +15,9 @@ import type {
   PlanSafety,
   ProviderPlan,
   ProviderResult,
-  PsUser,
-  PsUserDetails,
   UserDetails,
+  UserPage,
+  UserRow,
   ZohoUser,
   ZohoUserDetails,
 } from "../ipc/types";
@@ -323,35 +323,35 @@ export function annetteDetails(overrides: Partial<ZohoUserDetails> = {}): ZohoUs
   };
 }
 
-export const groupBob: PsUser = {
+/** Privilege Secure users as Rust's provider seam lists them: the detail says how they get access. */
+export const groupBob: UserRow = {
   id: "ps-bob",
-  name: "CORP\\bob",
   displayName: "Bob Builder",
-  samAccountName: "bob",
-  userPrincipalName: "bob@corp.example",
-  email: "bob@corp.example",
-  domainName: "corp.example",
-  access: { kind: "viaGroup", managedAccountId: "ma-7", groupId: "g-1", groupName: "PrivilegeSecure_Users" },
+  login: "bob@corp.example",
+  detail: "Through group PrivilegeSecure_Users",
 };
 
-export const individualIvy: PsUser = {
+export const individualIvy: UserRow = {
   id: "ps-ivy",
-  name: "CORP\\ivy",
   displayName: "Ivy Individual",
-  samAccountName: "ivy",
-  userPrincipalName: "ivy@corp.example",
-  email: "ivy@corp.example",
-  domainName: "corp.example",
-  access: { kind: "individual", managedAccountId: "ma-3" },
+  login: "ivy@corp.example",
+  detail: "Individually configured",
 };
 
 export const GROUP_WARNING =
   "Every user who inherits access through PrivilegeSecure_Users (12 users) must set up their token again.";
 
-export function bobDetails(overrides: Partial<PsUserDetails> = {}): PsUserDetails {
+export function bobDetails(overrides: Partial<UserPage> = {}): UserPage {
   return {
     user: groupBob,
-    actions: [
+    facts: [
+      { key: "login", label: "Login", value: "CORP\\bob" },
+      { key: "upn", label: "User principal name", value: "bob@corp.example" },
+      { key: "email", label: "E-mail", value: "bob@corp.example" },
+      { key: "domain", label: "Domain", value: null },
+      { key: "access", label: "Access to Privilege Secure", value: "Through group PrivilegeSecure_Users" },
+    ],
+    offers: [
       { action: "psResetToken", label: "Reset 2-Factor Token", allowed: true, reason: null, warning: null, safetyClass: "reset" },
       { action: "psResetGroupToken", label: "Reset 2-Factor Token of the whole group", allowed: true, reason: null, warning: GROUP_WARNING, safetyClass: "reset" },
     ],

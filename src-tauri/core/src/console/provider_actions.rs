@@ -52,10 +52,26 @@ pub struct ProviderOffer {
     pub reason: Option<String>,
     pub warning: Option<String>,
     pub safety_class: SafetyClass,
+    /// Whom a refusal is about: the page shows the reason either way; only a refusal of the
+    /// operator's authority is audited when they try anyway.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub refused_for: RefusedFor,
+}
+
+/// Why an action is not offered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RefusedFor {
+    /// The operator may not do this (to this user): trying is a refused attempt, audited.
+    #[default]
+    Authority,
+    /// The user is in no state for it (no token to reset, not confirmed): bad input, not an
+    /// attempt beyond the operator's rights, so nothing is audited.
+    TargetState,
 }
 
 impl ProviderOffer {
-    pub(super) fn new(action: ProviderAction, label: &str, refusal: Option<String>) -> Self {
+    pub(crate) fn new(action: ProviderAction, label: &str, refusal: Option<String>) -> Self {
         Self::of(action.id(), label, action.safety_class(), refusal)
     }
 
@@ -73,7 +89,14 @@ impl ProviderOffer {
             allowed: refusal.is_none(),
             reason: refusal,
             warning: None,
+            refused_for: RefusedFor::Authority,
         }
+    }
+
+    /// The refusal, if any, is about the user's state rather than the operator's authority.
+    pub fn refused_for_target_state(mut self) -> Self {
+        self.refused_for = RefusedFor::TargetState;
+        self
     }
 }
 
@@ -438,8 +461,9 @@ impl Console {
         let claimed = self.claim_provider_plan(plan_id)?;
         let run = match kind {
             ConnectionKind::ZohoDirectory => self.run_zoho_plan(&claimed, password).await,
-            ConnectionKind::PrivilegeSecure => self.run_privilege_secure_plan(&claimed).await,
-            ConnectionKind::Custom => self.run_seam_plan(&claimed).await,
+            ConnectionKind::PrivilegeSecure | ConnectionKind::Custom => {
+                self.run_seam_plan(&claimed).await
+            }
             ConnectionKind::EntraTenant | ConnectionKind::LighthousePartner => Err(
                 AppError::internal("A Microsoft Entra plan was sent to the provider runner."),
             ),
@@ -682,13 +706,7 @@ impl Console {
                 .operator
                 .zuid
                 .clone()),
-            ConnectionKind::PrivilegeSecure => Ok(self
-                .ps_session(connection_id)
-                .await?
-                .operator()
-                .login
-                .clone()),
-            ConnectionKind::Custom => {
+            ConnectionKind::PrivilegeSecure | ConnectionKind::Custom => {
                 Ok(self.seam_session(connection_id).await?.owner().operator_id)
             }
             ConnectionKind::EntraTenant | ConnectionKind::LighthousePartner => {

@@ -6,10 +6,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::provider_actions::{refusal_record, ClaimedProviderPlan, ProviderPlan, StepsRun};
+use super::provider_actions::{
+    refusal_record, ClaimedProviderPlan, ProviderPlan, RefusedFor, StepsRun,
+};
 use super::{check_query_length, require_id, Console, SEARCH_LIMIT};
 use crate::error::{AppError, ErrorKind, Result};
-use crate::model::connection::{Connection, CustomSettings, ProviderSettings};
+use crate::model::connection::{Connection, ProviderSettings};
 use crate::seam::{
     Provider, ProviderAccount, Session, SignInOutcome, SignInRequest, SignInStep, UserPage, UserRow,
 };
@@ -108,6 +110,10 @@ impl Console {
                 .reason
                 .clone()
                 .unwrap_or_else(|| "This action is not allowed for this user.".to_string());
+            if offer.refused_for == RefusedFor::TargetState {
+                // Nothing the operator tried beyond their rights: said, not audited.
+                return Err(AppError::invalid_input(why));
+            }
             let target = super::PlanTarget {
                 id: page.user.id.clone(),
                 name: page.user.display_name.clone(),
@@ -156,18 +162,28 @@ impl Console {
     pub(super) async fn seam_session(&self, connection_id: &str) -> Result<Arc<dyn Session>> {
         let connection = self.connection(connection_id)?;
         self.provider_of(&connection)?;
-        self.seam
-            .sessions
-            .read()
-            .await
-            .get(connection_id)
-            .cloned()
-            .ok_or_else(|| {
-                AppError::not_signed_in(format!(
-                    "Sign in to \"{}\" first (Connections).",
-                    connection.display_name
-                ))
-            })
+        super::signed_in_session(&self.seam.sessions, &connection).await
+    }
+
+    /// Trusts, for this connection only, the certificate the operator was shown at sign-in
+    /// (`sha256`), and keeps the settings the provider pins it in (the shell saves them).
+    pub async fn trust_certificate(&self, connection_id: &str, sha256: &str) -> Result<()> {
+        let connection = self.connection(connection_id)?;
+        let provider = self.provider_of(&connection)?;
+        let settings = provider.trust_certificate(&connection, sha256).await?;
+        let mut connections = self.connections.write().map_err(|_| super::poisoned())?;
+        let saved = connections
+            .iter_mut()
+            .find(|c| c.id == connection_id)
+            .ok_or_else(|| AppError::invalid_input("This connection no longer exists."))?;
+        saved.settings = settings;
+        tracing::info!(connection = %connection_id, provider = %provider.name(), "trusted a server certificate fingerprint");
+        Ok(())
+    }
+
+    /// Whether a provider registered on the seam serves this connection.
+    pub(super) fn serves_through_seam(&self, connection: &Connection) -> bool {
+        self.seam.providers.contains_key(connection.provider_name())
     }
 
     pub(super) async fn seam_account_of(&self, connection_id: &str) -> Option<ProviderAccount> {
@@ -190,30 +206,22 @@ impl Console {
     }
 
     fn provider_of(&self, connection: &Connection) -> Result<Arc<dyn Provider>> {
-        let settings = custom_settings(connection)?;
-        self.seam
-            .providers
-            .get(&settings.provider)
-            .cloned()
-            .ok_or_else(|| {
-                AppError::new(
-                    ErrorKind::Internal,
-                    format!(
-                        "\"{}\" needs the provider \"{}\", which this ResetDesk does not have.",
-                        connection.display_name, settings.provider
-                    ),
-                )
-            })
-    }
-}
-
-fn custom_settings(connection: &Connection) -> Result<&CustomSettings> {
-    match &connection.settings {
-        ProviderSettings::Custom(settings) => Ok(settings),
-        _ => Err(AppError::invalid_input(format!(
-            "\"{}\" is a {} connection, which has its own screens.",
-            connection.display_name,
-            connection.kind().label()
-        ))),
+        if let Some(provider) = self.seam.providers.get(connection.provider_name()) {
+            return Ok(Arc::clone(provider));
+        }
+        Err(match &connection.settings {
+            ProviderSettings::Custom(settings) => AppError::new(
+                ErrorKind::Internal,
+                format!(
+                    "\"{}\" needs the provider \"{}\", which this ResetDesk does not have.",
+                    connection.display_name, settings.provider
+                ),
+            ),
+            _ => AppError::invalid_input(format!(
+                "\"{}\" is a {} connection, which has its own screens.",
+                connection.display_name,
+                connection.kind().label()
+            )),
+        })
     }
 }

@@ -64,6 +64,9 @@ pub enum ProviderSettings {
     Custom(CustomSettings),
 }
 
+/// The provider name of Privilege Secure connections.
+pub const PRIVILEGE_SECURE_PROVIDER: &str = "privilege-secure";
+
 /// The settings of a connection served by a provider registered through the provider seam.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -85,6 +88,18 @@ impl Connection {
             ProviderSettings::PrivilegeSecure(_) => ConnectionKind::PrivilegeSecure,
             ProviderSettings::Lighthouse(_) => ConnectionKind::LighthousePartner,
             ProviderSettings::Custom(_) => ConnectionKind::Custom,
+        }
+    }
+
+    /// The name of the provider that serves this connection (`Provider::name` on the seam):
+    /// a built-in provider's own, or the one a custom connection's settings give.
+    pub fn provider_name(&self) -> &str {
+        match &self.settings {
+            ProviderSettings::Entra(_) => "entra",
+            ProviderSettings::Zoho(_) => "zoho",
+            ProviderSettings::PrivilegeSecure(_) => PRIVILEGE_SECURE_PROVIDER,
+            ProviderSettings::Lighthouse(_) => "lighthouse",
+            ProviderSettings::Custom(custom) => &custom.provider,
         }
     }
 

@@ -1,5 +1,5 @@
 import { Badge } from "@fluentui/react-components";
-import type { PsAccess, ZohoRole, ZohoUser } from "../../ipc/types";
+import type { ZohoRole, ZohoUser } from "../../ipc/types";
 
 export const ZOHO_ROLE_LABELS: Record<ZohoRole, string> = {
   member: "Member",
@@ -24,18 +24,4 @@ export function ZohoStatusBadge({ user }: { user: ZohoUser }) {
       {user.notResettableReason ? <span data-testid="not-resettable-reason"> {user.notResettableReason}</span> : null}
     </span>
   );
-}
-
-/** How a Privilege Secure user gets access: the seed's distinction between individual and group-inherited. */
-export function psAccessText(access: PsAccess): string {
-  switch (access.kind) {
-    case "individual":
-      return "Individually configured";
-    case "viaGroup":
-      return `Through group ${access.groupName}`;
-    case "none":
-      return "No access";
-    default:
-      return "Unknown (administrators only)";
-  }
 }

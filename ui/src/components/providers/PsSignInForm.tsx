@@ -12,7 +12,7 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { useState } from "react";
-import { psSignIn, psTrustCertificate, untrustedCertificate } from "../../ipc/api";
+import { directorySignIn, trustCertificate } from "../../ipc/api";
 import type { AppError, ConnectionView } from "../../ipc/types";
 import { ErrorBar } from "../ErrorBar";
 
@@ -64,16 +64,19 @@ export function PsSignInForm({
     setFingerprint(null);
     setTrusted(false);
     try {
-      await psSignIn(id, login.trim(), password, code.trim());
-      // The password and code have done their job; do not keep them in the page.
-      setPassword("");
-      setCode("");
-      await onSignedIn();
+      const outcome = await directorySignIn(id, login.trim(), password, code.trim());
+      if (outcome.step === "done") {
+        // The password and code have done their job; do not keep them in the page.
+        setPassword("");
+        setCode("");
+        await onSignedIn();
+        return;
+      }
+      if (outcome.step === "untrustedCertificate") setFingerprint(outcome.sha256);
+      else setError({ kind: "Provider", message: "Privilege Secure asked for a sign-in step ResetDesk does not know. Nothing was signed in.", detail: null });
+      setCode((current) => (demo ? current : ""));
     } catch (e) {
-      const failure = e as AppError;
-      const untrusted = untrustedCertificate(failure);
-      if (untrusted) setFingerprint(untrusted);
-      else setError(failure);
+      setError(e as AppError);
       // A one-time code is spent or stale after a refused attempt.
       setCode((current) => (demo ? current : ""));
     } finally {
@@ -86,7 +89,7 @@ export function PsSignInForm({
     setBusy(true);
     setError(null);
     try {
-      await psTrustCertificate(id, fingerprint);
+      await trustCertificate(id, fingerprint);
       setFingerprint(null);
       setTrusted(true);
       await onConnectionChanged();

@@ -29,6 +29,7 @@
 //! `managedAccountGroupId`, Models/sbpam.models.managedaccountjoin.md), so such a user still
 //! has an NPS user id (from `ByUserId`), and `…/{id}/Groups` names the configured group(s).
 
+mod provider;
 mod tls;
 
 use std::fmt;
@@ -45,6 +46,7 @@ use url::Url;
 
 use crate::error::{AppError, ErrorKind, Result};
 
+pub use provider::PrivilegeSecure;
 pub use tls::{certificate_sha256, fetch_presented_fingerprint, parse_fingerprint};
 
 /// The `detail` prefix of the "certificate not trusted" error; the fingerprint follows it.
@@ -100,8 +102,7 @@ pub struct PsOperator {
 }
 
 /// How a user gets access to Privilege Secure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(
     tag = "kind",
     rename_all = "camelCase",
@@ -126,8 +127,7 @@ pub enum PsAccess {
 }
 
 /// A user known to Privilege Secure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PsUser {
     /// The host (directory) user id: the stable id the page passes back.

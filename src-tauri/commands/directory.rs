@@ -1,0 +1,65 @@
+//! The commands of the directories served through the provider seam (today Privilege Secure
+//! and any provider registered with `Console::with_provider`): sign in, trust a server's
+//! certificate, find a user, open their page. Each only parses the page's input and calls the
+//! Console; every check is made there. Planning and running go through `plan_provider_action`
+//! and `run_provider_plan`, which every provider's plans share.
+use resetdesk_core::console::ConnectionView;
+use resetdesk_core::seam::{SignInOutcome, SignInRequest, UserPage, UserRow};
+use resetdesk_core::AppError;
+use secrecy::SecretString;
+use tauri::{AppHandle, Runtime, State};
+
+use super::connections::saved_view;
+use crate::state::AppState;
+
+/// Signs in with what the connection's sign-in form asks for (a login, and a password and a
+/// second factor's code where the provider needs them). The answer says whether it is done or
+/// which step comes next (an untrusted certificate to show, a device code to enter).
+#[tauri::command]
+pub async fn directory_sign_in(
+    state: State<'_, AppState>,
+    connection_id: String,
+    account: String,
+    password: Option<String>,
+    code: Option<String>,
+) -> Result<SignInOutcome, AppError> {
+    let request = SignInRequest {
+        account,
+        password: password.map(SecretString::from),
+        code,
+    };
+    state.console.sign_in_with(&connection_id, request).await
+}
+
+/// Trusts the certificate the operator was shown, for this connection only, and saves it.
+#[tauri::command]
+pub async fn trust_certificate<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    connection_id: String,
+    sha256: String,
+) -> Result<ConnectionView, AppError> {
+    state
+        .console
+        .trust_certificate(&connection_id, &sha256)
+        .await?;
+    saved_view(&app, &state, &connection_id).await
+}
+
+#[tauri::command]
+pub async fn directory_search(
+    state: State<'_, AppState>,
+    connection_id: String,
+    query: String,
+) -> Result<Vec<UserRow>, AppError> {
+    state.console.directory_search(&connection_id, &query).await
+}
+
+#[tauri::command]
+pub async fn directory_user(
+    state: State<'_, AppState>,
+    connection_id: String,
+    user_id: String,
+) -> Result<UserPage, AppError> {
+    state.console.directory_user(&connection_id, &user_id).await
+}
