@@ -275,6 +275,43 @@ async fn empty_query_lists_users_by_display_name_and_pages_beyond_100() {
     );
 }
 
+/// Graph's search page: "If [a clause] contains double quotes or backslash, it should be
+/// escaped with a backslash." The emulator parses clauses by that rule; the text the operator
+/// typed reaches Graph whole, not with its quotes dropped.
+/// <https://learn.microsoft.com/graph/search-query-parameter#using-search-on-directory-object-collections>
+#[tokio::test]
+async fn a_search_text_with_quotes_and_backslashes_is_escaped_not_cut() {
+    let f = fixture().await;
+    f.sandbox
+        .add_user(r#"Robert "Bob" Builder"#, "bob.builder@contoso.sandbox")
+        .unwrap();
+    let found = f
+        .directory
+        .search_users(r#""Bob" Builder"#, 25)
+        .await
+        .unwrap();
+    assert!(
+        found
+            .iter()
+            .any(|u| u.user_principal_name == "bob.builder@contoso.sandbox"),
+        "{found:?}"
+    );
+    let sent = f.requests_to("GET", "/v1.0/users").pop().unwrap();
+    let search = url::form_urlencoded::parse(sent.query.unwrap_or_default().as_bytes())
+        .find(|(name, _)| name == "$search")
+        .map(|(_, value)| value.into_owned())
+        .unwrap();
+    assert!(
+        search.contains(r#""displayName:\"Bob\" Builder""#),
+        "{search}"
+    );
+    // A backslash, escaped too: the emulator refuses a lone one as Graph's rule implies.
+    f.directory
+        .search_users(r"CORP\bob", 25)
+        .await
+        .expect("an escaped backslash is valid $search syntax");
+}
+
 #[tokio::test]
 async fn search_with_many_matches_follows_next_links_with_consistency_level() {
     // A bigger organisation, so that the most common UPN initial is shared by more than a

@@ -80,10 +80,19 @@ fn tokenize_search(input: &str) -> Result<Vec<SearchToken>, GraphError> {
             }
             '"' => {
                 chars.next();
+                // "The whole clause must be declared inside double quotes. If it contains
+                // double quotes or backslash, it should be escaped with a backslash."
+                // https://learn.microsoft.com/graph/search-query-parameter#using-search-on-directory-object-collections
                 let mut clause = String::new();
                 loop {
                     match chars.next() {
                         Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(escaped @ ('"' | '\\')) => clause.push(escaped),
+                            _ => return Err(search_syntax_error(
+                                "a backslash in a clause must escape a double quote or a backslash",
+                            )),
+                        },
                         Some(c) => clause.push(c),
                         None => return Err(search_syntax_error("a quoted clause is not closed")),
                     }
@@ -402,6 +411,26 @@ mod tests {
             "a clause needs a property"
         );
         assert!(parse_search(r#""officeLocation:x""#).is_err());
+    }
+
+    #[test]
+    fn a_clause_escapes_double_quotes_and_backslashes_with_a_backslash() {
+        let search = parse_search(r#""displayName:Bob \"B\" CORP\\x""#).unwrap();
+        assert_eq!(
+            search,
+            Search::Clause {
+                property: "displayName".into(),
+                text: r#"Bob "B" CORP\x"#.into()
+            }
+        );
+        assert!(
+            parse_search(r#""displayName:a\b""#).is_err(),
+            "only a quote or a backslash may follow a backslash"
+        );
+        assert!(
+            parse_search(r#""displayName:a\""#).is_err(),
+            "an escaped quote does not close the clause"
+        );
     }
 
     #[test]

@@ -35,16 +35,22 @@ pub fn build_query(pairs: &[(&str, String)]) -> String {
         .join("&")
 }
 
-/// The search text made safe for a quoted `$search` clause: `"` would end the clause and
-/// `\` is Graph's escape character, so both are removed; surrounding whitespace is trimmed.
-/// An empty result means "no search" (list by display name).
+/// The search text for a quoted `$search` clause, as Graph's search page says: "The whole
+/// clause must be declared inside double quotes. If it contains double quotes or backslash, it
+/// should be escaped with a backslash" (the other special characters are percent-encoded by
+/// `build_query`). Control characters go; surrounding whitespace is trimmed. An empty result
+/// means "no search" (list by display name).
+/// <https://learn.microsoft.com/graph/search-query-parameter#using-search-on-directory-object-collections>
 pub fn sanitize_search_text(query: &str) -> String {
-    query
-        .chars()
-        .filter(|c| *c != '"' && *c != '\\' && !c.is_control())
-        .collect::<String>()
-        .trim()
-        .to_string()
+    let printable: String = query.chars().filter(|c| !c.is_control()).collect();
+    let mut escaped = String::with_capacity(printable.len());
+    for c in printable.trim().chars() {
+        if c == '"' || c == '\\' {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
 }
 
 /// The `$search` expression matching a display name, UPN or mail (tokenised on display
@@ -109,7 +115,7 @@ mod tests {
     }
 
     #[test]
-    fn quotes_and_backslashes_are_stripped_so_the_clause_cannot_be_broken_out_of() {
+    fn quotes_and_backslashes_are_escaped_so_the_clause_cannot_be_broken_out_of() {
         let (query, advanced) = user_search_query(r#"  ad"ele\" OR "mail:x  "#, 10);
         assert!(advanced);
         let search = decoded(&query)
@@ -117,9 +123,10 @@ mod tests {
             .find(|(k, _)| k == "$search")
             .unwrap()
             .1;
+        let text = r#"ad\"ele\\\" OR \"mail:x"#;
         assert_eq!(
             search,
-            r#""displayName:adele OR mail:x" OR "userPrincipalName:adele OR mail:x" OR "mail:adele OR mail:x""#
+            format!(r#""displayName:{text}" OR "userPrincipalName:{text}" OR "mail:{text}""#)
         );
     }
 
@@ -136,8 +143,8 @@ mod tests {
     }
 
     #[test]
-    fn empty_or_quote_only_query_lists_by_display_name_without_search() {
-        for q in ["", "   ", "\"\"", "\\"] {
+    fn an_empty_query_lists_by_display_name_without_search() {
+        for q in ["", "   ", "\t\n"] {
             let (query, advanced) = user_search_query(q, 50);
             assert!(!advanced, "{q:?}");
             assert_eq!(
