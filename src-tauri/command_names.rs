@@ -38,6 +38,8 @@ pub const COMMAND_NAMES: &[&str] = &[
     "run_provider_plan",
     "open_by_hand_page",
     "mark_by_hand_done",
+    "pending_by_hand_steps",
+    "settle_by_hand_step",
     "lighthouse_customers",
     "lighthouse_offered_actions",
     "lighthouse_users",

@@ -52,6 +52,8 @@ macro_rules! app_commands {
             commands::providers::run_provider_plan,
             commands::providers::open_by_hand_page,
             commands::providers::mark_by_hand_done,
+            commands::providers::pending_by_hand_steps,
+            commands::providers::settle_by_hand_step,
             commands::providers::add_lighthouse_connection,
             commands::lighthouse::lighthouse_customers,
             commands::lighthouse::lighthouse_offered_actions,
@@ -258,6 +260,36 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(with_options["kind"], "NotSignedIn", "{with_options}");
+        // A forged settlement of a by-hand step: the settlement is a closed set, and a step
+        // that is not waiting is refused in Rust.
+        let bad_settlement = invoke(
+            &webview,
+            "settle_by_hand_step",
+            json!({"planId": "x", "stepIndex": 0, "settlement": "deleteUser"}),
+        )
+        .unwrap_err();
+        assert!(
+            bad_settlement.to_string().contains("deleteUser"),
+            "{bad_settlement}"
+        );
+        let not_waiting = invoke(
+            &webview,
+            "settle_by_hand_step",
+            json!({"planId": "forged", "stepIndex": 0, "settlement": "done"}),
+        )
+        .unwrap_err();
+        assert_eq!(not_waiting["kind"], "InvalidInput", "{not_waiting}");
+        // The seam's sign-in does not serve a connection with its own screens.
+        let entra_through_seam = invoke(
+            &webview,
+            "directory_sign_in",
+            json!({"connectionId": "sandbox", "account": "x", "password": null, "code": null}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            entra_through_seam["kind"], "InvalidInput",
+            "{entra_through_seam}"
+        );
         // Plugins the page was not granted are refused by the ACL.
         let store = invoke(
             &webview,

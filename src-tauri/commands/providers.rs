@@ -6,8 +6,8 @@ use resetdesk_core::connection::{
     NewLighthouseConnection, NewPrivilegeSecureConnection, NewZohoConnection,
 };
 use resetdesk_core::console::{
-    ByHandPage, ConnectionView, DeviceCodePrompt, PasswordInput, ProviderAccount, ProviderPlan,
-    ProviderResult, ZohoUserDetails,
+    ByHandPage, ByHandSettlement, ConnectionView, DeviceCodePrompt, PasswordInput,
+    PendingByHandStep, ProviderAccount, ProviderPlan, ProviderResult, ZohoUserDetails,
 };
 use resetdesk_core::providers::zoho::{ResetPasswordOptions, ZohoUser};
 use resetdesk_core::AppError;
@@ -151,4 +151,26 @@ pub async fn mark_by_hand_done(
     step_index: usize,
 ) -> Result<ProviderResult, AppError> {
     state.console.mark_by_hand_done(&plan_id, step_index).await
+}
+
+/// Every by-hand step still waiting, from the audit log (it outlives a restart).
+#[tauri::command]
+pub async fn pending_by_hand_steps(
+    state: State<'_, AppState>,
+) -> Result<Vec<PendingByHandStep>, AppError> {
+    state.console.pending_by_hand_steps()
+}
+
+/// Marks a waiting by-hand step done, or abandons it (from Activity); answers those left.
+#[tauri::command]
+pub async fn settle_by_hand_step(
+    state: State<'_, AppState>,
+    plan_id: String,
+    step_index: usize,
+    settlement: ByHandSettlement,
+) -> Result<Vec<PendingByHandStep>, AppError> {
+    state
+        .console
+        .settle_by_hand_step(&plan_id, step_index, settlement)
+        .await
 }

@@ -213,3 +213,34 @@ test("Privilege Secure: a group member is reset in three steps; the group reset 
   const states = await settledRead(browser, '[data-testid="provider-step-row"]', (e) => e.getAttribute("data-state"));
   assert.deepEqual(states, ["done", "done", "done"]);
 });
+
+test("Privilege Secure: the group reset waits in Activity after its result is closed, and is marked done there", async () => {
+  await signInToPrivilegeSecure("CORP\\nps.admin");
+  await openUsers(NPS, "bob");
+  const id = await userIdOf("directory", "Bob");
+  await openRow("directory", id);
+  await click(browser, "#action-psResetGroupToken");
+  await el(browser, "#provider-plan-dialog");
+  await confirmWithReason("INC-4003 whole group re-enrols");
+  await el(browser, "#provider-result-dialog");
+  assert.equal(await (await el(browser, '[data-testid="provider-result-summary"]')).getAttribute("data-outcome"), "pending");
+  // Closed without marking it: the step is not lost, Activity keeps it (Rust reads it from the audit log).
+  await click(browser, "#close-result");
+  await click(browser, "#nav-activity");
+  // Activity reads the waiting steps when it opens: none may be listed yet on the first reads.
+  const groupSteps = async () => {
+    const read = await settledRead(browser, '[data-testid="by-hand-step"]', async (e) => [await e.getText(), await e.getAttribute("data-plan-id")], 3000).catch(() => []);
+    return read.filter(([text]) => /whole group/.test(text));
+  };
+  let waiting = [];
+  await browser.waitUntil(async () => (waiting = await groupSteps()).length >= 1, { timeout: 20000, timeoutMsg: "the group step is not waiting in Activity" });
+  const planId = waiting[waiting.length - 1][1];
+  await assertAccessible(browser, "Activity with a step waiting by hand");
+  await click(browser, `#by-hand-done-${planId}-0`);
+  await browser.waitUntil(async () => (await browser.$$(`[data-testid="by-hand-step"][data-plan-id="${planId}"]`)).length === 0, {
+    timeout: 20000,
+    timeoutMsg: "the step is still waiting after Mark as done",
+  });
+  const rows = await settledRead(browser, '[data-testid="audit-row"]', (e) => e.getText(), 20000, (v) => v.length >= 1);
+  assert.ok(rows.some((r) => /whole group/.test(r)), JSON.stringify(rows.slice(0, 3)));
+});

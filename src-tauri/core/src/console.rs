@@ -15,6 +15,7 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
 
+mod by_hand_steps;
 mod lighthouse;
 mod lighthouse_jobs;
 mod offline_cache;
@@ -24,6 +25,7 @@ mod safety_checks;
 mod seam_sessions;
 mod zoho;
 
+pub use self::by_hand_steps::{ByHandSettlement, PendingByHandStep};
 pub use self::lighthouse::{
     CustomerNotRead, LighthouseMethods, LighthouseMethodsRow, LighthousePlan, LighthouseUser,
     LighthouseUserDetails, LighthouseUsers, PartnerSandboxSignIn, TargetRef,
@@ -256,6 +258,8 @@ pub struct Console {
     seam: seam_sessions::SeamState,
     /// Demo operators of the sandbox connections other than Entra's (whose are in its settings).
     demo_accounts: HashMap<String, Vec<DemoAccount>>,
+    /// Held while a by-hand step is settled (see `by_hand_steps`).
+    settling_by_hand: tokio::sync::Mutex<()>,
 }
 
 impl Console {
@@ -295,6 +299,7 @@ impl Console {
             revealed: Default::default(),
             plan_validity: PLAN_VALIDITY,
             demo_accounts: HashMap::new(),
+            settling_by_hand: Default::default(),
         }
         .with_provider(Arc::new(
             crate::providers::privilege_secure::PrivilegeSecure,

@@ -12,7 +12,8 @@ use resetdesk_core::connection::{
     Connection, NewPrivilegeSecureConnection, NewZohoConnection, ProviderSettings,
 };
 use resetdesk_core::console::{
-    Console, KeychainStatus, PasswordInput, ProviderAction, StepPerformed, StepState,
+    ByHandSettlement, Console, KeychainStatus, PasswordInput, ProviderAction, StepPerformed,
+    StepState,
 };
 use resetdesk_core::model::StepStatus;
 use resetdesk_core::providers::zoho::ResetPasswordOptions;
@@ -135,6 +136,33 @@ impl Harness {
 
     fn zuid(&self, email: &str) -> String {
         self.zoho.zuid_of(email).unwrap()
+    }
+
+    /// A new Console on the same connections and audit log, as after a restart: the plans kept
+    /// in memory are gone, and nobody is signed in.
+    fn restarted(&self) -> Console {
+        let connections = vec![
+            self.console.connection_settings(ZOHO).unwrap(),
+            self.console.connection_settings(NPS).unwrap(),
+        ];
+        Console::new(
+            connections,
+            Arc::new(MemoryStore::new()),
+            KeychainStatus::Available,
+            self._dir.path().join("audit.jsonl"),
+        )
+        .unwrap()
+        .with_zoho_sandbox_approver(ZOHO, self.zoho.clone())
+    }
+
+    async fn nps_sign_in_to(&self, console: &Console, login: &str, password: &str) {
+        let request = SignInRequest {
+            account: login.to_string(),
+            password: Some(SecretString::from(password)),
+            code: Some(self.nps.second_factor_code(login).unwrap()),
+        };
+        let outcome = console.sign_in_with(NPS, request).await.unwrap();
+        assert!(matches!(outcome, SignInOutcome::Done { .. }), "{outcome:?}");
     }
 
     fn nps_id(&self, sam: &str) -> String {
@@ -915,4 +943,98 @@ async fn a_privilege_secure_operator_is_one_operator_whatever_form_of_their_logi
         h.audit().into_iter().map(|e| e.record.operator).collect();
     assert_eq!(operators.len(), 1, "{operators:?}");
     assert!(operators.contains(ADMIN_LOGIN));
+}
+
+#[tokio::test]
+async fn a_by_hand_step_waits_in_activity_across_a_restart_and_only_its_operator_settles_it() {
+    let h = harness().await;
+    h.nps_sign_in(ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    let bob = h.nps_id("bob");
+    let group = h
+        .console
+        .plan_provider_action(NPS, &bob, ProviderAction::PsResetGroupToken, None)
+        .await
+        .unwrap();
+    let ran = h
+        .console
+        .run_provider_plan(&group.id, "INC-70", None)
+        .await
+        .unwrap();
+    assert_eq!(ran.outcome, AuditOutcome::Pending);
+    let waiting = h.console.pending_by_hand_steps().unwrap();
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert_eq!(
+        (waiting[0].plan_id.as_str(), waiting[0].step_index),
+        (group.id.as_str(), 0)
+    );
+    assert!(waiting[0].summary.contains("whole group"), "{waiting:?}");
+
+    // After a restart the step still waits; it is settled under the same operator's sign-in.
+    let restarted = h.restarted();
+    assert_eq!(restarted.pending_by_hand_steps().unwrap(), waiting);
+    let not_signed_in = restarted
+        .settle_by_hand_step(&group.id, 0, ByHandSettlement::Done)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        not_signed_in.kind,
+        ErrorKind::NotSignedIn,
+        "{not_signed_in:?}"
+    );
+    h.nps_sign_in_to(&restarted, REVIEWER_LOGIN, REVIEWER_PASSWORD)
+        .await;
+    let someone_else = restarted
+        .settle_by_hand_step(&group.id, 0, ByHandSettlement::Done)
+        .await
+        .unwrap_err();
+    assert_eq!(someone_else.kind, ErrorKind::Denied, "{someone_else:?}");
+    h.nps_sign_in_to(&restarted, ADMIN_LOGIN, ADMIN_PASSWORD)
+        .await;
+    let left = restarted
+        .settle_by_hand_step(&group.id, 0, ByHandSettlement::Done)
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "{left:?}");
+    let mark = h.audit().pop().unwrap();
+    assert_eq!(mark.record.plan_id.as_deref(), Some(group.id.as_str()));
+    assert_eq!(mark.record.steps[0].status, StepStatus::CompletedByHand);
+    assert_eq!(mark.record.outcome, AuditOutcome::Succeeded);
+    assert_eq!(mark.record.reason, "INC-70");
+    let again = restarted
+        .settle_by_hand_step(&group.id, 0, ByHandSettlement::Done)
+        .await
+        .unwrap_err();
+    assert_eq!(again.kind, ErrorKind::InvalidInput, "settled once only");
+
+    // Abandoned: recorded as not finished, and no longer waiting in either Console.
+    let second = restarted
+        .plan_provider_action(NPS, &bob, ProviderAction::PsResetGroupToken, None)
+        .await
+        .unwrap();
+    restarted
+        .run_provider_plan(&second.id, "INC-71", None)
+        .await
+        .unwrap();
+    assert_eq!(h.console.pending_by_hand_steps().unwrap().len(), 1);
+    let left = restarted
+        .settle_by_hand_step(&second.id, 0, ByHandSettlement::Abandoned)
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "{left:?}");
+    let abandoned = h.audit().pop().unwrap();
+    assert_eq!(abandoned.record.steps[0].status, StepStatus::Skipped);
+    assert!(abandoned
+        .record
+        .message
+        .as_deref()
+        .unwrap()
+        .contains("abandoned"));
+    assert!(h.console.pending_by_hand_steps().unwrap().is_empty());
+    // The result dialog of the Console that ran it cannot mark it done any more.
+    let late = restarted
+        .mark_by_hand_done(&second.id, 0)
+        .await
+        .unwrap_err();
+    assert_eq!(late.kind, ErrorKind::InvalidInput, "{late:?}");
+    assert!(restarted.verify_audit().ok);
 }

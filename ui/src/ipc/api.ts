@@ -4,6 +4,7 @@ import { invoke } from "@tauri-apps/api/core";
 import type {
   AboutInfo,
   ByHandPage,
+  ByHandSettlement,
   ActionKind,
   ActionOptions,
   AppError,
@@ -36,6 +37,7 @@ import type {
   NewZohoConnection,
   Operator,
   PasswordInput,
+  PendingByHandStep,
   Plan,
   ProviderAccount,
   ProviderPlan,
@@ -331,6 +333,16 @@ export function openByHandPage(planId: string, stepIndex: number): Promise<ByHan
 
 export function markByHandDone(planId: string, stepIndex: number): Promise<ProviderResult> {
   return call("mark_by_hand_done", { planId, stepIndex });
+}
+
+/** Every by-hand step still waiting, from the audit log (it outlives a restart). */
+export function pendingByHandSteps(): Promise<PendingByHandStep[]> {
+  return call("pending_by_hand_steps", {});
+}
+
+/** Marks a waiting step done, or abandons it; Rust checks who may and answers the steps left. */
+export function settleByHandStep(planId: string, stepIndex: number, settlement: ByHandSettlement): Promise<PendingByHandStep[]> {
+  return call("settle_by_hand_step", { planId, stepIndex, settlement });
 }
 
 // ---- Microsoft 365 Lighthouse (partner) connections (issue #4) -----------------------------

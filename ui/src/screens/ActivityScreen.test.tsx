@@ -302,3 +302,54 @@ describe("activity", () => {
     await waitFor(() => expect(ipc.callsOf("list_audit").at(-1)).toEqual({ limit: 200, filter: { outcome: "pending" } }));
   });
 });
+
+describe("activity: steps waiting to be finished by hand", () => {
+  const waiting = {
+    planId: "pp-9",
+    stepIndex: 0,
+    connectionId: "sandbox-ps",
+    operator: "CORP\\nps.admin",
+    target: "bob@corp.example",
+    action: "Reset 2-Factor Token of the whole group (Privilege Secure)",
+    summary: "Reset the 2-factor token of the whole group 'PrivilegeSecure_Users' (by hand)",
+    since: "2026-12-05T09:00:00Z",
+  };
+
+  test("lists what Rust reads from the audit log; Mark as done settles it there and re-reads Activity", async () => {
+    let left = [waiting];
+    const ipc = mockCommands({
+      list_audit: () => [auditEntry(1)],
+      pending_by_hand_steps: () => left,
+      settle_by_hand_step: () => {
+        left = [];
+        return left;
+      },
+    });
+    renderWithFluent(<ActivityScreen />);
+    const step = await waitFor(() => {
+      const found = document.querySelector('[data-testid="by-hand-step"]');
+      expect(found).not.toBeNull();
+      return found as HTMLElement;
+    });
+    expect(step.textContent).toContain("whole group");
+    expect(step.textContent).toContain("CORP\\nps.admin");
+    fireEvent.click(byId("by-hand-done-pp-9-0")!);
+    await waitFor(() => expect(document.querySelector('[data-testid="by-hand-section"]')).toBeNull());
+    expect(ipc.callsOf("settle_by_hand_step")).toEqual([{ planId: "pp-9", stepIndex: 0, settlement: "done" }]);
+    expect(ipc.callsOf("list_audit").length).toBe(2);
+  });
+
+  test("Rust's refusal (another operator) is shown and the step stays; Abandon sends its own settlement", async () => {
+    const ipc = mockCommands({
+      list_audit: () => [],
+      pending_by_hand_steps: () => [waiting],
+      settle_by_hand_step: () => reject("Denied", "Only the operator who ran this action can settle its by-hand steps."),
+    });
+    renderWithFluent(<ActivityScreen />);
+    await waitFor(() => expect(byId("by-hand-abandon-pp-9-0")).not.toBeNull());
+    fireEvent.click(byId("by-hand-abandon-pp-9-0")!);
+    await waitFor(() => expect(document.querySelector('[data-testid="by-hand-section"]')?.textContent).toContain("Only the operator who ran"));
+    expect(document.querySelectorAll('[data-testid="by-hand-step"]').length).toBe(1);
+    expect(ipc.callsOf("settle_by_hand_step")).toEqual([{ planId: "pp-9", stepIndex: 0, settlement: "abandoned" }]);
+  });
+});

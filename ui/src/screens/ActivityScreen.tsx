@@ -18,10 +18,12 @@ import {
   DismissRegular,
   ShieldCheckmarkRegular,
 } from "@fluentui/react-icons";
+import { useState } from "react";
 import { AuditTable } from "../components/AuditTable";
 import { ErrorBar } from "../components/ErrorBar";
 import { ForwardingLine } from "../components/ForwardingLine";
 import { ScreenTitle } from "../components/ScreenTitle";
+import { WaitingByHand } from "../components/WaitingByHand";
 import { NO_FILTER, useAudit } from "../hooks/useAudit";
 import { ACTION_LABELS, AUDIT_OUTCOME_LABELS, LIGHTHOUSE_ACTION_LABELS, PROVIDER_ACTION_LABELS } from "../format";
 import type { AuditOutcome } from "../ipc/types";
@@ -41,6 +43,8 @@ const useStyles = makeStyles({
 export function ActivityScreen() {
   const styles = useStyles();
   const audit = useAudit();
+  // Refresh re-reads the waiting by-hand steps too.
+  const [reloads, setReloads] = useState(0);
   const verification = audit.verification;
   const filter = audit.filter;
   const filtered = (Object.keys(NO_FILTER) as Array<keyof typeof NO_FILTER>).some((key) => filter[key] !== "");
@@ -49,8 +53,12 @@ export function ActivityScreen() {
     <div className={styles.screen}>
       <ScreenTitle trail={["Activity"]} title="Activity" />
       <ForwardingLine />
+      <WaitingByHand reloadKey={reloads} onSettled={() => void audit.reload()} />
       <Toolbar aria-label="Activity actions" className={styles.toolbar}>
-        <Button id="refresh-activity" icon={<ArrowSyncRegular />} disabled={audit.loading} onClick={() => void audit.reload()}>
+        <Button id="refresh-activity" icon={<ArrowSyncRegular />} disabled={audit.loading} onClick={() => {
+            setReloads((n) => n + 1);
+            void audit.reload();
+          }}>
           Refresh
         </Button>
         <Button

@@ -624,6 +624,24 @@ impl Console {
         })
     }
 
+    /// A by-hand step settled from Activity: the plan kept in memory (if the app has not
+    /// restarted since it ran) shows it too.
+    pub(super) fn note_settled_in_memory(&self, plan_id: &str, step_index: usize, done: bool) {
+        if let Ok(mut plans) = lock(&self.provider_plans) {
+            if let Some(step) = plans
+                .get_mut(plan_id)
+                .and_then(|record| record.steps.get_mut(step_index))
+                .filter(|step| step.state == StepState::ToDoByHand)
+            {
+                step.state = if done {
+                    StepState::DoneByHand
+                } else {
+                    StepState::Skipped
+                };
+            }
+        }
+    }
+
     /// The operator's hourly cap of resets (the `safety.rateLimits` setting) covers Zoho and
     /// Privilege Secure resets too, counted per operator account. Reaching it is a refusal,
     /// audited like any other.

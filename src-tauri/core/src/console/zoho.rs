@@ -239,6 +239,12 @@ impl Console {
         Ok(())
     }
 
+    /// Who is signed in to the Zoho connection, as plans and the audit log name them.
+    pub(super) async fn zoho_owner_of(&self, connection_id: &str) -> Result<PlanOwner> {
+        let session = self.zoho_session(connection_id).await?;
+        Ok(zoho_owner(&session.operator, &session.client))
+    }
+
     pub(super) async fn zoho_session(
         &self,
         connection_id: &str,

@@ -1,0 +1,241 @@
+//! By-hand steps that outlive their result dialog: every step still waiting for the operator,
+//! read from the audit log (so it survives a restart, when the plans kept in memory are gone),
+//! and its settling from the Activity screen — marked done, or abandoned.
+//!
+//! The audit log is the record: a run entry lists each by-hand step as `WaitingForOperator`;
+//! a later entry of the same plan with that step `CompletedByHand` (marked done) or `Skipped`
+//! (abandoned) settles it. Only the operator who ran the action, signed in again to its
+//! connection, may settle its steps: the entry names them as the provider returned their
+//! account (never as typed), with the tenant, and the current sign-in must be the same.
+use chrono::{SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::provider_actions::PlanOwner;
+use super::Console;
+use crate::audit::{AuditEntry, AuditOutcome, AuditRecord};
+use crate::error::{AppError, Result};
+use crate::model::{Outcome, StepStatus};
+
+/// One by-hand step still to finish, as the Activity screen lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingByHandStep {
+    pub plan_id: String,
+    pub step_index: usize,
+    pub connection_id: String,
+    pub operator: String,
+    pub target: String,
+    pub action: String,
+    /// The step as the confirmation showed it.
+    pub summary: String,
+    /// When the action ran (the run entry's time).
+    pub since: String,
+}
+
+/// What the operator says about a by-hand step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub enum ByHandSettlement {
+    /// Finished in the admin page.
+    Done,
+    /// Will not be finished (the user no longer needs it, or it was done another way).
+    Abandoned,
+}
+
+/// A waiting step, with the entry it came from.
+struct Waiting {
+    step: PendingByHandStep,
+    run: AuditEntry,
+}
+
+impl Console {
+    /// Every by-hand step still waiting, oldest first, whoever ran it.
+    pub fn pending_by_hand_steps(&self) -> Result<Vec<PendingByHandStep>> {
+        Ok(self
+            .waiting_by_hand()?
+            .into_iter()
+            .map(|w| w.step)
+            .collect())
+    }
+
+    /// Marks a waiting by-hand step done, or abandons it, with its own audit entry under the
+    /// plan's id; answers the steps still waiting. Works after a restart too.
+    pub async fn settle_by_hand_step(
+        &self,
+        plan_id: &str,
+        step_index: usize,
+        settlement: ByHandSettlement,
+    ) -> Result<Vec<PendingByHandStep>> {
+        self.audit.ensure_writable()?;
+        // One settlement at a time: the check that the step still waits and its entry go
+        // together, so a double click cannot record it twice.
+        let _one_at_a_time = self.settling_by_hand.lock().await;
+        let waiting = self
+            .waiting_by_hand()?
+            .into_iter()
+            .find(|w| w.step.plan_id == plan_id && w.step.step_index == step_index)
+            .ok_or_else(|| {
+                AppError::invalid_input(
+                    "This step is not waiting any more: it was marked done or abandoned (see \
+                     Activity).",
+                )
+            })?;
+        let owner = self.signed_in_owner(&waiting.step.connection_id).await?;
+        let run = &waiting.run.record;
+        if owner.operator_label != run.operator || owner.tenant_id != run.tenant_id {
+            return Err(AppError::denied(
+                "Only the operator who ran this action can settle its by-hand steps. Sign in as \
+                 them to this connection, or finish it under your own sign-in as a new action.",
+            ));
+        }
+        let at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+        let (status, message, note) = match settlement {
+            ByHandSettlement::Done => (
+                StepStatus::CompletedByHand,
+                format!("Marked as done by {} at {at}.", owner.operator_label),
+                format!("Step {} completed by hand.", step_index + 1),
+            ),
+            ByHandSettlement::Abandoned => (
+                StepStatus::Skipped,
+                format!(
+                    "Abandoned by {} at {at}: not finished by hand.",
+                    owner.operator_label
+                ),
+                format!(
+                    "Step {} abandoned: it will not be finished by hand.",
+                    step_index + 1
+                ),
+            ),
+        };
+        let settled = Outcome {
+            step_index,
+            status,
+            message,
+            request_id: None,
+            at: Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
+        };
+        let mut steps_now = self.steps_of_plan(plan_id)?;
+        if let Some(step) = steps_now.iter_mut().find(|s| s.step_index == step_index) {
+            *step = settled.clone();
+        }
+        self.append_audit(AuditRecord {
+            outcome: outcome_of_steps(&steps_now),
+            steps: vec![settled],
+            message: Some(note),
+            verification: None,
+            approval: None,
+            ..run.clone()
+        })?;
+        // The result dialog, if still open, shows the same.
+        self.note_settled_in_memory(plan_id, step_index, settlement == ByHandSettlement::Done);
+        self.pending_by_hand_steps()
+    }
+
+    /// Waiting steps from the audit log: each run entry's `WaitingForOperator` steps, less
+    /// those a later entry of the same plan settled.
+    fn waiting_by_hand(&self) -> Result<Vec<Waiting>> {
+        let mut entries = self.audit.list(usize::MAX)?;
+        entries.reverse(); // oldest first
+        let mut waiting: Vec<Waiting> = Vec::new();
+        for entry in entries {
+            let Some(plan_id) = entry.record.plan_id.clone() else {
+                continue;
+            };
+            for outcome in &entry.record.steps {
+                match outcome.status {
+                    StepStatus::WaitingForOperator => {
+                        let already = waiting.iter().any(|w| {
+                            w.step.plan_id == plan_id && w.step.step_index == outcome.step_index
+                        });
+                        if already {
+                            continue;
+                        }
+                        let summary = entry
+                            .record
+                            .plan
+                            .get(outcome.step_index)
+                            .cloned()
+                            .unwrap_or_else(|| format!("Step {}", outcome.step_index + 1));
+                        waiting.push(Waiting {
+                            step: PendingByHandStep {
+                                plan_id: plan_id.clone(),
+                                step_index: outcome.step_index,
+                                connection_id: entry.record.connection_id.clone(),
+                                operator: entry.record.operator.clone(),
+                                target: entry.record.target.clone(),
+                                action: entry.record.action.clone(),
+                                summary,
+                                since: entry.at.clone(),
+                            },
+                            run: entry.clone(),
+                        });
+                    }
+                    StepStatus::CompletedByHand | StepStatus::Skipped => waiting.retain(|w| {
+                        !(w.step.plan_id == plan_id && w.step.step_index == outcome.step_index)
+                    }),
+                    _ => {}
+                }
+            }
+        }
+        Ok(waiting)
+    }
+
+    /// Every step of a plan as the audit log last recorded it (the run, then each settlement).
+    fn steps_of_plan(&self, plan_id: &str) -> Result<Vec<Outcome>> {
+        let mut entries = self.audit.list(usize::MAX)?;
+        entries.reverse();
+        let mut steps: Vec<Outcome> = Vec::new();
+        for entry in entries
+            .into_iter()
+            .filter(|e| e.record.plan_id.as_deref() == Some(plan_id))
+        {
+            for outcome in entry.record.steps {
+                match steps
+                    .iter_mut()
+                    .find(|s| s.step_index == outcome.step_index)
+                {
+                    Some(known) => *known = outcome,
+                    None => steps.push(outcome),
+                }
+            }
+        }
+        Ok(steps)
+    }
+
+    /// Who is signed in to the connection now, as plans and the audit log name them.
+    async fn signed_in_owner(&self, connection_id: &str) -> Result<PlanOwner> {
+        let connection = self.connection(connection_id)?;
+        match connection.kind() {
+            crate::model::connection::ConnectionKind::ZohoDirectory => {
+                self.zoho_owner_of(connection_id).await
+            }
+            _ if self.serves_through_seam(&connection) => {
+                Ok(self.seam_session(connection_id).await?.owner())
+            }
+            _ => Err(AppError::invalid_input(format!(
+                "\"{}\" has no by-hand steps.",
+                connection.display_name
+            ))),
+        }
+    }
+}
+
+/// The plan's outcome once a step is settled: still `Pending` while another waits; an
+/// abandoned step leaves the action `Partial` (something of it was not done).
+fn outcome_of_steps(steps: &[Outcome]) -> AuditOutcome {
+    let has = |status: StepStatus| steps.iter().any(|s| s.status == status);
+    let done = has(StepStatus::Succeeded) || has(StepStatus::CompletedByHand);
+    if has(StepStatus::WaitingForOperator) {
+        AuditOutcome::Pending
+    } else if has(StepStatus::Failed) || has(StepStatus::Skipped) {
+        if done {
+            AuditOutcome::Partial
+        } else {
+            AuditOutcome::Failed
+        }
+    } else {
+        AuditOutcome::Succeeded
+    }
+}
