@@ -791,3 +791,56 @@ async fn saved_secrets_are_not_sent_to_servers_the_settings_name_since() {
         .unwrap()
         .is_some());
 }
+
+/// Zoho Mail allows so many requests a window per operator and locks the API for a while past
+/// it (the emulator enforces it, citing the page). A full sync of a 6,000-user organisation
+/// needs 31 pages: paced to the limit the connection's settings give, it syncs whole and is
+/// never refused.
+#[tokio::test]
+async fn a_large_organisation_syncs_whole_paced_to_the_request_limit() {
+    use resetdesk_core::cache::{DirectorySync, SyncProgress};
+    let (sandbox, store) = started(6_000).await;
+    let client = sign_in(&sandbox, store, ADMIN).await;
+    client.user(CONFIRMED_USER).await.unwrap(); // organisation domains are now cached
+    let before = sandbox.mail_requests();
+    let synced = client
+        .full_user_sync(&SyncProgress::default())
+        .await
+        .expect("the whole organisation");
+    assert!(synced.users.len() > 6_000, "{}", synced.users.len());
+    assert!(synced.requests > 30, "more pages than one window allows");
+    assert_eq!(
+        sandbox.limited_requests(),
+        0,
+        "no request went over the limit"
+    );
+    assert_eq!(
+        sandbox.mail_requests() - before,
+        synced.requests as u32,
+        "one request a page: nothing was refused and sent again"
+    );
+}
+
+/// A 429 holds every request of the connection for what Zoho asked, not only the one refused.
+#[tokio::test]
+async fn a_429_holds_the_next_requests_too() {
+    let (sandbox, store) = started(0).await;
+    let client = sign_in(&sandbox, store, ADMIN).await;
+    client.user(CONFIRMED_USER).await.unwrap();
+    sandbox.set_faults(ZohoFaults {
+        throttle_next: 1,
+        retry_after_secs: 3600,
+        ..ZohoFaults::default()
+    });
+    let error = client.user(CONFIRMED_USER).await.unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Throttled);
+    let before = sandbox.mail_requests();
+    let held = client.list_users(0, 10).await.unwrap_err();
+    assert_eq!(held.kind, ErrorKind::Throttled, "{held:?}");
+    assert!(held.message.contains("wait"), "{}", held.message);
+    assert_eq!(
+        sandbox.mail_requests(),
+        before,
+        "nothing is sent while Zoho asked to wait"
+    );
+}

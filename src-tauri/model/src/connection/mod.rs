@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 pub mod zoho;
-pub use zoho::{DataCentre, DataCentreHosts, ZohoSettings};
+pub use zoho::{DataCentre, DataCentreHosts, RequestLimit, ZohoSettings};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]

@@ -25,7 +25,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use resetdesk_model::connection::{DataCentre, ZohoSettings};
+use resetdesk_model::connection::{DataCentre, RequestLimit, ZohoSettings};
 
 /// The emulator's "registered non-browser application".
 pub const CLIENT_ID: &str = "1000.SANDBOXZOHORESETDESK";
@@ -152,6 +152,12 @@ struct State_ {
     access_tokens: HashMap<String, (u64, Instant, Vec<String>)>,
     faults: ZohoFaults,
     mail_requests: u32,
+    /// Zoho Mail's request limit, per operator (see `RATE_LIMIT`).
+    limit: RequestLimit,
+    /// Per ZUID: when their last requests arrived, and until when they are locked out.
+    recent: HashMap<u64, (std::collections::VecDeque<Instant>, Option<Instant>)>,
+    /// 429s answered because the limit was exceeded (not the fault knob's).
+    limited: u32,
 }
 
 struct Shared {
@@ -253,6 +259,9 @@ impl ZohoSandbox {
                 access_tokens: HashMap::new(),
                 faults: ZohoFaults::default(),
                 mail_requests: 0,
+                limit: RATE_LIMIT,
+                recent: HashMap::new(),
+                limited: 0,
             }),
         });
         let app = Router::new()
@@ -293,7 +302,21 @@ impl ZohoSandbox {
         settings.accounts_base_url = Some(self.base_url());
         settings.mail_base_url = Some(self.base_url());
         settings.directory_base_url = Some(format!("{}/directory", self.base_url()));
+        // The client paces to the limit this emulator enforces.
+        settings.mail_request_limit = Some(self.shared.lock().limit);
         settings
+    }
+
+    /// The request limit enforced from now on (tests of pacing set their own).
+    pub fn set_request_limit(&self, limit: RequestLimit) {
+        let mut state = self.shared.lock();
+        state.limit = limit;
+        state.recent.clear();
+    }
+
+    /// How many requests were answered 429 for going over the request limit.
+    pub fn limited_requests(&self) -> u32 {
+        self.shared.lock().limited
     }
 
     /// The demo operators, for the sandbox connection's sign-in.
@@ -703,6 +726,9 @@ fn admit(state: &mut State_, headers: &HeaderMap, zoid: &str) -> Result<u64, Res
             "The OAuth token is missing, invalid or expired",
         ));
     };
+    if let Some(refusal) = over_the_limit(state, zuid) {
+        return Err(refusal);
+    }
     if zoid != ZOID.to_string() {
         return Err(envelope_error(
             StatusCode::NOT_FOUND,
@@ -726,6 +752,53 @@ fn admit(state: &mut State_, headers: &HeaderMap, zoid: &str) -> Result<u64, Res
         ));
     }
     Ok(zuid)
+}
+
+/// Zoho Mail's REST APIs allow 30 requests a minute unless an API states its own; past it
+/// they answer 429 and lock the API for a period Zoho does not publish (the Mail API
+/// documentation's *Rate Limits*, https://www.zoho.com/mail/help/api/). The emulator keeps the
+/// 30 on a clock sixty times faster (a window of one second), so tests and the demo do not wait
+/// minutes, and advertises it in `settings()` for the client to pace to; the lock lasts five
+/// windows, longer than a client that merely retries after a second would wait.
+const RATE_LIMIT: RequestLimit = RequestLimit {
+    requests: 30,
+    window_millis: 1_000,
+};
+const LOCK_WINDOWS: u32 = 5;
+
+/// A 429 when this operator went over the limit in the last window, or is still locked out.
+fn over_the_limit(state: &mut State_, zuid: u64) -> Option<Response> {
+    let now = Instant::now();
+    let window = state.limit.window();
+    let limit = state.limit.requests as usize;
+    let (sent, locked_until) = state.recent.entry(zuid).or_default();
+    let refuse = if locked_until.is_some_and(|until| until > now) {
+        true
+    } else {
+        while sent
+            .front()
+            .is_some_and(|at| now.duration_since(*at) >= window)
+        {
+            sent.pop_front();
+        }
+        sent.push_back(now);
+        if sent.len() > limit {
+            *locked_until = Some(now + window * LOCK_WINDOWS);
+            true
+        } else {
+            false
+        }
+    };
+    if !refuse {
+        return None;
+    }
+    state.limited += 1;
+    Some(envelope_error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many requests",
+        "TOO_MANY_REQUESTS",
+        "Too many requests within a certain time frame",
+    ))
 }
 
 fn account_json(user: &EmuUser) -> Value {

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::auth::ZohoSession;
 use super::options::{declaration, Performed, ZohoOption};
+use super::pace::RequestPacer;
 use super::password::{self, PasswordStyle};
 use super::permissions::{permissions_for, target_guard, MailRole, OperatorPermissions};
 use crate::auth::AccessTokenSource;
@@ -126,6 +127,8 @@ pub struct ZohoClient {
     session: Arc<ZohoSession>,
     http: reqwest::Client,
     org_domains: tokio::sync::OnceCell<Vec<String>>,
+    /// Every request of the connection (the offline cache's sync too) goes through it.
+    pacer: RequestPacer,
 }
 
 impl std::fmt::Debug for ZohoClient {
@@ -138,10 +141,12 @@ impl std::fmt::Debug for ZohoClient {
 
 impl ZohoClient {
     pub fn new(session: Arc<ZohoSession>, http: reqwest::Client) -> Self {
+        let pacer = RequestPacer::new(session.settings().mail_request_limit());
         Self {
             session,
             http,
             org_domains: tokio::sync::OnceCell::new(),
+            pacer,
         }
     }
 
@@ -481,13 +486,16 @@ impl ZohoClient {
         Ok(envelope.get("data").cloned().unwrap_or(Value::Null))
     }
 
-    /// Sends with the access token (`Authorization: Zoho-oauthtoken …`), retrying 429/503
-    /// after Retry-After and a 401 once after a refresh.
+    /// Sends with the access token (`Authorization: Zoho-oauthtoken …`), paced to the Mail
+    /// API's request limit, retrying 429/503 after Retry-After and a 401 once after a refresh.
     async fn send_raw(&self, method: Method, url: url::Url, body: Option<Value>) -> Result<Value> {
         let mut refreshed = false;
         let mut attempt = 0;
         loop {
             attempt += 1;
+            if let Err(left) = self.pacer.until_ready(MAX_RETRY_AFTER).await {
+                return Err(throttled(Some(left), None));
+            }
             let token = self.session.access_token().await?;
             let mut request = self
                 .http
@@ -538,27 +546,42 @@ impl ZohoClient {
                     refreshed = true;
                     continue;
                 }
-                StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => {
+                StatusCode::TOO_MANY_REQUESTS => {
+                    // Zoho locks the API for a while after its limit: every request of this
+                    // connection waits what it asked (or a whole window), not just this one.
+                    let wait = self.pacer.hold(retry_after).await;
+                    if attempt < MAX_ATTEMPTS && wait <= MAX_RETRY_AFTER {
+                        continue;
+                    }
+                    return Err(throttled(Some(wait), Some((status, &json))));
+                }
+                StatusCode::SERVICE_UNAVAILABLE => {
                     let wait = retry_after.unwrap_or(Duration::from_secs(1));
                     if attempt < MAX_ATTEMPTS && wait <= MAX_RETRY_AFTER {
                         tokio::time::sleep(wait).await;
                         continue;
                     }
-                    return Err(AppError::new(
-                        ErrorKind::Throttled,
-                        format!(
-                            "Zoho is limiting requests from this app{}; wait a little and try \
-                             again.",
-                            retry_after
-                                .map(|w| format!(" (it asked to wait {} s)", w.as_secs()))
-                                .unwrap_or_default()
-                        ),
-                    )
-                    .with_detail(envelope_detail(status, &json)));
+                    return Err(throttled(retry_after, Some((status, &json))));
                 }
                 _ => return Err(map_status(status, &json)),
             }
         }
+    }
+}
+
+/// Zoho is limiting this app's requests: say how long it asked to wait, when it did.
+fn throttled(wait: Option<Duration>, reply: Option<(StatusCode, &Value)>) -> AppError {
+    let error = AppError::new(
+        ErrorKind::Throttled,
+        format!(
+            "Zoho is limiting requests from this app{}; wait a little and try again.",
+            wait.map(|w| format!(" (it asked to wait {} s)", w.as_secs().max(1)))
+                .unwrap_or_default()
+        ),
+    );
+    match reply {
+        Some((status, json)) => error.with_detail(envelope_detail(status, json)),
+        None => error,
     }
 }
 

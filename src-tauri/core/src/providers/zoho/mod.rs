@@ -13,6 +13,7 @@ pub mod auth;
 mod cache_sync;
 pub mod client;
 pub mod options;
+mod pace;
 pub mod password;
 pub mod permissions;
 pub use resetdesk_model::connection::zoho as settings;
