@@ -211,11 +211,20 @@ export async function settledRead(browser, selector, read = (e) => e.getText(), 
   throw new Error(`${selector} did not settle within ${timeout} ms${lastError ? ` (${lastError.message})` : ""}`);
 }
 
-/** Closes whatever dialog an earlier failed test may have left open, so one failure stays one. */
+/**
+ * Closes whatever dialog an earlier test left open (a test may end on its result), so the next
+ * test starts on a clear window and one failure stays one. A dialog still scaling in moves its
+ * button under the click (see `animationsSettled`), so each close waits for the animations and
+ * then for the dialog to be gone: a lost click here left the next test facing a dialog that
+ * covered the navigation.
+ */
 export async function closeDialogs(browser) {
   for (const id of ["#close-result", "#cancel-button", "#add-connection-cancel", "#remove-connection-cancel"]) {
     const e = await browser.$(id);
-    if (await e.isExisting().catch(() => false)) await e.click().catch(() => {});
+    if (!(await e.isExisting().catch(() => false))) continue;
+    await animationsSettled(browser).catch(() => {});
+    await e.click().catch(() => {});
+    await browser.$(id).waitForExist({ reverse: true, timeout: 5000 }).catch(() => {});
   }
 }
 
