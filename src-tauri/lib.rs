@@ -265,7 +265,7 @@ mod tests {
         let bad_settlement = invoke(
             &webview,
             "settle_by_hand_step",
-            json!({"planId": "x", "stepIndex": 0, "settlement": "deleteUser"}),
+            json!({"planId": "x", "stepIndex": 0, "settlement": {"settlement": "deleteUser"}}),
         )
         .unwrap_err();
         assert!(
@@ -275,7 +275,7 @@ mod tests {
         let not_waiting = invoke(
             &webview,
             "settle_by_hand_step",
-            json!({"planId": "forged", "stepIndex": 0, "settlement": "done"}),
+            json!({"planId": "forged", "stepIndex": 0, "settlement": {"settlement": "done"}}),
         )
         .unwrap_err();
         assert_eq!(not_waiting["kind"], "InvalidInput", "{not_waiting}");

@@ -5,6 +5,8 @@
 // 2-Factor Token for an individually configured user and, in three steps, for a group member.
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
 import { startApp, el, click, waitText, settledRead, closeDialogs, assertAccessible } from "./helpers.mjs";
 
 const ZOHO = "sandbox-zoho";
@@ -214,7 +216,7 @@ test("Privilege Secure: a group member is reset in three steps; the group reset 
   assert.deepEqual(states, ["done", "done", "done"]);
 });
 
-test("Privilege Secure: the group reset waits in Activity after its result is closed, and is marked done there", async () => {
+test("Privilege Secure: the group reset's by-hand step survives a restart and is marked done from Activity", async () => {
   await signInToPrivilegeSecure("CORP\\nps.admin");
   await openUsers(NPS, "bob");
   const id = await userIdOf("directory", "Bob");
@@ -224,8 +226,13 @@ test("Privilege Secure: the group reset waits in Activity after its result is cl
   await confirmWithReason("INC-4003 whole group re-enrols");
   await el(browser, "#provider-result-dialog");
   assert.equal(await (await el(browser, '[data-testid="provider-result-summary"]')).getAttribute("data-outcome"), "pending");
-  // Closed without marking it: the step is not lost, Activity keeps it (Rust reads it from the audit log).
+  // Closed without marking it, then the app restarts: the step is not lost (Rust reads it
+  // from the audit log, which the new instance opens in the same data directory).
   await click(browser, "#close-result");
+  await app.stop();
+  app = await startApp({ dataHome: app.dataHome });
+  browser = app.browser;
+  await signInToPrivilegeSecure("CORP\\nps.admin");
   await click(browser, "#nav-activity");
   // Activity reads the waiting steps when it opens: none may be listed yet on the first reads.
   const groupSteps = async () => {
@@ -233,7 +240,7 @@ test("Privilege Secure: the group reset waits in Activity after its result is cl
     return read.filter(([text]) => /whole group/.test(text));
   };
   let waiting = [];
-  await browser.waitUntil(async () => (waiting = await groupSteps()).length >= 1, { timeout: 20000, timeoutMsg: "the group step is not waiting in Activity" });
+  await browser.waitUntil(async () => (waiting = await groupSteps()).length >= 1, { timeout: 20000, timeoutMsg: "the group step is not waiting in Activity after the restart" });
   const planId = waiting[waiting.length - 1][1];
   await assertAccessible(browser, "Activity with a step waiting by hand");
   await click(browser, `#by-hand-done-${planId}-0`);
@@ -241,6 +248,8 @@ test("Privilege Secure: the group reset waits in Activity after its result is cl
     timeout: 20000,
     timeoutMsg: "the step is still waiting after Mark as done",
   });
-  const rows = await settledRead(browser, '[data-testid="audit-row"]', (e) => e.getText(), 20000, (v) => v.length >= 1);
-  assert.ok(rows.some((r) => /whole group/.test(r)), JSON.stringify(rows.slice(0, 3)));
+  const entries = fs.readFileSync(path.join(app.dataDir, "audit.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line));
+  const mark = entries[entries.length - 1];
+  assert.equal(mark.planId, planId);
+  assert.equal(mark.steps[0].status, "completedByHand");
 });

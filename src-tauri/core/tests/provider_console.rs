@@ -967,6 +967,7 @@ async fn a_by_hand_step_waits_in_activity_across_a_restart_and_only_its_operator
         (waiting[0].plan_id.as_str(), waiting[0].step_index),
         (group.id.as_str(), 0)
     );
+    assert_eq!(waiting[0].target_id, bob, "the user's page lists it too");
     assert!(waiting[0].summary.contains("whole group"), "{waiting:?}");
 
     // After a restart the step still waits; it is settled under the same operator's sign-in.
@@ -1016,19 +1017,39 @@ async fn a_by_hand_step_waits_in_activity_across_a_restart_and_only_its_operator
         .await
         .unwrap();
     assert_eq!(h.console.pending_by_hand_steps().unwrap().len(), 1);
+    let no_reason = restarted
+        .settle_by_hand_step(
+            &second.id,
+            0,
+            ByHandSettlement::Abandoned {
+                reason: "  ".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        no_reason.kind,
+        ErrorKind::InvalidInput,
+        "an abandon says why"
+    );
     let left = restarted
-        .settle_by_hand_step(&second.id, 0, ByHandSettlement::Abandoned)
+        .settle_by_hand_step(
+            &second.id,
+            0,
+            ByHandSettlement::Abandoned {
+                reason: "INC-71 group re-enrols next week instead".into(),
+            },
+        )
         .await
         .unwrap();
     assert!(left.is_empty(), "{left:?}");
     let abandoned = h.audit().pop().unwrap();
     assert_eq!(abandoned.record.steps[0].status, StepStatus::Skipped);
-    assert!(abandoned
-        .record
-        .message
-        .as_deref()
-        .unwrap()
-        .contains("abandoned"));
+    let message = abandoned.record.message.as_deref().unwrap();
+    assert!(
+        message.contains("abandoned") && message.contains("re-enrols next week"),
+        "{message}"
+    );
     assert!(h.console.pending_by_hand_steps().unwrap().is_empty());
     // The result dialog of the Console that ran it cannot mark it done any more.
     let late = restarted

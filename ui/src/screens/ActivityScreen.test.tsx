@@ -309,6 +309,7 @@ describe("activity: steps waiting to be finished by hand", () => {
     stepIndex: 0,
     connectionId: "sandbox-ps",
     operator: "CORP\\nps.admin",
+    targetId: "ps-bob",
     target: "bob@corp.example",
     action: "Reset 2-Factor Token of the whole group (Privilege Secure)",
     summary: "Reset the 2-factor token of the whole group 'PrivilegeSecure_Users' (by hand)",
@@ -335,11 +336,11 @@ describe("activity: steps waiting to be finished by hand", () => {
     expect(step.textContent).toContain("CORP\\nps.admin");
     fireEvent.click(byId("by-hand-done-pp-9-0")!);
     await waitFor(() => expect(document.querySelector('[data-testid="by-hand-section"]')).toBeNull());
-    expect(ipc.callsOf("settle_by_hand_step")).toEqual([{ planId: "pp-9", stepIndex: 0, settlement: "done" }]);
+    expect(ipc.callsOf("settle_by_hand_step")).toEqual([{ planId: "pp-9", stepIndex: 0, settlement: { settlement: "done" } }]);
     expect(ipc.callsOf("list_audit").length).toBe(2);
   });
 
-  test("Rust's refusal (another operator) is shown and the step stays; Abandon sends its own settlement", async () => {
+  test("Abandon asks why before anything is sent; Rust's refusal (another operator) is shown and the step stays", async () => {
     const ipc = mockCommands({
       list_audit: () => [],
       pending_by_hand_steps: () => [waiting],
@@ -348,8 +349,15 @@ describe("activity: steps waiting to be finished by hand", () => {
     renderWithFluent(<ActivityScreen />);
     await waitFor(() => expect(byId("by-hand-abandon-pp-9-0")).not.toBeNull());
     fireEvent.click(byId("by-hand-abandon-pp-9-0")!);
+    const confirm = byId("by-hand-abandon-confirm-pp-9-0") as HTMLButtonElement;
+    expect(confirm.disabled).toBe(true);
+    fireEvent.change(byId("by-hand-abandon-reason-pp-9-0")!, { target: { value: " INC-9 done in the console by the customer " } });
+    expect(confirm.disabled).toBe(false);
+    fireEvent.click(confirm);
     await waitFor(() => expect(document.querySelector('[data-testid="by-hand-section"]')?.textContent).toContain("Only the operator who ran"));
     expect(document.querySelectorAll('[data-testid="by-hand-step"]').length).toBe(1);
-    expect(ipc.callsOf("settle_by_hand_step")).toEqual([{ planId: "pp-9", stepIndex: 0, settlement: "abandoned" }]);
+    expect(ipc.callsOf("settle_by_hand_step")).toEqual([
+      { planId: "pp-9", stepIndex: 0, settlement: { settlement: "abandoned", reason: "INC-9 done in the console by the customer" } },
+    ]);
   });
 });

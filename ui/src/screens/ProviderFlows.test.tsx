@@ -399,3 +399,31 @@ describe("Privilege Secure user page", () => {
     expect(byId("provider-plan-dialog")).toBeNull();
   });
 });
+
+describe("a user's page lists their steps left to finish by hand", () => {
+  test("only this user's, of this connection, with Mark as done", async () => {
+    const step = {
+      planId: "pp-7",
+      stepIndex: 0,
+      connectionId: PS_ID,
+      operator: "CORP\\nps.admin",
+      targetId: groupBob.id,
+      target: "bob@corp.example",
+      action: "Reset 2-Factor Token of the whole group (Privilege Secure)",
+      summary: "Reset the 2-factor token of the whole group 'PrivilegeSecure_Users' (by hand)",
+      since: "2026-12-05T09:00:00Z",
+    };
+    const ipc = mockCommands({
+      directory_user: () => bobDetails(),
+      pending_by_hand_steps: () => [step, { ...step, planId: "pp-8", targetId: "ps-ivy" }, { ...step, planId: "pp-9", connectionId: ZOHO_ID }],
+      settle_by_hand_step: () => [],
+    });
+    renderWithFluent(<DirectoryUserScreen connectionId={PS_ID} userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} />);
+    await waitFor(() => expect(allByTestId("by-hand-step").length).toBe(1));
+    expect(allByTestId("by-hand-step")[0].getAttribute("data-plan-id")).toBe("pp-7");
+    expect(byTestId("by-hand-section")?.textContent).toContain("To finish by hand for this user");
+    fireEvent.click(byId("by-hand-done-pp-7-0")!);
+    await waitFor(() => expect(byTestId("by-hand-section")).toBeNull());
+    expect(ipc.callsOf("settle_by_hand_step")).toEqual([{ planId: "pp-7", stepIndex: 0, settlement: { settlement: "done" } }]);
+  });
+});

@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ErrorBar } from "../components/ErrorBar";
 import { ScreenTitle } from "../components/ScreenTitle";
+import { WaitingByHand } from "../components/WaitingByHand";
 import { ProviderActions } from "../components/providers/ProviderActions";
 import { ZOHO_ROLE_LABELS, ZohoStatusBadge } from "../components/providers/ProviderBadges";
 import { ProviderPlanDialog } from "../components/providers/ProviderPlanDialog";
@@ -105,11 +106,14 @@ function ProviderUserPage({
   const { connectionId, userId, fallbackName, onBackToUsers } = props;
   const { flow, start, review, run, signedInAgain, markDone, close } = useProviderFlow(connectionId, userId);
   const title = name ?? fallbackName;
+  // Steps left to finish by hand are re-read when a result closes.
+  const [byHandReloads, setByHandReloads] = useState(0);
 
   const closeResult = () => {
     close();
     // What the action changed is read again live.
     void refresh();
+    setByHandReloads((n) => n + 1);
   };
 
   return (
@@ -130,6 +134,7 @@ function ProviderUserPage({
         />
       ) : null}
       {error ? <ErrorBar error={error} /> : null}
+      <WaitingByHand only={{ connectionId, targetId: userId }} reloadKey={byHandReloads} />
       {summary}
       {flow.stage === "options" && zohoUser ? (
         <ZohoResetPasswordDialog user={zohoUser} planning={flow.planning} error={flow.error} onReview={review} onCancel={close} />

@@ -25,6 +25,8 @@ pub struct PendingByHandStep {
     pub step_index: usize,
     pub connection_id: String,
     pub operator: String,
+    /// The user's id at the provider, for their page's own list of steps to finish.
+    pub target_id: String,
     pub target: String,
     pub action: String,
     /// The step as the confirmation showed it.
@@ -34,14 +36,19 @@ pub struct PendingByHandStep {
 }
 
 /// What the operator says about a by-hand step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, ts_rs::TS)]
 #[ts(export)]
-#[serde(rename_all = "camelCase")]
+#[serde(
+    rename_all = "camelCase",
+    tag = "settlement",
+    rename_all_fields = "camelCase"
+)]
 pub enum ByHandSettlement {
     /// Finished in the admin page.
     Done,
-    /// Will not be finished (the user no longer needs it, or it was done another way).
-    Abandoned,
+    /// Will not be finished (the user no longer needs it, or it was done another way): why,
+    /// in the operator's words, for the audit log.
+    Abandoned { reason: String },
 }
 
 /// A waiting step, with the entry it came from.
@@ -69,6 +76,9 @@ impl Console {
         settlement: ByHandSettlement,
     ) -> Result<Vec<PendingByHandStep>> {
         self.audit.ensure_writable()?;
+        if let ByHandSettlement::Abandoned { reason } = &settlement {
+            abandon_reason(reason)?;
+        }
         // One settlement at a time: the check that the step still waits and its entry go
         // together, so a double click cannot record it twice.
         let _one_at_a_time = self.settling_by_hand.lock().await;
@@ -84,30 +94,34 @@ impl Console {
             })?;
         let owner = self.signed_in_owner(&waiting.step.connection_id).await?;
         let run = &waiting.run.record;
-        if owner.operator_label != run.operator || owner.tenant_id != run.tenant_id {
+        // The sandbox's emulators are made anew at each start, their addresses with them (the
+        // tenant of a Privilege Secure sandbox is its URL): there the operator alone decides.
+        let sandbox = self.connection(&waiting.step.connection_id)?.sandbox;
+        let same_tenant = sandbox || owner.tenant_id == run.tenant_id;
+        if owner.operator_label != run.operator || !same_tenant {
             return Err(AppError::denied(
                 "Only the operator who ran this action can settle its by-hand steps. Sign in as \
                  them to this connection, or finish it under your own sign-in as a new action.",
             ));
         }
         let at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
-        let (status, message, note) = match settlement {
+        let (status, message, note) = match &settlement {
             ByHandSettlement::Done => (
                 StepStatus::CompletedByHand,
                 format!("Marked as done by {} at {at}.", owner.operator_label),
                 format!("Step {} completed by hand.", step_index + 1),
             ),
-            ByHandSettlement::Abandoned => (
-                StepStatus::Skipped,
-                format!(
-                    "Abandoned by {} at {at}: not finished by hand.",
-                    owner.operator_label
-                ),
-                format!(
-                    "Step {} abandoned: it will not be finished by hand.",
-                    step_index + 1
-                ),
-            ),
+            ByHandSettlement::Abandoned { reason } => {
+                let why = abandon_reason(reason)?;
+                (
+                    StepStatus::Skipped,
+                    format!("Abandoned by {} at {at}: {why}", owner.operator_label),
+                    format!(
+                        "Step {} abandoned, not finished by hand: {why}",
+                        step_index + 1
+                    ),
+                )
+            }
         };
         let settled = Outcome {
             step_index,
@@ -164,6 +178,7 @@ impl Console {
                                 step_index: outcome.step_index,
                                 connection_id: entry.record.connection_id.clone(),
                                 operator: entry.record.operator.clone(),
+                                target_id: entry.record.target_id.clone(),
                                 target: entry.record.target.clone(),
                                 action: entry.record.action.clone(),
                                 summary,
@@ -220,6 +235,17 @@ impl Console {
             ))),
         }
     }
+}
+
+/// Why a step is abandoned: required, as a confirmation's reason is.
+fn abandon_reason(reason: &str) -> Result<String> {
+    if reason.trim().is_empty() {
+        return Err(AppError::invalid_input(
+            "Say why this step will not be finished (a ticket number or a few words), then \
+             abandon it.",
+        ));
+    }
+    super::validate_reason(reason)
 }
 
 /// The plan's outcome once a step is settled: still `Pending` while another waits; an

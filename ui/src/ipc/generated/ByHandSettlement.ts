@@ -3,4 +3,4 @@
 /**
  * What the operator says about a by-hand step.
  */
-export type ByHandSettlement = "done" | "abandoned";
+export type ByHandSettlement = { "settlement": "done" } | { "settlement": "abandoned", reason: string, };

@@ -3,7 +3,11 @@
 /**
  * One by-hand step still to finish, as the Activity screen lists it.
  */
-export type PendingByHandStep = { planId: string, stepIndex: number, connectionId: string, operator: string, target: string, action: string, 
+export type PendingByHandStep = { planId: string, stepIndex: number, connectionId: string, operator: string, 
+/**
+ * The user's id at the provider, for their page's own list of steps to finish.
+ */
+targetId: string, target: string, action: string, 
 /**
  * The step as the confirmation showed it.
  */
