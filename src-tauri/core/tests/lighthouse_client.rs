@@ -255,3 +255,28 @@ async fn plan_lists_per_user_the_methods_to_remove_and_refuses_forged_selections
         .unwrap_err();
     assert_eq!(error.kind, ErrorKind::Denied);
 }
+
+/// The user's page shows what the Entra page shows: mail, job title, department and the last
+/// password change are selected (Graph returns several only on `$select`).
+#[tokio::test]
+async fn customer_users_carry_what_the_user_page_shows() {
+    let sandbox = LighthouseSandbox::start(LighthouseConfig::default())
+        .await
+        .unwrap();
+    let (client, _store) = connect(&sandbox).await;
+    let fabrikam = sandbox.customer_by_name("Fabrikam").unwrap();
+    let users = client
+        .list_users(CONNECTION, &fabrikam.tenant_id)
+        .await
+        .unwrap();
+    assert_eq!(users.len(), fabrikam.users.len());
+    for user in &users {
+        assert!(user.mail.is_some(), "{user:?}");
+        assert!(
+            user.job_title.is_some() && user.department.is_some(),
+            "{user:?}"
+        );
+        assert!(user.last_password_change.is_some(), "{user:?}");
+        assert_eq!(user.account_enabled, Some(true), "{user:?}");
+    }
+}

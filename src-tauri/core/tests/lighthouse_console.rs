@@ -792,3 +792,46 @@ async fn the_methods_list_says_how_many_users_it_does_not_show_and_reads_a_few_a
         h.sandbox.peak_in_flight()
     );
 }
+
+/// A customer user is found by their mail address too (on another domain than their sign-in
+/// name), and their page carries what the Entra page shows.
+#[tokio::test]
+async fn a_customer_user_is_found_by_mail_and_their_page_shows_job_department_and_password_age() {
+    let h = harness().await;
+    let fabrikam = h.tenant("Fabrikam");
+    let everyone = h
+        .console
+        .lighthouse_users(LH, std::slice::from_ref(&fabrikam), "")
+        .await
+        .unwrap()
+        .users;
+    let someone = everyone.last().unwrap().user.clone();
+    let mail = someone.mail.clone().expect("mail is read");
+    assert_ne!(
+        mail, someone.user_principal_name,
+        "another address than the sign-in name"
+    );
+    let by_mail = h
+        .console
+        .lighthouse_users(LH, std::slice::from_ref(&fabrikam), &mail)
+        .await
+        .unwrap()
+        .users;
+    assert_eq!(
+        by_mail
+            .iter()
+            .map(|u| u.user.id.as_str())
+            .collect::<Vec<_>>(),
+        vec![someone.id.as_str()]
+    );
+    let page = h
+        .console
+        .lighthouse_user_details(LH, &fabrikam, &someone.id)
+        .await
+        .unwrap();
+    let user = serde_json::to_value(&page).unwrap();
+    let shown = &user["user"];
+    for field in ["mail", "jobTitle", "department", "lastPasswordChange"] {
+        assert!(shown[field].is_string(), "{field} in {shown}");
+    }
+}

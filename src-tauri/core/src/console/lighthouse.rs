@@ -349,6 +349,9 @@ impl Console {
                         query.is_empty()
                             || u.display_name.to_lowercase().contains(&query)
                             || u.user_principal_name.to_lowercase().contains(&query)
+                            || u.mail
+                                .as_deref()
+                                .is_some_and(|mail| mail.to_lowercase().contains(&query))
                     })
                     .map(|user| LighthouseUser {
                         user,

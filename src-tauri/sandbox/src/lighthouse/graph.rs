@@ -343,29 +343,96 @@ async fn list_users(
     let Some(customer) = msp.customer(&caller.tenant_id) else {
         return render(&caller, GraphError::denied());
     };
+    // "By default, only a limited set of properties are returned"; the rest only on `$select`,
+    // and an unknown property is a 400 (https://learn.microsoft.com/graph/api/user-list,
+    // https://learn.microsoft.com/graph/api/resources/user: "Returned only on $select").
+    let selected: Option<Vec<&str>> = query.get("$select").map(|s| {
+        s.split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect()
+    });
+    if let Some(unknown) = selected
+        .iter()
+        .flatten()
+        .find(|p| !USER_PROPERTIES.contains(p))
+    {
+        return render(
+            &caller,
+            GraphError::bad_request(format!(
+                "Could not find a property named '{unknown}' on type 'microsoft.graph.user'."
+            )),
+        );
+    }
     let value: Vec<Value> = customer
         .users
         .values()
         .skip(skip)
         .take(top)
-        .map(|u| {
-            json!({
-                "id": u.id,
-                "userPrincipalName": u.user_principal_name,
-                "displayName": u.display_name,
-                "accountEnabled": true,
-            })
-        })
+        .map(|u| user_json(u, selected.as_deref()))
         .collect();
     let mut body = json!({ "value": value });
     if skip + top < customer.users.len() {
+        // The next page keeps the request's options, as Graph's nextLink does.
+        let select = query
+            .get("$select")
+            .map(|s| format!("&$select={s}"))
+            .unwrap_or_default();
         body["@odata.nextLink"] = json!(format!(
-            "{}/v1.0/users?$top={top}&$skiptoken={}",
+            "{}/v1.0/users?$top={top}&$skiptoken={}{select}",
             shared.base_url,
             skip + top
         ));
     }
     Json(body).into_response()
+}
+
+/// The user properties this emulator knows (`$select` of any other is refused).
+const USER_PROPERTIES: &[&str] = &[
+    "id",
+    "displayName",
+    "givenName",
+    "surname",
+    "userPrincipalName",
+    "mail",
+    "jobTitle",
+    "department",
+    "accountEnabled",
+    "userType",
+    "lastPasswordChangeDateTime",
+];
+/// Graph's default set (of those this emulator knows): the rest only on `$select`.
+const USER_DEFAULT_PROPERTIES: &[&str] = &[
+    "id",
+    "displayName",
+    "givenName",
+    "surname",
+    "userPrincipalName",
+    "mail",
+    "jobTitle",
+];
+
+fn user_json(user: &seed::User, selected: Option<&[&str]>) -> Value {
+    let all = json!({
+        "id": user.id,
+        "displayName": user.display_name,
+        "givenName": user.given_name,
+        "surname": user.surname,
+        "userPrincipalName": user.user_principal_name,
+        "mail": user.mail,
+        "jobTitle": user.job_title,
+        "department": user.department,
+        "accountEnabled": true,
+        "userType": "Member",
+        "lastPasswordChangeDateTime": user.last_password_change,
+    });
+    let wanted = selected.unwrap_or(USER_DEFAULT_PROPERTIES);
+    let mut out = serde_json::Map::new();
+    out.insert("id".into(), all["id"].clone());
+    for property in wanted {
+        out.insert((*property).to_string(), all[*property].clone());
+    }
+    Value::Object(out)
 }
 
 fn method_json(method: &seed::Method) -> Value {

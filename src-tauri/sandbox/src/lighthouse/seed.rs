@@ -157,6 +157,15 @@ pub struct User {
     pub id: String,
     pub user_principal_name: String,
     pub display_name: String,
+    pub given_name: String,
+    pub surname: String,
+    /// On another domain than the sign-in name, as in many tenants (a search by mail must
+    /// find the user by it).
+    pub mail: String,
+    pub job_title: &'static str,
+    pub department: &'static str,
+    /// ISO 8601, UTC, as Graph writes `lastPasswordChangeDateTime`.
+    pub last_password_change: String,
     /// Holds a privileged admin role: only a Privileged Authentication Administrator (or
     /// Global Administrator) may delete their methods.
     pub privileged: bool,
@@ -328,6 +337,16 @@ fn build_customer(
     }
 }
 
+/// (job title, department) pairs the seeded users hold in turn.
+const JOBS: &[(&str, &str)] = &[
+    ("Accountant", "Finance"),
+    ("Sales Representative", "Sales"),
+    ("Service Desk Analyst", "IT"),
+    ("Warehouse Lead", "Operations"),
+    ("Marketing Manager", "Marketing"),
+    ("Paralegal", "Legal"),
+];
+
 fn build_user(seed: u64, customer: usize, n: usize, domain: &str) -> User {
     let first = FIRST_NAMES[(n + customer) % FIRST_NAMES.len()];
     let last = LAST_NAMES[(n / FIRST_NAMES.len() + customer) % LAST_NAMES.len()];
@@ -373,10 +392,23 @@ fn build_user(seed: u64, customer: usize, n: usize, domain: &str) -> User {
             display_name: None,
         });
     }
+    let (job_title, department) = JOBS[(n + customer) % JOBS.len()];
     User {
         id,
         user_principal_name: format!("{local}@{domain}"),
         display_name: format!("{first} {last}"),
+        given_name: first.to_string(),
+        surname: last.to_string(),
+        mail: format!("{local}@contact.{domain}"),
+        job_title,
+        department,
+        last_password_change: format!(
+            "2026-{:02}-{:02}T{:02}:{:02}:00Z",
+            1 + (n + customer) % 11,
+            1 + n % 28,
+            8 + n % 10,
+            (n * 7) % 60
+        ),
         // The first user of every customer is one of its Global Administrators.
         privileged: n == 0,
         methods,

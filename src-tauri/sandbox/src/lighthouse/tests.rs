@@ -183,3 +183,52 @@ async fn throttles_each_tenant_on_its_own_and_refuses_after_n_deletions() {
         .unwrap();
     assert_eq!(second.status(), 403);
 }
+
+/// Graph's `GET /users` answers its default property set unless `$select` names others, keeps
+/// the selection on the next page, and refuses a property the user type does not have
+/// (https://learn.microsoft.com/graph/api/user-list, "Returned only on $select" in
+/// https://learn.microsoft.com/graph/api/resources/user).
+#[tokio::test]
+async fn users_answer_the_default_set_unless_selected_and_the_next_page_keeps_the_selection() {
+    let sandbox = LighthouseSandbox::start(LighthouseConfig::default())
+        .await
+        .unwrap();
+    let fabrikam = sandbox.customer_by_name("Fabrikam").unwrap();
+    let token = access_token(&sandbox, &fabrikam.tenant_id).await;
+    let plain: Value = get(&sandbox, &token, "/v1.0/users?$top=2")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let first = &plain["value"][0];
+    assert!(
+        first["mail"].is_string() && first["jobTitle"].is_string(),
+        "{first}"
+    );
+    assert!(
+        first.get("department").is_none() && first.get("accountEnabled").is_none(),
+        "only on $select: {first}"
+    );
+    let selected: Value = get(
+        &sandbox,
+        &token,
+        "/v1.0/users?$top=2&$select=id,department,lastPasswordChangeDateTime",
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let first = &selected["value"][0];
+    assert!(first["department"].is_string(), "{first}");
+    assert!(first["lastPasswordChangeDateTime"].is_string(), "{first}");
+    assert!(
+        first.get("displayName").is_none(),
+        "only what was selected: {first}"
+    );
+    let next = selected["@odata.nextLink"].as_str().unwrap();
+    let path = next.strip_prefix(&sandbox.base_url()).unwrap();
+    let second: Value = get(&sandbox, &token, path).await.json().await.unwrap();
+    assert!(second["value"][0]["department"].is_string(), "{second}");
+    let unknown = get(&sandbox, &token, "/v1.0/users?$select=id,shoeSize").await;
+    assert_eq!(unknown.status(), 400);
+}

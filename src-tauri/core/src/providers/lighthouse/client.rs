@@ -146,7 +146,11 @@ impl std::fmt::Debug for LighthouseClient {
     }
 }
 
-const USER_SELECT: &str = "id,displayName,userPrincipalName,accountEnabled,userType";
+/// What the list and the user page show, as the Entra page reads it (several of these Graph
+/// returns only when selected).
+const USER_SELECT: &str =
+    "id,displayName,userPrincipalName,mail,accountEnabled,jobTitle,department,\
+userType,lastPasswordChangeDateTime";
 
 impl LighthouseClient {
     /// The interactive client: reads are retried per the Entra provider's default policy.
@@ -362,8 +366,12 @@ impl LighthouseClient {
                 tenant_id: tenant_id.to_string(),
                 user_principal_name: u.user_principal_name.unwrap_or_default(),
                 display_name: u.display_name.unwrap_or_default(),
+                mail: u.mail,
                 account_enabled: u.account_enabled,
+                job_title: u.job_title,
+                department: u.department,
                 user_type: u.user_type,
+                last_password_change: u.last_password_change_date_time,
                 id: u.id,
                 ..DirectoryUser::default()
             })
