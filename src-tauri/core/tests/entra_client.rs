@@ -378,6 +378,10 @@ async fn get_user_reads_profile_roles_and_role_assignable_group_membership() {
     let adele = f.directory.get_user(&f.user_id(ADELE)).await.unwrap();
     assert_eq!(adele.user_principal_name, ADELE);
     assert!(adele.roles_known && adele.admin_roles.is_empty());
+    assert!(
+        adele.role_assignable_group_known && !adele.in_role_assignable_group,
+        "read, and no"
+    );
     assert!(adele.last_password_change.is_some() && adele.sign_in_sessions_valid_from.is_some());
     assert_eq!(adele.account_enabled, Some(true));
 

@@ -51,6 +51,10 @@ pub struct DirectoryUser {
     /// Member or owner of a role-assignable group: only a Privileged Authentication
     /// Administrator or Global Administrator may act on them.
     pub in_role_assignable_group: bool,
+    /// Whether `in_role_assignable_group` was read (the Entra user page reads it; a search
+    /// and the Lighthouse path do not yet): the page says "Not read" rather than "No".
+    #[serde(default)]
+    pub role_assignable_group_known: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]

@@ -33,7 +33,7 @@ export function UserSummary({ user }: { user: DirectoryUser }) {
     ],
     [
       "Role-assignable group member",
-      yesNo(user.inRoleAssignableGroup),
+      user.roleAssignableGroupKnown ? yesNo(user.inRoleAssignableGroup) : "Not read",
       "role-assignable-group",
     ],
     ["Last password change", formatDateTime(user.lastPasswordChange), "last-password-change"],

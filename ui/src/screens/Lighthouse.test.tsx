@@ -333,6 +333,8 @@ describe("Lighthouse user details", () => {
     expect(byId("tab-summary")).not.toBeNull();
     expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false);
     expect(text("summary-upn")).toBe(fabUser.userPrincipalName);
+    // Not read on the Lighthouse path: said, not shown as "No".
+    expect(text("summary-role-assignable-group")).toBe("Not read");
 
     click("tab-auth-methods");
     await waitFor(() => expect(allByTestId("method-row")).toHaveLength(2));

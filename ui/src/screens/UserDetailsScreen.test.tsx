@@ -27,6 +27,7 @@ describe("user details", () => {
     expect(ipc.callsOf("get_user_details")).toEqual([{ connectionId: SANDBOX_ID, userId: adele.id }]);
     expect(byTestId("summary-upn")?.textContent).toBe("adele.vance@contoso.sandbox");
     expect(byTestId("summary-admin-roles")?.textContent).toBe("No admin roles");
+    expect(byTestId("summary-role-assignable-group")?.textContent).toBe("No");
 
     fireEvent.click(byId("tab-methods")!);
     const rows = await waitFor(() => {

@@ -68,6 +68,7 @@ export const adele: DirectoryUser = {
   adminRoles: [],
   rolesKnown: true,
   inRoleAssignableGroup: false,
+  roleAssignableGroupKnown: true,
 };
 
 export const megan: DirectoryUser = {
@@ -453,7 +454,7 @@ export const northwind: CustomerAccess = {
 
 export function lhUser(customer: CustomerAccess, id: string, name: string): LighthouseUser {
   const upn = `${name.toLowerCase().replace(/ /g, ".")}@${customer.displayName.split(" ")[0].toLowerCase()}.example`;
-  return { ...adele, connectionId: LH_ID, tenantId: customer.tenantId, id, userPrincipalName: upn, displayName: name, mail: upn, customerName: customer.displayName };
+  return { ...adele, connectionId: LH_ID, tenantId: customer.tenantId, id, userPrincipalName: upn, displayName: name, mail: upn, customerName: customer.displayName, roleAssignableGroupKnown: false };
 }
 
 export const fabUser = lhUser(fabrikam, "u-fab-1", "Fiona Fab");

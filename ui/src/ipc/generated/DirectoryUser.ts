@@ -14,4 +14,9 @@ adminRoles: Array<RoleRef>, rolesKnown: boolean,
  * Member or owner of a role-assignable group: only a Privileged Authentication
  * Administrator or Global Administrator may act on them.
  */
-inRoleAssignableGroup: boolean, };
+inRoleAssignableGroup: boolean, 
+/**
+ * Whether `in_role_assignable_group` was read (the Entra user page reads it; a search
+ * and the Lighthouse path do not yet): the page says "Not read" rather than "No".
+ */
+roleAssignableGroupKnown: boolean, };

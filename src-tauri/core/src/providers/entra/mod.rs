@@ -247,6 +247,7 @@ impl EntraDirectory {
             admin_roles: Vec::new(),
             roles_known: false,
             in_role_assignable_group: false,
+            role_assignable_group_known: false,
         }
     }
 
@@ -715,6 +716,7 @@ impl Directory for EntraDirectory {
         user.admin_roles = roles;
         user.roles_known = true;
         user.in_role_assignable_group = in_group;
+        user.role_assignable_group_known = true;
         Ok(user)
     }
 
