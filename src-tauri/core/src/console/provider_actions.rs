@@ -569,6 +569,8 @@ impl Console {
         step_index: usize,
     ) -> Result<ProviderResult> {
         self.audit.ensure_writable()?;
+        // The same turn as a settlement from Activity: the step is marked once, wherever from.
+        let _one_at_a_time = self.settling_by_hand.lock().await;
         let (connection_id, owner) = {
             let plans = lock(&self.provider_plans)?;
             let record = plans.get(plan_id).ok_or_else(unknown_plan)?;
