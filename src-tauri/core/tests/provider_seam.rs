@@ -258,3 +258,71 @@ async fn after_sign_out_the_fifth_provider_answers_not_signed_in() {
         .unwrap_err();
     assert_eq!(refused.kind, ErrorKind::Denied);
 }
+
+/// A provider pins its own connections only: settings of another kind from
+/// `Provider::trust_certificate` are refused and nothing is saved; a provider without
+/// certificates says so.
+#[tokio::test]
+async fn trusting_a_certificate_keeps_the_connection_of_its_provider() {
+    use async_trait::async_trait;
+    use resetdesk_core::model::connection::{Connection, CustomSettings, ProviderSettings};
+    use resetdesk_core::seam::{Provider, SignInStep};
+
+    struct TurnsIntoAnother;
+    #[async_trait]
+    impl Provider for TurnsIntoAnother {
+        fn name(&self) -> &str {
+            "turns-into-another"
+        }
+        async fn sign_in(
+            &self,
+            _: &Connection,
+            _: SignInRequest,
+        ) -> resetdesk_core::error::Result<SignInStep> {
+            Err(resetdesk_core::AppError::invalid_input("no sign-in here"))
+        }
+        async fn trust_certificate(
+            &self,
+            _: &Connection,
+            _: &str,
+        ) -> resetdesk_core::error::Result<ProviderSettings> {
+            Ok(ProviderSettings::Custom(CustomSettings {
+                provider: "someone-else".into(),
+                options: serde_json::Value::Null,
+                demo_accounts: Vec::new(),
+            }))
+        }
+    }
+
+    let data = tempfile::tempdir().unwrap();
+    let rogue = Connection {
+        id: "rogue".into(),
+        display_name: "Rogue".into(),
+        settings: ProviderSettings::Custom(CustomSettings {
+            provider: "turns-into-another".into(),
+            options: serde_json::Value::Null,
+            demo_accounts: Vec::new(),
+        }),
+        sandbox: false,
+    };
+    let console = Console::new(
+        vec![rogue.clone(), FakeDirectory::connection(FAKE)],
+        Arc::new(MemoryStore::new()),
+        KeychainStatus::Available,
+        data.path().join("audit.jsonl"),
+    )
+    .unwrap()
+    .with_provider(Arc::new(TurnsIntoAnother))
+    .with_provider(FakeDirectory::new());
+    let error = console
+        .trust_certificate("rogue", &"00".repeat(32))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Internal, "{error:?}");
+    assert_eq!(console.connection_settings("rogue").unwrap(), rogue);
+    let none = console
+        .trust_certificate(FAKE, &"00".repeat(32))
+        .await
+        .unwrap_err();
+    assert_eq!(none.kind, ErrorKind::InvalidInput, "{none:?}");
+}

@@ -171,6 +171,14 @@ impl Console {
         let connection = self.connection(connection_id)?;
         let provider = self.provider_of(&connection)?;
         let settings = provider.trust_certificate(&connection, sha256).await?;
+        let mut pinned = connection.clone();
+        pinned.settings = settings.clone();
+        if pinned.provider_name() != connection.provider_name() {
+            // A provider pins its own connections only: never turns one into another kind.
+            return Err(AppError::internal(
+                "The provider answered settings of another kind; nothing was trusted.",
+            ));
+        }
         let mut connections = self.connections.write().map_err(|_| super::poisoned())?;
         let saved = connections
             .iter_mut()
