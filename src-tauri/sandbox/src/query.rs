@@ -31,6 +31,76 @@ fn words(text: &str) -> Vec<String> {
 }
 
 // ---------------------------------------------------------------------------------------
+// $select (every emulator of Graph's users: the tenant's and Lighthouse's customers')
+
+/// Returned when no `$select` is given (reference/graph.md §1.1; "By default, only a limited
+/// set of properties are returned", https://learn.microsoft.com/graph/api/user-list).
+const DEFAULT_USER_PROPERTIES: &[&str] = &[
+    "businessPhones",
+    "displayName",
+    "givenName",
+    "jobTitle",
+    "mail",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "surname",
+    "userPrincipalName",
+    "id",
+];
+
+/// `$select` as a property list, `None` without one (Graph's default set); a property the
+/// emulator cannot return (`selectable`) is Graph's 400.
+pub(crate) fn parse_user_select(
+    select: Option<&str>,
+    selectable: &[&str],
+) -> Result<Option<Vec<String>>, GraphError> {
+    let Some(select) = select else {
+        return Ok(None);
+    };
+    let mut properties = Vec::new();
+    for property in select
+        .split(',')
+        .map(str::trim)
+        .filter(|property| !property.is_empty())
+    {
+        if !selectable.contains(&property) {
+            return Err(GraphError::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                "BadRequest",
+                format!(
+                    "Could not find a property named '{property}' on type 'microsoft.graph.user'."
+                ),
+            ));
+        }
+        properties.push(property.to_string());
+    }
+    Ok(Some(properties))
+}
+
+/// A user as JSON with the selected properties, or Graph's default set without `$select`;
+/// `property` gives each one's value.
+pub(crate) fn user_with_properties(
+    select: Option<&[String]>,
+    property: impl Fn(&str) -> serde_json::Value,
+) -> serde_json::Value {
+    let mut object = serde_json::Map::new();
+    match select {
+        Some(properties) => {
+            for name in properties {
+                object.insert(name.clone(), property(name));
+            }
+        }
+        None => {
+            for name in DEFAULT_USER_PROPERTIES {
+                object.insert(name.to_string(), property(name));
+            }
+        }
+    }
+    serde_json::Value::Object(object)
+}
+
+// ---------------------------------------------------------------------------------------
 // $search
 
 #[derive(Debug, Clone, PartialEq)]

@@ -15,21 +15,6 @@ use super::policy::Operation;
 use super::query;
 use super::state::{graph_time, Group, Role, State as Model, User};
 
-/// Returned when no `$select` is given (reference/graph.md §1.1).
-const DEFAULT_USER_PROPERTIES: &[&str] = &[
-    "businessPhones",
-    "displayName",
-    "givenName",
-    "jobTitle",
-    "mail",
-    "mobilePhone",
-    "officeLocation",
-    "preferredLanguage",
-    "surname",
-    "userPrincipalName",
-    "id",
-];
-
 /// Every property the emulator can return; the others only on `$select`.
 const SELECTABLE_USER_PROPERTIES: &[&str] = &[
     "businessPhones",
@@ -87,44 +72,11 @@ fn user_property(user: &User, name: &str) -> Value {
 
 /// `$select` as a property list (Graph's default set without it).
 pub(super) fn selection(call: &Call) -> GraphResult<Option<Vec<String>>> {
-    let Some(select) = call.option("$select") else {
-        return Ok(None);
-    };
-    let mut properties = Vec::new();
-    for property in select
-        .split(',')
-        .map(str::trim)
-        .filter(|property| !property.is_empty())
-    {
-        if !SELECTABLE_USER_PROPERTIES.contains(&property) {
-            return Err(GraphError::new(
-                StatusCode::BAD_REQUEST,
-                "BadRequest",
-                format!(
-                    "Could not find a property named '{property}' on type 'microsoft.graph.user'."
-                ),
-            ));
-        }
-        properties.push(property.to_string());
-    }
-    Ok(Some(properties))
+    query::parse_user_select(call.option("$select"), SELECTABLE_USER_PROPERTIES)
 }
 
 pub(super) fn user_json(user: &User, select: Option<&[String]>) -> Value {
-    let mut object = Map::new();
-    match select {
-        Some(properties) => {
-            for property in properties {
-                object.insert(property.clone(), user_property(user, property));
-            }
-        }
-        None => {
-            for property in DEFAULT_USER_PROPERTIES {
-                object.insert(property.to_string(), user_property(user, property));
-            }
-        }
-    }
-    Value::Object(object)
+    query::user_with_properties(select, |name| user_property(user, name))
 }
 
 fn users_context(call: &Call, select: Option<&[String]>) -> String {

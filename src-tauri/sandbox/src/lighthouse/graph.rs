@@ -343,33 +343,23 @@ async fn list_users(
     let Some(customer) = msp.customer(&caller.tenant_id) else {
         return render(&caller, GraphError::denied());
     };
-    // "By default, only a limited set of properties are returned"; the rest only on `$select`,
-    // and an unknown property is a 400 (https://learn.microsoft.com/graph/api/user-list,
-    // https://learn.microsoft.com/graph/api/resources/user: "Returned only on $select").
-    let selected: Option<Vec<&str>> = query.get("$select").map(|s| {
-        s.split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .collect()
-    });
-    if let Some(unknown) = selected
-        .iter()
-        .flatten()
-        .find(|p| !USER_PROPERTIES.contains(p))
-    {
-        return render(
-            &caller,
-            GraphError::bad_request(format!(
-                "Could not find a property named '{unknown}' on type 'microsoft.graph.user'."
-            )),
-        );
-    }
+    // The rest of the properties only on `$select`, and an unknown one is a 400
+    // (https://learn.microsoft.com/graph/api/resources/user: "Returned only on $select").
+    let selected = match crate::query::parse_user_select(
+        query.get("$select").map(String::as_str),
+        USER_PROPERTIES,
+    ) {
+        Ok(selected) => selected,
+        Err(e) => return render(&caller, e),
+    };
     let value: Vec<Value> = customer
         .users
         .values()
         .skip(skip)
         .take(top)
-        .map(|u| user_json(u, selected.as_deref()))
+        .map(|u| {
+            crate::query::user_with_properties(selected.as_deref(), |name| user_property(u, name))
+        })
         .collect();
     let mut body = json!({ "value": value });
     if skip + top < customer.users.len() {
@@ -400,39 +390,28 @@ const USER_PROPERTIES: &[&str] = &[
     "accountEnabled",
     "userType",
     "lastPasswordChangeDateTime",
-];
-/// Graph's default set (of those this emulator knows): the rest only on `$select`.
-const USER_DEFAULT_PROPERTIES: &[&str] = &[
-    "id",
-    "displayName",
-    "givenName",
-    "surname",
-    "userPrincipalName",
-    "mail",
-    "jobTitle",
+    "businessPhones",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
 ];
 
-fn user_json(user: &seed::User, selected: Option<&[&str]>) -> Value {
-    let all = json!({
-        "id": user.id,
-        "displayName": user.display_name,
-        "givenName": user.given_name,
-        "surname": user.surname,
-        "userPrincipalName": user.user_principal_name,
-        "mail": user.mail,
-        "jobTitle": user.job_title,
-        "department": user.department,
-        "accountEnabled": true,
-        "userType": "Member",
-        "lastPasswordChangeDateTime": user.last_password_change,
-    });
-    let wanted = selected.unwrap_or(USER_DEFAULT_PROPERTIES);
-    let mut out = serde_json::Map::new();
-    out.insert("id".into(), all["id"].clone());
-    for property in wanted {
-        out.insert((*property).to_string(), all[*property].clone());
+fn user_property(user: &seed::User, name: &str) -> Value {
+    match name {
+        "id" => json!(user.id),
+        "displayName" => json!(user.display_name),
+        "givenName" => json!(user.given_name),
+        "surname" => json!(user.surname),
+        "userPrincipalName" => json!(user.user_principal_name),
+        "mail" => json!(user.mail),
+        "jobTitle" => json!(user.job_title),
+        "department" => json!(user.department),
+        "accountEnabled" => json!(true),
+        "userType" => json!("Member"),
+        "lastPasswordChangeDateTime" => json!(user.last_password_change),
+        "businessPhones" => json!([]),
+        _ => Value::Null,
     }
-    Value::Object(out)
 }
 
 fn method_json(method: &seed::Method) -> Value {
