@@ -219,8 +219,9 @@ impl Console {
         Ok(steps)
     }
 
-    /// Who is signed in to the connection now, as plans and the audit log name them.
-    async fn signed_in_owner(&self, connection_id: &str) -> Result<PlanOwner> {
+    /// Who is signed in to the connection now, as plans and the audit log name them (the
+    /// one place by-hand steps ask it, from the result dialog or from Activity).
+    pub(super) async fn signed_in_owner(&self, connection_id: &str) -> Result<PlanOwner> {
         let connection = self.connection(connection_id)?;
         match connection.kind() {
             crate::model::connection::ConnectionKind::ZohoDirectory => {

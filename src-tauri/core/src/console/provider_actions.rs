@@ -577,7 +577,7 @@ impl Console {
             waiting_step(record, step_index)?;
             (record.plan.connection_id.clone(), record.owner.clone())
         };
-        let current = self.provider_operator_id(&connection_id).await?;
+        let current = self.signed_in_owner(&connection_id).await?.operator_id;
         if current != owner.operator_id {
             return Err(AppError::denied(
                 "Only the operator who ran this action can mark its steps as done. Sign in as \
@@ -712,27 +712,6 @@ impl Console {
                 record.state = state;
                 record.reason = reason.to_string();
                 record.steps = steps;
-            }
-        }
-    }
-
-    /// The provider's id of the operator signed in to a Zoho or Privilege Secure connection.
-    async fn provider_operator_id(&self, connection_id: &str) -> Result<String> {
-        let connection = self.connection(connection_id)?;
-        match connection.kind() {
-            ConnectionKind::ZohoDirectory => Ok(self
-                .zoho_session(connection_id)
-                .await?
-                .operator
-                .zuid
-                .clone()),
-            ConnectionKind::PrivilegeSecure | ConnectionKind::Custom => {
-                Ok(self.seam_session(connection_id).await?.owner().operator_id)
-            }
-            ConnectionKind::EntraTenant | ConnectionKind::LighthousePartner => {
-                Err(AppError::invalid_input(
-                    "This is a Microsoft Entra connection; it has no by-hand steps.",
-                ))
             }
         }
     }
