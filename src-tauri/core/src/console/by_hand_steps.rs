@@ -60,8 +60,7 @@ struct Waiting {
 impl Console {
     /// Every by-hand step still waiting, oldest first, whoever ran it.
     pub fn pending_by_hand_steps(&self) -> Result<Vec<PendingByHandStep>> {
-        Ok(self
-            .waiting_by_hand()?
+        Ok(waiting_by_hand(&self.audit_oldest_first()?)
             .into_iter()
             .map(|w| w.step)
             .collect())
@@ -76,14 +75,18 @@ impl Console {
         settlement: ByHandSettlement,
     ) -> Result<Vec<PendingByHandStep>> {
         self.audit.ensure_writable()?;
-        if let ByHandSettlement::Abandoned { reason } = &settlement {
-            abandon_reason(reason)?;
-        }
+        // Why a step is abandoned is checked before anything else is asked.
+        let abandoned_because = match &settlement {
+            ByHandSettlement::Abandoned { reason } => Some(abandon_reason(reason)?),
+            ByHandSettlement::Done => None,
+        };
         // One settlement at a time: the check that the step still waits and its entry go
         // together, so a double click cannot record it twice.
         let _one_at_a_time = self.settling_by_hand.lock().await;
-        let waiting = self
-            .waiting_by_hand()?
+        // One read of the log serves both questions: does the step wait, and where does its
+        // plan stand.
+        let entries = self.audit_oldest_first()?;
+        let waiting = waiting_by_hand(&entries)
             .into_iter()
             .find(|w| w.step.plan_id == plan_id && w.step.step_index == step_index)
             .ok_or_else(|| {
@@ -105,23 +108,20 @@ impl Console {
             ));
         }
         let at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
-        let (status, message, note) = match &settlement {
-            ByHandSettlement::Done => (
+        let (status, message, note) = match abandoned_because {
+            None => (
                 StepStatus::CompletedByHand,
                 format!("Marked as done by {} at {at}.", owner.operator_label),
                 format!("Step {} completed by hand.", step_index + 1),
             ),
-            ByHandSettlement::Abandoned { reason } => {
-                let why = abandon_reason(reason)?;
-                (
-                    StepStatus::Skipped,
-                    format!("Abandoned by {} at {at}: {why}", owner.operator_label),
-                    format!(
-                        "Step {} abandoned, not finished by hand: {why}",
-                        step_index + 1
-                    ),
-                )
-            }
+            Some(why) => (
+                StepStatus::Skipped,
+                format!("Abandoned by {} at {at}: {why}", owner.operator_label),
+                format!(
+                    "Step {} abandoned, not finished by hand: {why}",
+                    step_index + 1
+                ),
+            ),
         };
         let settled = Outcome {
             step_index,
@@ -130,7 +130,7 @@ impl Console {
             request_id: None,
             at: Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
         };
-        let mut steps_now = self.steps_of_plan(plan_id)?;
+        let mut steps_now = steps_of_plan(&entries, plan_id);
         if let Some(step) = steps_now.iter_mut().find(|s| s.step_index == step_index) {
             *step = settled.clone();
         }
@@ -147,76 +147,11 @@ impl Console {
         self.pending_by_hand_steps()
     }
 
-    /// Waiting steps from the audit log: each run entry's `WaitingForOperator` steps, less
-    /// those a later entry of the same plan settled.
-    fn waiting_by_hand(&self) -> Result<Vec<Waiting>> {
-        let mut entries = self.audit.list(usize::MAX)?;
-        entries.reverse(); // oldest first
-        let mut waiting: Vec<Waiting> = Vec::new();
-        for entry in entries {
-            let Some(plan_id) = entry.record.plan_id.clone() else {
-                continue;
-            };
-            for outcome in &entry.record.steps {
-                match outcome.status {
-                    StepStatus::WaitingForOperator => {
-                        let already = waiting.iter().any(|w| {
-                            w.step.plan_id == plan_id && w.step.step_index == outcome.step_index
-                        });
-                        if already {
-                            continue;
-                        }
-                        let summary = entry
-                            .record
-                            .plan
-                            .get(outcome.step_index)
-                            .cloned()
-                            .unwrap_or_else(|| format!("Step {}", outcome.step_index + 1));
-                        waiting.push(Waiting {
-                            step: PendingByHandStep {
-                                plan_id: plan_id.clone(),
-                                step_index: outcome.step_index,
-                                connection_id: entry.record.connection_id.clone(),
-                                operator: entry.record.operator.clone(),
-                                target_id: entry.record.target_id.clone(),
-                                target: entry.record.target.clone(),
-                                action: entry.record.action.clone(),
-                                summary,
-                                since: entry.at.clone(),
-                            },
-                            run: entry.clone(),
-                        });
-                    }
-                    StepStatus::CompletedByHand | StepStatus::Skipped => waiting.retain(|w| {
-                        !(w.step.plan_id == plan_id && w.step.step_index == outcome.step_index)
-                    }),
-                    _ => {}
-                }
-            }
-        }
-        Ok(waiting)
-    }
-
-    /// Every step of a plan as the audit log last recorded it (the run, then each settlement).
-    fn steps_of_plan(&self, plan_id: &str) -> Result<Vec<Outcome>> {
+    /// Every entry of the audit log, oldest first.
+    fn audit_oldest_first(&self) -> Result<Vec<AuditEntry>> {
         let mut entries = self.audit.list(usize::MAX)?;
         entries.reverse();
-        let mut steps: Vec<Outcome> = Vec::new();
-        for entry in entries
-            .into_iter()
-            .filter(|e| e.record.plan_id.as_deref() == Some(plan_id))
-        {
-            for outcome in entry.record.steps {
-                match steps
-                    .iter_mut()
-                    .find(|s| s.step_index == outcome.step_index)
-                {
-                    Some(known) => *known = outcome,
-                    None => steps.push(outcome),
-                }
-            }
-        }
-        Ok(steps)
+        Ok(entries)
     }
 
     /// Who is signed in to the connection now, as plans and the audit log name them (the
@@ -236,6 +171,74 @@ impl Console {
             ))),
         }
     }
+}
+
+/// Waiting steps from the audit log: each run entry's `WaitingForOperator` steps, less
+/// those a later entry of the same plan settled.
+fn waiting_by_hand(entries: &[AuditEntry]) -> Vec<Waiting> {
+    let mut waiting: Vec<Waiting> = Vec::new();
+    for entry in entries {
+        let Some(plan_id) = entry.record.plan_id.clone() else {
+            continue;
+        };
+        for outcome in &entry.record.steps {
+            match outcome.status {
+                StepStatus::WaitingForOperator => {
+                    let already = waiting.iter().any(|w| {
+                        w.step.plan_id == plan_id && w.step.step_index == outcome.step_index
+                    });
+                    if already {
+                        continue;
+                    }
+                    let summary = entry
+                        .record
+                        .plan
+                        .get(outcome.step_index)
+                        .cloned()
+                        .unwrap_or_else(|| format!("Step {}", outcome.step_index + 1));
+                    waiting.push(Waiting {
+                        step: PendingByHandStep {
+                            plan_id: plan_id.clone(),
+                            step_index: outcome.step_index,
+                            connection_id: entry.record.connection_id.clone(),
+                            operator: entry.record.operator.clone(),
+                            target_id: entry.record.target_id.clone(),
+                            target: entry.record.target.clone(),
+                            action: entry.record.action.clone(),
+                            summary,
+                            since: entry.at.clone(),
+                        },
+                        run: entry.clone(),
+                    });
+                }
+                StepStatus::CompletedByHand | StepStatus::Skipped => waiting.retain(|w| {
+                    !(w.step.plan_id == plan_id && w.step.step_index == outcome.step_index)
+                }),
+                _ => {}
+            }
+        }
+    }
+    waiting
+}
+
+/// Every step of a plan as the audit log last recorded it (the run, then each settlement).
+fn steps_of_plan(entries: &[AuditEntry], plan_id: &str) -> Vec<Outcome> {
+    let mut steps: Vec<Outcome> = Vec::new();
+    for entry in entries
+        .iter()
+        .filter(|e| e.record.plan_id.as_deref() == Some(plan_id))
+    {
+        for outcome in entry.record.steps.iter().cloned() {
+            match steps
+                .iter_mut()
+                .find(|s| s.step_index == outcome.step_index)
+            {
+                Some(known) => *known = outcome,
+                None => steps.push(outcome),
+            }
+        }
+    }
+    steps
 }
 
 /// Why a step is abandoned: required, as a confirmation's reason is.
