@@ -384,12 +384,11 @@ impl Console {
                     .get(&c.id)
                     .map(|s| s.operator.clone()),
             };
+            let through_seam = self.serves_through_seam(c);
             let account = match c.kind() {
-                ConnectionKind::EntraTenant | ConnectionKind::LighthousePartner => None,
+                _ if through_seam => self.seam_account_of(&c.id).await,
                 ConnectionKind::ZohoDirectory => self.zoho_account_of(&c.id).await,
-                ConnectionKind::PrivilegeSecure | ConnectionKind::Custom => {
-                    self.seam_account_of(&c.id).await
-                }
+                _ => None,
             };
             let (summary, demo_accounts) = match &c.settings {
                 ProviderSettings::Entra(entra) => (None, entra.demo_accounts.clone()),
@@ -401,7 +400,11 @@ impl Console {
                     )),
                     self.demo_accounts.get(&c.id).cloned().unwrap_or_default(),
                 ),
-                ProviderSettings::PrivilegeSecure(_) => (
+                ProviderSettings::Custom(custom) => {
+                    (self.seam_summary_of(c), custom.demo_accounts.clone())
+                }
+                // A built-in kind served through the seam: its card line is the provider's.
+                _ if through_seam => (
                     self.seam_summary_of(c),
                     self.demo_accounts.get(&c.id).cloned().unwrap_or_default(),
                 ),
@@ -412,9 +415,11 @@ impl Console {
                     )),
                     lighthouse.demo_accounts.clone(),
                 ),
-                ProviderSettings::Custom(custom) => {
-                    (self.seam_summary_of(c), custom.demo_accounts.clone())
-                }
+                // A kind whose provider this ResetDesk does not register: no card line.
+                _ => (
+                    None,
+                    self.demo_accounts.get(&c.id).cloned().unwrap_or_default(),
+                ),
             };
             views.push(ConnectionView {
                 id: c.id.clone(),

@@ -427,12 +427,14 @@ impl Console {
     ) -> Result<ProviderResult> {
         let reason = validate_reason(reason)?;
         self.audit.ensure_writable()?;
-        let (action, kind) = {
+        let (action, kind, through_seam) = {
             let plans = lock(&self.provider_plans)?;
             let plan = &plans.get(plan_id).ok_or_else(unknown_plan)?.plan;
+            let connection = self.connection(&plan.connection_id)?;
             (
                 ProviderAction::from_id(&plan.action),
-                self.connection(&plan.connection_id)?.kind(),
+                connection.kind(),
+                self.serves_through_seam(&connection),
             )
         };
         if let (ConnectionKind::ZohoDirectory, Some(action)) = (kind, action) {
@@ -460,13 +462,11 @@ impl Console {
         };
         let claimed = self.claim_provider_plan(plan_id)?;
         let run = match kind {
+            _ if through_seam => self.run_seam_plan(&claimed).await,
             ConnectionKind::ZohoDirectory => self.run_zoho_plan(&claimed, password).await,
-            ConnectionKind::PrivilegeSecure | ConnectionKind::Custom => {
-                self.run_seam_plan(&claimed).await
-            }
-            ConnectionKind::EntraTenant | ConnectionKind::LighthousePartner => Err(
-                AppError::internal("A Microsoft Entra plan was sent to the provider runner."),
-            ),
+            _ => Err(AppError::internal(
+                "A plan of a connection with its own screens was sent to the provider runner.",
+            )),
         };
         let run = match run {
             Ok(run) => run,
