@@ -102,6 +102,17 @@ export function App() {
 
   // Each kind of connection has its own list and user page; the route is the same for all.
   const renderUsers = (active: ConnectionView) => {
+    // Served through Rust's provider seam: one list and one user page for all of them.
+    if (active.servedThroughSeam) {
+      return (
+        <DirectoryUsersScreen
+          key={active.id}
+          connectionId={active.id}
+          initialQuery={userQuery}
+          onOpenUser={(user, query) => openUser(user.id, user.displayName, query)}
+        />
+      );
+    }
     switch (active.kind) {
       case "zohoDirectory":
         return (
@@ -110,17 +121,6 @@ export function App() {
             connectionId={active.id}
             initialQuery={userQuery}
             onOpenUser={(user, query) => openUser(user.zuid, user.displayName, query)}
-          />
-        );
-      // Served through Rust's provider seam: one list and one user page for all of them.
-      case "privilegeSecure":
-      case "custom":
-        return (
-          <DirectoryUsersScreen
-            key={active.id}
-            connectionId={active.id}
-            initialQuery={userQuery}
-            onOpenUser={(user, query) => openUser(user.id, user.displayName, query)}
           />
         );
       case "lighthousePartner":
@@ -157,12 +157,10 @@ export function App() {
       fallbackName: user.name,
       onBackToUsers: backToUsers,
     };
+    if (active.servedThroughSeam) return <DirectoryUserScreen key={key} {...props} />;
     switch (active.kind) {
       case "zohoDirectory":
         return <ZohoUserScreen key={key} {...props} connection={active} />;
-      case "privilegeSecure":
-      case "custom":
-        return <DirectoryUserScreen key={key} {...props} />;
       case "lighthousePartner":
         return <LighthouseUserScreen key={key} {...props} tenantId={user.tenantId ?? ""} />;
       default:

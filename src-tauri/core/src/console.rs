@@ -104,6 +104,9 @@ pub struct ConnectionView {
     pub summary: Option<String>,
     pub demo_accounts: Vec<DemoAccount>,
     pub keychain: KeychainStatus,
+    /// Served through the provider seam: the page shows its one users list and user page
+    /// (`directory_*` commands), whatever the kind.
+    pub served_through_seam: bool,
 }
 
 /// The user's page: who they are, how they sign in, and which actions are offered.
@@ -432,6 +435,7 @@ impl Console {
                 summary,
                 demo_accounts,
                 keychain: self.keychain.clone(),
+                served_through_seam: through_seam,
             });
         }
         views

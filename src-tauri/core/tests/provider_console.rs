@@ -903,6 +903,17 @@ async fn a_privilege_secure_operator_is_one_operator_whatever_form_of_their_logi
     h.nps_sign_in("nps.admin", ADMIN_PASSWORD).await;
     let account = h.console.connections().await;
     let shown = account.iter().find(|c| c.id == NPS).unwrap();
+    assert!(
+        shown.served_through_seam,
+        "the page shows the seam's screens for it"
+    );
+    assert!(
+        !account
+            .iter()
+            .find(|c| c.id == ZOHO)
+            .unwrap()
+            .served_through_seam
+    );
     assert_eq!(
         shown.account.as_ref().unwrap().login,
         ADMIN_LOGIN,

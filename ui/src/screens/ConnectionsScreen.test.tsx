@@ -24,6 +24,7 @@ function fabrikam(overrides: Partial<ConnectionView> = {}): ConnectionView {
     account: null,
     summary: null,
     keychain: { state: "available" },
+    servedThroughSeam: false,
     demoAccounts: [],
     ...overrides,
   };

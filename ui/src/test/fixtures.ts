@@ -44,6 +44,7 @@ export function sandboxConnection(signedIn: boolean): ConnectionView {
     account: null,
     summary: null,
     keychain: { state: "available" },
+    servedThroughSeam: false,
     demoAccounts: [
       { userPrincipalName: "authadmin@contoso.sandbox", displayName: "Ava Auth", roleLabel: "Authentication Administrator" },
       { userPrincipalName: "helpdesk@contoso.sandbox", displayName: "Helen Desk", roleLabel: "Helpdesk Administrator" },
@@ -264,6 +265,7 @@ export function zohoConnection(signedIn: boolean): ConnectionView {
     account: signedIn ? zohoAccount : null,
     summary: "Zoho · US data centre · organisation 7700001",
     keychain: { state: "available" },
+    servedThroughSeam: false,
     demoAccounts: [
       { userPrincipalName: "zara.admin@zylker.sandbox", displayName: "Zara Admin", roleLabel: "Super Admin" },
       { userPrincipalName: "adam.admin@zylker.sandbox", displayName: "Adam Admin", roleLabel: "Admin" },
@@ -283,6 +285,7 @@ export function psConnection(signedIn: boolean): ConnectionView {
     account: signedIn ? psAccount : null,
     summary: "https://127.0.0.1:7443 · certificate SHA-256 pinned",
     keychain: { state: "available" },
+    servedThroughSeam: true,
     demoAccounts: [
       { userPrincipalName: "CORP\\nps.admin", displayName: "NPS Admin", roleLabel: "Administrator", password: "Demo-Admin-1", secondFactorCode: "246810" },
       { userPrincipalName: "CORP\\nps.user", displayName: "NPS User", roleLabel: "Not an administrator", password: "Demo-User-1", secondFactorCode: "135791" },
@@ -422,6 +425,7 @@ export function lighthouseConnection(signedIn: boolean): ConnectionView {
     account: null,
     summary: null,
     keychain: { state: "available" },
+    servedThroughSeam: false,
     demoAccounts: [{ userPrincipalName: "tech@partner.sandbox", displayName: "Tess Tech", roleLabel: "Partner technician" }],
   };
 }

@@ -20,4 +20,9 @@ account: ProviderAccount | null,
 /**
  * One line for the card (data centre, server, pinned certificate).
  */
-summary: string | null, demoAccounts: Array<DemoAccount>, keychain: KeychainStatus, };
+summary: string | null, demoAccounts: Array<DemoAccount>, keychain: KeychainStatus, 
+/**
+ * Served through the provider seam: the page shows its one users list and user page
+ * (`directory_*` commands), whatever the kind.
+ */
+servedThroughSeam: boolean, };
