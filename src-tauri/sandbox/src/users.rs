@@ -481,19 +481,31 @@ fn directory_role_json(model: &Model, role: Role) -> Value {
 }
 
 fn group_json(group: &Group) -> Value {
+    security_group_json(&group.id, &group.display_name, group.is_assignable_to_role)
+}
+
+/// A security group as a `transitiveMemberOf/microsoft.graph.group` page lists it (the group
+/// resource, https://learn.microsoft.com/graph/api/resources/group). Shared with the
+/// Lighthouse emulator, whose customer tenants answer the same read.
+pub(crate) fn security_group_json(
+    id: &str,
+    display_name: &str,
+    is_assignable_to_role: bool,
+) -> Value {
     json!({
         "@odata.type": "#microsoft.graph.group",
-        "id": group.id,
-        "displayName": group.display_name,
-        "isAssignableToRole": group.is_assignable_to_role,
+        "id": id,
+        "displayName": display_name,
+        "isAssignableToRole": is_assignable_to_role,
         "securityEnabled": true,
         "mailEnabled": false,
         "groupTypes": [],
     })
 }
 
-/// `$filter=isAssignableToRole eq true|false` — the one group filter the emulator knows.
-fn parse_group_filter(filter: &str) -> GraphResult<bool> {
+/// `$filter=isAssignableToRole eq true|false` — the one group filter the emulator knows
+/// (shared with the Lighthouse emulator).
+pub(crate) fn parse_group_filter(filter: &str) -> GraphResult<bool> {
     match filter.split_whitespace().collect::<Vec<_>>().as_slice() {
         ["isAssignableToRole", "eq", "true"] => Ok(true),
         ["isAssignableToRole", "eq", "false"] => Ok(false),

@@ -2,11 +2,13 @@
 //! refusing customers) and the routes an MSP's Lighthouse flow uses.
 //!
 //! In the partner tenant: `GET /v1.0/tenantRelationships/delegatedAdminRelationships`,
-//! `…/{id}/accessAssignments` and `GET /v1.0/me/transitiveMemberOf/microsoft.graph.group`.
+//! `…/{id}/accessAssignments`, `GET /v1.0/me` and
+//! `GET /v1.0/me/transitiveMemberOf/microsoft.graph.group`.
 //! In a customer tenant (with that customer's token): `GET /v1.0/users`,
-//! `GET /v1.0/users/{id}/authentication/methods` and
+//! `GET /v1.0/users/{id}/authentication/methods`,
+//! `GET /v1.0/users/{id}/transitiveMemberOf/microsoft.graph.{directoryRole,group}` and
 //! `DELETE /v1.0/users/{id}/authentication/{collection}/{methodId}`, each allowed only by
-//! the roles the technician holds there through GDAP (graph.md §2.3).
+//! the roles the signed-in partner user (the token's) holds there through GDAP (graph.md §2.3).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,10 +27,11 @@ use super::throttle::{Admission, Bucket};
 use super::{lock, seed, Shared};
 use crate::role_ids::{self, GLOBAL_READER};
 
-/// The tenant the caller's token is for.
+/// The tenant the caller's token is for, and the partner user it was issued to.
 #[derive(Clone)]
 struct Caller {
     tenant_id: String,
+    user_id: String,
     ids: RequestIds,
 }
 
@@ -58,6 +61,10 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/v1.0/users/{user}/transitiveMemberOf/microsoft.graph.directoryRole",
             get(user_directory_roles),
+        )
+        .route(
+            "/v1.0/users/{user}/transitiveMemberOf/microsoft.graph.group",
+            get(user_groups),
         )
         .route(
             "/v1.0/users/{user}/authentication/{collection}/{method}",
@@ -91,12 +98,14 @@ async fn front_door(
         tokio::time::sleep(latency).await;
     }
     let now = Instant::now();
-    let tenant_id = {
+    let (tenant_id, user_id) = {
         let tokens = lock(&shared.access_tokens);
-        match bearer(&request)
-            .and_then(|token| tokens.get(&token).map(|g| (g.tenant_id.clone(), g.expires)))
-        {
-            Some((tenant, expires)) if expires > now => tenant,
+        match bearer(&request).and_then(|token| {
+            tokens
+                .get(&token)
+                .map(|g| (g.tenant_id.clone(), g.user_id.clone(), g.expires))
+        }) {
+            Some((tenant, user, expires)) if expires > now => (tenant, user),
             Some(_) => {
                 return GraphError::invalid_token(
                     "Lifetime validation failed, the token is expired.",
@@ -124,6 +133,7 @@ async fn front_door(
     shared.count(&tenant_id, |s| s.requests += 1);
     request.extensions_mut().insert(Caller {
         tenant_id,
+        user_id,
         ids: ids.clone(),
     });
     let mut response = next.run(request).await;
@@ -254,20 +264,32 @@ fn advanced_query(headers: &axum::http::HeaderMap, query: &HashMap<String, Strin
         && query.get("$count").is_some_and(|c| c == "true")
 }
 
-/// `GET /me` in the partner tenant: the signed-in technician, as Graph's user resource
-/// (https://learn.microsoft.com/graph/api/user-get, "GET /me"; properties as its sample
-/// reply names them). Only the partner's token is for the technician's own tenant.
+/// The partner user the caller's token was issued to (always one: tokens are only issued to
+/// seeded partner users).
+fn signed_in<'a>(msp: &'a seed::Msp, caller: &Caller) -> Result<&'a seed::PartnerUser, GraphError> {
+    msp.partner_user(&caller.user_id)
+        .ok_or_else(|| GraphError::user_not_found(&caller.user_id))
+}
+
+/// `GET /me` in the partner tenant: the signed-in partner user (the technician or the lead),
+/// as Graph's user resource (https://learn.microsoft.com/graph/api/user-get, "GET /me";
+/// properties as its sample reply names them). Only the partner's token is for the user's own
+/// tenant.
 async fn me(State(shared): State<Arc<Shared>>, Extension(caller): Extension<Caller>) -> Response {
     if let Err(e) = partner_only(&shared, &caller) {
         return render(&caller, e);
     }
     let msp = lock(&shared.msp);
+    let user = match signed_in(&msp, &caller) {
+        Ok(user) => user,
+        Err(e) => return render(&caller, e),
+    };
     Json(json!({
         "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users/$entity",
-        "id": msp.technician_id,
-        "displayName": seed::TECHNICIAN_DISPLAY_NAME,
-        "userPrincipalName": seed::TECHNICIAN_UPN,
-        "mail": seed::TECHNICIAN_UPN,
+        "id": user.id,
+        "displayName": user.display_name,
+        "userPrincipalName": user.user_principal_name,
+        "mail": user.user_principal_name,
     }))
     .into_response()
 }
@@ -285,13 +307,19 @@ async fn my_groups(
         return render(&caller, e);
     }
     let msp = lock(&shared.msp);
+    let user = match signed_in(&msp, &caller) {
+        Ok(user) => user,
+        Err(e) => return render(&caller, e),
+    };
+    // The signed-in user's own groups (https://learn.microsoft.com/graph/api/user-list-transitivememberof,
+    // "GET /me/transitiveMemberOf"); `@odata.count` because `$count=true` was sent.
     let value: Vec<Value> = msp
         .groups
         .iter()
-        .filter(|g| msp.technician_groups.contains(&g.id))
+        .filter(|g| user.groups.contains(&g.id))
         .map(|g| json!({ "@odata.type": "#microsoft.graph.group", "id": g.id, "displayName": g.display_name }))
         .collect();
-    Json(json!({ "value": value })).into_response()
+    Json(json!({ "@odata.count": value.len(), "value": value })).into_response()
 }
 
 fn has_any(roles: &[String], wanted: &[&str]) -> bool {
@@ -305,12 +333,14 @@ const METHOD_READERS: &[&str] = &[
     GLOBAL_READER,
 ];
 
-/// The customer and the technician's roles there, or Graph's 403 for the partner tenant.
+/// The roles the signed-in partner user (the token's, not always the technician) holds in the
+/// token's customer through their groups' GDAP assignments, or Graph's 403 for the partner
+/// tenant.
 fn customer_roles(msp: &seed::Msp, caller: &Caller) -> Result<Vec<String>, GraphError> {
     let customer = msp
         .customer(&caller.tenant_id)
         .ok_or_else(GraphError::denied)?;
-    Ok(msp.technician_roles(customer))
+    Ok(msp.roles_of(&caller.user_id, customer))
 }
 
 async fn list_users(
@@ -490,6 +520,68 @@ async fn user_directory_roles(
     }
 }
 
+/// `GET /users/{id}/transitiveMemberOf/microsoft.graph.group`: the groups a customer's user
+/// is a member of, here at most the customer's role-assignable group.
+///
+/// - An OData cast on `transitiveMemberOf` needs the advanced query: "The ConsistencyLevel
+///   header set to eventual and $count=true are required when using the $search, $filter,
+///   $orderby, or OData cast query parameters"
+///   (https://learn.microsoft.com/graph/api/user-list-transitivememberof); the reply then
+///   carries `@odata.count`.
+/// - `$filter=isAssignableToRole eq true|false`: the group resource's `isAssignableToRole`
+///   "Supports $filter (eq, ne, not)"
+///   (https://learn.microsoft.com/graph/api/resources/group); this emulator knows `eq` only
+///   and answers any other filter with Graph's 400 `Request_UnsupportedQuery` (the same parser
+///   and message as the single-tenant emulator).
+/// - Reading another user's memberships needs a role that reads users (the same check as the
+///   directory-role cast); an unknown user is the same 404.
+async fn user_groups(
+    State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+    Path(user_id): Path<String>,
+    headers: axum::http::HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    if !advanced_query(&headers, &query) {
+        return render(&caller, GraphError::cast_needs_advanced_query());
+    }
+    let wanted = match query
+        .get("$filter")
+        .map(|f| crate::users::parse_group_filter(f))
+    {
+        None => None,
+        Some(Ok(wanted)) => Some(wanted),
+        Some(Err(e)) => return render(&caller, e),
+    };
+    let msp = lock(&shared.msp);
+    match customer_roles(&msp, &caller) {
+        Ok(roles) if has_any(&roles, role_ids::USER_READERS) => {}
+        Ok(_) => return render(&caller, GraphError::denied()),
+        Err(e) => return render(&caller, e),
+    }
+    let Some(customer) = msp.customer(&caller.tenant_id) else {
+        return render(&caller, GraphError::denied());
+    };
+    let Some(user) = customer.users.get(&user_id) else {
+        return render(&caller, GraphError::user_not_found(&user_id));
+    };
+    let group = &customer.role_assignable_group;
+    // `$select` and `$top` are accepted and ignored: the page holds at most one group.
+    let value: Vec<Value> = user
+        .in_role_assignable_group
+        .then_some(group)
+        .into_iter()
+        .filter(|g| wanted.is_none_or(|wanted| g.is_assignable_to_role == wanted))
+        .map(|g| crate::users::security_group_json(&g.id, &g.display_name, g.is_assignable_to_role))
+        .collect();
+    Json(json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups",
+        "@odata.count": value.len(),
+        "value": value,
+    }))
+    .into_response()
+}
+
 async fn delete_method(
     State(shared): State<Arc<Shared>>,
     Extension(caller): Extension<Caller>,
@@ -508,14 +600,22 @@ async fn delete_method(
     };
     // Entra's rule (graph.md §2.3): an Authentication Administrator may not manage the
     // methods of a privileged administrator; a Privileged Authentication Administrator may.
+    // A member of a role-assignable group is protected the same way: the Authentication
+    // Administrator "can't change the credentials or reset MFA for members and owners of a
+    // role-assignable group"
+    // (https://learn.microsoft.com/entra/identity/role-based-access-control/permissions-reference#authentication-administrator;
+    // "Who can perform sensitive actions" in
+    // https://learn.microsoft.com/entra/identity/role-based-access-control/privileged-roles-permissions,
+    // and https://learn.microsoft.com/entra/identity/role-based-access-control/groups-concept),
+    // which leaves Privileged Authentication Administrator and Global Administrator.
+    let protected = user.privileged || user.in_role_assignable_group;
     let allowed = has_any(
         &roles,
         &[
             role_ids::PRIVILEGED_AUTHENTICATION_ADMINISTRATOR,
             role_ids::GLOBAL_ADMINISTRATOR,
         ],
-    ) || (has_any(&roles, &[role_ids::AUTHENTICATION_ADMINISTRATOR])
-        && !user.privileged);
+    ) || (has_any(&roles, &[role_ids::AUTHENTICATION_ADMINISTRATOR]) && !protected);
     if !allowed {
         return render(&caller, GraphError::denied());
     }

@@ -2,12 +2,14 @@
 //! 365 Lighthouse partner (MSP): one partner tenant and several customer tenants reached
 //! through GDAP, on 127.0.0.1.
 //!
-//! - `seed`: the partner, its technician, the customers, their users (3–4 MFA methods each)
-//!   and the GDAP relationships (different role sets; one customer cannot reset methods,
-//!   one relationship has expired).
+//! - `seed`: the partner, its two users (a technician, and a lead in both GDAP groups), the
+//!   customers, their users (3–4 MFA methods each; some in a role-assignable group) and the
+//!   GDAP relationships (different role sets; one customer cannot reset methods, one
+//!   relationship has expired).
 //! - `token_endpoint`: `POST /{tenant}/oauth2/v2.0/token` with `grant_type=refresh_token`: the
 //!   partner's refresh token redeemed at a customer's token endpoint gives a token for that
-//!   customer (graph.md §4.3), as MSAL does for GDAP.
+//!   customer (graph.md §4.3), as MSAL does for GDAP. Every token is bound to the partner user
+//!   who signed in, and Graph answers with that user's own GDAP roles.
 //! - `graph`: the GDAP endpoints in the partner tenant and users / authentication methods
 //!   in each customer, with Entra's rules applied per customer.
 //! - `throttle`: a token bucket per tenant (429 + Retry-After).
@@ -73,6 +75,8 @@ pub struct TenantStats {
 
 pub(crate) struct AccessGrant {
     tenant_id: String,
+    /// The partner user the token was issued to.
+    user_id: String,
     expires: Instant,
 }
 
@@ -100,7 +104,8 @@ pub(crate) struct Counters {
 pub(crate) struct Shared {
     base_url: String,
     msp: Mutex<seed::Msp>,
-    refresh_tokens: Mutex<HashSet<String>>,
+    /// Refresh token → the partner user it was issued to.
+    refresh_tokens: Mutex<HashMap<String, String>>,
     access_tokens: Mutex<HashMap<String, AccessGrant>>,
     knobs: Mutex<Knobs>,
     buckets: Mutex<HashMap<String, throttle::Bucket>>,
@@ -115,7 +120,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    fn issue_access_token(&self, tenant_id: &str) -> (String, u64) {
+    fn issue_access_token(&self, tenant_id: &str, user_id: &str) -> (String, u64) {
         let lifetime = lock(&self.knobs).token_lifetime;
         let token = super::oauth::random_token();
         let now = Instant::now();
@@ -125,16 +130,22 @@ impl Shared {
             token.clone(),
             AccessGrant {
                 tenant_id: tenant_id.to_string(),
+                user_id: user_id.to_string(),
                 expires: now + lifetime,
             },
         );
         (token, lifetime.as_secs())
     }
 
-    fn issue_refresh_token(&self) -> String {
+    fn issue_refresh_token(&self, user_id: &str) -> String {
         let token = super::oauth::random_token();
-        lock(&self.refresh_tokens).insert(token.clone());
+        lock(&self.refresh_tokens).insert(token.clone(), user_id.to_string());
         token
+    }
+
+    /// The partner user a refresh token was issued to.
+    fn refresh_token_user(&self, token: &str) -> Option<String> {
+        lock(&self.refresh_tokens).get(token).cloned()
     }
 
     /// Counts a Graph request as being answered until the guard is dropped.
@@ -178,6 +189,7 @@ pub struct SeededCustomer {
     pub tenant_id: String,
     pub display_name: String,
     pub relationship_status: String,
+    /// The technician's roles there (not the lead's).
     pub technician_roles: Vec<String>,
     pub users: Vec<SeededUser>,
 }
@@ -187,6 +199,8 @@ pub struct SeededUser {
     pub id: String,
     pub user_principal_name: String,
     pub privileged: bool,
+    /// A member of the customer's role-assignable group.
+    pub in_role_assignable_group: bool,
     /// (method id, kind) of every method currently registered.
     pub methods: Vec<(String, MethodType)>,
 }
@@ -206,12 +220,11 @@ impl std::fmt::Debug for LighthouseSandbox {
     }
 }
 
-/// The emulator plays the technician at the partner's sign-in page (the demo sign-in).
+/// The emulator plays the partner user (the technician or the lead) at the partner's sign-in
+/// page (the demo sign-in); anyone else is not a user of the partner tenant.
 impl resetdesk_model::demo::PartnerSandboxSignIn for LighthouseSandbox {
     fn sign_in(&self, account: &str) -> Option<SecretString> {
-        account
-            .eq_ignore_ascii_case(seed::TECHNICIAN_UPN)
-            .then(|| self.sign_in_technician())
+        self.sign_in_as(account)
     }
 }
 
@@ -222,7 +235,7 @@ impl LighthouseSandbox {
         let shared = Arc::new(Shared {
             base_url,
             msp: Mutex::new(seed::build(config.seed, &config.customers)),
-            refresh_tokens: Mutex::new(HashSet::new()),
+            refresh_tokens: Mutex::new(HashMap::new()),
             access_tokens: Mutex::new(HashMap::new()),
             knobs: Mutex::new(Knobs {
                 latency: config.latency,
@@ -265,23 +278,54 @@ impl LighthouseSandbox {
     /// The refresh token an interactive sign-in of the technician to the partner tenant
     /// would give (the PKCE flow itself is the single-tenant sandbox's).
     pub fn sign_in_technician(&self) -> SecretString {
-        SecretString::from(self.shared.issue_refresh_token())
+        let id = self.technician_id();
+        SecretString::from(self.shared.issue_refresh_token(&id))
     }
 
-    /// The settings of the sandbox partner connection, with its demo technician.
+    /// The refresh token an interactive sign-in of the partner user `upn` (case-insensitive)
+    /// would give; `None` if the partner tenant has no such user.
+    pub fn sign_in_as(&self, upn: &str) -> Option<SecretString> {
+        let id = lock(&self.shared.msp).partner_user_by_upn(upn)?.id.clone();
+        Some(SecretString::from(self.shared.issue_refresh_token(&id)))
+    }
+
+    /// The technician's object id in the partner tenant (what `/me` names for them).
+    pub fn technician_id(&self) -> String {
+        lock(&self.shared.msp).technician().id.clone()
+    }
+
+    /// The lead's object id in the partner tenant.
+    pub fn lead_id(&self) -> String {
+        let msp = lock(&self.shared.msp);
+        msp.partner_user_by_upn(seed::LEAD_UPN)
+            .map(|u| u.id.clone())
+            .unwrap_or_default()
+    }
+
+    /// The settings of the sandbox partner connection, with its demo accounts: the technician
+    /// first, then the lead who approves bulk jobs.
     pub fn settings(&self) -> resetdesk_model::connection::LighthouseSettings {
         resetdesk_model::connection::LighthouseSettings {
             partner_tenant_id: self.partner_tenant_id(),
             client_id: self.client_id(),
             login_base_url: self.base_url(),
             graph_base_url: self.base_url(),
-            demo_accounts: vec![resetdesk_model::connection::DemoAccount {
-                user_principal_name: seed::TECHNICIAN_UPN.to_string(),
-                display_name: "Partner technician".to_string(),
-                role_label: "GDAP roles per customer".to_string(),
-                password: None,
-                second_factor_code: None,
-            }],
+            demo_accounts: vec![
+                resetdesk_model::connection::DemoAccount {
+                    user_principal_name: seed::TECHNICIAN_UPN.to_string(),
+                    display_name: "Partner technician".to_string(),
+                    role_label: "GDAP roles per customer".to_string(),
+                    password: None,
+                    second_factor_code: None,
+                },
+                resetdesk_model::connection::DemoAccount {
+                    user_principal_name: seed::LEAD_UPN.to_string(),
+                    display_name: "Team lead (approver)".to_string(),
+                    role_label: "GDAP: Helpdesk and Tier 3 groups".to_string(),
+                    password: None,
+                    second_factor_code: None,
+                },
+            ],
         }
     }
 
@@ -301,6 +345,7 @@ impl LighthouseSandbox {
                         id: u.id.clone(),
                         user_principal_name: u.user_principal_name.clone(),
                         privileged: u.privileged,
+                        in_role_assignable_group: u.in_role_assignable_group,
                         methods: u.methods.iter().map(|m| (m.id.clone(), m.kind)).collect(),
                     })
                     .collect(),
@@ -318,6 +363,23 @@ impl LighthouseSandbox {
         {
             Some(user) => {
                 user.privileged = true;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Adds a customer's user to the customer's role-assignable group from now on (only a
+    /// Privileged Authentication Administrator or Global Administrator may then reset their
+    /// methods); false if there is no such user.
+    pub fn add_to_role_assignable_group(&self, tenant_id: &str, user_id: &str) -> bool {
+        let mut msp = lock(&self.shared.msp);
+        match msp
+            .customer_mut(tenant_id)
+            .and_then(|c| c.users.get_mut(user_id))
+        {
+            Some(user) => {
+                user.in_role_assignable_group = true;
                 true
             }
             None => false,

@@ -1,6 +1,7 @@
-//! The seeded MSP: one partner tenant ("Contoso Partners") with a technician, and customer
-//! tenants reached through GDAP relationships with different role sets. Everything is derived
-//! from the seed, so two emulators with the same seed have the same ids.
+//! The seeded MSP: one partner tenant ("Contoso Partners") with two partner users (a
+//! technician, and a team lead who approves bulk jobs), and customer tenants reached through
+//! GDAP relationships with different role sets. Everything is derived from the seed, so two
+//! emulators with the same seed have the same ids.
 
 use std::collections::BTreeMap;
 
@@ -17,10 +18,16 @@ pub const PASSWORD_METHOD_ID: &str = "28c10230-6103-485e-b985-444c60001490";
 pub const PARTNER_DOMAIN: &str = "contosopartners.sandbox";
 pub const TECHNICIAN_UPN: &str = "tech@contosopartners.sandbox";
 pub const TECHNICIAN_DISPLAY_NAME: &str = "Taylor Tech";
+/// The second partner user: a team lead, in both GDAP groups (the second person who signs in
+/// to approve a bulk job).
+pub const LEAD_UPN: &str = "lead@contosopartners.sandbox";
+pub const LEAD_DISPLAY_NAME: &str = "Morgan Lead";
 /// The partner-tenant security group the technician belongs to (the GDAP access container).
 pub const HELPDESK_GROUP_NAME: &str = "GDAP Helpdesk Technicians";
-/// A group the technician is NOT in: its roles must not count for them.
+/// A group the technician is NOT in (the lead is): its roles must not count for the technician.
 pub const TIER3_GROUP_NAME: &str = "GDAP Tier 3 Escalation";
+/// The role-assignable group of every customer tenant (its members are protected like admins).
+pub const ROLE_ASSIGNABLE_GROUP_NAME: &str = "Tier 0 Operators";
 
 /// One customer as the caller asks for it.
 #[derive(Debug, Clone)]
@@ -33,6 +40,9 @@ pub struct CustomerSpec {
     pub users: usize,
     /// `active`, or e.g. `expired` (then the customer cannot be reached).
     pub relationship_status: String,
+    /// Which seeded users (by their number, `0..users`) are members of the customer's
+    /// role-assignable group.
+    pub role_assignable_members: Vec<usize>,
 }
 
 impl CustomerSpec {
@@ -43,6 +53,7 @@ impl CustomerSpec {
             other_group_roles: Vec::new(),
             users,
             relationship_status: "active".into(),
+            role_assignable_members: Vec::new(),
         }
     }
 }
@@ -66,24 +77,31 @@ pub fn default_customers(users_per_customer: usize) -> Vec<CustomerSpec> {
         users_per_customer,
     );
     litware.relationship_status = "expired".into();
+    let mut fabrikam = CustomerSpec::new(
+        "Fabrikam",
+        &[
+            role_ids::AUTHENTICATION_ADMINISTRATOR,
+            role_ids::USER_ADMINISTRATOR,
+        ],
+        users_per_customer,
+    );
+    // User number 1 is in the customer's role-assignable group: the technician, an
+    // Authentication Administrator here, may not reset their methods.
+    fabrikam.role_assignable_members = vec![1];
+    let mut woodgrove = CustomerSpec::new(
+        "Woodgrove Bank",
+        &[
+            role_ids::PRIVILEGED_AUTHENTICATION_ADMINISTRATOR,
+            GLOBAL_READER,
+        ],
+        users_per_customer,
+    );
+    // The same, where the technician is a Privileged Authentication Administrator (allowed).
+    woodgrove.role_assignable_members = vec![1];
     vec![
-        CustomerSpec::new(
-            "Fabrikam",
-            &[
-                role_ids::AUTHENTICATION_ADMINISTRATOR,
-                role_ids::USER_ADMINISTRATOR,
-            ],
-            users_per_customer,
-        ),
+        fabrikam,
         northwind,
-        CustomerSpec::new(
-            "Woodgrove Bank",
-            &[
-                role_ids::PRIVILEGED_AUTHENTICATION_ADMINISTRATOR,
-                GLOBAL_READER,
-            ],
-            users_per_customer,
-        ),
+        woodgrove,
         CustomerSpec::new(
             "Tailspin Toys",
             &[
@@ -169,6 +187,8 @@ pub struct User {
     /// Holds a privileged admin role: only a Privileged Authentication Administrator (or
     /// Global Administrator) may delete their methods.
     pub privileged: bool,
+    /// A member of the customer's role-assignable group: protected the same way.
+    pub in_role_assignable_group: bool,
     pub methods: Vec<Method>,
 }
 
@@ -189,6 +209,9 @@ pub struct Customer {
     pub assignments: Vec<AccessAssignment>,
     /// Ordered by id, for stable paging.
     pub users: BTreeMap<String, User>,
+    /// The customer's role-assignable group (`isAssignableToRole: true`); its members are the
+    /// users with `in_role_assignable_group`.
+    pub role_assignable_group: Group,
 }
 
 impl Customer {
@@ -209,15 +232,28 @@ impl Customer {
 pub struct Group {
     pub id: String,
     pub display_name: String,
+    /// Graph's `isAssignableToRole` (https://learn.microsoft.com/graph/api/resources/group):
+    /// false for the partner's GDAP security groups, true for a customer's role-assignable one.
+    pub is_assignable_to_role: bool,
+}
+
+/// A user of the partner tenant who may sign in (the technician, the lead).
+#[derive(Debug, Clone)]
+pub struct PartnerUser {
+    pub id: String,
+    pub user_principal_name: String,
+    pub display_name: String,
+    /// Ids of the partner groups (GDAP access containers) the user is a member of.
+    pub groups: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Msp {
     pub partner_tenant_id: String,
-    pub technician_id: String,
+    /// The partner's GDAP security groups.
     pub groups: Vec<Group>,
-    /// Groups the technician is a member of.
-    pub technician_groups: Vec<String>,
+    /// The technician first, then the lead.
+    pub partner_users: Vec<PartnerUser>,
     pub customers: Vec<Customer>,
 }
 
@@ -234,17 +270,42 @@ impl Msp {
             .find(|c| c.tenant_id.eq_ignore_ascii_case(tenant_id))
     }
 
-    /// The roles the technician holds in a customer: only assignments to their groups count.
-    pub fn technician_roles(&self, customer: &Customer) -> Vec<String> {
+    /// The technician (always seeded, first).
+    pub fn technician(&self) -> &PartnerUser {
+        &self.partner_users[0]
+    }
+
+    pub fn partner_user(&self, user_id: &str) -> Option<&PartnerUser> {
+        self.partner_users.iter().find(|u| u.id == user_id)
+    }
+
+    /// The partner user signing in as `upn` (case-insensitive, as Entra compares sign-in names).
+    pub fn partner_user_by_upn(&self, upn: &str) -> Option<&PartnerUser> {
+        self.partner_users
+            .iter()
+            .find(|u| u.user_principal_name.eq_ignore_ascii_case(upn))
+    }
+
+    /// The roles a partner user holds in a customer: only assignments to their groups count
+    /// (GDAP grants roles to the access container, a security group, never to a person).
+    pub fn roles_of(&self, user_id: &str, customer: &Customer) -> Vec<String> {
+        let Some(user) = self.partner_user(user_id) else {
+            return Vec::new();
+        };
         let mut roles: Vec<String> = customer
             .assignments
             .iter()
-            .filter(|a| self.technician_groups.contains(&a.group_id))
+            .filter(|a| user.groups.contains(&a.group_id))
             .flat_map(|a| a.roles.iter().cloned())
             .collect();
         roles.sort();
         roles.dedup();
         roles
+    }
+
+    /// The roles the technician holds in a customer.
+    pub fn technician_roles(&self, customer: &Customer) -> Vec<String> {
+        self.roles_of(&self.technician().id, customer)
     }
 }
 
@@ -274,21 +335,36 @@ pub fn build(seed: u64, specs: &[CustomerSpec]) -> Msp {
     let helpdesk = Group {
         id: guid(seed, "group/helpdesk"),
         display_name: HELPDESK_GROUP_NAME.into(),
+        is_assignable_to_role: false,
     };
     let tier3 = Group {
         id: guid(seed, "group/tier3"),
         display_name: TIER3_GROUP_NAME.into(),
+        is_assignable_to_role: false,
     };
     let customers = specs
         .iter()
         .enumerate()
         .map(|(index, spec)| build_customer(seed, index, spec, &helpdesk.id, &tier3.id))
         .collect();
+    let partner_users = vec![
+        PartnerUser {
+            id: guid(seed, "user/technician"),
+            user_principal_name: TECHNICIAN_UPN.into(),
+            display_name: TECHNICIAN_DISPLAY_NAME.into(),
+            groups: vec![helpdesk.id.clone()],
+        },
+        PartnerUser {
+            id: guid(seed, "user/lead"),
+            user_principal_name: LEAD_UPN.into(),
+            display_name: LEAD_DISPLAY_NAME.into(),
+            groups: vec![helpdesk.id.clone(), tier3.id.clone()],
+        },
+    ];
     Msp {
         partner_tenant_id: guid(seed, "tenant/partner"),
-        technician_id: guid(seed, "user/technician"),
-        technician_groups: vec![helpdesk.id.clone()],
         groups: vec![helpdesk, tier3],
+        partner_users,
         customers,
     }
 }
@@ -322,7 +398,8 @@ fn build_customer(
     }
     let users = (0..spec.users)
         .map(|n| {
-            let user = build_user(seed, index, n, &domain);
+            let mut user = build_user(seed, index, n, &domain);
+            user.in_role_assignable_group = spec.role_assignable_members.contains(&n);
             (user.id.clone(), user)
         })
         .collect();
@@ -334,6 +411,11 @@ fn build_customer(
         relationship_status: spec.relationship_status.clone(),
         assignments,
         users,
+        role_assignable_group: Group {
+            id: guid(seed, &format!("group/{index}/role-assignable")),
+            display_name: ROLE_ASSIGNABLE_GROUP_NAME.into(),
+            is_assignable_to_role: true,
+        },
     }
 }
 
@@ -411,6 +493,7 @@ fn build_user(seed: u64, customer: usize, n: usize, domain: &str) -> User {
         ),
         // The first user of every customer is one of its Global Administrators.
         privileged: n == 0,
+        in_role_assignable_group: false,
         methods,
     }
 }

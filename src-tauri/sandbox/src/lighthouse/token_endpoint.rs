@@ -2,7 +2,8 @@
 //! bound to the user and client, not to a tenant (graph.md §4.1), so the technician's
 //! partner refresh token redeemed at a customer's endpoint gives an access token for that
 //! customer, provided an active GDAP relationship reaches it. Refresh tokens rotate: every
-//! grant returns a new one (the old one stays valid, as Entra's do until they expire).
+//! grant returns a new one for the same user (the old one stays valid, as Entra's do until
+//! they expire), and the access token is that user's.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -75,15 +76,15 @@ async fn token(
             "AADSTS70003: This emulator's token endpoint only redeems refresh tokens.",
         );
     }
-    let known = form
+    let Some(user_id) = form
         .get("refresh_token")
-        .is_some_and(|rt| lock(&shared.refresh_tokens).contains(rt));
-    if !known {
+        .and_then(|rt| shared.refresh_token_user(rt))
+    else {
         return oauth_error(
             "invalid_grant",
             "AADSTS70000: The provided refresh token is invalid or has expired.",
         );
-    }
+    };
     let tenant_id = {
         let msp = lock(&shared.msp);
         match resolve(&msp, &tenant) {
@@ -108,8 +109,8 @@ async fn token(
             }
         }
     };
-    let (access_token, expires_in) = shared.issue_access_token(&tenant_id);
-    let refresh_token = shared.issue_refresh_token();
+    let (access_token, expires_in) = shared.issue_access_token(&tenant_id, &user_id);
+    let refresh_token = shared.issue_refresh_token(&user_id);
     shared.count(&tenant_id, |stats| stats.token_grants += 1);
     Json(json!({
         "token_type": "Bearer",
