@@ -31,7 +31,8 @@ pub async fn record_verification(
 }
 
 /// A second operator signs in on the spot to approve: for the sandbox as the demo `account`
-/// they choose, for a real tenant in the system browser (a fresh sign-in is asked for).
+/// they choose, for a real tenant in the system browser (a fresh sign-in is asked for). A
+/// Lighthouse plan is approved in its partner tenant, the same way.
 #[tauri::command]
 pub async fn approve_plan<R: Runtime>(
     app: AppHandle<R>,
@@ -41,6 +42,9 @@ pub async fn approve_plan<R: Runtime>(
 ) -> Result<ApprovalRecord, AppError> {
     // The sign-in goes to the plan's own connection, whatever the page believes it is.
     let connection_id = state.console.plan_connection_id(&plan_id)?;
-    let browser = browser_for(app, &state, &connection_id, account).await?;
-    state.console.approve_plan(&plan_id, browser.as_ref()).await
+    let browser = browser_for(app, &state, &connection_id, account.clone()).await?;
+    state
+        .console
+        .approve_plan(&plan_id, account.as_deref(), browser.as_ref())
+        .await
 }

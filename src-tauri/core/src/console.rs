@@ -17,6 +17,7 @@ use tokio::sync::RwLock;
 
 mod by_hand_steps;
 mod lighthouse;
+mod lighthouse_approval;
 mod lighthouse_jobs;
 mod offline_cache;
 mod provider_actions;

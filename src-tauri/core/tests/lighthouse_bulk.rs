@@ -34,7 +34,8 @@ struct Fixture {
     _dir: tempfile::TempDir,
 }
 
-/// Non-admin users only: the Authentication Administrator customers would refuse the admins.
+/// Non-admin users only (no admin role, no role-assignable group): the Authentication
+/// Administrator customers would refuse them.
 async fn fixture(config: LighthouseConfig) -> Fixture {
     fixture_with(config, false).await
 }
@@ -69,7 +70,11 @@ async fn fixture_with(config: LighthouseConfig, include_admins: bool) -> Fixture
             .await
             .unwrap();
         targets.extend(users.into_iter().filter(|u| {
-            include_admins || !seeded.users.iter().any(|s| s.id == u.id && s.privileged)
+            include_admins
+                || !seeded
+                    .users
+                    .iter()
+                    .any(|s| s.id == u.id && (s.privileged || s.in_role_assignable_group))
         }));
     }
     let plan = plan_reset_all_mfa(client, &customers, &targets)
@@ -158,8 +163,9 @@ async fn a_whole_job_removes_every_method_once_and_audits_each_step_with_its_cus
     assert_eq!((report.progress.failed, report.progress.remaining), (0, 0));
     assert!(progress.borrow_and_update().finished);
     assert_each_deleted_once(&f, &f.spec.steps.iter().collect::<Vec<_>>());
-    // 15 users (5 per customer), 3–4 methods each.
-    assert_eq!(report.users.len(), 15);
+    // 13 users (6 per customer less the admin, and less the role-assignable group member in
+    // Fabrikam and Woodgrove), 3–4 methods each.
+    assert_eq!(report.users.len(), 13);
 
     let entries = audit.list(10_000).unwrap();
     assert_eq!(entries.len(), f.spec.steps.len());
@@ -468,9 +474,10 @@ async fn a_throttled_tenant_pauses_only_itself() {
 
 #[tokio::test]
 async fn entra_target_rules_apply_in_each_customer() {
-    // Each customer's first user is a Global Administrator. In Fabrikam and Northwind the
-    // technician is an Authentication Administrator (refused for admins); in Woodgrove a
-    // Privileged Authentication Administrator (allowed).
+    // Each customer's first user is a Global Administrator, and Fabrikam's and Woodgrove's
+    // second is in a role-assignable group. In Fabrikam and Northwind the technician is an
+    // Authentication Administrator (refused for both kinds); in Woodgrove a Privileged
+    // Authentication Administrator (allowed).
     let f = fixture_with(LighthouseConfig::default(), true).await;
     let handle = start_job(
         Arc::clone(&f.journal),
@@ -481,30 +488,41 @@ async fn entra_target_rules_apply_in_each_customer() {
     )
     .unwrap();
     let report = handle.wait().await.unwrap();
+    let mut protected_seen = 0;
     for name in RESETTABLE {
         let seeded = f.sandbox.customer_by_name(name).unwrap();
-        let admin = seeded.users.iter().find(|u| u.privileged).unwrap();
-        let result = report.users.iter().find(|u| u.user_id == admin.id).unwrap();
+        let protected: Vec<&str> = seeded
+            .users
+            .iter()
+            .filter(|u| u.privileged || u.in_role_assignable_group)
+            .map(|u| u.id.as_str())
+            .collect();
+        protected_seen += protected.len();
         let expected = if name == "Woodgrove Bank" {
             StepState::Done
         } else {
             StepState::Refused
         };
-        assert!(
-            result.methods.iter().all(|m| m.state == expected),
-            "{name}: {result:?}"
-        );
         for user in report
             .users
             .iter()
-            .filter(|u| u.tenant_id == seeded.tenant_id && u.user_id != admin.id)
+            .filter(|u| u.tenant_id == seeded.tenant_id)
         {
+            let state = if protected.contains(&user.user_id.as_str()) {
+                expected
+            } else {
+                StepState::Done
+            };
             assert!(
-                user.methods.iter().all(|m| m.state == StepState::Done),
-                "{user:?}"
+                user.methods.iter().all(|m| m.state == state),
+                "{name}: {user:?}"
             );
         }
     }
+    assert_eq!(
+        protected_seen, 5,
+        "three admins, two role-assignable group members"
+    );
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use resetdesk_core::connection::{Connection, ProviderSettings};
 use resetdesk_core::console::{BulkJobState, BulkUserState, Console, KeychainStatus, TargetRef};
 use resetdesk_core::secrets::{MemoryStore, SecretStore};
 use resetdesk_core::ErrorKind;
-use resetdesk_sandbox::lighthouse::seed::TECHNICIAN_UPN;
+use resetdesk_sandbox::lighthouse::seed::{LEAD_UPN, TECHNICIAN_UPN};
 use resetdesk_sandbox::lighthouse::{LighthouseConfig, LighthouseSandbox};
 use tempfile::TempDir;
 
@@ -87,6 +87,25 @@ fn partner_console(
 impl Harness {
     fn tenant(&self, name: &str) -> String {
         self.sandbox.customer_by_name(name).unwrap().tenant_id
+    }
+
+    /// Neither an administrator nor in a role-assignable group: no second person needed.
+    fn is_plain(&self, user_id: &str) -> bool {
+        !self.sandbox.customers().iter().any(|c| {
+            c.users
+                .iter()
+                .any(|s| s.id == user_id && (s.privileged || s.in_role_assignable_group))
+        })
+    }
+
+    /// The team lead approves `plan` in the sandbox partner (a second person whose GDAP roles
+    /// cover the technician's).
+    async fn approve_as_lead(&self, plan: &resetdesk_core::console::LighthousePlan) {
+        let browser = resetdesk_core::auth::SandboxBrowser::new(LEAD_UPN).unwrap();
+        self.console
+            .approve_plan(&plan.id, Some(LEAD_UPN), &browser)
+            .await
+            .unwrap();
     }
 }
 
@@ -182,13 +201,9 @@ async fn users_of_several_customers_are_listed_together_and_planned_together() {
         .await
         .unwrap()
         .users;
-    // Administrators are left out in Fabrikam (see the next test): plain users here.
-    let plain = |u: &&resetdesk_core::console::LighthouseUser| {
-        !h.sandbox
-            .customers()
-            .iter()
-            .any(|c| c.users.iter().any(|s| s.privileged && s.id == u.user.id))
-    };
+    // Administrators and role-assignable group members are left out in Fabrikam (see the
+    // next test): plain users here.
+    let plain = |u: &&resetdesk_core::console::LighthouseUser| h.is_plain(&u.user.id);
     let fabrikam: Vec<_> = users
         .iter()
         .filter(|u| u.customer_name == "Fabrikam")
@@ -197,6 +212,7 @@ async fn users_of_several_customers_are_listed_together_and_planned_together() {
     let woodgrove: Vec<_> = users
         .iter()
         .filter(|u| u.customer_name == "Woodgrove Bank")
+        .filter(plain)
         .collect();
     assert!(!fabrikam.is_empty() && !woodgrove.is_empty());
 
@@ -327,6 +343,8 @@ async fn settled(h: &Harness, job_id: &str) -> resetdesk_core::console::BulkJobV
     panic!("the job did not finish");
 }
 
+/// Every user of Fabrikam and Woodgrove Bank (the administrators and group members among
+/// them need a second person: the team lead approves).
 async fn two_customer_plan(h: &Harness) -> resetdesk_core::console::LighthousePlan {
     let selection = vec![h.tenant("Fabrikam"), h.tenant("Woodgrove Bank")];
     let users = h
@@ -342,7 +360,10 @@ async fn two_customer_plan(h: &Harness) -> resetdesk_core::console::LighthousePl
             user_id: u.user.id.clone(),
         })
         .collect();
-    h.console.lighthouse_plan_reset(LH, &targets).await.unwrap()
+    let plan = h.console.lighthouse_plan_reset(LH, &targets).await.unwrap();
+    assert!(plan.approval.required, "{:?}", plan.approval);
+    h.approve_as_lead(&plan).await;
+    plan
 }
 
 #[tokio::test]
@@ -403,11 +424,18 @@ async fn a_confirmed_reset_runs_as_a_job_with_a_result_per_user_and_method_audit
         action: Some("resetAllMfa".into()),
         ..Default::default()
     };
-    // The steps, and the refusal of Fabrikam's administrator, who was left out of the plan.
+    // The steps, and the refusals of Fabrikam's administrator and role-assignable group
+    // member, who were left out of the plan.
     assert_eq!(
         h.console.query_audit(&filter, 10_000).unwrap().len(),
-        steps.len() + 1
+        steps.len() + 2
     );
+    // Each step names the second person who approved the job.
+    assert!(steps.iter().all(|e| e
+        .record
+        .approval
+        .as_ref()
+        .is_some_and(|a| a.approver == LEAD_UPN)));
     assert!(h
         .console
         .lighthouse_unfinished_jobs()
@@ -834,4 +862,221 @@ async fn a_customer_user_is_found_by_mail_and_their_page_shows_job_department_an
     for field in ["mail", "jobTitle", "department", "lastPasswordChange"] {
         assert!(shown[field].is_string(), "{field} in {shown}");
     }
+}
+
+/// The seeded user of `customer` in a role-assignable group.
+fn group_member(h: &Harness, customer: &str) -> TargetRef {
+    let seeded = h.sandbox.customer_by_name(customer).unwrap();
+    let member = seeded
+        .users
+        .iter()
+        .find(|u| u.in_role_assignable_group)
+        .unwrap();
+    TargetRef {
+        tenant_id: seeded.tenant_id.clone(),
+        user_id: member.id.clone(),
+    }
+}
+
+fn plain_users(h: &Harness, customer: &str, count: usize) -> Vec<TargetRef> {
+    let seeded = h.sandbox.customer_by_name(customer).unwrap();
+    let users: Vec<TargetRef> = seeded
+        .users
+        .iter()
+        .filter(|u| h.is_plain(&u.id))
+        .take(count)
+        .map(|u| TargetRef {
+            tenant_id: seeded.tenant_id.clone(),
+            user_id: u.id.clone(),
+        })
+        .collect();
+    assert_eq!(users.len(), count);
+    users
+}
+
+#[tokio::test]
+async fn a_member_of_a_role_assignable_group_is_privileged_on_the_lighthouse_path() {
+    let h = harness().await;
+    // Fabrikam: an Authentication Administrator may not reset a group member's methods.
+    let error = h
+        .console
+        .lighthouse_plan_reset(LH, &[group_member(&h, "Fabrikam")])
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Denied, "{error:?}");
+    assert!(error.message.contains("role-assignable"), "{error:?}");
+    // Woodgrove Bank: a Privileged Authentication Administrator may, with a second person.
+    let plan = h
+        .console
+        .lighthouse_plan_reset(LH, &[group_member(&h, "Woodgrove Bank")])
+        .await
+        .unwrap();
+    assert!(plan.approval.required);
+    assert!(
+        plan.approval.reasons[0].contains("is in a role-assignable group"),
+        "{:?}",
+        plan.approval
+    );
+}
+
+#[tokio::test]
+async fn a_privileged_target_in_a_bulk_reset_needs_a_second_person_before_anything_is_sent() {
+    let h = harness().await;
+    let woodgrove = h.sandbox.customer_by_name("Woodgrove Bank").unwrap();
+    let admin = woodgrove.users.iter().find(|u| u.privileged).unwrap();
+    let mut targets = plain_users(&h, "Woodgrove Bank", 2);
+    targets.push(TargetRef {
+        tenant_id: woodgrove.tenant_id.clone(),
+        user_id: admin.id.clone(),
+    });
+    let plan = h.console.lighthouse_plan_reset(LH, &targets).await.unwrap();
+    assert!(plan.approval.required);
+    assert_eq!(plan.approval.reasons.len(), 1, "{:?}", plan.approval);
+    assert!(plan.approval.reasons[0].contains("holds an admin role (Global Administrator)"));
+
+    // Not approved: refused, nothing sent.
+    let error = h
+        .console
+        .lighthouse_start_job(&plan.id, "INC-7001")
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Denied);
+    assert!(
+        error.message.contains("A second person must approve"),
+        "{error:?}"
+    );
+    assert_eq!(h.sandbox.stats(&woodgrove.tenant_id).deletes, 0);
+
+    // The technician cannot approve their own job; the refusal is audited.
+    let own = resetdesk_core::auth::SandboxBrowser::new(TECHNICIAN_UPN).unwrap();
+    let error = h
+        .console
+        .approve_plan(&plan.id, Some(TECHNICIAN_UPN), &own)
+        .await
+        .unwrap_err();
+    assert!(error.message.contains("second person"), "{error:?}");
+    let refusal = h.console.list_audit(1).unwrap().remove(0);
+    assert_eq!(
+        refusal.record.outcome,
+        resetdesk_core::audit::AuditOutcome::Refused
+    );
+    assert_eq!(refusal.record.operator, TECHNICIAN_UPN);
+    assert_eq!(refusal.record.plan_id.as_deref(), Some(plan.id.as_str()));
+
+    // The team lead approves; the job runs and every step's entry names them.
+    h.approve_as_lead(&plan).await;
+    let started = h
+        .console
+        .lighthouse_start_job(&plan.id, "INC-7001")
+        .await
+        .unwrap();
+    let view = settled(&h, &started.id).await;
+    assert_eq!(view.state, BulkJobState::Finished, "{view:?}");
+    let steps: Vec<_> = h
+        .console
+        .list_audit(1_000)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.record.plan_id.as_deref() == Some(started.id.as_str()))
+        .collect();
+    assert_eq!(steps.len(), plan.plan.total_methods);
+    for step in &steps {
+        let approval = step.record.approval.as_ref().expect("approval recorded");
+        assert_eq!(approval.approver, LEAD_UPN);
+        assert_eq!(approval.approver_id, h.sandbox.lead_id());
+    }
+
+    // The user registers a phone again and calls back the same day: a second MFA reset
+    // within the day needs a second person.
+    assert!(h.sandbox.register_mobile_phone(
+        &targets[0].tenant_id,
+        &targets[0].user_id,
+        "+1 5550100"
+    ));
+    let again = h
+        .console
+        .lighthouse_plan_reset(LH, &targets[..1])
+        .await
+        .unwrap();
+    assert!(again.approval.required);
+    assert!(
+        again.approval.reasons[0].contains("already reset at"),
+        "{:?}",
+        again.approval
+    );
+}
+
+#[tokio::test]
+async fn a_vip_in_a_bulk_reset_needs_a_second_person() {
+    let fabrikam_vip = {
+        let probe = harness().await;
+        let target = plain_users(&probe, "Fabrikam", 1).remove(0);
+        let seeded = probe.sandbox.customer_by_name("Fabrikam").unwrap();
+        seeded
+            .users
+            .iter()
+            .find(|u| u.id == target.user_id)
+            .unwrap()
+            .user_principal_name
+            .clone()
+    };
+    let mut policy = resetdesk_core::safety::SafetyPolicy::default();
+    policy.approval.vip_users = vec![fabrikam_vip.to_uppercase()];
+    let h = harness_built(LighthouseConfig::default(), |c| {
+        c.with_safety_policy(policy)
+    })
+    .await;
+    let plan = h
+        .console
+        .lighthouse_plan_reset(LH, &plain_users(&h, "Fabrikam", 3))
+        .await
+        .unwrap();
+    assert!(plan.approval.required);
+    assert_eq!(plan.approval.reasons.len(), 1, "{:?}", plan.approval);
+    assert!(plan.approval.reasons[0].contains("VIP list"));
+}
+
+#[tokio::test]
+async fn a_bulk_reset_of_more_users_than_the_policy_allows_needs_approval_of_the_whole_job() {
+    let mut policy = resetdesk_core::safety::SafetyPolicy::default();
+    policy.approval.bulk_users_above = 3;
+    let h = harness_built(LighthouseConfig::default(), |c| {
+        c.with_safety_policy(policy)
+    })
+    .await;
+    let three = plain_users(&h, "Fabrikam", 3);
+    let plan = h.console.lighthouse_plan_reset(LH, &three).await.unwrap();
+    assert!(!plan.approval.required, "{:?}", plan.approval);
+
+    let mut four = three.clone();
+    four.extend(plain_users(&h, "Northwind Traders", 1));
+    let plan = h.console.lighthouse_plan_reset(LH, &four).await.unwrap();
+    assert!(plan.approval.required);
+    assert_eq!(
+        plan.approval.reasons,
+        vec!["This job resets 4 users, more than 3: a second person approves the whole job."]
+    );
+    let error = h
+        .console
+        .lighthouse_start_job(&plan.id, "INC-7002")
+        .await
+        .unwrap_err();
+    assert!(error.message.contains("more than 3"), "{error:?}");
+    h.approve_as_lead(&plan).await;
+    let again = h
+        .console
+        .approve_plan(
+            &plan.id,
+            Some(LEAD_UPN),
+            &resetdesk_core::auth::SandboxBrowser::new(LEAD_UPN).unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert!(again.message.contains("already approved"), "{again:?}");
+    let started = h
+        .console
+        .lighthouse_start_job(&plan.id, "INC-7002")
+        .await
+        .unwrap();
+    assert_eq!(settled(&h, &started.id).await.state, BulkJobState::Finished);
 }

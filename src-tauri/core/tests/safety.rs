@@ -91,7 +91,7 @@ impl Harness {
     async fn approve_as(&self, plan: &Plan, upn: &str) -> resetdesk_core::error::Result<String> {
         let browser = SandboxBrowser::new(upn).unwrap();
         self.console
-            .approve_plan(&plan.id, &browser)
+            .approve_plan(&plan.id, None, &browser)
             .await
             .map(|record| record.approver)
     }

@@ -101,7 +101,7 @@ pub fn step_audit_record(job_id: &str, spec: &JobSpec, result: &StepResult) -> A
         }],
         message: result.message.clone(),
         verification: None,
-        approval: None,
+        approval: spec.approval.clone(),
         safety_class: None,
     }
 }

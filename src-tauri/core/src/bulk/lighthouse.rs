@@ -197,5 +197,6 @@ pub fn reset_all_mfa_job(
         action: RESET_ALL_MFA_ACTION.to_string(),
         reason: reason.trim().to_string(),
         steps,
+        approval: None,
     })
 }

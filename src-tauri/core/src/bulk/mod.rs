@@ -49,6 +49,11 @@ pub struct JobSpec {
     pub action: String,
     pub reason: String,
     pub steps: Vec<StepSpec>,
+    /// The second person who approved the job, when the safety policy asked for one: kept
+    /// with the job and written into each step's audit entry. (Absent in journals written
+    /// before approvals of jobs existed.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<crate::safety::ApprovalRecord>,
 }
 
 /// A step's state in the journal.

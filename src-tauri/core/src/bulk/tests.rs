@@ -38,6 +38,7 @@ fn spec(methods: &[&str]) -> JobSpec {
                 method: method(id),
             })
             .collect(),
+        approval: None,
     }
 }
 

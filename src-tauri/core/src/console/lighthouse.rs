@@ -37,6 +37,11 @@ pub(super) struct LighthousePlanRecord {
     pub operator_upn: String,
     pub created: std::time::Instant,
     pub used: bool,
+    /// The users the job acts on, with the roles and group membership read for the plan:
+    /// an approver must be allowed to act on each of them.
+    pub targets: Vec<DirectoryUser>,
+    /// The second person's approval, once given (the plan says whether it is needed).
+    pub approval: Option<crate::safety::ApprovalRecord>,
 }
 
 #[derive(Default)]
@@ -115,8 +120,14 @@ pub struct LighthouseMethods {
 #[serde(rename_all = "camelCase")]
 pub struct LighthousePlan {
     pub id: String,
+    /// The partner connection, where an approver signs in.
+    pub connection_id: String,
+    /// The technician who prepared it (an approver must be someone else).
+    pub operator_upn: String,
     #[serde(flatten)]
     pub plan: ResetPlan,
+    /// Whether a second person must approve the job before it starts, and why.
+    pub approval: crate::safety::ApprovalRequirement,
 }
 
 /// One user the page selected.
@@ -598,9 +609,24 @@ impl Console {
                 error: Some(AppError::denied(why)),
             });
         }
+        // The users the job will act on: allowed, and with a method to remove.
+        let in_job: Vec<DirectoryUser> = allowed
+            .into_iter()
+            .filter(|user| {
+                plan.users.iter().any(|planned| {
+                    planned.tenant_id.eq_ignore_ascii_case(&user.tenant_id)
+                        && planned.user_id.eq_ignore_ascii_case(&user.id)
+                        && !planned.remove.is_empty()
+                })
+            })
+            .collect();
+        let approval = self.lighthouse_approval_requirement(&in_job)?;
         let plan = LighthousePlan {
             id: uuid::Uuid::new_v4().to_string(),
+            connection_id: connection_id.to_string(),
+            operator_upn: session.operator.user_principal_name.clone(),
             plan,
+            approval,
         };
         let mut plans = lock(&self.lighthouse.plans)?;
         plans.retain(|_, r| r.created.elapsed() < self.plan_validity);
@@ -612,6 +638,8 @@ impl Console {
                 operator_upn: session.operator.user_principal_name.clone(),
                 created: std::time::Instant::now(),
                 used: false,
+                targets: in_job,
+                approval: None,
             },
         );
         Ok(plan)
@@ -633,6 +661,12 @@ impl Console {
                 async move {
                     user.admin_roles = client.user_roles(&user.tenant_id, &user.id).await?;
                     user.roles_known = true;
+                    // A member of a role-assignable group is privileged too (Entra's rule,
+                    // and the second-person rule after it).
+                    user.in_role_assignable_group = client
+                        .in_role_assignable_group(&user.tenant_id, &user.id)
+                        .await?;
+                    user.role_assignable_group_known = true;
                     Ok::<_, AppError>(user)
                 }
             },
@@ -701,7 +735,7 @@ impl Console {
 /// What the technician holds where, for the header: each GDAP role with the customers it is
 /// held in ("Authentication Administrator in Fabrikam, Northwind Traders"). For display only:
 /// every decision reads the customer's roles themselves.
-fn roles_where_held(customers: &[CustomerAccess]) -> Vec<crate::model::RoleRef> {
+pub(super) fn roles_where_held(customers: &[CustomerAccess]) -> Vec<crate::model::RoleRef> {
     let mut held: Vec<(crate::model::RoleRef, Vec<String>)> = Vec::new();
     for customer in customers {
         for role in &customer.roles {

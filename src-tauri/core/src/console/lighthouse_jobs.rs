@@ -186,26 +186,38 @@ impl Console {
         let reason = validate_reason(reason)?;
         self.audit.ensure_writable()?;
         let journal = self.journal()?;
-        let (plan, connection_id, planned_by) = {
+        // What a second person must have approved is decided again now: another reset of
+        // one of these users may have run since the summary was shown.
+        let targets = {
+            let plans = lock(&self.lighthouse.plans)?;
+            self.open_lighthouse_plan(&plans, plan_id)?.targets.clone()
+        };
+        let approval_now = self.lighthouse_approval_requirement(&targets)?;
+        let (plan, connection_id, planned_by, approval) = {
             let mut plans = lock(&self.lighthouse.plans)?;
-            let record = plans.get_mut(plan_id).ok_or_else(|| {
-                AppError::invalid_input(
-                    "This request is unknown or has expired. Start the action again to review a new summary.",
-                )
-            })?;
-            if record.used {
-                return Err(AppError::invalid_input(
-                    "This request has already started; follow it in the job panel.",
-                ));
+            let record = self.open_lighthouse_plan(&plans, plan_id)?;
+            let needs_approval = record.plan.approval.required || approval_now.required;
+            if needs_approval && record.approval.is_none() {
+                let mut reasons = record.plan.approval.reasons.clone();
+                for reason in approval_now.reasons {
+                    if !reasons.contains(&reason) {
+                        reasons.push(reason);
+                    }
+                }
+                return Err(AppError::denied(format!(
+                    "A second person must approve this job first: {}",
+                    reasons.join(" ")
+                )));
             }
-            if record.created.elapsed() > self.plan_validity {
-                return Err(self.expired_summary("the users' current methods"));
-            }
+            let record = plans
+                .get_mut(plan_id)
+                .ok_or_else(|| AppError::internal("The plan left the store while it started."))?;
             record.used = true;
             (
                 record.plan.clone(),
                 record.connection_id.clone(),
                 record.operator_upn.clone(),
+                record.approval.clone(),
             )
         };
         let session = self.lighthouse_session(&connection_id).await?;
@@ -216,6 +228,7 @@ impl Console {
         }
         let mut spec = reset_all_mfa_job(&plan.plan, &connection_id, &planned_by, &reason)?;
         spec.action = LighthouseAction::ResetAllMfa.label().to_string();
+        spec.approval = approval;
         let job_id = journal.create_job(&spec)?;
         let customers = session.client.list_customers().await?;
         self.run_job(&journal, &job_id, &session.client, &customers, Vec::new())

@@ -71,7 +71,7 @@ impl AccessTokenSource for OneReadToken {
 
 impl Console {
     /// Audit entries of the last day (the longest window a rule looks back over).
-    fn recent_audit_entries(&self) -> Result<Vec<AuditEntry>> {
+    pub(super) fn recent_audit_entries(&self) -> Result<Vec<AuditEntry>> {
         let hours = self.safety.approval.repeat_mfa_reset_hours.max(1);
         let from = Utc::now() - chrono::Duration::hours(i64::from(hours));
         let filter = AuditFilter {
@@ -349,6 +349,9 @@ impl Console {
 
     /// The connection a plan acts in (where its approver must sign in).
     pub fn plan_connection_id(&self, plan_id: &str) -> Result<String> {
+        if let Some(record) = lock(&self.lighthouse.plans)?.get(plan_id) {
+            return Ok(record.connection_id.clone());
+        }
         let mut plans = lock(&self.plans)?;
         Ok(self
             .ready_plan(&mut plans, plan_id)?
@@ -428,11 +431,20 @@ impl Console {
     /// a remembered one) through `browser`; ResetDesk reads who they are and their roles, and
     /// checks that they are someone else who may take this action on this user. A refusal is
     /// audited and the plan stays open for another approver.
+    ///
+    /// A Lighthouse plan (a reset across customers) is approved in the partner tenant: see
+    /// `lighthouse_approve_plan`; `sandbox_account` names the sandbox's demo approver there.
     pub async fn approve_plan(
         &self,
         plan_id: &str,
+        sandbox_account: Option<&str>,
         browser: &dyn BrowserLauncher,
     ) -> Result<ApprovalRecord> {
+        if lock(&self.lighthouse.plans)?.contains_key(plan_id) {
+            return self
+                .lighthouse_approve_plan(plan_id, sandbox_account, browser)
+                .await;
+        }
         let (plan, operator_id) = {
             let mut plans = lock(&self.plans)?;
             let record = self.ready_plan(&mut plans, plan_id)?;

@@ -58,6 +58,47 @@ pub fn requirement(
     }
 }
 
+/// Per-user reasons a bulk job lists before it sums up the rest ("and 12 more users").
+const BULK_REASONS_SHOWN: usize = 10;
+
+/// When a reset of several users needs approval: each user's own rules (as
+/// [`requirement`], with their previous MFA reset, if any), and a job of more users than the
+/// policy's `bulkUsersAbove` needs one for the whole job.
+pub fn bulk_requirement(
+    policy: &SafetyPolicy,
+    action: ActionKind,
+    targets: &[(&DirectoryUser, Option<String>)],
+) -> ApprovalRequirement {
+    let mut reasons = Vec::new();
+    let mut users_needing_it = 0usize;
+    for (target, previous_mfa_reset) in targets {
+        let own = requirement(policy, action, target, previous_mfa_reset.as_deref());
+        if own.required {
+            users_needing_it += 1;
+            if users_needing_it <= BULK_REASONS_SHOWN {
+                reasons.extend(own.reasons);
+            }
+        }
+    }
+    if users_needing_it > BULK_REASONS_SHOWN {
+        reasons.push(format!(
+            "And {} more users who need a second person.",
+            users_needing_it - BULK_REASONS_SHOWN
+        ));
+    }
+    let limit = policy.approval.bulk_users_above as usize;
+    if targets.len() > limit {
+        reasons.push(format!(
+            "This job resets {} users, more than {limit}: a second person approves the whole job.",
+            targets.len()
+        ));
+    }
+    ApprovalRequirement {
+        required: !reasons.is_empty(),
+        reasons,
+    }
+}
+
 /// Whether `approver` may approve `operator`'s `action` on `target`: a different person who
 /// could take the action on that target themselves.
 pub fn check_approver(
@@ -203,5 +244,58 @@ mod tests {
         let mut megan = person("megan", Some(role_ids::GLOBAL_ADMINISTRATOR));
         megan.user_principal_name = target.user_principal_name.clone();
         assert!(check_approver(ActionKind::ResetPassword, &operator.id, &megan, &target).is_err());
+    }
+
+    #[test]
+    fn a_bulk_job_needs_approval_for_its_users_own_rules_and_above_the_size_limit() {
+        let policy = SafetyPolicy::default();
+        let plain: Vec<DirectoryUser> = (0..25)
+            .map(|n| DirectoryUser {
+                id: format!("u{n}"),
+                display_name: format!("User {n}"),
+                ..Default::default()
+            })
+            .collect();
+        let targets: Vec<(&DirectoryUser, Option<String>)> =
+            plain.iter().map(|u| (u, None)).collect();
+        let action = ActionKind::RequireReregisterMfa;
+        assert!(!bulk_requirement(&policy, action, &targets).required);
+
+        // One more user than the limit: the whole job.
+        let one_more = DirectoryUser {
+            id: "u25".into(),
+            display_name: "User 25".into(),
+            ..Default::default()
+        };
+        let mut over = targets.clone();
+        over.push((&one_more, None));
+        let requirement = bulk_requirement(&policy, action, &over);
+        assert!(requirement.required);
+        assert_eq!(
+            requirement.reasons,
+            vec!["This job resets 26 users, more than 25: a second person approves the whole job."]
+        );
+
+        // Small jobs: a privileged user, a VIP, a repeated MFA reset, each named.
+        let admin = user(global_admin());
+        let mut vip_policy = SafetyPolicy::default();
+        vip_policy.approval.vip_users = vec!["u1".into()];
+        let repeated = (&plain[2], Some("2026-12-05T10:00:00Z".to_string()));
+        let small = vec![(&admin, None), (&plain[1], None), repeated];
+        let requirement = bulk_requirement(&vip_policy, action, &small);
+        assert_eq!(requirement.reasons.len(), 3, "{:?}", requirement.reasons);
+        assert!(requirement.reasons[0].contains("Megan Bowen holds an admin role"));
+        assert!(requirement.reasons[1].contains("User 1 is on your organisation's VIP list"));
+        assert!(requirement.reasons[2].contains("already reset at 2026-12-05T10:00:00Z"));
+
+        // Many users needing it: ten named, the rest counted.
+        let mut all_vip = SafetyPolicy::default();
+        all_vip.approval.vip_users = plain.iter().map(|u| u.id.clone()).collect();
+        let requirement = bulk_requirement(&all_vip, action, &targets);
+        assert_eq!(requirement.reasons.len(), 11);
+        assert_eq!(
+            requirement.reasons[10],
+            "And 15 more users who need a second person."
+        );
     }
 }

@@ -44,7 +44,14 @@ pub struct ApprovalPolicy {
     /// A second "Require re-register MFA" of the same user within this many hours needs
     /// approval; 0 turns the rule off.
     pub repeat_mfa_reset_hours: u32,
+    /// A bulk reset of more users than this needs a second operator's approval of the whole
+    /// job (each user's own rules apply besides).
+    pub bulk_users_above: u32,
 }
+
+/// The largest bulk reset one operator may run alone (issue 14: "above a configured number
+/// of users, default 25").
+pub const DEFAULT_BULK_USERS_ABOVE: u32 = 25;
 
 impl Default for ApprovalPolicy {
     fn default() -> Self {
@@ -52,6 +59,7 @@ impl Default for ApprovalPolicy {
             privileged_targets: true,
             vip_users: Vec::new(),
             repeat_mfa_reset_hours: 24,
+            bulk_users_above: DEFAULT_BULK_USERS_ABOVE,
         }
     }
 }

@@ -52,6 +52,13 @@ fn is_reset_entry(entry: &AuditEntry, labels: &[&str]) -> bool {
     }
 }
 
+/// An MFA reset in the audit log: Entra's "Require re-register MFA", or a step of
+/// Lighthouse's "Reset all multi-factor authentications" (one entry per method removed).
+fn is_mfa_reset_label(action: &str) -> bool {
+    action == ActionKind::RequireReregisterMfa.label()
+        || action == crate::providers::lighthouse::LighthouseAction::ResetAllMfa.label()
+}
+
 /// `operator_upn`'s resets among `entries` in the hour before `now`.
 pub fn rate_status(
     entries: &[AuditEntry],
@@ -139,7 +146,7 @@ pub fn previous_mfa_reset_with_running(
     entries
         .iter()
         .filter(|e| e.record.target_id == target_id)
-        .filter(|e| e.record.action == ActionKind::RequireReregisterMfa.label())
+        .filter(|e| is_mfa_reset_label(&e.record.action))
         .filter(|e| changed_something(e))
         .filter_map(|e| at(e).map(|t| (t, e)))
         .filter(|(t, _)| *t > now - window && *t <= now)
@@ -220,6 +227,27 @@ mod tests {
         assert!(previous_mfa_reset_with_running(&entries, &running, "adele", 24, now()).is_some());
         assert!(previous_mfa_reset_with_running(&entries, &running, "megan", 24, now()).is_none());
         assert!(previous_mfa_reset_with_running(&entries, &running, "adele", 0, now()).is_none());
+    }
+
+    #[test]
+    fn a_lighthouse_bulk_step_is_an_mfa_reset_of_its_user() {
+        let mut step = entry(
+            30,
+            "tech@x",
+            ActionKind::ResetPassword,
+            AuditOutcome::Succeeded,
+        );
+        step.record.action = crate::providers::lighthouse::LighthouseAction::ResetAllMfa
+            .label()
+            .into();
+        let entries = vec![step];
+        assert_eq!(
+            previous_mfa_reset(&entries, "adele", 24, now()).as_deref(),
+            Some(entries[0].at.as_str())
+        );
+        let mut refused = entries.clone();
+        refused[0].record.outcome = AuditOutcome::Refused;
+        assert!(previous_mfa_reset(&refused, "adele", 24, now()).is_none());
     }
 
     #[test]

@@ -386,6 +386,29 @@ impl LighthouseSandbox {
         }
     }
 
+    /// The user registers a mobile phone again (as after an MFA reset, at their next
+    /// sign-in); false if there is no such user or they already have one.
+    pub fn register_mobile_phone(&self, tenant_id: &str, user_id: &str, number: &str) -> bool {
+        let mut msp = lock(&self.shared.msp);
+        let Some(user) = msp
+            .customer_mut(tenant_id)
+            .and_then(|c| c.users.get_mut(user_id))
+        else {
+            return false;
+        };
+        if user.methods.iter().any(|m| m.id == seed::MOBILE_PHONE_ID) {
+            return false;
+        }
+        user.methods.push(seed::Method {
+            id: seed::MOBILE_PHONE_ID.into(),
+            kind: MethodType::Phone,
+            phone_number: Some(number.to_string()),
+            phone_type: Some("mobile"),
+            display_name: None,
+        });
+        true
+    }
+
     pub fn customer_by_name(&self, display_name: &str) -> Option<SeededCustomer> {
         self.customers()
             .into_iter()

@@ -411,6 +411,32 @@ impl LighthouseClient {
         Ok(refs)
     }
 
+    /// Whether the user is a (transitive) member of a role-assignable group: Entra then
+    /// treats them as privileged (only a Privileged Authentication Administrator or Global
+    /// Administrator may act on them), and ResetDesk asks a second person (graph.md §1.5).
+    pub async fn in_role_assignable_group(&self, tenant_id: &str, user_id: &str) -> Result<bool> {
+        let url = self.url(
+            &[
+                "users",
+                user_id,
+                "transitiveMemberOf",
+                "microsoft.graph.group",
+            ],
+            // Filtering on isAssignableToRole through an OData cast: advanced query.
+            &[
+                ("$filter", "isAssignableToRole eq true"),
+                ("$select", "id"),
+                ("$count", "true"),
+            ],
+        )?;
+        let groups: Vec<crate::providers::entra::models::GraphIdOnly> = self
+            .graph(tenant_id)
+            .get_all(GraphRequest::advanced_get(url), Some(1))
+            .await
+            .map_err(|f| self.app_error(f, tenant_id))?;
+        Ok(!groups.is_empty())
+    }
+
     /// A user's registered methods, read live.
     pub async fn list_methods(&self, tenant_id: &str, user_id: &str) -> Result<Vec<AuthMethod>> {
         self.try_list_methods(tenant_id, user_id)

@@ -1,0 +1,421 @@
+//! A second person's approval of a Lighthouse reset. The rules are Entra's, applied to each
+//! user in their own customer (an admin role or a role-assignable group, the VIP list, a
+//! second MFA reset within the window), and a job of more users than the policy's
+//! `bulkUsersAbove` needs one for the whole job. The approver signs in to the partner tenant
+//! on the spot, as a technician does; their sign-in is used for one read of who they are and
+//! their GDAP roles, then dropped (an approval is not a session). They must be someone else,
+//! allowed by their own roles to take the action on every user of the job.
+
+use std::sync::Arc;
+
+use chrono::{SecondsFormat, Utc};
+
+use super::{lock, Console};
+use crate::audit::{AuditOutcome, AuditRecord};
+use crate::auth::{self, BrowserLauncher, SignInOptions};
+use crate::error::{AppError, ErrorKind, Result};
+use crate::model::{DirectoryUser, Operator};
+use crate::providers::entra::actions::ActionKind;
+use crate::providers::entra::policy::{decide, Decision};
+use crate::providers::lighthouse::{
+    CustomerAccess, LighthouseAction, LighthouseClient, LighthouseEndpoints, PartnerSession,
+};
+use crate::safety::{approval, rate, ApprovalRecord, ApprovalRequirement};
+use crate::secrets::MemoryStore;
+
+/// Approvers refused on the first few users are named; the rest are counted.
+const REFUSALS_SHOWN: usize = 3;
+
+impl Console {
+    /// Whether a reset of `targets` (read with their roles and groups) needs a second
+    /// person now: each user's rules with their latest MFA reset in the audit log, and the
+    /// job's size.
+    pub(super) fn lighthouse_approval_requirement(
+        &self,
+        targets: &[DirectoryUser],
+    ) -> Result<ApprovalRequirement> {
+        let recent = self.recent_audit_entries()?;
+        let now = Utc::now();
+        let hours = self.safety.approval.repeat_mfa_reset_hours;
+        let with_previous: Vec<(&DirectoryUser, Option<String>)> = targets
+            .iter()
+            .map(|target| {
+                (
+                    target,
+                    rate::previous_mfa_reset(&recent, &target.id, hours, now),
+                )
+            })
+            .collect();
+        Ok(approval::bulk_requirement(
+            &self.safety,
+            ActionKind::RequireReregisterMfa,
+            &with_previous,
+        ))
+    }
+
+    /// A second technician approves the plan: they sign in to the partner tenant (a fresh
+    /// sign-in in the system browser; in the sandbox, the demo account chosen), and ResetDesk
+    /// checks they are someone else whose own GDAP roles allow the reset of every user in
+    /// the job. A refusal is audited and the plan stays open for another approver.
+    pub async fn lighthouse_approve_plan(
+        &self,
+        plan_id: &str,
+        sandbox_account: Option<&str>,
+        browser: &dyn BrowserLauncher,
+    ) -> Result<ApprovalRecord> {
+        let (connection_id, operator_upn, targets) = {
+            let plans = lock(&self.lighthouse.plans)?;
+            let record = self.open_lighthouse_plan(&plans, plan_id)?;
+            if !record.plan.approval.required {
+                return Err(AppError::invalid_input(
+                    "This request does not need a second person's approval.",
+                ));
+            }
+            if record.approval.is_some() {
+                return Err(AppError::invalid_input("This request is already approved."));
+            }
+            (
+                record.connection_id.clone(),
+                record.operator_upn.clone(),
+                record.targets.clone(),
+            )
+        };
+        let session = self.lighthouse_session(&connection_id).await?;
+        if !session
+            .operator
+            .user_principal_name
+            .eq_ignore_ascii_case(&operator_upn)
+        {
+            return Err(AppError::denied(
+                "This summary was prepared for another technician. Start the action again under your own sign-in.",
+            ));
+        }
+        let (approver, customers) = self
+            .sign_in_lighthouse_approver(&connection_id, plan_id, sandbox_account, browser)
+            .await?;
+        if let Err(refusal) =
+            check_lighthouse_approver(&session.operator, &approver, &customers, &targets)
+        {
+            self.audit_job_approval_refusal(&approver, &connection_id, plan_id, &refusal);
+            return Err(refusal);
+        }
+        let record = ApprovalRecord {
+            approver: approver.user_principal_name.clone(),
+            approver_id: approver.id.clone(),
+            approver_roles: super::lighthouse::roles_where_held(&customers)
+                .into_iter()
+                .map(|r| r.display_name)
+                .collect(),
+            at: Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
+        };
+        let mut plans = lock(&self.lighthouse.plans)?;
+        let open = self.open_lighthouse_plan(&plans, plan_id)?;
+        if open.approval.is_some() {
+            return Err(AppError::invalid_input("This request is already approved."));
+        }
+        if let Some(entry) = plans.get_mut(plan_id) {
+            entry.approval = Some(record.clone());
+        }
+        tracing::info!(plan = %plan_id, approver = %record.approver, "bulk plan approved");
+        Ok(record)
+    }
+
+    /// The plan, if it may still be approved or started (not started, not expired).
+    pub(super) fn open_lighthouse_plan<'a>(
+        &self,
+        plans: &'a std::collections::HashMap<String, super::lighthouse::LighthousePlanRecord>,
+        plan_id: &str,
+    ) -> Result<&'a super::lighthouse::LighthousePlanRecord> {
+        let record = plans.get(plan_id).ok_or_else(|| {
+            AppError::invalid_input(
+                "This request is unknown or has expired. Start the action again to review a new summary.",
+            )
+        })?;
+        if record.used {
+            return Err(AppError::invalid_input(
+                "This request has already started; follow it in the job panel.",
+            ));
+        }
+        if record.created.elapsed() > self.plan_validity {
+            return Err(self.expired_summary("the users' current methods"));
+        }
+        Ok(record)
+    }
+
+    /// The approver's sign-in to the partner tenant, read once: who they are, and the
+    /// customers with their own GDAP roles. Their refresh token goes to a store that lives
+    /// only as long as this call, never to the keychain.
+    async fn sign_in_lighthouse_approver(
+        &self,
+        connection_id: &str,
+        plan_id: &str,
+        sandbox_account: Option<&str>,
+        browser: &dyn BrowserLauncher,
+    ) -> Result<(Operator, Vec<CustomerAccess>)> {
+        let connection = self.connection(connection_id)?;
+        let settings = connection.lighthouse()?.clone();
+        let asked_at = Utc::now();
+        let (refresh_token, id_token) = match self.lighthouse.sandbox_sign_ins.get(connection_id) {
+            // The sandbox plays the partner's sign-in page for the demo account chosen.
+            Some(sandbox) => {
+                let account = sandbox_account.ok_or_else(|| {
+                    AppError::invalid_input("Choose the demo account of the person who approves.")
+                })?;
+                let token = sandbox.sign_in(account).ok_or_else(|| {
+                    AppError::invalid_input(format!(
+                        "The sandbox partner has no technician \"{account}\". Choose a demo account."
+                    ))
+                })?;
+                (token, None)
+            }
+            None => {
+                let options = SignInOptions {
+                    prompt: Some("login".into()),
+                    openid: true,
+                    ..Default::default()
+                };
+                let tokens = auth::sign_in_with(
+                    &settings.partner_entra(),
+                    browser,
+                    &self.token_http,
+                    &options,
+                )
+                .await
+                .map_err(|e| AppError {
+                    message: format!("The approver's sign-in did not complete: {}", e.message),
+                    ..e
+                })?;
+                let refresh = tokens.refresh_token.clone().ok_or_else(|| {
+                    AppError::new(
+                        ErrorKind::Provider,
+                        "The approver's sign-in gave no refresh token; ResetDesk asks for \
+                         offline_access: check the app registration's permissions.",
+                    )
+                })?;
+                (refresh, Some(tokens.id_token.clone()))
+            }
+        };
+        let session = PartnerSession::from_sign_in(
+            self.token_http.clone(),
+            LighthouseEndpoints::of(&settings)?,
+            connection_id,
+            Arc::new(MemoryStore::new()),
+            refresh_token,
+        )
+        .await?;
+        let client = LighthouseClient::new(session);
+        let me = client.me().await?;
+        let approver = Operator {
+            connection_id: connection_id.to_string(),
+            tenant_id: settings.partner_tenant_id.clone(),
+            id: me.id,
+            user_principal_name: me.user_principal_name,
+            display_name: me.display_name,
+            roles: Vec::new(),
+        };
+        // A real approver's ID token must show a new sign-in, after this moment, in the
+        // partner tenant (the sandbox's demo sign-in has none to show).
+        if let Some(id_token) = id_token {
+            let partner_tenant = settings.partner_tenant_id.to_ascii_lowercase();
+            if let Err(refusal) =
+                auth::id_token::check_fresh_sign_in(id_token.as_ref(), &partner_tenant, asked_at)
+            {
+                self.audit_job_approval_refusal(&approver, connection_id, plan_id, &refusal);
+                return Err(refusal);
+            }
+        }
+        let customers = client.list_customers().await?;
+        Ok((approver, customers))
+    }
+
+    /// A refused approval, under the approver's name, with why (the plan stays open).
+    fn audit_job_approval_refusal(
+        &self,
+        approver: &Operator,
+        connection_id: &str,
+        plan_id: &str,
+        refusal: &AppError,
+    ) {
+        let record = AuditRecord {
+            operator: approver.user_principal_name.clone(),
+            connection_id: connection_id.to_string(),
+            tenant_id: approver.tenant_id.clone(),
+            target_id: String::new(),
+            target: "the users of a bulk job".into(),
+            action: LighthouseAction::ResetAllMfa.label().to_string(),
+            plan_id: Some(plan_id.to_string()),
+            plan: Vec::new(),
+            reason: String::new(),
+            outcome: AuditOutcome::Refused,
+            steps: Vec::new(),
+            message: Some(if refusal.message.starts_with("Approval refused") {
+                refusal.message.clone()
+            } else {
+                format!("Approval refused: {}", refusal.message)
+            }),
+            verification: None,
+            approval: None,
+            safety_class: None,
+        };
+        if let Err(e) = self.append_audit(record) {
+            tracing::error!(error = %e, plan = %plan_id, "could not audit a refused approval");
+        }
+    }
+}
+
+/// Whether `approver` may approve `technician`'s reset of `targets`: a different person
+/// whose own roles in each target's customer allow the reset of that user (Entra's rules,
+/// as for the technician). Pure: the caller read everything.
+fn check_lighthouse_approver(
+    technician: &Operator,
+    approver: &Operator,
+    customers: &[CustomerAccess],
+    targets: &[DirectoryUser],
+) -> Result<()> {
+    if approver.id.eq_ignore_ascii_case(&technician.id) {
+        return Err(AppError::denied(
+            "The approver must be a second person: you cannot approve your own request. Ask a colleague to sign in.",
+        ));
+    }
+    let mut refusals = Vec::new();
+    for target in targets {
+        let customer = customers
+            .iter()
+            .find(|c| c.tenant_id.eq_ignore_ascii_case(&target.tenant_id) && c.is_active());
+        let why = match customer {
+            None => Some(format!(
+                "{} has no active delegated access to the customer of {}.",
+                approver.user_principal_name, target.user_principal_name
+            )),
+            Some(customer) => {
+                let in_customer = Operator {
+                    tenant_id: customer.tenant_id.clone(),
+                    roles: customer.roles.clone(),
+                    ..approver.clone()
+                };
+                match decide(ActionKind::RequireReregisterMfa, &in_customer, target) {
+                    Decision::Allowed => None,
+                    Decision::Denied { reason } => {
+                        Some(format!("in {}: {reason}", customer.display_name))
+                    }
+                }
+            }
+        };
+        if let Some(why) = why {
+            refusals.push(why);
+        }
+    }
+    if refusals.is_empty() {
+        return Ok(());
+    }
+    let more = refusals.len().saturating_sub(REFUSALS_SHOWN);
+    refusals.truncate(REFUSALS_SHOWN);
+    let mut message = format!(
+        "{} cannot approve this: {}",
+        approver.user_principal_name,
+        refusals.join(" ")
+    );
+    if more > 0 {
+        message.push_str(&format!(" (and {more} more users they may not reset)"));
+    }
+    message.push_str(" Ask a technician whose roles cover every user of the job.");
+    Err(AppError::denied(message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::RoleRef;
+    use crate::providers::entra::policy::role_ids;
+
+    fn person(id: &str) -> Operator {
+        Operator {
+            connection_id: "lh".into(),
+            tenant_id: "partner".into(),
+            id: id.into(),
+            user_principal_name: format!("{id}@partner.sandbox"),
+            display_name: id.into(),
+            roles: Vec::new(),
+        }
+    }
+
+    fn customer(tenant: &str, status: &str, role: &str) -> CustomerAccess {
+        CustomerAccess {
+            tenant_id: tenant.into(),
+            display_name: format!("Customer {tenant}"),
+            relationship_id: "r".into(),
+            relationship_status: status.into(),
+            roles: vec![RoleRef {
+                template_id: role.into(),
+                display_name: "role".into(),
+            }],
+        }
+    }
+
+    fn target(tenant: &str, id: &str, admin: bool) -> DirectoryUser {
+        DirectoryUser {
+            tenant_id: tenant.into(),
+            id: id.into(),
+            user_principal_name: format!("{id}@{tenant}.sandbox"),
+            display_name: id.into(),
+            admin_roles: if admin {
+                vec![RoleRef {
+                    template_id: role_ids::GLOBAL_ADMINISTRATOR.into(),
+                    display_name: "Global Administrator".into(),
+                }]
+            } else {
+                Vec::new()
+            },
+            roles_known: true,
+            role_assignable_group_known: true,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn an_approver_must_be_someone_else_allowed_to_reset_every_user_of_the_job() {
+        let technician = person("tech");
+        let lead = person("lead");
+        let auth_admin = role_ids::AUTHENTICATION_ADMINISTRATOR;
+        let privileged = role_ids::PRIVILEGED_AUTHENTICATION_ADMINISTRATOR;
+        let users = vec![target("a", "ada", false), target("b", "ben", true)];
+
+        // Themselves.
+        let own = check_lighthouse_approver(
+            &technician,
+            &person("TECH"),
+            &[customer("a", "active", privileged)],
+            &users,
+        )
+        .unwrap_err();
+        assert!(own.message.contains("second person"), "{own:?}");
+
+        // Roles that cover both users: allowed.
+        let both = [
+            customer("a", "active", auth_admin),
+            customer("b", "active", privileged),
+        ];
+        check_lighthouse_approver(&technician, &lead, &both, &users).unwrap();
+
+        // An Authentication Administrator in b may not reset b's administrator.
+        let weak = [
+            customer("a", "active", auth_admin),
+            customer("b", "active", auth_admin),
+        ];
+        let refused = check_lighthouse_approver(&technician, &lead, &weak, &users).unwrap_err();
+        assert_eq!(refused.kind, ErrorKind::Denied);
+        assert!(refused.message.contains("in Customer b"), "{refused:?}");
+        assert!(!refused.message.contains("in Customer a"), "{refused:?}");
+
+        // No active relationship with a's customer.
+        let expired = [
+            customer("a", "expired", privileged),
+            customer("b", "active", privileged),
+        ];
+        let refused = check_lighthouse_approver(&technician, &lead, &expired, &users).unwrap_err();
+        assert!(
+            refused.message.contains("no active delegated access"),
+            "{refused:?}"
+        );
+    }
+}
