@@ -13,13 +13,11 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { useEffect, useState } from "react";
-import { listConnections } from "../ipc/api";
+import { useState } from "react";
 import type {
   AppError,
   ApprovalRecord,
   CodeToSend,
-  DemoAccount,
   Plan,
   RateStatus,
   VerificationEvidence,
@@ -27,6 +25,7 @@ import type {
   VerificationRecord,
 } from "../ipc/types";
 import { ErrorBar } from "./ErrorBar";
+import { SecondPersonApproval } from "./SecondPersonApproval";
 
 const useStyles = makeStyles({
   section: {
@@ -306,91 +305,16 @@ function MethodPanel({
   }
 }
 
-/** Demo accounts of the plan's connection (sandbox only), other than the operator: who may sign in to approve. */
-function useApproverAccounts(plan: Plan): DemoAccount[] | null {
-  const [accounts, setAccounts] = useState<DemoAccount[] | null>(null);
-  useEffect(() => {
-    let live = true;
-    listConnections().then(
-      (connections) => {
-        const connection = connections.find((c) => c.id === plan.connectionId);
-        if (!live || !connection?.sandbox) return;
-        setAccounts(connection.demoAccounts.filter((a) => a.userPrincipalName !== plan.operatorUpn));
-      },
-      () => {},
-    );
-    return () => {
-      live = false;
-    };
-  }, [plan.connectionId, plan.operatorUpn]);
-  return accounts;
-}
-
 function Approval({ plan, approval, disabled, onApprove }: SafetyChecksProps) {
-  const styles = useStyles();
-  const accounts = useApproverAccounts(plan);
-  const [account, setAccount] = useState("");
-  const [error, setError] = useState<AppError | null>(null);
-  const [busy, setBusy] = useState(false);
-  const chosen = account || accounts?.[0]?.userPrincipalName || "";
-
-  const approve = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await onApprove(accounts ? chosen : undefined);
-    } catch (e) {
-      setError(e as AppError);
-    } finally {
-      setBusy(false);
-    }
-  };
-
   return (
-    <section className={styles.section} aria-labelledby="approval-heading" data-testid="approval">
-      <Subtitle2 as="h3" id="approval-heading">
-        A second person must approve
-      </Subtitle2>
-      <ul className={styles.reasons}>
-        {plan.safety.approval.reasons.map((reason) => (
-          <li key={reason} data-testid="approval-reason">
-            {reason}
-          </li>
-        ))}
-      </ul>
-      {approval ? (
-        <MessageBar intent="success" data-testid="approval-result">
-          <MessageBarBody>
-            Approved by {approval.approver}
-            {approval.approverRoles.length ? ` (${approval.approverRoles.join(", ")})` : ""}.
-          </MessageBarBody>
-        </MessageBar>
-      ) : (
-        <>
-          <Text>
-            The approver signs in here, now, with their own account. They must hold a role that may take this action on
-            this user.
-          </Text>
-          <div className={styles.row}>
-            {accounts ? (
-              <Field label="Approver (demo account)">
-                <Select id="approver-account" value={chosen} onChange={(_, data) => setAccount(data.value)}>
-                  {accounts.map((a) => (
-                    <option key={a.userPrincipalName} value={a.userPrincipalName}>
-                      {a.displayName} — {a.roleLabel}
-                    </option>
-                  ))}
-                </Select>
-              </Field>
-            ) : null}
-            <Button id="approve-button" disabled={disabled || busy} onClick={() => void approve()}>
-              {accounts ? "Sign in to approve" : "Approver: sign in (opens the browser)"}
-            </Button>
-          </div>
-          {busy ? <Spinner size="tiny" label="Waiting for the approver's sign-in…" /> : null}
-          {error ? <ErrorBar error={error} /> : null}
-        </>
-      )}
-    </section>
+    <SecondPersonApproval
+      connectionId={plan.connectionId}
+      operatorUpn={plan.operatorUpn}
+      reasons={plan.safety.approval.reasons}
+      approval={approval}
+      disabled={disabled}
+      onApprove={onApprove}
+      who="They must hold a role that may take this action on this user."
+    />
   );
 }

@@ -1,5 +1,5 @@
 import { useCallback, useRef, useState } from "react";
-import { lighthousePlanReset, lighthouseStartJob } from "../ipc/api";
+import { approvePlan, lighthousePlanReset, lighthouseStartJob } from "../ipc/api";
 import type { AppError, BulkJobView, LighthouseTarget } from "../ipc/types";
 import type { LighthousePlanStage } from "../components/lighthouse/LighthousePlanDialog";
 
@@ -20,7 +20,7 @@ export function useLighthouseReset(connectionId: string) {
       setFlow({ stage: "planning" });
       try {
         const plan = await lighthousePlanReset(connectionId, targets);
-        if (no === attempt.current) setFlow({ stage: "confirm", plan });
+        if (no === attempt.current) setFlow({ stage: "confirm", plan, approval: null });
       } catch (e) {
         if (no === attempt.current) setFlow({ stage: "planFailed", error: e as AppError });
       }
@@ -31,15 +31,28 @@ export function useLighthouseReset(connectionId: string) {
   const confirm = useCallback(
     async (reason: string) => {
       if (flow.stage !== "confirm") return;
-      const plan = flow.plan;
+      const { plan, approval } = flow;
       const no = ++attempt.current;
-      setFlow({ stage: "starting", plan });
+      setFlow({ stage: "starting", plan, approval });
       try {
         const job = await lighthouseStartJob(plan.id, reason);
         if (no === attempt.current) setFlow({ stage: "job", job });
       } catch (e) {
-        if (no === attempt.current) setFlow({ stage: "confirm", plan, error: e as AppError });
+        if (no === attempt.current) setFlow({ stage: "confirm", plan, approval, error: e as AppError });
       }
+    },
+    [flow],
+  );
+
+  /** A second person signs in to approve the job (Rust checks who; a refusal is thrown to the caller). */
+  const approve = useCallback(
+    async (account?: string) => {
+      if (flow.stage !== "confirm") return;
+      const planId = flow.plan.id;
+      const record = await approvePlan(planId, account);
+      setFlow((current) =>
+        current.stage === "confirm" && current.plan.id === planId ? { ...current, approval: record } : current,
+      );
     },
     [flow],
   );
@@ -49,5 +62,5 @@ export function useLighthouseReset(connectionId: string) {
     setFlow({ stage: "idle" });
   }, []);
 
-  return { flow, start, confirm, close };
+  return { flow, start, confirm, approve, close };
 }

@@ -253,6 +253,39 @@ describe("Lighthouse users", () => {
     expect(text("selected-count")).toBe("0 users selected");
   });
 
+  test("a job Rust says needs a second person waits for the approver's sign-in; the technician is not offered as approver", async () => {
+    const approval = { required: true, reasons: ["This job resets 26 users, more than 25: a second person approves the whole job."] };
+    const ipc = mockCommands(
+      partnerHandlers({
+        list_connections: () => [lighthouseConnection(true)],
+        lighthouse_plan_reset: () => lhPlan({ approval }),
+        approve_plan: () => ({ approver: "lead@partner.sandbox", approverId: "lead-1", approverRoles: ["Authentication Administrator in Fabrikam"], at: "t" }),
+        lighthouse_start_job: () => lhJob(),
+        lighthouse_job: () => lhJobFinished(),
+      }),
+    );
+    renderWithFluent(<Harness initial={[fabrikam.tenantId, tailspin.tenantId]} />);
+    await waitFor(() => expect(rowIds()).toHaveLength(3));
+    click(`select-${fabrikam.tenantId}-${fabUser.id}`);
+    await waitFor(() => expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false));
+    click("action-resetAllMfa");
+
+    await waitFor(() => expect(allByTestId("approval-reason").map((r) => r.textContent)).toEqual(approval.reasons));
+    fireEvent.change(byId("reason-input")!, { target: { value: "INC-78" } });
+    // A reason alone is not enough: Rust asked for a second person.
+    expect((byId("confirm-button") as HTMLButtonElement).disabled).toBe(true);
+    await waitFor(() => expect(byId("approver-account")).not.toBeNull());
+    const offered = [...(byId("approver-account") as HTMLSelectElement).options].map((o) => o.value);
+    expect(offered).toEqual(["lead@partner.sandbox"]);
+    click("approve-button");
+    await waitFor(() => expect(text("approval-result")).toContain("Approved by lead@partner.sandbox"));
+    expect(ipc.callsOf("approve_plan")).toEqual([{ planId: "lhplan-1", account: "lead@partner.sandbox" }]);
+    expect((byId("confirm-button") as HTMLButtonElement).disabled).toBe(false);
+    click("confirm-button");
+    await waitFor(() => expect(byId("lh-job-panel")).not.toBeNull());
+    expect(ipc.callsOf("lighthouse_start_job")).toEqual([{ planId: "lhplan-1", reason: "INC-78" }]);
+  });
+
   test("Cancel in the progress panel calls lighthouse_cancel_job", async () => {
     const ipc = mockCommands(
       partnerHandlers({

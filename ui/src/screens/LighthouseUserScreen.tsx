@@ -121,6 +121,7 @@ export function LighthouseUserScreen({
       <LighthouseResetDialogs
         flow={reset.flow}
         onConfirm={(reason) => void reset.confirm(reason)}
+        onApprove={reset.approve}
         onCancel={reset.close}
         onJobClosed={() => {
           reset.close();

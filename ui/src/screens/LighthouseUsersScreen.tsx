@@ -375,6 +375,7 @@ export function LighthouseUsersScreen({
       <LighthouseResetDialogs
         flow={reset.flow}
         onConfirm={(reason) => void reset.confirm(reason)}
+        onApprove={reset.approve}
         onCancel={reset.close}
         onJobClosed={jobClosed}
       />

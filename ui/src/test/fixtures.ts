@@ -426,7 +426,10 @@ export function lighthouseConnection(signedIn: boolean): ConnectionView {
     summary: null,
     keychain: { state: "available" },
     servedThroughSeam: false,
-    demoAccounts: [{ userPrincipalName: "tech@partner.sandbox", displayName: "Tess Tech", roleLabel: "Partner technician" }],
+    demoAccounts: [
+      { userPrincipalName: "tech@partner.sandbox", displayName: "Tess Tech", roleLabel: "Partner technician" },
+      { userPrincipalName: "lead@partner.sandbox", displayName: "Team lead (approver)", roleLabel: "GDAP: Helpdesk and Tier 3" },
+    ],
   };
 }
 
@@ -497,9 +500,12 @@ export const northwindRefusal: CustomerRefusal = {
   reason: "Your roles in Northwind Traders do not include Authentication Methods Writer.",
 };
 
-export function lhPlan(): LighthousePlan {
+export function lhPlan(overrides: Partial<LighthousePlan> = {}): LighthousePlan {
   return {
     id: "lhplan-1",
+    connectionId: LH_ID,
+    operatorUpn: "tech@partner.sandbox",
+    approval: { required: false, reasons: [] },
     action: "resetAllMfa",
     customers: [
       { tenantId: fabrikam.tenantId, displayName: fabrikam.displayName, users: 1, methods: 2 },
@@ -529,6 +535,7 @@ export function lhPlan(): LighthousePlan {
     ],
     totalMethods: 2,
     warnings: ["Fiona Fab cannot sign in with MFA until she registers again."],
+    ...overrides,
   };
 }
 

@@ -20,8 +20,9 @@ import {
 } from "@fluentui/react-components";
 import { useState } from "react";
 import { LIGHTHOUSE_ACTION_LABELS, orDash } from "../../format";
-import type { AppError, LighthousePlan, UserPlan } from "../../ipc/types";
+import type { AppError, ApprovalRecord, LighthousePlan, UserPlan } from "../../ipc/types";
 import { ErrorBar } from "../ErrorBar";
+import { SecondPersonApproval } from "../SecondPersonApproval";
 
 const useStyles = makeStyles({
   surface: { maxWidth: "860px", width: "92vw" },
@@ -41,8 +42,8 @@ const useStyles = makeStyles({
 export type LighthousePlanStage =
   | { stage: "planning" }
   | { stage: "planFailed"; error: AppError }
-  | { stage: "confirm"; plan: LighthousePlan; error?: AppError | null }
-  | { stage: "starting"; plan: LighthousePlan };
+  | { stage: "confirm"; plan: LighthousePlan; approval: ApprovalRecord | null; error?: AppError | null }
+  | { stage: "starting"; plan: LighthousePlan; approval: ApprovalRecord | null };
 
 function plural(n: number, one: string, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
@@ -96,16 +97,20 @@ function UserLines({ user }: { user: UserPlan }) {
 export function LighthousePlanDialog({
   flow,
   onConfirm,
+  onApprove,
   onCancel,
 }: {
   flow: LighthousePlanStage;
   onConfirm: (reason: string) => void;
+  onApprove: (account?: string) => Promise<void>;
   onCancel: () => void;
 }) {
   const styles = useStyles();
   const [reason, setReason] = useState("");
   const plan = flow.stage === "confirm" || flow.stage === "starting" ? flow.plan : null;
   const starting = flow.stage === "starting";
+  const approval = flow.stage === "confirm" || flow.stage === "starting" ? flow.approval : null;
+  const awaitingApproval = plan !== null && plan.approval.required && !approval;
   const error = flow.stage === "planFailed" ? flow.error : flow.stage === "confirm" ? flow.error ?? null : null;
   const label = LIGHTHOUSE_ACTION_LABELS.resetAllMfa;
 
@@ -157,6 +162,17 @@ export function LighthousePlanDialog({
                   </section>
                 ))}
                 <Text data-testid="lh-plan-reregister">Each user must register MFA again at next sign-in.</Text>
+                {plan.approval.required ? (
+                  <SecondPersonApproval
+                    connectionId={plan.connectionId}
+                    operatorUpn={plan.operatorUpn}
+                    reasons={plan.approval.reasons}
+                    approval={approval}
+                    disabled={starting}
+                    onApprove={onApprove}
+                    who="They approve the whole job: their own GDAP roles must allow this reset of every user in it."
+                  />
+                ) : null}
                 <Field label="Reason or ticket" required hint="Recorded in the audit log with each user's result.">
                   <Input
                     id="reason-input"
@@ -173,7 +189,7 @@ export function LighthousePlanDialog({
             <Button
               id="confirm-button"
               appearance="primary"
-              disabled={!plan || starting || reason.trim() === ""}
+              disabled={!plan || starting || awaitingApproval || reason.trim() === ""}
               onClick={() => onConfirm(reason.trim())}
             >
               {label}

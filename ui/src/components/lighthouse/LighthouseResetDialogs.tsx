@@ -6,15 +6,17 @@ import { LighthousePlanDialog } from "./LighthousePlanDialog";
 export function LighthouseResetDialogs({
   flow,
   onConfirm,
+  onApprove,
   onCancel,
   onJobClosed,
 }: {
   flow: LighthouseResetFlow;
   onConfirm: (reason: string) => void;
+  onApprove: (account?: string) => Promise<void>;
   onCancel: () => void;
   onJobClosed: () => void;
 }) {
   if (flow.stage === "idle") return null;
   if (flow.stage === "job") return <LighthouseJobPanel key={flow.job.id} job={flow.job} onClose={onJobClosed} />;
-  return <LighthousePlanDialog flow={flow} onConfirm={onConfirm} onCancel={onCancel} />;
+  return <LighthousePlanDialog flow={flow} onConfirm={onConfirm} onApprove={onApprove} onCancel={onCancel} />;
 }
