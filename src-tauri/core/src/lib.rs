@@ -24,6 +24,7 @@ pub mod providers;
 pub mod reply_body;
 pub mod safety;
 pub mod seam;
+pub mod secret_body;
 pub mod secrets;
 #[cfg(test)]
 pub(crate) mod test_inputs;

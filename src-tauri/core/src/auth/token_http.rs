@@ -19,6 +19,11 @@ impl<'c> AsyncHttpClient<'c> for TokenHttp {
 
     fn call(&'c self, request: HttpRequest) -> Self::Future {
         Box::pin(async move {
+            // The form carries a code, a refresh token or a client secret: reqwest gets it in a
+            // buffer wiped when the request is done (`crate::secret_body`).
+            let (parts, body) = request.into_parts();
+            let body = crate::secret_body::wiped_on_drop(zeroize::Zeroizing::new(body));
+            let request = oauth2::http::Request::from_parts(parts, body);
             let request: reqwest::Request = request.try_into().map_err(Box::new)?;
             let response = self.0.execute(request).await.map_err(Box::new)?;
             let mut reply = oauth2::http::Response::builder()

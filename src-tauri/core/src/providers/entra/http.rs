@@ -483,7 +483,11 @@ impl GraphHttp {
             Some(body) => {
                 builder = builder
                     .header(CONTENT_TYPE, "application/json")
-                    .body(body.expose_secret().as_bytes().to_vec());
+                    // Each attempt's copy of the body (it may hold a password) is wiped
+                    // when reqwest is done with it.
+                    .body(crate::secret_body::wiped_on_drop(zeroize::Zeroizing::new(
+                        body.expose_secret().as_bytes().to_vec(),
+                    )));
             }
             // An explicit empty body gives `Content-Length: 0`, which Graph expects on a
             // body-less POST (revokeSignInSessions, deactivate).

@@ -790,7 +790,11 @@ impl Directory for EntraDirectory {
                 password,
             },
         };
-        let body = serde_json::to_string(&body)
+        // Written once into a buffer of its size, which becomes the secret body as it is (no
+        // growth or shrink leaves a copy of the password behind).
+        let mut body = crate::secret_body::json(&body)
+            .map_err(|_| AppError::internal("The password reset request could not be prepared."))?;
+        let body = String::from_utf8(std::mem::take(&mut *body))
             .map_err(|_| AppError::internal("The password reset request could not be prepared."))?;
         let request = GraphRequest {
             method: Method::PATCH,

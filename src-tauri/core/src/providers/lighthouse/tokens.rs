@@ -255,7 +255,8 @@ impl PartnerSession {
             ("refresh_token", refresh.expose_secret()),
             ("scope", GRAPH_SCOPE),
         ];
-        let response = self.http.post(url).form(&form).send().await.map_err(|e| {
+        let request = crate::secret_body::with_form(self.http.post(url), &form);
+        let response = request.send().await.map_err(|e| {
             AppError::new(
                 ErrorKind::Offline,
                 "Cannot reach the Microsoft sign-in service. Check the network connection.",

@@ -361,13 +361,15 @@ impl PrivilegeSecureClient {
             #[serde(rename = "Password")]
             password: &'a str,
         }
-        let body = serde_json::to_vec(&SignInBody {
+        // Written once into a buffer wiped when the request is done.
+        let body = crate::secret_body::json(&SignInBody {
             login,
             password: password.expose_secret(),
         })
         .map_err(|e| {
             AppError::internal("Could not encode the sign-in").with_detail(e.to_string())
         })?;
+        let body = crate::secret_body::wiped_on_drop(body);
         let request = self
             .http
             .post(self.url("signinBody")?)

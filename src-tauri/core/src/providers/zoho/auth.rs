@@ -267,12 +267,15 @@ impl DeviceSignIn {
         let url = endpoint(&self.settings, "oauth/v3/device/token")?;
         let response = send(
             &self.settings,
-            self.http.post(url).form(&[
-                ("client_id", self.settings.client_id.trim()),
-                ("client_secret", client_secret.expose_secret()),
-                ("grant_type", "device_token"),
-                ("code", authorization.device_code.expose_secret()),
-            ]),
+            crate::secret_body::with_form(
+                self.http.post(url),
+                &[
+                    ("client_id", self.settings.client_id.trim()),
+                    ("client_secret", client_secret.expose_secret()),
+                    ("grant_type", "device_token"),
+                    ("code", authorization.device_code.expose_secret()),
+                ],
+            ),
         )
         .await?;
         let body: TokenResponse = read_json(&self.settings, response).await?;
@@ -534,12 +537,15 @@ impl ZohoSession {
         let url = endpoint(&self.settings, "oauth/v2/token")?;
         let response = send(
             &self.settings,
-            self.http.post(url).form(&[
-                ("grant_type", "refresh_token"),
-                ("client_id", self.settings.client_id.trim()),
-                ("client_secret", client_secret.expose_secret()),
-                ("refresh_token", refresh_token.expose_secret()),
-            ]),
+            crate::secret_body::with_form(
+                self.http.post(url),
+                &[
+                    ("grant_type", "refresh_token"),
+                    ("client_id", self.settings.client_id.trim()),
+                    ("client_secret", client_secret.expose_secret()),
+                    ("refresh_token", refresh_token.expose_secret()),
+                ],
+            ),
         )
         .await?;
         let status = response.status();

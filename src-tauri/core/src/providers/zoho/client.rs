@@ -354,14 +354,29 @@ impl ZohoClient {
         // `resetAuthToken` in the page's parameter table and `resetAuthtoken` in its sample
         // request; JSON keys are case-sensitive and the page does not say which the server
         // reads, so both go, with the same value: whichever it reads, it gets the choice.
-        let body = serde_json::json!({
-            "zuid": zuid,
-            "password": password.expose_secret(),
-            "mode": "resetPassword",
-            "oneTimePassword": options.force_change_on_login,
-            "resetAuthToken": options.clear_mobile_sessions_and_api_tokens,
-            "resetAuthtoken": options.clear_mobile_sessions_and_api_tokens,
-        });
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct ResetBody<'a> {
+            zuid: &'a Value,
+            password: &'a str,
+            mode: &'static str,
+            one_time_password: bool,
+            reset_auth_token: bool,
+            #[serde(rename = "resetAuthtoken")]
+            reset_auth_token_as_sampled: bool,
+        }
+        // Written once into a buffer wiped when the request is done (no copy of the
+        // password is left in a JSON value or a grown buffer).
+        let body = crate::secret_body::json(&ResetBody {
+            zuid: &zuid,
+            password: password.expose_secret(),
+            mode: "resetPassword",
+            one_time_password: options.force_change_on_login,
+            reset_auth_token: options.clear_mobile_sessions_and_api_tokens,
+            reset_auth_token_as_sampled: options.clear_mobile_sessions_and_api_tokens,
+        })
+        .map_err(|_| AppError::internal("The password reset request could not be prepared."))?;
+        let body = crate::secret_body::wiped_on_drop(body);
         // Zoho's refusal may quote what it was sent: the password never reaches an error.
         let sent = self
             .send_mail(Method::PUT, url, Some(body))
@@ -481,14 +496,25 @@ impl ZohoClient {
     }
 
     /// A Mail API call: the envelope's `data`, or the mapped error.
-    async fn send_mail(&self, method: Method, url: url::Url, body: Option<Value>) -> Result<Value> {
+    /// `body` is JSON, sent as given on every attempt.
+    async fn send_mail(
+        &self,
+        method: Method,
+        url: url::Url,
+        body: Option<bytes::Bytes>,
+    ) -> Result<Value> {
         let envelope = self.send_raw(method, url, body).await?;
         Ok(envelope.get("data").cloned().unwrap_or(Value::Null))
     }
 
     /// Sends with the access token (`Authorization: Zoho-oauthtoken …`), paced to the Mail
     /// API's request limit, retrying 429/503 after Retry-After and a 401 once after a refresh.
-    async fn send_raw(&self, method: Method, url: url::Url, body: Option<Value>) -> Result<Value> {
+    async fn send_raw(
+        &self,
+        method: Method,
+        url: url::Url,
+        body: Option<bytes::Bytes>,
+    ) -> Result<Value> {
         let mut refreshed = false;
         let mut attempt = 0;
         loop {
@@ -507,7 +533,9 @@ impl ZohoClient {
                     format!("Zoho-oauthtoken {}", token.expose_secret()),
                 );
             if let Some(body) = &body {
-                request = request.json(body);
+                request = request
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(body.clone());
             }
             let response = request.send().await.map_err(|error| {
                 let kind = if method == Method::GET || !error.is_timeout() {
