@@ -46,6 +46,53 @@ fn mask_phone(number: &str) -> String {
     }
 }
 
+/// A hardware OATH token as beta `hardwareOathAuthenticationMethod` shows it, for both this
+/// emulator and the Lighthouse one (`lighthouse::graph`): the token itself is the `device`
+/// (serial number, manufacturer, model, status), assigned to the user
+/// (https://learn.microsoft.com/graph/api/resources/hardwareoathauthenticationmethod?view=graph-rest-beta).
+pub(crate) struct HardwareOathToken<'a> {
+    pub id: &'a str,
+    /// `createdDateTime` as Graph writes it; `None` is written as `null`.
+    pub created: Option<String>,
+    pub display_name: Option<&'a str>,
+    pub serial_number: &'a str,
+    pub manufacturer: &'a str,
+    pub model: &'a str,
+    pub activated: bool,
+    /// The user it is assigned to: (id, display name).
+    pub assigned_to: (&'a str, &'a str),
+}
+
+/// The `device.status` of a token: `activated`, or `deactivated` once deactivated.
+pub(crate) fn hardware_oath_status(activated: bool) -> &'static str {
+    if activated {
+        "activated"
+    } else {
+        "deactivated"
+    }
+}
+
+pub(crate) fn hardware_oath_method_json(token: &HardwareOathToken<'_>) -> Value {
+    json!({
+        "@odata.type": "#microsoft.graph.hardwareOathAuthenticationMethod",
+        "id": token.id,
+        "createdDateTime": token.created,
+        "device": {
+            "id": token.id,
+            "displayName": token.display_name,
+            "serialNumber": token.serial_number,
+            "manufacturer": token.manufacturer,
+            "model": token.model,
+            "secretKey": null,
+            "timeIntervalInSeconds": 30,
+            "status": hardware_oath_status(token.activated),
+            "lastUsedDateTime": null,
+            "hashFunction": "hmacsha1",
+            "assignedTo": { "id": token.assigned_to.0, "displayName": token.assigned_to.1 },
+        },
+    })
+}
+
 fn hardware_json(user: &User, method: &Method) -> Value {
     let MethodDetail::HardwareOath {
         serial,
@@ -56,23 +103,15 @@ fn hardware_json(user: &User, method: &Method) -> Value {
     else {
         return Value::Null;
     };
-    json!({
-        "@odata.type": "#microsoft.graph.hardwareOathAuthenticationMethod",
-        "id": method.id,
-        "createdDateTime": graph_time(method.created),
-        "device": {
-            "id": method.id,
-            "displayName": null,
-            "serialNumber": serial,
-            "manufacturer": manufacturer,
-            "model": model,
-            "secretKey": null,
-            "timeIntervalInSeconds": 30,
-            "status": if *activated { "activated" } else { "deactivated" },
-            "lastUsedDateTime": null,
-            "hashFunction": "hmacsha1",
-            "assignedTo": { "id": user.id, "displayName": user.display_name },
-        },
+    hardware_oath_method_json(&HardwareOathToken {
+        id: &method.id,
+        created: Some(graph_time(method.created)),
+        display_name: None,
+        serial_number: serial,
+        manufacturer,
+        model,
+        activated: *activated,
+        assigned_to: (&user.id, &user.display_name),
     })
 }
 

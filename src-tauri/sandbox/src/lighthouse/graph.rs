@@ -7,8 +7,10 @@
 //! In a customer tenant (with that customer's token): `GET /v1.0/users`,
 //! `GET /v1.0/users/{id}/authentication/methods`,
 //! `GET /v1.0/users/{id}/transitiveMemberOf/microsoft.graph.{directoryRole,group}` and
-//! `DELETE /v1.0/users/{id}/authentication/{collection}/{methodId}`, each allowed only by
-//! the roles the signed-in partner user (the token's) holds there through GDAP (graph.md §2.3).
+//! `DELETE /v1.0/users/{id}/authentication/{collection}/{methodId}` and
+//! `POST /beta/users/{id}/authentication/hardwareOathMethods/{methodId}/deactivate`, each
+//! allowed only by the roles the signed-in partner user (the token's) holds there through
+//! GDAP (graph.md §2.3). Every route, `/beta` included, goes through the same front door.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,7 +20,7 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
+use axum::routing::{delete, get, post};
 use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
 
@@ -69,6 +71,14 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/v1.0/users/{user}/authentication/{collection}/{method}",
             delete(delete_method),
+        )
+        .route(
+            "/beta/users/{user}/authentication/hardwareOathMethods",
+            get(list_hardware_oath),
+        )
+        .route(
+            "/beta/users/{user}/authentication/hardwareOathMethods/{method}/deactivate",
+            post(deactivate_hardware_oath),
         )
         .route_layer(middleware::from_fn_with_state(shared.clone(), front_door))
         .with_state(shared)
@@ -444,7 +454,22 @@ fn user_property(user: &seed::User, name: &str) -> Value {
     }
 }
 
-fn method_json(method: &seed::Method) -> Value {
+/// One method as a methods list shows it. A hardware OATH token has the beta
+/// `hardwareOathAuthenticationMethod` shape (the single-tenant emulator's, through the shared
+/// helper) and is listed by beta `hardwareOathMethods` only, as there.
+fn method_json(user: &seed::User, method: &seed::Method) -> Value {
+    if let Some(token) = &method.hardware {
+        return crate::methods::hardware_oath_method_json(&crate::methods::HardwareOathToken {
+            id: &method.id,
+            created: None,
+            display_name: method.display_name.as_deref(),
+            serial_number: &token.serial_number,
+            manufacturer: &token.manufacturer,
+            model: &token.model,
+            activated: token.status == seed::HardwareOathStatus::Activated,
+            assigned_to: (&user.id, &user.display_name),
+        });
+    }
     let mut value = json!({ "@odata.type": method.kind.odata_type(), "id": method.id });
     if let Some(number) = &method.phone_number {
         value["phoneNumber"] = json!(number);
@@ -458,26 +483,54 @@ fn method_json(method: &seed::Method) -> Value {
     value
 }
 
+/// v1.0 `GET /users/{id}/authentication/methods`: every method but hardware OATH tokens,
+/// which Graph lists on beta only (graph.md §1.3, "Hardware OATH is beta-only"; the
+/// single-tenant emulator lists them so too).
 async fn list_methods(
     State(shared): State<Arc<Shared>>,
     Extension(caller): Extension<Caller>,
     Path(user_id): Path<String>,
 ) -> Response {
+    list_user_methods(&shared, &caller, &user_id, |m| m.hardware.is_none())
+}
+
+/// Beta `GET /users/{id}/authentication/hardwareOathMethods`
+/// (https://learn.microsoft.com/graph/api/authentication-list-hardwareoathmethods?view=graph-rest-beta).
+async fn list_hardware_oath(
+    State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+    Path(user_id): Path<String>,
+) -> Response {
+    list_user_methods(&shared, &caller, &user_id, |m| m.hardware.is_some())
+}
+
+/// The user's methods that `keep` admits, for a caller who may read methods in the customer.
+fn list_user_methods(
+    shared: &Shared,
+    caller: &Caller,
+    user_id: &str,
+    keep: impl Fn(&seed::Method) -> bool,
+) -> Response {
     let msp = lock(&shared.msp);
-    match customer_roles(&msp, &caller) {
+    match customer_roles(&msp, caller) {
         Ok(roles) if has_any(&roles, METHOD_READERS) => {}
-        Ok(_) => return render(&caller, GraphError::denied()),
-        Err(e) => return render(&caller, e),
+        Ok(_) => return render(caller, GraphError::denied()),
+        Err(e) => return render(caller, e),
     }
     let user = msp
         .customer(&caller.tenant_id)
-        .and_then(|c| c.users.get(&user_id));
+        .and_then(|c| c.users.get(user_id));
     match user {
         Some(user) => {
-            let value: Vec<Value> = user.methods.iter().map(method_json).collect();
+            let value: Vec<Value> = user
+                .methods
+                .iter()
+                .filter(|m| keep(m))
+                .map(|m| method_json(user, m))
+                .collect();
             Json(json!({ "value": value })).into_response()
         }
-        None => render(&caller, GraphError::user_not_found(&user_id)),
+        None => render(caller, GraphError::user_not_found(user_id)),
     }
 }
 
@@ -582,11 +635,42 @@ async fn user_groups(
     .into_response()
 }
 
+/// Entra's rule (graph.md §2.3): an Authentication Administrator may not manage the
+/// methods of a privileged administrator; a Privileged Authentication Administrator may.
+/// A member of a role-assignable group is protected the same way: the Authentication
+/// Administrator "can't change the credentials or reset MFA for members and owners of a
+/// role-assignable group"
+/// (https://learn.microsoft.com/entra/identity/role-based-access-control/permissions-reference#authentication-administrator;
+/// "Who can perform sensitive actions" in
+/// https://learn.microsoft.com/entra/identity/role-based-access-control/privileged-roles-permissions,
+/// and https://learn.microsoft.com/entra/identity/role-based-access-control/groups-concept),
+/// which leaves Privileged Authentication Administrator and Global Administrator.
+fn may_manage_methods_of(roles: &[String], user: &seed::User) -> bool {
+    let protected = user.privileged || user.in_role_assignable_group;
+    has_any(roles, HARDWARE_OATH_MANAGERS)
+        || (has_any(roles, &[role_ids::AUTHENTICATION_ADMINISTRATOR]) && !protected)
+}
+
+/// Who may manage a hardware OATH token: the Authentication Administrator "Cannot manage
+/// Hardware OATH tokens"
+/// (https://learn.microsoft.com/entra/identity/role-based-access-control/permissions-reference#authentication-administrator),
+/// which leaves the Privileged Authentication Administrator and the Global Administrator.
+const HARDWARE_OATH_MANAGERS: &[&str] = &[
+    role_ids::PRIVILEGED_AUTHENTICATION_ADMINISTRATOR,
+    role_ids::GLOBAL_ADMINISTRATOR,
+];
+
 async fn delete_method(
     State(shared): State<Arc<Shared>>,
     Extension(caller): Extension<Caller>,
     Path((user_id, collection, method_id)): Path<(String, String, String)>,
 ) -> Response {
+    // v1.0 has no `hardwareOathMethods`: Graph's OData layer refuses the segment before
+    // anything else, as the single-tenant emulator does (its `methods::serve`). A hardware
+    // token is deactivated on beta instead (`deactivate_hardware_oath`).
+    if collection == "hardwareOathMethods" {
+        return render(&caller, GraphError::unknown_segment(&collection));
+    }
     let mut msp = lock(&shared.msp);
     let roles = match customer_roles(&msp, &caller) {
         Ok(roles) => roles,
@@ -598,25 +682,7 @@ async fn delete_method(
     else {
         return render(&caller, GraphError::user_not_found(&user_id));
     };
-    // Entra's rule (graph.md §2.3): an Authentication Administrator may not manage the
-    // methods of a privileged administrator; a Privileged Authentication Administrator may.
-    // A member of a role-assignable group is protected the same way: the Authentication
-    // Administrator "can't change the credentials or reset MFA for members and owners of a
-    // role-assignable group"
-    // (https://learn.microsoft.com/entra/identity/role-based-access-control/permissions-reference#authentication-administrator;
-    // "Who can perform sensitive actions" in
-    // https://learn.microsoft.com/entra/identity/role-based-access-control/privileged-roles-permissions,
-    // and https://learn.microsoft.com/entra/identity/role-based-access-control/groups-concept),
-    // which leaves Privileged Authentication Administrator and Global Administrator.
-    let protected = user.privileged || user.in_role_assignable_group;
-    let allowed = has_any(
-        &roles,
-        &[
-            role_ids::PRIVILEGED_AUTHENTICATION_ADMINISTRATOR,
-            role_ids::GLOBAL_ADMINISTRATOR,
-        ],
-    ) || (has_any(&roles, &[role_ids::AUTHENTICATION_ADMINISTRATOR]) && !protected);
-    if !allowed {
+    if !may_manage_methods_of(&roles, user) {
         return render(&caller, GraphError::denied());
     }
     let position = user
@@ -649,5 +715,67 @@ async fn delete_method(
             }
         }
     }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// `POST /beta/users/{id}/authentication/hardwareOathMethods/{methodId}/deactivate`: "Deactive
+/// a hardware OATH token. It remains assigned to a user", answered `204 No Content`
+/// (https://learn.microsoft.com/graph/api/hardwareoathauthenticationmethod-deactivate?view=graph-rest-beta).
+/// Entra's "Require re-register MFA", which Lighthouse's "Reset all MFAs" mirrors, deactivates
+/// a user's hardware OATH tokens
+/// (https://learn.microsoft.com/entra/identity/authentication/howto-mfa-userdevicesettings).
+///
+/// - Only a Privileged Authentication Administrator or Global Administrator in the customer
+///   (the signed-in partner user's own GDAP roles there) may: see `HARDWARE_OATH_MANAGERS`;
+///   else the same 403 as the DELETE's refusal.
+/// - A privileged user or a member of a role-assignable group is protected as for the DELETE
+///   (`may_manage_methods_of`; both roles that pass the first rule pass this one too).
+/// - An unknown user or method: the DELETE's 404s. A method that is not a hardware OATH token:
+///   400 (our choice of status and message; Microsoft's page does not say).
+/// - Deactivating an already deactivated token answers 204 again: our assumption, the page
+///   does not say what a repeat answers.
+async fn deactivate_hardware_oath(
+    State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+    Path((user_id, method_id)): Path<(String, String)>,
+) -> Response {
+    let mut msp = lock(&shared.msp);
+    let roles = match customer_roles(&msp, &caller) {
+        Ok(roles) => roles,
+        Err(e) => return render(&caller, e),
+    };
+    let Some(user) = msp
+        .customer_mut(&caller.tenant_id)
+        .and_then(|c| c.users.get_mut(&user_id))
+    else {
+        return render(&caller, GraphError::user_not_found(&user_id));
+    };
+    if !has_any(&roles, HARDWARE_OATH_MANAGERS) || !may_manage_methods_of(&roles, user) {
+        return render(&caller, GraphError::denied());
+    }
+    let Some(method) = user.methods.iter_mut().find(|m| m.id == method_id) else {
+        return render(&caller, GraphError::method_not_found(&method_id));
+    };
+    let Some(token) = method.hardware.as_mut() else {
+        return render(
+            &caller,
+            GraphError::method_bad_request(format!(
+                "The authentication method with id '{method_id}' is a {}, not a \
+                 hardwareOathAuthenticationMethod: only a hardware OATH token can be deactivated.",
+                method
+                    .kind
+                    .odata_type()
+                    .trim_start_matches("#microsoft.graph.")
+            )),
+        );
+    };
+    // It stays assigned to the user; it just no longer works.
+    token.status = seed::HardwareOathStatus::Deactivated;
+    drop(msp);
+    shared.count(&caller.tenant_id, |s| s.deactivations += 1);
+    *lock(&shared.counters)
+        .deactivations
+        .entry((caller.tenant_id.clone(), user_id, method_id))
+        .or_default() += 1;
     StatusCode::NO_CONTENT.into_response()
 }

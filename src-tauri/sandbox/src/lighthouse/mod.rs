@@ -3,9 +3,9 @@
 //! through GDAP, on 127.0.0.1.
 //!
 //! - `seed`: the partner, its two users (a technician, and a lead in both GDAP groups), the
-//!   customers, their users (3–4 MFA methods each; some in a role-assignable group) and the
-//!   GDAP relationships (different role sets; one customer cannot reset methods, one
-//!   relationship has expired).
+//!   customers, their users (3–4 MFA methods each; some in a role-assignable group, some with
+//!   a hardware OATH token) and the GDAP relationships (different role sets; one customer
+//!   cannot reset methods, one relationship has expired).
 //! - `token_endpoint`: `POST /{tenant}/oauth2/v2.0/token` with `grant_type=refresh_token`: the
 //!   partner's refresh token redeemed at a customer's token endpoint gives a token for that
 //!   customer (graph.md §4.3), as MSAL does for GDAP. Every token is bound to the partner user
@@ -16,7 +16,8 @@
 //!
 //! Knobs for tests and the benchmark: added latency per request, per-tenant throttling, a
 //! customer that starts answering 403 after N deletions, access-token expiry. Counters
-//! record every deletion per (tenant, user, method), to prove a step ran exactly once.
+//! record every deletion and every hardware OATH deactivation per (tenant, user, method), to
+//! prove a step ran exactly once.
 
 mod graph;
 pub mod seed;
@@ -70,6 +71,9 @@ pub struct TenantStats {
     pub deletes: u64,
     /// DELETEs of a method that was not there (already deleted, or never existed).
     pub deletes_of_missing: u64,
+    /// Successful beta deactivations of a hardware OATH token (repeats on an already
+    /// deactivated token included: each answered 204).
+    pub deactivations: u64,
     pub token_grants: u64,
 }
 
@@ -96,6 +100,8 @@ pub(crate) struct Counters {
     tenants: HashMap<String, TenantStats>,
     /// (tenant, user, method) → successful deletions.
     deletions: HashMap<(String, String, String), u32>,
+    /// (tenant, user, method) → hardware OATH deactivations answered 204.
+    deactivations: HashMap<(String, String, String), u32>,
     /// Graph requests being answered now, and the most there were at once.
     in_flight: u64,
     peak_in_flight: u64,
@@ -203,6 +209,9 @@ pub struct SeededUser {
     pub in_role_assignable_group: bool,
     /// (method id, kind) of every method currently registered.
     pub methods: Vec<(String, MethodType)>,
+    /// (method id, `device.status`: `activated` or `deactivated`) of every hardware OATH
+    /// token (also in `methods`).
+    pub hardware_oath: Vec<(String, String)>,
 }
 
 /// A running emulator. Cheap to clone; the server stops when the last clone is dropped.
@@ -347,6 +356,14 @@ impl LighthouseSandbox {
                         privileged: u.privileged,
                         in_role_assignable_group: u.in_role_assignable_group,
                         methods: u.methods.iter().map(|m| (m.id.clone(), m.kind)).collect(),
+                        hardware_oath: u
+                            .methods
+                            .iter()
+                            .filter_map(|m| {
+                                let token = m.hardware.as_ref()?;
+                                Some((m.id.clone(), token.status.as_str().to_string()))
+                            })
+                            .collect(),
                     })
                     .collect(),
             })
@@ -405,6 +422,7 @@ impl LighthouseSandbox {
             phone_number: Some(number.to_string()),
             phone_type: Some("mobile"),
             display_name: None,
+            hardware: None,
         });
         true
     }
@@ -479,6 +497,20 @@ impl LighthouseSandbox {
     pub fn deletions_of(&self, tenant_id: &str, user_id: &str, method_id: &str) -> u32 {
         lock(&self.shared.counters)
             .deletions
+            .get(&(
+                tenant_id.to_string(),
+                user_id.to_string(),
+                method_id.to_string(),
+            ))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// How many times this hardware OATH token's beta deactivation was answered 204 (a repeat
+    /// on an already deactivated token counts too).
+    pub fn deactivations_of(&self, tenant_id: &str, user_id: &str, method_id: &str) -> u32 {
+        lock(&self.shared.counters)
+            .deactivations
             .get(&(
                 tenant_id.to_string(),
                 user_id.to_string(),

@@ -43,6 +43,8 @@ pub struct CustomerSpec {
     /// Which seeded users (by their number, `0..users`) are members of the customer's
     /// role-assignable group.
     pub role_assignable_members: Vec<usize>,
+    /// Which seeded users (by their number) also have one activated hardware OATH token.
+    pub hardware_oath_members: Vec<usize>,
 }
 
 impl CustomerSpec {
@@ -54,6 +56,7 @@ impl CustomerSpec {
             users,
             relationship_status: "active".into(),
             role_assignable_members: Vec::new(),
+            hardware_oath_members: Vec::new(),
         }
     }
 }
@@ -88,6 +91,9 @@ pub fn default_customers(users_per_customer: usize) -> Vec<CustomerSpec> {
     // User number 1 is in the customer's role-assignable group: the technician, an
     // Authentication Administrator here, may not reset their methods.
     fabrikam.role_assignable_members = vec![1];
+    // User number 2 has a hardware OATH token: only a Privileged Authentication Administrator
+    // or Global Administrator may deactivate it, so the technician may not here.
+    fabrikam.hardware_oath_members = vec![2];
     let mut woodgrove = CustomerSpec::new(
         "Woodgrove Bank",
         &[
@@ -98,6 +104,8 @@ pub fn default_customers(users_per_customer: usize) -> Vec<CustomerSpec> {
     );
     // The same, where the technician is a Privileged Authentication Administrator (allowed).
     woodgrove.role_assignable_members = vec![1];
+    // The same token, where the technician may deactivate it.
+    woodgrove.hardware_oath_members = vec![2];
     vec![
         fabrikam,
         northwind,
@@ -114,7 +122,7 @@ pub fn default_customers(users_per_customer: usize) -> Vec<CustomerSpec> {
     ]
 }
 
-/// `n` customers that all allow the reset (the benchmark's shape).
+/// `n` customers that all allow the reset (the benchmark's shape: no hardware OATH tokens).
 pub fn uniform_customers(count: usize, users_per_customer: usize) -> Vec<CustomerSpec> {
     (1..=count)
         .map(|i| {
@@ -136,6 +144,8 @@ pub enum MethodType {
     Phone,
     MicrosoftAuthenticator,
     SoftwareOath,
+    /// A hardware OATH token: deactivated on beta, never deleted here.
+    HardwareOath,
 }
 
 impl MethodType {
@@ -147,18 +157,45 @@ impl MethodType {
                 "#microsoft.graph.microsoftAuthenticatorAuthenticationMethod"
             }
             MethodType::SoftwareOath => "#microsoft.graph.softwareOathAuthenticationMethod",
+            MethodType::HardwareOath => "#microsoft.graph.hardwareOathAuthenticationMethod",
         }
     }
 
-    /// The collection a DELETE goes to (`None`: not deletable).
+    /// The collection a v1.0 DELETE goes to (`None`: not deletable). A hardware OATH token is
+    /// not: v1.0 has no `hardwareOathMethods` (the single-tenant emulator answers its 400 for
+    /// the segment too); it is deactivated on beta instead
+    /// (https://learn.microsoft.com/graph/api/hardwareoathauthenticationmethod-deactivate?view=graph-rest-beta).
     pub fn collection(self) -> Option<&'static str> {
         match self {
-            MethodType::Password => None,
+            MethodType::Password | MethodType::HardwareOath => None,
             MethodType::Phone => Some("phoneMethods"),
             MethodType::MicrosoftAuthenticator => Some("microsoftAuthenticatorMethods"),
             MethodType::SoftwareOath => Some("softwareOathMethods"),
         }
     }
+}
+
+/// A hardware OATH token's `device.status` (beta `hardwareOathAuthenticationMethod`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HardwareOathStatus {
+    Activated,
+    /// Deactivated: still assigned to the user, no longer usable to sign in.
+    Deactivated,
+}
+
+impl HardwareOathStatus {
+    pub fn as_str(self) -> &'static str {
+        crate::methods::hardware_oath_status(self == HardwareOathStatus::Activated)
+    }
+}
+
+/// What a hardware OATH token carries besides its id and display name.
+#[derive(Debug, Clone)]
+pub struct HardwareToken {
+    pub serial_number: String,
+    pub manufacturer: String,
+    pub model: String,
+    pub status: HardwareOathStatus,
 }
 
 #[derive(Debug, Clone)]
@@ -167,7 +204,10 @@ pub struct Method {
     pub kind: MethodType,
     pub phone_number: Option<String>,
     pub phone_type: Option<&'static str>,
+    /// The Authenticator's device name, or a hardware token's `device.displayName`.
     pub display_name: Option<String>,
+    /// `Some` for a `MethodType::HardwareOath` only.
+    pub hardware: Option<HardwareToken>,
 }
 
 #[derive(Debug, Clone)]
@@ -398,7 +438,13 @@ fn build_customer(
     }
     let users = (0..spec.users)
         .map(|n| {
-            let mut user = build_user(seed, index, n, &domain);
+            let mut user = build_user(
+                seed,
+                index,
+                n,
+                &domain,
+                spec.hardware_oath_members.contains(&n),
+            );
             user.in_role_assignable_group = spec.role_assignable_members.contains(&n);
             (user.id.clone(), user)
         })
@@ -429,7 +475,7 @@ const JOBS: &[(&str, &str)] = &[
     ("Paralegal", "Legal"),
 ];
 
-fn build_user(seed: u64, customer: usize, n: usize, domain: &str) -> User {
+fn build_user(seed: u64, customer: usize, n: usize, domain: &str, hardware_oath: bool) -> User {
     let first = FIRST_NAMES[(n + customer) % FIRST_NAMES.len()];
     let last = LAST_NAMES[(n / FIRST_NAMES.len() + customer) % LAST_NAMES.len()];
     let local = format!("{}.{}{}", first, last, n).to_ascii_lowercase();
@@ -441,6 +487,7 @@ fn build_user(seed: u64, customer: usize, n: usize, domain: &str) -> User {
             phone_number: None,
             phone_type: None,
             display_name: None,
+            hardware: None,
         },
         Method {
             id: MOBILE_PHONE_ID.into(),
@@ -448,6 +495,7 @@ fn build_user(seed: u64, customer: usize, n: usize, domain: &str) -> User {
             phone_number: Some(format!("+1 555{:07}", customer * 100_000 + n)),
             phone_type: Some("mobile"),
             display_name: None,
+            hardware: None,
         },
         Method {
             id: guid(seed, &format!("method/{customer}/{n}/authenticator")),
@@ -455,6 +503,7 @@ fn build_user(seed: u64, customer: usize, n: usize, domain: &str) -> User {
             phone_number: None,
             phone_type: None,
             display_name: Some(format!("{first}'s phone")),
+            hardware: None,
         },
         Method {
             id: guid(seed, &format!("method/{customer}/{n}/oath")),
@@ -462,6 +511,7 @@ fn build_user(seed: u64, customer: usize, n: usize, domain: &str) -> User {
             phone_number: None,
             phone_type: None,
             display_name: None,
+            hardware: None,
         },
     ];
     // Every other user also has an alternate mobile number: 3 or 4 MFA methods each.
@@ -472,6 +522,22 @@ fn build_user(seed: u64, customer: usize, n: usize, domain: &str) -> User {
             phone_number: Some(format!("+1 556{:07}", customer * 100_000 + n)),
             phone_type: Some("alternateMobile"),
             display_name: None,
+            hardware: None,
+        });
+    }
+    if hardware_oath {
+        methods.push(Method {
+            id: guid(seed, &format!("method/{customer}/{n}/hardware-oath")),
+            kind: MethodType::HardwareOath,
+            phone_number: None,
+            phone_type: None,
+            display_name: Some(format!("{first}'s key fob")),
+            hardware: Some(HardwareToken {
+                serial_number: format!("{:08}", 20_000_000 + customer * 10_000 + n),
+                manufacturer: "Token2".into(),
+                model: "C202".into(),
+                status: HardwareOathStatus::Activated,
+            }),
         });
     }
     let (job_title, department) = JOBS[(n + customer) % JOBS.len()];

@@ -476,3 +476,265 @@ async fn role_assignable_group_members_are_read_with_an_advanced_query_and_prote
     let token = access_token(&sandbox, &woodgrove.tenant_id).await;
     assert_eq!(delete_phone(&sandbox, &token, &member.id).await, 204);
 }
+
+/// Seeded user number `n` of the customer at `index` in `default_customers` (seed 7, the
+/// default config's).
+fn seeded_user(customer: &SeededCustomer, index: usize, n: usize) -> SeededUser {
+    let id = seed::guid(7, &format!("user/{index}/{n}"));
+    customer.users.iter().find(|u| u.id == id).unwrap().clone()
+}
+
+async fn deactivate(
+    sandbox: &LighthouseSandbox,
+    token: &str,
+    user_id: &str,
+    method_id: &str,
+) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!(
+            "{}/beta/users/{user_id}/authentication/hardwareOathMethods/{method_id}/deactivate",
+            sandbox.base_url()
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A user's hardware OATH tokens as beta `hardwareOathMethods` lists them; v1.0's methods list
+/// has none (Graph lists them on beta only).
+async fn hardware_tokens_listed(
+    sandbox: &LighthouseSandbox,
+    token: &str,
+    user_id: &str,
+) -> Vec<Value> {
+    let v1: Value = get(
+        sandbox,
+        token,
+        &format!("/v1.0/users/{user_id}/authentication/methods"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert!(
+        !v1["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["@odata.type"] == "#microsoft.graph.hardwareOathAuthenticationMethod"),
+        "v1.0 lists no hardware token: {v1}"
+    );
+    let beta: Value = get(
+        sandbox,
+        token,
+        &format!("/beta/users/{user_id}/authentication/hardwareOathMethods"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    beta["value"].as_array().unwrap().clone()
+}
+
+/// Fabrikam's user number 2 has one activated hardware OATH token besides their other
+/// methods, listed in the shape the product's parser reads (`parse_method` →
+/// `parse_hardware_oath`: the token is the `device`, with its `status`), with a stable id.
+#[tokio::test]
+async fn fabrikam_user_2_lists_one_activated_hardware_oath_token() {
+    let sandbox = LighthouseSandbox::start(LighthouseConfig::default())
+        .await
+        .unwrap();
+    let fabrikam = sandbox.customer_by_name("Fabrikam").unwrap();
+    let user = seeded_user(&fabrikam, 0, 2);
+    let with_tokens: Vec<&SeededUser> = fabrikam
+        .users
+        .iter()
+        .filter(|u| !u.hardware_oath.is_empty())
+        .collect();
+    assert_eq!(with_tokens.len(), 1, "user number 2 only");
+    let method_id = seed::guid(7, "method/0/2/hardware-oath");
+    assert_eq!(
+        user.hardware_oath,
+        [(method_id.clone(), "activated".into())]
+    );
+    assert!(user
+        .methods
+        .contains(&(method_id.clone(), MethodType::HardwareOath)));
+    assert_eq!(user.methods.len(), 5, "4 seeded methods and the token");
+
+    let token = access_token(&sandbox, &fabrikam.tenant_id).await;
+    let listed = hardware_tokens_listed(&sandbox, &token, &user.id).await;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    let hardware = &listed[0];
+    assert_eq!(hardware["id"], method_id.as_str());
+    let device = &hardware["device"];
+    assert_eq!(device["status"], "activated", "{hardware}");
+    assert_eq!(device["serialNumber"], "20000002", "{hardware}");
+    assert_eq!(device["manufacturer"], "Token2");
+    assert_eq!(device["model"], "C202");
+    assert!(device["displayName"].is_string(), "{hardware}");
+    assert_eq!(device["assignedTo"]["id"], user.id.as_str());
+
+    // Uniform customers (the benchmark's shape) have none.
+    let uniform = seed::uniform_customers(2, 4);
+    assert!(uniform.iter().all(|c| c.hardware_oath_members.is_empty()));
+}
+
+/// Only a Privileged Authentication Administrator or Global Administrator may deactivate a
+/// hardware OATH token: the technician, an Authentication Administrator in Fabrikam, gets the
+/// DELETE's 403 and the token stays activated.
+#[tokio::test]
+async fn authentication_administrator_may_not_deactivate_a_hardware_oath_token() {
+    let sandbox = LighthouseSandbox::start(LighthouseConfig::default())
+        .await
+        .unwrap();
+    let fabrikam = sandbox.customer_by_name("Fabrikam").unwrap();
+    let user = seeded_user(&fabrikam, 0, 2);
+    let method_id = &user.hardware_oath[0].0;
+    let token = access_token(&sandbox, &fabrikam.tenant_id).await;
+    let refused = deactivate(&sandbox, &token, &user.id, method_id).await;
+    assert_eq!(refused.status(), 403);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(
+        body["error"]["code"], "Authorization_RequestDenied",
+        "{body}"
+    );
+    let listed = hardware_tokens_listed(&sandbox, &token, &user.id).await;
+    assert_eq!(listed[0]["device"]["status"], "activated");
+    assert_eq!(
+        sandbox.deactivations_of(&fabrikam.tenant_id, &user.id, method_id),
+        0
+    );
+    assert_eq!(sandbox.stats(&fabrikam.tenant_id).deactivations, 0);
+}
+
+/// In Woodgrove the technician is a Privileged Authentication Administrator: the beta
+/// deactivation answers 204, the token stays listed as `deactivated`, a repeat answers 204
+/// again, and both are counted. Unknown users and methods are the DELETE's 404s, another kind
+/// of method a 400, and the route goes through the front door (no token: 401).
+#[tokio::test]
+async fn privileged_authentication_administrator_deactivates_a_hardware_oath_token() {
+    let sandbox = LighthouseSandbox::start(LighthouseConfig::default())
+        .await
+        .unwrap();
+    let woodgrove = sandbox.customer_by_name("Woodgrove Bank").unwrap();
+    let user = seeded_user(&woodgrove, 2, 2);
+    let method_id = seed::guid(7, "method/2/2/hardware-oath");
+    assert_eq!(
+        user.hardware_oath,
+        [(method_id.clone(), "activated".into())]
+    );
+    let tenant = &woodgrove.tenant_id;
+    let token = access_token(&sandbox, tenant).await;
+    let requests_before = sandbox.stats(tenant).requests;
+
+    assert_eq!(
+        deactivate(&sandbox, &token, &user.id, &method_id)
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(sandbox.stats(tenant).requests, requests_before + 1);
+    let listed = hardware_tokens_listed(&sandbox, &token, &user.id).await;
+    assert_eq!(listed.len(), 1, "still assigned: {listed:?}");
+    assert_eq!(listed[0]["device"]["status"], "deactivated");
+    let seeded = seeded_user(&sandbox.customer_by_name("Woodgrove Bank").unwrap(), 2, 2);
+    assert_eq!(
+        seeded.hardware_oath,
+        [(method_id.clone(), "deactivated".into())]
+    );
+
+    // Idempotent (our assumption): 204 again, counted again.
+    assert_eq!(
+        deactivate(&sandbox, &token, &user.id, &method_id)
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(sandbox.deactivations_of(tenant, &user.id, &method_id), 2);
+    assert_eq!(sandbox.stats(tenant).deactivations, 2);
+    assert_eq!(sandbox.deletions_of(tenant, &user.id, &method_id), 0);
+    assert_eq!(sandbox.stats(tenant).deletes, 0);
+
+    let missing_method = deactivate(&sandbox, &token, &user.id, "no-such-method").await;
+    assert_eq!(missing_method.status(), 404);
+    let body: Value = missing_method.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "itemNotFound", "{body}");
+    let missing_user = deactivate(&sandbox, &token, "no-such-user", &method_id).await;
+    assert_eq!(missing_user.status(), 404);
+    let body: Value = missing_user.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "Request_ResourceNotFound", "{body}");
+    let phone = deactivate(&sandbox, &token, &user.id, seed::MOBILE_PHONE_ID).await;
+    assert_eq!(phone.status(), 400);
+    let body: Value = phone.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "badRequest", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("phoneAuthenticationMethod"),
+        "{body}"
+    );
+    assert_eq!(sandbox.stats(tenant).deactivations, 2);
+
+    let anonymous = reqwest::Client::new()
+        .post(format!(
+            "{}/beta/users/{}/authentication/hardwareOathMethods/{method_id}/deactivate",
+            sandbox.base_url(),
+            user.id
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+}
+
+/// v1.0 has no `hardwareOathMethods`: a DELETE there is Graph's 400 for the segment (as the
+/// single-tenant emulator answers), not a deletion and not a "missing method"; through
+/// another collection the token is simply not found. The token stays either way.
+#[tokio::test]
+async fn a_v1_delete_of_a_hardware_oath_token_is_refused() {
+    let sandbox = LighthouseSandbox::start(LighthouseConfig::default())
+        .await
+        .unwrap();
+    let woodgrove = sandbox.customer_by_name("Woodgrove Bank").unwrap();
+    let user = seeded_user(&woodgrove, 2, 2);
+    let method_id = &user.hardware_oath[0].0;
+    let tenant = &woodgrove.tenant_id;
+    let token = access_token(&sandbox, tenant).await;
+    let client = reqwest::Client::new();
+    let url = |collection: &str| {
+        format!(
+            "{}/v1.0/users/{}/authentication/{collection}/{method_id}",
+            sandbox.base_url(),
+            user.id
+        )
+    };
+    let refused = client
+        .delete(url("hardwareOathMethods"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "BadRequest", "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "Resource not found for the segment 'hardwareOathMethods'."
+    );
+    assert_eq!(sandbox.stats(tenant).deletes_of_missing, 0);
+    let elsewhere = client
+        .delete(url("softwareOathMethods"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.status(), 404);
+    assert_eq!(sandbox.deletions_of(tenant, &user.id, method_id), 0);
+    assert_eq!(sandbox.stats(tenant).deletes, 0);
+    let listed = hardware_tokens_listed(&sandbox, &token, &user.id).await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["device"]["status"], "activated");
+}
