@@ -123,17 +123,20 @@ fn tenant_of(sandbox: &LighthouseSandbox, name: &str) -> String {
     sandbox.customer_by_name(name).unwrap().tenant_id
 }
 
-/// Every planned method was deleted exactly once, and no DELETE hit a method already gone.
+/// Every planned method was deleted (a hardware OATH token deactivated) exactly once, and no
+/// DELETE hit a method already gone.
 fn assert_each_deleted_once(fixture: &Fixture, steps: &[&StepSpec]) {
     for step in steps {
+        let (tenant, user, method) = (&step.tenant_id, &step.user_id, &step.method.id);
+        let times = if step.method.kind == resetdesk_core::model::AuthMethodKind::HardwareOath {
+            fixture.sandbox.deactivations_of(tenant, user, method)
+        } else {
+            fixture.sandbox.deletions_of(tenant, user, method)
+        };
         assert_eq!(
-            fixture
-                .sandbox
-                .deletions_of(&step.tenant_id, &step.user_id, &step.method.id),
-            1,
+            times, 1,
             "{} {}",
-            step.user_principal_name,
-            step.method.label
+            step.user_principal_name, step.method.label
         );
     }
     assert_eq!(

@@ -229,9 +229,39 @@ async fn plan_lists_per_user_the_methods_to_remove_and_refuses_forged_selections
         .unwrap();
     assert_eq!(plan.users.len(), 5);
     assert_eq!(plan.customers.len(), 2);
+    // A hardware OATH token stays where the technician is an Authentication Administrator
+    // (Fabrikam), with a warning; it would be deactivated first in Woodgrove Bank.
+    let token_holders: Vec<String> = sandbox
+        .customers()
+        .iter()
+        .flat_map(|c| c.users.iter())
+        .filter(|u| !u.hardware_oath.is_empty())
+        .map(|u| u.id.clone())
+        .collect();
+    let mut kept_tokens = 0;
     for user in &plan.users {
         assert!((3..=4).contains(&user.remove.len()), "{user:?}");
-        assert_eq!(user.keep, ["Password"]);
+        if token_holders.contains(&user.user_id) && user.tenant_id == fabrikam.tenant_id {
+            kept_tokens += 1;
+            assert_eq!(user.keep, ["Password", "Hardware OATH token"]);
+            assert!(
+                plan.warnings
+                    .iter()
+                    .any(|w| w.contains(&user.user_principal_name)
+                        && w.contains("stays active: your roles in Fabrikam")),
+                "{:?}",
+                plan.warnings
+            );
+        } else if token_holders.contains(&user.user_id) {
+            assert_eq!(user.keep, ["Password"]);
+            assert_eq!(user.remove[0].kind, AuthMethodKind::HardwareOath);
+        } else {
+            assert_eq!(user.keep, ["Password"]);
+            assert!(user
+                .remove
+                .iter()
+                .all(|m| m.kind != AuthMethodKind::HardwareOath));
+        }
         // The mobile number goes last (after any alternate mobile).
         let last = user.remove.last().unwrap();
         assert_eq!(
@@ -239,6 +269,7 @@ async fn plan_lists_per_user_the_methods_to_remove_and_refuses_forged_selections
             (AuthMethodKind::Phone, Some("mobile"))
         );
     }
+    assert_eq!(kept_tokens, 1, "Fabrikam's user 2 is among its first three");
     assert_eq!(
         plan.total_methods,
         plan.users.iter().map(|u| u.remove.len()).sum::<usize>()

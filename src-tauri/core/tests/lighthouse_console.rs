@@ -89,6 +89,21 @@ impl Harness {
         self.sandbox.customer_by_name(name).unwrap().tenant_id
     }
 
+    /// How many times the emulator deleted `method` (deactivated it, for a hardware OATH token).
+    fn times_taken_away(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        method: &resetdesk_core::model::AuthMethod,
+    ) -> u32 {
+        if method.kind == resetdesk_core::model::AuthMethodKind::HardwareOath {
+            self.sandbox
+                .deactivations_of(tenant_id, user_id, &method.id)
+        } else {
+            self.sandbox.deletions_of(tenant_id, user_id, &method.id)
+        }
+    }
+
     /// Neither an administrator nor in a role-assignable group: no second person needed.
     fn is_plain(&self, user_id: &str) -> bool {
         !self.sandbox.customers().iter().any(|c| {
@@ -404,8 +419,7 @@ async fn a_confirmed_reset_runs_as_a_job_with_a_result_per_user_and_method_audit
     for user in &plan.plan.users {
         for method in &user.remove {
             assert_eq!(
-                h.sandbox
-                    .deletions_of(&user.tenant_id, &user.user_id, &method.id),
+                h.times_taken_away(&user.tenant_id, &user.user_id, method),
                 1,
                 "each method removed exactly once"
             );
@@ -482,8 +496,7 @@ async fn a_cancelled_job_is_listed_as_unfinished_and_finishing_it_repeats_nothin
     for user in &plan.plan.users {
         for method in &user.remove {
             assert_eq!(
-                h.sandbox
-                    .deletions_of(&user.tenant_id, &user.user_id, &method.id),
+                h.times_taken_away(&user.tenant_id, &user.user_id, method),
                 1
             );
         }
@@ -1079,4 +1092,114 @@ async fn a_bulk_reset_of_more_users_than_the_policy_allows_needs_approval_of_the
         .await
         .unwrap();
     assert_eq!(settled(&h, &started.id).await.state, BulkJobState::Finished);
+}
+
+/// The seeded user of `customer` with a hardware OATH token: (target, token id).
+fn token_holder(h: &Harness, customer: &str) -> (TargetRef, String) {
+    let seeded = h.sandbox.customer_by_name(customer).unwrap();
+    let user = seeded
+        .users
+        .iter()
+        .find(|u| !u.hardware_oath.is_empty())
+        .unwrap();
+    (
+        TargetRef {
+            tenant_id: seeded.tenant_id.clone(),
+            user_id: user.id.clone(),
+        },
+        user.hardware_oath[0].0.clone(),
+    )
+}
+
+fn token_status(h: &Harness, target: &TargetRef, token: &str) -> String {
+    h.sandbox
+        .customers()
+        .into_iter()
+        .flat_map(|c| c.users)
+        .find(|u| u.id == target.user_id)
+        .and_then(|u| u.hardware_oath.into_iter().find(|(id, _)| id == token))
+        .map(|(_, status)| status)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn hardware_oath_tokens_are_deactivated_where_the_gdap_roles_allow_and_left_active_with_why_elsewhere(
+) {
+    let h = harness().await;
+    let (woodgrove_user, woodgrove_token) = token_holder(&h, "Woodgrove Bank");
+    let (fabrikam_user, fabrikam_token) = token_holder(&h, "Fabrikam");
+    let plan = h
+        .console
+        .lighthouse_plan_reset(LH, &[woodgrove_user.clone(), fabrikam_user.clone()])
+        .await
+        .unwrap();
+    assert!(!plan.approval.required, "{:?}", plan.approval);
+    let planned = |target: &TargetRef| {
+        plan.plan
+            .users
+            .iter()
+            .find(|u| u.user_id == target.user_id)
+            .unwrap()
+    };
+    // Woodgrove Bank (Privileged Authentication Administrator): deactivated first.
+    assert_eq!(planned(&woodgrove_user).remove[0].id, woodgrove_token);
+    // Fabrikam (Authentication Administrator): kept, and the plan says why.
+    let fabrikam_plan = planned(&fabrikam_user);
+    assert!(fabrikam_plan.remove.iter().all(|m| m.id != fabrikam_token));
+    assert!(fabrikam_plan
+        .keep
+        .contains(&"Hardware OATH token".to_string()));
+    assert!(
+        plan.plan.warnings.iter().any(|w| w.contains("stays active")
+            && w.contains("Privileged Authentication Administrator or Global Administrator")),
+        "{:?}",
+        plan.plan.warnings
+    );
+
+    let started = h
+        .console
+        .lighthouse_start_job(&plan.id, "INC-7003")
+        .await
+        .unwrap();
+    let view = settled(&h, &started.id).await;
+    assert_eq!(view.state, BulkJobState::Finished, "{view:?}");
+    assert_eq!(
+        token_status(&h, &woodgrove_user, &woodgrove_token),
+        "deactivated"
+    );
+    assert_eq!(
+        token_status(&h, &fabrikam_user, &fabrikam_token),
+        "activated"
+    );
+    assert_eq!(
+        h.sandbox.deactivations_of(
+            &woodgrove_user.tenant_id,
+            &woodgrove_user.user_id,
+            &woodgrove_token
+        ),
+        1
+    );
+    let result = view
+        .users
+        .iter()
+        .flat_map(|u| u.methods.iter())
+        .find(|m| m.method_id == woodgrove_token)
+        .unwrap();
+    assert_eq!(
+        result.state,
+        resetdesk_core::console::BulkStepState::Deactivated
+    );
+    let audited = h
+        .console
+        .list_audit(100)
+        .unwrap()
+        .into_iter()
+        .find(|e| {
+            e.record
+                .plan
+                .iter()
+                .any(|p| p.starts_with("Deactivate Hardware OATH token"))
+        })
+        .expect("the deactivation is audited");
+    assert_eq!(audited.record.target_id, woodgrove_user.user_id);
 }

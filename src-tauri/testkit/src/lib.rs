@@ -19,7 +19,7 @@ use resetdesk_sandbox::{Sandbox, SandboxConfig};
 /// The id of the sandbox connection in every test Console.
 pub const SANDBOX_ID: &str = "sandbox";
 
-/// The sandbox's demo operators (see the README's table) and well-known users.
+/// The sandbox's demo operators (see the table in docs/entra.md) and well-known users.
 pub const AUTH_ADMIN: &str = "authadmin@contoso.sandbox";
 pub const PRIV_AUTH_ADMIN: &str = "privauthadmin@contoso.sandbox";
 pub const GLOBAL_ADMIN: &str = "globaladmin@contoso.sandbox";

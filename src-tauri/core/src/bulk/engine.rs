@@ -69,8 +69,13 @@ pub fn step_audit_record(job_id: &str, spec: &JobSpec, result: &StepResult) -> A
         StepState::Refused => (AuditOutcome::Refused, StepStatus::Refused),
         _ => (AuditOutcome::Failed, StepStatus::Failed),
     };
+    let verb = if step.method.kind == crate::model::AuthMethodKind::HardwareOath {
+        "Deactivate"
+    } else {
+        "Remove"
+    };
     let summary = format!(
-        "Remove {}{} of {} in {}",
+        "{verb} {}{} of {} in {}",
         step.method.label,
         step.method
             .detail

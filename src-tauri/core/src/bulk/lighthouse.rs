@@ -9,12 +9,21 @@ use async_trait::async_trait;
 use reqwest::StatusCode;
 
 use super::{Attempt, StepExecutor, StepSpec};
+use crate::model::AuthMethodKind;
 use crate::providers::entra::http::{Failure, RetryPolicy};
 use crate::providers::lighthouse::{
     CustomerAccess, DeleteOutcome, LighthouseAction, LighthouseClient, PartnerSession,
 };
 
 pub const RESET_ALL_MFA_ACTION: &str = "lighthouse.resetAllMfa";
+
+/// Whether a hardware OATH token reads as deactivated (Graph's `status`).
+fn is_deactivated(method: &crate::model::AuthMethod) -> bool {
+    method
+        .status
+        .as_deref()
+        .is_some_and(|s| s.eq_ignore_ascii_case("deactivated"))
+}
 
 pub struct LighthouseSteps {
     client: LighthouseClient,
@@ -137,11 +146,17 @@ impl StepExecutor for LighthouseSteps {
                 request_id: None,
             };
         }
-        match self
-            .client
-            .delete_method(&step.tenant_id, &step.user_id, &step.method)
-            .await
-        {
+        // A hardware OATH token is deactivated (it stays assigned); other methods are deleted.
+        let sent = if step.method.kind == AuthMethodKind::HardwareOath {
+            self.client
+                .deactivate_hardware_oath(&step.tenant_id, &step.user_id, &step.method.id)
+                .await
+        } else {
+            self.client
+                .delete_method(&step.tenant_id, &step.user_id, &step.method)
+                .await
+        };
+        match sent {
             Ok(DeleteOutcome::Deleted { request_id }) => Attempt::Deleted { request_id },
             Ok(DeleteOutcome::AlreadyGone { request_id }) => Attempt::AlreadyGone { request_id },
             Err(failure) => self.setback(failure, &step.tenant_id),
@@ -154,7 +169,11 @@ impl StepExecutor for LighthouseSteps {
             .try_list_methods(&step.tenant_id, &step.user_id)
             .await
         {
-            Ok(methods) => Ok(methods.iter().any(|m| m.id == step.method.id)),
+            // A deactivated token is still listed: it is "present" while it is active.
+            Ok(methods) => Ok(methods.iter().any(|m| {
+                m.id == step.method.id
+                    && (m.kind != AuthMethodKind::HardwareOath || !is_deactivated(m))
+            })),
             Err(failure) => Err(self.setback(failure, &step.tenant_id)),
         }
     }

@@ -87,6 +87,8 @@ pub enum BulkStepState {
     Pending,
     /// Removed, or found already gone when an uncertain answer was re-checked.
     Deleted,
+    /// A hardware OATH token deactivated (it stays assigned to the user), or found inactive.
+    Deactivated,
     Refused,
     Failed,
 }
@@ -417,9 +419,12 @@ impl Console {
     }
 }
 
-fn method_state(state: StepState) -> BulkStepState {
+fn method_state(state: StepState, kind: crate::model::AuthMethodKind) -> BulkStepState {
     match state {
         StepState::Pending | StepState::Started => BulkStepState::Pending,
+        StepState::Done if kind == crate::model::AuthMethodKind::HardwareOath => {
+            BulkStepState::Deactivated
+        }
         StepState::Done => BulkStepState::Deleted,
         StepState::Refused => BulkStepState::Refused,
         StepState::Failed => BulkStepState::Failed,
@@ -477,7 +482,7 @@ fn job_view(
                     .map(|m| BulkMethodResult {
                         method_id: m.step.method.id.clone(),
                         label: m.step.method.label.clone(),
-                        state: method_state(m.state),
+                        state: method_state(m.state, m.step.method.kind),
                         message: m.message.clone(),
                     })
                     .collect(),

@@ -3,4 +3,4 @@
 /**
  * One method of one user in a job, as the page shows it.
  */
-export type BulkStepState = "pending" | "deleted" | "refused" | "failed";
+export type BulkStepState = "pending" | "deleted" | "deactivated" | "refused" | "failed";

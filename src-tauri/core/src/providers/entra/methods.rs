@@ -100,6 +100,40 @@ fn join_present(parts: &[Option<&str>]) -> Option<String> {
     }
 }
 
+/// Adds the hardware OATH tokens of beta `hardwareOathMethods` to the methods v1.0 listed.
+/// Hardware OATH is beta and global-cloud only (graph.md §1.3): a 403/404 — or the 400
+/// "Resource not found for the segment" a cloud without it answers — means "not available
+/// here" (the other methods are shown), any other failure fails the read.
+pub fn merge_hardware_oath(
+    methods: &mut Vec<AuthMethod>,
+    hardware: std::result::Result<Vec<Value>, super::http::Failure>,
+) -> std::result::Result<(), super::http::Failure> {
+    match hardware {
+        Ok(tokens) => {
+            for token in tokens.iter().filter_map(parse_hardware_oath) {
+                // Should v1.0 ever list hardware tokens too, keep the beta entry (it has the device).
+                methods.retain(|m| m.id != token.id);
+                methods.push(token);
+            }
+            Ok(())
+        }
+        Err(failure)
+            if matches!(
+                failure.status(),
+                Some(
+                    reqwest::StatusCode::FORBIDDEN
+                        | reqwest::StatusCode::NOT_FOUND
+                        | reqwest::StatusCode::BAD_REQUEST
+                )
+            ) =>
+        {
+            tracing::warn!(failure = %failure.detail(), "hardware OATH tokens could not be listed; showing the other methods");
+            Ok(())
+        }
+        Err(failure) => Err(failure),
+    }
+}
+
 /// One entry of v1.0 `GET /users/{id}/authentication/methods`. `None` when it has no id
 /// (nothing could be done with it anyway).
 pub fn parse_method(value: &Value) -> Option<AuthMethod> {

@@ -733,27 +733,7 @@ impl Directory for EntraDirectory {
             .iter()
             .filter_map(methods::parse_method)
             .collect();
-        match hardware {
-            Ok(tokens) => {
-                for token in tokens.iter().filter_map(methods::parse_hardware_oath) {
-                    // Should v1.0 ever list hardware tokens too, keep the beta entry (it has the device).
-                    methods.retain(|m| m.id != token.id);
-                    methods.push(token);
-                }
-            }
-            // Hardware OATH is beta and global-cloud only (graph.md §1.3): a 403/404 — or the
-            // 400 "Resource not found for the segment" a cloud without it answers — means
-            // "not available here", not "the read failed".
-            Err(failure)
-                if matches!(
-                    failure.status(),
-                    Some(StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST)
-                ) =>
-            {
-                tracing::warn!(failure = %failure.detail(), "hardware OATH tokens could not be listed; showing the other methods");
-            }
-            Err(failure) => return Err(self.error(failure)),
-        }
+        methods::merge_hardware_oath(&mut methods, hardware).map_err(|f| self.error(f))?;
         match preferred {
             Ok(Some(preferred)) => {
                 if !methods::mark_default(&mut methods, &preferred) {

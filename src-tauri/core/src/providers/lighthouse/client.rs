@@ -18,7 +18,7 @@ use crate::model::{AuthMethod, DirectoryUser, RoleRef};
 use crate::providers::entra::http::{
     to_app_error, Access, Failure, GraphHttp, GraphRequest, RetryPolicy,
 };
-use crate::providers::entra::methods::{delete_collection, parse_method};
+use crate::providers::entra::methods::{delete_collection, merge_hardware_oath, parse_method};
 use crate::providers::entra::models::GraphUser;
 
 /// A customer tenant reached through GDAP, with the roles the technician holds there.
@@ -190,11 +190,20 @@ impl LighthouseClient {
     /// `{graph}/v1.0/<segments…>?<query>`, each segment percent-encoded (ids come from
     /// the page and must not be able to change the path).
     fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> Result<Url> {
+        self.versioned_url("v1.0", segments, query)
+    }
+
+    fn versioned_url(
+        &self,
+        version: &str,
+        segments: &[&str],
+        query: &[(&str, &str)],
+    ) -> Result<Url> {
         let mut url = self.session.endpoints().graph_base.clone();
         url.path_segments_mut()
             .map_err(|_| AppError::invalid_input("The Microsoft Graph URL cannot take a path."))?
             .pop_if_empty()
-            .push("v1.0")
+            .push(version)
             .extend(segments);
         if !query.is_empty() {
             // Graph's `$` parameters are sent literally, as its docs show them.
@@ -457,7 +466,22 @@ impl LighthouseClient {
             .graph(tenant_id)
             .get_all(GraphRequest::get(url), None)
             .await?;
-        Ok(values.iter().filter_map(parse_method).collect())
+        let mut methods: Vec<AuthMethod> = values.iter().filter_map(parse_method).collect();
+        // Hardware OATH tokens are listed on beta only (graph.md §1.3); read after the others,
+        // not beside them, so a user's reads stay one at a time.
+        let url = self
+            .versioned_url(
+                "beta",
+                &["users", user_id, "authentication", "hardwareOathMethods"],
+                &[],
+            )
+            .map_err(Failure::Local)?;
+        let hardware = self
+            .graph(tenant_id)
+            .get_all(GraphRequest::get(url), None)
+            .await;
+        merge_hardware_oath(&mut methods, hardware)?;
+        Ok(methods)
     }
 
     /// Deletes one method. A 404 means it is not there any more: reported as such, not as
@@ -482,6 +506,48 @@ impl LighthouseClient {
             .map_err(Failure::Local)?;
         let request = GraphRequest {
             method: Method::DELETE,
+            ..GraphRequest::get(url)
+        };
+        match self.graph(tenant_id).send(&request, Access::Write).await {
+            Ok(response) => Ok(DeleteOutcome::Deleted {
+                request_id: response.request_id,
+            }),
+            Err(Failure::Status(s)) if s.status == StatusCode::NOT_FOUND => {
+                Ok(DeleteOutcome::AlreadyGone {
+                    request_id: s.request_id,
+                })
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Deactivates a hardware OATH token, as "Require re-register MFA" does: it stays assigned
+    /// to the user, who cannot sign in with it until it is activated again. Graph offers this
+    /// on beta only (graph.md §1.3: `POST …/hardwareOathMethods/{id}/deactivate` → 204), and
+    /// only a Privileged Authentication Administrator or Global Administrator may (§2.3). A
+    /// 404 means the token is not there any more: reported as such.
+    pub async fn deactivate_hardware_oath(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        method_id: &str,
+    ) -> Result<DeleteOutcome, Failure> {
+        let url = self
+            .versioned_url(
+                "beta",
+                &[
+                    "users",
+                    user_id,
+                    "authentication",
+                    "hardwareOathMethods",
+                    method_id,
+                    "deactivate",
+                ],
+                &[],
+            )
+            .map_err(Failure::Local)?;
+        let request = GraphRequest {
+            method: Method::POST,
             ..GraphRequest::get(url)
         };
         match self.graph(tenant_id).send(&request, Access::Write).await {

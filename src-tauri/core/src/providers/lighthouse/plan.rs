@@ -2,8 +2,10 @@
 //! which customer, the methods that will be removed, read live. Entra's "Require re-register
 //! MFA" semantics (graph.md §1.3): phone numbers, Microsoft Authenticator apps and software
 //! OATH tokens are deleted; passwords, passkeys, Windows Hello, email and Temporary Access
-//! Passes are kept. Hardware OATH tokens are deactivated on beta only, which Lighthouse's
-//! Authentication Administrators cannot do: listed as kept, with a warning.
+//! Passes are kept. Hardware OATH tokens are deactivated (on beta), first, where the
+//! technician's GDAP roles in the customer allow it (Privileged Authentication Administrator,
+//! Global Administrator); where they do not (an Authentication Administrator "Cannot manage
+//! Hardware OATH tokens"), the token is listed as kept, with a warning that says why.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -59,18 +61,35 @@ pub struct ResetPlan {
 /// (Graph refuses to delete the default while others remain).
 fn order_key(method: &AuthMethod) -> (bool, u8) {
     let rank = match (method.kind, method.phone_type.as_deref()) {
-        (AuthMethodKind::MicrosoftAuthenticator, _) => 0,
-        (AuthMethodKind::SoftwareOath, _) => 1,
-        (AuthMethodKind::Phone, Some("office")) => 2,
-        (AuthMethodKind::Phone, Some("alternateMobile")) => 3,
-        (AuthMethodKind::Phone, _) => 4,
-        _ => 5,
+        // Deactivated first, as Entra's "Require re-register MFA" does (it is not deleted, so
+        // it never is the last method standing).
+        (AuthMethodKind::HardwareOath, _) => 0,
+        (AuthMethodKind::MicrosoftAuthenticator, _) => 1,
+        (AuthMethodKind::SoftwareOath, _) => 2,
+        (AuthMethodKind::Phone, Some("office")) => 3,
+        (AuthMethodKind::Phone, Some("alternateMobile")) => 4,
+        (AuthMethodKind::Phone, _) => 5,
+        _ => 6,
     };
     (method.is_default, rank)
 }
 
-/// The methods "Reset all MFAs" removes from `methods`, in deletion order (pure).
-pub fn methods_to_remove(methods: &[AuthMethod]) -> Vec<AuthMethod> {
+/// Whether a method is a hardware OATH token that is active now (one already deactivated has
+/// nothing left to take away).
+fn is_active_hardware_token(method: &AuthMethod) -> bool {
+    method.kind == AuthMethodKind::HardwareOath
+        && !method
+            .status
+            .as_deref()
+            .is_some_and(|s| s.eq_ignore_ascii_case("deactivated"))
+}
+
+/// The methods "Reset all MFAs" takes away from `methods`, in order (pure): deleted, or for
+/// an active hardware OATH token deactivated, when `may_deactivate_hardware_oath`.
+pub fn methods_to_remove(
+    methods: &[AuthMethod],
+    may_deactivate_hardware_oath: bool,
+) -> Vec<AuthMethod> {
     let mut remove: Vec<AuthMethod> = methods
         .iter()
         .filter(|m| {
@@ -79,7 +98,7 @@ pub fn methods_to_remove(methods: &[AuthMethod]) -> Vec<AuthMethod> {
                 AuthMethodKind::Phone
                     | AuthMethodKind::MicrosoftAuthenticator
                     | AuthMethodKind::SoftwareOath
-            )
+            ) || (may_deactivate_hardware_oath && is_active_hardware_token(m))
         })
         .cloned()
         .collect();
@@ -143,19 +162,22 @@ pub async fn plan_reset_all_mfa(
         };
         match methods {
             Ok(methods) => {
-                plan.remove = methods_to_remove(&methods);
+                let may_deactivate = super::roles::holds_any(
+                    &customer.role_ids(),
+                    super::roles::HARDWARE_OATH_MANAGERS,
+                );
+                plan.remove = methods_to_remove(&methods, may_deactivate);
                 plan.keep = methods
                     .iter()
                     .filter(|m| !plan.remove.iter().any(|r| r.id == m.id))
                     .map(|m| m.label.clone())
                     .collect();
-                if methods
-                    .iter()
-                    .any(|m| m.kind == AuthMethodKind::HardwareOath)
-                {
+                if !may_deactivate && methods.iter().any(is_active_hardware_token) {
                     warnings.push(format!(
-                        "{} has a hardware OATH token: it is not deactivated by this action.",
-                        plan.user_principal_name
+                        "{} has a hardware OATH token that stays active: your roles in {} do not \
+                         include Privileged Authentication Administrator or Global Administrator, \
+                         who may deactivate it. Ask someone who holds one to deactivate it.",
+                        plan.user_principal_name, customer.display_name
                     ));
                 }
                 if plan.remove.is_empty() {
@@ -204,4 +226,46 @@ pub async fn plan_reset_all_mfa(
         users,
         warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn method(id: &str, kind: AuthMethodKind, status: Option<&str>) -> AuthMethod {
+        AuthMethod {
+            id: id.into(),
+            kind,
+            label: id.into(),
+            detail: None,
+            phone_type: None,
+            is_default: false,
+            status: status.map(str::to_string),
+            created: None,
+        }
+    }
+
+    #[test]
+    fn an_active_hardware_token_is_deactivated_first_only_where_the_roles_allow() {
+        let methods = vec![
+            method("password", AuthMethodKind::Password, None),
+            method("phone", AuthMethodKind::Phone, None),
+            method("app", AuthMethodKind::MicrosoftAuthenticator, None),
+            method("token", AuthMethodKind::HardwareOath, Some("activated")),
+            method(
+                "old-token",
+                AuthMethodKind::HardwareOath,
+                Some("deactivated"),
+            ),
+        ];
+        let ids = |list: Vec<AuthMethod>| list.into_iter().map(|m| m.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(methods_to_remove(&methods, true)),
+            vec!["token", "app", "phone"]
+        );
+        assert_eq!(
+            ids(methods_to_remove(&methods, false)),
+            vec!["app", "phone"]
+        );
+    }
 }

@@ -16,6 +16,13 @@ pub const METHOD_WRITERS: &[&str] = &[
     role_ids::GLOBAL_ADMINISTRATOR,
 ];
 
+/// May deactivate hardware OATH tokens: the Authentication Administrator "Cannot manage
+/// Hardware OATH tokens" (graph.md §2.3).
+pub const HARDWARE_OATH_MANAGERS: &[&str] = &[
+    role_ids::PRIVILEGED_AUTHENTICATION_ADMINISTRATOR,
+    role_ids::GLOBAL_ADMINISTRATOR,
+];
+
 /// May list users ("Users reader or User Administrator"). Every role here includes reading
 /// users; the method writers do too (they must find the user to act on them).
 pub const USER_READERS: &[&str] = &[
