@@ -100,6 +100,10 @@ test("two customers, every user ticked: administrators are left out or need the 
   const summary = await waitText(browser, '[data-testid="lh-plan-summary"]', (t) => /12 users/.test(t), 30000, "plan summary");
   assert.match(summary, /2 customers/);
   assert.equal((await browser.$$('[data-testid="lh-plan-user-error"]')).length, 2);
+  const warnings = await settledRead(browser, '[data-testid="lh-plan-warning"]', (e) => e.getText());
+  assert.ok(warnings.some((w) => /hardware OATH token that stays active: your roles in Fabrikam/.test(w)), JSON.stringify(warnings));
+  const deactivate = await settledRead(browser, '[data-testid="lh-plan-method"]', (e) => e.getText());
+  assert.equal(deactivate.filter((t) => /^Deactivate Hardware OATH token/.test(t)).length, 1, JSON.stringify(deactivate));
   const reasons = await settledRead(browser, '[data-testid="approval-reason"]', (e) => e.getText());
   assert.equal(reasons.length, 2, JSON.stringify(reasons));
   assert.ok(reasons.some((r) => /holds an admin role/.test(r)) && reasons.some((r) => /role-assignable group/.test(r)), JSON.stringify(reasons));
@@ -124,8 +128,11 @@ test("two customers, every user ticked: administrators are left out or need the 
   });
   const users = await settledRead(browser, '[data-testid="job-user-row"]', (e) => e.getAttribute("data-state"), 20000, (v) => v.length === 10);
   assert.deepEqual(users, Array(10).fill("done"));
+  // Woodgrove's hardware OATH token is deactivated (a Privileged Authentication Administrator
+  // may); Fabrikam's stays active, as the confirmation warned.
   const methods = await settledRead(browser, '[data-testid="job-method-row"]', (e) => e.getAttribute("data-state"));
-  assert.ok(methods.length >= 30 && methods.every((s) => s === "deleted"), JSON.stringify(methods));
+  assert.ok(methods.length >= 30 && methods.every((s) => s === "deleted" || s === "deactivated"), JSON.stringify(methods));
+  assert.equal(methods.filter((s) => s === "deactivated").length, 1, JSON.stringify(methods));
   assert.equal((await (await el(browser, '[data-testid="job-failed"]')).getText()).trim(), "0");
   await click(browser, "#close-job");
 });

@@ -23,7 +23,7 @@ export function ForwardingLine() {
   if (!status.enabled) {
     return (
       <Text size={200} data-testid="forwarding-status" data-state="off">
-        Not forwarded to a syslog collector (the &quot;syslog&quot; setting in settings.json; see the README).
+        Not forwarded to a syslog collector (the &quot;syslog&quot; setting in settings.json; see docs/audit-log.md in the ResetDesk documentation).
       </Text>
     );
   }

@@ -286,6 +286,37 @@ describe("Lighthouse users", () => {
     expect(ipc.callsOf("lighthouse_start_job")).toEqual([{ planId: "lhplan-1", reason: "INC-78" }]);
   });
 
+  test("a hardware OATH token is shown as deactivated, not removed, in the confirmation and the job's result", async () => {
+    const token = { ...phoneMethod, id: "m-token", kind: "hardwareOath" as const, label: "Hardware OATH token", detail: "SN 4412", phoneType: null, isDefault: false, status: "activated" };
+    const plan = lhPlan();
+    plan.users[0] = { ...plan.users[0], remove: [token, ...plan.users[0].remove] };
+    const job = lhJobFinished();
+    job.users[0] = {
+      ...job.users[0],
+      methods: [{ methodId: token.id, label: token.label, state: "deactivated", message: null }, ...job.users[0].methods],
+    };
+    mockCommands(
+      partnerHandlers({
+        lighthouse_plan_reset: () => plan,
+        lighthouse_start_job: () => job,
+        lighthouse_job: () => job,
+      }),
+    );
+    renderWithFluent(<Harness initial={[fabrikam.tenantId, tailspin.tenantId]} />);
+    await waitFor(() => expect(rowIds()).toHaveLength(3));
+    click(`select-${fabrikam.tenantId}-${fabUser.id}`);
+    await waitFor(() => expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false));
+    click("action-resetAllMfa");
+    await waitFor(() => expect(allByTestId("lh-plan-method").length).toBeGreaterThan(0));
+    expect(allByTestId("lh-plan-method")[0].textContent).toBe("Deactivate Hardware OATH token: SN 4412");
+    expect(allByTestId("lh-plan-method")[1].textContent).toMatch(/^Remove /);
+    fireEvent.change(byId("reason-input")!, { target: { value: "INC-79" } });
+    click("confirm-button");
+    await waitFor(() => expect(byId("lh-job-panel")).not.toBeNull());
+    await waitFor(() => expect(allByTestId("job-method-row")[0]?.dataset.state).toBe("deactivated"));
+    expect(allByTestId("job-method-row")[0].textContent).toContain("Hardware OATH token: Deactivated");
+  });
+
   test("Cancel in the progress panel calls lighthouse_cancel_job", async () => {
     const ipc = mockCommands(
       partnerHandlers({

@@ -51,6 +51,7 @@ const USER_STATE: Record<BulkUserState, { label: string; color: BadgeProps["colo
 const METHOD_STATE: Record<BulkStepState, string> = {
   pending: "Pending",
   deleted: "Removed",
+  deactivated: "Deactivated",
   failed: "Failed",
   refused: "Refused",
 };

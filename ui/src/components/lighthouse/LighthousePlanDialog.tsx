@@ -75,7 +75,7 @@ function UserLines({ user }: { user: UserPlan }) {
         <ul className={styles.list}>
           {user.remove.map((method) => (
             <li key={method.id} data-testid="lh-plan-method" data-method-id={method.id}>
-              Remove {method.label}: {orDash(method.detail)}
+              {method.kind === "hardwareOath" ? "Deactivate" : "Remove"} {method.label}: {orDash(method.detail)}
               {method.phoneType ? ` (${method.phoneType})` : ""}
             </li>
           ))}
