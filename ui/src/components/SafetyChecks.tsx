@@ -10,8 +10,6 @@ import {
   Spinner,
   Subtitle2,
   Text,
-  makeStyles,
-  tokens,
 } from "@fluentui/react-components";
 import { useState } from "react";
 import type {
@@ -25,21 +23,9 @@ import type {
   VerificationRecord,
 } from "../ipc/types";
 import { ErrorBar } from "./ErrorBar";
+import { useSafetySectionStyles } from "./safetySectionStyles";
 import { SecondPersonApproval } from "./SecondPersonApproval";
 
-const useStyles = makeStyles({
-  section: {
-    display: "flex",
-    flexDirection: "column",
-    gap: tokens.spacingVerticalS,
-    padding: tokens.spacingVerticalS,
-    border: `1px solid ${tokens.colorNeutralStroke2}`,
-    borderRadius: tokens.borderRadiusMedium,
-  },
-  row: { display: "flex", gap: tokens.spacingHorizontalS, alignItems: "end", flexWrap: "wrap" },
-  code: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase500, letterSpacing: "0.2em" },
-  reasons: { margin: 0, paddingLeft: tokens.spacingHorizontalXXL },
-});
 
 export interface SafetyChecksProps {
   plan: Plan;
@@ -98,7 +84,7 @@ function RateLine({ rate }: { rate: RateStatus }) {
 }
 
 function VerifyCaller({ plan, verification, disabled, onSendCode, onVerify }: SafetyChecksProps) {
-  const styles = useStyles();
+  const styles = useSafetySectionStyles();
   const requirement = plan.safety.verification;
   const firstUsable = requirement.options.find((o) => !o.unavailable)?.method;
   const [method, setMethod] = useState(firstUsable);
@@ -188,7 +174,7 @@ function MethodPanel({
   onSendCode: (destinationId: string) => Promise<CodeToSend>;
   onError: (error: AppError | null) => void;
 }) {
-  const styles = useStyles();
+  const styles = useSafetySectionStyles();
   const [phoneId, setPhoneId] = useState(option.phones[0]?.id ?? "");
   const [destinationId, setDestinationId] = useState(option.destinations[0]?.id ?? "");
   const [code, setCode] = useState<CodeToSend | null>(null);

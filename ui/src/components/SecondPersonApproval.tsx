@@ -7,26 +7,13 @@ import {
   Spinner,
   Subtitle2,
   Text,
-  makeStyles,
-  tokens,
 } from "@fluentui/react-components";
 import { useEffect, useState } from "react";
 import { listConnections } from "../ipc/api";
 import type { AppError, ApprovalRecord, DemoAccount } from "../ipc/types";
 import { ErrorBar } from "./ErrorBar";
+import { useSafetySectionStyles } from "./safetySectionStyles";
 
-const useStyles = makeStyles({
-  section: {
-    display: "flex",
-    flexDirection: "column",
-    gap: tokens.spacingVerticalS,
-    padding: tokens.spacingVerticalS,
-    border: `1px solid ${tokens.colorNeutralStroke2}`,
-    borderRadius: tokens.borderRadiusMedium,
-  },
-  row: { display: "flex", gap: tokens.spacingHorizontalS, alignItems: "end", flexWrap: "wrap" },
-  reasons: { margin: 0, paddingLeft: tokens.spacingHorizontalXXL },
-});
 
 /** Demo accounts of the connection (sandbox only), other than the operator: who may sign in to approve. */
 function useApproverAccounts(connectionId: string, operatorUpn: string): DemoAccount[] | null {
@@ -77,7 +64,7 @@ export function SecondPersonApproval({
   onApprove,
   who,
 }: SecondPersonApprovalProps) {
-  const styles = useStyles();
+  const styles = useSafetySectionStyles();
   const accounts = useApproverAccounts(connectionId, operatorUpn);
   const [account, setAccount] = useState("");
   const [error, setError] = useState<AppError | null>(null);

@@ -660,6 +660,21 @@ const HARDWARE_OATH_MANAGERS: &[&str] = &[
     role_ids::GLOBAL_ADMINISTRATOR,
 ];
 
+/// The caller's roles in their customer and the customer's user `user_id`, or Graph's answer
+/// (403 outside a customer, 404 for an unknown user).
+fn roles_and_user<'m>(
+    msp: &'m mut seed::Msp,
+    caller: &Caller,
+    user_id: &str,
+) -> Result<(Vec<String>, &'m mut seed::User), Response> {
+    let roles = customer_roles(msp, caller).map_err(|e| render(caller, e))?;
+    let user = msp
+        .customer_mut(&caller.tenant_id)
+        .and_then(|c| c.users.get_mut(user_id))
+        .ok_or_else(|| render(caller, GraphError::user_not_found(user_id)))?;
+    Ok((roles, user))
+}
+
 async fn delete_method(
     State(shared): State<Arc<Shared>>,
     Extension(caller): Extension<Caller>,
@@ -672,15 +687,9 @@ async fn delete_method(
         return render(&caller, GraphError::unknown_segment(&collection));
     }
     let mut msp = lock(&shared.msp);
-    let roles = match customer_roles(&msp, &caller) {
-        Ok(roles) => roles,
-        Err(e) => return render(&caller, e),
-    };
-    let Some(user) = msp
-        .customer_mut(&caller.tenant_id)
-        .and_then(|c| c.users.get_mut(&user_id))
-    else {
-        return render(&caller, GraphError::user_not_found(&user_id));
+    let (roles, user) = match roles_and_user(&mut msp, &caller, &user_id) {
+        Ok(found) => found,
+        Err(answer) => return answer,
     };
     if !may_manage_methods_of(&roles, user) {
         return render(&caller, GraphError::denied());
@@ -740,15 +749,9 @@ async fn deactivate_hardware_oath(
     Path((user_id, method_id)): Path<(String, String)>,
 ) -> Response {
     let mut msp = lock(&shared.msp);
-    let roles = match customer_roles(&msp, &caller) {
-        Ok(roles) => roles,
-        Err(e) => return render(&caller, e),
-    };
-    let Some(user) = msp
-        .customer_mut(&caller.tenant_id)
-        .and_then(|c| c.users.get_mut(&user_id))
-    else {
-        return render(&caller, GraphError::user_not_found(&user_id));
+    let (roles, user) = match roles_and_user(&mut msp, &caller, &user_id) {
+        Ok(found) => found,
+        Err(answer) => return answer,
     };
     if !has_any(&roles, HARDWARE_OATH_MANAGERS) || !may_manage_methods_of(&roles, user) {
         return render(&caller, GraphError::denied());

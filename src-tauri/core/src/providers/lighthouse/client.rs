@@ -508,7 +508,16 @@ impl LighthouseClient {
             method: Method::DELETE,
             ..GraphRequest::get(url)
         };
-        match self.graph(tenant_id).send(&request, Access::Write).await {
+        self.take_away(tenant_id, &request).await
+    }
+
+    /// Sends a DELETE or a deactivation once: a 404 means the method is not there (any more).
+    async fn take_away(
+        &self,
+        tenant_id: &str,
+        request: &GraphRequest,
+    ) -> Result<DeleteOutcome, Failure> {
+        match self.graph(tenant_id).send(request, Access::Write).await {
             Ok(response) => Ok(DeleteOutcome::Deleted {
                 request_id: response.request_id,
             }),
@@ -550,17 +559,7 @@ impl LighthouseClient {
             method: Method::POST,
             ..GraphRequest::get(url)
         };
-        match self.graph(tenant_id).send(&request, Access::Write).await {
-            Ok(response) => Ok(DeleteOutcome::Deleted {
-                request_id: response.request_id,
-            }),
-            Err(Failure::Status(s)) if s.status == StatusCode::NOT_FOUND => {
-                Ok(DeleteOutcome::AlreadyGone {
-                    request_id: s.request_id,
-                })
-            }
-            Err(other) => Err(other),
-        }
+        self.take_away(tenant_id, &request).await
     }
 
     /// Maps a Graph failure of `tenant_id` to the error the page sees.
