@@ -660,18 +660,18 @@ const HARDWARE_OATH_MANAGERS: &[&str] = &[
     role_ids::GLOBAL_ADMINISTRATOR,
 ];
 
-/// The caller's roles in their customer and the customer's user `user_id`, or Graph's answer
+/// The caller's roles in their customer and the customer's user `user_id`, or Graph's error
 /// (403 outside a customer, 404 for an unknown user).
 fn roles_and_user<'m>(
     msp: &'m mut seed::Msp,
     caller: &Caller,
     user_id: &str,
-) -> Result<(Vec<String>, &'m mut seed::User), Response> {
-    let roles = customer_roles(msp, caller).map_err(|e| render(caller, e))?;
+) -> Result<(Vec<String>, &'m mut seed::User), GraphError> {
+    let roles = customer_roles(msp, caller)?;
     let user = msp
         .customer_mut(&caller.tenant_id)
         .and_then(|c| c.users.get_mut(user_id))
-        .ok_or_else(|| render(caller, GraphError::user_not_found(user_id)))?;
+        .ok_or_else(|| GraphError::user_not_found(user_id))?;
     Ok((roles, user))
 }
 
@@ -689,7 +689,7 @@ async fn delete_method(
     let mut msp = lock(&shared.msp);
     let (roles, user) = match roles_and_user(&mut msp, &caller, &user_id) {
         Ok(found) => found,
-        Err(answer) => return answer,
+        Err(e) => return render(&caller, e),
     };
     if !may_manage_methods_of(&roles, user) {
         return render(&caller, GraphError::denied());
@@ -751,7 +751,7 @@ async fn deactivate_hardware_oath(
     let mut msp = lock(&shared.msp);
     let (roles, user) = match roles_and_user(&mut msp, &caller, &user_id) {
         Ok(found) => found,
-        Err(answer) => return answer,
+        Err(e) => return render(&caller, e),
     };
     if !has_any(&roles, HARDWARE_OATH_MANAGERS) || !may_manage_methods_of(&roles, user) {
         return render(&caller, GraphError::denied());
