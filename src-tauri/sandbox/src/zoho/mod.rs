@@ -9,6 +9,18 @@
 //! plays the person at its sign-in page). Fault knobs: throttling with Retry-After, 5xx,
 //! expired access tokens, a minimum polling interval (slow_down).
 //!
+//! Two data centres on one listener: US (the routes at the root) and EU (the same routes
+//! under `/eu`). The organisation, so every account, lives in one of them
+//! ([`ZohoSandbox::set_organisation_data_centre`], US by default). As Zoho's "Using Multi DC
+//! in non-browser based applications" documents
+//! (https://www.zoho.com/accounts/protocol/oauth/multi-dc/client-authorization/limited-input-devices.html),
+//! a device code can be started at either; once the user has granted permission, polling at
+//! the other data centre answers `{"user_location": "eu", "error": "other_dc"}` (the feedback
+//! the polling page lists, https://www.zoho.com/accounts/protocol/oauth/devices/polling-request.html:
+//! "The user granted permission, but the user's datacenter is different from th[e app's]"),
+//! and polling at the user's one answers the tokens with its `api_domain`. Tokens belong to the
+//! data centre that issued them: anywhere else they are unknown.
+//!
 //! Started on its own ([`ZohoSandbox::start`]), not by `Sandbox::start`.
 // Handlers return an axum `Response` as their error, as the other emulator modules do.
 #![allow(clippy::result_large_err)]
@@ -25,7 +37,24 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use resetdesk_model::connection::zoho::DataCentreServers;
 use resetdesk_model::connection::{DataCentre, RequestLimit, ZohoSettings};
+
+/// The data centres the emulator plays, with the path prefix each is served under.
+const DATA_CENTRES: [(DataCentre, &str); 2] = [(DataCentre::Us, ""), (DataCentre::Eu, "/eu")];
+
+/// The path prefix of a data centre the emulator plays; `None` for the others.
+fn prefix_of(dc: DataCentre) -> Option<&'static str> {
+    DATA_CENTRES
+        .iter()
+        .find(|(served, _)| *served == dc)
+        .map(|(_, prefix)| *prefix)
+}
+
+/// Zoho's lower-case location code of a data centre (`"us"`, `"eu"`, as in `user_location`).
+fn location_code(dc: DataCentre) -> String {
+    format!("{dc:?}").to_lowercase()
+}
 
 /// The emulator's "registered non-browser application".
 pub const CLIENT_ID: &str = "1000.SANDBOXZOHORESETDESK";
@@ -143,13 +172,34 @@ pub struct ZohoFaults {
     pub device_expires_in: Option<u64>,
 }
 
+/// A refresh token: whose, with which scopes, issued by which data centre.
+#[derive(Debug, Clone)]
+struct RefreshToken {
+    zuid: u64,
+    scopes: Vec<String>,
+    dc: DataCentre,
+}
+
+/// An access token: whose, until when, with which scopes, issued by which data centre.
+#[derive(Debug, Clone)]
+struct AccessToken {
+    zuid: u64,
+    expires: Instant,
+    scopes: Vec<String>,
+    dc: DataCentre,
+}
+
 struct State_ {
     users: Vec<EmuUser>,
+    /// Device grants, shared by both data centres (a code started at one is polled at the
+    /// other after `other_dc`).
     devices: HashMap<String, DeviceGrant>,
-    /// Refresh token → (ZUID, scopes).
-    refresh_tokens: HashMap<String, (u64, Vec<String>)>,
-    /// Access token → (ZUID, expiry, scopes).
-    access_tokens: HashMap<String, (u64, Instant, Vec<String>)>,
+    refresh_tokens: HashMap<String, RefreshToken>,
+    access_tokens: HashMap<String, AccessToken>,
+    /// Where the organisation, and so every account, lives.
+    organisation_dc: DataCentre,
+    /// How many polls were answered `other_dc`.
+    other_dc_answers: u32,
     faults: ZohoFaults,
     mail_requests: u32,
     /// Zoho Mail's request limit, per operator (see `RATE_LIMIT`).
@@ -169,6 +219,45 @@ impl Shared {
     fn lock(&self) -> MutexGuard<'_, State_> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// The state of one data centre's routes: the emulator's, and which data centre they serve.
+#[derive(Clone)]
+struct Served {
+    shared: Arc<Shared>,
+    dc: DataCentre,
+}
+
+impl Served {
+    fn lock(&self) -> MutexGuard<'_, State_> {
+        self.shared.lock()
+    }
+
+    /// This data centre's base URL (`{base}` for US, `{base}/eu` for EU): its accounts
+    /// server, Mail API and `api_domain`.
+    fn base_url(&self) -> String {
+        format!(
+            "{}{}",
+            self.shared.base_url,
+            prefix_of(self.dc).unwrap_or_default()
+        )
+    }
+}
+
+/// Every route of one data centre.
+fn routes() -> Router<Served> {
+    Router::new()
+        .route("/oauth/v3/device/code", post(device_code))
+        .route("/oauth/v3/device/token", post(device_token))
+        .route("/oauth/v2/token", post(token))
+        .route("/oauth/user/info", get(user_info))
+        .route("/api/organization/{zoid}", get(org_details))
+        .route("/api/organization/{zoid}/domains", get(org_domains))
+        .route("/api/organization/{zoid}/accounts", get(list_accounts))
+        .route(
+            "/api/organization/{zoid}/accounts/{id}",
+            get(get_account).put(update_account),
+        )
 }
 
 struct ShutdownOnDrop(Option<tokio::sync::oneshot::Sender<()>>);
@@ -257,6 +346,8 @@ impl ZohoSandbox {
                 devices: HashMap::new(),
                 refresh_tokens: HashMap::new(),
                 access_tokens: HashMap::new(),
+                organisation_dc: DataCentre::Us,
+                other_dc_answers: 0,
                 faults: ZohoFaults::default(),
                 mail_requests: 0,
                 limit: RATE_LIMIT,
@@ -264,19 +355,18 @@ impl ZohoSandbox {
                 limited: 0,
             }),
         });
-        let app = Router::new()
-            .route("/oauth/v3/device/code", post(device_code))
-            .route("/oauth/v3/device/token", post(device_token))
-            .route("/oauth/v2/token", post(token))
-            .route("/oauth/user/info", get(user_info))
-            .route("/api/organization/{zoid}", get(org_details))
-            .route("/api/organization/{zoid}/domains", get(org_domains))
-            .route("/api/organization/{zoid}/accounts", get(list_accounts))
-            .route(
-                "/api/organization/{zoid}/accounts/{id}",
-                get(get_account).put(update_account),
-            )
-            .with_state(shared.clone());
+        let mut app = Router::new();
+        for (dc, prefix) in DATA_CENTRES {
+            let served = routes().with_state(Served {
+                shared: shared.clone(),
+                dc,
+            });
+            app = if prefix.is_empty() {
+                app.merge(served)
+            } else {
+                app.nest(prefix, served)
+            };
+        }
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let served = axum::serve(listener, app).with_graceful_shutdown(async {
@@ -296,15 +386,44 @@ impl ZohoSandbox {
         self.shared.base_url.clone()
     }
 
-    /// Settings that reach this emulator (US data centre, every base URL overridden).
+    /// Settings that reach this emulator (US data centre, every base URL overridden), with
+    /// the EU data centre's servers (under `/eu`) as the other one an account may be in.
     pub fn settings(&self) -> ZohoSettings {
+        let base = self.base_url();
         let mut settings = ZohoSettings::new(DataCentre::Us, CLIENT_ID, ZOID.to_string());
-        settings.accounts_base_url = Some(self.base_url());
-        settings.mail_base_url = Some(self.base_url());
-        settings.directory_base_url = Some(format!("{}/directory", self.base_url()));
+        settings.accounts_base_url = Some(base.clone());
+        settings.mail_base_url = Some(base.clone());
+        settings.directory_base_url = Some(format!("{base}/directory"));
         // The client paces to the limit this emulator enforces.
         settings.mail_request_limit = Some(self.shared.lock().limit);
+        settings.other_data_centres = vec![DataCentreServers {
+            data_centre: DataCentre::Eu,
+            accounts_base_url: format!("{base}/eu"),
+            mail_base_url: format!("{base}/eu"),
+            directory_base_url: format!("{base}/eu/directory"),
+        }];
         settings
+    }
+
+    /// Moves the organisation (and every account) to `dc`: true for the data centres the
+    /// emulator plays (US, EU); false, and no change, for the others. Tokens already issued
+    /// stay with the data centre that issued them.
+    pub fn set_organisation_data_centre(&self, dc: DataCentre) -> bool {
+        if prefix_of(dc).is_none() {
+            return false;
+        }
+        self.shared.lock().organisation_dc = dc;
+        true
+    }
+
+    /// Where the organisation lives (US unless moved).
+    pub fn organisation_data_centre(&self) -> DataCentre {
+        self.shared.lock().organisation_dc
+    }
+
+    /// How many device-token polls were answered `other_dc`.
+    pub fn other_dc_answers(&self) -> u32 {
+        self.shared.lock().other_dc_answers
     }
 
     /// The request limit enforced from now on (tests of pacing set their own).
@@ -383,8 +502,8 @@ impl ZohoSandbox {
     /// Every access token issued so far is now expired (the refresh token still works).
     pub fn expire_access_tokens(&self) {
         let now = Instant::now();
-        for (_, expires, _) in self.shared.lock().access_tokens.values_mut() {
-            *expires = now;
+        for token in self.shared.lock().access_tokens.values_mut() {
+            token.expires = now;
         }
     }
 
@@ -437,9 +556,10 @@ impl ZohoSandbox {
 
 // ---- accounts server -------------------------------------------------------------------
 
-/// Initiation request (query parameters, as the page documents them).
+/// Initiation request (query parameters, as the page documents them). Either data centre
+/// starts a code (the grants are shared); the verification URL is the answering one's.
 async fn device_code(
-    State(shared): State<Arc<Shared>>,
+    State(served): State<Served>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     if query.get("client_id").map(String::as_str) != Some(CLIENT_ID) {
@@ -466,7 +586,7 @@ async fn device_code(
         })
         .collect();
     let scopes = scopes_of(query.get("scope").map(String::as_str).unwrap_or_default());
-    shared.lock().devices.insert(
+    served.lock().devices.insert(
         device_code.clone(),
         DeviceGrant {
             user_code: user_code.clone(),
@@ -479,7 +599,7 @@ async fn device_code(
     // `interval` and `expires_in` in milliseconds, as the initiation page says
     // (https://www.zoho.com/accounts/protocol/oauth/devices/initiation-request.html).
     let (interval, expires_in) = {
-        let state = shared.lock();
+        let state = served.lock();
         (
             state.faults.device_interval.unwrap_or(1000),
             state.faults.device_expires_in.unwrap_or(300_000),
@@ -488,17 +608,23 @@ async fn device_code(
     Json(json!({
         "user_code": user_code,
         "device_code": device_code,
-        "verification_url": format!("{}/oauth/v3/device", shared.base_url),
+        "verification_url": format!("{}/oauth/v3/device", served.base_url()),
         "interval": interval,
         "expires_in": expires_in,
     }))
     .into_response()
 }
 
-/// Polling request. Feedback values from the polling-request page; Zoho answers them with
-/// an `error` field (sent here with HTTP 200 ⚠️, the client decides on the body).
+/// Polling request. Feedback values from the polling-request page
+/// (https://www.zoho.com/accounts/protocol/oauth/devices/polling-request.html); Zoho answers
+/// them with an `error` field (sent here with HTTP 200 ⚠️, the client decides on the body).
+///
+/// Polled at a data centre other than the organisation's once the user has granted
+/// permission, it answers `{"error": "other_dc", "user_location": "eu"}` and leaves the grant
+/// approved: "send further polling requests to the server URL corresponding to the user's
+/// location" (https://www.zoho.com/accounts/protocol/oauth/multi-dc/client-authorization/limited-input-devices.html).
 async fn device_token(
-    State(shared): State<Arc<Shared>>,
+    State(served): State<Served>,
     Query(query): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
@@ -512,7 +638,8 @@ async fn device_token(
         return Json(json!({"error": "unsupported_grant_type"})).into_response();
     }
     let code = params.get("code").cloned().unwrap_or_default();
-    let mut state = shared.lock();
+    let mut state = served.lock();
+    let organisation_dc = state.organisation_dc;
     let min_interval = state.faults.min_poll_interval;
     let lifetime = state.faults.token_lifetime;
     let Some(grant) = state.devices.get_mut(&code) else {
@@ -533,18 +660,31 @@ async fn device_token(
         DeviceState::Denied => Json(json!({"error": "access_denied"})).into_response(),
         DeviceState::Expired => Json(json!({"error": "expired"})).into_response(),
         DeviceState::Collected => Json(json!({"error": "invalid_code"})).into_response(),
+        DeviceState::Approved(_) if served.dc != organisation_dc => {
+            state.other_dc_answers += 1;
+            Json(json!({
+                "error": "other_dc",
+                "user_location": location_code(organisation_dc),
+            }))
+            .into_response()
+        }
         DeviceState::Approved(zuid) => {
             grant.state = DeviceState::Collected;
             let scopes = grant.scopes.clone();
             let refresh = random_token("1000");
-            state
-                .refresh_tokens
-                .insert(refresh.clone(), (zuid, scopes.clone()));
-            let (access, seconds) = issue(&mut state, zuid, scopes, lifetime);
+            state.refresh_tokens.insert(
+                refresh.clone(),
+                RefreshToken {
+                    zuid,
+                    scopes: scopes.clone(),
+                    dc: served.dc,
+                },
+            );
+            let (access, seconds) = issue(&mut state, zuid, scopes, lifetime, served.dc);
             Json(json!({
                 "access_token": access,
                 "refresh_token": refresh,
-                "api_domain": shared.base_url,
+                "api_domain": served.base_url(),
                 "token_type": "Bearer",
                 "expires_in": seconds,
             }))
@@ -553,17 +693,25 @@ async fn device_token(
     }
 }
 
+/// A new access token of `zuid`, issued by (and valid at) data centre `dc`.
 fn issue(
     state: &mut State_,
     zuid: u64,
     scopes: Vec<String>,
     lifetime: Option<Duration>,
+    dc: DataCentre,
 ) -> (String, u64) {
     let lifetime = lifetime.unwrap_or(Duration::from_secs(3600));
     let token = random_token("1000");
-    state
-        .access_tokens
-        .insert(token.clone(), (zuid, Instant::now() + lifetime, scopes));
+    state.access_tokens.insert(
+        token.clone(),
+        AccessToken {
+            zuid,
+            expires: Instant::now() + lifetime,
+            scopes,
+            dc,
+        },
+    );
     (token, lifetime.as_secs())
 }
 
@@ -575,9 +723,10 @@ fn params_of(query: &HashMap<String, String>, body: &[u8]) -> HashMap<String, St
     params
 }
 
-/// Refresh (`grant_type=refresh_token`); Zoho's `invalid_code` for an unknown token.
+/// Refresh (`grant_type=refresh_token`); Zoho's `invalid_code` for an unknown token, and for
+/// one another data centre issued (it is unknown here).
 async fn token(
-    State(shared): State<Arc<Shared>>,
+    State(served): State<Served>,
     Query(query): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
@@ -590,54 +739,65 @@ async fn token(
     if params.get("grant_type").map(String::as_str) != Some("refresh_token") {
         return Json(json!({"error": "unsupported_grant_type"})).into_response();
     }
-    let mut state = shared.lock();
+    let mut state = served.lock();
     let lifetime = state.faults.token_lifetime;
-    let Some((zuid, scopes)) = params
+    let Some(refresh) = params
         .get("refresh_token")
         .and_then(|t| state.refresh_tokens.get(t).cloned())
+        .filter(|t| t.dc == served.dc)
     else {
         return Json(json!({"error": "invalid_code"})).into_response();
     };
-    let (access, seconds) = issue(&mut state, zuid, scopes, lifetime);
+    let (access, seconds) = issue(
+        &mut state,
+        refresh.zuid,
+        refresh.scopes,
+        lifetime,
+        served.dc,
+    );
     Json(json!({
         "access_token": access,
-        "api_domain": shared.base_url,
+        "api_domain": served.base_url(),
         "token_type": "Bearer",
         "expires_in": seconds,
     }))
     .into_response()
 }
 
-/// The caller's ZUID from `Authorization: Zoho-oauthtoken …` (or `Bearer …`).
-fn caller(state: &State_, headers: &HeaderMap) -> Option<u64> {
+/// The access token of `Authorization: Zoho-oauthtoken …` (or `Bearer …`), if data centre
+/// `dc` issued it (another's is unknown here).
+fn presented<'a>(
+    state: &'a State_,
+    headers: &HeaderMap,
+    dc: DataCentre,
+) -> Option<&'a AccessToken> {
     let value = headers.get("authorization")?.to_str().ok()?;
     let token = value
         .strip_prefix("Zoho-oauthtoken ")
         .or_else(|| value.strip_prefix("Bearer "))?;
-    let (zuid, expires, _) = state.access_tokens.get(token.trim())?;
-    (Instant::now() < *expires).then_some(*zuid)
+    state.access_tokens.get(token.trim()).filter(|t| t.dc == dc)
+}
+
+/// The caller's ZUID: a live access token that data centre `dc` issued.
+fn caller(state: &State_, headers: &HeaderMap, dc: DataCentre) -> Option<u64> {
+    let token = presented(state, headers, dc)?;
+    (Instant::now() < token.expires).then_some(token.zuid)
 }
 
 /// Refuses a request whose token was not granted one of `accepted` (each Mail API page names
 /// the scopes it needs), as Zoho answers a call outside the token's scopes.
-fn require_scope(state: &State_, headers: &HeaderMap, accepted: &[&str]) -> Result<(), Response> {
-    let token = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Zoho-oauthtoken ")
-                .or_else(|| v.strip_prefix("Bearer "))
-        })
-        .map(str::trim)
-        .unwrap_or_default();
-    let granted = state
-        .access_tokens
-        .get(token)
-        .is_some_and(|(_, _, scopes)| {
-            scopes
-                .iter()
-                .any(|s| accepted.iter().any(|a| a.eq_ignore_ascii_case(s)))
-        });
+fn require_scope(
+    state: &State_,
+    headers: &HeaderMap,
+    dc: DataCentre,
+    accepted: &[&str],
+) -> Result<(), Response> {
+    let granted = presented(state, headers, dc).is_some_and(|token| {
+        token
+            .scopes
+            .iter()
+            .any(|s| accepted.iter().any(|a| a.eq_ignore_ascii_case(s)))
+    });
     if granted {
         Ok(())
     } else {
@@ -650,9 +810,9 @@ fn require_scope(state: &State_, headers: &HeaderMap, accepted: &[&str]) -> Resu
     }
 }
 
-async fn user_info(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    let state = shared.lock();
-    let Some(zuid) = caller(&state, &headers) else {
+async fn user_info(State(served): State<Served>, headers: HeaderMap) -> Response {
+    let state = served.lock();
+    let Some(zuid) = caller(&state, &headers, served.dc) else {
         return (
             StatusCode::UNAUTHORIZED,
             Json(json!({"error": "invalid_oauthtoken"})),
@@ -693,8 +853,14 @@ fn ok(data: Value) -> Response {
     Json(json!({"status": {"code": 200, "description": "success"}, "data": data})).into_response()
 }
 
-/// The front door of every Mail API request: faults, token, organisation, admin role.
-fn admit(state: &mut State_, headers: &HeaderMap, zoid: &str) -> Result<u64, Response> {
+/// The front door of every Mail API request: faults, token (one data centre `dc` issued),
+/// organisation (which exists only in its own data centre), admin role.
+fn admit(
+    state: &mut State_,
+    headers: &HeaderMap,
+    zoid: &str,
+    dc: DataCentre,
+) -> Result<u64, Response> {
     state.mail_requests += 1;
     if state.faults.throttle_next > 0 {
         state.faults.throttle_next -= 1;
@@ -718,7 +884,7 @@ fn admit(state: &mut State_, headers: &HeaderMap, zoid: &str) -> Result<u64, Res
             "The server encountered an unexpected error",
         ));
     }
-    let Some(zuid) = caller(state, headers) else {
+    let Some(zuid) = caller(state, headers, dc) else {
         return Err(envelope_error(
             StatusCode::UNAUTHORIZED,
             "Invalid OAuthToken",
@@ -729,7 +895,9 @@ fn admit(state: &mut State_, headers: &HeaderMap, zoid: &str) -> Result<u64, Res
     if let Some(refusal) = over_the_limit(state, zuid) {
         return Err(refusal);
     }
-    if zoid != ZOID.to_string() {
+    // A token can only be had where the accounts live, so the token check above already
+    // refuses the other data centre; this covers tokens issued before the organisation moved.
+    if zoid != ZOID.to_string() || dc != state.organisation_dc {
         return Err(envelope_error(
             StatusCode::NOT_FOUND,
             "Not Found",
@@ -820,17 +988,18 @@ fn account_json(user: &EmuUser) -> Value {
 /// (https://www.zoho.com/mail/help/api/get-org-details.html); an organisation administrator's
 /// token without it is refused.
 async fn org_details(
-    State(shared): State<Arc<Shared>>,
+    State(served): State<Served>,
     headers: HeaderMap,
     Path(zoid): Path<String>,
 ) -> Response {
-    let mut state = shared.lock();
-    if let Err(refused) = admit(&mut state, &headers, &zoid) {
+    let mut state = served.lock();
+    if let Err(refused) = admit(&mut state, &headers, &zoid, served.dc) {
         return refused;
     }
     if let Err(refused) = require_scope(
         &state,
         &headers,
+        served.dc,
         &[
             "ZohoMail.partner.organization.READ",
             "ZohoMail.partner.organization.ALL",
@@ -850,17 +1019,18 @@ async fn org_details(
 /// `ZohoMail.organization.domains.READ` (or `.ALL`), answering `data.domainVO[]` with each
 /// `domainName` and `verificationStatus` (https://www.zoho.com/mail/help/api/get-all-domains.html).
 async fn org_domains(
-    State(shared): State<Arc<Shared>>,
+    State(served): State<Served>,
     headers: HeaderMap,
     Path(zoid): Path<String>,
 ) -> Response {
-    let mut state = shared.lock();
-    if let Err(refused) = admit(&mut state, &headers, &zoid) {
+    let mut state = served.lock();
+    if let Err(refused) = admit(&mut state, &headers, &zoid, served.dc) {
         return refused;
     }
     if let Err(refused) = require_scope(
         &state,
         &headers,
+        served.dc,
         &[
             "ZohoMail.organization.domains.READ",
             "ZohoMail.organization.domains.ALL",
@@ -880,13 +1050,13 @@ async fn org_domains(
 }
 
 async fn list_accounts(
-    State(shared): State<Arc<Shared>>,
+    State(served): State<Served>,
     headers: HeaderMap,
     Path(zoid): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let mut state = shared.lock();
-    if let Err(refused) = admit(&mut state, &headers, &zoid) {
+    let mut state = served.lock();
+    if let Err(refused) = admit(&mut state, &headers, &zoid, served.dc) {
         return refused;
     }
     let number = |name: &str, default: usize| -> Result<usize, Response> {
@@ -923,12 +1093,12 @@ fn find<'a>(users: &'a mut [EmuUser], id: &str) -> Option<&'a mut EmuUser> {
 }
 
 async fn get_account(
-    State(shared): State<Arc<Shared>>,
+    State(served): State<Served>,
     headers: HeaderMap,
     Path((zoid, id)): Path<(String, String)>,
 ) -> Response {
-    let mut state = shared.lock();
-    if let Err(refused) = admit(&mut state, &headers, &zoid) {
+    let mut state = served.lock();
+    if let Err(refused) = admit(&mut state, &headers, &zoid, served.dc) {
         return refused;
     }
     match find(&mut state.users, &id) {
@@ -971,13 +1141,13 @@ fn policy_refusal(password: &str) -> Option<&'static str> {
 /// `PUT …/accounts/{zuid}` with `mode`: `resetPassword` (and `updateTFAStatus`, so a client
 /// that sends it sees it work; ResetDesk does not, see `options.rs`).
 async fn update_account(
-    State(shared): State<Arc<Shared>>,
+    State(served): State<Served>,
     headers: HeaderMap,
     Path((zoid, id)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    let mut state = shared.lock();
-    let caller_zuid = match admit(&mut state, &headers, &zoid) {
+    let mut state = served.lock();
+    let caller_zuid = match admit(&mut state, &headers, &zoid, served.dc) {
         Ok(zuid) => zuid,
         Err(refused) => return refused,
     };
@@ -1134,3 +1304,6 @@ async fn update_account(
         ),
     }
 }
+
+#[cfg(test)]
+mod tests;
