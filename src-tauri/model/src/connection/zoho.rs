@@ -50,6 +50,15 @@ impl DataCentre {
         DataCentre::Cn,
     ];
 
+    /// The data centre a Zoho `location` / `user_location` code names ("us", "eu", "in", …,
+    /// as the multi-DC pages show them, e.g. `"user_location": "eu"` in
+    /// https://www.zoho.com/accounts/protocol/oauth/multi-dc/client-authorization/limited-input-devices.html).
+    pub fn from_location(code: &str) -> Option<DataCentre> {
+        DataCentre::ALL
+            .into_iter()
+            .find(|dc| format!("{dc:?}").eq_ignore_ascii_case(code.trim()))
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             DataCentre::Us => "United States (zoho.com)",
@@ -172,6 +181,21 @@ pub struct ZohoSettings {
     /// general limit ([`RequestLimit::ZOHO_MAIL`]). The emulator sets its own here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mail_request_limit: Option<RequestLimit>,
+    /// Servers set by hand for the other data centres an account may turn out to be in (the
+    /// emulator's second data centre, or a proxy). Without overrides none is needed: a data
+    /// centre's hosts are Zoho's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_data_centres: Vec<DataCentreServers>,
+}
+
+/// The servers of one data centre, set by hand (see [`ZohoSettings::other_data_centres`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataCentreServers {
+    pub data_centre: DataCentre,
+    pub accounts_base_url: String,
+    pub mail_base_url: String,
+    pub directory_base_url: String,
 }
 
 /// At most `requests` in any window of `window_millis`.
@@ -212,7 +236,59 @@ impl ZohoSettings {
             mail_base_url: None,
             directory_base_url: None,
             mail_request_limit: None,
+            other_data_centres: Vec::new(),
         }
+    }
+
+    /// The same connection in `data_centre`, where the operator's account turned out to be
+    /// (Zoho's `other_dc` answer). Zoho's own hosts need nothing more; servers set by hand
+    /// move to the ones set for that data centre, and the current ones are kept as another
+    /// data centre's, so the move can be made back. Refused when servers are set by hand and
+    /// none are for `data_centre`: guessing them would send secrets to the wrong place.
+    pub fn in_data_centre(&self, data_centre: DataCentre) -> Result<ZohoSettings> {
+        if data_centre == self.data_centre {
+            return Ok(self.clone());
+        }
+        let set_by_hand = self.accounts_base_url.is_some()
+            || self.mail_base_url.is_some()
+            || self.directory_base_url.is_some();
+        let mut moved = self.clone();
+        moved.data_centre = data_centre;
+        if !set_by_hand {
+            return Ok(moved);
+        }
+        let Some(servers) = self
+            .other_data_centres
+            .iter()
+            .find(|s| s.data_centre == data_centre)
+        else {
+            return Err(AppError::invalid_input(format!(
+                "Your Zoho account is in {}, but this connection's servers are set by hand and \
+                 none are set for that data centre. Add the connection again for {}.",
+                data_centre.label(),
+                data_centre.label()
+            )));
+        };
+        moved.accounts_base_url = Some(servers.accounts_base_url.clone());
+        moved.mail_base_url = Some(servers.mail_base_url.clone());
+        moved.directory_base_url = Some(servers.directory_base_url.clone());
+        moved
+            .other_data_centres
+            .retain(|s| s.data_centre != data_centre);
+        if let (Some(accounts), Some(mail), Some(directory)) = (
+            &self.accounts_base_url,
+            &self.mail_base_url,
+            &self.directory_base_url,
+        ) {
+            moved.other_data_centres.push(DataCentreServers {
+                data_centre: self.data_centre,
+                accounts_base_url: accounts.clone(),
+                mail_base_url: mail.clone(),
+                directory_base_url: directory.clone(),
+            });
+        }
+        moved.validate()?;
+        Ok(moved)
     }
 
     /// The Mail API request limit to pace to.
@@ -344,5 +420,46 @@ mod tests {
                 .unwrap_err();
             assert_eq!(error.kind, ErrorKind::InvalidInput, "{client} {zoid}");
         }
+    }
+
+    #[test]
+    fn an_account_in_another_data_centre_moves_the_connection_there_or_says_why_not() {
+        assert_eq!(DataCentre::from_location("eu"), Some(DataCentre::Eu));
+        assert_eq!(DataCentre::from_location(" IN "), Some(DataCentre::In));
+        assert_eq!(DataCentre::from_location("mars"), None);
+
+        // Zoho's own hosts: nothing more to know.
+        let us = ZohoSettings::new(DataCentre::Us, "1000.ABC", "12345");
+        let eu = us.in_data_centre(DataCentre::Eu).unwrap();
+        assert_eq!(eu.data_centre, DataCentre::Eu);
+        assert_eq!(
+            eu.accounts_url().unwrap().as_str(),
+            "https://accounts.zoho.eu/"
+        );
+
+        // Servers set by hand: the ones set for that data centre, and back again.
+        let mut emulated = us.clone();
+        emulated.accounts_base_url = Some("http://127.0.0.1:4000".into());
+        emulated.mail_base_url = Some("http://127.0.0.1:4000".into());
+        emulated.directory_base_url = Some("http://127.0.0.1:4000/directory".into());
+        let refused = emulated.in_data_centre(DataCentre::Eu).unwrap_err();
+        assert_eq!(refused.kind, ErrorKind::InvalidInput);
+        assert!(refused.message.contains("Europe (zoho.eu)"), "{refused:?}");
+        emulated.other_data_centres = vec![DataCentreServers {
+            data_centre: DataCentre::Eu,
+            accounts_base_url: "http://127.0.0.1:4000/eu".into(),
+            mail_base_url: "http://127.0.0.1:4000/eu".into(),
+            directory_base_url: "http://127.0.0.1:4000/eu/directory".into(),
+        }];
+        let moved = emulated.in_data_centre(DataCentre::Eu).unwrap();
+        assert_eq!(moved.data_centre, DataCentre::Eu);
+        assert_eq!(
+            moved.accounts_url().unwrap().as_str(),
+            "http://127.0.0.1:4000/eu"
+        );
+        assert_eq!(moved.other_data_centres.len(), 1);
+        assert_eq!(moved.other_data_centres[0].data_centre, DataCentre::Us);
+        // There and back: the same settings as before.
+        assert_eq!(moved.in_data_centre(DataCentre::Us).unwrap(), emulated);
     }
 }
