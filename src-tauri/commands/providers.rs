@@ -67,12 +67,21 @@ pub async fn zoho_start_sign_in<R: Runtime>(
         .await
 }
 
+/// Waits for the operator's approval. An account found in another data centre moves the
+/// connection there: the list is saved, so the next start uses that data centre.
 #[tauri::command]
-pub async fn zoho_finish_sign_in(
+pub async fn zoho_finish_sign_in<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     connection_id: String,
 ) -> Result<ProviderAccount, AppError> {
-    state.console.zoho_finish_sign_in(&connection_id).await
+    let before = state.console.saved_connections();
+    let account = state.console.zoho_finish_sign_in(&connection_id).await?;
+    let after = state.console.saved_connections();
+    if after != before {
+        crate::startup::save_connections(&app, &after)?;
+    }
+    Ok(account)
 }
 
 #[tauri::command]

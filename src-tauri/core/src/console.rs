@@ -593,6 +593,24 @@ impl Console {
         Ok(())
     }
 
+    /// Replaces a connection's settings (its provider moved it, e.g. a Zoho account found in
+    /// another data centre); the shell saves the list.
+    pub(crate) fn update_connection_settings(
+        &self,
+        connection_id: &str,
+        settings: crate::connection::ProviderSettings,
+    ) -> Result<()> {
+        let mut connections = self.connections.write().map_err(|_| poisoned())?;
+        let connection = connections
+            .iter_mut()
+            .find(|c| c.id == connection_id)
+            .ok_or_else(|| {
+                AppError::invalid_input(format!("No connection \"{connection_id}\"."))
+            })?;
+        connection.settings = settings;
+        Ok(())
+    }
+
     /// Removes a configured tenant: signs out, deletes its refresh token from the keychain and
     /// its offline cache (file and key).
     /// The built-in sandbox cannot be removed.

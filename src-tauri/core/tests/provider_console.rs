@@ -17,6 +17,7 @@ use resetdesk_core::console::{
 };
 use resetdesk_core::model::StepStatus;
 use resetdesk_core::providers::zoho::ResetPasswordOptions;
+use resetdesk_core::providers::zoho::{DataCentre, ZohoSettings};
 use resetdesk_core::seam::{SignInOutcome, SignInRequest};
 use resetdesk_core::secrets::{MemoryStore, SecretString};
 use resetdesk_core::ErrorKind;
@@ -1069,4 +1070,63 @@ async fn a_by_hand_step_waits_in_activity_across_a_restart_and_only_its_operator
         .unwrap_err();
     assert_eq!(late.kind, ErrorKind::InvalidInput, "{late:?}");
     assert!(restarted.verify_audit().ok);
+}
+
+/// Zoho's multi-DC page for non-browser apps: an account in another data centre answers the
+/// poll with `other_dc` and its location; polling goes on there, and the connection moves
+/// there — its servers, its secrets bound to them, and the next start.
+#[tokio::test]
+async fn a_zoho_account_in_another_data_centre_moves_the_connection_there_and_stays_after_a_restart(
+) {
+    let zoho = Arc::new(ZohoSandbox::start(0).await.unwrap());
+    assert!(zoho.set_organisation_data_centre(DataCentre::Eu));
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(MemoryStore::new());
+    let console_over = |settings: ZohoSettings| {
+        Console::new(
+            vec![Connection {
+                id: ZOHO.into(),
+                display_name: "Zylker".into(),
+                settings: ProviderSettings::Zoho(settings),
+                sandbox: true,
+            }],
+            secrets.clone(),
+            KeychainStatus::Available,
+            dir.path().join("audit.jsonl"),
+        )
+        .unwrap()
+        .with_zoho_sandbox_approver(ZOHO, zoho.clone())
+    };
+    let console = console_over(zoho.settings());
+    let prompt = console
+        .zoho_start_sign_in(ZOHO, Some(ADMIN), None)
+        .await
+        .unwrap();
+    assert!(!prompt.user_code.is_empty());
+    let account = console.zoho_finish_sign_in(ZOHO).await.unwrap();
+    assert_eq!(account.login, ADMIN);
+    assert_eq!(zoho.other_dc_answers(), 1, "US answered other_dc once");
+
+    let ProviderSettings::Zoho(moved) = console.connection_settings(ZOHO).unwrap().settings else {
+        panic!("not a Zoho connection")
+    };
+    assert_eq!(moved.data_centre, DataCentre::Eu);
+    assert!(
+        moved.mail_url().unwrap().as_str().ends_with("/eu"),
+        "{moved:?}"
+    );
+    assert_eq!(
+        console.saved_connections().len(),
+        0,
+        "a sandbox connection is not saved; a real one is (the shell saves the list)"
+    );
+    // The organisation's users come from the EU Mail API.
+    let users = console.zoho_search_users(ZOHO, "").await.unwrap();
+    assert!(!users.is_empty());
+
+    // The next start, with the moved settings and the same keychain: the session resumes at
+    // the EU accounts server (the refresh token and client secret are bound to it).
+    let restarted = console_over(moved);
+    restarted.resume_sessions().await;
+    assert!(restarted.zoho_search_users(ZOHO, "").await.is_ok());
 }

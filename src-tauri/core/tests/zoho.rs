@@ -164,7 +164,7 @@ async fn polling_too_fast_gets_slow_down_and_waiting_then_succeeds() {
         min_poll_interval: Some(Duration::from_secs(3600)),
         ..ZohoFaults::default()
     });
-    let sign_in = device(&sandbox, store).await;
+    let mut sign_in = device(&sandbox, store).await;
     let authorization = sign_in.start().await.unwrap();
     assert!(matches!(
         sign_in.poll_once(&authorization).await.unwrap(),

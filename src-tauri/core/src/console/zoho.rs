@@ -173,7 +173,7 @@ impl Console {
             .ok_or_else(|| {
                 AppError::invalid_input("No Zoho sign-in is waiting; click Sign in first.")
             })?;
-        let sign_in = DeviceSignIn::new(
+        let mut sign_in = DeviceSignIn::new(
             connection.id.clone(),
             connection.zoho()?.clone(),
             Arc::clone(&self.secrets),
@@ -182,6 +182,19 @@ impl Console {
         let session = sign_in
             .wait_for_approval(&authorization, SLOW_DOWN_INTERVAL)
             .await?;
+        // The account was in another data centre: the connection lives there from now on
+        // (its secrets are bound to those servers already; the shell saves the list).
+        if sign_in.settings() != connection.zoho()? {
+            tracing::info!(
+                connection = %connection_id,
+                data_centre = ?sign_in.settings().data_centre,
+                "the Zoho connection moved to the account's data centre"
+            );
+            self.update_connection_settings(
+                connection_id,
+                crate::connection::ProviderSettings::Zoho(sign_in.settings().clone()),
+            )?;
+        }
         let client = ZohoClient::new(Arc::new(session), self.token_http.clone());
         let operator = client.operator().await?;
         let account = zoho_account(&operator, &client);

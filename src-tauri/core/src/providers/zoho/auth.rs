@@ -25,7 +25,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use tokio::sync::Mutex;
 
-use super::settings::ZohoSettings;
+use super::settings::{DataCentre, ZohoSettings};
 use crate::auth::{async_trait, AccessTokenSource};
 use crate::error::{AppError, ErrorKind, Result};
 use crate::secrets::{
@@ -96,6 +96,9 @@ pub enum PollOutcome {
     SlowDown,
     /// Approved: the session is ready.
     Approved(Box<ZohoSession>),
+    /// `other_dc`: the operator approved, but their account is in this data centre; keep
+    /// polling at its accounts server (Zoho's multi-DC page for non-browser apps).
+    OtherDataCentre(DataCentre),
 }
 
 /// The initiation response. Zoho's page gives `interval` and `expires_in` "in milliseconds"
@@ -282,6 +285,25 @@ impl DeviceSignIn {
         match body.error.as_deref() {
             Some("authorization_pending") => return Ok(PollOutcome::Pending),
             Some("slow_down") => return Ok(PollOutcome::SlowDown),
+            Some("other_dc") => {
+                // https://www.zoho.com/accounts/protocol/oauth/multi-dc/client-authorization/limited-input-devices.html:
+                // "send further polling requests to the server URL corresponding to the
+                // user's location". A location we cannot name falls through to the error.
+                if let Some(dc) = body
+                    .user_location
+                    .as_deref()
+                    .and_then(DataCentre::from_location)
+                    .filter(|dc| *dc != self.settings.data_centre)
+                {
+                    return Ok(PollOutcome::OtherDataCentre(dc));
+                }
+                return Err(token_endpoint_error(
+                    "other_dc",
+                    body.error_description.as_deref(),
+                    body.user_location.as_deref(),
+                    false,
+                ));
+            }
             Some(error) => {
                 return Err(token_endpoint_error(
                     error,
@@ -327,12 +349,17 @@ impl DeviceSignIn {
     /// Polls until the operator approves, denies, or the code expires, waiting `interval`
     /// between polls (30 s after `slow_down`, as Zoho asks). `slow_down_interval` is the
     /// emulator's knob; pass [`SLOW_DOWN_INTERVAL`] for Zoho.
+    ///
+    /// When Zoho answers that the operator's account is in another data centre, polling goes
+    /// on there (once), and the sign-in moves to it: [`Self::settings`] then names it, and
+    /// the connection's secrets are bound to its servers.
     pub async fn wait_for_approval(
-        &self,
+        &mut self,
         authorization: &DeviceAuthorization,
         slow_down_interval: Duration,
     ) -> Result<ZohoSession> {
         let mut interval = authorization.interval;
+        let mut moved = false;
         loop {
             if Utc::now() > authorization.expires_at {
                 return Err(AppError::not_signed_in(
@@ -343,9 +370,46 @@ impl DeviceSignIn {
                 PollOutcome::Approved(session) => return Ok(*session),
                 PollOutcome::Pending => {}
                 PollOutcome::SlowDown => interval = interval.max(slow_down_interval),
+                PollOutcome::OtherDataCentre(dc) if !moved => {
+                    self.move_to(dc).await?;
+                    moved = true;
+                    // The approval is there already: ask the right server at once.
+                    continue;
+                }
+                PollOutcome::OtherDataCentre(dc) => {
+                    return Err(AppError::new(
+                        ErrorKind::Provider,
+                        format!(
+                            "Zoho sent the sign-in to {} after sending it to {}; start the \
+                             sign-in again.",
+                            dc.label(),
+                            self.settings.data_centre.label()
+                        ),
+                    ))
+                }
             }
             tokio::time::sleep(interval).await;
         }
+    }
+
+    /// The settings the sign-in uses now (another data centre's after an `other_dc`).
+    pub fn settings(&self) -> &ZohoSettings {
+        &self.settings
+    }
+
+    /// Moves the sign-in to `data_centre`: its servers (refused if they cannot be known), and
+    /// the client secret bound to them instead of the old ones, so that it is sent there.
+    async fn move_to(&mut self, data_centre: DataCentre) -> Result<()> {
+        let moved = self.settings.in_data_centre(data_centre)?;
+        let client_secret = self.client_secret().await?;
+        tracing::info!(
+            connection = %self.connection_id,
+            from = ?self.settings.data_centre,
+            to = ?data_centre,
+            "the Zoho account is in another data centre: polling there"
+        );
+        self.settings = moved;
+        self.save_client_secret(&client_secret).await
     }
 
     async fn client_secret(&self) -> Result<SecretString> {
@@ -610,10 +674,7 @@ fn expiry(expires_in: Option<i64>) -> DateTime<Utc> {
 }
 
 fn endpoint(settings: &ZohoSettings, path: &str) -> Result<url::Url> {
-    settings
-        .accounts_url()?
-        .join(path)
-        .map_err(|e| AppError::invalid_input(format!("Could not build the Zoho {path} URL ({e}).")))
+    super::client::join(&settings.accounts_url()?, path)
 }
 
 async fn send(

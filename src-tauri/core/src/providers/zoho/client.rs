@@ -678,7 +678,9 @@ fn provider_error(message: &str) -> AppError {
     AppError::new(ErrorKind::Provider, message.to_string())
 }
 
-fn join(base: &url::Url, path: &str) -> Result<url::Url> {
+/// `path` under `base`, keeping every segment of `base` (a server set by hand may have a path
+/// of its own, e.g. another data centre's `…/eu`, which `Url::join` alone would replace).
+pub(super) fn join(base: &url::Url, path: &str) -> Result<url::Url> {
     let mut base = base.clone();
     if !base.path().ends_with('/') {
         base.set_path(&format!("{}/", base.path()));
