@@ -423,6 +423,32 @@ impl Seeder {
         diego.groups.push(tier_zero_group.to_string());
         targets.push(diego);
 
+        // Lee: Adele's twin (every kind of method, no role), for the tests and demos that
+        // reset everything, so that Adele's methods stay for the ones that read them.
+        let upn = self.unique_upn("lee.gu");
+        let mobile = self.phone(PhoneType::Mobile);
+        let default = Some(mobile.id.clone());
+        let methods = vec![
+            self.method(MethodDetail::Password),
+            mobile,
+            self.phone(PhoneType::AlternateMobile),
+            self.authenticator(),
+            self.method(MethodDetail::SoftwareOath),
+            self.hardware_oath(),
+            self.fido2(),
+            self.email("lee.gu@outlook.example".into()),
+        ];
+        targets.push(self.user(
+            "Lee",
+            "Gu",
+            upn,
+            "Director",
+            "Manufacturing",
+            vec![],
+            methods,
+            default,
+        ));
+
         targets
     }
 
