@@ -1203,3 +1203,131 @@ async fn hardware_oath_tokens_are_deactivated_where_the_gdap_roles_allow_and_lef
         .expect("the deactivation is audited");
     assert_eq!(audited.record.target_id, woodgrove_user.user_id);
 }
+
+/// The app stops half-way through a job (its runtime is dropped mid-request, as a crash or a
+/// close would), and the next start — a new Console on the same journal and keychain, the
+/// emulator still running — signs the partner in again from the stored refresh token, redeems
+/// the customers' tokens anew, lists the job and finishes it: each method removed once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_cut_off_by_the_app_stopping_is_finished_by_the_next_start_each_method_once() {
+    let sandbox = Arc::new(
+        LighthouseSandbox::start(LighthouseConfig::default())
+            .await
+            .unwrap(),
+    );
+    sandbox.set_latency(std::time::Duration::from_millis(40));
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(MemoryStore::new());
+    let settings = sandbox.settings();
+
+    // The first run of the app, on its own runtime, which stops once a first step is done.
+    let (plan, job_id) = {
+        let (sandbox, store, settings, path) = (
+            sandbox.clone(),
+            store.clone(),
+            settings.clone(),
+            dir.path().to_path_buf(),
+        );
+        tokio::task::spawn_blocking(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            let started = runtime.block_on(async {
+                let console =
+                    partner_console(&sandbox, store, settings, &path).with_job_journal_dir(&path);
+                let browser = resetdesk_core::auth::SandboxBrowser::new(TECHNICIAN_UPN).unwrap();
+                console
+                    .lighthouse_sign_in(LH, Some(TECHNICIAN_UPN), &browser)
+                    .await
+                    .unwrap();
+                let mut targets = Vec::new();
+                for name in ["Fabrikam", "Woodgrove Bank"] {
+                    let seeded = sandbox.customer_by_name(name).unwrap();
+                    targets.extend(
+                        seeded
+                            .users
+                            .iter()
+                            .filter(|u| !u.privileged && !u.in_role_assignable_group)
+                            .map(|u| TargetRef {
+                                tenant_id: seeded.tenant_id.clone(),
+                                user_id: u.id.clone(),
+                            }),
+                    );
+                }
+                let plan = console.lighthouse_plan_reset(LH, &targets).await.unwrap();
+                assert!(!plan.approval.required, "{:?}", plan.approval);
+                let job = console
+                    .lighthouse_start_job(&plan.id, "INC-9003")
+                    .await
+                    .unwrap();
+                for _ in 0..2000 {
+                    if console.lighthouse_job(&job.id).await.unwrap().done > 0 {
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                }
+                (plan, job.id)
+            });
+            // The process ends: every task of this run stops where it is.
+            runtime.shutdown_background();
+            started
+        })
+        .await
+        .unwrap()
+    };
+
+    // The next start.
+    sandbox.set_latency(std::time::Duration::ZERO);
+    let grants_before: u64 = sandbox
+        .customers()
+        .iter()
+        .map(|c| sandbox.stats(&c.tenant_id).token_grants)
+        .sum();
+    let console =
+        partner_console(&sandbox, store, settings, dir.path()).with_job_journal_dir(dir.path());
+    console.resume_sessions().await;
+    let unfinished = console.lighthouse_unfinished_jobs().await.unwrap();
+    assert_eq!(unfinished.len(), 1, "{unfinished:?}");
+    assert_eq!(unfinished[0].id, job_id);
+    assert_eq!(unfinished[0].state, BulkJobState::Interrupted);
+    assert!(
+        unfinished[0].done > 0 && unfinished[0].remaining > 0,
+        "{:?}",
+        unfinished[0]
+    );
+
+    console.lighthouse_resume_job(&job_id).await.unwrap();
+    let mut finished = None;
+    for _ in 0..400 {
+        let view = console.lighthouse_job(&job_id).await.unwrap();
+        if view.state != BulkJobState::Running {
+            finished = Some(view);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let finished = finished.expect("the job finished");
+    assert_eq!(finished.state, BulkJobState::Finished, "{finished:?}");
+    assert_eq!(finished.done, plan.plan.total_methods);
+    let grants_after: u64 = sandbox
+        .customers()
+        .iter()
+        .map(|c| sandbox.stats(&c.tenant_id).token_grants)
+        .sum();
+    assert!(
+        grants_after > grants_before,
+        "customer tokens were redeemed anew"
+    );
+    for user in &plan.plan.users {
+        for method in &user.remove {
+            let times = if method.kind == resetdesk_core::model::AuthMethodKind::HardwareOath {
+                sandbox.deactivations_of(&user.tenant_id, &user.user_id, &method.id)
+            } else {
+                sandbox.deletions_of(&user.tenant_id, &user.user_id, &method.id)
+            };
+            assert_eq!(times, 1, "{} {}", user.user_principal_name, method.label);
+        }
+    }
+}
