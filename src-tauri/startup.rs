@@ -88,9 +88,20 @@ fn open_secret_store() -> (Arc<dyn SecretStore>, KeychainStatus) {
     }
 }
 
+/// A value of the settings file, if the file has it.
+fn setting<R: Runtime>(app: &AppHandle<R>, key: &str) -> Option<serde_json::Value> {
+    app.store(SETTINGS_FILE).ok()?.get(key)
+}
+
 /// `zoho.freshSignInMinutes` from the settings file (1 to 60), if set and valid.
 fn zoho_fresh_sign_in<R: Runtime>(app: &AppHandle<R>) -> Option<std::time::Duration> {
-    let value = app.store(SETTINGS_FILE).ok()?.get(ZOHO_KEY)?;
+    zoho_fresh_sign_in_from(setting(app, ZOHO_KEY).as_ref())
+}
+
+/// The `zoho` value's `freshSignInMinutes`: absent → Zoho's default applies; anything but a
+/// whole number of minutes from 1 to 60 is logged and ignored.
+fn zoho_fresh_sign_in_from(value: Option<&serde_json::Value>) -> Option<std::time::Duration> {
+    let value = value?;
     match value.get("freshSignInMinutes").and_then(|m| m.as_u64()) {
         Some(minutes @ 1..=60) => Some(std::time::Duration::from_secs(minutes * 60)),
         _ => {
@@ -105,14 +116,7 @@ fn zoho_fresh_sign_in<R: Runtime>(app: &AppHandle<R>) -> Option<std::time::Durat
 /// The syslog forwarder of the audit log, if the settings file asks for one. Bad settings are
 /// logged and forwarding stays off: the local log still records everything.
 fn audit_forwarder<R: Runtime>(app: &AppHandle<R>) -> Option<AuditForwarder> {
-    let value = app.store(SETTINGS_FILE).ok()?.get(SYSLOG_KEY)?;
-    let settings = match serde_json::from_value::<SyslogSettings>(value) {
-        Ok(settings) => settings,
-        Err(e) => {
-            tracing::warn!(error = %e, "ignoring malformed syslog settings; audit forwarding is off");
-            return None;
-        }
-    };
+    let settings = syslog_settings_from(setting(app, SYSLOG_KEY))?;
     // The delivery task runs on the app's async runtime.
     match tauri::async_runtime::block_on(async { AuditForwarder::start(settings) }) {
         Ok(forwarder) => Some(forwarder),
@@ -123,14 +127,25 @@ fn audit_forwarder<R: Runtime>(app: &AppHandle<R>) -> Option<AuditForwarder> {
     }
 }
 
+/// The `syslog` value: absent → no forwarding; malformed → logged, no forwarding.
+fn syslog_settings_from(value: Option<serde_json::Value>) -> Option<SyslogSettings> {
+    match serde_json::from_value::<SyslogSettings>(value?) {
+        Ok(settings) => Some(settings),
+        Err(e) => {
+            tracing::warn!(error = %e, "ignoring malformed syslog settings; audit forwarding is off");
+            None
+        }
+    }
+}
+
 /// The organisation's safety settings. Settings that are not valid never weaken anything: the
 /// safe defaults apply, and the log says what to fix.
 fn safety_policy<R: Runtime>(app: &AppHandle<R>) -> SafetyPolicy {
-    let value = app
-        .store(SETTINGS_FILE)
-        .ok()
-        .and_then(|s| s.get(SAFETY_KEY));
-    SafetyPolicy::from_settings(value.as_ref()).unwrap_or_else(|e| {
+    safety_policy_from(setting(app, SAFETY_KEY).as_ref())
+}
+
+fn safety_policy_from(value: Option<&serde_json::Value>) -> SafetyPolicy {
+    SafetyPolicy::from_settings(value).unwrap_or_else(|e| {
         tracing::warn!(reason = %e.message, "using the default safety settings");
         SafetyPolicy::default()
     })
@@ -184,4 +199,77 @@ pub fn save_connections<R: Runtime>(
     let value = serde_json::to_value(connections).map_err(|e| failed(&e))?;
     store.set(CONNECTIONS_KEY, value);
     store.save().map_err(|e| failed(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn zoho_fresh_sign_in_minutes_are_read_when_valid_and_ignored_otherwise() {
+        assert_eq!(
+            zoho_fresh_sign_in_from(None),
+            None,
+            "absent: Zoho's default"
+        );
+        assert_eq!(
+            zoho_fresh_sign_in_from(Some(&json!({"freshSignInMinutes": 10}))),
+            Some(std::time::Duration::from_secs(600))
+        );
+        for wrong in [
+            json!({}),
+            json!({"freshSignInMinutes": 0}),
+            json!({"freshSignInMinutes": 61}),
+            json!({"freshSignInMinutes": "5"}),
+            json!({"freshSignInMinutes": -1}),
+            json!({"freshSignInMinutes": 2.5}),
+        ] {
+            assert_eq!(zoho_fresh_sign_in_from(Some(&wrong)), None, "{wrong}");
+        }
+    }
+
+    #[test]
+    fn syslog_forwarding_is_on_only_for_well_formed_settings() {
+        assert_eq!(syslog_settings_from(None), None, "absent: no forwarding");
+        let on = syslog_settings_from(Some(
+            json!({"host": "siem.example", "port": 6514, "tls": true}),
+        ))
+        .unwrap();
+        assert_eq!(
+            (on.host.as_str(), on.port, on.tls),
+            ("siem.example", 6514, true)
+        );
+        for wrong in [
+            json!({"host": "siem.example"}),
+            json!({"host": "x", "port": 70000}),
+            json!("siem:514"),
+        ] {
+            assert_eq!(syslog_settings_from(Some(wrong.clone())), None, "{wrong}");
+        }
+    }
+
+    #[test]
+    fn safety_settings_apply_when_valid_and_the_safe_defaults_otherwise() {
+        assert_eq!(
+            safety_policy_from(None),
+            SafetyPolicy::default(),
+            "absent: the defaults"
+        );
+        let stricter = safety_policy_from(Some(&json!({"rateLimits": {"resetsPerHour": 5}})));
+        assert_eq!(stricter.rate_limits.resets_per_hour, 5);
+        // Not valid: never weaker than the defaults, whatever else the value says.
+        for wrong in [
+            json!({"rateLimits": {"resetsPerHour": 0}}),
+            json!({"verification": {"methods": ["knowledgeQuestions"]}}),
+            json!({"approval": {"privilegedTargets": false}, "unknown": true}),
+            json!("off"),
+        ] {
+            assert_eq!(
+                safety_policy_from(Some(&wrong)),
+                SafetyPolicy::default(),
+                "{wrong}"
+            );
+        }
+    }
 }

@@ -682,3 +682,92 @@ async fn the_audit_chain_verifies_after_allowed_refused_and_failed_actions() {
     let listed = h.console.list_audit(10).unwrap();
     assert_eq!(listed.len(), 3);
 }
+
+/// Every file below `dir`, recursively.
+fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(files_below(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// Without a keychain, sign-ins last for the session only: the connection says so, the
+/// sign-in and a reset work, the cache syncs, and no file ResetDesk writes (the audit log, the
+/// offline cache, the job journal) holds a token the sign-in service issued or the temporary
+/// password; the next start is signed out.
+#[tokio::test]
+async fn without_a_keychain_a_sign_in_lasts_the_session_and_no_file_holds_a_token() {
+    let sandbox = common::small_sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let session_only = resetdesk_core::console::KeychainStatus::SessionOnly {
+        reason: "No Secret Service is running.".into(),
+    };
+    let start = || {
+        Console::new(
+            vec![common::sandbox_connection(&sandbox)],
+            // What start-up falls back to without a keychain: memory only.
+            Arc::new(MemoryStore::new()),
+            session_only.clone(),
+            dir.path().join("audit.jsonl"),
+        )
+        .unwrap()
+        .with_safety_policy(common::safety_rules_off())
+        .with_cache_dir(dir.path())
+        .with_job_journal_dir(dir.path())
+    };
+    let console = start();
+    let view = console.connections().await.remove(0);
+    assert_eq!(view.keychain, session_only);
+    sign_in(&console, AUTH_ADMIN).await;
+    let adele = sandbox.user_id_by_upn(ADELE).unwrap();
+    let plan = console
+        .plan_action(CONNECTION, &adele, ActionKind::ResetPassword)
+        .await
+        .unwrap();
+    let result = console
+        .execute_plan(&plan.id, "INC-1009 no keychain here")
+        .await
+        .unwrap();
+    assert_eq!(result.outcome, AuditOutcome::Succeeded, "{result:?}");
+    let password = result.temporary_password.clone().unwrap();
+    console.refresh_cache(CONNECTION).await.unwrap();
+
+    let tokens = sandbox.issued_tokens();
+    assert!(
+        tokens.len() >= 2,
+        "an access and a refresh token were issued"
+    );
+    let files = files_below(dir.path());
+    assert!(
+        files.iter().any(|f| f.ends_with("audit.jsonl")),
+        "{files:?}"
+    );
+    for file in &files {
+        let text = String::from_utf8_lossy(&std::fs::read(file).unwrap()).into_owned();
+        assert!(
+            !text.contains(&password),
+            "{} holds the password",
+            file.display()
+        );
+        for token in &tokens {
+            assert!(
+                !text.contains(token.as_str()),
+                "{} holds a token",
+                file.display()
+            );
+        }
+    }
+    drop(console);
+
+    // The next start: nothing to resume.
+    let next = start();
+    next.resume_sessions().await;
+    let view = next.connections().await.remove(0);
+    assert!(view.operator.is_none(), "{view:?}");
+}

@@ -332,6 +332,17 @@ impl Sandbox {
         Some(self.shared.issue_access_token(&mut state, &user_id).0)
     }
 
+    /// Test helper: every access and refresh token issued so far (a test scans files for them).
+    pub fn issued_tokens(&self) -> Vec<String> {
+        let state = self.shared.lock_state();
+        state
+            .access_tokens
+            .keys()
+            .chain(state.refresh_tokens.keys())
+            .cloned()
+            .collect()
+    }
+
     /// Test helper: every access token issued so far expires now (refresh tokens stay valid),
     /// as if their lifetime had passed.
     pub fn expire_access_tokens(&self) {
