@@ -51,5 +51,6 @@ pub const COMMAND_NAMES: &[&str] = &[
     "lighthouse_cancel_job",
     "lighthouse_unfinished_jobs",
     "lighthouse_resume_job",
+    "sandbox_simulate_outage",
     "add_lighthouse_connection",
 ];

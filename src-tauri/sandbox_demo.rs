@@ -27,6 +27,20 @@ pub struct SandboxDemo {
 }
 
 impl SandboxDemo {
+    /// The demo of a network outage: while `down`, the Contoso emulator drops every connection
+    /// (as when the network goes away), so an operator can see offline mode — the cache
+    /// answering, marked — and the app noticing when the network is back.
+    pub fn set_network_down(&self, down: bool) {
+        tracing::info!(down, "sandbox network outage (demo)");
+        self.entra.set_network_down(down);
+    }
+
+    /// Whether the outage demo is on (the page reads it, so the switch shows the truth after
+    /// the screen is left and opened again).
+    pub fn network_down(&self) -> bool {
+        self.entra.network_down()
+    }
+
     pub fn start() -> Result<Self, Box<dyn std::error::Error>> {
         let entra = tauri::async_runtime::block_on(Sandbox::start(SandboxConfig::default()))?;
         tracing::info!(url = %entra.base_url(), "sandbox emulator listening");

@@ -65,7 +65,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::er
     Ok(AppState {
         console,
         #[cfg(feature = "sandbox")]
-        _sandbox: sandbox,
+        sandbox,
     })
 }
 

@@ -5,8 +5,8 @@ use resetdesk_core::console::Console;
 
 pub struct AppState {
     pub console: Arc<Console>,
-    /// The in-app emulators behind the sandbox connections. Held, never read: each stops
-    /// serving when its last handle is dropped, so they live as long as the app.
+    /// The in-app emulators behind the sandbox connections. Held for the app's lifetime: each
+    /// stops serving when its last handle is dropped. (Read only by the sandbox's outage demo.)
     #[cfg(feature = "sandbox")]
-    pub _sandbox: crate::sandbox_demo::SandboxDemo,
+    pub sandbox: crate::sandbox_demo::SandboxDemo,
 }

@@ -123,3 +123,28 @@ pub async fn remove_connection<R: Runtime>(
     state.console.remove_connection(&connection_id).await?;
     crate::startup::save_connections(&app, &state.console.saved_connections())
 }
+
+/// The sandbox's outage demo: with `down`, the built-in Contoso tenant becomes unreachable (or
+/// reachable again), so the page shows offline mode; without it, nothing changes. Answers
+/// whether the outage is on. It touches only the in-app emulator; a build without the sandbox
+/// refuses it.
+#[tauri::command]
+pub async fn sandbox_simulate_outage(
+    state: State<'_, AppState>,
+    down: Option<bool>,
+) -> Result<bool, AppError> {
+    #[cfg(feature = "sandbox")]
+    {
+        if let Some(down) = down {
+            state.sandbox.set_network_down(down);
+        }
+        Ok(state.sandbox.network_down())
+    }
+    #[cfg(not(feature = "sandbox"))]
+    {
+        let _ = (state, down);
+        Err(AppError::invalid_input(
+            "This build of ResetDesk has no sandbox.",
+        ))
+    }
+}

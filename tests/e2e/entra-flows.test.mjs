@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { startApp, el, click, waitText, forgeInvoke, settledRead, closeDialogs } from "./helpers.mjs";
+import { startApp, el, click, waitText, forgeInvoke, settledRead, closeDialogs, assertAccessible } from "./helpers.mjs";
 
 let app;
 let browser;
@@ -396,6 +396,43 @@ test("Activity filters are applied in Rust, and the command line verifies the ap
   const verified = spawnSync(process.env.TAURI_APP ?? "target/debug/resetdesk", ["audit", "verify", auditFile], { encoding: "utf8" });
   assert.equal(verified.status, 0, verified.stderr);
   assert.match(verified.stdout, /^OK: \d+ entries, chain intact$/m);
+});
+
+/** Sets the sandbox's outage demo switch on the Connections screen (Fluent draws over its input). */
+async function setSandboxOutage(down) {
+  await click(browser, "#nav-connections");
+  await el(browser, "#sandbox-outage");
+  const checked = () => browser.execute(() => document.getElementById("sandbox-outage").checked);
+  if ((await checked()) !== down) await browser.execute(() => document.getElementById("sandbox-outage").click());
+  await browser.waitUntil(async () => (await checked()) === down, { timeout: 10000, timeoutMsg: `outage switch ${down}` });
+}
+
+test("offline in the real window: with the sandbox's network cut, a search answers from the cache, marked; the app notices the network's return", async () => {
+  await ensureSignedInAs("helpdesk@contoso.sandbox");
+  await click(browser, "#nav-users");
+  await waitText(browser, '[data-testid="cache-summary"]', (t) => /\b500 users\b/.test(t), 60000, "the cache filled");
+  try {
+    await setSandboxOutage(true);
+    await click(browser, "#nav-users");
+    const search = await el(browser, "#user-search");
+    await search.click();
+    await browser.keys(["Control", "a"]);
+    await browser.keys("Backspace");
+    await search.addValue("adele");
+    await waitText(browser, '[data-testid="users-offline"]', (t) => /Offline/.test(t), 60000, "the offline marker");
+    const rows = await settledRead(browser, '[data-testid="user-row"]', (r) => r.getAttribute("data-upn"), 20000, (v) => v.length > 0);
+    assert.ok(rows.includes("adele.vance@contoso.sandbox"), JSON.stringify(rows));
+    await el(browser, '[data-testid="cache-offline"]', 60000);
+    await assertAccessible(browser, "Users screen offline");
+  } finally {
+    await setSandboxOutage(false);
+  }
+  // The app's probe finds the directory again and syncs; the marker goes, by itself.
+  await click(browser, "#nav-users");
+  await browser.waitUntil(async () => !(await (await browser.$('[data-testid="cache-offline"]')).isExisting()), {
+    timeout: 120000,
+    timeoutMsg: "the offline marker stayed after the network came back",
+  });
 });
 
 test("an operator adds a Microsoft Entra tenant (checked in Rust) and removes it again", async () => {

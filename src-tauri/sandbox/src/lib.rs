@@ -488,6 +488,13 @@ impl Sandbox {
             .store(down, std::sync::atomic::Ordering::SeqCst);
     }
 
+    /// Whether [`Self::set_network_down`] cut the network now.
+    pub fn network_down(&self) -> bool {
+        self.shared
+            .network_down
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Every user's UPN in directory order (for determinism checks and demos).
     pub fn user_principal_names(&self) -> Vec<String> {
         self.shared

@@ -8,13 +8,16 @@ import {
   MessageBarBody,
   Select,
   Spinner,
+  Switch,
   Text,
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
 import { ArrowRightRegular, CloudRegular, DeleteRegular, SignOutRegular, PersonRegular } from "@fluentui/react-icons";
 import { useEffect, useState } from "react";
-import type { ConnectionView } from "../ipc/types";
+import { sandboxSimulateOutage } from "../ipc/api";
+import type { AppError, ConnectionView } from "../ipc/types";
+import { ErrorBar } from "./ErrorBar";
 import { PsSignInForm } from "./providers/PsSignInForm";
 import { ZohoSignInForm } from "./providers/ZohoSignInForm";
 import { RoleBadges } from "./RoleBadges";
@@ -176,6 +179,7 @@ function EntraConnectionCard({ connection, idSuffix, busy, removing = false, onS
           </MessageBarBody>
         </MessageBar>
       ) : null}
+      {connection.sandbox && connection.kind === "entraTenant" ? <SandboxOutageSwitch /> : null}
       {operator ? (
         <div className={styles.operator}>
           <Text>
@@ -229,5 +233,48 @@ function EntraConnectionCard({ connection, idSuffix, busy, removing = false, onS
         </div>
       )}
     </Card>
+  );
+}
+
+/**
+ * The sandbox's outage demo: the Contoso emulator stops answering, as when the network goes
+ * away, so the Users screen shows what an operator sees offline (the cache, marked) and the app
+ * noticing the network's return. It touches nothing but the in-app emulator.
+ */
+function SandboxOutageSwitch() {
+  // Rust knows whether the outage is on: read it, so the switch says the truth when the
+  // screen is opened again.
+  const [down, setDown] = useState<boolean | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  useEffect(() => {
+    let live = true;
+    // Unreadable (a build without the sandbox): the switch stays disabled.
+    sandboxSimulateOutage().then(
+      (now) => live && setDown(now),
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  const toggle = async (next: boolean) => {
+    setError(null);
+    try {
+      setDown(await sandboxSimulateOutage(next));
+    } catch (e) {
+      setError(e as AppError);
+    }
+  };
+  return (
+    <>
+      <Switch
+        id="sandbox-outage"
+        checked={down ?? false}
+        disabled={down === null}
+        label="Simulate a network outage (sandbox demo)"
+        onChange={(_, data) => void toggle(data.checked)}
+      />
+      {error ? <ErrorBar error={error} /> : null}
+    </>
   );
 }

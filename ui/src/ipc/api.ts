@@ -167,6 +167,14 @@ export function refreshCache(connectionId: string): Promise<void> {
   return call("refresh_cache", { connectionId });
 }
 
+/**
+ * The built-in sandbox's outage demo: with `down`, its Contoso tenant becomes unreachable (or
+ * reachable again); without, nothing changes. Answers whether the outage is on.
+ */
+export function sandboxSimulateOutage(down?: boolean): Promise<boolean> {
+  return call("sandbox_simulate_outage", down === undefined ? {} : { down });
+}
+
 export function getUserDetails(connectionId: string, userId: string): Promise<UserDetails> {
   return call("get_user_details", { connectionId, userId });
 }

@@ -259,3 +259,26 @@ describe("connections: sandbox and real tenant cards", () => {
     expect(ipc.callsOf("sign_in")).toStrictEqual([{ connectionId: TENANT_ID }]);
   });
 });
+
+describe("connections: the sandbox's outage demo", () => {
+  test("the built-in Contoso card shows Rust's outage state and switches its emulator's network off and on in Rust; a real tenant has no such switch", async () => {
+    let down = true;
+    const ipc = mockCommands({
+      list_connections: () => [sandboxConnection(false), fabrikam()],
+      sandbox_simulate_outage: (args) => {
+        if (typeof args.down === "boolean") down = args.down;
+        return down;
+      },
+    });
+    await renderScreen();
+    const outage = () => byId("sandbox-outage") as HTMLInputElement;
+    // The outage was left on: the switch says so when the screen opens.
+    await waitFor(() => expect(outage().checked).toBe(true));
+    expect(byTestId(`connection-${TENANT_ID}`)?.querySelector("#sandbox-outage")).toBeNull();
+    fireEvent.click(outage());
+    await waitFor(() => expect(outage().checked).toBe(false));
+    fireEvent.click(outage());
+    await waitFor(() => expect(outage().checked).toBe(true));
+    expect(ipc.callsOf("sandbox_simulate_outage")).toEqual([{}, { down: false }, { down: true }]);
+  });
+});
