@@ -547,30 +547,41 @@ async fn user_directory_roles(
         return render(&caller, GraphError::cast_needs_advanced_query());
     }
     let msp = lock(&shared.msp);
-    match customer_roles(&msp, &caller) {
-        Ok(roles) if has_any(&roles, role_ids::USER_READERS) => {}
-        Ok(_) => return render(&caller, GraphError::denied()),
+    let (_, user) = match readable_user(&msp, &caller, &user_id) {
+        Ok(found) => found,
         Err(e) => return render(&caller, e),
+    };
+    let value: Vec<Value> = if user.privileged {
+        vec![json!({
+            "@odata.type": "#microsoft.graph.directoryRole",
+            "id": format!("role-{}", user.id),
+            "displayName": "Global Administrator",
+            "roleTemplateId": role_ids::GLOBAL_ADMINISTRATOR,
+        })]
+    } else {
+        Vec::new()
+    };
+    Json(json!({ "value": value })).into_response()
+}
+
+/// A customer's user whose memberships the caller may read (a role that reads users), with
+/// the customer; else Graph's 403, or its 404 for an unknown user.
+fn readable_user<'m>(
+    msp: &'m seed::Msp,
+    caller: &Caller,
+    user_id: &str,
+) -> Result<(&'m seed::Customer, &'m seed::User), GraphError> {
+    if !has_any(&customer_roles(msp, caller)?, role_ids::USER_READERS) {
+        return Err(GraphError::denied());
     }
-    let user = msp
+    let customer = msp
         .customer(&caller.tenant_id)
-        .and_then(|c| c.users.get(&user_id));
-    match user {
-        Some(user) => {
-            let value: Vec<Value> = if user.privileged {
-                vec![json!({
-                    "@odata.type": "#microsoft.graph.directoryRole",
-                    "id": format!("role-{}", user.id),
-                    "displayName": "Global Administrator",
-                    "roleTemplateId": role_ids::GLOBAL_ADMINISTRATOR,
-                })]
-            } else {
-                Vec::new()
-            };
-            Json(json!({ "value": value })).into_response()
-        }
-        None => render(&caller, GraphError::user_not_found(&user_id)),
-    }
+        .ok_or_else(GraphError::denied)?;
+    let user = customer
+        .users
+        .get(user_id)
+        .ok_or_else(|| GraphError::user_not_found(user_id))?;
+    Ok((customer, user))
 }
 
 /// `GET /users/{id}/transitiveMemberOf/microsoft.graph.group`: the groups a customer's user
@@ -607,16 +618,9 @@ async fn user_groups(
         Some(Err(e)) => return render(&caller, e),
     };
     let msp = lock(&shared.msp);
-    match customer_roles(&msp, &caller) {
-        Ok(roles) if has_any(&roles, role_ids::USER_READERS) => {}
-        Ok(_) => return render(&caller, GraphError::denied()),
+    let (customer, user) = match readable_user(&msp, &caller, &user_id) {
+        Ok(found) => found,
         Err(e) => return render(&caller, e),
-    }
-    let Some(customer) = msp.customer(&caller.tenant_id) else {
-        return render(&caller, GraphError::denied());
-    };
-    let Some(user) = customer.users.get(&user_id) else {
-        return render(&caller, GraphError::user_not_found(&user_id));
     };
     let group = &customer.role_assignable_group;
     // `$select` and `$top` are accepted and ignored: the page holds at most one group.

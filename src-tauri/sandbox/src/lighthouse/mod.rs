@@ -373,13 +373,23 @@ impl LighthouseSandbox {
     /// Makes a customer's user a Global Administrator from now on (a promotion between a
     /// confirmation and its run); false if there is no such user.
     pub fn make_privileged(&self, tenant_id: &str, user_id: &str) -> bool {
+        self.change_user(tenant_id, user_id, |user| user.privileged = true)
+    }
+
+    /// Applies `change` to a customer's user; false if there is no such user.
+    fn change_user(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        change: impl FnOnce(&mut seed::User),
+    ) -> bool {
         let mut msp = lock(&self.shared.msp);
         match msp
             .customer_mut(tenant_id)
             .and_then(|c| c.users.get_mut(user_id))
         {
             Some(user) => {
-                user.privileged = true;
+                change(user);
                 true
             }
             None => false,
@@ -390,17 +400,9 @@ impl LighthouseSandbox {
     /// Privileged Authentication Administrator or Global Administrator may then reset their
     /// methods); false if there is no such user.
     pub fn add_to_role_assignable_group(&self, tenant_id: &str, user_id: &str) -> bool {
-        let mut msp = lock(&self.shared.msp);
-        match msp
-            .customer_mut(tenant_id)
-            .and_then(|c| c.users.get_mut(user_id))
-        {
-            Some(user) => {
-                user.in_role_assignable_group = true;
-                true
-            }
-            None => false,
-        }
+        self.change_user(tenant_id, user_id, |user| {
+            user.in_role_assignable_group = true
+        })
     }
 
     /// The user registers a mobile phone again (as after an MFA reset, at their next
