@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import os from "node:os";
-import { APP, startApp, el, click, waitText, settledRead, closeDialogs, assertAccessible } from "./helpers.mjs";
+import { APP, startApp, el, click, waitText, settledRead, closeDialogs, assertAccessible, typeSearch } from "./helpers.mjs";
 
 
 let app;
@@ -126,11 +126,7 @@ test("the main screens and dialogs have no serious or critical axe-core violatio
   await assertAccessible(browser, "Connections");
 
   await click(browser, "#nav-users");
-  const search = await el(browser, "#user-search");
-  await search.click();
-  await browser.keys(["Control", "a"]);
-  await browser.keys("Backspace");
-  await search.addValue("adele");
+  await typeSearch(browser, "adele");
   await el(browser, '[data-testid="user-row"][data-upn="adele.vance@contoso.sandbox"]');
   await assertAccessible(browser, "Users with results");
 

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { startApp, el, click, waitText, forgeInvoke, settledRead, closeDialogs, assertAccessible } from "./helpers.mjs";
+import { startApp, el, click, waitText, forgeInvoke, settledRead, closeDialogs, assertAccessible, typeSearch } from "./helpers.mjs";
 
 let app;
 let browser;
@@ -65,12 +65,7 @@ async function recordAttempts(tag) {
 
 async function openUser(query, upn) {
   await click(browser, "#nav-users");
-  const search = await el(browser, "#user-search");
-  // Clear the way a person does (select all, delete), so React sees every change.
-  await search.click();
-  await browser.keys(["Control", "a"]);
-  await browser.keys("Backspace");
-  await search.addValue(query);
+  await typeSearch(browser, query);
   // Click the name cell: WebKitWebDriver does not treat a table row itself as interactable.
   await click(browser, `[data-testid="user-row"][data-upn="${upn}"] td`);
   await waitText(browser, "#user-title", (t) => t.length > 0, 20000, "user title");
@@ -414,11 +409,7 @@ test("offline in the real window: with the sandbox's network cut, a search answe
   try {
     await setSandboxOutage(true);
     await click(browser, "#nav-users");
-    const search = await el(browser, "#user-search");
-    await search.click();
-    await browser.keys(["Control", "a"]);
-    await browser.keys("Backspace");
-    await search.addValue("adele");
+    await typeSearch(browser, "adele");
     await waitText(browser, '[data-testid="users-offline"]', (t) => /Offline/.test(t), 60000, "the offline marker");
     const rows = await settledRead(browser, '[data-testid="user-row"]', (r) => r.getAttribute("data-upn"), 20000, (v) => v.length > 0);
     assert.ok(rows.includes("adele.vance@contoso.sandbox"), JSON.stringify(rows));

@@ -268,3 +268,15 @@ export async function assertAccessible(browser, context) {
   assert.deepEqual(serious, [], `${context}: serious or critical accessibility violations`);
 }
 
+
+/**
+ * Types `text` into the Users screen's search box, cleared first the way a person does
+ * (select all, delete), so React sees every change.
+ */
+export async function typeSearch(browser, text) {
+  const search = await el(browser, "#user-search");
+  await search.click();
+  await browser.keys(["Control", "a"]);
+  await browser.keys("Backspace");
+  await search.addValue(text);
+}

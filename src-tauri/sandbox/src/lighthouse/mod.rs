@@ -118,6 +118,23 @@ pub(crate) struct Shared {
     counters: Mutex<Counters>,
 }
 
+/// A per-(tenant, user, method) counter's value; 0 when never counted.
+fn count_of(
+    counts: &HashMap<(String, String, String), u32>,
+    tenant_id: &str,
+    user_id: &str,
+    method_id: &str,
+) -> u32 {
+    counts
+        .get(&(
+            tenant_id.to_string(),
+            user_id.to_string(),
+            method_id.to_string(),
+        ))
+        .copied()
+        .unwrap_or(0)
+}
+
 /// A poisoned lock means a handler panicked mid-update; keep serving the state as it is.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
@@ -497,29 +514,23 @@ impl LighthouseSandbox {
     /// How many times this method was deleted successfully (0 or 1 unless a client repeated
     /// itself on a method that came back, which the seed never does).
     pub fn deletions_of(&self, tenant_id: &str, user_id: &str, method_id: &str) -> u32 {
-        lock(&self.shared.counters)
-            .deletions
-            .get(&(
-                tenant_id.to_string(),
-                user_id.to_string(),
-                method_id.to_string(),
-            ))
-            .copied()
-            .unwrap_or(0)
+        count_of(
+            &lock(&self.shared.counters).deletions,
+            tenant_id,
+            user_id,
+            method_id,
+        )
     }
 
     /// How many times this hardware OATH token's beta deactivation was answered 204 (a repeat
     /// on an already deactivated token counts too).
     pub fn deactivations_of(&self, tenant_id: &str, user_id: &str, method_id: &str) -> u32 {
-        lock(&self.shared.counters)
-            .deactivations
-            .get(&(
-                tenant_id.to_string(),
-                user_id.to_string(),
-                method_id.to_string(),
-            ))
-            .copied()
-            .unwrap_or(0)
+        count_of(
+            &lock(&self.shared.counters).deactivations,
+            tenant_id,
+            user_id,
+            method_id,
+        )
     }
 
     /// DELETEs of a method that was already gone (a client repeating a step), all tenants.
