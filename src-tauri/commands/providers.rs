@@ -1,15 +1,14 @@
-//! The commands of the Zoho Directory screens, adding a connection of each provider, and the
-//! plans every provider but Entra shares. Each only parses the page's input and calls the
+//! Adding a connection of each provider, and the plans of the providers on the seam (Zoho
+//! Directory, Privilege Secure). Each only parses the page's input and calls the
 //! Console; every check is made there.
 use resetdesk_core::auth::BrowserLauncher;
 use resetdesk_core::connection::{
     NewLighthouseConnection, NewPrivilegeSecureConnection, NewZohoConnection,
 };
 use resetdesk_core::console::{
-    ByHandPage, ByHandSettlement, ConnectionView, DeviceCodePrompt, PasswordInput,
-    PendingByHandStep, ProviderAccount, ProviderPlan, ProviderResult, ZohoUserDetails,
+    ByHandPage, ByHandSettlement, ConnectionView, PasswordInput, PendingByHandStep, ProviderPlan,
+    ProviderResult,
 };
-use resetdesk_core::providers::zoho::{ResetPasswordOptions, ZohoUser};
 use resetdesk_core::AppError;
 use tauri::{AppHandle, Runtime, State};
 
@@ -47,78 +46,19 @@ pub async fn add_privilege_secure_connection<R: Runtime>(
     add_and_save(&app, &state, connection.into_connection()?).await
 }
 
-/// Starts the Zoho device sign-in. A real organisation's verification page opens in the
-/// default browser; the sandbox's is answered as the demo `account`.
-#[tauri::command]
-pub async fn zoho_start_sign_in<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    connection_id: String,
-    account: Option<String>,
-) -> Result<DeviceCodePrompt, AppError> {
-    let browser = SystemBrowser::new(app);
-    state
-        .console
-        .zoho_start_sign_in(
-            &connection_id,
-            account.as_deref(),
-            Some(&browser as &dyn BrowserLauncher),
-        )
-        .await
-}
-
-/// Waits for the operator's approval. An account found in another data centre moves the
-/// connection there: the list is saved, so the next start uses that data centre.
-#[tauri::command]
-pub async fn zoho_finish_sign_in<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    connection_id: String,
-) -> Result<ProviderAccount, AppError> {
-    let before = state.console.saved_connections();
-    let account = state.console.zoho_finish_sign_in(&connection_id).await?;
-    let after = state.console.saved_connections();
-    if after != before {
-        crate::startup::save_connections(&app, &after)?;
-    }
-    Ok(account)
-}
-
-#[tauri::command]
-pub async fn zoho_search_users(
-    state: State<'_, AppState>,
-    connection_id: String,
-    query: String,
-) -> Result<Vec<ZohoUser>, AppError> {
-    state
-        .console
-        .zoho_search_users(&connection_id, &query)
-        .await
-}
-
-#[tauri::command]
-pub async fn zoho_user_details(
-    state: State<'_, AppState>,
-    connection_id: String,
-    user_id: String,
-) -> Result<ZohoUserDetails, AppError> {
-    state
-        .console
-        .zoho_user_details(&connection_id, &user_id)
-        .await
-}
-
+/// Plans an offered action with the options its form chose (Zoho's Reset password dialog);
+/// the provider reads its own options.
 #[tauri::command]
 pub async fn plan_provider_action(
     state: State<'_, AppState>,
     connection_id: String,
     user_id: String,
     action: String,
-    zoho_options: Option<ResetPasswordOptions>,
+    options: Option<serde_json::Value>,
 ) -> Result<ProviderPlan, AppError> {
     state
         .console
-        .plan_provider_action(&connection_id, &user_id, action, zoho_options)
+        .plan_provider_action(&connection_id, &user_id, action, options)
         .await
 }
 

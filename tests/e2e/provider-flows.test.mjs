@@ -95,9 +95,9 @@ test("Zoho: reset password with a generated password, force change and session c
   await signInToZoho("ada.admin@zylker.sandbox");
   await assertAccessible(browser, "Connections with the Zoho and Privilege Secure cards");
   await openUsers(ZOHO, "annette");
-  const zuid = await userIdOf("zoho", "annette.c@zylker.sandbox");
+  const zuid = await userIdOf("directory", "annette.c@zylker.sandbox");
   await assertAccessible(browser, "Zoho users");
-  await openRow("zoho", zuid);
+  await openRow("directory", zuid);
 
   await click(browser, "#action-zohoResetPassword");
   await el(browser, "#zoho-reset-password-dialog");
@@ -148,8 +148,8 @@ test("Zoho: reset password with a generated password, force change and session c
 test("Zoho: Reset MFA after re-confirming twice is finished in Zoho and marked done", async () => {
   await signInToZoho("ada.admin@zylker.sandbox");
   await openUsers(ZOHO, "annette");
-  const zuid = await userIdOf("zoho", "annette.c@zylker.sandbox");
-  await openRow("zoho", zuid);
+  const zuid = await userIdOf("directory", "annette.c@zylker.sandbox");
+  await openRow("directory", zuid);
   await click(browser, "#action-zohoResetMfa");
   await el(browser, "#provider-plan-dialog");
   const performed = await settledRead(browser, '[data-testid="provider-plan-step"]', (e) => e.getAttribute("data-performed"));
@@ -175,7 +175,7 @@ test("Zoho: a member is refused with Zoho's reason and offered nothing", async (
   await search.addValue("annette");
   const text = await waitText(browser, "#error-bar", (t) => /Member/.test(t) && /admin/.test(t), 20000, "the member's refusal");
   assert.match(text, /super admin|organisation admin/);
-  assert.equal((await browser.$$('[data-testid="zoho-user-row"]')).length, 0);
+  assert.equal((await browser.$$('[data-testid="directory-user-row"]')).length, 0);
 });
 
 test("Privilege Secure: an individually configured user's token is reset in one step", async () => {

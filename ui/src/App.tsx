@@ -17,8 +17,8 @@ import { ConnectionsScreen } from "./screens/ConnectionsScreen";
 import { LighthouseUserScreen } from "./screens/LighthouseUserScreen";
 import { LighthouseUsersScreen } from "./screens/LighthouseUsersScreen";
 import type { LighthouseTab } from "./screens/LighthouseUsersScreen";
-import { DirectoryUserScreen, ZohoUserScreen } from "./screens/ProviderUserScreen";
-import { DirectoryUsersScreen, ZohoUsersScreen } from "./screens/ProviderUsersScreen";
+import { DirectoryUserScreen } from "./screens/ProviderUserScreen";
+import { DirectoryUsersScreen } from "./screens/ProviderUsersScreen";
 import { UserDetailsScreen } from "./screens/UserDetailsScreen";
 import { UsersScreen } from "./screens/UsersScreen";
 
@@ -114,15 +114,6 @@ export function App() {
       );
     }
     switch (active.kind) {
-      case "zohoDirectory":
-        return (
-          <ZohoUsersScreen
-            key={active.id}
-            connectionId={active.id}
-            initialQuery={userQuery}
-            onOpenUser={(user, query) => openUser(user.zuid, user.displayName, query)}
-          />
-        );
       case "lighthousePartner":
         return (
           <LighthouseUsersScreen
@@ -157,10 +148,8 @@ export function App() {
       fallbackName: user.name,
       onBackToUsers: backToUsers,
     };
-    if (active.servedThroughSeam) return <DirectoryUserScreen key={key} {...props} />;
+    if (active.servedThroughSeam) return <DirectoryUserScreen key={key} {...props} connection={active} />;
     switch (active.kind) {
-      case "zohoDirectory":
-        return <ZohoUserScreen key={key} {...props} connection={active} />;
       case "lighthousePartner":
         return <LighthouseUserScreen key={key} {...props} tenantId={user.tenantId ?? ""} />;
       default:

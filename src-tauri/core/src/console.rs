@@ -40,7 +40,7 @@ pub use self::provider_actions::{
     ProviderOffer, ProviderPlan, ProviderResult, ProviderStep, RefusedFor, StepPerformed,
     StepReport, StepState, StepsRun,
 };
-pub use self::zoho::{DeviceApprover, DeviceCodePrompt, ZohoUserDetails, DEFAULT_FRESH_SIGN_IN};
+pub use crate::providers::zoho::provider::{DeviceApprover, DEFAULT_FRESH_SIGN_IN};
 
 use crate::audit::overall_outcome;
 use crate::audit::{
@@ -244,9 +244,9 @@ pub struct Console {
     /// Callers verified for a request that ran, by (connection, operator id, target id): a
     /// follow-up request in the same call reuses it for a few minutes (see `safety_checks`).
     recent_verifications: StdMutex<safety_checks::RecentVerifications>,
-    /// Zoho Directory sessions and sign-ins in progress.
-    zoho: zoho::ZohoState,
-    /// Confirmation summaries of Zoho and Privilege Secure actions, and their by-hand steps.
+    /// How the Zoho provider is built (the sandbox's demo sign-in, the fresh sign-in age).
+    zoho: zoho::ZohoConfig,
+    /// Confirmation summaries of the seam's actions, and their by-hand steps.
     provider_plans: provider_actions::ProviderPlans,
     /// Lighthouse partner sessions, their confirmations and bulk jobs.
     lighthouse: lighthouse::LighthouseState,
@@ -307,7 +307,8 @@ impl Console {
         }
         .with_provider(Arc::new(
             crate::providers::privilege_secure::PrivilegeSecure,
-        )))
+        ))
+        .with_zoho_provider())
     }
 
     /// How long a reviewed summary may be confirmed; [`PLAN_VALIDITY`] unless set (tests of
@@ -389,21 +390,12 @@ impl Console {
                     .map(|s| s.operator.clone()),
             };
             let through_seam = self.serves_through_seam(c);
-            let account = match c.kind() {
-                _ if through_seam => self.seam_account_of(&c.id).await,
-                ConnectionKind::ZohoDirectory => self.zoho_account_of(&c.id).await,
-                _ => None,
+            let account = match through_seam {
+                true => self.seam_account_of(&c.id).await,
+                false => None,
             };
             let (summary, demo_accounts) = match &c.settings {
                 ProviderSettings::Entra(entra) => (None, entra.demo_accounts.clone()),
-                ProviderSettings::Zoho(zoho) => (
-                    Some(format!(
-                        "Zoho · {} data centre · organisation {}",
-                        zoho.data_centre.label(),
-                        zoho.organization_id
-                    )),
-                    self.demo_accounts.get(&c.id).cloned().unwrap_or_default(),
-                ),
                 ProviderSettings::Custom(custom) => {
                     (self.seam_summary_of(c), custom.demo_accounts.clone())
                 }
@@ -447,38 +439,6 @@ impl Console {
         self.connection(connection_id)
     }
 
-    /// Plans an action offered on a user's page: through the provider seam, or Zoho's own
-    /// planner with the options of its reset dialog (the page's one entry for both).
-    pub async fn plan_provider_action(
-        &self,
-        connection_id: &str,
-        user_id: &str,
-        action: impl AsRef<str>,
-        zoho_options: Option<crate::providers::zoho::ResetPasswordOptions>,
-    ) -> Result<ProviderPlan> {
-        let action = action.as_ref();
-        let connection = self.connection(connection_id)?;
-        if self.serves_through_seam(&connection) {
-            return self.plan_offered(connection_id, user_id, action).await;
-        }
-        let zoho_action = ProviderAction::from_id(action)
-            .filter(|a| a.provider() == ConnectionKind::ZohoDirectory)
-            .ok_or_else(|| {
-                AppError::invalid_input(format!(
-                    "\"{action}\" is not an action of {}; pick one on the user's page.",
-                    connection.display_name
-                ))
-            })?;
-        connection.zoho()?;
-        self.zoho_plan(
-            connection_id,
-            user_id,
-            zoho_action,
-            zoho_options.unwrap_or_default(),
-        )
-        .await
-    }
-
     /// Interactive sign-in (authorization code + PKCE on a loopback redirect) through
     /// `browser`, then reads the operator and their roles from the provider.
     pub async fn sign_in(
@@ -510,15 +470,16 @@ impl Console {
         for connection in &connections {
             let entra = match &connection.settings {
                 ProviderSettings::Entra(entra) => entra.clone(),
-                ProviderSettings::Zoho(_) => {
-                    if let Err(e) = self.resume_zoho_session(connection).await {
-                        tracing::info!(connection = %connection.id, kind = ?e.kind, "could not resume the Zoho session");
+                // A provider of the seam resumes what it keeps (Zoho's refresh token; Privilege
+                // Secure's session tokens live in memory only: sign in again).
+                ProviderSettings::Zoho(_)
+                | ProviderSettings::PrivilegeSecure(_)
+                | ProviderSettings::Custom(_) => {
+                    if let Err(e) = self.resume_seam_session(connection).await {
+                        tracing::info!(connection = %connection.id, kind = ?e.kind, "could not resume the session");
                     }
                     continue;
                 }
-                // Privilege Secure session tokens live in memory only: sign in again. A provider
-                // of the seam keeps its sessions in memory too, for now.
-                ProviderSettings::PrivilegeSecure(_) | ProviderSettings::Custom(_) => continue,
                 ProviderSettings::Lighthouse(_) => {
                     if let Err(e) = self.resume_lighthouse_session(connection).await {
                         tracing::info!(connection = %connection.id, kind = ?e.kind, "could not resume the Lighthouse session");
@@ -655,7 +616,6 @@ impl Console {
     pub async fn sign_out(&self, connection_id: &str) -> Result<()> {
         self.connection(connection_id)?;
         self.stop_cache_tasks(connection_id);
-        self.zoho_sign_out(connection_id).await?;
         self.seam_sign_out(connection_id).await;
         self.lighthouse_sign_out(connection_id).await;
         let session = self.sessions.write().await.remove(connection_id);

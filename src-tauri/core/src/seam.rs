@@ -9,9 +9,8 @@
 //! [`SafetyClass`], never its label), and the finish-by-hand steps. A provider decides only
 //! what is its own: who may do what to whom, and what each step does.
 //!
-//! Privilege Secure is served through the seam. Zoho Directory already shares the plan store,
-//! the run, the audit and the by-hand steps with it; its sign-in and reads, and Microsoft
-//! Entra and Lighthouse, move onto the seam next (see ARCHITECTURE.md).
+//! Privilege Secure and Zoho Directory are served through the seam; Microsoft Entra and
+//! Lighthouse move onto it next (see ARCHITECTURE.md).
 
 use std::sync::Arc;
 
@@ -19,12 +18,14 @@ use async_trait::async_trait;
 use secrecy::SecretString;
 use serde::Serialize;
 
+use crate::auth::BrowserLauncher;
+use crate::cache::{CachedUser, DirectorySync};
 use crate::error::{AppError, Result};
 use crate::model::connection::{Connection, ProviderSettings};
 
 pub use crate::console::{
-    DeviceCodePrompt, PlanOwner, PlanTarget, ProviderAccount, ProviderOffer, ProviderPlan,
-    ProviderStep, RefusedFor, StepPerformed, StepReport, StepState, StepsRun,
+    FreshSignIn, PasswordInput, PlanOwner, PlanTarget, ProviderAccount, ProviderOffer,
+    ProviderPlan, ProviderStep, RefusedFor, StepPerformed, StepReport, StepState, StepsRun,
 };
 pub use resetdesk_model::action::{ProviderAction, SafetyClass};
 
@@ -36,17 +37,39 @@ pub struct SignInRequest {
     pub password: Option<SecretString>,
     /// A second factor's current code.
     pub code: Option<String>,
+    /// The device code the page shows (from a [`SignInStep::DeviceCode`]): wait for its
+    /// approval rather than start a new sign-in.
+    pub device_code: Option<String>,
+    /// Opens the provider's sign-in page in the operator's browser; `None` for the sandbox,
+    /// whose sign-in page is answered by its demo sign-in.
+    pub browser: Option<Arc<dyn BrowserLauncher>>,
 }
 
 /// Where a sign-in stands. Each step is typed, so no protocol travels as text in an error.
 pub enum SignInStep {
     Done(Arc<dyn Session>),
+    /// Signed in, and the account lives elsewhere than the settings said (another data
+    /// centre): the connection keeps these settings from now on (the shell saves them).
+    DoneAndMoved {
+        session: Arc<dyn Session>,
+        settings: ProviderSettings,
+    },
     /// Show this code; the operator approves it on the provider's page, then signs in again.
     DeviceCode(DeviceCodePrompt),
     /// The server presented a certificate nobody trusted for this connection.
     UntrustedCertificate {
         sha256: String,
     },
+}
+
+/// The code the operator enters on the provider's page.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceCodePrompt {
+    pub user_code: String,
+    pub verification_url: String,
+    pub expires_at: String,
 }
 
 /// What the page is told about a sign-in.
@@ -86,6 +109,28 @@ pub struct UserPage {
     /// What the page lists about the user, in this order (login, e-mail, how access is granted).
     pub facts: Vec<UserFact>,
     pub offers: Vec<ProviderOffer>,
+    /// For a provider whose resets need a recent sign-in: how recent the operator's is.
+    pub fresh_sign_in: Option<FreshSignIn>,
+}
+
+/// The users a search found: live, or — when the service cannot be reached — from the offline
+/// cache.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub struct UserSearch {
+    pub users: Vec<UserRow>,
+    /// `Some`: the service did not answer; these users come from the offline cache.
+    pub from_cache: Option<CachedAnswer>,
+}
+
+/// How old an answer from the offline cache is.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub struct CachedAnswer {
+    /// When the cache was last filled from the service; `None`: never.
+    pub synced_at: Option<String>,
 }
 
 /// One line of a user's page: a label and its value.
@@ -123,6 +168,45 @@ pub struct PlanDraft {
     pub warnings: Vec<String>,
     /// 2 for actions the admin centre confirms twice.
     pub confirmations_required: u8,
+    /// The run needs the password the operator chose (sent with the run, never with the plan).
+    pub needs_password: bool,
+    /// For a provider whose resets need a recent sign-in: how recent the operator's is.
+    pub fresh_sign_in: Option<FreshSignIn>,
+    /// The options the operator chose, kept with the plan and handed back to the run.
+    pub run_options: Option<serde_json::Value>,
+}
+
+impl PlanDraft {
+    /// A plan confirmed once, with no password and no options.
+    pub fn new(target: PlanTarget, steps: Vec<ProviderStep>, warnings: Vec<String>) -> Self {
+        Self {
+            target,
+            steps,
+            warnings,
+            confirmations_required: 1,
+            needs_password: false,
+            fresh_sign_in: None,
+            run_options: None,
+        }
+    }
+}
+
+/// What the operator gives when they confirm a plan.
+#[derive(Default)]
+pub struct RunInput {
+    /// The password choice, for a plan that [`PlanDraft::needs_password`].
+    pub password: Option<PasswordInput>,
+    /// The plan's [`PlanDraft::run_options`].
+    pub options: Option<serde_json::Value>,
+}
+
+/// What fills a connection's offline cache (a signed-in session), and tells when its service
+/// answers again.
+#[async_trait]
+pub trait CacheFeed: Send + Sync {
+    fn source(&self) -> &dyn DirectorySync;
+    /// A cheap live call: `Ok` when the service answers.
+    async fn probe(&self) -> Result<()>;
 }
 
 /// A provider: serves every connection whose settings name it.
@@ -136,7 +220,18 @@ pub trait Provider: Send + Sync {
         None
     }
 
+    /// Whether the sign-in form asks for an account (a login); a device sign-in does not,
+    /// except on the sandbox, where the account says which demo operator approves it.
+    fn asks_for_account(&self, _connection: &Connection) -> bool {
+        true
+    }
+
     async fn sign_in(&self, connection: &Connection, request: SignInRequest) -> Result<SignInStep>;
+
+    /// At start-up: the session of a sign-in kept in the keychain, if there is one.
+    async fn resume(&self, _connection: &Connection) -> Result<Option<Arc<dyn Session>>> {
+        Ok(None)
+    }
 
     /// Trusts, for this connection only, the certificate the operator was shown after a
     /// [`SignInStep::UntrustedCertificate`]: the settings to save, or an error (nothing
@@ -171,8 +266,56 @@ pub trait Session: Send + Sync {
     /// The steps of `offer` (allowed, from a fresh [`Session::user_page`]) on `user_id`.
     async fn plan(&self, user_id: &str, offer: &ProviderOffer) -> Result<PlanDraft>;
 
+    /// The same, with the options the action's form chose (a provider whose actions have
+    /// options reads its own shape; the Console passes them through unread).
+    async fn plan_with_options(
+        &self,
+        user_id: &str,
+        offer: &ProviderOffer,
+        _options: serde_json::Value,
+    ) -> Result<PlanDraft> {
+        let _ = (user_id, offer);
+        Err(AppError::invalid_input(format!(
+            "\"{}\" has no options; plan it without them.",
+            offer.label
+        )))
+    }
+
+    /// The label and safety class of one of this provider's actions: for the audit entry of
+    /// an attempt refused before the user's page could even be read.
+    fn action_of(&self, _action: &str) -> Option<(String, SafetyClass)> {
+        None
+    }
+
+    /// Checks made when the operator confirms, before the plan is used up: a failure here
+    /// leaves the summary ready, for the operator to fix (sign in again, a better password)
+    /// and confirm the same summary.
+    async fn preflight(&self, _plan: &ProviderPlan, _input: &RunInput) -> Result<()> {
+        Ok(())
+    }
+
     /// Runs a confirmed plan of this session's operator. `Err` means nothing was changed.
     async fn run(&self, plan: &ProviderPlan) -> Result<StepsRun>;
+
+    /// The same, with what the operator gave at confirmation.
+    async fn run_with(&self, plan: &ProviderPlan, _input: RunInput) -> Result<StepsRun> {
+        self.run(plan).await
+    }
+
+    /// What fills this connection's offline cache, for a provider that keeps one.
+    fn cache_feed(self: Arc<Self>) -> Option<Arc<dyn CacheFeed>> {
+        None
+    }
+
+    /// A user of the offline cache as the users list shows them.
+    fn row_from_cache(&self, user: &CachedUser) -> UserRow {
+        UserRow {
+            id: user.id.clone(),
+            display_name: user.display_name.clone(),
+            login: user.user_principal_name.clone(),
+            detail: user.job_title.clone(),
+        }
+    }
 
     /// Ends the sign-in at the provider, if it has such a thing.
     async fn sign_out(&self) -> Result<()> {

@@ -18,7 +18,7 @@ use resetdesk_core::console::{
 use resetdesk_core::model::StepStatus;
 use resetdesk_core::providers::zoho::ResetPasswordOptions;
 use resetdesk_core::providers::zoho::{DataCentre, ZohoSettings};
-use resetdesk_core::seam::{SignInOutcome, SignInRequest};
+use resetdesk_core::seam::{ProviderAccount, SignInOutcome, SignInRequest};
 use resetdesk_core::secrets::{MemoryStore, SecretString};
 use resetdesk_core::ErrorKind;
 use resetdesk_sandbox::privilege_secure::{
@@ -110,13 +110,7 @@ async fn harness() -> Harness {
 
 impl Harness {
     async fn zoho_sign_in(&self, email: &str) {
-        let prompt = self
-            .console
-            .zoho_start_sign_in(ZOHO, Some(email), None)
-            .await
-            .unwrap();
-        assert!(!prompt.user_code.is_empty());
-        let account = self.console.zoho_finish_sign_in(ZOHO).await.unwrap();
+        let account = zoho_sign_in_to(&self.console, email).await;
         assert_eq!(account.login, email);
     }
 
@@ -131,6 +125,7 @@ impl Harness {
             account: login.to_string(),
             password: Some(SecretString::from(password)),
             code: Some(code),
+            ..Default::default()
         };
         self.console.sign_in_with(NPS, request).await.unwrap()
     }
@@ -161,6 +156,7 @@ impl Harness {
             account: login.to_string(),
             password: Some(SecretString::from(password)),
             code: Some(self.nps.second_factor_code(login).unwrap()),
+            ..Default::default()
         };
         let outcome = console.sign_in_with(NPS, request).await.unwrap();
         assert!(matches!(outcome, SignInOutcome::Done { .. }), "{outcome:?}");
@@ -174,6 +170,30 @@ impl Harness {
         let mut entries = self.console.list_audit(100).unwrap();
         entries.sort_by_key(|e| e.seq);
         entries
+    }
+}
+
+/// The device sign-in through the seam: the first call shows the code (approved by the
+/// sandbox's demo sign-in as `email`), the second, naming it, waits for the approval.
+async fn zoho_sign_in_to(console: &Console, email: &str) -> ProviderAccount {
+    let request = |device_code: Option<String>| SignInRequest {
+        account: email.to_string(),
+        device_code,
+        ..Default::default()
+    };
+    let SignInOutcome::DeviceCode { prompt } =
+        console.sign_in_with(ZOHO, request(None)).await.unwrap()
+    else {
+        panic!("Zoho signs in with a device code")
+    };
+    assert!(!prompt.user_code.is_empty());
+    match console
+        .sign_in_with(ZOHO, request(Some(prompt.user_code)))
+        .await
+        .unwrap()
+    {
+        SignInOutcome::Done { account } => account,
+        other => panic!("{other:?}"),
     }
 }
 
@@ -199,16 +219,16 @@ async fn zoho_reset_password_sends_its_options_through_the_api_and_leaves_only_t
     let zoho = connections.iter().find(|c| c.id == ZOHO).unwrap();
     assert!(zoho.signed_in && zoho.account.as_ref().unwrap().role_label == "Admin");
 
-    let found = h.console.zoho_search_users(ZOHO, "annette").await.unwrap();
-    assert_eq!(found.len(), 1);
+    let found = h.console.directory_search(ZOHO, "annette").await.unwrap();
+    assert_eq!(found.users.len(), 1);
     let zuid = h.zuid(CONFIRMED_USER);
-    let details = h.console.zoho_user_details(ZOHO, &zuid).await.unwrap();
+    let details = h.console.directory_user(ZOHO, &zuid).await.unwrap();
     assert!(
-        details.actions.iter().all(|a| a.allowed),
+        details.offers.iter().all(|a| a.allowed),
         "{:?}",
-        details.actions
+        details.offers
     );
-    assert!(details.fresh_sign_in.fresh);
+    assert!(details.fresh_sign_in.unwrap().fresh);
 
     let options = ResetPasswordOptions {
         force_change_on_login: true,
@@ -221,7 +241,7 @@ async fn zoho_reset_password_sends_its_options_through_the_api_and_leaves_only_t
             ZOHO,
             &zuid,
             ProviderAction::ZohoResetPassword,
-            Some(options),
+            Some(serde_json::to_value(options).unwrap()),
         )
         .await
         .unwrap();
@@ -394,9 +414,9 @@ async fn zoho_bad_input_changes_nothing_and_keeps_the_summary_ready() {
 
     // An unconfirmed user is not offered, with Zoho's reason, and cannot be planned.
     let pending = h.zuid(PENDING_USER);
-    let details = h.console.zoho_user_details(ZOHO, &pending).await.unwrap();
+    let details = h.console.directory_user(ZOHO, &pending).await.unwrap();
     assert!(details
-        .actions
+        .offers
         .iter()
         .all(|a| !a.allowed && a.reason.is_some()));
     let error = h
@@ -473,7 +493,7 @@ async fn zoho_an_operator_without_the_permissions_is_not_offered_and_is_refused(
     // Zoho's organisation API answers admins only: the member is told why, in Zoho's terms.
     let error = h
         .console
-        .zoho_search_users(ZOHO, "annette")
+        .directory_search(ZOHO, "annette")
         .await
         .unwrap_err();
     assert_eq!(error.kind, ErrorKind::Denied);
@@ -481,7 +501,7 @@ async fn zoho_an_operator_without_the_permissions_is_not_offered_and_is_refused(
         error.message.contains("Member") && error.message.contains("admin"),
         "{error:?}"
     );
-    let error = h.console.zoho_user_details(ZOHO, &zuid).await.unwrap_err();
+    let error = h.console.directory_user(ZOHO, &zuid).await.unwrap_err();
     assert_eq!(error.kind, ErrorKind::Denied);
     let error = h
         .console
@@ -496,12 +516,8 @@ async fn zoho_an_operator_without_the_permissions_is_not_offered_and_is_refused(
     // An admin may not reset another admin: only the super admin may.
     h.zoho_sign_in(ADMIN).await;
     let other_admin = h.zuid(SECOND_ADMIN);
-    let details = h
-        .console
-        .zoho_user_details(ZOHO, &other_admin)
-        .await
-        .unwrap();
-    assert!(details.actions.iter().all(|a| !a.allowed));
+    let details = h.console.directory_user(ZOHO, &other_admin).await.unwrap();
+    assert!(details.offers.iter().all(|a| !a.allowed));
 }
 
 #[tokio::test]
@@ -523,6 +539,66 @@ async fn only_the_operator_who_ran_the_action_marks_its_steps_done() {
     h.zoho_sign_in("sam.super@zylker.sandbox").await;
     let error = h.console.mark_by_hand_done(&plan.id, 0).await.unwrap_err();
     assert_eq!(error.kind, ErrorKind::Denied, "{error:?}");
+}
+
+/// When Zoho cannot be reached, the seam's search answers from the offline cache, marked so,
+/// each row as the live list shows it; a user's page and actions still need Zoho.
+#[tokio::test]
+async fn zoho_unreachable_the_search_answers_from_the_cache_marked_and_actions_wait() {
+    let h = harness().await;
+    h.zoho_sign_in(ADMIN).await;
+    let live = h.console.directory_search(ZOHO, "annette").await.unwrap();
+    assert!(live.from_cache.is_none(), "{live:?}");
+    for _ in 0..100 {
+        let status = h.console.cache_status(ZOHO).await.unwrap();
+        if status.users > 0 && !status.syncing {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    h.zoho.set_network_down(true);
+    let cached = h.console.directory_search(ZOHO, "annette").await.unwrap();
+    let from_cache = cached
+        .from_cache
+        .as_ref()
+        .expect("marked as from the cache");
+    assert!(from_cache.synced_at.is_some(), "{cached:?}");
+    assert_eq!(
+        cached.users, live.users,
+        "a cached row reads as the live one"
+    );
+    assert!(h.console.cache_status(ZOHO).await.unwrap().offline);
+    let pending = h
+        .console
+        .directory_search(ZOHO, "pat.pending")
+        .await
+        .unwrap();
+    assert!(
+        pending.users[0]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("Pending"),
+        "{pending:?}"
+    );
+    let page = h
+        .console
+        .directory_user(ZOHO, &h.zuid(CONFIRMED_USER))
+        .await
+        .unwrap_err();
+    assert_eq!(page.kind, ErrorKind::Offline, "{page:?}");
+    // Nothing cached matches: Zoho's error says what is wrong.
+    let none = h
+        .console
+        .directory_search(ZOHO, "nobody-like-this")
+        .await
+        .unwrap_err();
+    assert_eq!(none.kind, ErrorKind::Offline, "{none:?}");
+
+    h.zoho.set_network_down(false);
+    let back = h.console.directory_search(ZOHO, "annette").await.unwrap();
+    assert!(back.from_cache.is_none(), "{back:?}");
 }
 
 #[tokio::test]
@@ -643,7 +719,7 @@ async fn nps_an_individually_configured_user_is_reset_in_one_api_step() {
     let h = harness().await;
     h.nps_sign_in(ADMIN_LOGIN, ADMIN_PASSWORD).await;
     let users = h.console.directory_search(NPS, "").await.unwrap();
-    assert!(users.len() >= 4);
+    assert!(users.users.len() >= 4);
     let alice = h.nps_id("alice");
     let details = h.console.directory_user(NPS, &alice).await.unwrap();
     assert_eq!(
@@ -909,11 +985,12 @@ async fn a_privilege_secure_operator_is_one_operator_whatever_form_of_their_logi
         "the page shows the seam's screens for it"
     );
     assert!(
-        !account
+        account
             .iter()
             .find(|c| c.id == ZOHO)
             .unwrap()
-            .served_through_seam
+            .served_through_seam,
+        "Zoho Directory is served through the seam too"
     );
     assert_eq!(
         shown.account.as_ref().unwrap().login,
@@ -1098,12 +1175,7 @@ async fn a_zoho_account_in_another_data_centre_moves_the_connection_there_and_st
         .with_zoho_sandbox_approver(ZOHO, zoho.clone())
     };
     let console = console_over(zoho.settings());
-    let prompt = console
-        .zoho_start_sign_in(ZOHO, Some(ADMIN), None)
-        .await
-        .unwrap();
-    assert!(!prompt.user_code.is_empty());
-    let account = console.zoho_finish_sign_in(ZOHO).await.unwrap();
+    let account = zoho_sign_in_to(&console, ADMIN).await;
     assert_eq!(account.login, ADMIN);
     assert_eq!(zoho.other_dc_answers(), 1, "US answered other_dc once");
 
@@ -1121,12 +1193,12 @@ async fn a_zoho_account_in_another_data_centre_moves_the_connection_there_and_st
         "a sandbox connection is not saved; a real one is (the shell saves the list)"
     );
     // The organisation's users come from the EU Mail API.
-    let users = console.zoho_search_users(ZOHO, "").await.unwrap();
-    assert!(!users.is_empty());
+    let users = console.directory_search(ZOHO, "").await.unwrap();
+    assert!(!users.users.is_empty());
 
     // The next start, with the moved settings and the same keychain: the session resumes at
     // the EU accounts server (the refresh token and client secret are bound to it).
     let restarted = console_over(moved);
     restarted.resume_sessions().await;
-    assert!(restarted.zoho_search_users(ZOHO, "").await.is_ok());
+    assert!(restarted.directory_search(ZOHO, "").await.is_ok());
 }

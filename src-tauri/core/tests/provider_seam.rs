@@ -59,6 +59,7 @@ async fn sign_in(console: &Console, account: &str) {
                 account: account.to_string(),
                 password: Some(SecretString::from(FAKE_PASSWORD)),
                 code: None,
+                ..Default::default()
             },
         )
         .await
@@ -83,7 +84,7 @@ async fn a_fifth_provider_signs_in_searches_plans_runs_and_is_audited_through_th
     assert_eq!(card.account.unwrap().role_label, "Administrator");
 
     let found = h.console.directory_search(FAKE, "locked").await.unwrap();
-    let ids: Vec<&str> = found.iter().map(|u| u.id.as_str()).collect();
+    let ids: Vec<&str> = found.users.iter().map(|u| u.id.as_str()).collect();
     assert_eq!(ids, ["ada", "bob"]);
 
     let page = h.console.directory_user(FAKE, "ada").await.unwrap();
@@ -252,6 +253,7 @@ async fn after_sign_out_the_fifth_provider_answers_not_signed_in() {
                 account: FAKE_ADMIN.to_string(),
                 password: Some(SecretString::from("wrong")),
                 code: None,
+                ..Default::default()
             },
         )
         .await

@@ -235,6 +235,7 @@ impl Session for FakeSession {
             user: row(&user),
             offers: self.offers(&user),
             facts: vec![UserFact::new("email", "E-mail", &user.email)],
+            fresh_sign_in: None,
         })
     }
 
@@ -245,21 +246,18 @@ impl Session for FakeSession {
             SIGN_OUT => format!("Sign {} out of every session", user.name),
             other => return Err(AppError::invalid_input(format!("Unknown action {other}."))),
         };
-        Ok(PlanDraft {
-            target: PlanTarget {
-                id: user.id.clone(),
-                name: user.name.clone(),
-                detail: user.email.clone(),
+        let target = PlanTarget {
+            id: user.id.clone(),
+            name: user.name.clone(),
+            detail: user.email.clone(),
+        };
+        let step = ProviderStep {
+            summary,
+            performed: StepPerformed::Api {
+                doc: "https://fake.test/api".to_string(),
             },
-            steps: vec![ProviderStep {
-                summary,
-                performed: StepPerformed::Api {
-                    doc: "https://fake.test/api".to_string(),
-                },
-            }],
-            warnings: Vec::new(),
-            confirmations_required: 1,
-        })
+        };
+        Ok(PlanDraft::new(target, vec![step], Vec::new()))
     }
 
     async fn run(&self, plan: &ProviderPlan) -> Result<StepsRun> {

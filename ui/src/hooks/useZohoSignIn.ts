@@ -1,5 +1,5 @@
 import { useCallback, useState } from "react";
-import { zohoFinishSignIn, zohoStartSignIn } from "../ipc/api";
+import { directorySignIn } from "../ipc/api";
 import type { AppError, DeviceCodePrompt, ProviderAccount } from "../ipc/types";
 
 export interface ZohoSignInState {
@@ -12,9 +12,10 @@ export interface ZohoSignInState {
 }
 
 /**
- * Zoho's device sign-in, used by the connection card and again by the confirmation when Zoho
- * wants a fresh sign-in: start (Rust opens Zoho's page, or approves it as the sandbox demo
- * account), show the code, then wait until Zoho says approved, denied or expired.
+ * Zoho's device sign-in through the seam, used by the connection card and again by the
+ * confirmation when Zoho wants a fresh sign-in: start (Rust opens Zoho's page, or approves it as
+ * the sandbox demo account), show the code, then send it back and wait until Zoho says approved,
+ * denied or expired.
  */
 export function useZohoSignIn(connectionId: string): ZohoSignInState {
   const [prompt, setPrompt] = useState<DeviceCodePrompt | null>(null);
@@ -26,8 +27,13 @@ export function useZohoSignIn(connectionId: string): ZohoSignInState {
       setBusy(true);
       setError(null);
       try {
-        setPrompt(await zohoStartSignIn(connectionId, account));
-        return await zohoFinishSignIn(connectionId);
+        const started = await directorySignIn(connectionId, account ?? "");
+        if (started.step === "done") return started.account;
+        if (started.step !== "deviceCode") throw unexpectedStep(started.step);
+        setPrompt(started.prompt);
+        const finished = await directorySignIn(connectionId, account ?? "", undefined, undefined, started.prompt.userCode);
+        if (finished.step !== "done") throw unexpectedStep(finished.step);
+        return finished.account;
       } catch (e) {
         setError(e as AppError);
         return null;
@@ -40,4 +46,12 @@ export function useZohoSignIn(connectionId: string): ZohoSignInState {
   );
 
   return { prompt, busy, error, signIn };
+}
+
+/** A sign-in answer a device sign-in never gives, said as an error rather than ignored. */
+function unexpectedStep(step: string): AppError {
+  return {
+    kind: "Internal",
+    message: `Zoho's sign-in answered an unexpected step (${step}). Try signing in again.`,
+  };
 }

@@ -18,7 +18,6 @@ import type {
   CacheStatus,
   CodeToSend,
   ConnectionView,
-  DeviceCodePrompt,
   DirectoryUser,
   ErrorKind,
   ExecutionResult,
@@ -39,18 +38,15 @@ import type {
   PasswordInput,
   PendingByHandStep,
   Plan,
-  ProviderAccount,
   ProviderPlan,
   ProviderResult,
   SignInOutcome,
   UserDetails,
   UserPage,
-  UserRow,
+  UserSearch,
   VerificationEvidence,
   VerificationRecord,
   ZohoResetPasswordOptions,
-  ZohoUser,
-  ZohoUserDetails,
 } from "./types";
 
 const ERROR_KINDS: readonly ErrorKind[] = [
@@ -265,25 +261,27 @@ export function addPrivilegeSecureConnection(connection: NewPrivilegeSecureConne
 }
 
 /**
- * Starts Zoho's device sign-in; Rust opens the verification page. For the sandbox `account` is
- * the demo operator's e-mail and Rust approves the code as them.
+ * Signs in to a directory served through Rust's provider seam (Zoho Directory, Privilege
+ * Secure, or a provider registered there) with what its form asks for. The answer is typed:
+ * done, a device code to show, or a server certificate nobody trusted yet, with its SHA-256 for
+ * the operator to check. A device sign-in is then sent again with the code shown
+ * (`deviceCode`): that call resolves once the code is approved, and rejects when it is denied or
+ * expires. For the sandbox, `account` is the demo operator who approves it.
  */
-export function zohoStartSignIn(connectionId: string, account?: string): Promise<DeviceCodePrompt> {
-  return call("zoho_start_sign_in", account === undefined ? { connectionId } : { connectionId, account });
-}
-
-/** Resolves once the code is approved; rejects when it is denied or expires. */
-export function zohoFinishSignIn(connectionId: string): Promise<ProviderAccount> {
-  return call("zoho_finish_sign_in", { connectionId });
-}
-
-/**
- * Signs in to a directory served through Rust's provider seam (Privilege Secure, or a provider
- * registered there) with what its form asks for. The answer is typed: done, a device code to
- * show, or a server certificate nobody trusted yet, with its SHA-256 for the operator to check.
- */
-export function directorySignIn(connectionId: string, account: string, password?: string, code?: string): Promise<SignInOutcome> {
-  return call("directory_sign_in", { connectionId, account, password: password ?? null, code: code ?? null });
+export function directorySignIn(
+  connectionId: string,
+  account: string,
+  password?: string,
+  code?: string,
+  deviceCode?: string,
+): Promise<SignInOutcome> {
+  return call("directory_sign_in", {
+    connectionId,
+    account,
+    password: password ?? null,
+    code: code ?? null,
+    deviceCode: deviceCode ?? null,
+  });
 }
 
 /** Pins the server certificate the operator checked, for this connection only. */
@@ -291,8 +289,11 @@ export function trustCertificate(connectionId: string, sha256: string): Promise<
   return call("trust_certificate", { connectionId, sha256 });
 }
 
-/** The users of a directory served through the seam; Rust checks the query. */
-export function directorySearch(connectionId: string, query: string): Promise<UserRow[]> {
+/**
+ * The users of a directory served through the seam; Rust checks the query. When the service
+ * cannot be reached, Rust answers from the offline cache and says so (`fromCache`).
+ */
+export function directorySearch(connectionId: string, query: string): Promise<UserSearch> {
   return call("directory_search", { connectionId, query });
 }
 
@@ -301,24 +302,19 @@ export function directoryUser(connectionId: string, userId: string): Promise<Use
   return call("directory_user", { connectionId, userId });
 }
 
-export function zohoSearchUsers(connectionId: string, query: string): Promise<ZohoUser[]> {
-  return call("zoho_search_users", { connectionId, query });
-}
-
-export function zohoUserDetails(connectionId: string, userId: string): Promise<ZohoUserDetails> {
-  return call("zoho_user_details", { connectionId, userId });
-}
-
-/** `zohoOptions` for Zoho Reset password only; without it the call is `{connectionId, userId, action}`. */
+/**
+ * `options` are what the action's form chose (Zoho's Reset password dialog); Rust hands them
+ * to the provider, which reads its own. Without them the call is `{connectionId, userId, action}`.
+ */
 export function planProviderAction(
   connectionId: string,
   userId: string,
   /** The offer's action id. */
   action: string,
-  zohoOptions?: ZohoResetPasswordOptions,
+  options?: ZohoResetPasswordOptions,
 ): Promise<ProviderPlan> {
   const args: Record<string, unknown> = { connectionId, userId, action };
-  if (zohoOptions) args.zohoOptions = zohoOptions;
+  if (options) args.options = options;
   return call("plan_provider_action", args);
 }
 

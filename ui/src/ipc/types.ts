@@ -35,6 +35,7 @@ export type { CustomerRefusal } from "./generated/CustomerRefusal";
 export type { CustomerSummary } from "./generated/CustomerSummary";
 export type { DataCentre } from "./generated/DataCentre";
 export type { DemoAccount } from "./generated/DemoAccount";
+export type { CachedAnswer } from "./generated/CachedAnswer";
 export type { DeviceCodePrompt } from "./generated/DeviceCodePrompt";
 export type { DirectoryUser } from "./generated/DirectoryUser";
 export type { ErrorKind } from "./generated/ErrorKind";
@@ -91,6 +92,7 @@ export type { UserDetails } from "./generated/UserDetails";
 export type { UserFact } from "./generated/UserFact";
 export type { UserPage } from "./generated/UserPage";
 export type { UserRow } from "./generated/UserRow";
+export type { UserSearch } from "./generated/UserSearch";
 export type { UserPlan } from "./generated/UserPlan";
 export type { VerificationEvidence } from "./generated/VerificationEvidence";
 export type { VerificationMethod } from "./generated/VerificationMethod";
@@ -98,10 +100,7 @@ export type { VerificationOption } from "./generated/VerificationOption";
 export type { VerificationRecord } from "./generated/VerificationRecord";
 export type { VerificationRequirement } from "./generated/VerificationRequirement";
 export type { ZohoResetPasswordOptions } from "./generated/ZohoResetPasswordOptions";
-export type { ZohoRole } from "./generated/ZohoRole";
-export type { ZohoUser } from "./generated/ZohoUser";
-export type { ZohoUserDetails } from "./generated/ZohoUserDetails";
-export type { ZohoUserStatus } from "./generated/ZohoUserStatus";
+
 
 import type { ActionKind } from "./generated/ActionKind";
 

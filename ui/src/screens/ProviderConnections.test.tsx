@@ -22,20 +22,20 @@ describe("connections: Zoho Directory", () => {
     let approve: () => void = () => {};
     const ipc = mockCommands({
       list_connections: () => [sandboxConnection(false), zohoConnection(signedIn), psConnection(false)],
-      zoho_start_sign_in: () => ({
-        userCode: "QWER-TYUI",
-        verificationUrl: "https://accounts.zoho.com/oauth/v3/device",
-        expiresAt: "2026-11-23T09:10:00Z",
-      }),
-      // Zoho answers only once the operator approved the code: hold the answer until the test says so.
-      zoho_finish_sign_in: () =>
-        new Promise((resolve) => {
-          approve = () => {
-            signedIn = true;
-            resolve(zohoAccount);
-          };
-        }),
-      zoho_search_users: () => [],
+      directory_sign_in: (args) =>
+        !args.deviceCode
+          ? {
+              step: "deviceCode",
+              prompt: { userCode: "QWER-TYUI", verificationUrl: "https://accounts.zoho.com/oauth/v3/device", expiresAt: "2026-11-23T09:10:00Z" },
+            }
+          : // Zoho answers only once the operator approved the code: hold the answer until the test says so.
+            new Promise((resolve) => {
+              approve = () => {
+                signedIn = true;
+                resolve({ step: "done", account: zohoAccount });
+              };
+            }),
+      directory_search: () => ({ users: [], fromCache: null }),
     });
     renderWithFluent(<App />);
     await waitFor(() => expect(byTestId(`connection-${ZOHO_ID}`)).not.toBeNull());
@@ -56,8 +56,13 @@ describe("connections: Zoho Directory", () => {
     // The sandbox's emulator approves the code: nothing opens, and the box says so.
     expect(card.textContent).toContain("The sandbox approves this code for the demo account (nothing opens in your browser)");
     expect(card.textContent).toContain("https://accounts.zoho.com/oauth/v3/device");
-    expect(ipc.callsOf("zoho_start_sign_in")).toEqual([{ connectionId: ZOHO_ID, account: "adam.admin@zylker.sandbox" }]);
-    await waitFor(() => expect(ipc.callsOf("zoho_finish_sign_in")).toEqual([{ connectionId: ZOHO_ID }]));
+    const signIn = { connectionId: ZOHO_ID, account: "adam.admin@zylker.sandbox", password: null, code: null };
+    await waitFor(() =>
+      expect(ipc.callsOf("directory_sign_in")).toEqual([
+        { ...signIn, deviceCode: null },
+        { ...signIn, deviceCode: "QWER-TYUI" },
+      ]),
+    );
     expect(card.getAttribute("data-signed-in")).toBe("false");
 
     approve();
@@ -70,14 +75,14 @@ describe("connections: Zoho Directory", () => {
     expect(byTestId("active-connection")?.textContent).toContain("Zylker");
     expect(byId("operator-name")?.textContent).toContain("zara.admin@zylker.sandbox · Super Admin");
     fireEvent.click(byId(`open-users-${ZOHO_ID}`)!);
-    await waitFor(() => expect(ipc.callsOf("zoho_search_users").length).toBeGreaterThan(0));
-    expect(ipc.callsOf("zoho_search_users")[0]).toEqual({ connectionId: ZOHO_ID, query: "" });
+    await waitFor(() => expect(ipc.callsOf("directory_search").length).toBeGreaterThan(0));
+    expect(ipc.callsOf("directory_search")[0]).toEqual({ connectionId: ZOHO_ID, query: "" });
   });
 
   test("Open users switches the active connection between signed-in connections", async () => {
     const ipc = mockCommands({
       list_connections: () => [sandboxConnection(true), zohoConnection(true), psConnection(true)],
-      directory_search: () => [],
+      directory_search: () => ({ users: [], fromCache: null }),
       search_users: () => [],
       search_cached_users: () => ({ users: [], syncedAt: null, stale: true, offline: false }),
       cache_status: () => ({ users: 0, lastFullSync: null, lastDelta: null, syncing: false, progress: 0, offline: false, error: null, notice: null }),
@@ -211,7 +216,7 @@ describe("connections: Privilege Secure", () => {
     await waitFor(() => expect(byTestId("ps-untrusted-certificate")).not.toBeNull());
     expect(byTestId("ps-untrusted-certificate")!.textContent).toContain(FINGERPRINT);
     expect(byTestId("error-bar")).toBeNull();
-    expect(ipc.callsOf("directory_sign_in")).toEqual([{ connectionId: PS_ID, account: "CORP\\nps.admin", password: "Demo-Admin-1", code: "246810" }]);
+    expect(ipc.callsOf("directory_sign_in")).toEqual([{ connectionId: PS_ID, account: "CORP\\nps.admin", password: "Demo-Admin-1", code: "246810", deviceCode: null }]);
 
     fireEvent.click(byId(`ps-trust-certificate-${PS_ID}`)!);
     await waitFor(() => expect(ipc.callsOf("trust_certificate")).toEqual([{ connectionId: PS_ID, sha256: FINGERPRINT }]));

@@ -4,12 +4,14 @@ import type { ProviderPlan, ProviderResult } from "../ipc/types";
 import {
   GROUP_WARNING,
   PS_ID,
+  psConnection,
   ZOHO_ID,
   annette,
   annetteDetails,
   bobDetails,
   groupBob,
   individualIvy,
+  PIERRE_NOT_RESETTABLE,
   pendingPierre,
   zohoAccount,
   zohoConnection,
@@ -17,8 +19,8 @@ import {
   zohoPasswordResult,
 } from "../test/fixtures";
 import { mockCommands, reject, renderWithFluent } from "../test/render";
-import { DirectoryUserScreen, ZohoUserScreen } from "./ProviderUserScreen";
-import { DirectoryUsersScreen, ZohoUsersScreen } from "./ProviderUsersScreen";
+import { DirectoryUserScreen } from "./ProviderUserScreen";
+import { DirectoryUsersScreen } from "./ProviderUsersScreen";
 
 const byId = (id: string) => document.getElementById(id) as HTMLElement | null;
 const byTestId = (id: string) => document.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;
@@ -26,67 +28,67 @@ const allByTestId = (id: string) => [...document.querySelectorAll(`[data-testid=
 const type = (id: string, value: string) => fireEvent.change(byId(id)!, { target: { value } });
 const check = (id: string) => fireEvent.click(byId(id)!);
 
+/** Zoho's device sign-in through the seam: a code first, then — sent back — done. */
+function zohoDeviceSignIn(onApproved: () => void = () => {}) {
+  return (args: Record<string, unknown>) => {
+    if (!args.deviceCode) {
+      return { step: "deviceCode", prompt: { userCode: "ABCD-EFGH", verificationUrl: "https://accounts.zoho.com/device", expiresAt: "2026-11-23T09:10:00Z" } };
+    }
+    onApproved();
+    return { step: "done", account: zohoAccount };
+  };
+}
+
 function renderZohoUser() {
   renderWithFluent(
-    <ZohoUserScreen connectionId={ZOHO_ID} userId={annette.zuid} fallbackName="Annette" onBackToUsers={() => {}} connection={zohoConnection(true)} />,
+    <DirectoryUserScreen connectionId={ZOHO_ID} userId={annette.id} fallbackName="Annette" onBackToUsers={() => {}} connection={zohoConnection(true)} />,
   );
   return waitFor(() => expect(byId("action-zohoResetPassword")).not.toBeNull());
 }
 
 describe("users lists", () => {
-  test("Zoho unreachable: the offline cache answers, marked as such, with its ids and statuses", async () => {
-    const cachedUser = (id: string, upn: string, status: string, role: string) => ({
-      connectionId: ZOHO_ID,
-      tenantId: "zoho:7700001",
-      id,
-      userPrincipalName: upn,
-      displayName: upn.split("@")[0],
-      mail: upn,
-      accountEnabled: status === "confirmed",
-      jobTitle: role,
-      department: null,
-      userType: status,
-    });
+  test("Zoho unreachable: Rust's answer from the offline cache is shown marked as such, with its ids and statuses", async () => {
     const ipc = mockCommands({
-      zoho_search_users: () => reject("Offline", "Zoho cannot be reached."),
-      search_cached_users: () => ({
-        users: [cachedUser("z-annette", "annette.c@zylker.biz", "confirmed", "Member"), cachedUser("z-pat", "pat@zylker.biz", "pending", "Admin")],
-        syncedAt: "2026-11-23T10:00:00Z",
-        stale: true,
-        offline: true,
+      directory_search: () => ({
+        users: [
+          { id: "z-annette", displayName: "annette.c", login: "annette.c@zylker.biz", detail: "Member · Confirmed" },
+          { id: "z-pat", displayName: "pat", login: "pat@zylker.biz", detail: "Admin · Pending" },
+        ],
+        fromCache: { syncedAt: "2026-11-23T10:00:00Z" },
       }),
     });
-    renderWithFluent(<ZohoUsersScreen connectionId={ZOHO_ID} onOpenUser={() => {}} />);
-    await waitFor(() => expect(allByTestId("zoho-user-row").length).toBe(2));
-    expect(ipc.callsOf("search_cached_users")).toEqual([{ connectionId: ZOHO_ID, query: "" }]);
+    renderWithFluent(<DirectoryUsersScreen connectionId={ZOHO_ID} onOpenUser={() => {}} />);
+    await waitFor(() => expect(allByTestId("directory-user-row").length).toBe(2));
+    expect(ipc.callsOf("directory_search")).toEqual([{ connectionId: ZOHO_ID, query: "" }]);
     expect(byTestId("users-offline")?.textContent).toContain("offline cache");
-    const [first, second] = allByTestId("zoho-user-row");
+    const [first, second] = allByTestId("directory-user-row");
     expect(first.getAttribute("data-user-id")).toBe("z-annette");
-    expect(first.getAttribute("data-status")).toBe("confirmed");
-    expect(second.getAttribute("data-status")).toBe("pending");
+    expect(first.textContent).toContain("Confirmed");
+    expect(second.textContent).toContain("Pending");
     expect(second.textContent).toContain("Admin");
   });
 
-  test("Zoho: an error other than offline is shown, not hidden behind the cache", async () => {
-    const ipc = mockCommands({ zoho_search_users: () => reject("Denied", "You are a Member of the organisation.") });
-    renderWithFluent(<ZohoUsersScreen connectionId={ZOHO_ID} onOpenUser={() => {}} />);
+  test("Zoho: an error other than offline is shown, and the list is not marked as from the cache", async () => {
+    mockCommands({ directory_search: () => reject("Denied", "You are a Member of the organisation.") });
+    renderWithFluent(<DirectoryUsersScreen connectionId={ZOHO_ID} onOpenUser={() => {}} />);
     await waitFor(() => expect(byTestId("error-bar")?.textContent).toContain("Member"));
-    expect(ipc.callsOf("search_cached_users")).toEqual([]);
+    expect(byTestId("users-offline")).toBeNull();
   });
 
   test("Zoho: rows carry the zuid; a pending user shows Rust's reason why it cannot be reset", async () => {
-    const ipc = mockCommands({ zoho_search_users: () => [annette, pendingPierre] });
+    const ipc = mockCommands({ directory_search: () => ({ users: [annette, pendingPierre], fromCache: null }) });
     const opened: string[] = [];
-    renderWithFluent(<ZohoUsersScreen connectionId={ZOHO_ID} onOpenUser={(user) => opened.push(user.zuid)} />);
-    await waitFor(() => expect(allByTestId("zoho-user-row").length).toBe(2));
-    expect(ipc.callsOf("zoho_search_users")).toEqual([{ connectionId: ZOHO_ID, query: "" }]);
-    const [first, second] = allByTestId("zoho-user-row");
+    renderWithFluent(<DirectoryUsersScreen connectionId={ZOHO_ID} onOpenUser={(user) => opened.push(user.id)} />);
+    await waitFor(() => expect(allByTestId("directory-user-row").length).toBe(2));
+    expect(ipc.callsOf("directory_search")).toEqual([{ connectionId: ZOHO_ID, query: "" }]);
+    expect(byTestId("users-offline")).toBeNull();
+    const [first, second] = allByTestId("directory-user-row");
     expect(first.getAttribute("data-user-id")).toBe("z-annette");
     expect(first.textContent).toContain("annette.c@zylker.biz");
     expect(first.textContent).toContain("Confirmed");
     expect(second.getAttribute("data-user-id")).toBe("z-pierre");
     expect(second.textContent).toContain("Pending");
-    expect(second.textContent).toContain(pendingPierre.notResettableReason);
+    expect(second.textContent).toContain(PIERRE_NOT_RESETTABLE);
     expect(byId("user-search")).not.toBeNull();
     fireEvent.click(second);
     expect(opened).toEqual(["z-pierre"]);
@@ -94,12 +96,10 @@ describe("users lists", () => {
 
   test("Privilege Secure (through the seam): the detail column says how each user gets access, in Rust's words", async () => {
     const ipc = mockCommands({
-      directory_search: () => [
-        groupBob,
-        individualIvy,
-        { ...individualIvy, id: "ps-nina", detail: "No access" },
-        { ...individualIvy, id: "ps-uma", detail: null },
-      ],
+      directory_search: () => ({
+        users: [groupBob, individualIvy, { ...individualIvy, id: "ps-nina", detail: "No access" }, { ...individualIvy, id: "ps-uma", detail: null }],
+        fromCache: null,
+      }),
     });
     const opened: string[] = [];
     renderWithFluent(<DirectoryUsersScreen connectionId={PS_ID} onOpenUser={(user) => opened.push(user.id)} />);
@@ -121,7 +121,7 @@ describe("Zoho: reset password", () => {
   test("sends the chosen options, shows by-hand steps as such, runs with a generated password, and Mark as done updates the result", async () => {
     let result: ProviderResult = zohoPasswordResult();
     const ipc = mockCommands({
-      zoho_user_details: () => annetteDetails(),
+      directory_user: () => annetteDetails(),
       plan_provider_action: () => zohoPasswordPlan(),
       run_provider_plan: () => result,
       mark_by_hand_done: (args) => {
@@ -162,9 +162,9 @@ describe("Zoho: reset password", () => {
     expect(ipc.callsOf("plan_provider_action")).toEqual([
       {
         connectionId: ZOHO_ID,
-        userId: annette.zuid,
+        userId: annette.id,
         action: "zohoResetPassword",
-        zohoOptions: { forceChangeOnLogin: false, clearMobileSessionsAndApiTokens: true, emailNewPassword: true },
+        options: { forceChangeOnLogin: false, clearMobileSessionsAndApiTokens: true, emailNewPassword: true },
       },
     ]);
     expect(byId("zoho-reset-password-dialog")).toBeNull();
@@ -204,12 +204,12 @@ describe("Zoho: reset password", () => {
 
     fireEvent.click(byId("close-result")!);
     await waitFor(() => expect(byId("provider-result-dialog")).toBeNull());
-    expect(ipc.callsOf("zoho_user_details").length).toBe(2);
+    expect(ipc.callsOf("directory_user").length).toBe(2);
   });
 
   test("a typed password is sent only with the run, and the read-aloud style sends no length", async () => {
     const ipc = mockCommands({
-      zoho_user_details: () => annetteDetails(),
+      directory_user: () => annetteDetails(),
       plan_provider_action: () => zohoPasswordPlan(),
       run_provider_plan: () => zohoPasswordResult({ generatedPassword: null }),
     });
@@ -236,17 +236,15 @@ describe("Zoho: reset password", () => {
   test("a run refused for a stale sign-in: sign in again as the signed-in demo operator, then the same plan and reason run again", async () => {
     let fresh = false;
     const ipc = mockCommands({
-      zoho_user_details: () => annetteDetails(),
+      directory_user: () => annetteDetails(),
       plan_provider_action: () => zohoPasswordPlan(),
       run_provider_plan: () => {
         if (!fresh) throw { kind: "NotSignedIn", message: "Sign in again to confirm it is you." };
         return zohoPasswordResult();
       },
-      zoho_start_sign_in: () => ({ userCode: "ABCD-EFGH", verificationUrl: "https://accounts.zoho.com/device", expiresAt: "2026-11-23T09:10:00Z" }),
-      zoho_finish_sign_in: () => {
+      directory_sign_in: zohoDeviceSignIn(() => {
         fresh = true;
-        return zohoAccount;
-      },
+      }),
     });
     await renderZohoUser();
     fireEvent.click(byId("action-zohoResetPassword")!);
@@ -263,8 +261,11 @@ describe("Zoho: reset password", () => {
     fireEvent.click(byId("reauth-button")!);
 
     await waitFor(() => expect(byId("provider-result-dialog")).not.toBeNull());
-    expect(ipc.callsOf("zoho_start_sign_in")).toEqual([{ connectionId: ZOHO_ID, account: zohoAccount.login }]);
-    expect(ipc.callsOf("zoho_finish_sign_in")).toEqual([{ connectionId: ZOHO_ID }]);
+    const signIn = { connectionId: ZOHO_ID, account: zohoAccount.login, password: null, code: null };
+    expect(ipc.callsOf("directory_sign_in")).toEqual([
+      { ...signIn, deviceCode: null },
+      { ...signIn, deviceCode: "ABCD-EFGH" },
+    ]);
     const runs = ipc.callsOf("run_provider_plan");
     expect(runs.length).toBe(2);
     expect(runs[1]).toEqual(runs[0]);
@@ -273,11 +274,10 @@ describe("Zoho: reset password", () => {
 
   test("a plan whose sign-in is not fresh asks to sign in again before it can be confirmed", async () => {
     mockCommands({
-      zoho_user_details: () => annetteDetails(),
+      directory_user: () => annetteDetails(),
       plan_provider_action: () =>
         zohoPasswordPlan({ freshSignIn: { maxAgeMinutes: 10, signedInAt: "2026-11-23T07:00:00Z", fresh: false } }),
-      zoho_start_sign_in: () => ({ userCode: "ABCD-EFGH", verificationUrl: "https://accounts.zoho.com/device", expiresAt: "2026-11-23T09:10:00Z" }),
-      zoho_finish_sign_in: () => zohoAccount,
+      directory_sign_in: zohoDeviceSignIn(),
     });
     await renderZohoUser();
     fireEvent.click(byId("action-zohoResetPassword")!);
@@ -305,7 +305,7 @@ describe("Zoho: reset MFA", () => {
       needsPassword: false,
     };
     const ipc = mockCommands({
-      zoho_user_details: () => annetteDetails(),
+      directory_user: () => annetteDetails(),
       plan_provider_action: () => plan,
       run_provider_plan: () => ({
         planId: "pp-mfa",
@@ -318,7 +318,7 @@ describe("Zoho: reset MFA", () => {
     fireEvent.click(byId("action-zohoResetMfa")!);
     await waitFor(() => expect(byId("confirm-button")).not.toBeNull());
     expect(byId("zoho-reset-password-dialog")).toBeNull();
-    expect(ipc.callsOf("plan_provider_action")).toEqual([{ connectionId: ZOHO_ID, userId: annette.zuid, action: "zohoResetMfa" }]);
+    expect(ipc.callsOf("plan_provider_action")).toEqual([{ connectionId: ZOHO_ID, userId: annette.id, action: "zohoResetMfa" }]);
     expect(byId("confirm-button")!.textContent).toBe("Yes, Reset");
     type("reason-input", "INC-81");
     expect(byTestId("second-confirmation")).toBeNull();
@@ -355,7 +355,7 @@ describe("Privilege Secure user page", () => {
         needsPassword: false,
       }),
     });
-    renderWithFluent(<DirectoryUserScreen connectionId={PS_ID} userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} />);
+    renderWithFluent(<DirectoryUserScreen connectionId={PS_ID} userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} connection={psConnection(true)} />);
     await waitFor(() => expect(byId("user-title")?.textContent).toBe("Bob Builder"));
     expect(byTestId("summary-access")?.textContent).toBe("Through group PrivilegeSecure_Users");
     // The provider's facts, in its order; a value it does not have is a dash.
@@ -385,7 +385,7 @@ describe("Privilege Secure user page", () => {
           ],
         }),
     });
-    renderWithFluent(<DirectoryUserScreen connectionId={PS_ID} userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} />);
+    renderWithFluent(<DirectoryUserScreen connectionId={PS_ID} userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} connection={psConnection(true)} />);
     await waitFor(() => expect(byId("action-psResetToken")).not.toBeNull());
     const button = byId("action-psResetToken") as HTMLButtonElement;
     expect(button.disabled).toBe(true);
@@ -418,7 +418,7 @@ describe("a user's page lists their steps left to finish by hand", () => {
       pending_by_hand_steps: () => [step, { ...step, planId: "pp-8", targetId: "ps-ivy" }, { ...step, planId: "pp-9", connectionId: ZOHO_ID }],
       settle_by_hand_step: () => [],
     });
-    renderWithFluent(<DirectoryUserScreen connectionId={PS_ID} userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} />);
+    renderWithFluent(<DirectoryUserScreen connectionId={PS_ID} userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} connection={psConnection(true)} />);
     await waitFor(() => expect(allByTestId("by-hand-step").length).toBe(1));
     expect(allByTestId("by-hand-step")[0].getAttribute("data-plan-id")).toBe("pp-7");
     expect(byTestId("by-hand-section")?.textContent).toContain("To finish by hand for this user");

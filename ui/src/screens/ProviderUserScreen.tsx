@@ -5,14 +5,13 @@ import { ErrorBar } from "../components/ErrorBar";
 import { ScreenTitle } from "../components/ScreenTitle";
 import { WaitingByHand } from "../components/WaitingByHand";
 import { ProviderActions } from "../components/providers/ProviderActions";
-import { ZOHO_ROLE_LABELS, ZohoStatusBadge } from "../components/providers/ProviderBadges";
 import { ProviderPlanDialog } from "../components/providers/ProviderPlanDialog";
 import { ProviderResultDialog } from "../components/providers/ProviderResultDialog";
 import { ZohoResetPasswordDialog } from "../components/providers/ZohoResetPasswordDialog";
 import { useProviderFlow } from "../hooks/useProviderFlow";
-import { directoryUser, zohoUserDetails } from "../ipc/api";
-import type { AppError, ConnectionView, ProviderOffer, UserPage, ZohoUserDetails } from "../ipc/types";
-import { formatDateTime, orDash, yesNo } from "../format";
+import { directoryUser } from "../ipc/api";
+import type { AppError, ConnectionView, ProviderOffer, UserPage } from "../ipc/types";
+import { orDash } from "../format";
 
 const useStyles = makeStyles({
   screen: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -90,7 +89,7 @@ function ProviderUserPage({
   summary,
   refresh,
   reauthAccount,
-  zohoUser,
+  optionsUser,
 }: {
   props: ProviderUserScreenProps;
   name: string | null;
@@ -100,7 +99,8 @@ function ProviderUserPage({
   summary: ReactNode;
   refresh: () => Promise<void>;
   reauthAccount?: string;
-  zohoUser?: { displayName: string; email: string };
+  /** Who an action's options form (Zoho's Reset password) is about. */
+  optionsUser?: { displayName: string; email: string };
 }) {
   const styles = useStyles();
   const { connectionId, userId, fallbackName, onBackToUsers } = props;
@@ -136,8 +136,8 @@ function ProviderUserPage({
       {error ? <ErrorBar error={error} /> : null}
       <WaitingByHand only={{ connectionId, targetId: userId }} reloadKey={byHandReloads} />
       {summary}
-      {flow.stage === "options" && zohoUser ? (
-        <ZohoResetPasswordDialog user={zohoUser} planning={flow.planning} error={flow.error} onReview={review} onCancel={close} />
+      {flow.stage === "options" && optionsUser ? (
+        <ZohoResetPasswordDialog user={optionsUser} planning={flow.planning} error={flow.error} onReview={review} onCancel={close} />
       ) : null}
       {flow.stage === "planning" || flow.stage === "planFailed" || flow.stage === "confirm" ? (
         <ProviderPlanDialog
@@ -159,9 +159,14 @@ function ProviderUserPage({
   );
 }
 
-/** A Zoho Directory user: Reset password and Reset MFA, for confirmed users only (Rust decides). */
-export function ZohoUserScreen(props: ProviderUserScreenProps & { connection: ConnectionView }) {
-  const { details, loading, error, refresh } = useDetails<ZohoUserDetails>(zohoUserDetails, props.connectionId, props.userId);
+/**
+ * A user of a directory served through Rust's provider seam: the facts the provider lists (for
+ * Zoho, the status that decides whether they can be reset; for Privilege Secure, how they get
+ * access, which decides which token reset applies) and its offers, each allowed or refused with
+ * the reason.
+ */
+export function DirectoryUserScreen(props: ProviderUserScreenProps & { connection: ConnectionView }) {
+  const { details, loading, error, refresh } = useDetails<UserPage>(directoryUser, props.connectionId, props.userId);
   const user = details?.user ?? null;
   // For the sandbox, "sign in again" is as the demo operator who is signed in now.
   const reauthAccount = props.connection.sandbox ? (props.connection.account?.login ?? undefined) : undefined;
@@ -171,43 +176,10 @@ export function ZohoUserScreen(props: ProviderUserScreenProps & { connection: Co
       name={user?.displayName ?? null}
       loading={loading}
       error={error}
-      actions={details?.actions ?? null}
-      refresh={refresh}
-      reauthAccount={reauthAccount}
-      zohoUser={user ?? undefined}
-      summary={
-        user ? (
-          <Summary
-            rows={[
-              ["E-mail", user.email, "email"],
-              ["Role", ZOHO_ROLE_LABELS[user.role] ?? user.role, "role"],
-              ["Status", <ZohoStatusBadge key="status" user={user} />, "status"],
-              ["Two-factor authentication", yesNo(user.tfaEnabled), "tfa"],
-              ["Zoho user id (ZUID)", user.zuid, "zuid"],
-              ["Your sign-in", details?.freshSignIn.signedInAt ? formatDateTime(details.freshSignIn.signedInAt) : "—", "signed-in-at"],
-            ]}
-          />
-        ) : null
-      }
-    />
-  );
-}
-
-/**
- * A user of a directory served through Rust's provider seam: the facts the provider lists (for
- * Privilege Secure, how they get access, which decides which token reset applies) and its
- * offers, each allowed or refused with the reason.
- */
-export function DirectoryUserScreen(props: ProviderUserScreenProps) {
-  const { details, loading, error, refresh } = useDetails<UserPage>(directoryUser, props.connectionId, props.userId);
-  return (
-    <ProviderUserPage
-      props={props}
-      name={details?.user.displayName ?? null}
-      loading={loading}
-      error={error}
       actions={details?.offers ?? null}
       refresh={refresh}
+      reauthAccount={reauthAccount}
+      optionsUser={user ? { displayName: user.displayName, email: user.login } : undefined}
       summary={details ? <Summary rows={details.facts.map((fact) => [fact.label, orDash(fact.value), fact.key])} /> : null}
     />
   );

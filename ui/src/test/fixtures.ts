@@ -18,8 +18,6 @@ import type {
   UserDetails,
   UserPage,
   UserRow,
-  ZohoUser,
-  ZohoUserDetails,
 } from "../ipc/types";
 
 export const SANDBOX_ID = "sandbox";
@@ -265,7 +263,7 @@ export function zohoConnection(signedIn: boolean): ConnectionView {
     account: signedIn ? zohoAccount : null,
     summary: "Zoho · US data centre · organisation 7700001",
     keychain: { state: "available" },
-    servedThroughSeam: false,
+    servedThroughSeam: true,
     demoAccounts: [
       { userPrincipalName: "zara.admin@zylker.sandbox", displayName: "Zara Admin", roleLabel: "Super Admin" },
       { userPrincipalName: "adam.admin@zylker.sandbox", displayName: "Adam Admin", roleLabel: "Admin" },
@@ -293,32 +291,35 @@ export function psConnection(signedIn: boolean): ConnectionView {
   };
 }
 
-export const annette: ZohoUser = {
-  zuid: "z-annette",
-  accountId: "acc-1",
-  email: "annette.c@zylker.biz",
+/** Zoho users as Rust's provider seam lists them: the detail gives the role and the status (only confirmed users can be reset). */
+export const annette: UserRow = {
+  id: "z-annette",
   displayName: "Annette Charbonneau",
-  role: "member",
-  tfaEnabled: true,
-  status: "confirmed",
-  notResettableReason: null,
+  login: "annette.c@zylker.biz",
+  detail: "Member · Confirmed",
 };
 
-export const pendingPierre: ZohoUser = {
-  zuid: "z-pierre",
-  accountId: null,
-  email: "pierre@zylker.biz",
+export const PIERRE_NOT_RESETTABLE = "Pierre has not accepted the invitation yet: only confirmed users can be reset.";
+
+export const pendingPierre: UserRow = {
+  id: "z-pierre",
   displayName: "Pierre Pending",
-  role: "member",
-  tfaEnabled: null,
-  status: "pending",
-  notResettableReason: "Pierre has not accepted the invitation yet: only confirmed users can be reset.",
+  login: "pierre@zylker.biz",
+  detail: `Member · Pending — ${PIERRE_NOT_RESETTABLE}`,
 };
 
-export function annetteDetails(overrides: Partial<ZohoUserDetails> = {}): ZohoUserDetails {
+export function annetteDetails(overrides: Partial<UserPage> = {}): UserPage {
   return {
     user: annette,
-    actions: [
+    facts: [
+      { key: "email", label: "E-mail", value: "annette.c@zylker.biz" },
+      { key: "role", label: "Role", value: "Member" },
+      { key: "status", label: "Status", value: "Confirmed" },
+      { key: "tfa", label: "Two-factor authentication", value: "Yes" },
+      { key: "zuid", label: "Zoho user id (ZUID)", value: "z-annette" },
+      { key: "signed-in-at", label: "Your sign-in", value: "2026-11-23T09:00:00Z" },
+    ],
+    offers: [
       { action: "zohoResetPassword", label: "Reset password", allowed: true, reason: null, warning: null, safetyClass: "reset" },
       { action: "zohoResetMfa", label: "Reset MFA", allowed: true, reason: null, warning: null, safetyClass: "reset" },
     ],
@@ -359,6 +360,7 @@ export function bobDetails(overrides: Partial<UserPage> = {}): UserPage {
       { action: "psResetToken", label: "Reset 2-Factor Token", allowed: true, reason: null, warning: null, safetyClass: "reset" },
       { action: "psResetGroupToken", label: "Reset 2-Factor Token of the whole group", allowed: true, reason: null, warning: GROUP_WARNING, safetyClass: "reset" },
     ],
+    freshSignIn: null,
     ...overrides,
   };
 }
@@ -370,7 +372,7 @@ export function zohoPasswordPlan(overrides: Partial<ProviderPlan> = {}): Provide
     action: "zohoResetPassword",
     safetyClass: "reset",
     actionLabel: "Reset password",
-    target: { id: annette.zuid, name: annette.displayName, detail: annette.email },
+    target: { id: annette.id, name: annette.displayName, detail: annette.login },
     steps: [
       { summary: "Set a new password for Annette Charbonneau", performed: { performed: "api", doc: "https://www.zoho.com/mail/help/api/" } },
       {

@@ -158,18 +158,13 @@ impl Console {
     /// one place by-hand steps ask it, from the result dialog or from Activity).
     pub(super) async fn signed_in_owner(&self, connection_id: &str) -> Result<PlanOwner> {
         let connection = self.connection(connection_id)?;
-        match connection.kind() {
-            crate::model::connection::ConnectionKind::ZohoDirectory => {
-                self.zoho_owner_of(connection_id).await
-            }
-            _ if self.serves_through_seam(&connection) => {
-                Ok(self.seam_session(connection_id).await?.owner())
-            }
-            _ => Err(AppError::invalid_input(format!(
+        if !self.serves_through_seam(&connection) {
+            return Err(AppError::invalid_input(format!(
                 "\"{}\" has no by-hand steps.",
                 connection.display_name
-            ))),
+            )));
         }
+        Ok(self.seam_session(connection_id).await?.owner())
     }
 }
 

@@ -16,11 +16,12 @@ use async_trait::async_trait;
 use serde::Serialize;
 use tokio::task::JoinHandle;
 
-use super::zoho::ZohoConnectionSession;
 use super::{check_query_length, Console, Session, SEARCH_LIMIT};
-use crate::cache::{cache_file_path, sync_cache, CacheStore, DirectorySync, SyncProgress};
+use crate::cache::{
+    cache_file_path, sync_cache, CacheStore, CachedUser, DirectorySync, SyncProgress,
+};
 use crate::error::{AppError, ErrorKind, Result};
-use crate::model::connection::{ConnectionKind, ProviderSettings};
+use crate::model::connection::ProviderSettings;
 use crate::model::DirectoryUser;
 use crate::providers::entra::RetryPolicy;
 use crate::secrets::SecretStore;
@@ -60,14 +61,7 @@ pub struct CacheStatus {
     pub notice: Option<String>,
 }
 
-/// What fills a connection's cache (a signed-in session of any provider), and tells when its
-/// service answers again.
-#[async_trait]
-pub(super) trait CacheFeed: Send + Sync {
-    fn source(&self) -> &dyn DirectorySync;
-    /// A cheap live call: `Ok` when the service answers.
-    async fn probe(&self) -> Result<()>;
-}
+pub use crate::seam::CacheFeed;
 
 #[async_trait]
 impl CacheFeed for Session {
@@ -77,17 +71,6 @@ impl CacheFeed for Session {
 
     async fn probe(&self) -> Result<()> {
         self.directory.me().await.map(|_| ())
-    }
-}
-
-#[async_trait]
-impl CacheFeed for ZohoConnectionSession {
-    fn source(&self) -> &dyn DirectorySync {
-        &self.client
-    }
-
-    async fn probe(&self) -> Result<()> {
-        self.client.operator().await.map(|_| ())
     }
 }
 
@@ -386,14 +369,12 @@ impl Console {
         let query = query.trim().to_string();
         check_query_length(&query, "name, UPN or mail")?;
         let signed_in = self.sessions.read().await.contains_key(connection_id)
-            || self.zoho.sessions.read().await.contains_key(connection_id);
-        let entry = self.cache_entry(connection_id)?;
-        let offline = entry.offline.load(Ordering::SeqCst);
-        let store = match self.cache_context(connection_id) {
-            Some(context) => open_store(&entry, &context, false).await?,
-            None => None,
-        };
-        let Some(store) = store else {
+            || self.has_seam_session(connection_id).await;
+        let offline = self
+            .cache_entry(connection_id)?
+            .offline
+            .load(Ordering::SeqCst);
+        let Some((users, synced_at)) = self.cached_rows(connection_id, &query).await? else {
             return Ok(CachedSearch {
                 users: Vec::new(),
                 synced_at: None,
@@ -401,14 +382,6 @@ impl Console {
                 offline,
             });
         };
-        let (users, state) = tokio::task::spawn_blocking(move || {
-            Ok::<_, AppError>((store.search(&query, SEARCH_LIMIT)?, store.state()?))
-        })
-        .await
-        .map_err(|e| {
-            AppError::internal("A cache search stopped unexpectedly").with_detail(e.to_string())
-        })??;
-        let synced_at = state.synced_at();
         let tenant_id = match &connection.settings {
             ProviderSettings::Entra(entra) => entra.tenant.clone(),
             ProviderSettings::Zoho(zoho) => format!("zoho:{}", zoho.organization_id),
@@ -443,6 +416,32 @@ impl Console {
             synced_at,
             offline,
         })
+    }
+
+    /// The cached users matching `query` and when the cache was last filled; `None` when this
+    /// configuration keeps no cache.
+    pub(super) async fn cached_rows(
+        &self,
+        connection_id: &str,
+        query: &str,
+    ) -> Result<Option<(Vec<CachedUser>, Option<String>)>> {
+        let entry = self.cache_entry(connection_id)?;
+        let store = match self.cache_context(connection_id) {
+            Some(context) => open_store(&entry, &context, false).await?,
+            None => None,
+        };
+        let Some(store) = store else {
+            return Ok(None);
+        };
+        let query = query.to_string();
+        let (users, state) = tokio::task::spawn_blocking(move || {
+            Ok::<_, AppError>((store.search(&query, SEARCH_LIMIT)?, store.state()?))
+        })
+        .await
+        .map_err(|e| {
+            AppError::internal("A cache search stopped unexpectedly").with_detail(e.to_string())
+        })??;
+        Ok(Some((users, state.synced_at())))
     }
 
     /// The status line: users cached, last syncs, whether a sync runs (and how far it is).
@@ -485,9 +484,19 @@ impl Console {
     /// at once; `cache_status` shows its progress. Needs a sign-in: the cache is filled from
     /// the live service.
     pub async fn refresh_cache(&self, connection_id: &str) -> Result<()> {
-        let feed: Arc<dyn CacheFeed> = match self.connection(connection_id)?.kind() {
-            ConnectionKind::ZohoDirectory => self.zoho_session(connection_id).await?,
-            _ => self.session(connection_id).await?,
+        let connection = self.connection(connection_id)?;
+        let feed: Arc<dyn CacheFeed> = if self.serves_through_seam(&connection) {
+            self.seam_session(connection_id)
+                .await?
+                .cache_feed()
+                .ok_or_else(|| {
+                    AppError::invalid_input(format!(
+                        "{} users are not kept in the offline cache; search them live.",
+                        connection.kind().label()
+                    ))
+                })?
+        } else {
+            self.session(connection_id).await?
         };
         let context = self.cache_context(connection_id).ok_or_else(|| {
             AppError::internal("The offline cache is not available in this configuration.")

@@ -1,9 +1,9 @@
-//! The actions of the providers other than Microsoft Entra (Zoho Directory, Privilege Secure):
-//! their confirmation summary, their run, their audit, and the **finish by hand** mechanism
-//! they share.
+//! The actions of the providers served through the seam (Zoho Directory, Privilege Secure, and
+//! any provider registered with the Console): their confirmation summary, their run, their
+//! audit, and the **finish by hand** mechanism they share.
 //!
 //! A provider declares per step whether it is performed through a documented API or by hand
-//! (Zoho: `providers::zoho::options`; Privilege Secure: `console::privilege_secure`). An API
+//! (Zoho: `providers::zoho::options`; Privilege Secure: `providers::privilege_secure`). An API
 //! step runs when the operator confirms. A by-hand step is shown in the summary before
 //! anything runs; after the run it waits as "to do": ResetDesk opens the admin page in the
 //! default browser (from Rust), says exactly what to click, and the operator marks it done.
@@ -23,10 +23,10 @@ use super::{lock, validate_reason, Console};
 use crate::audit::{AuditOutcome, AuditRecord};
 use crate::auth::BrowserLauncher;
 use crate::error::{AppError, ErrorKind, Result};
-use crate::model::connection::ConnectionKind;
 use crate::model::{Outcome, StepStatus};
-use crate::providers::zoho::{PasswordStyle, ResetPasswordOptions};
+use crate::providers::zoho::PasswordStyle;
 use crate::safety::in_flight::ResetSlot;
+use crate::seam::RunInput;
 pub use resetdesk_model::action::{ProviderAction, SafetyClass};
 
 /// Who is signed in to a Zoho or Privilege Secure connection.
@@ -204,7 +204,7 @@ pub enum PasswordInput {
 
 impl PasswordInput {
     /// The generator's style, for a generated password.
-    pub(super) fn generator_style(&self) -> Option<PasswordStyle> {
+    pub(crate) fn generator_style(&self) -> Option<PasswordStyle> {
         match *self {
             PasswordInput::Typed { .. } => None,
             PasswordInput::Generate {
@@ -232,7 +232,7 @@ impl PasswordInput {
         }
     }
 
-    pub(super) fn into_choice(self) -> crate::providers::zoho::PasswordChoice {
+    pub(crate) fn into_choice(self) -> crate::providers::zoho::PasswordChoice {
         use crate::providers::zoho::PasswordChoice;
         match self.generator_style() {
             Some(style) => PasswordChoice::Generate(style),
@@ -357,8 +357,8 @@ enum RecordState {
 pub(super) struct ProviderPlanRecord {
     plan: ProviderPlan,
     owner: PlanOwner,
-    /// Zoho Reset password: the options of the dialog, re-applied at run time.
-    pub zoho_options: Option<ResetPasswordOptions>,
+    /// The options the operator chose (`PlanDraft::run_options`), handed back to the run.
+    run_options: Option<serde_json::Value>,
     state: RecordState,
     created: Instant,
     reason: String,
@@ -371,7 +371,6 @@ pub(super) type ProviderPlans = StdMutex<HashMap<String, ProviderPlanRecord>>;
 pub(super) struct ClaimedProviderPlan {
     pub plan: ProviderPlan,
     pub owner: PlanOwner,
-    pub zoho_options: Option<ResetPasswordOptions>,
 }
 
 impl Console {
@@ -380,7 +379,7 @@ impl Console {
         &self,
         plan: ProviderPlan,
         owner: PlanOwner,
-        zoho_options: Option<ResetPasswordOptions>,
+        run_options: Option<serde_json::Value>,
     ) -> Result<ProviderPlan> {
         // The cap is checked when planning too (the slot is let go at once: nothing runs yet).
         drop(self.reserve_provider_reset(&plan, &owner)?);
@@ -396,7 +395,7 @@ impl Console {
             ProviderPlanRecord {
                 plan: plan.clone(),
                 owner,
-                zoho_options,
+                run_options,
                 state: RecordState::Ready,
                 created: Instant::now(),
                 reason: String::new(),
@@ -427,30 +426,18 @@ impl Console {
     ) -> Result<ProviderResult> {
         let reason = validate_reason(reason)?;
         self.audit.ensure_writable()?;
-        let (action, kind, through_seam) = {
+        let (plan, run_options) = {
             let plans = lock(&self.provider_plans)?;
-            let plan = &plans.get(plan_id).ok_or_else(unknown_plan)?.plan;
-            let connection = self.connection(&plan.connection_id)?;
-            (
-                ProviderAction::from_id(&plan.action),
-                connection.kind(),
-                self.serves_through_seam(&connection),
-            )
+            let record = plans.get(plan_id).ok_or_else(unknown_plan)?;
+            (record.plan.clone(), record.run_options.clone())
         };
-        if let (ConnectionKind::ZohoDirectory, Some(action)) = (kind, action) {
-            // Before the plan is taken: a stale sign-in or a password that will not do must
-            // leave it ready, so the operator fixes that and confirms the same summary.
-            let (connection_id, target_email) = {
-                let plans = lock(&self.provider_plans)?;
-                let record = plans.get(plan_id).ok_or_else(unknown_plan)?;
-                (
-                    record.plan.connection_id.clone(),
-                    record.plan.target.detail.clone(),
-                )
-            };
-            self.zoho_preflight(&connection_id, action, &target_email, password.as_ref())
-                .await?;
-        }
+        let input = RunInput {
+            password,
+            options: run_options,
+        };
+        // Before the plan is taken: a stale sign-in or a password that will not do must leave
+        // it ready, so the operator fixes that and confirms the same summary.
+        self.preflight_seam_plan(&plan, &input).await?;
         // Other resets may have run since this one was planned, or be running now: the cap
         // holds at run time, and the slot counts this one until its audit entry is written.
         let _reset_slot = {
@@ -461,14 +448,7 @@ impl Console {
             self.reserve_provider_reset(&plan, &owner)?
         };
         let claimed = self.claim_provider_plan(plan_id)?;
-        let run = match kind {
-            _ if through_seam => self.run_seam_plan(&claimed).await,
-            ConnectionKind::ZohoDirectory => self.run_zoho_plan(&claimed, password).await,
-            _ => Err(AppError::internal(
-                "A plan of a connection with its own screens was sent to the provider runner.",
-            )),
-        };
-        let run = match run {
+        let run = match self.run_seam_plan(&claimed, input).await {
             Ok(run) => run,
             Err(error) => {
                 self.finish_provider_record(plan_id, RecordState::Stopped, &reason, Vec::new());
@@ -696,7 +676,6 @@ impl Console {
         Ok(ClaimedProviderPlan {
             plan: record.plan.clone(),
             owner: record.owner.clone(),
-            zoho_options: record.zoho_options,
         })
     }
 

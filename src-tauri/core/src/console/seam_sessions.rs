@@ -1,8 +1,8 @@
 //! The Console's side of the provider seam (`crate::seam`): the registered providers, the
 //! sessions of their connections, and the use cases every provider shares — sign in, search, a
 //! user's page, plan an offered action — with the checks made once here for all of them. The
-//! plan store, the run, the audit, the hourly cap and the by-hand steps are the ones Zoho and
-//! Privilege Secure use (`provider_actions`).
+//! plan store, the run, the audit, the hourly cap and the by-hand steps are in
+//! `provider_actions`; the offline cache a session feeds in `offline_cache`.
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -13,7 +13,8 @@ use super::{check_query_length, require_id, Console, SEARCH_LIMIT};
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::connection::{Connection, ProviderSettings};
 use crate::seam::{
-    Provider, ProviderAccount, Session, SignInOutcome, SignInRequest, SignInStep, UserPage, UserRow,
+    CachedAnswer, Provider, ProviderAccount, RunInput, Session, SignInOutcome, SignInRequest,
+    SignInStep, UserPage, UserSearch,
 };
 
 #[derive(Default)]
@@ -41,20 +42,22 @@ impl Console {
     ) -> Result<SignInOutcome> {
         let connection = self.connection(connection_id)?;
         let provider = self.provider_of(&connection)?;
-        if request.account.trim().is_empty() {
+        if provider.asks_for_account(&connection) && request.account.trim().is_empty() {
             return Err(AppError::invalid_input(
                 "Enter the account to sign in as, then sign in again.",
             ));
         }
         match provider.sign_in(&connection, request).await? {
             SignInStep::Done(session) => {
-                let account = session.account();
-                self.seam
-                    .sessions
-                    .write()
-                    .await
-                    .insert(connection_id.to_string(), session);
+                let account = self.keep_session(connection_id, session).await;
                 tracing::info!(connection = %connection_id, provider = %provider.name(), "signed in");
+                Ok(SignInOutcome::Done { account })
+            }
+            SignInStep::DoneAndMoved { session, settings } => {
+                // Its secrets are bound to the new servers already; the shell saves the list.
+                self.update_connection_settings(connection_id, settings)?;
+                let account = self.keep_session(connection_id, session).await;
+                tracing::info!(connection = %connection_id, provider = %provider.name(), "signed in; the connection moved");
                 Ok(SignInOutcome::Done { account })
             }
             SignInStep::DeviceCode(prompt) => Ok(SignInOutcome::DeviceCode { prompt }),
@@ -64,14 +67,67 @@ impl Console {
         }
     }
 
-    /// Users of the connection matching `query` (checked here for every provider).
-    pub async fn directory_search(&self, connection_id: &str, query: &str) -> Result<Vec<UserRow>> {
+    /// Keeps a signed-in session (replacing one signed in before: a fresh sign-in), and fills
+    /// its offline cache when the provider keeps one.
+    async fn keep_session(
+        &self,
+        connection_id: &str,
+        session: Arc<dyn Session>,
+    ) -> ProviderAccount {
+        let account = session.account();
+        self.seam
+            .sessions
+            .write()
+            .await
+            .insert(connection_id.to_string(), Arc::clone(&session));
+        if let Some(feed) = session.cache_feed() {
+            self.sync_after_sign_in(connection_id, feed);
+        }
+        account
+    }
+
+    /// At start-up: the session of a sign-in the provider kept (in the keychain), if any.
+    pub(super) async fn resume_seam_session(&self, connection: &Connection) -> Result<()> {
+        let provider = self.provider_of(connection)?;
+        if let Some(session) = provider.resume(connection).await? {
+            self.keep_session(&connection.id, session).await;
+            tracing::info!(connection = %connection.id, provider = %provider.name(), "resumed the sign-in");
+        }
+        Ok(())
+    }
+
+    /// Users of the connection matching `query` (checked here for every provider). When the
+    /// service cannot be reached and the provider keeps an offline cache, the cache answers
+    /// (marked so), and the Console probes until the service is back.
+    pub async fn directory_search(&self, connection_id: &str, query: &str) -> Result<UserSearch> {
         let query = query.trim();
         check_query_length(query, "name, e-mail or login")?;
         let session = self.seam_session(connection_id).await?;
-        let mut users = session.search(query, SEARCH_LIMIT).await?;
-        users.truncate(SEARCH_LIMIT);
-        Ok(users)
+        let error = match session.search(query, SEARCH_LIMIT).await {
+            Ok(mut users) => {
+                users.truncate(SEARCH_LIMIT);
+                return Ok(UserSearch {
+                    users,
+                    from_cache: None,
+                });
+            }
+            Err(error) => error,
+        };
+        let Some(feed) = Arc::clone(&session).cache_feed() else {
+            return Err(error);
+        };
+        self.note_live_failure(connection_id, feed, &error);
+        if error.kind != ErrorKind::Offline {
+            return Err(error);
+        }
+        match self.cached_rows(connection_id, query).await {
+            Ok(Some((users, synced_at))) if !users.is_empty() => Ok(UserSearch {
+                users: users.iter().map(|u| session.row_from_cache(u)).collect(),
+                from_cache: Some(CachedAnswer { synced_at }),
+            }),
+            // Nothing cached that matches: the service's error says what is wrong.
+            _ => Err(error),
+        }
     }
 
     /// A user's page, read live, with every action offered or refused with the reason.
@@ -83,18 +139,53 @@ impl Console {
             .await
     }
 
-    /// The confirmation summary of `action` on a user: only an action the user's page offers
-    /// (read again now); a refusal is audited and answered with its reason. The plan is kept
-    /// for `run_provider_plan`, which every provider's plans share.
+    /// [`Console::plan_provider_action`] of an action without options.
     pub async fn plan_offered(
         &self,
         connection_id: &str,
         user_id: &str,
         action: &str,
     ) -> Result<ProviderPlan> {
+        self.plan_provider_action(connection_id, user_id, action, None)
+            .await
+    }
+
+    /// The confirmation summary of `action` on a user, with the options its form chose: only
+    /// an action the user's page offers (read again now); a refusal is audited and answered
+    /// with its reason. The plan is kept for `run_provider_plan`.
+    pub async fn plan_provider_action(
+        &self,
+        connection_id: &str,
+        user_id: &str,
+        action: impl AsRef<str>,
+        options: Option<serde_json::Value>,
+    ) -> Result<ProviderPlan> {
+        let action = action.as_ref();
         let user_id = require_id(user_id)?;
         let session = self.seam_session(connection_id).await?;
-        let page = session.user_page(user_id).await?;
+        let page = match session.user_page(user_id).await {
+            Ok(page) => page,
+            Err(refusal) if refusal.kind == ErrorKind::Denied => {
+                // The operator may not even read the user (a Zoho member): a refused attempt.
+                if let Some(declared) = session.action_of(action) {
+                    let target = super::PlanTarget {
+                        id: user_id.to_string(),
+                        name: user_id.to_string(),
+                        detail: format!("user {user_id}"),
+                    };
+                    let declared = (declared.0.as_str(), declared.1);
+                    self.audit_seam_refusal(
+                        connection_id,
+                        &session,
+                        &target,
+                        declared,
+                        &refusal.message,
+                    );
+                }
+                return Err(refusal);
+            }
+            Err(other) => return Err(other),
+        };
         let offer = page
             .offers
             .iter()
@@ -119,44 +210,80 @@ impl Console {
                 name: page.user.display_name.clone(),
                 detail: page.user.login.clone(),
             };
-            let record = refusal_record(
+            let label = audit_label(&session, offer);
+            self.audit_seam_refusal(
                 connection_id,
-                &owner,
+                &session,
                 &target,
-                (&offer.label, offer.safety_class),
+                (&label, offer.safety_class),
                 &why,
             );
-            if let Err(e) = self.append_audit(record) {
-                tracing::error!(error = %e, "could not audit a refusal");
-            }
             return Err(AppError::denied(why));
         }
-        let draft = session.plan(user_id, offer).await?;
+        let draft = match options {
+            Some(options) => session.plan_with_options(user_id, offer, options).await?,
+            None => session.plan(user_id, offer).await?,
+        };
         let plan = ProviderPlan {
             id: uuid::Uuid::new_v4().to_string(),
             connection_id: connection_id.to_string(),
             action: offer.action.clone(),
             safety_class: offer.safety_class,
-            action_label: offer.label.clone(),
+            action_label: audit_label(&session, offer),
             target: draft.target,
             steps: draft.steps,
             warnings: draft.warnings,
             confirmations_required: draft.confirmations_required.max(1),
-            needs_password: false,
-            fresh_sign_in: None,
+            needs_password: draft.needs_password,
+            fresh_sign_in: draft.fresh_sign_in,
         };
-        self.keep_provider_plan(plan, owner, None)
+        self.keep_provider_plan(plan, owner, draft.run_options)
+    }
+
+    fn audit_seam_refusal(
+        &self,
+        connection_id: &str,
+        session: &Arc<dyn Session>,
+        target: &super::PlanTarget,
+        action: (&str, crate::seam::SafetyClass),
+        why: &str,
+    ) {
+        let record = refusal_record(connection_id, &session.owner(), target, action, why);
+        if let Err(e) = self.append_audit(record) {
+            tracing::error!(error = %e, "could not audit a refusal");
+        }
+    }
+
+    /// The checks of a confirmation that must not use up the plan (see `Session::preflight`).
+    pub(super) async fn preflight_seam_plan(
+        &self,
+        plan: &ProviderPlan,
+        input: &RunInput,
+    ) -> Result<()> {
+        self.seam_session(&plan.connection_id)
+            .await?
+            .preflight(plan, input)
+            .await
     }
 
     /// Runs a claimed plan through the session that must still be its planner's.
-    pub(super) async fn run_seam_plan(&self, claimed: &ClaimedProviderPlan) -> Result<StepsRun> {
+    pub(super) async fn run_seam_plan(
+        &self,
+        claimed: &ClaimedProviderPlan,
+        input: RunInput,
+    ) -> Result<StepsRun> {
         let session = self.seam_session(&claimed.plan.connection_id).await?;
         if session.owner().operator_id != claimed.owner.operator_id {
             return Err(AppError::denied(
                 "This summary was prepared for another operator. Start the action again under your own sign-in.",
             ));
         }
-        session.run(&claimed.plan).await
+        session.run_with(&claimed.plan, input).await
+    }
+
+    /// Whether the connection has a signed-in session of the seam.
+    pub(super) async fn has_seam_session(&self, connection_id: &str) -> bool {
+        self.seam.sessions.read().await.contains_key(connection_id)
     }
 
     pub(super) async fn seam_session(&self, connection_id: &str) -> Result<Arc<dyn Session>> {
@@ -232,4 +359,13 @@ impl Console {
             )),
         })
     }
+}
+
+/// The words the audit log uses for an offered action: the provider's own for its declared
+/// actions (so entries read as they always did), else the offer's label.
+fn audit_label(session: &Arc<dyn Session>, offer: &crate::seam::ProviderOffer) -> String {
+    session
+        .action_of(&offer.action)
+        .map(|(label, _)| label)
+        .unwrap_or_else(|| offer.label.clone())
 }

@@ -273,6 +273,8 @@ impl Drop for ShutdownOnDrop {
 #[derive(Clone)]
 pub struct ZohoSandbox {
     shared: Arc<Shared>,
+    /// See [`ZohoSandbox::set_network_down`].
+    network_down: Arc<std::sync::atomic::AtomicBool>,
     _shutdown: Arc<ShutdownOnDrop>,
 }
 
@@ -367,6 +369,11 @@ impl ZohoSandbox {
                 app.nest(prefix, served)
             };
         }
+        let network_down = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let listener = crate::network::SwitchedListener {
+            inner: listener,
+            down: Arc::clone(&network_down),
+        };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let served = axum::serve(listener, app).with_graceful_shutdown(async {
@@ -378,8 +385,16 @@ impl ZohoSandbox {
         });
         Ok(ZohoSandbox {
             shared,
+            network_down,
             _shutdown: Arc::new(ShutdownOnDrop(Some(stop))),
         })
+    }
+
+    /// Test knob: while `down`, connections to the emulator are dropped and open ones cut, as
+    /// when the VPN or Wi-Fi goes away (no HTTP answer at all).
+    pub fn set_network_down(&self, down: bool) {
+        self.network_down
+            .store(down, std::sync::atomic::Ordering::SeqCst);
     }
 
     pub fn base_url(&self) -> String {

@@ -20,7 +20,7 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { useState } from "react";
-import type { AppError, PasswordInput, ZohoResetPasswordOptions, ZohoUser } from "../../ipc/types";
+import type { AppError, PasswordInput, ZohoResetPasswordOptions } from "../../ipc/types";
 import { ErrorBar } from "../ErrorBar";
 
 const useStyles = makeStyles({
@@ -76,7 +76,7 @@ export function ZohoResetPasswordDialog({
   onReview,
   onCancel,
 }: {
-  user: Pick<ZohoUser, "displayName" | "email">;
+  user: { displayName: string; email: string };
   planning: boolean;
   error: AppError | null;
   onReview: (options: ZohoResetPasswordOptions, password: PasswordInput) => void;

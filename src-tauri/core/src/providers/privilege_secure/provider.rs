@@ -147,6 +147,7 @@ impl Session for PrivilegeSecureSession {
                 ),
             ],
             user: user_row(&user),
+            fresh_sign_in: None,
         })
     }
 
@@ -156,12 +157,7 @@ impl Session for PrivilegeSecureSession {
         let user = self.user_as_seen_by_operator(user_id).await?;
         let action = ProviderAction::from_id(&offer.action).ok_or_else(not_an_nps_action)?;
         let (steps, warnings) = self.steps(&user, action)?;
-        Ok(PlanDraft {
-            target: target(&user),
-            steps,
-            warnings,
-            confirmations_required: 1,
-        })
+        Ok(PlanDraft::new(target(&user), steps, warnings))
     }
 
     async fn run(&self, plan: &ProviderPlan) -> Result<StepsRun> {

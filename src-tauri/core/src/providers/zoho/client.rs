@@ -41,8 +41,7 @@ pub struct ZohoOperator {
 
 /// Whether a user can be reset. Only confirmed users can (seed: "You can only reset the
 /// password/MFA of confirmed users").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[ts(export, rename = "ZohoUserStatus")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum UserStatus {
     Confirmed,
@@ -52,8 +51,7 @@ pub enum UserStatus {
     External,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ZohoUser {
     pub zuid: String,

@@ -16,6 +16,7 @@ pub mod options;
 mod pace;
 pub mod password;
 pub mod permissions;
+pub mod provider;
 pub use resetdesk_model::connection::zoho as settings;
 
 pub use auth::{DeviceAuthorization, DeviceSignIn, PollOutcome, ZohoSession, SLOW_DOWN_INTERVAL};

@@ -12,8 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A user's role in the Zoho Mail organisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export, rename = "ZohoRole")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MailRole {
     Member,
