@@ -47,8 +47,18 @@ export async function startApp({ dataHome: reuse, settings } = {}) {
   const log = fs.openSync(process.env.E2E_DRIVER_LOG ?? "target/e2e-tauri-driver.log", "a");
   const driver = spawn(DRIVER, [], {
     stdio: ["ignore", log, log],
-    // The app keeps its settings and audit log under $XDG_DATA_HOME/<identifier>.
-    env: { ...process.env, XDG_DATA_HOME: dataHome, XDG_CONFIG_HOME: path.join(dataHome, "config") },
+    env: {
+      ...process.env,
+      // The app keeps its settings and audit log under $XDG_DATA_HOME/<identifier>.
+      XDG_DATA_HOME: dataHome,
+      XDG_CONFIG_HOME: path.join(dataHome, "config"),
+      // Xvfb has no GPU: WebKit's accelerated compositing runs on Mesa's software rasterizer,
+      // whose compositor thread was seen to segfault (dmesg: "ThreadedCompositor ... segfault
+      // ... in swrast_dri.so"), killing the page mid-test ("session deleted because of page
+      // crash"). The tests drive the DOM, not the GPU path: they run with compositing off, as
+      // WebKitGTK documents for displays without working GL.
+      WEBKIT_DISABLE_COMPOSITING_MODE: "1",
+    },
   });
   let spawnError = null;
   driver.on("error", (e) => (spawnError = e));
