@@ -4,6 +4,8 @@
 mod commands;
 mod desktop;
 mod logging;
+#[cfg(all(test, feature = "sandbox"))]
+mod page_fixtures;
 #[cfg(feature = "sandbox")]
 mod sandbox_demo;
 mod startup;

@@ -27,18 +27,29 @@ pub struct SandboxDemo {
 }
 
 impl SandboxDemo {
-    /// The demo of a network outage: while `down`, the Contoso emulator drops every connection
-    /// (as when the network goes away), so an operator can see offline mode — the cache
-    /// answering, marked — and the app noticing when the network is back.
-    pub fn set_network_down(&self, down: bool) {
-        tracing::info!(down, "sandbox network outage (demo)");
-        self.entra.set_network_down(down);
+    /// The demo of a network outage on one of the connections that keep an offline cache
+    /// (Contoso on Entra, Zylker on Zoho): while `down`, its emulator drops every connection (as
+    /// when the network goes away), so an operator can see offline mode — the cache answering,
+    /// marked — and the app noticing when the network is back. `None`: that connection has no
+    /// outage demo.
+    pub fn set_network_down(&self, connection_id: &str, down: bool) -> Option<()> {
+        tracing::info!(connection = %connection_id, down, "sandbox network outage (demo)");
+        match connection_id {
+            SANDBOX_CONNECTION_ID => self.entra.set_network_down(down),
+            ZOHO_SANDBOX_CONNECTION_ID => self.zoho.set_network_down(down),
+            _ => return None,
+        }
+        Some(())
     }
 
-    /// Whether the outage demo is on (the page reads it, so the switch shows the truth after
-    /// the screen is left and opened again).
-    pub fn network_down(&self) -> bool {
-        self.entra.network_down()
+    /// Whether the connection's outage demo is on (the page reads it, so the switch shows the
+    /// truth after the screen is left and opened again); `None`: it has none.
+    pub fn network_down(&self, connection_id: &str) -> Option<bool> {
+        match connection_id {
+            SANDBOX_CONNECTION_ID => Some(self.entra.network_down()),
+            ZOHO_SANDBOX_CONNECTION_ID => Some(self.zoho.network_down()),
+            _ => None,
+        }
     }
 
     pub fn start() -> Result<Self, Box<dyn std::error::Error>> {
@@ -91,6 +102,8 @@ impl SandboxDemo {
     /// Who answers each demo connection's sign-in page, and the demo accounts it offers.
     pub fn wire(&self, console: Console) -> Console {
         console
+            .with_outage_demo(SANDBOX_CONNECTION_ID)
+            .with_outage_demo(ZOHO_SANDBOX_CONNECTION_ID)
             .with_zoho_sandbox_approver(ZOHO_SANDBOX_CONNECTION_ID, self.zoho.clone())
             .with_demo_accounts(ZOHO_SANDBOX_CONNECTION_ID, self.zoho.demo_accounts())
             .with_demo_accounts(

@@ -124,25 +124,37 @@ pub async fn remove_connection<R: Runtime>(
     crate::startup::save_connections(&app, &state.console.saved_connections())
 }
 
-/// The sandbox's outage demo: with `down`, the built-in Contoso tenant becomes unreachable (or
-/// reachable again), so the page shows offline mode; without it, nothing changes. Answers
-/// whether the outage is on. It touches only the in-app emulator; a build without the sandbox
-/// refuses it.
+/// The sandbox's outage demo: with `down`, the built-in connection (Contoso on Entra, Zylker
+/// on Zoho) becomes unreachable (or reachable again), so the page shows offline mode; without
+/// it, nothing changes. Answers whether the outage is on. It touches only the in-app emulator;
+/// another connection, or a build without the sandbox, is refused.
 #[tauri::command]
 pub async fn sandbox_simulate_outage(
     state: State<'_, AppState>,
+    connection_id: String,
     down: Option<bool>,
 ) -> Result<bool, AppError> {
     #[cfg(feature = "sandbox")]
     {
+        let no_demo = || {
+            AppError::invalid_input(
+                "Only the built-in Contoso and Zylker sandboxes can simulate an outage.",
+            )
+        };
         if let Some(down) = down {
-            state.sandbox.set_network_down(down);
+            state
+                .sandbox
+                .set_network_down(&connection_id, down)
+                .ok_or_else(no_demo)?;
         }
-        Ok(state.sandbox.network_down())
+        state
+            .sandbox
+            .network_down(&connection_id)
+            .ok_or_else(no_demo)
     }
     #[cfg(not(feature = "sandbox"))]
     {
-        let _ = (state, down);
+        let _ = (state, connection_id, down);
         Err(AppError::invalid_input(
             "This build of ResetDesk has no sandbox.",
         ))

@@ -396,9 +396,9 @@ test("Activity filters are applied in Rust, and the command line verifies the ap
 /** Sets the sandbox's outage demo switch on the Connections screen (Fluent draws over its input). */
 async function setSandboxOutage(down) {
   await click(browser, "#nav-connections");
-  await el(browser, "#sandbox-outage");
-  const checked = () => browser.execute(() => document.getElementById("sandbox-outage").checked);
-  if ((await checked()) !== down) await browser.execute(() => document.getElementById("sandbox-outage").click());
+  await el(browser, "#sandbox-outage-sandbox");
+  const checked = () => browser.execute(() => document.getElementById("sandbox-outage-sandbox").checked);
+  if ((await checked()) !== down) await browser.execute(() => document.getElementById("sandbox-outage-sandbox").click());
   await browser.waitUntil(async () => (await checked()) === down, { timeout: 10000, timeoutMsg: `outage switch ${down}` });
 }
 

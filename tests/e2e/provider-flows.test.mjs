@@ -7,7 +7,7 @@ import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { startApp, el, click, waitText, settledRead, closeDialogs, assertAccessible } from "./helpers.mjs";
+import { startApp, el, click, waitText, settledRead, closeDialogs, assertAccessible, typeSearch } from "./helpers.mjs";
 
 const ZOHO = "sandbox-zoho";
 const NPS = "sandbox-ps";
@@ -176,6 +176,41 @@ test("Zoho: a member is refused with Zoho's reason and offered nothing", async (
   const text = await waitText(browser, "#error-bar", (t) => /Member/.test(t) && /admin/.test(t), 20000, "the member's refusal");
   assert.match(text, /super admin|organisation admin/);
   assert.equal((await browser.$$('[data-testid="directory-user-row"]')).length, 0);
+});
+
+/** Sets the Zylker sandbox's outage demo switch on the Connections screen (Fluent draws over its input). */
+async function setZohoOutage(down) {
+  await click(browser, "#nav-connections");
+  const id = `sandbox-outage-${ZOHO}`;
+  await el(browser, `#${id}`);
+  const checked = () => browser.execute((i) => document.getElementById(i).checked, id);
+  if ((await checked()) !== down) await browser.execute((i) => document.getElementById(i).click(), id);
+  await browser.waitUntil(async () => (await checked()) === down, { timeout: 10000, timeoutMsg: `Zoho outage switch ${down}` });
+}
+
+test("Zoho offline in the real window: with Zylker's network cut, Rust answers the search from the offline cache, marked; the app notices the network's return", async () => {
+  await signInToZoho("ada.admin@zylker.sandbox");
+  await click(browser, `#open-users-${ZOHO}`);
+  // The sign-in filled the cache; its status line says how many users it keeps.
+  await waitText(browser, '[data-testid="cache-summary"]', (t) => /Offline cache: [1-9]\d* users?\b/.test(t), 60000, "the cache filled");
+  try {
+    await setZohoOutage(true);
+    await click(browser, `#open-users-${ZOHO}`);
+    await typeSearch(browser, "annette");
+    await waitText(browser, '[data-testid="users-offline"]', (t) => /offline cache/.test(t), 60000, "the offline marker");
+    const rows = await settledRead(browser, '[data-testid="directory-user-row"]', (r) => r.getText(), 20000, (v) => v.length > 0);
+    assert.ok(rows.some((r) => r.includes("annette.c@zylker.sandbox")), JSON.stringify(rows));
+    await el(browser, '[data-testid="cache-offline"]', 60000);
+    await assertAccessible(browser, "Zoho users answered from the offline cache");
+  } finally {
+    await setZohoOutage(false);
+  }
+  // The app's probe finds Zoho again; the marker goes, by itself.
+  await click(browser, `#open-users-${ZOHO}`);
+  await browser.waitUntil(async () => !(await (await browser.$('[data-testid="cache-offline"]')).isExisting()), {
+    timeout: 120000,
+    timeoutMsg: "the offline marker stayed after the network came back",
+  });
 });
 
 test("Privilege Secure: an individually configured user's token is reset in one step", async () => {

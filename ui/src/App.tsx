@@ -108,6 +108,7 @@ export function App() {
         <DirectoryUsersScreen
           key={active.id}
           connectionId={active.id}
+          offlineCache={active.offlineCache}
           initialQuery={userQuery}
           onOpenUser={(user, query) => openUser(user.id, user.displayName, query)}
         />

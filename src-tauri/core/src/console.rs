@@ -108,6 +108,10 @@ pub struct ConnectionView {
     /// Served through the provider seam: the page shows its one users list and user page
     /// (`directory_*` commands), whatever the kind.
     pub served_through_seam: bool,
+    /// Its users are kept in the offline cache: the users list shows the cache's status.
+    pub offline_cache: bool,
+    /// A sandbox connection whose emulator can simulate a network outage (the offline demo).
+    pub outage_demo: bool,
 }
 
 /// The user's page: who they are, how they sign in, and which actions are offered.
@@ -262,6 +266,8 @@ pub struct Console {
     seam: seam_sessions::SeamState,
     /// Demo operators of the sandbox connections other than Entra's (whose are in its settings).
     demo_accounts: HashMap<String, Vec<DemoAccount>>,
+    /// Sandbox connections whose emulator can simulate a network outage.
+    outage_demos: std::collections::HashSet<String>,
     /// Held while a by-hand step is settled (see `by_hand_steps`).
     settling_by_hand: tokio::sync::Mutex<()>,
 }
@@ -303,6 +309,7 @@ impl Console {
             revealed: Default::default(),
             plan_validity: PLAN_VALIDITY,
             demo_accounts: HashMap::new(),
+            outage_demos: Default::default(),
             settling_by_hand: Default::default(),
         }
         .with_provider(Arc::new(
@@ -335,6 +342,12 @@ impl Console {
     pub fn with_demo_accounts(mut self, connection_id: &str, accounts: Vec<DemoAccount>) -> Self {
         self.demo_accounts
             .insert(connection_id.to_string(), accounts);
+        self
+    }
+
+    /// The sandbox connection's card offers the outage demo (its emulator can cut its network).
+    pub fn with_outage_demo(mut self, connection_id: &str) -> Self {
+        self.outage_demos.insert(connection_id.to_string());
         self
     }
 
@@ -429,6 +442,11 @@ impl Console {
                 demo_accounts,
                 keychain: self.keychain.clone(),
                 served_through_seam: through_seam,
+                offline_cache: match &c.settings {
+                    ProviderSettings::Entra(_) => true,
+                    _ => self.seam_keeps_offline_cache(c),
+                },
+                outage_demo: self.outage_demos.contains(&c.id),
             });
         }
         views

@@ -220,6 +220,12 @@ pub trait Provider: Send + Sync {
         None
     }
 
+    /// Whether a signed-in session fills an offline cache ([`Session::cache_feed`]), so the
+    /// users list shows the cache's status.
+    fn keeps_offline_cache(&self) -> bool {
+        false
+    }
+
     /// Whether the sign-in form asks for an account (a login); a device sign-in does not,
     /// except on the sandbox, where the account says which demo operator approves it.
     fn asks_for_account(&self, _connection: &Connection) -> bool {

@@ -547,6 +547,13 @@ async fn only_the_operator_who_ran_the_action_marks_its_steps_done() {
 async fn zoho_unreachable_the_search_answers_from_the_cache_marked_and_actions_wait() {
     let h = harness().await;
     h.zoho_sign_in(ADMIN).await;
+    let views = h.console.connections().await;
+    let view = |id: &str| views.iter().find(|c| c.id == id).unwrap().clone();
+    assert!(
+        view(ZOHO).offline_cache,
+        "the Zoho list shows the cache's status"
+    );
+    assert!(!view(NPS).offline_cache, "Privilege Secure keeps no cache");
     let live = h.console.directory_search(ZOHO, "annette").await.unwrap();
     assert!(live.from_cache.is_none(), "{live:?}");
     for _ in 0..100 {

@@ -132,6 +132,7 @@ function ProviderConnectionCard({
   return (
     <Card className={styles.card} data-testid={`connection-${connection.id}`} data-signed-in={String(connection.signedIn)} data-kind={connection.kind}>
       <CardTitle connection={connection} busy={busy} onRemove={onRemove} />
+      {connection.outageDemo ? <SandboxOutageSwitch connectionId={connection.id} /> : null}
       {connection.signedIn ? (
         <div className={styles.operator}>
           {account ? (
@@ -179,7 +180,7 @@ function EntraConnectionCard({ connection, idSuffix, busy, removing = false, onS
           </MessageBarBody>
         </MessageBar>
       ) : null}
-      {connection.sandbox && connection.kind === "entraTenant" ? <SandboxOutageSwitch /> : null}
+      {connection.outageDemo ? <SandboxOutageSwitch connectionId={connection.id} /> : null}
       {operator ? (
         <div className={styles.operator}>
           <Text>
@@ -237,11 +238,12 @@ function EntraConnectionCard({ connection, idSuffix, busy, removing = false, onS
 }
 
 /**
- * The sandbox's outage demo: the Contoso emulator stops answering, as when the network goes
- * away, so the Users screen shows what an operator sees offline (the cache, marked) and the app
- * noticing the network's return. It touches nothing but the in-app emulator.
+ * The sandbox's outage demo, on the cards Rust offers it for (the connections that keep an
+ * offline cache): the connection's emulator stops answering, as when the network goes away, so
+ * the Users screen shows what an operator sees offline (the cache, marked) and the app noticing
+ * the network's return. It touches nothing but the in-app emulator.
  */
-function SandboxOutageSwitch() {
+function SandboxOutageSwitch({ connectionId }: { connectionId: string }) {
   // Rust knows whether the outage is on: read it, so the switch says the truth when the
   // screen is opened again.
   const [down, setDown] = useState<boolean | null>(null);
@@ -249,18 +251,18 @@ function SandboxOutageSwitch() {
   useEffect(() => {
     let live = true;
     // Unreadable (a build without the sandbox): the switch stays disabled.
-    sandboxSimulateOutage().then(
+    sandboxSimulateOutage(connectionId).then(
       (now) => live && setDown(now),
       () => {},
     );
     return () => {
       live = false;
     };
-  }, []);
+  }, [connectionId]);
   const toggle = async (next: boolean) => {
     setError(null);
     try {
-      setDown(await sandboxSimulateOutage(next));
+      setDown(await sandboxSimulateOutage(connectionId, next));
     } catch (e) {
       setError(e as AppError);
     }
@@ -268,7 +270,7 @@ function SandboxOutageSwitch() {
   return (
     <>
       <Switch
-        id="sandbox-outage"
+        id={`sandbox-outage-${connectionId}`}
         checked={down ?? false}
         disabled={down === null}
         label="Simulate a network outage (sandbox demo)"

@@ -56,8 +56,8 @@ describe("api: one command per function, with the brief's argument names", () =>
     ["exportAudit", () => api.exportAudit("csv"), "export_audit", { format: "csv" }],
     ["exportAudit with a filter", () => api.exportAudit("jsonl", { target: "adele" }), "export_audit", { format: "jsonl", filter: { target: "adele" } }],
     ["verifyAudit", () => api.verifyAudit(), "verify_audit", {}],
-    ["sandboxSimulateOutage", () => api.sandboxSimulateOutage(true), "sandbox_simulate_outage", { down: true }],
-    ["sandboxSimulateOutage (read)", () => api.sandboxSimulateOutage(), "sandbox_simulate_outage", {}],
+    ["sandboxSimulateOutage", () => api.sandboxSimulateOutage("sandbox", true), "sandbox_simulate_outage", { connectionId: "sandbox", down: true }],
+    ["sandboxSimulateOutage (read)", () => api.sandboxSimulateOutage("sandbox-zoho"), "sandbox_simulate_outage", { connectionId: "sandbox-zoho" }],
     ["auditForwarding", () => api.auditForwarding(), "audit_forwarding", {}],
     ["copyToClipboard", () => api.copyToClipboard("handle-1", 30), "copy_to_clipboard", { handle: "handle-1", clearAfterSeconds: 30 }],
     [

@@ -164,11 +164,12 @@ export function refreshCache(connectionId: string): Promise<void> {
 }
 
 /**
- * The built-in sandbox's outage demo: with `down`, its Contoso tenant becomes unreachable (or
- * reachable again); without, nothing changes. Answers whether the outage is on.
+ * The built-in sandbox's outage demo, for a connection whose card offers it (`outageDemo`):
+ * with `down`, its emulator becomes unreachable (or reachable again); without, nothing changes.
+ * Answers whether the outage is on.
  */
-export function sandboxSimulateOutage(down?: boolean): Promise<boolean> {
-  return call("sandbox_simulate_outage", down === undefined ? {} : { down });
+export function sandboxSimulateOutage(connectionId: string, down?: boolean): Promise<boolean> {
+  return call("sandbox_simulate_outage", down === undefined ? { connectionId } : { connectionId, down });
 }
 
 export function getUserDetails(connectionId: string, userId: string): Promise<UserDetails> {

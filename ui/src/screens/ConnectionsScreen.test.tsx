@@ -2,7 +2,7 @@ import { fireEvent, waitFor } from "@testing-library/react";
 import { describe, expect, test } from "vitest";
 import { useConnections } from "../hooks/useConnections";
 import type { ConnectionView } from "../ipc/types";
-import { sandboxConnection, SANDBOX_ID } from "../test/fixtures";
+import { PS_ID, psConnection, sandboxConnection, SANDBOX_ID, ZOHO_ID, zohoConnection } from "../test/fixtures";
 import { mockCommands, reject, renderWithFluent } from "../test/render";
 import { ConnectionsScreen } from "./ConnectionsScreen";
 
@@ -25,6 +25,8 @@ function fabrikam(overrides: Partial<ConnectionView> = {}): ConnectionView {
     summary: null,
     keychain: { state: "available" },
     servedThroughSeam: false,
+    offlineCache: true,
+    outageDemo: false,
     demoAccounts: [],
     ...overrides,
   };
@@ -261,24 +263,27 @@ describe("connections: sandbox and real tenant cards", () => {
 });
 
 describe("connections: the sandbox's outage demo", () => {
-  test("the built-in Contoso card shows Rust's outage state and switches its emulator's network off and on in Rust; a real tenant has no such switch", async () => {
+  test("the cards Rust offers it on show Rust's outage state and switch their emulator's network off and on in Rust; a real tenant has no such switch", async () => {
     let down = true;
     const ipc = mockCommands({
-      list_connections: () => [sandboxConnection(false), fabrikam()],
+      list_connections: () => [sandboxConnection(false), fabrikam(), zohoConnection(false), psConnection(false)],
       sandbox_simulate_outage: (args) => {
         if (typeof args.down === "boolean") down = args.down;
         return down;
       },
     });
     await renderScreen();
-    const outage = () => byId("sandbox-outage") as HTMLInputElement;
+    const outage = () => byId(`sandbox-outage-${SANDBOX_ID}`) as HTMLInputElement;
     // The outage was left on: the switch says so when the screen opens.
     await waitFor(() => expect(outage().checked).toBe(true));
-    expect(byTestId(`connection-${TENANT_ID}`)?.querySelector("#sandbox-outage")).toBeNull();
+    expect(byTestId(`connection-${TENANT_ID}`)?.querySelector("[id^=sandbox-outage]")).toBeNull();
+    expect(byTestId(`connection-${PS_ID}`)?.querySelector("[id^=sandbox-outage]")).toBeNull();
+    expect(byId(`sandbox-outage-${ZOHO_ID}`)).not.toBeNull();
     fireEvent.click(outage());
     await waitFor(() => expect(outage().checked).toBe(false));
     fireEvent.click(outage());
     await waitFor(() => expect(outage().checked).toBe(true));
-    expect(ipc.callsOf("sandbox_simulate_outage")).toEqual([{}, { down: false }, { down: true }]);
+    const contoso = ipc.callsOf("sandbox_simulate_outage").filter((args) => args.connectionId === SANDBOX_ID);
+    expect(contoso).toEqual([{ connectionId: SANDBOX_ID }, { connectionId: SANDBOX_ID, down: false }, { connectionId: SANDBOX_ID, down: true }]);
   });
 });

@@ -40,23 +40,23 @@ describe("connections: Zoho Directory", () => {
     renderWithFluent(<App />);
     await waitFor(() => expect(byTestId(`connection-${ZOHO_ID}`)).not.toBeNull());
     const card = byTestId(`connection-${ZOHO_ID}`)!;
-    expect(card.textContent).toContain("Zoho · US data centre · organisation 7700001");
+    expect(card.textContent).toContain("Zoho · United States (zoho.com) data centre · organisation 7700001");
 
     const picker = byId(`zoho-account-${ZOHO_ID}`) as HTMLSelectElement;
     expect(picker.tagName).toBe("SELECT");
     expect([...picker.options].map((o) => o.value)).toEqual([
-      "zara.admin@zylker.sandbox",
-      "adam.admin@zylker.sandbox",
-      "mia.member@zylker.sandbox",
+      "sam.super@zylker.sandbox",
+      "ada.admin@zylker.sandbox",
+      "mo.member@zylker.sandbox",
     ]);
-    fireEvent.change(picker, { target: { value: "adam.admin@zylker.sandbox" } });
+    fireEvent.change(picker, { target: { value: "ada.admin@zylker.sandbox" } });
     fireEvent.click(byId(`zoho-signin-${ZOHO_ID}`)!);
 
     await waitFor(() => expect(byTestId("zoho-user-code")?.textContent).toBe("QWER-TYUI"));
     // The sandbox's emulator approves the code: nothing opens, and the box says so.
     expect(card.textContent).toContain("The sandbox approves this code for the demo account (nothing opens in your browser)");
     expect(card.textContent).toContain("https://accounts.zoho.com/oauth/v3/device");
-    const signIn = { connectionId: ZOHO_ID, account: "adam.admin@zylker.sandbox", password: null, code: null };
+    const signIn = { connectionId: ZOHO_ID, account: "ada.admin@zylker.sandbox", password: null, code: null };
     await waitFor(() =>
       expect(ipc.callsOf("directory_sign_in")).toEqual([
         { ...signIn, deviceCode: null },
@@ -69,11 +69,11 @@ describe("connections: Zoho Directory", () => {
     await waitFor(() => expect(byTestId(`connection-${ZOHO_ID}`)?.getAttribute("data-signed-in")).toBe("true"));
     expect(byTestId("zoho-user-code")).toBeNull();
     const signedInCard = byTestId(`connection-${ZOHO_ID}`)!;
-    expect(signedInCard.textContent).toContain("Zara Admin");
-    expect(signedInCard.textContent).toContain("Super Admin");
+    expect(signedInCard.textContent).toContain("Ada Admin");
+    expect(signedInCard.textContent).toContain("ada.admin@zylker.sandbox");
     // The Zoho connection is now the active one: the header says so, and Users searches Zoho.
     expect(byTestId("active-connection")?.textContent).toContain("Zylker");
-    expect(byId("operator-name")?.textContent).toContain("zara.admin@zylker.sandbox · Super Admin");
+    expect(byId("operator-name")?.textContent).toContain("ada.admin@zylker.sandbox · Admin");
     fireEvent.click(byId(`open-users-${ZOHO_ID}`)!);
     await waitFor(() => expect(ipc.callsOf("directory_search").length).toBeGreaterThan(0));
     expect(ipc.callsOf("directory_search")[0]).toEqual({ connectionId: ZOHO_ID, query: "" });
@@ -209,14 +209,14 @@ describe("connections: Privilege Secure", () => {
     expect((byId(`ps-password-${PS_ID}`) as HTMLInputElement).type).toBe("password");
     fireEvent.change(byId(`ps-account-${PS_ID}`)!, { target: { value: "CORP\\nps.admin" } });
     expect(valueOf(`ps-login-${PS_ID}`)).toBe("CORP\\nps.admin");
-    expect(valueOf(`ps-password-${PS_ID}`)).toBe("Demo-Admin-1");
+    expect(valueOf(`ps-password-${PS_ID}`)).toBe("Sandbox-Admin-2fa!");
     expect(valueOf(`ps-code-${PS_ID}`)).toBe("246810");
 
     fireEvent.click(byId(`ps-signin-${PS_ID}`)!);
     await waitFor(() => expect(byTestId("ps-untrusted-certificate")).not.toBeNull());
     expect(byTestId("ps-untrusted-certificate")!.textContent).toContain(FINGERPRINT);
     expect(byTestId("error-bar")).toBeNull();
-    expect(ipc.callsOf("directory_sign_in")).toEqual([{ connectionId: PS_ID, account: "CORP\\nps.admin", password: "Demo-Admin-1", code: "246810", deviceCode: null }]);
+    expect(ipc.callsOf("directory_sign_in")).toEqual([{ connectionId: PS_ID, account: "CORP\\nps.admin", password: "Sandbox-Admin-2fa!", code: "246810", deviceCode: null }]);
 
     fireEvent.click(byId(`ps-trust-certificate-${PS_ID}`)!);
     await waitFor(() => expect(ipc.callsOf("trust_certificate")).toEqual([{ connectionId: PS_ID, sha256: FINGERPRINT }]));

@@ -10,15 +10,15 @@ import {
   annetteDetails,
   bobDetails,
   groupBob,
-  individualIvy,
-  PIERRE_NOT_RESETTABLE,
-  pendingPierre,
+  individualAlice,
+  pendingPat,
   zohoAccount,
   zohoConnection,
   zohoPasswordPlan,
   zohoPasswordResult,
 } from "../test/fixtures";
 import { mockCommands, reject, renderWithFluent } from "../test/render";
+import { fromSandbox } from "../test/sandbox";
 import { DirectoryUserScreen } from "./ProviderUserScreen";
 import { DirectoryUsersScreen } from "./ProviderUsersScreen";
 
@@ -68,6 +68,21 @@ describe("users lists", () => {
     expect(second.textContent).toContain("Admin");
   });
 
+  test("a provider that keeps an offline cache shows its status above the list; one that keeps none does not", async () => {
+    const ipc = mockCommands({
+      directory_search: () => ({ users: [annette], fromCache: null }),
+      cache_status: () => ({ users: 8, lastFullSync: "2026-11-23T10:00:00Z", lastDelta: null, syncing: false, progress: 0, offline: false, error: null, notice: null }),
+    });
+    const { unmount } = renderWithFluent(<DirectoryUsersScreen connectionId={ZOHO_ID} offlineCache onOpenUser={() => {}} />);
+    await waitFor(() => expect(byTestId("cache-summary")?.textContent).toContain("Offline cache: 8 users"));
+    expect(ipc.callsOf("cache_status")[0]).toEqual({ connectionId: ZOHO_ID });
+    unmount();
+    renderWithFluent(<DirectoryUsersScreen connectionId={PS_ID} onOpenUser={() => {}} />);
+    await waitFor(() => expect(allByTestId("directory-user-row").length).toBe(1));
+    expect(byTestId("cache-status")).toBeNull();
+    expect(ipc.callsOf("cache_status").every((args) => args.connectionId === ZOHO_ID)).toBe(true);
+  });
+
   test("Zoho: an error other than offline is shown, and the list is not marked as from the cache", async () => {
     mockCommands({ directory_search: () => reject("Denied", "You are a Member of the organisation.") });
     renderWithFluent(<DirectoryUsersScreen connectionId={ZOHO_ID} onOpenUser={() => {}} />);
@@ -76,44 +91,48 @@ describe("users lists", () => {
   });
 
   test("Zoho: rows carry the zuid; a pending user shows Rust's reason why it cannot be reset", async () => {
-    const ipc = mockCommands({ directory_search: () => ({ users: [annette, pendingPierre], fromCache: null }) });
+    const ipc = mockCommands({ directory_search: () => ({ users: [annette, pendingPat], fromCache: null }) });
     const opened: string[] = [];
     renderWithFluent(<DirectoryUsersScreen connectionId={ZOHO_ID} onOpenUser={(user) => opened.push(user.id)} />);
     await waitFor(() => expect(allByTestId("directory-user-row").length).toBe(2));
     expect(ipc.callsOf("directory_search")).toEqual([{ connectionId: ZOHO_ID, query: "" }]);
     expect(byTestId("users-offline")).toBeNull();
     const [first, second] = allByTestId("directory-user-row");
-    expect(first.getAttribute("data-user-id")).toBe("z-annette");
-    expect(first.textContent).toContain("annette.c@zylker.biz");
+    expect(first.getAttribute("data-user-id")).toBe(annette.id);
+    expect(first.textContent).toContain("annette.c@zylker.sandbox");
     expect(first.textContent).toContain("Confirmed");
-    expect(second.getAttribute("data-user-id")).toBe("z-pierre");
+    expect(second.getAttribute("data-user-id")).toBe(pendingPat.id);
     expect(second.textContent).toContain("Pending");
-    expect(second.textContent).toContain(PIERRE_NOT_RESETTABLE);
+    expect(second.textContent).toContain("has not confirmed their Zoho account yet");
     expect(byId("user-search")).not.toBeNull();
     fireEvent.click(second);
-    expect(opened).toEqual(["z-pierre"]);
+    expect(opened).toEqual([pendingPat.id]);
   });
 
   test("Privilege Secure (through the seam): the detail column says how each user gets access, in Rust's words", async () => {
     const ipc = mockCommands({
       directory_search: () => ({
-        users: [groupBob, individualIvy, { ...individualIvy, id: "ps-nina", detail: "No access" }, { ...individualIvy, id: "ps-uma", detail: null }],
-        fromCache: null,
+        ...fromSandbox.psSearch,
+        users: [...fromSandbox.psSearch.users, { ...individualAlice, id: "ps-uma", detail: null }],
       }),
     });
     const opened: string[] = [];
     renderWithFluent(<DirectoryUsersScreen connectionId={PS_ID} onOpenUser={(user) => opened.push(user.id)} />);
-    await waitFor(() => expect(allByTestId("directory-user-row").length).toBe(4));
+    await waitFor(() => expect(allByTestId("directory-user-row").length).toBe(5));
     expect(ipc.callsOf("directory_search")).toEqual([{ connectionId: PS_ID, query: "" }]);
-    expect(allByTestId("directory-user-row").map((r) => r.getAttribute("data-user-id"))).toEqual(["ps-bob", "ps-ivy", "ps-nina", "ps-uma"]);
+    expect(allByTestId("directory-user-row").map((r) => r.getAttribute("data-user-id"))).toEqual([
+      ...fromSandbox.psSearch.users.map((u) => u.id),
+      "ps-uma",
+    ]);
     expect(allByTestId("directory-user-detail").map((c) => c.textContent)).toEqual([
-      "Through group PrivilegeSecure_Users",
       "Individually configured",
+      "Through group Privilege Secure_Users",
+      "Through group Privilege Secure_Users",
       "No access",
       "—",
     ]);
-    fireEvent.click(allByTestId("directory-user-row")[1]);
-    expect(opened).toEqual(["ps-ivy"]);
+    fireEvent.click(allByTestId("directory-user-row")[0]);
+    expect(opened).toEqual([individualAlice.id]);
   });
 });
 
@@ -169,11 +188,13 @@ describe("Zoho: reset password", () => {
     ]);
     expect(byId("zoho-reset-password-dialog")).toBeNull();
     const steps = allByTestId("provider-plan-step");
-    expect(steps.map((s) => s.getAttribute("data-performed"))).toEqual(["api", "byHand"]);
-    expect(steps[0].textContent).not.toContain("Finish in Zoho");
-    expect(steps[1].textContent).toContain("Finish in Zoho");
-    expect(steps[1].textContent).toContain("Zoho's API has no call for clearing mobile sessions.");
-    expect(allByTestId("provider-plan-warning").map((w) => w.textContent)).toEqual(["Annette is signed out of every web session."]);
+    // Rust's plan: the password, web and mobile sessions through Zoho's API; the e-mail by hand.
+    expect(steps.map((s) => s.getAttribute("data-performed"))).toEqual(["api", "api", "api", "byHand"]);
+    expect(steps[2].textContent).not.toContain("Finish in Zoho");
+    expect(steps[3].textContent).toContain("Finish in Zoho");
+    expect(steps[3].textContent).toContain("No documented Zoho API emails a password to a user");
+    expect(allByTestId("provider-plan-warning").map((w) => w.textContent)).toEqual(zohoPasswordPlan().warnings);
+    expect(allByTestId("provider-plan-warning")[1].textContent).toContain("anyone who reads that mailbox gets it");
 
     // The reason is required.
     expect((byId("confirm-button") as HTMLButtonElement).disabled).toBe(true);
@@ -182,22 +203,22 @@ describe("Zoho: reset password", () => {
 
     await waitFor(() => expect(byId("provider-result-dialog")).not.toBeNull());
     expect(ipc.callsOf("run_provider_plan")).toEqual([
-      { planId: "pp-1", reason: "INC-77", password: { mode: "generate", readAloud: false, length: 20, upper: true, lower: true, digits: true, symbols: false } },
+      { planId: zohoPasswordPlan().id, reason: "INC-77", password: { mode: "generate", readAloud: false, length: 20, upper: true, lower: true, digits: true, symbols: false } },
     ]);
     expect(byTestId("provider-result-summary")?.getAttribute("data-outcome")).toBe("pending");
     expect((byId("temporary-password") as HTMLInputElement).value).toBe("Maple-Otter-Lamp-42");
-    expect(allByTestId("provider-step-row").map((r) => r.getAttribute("data-state"))).toEqual(["done", "toDoByHand"]);
-    expect(byTestId("by-hand-panel")?.textContent).toContain("Open the user, click Reset Password's session options");
+    expect(allByTestId("provider-step-row").map((r) => r.getAttribute("data-state"))).toEqual(["done", "done", "done", "toDoByHand"]);
+    expect(byTestId("by-hand-panel")?.textContent).toContain('select "Email the new password to the users"');
 
-    fireEvent.click(byId("open-by-hand-1")!);
-    await waitFor(() => expect(ipc.callsOf("open_by_hand_page")).toEqual([{ planId: "pp-1", stepIndex: 1 }]));
+    fireEvent.click(byId("open-by-hand-3")!);
+    await waitFor(() => expect(ipc.callsOf("open_by_hand_page")).toEqual([{ planId: zohoPasswordPlan().id, stepIndex: 3 }]));
     await waitFor(() => expect(byTestId("by-hand-note")?.textContent).toContain("no admin panel"));
 
-    fireEvent.click(byId("mark-done-1")!);
+    fireEvent.click(byId("mark-done-3")!);
     await waitFor(() => expect(byTestId("provider-result-summary")?.getAttribute("data-outcome")).toBe("succeeded"));
-    expect(ipc.callsOf("mark_by_hand_done")).toEqual([{ planId: "pp-1", stepIndex: 1 }]);
-    expect(allByTestId("provider-step-row").map((r) => r.getAttribute("data-state"))).toEqual(["done", "doneByHand"]);
-    expect(allByTestId("provider-step-row")[1].textContent).toContain("Marked as done by the operator");
+    expect(ipc.callsOf("mark_by_hand_done")).toEqual([{ planId: zohoPasswordPlan().id, stepIndex: 3 }]);
+    expect(allByTestId("provider-step-row").map((r) => r.getAttribute("data-state"))).toEqual(["done", "done", "done", "doneByHand"]);
+    expect(allByTestId("provider-step-row")[3].textContent).toContain("Marked as done by the operator");
     expect(byTestId("by-hand-panel")).toBeNull();
     // Rust sends the password once; it stays on screen until the result is closed.
     expect((byId("temporary-password") as HTMLInputElement).value).toBe("Maple-Otter-Lamp-42");
@@ -230,7 +251,7 @@ describe("Zoho: reset password", () => {
     type("reason-input", "INC-78");
     fireEvent.click(byId("confirm-button")!);
     await waitFor(() => expect(byId("provider-result-dialog")).not.toBeNull());
-    expect(ipc.callsOf("run_provider_plan")).toEqual([{ planId: "pp-1", reason: "INC-78", password: { mode: "typed", password: "Correct-Horse-9" } }]);
+    expect(ipc.callsOf("run_provider_plan")).toEqual([{ planId: zohoPasswordPlan().id, reason: "INC-78", password: { mode: "typed", password: "Correct-Horse-9" } }]);
   });
 
   test("a run refused for a stale sign-in: sign in again as the signed-in demo operator, then the same plan and reason run again", async () => {
@@ -269,7 +290,7 @@ describe("Zoho: reset password", () => {
     const runs = ipc.callsOf("run_provider_plan");
     expect(runs.length).toBe(2);
     expect(runs[1]).toEqual(runs[0]);
-    expect(runs[1]).toMatchObject({ planId: "pp-1", reason: "INC-79", password: { mode: "generate" } });
+    expect(runs[1]).toMatchObject({ planId: zohoPasswordPlan().id, reason: "INC-79", password: { mode: "generate" } });
   });
 
   test("a plan whose sign-in is not fresh asks to sign in again before it can be confirmed", async () => {
@@ -338,26 +359,13 @@ describe("Zoho: reset MFA", () => {
 describe("Privilege Secure user page", () => {
   test("shows the access, the group reset set apart with its warning, and plans the individual reset", async () => {
     const ipc = mockCommands({
-      directory_user: () => bobDetails(),
-      plan_provider_action: () => ({
-        id: "pp-ps",
-        connectionId: PS_ID,
-        action: "psResetToken",
-        actionLabel: "Reset 2-Factor Token",
-        target: { id: groupBob.id, name: "Bob Builder", detail: "CORP\\bob" },
-        steps: [
-          { summary: "Add CORP\\bob individually", performed: { performed: "api", doc: "" } },
-          { summary: "Reset CORP\\bob's 2-Factor Token", performed: { performed: "api", doc: "" } },
-          { summary: "Remove the individual entry again", performed: { performed: "api", doc: "" } },
-        ],
-        warnings: [],
-        confirmationsRequired: 1,
-        needsPassword: false,
-      }),
+      // A value the provider does not have (here, the domain) is a dash.
+      directory_user: () => bobDetails({ facts: bobDetails().facts.map((f) => (f.key === "domain" ? { ...f, value: null } : f)) }),
+      plan_provider_action: () => fromSandbox.psTokenPlanBob,
     });
     renderWithFluent(<DirectoryUserScreen connectionId={PS_ID} userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} connection={psConnection(true)} />);
-    await waitFor(() => expect(byId("user-title")?.textContent).toBe("Bob Builder"));
-    expect(byTestId("summary-access")?.textContent).toBe("Through group PrivilegeSecure_Users");
+    await waitFor(() => expect(byId("user-title")?.textContent).toBe("Bob Groupmember"));
+    expect(byTestId("summary-access")?.textContent).toBe("Through group Privilege Secure_Users");
     // The provider's facts, in its order; a value it does not have is a dash.
     expect(byTestId("summary-login")?.textContent).toBe("CORP\\bob");
     expect(byTestId("summary-domain")?.textContent).toBe("—");

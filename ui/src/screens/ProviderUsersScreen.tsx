@@ -14,6 +14,7 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import type { ReactNode } from "react";
+import { CacheStatusLine } from "../components/CacheStatusLine";
 import { ErrorBar } from "../components/ErrorBar";
 import { ScreenTitle } from "../components/ScreenTitle";
 import { useTableStyles } from "../components/tableStyles";
@@ -101,6 +102,8 @@ function openable(onOpen: () => void) {
 
 export interface ProviderUsersScreenProps<T> {
   connectionId: string;
+  /** The provider keeps the connection's users in the offline cache: show its status. */
+  offlineCache?: boolean;
   initialQuery?: string;
   /** Gets the query in force too, so coming back from a user shows the same list. */
   onOpenUser: (user: T, query: string) => void;
@@ -112,13 +115,14 @@ export interface ProviderUsersScreenProps<T> {
  * useful (for Zoho, the role and the status — only confirmed users can be reset; for Privilege
  * Secure, how the user gets access: individually or inherited from an AD group).
  */
-export function DirectoryUsersScreen({ connectionId, initialQuery = "", onOpenUser }: ProviderUsersScreenProps<DirectoryUserRow>) {
+export function DirectoryUsersScreen({ connectionId, offlineCache = false, initialQuery = "", onOpenUser }: ProviderUsersScreenProps<DirectoryUserRow>) {
   const styles = useStyles();
   const tableStyles = useTableStyles();
   const search = useProviderUserSearch(searchDirectory, connectionId, initialQuery);
   const cachedAt = search.users.find((user) => user.fromCacheSyncedAt !== undefined)?.fromCacheSyncedAt;
   return (
     <SearchShell search={search} placeholder="Search by name, login or e-mail">
+      {offlineCache ? <CacheStatusLine connectionId={connectionId} /> : null}
       {cachedAt !== undefined ? (
         <MessageBar intent="warning" data-testid="users-offline">
           <MessageBarBody>

@@ -19,6 +19,7 @@ import type {
   UserPage,
   UserRow,
 } from "../ipc/types";
+import { fromSandbox } from "./sandbox";
 
 export const SANDBOX_ID = "sandbox";
 
@@ -43,6 +44,8 @@ export function sandboxConnection(signedIn: boolean): ConnectionView {
     summary: null,
     keychain: { state: "available" },
     servedThroughSeam: false,
+    offlineCache: true,
+    outageDemo: true,
     demoAccounts: [
       { userPrincipalName: "authadmin@contoso.sandbox", displayName: "Ava Auth", roleLabel: "Authentication Administrator" },
       { userPrincipalName: "helpdesk@contoso.sandbox", displayName: "Helen Desk", roleLabel: "Helpdesk Administrator" },
@@ -249,165 +252,42 @@ export function auditEntry(seq: number, overrides: Partial<AuditEntry> = {}): Au
 export const ZOHO_ID = "sandbox-zoho";
 export const PS_ID = "sandbox-ps";
 
-export const zohoAccount = { name: "Zara Admin", login: "zara.admin@zylker.sandbox", roleLabel: "Super Admin", signedInAt: "2026-11-23T09:00:00Z" };
-export const psAccount = { name: "NPS Admin", login: "CORP\\nps.admin", roleLabel: "Administrator", signedInAt: null };
+// Written from the sandbox by Rust (see ./sandbox.ts): what the page gets is what Rust sends.
+export const zohoAccount = fromSandbox.zohoConnection.account!;
+export const psAccount = fromSandbox.psConnection.account!;
 
 export function zohoConnection(signedIn: boolean): ConnectionView {
-  return {
-    id: ZOHO_ID,
-    kind: "zohoDirectory",
-    displayName: "Sandbox — Zylker (Zoho demo)",
-    sandbox: true,
-    signedIn,
-    operator: null,
-    account: signedIn ? zohoAccount : null,
-    summary: "Zoho · US data centre · organisation 7700001",
-    keychain: { state: "available" },
-    servedThroughSeam: true,
-    demoAccounts: [
-      { userPrincipalName: "zara.admin@zylker.sandbox", displayName: "Zara Admin", roleLabel: "Super Admin" },
-      { userPrincipalName: "adam.admin@zylker.sandbox", displayName: "Adam Admin", roleLabel: "Admin" },
-      { userPrincipalName: "mia.member@zylker.sandbox", displayName: "Mia Member", roleLabel: "Member" },
-    ],
-  };
+  return signedIn ? fromSandbox.zohoConnection : fromSandbox.zohoConnectionSignedOut;
 }
 
 export function psConnection(signedIn: boolean): ConnectionView {
-  return {
-    id: PS_ID,
-    kind: "privilegeSecure",
-    displayName: "Sandbox — Privilege Secure (demo)",
-    sandbox: true,
-    signedIn,
-    operator: null,
-    account: signedIn ? psAccount : null,
-    summary: "https://127.0.0.1:7443 · certificate SHA-256 pinned",
-    keychain: { state: "available" },
-    servedThroughSeam: true,
-    demoAccounts: [
-      { userPrincipalName: "CORP\\nps.admin", displayName: "NPS Admin", roleLabel: "Administrator", password: "Demo-Admin-1", secondFactorCode: "246810" },
-      { userPrincipalName: "CORP\\nps.user", displayName: "NPS User", roleLabel: "Not an administrator", password: "Demo-User-1", secondFactorCode: "135791" },
-    ],
-  };
+  return signedIn ? fromSandbox.psConnection : fromSandbox.psConnectionSignedOut;
 }
 
 /** Zoho users as Rust's provider seam lists them: the detail gives the role and the status (only confirmed users can be reset). */
-export const annette: UserRow = {
-  id: "z-annette",
-  displayName: "Annette Charbonneau",
-  login: "annette.c@zylker.biz",
-  detail: "Member · Confirmed",
-};
-
-export const PIERRE_NOT_RESETTABLE = "Pierre has not accepted the invitation yet: only confirmed users can be reset.";
-
-export const pendingPierre: UserRow = {
-  id: "z-pierre",
-  displayName: "Pierre Pending",
-  login: "pierre@zylker.biz",
-  detail: `Member · Pending — ${PIERRE_NOT_RESETTABLE}`,
-};
+export const annette: UserRow = fromSandbox.zohoSearchAnnette.users[0];
+export const pendingPat: UserRow = fromSandbox.zohoSearchPending.users[0];
 
 export function annetteDetails(overrides: Partial<UserPage> = {}): UserPage {
-  return {
-    user: annette,
-    facts: [
-      { key: "email", label: "E-mail", value: "annette.c@zylker.biz" },
-      { key: "role", label: "Role", value: "Member" },
-      { key: "status", label: "Status", value: "Confirmed" },
-      { key: "tfa", label: "Two-factor authentication", value: "Yes" },
-      { key: "zuid", label: "Zoho user id (ZUID)", value: "z-annette" },
-      { key: "signed-in-at", label: "Your sign-in", value: "2026-11-23T09:00:00Z" },
-    ],
-    offers: [
-      { action: "zohoResetPassword", label: "Reset password", allowed: true, reason: null, warning: null, safetyClass: "reset" },
-      { action: "zohoResetMfa", label: "Reset MFA", allowed: true, reason: null, warning: null, safetyClass: "reset" },
-    ],
-    freshSignIn: { maxAgeMinutes: 10, signedInAt: "2026-11-23T09:00:00Z", fresh: true },
-    ...overrides,
-  };
+  return { ...fromSandbox.zohoUserAnnette, ...overrides };
 }
 
 /** Privilege Secure users as Rust's provider seam lists them: the detail says how they get access. */
-export const groupBob: UserRow = {
-  id: "ps-bob",
-  displayName: "Bob Builder",
-  login: "bob@corp.example",
-  detail: "Through group PrivilegeSecure_Users",
-};
+export const groupBob: UserRow = fromSandbox.psUserBob.user;
+export const individualAlice: UserRow = fromSandbox.psSearch.users.find((u) => u.detail === "Individually configured")!;
 
-export const individualIvy: UserRow = {
-  id: "ps-ivy",
-  displayName: "Ivy Individual",
-  login: "ivy@corp.example",
-  detail: "Individually configured",
-};
-
-export const GROUP_WARNING =
-  "Every user who inherits access through PrivilegeSecure_Users (12 users) must set up their token again.";
+export const GROUP_WARNING = fromSandbox.psUserBob.offers.find((o) => o.action === "psResetGroupToken")!.warning!;
 
 export function bobDetails(overrides: Partial<UserPage> = {}): UserPage {
-  return {
-    user: groupBob,
-    facts: [
-      { key: "login", label: "Login", value: "CORP\\bob" },
-      { key: "upn", label: "User principal name", value: "bob@corp.example" },
-      { key: "email", label: "E-mail", value: "bob@corp.example" },
-      { key: "domain", label: "Domain", value: null },
-      { key: "access", label: "Access to Privilege Secure", value: "Through group PrivilegeSecure_Users" },
-    ],
-    offers: [
-      { action: "psResetToken", label: "Reset 2-Factor Token", allowed: true, reason: null, warning: null, safetyClass: "reset" },
-      { action: "psResetGroupToken", label: "Reset 2-Factor Token of the whole group", allowed: true, reason: null, warning: GROUP_WARNING, safetyClass: "reset" },
-    ],
-    freshSignIn: null,
-    ...overrides,
-  };
+  return { ...fromSandbox.psUserBob, ...overrides };
 }
 
 export function zohoPasswordPlan(overrides: Partial<ProviderPlan> = {}): ProviderPlan {
-  return {
-    id: "pp-1",
-    connectionId: ZOHO_ID,
-    action: "zohoResetPassword",
-    safetyClass: "reset",
-    actionLabel: "Reset password",
-    target: { id: annette.id, name: annette.displayName, detail: annette.login },
-    steps: [
-      { summary: "Set a new password for Annette Charbonneau", performed: { performed: "api", doc: "https://www.zoho.com/mail/help/api/" } },
-      {
-        summary: "Clear Annette's mobile sessions and API tokens",
-        performed: {
-          performed: "byHand",
-          pageUrl: "https://directory.zoho.com/admin/users/z-annette",
-          instructions: "Open the user, click Reset Password's session options and clear mobile sessions.",
-          why: "Zoho's API has no call for clearing mobile sessions.",
-        },
-      },
-    ],
-    warnings: ["Annette is signed out of every web session."],
-    confirmationsRequired: 1,
-    needsPassword: true,
-    freshSignIn: { maxAgeMinutes: 10, signedInAt: "2026-11-23T09:00:00Z", fresh: true },
-    ...overrides,
-  };
+  return { ...fromSandbox.zohoPasswordPlan, ...overrides };
 }
 
 export function zohoPasswordResult(overrides: Partial<ProviderResult> = {}): ProviderResult {
-  const plan = zohoPasswordPlan();
-  return {
-    planId: plan.id,
-    outcome: "pending",
-    steps: [
-      { index: 0, summary: plan.steps[0].summary, state: "done", message: "Password set", performed: plan.steps[0].performed },
-      { index: 1, summary: plan.steps[1].summary, state: "toDoByHand", message: null, performed: plan.steps[1].performed },
-    ],
-    generatedPassword: "Maple-Otter-Lamp-42",
-    copyHandle: "copy-handle-zoho",
-    auditSeq: 12,
-    auditError: null,
-    ...overrides,
-  };
+  return { ...fromSandbox.zohoPasswordResult, ...overrides };
 }
 
 // ---- Microsoft 365 Lighthouse (partner) ----------------------------------------------------
@@ -428,6 +308,8 @@ export function lighthouseConnection(signedIn: boolean): ConnectionView {
     summary: null,
     keychain: { state: "available" },
     servedThroughSeam: false,
+    offlineCache: false,
+    outageDemo: false,
     demoAccounts: [
       { userPrincipalName: "tech@partner.sandbox", displayName: "Tess Tech", roleLabel: "Partner technician" },
       { userPrincipalName: "lead@partner.sandbox", displayName: "Team lead (approver)", roleLabel: "GDAP: Helpdesk and Tier 3" },

@@ -326,6 +326,11 @@ impl Console {
         sessions.get(connection_id).map(|s| s.account())
     }
 
+    pub(super) fn seam_keeps_offline_cache(&self, connection: &Connection) -> bool {
+        self.provider_of(connection)
+            .is_ok_and(|provider| provider.keeps_offline_cache())
+    }
+
     pub(super) fn seam_summary_of(&self, connection: &Connection) -> Option<String> {
         self.provider_of(connection).ok()?.summary(connection)
     }

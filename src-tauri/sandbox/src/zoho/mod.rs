@@ -397,6 +397,11 @@ impl ZohoSandbox {
             .store(down, std::sync::atomic::Ordering::SeqCst);
     }
 
+    /// Whether [`Self::set_network_down`] cut the network now.
+    pub fn network_down(&self) -> bool {
+        self.network_down.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     pub fn base_url(&self) -> String {
         self.shared.base_url.clone()
     }

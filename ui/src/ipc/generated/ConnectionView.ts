@@ -25,4 +25,12 @@ summary: string | null, demoAccounts: Array<DemoAccount>, keychain: KeychainStat
  * Served through the provider seam: the page shows its one users list and user page
  * (`directory_*` commands), whatever the kind.
  */
-servedThroughSeam: boolean, };
+servedThroughSeam: boolean, 
+/**
+ * Its users are kept in the offline cache: the users list shows the cache's status.
+ */
+offlineCache: boolean, 
+/**
+ * A sandbox connection whose emulator can simulate a network outage (the offline demo).
+ */
+outageDemo: boolean, };

@@ -132,7 +132,7 @@ impl Session for PrivilegeSecureSession {
         Ok(UserPage {
             offers: self.offers(&user),
             facts: vec![
-                UserFact::new("login", "Login", &user.name),
+                UserFact::new("login", "Login", &login_of(&user)),
                 UserFact::maybe(
                     "upn",
                     "User principal name",
@@ -415,6 +415,16 @@ fn access_text(access: &PsAccess) -> String {
         PsAccess::ViaGroup { group_name, .. } => format!("Through group {group_name}"),
         PsAccess::None => "No access".to_string(),
         PsAccess::Unknown => "Unknown (administrators only)".to_string(),
+    }
+}
+
+/// What the user types to sign in: `DOMAIN\\sAMAccountName`, or the account's name when the
+/// directory gives no SAM name.
+fn login_of(user: &PsUser) -> String {
+    match (&user.domain_name, &user.sam_account_name) {
+        (Some(domain), Some(sam)) => format!("{domain}\\{sam}"),
+        (None, Some(sam)) => sam.clone(),
+        _ => user.name.clone(),
     }
 }
 

@@ -177,6 +177,10 @@ impl Provider for ZohoDirectory {
         ))
     }
 
+    fn keeps_offline_cache(&self) -> bool {
+        true
+    }
+
     /// A real organisation's sign-in asks for nothing: the operator approves a code on Zoho's
     /// page. The sandbox's asks which demo operator approves it.
     fn asks_for_account(&self, connection: &Connection) -> bool {

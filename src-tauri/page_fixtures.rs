@@ -1,0 +1,277 @@
+//! The page's test fixtures, written from the sandbox: what the Console answers on the app's own
+//! demo connections (wired exactly as the app wires them) for the seam's providers, Zoho
+//! Directory and Privilege Secure, saved as JSON under `ui/src/test/sandbox/`. The Vitest tests
+//! read them (`ui/src/test/sandbox.ts`), so what they feed the page is what Rust sends, by
+//! construction; `.ci/check-generated-types.sh` fails CI when the committed files are stale.
+//!
+//! What changes from run to run is replaced by stable stand-ins (`stable`): ids drawn at
+//! random, times, the emulators' ports and a generated password.
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use resetdesk_core::console::{Console, KeychainStatus, PasswordInput};
+use resetdesk_core::seam::{SignInOutcome, SignInRequest};
+use resetdesk_core::secrets::{MemoryStore, SecretString};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::sandbox_demo::SandboxDemo;
+
+const ZOHO: &str = "sandbox-zoho";
+const PS: &str = "sandbox-ps";
+/// The demo operators the fixtures sign in as (the first of each card's list is the page's default).
+const ZOHO_OPERATOR: &str = "ada.admin@zylker.sandbox";
+const PS_OPERATOR: &str = "CORP\\nps.admin";
+/// The stand-in of a certificate's SHA-256 fingerprint.
+const FINGERPRINT: &str =
+    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
+
+/// Replaces what differs between runs by stand-ins that keep the shape: each distinct random id
+/// by a numbered one (so a plan's id and its result's `planId` still match), every timestamp by
+/// one fixed time, the emulators' ports by 1, a generated password by a fixed one.
+struct Stable {
+    ids: HashMap<String, String>,
+    uuid: regex::Regex,
+    time: regex::Regex,
+    port: regex::Regex,
+    fingerprint: regex::Regex,
+}
+
+impl Stable {
+    fn new() -> Self {
+        Self {
+            ids: HashMap::new(),
+            uuid: regex::Regex::new(
+                r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+            )
+            .unwrap(),
+            time: regex::Regex::new(
+                r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})",
+            )
+            .unwrap(),
+            port: regex::Regex::new(r"127\.0\.0\.1:\d+").unwrap(),
+            // The Privilege Secure emulator's certificate is made at each start.
+            fingerprint: regex::Regex::new(r"([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}").unwrap(),
+        }
+    }
+
+    fn value(&mut self, value: Value) -> Value {
+        match value {
+            Value::String(text) => Value::String(self.text(&text)),
+            Value::Array(items) => Value::Array(items.into_iter().map(|v| self.value(v)).collect()),
+            Value::Object(fields) => Value::Object(
+                fields
+                    .into_iter()
+                    .map(|(key, v)| match (key.as_str(), &v) {
+                        ("generatedPassword", Value::String(_)) => {
+                            (key, Value::String("Maple-Otter-Lamp-42".to_string()))
+                        }
+                        ("userCode", Value::String(_)) => (key, Value::String("ABCD-EFGH".into())),
+                        // The Privilege Secure emulator draws its demo codes at each start.
+                        ("secondFactorCode", Value::String(_)) => {
+                            (key, Value::String("246810".into()))
+                        }
+                        _ => {
+                            let v = self.value(v);
+                            (key, v)
+                        }
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
+    fn text(&mut self, text: &str) -> String {
+        let mut found: Vec<String> = self
+            .uuid
+            .find_iter(text)
+            .map(|m| m.as_str().to_string())
+            .collect();
+        found.dedup();
+        let mut out = text.to_string();
+        for id in found {
+            let next = self.ids.len() + 1;
+            let stand_in = self
+                .ids
+                .entry(id.to_lowercase())
+                .or_insert_with(|| format!("00000000-0000-4000-8000-{next:012}"))
+                .clone();
+            out = out.replace(&id, &stand_in);
+        }
+        let out = self.time.replace_all(&out, "2026-11-23T09:00:00Z");
+        let out = self.fingerprint.replace_all(&out, FINGERPRINT);
+        self.port.replace_all(&out, "127.0.0.1:1").into_owned()
+    }
+}
+
+fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("ui/src/test/sandbox")
+}
+
+struct Writer {
+    stable: Stable,
+    written: Vec<String>,
+}
+
+impl Writer {
+    fn write(&mut self, name: &str, answer: &impl Serialize) {
+        let value = self.stable.value(serde_json::to_value(answer).unwrap());
+        let text = serde_json::to_string_pretty(&value).unwrap() + "\n";
+        std::fs::write(fixtures_dir().join(format!("{name}.json")), text).unwrap();
+        self.written.push(name.to_string());
+    }
+}
+
+async fn zoho_sign_in(console: &Console) {
+    let request = |device_code: Option<String>| SignInRequest {
+        account: ZOHO_OPERATOR.to_string(),
+        device_code,
+        ..Default::default()
+    };
+    let SignInOutcome::DeviceCode { prompt } =
+        console.sign_in_with(ZOHO, request(None)).await.unwrap()
+    else {
+        panic!("Zoho signs in with a device code")
+    };
+    let done = console
+        .sign_in_with(ZOHO, request(Some(prompt.user_code)))
+        .await
+        .unwrap();
+    assert!(matches!(done, SignInOutcome::Done { .. }), "{done:?}");
+}
+
+/// Signs in as the page does: with the demo account's password and second-factor code.
+async fn ps_sign_in(console: &Console) {
+    let view = console.connections().await;
+    let demo = view
+        .iter()
+        .find(|c| c.id == PS)
+        .and_then(|c| {
+            c.demo_accounts
+                .iter()
+                .find(|a| a.user_principal_name == PS_OPERATOR)
+        })
+        .cloned()
+        .expect("the Privilege Secure card offers its administrator");
+    let request = SignInRequest {
+        account: demo.user_principal_name,
+        password: demo.password.map(SecretString::from),
+        code: demo.second_factor_code,
+        ..Default::default()
+    };
+    let done = console.sign_in_with(PS, request).await.unwrap();
+    assert!(matches!(done, SignInOutcome::Done { .. }), "{done:?}");
+}
+
+fn connection(views: &[resetdesk_core::console::ConnectionView], id: &str) -> Value {
+    serde_json::to_value(views.iter().find(|c| c.id == id).unwrap()).unwrap()
+}
+
+#[test]
+fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
+    let demo = SandboxDemo::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let console = demo.wire(
+        Console::new(
+            demo.connections(),
+            Arc::new(MemoryStore::new()),
+            KeychainStatus::Available,
+            dir.path().join("audit.jsonl"),
+        )
+        .unwrap()
+        .with_cache_dir(dir.path()),
+    );
+    std::fs::create_dir_all(fixtures_dir()).unwrap();
+    let mut out = Writer {
+        stable: Stable::new(),
+        written: Vec::new(),
+    };
+    tauri::async_runtime::block_on(async {
+        let signed_out = console.connections().await;
+        out.write("zoho-connection-signed-out", &connection(&signed_out, ZOHO));
+        out.write("ps-connection-signed-out", &connection(&signed_out, PS));
+
+        // Zoho Directory: the list, a confirmed and a pending user, Reset password with its
+        // options and a generated password, Reset MFA.
+        zoho_sign_in(&console).await;
+        ps_sign_in(&console).await;
+        let signed_in = console.connections().await;
+        out.write("zoho-connection", &connection(&signed_in, ZOHO));
+        out.write("ps-connection", &connection(&signed_in, PS));
+
+        let annette = console.directory_search(ZOHO, "annette").await.unwrap();
+        out.write("zoho-search-annette", &annette);
+        out.write(
+            "zoho-search-pending",
+            &console.directory_search(ZOHO, "pat.pending").await.unwrap(),
+        );
+        let annette_id = annette.users[0].id.clone();
+        out.write(
+            "zoho-user-annette",
+            &console.directory_user(ZOHO, &annette_id).await.unwrap(),
+        );
+        let options = json!({"forceChangeOnLogin": false, "clearMobileSessionsAndApiTokens": true, "emailNewPassword": true});
+        let plan = console
+            .plan_provider_action(ZOHO, &annette_id, "zohoResetPassword", Some(options))
+            .await
+            .unwrap();
+        out.write("zoho-password-plan", &plan);
+        let password: PasswordInput = serde_json::from_value(json!({
+            "mode": "generate", "readAloud": false, "length": 20, "upper": true, "lower": true,
+            "digits": true, "symbols": false
+        }))
+        .unwrap();
+        let result = console
+            .run_provider_plan(&plan.id, "INC-77", Some(password))
+            .await
+            .unwrap();
+        out.write("zoho-password-result", &result);
+        let mfa = console
+            .plan_provider_action(ZOHO, &annette_id, "zohoResetMfa", None)
+            .await
+            .unwrap();
+        out.write("zoho-mfa-plan", &mfa);
+
+        // Privilege Secure: the list (how each user gets access), a group member's page and the
+        // three-step reset of their own token.
+        let users = console.directory_search(PS, "").await.unwrap();
+        out.write("ps-search", &users);
+        let bob = users
+            .users
+            .iter()
+            .find(|u| u.login.contains("bob"))
+            .expect("the sandbox's group member")
+            .id
+            .clone();
+        out.write(
+            "ps-user-bob",
+            &console.directory_user(PS, &bob).await.unwrap(),
+        );
+        out.write(
+            "ps-token-plan-bob",
+            &console
+                .plan_provider_action(PS, &bob, "psResetToken", None)
+                .await
+                .unwrap(),
+        );
+    });
+    // Nothing else lies in the folder: a fixture no longer written is a stale one.
+    let mut present: Vec<String> = std::fs::read_dir(fixtures_dir())
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .trim_end_matches(".json")
+                .to_string()
+        })
+        .collect();
+    present.sort();
+    out.written.sort();
+    assert_eq!(
+        present, out.written,
+        "remove the fixtures no test writes any more"
+    );
+}
