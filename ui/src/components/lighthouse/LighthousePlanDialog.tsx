@@ -173,7 +173,7 @@ export function LighthousePlanDialog({
                     who="They approve the whole job: their own GDAP roles must allow this reset of every user in it."
                   />
                 ) : null}
-                <Field label="Reason or ticket" required hint="Recorded in the audit log with each user's result.">
+                <Field label="Reason or ticket number" required hint="Recorded in the audit log with each user's result.">
                   <Input
                     id="reason-input"
                     value={reason}
