@@ -321,8 +321,8 @@ fn tls_connector(settings: &SyslogSettings) -> Result<tokio_rustls::TlsConnector
     use rustls_pki_types::pem::PemObject;
     use rustls_pki_types::CertificateDer;
 
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    // A collector inside the organisation is often signed by its own CA, in the OS trust store.
+    let mut roots = crate::http::trusted_roots();
     if let Some(pem) = settings.ca_pem.as_deref().filter(|p| !p.trim().is_empty()) {
         let bad_ca = |detail: String| {
             AppError::invalid_input(

@@ -280,7 +280,7 @@ impl Console {
         audit_path: PathBuf,
     ) -> Result<Self> {
         let audit = Arc::new(AuditLog::open(&audit_path)?);
-        let token_http = reqwest::Client::builder()
+        let token_http = crate::http::client_builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(30))
             .build()

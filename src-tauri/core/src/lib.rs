@@ -16,6 +16,7 @@ pub mod cache;
 pub mod connection;
 pub mod console;
 pub mod directory;
+pub mod http;
 pub use resetdesk_model as model;
 pub use resetdesk_model::error;
 pub mod password;

@@ -68,7 +68,7 @@ pub struct SandboxBrowser {
 impl SandboxBrowser {
     /// A sandbox browser with its own HTTP client that does not follow redirects.
     pub fn new(account_upn: impl Into<String>) -> Result<Self> {
-        let http = reqwest::Client::builder()
+        let http = crate::http::client_builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(std::time::Duration::from_secs(30))
             .build()

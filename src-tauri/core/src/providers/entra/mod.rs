@@ -66,7 +66,7 @@ const NOTE_SENT_AGAIN: &str = "sent again after an ambiguous failure showed no e
 /// the bearer token elsewhere), user agent `ResetDesk/<version>`.
 pub fn http_client() -> reqwest::Client {
     let user_agent = format!("ResetDesk/{}", env!("CARGO_PKG_VERSION"));
-    reqwest::Client::builder()
+    crate::http::client_builder()
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(30))
         .redirect(reqwest::redirect::Policy::none())

@@ -295,7 +295,7 @@ impl PrivilegeSecureClient {
             Some(text) if !text.trim().is_empty() => Some(parse_fingerprint(text)?),
             _ => None,
         };
-        let http = reqwest::Client::builder()
+        let http = crate::http::client_builder()
             .use_preconfigured_tls(tls::client_config(pinned)?)
             // Every sample of the API documentation signs in inside one web session ("Cookie
             // container for multi-factor authentication"): the cookies `/signinBody` sets go

@@ -142,7 +142,8 @@ impl ServerCertVerifier for PinnedOrWebPki {
 /// certificate, if any).
 pub(crate) fn client_config(pinned: Option<[u8; 32]>) -> Result<rustls::ClientConfig> {
     let provider = ring_provider();
-    let roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    // The OS trust store too: an on-premises server's certificate is often the organisation's.
+    let roots = crate::http::trusted_roots();
     let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
         .build()
         .map_err(|e| {
