@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use resetdesk_core::audit_forward::{AuditForwarder, SyslogSettings};
+use resetdesk_core::audit_forward::{AuditForwarder, ForwardOptions, SyslogSettings};
 use resetdesk_core::connection::{CheckSaved, Connection};
 use resetdesk_core::console::{Console, KeychainStatus};
 use resetdesk_core::safety::SafetyPolicy;
@@ -53,7 +53,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::er
     if let Some(max_age) = zoho_fresh_sign_in(app) {
         console = console.with_zoho_fresh_sign_in(max_age);
     }
-    if let Some(forwarder) = audit_forwarder(app) {
+    if let Some(forwarder) = audit_forwarder(app, &data_dir) {
         console = console.with_audit_forwarder(forwarder);
     }
     console = console.with_safety_policy(safety_policy(app));
@@ -115,10 +115,15 @@ fn zoho_fresh_sign_in_from(value: Option<&serde_json::Value>) -> Option<std::tim
 
 /// The syslog forwarder of the audit log, if the settings file asks for one. Bad settings are
 /// logged and forwarding stays off: the local log still records everything.
-fn audit_forwarder<R: Runtime>(app: &AppHandle<R>) -> Option<AuditForwarder> {
+fn audit_forwarder<R: Runtime>(app: &AppHandle<R>, data_dir: &Path) -> Option<AuditForwarder> {
     let settings = syslog_settings_from(setting(app, SYSLOG_KEY))?;
+    let options = ForwardOptions {
+        // The forwarder's place in the audit log: what an exit leaves undelivered goes next start.
+        delivered_file: Some(data_dir.join("syslog-delivered.json")),
+        ..ForwardOptions::default()
+    };
     // The delivery task runs on the app's async runtime.
-    match tauri::async_runtime::block_on(async { AuditForwarder::start(settings) }) {
+    match tauri::async_runtime::block_on(async { AuditForwarder::start_with(settings, options) }) {
         Ok(forwarder) => Some(forwarder),
         Err(e) => {
             tracing::warn!(reason = %e.message, "audit forwarding is off");

@@ -8,8 +8,15 @@
 //! entry is dropped and the next message sent says how many were (`dropped="N"` in its
 //! structured data), so the SIEM sees the gap as well as the hash chain does.
 //! An entry holds no secret (see `audit`), so neither does a message.
+//!
+//! The queue survives the app: the local log is the queue, and the forwarder keeps its place in
+//! it (the last entry the collector took, [`Delivered`], in a 0600 file). At each start it sends
+//! an **anchor** record — the local log's last sequence number and hash, and the last ones it
+//! delivered — then the entries an exit or a crash left undelivered, so a SIEM sees a log cut
+//! short or rewritten between runs as a gap ([`AuditForwarder::catch_up`]).
 
 use std::collections::VecDeque;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -79,6 +86,9 @@ pub struct ForwardOptions {
     pub max_backoff: Duration,
     /// Limit on connecting (and the TLS handshake) and on writing one message.
     pub io_timeout: Duration,
+    /// Where the last delivered entry is kept ([`Delivered`]); `None`: nowhere, and
+    /// [`AuditForwarder::catch_up`] sends nothing.
+    pub delivered_file: Option<PathBuf>,
 }
 
 impl Default for ForwardOptions {
@@ -88,8 +98,62 @@ impl Default for ForwardOptions {
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(60),
             io_timeout: Duration::from_secs(10),
+            delivered_file: None,
         }
     }
+}
+
+/// The last entry of the local log the collector took.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivered {
+    pub seq: u64,
+    pub hash: String,
+}
+
+impl Delivered {
+    /// What the file says; `None` when there is no file yet (the first run that forwards) or it
+    /// cannot be read (said in the log: the anchor then shows no delivered place).
+    pub fn read(path: &std::path::Path) -> Option<Self> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+            Err(e) => {
+                tracing::warn!(error = %e, path = %path.display(), "could not read the syslog forwarder's place");
+                return None;
+            }
+        };
+        serde_json::from_str(&text)
+            .map_err(|e| tracing::warn!(error = %e, "the syslog forwarder's place is not valid; starting from now"))
+            .ok()
+    }
+
+    /// Written whole (a temporary file renamed over it), readable by its owner only.
+    fn write(&self, path: &std::path::Path) -> Result<()> {
+        let temporary = path.with_extension("json.tmp");
+        let _ = std::fs::remove_file(&temporary);
+        crate::private_file::ensure_private(&temporary, "syslog forwarder's place")?;
+        let text = serde_json::to_string(self).map_err(|e| {
+            AppError::internal(format!("Could not serialise the forwarder's place: {e}"))
+        })?;
+        std::fs::write(&temporary, text)
+            .and_then(|()| std::fs::rename(&temporary, path))
+            .map_err(|e| {
+                AppError::internal(format!(
+                    "Could not keep the syslog forwarder's place at {}: {e}",
+                    path.display()
+                ))
+            })
+    }
+}
+
+/// What a start tells the collector about the local log (see the module's documentation).
+#[derive(Debug, Clone)]
+struct Anchor {
+    at: String,
+    last: Option<Delivered>,
+    delivered: Option<Delivered>,
+    /// Why the local log and the delivered place disagree, if they do.
+    broken: Option<&'static str>,
 }
 
 /// Syslog facility authpriv (10): security/authorization messages.
@@ -167,6 +231,42 @@ fn header_field(value: &str, max: usize) -> String {
     }
 }
 
+/// The anchor record of a start: the local log's last entry and the last one delivered, and
+/// a warning when they disagree (a log cut short or rewritten between runs).
+fn format_anchor(settings: &SyslogSettings, anchor: &Anchor) -> String {
+    let severity = if anchor.broken.is_some() { 4 } else { 5 };
+    let pri = u16::from(FACILITY_AUTHPRIV) * 8 + severity;
+    let (last_seq, last_hash) = anchor
+        .last
+        .as_ref()
+        .map_or((0, String::new()), |l| (l.seq, l.hash.clone()));
+    let mut sd = format!(
+        "[{SD_ID} anchor=\"start\" lastSeq=\"{last_seq}\" lastHash=\"{}\"",
+        escape_param_value(&last_hash)
+    );
+    if let Some(delivered) = &anchor.delivered {
+        sd.push_str(&format!(
+            " deliveredSeq=\"{}\" deliveredHash=\"{}\"",
+            delivered.seq,
+            escape_param_value(&delivered.hash)
+        ));
+    }
+    let message = match anchor.broken {
+        Some(why) => {
+            sd.push_str(" consistent=\"false\"");
+            format!("ResetDesk started; the local audit log was {why}.")
+        }
+        None => format!("ResetDesk started; the local audit log is at entry {last_seq}."),
+    };
+    sd.push(']');
+    format!(
+        "<{pri}>1 {} {} {} - anchor {sd} {message}",
+        header_field(&anchor.at, 64),
+        header_field(&settings.hostname, 255),
+        header_field(&settings.app_name, 48),
+    )
+}
+
 /// RFC 6587 octet counting: `<length> <message>`.
 pub fn frame(message: &str) -> Vec<u8> {
     let mut framed = format!("{} ", message.len()).into_bytes();
@@ -174,8 +274,14 @@ pub fn frame(message: &str) -> Vec<u8> {
     framed
 }
 
+/// What waits to be sent.
+enum Item {
+    Entry(Box<AuditEntry>),
+    Anchor(Anchor),
+}
+
 struct Queue {
-    entries: VecDeque<AuditEntry>,
+    entries: VecDeque<Item>,
     /// Dropped since the last message was taken for sending.
     dropped_unreported: u64,
     /// A message taken from the queue is being sent (or waits for a retry).
@@ -293,7 +399,67 @@ impl AuditForwarder {
                 queue.dropped_unreported += 1;
                 self.shared.update_status(|s| s.dropped += 1);
             }
-            queue.entries.push_back(entry.clone());
+            queue
+                .entries
+                .push_back(Item::Entry(Box::new(entry.clone())));
+        }
+        self.shared.wake.notify_one();
+    }
+
+    /// At start, before any new entry: the anchor record, then the entries of `log` (oldest
+    /// first) written after the last one delivered — those an exit or a crash left in the
+    /// queue. With no place kept yet (the first run that forwards) the history is not sent
+    /// again: the anchor says where forwarding starts. Nothing without a `delivered_file`.
+    pub fn catch_up(&self, log: &[AuditEntry]) {
+        let Some(path) = self.shared.options.delivered_file.as_deref() else {
+            return;
+        };
+        let delivered = Delivered::read(path);
+        let last = log.last().map(|e| Delivered {
+            seq: e.seq,
+            hash: e.hash.clone(),
+        });
+        let broken = delivered
+            .as_ref()
+            .and_then(|d| match log.iter().find(|e| e.seq == d.seq) {
+                Some(entry) if entry.hash == d.hash => None,
+                Some(_) => {
+                    Some("rewritten: the entry last delivered has another hash in the local log")
+                }
+                None if d.seq == 0 => None,
+                None => Some("cut short: the local log ends before the entry last delivered"),
+            });
+        if let Some(why) = broken {
+            tracing::warn!(why, "the local audit log disagrees with what was forwarded");
+        }
+        let undelivered: Vec<AuditEntry> = match (&delivered, broken) {
+            (Some(d), None) => log.iter().filter(|e| e.seq > d.seq).cloned().collect(),
+            // Nothing kept yet, or a log that no longer matches it: from now on.
+            _ => Vec::new(),
+        };
+        if delivered.is_none() || broken.is_some() {
+            // Forwarding starts here: an empty log's place is entry 0, so the first entries are
+            // sent after a restart even if this run ends before delivering them.
+            let start = last.clone().unwrap_or(Delivered {
+                seq: 0,
+                hash: String::new(),
+            });
+            if let Err(e) = start.write(path) {
+                tracing::warn!(error = %e.message, "could not keep the syslog forwarder's place");
+            }
+        }
+        let anchor = Anchor {
+            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            last,
+            delivered,
+            broken,
+        };
+        if let Ok(mut queue) = self.shared.queue.lock() {
+            let mut items: VecDeque<Item> = std::iter::once(Item::Anchor(anchor))
+                .chain(undelivered.into_iter().map(|e| Item::Entry(Box::new(e))))
+                .collect();
+            items.append(&mut queue.entries);
+            queue.entries = items;
         }
         self.shared.wake.notify_one();
     }
@@ -376,24 +542,37 @@ async fn deliver(shared: Arc<Shared>, tls: Option<tokio_rustls::TlsConnector>) {
     let options = shared.options.clone();
     let mut connection: Option<Connection> = None;
     let mut in_flight: Option<Vec<u8>> = None;
+    // The entry being sent, to keep as delivered once the collector took it.
+    let mut sending: Option<Delivered> = None;
     let mut backoff = options.initial_backoff;
     while !shared.stopped.load(Ordering::Acquire) {
         let framed = match in_flight.take() {
             Some(framed) => framed,
             None => {
                 let next = shared.queue.lock().ok().and_then(|mut queue| {
-                    let entry = queue.entries.pop_front()?;
+                    let item = queue.entries.pop_front()?;
                     queue.in_flight = true;
-                    Some((entry, std::mem::take(&mut queue.dropped_unreported)))
+                    Some((item, std::mem::take(&mut queue.dropped_unreported)))
                 });
-                let Some((entry, dropped)) = next else {
+                let Some((item, dropped)) = next else {
                     shared.wake.notified().await;
                     continue;
                 };
-                match format_message(&shared.settings, &entry, dropped) {
+                let message = match &item {
+                    Item::Entry(entry) => format_message(&shared.settings, entry, dropped),
+                    Item::Anchor(anchor) => Ok(format_anchor(&shared.settings, anchor)),
+                };
+                sending = match item {
+                    Item::Entry(entry) => Some(Delivered {
+                        seq: entry.seq,
+                        hash: entry.hash,
+                    }),
+                    Item::Anchor(_) => None,
+                };
+                match message {
                     Ok(message) => frame(&message),
                     Err(e) => {
-                        tracing::error!(error = %e, seq = entry.seq, "could not format an audit entry for syslog");
+                        tracing::error!(error = %e, "could not format an audit entry for syslog");
                         set_in_flight(&shared, false);
                         continue;
                     }
@@ -428,6 +607,13 @@ async fn deliver(shared: Arc<Shared>, tls: Option<tokio_rustls::TlsConnector>) {
         match sent {
             Ok(()) => {
                 backoff = options.initial_backoff;
+                if let (Some(place), Some(path)) =
+                    (sending.take(), options.delivered_file.as_deref())
+                {
+                    if let Err(e) = place.write(path) {
+                        tracing::warn!(error = %e.message, "could not keep the syslog forwarder's place");
+                    }
+                }
                 set_in_flight(&shared, false);
                 shared.update_status(|s| s.last_error = None);
             }

@@ -362,7 +362,18 @@ impl Console {
     }
 
     /// Forwards every audit entry appended from now on (see `audit_forward`).
+    /// Forwards each entry appended from now on; first, what the last run left undelivered
+    /// (see `AuditForwarder::catch_up`).
     pub fn with_audit_forwarder(mut self, forwarder: AuditForwarder) -> Self {
+        match self.audit.list(usize::MAX) {
+            Ok(mut newest_first) => {
+                newest_first.reverse();
+                forwarder.catch_up(&newest_first);
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the audit log to catch up forwarding")
+            }
+        }
         self.forwarder = Some(forwarder);
         self
     }

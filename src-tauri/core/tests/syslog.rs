@@ -54,6 +54,7 @@ fn fast_retries(capacity: usize) -> ForwardOptions {
         initial_backoff: Duration::from_millis(10),
         max_backoff: Duration::from_millis(40),
         io_timeout: WAIT,
+        delivered_file: None,
     }
 }
 
@@ -398,4 +399,207 @@ async fn the_console_forwards_the_entries_it_appends() {
         status.destination.as_deref(),
         Some(format!("127.0.0.1:{port} (TCP, not encrypted)").as_str())
     );
+}
+
+/// A TLS collector whose certificate a CA made here issued, and the settings that trust it.
+async fn tls_collector() -> (TcpListener, tokio_rustls::TlsAcceptor, String) {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let server_key = rcgen::KeyPair::generate().unwrap();
+    let server_cert = rcgen::CertificateParams::new(vec!["localhost".to_string()])
+        .unwrap()
+        .signed_by(&server_key, &ca, &ca_key)
+        .unwrap();
+    let server_config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![server_cert.der().clone()],
+        rustls::pki_types::PrivatePkcs8KeyDer::from(server_key.serialize_der()).into(),
+    )
+    .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    (
+        listener,
+        tokio_rustls::TlsAcceptor::from(Arc::new(server_config)),
+        ca.pem(),
+    )
+}
+
+fn kept_place(delivered: &std::path::Path) -> ForwardOptions {
+    ForwardOptions {
+        delivered_file: Some(delivered.to_path_buf()),
+        ..fast_retries(100)
+    }
+}
+
+fn oldest_first(log: &AuditLog) -> Vec<AuditEntry> {
+    let mut entries = log.list(usize::MAX).unwrap();
+    entries.reverse();
+    entries
+}
+
+/// Issue 15: the queue survives the app. Entries appended while the collector was down, then
+/// the app stopped, reach a TLS collector after the next start — after an anchor record that
+/// names the local log's last entry and the last one delivered — and are not sent twice.
+#[tokio::test]
+async fn entries_an_exit_left_undelivered_reach_the_tls_collector_after_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let delivered = dir.path().join("syslog-delivered.json");
+    let log = AuditLog::open(dir.path().join("audit.jsonl")).unwrap();
+
+    // First run: the collector is down; three entries wait in the queue; the app stops.
+    let down =
+        AuditForwarder::start_with(settings(closed_port().await), kept_place(&delivered)).unwrap();
+    down.catch_up(&oldest_first(&log));
+    for i in 1..=3 {
+        append(
+            &log,
+            &down,
+            record(i, "helpdesk@contoso.sandbox", AuditOutcome::Succeeded),
+        );
+    }
+    wait_for(&down, |s| s.last_error.is_some() && s.queued == 4).await;
+    drop(down);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&delivered).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the forwarder's place is the user's only");
+    }
+
+    // Next start: a TLS collector is up.
+    let (listener, acceptor, ca_pem) = tls_collector().await;
+    let tls_settings = SyslogSettings {
+        host: "localhost".into(),
+        tls: true,
+        ca_pem: Some(ca_pem),
+        ..settings(listener.local_addr().unwrap().port())
+    };
+    let restarted =
+        AuditForwarder::start_with(tls_settings.clone(), kept_place(&delivered)).unwrap();
+    restarted.catch_up(&oldest_first(&log));
+    let (tcp, _) = tokio::time::timeout(WAIT, listener.accept())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut stream = tokio::time::timeout(WAIT, acceptor.accept(tcp))
+        .await
+        .unwrap()
+        .unwrap();
+    let anchor = read_frame(&mut stream).await;
+    assert!(anchor.starts_with("<85>1 "), "a notice: {anchor}");
+    assert_eq!(sd_param(&anchor, "anchor"), Some("start"));
+    assert_eq!(sd_param(&anchor, "lastSeq"), Some("3"));
+    assert_eq!(sd_param(&anchor, "deliveredSeq"), Some("0"));
+    assert_eq!(sd_param(&anchor, "consistent"), None);
+    let seqs: Vec<u64> = {
+        let mut seqs = Vec::new();
+        for _ in 0..3 {
+            seqs.push(seq_of(&read_frame(&mut stream).await));
+        }
+        seqs
+    };
+    assert_eq!(seqs, vec![1, 2, 3]);
+    let stored = stored_lines(&log);
+    wait_for(&restarted, |s| s.queued == 0 && s.last_error.is_none()).await;
+    let place: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&delivered).unwrap()).unwrap();
+    assert_eq!(place["seq"], 3);
+    assert!(stored[2].contains(place["hash"].as_str().unwrap()));
+    drop(restarted);
+
+    // And the start after that sends only its anchor: nothing twice.
+    let again = AuditForwarder::start_with(tls_settings, kept_place(&delivered)).unwrap();
+    again.catch_up(&oldest_first(&log));
+    let (tcp, _) = tokio::time::timeout(WAIT, listener.accept())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut stream = tokio::time::timeout(WAIT, acceptor.accept(tcp))
+        .await
+        .unwrap()
+        .unwrap();
+    let anchor = read_frame(&mut stream).await;
+    assert_eq!(sd_param(&anchor, "deliveredSeq"), Some("3"));
+    wait_for(&again, |s| s.queued == 0).await;
+    let mut more = [0u8; 1];
+    assert!(
+        tokio::time::timeout(Duration::from_millis(200), stream.read(&mut more))
+            .await
+            .is_err(),
+        "nothing after the anchor"
+    );
+}
+
+/// A local log cut short between runs (its last entries deleted) shows in the next start's
+/// anchor as a warning, through the Console's own wiring.
+#[tokio::test]
+async fn a_log_cut_short_between_runs_is_a_warning_in_the_next_anchor() {
+    use resetdesk_core::safety::SafetyPolicy;
+    use resetdesk_core::secrets::MemoryStore;
+
+    let dir = tempfile::tempdir().unwrap();
+    let delivered = dir.path().join("syslog-delivered.json");
+    let audit_path = dir.path().join("audit.jsonl");
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    {
+        let log = AuditLog::open(&audit_path).unwrap();
+        let forwarder = AuditForwarder::start_with(settings(port), kept_place(&delivered)).unwrap();
+        forwarder.catch_up(&oldest_first(&log));
+        for i in 1..=3 {
+            append(
+                &log,
+                &forwarder,
+                record(i, "helpdesk@contoso.sandbox", AuditOutcome::Succeeded),
+            );
+        }
+        let (mut stream, _) = tokio::time::timeout(WAIT, listener.accept())
+            .await
+            .unwrap()
+            .unwrap();
+        for _ in 0..4 {
+            read_frame(&mut stream).await;
+        }
+        wait_for(&forwarder, |s| s.queued == 0).await;
+    }
+    // Between runs, someone deletes the last entry.
+    let kept: Vec<String> = std::fs::read_to_string(&audit_path)
+        .unwrap()
+        .lines()
+        .take(2)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&audit_path, kept.concat()).unwrap();
+
+    let sandbox = common::small_sandbox().await;
+    let console = common::open_console(
+        &sandbox,
+        &audit_path,
+        Arc::new(MemoryStore::new()),
+        SafetyPolicy::default(),
+    )
+    .with_audit_forwarder(
+        AuditForwarder::start_with(settings(port), kept_place(&delivered)).unwrap(),
+    );
+    let (mut stream, _) = tokio::time::timeout(WAIT, listener.accept())
+        .await
+        .unwrap()
+        .unwrap();
+    let anchor = read_frame(&mut stream).await;
+    assert!(anchor.starts_with("<84>1 "), "a warning: {anchor}");
+    assert_eq!(sd_param(&anchor, "lastSeq"), Some("2"));
+    assert_eq!(sd_param(&anchor, "deliveredSeq"), Some("3"));
+    assert_eq!(sd_param(&anchor, "consistent"), Some("false"));
+    assert!(
+        anchor.ends_with("cut short: the local log ends before the entry last delivered."),
+        "{anchor}"
+    );
+    assert!(console.forwarding_status().enabled);
 }
