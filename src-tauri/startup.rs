@@ -53,8 +53,10 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::er
     if let Some(max_age) = zoho_fresh_sign_in(app) {
         console = console.with_zoho_fresh_sign_in(max_age);
     }
-    if let Some(forwarder) = audit_forwarder(app, &data_dir) {
-        console = console.with_audit_forwarder(forwarder);
+    match audit_forwarder(app, &data_dir) {
+        Some(Ok(forwarder)) => console = console.with_audit_forwarder(forwarder),
+        Some(Err(reason)) => console = console.with_forwarding_refused(reason),
+        None => {}
     }
     console = console.with_safety_policy(safety_policy(app));
     let console = Arc::new(console);
@@ -115,7 +117,12 @@ fn zoho_fresh_sign_in_from(value: Option<&serde_json::Value>) -> Option<std::tim
 
 /// The syslog forwarder of the audit log, if the settings file asks for one. Bad settings are
 /// logged and forwarding stays off: the local log still records everything.
-fn audit_forwarder<R: Runtime>(app: &AppHandle<R>, data_dir: &Path) -> Option<AuditForwarder> {
+/// The forwarder the `syslog` settings ask for; `None` when they ask for none, the reason when
+/// they are refused (shown on the Activity screen).
+fn audit_forwarder<R: Runtime>(
+    app: &AppHandle<R>,
+    data_dir: &Path,
+) -> Option<std::result::Result<AuditForwarder, String>> {
     let settings = syslog_settings_from(setting(app, SYSLOG_KEY))?;
     let options = ForwardOptions {
         // The forwarder's place in the audit log: what an exit leaves undelivered goes next start.
@@ -124,10 +131,10 @@ fn audit_forwarder<R: Runtime>(app: &AppHandle<R>, data_dir: &Path) -> Option<Au
     };
     // The delivery task runs on the app's async runtime.
     match tauri::async_runtime::block_on(async { AuditForwarder::start_with(settings, options) }) {
-        Ok(forwarder) => Some(forwarder),
+        Ok(forwarder) => Some(Ok(forwarder)),
         Err(e) => {
             tracing::warn!(reason = %e.message, "audit forwarding is off");
-            None
+            Some(Err(e.message))
         }
     }
 }

@@ -35,7 +35,8 @@ use crate::error::{AppError, Result};
 pub struct SyslogSettings {
     pub host: String,
     pub port: u16,
-    #[serde(default)]
+    /// On unless set off; off is allowed only to a collector on this machine (loopback).
+    #[serde(default = "tls_by_default")]
     pub tls: bool,
     /// An extra trusted CA (PEM), for a collector whose certificate a private CA issued.
     #[serde(default)]
@@ -45,6 +46,19 @@ pub struct SyslogSettings {
     /// HOSTNAME of each message; this machine's name when not set.
     #[serde(default = "local_hostname")]
     pub hostname: String,
+}
+
+fn tls_by_default() -> bool {
+    true
+}
+
+/// A collector on this machine, the only one plain TCP may reach (nothing crosses a network).
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim().trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn default_app_name() -> String {
@@ -345,6 +359,15 @@ impl AuditForwarder {
             return Err(AppError::invalid_input(
                 "The syslog collector needs a host and a port (settings: syslog.host, syslog.port).",
             ));
+        }
+        if !settings.tls && !is_loopback(&settings.host) {
+            return Err(AppError::invalid_input(format!(
+                "Audit forwarding to {} over plain TCP would send the audit trail unencrypted across \
+                 the network: plain TCP is allowed only to a collector on this machine (localhost, \
+                 127.0.0.1 or ::1). Remove \"tls\": false from the syslog settings (TLS is the \
+                 default), and give the collector's CA in \"caPem\" if a private CA issued its certificate.",
+                settings.host.trim()
+            )));
         }
         let tls = if settings.tls {
             Some(tls_connector(&settings)?)
@@ -675,12 +698,33 @@ mod tests {
     }
 
     #[test]
-    fn settings_default_the_app_name_and_tls_off() {
+    fn settings_default_the_app_name_and_tls_on() {
         let s = settings();
         assert_eq!(
             (s.app_name.as_str(), s.tls, s.ca_pem),
-            ("ResetDesk", false, None)
+            ("ResetDesk", true, None)
         );
+    }
+
+    #[tokio::test]
+    async fn plain_tcp_is_refused_except_to_a_collector_on_this_machine() {
+        let plain = |host: &str| SyslogSettings {
+            host: host.into(),
+            tls: false,
+            ..settings()
+        };
+        let refused = AuditForwarder::start(plain("siem.example")).unwrap_err();
+        assert_eq!(refused.kind, crate::error::ErrorKind::InvalidInput);
+        assert!(
+            refused.message.contains("siem.example")
+                && refused.message.contains("TLS is the default"),
+            "{}",
+            refused.message
+        );
+        assert!(AuditForwarder::start(plain("10.0.0.8")).is_err());
+        for local in ["127.0.0.1", "localhost", "::1", "[::1]", "127.0.0.2"] {
+            assert!(AuditForwarder::start(plain(local)).is_ok(), "{local}");
+        }
     }
 
     #[test]

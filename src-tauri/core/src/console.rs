@@ -243,6 +243,8 @@ pub struct Console {
     cache: offline_cache::Caches,
     /// Sends each appended audit entry to a syslog collector, when configured.
     forwarder: Option<AuditForwarder>,
+    /// Why the syslog settings were refused, if they were.
+    forwarding_refused: Option<String>,
     /// Caller verification, approval and rate limits (see `safety`).
     safety: SafetyPolicy,
     /// Callers verified for a request that ran, by (connection, operator id, target id): a
@@ -298,6 +300,7 @@ impl Console {
             token_http,
             cache: Default::default(),
             forwarder: None,
+            forwarding_refused: None,
             safety: SafetyPolicy::default(),
             recent_verifications: StdMutex::new(HashMap::new()),
             zoho: Default::default(),
@@ -378,10 +381,20 @@ impl Console {
         self
     }
 
+    /// The syslog settings were refused (`reason`): the window says why nothing is forwarded.
+    pub fn with_forwarding_refused(mut self, reason: String) -> Self {
+        self.forwarding_refused = Some(reason);
+        self
+    }
+
     pub fn forwarding_status(&self) -> ForwardingStatus {
-        self.forwarder
-            .as_ref()
-            .map_or_else(disabled_status, AuditForwarder::status)
+        match &self.forwarder {
+            Some(forwarder) => forwarder.status(),
+            None => ForwardingStatus {
+                last_error: self.forwarding_refused.clone(),
+                ..disabled_status()
+            },
+        }
     }
 
     fn connection(&self, connection_id: &str) -> Result<Connection> {

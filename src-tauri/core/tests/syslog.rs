@@ -603,3 +603,38 @@ async fn a_log_cut_short_between_runs_is_a_warning_in_the_next_anchor() {
     );
     assert!(console.forwarding_status().enabled);
 }
+
+/// TLS is the default; plain TCP across the network is refused, and the Console's status says
+/// why nothing is forwarded (the Activity screen shows it).
+#[tokio::test]
+async fn plain_tcp_across_the_network_is_refused_and_the_status_says_why() {
+    use resetdesk_core::safety::SafetyPolicy;
+    use resetdesk_core::secrets::MemoryStore;
+
+    let by_default: SyslogSettings =
+        serde_json::from_value(serde_json::json!({"host": "siem.example", "port": 6514})).unwrap();
+    assert!(by_default.tls, "TLS unless set off");
+    let refused = AuditForwarder::start(SyslogSettings {
+        tls: false,
+        ..by_default
+    })
+    .unwrap_err();
+    let sandbox = common::small_sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let console = common::open_console(
+        &sandbox,
+        &dir.path().join("audit.jsonl"),
+        Arc::new(MemoryStore::new()),
+        SafetyPolicy::default(),
+    )
+    .with_forwarding_refused(refused.message.clone());
+    let status = console.forwarding_status();
+    assert!(!status.enabled);
+    assert!(
+        status
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("plain TCP") && e.contains("siem.example")),
+        "{status:?}"
+    );
+}

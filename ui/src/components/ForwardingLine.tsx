@@ -20,6 +20,15 @@ export function ForwardingLine() {
     };
   }, []);
   if (!status) return null;
+  if (!status.enabled && status.lastError) {
+    // The settings ask for forwarding that Rust refused (plain TCP across the network, a bad CA):
+    // say so, rather than "not forwarded" as if nobody had asked.
+    return (
+      <MessageBar intent="error" data-testid="forwarding-status" data-state="refused">
+        <MessageBarBody>Not forwarded: the syslog settings were refused. {status.lastError}</MessageBarBody>
+      </MessageBar>
+    );
+  }
   if (!status.enabled) {
     return (
       <Text size={200} data-testid="forwarding-status" data-state="off">

@@ -101,6 +101,22 @@ describe("activity", () => {
     );
   });
 
+  test("says when the syslog settings were refused, with Rust's reason", async () => {
+    const reason = "Audit forwarding to siem.example over plain TCP would send the audit trail unencrypted across the network.";
+    mockCommands({
+      list_audit: () => [],
+      audit_forwarding: () => ({ enabled: false, destination: null, connected: false, queued: 0, dropped: 0, lastError: reason }),
+    });
+    renderWithFluent(<ActivityScreen />);
+    const line = await waitFor(() => {
+      const found = document.querySelector('[data-testid="forwarding-status"]') as HTMLElement | null;
+      expect(found?.getAttribute("data-state")).toBe("refused");
+      return found!;
+    });
+    expect(line.textContent).toContain("the syslog settings were refused");
+    expect(line.textContent).toContain(reason);
+  });
+
   test("Verify chain reports the first broken entry", async () => {
     const ipc = mockCommands({
       list_audit: () => [auditEntry(1), auditEntry(2)],
