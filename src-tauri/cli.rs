@@ -13,6 +13,8 @@ pub const USAGE: &str = "\
 Usage:
   resetdesk                                          start the app
   resetdesk audit verify FILE                        check FILE's hash chain (exit 0 intact, 1 broken)
+  resetdesk audit verify FILE --against EXPORT       also compare it with a SIEM's export of the
+                                                     forwarded messages (exit 1 at the first divergence)
   resetdesk audit export --format csv|jsonl FILE     print FILE's entries as CSV or JSON Lines
 ";
 
@@ -23,6 +25,8 @@ pub const EXIT_USAGE: i32 = 2;
 pub enum Command {
     Verify {
         file: PathBuf,
+        /// A SIEM's export of the forwarded syslog messages (or of their MSG alone).
+        against: Option<PathBuf>,
     },
     Export {
         format: ExportFormat,
@@ -44,10 +48,7 @@ pub fn parse(args: &[OsString]) -> Result<Option<Command>, String> {
     let words: Vec<Option<&str>> = args.iter().map(|a| a.to_str()).collect();
     match (first.to_str(), words.get(1).copied().flatten()) {
         (Some("-h" | "--help" | "help"), _) if args.len() == 1 => Ok(Some(Command::Help)),
-        (Some("audit"), Some("verify")) => match &args[2..] {
-            [file] => Ok(Some(Command::Verify { file: file.into() })),
-            _ => Err("audit verify takes exactly one FILE.".into()),
-        },
+        (Some("audit"), Some("verify")) => parse_verify(&args[2..]).map(Some),
         (Some("audit"), Some("export")) => parse_export(&args[2..]).map(Some),
         (Some("crash-report"), _) => match &args[1..] {
             [file] => Ok(Some(Command::CrashReport { file: file.into() })),
@@ -61,6 +62,33 @@ pub fn parse(args: &[OsString]) -> Result<Option<Command>, String> {
                 .join(" ")
         )),
     }
+}
+
+/// One FILE and, optionally, `--against EXPORT` (or `--against=EXPORT`), in either order.
+fn parse_verify(args: &[OsString]) -> Result<Command, String> {
+    let mut file = None;
+    let mut against = None;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        let export = match arg.to_str() {
+            Some("--against") => Some(PathBuf::from(
+                rest.next().ok_or("--against needs the SIEM export FILE.")?,
+            )),
+            Some(text) if text.starts_with("--against=") => {
+                Some(PathBuf::from(&text["--against=".len()..]))
+            }
+            Some(text) if text.starts_with('-') => return Err(format!("Unknown option {text}.")),
+            _ => None,
+        };
+        match export {
+            Some(_) if against.is_some() => return Err("--against is given twice.".into()),
+            Some(export) => against = Some(export),
+            None if file.is_none() => file = Some(PathBuf::from(arg)),
+            None => return Err("audit verify takes exactly one FILE.".into()),
+        }
+    }
+    let file = file.ok_or("audit verify needs the FILE to check.")?;
+    Ok(Command::Verify { file, against })
 }
 
 /// `--format csv|jsonl` (or `--format=…`) and one FILE, in either order.
@@ -107,7 +135,12 @@ pub fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             let _ = out.write_all(USAGE.as_bytes());
             0
         }
-        Command::Verify { file } => verify(file, out, err),
+        Command::Verify { file, against } => match verify(file, out, err) {
+            0 => against
+                .as_ref()
+                .map_or(0, |export| compare(file, export, out, err)),
+            broken => broken,
+        },
         Command::Export { format, file } => export(*format, file, out, err),
         Command::CrashReport { file } => resetdesk_app::show_crash_report(file),
     }
@@ -137,6 +170,37 @@ fn verify(file: &PathBuf, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 file.display(),
                 verification.message
             );
+            1
+        }
+    }
+}
+
+/// The local log against a SIEM's export of the forwarded messages: the first divergence, or
+/// how many entries match.
+fn compare(file: &PathBuf, export: &PathBuf, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let read = |path: &PathBuf| {
+        std::fs::read_to_string(path).map_err(|e| format!("Cannot read {}: {e}", path.display()))
+    };
+    let (local, forwarded) = match (read(file), read(export)) {
+        (Ok(local), Ok(forwarded)) => (local, forwarded),
+        (Err(e), _) | (_, Err(e)) => {
+            let _ = writeln!(err, "{e}");
+            return 1;
+        }
+    };
+    match audit::compare_with_forwarded(&local, &forwarded) {
+        audit::Comparison::Matches {
+            compared,
+            not_forwarded,
+        } => {
+            let _ = writeln!(
+                out,
+                "OK: {compared} entries match the forwarded copy ({not_forwarded} not in it: written after the export, or not delivered)"
+            );
+            0
+        }
+        audit::Comparison::Diverges { seq, how } => {
+            let _ = writeln!(out, "DIVERGES at entry #{seq}: {how}");
             1
         }
     }
@@ -184,11 +248,41 @@ mod tests {
     }
 
     #[test]
+    fn verify_takes_a_siem_export_to_compare_with_in_either_order() {
+        let against = Ok(Some(Command::Verify {
+            file: "log.jsonl".into(),
+            against: Some("siem.log".into()),
+        }));
+        assert_eq!(
+            parse(&args("audit verify log.jsonl --against siem.log")),
+            against
+        );
+        assert_eq!(
+            parse(&args("audit verify --against=siem.log log.jsonl")),
+            against
+        );
+        for (wrong, why) in [
+            ("audit verify log.jsonl --against", "needs the SIEM export"),
+            (
+                "audit verify --against a --against b log.jsonl",
+                "given twice",
+            ),
+            ("audit verify a.jsonl b.jsonl", "exactly one FILE"),
+            ("audit verify --against siem.log", "needs the FILE"),
+            ("audit verify log.jsonl --compare x", "Unknown option"),
+        ] {
+            let error = parse(&args(wrong)).unwrap_err();
+            assert!(error.contains(why), "{wrong}: {error}");
+        }
+    }
+
+    #[test]
     fn the_three_subcommands_parse() {
         assert_eq!(
             parse(&args("audit verify /tmp/a.jsonl")),
             Ok(Some(Command::Verify {
-                file: "/tmp/a.jsonl".into()
+                file: "/tmp/a.jsonl".into(),
+                against: None,
             }))
         );
         let export = Ok(Some(Command::Export {
@@ -283,17 +377,26 @@ mod tests {
     #[test]
     fn verify_reports_ok_broken_or_unreadable() {
         let (dir, path) = log_of(3);
-        let (code, out, _) = run_to_strings(&Command::Verify { file: path.clone() });
+        let (code, out, _) = run_to_strings(&Command::Verify {
+            file: path.clone(),
+            against: None,
+        });
         assert_eq!((code, out.as_str()), (0, "OK: 3 entries, chain intact\n"));
 
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, text.replacen("INC-2", "INC-9", 1)).unwrap();
-        let (code, out, _) = run_to_strings(&Command::Verify { file: path });
+        let (code, out, _) = run_to_strings(&Command::Verify {
+            file: path,
+            against: None,
+        });
         assert_eq!(code, 1);
         assert!(out.starts_with("BROKEN at entry #2: "), "{out}");
 
         let missing = dir.path().join("missing.jsonl");
-        let (code, out, err) = run_to_strings(&Command::Verify { file: missing });
+        let (code, out, err) = run_to_strings(&Command::Verify {
+            file: missing,
+            against: None,
+        });
         assert_eq!((code, out.as_str()), (1, ""));
         assert!(
             err.contains("Cannot read") && err.contains("missing.jsonl"),

@@ -23,8 +23,19 @@ fn text(bytes: &[u8]) -> String {
 
 fn write_log(dir: &Path, entries: u32) -> PathBuf {
     let path = dir.join("audit.jsonl");
-    let log = AuditLog::open(&path).unwrap();
-    for i in 1..=entries {
+    append_entries(&path, 1..=entries, |i| format!("INC-{i}, caller verified"));
+    path
+}
+
+/// Appends entries `numbers` to the log at `path` (created if absent), their reasons from
+/// `reason`.
+fn append_entries(
+    path: &Path,
+    numbers: std::ops::RangeInclusive<u32>,
+    reason: impl Fn(u32) -> String,
+) {
+    let log = AuditLog::open(path).unwrap();
+    for i in numbers {
         log.append(AuditRecord {
             operator: "helpdesk@contoso.sandbox".into(),
             connection_id: "sandbox".into(),
@@ -34,7 +45,7 @@ fn write_log(dir: &Path, entries: u32) -> PathBuf {
             action: "Reset password".into(),
             plan_id: Some(format!("plan-{i}")),
             plan: vec!["Set a temporary password".into()],
-            reason: format!("INC-{i}, caller verified"),
+            reason: reason(i),
             outcome: AuditOutcome::Succeeded,
             steps: vec![],
             message: None,
@@ -44,7 +55,6 @@ fn write_log(dir: &Path, entries: u32) -> PathBuf {
         })
         .unwrap();
     }
-    path
 }
 
 #[test]
@@ -112,4 +122,87 @@ fn unknown_arguments_print_the_usage_and_exit_2() {
     let missing = resetdesk(&["audit", "verify", "/nonexistent/audit.jsonl"]);
     assert_eq!(missing.status.code(), Some(1));
     assert!(text(&missing.stderr).contains("Cannot read"));
+}
+
+/// Issue 15: a security team compares a desktop's log with the SIEM's copy of the forwarded
+/// messages. A log cut short or rewritten and re-hashed passes `verify` on its own (its chain
+/// is intact); against the export it fails, naming the first entry where they part.
+#[test]
+fn verify_against_a_siem_export_names_the_first_divergence_that_the_chain_alone_cannot_see() {
+    use resetdesk_core::audit::AuditLog;
+    use resetdesk_core::audit_forward::{format_message, SyslogSettings};
+
+    let dir = tempfile::tempdir().unwrap();
+    let original = write_log(dir.path(), 3);
+    // The SIEM's export: one forwarded message per line, as the forwarder sends them.
+    let settings: SyslogSettings = serde_json::from_value(
+        serde_json::json!({"host": "siem.example", "port": 6514, "hostname": "desk-1"}),
+    )
+    .unwrap();
+    let mut entries = AuditLog::open(&original).unwrap().list(usize::MAX).unwrap();
+    entries.reverse();
+    let export = dir.path().join("siem-export.log");
+    let messages: Vec<String> = entries
+        .iter()
+        .map(|e| format_message(&settings, e, 0).unwrap())
+        .collect();
+    std::fs::write(&export, messages.join("\n") + "\n").unwrap();
+    let export = export.to_str().unwrap();
+
+    let same = resetdesk(&[
+        "audit",
+        "verify",
+        original.to_str().unwrap(),
+        "--against",
+        export,
+    ]);
+    assert_eq!(same.status.code(), Some(0), "{}", text(&same.stderr));
+    assert!(
+        text(&same.stdout).contains("OK: 3 entries match the forwarded copy"),
+        "{}",
+        text(&same.stdout)
+    );
+
+    // Rewritten from entry 2 on (a new reason), the chain re-made after the first entry: whole.
+    let first_line = std::fs::read_to_string(&original)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let rewritten = dir.path().join("rewritten.jsonl");
+    std::fs::write(&rewritten, format!("{first_line}\n")).unwrap();
+    append_entries(&rewritten, 2..=3, |_| "nothing to see".into());
+    let rewritten = rewritten.to_str().unwrap();
+    assert_eq!(
+        resetdesk(&["audit", "verify", rewritten]).status.code(),
+        Some(0),
+        "its chain alone is intact"
+    );
+    let parted = resetdesk(&["audit", "verify", "--against", export, rewritten]);
+    assert_eq!(parted.status.code(), Some(1));
+    assert!(
+        text(&parted.stdout).contains("\nDIVERGES at entry #2: "),
+        "{}",
+        text(&parted.stdout)
+    );
+
+    // Cut short: its last entry deleted (a whole chain, still).
+    let kept: Vec<String> = std::fs::read_to_string(&original)
+        .unwrap()
+        .lines()
+        .take(2)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let cut = dir.path().join("cut.jsonl");
+    std::fs::write(&cut, kept.concat()).unwrap();
+    let cut = cut.to_str().unwrap();
+    assert_eq!(resetdesk(&["audit", "verify", cut]).status.code(), Some(0));
+    let short = resetdesk(&["audit", "verify", cut, "--against", export]);
+    assert_eq!(short.status.code(), Some(1));
+    let out = text(&short.stdout);
+    assert!(
+        out.contains("\nDIVERGES at entry #3: ") && out.contains("missing from the local log"),
+        "{out}"
+    );
 }

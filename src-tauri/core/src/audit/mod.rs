@@ -459,6 +459,7 @@ fn check_line(
 
 mod export;
 mod filter;
+mod forwarded;
 /// The overall result of a run, for the audit log: every step done → `Succeeded`; nothing
 /// done → `Refused` if our re-check refused, else `Failed`; anything in between → `Partial`.
 pub fn overall_outcome(outcomes: &[Outcome]) -> AuditOutcome {
@@ -483,3 +484,4 @@ mod tests;
 use export::stored_entries;
 pub use export::{export_csv, export_jsonl, read_entries, ExportFormat, StoredEntry, CSV_COLUMNS};
 pub use filter::AuditFilter;
+pub use forwarded::{compare_with_forwarded, Comparison};
