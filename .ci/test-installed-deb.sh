@@ -48,6 +48,9 @@ as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-re
 installed=1
 dpkg -L "$PKG" | sort > "$work/files.txt"
 echo "installed $(grep -c . "$work/files.txt") paths; $(dpkg -S "$BIN")"
+# The example managed policy administrators copy to /etc/resetdesk/policy.json.
+grep -qx /usr/share/doc/resetdesk/policy.example.json "$work/files.txt" \
+  || { echo "the package lacks /usr/share/doc/resetdesk/policy.example.json" >&2; exit 1; }
 [ -x "$BIN" ] || { echo "$BIN is missing or not executable" >&2; exit 1; }
 if command -v desktop-file-validate >/dev/null; then
   desktop-file-validate /usr/share/applications/*.desktop

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use resetdesk_core::audit_forward::{AuditForwarder, ForwardOptions, SyslogSettings};
 use resetdesk_core::connection::{CheckSaved, Connection};
 use resetdesk_core::console::{Console, KeychainStatus};
+use resetdesk_core::safety::managed::{apply_floor, ManagedState};
 use resetdesk_core::safety::SafetyPolicy;
 use resetdesk_core::secrets::{probe_keychain, KeyringStore, MemoryStore, SecretStore};
 use resetdesk_core::AppError;
@@ -58,7 +59,13 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::er
         Some(Err(reason)) => console = console.with_forwarding_refused(reason),
         None => {}
     }
-    console = console.with_safety_policy(safety_policy(app));
+    console = match rules_in_force(safety_policy(app), managed_policy()) {
+        Ok(rules) => console.with_safety_policy(rules),
+        Err(reason) => {
+            tracing::error!(%reason, "actions are stopped");
+            console.with_safety_refused(reason)
+        }
+    };
     let console = Arc::new(console);
 
     // Sessions whose refresh token is in the keychain come back without a browser.
@@ -161,6 +168,38 @@ fn safety_policy_from(value: Option<&serde_json::Value>) -> SafetyPolicy {
         tracing::warn!(reason = %e.message, "using the default safety settings");
         SafetyPolicy::default()
     })
+}
+
+/// The machine's managed policy (Linux: `/etc/resetdesk/policy.json`). Elsewhere none is read
+/// yet (Windows' `HKLM\\SOFTWARE\\Policies\\ResetDesk` and macOS's managed preferences are still
+/// to come): the user's settings apply.
+fn managed_policy() -> ManagedState {
+    #[cfg(target_os = "linux")]
+    {
+        use resetdesk_core::safety::managed::{read_managed_policy, LINUX_POLICY_PATH};
+        read_managed_policy(Path::new(LINUX_POLICY_PATH))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        ManagedState::Absent
+    }
+}
+
+/// The user's safety settings under the managed policy's floor: each rule the stricter of the
+/// two, a weaker user setting ignored (and logged); a policy that cannot be applied stops
+/// actions (the reason).
+fn rules_in_force(user: SafetyPolicy, managed: ManagedState) -> Result<SafetyPolicy, String> {
+    match managed {
+        ManagedState::Absent => Ok(user),
+        ManagedState::Valid(policy) => {
+            let (rules, ignored) = apply_floor(&policy.safety, &user);
+            for setting in ignored {
+                tracing::warn!(%setting, "a user safety setting weaker than the managed policy is ignored");
+            }
+            Ok(rules)
+        }
+        ManagedState::Refused(reason) => Err(reason),
+    }
 }
 
 /// Connections saved in the settings file. A malformed entry is skipped with a warning
@@ -283,5 +322,37 @@ mod tests {
                 "{wrong}"
             );
         }
+    }
+
+    #[test]
+    fn the_managed_policy_is_a_floor_and_one_that_cannot_be_applied_stops_actions() {
+        use resetdesk_core::safety::managed::ManagedPolicy;
+        let user = SafetyPolicy::from_settings(Some(&json!({
+            "rateLimits": {"resetsPerHour": 4294967295u32},
+            "verification": {"required": false, "methods": []}
+        })))
+        .unwrap();
+        assert_eq!(
+            rules_in_force(user.clone(), ManagedState::Absent).unwrap(),
+            user,
+            "no managed policy: the user's settings as they are"
+        );
+        let floor = ManagedPolicy {
+            safety: SafetyPolicy::from_settings(Some(
+                &json!({"rateLimits": {"resetsPerHour": 10}}),
+            ))
+            .unwrap(),
+        };
+        let rules = rules_in_force(user.clone(), ManagedState::Valid(floor)).unwrap();
+        assert_eq!(rules.rate_limits.resets_per_hour, 10);
+        assert!(
+            rules.verification.required,
+            "the policy's default floor: required"
+        );
+        assert!(!rules.verification.methods.is_empty());
+        assert_eq!(
+            rules_in_force(user, ManagedState::Refused("fix it".into())),
+            Err("fix it".to_string())
+        );
     }
 }

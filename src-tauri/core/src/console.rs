@@ -247,6 +247,8 @@ pub struct Console {
     forwarding_refused: Option<String>,
     /// Caller verification, approval and rate limits (see `safety`).
     safety: SafetyPolicy,
+    /// Why no action may run: the managed policy could not be applied (see `with_safety_refused`).
+    safety_refused: Option<String>,
     /// Callers verified for a request that ran, by (connection, operator id, target id): a
     /// follow-up request in the same call reuses it for a few minutes (see `safety_checks`).
     recent_verifications: StdMutex<safety_checks::RecentVerifications>,
@@ -302,6 +304,7 @@ impl Console {
             forwarder: None,
             forwarding_refused: None,
             safety: SafetyPolicy::default(),
+            safety_refused: None,
             recent_verifications: StdMutex::new(HashMap::new()),
             zoho: Default::default(),
             lighthouse: Default::default(),
@@ -360,12 +363,28 @@ impl Console {
         self
     }
 
+    /// The managed policy could not be applied (`reason`): every action that a safety rule
+    /// covers is refused with it until an administrator fixes the policy — falling back to the
+    /// defaults could loosen what the organisation set. Finding and reading users still work.
+    pub fn with_safety_refused(mut self, reason: String) -> Self {
+        self.safety_refused = Some(reason);
+        self
+    }
+
     pub fn safety_policy(&self) -> &SafetyPolicy {
         &self.safety
     }
 
-    /// Forwards every audit entry appended from now on (see `audit_forward`).
-    /// Forwards each entry appended from now on; first, what the last run left undelivered
+    /// The rules in force, or why no action may run.
+    pub(crate) fn safety(&self) -> Result<&SafetyPolicy> {
+        match &self.safety_refused {
+            Some(reason) => Err(AppError::denied(reason.clone())),
+            None => Ok(&self.safety),
+        }
+    }
+
+    /// Forwards each entry appended from now on (see `audit_forward`); first, what the last
+    /// run left undelivered
     /// (see `AuditForwarder::catch_up`).
     pub fn with_audit_forwarder(mut self, forwarder: AuditForwarder) -> Self {
         match self.audit.list(usize::MAX) {
@@ -738,6 +757,8 @@ impl Console {
         action: ActionKind,
         options: &ActionOptions,
     ) -> Result<Plan> {
+        // No action while the managed policy cannot be applied (see `with_safety_refused`).
+        self.safety()?;
         let user_id = require_id(user_id)?;
         let session = self.session(connection_id).await?;
         // The operator's roles may have changed since sign-in (PIM, removal): read them again.
@@ -818,6 +839,8 @@ impl Console {
     /// Runs a reviewed plan once. Authorization is checked again before each step, against the
     /// operator and target as they are now. Every attempt lands in the audit log.
     pub async fn execute_plan(&self, plan_id: &str, reason: &str) -> Result<ExecutionResult> {
+        // No action while the managed policy cannot be applied (see `with_safety_refused`).
+        self.safety()?;
         let reason = validate_reason(reason)?;
         // Nothing changes that could not be recorded: a broken audit log pauses every action.
         self.audit.ensure_writable()?;
@@ -949,7 +972,7 @@ impl Console {
                 |previous_mfa_reset| {
                     // The user may have become privileged, or had their MFA reset, since.
                     let now_needs = crate::safety::approval::requirement(
-                        &self.safety,
+                        self.safety()?,
                         plan.action,
                         &target,
                         previous_mfa_reset,

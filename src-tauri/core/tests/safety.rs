@@ -776,3 +776,41 @@ async fn an_approval_must_be_a_new_sign_in_in_this_tenant() {
     let result = h.console.execute_plan(&plan.id, "INC-24").await.unwrap();
     assert_eq!(result.outcome, AuditOutcome::Succeeded);
 }
+
+/// Issue 15: a managed policy that cannot be applied stops actions, not the app — falling back
+/// to the defaults could loosen what the organisation set. Finding users still works.
+#[tokio::test]
+async fn a_managed_policy_that_cannot_be_applied_stops_actions_and_says_why() {
+    let sandbox = common::small_sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let reason = "The managed policy /etc/resetdesk/policy.json cannot be applied: group or other \
+                  users can write it. Actions are stopped until an administrator fixes it; finding \
+                  and reading users still work.";
+    let console = common::open_console(
+        &sandbox,
+        &dir.path().join("audit.jsonl"),
+        Arc::new(MemoryStore::new()),
+        SafetyPolicy::default(),
+    )
+    .with_safety_refused(reason.to_string());
+    common::sign_in(&console, AUTH_ADMIN).await;
+    let adele = sandbox.user_id_by_upn(ADELE).unwrap();
+    let found = console.search_users(CONNECTION, "adele").await.unwrap();
+    assert!(
+        found.iter().any(|u| u.id == adele),
+        "finding users still works"
+    );
+    for action in [
+        ActionKind::ResetPassword,
+        ActionKind::RequireReregisterMfa,
+        ActionKind::RevokeSessions,
+    ] {
+        let refused = console
+            .plan_action(CONNECTION, &adele, action)
+            .await
+            .unwrap_err();
+        assert_eq!(refused.kind, ErrorKind::Denied, "{action:?}");
+        assert_eq!(refused.message, reason);
+    }
+    assert_eq!(sandbox.password_reset_count(&adele), 0);
+}

@@ -552,6 +552,8 @@ impl Console {
         connection_id: &str,
         targets: &[TargetRef],
     ) -> Result<LighthousePlan> {
+        // No action while the managed policy cannot be applied (see `with_safety_refused`).
+        self.safety()?;
         if targets.is_empty() {
             return Err(AppError::invalid_input("Select at least one user."));
         }

@@ -36,7 +36,7 @@ impl Console {
     ) -> Result<ApprovalRequirement> {
         let recent = self.recent_audit_entries()?;
         let now = Utc::now();
-        let hours = self.safety.approval.repeat_mfa_reset_hours;
+        let hours = self.safety()?.approval.repeat_mfa_reset_hours;
         let with_previous: Vec<(&DirectoryUser, Option<String>)> = targets
             .iter()
             .map(|target| {
@@ -47,7 +47,7 @@ impl Console {
             })
             .collect();
         Ok(approval::bulk_requirement(
-            &self.safety,
+            self.safety()?,
             ActionKind::RequireReregisterMfa,
             &with_previous,
         ))

@@ -185,6 +185,8 @@ impl Console {
     /// Starts the confirmed plan as a bulk job and returns at once. Every step is journalled
     /// before it is sent, so a close or crash half-way loses nothing.
     pub async fn lighthouse_start_job(&self, plan_id: &str, reason: &str) -> Result<BulkJobView> {
+        // No action while the managed policy cannot be applied (see `with_safety_refused`).
+        self.safety()?;
         let reason = validate_reason(reason)?;
         self.audit.ensure_writable()?;
         let journal = self.journal()?;
@@ -348,6 +350,8 @@ impl Console {
     /// technician who started it, within [`JOB_MAX_AGE`], and with each user's authorization
     /// derived again from their roles now: the journal is a record, not a permission.
     pub async fn lighthouse_resume_job(&self, job_id: &str) -> Result<BulkJobView> {
+        // No action while the managed policy cannot be applied (see `with_safety_refused`).
+        self.safety()?;
         self.audit.ensure_writable()?;
         let journal = self.journal()?;
         let spec = journal.job_spec(job_id)?;

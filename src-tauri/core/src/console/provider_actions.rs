@@ -424,6 +424,8 @@ impl Console {
         reason: &str,
         password: Option<PasswordInput>,
     ) -> Result<ProviderResult> {
+        // No action while the managed policy cannot be applied (see `with_safety_refused`).
+        self.safety()?;
         let reason = validate_reason(reason)?;
         self.audit.ensure_writable()?;
         let (plan, run_options) = {

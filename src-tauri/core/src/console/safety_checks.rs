@@ -72,7 +72,7 @@ impl AccessTokenSource for OneReadToken {
 impl Console {
     /// Audit entries of the last day (the longest window a rule looks back over).
     pub(super) fn recent_audit_entries(&self) -> Result<Vec<AuditEntry>> {
-        let hours = self.safety.approval.repeat_mfa_reset_hours.max(1);
+        let hours = self.safety()?.approval.repeat_mfa_reset_hours.max(1);
         let from = Utc::now() - chrono::Duration::hours(i64::from(hours));
         let filter = AuditFilter {
             from: Some(from.to_rfc3339_opts(SecondsFormat::Secs, true)),
@@ -86,7 +86,7 @@ impl Console {
         Ok(rate::rate_status(
             &self.recent_audit_entries()?,
             operator_upn,
-            self.safety.rate_limits.resets_per_hour,
+            self.safety()?.rate_limits.resets_per_hour,
             Utc::now(),
         ))
     }
@@ -116,7 +116,7 @@ impl Console {
                 &recent,
                 running,
                 operator,
-                self.safety.rate_limits.resets_per_hour,
+                self.safety()?.rate_limits.resets_per_hour,
                 now,
             );
             if rate.reached() {
@@ -126,7 +126,7 @@ impl Console {
                 &recent,
                 running,
                 target_id,
-                self.safety.approval.repeat_mfa_reset_hours,
+                self.safety()?.approval.repeat_mfa_reset_hours,
                 now,
             );
             check(previous.as_deref())
@@ -151,17 +151,21 @@ impl Console {
         let rate = rate::rate_status(
             &recent,
             &operator.user_principal_name,
-            self.safety.rate_limits.resets_per_hour,
+            self.safety()?.rate_limits.resets_per_hour,
             now,
         );
         let previous_mfa_reset = rate::previous_mfa_reset(
             &recent,
             &target.id,
-            self.safety.approval.repeat_mfa_reset_hours,
+            self.safety()?.approval.repeat_mfa_reset_hours,
             now,
         );
-        let approval =
-            approval::requirement(&self.safety, action, target, previous_mfa_reset.as_deref());
+        let approval = approval::requirement(
+            self.safety()?,
+            action,
+            target,
+            previous_mfa_reset.as_deref(),
+        );
         let verification = self
             .verification_requirement(directory, target, methods)
             .await;
@@ -181,7 +185,8 @@ impl Console {
         target: &DirectoryUser,
         methods_read: &[AuthMethod],
     ) -> VerificationRequirement {
-        let policy = &self.safety.verification;
+        // Only `plan_safety` asks, after `safety()` let the action through.
+        let policy = &self.safety_policy().verification;
         if policy.methods.is_empty() {
             return VerificationRequirement::not_required();
         }

@@ -160,6 +160,8 @@ impl Console {
         action: impl AsRef<str>,
         options: Option<serde_json::Value>,
     ) -> Result<ProviderPlan> {
+        // No action while the managed policy cannot be applied (see `with_safety_refused`).
+        self.safety()?;
         let action = action.as_ref();
         let user_id = require_id(user_id)?;
         let session = self.seam_session(connection_id).await?;

@@ -18,6 +18,7 @@ pub use resetdesk_model::safety::PlanSafety;
 
 pub mod approval;
 pub mod in_flight;
+pub mod managed;
 pub mod policy;
 pub mod rate;
 pub mod verification;

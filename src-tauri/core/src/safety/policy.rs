@@ -49,6 +49,15 @@ pub struct ApprovalPolicy {
     pub bulk_users_above: u32,
 }
 
+impl ApprovalPolicy {
+    /// Whether `entry` (a UPN or object id) is on the VIP list (case does not matter).
+    pub fn is_vip_listed(&self, entry: &str) -> bool {
+        self.vip_users
+            .iter()
+            .any(|v| v.trim().eq_ignore_ascii_case(entry.trim()))
+    }
+}
+
 /// The largest bulk reset one operator may run alone (issue 14: "above a configured number
 /// of users, default 25").
 pub const DEFAULT_BULK_USERS_ABOVE: u32 = 25;

@@ -1,0 +1,307 @@
+//! The machine-wide **managed policy** (issue 15), the way enterprise desktop software takes
+//! one (Firefox's `policies.json`, Chrome's and Edge's managed policies): a file only an
+//! administrator can write — on Linux `/etc/resetdesk/policy.json`, root-owned and writable by
+//! nobody else. Its `safety` rules are a floor: a per-user setting may make a rule stricter,
+//! never weaker; a weaker one is ignored and said so. A policy that cannot be trusted or read
+//! stops actions (not the app): falling back to the defaults could loosen a stricter policy.
+//!
+//! ```json
+//! {"safety": {"rateLimits": {"resetsPerHour": 10}, "approval": {"repeatMfaResetHours": 72}}}
+//! ```
+//!
+//! A field the policy leaves out is the safe default — the policy's floor too.
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::policy::SafetyPolicy;
+
+/// Where Linux desktops read the managed policy.
+pub const LINUX_POLICY_PATH: &str = "/etc/resetdesk/policy.json";
+
+/// What an administrator can set (and lock) for every user of the machine.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ManagedPolicy {
+    /// The floor of every safety rule.
+    #[serde(default)]
+    pub safety: SafetyPolicy,
+}
+
+/// What the machine's policy file says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManagedState {
+    /// No policy: the user's settings apply as they are.
+    Absent,
+    Valid(ManagedPolicy),
+    /// A policy that cannot be trusted or read: actions stop, with this message.
+    Refused(String),
+}
+
+/// Reads the policy at `path`: absent, valid, or refused with what an administrator must fix.
+pub fn read_managed_policy(path: &Path) -> ManagedState {
+    let metadata = match std::fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return ManagedState::Absent,
+        Err(e) => return refused(path, &format!("it cannot be read ({e})")),
+    };
+    if let Some(why) = writable_by_others(&metadata) {
+        return refused(path, why);
+    }
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => return refused(path, &format!("it cannot be read ({e})")),
+    };
+    let policy: ManagedPolicy = match serde_json::from_str(&text) {
+        Ok(policy) => policy,
+        Err(e) => return refused(path, &format!("it is not valid ({e})")),
+    };
+    if let Err(e) = policy.safety.validate() {
+        return refused(path, &e.message);
+    }
+    ManagedState::Valid(policy)
+}
+
+fn refused(path: &Path, why: &str) -> ManagedState {
+    ManagedState::Refused(format!(
+        "The managed policy {} cannot be applied: {why}. Actions are stopped until an administrator \
+         fixes it; finding and reading users still work.",
+        path.display()
+    ))
+}
+
+/// Why the file could be changed by someone other than an administrator, if it could.
+#[cfg(unix)]
+fn writable_by_others(metadata: &std::fs::Metadata) -> Option<&'static str> {
+    use std::os::unix::fs::MetadataExt;
+    if metadata.uid() != 0 {
+        return Some("it is not owned by root, so its owner could loosen it");
+    }
+    if metadata.mode() & 0o022 != 0 {
+        return Some("group or other users can write it");
+    }
+    None
+}
+
+#[cfg(not(unix))]
+fn writable_by_others(_metadata: &std::fs::Metadata) -> Option<&'static str> {
+    None
+}
+
+/// The rules in force: each the stricter of the managed floor and the user's setting, and,
+/// in words, each user setting ignored because it was weaker.
+pub fn apply_floor(floor: &SafetyPolicy, user: &SafetyPolicy) -> (SafetyPolicy, Vec<String>) {
+    let mut ignored = Vec::new();
+    let mut weaker = |rule: &str, theirs: String, kept: String| {
+        ignored.push(format!(
+            "{rule}: {theirs} is weaker than the managed policy's {kept}"
+        ));
+    };
+    let mut applied = user.clone();
+
+    if floor.verification.required && !user.verification.required {
+        weaker("verification.required", "false".into(), "true".into());
+        applied.verification.required = true;
+    }
+    // Fewer methods is stricter: only those the policy allows, in the user's order.
+    let allowed: Vec<_> = user
+        .verification
+        .methods
+        .iter()
+        .copied()
+        .filter(|m| floor.verification.methods.contains(m))
+        .collect();
+    let not_allowed: Vec<&str> = user
+        .verification
+        .methods
+        .iter()
+        .filter(|m| !floor.verification.methods.contains(m))
+        .map(|m| m.key())
+        .collect();
+    if !not_allowed.is_empty() {
+        let kept: Vec<&str> = floor.verification.methods.iter().map(|m| m.key()).collect();
+        weaker(
+            "verification.methods",
+            not_allowed.join(", "),
+            format!("list ({})", kept.join(", ")),
+        );
+    }
+    applied.verification.methods = if allowed.is_empty() && applied.verification.required {
+        floor.verification.methods.clone()
+    } else {
+        allowed
+    };
+
+    if floor.approval.privileged_targets && !user.approval.privileged_targets {
+        weaker("approval.privilegedTargets", "false".into(), "true".into());
+        applied.approval.privileged_targets = true;
+    }
+    for vip in &floor.approval.vip_users {
+        if !applied.approval.is_vip_listed(vip) {
+            applied.approval.vip_users.push(vip.clone());
+        }
+    }
+    let (theirs, kept) = (
+        user.approval.repeat_mfa_reset_hours,
+        floor.approval.repeat_mfa_reset_hours,
+    );
+    if theirs < kept {
+        weaker(
+            "approval.repeatMfaResetHours",
+            theirs.to_string(),
+            kept.to_string(),
+        );
+        applied.approval.repeat_mfa_reset_hours = kept;
+    }
+    let (theirs, kept) = (
+        user.approval.bulk_users_above,
+        floor.approval.bulk_users_above,
+    );
+    if theirs > kept {
+        weaker(
+            "approval.bulkUsersAbove",
+            theirs.to_string(),
+            kept.to_string(),
+        );
+        applied.approval.bulk_users_above = kept;
+    }
+    let (theirs, kept) = (
+        user.rate_limits.resets_per_hour,
+        floor.rate_limits.resets_per_hour,
+    );
+    if theirs > kept {
+        weaker(
+            "rateLimits.resetsPerHour",
+            theirs.to_string(),
+            kept.to_string(),
+        );
+        applied.rate_limits.resets_per_hour = kept;
+    }
+    (applied, ignored)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::safety::VerificationMethod;
+    use serde_json::json;
+
+    fn policy(value: serde_json::Value) -> SafetyPolicy {
+        SafetyPolicy::from_settings(Some(&value)).unwrap()
+    }
+
+    #[test]
+    fn the_example_the_packages_ship_is_a_valid_policy_of_the_defaults() {
+        let example: ManagedPolicy = serde_json::from_str(include_str!(
+            "../../../../packaging/linux/policy.example.json"
+        ))
+        .unwrap();
+        example.safety.validate().unwrap();
+        assert_eq!(example.safety, SafetyPolicy::default());
+    }
+
+    #[test]
+    fn a_weaker_user_setting_is_ignored_and_said_so_a_stricter_one_kept() {
+        let floor = policy(json!({
+            "rateLimits": {"resetsPerHour": 10},
+            "approval": {"vipUsers": ["ceo@contoso.com"], "repeatMfaResetHours": 48},
+            "verification": {"methods": ["callBack", "ticket"]}
+        }));
+        // The operator's own settings.json tries to loosen every rule.
+        let user = policy(json!({
+            "verification": {"required": false, "methods": ["ticket", "oneTimeCode"]},
+            "approval": {"privilegedTargets": false, "repeatMfaResetHours": 0, "bulkUsersAbove": 500},
+            "rateLimits": {"resetsPerHour": 4294967295u32}
+        }));
+        let (applied, ignored) = apply_floor(&floor, &user);
+        assert!(applied.verification.required);
+        assert_eq!(
+            applied.verification.methods,
+            vec![VerificationMethod::Ticket]
+        );
+        assert!(applied.approval.privileged_targets);
+        assert!(applied.is_vip("x", "CEO@contoso.com"));
+        assert_eq!(applied.approval.repeat_mfa_reset_hours, 48);
+        assert_eq!(applied.approval.bulk_users_above, 25);
+        assert_eq!(applied.rate_limits.resets_per_hour, 10);
+        assert_eq!(ignored.len(), 6, "{ignored:#?}");
+        assert!(ignored
+            .iter()
+            .any(|i| i.starts_with("rateLimits.resetsPerHour: 4294967295")));
+
+        // Stricter is kept as the user set it.
+        let strict =
+            policy(json!({"rateLimits": {"resetsPerHour": 3}, "approval": {"bulkUsersAbove": 5}}));
+        let (applied, ignored) = apply_floor(&floor, &strict);
+        assert_eq!(applied.rate_limits.resets_per_hour, 3);
+        assert_eq!(applied.approval.bulk_users_above, 5);
+        assert_eq!(
+            applied.approval.repeat_mfa_reset_hours, 48,
+            "24 is weaker than 48"
+        );
+        assert_eq!(ignored.len(), 2, "{ignored:#?}");
+    }
+
+    /// Whether files this test creates are root's (the test runs as root, as in CI).
+    #[cfg(unix)]
+    fn owned_by_root(path: &Path) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).unwrap().uid() == 0
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_a_policy_no_user_can_write_is_applied() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            read_managed_policy(&dir.path().join("none.json")),
+            ManagedState::Absent
+        );
+        let path = dir.path().join("policy.json");
+        std::fs::write(&path, r#"{"safety": {"rateLimits": {"resetsPerHour": 5}}}"#).unwrap();
+        let is_root = owned_by_root(&path);
+        if is_root {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            let ManagedState::Valid(valid) = read_managed_policy(&path) else {
+                panic!("a root-owned 0644 policy applies")
+            };
+            assert_eq!(valid.safety.rate_limits.resets_per_hour, 5);
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+            assert!(
+                matches!(read_managed_policy(&path), ManagedState::Refused(why) if why.contains("can write it"))
+            );
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            std::os::unix::fs::chown(&path, Some(65534), None).unwrap();
+        }
+        // Owned by an ordinary user (the test's own, or nobody's): its owner could loosen it.
+        assert!(
+            matches!(read_managed_policy(&path), ManagedState::Refused(why) if why.contains("not owned by root"))
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_policy_that_does_not_parse_or_loosens_a_rule_beyond_validity_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        if !owned_by_root(dir.path()) {
+            return; // only root can make the root-owned files this needs
+        }
+        for (text, expected) in [
+            (r#"{"safty": {}}"#, "not valid"),
+            (
+                r#"{"safety": {"rateLimits": {"resetsPerHour": 0}}}"#,
+                "at least 1",
+            ),
+            ("not json", "not valid"),
+        ] {
+            let path = dir.path().join("policy.json");
+            std::fs::write(&path, text).unwrap();
+            let state = read_managed_policy(&path);
+            assert!(
+                matches!(&state, ManagedState::Refused(why) if why.contains(expected) && why.contains("Actions are stopped")),
+                "{text}: {state:?}"
+            );
+        }
+    }
+}
