@@ -124,24 +124,6 @@ impl Writer {
     }
 }
 
-async fn zoho_sign_in(console: &Console) {
-    let request = |device_code: Option<String>| SignInRequest {
-        account: ZOHO_OPERATOR.to_string(),
-        device_code,
-        ..Default::default()
-    };
-    let SignInOutcome::DeviceCode { prompt } =
-        console.sign_in_with(ZOHO, request(None)).await.unwrap()
-    else {
-        panic!("Zoho signs in with a device code")
-    };
-    let done = console
-        .sign_in_with(ZOHO, request(Some(prompt.user_code)))
-        .await
-        .unwrap();
-    assert!(matches!(done, SignInOutcome::Done { .. }), "{done:?}");
-}
-
 /// Signs in as the page does: with the demo account's password and second-factor code.
 async fn ps_sign_in(console: &Console) {
     let view = console.connections().await;
@@ -195,7 +177,7 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
 
         // Zoho Directory: the list, a confirmed and a pending user, Reset password with its
         // options and a generated password, Reset MFA.
-        zoho_sign_in(&console).await;
+        resetdesk_testkit::zoho_sign_in(&console, ZOHO, ZOHO_OPERATOR).await;
         ps_sign_in(&console).await;
         let signed_in = console.connections().await;
         out.write("zoho-connection", &connection(&signed_in, ZOHO));

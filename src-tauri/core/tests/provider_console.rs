@@ -173,28 +173,8 @@ impl Harness {
     }
 }
 
-/// The device sign-in through the seam: the first call shows the code (approved by the
-/// sandbox's demo sign-in as `email`), the second, naming it, waits for the approval.
 async fn zoho_sign_in_to(console: &Console, email: &str) -> ProviderAccount {
-    let request = |device_code: Option<String>| SignInRequest {
-        account: email.to_string(),
-        device_code,
-        ..Default::default()
-    };
-    let SignInOutcome::DeviceCode { prompt } =
-        console.sign_in_with(ZOHO, request(None)).await.unwrap()
-    else {
-        panic!("Zoho signs in with a device code")
-    };
-    assert!(!prompt.user_code.is_empty());
-    match console
-        .sign_in_with(ZOHO, request(Some(prompt.user_code)))
-        .await
-        .unwrap()
-    {
-        SignInOutcome::Done { account } => account,
-        other => panic!("{other:?}"),
-    }
+    resetdesk_testkit::zoho_sign_in(console, ZOHO, email).await
 }
 
 fn generate() -> Option<PasswordInput> {

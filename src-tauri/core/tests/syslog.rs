@@ -186,28 +186,7 @@ async fn entries_arrive_framed_with_header_structured_data_and_the_stored_line()
 
 #[tokio::test]
 async fn tls_to_a_collector_whose_certificate_a_private_ca_issued() {
-    let ca_key = rcgen::KeyPair::generate().unwrap();
-    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    let ca = ca_params.self_signed(&ca_key).unwrap();
-    let server_key = rcgen::KeyPair::generate().unwrap();
-    let server_cert = rcgen::CertificateParams::new(vec!["localhost".to_string()])
-        .unwrap()
-        .signed_by(&server_key, &ca, &ca_key)
-        .unwrap();
-    let server_config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(
-        vec![server_cert.der().clone()],
-        rustls::pki_types::PrivatePkcs8KeyDer::from(server_key.serialize_der()).into(),
-    )
-    .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server_config));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let (listener, acceptor, ca_pem) = tls_collector().await;
     let port = listener.local_addr().unwrap().port();
 
     let dir = tempfile::tempdir().unwrap();
@@ -216,7 +195,7 @@ async fn tls_to_a_collector_whose_certificate_a_private_ca_issued() {
         SyslogSettings {
             host: "localhost".into(),
             tls: true,
-            ca_pem: Some(ca.pem()),
+            ca_pem: Some(ca_pem),
             ..settings(port)
         },
         fast_retries(100),
@@ -228,14 +207,7 @@ async fn tls_to_a_collector_whose_certificate_a_private_ca_issued() {
         record(1, "helpdesk@contoso.sandbox", AuditOutcome::Failed),
     );
 
-    let (tcp, _) = tokio::time::timeout(WAIT, listener.accept())
-        .await
-        .unwrap()
-        .unwrap();
-    let mut stream = tokio::time::timeout(WAIT, acceptor.accept(tcp))
-        .await
-        .unwrap()
-        .unwrap();
+    let mut stream = accept_tls(&listener, &acceptor).await;
     let message = read_frame(&mut stream).await;
     assert!(message.starts_with("<84>1 "), "{message}");
     assert!(message.ends_with(&stored_lines(&log)[0]), "{message}");
@@ -431,6 +403,21 @@ async fn tls_collector() -> (TcpListener, tokio_rustls::TlsAcceptor, String) {
     )
 }
 
+/// The next connection to the collector, past its TLS handshake.
+async fn accept_tls(
+    listener: &TcpListener,
+    acceptor: &tokio_rustls::TlsAcceptor,
+) -> tokio_rustls::server::TlsStream<tokio::net::TcpStream> {
+    let (tcp, _) = tokio::time::timeout(WAIT, listener.accept())
+        .await
+        .unwrap()
+        .unwrap();
+    tokio::time::timeout(WAIT, acceptor.accept(tcp))
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 fn kept_place(delivered: &std::path::Path) -> ForwardOptions {
     ForwardOptions {
         delivered_file: Some(delivered.to_path_buf()),
@@ -484,14 +471,7 @@ async fn entries_an_exit_left_undelivered_reach_the_tls_collector_after_the_next
     let restarted =
         AuditForwarder::start_with(tls_settings.clone(), kept_place(&delivered)).unwrap();
     restarted.catch_up(&oldest_first(&log));
-    let (tcp, _) = tokio::time::timeout(WAIT, listener.accept())
-        .await
-        .unwrap()
-        .unwrap();
-    let mut stream = tokio::time::timeout(WAIT, acceptor.accept(tcp))
-        .await
-        .unwrap()
-        .unwrap();
+    let mut stream = accept_tls(&listener, &acceptor).await;
     let anchor = read_frame(&mut stream).await;
     assert!(anchor.starts_with("<85>1 "), "a notice: {anchor}");
     assert_eq!(sd_param(&anchor, "anchor"), Some("start"));
@@ -517,14 +497,7 @@ async fn entries_an_exit_left_undelivered_reach_the_tls_collector_after_the_next
     // And the start after that sends only its anchor: nothing twice.
     let again = AuditForwarder::start_with(tls_settings, kept_place(&delivered)).unwrap();
     again.catch_up(&oldest_first(&log));
-    let (tcp, _) = tokio::time::timeout(WAIT, listener.accept())
-        .await
-        .unwrap()
-        .unwrap();
-    let mut stream = tokio::time::timeout(WAIT, acceptor.accept(tcp))
-        .await
-        .unwrap()
-        .unwrap();
+    let mut stream = accept_tls(&listener, &acceptor).await;
     let anchor = read_frame(&mut stream).await;
     assert_eq!(sd_param(&anchor, "deliveredSeq"), Some("3"));
     wait_for(&again, |s| s.queued == 0).await;

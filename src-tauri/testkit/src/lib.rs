@@ -89,6 +89,38 @@ pub async fn sign_in(console: &Console, upn: &str) -> Operator {
     operator
 }
 
+/// Signs the demo operator `email` in to a Zoho Directory connection through the seam, as the
+/// page does: the first call shows the device code (approved by the sandbox's demo sign-in as
+/// `email`), the second, naming it, waits for the approval.
+pub async fn zoho_sign_in(
+    console: &Console,
+    connection_id: &str,
+    email: &str,
+) -> resetdesk_core::seam::ProviderAccount {
+    use resetdesk_core::seam::{SignInOutcome, SignInRequest};
+    let request = |device_code: Option<String>| SignInRequest {
+        account: email.to_string(),
+        device_code,
+        ..Default::default()
+    };
+    let SignInOutcome::DeviceCode { prompt } = console
+        .sign_in_with(connection_id, request(None))
+        .await
+        .unwrap()
+    else {
+        panic!("Zoho signs in with a device code")
+    };
+    assert!(!prompt.user_code.is_empty());
+    match console
+        .sign_in_with(connection_id, request(Some(prompt.user_code)))
+        .await
+        .unwrap()
+    {
+        SignInOutcome::Done { account } => account,
+        other => panic!("{email} signs in to Zoho: {other:?}"),
+    }
+}
+
 /// A local server that only counts the connections made to it: the place a secret must not go
 /// when a connection's settings are edited to point there. Its address, and the count.
 pub async fn counting_listener() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {

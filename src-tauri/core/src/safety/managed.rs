@@ -141,42 +141,38 @@ pub fn apply_floor(floor: &SafetyPolicy, user: &SafetyPolicy) -> (SafetyPolicy, 
             applied.approval.vip_users.push(vip.clone());
         }
     }
-    let (theirs, kept) = (
+    // Numbers: a longer repeat-MFA window is stricter; a smaller bulk threshold and cap are.
+    let mut floor_number = |rule: &str, theirs: u32, kept: u32, stricter_is_higher: bool| {
+        let weaker_than_floor = if stricter_is_higher {
+            theirs < kept
+        } else {
+            theirs > kept
+        };
+        if weaker_than_floor {
+            weaker(rule, theirs.to_string(), kept.to_string());
+            kept
+        } else {
+            theirs
+        }
+    };
+    applied.approval.repeat_mfa_reset_hours = floor_number(
+        "approval.repeatMfaResetHours",
         user.approval.repeat_mfa_reset_hours,
         floor.approval.repeat_mfa_reset_hours,
+        true,
     );
-    if theirs < kept {
-        weaker(
-            "approval.repeatMfaResetHours",
-            theirs.to_string(),
-            kept.to_string(),
-        );
-        applied.approval.repeat_mfa_reset_hours = kept;
-    }
-    let (theirs, kept) = (
+    applied.approval.bulk_users_above = floor_number(
+        "approval.bulkUsersAbove",
         user.approval.bulk_users_above,
         floor.approval.bulk_users_above,
+        false,
     );
-    if theirs > kept {
-        weaker(
-            "approval.bulkUsersAbove",
-            theirs.to_string(),
-            kept.to_string(),
-        );
-        applied.approval.bulk_users_above = kept;
-    }
-    let (theirs, kept) = (
+    applied.rate_limits.resets_per_hour = floor_number(
+        "rateLimits.resetsPerHour",
         user.rate_limits.resets_per_hour,
         floor.rate_limits.resets_per_hour,
+        false,
     );
-    if theirs > kept {
-        weaker(
-            "rateLimits.resetsPerHour",
-            theirs.to_string(),
-            kept.to_string(),
-        );
-        applied.rate_limits.resets_per_hour = kept;
-    }
     (applied, ignored)
 }
 
