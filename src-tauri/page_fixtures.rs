@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use resetdesk_core::console::{Console, KeychainStatus, PasswordInput};
+use resetdesk_core::safety::verification::VerificationEvidence;
 use resetdesk_core::seam::{SignInOutcome, SignInRequest};
 use resetdesk_core::secrets::{MemoryStore, SecretString};
 use serde::Serialize;
@@ -205,6 +206,12 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
             "digits": true, "symbols": false
         }))
         .unwrap();
+        // The organisation's default rules: the caller is verified before a reset (for Zoho,
+        // by a ticket: it gives ResetDesk no phone or manager).
+        let ticket = VerificationEvidence::Ticket {
+            ticket: "HR-77".to_string(),
+        };
+        console.record_verification(&plan.id, &ticket).unwrap();
         let result = console
             .run_provider_plan(&plan.id, "INC-77", Some(password))
             .await

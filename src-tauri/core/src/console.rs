@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
 
 mod by_hand_steps;
+mod confirmation;
 mod lighthouse;
 mod lighthouse_approval;
 mod lighthouse_jobs;
@@ -61,9 +62,9 @@ use crate::providers::entra::offers::{available_actions, OfferedAction};
 use crate::providers::entra::planner::{build_plan_with, Plan, PlanInputs};
 use crate::providers::entra::policy;
 use crate::providers::entra::EntraDirectory;
-use crate::safety::verification::PendingCode;
 use crate::safety::{ApprovalRecord, RateStatus, SafetyPolicy, VerificationRecord};
 use crate::secrets::SecretStore;
+use confirmation::Confirmation;
 
 /// A reviewed plan is only good for this long: after that the target's state may have moved
 /// on, and the operator must review a fresh one.
@@ -197,12 +198,8 @@ struct PlanRecord {
     operator_id: String,
     state: PlanState,
     created: Instant,
-    /// How the caller was verified, once recorded (a failed one stops the plan).
-    verification: Option<VerificationRecord>,
-    /// A one-time code sent for verification, waiting to be read back.
-    pending_code: Option<PendingCode>,
-    /// The second person's approval, once given.
-    approval: Option<ApprovalRecord>,
+    /// The caller's verification and the second person's approval, as recorded.
+    confirmation: Confirmation,
 }
 
 impl PlanRecord {
@@ -212,9 +209,7 @@ impl PlanRecord {
             operator_id,
             state: PlanState::Ready,
             created: Instant::now(),
-            verification: None,
-            pending_code: None,
-            approval: None,
+            confirmation: Confirmation::default(),
         }
     }
 }
@@ -821,10 +816,15 @@ impl Console {
                     r.created.elapsed() < self.plan_validity || r.state == PlanState::Running
                 });
                 let mut record = PlanRecord::new(plan.clone(), operator.id.clone());
-                if let Some(reused) = self.reusable_verification(&plan, &operator.id) {
+                let same_call = safety_checks::SameCaller {
+                    connection_id: &plan.connection_id,
+                    operator_id: &operator.id,
+                    target_id: &plan.target.id,
+                };
+                if let Some(reused) = self.reusable_verification(&same_call, &plan.safety) {
                     plan.safety.verification.recorded = Some(reused.clone());
                     record.plan = plan.clone();
-                    record.verification = Some(reused);
+                    record.confirmation.verification = Some(reused);
                 }
                 plans.insert(plan.id.clone(), record);
                 Ok(plan)
@@ -929,12 +929,12 @@ impl Console {
         if record.created.elapsed() > self.plan_validity {
             return Err(self.expired_summary("the user's current state"));
         }
-        safety_checks::ensure_confirmable(record)?;
+        record.confirmation.ensure_complete(&record.plan.safety)?;
         record.state = PlanState::Running;
         Ok(ClaimedPlan {
             plan: record.plan.clone(),
-            verification: record.verification.clone(),
-            approval: record.approval.clone(),
+            verification: record.confirmation.verification.clone(),
+            approval: record.confirmation.approval.clone(),
         })
     }
 
@@ -1007,7 +1007,12 @@ impl Console {
         )
         .await;
         let outcome = overall_outcome(&outcomes);
-        self.remember_verification(plan, &operator.id, claimed.verification.as_ref());
+        let same_call = safety_checks::SameCaller {
+            connection_id: &plan.connection_id,
+            operator_id: &operator.id,
+            target_id: &plan.target.id,
+        };
+        self.remember_verification(&same_call, claimed.verification.as_ref());
         let audited = self.append_audit(AuditRecord {
             verification: claimed.verification.clone(),
             approval: claimed.approval.clone(),

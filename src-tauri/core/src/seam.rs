@@ -22,6 +22,8 @@ use crate::auth::BrowserLauncher;
 use crate::cache::{CachedUser, DirectorySync};
 use crate::error::{AppError, Result};
 use crate::model::connection::{Connection, ProviderSettings};
+use crate::model::AuthMethod;
+use crate::safety::verification::ContactsOnRecord;
 
 pub use crate::console::{
     FreshSignIn, PasswordInput, PlanOwner, PlanTarget, ProviderAccount, ProviderOffer,
@@ -174,6 +176,10 @@ pub struct PlanDraft {
     pub fresh_sign_in: Option<FreshSignIn>,
     /// The options the operator chose, kept with the plan and handed back to the run.
     pub run_options: Option<serde_json::Value>,
+    /// Why the provider treats the target as privileged ("is a Zoho organisation admin."),
+    /// if it does: under the organisation's approval rules, a reset then needs a second
+    /// person.
+    pub privileged: Option<String>,
 }
 
 impl PlanDraft {
@@ -187,8 +193,18 @@ impl PlanDraft {
             needs_password: false,
             fresh_sign_in: None,
             run_options: None,
+            privileged: None,
         }
     }
+}
+
+/// What caller verification may use for one user, from the directory: the phone numbers and
+/// manager on record (call back, manager's confirmation), and the registered methods a
+/// one-time code can be sent to.
+#[derive(Debug, Clone)]
+pub struct VerificationSources {
+    pub contacts: Result<ContactsOnRecord>,
+    pub methods: Result<Vec<AuthMethod>>,
 }
 
 /// What the operator gives when they confirm a plan.
@@ -321,6 +337,13 @@ pub trait Session: Send + Sync {
             login: user.user_principal_name.clone(),
             detail: user.job_title.clone(),
         }
+    }
+
+    /// What caller verification may use for `user_id` (read when a reset is planned). `None`:
+    /// this directory gives ResetDesk none of it, and only the methods that need nothing
+    /// from it (a ticket) remain.
+    async fn verification_sources(&self, _user_id: &str) -> Option<VerificationSources> {
+        None
     }
 
     /// Ends the sign-in at the provider, if it has such a thing.

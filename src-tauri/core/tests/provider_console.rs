@@ -31,6 +31,7 @@ const ZOHO: &str = "zoho-test";
 const NPS: &str = "nps-test";
 const ADMIN: &str = "ada.admin@zylker.sandbox";
 const MEMBER: &str = "mo.member@zylker.sandbox";
+const SUPER_ADMIN: &str = "sam.super@zylker.sandbox";
 
 struct Harness {
     console: Console,
@@ -91,7 +92,11 @@ async fn harness_capped(fresh_sign_in: Duration, pin_nps: bool, resets_per_hour:
     .with_zoho_fresh_sign_in(fresh_sign_in)
     .with_cache_dir(dir.path())
     .with_safety_policy(
+        // Caller verification and approval are tested in seam_safety.rs; here they are off so
+        // that each test exercises one thing (the hourly cap is one of them).
         resetdesk_core::safety::SafetyPolicy::from_settings(Some(&serde_json::json!({
+            "verification": {"required": false, "methods": []},
+            "approval": {"privilegedTargets": false, "repeatMfaResetHours": 0},
             "rateLimits": {"resetsPerHour": resets_per_hour}
         })))
         .unwrap(),
@@ -149,6 +154,7 @@ impl Harness {
         )
         .unwrap()
         .with_zoho_sandbox_approver(ZOHO, self.zoho.clone())
+        .with_safety_policy(self.console.safety_policy().clone())
     }
 
     async fn nps_sign_in_to(&self, console: &Console, login: &str, password: &str) {
@@ -1188,4 +1194,77 @@ async fn a_zoho_account_in_another_data_centre_moves_the_connection_there_and_st
     let restarted = console_over(moved);
     restarted.resume_sessions().await;
     assert!(restarted.directory_search(ZOHO, "").await.is_ok());
+}
+
+#[tokio::test]
+async fn zoho_resets_follow_the_organisations_safety_rules_as_entras_do() {
+    let mut h = harness().await;
+    h.console = h
+        .console
+        .with_safety_policy(resetdesk_core::safety::SafetyPolicy::default());
+    h.zoho_sign_in(SUPER_ADMIN).await;
+
+    // An organisation admin is privileged: the super admin's reset needs a second person,
+    // whom ResetDesk cannot take for Zoho yet, so it is refused with why, and audited.
+    let other_admin = h.zuid(SECOND_ADMIN);
+    let refused = h
+        .console
+        .plan_provider_action(ZOHO, &other_admin, ProviderAction::ZohoResetMfa, None)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Denied, "{refused:?}");
+    assert!(
+        refused.message.contains("is a Zoho organisation admin."),
+        "{refused:?}"
+    );
+    let entry = h.audit().pop().unwrap();
+    assert_eq!(entry.record.outcome, AuditOutcome::Refused);
+    assert_eq!(entry.record.target_id, other_admin);
+
+    // A member's reset waits for the caller's verification; Zoho gives ResetDesk no phone or
+    // manager, so the ticket is the method left, and the others say why they are not.
+    let zuid = h.zuid(CONFIRMED_USER);
+    let plan = h
+        .console
+        .plan_provider_action(ZOHO, &zuid, ProviderAction::ZohoResetMfa, None)
+        .await
+        .unwrap();
+    let verification = &plan.safety.verification;
+    assert!(verification.required);
+    let usable: Vec<_> = verification
+        .options
+        .iter()
+        .filter(|o| o.unavailable.is_none())
+        .map(|o| o.method)
+        .collect();
+    assert_eq!(
+        usable,
+        [resetdesk_core::safety::verification::VerificationMethod::Ticket]
+    );
+    let refused = h
+        .console
+        .run_provider_plan(&plan.id, "INC-9", None)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Denied, "{refused:?}");
+    h.console
+        .record_verification(
+            &plan.id,
+            &resetdesk_core::safety::verification::VerificationEvidence::Ticket {
+                ticket: "HR-9".to_string(),
+            },
+        )
+        .unwrap();
+    let ran = h
+        .console
+        .run_provider_plan(&plan.id, "INC-9", None)
+        .await
+        .unwrap();
+    assert_eq!(
+        ran.outcome,
+        AuditOutcome::Pending,
+        "MFA is reset by hand in Zoho"
+    );
+    let entry = h.audit().pop().unwrap();
+    assert!(entry.record.verification.is_some_and(|v| v.passed));
 }

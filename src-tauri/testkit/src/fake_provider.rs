@@ -4,17 +4,21 @@
 //! its own folder.
 //!
 //! Its operators: `admin@fake.test` may unlock accounts and sign users out; `viewer@fake.test`
-//! may only look. Every operator's password is [`FAKE_PASSWORD`].
+//! may only look. Every operator's password is [`FAKE_PASSWORD`]. Its users: Ada (locked, with a
+//! phone number on record and a registered phone), Bob (locked, an owner of the directory: a
+//! privileged user) and Cy (active).
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use resetdesk_core::error::{AppError, ErrorKind, Result};
 use resetdesk_core::model::connection::{Connection, CustomSettings, ProviderSettings};
+use resetdesk_core::model::{AuthMethod, AuthMethodKind};
+use resetdesk_core::safety::verification::{ContactsOnRecord, PhoneOnRecord};
 use resetdesk_core::seam::{
     PlanDraft, PlanOwner, PlanTarget, Provider, ProviderAccount, ProviderOffer, ProviderPlan,
     ProviderStep, SafetyClass, Session, SignInRequest, SignInStep, StepPerformed, StepReport,
-    StepState, StepsRun, UserFact, UserPage, UserRow,
+    StepState, StepsRun, UserFact, UserPage, UserRow, VerificationSources,
 };
 use secrecy::ExposeSecret;
 
@@ -34,6 +38,11 @@ struct FakeUser {
     name: String,
     email: String,
     locked: bool,
+    /// A phone number on record, which is also registered for sign-in (caller verification
+    /// may call it back, or send a code to it).
+    phone: Option<String>,
+    /// An owner of the fake directory: privileged, as an admin role is.
+    owner: bool,
 }
 
 #[derive(Default)]
@@ -58,11 +67,19 @@ impl FakeDirectory {
             name: name.to_string(),
             email: format!("{id}@fake.test"),
             locked,
+            phone: None,
+            owner: false,
         };
         let state = FakeState {
             users: vec![
-                user("ada", "Ada Locked", true),
-                user("bob", "Bob Locked", true),
+                FakeUser {
+                    phone: Some("+1 555 0100".to_string()),
+                    ..user("ada", "Ada Locked", true)
+                },
+                FakeUser {
+                    owner: true,
+                    ..user("bob", "Bob Locked", true)
+                },
                 user("cy", "Cy Active", false),
             ],
             changes: HashMap::new(),
@@ -100,6 +117,14 @@ impl FakeDirectory {
     /// Makes every run wait `delay` before it changes anything.
     pub fn set_run_delay(&self, delay: std::time::Duration) {
         self.state.lock().unwrap().run_delay = delay;
+    }
+
+    /// Locks `user_id` again (as a user who mistyped their password too often).
+    pub fn lock(&self, user_id: &str) {
+        let mut state = self.state.lock().unwrap();
+        for user in state.users.iter_mut().filter(|u| u.id == user_id) {
+            user.locked = true;
+        }
     }
 
     pub fn is_locked(&self, user_id: &str) -> bool {
@@ -257,7 +282,46 @@ impl Session for FakeSession {
                 doc: "https://fake.test/api".to_string(),
             },
         };
-        Ok(PlanDraft::new(target, vec![step], Vec::new()))
+        let mut draft = PlanDraft::new(target, vec![step], Vec::new());
+        if user.owner {
+            draft.privileged = Some("is an owner of the fake directory.".to_string());
+        }
+        Ok(draft)
+    }
+
+    async fn verification_sources(&self, user_id: &str) -> Option<VerificationSources> {
+        let user = self.user(user_id);
+        let phone = user.as_ref().ok().and_then(|u| u.phone.clone());
+        let contacts = user.as_ref().map(|_| ContactsOnRecord {
+            phones: phone
+                .iter()
+                .map(|number| PhoneOnRecord {
+                    id: "phone".to_string(),
+                    label: "Phone".to_string(),
+                    number: number.clone(),
+                })
+                .collect(),
+            manager: None,
+        });
+        let methods = user.as_ref().map(|_| {
+            phone
+                .iter()
+                .map(|number| AuthMethod {
+                    id: "phone-method".to_string(),
+                    kind: AuthMethodKind::Phone,
+                    label: "Phone".to_string(),
+                    detail: Some(number.clone()),
+                    phone_type: Some("mobile".to_string()),
+                    is_default: true,
+                    status: None,
+                    created: None,
+                })
+                .collect()
+        });
+        Some(VerificationSources {
+            contacts: contacts.map_err(|e| e.clone()),
+            methods: methods.map_err(|e| e.clone()),
+        })
     }
 
     async fn run(&self, plan: &ProviderPlan) -> Result<StepsRun> {

@@ -16,7 +16,7 @@ import type {
   AppError,
   ApprovalRecord,
   CodeToSend,
-  Plan,
+  PlanSafety,
   RateStatus,
   VerificationEvidence,
   VerificationOption,
@@ -27,8 +27,16 @@ import { useSafetySectionStyles } from "./safetySectionStyles";
 import { SecondPersonApproval } from "./SecondPersonApproval";
 
 
+/** What the safety part reads of a plan, whichever provider's (Entra's, or one of the seam's). */
+export interface SafetyPlan {
+  connectionId: string;
+  /** Who planned it: an approver must be someone else (Entra's plans only ask for approval). */
+  operatorUpn: string;
+  safety: PlanSafety;
+}
+
 export interface SafetyChecksProps {
-  plan: Plan;
+  plan: SafetyPlan;
   verification: VerificationRecord | null;
   approval: ApprovalRecord | null;
   /** While Rust re-plans for new options, nothing may be recorded. */
@@ -40,7 +48,7 @@ export interface SafetyChecksProps {
 
 /** Whether the confirmation is complete as far as safety goes (Rust checks again on confirm). */
 export function safetySatisfied(
-  plan: Plan,
+  plan: { safety: PlanSafety },
   verification: VerificationRecord | null,
   approval: ApprovalRecord | null,
 ): boolean {

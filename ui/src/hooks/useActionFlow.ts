@@ -1,5 +1,5 @@
 import { useCallback, useRef, useState } from "react";
-import { approvePlan, executePlan, planAction, recordVerification, sendVerificationCode } from "../ipc/api";
+import { approvePlan, executePlan, planAction } from "../ipc/api";
 import type {
   ActionKind,
   ActionOptions,
@@ -11,6 +11,7 @@ import type {
   VerificationEvidence,
   VerificationRecord,
 } from "../ipc/types";
+import { useCallerVerification } from "./useCallerVerification";
 
 /**
  * One action from click to result: plan (Rust builds it and may refuse), confirm with a reason,
@@ -141,23 +142,13 @@ export function useActionFlow(connectionId: string, userId: string): ActionFlowC
 
   const planId = flow.stage === "confirming" ? flow.plan.id : null;
 
-  const sendCode = useCallback(
-    async (destinationId: string) => {
-      if (!planId) throw { kind: "InvalidInput", message: "There is no request to verify.", detail: null } as AppError;
-      return sendVerificationCode(planId, destinationId);
-    },
-    [planId],
-  );
-
-  const verify = useCallback(
-    async (evidence: VerificationEvidence) => {
-      if (!planId) return;
-      const record = await recordVerification(planId, evidence);
+  const { sendCode, verify } = useCallerVerification(
+    planId,
+    useCallback((recordedFor: string, record: VerificationRecord) => {
       setFlow((current) =>
-        current.stage === "confirming" && current.plan.id === planId ? { ...current, verification: record } : current,
+        current.stage === "confirming" && current.plan.id === recordedFor ? { ...current, verification: record } : current,
       );
-    },
-    [planId],
+    }, []),
   );
 
   const approve = useCallback(

@@ -6,8 +6,10 @@ import type {
   ProviderAction,
   ProviderPlan,
   ProviderResult,
+  VerificationRecord,
   ZohoResetPasswordOptions,
 } from "../ipc/types";
+import { useCallerVerification } from "./useCallerVerification";
 
 export type ProviderFlow =
   | { stage: "idle" }
@@ -15,7 +17,15 @@ export type ProviderFlow =
   | { stage: "options"; action: ProviderAction; planning: boolean; error: AppError | null }
   | { stage: "planning"; action: ProviderAction }
   | { stage: "planFailed"; action: ProviderAction; error: AppError }
-  | { stage: "confirm"; plan: ProviderPlan; running: boolean; error: AppError | null; needsFreshSignIn: boolean }
+  | {
+      stage: "confirm";
+      plan: ProviderPlan;
+      running: boolean;
+      error: AppError | null;
+      needsFreshSignIn: boolean;
+      /** How the caller was verified, as Rust recorded it (a reset may not run without it). */
+      verification: VerificationRecord | null;
+    }
   | { stage: "done"; plan: ProviderPlan; result: ProviderResult };
 
 /** Zoho plans ask for a fresh sign-in; Privilege Secure's NotSignedIn is a real lost session. */
@@ -43,6 +53,8 @@ export function useProviderFlow(connectionId: string, userId: string) {
           running: false,
           error: null,
           needsFreshSignIn: isZohoAction(action) && planned.freshSignIn?.fresh === false,
+          // Rust reuses a verification this operator recorded for the same user in this call.
+          verification: planned.safety.verification.recorded ?? null,
         });
       } catch (e) {
         password.current = undefined;
@@ -81,7 +93,14 @@ export function useProviderFlow(connectionId: string, userId: string) {
   );
 
   const run = useCallback(async (planned: ProviderPlan, reason: string) => {
-    setFlow({ stage: "confirm", plan: planned, running: true, error: null, needsFreshSignIn: false });
+    setFlow((current) => ({
+      stage: "confirm",
+      plan: planned,
+      running: true,
+      error: null,
+      needsFreshSignIn: false,
+      verification: current.stage === "confirm" ? current.verification : null,
+    }));
     try {
       const result = await runProviderPlan(planned.id, reason, planned.needsPassword ? password.current : undefined);
       password.current = undefined;
@@ -90,9 +109,25 @@ export function useProviderFlow(connectionId: string, userId: string) {
       const error = e as AppError;
       // For Zoho, NotSignedIn at this point means "too long since you signed in": sign in again and retry.
       const fresh = isZohoAction(planned.action) && error.kind === "NotSignedIn";
-      setFlow({ stage: "confirm", plan: planned, running: false, error: fresh ? null : error, needsFreshSignIn: fresh });
+      setFlow((current) => ({
+        stage: "confirm",
+        plan: planned,
+        running: false,
+        error: fresh ? null : error,
+        needsFreshSignIn: fresh,
+        verification: current.stage === "confirm" ? current.verification : null,
+      }));
     }
   }, []);
+
+  const { sendCode, verify } = useCallerVerification(
+    flow.stage === "confirm" ? flow.plan.id : null,
+    useCallback((planId: string, record: VerificationRecord) => {
+      setFlow((current) =>
+        current.stage === "confirm" && current.plan.id === planId ? { ...current, verification: record } : current,
+      );
+    }, []),
+  );
 
   /** After the fresh sign-in: the plan may run now. */
   const signedInAgain = useCallback(() => {
@@ -115,7 +150,7 @@ export function useProviderFlow(connectionId: string, userId: string) {
     setFlow({ stage: "idle" });
   }, []);
 
-  return { flow, start, review, run, signedInAgain, markDone, close };
+  return { flow, start, review, run, signedInAgain, markDone, close, sendCode, verify };
 }
 
 /**

@@ -28,6 +28,26 @@ const allByTestId = (id: string) => [...document.querySelectorAll(`[data-testid=
 const type = (id: string, value: string) => fireEvent.change(byId(id)!, { target: { value } });
 const check = (id: string) => fireEvent.click(byId(id)!);
 
+/** Rust's answer to a ticket recorded as the caller's verification. */
+const ticketVerification = {
+  record_verification: (args: Record<string, unknown>) => {
+    const evidence = args.evidence as { method: string; ticket: string };
+    return { method: evidence.method, passed: true, detail: `Verified in ticket ${evidence.ticket}`, at: "2026-11-23T09:00:00.000Z" };
+  },
+};
+
+/**
+ * The caller's verification, which a reset's confirmation asks for under the default rules
+ * (Rust's plan says so): Zoho gives ResetDesk no phone or manager, so the ticket is the method
+ * offered first.
+ */
+async function verifyCallerByTicket(ticket: string) {
+  await waitFor(() => expect(byTestId("verification")?.textContent).toContain("required by your organisation"));
+  type("verification-ticket", ticket);
+  fireEvent.click(byId("record-ticket")!);
+  await waitFor(() => expect(byTestId("verification-result")?.getAttribute("data-passed")).toBe("true"));
+}
+
 /** Zoho's device sign-in through the seam: a code first, then — sent back — done. */
 function zohoDeviceSignIn(onApproved: () => void = () => {}) {
   return (args: Record<string, unknown>) => {
@@ -154,6 +174,7 @@ describe("Zoho: reset password", () => {
       },
       open_by_hand_page: () => ({ url: "https://directory.zoho.com/", opened: false, note: "The sandbox has no admin panel to open." }),
       copy_to_clipboard: () => null,
+      ...ticketVerification,
     });
     await renderZohoUser();
     fireEvent.click(byId("action-zohoResetPassword")!);
@@ -196,9 +217,13 @@ describe("Zoho: reset password", () => {
     expect(allByTestId("provider-plan-warning").map((w) => w.textContent)).toEqual(zohoPasswordPlan().warnings);
     expect(allByTestId("provider-plan-warning")[1].textContent).toContain("anyone who reads that mailbox gets it");
 
-    // The reason is required.
+    // The reason is required, and so is the caller's verification (the default rules, from Rust's plan).
     expect((byId("confirm-button") as HTMLButtonElement).disabled).toBe(true);
     type("reason-input", " INC-77 ");
+    expect((byId("confirm-button") as HTMLButtonElement).disabled).toBe(true);
+    expect(byTestId("verification")?.textContent).toContain("gives ResetDesk none of the user's phone numbers");
+    await verifyCallerByTicket("HR-77");
+    expect(ipc.callsOf("record_verification")).toEqual([{ planId: zohoPasswordPlan().id, evidence: { method: "ticket", ticket: "HR-77" } }]);
     fireEvent.click(byId("confirm-button")!);
 
     await waitFor(() => expect(byId("provider-result-dialog")).not.toBeNull());
@@ -233,6 +258,7 @@ describe("Zoho: reset password", () => {
       directory_user: () => annetteDetails(),
       plan_provider_action: () => zohoPasswordPlan(),
       run_provider_plan: () => zohoPasswordResult({ generatedPassword: null }),
+      ...ticketVerification,
     });
     await renderZohoUser();
     fireEvent.click(byId("action-zohoResetPassword")!);
@@ -249,6 +275,7 @@ describe("Zoho: reset password", () => {
     expect(JSON.stringify(ipc.callsOf("plan_provider_action"))).not.toContain("Correct-Horse-9");
     expect(document.body.innerHTML).not.toContain("Correct-Horse-9");
     type("reason-input", "INC-78");
+    await verifyCallerByTicket("HR-78");
     fireEvent.click(byId("confirm-button")!);
     await waitFor(() => expect(byId("provider-result-dialog")).not.toBeNull());
     expect(ipc.callsOf("run_provider_plan")).toEqual([{ planId: zohoPasswordPlan().id, reason: "INC-78", password: { mode: "typed", password: "Correct-Horse-9" } }]);
@@ -266,6 +293,7 @@ describe("Zoho: reset password", () => {
       directory_sign_in: zohoDeviceSignIn(() => {
         fresh = true;
       }),
+      ...ticketVerification,
     });
     await renderZohoUser();
     fireEvent.click(byId("action-zohoResetPassword")!);
@@ -273,6 +301,7 @@ describe("Zoho: reset password", () => {
     fireEvent.click(byId("review-button")!);
     await waitFor(() => expect(byId("reason-input")).not.toBeNull());
     type("reason-input", "INC-79");
+    await verifyCallerByTicket("HR-79");
     fireEvent.click(byId("confirm-button")!);
 
     await waitFor(() => expect(byId("reauth-button")).not.toBeNull());
@@ -299,6 +328,7 @@ describe("Zoho: reset password", () => {
       plan_provider_action: () =>
         zohoPasswordPlan({ freshSignIn: { maxAgeMinutes: 10, signedInAt: "2026-11-23T07:00:00Z", fresh: false } }),
       directory_sign_in: zohoDeviceSignIn(),
+      ...ticketVerification,
     });
     await renderZohoUser();
     fireEvent.click(byId("action-zohoResetPassword")!);
@@ -306,6 +336,7 @@ describe("Zoho: reset password", () => {
     fireEvent.click(byId("review-button")!);
     await waitFor(() => expect(byId("reauth-button")).not.toBeNull());
     type("reason-input", "INC-80");
+    await verifyCallerByTicket("HR-80");
     expect((byId("confirm-button") as HTMLButtonElement).disabled).toBe(true);
     fireEvent.click(byId("reauth-button")!);
     await waitFor(() => expect(byId("reauth-button")).toBeNull());
@@ -334,6 +365,7 @@ describe("Zoho: reset MFA", () => {
         steps: [{ index: 0, summary: plan.steps[0].summary, state: "done", message: "MFA reset", performed: plan.steps[0].performed }],
         auditSeq: 13,
       }),
+      ...ticketVerification,
     });
     await renderZohoUser();
     fireEvent.click(byId("action-zohoResetMfa")!);
@@ -342,6 +374,7 @@ describe("Zoho: reset MFA", () => {
     expect(ipc.callsOf("plan_provider_action")).toEqual([{ connectionId: ZOHO_ID, userId: annette.id, action: "zohoResetMfa" }]);
     expect(byId("confirm-button")!.textContent).toBe("Yes, Reset");
     type("reason-input", "INC-81");
+    await verifyCallerByTicket("HR-81");
     expect(byTestId("second-confirmation")).toBeNull();
 
     fireEvent.click(byId("confirm-button")!);

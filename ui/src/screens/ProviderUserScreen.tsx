@@ -104,7 +104,7 @@ function ProviderUserPage({
 }) {
   const styles = useStyles();
   const { connectionId, userId, fallbackName, onBackToUsers } = props;
-  const { flow, start, review, run, signedInAgain, markDone, close } = useProviderFlow(connectionId, userId);
+  const { flow, start, review, run, signedInAgain, markDone, close, sendCode, verify } = useProviderFlow(connectionId, userId);
   const title = name ?? fallbackName;
   // Steps left to finish by hand are re-read when a result closes.
   const [byHandReloads, setByHandReloads] = useState(0);
@@ -150,6 +150,8 @@ function ProviderUserPage({
           }}
           onSignedInAgain={signedInAgain}
           onCancel={close}
+          onSendCode={sendCode}
+          onVerify={verify}
         />
       ) : null}
       {flow.stage === "done" ? (

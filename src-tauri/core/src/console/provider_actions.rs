@@ -19,6 +19,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
+use super::confirmation::Confirmation;
+use super::safety_checks::{now_text, SameCaller};
 use super::{lock, validate_reason, Console};
 use crate::audit::{AuditOutcome, AuditRecord};
 use crate::auth::BrowserLauncher;
@@ -26,6 +28,7 @@ use crate::error::{AppError, ErrorKind, Result};
 use crate::model::{Outcome, StepStatus};
 use crate::providers::zoho::PasswordStyle;
 use crate::safety::in_flight::ResetSlot;
+use crate::safety::{CodeToSend, PlanSafety, VerificationEvidence, VerificationRecord};
 use crate::seam::RunInput;
 pub use resetdesk_model::action::{ProviderAction, SafetyClass};
 
@@ -171,6 +174,9 @@ pub struct ProviderPlan {
     /// Zoho Reset password: the run carries the typed password or the generator's rules.
     pub needs_password: bool,
     pub fresh_sign_in: Option<FreshSignIn>,
+    /// For a reset: the operator's resets this hour, and how the caller is to be verified
+    /// (the same rules as every provider's resets).
+    pub safety: PlanSafety,
 }
 
 /// The operator's password choice for a Zoho reset, sent with the run (never with the plan,
@@ -363,6 +369,8 @@ pub(super) struct ProviderPlanRecord {
     created: Instant,
     reason: String,
     steps: Vec<StepReport>,
+    /// The caller's verification, as recorded in the confirmation.
+    confirmation: Confirmation,
 }
 
 pub(super) type ProviderPlans = StdMutex<HashMap<String, ProviderPlanRecord>>;
@@ -371,6 +379,23 @@ pub(super) type ProviderPlans = StdMutex<HashMap<String, ProviderPlanRecord>>;
 pub(super) struct ClaimedProviderPlan {
     pub plan: ProviderPlan,
     pub owner: PlanOwner,
+    pub verification: Option<VerificationRecord>,
+}
+
+impl ClaimedProviderPlan {
+    /// The audit entry of its run (or of its stop), with how the caller was verified.
+    fn audit_record(
+        &self,
+        reason: &str,
+        outcome: AuditOutcome,
+        steps: Vec<Outcome>,
+        message: Option<String>,
+    ) -> AuditRecord {
+        AuditRecord {
+            verification: self.verification.clone(),
+            ..provider_audit_record(&self.plan, &self.owner, reason, outcome, steps, message)
+        }
+    }
 }
 
 impl Console {
@@ -383,6 +408,18 @@ impl Console {
     ) -> Result<ProviderPlan> {
         // The cap is checked when planning too (the slot is let go at once: nothing runs yet).
         drop(self.reserve_provider_reset(&plan, &owner)?);
+        // A caller verified for this operator's last request on the same user, minutes ago.
+        let mut plan = plan;
+        let mut confirmation = Confirmation::default();
+        let same_call = SameCaller {
+            connection_id: &plan.connection_id,
+            operator_id: &owner.operator_id,
+            target_id: &plan.target.id,
+        };
+        if let Some(reused) = self.reusable_verification(&same_call, &plan.safety) {
+            plan.safety.verification.recorded = Some(reused.clone());
+            confirmation.verification = Some(reused);
+        }
         let mut plans = lock(&self.provider_plans)?;
         // Expired plans go, except those with steps still to finish by hand.
         plans.retain(|_, r| {
@@ -400,6 +437,7 @@ impl Console {
                 created: Instant::now(),
                 reason: String::new(),
                 steps: Vec::new(),
+                confirmation,
             },
         );
         Ok(plan)
@@ -458,14 +496,8 @@ impl Console {
                     ErrorKind::Denied | ErrorKind::Forbidden => AuditOutcome::Refused,
                     _ => AuditOutcome::Failed,
                 };
-                let record = provider_audit_record(
-                    &claimed.plan,
-                    &claimed.owner,
-                    &reason,
-                    outcome,
-                    Vec::new(),
-                    Some(error.message.clone()),
-                );
+                let record =
+                    claimed.audit_record(&reason, outcome, Vec::new(), Some(error.message.clone()));
                 if let Err(e) = self.append_audit(record) {
                     tracing::error!(error = %e, "could not audit a provider plan that stopped");
                 }
@@ -475,14 +507,13 @@ impl Console {
         self.finish_provider_record(plan_id, RecordState::Ran, &reason, run.steps.clone());
         let outcome = outcome_of(&run.steps);
         let outcomes = run.steps.iter().map(audit_outcome_of).collect();
-        let audited = self.append_audit(provider_audit_record(
-            &claimed.plan,
-            &claimed.owner,
-            &reason,
-            outcome,
-            outcomes,
-            None,
-        ));
+        let same_call = SameCaller {
+            connection_id: &claimed.plan.connection_id,
+            operator_id: &claimed.owner.operator_id,
+            target_id: &claimed.plan.target.id,
+        };
+        self.remember_verification(&same_call, claimed.verification.as_ref());
+        let audited = self.append_audit(claimed.audit_record(&reason, outcome, outcomes, None));
         let (audit_seq, audit_error) = split_audit(audited);
         let copy_handle = run.generated_password.as_ref().and_then(|p| self.reveal(p));
         Ok(ProviderResult {
@@ -626,6 +657,87 @@ impl Console {
         }
     }
 
+    /// A one-time code for the caller's verification of a seam plan; `None` when `plan_id` is
+    /// not one (the Entra plans have their own store).
+    pub(super) fn send_provider_plan_code(
+        &self,
+        plan_id: &str,
+        destination_id: &str,
+    ) -> Result<Option<CodeToSend>> {
+        let mut plans = lock(&self.provider_plans)?;
+        let Some(record) = plans.get_mut(plan_id) else {
+            return Ok(None);
+        };
+        self.ensure_awaiting_confirmation(record)?;
+        record
+            .confirmation
+            .send_code(&record.plan.safety, destination_id)
+            .map(Some)
+    }
+
+    /// Records how the caller of a seam plan was verified (`None` when `plan_id` is not one).
+    /// A failed verification stops the plan and is audited, as for every provider.
+    pub(super) fn record_provider_plan_verification(
+        &self,
+        plan_id: &str,
+        evidence: &VerificationEvidence,
+    ) -> Result<Option<VerificationRecord>> {
+        let (recorded, plan, owner) = {
+            let mut plans = lock(&self.provider_plans)?;
+            let Some(record) = plans.get_mut(plan_id) else {
+                return Ok(None);
+            };
+            self.ensure_awaiting_confirmation(record)?;
+            let recorded = record.confirmation.record_verification(
+                &record.plan.safety,
+                evidence,
+                &now_text(),
+            )?;
+            if !recorded.passed {
+                record.state = RecordState::Stopped;
+            }
+            (recorded, record.plan.clone(), record.owner.clone())
+        };
+        if !recorded.passed {
+            let audited = self.append_audit(AuditRecord {
+                verification: Some(recorded.clone()),
+                ..provider_audit_record(
+                    &plan,
+                    &owner,
+                    "",
+                    AuditOutcome::Refused,
+                    Vec::new(),
+                    Some(format!(
+                        "The caller could not be verified: {}",
+                        recorded.detail
+                    )),
+                )
+            });
+            if let Err(e) = audited {
+                tracing::error!(error = %e, plan = %plan.id, "could not audit a failed verification");
+            }
+        }
+        Ok(Some(recorded))
+    }
+
+    /// Whether `plan_id` is a plan of the seam's store.
+    pub(super) fn is_provider_plan(&self, plan_id: &str) -> Result<bool> {
+        Ok(lock(&self.provider_plans)?.contains_key(plan_id))
+    }
+
+    /// A plan the confirmation may still record something on: ready and not expired.
+    fn ensure_awaiting_confirmation(&self, record: &ProviderPlanRecord) -> Result<()> {
+        if record.state != RecordState::Ready {
+            return Err(AppError::invalid_input(
+                "This request is no longer waiting for confirmation. Start the action again.",
+            ));
+        }
+        if record.created.elapsed() > self.plan_validity {
+            return Err(self.expired_summary("the user's current state"));
+        }
+        Ok(())
+    }
+
     /// The operator's hourly cap of resets (the `safety.rateLimits` setting) covers Zoho and
     /// Privilege Secure resets too, counted per operator account. Reaching it is a refusal,
     /// audited like any other.
@@ -674,10 +786,12 @@ impl Console {
         if record.created.elapsed() > self.plan_validity {
             return Err(self.expired_summary("the user's current state"));
         }
+        record.confirmation.ensure_complete(&record.plan.safety)?;
         record.state = RecordState::Running;
         Ok(ClaimedProviderPlan {
             plan: record.plan.clone(),
             owner: record.owner.clone(),
+            verification: record.confirmation.verification.clone(),
         })
     }
 

@@ -31,29 +31,29 @@ const RECENT_ENTRIES: usize = 10_000;
 pub(super) type RecentVerifications =
     std::collections::HashMap<(String, String, String), (VerificationRecord, Instant)>;
 
+/// The same call: one operator, on one connection, about one user. A caller verified for one
+/// request of it is verified for the next few minutes of it.
+pub(super) struct SameCaller<'a> {
+    pub connection_id: &'a str,
+    pub operator_id: &'a str,
+    pub target_id: &'a str,
+}
+
+impl SameCaller<'_> {
+    fn key(&self) -> (String, String, String) {
+        (
+            self.connection_id.to_string(),
+            self.operator_id.to_string(),
+            self.target_id.to_string(),
+        )
+    }
+}
+
 /// How long a caller verified for a request that ran stays verified for the same operator's
 /// next request on the same user: the rest of the same call, not the next one.
 pub const VERIFICATION_REUSE: Duration = Duration::from_secs(15 * 60);
 
-/// Refuses to run a plan whose confirmation is not complete. Nothing is changed: the operator
-/// finishes the confirmation and confirms again.
-pub(super) fn ensure_confirmable(record: &PlanRecord) -> Result<()> {
-    let safety = &record.plan.safety;
-    if safety.verification.required && !record.verification.as_ref().is_some_and(|v| v.passed) {
-        return Err(AppError::denied(
-            "Verify the caller first: record how you verified them in the confirmation (your organisation requires it).",
-        ));
-    }
-    if safety.approval.required && record.approval.is_none() {
-        return Err(AppError::denied(format!(
-            "A second person must approve this first: {}",
-            safety.approval.reasons.join(" ")
-        )));
-    }
-    Ok(())
-}
-
-fn now_text() -> String {
+pub(super) fn now_text() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
@@ -203,28 +203,69 @@ impl Console {
         } else {
             directory.list_methods(&target.id).await
         };
-        let contacts_value = match &contacts {
-            Some(Ok(contacts)) => contacts.clone(),
-            _ => ContactsOnRecord::default(),
-        };
-        let methods_value = methods.clone().unwrap_or_default();
-        let mut requirement = verification::requirement(policy, &contacts_value, &methods_value);
-        for option in &mut requirement.options {
-            let failed_read = match option.method {
-                VerificationMethod::CallBack | VerificationMethod::ManagerConfirmation => {
-                    contacts.as_ref().and_then(|c| c.as_ref().err())
-                }
-                VerificationMethod::OneTimeCode => methods.as_ref().err(),
-                _ => None,
-            };
-            if let Some(error) = failed_read {
-                option.unavailable = Some(format!(
-                    "the directory could not be read for it ({}).",
-                    error.message.trim_end_matches('.')
-                ));
-            }
+        requirement_from(policy, contacts.as_ref(), &methods)
+    }
+
+    /// What the confirmation of a seam provider's plan shows besides its steps: for a reset,
+    /// the operator's resets this hour, whether a second person must approve it (the
+    /// provider says whether the user is privileged), and how the caller may be verified
+    /// (from what the provider gives of the user's contacts and methods).
+    pub(super) async fn seam_plan_safety(
+        &self,
+        session: &dyn crate::seam::Session,
+        operator_label: &str,
+        safety_class: crate::seam::SafetyClass,
+        user: &crate::seam::UserRow,
+        privileged: Option<String>,
+    ) -> Result<PlanSafety> {
+        if safety_class != crate::seam::SafetyClass::Reset {
+            return Ok(PlanSafety::not_applicable());
         }
-        requirement
+        let policy = self.safety()?;
+        let rate = rate::rate_status(
+            &self.recent_audit_entries()?,
+            operator_label,
+            policy.rate_limits.resets_per_hour,
+            Utc::now(),
+        );
+        let subject = approval::Subject {
+            id: &user.id,
+            login: &user.login,
+            display_name: &user.display_name,
+            privileged,
+        };
+        let approval = approval::requirement_for(policy, &subject, None);
+        let verification = if policy.verification.methods.is_empty() {
+            VerificationRequirement::not_required()
+        } else {
+            match session.verification_sources(&user.id).await {
+                Some(sources) => requirement_from(
+                    &policy.verification,
+                    Some(&sources.contacts),
+                    &sources.methods,
+                ),
+                None => {
+                    let mut requirement = verification::requirement(
+                        &policy.verification,
+                        &ContactsOnRecord::default(),
+                        &[],
+                    );
+                    for option in &mut requirement.options {
+                        if option.unavailable.is_some() {
+                            option.unavailable = Some(
+                                "this directory gives ResetDesk none of the user's phone numbers, manager or registered methods.".into(),
+                            );
+                        }
+                    }
+                    requirement
+                }
+            }
+        };
+        Ok(PlanSafety {
+            verification,
+            approval,
+            rate: Some(rate),
+        })
     }
 
     /// A ready, unexpired plan, for the confirmation to record something on.
@@ -248,11 +289,10 @@ impl Console {
     }
 
     /// Keeps a passed verification of a plan that ran, for the operator's follow-up requests
-    /// on the same user (see [`VERIFICATION_REUSE`]).
+    /// on the same user (see [`VERIFICATION_REUSE`]), whichever provider's.
     pub(super) fn remember_verification(
         &self,
-        plan: &Plan,
-        operator_id: &str,
+        request: &SameCaller<'_>,
         verification: Option<&VerificationRecord>,
     ) {
         let Some(verification) = verification.filter(|v| v.passed) else {
@@ -260,32 +300,22 @@ impl Console {
         };
         if let Ok(mut recent) = self.recent_verifications.lock() {
             recent.retain(|_, (_, at)| at.elapsed() < VERIFICATION_REUSE);
-            let key = (
-                plan.connection_id.clone(),
-                operator_id.to_string(),
-                plan.target.id.clone(),
-            );
-            recent.insert(key, (verification.clone(), Instant::now()));
+            recent.insert(request.key(), (verification.clone(), Instant::now()));
         }
     }
 
     /// A verification this operator recorded for the same user within the last few minutes,
-    /// marked as reused, for a plan that needs one.
+    /// marked as reused, for a plan that offers verification.
     pub(super) fn reusable_verification(
         &self,
-        plan: &Plan,
-        operator_id: &str,
+        request: &SameCaller<'_>,
+        safety: &PlanSafety,
     ) -> Option<VerificationRecord> {
-        if plan.safety.verification.options.is_empty() {
+        if safety.verification.options.is_empty() {
             return None;
         }
         let recent = self.recent_verifications.lock().ok()?;
-        let key = (
-            plan.connection_id.clone(),
-            operator_id.to_string(),
-            plan.target.id.clone(),
-        );
-        let (record, at) = recent.get(&key)?;
+        let (record, at) = recent.get(&request.key())?;
         if at.elapsed() >= VERIFICATION_REUSE {
             return None;
         }
@@ -335,19 +365,13 @@ impl Console {
         };
         old.state = PlanState::Stopped;
         let same_contents = approved_contents(&old.plan) == new_contents;
-        let verification = old.verification.take();
-        let pending_code = old.pending_code.take();
-        let approval = old.approval.take().filter(|_| same_contents);
+        let carried = old.confirmation.take_for_replan(same_contents);
         let first_planned = old.created;
-        let carries_something =
-            verification.is_some() || pending_code.is_some() || approval.is_some();
         if let Some(new) = plans.get_mut(to) {
-            if carries_something {
+            if carried.records_anything() {
                 new.created = new.created.min(first_planned);
             }
-            new.verification = verification;
-            new.pending_code = pending_code;
-            new.approval = approval;
+            new.confirmation = carried;
         }
         Ok(())
     }
@@ -372,12 +396,14 @@ impl Console {
         plan_id: &str,
         destination_id: &str,
     ) -> Result<CodeToSend> {
+        if let Some(sent) = self.send_provider_plan_code(plan_id, destination_id)? {
+            return Ok(sent);
+        }
         let mut plans = lock(&self.plans)?;
         let record = self.ready_plan(&mut plans, plan_id)?;
-        let (pending, to_send) =
-            verification::new_code(&record.plan.safety.verification, destination_id)?;
-        record.pending_code = Some(pending);
-        Ok(to_send)
+        record
+            .confirmation
+            .send_code(&record.plan.safety, destination_id)
     }
 
     /// Records how the caller was verified. A verification that failed (the user did not
@@ -389,22 +415,17 @@ impl Console {
         plan_id: &str,
         evidence: &VerificationEvidence,
     ) -> Result<VerificationRecord> {
+        if let Some(recorded) = self.record_provider_plan_verification(plan_id, evidence)? {
+            return Ok(recorded);
+        }
         let (record, plan) = {
             let mut plans = lock(&self.plans)?;
             let entry = self.ready_plan(&mut plans, plan_id)?;
-            if entry.verification.is_some() {
-                return Err(AppError::invalid_input(
-                    "The caller's verification is already recorded for this request.",
-                ));
-            }
-            let record = verification::evaluate(
-                &entry.plan.safety.verification,
+            let record = entry.confirmation.record_verification(
+                &entry.plan.safety,
                 evidence,
-                entry.pending_code.as_mut(),
                 &now_text(),
             )?;
-            entry.pending_code = None;
-            entry.verification = Some(record.clone());
             if !record.passed {
                 entry.state = PlanState::Stopped;
             }
@@ -450,6 +471,12 @@ impl Console {
                 .lighthouse_approve_plan(plan_id, sandbox_account, browser)
                 .await;
         }
+        if self.is_provider_plan(plan_id)? {
+            // A seam reset that needs a second person is refused when it is planned.
+            return Err(AppError::invalid_input(
+                "This request does not need a second person's approval.",
+            ));
+        }
         let (plan, operator_id) = {
             let mut plans = lock(&self.plans)?;
             let record = self.ready_plan(&mut plans, plan_id)?;
@@ -458,7 +485,7 @@ impl Console {
                     "This request does not need a second person's approval.",
                 ));
             }
-            if record.approval.is_some() {
+            if record.confirmation.approval.is_some() {
                 return Err(AppError::invalid_input("This request is already approved."));
             }
             (record.plan.clone(), record.operator_id.clone())
@@ -534,7 +561,7 @@ impl Console {
         };
         let mut plans = lock(&self.plans)?;
         let entry = self.ready_plan(&mut plans, plan_id)?;
-        entry.approval = Some(record.clone());
+        entry.confirmation.approval = Some(record.clone());
         tracing::info!(plan = %plan.id, approver = %record.approver, "plan approved");
         Ok(record)
     }
@@ -554,4 +581,36 @@ fn approved_contents(plan: &Plan) -> [u8; 32] {
         "temporaryAccessPass": plan.temporary_access_pass,
     });
     Sha256::digest(contents.to_string().as_bytes()).into()
+}
+
+/// The enabled verification methods, filled from what the directory answered. A read that
+/// failed makes the methods that needed it unavailable, with the reason; it does not stop the
+/// plan (another method, e.g. a ticket, may still be used).
+fn requirement_from(
+    policy: &crate::safety::policy::VerificationPolicy,
+    contacts: Option<&Result<ContactsOnRecord>>,
+    methods: &Result<Vec<AuthMethod>>,
+) -> VerificationRequirement {
+    let contacts_value = match contacts {
+        Some(Ok(contacts)) => contacts.clone(),
+        _ => ContactsOnRecord::default(),
+    };
+    let methods_value = methods.clone().unwrap_or_default();
+    let mut requirement = verification::requirement(policy, &contacts_value, &methods_value);
+    for option in &mut requirement.options {
+        let failed_read = match option.method {
+            VerificationMethod::CallBack | VerificationMethod::ManagerConfirmation => {
+                contacts.and_then(|c| c.as_ref().err())
+            }
+            VerificationMethod::OneTimeCode => methods.as_ref().err(),
+            _ => None,
+        };
+        if let Some(error) = failed_read {
+            option.unavailable = Some(format!(
+                "the directory could not be read for it ({}).",
+                error.message.trim_end_matches('.')
+            ));
+        }
+    }
+    requirement
 }

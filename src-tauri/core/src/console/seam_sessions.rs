@@ -226,6 +226,36 @@ impl Console {
             Some(options) => session.plan_with_options(user_id, offer, options).await?,
             None => session.plan(user_id, offer).await?,
         };
+        let safety = self
+            .seam_plan_safety(
+                session.as_ref(),
+                &owner.operator_label,
+                offer.safety_class,
+                &page.user,
+                draft.privileged.clone(),
+            )
+            .await?;
+        if safety.approval.required {
+            // Approvers sign in through Entra's and Lighthouse's sign-in only, for now: the
+            // rule holds, so the reset is refused rather than run without the second person.
+            let connection = self.connection(connection_id)?;
+            let why = format!(
+                "{} Your organisation requires a second person's approval for this reset, and \
+                 ResetDesk cannot take one for \"{}\" yet: a second administrator can make \
+                 the change in its admin console.",
+                safety.approval.reasons.join(" "),
+                connection.display_name
+            );
+            let label = audit_label(&session, offer);
+            self.audit_seam_refusal(
+                connection_id,
+                &session,
+                &draft.target,
+                (&label, offer.safety_class),
+                &why,
+            );
+            return Err(AppError::denied(why));
+        }
         let plan = ProviderPlan {
             id: uuid::Uuid::new_v4().to_string(),
             connection_id: connection_id.to_string(),
@@ -238,6 +268,7 @@ impl Console {
             confirmations_required: draft.confirmations_required.max(1),
             needs_password: draft.needs_password,
             fresh_sign_in: draft.fresh_sign_in,
+            safety,
         };
         self.keep_provider_plan(plan, owner, draft.run_options)
     }

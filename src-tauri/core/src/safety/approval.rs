@@ -10,52 +10,78 @@ use crate::providers::entra::actions::ActionKind;
 use crate::providers::entra::policy::{self, Decision};
 pub use resetdesk_model::safety::{ApprovalRecord, ApprovalRequirement};
 
-/// When `action` on `target` needs approval under `policy`. `previous_mfa_reset` is the time
-/// of a completed "Require re-register MFA" of this user within the policy's window, if any.
+/// Whom a reset is for, as the approval rules read them, from any provider.
+pub struct Subject<'a> {
+    pub id: &'a str,
+    /// UPN, e-mail or login: what a VIP list names.
+    pub login: &'a str,
+    pub display_name: &'a str,
+    /// Why the provider treats the user as privileged ("holds an admin role (…)."), if it does.
+    pub privileged: Option<String>,
+}
+
+/// When a reset of `subject` needs approval under `policy`, for any provider.
+/// `previous_mfa_reset` is the time of a completed MFA reset of this user within the
+/// policy's window, when this reset is an MFA reset too.
+pub fn requirement_for(
+    policy: &SafetyPolicy,
+    subject: &Subject<'_>,
+    previous_mfa_reset: Option<&str>,
+) -> ApprovalRequirement {
+    let mut reasons = Vec::new();
+    if policy.approval.privileged_targets {
+        if let Some(why) = &subject.privileged {
+            reasons.push(format!("{} {why}", subject.display_name));
+        }
+    }
+    if policy.is_vip(subject.id, subject.login) {
+        reasons.push(format!(
+            "{} is on your organisation's VIP list.",
+            subject.display_name
+        ));
+    }
+    if let Some(at) = previous_mfa_reset {
+        reasons.push(format!(
+            "This user's MFA was already reset at {at}: a second reset within {} hours needs a second person.",
+            policy.approval.repeat_mfa_reset_hours
+        ));
+    }
+    ApprovalRequirement {
+        required: !reasons.is_empty(),
+        reasons,
+    }
+}
+
+/// When `action` on an Entra `target` needs approval under `policy`. `previous_mfa_reset` is
+/// the time of a completed "Require re-register MFA" of this user within the policy's
+/// window, if any.
 pub fn requirement(
     policy: &SafetyPolicy,
     action: ActionKind,
     target: &DirectoryUser,
     previous_mfa_reset: Option<&str>,
 ) -> ApprovalRequirement {
-    let mut reasons = Vec::new();
-    if policy.approval.privileged_targets {
-        if !target.admin_roles.is_empty() {
-            let roles: Vec<&str> = target
-                .admin_roles
-                .iter()
-                .map(|r| r.display_name.as_str())
-                .collect();
-            reasons.push(format!(
-                "{} holds an admin role ({}).",
-                target.display_name,
-                roles.join(", ")
-            ));
-        } else if target.in_role_assignable_group {
-            reasons.push(format!(
-                "{} is in a role-assignable group (treated as privileged).",
-                target.display_name
-            ));
-        }
-    }
-    if policy.is_vip(&target.id, &target.user_principal_name) {
-        reasons.push(format!(
-            "{} is on your organisation's VIP list.",
-            target.display_name
-        ));
-    }
-    if action == ActionKind::RequireReregisterMfa {
-        if let Some(at) = previous_mfa_reset {
-            reasons.push(format!(
-                "This user's MFA was already reset at {at}: a second reset within {} hours needs a second person.",
-                policy.approval.repeat_mfa_reset_hours
-            ));
-        }
-    }
-    ApprovalRequirement {
-        required: !reasons.is_empty(),
-        reasons,
-    }
+    let privileged = if !target.admin_roles.is_empty() {
+        let roles: Vec<&str> = target
+            .admin_roles
+            .iter()
+            .map(|r| r.display_name.as_str())
+            .collect();
+        Some(format!("holds an admin role ({}).", roles.join(", ")))
+    } else if target.in_role_assignable_group {
+        Some("is in a role-assignable group (treated as privileged).".to_string())
+    } else {
+        None
+    };
+    let subject = Subject {
+        id: &target.id,
+        login: &target.user_principal_name,
+        display_name: &target.display_name,
+        privileged,
+    };
+    let previous_mfa_reset =
+        previous_mfa_reset.filter(|_| action == ActionKind::RequireReregisterMfa);
+    requirement_for(policy, &subject, previous_mfa_reset)
 }
 
 /// Per-user reasons a bulk job lists before it sums up the rest ("and 12 more users").

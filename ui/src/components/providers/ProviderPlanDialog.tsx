@@ -24,8 +24,9 @@ import { useState } from "react";
 import { useZohoSignIn } from "../../hooks/useZohoSignIn";
 import type { ProviderFlow } from "../../hooks/useProviderFlow";
 import { isZohoAction } from "../../hooks/useProviderFlow";
-import type { ProviderStep } from "../../ipc/types";
+import type { CodeToSend, ProviderStep, VerificationEvidence } from "../../ipc/types";
 import { ErrorBar } from "../ErrorBar";
+import { SafetyChecks, safetySatisfied } from "../SafetyChecks";
 import { DeviceCodeBox } from "./DeviceCodeBox";
 
 const useStyles = makeStyles({
@@ -81,14 +82,31 @@ export interface ProviderPlanDialogProps {
   onRun: (reason: string) => void;
   onSignedInAgain: () => void;
   onCancel: () => void;
+  /** The caller's verification (see SafetyChecks); each rejects with Rust's error. */
+  onSendCode: (destinationId: string) => Promise<CodeToSend>;
+  onVerify: (evidence: VerificationEvidence) => Promise<void>;
 }
+
+/** A seam plan never waits for an approval here: Rust refuses one that needs it when planning. */
+const noApprovalHere = () =>
+  Promise.reject({ kind: "InvalidInput", message: "This request cannot be approved here.", detail: null });
 
 /**
  * The confirmation of a Zoho or Privilege Secure action: every step Rust planned, the ones the
  * operator must finish in the provider's console set apart, the warnings, and the reason. Zoho
- * Reset MFA asks twice ("Yes, Reset", as Zoho does); a stale Zoho sign-in is renewed here.
+ * Reset MFA asks twice ("Yes, Reset", as Zoho does); a stale Zoho sign-in is renewed here. A reset
+ * waits for the caller's verification, under the same rules as Entra's (decided and kept in Rust).
  */
-export function ProviderPlanDialog({ flow, connectionId, reauthAccount, onRun, onSignedInAgain, onCancel }: ProviderPlanDialogProps) {
+export function ProviderPlanDialog({
+  flow,
+  connectionId,
+  reauthAccount,
+  onRun,
+  onSignedInAgain,
+  onCancel,
+  onSendCode,
+  onVerify,
+}: ProviderPlanDialogProps) {
   const styles = useStyles();
   const [reason, setReason] = useState("");
   const [confirmations, setConfirmations] = useState(0);
@@ -102,6 +120,8 @@ export function ProviderPlanDialog({ flow, connectionId, reauthAccount, onRun, o
   const required = Math.max(1, plan?.confirmationsRequired ?? 1);
   const provider = providerName(flow.stage === "confirm" ? flow.plan.action : flow.action);
   const busy = running || zoho.busy;
+  const verification = flow.stage === "confirm" ? flow.verification : null;
+  const safe = plan ? safetySatisfied(plan, verification, null) : false;
 
   const confirm = () => {
     if (!reason.trim()) return;
@@ -161,6 +181,15 @@ export function ProviderPlanDialog({ flow, connectionId, reauthAccount, onRun, o
                 ) : null}
                 {zoho.prompt ? <DeviceCodeBox prompt={zoho.prompt} sandbox={reauthAccount !== undefined} /> : null}
                 {zoho.error ? <ErrorBar error={zoho.error} /> : null}
+                <SafetyChecks
+                  plan={{ connectionId: plan.connectionId, operatorUpn: "", safety: plan.safety }}
+                  verification={verification}
+                  approval={null}
+                  disabled={busy || confirmations > 0}
+                  onSendCode={onSendCode}
+                  onVerify={onVerify}
+                  onApprove={noApprovalHere}
+                />
                 <Field label="Reason or ticket number" required>
                   <Input id="reason-input" value={reason} disabled={busy || confirmations > 0} onChange={(_, data) => setReason(data.value)} />
                 </Field>
@@ -187,7 +216,7 @@ export function ProviderPlanDialog({ flow, connectionId, reauthAccount, onRun, o
               <Button
                 id="confirm-button"
                 appearance="primary"
-                disabled={busy || needsFreshSignIn || !reason.trim()}
+                disabled={busy || needsFreshSignIn || !safe || !reason.trim()}
                 onClick={confirm}
               >
                 {required > 1 ? "Yes, Reset" : "Reset"}

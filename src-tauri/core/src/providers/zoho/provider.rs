@@ -12,7 +12,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{SecondsFormat, Utc};
 
-use super::permissions::target_guard;
+use super::permissions::{target_guard, MailRole};
 use super::{
     DeviceAuthorization, DeviceSignIn, Performed, ResetPasswordOptions, UserStatus, ZohoClient,
     ZohoOperator, ZohoOption, ZohoSession, ZohoStep, ZohoUser, SLOW_DOWN_INTERVAL,
@@ -396,6 +396,14 @@ impl Session for ZohoDirectorySession {
             }
         };
         draft.fresh_sign_in = Some(self.fresh_sign_in());
+        // An organisation admin is privileged, as an Entra admin role is: the organisation's
+        // approval rule for privileged targets reads this.
+        if user.role != MailRole::Member {
+            draft.privileged = Some(format!(
+                "is a Zoho organisation {}.",
+                user.role.label().to_lowercase()
+            ));
+        }
         Ok(draft)
     }
 
