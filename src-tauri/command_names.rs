@@ -23,6 +23,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "send_verification_code",
     "record_verification",
     "approve_plan",
+    "safety_rules",
     "about",
     "add_zoho_connection",
     "add_privilege_secure_connection",

@@ -39,6 +39,7 @@ macro_rules! app_commands {
             commands::safety::send_verification_code,
             commands::safety::record_verification,
             commands::safety::approve_plan,
+            commands::safety::safety_rules,
             commands::about::about,
             commands::providers::add_zoho_connection,
             commands::providers::add_privilege_secure_connection,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use resetdesk_core::audit_forward::{AuditForwarder, ForwardOptions, SyslogSettings};
 use resetdesk_core::connection::{CheckSaved, Connection};
 use resetdesk_core::console::{Console, KeychainStatus};
-use resetdesk_core::safety::managed::{apply_floor, ManagedState};
+use resetdesk_core::safety::managed::{apply_floor, IgnoredSetting, ManagedState};
 use resetdesk_core::safety::SafetyPolicy;
 use resetdesk_core::secrets::{probe_keychain, KeyringStore, MemoryStore, SecretStore};
 use resetdesk_core::AppError;
@@ -59,8 +59,12 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::er
         Some(Err(reason)) => console = console.with_forwarding_refused(reason),
         None => {}
     }
-    console = match rules_in_force(safety_policy(app), managed_policy()) {
-        Ok(rules) => console.with_safety_policy(rules),
+    let (policy_path, managed) = managed_policy();
+    console = match rules_in_force(safety_policy(app), managed) {
+        Ok((rules, None)) => console.with_safety_policy(rules),
+        Ok((rules, Some(ignored))) => console
+            .with_safety_policy(rules)
+            .with_managed_policy(&policy_path, ignored),
         Err(reason) => {
             tracing::error!(%reason, "actions are stopped");
             console.with_safety_refused(reason)
@@ -170,33 +174,45 @@ fn safety_policy_from(value: Option<&serde_json::Value>) -> SafetyPolicy {
     })
 }
 
-/// The machine's managed policy (Linux: `/etc/resetdesk/policy.json`). Elsewhere none is read
-/// yet (Windows' `HKLM\\SOFTWARE\\Policies\\ResetDesk` and macOS's managed preferences are still
-/// to come): the user's settings apply.
-fn managed_policy() -> ManagedState {
+/// The machine's managed policy (Linux: `/etc/resetdesk/policy.json`) and where it was read.
+/// Elsewhere none is read yet (Windows' `HKLM\\SOFTWARE\\Policies\\ResetDesk` and macOS's
+/// managed preferences are still to come): the user's settings apply.
+fn managed_policy() -> (String, ManagedState) {
     #[cfg(target_os = "linux")]
     {
         use resetdesk_core::safety::managed::{read_managed_policy, LINUX_POLICY_PATH};
-        read_managed_policy(Path::new(LINUX_POLICY_PATH))
+        // A debug build (the WebDriver tests) may read a policy elsewhere; a release build
+        // never: any root-owned file — the example the package ships, say — could otherwise
+        // stand in for the organisation's policy. The file's own checks apply either way.
+        #[cfg(debug_assertions)]
+        let path = std::env::var("RESETDESK_DEBUG_MANAGED_POLICY")
+            .unwrap_or_else(|_| LINUX_POLICY_PATH.to_string());
+        #[cfg(not(debug_assertions))]
+        let path = LINUX_POLICY_PATH.to_string();
+        let state = read_managed_policy(Path::new(&path));
+        (path, state)
     }
     #[cfg(not(target_os = "linux"))]
     {
-        ManagedState::Absent
+        (String::new(), ManagedState::Absent)
     }
 }
 
 /// The user's safety settings under the managed policy's floor: each rule the stricter of the
-/// two, a weaker user setting ignored (and logged); a policy that cannot be applied stops
-/// actions (the reason).
-fn rules_in_force(user: SafetyPolicy, managed: ManagedState) -> Result<SafetyPolicy, String> {
+/// two, a weaker user setting ignored (logged, and returned for the window; `None`: no managed
+/// policy); a policy that cannot be applied stops actions (the reason).
+fn rules_in_force(
+    user: SafetyPolicy,
+    managed: ManagedState,
+) -> Result<(SafetyPolicy, Option<Vec<IgnoredSetting>>), String> {
     match managed {
-        ManagedState::Absent => Ok(user),
+        ManagedState::Absent => Ok((user, None)),
         ManagedState::Valid(policy) => {
             let (rules, ignored) = apply_floor(&policy.safety, &user);
-            for setting in ignored {
+            for setting in &ignored {
                 tracing::warn!(%setting, "a user safety setting weaker than the managed policy is ignored");
             }
-            Ok(rules)
+            Ok((rules, Some(ignored)))
         }
         ManagedState::Refused(reason) => Err(reason),
     }
@@ -334,7 +350,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             rules_in_force(user.clone(), ManagedState::Absent).unwrap(),
-            user,
+            (user.clone(), None),
             "no managed policy: the user's settings as they are"
         );
         let floor = ManagedPolicy {
@@ -343,8 +359,14 @@ mod tests {
             ))
             .unwrap(),
         };
-        let rules = rules_in_force(user.clone(), ManagedState::Valid(floor)).unwrap();
+        let (rules, ignored) = rules_in_force(user.clone(), ManagedState::Valid(floor)).unwrap();
         assert_eq!(rules.rate_limits.resets_per_hour, 10);
+        let ignored: Vec<&str> = ignored.unwrap().iter().map(|i| i.rule).collect();
+        assert_eq!(
+            ignored,
+            ["verification.required", "rateLimits.resetsPerHour"],
+            "the window is told which settings the policy raised"
+        );
         assert!(
             rules.verification.required,
             "the policy's default floor: required"

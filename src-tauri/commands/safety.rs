@@ -1,6 +1,7 @@
 //! The confirmation's safety steps (issue 5): a one-time code to send, the caller's
 //! verification, and a second operator's approval. Each is decided and kept in the core; the
 //! page only sends what the operator did.
+use resetdesk_core::safety::rules::SafetyRulesView;
 use resetdesk_core::safety::{
     ApprovalRecord, CodeToSend, VerificationEvidence, VerificationRecord,
 };
@@ -47,4 +48,12 @@ pub async fn approve_plan<R: Runtime>(
         .console
         .approve_plan(&plan_id, account.as_deref(), browser.as_ref())
         .await
+}
+
+/// The safety rules in force (Activity lists them): each value, which the machine's managed
+/// policy sets, which it raised from a weaker user setting, and which are weaker than the
+/// defaults.
+#[tauri::command]
+pub async fn safety_rules(state: State<'_, AppState>) -> Result<SafetyRulesView, AppError> {
+    Ok(state.console.safety_rules())
 }

@@ -1,7 +1,8 @@
 // End to end: ResetDesk as a desktop app. The log file (level from settings, no secret in it
 // after a sign-in and a password reset), the About box, a keyboard-only flow, an axe-core check
 // of the main screens, one instance at a time, the window's size remembered across a restart,
-// and a panic that leaves a report and a message rather than a vanished window.
+// the managed policy's marks on the safety rules, and a panic that leaves a report and a message
+// rather than a vanished window.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -246,6 +247,54 @@ test("the window's size is remembered across a restart", async () => {
 
 // Only a debug build panics on request (RESETDESK_DEBUG_PANIC); a release binary ignores it.
 const debugBuild = fs.existsSync(APP) && fs.readFileSync(APP).includes("RESETDESK_DEBUG_PANIC");
+
+const runsAsRoot = process.getuid?.() === 0;
+
+test(
+  "the managed policy in the window: the rules it sets are marked, a weaker user setting is said to be ignored, a rule loosened below the default is marked",
+  { skip: (!debugBuild && "not a debug build") || (!runsAsRoot && "only root can own a policy file") },
+  async () => {
+    // A policy file as an administrator leaves it: root's, writable by nobody else. A debug
+    // build reads it from RESETDESK_DEBUG_MANAGED_POLICY instead of /etc/resetdesk/policy.json.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "resetdesk-policy-"));
+    const policy = path.join(dir, "policy.json");
+    fs.writeFileSync(policy, JSON.stringify({ safety: { rateLimits: { resetsPerHour: 10 }, approval: { repeatMfaResetHours: 0 } } }));
+    fs.chmodSync(policy, 0o644);
+    await app.stop();
+    // The operator's own settings.json tries a higher cap, and turns the repeat-MFA rule off,
+    // which the policy allows.
+    const settings = { safety: { rateLimits: { resetsPerHour: 500 }, approval: { repeatMfaResetHours: 0 } } };
+    app = await startApp({ settings, env: { RESETDESK_DEBUG_MANAGED_POLICY: policy } });
+    browser = app.browser;
+    await click(browser, "#nav-activity");
+    await waitText(browser, '[data-testid="managed-policy"]', (t) => t.includes(policy), 20000, "the managed policy line");
+    const rule = async (key) => {
+      const row = await el(browser, `[data-testid="safety-rule"][data-key="${key}"]`);
+      return {
+        value: await (await row.$('[data-testid="safety-rule-value"]')).getText(),
+        managed: await row.getAttribute("data-managed"),
+        weaker: await row.getAttribute("data-weaker"),
+        text: await row.getText(),
+      };
+    };
+    const rate = await rule("rateLimits.resetsPerHour");
+    assert.equal(rate.value, "10", "the policy's cap, not the user's 500");
+    assert.equal(rate.managed, "true");
+    assert.equal(rate.weaker, "false");
+    assert.match(rate.text, /Managed/);
+    assert.match(rate.text, /Your setting \(500\) is weaker than the policy's and is ignored/);
+    const repeat = await rule("approval.repeatMfaResetHours");
+    assert.equal(repeat.value, "Off");
+    assert.equal(repeat.weaker, "true", "loosened by both, allowed by the policy: marked");
+    assert.match(repeat.text, /Weaker than the default/);
+    const required = await rule("verification.required");
+    assert.equal(required.value, "Required");
+    assert.equal(required.managed, "true");
+    assert.match(await (await el(browser, "#safety-rules-heading")).getText(), /1 weaker than the defaults/);
+    await assertAccessible(browser, "Activity with the managed safety rules");
+    fs.rmSync(dir, { recursive: true, force: true });
+  },
+);
 
 test("a panic writes a crash report and shows a message instead of vanishing", { skip: !debugBuild && "not a debug build" }, async () => {
   // One instance at a time: the window of the earlier tests must be gone, or this start would

@@ -33,9 +33,9 @@ async function waitForDriver(url, ms) {
 /**
  * Starts the real app with a fresh data directory and returns { browser, stop, dataDir, dataHome }.
  * Options: `dataHome` reuses the XDG data/config home of an earlier run (a restart); `settings`
- * is written as the app's settings.json before it starts.
+ * is written as the app's settings.json before it starts; `env` adds to the app's environment.
  */
-export async function startApp({ dataHome: reuse, settings } = {}) {
+export async function startApp({ dataHome: reuse, settings, env = {} } = {}) {
   if (!fs.existsSync(APP)) throw new Error(`app binary not found: ${APP} (run: npx tauri build --debug --no-bundle)`);
   // A fresh per-run data dir: settings, audit log. The keychain comes from with-keychain.sh.
   const dataHome = reuse ?? fs.mkdtempSync(path.join(os.tmpdir(), "resetdesk-e2e-"));
@@ -58,6 +58,7 @@ export async function startApp({ dataHome: reuse, settings } = {}) {
       // crash"). The tests drive the DOM, not the GPU path: they run with compositing off, as
       // WebKitGTK documents for displays without working GL.
       WEBKIT_DISABLE_COMPOSITING_MODE: "1",
+      ...env,
     },
   });
   let spawnError = null;

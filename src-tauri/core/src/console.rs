@@ -62,6 +62,8 @@ use crate::providers::entra::offers::{available_actions, OfferedAction};
 use crate::providers::entra::planner::{build_plan_with, Plan, PlanInputs};
 use crate::providers::entra::policy;
 use crate::providers::entra::EntraDirectory;
+use crate::safety::managed::IgnoredSetting;
+use crate::safety::rules::{ManagedPolicyView, SafetyRulesView};
 use crate::safety::{ApprovalRecord, RateStatus, SafetyPolicy, VerificationRecord};
 use crate::secrets::SecretStore;
 use confirmation::Confirmation;
@@ -244,6 +246,8 @@ pub struct Console {
     safety: SafetyPolicy,
     /// Why no action may run: the managed policy could not be applied (see `with_safety_refused`).
     safety_refused: Option<String>,
+    /// The managed policy in force, by path, and the user settings it overrode.
+    managed_policy: Option<(String, Vec<IgnoredSetting>)>,
     /// Callers verified for a request that ran, by (connection, operator id, target id): a
     /// follow-up request in the same call reuses it for a few minutes (see `safety_checks`).
     recent_verifications: StdMutex<safety_checks::RecentVerifications>,
@@ -300,6 +304,7 @@ impl Console {
             forwarding_refused: None,
             safety: SafetyPolicy::default(),
             safety_refused: None,
+            managed_policy: None,
             recent_verifications: StdMutex::new(HashMap::new()),
             zoho: Default::default(),
             lighthouse: Default::default(),
@@ -368,6 +373,32 @@ impl Console {
 
     pub fn safety_policy(&self) -> &SafetyPolicy {
         &self.safety
+    }
+
+    /// The managed policy in force (at `path`) and the user settings it overrode, for the
+    /// window's list of rules (see [`Console::safety_rules`]).
+    pub fn with_managed_policy(mut self, path: &str, ignored: Vec<IgnoredSetting>) -> Self {
+        self.managed_policy = Some((path.to_string(), ignored));
+        self
+    }
+
+    /// The rules in force as the window lists them: each value, which the managed policy
+    /// sets, and which are weaker than the defaults.
+    pub fn safety_rules(&self) -> SafetyRulesView {
+        let (view, ignored) = match (&self.safety_refused, &self.managed_policy) {
+            (Some(reason), _) => (
+                ManagedPolicyView::Refused {
+                    message: reason.clone(),
+                },
+                &[][..],
+            ),
+            (None, Some((path, ignored))) => (
+                ManagedPolicyView::InForce { path: path.clone() },
+                &ignored[..],
+            ),
+            (None, None) => (ManagedPolicyView::None, &[][..]),
+        };
+        crate::safety::rules::describe(&self.safety, view, ignored)
     }
 
     /// The rules in force, or why no action may run.

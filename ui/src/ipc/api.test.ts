@@ -59,6 +59,7 @@ describe("api: one command per function, with the brief's argument names", () =>
     ["sandboxSimulateOutage", () => api.sandboxSimulateOutage("sandbox", true), "sandbox_simulate_outage", { connectionId: "sandbox", down: true }],
     ["sandboxSimulateOutage (read)", () => api.sandboxSimulateOutage("sandbox-zoho"), "sandbox_simulate_outage", { connectionId: "sandbox-zoho" }],
     ["auditForwarding", () => api.auditForwarding(), "audit_forwarding", {}],
+    ["safetyRules", () => api.safetyRules(), "safety_rules", {}],
     ["copyToClipboard", () => api.copyToClipboard("handle-1", 30), "copy_to_clipboard", { handle: "handle-1", clearAfterSeconds: 30 }],
     [
       "addZohoConnection",

@@ -24,6 +24,7 @@ import type {
   ExportFormat,
   ExportResult,
   ForwardingStatus,
+  SafetyRulesView,
   LighthouseActionOffer,
   LighthouseMethods,
   LighthousePlan,
@@ -229,6 +230,11 @@ export function exportAudit(format: ExportFormat, filter?: AuditFilter): Promise
 /** Whether each audit entry is also sent to a syslog collector, and how delivery goes. */
 export function auditForwarding(): Promise<ForwardingStatus> {
   return call("audit_forwarding");
+}
+
+/** The safety rules in force: which the managed policy sets, which are weaker than the defaults. */
+export function safetyRules(): Promise<SafetyRulesView> {
+  return call("safety_rules");
 }
 
 export function verifyAudit(): Promise<AuditVerification> {

@@ -117,6 +117,55 @@ describe("activity", () => {
     expect(line.textContent).toContain(reason);
   });
 
+  test("lists the safety rules in force: the managed ones marked, a raised setting said, a loosened one warned", async () => {
+    const rule = (key: string, label: string, value: string, extra: object = {}) => ({
+      key,
+      label,
+      value,
+      managed: true,
+      raisedFrom: null,
+      weakerThanDefault: null,
+      ...extra,
+    });
+    mockCommands({
+      list_audit: () => [],
+      safety_rules: () => ({
+        managedPolicy: { state: "inForce", path: "/etc/resetdesk/policy.json" },
+        rules: [
+          rule("verification.required", "Verify the caller before a reset", "Required", { raisedFrom: "false" }),
+          rule("approval.repeatMfaResetHours", "A second person for a user's second MFA reset within", "Off", {
+            weakerThanDefault: "ResetDesk's default is 24 hours.",
+          }),
+          rule("rateLimits.resetsPerHour", "Resets per operator per hour", "10"),
+        ],
+      }),
+    });
+    renderWithFluent(<ActivityScreen />);
+    await waitFor(() => expect(document.querySelectorAll('[data-testid="safety-rule"]').length).toBe(3));
+    const rules = [...document.querySelectorAll('[data-testid="safety-rule"]')] as HTMLElement[];
+    expect(document.querySelector('[data-testid="managed-policy"]')?.textContent).toContain("/etc/resetdesk/policy.json");
+    expect(rules.every((r) => r.dataset.managed === "true" && r.querySelector('[data-testid="rule-managed"]'))).toBe(true);
+    expect(rules[0].querySelector('[data-testid="rule-raised"]')?.textContent).toContain("Your setting (false) is weaker than the policy's");
+    expect(rules.map((r) => r.dataset.weaker)).toEqual(["false", "true", "false"]);
+    expect(rules[1].textContent).toContain("ResetDesk's default is 24 hours.");
+    expect(document.getElementById("safety-rules-heading")?.textContent).toBe("Safety rules — 1 weaker than the defaults");
+  });
+
+  test("says when the managed policy cannot be applied, with Rust's message", async () => {
+    const message = "The managed policy /etc/resetdesk/policy.json cannot be applied: group or other users can write it.";
+    mockCommands({
+      list_audit: () => [],
+      safety_rules: () => ({ managedPolicy: { state: "refused", message }, rules: [] }),
+    });
+    renderWithFluent(<ActivityScreen />);
+    const line = await waitFor(() => {
+      const found = document.querySelector('[data-testid="managed-policy"]') as HTMLElement | null;
+      expect(found?.dataset.state).toBe("refused");
+      return found!;
+    });
+    expect(line.textContent).toContain(message);
+  });
+
   test("Verify chain reports the first broken entry", async () => {
     const ipc = mockCommands({
       list_audit: () => [auditEntry(1), auditEntry(2)],

@@ -22,6 +22,7 @@ import { useState } from "react";
 import { AuditTable } from "../components/AuditTable";
 import { ErrorBar } from "../components/ErrorBar";
 import { ForwardingLine } from "../components/ForwardingLine";
+import { SafetyRulesPanel } from "../components/SafetyRulesPanel";
 import { ScreenTitle } from "../components/ScreenTitle";
 import { WaitingByHand } from "../components/WaitingByHand";
 import { NO_FILTER, useAudit } from "../hooks/useAudit";
@@ -53,6 +54,7 @@ export function ActivityScreen() {
     <div className={styles.screen}>
       <ScreenTitle trail={["Activity"]} title="Activity" />
       <ForwardingLine />
+      <SafetyRulesPanel />
       <WaitingByHand reloadKey={reloads} onSettled={() => void audit.reload()} />
       <Toolbar aria-label="Activity actions" className={styles.toolbar}>
         <Button id="refresh-activity" icon={<ArrowSyncRegular />} disabled={audit.loading} onClick={() => {

@@ -88,14 +88,36 @@ fn writable_by_others(_metadata: &std::fs::Metadata) -> Option<&'static str> {
     None
 }
 
-/// The rules in force: each the stricter of the managed floor and the user's setting, and,
-/// in words, each user setting ignored because it was weaker.
-pub fn apply_floor(floor: &SafetyPolicy, user: &SafetyPolicy) -> (SafetyPolicy, Vec<String>) {
+/// A user setting ignored because it was weaker than the managed policy's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoredSetting {
+    /// The rule's key in the settings, e.g. `rateLimits.resetsPerHour`.
+    pub rule: &'static str,
+    /// The user's value, as they set it.
+    pub theirs: String,
+    /// The managed policy's, which applies instead.
+    pub kept: String,
+}
+
+impl std::fmt::Display for IgnoredSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {} is weaker than the managed policy's {}",
+            self.rule, self.theirs, self.kept
+        )
+    }
+}
+
+/// The rules in force: each the stricter of the managed floor and the user's setting, and
+/// each user setting ignored because it was weaker.
+pub fn apply_floor(
+    floor: &SafetyPolicy,
+    user: &SafetyPolicy,
+) -> (SafetyPolicy, Vec<IgnoredSetting>) {
     let mut ignored = Vec::new();
-    let mut weaker = |rule: &str, theirs: String, kept: String| {
-        ignored.push(format!(
-            "{rule}: {theirs} is weaker than the managed policy's {kept}"
-        ));
+    let mut weaker = |rule: &'static str, theirs: String, kept: String| {
+        ignored.push(IgnoredSetting { rule, theirs, kept });
     };
     let mut applied = user.clone();
 
@@ -142,19 +164,20 @@ pub fn apply_floor(floor: &SafetyPolicy, user: &SafetyPolicy) -> (SafetyPolicy, 
         }
     }
     // Numbers: a longer repeat-MFA window is stricter; a smaller bulk threshold and cap are.
-    let mut floor_number = |rule: &str, theirs: u32, kept: u32, stricter_is_higher: bool| {
-        let weaker_than_floor = if stricter_is_higher {
-            theirs < kept
-        } else {
-            theirs > kept
+    let mut floor_number =
+        |rule: &'static str, theirs: u32, kept: u32, stricter_is_higher: bool| {
+            let weaker_than_floor = if stricter_is_higher {
+                theirs < kept
+            } else {
+                theirs > kept
+            };
+            if weaker_than_floor {
+                weaker(rule, theirs.to_string(), kept.to_string());
+                kept
+            } else {
+                theirs
+            }
         };
-        if weaker_than_floor {
-            weaker(rule, theirs.to_string(), kept.to_string());
-            kept
-        } else {
-            theirs
-        }
-    };
     applied.approval.repeat_mfa_reset_hours = floor_number(
         "approval.repeatMfaResetHours",
         user.approval.repeat_mfa_reset_hours,
@@ -221,9 +244,9 @@ mod tests {
         assert_eq!(applied.approval.bulk_users_above, 25);
         assert_eq!(applied.rate_limits.resets_per_hour, 10);
         assert_eq!(ignored.len(), 6, "{ignored:#?}");
-        assert!(ignored
-            .iter()
-            .any(|i| i.starts_with("rateLimits.resetsPerHour: 4294967295")));
+        assert!(ignored.iter().any(|i| i
+            .to_string()
+            .starts_with("rateLimits.resetsPerHour: 4294967295")));
 
         // Stricter is kept as the user set it.
         let strict =

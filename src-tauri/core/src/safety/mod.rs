@@ -21,6 +21,7 @@ pub mod in_flight;
 pub mod managed;
 pub mod policy;
 pub mod rate;
+pub mod rules;
 pub mod verification;
 
 pub use approval::{ApprovalRecord, ApprovalRequirement};

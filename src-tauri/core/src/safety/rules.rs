@@ -1,0 +1,238 @@
+//! The safety rules in force, as the window lists them (issue 15): each rule's value, whether
+//! the machine's managed policy sets its floor, whether it raised a weaker user setting, and
+//! whether it is weaker than ResetDesk's safe default — so that a loosened rule is seen, not
+//! only logged.
+use serde::Serialize;
+
+use super::managed::IgnoredSetting;
+use super::policy::SafetyPolicy;
+
+/// Where the machine's managed policy stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(
+    rename_all = "camelCase",
+    tag = "state",
+    rename_all_fields = "camelCase"
+)]
+pub enum ManagedPolicyView {
+    /// No managed policy: the operator's own settings apply.
+    None,
+    /// The policy at `path` sets the floor of every rule.
+    InForce { path: String },
+    /// The policy cannot be applied: actions are stopped, with this message.
+    Refused { message: String },
+}
+
+/// One safety rule as it applies now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub struct SafetyRuleView {
+    /// The rule's key in the settings (`rateLimits.resetsPerHour`): stable, for tests and keys.
+    pub key: String,
+    pub label: String,
+    /// The value in force, in words.
+    pub value: String,
+    /// The managed policy sets this rule's floor: a user setting cannot make it weaker.
+    pub managed: bool,
+    /// The user's own setting, ignored because it was weaker than the managed policy's.
+    pub raised_from: Option<String>,
+    /// Why the value in force is weaker than ResetDesk's default, if it is.
+    pub weaker_than_default: Option<String>,
+}
+
+/// The rules in force, and the managed policy behind them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub struct SafetyRulesView {
+    pub managed_policy: ManagedPolicyView,
+    pub rules: Vec<SafetyRuleView>,
+}
+
+/// Describes `in_force` for the window: `ignored` are the user settings the managed policy
+/// overrode (see [`super::managed::apply_floor`]).
+pub fn describe(
+    in_force: &SafetyPolicy,
+    managed_policy: ManagedPolicyView,
+    ignored: &[IgnoredSetting],
+) -> SafetyRulesView {
+    let defaults = SafetyPolicy::default();
+    let managed = matches!(managed_policy, ManagedPolicyView::InForce { .. });
+    let rule =
+        |key: &'static str, label: &str, value: String, weaker: Option<String>| SafetyRuleView {
+            key: key.to_string(),
+            label: label.to_string(),
+            value,
+            managed,
+            raised_from: ignored
+                .iter()
+                .find(|i| i.rule == key)
+                .map(|i| i.theirs.clone()),
+            weaker_than_default: weaker,
+        };
+    let verification = &in_force.verification;
+    let approval = &in_force.approval;
+    let per_hour = in_force.rate_limits.resets_per_hour;
+    let methods: Vec<&str> = verification.methods.iter().map(|m| m.label()).collect();
+    let rules = vec![
+        rule(
+            "verification.required",
+            "Verify the caller before a reset",
+            if verification.required {
+                "Required"
+            } else {
+                "Optional"
+            }
+            .to_string(),
+            (!verification.required && defaults.verification.required)
+                .then(|| "ResetDesk requires it by default.".to_string()),
+        ),
+        rule(
+            "verification.methods",
+            "Ways to verify the caller",
+            if methods.is_empty() {
+                "None".to_string()
+            } else {
+                methods.join(", ")
+            },
+            // Fewer ways is stricter; knowledge questions are never accepted.
+            None,
+        ),
+        rule(
+            "approval.privilegedTargets",
+            "A second person for users with admin roles",
+            on_off(approval.privileged_targets),
+            (!approval.privileged_targets && defaults.approval.privileged_targets)
+                .then(|| "ResetDesk asks for a second person by default.".to_string()),
+        ),
+        rule(
+            "approval.vipUsers",
+            "A second person for users on the VIP list",
+            match approval.vip_users.len() {
+                0 => "No VIP list".to_string(),
+                1 => "1 user".to_string(),
+                n => format!("{n} users"),
+            },
+            None,
+        ),
+        rule(
+            "approval.repeatMfaResetHours",
+            "A second person for a user's second MFA reset within",
+            match approval.repeat_mfa_reset_hours {
+                0 => "Off".to_string(),
+                hours => format!("{hours} hours"),
+            },
+            (approval.repeat_mfa_reset_hours < defaults.approval.repeat_mfa_reset_hours).then(
+                || {
+                    format!(
+                        "ResetDesk's default is {} hours.",
+                        defaults.approval.repeat_mfa_reset_hours
+                    )
+                },
+            ),
+        ),
+        rule(
+            "approval.bulkUsersAbove",
+            "Largest bulk reset without a second person",
+            format!("{} users", approval.bulk_users_above),
+            (approval.bulk_users_above > defaults.approval.bulk_users_above).then(|| {
+                format!(
+                    "ResetDesk's default is {} users.",
+                    defaults.approval.bulk_users_above
+                )
+            }),
+        ),
+        rule(
+            "rateLimits.resetsPerHour",
+            "Resets per operator per hour",
+            per_hour.to_string(),
+            (per_hour > defaults.rate_limits.resets_per_hour).then(|| {
+                format!(
+                    "ResetDesk's default is {}.",
+                    defaults.rate_limits.resets_per_hour
+                )
+            }),
+        ),
+    ];
+    SafetyRulesView {
+        managed_policy,
+        rules,
+    }
+}
+
+fn on_off(on: bool) -> String {
+    if on { "On" } else { "Off" }.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::safety::managed::apply_floor;
+    use serde_json::json;
+
+    fn policy(value: serde_json::Value) -> SafetyPolicy {
+        SafetyPolicy::from_settings(Some(&value)).unwrap()
+    }
+
+    fn find<'a>(view: &'a SafetyRulesView, key: &str) -> &'a SafetyRuleView {
+        view.rules.iter().find(|r| r.key == key).unwrap()
+    }
+
+    #[test]
+    fn the_defaults_are_shown_unmanaged_and_none_is_weaker() {
+        let view = describe(&SafetyPolicy::default(), ManagedPolicyView::None, &[]);
+        assert_eq!(view.rules.len(), 7);
+        assert!(view
+            .rules
+            .iter()
+            .all(|r| !r.managed && r.raised_from.is_none() && r.weaker_than_default.is_none()));
+        assert_eq!(find(&view, "rateLimits.resetsPerHour").value, "20");
+        assert_eq!(find(&view, "verification.required").value, "Required");
+    }
+
+    #[test]
+    fn a_loosened_rule_is_marked_and_one_the_policy_raised_says_from_what() {
+        let user = policy(json!({
+            "verification": {"required": false},
+            "approval": {"repeatMfaResetHours": 0, "bulkUsersAbove": 100},
+            "rateLimits": {"resetsPerHour": 500}
+        }));
+        // Without a managed policy, the operator's loosened rules apply, each marked.
+        let view = describe(&user, ManagedPolicyView::None, &[]);
+        let weaker: Vec<&str> = view
+            .rules
+            .iter()
+            .filter(|r| r.weaker_than_default.is_some())
+            .map(|r| r.key.as_str())
+            .collect();
+        assert_eq!(
+            weaker,
+            [
+                "verification.required",
+                "approval.repeatMfaResetHours",
+                "approval.bulkUsersAbove",
+                "rateLimits.resetsPerHour"
+            ]
+        );
+        assert_eq!(find(&view, "approval.repeatMfaResetHours").value, "Off");
+
+        // A managed policy's floor: the rate it sets applies, the user's 500 is shown as raised.
+        let floor = policy(json!({"rateLimits": {"resetsPerHour": 10}}));
+        let (in_force, ignored) = apply_floor(&floor, &user);
+        let managed = ManagedPolicyView::InForce {
+            path: "/etc/resetdesk/policy.json".into(),
+        };
+        let view = describe(&in_force, managed, &ignored);
+        let rate = find(&view, "rateLimits.resetsPerHour");
+        assert_eq!(rate.value, "10");
+        assert!(rate.managed);
+        assert_eq!(rate.raised_from.as_deref(), Some("500"));
+        assert_eq!(rate.weaker_than_default, None);
+        let required = find(&view, "verification.required");
+        assert_eq!(required.value, "Required", "the floor's default applies");
+        assert_eq!(required.raised_from.as_deref(), Some("false"));
+        assert!(view.rules.iter().all(|r| r.weaker_than_default.is_none()));
+    }
+}
