@@ -54,12 +54,23 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::er
     if let Some(max_age) = zoho_fresh_sign_in(app) {
         console = console.with_zoho_fresh_sign_in(max_age);
     }
-    match audit_forwarder(app, &data_dir) {
+    let (policy_path, managed) = managed_policy();
+    // The managed policy's collector, when it names one, replaces the user's: they cannot turn
+    // forwarding off or send the trail elsewhere.
+    let managed_forwarding = match &managed {
+        ManagedState::Valid(policy) => Some((policy.syslog.clone(), policy.require_forwarding)),
+        _ => None,
+    };
+    let managed_collector = managed_forwarding.as_ref().and_then(|(c, _)| c.as_ref());
+    let syslog = syslog_in_force(managed_collector, setting(app, SYSLOG_KEY));
+    match syslog.map(|settings| audit_forwarder(settings, &data_dir)) {
         Some(Ok(forwarder)) => console = console.with_audit_forwarder(forwarder),
         Some(Err(reason)) => console = console.with_forwarding_refused(reason),
         None => {}
     }
-    let (policy_path, managed) = managed_policy();
+    if let Some((_, Some(required))) = managed_forwarding {
+        console = console.with_required_forwarding(required.max_queued);
+    }
     console = match rules_in_force(safety_policy(app), managed) {
         Ok((rules, None)) => console.with_safety_policy(rules),
         Ok((rules, Some(ignored))) => console
@@ -126,27 +137,43 @@ fn zoho_fresh_sign_in_from(value: Option<&serde_json::Value>) -> Option<std::tim
     }
 }
 
-/// The syslog forwarder of the audit log, if the settings file asks for one. Bad settings are
-/// logged and forwarding stays off: the local log still records everything.
-/// The forwarder the `syslog` settings ask for; `None` when they ask for none, the reason when
-/// they are refused (shown on the Activity screen).
-fn audit_forwarder<R: Runtime>(
-    app: &AppHandle<R>,
+/// The syslog forwarder of the audit log, to the collector `settings` name; the reason when
+/// they are refused (logged, and shown on the Activity screen): forwarding stays off, and the
+/// local log still records everything.
+fn audit_forwarder(
+    settings: SyslogSettings,
     data_dir: &Path,
-) -> Option<std::result::Result<AuditForwarder, String>> {
-    let settings = syslog_settings_from(setting(app, SYSLOG_KEY))?;
+) -> std::result::Result<AuditForwarder, String> {
     let options = ForwardOptions {
         // The forwarder's place in the audit log: what an exit leaves undelivered goes next start.
         delivered_file: Some(data_dir.join("syslog-delivered.json")),
         ..ForwardOptions::default()
     };
     // The delivery task runs on the app's async runtime.
-    match tauri::async_runtime::block_on(async { AuditForwarder::start_with(settings, options) }) {
-        Ok(forwarder) => Some(Ok(forwarder)),
-        Err(e) => {
+    tauri::async_runtime::block_on(async { AuditForwarder::start_with(settings, options) }).map_err(
+        |e| {
             tracing::warn!(reason = %e.message, "audit forwarding is off");
-            Some(Err(e.message))
+            e.message
+        },
+    )
+}
+
+/// The collector entries go to: the managed policy's when it names one (the user's `syslog`
+/// setting is then ignored, and the log says so), else the user's.
+fn syslog_in_force(
+    managed: Option<&SyslogSettings>,
+    user: Option<serde_json::Value>,
+) -> Option<SyslogSettings> {
+    match managed {
+        Some(collector) => {
+            if user.is_some() {
+                tracing::warn!(
+                    "the user's syslog setting is ignored: the managed policy names the collector"
+                );
+            }
+            Some(collector.clone())
         }
+        None => syslog_settings_from(user),
     }
 }
 
@@ -341,6 +368,28 @@ mod tests {
     }
 
     #[test]
+    fn the_managed_policys_collector_replaces_the_users_who_cannot_turn_forwarding_off() {
+        let siem: SyslogSettings =
+            serde_json::from_value(json!({"host": "siem.contoso.com", "port": 6514})).unwrap();
+        let own = json!({"host": "127.0.0.1", "port": 5514, "tls": false});
+        assert_eq!(
+            syslog_in_force(Some(&siem), Some(own.clone())),
+            Some(siem.clone())
+        );
+        assert_eq!(
+            syslog_in_force(Some(&siem), None),
+            Some(siem),
+            "not off either"
+        );
+        assert_eq!(
+            syslog_in_force(None, Some(own)).map(|s| s.port),
+            Some(5514),
+            "without a policy, the user's"
+        );
+        assert_eq!(syslog_in_force(None, None), None);
+    }
+
+    #[test]
     fn the_managed_policy_is_a_floor_and_one_that_cannot_be_applied_stops_actions() {
         use resetdesk_core::safety::managed::ManagedPolicy;
         let user = SafetyPolicy::from_settings(Some(&json!({
@@ -358,6 +407,7 @@ mod tests {
                 &json!({"rateLimits": {"resetsPerHour": 10}}),
             ))
             .unwrap(),
+            ..Default::default()
         };
         let (rules, ignored) = rules_in_force(user.clone(), ManagedState::Valid(floor)).unwrap();
         assert_eq!(rules.rate_limits.resets_per_hour, 10);

@@ -248,6 +248,9 @@ pub struct Console {
     safety_refused: Option<String>,
     /// The managed policy in force, by path, and the user settings it overrode.
     managed_policy: Option<(String, Vec<IgnoredSetting>)>,
+    /// The managed policy requires forwarding: resets wait while more entries than this wait
+    /// for the collector (see `with_required_forwarding`).
+    required_forwarding: Option<usize>,
     /// Callers verified for a request that ran, by (connection, operator id, target id): a
     /// follow-up request in the same call reuses it for a few minutes (see `safety_checks`).
     recent_verifications: StdMutex<safety_checks::RecentVerifications>,
@@ -305,6 +308,7 @@ impl Console {
             safety: SafetyPolicy::default(),
             safety_refused: None,
             managed_policy: None,
+            required_forwarding: None,
             recent_verifications: StdMutex::new(HashMap::new()),
             zoho: Default::default(),
             lighthouse: Default::default(),
@@ -382,6 +386,43 @@ impl Console {
         self
     }
 
+    /// The managed policy requires audit forwarding: a reset is refused while no forwarder
+    /// runs, and waits (is refused with the count, to try again) while more than `max_queued`
+    /// entries wait for the collector — so no more than that many changes are known to this
+    /// desktop alone.
+    pub fn with_required_forwarding(mut self, max_queued: usize) -> Self {
+        self.required_forwarding = Some(max_queued);
+        self
+    }
+
+    /// Refuses a reset the managed policy's required forwarding cannot cover now.
+    pub(crate) fn forwarding_keeps_up(&self) -> Result<()> {
+        let Some(max_queued) = self.required_forwarding else {
+            return Ok(());
+        };
+        let Some(forwarder) = &self.forwarder else {
+            let why = self
+                .forwarding_refused
+                .as_deref()
+                .unwrap_or("no collector is configured");
+            return Err(AppError::denied(format!(
+                "Your organisation's policy requires every action to reach its syslog collector, and forwarding is not running ({why}). Resets are stopped until an administrator fixes it."
+            )));
+        };
+        let status = forwarder.status();
+        if status.queued > max_queued {
+            let waiting = match status.queued {
+                1 => "1 audit entry is".to_string(),
+                n => format!("{n} audit entries are"),
+            };
+            return Err(AppError::denied(format!(
+                "{waiting} waiting for the syslog collector ({}), more than your organisation's policy allows ({max_queued}): this reset waits until they are delivered. Try again in a moment; Activity shows the queue.",
+                status.destination.as_deref().unwrap_or("not connected")
+            )));
+        }
+        Ok(())
+    }
+
     /// The rules in force as the window lists them: each value, which the managed policy
     /// sets, and which are weaker than the defaults.
     pub fn safety_rules(&self) -> SafetyRulesView {
@@ -398,7 +439,7 @@ impl Console {
             ),
             (None, None) => (ManagedPolicyView::None, &[][..]),
         };
-        crate::safety::rules::describe(&self.safety, view, ignored)
+        crate::safety::rules::describe(&self.safety, view, ignored, self.required_forwarding)
     }
 
     /// The rules in force, or why no action may run.
@@ -875,6 +916,9 @@ impl Console {
         let reason = validate_reason(reason)?;
         // Nothing changes that could not be recorded: a broken audit log pauses every action.
         self.audit.ensure_writable()?;
+        if self.plan_is_reset(plan_id)? {
+            self.forwarding_keeps_up()?;
+        }
         let claimed = self.claim_plan(plan_id)?;
         let plan = &claimed.plan;
         let result = self.run_claimed_plan(&claimed, &reason).await;
@@ -934,6 +978,13 @@ impl Console {
         if let Err(e) = self.append_audit(record) {
             tracing::error!(error = %e, plan = %plan.id, "could not audit a plan that stopped early");
         }
+    }
+
+    /// Whether `plan_id` is a reset (an unknown plan is not: claiming it says so).
+    fn plan_is_reset(&self, plan_id: &str) -> Result<bool> {
+        Ok(lock(&self.plans)?
+            .get(plan_id)
+            .is_some_and(|record| crate::safety::is_reset(record.plan.action)))
     }
 
     /// Marks a ready plan as running, so a second (or forged, concurrent) call cannot run it too.

@@ -611,3 +611,118 @@ async fn plain_tcp_across_the_network_is_refused_and_the_status_says_why() {
         "{status:?}"
     );
 }
+
+/// The fake provider's administrator, signed in to a Console over it.
+async fn fake_console(
+    dir: &std::path::Path,
+) -> (
+    resetdesk_core::console::Console,
+    Arc<resetdesk_testkit::fake_provider::FakeDirectory>,
+) {
+    use resetdesk_core::console::{Console, KeychainStatus};
+    use resetdesk_core::seam::SignInRequest;
+    use resetdesk_testkit::fake_provider::{FakeDirectory, FAKE_ADMIN, FAKE_PASSWORD};
+    let directory = FakeDirectory::new();
+    let console = Console::new(
+        vec![FakeDirectory::connection("fake-1")],
+        Arc::new(resetdesk_core::secrets::MemoryStore::new()),
+        KeychainStatus::Available,
+        dir.join("audit.jsonl"),
+    )
+    .unwrap()
+    .with_safety_policy(common::safety_rules_off())
+    .with_provider(directory.clone());
+    let request = SignInRequest {
+        account: FAKE_ADMIN.to_string(),
+        password: Some(resetdesk_core::secrets::SecretString::from(FAKE_PASSWORD)),
+        ..Default::default()
+    };
+    console.sign_in_with("fake-1", request).await.unwrap();
+    (console, directory)
+}
+
+/// Plans and runs the fake directory's Unlock of `user`.
+async fn unlock(
+    console: &resetdesk_core::console::Console,
+    user: &str,
+) -> resetdesk_core::error::Result<resetdesk_core::console::ProviderResult> {
+    use resetdesk_testkit::fake_provider::UNLOCK;
+    let plan = console.plan_offered("fake-1", user, UNLOCK).await?;
+    console.run_provider_plan(&plan.id, "INC-12", None).await
+}
+
+/// Waits (within [`WAIT`]) until the Console's forwarding status matches.
+async fn wait_for_console(
+    console: &resetdesk_core::console::Console,
+    what: impl Fn(&ForwardingStatus) -> bool,
+) {
+    tokio::time::timeout(WAIT, async {
+        while !what(&console.forwarding_status()) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("status never matched: {:?}", console.forwarding_status()));
+}
+
+#[tokio::test]
+async fn a_policy_that_requires_forwarding_makes_resets_wait_while_the_collector_is_behind() {
+    use resetdesk_core::ErrorKind;
+    use resetdesk_testkit::fake_provider::SIGN_OUT;
+    // Required, but nothing forwards: resets are stopped, with why; signing out is no reset.
+    let dir = tempfile::tempdir().unwrap();
+    let (console, directory) = fake_console(dir.path()).await;
+    let console = console.with_required_forwarding(10);
+    let stopped = unlock(&console, "ada").await.unwrap_err();
+    assert_eq!(stopped.kind, ErrorKind::Denied, "{stopped:?}");
+    assert!(
+        stopped.message.contains("forwarding is not running"),
+        "{stopped:?}"
+    );
+    assert!(directory.is_locked("ada"), "nothing ran");
+    let sign_out = console
+        .plan_offered("fake-1", "cy", SIGN_OUT)
+        .await
+        .unwrap();
+    console
+        .run_provider_plan(&sign_out.id, "INC-12", None)
+        .await
+        .unwrap();
+
+    // Forwarding to a collector that is down, and the policy lets no entry wait: the first
+    // reset runs (nothing waits yet); the next waits while its entry is not delivered.
+    let dir = tempfile::tempdir().unwrap();
+    let port = closed_port().await;
+    let (console, directory) = fake_console(dir.path()).await;
+    let forwarder = AuditForwarder::start_with(settings(port), fast_retries(100)).unwrap();
+    let console = console
+        .with_audit_forwarder(forwarder)
+        .with_required_forwarding(0);
+    assert_eq!(console.forwarding_status().queued, 0);
+    unlock(&console, "ada").await.expect("within the allowance");
+    assert!(!directory.is_locked("ada"));
+    let waits = unlock(&console, "bob").await.unwrap_err();
+    assert_eq!(waits.kind, ErrorKind::Denied, "{waits:?}");
+    assert!(
+        waits.message.contains("waiting for the syslog collector")
+            && waits.message.contains("Try again"),
+        "{waits:?}"
+    );
+    assert!(directory.is_locked("bob"), "nothing ran");
+
+    // The collector comes up and takes the backlog: the reset runs.
+    let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+    let (mut stream, _) = tokio::time::timeout(WAIT, listener.accept())
+        .await
+        .unwrap()
+        .unwrap();
+    let delivered = console.forwarding_status().queued;
+    for _ in 0..delivered {
+        read_frame(&mut stream).await;
+    }
+    wait_for_console(&console, |s| s.queued == 0).await;
+    unlock(&console, "bob")
+        .await
+        .expect("the collector caught up");
+    assert!(!directory.is_locked("bob"));
+}

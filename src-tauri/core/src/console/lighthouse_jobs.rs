@@ -189,6 +189,8 @@ impl Console {
         self.safety()?;
         let reason = validate_reason(reason)?;
         self.audit.ensure_writable()?;
+        // Every job resets MFA: the managed policy's required forwarding must keep up.
+        self.forwarding_keeps_up()?;
         let journal = self.journal()?;
         // What a second person must have approved is decided again now: another reset of
         // one of these users may have run since the summary was shown.
@@ -353,6 +355,8 @@ impl Console {
         // No action while the managed policy cannot be applied (see `with_safety_refused`).
         self.safety()?;
         self.audit.ensure_writable()?;
+        // Every job resets MFA: the managed policy's required forwarding must keep up.
+        self.forwarding_keeps_up()?;
         let journal = self.journal()?;
         let spec = journal.job_spec(job_id)?;
         let session = self.job_owner_session(&spec).await?;

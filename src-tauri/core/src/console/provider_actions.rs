@@ -471,6 +471,9 @@ impl Console {
             let record = plans.get(plan_id).ok_or_else(unknown_plan)?;
             (record.plan.clone(), record.run_options.clone())
         };
+        if plan.safety_class == SafetyClass::Reset {
+            self.forwarding_keeps_up()?;
+        }
         let input = RunInput {
             password,
             options: run_options,

@@ -15,6 +15,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::policy::SafetyPolicy;
+use crate::audit_forward::SyslogSettings;
 
 /// Where Linux desktops read the managed policy.
 pub const LINUX_POLICY_PATH: &str = "/etc/resetdesk/policy.json";
@@ -26,6 +27,23 @@ pub struct ManagedPolicy {
     /// The floor of every safety rule.
     #[serde(default)]
     pub safety: SafetyPolicy,
+    /// The collector every audit entry goes to (the settings file's `syslog` shape). The
+    /// user's own `syslog` setting is then ignored: they cannot turn forwarding off, nor send
+    /// the trail elsewhere.
+    #[serde(default)]
+    pub syslog: Option<SyslogSettings>,
+    /// Forwarding must keep up for a reset to run.
+    #[serde(default)]
+    pub require_forwarding: Option<RequiredForwarding>,
+}
+
+/// The policy requires audit forwarding: with none running, resets are refused; while more
+/// than `max_queued` entries wait for the collector, a reset waits (is refused with the count,
+/// to try again), so that no more than that many changes are known to this desktop only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RequiredForwarding {
+    pub max_queued: usize,
 }
 
 /// What the machine's policy file says.
@@ -58,6 +76,12 @@ pub fn read_managed_policy(path: &Path) -> ManagedState {
     };
     if let Err(e) = policy.safety.validate() {
         return refused(path, &e.message);
+    }
+    if policy.require_forwarding.is_some() && policy.syslog.is_none() {
+        return refused(
+            path,
+            "it requires forwarding (\"requireForwarding\") but names no collector (\"syslog\")",
+        );
     }
     ManagedState::Valid(policy)
 }
@@ -220,6 +244,24 @@ mod tests {
     }
 
     #[test]
+    fn a_policy_names_the_collector_and_may_require_forwarding() {
+        let policy: ManagedPolicy = serde_json::from_value(json!({
+            "syslog": {"host": "siem.contoso.com", "port": 6514},
+            "requireForwarding": {"maxQueued": 50}
+        }))
+        .unwrap();
+        let syslog = policy.syslog.unwrap();
+        assert_eq!(
+            (syslog.host.as_str(), syslog.port, syslog.tls),
+            ("siem.contoso.com", 6514, true)
+        );
+        assert_eq!(policy.require_forwarding.unwrap().max_queued, 50);
+        let typo =
+            serde_json::from_value::<ManagedPolicy>(json!({"requireForwarding": {"maxQueue": 5}}));
+        assert!(typo.is_err(), "an unknown key is refused, not ignored");
+    }
+
+    #[test]
     fn a_weaker_user_setting_is_ignored_and_said_so_a_stricter_one_kept() {
         let floor = policy(json!({
             "rateLimits": {"resetsPerHour": 10},
@@ -313,6 +355,10 @@ mod tests {
                 "at least 1",
             ),
             ("not json", "not valid"),
+            (
+                r#"{"requireForwarding": {"maxQueued": 10}}"#,
+                "names no collector",
+            ),
         ] {
             let path = dir.path().join("policy.json");
             std::fs::write(&path, text).unwrap();

@@ -52,11 +52,13 @@ pub struct SafetyRulesView {
 }
 
 /// Describes `in_force` for the window: `ignored` are the user settings the managed policy
-/// overrode (see [`super::managed::apply_floor`]).
+/// overrode (see [`super::managed::apply_floor`]); `required_forwarding`, the most entries
+/// that may wait for the collector when the policy requires forwarding.
 pub fn describe(
     in_force: &SafetyPolicy,
     managed_policy: ManagedPolicyView,
     ignored: &[IgnoredSetting],
+    required_forwarding: Option<usize>,
 ) -> SafetyRulesView {
     let defaults = SafetyPolicy::default();
     let managed = matches!(managed_policy, ManagedPolicyView::InForce { .. });
@@ -155,6 +157,16 @@ pub fn describe(
                 )
             }),
         ),
+        rule(
+            "requireForwarding",
+            "Every action reaches the syslog collector",
+            match required_forwarding {
+                Some(max) => format!("Required: resets wait while more than {max} entries wait"),
+                None => "Not required".to_string(),
+            },
+            // Only a managed policy can require it; ResetDesk's default leaves it to the user.
+            None,
+        ),
     ];
     SafetyRulesView {
         managed_policy,
@@ -182,8 +194,8 @@ mod tests {
 
     #[test]
     fn the_defaults_are_shown_unmanaged_and_none_is_weaker() {
-        let view = describe(&SafetyPolicy::default(), ManagedPolicyView::None, &[]);
-        assert_eq!(view.rules.len(), 7);
+        let view = describe(&SafetyPolicy::default(), ManagedPolicyView::None, &[], None);
+        assert_eq!(view.rules.len(), 8);
         assert!(view
             .rules
             .iter()
@@ -200,7 +212,7 @@ mod tests {
             "rateLimits": {"resetsPerHour": 500}
         }));
         // Without a managed policy, the operator's loosened rules apply, each marked.
-        let view = describe(&user, ManagedPolicyView::None, &[]);
+        let view = describe(&user, ManagedPolicyView::None, &[], None);
         let weaker: Vec<&str> = view
             .rules
             .iter()
@@ -224,7 +236,11 @@ mod tests {
         let managed = ManagedPolicyView::InForce {
             path: "/etc/resetdesk/policy.json".into(),
         };
-        let view = describe(&in_force, managed, &ignored);
+        let view = describe(&in_force, managed, &ignored, Some(50));
+        assert_eq!(
+            find(&view, "requireForwarding").value,
+            "Required: resets wait while more than 50 entries wait"
+        );
         let rate = find(&view, "rateLimits.resetsPerHour");
         assert_eq!(rate.value, "10");
         assert!(rate.managed);
