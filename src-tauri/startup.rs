@@ -71,6 +71,9 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::er
     if let Some((_, Some(required))) = managed_forwarding {
         console = console.with_required_forwarding(required.max_queued);
     }
+    if let ManagedState::Valid(policy) = &managed {
+        console = console.with_allowed_connections(policy.allowed_connections.clone());
+    }
     console = match rules_in_force(safety_policy(app), managed) {
         Ok((rules, None)) => console.with_safety_policy(rules),
         Ok((rules, Some(ignored))) => console
@@ -409,7 +412,8 @@ mod tests {
             .unwrap(),
             ..Default::default()
         };
-        let (rules, ignored) = rules_in_force(user.clone(), ManagedState::Valid(floor)).unwrap();
+        let (rules, ignored) =
+            rules_in_force(user.clone(), ManagedState::Valid(Box::new(floor))).unwrap();
         assert_eq!(rules.rate_limits.resets_per_hour, 10);
         let ignored: Vec<&str> = ignored.unwrap().iter().map(|i| i.rule).collect();
         assert_eq!(

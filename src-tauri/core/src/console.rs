@@ -62,7 +62,7 @@ use crate::providers::entra::offers::{available_actions, OfferedAction};
 use crate::providers::entra::planner::{build_plan_with, Plan, PlanInputs};
 use crate::providers::entra::policy;
 use crate::providers::entra::EntraDirectory;
-use crate::safety::managed::IgnoredSetting;
+use crate::safety::managed::{AllowedConnections, IgnoredSetting};
 use crate::safety::rules::{ManagedPolicyView, SafetyRulesView};
 use crate::safety::{ApprovalRecord, RateStatus, SafetyPolicy, VerificationRecord};
 use crate::secrets::SecretStore;
@@ -251,6 +251,8 @@ pub struct Console {
     /// The managed policy requires forwarding: resets wait while more entries than this wait
     /// for the collector (see `with_required_forwarding`).
     required_forwarding: Option<usize>,
+    /// The directories the managed policy allows (all, without one).
+    allowed_connections: AllowedConnections,
     /// Callers verified for a request that ran, by (connection, operator id, target id): a
     /// follow-up request in the same call reuses it for a few minutes (see `safety_checks`).
     recent_verifications: StdMutex<safety_checks::RecentVerifications>,
@@ -309,6 +311,7 @@ impl Console {
             safety_refused: None,
             managed_policy: None,
             required_forwarding: None,
+            allowed_connections: AllowedConnections::default(),
             recent_verifications: StdMutex::new(HashMap::new()),
             zoho: Default::default(),
             lighthouse: Default::default(),
@@ -393,6 +396,23 @@ impl Console {
     pub fn with_required_forwarding(mut self, max_queued: usize) -> Self {
         self.required_forwarding = Some(max_queued);
         self
+    }
+
+    /// The directories operators may add and sign in to (the managed policy's
+    /// `allowedConnections`): any other is refused, with why, and not resumed at start-up.
+    pub fn with_allowed_connections(mut self, allowed: AllowedConnections) -> Self {
+        self.allowed_connections = allowed;
+        self
+    }
+
+    /// Refuses a connection the managed policy does not allow.
+    pub(crate) fn connection_allowed(&self, connection: &Connection) -> Result<()> {
+        self.allowed_connections.check(connection).map_err(|why| {
+            AppError::denied(format!(
+                "Your organisation's policy does not allow \"{}\": {why}. An administrator can add it to the managed policy's allowed connections.",
+                connection.display_name
+            ))
+        })
     }
 
     /// Refuses a reset the managed policy's required forwarding cannot cover now.
@@ -575,6 +595,7 @@ impl Console {
         browser: &dyn BrowserLauncher,
     ) -> Result<Operator> {
         let connection = self.connection(connection_id)?;
+        self.connection_allowed(&connection)?;
         let tokens = auth::sign_in(connection.entra()?, browser, &self.token_http).await?;
         let manager = TokenManager::from_sign_in(
             connection.id.clone(),
@@ -596,6 +617,10 @@ impl Console {
             .map(|c| c.clone())
             .unwrap_or_default();
         for connection in &connections {
+            if let Err(refused) = self.connection_allowed(connection) {
+                tracing::warn!(connection = %connection.id, reason = %refused.message, "not resumed");
+                continue;
+            }
             let entra = match &connection.settings {
                 ProviderSettings::Entra(entra) => entra.clone(),
                 // A provider of the seam resumes what it keeps (Zoho's refresh token; Privilege
@@ -671,6 +696,7 @@ impl Console {
 
     /// Adds a tenant the operator configured. Its id must be new; the shell saves the list.
     pub fn add_connection(&self, connection: Connection) -> Result<()> {
+        self.connection_allowed(&connection)?;
         let mut connections = self.connections.write().map_err(|_| poisoned())?;
         if connections.iter().any(|c| c.id == connection.id) {
             return Err(AppError::invalid_input(format!(
@@ -696,6 +722,12 @@ impl Console {
             .ok_or_else(|| {
                 AppError::invalid_input(format!("No connection \"{connection_id}\"."))
             })?;
+        // Moved (a Zoho account in another data centre): only where the policy allows.
+        let moved = Connection {
+            settings: settings.clone(),
+            ..connection.clone()
+        };
+        self.connection_allowed(&moved)?;
         connection.settings = settings;
         Ok(())
     }

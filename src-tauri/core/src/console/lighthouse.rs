@@ -162,6 +162,7 @@ impl Console {
         browser: &dyn BrowserLauncher,
     ) -> Result<Operator> {
         let connection = self.connection(connection_id)?;
+        self.connection_allowed(&connection)?;
         let settings = connection.lighthouse()?.clone();
         // Who signed in is read from the partner tenant afterwards (`/me`), for the sandbox
         // too: the demo account only picks whose sign-in the sandbox answers with.

@@ -41,6 +41,7 @@ impl Console {
         request: SignInRequest,
     ) -> Result<SignInOutcome> {
         let connection = self.connection(connection_id)?;
+        self.connection_allowed(&connection)?;
         let provider = self.provider_of(&connection)?;
         if provider.asks_for_account(&connection) && request.account.trim().is_empty() {
             return Err(AppError::invalid_input(

@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use super::policy::SafetyPolicy;
 use crate::audit_forward::SyslogSettings;
+use crate::model::connection::{Connection, DataCentre, ProviderSettings};
 
 /// Where Linux desktops read the managed policy.
 pub const LINUX_POLICY_PATH: &str = "/etc/resetdesk/policy.json";
@@ -35,6 +36,78 @@ pub struct ManagedPolicy {
     /// Forwarding must keep up for a reset to run.
     #[serde(default)]
     pub require_forwarding: Option<RequiredForwarding>,
+    /// The directories operators may connect to.
+    #[serde(default)]
+    pub allowed_connections: AllowedConnections,
+}
+
+/// The directories operators may add and sign in to. A list left out allows any of its kind;
+/// a list given allows only what it names (an empty one, none). The built-in sandbox (the demo
+/// organisation, on this machine only) is allowed unless `sandbox` is false.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AllowedConnections {
+    /// Entra tenants, by the tenant id or domain the connection names.
+    pub entra_tenants: Option<Vec<String>>,
+    /// Lighthouse partner tenants, by tenant id or domain.
+    pub lighthouse_partner_tenants: Option<Vec<String>>,
+    /// Zoho data centres (`US`, `EU`, `IN`, …, as the settings name them).
+    pub zoho_data_centres: Option<Vec<DataCentre>>,
+    /// Privilege Secure servers, by their https address (`https://nps.contoso.com:6500`).
+    pub privilege_secure_servers: Option<Vec<String>>,
+    pub sandbox: Option<bool>,
+}
+
+impl AllowedConnections {
+    /// `Err` with why, when the policy does not allow `connection`.
+    pub fn check(&self, connection: &Connection) -> std::result::Result<(), String> {
+        if connection.sandbox {
+            return match self.sandbox {
+                Some(false) => Err("the built-in sandbox is turned off".to_string()),
+                _ => Ok(()),
+            };
+        }
+        let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
+        let origin = |url: &str| url.trim().trim_end_matches('/').to_ascii_lowercase();
+        let (allowed, what) = match &connection.settings {
+            ProviderSettings::Entra(entra) => (
+                self.entra_tenants
+                    .as_ref()
+                    .map(|list| list.iter().any(|t| same(t, &entra.tenant))),
+                format!("the Entra tenant {}", entra.tenant),
+            ),
+            ProviderSettings::Lighthouse(partner) => (
+                self.lighthouse_partner_tenants
+                    .as_ref()
+                    .map(|list| list.iter().any(|t| same(t, &partner.partner_tenant_id))),
+                format!(
+                    "the Lighthouse partner tenant {}",
+                    partner.partner_tenant_id
+                ),
+            ),
+            ProviderSettings::Zoho(zoho) => (
+                self.zoho_data_centres
+                    .as_ref()
+                    .map(|list| list.contains(&zoho.data_centre)),
+                format!(
+                    "Zoho's {} data centre",
+                    format!("{:?}", zoho.data_centre).to_uppercase()
+                ),
+            ),
+            ProviderSettings::PrivilegeSecure(server) => (
+                self.privilege_secure_servers
+                    .as_ref()
+                    .map(|list| list.iter().any(|u| origin(u) == origin(&server.base_url))),
+                format!("the Privilege Secure server {}", server.base_url),
+            ),
+            // A provider registered through the seam names its own settings: no list here.
+            ProviderSettings::Custom(_) => (None, String::new()),
+        };
+        match allowed {
+            Some(false) => Err(format!("it is not among the allowed connections ({what})")),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The policy requires audit forwarding: with none running, resets are refused; while more
@@ -51,7 +124,7 @@ pub struct RequiredForwarding {
 pub enum ManagedState {
     /// No policy: the user's settings apply as they are.
     Absent,
-    Valid(ManagedPolicy),
+    Valid(Box<ManagedPolicy>),
     /// A policy that cannot be trusted or read: actions stop, with this message.
     Refused(String),
 }
@@ -83,7 +156,7 @@ pub fn read_managed_policy(path: &Path) -> ManagedState {
             "it requires forwarding (\"requireForwarding\") but names no collector (\"syslog\")",
         );
     }
-    ManagedState::Valid(policy)
+    ManagedState::Valid(Box::new(policy))
 }
 
 fn refused(path: &Path, why: &str) -> ManagedState {
@@ -259,6 +332,64 @@ mod tests {
         let typo =
             serde_json::from_value::<ManagedPolicy>(json!({"requireForwarding": {"maxQueue": 5}}));
         assert!(typo.is_err(), "an unknown key is refused, not ignored");
+    }
+
+    #[test]
+    fn only_the_allowed_connections_pass_and_the_sandbox_unless_turned_off() {
+        let policy: ManagedPolicy = serde_json::from_value(json!({"allowedConnections": {
+            "entraTenants": ["contoso.onmicrosoft.com"],
+            "zohoDataCentres": ["EU"],
+            "privilegeSecureServers": ["https://nps.contoso.com:6500/"]
+        }}))
+        .unwrap();
+        let allowed = &policy.allowed_connections;
+        let connection = |settings: serde_json::Value, sandbox: bool| -> Connection {
+            let mut value = json!({"id": "c", "displayName": "C", "sandbox": sandbox});
+            value
+                .as_object_mut()
+                .unwrap()
+                .extend(settings.as_object().unwrap().clone());
+            serde_json::from_value(value).unwrap()
+        };
+        let entra = |tenant: &str| json!({"entra": {"tenant": tenant, "clientId": "app", "loginBaseUrl": "https://login.microsoftonline.com", "graphBaseUrl": "https://graph.microsoft.com"}});
+        assert_eq!(
+            allowed.check(&connection(entra("CONTOSO.onmicrosoft.com"), false)),
+            Ok(())
+        );
+        let refused = allowed.check(&connection(entra("fabrikam.onmicrosoft.com"), false));
+        assert_eq!(
+            refused,
+            Err("it is not among the allowed connections (the Entra tenant fabrikam.onmicrosoft.com)".to_string())
+        );
+        let nps = |url: &str| json!({"privilegeSecure": {"baseUrl": url}});
+        assert_eq!(
+            allowed.check(&connection(nps("https://NPS.contoso.com:6500"), false)),
+            Ok(())
+        );
+        assert!(
+            allowed
+                .check(&connection(nps("https://nps.contoso.com"), false))
+                .is_err(),
+            "another port"
+        );
+        let zoho = |dc: &str| json!({"zoho": {"data_centre": dc, "client_id": "1000.X", "organization_id": "1"}});
+        assert_eq!(allowed.check(&connection(zoho("EU"), false)), Ok(()));
+        let us = allowed.check(&connection(zoho("US"), false)).unwrap_err();
+        assert!(us.contains("Zoho's US data centre"), "{us}");
+        // A kind without a list is open; the sandbox is, unless turned off.
+        let lighthouse = json!({"lighthouse": {"partnerTenantId": "p", "clientId": "a", "loginBaseUrl": "https://l", "graphBaseUrl": "https://g"}});
+        assert_eq!(allowed.check(&connection(lighthouse, false)), Ok(()));
+        assert_eq!(
+            allowed.check(&connection(entra("sandbox.example"), true)),
+            Ok(())
+        );
+        let no_sandbox = AllowedConnections {
+            sandbox: Some(false),
+            ..Default::default()
+        };
+        assert!(no_sandbox
+            .check(&connection(entra("sandbox.example"), true))
+            .is_err());
     }
 
     #[test]
