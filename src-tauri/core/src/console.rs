@@ -810,9 +810,10 @@ impl Console {
     pub async fn user_details(&self, connection_id: &str, user_id: &str) -> Result<UserDetails> {
         let user_id = require_id(user_id)?;
         let session = self.session(connection_id).await?;
-        let (user, methods) = tokio::join!(
+        let (user, methods, elsewhere) = tokio::join!(
             session.directory.get_user(user_id),
-            session.directory.list_methods(user_id)
+            session.directory.list_methods(user_id),
+            self.resets_elsewhere(session.directory.as_ref())
         );
         let user =
             user.inspect_err(|e| self.note_live_failure(connection_id, session.clone(), e))?;
@@ -821,8 +822,10 @@ impl Console {
             Err(e) => (Vec::new(), Some(e)),
         };
         let actions = available_actions(&session.operator, &user);
-        let rate = self
-            .rate_status(&session.operator.user_principal_name)
+        let rate = elsewhere
+            .and_then(|(others, note)| {
+                self.rate_status(&session.operator.user_principal_name, &others, note)
+            })
             .inspect_err(|e| tracing::warn!(error = %e, "could not count the operator's resets"))
             .ok();
         Ok(UserDetails {
@@ -1079,10 +1082,13 @@ impl Console {
         // until its audit entry is written.
         let _reset_slot = if crate::safety::is_reset(plan.action) {
             let mfa_reset = plan.action == ActionKind::RequireReregisterMfa;
+            // Read before the slot is taken (the reservation holds a lock, not a request).
+            let (others, _note) = self.resets_elsewhere(session.directory.as_ref()).await?;
             Some(self.reserve_reset(
                 &operator.user_principal_name,
                 &target.id,
                 mfa_reset,
+                &others,
                 |previous_mfa_reset| {
                     // The user may have become privileged, or had their MFA reset, since.
                     let now_needs = crate::safety::approval::requirement(

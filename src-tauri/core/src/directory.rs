@@ -12,6 +12,7 @@ use secrecy::SecretString;
 use crate::error::{AppError, Result};
 use crate::model::safety::ContactsOnRecord;
 use crate::model::{AuthMethod, DirectoryUser, Operator, Receipt, TemporaryAccessPassPolicy};
+use crate::safety::team::TenantReset;
 
 /// A Temporary Access Pass just issued. The pass is returned by the provider this once; it is
 /// a secret (it signs the user in), so Debug output never shows it.
@@ -65,6 +66,15 @@ pub trait Directory: Send + Sync {
     /// the default answer (nothing on record).
     async fn contacts_on_record(&self, _user_id: &str) -> Result<ContactsOnRecord> {
         Ok(ContactsOnRecord::default())
+    }
+    /// The resets the provider's own audit log holds since `since` — any operator's, from any
+    /// desktop or the admin centre — for team-wide counting (`safety::team`). `None`: the
+    /// provider keeps no such log. A log the operator may not read is an error (Forbidden).
+    async fn tenant_resets_since(
+        &self,
+        _since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<Vec<TenantReset>>> {
+        Ok(None)
     }
     /// The tenant's Temporary Access Pass policy, read live. Providers without the method
     /// keep the default answer.

@@ -99,6 +99,18 @@ const EXCEPTIONS: &[Exception] = &[
                  no /policies paths; the configuration id is the fixed 'TemporaryAccessPass'.",
         doc: "https://learn.microsoft.com/graph/api/temporaryaccesspassauthenticationmethodconfiguration-get?view=graph-rest-1.0",
     },
+    Exception {
+        version: "v1.0",
+        method: "get",
+        template: "/auditLogs/directoryAudits",
+        parameters_like: Some("/users"),
+        extra_query: &[],
+        reason: "Team-wide counting (issue 15, item 2) reads the tenant's directory audit log filtered by \
+                 `activityDateTime ge …` (graph.md §4.4). The Jan-2025 extract keeps no /auditLogs paths; \
+                 `$filter` is the OData system query option both collections declare, so the query is \
+                 checked against the users collection's declaration.",
+        doc: "https://learn.microsoft.com/graph/api/directoryaudit-list?view=graph-rest-1.0",
+    },
 ];
 
 /// Query options the service writes into `@odata.nextLink` itself; the client only echoes
@@ -660,6 +672,15 @@ async fn representative_session() -> Vec<RecordedRequest> {
         )
         .await
         .unwrap();
+    // Team-wide counting reads the tenant's directory audit log (a Privileged Authentication
+    // Administrator may not: the request is what is checked here, not the answer).
+    let since = chrono::Utc::now() - chrono::Duration::hours(24);
+    let refused = directory.tenant_resets_since(since).await.unwrap_err();
+    assert_eq!(
+        refused.kind,
+        resetdesk_core::ErrorKind::Forbidden,
+        "{refused:?}"
+    );
     sandbox.requests()
 }
 

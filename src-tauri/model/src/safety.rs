@@ -186,6 +186,10 @@ pub struct RateStatus {
     pub limit: u32,
     /// When the cap is reached: when the oldest counted reset leaves the window.
     pub next_allowed_at: Option<String>,
+    /// What was counted, when it is not every desktop's resets (the tenant's audit log could
+    /// not be read, or the directory keeps none): said on screen.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 impl RateStatus {

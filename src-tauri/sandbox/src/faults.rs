@@ -231,9 +231,31 @@ pub async fn graph_front_door(
         return error.render(&ids);
     }
 
+    let (method, path, headers) = (
+        parts.method.clone(),
+        parts.uri.path().to_string(),
+        parts.headers.clone(),
+    );
     let mut request = Request::from_parts(parts, Body::from(bytes));
     request.extensions_mut().insert(ids.clone());
     let mut response = next.run(request).await;
+    if response.status().is_success() && is_write {
+        // A reset that went through lands in the tenant's directory audit log, whoever made it.
+        let version_less = path
+            .trim_start_matches('/')
+            .split_once('/')
+            .map_or("", |(_, rest)| rest);
+        let mut state = shared.lock_state();
+        let delay = state.audit_delay;
+        crate::audits::record_if_reset(
+            &mut state,
+            delay,
+            &method,
+            version_less,
+            &headers,
+            &ids.request_id,
+        );
+    }
     if decision.fail_after_processing {
         return GraphError::internal().render(&ids);
     }

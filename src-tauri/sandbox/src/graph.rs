@@ -153,7 +153,7 @@ pub fn ok_json(value: Value) -> Response {
 }
 
 /// Percent-decoding of one path segment (a UPN arrives as `adele.vance%40contoso.sandbox`).
-fn decode_segment(segment: &str) -> String {
+pub(crate) fn decode_segment(segment: &str) -> String {
     let bytes = segment.as_bytes();
     let mut decoded = Vec::with_capacity(bytes.len());
     let mut index = 0;
@@ -297,6 +297,7 @@ fn serve(
             }
         }
         ["policies", rest @ ..] => return tap::serve_policies(&call, rest),
+        ["auditLogs", "directoryAudits"] => return crate::audits::list(&call),
         ["me", rest @ ..] => (Subject::Me, rest),
         ["users", id, rest @ ..] => (Subject::User(id.to_string()), rest),
         [first, ..] => return Err(GraphError::unknown_segment(first)),

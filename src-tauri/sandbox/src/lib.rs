@@ -9,6 +9,7 @@
 //! `methods` (authentication methods), `query` (`$search`/`$filter`), `policy` (Entra's
 //! role matrices), `faults` (fault knobs and the front door), `errors` (Graph error JSON).
 
+mod audits;
 mod delta;
 mod errors;
 mod faults;
@@ -361,6 +362,28 @@ impl Sandbox {
 
     /// Test knob: replaces the tenant's Temporary Access Pass policy.
     /// Which reading of "Cannot delete default method with other methods configured" applies.
+    /// How long each directory audit event takes to be listed (`GET /auditLogs/directoryAudits`),
+    /// as real events arrive minutes after the change: none by default.
+    pub fn set_audit_delay(&self, delay: std::time::Duration) {
+        self.shared.lock_state().audit_delay = delay;
+    }
+
+    /// The activities of the directory audit log so far (listed or still delayed), oldest first.
+    pub fn directory_audit_activities(&self) -> Vec<(String, String, String)> {
+        self.shared
+            .lock_state()
+            .directory_audits
+            .iter()
+            .map(|e| {
+                (
+                    e.activity.to_string(),
+                    e.initiator_upn.clone(),
+                    e.target_upn.clone(),
+                )
+            })
+            .collect()
+    }
+
     pub fn set_default_method_rule(&self, rule: DefaultMethodRule) {
         self.shared.lock_state().default_method_rule = rule;
     }

@@ -432,6 +432,10 @@ pub struct State {
     /// Which reading of Graph's "Cannot delete default method with other methods configured"
     /// the emulator applies (see `DefaultMethodRule`).
     pub default_method_rule: DefaultMethodRule,
+    /// The tenant's directory audit log (the resets made through the emulator).
+    pub directory_audits: Vec<crate::audits::AuditEvent>,
+    /// How long an audit event takes to be listed (real ones arrive minutes late).
+    pub audit_delay: std::time::Duration,
 }
 
 /// When Graph refuses to delete a user's default method. Graph answers "Cannot delete default
@@ -461,6 +465,8 @@ impl State {
             changes: ChangeLog::default(),
             tap_policy: TemporaryAccessPassPolicy::default(),
             default_method_rule: DefaultMethodRule::default(),
+            directory_audits: Vec::new(),
+            audit_delay: std::time::Duration::ZERO,
         }
     }
 

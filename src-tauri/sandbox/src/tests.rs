@@ -1427,3 +1427,58 @@ async fn creating_a_tap_follows_the_method_write_roles() {
     .await;
     assert_eq!(own.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn directory_audits_list_the_resets_late_filtered_and_only_to_an_audit_reader() {
+    let sandbox = sandbox().await;
+    sandbox.set_audit_delay(std::time::Duration::from_millis(200));
+    let adele = sandbox.user_id_by_upn(ADELE).unwrap();
+    let global = operator_token(&sandbox, "globaladmin");
+    let reset = call(
+        &sandbox,
+        &global,
+        Method::PATCH,
+        &format!("/v1.0/users/{adele}"),
+        &[],
+        Some(json!({"passwordProfile": {"password": "Temp-Pass-2026!", "forceChangePasswordNextSignIn": true}})),
+    )
+    .await;
+    assert_eq!(reset.status, StatusCode::NO_CONTENT);
+    let request_id = reset.headers["request-id"].to_str().unwrap().to_string();
+    let list =
+        "/v1.0/auditLogs/directoryAudits?$filter=activityDateTime%20ge%202026-01-01T00:00:00Z";
+
+    // An Authentication Administrator may not read audit logs (directoryaudit-list).
+    let auth_admin = operator_token(&sandbox, "authadmin");
+    let refused = call(&sandbox, &auth_admin, Method::GET, list, &[], None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused.body["error"]["code"], "Authorization_RequestDenied");
+
+    // Listed only after the delay, as real events arrive late.
+    let early = call(&sandbox, &global, Method::GET, list, &[], None).await;
+    assert_eq!(early.status, StatusCode::OK);
+    assert_eq!(early.body["value"].as_array().unwrap().len(), 0);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let listed = call(&sandbox, &global, Method::GET, list, &[], None).await;
+    let events = listed.body["value"].as_array().unwrap();
+    assert_eq!(events.len(), 1, "{:?}", listed.body);
+    assert_eq!(events[0]["activityDisplayName"], "Reset user password");
+    assert_eq!(events[0]["correlationId"], request_id.as_str());
+    assert_eq!(
+        events[0]["initiatedBy"]["user"]["userPrincipalName"],
+        "globaladmin@contoso.sandbox"
+    );
+    assert_eq!(events[0]["targetResources"][0]["id"], adele.as_str());
+
+    // The filters: a later start, another initiator; an unserved filter is refused.
+    let later =
+        "/v1.0/auditLogs/directoryAudits?$filter=activityDateTime%20ge%202999-01-01T00:00:00Z";
+    let none = call(&sandbox, &global, Method::GET, later, &[], None).await;
+    assert_eq!(none.body["value"].as_array().unwrap().len(), 0);
+    let by_other = "/v1.0/auditLogs/directoryAudits?$filter=initiatedBy/user/userPrincipalName%20eq%20'helpdesk@contoso.sandbox'";
+    let none = call(&sandbox, &global, Method::GET, by_other, &[], None).await;
+    assert_eq!(none.body["value"].as_array().unwrap().len(), 0);
+    let unserved = "/v1.0/auditLogs/directoryAudits?$filter=category%20eq%20'UserManagement'";
+    let refused = call(&sandbox, &global, Method::GET, unserved, &[], None).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+}

@@ -77,7 +77,8 @@ export function SafetyChecks(props: SafetyChecksProps) {
 
 function RateLine({ rate }: { rate: RateStatus }) {
   const nearly = rate.used + 1 >= rate.limit;
-  const text = `Resets you made in the last hour: ${rate.used} of ${rate.limit}.`;
+  // Rust says what it could not count (the tenant's audit log unreadable): the operator sees it.
+  const text = `Resets you made in the last hour: ${rate.used} of ${rate.limit}.${rate.note ? ` ${rate.note}` : ""}`;
   return nearly ? (
     <MessageBar intent="warning" data-testid="rate-status">
       <MessageBarBody>

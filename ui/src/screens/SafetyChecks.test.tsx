@@ -133,9 +133,15 @@ describe("verifying the caller before a reset", () => {
     expect(ipc.callsOf("record_verification")).toEqual([]);
   });
 
+  test("a count that is this desktop's only says so (Rust could not read the tenant's audit log)", async () => {
+    const note = "Counted from this desktop's log only: the tenant's audit log could not be read (Insufficient privileges).";
+    await openResetWith(verifiedPlan({ safety: verifiedResetSafety({ rate: { used: 2, limit: 20, nextAllowedAt: null, note } }) }));
+    expect(byTestId("rate-status")?.textContent).toBe(`Resets you made in the last hour: 2 of 20. ${note}`);
+  });
+
   test("near the hourly cap the confirmation warns", async () => {
     await openResetWith(
-      verifiedPlan({ safety: verifiedResetSafety({ rate: { used: 19, limit: 20, nextAllowedAt: null } }) }),
+      verifiedPlan({ safety: verifiedResetSafety({ rate: { used: 19, limit: 20, nextAllowedAt: null, note: null } }) }),
     );
     expect(byTestId("rate-status")?.textContent).toContain("This is the last one your organisation allows this hour.");
   });

@@ -63,6 +63,11 @@ export function UserDetailsScreen({
           {details.rate.used >= details.rate.limit && details.rate.nextAllowedAt
             ? ` — the limit is reached; the next is possible at ${details.rate.nextAllowedAt}.`
             : "."}
+          {details.rate.note ? (
+            <span data-testid="details-rate-note"> {details.rate.note}</span>
+          ) : (
+            " Counted across your team from the tenant's audit log."
+          )}
         </Text>
       ) : null}
       {error ? <ErrorBar error={error} /> : null}

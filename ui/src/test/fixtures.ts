@@ -201,7 +201,7 @@ export function verifiedResetSafety(overrides: Partial<PlanSafety> = {}): PlanSa
       recorded: null,
     },
     approval: { required: false, reasons: [] },
-    rate: { used: 3, limit: 20, nextAllowedAt: null },
+    rate: { used: 3, limit: 20, nextAllowedAt: null, note: null },
     ...overrides,
   };
 }

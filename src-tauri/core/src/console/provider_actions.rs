@@ -755,7 +755,9 @@ impl Console {
             return Ok(None);
         }
         let reserved =
-            self.reserve_reset(&owner.operator_label, &plan.target.id, false, |_| Ok(()));
+            self.reserve_reset(&owner.operator_label, &plan.target.id, false, &[], |_| {
+                Ok(())
+            });
         let why = match reserved {
             Ok(slot) => return Ok(Some(slot)),
             Err(refusal) if refusal.kind == ErrorKind::Denied => refusal.message,

@@ -19,11 +19,16 @@ use crate::providers::entra::actions::ActionKind;
 use crate::providers::entra::planner::Plan;
 use crate::providers::entra::EntraDirectory;
 use crate::safety::in_flight::{ResetSlot, RunningReset};
+use crate::safety::policy::TenantAuditLog;
 use crate::safety::verification::{self, ContactsOnRecord, VerificationRequirement};
 use crate::safety::{
-    approval, is_reset, rate, ApprovalRecord, CodeToSend, PlanSafety, RateStatus,
+    approval, is_reset, rate, team, ApprovalRecord, CodeToSend, PlanSafety, RateStatus,
     VerificationEvidence, VerificationMethod, VerificationRecord,
 };
+
+/// What a count of resets says when no tenant-wide audit log could be read for it.
+const NO_AUDIT_LOG: &str =
+    "Counted from this desktop's log only: this directory keeps no audit log ResetDesk can read.";
 
 /// Most audit entries read to count recent resets (far above any hourly cap).
 const RECENT_ENTRIES: usize = 10_000;
@@ -81,14 +86,59 @@ impl Console {
         self.audit.query(&filter, RECENT_ENTRIES)
     }
 
-    /// `operator_upn`'s resets in the last hour, against the cap.
-    pub fn rate_status(&self, operator_upn: &str) -> Result<RateStatus> {
-        Ok(rate::rate_status(
-            &self.recent_audit_entries()?,
-            operator_upn,
-            self.safety()?.rate_limits.resets_per_hour,
-            Utc::now(),
-        ))
+    /// `operator_upn`'s resets in the last hour, against the cap: this desktop's, and
+    /// `others` (another desktop's, from the tenant's audit log), with what `note` says of
+    /// the count.
+    pub fn rate_status(
+        &self,
+        operator_upn: &str,
+        others: &[AuditEntry],
+        note: Option<String>,
+    ) -> Result<RateStatus> {
+        let mut recent = self.recent_audit_entries()?;
+        recent.extend_from_slice(others);
+        Ok(RateStatus {
+            note,
+            ..rate::rate_status(
+                &recent,
+                operator_upn,
+                self.safety()?.rate_limits.resets_per_hour,
+                Utc::now(),
+            )
+        })
+    }
+
+    /// The resets of the tenant's audit log that this desktop's log does not hold (see
+    /// `safety::team`), as entries the rules count, and what the count's note says when the
+    /// log could not be read. Under `rateLimits.tenantAuditLog: "required"` a log that cannot
+    /// be read refuses the reset instead.
+    pub(super) async fn resets_elsewhere(
+        &self,
+        directory: &dyn Directory,
+    ) -> Result<(Vec<AuditEntry>, Option<String>)> {
+        let policy = self.safety()?;
+        let hours = policy.approval.repeat_mfa_reset_hours.max(1);
+        let since = Utc::now() - chrono::Duration::hours(i64::from(hours));
+        match directory.tenant_resets_since(since).await {
+            Ok(Some(events)) => Ok((
+                team::others_resets(&events, &self.recent_audit_entries()?),
+                None,
+            )),
+            Ok(None) => Ok((Vec::new(), Some(NO_AUDIT_LOG.to_string()))),
+            Err(error) if policy.rate_limits.tenant_audit_log == TenantAuditLog::Required => {
+                Err(AppError::denied(format!(
+                    "Your organisation counts every desktop's resets from the tenant's audit log, which could not be read ({}). An account with the Reports Reader role (and the app's AuditLog.Read.All permission) can read it.",
+                    error.message.trim_end_matches('.')
+                )))
+            }
+            Err(error) => Ok((
+                Vec::new(),
+                Some(format!(
+                    "Counted from this desktop's log only: the tenant's audit log could not be read ({}), so resets made elsewhere are not counted. The Reports Reader role lets ResetDesk read it.",
+                    error.message.trim_end_matches('.')
+                )),
+            )),
+        }
     }
 
     /// Reserves a slot for a reset about to run, or refuses it: the hourly cap (the audit
@@ -101,6 +151,7 @@ impl Console {
         operator: &str,
         target_id: &str,
         mfa_reset: bool,
+        others: &[AuditEntry],
         check: impl FnOnce(Option<&str>) -> Result<()>,
     ) -> Result<ResetSlot> {
         let now = Utc::now();
@@ -111,7 +162,9 @@ impl Console {
             since: now,
         };
         self.running_resets.reserve(reset, |running| {
-            let recent = self.recent_audit_entries()?;
+            let mut recent = self.recent_audit_entries()?;
+            // Another desktop's resets, from the tenant's audit log, count as this desktop's.
+            recent.extend_from_slice(others);
             let rate = rate::rate_status_with_running(
                 &recent,
                 running,
@@ -146,7 +199,9 @@ impl Console {
         if !is_reset(action) {
             return Ok(PlanSafety::not_applicable());
         }
-        let recent = self.recent_audit_entries()?;
+        let (others, note) = self.resets_elsewhere(directory).await?;
+        let mut recent = self.recent_audit_entries()?;
+        recent.extend(others);
         let now = Utc::now();
         let rate = rate::rate_status(
             &recent,
@@ -172,7 +227,7 @@ impl Console {
         Ok(PlanSafety {
             verification,
             approval,
-            rate: Some(rate),
+            rate: Some(RateStatus { note, ..rate }),
         })
     }
 
@@ -222,12 +277,16 @@ impl Console {
             return Ok(PlanSafety::not_applicable());
         }
         let policy = self.safety()?;
-        let rate = rate::rate_status(
-            &self.recent_audit_entries()?,
-            operator_label,
-            policy.rate_limits.resets_per_hour,
-            Utc::now(),
-        );
+        let rate = RateStatus {
+            // No audit log of these directories is read (they keep none ResetDesk can read).
+            note: Some(NO_AUDIT_LOG.to_string()),
+            ..rate::rate_status(
+                &self.recent_audit_entries()?,
+                operator_label,
+                policy.rate_limits.resets_per_hour,
+                Utc::now(),
+            )
+        };
         let subject = approval::Subject {
             id: &user.id,
             login: &user.login,

@@ -14,7 +14,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::policy::SafetyPolicy;
+use super::policy::{SafetyPolicy, TenantAuditLog};
 use crate::audit_forward::SyslogSettings;
 use crate::model::connection::{Connection, DataCentre, ProviderSettings};
 
@@ -259,6 +259,16 @@ pub fn apply_floor(
         if !applied.approval.is_vip_listed(vip) {
             applied.approval.vip_users.push(vip.clone());
         }
+    }
+    if floor.rate_limits.tenant_audit_log == TenantAuditLog::Required
+        && user.rate_limits.tenant_audit_log != TenantAuditLog::Required
+    {
+        weaker(
+            "rateLimits.tenantAuditLog",
+            "whenReadable".into(),
+            "required".into(),
+        );
+        applied.rate_limits.tenant_audit_log = TenantAuditLog::Required;
     }
     // Numbers: a longer repeat-MFA window is stricter; a smaller bulk threshold and cap are.
     let mut floor_number =

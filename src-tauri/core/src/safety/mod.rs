@@ -22,6 +22,7 @@ pub mod managed;
 pub mod policy;
 pub mod rate;
 pub mod rules;
+pub mod team;
 pub mod verification;
 
 pub use approval::{ApprovalRecord, ApprovalRequirement};

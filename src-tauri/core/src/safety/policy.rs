@@ -79,14 +79,31 @@ pub struct RateLimitPolicy {
     /// Most resets (password, MFA, Temporary Access Pass) one operator may complete in any
     /// sliding hour.
     pub resets_per_hour: u32,
+    /// Whether the cap and the repeat-MFA rule may fall back to this desktop's log when the
+    /// tenant's audit log cannot be read (see `safety::team`).
+    pub tenant_audit_log: TenantAuditLog,
 }
 
 impl Default for RateLimitPolicy {
     fn default() -> Self {
         Self {
             resets_per_hour: 20,
+            tenant_audit_log: TenantAuditLog::default(),
         }
     }
+}
+
+/// Reading the tenant's audit log, which counts every desktop's resets (and the admin
+/// centre's): where the provider keeps one, it is always read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TenantAuditLog {
+    /// When it cannot be read (no Reports Reader role, say), count this desktop's resets only,
+    /// and say so on screen.
+    #[default]
+    WhenReadable,
+    /// When it cannot be read, refuse the reset: the cap must hold across the team.
+    Required,
 }
 
 /// The most VIP entries kept (a list that long is a directory group, not a VIP list).

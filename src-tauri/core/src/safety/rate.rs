@@ -110,6 +110,7 @@ pub fn rate_status_with_running(
         used,
         limit,
         next_allowed_at,
+        note: None,
     }
 }
 

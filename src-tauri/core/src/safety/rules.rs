@@ -158,6 +158,19 @@ pub fn describe(
             }),
         ),
         rule(
+            "rateLimits.tenantAuditLog",
+            "Count every desktop's resets from the tenant's audit log",
+            match in_force.rate_limits.tenant_audit_log {
+                super::policy::TenantAuditLog::WhenReadable => {
+                    "When it can be read (else this desktop's only, said on screen)".to_string()
+                }
+                super::policy::TenantAuditLog::Required => {
+                    "Required (a reset is refused when it cannot be read)".to_string()
+                }
+            },
+            None,
+        ),
+        rule(
             "requireForwarding",
             "Every action reaches the syslog collector",
             match required_forwarding {
@@ -195,7 +208,7 @@ mod tests {
     #[test]
     fn the_defaults_are_shown_unmanaged_and_none_is_weaker() {
         let view = describe(&SafetyPolicy::default(), ManagedPolicyView::None, &[], None);
-        assert_eq!(view.rules.len(), 8);
+        assert_eq!(view.rules.len(), 9);
         assert!(view
             .rules
             .iter()

@@ -7,4 +7,9 @@ export type RateStatus = { used: number, limit: number,
 /**
  * When the cap is reached: when the oldest counted reset leaves the window.
  */
-nextAllowedAt: string | null, };
+nextAllowedAt: string | null, 
+/**
+ * What was counted, when it is not every desktop's resets (the tenant's audit log could
+ * not be read, or the directory keeps none): said on screen.
+ */
+note: string | null, };

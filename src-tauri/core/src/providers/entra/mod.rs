@@ -12,6 +12,7 @@
 
 pub mod actions;
 mod delta;
+mod directory_audits;
 pub mod execute;
 pub(crate) mod http;
 pub(crate) mod methods;
@@ -563,6 +564,50 @@ impl Directory for EntraDirectory {
             .map_err(|f| self.error(f))?;
         let contacts: GraphContacts = http::decode(&response).map_err(|f| self.error(f))?;
         Ok(contacts_on_record(contacts))
+    }
+
+    #[tracing::instrument(skip(self), fields(connection = %self.connection_id))]
+    async fn tenant_resets_since(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<Option<Vec<crate::safety::team::TenantReset>>> {
+        /// A day of a busy tenant's audit events fits; beyond, the oldest are not read.
+        const MAX_AUDIT_PAGES: usize = 20;
+        let query = query::build_query(&[(
+            "$filter",
+            format!(
+                "activityDateTime ge {}",
+                since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+        )]);
+        let mut request =
+            GraphRequest::get(self.v1(&["auditLogs", "directoryAudits"], Some(&query))?);
+        let mut resets = Vec::new();
+        for _ in 0..MAX_AUDIT_PAGES {
+            let response = self
+                .http
+                .send(&request, Access::Read)
+                .await
+                .map_err(|f| self.error(f))?;
+            let page: directory_audits::AuditPage =
+                http::decode(&response).map_err(|f| self.error(f))?;
+            resets.extend(
+                page.value
+                    .into_iter()
+                    .filter_map(directory_audits::reset_of),
+            );
+            match page.next_link {
+                Some(next) => {
+                    request = GraphRequest::get(
+                        self.http
+                            .checked_next_link(&next)
+                            .map_err(|f| self.error(f))?,
+                    )
+                }
+                None => break,
+            }
+        }
+        Ok(Some(resets))
     }
 
     #[tracing::instrument(skip(self), fields(connection = %self.connection_id))]
