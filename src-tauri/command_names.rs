@@ -49,5 +49,6 @@ pub const COMMAND_NAMES: &[&str] = &[
     "lighthouse_unfinished_jobs",
     "lighthouse_resume_job",
     "sandbox_simulate_outage",
+    "sandbox_second_desktop_reset",
     "add_lighthouse_connection",
 ];

@@ -66,6 +66,7 @@ macro_rules! app_commands {
             commands::lighthouse::lighthouse_unfinished_jobs,
             commands::lighthouse::lighthouse_resume_job,
             commands::connections::sandbox_simulate_outage,
+            commands::connections::sandbox_second_desktop_reset,
         ]
     };
 }

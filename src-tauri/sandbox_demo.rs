@@ -52,6 +52,61 @@ impl SandboxDemo {
         }
     }
 
+    /// The demo of team-wide counting (issue 15): a second "desktop" — its own data directory
+    /// (`second_desktop_dir`) and audit log, over the same Contoso tenant — where `operator`
+    /// resets `user_id`'s password. The first desktop's cap and repeat rule count it from the
+    /// tenant's audit log (for an operator who may read it: Global Administrator, in the demo).
+    /// Its own rules are off: it stands for another operator's desk, not this one's checks.
+    pub async fn reset_from_second_desktop(
+        &self,
+        second_desktop_dir: &std::path::Path,
+        operator: &str,
+        user_id: &str,
+    ) -> Result<String, resetdesk_core::AppError> {
+        use resetdesk_core::auth::SandboxBrowser;
+        use resetdesk_core::console::KeychainStatus;
+        use resetdesk_core::providers::entra::actions::ActionKind;
+        use resetdesk_core::safety::SafetyPolicy;
+        use resetdesk_core::secrets::MemoryStore;
+        let contoso = self
+            .connections()
+            .into_iter()
+            .find(|c| c.id == SANDBOX_CONNECTION_ID)
+            .expect("the Contoso sandbox connection");
+        std::fs::create_dir_all(second_desktop_dir).map_err(|e| {
+            resetdesk_core::AppError::internal("Could not make the second desktop's data directory")
+                .with_detail(e.to_string())
+        })?;
+        let rules_off = SafetyPolicy::from_settings(Some(&serde_json::json!({
+            "verification": {"required": false, "methods": []},
+            "approval": {"privilegedTargets": false, "repeatMfaResetHours": 0},
+            "rateLimits": {"resetsPerHour": 100000}
+        })))?;
+        let second = Console::new(
+            vec![contoso],
+            Arc::new(MemoryStore::new()),
+            KeychainStatus::Available,
+            second_desktop_dir.join("audit.jsonl"),
+        )?
+        .with_safety_policy(rules_off);
+        second
+            .sign_in(SANDBOX_CONNECTION_ID, &SandboxBrowser::new(operator)?)
+            .await?;
+        let plan = second
+            .plan_action(SANDBOX_CONNECTION_ID, user_id, ActionKind::ResetPassword)
+            .await?;
+        let result = second
+            .execute_plan(&plan.id, "Demo: a reset from a second desktop")
+            .await?;
+        tracing::info!(%operator, user = %user_id, outcome = ?result.outcome, "sandbox: a reset from the second desktop (demo)");
+        Ok(format!(
+            "A second desktop (its own data in {}) reset {}'s password as {operator}: {:?}. The count of your resets reads it from the tenant's audit log.",
+            second_desktop_dir.display(),
+            plan.target.display_name,
+            result.outcome
+        ))
+    }
+
     pub fn start() -> Result<Self, Box<dyn std::error::Error>> {
         let entra = tauri::async_runtime::block_on(Sandbox::start(SandboxConfig::default()))?;
         tracing::info!(url = %entra.base_url(), "sandbox emulator listening");
@@ -111,5 +166,74 @@ impl SandboxDemo {
                 self.privilege_secure.demo_accounts(),
             )
             .with_lighthouse_sandbox(LIGHTHOUSE_SANDBOX_CONNECTION_ID, self.lighthouse.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use resetdesk_core::auth::SandboxBrowser;
+    use resetdesk_core::console::KeychainStatus;
+    use resetdesk_core::secrets::MemoryStore;
+
+    #[test]
+    fn a_reset_from_the_second_desktop_counts_against_this_desktops_cap() {
+        let demo = SandboxDemo::start().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let console = demo.wire(
+            Console::new(
+                demo.connections(),
+                Arc::new(MemoryStore::new()),
+                KeychainStatus::Available,
+                dir.path().join("audit.jsonl"),
+            )
+            .unwrap(),
+        );
+        tauri::async_runtime::block_on(async {
+            let operator = "globaladmin@contoso.sandbox";
+            console
+                .sign_in(
+                    SANDBOX_CONNECTION_ID,
+                    &SandboxBrowser::new(operator).unwrap(),
+                )
+                .await
+                .unwrap();
+            let adele = demo
+                .entra
+                .user_id_by_upn("adele.vance@contoso.sandbox")
+                .unwrap();
+            let rate = |details: resetdesk_core::console::UserDetails| details.rate.unwrap();
+            let before = rate(
+                console
+                    .user_details(SANDBOX_CONNECTION_ID, &adele)
+                    .await
+                    .unwrap(),
+            );
+            assert_eq!((before.used, before.note), (0, None));
+
+            let said = demo
+                .reset_from_second_desktop(&dir.path().join("second-desktop"), operator, &adele)
+                .await
+                .unwrap();
+            assert!(said.contains("Adele Vance's password"), "{said}");
+            assert!(
+                dir.path()
+                    .join("second-desktop")
+                    .join("audit.jsonl")
+                    .exists(),
+                "the second desktop keeps its own audit log"
+            );
+            let after = rate(
+                console
+                    .user_details(SANDBOX_CONNECTION_ID, &adele)
+                    .await
+                    .unwrap(),
+            );
+            assert_eq!(after.used, 1, "counted from the tenant's audit log");
+            assert!(
+                console.list_audit(10).unwrap().is_empty(),
+                "nothing was written to this desktop's log"
+            );
+        });
     }
 }

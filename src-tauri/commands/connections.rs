@@ -160,3 +160,48 @@ pub async fn sandbox_simulate_outage(
         ))
     }
 }
+
+/// The sandbox's demo of team-wide counting: a second "desktop" (its own data directory, under
+/// this one's as `second-desktop/`, over the same Contoso tenant) resets `user_id`'s password as
+/// the operator signed in here. The count of this operator's resets then reads it from the
+/// tenant's audit log. Only the Contoso sandbox has it.
+#[tauri::command]
+pub async fn sandbox_second_desktop_reset<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    user_id: String,
+) -> Result<String, AppError> {
+    #[cfg(feature = "sandbox")]
+    {
+        use tauri::Manager;
+        let operator = state
+            .console
+            .connections()
+            .await
+            .into_iter()
+            .find(|c| c.id == crate::startup::SANDBOX_CONNECTION_ID)
+            .and_then(|c| c.operator)
+            .ok_or_else(|| {
+                AppError::new(
+                    resetdesk_core::ErrorKind::NotSignedIn,
+                    "Sign in to the Contoso sandbox first: the second desktop acts as the same operator.",
+                )
+            })?;
+        let dir = app
+            .path()
+            .app_data_dir()
+            .map_err(|e| AppError::internal("No data directory").with_detail(e.to_string()))?
+            .join("second-desktop");
+        state
+            .sandbox
+            .reset_from_second_desktop(&dir, &operator.user_principal_name, &user_id)
+            .await
+    }
+    #[cfg(not(feature = "sandbox"))]
+    {
+        let _ = (app, state, user_id);
+        Err(AppError::invalid_input(
+            "This build of ResetDesk has no sandbox.",
+        ))
+    }
+}

@@ -477,3 +477,21 @@ test("the offline cache fills after sign-in: the Users screen's status line coun
   await click(browser, '[data-testid="cache-refresh"]');
   await waitText(browser, '[data-testid="cache-summary"]', (t) => !/last delta —/.test(t), 60000, "a delta sync time");
 });
+
+test("across the team in the sandbox: a second desktop's reset counts in this desktop's hourly count, read from the tenant's audit log", async () => {
+  // A Global Administrator may read the tenant's audit log (an Authentication Administrator alone may not).
+  await ensureSignedInAs("globaladmin@contoso.sandbox");
+  await openUser("adele", "adele.vance@contoso.sandbox");
+  const rateLine = () => waitText(browser, '[data-testid="details-rate"]', (t) => / of \d+/.test(t), 20000, "the hourly count");
+  const count = async () => Number((await rateLine()).match(/(\d+) of/)[1]);
+  assert.match(await rateLine(), /Counted across your team from the tenant's audit log/);
+  const before = await count();
+  await click(browser, "#second-desktop-reset");
+  const said = await waitText(browser, '[data-testid="second-desktop-said"]', (t) => /second desktop/.test(t), 30000, "the second desktop's reset");
+  assert.match(said, /reset Adele Vance's password as globaladmin@contoso\.sandbox/);
+  await browser.waitUntil(async () => (await count()) === before + 1, {
+    timeout: 20000,
+    timeoutMsg: "this desktop's count did not include the second desktop's reset",
+  });
+  assert.ok(fs.existsSync(path.join(app.dataDir, "second-desktop", "audit.jsonl")), "the second desktop keeps its own audit log");
+});

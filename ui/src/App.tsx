@@ -154,7 +154,7 @@ export function App() {
       case "lighthousePartner":
         return <LighthouseUserScreen key={key} {...props} tenantId={user.tenantId ?? ""} />;
       default:
-        return <UserDetailsScreen key={key} {...props} />;
+        return <UserDetailsScreen key={key} {...props} sandbox={active.sandbox && active.kind === "entraTenant"} />;
     }
   };
 

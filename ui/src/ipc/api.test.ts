@@ -60,6 +60,7 @@ describe("api: one command per function, with the brief's argument names", () =>
     ["sandboxSimulateOutage (read)", () => api.sandboxSimulateOutage("sandbox-zoho"), "sandbox_simulate_outage", { connectionId: "sandbox-zoho" }],
     ["auditForwarding", () => api.auditForwarding(), "audit_forwarding", {}],
     ["safetyRules", () => api.safetyRules(), "safety_rules", {}],
+    ["sandboxSecondDesktopReset", () => api.sandboxSecondDesktopReset("u-1"), "sandbox_second_desktop_reset", { userId: "u-1" }],
     ["copyToClipboard", () => api.copyToClipboard("handle-1", 30), "copy_to_clipboard", { handle: "handle-1", clearAfterSeconds: 30 }],
     [
       "addZohoConnection",

@@ -232,6 +232,15 @@ export function auditForwarding(): Promise<ForwardingStatus> {
   return call("audit_forwarding");
 }
 
+/**
+ * The sandbox's demo of team-wide counting: a second desktop (its own data directory, over the
+ * same Contoso tenant) resets the user's password as the operator signed in here. Rust says what
+ * it did.
+ */
+export function sandboxSecondDesktopReset(userId: string): Promise<string> {
+  return call("sandbox_second_desktop_reset", { userId });
+}
+
 /** The safety rules in force: which the managed policy sets, which are weaker than the defaults. */
 export function safetyRules(): Promise<SafetyRulesView> {
   return call("safety_rules");

@@ -20,6 +20,35 @@ async function openResetDialog() {
 }
 
 describe("user details", () => {
+  test("the sandbox's second-desktop demo: Rust's reset from another data directory is said, and the count is read again", async () => {
+    let used = 0;
+    const said = "A second desktop (its own data in /data/second-desktop) reset Adele Vance's password as globaladmin@contoso.sandbox: Succeeded.";
+    const ipc = mockCommands({
+      get_user_details: () => ({ ...adeleDetails(), rate: { used, limit: 20, nextAllowedAt: null, note: null } }),
+      sandbox_second_desktop_reset: () => {
+        used += 1;
+        return said;
+      },
+    });
+    renderWithFluent(
+      <UserDetailsScreen connectionId={SANDBOX_ID} userId={adele.id} fallbackName="Adele" onBackToUsers={() => {}} sandbox />,
+    );
+    await waitFor(() => expect(byTestId("details-rate")?.textContent).toContain("0 of 20"));
+    expect(byTestId("details-rate")?.textContent).toContain("Counted across your team from the tenant's audit log.");
+    fireEvent.click(byId("second-desktop-reset")!);
+    await waitFor(() => expect(byTestId("second-desktop-said")?.textContent).toBe(said));
+    expect(ipc.callsOf("sandbox_second_desktop_reset")).toEqual([{ userId: adele.id }]);
+    await waitFor(() => expect(byTestId("details-rate")?.textContent).toContain("1 of 20"));
+  });
+
+  test("a count from this desktop's log only shows Rust's note; a real tenant has no second-desktop demo", async () => {
+    const note = "Counted from this desktop's log only: the tenant's audit log could not be read (Insufficient privileges).";
+    mockCommands({ get_user_details: () => ({ ...adeleDetails(), rate: { used: 2, limit: 20, nextAllowedAt: null, note } }) });
+    renderDetails();
+    await waitFor(() => expect(byTestId("details-rate-note")?.textContent).toBe(` ${note}`));
+    expect(byId("second-desktop-reset")).toBeNull();
+  });
+
   test("reads the user live and shows the summary, the methods and the three actions at the top", async () => {
     const ipc = mockCommands({ get_user_details: () => adeleDetails() });
     renderDetails();

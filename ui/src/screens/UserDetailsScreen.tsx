@@ -1,5 +1,7 @@
-import { Spinner, Tab, TabList, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { Button, MessageBar, MessageBarBody, Spinner, Tab, TabList, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { useState } from "react";
+import type { AppError } from "../ipc/types";
+import { sandboxSecondDesktopReset } from "../ipc/api";
 import { ActionBar } from "../components/ActionBar";
 import { ErrorBar } from "../components/ErrorBar";
 import { MethodsTable } from "../components/MethodsTable";
@@ -21,12 +23,15 @@ export function UserDetailsScreen({
   userId,
   fallbackName,
   onBackToUsers,
+  sandbox = false,
 }: {
   connectionId: string;
   userId: string;
   /** The name from the search results, shown until the live read answers. */
   fallbackName: string;
   onBackToUsers: () => void;
+  /** The built-in Contoso sandbox: its demo of a second desktop is offered. */
+  sandbox?: boolean;
 }) {
   const styles = useStyles();
   const { details, loading, error, refresh } = useUserDetails(connectionId, userId);
@@ -70,6 +75,7 @@ export function UserDetailsScreen({
           )}
         </Text>
       ) : null}
+      {sandbox && details ? <SecondDesktopDemo userId={userId} onDone={() => void refresh()} /> : null}
       {error ? <ErrorBar error={error} /> : null}
       {error?.kind === "Offline" ? (
         <Text data-testid="details-offline">
@@ -121,5 +127,42 @@ export function UserDetailsScreen({
         />
       ) : null}
     </div>
+  );
+}
+
+/**
+ * The sandbox's demo of team-wide counting: a second desktop resets this user's password as the
+ * operator signed in here; the count above then includes it, read from the tenant's audit log.
+ */
+function SecondDesktopDemo({ userId, onDone }: { userId: string; onDone: () => void }) {
+  const [said, setSaid] = useState<string | null>(null);
+  const [failed, setFailed] = useState<AppError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    setBusy(true);
+    setFailed(null);
+    try {
+      setSaid(await sandboxSecondDesktopReset(userId));
+      onDone();
+    } catch (e) {
+      setFailed(e as AppError);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <div>
+        <Button id="second-desktop-reset" size="small" disabled={busy} onClick={() => void run()}>
+          Demo: a second desktop resets this password
+        </Button>
+      </div>
+      {said ? (
+        <MessageBar intent="info" layout="multiline" data-testid="second-desktop-said">
+          <MessageBarBody>{said}</MessageBarBody>
+        </MessageBar>
+      ) : null}
+      {failed ? <ErrorBar error={failed} /> : null}
+    </>
   );
 }
