@@ -204,9 +204,9 @@ fn safety_policy_from(value: Option<&serde_json::Value>) -> SafetyPolicy {
     })
 }
 
-/// The machine's managed policy (Linux: `/etc/resetdesk/policy.json`) and where it was read.
-/// Elsewhere none is read yet (Windows' `HKLM\\SOFTWARE\\Policies\\ResetDesk` and macOS's
-/// managed preferences are still to come): the user's settings apply.
+/// The machine's managed policy and where it was read: Linux `/etc/resetdesk/policy.json`,
+/// macOS the managed preferences of `app.resetdesk.desktop`, Windows
+/// `HKLM\\SOFTWARE\\Policies\\ResetDesk` (see `safety::managed`).
 fn managed_policy() -> (String, ManagedState) {
     #[cfg(target_os = "linux")]
     {
@@ -222,7 +222,18 @@ fn managed_policy() -> (String, ManagedState) {
         let state = read_managed_policy(Path::new(&path));
         (path, state)
     }
-    #[cfg(not(target_os = "linux"))]
+    #[cfg(target_os = "macos")]
+    {
+        use resetdesk_core::safety::managed::{read_managed_plist, MACOS_POLICY_PATH};
+        let state = read_managed_plist(Path::new(MACOS_POLICY_PATH));
+        (MACOS_POLICY_PATH.to_string(), state)
+    }
+    #[cfg(windows)]
+    {
+        use resetdesk_core::safety::managed::{read_windows_policy, WINDOWS_POLICY_KEY};
+        (WINDOWS_POLICY_KEY.to_string(), read_windows_policy())
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
     {
         (String::new(), ManagedState::Absent)
     }

@@ -131,6 +131,28 @@ pub enum ManagedState {
 
 /// Reads the policy at `path`: absent, valid, or refused with what an administrator must fix.
 pub fn read_managed_policy(path: &Path) -> ManagedState {
+    read_policy_file(path, |text| {
+        serde_json::from_str::<ManagedPolicy>(text).map_err(|e| e.to_string())
+    })
+}
+
+/// Where macOS keeps ResetDesk's managed preferences (an MDM profile writes them).
+pub const MACOS_POLICY_PATH: &str = "/Library/Managed Preferences/app.resetdesk.desktop.plist";
+
+/// Reads macOS managed preferences at `path`: a property list with the keys of `policy.json`
+/// (`safety`, `syslog`, `requireForwarding`, `allowedConnections`), checked and applied alike.
+pub fn read_managed_plist(path: &Path) -> ManagedState {
+    read_policy_file(path, |text| {
+        plist::from_bytes::<ManagedPolicy>(text.as_bytes()).map_err(|e| e.to_string())
+    })
+}
+
+/// The checks every policy file passes, whatever its format: only an administrator can have
+/// written it, it parses (`parse`), and its rules are valid.
+fn read_policy_file(
+    path: &Path,
+    parse: impl Fn(&str) -> std::result::Result<ManagedPolicy, String>,
+) -> ManagedState {
     let metadata = match std::fs::metadata(path) {
         Ok(metadata) => metadata,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return ManagedState::Absent,
@@ -143,20 +165,50 @@ pub fn read_managed_policy(path: &Path) -> ManagedState {
         Ok(text) => text,
         Err(e) => return refused(path, &format!("it cannot be read ({e})")),
     };
-    let policy: ManagedPolicy = match serde_json::from_str(&text) {
-        Ok(policy) => policy,
-        Err(e) => return refused(path, &format!("it is not valid ({e})")),
-    };
-    if let Err(e) = policy.safety.validate() {
-        return refused(path, &e.message);
+    match parse(&text) {
+        Ok(policy) => checked(policy).unwrap_or_else(|why| refused(path, &why)),
+        Err(e) => refused(path, &format!("it is not valid ({e})")),
     }
+}
+
+/// A parsed policy, if its rules hold together.
+fn checked(policy: ManagedPolicy) -> std::result::Result<ManagedState, String> {
+    policy.safety.validate().map_err(|e| e.message)?;
     if policy.require_forwarding.is_some() && policy.syslog.is_none() {
-        return refused(
-            path,
-            "it requires forwarding (\"requireForwarding\") but names no collector (\"syslog\")",
+        return Err(
+            "it requires forwarding (\"requireForwarding\") but names no collector (\"syslog\")"
+                .to_string(),
         );
     }
-    ManagedState::Valid(Box::new(policy))
+    Ok(ManagedState::Valid(Box::new(policy)))
+}
+
+/// Where Windows keeps the policy: `HKLM\SOFTWARE\Policies\ResetDesk`, value `Policy` (a
+/// string holding the text of `policy.json`), which only administrators (and Group Policy)
+/// can write.
+pub const WINDOWS_POLICY_KEY: &str = r"HKLM\SOFTWARE\Policies\ResetDesk";
+
+/// Reads the policy from the registry (compiled on Windows only; this Linux CI neither builds
+/// nor runs it).
+#[cfg(windows)]
+pub fn read_windows_policy() -> ManagedState {
+    use winreg::enums::HKEY_LOCAL_MACHINE;
+    use winreg::RegKey;
+    let place = Path::new(WINDOWS_POLICY_KEY);
+    let key = match RegKey::predef(HKEY_LOCAL_MACHINE).open_subkey(r"SOFTWARE\Policies\ResetDesk") {
+        Ok(key) => key,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return ManagedState::Absent,
+        Err(e) => return refused(place, &format!("it cannot be read ({e})")),
+    };
+    let text: String = match key.get_value("Policy") {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return ManagedState::Absent,
+        Err(e) => return refused(place, &format!("its Policy value cannot be read ({e})")),
+    };
+    match serde_json::from_str::<ManagedPolicy>(&text) {
+        Ok(policy) => checked(policy).unwrap_or_else(|why| refused(place, &why)),
+        Err(e) => refused(place, &format!("it is not valid ({e})")),
+    }
 }
 
 fn refused(path: &Path, why: &str) -> ManagedState {
@@ -479,6 +531,64 @@ mod tests {
         // Owned by an ordinary user (the test's own, or nobody's): its owner could loosen it.
         assert!(
             matches!(read_managed_policy(&path), ManagedState::Refused(why) if why.contains("not owned by root"))
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn macos_managed_preferences_are_the_same_policy_as_a_property_list() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.resetdesk.desktop.plist");
+        assert_eq!(read_managed_plist(&path), ManagedState::Absent);
+        std::fs::write(
+            &path,
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+  <key>safety</key>
+  <dict>
+    <key>rateLimits</key>
+    <dict><key>resetsPerHour</key><integer>5</integer></dict>
+  </dict>
+  <key>allowedConnections</key>
+  <dict>
+    <key>zohoDataCentres</key>
+    <array><string>EU</string></array>
+  </dict>
+</dict>
+</plist>"#,
+        )
+        .unwrap();
+        if !owned_by_root(&path) {
+            return; // only root can make the root-owned file a managed preference is
+        }
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let ManagedState::Valid(policy) = read_managed_plist(&path) else {
+            panic!(
+                "a root-owned property list applies: {:?}",
+                read_managed_plist(&path)
+            )
+        };
+        assert_eq!(policy.safety.rate_limits.resets_per_hour, 5);
+        assert_eq!(
+            policy.allowed_connections.zoho_data_centres,
+            Some(vec![DataCentre::Eu])
+        );
+        // The same checks as policy.json: writable by others, or a typo, refuses it.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+        assert!(matches!(
+            read_managed_plist(&path),
+            ManagedState::Refused(_)
+        ));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let typo = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("resetsPerHour", "resetsPerHours");
+        std::fs::write(&path, typo).unwrap();
+        assert!(
+            matches!(read_managed_plist(&path), ManagedState::Refused(why) if why.contains("not valid"))
         );
     }
 
