@@ -517,10 +517,17 @@ impl ZohoClient {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            if let Err(left) = self.pacer.until_ready(MAX_RETRY_AFTER).await {
-                return Err(throttled(Some(left), None));
-            }
-            let token = self.session.access_token().await?;
+            let sent = match self.pacer.until_ready(MAX_RETRY_AFTER).await {
+                Ok(sent) => sent,
+                Err(left) => return Err(throttled(Some(left), None)),
+            };
+            let token = match self.session.access_token().await {
+                Ok(token) => token,
+                Err(error) => {
+                    self.pacer.answered(sent).await;
+                    return Err(error);
+                }
+            };
             let mut request = self
                 .http
                 .request(method.clone(), url.clone())
@@ -535,7 +542,10 @@ impl ZohoClient {
                     .header(reqwest::header::CONTENT_TYPE, "application/json")
                     .body(body.clone());
             }
-            let response = request.send().await.map_err(|error| {
+            let response = request.send().await;
+            // Zoho counted it by now, if it arrived: the pacer counts it from here.
+            self.pacer.answered(sent).await;
+            let response = response.map_err(|error| {
                 let kind = if method == Method::GET || !error.is_timeout() {
                     ErrorKind::Offline
                 } else {

@@ -4,8 +4,15 @@
 //!
 //! Why not a token bucket (the `governor` crate): a bucket of N refilled one every window/N lets
 //! a burst of N be followed by more within the same minute, which the stated limit forbids; a
-//! bucket of one makes every interactive search wait. A window of the last N send times allows
+//! bucket of one makes every interactive search wait. A window of the last N requests allows
 //! exactly what Zoho allows: a search's few pages go at once, a sync's thirtieth waits.
+//!
+//! Zoho counts a request when it arrives, which is after it was let through here, by however
+//! long the token, the network and a busy machine took. So each request counts from when its
+//! answer came back ([`RequestPacer::answered`]), the latest it can have arrived: the request
+//! that waits for it then arrives at Zoho a whole window after it, whatever the delay was.
+//! (Counted from when it was let through, a request delayed on its way put its
+//! window-later successor into the same window at Zoho, and the emulator answered 429.)
 use std::collections::VecDeque;
 use std::time::Duration;
 
@@ -21,11 +28,19 @@ pub struct RequestPacer {
 
 #[derive(Default)]
 struct PacerState {
-    /// When each of the last `limit.requests` requests was let through, oldest first.
-    sent: VecDeque<Instant>,
+    /// The last `limit.requests` requests, oldest first: each from when it was let through,
+    /// then from when its answer came back.
+    sent: VecDeque<(u64, Instant)>,
+    /// Numbers the requests, for [`RequestPacer::answered`].
+    next: u64,
     /// Zoho said 429: nothing goes before this.
     held_until: Option<Instant>,
 }
+
+/// One request let through; hand it back to [`RequestPacer::answered`] when its answer came.
+#[must_use]
+#[derive(Debug)]
+pub struct Sent(u64);
 
 impl RequestPacer {
     pub fn new(limit: RequestLimit) -> Self {
@@ -41,7 +56,7 @@ impl RequestPacer {
     /// Waits until one more request keeps the window within the limit, and counts it.
     /// Callers wait in turn (the lock is held while waiting), so none overtakes another.
     /// `Err(left)`: Zoho asked for a pause longer than `max_hold`; nothing was counted.
-    pub async fn until_ready(&self, max_hold: Duration) -> Result<(), Duration> {
+    pub async fn until_ready(&self, max_hold: Duration) -> Result<Sent, Duration> {
         let mut state = self.state.lock().await;
         let window = self.limit.window();
         loop {
@@ -56,17 +71,31 @@ impl RequestPacer {
             while state
                 .sent
                 .front()
-                .is_some_and(|at| now.duration_since(*at) >= window)
+                .is_some_and(|(_, at)| now.duration_since(*at) >= window)
             {
                 state.sent.pop_front();
             }
             if state.sent.len() < self.limit.requests as usize {
-                state.sent.push_back(now);
-                return Ok(());
+                let number = state.next;
+                state.next += 1;
+                state.sent.push_back((number, now));
+                return Ok(Sent(number));
             }
-            let oldest = *state.sent.front().expect("the window is full");
+            let (_, oldest) = *state.sent.front().expect("the window is full");
             tokio::time::sleep_until(oldest + window).await;
         }
+    }
+
+    /// The answer to `sent` came back (or it failed): from now on it counts from now, the
+    /// latest moment Zoho can have counted it.
+    pub async fn answered(&self, sent: Sent) {
+        let mut state = self.state.lock().await;
+        let now = Instant::now();
+        if let Some(entry) = state.sent.iter_mut().find(|(number, _)| *number == sent.0) {
+            entry.1 = now;
+        }
+        // Answers come back in any order: keep the oldest first.
+        state.sent.make_contiguous().sort_by_key(|(_, at)| *at);
     }
 
     /// Zoho answered 429 anyway (another app of the same account, a lower limit for this
@@ -93,7 +122,8 @@ mod tests {
         let start = Instant::now();
         let mut sent = Vec::new();
         for _ in 0..7 {
-            pacer.until_ready(Duration::ZERO).await.unwrap();
+            let ticket = pacer.until_ready(Duration::ZERO).await.unwrap();
+            pacer.answered(ticket).await;
             sent.push(start.elapsed());
         }
         assert_eq!(
@@ -123,14 +153,40 @@ mod tests {
             left > max,
             "a longer pause than we wait is said, not slept: {left:?}"
         );
-        pacer
+        let ticket = pacer
             .until_ready(Duration::from_secs(61))
             .await
             .expect("waited out");
+        pacer.answered(ticket).await;
         assert!(start.elapsed() >= Duration::from_secs(60));
         let again = Instant::now();
         pacer.hold(Some(Duration::from_secs(2))).await;
-        pacer.until_ready(max).await.unwrap();
+        let ticket = pacer.until_ready(max).await.unwrap();
+        pacer.answered(ticket).await;
         assert!(again.elapsed() >= Duration::from_secs(2));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_counts_from_when_its_answer_came_so_a_slow_one_is_not_overtaken() {
+        let pacer = RequestPacer::new(RequestLimit {
+            requests: 2,
+            window_millis: 1_000,
+        });
+        let start = Instant::now();
+        // The first request is slow on its way (a busy machine, a slow network): its answer
+        // comes 400 ms after it was let through; the second is quick.
+        let slow = pacer.until_ready(Duration::ZERO).await.unwrap();
+        let quick = pacer.until_ready(Duration::ZERO).await.unwrap();
+        pacer.answered(quick).await;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        pacer.answered(slow).await;
+        // The third waits a whole window after the quick one's answer, then the fourth a whole
+        // window after the slow one's answer (not after it was let through).
+        let third = pacer.until_ready(Duration::ZERO).await.unwrap();
+        assert_eq!(start.elapsed(), Duration::from_millis(1_000));
+        pacer.answered(third).await;
+        let fourth = pacer.until_ready(Duration::ZERO).await.unwrap();
+        assert_eq!(start.elapsed(), Duration::from_millis(1_400));
+        pacer.answered(fourth).await;
     }
 }
