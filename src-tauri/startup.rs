@@ -6,7 +6,7 @@ use std::sync::Arc;
 use resetdesk_core::audit_forward::{AuditForwarder, ForwardOptions, SyslogSettings};
 use resetdesk_core::connection::{CheckSaved, Connection};
 use resetdesk_core::console::{Console, KeychainStatus};
-use resetdesk_core::safety::managed::{apply_floor, IgnoredSetting, ManagedState};
+use resetdesk_core::safety::managed::{IgnoredSetting, ManagedState};
 use resetdesk_core::safety::SafetyPolicy;
 use resetdesk_core::secrets::{probe_keychain, KeyringStore, MemoryStore, SecretStore};
 use resetdesk_core::AppError;
@@ -55,6 +55,10 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::er
         console = console.with_zoho_fresh_sign_in(max_age);
     }
     let (policy_path, managed) = managed_policy();
+    let locks = match &managed {
+        ManagedState::Valid(policy) => policy.locks.clone(),
+        _ => Vec::new(),
+    };
     // The managed policy's collector, when it names one, replaces the user's: they cannot turn
     // forwarding off or send the trail elsewhere.
     let managed_forwarding = match &managed {
@@ -76,9 +80,11 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::er
     }
     console = match rules_in_force(safety_policy(app), managed) {
         Ok((rules, None)) => console.with_safety_policy(rules),
-        Ok((rules, Some(ignored))) => console
-            .with_safety_policy(rules)
-            .with_managed_policy(&policy_path, ignored),
+        Ok((rules, Some(ignored))) => {
+            console
+                .with_safety_policy(rules)
+                .with_managed_policy(&policy_path, ignored, locks)
+        }
         Err(reason) => {
             tracing::error!(%reason, "actions are stopped");
             console.with_safety_refused(reason)
@@ -249,7 +255,7 @@ fn rules_in_force(
     match managed {
         ManagedState::Absent => Ok((user, None)),
         ManagedState::Valid(policy) => {
-            let (rules, ignored) = apply_floor(&policy.safety, &user);
+            let (rules, ignored) = policy.apply(&user);
             for setting in &ignored {
                 tracing::warn!(%setting, "a user safety setting weaker than the managed policy is ignored");
             }

@@ -258,12 +258,16 @@ test(
     // build reads it from RESETDESK_DEBUG_MANAGED_POLICY instead of /etc/resetdesk/policy.json.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "resetdesk-policy-"));
     const policy = path.join(dir, "policy.json");
-    fs.writeFileSync(policy, JSON.stringify({ safety: { rateLimits: { resetsPerHour: 10 }, approval: { repeatMfaResetHours: 0 } } }));
+    fs.writeFileSync(
+      policy,
+      JSON.stringify({ safety: { rateLimits: { resetsPerHour: 10 }, approval: { repeatMfaResetHours: 0 } }, locks: ["approval.bulkUsersAbove"] }),
+    );
     fs.chmodSync(policy, 0o644);
     await app.stop();
     // The operator's own settings.json tries a higher cap, and turns the repeat-MFA rule off,
     // which the policy allows.
-    const settings = { safety: { rateLimits: { resetsPerHour: 500 }, approval: { repeatMfaResetHours: 0 } } };
+    // A stricter bulk threshold than the policy's 25 is still ignored: the policy locks that rule.
+    const settings = { safety: { rateLimits: { resetsPerHour: 500 }, approval: { repeatMfaResetHours: 0, bulkUsersAbove: 5 } } };
     app = await startApp({ settings, env: { RESETDESK_DEBUG_MANAGED_POLICY: policy } });
     browser = app.browser;
     await click(browser, "#nav-activity");
@@ -287,6 +291,10 @@ test(
     assert.equal(repeat.value, "Off");
     assert.equal(repeat.weaker, "true", "loosened by both, allowed by the policy: marked");
     assert.match(repeat.text, /Weaker than the default/);
+    const bulk = await rule("approval.bulkUsersAbove");
+    assert.equal(bulk.value, "25 users", "locked at the policy's value, not the stricter 5");
+    assert.match(bulk.text, /Locked/);
+    assert.match(bulk.text, /Your setting \(5\) is ignored: the policy locks this rule/);
     const required = await rule("verification.required");
     assert.equal(required.value, "Required");
     assert.equal(required.managed, "true");

@@ -246,8 +246,8 @@ pub struct Console {
     safety: SafetyPolicy,
     /// Why no action may run: the managed policy could not be applied (see `with_safety_refused`).
     safety_refused: Option<String>,
-    /// The managed policy in force, by path, and the user settings it overrode.
-    managed_policy: Option<(String, Vec<IgnoredSetting>)>,
+    /// The managed policy in force, by path, the user settings it overrode, and its locks.
+    managed_policy: Option<(String, Vec<IgnoredSetting>, Vec<String>)>,
     /// The managed policy requires forwarding: resets wait while more entries than this wait
     /// for the collector (see `with_required_forwarding`).
     required_forwarding: Option<usize>,
@@ -384,8 +384,13 @@ impl Console {
 
     /// The managed policy in force (at `path`) and the user settings it overrode, for the
     /// window's list of rules (see [`Console::safety_rules`]).
-    pub fn with_managed_policy(mut self, path: &str, ignored: Vec<IgnoredSetting>) -> Self {
-        self.managed_policy = Some((path.to_string(), ignored));
+    pub fn with_managed_policy(
+        mut self,
+        path: &str,
+        ignored: Vec<IgnoredSetting>,
+        locks: Vec<String>,
+    ) -> Self {
+        self.managed_policy = Some((path.to_string(), ignored, locks));
         self
     }
 
@@ -446,20 +451,22 @@ impl Console {
     /// The rules in force as the window lists them: each value, which the managed policy
     /// sets, and which are weaker than the defaults.
     pub fn safety_rules(&self) -> SafetyRulesView {
-        let (view, ignored) = match (&self.safety_refused, &self.managed_policy) {
+        let (view, ignored, locks) = match (&self.safety_refused, &self.managed_policy) {
             (Some(reason), _) => (
                 ManagedPolicyView::Refused {
                     message: reason.clone(),
                 },
                 &[][..],
+                &[][..],
             ),
-            (None, Some((path, ignored))) => (
+            (None, Some((path, ignored, locks))) => (
                 ManagedPolicyView::InForce { path: path.clone() },
                 &ignored[..],
+                &locks[..],
             ),
-            (None, None) => (ManagedPolicyView::None, &[][..]),
+            (None, None) => (ManagedPolicyView::None, &[][..], &[][..]),
         };
-        crate::safety::rules::describe(&self.safety, view, ignored, self.required_forwarding)
+        crate::safety::rules::describe(&self.safety, view, ignored, locks, self.required_forwarding)
     }
 
     /// The rules in force, or why no action may run.

@@ -56,6 +56,7 @@ function RuleRow({ rule }: { rule: SafetyRuleView }) {
       data-testid="safety-rule"
       data-key={rule.key}
       data-managed={rule.managed ? "true" : "false"}
+      data-locked={rule.locked ? "true" : "false"}
       data-weaker={rule.weakerThanDefault ? "true" : "false"}
     >
       <TableCell>{rule.label}</TableCell>
@@ -63,8 +64,13 @@ function RuleRow({ rule }: { rule: SafetyRuleView }) {
       <TableCell>
         <span className={styles.marks}>
           {rule.managed ? (
-            <Badge appearance="tint" color="brand" icon={<LockClosedRegular />} data-testid="rule-managed">
+            <Badge appearance="tint" color="brand" data-testid="rule-managed">
               Managed
+            </Badge>
+          ) : null}
+          {rule.locked ? (
+            <Badge appearance="filled" color="brand" icon={<LockClosedRegular />} data-testid="rule-locked">
+              Locked
             </Badge>
           ) : null}
           {rule.weakerThanDefault ? (
@@ -76,7 +82,9 @@ function RuleRow({ rule }: { rule: SafetyRuleView }) {
         {rule.weakerThanDefault ? <Text size={200} className={styles.note}>{rule.weakerThanDefault}</Text> : null}
         {rule.raisedFrom !== null ? (
           <Text size={200} className={styles.note} data-testid="rule-raised">
-            Your setting ({rule.raisedFrom}) is weaker than the policy&apos;s and is ignored.
+            {rule.locked
+              ? `Your setting (${rule.raisedFrom}) is ignored: the policy locks this rule.`
+              : `Your setting (${rule.raisedFrom}) is weaker than the policy's and is ignored.`}
           </Text>
         ) : null}
       </TableCell>

@@ -123,6 +123,7 @@ describe("activity", () => {
       label,
       value,
       managed: true,
+      locked: false,
       raisedFrom: null,
       weakerThanDefault: null,
       ...extra,
@@ -136,7 +137,7 @@ describe("activity", () => {
           rule("approval.repeatMfaResetHours", "A second person for a user's second MFA reset within", "Off", {
             weakerThanDefault: "ResetDesk's default is 24 hours.",
           }),
-          rule("rateLimits.resetsPerHour", "Resets per operator per hour", "10"),
+          rule("rateLimits.resetsPerHour", "Resets per operator per hour", "10", { locked: true, raisedFrom: "3" }),
         ],
       }),
     });
@@ -148,6 +149,10 @@ describe("activity", () => {
     expect(rules[0].querySelector('[data-testid="rule-raised"]')?.textContent).toContain("Your setting (false) is weaker than the policy's");
     expect(rules.map((r) => r.dataset.weaker)).toEqual(["false", "true", "false"]);
     expect(rules[1].textContent).toContain("ResetDesk's default is 24 hours.");
+    // Locked: even the stricter 3 the operator set is ignored, and said so.
+    expect(rules[2].dataset.locked).toBe("true");
+    expect(rules[2].querySelector('[data-testid="rule-locked"]')).not.toBeNull();
+    expect(rules[2].querySelector('[data-testid="rule-raised"]')?.textContent).toBe("Your setting (3) is ignored: the policy locks this rule.");
     expect(document.getElementById("safety-rules-heading")?.textContent).toBe("Safety rules — 1 weaker than the defaults");
   });
 

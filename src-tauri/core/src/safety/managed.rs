@@ -39,6 +39,108 @@ pub struct ManagedPolicy {
     /// The directories operators may connect to.
     #[serde(default)]
     pub allowed_connections: AllowedConnections,
+    /// Rules (by their settings key, e.g. `rateLimits.resetsPerHour`) no user setting may
+    /// change at all — not even to stricter: the policy's value is the rule.
+    #[serde(default)]
+    pub locks: Vec<String>,
+}
+
+/// The rules a managed policy can lock, by their settings key.
+pub const LOCKABLE_RULES: [&str; 8] = [
+    "verification.required",
+    "verification.methods",
+    "approval.privilegedTargets",
+    "approval.vipUsers",
+    "approval.repeatMfaResetHours",
+    "approval.bulkUsersAbove",
+    "rateLimits.resetsPerHour",
+    "rateLimits.tenantAuditLog",
+];
+
+impl ManagedPolicy {
+    /// The rules in force for a user whose own settings are `user`: each the stricter of the
+    /// policy's floor and theirs ([`apply_floor`]), and each locked rule the policy's value
+    /// exactly; with every user setting that was ignored.
+    pub fn apply(&self, user: &SafetyPolicy) -> (SafetyPolicy, Vec<IgnoredSetting>) {
+        let (mut applied, mut ignored) = apply_floor(&self.safety, user);
+        let floor = &self.safety;
+        for lock in &self.locks {
+            let Some(&rule) = LOCKABLE_RULES.iter().find(|r| **r == lock.as_str()) else {
+                continue; // refused when the policy was read (`checked`)
+            };
+            // (theirs, kept), as the settings write them, when the user's differs.
+            let differs = |theirs: String, kept: String| (theirs != kept).then_some((theirs, kept));
+            let show = |value: &dyn std::fmt::Debug| format!("{value:?}");
+            let changed = match rule {
+                "verification.required" => {
+                    applied.verification.required = floor.verification.required;
+                    differs(
+                        show(&user.verification.required),
+                        show(&floor.verification.required),
+                    )
+                }
+                "verification.methods" => {
+                    applied.verification.methods = floor.verification.methods.clone();
+                    differs(
+                        show(&user.verification.methods),
+                        show(&floor.verification.methods),
+                    )
+                }
+                "approval.privilegedTargets" => {
+                    applied.approval.privileged_targets = floor.approval.privileged_targets;
+                    differs(
+                        show(&user.approval.privileged_targets),
+                        show(&floor.approval.privileged_targets),
+                    )
+                }
+                "approval.vipUsers" => {
+                    applied.approval.vip_users = floor.approval.vip_users.clone();
+                    differs(
+                        show(&user.approval.vip_users),
+                        show(&floor.approval.vip_users),
+                    )
+                }
+                "approval.repeatMfaResetHours" => {
+                    applied.approval.repeat_mfa_reset_hours = floor.approval.repeat_mfa_reset_hours;
+                    differs(
+                        show(&user.approval.repeat_mfa_reset_hours),
+                        show(&floor.approval.repeat_mfa_reset_hours),
+                    )
+                }
+                "approval.bulkUsersAbove" => {
+                    applied.approval.bulk_users_above = floor.approval.bulk_users_above;
+                    differs(
+                        show(&user.approval.bulk_users_above),
+                        show(&floor.approval.bulk_users_above),
+                    )
+                }
+                "rateLimits.resetsPerHour" => {
+                    applied.rate_limits.resets_per_hour = floor.rate_limits.resets_per_hour;
+                    differs(
+                        show(&user.rate_limits.resets_per_hour),
+                        show(&floor.rate_limits.resets_per_hour),
+                    )
+                }
+                _ => {
+                    applied.rate_limits.tenant_audit_log = floor.rate_limits.tenant_audit_log;
+                    differs(
+                        show(&user.rate_limits.tenant_audit_log),
+                        show(&floor.rate_limits.tenant_audit_log),
+                    )
+                }
+            };
+            ignored.retain(|i| i.rule != rule);
+            if let Some((theirs, kept)) = changed {
+                ignored.push(IgnoredSetting {
+                    rule,
+                    theirs,
+                    kept,
+                    locked: true,
+                });
+            }
+        }
+        (applied, ignored)
+    }
 }
 
 /// The directories operators may add and sign in to. A list left out allows any of its kind;
@@ -174,6 +276,16 @@ fn read_policy_file(
 /// A parsed policy, if its rules hold together.
 fn checked(policy: ManagedPolicy) -> std::result::Result<ManagedState, String> {
     policy.safety.validate().map_err(|e| e.message)?;
+    if let Some(unknown) = policy
+        .locks
+        .iter()
+        .find(|lock| !LOCKABLE_RULES.contains(&lock.as_str()))
+    {
+        return Err(format!(
+            "it locks \"{unknown}\", which is no rule (lockable: {})",
+            LOCKABLE_RULES.join(", ")
+        ));
+    }
     if policy.require_forwarding.is_some() && policy.syslog.is_none() {
         return Err(
             "it requires forwarding (\"requireForwarding\") but names no collector (\"syslog\")"
@@ -246,15 +358,25 @@ pub struct IgnoredSetting {
     pub theirs: String,
     /// The managed policy's, which applies instead.
     pub kept: String,
+    /// The policy locks the rule: the user's setting is ignored even when stricter.
+    pub locked: bool,
 }
 
 impl std::fmt::Display for IgnoredSetting {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}: {} is weaker than the managed policy's {}",
-            self.rule, self.theirs, self.kept
-        )
+        if self.locked {
+            write!(
+                f,
+                "{}: {} is ignored: the managed policy locks it at {}",
+                self.rule, self.theirs, self.kept
+            )
+        } else {
+            write!(
+                f,
+                "{}: {} is weaker than the managed policy's {}",
+                self.rule, self.theirs, self.kept
+            )
+        }
     }
 }
 
@@ -266,7 +388,12 @@ pub fn apply_floor(
 ) -> (SafetyPolicy, Vec<IgnoredSetting>) {
     let mut ignored = Vec::new();
     let mut weaker = |rule: &'static str, theirs: String, kept: String| {
-        ignored.push(IgnoredSetting { rule, theirs, kept });
+        ignored.push(IgnoredSetting {
+            rule,
+            theirs,
+            kept,
+            locked: false,
+        });
     };
     let mut applied = user.clone();
 
@@ -368,6 +495,10 @@ mod tests {
         SafetyPolicy::from_settings(Some(&value)).unwrap()
     }
 
+    fn policy_of(value: serde_json::Value) -> SafetyPolicy {
+        policy(value)
+    }
+
     #[test]
     fn the_example_the_packages_ship_is_a_valid_policy_of_the_defaults() {
         let example: ManagedPolicy = serde_json::from_str(include_str!(
@@ -452,6 +583,40 @@ mod tests {
         assert!(no_sandbox
             .check(&connection(entra("sandbox.example"), true))
             .is_err());
+    }
+
+    #[test]
+    fn a_locked_rule_is_the_policys_value_even_against_a_stricter_user_setting() {
+        let policy: ManagedPolicy = serde_json::from_value(json!({
+            "safety": {"rateLimits": {"resetsPerHour": 10}},
+            "locks": ["rateLimits.resetsPerHour", "approval.bulkUsersAbove"]
+        }))
+        .unwrap();
+        let user = policy_of(
+            json!({"rateLimits": {"resetsPerHour": 3}, "approval": {"repeatMfaResetHours": 48}}),
+        );
+        let (applied, ignored) = policy.apply(&user);
+        assert_eq!(
+            applied.rate_limits.resets_per_hour, 10,
+            "locked: not the stricter 3"
+        );
+        assert_eq!(
+            applied.approval.repeat_mfa_reset_hours, 48,
+            "not locked: the stricter kept"
+        );
+        assert_eq!(
+            applied.approval.bulk_users_above, 25,
+            "locked at the policy's (default) value"
+        );
+        assert_eq!(ignored.len(), 1, "{ignored:?}");
+        assert!(ignored[0].locked);
+        assert_eq!(
+            ignored[0].to_string(),
+            "rateLimits.resetsPerHour: 3 is ignored: the managed policy locks it at 10"
+        );
+        let unknown: ManagedPolicy =
+            serde_json::from_value(json!({"locks": ["rateLimits.perHour"]})).unwrap();
+        assert!(matches!(checked(unknown), Err(why) if why.contains("which is no rule")));
     }
 
     #[test]

@@ -36,6 +36,8 @@ pub struct SafetyRuleView {
     pub value: String,
     /// The managed policy sets this rule's floor: a user setting cannot make it weaker.
     pub managed: bool,
+    /// The managed policy locks it: no user setting changes it, not even to stricter.
+    pub locked: bool,
     /// The user's own setting, ignored because it was weaker than the managed policy's.
     pub raised_from: Option<String>,
     /// Why the value in force is weaker than ResetDesk's default, if it is.
@@ -58,6 +60,7 @@ pub fn describe(
     in_force: &SafetyPolicy,
     managed_policy: ManagedPolicyView,
     ignored: &[IgnoredSetting],
+    locks: &[String],
     required_forwarding: Option<usize>,
 ) -> SafetyRulesView {
     let defaults = SafetyPolicy::default();
@@ -68,6 +71,7 @@ pub fn describe(
             label: label.to_string(),
             value,
             managed,
+            locked: managed && locks.iter().any(|l| l == key),
             raised_from: ignored
                 .iter()
                 .find(|i| i.rule == key)
@@ -201,13 +205,23 @@ mod tests {
         SafetyPolicy::from_settings(Some(&value)).unwrap()
     }
 
+    fn required_locked(view: &SafetyRulesView) -> bool {
+        find(view, "verification.required").locked
+    }
+
     fn find<'a>(view: &'a SafetyRulesView, key: &str) -> &'a SafetyRuleView {
         view.rules.iter().find(|r| r.key == key).unwrap()
     }
 
     #[test]
     fn the_defaults_are_shown_unmanaged_and_none_is_weaker() {
-        let view = describe(&SafetyPolicy::default(), ManagedPolicyView::None, &[], None);
+        let view = describe(
+            &SafetyPolicy::default(),
+            ManagedPolicyView::None,
+            &[],
+            &[],
+            None,
+        );
         assert_eq!(view.rules.len(), 9);
         assert!(view
             .rules
@@ -225,7 +239,7 @@ mod tests {
             "rateLimits": {"resetsPerHour": 500}
         }));
         // Without a managed policy, the operator's loosened rules apply, each marked.
-        let view = describe(&user, ManagedPolicyView::None, &[], None);
+        let view = describe(&user, ManagedPolicyView::None, &[], &[], None);
         let weaker: Vec<&str> = view
             .rules
             .iter()
@@ -249,7 +263,13 @@ mod tests {
         let managed = ManagedPolicyView::InForce {
             path: "/etc/resetdesk/policy.json".into(),
         };
-        let view = describe(&in_force, managed, &ignored, Some(50));
+        let view = describe(
+            &in_force,
+            managed,
+            &ignored,
+            &["rateLimits.resetsPerHour".to_string()],
+            Some(50),
+        );
         assert_eq!(
             find(&view, "requireForwarding").value,
             "Required: resets wait while more than 50 entries wait"
@@ -257,6 +277,8 @@ mod tests {
         let rate = find(&view, "rateLimits.resetsPerHour");
         assert_eq!(rate.value, "10");
         assert!(rate.managed);
+        assert!(rate.locked);
+        assert!(!required_locked(&view));
         assert_eq!(rate.raised_from.as_deref(), Some("500"));
         assert_eq!(rate.weaker_than_default, None);
         let required = find(&view, "verification.required");

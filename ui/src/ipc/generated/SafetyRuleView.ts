@@ -17,6 +17,10 @@ value: string,
  */
 managed: boolean, 
 /**
+ * The managed policy locks it: no user setting changes it, not even to stricter.
+ */
+locked: boolean, 
+/**
  * The user's own setting, ignored because it was weaker than the managed policy's.
  */
 raisedFrom: string | null, 
