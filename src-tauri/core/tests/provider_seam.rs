@@ -10,15 +10,15 @@ use resetdesk_core::console::{Console, KeychainStatus};
 use resetdesk_core::model::action::SafetyClass;
 use resetdesk_core::model::connection::ConnectionKind;
 use resetdesk_core::safety::SafetyPolicy;
-use resetdesk_core::seam::{SignInOutcome, SignInRequest, StepState};
+use resetdesk_core::seam::{SignInRequest, StepState};
 use resetdesk_core::secrets::MemoryStore;
 use resetdesk_core::ErrorKind;
 use resetdesk_testkit::fake_provider::{
-    FakeDirectory, FAKE_ADMIN, FAKE_PASSWORD, FAKE_VIEWER, SIGN_OUT, UNLOCK,
+    FakeDirectory, FAKE_ADMIN, FAKE_CONNECTION, FAKE_VIEWER, SIGN_OUT, UNLOCK,
 };
 use secrecy::SecretString;
 
-const FAKE: &str = "fake-1";
+const FAKE: &str = FAKE_CONNECTION;
 
 struct Harness {
     console: Console,
@@ -28,22 +28,13 @@ struct Harness {
 
 fn harness(resets_per_hour: u32) -> Harness {
     let data = tempfile::tempdir().unwrap();
-    let directory = FakeDirectory::new();
     let policy = SafetyPolicy::from_settings(Some(&serde_json::json!({
         "verification": {"required": false, "methods": []},
         "approval": {"privilegedTargets": false, "repeatMfaResetHours": 0},
         "rateLimits": {"resetsPerHour": resets_per_hour}
     })))
     .unwrap();
-    let console = Console::new(
-        vec![FakeDirectory::connection(FAKE)],
-        Arc::new(MemoryStore::new()),
-        KeychainStatus::Available,
-        data.path().join("audit.jsonl"),
-    )
-    .unwrap()
-    .with_safety_policy(policy)
-    .with_provider(directory.clone());
+    let (console, directory) = FakeDirectory::console(data.path(), policy);
     Harness {
         console,
         directory,
@@ -52,22 +43,7 @@ fn harness(resets_per_hour: u32) -> Harness {
 }
 
 async fn sign_in(console: &Console, account: &str) {
-    let outcome = console
-        .sign_in_with(
-            FAKE,
-            SignInRequest {
-                account: account.to_string(),
-                password: Some(SecretString::from(FAKE_PASSWORD)),
-                code: None,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    match outcome {
-        SignInOutcome::Done { account: signed_in } => assert_eq!(signed_in.login, account),
-        other => panic!("expected a finished sign-in, got {other:?}"),
-    }
+    FakeDirectory::sign_in(console, account).await;
 }
 
 #[tokio::test]

@@ -9,18 +9,15 @@
 use std::sync::Arc;
 
 use resetdesk_core::audit::AuditOutcome;
-use resetdesk_core::console::{Console, KeychainStatus};
+use resetdesk_core::console::Console;
 use resetdesk_core::safety::verification::{VerificationEvidence, VerificationMethod};
 use resetdesk_core::safety::SafetyPolicy;
-use resetdesk_core::seam::{SignInOutcome, SignInRequest};
-use resetdesk_core::secrets::MemoryStore;
 use resetdesk_core::ErrorKind;
 use resetdesk_testkit::fake_provider::{
-    FakeDirectory, FAKE_ADMIN, FAKE_PASSWORD, SIGN_OUT, UNLOCK,
+    FakeDirectory, FAKE_ADMIN, FAKE_CONNECTION, SIGN_OUT, UNLOCK,
 };
-use secrecy::SecretString;
 
-const FAKE: &str = "fake-1";
+const FAKE: &str = FAKE_CONNECTION;
 
 struct Harness {
     console: Console,
@@ -28,31 +25,13 @@ struct Harness {
     _data: tempfile::TempDir,
 }
 
-/// The organisation's rules as `settings` sets them (`{}`: the defaults).
+/// The organisation's rules as `settings` sets them (`{}`: the defaults), with the fake
+/// directory's administrator signed in.
 async fn signed_in(settings: serde_json::Value) -> Harness {
     let data = tempfile::tempdir().unwrap();
-    let directory = FakeDirectory::new();
-    let console = Console::new(
-        vec![FakeDirectory::connection(FAKE)],
-        Arc::new(MemoryStore::new()),
-        KeychainStatus::Available,
-        data.path().join("audit.jsonl"),
-    )
-    .unwrap()
-    .with_safety_policy(SafetyPolicy::from_settings(Some(&settings)).unwrap())
-    .with_provider(directory.clone());
-    let outcome = console
-        .sign_in_with(
-            FAKE,
-            SignInRequest {
-                account: FAKE_ADMIN.to_string(),
-                password: Some(SecretString::from(FAKE_PASSWORD)),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    assert!(matches!(outcome, SignInOutcome::Done { .. }), "{outcome:?}");
+    let policy = SafetyPolicy::from_settings(Some(&settings)).unwrap();
+    let (console, directory) = FakeDirectory::console(data.path(), policy);
+    FakeDirectory::sign_in(&console, FAKE_ADMIN).await;
     Harness {
         console,
         directory,

@@ -619,25 +619,9 @@ async fn fake_console(
     resetdesk_core::console::Console,
     Arc<resetdesk_testkit::fake_provider::FakeDirectory>,
 ) {
-    use resetdesk_core::console::{Console, KeychainStatus};
-    use resetdesk_core::seam::SignInRequest;
-    use resetdesk_testkit::fake_provider::{FakeDirectory, FAKE_ADMIN, FAKE_PASSWORD};
-    let directory = FakeDirectory::new();
-    let console = Console::new(
-        vec![FakeDirectory::connection("fake-1")],
-        Arc::new(resetdesk_core::secrets::MemoryStore::new()),
-        KeychainStatus::Available,
-        dir.join("audit.jsonl"),
-    )
-    .unwrap()
-    .with_safety_policy(common::safety_rules_off())
-    .with_provider(directory.clone());
-    let request = SignInRequest {
-        account: FAKE_ADMIN.to_string(),
-        password: Some(resetdesk_core::secrets::SecretString::from(FAKE_PASSWORD)),
-        ..Default::default()
-    };
-    console.sign_in_with("fake-1", request).await.unwrap();
+    use resetdesk_testkit::fake_provider::{FakeDirectory, FAKE_ADMIN};
+    let (console, directory) = FakeDirectory::console(dir, common::safety_rules_off());
+    FakeDirectory::sign_in(&console, FAKE_ADMIN).await;
     (console, directory)
 }
 

@@ -11,19 +11,24 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use resetdesk_core::console::{Console, KeychainStatus};
 use resetdesk_core::error::{AppError, ErrorKind, Result};
 use resetdesk_core::model::connection::{Connection, CustomSettings, ProviderSettings};
 use resetdesk_core::model::{AuthMethod, AuthMethodKind};
 use resetdesk_core::safety::verification::{ContactsOnRecord, PhoneOnRecord};
+use resetdesk_core::safety::SafetyPolicy;
 use resetdesk_core::seam::{
     PlanDraft, PlanOwner, PlanTarget, Provider, ProviderAccount, ProviderOffer, ProviderPlan,
-    ProviderStep, SafetyClass, Session, SignInRequest, SignInStep, StepPerformed, StepReport,
-    StepState, StepsRun, UserFact, UserPage, UserRow, VerificationSources,
+    ProviderStep, SafetyClass, Session, SignInOutcome, SignInRequest, SignInStep, StepPerformed,
+    StepReport, StepState, StepsRun, UserFact, UserPage, UserRow, VerificationSources,
 };
+use resetdesk_core::secrets::MemoryStore;
 use secrecy::ExposeSecret;
 
 /// The name connections use to pick this provider.
 pub const FAKE_PROVIDER: &str = "fake-directory";
+/// The connection [`FakeDirectory::console`] serves.
+pub const FAKE_CONNECTION: &str = "fake-1";
 pub const FAKE_PASSWORD: &str = "fake-password";
 pub const FAKE_ADMIN: &str = "admin@fake.test";
 pub const FAKE_VIEWER: &str = "viewer@fake.test";
@@ -130,6 +135,36 @@ impl FakeDirectory {
     pub fn is_locked(&self, user_id: &str) -> bool {
         let state = self.state.lock().unwrap();
         state.users.iter().any(|u| u.id == user_id && u.locked)
+    }
+
+    /// A Console serving only a fake directory, as connection [`FAKE_CONNECTION`], under
+    /// `policy`, with its audit log in `data_dir`.
+    pub fn console(data_dir: &std::path::Path, policy: SafetyPolicy) -> (Console, Arc<Self>) {
+        let directory = Self::new();
+        let console = Console::new(
+            vec![Self::connection(FAKE_CONNECTION)],
+            Arc::new(MemoryStore::new()),
+            KeychainStatus::Available,
+            data_dir.join("audit.jsonl"),
+        )
+        .expect("the console opens")
+        .with_safety_policy(policy)
+        .with_provider(directory.clone());
+        (console, directory)
+    }
+
+    /// Signs `account` (one of the fake operators) in to [`FAKE_CONNECTION`] with the fake
+    /// password.
+    pub async fn sign_in(console: &Console, account: &str) {
+        let request = SignInRequest {
+            account: account.to_string(),
+            password: Some(secrecy::SecretString::from(FAKE_PASSWORD)),
+            ..Default::default()
+        };
+        match console.sign_in_with(FAKE_CONNECTION, request).await {
+            Ok(SignInOutcome::Done { account: signed_in }) => assert_eq!(signed_in.login, account),
+            other => panic!("expected a finished sign-in as {account}, got {other:?}"),
+        }
     }
 }
 
