@@ -56,10 +56,22 @@ pub struct AuditEvent {
     pub target_upn: String,
 }
 
-/// The activity a successful write logs, if it is one of the resets ResetDesk counts.
-fn activity_of(method: &Method, segments: &[&str]) -> Option<(&'static str, &'static str)> {
+/// The activity a successful write logs, if it is one of the resets ResetDesk counts. A
+/// PATCH of a user is a password reset only when it set a password (requiring a change at
+/// next sign-in alone is not).
+fn activity_of(
+    method: &Method,
+    segments: &[&str],
+    body: &[u8],
+) -> Option<(&'static str, &'static str)> {
+    let sets_password = || {
+        serde_json::from_slice::<Value>(body)
+            .is_ok_and(|v| v["passwordProfile"]["password"].is_string())
+    };
     match (method, segments) {
-        (&Method::PATCH, ["users", _]) => Some((RESET_USER_PASSWORD, "Core Directory")),
+        (&Method::PATCH, ["users", _]) if sets_password() => {
+            Some((RESET_USER_PASSWORD, "Core Directory"))
+        }
         (&Method::DELETE, ["users", _, "authentication", _, _]) => {
             Some((ADMIN_DELETED_SECURITY_INFO, "Authentication Methods"))
         }
@@ -70,13 +82,12 @@ fn activity_of(method: &Method, segments: &[&str]) -> Option<(&'static str, &'st
     }
 }
 
-/// Logs the reset a successful write made (`path` without the version), by the caller whose
-/// bearer token `headers` carry. Anything else is not logged here.
+/// Logs the reset a successful write made (`path` without the version, `body` as sent), by
+/// the caller whose bearer token `headers` carry. Anything else is not logged here.
 pub fn record_if_reset(
     state: &mut State,
     delay: Duration,
-    method: &Method,
-    path: &str,
+    (method, path, body): (&Method, &str, &[u8]),
     headers: &HeaderMap,
     request_id: &str,
 ) {
@@ -86,7 +97,7 @@ pub fn record_if_reset(
         .map(crate::graph::decode_segment)
         .collect();
     let refs: Vec<&str> = segments.iter().map(String::as_str).collect();
-    let Some((activity, service)) = activity_of(method, &refs) else {
+    let Some((activity, service)) = activity_of(method, &refs, body) else {
         return;
     };
     let token = headers

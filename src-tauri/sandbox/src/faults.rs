@@ -236,6 +236,8 @@ pub async fn graph_front_door(
         parts.uri.path().to_string(),
         parts.headers.clone(),
     );
+    // Bytes are shared, not copied: the audit log reads what a reset sent.
+    let sent_body = bytes.clone();
     let mut request = Request::from_parts(parts, Body::from(bytes));
     request.extensions_mut().insert(ids.clone());
     let mut response = next.run(request).await;
@@ -250,8 +252,7 @@ pub async fn graph_front_door(
         crate::audits::record_if_reset(
             &mut state,
             delay,
-            &method,
-            version_less,
+            (&method, version_less, &sent_body),
             &headers,
             &ids.request_id,
         );

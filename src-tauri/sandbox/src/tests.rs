@@ -1445,6 +1445,17 @@ async fn directory_audits_list_the_resets_late_filtered_and_only_to_an_audit_rea
     .await;
     assert_eq!(reset.status, StatusCode::NO_CONTENT);
     let request_id = reset.headers["request-id"].to_str().unwrap().to_string();
+    // Requiring a change at next sign-in alone sets no password: not a reset.
+    let force_only = call(
+        &sandbox,
+        &global,
+        Method::PATCH,
+        &format!("/v1.0/users/{adele}"),
+        &[],
+        Some(json!({"passwordProfile": {"forceChangePasswordNextSignIn": true}})),
+    )
+    .await;
+    assert_eq!(force_only.status, StatusCode::NO_CONTENT);
     let list =
         "/v1.0/auditLogs/directoryAudits?$filter=activityDateTime%20ge%202026-01-01T00:00:00Z";
 
