@@ -817,10 +817,13 @@ impl Console {
     pub async fn user_details(&self, connection_id: &str, user_id: &str) -> Result<UserDetails> {
         let user_id = require_id(user_id)?;
         let session = self.session(connection_id).await?;
-        let (user, methods, elsewhere) = tokio::join!(
+        let (user, methods, rate) = tokio::join!(
             session.directory.get_user(user_id),
             session.directory.list_methods(user_id),
-            self.resets_elsewhere(session.directory.as_ref())
+            self.team_rate_status(
+                session.directory.as_ref(),
+                &session.operator.user_principal_name
+            )
         );
         let user =
             user.inspect_err(|e| self.note_live_failure(connection_id, session.clone(), e))?;
@@ -829,10 +832,7 @@ impl Console {
             Err(e) => (Vec::new(), Some(e)),
         };
         let actions = available_actions(&session.operator, &user);
-        let rate = elsewhere
-            .and_then(|(others, note)| {
-                self.rate_status(&session.operator.user_principal_name, &others, note)
-            })
+        let rate = rate
             .inspect_err(|e| tracing::warn!(error = %e, "could not count the operator's resets"))
             .ok();
         Ok(UserDetails {
@@ -1090,7 +1090,12 @@ impl Console {
         let _reset_slot = if crate::safety::is_reset(plan.action) {
             let mfa_reset = plan.action == ActionKind::RequireReregisterMfa;
             // Read before the slot is taken (the reservation holds a lock, not a request).
-            let (others, _note) = self.resets_elsewhere(session.directory.as_ref()).await?;
+            // (`reserve_reset` reads the local log again under its lock: this read is only
+            // to leave out the tenant's events of this desktop's own resets.)
+            let local = self.recent_audit_entries()?;
+            let (others, _note) = self
+                .resets_elsewhere(session.directory.as_ref(), &local)
+                .await?;
             Some(self.reserve_reset(
                 &operator.user_principal_name,
                 &target.id,

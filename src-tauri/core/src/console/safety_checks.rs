@@ -86,17 +86,17 @@ impl Console {
         self.audit.query(&filter, RECENT_ENTRIES)
     }
 
-    /// `operator_upn`'s resets in the last hour, against the cap: this desktop's, and
-    /// `others` (another desktop's, from the tenant's audit log), with what `note` says of
-    /// the count.
-    pub fn rate_status(
+    /// `operator_upn`'s resets in the last hour, against the cap: this desktop's and, where
+    /// the directory keeps an audit log, every other desktop's (see [`Console::resets_elsewhere`]),
+    /// with what the count's note says. The local log is read once.
+    pub(super) async fn team_rate_status(
         &self,
+        directory: &dyn Directory,
         operator_upn: &str,
-        others: &[AuditEntry],
-        note: Option<String>,
     ) -> Result<RateStatus> {
         let mut recent = self.recent_audit_entries()?;
-        recent.extend_from_slice(others);
+        let (others, note) = self.resets_elsewhere(directory, &recent).await?;
+        recent.extend(others);
         Ok(RateStatus {
             note,
             ..rate::rate_status(
@@ -108,20 +108,21 @@ impl Console {
         })
     }
 
-    /// The resets of the tenant's audit log that this desktop's log does not hold (see
-    /// `safety::team`), as entries the rules count, and what the count's note says when the
-    /// log could not be read. Under `rateLimits.tenantAuditLog: "required"` a log that cannot
-    /// be read refuses the reset instead.
+    /// The resets of the tenant's audit log that `local` (this desktop's recent entries) does
+    /// not hold (see `safety::team`), as entries the rules count, and what the count's note
+    /// says when the log could not be read. Under `rateLimits.tenantAuditLog: "required"` a
+    /// log that cannot be read refuses the reset instead.
     pub(super) async fn resets_elsewhere(
         &self,
         directory: &dyn Directory,
+        local: &[AuditEntry],
     ) -> Result<(Vec<AuditEntry>, Option<String>)> {
         let policy = self.safety()?;
         let hours = policy.approval.repeat_mfa_reset_hours.max(1);
         let since = Utc::now() - chrono::Duration::hours(i64::from(hours));
         match directory.tenant_resets_since(since).await {
             Ok(Some(events)) => Ok((
-                team::others_resets(&events, &self.recent_audit_entries()?),
+                team::others_resets(&events, local),
                 None,
             )),
             Ok(None) => Ok((Vec::new(), Some(NO_AUDIT_LOG.to_string()))),
@@ -199,8 +200,8 @@ impl Console {
         if !is_reset(action) {
             return Ok(PlanSafety::not_applicable());
         }
-        let (others, note) = self.resets_elsewhere(directory).await?;
         let mut recent = self.recent_audit_entries()?;
+        let (others, note) = self.resets_elsewhere(directory, &recent).await?;
         recent.extend(others);
         let now = Utc::now();
         let rate = rate::rate_status(
