@@ -106,7 +106,8 @@ const EXCEPTIONS: &[Exception] = &[
         parameters_like: Some("/users"),
         extra_query: &[],
         reason: "Team-wide counting (issue 15, item 2) reads the tenant's directory audit log filtered by \
-                 `activityDateTime ge …` (graph.md §4.4). The Jan-2025 extract keeps no /auditLogs paths; \
+                 `activityDateTime ge …` (a Lighthouse customer's also by `activityDisplayName eq …`; \
+                 graph.md §4.4). The Jan-2025 extract keeps no /auditLogs paths; \
                  `$filter` is the OData system query option both collections declare, so the query is \
                  checked against the users collection's declaration.",
         doc: "https://learn.microsoft.com/graph/api/directoryaudit-list?view=graph-rest-1.0",

@@ -1331,3 +1331,156 @@ async fn a_job_cut_off_by_the_app_stopping_is_finished_by_the_next_start_each_me
         }
     }
 }
+
+/// A second desktop of the same MSP: its own data directory (audit log, job journal) and its
+/// own sign-in, as `upn`, over the same emulator.
+async fn second_desktop(h: &Harness, upn: &str, dir: &std::path::Path) -> Console {
+    let console = partner_console(
+        &h.sandbox,
+        Arc::new(MemoryStore::new()),
+        h.sandbox.settings(),
+        dir,
+    )
+    .with_job_journal_dir(dir);
+    let browser = resetdesk_core::auth::SandboxBrowser::new(upn).unwrap();
+    console
+        .lighthouse_sign_in(LH, Some(upn), &browser)
+        .await
+        .unwrap();
+    console
+}
+
+/// Resets `targets` all the way on `console` (no second person needed for them).
+async fn reset_on(console: &Console, targets: &[TargetRef]) {
+    let plan = console.lighthouse_plan_reset(LH, targets).await.unwrap();
+    assert!(!plan.approval.required, "{:?}", plan.approval);
+    let job = console
+        .lighthouse_start_job(&plan.id, "INC-7100")
+        .await
+        .unwrap();
+    for _ in 0..400 {
+        let view = console.lighthouse_job(&job.id).await.unwrap();
+        if view.state != BulkJobState::Running {
+            assert_eq!(view.state, BulkJobState::Finished, "{view:?}");
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the job did not finish");
+}
+
+/// The user registers a phone again, as after an MFA reset.
+fn registers_again(h: &Harness, target: &TargetRef) {
+    assert!(h
+        .sandbox
+        .register_mobile_phone(&target.tenant_id, &target.user_id, "+1 5550100"));
+}
+
+#[tokio::test]
+async fn an_mfa_reset_from_another_desktop_counts_where_the_customers_audit_log_can_be_read() {
+    let h = harness().await;
+    let other_dir = tempfile::tempdir().unwrap();
+    // The team lead, on another desktop, resets a Woodgrove user and a Fabrikam user.
+    let other = second_desktop(&h, LEAD_UPN, other_dir.path()).await;
+    let woodgrove = plain_users(&h, "Woodgrove Bank", 1).remove(0);
+    let fabrikam = plain_users(&h, "Fabrikam", 1).remove(0);
+    reset_on(&other, &[woodgrove.clone(), fabrikam.clone()]).await;
+    registers_again(&h, &woodgrove);
+    registers_again(&h, &fabrikam);
+
+    // Woodgrove: the technician's Global Reader role there reads the customer's log, so this
+    // desktop sees the lead's reset and asks for a second person.
+    let plan = h
+        .console
+        .lighthouse_plan_reset(LH, std::slice::from_ref(&woodgrove))
+        .await
+        .unwrap();
+    assert!(plan.approval.required, "{:?}", plan.approval);
+    assert!(
+        plan.approval.reasons[0].contains("already reset at"),
+        "{:?}",
+        plan.approval
+    );
+    assert!(
+        !plan.plan.warnings.iter().any(|w| w.contains("log only")),
+        "{:?}",
+        plan.plan.warnings
+    );
+
+    // Fabrikam: no role there may read audit logs, so the count is this desktop's, and the
+    // summary says so, naming the customer.
+    let plan = h
+        .console
+        .lighthouse_plan_reset(LH, std::slice::from_ref(&fabrikam))
+        .await
+        .unwrap();
+    assert!(!plan.approval.required, "{:?}", plan.approval);
+    assert!(
+        plan.plan
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("Fabrikam: ")
+                && w.contains("this desktop's log only")
+                && w.contains("Reports Reader")),
+        "{:?}",
+        plan.plan.warnings
+    );
+}
+
+#[tokio::test]
+async fn another_desktops_late_audit_event_counts_when_it_arrives() {
+    let h = harness().await;
+    h.sandbox
+        .set_audit_delay(std::time::Duration::from_secs(3600));
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = second_desktop(&h, TECHNICIAN_UPN, other_dir.path()).await;
+    let targets = plain_users(&h, "Woodgrove Bank", 2);
+    // The other desktop resets the first user; this desktop the second.
+    reset_on(&other, &targets[..1]).await;
+    reset_on(&h.console, &targets[1..]).await;
+    for target in &targets {
+        registers_again(&h, target);
+    }
+
+    // Not listed yet: the other desktop's reset is not seen; this desktop's own is, locally.
+    let plan = h.console.lighthouse_plan_reset(LH, &targets).await.unwrap();
+    assert!(plan.approval.required);
+    assert_eq!(plan.approval.reasons.len(), 1, "{:?}", plan.approval);
+
+    // The events arrive: the other desktop's reset now counts too (one reason per user).
+    h.sandbox.release_audit_events();
+    let plan = h.console.lighthouse_plan_reset(LH, &targets).await.unwrap();
+    assert_eq!(plan.approval.reasons.len(), 2, "{:?}", plan.approval);
+    assert!(
+        plan.approval
+            .reasons
+            .iter()
+            .all(|r| r.contains("already reset at")),
+        "{:?}",
+        plan.approval
+    );
+}
+
+#[tokio::test]
+async fn a_policy_that_requires_the_customers_audit_log_refuses_a_plan_where_it_cannot_be_read() {
+    let mut policy = resetdesk_core::safety::SafetyPolicy::default();
+    policy.rate_limits.tenant_audit_log = resetdesk_core::safety::policy::TenantAuditLog::Required;
+    let h = harness_built(LighthouseConfig::default(), |c| {
+        c.with_safety_policy(policy)
+    })
+    .await;
+    let mut targets = plain_users(&h, "Woodgrove Bank", 1);
+    h.console.lighthouse_plan_reset(LH, &targets).await.unwrap();
+    targets.extend(plain_users(&h, "Fabrikam", 1));
+    let error = h
+        .console
+        .lighthouse_plan_reset(LH, &targets)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Denied);
+    assert!(
+        error.message.contains("Fabrikam's could not be read")
+            && error.message.contains("Reports Reader"),
+        "{error:?}"
+    );
+}

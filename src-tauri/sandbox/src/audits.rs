@@ -8,8 +8,8 @@
 //!   (reference/graph.md §4.4): `AuditLog.Read.All`, and in delegated use a role that may read
 //!   audit logs — least privileged Reports Reader; Security Reader, Security Administrator,
 //!   Global Reader and Global Administrator also may; an Authentication Administrator alone
-//!   may not. Filterable on `activityDateTime` (`ge`) and `initiatedBy/user/userPrincipalName`
-//!   (`eq`), the two this emulator serves.
+//!   may not. Filterable on `activityDateTime` (`ge`), `initiatedBy/user/userPrincipalName`
+//!   (`eq`) and `activityDisplayName` (`eq`), the three this emulator serves.
 //! - Latency: Microsoft gave 2 min (95th percentile) to 5 min (99th) for audit logs; the delay
 //!   is a knob (`Sandbox::set_audit_delay`), none by default.
 //! - Activity names and services: "Microsoft Entra audit log categories and activities",
@@ -128,18 +128,32 @@ pub fn record_if_reset(
     state.directory_audits.push(event);
 }
 
-/// What `$filter` asks, of the two filters served.
+/// What `$filter` asks, of the three filters served.
 #[derive(Default)]
-struct Filter {
+pub(crate) struct Filter {
     since: Option<DateTime<Utc>>,
     initiated_by: Option<String>,
+    activity: Option<String>,
+}
+
+/// The `$filter` of a list call, if any (`None` lists everything).
+pub(crate) fn filter_of(text: Option<&str>) -> Result<Filter, GraphError> {
+    text.map_or_else(|| Ok(Filter::default()), parse_filter)
 }
 
 fn parse_filter(text: &str) -> Result<Filter, GraphError> {
     let invalid = || {
         GraphError::bad_request(format!(
-            "Invalid filter clause: {text} (this emulator serves activityDateTime ge … and initiatedBy/user/userPrincipalName eq '…')"
+            "Invalid filter clause: {text} (this emulator serves activityDateTime ge …, initiatedBy/user/userPrincipalName eq '…' and activityDisplayName eq '…')"
         ))
+    };
+    // An OData string literal: single-quoted, a quote inside doubled.
+    let quoted = |value: &str| {
+        value
+            .trim()
+            .strip_prefix('\'')
+            .and_then(|v| v.strip_suffix('\''))
+            .map(|v| v.replace("''", "'"))
     };
     let mut filter = Filter::default();
     for clause in text.split(" and ") {
@@ -148,11 +162,9 @@ fn parse_filter(text: &str) -> Result<Filter, GraphError> {
             let time = DateTime::parse_from_rfc3339(time.trim()).map_err(|_| invalid())?;
             filter.since = Some(time.with_timezone(&Utc));
         } else if let Some(upn) = clause.strip_prefix("initiatedBy/user/userPrincipalName eq ") {
-            let upn = upn
-                .trim()
-                .strip_prefix('\'')
-                .and_then(|u| u.strip_suffix('\''));
-            filter.initiated_by = Some(upn.ok_or_else(invalid)?.replace("''", "'"));
+            filter.initiated_by = Some(quoted(upn).ok_or_else(invalid)?);
+        } else if let Some(name) = clause.strip_prefix("activityDisplayName eq ") {
+            filter.activity = Some(quoted(name).ok_or_else(invalid)?);
         } else {
             return Err(invalid());
         }
@@ -165,10 +177,7 @@ pub fn list(call: &Call) -> GraphResult {
     if call.method != Method::GET {
         return Err(GraphError::method_not_allowed());
     }
-    let filter = match call.option("$filter") {
-        Some(text) => parse_filter(text)?,
-        None => Filter::default(),
-    };
+    let filter = filter_of(call.option("$filter"))?;
     let model = call.shared.lock_state();
     let caller = model
         .user_index(&call.caller_id)
@@ -178,15 +187,27 @@ pub fn list(call: &Call) -> GraphResult {
         .iter()
         .any(|role| AUDIT_READERS.contains(role))
     {
-        return Err(GraphError::new(
-            StatusCode::FORBIDDEN,
-            "Authorization_RequestDenied",
-            "Insufficient privileges to complete the operation.",
-        ));
+        return Err(not_an_audit_reader());
     }
-    let now = Instant::now();
-    let mut events: Vec<&AuditEvent> = model
-        .directory_audits
+    Ok(ok_json(json!({
+        "@odata.context": call.context("auditLogs/directoryAudits"),
+        "value": listed(&model.directory_audits, &filter, Instant::now()),
+    })))
+}
+
+/// Graph's refusal of a caller without a role that may read audit logs.
+pub(crate) fn not_an_audit_reader() -> GraphError {
+    GraphError::new(
+        StatusCode::FORBIDDEN,
+        "Authorization_RequestDenied",
+        "Insufficient privileges to complete the operation.",
+    )
+}
+
+/// The events `filter` asks for that have arrived by `now`, newest first (as the admin
+/// centre lists them), in Graph's shape.
+pub(crate) fn listed(events: &[AuditEvent], filter: &Filter, now: Instant) -> Vec<Value> {
+    let mut events: Vec<&AuditEvent> = events
         .iter()
         .filter(|e| e.visible_at <= now)
         .filter(|e| filter.since.is_none_or(|since| e.at >= since))
@@ -196,14 +217,15 @@ pub fn list(call: &Call) -> GraphResult {
                 .as_deref()
                 .is_none_or(|upn| e.initiator_upn.eq_ignore_ascii_case(upn))
         })
+        .filter(|e| {
+            filter
+                .activity
+                .as_deref()
+                .is_none_or(|name| e.activity == name)
+        })
         .collect();
-    // Newest first, as the admin centre lists them.
     events.sort_by_key(|e| std::cmp::Reverse(e.at));
-    let value: Vec<Value> = events.iter().map(|e| event_json(e)).collect();
-    Ok(ok_json(json!({
-        "@odata.context": call.context("auditLogs/directoryAudits"),
-        "value": value,
-    })))
+    events.iter().map(|e| event_json(e)).collect()
 }
 
 fn event_json(event: &AuditEvent) -> Value {

@@ -14,6 +14,8 @@ pub const PASSWORD_ADMINISTRATOR: &str = "966707d0-3269-4727-9be2-8c3a10f19b9d";
 pub const USER_ADMINISTRATOR: &str = "fe930be7-5e62-47db-91af-98c3a49a38b1";
 pub const DIRECTORY_READERS: &str = "88d8e3e3-8f55-4a1e-953a-9b9898b8876b";
 pub const GLOBAL_READER: &str = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
+pub const REPORTS_READER: &str = "4a5d8f65-41da-4de4-8968-e035b65339cf";
+pub const SECURITY_ADMINISTRATOR: &str = "194ae4cb-b126-40b2-bd5b-6091b380977d";
 
 /// The roles that may read other users in a customer tenant: every role whose include page
 /// grants `microsoft.directory/users/standard/read` (graph.md §2.3 and §1.1 — Directory

@@ -623,7 +623,10 @@ impl Console {
                 })
             })
             .collect();
-        let approval = self.lighthouse_approval_requirement(&in_job)?;
+        let (approval, notes) = self
+            .lighthouse_approval_requirement(&session.client, &plan, &in_job)
+            .await?;
+        plan.warnings.extend(notes);
         let plan = LighthousePlan {
             id: uuid::Uuid::new_v4().to_string(),
             connection_id: connection_id.to_string(),

@@ -17,10 +17,13 @@ use crate::error::{AppError, ErrorKind, Result};
 use crate::model::{DirectoryUser, Operator};
 use crate::providers::entra::actions::ActionKind;
 use crate::providers::entra::policy::{decide, Decision};
+use crate::providers::lighthouse::reads::per_tenant;
+use crate::providers::lighthouse::ResetPlan;
 use crate::providers::lighthouse::{
     CustomerAccess, LighthouseAction, LighthouseClient, LighthouseEndpoints, PartnerSession,
 };
-use crate::safety::{approval, rate, ApprovalRecord, ApprovalRequirement};
+use crate::safety::policy::TenantAuditLog;
+use crate::safety::{approval, rate, team, ApprovalRecord, ApprovalRequirement};
 use crate::secrets::MemoryStore;
 
 /// Approvers refused on the first few users are named; the rest are counted.
@@ -28,15 +31,53 @@ const REFUSALS_SHOWN: usize = 3;
 
 impl Console {
     /// Whether a reset of `targets` (read with their roles and groups) needs a second
-    /// person now: each user's rules with their latest MFA reset in the audit log, and the
-    /// job's size.
-    pub(super) fn lighthouse_approval_requirement(
+    /// person now: each user's rules with their latest MFA reset — in this desktop's audit log
+    /// and in their customer's directory audit log, so that a reset from another desktop or
+    /// the admin centre counts (issue 15) — and the job's size. A customer whose log cannot
+    /// be read is counted from this desktop's log only, with a note naming it (one of the
+    /// returned notes); under `rateLimits.tenantAuditLog: "required"` the plan is refused.
+    pub(super) async fn lighthouse_approval_requirement(
         &self,
+        client: &LighthouseClient,
+        plan: &ResetPlan,
         targets: &[DirectoryUser],
-    ) -> Result<ApprovalRequirement> {
-        let recent = self.recent_audit_entries()?;
+    ) -> Result<(ApprovalRequirement, Vec<String>)> {
+        let policy = self.safety()?.clone();
+        let hours = policy.approval.repeat_mfa_reset_hours;
+        let local = self.recent_audit_entries()?;
+        let mut recent = local.clone();
+        let mut notes = Vec::new();
+        if hours > 0 {
+            let since = Utc::now() - chrono::Duration::hours(i64::from(hours));
+            let mut tenants: Vec<String> = targets
+                .iter()
+                .map(|t| t.tenant_id.to_ascii_lowercase())
+                .collect();
+            tenants.sort();
+            tenants.dedup();
+            let reads = per_tenant(tenants, String::clone, |tenant| async move {
+                let read = client.customer_mfa_resets_since(&tenant, since).await;
+                (tenant, read)
+            })
+            .await;
+            for (tenant, read) in reads {
+                let customer = customer_name(plan, &tenant);
+                match read {
+                    Ok(events) => recent.extend(team::others_resets(&events, &local)),
+                    Err(error) if policy.rate_limits.tenant_audit_log == TenantAuditLog::Required => {
+                        return Err(AppError::denied(format!(
+                            "Your organisation counts every desktop's resets from each customer's audit log, and {customer}'s could not be read ({}). A GDAP role that may read audit logs there (least privileged: Reports Reader), with the app's AuditLog.Read.All permission, lets ResetDesk read it.",
+                            error.message.trim_end_matches('.')
+                        )));
+                    }
+                    Err(error) => notes.push(format!(
+                        "{customer}: an earlier MFA reset is looked for in this desktop's log only — the customer's audit log could not be read ({}), so one made from another desktop or the admin centre is not seen. A GDAP role that may read audit logs there (least privileged: Reports Reader) lets ResetDesk read it.",
+                        error.message.trim_end_matches('.')
+                    )),
+                }
+            }
+        }
         let now = Utc::now();
-        let hours = self.safety()?.approval.repeat_mfa_reset_hours;
         let with_previous: Vec<(&DirectoryUser, Option<String>)> = targets
             .iter()
             .map(|target| {
@@ -46,10 +87,9 @@ impl Console {
                 )
             })
             .collect();
-        Ok(approval::bulk_requirement(
-            self.safety()?,
-            ActionKind::RequireReregisterMfa,
-            &with_previous,
+        Ok((
+            approval::bulk_requirement(&policy, ActionKind::RequireReregisterMfa, &with_previous),
+            notes,
         ))
     }
 
@@ -261,6 +301,14 @@ impl Console {
             tracing::error!(error = %e, plan = %plan_id, "could not audit a refused approval");
         }
     }
+}
+
+/// The customer's name as the plan shows it, or its tenant id.
+fn customer_name(plan: &ResetPlan, tenant_id: &str) -> String {
+    plan.customers
+        .iter()
+        .find(|c| c.tenant_id.eq_ignore_ascii_case(tenant_id))
+        .map_or_else(|| tenant_id.to_string(), |c| c.display_name.clone())
 }
 
 /// Whether `approver` may approve `technician`'s reset of `targets`: a different person

@@ -194,11 +194,21 @@ impl Console {
         let journal = self.journal()?;
         // What a second person must have approved is decided again now: another reset of
         // one of these users may have run since the summary was shown.
-        let targets = {
+        let (targets, planned, connection_id) = {
             let plans = lock(&self.lighthouse.plans)?;
-            self.open_lighthouse_plan(&plans, plan_id)?.targets.clone()
+            let record = self.open_lighthouse_plan(&plans, plan_id)?;
+            (
+                record.targets.clone(),
+                record.plan.plan.clone(),
+                record.connection_id.clone(),
+            )
         };
-        let approval_now = self.lighthouse_approval_requirement(&targets)?;
+        let session = self.lighthouse_session(&connection_id).await?;
+        // The notes were shown with the summary; a log that cannot be read now is refused
+        // only where the policy requires it (the requirement's error).
+        let (approval_now, _notes) = self
+            .lighthouse_approval_requirement(&session.client, &planned, &targets)
+            .await?;
         let (plan, connection_id, planned_by, approval) = {
             let mut plans = lock(&self.lighthouse.plans)?;
             let record = self.open_lighthouse_plan(&plans, plan_id)?;
@@ -226,7 +236,6 @@ impl Console {
                 record.approval.clone(),
             )
         };
-        let session = self.lighthouse_session(&connection_id).await?;
         if session.operator.user_principal_name != planned_by {
             return Err(AppError::denied(
                 "This summary was prepared for another technician. Start the action again under your own sign-in.",

@@ -8,9 +8,10 @@
 //! `GET /v1.0/users/{id}/authentication/methods`,
 //! `GET /v1.0/users/{id}/transitiveMemberOf/microsoft.graph.{directoryRole,group}` and
 //! `DELETE /v1.0/users/{id}/authentication/{collection}/{methodId}` and
-//! `POST /beta/users/{id}/authentication/hardwareOathMethods/{methodId}/deactivate`, each
-//! allowed only by the roles the signed-in partner user (the token's) holds there through
-//! GDAP (graph.md §2.3). Every route, `/beta` included, goes through the same front door.
+//! `POST /beta/users/{id}/authentication/hardwareOathMethods/{methodId}/deactivate` and
+//! `GET /v1.0/auditLogs/directoryAudits`, each allowed only by the roles the signed-in partner
+//! user (the token's) holds there through GDAP (graph.md §2.3). Every route, `/beta` included,
+//! goes through the same front door.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -76,6 +77,7 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
             "/beta/users/{user}/authentication/hardwareOathMethods",
             get(list_hardware_oath),
         )
+        .route("/v1.0/auditLogs/directoryAudits", get(customer_audits))
         .route(
             "/beta/users/{user}/authentication/hardwareOathMethods/{method}/deactivate",
             post(deactivate_hardware_oath),
@@ -708,7 +710,16 @@ async fn delete_method(
         return render(&caller, GraphError::method_not_found(&method_id));
     };
     user.methods.remove(position);
+    let target = (user.id.clone(), user.user_principal_name.clone());
+    let initiator = msp
+        .partner_users
+        .iter()
+        .find(|p| p.id == caller.user_id)
+        .map(|p| (p.id.clone(), p.user_principal_name.clone()));
     drop(msp);
+    if let Some(initiator) = initiator {
+        log_deletion(&shared, &caller, initiator, target);
+    }
     shared.count(&caller.tenant_id, |s| s.deletes += 1);
     {
         let mut counters = lock(&shared.counters);
@@ -729,6 +740,77 @@ async fn delete_method(
         }
     }
     StatusCode::NO_CONTENT.into_response()
+}
+
+/// The customer's directory audit log records the deletion as any admin's: "Admin deleted
+/// security info" by the partner user, correlated by the request id the DELETE was answered
+/// with, listed after the audit delay (see `crate::audits` for the sources and what is
+/// assumed). A GDAP technician's actions appear in the customer's own audit log under their
+/// partner account ⚠️ (Microsoft's GDAP pages say customers can review partner activity in
+/// their audit logs; the exact `initiatedBy` of such an entry is not checked here).
+/// A hardware token's deactivation is not logged: its activity name is not known.
+fn log_deletion(
+    shared: &Shared,
+    caller: &Caller,
+    (initiator_id, initiator_upn): (String, String),
+    (target_id, target_upn): (String, String),
+) {
+    let delay = lock(&shared.knobs).audit_delay;
+    let event = crate::audits::AuditEvent {
+        id: uuid::Uuid::new_v4().to_string(),
+        correlation_id: caller.ids.request_id.clone(),
+        activity: crate::audits::ADMIN_DELETED_SECURITY_INFO,
+        logged_by_service: "Authentication Methods",
+        at: chrono::Utc::now(),
+        visible_at: Instant::now() + delay,
+        initiator_id,
+        initiator_upn,
+        target_id,
+        target_upn,
+    };
+    lock(&shared.customer_audits).push((caller.tenant_id.clone(), event));
+}
+
+/// The roles that may read a tenant's directory audit log in delegated use: least privileged
+/// Reports Reader; also Security Administrator, Global Reader and Global Administrator
+/// (<https://learn.microsoft.com/graph/api/directoryaudit-list>, reference/graph.md §4.4) —
+/// held here through the caller's GDAP roles in the customer.
+const AUDIT_READERS: &[&str] = &[
+    role_ids::REPORTS_READER,
+    role_ids::SECURITY_ADMINISTRATOR,
+    GLOBAL_READER,
+    role_ids::GLOBAL_ADMINISTRATOR,
+];
+
+/// `GET /v1.0/auditLogs/directoryAudits` in a customer tenant: its events, to a partner user
+/// whose GDAP roles there include an audit reader (else Graph's 403), with the same
+/// filters as the single-tenant emulator (`crate::audits`).
+async fn customer_audits(
+    State(shared): State<Arc<Shared>>,
+    Extension(caller): Extension<Caller>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let roles = match customer_roles(&lock(&shared.msp), &caller) {
+        Ok(roles) => roles,
+        Err(e) => return render(&caller, e),
+    };
+    if !has_any(&roles, AUDIT_READERS) {
+        return render(&caller, crate::audits::not_an_audit_reader());
+    }
+    let filter = match crate::audits::filter_of(query.get("$filter").map(String::as_str)) {
+        Ok(filter) => filter,
+        Err(e) => return render(&caller, e),
+    };
+    let events: Vec<crate::audits::AuditEvent> = lock(&shared.customer_audits)
+        .iter()
+        .filter(|(tenant, _)| tenant.eq_ignore_ascii_case(&caller.tenant_id))
+        .map(|(_, event)| event.clone())
+        .collect();
+    Json(json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#auditLogs/directoryAudits",
+        "value": crate::audits::listed(&events, &filter, Instant::now()),
+    }))
+    .into_response()
 }
 
 /// `POST /beta/users/{id}/authentication/hardwareOathMethods/{methodId}/deactivate`: "Deactive

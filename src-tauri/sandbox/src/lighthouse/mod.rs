@@ -93,6 +93,8 @@ pub(crate) struct Knobs {
     /// tenant → deletions still allowed before the customer starts refusing.
     refuse_after: HashMap<String, usize>,
     refusing: HashSet<String>,
+    /// How late a customer's directory audit event is listed (none by default).
+    audit_delay: Duration,
 }
 
 #[derive(Default)]
@@ -116,6 +118,8 @@ pub(crate) struct Shared {
     knobs: Mutex<Knobs>,
     buckets: Mutex<HashMap<String, throttle::Bucket>>,
     counters: Mutex<Counters>,
+    /// Each customer's directory audit log: (tenant id, event).
+    customer_audits: Mutex<Vec<(String, crate::audits::AuditEvent)>>,
 }
 
 /// A per-(tenant, user, method) counter's value; 0 when never counted.
@@ -271,6 +275,7 @@ impl LighthouseSandbox {
             }),
             buckets: Mutex::new(HashMap::new()),
             counters: Mutex::new(Counters::default()),
+            customer_audits: Mutex::new(Vec::new()),
         });
         let app = token_endpoint::router(shared.clone()).merge(graph::router(shared.clone()));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -454,6 +459,28 @@ impl LighthouseSandbox {
 
     pub fn set_latency(&self, latency: Duration) {
         lock(&self.shared.knobs).latency = latency;
+    }
+
+    /// Customers' directory audit events are listed this long after the change (real audit
+    /// events arrive minutes late: see `crate::audits`).
+    pub fn set_audit_delay(&self, delay: Duration) {
+        lock(&self.shared.knobs).audit_delay = delay;
+    }
+
+    /// Every event logged so far is listed from now on, as if their delay had passed.
+    pub fn release_audit_events(&self) {
+        let now = Instant::now();
+        for (_, event) in lock(&self.shared.customer_audits).iter_mut() {
+            event.visible_at = event.visible_at.min(now);
+        }
+    }
+
+    /// How many events a customer's directory audit log holds, listed yet or not.
+    pub fn audit_events_of(&self, tenant_id: &str) -> usize {
+        lock(&self.shared.customer_audits)
+            .iter()
+            .filter(|(tenant, _)| tenant.eq_ignore_ascii_case(tenant_id))
+            .count()
     }
 
     /// The bucket shape of every tenant without its own; resets all buckets.

@@ -738,3 +738,95 @@ async fn a_v1_delete_of_a_hardware_oath_token_is_refused() {
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["device"]["status"], "activated");
 }
+
+/// Users of `customer` with a mobile phone that anyone with a method manager role may delete.
+fn with_a_phone(customer: &SeededCustomer) -> Vec<SeededUser> {
+    customer
+        .users
+        .iter()
+        .filter(|u| !u.privileged && !u.in_role_assignable_group)
+        .filter(|u| u.methods.iter().any(|(id, _)| id == seed::MOBILE_PHONE_ID))
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn a_customers_audit_log_lists_its_method_deletions_late_and_only_to_an_audit_reader() {
+    let sandbox = LighthouseSandbox::start(LighthouseConfig::default())
+        .await
+        .unwrap();
+    // Woodgrove: the technician holds Global Reader there, a role that may read audit logs.
+    let woodgrove = sandbox.customer_by_name("Woodgrove Bank").unwrap();
+    let token = access_token(&sandbox, &woodgrove.tenant_id).await;
+    let users = with_a_phone(&woodgrove);
+    let deleted = reqwest::Client::new()
+        .delete(format!(
+            "{}/v1.0/users/{}/authentication/phoneMethods/{}",
+            sandbox.base_url(),
+            users[0].id,
+            seed::MOBILE_PHONE_ID
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    let request_id = deleted.headers()["request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+
+    let audits = "/v1.0/auditLogs/directoryAudits";
+    let page: Value = get(&sandbox, &token, audits).await.json().await.unwrap();
+    let events = page["value"].as_array().unwrap();
+    assert_eq!(events.len(), 1, "{page}");
+    assert_eq!(
+        events[0]["activityDisplayName"],
+        "Admin deleted security info"
+    );
+    assert_eq!(events[0]["correlationId"], request_id.as_str());
+    assert_eq!(
+        events[0]["initiatedBy"]["user"]["userPrincipalName"],
+        seed::TECHNICIAN_UPN
+    );
+    assert_eq!(events[0]["targetResources"][0]["id"], users[0].id.as_str());
+    // The filter the client sends: nothing since a time after the deletion.
+    let later = (chrono::Utc::now() + chrono::Duration::minutes(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let page: Value = get(
+        &sandbox,
+        &token,
+        &format!("{audits}?$filter=activityDateTime ge {later}"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(page["value"].as_array().unwrap().len(), 0, "{page}");
+    // Another activity than the one asked for is left out.
+    let page: Value = get(
+        &sandbox,
+        &token,
+        &format!("{audits}?$filter=activityDisplayName eq 'Reset user password'"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(page["value"].as_array().unwrap().len(), 0, "{page}");
+
+    // An event arrives late: logged, not listed until its delay has passed.
+    sandbox.set_audit_delay(Duration::from_secs(3600));
+    assert_eq!(delete_phone(&sandbox, &token, &users[1].id).await, 204);
+    assert_eq!(sandbox.audit_events_of(&woodgrove.tenant_id), 2);
+    let page: Value = get(&sandbox, &token, audits).await.json().await.unwrap();
+    assert_eq!(page["value"].as_array().unwrap().len(), 1, "{page}");
+
+    // Fabrikam: Authentication and User Administrator, neither of which may read the log.
+    let fabrikam = sandbox.customer_by_name("Fabrikam").unwrap();
+    let token = access_token(&sandbox, &fabrikam.tenant_id).await;
+    let refused = get(&sandbox, &token, audits).await;
+    assert_eq!(refused.status(), 403);
+    // Each customer keeps its own log.
+    assert_eq!(sandbox.audit_events_of(&fabrikam.tenant_id), 0);
+}

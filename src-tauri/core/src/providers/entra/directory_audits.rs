@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::safety::team::TenantReset;
 
 const RESET_USER_PASSWORD: &str = "Reset user password";
-const ADMIN_DELETED_SECURITY_INFO: &str = "Admin deleted security info";
+pub(crate) const ADMIN_DELETED_SECURITY_INFO: &str = "Admin deleted security info";
 const ADMIN_REGISTERED_SECURITY_INFO: &str = "Admin registered security info";
 
 #[derive(Deserialize)]
@@ -25,7 +25,7 @@ pub(super) struct AuditPage {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct DirectoryAudit {
+pub(crate) struct DirectoryAudit {
     #[serde(default)]
     activity_display_name: String,
     activity_date_time: Option<DateTime<Utc>>,
@@ -62,7 +62,7 @@ struct TargetResource {
 }
 
 /// The reset an event records, if it records one a user made (an app's are not an operator's).
-pub(super) fn reset_of(event: DirectoryAudit) -> Option<TenantReset> {
+pub(crate) fn reset_of(event: DirectoryAudit) -> Option<TenantReset> {
     // A method deleted is (part of) an MFA reset; a pass registered is a reset, not of MFA.
     let mfa = match event.activity_display_name.as_str() {
         ADMIN_DELETED_SECURITY_INFO => true,

@@ -12,7 +12,7 @@
 
 pub mod actions;
 mod delta;
-mod directory_audits;
+pub(crate) mod directory_audits;
 pub mod execute;
 pub(crate) mod http;
 pub(crate) mod methods;

@@ -15,6 +15,7 @@ use super::roles::role_name;
 use super::tokens::PartnerSession;
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::{AuthMethod, DirectoryUser, RoleRef};
+use crate::providers::entra::directory_audits;
 use crate::providers::entra::http::{
     to_app_error, Access, Failure, GraphHttp, GraphRequest, RetryPolicy,
 };
@@ -444,6 +445,37 @@ impl LighthouseClient {
             .await
             .map_err(|f| self.app_error(f, tenant_id))?;
         Ok(!groups.is_empty())
+    }
+
+    /// The method deletions of a customer's directory audit log since `since` — what an MFA
+    /// reset is made of, by this desktop, another, or the admin centre — for the repeat-MFA
+    /// rule (issue 15): `GET /auditLogs/directoryAudits` filtered by time and activity
+    /// (<https://learn.microsoft.com/graph/api/directoryaudit-list>; the events' shape is
+    /// Entra's, read by `entra::directory_audits`). Needs the app's `AuditLog.Read.All`
+    /// consented in the customer and a GDAP role there that may read audit logs (least
+    /// privileged Reports Reader); without them Graph's 403 comes back as the error.
+    pub async fn customer_mfa_resets_since(
+        &self,
+        tenant_id: &str,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<crate::safety::team::TenantReset>> {
+        /// A day of a busy customer's method deletions fits; beyond, the oldest are not read.
+        const MAX_EVENTS: usize = 10_000;
+        let filter = format!(
+            "activityDateTime ge {} and activityDisplayName eq '{}'",
+            since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            directory_audits::ADMIN_DELETED_SECURITY_INFO
+        );
+        let url = self.url(&["auditLogs", "directoryAudits"], &[("$filter", &filter)])?;
+        let events: Vec<directory_audits::DirectoryAudit> = self
+            .graph(tenant_id)
+            .get_all(GraphRequest::get(url), Some(MAX_EVENTS))
+            .await
+            .map_err(|f| self.app_error(f, tenant_id))?;
+        Ok(events
+            .into_iter()
+            .filter_map(directory_audits::reset_of)
+            .collect())
     }
 
     /// A user's registered methods, read live.
