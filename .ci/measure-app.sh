@@ -11,8 +11,9 @@
 #
 # The reference is ../shared/reference/tauri-example (the minimal Tauri app with this repo's
 # layout: tauri 2.12, tauri-plugin-store, vanilla TypeScript + Vite), copied to a temp dir and
-# built with the same CLI, the same Cargo.lock versions and the same release profile; its build
-# is kept in target/reference so a second run is quick.
+# built with the same CLI, the same Cargo.lock versions and the same release profile (ours is
+# appended to its Cargo.toml, so a profile change is measured against the same change); its
+# build is kept in target/reference so a second run is quick. Every row ends with the ratio.
 # Usage: bash .ci/measure-app.sh            (both release builds take minutes when cold)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,8 @@ if [ -d "$REF_SRC" ]; then
   chmod -R u+w "$REF_DIR"
   cp -r "$ROOT/icons" "$REF_DIR/icons"            # the example ships no icons; the bundler needs some
   cp "$ROOT/Cargo.lock" "$REF_DIR/Cargo.lock"     # the same crate versions as ResetDesk
+  # The same release profile: ResetDesk's [profile.release] section, if it has one.
+  awk '/^\[profile\.release\]/ { on = 1; print; next } /^\[/ { on = 0 } on' "$ROOT/Cargo.toml" >> "$REF_DIR/Cargo.toml"
   ln -s "$ROOT/node_modules" "$REF_DIR/node_modules"
   (cd "$REF_DIR" && CARGO_TARGET_DIR="$ROOT/target/reference" npx tauri build --bundles deb >&2)
   REF_BIN="$ROOT/target/reference/release/feas-app"
@@ -43,7 +46,6 @@ else
 fi
 
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
-installed() { awk -v k="$(dpkg-deb -f "$1" Installed-Size)" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 run_measure() { # binary kind -> JSON line
   TAURI_APP="$1" MEASURE_KIND="$2" bash .ci/with-keychain.sh \
     xvfb-run -a --server-args="-screen 0 1400x900x24" node .ci/measure-app.mjs 2>/dev/null | tail -1
@@ -62,14 +64,23 @@ fi
 echo
 echo "Measured $(date -u +'%Y-%m-%d %H:%M UTC') on $(nproc) cores, $(uname -sr), WebKitGTK $(dpkg-query -W -f '${Version}' libwebkit2gtk-4.1-0 2>/dev/null)"
 echo
-echo "| measure | ResetDesk | empty Tauri app (reference) |"
-echo "|---|---|---|"
-ref() { if [ -n "$REF_BIN" ]; then echo "$1"; else echo "n/a"; fi; }
-echo "| .deb size | $(mib "$(stat -c %s "$APP_DEB")") | $(ref "$( [ -n "$REF_DEB" ] && mib "$(stat -c %s "$REF_DEB")")") |"
-echo "| installed size (Installed-Size) | $(installed "$APP_DEB") | $(ref "$( [ -n "$REF_DEB" ] && installed "$REF_DEB")") |"
-echo "| release binary | $(mib "$(stat -c %s "$APP_BIN")") | $(ref "$( [ -n "$REF_BIN" ] && mib "$(stat -c %s "$REF_BIN")")") |"
-echo "| start to first interactive screen (median) | $(field "$APP_JSON" startMsMedian) ms | $(ref "$( [ -n "$REF_BIN" ] && field "$REF_JSON" startMsMedian) ms") |"
-echo "| idle memory after opening a user, RSS (app + WebKit processes) | $(field "$APP_JSON" rssMiBMedian) MiB | $(ref "$( [ -n "$REF_BIN" ] && field "$REF_JSON" rssMiBMedian) MiB") |"
-echo "| same, PSS (shared pages divided) | $(field "$APP_JSON" pssMiBMedian) MiB | $(ref "$( [ -n "$REF_BIN" ] && field "$REF_JSON" pssMiBMedian) MiB") |"
+echo "| measure | ResetDesk | empty Tauri app (reference) | ratio |"
+echo "|---|---|---|---|"
+ratio() { if [ -n "$REF_BIN" ]; then awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f×", a / b }'; else echo "n/a"; fi; }
+row() { # label, ResetDesk's raw value, the reference's, formatter
+  local fmt="$4"
+  echo "| $1 | $($fmt "$2") | $( [ -n "$REF_BIN" ] && $fmt "$3" || echo n/a) | $(ratio "$2" "$3") |"
+}
+as_mib() { mib "$1"; }
+as_ms() { echo "$1 ms"; }
+as_mib_value() { echo "$1 MiB"; }
+kib_of_installed() { dpkg-deb -f "$1" Installed-Size; }
+as_installed() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
+row ".deb size" "$(stat -c %s "$APP_DEB")" "$( [ -n "$REF_DEB" ] && stat -c %s "$REF_DEB")" as_mib
+row "installed size (Installed-Size)" "$(kib_of_installed "$APP_DEB")" "$( [ -n "$REF_DEB" ] && kib_of_installed "$REF_DEB")" as_installed
+row "release binary" "$(stat -c %s "$APP_BIN")" "$( [ -n "$REF_BIN" ] && stat -c %s "$REF_BIN")" as_mib
+row "start to first interactive screen (median)" "$(field "$APP_JSON" startMsMedian)" "$( [ -n "$REF_BIN" ] && field "$REF_JSON" startMsMedian)" as_ms
+row "idle memory after opening a user, RSS (app + WebKit processes)" "$(field "$APP_JSON" rssMiBMedian)" "$( [ -n "$REF_BIN" ] && field "$REF_JSON" rssMiBMedian)" as_mib_value
+row "same, PSS (shared pages divided)" "$(field "$APP_JSON" pssMiBMedian)" "$( [ -n "$REF_BIN" ] && field "$REF_JSON" pssMiBMedian)" as_mib_value
 echo
 echo "Start times of each run: ResetDesk $(field "$APP_JSON" startMsAll)$( [ -n "$REF_BIN" ] && echo "; reference $(field "$REF_JSON" startMsAll)") (ms)."
