@@ -14,7 +14,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::policy::{SafetyPolicy, TenantAuditLog};
+use super::policy::SafetyPolicy;
+use super::rule_table;
 use crate::audit_forward::SyslogSettings;
 use crate::model::connection::{Connection, DataCentre, ProviderSettings};
 
@@ -45,18 +46,6 @@ pub struct ManagedPolicy {
     pub locks: Vec<String>,
 }
 
-/// The rules a managed policy can lock, by their settings key.
-pub const LOCKABLE_RULES: [&str; 8] = [
-    "verification.required",
-    "verification.methods",
-    "approval.privilegedTargets",
-    "approval.vipUsers",
-    "approval.repeatMfaResetHours",
-    "approval.bulkUsersAbove",
-    "rateLimits.resetsPerHour",
-    "rateLimits.tenantAuditLog",
-];
-
 impl ManagedPolicy {
     /// The rules in force for a user whose own settings are `user`: each the stricter of the
     /// policy's floor and theirs ([`apply_floor`]), and each locked rule the policy's value
@@ -65,74 +54,15 @@ impl ManagedPolicy {
         let (mut applied, mut ignored) = apply_floor(&self.safety, user);
         let floor = &self.safety;
         for lock in &self.locks {
-            let Some(&rule) = LOCKABLE_RULES.iter().find(|r| **r == lock.as_str()) else {
+            let Some(rule) = rule_table::find(lock) else {
                 continue; // refused when the policy was read (`checked`)
             };
-            // (theirs, kept), as the settings write them, when the user's differs.
-            let differs = |theirs: String, kept: String| (theirs != kept).then_some((theirs, kept));
-            let show = |value: &dyn std::fmt::Debug| format!("{value:?}");
-            let changed = match rule {
-                "verification.required" => {
-                    applied.verification.required = floor.verification.required;
-                    differs(
-                        show(&user.verification.required),
-                        show(&floor.verification.required),
-                    )
-                }
-                "verification.methods" => {
-                    applied.verification.methods = floor.verification.methods.clone();
-                    differs(
-                        show(&user.verification.methods),
-                        show(&floor.verification.methods),
-                    )
-                }
-                "approval.privilegedTargets" => {
-                    applied.approval.privileged_targets = floor.approval.privileged_targets;
-                    differs(
-                        show(&user.approval.privileged_targets),
-                        show(&floor.approval.privileged_targets),
-                    )
-                }
-                "approval.vipUsers" => {
-                    applied.approval.vip_users = floor.approval.vip_users.clone();
-                    differs(
-                        show(&user.approval.vip_users),
-                        show(&floor.approval.vip_users),
-                    )
-                }
-                "approval.repeatMfaResetHours" => {
-                    applied.approval.repeat_mfa_reset_hours = floor.approval.repeat_mfa_reset_hours;
-                    differs(
-                        show(&user.approval.repeat_mfa_reset_hours),
-                        show(&floor.approval.repeat_mfa_reset_hours),
-                    )
-                }
-                "approval.bulkUsersAbove" => {
-                    applied.approval.bulk_users_above = floor.approval.bulk_users_above;
-                    differs(
-                        show(&user.approval.bulk_users_above),
-                        show(&floor.approval.bulk_users_above),
-                    )
-                }
-                "rateLimits.resetsPerHour" => {
-                    applied.rate_limits.resets_per_hour = floor.rate_limits.resets_per_hour;
-                    differs(
-                        show(&user.rate_limits.resets_per_hour),
-                        show(&floor.rate_limits.resets_per_hour),
-                    )
-                }
-                _ => {
-                    applied.rate_limits.tenant_audit_log = floor.rate_limits.tenant_audit_log;
-                    differs(
-                        show(&user.rate_limits.tenant_audit_log),
-                        show(&floor.rate_limits.tenant_audit_log),
-                    )
-                }
-            };
-            ignored.retain(|i| i.rule != rule);
-            if let Some((theirs, kept)) = changed {
+            (rule.lock)(floor, &mut applied);
+            ignored.retain(|i| i.rule != rule.key);
+            let (theirs, kept) = ((rule.setting)(user), (rule.setting)(floor));
+            if theirs != kept {
                 ignored.push(IgnoredSetting {
-                    rule,
+                    rule: rule.key,
                     theirs,
                     kept,
                     locked: true,
@@ -279,11 +209,11 @@ fn checked(policy: ManagedPolicy) -> std::result::Result<ManagedState, String> {
     if let Some(unknown) = policy
         .locks
         .iter()
-        .find(|lock| !LOCKABLE_RULES.contains(&lock.as_str()))
+        .find(|lock| rule_table::find(lock).is_none())
     {
         return Err(format!(
             "it locks \"{unknown}\", which is no rule (lockable: {})",
-            LOCKABLE_RULES.join(", ")
+            rule_table::keys().collect::<Vec<_>>().join(", ")
         ));
     }
     if policy.require_forwarding.is_some() && policy.syslog.is_none() {
@@ -386,102 +316,18 @@ pub fn apply_floor(
     floor: &SafetyPolicy,
     user: &SafetyPolicy,
 ) -> (SafetyPolicy, Vec<IgnoredSetting>) {
-    let mut ignored = Vec::new();
-    let mut weaker = |rule: &'static str, theirs: String, kept: String| {
-        ignored.push(IgnoredSetting {
-            rule,
-            theirs,
-            kept,
-            locked: false,
-        });
-    };
     let mut applied = user.clone();
-
-    if floor.verification.required && !user.verification.required {
-        weaker("verification.required", "false".into(), "true".into());
-        applied.verification.required = true;
-    }
-    // Fewer methods is stricter: only those the policy allows, in the user's order.
-    let allowed: Vec<_> = user
-        .verification
-        .methods
-        .iter()
-        .copied()
-        .filter(|m| floor.verification.methods.contains(m))
-        .collect();
-    let not_allowed: Vec<&str> = user
-        .verification
-        .methods
-        .iter()
-        .filter(|m| !floor.verification.methods.contains(m))
-        .map(|m| m.key())
-        .collect();
-    if !not_allowed.is_empty() {
-        let kept: Vec<&str> = floor.verification.methods.iter().map(|m| m.key()).collect();
-        weaker(
-            "verification.methods",
-            not_allowed.join(", "),
-            format!("list ({})", kept.join(", ")),
-        );
-    }
-    applied.verification.methods = if allowed.is_empty() && applied.verification.required {
-        floor.verification.methods.clone()
-    } else {
-        allowed
-    };
-
-    if floor.approval.privileged_targets && !user.approval.privileged_targets {
-        weaker("approval.privilegedTargets", "false".into(), "true".into());
-        applied.approval.privileged_targets = true;
-    }
-    for vip in &floor.approval.vip_users {
-        if !applied.approval.is_vip_listed(vip) {
-            applied.approval.vip_users.push(vip.clone());
+    let mut ignored = Vec::new();
+    for rule in &rule_table::RULES {
+        if let Some((theirs, kept)) = (rule.floor)(floor, user, &mut applied) {
+            ignored.push(IgnoredSetting {
+                rule: rule.key,
+                theirs,
+                kept,
+                locked: false,
+            });
         }
     }
-    if floor.rate_limits.tenant_audit_log == TenantAuditLog::Required
-        && user.rate_limits.tenant_audit_log != TenantAuditLog::Required
-    {
-        weaker(
-            "rateLimits.tenantAuditLog",
-            "whenReadable".into(),
-            "required".into(),
-        );
-        applied.rate_limits.tenant_audit_log = TenantAuditLog::Required;
-    }
-    // Numbers: a longer repeat-MFA window is stricter; a smaller bulk threshold and cap are.
-    let mut floor_number =
-        |rule: &'static str, theirs: u32, kept: u32, stricter_is_higher: bool| {
-            let weaker_than_floor = if stricter_is_higher {
-                theirs < kept
-            } else {
-                theirs > kept
-            };
-            if weaker_than_floor {
-                weaker(rule, theirs.to_string(), kept.to_string());
-                kept
-            } else {
-                theirs
-            }
-        };
-    applied.approval.repeat_mfa_reset_hours = floor_number(
-        "approval.repeatMfaResetHours",
-        user.approval.repeat_mfa_reset_hours,
-        floor.approval.repeat_mfa_reset_hours,
-        true,
-    );
-    applied.approval.bulk_users_above = floor_number(
-        "approval.bulkUsersAbove",
-        user.approval.bulk_users_above,
-        floor.approval.bulk_users_above,
-        false,
-    );
-    applied.rate_limits.resets_per_hour = floor_number(
-        "rateLimits.resetsPerHour",
-        user.rate_limits.resets_per_hour,
-        floor.rate_limits.resets_per_hour,
-        false,
-    );
     (applied, ignored)
 }
 

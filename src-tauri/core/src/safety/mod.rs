@@ -21,6 +21,7 @@ pub mod in_flight;
 pub mod managed;
 pub mod policy;
 pub mod rate;
+mod rule_table;
 pub mod rules;
 pub mod team;
 pub mod verification;

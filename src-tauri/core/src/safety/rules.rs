@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::managed::IgnoredSetting;
 use super::policy::SafetyPolicy;
+use super::rule_table::RULES;
 
 /// Where the machine's managed policy stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -78,121 +79,31 @@ pub fn describe(
                 .map(|i| i.theirs.clone()),
             weaker_than_default: weaker,
         };
-    let verification = &in_force.verification;
-    let approval = &in_force.approval;
-    let per_hour = in_force.rate_limits.resets_per_hour;
-    let methods: Vec<&str> = verification.methods.iter().map(|m| m.label()).collect();
-    let rules = vec![
-        rule(
-            "verification.required",
-            "Verify the caller before a reset",
-            if verification.required {
-                "Required"
-            } else {
-                "Optional"
-            }
-            .to_string(),
-            (!verification.required && defaults.verification.required)
-                .then(|| "ResetDesk requires it by default.".to_string()),
-        ),
-        rule(
-            "verification.methods",
-            "Ways to verify the caller",
-            if methods.is_empty() {
-                "None".to_string()
-            } else {
-                methods.join(", ")
-            },
-            // Fewer ways is stricter; knowledge questions are never accepted.
-            None,
-        ),
-        rule(
-            "approval.privilegedTargets",
-            "A second person for users with admin roles",
-            on_off(approval.privileged_targets),
-            (!approval.privileged_targets && defaults.approval.privileged_targets)
-                .then(|| "ResetDesk asks for a second person by default.".to_string()),
-        ),
-        rule(
-            "approval.vipUsers",
-            "A second person for users on the VIP list",
-            match approval.vip_users.len() {
-                0 => "No VIP list".to_string(),
-                1 => "1 user".to_string(),
-                n => format!("{n} users"),
-            },
-            None,
-        ),
-        rule(
-            "approval.repeatMfaResetHours",
-            "A second person for a user's second MFA reset within",
-            match approval.repeat_mfa_reset_hours {
-                0 => "Off".to_string(),
-                hours => format!("{hours} hours"),
-            },
-            (approval.repeat_mfa_reset_hours < defaults.approval.repeat_mfa_reset_hours).then(
-                || {
-                    format!(
-                        "ResetDesk's default is {} hours.",
-                        defaults.approval.repeat_mfa_reset_hours
-                    )
-                },
-            ),
-        ),
-        rule(
-            "approval.bulkUsersAbove",
-            "Largest bulk reset without a second person",
-            format!("{} users", approval.bulk_users_above),
-            (approval.bulk_users_above > defaults.approval.bulk_users_above).then(|| {
-                format!(
-                    "ResetDesk's default is {} users.",
-                    defaults.approval.bulk_users_above
-                )
-            }),
-        ),
-        rule(
-            "rateLimits.resetsPerHour",
-            "Resets per operator per hour",
-            per_hour.to_string(),
-            (per_hour > defaults.rate_limits.resets_per_hour).then(|| {
-                format!(
-                    "ResetDesk's default is {}.",
-                    defaults.rate_limits.resets_per_hour
-                )
-            }),
-        ),
-        rule(
-            "rateLimits.tenantAuditLog",
-            "Count every desktop's resets from the tenant's audit log",
-            match in_force.rate_limits.tenant_audit_log {
-                super::policy::TenantAuditLog::WhenReadable => {
-                    "When it can be read (else this desktop's only, said on screen)".to_string()
-                }
-                super::policy::TenantAuditLog::Required => {
-                    "Required (a reset is refused when it cannot be read)".to_string()
-                }
-            },
-            None,
-        ),
-        rule(
-            "requireForwarding",
-            "Every action reaches the syslog collector",
-            match required_forwarding {
-                Some(max) => format!("Required: resets wait while more than {max} entries wait"),
-                None => "Not required".to_string(),
-            },
-            // Only a managed policy can require it; ResetDesk's default leaves it to the user.
-            None,
-        ),
-    ];
+    let mut rules: Vec<SafetyRuleView> = RULES
+        .iter()
+        .map(|r| {
+            rule(
+                r.key,
+                r.label,
+                (r.value)(in_force),
+                (r.weaker_than_default)(in_force, &defaults),
+            )
+        })
+        .collect();
+    rules.push(rule(
+        "requireForwarding",
+        "Every action reaches the syslog collector",
+        match required_forwarding {
+            Some(max) => format!("Required: resets wait while more than {max} entries wait"),
+            None => "Not required".to_string(),
+        },
+        // Only a managed policy can require it; ResetDesk's default leaves it to the user.
+        None,
+    ));
     SafetyRulesView {
         managed_policy,
         rules,
     }
-}
-
-fn on_off(on: bool) -> String {
-    if on { "On" } else { "Off" }.to_string()
 }
 
 #[cfg(test)]
