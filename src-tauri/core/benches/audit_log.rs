@@ -1,0 +1,114 @@
+//! Audit log benchmark (issue 18: "start-up reads the whole audit log"). Not a test: it
+//! measures and prints, it asserts nothing.
+//!
+//! Run: `.ci/bench-audit.sh` (= `cargo bench -p resetdesk-core --bench audit_log`). Optional
+//! argument: the number of entries (default 100000).
+//!
+//! What it does, in one process: writes a log of N entries (each a reset with one step, about
+//! the size of a real one) through `AuditLog::append_many`, then times, median of 5:
+//! - the baseline: reading the file's bytes (what any start-up that looks at the log pays);
+//! - `AuditLog::open`, which the app's start-up runs: it verifies the whole hash chain;
+//! - the safety rules' read of the recent entries (`query` with a 24-hour `from`), which every
+//!   reset's confirmation runs;
+//!
+//! and prints each against the baseline.
+
+use std::time::{Duration, Instant};
+
+use resetdesk_core::audit::{AuditFilter, AuditLog, AuditOutcome, AuditRecord};
+use resetdesk_core::model::{Outcome, StepStatus};
+
+fn record(n: usize) -> AuditRecord {
+    AuditRecord {
+        operator: "helpdesk@contoso.com".into(),
+        connection_id: "contoso".into(),
+        tenant_id: "0f6b2c4e-9a51-4d3e-8a7f-2b1c3d4e5f60".into(),
+        target_id: format!("5b7c9d1e-2f3a-4b5c-8d9e-{n:012}"),
+        target: format!("user{n}@contoso.com"),
+        action: "Reset password".into(),
+        plan_id: Some(format!("plan-{n}")),
+        plan: vec![
+            "Set a new temporary password; the user must change it at next sign-in".into(),
+            "Revoke all sessions".into(),
+        ],
+        reason: format!("INC-{n}: locked out, verified by call back"),
+        outcome: AuditOutcome::Succeeded,
+        steps: vec![Outcome {
+            step_index: 0,
+            status: StepStatus::Succeeded,
+            message: "Password reset".into(),
+            request_id: Some(format!("7d2f0c1a-6b3e-4f5a-9c8d-{n:012}")),
+            at: "2026-12-06T09:00:00.000Z".into(),
+        }],
+        message: None,
+        verification: None,
+        approval: None,
+        safety_class: None,
+    }
+}
+
+fn median(mut runs: Vec<Duration>) -> Duration {
+    runs.sort();
+    runs[runs.len() / 2]
+}
+
+fn timed<T>(what: impl Fn() -> T) -> Duration {
+    median(
+        (0..5)
+            .map(|_| {
+                let started = Instant::now();
+                std::hint::black_box(what());
+                started.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn main() {
+    let entries: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(100_000);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    {
+        let log = AuditLog::open(&path).unwrap();
+        for start in (0..entries).step_by(1000) {
+            let batch = (start..(start + 1000).min(entries)).map(record).collect();
+            log.append_many(batch).unwrap();
+        }
+    }
+    let bytes = std::fs::metadata(&path).unwrap().len();
+
+    let baseline = timed(|| std::fs::read(&path).unwrap().len());
+    let open = timed(|| AuditLog::open(&path).unwrap());
+    let log = AuditLog::open(&path).unwrap();
+    let recent_filter = AuditFilter {
+        from: Some(
+            (chrono::Utc::now() - chrono::Duration::hours(24))
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        ),
+        ..AuditFilter::default()
+    };
+    let recent = timed(|| log.query(&recent_filter, 10_000).unwrap().len());
+
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "Audit log: {entries} entries, {:.1} MiB",
+        bytes as f64 / 1_048_576.0
+    );
+    println!(
+        "baseline: read the file's bytes     {:>9.1} ms",
+        ms(baseline)
+    );
+    println!(
+        "AuditLog::open (verifies the chain) {:>9.1} ms  {:>6.1}× the baseline",
+        ms(open),
+        ms(open) / ms(baseline)
+    );
+    println!(
+        "recent entries (24 h, up to 10,000) {:>9.1} ms  {:>6.1}× the baseline",
+        ms(recent),
+        ms(recent) / ms(baseline)
+    );
+}
