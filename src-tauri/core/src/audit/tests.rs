@@ -807,3 +807,39 @@ fn append_many_continues_the_same_chain_with_one_write() {
     let reopened = AuditLog::open(&path).unwrap();
     assert_eq!(reopened.append(record(7)).unwrap().seq, 7);
 }
+
+#[test]
+fn a_reopened_log_continues_its_chain_from_its_last_line_and_the_whole_chain_still_counts() {
+    let (_dir, path, log) = log_with(3);
+    drop(log);
+    // Intact: the chain continues from entry 3, and the whole file verifies.
+    let reopened = AuditLog::open(&path).unwrap();
+    let fourth = reopened.append(record(4)).unwrap();
+    assert_eq!(fourth.seq, 4);
+    assert_eq!(fourth.prev_hash, reopened.list(2).unwrap()[1].hash);
+    assert!(reopened.verify().ok, "{:?}", reopened.verify());
+    drop(reopened);
+
+    // An entry changed in the middle, the last line intact: the log opens at once, and the
+    // check of the whole chain refuses what would be appended after it.
+    let mut all = lines(&path);
+    all[1] = all[1].replace("helpdesk@", "someone@");
+    write_lines(&path, &all);
+    let reopened = AuditLog::open(&path).unwrap();
+    let refused = reopened.ensure_writable().unwrap_err();
+    assert!(
+        refused.message.contains("fails verification"),
+        "{refused:?}"
+    );
+    assert!(reopened.append(record(5)).is_err());
+    assert_eq!(lines(&path).len(), 4, "nothing was written");
+
+    // A last line cut short: the whole file is checked before the log opens, as before.
+    let mut all = lines(&path);
+    all[1] = lines(&path)[1].replace("someone@", "helpdesk@");
+    let cut = all[3][..all[3].len() / 2].to_string();
+    fs::write(&path, format!("{}\n{}\n{}\n{cut}", all[0], all[1], all[2])).unwrap();
+    let reopened = AuditLog::open(&path).unwrap();
+    assert!(reopened.append(record(5)).is_err());
+    assert_eq!(reopened.verify().first_broken, Some(4));
+}
