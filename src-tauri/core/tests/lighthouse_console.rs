@@ -1484,3 +1484,57 @@ async fn a_policy_that_requires_the_customers_audit_log_refuses_a_plan_where_it_
         "{error:?}"
     );
 }
+
+#[tokio::test]
+async fn methods_deleted_straight_against_the_api_count_as_an_earlier_mfa_reset() {
+    use resetdesk_core::providers::entra::http_client;
+    use resetdesk_core::providers::lighthouse::{
+        LighthouseClient, LighthouseEndpoints, PartnerSession,
+    };
+    let h = harness().await;
+    let target = plain_users(&h, "Woodgrove Bank", 1).remove(0);
+    // The lead deletes the user's methods with Graph directly, as the admin centre would: no
+    // ResetDesk Console, no local audit entry anywhere.
+    let endpoints = LighthouseEndpoints::new(
+        &h.sandbox.base_url(),
+        &h.sandbox.base_url(),
+        &h.sandbox.client_id(),
+        &h.sandbox.partner_tenant_id(),
+    )
+    .unwrap();
+    let session = PartnerSession::from_sign_in(
+        http_client(),
+        endpoints,
+        "admin-centre",
+        Arc::new(MemoryStore::new()),
+        h.sandbox.sign_in_as(LEAD_UPN).unwrap(),
+    )
+    .await
+    .unwrap();
+    let client = LighthouseClient::new(session);
+    for method in client
+        .list_methods(&target.tenant_id, &target.user_id)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|m| m.kind != resetdesk_core::model::AuthMethodKind::Password)
+    {
+        client
+            .delete_method(&target.tenant_id, &target.user_id, method)
+            .await
+            .unwrap();
+    }
+    registers_again(&h, &target);
+
+    let plan = h
+        .console
+        .lighthouse_plan_reset(LH, std::slice::from_ref(&target))
+        .await
+        .unwrap();
+    assert!(plan.approval.required, "{:?}", plan.approval);
+    assert!(
+        plan.approval.reasons[0].contains("already reset at"),
+        "{:?}",
+        plan.approval
+    );
+}
