@@ -34,18 +34,12 @@ impl AccessTokenSource for FixedToken {
     async fn invalidate(&self, _rejected: &SecretString) {}
 }
 
+#[path = "support/proc_status.rs"]
+mod proc_status;
+
+/// The most memory this process has held so far (VmHWM), in MiB.
 fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
+    proc_status::status_mib("VmHWM")
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

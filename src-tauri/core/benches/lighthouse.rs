@@ -47,19 +47,12 @@ fn env(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+#[path = "support/proc_status.rs"]
+mod proc_status;
+
 /// The process's resident memory now (VmRSS), in MiB.
 fn rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
+    proc_status::status_mib("VmRSS")
 }
 
 struct Run {

@@ -44,8 +44,8 @@ impl Console {
     ) -> Result<(ApprovalRequirement, Vec<String>)> {
         let policy = self.safety()?.clone();
         let hours = policy.approval.repeat_mfa_reset_hours;
-        let local = self.recent_audit_entries()?;
-        let mut recent = local.clone();
+        let mut recent = self.recent_audit_entries()?;
+        let mut elsewhere = Vec::new();
         let mut notes = Vec::new();
         if hours > 0 {
             let since = Utc::now() - chrono::Duration::hours(i64::from(hours));
@@ -63,7 +63,7 @@ impl Console {
             for (tenant, read) in reads {
                 let customer = customer_name(plan, &tenant);
                 match read {
-                    Ok(events) => recent.extend(team::others_resets(&events, &local)),
+                    Ok(events) => elsewhere.extend(team::others_resets(&events, &recent)),
                     Err(error) if policy.rate_limits.tenant_audit_log == TenantAuditLog::Required => {
                         return Err(AppError::denied(format!(
                             "Your organisation counts every desktop's resets from each customer's audit log, and {customer}'s could not be read ({}). A GDAP role that may read audit logs there (least privileged: Reports Reader), with the app's AuditLog.Read.All permission, lets ResetDesk read it.",
@@ -77,6 +77,7 @@ impl Console {
                 }
             }
         }
+        recent.extend(elsewhere);
         let now = Utc::now();
         let with_previous: Vec<(&DirectoryUser, Option<String>)> = targets
             .iter()
