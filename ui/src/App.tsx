@@ -1,52 +1,26 @@
-import { Spinner, makeStyles, tokens } from "@fluentui/react-components";
-import { Suspense, lazy, useCallback, useEffect, useRef, useState } from "react";
+import { makeStyles, tokens } from "@fluentui/react-components";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { HeaderBar } from "./components/HeaderBar";
 import { NavMenu } from "./components/NavMenu";
 import type { NavTarget } from "./components/NavMenu";
 import { ErrorBar } from "./components/ErrorBar";
 import { NotSignedIn } from "./components/NotSignedIn";
+import { LighthouseJobPanel } from "./components/lighthouse/LighthouseJobPanel";
 import { UnfinishedJobs } from "./components/lighthouse/UnfinishedJobs";
 import { ScreenTitle } from "./components/ScreenTitle";
 import { useConnections } from "./hooks/useConnections";
 import { focusUserSearch, useSearchShortcut } from "./hooks/useSearchShortcut";
 import { lighthouseResumeJob, lighthouseUnfinishedJobs } from "./ipc/api";
 import type { AppError, BulkJobView, ConnectionView } from "./ipc/types";
+import { ActivityScreen } from "./screens/ActivityScreen";
 import { ConnectionsScreen } from "./screens/ConnectionsScreen";
+import { LighthouseUserScreen } from "./screens/LighthouseUserScreen";
+import { LighthouseUsersScreen } from "./screens/LighthouseUsersScreen";
 import type { LighthouseTab } from "./screens/LighthouseUsersScreen";
-
-// The first screen (Connections) is in the first chunk; every other screen is loaded when it is
-// first opened, and fetched in the background once the first screen is up (issue 18: 670 kB of
-// JavaScript before the first screen instead of 864 kB; the README says what that did and did
-// not change in the measured start).
-const screens = {
-  activity: () => import("./screens/ActivityScreen"),
-  lighthouseUser: () => import("./screens/LighthouseUserScreen"),
-  lighthouseUsers: () => import("./screens/LighthouseUsersScreen"),
-  directoryUser: () => import("./screens/ProviderUserScreen"),
-  directoryUsers: () => import("./screens/ProviderUsersScreen"),
-  userDetails: () => import("./screens/UserDetailsScreen"),
-  users: () => import("./screens/UsersScreen"),
-  jobPanel: () => import("./components/lighthouse/LighthouseJobPanel"),
-};
-const ActivityScreen = lazy(() => screens.activity().then((m) => ({ default: m.ActivityScreen })));
-const LighthouseUserScreen = lazy(() => screens.lighthouseUser().then((m) => ({ default: m.LighthouseUserScreen })));
-const LighthouseUsersScreen = lazy(() => screens.lighthouseUsers().then((m) => ({ default: m.LighthouseUsersScreen })));
-const DirectoryUserScreen = lazy(() => screens.directoryUser().then((m) => ({ default: m.DirectoryUserScreen })));
-const DirectoryUsersScreen = lazy(() => screens.directoryUsers().then((m) => ({ default: m.DirectoryUsersScreen })));
-const UserDetailsScreen = lazy(() => screens.userDetails().then((m) => ({ default: m.UserDetailsScreen })));
-const UsersScreen = lazy(() => screens.users().then((m) => ({ default: m.UsersScreen })));
-const LighthouseJobPanel = lazy(() => screens.jobPanel().then((m) => ({ default: m.LighthouseJobPanel })));
-
-/** Fetches every other screen's code while the operator looks at the first one. */
-function usePrefetchScreens(firstScreenUp: boolean) {
-  useEffect(() => {
-    if (!firstScreenUp) return;
-    const timer = window.setTimeout(() => {
-      for (const load of Object.values(screens)) void load().catch(() => undefined);
-    }, 300);
-    return () => window.clearTimeout(timer);
-  }, [firstScreenUp]);
-}
+import { DirectoryUserScreen } from "./screens/ProviderUserScreen";
+import { DirectoryUsersScreen } from "./screens/ProviderUsersScreen";
+import { UserDetailsScreen } from "./screens/UserDetailsScreen";
+import { UsersScreen } from "./screens/UsersScreen";
 
 type Route =
   | { screen: "connections" }
@@ -84,7 +58,6 @@ export function App() {
   const [lhCustomers, setLhCustomers] = useState<{ connectionId: string; tenantIds: string[] } | null>(null);
   const [lhTab, setLhTab] = useState<LighthouseTab>("users");
   const interrupted = useInterruptedJobs(connections.connections);
-  usePrefetchScreens(!connections.loading);
 
   const state = {
     ...connections,
@@ -213,13 +186,11 @@ export function App() {
         <main className={styles.main}>
           {interrupted.error ? <ErrorBar error={interrupted.error} /> : null}
           <UnfinishedJobs jobs={interrupted.jobs} busy={interrupted.resuming} onResume={(jobId) => void interrupted.resume(jobId)} />
-          <Suspense fallback={<Spinner size="small" label="Loading…" />}>{renderScreen()}</Suspense>
+          {renderScreen()}
         </main>
       </div>
       {interrupted.running ? (
-        <Suspense fallback={null}>
-          <LighthouseJobPanel key={interrupted.running.id} job={interrupted.running} onClose={interrupted.closeRunning} />
-        </Suspense>
+        <LighthouseJobPanel key={interrupted.running.id} job={interrupted.running} onClose={interrupted.closeRunning} />
       ) : null}
     </div>
   );
