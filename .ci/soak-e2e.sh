@@ -21,8 +21,7 @@ for run in $(seq 1 "$runs"); do
   log="$(mktemp -t soak-e2e-XXXX.log)"
   start=$(date -u +%H:%M:%S)
   if TAURI_DRIVER="$PWD/node_modules/.bin/tauri-driver" \
-    bash .ci/with-keychain.sh xvfb-run -a --server-args="-screen 0 1400x900x24" \
-    node --test --test-concurrency=1 tests/e2e/ >"$log" 2>&1; then
+    bash .ci/e2e.sh node --test --test-concurrency=1 --test-timeout=300000 tests/e2e/ >"$log" 2>&1; then
     status=ok
   else
     status=FAILED

@@ -30,9 +30,11 @@ step "generated TypeScript types are fresh"; bash .ci/check-generated-types.sh
 # this one embeds ui/dist, and is also packaged as a .deb for the installed-package test below.
 step "app build (debug, UI embedded) and its .deb"; npx tauri build --debug --bundles deb
 
+# Bounded, so that a hang fails this run with a message instead of using up CI's time: no test
+# takes a minute (the longest, offline search, about 50 s), the whole step about 3 minutes.
 step "end-to-end (real window under Xvfb, WebDriver)"
-TAURI_DRIVER="$PWD/node_modules/.bin/tauri-driver" \
-  bash .ci/with-keychain.sh xvfb-run -a --server-args="-screen 0 1400x900x24" node --test --test-concurrency=1 tests/e2e/
+TAURI_DRIVER="$PWD/node_modules/.bin/tauri-driver" E2E_TIMEOUT=25m \
+  bash .ci/e2e.sh node --test --test-concurrency=1 --test-timeout=300000 tests/e2e/
 
 step "installed package: apt-get install the .deb, end-to-end against /usr/bin/resetdesk, purge, nothing left"
 bash .ci/test-installed-deb.sh target/debug/bundle/deb/*.deb

@@ -59,8 +59,7 @@ fi
 step "end-to-end against the installed $BIN (Xvfb, WebDriver)"
 TAURI_APP="$BIN" RESETDESK_INSTALLED_DEB="$PKG" \
   TAURI_DRIVER="$PWD/node_modules/.bin/tauri-driver" E2E_DRIVER_LOG=target/e2e-installed-deb-driver.log \
-  bash .ci/with-keychain.sh xvfb-run -a --server-args="-screen 0 1400x900x24" \
-  node --test tests/e2e/installed-deb.test.mjs
+  E2E_TIMEOUT=10m bash .ci/e2e.sh node --test --test-timeout=300000 tests/e2e/installed-deb.test.mjs
 
 step "purge and check that nothing is left"
 as_root apt-get purge -y -q "$PKG"

@@ -2,6 +2,7 @@
 // the real ResetDesk binary), open a WebDriver session, and small waits on the page.
 // Env: TAURI_APP (default target/debug/resetdesk), TAURI_DRIVER (default tauri-driver on PATH).
 import { spawn, spawnSync } from "node:child_process";
+import net from "node:net";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -30,13 +31,31 @@ async function waitForDriver(url, ms) {
   throw new Error(`tauri-driver did not answer on ${url}`);
 }
 
+/** A TCP port free on this machine now (the system picks it). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /**
  * Starts the real app with a fresh data directory and returns { browser, stop, dataDir, dataHome }.
  * Options: `dataHome` reuses the XDG data/config home of an earlier run (a restart); `settings`
  * is written as the app's settings.json before it starts; `env` adds to the app's environment.
+ *
+ * One instance at a time: a ResetDesk started while another runs hands over to it and exits,
+ * and WebKitWebDriver then waits for a window that never comes (a session request hanging two
+ * minutes, as a CI run once showed after an instance outlived its test). So a start first
+ * makes sure no instance of the binary runs, and a stop ends the whole process tree it made.
  */
 export async function startApp({ dataHome: reuse, settings, env = {} } = {}) {
   if (!fs.existsSync(APP)) throw new Error(`app binary not found: ${APP} (run: npx tauri build --debug --no-bundle)`);
+  await appGone("before a new start");
   // A fresh per-run data dir: settings, audit log. The keychain comes from with-keychain.sh.
   const dataHome = reuse ?? fs.mkdtempSync(path.join(os.tmpdir(), "resetdesk-e2e-"));
   if (settings) {
@@ -44,8 +63,15 @@ export async function startApp({ dataHome: reuse, settings, env = {} } = {}) {
     fs.writeFileSync(path.join(dataHome, "app.resetdesk.desktop", "settings.json"), JSON.stringify(settings));
   }
   fs.mkdirSync("target", { recursive: true });
-  const log = fs.openSync(process.env.E2E_DRIVER_LOG ?? "target/e2e-tauri-driver.log", "a");
-  const driver = spawn(DRIVER, [], {
+  const logPath = process.env.E2E_DRIVER_LOG ?? "target/e2e-tauri-driver.log";
+  const log = fs.openSync(logPath, "a");
+  // Ports of this start alone: a driver left over from a failed start can never answer for it.
+  const port = await freePort();
+  const nativePort = await freePort();
+  // Its own process group (tauri-driver, WebKitWebDriver, the app and WebKit's processes), so
+  // that stopping ends all of them even when the session cannot be closed politely.
+  const driver = spawn(DRIVER, ["--port", String(port), "--native-port", String(nativePort)], {
+    detached: true,
     stdio: ["ignore", log, log],
     env: {
       ...process.env,
@@ -61,55 +87,103 @@ export async function startApp({ dataHome: reuse, settings, env = {} } = {}) {
       ...env,
     },
   });
-  let spawnError = null;
-  driver.on("error", (e) => (spawnError = e));
-  await Promise.race([
-    waitForDriver("http://127.0.0.1:4444/status", 20000),
-    new Promise((_, reject) =>
-      driver.on("error", (e) => reject(new Error(`could not start tauri-driver (${DRIVER}): ${e.message}`))),
-    ),
-  ]);
-  if (spawnError) throw spawnError;
-  const browser = await remote({
-    hostname: "127.0.0.1",
-    port: 4444,
-    logLevel: "warn",
-    capabilities: {
-      browserName: "wry",
-      "tauri:options": { application: APP },
-      "wdio:enforceWebDriverClassic": true,
-    },
-  });
+  fs.closeSync(log);
+  const endTree = (signal) => {
+    try {
+      process.kill(-driver.pid, signal);
+    } catch {
+      // the group is gone already
+    }
+  };
+  let browser;
+  try {
+    await Promise.race([
+      waitForDriver(`http://127.0.0.1:${port}/status`, 20000),
+      new Promise((_, reject) =>
+        driver.on("error", (e) => reject(new Error(`could not start tauri-driver (${DRIVER}): ${e.message}`))),
+      ),
+    ]);
+    browser = await remote({
+      hostname: "127.0.0.1",
+      port,
+      logLevel: "warn",
+      // A request that takes a minute is a hang, not a slow machine (a session starts in about a
+      // second); and a request is never sent twice: a retry would hide the cause.
+      connectionRetryTimeout: 60000,
+      connectionRetryCount: 0,
+      capabilities: {
+        browserName: "wry",
+        "tauri:options": { application: APP },
+        "wdio:enforceWebDriverClassic": true,
+      },
+    });
+  } catch (error) {
+    endTree("SIGKILL");
+    await appGone("after a failed start", { kill: true });
+    throw new Error(`${error.message} (tauri-driver and the app log to ${logPath})`);
+  }
   const stop = async () => {
     await browser.deleteSession().catch(() => {});
-    driver.kill();
-    // One instance at a time: the next start must not find this one still running.
-    await appGone();
+    endTree("SIGTERM");
+    await appGone("after stop", { kill: true });
   };
   return { browser, stop, dataHome, dataDir: path.join(dataHome, "app.resetdesk.desktop") };
 }
 
-/** Waits (up to 15 s) until no process runs the app binary any more. */
-async function appGone() {
+/** The processes that run the app binary now (a zombie has no /proc/<pid>/exe: not counted). */
+function appPids() {
   const real = fs.realpathSync(APP);
-  const running = () =>
-    fs.readdirSync("/proc").some((pid) => {
-      if (!/^\d+$/.test(pid)) return false;
+  return fs.readdirSync("/proc").filter((pid) => {
+    if (!/^\d+$/.test(pid)) return false;
+    try {
+      return fs.readlinkSync(`/proc/${pid}/exe`) === real;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Whether the app's single-instance name is still on the session bus (released as it exits). */
+function singleInstanceNameOwned() {
+  if (!process.env.DBUS_SESSION_BUS_ADDRESS) return false;
+  const reply = spawnSync("dbus-send", ["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
+    "org.freedesktop.DBus.NameHasOwner", "string:app.resetdesk.desktop.SingleInstance"], { encoding: "utf8" });
+  return /boolean true/.test(reply.stdout ?? "");
+}
+
+/**
+ * Waits (up to 15 s) until no process runs the app binary and its single-instance name is free.
+ * With `kill`, an instance still there then is killed: it is one these tests started and just
+ * stopped. Without it (before a start, where it may be a developer's own window of the same
+ * build) it is only named. Either way an instance that stays fails the test here, rather than
+ * making the next start hang on it.
+ */
+export async function appGone(when, { kill = false } = {}) {
+  const settled = () => appPids().length === 0 && !singleInstanceNameOwned();
+  const waitUpTo = async (ms) => {
+    const end = Date.now() + ms;
+    while (!settled() && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    return settled();
+  };
+  if (await waitUpTo(15000)) return;
+  const left = appPids();
+  if (kill) {
+    for (const pid of left) {
       try {
-        return fs.readlinkSync(`/proc/${pid}/exe`) === real;
+        process.kill(Number(pid), "SIGKILL");
       } catch {
-        return false;
+        // exited meanwhile
       }
-    });
-  // ...and until its single-instance name has left the session bus (released as it exits).
-  const nameOwned = () =>
-    process.env.DBUS_SESSION_BUS_ADDRESS &&
-    /boolean true/.test(
-      spawnSync("dbus-send", ["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
-        "org.freedesktop.DBus.NameHasOwner", "string:app.resetdesk.desktop.SingleInstance"], { encoding: "utf8" }).stdout ?? "",
-    );
-  const end = Date.now() + 15000;
-  while ((running() || nameOwned()) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (await waitUpTo(5000)) {
+      console.error(`# ${when}: ${APP} was still running 15 s on (pid ${left.join(", ")}) and was killed`);
+      return;
+    }
+  }
+  throw new Error(
+    `${when}: ${APP} is still running (pid ${appPids().join(", ") || "none"}; its single-instance name ` +
+      `is ${singleInstanceNameOwned() ? "" : "not "}on the session bus); a new start would hand over to it`,
+  );
 }
 
 const isStale = (error) => /stale element|not found again|no longer attached/i.test(String(error?.message ?? error));
