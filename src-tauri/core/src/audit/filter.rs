@@ -127,7 +127,26 @@ fn parse_bound(name: &str, text: Option<&str>, edge: DayEdge) -> Result<Option<I
     }))
 }
 
+/// How far past a `from` bound a newest-first read goes on looking. Entries are appended in
+/// time order, each stamped with this desktop's clock; a clock set back between two actions
+/// puts an older time after a newer one, and the read looks through up to this much of that
+/// before it ends. (Whoever sets this desktop's clock can move any local window anyway; the
+/// team-wide counts read the directory's own audit log, on its servers' clock.)
+fn clock_slack() -> chrono::TimeDelta {
+    chrono::TimeDelta::hours(24)
+}
+
 impl EntryMatcher {
+    /// Whether `entry`, met while reading newest first, ends the search: it is older than the
+    /// `from` bound by more than [`clock_slack`], so no entry before it can match either.
+    pub(super) fn ends_the_search(&self, entry: &AuditEntry) -> bool {
+        let Some(from) = self.from else {
+            return false;
+        };
+        chrono::DateTime::parse_from_rfc3339(&entry.at)
+            .is_ok_and(|at| at.with_timezone(&chrono::Utc) < from - clock_slack())
+    }
+
     pub(super) fn matches(&self, entry: &AuditEntry) -> bool {
         let record = &entry.record;
         let contains = |haystack: &str, needle: &str| haystack.to_lowercase().contains(needle);

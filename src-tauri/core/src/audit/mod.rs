@@ -35,6 +35,7 @@ use std::io::{ErrorKind as IoErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
+use rev_lines::RawRevLines;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -287,28 +288,33 @@ impl AuditLog {
     /// out here; [`AuditLog::verify`] reports them.
     pub fn list(&self, limit: usize) -> Result<Vec<AuditEntry>> {
         let _state = self.lock()?; // no half-written line is read while appending
-        let content = read_log(&self.path)?;
-        Ok(content
-            .lines()
-            .rev()
-            .filter_map(|line| serde_json::from_str::<AuditEntry>(line).ok())
-            .take(limit)
-            .collect())
+        newest_first(&self.path)?.take(limit).collect()
     }
 
     /// The newest `limit` entries that match `filter`, newest first. A filter that does not
-    /// parse (a bad date) is InvalidInput.
+    /// parse (a bad date) is InvalidInput. Reading stops at `limit` matches, or where a `from`
+    /// bound shows that no older entry can match ([`EntryMatcher::ends_the_search`]): the
+    /// safety rules' read of the last day costs that day's entries, not the whole log's.
     pub fn query(&self, filter: &AuditFilter, limit: usize) -> Result<Vec<AuditEntry>> {
         let matcher = filter.matcher()?;
         let _state = self.lock()?; // no half-written line is read while appending
-        let content = read_log(&self.path)?;
-        Ok(content
-            .lines()
-            .rev()
-            .filter_map(|line| serde_json::from_str::<AuditEntry>(line).ok())
-            .filter(|entry| matcher.matches(entry))
-            .take(limit)
-            .collect())
+        let mut found = Vec::new();
+        if limit == 0 {
+            return Ok(found);
+        }
+        for entry in newest_first(&self.path)? {
+            let entry = entry?;
+            if matcher.ends_the_search(&entry) {
+                break;
+            }
+            if matcher.matches(&entry) {
+                found.push(entry);
+                if found.len() == limit {
+                    break;
+                }
+            }
+        }
+        Ok(found)
     }
 
     /// Every entry that matches `filter`, oldest first, with its stored line (for an export).
@@ -444,6 +450,27 @@ fn io_error(what: &str, path: &Path, error: std::io::Error) -> AppError {
         "Could not {what} the audit log at {}: {error}",
         path.display()
     ))
+}
+
+/// Bytes read at a time from the end of the log: a few hundred entries.
+const BACKWARD_READ_BLOCK: usize = 256 * 1024;
+
+/// The entries of the log at `path`, newest first, read backwards from the end of the file a
+/// block at a time: a caller that has what it needs stops without reading the rest. Lines that
+/// are not valid entries are skipped (verification reports them); a missing file has none.
+fn newest_first(path: &Path) -> Result<impl Iterator<Item = Result<AuditEntry>> + '_> {
+    let file = match File::open(path) {
+        Ok(file) => Some(file),
+        Err(e) if e.kind() == IoErrorKind::NotFound => None,
+        Err(e) => return Err(io_error("read", path, e)),
+    };
+    Ok(file
+        .into_iter()
+        .flat_map(|file| RawRevLines::with_capacity(BACKWARD_READ_BLOCK, file))
+        .filter_map(move |line| match line {
+            Ok(line) => serde_json::from_slice::<AuditEntry>(&line).ok().map(Ok),
+            Err(e) => Some(Err(io_error("read", path, e))),
+        }))
 }
 
 /// The file's text; a missing file is empty. Invalid UTF-8 is kept (replaced) so that the

@@ -539,6 +539,63 @@ fn query_filters_by_inclusive_date_range() {
 }
 
 #[test]
+fn a_from_bound_reads_a_day_past_the_window_for_a_clock_set_back_and_no_further() {
+    // Oldest first, as appended: the clock was set back four days before entry 2, and half a
+    // day before entry 4.
+    let (_dir, log) = log_at(&[
+        "2026-11-22T10:00:00.000Z",
+        "2026-11-18T00:00:00.000Z",
+        "2026-11-22T09:00:00.000Z",
+        "2026-11-21T12:00:00.000Z",
+        "2026-11-22T11:00:00.000Z",
+    ]);
+    let since = |from: Option<&str>| {
+        let filter = AuditFilter {
+            from: from.map(String::from),
+            ..Default::default()
+        };
+        seqs(&log.query(&filter, 100).unwrap())
+    };
+    assert_eq!(
+        since(Some("2026-11-22T00:00:00Z")),
+        vec![5, 3],
+        "entry 4 (half a day before the window) is read through; entry 2 (days before it) ends \
+         the read, so entry 1 behind it is not reached"
+    );
+    assert_eq!(since(None), vec![5, 4, 3, 2, 1], "no bound: every entry");
+}
+
+#[test]
+fn a_log_longer_than_a_read_block_is_listed_and_queried_whole_newest_first() {
+    let (_dir, path, log) = log_with(0);
+    log.append_many((1..=1500).map(record).collect()).unwrap();
+    assert!(
+        fs::metadata(&path).unwrap().len() > 2 * super::BACKWARD_READ_BLOCK as u64,
+        "the test reads across blocks"
+    );
+    let all: Vec<u64> = (1..=1500).rev().collect();
+    assert_eq!(seqs(&log.list(usize::MAX).unwrap()), all);
+    assert_eq!(seqs(&log.list(3).unwrap()), vec![1500, 1499, 1498]);
+    assert!(log.list(0).unwrap().is_empty());
+    assert_eq!(
+        seqs(&log.query(&AuditFilter::default(), 2000).unwrap()),
+        all
+    );
+    assert!(log.query(&AuditFilter::default(), 0).unwrap().is_empty());
+    // A damaged line (and a missing newline at the end) is skipped, the rest still listed.
+    let mut text = lines(&path);
+    text[700] = "{not an entry".into();
+    fs::write(&path, text.join("\n")).unwrap();
+    let listed = seqs(&log.list(usize::MAX).unwrap());
+    assert_eq!(listed.len(), 1499);
+    assert_eq!(
+        (listed[0], listed[798], listed[799]),
+        (1500, 702, 700),
+        "entry 701 (line 700) is left out"
+    );
+}
+
+#[test]
 fn a_bad_date_or_an_inverted_range_is_invalid_input() {
     let (_dir, _path, log) = log_with(1);
     let err = log
