@@ -25,6 +25,11 @@
 //! at a time (per_tenant = global = 1) on fresh users. Reports wall times, requests per
 //! user, the speed-up and the lower bound that throttle + latency allow, and how far the
 //! process's resident memory rose during each job (issue 18: flat in the number of users).
+//!
+//! Resident memory also counts what the allocator keeps after a free. For the live heap, run
+//! `LH_BASELINE_USERS=5 cargo bench -p resetdesk-core --bench lighthouse --features dhat-heap`:
+//! dhat prints the bytes live at the peak and writes `dhat-heap.json` (allocation sites, for
+//! dhat's viewer) in the crate's folder; every run is slower with it.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -149,8 +154,15 @@ fn print_run(label: &str, run: &Run) {
     );
 }
 
+/// With `--features dhat-heap`, every allocation is counted (see the header).
+#[cfg(feature = "dhat-heap")]
+#[global_allocator]
+static ALLOC: dhat::Alloc = dhat::Alloc;
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
+    #[cfg(feature = "dhat-heap")]
+    let _profiler = dhat::Profiler::new_heap();
     let tenants = env("LH_TENANTS", 10) as usize;
     let users_per_tenant = env("LH_USERS_PER_TENANT", 100) as usize;
     let latency = Duration::from_millis(env("LH_LATENCY_MS", 50));

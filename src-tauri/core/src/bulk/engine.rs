@@ -273,10 +273,13 @@ pub fn start_job(
     let spec = journal.job_spec(job_id)?;
     let claim = journal.claim(job_id)?;
     journal.set_cancelled(job_id, false)?;
+    // One read of the steps: the counts so far, then only the unfinished ones are kept.
     let steps = journal.steps(job_id)?;
-    let initial = progress_of(&steps, false);
-    let (progress_tx, progress_rx) = watch::channel(initial);
-    let unfinished: Vec<StoredStep> = journal.unfinished_steps(job_id)?;
+    let (progress_tx, progress_rx) = watch::channel(progress_of(&steps, false));
+    let unfinished = steps
+        .into_iter()
+        .filter(|s| s.state.is_unfinished())
+        .map(StoredStep::from);
 
     // One worker per user, users in plan order, each user's steps in plan order (grouped by
     // user even if the spec interleaves them: two workers must never share a user).
@@ -311,7 +314,16 @@ pub fn start_job(
         job_id: job_id.to_string(),
         journal,
         executor,
-        audit: spawn_audit_writer(audit, job_id.to_string(), spec),
+        // Each audit entry names the job's operator, reason and approval, never its other
+        // steps: the writer keeps the job without its list of steps for as long as it runs.
+        audit: spawn_audit_writer(
+            audit,
+            job_id.to_string(),
+            JobSpec {
+                steps: Vec::new(),
+                ..spec
+            },
+        ),
         options,
         gates,
         cancel: Arc::clone(&cancel),

@@ -380,12 +380,18 @@ impl Journal {
             .steps(job_id)?
             .into_iter()
             .filter(|s| s.state.is_unfinished())
-            .map(|s| StoredStep {
-                index: s.index,
-                spec: s.step,
-                state: s.state,
-            })
+            .map(StoredStep::from)
             .collect())
+    }
+}
+
+impl From<StepResult> for StoredStep {
+    fn from(step: StepResult) -> Self {
+        StoredStep {
+            index: step.index,
+            spec: step.step,
+            state: step.state,
+        }
     }
 }
 
