@@ -31,6 +31,18 @@ async function waitForDriver(url, ms) {
   throw new Error(`tauri-driver did not answer on ${url}`);
 }
 
+/** Process groups started and not yet stopped: ended when this test process exits, however. */
+const liveGroups = new Set();
+process.on("exit", () => {
+  for (const group of liveGroups) {
+    try {
+      process.kill(-group, "SIGKILL");
+    } catch {
+      // gone already
+    }
+  }
+});
+
 /** A TCP port free on this machine now (the system picks it). */
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -49,9 +61,10 @@ function freePort() {
  * is written as the app's settings.json before it starts; `env` adds to the app's environment.
  *
  * One instance at a time: a ResetDesk started while another runs hands over to it and exits,
- * and WebKitWebDriver then waits for a window that never comes (a session request hanging two
- * minutes, as a CI run once showed after an instance outlived its test). So a start first
- * makes sure no instance of the binary runs, and a stop ends the whole process tree it made.
+ * and WebKitWebDriver then waits for a window that never comes (the session request hangs for
+ * two minutes: reproduced here, and seen in a CI run whose later starts then reached the drivers
+ * left on the shared port 4444). So a start first makes sure no instance of the binary runs,
+ * uses ports of its own, and a stop ends the whole process group it started.
  */
 export async function startApp({ dataHome: reuse, settings, env = {} } = {}) {
   if (!fs.existsSync(APP)) throw new Error(`app binary not found: ${APP} (run: npx tauri build --debug --no-bundle)`);
@@ -89,12 +102,14 @@ export async function startApp({ dataHome: reuse, settings, env = {} } = {}) {
   });
   fs.closeSync(log);
   const endTree = (signal) => {
+    liveGroups.delete(driver.pid);
     try {
       process.kill(-driver.pid, signal);
     } catch {
       // the group is gone already
     }
   };
+  if (driver.pid) liveGroups.add(driver.pid);
   let browser;
   try {
     await Promise.race([
