@@ -65,6 +65,9 @@ struct Run {
     /// How far resident memory rose above its level at the job's start (sampled every 20 ms):
     /// the engine's own growth, since the emulator's users and the plan are already in memory.
     rss_growth_mib: f64,
+    /// With `--features dhat-heap`: how far the live heap rose while the steps ran (the
+    /// report built after the last step is not counted: it is the job's result, per user).
+    heap_growth_mib: Option<f64>,
     steps: usize,
     users: usize,
     requests: u64,
@@ -107,6 +110,7 @@ async fn execute(
             peak.max(rss_mib())
         })
     };
+    let heap_at_start = live_heap_now();
     let started = Instant::now();
     let handle = start_job(
         journal,
@@ -116,8 +120,13 @@ async fn execute(
         options,
     )
     .unwrap();
+    let heap_sampler = live_heap_peak_while_running(heap_at_start, handle.progress.clone());
     let report = handle.wait().await.unwrap();
     let wall = started.elapsed();
+    let heap_growth_mib = heap_sampler
+        .await
+        .unwrap()
+        .map(|(at_start, peak)| (peak.saturating_sub(at_start)) as f64 / 1_048_576.0);
     sampling.store(false, std::sync::atomic::Ordering::Relaxed);
     let rss_peak = sampler.await.unwrap();
     let after: (u64, u64) = tenants.iter().fold((0, 0), |acc, t| {
@@ -133,6 +142,7 @@ async fn execute(
     Run {
         wall,
         rss_growth_mib: rss_peak - rss_at_start,
+        heap_growth_mib,
         steps: spec.steps.len(),
         users: plan.users.len(),
         requests: after.0 - before.0,
@@ -142,8 +152,12 @@ async fn execute(
 }
 
 fn print_run(label: &str, run: &Run) {
+    let heap = run
+        .heap_growth_mib
+        .map(|mib| format!(", live heap +{mib:.1} MiB while the steps ran"))
+        .unwrap_or_default();
     println!(
-        "{label:<28} {:>9.2} s  {:>5} users {:>5} steps  {:>6.2} requests/user (+{:.2} answered 429)  {:>4} tenant pauses  memory +{:.1} MiB",
+        "{label:<28} {:>9.2} s  {:>5} users {:>5} steps  {:>6.2} requests/user (+{:.2} answered 429)  {:>4} tenant pauses  memory +{:.1} MiB{heap}",
         run.wall.as_secs_f64(),
         run.users,
         run.steps,
@@ -152,6 +166,31 @@ fn print_run(label: &str, run: &Run) {
         run.pauses,
         run.rss_growth_mib
     );
+}
+
+/// With `--features dhat-heap`: the bytes live on the heap now; `None` without the feature.
+fn live_heap_now() -> Option<u64> {
+    #[cfg(feature = "dhat-heap")]
+    return Some(dhat::HeapStats::get().curr_bytes as u64);
+    #[cfg(not(feature = "dhat-heap"))]
+    None
+}
+
+/// The live heap at the job's start and its peak until no step is left (sampled every 5 ms;
+/// it ends early if the job's task is gone); `None` without the feature.
+fn live_heap_peak_while_running(
+    at_start: Option<u64>,
+    progress: tokio::sync::watch::Receiver<resetdesk_core::bulk::JobProgress>,
+) -> tokio::task::JoinHandle<Option<(u64, u64)>> {
+    tokio::spawn(async move {
+        let at_start = at_start?;
+        let mut peak = at_start;
+        while progress.borrow().remaining > 0 && progress.has_changed().is_ok() {
+            peak = peak.max(live_heap_now().unwrap_or(0));
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        Some((at_start, peak))
+    })
 }
 
 /// With `--features dhat-heap`, every allocation is counted (see the header).

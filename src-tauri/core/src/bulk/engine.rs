@@ -1,13 +1,15 @@
 //! Runs the unfinished steps of a journalled job. Starting and resuming are the same call:
 //! the journal says what is left.
 //!
-//! Concurrency: one worker per user (a user's steps run in order); a worker holds one of its
-//! tenant's permits (`per_tenant`) and one of the job's (`global`). Throttling: a 429/503
+//! What it keeps in memory: each unfinished user's step indices; a step is read from the
+//! journal when it runs (the journal, not RAM, holds the plan). Concurrency: `per_tenant`
+//! workers per tenant take its users one at a time (a user's steps run in order, by one
+//! worker), each holding one of the job's `global` permits per user. Throttling: a 429/503
 //! sets the tenant's gate to "paused until now + Retry-After" and every worker of that tenant
 //! waits at the gate before its next request; other tenants go on. Cancel: no new step
 //! starts; steps in flight finish and are recorded; the rest stay `pending` (resumable).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,7 +18,7 @@ use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use super::journal::{progress_of, Journal, StoredStep};
+use super::journal::{Journal, StoredStep, UserQueue};
 use super::{Attempt, JobProgress, JobReport, JobSpec, StepExecutor, StepResult, StepState};
 use crate::audit::{AuditLog, AuditOutcome, AuditRecord};
 use crate::error::{AppError, Result};
@@ -270,43 +272,17 @@ pub fn start_job(
             "Bulk concurrency limits must be at least 1.",
         ));
     }
-    let spec = journal.job_spec(job_id)?;
+    let spec = journal.job_header(job_id)?;
     let claim = journal.claim(job_id)?;
     journal.set_cancelled(job_id, false)?;
-    // One read of the steps: the counts so far, then only the unfinished ones are kept.
-    let steps = journal.steps(job_id)?;
-    let (progress_tx, progress_rx) = watch::channel(progress_of(&steps, false));
-    let unfinished = steps
-        .into_iter()
-        .filter(|s| s.state.is_unfinished())
-        .map(StoredStep::from);
-
-    // One worker per user, users in plan order, each user's steps in plan order (grouped by
-    // user even if the spec interleaves them: two workers must never share a user).
-    let mut users: Vec<Vec<StoredStep>> = Vec::new();
-    let mut worker_of: HashMap<(String, String), usize> = HashMap::new();
-    for step in unfinished {
-        let key = (
-            step.spec.tenant_id.to_ascii_lowercase(),
-            step.spec.user_id.clone(),
-        );
-        match worker_of.get(&key) {
-            Some(&worker) => users[worker].push(step),
-            None => {
-                worker_of.insert(key, users.len());
-                users.push(vec![step]);
-            }
-        }
-    }
-    let mut tenant_permits: HashMap<String, Arc<Semaphore>> = HashMap::new();
+    let (progress_tx, progress_rx) = watch::channel(journal.progress(job_id)?);
+    // Only the indices of the steps left, by user (two workers must never share a user): each
+    // step is read from the journal when it runs.
+    let users = journal.unfinished_by_user(job_id)?;
     let mut gates = HashMap::new();
     for user in &users {
-        let tenant = user[0].spec.tenant_id.to_ascii_lowercase();
-        tenant_permits
-            .entry(tenant.clone())
-            .or_insert_with(|| Arc::new(Semaphore::new(options.per_tenant)));
         gates
-            .entry(tenant)
+            .entry(user.tenant.clone())
             .or_insert_with(|| Arc::new(TenantGate::default()));
     }
     let cancel = Arc::new(AtomicBool::new(false));
@@ -314,16 +290,8 @@ pub fn start_job(
         job_id: job_id.to_string(),
         journal,
         executor,
-        // Each audit entry names the job's operator, reason and approval, never its other
-        // steps: the writer keeps the job without its list of steps for as long as it runs.
-        audit: spawn_audit_writer(
-            audit,
-            job_id.to_string(),
-            JobSpec {
-                steps: Vec::new(),
-                ..spec
-            },
-        ),
+        // Each audit entry names the job's operator, reason and approval: the header is enough.
+        audit: spawn_audit_writer(audit, job_id.to_string(), spec),
         options,
         gates,
         cancel: Arc::clone(&cancel),
@@ -334,7 +302,7 @@ pub fn start_job(
     let task = tokio::spawn(async move {
         // Released when the run ends or its task is aborted.
         let _claim = claim;
-        run(shared, users, tenant_permits).await
+        run(shared, users).await
     });
     Ok(JobHandle {
         job_id: job_id.to_string(),
@@ -344,29 +312,42 @@ pub fn start_job(
     })
 }
 
-async fn run(
-    shared: Arc<Shared>,
-    users: Vec<Vec<StoredStep>>,
-    tenant_permits: HashMap<String, Arc<Semaphore>>,
-) -> Result<JobReport> {
+async fn run(shared: Arc<Shared>, users: Vec<UserQueue>) -> Result<JobReport> {
+    // Each tenant's users wait in its queue, in plan order, and `per_tenant` workers take them
+    // one at a time: at most that many of a tenant's users at once, and as many tasks as that,
+    // not one per user. A worker holds one of the job's `global` permits per user; it takes it
+    // after the user, so a tenant with nothing to do holds none that another could use.
+    let mut queues: Vec<(String, VecDeque<Vec<usize>>)> = Vec::new();
+    let mut queue_of: HashMap<String, usize> = HashMap::new();
+    for user in users {
+        let at = *queue_of.entry(user.tenant.clone()).or_insert_with(|| {
+            queues.push((user.tenant.clone(), VecDeque::new()));
+            queues.len() - 1
+        });
+        queues[at].1.push_back(user.steps);
+    }
     let global = Arc::new(Semaphore::new(shared.options.global));
     let mut workers = tokio::task::JoinSet::new();
-    for steps in users {
-        let tenant = steps[0].spec.tenant_id.to_ascii_lowercase();
-        let tenant_permit = Arc::clone(&tenant_permits[&tenant]);
-        let global = Arc::clone(&global);
-        let shared = Arc::clone(&shared);
-        workers.spawn(async move {
-            // The tenant's permit first: a busy tenant's queue must not hold global permits
-            // that other tenants could use.
-            let Ok(_tenant) = tenant_permit.acquire_owned().await else {
-                return;
-            };
-            let Ok(_global) = global.acquire_owned().await else {
-                return;
-            };
-            work_user(&shared, steps).await;
-        });
+    for (tenant, queue) in queues {
+        let workers_here = shared.options.per_tenant.min(queue.len());
+        let queue = Arc::new(Mutex::new(queue));
+        for _ in 0..workers_here {
+            let (queue, global, shared) =
+                (Arc::clone(&queue), Arc::clone(&global), Arc::clone(&shared));
+            let tenant = tenant.clone();
+            workers.spawn(async move {
+                loop {
+                    let next = queue.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
+                    let Some(steps) = next else {
+                        return;
+                    };
+                    let Ok(_global) = global.acquire().await else {
+                        return;
+                    };
+                    work_user(&shared, &tenant, steps).await;
+                }
+            });
+        }
     }
     while workers.join_next().await.is_some() {}
 
@@ -403,13 +384,25 @@ fn fail_locally(shared: &Shared, error: AppError) {
     slot.get_or_insert(error);
 }
 
-/// Runs one user's steps in order.
-async fn work_user(shared: &Shared, steps: Vec<StoredStep>) {
-    for step in steps {
+/// Runs one user's steps in order, reading each from the journal as it comes.
+async fn work_user(shared: &Shared, tenant: &str, steps: Vec<usize>) {
+    for index in steps {
         if stopped(shared) {
             return;
         }
-        let Some(result) = run_step(shared, &step).await else {
+        let journal = Arc::clone(&shared.journal);
+        let job_id = shared.job_id.clone();
+        let read = tokio::task::spawn_blocking(move || journal.stored_step(&job_id, index))
+            .await
+            .unwrap_or_else(|_| Err(AppError::internal("Reading a step stopped unexpectedly.")));
+        let step = match read {
+            Ok(step) => step,
+            Err(error) => {
+                fail_locally(shared, error);
+                return;
+            }
+        };
+        let Some(result) = run_step(shared, tenant, &step).await else {
             return;
         };
         let state = result.state;
@@ -501,9 +494,9 @@ fn after_setback(
 
 /// One step: journal `started`, then send until a final answer. `None`: not run because the
 /// journal could not record the start (the job stops).
-async fn run_step(shared: &Shared, stored: &StoredStep) -> Option<StepResult> {
+async fn run_step(shared: &Shared, tenant: &str, stored: &StoredStep) -> Option<StepResult> {
     let step = &stored.spec;
-    let gate = Arc::clone(&shared.gates[&step.tenant_id.to_ascii_lowercase()]);
+    let gate = Arc::clone(&shared.gates[tenant]);
     // A step found `started` may have been applied before the app stopped: look first.
     let mut verify_first = stored.state == StepState::Started;
     let resumed = verify_first;

@@ -8,7 +8,8 @@
 //! last commits may be lost, which at worst turns a `done` step back into `started`/`pending`,
 //! and then the re-check (or Graph's 404 on a second DELETE) still removes nothing twice.
 
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -58,6 +59,15 @@ pub struct StoredStep {
     pub state: StepState,
 }
 
+/// A user's unfinished steps, by their index in the job: what a runner keeps of a job in
+/// memory. The steps themselves stay in the journal until each is run ([`Journal::stored_step`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserQueue {
+    /// The customer tenant, lower-cased: the key of its permits and its throttle gate.
+    pub tenant: String,
+    pub steps: Vec<usize>,
+}
+
 pub struct Journal {
     connection: Mutex<Connection>,
     /// Jobs being run by this process: a job is run by one runner at a time.
@@ -88,6 +98,19 @@ impl std::fmt::Debug for Journal {
 
 fn db_error(what: &str, error: rusqlite::Error) -> AppError {
     AppError::internal(format!("The job journal could not {what}.")).with_detail(error.to_string())
+}
+
+fn no_such_job(job_id: &str) -> AppError {
+    AppError::new(
+        crate::ErrorKind::NotFound,
+        format!("No bulk job with id {job_id}."),
+    )
+}
+
+fn damaged_step(job_id: &str, index: i64) -> AppError {
+    AppError::internal(format!(
+        "Step {index} of job {job_id} is damaged in the journal."
+    ))
 }
 
 fn now() -> String {
@@ -185,14 +208,114 @@ impl Journal {
             })
             .optional()
             .map_err(|e| db_error("read the job", e))?;
-        let spec = spec.ok_or_else(|| {
-            AppError::new(
-                crate::ErrorKind::NotFound,
-                format!("No bulk job with id {job_id}."),
-            )
-        })?;
+        let spec = spec.ok_or_else(|| no_such_job(job_id))?;
         serde_json::from_str(&spec)
             .map_err(|e| AppError::internal("A stored job is damaged.").with_detail(e.to_string()))
+    }
+
+    /// The job's who and why, without its list of steps (which the journal keeps per step).
+    pub fn job_header(&self, job_id: &str) -> Result<JobSpec> {
+        /// The stored spec's fields but the steps, which are skipped unread.
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Header {
+            connection_id: String,
+            operator: String,
+            action: String,
+            reason: String,
+            #[serde(default)]
+            approval: Option<crate::safety::ApprovalRecord>,
+        }
+        let spec: Option<String> = self
+            .lock()
+            .query_row("SELECT spec FROM bulk_jobs WHERE id = ?1", [job_id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| db_error("read the job", e))?;
+        let spec = spec.ok_or_else(|| no_such_job(job_id))?;
+        let header: Header = serde_json::from_str(&spec).map_err(|e| {
+            AppError::internal("A stored job is damaged.").with_detail(e.to_string())
+        })?;
+        Ok(JobSpec {
+            connection_id: header.connection_id,
+            operator: header.operator,
+            action: header.action,
+            reason: header.reason,
+            steps: Vec::new(),
+            approval: header.approval,
+        })
+    }
+
+    /// The unfinished steps of a job by user (tenant and user id): users in the order of their
+    /// first step, each user's steps in plan order. Only indices: a 10,000-user job is a few
+    /// hundred kilobytes here, not its whole plan.
+    pub fn unfinished_by_user(&self, job_id: &str) -> Result<Vec<UserQueue>> {
+        let connection = self.lock();
+        let mut query = connection
+            .prepare(
+                "SELECT idx, json_extract(spec, '$.tenantId'), json_extract(spec, '$.userId')
+                 FROM bulk_steps WHERE job_id = ?1 AND state IN (?2, ?3) ORDER BY idx",
+            )
+            .map_err(|e| db_error("read the steps", e))?;
+        let rows = query
+            .query_map(
+                params![
+                    job_id,
+                    StepState::Pending.as_str(),
+                    StepState::Started.as_str()
+                ],
+                |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, Option<String>>(1)?,
+                        row.get::<_, Option<String>>(2)?,
+                    ))
+                },
+            )
+            .map_err(|e| db_error("read the steps", e))?;
+        let mut users: Vec<UserQueue> = Vec::new();
+        let mut queue_of: HashMap<(String, String), usize> = HashMap::new();
+        for row in rows {
+            let (index, tenant, user) = row.map_err(|e| db_error("read a step", e))?;
+            let damaged = || damaged_step(job_id, index);
+            let index = usize::try_from(index).map_err(|_| damaged())?;
+            let (Some(tenant), Some(user)) = (tenant, user) else {
+                return Err(damaged());
+            };
+            let tenant = tenant.to_ascii_lowercase();
+            match queue_of.entry((tenant, user)) {
+                Entry::Occupied(queue) => users[*queue.get()].steps.push(index),
+                Entry::Vacant(slot) => {
+                    users.push(UserQueue {
+                        tenant: slot.key().0.clone(),
+                        steps: vec![index],
+                    });
+                    slot.insert(users.len() - 1);
+                }
+            }
+        }
+        Ok(users)
+    }
+
+    /// One step of a job as stored, to run it.
+    pub fn stored_step(&self, job_id: &str, index: usize) -> Result<StoredStep> {
+        let row: Option<(String, String)> = self
+            .lock()
+            .query_row(
+                "SELECT spec, state FROM bulk_steps WHERE job_id = ?1 AND idx = ?2",
+                params![job_id, index as i64],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| db_error("read a step", e))?;
+        let damaged = || damaged_step(job_id, index as i64);
+        let (spec, state) = row.ok_or_else(damaged)?;
+        Ok(StoredStep {
+            index,
+            spec: serde_json::from_str(&spec).map_err(|_| damaged())?,
+            state: StepState::parse(&state).ok_or_else(damaged)?,
+        })
     }
 
     /// Every step of a job with its state, in order.
@@ -216,11 +339,7 @@ impl Journal {
         for row in rows {
             let (index, spec, state, message, request_id) =
                 row.map_err(|e| db_error("read a step", e))?;
-            let damaged = || {
-                AppError::internal(format!(
-                    "Step {index} of job {job_id} is damaged in the journal."
-                ))
-            };
+            let damaged = || damaged_step(job_id, index);
             steps.push(StepResult {
                 index: usize::try_from(index).map_err(|_| damaged())?,
                 step: serde_json::from_str(&spec).map_err(|_| damaged())?,
@@ -295,10 +414,44 @@ impl Journal {
         Ok(cancelled.unwrap_or(0) != 0)
     }
 
-    /// Counts of a job's steps by state.
+    /// Counts of a job's steps by state, counted by SQLite (no step is read into memory).
     pub fn progress(&self, job_id: &str) -> Result<JobProgress> {
-        let steps = self.steps(job_id)?;
-        Ok(progress_of(&steps, self.is_cancelled(job_id)?))
+        let counts: Vec<(String, i64)> = {
+            let connection = self.lock();
+            let mut query = connection
+                .prepare("SELECT state, count(*) FROM bulk_steps WHERE job_id = ?1 GROUP BY state")
+                .map_err(|e| db_error("count the steps", e))?;
+            let rows = query
+                .query_map([job_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(|e| db_error("count the steps", e))?;
+            rows.collect::<rusqlite::Result<_>>()
+                .map_err(|e| db_error("count the steps", e))?
+        };
+        let mut progress = JobProgress {
+            total: 0,
+            done: 0,
+            failed: 0,
+            remaining: 0,
+            throttle_pauses: 0,
+            finished: false,
+            cancelled: self.is_cancelled(job_id)?,
+        };
+        for (state, count) in counts {
+            let state = StepState::parse(&state).ok_or_else(|| {
+                AppError::internal(format!(
+                    "A step of job {job_id} has an unknown state \"{state}\" in the journal."
+                ))
+            })?;
+            let count = usize::try_from(count).unwrap_or(0);
+            progress.total += count;
+            match state {
+                StepState::Done => progress.done += count,
+                StepState::Failed | StepState::Refused => progress.failed += count,
+                StepState::Pending | StepState::Started => progress.remaining += count,
+            }
+        }
+        progress.finished = progress.remaining == 0;
+        Ok(progress)
     }
 
     /// The result per user and per method, from the journal.

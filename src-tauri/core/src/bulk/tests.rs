@@ -201,3 +201,190 @@ fn the_journal_files_are_private_to_the_operator() {
     drop(journal);
     crate::private_file::assert_every_file_private(path.parent().unwrap(), &path);
 }
+
+/// Holds every step until the test opens the gate, and keeps the most steps seen in flight:
+/// in all, per tenant and per user.
+struct Gated {
+    gate: tokio::sync::Semaphore,
+    in_flight: Mutex<Flight>,
+}
+
+#[derive(Default)]
+struct Flight {
+    now: usize,
+    most: usize,
+    per_tenant: HashMap<String, usize>,
+    most_per_tenant: HashMap<String, usize>,
+    per_user: HashMap<String, usize>,
+    most_per_user: usize,
+    order: Vec<String>,
+}
+
+#[async_trait]
+impl StepExecutor for Gated {
+    async fn run(&self, step: &StepSpec) -> Attempt {
+        {
+            let mut f = self.in_flight.lock().unwrap();
+            f.now += 1;
+            f.most = f.most.max(f.now);
+            let tenant = f.per_tenant.entry(step.tenant_id.clone()).or_default();
+            *tenant += 1;
+            let tenant_now = *tenant;
+            let most = f.most_per_tenant.entry(step.tenant_id.clone()).or_default();
+            *most = (*most).max(tenant_now);
+            let user = f.per_user.entry(step.user_id.clone()).or_default();
+            *user += 1;
+            let user_now = *user;
+            f.most_per_user = f.most_per_user.max(user_now);
+            f.order.push(step.method.id.clone());
+        }
+        self.gate.acquire().await.unwrap().forget();
+        let mut f = self.in_flight.lock().unwrap();
+        f.now -= 1;
+        *f.per_tenant.get_mut(&step.tenant_id).unwrap() -= 1;
+        *f.per_user.get_mut(&step.user_id).unwrap() -= 1;
+        Attempt::Deleted { request_id: None }
+    }
+    async fn still_present(&self, _: &StepSpec) -> Result<bool, Attempt> {
+        Ok(true)
+    }
+}
+
+#[tokio::test]
+async fn at_most_per_tenant_users_of_a_tenant_and_global_in_all_run_at_once_each_user_in_order() {
+    // 3 tenants × 4 users × 2 methods, in plan order tenant by tenant.
+    let mut job = spec(&[]);
+    for tenant in ["t1", "t2", "t3"] {
+        for user in 1..=4 {
+            for method_no in 1..=2 {
+                job.steps.push(StepSpec {
+                    tenant_id: tenant.into(),
+                    customer_name: tenant.to_uppercase(),
+                    user_id: format!("{tenant}-u{user}"),
+                    user_principal_name: format!("u{user}@{tenant}"),
+                    method: method(&format!("{tenant}-u{user}-m{method_no}")),
+                });
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::open(dir.path().join("j.sqlite")).unwrap();
+    let job_id = journal.create_job(&job).unwrap();
+    let executor = Arc::new(Gated {
+        gate: tokio::sync::Semaphore::new(0),
+        in_flight: Mutex::default(),
+    });
+    let options = BulkOptions {
+        per_tenant: 2,
+        global: 5,
+        ..BulkOptions::default()
+    };
+    let handle = start_job(
+        Arc::clone(&journal),
+        &job_id,
+        executor.clone(),
+        Arc::new(NoAudit),
+        options,
+    )
+    .unwrap();
+    // Nothing finishes until the gate opens: the engine fills every slot it may, and no more.
+    let in_flight = || executor.in_flight.lock().unwrap().now;
+    let waited = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while in_flight() < 5 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert!(
+        waited.is_ok(),
+        "5 steps in flight (global cap) were never reached: {}",
+        in_flight()
+    );
+    for _ in 0..100 {
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(
+        in_flight(),
+        5,
+        "the global cap holds while every step waits"
+    );
+    executor.gate.add_permits(1000);
+    let report = handle.wait().await.unwrap();
+    assert_eq!(report.progress.done, 24);
+    let flight = executor.in_flight.lock().unwrap();
+    assert_eq!(flight.most, 5, "never more than `global` in flight");
+    for tenant in ["t1", "t2", "t3"] {
+        assert!(
+            flight.most_per_tenant[tenant] <= 2,
+            "{tenant}: {} users at once, more than per_tenant",
+            flight.most_per_tenant[tenant]
+        );
+    }
+    assert_eq!(flight.most_per_user, 1, "a user's steps one after another");
+    for tenant in ["t1", "t2", "t3"] {
+        for user in 1..=4 {
+            let at = |m: u8| {
+                let id = format!("{tenant}-u{user}-m{m}");
+                flight.order.iter().position(|o| *o == id).unwrap()
+            };
+            assert!(at(1) < at(2), "{tenant}-u{user}: plan order within a user");
+        }
+    }
+}
+
+#[test]
+fn the_journal_groups_unfinished_steps_by_user_and_counts_states_without_reading_steps() {
+    // Interleaved users, the same tenant written in two cases: one queue per user.
+    let mut job = spec(&["a1", "b1", "a2"]);
+    job.steps[1].user_id = "u2".into();
+    job.steps[2].tenant_id = "T1".into();
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::open(dir.path().join("j.sqlite")).unwrap();
+    let job_id = journal.create_job(&job).unwrap();
+    let queues = |journal: &Journal| {
+        journal
+            .unfinished_by_user(&job_id)
+            .unwrap()
+            .into_iter()
+            .map(|q| (q.tenant, q.steps))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        queues(&journal),
+        vec![("t1".to_string(), vec![0, 2]), ("t1".to_string(), vec![1])]
+    );
+    let first = journal.stored_step(&job_id, 0).unwrap();
+    assert_eq!(
+        (first.spec.method.id.as_str(), first.state),
+        ("a1", StepState::Pending)
+    );
+    journal.mark_started(&job_id, 2).unwrap();
+    journal
+        .finish(
+            &StepResult {
+                index: 0,
+                step: first.spec,
+                state: StepState::Done,
+                message: None,
+                request_id: None,
+            },
+            &job_id,
+        )
+        .unwrap();
+    assert_eq!(
+        queues(&journal),
+        vec![("t1".to_string(), vec![1]), ("t1".to_string(), vec![2])],
+        "users by their first step left; a started step is still to run (re-checked first)"
+    );
+    assert_eq!(
+        journal.stored_step(&job_id, 2).unwrap().state,
+        StepState::Started
+    );
+    let counted = journal.progress(&job_id).unwrap();
+    let read = super::journal::progress_of(&journal.steps(&job_id).unwrap(), false);
+    assert_eq!(counted, read);
+    assert_eq!((counted.total, counted.done, counted.remaining), (3, 1, 2));
+    assert!(journal.stored_step(&job_id, 3).is_err(), "no such step");
+    assert!(journal.job_header("no-such-job").is_err());
+    assert!(journal.job_header(&job_id).unwrap().steps.is_empty());
+}
