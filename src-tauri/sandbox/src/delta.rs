@@ -220,21 +220,20 @@ fn changed_items(model: &Model, from: u64, to: u64, select: Option<&[String]>) -
 
 pub fn users_delta(call: &Call) -> GraphResult {
     let select = selection(call)?;
-    let model = call.shared.lock_state();
+    let mut model = call.shared.lock_state();
     let epoch = model.changes.epoch;
     let (items, next, delta_at): (Vec<Value>, Option<Position>, u64) = match position(call, &model)?
     {
         None => (Vec::new(), None, model.changes.next_seq),
         Some(Position::Initial { start, offset }) => {
-            let mut users: Vec<_> = model.users.iter().collect();
-            users.sort_by(|a, b| a.id.cmp(&b.id));
-            let page: Vec<Value> = users
+            let order = model.users_in_id_order();
+            let page: Vec<Value> = order
                 .iter()
                 .skip(offset)
                 .take(DELTA_PAGE_SIZE)
-                .map(|user| user_json(user, select.as_deref()))
+                .map(|&index| user_json(&model.users[index], select.as_deref()))
                 .collect();
-            let more = offset + DELTA_PAGE_SIZE < users.len();
+            let more = offset + DELTA_PAGE_SIZE < order.len();
             let next = more.then_some(Position::Initial {
                 start,
                 offset: offset + DELTA_PAGE_SIZE,

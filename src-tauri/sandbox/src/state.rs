@@ -436,6 +436,9 @@ pub struct State {
     pub directory_audits: Vec<crate::audits::AuditEvent>,
     /// How long an audit event takes to be listed (real ones arrive minutes late).
     pub audit_delay: std::time::Duration,
+    /// The users' positions in id order, as `/users/delta`'s first round pages them, with the
+    /// change sequence and user count it was built at (see [`State::users_in_id_order`]).
+    users_by_id: Option<(u64, usize, std::sync::Arc<Vec<usize>>)>,
 }
 
 /// When Graph refuses to delete a user's default method. Graph answers "Cannot delete default
@@ -467,7 +470,25 @@ impl State {
             default_method_rule: DefaultMethodRule::default(),
             directory_audits: Vec::new(),
             audit_delay: std::time::Duration::ZERO,
+            users_by_id: None,
         }
+    }
+
+    /// The users' positions in `users`, ordered by id. Sorted once and kept until a user is
+    /// added or deleted — each of which is recorded in `changes` — so that paging a large
+    /// directory costs a page per request, not a sort of the whole directory.
+    pub fn users_in_id_order(&mut self) -> std::sync::Arc<Vec<usize>> {
+        let key = (self.changes.next_seq, self.users.len());
+        if let Some((seq, len, order)) = &self.users_by_id {
+            if (*seq, *len) == key {
+                return std::sync::Arc::clone(order);
+            }
+        }
+        let mut order: Vec<usize> = (0..self.users.len()).collect();
+        order.sort_by(|&a, &b| self.users[a].id.cmp(&self.users[b].id));
+        let order = std::sync::Arc::new(order);
+        self.users_by_id = Some((key.0, key.1, std::sync::Arc::clone(&order)));
+        order
     }
 
     /// Graph accepts the object id or the UPN (case-insensitive) wherever it takes a user id.

@@ -176,6 +176,37 @@ async fn paging_follows_next_link_until_done_and_counts_all_users() {
     assert_eq!(pages, 7);
 }
 
+/// Every id `/users` lists, following its pages.
+async fn all_listed_ids(sandbox: &Sandbox, token: &str) -> Vec<String> {
+    let mut next = Some("/v1.0/users?$top=999&$select=id".to_string());
+    let mut ids = Vec::new();
+    while let Some(url) = next {
+        let reply = get(sandbox, token, &url).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        for user in reply.body["value"].as_array().unwrap() {
+            ids.push(user["id"].as_str().unwrap().to_string());
+        }
+        next = reply.body["@odata.nextLink"].as_str().map(str::to_string);
+    }
+    ids
+}
+
+#[tokio::test]
+async fn the_id_order_kept_between_pages_follows_users_added_and_deleted() {
+    let sandbox = sandbox().await;
+    let token = operator_token(&sandbox, "nobody");
+    let before = all_listed_ids(&sandbox, &token).await;
+    assert!(before.windows(2).all(|w| w[0] < w[1]), "in id order");
+    let added = sandbox
+        .add_user("New Starter", "new.starter@contoso.sandbox")
+        .unwrap();
+    assert!(sandbox.delete_user(&before[3]));
+    let after = all_listed_ids(&sandbox, &token).await;
+    assert!(after.windows(2).all(|w| w[0] < w[1]), "still in id order");
+    assert_eq!(after.len(), before.len());
+    assert!(after.contains(&added) && !after.contains(&before[3]));
+}
+
 #[tokio::test]
 async fn a_forged_skiptoken_past_the_end_is_an_empty_last_page() {
     let sandbox = sandbox().await;
