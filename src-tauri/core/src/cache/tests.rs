@@ -359,3 +359,23 @@ fn the_cache_files_are_private_to_the_operator() {
     let path = cache_file_path(dir.path(), "conn-1");
     crate::private_file::assert_every_file_private(path.parent().unwrap(), &path);
 }
+
+#[test]
+fn a_full_sync_gives_back_the_page_cache_it_took() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), &MemoryStore::new()).store;
+    let everyday = store.writer_cache_size();
+    assert_eq!(everyday, -(32 * 1024), "32 MiB between syncs");
+    store
+        .replace_all(&directory(), None, "2026-01-01T00:00:00Z")
+        .unwrap();
+    assert_eq!(
+        store.writer_cache_size(),
+        everyday,
+        "restored after the sync"
+    );
+    assert!(
+        !store.search("a", 10).unwrap().is_empty(),
+        "and the users are there"
+    );
+}
