@@ -201,6 +201,11 @@ impl Journal {
     }
 
     pub fn job_spec(&self, job_id: &str) -> Result<JobSpec> {
+        self.stored_spec(job_id)
+    }
+
+    /// The job's stored spec, read as `T`.
+    fn stored_spec<T: serde::de::DeserializeOwned>(&self, job_id: &str) -> Result<T> {
         let spec: Option<String> = self
             .lock()
             .query_row("SELECT spec FROM bulk_jobs WHERE id = ?1", [job_id], |r| {
@@ -215,7 +220,7 @@ impl Journal {
 
     /// The job's who and why, without its list of steps (which the journal keeps per step).
     pub fn job_header(&self, job_id: &str) -> Result<JobSpec> {
-        /// The stored spec's fields but the steps, which are skipped unread.
+        /// The stored spec's fields but the steps, which are parsed past without being built.
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
         struct Header {
@@ -226,17 +231,7 @@ impl Journal {
             #[serde(default)]
             approval: Option<crate::safety::ApprovalRecord>,
         }
-        let spec: Option<String> = self
-            .lock()
-            .query_row("SELECT spec FROM bulk_jobs WHERE id = ?1", [job_id], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(|e| db_error("read the job", e))?;
-        let spec = spec.ok_or_else(|| no_such_job(job_id))?;
-        let header: Header = serde_json::from_str(&spec).map_err(|e| {
-            AppError::internal("A stored job is damaged.").with_detail(e.to_string())
-        })?;
+        let header: Header = self.stored_spec(job_id)?;
         Ok(JobSpec {
             connection_id: header.connection_id,
             operator: header.operator,
