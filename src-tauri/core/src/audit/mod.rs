@@ -287,8 +287,7 @@ impl AuditLog {
     /// The newest `limit` entries, newest first. Lines that are not valid entries are left
     /// out here; [`AuditLog::verify`] reports them.
     pub fn list(&self, limit: usize) -> Result<Vec<AuditEntry>> {
-        let _state = self.lock()?; // no half-written line is read while appending
-        newest_first(&self.path)?.take(limit).collect()
+        self.query(&AuditFilter::default(), limit)
     }
 
     /// The newest `limit` entries that match `filter`, newest first. A filter that does not

@@ -451,8 +451,8 @@ impl Journal {
 
     /// The result per user and per method, from the journal.
     pub fn report(&self, job_id: &str) -> Result<JobReport> {
+        let progress = self.progress(job_id)?;
         let steps = self.steps(job_id)?;
-        let progress = progress_of(&steps, self.is_cancelled(job_id)?);
         let mut users: Vec<UserResult> = Vec::new();
         for step in steps {
             let same_user = users.last().is_some_and(|u: &UserResult| {
@@ -540,19 +540,5 @@ impl From<StepResult> for StoredStep {
             spec: step.step,
             state: step.state,
         }
-    }
-}
-
-pub(crate) fn progress_of(steps: &[StepResult], cancelled: bool) -> JobProgress {
-    let count = |f: &dyn Fn(StepState) -> bool| steps.iter().filter(|s| f(s.state)).count();
-    let remaining = count(&|s| s.is_unfinished());
-    JobProgress {
-        total: steps.len(),
-        done: count(&|s| s == StepState::Done),
-        failed: count(&|s| matches!(s, StepState::Failed | StepState::Refused)),
-        remaining,
-        throttle_pauses: 0,
-        finished: remaining == 0,
-        cancelled,
     }
 }
