@@ -203,6 +203,12 @@ async fn run(user_count: usize) {
         size(&path) as f64 / 1048576.0,
         size(&wal) as f64 / 1048576.0
     );
+    for (object, bytes) in store
+        .space_by_object()
+        .expect("the cache's space by object")
+    {
+        println!("  {object}: {:.1} MiB", bytes as f64 / 1048576.0);
+    }
 
     // Search latency against the baseline, on the same rows.
     // Read the directory again (it is the baseline's data), timing the Graph reads alone and

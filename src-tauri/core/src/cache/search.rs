@@ -61,6 +61,10 @@ pub struct SearchSql {
     pub params: Vec<SqlValue>,
 }
 
+/// The display name's words as `name_words` gives them: stored only where they differ from the
+/// lower-cased name between spaces, '' otherwise (`store.rs`; `name_words` is never '').
+const NAME_WORDS: &str = "COALESCE(NULLIF(u.name_words, ''), ' ' || u.name_key || ' ')";
+
 const COLUMNS: &str = "u.id, u.display_name, u.upn, u.mail, u.job_title, u.department, \
                        u.account_enabled, u.user_type";
 
@@ -117,8 +121,8 @@ pub fn build_search(query: &str) -> Option<Vec<SearchSql>> {
     let mut any_phrases = Vec::new();
     for token in &tokens {
         let t = bind(SqlValue::Text(token.clone()), &mut params);
-        exact_words.push(format!("instr(u.name_words, ' ' || {t} || ' ') > 0"));
-        prefix_words.push(format!("instr(u.name_words, ' ' || {t}) > 0"));
+        exact_words.push(format!("instr({NAME_WORDS}, ' ' || {t} || ' ') > 0"));
+        prefix_words.push(format!("instr({NAME_WORDS}, ' ' || {t}) > 0"));
         // Quoted: FTS5 reads it as a plain string, so no operator (AND, NEAR, column
         // filters, `*`) can be injected through the search box.
         let phrase = format!("\"{}\"*", token.replace('"', "\"\""));

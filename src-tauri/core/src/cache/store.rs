@@ -27,7 +27,8 @@ use crate::secrets::SecretStore;
 /// The keychain secret (under the connection id) holding the cache's key, hex-encoded.
 pub const CACHE_KEY_SECRET: &str = "cache_key";
 /// `PRAGMA user_version` of the schema below; another value means another layout.
-const SCHEMA_VERSION: i64 = 1;
+/// Version 1 stored every mail and word list in full: `MIGRATE_FROM_1` brings it here in place.
+const SCHEMA_VERSION: i64 = 2;
 const KEY_BYTES: usize = 32;
 /// The writer's page cache, in KiB: a delta's pages, and the FTS index's spills.
 const WRITER_CACHE_KIB: u32 = 32 * 1024;
@@ -45,7 +46,10 @@ CREATE TABLE users (
     department TEXT,
     account_enabled INTEGER,
     user_type TEXT,
-    -- lower-cased copies for ranking and prefix ranges
+    -- lower-cased copies for ranking and prefix ranges. A copy that would repeat another is
+    -- left out (issue 18: a million users within 500 MiB): mail_key is NULL when the mail is
+    -- the UPN, as it is for most users (the UPN's range finds them); name_words is '' when it
+    -- is the name_key between spaces (the search reads `NAME_WORDS`, which falls back to that).
     name_key TEXT NOT NULL,
     upn_key TEXT NOT NULL,
     mail_key TEXT,
@@ -57,7 +61,7 @@ CREATE TABLE users (
 );
 CREATE INDEX users_name_key ON users(name_key, id);
 CREATE INDEX users_upn_key ON users(upn_key);
-CREATE INDEX users_mail_key ON users(mail_key);
+CREATE INDEX users_mail_key ON users(mail_key) WHERE mail_key IS NOT NULL;
 CREATE VIRTUAL TABLE users_fts USING fts5(
     display_name, ident,
     content='users', content_rowid='rowid',
@@ -86,6 +90,15 @@ CREATE TABLE sync_state (
     generation INTEGER NOT NULL DEFAULT 0
 );
 INSERT INTO sync_state (id) VALUES (1);
+";
+
+/// Version 1 → 2 in place (the users stay, so an offline desktop keeps its cache): drops the
+/// copies version 2 leaves out. The freed pages are reused by later syncs.
+const MIGRATE_FROM_1: &str = "
+UPDATE users SET mail_key = NULL WHERE mail_key = upn_key;
+UPDATE users SET name_words = '' WHERE name_words = ' ' || name_key || ' ';
+DROP INDEX users_mail_key;
+CREATE INDEX users_mail_key ON users(mail_key) WHERE mail_key IS NOT NULL;
 ";
 
 const UPSERT: &str = "
@@ -266,6 +279,26 @@ impl CacheStore {
             .map_err(db_error)
     }
 
+    /// The bytes each table and index takes on disk, largest first (SQLite's `dbstat` table;
+    /// FTS5's shadow tables are named apart): for the benchmark, which weighs the file's size.
+    pub fn space_by_object(&self) -> Result<Vec<(String, u64)>> {
+        let reader = lock(&self.reader)?;
+        let mut statement = reader
+            .prepare(
+                "SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC",
+            )
+            .map_err(db_error)?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, i64>(1)?.max(0) as u64,
+                ))
+            })
+            .map_err(db_error)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_error)
+    }
+
     /// Replaces the whole directory with `users` (a full sync), in one transaction: users not
     /// in the list are removed, unchanged ones are not re-indexed.
     pub fn replace_all(
@@ -388,7 +421,18 @@ fn upsert_user(
     user: &CachedUser,
     generation: i64,
 ) -> Result<()> {
-    let mail_key = user.mail.as_ref().map(|mail| mail.to_lowercase());
+    let name_key = user.display_name.to_lowercase();
+    let upn_key = user.user_principal_name.to_lowercase();
+    // Left out where they would repeat another column (see the schema).
+    let mail_key = user
+        .mail
+        .as_ref()
+        .map(|mail| mail.to_lowercase())
+        .filter(|mail_key| *mail_key != upn_key);
+    let mut words = name_words(&user.display_name);
+    if words == format!(" {name_key} ") {
+        words.clear();
+    }
     statement
         .execute(params![
             user.id,
@@ -399,10 +443,10 @@ fn upsert_user(
             user.department,
             user.account_enabled,
             user.user_type,
-            user.display_name.to_lowercase(),
-            user.user_principal_name.to_lowercase(),
+            name_key,
+            upn_key,
             mail_key,
-            name_words(&user.display_name),
+            words,
             ident_text(&user.user_principal_name, user.mail.as_deref()),
             generation,
         ])
@@ -451,6 +495,13 @@ fn open_files(
             writer
                 .execute_batch(&format!(
                     "BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                ))
+                .map_err(classify)?;
+        }
+        1 => {
+            writer
+                .execute_batch(&format!(
+                    "BEGIN; {MIGRATE_FROM_1} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
                 ))
                 .map_err(classify)?;
         }

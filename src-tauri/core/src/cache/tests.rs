@@ -379,3 +379,144 @@ fn a_full_sync_gives_back_the_page_cache_it_took() {
         "and the users are there"
     );
 }
+
+/// The stored copies of one user: (mail_key, name_words).
+fn stored_copies(store: &CacheStore, id: &str) -> (Option<String>, String) {
+    store
+        .reader
+        .lock()
+        .unwrap()
+        .query_row(
+            "SELECT mail_key, name_words FROM users WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+}
+
+/// Every search the ranking test makes, and what each finds, for comparing two layouts.
+fn answers(store: &CacheStore) -> Vec<Vec<String>> {
+    [
+        "ann",
+        "bell an",
+        "annley",
+        "bob.anderson@con",
+        "CARL",
+        "o'brien",
+        "jean",
+        "luc",
+        "ops.desk",
+        "annex",
+        "zed",
+        "@",
+    ]
+    .iter()
+    .map(|query| {
+        store
+            .search(query, 50)
+            .unwrap()
+            .into_iter()
+            .map(|u| u.display_name)
+            .collect()
+    })
+    .collect()
+}
+
+fn directory_with_other_mails_and_punctuation() -> Vec<CachedUser> {
+    let mut users = directory();
+    users.push(user("8", "Jean-Luc O'Brien", "jlob@contoso.com"));
+    let mut other_mail = user("9", "Pat Desk", "pat@contoso.com");
+    other_mail.mail = Some("Ops.Desk@Contoso.com".into());
+    users.push(other_mail);
+    let mut no_mail = user("10", "Nia Nomail", "nia@contoso.com");
+    no_mail.mail = None;
+    users.push(no_mail);
+    users
+}
+
+#[test]
+fn copies_that_repeat_another_column_are_left_out_and_the_search_finds_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), &MemoryStore::new()).store;
+    store
+        .replace_all(&directory_with_other_mails_and_punctuation(), None, "t")
+        .unwrap();
+    // The mail is the UPN and the name plain words: neither copy is stored.
+    assert_eq!(stored_copies(&store, "1"), (None, String::new()));
+    // A mail of its own keeps its key; a name with punctuation keeps its words.
+    assert_eq!(
+        stored_copies(&store, "9").0.as_deref(),
+        Some("ops.desk@contoso.com")
+    );
+    assert_eq!(stored_copies(&store, "8").1, " jean luc o brien ");
+    // Searched through the fallbacks: the mail's own address, and each word of the name.
+    assert_eq!(
+        names(&store.search("ops.desk@con", 50).unwrap()),
+        vec!["Pat Desk"]
+    );
+    assert_eq!(
+        names(&store.search("brien", 50).unwrap()),
+        vec!["Jean-Luc O'Brien"]
+    );
+    // A whole word of a plain name still ranks before a word that only starts with the query.
+    assert_eq!(
+        names(&store.search("ann", 50).unwrap())[..4],
+        ["Ann", "Ann Taylor", "Anna Bell", "Hannah Annley"]
+    );
+}
+
+#[test]
+fn a_cache_of_the_first_layout_is_migrated_in_place_and_searches_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = MemoryStore::new();
+    let opened = open(dir.path(), &secrets);
+    opened
+        .store
+        .replace_all(
+            &directory_with_other_mails_and_punctuation(),
+            Some("link-1"),
+            "t",
+        )
+        .unwrap();
+    let before = answers(&opened.store);
+    // Turned back into what version 1 wrote: every copy stored, the mail index over all rows.
+    opened
+        .store
+        .writer
+        .lock()
+        .unwrap()
+        .execute_batch(
+            "UPDATE users SET mail_key = lower(mail) WHERE mail IS NOT NULL;
+             UPDATE users SET name_words = ' ' || name_key || ' ' WHERE name_words = '';
+             DROP INDEX users_mail_key;
+             CREATE INDEX users_mail_key ON users(mail_key);
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    assert_eq!(
+        stored_copies(&opened.store, "1"),
+        (Some("abell@contoso.com".into()), " anna bell ".into())
+    );
+    drop(opened);
+
+    let reopened = open(dir.path(), &secrets);
+    assert!(reopened.recovered.is_none(), "migrated, not moved aside");
+    let store = reopened.store;
+    let version: i64 = store
+        .reader
+        .lock()
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 2);
+    assert_eq!(stored_copies(&store, "1"), (None, String::new()));
+    assert_eq!(stored_copies(&store, "8").1, " jean luc o brien ");
+    assert_eq!(answers(&store), before);
+    let state = store.state().unwrap();
+    assert_eq!(state.user_count, 10);
+    assert_eq!(
+        state.delta_link.as_deref(),
+        Some("link-1"),
+        "the next sync is a delta"
+    );
+}
