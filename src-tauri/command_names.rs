@@ -25,8 +25,6 @@ pub const COMMAND_NAMES: &[&str] = &[
     "approve_plan",
     "safety_rules",
     "about",
-    "add_zoho_connection",
-    "add_privilege_secure_connection",
     "directory_sign_in",
     "trust_certificate",
     "directory_search",
@@ -34,7 +32,6 @@ pub const COMMAND_NAMES: &[&str] = &[
     "plan_provider_action",
     "run_provider_plan",
     "open_by_hand_page",
-    "mark_by_hand_done",
     "pending_by_hand_steps",
     "settle_by_hand_step",
     "lighthouse_customers",
@@ -50,5 +47,4 @@ pub const COMMAND_NAMES: &[&str] = &[
     "lighthouse_resume_job",
     "sandbox_simulate_outage",
     "sandbox_second_desktop_reset",
-    "add_lighthouse_connection",
 ];

@@ -1,5 +1,5 @@
 use resetdesk_core::auth::{BrowserLauncher, SandboxBrowser};
-use resetdesk_core::connection::{ConnectionKind, NewEntraConnection};
+use resetdesk_core::connection::{ConnectionKind, NewConnection};
 use resetdesk_core::console::ConnectionView;
 use resetdesk_core::model::Operator;
 use resetdesk_core::AppError;
@@ -75,26 +75,16 @@ pub async fn sign_out(state: State<'_, AppState>, connection_id: String) -> Resu
     state.console.sign_out(&connection_id).await
 }
 
-/// Adds a Microsoft Entra tenant (validated in Rust) and saves the list of connections.
+/// Adds a connection of any provider (its form checked in Rust) and saves the list of
+/// connections.
 #[tauri::command]
 pub async fn add_connection<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-    connection: NewEntraConnection,
+    connection: NewConnection,
 ) -> Result<ConnectionView, AppError> {
-    add_and_save(&app, &state, connection.into_connection()?).await
-}
-
-/// Adds a connection already checked by its `New…Connection`, saves the list and returns
-/// the new connection's view.
-pub async fn add_and_save<R: Runtime>(
-    app: &AppHandle<R>,
-    state: &AppState,
-    connection: resetdesk_core::connection::Connection,
-) -> Result<ConnectionView, AppError> {
-    let id = connection.id.clone();
-    state.console.add_connection(connection)?;
-    saved_view(app, state, &id).await
+    let id = state.console.add_new_connection(connection).await?;
+    saved_view(&app, &state, &id).await
 }
 
 /// Saves the connection list (after an add or a change) and returns the view of `id`.

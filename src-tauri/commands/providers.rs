@@ -1,50 +1,16 @@
-//! Adding a connection of each provider, and the plans of the providers on the seam (Zoho
-//! Directory, Privilege Secure). Each only parses the page's input and calls the
+//! The plans of the providers on the seam (Zoho Directory, Privilege Secure) and their
+//! by-hand steps. Each only parses the page's input and calls the
 //! Console; every check is made there.
 use resetdesk_core::auth::BrowserLauncher;
-use resetdesk_core::connection::{
-    NewLighthouseConnection, NewPrivilegeSecureConnection, NewZohoConnection,
-};
 use resetdesk_core::console::{
-    ByHandPage, ByHandSettlement, ConnectionView, PasswordInput, PendingByHandStep, ProviderPlan,
+    ByHandPage, ByHandSettled, ByHandSettlement, PasswordInput, PendingByHandStep, ProviderPlan,
     ProviderResult,
 };
 use resetdesk_core::AppError;
 use tauri::{AppHandle, Runtime, State};
 
-use super::connections::{add_and_save, saved_view};
 use crate::state::AppState;
 use crate::system_browser::SystemBrowser;
-
-/// Adds a Zoho organisation; its client secret goes to the keychain.
-#[tauri::command]
-pub async fn add_zoho_connection<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    connection: NewZohoConnection,
-) -> Result<ConnectionView, AppError> {
-    let id = state.console.add_zoho_connection(connection).await?;
-    saved_view(&app, &state, &id).await
-}
-
-/// Adds a Microsoft 365 Lighthouse partner (checked as an Entra tenant is).
-#[tauri::command]
-pub async fn add_lighthouse_connection<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    connection: NewLighthouseConnection,
-) -> Result<ConnectionView, AppError> {
-    add_and_save(&app, &state, connection.into_connection()?).await
-}
-
-#[tauri::command]
-pub async fn add_privilege_secure_connection<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    connection: NewPrivilegeSecureConnection,
-) -> Result<ConnectionView, AppError> {
-    add_and_save(&app, &state, connection.into_connection()?).await
-}
 
 /// Plans an offered action with the options its form chose (Zoho's Reset password dialog);
 /// the provider reads its own options.
@@ -93,15 +59,6 @@ pub async fn open_by_hand_page<R: Runtime>(
         .await
 }
 
-#[tauri::command]
-pub async fn mark_by_hand_done(
-    state: State<'_, AppState>,
-    plan_id: String,
-    step_index: usize,
-) -> Result<ProviderResult, AppError> {
-    state.console.mark_by_hand_done(&plan_id, step_index).await
-}
-
 /// Every by-hand step still waiting, from the audit log (it outlives a restart).
 #[tauri::command]
 pub async fn pending_by_hand_steps(
@@ -110,14 +67,15 @@ pub async fn pending_by_hand_steps(
     state.console.pending_by_hand_steps()
 }
 
-/// Marks a waiting by-hand step done, or abandons it (from Activity); answers those left.
+/// Marks a waiting by-hand step done, or abandons it (from Activity, or Mark as done in the
+/// result dialog); answers the steps still waiting and the plan's result while it is kept.
 #[tauri::command]
 pub async fn settle_by_hand_step(
     state: State<'_, AppState>,
     plan_id: String,
     step_index: usize,
     settlement: ByHandSettlement,
-) -> Result<Vec<PendingByHandStep>, AppError> {
+) -> Result<ByHandSettled, AppError> {
     state
         .console
         .settle_by_hand_step(&plan_id, step_index, settlement)

@@ -50,6 +50,19 @@ impl CheckSaved for Connection {
     }
 }
 
+/// What the operator typed to add a connection, whichever its provider: the one form the
+/// Add connection dialog sends (`add_connection`), tagged with the provider it chose. Each
+/// provider's form is checked by its own `into_connection` (`Console::add_new_connection`).
+#[derive(Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(tag = "provider", rename_all = "camelCase")]
+pub enum NewConnection {
+    Entra(NewEntraConnection),
+    Lighthouse(NewLighthouseConnection),
+    Zoho(NewZohoConnection),
+    PrivilegeSecure(NewPrivilegeSecureConnection),
+}
+
 /// What the operator types to add a Microsoft Entra tenant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export, optional_fields)]

@@ -27,7 +27,7 @@ mod safety_checks;
 mod seam_sessions;
 mod zoho;
 
-pub use self::by_hand_steps::{ByHandSettlement, PendingByHandStep};
+pub use self::by_hand_steps::{ByHandSettled, ByHandSettlement, PendingByHandStep};
 pub use self::lighthouse::{
     CustomerNotRead, LighthouseMethods, LighthouseMethodsRow, LighthousePlan, LighthouseUser,
     LighthouseUserDetails, LighthouseUsers, PartnerSandboxSignIn, TargetRef,
@@ -699,6 +699,25 @@ impl Console {
         self.sync_after_sign_in(&connection.id, session.clone());
         tracing::info!(connection = %connection.id, operator = %operator.user_principal_name, "signed in");
         Ok(operator)
+    }
+
+    /// Adds the connection the operator typed, whichever its provider, once its form is
+    /// checked; answers its id (the shell saves the list). A Zoho organisation's client secret
+    /// goes to the keychain, bound to its data centre.
+    pub async fn add_new_connection(
+        &self,
+        new: crate::connection::NewConnection,
+    ) -> Result<String> {
+        use crate::connection::NewConnection;
+        let connection = match new {
+            NewConnection::Zoho(zoho) => return self.add_zoho_connection(zoho).await,
+            NewConnection::Entra(entra) => entra.into_connection()?,
+            NewConnection::Lighthouse(partner) => partner.into_connection()?,
+            NewConnection::PrivilegeSecure(server) => server.into_connection()?,
+        };
+        let id = connection.id.clone();
+        self.add_connection(connection)?;
+        Ok(id)
     }
 
     /// Adds a tenant the operator configured. Its id must be new; the shell saves the list.

@@ -9,7 +9,8 @@ use async_trait::async_trait;
 use resetdesk_core::audit::AuditOutcome;
 use resetdesk_core::auth::BrowserLauncher;
 use resetdesk_core::connection::{
-    Connection, NewPrivilegeSecureConnection, NewZohoConnection, ProviderSettings,
+    Connection, ConnectionKind, NewConnection, NewPrivilegeSecureConnection, NewZohoConnection,
+    ProviderSettings,
 };
 use resetdesk_core::console::{
     ByHandSettlement, Console, KeychainStatus, PasswordInput, ProviderAction, StepPerformed,
@@ -25,6 +26,7 @@ use resetdesk_sandbox::privilege_secure::{
     PsEmulator, ADMIN_LOGIN, ADMIN_PASSWORD, REVIEWER_LOGIN, REVIEWER_PASSWORD,
 };
 use resetdesk_sandbox::zoho::{ZohoSandbox, CONFIRMED_USER, PENDING_USER, SECOND_ADMIN};
+use serde_json::json;
 use tempfile::TempDir;
 
 const ZOHO: &str = "zoho-test";
@@ -705,6 +707,68 @@ async fn a_new_zoho_connection_keeps_its_client_secret_in_the_keychain_only() {
         .contains(&id));
 }
 
+/// The Add connection dialog's one call: each provider's form, tagged as the page sends it,
+/// checked by that provider's rules; a refused form adds nothing and says what to correct.
+#[tokio::test]
+async fn one_add_connection_takes_every_providers_form_as_the_page_sends_it() {
+    let h = harness().await;
+    let before = h.console.connections().await.len();
+    let forms = [
+        (
+            json!({"provider": "entra", "displayName": "Fabrikam", "tenant": "fabrikam.onmicrosoft.com",
+                   "clientId": "11111111-2222-3333-4444-555555555555", "cloud": "public"}),
+            ConnectionKind::EntraTenant,
+        ),
+        (
+            json!({"provider": "lighthouse", "displayName": "Partners", "partnerTenant": "partners.onmicrosoft.com",
+                   "clientId": "11111111-2222-3333-4444-555555555555", "cloud": "public"}),
+            ConnectionKind::LighthousePartner,
+        ),
+        (
+            json!({"provider": "zoho", "displayName": "Zylker EU", "dataCentre": "EU", "clientId": "1000.NEWAPP",
+                   "clientSecret": "very-secret", "organizationId": "123456"}),
+            ConnectionKind::ZohoDirectory,
+        ),
+        (
+            json!({"provider": "privilegeSecure", "displayName": "NPS", "baseUrl": "https://nps.example.com"}),
+            ConnectionKind::PrivilegeSecure,
+        ),
+    ];
+    for (form, kind) in forms {
+        let new: NewConnection = serde_json::from_value(form.clone()).unwrap();
+        let id = h.console.add_new_connection(new).await.unwrap();
+        let added = h.console.connections().await;
+        let view = added
+            .iter()
+            .find(|c| c.id == id)
+            .expect("the new connection is listed");
+        assert_eq!(view.kind, kind, "{form}");
+        assert_eq!(view.display_name, form["displayName"]);
+    }
+    let saved = serde_json::to_string(&h.console.saved_connections()).unwrap();
+    assert!(
+        !saved.contains("very-secret"),
+        "the client secret is in the keychain only"
+    );
+
+    // Each form is checked by its provider's rules.
+    let refused: NewConnection = serde_json::from_value(json!({
+        "provider": "privilegeSecure", "displayName": "NPS", "baseUrl": "http://nps.example.com"
+    }))
+    .unwrap();
+    let error = h.console.add_new_connection(refused).await.unwrap_err();
+    assert_eq!(error.kind, ErrorKind::InvalidInput, "{error:?}");
+    assert!(error.message.contains("https"), "{error:?}");
+    assert_eq!(h.console.connections().await.len(), before + 4);
+    // A form without its provider, or naming none we know, is not read at all.
+    for form in [
+        json!({"displayName": "NPS", "baseUrl": "https://nps.example.com"}),
+        json!({"provider": "okta", "displayName": "Okta"}),
+    ] {
+        assert!(serde_json::from_value::<NewConnection>(form).is_err());
+    }
+}
+
 // ---- Privilege Secure ----
 
 #[tokio::test]
@@ -1073,11 +1137,15 @@ async fn a_by_hand_step_waits_in_activity_across_a_restart_and_only_its_operator
     assert_eq!(someone_else.kind, ErrorKind::Denied, "{someone_else:?}");
     h.nps_sign_in_to(&restarted, ADMIN_LOGIN, ADMIN_PASSWORD)
         .await;
-    let left = restarted
+    let settled = restarted
         .settle_by_hand_step(&group.id, 0, ByHandSettlement::Done)
         .await
         .unwrap();
-    assert!(left.is_empty(), "{left:?}");
+    assert!(settled.pending.is_empty(), "{settled:?}");
+    assert!(
+        settled.result.is_none(),
+        "the plan ran before the restart: no result dialog shows it"
+    );
     let mark = h.audit().pop().unwrap();
     assert_eq!(mark.record.plan_id.as_deref(), Some(group.id.as_str()));
     assert_eq!(mark.record.steps[0].status, StepStatus::CompletedByHand);
@@ -1124,7 +1192,18 @@ async fn a_by_hand_step_waits_in_activity_across_a_restart_and_only_its_operator
         )
         .await
         .unwrap();
-    assert!(left.is_empty(), "{left:?}");
+    assert!(left.pending.is_empty(), "{left:?}");
+    // This plan ran in this Console: its result dialog shows the step abandoned.
+    let shown = left.result.expect("the plan is kept");
+    assert_eq!(shown.steps[0].state, StepState::Skipped);
+    assert!(
+        shown.steps[0]
+            .message
+            .as_deref()
+            .unwrap_or_default()
+            .contains("Abandoned by"),
+        "{shown:?}"
+    );
     let abandoned = h.audit().pop().unwrap();
     assert_eq!(abandoned.record.steps[0].status, StepStatus::Skipped);
     let message = abandoned.record.message.as_deref().unwrap();

@@ -23,6 +23,7 @@ import type {
   Cloud,
   ConnectionKind,
   DataCentre,
+  NewConnection,
   NewEntraConnection,
   NewLighthouseConnection,
   NewPrivilegeSecureConnection,
@@ -153,6 +154,20 @@ export function toNewLighthouseConnection(values: FormValues): NewLighthouseConn
   return { ...rest, partnerTenant: tenant };
 }
 
+/** The chosen kind's form, tagged with its provider: what `add_connection` reads. */
+function formOf(kind: AddableKind, values: FormValues, zoho: ZohoValues, ps: PsValues): NewConnection {
+  switch (kind) {
+    case "zohoDirectory":
+      return { provider: "zoho", ...toNewZohoConnection(zoho) };
+    case "privilegeSecure":
+      return { provider: "privilegeSecure", ...toNewPrivilegeSecureConnection(ps) };
+    case "lighthousePartner":
+      return { provider: "lighthouse", ...toNewLighthouseConnection(values) };
+    case "entraTenant":
+      return { provider: "entra", ...toNewConnection(values) };
+  }
+}
+
 export const ZOHO_HELP =
   "In the Zoho API console, create a \"Non-browser application\" client and note its client id and secret. The " +
   "organisation id is in Zoho Mail's admin console. The secret is kept in the OS keychain.";
@@ -167,10 +182,7 @@ function isCloud(value: string): value is Cloud {
 
 export interface AddConnectionDialogProps {
   /** Resolves once Rust kept the connection; rejects with its AppError otherwise. */
-  onAdd: (connection: NewEntraConnection) => Promise<unknown>;
-  onAddZoho?: (connection: NewZohoConnection) => Promise<unknown>;
-  onAddPrivilegeSecure?: (connection: NewPrivilegeSecureConnection) => Promise<unknown>;
-  onAddLighthouse?: (connection: NewLighthouseConnection) => Promise<unknown>;
+  onAdd: (connection: NewConnection) => Promise<unknown>;
   onClose: () => void;
 }
 
@@ -179,7 +191,7 @@ export interface AddConnectionDialogProps {
  * Privilege Secure server. Rust validates what was typed; when it refuses, its message (which
  * says what to correct) is shown here and the form keeps the operator's input.
  */
-export function AddConnectionDialog({ onAdd, onAddZoho, onAddPrivilegeSecure, onAddLighthouse, onClose }: AddConnectionDialogProps) {
+export function AddConnectionDialog({ onAdd, onClose }: AddConnectionDialogProps) {
   const styles = useStyles();
   const [kind, setKind] = useState<AddableKind>("entraTenant");
   const [values, setValues] = useState<FormValues>(EMPTY_FORM);
@@ -200,10 +212,7 @@ export function AddConnectionDialog({ onAdd, onAddZoho, onAddPrivilegeSecure, on
     setSaving(true);
     setError(null);
     try {
-      if (kind === "zohoDirectory" && onAddZoho) await onAddZoho(toNewZohoConnection(zoho));
-      else if (kind === "privilegeSecure" && onAddPrivilegeSecure) await onAddPrivilegeSecure(toNewPrivilegeSecureConnection(ps));
-      else if (kind === "lighthousePartner" && onAddLighthouse) await onAddLighthouse(toNewLighthouseConnection(values));
-      else await onAdd(toNewConnection(values));
+      await onAdd(formOf(kind, values, zoho, ps));
       onClose();
     } catch (e) {
       setError(e as AppError);
@@ -245,13 +254,7 @@ export function AddConnectionDialog({ onAdd, onAddZoho, onAddPrivilegeSecure, on
                     }
                   }}
                 >
-                  {KIND_OPTIONS.filter(
-                    (option) =>
-                      option.value === "entraTenant" ||
-                      (option.value === "zohoDirectory" && onAddZoho) ||
-                      (option.value === "privilegeSecure" && onAddPrivilegeSecure) ||
-                      (option.value === "lighthousePartner" && onAddLighthouse),
-                  ).map((option) => (
+                  {KIND_OPTIONS.map((option) => (
                     <option key={option.value} value={option.value}>
                       {option.label}
                     </option>

@@ -61,7 +61,7 @@ export function WaitingByHand({ reloadKey = 0, only, onSettled }: WaitingByHandP
     setBusy(keyOf(step));
     setError(null);
     try {
-      setSteps(shown(await settleByHandStep(step.planId, step.stepIndex, settlement)));
+      setSteps(shown((await settleByHandStep(step.planId, step.stepIndex, settlement)).pending));
       setAbandoning(null);
       onSettled?.();
     } catch (e) {

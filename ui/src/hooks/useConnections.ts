@@ -1,9 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import {
   addConnection,
-  addLighthouseConnection,
-  addPrivilegeSecureConnection,
-  addZohoConnection,
   listConnections,
   onSessionLost,
   removeConnection,
@@ -13,10 +10,7 @@ import {
 import type {
   AppError,
   ConnectionView,
-  NewEntraConnection,
-  NewLighthouseConnection,
-  NewPrivilegeSecureConnection,
-  NewZohoConnection,
+  NewConnection,
 } from "../ipc/types";
 
 export interface ConnectionsState {
@@ -31,15 +25,10 @@ export interface ConnectionsState {
   signInTo: (connectionId: string, account?: string) => Promise<boolean>;
   signOutOf: (connectionId: string) => Promise<void>;
   /**
-   * Adds a tenant and re-reads the list. Rejects with the AppError (e.g. InvalidInput) so the
-   * form that asked can show it next to what was typed.
+   * Adds a connection of any provider and re-reads the list. Rejects with the AppError (e.g.
+   * InvalidInput) so the form that asked can show it next to what was typed.
    */
-  add: (connection: NewEntraConnection) => Promise<ConnectionView>;
-  /** As `add`, for a Zoho Directory organisation. */
-  addZoho: (connection: NewZohoConnection) => Promise<ConnectionView>;
-  /** As `add`, for a Privilege Secure server. */
-  addPrivilegeSecure: (connection: NewPrivilegeSecureConnection) => Promise<ConnectionView>;
-  addLighthouse: (connection: NewLighthouseConnection) => Promise<ConnectionView>;
+  add: (connection: NewConnection) => Promise<ConnectionView>;
   /**
    * A Zoho or Privilege Secure card signed in by itself (device code, login form): re-read the
    * list. The App also makes that connection the active one.
@@ -119,35 +108,8 @@ export function useConnections(): ConnectionsState {
   );
 
   const add = useCallback(
-    async (connection: NewEntraConnection) => {
+    async (connection: NewConnection) => {
       const added = await addConnection(connection);
-      await reload();
-      return added;
-    },
-    [reload],
-  );
-
-  const addZoho = useCallback(
-    async (connection: NewZohoConnection) => {
-      const added = await addZohoConnection(connection);
-      await reload();
-      return added;
-    },
-    [reload],
-  );
-
-  const addPrivilegeSecure = useCallback(
-    async (connection: NewPrivilegeSecureConnection) => {
-      const added = await addPrivilegeSecureConnection(connection);
-      await reload();
-      return added;
-    },
-    [reload],
-  );
-
-  const addLighthouse = useCallback(
-    async (connection: NewLighthouseConnection) => {
-      const added = await addLighthouseConnection(connection);
       await reload();
       return added;
     },
@@ -187,9 +149,6 @@ export function useConnections(): ConnectionsState {
     signInTo,
     signOutOf,
     add,
-    addZoho,
-    addPrivilegeSecure,
-    addLighthouse,
     providerSignedIn,
     remove,
   };

@@ -1,5 +1,5 @@
 import { useCallback, useRef, useState } from "react";
-import { markByHandDone, planProviderAction, runProviderPlan } from "../ipc/api";
+import { planProviderAction, runProviderPlan, settleByHandStep } from "../ipc/api";
 import type {
   AppError,
   PasswordInput,
@@ -137,7 +137,9 @@ export function useProviderFlow(connectionId: string, userId: string) {
   const markDone = useCallback(async (stepIndex: number) => {
     const current = flow;
     if (current.stage !== "done") return;
-    const result = await markByHandDone(current.plan.id, stepIndex);
+    // The settlement Activity makes too; it answers the plan's result while Rust keeps it.
+    const { result } = await settleByHandStep(current.plan.id, stepIndex, { settlement: "done" });
+    if (!result) return;
     // Marks sent one after the other can be answered out of order: an older answer must not
     // turn a step already marked done back into "to do". Keep whichever is newer.
     setFlow((now) =>

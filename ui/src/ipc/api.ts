@@ -4,6 +4,7 @@ import { invoke } from "@tauri-apps/api/core";
 import type {
   AboutInfo,
   ByHandPage,
+  ByHandSettled,
   ByHandSettlement,
   ActionKind,
   ActionOptions,
@@ -31,10 +32,7 @@ import type {
   LighthouseTarget,
   LighthouseUsers,
   LighthouseUserDetails,
-  NewEntraConnection,
-  NewLighthouseConnection,
-  NewPrivilegeSecureConnection,
-  NewZohoConnection,
+  NewConnection,
   Operator,
   PasswordInput,
   PendingByHandStep,
@@ -136,8 +134,12 @@ export function signOut(connectionId: string): Promise<void> {
   return call("sign_out", { connectionId });
 }
 
-/** Rust validates the input; a bad field rejects with InvalidInput saying what to correct. */
-export function addConnection(connection: NewEntraConnection): Promise<ConnectionView> {
+/**
+ * Adds a connection of any provider, its form tagged with the provider. Rust validates the
+ * input; a bad field rejects with InvalidInput saying what to correct. A Zoho client secret
+ * goes to the keychain.
+ */
+export function addConnection(connection: NewConnection): Promise<ConnectionView> {
   return call("add_connection", { connection });
 }
 
@@ -262,20 +264,6 @@ export function about(): Promise<AboutInfo> {
 
 // ---- Zoho Directory and Privilege Secure (issues #6, #7) ----------------------------------
 
-/** Rust validates the input; the client secret goes to the keychain. */
-export function addZohoConnection(connection: NewZohoConnection): Promise<ConnectionView> {
-  return call("add_zoho_connection", { connection });
-}
-
-/** Adds a Lighthouse partner; Rust checks it as an Entra tenant (tenant, client id, https endpoints). */
-export function addLighthouseConnection(connection: NewLighthouseConnection): Promise<ConnectionView> {
-  return call("add_lighthouse_connection", { connection });
-}
-
-export function addPrivilegeSecureConnection(connection: NewPrivilegeSecureConnection): Promise<ConnectionView> {
-  return call("add_privilege_secure_connection", { connection });
-}
-
 /**
  * Signs in to a directory served through Rust's provider seam (Zoho Directory, Privilege
  * Secure, or a provider registered there) with what its form asks for. The answer is typed:
@@ -351,17 +339,17 @@ export function openByHandPage(planId: string, stepIndex: number): Promise<ByHan
   return call("open_by_hand_page", { planId, stepIndex });
 }
 
-export function markByHandDone(planId: string, stepIndex: number): Promise<ProviderResult> {
-  return call("mark_by_hand_done", { planId, stepIndex });
-}
-
 /** Every by-hand step still waiting, from the audit log (it outlives a restart). */
 export function pendingByHandSteps(): Promise<PendingByHandStep[]> {
   return call("pending_by_hand_steps", {});
 }
 
-/** Marks a waiting step done, or abandons it; Rust checks who may and answers the steps left. */
-export function settleByHandStep(planId: string, stepIndex: number, settlement: ByHandSettlement): Promise<PendingByHandStep[]> {
+/**
+ * Marks a waiting step done, or abandons it (from Activity, or Mark as done in the result
+ * dialog); Rust checks who may and answers the steps left and, while the plan is kept, its
+ * result as the dialog shows it.
+ */
+export function settleByHandStep(planId: string, stepIndex: number, settlement: ByHandSettlement): Promise<ByHandSettled> {
   return call("settle_by_hand_step", { planId, stepIndex, settlement });
 }
 

@@ -393,7 +393,7 @@ describe("activity: steps waiting to be finished by hand", () => {
       pending_by_hand_steps: () => left,
       settle_by_hand_step: () => {
         left = [];
-        return left;
+        return { pending: left, result: null };
       },
     });
     renderWithFluent(<ActivityScreen />);

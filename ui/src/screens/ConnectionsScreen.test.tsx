@@ -92,6 +92,7 @@ describe("connections: add a Microsoft Entra tenant", () => {
     expect(ipc.callsOf("add_connection")).toStrictEqual([
       {
         connection: {
+          provider: "entra",
           displayName: "Fabrikam production",
           tenant: "fabrikam.onmicrosoft.us",
           clientId: "11111111-2222-3333-4444-555555555555",
@@ -123,6 +124,7 @@ describe("connections: add a Microsoft Entra tenant", () => {
     expect(ipc.callsOf("add_connection")).toStrictEqual([
       {
         connection: {
+          provider: "entra",
           displayName: "Lab",
           tenant: "00000000-aaaa-bbbb-cccc-000000000001",
           clientId: "11111111-2222-3333-4444-555555555555",

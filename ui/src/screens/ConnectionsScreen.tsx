@@ -46,7 +46,7 @@ export function ConnectionsScreen({ state }: { state: ConnectionsState }) {
           onOpenUsers={openUsers && connection.signedIn ? () => openUsers(connection.id) : undefined}
         />
       ))}
-      {adding ? <AddConnectionDialog onAdd={state.add} onAddZoho={state.addZoho} onAddPrivilegeSecure={state.addPrivilegeSecure} onAddLighthouse={state.addLighthouse} onClose={() => setAdding(false)} /> : null}
+      {adding ? <AddConnectionDialog onAdd={state.add} onClose={() => setAdding(false)} /> : null}
       {confirmingRemoval ? (
         <RemoveConnectionDialog
           connection={confirmingRemoval}

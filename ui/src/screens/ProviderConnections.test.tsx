@@ -100,7 +100,7 @@ describe("connections: Zoho Directory", () => {
     let connections: ConnectionView[] = [sandboxConnection(false)];
     const ipc = mockCommands({
       list_connections: () => connections,
-      add_zoho_connection: (args) => {
+      add_connection: (args) => {
         const c = args.connection as { organizationId: string };
         if (!/^\d+$/.test(c.organizationId)) throw { kind: "InvalidInput", message: "The organisation id is a number (zoid)." };
         connections = [...connections, { ...zohoConnection(false), id: "zoho-1", sandbox: false, displayName: "Zylker" }];
@@ -130,8 +130,8 @@ describe("connections: Zoho Directory", () => {
     type("zoho-org-id", "7700001");
     fireEvent.click(byId("add-connection-save")!);
     await waitFor(() => expect(byId("add-connection-dialog")).toBeNull());
-    expect(ipc.callsOf("add_zoho_connection").at(-1)).toStrictEqual({
-      connection: { displayName: "Zylker", dataCentre: "EU", clientId: "1000.ABC", clientSecret: "s3cret ", organizationId: "7700001" },
+    expect(ipc.callsOf("add_connection").at(-1)).toStrictEqual({
+      connection: { provider: "zoho", displayName: "Zylker", dataCentre: "EU", clientId: "1000.ABC", clientSecret: "s3cret ", organizationId: "7700001" },
     });
     await waitFor(() => expect(byTestId("connection-zoho-1")).not.toBeNull());
   });
@@ -141,7 +141,7 @@ describe("connections: Privilege Secure", () => {
   test("add a Privilege Secure server sends the trimmed name and URL", async () => {
     const ipc = mockCommands({
       list_connections: () => [sandboxConnection(false)],
-      add_privilege_secure_connection: () => ({ ...psConnection(false), id: "ps-1", sandbox: false }),
+      add_connection: () => ({ ...psConnection(false), id: "ps-1", sandbox: false }),
     });
     renderWithFluent(<ConnectionsHarness />);
     await waitFor(() => expect(byId("add-connection")).not.toBeNull());
@@ -153,16 +153,15 @@ describe("connections: Privilege Secure", () => {
     type("ps-base-url", " https://nps.example.com:6500 ");
     fireEvent.click(byId("add-connection-save")!);
     await waitFor(() => expect(byId("add-connection-dialog")).toBeNull());
-    expect(ipc.callsOf("add_privilege_secure_connection")).toStrictEqual([
-      { connection: { displayName: "NPS production", baseUrl: "https://nps.example.com:6500" } },
+    expect(ipc.callsOf("add_connection")).toStrictEqual([
+      { connection: { provider: "privilegeSecure", displayName: "NPS production", baseUrl: "https://nps.example.com:6500" } },
     ]);
-    expect(ipc.callsOf("add_connection")).toEqual([]);
   });
 
-  test("add a Lighthouse partner: the Entra form, sent as the partner tenant to add_lighthouse_connection", async () => {
+  test("add a Lighthouse partner: the Entra form, sent as the partner tenant of a Lighthouse connection", async () => {
     const ipc = mockCommands({
       list_connections: () => [sandboxConnection(false)],
-      add_lighthouse_connection: () => ({ ...sandboxConnection(false), id: "lighthouse-1", kind: "lighthousePartner", sandbox: false }),
+      add_connection: () => ({ ...sandboxConnection(false), id: "lighthouse-1", kind: "lighthousePartner", sandbox: false }),
     });
     renderWithFluent(<ConnectionsHarness />);
     await waitFor(() => expect(byId("add-connection")).not.toBeNull());
@@ -175,9 +174,10 @@ describe("connections: Privilege Secure", () => {
     type("conn-client-id", "11111111-2222-3333-4444-555555555555");
     fireEvent.click(byId("add-connection-save")!);
     await waitFor(() => expect(byId("add-connection-dialog")).toBeNull());
-    expect(ipc.callsOf("add_lighthouse_connection")).toStrictEqual([
+    expect(ipc.callsOf("add_connection")).toStrictEqual([
       {
         connection: {
+          provider: "lighthouse",
           displayName: "Contoso Partners",
           partnerTenant: "contosopartners.onmicrosoft.com",
           clientId: "11111111-2222-3333-4444-555555555555",
@@ -185,7 +185,6 @@ describe("connections: Privilege Secure", () => {
         },
       },
     ]);
-    expect(ipc.callsOf("add_connection")).toEqual([]);
   });
 
   test("the demo account fills the form; an untrusted certificate is offered for trust with its fingerprint, then sign-in works", async () => {

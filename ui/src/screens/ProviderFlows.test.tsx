@@ -163,14 +163,14 @@ describe("Zoho: reset password", () => {
       directory_user: () => annetteDetails(),
       plan_provider_action: () => zohoPasswordPlan(),
       run_provider_plan: () => result,
-      mark_by_hand_done: (args) => {
+      settle_by_hand_step: (args) => {
         result = {
           ...result,
           outcome: "succeeded",
           generatedPassword: null,
           steps: result.steps.map((s) => (s.index === args.stepIndex ? { ...s, state: "doneByHand", message: "Marked as done by the operator" } : s)),
         };
-        return result;
+        return { pending: [], result };
       },
       open_by_hand_page: () => ({ url: "https://directory.zoho.com/", opened: false, note: "The sandbox has no admin panel to open." }),
       copy_to_clipboard: () => null,
@@ -241,7 +241,7 @@ describe("Zoho: reset password", () => {
 
     fireEvent.click(byId("mark-done-3")!);
     await waitFor(() => expect(byTestId("provider-result-summary")?.getAttribute("data-outcome")).toBe("succeeded"));
-    expect(ipc.callsOf("mark_by_hand_done")).toEqual([{ planId: zohoPasswordPlan().id, stepIndex: 3 }]);
+    expect(ipc.callsOf("settle_by_hand_step")).toEqual([{ planId: zohoPasswordPlan().id, stepIndex: 3, settlement: { settlement: "done" } }]);
     expect(allByTestId("provider-step-row").map((r) => r.getAttribute("data-state"))).toEqual(["done", "done", "done", "doneByHand"]);
     expect(allByTestId("provider-step-row")[3].textContent).toContain("Marked as done by the operator");
     expect(byTestId("by-hand-panel")).toBeNull();
@@ -457,7 +457,7 @@ describe("a user's page lists their steps left to finish by hand", () => {
     const ipc = mockCommands({
       directory_user: () => bobDetails(),
       pending_by_hand_steps: () => [step, { ...step, planId: "pp-8", targetId: "ps-ivy" }, { ...step, planId: "pp-9", connectionId: ZOHO_ID }],
-      settle_by_hand_step: () => [],
+      settle_by_hand_step: () => ({ pending: [], result: null }),
     });
     renderWithFluent(<DirectoryUserScreen connectionId={PS_ID} userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} connection={psConnection(true)} />);
     await waitFor(() => expect(allByTestId("by-hand-step").length).toBe(1));

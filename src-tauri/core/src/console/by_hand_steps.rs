@@ -10,7 +10,7 @@
 use chrono::{SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::provider_actions::PlanOwner;
+use super::provider_actions::{PlanOwner, ProviderResult};
 use super::Console;
 use crate::audit::{AuditEntry, AuditOutcome, AuditRecord};
 use crate::error::{AppError, Result};
@@ -51,6 +51,17 @@ pub enum ByHandSettlement {
     Abandoned { reason: String },
 }
 
+/// A by-hand step settled: the steps still waiting (Activity's list) and, while the plan is kept
+/// in memory, its result as the result dialog shows it (that dialog's **Mark as done** settles
+/// a step the same way).
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub struct ByHandSettled {
+    pub pending: Vec<PendingByHandStep>,
+    pub result: Option<ProviderResult>,
+}
+
 /// A waiting step, with the entry it came from.
 struct Waiting {
     step: PendingByHandStep,
@@ -67,13 +78,15 @@ impl Console {
     }
 
     /// Marks a waiting by-hand step done, or abandons it, with its own audit entry under the
-    /// plan's id; answers the steps still waiting. Works after a restart too.
+    /// plan's id; answers the steps still waiting, and the plan's result while it is kept.
+    /// Works after a restart too. The one way a by-hand step is settled, from Activity or from
+    /// the result dialog: one check of who may, one audit entry.
     pub async fn settle_by_hand_step(
         &self,
         plan_id: &str,
         step_index: usize,
         settlement: ByHandSettlement,
-    ) -> Result<Vec<PendingByHandStep>> {
+    ) -> Result<ByHandSettled> {
         self.audit.ensure_writable()?;
         // Why a step is abandoned is checked before anything else is asked.
         let abandoned_because = match &settlement {
@@ -134,17 +147,20 @@ impl Console {
         if let Some(step) = steps_now.iter_mut().find(|s| s.step_index == step_index) {
             *step = settled.clone();
         }
-        self.append_audit(AuditRecord {
+        let entry = self.append_audit(AuditRecord {
             outcome: outcome_of_steps(&steps_now),
-            steps: vec![settled],
+            steps: vec![settled.clone()],
             message: Some(note),
             verification: None,
             approval: None,
             ..run.clone()
         })?;
         // The result dialog, if still open, shows the same.
-        self.note_settled_in_memory(plan_id, step_index, settlement == ByHandSettlement::Done);
-        self.pending_by_hand_steps()
+        let result = self.note_settled_in_memory(plan_id, &settled, entry.seq);
+        Ok(ByHandSettled {
+            pending: self.pending_by_hand_steps()?,
+            result,
+        })
     }
 
     /// Every entry of the audit log, oldest first.

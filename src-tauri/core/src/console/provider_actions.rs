@@ -19,6 +19,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
+use super::by_hand_steps::ByHandSettlement;
 use super::confirmation::Confirmation;
 use super::safety_checks::{now_text, SameCaller};
 use super::{lock, validate_reason, Console};
@@ -576,88 +577,58 @@ impl Console {
         }
     }
 
-    /// The operator says a by-hand step is done. Only the operator who ran the plan, still
-    /// signed in to its connection, may say so; the audit log records it as a step completed
-    /// by hand.
+    /// The result dialog's **Mark as done**: the settlement Activity makes (the same check of
+    /// who may, the same audit entry), answered with the plan's result as the dialog shows it.
+    /// Only the operator who ran the plan, signed in to its connection again, may say so.
     pub async fn mark_by_hand_done(
         &self,
         plan_id: &str,
         step_index: usize,
     ) -> Result<ProviderResult> {
-        self.audit.ensure_writable()?;
-        // The same turn as a settlement from Activity: the step is marked once, wherever from.
-        let _one_at_a_time = self.settling_by_hand.lock().await;
-        let (connection_id, owner) = {
+        {
+            // Said first, in the dialog's terms: a plan not run yet, or a step with nothing
+            // to do by hand.
             let plans = lock(&self.provider_plans)?;
             let record = plans.get(plan_id).ok_or_else(unknown_plan)?;
             waiting_step(record, step_index)?;
-            (record.plan.connection_id.clone(), record.owner.clone())
-        };
-        let current = self.signed_in_owner(&connection_id).await?.operator_id;
-        if current != owner.operator_id {
-            return Err(AppError::denied(
-                "Only the operator who ran this action can mark its steps as done. Sign in as \
-                 them, or finish it under your own sign-in as a new action.",
-            ));
         }
-        let (plan, reason, steps) = {
-            let mut plans = lock(&self.provider_plans)?;
-            let record = plans.get_mut(plan_id).ok_or_else(unknown_plan)?;
-            let step = record
-                .steps
-                .get_mut(step_index)
-                .filter(|s| s.state == StepState::ToDoByHand)
-                .ok_or_else(not_waiting)?;
-            step.state = StepState::DoneByHand;
-            step.message = Some(format!(
-                "Marked as done by {} at {}.",
-                owner.operator_label,
-                Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
-            ));
-            (
-                record.plan.clone(),
-                record.reason.clone(),
-                record.steps.clone(),
-            )
-        };
-        let outcome = outcome_of(&steps);
-        let marked = &steps[step_index];
-        let audited = self.append_audit(provider_audit_record(
-            &plan,
-            &owner,
-            &reason,
-            outcome,
-            vec![audit_outcome_of(marked)],
-            Some(format!("Step {} completed by hand.", step_index + 1)),
-        ));
-        let (audit_seq, audit_error) = split_audit(audited);
-        Ok(ProviderResult {
-            plan_id: plan.id,
-            outcome,
-            steps,
-            generated_password: None,
-            copy_handle: None,
-            audit_seq,
-            audit_error,
-        })
+        self.settle_by_hand_step(plan_id, step_index, ByHandSettlement::Done)
+            .await?
+            .result
+            .ok_or_else(unknown_plan)
     }
 
-    /// A by-hand step settled from Activity: the plan kept in memory (if the app has not
-    /// restarted since it ran) shows it too.
-    pub(super) fn note_settled_in_memory(&self, plan_id: &str, step_index: usize, done: bool) {
-        if let Ok(mut plans) = lock(&self.provider_plans) {
-            if let Some(step) = plans
-                .get_mut(plan_id)
-                .and_then(|record| record.steps.get_mut(step_index))
-                .filter(|step| step.state == StepState::ToDoByHand)
-            {
-                step.state = if done {
-                    StepState::DoneByHand
-                } else {
-                    StepState::Skipped
-                };
-            }
+    /// A by-hand step settled (`settled`, audited as entry `audit_seq`): the plan kept in
+    /// memory, if the app has not restarted since it ran, shows it too; answers its result.
+    pub(super) fn note_settled_in_memory(
+        &self,
+        plan_id: &str,
+        settled: &Outcome,
+        audit_seq: u64,
+    ) -> Option<ProviderResult> {
+        let mut plans = lock(&self.provider_plans).ok()?;
+        let record = plans.get_mut(plan_id)?;
+        if let Some(step) = record
+            .steps
+            .get_mut(settled.step_index)
+            .filter(|step| step.state == StepState::ToDoByHand)
+        {
+            step.state = if settled.status == StepStatus::CompletedByHand {
+                StepState::DoneByHand
+            } else {
+                StepState::Skipped
+            };
+            step.message = Some(settled.message.clone());
         }
+        Some(ProviderResult {
+            plan_id: record.plan.id.clone(),
+            outcome: outcome_of(&record.steps),
+            steps: record.steps.clone(),
+            generated_password: None,
+            copy_handle: None,
+            audit_seq: Some(audit_seq),
+            audit_error: None,
+        })
     }
 
     /// A one-time code for the caller's verification of a seam plan; `None` when `plan_id` is
