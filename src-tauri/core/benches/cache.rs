@@ -238,6 +238,7 @@ async fn run(user_count: usize) {
     println!();
     println!("| query length | queries | cache p50 | cache p99 | naive scan p50 | naive scan p99 | p50 ratio | p99 ratio |");
     println!("|---|---|---|---|---|---|---|---|");
+    let mut slowest_by_length = Vec::new();
     for length in [1usize, 3, 8] {
         let qs = queries(&rows, length, 300);
         // Warm up both (page cache, prepared statements).
@@ -247,10 +248,12 @@ async fn run(user_count: usize) {
         }
         let mut cache_times = Vec::with_capacity(qs.len());
         let mut scan_times = Vec::with_capacity(qs.len());
+        let mut slowest: Vec<(Duration, &str)> = Vec::with_capacity(qs.len());
         for q in &qs {
             let t = Instant::now();
             let hits = store.search(q, 50).expect("search");
             cache_times.push(t.elapsed());
+            slowest.push((t.elapsed(), q.as_str()));
             std::hint::black_box(hits);
             let t = Instant::now();
             let hits = baseline.search(q, 50);
@@ -274,5 +277,20 @@ async fn run(user_count: usize) {
             micros(c50) / micros(s50),
             micros(c99) / micros(s99),
         );
+        slowest.sort_by(|a, b| b.0.cmp(&a.0));
+        slowest_by_length.push((
+            length,
+            slowest
+                .iter()
+                .take(3)
+                .map(|(d, q)| format!("{q:?} {:.0} µs", micros(*d)))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ));
+    }
+    // Where the p99 comes from: the slowest queries of each length.
+    println!();
+    for (length, queries) in slowest_by_length {
+        println!("slowest {length}-character queries: {queries}");
     }
 }

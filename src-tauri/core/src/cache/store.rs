@@ -62,10 +62,14 @@ CREATE TABLE users (
 CREATE INDEX users_name_key ON users(name_key, id);
 CREATE INDEX users_upn_key ON users(upn_key);
 CREATE INDEX users_mail_key ON users(mail_key) WHERE mail_key IS NOT NULL;
+-- detail='column': the index keeps which column a word is in, not where in it (every query
+-- word is a one-word prefix phrase, and the name tier filters by column); a third smaller on
+-- disk, as fast (issue 18). A cache migrated from version 1 keeps its full index: the same
+-- queries read both.
 CREATE VIRTUAL TABLE users_fts USING fts5(
     display_name, ident,
     content='users', content_rowid='rowid',
-    prefix='1 2 3',
+    prefix='1 2 3', detail='column',
     tokenize='unicode61 remove_diacritics 2'
 );
 CREATE TRIGGER users_fts_insert AFTER INSERT ON users BEGIN
