@@ -1,6 +1,7 @@
 //! The page's test fixtures, written from the sandbox: what the Console answers on the app's own
-//! demo connections (wired exactly as the app wires them) for the seam's providers, Zoho
-//! Directory and Privilege Secure, saved as JSON under `ui/src/test/sandbox/`. The Vitest tests
+//! demo connections (wired exactly as the app wires them) — Microsoft Entra and Lighthouse
+//! (their cards, Adele's row, page and reset plan, the partner's customers) and the seam's
+//! providers, Zoho Directory and Privilege Secure — saved as JSON under `ui/src/test/sandbox/`. The Vitest tests
 //! read them (`ui/src/test/sandbox.ts`), so what they feed the page is what Rust sends, by
 //! construction; `.ci/check-generated-types.sh` fails CI when the committed files are stale.
 //!
@@ -10,7 +11,9 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use resetdesk_core::auth::SandboxBrowser;
 use resetdesk_core::console::{Console, KeychainStatus, PasswordInput};
+use resetdesk_core::providers::entra::actions::ActionKind;
 use resetdesk_core::safety::verification::VerificationEvidence;
 use resetdesk_core::seam::{SignInOutcome, SignInRequest};
 use resetdesk_core::secrets::{MemoryStore, SecretString};
@@ -19,9 +22,12 @@ use serde_json::{json, Value};
 
 use crate::sandbox_demo::SandboxDemo;
 
+const ENTRA: &str = "sandbox";
+const LIGHTHOUSE: &str = "sandbox-lighthouse";
 const ZOHO: &str = "sandbox-zoho";
 const PS: &str = "sandbox-ps";
 /// The demo operators the fixtures sign in as (the first of each card's list is the page's default).
+const ENTRA_OPERATOR: &str = "authadmin@contoso.sandbox";
 const ZOHO_OPERATOR: &str = "ada.admin@zylker.sandbox";
 const PS_OPERATOR: &str = "CORP\\nps.admin";
 /// The stand-in of a certificate's SHA-256 fingerprint.
@@ -148,6 +154,21 @@ async fn ps_sign_in(console: &Console) {
     assert!(matches!(done, SignInOutcome::Done { .. }), "{done:?}");
 }
 
+/// The Lighthouse card's first demo technician (the page's default).
+async fn lighthouse_technician(console: &Console) -> String {
+    console
+        .connections()
+        .await
+        .into_iter()
+        .find(|c| c.id == LIGHTHOUSE)
+        .and_then(|c| {
+            c.demo_accounts
+                .first()
+                .map(|a| a.user_principal_name.clone())
+        })
+        .expect("the Lighthouse card offers its demo technicians")
+}
+
 fn connection(views: &[resetdesk_core::console::ConnectionView], id: &str) -> Value {
     serde_json::to_value(views.iter().find(|c| c.id == id).unwrap()).unwrap()
 }
@@ -173,6 +194,14 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
     };
     tauri::async_runtime::block_on(async {
         let signed_out = console.connections().await;
+        out.write(
+            "entra-connection-signed-out",
+            &connection(&signed_out, ENTRA),
+        );
+        out.write(
+            "lighthouse-connection-signed-out",
+            &connection(&signed_out, LIGHTHOUSE),
+        );
         out.write("zoho-connection-signed-out", &connection(&signed_out, ZOHO));
         out.write("ps-connection-signed-out", &connection(&signed_out, PS));
 
@@ -244,6 +273,45 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
                 .plan_provider_action(PS, &bob, "psResetToken", None)
                 .await
                 .unwrap(),
+        );
+    });
+    tauri::async_runtime::block_on(async {
+        // Microsoft Entra, beside the seam: the page's default demo operator, Adele's row, her
+        // page (methods and the actions offered, each with Rust's reason) and a reset's plan.
+        resetdesk_testkit::sign_in(&console, ENTRA_OPERATOR).await;
+        out.write(
+            "entra-connection",
+            &connection(&console.connections().await, ENTRA),
+        );
+        let adele = console.search_users(ENTRA, "adele").await.unwrap();
+        out.write("entra-search-adele", &adele);
+        let adele_id = adele[0].id.clone();
+        out.write(
+            "entra-user-adele",
+            &console.user_details(ENTRA, &adele_id).await.unwrap(),
+        );
+        out.write(
+            "entra-reset-plan-adele",
+            &console
+                .plan_action(ENTRA, &adele_id, ActionKind::ResetPassword)
+                .await
+                .unwrap(),
+        );
+
+        // Microsoft 365 Lighthouse: the partner's demo technician and the customers they see.
+        let technician = lighthouse_technician(&console).await;
+        let browser = SandboxBrowser::new(&technician).unwrap();
+        console
+            .lighthouse_sign_in(LIGHTHOUSE, Some(&technician), &browser)
+            .await
+            .unwrap();
+        out.write(
+            "lighthouse-connection",
+            &connection(&console.connections().await, LIGHTHOUSE),
+        );
+        out.write(
+            "lighthouse-customers",
+            &console.lighthouse_customers(LIGHTHOUSE).await.unwrap(),
         );
     });
     // Nothing else lies in the folder: a fixture no longer written is a stale one.

@@ -3,6 +3,7 @@ import { describe, expect, test } from "vitest";
 import { useConnections } from "../hooks/useConnections";
 import type { ConnectionView } from "../ipc/types";
 import { PS_ID, psConnection, sandboxConnection, SANDBOX_ID, ZOHO_ID, zohoConnection } from "../test/fixtures";
+import { fromSandbox } from "../test/sandbox";
 import { mockCommands, reject, renderWithFluent } from "../test/render";
 import { ConnectionsScreen } from "./ConnectionsScreen";
 
@@ -261,6 +262,44 @@ describe("connections: sandbox and real tenant cards", () => {
     fireEvent.click(signIn);
     await waitFor(() => expect(tenantCard.getAttribute("data-signed-in")).toBe("true"));
     expect(ipc.callsOf("sign_in")).toStrictEqual([{ connectionId: TENANT_ID }]);
+  });
+});
+
+describe("connections: the sandbox's Entra and Lighthouse cards as Rust sends them", () => {
+  test("signed out, each card offers Rust's demo accounts in its order; signed in, it names Rust's operator and roles", async () => {
+    const signedOut = [fromSandbox.entraConnectionSignedOut, fromSandbox.lighthouseConnectionSignedOut];
+    const signedIn = [fromSandbox.entraConnection, fromSandbox.lighthouseConnection];
+    const done = new Set<string>();
+    const ipc = mockCommands({
+      list_connections: () => signedOut.map((c, i) => (done.has(c.id) ? signedIn[i] : c)),
+      sign_in: (args) => {
+        done.add(args.connectionId as string);
+        return signedIn.find((c) => c.id === args.connectionId)!.operator;
+      },
+    });
+    renderWithFluent(<ConnectionsHarness />);
+    await waitFor(() => expect(byTestId(`connection-${signedOut[1].id}`)).not.toBeNull());
+    signedOut.forEach((connection, index) => {
+      const card = byTestId(`connection-${connection.id}`)!;
+      expect(card.getAttribute("data-kind")).toBe(connection.kind);
+      expect(card.textContent).toContain(connection.displayName);
+      const picker = byId(`signin-account${index === 0 ? "" : `-${connection.id}`}`) as HTMLSelectElement;
+      expect(card.contains(picker)).toBe(true);
+      expect([...picker.options].map((o) => o.value)).toEqual(connection.demoAccounts.map((a) => a.userPrincipalName));
+    });
+    fireEvent.click(byId("signin-button")!);
+    await waitFor(() => expect(byTestId(`connection-${signedIn[0].id}`)?.getAttribute("data-signed-in")).toBe("true"));
+    fireEvent.click(byId(`signin-button-${signedIn[1].id}`)!);
+    await waitFor(() => expect(byTestId(`connection-${signedIn[1].id}`)?.getAttribute("data-signed-in")).toBe("true"));
+    // Each card signed in as its first demo account, the page's default.
+    expect(ipc.callsOf("sign_in")).toEqual(
+      signedOut.map((c) => ({ connectionId: c.id, account: c.demoAccounts[0].userPrincipalName })),
+    );
+    for (const connection of signedIn) {
+      const card = byTestId(`connection-${connection.id}`)!;
+      expect(card.textContent).toContain(`Signed in as ${connection.operator!.displayName} (${connection.operator!.userPrincipalName})`);
+      for (const role of connection.operator!.roles) expect(card.textContent).toContain(role.displayName);
+    }
   });
 });
 

@@ -22,6 +22,7 @@ import {
   tailspin,
 } from "../test/fixtures";
 import { mockCommands, renderWithFluent } from "../test/render";
+import { fromSandbox } from "../test/sandbox";
 import type { Handler } from "../test/render";
 import { LighthouseUserScreen } from "./LighthouseUserScreen";
 import { LighthouseUsersScreen } from "./LighthouseUsersScreen";
@@ -71,6 +72,28 @@ function partnerHandlers(extra: Record<string, Handler> = {}): Record<string, Ha
 const rowIds = (testId = "lh-user-row") => allByTestId(testId).map((r) => `${r.dataset.tenantId}/${r.dataset.userId}`);
 
 describe("Lighthouse users", () => {
+  test("Rust's customers on the sandbox: each listed, the active ones selected and read, an expired one greyed", async () => {
+    const rustCustomers = fromSandbox.lighthouseCustomers;
+    const active = rustCustomers.filter((c) => c.relationshipStatus === "active").map((c) => c.tenantId);
+    expect(active.length).toBeGreaterThan(0);
+    expect(active.length).toBeLessThan(rustCustomers.length);
+    const ipc = mockCommands({
+      lighthouse_customers: () => rustCustomers,
+      lighthouse_users: () => ({ users: [], notRead: [] }),
+      lighthouse_offered_actions: () => offer([]),
+    });
+    renderWithFluent(<Harness />);
+    await waitFor(() => expect(ipc.callsOf("lighthouse_users")).toHaveLength(1));
+    expect(allByTestId("customer").map((c) => c.dataset.tenantId)).toEqual(rustCustomers.map((c) => c.tenantId));
+    for (const customer of rustCustomers) {
+      const box = byId(`customer-${customer.tenantId}`) as HTMLInputElement;
+      const reachable = customer.relationshipStatus === "active";
+      expect(box.checked, customer.displayName).toBe(reachable);
+      expect(box.disabled, customer.displayName).toBe(!reachable);
+    }
+    expect(ipc.callsOf("lighthouse_users")[0].tenantIds).toEqual(active);
+  });
+
   test("an expired relationship is shown greyed and not selected; a customer that does not answer is noted while the others' users show", async () => {
     const litware = { ...northwind, tenantId: "t-litware", displayName: "Litware", relationshipId: "rel-9", relationshipStatus: "expired", roles: [] };
     const ipc = mockCommands(
