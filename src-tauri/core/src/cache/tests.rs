@@ -520,3 +520,20 @@ fn a_cache_of_the_first_layout_is_migrated_in_place_and_searches_the_same() {
         "the next sync is a delta"
     );
 }
+
+#[test]
+fn the_reader_keeps_its_own_page_cache_of_decrypted_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), &MemoryStore::new()).store;
+    let reader_cache: i64 = store
+        .reader
+        .lock()
+        .unwrap()
+        .query_row("PRAGMA cache_size", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        reader_cache,
+        -(32 * 1024),
+        "32 MiB, not SQLite's default 2 MiB"
+    );
+}
