@@ -277,7 +277,7 @@ async fn run(user_count: usize) {
             micros(c50) / micros(s50),
             micros(c99) / micros(s99),
         );
-        slowest.sort_by(|a, b| b.0.cmp(&a.0));
+        slowest.sort_by_key(|entry| std::cmp::Reverse(entry.0));
         slowest_by_length.push((
             length,
             slowest
