@@ -102,12 +102,7 @@ impl Console {
         let waiting = waiting_by_hand(&entries)
             .into_iter()
             .find(|w| w.step.plan_id == plan_id && w.step.step_index == step_index)
-            .ok_or_else(|| {
-                AppError::invalid_input(
-                    "This step is not waiting any more: it was marked done or abandoned (see \
-                     Activity).",
-                )
-            })?;
+            .ok_or_else(|| self.why_not_waiting(plan_id, step_index))?;
         let owner = self.signed_in_owner(&waiting.step.connection_id).await?;
         let run = &waiting.run.record;
         // The sandbox's emulators are made anew at each start, their addresses with them (the

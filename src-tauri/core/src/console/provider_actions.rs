@@ -585,17 +585,27 @@ impl Console {
         plan_id: &str,
         step_index: usize,
     ) -> Result<ProviderResult> {
-        {
-            // Said first, in the dialog's terms: a plan not run yet, or a step with nothing
-            // to do by hand.
-            let plans = lock(&self.provider_plans)?;
-            let record = plans.get(plan_id).ok_or_else(unknown_plan)?;
-            waiting_step(record, step_index)?;
-        }
         self.settle_by_hand_step(plan_id, step_index, ByHandSettlement::Done)
             .await?
             .result
             .ok_or_else(unknown_plan)
+    }
+
+    /// Why a step the audit log does not list as waiting cannot be settled: said in the terms
+    /// of the plan when it is kept in memory (not run yet, or a step with nothing to do by
+    /// hand), otherwise that it was settled already.
+    pub(super) fn why_not_waiting(&self, plan_id: &str, step_index: usize) -> AppError {
+        let kept = lock(&self.provider_plans).ok().and_then(|plans| {
+            plans
+                .get(plan_id)
+                .and_then(|record| waiting_step(record, step_index).err())
+        });
+        kept.unwrap_or_else(|| {
+            AppError::invalid_input(
+                "This step is not waiting any more: it was marked done or abandoned (see \
+                 Activity).",
+            )
+        })
     }
 
     /// A by-hand step settled (`settled`, audited as entry `audit_seq`): the plan kept in
