@@ -84,8 +84,11 @@ pub fn build_search(query: &str) -> Option<Vec<SearchSql>> {
     // Upper bound of the prefix range: every string starting with `whole` sorts below it.
     let q_hi = bind(SqlValue::Text(format!("{whole}\u{10FFFF}")), &mut params);
     let name_prefix = format!("(u.name_key >= {q} AND u.name_key < {q_hi})");
+    // NULL-safe, since the tiers below test `NOT` of it: a mail key left out (the mail is the
+    // UPN) or no mail at all must make it false, not NULL, or `NOT` would drop the row.
     let address_prefix = format!(
-        "((u.upn_key >= {q} AND u.upn_key < {q_hi}) OR (u.mail_key >= {q} AND u.mail_key < {q_hi}))"
+        "((u.upn_key >= {q} AND u.upn_key < {q_hi}) \
+         OR (u.mail_key IS NOT NULL AND u.mail_key >= {q} AND u.mail_key < {q_hi}))"
     );
     let mut tiers = Vec::new();
     let limit_of = |params: &mut Vec<SqlValue>| bind(SqlValue::Integer(0), params);

@@ -409,6 +409,8 @@ fn answers(store: &CacheStore) -> Vec<Vec<String>> {
         "annex",
         "zed",
         "@",
+        "vance",
+        "nomad",
     ]
     .iter()
     .map(|query| {
@@ -428,7 +430,8 @@ fn directory_with_other_mails_and_punctuation() -> Vec<CachedUser> {
     let mut other_mail = user("9", "Pat Desk", "pat@contoso.com");
     other_mail.mail = Some("Ops.Desk@Contoso.com".into());
     users.push(other_mail);
-    let mut no_mail = user("10", "Nia Nomail", "nia@contoso.com");
+    users.push(user("11", "Lee Smith", "lee.vance@contoso.com"));
+    let mut no_mail = user("10", "Nia Nomail", "nia.nomad@contoso.com");
     no_mail.mail = None;
     users.push(no_mail);
     users
@@ -457,6 +460,16 @@ fn copies_that_repeat_another_column_are_left_out_and_the_search_finds_the_same(
     assert_eq!(
         names(&store.search("brien", 50).unwrap()),
         vec!["Jean-Luc O'Brien"]
+    );
+    // A word of the UPN's local part alone (the last tier): found whether the mail's key is
+    // left out (the mail is the UPN) or there is no mail at all.
+    assert_eq!(
+        names(&store.search("vance", 50).unwrap()),
+        vec!["Lee Smith"]
+    );
+    assert_eq!(
+        names(&store.search("nomad", 50).unwrap()),
+        vec!["Nia Nomail"]
     );
     // A whole word of a plain name still ranks before a word that only starts with the query.
     assert_eq!(
@@ -513,7 +526,7 @@ fn a_cache_of_the_first_layout_is_migrated_in_place_and_searches_the_same() {
     assert_eq!(stored_copies(&store, "8").1, " jean luc o brien ");
     assert_eq!(answers(&store), before);
     let state = store.state().unwrap();
-    assert_eq!(state.user_count, 10);
+    assert_eq!(state.user_count, 11);
     assert_eq!(
         state.delta_link.as_deref(),
         Some("link-1"),
