@@ -187,9 +187,10 @@ export interface AddConnectionDialogProps {
 }
 
 /**
- * The "Add connection" form: a Microsoft Entra tenant, a Zoho Directory organisation or a
- * Privilege Secure server. Rust validates what was typed; when it refuses, its message (which
- * says what to correct) is shown here and the form keeps the operator's input.
+ * The "Add connection" form: a Microsoft Entra tenant, a Microsoft 365 Lighthouse partner, a Zoho
+ * Directory organisation or a Privilege Secure server, sent to Rust as one form tagged with its
+ * provider. Rust validates what was typed; when it refuses, its message (which says what to
+ * correct) is shown here and the form keeps the operator's input.
  */
 export function AddConnectionDialog({ onAdd, onClose }: AddConnectionDialogProps) {
   const styles = useStyles();
