@@ -89,3 +89,32 @@ async fn only_the_connections_the_policy_allows_are_added_and_signed_in_to() {
         "{refused:?}"
     );
 }
+
+/// A Zoho organisation in a data centre the policy does not allow is refused before its client
+/// secret is kept: nothing of it is left in the keychain.
+#[tokio::test]
+async fn a_refused_connection_leaves_no_secret_behind() {
+    let sandbox = common::small_sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(MemoryStore::new());
+    let console = common::open_console(
+        &sandbox,
+        &dir.path().join("audit.jsonl"),
+        secrets.clone(),
+        common::safety_rules_off(),
+    )
+    .with_allowed_connections(allowed(serde_json::json!({
+        "allowedConnections": {"zohoDataCentres": ["US"]}
+    })));
+    let zoho: resetdesk_core::connection::NewConnection = serde_json::from_value(serde_json::json!({
+        "provider": "zoho", "displayName": "Zylker", "dataCentre": "EU", "clientId": "1000.NEWAPP",
+        "clientSecret": "very-secret", "organizationId": "123456"
+    }))
+    .unwrap();
+    let refused = console.add_new_connection(zoho).await.unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Denied, "{refused:?}");
+    assert!(refused.message.contains("Zylker"), "{refused:?}");
+    // The store's Debug lists the names of the secrets it holds (never their values).
+    let held = format!("{secrets:?}");
+    assert!(!held.contains("zoho-"), "{held}");
+}

@@ -56,6 +56,8 @@ impl Console {
         new: crate::connection::NewZohoConnection,
     ) -> Result<String> {
         let (connection, client_secret) = new.into_connection()?;
+        // Asked before the secret is kept: a connection the policy refuses leaves nothing behind.
+        self.connection_allowed(&connection)?;
         let settings = connection.zoho()?.clone();
         DeviceSignIn::new(
             connection.id.clone(),
