@@ -1206,6 +1206,10 @@ async fn a_by_hand_step_waits_in_activity_across_a_restart_and_only_its_operator
     );
     let abandoned = h.audit().pop().unwrap();
     assert_eq!(abandoned.record.steps[0].status, StepStatus::Skipped);
+    assert_eq!(
+        shown.outcome, abandoned.record.outcome,
+        "the dialog says of the plan what the audit log says"
+    );
     let message = abandoned.record.message.as_deref().unwrap();
     assert!(
         message.contains("abandoned") && message.contains("re-enrols next week"),

@@ -151,7 +151,7 @@ impl Console {
             ..run.clone()
         })?;
         // The result dialog, if still open, shows the same.
-        let result = self.note_settled_in_memory(plan_id, &settled, entry.seq);
+        let result = self.note_settled_in_memory(plan_id, &settled, &entry);
         Ok(ByHandSettled {
             pending: self.pending_by_hand_steps()?,
             result,

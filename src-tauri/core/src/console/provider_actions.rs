@@ -608,13 +608,14 @@ impl Console {
         })
     }
 
-    /// A by-hand step settled (`settled`, audited as entry `audit_seq`): the plan kept in
-    /// memory, if the app has not restarted since it ran, shows it too; answers its result.
+    /// A by-hand step settled (`settled`, audited as `entry`): the plan kept in memory, if the
+    /// app has not restarted since it ran, shows it too; answers its result, with the outcome
+    /// the audit entry gives the whole plan (an abandoned step makes it partial there).
     pub(super) fn note_settled_in_memory(
         &self,
         plan_id: &str,
         settled: &Outcome,
-        audit_seq: u64,
+        entry: &crate::audit::AuditEntry,
     ) -> Option<ProviderResult> {
         let mut plans = lock(&self.provider_plans).ok()?;
         let record = plans.get_mut(plan_id)?;
@@ -632,11 +633,11 @@ impl Console {
         }
         Some(ProviderResult {
             plan_id: record.plan.id.clone(),
-            outcome: outcome_of(&record.steps),
+            outcome: entry.record.outcome,
             steps: record.steps.clone(),
             generated_password: None,
             copy_handle: None,
-            audit_seq: Some(audit_seq),
+            audit_seq: Some(entry.seq),
             audit_error: None,
         })
     }
