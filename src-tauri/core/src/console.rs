@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex as StdMutex, RwLock as StdRwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
@@ -21,6 +21,7 @@ mod lighthouse;
 mod lighthouse_approval;
 mod lighthouse_jobs;
 mod offline_cache;
+mod plan_store;
 mod provider_actions;
 mod revealed;
 mod safety_checks;
@@ -66,7 +67,7 @@ use crate::safety::managed::{AllowedConnections, IgnoredSetting};
 use crate::safety::rules::{ManagedPolicyView, SafetyRulesView};
 use crate::safety::{ApprovalRecord, RateStatus, SafetyPolicy, VerificationRecord};
 use crate::secrets::SecretStore;
-use confirmation::Confirmation;
+use plan_store::{KeptPlan, PlanState, PlanStore, PlanWording};
 
 /// A reviewed plan is only good for this long: after that the target's state may have moved
 /// on, and the operator must review a fresh one.
@@ -186,39 +187,11 @@ struct Session {
     tokens: Arc<TokenManager>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PlanState {
-    Ready,
-    Running,
-    Finished,
-    /// Stopped before any step ran (signed out, refused by the second check, …).
-    Stopped,
-}
-
-struct PlanRecord {
-    plan: Plan,
-    operator_id: String,
-    state: PlanState,
-    created: Instant,
-    /// The caller's verification and the second person's approval, as recorded.
-    confirmation: Confirmation,
-}
-
-impl PlanRecord {
-    fn new(plan: Plan, operator_id: String) -> Self {
-        Self {
-            plan,
-            operator_id,
-            state: PlanState::Ready,
-            created: Instant::now(),
-            confirmation: Confirmation::default(),
-        }
-    }
-}
-
 /// A plan taken for running, with what the safety checks recorded for it.
 struct ClaimedPlan {
     plan: Plan,
+    /// Who planned it (the run refuses anyone else).
+    owner: PlanOwner,
     verification: Option<VerificationRecord>,
     approval: Option<ApprovalRecord>,
 }
@@ -227,7 +200,9 @@ pub struct Console {
     /// The sandbox first, then the tenants the operator added (saved by the shell).
     connections: StdRwLock<Vec<Connection>>,
     sessions: RwLock<HashMap<String, Arc<Session>>>,
-    plans: StdMutex<HashMap<String, PlanRecord>>,
+    /// Microsoft Entra's reviewed plans (the seam's and Lighthouse's are in their own
+    /// instances of the same store until those providers join the seam).
+    plans: PlanStore<Plan>,
     /// Shared with the bulk jobs, which append their steps as they finish.
     audit: Arc<AuditLog>,
     secrets: Arc<dyn SecretStore>,
@@ -298,7 +273,7 @@ impl Console {
         Ok(Self {
             connections: StdRwLock::new(connections),
             sessions: RwLock::new(HashMap::new()),
-            plans: StdMutex::new(HashMap::new()),
+            plans: PlanStore::new(PlanWording::ONE_USER),
             audit,
             secrets,
             keychain,
@@ -316,7 +291,7 @@ impl Console {
             zoho: Default::default(),
             lighthouse: Default::default(),
             lighthouse_jobs: Default::default(),
-            provider_plans: Default::default(),
+            provider_plans: PlanStore::new(PlanWording::ONE_USER),
             seam: Default::default(),
             running_resets: Default::default(),
             revealed: Default::default(),
@@ -336,19 +311,6 @@ impl Console {
     pub fn with_plan_validity(mut self, validity: Duration) -> Self {
         self.plan_validity = validity;
         self
-    }
-
-    /// The refusal of a summary older than the plan validity: `what` must be reviewed again.
-    pub(crate) fn expired_summary(&self, what: &str) -> AppError {
-        let minutes = self.plan_validity.as_secs() / 60;
-        let age = if minutes >= 1 {
-            format!("more than {minutes} minutes old")
-        } else {
-            "too old".to_string()
-        };
-        AppError::invalid_input(format!(
-            "This summary is {age}. Start the action again to review {what}."
-        ))
     }
 
     /// The demo operators a sandbox connection's sign-in offers.
@@ -944,22 +906,17 @@ impl Console {
                         AppError::denied(rate.refusal()),
                     ));
                 }
-                let mut plans = lock(&self.plans)?;
-                plans.retain(|_, r| {
-                    r.created.elapsed() < self.plan_validity || r.state == PlanState::Running
-                });
-                let mut record = PlanRecord::new(plan.clone(), operator.id.clone());
+                let owner = PlanOwner::of(&operator);
                 let same_call = safety_checks::SameCaller {
                     connection_id: &plan.connection_id,
                     operator_id: &operator.id,
                     target_id: &plan.target.id,
                 };
-                if let Some(reused) = self.reusable_verification(&same_call, &plan.safety) {
-                    plan.safety.verification.recorded = Some(reused.clone());
-                    record.plan = plan.clone();
-                    record.confirmation.verification = Some(reused);
-                }
-                plans.insert(plan.id.clone(), record);
+                let confirmation = self.new_confirmation(&same_call, &mut plan.safety);
+                let mut record = KeptPlan::new(plan.clone(), owner, ());
+                record.confirmation = confirmation;
+                self.plans
+                    .keep(&plan.id, record, self.plan_validity, |_| false)?;
                 Ok(plan)
             }
             Err(error) if error.kind == ErrorKind::Denied => {
@@ -986,15 +943,12 @@ impl Console {
         // Whatever happened, the plan has been used: running it again must change nothing more.
         // (An error means it stopped before any step: the executor reports step failures as
         // outcomes, never as an error.)
-        if let Ok(mut plans) = lock(&self.plans) {
-            if let Some(record) = plans.get_mut(&plan.id) {
-                record.state = if result.is_ok() {
-                    PlanState::Finished
-                } else {
-                    PlanState::Stopped
-                };
-            }
-        }
+        let ended = if result.is_ok() {
+            PlanState::Ran
+        } else {
+            PlanState::Stopped
+        };
+        self.plans.finish(&plan.id, ended);
         if let Err(error) = &result {
             // Stopped before any step ran (signed out, operator changed, target gone…): still an
             // attempted action, so it is audited with the reason it stopped — under whoever is
@@ -1043,41 +997,26 @@ impl Console {
 
     /// Whether `plan_id` is a reset (an unknown plan is not: claiming it says so).
     fn plan_is_reset(&self, plan_id: &str) -> Result<bool> {
-        Ok(lock(&self.plans)?
-            .get(plan_id)
-            .is_some_and(|record| crate::safety::is_reset(record.plan.action)))
+        Ok(self
+            .plans
+            .with_if_kept(plan_id, |record| {
+                crate::safety::is_reset(record.plan.action)
+            })?
+            .unwrap_or(false))
     }
 
     /// Marks a ready plan as running, so a second (or forged, concurrent) call cannot run it too.
     /// A plan whose caller is not verified, or that still needs its approval, is not taken
     /// (and stays ready for the operator to finish the confirmation).
     fn claim_plan(&self, plan_id: &str) -> Result<ClaimedPlan> {
-        let mut plans = lock(&self.plans)?;
-        let record = plans.get_mut(plan_id).ok_or_else(|| {
-            AppError::invalid_input("This request is unknown or has expired. Start the action again to review a new summary.")
-        })?;
-        match record.state {
-            PlanState::Ready => {}
-            PlanState::Stopped => {
-                return Err(AppError::invalid_input(
-                    "This request stopped before it changed anything (see Activity). Start the action again to review the user's current state.",
-                ))
-            }
-            PlanState::Running | PlanState::Finished => {
-                return Err(AppError::invalid_input(
-                    "This request has already run; nothing more was changed. Start the action again if needed.",
-                ))
-            }
-        }
-        if record.created.elapsed() > self.plan_validity {
-            return Err(self.expired_summary("the user's current state"));
-        }
-        record.confirmation.ensure_complete(&record.plan.safety)?;
-        record.state = PlanState::Running;
-        Ok(ClaimedPlan {
-            plan: record.plan.clone(),
-            verification: record.confirmation.verification.clone(),
-            approval: record.confirmation.approval.clone(),
+        self.plans.claim(plan_id, self.plan_validity, |record| {
+            record.confirmation.ensure_complete(&record.plan.safety)?;
+            Ok(ClaimedPlan {
+                plan: record.plan.clone(),
+                owner: record.owner.clone(),
+                verification: record.confirmation.verification.clone(),
+                approval: record.confirmation.approval.clone(),
+            })
         })
     }
 
@@ -1088,16 +1027,10 @@ impl Console {
     ) -> Result<ExecutionResult> {
         let plan = &claimed.plan;
         let session = self.session(&plan.connection_id).await?;
-        let planned_by = {
-            let plans = lock(&self.plans)?;
-            plans
-                .get(&plan.id)
-                .map(|r| r.operator_id.clone())
-                .unwrap_or_default()
-        };
+        let planned_by = &claimed.owner.operator_id;
         // Re-read who acts and on whom: the second authorization check uses live state.
         let operator = session.directory.me().await?;
-        if operator.id != planned_by {
+        if &operator.id != planned_by {
             return Err(AppError::denied(
                 "This summary was prepared for another operator. Start the action again under your own sign-in.",
             ));

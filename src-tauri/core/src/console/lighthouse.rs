@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::{check_query_length, lock, require_id, Console};
+use super::plan_store::{KeptPlan, PlanStore, PlanWording};
+use super::{check_query_length, require_id, Console, PlanOwner};
 use crate::auth::BrowserLauncher;
 use crate::error::{AppError, Result};
 use crate::model::connection::LighthouseSettings;
@@ -30,25 +31,25 @@ pub(super) struct LighthouseConnectionSession {
     pub operator: Operator,
 }
 
-/// A confirmation kept for its run, by plan id.
-pub(super) struct LighthousePlanRecord {
-    pub plan: LighthousePlan,
-    pub connection_id: String,
-    pub operator_upn: String,
-    pub created: std::time::Instant,
-    pub used: bool,
-    /// The users the job acts on, with the roles and group membership read for the plan:
-    /// an approver must be allowed to act on each of them.
-    pub targets: Vec<DirectoryUser>,
-    /// The second person's approval, once given (the plan says whether it is needed).
-    pub approval: Option<crate::safety::ApprovalRecord>,
-}
+/// Bulk reset plans kept for their run, by plan id; beside each, the users the job acts on,
+/// with the roles and group membership read for the plan (an approver must be allowed to act
+/// on each of them). Once claimed, a plan's job runs from its journal.
+pub(super) type LighthousePlans = PlanStore<LighthousePlan, Vec<DirectoryUser>>;
 
-#[derive(Default)]
 pub(super) struct LighthouseState {
     pub sessions: tokio::sync::RwLock<HashMap<String, Arc<LighthouseConnectionSession>>>,
     pub sandbox_sign_ins: HashMap<String, Arc<dyn PartnerSandboxSignIn>>,
-    pub plans: std::sync::Mutex<HashMap<String, LighthousePlanRecord>>,
+    pub plans: LighthousePlans,
+}
+
+impl Default for LighthouseState {
+    fn default() -> Self {
+        Self {
+            sessions: Default::default(),
+            sandbox_sign_ins: HashMap::new(),
+            plans: PlanStore::new(PlanWording::BULK_JOB),
+        }
+    }
 }
 
 /// A user of a customer tenant, with the customer's name.
@@ -634,20 +635,10 @@ impl Console {
             plan,
             approval,
         };
-        let mut plans = lock(&self.lighthouse.plans)?;
-        plans.retain(|_, r| r.created.elapsed() < self.plan_validity);
-        plans.insert(
-            plan.id.clone(),
-            LighthousePlanRecord {
-                plan: plan.clone(),
-                connection_id: connection_id.to_string(),
-                operator_upn: session.operator.user_principal_name.clone(),
-                created: std::time::Instant::now(),
-                used: false,
-                targets: in_job,
-                approval: None,
-            },
-        );
+        let record = KeptPlan::new(plan.clone(), PlanOwner::of(&session.operator), in_job);
+        self.lighthouse
+            .plans
+            .keep(&plan.id, record, self.plan_validity, |_| false)?;
         Ok(plan)
     }
 

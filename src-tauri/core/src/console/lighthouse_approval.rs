@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use chrono::{SecondsFormat, Utc};
 
-use super::{lock, Console};
+use super::Console;
 use crate::audit::{AuditOutcome, AuditRecord};
 use crate::auth::{self, BrowserLauncher, SignInOptions};
 use crate::error::{AppError, ErrorKind, Result};
@@ -104,23 +104,24 @@ impl Console {
         sandbox_account: Option<&str>,
         browser: &dyn BrowserLauncher,
     ) -> Result<ApprovalRecord> {
-        let (connection_id, operator_upn, targets) = {
-            let plans = lock(&self.lighthouse.plans)?;
-            let record = self.open_lighthouse_plan(&plans, plan_id)?;
-            if !record.plan.approval.required {
-                return Err(AppError::invalid_input(
-                    "This request does not need a second person's approval.",
-                ));
-            }
-            if record.approval.is_some() {
-                return Err(AppError::invalid_input("This request is already approved."));
-            }
-            (
-                record.connection_id.clone(),
-                record.operator_upn.clone(),
-                record.targets.clone(),
-            )
-        };
+        let (connection_id, operator_upn, targets) =
+            self.lighthouse
+                .plans
+                .with_ready(plan_id, self.plan_validity, |record| {
+                    if !record.plan.approval.required {
+                        return Err(AppError::invalid_input(
+                            "This request does not need a second person's approval.",
+                        ));
+                    }
+                    if record.confirmation.approval.is_some() {
+                        return Err(AppError::invalid_input("This request is already approved."));
+                    }
+                    Ok((
+                        record.plan.connection_id.clone(),
+                        record.owner.operator_label.clone(),
+                        record.kept.clone(),
+                    ))
+                })?;
         let session = self.lighthouse_session(&connection_id).await?;
         if !session
             .operator
@@ -149,37 +150,16 @@ impl Console {
                 .collect(),
             at: Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
         };
-        let mut plans = lock(&self.lighthouse.plans)?;
-        let open = self.open_lighthouse_plan(&plans, plan_id)?;
-        if open.approval.is_some() {
-            return Err(AppError::invalid_input("This request is already approved."));
-        }
-        if let Some(entry) = plans.get_mut(plan_id) {
-            entry.approval = Some(record.clone());
-        }
+        self.lighthouse
+            .plans
+            .with_ready(plan_id, self.plan_validity, |open| {
+                if open.confirmation.approval.is_some() {
+                    return Err(AppError::invalid_input("This request is already approved."));
+                }
+                open.confirmation.approval = Some(record.clone());
+                Ok(())
+            })?;
         tracing::info!(plan = %plan_id, approver = %record.approver, "bulk plan approved");
-        Ok(record)
-    }
-
-    /// The plan, if it may still be approved or started (not started, not expired).
-    pub(super) fn open_lighthouse_plan<'a>(
-        &self,
-        plans: &'a std::collections::HashMap<String, super::lighthouse::LighthousePlanRecord>,
-        plan_id: &str,
-    ) -> Result<&'a super::lighthouse::LighthousePlanRecord> {
-        let record = plans.get(plan_id).ok_or_else(|| {
-            AppError::invalid_input(
-                "This request is unknown or has expired. Start the action again to review a new summary.",
-            )
-        })?;
-        if record.used {
-            return Err(AppError::invalid_input(
-                "This request has already started; follow it in the job panel.",
-            ));
-        }
-        if record.created.elapsed() > self.plan_validity {
-            return Err(self.expired_summary("the users' current methods"));
-        }
         Ok(record)
     }
 

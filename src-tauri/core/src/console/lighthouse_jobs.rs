@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::plan_store::PlanState;
 use super::{lock, validate_reason, Console};
 use crate::audit::{AuditLog, AuditRecord};
 use crate::audit_forward::AuditForwarder;
@@ -194,48 +195,47 @@ impl Console {
         let journal = self.journal()?;
         // What a second person must have approved is decided again now: another reset of
         // one of these users may have run since the summary was shown.
-        let (targets, planned, connection_id) = {
-            let plans = lock(&self.lighthouse.plans)?;
-            let record = self.open_lighthouse_plan(&plans, plan_id)?;
-            (
-                record.targets.clone(),
-                record.plan.plan.clone(),
-                record.connection_id.clone(),
-            )
-        };
+        let (targets, planned, connection_id) =
+            self.lighthouse
+                .plans
+                .with_ready(plan_id, self.plan_validity, |record| {
+                    Ok((
+                        record.kept.clone(),
+                        record.plan.plan.clone(),
+                        record.plan.connection_id.clone(),
+                    ))
+                })?;
         let session = self.lighthouse_session(&connection_id).await?;
         // The notes were shown with the summary; a log that cannot be read now is refused
         // only where the policy requires it (the requirement's error).
         let (approval_now, _notes) = self
             .lighthouse_approval_requirement(&session.client, &planned, &targets)
             .await?;
-        let (plan, connection_id, planned_by, approval) = {
-            let mut plans = lock(&self.lighthouse.plans)?;
-            let record = self.open_lighthouse_plan(&plans, plan_id)?;
-            let needs_approval = record.plan.approval.required || approval_now.required;
-            if needs_approval && record.approval.is_none() {
-                let mut reasons = record.plan.approval.reasons.clone();
-                for reason in approval_now.reasons {
-                    if !reasons.contains(&reason) {
-                        reasons.push(reason);
+        // Claimed once: from here the job runs from its journal, never from this plan again.
+        let (plan, planned_by, approval) =
+            self.lighthouse
+                .plans
+                .claim(plan_id, self.plan_validity, |record| {
+                    let needs_approval = record.plan.approval.required || approval_now.required;
+                    if needs_approval && record.confirmation.approval.is_none() {
+                        let mut reasons = record.plan.approval.reasons.clone();
+                        for reason in approval_now.reasons {
+                            if !reasons.contains(&reason) {
+                                reasons.push(reason);
+                            }
+                        }
+                        return Err(AppError::denied(format!(
+                            "A second person must approve this job first: {}",
+                            reasons.join(" ")
+                        )));
                     }
-                }
-                return Err(AppError::denied(format!(
-                    "A second person must approve this job first: {}",
-                    reasons.join(" ")
-                )));
-            }
-            let record = plans
-                .get_mut(plan_id)
-                .ok_or_else(|| AppError::internal("The plan left the store while it started."))?;
-            record.used = true;
-            (
-                record.plan.clone(),
-                record.connection_id.clone(),
-                record.operator_upn.clone(),
-                record.approval.clone(),
-            )
-        };
+                    record.state = PlanState::Ran;
+                    Ok((
+                        record.plan.clone(),
+                        record.owner.operator_label.clone(),
+                        record.confirmation.approval.clone(),
+                    ))
+                })?;
         if session.operator.user_principal_name != planned_by {
             return Err(AppError::denied(
                 "This summary was prepared for another technician. Start the action again under your own sign-in.",

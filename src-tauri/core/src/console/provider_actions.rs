@@ -11,18 +11,15 @@
 //!
 //! As with Entra plans, the page refers to a plan only by its id, and every check is made
 //! here: when the plan is built, and again when it runs, from live state.
-use std::collections::HashMap;
-use std::sync::Mutex as StdMutex;
-use std::time::Instant;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
 use super::by_hand_steps::ByHandSettlement;
-use super::confirmation::Confirmation;
+use super::plan_store::{unknown_plan, KeptPlan, PlanState, PlanStore};
 use super::safety_checks::{now_text, SameCaller};
-use super::{lock, validate_reason, Console};
+use super::{validate_reason, Console};
 use crate::audit::{AuditOutcome, AuditRecord};
 use crate::auth::BrowserLauncher;
 use crate::error::{AppError, ErrorKind, Result};
@@ -351,30 +348,30 @@ pub struct PlanOwner {
     pub tenant_id: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RecordState {
-    Ready,
-    Running,
-    /// Ran (some steps may still wait to be finished by hand).
-    Ran,
-    /// Stopped before any step ran.
-    Stopped,
+impl PlanOwner {
+    /// A Microsoft operator (Entra, or a Lighthouse technician in the partner tenant): their
+    /// object id, UPN and home tenant.
+    pub fn of(operator: &crate::model::Operator) -> Self {
+        Self {
+            operator_id: operator.id.clone(),
+            operator_label: operator.user_principal_name.clone(),
+            tenant_id: operator.tenant_id.clone(),
+        }
+    }
 }
 
-pub(super) struct ProviderPlanRecord {
-    plan: ProviderPlan,
-    owner: PlanOwner,
+/// What the store keeps beside a seam plan for its run.
+#[derive(Default)]
+pub(super) struct SeamRun {
     /// The options the operator chose (`PlanDraft::run_options`), handed back to the run.
     run_options: Option<serde_json::Value>,
-    state: RecordState,
-    created: Instant,
-    reason: String,
+    /// The steps as they ran, some perhaps still to finish by hand.
     steps: Vec<StepReport>,
-    /// The caller's verification, as recorded in the confirmation.
-    confirmation: Confirmation,
 }
 
-pub(super) type ProviderPlans = StdMutex<HashMap<String, ProviderPlanRecord>>;
+/// The seam's reviewed plans, in the one store every kind of plan uses.
+pub(super) type ProviderPlans = PlanStore<ProviderPlan, SeamRun>;
+type ProviderPlanRecord = KeptPlan<ProviderPlan, SeamRun>;
 
 /// A plan taken for running.
 pub(super) struct ClaimedProviderPlan {
@@ -411,46 +408,33 @@ impl Console {
         drop(self.reserve_provider_reset(&plan, &owner)?);
         // A caller verified for this operator's last request on the same user, minutes ago.
         let mut plan = plan;
-        let mut confirmation = Confirmation::default();
         let same_call = SameCaller {
             connection_id: &plan.connection_id,
             operator_id: &owner.operator_id,
             target_id: &plan.target.id,
         };
-        if let Some(reused) = self.reusable_verification(&same_call, &plan.safety) {
-            plan.safety.verification.recorded = Some(reused.clone());
-            confirmation.verification = Some(reused);
-        }
-        let mut plans = lock(&self.provider_plans)?;
+        let confirmation = self.new_confirmation(&same_call, &mut plan.safety);
+        let kept = SeamRun {
+            run_options,
+            steps: Vec::new(),
+        };
+        let mut record = KeptPlan::new(plan.clone(), owner, kept);
+        record.confirmation = confirmation;
         // Expired plans go, except those with steps still to finish by hand.
-        plans.retain(|_, r| {
-            r.created.elapsed() < self.plan_validity
-                || r.state == RecordState::Running
-                || r.steps.iter().any(|s| s.state == StepState::ToDoByHand)
-        });
-        plans.insert(
-            plan.id.clone(),
-            ProviderPlanRecord {
-                plan: plan.clone(),
-                owner,
-                run_options,
-                state: RecordState::Ready,
-                created: Instant::now(),
-                reason: String::new(),
-                steps: Vec::new(),
-                confirmation,
-            },
-        );
+        self.provider_plans
+            .keep(&plan.id, record, self.plan_validity, |r| {
+                r.kept
+                    .steps
+                    .iter()
+                    .any(|s| s.state == StepState::ToDoByHand)
+            })?;
         Ok(plan)
     }
 
     /// The connection a provider plan belongs to (the shell picks the browser by it).
     pub fn provider_plan_connection_id(&self, plan_id: &str) -> Result<String> {
-        let plans = lock(&self.provider_plans)?;
-        plans
-            .get(plan_id)
-            .map(|r| r.plan.connection_id.clone())
-            .ok_or_else(unknown_plan)
+        self.provider_plans
+            .with(plan_id, |r| r.plan.connection_id.clone())
     }
 
     /// Runs a confirmed Zoho or Privilege Secure plan. Nothing runs without a reason, or when
@@ -467,11 +451,9 @@ impl Console {
         self.safety()?;
         let reason = validate_reason(reason)?;
         self.audit.ensure_writable()?;
-        let (plan, run_options) = {
-            let plans = lock(&self.provider_plans)?;
-            let record = plans.get(plan_id).ok_or_else(unknown_plan)?;
-            (record.plan.clone(), record.run_options.clone())
-        };
+        let (plan, run_options) = self.provider_plans.with(plan_id, |record| {
+            (record.plan.clone(), record.kept.run_options.clone())
+        })?;
         if plan.safety_class == SafetyClass::Reset {
             self.forwarding_keeps_up()?;
         }
@@ -485,17 +467,16 @@ impl Console {
         // Other resets may have run since this one was planned, or be running now: the cap
         // holds at run time, and the slot counts this one until its audit entry is written.
         let _reset_slot = {
-            let plans = lock(&self.provider_plans)?;
-            let record = plans.get(plan_id).ok_or_else(unknown_plan)?;
-            let (plan, owner) = (record.plan.clone(), record.owner.clone());
-            drop(plans);
+            let owner = self
+                .provider_plans
+                .with(plan_id, |record| record.owner.clone())?;
             self.reserve_provider_reset(&plan, &owner)?
         };
         let claimed = self.claim_provider_plan(plan_id)?;
         let run = match self.run_seam_plan(&claimed, input).await {
             Ok(run) => run,
             Err(error) => {
-                self.finish_provider_record(plan_id, RecordState::Stopped, &reason, Vec::new());
+                self.provider_plans.finish(plan_id, PlanState::Stopped);
                 let outcome = match error.kind {
                     ErrorKind::Denied | ErrorKind::Forbidden => AuditOutcome::Refused,
                     _ => AuditOutcome::Failed,
@@ -508,7 +489,10 @@ impl Console {
                 return Err(error);
             }
         };
-        self.finish_provider_record(plan_id, RecordState::Ran, &reason, run.steps.clone());
+        self.provider_plans
+            .finish_with(plan_id, PlanState::Ran, |kept| {
+                kept.steps = run.steps.clone()
+            });
         let outcome = outcome_of(&run.steps);
         let outcomes = run.steps.iter().map(audit_outcome_of).collect();
         let same_call = SameCaller {
@@ -542,13 +526,13 @@ impl Console {
         browser: Option<&dyn BrowserLauncher>,
     ) -> Result<ByHandPage> {
         let url = {
-            let plans = lock(&self.provider_plans)?;
-            let record = plans.get(plan_id).ok_or_else(unknown_plan)?;
-            let step = waiting_step(record, step_index)?;
-            match &step.performed {
-                StepPerformed::ByHand { page_url, .. } => page_url.clone(),
-                StepPerformed::Api { .. } => return Err(not_by_hand()),
-            }
+            self.provider_plans.with(plan_id, |record| {
+                let step = waiting_step(record, step_index)?;
+                match &step.performed {
+                    StepPerformed::ByHand { page_url, .. } => Ok(page_url.clone()),
+                    StepPerformed::Api { .. } => Err(not_by_hand()),
+                }
+            })??
         };
         let parsed = url::Url::parse(&url).map_err(|_| {
             AppError::invalid_input(format!(
@@ -595,11 +579,12 @@ impl Console {
     /// of the plan when it is kept in memory (not run yet, or a step with nothing to do by
     /// hand), otherwise that it was settled already.
     pub(super) fn why_not_waiting(&self, plan_id: &str, step_index: usize) -> AppError {
-        let kept = lock(&self.provider_plans).ok().and_then(|plans| {
-            plans
-                .get(plan_id)
-                .and_then(|record| waiting_step(record, step_index).err())
-        });
+        let kept = self
+            .provider_plans
+            .with_if_kept(plan_id, |record| waiting_step(record, step_index).err())
+            .ok()
+            .flatten()
+            .flatten();
         kept.unwrap_or_else(|| {
             AppError::invalid_input(
                 "This step is not waiting any more: it was marked done or abandoned (see \
@@ -617,9 +602,10 @@ impl Console {
         settled: &Outcome,
         entry: &crate::audit::AuditEntry,
     ) -> Option<ProviderResult> {
-        let mut plans = lock(&self.provider_plans).ok()?;
+        let mut plans = self.provider_plans.all().ok()?;
         let record = plans.get_mut(plan_id)?;
         if let Some(step) = record
+            .kept
             .steps
             .get_mut(settled.step_index)
             .filter(|step| step.state == StepState::ToDoByHand)
@@ -634,7 +620,7 @@ impl Console {
         Some(ProviderResult {
             plan_id: record.plan.id.clone(),
             outcome: entry.record.outcome,
-            steps: record.steps.clone(),
+            steps: record.kept.steps.clone(),
             generated_password: None,
             copy_handle: None,
             audit_seq: Some(entry.seq),
@@ -649,15 +635,12 @@ impl Console {
         plan_id: &str,
         destination_id: &str,
     ) -> Result<Option<CodeToSend>> {
-        let mut plans = lock(&self.provider_plans)?;
-        let Some(record) = plans.get_mut(plan_id) else {
-            return Ok(None);
-        };
-        self.ensure_awaiting_confirmation(record)?;
-        record
-            .confirmation
-            .send_code(&record.plan.safety, destination_id)
-            .map(Some)
+        self.provider_plans
+            .with_ready_if_kept(plan_id, self.plan_validity, |record| {
+                record
+                    .confirmation
+                    .send_code(&record.plan.safety, destination_id)
+            })
     }
 
     /// Records how the caller of a seam plan was verified (`None` when `plan_id` is not one).
@@ -667,21 +650,21 @@ impl Console {
         plan_id: &str,
         evidence: &VerificationEvidence,
     ) -> Result<Option<VerificationRecord>> {
-        let (recorded, plan, owner) = {
-            let mut plans = lock(&self.provider_plans)?;
-            let Some(record) = plans.get_mut(plan_id) else {
-                return Ok(None);
-            };
-            self.ensure_awaiting_confirmation(record)?;
-            let recorded = record.confirmation.record_verification(
-                &record.plan.safety,
-                evidence,
-                &now_text(),
-            )?;
-            if !recorded.passed {
-                record.state = RecordState::Stopped;
-            }
-            (recorded, record.plan.clone(), record.owner.clone())
+        let recorded =
+            self.provider_plans
+                .with_ready_if_kept(plan_id, self.plan_validity, |record| {
+                    let recorded = record.confirmation.record_verification(
+                        &record.plan.safety,
+                        evidence,
+                        &now_text(),
+                    )?;
+                    if !recorded.passed {
+                        record.state = PlanState::Stopped;
+                    }
+                    Ok((recorded, record.plan.clone(), record.owner.clone()))
+                })?;
+        let Some((recorded, plan, owner)) = recorded else {
+            return Ok(None);
         };
         if !recorded.passed {
             let audited = self.append_audit(AuditRecord {
@@ -707,20 +690,7 @@ impl Console {
 
     /// Whether `plan_id` is a plan of the seam's store.
     pub(super) fn is_provider_plan(&self, plan_id: &str) -> Result<bool> {
-        Ok(lock(&self.provider_plans)?.contains_key(plan_id))
-    }
-
-    /// A plan the confirmation may still record something on: ready and not expired.
-    fn ensure_awaiting_confirmation(&self, record: &ProviderPlanRecord) -> Result<()> {
-        if record.state != RecordState::Ready {
-            return Err(AppError::invalid_input(
-                "This request is no longer waiting for confirmation. Start the action again.",
-            ));
-        }
-        if record.created.elapsed() > self.plan_validity {
-            return Err(self.expired_summary("the user's current state"));
-        }
-        Ok(())
+        self.provider_plans.contains(plan_id)
     }
 
     /// The operator's hourly cap of resets (the `safety.rateLimits` setting) covers Zoho and
@@ -759,64 +729,30 @@ impl Console {
     }
 
     fn claim_provider_plan(&self, plan_id: &str) -> Result<ClaimedProviderPlan> {
-        let mut plans = lock(&self.provider_plans)?;
-        let record = plans.get_mut(plan_id).ok_or_else(unknown_plan)?;
-        match record.state {
-            RecordState::Ready => {}
-            RecordState::Stopped => return Err(AppError::invalid_input(
-                "This request stopped before it changed anything (see Activity). Start the action again to review the user's current state.",
-            )),
-            RecordState::Running | RecordState::Ran => return Err(AppError::invalid_input(
-                "This request has already run; nothing more was changed. Start the action again if needed.",
-            )),
-        }
-        if record.created.elapsed() > self.plan_validity {
-            return Err(self.expired_summary("the user's current state"));
-        }
-        record.confirmation.ensure_complete(&record.plan.safety)?;
-        record.state = RecordState::Running;
-        Ok(ClaimedProviderPlan {
-            plan: record.plan.clone(),
-            owner: record.owner.clone(),
-            verification: record.confirmation.verification.clone(),
-        })
-    }
-
-    fn finish_provider_record(
-        &self,
-        plan_id: &str,
-        state: RecordState,
-        reason: &str,
-        steps: Vec<StepReport>,
-    ) {
-        if let Ok(mut plans) = lock(&self.provider_plans) {
-            if let Some(record) = plans.get_mut(plan_id) {
-                record.state = state;
-                record.reason = reason.to_string();
-                record.steps = steps;
-            }
-        }
+        self.provider_plans
+            .claim(plan_id, self.plan_validity, |record| {
+                record.confirmation.ensure_complete(&record.plan.safety)?;
+                Ok(ClaimedProviderPlan {
+                    plan: record.plan.clone(),
+                    owner: record.owner.clone(),
+                    verification: record.confirmation.verification.clone(),
+                })
+            })
     }
 }
 
 fn waiting_step(record: &ProviderPlanRecord, index: usize) -> Result<&StepReport> {
-    if record.state != RecordState::Ran {
+    if record.state != PlanState::Ran {
         return Err(AppError::invalid_input(
             "This action has not run yet: confirm it first, then finish its by-hand steps.",
         ));
     }
-    let step = record.steps.get(index).ok_or_else(not_waiting)?;
+    let step = record.kept.steps.get(index).ok_or_else(not_waiting)?;
     match (&step.performed, step.state) {
         (StepPerformed::Api { .. }, _) => Err(not_by_hand()),
         (_, StepState::ToDoByHand) => Ok(step),
         _ => Err(not_waiting()),
     }
-}
-
-fn unknown_plan() -> AppError {
-    AppError::invalid_input(
-        "This request is unknown or has expired. Start the action again to review a new summary.",
-    )
 }
 
 fn not_by_hand() -> AppError {

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use chrono::{SecondsFormat, Utc};
 use secrecy::SecretString;
 
-use super::{lock, Console, PlanRecord, PlanState};
+use super::confirmation::Confirmation;
+use super::plan_store::PlanState;
+use super::Console;
 use crate::audit::{AuditEntry, AuditFilter, AuditOutcome, AuditRecord};
 use crate::auth::{self, async_trait, AccessTokenSource, BrowserLauncher, SignInOptions};
 use crate::directory::Directory;
@@ -328,26 +330,6 @@ impl Console {
         })
     }
 
-    /// A ready, unexpired plan, for the confirmation to record something on.
-    fn ready_plan<'a>(
-        &self,
-        plans: &'a mut std::collections::HashMap<String, PlanRecord>,
-        plan_id: &str,
-    ) -> Result<&'a mut PlanRecord> {
-        let record = plans.get_mut(plan_id).ok_or_else(|| {
-            AppError::invalid_input("This request is unknown or has expired. Start the action again to review a new summary.")
-        })?;
-        if record.state != PlanState::Ready {
-            return Err(AppError::invalid_input(
-                "This request is no longer waiting for confirmation. Start the action again.",
-            ));
-        }
-        if record.created.elapsed() > self.plan_validity {
-            return Err(self.expired_summary("the user's current state"));
-        }
-        Ok(record)
-    }
-
     /// Keeps a passed verification of a plan that ran, for the operator's follow-up requests
     /// on the same user (see [`VERIFICATION_REUSE`]), whichever provider's.
     pub(super) fn remember_verification(
@@ -364,9 +346,25 @@ impl Console {
         }
     }
 
+    /// The confirmation a new plan starts with, whichever provider's: the caller verified for
+    /// this operator's request on the same user minutes ago, if any, recorded on it and shown
+    /// in its summary (`safety`).
+    pub(super) fn new_confirmation(
+        &self,
+        request: &SameCaller<'_>,
+        safety: &mut PlanSafety,
+    ) -> Confirmation {
+        let reused = self.reusable_verification(request, safety);
+        safety.verification.recorded = reused.clone().or(safety.verification.recorded.take());
+        Confirmation {
+            verification: reused,
+            ..Confirmation::default()
+        }
+    }
+
     /// A verification this operator recorded for the same user within the last few minutes,
     /// marked as reused, for a plan that offers verification.
-    pub(super) fn reusable_verification(
+    fn reusable_verification(
         &self,
         request: &SameCaller<'_>,
         safety: &PlanSafety,
@@ -401,12 +399,12 @@ impl Console {
     /// approval. Whatever carries keeps the first plan's time, so the request expires when the
     /// first summary would have, however often it is planned again.
     pub fn carry_over_confirmation(&self, from: &str, to: &str) -> Result<()> {
-        let mut plans = lock(&self.plans)?;
+        let mut plans = self.plans.all()?;
         let same_request = match (plans.get(from), plans.get(to)) {
             (Some(old), Some(new)) => {
                 old.state == PlanState::Ready
                     && new.state == PlanState::Ready
-                    && old.operator_id == new.operator_id
+                    && old.owner.operator_id == new.owner.operator_id
                     && old.plan.connection_id == new.plan.connection_id
                     && old.plan.target.id == new.plan.target.id
                     && old.plan.action == new.plan.action
@@ -438,15 +436,17 @@ impl Console {
 
     /// The connection a plan acts in (where its approver must sign in).
     pub fn plan_connection_id(&self, plan_id: &str) -> Result<String> {
-        if let Some(record) = lock(&self.lighthouse.plans)?.get(plan_id) {
-            return Ok(record.connection_id.clone());
+        if let Some(connection_id) = self
+            .lighthouse
+            .plans
+            .with_if_kept(plan_id, |record| record.plan.connection_id.clone())?
+        {
+            return Ok(connection_id);
         }
-        let mut plans = lock(&self.plans)?;
-        Ok(self
-            .ready_plan(&mut plans, plan_id)?
-            .plan
-            .connection_id
-            .clone())
+        self.plans
+            .with_ready(plan_id, self.plan_validity, |record| {
+                Ok(record.plan.connection_id.clone())
+            })
     }
 
     /// Makes a one-time code for the operator to send to one of the user's registered methods
@@ -459,11 +459,12 @@ impl Console {
         if let Some(sent) = self.send_provider_plan_code(plan_id, destination_id)? {
             return Ok(sent);
         }
-        let mut plans = lock(&self.plans)?;
-        let record = self.ready_plan(&mut plans, plan_id)?;
-        record
-            .confirmation
-            .send_code(&record.plan.safety, destination_id)
+        self.plans
+            .with_ready(plan_id, self.plan_validity, |record| {
+                record
+                    .confirmation
+                    .send_code(&record.plan.safety, destination_id)
+            })
     }
 
     /// Records how the caller was verified. A verification that failed (the user did not
@@ -478,19 +479,19 @@ impl Console {
         if let Some(recorded) = self.record_provider_plan_verification(plan_id, evidence)? {
             return Ok(recorded);
         }
-        let (record, plan) = {
-            let mut plans = lock(&self.plans)?;
-            let entry = self.ready_plan(&mut plans, plan_id)?;
-            let record = entry.confirmation.record_verification(
-                &entry.plan.safety,
-                evidence,
-                &now_text(),
-            )?;
-            if !record.passed {
-                entry.state = PlanState::Stopped;
-            }
-            (record, entry.plan.clone())
-        };
+        let (record, plan) = self
+            .plans
+            .with_ready(plan_id, self.plan_validity, |entry| {
+                let record = entry.confirmation.record_verification(
+                    &entry.plan.safety,
+                    evidence,
+                    &now_text(),
+                )?;
+                if !record.passed {
+                    entry.state = PlanState::Stopped;
+                }
+                Ok((record, entry.plan.clone()))
+            })?;
         if !record.passed {
             let audited = self.append_audit(AuditRecord {
                 verification: Some(record.clone()),
@@ -526,7 +527,7 @@ impl Console {
         sandbox_account: Option<&str>,
         browser: &dyn BrowserLauncher,
     ) -> Result<ApprovalRecord> {
-        if lock(&self.lighthouse.plans)?.contains_key(plan_id) {
+        if self.lighthouse.plans.contains(plan_id)? {
             return self
                 .lighthouse_approve_plan(plan_id, sandbox_account, browser)
                 .await;
@@ -537,19 +538,19 @@ impl Console {
                 "This request does not need a second person's approval.",
             ));
         }
-        let (plan, operator_id) = {
-            let mut plans = lock(&self.plans)?;
-            let record = self.ready_plan(&mut plans, plan_id)?;
-            if !record.plan.safety.approval.required {
-                return Err(AppError::invalid_input(
-                    "This request does not need a second person's approval.",
-                ));
-            }
-            if record.confirmation.approval.is_some() {
-                return Err(AppError::invalid_input("This request is already approved."));
-            }
-            (record.plan.clone(), record.operator_id.clone())
-        };
+        let (plan, operator_id) = self
+            .plans
+            .with_ready(plan_id, self.plan_validity, |record| {
+                if !record.plan.safety.approval.required {
+                    return Err(AppError::invalid_input(
+                        "This request does not need a second person's approval.",
+                    ));
+                }
+                if record.confirmation.approval.is_some() {
+                    return Err(AppError::invalid_input("This request is already approved."));
+                }
+                Ok((record.plan.clone(), record.owner.operator_id.clone()))
+            })?;
         let connection = self.connection(&plan.connection_id)?;
         let session = self.session(&plan.connection_id).await?;
         // The approver's ID token must show a new sign-in, after this moment, in this tenant.
@@ -619,9 +620,11 @@ impl Console {
                 .collect(),
             at: now_text(),
         };
-        let mut plans = lock(&self.plans)?;
-        let entry = self.ready_plan(&mut plans, plan_id)?;
-        entry.confirmation.approval = Some(record.clone());
+        self.plans
+            .with_ready(plan_id, self.plan_validity, |entry| {
+                entry.confirmation.approval = Some(record.clone());
+                Ok(())
+            })?;
         tracing::info!(plan = %plan.id, approver = %record.approver, "plan approved");
         Ok(record)
     }
