@@ -136,24 +136,31 @@ pub fn install_panic_hook() {
             .name()
             .unwrap_or("unnamed")
             .to_string();
-        let backtrace = std::backtrace::Backtrace::force_capture().to_string();
-        let dir = REPORT_DIR.get().cloned().unwrap_or_else(std::env::temp_dir);
-        let report = crash_report_text(&message, &place, &thread, &backtrace);
-        match write_crash_report(&dir, &report) {
-            Ok(path) => {
-                tracing::error!(report = %path.display(), %message, %place, "ResetDesk panicked");
-                // One message per run, even if several threads fail.
-                if !PANICKED.swap(true, Ordering::SeqCst) {
-                    open_crash_message(&path);
-                }
-            }
-            Err(e) => eprintln!(
-                "ResetDesk: could not write a crash report in {}: {e}",
-                dir.display()
-            ),
-        }
+        report_crash(&message, &place, &thread);
         default_hook(info);
     }));
+}
+
+/// Writes a crash report (message, place, thread, backtrace, version) to the log directory,
+/// logs where it is, and opens a message for the operator in a separate process: for a panic,
+/// and for a start-up that failed (`startup::start_beside_window`).
+pub fn report_crash(message: &str, place: &str, thread: &str) {
+    let backtrace = std::backtrace::Backtrace::force_capture().to_string();
+    let dir = REPORT_DIR.get().cloned().unwrap_or_else(std::env::temp_dir);
+    let report = crash_report_text(message, place, thread, &backtrace);
+    match write_crash_report(&dir, &report) {
+        Ok(path) => {
+            tracing::error!(report = %path.display(), %message, %place, "ResetDesk failed");
+            // One message per run, even if several threads fail.
+            if !PANICKED.swap(true, Ordering::SeqCst) {
+                open_crash_message(&path);
+            }
+        }
+        Err(e) => eprintln!(
+            "ResetDesk: could not write a crash report in {}: {e}",
+            dir.display()
+        ),
+    }
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {

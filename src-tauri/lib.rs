@@ -77,8 +77,14 @@ pub fn builder<R: Runtime>() -> tauri::Builder<R> {
         .invoke_handler(app_commands!())
         .setup(|app| {
             desktop::setup(app.handle())?;
-            let state = startup::start(app.handle())?;
-            app.manage(state);
+            // The window is already built when `setup` runs, but it shows and loads the page
+            // only once the main thread is free: the set-up (keychain probe, emulators,
+            // Console: 50-70 ms) runs on a thread of its own, and commands wait at `AppStart`.
+            app.manage(state::AppStart::default());
+            let handle = app.handle().clone();
+            std::thread::Builder::new()
+                .name("start-up".into())
+                .spawn(move || startup::start_beside_window(handle))?;
             Ok(())
         })
 }
@@ -157,6 +163,70 @@ mod tests {
         }
     }
 
+    /// Start-up runs beside the window: a command that arrives before it has finished waits
+    /// for its state (here the answer comes from the sandbox the start-up built, handed over
+    /// a moment after the call was made), and a start that failed is every command's answer.
+    #[cfg(feature = "sandbox")]
+    #[test]
+    fn commands_wait_for_the_start_up_and_answer_its_failure() {
+        use resetdesk_core::console::{Console, KeychainStatus};
+        use resetdesk_core::secrets::MemoryStore;
+        use std::sync::Arc;
+
+        let data = tempfile::tempdir().unwrap();
+        let app = builder::<MockRuntime>()
+            .build(tauri::generate_context!())
+            .expect("app builds");
+        // As `setup` does: the gate is managed at once, its state handed over later.
+        app.manage(state::AppStart::default());
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap();
+        let handle = app.handle().clone();
+        let audit_path = data.path().join("audit.jsonl");
+        let starting = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            let sandbox = sandbox_demo::SandboxDemo::start().expect("sandbox");
+            let console = Console::new(
+                sandbox.connections(),
+                Arc::new(MemoryStore::new()),
+                KeychainStatus::Available,
+                audit_path,
+            )
+            .expect("console");
+            let console = sandbox.wire(console);
+            handle
+                .state::<state::AppStart>()
+                .finish(Ok(state::AppState {
+                    console: Arc::new(console),
+                    sandbox,
+                }));
+        });
+        let connections = invoke(&webview, "list_connections", json!({}))
+            .expect("list_connections waits for the start-up");
+        assert_eq!(connections[0]["id"], "sandbox", "{connections}");
+        starting.join().unwrap();
+
+        let failed = builder::<MockRuntime>()
+            .build(tauri::generate_context!())
+            .expect("app builds");
+        let gate = state::AppStart::default();
+        gate.finish(Err(resetdesk_core::AppError::internal(
+            "ResetDesk could not start: the data directory is read-only",
+        )));
+        failed.manage(gate);
+        let webview = tauri::WebviewWindowBuilder::new(&failed, "main", Default::default())
+            .build()
+            .unwrap();
+        for cmd in ["list_connections", "safety_rules", "verify_audit"] {
+            let error = invoke(&webview, cmd, json!({})).unwrap_err();
+            assert_eq!(
+                error["message"], "ResetDesk could not start: the data directory is read-only",
+                "{cmd}: {error}"
+            );
+        }
+    }
+
     fn invoke(
         webview: &tauri::WebviewWindow<MockRuntime>,
         cmd: &str,
@@ -188,7 +258,9 @@ mod tests {
             .build(tauri::generate_context!())
             .expect("app builds");
         // The mock runtime never reaches the event loop's Ready, where `setup` runs: do its work.
-        app.manage(startup::start(app.handle()).expect("start-up"));
+        let start = state::AppStart::default();
+        start.finish(Ok(startup::start(app.handle()).expect("start-up")));
+        app.manage(start);
         let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
             .build()
             .unwrap();

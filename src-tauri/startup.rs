@@ -13,7 +13,7 @@ use resetdesk_core::AppError;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_store::StoreExt;
 
-use crate::state::AppState;
+use crate::state::{AppStart, AppState};
 
 /// The id of the built-in Entra sandbox connection; every built-in sandbox id starts with it,
 /// so a saved connection with such an id is refused whether or not the sandbox is built in.
@@ -29,6 +29,24 @@ const SAFETY_KEY: &str = "safety";
 /// Key of the Zoho settings: `{"freshSignInMinutes": N}`, how recent the operator's Zoho
 /// sign-in must be to confirm a reset (default 5).
 const ZOHO_KEY: &str = "zoho";
+
+/// Runs [`start`] beside the window and hands its result to the commands waiting at
+/// [`AppStart`]. A start that fails is reported as before, when it ran before the window: a
+/// crash report and a message for the operator; every command answers the same error, and
+/// the app ends.
+pub fn start_beside_window<R: Runtime>(app: AppHandle<R>) {
+    let outcome = start(&app).map_err(|e| format!("ResetDesk could not start: {e}"));
+    let gate = app.state::<AppStart>();
+    match outcome {
+        Ok(state) => gate.finish(Ok(state)),
+        Err(message) => {
+            tracing::error!("{message}");
+            gate.finish(Err(AppError::internal(message.clone())));
+            crate::desktop::report_crash(&message, "start-up", "start-up");
+            app.exit(1);
+        }
+    }
+}
 
 pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::error::Error>> {
     let data_dir = app.path().app_data_dir()?;

@@ -9,16 +9,17 @@ use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 
-use crate::state::AppState;
+use crate::state::AppStart;
 
 /// The newest `limit` (default 200) entries, newest first; with `filter`, only those that
 /// match it. `list_audit({limit})` without a filter is what the page called before filters.
 #[tauri::command]
 pub async fn list_audit(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     limit: Option<usize>,
     filter: Option<AuditFilter>,
 ) -> Result<Vec<AuditEntry>, AppError> {
+    let state = start.ready().await?;
     let console = state.console.clone();
     let filter = filter.unwrap_or_default();
     tauri::async_runtime::spawn_blocking(move || console.query_audit(&filter, limit.unwrap_or(200)))
@@ -31,12 +32,14 @@ pub async fn list_audit(
 
 /// Whether the audit log is forwarded to a syslog collector, where, and how delivery goes.
 #[tauri::command]
-pub async fn audit_forwarding(state: State<'_, AppState>) -> Result<ForwardingStatus, AppError> {
+pub async fn audit_forwarding(start: State<'_, AppStart>) -> Result<ForwardingStatus, AppError> {
+    let state = start.ready().await?;
     Ok(state.console.forwarding_status())
 }
 
 #[tauri::command]
-pub async fn verify_audit(state: State<'_, AppState>) -> Result<AuditVerification, AppError> {
+pub async fn verify_audit(start: State<'_, AppStart>) -> Result<AuditVerification, AppError> {
+    let state = start.ready().await?;
     let console = state.console.clone();
     tauri::async_runtime::spawn_blocking(move || console.verify_audit())
         .await
@@ -60,10 +63,11 @@ pub struct ExportResult {
 #[tauri::command]
 pub async fn export_audit<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     format: ExportFormat,
     filter: Option<AuditFilter>,
 ) -> Result<Option<ExportResult>, AppError> {
+    let state = start.ready().await?;
     let filter = filter.unwrap_or_default();
     // A bad date is reported before the operator is asked where to save.
     filter.check()?;

@@ -4,14 +4,15 @@ use resetdesk_core::console::{CacheStatus, CachedSearch};
 use resetdesk_core::AppError;
 use tauri::State;
 
-use crate::state::AppState;
+use crate::state::AppStart;
 
 #[tauri::command]
 pub async fn search_cached_users(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     connection_id: String,
     query: String,
 ) -> Result<CachedSearch, AppError> {
+    let state = start.ready().await?;
     state
         .console
         .search_cached_users(&connection_id, &query)
@@ -20,17 +21,19 @@ pub async fn search_cached_users(
 
 #[tauri::command]
 pub async fn cache_status(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     connection_id: String,
 ) -> Result<CacheStatus, AppError> {
+    let state = start.ready().await?;
     state.console.cache_status(&connection_id).await
 }
 
 /// Returns at once; the sync runs in the background and `cache_status` shows its progress.
 #[tauri::command]
 pub async fn refresh_cache(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     connection_id: String,
 ) -> Result<(), AppError> {
+    let state = start.ready().await?;
     state.console.refresh_cache(&connection_id).await
 }

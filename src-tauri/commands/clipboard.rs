@@ -5,7 +5,7 @@ use resetdesk_core::AppError;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 
-use crate::state::AppState;
+use crate::state::AppStart;
 
 /// Longest time a copied value may stay on the clipboard.
 const MAX_CLEAR_AFTER_SECONDS: u64 = 300;
@@ -18,10 +18,11 @@ const MAX_CLEAR_AFTER_SECONDS: u64 = 300;
 #[tauri::command]
 pub async fn copy_to_clipboard<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     handle: String,
     clear_after_seconds: Option<u64>,
 ) -> Result<(), AppError> {
+    let state = start.ready().await?;
     let text = state
         .console
         .revealed_secret(&handle)?

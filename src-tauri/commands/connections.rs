@@ -5,11 +5,12 @@ use resetdesk_core::model::Operator;
 use resetdesk_core::AppError;
 use tauri::{AppHandle, Runtime, State};
 
-use crate::state::AppState;
+use crate::state::{AppStart, AppState};
 use crate::system_browser::SystemBrowser;
 
 #[tauri::command]
-pub async fn list_connections(state: State<'_, AppState>) -> Result<Vec<ConnectionView>, AppError> {
+pub async fn list_connections(start: State<'_, AppStart>) -> Result<Vec<ConnectionView>, AppError> {
+    let state = start.ready().await?;
     Ok(state.console.connections().await)
 }
 
@@ -19,10 +20,11 @@ pub async fn list_connections(state: State<'_, AppState>) -> Result<Vec<Connecti
 #[tauri::command]
 pub async fn sign_in<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     connection_id: String,
     account: Option<String>,
 ) -> Result<Operator, AppError> {
+    let state = start.ready().await?;
     let is_lighthouse = state
         .console
         .connections()
@@ -38,7 +40,7 @@ pub async fn sign_in<R: Runtime>(
             .lighthouse_sign_in(&connection_id, account.as_deref(), &browser)
             .await;
     }
-    let browser = browser_for(app, &state, &connection_id, account).await?;
+    let browser = browser_for(app, state, &connection_id, account).await?;
     state
         .console
         .sign_in(&connection_id, browser.as_ref())
@@ -71,7 +73,8 @@ pub async fn browser_for<R: Runtime>(
 }
 
 #[tauri::command]
-pub async fn sign_out(state: State<'_, AppState>, connection_id: String) -> Result<(), AppError> {
+pub async fn sign_out(start: State<'_, AppStart>, connection_id: String) -> Result<(), AppError> {
+    let state = start.ready().await?;
     state.console.sign_out(&connection_id).await
 }
 
@@ -80,11 +83,12 @@ pub async fn sign_out(state: State<'_, AppState>, connection_id: String) -> Resu
 #[tauri::command]
 pub async fn add_connection<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     connection: NewConnection,
 ) -> Result<ConnectionView, AppError> {
+    let state = start.ready().await?;
     let id = state.console.add_new_connection(connection).await?;
-    saved_view(&app, &state, &id).await
+    saved_view(&app, state, &id).await
 }
 
 /// Saves the connection list (after an add or a change) and returns the view of `id`.
@@ -107,9 +111,10 @@ pub async fn saved_view<R: Runtime>(
 #[tauri::command]
 pub async fn remove_connection<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     connection_id: String,
 ) -> Result<(), AppError> {
+    let state = start.ready().await?;
     state.console.remove_connection(&connection_id).await?;
     crate::startup::save_connections(&app, &state.console.saved_connections())
 }
@@ -120,10 +125,11 @@ pub async fn remove_connection<R: Runtime>(
 /// another connection, or a build without the sandbox, is refused.
 #[tauri::command]
 pub async fn sandbox_simulate_outage(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     connection_id: String,
     down: Option<bool>,
 ) -> Result<bool, AppError> {
+    let state = start.ready().await?;
     #[cfg(feature = "sandbox")]
     {
         let no_demo = || {
@@ -158,9 +164,10 @@ pub async fn sandbox_simulate_outage(
 #[tauri::command]
 pub async fn sandbox_second_desktop_reset<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     user_id: String,
 ) -> Result<String, AppError> {
+    let state = start.ready().await?;
     #[cfg(feature = "sandbox")]
     {
         use tauri::Manager;

@@ -12,7 +12,7 @@ use secrecy::SecretString;
 use tauri::{AppHandle, Runtime, State};
 
 use super::connections::saved_view;
-use crate::state::AppState;
+use crate::state::AppStart;
 use crate::system_browser::SystemBrowser;
 
 /// Signs in with what the connection's sign-in form asks for (a login, and a password and a
@@ -24,13 +24,14 @@ use crate::system_browser::SystemBrowser;
 #[tauri::command]
 pub async fn directory_sign_in<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     connection_id: String,
     account: String,
     password: Option<String>,
     code: Option<String>,
     device_code: Option<String>,
 ) -> Result<SignInOutcome, AppError> {
+    let state = start.ready().await?;
     let is_sandbox = state.console.connection_settings(&connection_id)?.sandbox;
     let request = SignInRequest {
         account,
@@ -52,31 +53,34 @@ pub async fn directory_sign_in<R: Runtime>(
 #[tauri::command]
 pub async fn trust_certificate<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     connection_id: String,
     sha256: String,
 ) -> Result<ConnectionView, AppError> {
+    let state = start.ready().await?;
     state
         .console
         .trust_certificate(&connection_id, &sha256)
         .await?;
-    saved_view(&app, &state, &connection_id).await
+    saved_view(&app, state, &connection_id).await
 }
 
 #[tauri::command]
 pub async fn directory_search(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     connection_id: String,
     query: String,
 ) -> Result<UserSearch, AppError> {
+    let state = start.ready().await?;
     state.console.directory_search(&connection_id, &query).await
 }
 
 #[tauri::command]
 pub async fn directory_user(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     connection_id: String,
     user_id: String,
 ) -> Result<UserPage, AppError> {
+    let state = start.ready().await?;
     state.console.directory_user(&connection_id, &user_id).await
 }

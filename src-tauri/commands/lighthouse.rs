@@ -9,22 +9,24 @@ use resetdesk_core::providers::lighthouse::{ActionOffer, CustomerAccess};
 use resetdesk_core::AppError;
 use tauri::State;
 
-use crate::state::AppState;
+use crate::state::AppStart;
 
 #[tauri::command]
 pub async fn lighthouse_customers(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     connection_id: String,
 ) -> Result<Vec<CustomerAccess>, AppError> {
+    let state = start.ready().await?;
     state.console.lighthouse_customers(&connection_id).await
 }
 
 #[tauri::command]
 pub async fn lighthouse_offered_actions(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     connection_id: String,
     tenant_ids: Vec<String>,
 ) -> Result<Vec<ActionOffer>, AppError> {
+    let state = start.ready().await?;
     state
         .console
         .lighthouse_offered_actions(&connection_id, &tenant_ids)
@@ -33,11 +35,12 @@ pub async fn lighthouse_offered_actions(
 
 #[tauri::command]
 pub async fn lighthouse_users(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     connection_id: String,
     tenant_ids: Vec<String>,
     query: String,
 ) -> Result<LighthouseUsers, AppError> {
+    let state = start.ready().await?;
     state
         .console
         .lighthouse_users(&connection_id, &tenant_ids, &query)
@@ -46,11 +49,12 @@ pub async fn lighthouse_users(
 
 #[tauri::command]
 pub async fn lighthouse_methods_list(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     connection_id: String,
     tenant_ids: Vec<String>,
     query: String,
 ) -> Result<LighthouseMethods, AppError> {
+    let state = start.ready().await?;
     state
         .console
         .lighthouse_methods_list(&connection_id, &tenant_ids, &query)
@@ -59,11 +63,12 @@ pub async fn lighthouse_methods_list(
 
 #[tauri::command]
 pub async fn lighthouse_user_details(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     connection_id: String,
     tenant_id: String,
     user_id: String,
 ) -> Result<LighthouseUserDetails, AppError> {
+    let state = start.ready().await?;
     state
         .console
         .lighthouse_user_details(&connection_id, &tenant_id, &user_id)
@@ -72,10 +77,11 @@ pub async fn lighthouse_user_details(
 
 #[tauri::command]
 pub async fn lighthouse_plan_reset(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     connection_id: String,
     targets: Vec<TargetRef>,
 ) -> Result<LighthousePlan, AppError> {
+    let state = start.ready().await?;
     state
         .console
         .lighthouse_plan_reset(&connection_id, &targets)
@@ -85,41 +91,46 @@ pub async fn lighthouse_plan_reset(
 /// Starts the confirmed reset as a bulk job; returns at once (the page polls `lighthouse_job`).
 #[tauri::command]
 pub async fn lighthouse_start_job(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     plan_id: String,
     reason: String,
 ) -> Result<BulkJobView, AppError> {
+    let state = start.ready().await?;
     state.console.lighthouse_start_job(&plan_id, &reason).await
 }
 
 #[tauri::command]
 pub async fn lighthouse_job(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     job_id: String,
 ) -> Result<BulkJobView, AppError> {
+    let state = start.ready().await?;
     state.console.lighthouse_job(&job_id).await
 }
 
 #[tauri::command]
 pub async fn lighthouse_cancel_job(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     job_id: String,
 ) -> Result<BulkJobView, AppError> {
+    let state = start.ready().await?;
     state.console.lighthouse_cancel_job(&job_id).await
 }
 
 /// Jobs the app did not finish (closed or crashed half-way, or cancelled).
 #[tauri::command]
 pub async fn lighthouse_unfinished_jobs(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
 ) -> Result<Vec<BulkJobView>, AppError> {
+    let state = start.ready().await?;
     state.console.lighthouse_unfinished_jobs().await
 }
 
 #[tauri::command]
 pub async fn lighthouse_resume_job(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     job_id: String,
 ) -> Result<BulkJobView, AppError> {
+    let state = start.ready().await?;
     state.console.lighthouse_resume_job(&job_id).await
 }

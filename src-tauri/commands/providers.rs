@@ -9,19 +9,20 @@ use resetdesk_core::console::{
 use resetdesk_core::AppError;
 use tauri::{AppHandle, Runtime, State};
 
-use crate::state::AppState;
+use crate::state::AppStart;
 use crate::system_browser::SystemBrowser;
 
 /// Plans an offered action with the options its form chose (Zoho's Reset password dialog);
 /// the provider reads its own options.
 #[tauri::command]
 pub async fn plan_provider_action(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     connection_id: String,
     user_id: String,
     action: String,
     options: Option<serde_json::Value>,
 ) -> Result<ProviderPlan, AppError> {
+    let state = start.ready().await?;
     state
         .console
         .plan_provider_action(&connection_id, &user_id, action, options)
@@ -30,11 +31,12 @@ pub async fn plan_provider_action(
 
 #[tauri::command]
 pub async fn run_provider_plan(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     plan_id: String,
     reason: String,
     password: Option<PasswordInput>,
 ) -> Result<ProviderResult, AppError> {
+    let state = start.ready().await?;
     state
         .console
         .run_provider_plan(&plan_id, &reason, password)
@@ -45,10 +47,11 @@ pub async fn run_provider_plan(
 #[tauri::command]
 pub async fn open_by_hand_page<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     plan_id: String,
     step_index: usize,
 ) -> Result<ByHandPage, AppError> {
+    let state = start.ready().await?;
     let connection_id = state.console.provider_plan_connection_id(&plan_id)?;
     let is_sandbox = state.console.connection_settings(&connection_id)?.sandbox;
     let browser = SystemBrowser::new(app);
@@ -62,8 +65,9 @@ pub async fn open_by_hand_page<R: Runtime>(
 /// Every by-hand step still waiting, from the audit log (it outlives a restart).
 #[tauri::command]
 pub async fn pending_by_hand_steps(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
 ) -> Result<Vec<PendingByHandStep>, AppError> {
+    let state = start.ready().await?;
     state.console.pending_by_hand_steps()
 }
 
@@ -71,11 +75,12 @@ pub async fn pending_by_hand_steps(
 /// result dialog); answers the steps still waiting and the plan's result while it is kept.
 #[tauri::command]
 pub async fn settle_by_hand_step(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     plan_id: String,
     step_index: usize,
     settlement: ByHandSettlement,
 ) -> Result<ByHandSettled, AppError> {
+    let state = start.ready().await?;
     state
         .console
         .settle_by_hand_step(&plan_id, step_index, settlement)

@@ -9,14 +9,15 @@ use resetdesk_core::AppError;
 use tauri::{AppHandle, Runtime, State};
 
 use crate::commands::connections::browser_for;
-use crate::state::AppState;
+use crate::state::AppStart;
 
 #[tauri::command]
 pub async fn send_verification_code(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     plan_id: String,
     destination_id: String,
 ) -> Result<CodeToSend, AppError> {
+    let state = start.ready().await?;
     state
         .console
         .send_verification_code(&plan_id, &destination_id)
@@ -24,10 +25,11 @@ pub async fn send_verification_code(
 
 #[tauri::command]
 pub async fn record_verification(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     plan_id: String,
     evidence: VerificationEvidence,
 ) -> Result<VerificationRecord, AppError> {
+    let state = start.ready().await?;
     state.console.record_verification(&plan_id, &evidence)
 }
 
@@ -37,13 +39,14 @@ pub async fn record_verification(
 #[tauri::command]
 pub async fn approve_plan<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     plan_id: String,
     account: Option<String>,
 ) -> Result<ApprovalRecord, AppError> {
+    let state = start.ready().await?;
     // The sign-in goes to the plan's own connection, whatever the page believes it is.
     let connection_id = state.console.plan_connection_id(&plan_id)?;
-    let browser = browser_for(app, &state, &connection_id, account.clone()).await?;
+    let browser = browser_for(app, state, &connection_id, account.clone()).await?;
     state
         .console
         .approve_plan(&plan_id, account.as_deref(), browser.as_ref())
@@ -54,6 +57,7 @@ pub async fn approve_plan<R: Runtime>(
 /// policy sets, which it raised from a weaker user setting, and which are weaker than the
 /// defaults.
 #[tauri::command]
-pub async fn safety_rules(state: State<'_, AppState>) -> Result<SafetyRulesView, AppError> {
+pub async fn safety_rules(start: State<'_, AppStart>) -> Result<SafetyRulesView, AppError> {
+    let state = start.ready().await?;
     Ok(state.console.safety_rules())
 }

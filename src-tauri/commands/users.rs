@@ -5,35 +5,38 @@ use resetdesk_core::providers::entra::planner::Plan;
 use resetdesk_core::AppError;
 use tauri::State;
 
-use crate::state::AppState;
+use crate::state::AppStart;
 
 #[tauri::command]
 pub async fn search_users(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     connection_id: String,
     query: String,
 ) -> Result<Vec<DirectoryUser>, AppError> {
+    let state = start.ready().await?;
     state.console.search_users(&connection_id, &query).await
 }
 
 #[tauri::command]
 pub async fn get_user_details(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     connection_id: String,
     user_id: String,
 ) -> Result<UserDetails, AppError> {
+    let state = start.ready().await?;
     state.console.user_details(&connection_id, &user_id).await
 }
 
 #[tauri::command]
 pub async fn plan_action(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     connection_id: String,
     user_id: String,
     action: ActionKind,
     options: Option<ActionOptions>,
     replaces: Option<String>,
 ) -> Result<Plan, AppError> {
+    let state = start.ready().await?;
     // No options (an older page, or an action without any) plans the action alone.
     let options = options.unwrap_or_default();
     let plan = state
@@ -49,9 +52,10 @@ pub async fn plan_action(
 
 #[tauri::command]
 pub async fn execute_plan(
-    state: State<'_, AppState>,
+    start: State<'_, AppStart>,
     plan_id: String,
     reason: String,
 ) -> Result<ExecutionResult, AppError> {
+    let state = start.ready().await?;
     state.console.execute_plan(&plan_id, &reason).await
 }
