@@ -8,6 +8,7 @@ import type {
   LighthouseActionOffer,
   LighthousePlan,
   LighthouseUser,
+  LighthouseUserDetails,
   ConnectionView,
   DirectoryUser,
   ExecutionResult,
@@ -292,184 +293,108 @@ export function zohoPasswordResult(overrides: Partial<ProviderResult> = {}): Pro
 
 // ---- Microsoft 365 Lighthouse (partner) ----------------------------------------------------
 
-export const LH_ID = "sandbox-lighthouse";
+// Written from the sandbox by Rust (see ./sandbox.ts): the demo partner's technician, their
+// customers (Fabrikam's and Northwind's GDAP roles allow Reset all MFAs, Tailspin's do not),
+// users, methods, a plan and its job.
+
+export const LH_ID = fromSandbox.lighthouseConnection.id;
 
 export function lighthouseConnection(signedIn: boolean): ConnectionView {
-  return {
-    id: LH_ID,
-    kind: "lighthousePartner",
-    displayName: "Sandbox — Lighthouse partner (demo)",
-    sandbox: true,
-    signedIn,
-    operator: signedIn
-      ? { connectionId: LH_ID, tenantId: "partner-1", id: "tech-1", userPrincipalName: "tech@partner.sandbox", displayName: "Tess Tech", roles: [] }
-      : null,
-    account: null,
-    summary: null,
-    keychain: { state: "available" },
-    servedThroughSeam: false,
-    offlineCache: false,
-    outageDemo: false,
-    demoAccounts: [
-      { userPrincipalName: "tech@partner.sandbox", displayName: "Tess Tech", roleLabel: "Partner technician" },
-      { userPrincipalName: "lead@partner.sandbox", displayName: "Team lead (approver)", roleLabel: "GDAP: Helpdesk and Tier 3" },
-    ],
-  };
+  return signedIn ? fromSandbox.lighthouseConnection : fromSandbox.lighthouseConnectionSignedOut;
 }
 
-const AUTH_WRITER = { templateId: "aaf43236-0c0d-4d5f-883a-6955382ac081", displayName: "Authentication Methods Writer" };
-const USER_ADMIN = { templateId: "fe930be7-5e62-47db-91af-98c3a49a38b1", displayName: "User Administrator" };
-const USERS_READER = { templateId: "88d8e3e3-8f55-4a1e-953a-9b9898b8876b", displayName: "Directory Readers" };
-
-export const fabrikam: CustomerAccess = {
-  tenantId: "t-fabrikam",
-  displayName: "Fabrikam",
-  relationshipId: "rel-1",
-  relationshipStatus: "active",
-  roles: [USER_ADMIN, AUTH_WRITER],
-};
-export const tailspin: CustomerAccess = {
-  tenantId: "t-tailspin",
-  displayName: "Tailspin Toys",
-  relationshipId: "rel-2",
-  relationshipStatus: "active",
-  roles: [USER_ADMIN, AUTH_WRITER],
-};
-export const northwind: CustomerAccess = {
-  tenantId: "t-northwind",
-  displayName: "Northwind Traders",
-  relationshipId: "rel-3",
-  relationshipStatus: "active",
-  roles: [USERS_READER],
-};
-
-export function lhUser(customer: CustomerAccess, id: string, name: string): LighthouseUser {
-  const upn = `${name.toLowerCase().replace(/ /g, ".")}@${customer.displayName.split(" ")[0].toLowerCase()}.example`;
-  return { ...adele, connectionId: LH_ID, tenantId: customer.tenantId, id, userPrincipalName: upn, displayName: name, mail: upn, customerName: customer.displayName, roleAssignableGroupKnown: false };
+function customerNamed(name: string): CustomerAccess {
+  return fromSandbox.lighthouseCustomers.find((c) => c.displayName === name)!;
 }
 
-export const fabUser = lhUser(fabrikam, "u-fab-1", "Fiona Fab");
-export const fabUser2 = lhUser(fabrikam, "u-fab-2", "Frank Fab");
-export const tailUser = lhUser(tailspin, "u-tail-1", "Tom Tail");
-export const northUser = lhUser(northwind, "u-north-1", "Nora North");
+export const fabrikam = customerNamed("Fabrikam");
+export const tailspin = customerNamed("Tailspin Toys");
+export const northwind = customerNamed("Northwind Traders");
 
-export const phoneMethod: AuthMethod = {
-  id: "m-phone",
-  kind: "phone",
-  label: "Phone number",
-  detail: "+1 555 0100",
-  phoneType: "mobile",
-  isDefault: true,
-  status: null,
-  created: null,
-};
-export const authenticatorMethod: AuthMethod = {
-  id: "m-app",
-  kind: "microsoftAuthenticator",
-  label: "Microsoft Authenticator",
-  detail: "Pixel 8",
-  phoneType: null,
-  isDefault: false,
-  status: null,
-  created: null,
-};
+/** Every user of the customers the technician reaches, as Rust lists them. */
+export const lighthouseUsers: LighthouseUser[] = fromSandbox.lighthouseUsers.users;
 
+function listed(tenantId: string, userId: string): LighthouseUser {
+  return lighthouseUsers.find((u) => u.tenantId === tenantId && u.id === userId)!;
+}
+
+const planned = fromSandbox.lighthousePlan.users;
+
+/** A Fabrikam user the technician may reset (no hardware token). */
+export const fabUser = listed(fabrikam.tenantId, fromSandbox.lighthouseUserFabrikam.user.id);
+/** Fabrikam's Global Administrator: the technician, an Authentication Administrator there, may not reset them. */
+export const fabUser2 = listed(fabrikam.tenantId, planned.find((u) => u.error !== null)!.userId);
+/** A Tailspin Toys user: the reset is refused for the customer. */
+export const tailUser = listed(tailspin.tenantId, fromSandbox.lighthouseUserTailspin.user.id);
+/** A Northwind Traders user the technician may reset. */
+export const northUser = listed(northwind.tenantId, planned.find((u) => u.tenantId === northwind.tenantId)!.userId);
+
+/** The pages Rust answers for the Fabrikam and the Tailspin user. */
+export const fabUserPage: LighthouseUserDetails = fromSandbox.lighthouseUserFabrikam;
+export const tailUserPage: LighthouseUserDetails = fromSandbox.lighthouseUserTailspin;
+
+export const phoneMethod: AuthMethod = fabUserPage.methods.find((m) => m.kind === "phone")!;
+export const authenticatorMethod: AuthMethod = fabUserPage.methods.find((m) => m.kind === "microsoftAuthenticator")!;
+
+/**
+ * Rust's offer for a selection, refused for the customers in `refusals`: the sandbox's
+ * Fabrikam offer with the refusals a test names (Rust refuses for each such customer).
+ */
 export function offer(refusals: CustomerRefusal[] = []): LighthouseActionOffer[] {
-  return [{ action: "resetAllMfa", label: "Reset all multi-factor authentications", offered: refusals.length === 0, refusals }];
+  return fromSandbox.lighthouseOfferFabrikam.map((o) => ({ ...o, offered: refusals.length === 0, refusals }));
 }
 
-export const northwindRefusal: CustomerRefusal = {
-  tenantId: northwind.tenantId,
-  displayName: northwind.displayName,
-  reason: "Your roles in Northwind Traders do not include Authentication Methods Writer.",
-};
+/** Rust's refusal of Reset all MFAs for Tailspin Toys (its GDAP roles do not allow it). */
+export const tailspinRefusal: CustomerRefusal = fromSandbox.lighthouseOfferFabrikamTailspin[0].refusals.find(
+  (r) => r.tenantId === tailspin.tenantId,
+)!;
 
+/** Rust's plan for `fabUser`, `fabUser2` (left out, with why) and `northUser`. */
 export function lhPlan(overrides: Partial<LighthousePlan> = {}): LighthousePlan {
-  return {
-    id: "lhplan-1",
-    connectionId: LH_ID,
-    operatorUpn: "tech@partner.sandbox",
-    approval: { required: false, reasons: [] },
-    action: "resetAllMfa",
-    customers: [
-      { tenantId: fabrikam.tenantId, displayName: fabrikam.displayName, users: 1, methods: 2 },
-      { tenantId: tailspin.tenantId, displayName: tailspin.displayName, users: 1, methods: 0 },
-    ],
-    users: [
-      {
-        tenantId: fabrikam.tenantId,
-        customerName: fabrikam.displayName,
-        userId: fabUser.id,
-        userPrincipalName: fabUser.userPrincipalName,
-        displayName: fabUser.displayName,
-        remove: [phoneMethod, authenticatorMethod],
-        keep: ["Password"],
-        error: null,
-      },
-      {
-        tenantId: tailspin.tenantId,
-        customerName: tailspin.displayName,
-        userId: tailUser.id,
-        userPrincipalName: tailUser.userPrincipalName,
-        displayName: tailUser.displayName,
-        remove: [],
-        keep: [],
-        error: { kind: "Forbidden", message: "Tailspin Toys refused to list the methods." },
-      },
-    ],
-    totalMethods: 2,
-    warnings: ["Fiona Fab cannot sign in with MFA until she registers again."],
-    ...overrides,
-  };
+  return { ...fromSandbox.lighthousePlan, ...overrides };
 }
 
+/**
+ * That plan's job as it starts, nothing done yet: derived from the finished one (the sandbox
+ * runs it too fast to catch it mid-way).
+ */
 export function lhJob(overrides: Partial<BulkJobView> = {}): BulkJobView {
+  const job = fromSandbox.lighthouseJobFinished;
   return {
-    id: "job-1",
-    action: "resetAllMfa",
-    reason: "INC-77",
-    createdAt: "2026-11-23T09:00:00Z",
+    ...job,
     state: "running",
     done: 0,
     failed: 0,
-    remaining: 2,
-    error: null,
-    users: [
-      {
-        tenantId: fabrikam.tenantId,
-        customerName: fabrikam.displayName,
-        userId: fabUser.id,
-        userPrincipalName: fabUser.userPrincipalName,
-        displayName: fabUser.displayName,
-        state: "pending",
-        methods: [
-          { methodId: phoneMethod.id, label: phoneMethod.label, state: "pending", message: null },
-          { methodId: authenticatorMethod.id, label: authenticatorMethod.label, state: "pending", message: null },
-        ],
-      },
-    ],
+    remaining: job.done + job.failed + job.remaining,
+    users: job.users.map((user) => ({
+      ...user,
+      state: "pending",
+      methods: user.methods.map((m) => ({ ...m, state: "pending", message: null })),
+    })),
     ...overrides,
   };
 }
 
-/** The job above, finished: the phone removed, the Authenticator failed. */
+/**
+ * The job as Rust finished it on the sandbox, but with the first user's last method failed
+ * (Graph's 500): the sandbox's deletions do not fail, and the page's partial result is what the
+ * tests check.
+ */
 export function lhJobFinished(): BulkJobView {
-  const job = lhJob();
+  const job = fromSandbox.lighthouseJobFinished;
+  const [first, ...others] = job.users;
+  const last = first.methods.length - 1;
   return {
     ...job,
-    state: "finished",
-    done: 1,
-    failed: 1,
-    remaining: 0,
+    done: job.done - 1,
+    failed: job.failed + 1,
     users: [
       {
-        ...job.users[0],
+        ...first,
         state: "partial",
-        methods: [
-          { methodId: phoneMethod.id, label: phoneMethod.label, state: "deleted", message: null },
-          { methodId: authenticatorMethod.id, label: authenticatorMethod.label, state: "failed", message: "Graph answered 500" },
-        ],
+        methods: first.methods.map((m, i) => (i === last ? { ...m, state: "failed", message: "Graph answered 500" } : m)),
       },
+      ...others,
     ],
   };
 }
