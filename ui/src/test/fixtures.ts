@@ -1,4 +1,6 @@
-// Data shaped exactly as Rust serialises it, for the page's tests.
+// The page's tests' data. Microsoft Entra's, Lighthouse's, Zoho's and Privilege Secure's is what
+// Rust answers on the sandbox (./sandbox.ts, written by src-tauri/page_fixtures.rs); where a test
+// needs a state the sandbox does not reach, the override is made here or in the test, and said.
 import type {
   AuditEntry,
   AuthMethod,
@@ -22,227 +24,73 @@ import type {
 } from "../ipc/types";
 import { fromSandbox } from "./sandbox";
 
-export const SANDBOX_ID = "sandbox";
+// ---- Microsoft Entra ------------------------------------------------------------------------
+// Written from the sandbox by Rust (see ./sandbox.ts): the demo Contoso tenant, signed in as its
+// Helpdesk Administrator (who may reset a password, not require MFA again).
 
-export const operator = {
-  connectionId: SANDBOX_ID,
-  tenantId: "tenant-1",
-  id: "op-1",
-  userPrincipalName: "helpdesk@contoso.sandbox",
-  displayName: "Helen Desk",
-  roles: [{ templateId: "729827e3-9c14-49f7-bb1b-9608f156bbb8", displayName: "Helpdesk Administrator" }],
-};
+export const SANDBOX_ID = fromSandbox.entraConnectionSignedOut.id;
+
+export const operator = fromSandbox.entraConnectionHelpdesk.operator!;
 
 export function sandboxConnection(signedIn: boolean): ConnectionView {
-  return {
-    id: SANDBOX_ID,
-    kind: "entraTenant",
-    displayName: "Sandbox — Contoso (demo)",
-    sandbox: true,
-    signedIn,
-    operator: signedIn ? operator : null,
-    account: null,
-    summary: null,
-    keychain: { state: "available" },
-    servedThroughSeam: false,
-    offlineCache: true,
-    outageDemo: true,
-    demoAccounts: [
-      { userPrincipalName: "authadmin@contoso.sandbox", displayName: "Ava Auth", roleLabel: "Authentication Administrator" },
-      { userPrincipalName: "helpdesk@contoso.sandbox", displayName: "Helen Desk", roleLabel: "Helpdesk Administrator" },
-    ],
-  };
+  return signedIn ? fromSandbox.entraConnectionHelpdesk : fromSandbox.entraConnectionSignedOut;
 }
 
-export const adele: DirectoryUser = {
-  connectionId: SANDBOX_ID,
-  tenantId: "tenant-1",
-  id: "user-adele",
-  userPrincipalName: "adele.vance@contoso.sandbox",
-  displayName: "Adele Vance",
-  mail: "adele.vance@contoso.sandbox",
-  accountEnabled: true,
-  jobTitle: "Retail Manager",
-  department: "Retail",
-  mobilePhone: "+1 555 0100",
-  userType: "Member",
-  lastPasswordChange: "2026-10-01T08:00:00Z",
-  signInSessionsValidFrom: "2026-10-01T08:00:00Z",
-  adminRoles: [],
-  rolesKnown: true,
-  inRoleAssignableGroup: false,
-  roleAssignableGroupKnown: true,
-};
+/** Adele as the Helpdesk Administrator's read of her page has her (roles and group read). */
+export const adele: DirectoryUser = fromSandbox.entraUserAdeleHelpdesk.user;
 
-export const megan: DirectoryUser = {
-  ...adele,
-  id: "user-megan",
-  userPrincipalName: "megan.bowen@contoso.sandbox",
-  displayName: "Megan Bowen",
-  mail: "megan.bowen@contoso.sandbox",
-  jobTitle: "Marketing Manager",
-  adminRoles: [],
-  rolesKnown: false,
-};
+/** Megan as a search lists her (roles not read in a list). */
+export const megan: DirectoryUser = fromSandbox.entraSearchMegan[0];
 
 export function adeleDetails(overrides: Partial<UserDetails> = {}): UserDetails {
-  return {
-    user: adele,
-    methods: [
-      {
-        id: "m-phone",
-        kind: "phone",
-        label: "Phone number",
-        detail: "+1 555 0100",
-        phoneType: "mobile",
-        isDefault: true,
-        status: null,
-        created: null,
-      },
-      {
-        id: "m-hw",
-        kind: "hardwareOath",
-        label: "Hardware OATH token",
-        detail: "Serial 12345",
-        phoneType: null,
-        isDefault: false,
-        status: "activated",
-        created: "2026-01-02T00:00:00Z",
-      },
-    ],
-    actions: [
-      { action: "resetPassword", label: "Reset password", allowed: true, reason: null },
-      {
-        action: "requireReregisterMfa",
-        label: "Require re-register MFA",
-        allowed: false,
-        reason: "Requires at least the Authentication Administrator role.",
-      },
-      { action: "revokeSessions", label: "Revoke sessions", allowed: true, reason: null },
-    ],
-    methodsError: null,
-    rate: null,
-    ...overrides,
-  };
+  return { ...fromSandbox.entraUserAdeleHelpdesk, ...overrides };
 }
 
-export const resetPlan: Plan = {
-  id: "plan-42",
-  connectionId: SANDBOX_ID,
-  tenantId: "tenant-1",
-  action: "resetPassword",
-  operatorUpn: "helpdesk@contoso.sandbox",
-  target: { id: adele.id, userPrincipalName: adele.userPrincipalName, displayName: adele.displayName, adminRoles: [] },
-  steps: [
-    {
-      index: 0,
-      kind: { type: "resetPassword" },
-      summary: "Reset the password of Adele Vance to a generated temporary password",
-      blocked: null,
-    },
-  ],
-  warnings: ["The user is signed out of apps that check the password."],
-  createdAt: "2026-11-23T09:00:00Z",
-  alsoRevokeSessions: false,
-  temporaryAccessPass: null,
-  safety: noSafetyChecks(),
-};
+/** Adele's page for an Authentication Administrator: every action allowed (the Temporary Access Pass too). */
+export function adeleDetailsForAuthAdmin(): UserDetails {
+  return { ...fromSandbox.entraUserAdele };
+}
 
-/** A plan none of the safety rules apply to (as Rust sends for revoking sessions, or when turned off). */
+/** A plan none of the safety rules apply to: Rust's for revoking Adele's sessions. */
 export function noSafetyChecks(): PlanSafety {
-  return { verification: { required: false, options: [], recorded: null }, approval: { required: false, reasons: [] }, rate: null };
+  return { ...fromSandbox.entraRevokePlanAdele.safety };
 }
 
-/** The default policy's safety part for a reset of Adele: verification required, every method offered. */
+/**
+ * Rust's reset of Adele's password, without its safety part: the tests of the plain flow
+ * (confirm, run, result) take no verification step, which the default rules ask for
+ * (`verifiedResetSafety` is that part, for the safety tests).
+ */
+export const resetPlan: Plan = { ...fromSandbox.entraResetPlanAdeleHelpdesk, safety: noSafetyChecks() };
+
+/**
+ * The default policy's safety part of a reset of Adele: the caller's verification required,
+ * every method possible. It is Rust's for an Authentication Administrator, who may read her
+ * methods (the one-time code's destinations); the Helpdesk Administrator's is `helpdeskResetSafety`.
+ */
 export function verifiedResetSafety(overrides: Partial<PlanSafety> = {}): PlanSafety {
-  return {
-    verification: {
-      required: true,
-      options: [
-        {
-          method: "callBack",
-          label: "Call back on a number in the directory",
-          instructions: "Hang up and call the user back on a number below.",
-          unavailable: null,
-          phones: [
-            { id: "mobilePhone", label: "Mobile phone", number: "+1 555 0100" },
-            { id: "businessPhones/0", label: "Business phone", number: "+1 425 555 1012" },
-          ],
-          manager: null,
-          destinations: [],
-        },
-        {
-          method: "managerConfirmation",
-          label: "Confirmation by the user's manager",
-          instructions: "Contact the user's manager.",
-          unavailable: "the directory names no manager for this user.",
-          phones: [],
-          manager: null,
-          destinations: [],
-        },
-        {
-          method: "oneTimeCode",
-          label: "One-time code to a registered method",
-          instructions: "Send the code.",
-          unavailable: null,
-          phones: [],
-          manager: null,
-          destinations: [{ id: "phone-1", label: "Phone number +1 555 0100" }],
-        },
-        {
-          method: "ticket",
-          label: "Ticket from the verification process",
-          instructions: "Enter the ticket.",
-          unavailable: null,
-          phones: [],
-          manager: null,
-          destinations: [],
-        },
-      ],
-      recorded: null,
-    },
-    approval: { required: false, reasons: [] },
-    rate: { used: 3, limit: 20, nextAllowedAt: null, note: null },
-    ...overrides,
-  };
+  return { ...fromSandbox.entraResetPlanAdele.safety, ...overrides };
 }
 
-export const resetResult: ExecutionResult = {
-  planId: "plan-42",
-  outcome: "succeeded",
-  outcomes: [
-    {
-      stepIndex: 0,
-      status: "succeeded",
-      message: "Password reset; change required at next sign-in",
-      requestId: "req-abc-123",
-      at: "2026-11-23T09:00:05Z",
-    },
-  ],
-  temporaryPassword: "Tmp-Xq7!pLm2",
-  temporaryAccessPass: null,
-  copyHandle: "copy-handle-42",
-  auditSeq: 7,
-  auditError: null,
-};
+/** The Helpdesk Administrator's: the one-time code is not possible (their role may not read her methods). */
+export function helpdeskResetSafety(): PlanSafety {
+  return { ...fromSandbox.entraResetPlanAdeleHelpdesk.safety };
+}
 
+/** That reset run on the sandbox: the temporary password (a stand-in), its copy handle, the audit entry's number. */
+export const resetResult: ExecutionResult = fromSandbox.entraResetResultAdele;
+
+/**
+ * An audit entry numbered `seq`: Rust's entry of the reset above, with the number, the reason
+ * and the hash made distinct per `seq` here (the sandbox writes one such entry, and its hashes
+ * are stand-ins), and what a test sets on top.
+ */
 export function auditEntry(seq: number, overrides: Partial<AuditEntry> = {}): AuditEntry {
+  const entry = fromSandbox.entraResetAuditAdele;
   return {
+    ...entry,
     seq,
-    at: `2026-11-23T09:0${seq}:00Z`,
-    operator: "helpdesk@contoso.sandbox",
-    connectionId: SANDBOX_ID,
-    tenantId: "tenant-1",
-    targetId: adele.id,
-    target: adele.userPrincipalName,
-    action: "resetPassword",
-    planId: `plan-${seq}`,
-    plan: ["Reset the password"],
     reason: `INC-${seq}`,
-    outcome: "succeeded",
-    steps: [{ stepIndex: 0, status: "succeeded", message: "done", requestId: `req-${seq}`, at: "2026-11-23T09:00:00Z" }],
-    message: null,
-    prevHash: "0".repeat(64),
     hash: `${seq}`.repeat(64).slice(0, 64),
     ...overrides,
   };
