@@ -1,7 +1,9 @@
 //! The page's test fixtures, written from the sandbox: what the Console answers on the app's own
-//! demo connections (wired exactly as the app wires them) — Microsoft Entra and Lighthouse
-//! (their cards, Adele's row, page and reset plan, the partner's customers) and the seam's
-//! providers, Zoho Directory and Privilege Secure — saved as JSON under `ui/src/test/sandbox/`. The Vitest tests
+//! demo connections (wired exactly as the app wires them) — Microsoft Entra (its card, Adele's
+//! row, page and reset plan for two operators, Megan's row, a reset run and its audit entry),
+//! Lighthouse (its card, the partner's customers, users, offers, two users' pages, a plan and
+//! its finished job) and the seam's providers, Zoho Directory and Privilege Secure — saved as
+//! JSON under `ui/src/test/sandbox/`. The Vitest tests
 //! read them (`ui/src/test/sandbox.ts`), so what they feed the page is what Rust sends, by
 //! construction; `.ci/check-generated-types.sh` fails CI when the committed files are stale.
 //!
@@ -28,6 +30,8 @@ const ZOHO: &str = "sandbox-zoho";
 const PS: &str = "sandbox-ps";
 /// The demo operators the fixtures sign in as (the first of each card's list is the page's default).
 const ENTRA_OPERATOR: &str = "authadmin@contoso.sandbox";
+/// The Helpdesk Administrator: may reset a password, not require MFA again.
+const HELPDESK_OPERATOR: &str = "helpdesk@contoso.sandbox";
 const ZOHO_OPERATOR: &str = "ada.admin@zylker.sandbox";
 const PS_OPERATOR: &str = "CORP\\nps.admin";
 /// The stand-in of a certificate's SHA-256 fingerprint.
@@ -71,10 +75,14 @@ impl Stable {
                 fields
                     .into_iter()
                     .map(|(key, v)| match (key.as_str(), &v) {
-                        ("generatedPassword", Value::String(_)) => {
+                        ("generatedPassword" | "temporaryPassword", Value::String(_)) => {
                             (key, Value::String("Maple-Otter-Lamp-42".to_string()))
                         }
                         ("userCode", Value::String(_)) => (key, Value::String("ABCD-EFGH".into())),
+                        // An audit entry's hash chain covers its random ids and times.
+                        ("hash" | "prevHash", Value::String(_)) => {
+                            (key, Value::String("0".repeat(64)))
+                        }
                         // The Privilege Secure emulator draws its demo codes at each start.
                         ("secondFactorCode", Value::String(_)) => {
                             (key, Value::String("246810".into()))
@@ -185,7 +193,8 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
             dir.path().join("audit.jsonl"),
         )
         .unwrap()
-        .with_cache_dir(dir.path()),
+        .with_cache_dir(dir.path())
+        .with_job_journal_dir(dir.path()),
     );
     std::fs::create_dir_all(fixtures_dir()).unwrap();
     let mut out = Writer {
@@ -309,10 +318,179 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
             "lighthouse-connection",
             &connection(&console.connections().await, LIGHTHOUSE),
         );
-        out.write(
-            "lighthouse-customers",
-            &console.lighthouse_customers(LIGHTHOUSE).await.unwrap(),
+        let customers = console.lighthouse_customers(LIGHTHOUSE).await.unwrap();
+        out.write("lighthouse-customers", &customers);
+
+        // Lighthouse, further: the users of every customer reachable, the offer for a customer
+        // whose GDAP roles allow the reset (Fabrikam) and with one whose do not (Tailspin Toys),
+        // a plain Fabrikam user's page and a Tailspin user's, and the plan and finished job of
+        // a reset of that Fabrikam user, a protected one of Fabrikam (left out, with why) and a
+        // plain Northwind user.
+        let tenant = |name: &str| {
+            customers
+                .iter()
+                .find(|c| c.display_name == name)
+                .unwrap_or_else(|| panic!("the partner's customer {name}"))
+                .tenant_id
+                .clone()
+        };
+        let (fabrikam, northwind, tailspin) = (
+            tenant("Fabrikam"),
+            tenant("Northwind Traders"),
+            tenant("Tailspin Toys"),
         );
+        let active: Vec<String> = customers
+            .iter()
+            .filter(|c| c.is_active())
+            .map(|c| c.tenant_id.clone())
+            .collect();
+        let users = console
+            .lighthouse_users(LIGHTHOUSE, &active, "")
+            .await
+            .unwrap();
+        out.write("lighthouse-users", &users);
+        let offer = |tenants: Vec<String>| {
+            let console = &console;
+            async move {
+                console
+                    .lighthouse_offered_actions(LIGHTHOUSE, &tenants)
+                    .await
+                    .unwrap()
+            }
+        };
+        let allowed = offer(vec![fabrikam.clone()]).await;
+        assert!(allowed.iter().all(|o| o.offered), "{allowed:?}");
+        out.write("lighthouse-offer-fabrikam", &allowed);
+        let refused = offer(vec![fabrikam.clone(), tailspin.clone()]).await;
+        assert!(refused.iter().all(|o| !o.offered), "{refused:?}");
+        out.write("lighthouse-offer-fabrikam-tailspin", &refused);
+
+        // Each user's page, as the page opens it: whether the technician may reset them, and
+        // their methods.
+        let mut pages = Vec::new();
+        for user in &users.users {
+            let page = console
+                .lighthouse_user_details(LIGHTHOUSE, &user.user.tenant_id, &user.user.id)
+                .await
+                .unwrap();
+            pages.push(serde_json::to_value(&page).unwrap());
+        }
+        let in_tenant = |page: &Value, tenant: &str| page["user"]["tenantId"] == tenant;
+        let offered = |page: &Value| page["actions"][0]["offered"] == true;
+        // A plain user: offered, and no hardware token (deactivated, not removed).
+        let plain = |page: &Value| {
+            offered(page)
+                && page["methods"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|m| m["kind"] != "hardwareOath")
+        };
+        let fabrikam_user = pages
+            .iter()
+            .find(|p| in_tenant(p, &fabrikam) && plain(p))
+            .expect("a plain Fabrikam user")
+            .clone();
+        out.write("lighthouse-user-fabrikam", &fabrikam_user);
+        let tailspin_user = pages
+            .iter()
+            .find(|p| in_tenant(p, &tailspin))
+            .expect("a Tailspin Toys user")
+            .clone();
+        assert!(!offered(&tailspin_user), "{tailspin_user}");
+        out.write("lighthouse-user-tailspin", &tailspin_user);
+        let protected = pages
+            .iter()
+            .find(|p| in_tenant(p, &fabrikam) && !offered(p))
+            .expect("a Fabrikam user the technician may not reset");
+        let northwind_user = pages
+            .iter()
+            .find(|p| in_tenant(p, &northwind) && plain(p))
+            .expect("a plain Northwind user");
+        let target = |page: &Value| resetdesk_core::console::TargetRef {
+            tenant_id: page["user"]["tenantId"].as_str().unwrap().to_string(),
+            user_id: page["user"]["id"].as_str().unwrap().to_string(),
+        };
+        let plan = console
+            .lighthouse_plan_reset(
+                LIGHTHOUSE,
+                &[
+                    target(&fabrikam_user),
+                    target(protected),
+                    target(northwind_user),
+                ],
+            )
+            .await
+            .unwrap();
+        out.write("lighthouse-plan", &plan);
+        let started = console
+            .lighthouse_start_job(&plan.id, "INC-77")
+            .await
+            .unwrap();
+        // The job runs in the background: its finished view (the running one changes as it goes).
+        let mut finished = None;
+        for _ in 0..1500 {
+            let job = console.lighthouse_job(&started.id).await.unwrap();
+            if serde_json::to_value(&job).unwrap()["state"] != "running" {
+                finished = Some(job);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        out.write(
+            "lighthouse-job-finished",
+            &finished.expect("the job finishes within 30 s"),
+        );
+    });
+    tauri::async_runtime::block_on(async {
+        // Microsoft Entra as the Helpdesk Administrator (the demo operator the page's Entra tests
+        // sign in as): their card, Adele's page (Require re-register MFA refused, with Rust's
+        // reason), Megan's row, a plan no safety rule applies to (Revoke sessions), then a reset
+        // of Adele's password with the caller verified by ticket, its result and audit entry.
+        resetdesk_testkit::sign_in(&console, HELPDESK_OPERATOR).await;
+        out.write(
+            "entra-connection-helpdesk",
+            &connection(&console.connections().await, ENTRA),
+        );
+        let adele_id = console.search_users(ENTRA, "adele").await.unwrap()[0]
+            .id
+            .clone();
+        out.write(
+            "entra-user-adele-helpdesk",
+            &console.user_details(ENTRA, &adele_id).await.unwrap(),
+        );
+        out.write(
+            "entra-search-megan",
+            &console.search_users(ENTRA, "megan").await.unwrap(),
+        );
+        out.write(
+            "entra-revoke-plan-adele",
+            &console
+                .plan_action(ENTRA, &adele_id, ActionKind::RevokeSessions)
+                .await
+                .unwrap(),
+        );
+        let plan = console
+            .plan_action(ENTRA, &adele_id, ActionKind::ResetPassword)
+            .await
+            .unwrap();
+        out.write("entra-reset-plan-adele-helpdesk", &plan);
+        let ticket = VerificationEvidence::Ticket {
+            ticket: "HR-42".to_string(),
+        };
+        console.record_verification(&plan.id, &ticket).unwrap();
+        out.write(
+            "entra-reset-result-adele",
+            &console.execute_plan(&plan.id, "INC-42").await.unwrap(),
+        );
+        let entry = console
+            .list_audit(100)
+            .unwrap()
+            .into_iter()
+            .map(|e| serde_json::to_value(e).unwrap())
+            .find(|e| e["planId"] == plan.id.as_str())
+            .expect("the reset's audit entry");
+        out.write("entra-reset-audit-adele", &entry);
     });
     // Nothing else lies in the folder: a fixture no longer written is a stale one.
     let mut present: Vec<String> = std::fs::read_dir(fixtures_dir())

@@ -31,7 +31,7 @@ describe("activity", () => {
       expect(found).not.toBeNull();
       return found!;
     });
-    expect(details.textContent).toContain("req-1");
+    expect(details.textContent).toContain(auditEntry(1).steps[0].requestId!);
     expect(details.textContent).toContain(auditEntry(1).hash);
   });
 

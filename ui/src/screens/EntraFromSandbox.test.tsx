@@ -1,6 +1,7 @@
 // Microsoft Entra's screens fed exactly what Rust answers on the sandbox (`fromSandbox`, written
 // by `src-tauri/page_fixtures.rs`): where the page's expectations drift from what Rust sends, these
-// fail. The other Entra tests use hand-written data to reach cases the sandbox does not show.
+// fail. The other Entra tests get the sandbox's data through ../test/fixtures, with the overrides
+// a case the sandbox does not show needs.
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { describe, expect, test } from "vitest";
 import type { DirectoryUser } from "../ipc/types";

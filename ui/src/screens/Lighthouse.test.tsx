@@ -8,6 +8,7 @@ import {
   authenticatorMethod,
   fabUser,
   fabUser2,
+  fabUserPage,
   fabrikam,
   lhJob,
   lhJobFinished,
@@ -15,11 +16,12 @@ import {
   lighthouseConnection,
   northUser,
   northwind,
-  northwindRefusal,
   offer,
   phoneMethod,
   tailUser,
+  tailUserPage,
   tailspin,
+  tailspinRefusal,
 } from "../test/fixtures";
 import { mockCommands, renderWithFluent } from "../test/render";
 import { fromSandbox } from "../test/sandbox";
@@ -51,7 +53,7 @@ function Harness({ initial = null }: { initial?: string[] | null }) {
   );
 }
 
-/** Rust's answers for the sandbox partner: users filtered by tenant, Northwind refusing the reset. */
+/** Rust's answers for the sandbox partner: users filtered by tenant, Tailspin refusing the reset. */
 function partnerHandlers(extra: Record<string, Handler> = {}): Record<string, Handler> {
   return {
     lighthouse_customers: () => customers,
@@ -59,12 +61,12 @@ function partnerHandlers(extra: Record<string, Handler> = {}): Record<string, Ha
     lighthouse_methods_list: (args) => ({
       rows: users
         .filter((u) => (args.tenantIds as string[]).includes(u.tenantId))
-        .map((user) => ({ user, methods: user.id === fabUser.id ? [phoneMethod, authenticatorMethod] : [] })),
+        .map((user) => ({ user, methods: user.id === fabUser.id ? fabUserPage.methods : [] })),
       notRead: [],
       notShown: 0,
     }),
     lighthouse_offered_actions: (args) =>
-      offer((args.tenantIds as string[]).includes(northwind.tenantId) ? [northwindRefusal] : []),
+      offer((args.tenantIds as string[]).includes(tailspin.tenantId) ? [tailspinRefusal] : []),
     ...extra,
   };
 }
@@ -136,8 +138,11 @@ describe("Lighthouse users", () => {
     expect(ipc.callsOf("lighthouse_offered_actions")).toEqual([{ connectionId: LH_ID, tenantIds: all }]);
     expect(byId("customer-selector")?.textContent).toContain("Northwind Traders");
     const northwindLine = document.querySelector(`[data-testid="customer"][data-tenant-id="${northwind.tenantId}"]`)!;
-    expect(northwindLine.textContent).toContain("Directory Readers");
-    expect(northwindLine.textContent).not.toContain("Authentication Methods Writer");
+    // Its own roles, not another customer's.
+    for (const role of northwind.roles) expect(northwindLine.textContent).toContain(role.displayName);
+    const othersOnly = [...fabrikam.roles, ...tailspin.roles].filter((r) => !northwind.roles.some((n) => n.templateId === r.templateId));
+    expect(othersOnly.length).toBeGreaterThan(0);
+    for (const role of othersOnly) expect(northwindLine.textContent).not.toContain(role.displayName);
     expect((byId("customer-all") as HTMLInputElement).checked).toBe(true);
 
     // Only Fabrikam and Tailspin.
@@ -179,8 +184,8 @@ describe("Lighthouse users", () => {
       partnerHandlers({
         lighthouse_offered_actions: (args) =>
           offer(
-            (args.tenantIds as string[]).includes(northwind.tenantId)
-              ? [northwindRefusal, { tenantId: tailspin.tenantId, displayName: tailspin.displayName, reason: "The GDAP relationship with Tailspin Toys expired." }]
+            (args.tenantIds as string[]).includes(tailspin.tenantId)
+              ? [tailspinRefusal, { tenantId: northwind.tenantId, displayName: northwind.displayName, reason: "The GDAP relationship with Northwind Traders expired." }]
               : [],
           ),
       }),
@@ -194,23 +199,23 @@ describe("Lighthouse users", () => {
     await waitFor(() => expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false));
     expect(allByTestId("action-refusal")).toHaveLength(0);
 
-    click(`customer-${northwind.tenantId}`);
+    click(`customer-${tailspin.tenantId}`);
     await waitFor(() => expect(allByTestId("action-refusal")).toHaveLength(2));
     expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(true);
     const reasons = allByTestId("action-refusal").map((r) => r.textContent);
-    expect(reasons[0]).toContain("Northwind Traders");
-    expect(reasons[0]).toContain("do not include Authentication Methods Writer");
-    expect(reasons[1]).toContain("Tailspin Toys");
+    expect(reasons[0]).toContain("Tailspin Toys");
+    expect(reasons[0]).toContain(tailspinRefusal.reason);
+    expect(reasons[1]).toContain("Northwind Traders");
     expect(reasons[1]).toContain("expired");
 
-    click(`customer-${northwind.tenantId}`);
+    click(`customer-${tailspin.tenantId}`);
     // While Rust answers for the new selection there is no offer: no refusal, and the action
     // disabled. Wait for the answer (the action offered again), then check nothing is refused.
     await waitFor(() => expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false));
     expect(allByTestId("action-refusal")).toHaveLength(0);
   });
 
-  test("users of two customers: the plan has both targets, the job starts with the reason and is polled until finished", async () => {
+  test("users of two customers: the plan has every target, one left out with why, the job starts with the reason and is polled until finished", async () => {
     let polls = 0;
     const ipc = mockCommands(
       partnerHandlers({
@@ -222,33 +227,38 @@ describe("Lighthouse users", () => {
         },
       }),
     );
-    renderWithFluent(<Harness initial={[fabrikam.tenantId, tailspin.tenantId]} />);
+    renderWithFluent(<Harness initial={[fabrikam.tenantId, northwind.tenantId]} />);
     await waitFor(() => expect(rowIds()).toHaveLength(3));
     click(`select-${fabrikam.tenantId}-${fabUser.id}`);
-    click(`select-${tailspin.tenantId}-${tailUser.id}`);
-    await waitFor(() => expect(text("selected-count")).toBe("2 users selected"));
+    click(`select-${fabrikam.tenantId}-${fabUser2.id}`);
+    click(`select-${northwind.tenantId}-${northUser.id}`);
+    await waitFor(() => expect(text("selected-count")).toBe("3 users selected"));
     await waitFor(() => expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false));
     click("action-resetAllMfa");
 
-    await waitFor(() => expect(text("lh-plan-summary")).toBe("2 users in 2 customers, 2 methods"));
+    const plan = lhPlan();
+    await waitFor(() => expect(text("lh-plan-summary")).toBe("3 users in 2 customers, 8 methods"));
     expect(ipc.callsOf("lighthouse_plan_reset")).toEqual([
       {
         connectionId: LH_ID,
         targets: [
           { tenantId: fabrikam.tenantId, userId: fabUser.id },
-          { tenantId: tailspin.tenantId, userId: tailUser.id },
+          { tenantId: fabrikam.tenantId, userId: fabUser2.id },
+          { tenantId: northwind.tenantId, userId: northUser.id },
         ],
       },
     ]);
     const dialog = byId("lh-plan-dialog")!;
-    expect(allByTestId("lh-plan-customer").map((c) => c.dataset.tenantId)).toEqual([fabrikam.tenantId, tailspin.tenantId]);
-    const fiona = document.querySelector(`[data-testid="lh-plan-user"][data-user-id="${fabUser.id}"]`)!;
-    expect(fiona.textContent).toContain("Phone number: +1 555 0100");
-    expect(fiona.textContent).toContain("Microsoft Authenticator: Pixel 8");
-    const tom = document.querySelector(`[data-testid="lh-plan-user"][data-user-id="${tailUser.id}"]`)!;
-    expect(tom.textContent).toContain("Nothing is planned for this user");
-    expect(tom.textContent).toContain("Tailspin Toys refused to list the methods.");
-    expect(dialog.textContent).toContain("Fiona Fab cannot sign in with MFA until she registers again.");
+    expect(allByTestId("lh-plan-customer").map((c) => c.dataset.tenantId)).toEqual([fabrikam.tenantId, northwind.tenantId]);
+    const planned = document.querySelector(`[data-testid="lh-plan-user"][data-user-id="${fabUser.id}"]`)!;
+    expect(planned.textContent).toContain(`${phoneMethod.label}: ${phoneMethod.detail}`);
+    expect(planned.textContent).toContain(`${authenticatorMethod.label}: ${authenticatorMethod.detail}`);
+    // Fabrikam's Global Administrator: left out by Rust, with why.
+    const leftOut = document.querySelector(`[data-testid="lh-plan-user"][data-user-id="${fabUser2.id}"]`)!;
+    expect(leftOut.textContent).toContain("Nothing is planned for this user");
+    expect(leftOut.textContent).toContain(plan.users.find((u) => u.userId === fabUser2.id)!.error!.message);
+    expect(plan.warnings.length).toBeGreaterThan(0);
+    for (const warning of plan.warnings) expect(dialog.textContent).toContain(warning);
     expect(dialog.textContent).toContain("Each user must register MFA again at next sign-in.");
 
     // The reason is required.
@@ -256,17 +266,22 @@ describe("Lighthouse users", () => {
     fireEvent.change(byId("reason-input")!, { target: { value: "INC-77" } });
     click("confirm-button");
     await waitFor(() => expect(byId("lh-job-panel")).not.toBeNull());
-    expect(ipc.callsOf("lighthouse_start_job")).toEqual([{ planId: "lhplan-1", reason: "INC-77" }]);
-    expect(text("job-remaining")).toBe("2");
+    expect(ipc.callsOf("lighthouse_start_job")).toEqual([{ planId: plan.id, reason: "INC-77" }]);
+    const started = lhJob();
+    expect(text("job-remaining")).toBe(String(started.remaining));
 
     await waitFor(() => expect(byId("lh-job-panel")?.dataset.state).toBe("finished"), { timeout: 4000 });
-    expect(ipc.callsOf("lighthouse_job")).toEqual([{ jobId: "job-1" }, { jobId: "job-1" }]);
-    expect(text("job-done")).toBe("1");
+    expect(ipc.callsOf("lighthouse_job")).toEqual([{ jobId: started.id }, { jobId: started.id }]);
+    // Fabrikam's user partly (their last method failed), Northwind's fully.
+    const [partly, fully] = lhJobFinished().users;
+    const methods = [...partly.methods, ...fully.methods];
+    expect(text("job-done")).toBe(String(methods.length - 1));
     expect(text("job-failed")).toBe("1");
     expect(text("job-remaining")).toBe("0");
-    expect(allByTestId("job-user-row").map((r) => r.dataset.state)).toEqual(["partial"]);
-    expect(allByTestId("job-method-row").map((r) => r.dataset.state)).toEqual(["deleted", "failed"]);
-    expect(allByTestId("job-method-row")[1].textContent).toContain("Graph answered 500");
+    expect(allByTestId("job-user-row").map((r) => r.dataset.state)).toEqual(["partial", "done"]);
+    const failedAt = partly.methods.length - 1;
+    expect(allByTestId("job-method-row").map((r) => r.dataset.state)).toEqual(methods.map((_, i) => (i === failedAt ? "failed" : "deleted")));
+    expect(allByTestId("job-method-row")[failedAt].textContent).toContain("Graph answered 500");
     // No more reads once finished.
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect(ipc.callsOf("lighthouse_job")).toHaveLength(2);
@@ -279,17 +294,20 @@ describe("Lighthouse users", () => {
   });
 
   test("a job Rust says needs a second person waits for the approver's sign-in; the technician is not offered as approver", async () => {
+    // The card's demo accounts: the technician (signed in), then the team lead.
+    const [technician, lead] = lighthouseConnection(true).demoAccounts.map((a) => a.userPrincipalName);
+    expect(lighthouseConnection(true).operator!.userPrincipalName).toBe(technician);
     const approval = { required: true, reasons: ["This job resets 26 users, more than 25: a second person approves the whole job."] };
     const ipc = mockCommands(
       partnerHandlers({
         list_connections: () => [lighthouseConnection(true)],
         lighthouse_plan_reset: () => lhPlan({ approval }),
-        approve_plan: () => ({ approver: "lead@partner.sandbox", approverId: "lead-1", approverRoles: ["Authentication Administrator in Fabrikam"], at: "t" }),
+        approve_plan: () => ({ approver: lead, approverId: "lead-1", approverRoles: ["Authentication Administrator in Fabrikam"], at: "t" }),
         lighthouse_start_job: () => lhJob(),
         lighthouse_job: () => lhJobFinished(),
       }),
     );
-    renderWithFluent(<Harness initial={[fabrikam.tenantId, tailspin.tenantId]} />);
+    renderWithFluent(<Harness initial={[fabrikam.tenantId, northwind.tenantId]} />);
     await waitFor(() => expect(rowIds()).toHaveLength(3));
     click(`select-${fabrikam.tenantId}-${fabUser.id}`);
     await waitFor(() => expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false));
@@ -301,14 +319,14 @@ describe("Lighthouse users", () => {
     expect((byId("confirm-button") as HTMLButtonElement).disabled).toBe(true);
     await waitFor(() => expect(byId("approver-account")).not.toBeNull());
     const offered = [...(byId("approver-account") as HTMLSelectElement).options].map((o) => o.value);
-    expect(offered).toEqual(["lead@partner.sandbox"]);
+    expect(offered).toEqual([lead]);
     click("approve-button");
-    await waitFor(() => expect(text("approval-result")).toContain("Approved by lead@partner.sandbox"));
-    expect(ipc.callsOf("approve_plan")).toEqual([{ planId: "lhplan-1", account: "lead@partner.sandbox" }]);
+    await waitFor(() => expect(text("approval-result")).toContain(`Approved by ${lead}`));
+    expect(ipc.callsOf("approve_plan")).toEqual([{ planId: lhPlan().id, account: lead }]);
     expect((byId("confirm-button") as HTMLButtonElement).disabled).toBe(false);
     click("confirm-button");
     await waitFor(() => expect(byId("lh-job-panel")).not.toBeNull());
-    expect(ipc.callsOf("lighthouse_start_job")).toEqual([{ planId: "lhplan-1", reason: "INC-78" }]);
+    expect(ipc.callsOf("lighthouse_start_job")).toEqual([{ planId: lhPlan().id, reason: "INC-78" }]);
   });
 
   test("a hardware OATH token is shown as deactivated, not removed, in the confirmation and the job's result", async () => {
@@ -327,7 +345,7 @@ describe("Lighthouse users", () => {
         lighthouse_job: () => job,
       }),
     );
-    renderWithFluent(<Harness initial={[fabrikam.tenantId, tailspin.tenantId]} />);
+    renderWithFluent(<Harness initial={[fabrikam.tenantId, northwind.tenantId]} />);
     await waitFor(() => expect(rowIds()).toHaveLength(3));
     click(`select-${fabrikam.tenantId}-${fabUser.id}`);
     await waitFor(() => expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false));
@@ -367,26 +385,26 @@ describe("Lighthouse users", () => {
     await waitFor(() => expect(byId("cancel-job")).not.toBeNull());
     click("cancel-job");
     await waitFor(() => expect(byId("lh-job-panel")?.dataset.state).toBe("cancelled"));
-    expect(ipc.callsOf("lighthouse_cancel_job")).toEqual([{ jobId: "job-1" }]);
+    expect(ipc.callsOf("lighthouse_cancel_job")).toEqual([{ jobId: lhJob().id }]);
     expect(byId("close-job")).not.toBeNull();
     expect(byId("cancel-job")).toBeNull();
   });
 
   test("the Authentication methods tab lists each user's methods with the same selection and action", async () => {
     const ipc = mockCommands(partnerHandlers({ lighthouse_plan_reset: () => lhPlan() }));
-    renderWithFluent(<Harness initial={[fabrikam.tenantId, tailspin.tenantId]} />);
+    renderWithFluent(<Harness initial={[fabrikam.tenantId, northwind.tenantId]} />);
     await waitFor(() => expect(rowIds()).toHaveLength(3));
     click("tab-methods");
     await waitFor(() => expect(rowIds("lh-methods-row")).toHaveLength(3));
-    expect(ipc.callsOf("lighthouse_methods_list")).toEqual([{ connectionId: LH_ID, tenantIds: [fabrikam.tenantId, tailspin.tenantId], query: "" }]);
+    expect(ipc.callsOf("lighthouse_methods_list")).toEqual([{ connectionId: LH_ID, tenantIds: [fabrikam.tenantId, northwind.tenantId], query: "" }]);
     const fiona = document.querySelector(`[data-testid="lh-methods-row"][data-user-id="${fabUser.id}"]`)!;
-    expect(fiona.textContent).toContain("Phone number");
-    expect(fiona.textContent).toContain("Microsoft Authenticator");
-    click(`select-${tailspin.tenantId}-${tailUser.id}`);
+    expect(fiona.textContent).toContain(phoneMethod.label);
+    expect(fiona.textContent).toContain(authenticatorMethod.label);
+    click(`select-${northwind.tenantId}-${northUser.id}`);
     await waitFor(() => expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false));
     click("action-resetAllMfa");
     await waitFor(() => expect(ipc.callsOf("lighthouse_plan_reset")).toHaveLength(1));
-    expect(ipc.callsOf("lighthouse_plan_reset")[0].targets).toEqual([{ tenantId: tailspin.tenantId, userId: tailUser.id }]);
+    expect(ipc.callsOf("lighthouse_plan_reset")[0].targets).toEqual([{ tenantId: northwind.tenantId, userId: northUser.id }]);
     click("cancel-button");
     await waitFor(() => expect(byId("lh-plan-dialog")).toBeNull());
   });
@@ -408,7 +426,7 @@ describe("Lighthouse users", () => {
 
 describe("Lighthouse user details", () => {
   function details(overrides: Partial<LighthouseUserDetails> = {}): LighthouseUserDetails {
-    return { user: fabUser, methods: [phoneMethod, authenticatorMethod], customer: fabrikam, actions: offer(), methodsError: null, ...overrides };
+    return { ...fabUserPage, ...overrides };
   }
 
   test("the action is on the Summary and the Authentication methods tabs, and plans for this user", async () => {
@@ -416,33 +434,47 @@ describe("Lighthouse user details", () => {
     renderWithFluent(
       <LighthouseUserScreen connectionId={LH_ID} tenantId={fabrikam.tenantId} userId={fabUser.id} fallbackName="Fiona" onBackToUsers={() => {}} />,
     );
-    await waitFor(() => expect(byId("user-title")?.textContent).toBe("Fiona Fab"));
+    await waitFor(() => expect(byId("user-title")?.textContent).toBe(fabUser.displayName));
     expect(ipc.callsOf("lighthouse_user_details")).toEqual([{ connectionId: LH_ID, tenantId: fabrikam.tenantId, userId: fabUser.id }]);
     expect(text("lh-user-customer")).toContain("Fabrikam");
     expect(byId("tab-summary")).not.toBeNull();
     expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false);
     expect(text("summary-upn")).toBe(fabUser.userPrincipalName);
-    // Not read on the Lighthouse path: said, not shown as "No".
-    expect(text("summary-role-assignable-group")).toBe("Not read");
+    // Rust's page reads the user's role-assignable group membership: not a member.
+    expect(fabUserPage.user.roleAssignableGroupKnown).toBe(true);
+    expect(text("summary-role-assignable-group")).toBe("No");
 
     click("tab-auth-methods");
-    await waitFor(() => expect(allByTestId("method-row")).toHaveLength(2));
+    await waitFor(() => expect(allByTestId("method-row")).toHaveLength(fabUserPage.methods.length));
     expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false);
     click("action-resetAllMfa");
     await waitFor(() => expect(ipc.callsOf("lighthouse_plan_reset")).toEqual([{ connectionId: LH_ID, targets: [{ tenantId: fabrikam.tenantId, userId: fabUser.id }] }]));
     await waitFor(() => expect(byId("lh-plan-dialog")).not.toBeNull());
   });
 
-  test("not offered: the button is disabled on both tabs with the customer's reason", async () => {
-    mockCommands({ lighthouse_user_details: () => details({ user: northUser, customer: northwind, actions: offer([northwindRefusal]) }) });
+  test("a role-assignable group membership Rust did not read is said, not shown as No", async () => {
+    // The user as Rust lists them (the list does not read the membership), on the page.
+    expect(fabUser.roleAssignableGroupKnown).toBe(false);
+    mockCommands({ lighthouse_user_details: () => details({ user: fabUser }) });
     renderWithFluent(
-      <LighthouseUserScreen connectionId={LH_ID} tenantId={northwind.tenantId} userId={northUser.id} fallbackName="Nora" onBackToUsers={() => {}} />,
+      <LighthouseUserScreen connectionId={LH_ID} tenantId={fabrikam.tenantId} userId={fabUser.id} fallbackName="Fiona" onBackToUsers={() => {}} />,
+    );
+    await waitFor(() => expect(byId("user-title")?.textContent).toBe(fabUser.displayName));
+    expect(text("summary-role-assignable-group")).toBe("Not read");
+  });
+
+  test("not offered: the button is disabled on both tabs with the customer's reason", async () => {
+    // Rust's page of a Tailspin Toys user: the customer's roles do not allow the reset.
+    mockCommands({ lighthouse_user_details: () => tailUserPage });
+    renderWithFluent(
+      <LighthouseUserScreen connectionId={LH_ID} tenantId={tailspin.tenantId} userId={tailUser.id} fallbackName="Tom" onBackToUsers={() => {}} />,
     );
     await waitFor(() => expect(byId("action-resetAllMfa")).not.toBeNull());
     expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(true);
-    expect(allByTestId("action-refusal").map((r) => r.textContent)).toEqual([`Northwind Traders: ${northwindRefusal.reason}`]);
+    expect(allByTestId("action-refusal").map((r) => r.textContent)).toEqual([`Tailspin Toys: ${tailspinRefusal.reason}`]);
     click("tab-auth-methods");
-    await waitFor(() => expect(allByTestId("method-row")).toHaveLength(2));
+    // The technician's roles there (Helpdesk Administrator) do not read methods either: Rust's refusal is shown.
+    await waitFor(() => expect(document.querySelector('[data-testid="methods-error"]')?.textContent).toContain(tailUserPage.methodsError!.message));
     expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(true);
     expect(allByTestId("action-refusal")).toHaveLength(1);
   });
@@ -463,7 +495,7 @@ describe("interrupted jobs", () => {
     await waitFor(() => expect(byId("lh-job-panel")).not.toBeNull());
     expect(ipc.callsOf("lighthouse_resume_job")).toEqual([{ jobId: "job-9" }]);
     expect(allByTestId("unfinished-job")).toHaveLength(0);
-    expect(allByTestId("job-user-row")).toHaveLength(1);
+    expect(allByTestId("job-user-row")).toHaveLength(lhJobFinished().users.length);
     click("close-job");
     await waitFor(() => expect(byId("lh-job-panel")).toBeNull());
     expect(ipc.callsOf("lighthouse_unfinished_jobs")).toHaveLength(2);
@@ -485,7 +517,7 @@ describe("interrupted jobs", () => {
     expect(document.querySelector(`[data-testid="connection-${LH_ID}"]`)?.textContent).toContain("Lighthouse");
     click("signin-button");
     await waitFor(() => expect(byId(`open-users-${LH_ID}`)).not.toBeNull());
-    expect(ipc.callsOf("sign_in")).toEqual([{ connectionId: LH_ID, account: "tech@partner.sandbox" }]);
+    expect(ipc.callsOf("sign_in")).toEqual([{ connectionId: LH_ID, account: lighthouseConnection(false).demoAccounts[0].userPrincipalName }]);
     click(`open-users-${LH_ID}`);
     await waitFor(() => expect(rowIds()).toHaveLength(4));
     expect(ipc.callsOf("lighthouse_unfinished_jobs")).toHaveLength(2);
@@ -497,12 +529,12 @@ describe("interrupted jobs", () => {
       ...partnerHandlers(),
       list_connections: () => [lighthouseConnection(true)],
       lighthouse_unfinished_jobs: () => [],
-      lighthouse_user_details: () => ({ user: tailUser, methods: [], customer: tailspin, actions: offer() }),
+      lighthouse_user_details: () => tailUserPage,
       list_audit: () => [],
       audit_forwarding: () => ({ enabled: false, destination: null, connected: false, queued: 0, dropped: 0, lastError: null }),
     });
     click(`open-user-${tailspin.tenantId}-${tailUser.id}`);
-    await waitFor(() => expect(byId("user-title")?.textContent).toBe("Tom Tail"));
+    await waitFor(() => expect(byId("user-title")?.textContent).toBe(tailUser.displayName));
     click("nav-users");
     await waitFor(() => expect(rowIds()).toHaveLength(3));
     expect((byId(`customer-${northwind.tenantId}`) as HTMLInputElement).checked).toBe(false);

@@ -1,6 +1,16 @@
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { describe, expect, test } from "vitest";
-import { adele, adeleDetails, megan, resetPlan, resetResult, SANDBOX_ID, sandboxConnection, verifiedResetSafety } from "../test/fixtures";
+import {
+  adele,
+  adeleDetails,
+  helpdeskResetSafety,
+  megan,
+  resetPlan,
+  resetResult,
+  SANDBOX_ID,
+  sandboxConnection,
+  verifiedResetSafety,
+} from "../test/fixtures";
 import { mockCommands, reject, renderWithFluent } from "../test/render";
 import type { Plan, VerificationRecord } from "../ipc/types";
 import { UserDetailsScreen } from "./UserDetailsScreen";
@@ -51,25 +61,28 @@ describe("verifying the caller before a reset", () => {
     const ipc = await openResetWith(verifiedPlan(), { record_verification: () => passed });
     expect(byTestId("verification")?.textContent).toContain("required by your organisation");
     // The numbers are the directory's; the operator cannot type one.
-    expect(byTestId("verification")?.textContent).toContain("Mobile phone: +1 555 0100");
+    expect(byTestId("verification")?.textContent).toContain("Mobile phone: +1 4255555474");
     expect(byTestId("verification")?.querySelector('input[type="tel"], input[type="text"]')).toBeNull();
-    expect(byTestId("rate-status")?.textContent).toBe("Resets you made in the last hour: 3 of 20.");
+    // The sandbox's count: none yet, from this desktop's log only (the operator may not read the tenant's).
+    const rate = verifiedResetSafety().rate!;
+    expect(byTestId("rate-status")?.textContent).toBe(`Resets you made in the last hour: 0 of 20. ${rate.note}`);
     expect(confirmDisabled()).toBe(true);
 
     fireEvent.click(byId("verify-confirmed")!);
     await waitFor(() => expect(byTestId("verification-result")?.dataset.passed).toBe("true"));
     expect(ipc.callsOf("record_verification")).toEqual([
-      { planId: "plan-42", evidence: { method: "callBack", phoneId: "mobilePhone", confirmed: true } },
+      { planId: resetPlan.id, evidence: { method: "callBack", phoneId: "mobilePhone", confirmed: true } },
     ]);
     expect(byTestId("verification-result")?.textContent).toContain("Caller verified");
     expect(confirmDisabled()).toBe(false);
   });
 
   test("a method Rust marks unavailable is shown with the reason and cannot be chosen", async () => {
-    await openResetWith(verifiedPlan());
-    const manager = byId("verify-managerConfirmation") as HTMLInputElement;
-    expect(manager.disabled).toBe(true);
-    expect(byTestId("verification")?.textContent).toContain("not possible: the directory names no manager");
+    // The Helpdesk Administrator's plan: their role may not read Adele's methods, so no one-time code.
+    await openResetWith(verifiedPlan({ safety: helpdeskResetSafety() }));
+    const code = byId("verify-oneTimeCode") as HTMLInputElement;
+    expect(code.disabled).toBe(true);
+    expect(byTestId("verification")?.textContent).toContain("not possible: the directory could not be read for it");
   });
 
   test("a caller who could not be verified closes the request", async () => {
@@ -93,7 +106,8 @@ describe("verifying the caller before a reset", () => {
     fireEvent.click(byId("verify-oneTimeCode")!);
     fireEvent.click(await waitFor(() => byId("send-code")!));
     await waitFor(() => expect(byId("code-to-send")?.textContent).toBe("482913"));
-    expect(ipc.callsOf("send_verification_code")).toEqual([{ planId: "plan-42", destinationId: "phone-1" }]);
+    const destination = verifiedResetSafety().verification.options.find((o) => o.method === "oneTimeCode")!.destinations[0];
+    expect(ipc.callsOf("send_verification_code")).toEqual([{ planId: resetPlan.id, destinationId: destination.id }]);
 
     fireEvent.change(byId("code-read-back")!, { target: { value: "111111" } });
     fireEvent.click(byId("check-code")!);
@@ -150,7 +164,7 @@ describe("verifying the caller before a reset", () => {
 describe("second-person approval", () => {
   const privilegedPlan = (): Plan =>
     verifiedPlan({
-      target: { ...resetPlan.target, id: megan.id, displayName: "Megan Bowen", userPrincipalName: megan.userPrincipalName },
+      target: { ...resetPlan.target, id: megan.id, displayName: megan.displayName, userPrincipalName: megan.userPrincipalName },
       operatorUpn: "authadmin@contoso.sandbox",
       safety: verifiedResetSafety({
         approval: { required: true, reasons: ["Megan Bowen holds an admin role (Global Administrator)."] },
@@ -173,7 +187,12 @@ describe("second-person approval", () => {
 
     const select = (await waitFor(() => byId("approver-account")!)) as HTMLSelectElement;
     // The operator themselves is not offered.
-    expect(Array.from(select.options).map((o) => o.value)).toEqual(["helpdesk@contoso.sandbox"]);
+    expect(Array.from(select.options).map((o) => o.value)).toEqual(
+      sandboxConnection(true)
+        .demoAccounts.map((a) => a.userPrincipalName)
+        .filter((upn) => upn !== "authadmin@contoso.sandbox"),
+    );
+    fireEvent.change(select, { target: { value: "helpdesk@contoso.sandbox" } });
     fireEvent.click(byId("approve-button")!);
     await waitFor(() => expect(byTestId("approval")?.textContent).toContain("cannot approve this"));
     expect(confirmDisabled()).toBe(true);
@@ -181,12 +200,12 @@ describe("second-person approval", () => {
     fireEvent.click(byId("approve-button")!);
     await waitFor(() => expect(byTestId("approval-result")?.textContent).toContain("Approved by helpdesk@contoso.sandbox"));
     expect(ipc.callsOf("approve_plan")).toEqual([
-      { planId: "plan-42", account: "helpdesk@contoso.sandbox" },
-      { planId: "plan-42", account: "helpdesk@contoso.sandbox" },
+      { planId: resetPlan.id, account: "helpdesk@contoso.sandbox" },
+      { planId: resetPlan.id, account: "helpdesk@contoso.sandbox" },
     ]);
     expect(confirmDisabled()).toBe(false);
     fireEvent.click(byId("confirm-button")!);
-    await waitFor(() => expect(ipc.callsOf("execute_plan")).toEqual([{ planId: "plan-42", reason: "INC-42" }]));
+    await waitFor(() => expect(ipc.callsOf("execute_plan")).toEqual([{ planId: resetPlan.id, reason: "INC-42" }]));
   });
 
   test("for a real tenant the approver signs in in the browser (no account is sent)", async () => {
@@ -197,6 +216,6 @@ describe("second-person approval", () => {
     await waitFor(() => expect(byId("approve-button")?.textContent).toContain("opens the browser"));
     fireEvent.click(byId("approve-button")!);
     await waitFor(() => expect(byTestId("approval-result")).not.toBeNull());
-    expect(ipc.callsOf("approve_plan")).toEqual([{ planId: "plan-42" }]);
+    expect(ipc.callsOf("approve_plan")).toEqual([{ planId: resetPlan.id }]);
   });
 });

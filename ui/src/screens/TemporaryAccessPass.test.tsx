@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { describe, expect, test } from "vitest";
-import { adele, adeleDetails, resetPlan, resetResult, SANDBOX_ID } from "../test/fixtures";
+import { adele, adeleDetails, adeleDetailsForAuthAdmin, resetPlan, resetResult, SANDBOX_ID } from "../test/fixtures";
 import { mockCommands, reject, renderWithFluent } from "../test/render";
 import type { ActionOptions, ExecutionResult, Plan, UserDetails } from "../ipc/types";
 import { UserDetailsScreen } from "./UserDetailsScreen";
@@ -14,16 +14,11 @@ function renderDetails() {
   );
 }
 
-/** An Authentication Administrator's view: every action allowed. */
+/** An Authentication Administrator's view (Rust's on the sandbox): every action allowed. */
 function detailsForAuthAdmin(): UserDetails {
-  return adeleDetails({
-    actions: [
-      { action: "resetPassword", label: "Reset password", allowed: true, reason: null },
-      { action: "requireReregisterMfa", label: "Require re-register MFA", allowed: true, reason: null },
-      { action: "revokeSessions", label: "Revoke sessions", allowed: true, reason: null },
-      { action: "issueTemporaryAccessPass", label: "Issue Temporary Access Pass", allowed: true, reason: null },
-    ],
-  });
+  const details = adeleDetailsForAuthAdmin();
+  expect(details.actions.every((a) => a.allowed)).toBe(true);
+  return details;
 }
 
 const POLICY = {

@@ -1,6 +1,6 @@
 import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, test } from "vitest";
-import { adele, adeleDetails, resetPlan, resetResult, SANDBOX_ID } from "../test/fixtures";
+import { adele, adeleDetails, adeleDetailsForAuthAdmin, resetPlan, resetResult, SANDBOX_ID } from "../test/fixtures";
 import { mockCommands, reject, renderWithFluent } from "../test/render";
 import { UserDetailsScreen } from "./UserDetailsScreen";
 
@@ -49,8 +49,10 @@ describe("user details", () => {
     expect(byId("second-desktop-reset")).toBeNull();
   });
 
-  test("reads the user live and shows the summary, the methods and the three actions at the top", async () => {
-    const ipc = mockCommands({ get_user_details: () => adeleDetails() });
+  test("reads the user live and shows the summary, the methods and the actions at the top", async () => {
+    // An Authentication Administrator's view: the Helpdesk Administrator may not read her methods.
+    const details = adeleDetailsForAuthAdmin();
+    const ipc = mockCommands({ get_user_details: () => details });
     renderDetails();
     await waitFor(() => expect(byId("user-title")?.textContent).toBe("Adele Vance"));
     expect(ipc.callsOf("get_user_details")).toEqual([{ connectionId: SANDBOX_ID, userId: adele.id }]);
@@ -61,13 +63,15 @@ describe("user details", () => {
     fireEvent.click(byId("tab-methods")!);
     const rows = await waitFor(() => {
       const found = document.querySelectorAll('[data-testid="method-row"]');
-      expect(found.length).toBe(2);
+      expect(found.length).toBe(details.methods.length);
       return found;
     });
-    expect(rows[0].getAttribute("data-kind")).toBe("phone");
-    expect(within(rows[0] as HTMLElement).getByText("Default")).toBeTruthy();
-    expect(rows[1].getAttribute("data-kind")).toBe("hardwareOath");
-    expect(within(rows[1] as HTMLElement).getByText("activated")).toBeTruthy();
+    expect([...rows].map((r) => r.getAttribute("data-kind"))).toEqual(details.methods.map((m) => m.kind));
+    const defaultAt = details.methods.findIndex((m) => m.isDefault);
+    expect(rows[defaultAt].getAttribute("data-kind")).toBe("phone");
+    expect(within(rows[defaultAt] as HTMLElement).getByText("Default")).toBeTruthy();
+    const tokenAt = details.methods.findIndex((m) => m.kind === "hardwareOath");
+    expect(within(rows[tokenAt] as HTMLElement).getByText("activated")).toBeTruthy();
   });
 
   test("a disallowed action is disabled and its reason is visible on the page", async () => {
@@ -78,7 +82,7 @@ describe("user details", () => {
     expect(refused.disabled).toBe(true);
     expect(refused.getAttribute("data-allowed")).toBe("false");
     expect(byTestId("action-reason-requireReregisterMfa")?.textContent).toContain(
-      "Requires at least the Authentication Administrator role.",
+      "Helpdesk Administrators cannot manage authentication methods. Ask an Authentication Administrator.",
     );
     expect((byTestId("action-resetPassword") as HTMLButtonElement).disabled).toBe(false);
     expect((byTestId("action-revokeSessions") as HTMLButtonElement).disabled).toBe(false);
@@ -118,7 +122,7 @@ describe("user details", () => {
     expect(screen.getByTestId("plan-target").textContent).toContain("adele.vance@contoso.sandbox");
     const steps = document.querySelectorAll('[data-testid="plan-step"]');
     expect([...steps].map((s) => s.textContent)).toEqual([resetPlan.steps[0].summary]);
-    expect(screen.getByTestId("plan-warning").textContent).toContain("signed out of apps");
+    expect(screen.getByTestId("plan-warning").textContent).toContain("shown once, after the reset");
 
     const confirm = byId("confirm-button") as HTMLButtonElement;
     const reason = byId("reason-input") as HTMLInputElement;
@@ -132,7 +136,7 @@ describe("user details", () => {
     expect(confirm.disabled).toBe(false);
     fireEvent.click(confirm);
     await waitFor(() => expect(byId("result-dialog")).not.toBeNull());
-    expect(ipc.callsOf("execute_plan")).toEqual([{ planId: "plan-42", reason: "INC-1234" }]);
+    expect(ipc.callsOf("execute_plan")).toEqual([{ planId: resetPlan.id, reason: "INC-1234" }]);
   });
 
   test("a blocked step is shown with its reason", async () => {
@@ -171,21 +175,21 @@ describe("user details", () => {
     const rows = document.querySelectorAll('[data-testid="outcome-row"]');
     expect(rows.length).toBe(1);
     expect(rows[0].getAttribute("data-status")).toBe("succeeded");
-    expect(rows[0].textContent).toContain("req-abc-123");
-    expect((byId("temporary-password") as HTMLInputElement).value).toBe("Tmp-Xq7!pLm2");
+    expect(rows[0].textContent).toContain(resetResult.outcomes[0].requestId!);
+    expect((byId("temporary-password") as HTMLInputElement).value).toBe("Maple-Otter-Lamp-42");
     expect((byId("temporary-password") as HTMLInputElement).readOnly).toBe(true);
     expect(screen.getByText("This password is shown only once. The user must change it at next sign-in.")).toBeTruthy();
 
     fireEvent.click(byId("copy-password")!);
     await waitFor(() => expect(screen.getByText("Copied — the clipboard is cleared in 30 s")).toBeTruthy());
     // The page sends the result's handle, never the password: Rust copies what it set.
-    expect(ipc.callsOf("copy_to_clipboard")).toEqual([{ handle: "copy-handle-42", clearAfterSeconds: 30 }]);
+    expect(ipc.callsOf("copy_to_clipboard")).toEqual([{ handle: resetResult.copyHandle, clearAfterSeconds: 30 }]);
 
     const readsBefore = ipc.callsOf("get_user_details").length;
     fireEvent.click(byId("close-result")!);
     expect(byId("result-dialog")).toBeNull();
     expect(byId("temporary-password")).toBeNull();
-    expect(document.body.innerHTML).not.toContain("Tmp-Xq7!pLm2");
+    expect(document.body.innerHTML).not.toContain("Maple-Otter-Lamp-42");
     // The methods shown before the action are hidden until the live re-read answers.
     expect(byId("tab-methods")).toBeNull();
     await waitFor(() => expect(ipc.callsOf("get_user_details").length).toBe(readsBefore + 1));

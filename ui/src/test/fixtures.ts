@@ -1,4 +1,6 @@
-// Data shaped exactly as Rust serialises it, for the page's tests.
+// The page's tests' data. Microsoft Entra's, Lighthouse's, Zoho's and Privilege Secure's is what
+// Rust answers on the sandbox (./sandbox.ts, written by src-tauri/page_fixtures.rs); where a test
+// needs a state the sandbox does not reach, the override is made here or in the test, and said.
 import type {
   AuditEntry,
   AuthMethod,
@@ -8,6 +10,7 @@ import type {
   LighthouseActionOffer,
   LighthousePlan,
   LighthouseUser,
+  LighthouseUserDetails,
   ConnectionView,
   DirectoryUser,
   ExecutionResult,
@@ -21,227 +24,73 @@ import type {
 } from "../ipc/types";
 import { fromSandbox } from "./sandbox";
 
-export const SANDBOX_ID = "sandbox";
+// ---- Microsoft Entra ------------------------------------------------------------------------
+// Written from the sandbox by Rust (see ./sandbox.ts): the demo Contoso tenant, signed in as its
+// Helpdesk Administrator (who may reset a password, not require MFA again).
 
-export const operator = {
-  connectionId: SANDBOX_ID,
-  tenantId: "tenant-1",
-  id: "op-1",
-  userPrincipalName: "helpdesk@contoso.sandbox",
-  displayName: "Helen Desk",
-  roles: [{ templateId: "729827e3-9c14-49f7-bb1b-9608f156bbb8", displayName: "Helpdesk Administrator" }],
-};
+export const SANDBOX_ID = fromSandbox.entraConnectionSignedOut.id;
+
+export const operator = fromSandbox.entraConnectionHelpdesk.operator!;
 
 export function sandboxConnection(signedIn: boolean): ConnectionView {
-  return {
-    id: SANDBOX_ID,
-    kind: "entraTenant",
-    displayName: "Sandbox — Contoso (demo)",
-    sandbox: true,
-    signedIn,
-    operator: signedIn ? operator : null,
-    account: null,
-    summary: null,
-    keychain: { state: "available" },
-    servedThroughSeam: false,
-    offlineCache: true,
-    outageDemo: true,
-    demoAccounts: [
-      { userPrincipalName: "authadmin@contoso.sandbox", displayName: "Ava Auth", roleLabel: "Authentication Administrator" },
-      { userPrincipalName: "helpdesk@contoso.sandbox", displayName: "Helen Desk", roleLabel: "Helpdesk Administrator" },
-    ],
-  };
+  return signedIn ? fromSandbox.entraConnectionHelpdesk : fromSandbox.entraConnectionSignedOut;
 }
 
-export const adele: DirectoryUser = {
-  connectionId: SANDBOX_ID,
-  tenantId: "tenant-1",
-  id: "user-adele",
-  userPrincipalName: "adele.vance@contoso.sandbox",
-  displayName: "Adele Vance",
-  mail: "adele.vance@contoso.sandbox",
-  accountEnabled: true,
-  jobTitle: "Retail Manager",
-  department: "Retail",
-  mobilePhone: "+1 555 0100",
-  userType: "Member",
-  lastPasswordChange: "2026-10-01T08:00:00Z",
-  signInSessionsValidFrom: "2026-10-01T08:00:00Z",
-  adminRoles: [],
-  rolesKnown: true,
-  inRoleAssignableGroup: false,
-  roleAssignableGroupKnown: true,
-};
+/** Adele as the Helpdesk Administrator's read of her page has her (roles and group read). */
+export const adele: DirectoryUser = fromSandbox.entraUserAdeleHelpdesk.user;
 
-export const megan: DirectoryUser = {
-  ...adele,
-  id: "user-megan",
-  userPrincipalName: "megan.bowen@contoso.sandbox",
-  displayName: "Megan Bowen",
-  mail: "megan.bowen@contoso.sandbox",
-  jobTitle: "Marketing Manager",
-  adminRoles: [],
-  rolesKnown: false,
-};
+/** Megan as a search lists her (roles not read in a list). */
+export const megan: DirectoryUser = fromSandbox.entraSearchMegan[0];
 
 export function adeleDetails(overrides: Partial<UserDetails> = {}): UserDetails {
-  return {
-    user: adele,
-    methods: [
-      {
-        id: "m-phone",
-        kind: "phone",
-        label: "Phone number",
-        detail: "+1 555 0100",
-        phoneType: "mobile",
-        isDefault: true,
-        status: null,
-        created: null,
-      },
-      {
-        id: "m-hw",
-        kind: "hardwareOath",
-        label: "Hardware OATH token",
-        detail: "Serial 12345",
-        phoneType: null,
-        isDefault: false,
-        status: "activated",
-        created: "2026-01-02T00:00:00Z",
-      },
-    ],
-    actions: [
-      { action: "resetPassword", label: "Reset password", allowed: true, reason: null },
-      {
-        action: "requireReregisterMfa",
-        label: "Require re-register MFA",
-        allowed: false,
-        reason: "Requires at least the Authentication Administrator role.",
-      },
-      { action: "revokeSessions", label: "Revoke sessions", allowed: true, reason: null },
-    ],
-    methodsError: null,
-    rate: null,
-    ...overrides,
-  };
+  return { ...fromSandbox.entraUserAdeleHelpdesk, ...overrides };
 }
 
-export const resetPlan: Plan = {
-  id: "plan-42",
-  connectionId: SANDBOX_ID,
-  tenantId: "tenant-1",
-  action: "resetPassword",
-  operatorUpn: "helpdesk@contoso.sandbox",
-  target: { id: adele.id, userPrincipalName: adele.userPrincipalName, displayName: adele.displayName, adminRoles: [] },
-  steps: [
-    {
-      index: 0,
-      kind: { type: "resetPassword" },
-      summary: "Reset the password of Adele Vance to a generated temporary password",
-      blocked: null,
-    },
-  ],
-  warnings: ["The user is signed out of apps that check the password."],
-  createdAt: "2026-11-23T09:00:00Z",
-  alsoRevokeSessions: false,
-  temporaryAccessPass: null,
-  safety: noSafetyChecks(),
-};
+/** Adele's page for an Authentication Administrator: every action allowed (the Temporary Access Pass too). */
+export function adeleDetailsForAuthAdmin(): UserDetails {
+  return { ...fromSandbox.entraUserAdele };
+}
 
-/** A plan none of the safety rules apply to (as Rust sends for revoking sessions, or when turned off). */
+/** A plan none of the safety rules apply to: Rust's for revoking Adele's sessions. */
 export function noSafetyChecks(): PlanSafety {
-  return { verification: { required: false, options: [], recorded: null }, approval: { required: false, reasons: [] }, rate: null };
+  return { ...fromSandbox.entraRevokePlanAdele.safety };
 }
 
-/** The default policy's safety part for a reset of Adele: verification required, every method offered. */
+/**
+ * Rust's reset of Adele's password, without its safety part: the tests of the plain flow
+ * (confirm, run, result) take no verification step, which the default rules ask for
+ * (`verifiedResetSafety` is that part, for the safety tests).
+ */
+export const resetPlan: Plan = { ...fromSandbox.entraResetPlanAdeleHelpdesk, safety: noSafetyChecks() };
+
+/**
+ * The default policy's safety part of a reset of Adele: the caller's verification required,
+ * every method possible. It is Rust's for an Authentication Administrator, who may read her
+ * methods (the one-time code's destinations); the Helpdesk Administrator's is `helpdeskResetSafety`.
+ */
 export function verifiedResetSafety(overrides: Partial<PlanSafety> = {}): PlanSafety {
-  return {
-    verification: {
-      required: true,
-      options: [
-        {
-          method: "callBack",
-          label: "Call back on a number in the directory",
-          instructions: "Hang up and call the user back on a number below.",
-          unavailable: null,
-          phones: [
-            { id: "mobilePhone", label: "Mobile phone", number: "+1 555 0100" },
-            { id: "businessPhones/0", label: "Business phone", number: "+1 425 555 1012" },
-          ],
-          manager: null,
-          destinations: [],
-        },
-        {
-          method: "managerConfirmation",
-          label: "Confirmation by the user's manager",
-          instructions: "Contact the user's manager.",
-          unavailable: "the directory names no manager for this user.",
-          phones: [],
-          manager: null,
-          destinations: [],
-        },
-        {
-          method: "oneTimeCode",
-          label: "One-time code to a registered method",
-          instructions: "Send the code.",
-          unavailable: null,
-          phones: [],
-          manager: null,
-          destinations: [{ id: "phone-1", label: "Phone number +1 555 0100" }],
-        },
-        {
-          method: "ticket",
-          label: "Ticket from the verification process",
-          instructions: "Enter the ticket.",
-          unavailable: null,
-          phones: [],
-          manager: null,
-          destinations: [],
-        },
-      ],
-      recorded: null,
-    },
-    approval: { required: false, reasons: [] },
-    rate: { used: 3, limit: 20, nextAllowedAt: null, note: null },
-    ...overrides,
-  };
+  return { ...fromSandbox.entraResetPlanAdele.safety, ...overrides };
 }
 
-export const resetResult: ExecutionResult = {
-  planId: "plan-42",
-  outcome: "succeeded",
-  outcomes: [
-    {
-      stepIndex: 0,
-      status: "succeeded",
-      message: "Password reset; change required at next sign-in",
-      requestId: "req-abc-123",
-      at: "2026-11-23T09:00:05Z",
-    },
-  ],
-  temporaryPassword: "Tmp-Xq7!pLm2",
-  temporaryAccessPass: null,
-  copyHandle: "copy-handle-42",
-  auditSeq: 7,
-  auditError: null,
-};
+/** The Helpdesk Administrator's: the one-time code is not possible (their role may not read her methods). */
+export function helpdeskResetSafety(): PlanSafety {
+  return { ...fromSandbox.entraResetPlanAdeleHelpdesk.safety };
+}
 
+/** That reset run on the sandbox: the temporary password (a stand-in), its copy handle, the audit entry's number. */
+export const resetResult: ExecutionResult = fromSandbox.entraResetResultAdele;
+
+/**
+ * An audit entry numbered `seq`: Rust's entry of the reset above, with the number, the reason
+ * and the hash made distinct per `seq` here (the sandbox writes one such entry, and its hashes
+ * are stand-ins), and what a test sets on top.
+ */
 export function auditEntry(seq: number, overrides: Partial<AuditEntry> = {}): AuditEntry {
+  const entry = fromSandbox.entraResetAuditAdele;
   return {
+    ...entry,
     seq,
-    at: `2026-11-23T09:0${seq}:00Z`,
-    operator: "helpdesk@contoso.sandbox",
-    connectionId: SANDBOX_ID,
-    tenantId: "tenant-1",
-    targetId: adele.id,
-    target: adele.userPrincipalName,
-    action: "resetPassword",
-    planId: `plan-${seq}`,
-    plan: ["Reset the password"],
     reason: `INC-${seq}`,
-    outcome: "succeeded",
-    steps: [{ stepIndex: 0, status: "succeeded", message: "done", requestId: `req-${seq}`, at: "2026-11-23T09:00:00Z" }],
-    message: null,
-    prevHash: "0".repeat(64),
     hash: `${seq}`.repeat(64).slice(0, 64),
     ...overrides,
   };
@@ -292,184 +141,108 @@ export function zohoPasswordResult(overrides: Partial<ProviderResult> = {}): Pro
 
 // ---- Microsoft 365 Lighthouse (partner) ----------------------------------------------------
 
-export const LH_ID = "sandbox-lighthouse";
+// Written from the sandbox by Rust (see ./sandbox.ts): the demo partner's technician, their
+// customers (Fabrikam's and Northwind's GDAP roles allow Reset all MFAs, Tailspin's do not),
+// users, methods, a plan and its job.
+
+export const LH_ID = fromSandbox.lighthouseConnection.id;
 
 export function lighthouseConnection(signedIn: boolean): ConnectionView {
-  return {
-    id: LH_ID,
-    kind: "lighthousePartner",
-    displayName: "Sandbox — Lighthouse partner (demo)",
-    sandbox: true,
-    signedIn,
-    operator: signedIn
-      ? { connectionId: LH_ID, tenantId: "partner-1", id: "tech-1", userPrincipalName: "tech@partner.sandbox", displayName: "Tess Tech", roles: [] }
-      : null,
-    account: null,
-    summary: null,
-    keychain: { state: "available" },
-    servedThroughSeam: false,
-    offlineCache: false,
-    outageDemo: false,
-    demoAccounts: [
-      { userPrincipalName: "tech@partner.sandbox", displayName: "Tess Tech", roleLabel: "Partner technician" },
-      { userPrincipalName: "lead@partner.sandbox", displayName: "Team lead (approver)", roleLabel: "GDAP: Helpdesk and Tier 3" },
-    ],
-  };
+  return signedIn ? fromSandbox.lighthouseConnection : fromSandbox.lighthouseConnectionSignedOut;
 }
 
-const AUTH_WRITER = { templateId: "aaf43236-0c0d-4d5f-883a-6955382ac081", displayName: "Authentication Methods Writer" };
-const USER_ADMIN = { templateId: "fe930be7-5e62-47db-91af-98c3a49a38b1", displayName: "User Administrator" };
-const USERS_READER = { templateId: "88d8e3e3-8f55-4a1e-953a-9b9898b8876b", displayName: "Directory Readers" };
-
-export const fabrikam: CustomerAccess = {
-  tenantId: "t-fabrikam",
-  displayName: "Fabrikam",
-  relationshipId: "rel-1",
-  relationshipStatus: "active",
-  roles: [USER_ADMIN, AUTH_WRITER],
-};
-export const tailspin: CustomerAccess = {
-  tenantId: "t-tailspin",
-  displayName: "Tailspin Toys",
-  relationshipId: "rel-2",
-  relationshipStatus: "active",
-  roles: [USER_ADMIN, AUTH_WRITER],
-};
-export const northwind: CustomerAccess = {
-  tenantId: "t-northwind",
-  displayName: "Northwind Traders",
-  relationshipId: "rel-3",
-  relationshipStatus: "active",
-  roles: [USERS_READER],
-};
-
-export function lhUser(customer: CustomerAccess, id: string, name: string): LighthouseUser {
-  const upn = `${name.toLowerCase().replace(/ /g, ".")}@${customer.displayName.split(" ")[0].toLowerCase()}.example`;
-  return { ...adele, connectionId: LH_ID, tenantId: customer.tenantId, id, userPrincipalName: upn, displayName: name, mail: upn, customerName: customer.displayName, roleAssignableGroupKnown: false };
+function customerNamed(name: string): CustomerAccess {
+  return fromSandbox.lighthouseCustomers.find((c) => c.displayName === name)!;
 }
 
-export const fabUser = lhUser(fabrikam, "u-fab-1", "Fiona Fab");
-export const fabUser2 = lhUser(fabrikam, "u-fab-2", "Frank Fab");
-export const tailUser = lhUser(tailspin, "u-tail-1", "Tom Tail");
-export const northUser = lhUser(northwind, "u-north-1", "Nora North");
+export const fabrikam = customerNamed("Fabrikam");
+export const tailspin = customerNamed("Tailspin Toys");
+export const northwind = customerNamed("Northwind Traders");
 
-export const phoneMethod: AuthMethod = {
-  id: "m-phone",
-  kind: "phone",
-  label: "Phone number",
-  detail: "+1 555 0100",
-  phoneType: "mobile",
-  isDefault: true,
-  status: null,
-  created: null,
-};
-export const authenticatorMethod: AuthMethod = {
-  id: "m-app",
-  kind: "microsoftAuthenticator",
-  label: "Microsoft Authenticator",
-  detail: "Pixel 8",
-  phoneType: null,
-  isDefault: false,
-  status: null,
-  created: null,
-};
+/** Every user of the customers the technician reaches, as Rust lists them. */
+export const lighthouseUsers: LighthouseUser[] = fromSandbox.lighthouseUsers.users;
 
+function listed(tenantId: string, userId: string): LighthouseUser {
+  return lighthouseUsers.find((u) => u.tenantId === tenantId && u.id === userId)!;
+}
+
+const planned = fromSandbox.lighthousePlan.users;
+
+/** A Fabrikam user the technician may reset (no hardware token). */
+export const fabUser = listed(fabrikam.tenantId, fromSandbox.lighthouseUserFabrikam.user.id);
+/** Fabrikam's Global Administrator: the technician, an Authentication Administrator there, may not reset them. */
+export const fabUser2 = listed(fabrikam.tenantId, planned.find((u) => u.error !== null)!.userId);
+/** A Tailspin Toys user: the reset is refused for the customer. */
+export const tailUser = listed(tailspin.tenantId, fromSandbox.lighthouseUserTailspin.user.id);
+/** A Northwind Traders user the technician may reset. */
+export const northUser = listed(northwind.tenantId, planned.find((u) => u.tenantId === northwind.tenantId)!.userId);
+
+/** The pages Rust answers for the Fabrikam and the Tailspin user. */
+export const fabUserPage: LighthouseUserDetails = fromSandbox.lighthouseUserFabrikam;
+export const tailUserPage: LighthouseUserDetails = fromSandbox.lighthouseUserTailspin;
+
+export const phoneMethod: AuthMethod = fabUserPage.methods.find((m) => m.kind === "phone")!;
+export const authenticatorMethod: AuthMethod = fabUserPage.methods.find((m) => m.kind === "microsoftAuthenticator")!;
+
+/**
+ * Rust's offer for a selection, refused for the customers in `refusals`: the sandbox's
+ * Fabrikam offer with the refusals a test names (Rust refuses for each such customer).
+ */
 export function offer(refusals: CustomerRefusal[] = []): LighthouseActionOffer[] {
-  return [{ action: "resetAllMfa", label: "Reset all multi-factor authentications", offered: refusals.length === 0, refusals }];
+  return fromSandbox.lighthouseOfferFabrikam.map((o) => ({ ...o, offered: refusals.length === 0, refusals }));
 }
 
-export const northwindRefusal: CustomerRefusal = {
-  tenantId: northwind.tenantId,
-  displayName: northwind.displayName,
-  reason: "Your roles in Northwind Traders do not include Authentication Methods Writer.",
-};
+/** Rust's refusal of Reset all MFAs for Tailspin Toys (its GDAP roles do not allow it). */
+export const tailspinRefusal: CustomerRefusal = fromSandbox.lighthouseOfferFabrikamTailspin[0].refusals.find(
+  (r) => r.tenantId === tailspin.tenantId,
+)!;
 
+/** Rust's plan for `fabUser`, `fabUser2` (left out, with why) and `northUser`. */
 export function lhPlan(overrides: Partial<LighthousePlan> = {}): LighthousePlan {
-  return {
-    id: "lhplan-1",
-    connectionId: LH_ID,
-    operatorUpn: "tech@partner.sandbox",
-    approval: { required: false, reasons: [] },
-    action: "resetAllMfa",
-    customers: [
-      { tenantId: fabrikam.tenantId, displayName: fabrikam.displayName, users: 1, methods: 2 },
-      { tenantId: tailspin.tenantId, displayName: tailspin.displayName, users: 1, methods: 0 },
-    ],
-    users: [
-      {
-        tenantId: fabrikam.tenantId,
-        customerName: fabrikam.displayName,
-        userId: fabUser.id,
-        userPrincipalName: fabUser.userPrincipalName,
-        displayName: fabUser.displayName,
-        remove: [phoneMethod, authenticatorMethod],
-        keep: ["Password"],
-        error: null,
-      },
-      {
-        tenantId: tailspin.tenantId,
-        customerName: tailspin.displayName,
-        userId: tailUser.id,
-        userPrincipalName: tailUser.userPrincipalName,
-        displayName: tailUser.displayName,
-        remove: [],
-        keep: [],
-        error: { kind: "Forbidden", message: "Tailspin Toys refused to list the methods." },
-      },
-    ],
-    totalMethods: 2,
-    warnings: ["Fiona Fab cannot sign in with MFA until she registers again."],
-    ...overrides,
-  };
+  return { ...fromSandbox.lighthousePlan, ...overrides };
 }
 
+/**
+ * That plan's job as it starts, nothing done yet: derived from the finished one (the sandbox
+ * runs it too fast to catch it mid-way).
+ */
 export function lhJob(overrides: Partial<BulkJobView> = {}): BulkJobView {
+  const job = fromSandbox.lighthouseJobFinished;
   return {
-    id: "job-1",
-    action: "resetAllMfa",
-    reason: "INC-77",
-    createdAt: "2026-11-23T09:00:00Z",
+    ...job,
     state: "running",
     done: 0,
     failed: 0,
-    remaining: 2,
-    error: null,
-    users: [
-      {
-        tenantId: fabrikam.tenantId,
-        customerName: fabrikam.displayName,
-        userId: fabUser.id,
-        userPrincipalName: fabUser.userPrincipalName,
-        displayName: fabUser.displayName,
-        state: "pending",
-        methods: [
-          { methodId: phoneMethod.id, label: phoneMethod.label, state: "pending", message: null },
-          { methodId: authenticatorMethod.id, label: authenticatorMethod.label, state: "pending", message: null },
-        ],
-      },
-    ],
+    remaining: job.done + job.failed + job.remaining,
+    users: job.users.map((user) => ({
+      ...user,
+      state: "pending",
+      methods: user.methods.map((m) => ({ ...m, state: "pending", message: null })),
+    })),
     ...overrides,
   };
 }
 
-/** The job above, finished: the phone removed, the Authenticator failed. */
+/**
+ * The job as Rust finished it on the sandbox, but with the first user's last method failed
+ * (Graph's 500): the sandbox's deletions do not fail, and the page's partial result is what the
+ * tests check.
+ */
 export function lhJobFinished(): BulkJobView {
-  const job = lhJob();
+  const job = fromSandbox.lighthouseJobFinished;
+  const [first, ...others] = job.users;
+  const last = first.methods.length - 1;
   return {
     ...job,
-    state: "finished",
-    done: 1,
-    failed: 1,
-    remaining: 0,
+    done: job.done - 1,
+    failed: job.failed + 1,
     users: [
       {
-        ...job.users[0],
+        ...first,
         state: "partial",
-        methods: [
-          { methodId: phoneMethod.id, label: phoneMethod.label, state: "deleted", message: null },
-          { methodId: authenticatorMethod.id, label: authenticatorMethod.label, state: "failed", message: "Graph answered 500" },
-        ],
+        methods: first.methods.map((m, i) => (i === last ? { ...m, state: "failed", message: "Graph answered 500" } : m)),
       },
+      ...others,
     ],
   };
 }

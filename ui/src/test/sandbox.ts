@@ -4,9 +4,16 @@
 // by construction, and CI fails when they are stale (`.ci/check-generated-types.sh`). Random
 // ids, times, ports and the generated password are stable stand-ins there.
 import type {
+  LighthouseActionOffer,
+  AuditEntry,
+  BulkJobView,
   ConnectionView,
   CustomerAccess,
   DirectoryUser,
+  ExecutionResult,
+  LighthousePlan,
+  LighthouseUserDetails,
+  LighthouseUsers,
   Plan,
   ProviderPlan,
   ProviderResult,
@@ -15,13 +22,27 @@ import type {
   UserSearch,
 } from "../ipc/types";
 import entraConnection from "./sandbox/entra-connection.json";
+import entraConnectionHelpdesk from "./sandbox/entra-connection-helpdesk.json";
 import entraConnectionSignedOut from "./sandbox/entra-connection-signed-out.json";
+import entraResetAuditAdele from "./sandbox/entra-reset-audit-adele.json";
 import entraResetPlanAdele from "./sandbox/entra-reset-plan-adele.json";
+import entraResetPlanAdeleHelpdesk from "./sandbox/entra-reset-plan-adele-helpdesk.json";
+import entraResetResultAdele from "./sandbox/entra-reset-result-adele.json";
+import entraRevokePlanAdele from "./sandbox/entra-revoke-plan-adele.json";
 import entraSearchAdele from "./sandbox/entra-search-adele.json";
+import entraSearchMegan from "./sandbox/entra-search-megan.json";
 import entraUserAdele from "./sandbox/entra-user-adele.json";
+import entraUserAdeleHelpdesk from "./sandbox/entra-user-adele-helpdesk.json";
 import lighthouseConnection from "./sandbox/lighthouse-connection.json";
 import lighthouseConnectionSignedOut from "./sandbox/lighthouse-connection-signed-out.json";
 import lighthouseCustomers from "./sandbox/lighthouse-customers.json";
+import lighthouseJobFinished from "./sandbox/lighthouse-job-finished.json";
+import lighthouseOfferFabrikam from "./sandbox/lighthouse-offer-fabrikam.json";
+import lighthouseOfferFabrikamTailspin from "./sandbox/lighthouse-offer-fabrikam-tailspin.json";
+import lighthousePlan from "./sandbox/lighthouse-plan.json";
+import lighthouseUserFabrikam from "./sandbox/lighthouse-user-fabrikam.json";
+import lighthouseUserTailspin from "./sandbox/lighthouse-user-tailspin.json";
+import lighthouseUsers from "./sandbox/lighthouse-users.json";
 import psConnection from "./sandbox/ps-connection.json";
 import psConnectionSignedOut from "./sandbox/ps-connection-signed-out.json";
 import psSearch from "./sandbox/ps-search.json";
@@ -46,10 +67,38 @@ export const fromSandbox = {
   entraUserAdele: entraUserAdele as UserDetails,
   /** Reset password for Adele, with the organisation's default safety rules. */
   entraResetPlanAdele: entraResetPlanAdele as Plan,
+  /** The card signed in as the Helpdesk Administrator (the demo operator of the Entra flows' tests). */
+  entraConnectionHelpdesk: entraConnectionHelpdesk as ConnectionView,
+  /** Adele's page for the Helpdesk Administrator: Require re-register MFA refused, with Rust's reason. */
+  entraUserAdeleHelpdesk: entraUserAdeleHelpdesk as UserDetails,
+  /** The Helpdesk Administrator searched "megan". */
+  entraSearchMegan: entraSearchMegan as DirectoryUser[],
+  /** Revoke sessions for Adele: a plan no safety rule applies to. */
+  entraRevokePlanAdele: entraRevokePlanAdele as Plan,
+  /** The Helpdesk Administrator's reset of Adele's password, with the default safety rules. */
+  entraResetPlanAdeleHelpdesk: entraResetPlanAdeleHelpdesk as Plan,
+  /** That reset run (the caller verified by ticket): the temporary password and its copy handle. */
+  entraResetResultAdele: entraResetResultAdele as ExecutionResult,
+  /** Its audit entry. */
+  entraResetAuditAdele: entraResetAuditAdele as AuditEntry,
   lighthouseConnection: lighthouseConnection as ConnectionView,
   lighthouseConnectionSignedOut: lighthouseConnectionSignedOut as ConnectionView,
   /** The demo technician's customers: one relationship expired. */
   lighthouseCustomers: lighthouseCustomers as CustomerAccess[],
+  /** Every user of the customers the technician reaches, sorted by customer and name. */
+  lighthouseUsers: lighthouseUsers as LighthouseUsers,
+  /** Fabrikam alone: its roles allow Reset all MFAs. */
+  lighthouseOfferFabrikam: lighthouseOfferFabrikam as LighthouseActionOffer[],
+  /** Fabrikam with Tailspin Toys, whose roles (Helpdesk Administrator) do not: refused, with why. */
+  lighthouseOfferFabrikamTailspin: lighthouseOfferFabrikamTailspin as LighthouseActionOffer[],
+  /** A plain Fabrikam user's page: the reset offered, their methods. */
+  lighthouseUserFabrikam: lighthouseUserFabrikam as LighthouseUserDetails,
+  /** A Tailspin Toys user's page: the reset refused for the customer. */
+  lighthouseUserTailspin: lighthouseUserTailspin as LighthouseUserDetails,
+  /** Reset all MFAs for that Fabrikam user and Northwind's Global Administrator (left out, with why). */
+  lighthousePlan: lighthousePlan as LighthousePlan,
+  /** Its job, run to the end on the sandbox. */
+  lighthouseJobFinished: lighthouseJobFinished as BulkJobView,
   zohoConnection: zohoConnection as ConnectionView,
   zohoConnectionSignedOut: zohoConnectionSignedOut as ConnectionView,
   /** Ada Admin searched "annette": one confirmed Member. */
