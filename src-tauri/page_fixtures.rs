@@ -423,6 +423,18 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
             .await
             .unwrap();
         out.write("lighthouse-plan", &plan);
+        // A customer every selected user of which is refused (Fabrikam's protected user beside a
+        // Northwind user): the plan lists Northwind alone among its customers, and the refused
+        // user only among its users.
+        let left_out = console
+            .lighthouse_plan_reset(LIGHTHOUSE, &[target(northwind_user), target(protected)])
+            .await
+            .unwrap();
+        assert!(
+            left_out.plan.customers.iter().all(|c| c.tenant_id != fabrikam),
+            "{left_out:?}"
+        );
+        out.write("lighthouse-plan-customer-left-out", &left_out);
         let started = console
             .lighthouse_start_job(&plan.id, "INC-77")
             .await

@@ -293,6 +293,28 @@ describe("Lighthouse users", () => {
     expect(text("selected-count")).toBe("0 users selected");
   });
 
+  test("a customer every selected user of which is refused still shows those users, left out with why", async () => {
+    const plan = fromSandbox.lighthousePlanCustomerLeftOut;
+    mockCommands(partnerHandlers({ lighthouse_plan_reset: () => plan }));
+    renderWithFluent(<Harness initial={[fabrikam.tenantId, northwind.tenantId]} />);
+    await waitFor(() => expect(rowIds()).toHaveLength(3));
+    click(`select-${fabrikam.tenantId}-${fabUser2.id}`);
+    click(`select-${northwind.tenantId}-${northUser.id}`);
+    await waitFor(() => expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false));
+    click("action-resetAllMfa");
+
+    await waitFor(() => expect(byId("lh-plan-dialog")).not.toBeNull());
+    // Rust lists Northwind alone among the customers; Fabrikam's refused user is in the plan's users only.
+    expect(allByTestId("lh-plan-customer").map((c) => c.dataset.tenantId)).toEqual([northwind.tenantId]);
+    const [leftOut] = allByTestId("lh-plan-left-out");
+    expect(leftOut).toBeDefined();
+    const line = leftOut.querySelector(`[data-testid="lh-plan-user"][data-user-id="${fabUser2.id}"]`)!;
+    expect(line).not.toBeNull();
+    expect(line.textContent).toContain("Nothing is planned for this user");
+    expect(line.textContent).toContain(plan.users.find((u) => u.userId === fabUser2.id)!.error!.message);
+    expect(leftOut.querySelector(`[data-user-id="${northUser.id}"]`)).toBeNull();
+  });
+
   test("a job Rust says needs a second person waits for the approver's sign-in; the technician is not offered as approver", async () => {
     // The card's demo accounts: the technician (signed in), then the team lead.
     const [technician, lead] = lighthouseConnection(true).demoAccounts.map((a) => a.userPrincipalName);

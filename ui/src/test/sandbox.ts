@@ -40,6 +40,7 @@ import lighthouseJobFinished from "./sandbox/lighthouse-job-finished.json";
 import lighthouseOfferFabrikam from "./sandbox/lighthouse-offer-fabrikam.json";
 import lighthouseOfferFabrikamTailspin from "./sandbox/lighthouse-offer-fabrikam-tailspin.json";
 import lighthousePlan from "./sandbox/lighthouse-plan.json";
+import lighthousePlanCustomerLeftOut from "./sandbox/lighthouse-plan-customer-left-out.json";
 import lighthouseUserFabrikam from "./sandbox/lighthouse-user-fabrikam.json";
 import lighthouseUserTailspin from "./sandbox/lighthouse-user-tailspin.json";
 import lighthouseUsers from "./sandbox/lighthouse-users.json";
@@ -95,8 +96,11 @@ export const fromSandbox = {
   lighthouseUserFabrikam: lighthouseUserFabrikam as LighthouseUserDetails,
   /** A Tailspin Toys user's page: the reset refused for the customer. */
   lighthouseUserTailspin: lighthouseUserTailspin as LighthouseUserDetails,
-  /** Reset all MFAs for that Fabrikam user and Northwind's Global Administrator (left out, with why). */
+  /** Reset all MFAs for that Fabrikam user, a Fabrikam user the technician may not reset (left out, with why)
+   *  and a plain Northwind user. */
   lighthousePlan: lighthousePlan as LighthousePlan,
+  /** The same for the Northwind user and the refused Fabrikam user alone: Fabrikam is not among the customers. */
+  lighthousePlanCustomerLeftOut: lighthousePlanCustomerLeftOut as LighthousePlan,
   /** Its job, run to the end on the sandbox. */
   lighthouseJobFinished: lighthouseJobFinished as BulkJobView,
   zohoConnection: zohoConnection as ConnectionView,

@@ -91,6 +91,31 @@ function UserLines({ user }: { user: UserPlan }) {
 }
 
 /**
+ * Users of a customer the job leaves out altogether (every selected user there was refused): Rust
+ * lists only customers with something planned, so these would otherwise show nowhere but in the
+ * warnings. Each keeps its own line and reason, as under a listed customer.
+ */
+function LeftOutUsers({ plan }: { plan: LighthousePlan }) {
+  const styles = useStyles();
+  const listed = new Set(plan.customers.map((customer) => customer.tenantId));
+  const leftOut = plan.users.filter((user) => !listed.has(user.tenantId));
+  if (leftOut.length === 0) return null;
+  return (
+    <section className={styles.customer} data-testid="lh-plan-left-out">
+      <Subtitle2 as="h2">
+        Left out{" "}
+        <Badge appearance="tint" color="warning">
+          {plural(leftOut.length, "user")}, nothing planned
+        </Badge>
+      </Subtitle2>
+      {leftOut.map((user) => (
+        <UserLines key={`${user.tenantId}/${user.userId}`} user={user} />
+      ))}
+    </section>
+  );
+}
+
+/**
  * The review before "Reset all multi-factor authentications": what Rust planned, per customer and
  * per user, and the reason or ticket the audit log records.
  */
@@ -161,6 +186,7 @@ export function LighthousePlanDialog({
                       ))}
                   </section>
                 ))}
+                <LeftOutUsers plan={plan} />
                 <Text data-testid="lh-plan-reregister">Each user must register MFA again at next sign-in.</Text>
                 {plan.approval.required ? (
                   <SecondPersonApproval
