@@ -431,7 +431,11 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
             .await
             .unwrap();
         assert!(
-            left_out.plan.customers.iter().all(|c| c.tenant_id != fabrikam),
+            left_out
+                .plan
+                .customers
+                .iter()
+                .all(|c| c.tenant_id != fabrikam),
             "{left_out:?}"
         );
         out.write("lighthouse-plan-customer-left-out", &left_out);
