@@ -509,6 +509,29 @@ async fn a_cancelled_job_is_listed_as_unfinished_and_finishing_it_repeats_nothin
 }
 
 #[tokio::test]
+async fn a_jobs_users_are_named_as_the_plan_named_them() {
+    let h = harness().await;
+    let plan = two_customer_plan(&h).await;
+    let started = h
+        .console
+        .lighthouse_start_job(&plan.id, "INC-9003")
+        .await
+        .unwrap();
+    let finished = settled(&h, &started.id).await;
+    assert!(!finished.users.is_empty(), "{finished:?}");
+    for user in &finished.users {
+        let planned = plan
+            .plan
+            .users
+            .iter()
+            .find(|p| p.user_id == user.user_id)
+            .expect("a user of the plan");
+        assert_eq!(user.display_name, planned.display_name);
+        assert_ne!(user.display_name, user.user_principal_name, "{user:?}");
+    }
+}
+
+#[tokio::test]
 async fn planning_a_reset_of_many_users_reads_a_few_at_a_time_per_customer() {
     use resetdesk_sandbox::lighthouse::CustomerSpec;
     use resetdesk_sandbox::role_ids;

@@ -464,6 +464,7 @@ impl Journal {
                     customer_name: step.step.customer_name.clone(),
                     user_id: step.step.user_id.clone(),
                     user_principal_name: step.step.user_principal_name.clone(),
+                    display_name: step.step.display_name.clone(),
                     methods: Vec::new(),
                 });
             }

@@ -201,6 +201,7 @@ pub fn reset_all_mfa_job(
                 customer_name: user.customer_name.clone(),
                 user_id: user.user_id.clone(),
                 user_principal_name: user.user_principal_name.clone(),
+                display_name: user.display_name.clone(),
                 method: method.clone(),
             })
         })

@@ -36,6 +36,10 @@ pub struct StepSpec {
     pub customer_name: String,
     pub user_id: String,
     pub user_principal_name: String,
+    /// The user's name as the plan showed it. Empty in a journal written before names were
+    /// kept: the job then shows the sign-in name.
+    #[serde(default)]
+    pub display_name: String,
     pub method: AuthMethod,
 }
 
@@ -173,6 +177,7 @@ pub struct UserResult {
     pub customer_name: String,
     pub user_id: String,
     pub user_principal_name: String,
+    pub display_name: String,
     pub methods: Vec<StepResult>,
 }
 

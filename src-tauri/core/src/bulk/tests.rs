@@ -35,6 +35,7 @@ fn spec(methods: &[&str]) -> JobSpec {
                 customer_name: "T1".into(),
                 user_id: "u1".into(),
                 user_principal_name: "u1@t1".into(),
+                display_name: "User One".into(),
                 method: method(id),
             })
             .collect(),
@@ -262,6 +263,7 @@ async fn at_most_per_tenant_users_of_a_tenant_and_global_in_all_run_at_once_each
                     customer_name: tenant.to_uppercase(),
                     user_id: format!("{tenant}-u{user}"),
                     user_principal_name: format!("u{user}@{tenant}"),
+                    display_name: format!("User {user} of {tenant}"),
                     method: method(&format!("{tenant}-u{user}-m{method_no}")),
                 });
             }
@@ -395,4 +397,22 @@ fn the_journal_groups_unfinished_steps_by_user_and_counts_states_without_reading
     assert!(journal.stored_step(&job_id, 3).is_err(), "no such step");
     assert!(journal.job_header("no-such-job").is_err());
     assert!(journal.job_header(&job_id).unwrap().steps.is_empty());
+}
+
+#[test]
+fn the_report_names_each_user_as_the_plan_did_and_an_older_journals_steps_still_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::open(dir.path().join("j.sqlite")).unwrap();
+    let job_id = journal.create_job(&spec(&["a1", "a2"])).unwrap();
+    let report = journal.report(&job_id).unwrap();
+    assert_eq!(report.users.len(), 1);
+    assert_eq!(report.users[0].display_name, "User One");
+    assert_eq!(report.users[0].user_principal_name, "u1@t1");
+
+    // A step as a journal written before names were kept stored it: no displayName.
+    let mut older = serde_json::to_value(&spec(&["a1"]).steps[0]).unwrap();
+    older.as_object_mut().unwrap().remove("displayName");
+    let read: StepSpec = serde_json::from_value(older).unwrap();
+    assert_eq!(read.display_name, "");
+    assert_eq!(read.user_principal_name, "u1@t1");
 }

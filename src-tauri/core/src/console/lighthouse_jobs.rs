@@ -491,7 +491,12 @@ fn job_view(
                 customer_name: user.customer_name.clone(),
                 user_id: user.user_id.clone(),
                 user_principal_name: user.user_principal_name.clone(),
-                display_name: user.user_principal_name.clone(),
+                // A journal from before names were kept has none: the sign-in name, then.
+                display_name: if user.display_name.is_empty() {
+                    user.user_principal_name.clone()
+                } else {
+                    user.display_name.clone()
+                },
                 state: user_state,
                 methods: user
                     .methods
