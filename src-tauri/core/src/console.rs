@@ -187,6 +187,12 @@ struct Session {
     tokens: Arc<TokenManager>,
 }
 
+impl plan_store::Confirmable for Plan {
+    fn safety(&self) -> &crate::safety::PlanSafety {
+        &self.safety
+    }
+}
+
 /// A plan taken for running, with what the safety checks recorded for it.
 struct ClaimedPlan {
     plan: Plan,
@@ -1010,7 +1016,7 @@ impl Console {
     /// (and stays ready for the operator to finish the confirmation).
     fn claim_plan(&self, plan_id: &str) -> Result<ClaimedPlan> {
         self.plans.claim(plan_id, self.plan_validity, |record| {
-            record.confirmation.ensure_complete(&record.plan.safety)?;
+            record.ensure_confirmed()?;
             Ok(ClaimedPlan {
                 plan: record.plan.clone(),
                 owner: record.owner.clone(),

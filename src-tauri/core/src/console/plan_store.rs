@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use super::confirmation::Confirmation;
 use super::PlanOwner;
 use crate::error::{AppError, Result};
+use crate::safety::{CodeToSend, PlanSafety, VerificationEvidence, VerificationRecord};
 
 /// Where a kept plan stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +57,41 @@ impl<P, K> KeptPlan<P, K> {
             created: Instant::now(),
             confirmation: Confirmation::default(),
         }
+    }
+}
+
+/// A plan whose confirmation may verify the caller and need a second person (a single action on
+/// one user, any provider's): what it requires is its [`PlanSafety`], decided when planned.
+pub(super) trait Confirmable {
+    fn safety(&self) -> &PlanSafety;
+}
+
+impl<P: Confirmable, K> KeptPlan<P, K> {
+    /// Makes a one-time code to send to one of the user's methods the plan offers.
+    pub fn send_code(&mut self, destination_id: &str) -> Result<CodeToSend> {
+        self.confirmation
+            .send_code(self.plan.safety(), destination_id)
+    }
+
+    /// Records how the caller was verified, once. A verification that failed stops the plan:
+    /// the operator must not go on (the caller audits it, in the kind's own terms).
+    pub fn record_verification(
+        &mut self,
+        evidence: &VerificationEvidence,
+        at: &str,
+    ) -> Result<VerificationRecord> {
+        let recorded = self
+            .confirmation
+            .record_verification(self.plan.safety(), evidence, at)?;
+        if !recorded.passed {
+            self.state = PlanState::Stopped;
+        }
+        Ok(recorded)
+    }
+
+    /// Refuses a plan whose confirmation is not complete (verification, approval).
+    pub fn ensure_confirmed(&self) -> Result<()> {
+        self.confirmation.ensure_complete(self.plan.safety())
     }
 }
 

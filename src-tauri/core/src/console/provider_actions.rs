@@ -17,7 +17,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
 use super::by_hand_steps::ByHandSettlement;
-use super::plan_store::{unknown_plan, KeptPlan, PlanState, PlanStore};
+use super::plan_store::{unknown_plan, Confirmable, KeptPlan, PlanState, PlanStore};
 use super::safety_checks::{now_text, SameCaller};
 use super::{validate_reason, Console};
 use crate::audit::{AuditOutcome, AuditRecord};
@@ -360,6 +360,12 @@ impl PlanOwner {
     }
 }
 
+impl Confirmable for ProviderPlan {
+    fn safety(&self) -> &PlanSafety {
+        &self.safety
+    }
+}
+
 /// What the store keeps beside a seam plan for its run.
 #[derive(Default)]
 pub(super) struct SeamRun {
@@ -637,9 +643,7 @@ impl Console {
     ) -> Result<Option<CodeToSend>> {
         self.provider_plans
             .with_ready_if_kept(plan_id, self.plan_validity, |record| {
-                record
-                    .confirmation
-                    .send_code(&record.plan.safety, destination_id)
+                record.send_code(destination_id)
             })
     }
 
@@ -653,14 +657,7 @@ impl Console {
         let recorded =
             self.provider_plans
                 .with_ready_if_kept(plan_id, self.plan_validity, |record| {
-                    let recorded = record.confirmation.record_verification(
-                        &record.plan.safety,
-                        evidence,
-                        &now_text(),
-                    )?;
-                    if !recorded.passed {
-                        record.state = PlanState::Stopped;
-                    }
+                    let recorded = record.record_verification(evidence, &now_text())?;
                     Ok((recorded, record.plan.clone(), record.owner.clone()))
                 })?;
         let Some((recorded, plan, owner)) = recorded else {
@@ -731,7 +728,7 @@ impl Console {
     fn claim_provider_plan(&self, plan_id: &str) -> Result<ClaimedProviderPlan> {
         self.provider_plans
             .claim(plan_id, self.plan_validity, |record| {
-                record.confirmation.ensure_complete(&record.plan.safety)?;
+                record.ensure_confirmed()?;
                 Ok(ClaimedProviderPlan {
                     plan: record.plan.clone(),
                     owner: record.owner.clone(),

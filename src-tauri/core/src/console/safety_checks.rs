@@ -461,9 +461,7 @@ impl Console {
         }
         self.plans
             .with_ready(plan_id, self.plan_validity, |record| {
-                record
-                    .confirmation
-                    .send_code(&record.plan.safety, destination_id)
+                record.send_code(destination_id)
             })
     }
 
@@ -482,14 +480,7 @@ impl Console {
         let (record, plan) = self
             .plans
             .with_ready(plan_id, self.plan_validity, |entry| {
-                let record = entry.confirmation.record_verification(
-                    &entry.plan.safety,
-                    evidence,
-                    &now_text(),
-                )?;
-                if !record.passed {
-                    entry.state = PlanState::Stopped;
-                }
+                let record = entry.record_verification(evidence, &now_text())?;
                 Ok((record, entry.plan.clone()))
             })?;
         if !record.passed {
