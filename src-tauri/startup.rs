@@ -33,16 +33,24 @@ const ZOHO_KEY: &str = "zoho";
 /// Runs [`start`] beside the window and hands its result to the commands waiting at
 /// [`AppStart`]. A start that fails is reported as before, when it ran before the window: a
 /// crash report and a message for the operator; every command answers the same error, and
-/// the app ends.
+/// the app ends. A start that panics ends the same way (the panic hook has written the report
+/// and shown the message), rather than leaving the page waiting for a state that never comes.
 pub fn start_beside_window<R: Runtime>(app: AppHandle<R>) {
-    let outcome = start(&app).map_err(|e| format!("ResetDesk could not start: {e}"));
+    let started = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| start(&app)));
     let gate = app.state::<AppStart>();
-    match outcome {
-        Ok(state) => gate.finish(Ok(state)),
-        Err(message) => {
+    match started {
+        Ok(Ok(state)) => gate.finish(Ok(state)),
+        Ok(Err(e)) => {
+            let message = format!("ResetDesk could not start: {e}");
             tracing::error!("{message}");
             gate.finish(Err(AppError::internal(message.clone())));
             crate::desktop::report_crash(&message, "start-up", "start-up");
+            app.exit(1);
+        }
+        Err(_) => {
+            gate.finish(Err(AppError::internal(
+                "ResetDesk could not start: it failed unexpectedly (the crash report says where).",
+            )));
             app.exit(1);
         }
     }
