@@ -154,7 +154,8 @@ export function App() {
       case "lighthousePartner":
         return <LighthouseUserScreen key={key} {...props} tenantId={user.tenantId ?? ""} />;
       default:
-        return <UserDetailsScreen key={key} {...props} sandbox={active.sandbox && active.kind === "entraTenant"} />;
+        // Microsoft Entra (every other kind is served through the seam or is Lighthouse's).
+        return <UserDetailsScreen key={key} {...props} sandbox={active.sandbox} />;
     }
   };
 
