@@ -355,7 +355,9 @@ impl Console {
         safety: &mut PlanSafety,
     ) -> Confirmation {
         let reused = self.reusable_verification(request, safety);
-        safety.verification.recorded = reused.clone().or(safety.verification.recorded.take());
+        if let Some(reused) = &reused {
+            safety.verification.recorded = Some(reused.clone());
+        }
         Confirmation {
             verification: reused,
             ..Confirmation::default()
