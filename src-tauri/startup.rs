@@ -1,5 +1,6 @@
-//! Everything the app sets up before its window shows: where its files live, whether the OS
-//! keychain works, the sandbox emulator, the list of connections, and the console.
+//! Everything the app sets up at start, on a thread of its own beside the window (commands wait
+//! for it at `state::AppStart`): where its files live, whether the OS keychain works, the
+//! sandbox emulators, the list of connections, and the console.
 use std::path::Path;
 use std::sync::Arc;
 
