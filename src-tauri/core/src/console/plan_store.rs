@@ -158,9 +158,7 @@ impl<P, K> PlanStore<P, K> {
 
     /// Reads or changes a kept plan, whatever its state (an unknown one is said so).
     pub fn with<R>(&self, id: &str, f: impl FnOnce(&mut KeptPlan<P, K>) -> R) -> Result<R> {
-        let mut plans = self.lock()?;
-        let record = plans.get_mut(id).ok_or_else(unknown_plan)?;
-        Ok(f(record))
+        self.with_if_kept(id, f)?.ok_or_else(unknown_plan)
     }
 
     /// The same, or `None` when the store does not keep `id` (it may be another store's).
@@ -180,10 +178,8 @@ impl<P, K> PlanStore<P, K> {
         validity: Duration,
         f: impl FnOnce(&mut KeptPlan<P, K>) -> Result<R>,
     ) -> Result<R> {
-        let mut plans = self.lock()?;
-        let record = plans.get_mut(id).ok_or_else(unknown_plan)?;
-        self.ensure_ready(record, validity)?;
-        f(record)
+        self.with_ready_if_kept(id, validity, f)?
+            .ok_or_else(unknown_plan)
     }
 
     /// The same for a confirmation step that may concern another store's plan: `None` when
