@@ -567,7 +567,8 @@ describe("interrupted jobs", () => {
     await waitFor(() => expect(byId("user-search")).toBeNull());
     fireEvent.keyDown(document.body, { key: "k", ctrlKey: true });
     await waitFor(() => expect(document.activeElement?.id).toBe("user-search"));
-    expect(byId("customer-selector")).not.toBeNull();
+    // The search has focus before the customers are read again: wait for them.
+    await waitFor(() => expect(byId(`customer-${northwind.tenantId}`)).not.toBeNull());
     expect((byId(`customer-${northwind.tenantId}`) as HTMLInputElement).checked).toBe(false);
   });
 });

@@ -220,6 +220,9 @@ describe("connections: Privilege Secure", () => {
     fireEvent.click(byId(`ps-trust-certificate-${PS_ID}`)!);
     await waitFor(() => expect(ipc.callsOf("trust_certificate")).toEqual([{ connectionId: PS_ID, sha256: FINGERPRINT }]));
     await waitFor(() => expect(byTestId("ps-untrusted-certificate")).toBeNull());
+    // The form stays busy (Sign in disabled) until the connection list is read again: a click before that is lost.
+    await waitFor(() => expect(byTestId("ps-certificate-trusted")).not.toBeNull());
+    await waitFor(() => expect((byId(`ps-signin-${PS_ID}`) as HTMLButtonElement).disabled).toBe(false));
 
     fireEvent.click(byId(`ps-signin-${PS_ID}`)!);
     await waitFor(() => expect(byTestId(`connection-${PS_ID}`)?.getAttribute("data-signed-in")).toBe("true"));

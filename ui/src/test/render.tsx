@@ -10,6 +10,19 @@ export function renderWithFluent(ui: ReactElement) {
 export type Handler = (args: Record<string, unknown>) => unknown;
 
 /**
+ * How long every mocked command takes to answer, in milliseconds (0: at once). CI runs the suite a
+ * second time with a delay, so a test that reads the page before Rust's answer has arrived fails
+ * there every time instead of now and then under load.
+ */
+const answerDelayMs = Number(process.env.RESETDESK_TEST_IPC_DELAY_MS ?? 0);
+
+function answerLater(answer: unknown): Promise<unknown> {
+  // The handler has run (its call and side effects are in place); only its answer is late, as Rust's would be.
+  const settled = Promise.resolve(answer);
+  return new Promise((resolve, reject) => setTimeout(() => settled.then(resolve, reject), answerDelayMs));
+}
+
+/**
  * Mocks Rust with one handler per command and records every call. A command without a handler
  * rejects, so a screen that calls something unexpected fails its test.
  */
@@ -20,7 +33,14 @@ export function mockCommands(handlers: Record<string, Handler>) {
     calls.push({ cmd, args });
     const handler = handlers[cmd];
     if (!handler) throw `unexpected command ${cmd}`;
-    return handler(args);
+    if (answerDelayMs <= 0) return handler(args);
+    let answer: unknown;
+    try {
+      answer = handler(args);
+    } catch (refusal) {
+      answer = Promise.reject(refusal);
+    }
+    return answerLater(answer);
   });
   return {
     calls,
