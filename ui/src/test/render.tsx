@@ -16,10 +16,21 @@ export type Handler = (args: Record<string, unknown>) => unknown;
  */
 const answerDelayMs = Number(process.env.RESETDESK_TEST_IPC_DELAY_MS ?? 0);
 
-function answerLater(answer: unknown): Promise<unknown> {
-  // The handler has run (its call and side effects are in place); only its answer is late, as Rust's would be.
-  const settled = Promise.resolve(answer);
-  return new Promise((resolve, reject) => setTimeout(() => settled.then(resolve, reject), answerDelayMs));
+function answerLater(handle: () => unknown): Promise<unknown> {
+  // The handler runs now (its call and side effects are in place); only its answer is late, as
+  // Rust's would be. Both outcomes are taken at once, so a refusal is never an unhandled rejection.
+  return new Promise((resolve, reject) => {
+    let answer: Promise<unknown>;
+    try {
+      answer = Promise.resolve(handle());
+    } catch (refusal) {
+      answer = Promise.reject(refusal);
+    }
+    answer.then(
+      (value) => setTimeout(() => resolve(value), answerDelayMs),
+      (refusal) => setTimeout(() => reject(refusal), answerDelayMs),
+    );
+  });
 }
 
 /**
@@ -33,14 +44,7 @@ export function mockCommands(handlers: Record<string, Handler>) {
     calls.push({ cmd, args });
     const handler = handlers[cmd];
     if (!handler) throw `unexpected command ${cmd}`;
-    if (answerDelayMs <= 0) return handler(args);
-    let answer: unknown;
-    try {
-      answer = handler(args);
-    } catch (refusal) {
-      answer = Promise.reject(refusal);
-    }
-    return answerLater(answer);
+    return answerDelayMs > 0 ? answerLater(() => handler(args)) : handler(args);
   });
   return {
     calls,
