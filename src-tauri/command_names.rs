@@ -25,7 +25,6 @@ pub const COMMAND_NAMES: &[&str] = &[
     "approve_plan",
     "safety_rules",
     "about",
-    "directory_sign_in",
     "trust_certificate",
     "directory_search",
     "directory_user",

@@ -41,7 +41,6 @@ macro_rules! app_commands {
             commands::safety::approve_plan,
             commands::safety::safety_rules,
             commands::about::about,
-            commands::directory::directory_sign_in,
             commands::directory::trust_certificate,
             commands::directory::directory_search,
             commands::directory::directory_user,
@@ -348,17 +347,29 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(not_waiting["kind"], "InvalidInput", "{not_waiting}");
-        // The seam's sign-in does not serve a connection with its own screens.
-        let entra_through_seam = invoke(
+        // One sign-in for every provider: a sandbox sign-in without its demo account is
+        // refused in Rust (no browser opens), and so is one to a connection that does not exist.
+        let no_demo_account = invoke(
             &webview,
-            "directory_sign_in",
-            json!({"connectionId": "sandbox", "account": "x", "password": null, "code": null}),
+            "sign_in",
+            json!({"connectionId": "sandbox", "password": null, "code": null}),
         )
         .unwrap_err();
-        assert_eq!(
-            entra_through_seam["kind"], "InvalidInput",
-            "{entra_through_seam}"
+        assert_eq!(no_demo_account["kind"], "InvalidInput", "{no_demo_account}");
+        assert!(
+            no_demo_account
+                .to_string()
+                .contains("Choose a demo account"),
+            "{no_demo_account}"
         );
+        let unknown = invoke(
+            &webview,
+            "sign_in",
+            json!({"connectionId": "forged", "account": "x"}),
+        )
+        .unwrap_err();
+        assert_eq!(unknown["kind"], "InvalidInput", "{unknown}");
+        assert!(unknown.to_string().contains("no connection"), "{unknown}");
         // Plugins the page was not granted are refused by the ACL.
         let store = invoke(
             &webview,

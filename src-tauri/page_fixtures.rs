@@ -13,7 +13,6 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use resetdesk_core::auth::SandboxBrowser;
 use resetdesk_core::console::{Console, KeychainStatus, PasswordInput};
 use resetdesk_core::providers::entra::actions::ActionKind;
 use resetdesk_core::safety::verification::VerificationEvidence;
@@ -139,6 +138,14 @@ impl Writer {
     }
 }
 
+/// What the page sends to sign in to a sandbox connection as one of its demo accounts.
+fn demo_sign_in(account: &str) -> SignInRequest {
+    SignInRequest {
+        account: account.to_string(),
+        ..Default::default()
+    }
+}
+
 /// Signs in as the page does: with the demo account's password and second-factor code.
 async fn ps_sign_in(console: &Console) {
     let view = console.connections().await;
@@ -158,7 +165,7 @@ async fn ps_sign_in(console: &Console) {
         code: demo.second_factor_code,
         ..Default::default()
     };
-    let done = console.sign_in_with(PS, request).await.unwrap();
+    let done = console.sign_in_to(PS, request).await.unwrap();
     assert!(matches!(done, SignInOutcome::Done { .. }), "{done:?}");
 }
 
@@ -287,7 +294,13 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
     tauri::async_runtime::block_on(async {
         // Microsoft Entra, beside the seam: the page's default demo operator, Adele's row, her
         // page (methods and the actions offered, each with Rust's reason) and a reset's plan.
-        resetdesk_testkit::sign_in(&console, ENTRA_OPERATOR).await;
+        out.write(
+            "entra-sign-in",
+            &console
+                .sign_in_to(ENTRA, demo_sign_in(ENTRA_OPERATOR))
+                .await
+                .unwrap(),
+        );
         out.write(
             "entra-connection",
             &connection(&console.connections().await, ENTRA),
@@ -309,11 +322,13 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
 
         // Microsoft 365 Lighthouse: the partner's demo technician and the customers they see.
         let technician = lighthouse_technician(&console).await;
-        let browser = SandboxBrowser::new(&technician).unwrap();
-        console
-            .lighthouse_sign_in(LIGHTHOUSE, Some(&technician), &browser)
-            .await
-            .unwrap();
+        out.write(
+            "lighthouse-sign-in",
+            &console
+                .sign_in_to(LIGHTHOUSE, demo_sign_in(&technician))
+                .await
+                .unwrap(),
+        );
         out.write(
             "lighthouse-connection",
             &connection(&console.connections().await, LIGHTHOUSE),

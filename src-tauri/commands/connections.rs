@@ -1,8 +1,10 @@
 use resetdesk_core::auth::{BrowserLauncher, SandboxBrowser};
-use resetdesk_core::connection::{ConnectionKind, NewConnection};
+use resetdesk_core::connection::NewConnection;
 use resetdesk_core::console::ConnectionView;
-use resetdesk_core::model::Operator;
+use resetdesk_core::seam::{SignInOutcome, SignInRequest};
 use resetdesk_core::AppError;
+use secrecy::SecretString;
+use std::sync::Arc;
 use tauri::{AppHandle, Runtime, State};
 
 use crate::state::{AppStart, AppState};
@@ -14,37 +16,39 @@ pub async fn list_connections(start: State<'_, AppStart>) -> Result<Vec<Connecti
     Ok(state.console.connections().await)
 }
 
-/// Signs in to a connection. For the sandbox, `account` names the demo operator and the
-/// sandbox's sign-in page is answered on their behalf; for a real tenant the system browser
-/// opens the provider's sign-in page. Either way the same OAuth code (PKCE + loopback) runs.
+/// Signs in to a connection of any provider with what its sign-in form asks for: the demo
+/// account for a sandbox; a login, a password and a second factor's code where the provider
+/// needs them. The answer says whether it is done or which step comes next (an untrusted
+/// certificate to show, a device code to enter); sent again with the device code shown, it
+/// waits for the operator's approval. A real connection's sign-in page opens in the default
+/// browser; a sandbox's is answered by its demo sign-in. A connection that moved (a Zoho
+/// account in another data centre) is saved so.
 #[tauri::command]
 pub async fn sign_in<R: Runtime>(
     app: AppHandle<R>,
     start: State<'_, AppStart>,
     connection_id: String,
     account: Option<String>,
-) -> Result<Operator, AppError> {
+    password: Option<String>,
+    code: Option<String>,
+    device_code: Option<String>,
+) -> Result<SignInOutcome, AppError> {
     let state = start.ready().await?;
-    let is_lighthouse = state
-        .console
-        .connections()
-        .await
-        .iter()
-        .any(|c| c.id == connection_id && c.kind == ConnectionKind::LighthousePartner);
-    if is_lighthouse {
-        // One partner sign-in: a real partner in the system browser, the sandbox as its demo
-        // technician (the emulator answers for them).
-        let browser = SystemBrowser::new(app);
-        return state
-            .console
-            .lighthouse_sign_in(&connection_id, account.as_deref(), &browser)
-            .await;
+    let is_sandbox = state.console.connection_settings(&connection_id)?.sandbox;
+    let request = SignInRequest {
+        account: account.unwrap_or_default(),
+        password: password.map(SecretString::from),
+        code,
+        device_code,
+        browser: (!is_sandbox).then(|| Arc::new(SystemBrowser::new(app.clone())) as _),
+    };
+    let before = state.console.saved_connections();
+    let outcome = state.console.sign_in_to(&connection_id, request).await?;
+    let after = state.console.saved_connections();
+    if after != before {
+        crate::startup::save_connections(&app, &after)?;
     }
-    let browser = browser_for(app, state, &connection_id, account).await?;
-    state
-        .console
-        .sign_in(&connection_id, browser.as_ref())
-        .await
+    Ok(outcome)
 }
 
 /// Who shows a connection's sign-in page: for the sandbox, ResetDesk answers it as the chosen

@@ -3,6 +3,7 @@ import { describe, expect, test } from "vitest";
 import { App } from "./App";
 import { adele, adeleDetails, operator, sandboxConnection, SANDBOX_ID } from "./test/fixtures";
 import { mockCommands, reject, renderWithFluent } from "./test/render";
+import { fromSandbox } from "./test/sandbox";
 
 const byId = (id: string) => document.getElementById(id) as HTMLElement | null;
 
@@ -13,7 +14,7 @@ describe("app", () => {
       list_connections: () => [sandboxConnection(signedIn)],
       sign_in: () => {
         signedIn = true;
-        return operator;
+        return fromSandbox.entraSignIn;
       },
       search_users: () => [adele],
       get_user_details: () => adeleDetails(),

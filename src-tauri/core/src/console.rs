@@ -26,6 +26,7 @@ mod provider_actions;
 mod revealed;
 mod safety_checks;
 mod seam_sessions;
+mod sign_in;
 mod zoho;
 
 pub use self::by_hand_steps::{ByHandSettled, ByHandSettlement, PendingByHandStep};

@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use resetdesk_core::audit::AuditOutcome;
-use resetdesk_core::auth::REFRESH_TOKEN_SECRET;
+use resetdesk_core::auth::{BrowserLauncher, SandboxBrowser, REFRESH_TOKEN_SECRET};
 use resetdesk_core::console::{Console, MAX_REASON_CHARS};
 use resetdesk_core::model::StepStatus;
 use resetdesk_core::providers::entra::actions::ActionKind;
 use resetdesk_core::providers::entra::planner::Plan;
+use resetdesk_core::seam::{SignInOutcome, SignInRequest};
 use resetdesk_core::secrets::{ExposeSecret, MemoryStore, SecretStore};
 use resetdesk_core::{AppError, ErrorKind};
 use resetdesk_sandbox::{Faults, RecordedRequest, Sandbox};
@@ -770,4 +771,86 @@ async fn without_a_keychain_a_sign_in_lasts_the_session_and_no_file_holds_a_toke
     next.resume_sessions().await;
     let view = next.connections().await.remove(0);
     assert!(view.operator.is_none(), "{view:?}");
+}
+
+/// What the page sends to sign in (the one `sign_in` command for every provider).
+fn sign_in_request(account: &str, browser: Option<Arc<dyn BrowserLauncher>>) -> SignInRequest {
+    SignInRequest {
+        account: account.to_string(),
+        browser,
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn the_one_sign_in_signs_an_entra_sandbox_in_as_the_demo_account_and_needs_one() {
+    let h = harness().await;
+    let refused = expect_err(
+        h.console
+            .sign_in_to(CONNECTION, sign_in_request("  ", None))
+            .await,
+        ErrorKind::InvalidInput,
+    );
+    assert!(
+        refused.message.contains("Choose a demo account"),
+        "{refused:?}"
+    );
+    assert!(
+        h.sandbox.requests().is_empty(),
+        "nothing was asked of Entra"
+    );
+
+    let outcome = h
+        .console
+        .sign_in_to(CONNECTION, sign_in_request(HELPDESK, None))
+        .await
+        .unwrap();
+    let SignInOutcome::Done { account } = outcome else {
+        panic!("an OAuth sign-in is done in one step: {outcome:?}");
+    };
+    assert_eq!(account.login, HELPDESK);
+    assert_eq!(account.role_label, "Helpdesk Administrator");
+    // The session is the Console's: the operator can search.
+    assert!(!h
+        .console
+        .search_users(CONNECTION, "adele")
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn the_one_sign_in_opens_a_real_tenants_page_in_the_browser_it_is_given_and_in_no_other() {
+    let sandbox = common::small_sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let real = resetdesk_core::connection::Connection {
+        sandbox: false,
+        ..common::sandbox_connection(&sandbox)
+    };
+    let console = Console::new(
+        vec![real],
+        Arc::new(MemoryStore::new()),
+        resetdesk_core::console::KeychainStatus::Available,
+        dir.path().join("audit.jsonl"),
+    )
+    .unwrap()
+    .with_safety_policy(common::safety_rules_off());
+
+    // The account typed is not a demo account to answer as: without a browser, nothing signs in.
+    let refused = console
+        .sign_in_to(CONNECTION, sign_in_request(AUTH_ADMIN, None))
+        .await
+        .unwrap_err();
+    assert!(refused.message.contains("browser"), "{refused:?}");
+
+    // The browser given (here the sandbox's, playing the person at the sign-in page) is used.
+    let browser: Arc<dyn BrowserLauncher> = Arc::new(SandboxBrowser::new(AUTH_ADMIN).unwrap());
+    let outcome = console
+        .sign_in_to(CONNECTION, sign_in_request("", Some(browser)))
+        .await
+        .unwrap();
+    assert!(
+        matches!(&outcome, SignInOutcome::Done { account } if account.login == AUTH_ADMIN),
+        "{outcome:?}"
+    );
 }

@@ -1555,3 +1555,49 @@ async fn methods_deleted_straight_against_the_api_count_as_an_earlier_mfa_reset(
         .unwrap();
     assert_already_reset(&plan);
 }
+
+#[tokio::test]
+async fn the_one_sign_in_signs_the_partner_sandbox_in_as_its_demo_technician_and_needs_one() {
+    let sandbox = Arc::new(
+        LighthouseSandbox::start(LighthouseConfig::default())
+            .await
+            .unwrap(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let console = partner_console(
+        &sandbox,
+        Arc::new(MemoryStore::new()),
+        sandbox.settings(),
+        dir.path(),
+    );
+    let request = |account: &str| resetdesk_core::seam::SignInRequest {
+        account: account.to_string(),
+        ..Default::default()
+    };
+
+    let refused = console.sign_in_to(LH, request("")).await.unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::InvalidInput, "{refused:?}");
+    assert!(
+        refused.message.contains("Choose a demo account"),
+        "{refused:?}"
+    );
+
+    let outcome = console
+        .sign_in_to(LH, request(TECHNICIAN_UPN))
+        .await
+        .unwrap();
+    let resetdesk_core::seam::SignInOutcome::Done { account } = outcome else {
+        panic!("a partner's OAuth sign-in is done in one step: {outcome:?}");
+    };
+    assert_eq!(account.login, TECHNICIAN_UPN);
+    assert_eq!(account.name, "Taylor Tech");
+    // Each GDAP role where it is held, one customer's roles apart from the next.
+    assert!(
+        account
+            .role_label
+            .contains("Authentication Administrator in Fabrikam"),
+        "{account:?}"
+    );
+    assert!(account.role_label.contains("; "), "{account:?}");
+    assert!(!console.lighthouse_customers(LH).await.unwrap().is_empty());
+}

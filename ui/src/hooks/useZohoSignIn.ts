@@ -1,5 +1,5 @@
 import { useCallback, useState } from "react";
-import { directorySignIn } from "../ipc/api";
+import { signIn as signInTo } from "../ipc/api";
 import type { AppError, DeviceCodePrompt, ProviderAccount } from "../ipc/types";
 
 export interface ZohoSignInState {
@@ -27,11 +27,11 @@ export function useZohoSignIn(connectionId: string): ZohoSignInState {
       setBusy(true);
       setError(null);
       try {
-        const started = await directorySignIn(connectionId, account ?? "");
+        const started = await signInTo(connectionId, account);
         if (started.step === "done") return started.account;
         if (started.step !== "deviceCode") throw unexpectedStep(started.step);
         setPrompt(started.prompt);
-        const finished = await directorySignIn(connectionId, account ?? "", undefined, undefined, started.prompt.userCode);
+        const finished = await signInTo(connectionId, account, undefined, undefined, started.prompt.userCode);
         if (finished.step !== "done") throw unexpectedStep(finished.step);
         return finished.account;
       } catch (e) {

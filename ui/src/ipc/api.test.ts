@@ -16,8 +16,8 @@ function recordCalls(answer: (cmd: string) => unknown = () => null): Call[] {
 describe("api: one command per function, with the brief's argument names", () => {
   test.each<[string, () => Promise<unknown>, string, unknown]>([
     ["listConnections", () => api.listConnections(), "list_connections", {}],
-    ["signIn with account", () => api.signIn("sandbox", "authadmin@contoso.sandbox"), "sign_in", { connectionId: "sandbox", account: "authadmin@contoso.sandbox" }],
-    ["signIn without account", () => api.signIn("tenant-a"), "sign_in", { connectionId: "tenant-a" }],
+    ["signIn with a demo account", () => api.signIn("sandbox", "authadmin@contoso.sandbox"), "sign_in", { connectionId: "sandbox", account: "authadmin@contoso.sandbox" }],
+    ["signIn in the browser", () => api.signIn("tenant-a"), "sign_in", { connectionId: "tenant-a" }],
     ["signOut", () => api.signOut("sandbox"), "sign_out", { connectionId: "sandbox" }],
     [
       "addConnection",
@@ -74,13 +74,12 @@ describe("api: one command per function, with the brief's argument names", () =>
       "add_connection",
       { connection: { provider: "privilegeSecure", displayName: "NPS", baseUrl: "https://nps.example.com" } },
     ],
-    ["directorySignIn", () => api.directorySignIn("ps-1", "CORP\\a", "pw", "123456"), "directory_sign_in", { connectionId: "ps-1", account: "CORP\\a", password: "pw", code: "123456", deviceCode: null }],
-    ["directorySignIn without a password", () => api.directorySignIn("x-1", "a@x"), "directory_sign_in", { connectionId: "x-1", account: "a@x", password: null, code: null, deviceCode: null }],
+    ["signIn with a password and a code", () => api.signIn("ps-1", "CORP\\a", "pw", "123456"), "sign_in", { connectionId: "ps-1", account: "CORP\\a", password: "pw", code: "123456" }],
     [
-      "directorySignIn waiting for a device code",
-      () => api.directorySignIn("sandbox-zoho", "admin@zylker.sandbox", undefined, undefined, "ABCD-EFGH"),
-      "directory_sign_in",
-      { connectionId: "sandbox-zoho", account: "admin@zylker.sandbox", password: null, code: null, deviceCode: "ABCD-EFGH" },
+      "signIn waiting for a device code",
+      () => api.signIn("sandbox-zoho", "admin@zylker.sandbox", undefined, undefined, "ABCD-EFGH"),
+      "sign_in",
+      { connectionId: "sandbox-zoho", account: "admin@zylker.sandbox", deviceCode: "ABCD-EFGH" },
     ],
     ["trustCertificate", () => api.trustCertificate("ps-1", "AB:CD"), "trust_certificate", { connectionId: "ps-1", sha256: "AB:CD" }],
     ["directorySearch", () => api.directorySearch("ps-1", "bob"), "directory_search", { connectionId: "ps-1", query: "bob" }],

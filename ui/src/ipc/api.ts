@@ -33,7 +33,6 @@ import type {
   LighthouseUsers,
   LighthouseUserDetails,
   NewConnection,
-  Operator,
   PasswordInput,
   PendingByHandStep,
   Plan,
@@ -125,9 +124,25 @@ export function listConnections(): Promise<ConnectionView[]> {
   return call("list_connections");
 }
 
-/** For a sandbox connection `account` is the demo operator's UPN; a real tenant opens the browser. */
-export function signIn(connectionId: string, account?: string): Promise<Operator> {
-  return call("sign_in", account === undefined ? { connectionId } : { connectionId, account });
+/**
+ * Signs in to a connection of any provider with what its form asks for. For a sandbox
+ * connection `account` is the demo operator (whose sign-in the sandbox answers); a real Entra
+ * tenant or Lighthouse partner opens the browser and needs nothing else. The answer is typed:
+ * done, a device code to show, or a server certificate nobody trusted yet, with its SHA-256 for
+ * the operator to check. A device sign-in is then sent again with the code shown
+ * (`deviceCode`): that call resolves once the code is approved, and rejects when it is denied or
+ * expires.
+ */
+export function signIn(
+  connectionId: string,
+  account?: string,
+  password?: string,
+  code?: string,
+  deviceCode?: string,
+): Promise<SignInOutcome> {
+  // Only what the form gave: Rust reads a missing one as not given.
+  const given = Object.entries({ account, password, code, deviceCode }).filter(([, value]) => value !== undefined);
+  return call("sign_in", { connectionId, ...Object.fromEntries(given) });
 }
 
 export function signOut(connectionId: string): Promise<void> {
@@ -263,30 +278,6 @@ export function about(): Promise<AboutInfo> {
 }
 
 // ---- Zoho Directory and Privilege Secure (issues #6, #7) ----------------------------------
-
-/**
- * Signs in to a directory served through Rust's provider seam (Zoho Directory, Privilege
- * Secure, or a provider registered there) with what its form asks for. The answer is typed:
- * done, a device code to show, or a server certificate nobody trusted yet, with its SHA-256 for
- * the operator to check. A device sign-in is then sent again with the code shown
- * (`deviceCode`): that call resolves once the code is approved, and rejects when it is denied or
- * expires. For the sandbox, `account` is the demo operator who approves it.
- */
-export function directorySignIn(
-  connectionId: string,
-  account: string,
-  password?: string,
-  code?: string,
-  deviceCode?: string,
-): Promise<SignInOutcome> {
-  return call("directory_sign_in", {
-    connectionId,
-    account,
-    password: password ?? null,
-    code: code ?? null,
-    deviceCode: deviceCode ?? null,
-  });
-}
 
 /** Pins the server certificate the operator checked, for this connection only. */
 export function trustCertificate(connectionId: string, sha256: string): Promise<ConnectionView> {

@@ -239,9 +239,10 @@ describe("connections: sandbox and real tenant cards", () => {
     let signedIn = false;
     const ipc = mockCommands({
       list_connections: () => [sandboxConnection(false), fabrikam({ signedIn })],
-      sign_in: (args) => {
+      sign_in: () => {
         signedIn = true;
-        return { connectionId: args.connectionId, tenantId: "t", id: "op", userPrincipalName: "op@fabrikam.com", displayName: "Op", roles: [] };
+        // A real tenant signs in in the browser; Rust answers who signed in.
+        return { step: "done", account: { name: "Op", login: "op@fabrikam.com", roleLabel: "No directory role", signedInAt: null } };
       },
     });
     await renderScreen();
@@ -274,7 +275,7 @@ describe("connections: the sandbox's Entra and Lighthouse cards as Rust sends th
       list_connections: () => signedOut.map((c, i) => (done.has(c.id) ? signedIn[i] : c)),
       sign_in: (args) => {
         done.add(args.connectionId as string);
-        return signedIn.find((c) => c.id === args.connectionId)!.operator;
+        return args.connectionId === fromSandbox.entraConnection.id ? fromSandbox.entraSignIn : fromSandbox.lighthouseSignIn;
       },
     });
     renderWithFluent(<ConnectionsHarness />);

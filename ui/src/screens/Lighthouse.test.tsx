@@ -530,7 +530,7 @@ describe("interrupted jobs", () => {
       list_connections: () => [lighthouseConnection(signedIn)],
       sign_in: () => {
         signedIn = true;
-        return lighthouseConnection(true).operator;
+        return fromSandbox.lighthouseSignIn;
       },
       lighthouse_unfinished_jobs: () => [],
       ...partnerHandlers(),

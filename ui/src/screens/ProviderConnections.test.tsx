@@ -22,7 +22,7 @@ describe("connections: Zoho Directory", () => {
     let approve: () => void = () => {};
     const ipc = mockCommands({
       list_connections: () => [sandboxConnection(false), zohoConnection(signedIn), psConnection(false)],
-      directory_sign_in: (args) =>
+      sign_in: (args) =>
         !args.deviceCode
           ? {
               step: "deviceCode",
@@ -56,10 +56,10 @@ describe("connections: Zoho Directory", () => {
     // The sandbox's emulator approves the code: nothing opens, and the box says so.
     expect(card.textContent).toContain("The sandbox approves this code for the demo account (nothing opens in your browser)");
     expect(card.textContent).toContain("https://accounts.zoho.com/oauth/v3/device");
-    const signIn = { connectionId: ZOHO_ID, account: "ada.admin@zylker.sandbox", password: null, code: null };
+    const signIn = { connectionId: ZOHO_ID, account: "ada.admin@zylker.sandbox" };
     await waitFor(() =>
-      expect(ipc.callsOf("directory_sign_in")).toEqual([
-        { ...signIn, deviceCode: null },
+      expect(ipc.callsOf("sign_in")).toEqual([
+        signIn,
         { ...signIn, deviceCode: "QWER-TYUI" },
       ]),
     );
@@ -193,7 +193,7 @@ describe("connections: Privilege Secure", () => {
     let signedIn = false;
     const ipc = mockCommands({
       list_connections: () => [sandboxConnection(false), zohoConnection(false), psConnection(signedIn)],
-      directory_sign_in: () => {
+      sign_in: () => {
         if (!trusted) return { step: "untrustedCertificate", sha256: FINGERPRINT };
         signedIn = true;
         return { step: "done", account: psAccount };
@@ -215,7 +215,7 @@ describe("connections: Privilege Secure", () => {
     await waitFor(() => expect(byTestId("ps-untrusted-certificate")).not.toBeNull());
     expect(byTestId("ps-untrusted-certificate")!.textContent).toContain(FINGERPRINT);
     expect(byTestId("error-bar")).toBeNull();
-    expect(ipc.callsOf("directory_sign_in")).toEqual([{ connectionId: PS_ID, account: "CORP\\nps.admin", password: "Sandbox-Admin-2fa!", code: "246810", deviceCode: null }]);
+    expect(ipc.callsOf("sign_in")).toEqual([{ connectionId: PS_ID, account: "CORP\\nps.admin", password: "Sandbox-Admin-2fa!", code: "246810" }]);
 
     fireEvent.click(byId(`ps-trust-certificate-${PS_ID}`)!);
     await waitFor(() => expect(ipc.callsOf("trust_certificate")).toEqual([{ connectionId: PS_ID, sha256: FINGERPRINT }]));
@@ -226,7 +226,7 @@ describe("connections: Privilege Secure", () => {
 
     fireEvent.click(byId(`ps-signin-${PS_ID}`)!);
     await waitFor(() => expect(byTestId(`connection-${PS_ID}`)?.getAttribute("data-signed-in")).toBe("true"));
-    expect(ipc.callsOf("directory_sign_in").length).toBe(2);
+    expect(ipc.callsOf("sign_in").length).toBe(2);
     expect(byTestId(`connection-${PS_ID}`)!.textContent).toContain("Administrator");
     expect(byTestId("active-connection")?.textContent).toContain("Privilege Secure");
   });
@@ -234,7 +234,7 @@ describe("connections: Privilege Secure", () => {
   test("another sign-in error is shown as is, with no certificate offer", async () => {
     mockCommands({
       list_connections: () => [psConnection(false)],
-      directory_sign_in: () => {
+      sign_in: () => {
         throw { kind: "Provider", message: "Wrong login, password or code.", detail: null };
       },
     });

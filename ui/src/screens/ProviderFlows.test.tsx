@@ -290,7 +290,7 @@ describe("Zoho: reset password", () => {
         if (!fresh) throw { kind: "NotSignedIn", message: "Sign in again to confirm it is you." };
         return zohoPasswordResult();
       },
-      directory_sign_in: zohoDeviceSignIn(() => {
+      sign_in: zohoDeviceSignIn(() => {
         fresh = true;
       }),
       ...ticketVerification,
@@ -311,9 +311,9 @@ describe("Zoho: reset password", () => {
     fireEvent.click(byId("reauth-button")!);
 
     await waitFor(() => expect(byId("provider-result-dialog")).not.toBeNull());
-    const signIn = { connectionId: ZOHO_ID, account: zohoAccount.login, password: null, code: null };
-    expect(ipc.callsOf("directory_sign_in")).toEqual([
-      { ...signIn, deviceCode: null },
+    const signIn = { connectionId: ZOHO_ID, account: zohoAccount.login };
+    expect(ipc.callsOf("sign_in")).toEqual([
+      signIn,
       { ...signIn, deviceCode: "ABCD-EFGH" },
     ]);
     const runs = ipc.callsOf("run_provider_plan");
@@ -327,7 +327,7 @@ describe("Zoho: reset password", () => {
       directory_user: () => annetteDetails(),
       plan_provider_action: () =>
         zohoPasswordPlan({ freshSignIn: { maxAgeMinutes: 10, signedInAt: "2026-11-23T07:00:00Z", fresh: false } }),
-      directory_sign_in: zohoDeviceSignIn(),
+      sign_in: zohoDeviceSignIn(),
       ...ticketVerification,
     });
     await renderZohoUser();

@@ -17,6 +17,7 @@ import type {
   Plan,
   ProviderPlan,
   ProviderResult,
+  SignInOutcome,
   UserDetails,
   UserPage,
   UserSearch,
@@ -31,6 +32,7 @@ import entraResetResultAdele from "./sandbox/entra-reset-result-adele.json";
 import entraRevokePlanAdele from "./sandbox/entra-revoke-plan-adele.json";
 import entraSearchAdele from "./sandbox/entra-search-adele.json";
 import entraSearchMegan from "./sandbox/entra-search-megan.json";
+import entraSignIn from "./sandbox/entra-sign-in.json";
 import entraUserAdele from "./sandbox/entra-user-adele.json";
 import entraUserAdeleHelpdesk from "./sandbox/entra-user-adele-helpdesk.json";
 import lighthouseConnection from "./sandbox/lighthouse-connection.json";
@@ -41,6 +43,7 @@ import lighthouseOfferFabrikam from "./sandbox/lighthouse-offer-fabrikam.json";
 import lighthouseOfferFabrikamTailspin from "./sandbox/lighthouse-offer-fabrikam-tailspin.json";
 import lighthousePlan from "./sandbox/lighthouse-plan.json";
 import lighthousePlanCustomerLeftOut from "./sandbox/lighthouse-plan-customer-left-out.json";
+import lighthouseSignIn from "./sandbox/lighthouse-sign-in.json";
 import lighthouseUserFabrikam from "./sandbox/lighthouse-user-fabrikam.json";
 import lighthouseUserTailspin from "./sandbox/lighthouse-user-tailspin.json";
 import lighthouseUsers from "./sandbox/lighthouse-users.json";
@@ -60,6 +63,8 @@ import zohoUserAnnette from "./sandbox/zoho-user-annette.json";
 
 // JSON imports type their strings as `string`; the Rust test is what guarantees the shapes.
 export const fromSandbox = {
+  /** What the one sign-in answered for the card's first demo account: done, and who. */
+  entraSignIn: entraSignIn as SignInOutcome,
   entraConnection: entraConnection as ConnectionView,
   entraConnectionSignedOut: entraConnectionSignedOut as ConnectionView,
   /** The Authentication Administrator (the card's first demo account) searched "adele". */
@@ -82,6 +87,8 @@ export const fromSandbox = {
   entraResetResultAdele: entraResetResultAdele as ExecutionResult,
   /** Its audit entry. */
   entraResetAuditAdele: entraResetAuditAdele as AuditEntry,
+  /** The same for the Lighthouse partner's demo technician. */
+  lighthouseSignIn: lighthouseSignIn as SignInOutcome,
   lighthouseConnection: lighthouseConnection as ConnectionView,
   lighthouseConnectionSignedOut: lighthouseConnectionSignedOut as ConnectionView,
   /** The demo technician's customers: one relationship expired. */

@@ -12,7 +12,7 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { useState } from "react";
-import { directorySignIn, trustCertificate } from "../../ipc/api";
+import { signIn, trustCertificate } from "../../ipc/api";
 import type { AppError, ConnectionView } from "../../ipc/types";
 import { ErrorBar } from "../ErrorBar";
 
@@ -58,13 +58,13 @@ export function PsSignInForm({
     setCode(chosen.secondFactorCode ?? "");
   };
 
-  const signIn = async () => {
+  const submit = async () => {
     setBusy(true);
     setError(null);
     setFingerprint(null);
     setTrusted(false);
     try {
-      const outcome = await directorySignIn(id, login.trim(), password, code.trim());
+      const outcome = await signIn(id, login.trim(), password, code.trim());
       if (outcome.step === "done") {
         // The password and code have done their job; do not keep them in the page.
         setPassword("");
@@ -106,7 +106,7 @@ export function PsSignInForm({
       noValidate
       onSubmit={(event) => {
         event.preventDefault();
-        if (!busy) void signIn();
+        if (!busy) void submit();
       }}
     >
       {demos.length > 0 ? (
