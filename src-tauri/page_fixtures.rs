@@ -138,14 +138,6 @@ impl Writer {
     }
 }
 
-/// What the page sends to sign in to a sandbox connection as one of its demo accounts.
-fn demo_sign_in(account: &str) -> SignInRequest {
-    SignInRequest {
-        account: account.to_string(),
-        ..Default::default()
-    }
-}
-
 /// Signs in as the page does: with the demo account's password and second-factor code.
 async fn ps_sign_in(console: &Console) {
     let view = console.connections().await;
@@ -297,7 +289,7 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
         out.write(
             "entra-sign-in",
             &console
-                .sign_in_to(ENTRA, demo_sign_in(ENTRA_OPERATOR))
+                .sign_in_to(ENTRA, resetdesk_testkit::demo_sign_in(ENTRA_OPERATOR))
                 .await
                 .unwrap(),
         );
@@ -325,7 +317,7 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
         out.write(
             "lighthouse-sign-in",
             &console
-                .sign_in_to(LIGHTHOUSE, demo_sign_in(&technician))
+                .sign_in_to(LIGHTHOUSE, resetdesk_testkit::demo_sign_in(&technician))
                 .await
                 .unwrap(),
         );

@@ -1,4 +1,3 @@
-use resetdesk_core::auth::{BrowserLauncher, SandboxBrowser};
 use resetdesk_core::connection::NewConnection;
 use resetdesk_core::console::ConnectionView;
 use resetdesk_core::seam::{SignInOutcome, SignInRequest};
@@ -34,13 +33,11 @@ pub async fn sign_in<R: Runtime>(
     device_code: Option<String>,
 ) -> Result<SignInOutcome, AppError> {
     let state = start.ready().await?;
-    let is_sandbox = state.console.connection_settings(&connection_id)?.sandbox;
     let request = SignInRequest {
-        account: account.unwrap_or_default(),
         password: password.map(SecretString::from),
         code,
         device_code,
-        browser: (!is_sandbox).then(|| Arc::new(SystemBrowser::new(app.clone())) as _),
+        ..sign_in_form(&app, state, &connection_id, account)?
     };
     let before = state.console.saved_connections();
     let outcome = state.console.sign_in_to(&connection_id, request).await?;
@@ -51,28 +48,20 @@ pub async fn sign_in<R: Runtime>(
     Ok(outcome)
 }
 
-/// Who shows a connection's sign-in page: for the sandbox, ResetDesk answers it as the chosen
-/// demo `account`; for a real tenant, the system browser.
-pub async fn browser_for<R: Runtime>(
-    app: AppHandle<R>,
+/// A sign-in form's account and who shows the provider's sign-in page: the system browser
+/// for a real connection, none for a sandbox (whose page ResetDesk answers as the demo
+/// `account`), so the sandbox never opens the operator's browser.
+pub fn sign_in_form<R: Runtime>(
+    app: &AppHandle<R>,
     state: &AppState,
     connection_id: &str,
     account: Option<String>,
-) -> Result<Box<dyn BrowserLauncher>, AppError> {
-    let is_sandbox = state
-        .console
-        .connections()
-        .await
-        .iter()
-        .any(|c| c.id == connection_id && c.sandbox);
-    Ok(match (is_sandbox, account) {
-        (true, Some(account)) => Box::new(SandboxBrowser::new(account)?),
-        (true, None) => {
-            return Err(AppError::invalid_input(
-                "Choose a demo account to sign in to the sandbox.",
-            ))
-        }
-        (false, _) => Box::new(SystemBrowser::new(app)),
+) -> Result<SignInRequest, AppError> {
+    let is_sandbox = state.console.connection_settings(connection_id)?.sandbox;
+    Ok(SignInRequest {
+        account: account.unwrap_or_default(),
+        browser: (!is_sandbox).then(|| Arc::new(SystemBrowser::new(app.clone())) as _),
+        ..Default::default()
     })
 }
 

@@ -8,7 +8,7 @@ use resetdesk_core::safety::{
 use resetdesk_core::AppError;
 use tauri::{AppHandle, Runtime, State};
 
-use crate::commands::connections::browser_for;
+use crate::commands::connections::sign_in_form;
 use crate::state::AppStart;
 
 #[tauri::command]
@@ -46,11 +46,8 @@ pub async fn approve_plan<R: Runtime>(
     let state = start.ready().await?;
     // The sign-in goes to the plan's own connection, whatever the page believes it is.
     let connection_id = state.console.plan_connection_id(&plan_id)?;
-    let browser = browser_for(app, state, &connection_id, account.clone()).await?;
-    state
-        .console
-        .approve_plan(&plan_id, account.as_deref(), browser.as_ref())
-        .await
+    let request = sign_in_form(&app, state, &connection_id, account)?;
+    state.console.approve_plan(&plan_id, request).await
 }
 
 /// The safety rules in force (Activity lists them): each value, which the machine's managed

@@ -116,9 +116,8 @@ impl Harness {
     /// The team lead approves `plan` in the sandbox partner (a second person whose GDAP roles
     /// cover the technician's).
     async fn approve_as_lead(&self, plan: &resetdesk_core::console::LighthousePlan) {
-        let browser = resetdesk_core::auth::SandboxBrowser::new(LEAD_UPN).unwrap();
         self.console
-            .approve_plan(&plan.id, Some(LEAD_UPN), &browser)
+            .approve_plan(&plan.id, resetdesk_testkit::demo_sign_in(LEAD_UPN))
             .await
             .unwrap();
     }
@@ -989,10 +988,9 @@ async fn a_privileged_target_in_a_bulk_reset_needs_a_second_person_before_anythi
     assert_eq!(h.sandbox.stats(&woodgrove.tenant_id).deletes, 0);
 
     // The technician cannot approve their own job; the refusal is audited.
-    let own = resetdesk_core::auth::SandboxBrowser::new(TECHNICIAN_UPN).unwrap();
     let error = h
         .console
-        .approve_plan(&plan.id, Some(TECHNICIAN_UPN), &own)
+        .approve_plan(&plan.id, resetdesk_testkit::demo_sign_in(TECHNICIAN_UPN))
         .await
         .unwrap_err();
     assert!(error.message.contains("second person"), "{error:?}");
@@ -1101,11 +1099,7 @@ async fn a_bulk_reset_of_more_users_than_the_policy_allows_needs_approval_of_the
     h.approve_as_lead(&plan).await;
     let again = h
         .console
-        .approve_plan(
-            &plan.id,
-            Some(LEAD_UPN),
-            &resetdesk_core::auth::SandboxBrowser::new(LEAD_UPN).unwrap(),
-        )
+        .approve_plan(&plan.id, resetdesk_testkit::demo_sign_in(LEAD_UPN))
         .await
         .unwrap_err();
     assert!(again.message.contains("already approved"), "{again:?}");

@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use resetdesk_core::audit::{AuditEntry, AuditOutcome};
-use resetdesk_core::auth::SandboxBrowser;
 use resetdesk_core::console::Console;
 use resetdesk_core::providers::entra::actions::ActionKind;
 use resetdesk_core::providers::entra::planner::Plan;
@@ -89,9 +88,8 @@ impl Harness {
     }
 
     async fn approve_as(&self, plan: &Plan, upn: &str) -> resetdesk_core::error::Result<String> {
-        let browser = SandboxBrowser::new(upn).unwrap();
         self.console
-            .approve_plan(&plan.id, None, &browser)
+            .approve_plan(&plan.id, common::demo_sign_in(upn))
             .await
             .map(|record| record.approver)
     }
@@ -280,6 +278,20 @@ async fn a_privileged_target_needs_a_second_operator_who_may_act_on_them() {
         .await
         .unwrap_err();
     assert!(unapproved.message.contains("A second person must approve"));
+
+    // In the sandbox, the approver is a demo account the form names: none named, none asked.
+    let audited = h.console.list_audit(1000).unwrap().len();
+    let unnamed = h.approve_as(&plan, " ").await.unwrap_err();
+    assert_eq!(unnamed.kind, ErrorKind::InvalidInput, "{unnamed:?}");
+    assert!(
+        unnamed.message.contains("Choose a demo account"),
+        "{unnamed:?}"
+    );
+    assert_eq!(
+        h.console.list_audit(1000).unwrap().len(),
+        audited,
+        "nobody signed in, nothing to audit"
+    );
 
     // The operator cannot approve their own request.
     let own = h.approve_as(&plan, PRIV_AUTH_ADMIN).await.unwrap_err();

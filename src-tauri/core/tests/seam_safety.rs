@@ -231,10 +231,9 @@ async fn a_reset_of_a_privileged_or_vip_user_needs_a_second_person_and_is_refuse
     let h = signed_in(serde_json::json!({"approval": {"privilegedTargets": false}})).await;
     let plan = h.console.plan_offered(FAKE, "bob", UNLOCK).await.unwrap();
     assert!(plan.safety.verification.required);
-    let browser = resetdesk_core::auth::SandboxBrowser::new(FAKE_ADMIN).unwrap();
     let no_approval = h
         .console
-        .approve_plan(&plan.id, None, &browser)
+        .approve_plan(&plan.id, resetdesk_testkit::demo_sign_in(FAKE_ADMIN))
         .await
         .unwrap_err();
     assert_eq!(no_approval.kind, ErrorKind::InvalidInput, "{no_approval:?}");

@@ -77,6 +77,15 @@ pub fn safety_rules_off() -> SafetyPolicy {
     .expect("a valid policy")
 }
 
+/// What the page's sign-in form sends for a sandbox connection: the demo account chosen (an
+/// operator signing in, or a second person approving), and no browser.
+pub fn demo_sign_in(account: &str) -> resetdesk_core::seam::SignInRequest {
+    resetdesk_core::seam::SignInRequest {
+        account: account.to_string(),
+        ..Default::default()
+    }
+}
+
 /// Signs the demo operator `upn` in to the sandbox connection (the emulator's sign-in page is
 /// answered on their behalf; the OAuth code is the real one).
 pub async fn sign_in(console: &Console, upn: &str) -> Operator {

@@ -11,9 +11,10 @@ use secrecy::SecretString;
 
 use super::confirmation::Confirmation;
 use super::plan_store::PlanState;
+use super::sign_in;
 use super::Console;
 use crate::audit::{AuditEntry, AuditFilter, AuditOutcome, AuditRecord};
-use crate::auth::{self, async_trait, AccessTokenSource, BrowserLauncher, SignInOptions};
+use crate::auth::{self, async_trait, AccessTokenSource, SignInOptions};
 use crate::directory::Directory;
 use crate::error::{AppError, Result};
 use crate::model::{AuthMethod, DirectoryUser, Operator};
@@ -27,6 +28,7 @@ use crate::safety::{
     approval, is_reset, rate, team, ApprovalRecord, CodeToSend, PlanSafety, RateStatus,
     VerificationEvidence, VerificationMethod, VerificationRecord,
 };
+use crate::seam::SignInRequest;
 
 /// What a count of resets says when no tenant-wide audit log could be read for it.
 const NO_AUDIT_LOG: &str =
@@ -508,21 +510,27 @@ impl Console {
     }
 
     /// A second operator approves the plan: they sign in on the spot (a fresh sign-in, never
-    /// a remembered one) through `browser`; ResetDesk reads who they are and their roles, and
-    /// checks that they are someone else who may take this action on this user. A refusal is
-    /// audited and the plan stays open for another approver.
+    /// a remembered one) as the sign-in form asks (`request`: in the sandbox, the demo
+    /// approver chosen; for a real tenant, in the browser given); ResetDesk reads who they are
+    /// and their roles, and checks that they are someone else who may take this action on this
+    /// user. A refusal is audited and the plan stays open for another approver.
     ///
     /// A Lighthouse plan (a reset across customers) is approved in the partner tenant: see
-    /// `lighthouse_approve_plan`; `sandbox_account` names the sandbox's demo approver there.
+    /// `lighthouse_approve_plan`.
     pub async fn approve_plan(
         &self,
         plan_id: &str,
-        sandbox_account: Option<&str>,
-        browser: &dyn BrowserLauncher,
+        request: SignInRequest,
     ) -> Result<ApprovalRecord> {
         if self.lighthouse.plans.contains(plan_id)? {
+            let connection = self.connection(&self.plan_connection_id(plan_id)?)?;
+            let demo = sign_in::sandbox_demo_account(&connection, &request)?;
+            let page = request
+                .browser
+                .clone()
+                .unwrap_or_else(|| Arc::new(sign_in::NoBrowser));
             return self
-                .lighthouse_approve_plan(plan_id, sandbox_account, browser)
+                .lighthouse_approve_plan(plan_id, demo, page.as_ref())
                 .await;
         }
         if self.is_provider_plan(plan_id)? {
@@ -554,12 +562,18 @@ impl Console {
             openid: true,
             ..Default::default()
         };
-        let tokens = auth::sign_in_with(connection.entra()?, browser, &self.token_http, &options)
-            .await
-            .map_err(|e| AppError {
-                message: format!("The approver's sign-in did not complete: {}", e.message),
-                ..e
-            })?;
+        let page = sign_in::sign_in_page(&connection, &request)?;
+        let tokens = auth::sign_in_with(
+            connection.entra()?,
+            page.as_ref(),
+            &self.token_http,
+            &options,
+        )
+        .await
+        .map_err(|e| AppError {
+            message: format!("The approver's sign-in did not complete: {}", e.message),
+            ..e
+        })?;
         let approver_directory = EntraDirectory::new(
             connection.id.clone(),
             connection.entra()?,

@@ -2,11 +2,13 @@
 //! connection's form asks for and gets a typed step back (done, a device code to show, a
 //! certificate to trust). Entra tenants and Lighthouse partners sign in through the OAuth code
 //! flow in a browser and are done in one step; a provider of the seam may answer a step first.
+use std::sync::Arc;
+
 use super::Console;
 use crate::auth::{BrowserLauncher, SandboxBrowser};
 use crate::console::ProviderAccount;
 use crate::error::{AppError, Result};
-use crate::model::connection::ProviderSettings;
+use crate::model::connection::{Connection, ProviderSettings};
 use crate::model::Operator;
 use crate::seam::{SignInOutcome, SignInRequest};
 
@@ -20,23 +22,19 @@ impl Console {
         request: SignInRequest,
     ) -> Result<SignInOutcome> {
         let connection = self.connection(connection_id)?;
-        let browser: &dyn BrowserLauncher = match &request.browser {
-            Some(browser) => browser.as_ref(),
-            None => &NoBrowser,
-        };
         let operator = match &connection.settings {
-            ProviderSettings::Entra(_) if connection.sandbox => {
-                let demo = SandboxBrowser::new(demo_account(&request)?)?;
-                self.sign_in(connection_id, &demo).await?
+            ProviderSettings::Entra(_) => {
+                let page = sign_in_page(&connection, &request)?;
+                self.sign_in(connection_id, page.as_ref()).await?
             }
-            ProviderSettings::Entra(_) => self.sign_in(connection_id, browser).await?,
-            // The partner's sandbox answers as the demo technician (the browser is not used).
+            // The partner's sandbox answers as the demo technician (no page is shown).
             ProviderSettings::Lighthouse(_) => {
-                let demo = connection
-                    .sandbox
-                    .then(|| demo_account(&request))
-                    .transpose()?;
-                self.lighthouse_sign_in(connection_id, demo, browser)
+                let demo = sandbox_demo_account(&connection, &request)?;
+                let page = request
+                    .browser
+                    .clone()
+                    .unwrap_or_else(|| Arc::new(NoBrowser));
+                self.lighthouse_sign_in(connection_id, demo, page.as_ref())
                     .await?
             }
             ProviderSettings::Zoho(_)
@@ -58,9 +56,38 @@ fn demo_account(request: &SignInRequest) -> Result<&str> {
         .ok_or_else(|| AppError::invalid_input("Choose a demo account to sign in to the sandbox."))
 }
 
+/// For a sandbox connection, the demo account to answer as (one must be chosen); none for a
+/// real one.
+pub(super) fn sandbox_demo_account<'a>(
+    connection: &Connection,
+    request: &'a SignInRequest,
+) -> Result<Option<&'a str>> {
+    connection
+        .sandbox
+        .then(|| demo_account(request))
+        .transpose()
+}
+
+/// Who answers an Entra tenant's OAuth sign-in page, for an operator or an approver: in the
+/// sandbox, ResetDesk itself as the chosen demo account (the same authorize → redirect → code
+/// exchange a real tenant gets); for a real tenant, the operator's browser. This is the one
+/// place the sandbox's sign-in differs.
+pub(super) fn sign_in_page(
+    connection: &Connection,
+    request: &SignInRequest,
+) -> Result<Arc<dyn BrowserLauncher>> {
+    if connection.sandbox {
+        return Ok(Arc::new(SandboxBrowser::new(demo_account(request)?)?));
+    }
+    Ok(request
+        .browser
+        .clone()
+        .unwrap_or_else(|| Arc::new(NoBrowser)))
+}
+
 /// Where a sign-in that needs the operator's browser is asked without one (the shell passes
 /// none for a sandbox connection, whose sign-in page ResetDesk answers itself).
-struct NoBrowser;
+pub(super) struct NoBrowser;
 
 #[async_trait::async_trait]
 impl BrowserLauncher for NoBrowser {
