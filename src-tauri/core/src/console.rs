@@ -47,7 +47,8 @@ pub use crate::providers::zoho::provider::{DeviceApprover, DEFAULT_FRESH_SIGN_IN
 
 use crate::audit::overall_outcome;
 use crate::audit::{
-    AuditEntry, AuditFilter, AuditLog, AuditOutcome, AuditRecord, AuditVerification, ExportFormat,
+    AuditEntry, AuditFilter, AuditLog, AuditOutcome, AuditParties, AuditRecord, AuditVerification,
+    ExportFormat,
 };
 use crate::audit_forward::{disabled_status, AuditForwarder, ForwardingStatus};
 use crate::auth::{self, AccessTokenSource, BrowserLauncher, TokenManager};
@@ -1183,24 +1184,15 @@ impl Console {
         action: ActionKind,
         why: &str,
     ) -> Result<()> {
-        self.append_audit(AuditRecord {
-            operator: operator.user_principal_name.clone(),
-            connection_id: operator.connection_id.clone(),
-            tenant_id: operator.tenant_id.clone(),
-            target_id: target.id.clone(),
-            target: target.user_principal_name.clone(),
-            action: action.label().to_string(),
-            plan_id: None,
-            plan: Vec::new(),
-            reason: String::new(),
-            outcome: AuditOutcome::Refused,
-            steps: Vec::new(),
-            message: Some(why.to_string()),
-            verification: None,
-            approval: None,
-            safety_class: None,
-        })
-        .map(|_| ())
+        let parties = AuditParties {
+            operator: &operator.user_principal_name,
+            connection_id: &operator.connection_id,
+            tenant_id: &operator.tenant_id,
+            target_id: &target.id,
+            target: &target.user_principal_name,
+        };
+        self.append_audit(AuditRecord::refused(parties, action.label(), why))
+            .map(|_| ())
     }
 
     fn append_audit(&self, record: AuditRecord) -> Result<AuditEntry> {

@@ -41,7 +41,9 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{AppError, Result};
 use crate::model::{Outcome, StepStatus};
-pub use resetdesk_model::audit::{AuditEntry, AuditOutcome, AuditRecord, AuditVerification};
+pub use resetdesk_model::audit::{
+    AuditEntry, AuditOutcome, AuditParties, AuditRecord, AuditVerification,
+};
 
 /// `prevHash` of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";

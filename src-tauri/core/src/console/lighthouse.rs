@@ -702,25 +702,16 @@ impl Console {
 
     fn audit_lighthouse_refusal(&self, operator: &Operator, users: &[DirectoryUser], why: &str) {
         for user in users {
-            let record = crate::audit::AuditRecord {
-                operator: operator.user_principal_name.clone(),
-                connection_id: operator.connection_id.clone(),
-                tenant_id: user.tenant_id.clone(),
-                target_id: user.id.clone(),
-                target: user.user_principal_name.clone(),
-                action: crate::providers::lighthouse::LighthouseAction::ResetAllMfa
-                    .label()
-                    .to_string(),
-                plan_id: None,
-                plan: Vec::new(),
-                reason: String::new(),
-                outcome: crate::audit::AuditOutcome::Refused,
-                steps: Vec::new(),
-                message: Some(why.to_string()),
-                verification: None,
-                approval: None,
-                safety_class: None,
+            // In the customer's tenant, where the user is.
+            let parties = crate::audit::AuditParties {
+                operator: &operator.user_principal_name,
+                connection_id: &operator.connection_id,
+                tenant_id: &user.tenant_id,
+                target_id: &user.id,
+                target: &user.user_principal_name,
             };
+            let action = crate::providers::lighthouse::LighthouseAction::ResetAllMfa.label();
+            let record = crate::audit::AuditRecord::refused(parties, action, why);
             if let Err(e) = self.append_audit(record) {
                 tracing::error!(error = %e, "could not audit a refusal");
                 return;

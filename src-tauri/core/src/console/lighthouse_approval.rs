@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono::{SecondsFormat, Utc};
 
 use super::Console;
-use crate::audit::{AuditOutcome, AuditRecord};
+use crate::audit::{AuditParties, AuditRecord};
 use crate::auth::{self, BrowserLauncher, SignInOptions};
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::{DirectoryUser, Operator};
@@ -257,26 +257,21 @@ impl Console {
         plan_id: &str,
         refusal: &AppError,
     ) {
+        let parties = AuditParties {
+            operator: &approver.user_principal_name,
+            connection_id,
+            tenant_id: &approver.tenant_id,
+            target_id: "",
+            target: "the users of a bulk job",
+        };
+        let why = if refusal.message.starts_with("Approval refused") {
+            refusal.message.clone()
+        } else {
+            format!("Approval refused: {}", refusal.message)
+        };
         let record = AuditRecord {
-            operator: approver.user_principal_name.clone(),
-            connection_id: connection_id.to_string(),
-            tenant_id: approver.tenant_id.clone(),
-            target_id: String::new(),
-            target: "the users of a bulk job".into(),
-            action: LighthouseAction::ResetAllMfa.label().to_string(),
             plan_id: Some(plan_id.to_string()),
-            plan: Vec::new(),
-            reason: String::new(),
-            outcome: AuditOutcome::Refused,
-            steps: Vec::new(),
-            message: Some(if refusal.message.starts_with("Approval refused") {
-                refusal.message.clone()
-            } else {
-                format!("Approval refused: {}", refusal.message)
-            }),
-            verification: None,
-            approval: None,
-            safety_class: None,
+            ..AuditRecord::refused(parties, LighthouseAction::ResetAllMfa.label(), why)
         };
         if let Err(e) = self.append_audit(record) {
             tracing::error!(error = %e, plan = %plan_id, "could not audit a refused approval");

@@ -20,7 +20,7 @@ use super::by_hand_steps::ByHandSettlement;
 use super::plan_store::{unknown_plan, Confirmable, KeptPlan, PlanState, PlanStore};
 use super::safety_checks::{now_text, SameCaller};
 use super::{validate_reason, Console};
-use crate::audit::{AuditOutcome, AuditRecord};
+use crate::audit::{AuditOutcome, AuditParties, AuditRecord};
 use crate::auth::BrowserLauncher;
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::{Outcome, StepStatus};
@@ -844,22 +844,16 @@ pub(super) fn refusal_record(
     (action_label, safety_class): (&str, SafetyClass),
     why: &str,
 ) -> AuditRecord {
+    let parties = AuditParties {
+        operator: &owner.operator_label,
+        connection_id,
+        tenant_id: &owner.tenant_id,
+        target_id: &target.id,
+        target: &target.detail,
+    };
     AuditRecord {
-        operator: owner.operator_label.clone(),
-        connection_id: connection_id.to_string(),
-        tenant_id: owner.tenant_id.clone(),
-        target_id: target.id.clone(),
-        target: target.detail.clone(),
-        action: action_label.to_string(),
-        plan_id: None,
-        plan: Vec::new(),
-        reason: String::new(),
-        outcome: AuditOutcome::Refused,
-        steps: Vec::new(),
-        message: Some(why.to_string()),
-        verification: None,
-        approval: None,
         safety_class: Some(safety_class),
+        ..AuditRecord::refused(parties, action_label, why)
     }
 }
 
