@@ -4,7 +4,8 @@
 //! Environment knobs (defaults in brackets): `LH_TENANTS` [10], `LH_USERS_PER_TENANT` [100],
 //! `LH_LATENCY_MS` [50], `LH_RATE` and `LH_BURST` [40 requests/s, burst 40, per tenant],
 //! `LH_PER_TENANT` [4], `LH_GLOBAL` [64], `LH_BASELINE_USERS` [100: the one-at-a-time
-//! baseline runs on that many users and is extrapolated per step; 0 = the whole job].
+//! baseline runs on that many users and is extrapolated per step; 0 = the whole job],
+//! `LH_EMULATOR` [a process of its own; `in-process`: in the benchmark's, as before 2026-12-06].
 //!
 //! Why not criterion: one run takes seconds to minutes against a live emulator, and what
 //! matters is a ratio against a baseline measured in the same run and the request count, as
@@ -18,12 +19,13 @@
 //!   bound of 7.9 s that the throttle and latency allow. Planning (live method reads): 2.4 s,
 //!   1.00 request/user.
 //!
-//! What it does, in one process: starts the multi-tenant emulator (N customers, 3–4 MFA
-//! methods per user, added latency per request, a token bucket per tenant); signs the
-//! technician in; plans the reset for every user (live method reads); runs the job with the
-//! bulk engine (journal on disk, audit log on disk); then runs the same kind of job one step
-//! at a time (per_tenant = global = 1) on fresh users. Reports wall times, requests per
-//! user, the speed-up and the lower bound that throttle + latency allow, and how far the
+//! What it does: starts the multi-tenant emulator (N customers, 3–4 MFA methods per user,
+//! added latency per request, a token bucket per tenant) in a process of its own, so that this
+//! process's memory is the engine's and the client's (support/lighthouse_emulator.rs); signs
+//! the technician in; plans the reset for every user (live method reads); runs the job with
+//! the bulk engine (journal on disk, audit log on disk); then runs the same kind of job one
+//! step at a time (per_tenant = global = 1) on fresh users. Reports wall times, requests per
+//! user, the speed-up and the lower bound that throttle + latency allow, and how far each
 //! process's resident memory rose during each job (issue 18: flat in the number of users).
 //!
 //! Resident memory also counts what the allocator keeps after a free. For the live heap, run
@@ -43,7 +45,7 @@ use resetdesk_core::providers::lighthouse::{
     ResetPlan,
 };
 use resetdesk_core::secrets::{MemoryStore, SecretStore};
-use resetdesk_sandbox::lighthouse::{seed, LighthouseConfig, LighthouseSandbox, Throttle};
+use resetdesk_sandbox::lighthouse::{seed, LighthouseConfig, Throttle};
 
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -55,6 +57,10 @@ fn env(name: &str, default: u64) -> u64 {
 #[path = "support/proc_status.rs"]
 mod proc_status;
 
+#[path = "support/lighthouse_emulator.rs"]
+mod lighthouse_emulator;
+use lighthouse_emulator::Emulator;
+
 /// The process's resident memory now (VmRSS), in MiB.
 fn rss_mib() -> f64 {
     proc_status::status_mib("VmRSS")
@@ -65,6 +71,9 @@ struct Run {
     /// How far resident memory rose above its level at the job's start (sampled every 20 ms):
     /// the engine's own growth, since the emulator's users and the plan are already in memory.
     rss_growth_mib: f64,
+    /// How far the emulator's process's resident memory rose from the job's start to its end
+    /// (NaN when the emulator runs in this process: its growth is in `rss_growth_mib`).
+    emulator_rss_growth_mib: f64,
     /// With `--features dhat-heap`: how far the live heap rose while the steps ran (the
     /// report built after the last step is not counted: it is the job's result, per user).
     heap_growth_mib: Option<f64>,
@@ -76,7 +85,7 @@ struct Run {
 }
 
 async fn execute(
-    sandbox: &LighthouseSandbox,
+    sandbox: &Emulator,
     session: &Arc<PartnerSession>,
     customers: &[CustomerAccess],
     plan: &ResetPlan,
@@ -88,15 +97,8 @@ async fn execute(
     let journal = Journal::open(dir.join(format!("{label}-jobs.sqlite"))).unwrap();
     let audit = Arc::new(AuditLog::open(dir.join(format!("{label}-audit.jsonl"))).unwrap());
     let job_id = journal.create_job(&spec).unwrap();
-    let tenants: Vec<String> = sandbox
-        .customers()
-        .into_iter()
-        .map(|c| c.tenant_id)
-        .collect();
-    let before: (u64, u64) = tenants.iter().fold((0, 0), |acc, t| {
-        let s = sandbox.stats(t);
-        (acc.0 + s.requests, acc.1 + s.throttled)
-    });
+    let (counts, emulator_rss_at_start) = sandbox.stats();
+    let before = totals(&counts);
     let rss_at_start = rss_mib();
     let sampling = Arc::new(std::sync::atomic::AtomicBool::new(true));
     let sampler = {
@@ -129,10 +131,8 @@ async fn execute(
         .map(|(at_start, peak)| (peak.saturating_sub(at_start)) as f64 / 1_048_576.0);
     sampling.store(false, std::sync::atomic::Ordering::Relaxed);
     let rss_peak = sampler.await.unwrap();
-    let after: (u64, u64) = tenants.iter().fold((0, 0), |acc, t| {
-        let s = sandbox.stats(t);
-        (acc.0 + s.requests, acc.1 + s.throttled)
-    });
+    let (counts, emulator_rss_at_end) = sandbox.stats();
+    let after = totals(&counts);
     assert_eq!(
         report.progress.done,
         spec.steps.len(),
@@ -142,6 +142,7 @@ async fn execute(
     Run {
         wall,
         rss_growth_mib: rss_peak - rss_at_start,
+        emulator_rss_growth_mib: emulator_rss_at_end - emulator_rss_at_start,
         heap_growth_mib,
         steps: spec.steps.len(),
         users: plan.users.len(),
@@ -151,13 +152,30 @@ async fn execute(
     }
 }
 
+/// (admitted, throttled) requests across every tenant.
+fn totals(
+    counts: &std::collections::HashMap<String, lighthouse_emulator::TenantCount>,
+) -> (u64, u64) {
+    counts
+        .values()
+        .fold((0, 0), |acc, c| (acc.0 + c.requests, acc.1 + c.throttled))
+}
+
 fn print_run(label: &str, run: &Run) {
     let heap = run
         .heap_growth_mib
         .map(|mib| format!(", live heap +{mib:.1} MiB while the steps ran"))
         .unwrap_or_default();
+    let emulator = if run.emulator_rss_growth_mib.is_nan() {
+        " (the emulator's included: it runs in this process)".to_string()
+    } else {
+        format!(
+            " (this process: engine and client); the emulator's process +{:.1} MiB",
+            run.emulator_rss_growth_mib
+        )
+    };
     println!(
-        "{label:<28} {:>9.2} s  {:>5} users {:>5} steps  {:>6.2} requests/user (+{:.2} answered 429)  {:>4} tenant pauses  memory +{:.1} MiB{heap}",
+        "{label:<28} {:>9.2} s  {:>5} users {:>5} steps  {:>6.2} requests/user (+{:.2} answered 429)  {:>4} tenant pauses  memory +{:.1} MiB{emulator}{heap}",
         run.wall.as_secs_f64(),
         run.users,
         run.steps,
@@ -200,8 +218,6 @@ static ALLOC: dhat::Alloc = dhat::Alloc;
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
-    #[cfg(feature = "dhat-heap")]
-    let _profiler = dhat::Profiler::new_heap();
     let tenants = env("LH_TENANTS", 10) as usize;
     let users_per_tenant = env("LH_USERS_PER_TENANT", 100) as usize;
     let latency = Duration::from_millis(env("LH_LATENCY_MS", 50));
@@ -224,7 +240,15 @@ async fn main() {
         throttle: Some(Throttle::new(burst, rate)),
         ..LighthouseConfig::default()
     };
-    let sandbox = LighthouseSandbox::start(config).await.unwrap();
+    if std::env::var_os(lighthouse_emulator::CHILD).is_some() {
+        // This is the emulator's process (see support/lighthouse_emulator.rs).
+        lighthouse_emulator::serve_as_child(config, rss_mib).await;
+        return;
+    }
+    #[cfg(feature = "dhat-heap")]
+    let _profiler = dhat::Profiler::new_heap();
+    let in_process = std::env::var("LH_EMULATOR").is_ok_and(|v| v == "in-process");
+    let sandbox = Emulator::start(config, in_process).await;
     let endpoints = LighthouseEndpoints::new(
         &sandbox.base_url(),
         &sandbox.base_url(),
@@ -250,14 +274,14 @@ async fn main() {
     let mut bulk_users: Vec<DirectoryUser> = Vec::new();
     let mut baseline_pool: Vec<DirectoryUser> = Vec::new();
     for customer in &customers {
-        let seeded = sandbox.customer_by_name(&customer.display_name).unwrap();
+        let privileged = sandbox.privileged_ids(&customer.display_name);
         let users = client
             .list_users("bench", &customer.tenant_id)
             .await
             .unwrap();
         let plain: Vec<DirectoryUser> = users
             .into_iter()
-            .filter(|u| !seeded.users.iter().any(|s| s.id == u.id && s.privileged))
+            .filter(|u| !privileged.contains(&u.id))
             .collect();
         let split = users_per_tenant.min(plain.len());
         bulk_users.extend(plain[..split].iter().cloned());
