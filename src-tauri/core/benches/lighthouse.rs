@@ -71,6 +71,8 @@ struct Run {
     /// How far resident memory rose above its level at the job's start (sampled every 20 ms):
     /// the engine's own growth, since the emulator's users and the plan are already in memory.
     rss_growth_mib: f64,
+    /// The same, while steps remained (before the report is built).
+    rss_growth_steps_mib: f64,
     /// How far the emulator's process's resident memory rose from the job's start to its end
     /// (NaN when the emulator runs in this process: its growth is in `rss_growth_mib`).
     emulator_rss_growth_mib: f64,
@@ -100,18 +102,6 @@ async fn execute(
     let (counts, emulator_rss_at_start) = sandbox.stats();
     let before = totals(&counts);
     let rss_at_start = rss_mib();
-    let sampling = Arc::new(std::sync::atomic::AtomicBool::new(true));
-    let sampler = {
-        let sampling = Arc::clone(&sampling);
-        tokio::spawn(async move {
-            let mut peak = rss_at_start;
-            while sampling.load(std::sync::atomic::Ordering::Relaxed) {
-                peak = peak.max(rss_mib());
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-            peak.max(rss_mib())
-        })
-    };
     let heap_at_start = live_heap_now();
     let started = Instant::now();
     let handle = start_job(
@@ -122,6 +112,25 @@ async fn execute(
         options,
     )
     .unwrap();
+    // Resident memory, sampled every 20 ms: its peak while steps remain, and its peak until
+    // the job's report (a result per user, built after the last step) has been handed over.
+    let sampling = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let sampler = {
+        let sampling = Arc::clone(&sampling);
+        let progress = handle.progress.clone();
+        tokio::spawn(async move {
+            let (mut while_steps, mut with_report) = (rss_at_start, rss_at_start);
+            while sampling.load(std::sync::atomic::Ordering::Relaxed) {
+                let now = rss_mib();
+                with_report = with_report.max(now);
+                if progress.borrow().remaining > 0 {
+                    while_steps = while_steps.max(now);
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            (while_steps, with_report.max(rss_mib()))
+        })
+    };
     let heap_sampler = live_heap_peak_while_running(heap_at_start, handle.progress.clone());
     let report = handle.wait().await.unwrap();
     let wall = started.elapsed();
@@ -130,7 +139,7 @@ async fn execute(
         .unwrap()
         .map(|(at_start, peak)| (peak.saturating_sub(at_start)) as f64 / 1_048_576.0);
     sampling.store(false, std::sync::atomic::Ordering::Relaxed);
-    let rss_peak = sampler.await.unwrap();
+    let (rss_peak_steps, rss_peak) = sampler.await.unwrap();
     let (counts, emulator_rss_at_end) = sandbox.stats();
     let after = totals(&counts);
     assert_eq!(
@@ -141,6 +150,7 @@ async fn execute(
     );
     Run {
         wall,
+        rss_growth_steps_mib: rss_peak_steps - rss_at_start,
         rss_growth_mib: rss_peak - rss_at_start,
         emulator_rss_growth_mib: emulator_rss_at_end - emulator_rss_at_start,
         heap_growth_mib,
@@ -175,13 +185,14 @@ fn print_run(label: &str, run: &Run) {
         )
     };
     println!(
-        "{label:<28} {:>9.2} s  {:>5} users {:>5} steps  {:>6.2} requests/user (+{:.2} answered 429)  {:>4} tenant pauses  memory +{:.1} MiB{emulator}{heap}",
+        "{label:<28} {:>9.2} s  {:>5} users {:>5} steps  {:>6.2} requests/user (+{:.2} answered 429)  {:>4} tenant pauses  memory +{:.1} MiB while the steps ran, +{:.1} MiB with the report{emulator}{heap}",
         run.wall.as_secs_f64(),
         run.users,
         run.steps,
         run.requests as f64 / run.users as f64,
         run.throttled as f64 / run.users as f64,
         run.pauses,
+        run.rss_growth_steps_mib,
         run.rss_growth_mib
     );
 }
