@@ -12,7 +12,7 @@ use chrono::{SecondsFormat, Utc};
 
 use super::Console;
 use crate::audit::{AuditParties, AuditRecord};
-use crate::auth::{self, BrowserLauncher, SignInOptions};
+use crate::auth::{self, BrowserLauncher};
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::{DirectoryUser, Operator};
 use crate::providers::entra::actions::ActionKind;
@@ -190,22 +190,9 @@ impl Console {
                 (token, None)
             }
             None => {
-                let options = SignInOptions {
-                    prompt: Some("login".into()),
-                    openid: true,
-                    ..Default::default()
-                };
-                let tokens = auth::sign_in_with(
-                    &settings.partner_entra(),
-                    browser,
-                    &self.token_http,
-                    &options,
-                )
-                .await
-                .map_err(|e| AppError {
-                    message: format!("The approver's sign-in did not complete: {}", e.message),
-                    ..e
-                })?;
+                let tokens = self
+                    .approver_sign_in(&settings.partner_entra(), browser)
+                    .await?;
                 let refresh = tokens.refresh_token.clone().ok_or_else(|| {
                     AppError::new(
                         ErrorKind::Provider,

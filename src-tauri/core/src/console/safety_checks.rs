@@ -14,7 +14,7 @@ use super::plan_store::PlanState;
 use super::sign_in;
 use super::Console;
 use crate::audit::{AuditEntry, AuditFilter, AuditOutcome, AuditRecord};
-use crate::auth::{self, async_trait, AccessTokenSource, SignInOptions};
+use crate::auth::{self, async_trait, AccessTokenSource};
 use crate::directory::Directory;
 use crate::error::{AppError, Result};
 use crate::model::{AuthMethod, DirectoryUser, Operator};
@@ -525,10 +525,7 @@ impl Console {
         if self.lighthouse.plans.contains(plan_id)? {
             let connection = self.connection(&self.plan_connection_id(plan_id)?)?;
             let demo = sign_in::sandbox_demo_account(&connection, &request)?;
-            let page = request
-                .browser
-                .clone()
-                .unwrap_or_else(|| Arc::new(sign_in::NoBrowser));
+            let page = sign_in::browser_given(&request);
             return self
                 .lighthouse_approve_plan(plan_id, demo, page.as_ref())
                 .await;
@@ -557,23 +554,10 @@ impl Console {
         // The approver's ID token must show a new sign-in, after this moment, in this tenant.
         let asked_at = Utc::now();
         let tenant = auth::id_token::tenant_guid(connection.entra()?, &self.token_http).await?;
-        let options = SignInOptions {
-            prompt: Some("login".into()),
-            openid: true,
-            ..Default::default()
-        };
         let page = sign_in::sign_in_page(&connection, &request)?;
-        let tokens = auth::sign_in_with(
-            connection.entra()?,
-            page.as_ref(),
-            &self.token_http,
-            &options,
-        )
-        .await
-        .map_err(|e| AppError {
-            message: format!("The approver's sign-in did not complete: {}", e.message),
-            ..e
-        })?;
+        let tokens = self
+            .approver_sign_in(connection.entra()?, page.as_ref())
+            .await?;
         let approver_directory = EntraDirectory::new(
             connection.id.clone(),
             connection.entra()?,

@@ -5,10 +5,10 @@
 use std::sync::Arc;
 
 use super::Console;
-use crate::auth::{BrowserLauncher, SandboxBrowser};
+use crate::auth::{self, BrowserLauncher, SandboxBrowser, SignInOptions, TokenSet};
 use crate::console::ProviderAccount;
 use crate::error::{AppError, Result};
-use crate::model::connection::{Connection, ProviderSettings};
+use crate::model::connection::{Connection, EntraSettings, ProviderSettings};
 use crate::model::Operator;
 use crate::seam::{SignInOutcome, SignInRequest};
 
@@ -30,10 +30,7 @@ impl Console {
             // The partner's sandbox answers as the demo technician (no page is shown).
             ProviderSettings::Lighthouse(_) => {
                 let demo = sandbox_demo_account(&connection, &request)?;
-                let page = request
-                    .browser
-                    .clone()
-                    .unwrap_or_else(|| Arc::new(NoBrowser));
+                let page = browser_given(&request);
                 self.lighthouse_sign_in(connection_id, demo, page.as_ref())
                     .await?
             }
@@ -46,6 +43,27 @@ impl Console {
         Ok(SignInOutcome::Done {
             account: account_of(&operator),
         })
+    }
+
+    /// A second person's sign-in to approve, at an Entra tenant's (or a Lighthouse partner's)
+    /// sign-in page: always a fresh one (`prompt=login`, never a remembered session), with the
+    /// ID token whose sign-in time and tenant the caller checks.
+    pub(super) async fn approver_sign_in(
+        &self,
+        entra: &EntraSettings,
+        page: &dyn BrowserLauncher,
+    ) -> Result<TokenSet> {
+        let options = SignInOptions {
+            prompt: Some("login".into()),
+            openid: true,
+            ..Default::default()
+        };
+        auth::sign_in_with(entra, page, &self.token_http, &options)
+            .await
+            .map_err(|e| AppError {
+                message: format!("The approver's sign-in did not complete: {}", e.message),
+                ..e
+            })
     }
 }
 
@@ -79,15 +97,19 @@ pub(super) fn sign_in_page(
     if connection.sandbox {
         return Ok(Arc::new(SandboxBrowser::new(demo_account(request)?)?));
     }
-    Ok(request
-        .browser
-        .clone()
-        .unwrap_or_else(|| Arc::new(NoBrowser)))
+    Ok(browser_given(request))
 }
 
-/// Where a sign-in that needs the operator's browser is asked without one (the shell passes
-/// none for a sandbox connection, whose sign-in page ResetDesk answers itself).
-pub(super) struct NoBrowser;
+/// The operator's browser the shell gave, or one that refuses to open anything (the shell
+/// gives none for a sandbox connection, whose sign-in page ResetDesk answers itself).
+pub(super) fn browser_given(request: &SignInRequest) -> Arc<dyn BrowserLauncher> {
+    request
+        .browser
+        .clone()
+        .unwrap_or_else(|| Arc::new(NoBrowser))
+}
+
+struct NoBrowser;
 
 #[async_trait::async_trait]
 impl BrowserLauncher for NoBrowser {
