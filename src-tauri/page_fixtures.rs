@@ -74,7 +74,7 @@ impl Stable {
                 fields
                     .into_iter()
                     .map(|(key, v)| match (key.as_str(), &v) {
-                        ("generatedPassword" | "temporaryPassword", Value::String(_)) => {
+                        ("generatedPassword", Value::String(_)) => {
                             (key, Value::String("Maple-Otter-Lamp-42".to_string()))
                         }
                         ("userCode", Value::String(_)) => (key, Value::String("ABCD-EFGH".into())),
@@ -250,7 +250,7 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
         };
         console.record_verification(&plan.id, &ticket).unwrap();
         let result = console
-            .run_provider_plan(&plan.id, "INC-77", Some(password))
+            .run_plan(&plan.id, "INC-77", Some(password))
             .await
             .unwrap();
         out.write("zoho-password-result", &result);
@@ -504,7 +504,7 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
         console.record_verification(&plan.id, &ticket).unwrap();
         out.write(
             "entra-reset-result-adele",
-            &console.execute_plan(&plan.id, "INC-42").await.unwrap(),
+            &console.run_plan(&plan.id, "INC-42", None).await.unwrap(),
         );
         let entry = console
             .list_audit(100)

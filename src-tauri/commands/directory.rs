@@ -2,7 +2,7 @@
 //! Privilege Secure and any provider registered with `Console::with_provider`): trust a
 //! server's certificate, find a user, open their page (every connection signs in with
 //! `sign_in`). Each only parses the page's input and calls the Console; every check is made
-//! there. Planning and running go through `plan_provider_action` and `run_provider_plan`,
+//! there. Planning goes through `plan_provider_action`, running through `run_plan`,
 //! which every provider's plans share.
 use resetdesk_core::console::ConnectionView;
 use resetdesk_core::seam::{UserPage, UserSearch};

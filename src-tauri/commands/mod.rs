@@ -10,6 +10,7 @@ pub mod clipboard;
 pub mod connections;
 pub mod directory;
 pub mod lighthouse;
+pub mod plans;
 pub mod providers;
 pub mod safety;
 pub mod users;

@@ -1,10 +1,9 @@
 //! The plans of the providers on the seam (Zoho Directory, Privilege Secure) and their
-//! by-hand steps. Each only parses the page's input and calls the
+//! by-hand steps (a plan of any provider runs through `plans::run_plan`). Each only parses the page's input and calls the
 //! Console; every check is made there.
 use resetdesk_core::auth::BrowserLauncher;
 use resetdesk_core::console::{
-    ByHandPage, ByHandSettled, ByHandSettlement, PasswordInput, PendingByHandStep, ProviderPlan,
-    ProviderResult,
+    ByHandPage, ByHandSettled, ByHandSettlement, PendingByHandStep, ProviderPlan,
 };
 use resetdesk_core::AppError;
 use tauri::{AppHandle, Runtime, State};
@@ -26,20 +25,6 @@ pub async fn plan_provider_action(
     state
         .console
         .plan_provider_action(&connection_id, &user_id, action, options)
-        .await
-}
-
-#[tauri::command]
-pub async fn run_provider_plan(
-    start: State<'_, AppStart>,
-    plan_id: String,
-    reason: String,
-    password: Option<PasswordInput>,
-) -> Result<ProviderResult, AppError> {
-    let state = start.ready().await?;
-    state
-        .console
-        .run_provider_plan(&plan_id, &reason, password)
         .await
 }
 

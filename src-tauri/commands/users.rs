@@ -1,4 +1,4 @@
-use resetdesk_core::console::{ExecutionResult, UserDetails};
+use resetdesk_core::console::UserDetails;
 use resetdesk_core::model::DirectoryUser;
 use resetdesk_core::providers::entra::actions::{ActionKind, ActionOptions};
 use resetdesk_core::providers::entra::planner::Plan;
@@ -48,14 +48,4 @@ pub async fn plan_action(
         state.console.carry_over_confirmation(&replaced, &plan.id)?;
     }
     Ok(plan)
-}
-
-#[tauri::command]
-pub async fn execute_plan(
-    start: State<'_, AppStart>,
-    plan_id: String,
-    reason: String,
-) -> Result<ExecutionResult, AppError> {
-    let state = start.ready().await?;
-    state.console.execute_plan(&plan_id, &reason).await
 }

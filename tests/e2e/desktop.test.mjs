@@ -113,8 +113,8 @@ test("keyboard only: sign in, Ctrl+K to search, open a user, Escape cancels a pl
   await tabTo("#confirm-button");
   await browser.keys(["Enter"]);
   await el(browser, "#result-dialog", 60000);
-  const statuses = await settledRead(browser, '[data-testid="outcome-row"]', (r) => r.getAttribute("data-status"), 60000);
-  assert.deepEqual(statuses, ["succeeded"]);
+  const statuses = await settledRead(browser, '[data-testid="step-row"]', (r) => r.getAttribute("data-state"), 60000);
+  assert.deepEqual(statuses, ["done"]);
   await tabTo("#close-result");
   await browser.keys(["Enter"]);
   await browser.$("#result-dialog").waitForExist({ reverse: true, timeout: 10000 });
@@ -154,7 +154,7 @@ test("the main screens and dialogs have no serious or critical axe-core violatio
   await browser.waitUntil(async () => (await browser.$("#confirm-button")).isEnabled(), { timeout: 10000 });
   await click(browser, "#confirm-button");
   await el(browser, "#result-dialog", 60000);
-  await settledRead(browser, '[data-testid="outcome-row"]', (r) => r.getAttribute("data-status"), 60000);
+  await settledRead(browser, '[data-testid="step-row"]', (r) => r.getAttribute("data-state"), 60000);
   shownPassword = await (await el(browser, "#temporary-password")).getValue().catch(async () => (await browser.$("#temporary-password")).getText());
   assert.ok(shownPassword.length >= 12, "a temporary password was shown");
   await assertAccessible(browser, "Result dialog");

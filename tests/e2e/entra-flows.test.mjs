@@ -54,7 +54,7 @@ async function recordAttempts(tag) {
   await ensureSignedInAs("authadmin@contoso.sandbox");
   await openUser("adele", "adele.vance@contoso.sandbox");
   const reason = `INC-${tag} activity`;
-  assert.deepEqual(await runAction("revokeSessions", reason, { verify: false }), ["succeeded"]);
+  assert.deepEqual(await runAction("revokeSessions", reason, { verify: false }), ["done"]);
   await closeResult();
   const users = await forgeInvoke(browser, "search_users", { connectionId: "sandbox", query: "megan.bowen" });
   const megan = users.value.find((u) => u.userPrincipalName === "megan.bowen@contoso.sandbox");
@@ -112,7 +112,7 @@ async function runAction(action, reason, { verify = true, approver } = {}) {
   await browser.waitUntil(() => confirm.isEnabled(), { timeout: 10000, timeoutMsg: "Confirm enabled once the confirmation is complete" });
   await click(browser, "#confirm-button");
   await el(browser, "#result-dialog", 60000);
-  return settledRead(browser, '[data-testid="outcome-row"]', (r) => r.getAttribute("data-status"), 60000);
+  return settledRead(browser, '[data-testid="step-row"]', (r) => r.getAttribute("data-state"), 60000);
 }
 
 async function closeResult() {
@@ -153,8 +153,8 @@ test("a verified reset: the caller is called back on a directory number, the aud
   await browser.waitUntil(async () => (await browser.$("#confirm-button")).isEnabled(), { timeout: 10000 });
   await click(browser, "#confirm-button");
   await el(browser, "#result-dialog", 60000);
-  const statuses = await settledRead(browser, '[data-testid="outcome-row"]', (r) => r.getAttribute("data-status"), 60000);
-  assert.deepEqual(statuses, ["succeeded", "succeeded"]);
+  const statuses = await settledRead(browser, '[data-testid="step-row"]', (r) => r.getAttribute("data-state"), 60000);
+  assert.deepEqual(statuses, ["done", "done"]);
   await closeResult();
   const last = fs.readFileSync(path.join(app.dataDir, "audit.jsonl"), "utf8").trim().split("\n").pop();
   const entry = JSON.parse(last);
@@ -170,7 +170,7 @@ test("a verified reset: the caller is called back on a directory number, the aud
   await browser.$("#plan-dialog").waitForExist({ reverse: true, timeout: 10000 });
   const again = await runAction("resetPassword", "INC-1001 caller verified by call-back", { verify: "reused" });
   // "Also revoke the user's sessions" is ticked by default: the reset, then the revocation.
-  assert.deepEqual(again, ["succeeded", "succeeded"]);
+  assert.deepEqual(again, ["done", "done"]);
   const pwd = await (await el(browser, "#temporary-password")).getValue().catch(async () => (await browser.$("#temporary-password")).getText());
   assert.ok(pwd.length >= 12, `temporary password shown (${pwd.length} chars)`);
   // Copy goes through Rust (the page has no clipboard permission); the page confirms it.
@@ -216,7 +216,7 @@ test("Revoke sessions", async () => {
   await ensureSignedInAs("authadmin@contoso.sandbox");
   await openUser("adele", "adele.vance@contoso.sandbox");
   // Ending sign-ins is never slowed down: no verification is asked for.
-  assert.deepEqual(await runAction("revokeSessions", "INC-1003 stolen laptop", { verify: false }), ["succeeded"]);
+  assert.deepEqual(await runAction("revokeSessions", "INC-1003 stolen laptop", { verify: false }), ["done"]);
   await closeResult();
 });
 
@@ -234,7 +234,7 @@ test("a refused action is not offered and says why; a forged invoke is refused i
   const forged = await forgeInvoke(browser, "plan_action", { connectionId: "sandbox", userId: megan.id, action: "requireReregisterMfa" });
   assert.equal(forged.ok, false, "plan_action refused");
   assert.equal(forged.error.kind, "Denied");
-  const bogusPlan = await forgeInvoke(browser, "execute_plan", { planId: "00000000-0000-4000-8000-000000000000", reason: "x" });
+  const bogusPlan = await forgeInvoke(browser, "run_plan", { planId: "00000000-0000-4000-8000-000000000000", reason: "x" });
   assert.equal(bogusPlan.ok, false, "an unknown plan id cannot be executed");
   // The caller's verification is decided in Rust too: a plan for a user nobody verified in this
   // call, confirmed straight through the bridge without a verification, or with a number the
@@ -243,7 +243,7 @@ test("a refused action is not offered and says why; a forged invoke is refused i
   const nestor = found.value.find((u) => u.userPrincipalName === "nobody@contoso.sandbox");
   const plan = await forgeInvoke(browser, "plan_action", { connectionId: "sandbox", userId: nestor.id, action: "resetPassword" });
   assert.ok(plan.ok, JSON.stringify(plan));
-  const unverified = await forgeInvoke(browser, "execute_plan", { planId: plan.value.id, reason: "forged" });
+  const unverified = await forgeInvoke(browser, "run_plan", { planId: plan.value.id, reason: "forged" });
   assert.equal(unverified.ok, false);
   assert.equal(unverified.error.kind, "Denied");
   assert.match(unverified.error.message, /Verify the caller first/);
@@ -270,7 +270,7 @@ test("a Privileged Authentication Administrator requires re-register MFA: every 
   await openUser("lee.gu", "lee.gu@contoso.sandbox");
   const statuses = await runAction("requireReregisterMfa", "INC-1002 lost phone");
   assert.ok(statuses.length >= 4, `one outcome per step: ${statuses}`);
-  assert.ok(statuses.every((s) => s === "succeeded"), `every step succeeded: ${statuses}`);
+  assert.ok(statuses.every((s) => s === "done"), `every step succeeded: ${statuses}`);
   await closeResult();
   const kinds = await methodKinds();
   for (const gone of ["phone", "microsoftAuthenticator", "softwareOath"]) assert.ok(!kinds.includes(gone), `${gone} removed`);
@@ -297,8 +297,8 @@ test("a privileged target needs a second person: a role that may not act is refu
   await browser.waitUntil(() => confirm.isEnabled(), { timeout: 10000 });
   await click(browser, "#confirm-button");
   await el(browser, "#result-dialog", 60000);
-  const statuses = await settledRead(browser, '[data-testid="outcome-row"]', (r) => r.getAttribute("data-status"), 60000);
-  assert.ok(statuses.every((s) => s === "succeeded"), `every step succeeded: ${statuses}`);
+  const statuses = await settledRead(browser, '[data-testid="step-row"]', (r) => r.getAttribute("data-state"), 60000);
+  assert.ok(statuses.every((s) => s === "done"), `every step succeeded: ${statuses}`);
   await closeResult();
   const entries = fs.readFileSync(path.join(app.dataDir, "audit.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
   const refused = entries.find((e) => e.operator === "helpdesk@contoso.sandbox" && /Approval refused/.test(e.message ?? ""));
@@ -318,7 +318,7 @@ test("after Require re-register MFA the result offers a Temporary Access Pass, s
   await ensureSignedInAs("privauthadmin@contoso.sandbox");
   await openUser("diego", "diego.siciliani@contoso.sandbox");
   const statuses = await runAction("requireReregisterMfa", "INC-1004 new phone", { approver: "globaladmin@contoso.sandbox" });
-  assert.ok(statuses.every((s) => s === "succeeded"), `every step succeeded: ${statuses}`);
+  assert.ok(statuses.every((s) => s === "done"), `every step succeeded: ${statuses}`);
   await click(browser, "#offer-tap-button");
   const lifetime = await el(browser, "#tap-lifetime", 30000);
   await browser.waitUntil(async () => (await lifetime.getValue()) === "60", { timeout: 20000, timeoutMsg: "the policy's default lifetime" });
@@ -332,8 +332,8 @@ test("after Require re-register MFA the result offers a Temporary Access Pass, s
   await click(browser, "#confirm-button");
   await el(browser, "#result-dialog", 60000);
   // Read once the result has settled (the dialog animates in; a click too early can be lost).
-  const tapStatuses = await settledRead(browser, '[data-testid="outcome-row"]', (r) => r.getAttribute("data-status"), 60000);
-  assert.deepEqual(tapStatuses, ["succeeded"]);
+  const tapStatuses = await settledRead(browser, '[data-testid="step-row"]', (r) => r.getAttribute("data-state"), 60000);
+  assert.deepEqual(tapStatuses, ["done"]);
   const passField = await el(browser, "#temporary-access-pass", 60000);
   const pass = await passField.getValue();
   assert.equal(pass.length, 8, "the pass is shown");

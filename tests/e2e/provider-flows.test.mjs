@@ -143,15 +143,15 @@ test("Zoho: reset password with a generated password, force change and session c
   await assertAccessible(browser, "Zoho confirmation, every step through the API");
   await confirmWithReason("INC-3001 forgot password");
 
-  await el(browser, "#provider-result-dialog");
-  await browser.waitUntil(async () => (await (await el(browser, '[data-testid="provider-result-summary"]')).getAttribute("data-outcome")) === "succeeded", {
+  await el(browser, "#result-dialog");
+  await browser.waitUntil(async () => (await (await el(browser, '[data-testid="result-summary"]')).getAttribute("data-outcome")) === "succeeded", {
     timeout: 20000,
     timeoutMsg: "the reset did not finish as succeeded",
   });
   const password = await (await el(browser, "#temporary-password")).getValue();
   assert.ok(password.length >= 12, "a generated password is shown once");
   assert.equal((await browser.$$('[data-testid="by-hand-panel"]')).length, 0, "nothing to finish by hand");
-  const states = await settledRead(browser, '[data-testid="provider-step-row"]', (e) => e.getAttribute("data-state"));
+  const states = await settledRead(browser, '[data-testid="step-row"]', (e) => e.getAttribute("data-state"));
   assert.deepEqual(states, ["done", "done", "done", "done"]);
   await assertAccessible(browser, "Zoho result, nothing pending");
   await click(browser, "#close-result");
@@ -177,12 +177,12 @@ test("Zoho: Reset MFA after re-confirming twice is finished in Zoho and marked d
   await confirmWithReason("INC-3002 new phone", { verify: "reused" });
   // Zoho asks "Yes, Reset" twice: the first click only asks again.
   await el(browser, '[data-testid="second-confirmation"]');
-  assert.equal(await (await browser.$("#provider-result-dialog")).isExisting(), false);
+  assert.equal(await (await browser.$("#result-dialog")).isExisting(), false);
   await click(browser, "#confirm-button");
-  await el(browser, "#provider-result-dialog");
-  assert.equal(await (await el(browser, '[data-testid="provider-result-summary"]')).getAttribute("data-outcome"), "pending");
+  await el(browser, "#result-dialog");
+  assert.equal(await (await el(browser, '[data-testid="result-summary"]')).getAttribute("data-outcome"), "pending");
   await click(browser, "#mark-done-0");
-  await browser.waitUntil(async () => (await (await el(browser, '[data-testid="provider-result-summary"]')).getAttribute("data-outcome")) === "succeeded", {
+  await browser.waitUntil(async () => (await (await el(browser, '[data-testid="result-summary"]')).getAttribute("data-outcome")) === "succeeded", {
     timeout: 20000,
     timeoutMsg: "Reset MFA did not become succeeded",
   });
@@ -244,8 +244,8 @@ test("Privilege Secure: an individually configured user's token is reset in one 
   await el(browser, "#provider-plan-dialog");
   assert.equal((await browser.$$('[data-testid="provider-plan-step"]')).length, 1);
   await confirmWithReason("INC-4001 lost token");
-  await el(browser, "#provider-result-dialog");
-  assert.equal(await (await el(browser, '[data-testid="provider-result-summary"]')).getAttribute("data-outcome"), "succeeded");
+  await el(browser, "#result-dialog");
+  assert.equal(await (await el(browser, '[data-testid="result-summary"]')).getAttribute("data-outcome"), "succeeded");
 });
 
 test("Privilege Secure: a group member is reset in three steps; the group reset stays separate with its warning", async () => {
@@ -265,9 +265,9 @@ test("Privilege Secure: a group member is reset in three steps; the group reset 
   assert.match(steps[0], /Add/);
   assert.match(steps[2], /Remove/);
   await confirmWithReason("INC-4002 lost token");
-  await el(browser, "#provider-result-dialog");
-  assert.equal(await (await el(browser, '[data-testid="provider-result-summary"]')).getAttribute("data-outcome"), "succeeded");
-  const states = await settledRead(browser, '[data-testid="provider-step-row"]', (e) => e.getAttribute("data-state"));
+  await el(browser, "#result-dialog");
+  assert.equal(await (await el(browser, '[data-testid="result-summary"]')).getAttribute("data-outcome"), "succeeded");
+  const states = await settledRead(browser, '[data-testid="step-row"]', (e) => e.getAttribute("data-state"));
   assert.deepEqual(states, ["done", "done", "done"]);
 });
 
@@ -280,8 +280,8 @@ test("Privilege Secure: the group reset's by-hand step survives a restart and is
   await el(browser, "#provider-plan-dialog");
   // Bob's caller was verified for his own token's reset just before, in the same call.
   await confirmWithReason("INC-4003 whole group re-enrols", { verify: "reused" });
-  await el(browser, "#provider-result-dialog");
-  assert.equal(await (await el(browser, '[data-testid="provider-result-summary"]')).getAttribute("data-outcome"), "pending");
+  await el(browser, "#result-dialog");
+  assert.equal(await (await el(browser, '[data-testid="result-summary"]')).getAttribute("data-outcome"), "pending");
   // Closed without marking it, then the app restarts: the step is not lost (Rust reads it
   // from the audit log, which the new instance opens in the same data directory).
   await click(browser, "#close-result");

@@ -24,6 +24,7 @@ mod offline_cache;
 mod plan_store;
 mod provider_actions;
 mod revealed;
+mod run;
 mod safety_checks;
 mod seam_sessions;
 mod sign_in;
@@ -40,7 +41,7 @@ pub use self::lighthouse_jobs::{
 pub use self::offline_cache::{CacheStatus, CachedSearch, OFFLINE_PROBE_INTERVAL};
 pub use self::provider_actions::{
     ByHandPage, FreshSignIn, PasswordInput, PlanOwner, PlanTarget, ProviderAccount, ProviderAction,
-    ProviderOffer, ProviderPlan, ProviderResult, ProviderStep, RefusedFor, StepPerformed,
+    ProviderOffer, ProviderPlan, ProviderStep, RefusedFor, RunResult, SecretKind, StepPerformed,
     StepReport, StepState, StepsRun,
 };
 pub use crate::providers::zoho::provider::{DeviceApprover, DEFAULT_FRESH_SIGN_IN};
@@ -135,9 +136,8 @@ pub struct UserDetails {
     pub rate: Option<RateStatus>,
 }
 
-/// What the result view shows after a plan ran.
-#[derive(Clone, Serialize, ts_rs::TS)]
-#[ts(export)]
+/// What an Entra plan's run gives; the page sees it as a `RunResult` (`Console::run_plan`).
+#[derive(Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExecutionResult {
     pub plan_id: String,

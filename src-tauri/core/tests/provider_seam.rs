@@ -73,11 +73,7 @@ async fn a_fifth_provider_signs_in_searches_plans_runs_and_is_audited_through_th
     assert_eq!(plan.safety_class, SafetyClass::Reset);
     assert!(h.directory.is_locked("ada"), "planning changes nothing");
 
-    let result = h
-        .console
-        .run_provider_plan(&plan.id, "INC-5", None)
-        .await
-        .unwrap();
+    let result = h.console.run_plan(&plan.id, "INC-5", None).await.unwrap();
     assert_eq!(result.outcome, AuditOutcome::Succeeded);
     assert_eq!(result.steps[0].state, StepState::Done);
     assert!(!h.directory.is_locked("ada"));
@@ -94,7 +90,7 @@ async fn a_fifth_provider_signs_in_searches_plans_runs_and_is_audited_through_th
     // A plan runs once.
     let again = h
         .console
-        .run_provider_plan(&plan.id, "INC-5", None)
+        .run_plan(&plan.id, "INC-5", None)
         .await
         .unwrap_err();
     assert_eq!(again.kind, ErrorKind::InvalidInput, "{again:?}");
@@ -137,10 +133,7 @@ async fn the_hourly_cap_counts_the_fifth_providers_resets_by_their_class() {
     let h = harness(1);
     sign_in(&h.console, FAKE_ADMIN).await;
     let first = h.console.plan_offered(FAKE, "ada", UNLOCK).await.unwrap();
-    h.console
-        .run_provider_plan(&first.id, "INC-6", None)
-        .await
-        .unwrap();
+    h.console.run_plan(&first.id, "INC-6", None).await.unwrap();
 
     let capped = h
         .console
@@ -158,7 +151,7 @@ async fn the_hourly_cap_counts_the_fifth_providers_resets_by_their_class() {
     let sign_out = h.console.plan_offered(FAKE, "bob", SIGN_OUT).await.unwrap();
     assert_eq!(sign_out.safety_class, SafetyClass::SessionsOnly);
     h.console
-        .run_provider_plan(&sign_out.id, "INC-7", None)
+        .run_plan(&sign_out.id, "INC-7", None)
         .await
         .unwrap();
     assert_eq!(h.directory.changes(SIGN_OUT, "bob"), 1);
@@ -173,8 +166,8 @@ async fn two_resets_run_at_the_same_moment_cannot_go_over_the_hourly_cap_togethe
     // Both runs are between their check and their audit entry at the same time.
     h.directory.set_run_delay(Duration::from_millis(100));
     let (a, b) = tokio::join!(
-        h.console.run_provider_plan(&ada.id, "INC-8", None),
-        h.console.run_provider_plan(&bob.id, "INC-8", None)
+        h.console.run_plan(&ada.id, "INC-8", None),
+        h.console.run_plan(&bob.id, "INC-8", None)
     );
     assert_eq!(
         [&a, &b].iter().filter(|r| r.is_ok()).count(),
@@ -204,7 +197,7 @@ async fn a_summary_older_than_the_plan_validity_is_refused_and_changes_nothing()
     tokio::time::sleep(validity * 3).await;
     let error = h
         .console
-        .run_provider_plan(&plan.id, "INC-8", None)
+        .run_plan(&plan.id, "INC-8", None)
         .await
         .unwrap_err();
     assert_eq!(error.kind, ErrorKind::InvalidInput);

@@ -629,7 +629,7 @@ async fn fake_console(
 async fn unlock(
     console: &resetdesk_core::console::Console,
     user: &str,
-) -> resetdesk_core::error::Result<resetdesk_core::console::ProviderResult> {
+) -> resetdesk_core::error::Result<resetdesk_core::console::RunResult> {
     use resetdesk_testkit::fake_provider::UNLOCK;
     let plan = console.plan_offered("fake-1", user, UNLOCK).await?;
     console.run_provider_plan(&plan.id, "INC-12", None).await

@@ -1,12 +1,12 @@
 import { useCallback, useRef, useState } from "react";
-import { approvePlan, executePlan, planAction } from "../ipc/api";
+import { approvePlan, planAction, runPlan } from "../ipc/api";
 import type {
   ActionKind,
   ActionOptions,
   AppError,
   ApprovalRecord,
   CodeToSend,
-  ExecutionResult,
+  RunResult,
   Plan,
   VerificationEvidence,
   VerificationRecord,
@@ -40,7 +40,7 @@ export type ActionFlow =
       approval: ApprovalRecord | null;
     }
   | { stage: "executing"; plan: Plan }
-  | { stage: "done"; plan: Plan; result: ExecutionResult };
+  | { stage: "done"; plan: Plan; result: RunResult };
 
 export interface ActionFlowControls {
   flow: ActionFlow;
@@ -131,7 +131,7 @@ export function useActionFlow(connectionId: string, userId: string): ActionFlowC
       const plan = flow.plan;
       setFlow({ stage: "executing", plan });
       try {
-        const result = await executePlan(plan.id, trimmed);
+        const result = await runPlan(plan.id, trimmed);
         setFlow({ stage: "done", plan, result });
       } catch (e) {
         setFlow({ ...flow, error: e as AppError, stale: false });

@@ -1,33 +1,36 @@
 import { describe, expect, test } from "vitest";
-import type { ProviderResult } from "../ipc/types";
+import type { RunResult } from "../ipc/types";
 import { zohoPasswordPlan } from "../test/fixtures";
 import { newerResult } from "./useProviderFlow";
 
 /** A run with two steps to finish by hand (1 and 2), as Rust answers after `marked` were marked. */
-function answer(auditSeq: number, marked: number[]): ProviderResult {
+function answer(auditSeq: number, marked: number[]): RunResult {
   const plan = zohoPasswordPlan();
   const byHand = plan.steps[1].performed;
   return {
     planId: plan.id,
     outcome: marked.length === 2 ? "succeeded" : "pending",
     steps: [
-      { index: 0, summary: "Set the password", state: "done", message: "Password set", performed: plan.steps[0].performed },
+      { index: 0, summary: "Set the password", state: "done", message: "Password set", performed: plan.steps[0].performed, requestId: null, at: null },
       ...[1, 2].map((index) => ({
         index,
         summary: `By hand ${index}`,
         state: marked.includes(index) ? ("doneByHand" as const) : ("toDoByHand" as const),
         message: null,
         performed: byHand,
+        requestId: null,
+        at: null,
       })),
     ],
     generatedPassword: null,
+    secretKind: null,
     copyHandle: null,
     auditSeq,
     auditError: null,
   };
 }
 
-const states = (result: ProviderResult) => result.steps.map((s) => s.state);
+const states = (result: RunResult) => result.steps.map((s) => s.state);
 
 describe("answers to Mark as done arriving out of order", () => {
   test("an older answer arriving last does not turn a step marked done back into to do", () => {

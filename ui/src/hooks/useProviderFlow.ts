@@ -1,11 +1,11 @@
 import { useCallback, useRef, useState } from "react";
-import { planProviderAction, runProviderPlan, settleByHandStep } from "../ipc/api";
+import { planProviderAction, runPlan, settleByHandStep } from "../ipc/api";
 import type {
   AppError,
   PasswordInput,
   ProviderAction,
   ProviderPlan,
-  ProviderResult,
+  RunResult,
   VerificationRecord,
   ZohoResetPasswordOptions,
 } from "../ipc/types";
@@ -26,7 +26,7 @@ export type ProviderFlow =
       /** How the caller was verified, as Rust recorded it (a reset may not run without it). */
       verification: VerificationRecord | null;
     }
-  | { stage: "done"; plan: ProviderPlan; result: ProviderResult };
+  | { stage: "done"; plan: ProviderPlan; result: RunResult };
 
 /** Zoho plans ask for a fresh sign-in; Privilege Secure's NotSignedIn is a real lost session. */
 export function isZohoAction(action: string): boolean {
@@ -102,7 +102,7 @@ export function useProviderFlow(connectionId: string, userId: string) {
       verification: current.stage === "confirm" ? current.verification : null,
     }));
     try {
-      const result = await runProviderPlan(planned.id, reason, planned.needsPassword ? password.current : undefined);
+      const result = await runPlan(planned.id, reason, planned.needsPassword ? password.current : undefined, false);
       password.current = undefined;
       setFlow({ stage: "done", plan: planned, result });
     } catch (e) {
@@ -161,7 +161,7 @@ export function useProviderFlow(connectionId: string, userId: string) {
  * step marked done in either stays done (a mark is never undone). Rust returns a generated
  * password only once: it stays on screen while the result is open.
  */
-export function newerResult(shown: ProviderResult, answer: ProviderResult): ProviderResult {
+export function newerResult(shown: RunResult, answer: RunResult): RunResult {
   const newer = (answer.auditSeq ?? -1) >= (shown.auditSeq ?? -1) ? answer : shown;
   const other = newer === answer ? shown : answer;
   const steps = newer.steps.map((step) => {

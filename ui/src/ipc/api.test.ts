@@ -41,7 +41,7 @@ describe("api: one command per function, with the brief's argument names", () =>
       "plan_action",
       { connectionId: "sandbox", userId: "u1", action: "resetPassword", options: { alsoRevokeSessions: false }, replaces: "plan-0" },
     ],
-    ["executePlan", () => api.executePlan("plan-1", "INC-1"), "execute_plan", { planId: "plan-1", reason: "INC-1" }],
+    ["runPlan", () => api.runPlan("plan-1", "INC-1"), "run_plan", { planId: "plan-1", reason: "INC-1" }],
     ["sendVerificationCode", () => api.sendVerificationCode("plan-1", "phone-1"), "send_verification_code", { planId: "plan-1", destinationId: "phone-1" }],
     [
       "recordVerification",
@@ -96,11 +96,10 @@ describe("api: one command per function, with the brief's argument names", () =>
         options: { forceChangeOnLogin: true, clearMobileSessionsAndApiTokens: false, emailNewPassword: false },
       },
     ],
-    ["runProviderPlan", () => api.runProviderPlan("pp-1", "INC-9"), "run_provider_plan", { planId: "pp-1", reason: "INC-9" }],
     [
-      "runProviderPlan with a password",
-      () => api.runProviderPlan("pp-1", "INC-9", { mode: "generate", readAloud: true, length: 16 }),
-      "run_provider_plan",
+      "runPlan with a password",
+      () => api.runPlan("pp-1", "INC-9", { mode: "generate", readAloud: true, length: 16 }, false),
+      "run_plan",
       { planId: "pp-1", reason: "INC-9", password: { mode: "generate", readAloud: true, length: 16 } },
     ],
     ["openByHandPage", () => api.openByHandPage("pp-1", 2), "open_by_hand_page", { planId: "pp-1", stepIndex: 2 }],
@@ -207,14 +206,17 @@ describe("api: a lost session is announced", () => {
 });
 
 describe("api: provider helpers", () => {
-  test("NotSignedIn from run_provider_plan is the dialog's to handle, not a lost session", async () => {
+  test("NotSignedIn from run_plan is the dialog's to handle when the caller says so, not a lost session", async () => {
     const heard: string[] = [];
     const unsubscribe = api.onSessionLost((error) => heard.push(error.message));
     mockIPC(() => {
       throw { kind: "NotSignedIn", message: "Sign in again to confirm it is you." };
     });
-    await expect(api.runProviderPlan("pp-1", "INC-1")).rejects.toMatchObject({ kind: "NotSignedIn" });
+    await expect(api.runPlan("pp-1", "INC-1", undefined, false)).rejects.toMatchObject({ kind: "NotSignedIn" });
     expect(heard).toEqual([]);
+    // An Entra plan's run: a lost session, announced as from any command.
+    await expect(api.runPlan("plan-1", "INC-1")).rejects.toMatchObject({ kind: "NotSignedIn" });
+    expect(heard).toEqual(["Sign in again to confirm it is you."]);
     unsubscribe();
   });
 });

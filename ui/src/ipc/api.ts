@@ -21,7 +21,6 @@ import type {
   ConnectionView,
   DirectoryUser,
   ErrorKind,
-  ExecutionResult,
   ExportFormat,
   ExportResult,
   ForwardingStatus,
@@ -37,7 +36,7 @@ import type {
   PendingByHandStep,
   Plan,
   ProviderPlan,
-  ProviderResult,
+  RunResult,
   SignInOutcome,
   UserDetails,
   UserPage,
@@ -227,10 +226,6 @@ export function approvePlan(planId: string, account?: string): Promise<ApprovalR
   return call("approve_plan", account === undefined ? { planId } : { planId, account });
 }
 
-export function executePlan(planId: string, reason: string): Promise<ExecutionResult> {
-  return call("execute_plan", { planId, reason });
-}
-
 /** Without a filter the call is `{limit}`, as before filters existed; Rust does the filtering. */
 export function listAudit(limit: number, filter?: AuditFilter): Promise<AuditEntry[]> {
   return call("list_audit", filter ? { limit, filter } : { limit });
@@ -314,12 +309,13 @@ export function planProviderAction(
 }
 
 /**
- * A typed password travels only here, once, when the plan needs one. NotSignedIn here means
- * "sign in again to confirm it is you" (Zoho's fresh sign-in), not a lost session: the dialog
- * handles it, so it is not announced to `onSessionLost`.
+ * Runs a confirmed plan of any provider; Rust answers one result, a report per step. A typed
+ * password travels only here, once, when the plan needs one (Zoho's reset); an Entra plan takes
+ * none. Pass `announceSessionLost = false` where NotSignedIn means "sign in again to confirm it
+ * is you" (Zoho's fresh sign-in), not a lost session: the dialog handles it.
  */
-export function runProviderPlan(planId: string, reason: string, password?: PasswordInput): Promise<ProviderResult> {
-  return call("run_provider_plan", password ? { planId, reason, password } : { planId, reason }, false);
+export function runPlan(planId: string, reason: string, password?: PasswordInput, announceSessionLost = true): Promise<RunResult> {
+  return call("run_plan", password ? { planId, reason, password } : { planId, reason }, announceSessionLost);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { fireEvent, waitFor } from "@testing-library/react";
 import { describe, expect, test } from "vitest";
-import type { ProviderPlan, ProviderResult } from "../ipc/types";
+import type { ProviderPlan, RunResult } from "../ipc/types";
 import {
   GROUP_WARNING,
   PS_ID,
@@ -158,11 +158,11 @@ describe("users lists", () => {
 
 describe("Zoho: reset password", () => {
   test("sends the chosen options, shows by-hand steps as such, runs with a generated password, and Mark as done updates the result", async () => {
-    let result: ProviderResult = zohoPasswordResult();
+    let result: RunResult = zohoPasswordResult();
     const ipc = mockCommands({
       directory_user: () => annetteDetails(),
       plan_provider_action: () => zohoPasswordPlan(),
-      run_provider_plan: () => result,
+      run_plan: () => result,
       settle_by_hand_step: (args) => {
         result = {
           ...result,
@@ -226,13 +226,13 @@ describe("Zoho: reset password", () => {
     expect(ipc.callsOf("record_verification")).toEqual([{ planId: zohoPasswordPlan().id, evidence: { method: "ticket", ticket: "HR-77" } }]);
     fireEvent.click(byId("confirm-button")!);
 
-    await waitFor(() => expect(byId("provider-result-dialog")).not.toBeNull());
-    expect(ipc.callsOf("run_provider_plan")).toEqual([
+    await waitFor(() => expect(byId("result-dialog")).not.toBeNull());
+    expect(ipc.callsOf("run_plan")).toEqual([
       { planId: zohoPasswordPlan().id, reason: "INC-77", password: { mode: "generate", readAloud: false, length: 20, upper: true, lower: true, digits: true, symbols: false } },
     ]);
-    expect(byTestId("provider-result-summary")?.getAttribute("data-outcome")).toBe("pending");
+    expect(byTestId("result-summary")?.getAttribute("data-outcome")).toBe("pending");
     expect((byId("temporary-password") as HTMLInputElement).value).toBe("Maple-Otter-Lamp-42");
-    expect(allByTestId("provider-step-row").map((r) => r.getAttribute("data-state"))).toEqual(["done", "done", "done", "toDoByHand"]);
+    expect(allByTestId("step-row").map((r) => r.getAttribute("data-state"))).toEqual(["done", "done", "done", "toDoByHand"]);
     expect(byTestId("by-hand-panel")?.textContent).toContain('select "Email the new password to the users"');
 
     fireEvent.click(byId("open-by-hand-3")!);
@@ -240,16 +240,16 @@ describe("Zoho: reset password", () => {
     await waitFor(() => expect(byTestId("by-hand-note")?.textContent).toContain("no admin panel"));
 
     fireEvent.click(byId("mark-done-3")!);
-    await waitFor(() => expect(byTestId("provider-result-summary")?.getAttribute("data-outcome")).toBe("succeeded"));
+    await waitFor(() => expect(byTestId("result-summary")?.getAttribute("data-outcome")).toBe("succeeded"));
     expect(ipc.callsOf("settle_by_hand_step")).toEqual([{ planId: zohoPasswordPlan().id, stepIndex: 3, settlement: { settlement: "done" } }]);
-    expect(allByTestId("provider-step-row").map((r) => r.getAttribute("data-state"))).toEqual(["done", "done", "done", "doneByHand"]);
-    expect(allByTestId("provider-step-row")[3].textContent).toContain("Marked as done by the operator");
+    expect(allByTestId("step-row").map((r) => r.getAttribute("data-state"))).toEqual(["done", "done", "done", "doneByHand"]);
+    expect(allByTestId("step-row")[3].textContent).toContain("Marked as done by the operator");
     expect(byTestId("by-hand-panel")).toBeNull();
     // Rust sends the password once; it stays on screen until the result is closed.
     expect((byId("temporary-password") as HTMLInputElement).value).toBe("Maple-Otter-Lamp-42");
 
     fireEvent.click(byId("close-result")!);
-    await waitFor(() => expect(byId("provider-result-dialog")).toBeNull());
+    await waitFor(() => expect(byId("result-dialog")).toBeNull());
     expect(ipc.callsOf("directory_user").length).toBe(2);
   });
 
@@ -257,7 +257,7 @@ describe("Zoho: reset password", () => {
     const ipc = mockCommands({
       directory_user: () => annetteDetails(),
       plan_provider_action: () => zohoPasswordPlan(),
-      run_provider_plan: () => zohoPasswordResult({ generatedPassword: null }),
+      run_plan: () => zohoPasswordResult({ generatedPassword: null }),
       ...ticketVerification,
     });
     await renderZohoUser();
@@ -277,8 +277,8 @@ describe("Zoho: reset password", () => {
     type("reason-input", "INC-78");
     await verifyCallerByTicket("HR-78");
     fireEvent.click(byId("confirm-button")!);
-    await waitFor(() => expect(byId("provider-result-dialog")).not.toBeNull());
-    expect(ipc.callsOf("run_provider_plan")).toEqual([{ planId: zohoPasswordPlan().id, reason: "INC-78", password: { mode: "typed", password: "Correct-Horse-9" } }]);
+    await waitFor(() => expect(byId("result-dialog")).not.toBeNull());
+    expect(ipc.callsOf("run_plan")).toEqual([{ planId: zohoPasswordPlan().id, reason: "INC-78", password: { mode: "typed", password: "Correct-Horse-9" } }]);
   });
 
   test("a run refused for a stale sign-in: sign in again as the signed-in demo operator, then the same plan and reason run again", async () => {
@@ -286,7 +286,7 @@ describe("Zoho: reset password", () => {
     const ipc = mockCommands({
       directory_user: () => annetteDetails(),
       plan_provider_action: () => zohoPasswordPlan(),
-      run_provider_plan: () => {
+      run_plan: () => {
         if (!fresh) throw { kind: "NotSignedIn", message: "Sign in again to confirm it is you." };
         return zohoPasswordResult();
       },
@@ -310,13 +310,13 @@ describe("Zoho: reset password", () => {
     expect((byId("confirm-button") as HTMLButtonElement).disabled).toBe(true);
     fireEvent.click(byId("reauth-button")!);
 
-    await waitFor(() => expect(byId("provider-result-dialog")).not.toBeNull());
+    await waitFor(() => expect(byId("result-dialog")).not.toBeNull());
     const signIn = { connectionId: ZOHO_ID, account: zohoAccount.login };
     expect(ipc.callsOf("sign_in")).toEqual([
       signIn,
       { ...signIn, deviceCode: "ABCD-EFGH" },
     ]);
-    const runs = ipc.callsOf("run_provider_plan");
+    const runs = ipc.callsOf("run_plan");
     expect(runs.length).toBe(2);
     expect(runs[1]).toEqual(runs[0]);
     expect(runs[1]).toMatchObject({ planId: zohoPasswordPlan().id, reason: "INC-79", password: { mode: "generate" } });
@@ -359,7 +359,7 @@ describe("Zoho: reset MFA", () => {
     const ipc = mockCommands({
       directory_user: () => annetteDetails(),
       plan_provider_action: () => plan,
-      run_provider_plan: () => ({
+      run_plan: () => ({
         planId: "pp-mfa",
         outcome: "succeeded",
         steps: [{ index: 0, summary: plan.steps[0].summary, state: "done", message: "MFA reset", performed: plan.steps[0].performed }],
@@ -379,13 +379,13 @@ describe("Zoho: reset MFA", () => {
 
     fireEvent.click(byId("confirm-button")!);
     await waitFor(() => expect(byTestId("second-confirmation")).not.toBeNull());
-    expect(ipc.callsOf("run_provider_plan")).toEqual([]);
+    expect(ipc.callsOf("run_plan")).toEqual([]);
     expect(byId("confirm-button")!.textContent).toBe("Yes, Reset");
 
     fireEvent.click(byId("confirm-button")!);
-    await waitFor(() => expect(byId("provider-result-dialog")).not.toBeNull());
-    expect(ipc.callsOf("run_provider_plan")).toEqual([{ planId: "pp-mfa", reason: "INC-81" }]);
-    expect(allByTestId("provider-step-row").map((r) => r.getAttribute("data-state"))).toEqual(["done"]);
+    await waitFor(() => expect(byId("result-dialog")).not.toBeNull());
+    expect(ipc.callsOf("run_plan")).toEqual([{ planId: "pp-mfa", reason: "INC-81" }]);
+    expect(allByTestId("step-row").map((r) => r.getAttribute("data-state"))).toEqual(["done"]);
   });
 });
 

@@ -5,8 +5,8 @@ import { ErrorBar } from "../components/ErrorBar";
 import { ScreenTitle } from "../components/ScreenTitle";
 import { WaitingByHand } from "../components/WaitingByHand";
 import { ProviderActions } from "../components/providers/ProviderActions";
-import { ProviderPlanDialog } from "../components/providers/ProviderPlanDialog";
-import { ProviderResultDialog } from "../components/providers/ProviderResultDialog";
+import { ProviderPlanDialog, providerName } from "../components/providers/ProviderPlanDialog";
+import { RunResultDialog } from "../components/RunResultDialog";
 import { ZohoResetPasswordDialog } from "../components/providers/ZohoResetPasswordDialog";
 import { useProviderFlow } from "../hooks/useProviderFlow";
 import { directoryUser } from "../ipc/api";
@@ -155,7 +155,14 @@ function ProviderUserPage({
         />
       ) : null}
       {flow.stage === "done" ? (
-        <ProviderResultDialog plan={flow.plan} result={flow.result} onMarkDone={markDone} onClose={closeResult} />
+        <RunResultDialog
+          actionLabel={flow.plan.actionLabel}
+          targetName={flow.plan.target.name}
+          provider={providerName(flow.plan.action)}
+          result={flow.result}
+          onMarkDone={markDone}
+          onClose={closeResult}
+        />
       ) : null}
     </div>
   );

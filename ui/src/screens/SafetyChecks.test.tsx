@@ -40,7 +40,7 @@ async function openResetWith(plan: Plan, handlers: Record<string, (args: Record<
   const ipc = mockCommands({
     get_user_details: () => adeleDetails(),
     plan_action: () => plan,
-    execute_plan: () => resetResult,
+    run_plan: () => resetResult,
     list_connections: () => [sandboxConnection(true)],
     ...handlers,
   });
@@ -205,7 +205,7 @@ describe("second-person approval", () => {
     ]);
     expect(confirmDisabled()).toBe(false);
     fireEvent.click(byId("confirm-button")!);
-    await waitFor(() => expect(ipc.callsOf("execute_plan")).toEqual([{ planId: resetPlan.id, reason: "INC-42" }]));
+    await waitFor(() => expect(ipc.callsOf("run_plan")).toEqual([{ planId: resetPlan.id, reason: "INC-42" }]));
   });
 
   test("for a real tenant the approver signs in in the browser (no account is sent)", async () => {

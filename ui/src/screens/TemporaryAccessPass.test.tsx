@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { describe, expect, test } from "vitest";
 import { adele, adeleDetails, adeleDetailsForAuthAdmin, resetPlan, resetResult, SANDBOX_ID } from "../test/fixtures";
 import { mockCommands, reject, renderWithFluent } from "../test/render";
-import type { ActionOptions, ExecutionResult, Plan, UserDetails } from "../ipc/types";
+import type { ActionOptions, RunResult, Plan, UserDetails } from "../ipc/types";
 import { UserDetailsScreen } from "./UserDetailsScreen";
 
 const byTestId = (id: string) => document.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;
@@ -67,12 +67,22 @@ function resetPlanWith(options: ActionOptions | undefined, revokeBlocked: string
   };
 }
 
-const tapResult: ExecutionResult = {
+const tapResult: RunResult = {
   planId: "tap-120-false",
   outcome: "succeeded",
-  outcomes: [{ stepIndex: 0, status: "succeeded", message: "Temporary Access Pass issued", requestId: "req-tap", at: "2026-11-23T09:00:05Z" }],
-  temporaryPassword: null,
-  temporaryAccessPass: "TapQ7#kd",
+  steps: [
+    {
+      index: 0,
+      summary: "Issue a Temporary Access Pass to Adele Vance",
+      state: "done",
+      message: "Temporary Access Pass issued",
+      performed: { performed: "api", doc: "https://learn.microsoft.com/graph/api/authentication-post-temporaryaccesspassmethods?view=graph-rest-1.0" },
+      requestId: "req-tap",
+      at: "2026-11-23T09:00:05Z",
+    },
+  ],
+  generatedPassword: "TapQ7#kd",
+  secretKind: "temporaryAccessPass",
   copyHandle: "copy-handle-tap",
   auditSeq: 9,
   auditError: null,
@@ -89,7 +99,7 @@ describe("Temporary Access Pass and also revoke sessions", () => {
     const ipc = mockCommands({
       get_user_details: () => detailsForAuthAdmin(),
       plan_action: (args) => resetPlanWith(args.options as ActionOptions | undefined),
-      execute_plan: () => resetResult,
+      run_plan: () => resetResult,
     });
     renderDetails();
     await open("resetPassword");
@@ -116,7 +126,7 @@ describe("Temporary Access Pass and also revoke sessions", () => {
     expect((byId("reason-input") as HTMLInputElement).value).toBe("INC-5");
     fireEvent.click(byId("confirm-button")!);
     await waitFor(() => expect(byId("result-dialog")).not.toBeNull());
-    expect(ipc.callsOf("execute_plan")).toEqual([{ planId: "plan-reset", reason: "INC-5" }]);
+    expect(ipc.callsOf("run_plan")).toEqual([{ planId: "plan-reset", reason: "INC-5" }]);
   });
 
   test("a revoke step the operator may not take is shown blocked with the reason", async () => {
@@ -143,7 +153,7 @@ describe("Temporary Access Pass and also revoke sessions", () => {
         }
         return tapPlan(options);
       },
-      execute_plan: () => tapResult,
+      run_plan: () => tapResult,
       copy_to_clipboard: () => null,
     });
     renderDetails();
@@ -198,7 +208,7 @@ describe("Temporary Access Pass and also revoke sessions", () => {
     await waitFor(() => expect((byId("confirm-button") as HTMLButtonElement).disabled).toBe(false));
     fireEvent.click(byId("confirm-button")!);
     await waitFor(() => expect(byId("result-dialog")).not.toBeNull());
-    expect(ipc.callsOf("execute_plan")).toEqual([{ planId: "tap-120-false", reason: "INC-6" }]);
+    expect(ipc.callsOf("run_plan")).toEqual([{ planId: "tap-120-false", reason: "INC-6" }]);
     const pass = byId("temporary-access-pass") as HTMLInputElement;
     expect(pass.value).toBe("TapQ7#kd");
     expect(pass.readOnly).toBe(true);
@@ -222,7 +232,7 @@ describe("Temporary Access Pass and also revoke sessions", () => {
     const ipc = mockCommands({
       get_user_details: () => detailsForAuthAdmin(),
       plan_action: (args) => (args.action === "requireReregisterMfa" ? mfaPlan : tapPlan(args.options as ActionOptions)),
-      execute_plan: () => ({ ...resetResult, planId: "plan-mfa", temporaryPassword: null }),
+      run_plan: () => ({ ...resetResult, planId: "plan-mfa", generatedPassword: null, secretKind: null }),
     });
     renderDetails();
     await open("requireReregisterMfa");
@@ -239,7 +249,7 @@ describe("Temporary Access Pass and also revoke sessions", () => {
     mockCommands({
       get_user_details: () => adeleDetails(),
       plan_action: () => ({ ...resetPlan, action: "requireReregisterMfa" }),
-      execute_plan: () => resetResult,
+      run_plan: () => resetResult,
     });
     renderDetails();
     await open("resetPassword");

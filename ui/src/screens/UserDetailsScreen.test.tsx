@@ -107,14 +107,14 @@ describe("user details", () => {
     expect(byId("plan-dialog")).not.toBeNull();
     expect(byId("confirm-button")).toBeNull();
     expect(ipc.callsOf("plan_action")).toEqual([{ connectionId: SANDBOX_ID, userId: adele.id, action: "revokeSessions" }]);
-    expect(ipc.callsOf("execute_plan")).toEqual([]);
+    expect(ipc.callsOf("run_plan")).toEqual([]);
   });
 
-  test("the confirmation shows the plan, needs a reason, and sends execute_plan with the plan id and the trimmed reason", async () => {
+  test("the confirmation shows the plan, needs a reason, and sends run_plan with the plan id and the trimmed reason", async () => {
     const ipc = mockCommands({
       get_user_details: () => adeleDetails(),
       plan_action: () => resetPlan,
-      execute_plan: () => resetResult,
+      run_plan: () => resetResult,
     });
     renderDetails();
     await openResetDialog();
@@ -130,13 +130,13 @@ describe("user details", () => {
     fireEvent.change(reason, { target: { value: "   " } });
     expect(confirm.disabled).toBe(true);
     fireEvent.click(confirm);
-    expect(ipc.callsOf("execute_plan")).toEqual([]);
+    expect(ipc.callsOf("run_plan")).toEqual([]);
 
     fireEvent.change(reason, { target: { value: "  INC-1234  " } });
     expect(confirm.disabled).toBe(false);
     fireEvent.click(confirm);
     await waitFor(() => expect(byId("result-dialog")).not.toBeNull());
-    expect(ipc.callsOf("execute_plan")).toEqual([{ planId: resetPlan.id, reason: "INC-1234" }]);
+    expect(ipc.callsOf("run_plan")).toEqual([{ planId: resetPlan.id, reason: "INC-1234" }]);
   });
 
   test("a blocked step is shown with its reason", async () => {
@@ -163,7 +163,7 @@ describe("user details", () => {
     const ipc = mockCommands({
       get_user_details: () => adeleDetails(),
       plan_action: () => resetPlan,
-      execute_plan: () => resetResult,
+      run_plan: () => resetResult,
       copy_to_clipboard: () => null,
     });
     renderDetails();
@@ -172,10 +172,10 @@ describe("user details", () => {
     fireEvent.click(byId("confirm-button")!);
     await waitFor(() => expect(byId("result-dialog")).not.toBeNull());
 
-    const rows = document.querySelectorAll('[data-testid="outcome-row"]');
+    const rows = document.querySelectorAll('[data-testid="step-row"]');
     expect(rows.length).toBe(1);
-    expect(rows[0].getAttribute("data-status")).toBe("succeeded");
-    expect(rows[0].textContent).toContain(resetResult.outcomes[0].requestId!);
+    expect(rows[0].getAttribute("data-state")).toBe("done");
+    expect(rows[0].textContent).toContain(resetResult.steps[0].requestId!);
     expect((byId("temporary-password") as HTMLInputElement).value).toBe("Maple-Otter-Lamp-42");
     expect((byId("temporary-password") as HTMLInputElement).readOnly).toBe(true);
     expect(screen.getByText("This password is shown only once. The user must change it at next sign-in.")).toBeTruthy();
@@ -201,10 +201,10 @@ describe("user details", () => {
     const ipc = mockCommands({
       get_user_details: () => adeleDetails(),
       plan_action: () => resetPlan,
-      execute_plan: () => {
+      run_plan: () => {
         attempts += 1;
         if (attempts === 1) reject("Throttled", "The directory is busy; try again in a minute.");
-        return { ...resetResult, temporaryPassword: null };
+        return { ...resetResult, generatedPassword: null, secretKind: null };
       },
     });
     renderDetails();
@@ -218,7 +218,7 @@ describe("user details", () => {
     });
     await waitFor(() => expect(byId("result-dialog")).not.toBeNull());
     expect(byId("temporary-password")).toBeNull();
-    expect(ipc.callsOf("execute_plan").length).toBe(2);
+    expect(ipc.callsOf("run_plan").length).toBe(2);
   });
 
   test("Cancel closes the confirmation without executing", async () => {
@@ -227,7 +227,7 @@ describe("user details", () => {
     await openResetDialog();
     fireEvent.click(byId("cancel-button")!);
     await waitFor(() => expect(byId("plan-dialog")).toBeNull());
-    expect(ipc.callsOf("execute_plan")).toEqual([]);
+    expect(ipc.callsOf("run_plan")).toEqual([]);
   });
 
   test("methods that could not be read are reported as such, not as an empty list", async () => {
@@ -259,14 +259,17 @@ describe("user details", () => {
           { index: 1, kind: { type: "deleteMethod", methodId: "m2", methodKind: "phone", phoneType: "mobile" }, summary: "Delete phone number (default, last)", blocked: null },
         ],
       }),
-      execute_plan: () => ({
+      run_plan: () => ({
         planId: "plan-42",
         outcome: "partial",
-        outcomes: [
-          { stepIndex: 0, status: "succeeded", message: "Deleted", requestId: "req-1", at: "2026-11-23T09:00:05Z" },
-          { stepIndex: 1, status: "failed", message: "Graph answered 500", requestId: "req-2", at: "2026-11-23T09:00:06Z" },
+        // Rust tells each Entra step in the seam's terms: the planned summary, a state, Graph's request id.
+        steps: [
+          { index: 0, summary: "Delete software OATH token", state: "done", message: "Deleted", performed: { performed: "api", doc: "d" }, requestId: "req-1", at: "2026-11-23T09:00:05Z" },
+          { index: 1, summary: "Delete phone number (default, last)", state: "failed", message: "Graph answered 500", performed: { performed: "api", doc: "d" }, requestId: "req-2", at: "2026-11-23T09:00:06Z" },
         ],
-        temporaryPassword: null,
+        generatedPassword: null,
+        secretKind: null,
+        copyHandle: null,
         auditSeq: null,
         auditError: "disk full",
       }),
@@ -276,8 +279,8 @@ describe("user details", () => {
     fireEvent.change(byId("reason-input")!, { target: { value: "INC-9" } });
     fireEvent.click(byId("confirm-button")!);
     await waitFor(() => expect(byId("result-dialog")).not.toBeNull());
-    const rows = [...document.querySelectorAll('[data-testid="outcome-row"]')];
-    expect(rows.map((r) => r.getAttribute("data-status"))).toEqual(["succeeded", "failed"]);
+    const rows = [...document.querySelectorAll('[data-testid="step-row"]')];
+    expect(rows.map((r) => r.getAttribute("data-state"))).toEqual(["done", "failed"]);
     expect(rows[1].textContent).toContain("Delete phone number (default, last)");
     expect(rows[1].textContent).toContain("Graph answered 500");
     expect(byTestId("result-summary")?.getAttribute("data-outcome")).toBe("partial");

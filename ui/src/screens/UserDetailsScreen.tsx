@@ -1,12 +1,13 @@
 import { Button, MessageBar, MessageBarBody, Spinner, Tab, TabList, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { useState } from "react";
-import type { AppError } from "../ipc/types";
+import type { AppError, Plan } from "../ipc/types";
+import { ACTION_LABELS } from "../format";
 import { sandboxSecondDesktopReset } from "../ipc/api";
 import { ActionBar } from "../components/ActionBar";
 import { ErrorBar } from "../components/ErrorBar";
 import { MethodsTable } from "../components/MethodsTable";
 import { PlanDialog, isPlanDialogStage } from "../components/PlanDialog";
-import { ResultDialog } from "../components/ResultDialog";
+import { RunResultDialog } from "../components/RunResultDialog";
 import { ScreenTitle } from "../components/ScreenTitle";
 import { UserSummary } from "../components/UserSummary";
 import { useActionFlow } from "../hooks/useActionFlow";
@@ -112,9 +113,12 @@ export function UserDetailsScreen({
         />
       ) : null}
       {flow.stage === "done" ? (
-        <ResultDialog
-          plan={flow.plan}
+        <RunResultDialog
+          actionLabel={ACTION_LABELS[flow.plan.action] ?? flow.plan.action}
+          targetName={flow.plan.target.displayName}
+          provider="Microsoft Entra"
           result={flow.result}
+          passTerms={tapTermsText(flow.plan)}
           onClose={closeResult}
           onIssueTemporaryAccessPass={
             flow.plan.action === "requireReregisterMfa" && mayIssuePass
@@ -128,6 +132,13 @@ export function UserDetailsScreen({
       ) : null}
     </div>
   );
+}
+
+/** "Valid for 60 minutes, one-time use." from the plan's terms. */
+function tapTermsText(plan: Plan): string {
+  const terms = plan.temporaryAccessPass;
+  if (!terms) return "";
+  return `Valid for ${terms.lifetimeMinutes} minutes, ${terms.usableOnce ? "one-time use" : "usable more than once"}.`;
 }
 
 /**

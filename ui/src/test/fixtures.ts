@@ -13,11 +13,10 @@ import type {
   LighthouseUserDetails,
   ConnectionView,
   DirectoryUser,
-  ExecutionResult,
+  RunResult,
   Plan,
   PlanSafety,
   ProviderPlan,
-  ProviderResult,
   UserDetails,
   UserPage,
   UserRow,
@@ -78,7 +77,7 @@ export function helpdeskResetSafety(): PlanSafety {
 }
 
 /** That reset run on the sandbox: the temporary password (a stand-in), its copy handle, the audit entry's number. */
-export const resetResult: ExecutionResult = fromSandbox.entraResetResultAdele;
+export const resetResult: RunResult = fromSandbox.entraResetResultAdele;
 
 /**
  * An audit entry numbered `seq`: Rust's entry of the reset above, with the number, the reason
@@ -135,7 +134,7 @@ export function zohoPasswordPlan(overrides: Partial<ProviderPlan> = {}): Provide
   return { ...fromSandbox.zohoPasswordPlan, ...overrides };
 }
 
-export function zohoPasswordResult(overrides: Partial<ProviderResult> = {}): ProviderResult {
+export function zohoPasswordResult(overrides: Partial<RunResult> = {}): RunResult {
   return { ...fromSandbox.zohoPasswordResult, ...overrides };
 }
 

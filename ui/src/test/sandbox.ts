@@ -10,13 +10,12 @@ import type {
   ConnectionView,
   CustomerAccess,
   DirectoryUser,
-  ExecutionResult,
+  RunResult,
   LighthousePlan,
   LighthouseUserDetails,
   LighthouseUsers,
   Plan,
   ProviderPlan,
-  ProviderResult,
   SignInOutcome,
   UserDetails,
   UserPage,
@@ -84,7 +83,7 @@ export const fromSandbox = {
   /** The Helpdesk Administrator's reset of Adele's password, with the default safety rules. */
   entraResetPlanAdeleHelpdesk: entraResetPlanAdeleHelpdesk as Plan,
   /** That reset run (the caller verified by ticket): the temporary password and its copy handle. */
-  entraResetResultAdele: entraResetResultAdele as ExecutionResult,
+  entraResetResultAdele: entraResetResultAdele as RunResult,
   /** Its audit entry. */
   entraResetAuditAdele: entraResetAuditAdele as AuditEntry,
   /** The same for the Lighthouse partner's demo technician. */
@@ -120,7 +119,7 @@ export const fromSandbox = {
   /** Reset password: force change off, mobile sessions cleared, the password e-mailed (by hand). */
   zohoPasswordPlan: zohoPasswordPlan as ProviderPlan,
   /** Its run with a generated password: the e-mail step waits to be finished by hand. */
-  zohoPasswordResult: zohoPasswordResult as ProviderResult,
+  zohoPasswordResult: zohoPasswordResult as RunResult,
   zohoMfaPlan: zohoMfaPlan as ProviderPlan,
   psConnection: psConnection as ConnectionView,
   psConnectionSignedOut: psConnectionSignedOut as ConnectionView,

@@ -10,7 +10,7 @@
 use chrono::{SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::provider_actions::{PlanOwner, ProviderResult};
+use super::provider_actions::{PlanOwner, RunResult};
 use super::Console;
 use crate::audit::{AuditEntry, AuditOutcome, AuditRecord};
 use crate::error::{AppError, Result};
@@ -59,7 +59,7 @@ pub enum ByHandSettlement {
 #[serde(rename_all = "camelCase")]
 pub struct ByHandSettled {
     pub pending: Vec<PendingByHandStep>,
-    pub result: Option<ProviderResult>,
+    pub result: Option<RunResult>,
 }
 
 /// A waiting step, with the entry it came from.

@@ -264,6 +264,9 @@ pub enum StepState {
     ToDoByHand,
     /// The operator marked it done.
     DoneByHand,
+    /// Not run: the authorization re-check refused it just before it would have run (Entra's
+    /// executor checks the operator's roles again before each step).
+    Refused,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -275,6 +278,11 @@ pub struct StepReport {
     pub state: StepState,
     pub message: Option<String>,
     pub performed: StepPerformed,
+    /// The provider's id of the request that performed the step (Graph's `request-id`), for
+    /// a support case; `None` where the provider gives none.
+    pub request_id: Option<String>,
+    /// When the step ended, where the provider's executor records it.
+    pub at: Option<String>,
 }
 
 impl StepReport {
@@ -285,29 +293,47 @@ impl StepReport {
             state,
             message: Some(message),
             performed: step.performed.clone(),
+            request_id: None,
+            at: None,
         }
     }
 }
 
-/// What the result view shows.
+/// What the one result view shows after any provider's plan ran (`Console::run_plan`).
 #[derive(Clone, Serialize, ts_rs::TS)]
 #[ts(export)]
 #[serde(rename_all = "camelCase")]
-pub struct ProviderResult {
+pub struct RunResult {
     pub plan_id: String,
     pub outcome: AuditOutcome,
     pub steps: Vec<StepReport>,
-    /// A generated password, returned this once for display; never stored or logged.
+    /// A password or pass the run generated, returned this once for display; never stored or
+    /// logged.
     pub generated_password: Option<String>,
+    /// What `generated_password` is, so the view names it and says how it is used.
+    pub secret_kind: Option<SecretKind>,
     /// The handle "Copy" passes to copy the generated password (see `revealed`).
     pub copy_handle: Option<String>,
     pub audit_seq: Option<u64>,
     pub audit_error: Option<String>,
 }
 
-impl std::fmt::Debug for ProviderResult {
+/// The kinds of one-time secret a run can show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub enum SecretKind {
+    /// A password the user keeps (Zoho's reset with a generated password).
+    NewPassword,
+    /// A password the user must change at the next sign-in (Entra's reset).
+    TemporaryPassword,
+    /// A Temporary Access Pass to sign in and register methods with (Entra).
+    TemporaryAccessPass,
+}
+
+impl std::fmt::Debug for RunResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ProviderResult")
+        f.debug_struct("RunResult")
             .field("plan_id", &self.plan_id)
             .field("outcome", &self.outcome)
             .field("steps", &self.steps)
@@ -315,6 +341,7 @@ impl std::fmt::Debug for ProviderResult {
                 "generated_password",
                 &self.generated_password.as_ref().map(|_| "[redacted]"),
             )
+            .field("secret_kind", &self.secret_kind)
             .field("audit_seq", &self.audit_seq)
             .finish()
     }
@@ -452,7 +479,7 @@ impl Console {
         plan_id: &str,
         reason: &str,
         password: Option<PasswordInput>,
-    ) -> Result<ProviderResult> {
+    ) -> Result<RunResult> {
         // No action while the managed policy cannot be applied (see `with_safety_refused`).
         self.safety()?;
         let reason = validate_reason(reason)?;
@@ -510,10 +537,14 @@ impl Console {
         let audited = self.append_audit(claimed.audit_record(&reason, outcome, outcomes, None));
         let (audit_seq, audit_error) = split_audit(audited);
         let copy_handle = run.generated_password.as_ref().and_then(|p| self.reveal(p));
-        Ok(ProviderResult {
+        Ok(RunResult {
             plan_id: plan_id.to_string(),
             outcome,
             steps: run.steps,
+            secret_kind: run
+                .generated_password
+                .is_some()
+                .then_some(SecretKind::NewPassword),
             generated_password: run
                 .generated_password
                 .map(|p| p.expose_secret().to_string()),
@@ -570,11 +601,7 @@ impl Console {
     /// The result dialog's **Mark as done**: the settlement Activity makes (the same check of
     /// who may, the same audit entry), answered with the plan's result as the dialog shows it.
     /// Only the operator who ran the plan, signed in to its connection again, may say so.
-    pub async fn mark_by_hand_done(
-        &self,
-        plan_id: &str,
-        step_index: usize,
-    ) -> Result<ProviderResult> {
+    pub async fn mark_by_hand_done(&self, plan_id: &str, step_index: usize) -> Result<RunResult> {
         self.settle_by_hand_step(plan_id, step_index, ByHandSettlement::Done)
             .await?
             .result
@@ -607,7 +634,7 @@ impl Console {
         plan_id: &str,
         settled: &Outcome,
         entry: &crate::audit::AuditEntry,
-    ) -> Option<ProviderResult> {
+    ) -> Option<RunResult> {
         let mut plans = self.provider_plans.all().ok()?;
         let record = plans.get_mut(plan_id)?;
         if let Some(step) = record
@@ -623,11 +650,12 @@ impl Console {
             };
             step.message = Some(settled.message.clone());
         }
-        Some(ProviderResult {
+        Some(RunResult {
             plan_id: record.plan.id.clone(),
             outcome: entry.record.outcome,
             steps: record.kept.steps.clone(),
             generated_password: None,
+            secret_kind: None,
             copy_handle: None,
             audit_seq: Some(entry.seq),
             audit_error: None,
@@ -767,7 +795,10 @@ fn not_waiting() -> AppError {
 /// The run's overall outcome: a failure makes it failed or partial; otherwise steps still to
 /// finish by hand make it pending.
 pub(super) fn outcome_of(steps: &[StepReport]) -> AuditOutcome {
-    let failed = steps.iter().any(|s| s.state == StepState::Failed);
+    // A refused step did not do what was confirmed, as a failed one did not.
+    let failed = steps
+        .iter()
+        .any(|s| matches!(s.state, StepState::Failed | StepState::Refused));
     let done = steps
         .iter()
         .any(|s| matches!(s.state, StepState::Done | StepState::DoneByHand));
@@ -787,6 +818,7 @@ fn audit_outcome_of(step: &StepReport) -> Outcome {
         StepState::Skipped => StepStatus::Skipped,
         StepState::ToDoByHand => StepStatus::WaitingForOperator,
         StepState::DoneByHand => StepStatus::CompletedByHand,
+        StepState::Refused => StepStatus::Refused,
     };
     Outcome {
         step_index: step.index,
@@ -884,6 +916,8 @@ mod tests {
             state,
             message: None,
             performed: StepPerformed::Api { doc: "d".into() },
+            request_id: None,
+            at: None,
         }
     }
 
@@ -899,6 +933,8 @@ mod tests {
         assert_eq!(of(&[Done, Failed, Done]), AuditOutcome::Partial);
         assert_eq!(of(&[Failed, Skipped, Skipped]), AuditOutcome::Failed);
         assert_eq!(of(&[Failed, ToDoByHand]), AuditOutcome::Partial);
+        assert_eq!(of(&[Done, Refused]), AuditOutcome::Partial);
+        assert_eq!(of(&[Refused, Skipped]), AuditOutcome::Failed);
     }
 
     #[test]

@@ -2,4 +2,13 @@
 import type { StepPerformed } from "./StepPerformed";
 import type { StepState } from "./StepState";
 
-export type StepReport = { index: number, summary: string, state: StepState, message: string | null, performed: StepPerformed, };
+export type StepReport = { index: number, summary: string, state: StepState, message: string | null, performed: StepPerformed, 
+/**
+ * The provider's id of the request that performed the step (Graph's `request-id`), for
+ * a support case; `None` where the provider gives none.
+ */
+requestId: string | null, 
+/**
+ * When the step ended, where the provider's executor records it.
+ */
+at: string | null, };

@@ -89,6 +89,63 @@ pub enum StepKind {
     },
 }
 
+impl StepKind {
+    /// The Graph page that documents the call the step makes (the provider reference, graph.md,
+    /// cites each), shown with the step in the result view.
+    pub fn documented_at(&self) -> &'static str {
+        match self {
+            // The reset sets `passwordProfile` (graph.md §1.2 (A)).
+            StepKind::ResetPassword => {
+                "https://learn.microsoft.com/graph/api/user-update?view=graph-rest-1.0"
+            }
+            StepKind::DeactivateHardwareOath { .. } => {
+                "https://learn.microsoft.com/graph/api/hardwareoathauthenticationmethod-deactivate?view=graph-rest-beta"
+            }
+            StepKind::DeleteMethod { method_kind, .. } => delete_documented_at(*method_kind),
+            StepKind::RevokeSessions => {
+                "https://learn.microsoft.com/graph/api/user-revokesigninsessions?view=graph-rest-1.0"
+            }
+            StepKind::IssueTemporaryAccessPass { .. } => {
+                "https://learn.microsoft.com/graph/api/authentication-post-temporaryaccesspassmethods?view=graph-rest-1.0"
+            }
+        }
+    }
+}
+
+/// Each method type's delete page (`DELETE /users/{id}/authentication/{collection}/{id}`);
+/// the overview for a type ResetDesk never deletes.
+fn delete_documented_at(kind: AuthMethodKind) -> &'static str {
+    match kind {
+        AuthMethodKind::Phone => {
+            "https://learn.microsoft.com/graph/api/phoneauthenticationmethod-delete?view=graph-rest-1.0"
+        }
+        AuthMethodKind::MicrosoftAuthenticator => {
+            "https://learn.microsoft.com/graph/api/microsoftauthenticatorauthenticationmethod-delete?view=graph-rest-1.0"
+        }
+        AuthMethodKind::SoftwareOath => {
+            "https://learn.microsoft.com/graph/api/softwareoathauthenticationmethod-delete?view=graph-rest-1.0"
+        }
+        AuthMethodKind::Fido2 => {
+            "https://learn.microsoft.com/graph/api/fido2authenticationmethod-delete?view=graph-rest-1.0"
+        }
+        AuthMethodKind::Email => {
+            "https://learn.microsoft.com/graph/api/emailauthenticationmethod-delete?view=graph-rest-1.0"
+        }
+        AuthMethodKind::TemporaryAccessPass => {
+            "https://learn.microsoft.com/graph/api/temporaryaccesspassauthenticationmethod-delete?view=graph-rest-1.0"
+        }
+        AuthMethodKind::WindowsHelloForBusiness => {
+            "https://learn.microsoft.com/graph/api/windowshelloforbusinessauthenticationmethod-delete?view=graph-rest-1.0"
+        }
+        AuthMethodKind::Password
+        | AuthMethodKind::HardwareOath
+        | AuthMethodKind::PlatformCredential
+        | AuthMethodKind::Other => {
+            "https://learn.microsoft.com/graph/api/resources/authenticationmethods-overview?view=graph-rest-1.0"
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
