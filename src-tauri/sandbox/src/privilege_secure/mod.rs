@@ -29,8 +29,8 @@ use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
+use hyper::server::conn::http1;
+use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use rand::Rng as _;
 use serde::Deserialize;
@@ -284,7 +284,9 @@ impl PsEmulator {
                     let Ok(tls) = acceptor.accept(tcp).await else {
                         return;
                     };
-                    let _ = auto::Builder::new(TokioExecutor::new())
+                    // HTTP/1.1 only: ResetDesk's client speaks nothing else (reqwest is built
+                    // without HTTP/2), and an HTTP/2 server would ship h2 in the app for nothing.
+                    let _ = http1::Builder::new()
                         .serve_connection(TokioIo::new(tls), TowerToHyperService::new(app))
                         .await;
                 });
