@@ -1,6 +1,6 @@
 //! The plans of the providers on the seam (Zoho Directory, Privilege Secure) and their
-//! by-hand steps (a plan of any provider runs through `plans::run_plan`). Each only parses the page's input and calls the
-//! Console; every check is made there.
+//! by-hand steps (a plan of any provider runs through `plans::run_plan`). Each only parses
+//! the page's input and calls the Console; every check is made there.
 use resetdesk_core::auth::BrowserLauncher;
 use resetdesk_core::console::{
     ByHandPage, ByHandSettled, ByHandSettlement, PendingByHandStep, ProviderPlan,

@@ -30,8 +30,8 @@ impl Console {
         };
         if password.is_some() {
             return Err(AppError::invalid_input(
-                "This action takes no password: Microsoft Entra generates the temporary password. \
-                 Confirm it without one.",
+                "This action takes no password: ResetDesk makes a Microsoft Entra reset's \
+                 temporary password itself. Confirm it without one.",
             ));
         }
         let result = self.execute_plan(plan_id, reason).await?;
