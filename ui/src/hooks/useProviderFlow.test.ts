@@ -34,7 +34,7 @@ const states = (result: RunResult) => result.steps.map((s) => s.state);
 
 describe("answers to Mark as done arriving out of order", () => {
   test("an older answer arriving last does not turn a step marked done back into to do", () => {
-    const run = { ...answer(10, []), generatedPassword: "Maple-Otter-Lamp-42" };
+    const run: RunResult = { ...answer(10, []), generatedPassword: "Maple-Otter-Lamp-42", secretKind: "newPassword", copyHandle: "copy-1" };
     const afterSecond = answer(12, [1, 2]); // the answer to the second mark, first to arrive
     const afterFirst = answer(11, [1]); // the answer to the first mark, arriving last
     const shown = newerResult(newerResult(run, afterSecond), afterFirst);
@@ -42,6 +42,9 @@ describe("answers to Mark as done arriving out of order", () => {
     expect(shown.outcome).toBe("succeeded");
     expect(shown.auditSeq).toBe(12);
     expect(shown.generatedPassword).toBe("Maple-Otter-Lamp-42");
+    // Still named and copyable as the run answered it: a mark's answer carries no secret.
+    expect(shown.secretKind).toBe("newPassword");
+    expect(shown.copyHandle).toBe("copy-1");
   });
 
   test("answers in order are taken as they come", () => {

@@ -159,7 +159,8 @@ export function useProviderFlow(connectionId: string, userId: string) {
  * The later of two answers about the same run. Each mark writes an audit entry, so the answer
  * with the higher audit sequence number is the newer one; its steps are kept, except that a
  * step marked done in either stays done (a mark is never undone). Rust returns a generated
- * password only once: it stays on screen while the result is open.
+ * password only once: it stays on screen while the result is open, under its own name and
+ * with its Copy.
  */
 export function newerResult(shown: RunResult, answer: RunResult): RunResult {
   const newer = (answer.auditSeq ?? -1) >= (shown.auditSeq ?? -1) ? answer : shown;
@@ -168,5 +169,13 @@ export function newerResult(shown: RunResult, answer: RunResult): RunResult {
     const elsewhere = other.steps.find((s) => s.index === step.index);
     return elsewhere?.state === "doneByHand" && step.state === "toDoByHand" ? elsewhere : step;
   });
-  return { ...newer, steps, generatedPassword: answer.generatedPassword ?? shown.generatedPassword };
+  // The secret, what it is and its Copy handle travel together, from the answer that has them.
+  const withSecret = answer.generatedPassword ? answer : shown;
+  return {
+    ...newer,
+    steps,
+    generatedPassword: withSecret.generatedPassword,
+    secretKind: withSecret.secretKind,
+    copyHandle: withSecret.copyHandle,
+  };
 }
