@@ -189,7 +189,7 @@ export function RunResultDialog({ actionLabel, targetName, result, provider, onM
   const styles = useStyles();
   const tableStyles = useTableStyles();
   const summary = SUMMARY[result.outcome] ?? SUMMARY.failed;
-  const toDo = onMarkDone ? result.steps.filter((step) => step.state === "toDoByHand") : [];
+  const toDo = result.steps.filter((step) => step.state === "toDoByHand");
 
   return (
     <Dialog open modalType="alert">
@@ -252,9 +252,8 @@ export function RunResultDialog({ actionLabel, targetName, result, provider, onM
                 })}
               </TableBody>
             </Table>
-            {onMarkDone
-              ? toDo.map((step) => <ByHandPanel key={step.index} planId={result.planId} step={step} provider={provider} onMarkDone={onMarkDone} />)
-              : null}
+            {onMarkDone &&
+              toDo.map((step) => <ByHandPanel key={step.index} planId={result.planId} step={step} provider={provider} onMarkDone={onMarkDone} />)}
           </DialogContent>
           <DialogActions>
             <Button id="close-result" appearance="primary" onClick={onClose}>
