@@ -1,3 +1,6 @@
+//! Connections: list them, add and remove one, sign in (any provider, with what its form asks
+//! for) and out, trust a server's certificate for one connection, and the sandbox's demos.
+//! Each only parses the page's input and calls the Console; every check is made there.
 use resetdesk_core::connection::NewConnection;
 use resetdesk_core::console::ConnectionView;
 use resetdesk_core::seam::{SignInOutcome, SignInRequest};
@@ -194,4 +197,20 @@ pub async fn sandbox_second_desktop_reset<R: tauri::Runtime>(
             "This build of ResetDesk has no sandbox.",
         ))
     }
+}
+
+/// Trusts the certificate the operator was shown, for this connection only, and saves it.
+#[tauri::command]
+pub async fn trust_certificate<R: Runtime>(
+    app: AppHandle<R>,
+    start: State<'_, AppStart>,
+    connection_id: String,
+    sha256: String,
+) -> Result<ConnectionView, AppError> {
+    let state = start.ready().await?;
+    state
+        .console
+        .trust_certificate(&connection_id, &sha256)
+        .await?;
+    saved_view(&app, state, &connection_id).await
 }

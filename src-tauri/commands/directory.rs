@@ -1,31 +1,37 @@
-//! The commands of the directories served through the provider seam (Zoho Directory,
-//! Privilege Secure and any provider registered with `Console::with_provider`): trust a
-//! server's certificate, find a user, open their page (every connection signs in with
-//! `sign_in`). Each only parses the page's input and calls the Console; every check is made
-//! there. Planning goes through `plan_provider_action`, running through `run_plan`,
-//! which every provider's plans share.
-use resetdesk_core::console::ConnectionView;
+//! Finding users and reading their pages: Entra's search and user page, the seam's
+//! (`directory_search`, `directory_user`: Zoho Directory, Privilege Secure and any provider
+//! registered with `Console::with_provider`), and Lighthouse's reads across the selected
+//! customers. Each only parses the page's input and calls the Console; every check is made
+//! there.
+use resetdesk_core::console::{
+    LighthouseMethods, LighthouseUserDetails, LighthouseUsers, UserDetails,
+};
+use resetdesk_core::model::DirectoryUser;
+use resetdesk_core::providers::lighthouse::{ActionOffer, CustomerAccess};
 use resetdesk_core::seam::{UserPage, UserSearch};
 use resetdesk_core::AppError;
-use tauri::{AppHandle, Runtime, State};
+use tauri::State;
 
-use super::connections::saved_view;
 use crate::state::AppStart;
 
-/// Trusts the certificate the operator was shown, for this connection only, and saves it.
 #[tauri::command]
-pub async fn trust_certificate<R: Runtime>(
-    app: AppHandle<R>,
+pub async fn search_users(
     start: State<'_, AppStart>,
     connection_id: String,
-    sha256: String,
-) -> Result<ConnectionView, AppError> {
+    query: String,
+) -> Result<Vec<DirectoryUser>, AppError> {
     let state = start.ready().await?;
-    state
-        .console
-        .trust_certificate(&connection_id, &sha256)
-        .await?;
-    saved_view(&app, state, &connection_id).await
+    state.console.search_users(&connection_id, &query).await
+}
+
+#[tauri::command]
+pub async fn get_user_details(
+    start: State<'_, AppStart>,
+    connection_id: String,
+    user_id: String,
+) -> Result<UserDetails, AppError> {
+    let state = start.ready().await?;
+    state.console.user_details(&connection_id, &user_id).await
 }
 
 #[tauri::command]
@@ -46,4 +52,68 @@ pub async fn directory_user(
 ) -> Result<UserPage, AppError> {
     let state = start.ready().await?;
     state.console.directory_user(&connection_id, &user_id).await
+}
+
+#[tauri::command]
+pub async fn lighthouse_customers(
+    start: State<'_, AppStart>,
+    connection_id: String,
+) -> Result<Vec<CustomerAccess>, AppError> {
+    let state = start.ready().await?;
+    state.console.lighthouse_customers(&connection_id).await
+}
+
+#[tauri::command]
+pub async fn lighthouse_offered_actions(
+    start: State<'_, AppStart>,
+    connection_id: String,
+    tenant_ids: Vec<String>,
+) -> Result<Vec<ActionOffer>, AppError> {
+    let state = start.ready().await?;
+    state
+        .console
+        .lighthouse_offered_actions(&connection_id, &tenant_ids)
+        .await
+}
+
+#[tauri::command]
+pub async fn lighthouse_users(
+    start: State<'_, AppStart>,
+    connection_id: String,
+    tenant_ids: Vec<String>,
+    query: String,
+) -> Result<LighthouseUsers, AppError> {
+    let state = start.ready().await?;
+    state
+        .console
+        .lighthouse_users(&connection_id, &tenant_ids, &query)
+        .await
+}
+
+#[tauri::command]
+pub async fn lighthouse_methods_list(
+    start: State<'_, AppStart>,
+    connection_id: String,
+    tenant_ids: Vec<String>,
+    query: String,
+) -> Result<LighthouseMethods, AppError> {
+    let state = start.ready().await?;
+    state
+        .console
+        .lighthouse_methods_list(&connection_id, &tenant_ids, &query)
+        .await
+}
+
+#[tauri::command]
+pub async fn lighthouse_user_details(
+    start: State<'_, AppStart>,
+    connection_id: String,
+    tenant_id: String,
+    user_id: String,
+) -> Result<LighthouseUserDetails, AppError> {
+    let state = start.ready().await?;
+    state
+        .console
+        .lighthouse_user_details(&connection_id, &tenant_id, &user_id)
+        .await
 }

@@ -2,15 +2,15 @@
 //! return a typed result or an `AppError` (`{kind, message, detail}`). No decision is made
 //! here. Every command is declared in build.rs and granted in tauri.conf.json.
 //! (`generate_handler!` needs each command by its defining module's path, not a re-export.)
+//!
+//! One module per use case: connections, directory (find users, read their pages), plans
+//! (make, run, finish by hand), jobs (bulk), safety, audit, cache, desktop.
 
-pub mod about;
 pub mod audit;
 pub mod cache;
-pub mod clipboard;
 pub mod connections;
+pub mod desktop;
 pub mod directory;
-pub mod lighthouse;
+pub mod jobs;
 pub mod plans;
-pub mod providers;
 pub mod safety;
-pub mod users;

@@ -1,10 +1,71 @@
-//! Running a confirmed plan, whatever its provider. Parses the page's input and calls the
-//! Console; every check is made there.
-use resetdesk_core::console::{PasswordInput, RunResult};
+//! Plans: making one (Entra's, the seam's with the options its form chose, Lighthouse's across
+//! customers), running a confirmed one whatever its provider, and the steps left to finish by
+//! hand. Each only parses the page's input and calls the Console; every check is made there.
+use resetdesk_core::auth::BrowserLauncher;
+use resetdesk_core::console::{
+    ByHandPage, ByHandSettled, ByHandSettlement, LighthousePlan, PasswordInput, PendingByHandStep,
+    ProviderPlan, RunResult, TargetRef,
+};
+use resetdesk_core::providers::entra::actions::{ActionKind, ActionOptions};
+use resetdesk_core::providers::entra::planner::Plan;
 use resetdesk_core::AppError;
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 
 use crate::state::AppStart;
+use crate::system_browser::SystemBrowser;
+
+#[tauri::command]
+pub async fn plan_action(
+    start: State<'_, AppStart>,
+    connection_id: String,
+    user_id: String,
+    action: ActionKind,
+    options: Option<ActionOptions>,
+    replaces: Option<String>,
+) -> Result<Plan, AppError> {
+    let state = start.ready().await?;
+    // No options (an older page, or an action without any) plans the action alone.
+    let options = options.unwrap_or_default();
+    let plan = state
+        .console
+        .plan_action_with(&connection_id, &user_id, action, &options)
+        .await?;
+    // Re-planned for new options: keep what the confirmation recorded on the plan it replaces.
+    if let Some(replaced) = replaces {
+        state.console.carry_over_confirmation(&replaced, &plan.id)?;
+    }
+    Ok(plan)
+}
+
+/// Plans an offered action with the options its form chose (Zoho's Reset password dialog);
+/// the provider reads its own options.
+#[tauri::command]
+pub async fn plan_provider_action(
+    start: State<'_, AppStart>,
+    connection_id: String,
+    user_id: String,
+    action: String,
+    options: Option<serde_json::Value>,
+) -> Result<ProviderPlan, AppError> {
+    let state = start.ready().await?;
+    state
+        .console
+        .plan_provider_action(&connection_id, &user_id, action, options)
+        .await
+}
+
+#[tauri::command]
+pub async fn lighthouse_plan_reset(
+    start: State<'_, AppStart>,
+    connection_id: String,
+    targets: Vec<TargetRef>,
+) -> Result<LighthousePlan, AppError> {
+    let state = start.ready().await?;
+    state
+        .console
+        .lighthouse_plan_reset(&connection_id, &targets)
+        .await
+}
 
 /// Runs the plan the operator confirmed, with their reason; `password` only for a plan whose
 /// form asked for one (Zoho's reset with a password the operator typed).
@@ -17,4 +78,48 @@ pub async fn run_plan(
 ) -> Result<RunResult, AppError> {
     let state = start.ready().await?;
     state.console.run_plan(&plan_id, &reason, password).await
+}
+
+/// Opens a by-hand step's admin page in the default browser (the sandbox has none to open).
+#[tauri::command]
+pub async fn open_by_hand_page<R: Runtime>(
+    app: AppHandle<R>,
+    start: State<'_, AppStart>,
+    plan_id: String,
+    step_index: usize,
+) -> Result<ByHandPage, AppError> {
+    let state = start.ready().await?;
+    let connection_id = state.console.provider_plan_connection_id(&plan_id)?;
+    let is_sandbox = state.console.connection_settings(&connection_id)?.sandbox;
+    let browser = SystemBrowser::new(app);
+    let browser = (!is_sandbox).then_some(&browser as &dyn BrowserLauncher);
+    state
+        .console
+        .open_by_hand_page(&plan_id, step_index, browser)
+        .await
+}
+
+/// Every by-hand step still waiting, from the audit log (it outlives a restart).
+#[tauri::command]
+pub async fn pending_by_hand_steps(
+    start: State<'_, AppStart>,
+) -> Result<Vec<PendingByHandStep>, AppError> {
+    let state = start.ready().await?;
+    state.console.pending_by_hand_steps()
+}
+
+/// Marks a waiting by-hand step done, or abandons it (from Activity, or Mark as done in the
+/// result dialog); answers the steps still waiting and the plan's result while it is kept.
+#[tauri::command]
+pub async fn settle_by_hand_step(
+    start: State<'_, AppStart>,
+    plan_id: String,
+    step_index: usize,
+    settlement: ByHandSettlement,
+) -> Result<ByHandSettled, AppError> {
+    let state = start.ready().await?;
+    state
+        .console
+        .settle_by_hand_step(&plan_id, step_index, settlement)
+        .await
 }
