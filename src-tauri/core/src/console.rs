@@ -137,8 +137,7 @@ pub struct UserDetails {
 }
 
 /// What an Entra plan's run gives; the page sees it as a `RunResult` (`Console::run_plan`).
-#[derive(Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone)]
 pub struct ExecutionResult {
     pub plan_id: String,
     pub outcome: AuditOutcome,

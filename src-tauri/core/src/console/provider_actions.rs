@@ -269,6 +269,33 @@ pub enum StepState {
     Refused,
 }
 
+impl StepState {
+    /// How the audit log records a step in this state.
+    pub fn audit_status(self) -> StepStatus {
+        match self {
+            StepState::Done => StepStatus::Succeeded,
+            StepState::Failed => StepStatus::Failed,
+            StepState::Skipped => StepStatus::Skipped,
+            StepState::ToDoByHand => StepStatus::WaitingForOperator,
+            StepState::DoneByHand => StepStatus::CompletedByHand,
+            StepState::Refused => StepStatus::Refused,
+        }
+    }
+
+    /// The state of a step the audit log (or Entra's executor) records as `status`: the
+    /// inverse of [`StepState::audit_status`], kept beside it.
+    pub fn of_audit_status(status: StepStatus) -> Self {
+        match status {
+            StepStatus::Succeeded => StepState::Done,
+            StepStatus::Failed => StepState::Failed,
+            StepStatus::Skipped => StepState::Skipped,
+            StepStatus::WaitingForOperator => StepState::ToDoByHand,
+            StepStatus::CompletedByHand => StepState::DoneByHand,
+            StepStatus::Refused => StepState::Refused,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[ts(export)]
 #[serde(rename_all = "camelCase")]
@@ -643,11 +670,8 @@ impl Console {
             .get_mut(settled.step_index)
             .filter(|step| step.state == StepState::ToDoByHand)
         {
-            step.state = if settled.status == StepStatus::CompletedByHand {
-                StepState::DoneByHand
-            } else {
-                StepState::Skipped
-            };
+            // Completed by hand, or skipped (abandoned): as the audit entry just written says.
+            step.state = StepState::of_audit_status(settled.status);
             step.message = Some(settled.message.clone());
         }
         Some(RunResult {
@@ -812,17 +836,9 @@ pub(super) fn outcome_of(steps: &[StepReport]) -> AuditOutcome {
 }
 
 fn audit_outcome_of(step: &StepReport) -> Outcome {
-    let status = match step.state {
-        StepState::Done => StepStatus::Succeeded,
-        StepState::Failed => StepStatus::Failed,
-        StepState::Skipped => StepStatus::Skipped,
-        StepState::ToDoByHand => StepStatus::WaitingForOperator,
-        StepState::DoneByHand => StepStatus::CompletedByHand,
-        StepState::Refused => StepStatus::Refused,
-    };
     Outcome {
         step_index: step.index,
-        status,
+        status: step.state.audit_status(),
         message: step.message.clone().unwrap_or_default(),
         request_id: None,
         at: now(),
@@ -918,6 +934,14 @@ mod tests {
             performed: StepPerformed::Api { doc: "d".into() },
             request_id: None,
             at: None,
+        }
+    }
+
+    #[test]
+    fn every_state_round_trips_through_its_audit_status() {
+        use StepState::*;
+        for state in [Done, Failed, Skipped, ToDoByHand, DoneByHand, Refused] {
+            assert_eq!(StepState::of_audit_status(state.audit_status()), state);
         }
     }
 

@@ -11,7 +11,7 @@ use super::provider_actions::{
 };
 use super::{Console, ExecutionResult};
 use crate::error::{AppError, Result};
-use crate::model::{Outcome, StepStatus};
+use crate::model::Outcome;
 use crate::providers::entra::planner::Step;
 
 impl Console {
@@ -72,7 +72,7 @@ fn step_report(steps: &[Step], outcome: &Outcome) -> StepReport {
             || format!("Step {}", outcome.step_index + 1),
             |step| step.summary.clone(),
         ),
-        state: state_of(outcome.status),
+        state: StepState::of_audit_status(outcome.status),
         message: Some(outcome.message.clone()),
         performed: StepPerformed::Api {
             doc: step
@@ -82,16 +82,5 @@ fn step_report(steps: &[Step], outcome: &Outcome) -> StepReport {
         },
         request_id: outcome.request_id.clone(),
         at: Some(outcome.at.clone()),
-    }
-}
-
-fn state_of(status: StepStatus) -> StepState {
-    match status {
-        StepStatus::Succeeded => StepState::Done,
-        StepStatus::Failed => StepState::Failed,
-        StepStatus::Skipped => StepState::Skipped,
-        StepStatus::Refused => StepState::Refused,
-        StepStatus::WaitingForOperator => StepState::ToDoByHand,
-        StepStatus::CompletedByHand => StepState::DoneByHand,
     }
 }
