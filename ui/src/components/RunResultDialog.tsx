@@ -1,5 +1,4 @@
 import {
-  Badge,
   Button,
   Dialog,
   DialogActions,
@@ -21,13 +20,14 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import type { BadgeProps, MessageBarIntent } from "@fluentui/react-components";
+import type { MessageBarIntent } from "@fluentui/react-components";
 import { CheckmarkRegular, OpenRegular } from "@fluentui/react-icons";
 import { useState } from "react";
 import { openByHandPage } from "../ipc/api";
-import type { AppError, AuditOutcome, RunResult, StepReport, StepState } from "../ipc/types";
+import type { AppError, AuditOutcome, RunResult, StepReport } from "../ipc/types";
 import { formatDateTime } from "../format";
 import { ErrorBar } from "./ErrorBar";
+import { StepStateBadge } from "./StatusBadges";
 import { useTableStyles } from "./tableStyles";
 import { TemporaryPassword } from "./TemporaryPassword";
 
@@ -54,15 +54,6 @@ const SUMMARY: Record<AuditOutcome, { intent: MessageBarIntent; text: string }> 
   failed: { intent: "error", text: "The action failed. Check each line below." },
   refused: { intent: "error", text: "The action was refused before anything changed." },
   pending: { intent: "info", text: "Finish the steps below by hand, then mark each one as done." },
-};
-
-const STATE_LOOK: Record<StepState, { color: BadgeProps["color"]; label: string }> = {
-  done: { color: "success", label: "Done" },
-  failed: { color: "danger", label: "Failed" },
-  skipped: { color: "subtle", label: "Skipped" },
-  refused: { color: "danger", label: "Refused" },
-  toDoByHand: { color: "warning", label: "To do by hand" },
-  doneByHand: { color: "success", label: "Done by hand" },
 };
 
 /** A step the operator must finish in the provider's console: what to do, where, and "Mark as done". */
@@ -236,14 +227,11 @@ export function RunResultDialog({ actionLabel, targetName, result, provider, onM
               </TableHeader>
               <TableBody>
                 {result.steps.map((step) => {
-                  const look = STATE_LOOK[step.state];
                   return (
                     <TableRow key={step.index} data-testid="step-row" data-state={step.state} data-index={step.index}>
                       <TableCell>{step.summary}</TableCell>
                       <TableCell>
-                        <Badge appearance="tint" color={look?.color ?? "informative"}>
-                          {look?.label ?? step.state}
-                        </Badge>
+                        <StepStateBadge state={step.state} />
                       </TableCell>
                       <TableCell title={step.at ? formatDateTime(step.at) : undefined}>{step.message ?? "—"}</TableCell>
                       <TableCell className={styles.mono}>{step.requestId ?? "—"}</TableCell>

@@ -10,7 +10,7 @@ import {
   WarningFilled,
 } from "@fluentui/react-icons";
 import type { ReactElement } from "react";
-import type { AuditOutcome, StepStatus } from "../ipc/types";
+import type { AuditOutcome, StepState, StepStatus } from "../ipc/types";
 import { AUDIT_OUTCOME_LABELS, STEP_STATUS_LABELS } from "../format";
 
 const STEP_LOOK: Record<StepStatus, { color: BadgeProps["color"]; icon: ReactElement }> = {
@@ -27,6 +27,25 @@ export function StepStatusBadge({ status }: { status: StepStatus }) {
   return (
     <Badge appearance="tint" color={look?.color ?? "informative"} icon={look?.icon}>
       {STEP_STATUS_LABELS[status] ?? status}
+    </Badge>
+  );
+}
+
+/** A step's state in a run's result (`StepStatusBadge` is the same step as the audit log records it). */
+const STATE_LOOK: Record<StepState, { color: BadgeProps["color"]; label: string }> = {
+  done: { color: "success", label: "Done" },
+  failed: { color: "danger", label: "Failed" },
+  skipped: { color: "subtle", label: "Skipped" },
+  refused: { color: "warning", label: "Refused" },
+  toDoByHand: { color: "warning", label: "To do by hand" },
+  doneByHand: { color: "success", label: "Done by hand" },
+};
+
+export function StepStateBadge({ state }: { state: StepState }) {
+  const look = STATE_LOOK[state];
+  return (
+    <Badge appearance="tint" color={look?.color ?? "informative"}>
+      {look?.label ?? state}
     </Badge>
   );
 }
