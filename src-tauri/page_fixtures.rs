@@ -297,9 +297,9 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
             "entra-connection",
             &connection(&console.connections().await, ENTRA),
         );
-        let adele = console.search_users(ENTRA, "adele").await.unwrap();
+        let adele = console.directory_search(ENTRA, "adele").await.unwrap();
         out.write("entra-search-adele", &adele);
-        let adele_id = adele[0].id.clone();
+        let adele_id = adele.users[0].id.clone();
         out.write(
             "entra-user-adele",
             &console.user_details(ENTRA, &adele_id).await.unwrap(),
@@ -485,6 +485,10 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
         out.write(
             "entra-search-megan",
             &console.search_users(ENTRA, "megan").await.unwrap(),
+        );
+        out.write(
+            "entra-directory-search-megan",
+            &console.directory_search(ENTRA, "megan").await.unwrap(),
         );
         out.write(
             "entra-revoke-plan-adele",

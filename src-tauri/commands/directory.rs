@@ -1,28 +1,17 @@
-//! Finding users and reading their pages: Entra's search and user page, the seam's
-//! (`directory_search`, `directory_user`: Zoho Directory, Privilege Secure and any provider
-//! registered with `Console::with_provider`), and Lighthouse's reads across the selected
-//! customers. Each only parses the page's input and calls the Console; every check is made
-//! there.
+//! Finding users and reading their pages: one search for every provider but Lighthouse
+//! (`directory_search`: Microsoft Entra, Zoho Directory, Privilege Secure and any provider
+//! registered with `Console::with_provider`), Entra's user page and the seam's
+//! (`directory_user`), and Lighthouse's reads across the selected customers. Each only parses
+//! the page's input and calls the Console; every check is made there.
 use resetdesk_core::console::{
     LighthouseMethods, LighthouseUserDetails, LighthouseUsers, UserDetails,
 };
-use resetdesk_core::model::DirectoryUser;
 use resetdesk_core::providers::lighthouse::{ActionOffer, CustomerAccess};
 use resetdesk_core::seam::{UserPage, UserSearch};
 use resetdesk_core::AppError;
 use tauri::State;
 
 use crate::state::AppStart;
-
-#[tauri::command]
-pub async fn search_users(
-    start: State<'_, AppStart>,
-    connection_id: String,
-    query: String,
-) -> Result<Vec<DirectoryUser>, AppError> {
-    let state = start.ready().await?;
-    state.console.search_users(&connection_id, &query).await
-}
 
 #[tauri::command]
 pub async fn get_user_details(

@@ -28,7 +28,7 @@ after(async () => {
 
 const active = () => browser.execute(() => {
   const e = document.activeElement;
-  return e ? { id: e.id, tag: e.tagName, testid: e.getAttribute("data-testid"), upn: e.getAttribute("data-upn"), text: (e.textContent ?? "").trim().slice(0, 60) } : null;
+  return e ? { id: e.id, tag: e.tagName, testid: e.getAttribute("data-testid"), login: e.getAttribute("data-login"), text: (e.textContent ?? "").trim().slice(0, 60) } : null;
 });
 
 /**
@@ -81,8 +81,8 @@ test("keyboard only: sign in, Ctrl+K to search, open a user, Escape cancels a pl
   await browser.keys(["Control", "k"]);
   await browser.waitUntil(async () => (await active())?.id === "user-search", { timeout: 10000, timeoutMsg: "Ctrl+K did not focus the search" });
   await browser.keys("adele".split(""));
-  await el(browser, '[data-testid="user-row"][data-upn="adele.vance@contoso.sandbox"]');
-  await tabTo('[data-testid="user-row"][data-upn="adele.vance@contoso.sandbox"]');
+  await el(browser, '[data-testid="user-row"][data-login="adele.vance@contoso.sandbox"]');
+  await tabTo('[data-testid="user-row"][data-login="adele.vance@contoso.sandbox"]');
   await browser.keys(["Enter"]);
   await waitText(browser, "#user-title", (t) => /Adele Vance/.test(t), 20000, "user title");
 
@@ -128,10 +128,10 @@ test("the main screens and dialogs have no serious or critical axe-core violatio
 
   await click(browser, "#nav-users");
   await typeSearch(browser, "adele");
-  await el(browser, '[data-testid="user-row"][data-upn="adele.vance@contoso.sandbox"]');
+  await el(browser, '[data-testid="user-row"][data-login="adele.vance@contoso.sandbox"]');
   await assertAccessible(browser, "Users with results");
 
-  await click(browser, '[data-testid="user-row"][data-upn="adele.vance@contoso.sandbox"] td');
+  await click(browser, '[data-testid="user-row"][data-login="adele.vance@contoso.sandbox"] td');
   await waitText(browser, "#user-title", (t) => /Adele Vance/.test(t), 20000, "user title");
   await assertAccessible(browser, "User details, Summary");
   await click(browser, "#tab-methods");

@@ -56,8 +56,8 @@ async function recordAttempts(tag) {
   const reason = `INC-${tag} activity`;
   assert.deepEqual(await runAction("revokeSessions", reason, { verify: false }), ["done"]);
   await closeResult();
-  const users = await forgeInvoke(browser, "search_users", { connectionId: "sandbox", query: "megan.bowen" });
-  const megan = users.value.find((u) => u.userPrincipalName === "megan.bowen@contoso.sandbox");
+  const users = await forgeInvoke(browser, "directory_search", { connectionId: "sandbox", query: "megan.bowen" });
+  const megan = users.value.users.find((u) => u.login === "megan.bowen@contoso.sandbox");
   const refused = await forgeInvoke(browser, "plan_action", { connectionId: "sandbox", userId: megan.id, action: "requireReregisterMfa" });
   assert.equal(refused.ok, false, "an Authentication Administrator may not reset a Global Administrator's MFA");
   return reason;
@@ -67,7 +67,7 @@ async function openUser(query, upn) {
   await click(browser, "#nav-users");
   await typeSearch(browser, query);
   // Click the name cell: WebKitWebDriver does not treat a table row itself as interactable.
-  await click(browser, `[data-testid="user-row"][data-upn="${upn}"] td`);
+  await click(browser, `[data-testid="user-row"][data-login="${upn}"] td`);
   await waitText(browser, "#user-title", (t) => t.length > 0, 20000, "user title");
 }
 
@@ -228,9 +228,9 @@ test("a refused action is not offered and says why; a forged invoke is refused i
   const reason = await (await el(browser, '[data-testid="action-reason-requireReregisterMfa"]')).getText();
   assert.match(reason, /Privileged Authentication Administrator/);
 
-  const users = await forgeInvoke(browser, "search_users", { connectionId: "sandbox", query: "megan.bowen" });
+  const users = await forgeInvoke(browser, "directory_search", { connectionId: "sandbox", query: "megan.bowen" });
   assert.ok(users.ok, JSON.stringify(users));
-  const megan = users.value.find((u) => u.userPrincipalName === "megan.bowen@contoso.sandbox");
+  const megan = users.value.users.find((u) => u.login === "megan.bowen@contoso.sandbox");
   const forged = await forgeInvoke(browser, "plan_action", { connectionId: "sandbox", userId: megan.id, action: "requireReregisterMfa" });
   assert.equal(forged.ok, false, "plan_action refused");
   assert.equal(forged.error.kind, "Denied");
@@ -239,8 +239,8 @@ test("a refused action is not offered and says why; a forged invoke is refused i
   // The caller's verification is decided in Rust too: a plan for a user nobody verified in this
   // call, confirmed straight through the bridge without a verification, or with a number the
   // caller gave, is refused.
-  const found = await forgeInvoke(browser, "search_users", { connectionId: "sandbox", query: "nobody" });
-  const nestor = found.value.find((u) => u.userPrincipalName === "nobody@contoso.sandbox");
+  const found = await forgeInvoke(browser, "directory_search", { connectionId: "sandbox", query: "nobody" });
+  const nestor = found.value.users.find((u) => u.login === "nobody@contoso.sandbox");
   const plan = await forgeInvoke(browser, "plan_action", { connectionId: "sandbox", userId: nestor.id, action: "resetPassword" });
   assert.ok(plan.ok, JSON.stringify(plan));
   const unverified = await forgeInvoke(browser, "run_plan", { planId: plan.value.id, reason: "forged" });
@@ -411,7 +411,7 @@ test("offline in the real window: with the sandbox's network cut, a search answe
     await click(browser, "#nav-users");
     await typeSearch(browser, "adele");
     await waitText(browser, '[data-testid="users-offline"]', (t) => /Offline/.test(t), 60000, "the offline marker");
-    const rows = await settledRead(browser, '[data-testid="user-row"]', (r) => r.getAttribute("data-upn"), 20000, (v) => v.length > 0);
+    const rows = await settledRead(browser, '[data-testid="user-row"]', (r) => r.getAttribute("data-login"), 20000, (v) => v.length > 0);
     assert.ok(rows.includes("adele.vance@contoso.sandbox"), JSON.stringify(rows));
     await el(browser, '[data-testid="cache-offline"]', 60000);
     await assertAccessible(browser, "Users screen offline");

@@ -40,7 +40,7 @@ test("installed: sign in to the sandbox, search a user and open them", { skip },
   await click(browser, "#nav-users");
   const search = await el(browser, "#user-search");
   await search.addValue("adele");
-  await click(browser, '[data-testid="user-row"][data-upn="adele.vance@contoso.sandbox"] td');
+  await click(browser, '[data-testid="user-row"][data-login="adele.vance@contoso.sandbox"] td');
   await waitText(browser, "#user-title", (t) => /Adele Vance/.test(t), 20000, "user title");
   await click(browser, "#tab-methods");
   await el(browser, '[data-testid="method-row"]');

@@ -59,8 +59,8 @@ async function openUsers(connectionId, query) {
   await search.addValue(query);
 }
 
-async function openRow(kind, userId) {
-  await click(browser, `[data-testid="${kind}-user-row"][data-user-id="${userId}"] td`);
+async function openRow(userId) {
+  await click(browser, `[data-testid="user-row"][data-user-id="${userId}"] td`);
 }
 
 /**
@@ -92,20 +92,20 @@ async function confirmWithReason(reason, { verify = "ticket" } = {}) {
  * The id the page was given for the row showing `text`. The list is replaced as the search
  * runs (all users first, then the matches): read again until the row is there.
  */
-async function userIdOf(kind, text) {
+async function userIdOf(text) {
   let found = null;
   let last = [];
   await browser.waitUntil(
     async () => {
       try {
-        last = await settledRead(browser, `[data-testid="${kind}-user-row"]`, async (e) => [await e.getText(), await e.getAttribute("data-user-id")], 5000);
+        last = await settledRead(browser, '[data-testid="user-row"]', async (e) => [await e.getText(), await e.getAttribute("data-user-id")], 5000);
       } catch {
         return false; // rows replaced while being read
       }
       found = last.find(([t]) => t.includes(text)) ?? null;
       return found !== null;
     },
-    { timeout: 20000, timeoutMsg: `no ${kind} row with ${text} (last: ${JSON.stringify(last)})` },
+    { timeout: 20000, timeoutMsg: `no user row with ${text} (last: ${JSON.stringify(last)})` },
   );
   return found[1];
 }
@@ -114,9 +114,9 @@ test("Zoho: reset password with a generated password, force change and session c
   await signInToZoho("ada.admin@zylker.sandbox");
   await assertAccessible(browser, "Connections with the Zoho and Privilege Secure cards");
   await openUsers(ZOHO, "annette");
-  const zuid = await userIdOf("directory", "annette.c@zylker.sandbox");
+  const zuid = await userIdOf("annette.c@zylker.sandbox");
   await assertAccessible(browser, "Zoho users");
-  await openRow("directory", zuid);
+  await openRow(zuid);
 
   await click(browser, "#action-zohoResetPassword");
   await el(browser, "#zoho-reset-password-dialog");
@@ -167,8 +167,8 @@ test("Zoho: reset password with a generated password, force change and session c
 test("Zoho: Reset MFA after re-confirming twice is finished in Zoho and marked done", async () => {
   await signInToZoho("ada.admin@zylker.sandbox");
   await openUsers(ZOHO, "annette");
-  const zuid = await userIdOf("directory", "annette.c@zylker.sandbox");
-  await openRow("directory", zuid);
+  const zuid = await userIdOf("annette.c@zylker.sandbox");
+  await openRow(zuid);
   await click(browser, "#action-zohoResetMfa");
   await el(browser, "#provider-plan-dialog");
   const performed = await settledRead(browser, '[data-testid="provider-plan-step"]', (e) => e.getAttribute("data-performed"));
@@ -195,7 +195,7 @@ test("Zoho: a member is refused with Zoho's reason and offered nothing", async (
   await search.addValue("annette");
   const text = await waitText(browser, "#error-bar", (t) => /Member/.test(t) && /admin/.test(t), 20000, "the member's refusal");
   assert.match(text, /super admin|organisation admin/);
-  assert.equal((await browser.$$('[data-testid="directory-user-row"]')).length, 0);
+  assert.equal((await browser.$$('[data-testid="user-row"]')).length, 0);
 });
 
 /** Sets the Zylker sandbox's outage demo switch on the Connections screen (Fluent draws over its input). */
@@ -218,7 +218,7 @@ test("Zoho offline in the real window: with Zylker's network cut, Rust answers t
     await click(browser, `#open-users-${ZOHO}`);
     await typeSearch(browser, "annette");
     await waitText(browser, '[data-testid="users-offline"]', (t) => /offline cache/.test(t), 60000, "the offline marker");
-    const rows = await settledRead(browser, '[data-testid="directory-user-row"]', (r) => r.getText(), 20000, (v) => v.length > 0);
+    const rows = await settledRead(browser, '[data-testid="user-row"]', (r) => r.getText(), 20000, (v) => v.length > 0);
     assert.ok(rows.some((r) => r.includes("annette.c@zylker.sandbox")), JSON.stringify(rows));
     await el(browser, '[data-testid="cache-offline"]', 60000);
     await assertAccessible(browser, "Zoho users answered from the offline cache");
@@ -236,10 +236,10 @@ test("Zoho offline in the real window: with Zylker's network cut, Rust answers t
 test("Privilege Secure: an individually configured user's token is reset in one step", async () => {
   await signInToPrivilegeSecure("CORP\\nps.admin");
   await openUsers(NPS, "alice");
-  const id = await userIdOf("directory", "Alice");
-  const access = await settledRead(browser, `[data-testid="directory-user-row"][data-user-id="${id}"] [data-testid="directory-user-detail"]`);
+  const id = await userIdOf("Alice");
+  const access = await settledRead(browser, `[data-testid="user-row"][data-user-id="${id}"] [data-testid="user-detail"]`);
   assert.match(access[0], /Individually/i);
-  await openRow("directory", id);
+  await openRow(id);
   await click(browser, "#action-psResetToken");
   await el(browser, "#provider-plan-dialog");
   assert.equal((await browser.$$('[data-testid="provider-plan-step"]')).length, 1);
@@ -251,8 +251,8 @@ test("Privilege Secure: an individually configured user's token is reset in one 
 test("Privilege Secure: a group member is reset in three steps; the group reset stays separate with its warning", async () => {
   await signInToPrivilegeSecure("CORP\\nps.admin");
   await openUsers(NPS, "bob");
-  const id = await userIdOf("directory", "Bob");
-  await openRow("directory", id);
+  const id = await userIdOf("Bob");
+  await openRow(id);
   const warning = await waitText(browser, '[data-testid="action-warning-psResetGroupToken"]', (t) => /EVERY member/.test(t), 20000, "group warning");
   assert.match(warning, /Privilege Secure_Users/);
   // The provider's facts, on the one user page of the seam: how Bob gets access.
@@ -274,8 +274,8 @@ test("Privilege Secure: a group member is reset in three steps; the group reset 
 test("Privilege Secure: the group reset's by-hand step survives a restart and is marked done from Activity", async () => {
   await signInToPrivilegeSecure("CORP\\nps.admin");
   await openUsers(NPS, "bob");
-  const id = await userIdOf("directory", "Bob");
-  await openRow("directory", id);
+  const id = await userIdOf("Bob");
+  await openRow(id);
   await click(browser, "#action-psResetGroupToken");
   await el(browser, "#provider-plan-dialog");
   // Bob's caller was verified for his own token's reset just before, in the same call.

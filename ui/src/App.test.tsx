@@ -1,7 +1,7 @@
 import { fireEvent, waitFor } from "@testing-library/react";
 import { describe, expect, test } from "vitest";
 import { App } from "./App";
-import { adele, adeleDetails, operator, sandboxConnection, SANDBOX_ID } from "./test/fixtures";
+import { adele, adeleDetails, adeleRow, operator, sandboxConnection, SANDBOX_ID } from "./test/fixtures";
 import { mockCommands, reject, renderWithFluent } from "./test/render";
 import { fromSandbox } from "./test/sandbox";
 
@@ -16,7 +16,7 @@ describe("app", () => {
         signedIn = true;
         return fromSandbox.entraSignIn;
       },
-      search_users: () => [adele],
+      directory_search: () => ({ users: [adeleRow], fromCache: null }),
       get_user_details: () => adeleDetails(),
     });
     renderWithFluent(<App />);
@@ -43,16 +43,16 @@ describe("app", () => {
     await waitFor(() => expect(document.querySelector('[data-testid="user-row"]')).not.toBeNull());
     fireEvent.change(byId("user-search")!, { target: { value: "adele" } });
     fireEvent.keyDown(byId("user-search")!, { key: "Enter" });
-    await waitFor(() => expect(ipc.callsOf("search_users").at(-1)).toEqual({ connectionId: SANDBOX_ID, query: "adele" }));
-    fireEvent.click(document.querySelector('[data-upn="adele.vance@contoso.sandbox"]')!);
+    await waitFor(() => expect(ipc.callsOf("directory_search").at(-1)).toEqual({ connectionId: SANDBOX_ID, query: "adele" }));
+    fireEvent.click(document.querySelector('[data-login="adele.vance@contoso.sandbox"]')!);
     await waitFor(() => expect(byId("user-title")?.textContent).toBe("Adele Vance"));
     expect(ipc.callsOf("get_user_details")).toEqual([{ connectionId: SANDBOX_ID, userId: adele.id }]);
 
     // Back to the list: the operator's search is still there and is run again.
     fireEvent.click(byId("nav-users")!);
     await waitFor(() => expect((byId("user-search") as HTMLInputElement).value).toBe("adele"));
-    await waitFor(() => expect(ipc.callsOf("search_users").at(-1)).toEqual({ connectionId: SANDBOX_ID, query: "adele" }));
-    expect(ipc.callsOf("search_users").length).toBe(3);
+    await waitFor(() => expect(ipc.callsOf("directory_search").at(-1)).toEqual({ connectionId: SANDBOX_ID, query: "adele" }));
+    expect(ipc.callsOf("directory_search").length).toBe(3);
   });
 
   test("Sign out calls sign_out and the Users screen then asks to sign in", async () => {
@@ -92,7 +92,7 @@ describe("app", () => {
     let signedIn = true;
     mockCommands({
       list_connections: () => [sandboxConnection(signedIn)],
-      search_users: () => {
+      directory_search: () => {
         signedIn = false;
         return reject("NotSignedIn", "Your session expired. Sign in again.");
       },

@@ -18,7 +18,6 @@ import { LighthouseUserScreen } from "./screens/LighthouseUserScreen";
 import { LighthouseUsersScreen } from "./screens/LighthouseUsersScreen";
 import type { LighthouseTab } from "./screens/LighthouseUsersScreen";
 import { DirectoryUserScreen } from "./screens/ProviderUserScreen";
-import { DirectoryUsersScreen } from "./screens/ProviderUsersScreen";
 import { UserDetailsScreen } from "./screens/UserDetailsScreen";
 import { UsersScreen } from "./screens/UsersScreen";
 
@@ -100,45 +99,32 @@ export function App() {
   };
   const backToUsers = () => setRoute({ screen: "users" });
 
-  // Each kind of connection has its own list and user page; the route is the same for all.
+  // One users list for every provider but Lighthouse, which lists across customers.
   const renderUsers = (active: ConnectionView) => {
-    // Served through Rust's provider seam: one list and one user page for all of them.
-    if (active.servedThroughSeam) {
+    if (active.kind === "lighthousePartner") {
       return (
-        <DirectoryUsersScreen
+        <LighthouseUsersScreen
           key={active.id}
           connectionId={active.id}
-          offlineCache={active.offlineCache}
+          selectedCustomers={lhCustomers?.connectionId === active.id ? lhCustomers.tenantIds : null}
+          onSelectCustomers={(tenantIds) => setLhCustomers({ connectionId: active.id, tenantIds })}
+          tab={lhTab}
+          onTabChange={setLhTab}
           initialQuery={userQuery}
-          onOpenUser={(user, query) => openUser(user.id, user.displayName, query)}
+          onOpenUser={(user, query) => openUser(user.id, user.displayName, query, user.tenantId)}
+          onArrive={interrupted.reload}
         />
       );
     }
-    switch (active.kind) {
-      case "lighthousePartner":
-        return (
-          <LighthouseUsersScreen
-            key={active.id}
-            connectionId={active.id}
-            selectedCustomers={lhCustomers?.connectionId === active.id ? lhCustomers.tenantIds : null}
-            onSelectCustomers={(tenantIds) => setLhCustomers({ connectionId: active.id, tenantIds })}
-            tab={lhTab}
-            onTabChange={setLhTab}
-            initialQuery={userQuery}
-            onOpenUser={(user, query) => openUser(user.id, user.displayName, query, user.tenantId)}
-            onArrive={interrupted.reload}
-          />
-        );
-      default:
-        return (
-          <UsersScreen
-            key={active.id}
-            connectionId={active.id}
-            initialQuery={userQuery}
-            onOpenUser={(user, query) => openUser(user.id, user.displayName, query)}
-          />
-        );
-    }
+    return (
+      <UsersScreen
+        key={active.id}
+        connectionId={active.id}
+        offlineCache={active.offlineCache}
+        initialQuery={userQuery}
+        onOpenUser={(user, query) => openUser(user.id, user.displayName, query)}
+      />
+    );
   };
 
   const renderUser = (active: ConnectionView, user: { userId: string; name: string; tenantId?: string }) => {

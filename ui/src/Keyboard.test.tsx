@@ -2,7 +2,7 @@ import { fireEvent, waitFor } from "@testing-library/react";
 import { describe, expect, test } from "vitest";
 import { App } from "./App";
 import type { AboutInfo } from "./ipc/types";
-import { adele, sandboxConnection, SANDBOX_ID } from "./test/fixtures";
+import { adeleRow, sandboxConnection, SANDBOX_ID } from "./test/fixtures";
 import { mockCommands, reject, renderWithFluent } from "./test/render";
 
 const byId = (id: string) => document.getElementById(id) as HTMLElement | null;
@@ -24,8 +24,8 @@ const ABOUT: AboutInfo = {
 function signedInApp(extra: Record<string, (args: Record<string, unknown>) => unknown> = {}) {
   return mockCommands({
     list_connections: () => [sandboxConnection(true)],
-    search_users: () => [adele],
-    search_cached_users: () => ({ users: [adele], syncedAt: null, stale: false, offline: false }),
+    directory_search: () => ({ users: [adeleRow], fromCache: null }),
+    search_cached_users: () => ({ users: [adeleRow], syncedAt: null, stale: false, offline: false }),
     cache_status: () => ({
       users: 1, lastFullSync: null, lastDelta: null, syncing: false, progress: 0, offline: false, error: null, notice: null,
     }),

@@ -248,6 +248,17 @@ pub trait Provider: Send + Sync {
         true
     }
 
+    /// A user of the offline cache as the users list shows them (before sign-in too: the
+    /// cache answers while the operator types, signed in or not).
+    fn row_from_cache(&self, user: &CachedUser) -> UserRow {
+        UserRow {
+            id: user.id.clone(),
+            display_name: user.display_name.clone(),
+            login: user.user_principal_name.clone(),
+            detail: user.job_title.clone(),
+        }
+    }
+
     async fn sign_in(&self, connection: &Connection, request: SignInRequest) -> Result<SignInStep>;
 
     /// At start-up: the session of a sign-in kept in the keychain, if there is one.
@@ -327,16 +338,6 @@ pub trait Session: Send + Sync {
     /// What fills this connection's offline cache, for a provider that keeps one.
     fn cache_feed(self: Arc<Self>) -> Option<Arc<dyn CacheFeed>> {
         None
-    }
-
-    /// A user of the offline cache as the users list shows them.
-    fn row_from_cache(&self, user: &CachedUser) -> UserRow {
-        UserRow {
-            id: user.id.clone(),
-            display_name: user.display_name.clone(),
-            login: user.user_principal_name.clone(),
-            detail: user.job_title.clone(),
-        }
     }
 
     /// What caller verification may use for `user_id` (read when a reset is planned). `None`:

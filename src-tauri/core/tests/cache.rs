@@ -154,8 +154,14 @@ async fn sign_in_fills_the_cache_and_a_refresh_applies_adds_changes_and_removals
         .search_cached_users(SANDBOX, "adele v")
         .await
         .unwrap();
-    assert_eq!(found.users[0].user_principal_name, ADELE);
-    assert_eq!(found.users[0].connection_id, SANDBOX);
+    assert_eq!(found.users[0].login, ADELE);
+    // The rows belong to the connection asked: the other connection's cache holds none.
+    let other = h
+        .console
+        .search_cached_users("entra-extra", "adele v")
+        .await
+        .unwrap();
+    assert!(other.users.is_empty());
     assert!(!found.stale, "signed in, online, synced");
     assert!(found.synced_at.is_some());
     let full_reads = h.graph_gets("/v1.0/users");
@@ -189,10 +195,7 @@ async fn sign_in_fills_the_cache_and_a_refresh_applies_adds_changes_and_removals
         .unwrap();
     assert_eq!(renamed.users.len(), 1);
     assert_eq!(renamed.users[0].id, adele);
-    assert_eq!(
-        renamed.users[0].user_principal_name, ADELE,
-        "merged, not replaced"
-    );
+    assert_eq!(renamed.users[0].login, ADELE, "merged, not replaced");
     assert!(h.cached_names("megan").await.is_empty());
     let by_id = h
         .console
@@ -258,7 +261,7 @@ async fn offline_the_cache_still_answers_marked_stale_and_a_returning_network_tr
         .search_cached_users(SANDBOX, "adele")
         .await
         .unwrap();
-    assert_eq!(cached.users[0].user_principal_name, ADELE);
+    assert_eq!(cached.users[0].login, ADELE);
     assert!(cached.stale && cached.offline);
     assert!(cached.synced_at.is_some());
     assert!(h.console.cache_status(SANDBOX).await.unwrap().offline);
@@ -291,6 +294,38 @@ async fn offline_the_cache_still_answers_marked_stale_and_a_returning_network_tr
             .unwrap()
             .offline
     );
+}
+
+/// The one users list asks every provider the same way (`directory_search`): Entra answers live,
+/// and when Graph cannot be reached, from its offline cache, marked with when it was synced.
+#[tokio::test]
+async fn the_one_users_search_answers_entra_live_then_from_the_cache_when_offline() {
+    let h = harness().await;
+    h.sign_in(SANDBOX).await;
+    h.synced().await;
+
+    let live = h.console.directory_search(SANDBOX, "adele").await.unwrap();
+    assert!(live.from_cache.is_none());
+    assert_eq!(live.users.len(), 1);
+    assert_eq!(live.users[0].login, ADELE);
+    assert_eq!(live.users[0].display_name, "Adele Vance");
+    assert_eq!(live.users[0].detail.as_deref(), Some("Retail Manager"));
+
+    h.sandbox.set_network_down(true);
+    let offline = h.console.directory_search(SANDBOX, "adele").await.unwrap();
+    let answer = offline.from_cache.expect("marked as the cache's answer");
+    assert!(answer.synced_at.is_some());
+    assert_eq!(
+        offline.users, live.users,
+        "the cache shows the row the live list showed"
+    );
+    // Nothing cached matches: Graph's own error says what is wrong.
+    let nobody = h
+        .console
+        .directory_search(SANDBOX, "zz-nobody")
+        .await
+        .unwrap_err();
+    assert_eq!(nobody.kind, ErrorKind::Offline, "{nobody:?}");
 }
 
 #[tokio::test]

@@ -26,7 +26,6 @@ describe("api: one command per function, with the brief's argument names", () =>
       { connection: { provider: "entra", displayName: "Contoso", tenant: "contoso.onmicrosoft.com", clientId: "c1", cloud: "public" } },
     ],
     ["removeConnection", () => api.removeConnection("entra-1"), "remove_connection", { connectionId: "entra-1" }],
-    ["searchUsers", () => api.searchUsers("sandbox", "adele"), "search_users", { connectionId: "sandbox", query: "adele" }],
     ["getUserDetails", () => api.getUserDetails("sandbox", "u1"), "get_user_details", { connectionId: "sandbox", userId: "u1" }],
     ["planAction", () => api.planAction("sandbox", "u1", "requireReregisterMfa"), "plan_action", { connectionId: "sandbox", userId: "u1", action: "requireReregisterMfa" }],
     [
@@ -147,8 +146,9 @@ describe("api: one command per function, with the brief's argument names", () =>
   });
 
   test("returns what the command answered", async () => {
-    recordCalls((cmd) => (cmd === "search_users" ? [{ id: "u1", displayName: "Adele Vance" }] : null));
-    await expect(api.searchUsers("sandbox", "ad")).resolves.toEqual([{ id: "u1", displayName: "Adele Vance" }]);
+    const answer = { users: [{ id: "u1", displayName: "Adele Vance", login: "adele@contoso.sandbox", detail: null }], fromCache: null };
+    recordCalls((cmd) => (cmd === "directory_search" ? answer : null));
+    await expect(api.directorySearch("sandbox", "ad")).resolves.toEqual(answer);
   });
 });
 
@@ -193,14 +193,14 @@ describe("api: a lost session is announced", () => {
     const heard: string[] = [];
     const unsubscribe = api.onSessionLost((error) => heard.push(error.message));
     mockIPC((cmd) => {
-      if (cmd === "search_users") throw { kind: "NotSignedIn", message: "Your session expired. Sign in again." };
+      if (cmd === "directory_search") throw { kind: "NotSignedIn", message: "Your session expired. Sign in again." };
       throw { kind: "Denied", message: "no" };
     });
-    await expect(api.searchUsers("sandbox", "a")).rejects.toMatchObject({ kind: "NotSignedIn" });
+    await expect(api.directorySearch("sandbox", "a")).rejects.toMatchObject({ kind: "NotSignedIn" });
     await expect(api.planAction("sandbox", "u1", "resetPassword")).rejects.toMatchObject({ kind: "Denied" });
     expect(heard).toEqual(["Your session expired. Sign in again."]);
     unsubscribe();
-    await expect(api.searchUsers("sandbox", "a")).rejects.toMatchObject({ kind: "NotSignedIn" });
+    await expect(api.directorySearch("sandbox", "a")).rejects.toMatchObject({ kind: "NotSignedIn" });
     expect(heard.length).toBe(1);
   });
 });

@@ -19,7 +19,6 @@ import type {
   CacheStatus,
   CodeToSend,
   ConnectionView,
-  DirectoryUser,
   ErrorKind,
   ExportFormat,
   ExportResult,
@@ -160,10 +159,6 @@ export function addConnection(connection: NewConnection): Promise<ConnectionView
 /** Signs out and deletes the connection's sign-in from the keychain; the sandbox cannot be removed. */
 export function removeConnection(connectionId: string): Promise<void> {
   return call("remove_connection", { connectionId });
-}
-
-export function searchUsers(connectionId: string, query: string): Promise<DirectoryUser[]> {
-  return call("search_users", { connectionId, query });
 }
 
 /** The offline cache: answers instantly, offline and before sign-in too. */

@@ -4,14 +4,14 @@
 // a case the sandbox does not show needs.
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { describe, expect, test } from "vitest";
-import type { DirectoryUser } from "../ipc/types";
+import type { UserRow } from "../ipc/types";
 import { fromSandbox } from "../test/sandbox";
 import { mockCommands, renderWithFluent } from "../test/render";
 import { UserDetailsScreen } from "./UserDetailsScreen";
 import { UsersScreen } from "./UsersScreen";
 
 const SANDBOX = fromSandbox.entraConnection.id;
-const adele = fromSandbox.entraSearchAdele[0];
+const adele = fromSandbox.entraSearchAdele.users[0];
 const details = fromSandbox.entraUserAdele;
 const plan = fromSandbox.entraResetPlanAdele;
 
@@ -20,14 +20,14 @@ const byTestId = (testId: string) => document.querySelector(`[data-testid="${tes
 
 describe("Microsoft Entra, as Rust answers on the sandbox", () => {
   test("the users list shows Rust's row for Adele and opens it", async () => {
-    mockCommands({ search_users: () => fromSandbox.entraSearchAdele });
-    const opened: DirectoryUser[] = [];
+    mockCommands({ directory_search: () => fromSandbox.entraSearchAdele });
+    const opened: UserRow[] = [];
     renderWithFluent(<UsersScreen connectionId={SANDBOX} onOpenUser={(user) => opened.push(user)} />);
     await waitFor(() => expect(all("user-row")).toHaveLength(1));
     const row = all("user-row")[0];
-    expect(row.getAttribute("data-upn")).toBe(adele.userPrincipalName);
+    expect(row.getAttribute("data-login")).toBe(adele.login);
     expect(row.textContent).toContain(adele.displayName);
-    expect(row.textContent).toContain(adele.jobTitle!);
+    expect(row.textContent).toContain(adele.detail!);
     fireEvent.click(row);
     await waitFor(() => expect(opened.map((u) => u.id)).toEqual([adele.id]));
   });
@@ -51,7 +51,7 @@ describe("Microsoft Entra, as Rust answers on the sandbox", () => {
     await waitFor(() => expect(byTestId("action-resetPassword")).not.toBeNull());
     fireEvent.click(byTestId("action-resetPassword")!);
     await waitFor(() => expect(screen.getByText("Summary of your request")).toBeTruthy());
-    expect(byTestId("plan-target")?.textContent).toContain(adele.userPrincipalName);
+    expect(byTestId("plan-target")?.textContent).toContain(adele.login);
     expect(all("plan-step").map((s) => s.textContent)).toEqual(plan.steps.map((s) => s.summary));
     expect(byTestId("plan-warning")?.textContent).toContain(plan.warnings[0]);
     const verification = byTestId("verification")!;

@@ -4,8 +4,8 @@
 import { act, fireEvent, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { SEARCH_DEBOUNCE_MS } from "../hooks/useUserSearch";
-import type { CacheStatus, CachedSearch, DirectoryUser } from "../ipc/types";
-import { adele, megan, SANDBOX_ID } from "../test/fixtures";
+import type { CacheStatus, CachedSearch, UserRow, UserSearch } from "../ipc/types";
+import { adele, adeleRow, meganRow, SANDBOX_ID } from "../test/fixtures";
 import { mockCommands, reject, renderWithFluent } from "../test/render";
 import { UserDetailsScreen } from "./UserDetailsScreen";
 import { UsersScreen } from "./UsersScreen";
@@ -16,8 +16,17 @@ const byTestId = (id: string) => document.querySelector(`[data-testid="${id}"]`)
 
 const SYNCED_AT = "2026-11-23T09:30:00Z";
 
-function cached(users: DirectoryUser[], offline = false): CachedSearch {
+function cached(users: UserRow[], offline = false): CachedSearch {
   return { users, syncedAt: SYNCED_AT, stale: offline, offline };
+}
+
+function live(users: UserRow[]): UserSearch {
+  return { users, fromCache: null };
+}
+
+/** What Rust answers when the directory cannot be reached and its cache has matches. */
+function fromCache(users: UserRow[]): UserSearch {
+  return { users, fromCache: { syncedAt: SYNCED_AT } };
 }
 
 function status(overrides: Partial<CacheStatus> = {}): CacheStatus {
@@ -41,21 +50,21 @@ afterEach(() => {
 describe("offline cache", () => {
   test("cached users show at once while typing; the live answer then replaces them", async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
-    const renamedLive = { ...adele, displayName: "Adele Vance (live)" };
+    const renamedLive = { ...adeleRow, displayName: "Adele Vance (live)" };
     const ipc = mockCommands({
-      search_users: (args) => (args.query === "" ? [] : [renamedLive]),
-      search_cached_users: () => cached([adele]),
+      directory_search: (args) => live(args.query === "" ? [] : [renamedLive]),
+      search_cached_users: () => cached([adeleRow]),
       cache_status: () => status(),
     });
-    renderWithFluent(<UsersScreen connectionId={SANDBOX_ID} onOpenUser={() => {}} />);
-    await waitFor(() => expect(ipc.callsOf("search_users").length).toBe(1));
+    renderWithFluent(<UsersScreen connectionId={SANDBOX_ID} offlineCache onOpenUser={() => {}} />);
+    await waitFor(() => expect(ipc.callsOf("directory_search").length).toBe(1));
 
     fireEvent.change(searchInput(), { target: { value: "adele" } });
     // Before the debounce ends, the cache has answered.
     await waitFor(() => expect(rows().map((r) => r.textContent)).toEqual([expect.stringContaining("Adele Vance")]));
     expect(rows()[0].textContent).not.toContain("(live)");
     expect(byTestId("users-cached")?.textContent).toContain("offline cache");
-    expect(ipc.callsOf("search_users").length).toBe(1);
+    expect(ipc.callsOf("directory_search").length).toBe(1);
     expect(ipc.callsOf("search_cached_users")).toEqual([{ connectionId: SANDBOX_ID, query: "adele" }]);
 
     await act(async () => {
@@ -68,11 +77,11 @@ describe("offline cache", () => {
 
   test("offline, cached users stay on screen marked with the time of their data", async () => {
     mockCommands({
-      search_users: () => reject("Offline", "Cannot reach Microsoft Graph at graph.microsoft.com."),
-      search_cached_users: () => cached([adele, megan], true),
+      directory_search: () => fromCache([adeleRow, meganRow]),
+      search_cached_users: () => cached([adeleRow, meganRow], true),
       cache_status: () => status({ offline: true }),
     });
-    renderWithFluent(<UsersScreen connectionId={SANDBOX_ID} onOpenUser={() => {}} />);
+    renderWithFluent(<UsersScreen connectionId={SANDBOX_ID} offlineCache onOpenUser={() => {}} />);
     fireEvent.change(searchInput(), { target: { value: "a" } });
     fireEvent.keyDown(searchInput(), { key: "Enter" });
     await waitFor(() => expect(byTestId("users-offline")).not.toBeNull());
@@ -87,11 +96,11 @@ describe("offline cache", () => {
 
   test("offline with nothing cached shows the reason", async () => {
     mockCommands({
-      search_users: () => reject("Offline", "Cannot reach Microsoft Graph at graph.microsoft.com."),
+      directory_search: () => reject("Offline", "Cannot reach Microsoft Graph at graph.microsoft.com."),
       search_cached_users: () => cached([], true),
       cache_status: () => status({ users: 0, lastFullSync: null }),
     });
-    renderWithFluent(<UsersScreen connectionId={SANDBOX_ID} onOpenUser={() => {}} />);
+    renderWithFluent(<UsersScreen connectionId={SANDBOX_ID} offlineCache onOpenUser={() => {}} />);
     await waitFor(() => expect(document.getElementById("error-bar")?.textContent).toContain("Cannot reach"));
     expect(rows().length).toBe(0);
   });
@@ -99,7 +108,7 @@ describe("offline cache", () => {
   test("the status line shows the cache; Refresh starts a sync whose progress shows", async () => {
     let syncing = false;
     const ipc = mockCommands({
-      search_users: () => [],
+      directory_search: () => live([]),
       cache_status: () =>
         syncing ? status({ syncing: true, progress: 200 }) : status({ lastDelta: "2026-11-23T10:00:00Z" }),
       refresh_cache: () => {
@@ -107,7 +116,7 @@ describe("offline cache", () => {
         return null;
       },
     });
-    renderWithFluent(<UsersScreen connectionId={SANDBOX_ID} onOpenUser={() => {}} />);
+    renderWithFluent(<UsersScreen connectionId={SANDBOX_ID} offlineCache onOpenUser={() => {}} />);
     await waitFor(() => expect(byTestId("cache-summary")?.textContent).toContain("1,234 users"));
     expect(byTestId("cache-summary")?.textContent).toContain(
       `last full sync ${new Date(SYNCED_AT).toLocaleString()}`,
@@ -121,11 +130,11 @@ describe("offline cache", () => {
 
   test("Refresh without a sign-in says why; a rebuilt cache's notice is shown", async () => {
     mockCommands({
-      search_users: () => [],
+      directory_search: () => live([]),
       cache_status: () => status({ notice: "The offline cache could not be read; it was moved to x.corrupt-1." }),
       refresh_cache: () => reject("NotSignedIn", "You are not signed in to Sandbox."),
     });
-    renderWithFluent(<UsersScreen connectionId={SANDBOX_ID} onOpenUser={() => {}} />);
+    renderWithFluent(<UsersScreen connectionId={SANDBOX_ID} offlineCache onOpenUser={() => {}} />);
     await waitFor(() => expect(byTestId("cache-notice")?.textContent).toContain("moved to"));
     fireEvent.click(byTestId("cache-refresh")!);
     await waitFor(() => expect(byTestId("cache-refresh-error")?.textContent).toContain("not signed in"));

@@ -83,7 +83,6 @@ describe("connections: Zoho Directory", () => {
     const ipc = mockCommands({
       list_connections: () => [sandboxConnection(true), zohoConnection(true), psConnection(true)],
       directory_search: () => ({ users: [], fromCache: null }),
-      search_users: () => [],
       search_cached_users: () => ({ users: [], syncedAt: null, stale: true, offline: false }),
       cache_status: () => ({ users: 0, lastFullSync: null, lastDelta: null, syncing: false, progress: 0, offline: false, error: null, notice: null }),
     });
@@ -93,7 +92,8 @@ describe("connections: Zoho Directory", () => {
     await waitFor(() => expect(ipc.callsOf("directory_search")).toEqual([{ connectionId: PS_ID, query: "" }]));
     expect(byTestId("active-connection")?.textContent).toContain("Privilege Secure");
     expect(byId("operator-name")?.textContent).toContain(psAccount.login);
-    expect(ipc.callsOf("search_users")).toEqual([]);
+    // Privilege Secure keeps no offline cache: the list asks it live only.
+    expect(ipc.callsOf("search_cached_users")).toEqual([]);
   });
 
   test("add a Zoho Directory: the data centres, the secret as a password field, and Rust's message on refusal", async () => {

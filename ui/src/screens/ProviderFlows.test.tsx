@@ -20,7 +20,7 @@ import {
 import { mockCommands, reject, renderWithFluent } from "../test/render";
 import { fromSandbox } from "../test/sandbox";
 import { DirectoryUserScreen } from "./ProviderUserScreen";
-import { DirectoryUsersScreen } from "./ProviderUsersScreen";
+import { UsersScreen } from "./UsersScreen";
 
 const byId = (id: string) => document.getElementById(id) as HTMLElement | null;
 const byTestId = (id: string) => document.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;
@@ -77,11 +77,11 @@ describe("users lists", () => {
         fromCache: { syncedAt: "2026-11-23T10:00:00Z" },
       }),
     });
-    renderWithFluent(<DirectoryUsersScreen connectionId={ZOHO_ID} onOpenUser={() => {}} />);
-    await waitFor(() => expect(allByTestId("directory-user-row").length).toBe(2));
+    renderWithFluent(<UsersScreen connectionId={ZOHO_ID} onOpenUser={() => {}} />);
+    await waitFor(() => expect(allByTestId("user-row").length).toBe(2));
     expect(ipc.callsOf("directory_search")).toEqual([{ connectionId: ZOHO_ID, query: "" }]);
     expect(byTestId("users-offline")?.textContent).toContain("offline cache");
-    const [first, second] = allByTestId("directory-user-row");
+    const [first, second] = allByTestId("user-row");
     expect(first.getAttribute("data-user-id")).toBe("z-annette");
     expect(first.textContent).toContain("Confirmed");
     expect(second.textContent).toContain("Pending");
@@ -93,31 +93,51 @@ describe("users lists", () => {
       directory_search: () => ({ users: [annette], fromCache: null }),
       cache_status: () => ({ users: 8, lastFullSync: "2026-11-23T10:00:00Z", lastDelta: null, syncing: false, progress: 0, offline: false, error: null, notice: null }),
     });
-    const { unmount } = renderWithFluent(<DirectoryUsersScreen connectionId={ZOHO_ID} offlineCache onOpenUser={() => {}} />);
+    const { unmount } = renderWithFluent(<UsersScreen connectionId={ZOHO_ID} offlineCache onOpenUser={() => {}} />);
     await waitFor(() => expect(byTestId("cache-summary")?.textContent).toContain("Offline cache: 8 users"));
     expect(ipc.callsOf("cache_status")[0]).toEqual({ connectionId: ZOHO_ID });
     unmount();
-    renderWithFluent(<DirectoryUsersScreen connectionId={PS_ID} onOpenUser={() => {}} />);
-    await waitFor(() => expect(allByTestId("directory-user-row").length).toBe(1));
+    renderWithFluent(<UsersScreen connectionId={PS_ID} onOpenUser={() => {}} />);
+    await waitFor(() => expect(allByTestId("user-row").length).toBe(1));
     expect(byTestId("cache-status")).toBeNull();
     expect(ipc.callsOf("cache_status").every((args) => args.connectionId === ZOHO_ID)).toBe(true);
   });
 
   test("Zoho: an error other than offline is shown, and the list is not marked as from the cache", async () => {
     mockCommands({ directory_search: () => reject("Denied", "You are a Member of the organisation.") });
-    renderWithFluent(<DirectoryUsersScreen connectionId={ZOHO_ID} onOpenUser={() => {}} />);
+    renderWithFluent(<UsersScreen connectionId={ZOHO_ID} onOpenUser={() => {}} />);
     await waitFor(() => expect(byTestId("error-bar")?.textContent).toContain("Member"));
     expect(byTestId("users-offline")).toBeNull();
+  });
+
+  test("Zoho refuses a member's search: the refusal shows, and the offline cache shows no users while typing", async () => {
+    const ipc = mockCommands({
+      directory_search: () => reject("Denied", "You are a Member of the organisation; only an admin can list users."),
+      search_cached_users: () => ({ users: [annette], syncedAt: "2026-11-23T10:00:00Z", stale: true, offline: false }),
+      cache_status: () => ({ users: 8, lastFullSync: "2026-11-23T10:00:00Z", lastDelta: null, syncing: false, progress: 0, offline: false, error: null, notice: null }),
+    });
+    renderWithFluent(<UsersScreen connectionId={ZOHO_ID} offlineCache onOpenUser={() => {}} />);
+    await waitFor(() => expect(byTestId("error-bar")?.textContent).toContain("Member"));
+    fireEvent.change(byId("user-search")!, { target: { value: "annette" } });
+    fireEvent.keyDown(byId("user-search")!, { key: "Enter" });
+    await waitFor(() => expect(ipc.callsOf("directory_search")).toEqual([
+      { connectionId: ZOHO_ID, query: "" },
+      { connectionId: ZOHO_ID, query: "annette" },
+    ]));
+    await waitFor(() => expect(byTestId("users-loading")).toBeNull());
+    expect(byTestId("error-bar")?.textContent).toContain("Member");
+    expect(allByTestId("user-row")).toHaveLength(0);
+    expect(ipc.callsOf("search_cached_users")).toEqual([]);
   });
 
   test("Zoho: rows carry the zuid; a pending user shows Rust's reason why it cannot be reset", async () => {
     const ipc = mockCommands({ directory_search: () => ({ users: [annette, pendingPat], fromCache: null }) });
     const opened: string[] = [];
-    renderWithFluent(<DirectoryUsersScreen connectionId={ZOHO_ID} onOpenUser={(user) => opened.push(user.id)} />);
-    await waitFor(() => expect(allByTestId("directory-user-row").length).toBe(2));
+    renderWithFluent(<UsersScreen connectionId={ZOHO_ID} onOpenUser={(user) => opened.push(user.id)} />);
+    await waitFor(() => expect(allByTestId("user-row").length).toBe(2));
     expect(ipc.callsOf("directory_search")).toEqual([{ connectionId: ZOHO_ID, query: "" }]);
     expect(byTestId("users-offline")).toBeNull();
-    const [first, second] = allByTestId("directory-user-row");
+    const [first, second] = allByTestId("user-row");
     expect(first.getAttribute("data-user-id")).toBe(annette.id);
     expect(first.textContent).toContain("annette.c@zylker.sandbox");
     expect(first.textContent).toContain("Confirmed");
@@ -137,21 +157,21 @@ describe("users lists", () => {
       }),
     });
     const opened: string[] = [];
-    renderWithFluent(<DirectoryUsersScreen connectionId={PS_ID} onOpenUser={(user) => opened.push(user.id)} />);
-    await waitFor(() => expect(allByTestId("directory-user-row").length).toBe(5));
+    renderWithFluent(<UsersScreen connectionId={PS_ID} onOpenUser={(user) => opened.push(user.id)} />);
+    await waitFor(() => expect(allByTestId("user-row").length).toBe(5));
     expect(ipc.callsOf("directory_search")).toEqual([{ connectionId: PS_ID, query: "" }]);
-    expect(allByTestId("directory-user-row").map((r) => r.getAttribute("data-user-id"))).toEqual([
+    expect(allByTestId("user-row").map((r) => r.getAttribute("data-user-id"))).toEqual([
       ...fromSandbox.psSearch.users.map((u) => u.id),
       "ps-uma",
     ]);
-    expect(allByTestId("directory-user-detail").map((c) => c.textContent)).toEqual([
+    expect(allByTestId("user-detail").map((c) => c.textContent)).toEqual([
       "Individually configured",
       "Through group Privilege Secure_Users",
       "Through group Privilege Secure_Users",
       "No access",
       "—",
     ]);
-    fireEvent.click(allByTestId("directory-user-row")[0]);
+    fireEvent.click(allByTestId("user-row")[0]);
     expect(opened).toEqual([individualAlice.id]);
   });
 });

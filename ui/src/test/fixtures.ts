@@ -41,6 +41,10 @@ export const adele: DirectoryUser = fromSandbox.entraUserAdeleHelpdesk.user;
 /** Megan as a search lists her (roles not read in a list). */
 export const megan: DirectoryUser = fromSandbox.entraSearchMegan[0];
 
+/** Adele and Megan as the one users list shows them (name, login, job title). */
+export const adeleRow: UserRow = fromSandbox.entraSearchAdele.users[0];
+export const meganRow: UserRow = fromSandbox.entraDirectorySearchMegan.users[0];
+
 export function adeleDetails(overrides: Partial<UserDetails> = {}): UserDetails {
   return { ...fromSandbox.entraUserAdeleHelpdesk, ...overrides };
 }

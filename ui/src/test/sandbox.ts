@@ -31,6 +31,7 @@ import entraResetResultAdele from "./sandbox/entra-reset-result-adele.json";
 import entraRevokePlanAdele from "./sandbox/entra-revoke-plan-adele.json";
 import entraSearchAdele from "./sandbox/entra-search-adele.json";
 import entraSearchMegan from "./sandbox/entra-search-megan.json";
+import entraDirectorySearchMegan from "./sandbox/entra-directory-search-megan.json";
 import entraSignIn from "./sandbox/entra-sign-in.json";
 import entraUserAdele from "./sandbox/entra-user-adele.json";
 import entraUserAdeleHelpdesk from "./sandbox/entra-user-adele-helpdesk.json";
@@ -66,8 +67,8 @@ export const fromSandbox = {
   entraSignIn: entraSignIn as SignInOutcome,
   entraConnection: entraConnection as ConnectionView,
   entraConnectionSignedOut: entraConnectionSignedOut as ConnectionView,
-  /** The Authentication Administrator (the card's first demo account) searched "adele". */
-  entraSearchAdele: entraSearchAdele as DirectoryUser[],
+  /** The Authentication Administrator (the card's first demo account) searched "adele" (the one users list's search). */
+  entraSearchAdele: entraSearchAdele as UserSearch,
   /** Adele's page: her methods and the four actions, each as Rust decided it. */
   entraUserAdele: entraUserAdele as UserDetails,
   /** Reset password for Adele, with the organisation's default safety rules. */
@@ -78,6 +79,8 @@ export const fromSandbox = {
   entraUserAdeleHelpdesk: entraUserAdeleHelpdesk as UserDetails,
   /** The Helpdesk Administrator searched "megan". */
   entraSearchMegan: entraSearchMegan as DirectoryUser[],
+  /** The same search as the one users list asks it: Megan's row. */
+  entraDirectorySearchMegan: entraDirectorySearchMegan as UserSearch,
   /** Revoke sessions for Adele: a plan no safety rule applies to. */
   entraRevokePlanAdele: entraRevokePlanAdele as Plan,
   /** The Helpdesk Administrator's reset of Adele's password, with the default safety rules. */

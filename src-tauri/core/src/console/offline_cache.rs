@@ -22,8 +22,8 @@ use crate::cache::{
 };
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::connection::ProviderSettings;
-use crate::model::DirectoryUser;
-use crate::providers::entra::RetryPolicy;
+use crate::providers::entra::{self, RetryPolicy};
+use crate::seam::UserRow;
 use crate::secrets::SecretStore;
 
 /// How often an unreachable service is tried again.
@@ -34,7 +34,7 @@ pub const OFFLINE_PROBE_INTERVAL: Duration = Duration::from_secs(30);
 #[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct CachedSearch {
-    pub users: Vec<DirectoryUser>,
+    pub users: Vec<UserRow>,
     /// When the cache was last brought up to date (RFC 3339), if ever.
     pub synced_at: Option<String>,
     /// The results may be out of date: offline, not signed in, or never synced.
@@ -359,7 +359,7 @@ impl Console {
     }
 
     /// Searches the connection's cached directory: answers offline and before sign-in. The
-    /// live search (`search_users`) then replaces these results when the service answers.
+    /// live search (`directory_search`) then replaces these results when the service answers.
     pub async fn search_cached_users(
         &self,
         connection_id: &str,
@@ -382,34 +382,21 @@ impl Console {
                 offline,
             });
         };
-        let tenant_id = match &connection.settings {
-            ProviderSettings::Entra(entra) => entra.tenant.clone(),
-            ProviderSettings::Zoho(zoho) => format!("zoho:{}", zoho.organization_id),
-            ProviderSettings::PrivilegeSecure(_)
-            | ProviderSettings::Lighthouse(_)
-            | ProviderSettings::Custom(_) => {
-                return Err(AppError::invalid_input(format!(
-                    "{} users are not kept in the offline cache; search them live.",
-                    connection.kind().label()
-                )))
-            }
+        // Each provider shows its cached users as its live list does.
+        let users: Vec<UserRow> = match &connection.settings {
+            ProviderSettings::Entra(_) => users.iter().map(entra::rows::cached_row).collect(),
+            _ => match self.provider_of(&connection) {
+                Ok(provider) if provider.keeps_offline_cache() => {
+                    users.iter().map(|u| provider.row_from_cache(u)).collect()
+                }
+                _ => {
+                    return Err(AppError::invalid_input(format!(
+                        "{} users are not kept in the offline cache; search them live.",
+                        connection.kind().label()
+                    )))
+                }
+            },
         };
-        let users = users
-            .into_iter()
-            .map(|user| DirectoryUser {
-                connection_id: connection.id.clone(),
-                tenant_id: tenant_id.clone(),
-                id: user.id,
-                user_principal_name: user.user_principal_name,
-                display_name: user.display_name,
-                mail: user.mail,
-                account_enabled: user.account_enabled,
-                job_title: user.job_title,
-                department: user.department,
-                user_type: user.user_type,
-                ..DirectoryUser::default()
-            })
-            .collect();
         Ok(CachedSearch {
             users,
             stale: offline || !signed_in || synced_at.is_none(),

@@ -101,9 +101,14 @@ impl Console {
     /// service cannot be reached and the provider keeps an offline cache, the cache answers
     /// (marked so), and the Console probes until the service is back.
     pub async fn directory_search(&self, connection_id: &str, query: &str) -> Result<UserSearch> {
+        let connection = self.connection(connection_id)?;
+        if !self.serves_through_seam(&connection) {
+            return self.entra_directory_search(connection_id, query).await;
+        }
         let query = query.trim();
         check_query_length(query, "name, e-mail or login")?;
         let session = self.seam_session(connection_id).await?;
+        let provider = self.provider_of(&connection)?;
         let error = match session.search(query, SEARCH_LIMIT).await {
             Ok(mut users) => {
                 users.truncate(SEARCH_LIMIT);
@@ -123,7 +128,7 @@ impl Console {
         }
         match self.cached_rows(connection_id, query).await {
             Ok(Some((users, synced_at))) if !users.is_empty() => Ok(UserSearch {
-                users: users.iter().map(|u| session.row_from_cache(u)).collect(),
+                users: users.iter().map(|u| provider.row_from_cache(u)).collect(),
                 from_cache: Some(CachedAnswer { synced_at }),
             }),
             // Nothing cached that matches: the service's error says what is wrong.
@@ -379,7 +384,7 @@ impl Console {
         }
     }
 
-    fn provider_of(&self, connection: &Connection) -> Result<Arc<dyn Provider>> {
+    pub(super) fn provider_of(&self, connection: &Connection) -> Result<Arc<dyn Provider>> {
         if let Some(provider) = self.seam.providers.get(connection.provider_name()) {
             return Ok(Arc::clone(provider));
         }

@@ -21,6 +21,7 @@ pub mod offers;
 pub mod planner;
 pub mod policy;
 mod query;
+pub mod rows;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -181,6 +181,24 @@ impl Provider for ZohoDirectory {
         true
     }
 
+    /// The cache keeps the role as job title and the status as user type (`cache_sync`).
+    fn row_from_cache(&self, user: &CachedUser) -> UserRow {
+        let status = match user.user_type.as_deref() {
+            Some("pending") => UserStatus::Pending,
+            Some("external") => UserStatus::External,
+            _ => UserStatus::Confirmed,
+        };
+        UserRow {
+            id: user.id.clone(),
+            display_name: user.display_name.clone(),
+            login: user.user_principal_name.clone(),
+            detail: Some(detail_line(
+                user.job_title.as_deref().unwrap_or("Member"),
+                status,
+            )),
+        }
+    }
+
     /// A real organisation's sign-in asks for nothing: the operator approves a code on Zoho's
     /// page. The sandbox's asks which demo operator approves it.
     fn asks_for_account(&self, connection: &Connection) -> bool {
@@ -491,24 +509,6 @@ impl Session for ZohoDirectorySession {
 
     fn cache_feed(self: Arc<Self>) -> Option<Arc<dyn CacheFeed>> {
         Some(self)
-    }
-
-    /// The cache keeps the role as job title and the status as user type (`cache_sync`).
-    fn row_from_cache(&self, user: &CachedUser) -> UserRow {
-        let status = match user.user_type.as_deref() {
-            Some("pending") => UserStatus::Pending,
-            Some("external") => UserStatus::External,
-            _ => UserStatus::Confirmed,
-        };
-        UserRow {
-            id: user.id.clone(),
-            display_name: user.display_name.clone(),
-            login: user.user_principal_name.clone(),
-            detail: Some(detail_line(
-                user.job_title.as_deref().unwrap_or("Member"),
-                status,
-            )),
-        }
     }
 
     async fn sign_out(&self) -> Result<()> {
