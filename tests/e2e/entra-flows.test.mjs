@@ -225,7 +225,7 @@ test("a refused action is not offered and says why; a forged invoke is refused i
   await openUser("megan", "megan.bowen@contoso.sandbox");
   const button = await el(browser, '[data-testid="action-requireReregisterMfa"]');
   assert.equal(await button.isEnabled(), false, "not offered to an Authentication Administrator for a Global Administrator");
-  const reason = await (await el(browser, '[data-testid="action-reason-requireReregisterMfa"]')).getText();
+  const reason = await (await el(browser, '[data-testid="action-reason"][data-action="requireReregisterMfa"]')).getText();
   assert.match(reason, /Privileged Authentication Administrator/);
 
   const users = await forgeInvoke(browser, "directory_search", { connectionId: "sandbox", query: "megan.bowen" });

@@ -107,16 +107,6 @@ export type { VerificationRequirement } from "./generated/VerificationRequiremen
 export type { ZohoResetPasswordOptions } from "./generated/ZohoResetPasswordOptions";
 
 
-import type { ActionKind } from "./generated/ActionKind";
-
-/** The buttons at the top of a user's page, in the admin centre's order. */
-export const ACTION_KINDS: readonly ActionKind[] = [
-  "resetPassword",
-  "requireReregisterMfa",
-  "revokeSessions",
-  "issueTemporaryAccessPass",
-];
-
 import type { ProviderAction } from "./generated/ProviderAction";
 
 /** The Zoho and Privilege Secure actions. Offers and plans name an action by its id (a string, since providers of the seam declare their own). */

@@ -4,12 +4,13 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { ErrorBar } from "../components/ErrorBar";
 import { ScreenTitle } from "../components/ScreenTitle";
 import { WaitingByHand } from "../components/WaitingByHand";
-import { ProviderActions } from "../components/providers/ProviderActions";
+import { ActionBar } from "../components/ActionBar";
 import { ProviderPlanDialog, providerName } from "../components/providers/ProviderPlanDialog";
 import { RunResultDialog } from "../components/RunResultDialog";
 import { ZohoResetPasswordDialog } from "../components/providers/ZohoResetPasswordDialog";
 import { useProviderFlow } from "../hooks/useProviderFlow";
 import { directoryUser } from "../ipc/api";
+import { providerActionOf } from "../ipc/types";
 import type { AppError, ConnectionView, ProviderOffer, UserPage } from "../ipc/types";
 import { orDash } from "../format";
 
@@ -125,10 +126,14 @@ function ProviderUserPage({
         after={loading ? <Spinner size="tiny" label="Reading live…" data-testid="details-loading" /> : null}
       />
       {actions ? (
-        <ProviderActions
+        <ActionBar
           actions={actions}
           busy={flow.stage !== "idle"}
-          onStart={start}
+          onStart={(action) => {
+            // Rust's id of a built-in action; an offer the page has no flow for stays unclicked.
+            const known = providerActionOf(action);
+            if (known) start(known);
+          }}
           onRefresh={() => void refresh()}
           refreshing={loading}
         />

@@ -81,12 +81,12 @@ describe("user details", () => {
     const refused = byTestId("action-requireReregisterMfa") as HTMLButtonElement;
     expect(refused.disabled).toBe(true);
     expect(refused.getAttribute("data-allowed")).toBe("false");
-    expect(byTestId("action-reason-requireReregisterMfa")?.textContent).toContain(
+    expect(document.querySelector('[data-testid="action-reason"][data-action="requireReregisterMfa"]')?.textContent).toContain(
       "Helpdesk Administrators cannot manage authentication methods. Ask an Authentication Administrator.",
     );
     expect((byTestId("action-resetPassword") as HTMLButtonElement).disabled).toBe(false);
     expect((byTestId("action-revokeSessions") as HTMLButtonElement).disabled).toBe(false);
-    expect(byTestId("action-reason-resetPassword")).toBeNull();
+    expect(document.querySelector('[data-testid="action-reason"][data-action="resetPassword"]')).toBeNull();
   });
 
   test("a Denied error from plan_action is shown in the dialog and nothing is executed", async () => {
