@@ -22,6 +22,7 @@ import type { ActionFlow } from "../hooks/useActionFlow";
 import type { ActionOptions, CodeToSend, Plan, VerificationEvidence } from "../ipc/types";
 import { ACTION_LABELS } from "../format";
 import { ErrorBar } from "./ErrorBar";
+import { ReasonField } from "./ReasonField";
 import { RoleBadges } from "./RoleBadges";
 import { SafetyChecks, safetySatisfied } from "./SafetyChecks";
 
@@ -124,21 +125,14 @@ export function PlanDialog({
             ) : null}
             {flow.stage === "confirming" && flow.error ? <ErrorBar error={flow.error} /> : null}
             {flow.stage === "confirming" || flow.stage === "executing" ? (
-              <Field
-                label="Reason or ticket number"
-                required
-                hint="Recorded in the audit log with this action."
-              >
-                <Input
-                  id="reason-input"
-                  value={reason}
-                  disabled={executing}
-                  onChange={(_, data) => setReason(data.value)}
-                  onKeyDown={(event) => {
-                    if (event.key === "Enter" && canConfirm) onConfirm(reason);
-                  }}
-                />
-              </Field>
+              <ReasonField
+                value={reason}
+                disabled={executing}
+                onChange={setReason}
+                onEnter={() => {
+                  if (canConfirm) onConfirm(reason);
+                }}
+              />
             ) : null}
             {executing ? <Spinner size="small" label="Running…" /> : null}
           </DialogContent>

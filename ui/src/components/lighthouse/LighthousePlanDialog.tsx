@@ -7,8 +7,6 @@ import {
   DialogContent,
   DialogSurface,
   DialogTitle,
-  Field,
-  Input,
   MessageBar,
   MessageBarBody,
   MessageBarTitle,
@@ -22,6 +20,7 @@ import { useState } from "react";
 import { LIGHTHOUSE_ACTION_LABELS, orDash } from "../../format";
 import type { AppError, ApprovalRecord, LighthousePlan, UserPlan } from "../../ipc/types";
 import { ErrorBar } from "../ErrorBar";
+import { ReasonField } from "../ReasonField";
 import { SecondPersonApproval } from "../SecondPersonApproval";
 
 const useStyles = makeStyles({
@@ -199,14 +198,12 @@ export function LighthousePlanDialog({
                     who="They approve the whole job: their own GDAP roles must allow this reset of every user in it."
                   />
                 ) : null}
-                <Field label="Reason or ticket number" required hint="Recorded in the audit log with each user's result.">
-                  <Input
-                    id="reason-input"
-                    value={reason}
-                    disabled={starting}
-                    onChange={(_, data) => setReason(data.value)}
-                  />
-                </Field>
+                <ReasonField
+                  value={reason}
+                  disabled={starting}
+                  onChange={setReason}
+                  hint="Recorded in the audit log with each user's result."
+                />
               </>
             ) : null}
           </DialogContent>

@@ -7,8 +7,6 @@ import {
   DialogContent,
   DialogSurface,
   DialogTitle,
-  Field,
-  Input,
   MessageBar,
   MessageBarActions,
   MessageBarBody,
@@ -26,6 +24,7 @@ import type { ProviderFlow } from "../../hooks/useProviderFlow";
 import { isZohoAction } from "../../hooks/useProviderFlow";
 import type { CodeToSend, ProviderStep, VerificationEvidence } from "../../ipc/types";
 import { ErrorBar } from "../ErrorBar";
+import { ReasonField } from "../ReasonField";
 import { SafetyChecks, safetySatisfied } from "../SafetyChecks";
 import { DeviceCodeBox } from "./DeviceCodeBox";
 
@@ -190,9 +189,7 @@ export function ProviderPlanDialog({
                   onVerify={onVerify}
                   onApprove={noApprovalHere}
                 />
-                <Field label="Reason or ticket number" required>
-                  <Input id="reason-input" value={reason} disabled={busy || confirmations > 0} onChange={(_, data) => setReason(data.value)} />
-                </Field>
+                <ReasonField value={reason} disabled={busy || confirmations > 0} onChange={setReason} />
                 {confirmations > 0 ? (
                   <MessageBar intent="error" layout="multiline" data-testid="second-confirmation">
                     <MessageBarBody>
