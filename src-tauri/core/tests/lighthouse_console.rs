@@ -175,6 +175,26 @@ async fn customers_come_with_the_technicians_gdap_roles() {
         .any(|r| r.display_name.contains("Authentication Administrator")));
 }
 
+/// The one users list's search is not Lighthouse's: asked for a signed-in partner connection,
+/// it says what the connection is instead of claiming nobody is signed in (which the page would
+/// take for a lost session).
+#[tokio::test]
+async fn the_one_users_search_refuses_a_lighthouse_connection_by_what_it_is() {
+    let h = harness().await;
+    let refused = h.console.directory_search(LH, "adele").await.unwrap_err();
+    assert_eq!(
+        refused.kind,
+        resetdesk_core::ErrorKind::InvalidInput,
+        "{refused:?}"
+    );
+    assert!(
+        refused.message.contains("Lighthouse"),
+        "{}",
+        refused.message
+    );
+    assert!(h.console.connections().await[0].signed_in);
+}
+
 #[tokio::test]
 async fn a_customer_without_the_roles_removes_the_action_from_a_mixed_selection() {
     let h = harness().await;

@@ -103,6 +103,9 @@ impl Console {
     pub async fn directory_search(&self, connection_id: &str, query: &str) -> Result<UserSearch> {
         let connection = self.connection(connection_id)?;
         if !self.serves_through_seam(&connection) {
+            // Entra's, until it joins the seam. Lighthouse lists users across its customers
+            // (`lighthouse_users`): asked here, it says so rather than "not signed in".
+            connection.entra()?;
             return self.entra_directory_search(connection_id, query).await;
         }
         let query = query.trim();
