@@ -328,6 +328,42 @@ async fn the_one_users_search_answers_entra_live_then_from_the_cache_when_offlin
     assert_eq!(nobody.kind, ErrorKind::Offline, "{nobody:?}");
 }
 
+/// A search text too long for any directory is refused before anything is asked, in the words
+/// of the users list's search box, by the live search and the cache's alike.
+#[tokio::test]
+async fn a_search_text_too_long_is_refused_in_the_search_boxs_words() {
+    let h = harness().await;
+    h.sign_in(SANDBOX).await;
+    h.synced().await;
+    let reads_before = h.graph_gets("/v1.0/users");
+    let long = "a".repeat(257);
+    let live = h
+        .console
+        .directory_search(SANDBOX, &long)
+        .await
+        .unwrap_err();
+    let cached = h
+        .console
+        .search_cached_users(SANDBOX, &long)
+        .await
+        .unwrap_err();
+    for refused in [&live, &cached] {
+        assert_eq!(refused.kind, ErrorKind::InvalidInput, "{refused:?}");
+        assert!(
+            refused
+                .message
+                .ends_with("Search by name, login or e-mail."),
+            "{}",
+            refused.message
+        );
+    }
+    assert_eq!(
+        h.graph_gets("/v1.0/users"),
+        reads_before,
+        "nothing was asked of Graph"
+    );
+}
+
 #[tokio::test]
 async fn a_plan_is_built_from_live_state_never_from_the_cache() {
     let h = harness().await;

@@ -596,6 +596,26 @@ async fn zoho_unreachable_the_search_answers_from_the_cache_marked_and_actions_w
     assert!(back.from_cache.is_none(), "{back:?}");
 }
 
+/// The one users list's search refuses a text too long in the same words for Zoho as for Entra.
+#[tokio::test]
+async fn a_search_text_too_long_is_refused_for_zoho_as_for_every_provider() {
+    let h = harness().await;
+    h.zoho_sign_in(ADMIN).await;
+    let refused = h
+        .console
+        .directory_search(ZOHO, &"a".repeat(257))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::InvalidInput, "{refused:?}");
+    assert!(
+        refused
+            .message
+            .ends_with("Search by name, login or e-mail."),
+        "{}",
+        refused.message
+    );
+}
+
 #[tokio::test]
 async fn zoho_users_feed_the_offline_cache_which_answers_after_sign_out() {
     let h = harness().await;

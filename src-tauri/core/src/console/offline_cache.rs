@@ -367,7 +367,7 @@ impl Console {
     ) -> Result<CachedSearch> {
         let connection = self.connection(connection_id)?;
         let query = query.trim().to_string();
-        check_query_length(&query, "name, UPN or mail")?;
+        check_query_length(&query, super::seam_sessions::SEARCHES_BY)?;
         let signed_in = self.sessions.read().await.contains_key(connection_id)
             || self.has_seam_session(connection_id).await;
         let offline = self

@@ -17,6 +17,9 @@ use crate::seam::{
     SignInStep, UserPage, UserSearch,
 };
 
+/// What the users list searches by, as its search box says.
+pub(super) const SEARCHES_BY: &str = "name, login or e-mail";
+
 #[derive(Default)]
 pub(super) struct SeamState {
     /// By `Provider::name`.
@@ -102,14 +105,15 @@ impl Console {
     /// (marked so), and the Console probes until the service is back.
     pub async fn directory_search(&self, connection_id: &str, query: &str) -> Result<UserSearch> {
         let connection = self.connection(connection_id)?;
+        let query = query.trim();
+        // In the words of the one users list's search box, whatever the provider.
+        check_query_length(query, SEARCHES_BY)?;
         if !self.serves_through_seam(&connection) {
             // Entra's, until it joins the seam. Lighthouse lists users across its customers
             // (`lighthouse_users`): asked here, it says so rather than "not signed in".
             connection.entra()?;
             return self.entra_directory_search(connection_id, query).await;
         }
-        let query = query.trim();
-        check_query_length(query, "name, e-mail or login")?;
         let session = self.seam_session(connection_id).await?;
         let provider = self.provider_of(&connection)?;
         let error = match session.search(query, SEARCH_LIMIT).await {
