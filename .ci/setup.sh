@@ -27,5 +27,6 @@ command -v cargo >/dev/null || { echo "setup: Rust is required (https://rustup.r
 command -v npm >/dev/null || { echo "setup: Node.js 20+ with npm is required, then run this again" >&2; exit 1; }
 
 # `npm ci` fails on registries that lack the non-Linux optional binaries of @tauri-apps/cli;
-# `npm install` respects the lockfile and leaves it unchanged.
+# `npm install` respects the lockfile, skips those binaries (not for this OS) and, now that the
+# lockfile lists them as npm writes it, leaves it unchanged.
 npm install --no-audit --no-fund --loglevel=error
