@@ -99,7 +99,7 @@ async function once() {
       await browser.$("#operator-name").waitForExist({ timeout: 30000 });
       await browser.$("#nav-users").click();
       await browser.$("#user-search").addValue("adele");
-      const row = browser.$('[data-testid="user-row"][data-upn="adele.vance@contoso.sandbox"] td');
+      const row = browser.$('[data-testid="user-row"][data-login="adele.vance@contoso.sandbox"] td');
       await row.waitForClickable({ timeout: 20000 });
       await row.click();
       await browser.$("#tab-methods").click();

@@ -46,9 +46,15 @@ else
 fi
 
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
-run_measure() { # binary kind -> JSON line
-  TAURI_APP="$1" MEASURE_KIND="$2" bash .ci/with-keychain.sh \
-    xvfb-run -a --server-args="-screen 0 1400x900x24" node .ci/measure-app.mjs 2>/dev/null | tail -1
+run_measure() { # binary kind -> JSON line; on failure, what the measurement printed, and exit
+  local log="$ROOT/target/measure-$2.log"
+  if ! TAURI_APP="$1" MEASURE_KIND="$2" bash .ci/with-keychain.sh \
+    xvfb-run -a --server-args="-screen 0 1400x900x24" node .ci/measure-app.mjs > "$log" 2>&1; then
+    echo "measure-app: measuring $2 failed; the end of $log:" >&2
+    tail -15 "$log" >&2
+    exit 1
+  fi
+  tail -1 "$log"
 }
 field() { node -e 'const j = JSON.parse(process.argv[1]); console.log(j[process.argv[2]])' "$1" "$2"; }
 
