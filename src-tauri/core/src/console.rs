@@ -65,7 +65,6 @@ use crate::providers::entra::execute;
 use crate::providers::entra::offers::{available_actions, OfferedAction};
 use crate::providers::entra::planner::{build_plan_with, Plan, PlanInputs};
 use crate::providers::entra::policy;
-use crate::providers::entra::rows as entra_rows;
 use crate::providers::entra::EntraDirectory;
 use crate::safety::managed::{AllowedConnections, IgnoredSetting};
 use crate::safety::rules::{ManagedPolicyView, SafetyRulesView};
@@ -799,36 +798,6 @@ impl Console {
             self.note_live_failure(connection_id, session.clone(), error);
         }
         found
-    }
-
-    /// Entra's search told in the seam's terms, for the one users list (`directory_search`),
-    /// until Entra is a provider of the seam: the live directory, or — when it cannot be
-    /// reached — the offline cache, marked with when it was synced.
-    pub(crate) async fn entra_directory_search(
-        &self,
-        connection_id: &str,
-        query: &str,
-    ) -> Result<crate::seam::UserSearch> {
-        let error = match self.search_users(connection_id, query).await {
-            Ok(users) => {
-                return Ok(crate::seam::UserSearch {
-                    users: users.iter().map(entra_rows::user_row).collect(),
-                    from_cache: None,
-                })
-            }
-            Err(error) => error,
-        };
-        if error.kind != ErrorKind::Offline {
-            return Err(error);
-        }
-        match self.cached_rows(connection_id, query.trim()).await {
-            Ok(Some((users, synced_at))) if !users.is_empty() => Ok(crate::seam::UserSearch {
-                users: users.iter().map(entra_rows::cached_row).collect(),
-                from_cache: Some(crate::seam::CachedAnswer { synced_at }),
-            }),
-            // Nothing cached that matches: the directory's error says what is wrong.
-            _ => Err(error),
-        }
     }
 
     /// The user's page, read live: profile with roles, methods, and the actions offered to

@@ -21,9 +21,10 @@ use crate::cache::{
     cache_file_path, sync_cache, CacheStore, CachedUser, DirectorySync, SyncProgress,
 };
 use crate::error::{AppError, ErrorKind, Result};
+use crate::model::connection::Connection;
 use crate::model::connection::ProviderSettings;
 use crate::providers::entra::{self, RetryPolicy};
-use crate::seam::UserRow;
+use crate::seam::{CachedAnswer, UserRow, UserSearch};
 use crate::secrets::SecretStore;
 
 /// How often an unreachable service is tried again.
@@ -382,20 +383,11 @@ impl Console {
                 offline,
             });
         };
-        // Each provider shows its cached users as its live list does.
-        let users: Vec<UserRow> = match &connection.settings {
-            ProviderSettings::Entra(_) => users.iter().map(entra::rows::cached_row).collect(),
-            _ => match self.provider_of(&connection) {
-                Ok(provider) if provider.keeps_offline_cache() => {
-                    users.iter().map(|u| provider.row_from_cache(u)).collect()
-                }
-                _ => {
-                    return Err(AppError::invalid_input(format!(
-                        "{} users are not kept in the offline cache; search them live.",
-                        connection.kind().label()
-                    )))
-                }
-            },
+        let Some(users) = self.rows_of_cached(&connection, &users) else {
+            return Err(AppError::invalid_input(format!(
+                "{} users are not kept in the offline cache; search them live.",
+                connection.kind().label()
+            )));
         };
         Ok(CachedSearch {
             users,
@@ -403,6 +395,50 @@ impl Console {
             synced_at,
             offline,
         })
+    }
+
+    /// The cached users as the connection's users list shows them, each provider's own way
+    /// (Entra's until it joins the seam, else `Provider::row_from_cache`); `None` when its
+    /// provider keeps no offline cache.
+    fn rows_of_cached(
+        &self,
+        connection: &Connection,
+        users: &[CachedUser],
+    ) -> Option<Vec<UserRow>> {
+        if let ProviderSettings::Entra(_) = &connection.settings {
+            return Some(users.iter().map(entra::rows::cached_row).collect());
+        }
+        let provider = self.provider_of(connection).ok()?;
+        provider
+            .keeps_offline_cache()
+            .then(|| users.iter().map(|u| provider.row_from_cache(u)).collect())
+    }
+
+    /// The users list's answer when its live search failed: for an unreachable service, the
+    /// cached users matching `query`, marked with when they were synced; otherwise — or with
+    /// nothing cached that matches — the service's error, which says what is wrong.
+    pub(super) async fn cached_answer_when_offline(
+        &self,
+        connection: &Connection,
+        query: &str,
+        error: AppError,
+    ) -> Result<UserSearch> {
+        if error.kind != ErrorKind::Offline {
+            return Err(error);
+        }
+        let cached = match self.cached_rows(&connection.id, query).await {
+            Ok(Some((users, synced_at))) if !users.is_empty() => self
+                .rows_of_cached(connection, &users)
+                .map(|users| (users, synced_at)),
+            _ => None,
+        };
+        match cached {
+            Some((users, synced_at)) => Ok(UserSearch {
+                users,
+                from_cache: Some(CachedAnswer { synced_at }),
+            }),
+            None => Err(error),
+        }
     }
 
     /// The cached users matching `query` and when the cache was last filled; `None` when this

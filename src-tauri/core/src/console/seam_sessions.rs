@@ -12,9 +12,10 @@ use super::provider_actions::{
 use super::{check_query_length, require_id, Console, SEARCH_LIMIT};
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::connection::{Connection, ProviderSettings};
+use crate::providers::entra;
 use crate::seam::{
-    CachedAnswer, Provider, ProviderAccount, RunInput, Session, SignInOutcome, SignInRequest,
-    SignInStep, UserPage, UserSearch,
+    Provider, ProviderAccount, RunInput, Session, SignInOutcome, SignInRequest, SignInStep,
+    UserPage, UserSearch,
 };
 
 /// What the users list searches by, as its search box says.
@@ -112,10 +113,20 @@ impl Console {
             // Entra's, until it joins the seam. Lighthouse lists users across its customers
             // (`lighthouse_users`): asked here, it says so rather than "not signed in".
             connection.entra()?;
-            return self.entra_directory_search(connection_id, query).await;
+            let error = match self.search_users(connection_id, query).await {
+                Ok(users) => {
+                    return Ok(UserSearch {
+                        users: users.iter().map(entra::rows::user_row).collect(),
+                        from_cache: None,
+                    })
+                }
+                Err(error) => error,
+            };
+            return self
+                .cached_answer_when_offline(&connection, query, error)
+                .await;
         }
         let session = self.seam_session(connection_id).await?;
-        let provider = self.provider_of(&connection)?;
         let error = match session.search(query, SEARCH_LIMIT).await {
             Ok(mut users) => {
                 users.truncate(SEARCH_LIMIT);
@@ -130,17 +141,8 @@ impl Console {
             return Err(error);
         };
         self.note_live_failure(connection_id, feed, &error);
-        if error.kind != ErrorKind::Offline {
-            return Err(error);
-        }
-        match self.cached_rows(connection_id, query).await {
-            Ok(Some((users, synced_at))) if !users.is_empty() => Ok(UserSearch {
-                users: users.iter().map(|u| provider.row_from_cache(u)).collect(),
-                from_cache: Some(CachedAnswer { synced_at }),
-            }),
-            // Nothing cached that matches: the service's error says what is wrong.
-            _ => Err(error),
-        }
+        self.cached_answer_when_offline(&connection, query, error)
+            .await
     }
 
     /// A user's page, read live, with every action offered or refused with the reason.

@@ -8,21 +8,38 @@ use crate::seam::UserRow;
 
 /// A user the live directory answered.
 pub fn user_row(user: &DirectoryUser) -> UserRow {
-    UserRow {
-        id: user.id.clone(),
-        display_name: user.display_name.clone(),
-        login: user.user_principal_name.clone(),
-        detail: detail(user.job_title.as_deref(), user.account_enabled),
-    }
+    row(
+        &user.id,
+        &user.display_name,
+        &user.user_principal_name,
+        user.job_title.as_deref(),
+        user.account_enabled,
+    )
 }
 
 /// A user of the offline cache (filled from the same directory reads).
 pub fn cached_row(user: &CachedUser) -> UserRow {
+    row(
+        &user.id,
+        &user.display_name,
+        &user.user_principal_name,
+        user.job_title.as_deref(),
+        user.account_enabled,
+    )
+}
+
+fn row(
+    id: &str,
+    display_name: &str,
+    upn: &str,
+    job_title: Option<&str>,
+    account_enabled: Option<bool>,
+) -> UserRow {
     UserRow {
-        id: user.id.clone(),
-        display_name: user.display_name.clone(),
-        login: user.user_principal_name.clone(),
-        detail: detail(user.job_title.as_deref(), user.account_enabled),
+        id: id.to_string(),
+        display_name: display_name.to_string(),
+        login: upn.to_string(),
+        detail: detail(job_title, account_enabled),
     }
 }
 
