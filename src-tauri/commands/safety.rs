@@ -2,10 +2,10 @@
 //! verification, and a second operator's approval. Each is decided and kept in the core; the
 //! page only sends what the operator did.
 use resetdesk_core::safety::rules::SafetyRulesView;
-use resetdesk_core::safety::{
-    ApprovalRecord, CodeToSend, VerificationEvidence, VerificationRecord,
-};
+use resetdesk_core::safety::{CodeToSend, VerificationEvidence, VerificationRecord};
+use resetdesk_core::seam::{ApprovalStep, SignInRequest};
 use resetdesk_core::AppError;
+use secrecy::SecretString;
 use tauri::{AppHandle, Runtime, State};
 
 use crate::commands::connections::sign_in_form;
@@ -33,20 +33,31 @@ pub async fn record_verification(
     state.console.record_verification(&plan_id, &evidence)
 }
 
-/// A second operator signs in on the spot to approve: for the sandbox as the demo `account`
-/// they choose, for a real tenant in the system browser (a fresh sign-in is asked for). A
-/// Lighthouse plan is approved in its partner tenant, the same way.
+/// A second operator signs in on the spot to approve, with what the provider's sign-in asks
+/// for: for the sandbox the demo `account` they choose; for a real Entra tenant or Lighthouse
+/// partner the system browser (a fresh sign-in is asked for); a login, password and code where
+/// the provider's own sign-in takes them. A device sign-in answers with the code to show first;
+/// asked again with that `device_code`, it waits for its approval. Nothing of the approver's
+/// sign-in is kept.
 #[tauri::command]
 pub async fn approve_plan<R: Runtime>(
     app: AppHandle<R>,
     start: State<'_, AppStart>,
     plan_id: String,
     account: Option<String>,
-) -> Result<ApprovalRecord, AppError> {
+    password: Option<String>,
+    code: Option<String>,
+    device_code: Option<String>,
+) -> Result<ApprovalStep, AppError> {
     let state = start.ready().await?;
     // The sign-in goes to the plan's own connection, whatever the page believes it is.
     let connection_id = state.console.plan_connection_id(&plan_id)?;
-    let request = sign_in_form(&app, state, &connection_id, account)?;
+    let request = SignInRequest {
+        password: password.map(SecretString::from),
+        code,
+        device_code,
+        ..sign_in_form(&app, state, &connection_id, account)?
+    };
     state.console.approve_plan(&plan_id, request).await
 }
 

@@ -2,7 +2,8 @@
 // in-app emulators (the "sandbox-zoho" and "sandbox-ps" connections). Reset password with a
 // generated password and its options, all through Zoho's API; Reset MFA (by hand) with its
 // two confirmations; a Zoho member refused with Zoho's reason; Privilege Secure's Reset
-// 2-Factor Token for an individually configured user and, in three steps, for a group member.
+// 2-Factor Token for an individually configured user and, in three steps, for a group member; a
+// VIP's Zoho reset approved by a second admin through their own device sign-in.
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -308,4 +309,45 @@ test("Privilege Secure: the group reset's by-hand step survives a restart and is
   const mark = entries[entries.length - 1];
   assert.equal(mark.planId, planId);
   assert.equal(mark.steps[0].status, "completedByHand");
+});
+
+test("Zoho: a VIP's reset waits for a second admin, who approves with their own device code; a member may not", async () => {
+  // The organisation's approval rule for VIPs, as its settings.json sets it (a new start).
+  await app.stop();
+  app = await startApp({ settings: { safety: { approval: { vipUsers: ["annette.c@zylker.sandbox"] } } } });
+  browser = app.browser;
+  await signInToZoho("ada.admin@zylker.sandbox");
+  await openUsers(ZOHO, "annette");
+  const zuid = await userIdOf("annette.c@zylker.sandbox");
+  await openRow(zuid);
+  await click(browser, "#action-zohoResetMfa");
+  await el(browser, "#provider-plan-dialog");
+  await waitText(browser, '[data-testid="approval-reason"]', (t) => /VIP list/.test(t), 20000, "why a second person");
+  // Ada prepared it: only the other demo operators are offered as approvers.
+  const picker = await el(browser, "#approver-account");
+  const offered = await browser.execute(() => [...document.getElementById("approver-account").options].map((o) => o.value));
+  assert.deepEqual(offered, ["sam.super@zylker.sandbox", "mo.member@zylker.sandbox"]);
+
+  await picker.selectByAttribute("value", "mo.member@zylker.sandbox");
+  await click(browser, "#approve-button");
+  await waitText(browser, '[data-testid="approval"]', (t) => /mo\.member@zylker\.sandbox cannot approve this/.test(t), 30000, "the member's refusal");
+  await picker.selectByAttribute("value", "sam.super@zylker.sandbox");
+  await click(browser, "#approve-button");
+  await waitText(browser, '[data-testid="approval-result"]', (t) => /Approved by sam\.super@zylker\.sandbox \(Super Admin\)/.test(t), 30000, "the super admin's approval");
+
+  await confirmWithReason("INC-3010 VIP lost phone");
+  await el(browser, '[data-testid="second-confirmation"]');
+  await click(browser, "#confirm-button");
+  await el(browser, "#result-dialog");
+  // Ada ran it under her own sign-in, which the approver's did not replace; the audit entry
+  // names both, and the member's refused attempt before it.
+  const entries = fs.readFileSync(path.join(app.dataDir, "audit.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line));
+  const ran = entries.at(-1);
+  assert.equal(ran.operator, "ada.admin@zylker.sandbox");
+  assert.equal(ran.approval?.approver, "sam.super@zylker.sandbox");
+  const refused = entries.find((e) => e.outcome === "refused" && e.operator === "mo.member@zylker.sandbox");
+  assert.match(refused?.message ?? "", /^Approval refused: mo\.member@zylker\.sandbox cannot approve this/);
+  await closeDialogs(browser);
+  await click(browser, "#nav-connections");
+  await waitText(browser, `[data-testid="connection-${ZOHO}"] [data-testid="connection-account"]`, (t) => t.includes("ada.admin@zylker.sandbox"), 10000, "Ada still signed in");
 });

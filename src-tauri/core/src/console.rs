@@ -26,6 +26,7 @@ mod provider_actions;
 mod revealed;
 mod run;
 mod safety_checks;
+mod seam_approval;
 mod seam_sessions;
 mod sign_in;
 mod zoho;

@@ -24,6 +24,7 @@ use crate::error::{AppError, Result};
 use crate::model::connection::{Connection, ProviderSettings};
 use crate::model::AuthMethod;
 use crate::safety::verification::ContactsOnRecord;
+use crate::safety::ApprovalRecord;
 
 pub use crate::console::{
     FreshSignIn, PasswordInput, PlanOwner, PlanTarget, ProviderAccount, ProviderOffer,
@@ -86,6 +87,31 @@ pub enum SignInOutcome {
     Done { account: ProviderAccount },
     DeviceCode { prompt: DeviceCodePrompt },
     UntrustedCertificate { sha256: String },
+}
+
+/// Where a second person's approval stands: given (what the confirmation records), or the
+/// code the approver enters on the provider's page first (a device sign-in), after which the
+/// page asks again naming that code.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(
+    rename_all = "camelCase",
+    tag = "step",
+    rename_all_fields = "camelCase"
+)]
+pub enum ApprovalStep {
+    Approved { record: ApprovalRecord },
+    DeviceCode { prompt: DeviceCodePrompt },
+}
+
+impl ApprovalStep {
+    /// The approval, when it was given.
+    pub fn approved(self) -> Option<ApprovalRecord> {
+        match self {
+            Self::Approved { record } => Some(record),
+            Self::DeviceCode { .. } => None,
+        }
+    }
 }
 
 /// One user as a list shows them.
@@ -264,6 +290,31 @@ pub trait Provider: Send + Sync {
     /// At start-up: the session of a sign-in kept in the keychain, if there is one.
     async fn resume(&self, _connection: &Connection) -> Result<Option<Arc<dyn Session>>> {
         Ok(None)
+    }
+
+    /// A second person signs in to approve one plan of `connection`, as the approval form asks
+    /// (`request`): a sign-in that keeps nothing — no keychain entry, no refresh, no session in
+    /// the Console's map. The Console reads who they are from the session it answers with,
+    /// asks it for the plan's user's page (the approver must be offered the action themselves),
+    /// then drops it without signing it out (that would end the operator's sign-in too).
+    /// A device sign-in answers [`SignInStep::DeviceCode`] first, as [`Provider::sign_in`]
+    /// does; the call naming that code waits for its approval. Default: this provider takes no
+    /// approvals, and a reset that needs one is refused when it is planned.
+    async fn approver_sign_in(
+        &self,
+        connection: &Connection,
+        _request: SignInRequest,
+    ) -> Result<SignInStep> {
+        Err(AppError::invalid_input(format!(
+            "\"{}\" takes no second person's sign-in in ResetDesk.",
+            connection.display_name
+        )))
+    }
+
+    /// Whether [`Provider::approver_sign_in`] is implemented: otherwise a reset that needs a
+    /// second person is refused when it is planned, with what to do instead.
+    fn takes_approvals(&self) -> bool {
+        false
     }
 
     /// Trusts, for this connection only, the certificate the operator was shown after a

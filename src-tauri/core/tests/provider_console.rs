@@ -23,7 +23,8 @@ use resetdesk_core::seam::{ProviderAccount, SignInOutcome, SignInRequest};
 use resetdesk_core::secrets::{MemoryStore, SecretString};
 use resetdesk_core::ErrorKind;
 use resetdesk_sandbox::privilege_secure::{
-    PsEmulator, ADMIN_LOGIN, ADMIN_PASSWORD, REVIEWER_LOGIN, REVIEWER_PASSWORD,
+    PsEmulator, ADMIN_LOGIN, ADMIN_PASSWORD, LEAD_LOGIN, LEAD_PASSWORD, REVIEWER_LOGIN,
+    REVIEWER_PASSWORD,
 };
 use resetdesk_sandbox::zoho::{ZohoSandbox, CONFIRMED_USER, PENDING_USER, SECOND_ADMIN};
 use serde_json::json;
@@ -1308,22 +1309,30 @@ async fn zoho_resets_follow_the_organisations_safety_rules_as_entras_do() {
         .with_safety_policy(resetdesk_core::safety::SafetyPolicy::default());
     h.zoho_sign_in(SUPER_ADMIN).await;
 
-    // An organisation admin is privileged: the super admin's reset needs a second person,
-    // whom ResetDesk cannot take for Zoho yet, so it is refused with why, and audited.
+    // An organisation admin is privileged: the super admin's reset needs a second person. An
+    // admin may not approve it, since Zoho lets only the super admin reset an admin: refused
+    // with why, and audited.
     let other_admin = h.zuid(SECOND_ADMIN);
-    let refused = h
+    let plan = h
         .console
         .plan_provider_action(ZOHO, &other_admin, ProviderAction::ZohoResetMfa, None)
         .await
-        .unwrap_err();
+        .unwrap();
+    assert!(plan.safety.approval.required, "{plan:?}");
+    assert!(
+        plan.safety.approval.reasons[0].contains("is a Zoho organisation admin."),
+        "{plan:?}"
+    );
+    let refused = zoho_approve(&h.console, &plan.id, ADMIN).await.unwrap_err();
     assert_eq!(refused.kind, ErrorKind::Denied, "{refused:?}");
     assert!(
-        refused.message.contains("is a Zoho organisation admin."),
+        refused.message.contains("only the super admin may reset"),
         "{refused:?}"
     );
     let entry = h.audit().pop().unwrap();
     assert_eq!(entry.record.outcome, AuditOutcome::Refused);
     assert_eq!(entry.record.target_id, other_admin);
+    assert_eq!(entry.record.operator, ADMIN);
 
     // A member's reset waits for the caller's verification; Zoho gives ResetDesk no phone or
     // manager, so the ticket is the method left, and the others say why they are not.
@@ -1371,4 +1380,209 @@ async fn zoho_resets_follow_the_organisations_safety_rules_as_entras_do() {
     );
     let entry = h.audit().pop().unwrap();
     assert!(entry.record.verification.is_some_and(|v| v.passed));
+}
+
+/// The approver `email` signs in to the sandbox's Zoho connection to approve `plan_id`: the
+/// device code first, then the call naming it, which waits for its approval.
+async fn zoho_approve(
+    console: &Console,
+    plan_id: &str,
+    email: &str,
+) -> resetdesk_core::error::Result<resetdesk_core::safety::ApprovalRecord> {
+    use resetdesk_core::seam::ApprovalStep;
+    let request = |device_code: Option<String>| SignInRequest {
+        account: email.to_string(),
+        device_code,
+        ..Default::default()
+    };
+    let ApprovalStep::DeviceCode { prompt } = console.approve_plan(plan_id, request(None)).await?
+    else {
+        panic!("a Zoho approver signs in with a device code")
+    };
+    match console
+        .approve_plan(plan_id, request(Some(prompt.user_code)))
+        .await?
+    {
+        ApprovalStep::Approved { record } => Ok(record),
+        other => panic!("{email} approves: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_second_zoho_admin_approves_on_the_spot_and_the_operators_sign_in_is_kept() {
+    let secrets = Arc::new(MemoryStore::new());
+    let mut h = harness().await;
+    h.console = Console::new(
+        vec![h.console.connection_settings(ZOHO).unwrap()],
+        secrets.clone(),
+        KeychainStatus::Available,
+        h._dir.path().join("audit.jsonl"),
+    )
+    .unwrap()
+    .with_zoho_sandbox_approver(ZOHO, h.zoho.clone())
+    .with_safety_policy(
+        resetdesk_core::safety::SafetyPolicy::from_settings(Some(&json!({
+            "verification": {"required": false, "methods": []},
+            "approval": {"vipUsers": [CONFIRMED_USER]}
+        })))
+        .unwrap(),
+    );
+    h.zoho_sign_in(ADMIN).await;
+    let zuid = h.zuid(CONFIRMED_USER);
+    let plan = h
+        .console
+        .plan_provider_action(ZOHO, &zuid, ProviderAction::ZohoResetMfa, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        plan.safety.approval.reasons,
+        ["Annette Charbonneau is on your organisation's VIP list."]
+    );
+
+    // A member may not: Zoho's organisation API answers admins only.
+    let refused = zoho_approve(&h.console, &plan.id, MEMBER)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Denied, "{refused:?}");
+    assert!(
+        refused
+            .message
+            .starts_with(&format!("{MEMBER} cannot approve this:")),
+        "{refused:?}"
+    );
+    let approved = zoho_approve(&h.console, &plan.id, SUPER_ADMIN)
+        .await
+        .unwrap();
+    assert_eq!(approved.approver, SUPER_ADMIN);
+    assert_eq!(approved.approver_roles, ["Super Admin"]);
+
+    // The operator is still the one signed in: the card, the run (refused under anyone
+    // else's sign-in), the audit entry, and the sign-in the next start resumes.
+    let card = h.console.connections().await.remove(0);
+    assert_eq!(card.account.map(|a| a.login).as_deref(), Some(ADMIN));
+    let ran = h
+        .console
+        .run_provider_plan(&plan.id, "INC-12", None)
+        .await
+        .unwrap();
+    assert_eq!(
+        ran.outcome,
+        AuditOutcome::Pending,
+        "MFA is reset by hand in Zoho"
+    );
+    let entry = h.audit().pop().unwrap();
+    assert_eq!(entry.record.operator, ADMIN);
+    assert_eq!(
+        entry.record.approval.map(|a| a.approver).as_deref(),
+        Some(SUPER_ADMIN)
+    );
+    let restarted = Console::new(
+        vec![h.console.connection_settings(ZOHO).unwrap()],
+        secrets,
+        KeychainStatus::Available,
+        h._dir.path().join("audit.jsonl"),
+    )
+    .unwrap()
+    .with_zoho_sandbox_approver(ZOHO, h.zoho.clone());
+    restarted.resume_sessions().await;
+    let card = restarted.connections().await.remove(0);
+    assert_eq!(card.account.map(|a| a.login).as_deref(), Some(ADMIN));
+}
+
+#[tokio::test]
+async fn nps_a_second_administrator_approves_with_their_own_login_password_and_code() {
+    let mut h = harness().await;
+    h.console = h.console.with_safety_policy(
+        resetdesk_core::safety::SafetyPolicy::from_settings(Some(&json!({
+            "verification": {"required": false, "methods": []},
+            "approval": {"vipUsers": ["alice@corp.sandbox"]}
+        })))
+        .unwrap(),
+    );
+    h.nps_sign_in(ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    let alice = h.nps_id("alice");
+    let plan = h
+        .console
+        .plan_provider_action(NPS, &alice, ProviderAction::PsResetToken, None)
+        .await
+        .unwrap();
+    assert!(plan.safety.approval.required, "{plan:?}");
+    let approve = |login: &str, password: &str, code: Option<String>| SignInRequest {
+        account: login.to_string(),
+        password: Some(SecretString::from(password)),
+        code,
+        ..Default::default()
+    };
+
+    // A wrong code signs nobody in; the reviewer may not reset tokens; the operator is not a
+    // second person. Nothing is approved, and the reset does not run.
+    let wrong = h
+        .console
+        .approve_plan(
+            &plan.id,
+            approve(LEAD_LOGIN, LEAD_PASSWORD, Some("000000".into())),
+        )
+        .await
+        .unwrap_err();
+    assert_ne!(wrong.kind, ErrorKind::Internal, "{wrong:?}");
+    let code = |login: &str| h.nps.second_factor_code(login);
+    let reviewer = h
+        .console
+        .approve_plan(
+            &plan.id,
+            approve(REVIEWER_LOGIN, REVIEWER_PASSWORD, code(REVIEWER_LOGIN)),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(reviewer.kind, ErrorKind::Denied, "{reviewer:?}");
+    assert!(
+        reviewer
+            .message
+            .starts_with(&format!("{REVIEWER_LOGIN} cannot approve this:")),
+        "{reviewer:?}"
+    );
+    let own = h
+        .console
+        .approve_plan(
+            &plan.id,
+            approve(ADMIN_LOGIN, ADMIN_PASSWORD, code(ADMIN_LOGIN)),
+        )
+        .await
+        .unwrap_err();
+    assert!(own.message.contains("second person"), "{own:?}");
+    let unapproved = h
+        .console
+        .run_provider_plan(&plan.id, "INC-31", None)
+        .await
+        .unwrap_err();
+    assert!(
+        unapproved.message.contains("A second person must approve"),
+        "{unapproved:?}"
+    );
+    assert_eq!(h.nps.mfa_reset_count("alice"), 0);
+
+    let approved = h
+        .console
+        .approve_plan(
+            &plan.id,
+            approve(LEAD_LOGIN, LEAD_PASSWORD, code(LEAD_LOGIN)),
+        )
+        .await
+        .unwrap()
+        .approved()
+        .expect("Privilege Secure signs in at once");
+    assert_eq!(approved.approver, LEAD_LOGIN);
+    let result = h
+        .console
+        .run_provider_plan(&plan.id, "INC-31", None)
+        .await
+        .unwrap();
+    assert_eq!(result.outcome, AuditOutcome::Succeeded);
+    assert_eq!(h.nps.mfa_reset_count("alice"), 1);
+    let entry = h.audit().pop().unwrap();
+    assert_eq!(entry.record.operator, ADMIN_LOGIN);
+    assert_eq!(
+        entry.record.approval.map(|a| a.approver).as_deref(),
+        Some(LEAD_LOGIN)
+    );
 }

@@ -91,7 +91,11 @@ impl Harness {
         self.console
             .approve_plan(&plan.id, common::demo_sign_in(upn))
             .await
-            .map(|record| record.approver)
+            .map(|step| {
+                step.approved()
+                    .expect("an Entra approval is given at once")
+                    .approver
+            })
     }
 
     fn last_audit(&self) -> AuditEntry {

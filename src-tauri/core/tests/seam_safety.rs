@@ -2,8 +2,9 @@
 //! the organisation's default rules a reset waits for the caller's verification (recorded in
 //! the confirmation, kept in Rust, audited with the run), a failed verification stops it, a
 //! caller verified minutes ago for the same user is not asked again, and a reset that needs a
-//! second person's approval — a privileged or VIP user — is refused with the reason, since
-//! approvers sign in through Entra and Lighthouse only. The fake provider of the testkit shows
+//! second person's approval — a privileged or VIP user — waits for one: someone else, signed
+//! in on the spot through the provider's own sign-in, whom the provider offers the same action
+//! (refused, with the reason, where the provider has no sign-in for an approver). The fake provider of the testkit shows
 //! it needs no line of the Console: it only says what it knows (the user's phone, who is
 //! privileged).
 use std::sync::Arc;
@@ -14,7 +15,8 @@ use resetdesk_core::safety::verification::{VerificationEvidence, VerificationMet
 use resetdesk_core::safety::SafetyPolicy;
 use resetdesk_core::ErrorKind;
 use resetdesk_testkit::fake_provider::{
-    FakeDirectory, FAKE_ADMIN, FAKE_CONNECTION, SIGN_OUT, UNLOCK,
+    FakeDirectory, FAKE_ADMIN, FAKE_CONNECTION, FAKE_LEAD, FAKE_OWNER, FAKE_PASSWORD, FAKE_VIEWER,
+    SIGN_OUT, UNLOCK,
 };
 
 const FAKE: &str = FAKE_CONNECTION;
@@ -197,8 +199,113 @@ async fn a_one_time_code_read_back_verifies_the_caller_and_a_failed_call_back_st
 }
 
 #[tokio::test]
-async fn a_reset_of_a_privileged_or_vip_user_needs_a_second_person_and_is_refused_with_why() {
+async fn a_reset_of_a_privileged_or_vip_user_waits_for_a_second_persons_approval() {
     let h = signed_in(serde_json::json!({"approval": {"vipUsers": ["ADA@fake.test"]}})).await;
+    for (user, why) in [
+        ("bob", "Bob Locked is an owner of the fake directory."),
+        ("ada", "Ada Locked is on your organisation's VIP list."),
+    ] {
+        let plan = h.console.plan_offered(FAKE, user, UNLOCK).await.unwrap();
+        assert!(plan.safety.approval.required, "{plan:?}");
+        assert_eq!(plan.safety.approval.reasons, [why]);
+        h.console
+            .record_verification(&plan.id, &ticket("HR-5"))
+            .unwrap();
+        let unapproved = h
+            .console
+            .run_provider_plan(&plan.id, "INC-5", None)
+            .await
+            .unwrap_err();
+        assert_eq!(unapproved.kind, ErrorKind::Denied, "{unapproved:?}");
+        assert!(
+            unapproved.message.contains("A second person must approve"),
+            "{unapproved:?}"
+        );
+        assert!(h.directory.is_locked(user), "nothing ran");
+
+        // Not the operator, not someone the directory would not let do it, not the user: each
+        // refusal is audited under who tried, and the plan waits for another approver.
+        let mut refusals = vec![
+            (FAKE_ADMIN, "second person"),
+            (
+                FAKE_VIEWER,
+                "cannot approve this: Only an administrator of the fake directory may do this.",
+            ),
+        ];
+        if user == "bob" {
+            refusals.push((FAKE_OWNER, "The user this action is for cannot approve it."));
+        }
+        for (approver, refusal) in refusals {
+            let refused = h
+                .console
+                .approve_plan(&plan.id, approver_sign_in(approver))
+                .await
+                .unwrap_err();
+            assert_eq!(refused.kind, ErrorKind::Denied, "{refused:?}");
+            assert!(refused.message.contains(refusal), "{refused:?}");
+            let entry = h.console.list_audit(1).unwrap().remove(0);
+            assert_eq!(entry.record.outcome, AuditOutcome::Refused);
+            assert_eq!(entry.record.operator, approver);
+            assert_eq!(entry.record.plan_id.as_deref(), Some(plan.id.as_str()));
+        }
+
+        let approved = h
+            .console
+            .approve_plan(&plan.id, approver_sign_in(FAKE_LEAD))
+            .await
+            .unwrap()
+            .approved()
+            .expect("the fake directory signs in at once");
+        assert_eq!(approved.approver, FAKE_LEAD);
+        assert_eq!(approved.approver_roles, ["Administrator"]);
+        let again = h
+            .console
+            .approve_plan(&plan.id, approver_sign_in(FAKE_LEAD))
+            .await
+            .unwrap_err();
+        assert!(again.message.contains("already approved"), "{again:?}");
+
+        h.console
+            .run_provider_plan(&plan.id, "INC-5", None)
+            .await
+            .unwrap();
+        assert!(!h.directory.is_locked(user));
+        let entry = h.console.list_audit(1).unwrap().remove(0);
+        assert_eq!(entry.record.outcome, AuditOutcome::Succeeded);
+        assert_eq!(entry.record.operator, FAKE_ADMIN);
+        assert_eq!(
+            entry.record.approval.map(|a| a.approver).as_deref(),
+            Some(FAKE_LEAD),
+            "the run's audit entry names the approver"
+        );
+    }
+    // Signing out is no reset: no approval, no verification.
+    let sign_out = h.console.plan_offered(FAKE, "bob", SIGN_OUT).await.unwrap();
+    assert!(!sign_out.safety.approval.required);
+    assert!(!sign_out.safety.verification.required);
+
+    // With the rule off, the owner's reset is planned (and waits for the caller's verification);
+    // there is no approval to give it.
+    let h = signed_in(serde_json::json!({"approval": {"privilegedTargets": false}})).await;
+    let plan = h.console.plan_offered(FAKE, "bob", UNLOCK).await.unwrap();
+    assert!(plan.safety.verification.required);
+    let no_approval = h
+        .console
+        .approve_plan(&plan.id, approver_sign_in(FAKE_LEAD))
+        .await
+        .unwrap_err();
+    assert_eq!(no_approval.kind, ErrorKind::InvalidInput, "{no_approval:?}");
+    assert!(
+        no_approval.message.contains("does not need"),
+        "{no_approval:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_reset_that_needs_a_second_person_is_refused_with_why_where_the_provider_takes_no_approver(
+) {
+    let h = signed_in(serde_json::json!({"approval": {"vipUsers": ["ADA@fake.test"]}})).await;
+    h.directory.refuse_approvals();
     for (user, why) in [
         ("bob", "Bob Locked is an owner of the fake directory."),
         ("ada", "Ada Locked is on your organisation's VIP list."),
@@ -221,24 +328,13 @@ async fn a_reset_of_a_privileged_or_vip_user_needs_a_second_person_and_is_refuse
         assert_eq!(entry.record.target_id, user);
         assert!(h.directory.is_locked(user));
     }
-    // Signing out is no reset: no approval, no verification.
-    let sign_out = h.console.plan_offered(FAKE, "bob", SIGN_OUT).await.unwrap();
-    assert!(!sign_out.safety.approval.required);
-    assert!(!sign_out.safety.verification.required);
+}
 
-    // With the rule off, the owner's reset is planned (and waits for the caller's verification);
-    // there is no approval to give it.
-    let h = signed_in(serde_json::json!({"approval": {"privilegedTargets": false}})).await;
-    let plan = h.console.plan_offered(FAKE, "bob", UNLOCK).await.unwrap();
-    assert!(plan.safety.verification.required);
-    let no_approval = h
-        .console
-        .approve_plan(&plan.id, resetdesk_testkit::demo_sign_in(FAKE_ADMIN))
-        .await
-        .unwrap_err();
-    assert_eq!(no_approval.kind, ErrorKind::InvalidInput, "{no_approval:?}");
-    assert!(
-        no_approval.message.contains("does not need"),
-        "{no_approval:?}"
-    );
+/// What an approver types on the fake directory's sign-in form.
+fn approver_sign_in(login: &str) -> resetdesk_core::seam::SignInRequest {
+    resetdesk_core::seam::SignInRequest {
+        account: login.to_string(),
+        password: Some(secrecy::SecretString::from(FAKE_PASSWORD)),
+        ..Default::default()
+    }
 }

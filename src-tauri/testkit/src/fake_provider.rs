@@ -3,8 +3,10 @@
 //! commands names it: the tests that drive it are the proof that a new provider needs only
 //! its own folder.
 //!
-//! Its operators: `admin@fake.test` may unlock accounts and sign users out; `viewer@fake.test`
-//! may only look. Every operator's password is [`FAKE_PASSWORD`]. Its users: Ada (locked, with a
+//! Its operators: `admin@fake.test` and `lead@fake.test` may unlock accounts and sign users
+//! out, and so may Bob, an owner of the directory (`bob@fake.test`); `viewer@fake.test` may
+//! only look. Every operator's password is [`FAKE_PASSWORD`]. A second person approves
+//! through the same sign-in. Its users: Ada (locked, with a
 //! phone number on record and a registered phone), Bob (locked, an owner of the directory: a
 //! privileged user) and Cy (active).
 use std::collections::HashMap;
@@ -32,6 +34,10 @@ pub const FAKE_CONNECTION: &str = "fake-1";
 pub const FAKE_PASSWORD: &str = "fake-password";
 pub const FAKE_ADMIN: &str = "admin@fake.test";
 pub const FAKE_VIEWER: &str = "viewer@fake.test";
+/// A second administrator: an approver of the admin's requests.
+pub const FAKE_LEAD: &str = "lead@fake.test";
+/// Bob, a user of the directory and one of its owners, signs in as an administrator too.
+pub const FAKE_OWNER: &str = "bob@fake.test";
 /// Unlocks a locked account: a reset (the hourly cap counts it).
 pub const UNLOCK: &str = "fakeUnlock";
 /// Signs the user out everywhere: sessions only.
@@ -57,6 +63,9 @@ struct FakeState {
     changes: HashMap<(String, String), u32>,
     /// How long each run waits before it changes anything, as a slow directory would.
     run_delay: std::time::Duration,
+    /// Off: the directory has no sign-in for a second person, as a provider that does not
+    /// implement one.
+    no_approvals: bool,
 }
 
 /// The fake directory and its provider.
@@ -89,6 +98,7 @@ impl FakeDirectory {
             ],
             changes: HashMap::new(),
             run_delay: std::time::Duration::ZERO,
+            no_approvals: false,
         };
         Arc::new(Self {
             state: Arc::new(Mutex::new(state)),
@@ -122,6 +132,11 @@ impl FakeDirectory {
     /// Makes every run wait `delay` before it changes anything.
     pub fn set_run_delay(&self, delay: std::time::Duration) {
         self.state.lock().unwrap().run_delay = delay;
+    }
+
+    /// From now on, takes no second person's sign-in (see `Provider::takes_approvals`).
+    pub fn refuse_approvals(&self) {
+        self.state.lock().unwrap().no_approvals = true;
     }
 
     /// Locks `user_id` again (as a user who mistyped their password too often).
@@ -191,7 +206,8 @@ impl Provider for FakeDirectory {
             .as_ref()
             .is_some_and(|p| p.expose_secret() == FAKE_PASSWORD);
         let login = request.account.trim().to_ascii_lowercase();
-        if !password_ok || ![FAKE_ADMIN, FAKE_VIEWER].contains(&login.as_str()) {
+        let administrators = [FAKE_ADMIN, FAKE_LEAD, FAKE_OWNER];
+        if !password_ok || !(administrators.contains(&login.as_str()) || login == FAKE_VIEWER) {
             return Err(AppError::new(
                 ErrorKind::Denied,
                 "The fake directory refused the sign-in: check the account and password.",
@@ -200,9 +216,25 @@ impl Provider for FakeDirectory {
         Ok(SignInStep::Done(Arc::new(FakeSession {
             state: self.state.clone(),
             tenant: connection.id.clone(),
-            may_change: login == FAKE_ADMIN,
+            may_change: administrators.contains(&login.as_str()),
             login,
         })))
+    }
+
+    /// The fake directory keeps nothing of a sign-in: an approver's is the same.
+    async fn approver_sign_in(
+        &self,
+        connection: &Connection,
+        request: SignInRequest,
+    ) -> Result<SignInStep> {
+        if !self.takes_approvals() {
+            return Err(AppError::invalid_input("No approver sign-in here."));
+        }
+        self.sign_in(connection, request).await
+    }
+
+    fn takes_approvals(&self) -> bool {
+        !self.state.lock().unwrap().no_approvals
     }
 }
 
@@ -271,7 +303,8 @@ impl Session for FakeSession {
 
     fn owner(&self) -> PlanOwner {
         PlanOwner {
-            operator_id: self.login.clone(),
+            // The directory's id of the operator: Bob signs in as the user `bob`.
+            operator_id: self.login.trim_end_matches("@fake.test").to_string(),
             operator_label: self.login.clone(),
             tenant_id: self.tenant.clone(),
         }

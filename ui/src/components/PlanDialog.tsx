@@ -19,7 +19,8 @@ import {
 } from "@fluentui/react-components";
 import { useState } from "react";
 import type { ActionFlow } from "../hooks/useActionFlow";
-import type { ActionOptions, CodeToSend, Plan, VerificationEvidence } from "../ipc/types";
+import type { ApproverSignIn } from "../ipc/api";
+import type { ActionOptions, ApprovalStep, CodeToSend, Plan, VerificationEvidence } from "../ipc/types";
 import { ACTION_LABELS } from "../format";
 import { ErrorBar } from "./ErrorBar";
 import { ReasonField } from "./ReasonField";
@@ -59,7 +60,7 @@ export interface PlanDialogProps {
   /** The safety steps (see SafetyChecks); each rejects with Rust's error. */
   onSendCode?: (destinationId: string) => Promise<CodeToSend>;
   onVerify?: (evidence: VerificationEvidence) => Promise<void>;
-  onApprove?: (account?: string) => Promise<void>;
+  onApprove?: (form: ApproverSignIn) => Promise<ApprovalStep>;
 }
 
 const notWired = () => Promise.reject({ kind: "Internal", message: "Not available here.", detail: null });

@@ -15,6 +15,7 @@ import { useState } from "react";
 import type {
   AppError,
   ApprovalRecord,
+  ApprovalStep,
   CodeToSend,
   PlanSafety,
   RateStatus,
@@ -22,6 +23,7 @@ import type {
   VerificationOption,
   VerificationRecord,
 } from "../ipc/types";
+import type { ApproverSignIn } from "../ipc/api";
 import { ErrorBar } from "./ErrorBar";
 import { useSafetySectionStyles } from "./safetySectionStyles";
 import { SecondPersonApproval } from "./SecondPersonApproval";
@@ -30,7 +32,7 @@ import { SecondPersonApproval } from "./SecondPersonApproval";
 /** What the safety part reads of a plan, whichever provider's (Entra's, or one of the seam's). */
 export interface SafetyPlan {
   connectionId: string;
-  /** Who planned it: an approver must be someone else (Entra's plans only ask for approval). */
+  /** Who planned it, not offered as approver; empty: whoever is signed in to the connection (a seam plan). */
   operatorUpn: string;
   safety: PlanSafety;
 }
@@ -43,7 +45,7 @@ export interface SafetyChecksProps {
   disabled: boolean;
   onSendCode: (destinationId: string) => Promise<CodeToSend>;
   onVerify: (evidence: VerificationEvidence) => Promise<void>;
-  onApprove: (account?: string) => Promise<void>;
+  onApprove: (form: ApproverSignIn) => Promise<ApprovalStep>;
 }
 
 /** Whether the confirmation is complete as far as safety goes (Rust checks again on confirm). */

@@ -1,6 +1,7 @@
 import {
   Button,
   Field,
+  Input,
   MessageBar,
   MessageBarBody,
   Select,
@@ -10,50 +11,59 @@ import {
 } from "@fluentui/react-components";
 import { useEffect, useState } from "react";
 import { listConnections } from "../ipc/api";
-import type { AppError, ApprovalRecord, DemoAccount } from "../ipc/types";
+import type { ApproverSignIn } from "../ipc/api";
+import type { AppError, ApprovalRecord, ApprovalStep, ConnectionView, DeviceCodePrompt } from "../ipc/types";
 import { ErrorBar } from "./ErrorBar";
+import { DeviceCodeBox } from "./providers/DeviceCodeBox";
 import { useSafetySectionStyles } from "./safetySectionStyles";
 
-
-/** Demo accounts of the connection (sandbox only), other than the operator: who may sign in to approve. */
-function useApproverAccounts(connectionId: string, operatorUpn: string): DemoAccount[] | null {
-  const [accounts, setAccounts] = useState<DemoAccount[] | null>(null);
+/** The connection the approver signs in to, as the Connections screen lists it. */
+function useApprovalConnection(connectionId: string): ConnectionView | null {
+  const [connection, setConnection] = useState<ConnectionView | null>(null);
   useEffect(() => {
     let live = true;
     listConnections().then(
       (connections) => {
-        const connection = connections.find((c) => c.id === connectionId);
-        if (!live || !connection?.sandbox) return;
-        setAccounts(
-          connection.demoAccounts.filter((a) => a.userPrincipalName.toLowerCase() !== operatorUpn.toLowerCase()),
-        );
+        if (live) setConnection(connections.find((c) => c.id === connectionId) ?? null);
       },
       () => {},
     );
     return () => {
       live = false;
     };
-  }, [connectionId, operatorUpn]);
-  return accounts;
+  }, [connectionId]);
+  return connection;
+}
+
+/**
+ * Whether the connection's own sign-in form asks for a login, a password and a second factor's
+ * code (Privilege Secure's): the approver types theirs the same way. The other providers' sign-in
+ * pages are answered elsewhere (the browser, a device code, the sandbox's demo sign-in).
+ */
+function asksForCredentials(connection: ConnectionView | null): boolean {
+  return connection?.kind === "privilegeSecure";
 }
 
 export interface SecondPersonApprovalProps {
   /** The connection the approver signs in to. */
   connectionId: string;
-  /** Who prepared the request (not offered as an approver). */
+  /** Who prepared the request (not offered as an approver); empty: whoever is signed in to it. */
   operatorUpn: string;
   /** Why Rust asks for a second person. */
   reasons: string[];
   approval: ApprovalRecord | null;
   disabled: boolean;
-  onApprove: (account?: string) => Promise<void>;
+  /** Rust's answer: the approval, or a device code to show before asking again with it. */
+  onApprove: (form: ApproverSignIn) => Promise<ApprovalStep>;
   /** Whom Rust accepts, in the words of this request. */
   who: string;
 }
 
 /**
  * "A second person must approve": the reasons Rust gave, and the approver's sign-in on the spot
- * (a demo account in the sandbox, the system browser otherwise). Rust checks who signed in.
+ * through the connection's own sign-in (a demo account in the sandbox; otherwise the system
+ * browser, a device code to enter on the provider's page, or the provider's login form). Rust
+ * checks who signed in and keeps nothing of their sign-in.
  */
 export function SecondPersonApproval({
   connectionId,
@@ -65,20 +75,47 @@ export function SecondPersonApproval({
   who,
 }: SecondPersonApprovalProps) {
   const styles = useSafetySectionStyles();
-  const accounts = useApproverAccounts(connectionId, operatorUpn);
+  const connection = useApprovalConnection(connectionId);
+  const operator = (operatorUpn || connection?.account?.login || "").toLowerCase();
+  const accounts = connection?.sandbox
+    ? connection.demoAccounts.filter((a) => a.userPrincipalName.toLowerCase() !== operator)
+    : null;
+  const credentials = asksForCredentials(connection);
   const [account, setAccount] = useState("");
+  const [login, setLogin] = useState("");
+  const [password, setPassword] = useState("");
+  const [code, setCode] = useState("");
+  const [prompt, setPrompt] = useState<DeviceCodePrompt | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
   const chosen = account || accounts?.[0]?.userPrincipalName || "";
+
+  const form = (): ApproverSignIn => {
+    if (accounts) {
+      // The sandbox's demo accounts carry what their sign-in form would be given.
+      const demo = accounts.find((a) => a.userPrincipalName === chosen);
+      return credentials
+        ? { account: chosen, password: demo?.password ?? undefined, code: demo?.secondFactorCode ?? undefined }
+        : { account: chosen };
+    }
+    return credentials ? { account: login.trim(), password, code: code.trim() } : {};
+  };
 
   const approve = async () => {
     setBusy(true);
     setError(null);
     try {
-      await onApprove(accounts ? chosen : undefined);
+      const given = form();
+      const first = await onApprove(given);
+      if (first.step === "deviceCode") {
+        setPrompt(first.prompt);
+        // Resolves once the approver entered the code on the provider's page.
+        await onApprove({ ...given, deviceCode: first.prompt.userCode });
+      }
     } catch (e) {
       setError(e as AppError);
     } finally {
+      setPrompt(null);
       setBusy(false);
     }
   };
@@ -116,12 +153,30 @@ export function SecondPersonApproval({
                   ))}
                 </Select>
               </Field>
+            ) : credentials ? (
+              <>
+                <Field label="Approver's login">
+                  <Input id="approver-login" value={login} onChange={(_, data) => setLogin(data.value)} />
+                </Field>
+                <Field label="Password">
+                  <Input
+                    id="approver-password"
+                    type="password"
+                    value={password}
+                    onChange={(_, data) => setPassword(data.value)}
+                  />
+                </Field>
+                <Field label="Authenticator code">
+                  <Input id="approver-code" value={code} onChange={(_, data) => setCode(data.value)} />
+                </Field>
+              </>
             ) : null}
             <Button id="approve-button" disabled={disabled || busy} onClick={() => void approve()}>
-              {accounts ? "Sign in to approve" : "Approver: sign in (opens the browser)"}
+              {accounts || credentials ? "Sign in to approve" : "Approver: sign in (opens the browser)"}
             </Button>
           </div>
-          {busy ? <Spinner size="tiny" label="Waiting for the approver's sign-in…" /> : null}
+          {prompt ? <DeviceCodeBox prompt={prompt} sandbox={Boolean(accounts)} /> : null}
+          {busy && !prompt ? <Spinner size="tiny" label="Waiting for the approver's sign-in…" /> : null}
           {error ? <ErrorBar error={error} /> : null}
         </>
       )}

@@ -1,16 +1,19 @@
 import { useCallback, useRef, useState } from "react";
-import { approvePlan, planAction, runPlan } from "../ipc/api";
+import { planAction, runPlan } from "../ipc/api";
+import type { ApproverSignIn } from "../ipc/api";
 import type {
   ActionKind,
   ActionOptions,
   AppError,
   ApprovalRecord,
+  ApprovalStep,
   CodeToSend,
   RunResult,
   Plan,
   VerificationEvidence,
   VerificationRecord,
 } from "../ipc/types";
+import { approveWith } from "./approveWith";
 import { useCallerVerification } from "./useCallerVerification";
 
 /**
@@ -53,7 +56,7 @@ export interface ActionFlowControls {
   /** Records the caller's verification; rejects with Rust's error (input to correct). */
   verify: (evidence: VerificationEvidence) => Promise<void>;
   /** A second operator signs in and Rust checks them; rejects with Rust's refusal. */
-  approve: (account?: string) => Promise<void>;
+  approve: (form: ApproverSignIn) => Promise<ApprovalStep>;
   /** Close the confirmation (before execution) or the result; both return to idle. */
   close: () => void;
 }
@@ -152,13 +155,12 @@ export function useActionFlow(connectionId: string, userId: string): ActionFlowC
   );
 
   const approve = useCallback(
-    async (account?: string) => {
-      if (!planId) return;
-      const record = await approvePlan(planId, account);
-      setFlow((current) =>
-        current.stage === "confirming" && current.plan.id === planId ? { ...current, approval: record } : current,
-      );
-    },
+    (form: ApproverSignIn) =>
+      approveWith(planId, form, (approved, record) =>
+        setFlow((current) =>
+          current.stage === "confirming" && current.plan.id === approved ? { ...current, approval: record } : current,
+        ),
+      ),
     [planId],
   );
 

@@ -1,5 +1,7 @@
 import { useCallback, useRef, useState } from "react";
-import { approvePlan, lighthousePlanReset, lighthouseStartJob } from "../ipc/api";
+import { lighthousePlanReset, lighthouseStartJob } from "../ipc/api";
+import type { ApproverSignIn } from "../ipc/api";
+import { approveWith } from "./approveWith";
 import type { AppError, BulkJobView, LighthouseTarget } from "../ipc/types";
 import type { LighthousePlanStage } from "../components/lighthouse/LighthousePlanDialog";
 
@@ -46,14 +48,12 @@ export function useLighthouseReset(connectionId: string) {
 
   /** A second person signs in to approve the job (Rust checks who; a refusal is thrown to the caller). */
   const approve = useCallback(
-    async (account?: string) => {
-      if (flow.stage !== "confirm") return;
-      const planId = flow.plan.id;
-      const record = await approvePlan(planId, account);
-      setFlow((current) =>
-        current.stage === "confirm" && current.plan.id === planId ? { ...current, approval: record } : current,
-      );
-    },
+    (form: ApproverSignIn) =>
+      approveWith(flow.stage === "confirm" ? flow.plan.id : null, form, (planId, record) =>
+        setFlow((current) =>
+          current.stage === "confirm" && current.plan.id === planId ? { ...current, approval: record } : current,
+        ),
+      ),
     [flow],
   );
 

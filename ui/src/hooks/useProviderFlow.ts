@@ -1,7 +1,9 @@
 import { useCallback, useRef, useState } from "react";
 import { planProviderAction, runPlan, settleByHandStep } from "../ipc/api";
+import type { ApproverSignIn } from "../ipc/api";
 import type {
   AppError,
+  ApprovalRecord,
   PasswordInput,
   ProviderAction,
   ProviderPlan,
@@ -9,6 +11,7 @@ import type {
   VerificationRecord,
   ZohoResetPasswordOptions,
 } from "../ipc/types";
+import { approveWith } from "./approveWith";
 import { useCallerVerification } from "./useCallerVerification";
 
 export type ProviderFlow =
@@ -25,6 +28,8 @@ export type ProviderFlow =
       needsFreshSignIn: boolean;
       /** How the caller was verified, as Rust recorded it (a reset may not run without it). */
       verification: VerificationRecord | null;
+      /** A second person's approval, as Rust recorded it (a reset that needs one waits for it). */
+      approval: ApprovalRecord | null;
     }
   | { stage: "done"; plan: ProviderPlan; result: RunResult };
 
@@ -55,6 +60,7 @@ export function useProviderFlow(connectionId: string, userId: string) {
           needsFreshSignIn: isZohoAction(action) && planned.freshSignIn?.fresh === false,
           // Rust reuses a verification this operator recorded for the same user in this call.
           verification: planned.safety.verification.recorded ?? null,
+          approval: null,
         });
       } catch (e) {
         password.current = undefined;
@@ -100,6 +106,7 @@ export function useProviderFlow(connectionId: string, userId: string) {
       error: null,
       needsFreshSignIn: false,
       verification: current.stage === "confirm" ? current.verification : null,
+      approval: current.stage === "confirm" ? current.approval : null,
     }));
     try {
       const result = await runPlan(planned.id, reason, planned.needsPassword ? password.current : undefined, false);
@@ -116,6 +123,7 @@ export function useProviderFlow(connectionId: string, userId: string) {
         error: fresh ? null : error,
         needsFreshSignIn: fresh,
         verification: current.stage === "confirm" ? current.verification : null,
+        approval: current.stage === "confirm" ? current.approval : null,
       }));
     }
   }, []);
@@ -127,6 +135,18 @@ export function useProviderFlow(connectionId: string, userId: string) {
         current.stage === "confirm" && current.plan.id === planId ? { ...current, verification: record } : current,
       );
     }, []),
+  );
+
+  /** A second person signs in to approve (Rust checks who; a refusal rejects with Rust's error). */
+  const confirmingId = flow.stage === "confirm" ? flow.plan.id : null;
+  const approve = useCallback(
+    (form: ApproverSignIn) =>
+      approveWith(confirmingId, form, (planId, record) =>
+        setFlow((current) =>
+          current.stage === "confirm" && current.plan.id === planId ? { ...current, approval: record } : current,
+        ),
+      ),
+    [confirmingId],
   );
 
   /** After the fresh sign-in: the plan may run now. */
@@ -152,8 +172,9 @@ export function useProviderFlow(connectionId: string, userId: string) {
     setFlow({ stage: "idle" });
   }, []);
 
-  return { flow, start, review, run, signedInAgain, markDone, close, sendCode, verify };
+  return { flow, start, review, run, signedInAgain, markDone, close, sendCode, verify, approve };
 }
+
 
 /**
  * The later of two answers about the same run. Each mark writes an audit entry, so the answer

@@ -48,7 +48,7 @@ describe("api: one command per function, with the brief's argument names", () =>
       "record_verification",
       { planId: "plan-1", evidence: { method: "callBack", phoneId: "mobilePhone", confirmed: true } },
     ],
-    ["approvePlan (sandbox)", () => api.approvePlan("plan-1", "globaladmin@contoso.sandbox"), "approve_plan", { planId: "plan-1", account: "globaladmin@contoso.sandbox" }],
+    ["approvePlan (sandbox)", () => api.approvePlan("plan-1", { account: "globaladmin@contoso.sandbox" }), "approve_plan", { planId: "plan-1", account: "globaladmin@contoso.sandbox" }],
     ["approvePlan (browser)", () => api.approvePlan("plan-1"), "approve_plan", { planId: "plan-1" }],
     ["listAudit", () => api.listAudit(200), "list_audit", { limit: 200 }],
     ["listAudit with a filter", () => api.listAudit(50, { operator: "help", outcome: "refused" }), "list_audit", { limit: 50, filter: { operator: "help", outcome: "refused" } }],

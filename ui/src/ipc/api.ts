@@ -9,7 +9,7 @@ import type {
   ActionKind,
   ActionOptions,
   AppError,
-  ApprovalRecord,
+  ApprovalStep,
   AuditEntry,
   AuditFilter,
   AuditVerification,
@@ -216,9 +216,26 @@ export function recordVerification(planId: string, evidence: VerificationEvidenc
   return call("record_verification", { planId, evidence });
 }
 
-/** A second operator signs in on the spot; for the sandbox `account` is their demo account. */
-export function approvePlan(planId: string, account?: string): Promise<ApprovalRecord> {
-  return call("approve_plan", account === undefined ? { planId } : { planId, account });
+/** What a second person gives to sign in and approve: what the provider's sign-in asks for. */
+export interface ApproverSignIn {
+  /** For a sandbox the demo account chosen; a login where the provider's sign-in takes one. */
+  account?: string;
+  password?: string;
+  /** A second factor's current code. */
+  code?: string;
+  /** The device code shown after a first call answered `deviceCode`: wait for its approval. */
+  deviceCode?: string;
+}
+
+/**
+ * A second operator signs in on the spot to approve. A real Entra tenant or Lighthouse partner
+ * opens the browser and needs nothing else. A device sign-in (Zoho) answers with the code to show
+ * first; sent again with `deviceCode`, the call resolves once the code is approved.
+ */
+export function approvePlan(planId: string, form: ApproverSignIn = {}): Promise<ApprovalStep> {
+  // Only what the form gave: Rust reads a missing one as not given.
+  const given = Object.entries(form).filter(([, value]) => value !== undefined);
+  return call("approve_plan", { planId, ...Object.fromEntries(given) });
 }
 
 /** Without a filter the call is `{limit}`, as before filters existed; Rust does the filtering. */

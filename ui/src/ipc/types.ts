@@ -8,6 +8,7 @@ export type { ActionOptions } from "./generated/ActionOptions";
 export type { AppError } from "./generated/AppError";
 export type { ApprovalRecord } from "./generated/ApprovalRecord";
 export type { ApprovalRequirement } from "./generated/ApprovalRequirement";
+export type { ApprovalStep } from "./generated/ApprovalStep";
 export type { AuditEntry } from "./generated/AuditEntry";
 export type { AuditFilter } from "./generated/AuditFilter";
 export type { AuditOutcome } from "./generated/AuditOutcome";

@@ -325,7 +325,10 @@ describe("Lighthouse users", () => {
       partnerHandlers({
         list_connections: () => [lighthouseConnection(true)],
         lighthouse_plan_reset: () => lhPlan({ approval }),
-        approve_plan: () => ({ approver: lead, approverId: "lead-1", approverRoles: ["Authentication Administrator in Fabrikam"], at: "t" }),
+        approve_plan: () => ({
+          step: "approved",
+          record: { approver: lead, approverId: "lead-1", approverRoles: ["Authentication Administrator in Fabrikam"], at: "t" },
+        }),
         lighthouse_start_job: () => lhJob(),
         lighthouse_job: () => lhJobFinished(),
       }),

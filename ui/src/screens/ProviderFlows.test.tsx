@@ -16,6 +16,7 @@ import {
   zohoConnection,
   zohoPasswordPlan,
   zohoPasswordResult,
+  noSafetyChecks,
 } from "../test/fixtures";
 import { mockCommands, reject, renderWithFluent } from "../test/render";
 import { fromSandbox } from "../test/sandbox";
@@ -486,5 +487,92 @@ describe("a user's page lists their steps left to finish by hand", () => {
     fireEvent.click(byId("by-hand-done-pp-7-0")!);
     await waitFor(() => expect(byTestId("by-hand-section")).toBeNull());
     expect(ipc.callsOf("settle_by_hand_step")).toEqual([{ planId: "pp-7", stepIndex: 0, settlement: { settlement: "done" } }]);
+  });
+});
+
+describe("a seam reset that needs a second person", () => {
+  /** Rust's plan, with the approval rule that applies to it (a VIP, here). */
+  function needingApproval(plan: ProviderPlan, reason: string): ProviderPlan {
+    return { ...plan, safety: { ...noSafetyChecks(), approval: { required: true, reasons: [reason] } } };
+  }
+
+  test("Zoho: the approver signs in with their own device code; the operator is not offered; then the reset may be confirmed", async () => {
+    const vip = "Annette Charbonneau is on your organisation's VIP list.";
+    const plan = needingApproval(fromSandbox.zohoMfaPlan, vip);
+    let release: () => void = () => {};
+    const ipc = mockCommands({
+      list_connections: () => [zohoConnection(true)],
+      directory_user: () => annetteDetails(),
+      plan_provider_action: () => plan,
+      approve_plan: (args) =>
+        args.deviceCode
+          ? // Zoho answers once the approver entered the code: hold the answer until the test says so.
+            new Promise((resolve) => {
+              release = () =>
+                resolve({
+                  step: "approved",
+                  record: { approver: "sam.super@zylker.sandbox", approverId: "z-sam", approverRoles: ["Super Admin"], at: "t" },
+                });
+            })
+          : { step: "deviceCode", prompt: { userCode: "WXYZ-1234", verificationUrl: "https://accounts.zoho.com/device", expiresAt: "2026-11-23T09:10:00Z" } },
+    });
+    await renderZohoUser();
+    fireEvent.click(byId("action-zohoResetMfa")!);
+    await waitFor(() => expect(byTestId("approval-reason")?.textContent).toBe(vip));
+    type("reason-input", "INC-90");
+    expect(byId("confirm-button")!.hasAttribute("disabled")).toBe(true);
+    // The signed-in operator (Ada) cannot approve their own request: only the others are offered.
+    await waitFor(() => expect(byId("approver-account")).not.toBeNull());
+    const offered = [...(byId("approver-account") as HTMLSelectElement).options].map((o) => o.value);
+    expect(offered).toEqual(["sam.super@zylker.sandbox", "mo.member@zylker.sandbox"]);
+
+    fireEvent.click(byId("approve-button")!);
+    await waitFor(() => expect(byTestId("zoho-user-code")?.textContent).toBe("WXYZ-1234"));
+    expect(byId("confirm-button")!.hasAttribute("disabled")).toBe(true);
+    release();
+    await waitFor(() => expect(byTestId("approval-result")?.textContent).toBe("Approved by sam.super@zylker.sandbox (Super Admin)."));
+    expect(byTestId("zoho-user-code")).toBeNull();
+    expect(ipc.callsOf("approve_plan")).toEqual([
+      { planId: plan.id, account: "sam.super@zylker.sandbox" },
+      { planId: plan.id, account: "sam.super@zylker.sandbox", deviceCode: "WXYZ-1234" },
+    ]);
+    expect(byId("confirm-button")!.hasAttribute("disabled")).toBe(false);
+  });
+
+  test("Privilege Secure: the approver types their login, password and code; a refusal is shown and another may try", async () => {
+    const plan = needingApproval(fromSandbox.psTokenPlanBob, "Bob Groupmember is on your organisation's VIP list.");
+    const real = { ...psConnection(true), sandbox: false };
+    const ipc = mockCommands({
+      list_connections: () => [real],
+      directory_user: () => bobDetails(),
+      plan_provider_action: () => plan,
+      approve_plan: (args) =>
+        args.account === "CORP\\nps.reviewer"
+          ? reject("Denied", "CORP\\nps.reviewer cannot approve this: only a Privilege Secure administrator may reset tokens.")
+          : { step: "approved", record: { approver: "CORP\\nps.lead", approverId: "lead", approverRoles: ["Administrator"], at: "t" } },
+    });
+    renderWithFluent(<DirectoryUserScreen connectionId={PS_ID} userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} connection={real} />);
+    await waitFor(() => expect(byId("action-psResetToken")).not.toBeNull());
+    fireEvent.click(byId("action-psResetToken")!);
+    await waitFor(() => expect(byId("approver-login")).not.toBeNull());
+    expect(byId("approver-account")).toBeNull();
+    expect(byId("approve-button")!.textContent).toBe("Sign in to approve");
+
+    type("approver-login", "CORP\\nps.reviewer");
+    type("approver-password", "Reviewer-secret");
+    type("approver-code", "123456");
+    fireEvent.click(byId("approve-button")!);
+    await waitFor(() => expect(byTestId("approval")?.textContent).toContain("cannot approve this"));
+    expect(byTestId("approval-result")).toBeNull();
+
+    type("approver-login", "CORP\\nps.lead");
+    type("approver-password", "Lead-secret");
+    type("approver-code", "654321");
+    fireEvent.click(byId("approve-button")!);
+    await waitFor(() => expect(byTestId("approval-result")?.textContent).toContain("Approved by CORP\\nps.lead"));
+    expect(ipc.callsOf("approve_plan")).toEqual([
+      { planId: plan.id, account: "CORP\\nps.reviewer", password: "Reviewer-secret", code: "123456" },
+      { planId: plan.id, account: "CORP\\nps.lead", password: "Lead-secret", code: "654321" },
+    ]);
   });
 });

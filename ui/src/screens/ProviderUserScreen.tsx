@@ -105,7 +105,7 @@ function ProviderUserPage({
 }) {
   const styles = useStyles();
   const { connectionId, userId, fallbackName, onBackToUsers } = props;
-  const { flow, start, review, run, signedInAgain, markDone, close, sendCode, verify } = useProviderFlow(connectionId, userId);
+  const { flow, start, review, run, signedInAgain, markDone, close, sendCode, verify, approve } = useProviderFlow(connectionId, userId);
   const title = name ?? fallbackName;
   // Steps left to finish by hand are re-read when a result closes.
   const [byHandReloads, setByHandReloads] = useState(0);
@@ -157,6 +157,7 @@ function ProviderUserPage({
           onCancel={close}
           onSendCode={sendCode}
           onVerify={verify}
+          onApprove={approve}
         />
       ) : null}
       {flow.stage === "done" ? (

@@ -178,7 +178,7 @@ describe("second-person approval", () => {
       approve_plan: () =>
         ++attempts === 1
           ? reject("Denied", "helpdesk@contoso.sandbox cannot approve this: only a Privileged Authentication Administrator…")
-          : { approver: "helpdesk@contoso.sandbox", approverId: "x", approverRoles: ["Global Administrator"], at: "t" },
+          : { step: "approved", record: { approver: "helpdesk@contoso.sandbox", approverId: "x", approverRoles: ["Global Administrator"], at: "t" } },
     });
     expect(byTestId("approval-reason")?.textContent).toContain("Global Administrator");
     fireEvent.click(byId("verify-confirmed")!);
@@ -211,7 +211,7 @@ describe("second-person approval", () => {
   test("for a real tenant the approver signs in in the browser (no account is sent)", async () => {
     const ipc = await openResetWith(privilegedPlan(), {
       list_connections: () => [{ ...sandboxConnection(true), sandbox: false }],
-      approve_plan: () => ({ approver: "lynne@contoso.com", approverId: "x", approverRoles: [], at: "t" }),
+      approve_plan: () => ({ step: "approved", record: { approver: "lynne@contoso.com", approverId: "x", approverRoles: [], at: "t" } }),
     });
     await waitFor(() => expect(byId("approve-button")?.textContent).toContain("opens the browser"));
     fireEvent.click(byId("approve-button")!);

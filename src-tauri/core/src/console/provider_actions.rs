@@ -26,7 +26,9 @@ use crate::error::{AppError, ErrorKind, Result};
 use crate::model::{Outcome, StepStatus};
 use crate::providers::zoho::PasswordStyle;
 use crate::safety::in_flight::ResetSlot;
-use crate::safety::{CodeToSend, PlanSafety, VerificationEvidence, VerificationRecord};
+use crate::safety::{
+    ApprovalRecord, CodeToSend, PlanSafety, VerificationEvidence, VerificationRecord,
+};
 use crate::seam::RunInput;
 pub use resetdesk_model::action::{ProviderAction, SafetyClass};
 
@@ -438,6 +440,7 @@ pub(super) struct ClaimedProviderPlan {
     pub plan: ProviderPlan,
     pub owner: PlanOwner,
     pub verification: Option<VerificationRecord>,
+    pub approval: Option<ApprovalRecord>,
 }
 
 impl ClaimedProviderPlan {
@@ -451,6 +454,7 @@ impl ClaimedProviderPlan {
     ) -> AuditRecord {
         AuditRecord {
             verification: self.verification.clone(),
+            approval: self.approval.clone(),
             ..provider_audit_record(&self.plan, &self.owner, reason, outcome, steps, message)
         }
     }
@@ -785,6 +789,7 @@ impl Console {
                     plan: record.plan.clone(),
                     owner: record.owner.clone(),
                     verification: record.confirmation.verification.clone(),
+                    approval: record.confirmation.approval.clone(),
                 })
             })
     }
@@ -850,7 +855,7 @@ fn now() -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn provider_audit_record(
+pub(super) fn provider_audit_record(
     plan: &ProviderPlan,
     owner: &PlanOwner,
     reason: &str,

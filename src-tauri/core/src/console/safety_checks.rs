@@ -28,7 +28,7 @@ use crate::safety::{
     approval, is_reset, rate, team, ApprovalRecord, CodeToSend, PlanSafety, RateStatus,
     VerificationEvidence, VerificationMethod, VerificationRecord,
 };
-use crate::seam::SignInRequest;
+use crate::seam::{ApprovalStep, SignInRequest};
 
 /// What a count of resets says when no tenant-wide audit log could be read for it.
 const NO_AUDIT_LOG: &str =
@@ -440,6 +440,9 @@ impl Console {
 
     /// The connection a plan acts in (where its approver must sign in).
     pub fn plan_connection_id(&self, plan_id: &str) -> Result<String> {
+        if self.is_provider_plan(plan_id)? {
+            return self.provider_plan_connection_id(plan_id);
+        }
         if let Some(connection_id) = self
             .lighthouse
             .plans
@@ -521,20 +524,18 @@ impl Console {
         &self,
         plan_id: &str,
         request: SignInRequest,
-    ) -> Result<ApprovalRecord> {
+    ) -> Result<ApprovalStep> {
         if self.lighthouse.plans.contains(plan_id)? {
             let connection = self.connection(&self.plan_connection_id(plan_id)?)?;
             let demo = sign_in::sandbox_demo_account(&connection, &request)?;
             let page = sign_in::browser_given(&request);
-            return self
+            let record = self
                 .lighthouse_approve_plan(plan_id, demo, page.as_ref())
-                .await;
+                .await?;
+            return Ok(ApprovalStep::Approved { record });
         }
         if self.is_provider_plan(plan_id)? {
-            // A seam reset that needs a second person is refused when it is planned.
-            return Err(AppError::invalid_input(
-                "This request does not need a second person's approval.",
-            ));
+            return self.approve_provider_plan(plan_id, request).await;
         }
         let (plan, operator_id) = self
             .plans
@@ -617,7 +618,7 @@ impl Console {
                 Ok(())
             })?;
         tracing::info!(plan = %plan.id, approver = %record.approver, "plan approved");
-        Ok(record)
+        Ok(ApprovalStep::Approved { record })
     }
 }
 

@@ -250,10 +250,10 @@ impl Console {
                 draft.privileged.clone(),
             )
             .await?;
-        if safety.approval.required {
-            // Approvers sign in through Entra's and Lighthouse's sign-in only, for now: the
-            // rule holds, so the reset is refused rather than run without the second person.
-            let connection = self.connection(connection_id)?;
+        let connection = self.connection(connection_id)?;
+        if safety.approval.required && !self.provider_of(&connection)?.takes_approvals() {
+            // This provider has no sign-in for a second person: the rule holds, so the reset
+            // is refused rather than run without them.
             let why = format!(
                 "{} Your organisation requires a second person's approval for this reset, and \
                  ResetDesk cannot take one for \"{}\" yet: a second administrator can make \

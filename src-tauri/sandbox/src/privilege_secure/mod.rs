@@ -44,6 +44,9 @@ pub const ADMIN_LOGIN: &str = "CORP\\nps.admin";
 pub const ADMIN_PASSWORD: &str = "Sandbox-Admin-2fa!";
 pub const REVIEWER_LOGIN: &str = "CORP\\nps.reviewer";
 pub const REVIEWER_PASSWORD: &str = "Sandbox-Reviewer-2fa!";
+/// A second administrator: a second person who may approve the first one's resets.
+pub const LEAD_LOGIN: &str = "CORP\\nps.lead";
+pub const LEAD_PASSWORD: &str = "Sandbox-Lead-2fa!";
 pub const ACCESS_GROUP: &str = "Privilege Secure_Users";
 pub const DOMAIN: &str = "CORP";
 
@@ -198,11 +201,15 @@ fn seed() -> Inner {
         ad_group_id: Uuid::new_v4(),
         members: vec![bob.id, carol.id],
     };
-    let mut code_a = six_digits();
-    let code_r = six_digits();
-    while code_a == code_r {
-        code_a = six_digits();
+    // Each operator's code differs from the others', so a code signs in one operator only.
+    let mut codes: Vec<String> = Vec::new();
+    while codes.len() < 3 {
+        let code = six_digits();
+        if !codes.contains(&code) {
+            codes.push(code);
+        }
     }
+    let [code_a, code_r, code_l] = <[String; 3]>::try_from(codes).expect("three codes");
     Inner {
         operators: vec![
             Operator {
@@ -218,6 +225,13 @@ fn seed() -> Inner {
                 password: REVIEWER_PASSWORD.into(),
                 admin: false,
                 code: code_r,
+            },
+            Operator {
+                id: Uuid::new_v4(),
+                login: LEAD_LOGIN.into(),
+                password: LEAD_PASSWORD.into(),
+                admin: true,
+                code: code_l,
             },
         ],
         users: vec![alice, bob, carol, dave],
@@ -328,6 +342,7 @@ impl PsEmulator {
                 "Privilege Secure Administrator",
             ),
             (REVIEWER_LOGIN, REVIEWER_PASSWORD, "Not an administrator"),
+            (LEAD_LOGIN, LEAD_PASSWORD, "Privilege Secure Administrator"),
         ]
         .into_iter()
         .map(

@@ -18,7 +18,8 @@ import {
 } from "@fluentui/react-components";
 import { useState } from "react";
 import { LIGHTHOUSE_ACTION_LABELS, orDash } from "../../format";
-import type { AppError, ApprovalRecord, LighthousePlan, UserPlan } from "../../ipc/types";
+import type { ApproverSignIn } from "../../ipc/api";
+import type { AppError, ApprovalRecord, ApprovalStep, LighthousePlan, UserPlan } from "../../ipc/types";
 import { ErrorBar } from "../ErrorBar";
 import { ReasonField } from "../ReasonField";
 import { SecondPersonApproval } from "../SecondPersonApproval";
@@ -126,7 +127,7 @@ export function LighthousePlanDialog({
 }: {
   flow: LighthousePlanStage;
   onConfirm: (reason: string) => void;
-  onApprove: (account?: string) => Promise<void>;
+  onApprove: (form: ApproverSignIn) => Promise<ApprovalStep>;
   onCancel: () => void;
 }) {
   const styles = useStyles();

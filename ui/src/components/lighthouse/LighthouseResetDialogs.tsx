@@ -1,3 +1,5 @@
+import type { ApproverSignIn } from "../../ipc/api";
+import type { ApprovalStep } from "../../ipc/types";
 import type { LighthouseResetFlow } from "../../hooks/useLighthouseReset";
 import { LighthouseJobPanel } from "./LighthouseJobPanel";
 import { LighthousePlanDialog } from "./LighthousePlanDialog";
@@ -12,7 +14,7 @@ export function LighthouseResetDialogs({
 }: {
   flow: LighthouseResetFlow;
   onConfirm: (reason: string) => void;
-  onApprove: (account?: string) => Promise<void>;
+  onApprove: (form: ApproverSignIn) => Promise<ApprovalStep>;
   onCancel: () => void;
   onJobClosed: () => void;
 }) {

@@ -22,7 +22,8 @@ import { useState } from "react";
 import { useZohoSignIn } from "../../hooks/useZohoSignIn";
 import type { ProviderFlow } from "../../hooks/useProviderFlow";
 import { isZohoAction } from "../../hooks/useProviderFlow";
-import type { CodeToSend, ProviderStep, VerificationEvidence } from "../../ipc/types";
+import type { ApproverSignIn } from "../../ipc/api";
+import type { ApprovalStep, CodeToSend, ProviderStep, VerificationEvidence } from "../../ipc/types";
 import { ErrorBar } from "../ErrorBar";
 import { ReasonField } from "../ReasonField";
 import { SafetyChecks, safetySatisfied } from "../SafetyChecks";
@@ -84,17 +85,16 @@ export interface ProviderPlanDialogProps {
   /** The caller's verification (see SafetyChecks); each rejects with Rust's error. */
   onSendCode: (destinationId: string) => Promise<CodeToSend>;
   onVerify: (evidence: VerificationEvidence) => Promise<void>;
+  /** A second person's sign-in (see SecondPersonApproval); rejects with Rust's refusal. */
+  onApprove: (form: ApproverSignIn) => Promise<ApprovalStep>;
 }
-
-/** A seam plan never waits for an approval here: Rust refuses one that needs it when planning. */
-const noApprovalHere = () =>
-  Promise.reject({ kind: "InvalidInput", message: "This request cannot be approved here.", detail: null });
 
 /**
  * The confirmation of a Zoho or Privilege Secure action: every step Rust planned, the ones the
  * operator must finish in the provider's console set apart, the warnings, and the reason. Zoho
  * Reset MFA asks twice ("Yes, Reset", as Zoho does); a stale Zoho sign-in is renewed here. A reset
- * waits for the caller's verification, under the same rules as Entra's (decided and kept in Rust).
+ * waits for the caller's verification and, where Rust says so, a second person's approval, under
+ * the same rules as Entra's (decided and kept in Rust).
  */
 export function ProviderPlanDialog({
   flow,
@@ -105,6 +105,7 @@ export function ProviderPlanDialog({
   onCancel,
   onSendCode,
   onVerify,
+  onApprove,
 }: ProviderPlanDialogProps) {
   const styles = useStyles();
   const [reason, setReason] = useState("");
@@ -120,7 +121,8 @@ export function ProviderPlanDialog({
   const provider = providerName(flow.stage === "confirm" ? flow.plan.action : flow.action);
   const busy = running || zoho.busy;
   const verification = flow.stage === "confirm" ? flow.verification : null;
-  const safe = plan ? safetySatisfied(plan, verification, null) : false;
+  const approval = flow.stage === "confirm" ? flow.approval : null;
+  const safe = plan ? safetySatisfied(plan, verification, approval) : false;
 
   const confirm = () => {
     if (!reason.trim()) return;
@@ -183,11 +185,11 @@ export function ProviderPlanDialog({
                 <SafetyChecks
                   plan={{ connectionId: plan.connectionId, operatorUpn: "", safety: plan.safety }}
                   verification={verification}
-                  approval={null}
+                  approval={approval}
                   disabled={busy || confirmations > 0}
                   onSendCode={onSendCode}
                   onVerify={onVerify}
-                  onApprove={noApprovalHere}
+                  onApprove={onApprove}
                 />
                 <ReasonField value={reason} disabled={busy || confirmations > 0} onChange={setReason} />
                 {confirmations > 0 ? (

@@ -67,6 +67,20 @@ impl Provider for PrivilegeSecure {
         }
     }
 
+    /// Privilege Secure's sign-in keeps nothing (its session lives in memory): an approver
+    /// signs in the same way, to a server whose certificate the connection trusts already.
+    async fn approver_sign_in(
+        &self,
+        connection: &Connection,
+        request: SignInRequest,
+    ) -> Result<SignInStep> {
+        self.sign_in(connection, request).await
+    }
+
+    fn takes_approvals(&self) -> bool {
+        true
+    }
+
     /// Trusts the certificate the server presents now, if it is the one the operator was shown
     /// (`sha256`). A different one is refused: the operator must have seen what is trusted.
     async fn trust_certificate(

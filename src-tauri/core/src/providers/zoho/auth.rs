@@ -154,6 +154,9 @@ pub struct ZohoSession {
     current: Mutex<Option<CachedToken>>,
     signed_in_at: std::sync::Mutex<Option<DateTime<Utc>>>,
     api_domain: Option<String>,
+    /// `false` for an approver's sign-in: its access token only, never refreshed (the
+    /// connection's stored refresh token is the operator's), never touching the store.
+    keeps_sign_in: bool,
 }
 
 impl std::fmt::Debug for ZohoSession {
@@ -172,6 +175,8 @@ pub struct DeviceSignIn {
     settings: ZohoSettings,
     store: Arc<dyn SecretStore>,
     http: reqwest::Client,
+    /// The operator's sign-in keeps its refresh token in the store; an approver's keeps nothing.
+    keeps_sign_in: bool,
 }
 
 impl DeviceSignIn {
@@ -187,7 +192,17 @@ impl DeviceSignIn {
             settings,
             store,
             http,
+            keeps_sign_in: true,
         }
+    }
+
+    /// A second person's sign-in to approve one request: the session it gives lives on its
+    /// access token alone, and nothing is saved, replaced or deleted in the store (the
+    /// connection's refresh token stays the operator's). Zoho still sends a refresh token
+    /// (`access_type=offline` is the app's registration); it is dropped unread.
+    pub fn for_approver(mut self) -> Self {
+        self.keeps_sign_in = false;
+        self
     }
 
     /// Saves the client secret of the registered non-browser app (the polling and refresh
@@ -328,7 +343,11 @@ impl DeviceSignIn {
             })),
             signed_in_at: std::sync::Mutex::new(Some(Utc::now())),
             api_domain: body.api_domain,
+            keeps_sign_in: self.keeps_sign_in,
         };
+        if !self.keeps_sign_in {
+            return Ok(PollOutcome::Approved(Box::new(session)));
+        }
         match body.refresh_token {
             Some(refresh) => {
                 save_bound_secret(
@@ -370,6 +389,14 @@ impl DeviceSignIn {
                 PollOutcome::Approved(session) => return Ok(*session),
                 PollOutcome::Pending => {}
                 PollOutcome::SlowDown => interval = interval.max(slow_down_interval),
+                PollOutcome::OtherDataCentre(dc) if !self.keeps_sign_in => {
+                    // Moving would bind the connection's client secret elsewhere.
+                    return Err(AppError::invalid_input(format!(
+                        "The approver's account is kept in the {} data centre, not in this connection's ({}). Ask an administrator of this organisation to approve.",
+                        dc.label(),
+                        self.settings.data_centre.label()
+                    )));
+                }
                 PollOutcome::OtherDataCentre(dc) if !moved => {
                     self.move_to(dc).await?;
                     moved = true;
@@ -516,6 +543,7 @@ impl ZohoSession {
             current: Mutex::new(None),
             signed_in_at: std::sync::Mutex::new(None),
             api_domain: None,
+            keeps_sign_in: true,
         };
         if stored_refresh_token(&session.store, &session.connection_id, &session.settings)
             .await?
@@ -577,9 +605,13 @@ impl ZohoSession {
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = newer.signed_in_at();
     }
 
-    /// Forgets the access token and deletes the refresh token from the store.
+    /// Forgets the access token and deletes the refresh token from the store (an approver's
+    /// sign-in has none there: the store is left alone).
     pub async fn sign_out(&self) -> Result<()> {
         *self.current.lock().await = None;
+        if !self.keeps_sign_in {
+            return Ok(());
+        }
         forget_secret(&self.store, &self.connection_id, REFRESH_TOKEN_SECRET).await
     }
 
@@ -589,6 +621,12 @@ impl ZohoSession {
     /// https://www.zoho.com/assist/api/generate-access-token.html). Zoho does not rotate the
     /// refresh token. A refused one is deleted and reported as NotSignedIn.
     async fn refresh(&self, current: &mut Option<CachedToken>) -> Result<SecretString> {
+        if !self.keeps_sign_in {
+            *current = None;
+            return Err(AppError::not_signed_in(
+                "The approver's sign-in was for one approval and has ended; sign in again to approve.",
+            ));
+        }
         let Some(refresh_token) =
             stored_refresh_token(&self.store, &self.connection_id, &self.settings).await?
         else {

@@ -44,8 +44,16 @@ pub struct ZohoDirectory {
     approvers: HashMap<String, Arc<dyn DeviceApprover>>,
     /// How recent the sign-in must be when a reset is confirmed.
     fresh_sign_in: Duration,
-    /// Device sign-ins started and not yet finished, by connection.
-    pending: Mutex<HashMap<String, DeviceAuthorization>>,
+    /// Device sign-ins started and not yet finished, by connection: the operator's, and a
+    /// second person's to approve a request (each keeps its own code).
+    pending: Mutex<HashMap<(String, Purpose), DeviceAuthorization>>,
+}
+
+/// Whose device sign-in: the operator's (kept, in the keychain) or an approver's (kept nowhere).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Purpose {
+    Operator,
+    Approver,
 }
 
 impl ZohoDirectory {
@@ -64,28 +72,66 @@ impl ZohoDirectory {
         }
     }
 
-    fn device_sign_in(&self, connection: &Connection) -> Result<DeviceSignIn> {
-        Ok(DeviceSignIn::new(
+    fn device_sign_in(&self, connection: &Connection, purpose: Purpose) -> Result<DeviceSignIn> {
+        let sign_in = DeviceSignIn::new(
             connection.id.clone(),
             connection.zoho()?.clone(),
             Arc::clone(&self.secrets),
             self.token_http.clone(),
-        ))
+        );
+        Ok(match purpose {
+            Purpose::Operator => sign_in,
+            Purpose::Approver => sign_in.for_approver(),
+        })
     }
 
-    fn pending(&self) -> Result<std::sync::MutexGuard<'_, HashMap<String, DeviceAuthorization>>> {
+    fn pending(
+        &self,
+    ) -> Result<std::sync::MutexGuard<'_, HashMap<(String, Purpose), DeviceAuthorization>>> {
         self.pending
             .lock()
             .map_err(|_| AppError::internal("The Zoho sign-in state was poisoned."))
     }
 
+    /// Two steps: the first call answers with the code to show; the call that names that code
+    /// waits for its approval.
+    async fn device_step(
+        &self,
+        connection: &Connection,
+        request: SignInRequest,
+        purpose: Purpose,
+    ) -> Result<SignInStep> {
+        connection.zoho()?;
+        let key = (connection.id.clone(), purpose);
+        let waiting = {
+            let mut pending = self.pending()?;
+            match (&request.device_code, pending.get(&key)) {
+                (Some(shown), Some(started)) if *shown == started.user_code => pending.remove(&key),
+                (Some(_), _) => return Err(AppError::invalid_input(
+                    "This code is no longer waiting for approval. Click Sign in to get a new one.",
+                )),
+                (None, _) => None,
+            }
+        };
+        match waiting {
+            Some(authorization) => self.finish(connection, authorization, purpose).await,
+            None => self.start(connection, &request, purpose).await,
+        }
+    }
+
     /// Zoho gives a code for the operator to enter on its page, which the browser opens; for
     /// the sandbox, the demo operator `account` approves it on their behalf.
-    async fn start(&self, connection: &Connection, request: &SignInRequest) -> Result<SignInStep> {
-        let sign_in = self.device_sign_in(connection)?;
+    async fn start(
+        &self,
+        connection: &Connection,
+        request: &SignInRequest,
+        purpose: Purpose,
+    ) -> Result<SignInStep> {
+        let sign_in = self.device_sign_in(connection, purpose)?;
         let approver = self.approvers.get(&connection.id);
-        if let Some(approver) = approver {
-            // The sandbox's app is registered with the emulator, not added by the operator.
+        if let Some(approver) = approver.filter(|_| purpose == Purpose::Operator) {
+            // The sandbox's app is registered with the emulator, not added by the operator (an
+            // approver's sign-in finds it saved by the operator's).
             sign_in
                 .save_client_secret(&approver.client_secret())
                 .await?;
@@ -119,7 +165,8 @@ impl ZohoDirectory {
                 .expires_at
                 .to_rfc3339_opts(SecondsFormat::Secs, true),
         };
-        self.pending()?.insert(connection.id.clone(), authorization);
+        self.pending()?
+            .insert((connection.id.clone(), purpose), authorization);
         Ok(SignInStep::DeviceCode(prompt))
     }
 
@@ -129,8 +176,9 @@ impl ZohoDirectory {
         &self,
         connection: &Connection,
         authorization: DeviceAuthorization,
+        purpose: Purpose,
     ) -> Result<SignInStep> {
-        let mut sign_in = self.device_sign_in(connection)?;
+        let mut sign_in = self.device_sign_in(connection, purpose)?;
         let session = sign_in
             .wait_for_approval(&authorization, SLOW_DOWN_INTERVAL)
             .await?;
@@ -205,27 +253,26 @@ impl Provider for ZohoDirectory {
         self.approvers.contains_key(&connection.id)
     }
 
-    /// Two steps: the first call answers with the code to show; the call that names that code
-    /// waits for its approval. Signing in again replaces the session (the fresh sign-in a reset
-    /// asks for).
+    /// A device sign-in in two steps (see `device_step`). Signing in again replaces the session
+    /// (the fresh sign-in a reset asks for).
     async fn sign_in(&self, connection: &Connection, request: SignInRequest) -> Result<SignInStep> {
-        connection.zoho()?;
-        let waiting = {
-            let mut pending = self.pending()?;
-            match (&request.device_code, pending.get(&connection.id)) {
-                (Some(shown), Some(started)) if *shown == started.user_code => {
-                    pending.remove(&connection.id)
-                }
-                (Some(_), _) => return Err(AppError::invalid_input(
-                    "This code is no longer waiting for approval. Click Sign in to get a new one.",
-                )),
-                (None, _) => None,
-            }
-        };
-        match waiting {
-            Some(authorization) => self.finish(connection, authorization).await,
-            None => self.start(connection, &request).await,
-        }
+        self.device_step(connection, request, Purpose::Operator)
+            .await
+    }
+
+    /// The same device sign-in, for a second person: their own code (the operator's sign-in,
+    /// if one is under way, keeps its own), and a session that keeps nothing in the keychain.
+    async fn approver_sign_in(
+        &self,
+        connection: &Connection,
+        request: SignInRequest,
+    ) -> Result<SignInStep> {
+        self.device_step(connection, request, Purpose::Approver)
+            .await
+    }
+
+    fn takes_approvals(&self) -> bool {
+        true
     }
 
     /// A connection whose refresh token is in the keychain comes back (its first reset still
