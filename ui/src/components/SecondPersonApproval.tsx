@@ -115,6 +115,9 @@ export function SecondPersonApproval({
     } catch (e) {
       setError(e as AppError);
     } finally {
+      // A password or code is typed for one attempt: it is not kept on the page after it.
+      setPassword("");
+      setCode("");
       setPrompt(null);
       setBusy(false);
     }

@@ -564,6 +564,9 @@ describe("a seam reset that needs a second person", () => {
     fireEvent.click(byId("approve-button")!);
     await waitFor(() => expect(byTestId("approval")?.textContent).toContain("cannot approve this"));
     expect(byTestId("approval-result")).toBeNull();
+    // The password and code were for that attempt: the page keeps neither.
+    expect((byId("approver-password") as HTMLInputElement).value).toBe("");
+    expect((byId("approver-code") as HTMLInputElement).value).toBe("");
 
     type("approver-login", "CORP\\nps.lead");
     type("approver-password", "Lead-secret");
