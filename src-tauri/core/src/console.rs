@@ -1254,7 +1254,7 @@ fn plan_audit_record(
         message,
         verification: None,
         approval: None,
-        safety_class: None,
+        safety_class: Some(plan.action.safety_class()),
     }
 }
 

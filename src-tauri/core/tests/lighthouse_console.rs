@@ -456,6 +456,11 @@ async fn a_confirmed_reset_runs_as_a_job_with_a_result_per_user_and_method_audit
         .collect();
     assert_eq!(steps.len(), plan.plan.total_methods);
     assert!(steps.iter().all(|e| e.record.reason == "INC-9001"));
+    // Each step keeps its class: not counted by the operator's hourly cap, an MFA reset of
+    // its user to the repeat rule.
+    assert!(steps
+        .iter()
+        .all(|e| e.record.safety_class == Some(resetdesk_core::seam::SafetyClass::Bulk)));
     let fabrikam = h.tenant("Fabrikam");
     assert!(steps.iter().any(|e| e.record.tenant_id == fabrikam));
     let filter = resetdesk_core::audit::AuditFilter {

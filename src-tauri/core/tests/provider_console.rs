@@ -1586,3 +1586,76 @@ async fn nps_a_second_administrator_approves_with_their_own_login_password_and_c
         Some(LEAD_LOGIN)
     );
 }
+
+#[tokio::test]
+async fn a_second_zoho_mfa_reset_of_a_user_within_the_window_needs_a_second_person() {
+    let mut h = harness().await;
+    h.console = h.console.with_safety_policy(
+        resetdesk_core::safety::SafetyPolicy::from_settings(Some(&json!({
+            "verification": {"required": false, "methods": []},
+            "approval": {"privilegedTargets": false, "repeatMfaResetHours": 24}
+        })))
+        .unwrap(),
+    );
+    h.zoho_sign_in(ADMIN).await;
+    let zuid = h.zuid(CONFIRMED_USER);
+    let plan_mfa_reset = || {
+        h.console
+            .plan_provider_action(ZOHO, &zuid, ProviderAction::ZohoResetMfa, None)
+    };
+    let first = plan_mfa_reset().await.unwrap();
+    let planned_before = plan_mfa_reset().await.unwrap();
+    assert!(!first.safety.approval.required, "{first:?}");
+    let ran = h
+        .console
+        .run_provider_plan(&first.id, "INC-40", None)
+        .await
+        .unwrap();
+    assert_eq!(
+        ran.outcome,
+        AuditOutcome::Pending,
+        "MFA is reset by hand in Zoho"
+    );
+    let entry = h.audit().pop().unwrap();
+    assert_eq!(
+        entry.record.safety_class,
+        Some(resetdesk_core::seam::SafetyClass::MfaReset),
+        "the rule reads the class the entry keeps"
+    );
+
+    // Planned before the first ran, it holds no approval: refused when confirmed, and audited.
+    let refused = h
+        .console
+        .run_provider_plan(&planned_before.id, "INC-41", None)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Denied, "{refused:?}");
+    assert!(
+        refused
+            .message
+            .starts_with("This user's MFA was already reset at")
+            && refused
+                .message
+                .contains("a second person must approve it now"),
+        "{refused:?}"
+    );
+    let entry = h.audit().pop().unwrap();
+    assert_eq!(entry.record.outcome, AuditOutcome::Refused);
+
+    // Planned now, it asks for a second person, who approves it; then it runs.
+    let second = plan_mfa_reset().await.unwrap();
+    assert!(second.safety.approval.required, "{second:?}");
+    assert!(
+        second.safety.approval.reasons[0].starts_with("This user's MFA was already reset at"),
+        "{second:?}"
+    );
+    zoho_approve(&h.console, &second.id, SUPER_ADMIN)
+        .await
+        .unwrap();
+    let ran = h
+        .console
+        .run_provider_plan(&second.id, "INC-42", None)
+        .await
+        .unwrap();
+    assert_eq!(ran.outcome, AuditOutcome::Pending);
+}

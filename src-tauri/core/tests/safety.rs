@@ -416,6 +416,11 @@ async fn a_second_mfa_reset_of_the_same_user_within_a_day_needs_approval() {
     h.verify_by_ticket(&first);
     let result = h.console.execute_plan(&first.id, "INC-14").await.unwrap();
     assert_ne!(result.outcome, AuditOutcome::Failed);
+    // The rule reads the safety class the entry keeps, not its label.
+    assert_eq!(
+        h.last_audit().record.safety_class,
+        Some(resetdesk_core::seam::SafetyClass::MfaReset)
+    );
 
     let second = h.plan(ADELE, ActionKind::RequireReregisterMfa).await;
     assert!(second.safety.approval.required);

@@ -5,18 +5,37 @@
 use serde::{Deserialize, Serialize};
 
 /// Which operator-safety rules apply to an action: the rules read this, never the action's
-/// label. A reset changes how the user signs in, so it could hand an account to a caller who
-/// is not its owner (the hourly cap counts it); revoking sessions only ends sign-ins.
+/// label (the audit log keeps it with each entry). A reset changes how the user signs in, so it
+/// could hand an account to a caller who is not its owner (the hourly cap counts it, the caller
+/// is verified); an MFA reset takes away how the user proves it is them, so a second one of the
+/// same user within the repeat window needs a second person; revoking sessions only ends
+/// sign-ins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub enum SafetyClass {
-    /// Password, MFA, token or Temporary Access Pass: counted by the hourly cap.
+    /// Password or Temporary Access Pass.
     Reset,
+    /// The user's second factor: their MFA methods, or a 2-factor token.
+    MfaReset,
     /// Ends sign-ins only; never slowed down.
     SessionsOnly,
-    /// Many users at once (a Lighthouse job).
+    /// Many users' MFA at once (a Lighthouse job, one audit entry per method removed): not
+    /// counted by the operator's hourly cap, whose place the job's own approval rules take, but
+    /// each entry is an MFA reset of its user to the repeat rule.
     Bulk,
+}
+
+impl SafetyClass {
+    /// Changes how one user signs in: the caller is verified, and the hourly cap counts it.
+    pub fn is_reset(self) -> bool {
+        matches!(self, SafetyClass::Reset | SafetyClass::MfaReset)
+    }
+
+    /// Resets its user's MFA, for the rule on a second MFA reset within the window.
+    pub fn resets_mfa(self) -> bool {
+        matches!(self, SafetyClass::MfaReset | SafetyClass::Bulk)
+    }
 }
 
 /// The actions of the Zoho and Privilege Secure screens.
@@ -65,9 +84,15 @@ impl ProviderAction {
         Self::ALL.into_iter().find(|a| a.id() == id)
     }
 
-    /// Every one of them changes how users sign in.
+    /// Every one of them changes how users sign in; all but the password reset take away the
+    /// second factor.
     pub fn safety_class(self) -> SafetyClass {
-        SafetyClass::Reset
+        match self {
+            ProviderAction::ZohoResetPassword => SafetyClass::Reset,
+            ProviderAction::ZohoResetMfa
+            | ProviderAction::PsResetToken
+            | ProviderAction::PsResetGroupToken => SafetyClass::MfaReset,
+        }
     }
 
     pub fn provider(self) -> crate::connection::ConnectionKind {

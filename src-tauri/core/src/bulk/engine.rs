@@ -109,7 +109,7 @@ pub fn step_audit_record(job_id: &str, spec: &JobSpec, result: &StepResult) -> A
         message: result.message.clone(),
         verification: None,
         approval: spec.approval.clone(),
-        safety_class: None,
+        safety_class: spec.safety_class,
     }
 }
 

@@ -230,6 +230,8 @@ impl Journal {
             reason: String,
             #[serde(default)]
             approval: Option<crate::safety::ApprovalRecord>,
+            #[serde(default)]
+            safety_class: Option<resetdesk_model::action::SafetyClass>,
         }
         let header: Header = self.stored_spec(job_id)?;
         Ok(JobSpec {
@@ -239,6 +241,7 @@ impl Journal {
             reason: header.reason,
             steps: Vec::new(),
             approval: header.approval,
+            safety_class: header.safety_class,
         })
     }
 

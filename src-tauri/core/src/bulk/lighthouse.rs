@@ -218,5 +218,6 @@ pub fn reset_all_mfa_job(
         reason: reason.trim().to_string(),
         steps,
         approval: None,
+        safety_class: Some(resetdesk_model::action::SafetyClass::Bulk),
     })
 }

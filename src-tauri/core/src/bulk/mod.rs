@@ -58,6 +58,10 @@ pub struct JobSpec {
     /// before approvals of jobs existed.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval: Option<crate::safety::ApprovalRecord>,
+    /// What the safety rules read of each step's audit entry. (Absent in journals written
+    /// before classes were recorded: their entries are counted by label, as they were.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safety_class: Option<resetdesk_model::action::SafetyClass>,
 }
 
 /// A step's state in the journal.

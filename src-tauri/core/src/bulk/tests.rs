@@ -40,6 +40,7 @@ fn spec(methods: &[&str]) -> JobSpec {
             })
             .collect(),
         approval: None,
+        safety_class: None,
     }
 }
 

@@ -469,7 +469,7 @@ impl Console {
         run_options: Option<serde_json::Value>,
     ) -> Result<ProviderPlan> {
         // The cap is checked when planning too (the slot is let go at once: nothing runs yet).
-        drop(self.reserve_provider_reset(&plan, &owner)?);
+        drop(self.reserve_provider_reset(&plan, &owner, None)?);
         // A caller verified for this operator's last request on the same user, minutes ago.
         let mut plan = plan;
         let same_call = SameCaller {
@@ -518,7 +518,7 @@ impl Console {
         let (plan, run_options) = self.provider_plans.with(plan_id, |record| {
             (record.plan.clone(), record.kept.run_options.clone())
         })?;
-        if plan.safety_class == SafetyClass::Reset {
+        if plan.safety_class.is_reset() {
             self.forwarding_keeps_up()?;
         }
         let input = RunInput {
@@ -529,12 +529,13 @@ impl Console {
         // it ready, so the operator fixes that and confirms the same summary.
         self.preflight_seam_plan(&plan, &input).await?;
         // Other resets may have run since this one was planned, or be running now: the cap
-        // holds at run time, and the slot counts this one until its audit entry is written.
+        // and the repeat-MFA rule hold at run time, and the slot counts this one until its
+        // audit entry is written.
         let _reset_slot = {
-            let owner = self
-                .provider_plans
-                .with(plan_id, |record| record.owner.clone())?;
-            self.reserve_provider_reset(&plan, &owner)?
+            let (owner, approved) = self.provider_plans.with(plan_id, |record| {
+                (record.owner.clone(), record.confirmation.approval.is_some())
+            })?;
+            self.reserve_provider_reset(&plan, &owner, Some(approved))?
         };
         let claimed = self.claim_provider_plan(plan_id)?;
         let run = match self.run_seam_plan(&claimed, input).await {
@@ -750,19 +751,32 @@ impl Console {
     /// Privilege Secure resets too, counted per operator account. Reaching it is a refusal,
     /// audited like any other.
     /// A slot for a reset about to run (none for an action that is not a reset), or the
-    /// audited refusal when the operator's hourly cap is reached.
+    /// audited refusal when the operator's hourly cap is reached. At run time (`approved`: the
+    /// plan's confirmation holds a second person's approval, or not), an MFA reset of the same
+    /// user made since it was planned, or running now, needs a second person too.
     fn reserve_provider_reset(
         &self,
         plan: &ProviderPlan,
         owner: &PlanOwner,
+        approved: Option<bool>,
     ) -> Result<Option<ResetSlot>> {
-        if plan.safety_class != SafetyClass::Reset {
+        if !plan.safety_class.is_reset() {
             return Ok(None);
         }
-        let reserved =
-            self.reserve_reset(&owner.operator_label, &plan.target.id, false, &[], |_| {
-                Ok(())
-            });
+        let mfa_reset = plan.safety_class.resets_mfa();
+        let reserved = self.reserve_reset(
+            &owner.operator_label,
+            &plan.target.id,
+            mfa_reset,
+            &[],
+            |previous_mfa_reset| match (approved, previous_mfa_reset) {
+                (Some(false), Some(at)) if mfa_reset => Err(AppError::denied(format!(
+                    "{} Start the action again: a second person must approve it now.",
+                    crate::safety::approval::repeat_mfa_reset_reason(self.safety()?, at)
+                ))),
+                _ => Ok(()),
+            },
+        );
         let why = match reserved {
             Ok(slot) => return Ok(Some(slot)),
             Err(refusal) if refusal.kind == ErrorKind::Denied => refusal.message,

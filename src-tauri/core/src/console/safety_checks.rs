@@ -268,8 +268,9 @@ impl Console {
 
     /// What the confirmation of a seam provider's plan shows besides its steps: for a reset,
     /// the operator's resets this hour, whether a second person must approve it (the
-    /// provider says whether the user is privileged), and how the caller may be verified
-    /// (from what the provider gives of the user's contacts and methods).
+    /// provider says whether the user is privileged; for an MFA reset, another of the same
+    /// user within the window counts too), and how the caller may be verified (from what the
+    /// provider gives of the user's contacts and methods).
     pub(super) async fn seam_plan_safety(
         &self,
         session: &dyn crate::seam::Session,
@@ -278,27 +279,40 @@ impl Console {
         user: &crate::seam::UserRow,
         privileged: Option<String>,
     ) -> Result<PlanSafety> {
-        if safety_class != crate::seam::SafetyClass::Reset {
+        if !safety_class.is_reset() {
             return Ok(PlanSafety::not_applicable());
         }
         let policy = self.safety()?;
+        let recent = self.recent_audit_entries()?;
+        let now = Utc::now();
         let rate = RateStatus {
             // No audit log of these directories is read (they keep none ResetDesk can read).
             note: Some(NO_AUDIT_LOG.to_string()),
             ..rate::rate_status(
-                &self.recent_audit_entries()?,
+                &recent,
                 operator_label,
                 policy.rate_limits.resets_per_hour,
-                Utc::now(),
+                now,
             )
         };
+        let previous_mfa_reset = safety_class
+            .resets_mfa()
+            .then(|| {
+                rate::previous_mfa_reset(
+                    &recent,
+                    &user.id,
+                    policy.approval.repeat_mfa_reset_hours,
+                    now,
+                )
+            })
+            .flatten();
         let subject = approval::Subject {
             id: &user.id,
             login: &user.login,
             display_name: &user.display_name,
             privileged,
         };
-        let approval = approval::requirement_for(policy, &subject, None);
+        let approval = approval::requirement_for(policy, &subject, previous_mfa_reset.as_deref());
         let verification = if policy.verification.methods.is_empty() {
             VerificationRequirement::not_required()
         } else {

@@ -41,15 +41,20 @@ pub fn requirement_for(
         ));
     }
     if let Some(at) = previous_mfa_reset {
-        reasons.push(format!(
-            "This user's MFA was already reset at {at}: a second reset within {} hours needs a second person.",
-            policy.approval.repeat_mfa_reset_hours
-        ));
+        reasons.push(repeat_mfa_reset_reason(policy, at));
     }
     ApprovalRequirement {
         required: !reasons.is_empty(),
         reasons,
     }
+}
+
+/// Why a second MFA reset of a user needs a second person: the first was at `at`.
+pub fn repeat_mfa_reset_reason(policy: &SafetyPolicy, at: &str) -> String {
+    format!(
+        "This user's MFA was already reset at {at}: a second reset within {} hours needs a second person.",
+        policy.approval.repeat_mfa_reset_hours
+    )
 }
 
 /// When `action` on an Entra `target` needs approval under `policy`. `previous_mfa_reset` is

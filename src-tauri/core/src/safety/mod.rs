@@ -38,10 +38,5 @@ pub use verification::{
 /// not its owner: verification, approval and the rate limit apply to them. Revoking sessions
 /// only ends sign-ins (the "my laptop was stolen" call) and is never slowed down.
 pub fn is_reset(action: ActionKind) -> bool {
-    matches!(
-        action,
-        ActionKind::ResetPassword
-            | ActionKind::RequireReregisterMfa
-            | ActionKind::IssueTemporaryAccessPass
-    )
+    action.safety_class().is_reset()
 }

@@ -8,7 +8,6 @@ use super::in_flight::RunningReset;
 use super::is_reset;
 use crate::audit::{AuditEntry, AuditOutcome};
 use crate::providers::entra::actions::ActionKind;
-use resetdesk_model::action::SafetyClass;
 pub use resetdesk_model::safety::RateStatus;
 
 /// The window the hourly cap counts over.
@@ -47,16 +46,24 @@ fn reset_labels() -> Vec<&'static str> {
 /// recorded, by its action's label (as it was counted then).
 fn is_reset_entry(entry: &AuditEntry, labels: &[&str]) -> bool {
     match entry.record.safety_class {
-        Some(class) => class == SafetyClass::Reset,
+        Some(class) => class.is_reset(),
         None => labels.contains(&entry.record.action.as_str()),
     }
 }
 
-/// An MFA reset in the audit log: Entra's "Require re-register MFA", or a step of
-/// Lighthouse's "Reset all multi-factor authentications" (one entry per method removed).
-fn is_mfa_reset_label(action: &str) -> bool {
-    action == ActionKind::RequireReregisterMfa.label()
-        || action == crate::providers::lighthouse::LighthouseAction::ResetAllMfa.label()
+/// An MFA reset in the audit log, by the safety class its plan declared; an entry written
+/// before classes were recorded (or read from the tenant's audit log), by its label, as it was
+/// counted then: Entra's "Require re-register MFA", or a step of Lighthouse's "Reset all
+/// multi-factor authentications" (one entry per method removed).
+fn is_mfa_reset_entry(entry: &AuditEntry) -> bool {
+    match entry.record.safety_class {
+        Some(class) => class.resets_mfa(),
+        None => {
+            let action = entry.record.action.as_str();
+            action == ActionKind::RequireReregisterMfa.label()
+                || action == crate::providers::lighthouse::LighthouseAction::ResetAllMfa.label()
+        }
+    }
 }
 
 /// `operator_upn`'s resets among `entries` in the hour before `now`.
@@ -147,7 +154,7 @@ pub fn previous_mfa_reset_with_running(
     entries
         .iter()
         .filter(|e| e.record.target_id == target_id)
-        .filter(|e| is_mfa_reset_label(&e.record.action))
+        .filter(|e| is_mfa_reset_entry(e))
         .filter(|e| changed_something(e))
         .filter_map(|e| at(e).map(|t| (t, e)))
         .filter(|(t, _)| *t > now - window && *t <= now)
@@ -305,5 +312,45 @@ mod tests {
         );
         assert_eq!(previous_mfa_reset(&with_recent, "other", 24, now()), None);
         assert_eq!(previous_mfa_reset(&with_recent, "adele", 0, now()), None);
+    }
+
+    #[test]
+    fn the_safety_class_an_entry_declares_decides_what_it_counts_as_not_its_label() {
+        use resetdesk_model::action::SafetyClass;
+        let with_class = |label: &str, class: SafetyClass| {
+            let mut e = entry(
+                30,
+                "a@x",
+                ActionKind::ResetPassword,
+                AuditOutcome::Succeeded,
+            );
+            e.record.action = label.into();
+            e.record.safety_class = Some(class);
+            e
+        };
+        // A provider's own label ResetDesk never knew: counted by its class.
+        let token = [with_class(
+            "Reset 2-Factor Token of a new kind",
+            SafetyClass::MfaReset,
+        )];
+        assert!(previous_mfa_reset(&token, "adele", 24, now()).is_some());
+        assert_eq!(rate_status(&token, "a@x", 5, now()).used, 1);
+        // An Entra MFA label under another class is not an MFA reset; a bulk step is not
+        // counted by the operator's cap but is one of its user's MFA resets.
+        let password = [with_class(
+            ActionKind::RequireReregisterMfa.label(),
+            SafetyClass::Reset,
+        )];
+        assert!(previous_mfa_reset(&password, "adele", 24, now()).is_none());
+        assert_eq!(rate_status(&password, "a@x", 5, now()).used, 1);
+        let bulk = [with_class("lighthouse.resetAllMfa", SafetyClass::Bulk)];
+        assert!(previous_mfa_reset(&bulk, "adele", 24, now()).is_some());
+        assert_eq!(rate_status(&bulk, "a@x", 5, now()).used, 0);
+        let sessions = [with_class(
+            ActionKind::ResetPassword.label(),
+            SafetyClass::SessionsOnly,
+        )];
+        assert_eq!(rate_status(&sessions, "a@x", 5, now()).used, 0);
+        assert!(previous_mfa_reset(&sessions, "adele", 24, now()).is_none());
     }
 }

@@ -2,7 +2,10 @@
 
 /**
  * Which operator-safety rules apply to an action: the rules read this, never the action's
- * label. A reset changes how the user signs in, so it could hand an account to a caller who
- * is not its owner (the hourly cap counts it); revoking sessions only ends sign-ins.
+ * label (the audit log keeps it with each entry). A reset changes how the user signs in, so it
+ * could hand an account to a caller who is not its owner (the hourly cap counts it, the caller
+ * is verified); an MFA reset takes away how the user proves it is them, so a second one of the
+ * same user within the repeat window needs a second person; revoking sessions only ends
+ * sign-ins.
  */
-export type SafetyClass = "reset" | "sessionsOnly" | "bulk";
+export type SafetyClass = "reset" | "mfaReset" | "sessionsOnly" | "bulk";

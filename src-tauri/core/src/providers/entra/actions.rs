@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::AuthMethodKind;
+use resetdesk_model::action::SafetyClass;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
@@ -37,6 +38,15 @@ impl ActionKind {
             ActionKind::RequireReregisterMfa => "Require re-register MFA",
             ActionKind::RevokeSessions => "Revoke sessions",
             ActionKind::IssueTemporaryAccessPass => "Issue Temporary Access Pass",
+        }
+    }
+
+    /// Which safety rules apply to it (see [`SafetyClass`]).
+    pub fn safety_class(self) -> SafetyClass {
+        match self {
+            ActionKind::ResetPassword | ActionKind::IssueTemporaryAccessPass => SafetyClass::Reset,
+            ActionKind::RequireReregisterMfa => SafetyClass::MfaReset,
+            ActionKind::RevokeSessions => SafetyClass::SessionsOnly,
         }
     }
 
