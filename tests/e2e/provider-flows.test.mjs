@@ -2,8 +2,9 @@
 // in-app emulators (the "sandbox-zoho" and "sandbox-ps" connections). Reset password with a
 // generated password and its options, all through Zoho's API; Reset MFA (by hand) with its
 // two confirmations; a Zoho member refused with Zoho's reason; Privilege Secure's Reset
-// 2-Factor Token for an individually configured user and, in three steps, for a group member; a
-// VIP's Zoho reset approved by a second admin through their own device sign-in.
+// 2-Factor Token for an individually configured user and, in three steps, for a group member,
+// then the group's (a second reset of his token, approved by a second administrator); a VIP's
+// Zoho reset approved by a second admin through their own device sign-in.
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -279,6 +280,15 @@ test("Privilege Secure: the group reset's by-hand step survives a restart and is
   await openRow(id);
   await click(browser, "#action-psResetGroupToken");
   await el(browser, "#provider-plan-dialog");
+  // Bob's own token was reset minutes ago: a second reset of his second factor needs a second
+  // person, whom Privilege Secure signs in (the sandbox's demo account fills their login,
+  // password and code). The operator is not offered.
+  await waitText(browser, '[data-testid="approval-reason"]', (t) => /already reset at/.test(t), 20000, "the repeat-MFA rule");
+  const approvers = await browser.execute(() => [...document.getElementById("approver-account").options].map((o) => o.value));
+  assert.deepEqual(approvers, ["CORP\\nps.reviewer", "CORP\\nps.lead"]);
+  await (await el(browser, "#approver-account")).selectByAttribute("value", "CORP\\nps.lead");
+  await click(browser, "#approve-button");
+  await waitText(browser, '[data-testid="approval-result"]', (t) => /Approved by CORP\\nps\.lead/.test(t), 30000, "the lead's approval");
   // Bob's caller was verified for his own token's reset just before, in the same call.
   await confirmWithReason("INC-4003 whole group re-enrols", { verify: "reused" });
   await el(browser, "#result-dialog");
