@@ -1,13 +1,6 @@
 import {
   Badge,
-  Button,
   Checkbox,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   Field,
   Input,
   MessageBar,
@@ -22,16 +15,12 @@ import type { ActionFlow } from "../hooks/useActionFlow";
 import type { ApproverSignIn } from "../ipc/api";
 import type { ActionOptions, ApprovalStep, CodeToSend, Plan, VerificationEvidence } from "../ipc/types";
 import { ACTION_LABELS } from "../format";
-import { ErrorBar } from "./ErrorBar";
+import { ConfirmationDialog } from "./ConfirmationDialog";
 import { ReasonField } from "./ReasonField";
 import { RoleBadges } from "./RoleBadges";
 import { SafetyChecks, safetySatisfied } from "./SafetyChecks";
 
 const useStyles = makeStyles({
-  surface: { maxWidth: "720px", width: "90vw" },
-  // The content scrolls as one column: its parts keep their height instead of shrinking into
-  // each other (a two-line warning was clipped to one line's height).
-  content: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, "& > *": { flexShrink: 0 } },
   facts: {
     display: "grid",
     gridTemplateColumns: "120px 1fr",
@@ -75,7 +64,6 @@ export function PlanDialog({
   onVerify = notWired,
   onApprove = notWired,
 }: PlanDialogProps) {
-  const styles = useStyles();
   const [reason, setReason] = useState("");
   const action = flow.stage === "planning" || flow.stage === "planFailed" ? flow.action : flow.plan.action;
   const executing = flow.stage === "executing";
@@ -85,71 +73,51 @@ export function PlanDialog({
     reason.trim().length > 0 &&
     safetySatisfied(flow.plan, flow.verification, flow.approval);
 
+  const confirmable = flow.stage === "confirming" || flow.stage === "executing";
   return (
-    <Dialog
-      open
-      modalType="modal"
-      onOpenChange={(_, data) => {
-        if (!data.open && !executing) onCancel();
-      }}
+    <ConfirmationDialog
+      id="plan-dialog"
+      title={ACTION_LABELS[action] ?? action}
+      planning={flow.stage === "planning"}
+      error={flow.stage === "planFailed" || flow.stage === "confirming" ? flow.error : null}
+      busy={executing ? "Running…" : null}
+      confirm={flow.stage === "planFailed" ? null : { label: "Confirm", disabled: !canConfirm, onClick: () => onConfirm(reason) }}
+      onCancel={onCancel}
     >
-      <DialogSurface id="plan-dialog" className={styles.surface}>
-        <DialogBody>
-          <DialogTitle>{ACTION_LABELS[action] ?? action}</DialogTitle>
-          <DialogContent className={styles.content}>
-            {flow.stage === "planning" ? <Spinner label="Preparing the summary of your request…" /> : null}
-            {flow.stage === "planFailed" ? <ErrorBar error={flow.error} /> : null}
-            {flow.stage === "confirming" ? (
-              <PlanOptions
-                plan={flow.plan}
-                options={flow.options}
-                disabled={!onOptionsChange}
-                onChange={(options) => onOptionsChange?.(options)}
-              />
-            ) : null}
-            {flow.stage === "confirming" && flow.stale && !flow.error ? (
-              <Spinner size="tiny" label="Updating the summary…" data-testid="plan-updating" />
-            ) : null}
-            {flow.stage === "confirming" || flow.stage === "executing" ? (
-              <PlanSummary plan={flow.plan} />
-            ) : null}
-            {flow.stage === "confirming" ? (
-              <SafetyChecks
-                plan={flow.plan}
-                verification={flow.verification}
-                approval={flow.approval}
-                disabled={flow.stale}
-                onSendCode={onSendCode}
-                onVerify={onVerify}
-                onApprove={onApprove}
-              />
-            ) : null}
-            {flow.stage === "confirming" && flow.error ? <ErrorBar error={flow.error} /> : null}
-            {flow.stage === "confirming" || flow.stage === "executing" ? (
-              <ReasonField
-                value={reason}
-                disabled={executing}
-                onChange={setReason}
-                onEnter={() => {
-                  if (canConfirm) onConfirm(reason);
-                }}
-              />
-            ) : null}
-            {executing ? <Spinner size="small" label="Running…" /> : null}
-          </DialogContent>
-          <DialogActions>
-            <Button id="cancel-button" disabled={executing} onClick={onCancel}>
-              Cancel
-            </Button>
-            {flow.stage !== "planFailed" ? (
-              <Button id="confirm-button" appearance="primary" disabled={!canConfirm} onClick={() => onConfirm(reason)}>
-                Confirm
-              </Button>
-            ) : null}
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+      {flow.stage === "confirming" ? (
+        <PlanOptions
+          plan={flow.plan}
+          options={flow.options}
+          disabled={!onOptionsChange}
+          onChange={(options) => onOptionsChange?.(options)}
+        />
+      ) : null}
+      {flow.stage === "confirming" && flow.stale && !flow.error ? (
+        <Spinner size="tiny" label="Updating the summary…" data-testid="plan-updating" />
+      ) : null}
+      {confirmable ? <PlanSummary plan={flow.plan} /> : null}
+      {flow.stage === "confirming" ? (
+        <SafetyChecks
+          plan={flow.plan}
+          verification={flow.verification}
+          approval={flow.approval}
+          disabled={flow.stale}
+          onSendCode={onSendCode}
+          onVerify={onVerify}
+          onApprove={onApprove}
+        />
+      ) : null}
+      {confirmable ? (
+        <ReasonField
+          value={reason}
+          disabled={executing}
+          onChange={setReason}
+          onEnter={() => {
+            if (canConfirm) onConfirm(reason);
+          }}
+        />
+      ) : null}
+    </ConfirmationDialog>
   );
 }
 

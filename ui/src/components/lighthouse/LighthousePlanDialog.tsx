@@ -1,16 +1,8 @@
 import {
   Badge,
-  Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   MessageBar,
   MessageBarBody,
   MessageBarTitle,
-  Spinner,
   Subtitle2,
   Text,
   makeStyles,
@@ -20,13 +12,11 @@ import { useState } from "react";
 import { LIGHTHOUSE_ACTION_LABELS, orDash } from "../../format";
 import type { ApproverSignIn } from "../../ipc/api";
 import type { AppError, ApprovalRecord, ApprovalStep, LighthousePlan, UserPlan } from "../../ipc/types";
-import { ErrorBar } from "../ErrorBar";
+import { ConfirmationDialog } from "../ConfirmationDialog";
 import { ReasonField } from "../ReasonField";
 import { SecondPersonApproval } from "../SecondPersonApproval";
 
 const useStyles = makeStyles({
-  surface: { maxWidth: "860px", width: "92vw" },
-  content: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
   customer: {
     display: "flex",
     flexDirection: "column",
@@ -140,90 +130,81 @@ export function LighthousePlanDialog({
   const label = LIGHTHOUSE_ACTION_LABELS.resetAllMfa;
 
   return (
-    <Dialog open modalType="alert">
-      <DialogSurface id="lh-plan-dialog" className={styles.surface} aria-describedby="lh-plan-summary">
-        <DialogBody>
-          <DialogTitle>{label}</DialogTitle>
-          <DialogContent className={styles.content}>
-            {flow.stage === "planning" ? <Spinner size="small" label="Reading each user's methods…" /> : null}
-            {error ? <ErrorBar error={error} /> : null}
-            {plan ? (
-              <>
-                <Text size={400} weight="semibold" id="lh-plan-summary" data-testid="lh-plan-summary">
-                  {planSummary(plan)}
-                </Text>
-                {plan.warnings.length > 0 ? (
-                  <MessageBar intent="warning" layout="multiline" data-testid="lh-plan-warnings">
-                    <MessageBarBody>
-                      <MessageBarTitle>Before you confirm</MessageBarTitle>
-                      <ul className={styles.list}>
-                        {plan.warnings.map((warning) => (
-                          <li key={warning} data-testid="lh-plan-warning">
-                            {warning}
-                          </li>
-                        ))}
-                      </ul>
-                    </MessageBarBody>
-                  </MessageBar>
-                ) : null}
-                {plan.customers.map((customer) => (
-                  <section
-                    key={customer.tenantId}
-                    className={styles.customer}
-                    data-testid="lh-plan-customer"
-                    data-tenant-id={customer.tenantId}
-                  >
-                    <Subtitle2 as="h2">
-                      {customer.displayName}{" "}
-                      <Badge appearance="tint" color="informative">
-                        {plural(customer.users, "user")}, {plural(customer.methods, "method")}
-                      </Badge>
-                    </Subtitle2>
-                    {plan.users
-                      .filter((user) => user.tenantId === customer.tenantId)
-                      .map((user) => (
-                        <UserLines key={`${user.tenantId}/${user.userId}`} user={user} />
-                      ))}
-                  </section>
-                ))}
-                <LeftOutUsers plan={plan} />
-                <Text data-testid="lh-plan-reregister">Each user must register MFA again at next sign-in.</Text>
-                {plan.approval.required ? (
-                  <SecondPersonApproval
-                    connectionId={plan.connectionId}
-                    operatorUpn={plan.operatorUpn}
-                    reasons={plan.approval.reasons}
-                    approval={approval}
-                    disabled={starting}
-                    onApprove={onApprove}
-                    who="They approve the whole job: their own GDAP roles must allow this reset of every user in it."
-                  />
-                ) : null}
-                <ReasonField
-                  value={reason}
-                  disabled={starting}
-                  onChange={setReason}
-                  hint="Recorded in the audit log with each user's result."
-                />
-              </>
-            ) : null}
-          </DialogContent>
-          <DialogActions>
-            {starting ? <Spinner size="tiny" label="Starting…" /> : null}
-            <Button
-              id="confirm-button"
-              appearance="primary"
-              disabled={!plan || starting || awaitingApproval || reason.trim() === ""}
-              onClick={() => onConfirm(reason.trim())}
+    <ConfirmationDialog
+      id="lh-plan-dialog"
+      title={label}
+      wide
+      planning={flow.stage === "planning"}
+      error={error}
+      busy={starting ? "Starting the job…" : null}
+      confirm={
+        plan
+          ? { label, disabled: starting || awaitingApproval || reason.trim() === "", onClick: () => onConfirm(reason.trim()) }
+          : null
+      }
+      onCancel={onCancel}
+      describedBy="lh-plan-summary"
+    >
+      {plan ? (
+        <>
+          <Text size={400} weight="semibold" id="lh-plan-summary" data-testid="lh-plan-summary">
+            {planSummary(plan)}
+          </Text>
+          {plan.warnings.length > 0 ? (
+            <MessageBar intent="warning" layout="multiline" data-testid="lh-plan-warnings">
+              <MessageBarBody>
+                <MessageBarTitle>Before you confirm</MessageBarTitle>
+                <ul className={styles.list}>
+                  {plan.warnings.map((warning) => (
+                    <li key={warning} data-testid="lh-plan-warning">
+                      {warning}
+                    </li>
+                  ))}
+                </ul>
+              </MessageBarBody>
+            </MessageBar>
+          ) : null}
+          {plan.customers.map((customer) => (
+            <section
+              key={customer.tenantId}
+              className={styles.customer}
+              data-testid="lh-plan-customer"
+              data-tenant-id={customer.tenantId}
             >
-              {label}
-            </Button>
-            <Button id="cancel-button" disabled={starting} onClick={onCancel}>
-              Cancel
-            </Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+              <Subtitle2 as="h2">
+                {customer.displayName}{" "}
+                <Badge appearance="tint" color="informative">
+                  {plural(customer.users, "user")}, {plural(customer.methods, "method")}
+                </Badge>
+              </Subtitle2>
+              {plan.users
+                .filter((user) => user.tenantId === customer.tenantId)
+                .map((user) => (
+                  <UserLines key={`${user.tenantId}/${user.userId}`} user={user} />
+                ))}
+            </section>
+          ))}
+          <LeftOutUsers plan={plan} />
+          <Text data-testid="lh-plan-reregister">Each user must register MFA again at next sign-in.</Text>
+          {plan.approval.required ? (
+            <SecondPersonApproval
+              connectionId={plan.connectionId}
+              operatorUpn={plan.operatorUpn}
+              reasons={plan.approval.reasons}
+              approval={approval}
+              disabled={starting}
+              onApprove={onApprove}
+              who="They approve the whole job: their own GDAP roles must allow this reset of every user in it."
+            />
+          ) : null}
+          <ReasonField
+            value={reason}
+            disabled={starting}
+            onChange={setReason}
+            hint="Recorded in the audit log with each user's result."
+          />
+        </>
+      ) : null}
+    </ConfirmationDialog>
   );
 }

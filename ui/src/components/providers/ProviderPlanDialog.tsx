@@ -1,17 +1,10 @@
 import {
   Badge,
   Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   MessageBar,
   MessageBarActions,
   MessageBarBody,
   MessageBarTitle,
-  Spinner,
   Subtitle2,
   Text,
   makeStyles,
@@ -24,14 +17,13 @@ import type { ProviderFlow } from "../../hooks/useProviderFlow";
 import { isZohoAction } from "../../hooks/useProviderFlow";
 import type { ApproverSignIn } from "../../ipc/api";
 import type { ApprovalStep, CodeToSend, ProviderStep, VerificationEvidence } from "../../ipc/types";
+import { ConfirmationDialog } from "../ConfirmationDialog";
 import { ErrorBar } from "../ErrorBar";
 import { ReasonField } from "../ReasonField";
 import { SafetyChecks, safetySatisfied } from "../SafetyChecks";
 import { DeviceCodeBox } from "./DeviceCodeBox";
 
 const useStyles = makeStyles({
-  surface: { maxWidth: "760px", width: "92vw" },
-  content: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
   steps: { margin: 0, paddingLeft: tokens.spacingHorizontalXXL, display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
   byHand: {
     borderLeft: `3px solid ${tokens.colorPaletteMarigoldBorderActive}`,
@@ -142,88 +134,79 @@ export function ProviderPlanDialog({
   };
 
   return (
-    <Dialog open modalType="modal" onOpenChange={(_, data) => !data.open && !busy && onCancel()}>
-      <DialogSurface id="provider-plan-dialog" className={styles.surface}>
-        <DialogBody>
-          <DialogTitle>{plan ? `${plan.actionLabel}: ${plan.target.name}` : "Summary of your request"}</DialogTitle>
-          <DialogContent className={styles.content}>
-            {flow.stage === "planning" ? <Spinner label="Preparing the summary…" /> : null}
-            {flow.stage === "planFailed" ? <ErrorBar error={flow.error} /> : null}
-            {plan ? (
-              <>
-                <Text className={styles.target} data-testid="provider-plan-target">
-                  {plan.target.name} · {plan.target.detail}
-                </Text>
-                <Subtitle2 as="h2">Summary of your request</Subtitle2>
-                <ol className={styles.steps}>
-                  {plan.steps.map((step, index) => (
-                    <StepLine key={index} step={step} provider={provider} />
-                  ))}
-                </ol>
-                {plan.warnings.map((warning, index) => (
-                  <MessageBar key={index} intent="warning" layout="multiline" data-testid="provider-plan-warning">
-                    <MessageBarBody>{warning}</MessageBarBody>
-                  </MessageBar>
-                ))}
-                {needsFreshSignIn ? (
-                  <MessageBar intent="info" layout="multiline" data-testid="fresh-sign-in">
-                    <MessageBarBody>
-                      <MessageBarTitle>Sign in again to confirm it is you</MessageBarTitle>
-                      ResetDesk asks for a Zoho sign-in no older than {plan.freshSignIn?.maxAgeMinutes ?? "a few"} minutes
-                      before a reset (your organisation&apos;s setting), as Zoho&apos;s admin panel asks for the
-                      administrator&apos;s password.
-                    </MessageBarBody>
-                    <MessageBarActions>
-                      <Button id="reauth-button" disabled={zoho.busy} onClick={() => void signInAgain()}>
-                        Sign in again
-                      </Button>
-                    </MessageBarActions>
-                  </MessageBar>
-                ) : null}
-                {zoho.prompt ? <DeviceCodeBox prompt={zoho.prompt} sandbox={reauthAccount !== undefined} /> : null}
-                {zoho.error ? <ErrorBar error={zoho.error} /> : null}
-                <SafetyChecks
-                  plan={{ connectionId: plan.connectionId, operatorUpn: "", safety: plan.safety }}
-                  verification={verification}
-                  approval={approval}
-                  disabled={busy || confirmations > 0}
-                  onSendCode={onSendCode}
-                  onVerify={onVerify}
-                  onApprove={onApprove}
-                />
-                <ReasonField value={reason} disabled={busy || confirmations > 0} onChange={setReason} />
-                {confirmations > 0 ? (
-                  <MessageBar intent="error" layout="multiline" data-testid="second-confirmation">
-                    <MessageBarBody>
-                      <MessageBarTitle>Are you sure?</MessageBarTitle>
-                      {plan.steps.every((step) => step.performed.performed === "byHand")
-                        ? `ResetDesk changes nothing itself: you do ${plan.actionLabel} for ${plan.target.name} in the admin panel, where it cannot be undone. Click Yes, Reset again to go on to its steps.`
-                        : `${plan.actionLabel} for ${plan.target.name} cannot be undone. Click Yes, Reset again to go ahead.`}
-                    </MessageBarBody>
-                  </MessageBar>
-                ) : null}
-                {flow.stage === "confirm" && flow.error ? <ErrorBar error={flow.error} /> : null}
-                {running ? <Spinner size="small" label="Working…" /> : null}
-              </>
-            ) : null}
-          </DialogContent>
-          <DialogActions>
-            <Button id="cancel-button" disabled={busy} onClick={onCancel}>
-              Cancel
-            </Button>
-            {plan ? (
-              <Button
-                id="confirm-button"
-                appearance="primary"
-                disabled={busy || needsFreshSignIn || !safe || !reason.trim()}
-                onClick={confirm}
-              >
-                {required > 1 ? "Yes, Reset" : "Reset"}
-              </Button>
-            ) : null}
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+    <ConfirmationDialog
+      id="provider-plan-dialog"
+      title={plan ? `${plan.actionLabel}: ${plan.target.name}` : "Summary of your request"}
+      planning={flow.stage === "planning"}
+      error={flow.stage === "planFailed" || flow.stage === "confirm" ? flow.error : null}
+      busy={running ? "Running…" : null}
+      locked={zoho.busy}
+      confirm={
+        plan
+          ? {
+              label: required > 1 ? "Yes, Reset" : "Reset",
+              disabled: busy || needsFreshSignIn || !safe || !reason.trim(),
+              onClick: confirm,
+            }
+          : null
+      }
+      onCancel={onCancel}
+    >
+      {plan ? (
+        <>
+          <Text className={styles.target} data-testid="provider-plan-target">
+            {plan.target.name} · {plan.target.detail}
+          </Text>
+          <Subtitle2 as="h2">Summary of your request</Subtitle2>
+          <ol className={styles.steps}>
+            {plan.steps.map((step, index) => (
+              <StepLine key={index} step={step} provider={provider} />
+            ))}
+          </ol>
+          {plan.warnings.map((warning, index) => (
+            <MessageBar key={index} intent="warning" layout="multiline" data-testid="provider-plan-warning">
+              <MessageBarBody>{warning}</MessageBarBody>
+            </MessageBar>
+          ))}
+          {needsFreshSignIn ? (
+            <MessageBar intent="info" layout="multiline" data-testid="fresh-sign-in">
+              <MessageBarBody>
+                <MessageBarTitle>Sign in again to confirm it is you</MessageBarTitle>
+                ResetDesk asks for a Zoho sign-in no older than {plan.freshSignIn?.maxAgeMinutes ?? "a few"} minutes
+                before a reset (your organisation&apos;s setting), as Zoho&apos;s admin panel asks for the
+                administrator&apos;s password.
+              </MessageBarBody>
+              <MessageBarActions>
+                <Button id="reauth-button" disabled={zoho.busy} onClick={() => void signInAgain()}>
+                  Sign in again
+                </Button>
+              </MessageBarActions>
+            </MessageBar>
+          ) : null}
+          {zoho.prompt ? <DeviceCodeBox prompt={zoho.prompt} sandbox={reauthAccount !== undefined} /> : null}
+          {zoho.error ? <ErrorBar error={zoho.error} /> : null}
+          <SafetyChecks
+            plan={{ connectionId: plan.connectionId, operatorUpn: "", safety: plan.safety }}
+            verification={verification}
+            approval={approval}
+            disabled={busy || confirmations > 0}
+            onSendCode={onSendCode}
+            onVerify={onVerify}
+            onApprove={onApprove}
+          />
+          <ReasonField value={reason} disabled={busy || confirmations > 0} onChange={setReason} />
+          {confirmations > 0 ? (
+            <MessageBar intent="error" layout="multiline" data-testid="second-confirmation">
+              <MessageBarBody>
+                <MessageBarTitle>Are you sure?</MessageBarTitle>
+                {plan.steps.every((step) => step.performed.performed === "byHand")
+                  ? `ResetDesk changes nothing itself: you do ${plan.actionLabel} for ${plan.target.name} in the admin panel, where it cannot be undone. Click Yes, Reset again to go on to its steps.`
+                  : `${plan.actionLabel} for ${plan.target.name} cannot be undone. Click Yes, Reset again to go ahead.`}
+              </MessageBarBody>
+            </MessageBar>
+          ) : null}
+        </>
+      ) : null}
+    </ConfirmationDialog>
   );
 }

@@ -209,7 +209,7 @@ export function ZohoResetPasswordDialog({
                 </MessageBar>
               ) : null}
               {error ? <ErrorBar error={error} /> : null}
-              {planning ? <Spinner size="small" label="Preparing the summary…" /> : null}
+              {planning ? <Spinner size="small" label="Preparing the summary of your request…" /> : null}
             </DialogContent>
             <DialogActions>
               <Button id="cancel-button" disabled={planning} onClick={onCancel}>
