@@ -470,7 +470,7 @@ describe("Lighthouse user details", () => {
     expect(fabUserPage.user.roleAssignableGroupKnown).toBe(true);
     expect(text("summary-role-assignable-group")).toBe("No");
 
-    click("tab-auth-methods");
+    click("tab-methods");
     await waitFor(() => expect(allByTestId("method-row")).toHaveLength(fabUserPage.methods.length));
     expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false);
     click("action-resetAllMfa");
@@ -498,7 +498,7 @@ describe("Lighthouse user details", () => {
     await waitFor(() => expect(byId("action-resetAllMfa")).not.toBeNull());
     expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(true);
     expect(allByTestId("action-refusal").map((r) => r.textContent)).toEqual([`Tailspin Toys: ${tailspinRefusal.reason}`]);
-    click("tab-auth-methods");
+    click("tab-methods");
     // The technician's roles there (Helpdesk Administrator) do not read methods either: Rust's refusal is shown.
     await waitFor(() => expect(document.querySelector('[data-testid="methods-error"]')?.textContent).toContain(tailUserPage.methodsError!.message));
     expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(true);

@@ -1,9 +1,8 @@
-import { Badge, Button, Spinner, Tab, TabList, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { Badge, Button, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { ArrowSyncRegular } from "@fluentui/react-icons";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { ErrorBar } from "../components/ErrorBar";
-import { MethodsTable } from "../components/MethodsTable";
-import { ScreenTitle } from "../components/ScreenTitle";
+import { SummaryAndMethodsTabs, UserPageFrame } from "../components/UserPageFrame";
+import type { UserTab } from "../components/UserPageFrame";
 import { UserSummary } from "../components/UserSummary";
 import { LighthouseActionBar } from "../components/lighthouse/LighthouseActionBar";
 import { LighthouseResetDialogs } from "../components/lighthouse/LighthouseResetDialogs";
@@ -12,12 +11,8 @@ import { lighthouseUserDetails } from "../ipc/api";
 import type { AppError, LighthouseUserDetails } from "../ipc/types";
 
 const useStyles = makeStyles({
-  screen: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
-  panel: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
   customer: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
 });
-
-type TabValue = "summary" | "methods";
 
 /** A user of a customer tenant: Summary and Authentication methods, with "Reset all multi-factor authentications". */
 export function LighthouseUserScreen({
@@ -37,7 +32,8 @@ export function LighthouseUserScreen({
   const [details, setDetails] = useState<LighthouseUserDetails | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<AppError | null>(null);
-  const [tab, setTab] = useState<TabValue>("summary");
+  // Kept while the user is read again after the job.
+  const [tab, setTab] = useState<UserTab>("summary");
   const reset = useLighthouseReset(connectionId);
   const latest = useRef(0);
 
@@ -68,38 +64,35 @@ export function LighthouseUserScreen({
   const offer = details?.actions.find((a) => a.action === "resetAllMfa") ?? null;
 
   return (
-    <div className={styles.screen}>
-      <ScreenTitle
-        trail={[{ label: "Users", onClick: onBackToUsers }, name]}
-        title={name}
-        titleId="user-title"
-        after={loading ? <Spinner size="tiny" label="Reading live…" data-testid="details-loading" /> : null}
-      />
+    <UserPageFrame
+      name={name}
+      loading={loading}
+      onBackToUsers={onBackToUsers}
+      error={error}
+      header={
+        details ? (
+          <div className={styles.customer} data-testid="lh-user-customer">
+            <Text>
+              Customer: <strong>{details.customer.displayName}</strong>
+            </Text>
+            {details.customer.roles.map((role) => (
+              <Badge key={role.templateId} appearance="outline" color="informative" size="small">
+                {role.displayName}
+              </Badge>
+            ))}
+          </div>
+        ) : null
+      }
+    >
       {details ? (
-        <div className={styles.customer} data-testid="lh-user-customer">
-          <Text>
-            Customer: <strong>{details.customer.displayName}</strong>
-          </Text>
-          {details.customer.roles.map((role) => (
-            <Badge key={role.templateId} appearance="outline" color="informative" size="small">
-              {role.displayName}
-            </Badge>
-          ))}
-        </div>
-      ) : null}
-      {error ? <ErrorBar error={error} /> : null}
-      {details ? (
-        <>
-          <TabList selectedValue={tab} onTabSelect={(_, data) => setTab(data.value as TabValue)}>
-            <Tab id="tab-summary" value="summary">
-              Summary
-            </Tab>
-            <Tab id="tab-auth-methods" value="methods">
-              {details.methodsError ? "Authentication methods" : `Authentication methods (${details.methods.length})`}
-            </Tab>
-          </TabList>
-          <div role="tabpanel" className={styles.panel} aria-labelledby={tab === "summary" ? "tab-summary" : "tab-auth-methods"}>
-            {/* The action is on both tabs, as in Lighthouse. */}
+        <SummaryAndMethodsTabs
+          summary={<UserSummary user={details.user} />}
+          methods={details.methods}
+          methodsError={details.methodsError}
+          tab={tab}
+          onTabChange={setTab}
+          toolbar={
+            // The action is on both tabs, as in Lighthouse.
             <LighthouseActionBar
               offer={offer}
               selectedCount={null}
@@ -110,13 +103,8 @@ export function LighthouseUserScreen({
                 Refresh
               </Button>
             </LighthouseActionBar>
-            {tab === "summary" ? (
-              <UserSummary user={details.user} />
-            ) : (
-              <MethodsTable methods={details.methods} error={details.methodsError} />
-            )}
-          </div>
-        </>
+          }
+        />
       ) : null}
       <LighthouseResetDialogs
         flow={reset.flow}
@@ -129,6 +117,6 @@ export function LighthouseUserScreen({
           void refresh(true);
         }}
       />
-    </div>
+    </UserPageFrame>
   );
 }

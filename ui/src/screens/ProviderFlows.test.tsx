@@ -410,6 +410,18 @@ describe("Zoho: reset MFA", () => {
   });
 });
 
+describe("a seam provider's user page", () => {
+  test("Zoho unreachable: the page says why nothing can be done now, as Entra's does, and offers nothing", async () => {
+    mockCommands({ directory_user: () => reject("Offline", "Could not reach Zoho at mail.zoho.com.") });
+    renderWithFluent(
+      <DirectoryUserScreen connectionId={ZOHO_ID} userId={annette.id} fallbackName="Annette" onBackToUsers={() => {}} connection={zohoConnection(true)} />,
+    );
+    await waitFor(() => expect(byTestId("details-offline")?.textContent).toContain("Actions need a connection"));
+    expect(byTestId("error-bar")?.textContent).toContain("Could not reach Zoho");
+    expect(byId("action-zohoResetMfa")).toBeNull();
+  });
+});
+
 describe("Privilege Secure user page", () => {
   test("shows the access, the group reset set apart with its warning, and plans the individual reset", async () => {
     const ipc = mockCommands({

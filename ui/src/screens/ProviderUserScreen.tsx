@@ -1,8 +1,7 @@
-import { Spinner, makeStyles, tokens } from "@fluentui/react-components";
+import { makeStyles, tokens } from "@fluentui/react-components";
 import type { ReactNode } from "react";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { ErrorBar } from "../components/ErrorBar";
-import { ScreenTitle } from "../components/ScreenTitle";
+import { UserPageFrame } from "../components/UserPageFrame";
 import { WaitingByHand } from "../components/WaitingByHand";
 import { ActionBar } from "../components/ActionBar";
 import { ProviderPlanDialog, providerName } from "../components/providers/ProviderPlanDialog";
@@ -15,7 +14,6 @@ import type { AppError, ConnectionView, ProviderOffer, UserPage } from "../ipc/t
 import { orDash } from "../format";
 
 const useStyles = makeStyles({
-  screen: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
   grid: {
     display: "grid",
     gridTemplateColumns: "220px 1fr",
@@ -103,7 +101,6 @@ function ProviderUserPage({
   /** Who an action's options form (Zoho's Reset password) is about. */
   optionsUser?: { displayName: string; email: string };
 }) {
-  const styles = useStyles();
   const { connectionId, userId, fallbackName, onBackToUsers } = props;
   const { flow, start, review, run, signedInAgain, markDone, close, sendCode, verify, approve } = useProviderFlow(connectionId, userId);
   const title = name ?? fallbackName;
@@ -118,27 +115,27 @@ function ProviderUserPage({
   };
 
   return (
-    <div className={styles.screen}>
-      <ScreenTitle
-        trail={[{ label: "Users", onClick: onBackToUsers }, title]}
-        title={title}
-        titleId="user-title"
-        after={loading ? <Spinner size="tiny" label="Reading live…" data-testid="details-loading" /> : null}
-      />
-      {actions ? (
-        <ActionBar
-          actions={actions}
-          busy={flow.stage !== "idle"}
-          onStart={(action) => {
-            // Rust's id of a built-in action; an offer the page has no flow for stays unclicked.
-            const known = providerActionOf(action);
-            if (known) start(known);
-          }}
-          onRefresh={() => void refresh()}
-          refreshing={loading}
-        />
-      ) : null}
-      {error ? <ErrorBar error={error} /> : null}
+    <UserPageFrame
+      name={title}
+      loading={loading}
+      onBackToUsers={onBackToUsers}
+      error={error}
+      header={
+        actions ? (
+          <ActionBar
+            actions={actions}
+            busy={flow.stage !== "idle"}
+            onStart={(action) => {
+              // Rust's id of a built-in action; an offer the page has no flow for stays unclicked.
+              const known = providerActionOf(action);
+              if (known) start(known);
+            }}
+            onRefresh={() => void refresh()}
+            refreshing={loading}
+          />
+        ) : null
+      }
+    >
       <WaitingByHand only={{ connectionId, targetId: userId }} reloadKey={byHandReloads} />
       {summary}
       {flow.stage === "options" && optionsUser ? (
@@ -170,7 +167,7 @@ function ProviderUserPage({
           onClose={closeResult}
         />
       ) : null}
-    </div>
+    </UserPageFrame>
   );
 }
 

@@ -1,23 +1,17 @@
-import { Button, MessageBar, MessageBarBody, Spinner, Tab, TabList, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { Button, MessageBar, MessageBarBody, Text } from "@fluentui/react-components";
 import { useState } from "react";
 import type { AppError, Plan } from "../ipc/types";
 import { ACTION_LABELS } from "../format";
 import { sandboxSecondDesktopReset } from "../ipc/api";
 import { ActionBar } from "../components/ActionBar";
 import { ErrorBar } from "../components/ErrorBar";
-import { MethodsTable } from "../components/MethodsTable";
 import { PlanDialog, isPlanDialogStage } from "../components/PlanDialog";
 import { RunResultDialog } from "../components/RunResultDialog";
-import { ScreenTitle } from "../components/ScreenTitle";
 import { UserSummary } from "../components/UserSummary";
+import { SummaryAndMethodsTabs, UserPageFrame } from "../components/UserPageFrame";
+import type { UserTab } from "../components/UserPageFrame";
 import { useActionFlow } from "../hooks/useActionFlow";
 import { useUserDetails } from "../hooks/useUserDetails";
-
-const useStyles = makeStyles({
-  screen: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
-});
-
-type TabValue = "summary" | "methods";
 
 export function UserDetailsScreen({
   connectionId,
@@ -34,11 +28,11 @@ export function UserDetailsScreen({
   /** The built-in Contoso sandbox: its demo of a second desktop is offered. */
   sandbox?: boolean;
 }) {
-  const styles = useStyles();
   const { details, loading, error, refresh } = useUserDetails(connectionId, userId);
   const { flow, start, replan, confirm, close, sendCode, verify, approve } = useActionFlow(connectionId, userId);
   const mayIssuePass = details?.actions.some((a) => a.action === "issueTemporaryAccessPass" && a.allowed) ?? false;
-  const [tab, setTab] = useState<TabValue>("summary");
+  // Kept while the user is read again after an action.
+  const [tab, setTab] = useState<UserTab>("summary");
 
   const closeResult = () => {
     close();
@@ -47,57 +41,47 @@ export function UserDetailsScreen({
   };
 
   return (
-    <div className={styles.screen}>
-      <ScreenTitle
-        trail={[{ label: "Users", onClick: onBackToUsers }, details?.user.displayName ?? fallbackName]}
-        title={details?.user.displayName ?? fallbackName}
-        titleId="user-title"
-        after={loading ? <Spinner size="tiny" label="Reading live…" data-testid="details-loading" /> : null}
-      />
-      {details ? (
-        <ActionBar
-          actions={details.actions}
-          busy={flow.stage !== "idle"}
-          onStart={(action) => void start(action)}
-          onRefresh={() => void refresh()}
-          refreshing={loading}
-        />
-      ) : null}
-      {details?.rate ? (
-        <Text size={200} data-testid="details-rate">
-          Resets you made in the last hour: {details.rate.used} of {details.rate.limit}
-          {details.rate.used >= details.rate.limit && details.rate.nextAllowedAt
-            ? ` — the limit is reached; the next is possible at ${details.rate.nextAllowedAt}.`
-            : "."}
-          {details.rate.note ? (
-            <span data-testid="details-rate-note"> {details.rate.note}</span>
-          ) : (
-            " Counted across your team from the tenant's audit log."
-          )}
-        </Text>
-      ) : null}
-      {sandbox && details ? <SecondDesktopDemo userId={userId} onDone={() => void refresh()} /> : null}
-      {error ? <ErrorBar error={error} /> : null}
-      {error?.kind === "Offline" ? (
-        <Text data-testid="details-offline">
-          Actions need a connection to the directory: ResetDesk always reads the user&apos;s current state before
-          acting, never the offline cache. Try again when the network is back.
-        </Text>
-      ) : null}
-      {details ? (
+    <UserPageFrame
+      name={details?.user.displayName ?? fallbackName}
+      loading={loading}
+      onBackToUsers={onBackToUsers}
+      error={error}
+      header={
         <>
-          <TabList selectedValue={tab} onTabSelect={(_, data) => setTab(data.value as TabValue)}>
-            <Tab id="tab-summary" value="summary">
-              Summary
-            </Tab>
-            <Tab id="tab-methods" value="methods">
-              {details.methodsError ? "Authentication methods" : `Authentication methods (${details.methods.length})`}
-            </Tab>
-          </TabList>
-          <div role="tabpanel" aria-labelledby={tab === "summary" ? "tab-summary" : "tab-methods"}>
-            {tab === "summary" ? <UserSummary user={details.user} /> : <MethodsTable methods={details.methods} error={details.methodsError} />}
-          </div>
+          {details ? (
+            <ActionBar
+              actions={details.actions}
+              busy={flow.stage !== "idle"}
+              onStart={(action) => void start(action)}
+              onRefresh={() => void refresh()}
+              refreshing={loading}
+            />
+          ) : null}
+          {details?.rate ? (
+            <Text size={200} data-testid="details-rate">
+              Resets you made in the last hour: {details.rate.used} of {details.rate.limit}
+              {details.rate.used >= details.rate.limit && details.rate.nextAllowedAt
+                ? ` — the limit is reached; the next is possible at ${details.rate.nextAllowedAt}.`
+                : "."}
+              {details.rate.note ? (
+                <span data-testid="details-rate-note"> {details.rate.note}</span>
+              ) : (
+                " Counted across your team from the tenant's audit log."
+              )}
+            </Text>
+          ) : null}
+          {sandbox && details ? <SecondDesktopDemo userId={userId} onDone={() => void refresh()} /> : null}
         </>
+      }
+    >
+      {details ? (
+        <SummaryAndMethodsTabs
+          summary={<UserSummary user={details.user} />}
+          methods={details.methods}
+          methodsError={details.methodsError}
+          tab={tab}
+          onTabChange={setTab}
+        />
       ) : null}
       {isPlanDialogStage(flow) ? (
         <PlanDialog
@@ -130,7 +114,7 @@ export function UserDetailsScreen({
           }
         />
       ) : null}
-    </div>
+    </UserPageFrame>
   );
 }
 

@@ -1,0 +1,99 @@
+import { Spinner, Tab, TabList, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { useState } from "react";
+import type { ReactNode } from "react";
+import type { AppError, AuthMethod } from "../ipc/types";
+import { ErrorBar } from "./ErrorBar";
+import { MethodsTable } from "./MethodsTable";
+import { ScreenTitle } from "./ScreenTitle";
+
+const useStyles = makeStyles({
+  screen: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+  panel: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+});
+
+/**
+ * The one frame of a user's page, whichever provider's: "Users > name" with the live read's
+ * spinner, what the page offers (its actions, and what goes with them), Rust's error — and, when
+ * the directory cannot be reached, why nothing can be done now — then the user.
+ */
+export function UserPageFrame({
+  name,
+  loading,
+  onBackToUsers,
+  header,
+  error,
+  children,
+}: {
+  name: string;
+  loading: boolean;
+  onBackToUsers: () => void;
+  /** The actions Rust offers, and what goes with them. */
+  header?: ReactNode;
+  error: AppError | null;
+  children?: ReactNode;
+}) {
+  const styles = useStyles();
+  return (
+    <div className={styles.screen}>
+      <ScreenTitle
+        trail={[{ label: "Users", onClick: onBackToUsers }, name]}
+        title={name}
+        titleId="user-title"
+        after={loading ? <Spinner size="tiny" label="Reading live…" data-testid="details-loading" /> : null}
+      />
+      {header}
+      {error ? <ErrorBar error={error} /> : null}
+      {error?.kind === "Offline" ? (
+        <Text data-testid="details-offline">
+          Actions need a connection to the directory: ResetDesk always reads the user&apos;s current state before
+          acting, never the offline cache. Try again when the network is back.
+        </Text>
+      ) : null}
+      {children}
+    </div>
+  );
+}
+
+export type UserTab = "summary" | "methods";
+
+/**
+ * A Microsoft user's Summary and Authentication methods tabs (a tenant's or a customer's), as the
+ * admin centres show them; `toolbar` shows above either tab.
+ */
+export function SummaryAndMethodsTabs({
+  summary,
+  methods,
+  methodsError,
+  toolbar,
+  tab: shownTab,
+  onTabChange,
+}: {
+  summary: ReactNode;
+  methods: AuthMethod[];
+  methodsError: AppError | null;
+  toolbar?: ReactNode;
+  /** The tab shown, kept by a page whose user is read again while it stays open. */
+  tab?: UserTab;
+  onTabChange?: (tab: UserTab) => void;
+}) {
+  const styles = useStyles();
+  const [ownTab, setOwnTab] = useState<UserTab>("summary");
+  const tab = shownTab ?? ownTab;
+  const setTab = onTabChange ?? setOwnTab;
+  return (
+    <>
+      <TabList selectedValue={tab} onTabSelect={(_, data) => setTab(data.value as UserTab)}>
+        <Tab id="tab-summary" value="summary">
+          Summary
+        </Tab>
+        <Tab id="tab-methods" value="methods">
+          {methodsError ? "Authentication methods" : `Authentication methods (${methods.length})`}
+        </Tab>
+      </TabList>
+      <div role="tabpanel" className={styles.panel} aria-labelledby={tab === "summary" ? "tab-summary" : "tab-methods"}>
+        {toolbar}
+        {tab === "summary" ? summary : <MethodsTable methods={methods} error={methodsError} />}
+      </div>
+    </>
+  );
+}
