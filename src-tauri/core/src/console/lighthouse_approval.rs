@@ -251,18 +251,14 @@ impl Console {
             target_id: "",
             target: "the users of a bulk job",
         };
-        let why = if refusal.message.starts_with("Approval refused") {
-            refusal.message.clone()
-        } else {
-            format!("Approval refused: {}", refusal.message)
-        };
-        let record = AuditRecord {
+        self.audit_refused_approval(AuditRecord {
             plan_id: Some(plan_id.to_string()),
-            ..AuditRecord::refused(parties, LighthouseAction::ResetAllMfa.label(), why)
-        };
-        if let Err(e) = self.append_audit(record) {
-            tracing::error!(error = %e, plan = %plan_id, "could not audit a refused approval");
-        }
+            ..AuditRecord::refused(
+                parties,
+                LighthouseAction::ResetAllMfa.label(),
+                super::safety_checks::approval_refused(refusal),
+            )
+        });
     }
 }
 

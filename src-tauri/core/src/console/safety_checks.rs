@@ -78,7 +78,26 @@ impl AccessTokenSource for OneReadToken {
     async fn invalidate(&self, _rejected: &SecretString) {}
 }
 
+/// What the audit entry of a refused approval says.
+pub(super) fn approval_refused(refusal: &AppError) -> String {
+    if refusal.message.starts_with("Approval refused") {
+        refusal.message.clone()
+    } else {
+        format!("Approval refused: {}", refusal.message)
+    }
+}
+
 impl Console {
+    /// Writes the audit entry of an approval refused to a second person (`record`, under their
+    /// name); the plan stays open for another approver. An entry that cannot be written is
+    /// logged: the refusal stands either way.
+    pub(super) fn audit_refused_approval(&self, record: AuditRecord) {
+        let plan = record.plan_id.clone().unwrap_or_default();
+        if let Err(e) = self.append_audit(record) {
+            tracing::error!(error = %e, plan = %plan, "could not audit a refused approval");
+        }
+    }
+
     /// Audit entries of the last day (the longest window a rule looks back over).
     pub(super) fn recent_audit_entries(&self) -> Result<Vec<AuditEntry>> {
         let hours = self.safety()?.approval.repeat_mfa_reset_hours.max(1);
@@ -585,7 +604,7 @@ impl Console {
         if let Err(refusal) =
             auth::id_token::check_fresh_sign_in(id_token.as_ref(), &tenant, asked_at)
         {
-            let audited = self.append_audit(super::plan_audit_record(
+            self.audit_refused_approval(super::plan_audit_record(
                 &plan,
                 &approver.user_principal_name,
                 "",
@@ -593,9 +612,6 @@ impl Console {
                 Vec::new(),
                 Some(refusal.message.clone()),
             ));
-            if let Err(e) = audited {
-                tracing::error!(error = %e, plan = %plan.id, "could not audit a refused approval");
-            }
             return Err(refusal);
         }
         // The target as it is now: roles may have changed since the plan was built.
@@ -603,17 +619,14 @@ impl Console {
         if let Err(refusal) =
             approval::check_approver(plan.action, &operator_id, &approver, &target)
         {
-            let audited = self.append_audit(super::plan_audit_record(
+            self.audit_refused_approval(super::plan_audit_record(
                 &plan,
                 &approver.user_principal_name,
                 "",
                 AuditOutcome::Refused,
                 Vec::new(),
-                Some(format!("Approval refused: {}", refusal.message)),
+                Some(approval_refused(&refusal)),
             ));
-            if let Err(e) = audited {
-                tracing::error!(error = %e, plan = %plan.id, "could not audit a refused approval");
-            }
             return Err(refusal);
         }
         let record = ApprovalRecord {

@@ -7,7 +7,7 @@
 //! written into its run's audit entry.
 
 use super::provider_actions::{provider_audit_record, PlanOwner, ProviderPlan};
-use super::safety_checks::now_text;
+use super::safety_checks::{approval_refused, now_text};
 use super::Console;
 use crate::audit::AuditOutcome;
 use crate::error::{AppError, ErrorKind, Result};
@@ -67,17 +67,14 @@ impl Console {
         drop(approver);
         if let Err(refusal) = verdict {
             if refusal.kind == ErrorKind::Denied {
-                let audited = self.append_audit(provider_audit_record(
+                self.audit_refused_approval(provider_audit_record(
                     &plan,
                     &who,
                     "",
                     AuditOutcome::Refused,
                     Vec::new(),
-                    Some(format!("Approval refused: {}", refusal.message)),
+                    Some(approval_refused(&refusal)),
                 ));
-                if let Err(e) = audited {
-                    tracing::error!(error = %e, plan = %plan.id, "could not audit a refused approval");
-                }
             }
             return Err(refusal);
         }
