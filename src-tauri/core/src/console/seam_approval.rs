@@ -99,7 +99,13 @@ impl Console {
 /// the approver's own rights — offers the same action.
 async fn may_approve(plan: &ProviderPlan, owner: &PlanOwner, approver: &dyn Session) -> Result<()> {
     let who = approver.owner();
-    if who.operator_id == owner.operator_id {
+    // The provider's id of the account, and its login however it was typed: either names the
+    // operator.
+    if who.operator_id == owner.operator_id
+        || who
+            .operator_label
+            .eq_ignore_ascii_case(&owner.operator_label)
+    {
         return Err(AppError::denied(
             "The approver must be a second person: you cannot approve your own request. Ask a colleague to sign in.",
         ));
