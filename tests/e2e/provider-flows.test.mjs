@@ -330,6 +330,8 @@ test("Zoho: a VIP's reset waits for a second admin, who approves with their own 
   await openUsers(ZOHO, "annette");
   const zuid = await userIdOf("annette.c@zylker.sandbox");
   await openRow(zuid);
+  // Her page counts Ada's resets this hour as Entra's pages do, from this desktop's log.
+  await waitText(browser, '[data-testid="details-rate"]', (t) => /Resets you made in the last hour: 0 of \d+/.test(t) && /this desktop's log only/.test(t), 20000, "the hourly count");
   await click(browser, "#action-zohoResetMfa");
   await el(browser, "#provider-plan-dialog");
   await waitText(browser, '[data-testid="approval-reason"]', (t) => /VIP list/.test(t), 20000, "why a second person");

@@ -24,7 +24,7 @@ use crate::error::{AppError, Result};
 use crate::model::connection::{Connection, ProviderSettings};
 use crate::model::AuthMethod;
 use crate::safety::verification::ContactsOnRecord;
-use crate::safety::ApprovalRecord;
+use crate::safety::{ApprovalRecord, RateStatus};
 
 pub use crate::console::{
     FreshSignIn, PasswordInput, PlanOwner, PlanTarget, ProviderAccount, ProviderOffer,
@@ -139,6 +139,9 @@ pub struct UserPage {
     pub offers: Vec<ProviderOffer>,
     /// For a provider whose resets need a recent sign-in: how recent the operator's is.
     pub fresh_sign_in: Option<FreshSignIn>,
+    /// The operator's resets this hour against the cap, where the page offers a reset. The
+    /// Console fills it in; a provider leaves it `None`.
+    pub rate: Option<RateStatus>,
 }
 
 /// The users a search found: live, or — when the service cannot be reached — from the offline

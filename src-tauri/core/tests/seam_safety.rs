@@ -338,3 +338,33 @@ fn approver_sign_in(login: &str) -> resetdesk_core::seam::SignInRequest {
         ..Default::default()
     }
 }
+
+#[tokio::test]
+async fn a_users_page_shows_the_operators_resets_this_hour_against_the_cap() {
+    let h = signed_in(serde_json::json!({
+        "verification": {"required": false, "methods": []},
+        "rateLimits": {"resetsPerHour": 5}
+    }))
+    .await;
+    let rate = h
+        .console
+        .directory_user(FAKE, "ada")
+        .await
+        .unwrap()
+        .rate
+        .expect("a page that offers a reset shows the count");
+    assert_eq!((rate.used, rate.limit), (0, 5));
+    assert!(
+        rate.note
+            .as_deref()
+            .is_some_and(|n| n.contains("this desktop's log only")),
+        "{rate:?}"
+    );
+    let plan = h.console.plan_offered(FAKE, "ada", UNLOCK).await.unwrap();
+    h.console
+        .run_provider_plan(&plan.id, "INC-1", None)
+        .await
+        .unwrap();
+    let after = h.console.directory_user(FAKE, "cy").await.unwrap();
+    assert_eq!(after.rate.map(|r| r.used), Some(1));
+}

@@ -329,6 +329,7 @@ impl Session for FakeSession {
             offers: self.offers(&user),
             facts: vec![UserFact::new("email", "E-mail", &user.email)],
             fresh_sign_in: None,
+            rate: None,
         })
     }
 

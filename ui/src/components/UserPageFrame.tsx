@@ -1,7 +1,7 @@
 import { Spinner, Tab, TabList, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { useState } from "react";
 import type { ReactNode } from "react";
-import type { AppError, AuthMethod } from "../ipc/types";
+import type { AppError, AuthMethod, RateStatus } from "../ipc/types";
 import { ErrorBar } from "./ErrorBar";
 import { MethodsTable } from "./MethodsTable";
 import { ScreenTitle } from "./ScreenTitle";
@@ -21,6 +21,7 @@ export function UserPageFrame({
   loading,
   onBackToUsers,
   header,
+  rate,
   error,
   children,
 }: {
@@ -29,6 +30,8 @@ export function UserPageFrame({
   onBackToUsers: () => void;
   /** The actions Rust offers, and what goes with them. */
   header?: ReactNode;
+  /** The operator's resets this hour against the cap, where the page offers a reset. */
+  rate?: RateStatus | null;
   error: AppError | null;
   children?: ReactNode;
 }) {
@@ -42,6 +45,7 @@ export function UserPageFrame({
         after={loading ? <Spinner size="tiny" label="Reading live…" data-testid="details-loading" /> : null}
       />
       {header}
+      {rate ? <RateLine rate={rate} /> : null}
       {error ? <ErrorBar error={error} /> : null}
       {error?.kind === "Offline" ? (
         <Text data-testid="details-offline">
@@ -51,6 +55,23 @@ export function UserPageFrame({
       ) : null}
       {children}
     </div>
+  );
+}
+
+/** "Resets you made in the last hour: 2 of 20.", and what Rust says of how it counted them. */
+function RateLine({ rate }: { rate: RateStatus }) {
+  return (
+    <Text size={200} data-testid="details-rate">
+      Resets you made in the last hour: {rate.used} of {rate.limit}
+      {rate.used >= rate.limit && rate.nextAllowedAt
+        ? ` — the limit is reached; the next is possible at ${rate.nextAllowedAt}.`
+        : "."}
+      {rate.note ? (
+        <span data-testid="details-rate-note"> {rate.note}</span>
+      ) : (
+        " Counted across your team from the tenant's audit log."
+      )}
+    </Text>
   );
 }
 

@@ -411,6 +411,14 @@ describe("Zoho: reset MFA", () => {
 });
 
 describe("a seam provider's user page", () => {
+  test("shows the operator's resets this hour against the cap, as Rust counted them (this desktop's log only)", async () => {
+    mockCommands({ directory_user: () => annetteDetails() });
+    await renderZohoUser();
+    const line = byTestId("details-rate")?.textContent ?? "";
+    expect(line).toContain("Resets you made in the last hour: 0 of 20.");
+    expect(byTestId("details-rate-note")?.textContent).toContain("this desktop's log only");
+  });
+
   test("Zoho unreachable: the page says why nothing can be done now, as Entra's does, and offers nothing", async () => {
     mockCommands({ directory_user: () => reject("Offline", "Could not reach Zoho at mail.zoho.com.") });
     renderWithFluent(

@@ -10,7 +10,7 @@ import { ZohoResetPasswordDialog } from "../components/providers/ZohoResetPasswo
 import { useProviderFlow } from "../hooks/useProviderFlow";
 import { directoryUser } from "../ipc/api";
 import { providerActionOf } from "../ipc/types";
-import type { AppError, ConnectionView, ProviderOffer, UserPage } from "../ipc/types";
+import type { AppError, ConnectionView, ProviderOffer, RateStatus, UserPage } from "../ipc/types";
 import { orDash } from "../format";
 
 const useStyles = makeStyles({
@@ -85,6 +85,7 @@ function ProviderUserPage({
   loading,
   error,
   actions,
+  rate,
   summary,
   refresh,
   reauthAccount,
@@ -95,6 +96,8 @@ function ProviderUserPage({
   loading: boolean;
   error: AppError | null;
   actions: ProviderOffer[] | null;
+  /** The operator's resets this hour against the cap, as Rust counted them. */
+  rate: RateStatus | null;
   summary: ReactNode;
   refresh: () => Promise<void>;
   reauthAccount?: string;
@@ -120,6 +123,7 @@ function ProviderUserPage({
       loading={loading}
       onBackToUsers={onBackToUsers}
       error={error}
+      rate={rate}
       header={
         actions ? (
           <ActionBar
@@ -189,6 +193,7 @@ export function DirectoryUserScreen(props: ProviderUserScreenProps & { connectio
       loading={loading}
       error={error}
       actions={details?.offers ?? null}
+      rate={details?.rate ?? null}
       refresh={refresh}
       reauthAccount={reauthAccount}
       optionsUser={user ? { displayName: user.displayName, email: user.login } : undefined}

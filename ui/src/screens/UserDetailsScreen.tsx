@@ -1,4 +1,4 @@
-import { Button, MessageBar, MessageBarBody, Text } from "@fluentui/react-components";
+import { Button, MessageBar, MessageBarBody } from "@fluentui/react-components";
 import { useState } from "react";
 import type { AppError, Plan } from "../ipc/types";
 import { ACTION_LABELS } from "../format";
@@ -46,6 +46,7 @@ export function UserDetailsScreen({
       loading={loading}
       onBackToUsers={onBackToUsers}
       error={error}
+      rate={details?.rate}
       header={
         <>
           {details ? (
@@ -56,19 +57,6 @@ export function UserDetailsScreen({
               onRefresh={() => void refresh()}
               refreshing={loading}
             />
-          ) : null}
-          {details?.rate ? (
-            <Text size={200} data-testid="details-rate">
-              Resets you made in the last hour: {details.rate.used} of {details.rate.limit}
-              {details.rate.used >= details.rate.limit && details.rate.nextAllowedAt
-                ? ` — the limit is reached; the next is possible at ${details.rate.nextAllowedAt}.`
-                : "."}
-              {details.rate.note ? (
-                <span data-testid="details-rate-note"> {details.rate.note}</span>
-              ) : (
-                " Counted across your team from the tenant's audit log."
-              )}
-            </Text>
           ) : null}
           {sandbox && details ? <SecondDesktopDemo userId={userId} onDone={() => void refresh()} /> : null}
         </>

@@ -285,6 +285,29 @@ impl Console {
         requirement_from(policy, contacts.as_ref(), &methods)
     }
 
+    /// `operator_label`'s resets in the last hour against the cap, counted from this desktop's
+    /// log: the seam's directories keep no audit log ResetDesk can read.
+    pub(super) fn local_rate_status(&self, operator_label: &str) -> Result<RateStatus> {
+        self.rate_status_from(&self.recent_audit_entries()?, operator_label, Utc::now())
+    }
+
+    fn rate_status_from(
+        &self,
+        recent: &[AuditEntry],
+        operator_label: &str,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<RateStatus> {
+        Ok(RateStatus {
+            note: Some(NO_AUDIT_LOG.to_string()),
+            ..rate::rate_status(
+                recent,
+                operator_label,
+                self.safety()?.rate_limits.resets_per_hour,
+                now,
+            )
+        })
+    }
+
     /// What the confirmation of a seam provider's plan shows besides its steps: for a reset,
     /// the operator's resets this hour, whether a second person must approve it (the
     /// provider says whether the user is privileged; for an MFA reset, another of the same
@@ -304,16 +327,7 @@ impl Console {
         let policy = self.safety()?;
         let recent = self.recent_audit_entries()?;
         let now = Utc::now();
-        let rate = RateStatus {
-            // No audit log of these directories is read (they keep none ResetDesk can read).
-            note: Some(NO_AUDIT_LOG.to_string()),
-            ..rate::rate_status(
-                &recent,
-                operator_label,
-                policy.rate_limits.resets_per_hour,
-                now,
-            )
-        };
+        let rate = self.rate_status_from(&recent, operator_label, now)?;
         let previous_mfa_reset = safety_class
             .resets_mfa()
             .then(|| {

@@ -145,13 +145,25 @@ impl Console {
             .await
     }
 
-    /// A user's page, read live, with every action offered or refused with the reason.
+    /// A user's page, read live, with every action offered or refused with the reason, and —
+    /// where one of them is a reset — the operator's resets this hour against the cap.
     pub async fn directory_user(&self, connection_id: &str, user_id: &str) -> Result<UserPage> {
         let user_id = require_id(user_id)?;
-        self.seam_session(connection_id)
-            .await?
-            .user_page(user_id)
-            .await
+        let session = self.seam_session(connection_id).await?;
+        let mut page = session.user_page(user_id).await?;
+        if page
+            .offers
+            .iter()
+            .any(|offer| offer.safety_class.is_reset())
+        {
+            page.rate = self
+                .local_rate_status(&session.owner().operator_label)
+                .inspect_err(
+                    |e| tracing::warn!(error = %e, "could not count the operator's resets"),
+                )
+                .ok();
+        }
+        Ok(page)
     }
 
     /// [`Console::plan_provider_action`] of an action without options.

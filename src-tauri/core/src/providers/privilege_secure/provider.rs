@@ -162,6 +162,7 @@ impl Session for PrivilegeSecureSession {
             ],
             user: user_row(&user),
             fresh_sign_in: None,
+            rate: None,
         })
     }
 

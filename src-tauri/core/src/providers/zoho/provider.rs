@@ -393,6 +393,7 @@ impl Session for ZohoDirectorySession {
             facts,
             offers: offers(&operator, &user),
             fresh_sign_in: Some(fresh_sign_in),
+            rate: None,
         })
     }
 
