@@ -1455,6 +1455,10 @@ async fn a_second_zoho_admin_approves_on_the_spot_and_the_operators_sign_in_is_k
         .unwrap();
     assert_eq!(approved.approver, SUPER_ADMIN);
     assert_eq!(approved.approver_roles, ["Super Admin"]);
+    // The approvers' sign-ins asked for online access: Zoho issued them no refresh token.
+    assert_eq!(h.zoho.refresh_tokens_of(SUPER_ADMIN), 0);
+    assert_eq!(h.zoho.refresh_tokens_of(MEMBER), 0);
+    assert_eq!(h.zoho.refresh_tokens_of(ADMIN), 1, "the operator's own");
 
     // The operator is still the one signed in: the card, the run (refused under anyone
     // else's sign-in), the audit entry, and the sign-in the next start resumes.

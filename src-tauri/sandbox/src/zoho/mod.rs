@@ -140,6 +140,11 @@ struct DeviceGrant {
     last_poll: Option<Instant>,
     /// The scopes the initiation asked for; its tokens carry them.
     scopes: Vec<String>,
+    /// The initiation asked for `access_type=offline`: only then does the token answer carry a
+    /// refresh token. "If the value is online, only the access token will be provided …
+    /// Default value: online"
+    /// (https://www.zoho.com/accounts/protocol/oauth/devices/initiation-request.html).
+    offline: bool,
 }
 
 /// The scopes of a `scope` parameter: Zoho's pages write them comma-separated
@@ -532,6 +537,19 @@ impl ZohoSandbox {
         self.shared.lock().refresh_tokens.clear();
     }
 
+    /// How many refresh tokens were issued to `email` and are still valid.
+    pub fn refresh_tokens_of(&self, email: &str) -> usize {
+        let Some(zuid) = self.zuid_of(email).and_then(|z| z.parse::<u64>().ok()) else {
+            return 0;
+        };
+        self.shared
+            .lock()
+            .refresh_tokens
+            .values()
+            .filter(|t| t.zuid == zuid)
+            .count()
+    }
+
     pub fn zuid_of(&self, email: &str) -> Option<String> {
         self.shared
             .lock()
@@ -614,6 +632,7 @@ async fn device_code(
             expires: Instant::now() + Duration::from_secs(300),
             last_poll: None,
             scopes,
+            offline: query.get("access_type").map(String::as_str) == Some("offline"),
         },
     );
     // `interval` and `expires_in` in milliseconds, as the initiation page says
@@ -691,24 +710,28 @@ async fn device_token(
         DeviceState::Approved(zuid) => {
             grant.state = DeviceState::Collected;
             let scopes = grant.scopes.clone();
-            let refresh = random_token("1000");
-            state.refresh_tokens.insert(
-                refresh.clone(),
-                RefreshToken {
-                    zuid,
-                    scopes: scopes.clone(),
-                    dc: served.dc,
-                },
-            );
+            let refresh = grant.offline.then(|| random_token("1000"));
+            if let Some(refresh) = &refresh {
+                state.refresh_tokens.insert(
+                    refresh.clone(),
+                    RefreshToken {
+                        zuid,
+                        scopes: scopes.clone(),
+                        dc: served.dc,
+                    },
+                );
+            }
             let (access, seconds) = issue(&mut state, zuid, scopes, lifetime, served.dc);
-            Json(json!({
+            let mut answer = json!({
                 "access_token": access,
-                "refresh_token": refresh,
                 "api_domain": served.base_url(),
                 "token_type": "Bearer",
                 "expires_in": seconds,
-            }))
-            .into_response()
+            });
+            if let Some(refresh) = refresh {
+                answer["refresh_token"] = json!(refresh);
+            }
+            Json(answer).into_response()
         }
     }
 }

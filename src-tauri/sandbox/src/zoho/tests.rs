@@ -15,14 +15,24 @@ fn url(sandbox: &ZohoSandbox, prefix: &str, path: &str) -> String {
     format!("{}{prefix}{path}", sandbox.base_url())
 }
 
-/// Starts a device code at `prefix`'s data centre: (device_code, user_code, verification_url).
+/// Starts a device code at `prefix`'s data centre, asking for offline access as the app does:
+/// (device_code, user_code, verification_url).
 async fn start_device(sandbox: &ZohoSandbox, prefix: &str) -> (String, String, String) {
+    start_device_with(sandbox, prefix, "offline").await
+}
+
+async fn start_device_with(
+    sandbox: &ZohoSandbox,
+    prefix: &str,
+    access_type: &str,
+) -> (String, String, String) {
     let body: Value = reqwest::Client::new()
         .post(url(sandbox, prefix, "/oauth/v3/device/code"))
         .query(&[
             ("client_id", CLIENT_ID),
             ("grant_type", "device_request"),
             ("scope", SCOPES),
+            ("access_type", access_type),
         ])
         .send()
         .await
@@ -271,4 +281,20 @@ async fn the_organisation_is_not_found_at_a_data_centre_it_moved_away_from() {
     )
     .await;
     assert_eq!(status, 401);
+}
+
+/// "If the value is online, only the access token will be provided and it cannot be refreshed
+/// by the app once expired" (the initiation request's page): an approver's sign-in asks so.
+#[tokio::test]
+async fn online_access_gives_an_access_token_and_no_refresh_token() {
+    let sandbox = ZohoSandbox::start(0).await.unwrap();
+    let (device_code, user_code, _) = start_device_with(&sandbox, "", "online").await;
+    assert!(sandbox.approve(&user_code, OPERATOR));
+    let (status, body) = poll(&sandbox, "", &device_code).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body["access_token"].as_str().is_some_and(|t| !t.is_empty()),
+        "{body}"
+    );
+    assert!(body.get("refresh_token").is_none(), "{body}");
 }

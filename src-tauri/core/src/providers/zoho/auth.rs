@@ -196,10 +196,10 @@ impl DeviceSignIn {
         }
     }
 
-    /// A second person's sign-in to approve one request: the session it gives lives on its
-    /// access token alone, and nothing is saved, replaced or deleted in the store (the
-    /// connection's refresh token stays the operator's). Zoho still sends a refresh token
-    /// (`access_type=offline` is the app's registration); it is dropped unread.
+    /// A second person's sign-in to approve one request: it asks Zoho for online access, so
+    /// that no refresh token is issued at all; the session it gives lives on its access token
+    /// alone, and nothing is saved, replaced or deleted in the store (the connection's refresh
+    /// token stays the operator's; one sent anyway would be dropped unread).
     pub fn for_approver(mut self) -> Self {
         self.keeps_sign_in = false;
         self
@@ -226,7 +226,10 @@ impl DeviceSignIn {
 
     /// Initiation request: `POST {accounts}/oauth/v3/device/code` with `client_id`,
     /// `grant_type=device_request`, `scope`, `access_type=offline` (so a refresh token comes
-    /// back) and `prompt=consent`.
+    /// back; `online` for an approver, whose sign-in keeps nothing: "If the value is online,
+    /// only the access token will be provided",
+    /// https://www.zoho.com/accounts/protocol/oauth/devices/initiation-request.html) and
+    /// `prompt=consent`.
     pub async fn start(&self) -> Result<DeviceAuthorization> {
         self.settings.validate()?;
         let url = endpoint(&self.settings, "oauth/v3/device/code")?;
@@ -237,7 +240,14 @@ impl DeviceSignIn {
                 ("client_id", self.settings.client_id.trim()),
                 ("grant_type", "device_request"),
                 ("scope", scope.as_str()),
-                ("access_type", "offline"),
+                (
+                    "access_type",
+                    if self.keeps_sign_in {
+                        "offline"
+                    } else {
+                        "online"
+                    },
+                ),
                 ("prompt", "consent"),
             ]),
         )
