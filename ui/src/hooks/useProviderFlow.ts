@@ -175,7 +175,6 @@ export function useProviderFlow(connectionId: string, userId: string) {
   return { flow, start, review, run, signedInAgain, markDone, close, sendCode, verify, approve };
 }
 
-
 /**
  * The later of two answers about the same run. Each mark writes an audit entry, so the answer
  * with the higher audit sequence number is the newer one; its steps are kept, except that a
