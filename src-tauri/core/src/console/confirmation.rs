@@ -82,6 +82,31 @@ impl Confirmation {
         }
     }
 
+    /// Refuses a second person's sign-in the plan does not need (`required`: what its safety
+    /// rules decided), or one it already has: checked before the approver is asked to sign in.
+    pub fn ensure_awaiting_approval(&self, required: bool) -> Result<()> {
+        if !required {
+            return Err(AppError::invalid_input(
+                "This request does not need a second person's approval.",
+            ));
+        }
+        self.ensure_not_approved()
+    }
+
+    /// Records a second person's approval, unless another was recorded while they signed in.
+    pub fn record_approval(&mut self, record: ApprovalRecord) -> Result<()> {
+        self.ensure_not_approved()?;
+        self.approval = Some(record);
+        Ok(())
+    }
+
+    fn ensure_not_approved(&self) -> Result<()> {
+        match self.approval {
+            Some(_) => Err(AppError::invalid_input("This request is already approved.")),
+            None => Ok(()),
+        }
+    }
+
     pub fn records_anything(&self) -> bool {
         self.verification.is_some() || self.pending_code.is_some() || self.approval.is_some()
     }

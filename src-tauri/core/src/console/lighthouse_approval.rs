@@ -108,14 +108,9 @@ impl Console {
             self.lighthouse
                 .plans
                 .with_ready(plan_id, self.plan_validity, |record| {
-                    if !record.plan.approval.required {
-                        return Err(AppError::invalid_input(
-                            "This request does not need a second person's approval.",
-                        ));
-                    }
-                    if record.confirmation.approval.is_some() {
-                        return Err(AppError::invalid_input("This request is already approved."));
-                    }
+                    record
+                        .confirmation
+                        .ensure_awaiting_approval(record.plan.approval.required)?;
                     Ok((
                         record.plan.connection_id.clone(),
                         record.owner.operator_label.clone(),
@@ -153,11 +148,7 @@ impl Console {
         self.lighthouse
             .plans
             .with_ready(plan_id, self.plan_validity, |open| {
-                if open.confirmation.approval.is_some() {
-                    return Err(AppError::invalid_input("This request is already approved."));
-                }
-                open.confirmation.approval = Some(record.clone());
-                Ok(())
+                open.confirmation.record_approval(record.clone())
             })?;
         tracing::info!(plan = %plan_id, approver = %record.approver, "bulk plan approved");
         Ok(record)

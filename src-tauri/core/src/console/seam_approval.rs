@@ -25,14 +25,9 @@ impl Console {
         let (plan, owner) =
             self.provider_plans
                 .with_ready(plan_id, self.plan_validity, |record| {
-                    if !record.plan.safety.approval.required {
-                        return Err(AppError::invalid_input(
-                            "This request does not need a second person's approval.",
-                        ));
-                    }
-                    if record.confirmation.approval.is_some() {
-                        return Err(AppError::invalid_input("This request is already approved."));
-                    }
+                    record
+                        .confirmation
+                        .ensure_awaiting_approval(record.plan.safety.approval.required)?;
                     Ok((record.plan.clone(), record.owner.clone()))
                 })?;
         let connection = self.connection(&plan.connection_id)?;
@@ -86,8 +81,7 @@ impl Console {
         };
         self.provider_plans
             .with_ready(plan_id, self.plan_validity, |entry| {
-                entry.confirmation.approval = Some(record.clone());
-                Ok(())
+                entry.confirmation.record_approval(record.clone())
             })?;
         tracing::info!(plan = %plan.id, approver = %record.approver, "plan approved");
         Ok(ApprovalStep::Approved { record })
