@@ -118,6 +118,9 @@ pub struct ConnectionView {
     pub served_through_seam: bool,
     /// Its users are kept in the offline cache: the users list shows the cache's status.
     pub offline_cache: bool,
+    /// Its sign-in — an operator's or an approver's — takes a login, a password and a second
+    /// factor's code (otherwise the browser, a device code or the sandbox's demo answers it).
+    pub asks_for_password: bool,
     /// A sandbox connection whose emulator can simulate a network outage (the offline demo).
     pub outage_demo: bool,
 }
@@ -554,6 +557,7 @@ impl Console {
                     _ => self.seam_keeps_offline_cache(c),
                 },
                 outage_demo: self.outage_demos.contains(&c.id),
+                asks_for_password: through_seam && self.seam_asks_for_password(c),
             });
         }
         views

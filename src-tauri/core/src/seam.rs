@@ -277,6 +277,13 @@ pub trait Provider: Send + Sync {
         true
     }
 
+    /// Whether its sign-in form takes a password and a second factor's code with the login (a
+    /// server's own sign-in), for an operator and an approver alike; otherwise the provider's
+    /// sign-in page is answered elsewhere (the browser, a device code, the sandbox's demo).
+    fn asks_for_password(&self) -> bool {
+        false
+    }
+
     /// A user of the offline cache as the users list shows them (before sign-in too: the
     /// cache answers while the operator types, signed in or not).
     fn row_from_cache(&self, user: &CachedUser) -> UserRow {

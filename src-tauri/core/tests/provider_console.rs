@@ -1504,6 +1504,12 @@ async fn nps_a_second_administrator_approves_with_their_own_login_password_and_c
         .unwrap(),
     );
     h.nps_sign_in(ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    // The page asks the approver for what the connection's sign-in takes: Privilege Secure's a
+    // login, password and code; Zoho's none of them (a device code).
+    let cards = h.console.connections().await;
+    let asks = |id: &str| cards.iter().find(|c| c.id == id).unwrap().asks_for_password;
+    assert!(asks(NPS));
+    assert!(!asks(ZOHO));
     let alice = h.nps_id("alice");
     let plan = h
         .console

@@ -35,15 +35,6 @@ function useApprovalConnection(connectionId: string): ConnectionView | null {
   return connection;
 }
 
-/**
- * Whether the connection's own sign-in form asks for a login, a password and a second factor's
- * code (Privilege Secure's): the approver types theirs the same way. The other providers' sign-in
- * pages are answered elsewhere (the browser, a device code, the sandbox's demo sign-in).
- */
-function asksForCredentials(connection: ConnectionView | null): boolean {
-  return connection?.kind === "privilegeSecure";
-}
-
 export interface SecondPersonApprovalProps {
   /** The connection the approver signs in to. */
   connectionId: string;
@@ -80,7 +71,9 @@ export function SecondPersonApproval({
   const accounts = connection?.sandbox
     ? connection.demoAccounts.filter((a) => a.userPrincipalName.toLowerCase() !== operator)
     : null;
-  const credentials = asksForCredentials(connection);
+  // Rust says whether the connection's sign-in takes a login, password and code: the approver
+  // types theirs the same way.
+  const credentials = connection?.asksForPassword === true;
   const [account, setAccount] = useState("");
   const [login, setLogin] = useState("");
   const [password, setPassword] = useState("");

@@ -391,6 +391,11 @@ impl Console {
             .is_ok_and(|provider| provider.keeps_offline_cache())
     }
 
+    pub(super) fn seam_asks_for_password(&self, connection: &Connection) -> bool {
+        self.provider_of(connection)
+            .is_ok_and(|provider| provider.asks_for_password())
+    }
+
     pub(super) fn seam_summary_of(&self, connection: &Connection) -> Option<String> {
         self.provider_of(connection).ok()?.summary(connection)
     }

@@ -31,6 +31,11 @@ servedThroughSeam: boolean,
  */
 offlineCache: boolean, 
 /**
+ * Its sign-in — an operator's or an approver's — takes a login, a password and a second
+ * factor's code (otherwise the browser, a device code or the sandbox's demo answers it).
+ */
+asksForPassword: boolean, 
+/**
  * A sandbox connection whose emulator can simulate a network outage (the offline demo).
  */
 outageDemo: boolean, };

@@ -81,6 +81,11 @@ impl Provider for PrivilegeSecure {
         true
     }
 
+    /// Privilege Secure signs in with a login, its password and the authenticator's code.
+    fn asks_for_password(&self) -> bool {
+        true
+    }
+
     /// Trusts the certificate the server presents now, if it is the one the operator was shown
     /// (`sha256`). A different one is refused: the operator must have seen what is trusted.
     async fn trust_certificate(
