@@ -8,7 +8,6 @@ pub const COMMAND_NAMES: &[&str] = &[
     "sign_out",
     "add_connection",
     "remove_connection",
-    "get_user_details",
     "plan_action",
     "search_cached_users",
     "cache_status",

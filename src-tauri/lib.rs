@@ -24,7 +24,6 @@ macro_rules! app_commands {
             commands::connections::sign_out,
             commands::connections::add_connection,
             commands::connections::remove_connection,
-            commands::directory::get_user_details,
             commands::plans::plan_action,
             commands::cache::search_cached_users,
             commands::cache::cache_status,

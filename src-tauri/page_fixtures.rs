@@ -302,7 +302,7 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
         let adele_id = adele.users[0].id.clone();
         out.write(
             "entra-user-adele",
-            &console.user_details(ENTRA, &adele_id).await.unwrap(),
+            &console.directory_user(ENTRA, &adele_id).await.unwrap(),
         );
         out.write(
             "entra-reset-plan-adele",
@@ -480,7 +480,7 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
             .clone();
         out.write(
             "entra-user-adele-helpdesk",
-            &console.user_details(ENTRA, &adele_id).await.unwrap(),
+            &console.directory_user(ENTRA, &adele_id).await.unwrap(),
         );
         out.write(
             "entra-search-megan",

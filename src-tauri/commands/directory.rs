@@ -1,27 +1,15 @@
-//! Finding users and reading their pages: one search for every provider but Lighthouse
-//! (`directory_search`: Microsoft Entra, Zoho Directory, Privilege Secure and any provider
-//! registered with `Console::with_provider`), Entra's user page and the seam's
-//! (`directory_user`), and Lighthouse's reads across the selected customers. Each only parses
-//! the page's input and calls the Console; every check is made there.
-use resetdesk_core::console::{
-    LighthouseMethods, LighthouseUserDetails, LighthouseUsers, UserDetails,
-};
+//! Finding users and reading their pages: one search and one user page for every provider but
+//! Lighthouse (`directory_search`, `directory_user`: Microsoft Entra, Zoho Directory, Privilege
+//! Secure and any provider registered with `Console::with_provider`), and Lighthouse's reads
+//! across the selected customers. Each only parses the page's input and calls the Console;
+//! every check is made there.
+use resetdesk_core::console::{LighthouseMethods, LighthouseUserDetails, LighthouseUsers};
 use resetdesk_core::providers::lighthouse::{ActionOffer, CustomerAccess};
 use resetdesk_core::seam::{UserPage, UserSearch};
 use resetdesk_core::AppError;
 use tauri::State;
 
 use crate::state::AppStart;
-
-#[tauri::command]
-pub async fn get_user_details(
-    start: State<'_, AppStart>,
-    connection_id: String,
-    user_id: String,
-) -> Result<UserDetails, AppError> {
-    let state = start.ready().await?;
-    state.console.user_details(&connection_id, &user_id).await
-}
 
 #[tauri::command]
 pub async fn directory_search(

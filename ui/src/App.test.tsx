@@ -17,7 +17,7 @@ describe("app", () => {
         return fromSandbox.entraSignIn;
       },
       directory_search: () => ({ users: [adeleRow], fromCache: null }),
-      get_user_details: () => adeleDetails(),
+      directory_user: () => adeleDetails(),
     });
     renderWithFluent(<App />);
     await waitFor(() => expect(document.querySelector(`[data-testid="connection-${SANDBOX_ID}"]`)).not.toBeNull());
@@ -46,7 +46,7 @@ describe("app", () => {
     await waitFor(() => expect(ipc.callsOf("directory_search").at(-1)).toEqual({ connectionId: SANDBOX_ID, query: "adele" }));
     fireEvent.click(document.querySelector('[data-login="adele.vance@contoso.sandbox"]')!);
     await waitFor(() => expect(byId("user-title")?.textContent).toBe("Adele Vance"));
-    expect(ipc.callsOf("get_user_details")).toEqual([{ connectionId: SANDBOX_ID, userId: adele.id }]);
+    expect(ipc.callsOf("directory_user")).toEqual([{ connectionId: SANDBOX_ID, userId: adele.id }]);
 
     // Back to the list: the operator's search is still there and is run again.
     fireEvent.click(byId("nav-users")!);

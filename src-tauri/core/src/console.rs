@@ -125,10 +125,9 @@ pub struct ConnectionView {
     pub outage_demo: bool,
 }
 
-/// The user's page: who they are, how they sign in, and which actions are offered.
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
+/// Entra's read of a user's page: who they are, how they sign in, and which actions are
+/// offered. The page gets it in the seam's terms (`Console::directory_user`).
+#[derive(Debug, Clone)]
 pub struct UserDetails {
     pub user: DirectoryUser,
     pub methods: Vec<AuthMethod>,

@@ -142,6 +142,12 @@ pub struct UserPage {
     /// The operator's resets this hour against the cap, where the page offers a reset. The
     /// Console fills it in; a provider leaves it `None`.
     pub rate: Option<RateStatus>,
+    /// The user's registered sign-in methods, for a provider that lists them (the page then
+    /// has a Methods tab); `None` for one that does not.
+    pub methods: Option<Vec<AuthMethod>>,
+    /// Why the methods could not be read (the operator's role may not read them): the page
+    /// says so in the Methods tab, and the rest of the page stands.
+    pub methods_error: Option<AppError>,
 }
 
 /// The users a search found: live, or — when the service cannot be reached — from the offline
@@ -173,7 +179,21 @@ pub struct UserFact {
     pub key: String,
     pub label: String,
     /// `None`: the provider has no value for this user (shown as a dash).
-    pub value: Option<String>,
+    pub value: Option<FactValue>,
+}
+
+/// A fact's value, typed so the page shows each kind the same way whatever the provider: a
+/// time in the operator's own time zone, a list as badges.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase", tag = "shape", content = "value")]
+pub enum FactValue {
+    /// Shown as it is.
+    Text(String),
+    /// An ISO-8601 instant, shown in the operator's locale and time zone.
+    Time(String),
+    /// Names shown as badges (the admin roles a user holds); never empty (say so in text).
+    Badges(Vec<String>),
 }
 
 impl UserFact {
@@ -181,11 +201,32 @@ impl UserFact {
         Self::maybe(key, label, Some(value))
     }
 
+    /// A text fact; blank is no value.
     pub fn maybe(key: &str, label: &str, value: Option<&str>) -> Self {
+        Self::typed(
+            key,
+            label,
+            value
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| FactValue::Text(v.to_string())),
+        )
+    }
+
+    /// A fact whose value is a time, or none.
+    pub fn time(key: &str, label: &str, at: Option<&str>) -> Self {
+        Self::typed(
+            key,
+            label,
+            at.filter(|v| !v.trim().is_empty())
+                .map(|v| FactValue::Time(v.to_string())),
+        )
+    }
+
+    pub fn typed(key: &str, label: &str, value: Option<FactValue>) -> Self {
         Self {
             key: key.to_string(),
             label: label.to_string(),
-            value: value.filter(|v| !v.trim().is_empty()).map(str::to_string),
+            value,
         }
     }
 }

@@ -155,7 +155,7 @@ async fn a_pass_within_the_policy_is_issued_shown_once_and_never_audited() {
     assert_eq!(taps[0]["lifetimeInMinutes"], 120);
     assert_eq!(taps[0]["isUsableOnce"], true);
     assert!(taps[0]["temporaryAccessPass"].is_null());
-    let details = h.console.user_details(CONNECTION, &adele).await.unwrap();
+    let details = h.console.directory_user(CONNECTION, &adele).await.unwrap();
     assert!(!serde_json::to_string(&details).unwrap().contains(&pass));
 
     let audit = h.audit_text();

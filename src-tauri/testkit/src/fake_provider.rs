@@ -330,6 +330,8 @@ impl Session for FakeSession {
             facts: vec![UserFact::new("email", "E-mail", &user.email)],
             fresh_sign_in: None,
             rate: None,
+            methods: None,
+            methods_error: None,
         })
     }
 

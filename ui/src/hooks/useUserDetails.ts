@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { getUserDetails } from "../ipc/api";
-import type { AppError, UserDetails } from "../ipc/types";
+import { directoryUser } from "../ipc/api";
+import type { AppError, UserPage } from "../ipc/types";
 
 export interface UserDetailsState {
-  details: UserDetails | null;
+  details: UserPage | null;
   loading: boolean;
   error: AppError | null;
   /**
@@ -15,7 +15,7 @@ export interface UserDetailsState {
 }
 
 export function useUserDetails(connectionId: string, userId: string): UserDetailsState {
-  const [details, setDetails] = useState<UserDetails | null>(null);
+  const [details, setDetails] = useState<UserPage | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<AppError | null>(null);
   const latestRequest = useRef(0);
@@ -25,7 +25,7 @@ export function useUserDetails(connectionId: string, userId: string): UserDetail
     if (options?.discardShown) setDetails(null);
     setLoading(true);
     try {
-      const fresh = await getUserDetails(connectionId, userId);
+      const fresh = await directoryUser(connectionId, userId);
       if (requestNo !== latestRequest.current) return;
       setDetails(fresh);
       setError(null);

@@ -26,7 +26,6 @@ describe("api: one command per function, with the brief's argument names", () =>
       { connection: { provider: "entra", displayName: "Contoso", tenant: "contoso.onmicrosoft.com", clientId: "c1", cloud: "public" } },
     ],
     ["removeConnection", () => api.removeConnection("entra-1"), "remove_connection", { connectionId: "entra-1" }],
-    ["getUserDetails", () => api.getUserDetails("sandbox", "u1"), "get_user_details", { connectionId: "sandbox", userId: "u1" }],
     ["planAction", () => api.planAction("sandbox", "u1", "requireReregisterMfa"), "plan_action", { connectionId: "sandbox", userId: "u1", action: "requireReregisterMfa" }],
     [
       "planAction with options",

@@ -37,7 +37,6 @@ import type {
   ProviderPlan,
   RunResult,
   SignInOutcome,
-  UserDetails,
   UserPage,
   UserSearch,
   VerificationEvidence,
@@ -182,10 +181,6 @@ export function refreshCache(connectionId: string): Promise<void> {
  */
 export function sandboxSimulateOutage(connectionId: string, down?: boolean): Promise<boolean> {
   return call("sandbox_simulate_outage", down === undefined ? { connectionId } : { connectionId, down });
-}
-
-export function getUserDetails(connectionId: string, userId: string): Promise<UserDetails> {
-  return call("get_user_details", { connectionId, userId });
 }
 
 /**

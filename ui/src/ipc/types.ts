@@ -65,7 +65,6 @@ export type { NewEntraConnection } from "./generated/NewEntraConnection";
 export type { NewLighthouseConnection } from "./generated/NewLighthouseConnection";
 export type { NewPrivilegeSecureConnection } from "./generated/NewPrivilegeSecureConnection";
 export type { NewZohoConnection } from "./generated/NewZohoConnection";
-export type { OfferedAction } from "./generated/OfferedAction";
 export type { Operator } from "./generated/Operator";
 export type { Outcome } from "./generated/Outcome";
 export type { PasswordInput } from "./generated/PasswordInput";
@@ -94,7 +93,7 @@ export type { StepStatus } from "./generated/StepStatus";
 export type { TargetSummary } from "./generated/TargetSummary";
 export type { TemporaryAccessPassPolicy } from "./generated/TemporaryAccessPassPolicy";
 export type { TemporaryAccessPassTerms } from "./generated/TemporaryAccessPassTerms";
-export type { UserDetails } from "./generated/UserDetails";
+export type { FactValue } from "./generated/FactValue";
 export type { UserFact } from "./generated/UserFact";
 export type { UserPage } from "./generated/UserPage";
 export type { UserRow } from "./generated/UserRow";
@@ -108,7 +107,16 @@ export type { VerificationRequirement } from "./generated/VerificationRequiremen
 export type { ZohoResetPasswordOptions } from "./generated/ZohoResetPasswordOptions";
 
 
+import type { ActionKind } from "./generated/ActionKind";
 import type { ProviderAction } from "./generated/ProviderAction";
+
+/** Microsoft Entra's actions, as its offers name them (`plan_action` takes them). */
+export const ENTRA_ACTIONS: readonly ActionKind[] = ["resetPassword", "requireReregisterMfa", "revokeSessions", "issueTemporaryAccessPass"];
+
+/** The Entra action an offer names, if it is one. */
+export function entraActionOf(id: string): ActionKind | undefined {
+  return ENTRA_ACTIONS.find((action) => action === id);
+}
 
 /** The Zoho and Privilege Secure actions. Offers and plans name an action by its id (a string, since providers of the seam declare their own). */
 export const PROVIDER_ACTIONS: readonly ProviderAction[] = ["zohoResetPassword", "zohoResetMfa", "psResetToken", "psResetGroupToken"];

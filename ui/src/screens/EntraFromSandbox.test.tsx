@@ -33,20 +33,20 @@ describe("Microsoft Entra, as Rust answers on the sandbox", () => {
   });
 
   test("the user page shows each of Rust's methods and each action as Rust decided it", async () => {
-    mockCommands({ get_user_details: () => details });
+    mockCommands({ directory_user: () => details });
     renderWithFluent(<UserDetailsScreen connectionId={SANDBOX} userId={adele.id} fallbackName="Adele" onBackToUsers={() => {}} />);
     await waitFor(() => expect(document.getElementById("user-title")?.textContent).toBe(details.user.displayName));
-    expect(byTestId("summary-upn")?.textContent).toBe(details.user.userPrincipalName);
-    expect(details.actions.length).toBeGreaterThan(0);
-    for (const offered of details.actions) {
+    expect(byTestId("summary-upn")?.textContent).toBe(details.user.login);
+    expect(details.offers.length).toBeGreaterThan(0);
+    for (const offered of details.offers) {
       expect(byTestId(`action-${offered.action}`)?.getAttribute("data-allowed"), offered.action).toBe(String(offered.allowed));
     }
     fireEvent.click(document.getElementById("tab-methods")!);
-    await waitFor(() => expect(all("method-row").map((r) => r.getAttribute("data-kind"))).toEqual(details.methods.map((m) => m.kind)));
+    await waitFor(() => expect(all("method-row").map((r) => r.getAttribute("data-kind"))).toEqual(details.methods!.map((m) => m.kind)));
   });
 
   test("Reset password shows Rust's plan: its steps, its warning and the caller verification it asks for", async () => {
-    mockCommands({ get_user_details: () => details, plan_action: () => plan });
+    mockCommands({ directory_user: () => details, plan_action: () => plan });
     renderWithFluent(<UserDetailsScreen connectionId={SANDBOX} userId={adele.id} fallbackName="Adele" onBackToUsers={() => {}} />);
     await waitFor(() => expect(byTestId("action-resetPassword")).not.toBeNull());
     fireEvent.click(byTestId("action-resetPassword")!);

@@ -479,9 +479,12 @@ describe("Lighthouse user details", () => {
   });
 
   test("a role-assignable group membership Rust did not read is said, not shown as No", async () => {
-    // The user as Rust lists them (the list does not read the membership), on the page.
+    // The user as Rust lists them (the list does not read the membership), on the page. Rust
+    // words the fact (providers/entra/page.rs tests "Not read"); the page shows its words.
     expect(fabUser.roleAssignableGroupKnown).toBe(false);
-    mockCommands({ lighthouse_user_details: () => details({ user: fabUser }) });
+    const notRead = { shape: "text", value: "Not read" } as const;
+    const facts = fabUserPage.facts.map((fact) => (fact.key === "role-assignable-group" ? { ...fact, value: notRead } : fact));
+    mockCommands({ lighthouse_user_details: () => details({ user: fabUser, facts }) });
     renderWithFluent(
       <LighthouseUserScreen connectionId={LH_ID} tenantId={fabrikam.tenantId} userId={fabUser.id} fallbackName="Fiona" onBackToUsers={() => {}} />,
     );

@@ -3,7 +3,7 @@ import { ArrowSyncRegular } from "@fluentui/react-icons";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { SummaryAndMethodsTabs, UserPageFrame } from "../components/UserPageFrame";
 import type { UserTab } from "../components/UserPageFrame";
-import { UserSummary } from "../components/UserSummary";
+import { UserFacts } from "../components/UserFacts";
 import { LighthouseActionBar } from "../components/lighthouse/LighthouseActionBar";
 import { LighthouseResetDialogs } from "../components/lighthouse/LighthouseResetDialogs";
 import { useLighthouseReset } from "../hooks/useLighthouseReset";
@@ -86,7 +86,7 @@ export function LighthouseUserScreen({
     >
       {details ? (
         <SummaryAndMethodsTabs
-          summary={<UserSummary user={details.user} />}
+          summary={<UserFacts facts={details.facts} />}
           methods={details.methods}
           methodsError={details.methodsError}
           tab={tab}

@@ -142,7 +142,7 @@ describe("offline cache", () => {
 
   test("the user page offline explains that actions need a connection, without crashing", async () => {
     mockCommands({
-      get_user_details: () => reject("Offline", "Cannot reach Microsoft Graph at graph.microsoft.com."),
+      directory_user: () => reject("Offline", "Cannot reach Microsoft Graph at graph.microsoft.com."),
     });
     renderWithFluent(
       <UserDetailsScreen connectionId={SANDBOX_ID} userId={adele.id} fallbackName="Adele" onBackToUsers={() => {}} />,

@@ -1,6 +1,6 @@
-import { makeStyles, tokens } from "@fluentui/react-components";
 import type { ReactNode } from "react";
 import { useCallback, useEffect, useRef, useState } from "react";
+import { UserFacts } from "../components/UserFacts";
 import { UserPageFrame } from "../components/UserPageFrame";
 import { WaitingByHand } from "../components/WaitingByHand";
 import { ActionBar } from "../components/ActionBar";
@@ -11,19 +11,6 @@ import { useProviderFlow } from "../hooks/useProviderFlow";
 import { directoryUser } from "../ipc/api";
 import { providerActionOf } from "../ipc/types";
 import type { AppError, ConnectionView, ProviderOffer, RateStatus, UserPage } from "../ipc/types";
-import { orDash } from "../format";
-
-const useStyles = makeStyles({
-  grid: {
-    display: "grid",
-    gridTemplateColumns: "220px 1fr",
-    rowGap: tokens.spacingVerticalS,
-    columnGap: tokens.spacingHorizontalL,
-    margin: 0,
-  },
-  term: { color: tokens.colorNeutralForeground3 },
-  value: { margin: 0 },
-});
 
 /** The user as Rust reads them live, re-read after an action. */
 function useDetails<T>(read: (connectionId: string, userId: string) => Promise<T>, connectionId: string, userId: string) {
@@ -52,22 +39,6 @@ function useDetails<T>(read: (connectionId: string, userId: string) => Promise<T
   }, [refresh]);
 
   return { details, loading, error, refresh };
-}
-
-function Summary({ rows }: { rows: Array<[string, ReactNode, string]> }) {
-  const styles = useStyles();
-  return (
-    <dl className={styles.grid}>
-      {rows.map(([term, value, key]) => (
-        <div key={key} style={{ display: "contents" }}>
-          <dt className={styles.term}>{term}</dt>
-          <dd className={styles.value} data-testid={`summary-${key}`}>
-            {value}
-          </dd>
-        </div>
-      ))}
-    </dl>
-  );
 }
 
 interface ProviderUserScreenProps {
@@ -197,7 +168,7 @@ export function DirectoryUserScreen(props: ProviderUserScreenProps & { connectio
       refresh={refresh}
       reauthAccount={reauthAccount}
       optionsUser={user ? { displayName: user.displayName, email: user.login } : undefined}
-      summary={details ? <Summary rows={details.facts.map((fact) => [fact.label, orDash(fact.value), fact.key])} /> : null}
+      summary={details ? <UserFacts facts={details.facts} /> : null}
     />
   );
 }

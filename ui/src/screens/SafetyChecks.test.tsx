@@ -38,7 +38,7 @@ function verifiedPlan(overrides: Partial<Plan> = {}): Plan {
 
 async function openResetWith(plan: Plan, handlers: Record<string, (args: Record<string, unknown>) => unknown> = {}) {
   const ipc = mockCommands({
-    get_user_details: () => adeleDetails(),
+    directory_user: () => adeleDetails(),
     plan_action: () => plan,
     run_plan: () => resetResult,
     list_connections: () => [sandboxConnection(true)],

@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { describe, expect, test } from "vitest";
 import { adele, adeleDetails, adeleDetailsForAuthAdmin, resetPlan, resetResult, SANDBOX_ID } from "../test/fixtures";
 import { mockCommands, reject, renderWithFluent } from "../test/render";
-import type { ActionOptions, RunResult, Plan, UserDetails } from "../ipc/types";
+import type { ActionOptions, RunResult, Plan, UserPage } from "../ipc/types";
 import { UserDetailsScreen } from "./UserDetailsScreen";
 
 const byTestId = (id: string) => document.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;
@@ -15,9 +15,9 @@ function renderDetails() {
 }
 
 /** An Authentication Administrator's view (Rust's on the sandbox): every action allowed. */
-function detailsForAuthAdmin(): UserDetails {
+function detailsForAuthAdmin(): UserPage {
   const details = adeleDetailsForAuthAdmin();
-  expect(details.actions.every((a) => a.allowed)).toBe(true);
+  expect(details.offers.every((a) => a.allowed)).toBe(true);
   return details;
 }
 
@@ -97,7 +97,7 @@ async function open(action: string) {
 describe("Temporary Access Pass and also revoke sessions", () => {
   test("reset password plans with sessions revoked by default; unticking re-plans without the revoke step", async () => {
     const ipc = mockCommands({
-      get_user_details: () => detailsForAuthAdmin(),
+      directory_user: () => detailsForAuthAdmin(),
       plan_action: (args) => resetPlanWith(args.options as ActionOptions | undefined),
       run_plan: () => resetResult,
     });
@@ -131,7 +131,7 @@ describe("Temporary Access Pass and also revoke sessions", () => {
 
   test("a revoke step the operator may not take is shown blocked with the reason", async () => {
     mockCommands({
-      get_user_details: () => detailsForAuthAdmin(),
+      directory_user: () => detailsForAuthAdmin(),
       plan_action: (args) =>
         resetPlanWith(args.options as ActionOptions | undefined, "Password Administrators cannot revoke sessions."),
     });
@@ -144,7 +144,7 @@ describe("Temporary Access Pass and also revoke sessions", () => {
 
   test("a pass: lifetime within the policy range, one-time use, re-planned on change; the pass is shown once", async () => {
     const ipc = mockCommands({
-      get_user_details: () => detailsForAuthAdmin(),
+      directory_user: () => detailsForAuthAdmin(),
       plan_action: (args) => {
         const options = args.options as ActionOptions | undefined;
         const lifetime = options?.tapLifetimeMinutes;
@@ -230,7 +230,7 @@ describe("Temporary Access Pass and also revoke sessions", () => {
       steps: [{ index: 0, kind: { type: "deleteMethod", methodId: "m-phone", methodKind: "phone", phoneType: "mobile" }, summary: "Delete phone number", blocked: null }],
     };
     const ipc = mockCommands({
-      get_user_details: () => detailsForAuthAdmin(),
+      directory_user: () => detailsForAuthAdmin(),
       plan_action: (args) => (args.action === "requireReregisterMfa" ? mfaPlan : tapPlan(args.options as ActionOptions)),
       run_plan: () => ({ ...resetResult, planId: "plan-mfa", generatedPassword: null, secretKind: null }),
     });
@@ -247,7 +247,7 @@ describe("Temporary Access Pass and also revoke sessions", () => {
 
   test("no pass is offered after a reset when the operator may not issue one", async () => {
     mockCommands({
-      get_user_details: () => adeleDetails(),
+      directory_user: () => adeleDetails(),
       plan_action: () => ({ ...resetPlan, action: "requireReregisterMfa" }),
       run_plan: () => resetResult,
     });

@@ -24,7 +24,7 @@ describe("user details", () => {
     let used = 0;
     const said = "A second desktop (its own data in /data/second-desktop) reset Adele Vance's password as globaladmin@contoso.sandbox: Succeeded.";
     const ipc = mockCommands({
-      get_user_details: () => ({ ...adeleDetails(), rate: { used, limit: 20, nextAllowedAt: null, note: null } }),
+      directory_user: () => ({ ...adeleDetails(), rate: { used, limit: 20, nextAllowedAt: null, note: null } }),
       sandbox_second_desktop_reset: () => {
         used += 1;
         return said;
@@ -43,7 +43,7 @@ describe("user details", () => {
 
   test("a count from this desktop's log only shows Rust's note; a real tenant has no second-desktop demo", async () => {
     const note = "Counted from this desktop's log only: the tenant's audit log could not be read (Insufficient privileges).";
-    mockCommands({ get_user_details: () => ({ ...adeleDetails(), rate: { used: 2, limit: 20, nextAllowedAt: null, note } }) });
+    mockCommands({ directory_user: () => ({ ...adeleDetails(), rate: { used: 2, limit: 20, nextAllowedAt: null, note } }) });
     renderDetails();
     await waitFor(() => expect(byTestId("details-rate-note")?.textContent).toBe(` ${note}`));
     expect(byId("second-desktop-reset")).toBeNull();
@@ -52,10 +52,10 @@ describe("user details", () => {
   test("reads the user live and shows the summary, the methods and the actions at the top", async () => {
     // An Authentication Administrator's view: the Helpdesk Administrator may not read her methods.
     const details = adeleDetailsForAuthAdmin();
-    const ipc = mockCommands({ get_user_details: () => details });
+    const ipc = mockCommands({ directory_user: () => details });
     renderDetails();
     await waitFor(() => expect(byId("user-title")?.textContent).toBe("Adele Vance"));
-    expect(ipc.callsOf("get_user_details")).toEqual([{ connectionId: SANDBOX_ID, userId: adele.id }]);
+    expect(ipc.callsOf("directory_user")).toEqual([{ connectionId: SANDBOX_ID, userId: adele.id }]);
     expect(byTestId("summary-upn")?.textContent).toBe("adele.vance@contoso.sandbox");
     expect(byTestId("summary-admin-roles")?.textContent).toBe("No admin roles");
     expect(byTestId("summary-role-assignable-group")?.textContent).toBe("No");
@@ -63,19 +63,19 @@ describe("user details", () => {
     fireEvent.click(byId("tab-methods")!);
     const rows = await waitFor(() => {
       const found = document.querySelectorAll('[data-testid="method-row"]');
-      expect(found.length).toBe(details.methods.length);
+      expect(found.length).toBe(details.methods!.length);
       return found;
     });
-    expect([...rows].map((r) => r.getAttribute("data-kind"))).toEqual(details.methods.map((m) => m.kind));
-    const defaultAt = details.methods.findIndex((m) => m.isDefault);
+    expect([...rows].map((r) => r.getAttribute("data-kind"))).toEqual(details.methods!.map((m) => m.kind));
+    const defaultAt = details.methods!.findIndex((m) => m.isDefault);
     expect(rows[defaultAt].getAttribute("data-kind")).toBe("phone");
     expect(within(rows[defaultAt] as HTMLElement).getByText("Default")).toBeTruthy();
-    const tokenAt = details.methods.findIndex((m) => m.kind === "hardwareOath");
+    const tokenAt = details.methods!.findIndex((m) => m.kind === "hardwareOath");
     expect(within(rows[tokenAt] as HTMLElement).getByText("activated")).toBeTruthy();
   });
 
   test("a disallowed action is disabled and its reason is visible on the page", async () => {
-    mockCommands({ get_user_details: () => adeleDetails() });
+    mockCommands({ directory_user: () => adeleDetails() });
     renderDetails();
     await waitFor(() => expect(byTestId("action-requireReregisterMfa")).not.toBeNull());
     const refused = byTestId("action-requireReregisterMfa") as HTMLButtonElement;
@@ -91,7 +91,7 @@ describe("user details", () => {
 
   test("a Denied error from plan_action is shown in the dialog and nothing is executed", async () => {
     const ipc = mockCommands({
-      get_user_details: () => adeleDetails(),
+      directory_user: () => adeleDetails(),
       plan_action: () => reject("Denied", "Only a Privileged Authentication Administrator can act on this user."),
     });
     renderDetails();
@@ -112,7 +112,7 @@ describe("user details", () => {
 
   test("the confirmation shows the plan, needs a reason, and sends run_plan with the plan id and the trimmed reason", async () => {
     const ipc = mockCommands({
-      get_user_details: () => adeleDetails(),
+      directory_user: () => adeleDetails(),
       plan_action: () => resetPlan,
       run_plan: () => resetResult,
     });
@@ -141,7 +141,7 @@ describe("user details", () => {
 
   test("a blocked step is shown with its reason", async () => {
     mockCommands({
-      get_user_details: () => adeleDetails(),
+      directory_user: () => adeleDetails(),
       plan_action: () => ({
         ...resetPlan,
         action: "requireReregisterMfa",
@@ -161,7 +161,7 @@ describe("user details", () => {
 
   test("the result shows each step, the temporary password once, Copy asks Rust to copy it, and closing forgets it and re-reads the user", async () => {
     const ipc = mockCommands({
-      get_user_details: () => adeleDetails(),
+      directory_user: () => adeleDetails(),
       plan_action: () => resetPlan,
       run_plan: () => resetResult,
       copy_to_clipboard: () => null,
@@ -185,21 +185,21 @@ describe("user details", () => {
     // The page sends the result's handle, never the password: Rust copies what it set.
     expect(ipc.callsOf("copy_to_clipboard")).toEqual([{ handle: resetResult.copyHandle, clearAfterSeconds: 30 }]);
 
-    const readsBefore = ipc.callsOf("get_user_details").length;
+    const readsBefore = ipc.callsOf("directory_user").length;
     fireEvent.click(byId("close-result")!);
     expect(byId("result-dialog")).toBeNull();
     expect(byId("temporary-password")).toBeNull();
     expect(document.body.innerHTML).not.toContain("Maple-Otter-Lamp-42");
     // The methods shown before the action are hidden until the live re-read answers.
     expect(byId("tab-methods")).toBeNull();
-    await waitFor(() => expect(ipc.callsOf("get_user_details").length).toBe(readsBefore + 1));
+    await waitFor(() => expect(ipc.callsOf("directory_user").length).toBe(readsBefore + 1));
     await waitFor(() => expect(byId("tab-methods")).not.toBeNull());
   });
 
   test("an execution error keeps the dialog open with the error and allows another try", async () => {
     let attempts = 0;
     const ipc = mockCommands({
-      get_user_details: () => adeleDetails(),
+      directory_user: () => adeleDetails(),
       plan_action: () => resetPlan,
       run_plan: () => {
         attempts += 1;
@@ -222,7 +222,7 @@ describe("user details", () => {
   });
 
   test("Cancel closes the confirmation without executing", async () => {
-    const ipc = mockCommands({ get_user_details: () => adeleDetails(), plan_action: () => resetPlan });
+    const ipc = mockCommands({ directory_user: () => adeleDetails(), plan_action: () => resetPlan });
     renderDetails();
     await openResetDialog();
     fireEvent.click(byId("cancel-button")!);
@@ -232,7 +232,7 @@ describe("user details", () => {
 
   test("methods that could not be read are reported as such, not as an empty list", async () => {
     mockCommands({
-      get_user_details: () =>
+      directory_user: () =>
         adeleDetails({
           methods: [],
           methodsError: { kind: "Forbidden", message: "Your role may not read this user's authentication methods." },
@@ -250,7 +250,7 @@ describe("user details", () => {
 
   test("a partial run says so per step, and an audit entry that could not be written is reported", async () => {
     mockCommands({
-      get_user_details: () => adeleDetails(),
+      directory_user: () => adeleDetails(),
       plan_action: () => ({
         ...resetPlan,
         action: "requireReregisterMfa",

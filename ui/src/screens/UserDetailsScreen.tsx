@@ -2,12 +2,13 @@ import { Button, MessageBar, MessageBarBody } from "@fluentui/react-components";
 import { useState } from "react";
 import type { AppError, Plan } from "../ipc/types";
 import { ACTION_LABELS } from "../format";
+import { entraActionOf } from "../ipc/types";
 import { sandboxSecondDesktopReset } from "../ipc/api";
 import { ActionBar } from "../components/ActionBar";
 import { ErrorBar } from "../components/ErrorBar";
 import { PlanDialog, isPlanDialogStage } from "../components/PlanDialog";
 import { RunResultDialog } from "../components/RunResultDialog";
-import { UserSummary } from "../components/UserSummary";
+import { UserFacts } from "../components/UserFacts";
 import { SummaryAndMethodsTabs, UserPageFrame } from "../components/UserPageFrame";
 import type { UserTab } from "../components/UserPageFrame";
 import { useActionFlow } from "../hooks/useActionFlow";
@@ -30,7 +31,7 @@ export function UserDetailsScreen({
 }) {
   const { details, loading, error, refresh } = useUserDetails(connectionId, userId);
   const { flow, start, replan, confirm, close, sendCode, verify, approve } = useActionFlow(connectionId, userId);
-  const mayIssuePass = details?.actions.some((a) => a.action === "issueTemporaryAccessPass" && a.allowed) ?? false;
+  const mayIssuePass = details?.offers.some((a) => a.action === "issueTemporaryAccessPass" && a.allowed) ?? false;
   // Kept while the user is read again after an action.
   const [tab, setTab] = useState<UserTab>("summary");
 
@@ -51,9 +52,13 @@ export function UserDetailsScreen({
         <>
           {details ? (
             <ActionBar
-              actions={details.actions}
+              actions={details.offers}
               busy={flow.stage !== "idle"}
-              onStart={(action) => void start(action)}
+              onStart={(action) => {
+                // Rust's id of one of Entra's actions; anything else stays unclicked.
+                const known = entraActionOf(action);
+                if (known) void start(known);
+              }}
               onRefresh={() => void refresh()}
               refreshing={loading}
             />
@@ -64,8 +69,8 @@ export function UserDetailsScreen({
     >
       {details ? (
         <SummaryAndMethodsTabs
-          summary={<UserSummary user={details.user} />}
-          methods={details.methods}
+          summary={<UserFacts facts={details.facts} />}
+          methods={details.methods ?? []}
           methodsError={details.methodsError}
           tab={tab}
           onTabChange={setTab}

@@ -17,7 +17,6 @@ import type {
   Plan,
   PlanSafety,
   ProviderPlan,
-  UserDetails,
   UserPage,
   UserRow,
 } from "../ipc/types";
@@ -35,8 +34,8 @@ export function sandboxConnection(signedIn: boolean): ConnectionView {
   return signedIn ? fromSandbox.entraConnectionHelpdesk : fromSandbox.entraConnectionSignedOut;
 }
 
-/** Adele as the Helpdesk Administrator's read of her page has her (roles and group read). */
-export const adele: DirectoryUser = fromSandbox.entraUserAdeleHelpdesk.user;
+/** Adele as her page has her. */
+export const adele: UserRow = fromSandbox.entraUserAdeleHelpdesk.user;
 
 /** Megan as a search lists her (roles not read in a list). */
 export const megan: DirectoryUser = fromSandbox.entraSearchMegan[0];
@@ -45,12 +44,13 @@ export const megan: DirectoryUser = fromSandbox.entraSearchMegan[0];
 export const adeleRow: UserRow = fromSandbox.entraSearchAdele.users[0];
 export const meganRow: UserRow = fromSandbox.entraDirectorySearchMegan.users[0];
 
-export function adeleDetails(overrides: Partial<UserDetails> = {}): UserDetails {
+/** Adele's page as the Helpdesk Administrator reads it (roles and group read). */
+export function adeleDetails(overrides: Partial<UserPage> = {}): UserPage {
   return { ...fromSandbox.entraUserAdeleHelpdesk, ...overrides };
 }
 
 /** Adele's page for an Authentication Administrator: every action allowed (the Temporary Access Pass too). */
-export function adeleDetailsForAuthAdmin(): UserDetails {
+export function adeleDetailsForAuthAdmin(): UserPage {
   return { ...fromSandbox.entraUserAdele };
 }
 

@@ -17,7 +17,6 @@ import type {
   Plan,
   ProviderPlan,
   SignInOutcome,
-  UserDetails,
   UserPage,
   UserSearch,
 } from "../ipc/types";
@@ -70,13 +69,13 @@ export const fromSandbox = {
   /** The Authentication Administrator (the card's first demo account) searched "adele" (the one users list's search). */
   entraSearchAdele: entraSearchAdele as UserSearch,
   /** Adele's page: her methods and the four actions, each as Rust decided it. */
-  entraUserAdele: entraUserAdele as UserDetails,
+  entraUserAdele: entraUserAdele as UserPage,
   /** Reset password for Adele, with the organisation's default safety rules. */
   entraResetPlanAdele: entraResetPlanAdele as Plan,
   /** The card signed in as the Helpdesk Administrator (the demo operator of the Entra flows' tests). */
   entraConnectionHelpdesk: entraConnectionHelpdesk as ConnectionView,
   /** Adele's page for the Helpdesk Administrator: Require re-register MFA refused, with Rust's reason. */
-  entraUserAdeleHelpdesk: entraUserAdeleHelpdesk as UserDetails,
+  entraUserAdeleHelpdesk: entraUserAdeleHelpdesk as UserPage,
   /** The Helpdesk Administrator searched "megan". */
   entraSearchMegan: entraSearchMegan as DirectoryUser[],
   /** The same search as the one users list asks it: Megan's row. */

@@ -18,6 +18,7 @@ use crate::providers::lighthouse::{
     offered_actions, plan_reset_all_mfa, ActionOffer, CustomerAccess, LighthouseClient,
     LighthouseEndpoints, PartnerSession, ResetPlan,
 };
+use crate::seam::UserFact;
 
 /// Users read at once per customer for the methods list (keeps a large selection bounded).
 const METHODS_LIST_LIMIT: usize = 200;
@@ -67,6 +68,8 @@ pub struct LighthouseUser {
 #[serde(rename_all = "camelCase")]
 pub struct LighthouseUserDetails {
     pub user: LighthouseUser,
+    /// The user's overview as every user page lists it (the same properties as Entra's).
+    pub facts: Vec<UserFact>,
     pub methods: Vec<AuthMethod>,
     pub methods_error: Option<AppError>,
     pub customer: CustomerAccess,
@@ -491,6 +494,7 @@ impl Console {
             }
         };
         Ok(LighthouseUserDetails {
+            facts: crate::providers::entra::page::facts(&user),
             user: LighthouseUser {
                 user,
                 customer_name: customer.display_name.clone(),

@@ -149,6 +149,21 @@ impl Console {
     /// where one of them is a reset — the operator's resets this hour against the cap.
     pub async fn directory_user(&self, connection_id: &str, user_id: &str) -> Result<UserPage> {
         let user_id = require_id(user_id)?;
+        let connection = self.connection(connection_id)?;
+        if !self.serves_through_seam(&connection) {
+            // Entra's, until it joins the seam: its own read, told in the seam's terms (its
+            // rate is counted across the team, from the tenant's audit log).
+            connection.entra()?;
+            let details = self.user_details(connection_id, user_id).await?;
+            let mut page = entra::page::user_page(
+                &details.user,
+                details.methods,
+                details.methods_error,
+                &details.actions,
+            );
+            page.rate = details.rate;
+            return Ok(page);
+        }
         let session = self.seam_session(connection_id).await?;
         let mut page = session.user_page(user_id).await?;
         if page

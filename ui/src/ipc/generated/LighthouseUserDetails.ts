@@ -4,5 +4,10 @@ import type { AuthMethod } from "./AuthMethod";
 import type { CustomerAccess } from "./CustomerAccess";
 import type { LighthouseActionOffer } from "./LighthouseActionOffer";
 import type { LighthouseUser } from "./LighthouseUser";
+import type { UserFact } from "./UserFact";
 
-export type LighthouseUserDetails = { user: LighthouseUser, methods: Array<AuthMethod>, methodsError: AppError | null, customer: CustomerAccess, actions: Array<LighthouseActionOffer>, };
+export type LighthouseUserDetails = { user: LighthouseUser, 
+/**
+ * The user's overview as every user page lists it (the same properties as Entra's).
+ */
+facts: Array<UserFact>, methods: Array<AuthMethod>, methodsError: AppError | null, customer: CustomerAccess, actions: Array<LighthouseActionOffer>, };

@@ -18,6 +18,7 @@ pub(crate) mod http;
 pub(crate) mod methods;
 pub(crate) mod models;
 pub mod offers;
+pub mod page;
 pub mod planner;
 pub mod policy;
 mod query;

@@ -9,8 +9,7 @@ use super::policy::{self, Decision};
 use crate::model::{DirectoryUser, Operator};
 
 /// One button of the user's page: offered (enabled) or not, and why not.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OfferedAction {
     pub action: ActionKind,

@@ -168,6 +168,8 @@ impl Session for PrivilegeSecureSession {
             user: user_row(&user),
             fresh_sign_in: None,
             rate: None,
+            methods: None,
+            methods_error: None,
         })
     }
 

@@ -382,7 +382,7 @@ impl Session for ZohoDirectorySession {
                 user.tfa_enabled.map(|on| if on { "Yes" } else { "No" }),
             ),
             UserFact::new("zuid", "Zoho user id (ZUID)", &user.zuid),
-            UserFact::maybe(
+            UserFact::time(
                 "signed-in-at",
                 "Your sign-in",
                 fresh_sign_in.signed_in_at.as_deref(),
@@ -394,6 +394,8 @@ impl Session for ZohoDirectorySession {
             offers: offers(&operator, &user),
             fresh_sign_in: Some(fresh_sign_in),
             rate: None,
+            methods: None,
+            methods_error: None,
         })
     }
 
