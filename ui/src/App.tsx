@@ -17,8 +17,7 @@ import { ConnectionsScreen } from "./screens/ConnectionsScreen";
 import { LighthouseUserScreen } from "./screens/LighthouseUserScreen";
 import { LighthouseUsersScreen } from "./screens/LighthouseUsersScreen";
 import type { LighthouseTab } from "./screens/LighthouseUsersScreen";
-import { DirectoryUserScreen } from "./screens/ProviderUserScreen";
-import { UserDetailsScreen } from "./screens/UserDetailsScreen";
+import { UserScreen } from "./screens/UserScreen";
 import { UsersScreen } from "./screens/UsersScreen";
 
 type Route =
@@ -129,20 +128,21 @@ export function App() {
 
   const renderUser = (active: ConnectionView, user: { userId: string; name: string; tenantId?: string }) => {
     const key = `${active.id}/${user.tenantId ?? ""}/${user.userId}`;
-    const props = {
-      connectionId: active.id,
-      userId: user.userId,
-      fallbackName: user.name,
-      onBackToUsers: backToUsers,
-    };
-    if (active.servedThroughSeam) return <DirectoryUserScreen key={key} {...props} connection={active} />;
-    switch (active.kind) {
-      case "lighthousePartner":
-        return <LighthouseUserScreen key={key} {...props} tenantId={user.tenantId ?? ""} />;
-      default:
-        // Microsoft Entra (every other kind is served through the seam or is Lighthouse's).
-        return <UserDetailsScreen key={key} {...props} sandbox={active.sandbox} />;
+    if (active.kind === "lighthousePartner") {
+      // Lighthouse's users are read in their customer's tenant, as its users list found them.
+      return (
+        <LighthouseUserScreen
+          key={key}
+          connectionId={active.id}
+          tenantId={user.tenantId ?? ""}
+          userId={user.userId}
+          fallbackName={user.name}
+          onBackToUsers={backToUsers}
+        />
+      );
     }
+    // One user page for every other provider.
+    return <UserScreen key={key} connection={active} userId={user.userId} fallbackName={user.name} onBackToUsers={backToUsers} />;
   };
 
   const renderScreen = () => {

@@ -7,7 +7,7 @@ import { describe, expect, test } from "vitest";
 import type { UserRow } from "../ipc/types";
 import { fromSandbox } from "../test/sandbox";
 import { mockCommands, renderWithFluent } from "../test/render";
-import { UserDetailsScreen } from "./UserDetailsScreen";
+import { UserScreen } from "./UserScreen";
 import { UsersScreen } from "./UsersScreen";
 
 const SANDBOX = fromSandbox.entraConnection.id;
@@ -34,7 +34,7 @@ describe("Microsoft Entra, as Rust answers on the sandbox", () => {
 
   test("the user page shows each of Rust's methods and each action as Rust decided it", async () => {
     mockCommands({ directory_user: () => details });
-    renderWithFluent(<UserDetailsScreen connectionId={SANDBOX} userId={adele.id} fallbackName="Adele" onBackToUsers={() => {}} />);
+    renderWithFluent(<UserScreen connection={fromSandbox.entraConnection} userId={adele.id} fallbackName="Adele" onBackToUsers={() => {}} />);
     await waitFor(() => expect(document.getElementById("user-title")?.textContent).toBe(details.user.displayName));
     expect(byTestId("summary-upn")?.textContent).toBe(details.user.login);
     expect(details.offers.length).toBeGreaterThan(0);
@@ -47,7 +47,7 @@ describe("Microsoft Entra, as Rust answers on the sandbox", () => {
 
   test("Reset password shows Rust's plan: its steps, its warning and the caller verification it asks for", async () => {
     mockCommands({ directory_user: () => details, plan_action: () => plan });
-    renderWithFluent(<UserDetailsScreen connectionId={SANDBOX} userId={adele.id} fallbackName="Adele" onBackToUsers={() => {}} />);
+    renderWithFluent(<UserScreen connection={fromSandbox.entraConnection} userId={adele.id} fallbackName="Adele" onBackToUsers={() => {}} />);
     await waitFor(() => expect(byTestId("action-resetPassword")).not.toBeNull());
     fireEvent.click(byTestId("action-resetPassword")!);
     await waitFor(() => expect(screen.getByText("Summary of your request")).toBeTruthy());

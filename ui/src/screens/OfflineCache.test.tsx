@@ -5,9 +5,9 @@ import { act, fireEvent, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { SEARCH_DEBOUNCE_MS } from "../hooks/useUserSearch";
 import type { CacheStatus, CachedSearch, UserRow, UserSearch } from "../ipc/types";
-import { adele, adeleRow, meganRow, SANDBOX_ID } from "../test/fixtures";
+import { adele, adeleRow, entraTenant, meganRow, SANDBOX_ID } from "../test/fixtures";
 import { mockCommands, reject, renderWithFluent } from "../test/render";
-import { UserDetailsScreen } from "./UserDetailsScreen";
+import { UserScreen } from "./UserScreen";
 import { UsersScreen } from "./UsersScreen";
 
 const searchInput = () => document.getElementById("user-search") as HTMLInputElement;
@@ -145,7 +145,7 @@ describe("offline cache", () => {
       directory_user: () => reject("Offline", "Cannot reach Microsoft Graph at graph.microsoft.com."),
     });
     renderWithFluent(
-      <UserDetailsScreen connectionId={SANDBOX_ID} userId={adele.id} fallbackName="Adele" onBackToUsers={() => {}} />,
+      <UserScreen connection={entraTenant} userId={adele.id} fallbackName="Adele" onBackToUsers={() => {}} />,
     );
     await waitFor(() => expect(byTestId("details-offline")).not.toBeNull());
     expect(byTestId("details-offline")?.textContent).toContain("Actions need a connection");

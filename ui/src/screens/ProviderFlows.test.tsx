@@ -20,7 +20,7 @@ import {
 } from "../test/fixtures";
 import { mockCommands, reject, renderWithFluent } from "../test/render";
 import { fromSandbox } from "../test/sandbox";
-import { DirectoryUserScreen } from "./ProviderUserScreen";
+import { UserScreen } from "./UserScreen";
 import { UsersScreen } from "./UsersScreen";
 
 const byId = (id: string) => document.getElementById(id) as HTMLElement | null;
@@ -62,7 +62,7 @@ function zohoDeviceSignIn(onApproved: () => void = () => {}) {
 
 function renderZohoUser() {
   renderWithFluent(
-    <DirectoryUserScreen connectionId={ZOHO_ID} userId={annette.id} fallbackName="Annette" onBackToUsers={() => {}} connection={zohoConnection(true)} />,
+    <UserScreen userId={annette.id} fallbackName="Annette" onBackToUsers={() => {}} connection={zohoConnection(true)} />,
   );
   return waitFor(() => expect(byId("action-zohoResetPassword")).not.toBeNull());
 }
@@ -422,7 +422,7 @@ describe("a seam provider's user page", () => {
   test("Zoho unreachable: the page says why nothing can be done now, as Entra's does, and offers nothing", async () => {
     mockCommands({ directory_user: () => reject("Offline", "Could not reach Zoho at mail.zoho.com.") });
     renderWithFluent(
-      <DirectoryUserScreen connectionId={ZOHO_ID} userId={annette.id} fallbackName="Annette" onBackToUsers={() => {}} connection={zohoConnection(true)} />,
+      <UserScreen userId={annette.id} fallbackName="Annette" onBackToUsers={() => {}} connection={zohoConnection(true)} />,
     );
     await waitFor(() => expect(byTestId("details-offline")?.textContent).toContain("Actions need a connection"));
     expect(byTestId("error-bar")?.textContent).toContain("Could not reach Zoho");
@@ -437,7 +437,7 @@ describe("Privilege Secure user page", () => {
       directory_user: () => bobDetails({ facts: bobDetails().facts.map((f) => (f.key === "domain" ? { ...f, value: null } : f)) }),
       plan_provider_action: () => fromSandbox.psTokenPlanBob,
     });
-    renderWithFluent(<DirectoryUserScreen connectionId={PS_ID} userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} connection={psConnection(true)} />);
+    renderWithFluent(<UserScreen userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} connection={psConnection(true)} />);
     await waitFor(() => expect(byId("user-title")?.textContent).toBe("Bob Groupmember"));
     expect(byTestId("summary-access")?.textContent).toBe("Through group Privilege Secure_Users");
     // The provider's facts, in its order; a value it does not have is a dash.
@@ -467,7 +467,7 @@ describe("Privilege Secure user page", () => {
           ],
         }),
     });
-    renderWithFluent(<DirectoryUserScreen connectionId={PS_ID} userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} connection={psConnection(true)} />);
+    renderWithFluent(<UserScreen userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} connection={psConnection(true)} />);
     await waitFor(() => expect(byId("action-psResetToken")).not.toBeNull());
     const button = byId("action-psResetToken") as HTMLButtonElement;
     expect(button.disabled).toBe(true);
@@ -500,7 +500,7 @@ describe("a user's page lists their steps left to finish by hand", () => {
       pending_by_hand_steps: () => [step, { ...step, planId: "pp-8", targetId: "ps-ivy" }, { ...step, planId: "pp-9", connectionId: ZOHO_ID }],
       settle_by_hand_step: () => ({ pending: [], result: null }),
     });
-    renderWithFluent(<DirectoryUserScreen connectionId={PS_ID} userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} connection={psConnection(true)} />);
+    renderWithFluent(<UserScreen userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} connection={psConnection(true)} />);
     await waitFor(() => expect(allByTestId("by-hand-step").length).toBe(1));
     expect(allByTestId("by-hand-step")[0].getAttribute("data-plan-id")).toBe("pp-7");
     expect(byTestId("by-hand-section")?.textContent).toContain("To finish by hand for this user");
@@ -571,7 +571,7 @@ describe("a seam reset that needs a second person", () => {
           ? reject("Denied", "CORP\\nps.reviewer cannot approve this: only a Privilege Secure administrator may reset tokens.")
           : { step: "approved", record: { approver: "CORP\\nps.lead", approverId: "lead", approverRoles: ["Administrator"], at: "t" } },
     });
-    renderWithFluent(<DirectoryUserScreen connectionId={PS_ID} userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} connection={real} />);
+    renderWithFluent(<UserScreen userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} connection={real} />);
     await waitFor(() => expect(byId("action-psResetToken")).not.toBeNull());
     fireEvent.click(byId("action-psResetToken")!);
     await waitFor(() => expect(byId("approver-login")).not.toBeNull());

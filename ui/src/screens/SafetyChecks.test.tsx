@@ -6,14 +6,14 @@ import {
   helpdeskResetSafety,
   megan,
   resetPlan,
+  entraTenant,
   resetResult,
-  SANDBOX_ID,
   sandboxConnection,
   verifiedResetSafety,
 } from "../test/fixtures";
 import { mockCommands, reject, renderWithFluent } from "../test/render";
 import type { Plan, VerificationRecord } from "../ipc/types";
-import { UserDetailsScreen } from "./UserDetailsScreen";
+import { UserScreen } from "./UserScreen";
 
 const byId = (id: string) => document.getElementById(id) as HTMLElement | null;
 const byTestId = (id: string) => document.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;
@@ -21,7 +21,7 @@ const confirmDisabled = () => (byId("confirm-button") as HTMLButtonElement).disa
 
 function renderDetails() {
   return renderWithFluent(
-    <UserDetailsScreen connectionId={SANDBOX_ID} userId={adele.id} fallbackName="Adele" onBackToUsers={() => {}} />,
+    <UserScreen connection={entraTenant} userId={adele.id} fallbackName="Adele" onBackToUsers={() => {}} />,
   );
 }
 

@@ -1,16 +1,16 @@
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { describe, expect, test } from "vitest";
-import { adele, adeleDetails, adeleDetailsForAuthAdmin, resetPlan, resetResult, SANDBOX_ID } from "../test/fixtures";
+import { adele, adeleDetails, adeleDetailsForAuthAdmin, entraTenant, resetPlan, resetResult, SANDBOX_ID } from "../test/fixtures";
 import { mockCommands, reject, renderWithFluent } from "../test/render";
 import type { ActionOptions, RunResult, Plan, UserPage } from "../ipc/types";
-import { UserDetailsScreen } from "./UserDetailsScreen";
+import { UserScreen } from "./UserScreen";
 
 const byTestId = (id: string) => document.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;
 const byId = (id: string) => document.getElementById(id) as HTMLElement | null;
 
 function renderDetails() {
   return renderWithFluent(
-    <UserDetailsScreen connectionId={SANDBOX_ID} userId={adele.id} fallbackName="Adele" onBackToUsers={() => {}} />,
+    <UserScreen connection={entraTenant} userId={adele.id} fallbackName="Adele" onBackToUsers={() => {}} />,
   );
 }
 

@@ -34,6 +34,9 @@ export function sandboxConnection(signedIn: boolean): ConnectionView {
   return signedIn ? fromSandbox.entraConnectionHelpdesk : fromSandbox.entraConnectionSignedOut;
 }
 
+/** The sandbox's Entra connection as a real tenant's would be: the sandbox's demos are not offered. */
+export const entraTenant: ConnectionView = { ...sandboxConnection(true), sandbox: false };
+
 /** Adele as her page has her. */
 export const adele: UserRow = fromSandbox.entraUserAdeleHelpdesk.user;
 

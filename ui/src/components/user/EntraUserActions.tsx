@@ -1,39 +1,24 @@
 import { Button, MessageBar, MessageBarBody } from "@fluentui/react-components";
 import { useState } from "react";
-import type { AppError, Plan } from "../ipc/types";
-import { ACTION_LABELS } from "../format";
-import { entraActionOf } from "../ipc/types";
-import { sandboxSecondDesktopReset } from "../ipc/api";
-import { ActionBar } from "../components/ActionBar";
-import { ErrorBar } from "../components/ErrorBar";
-import { PlanDialog, isPlanDialogStage } from "../components/PlanDialog";
-import { RunResultDialog } from "../components/RunResultDialog";
-import { UserFacts } from "../components/UserFacts";
-import { SummaryAndMethodsTabs, UserPageFrame } from "../components/UserPageFrame";
-import type { UserTab } from "../components/UserPageFrame";
-import { useActionFlow } from "../hooks/useActionFlow";
-import { useUserDetails } from "../hooks/useUserDetails";
+import type { AppError, Plan } from "../../ipc/types";
+import { entraActionOf } from "../../ipc/types";
+import { ACTION_LABELS } from "../../format";
+import { sandboxSecondDesktopReset } from "../../ipc/api";
+import { ActionBar } from "../ActionBar";
+import { ErrorBar } from "../ErrorBar";
+import { PlanDialog, isPlanDialogStage } from "../PlanDialog";
+import { RunResultDialog } from "../RunResultDialog";
+import { useActionFlow } from "../../hooks/useActionFlow";
+import type { UserActionsProps } from "./actionsProps";
 
-export function UserDetailsScreen({
-  connectionId,
-  userId,
-  fallbackName,
-  onBackToUsers,
-  sandbox = false,
-}: {
-  connectionId: string;
-  userId: string;
-  /** The name from the search results, shown until the live read answers. */
-  fallbackName: string;
-  onBackToUsers: () => void;
-  /** The built-in Contoso sandbox: its demo of a second desktop is offered. */
-  sandbox?: boolean;
-}) {
-  const { details, loading, error, refresh } = useUserDetails(connectionId, userId);
-  const { flow, start, replan, confirm, close, sendCode, verify, approve } = useActionFlow(connectionId, userId);
-  const mayIssuePass = details?.offers.some((a) => a.action === "issueTemporaryAccessPass" && a.allowed) ?? false;
-  // Kept while the user is read again after an action.
-  const [tab, setTab] = useState<UserTab>("summary");
+/**
+ * A Microsoft Entra user's actions: Rust's offers in the action bar, then Entra's own flow
+ * (options such as a Temporary Access Pass's terms, caller verification, approval, the result)
+ * until its plans join the provider seam.
+ */
+export function EntraUserActions({ connection, userId, page, loading, refresh }: UserActionsProps) {
+  const { flow, start, replan, confirm, close, sendCode, verify, approve } = useActionFlow(connection.id, userId);
+  const mayIssuePass = page?.offers.some((a) => a.action === "issueTemporaryAccessPass" && a.allowed) ?? false;
 
   const closeResult = () => {
     close();
@@ -42,40 +27,21 @@ export function UserDetailsScreen({
   };
 
   return (
-    <UserPageFrame
-      name={details?.user.displayName ?? fallbackName}
-      loading={loading}
-      onBackToUsers={onBackToUsers}
-      error={error}
-      rate={details?.rate}
-      header={
-        <>
-          {details ? (
-            <ActionBar
-              actions={details.offers}
-              busy={flow.stage !== "idle"}
-              onStart={(action) => {
-                // Rust's id of one of Entra's actions; anything else stays unclicked.
-                const known = entraActionOf(action);
-                if (known) void start(known);
-              }}
-              onRefresh={() => void refresh()}
-              refreshing={loading}
-            />
-          ) : null}
-          {sandbox && details ? <SecondDesktopDemo userId={userId} onDone={() => void refresh()} /> : null}
-        </>
-      }
-    >
-      {details ? (
-        <SummaryAndMethodsTabs
-          summary={<UserFacts facts={details.facts} />}
-          methods={details.methods ?? []}
-          methodsError={details.methodsError}
-          tab={tab}
-          onTabChange={setTab}
+    <>
+      {page ? (
+        <ActionBar
+          actions={page.offers}
+          busy={flow.stage !== "idle"}
+          onStart={(action) => {
+            // Rust's id of one of Entra's actions; anything else stays unclicked.
+            const known = entraActionOf(action);
+            if (known) void start(known);
+          }}
+          onRefresh={() => void refresh()}
+          refreshing={loading}
         />
       ) : null}
+      {connection.sandbox && page ? <SecondDesktopDemo userId={userId} onDone={() => void refresh()} /> : null}
       {isPlanDialogStage(flow) ? (
         <PlanDialog
           // Stable across re-plans (options changed), so the typed reason and options stay.
@@ -107,7 +73,7 @@ export function UserDetailsScreen({
           }
         />
       ) : null}
-    </UserPageFrame>
+    </>
   );
 }
 

@@ -1,12 +1,12 @@
 import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, test } from "vitest";
-import { adele, adeleDetails, adeleDetailsForAuthAdmin, resetPlan, resetResult, SANDBOX_ID } from "../test/fixtures";
+import { adele, adeleDetails, adeleDetailsForAuthAdmin, entraTenant, resetPlan, resetResult, SANDBOX_ID, sandboxConnection } from "../test/fixtures";
 import { mockCommands, reject, renderWithFluent } from "../test/render";
-import { UserDetailsScreen } from "./UserDetailsScreen";
+import { UserScreen } from "./UserScreen";
 
 function renderDetails() {
   return renderWithFluent(
-    <UserDetailsScreen connectionId={SANDBOX_ID} userId={adele.id} fallbackName="Adele" onBackToUsers={() => {}} />,
+    <UserScreen connection={entraTenant} userId={adele.id} fallbackName="Adele" onBackToUsers={() => {}} />,
   );
 }
 
@@ -31,7 +31,7 @@ describe("user details", () => {
       },
     });
     renderWithFluent(
-      <UserDetailsScreen connectionId={SANDBOX_ID} userId={adele.id} fallbackName="Adele" onBackToUsers={() => {}} sandbox />,
+      <UserScreen connection={sandboxConnection(true)} userId={adele.id} fallbackName="Adele" onBackToUsers={() => {}} />,
     );
     await waitFor(() => expect(byTestId("details-rate")?.textContent).toContain("0 of 20"));
     expect(byTestId("details-rate")?.textContent).toContain("Counted across your team from the tenant's audit log.");
