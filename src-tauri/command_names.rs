@@ -34,7 +34,6 @@ pub const COMMAND_NAMES: &[&str] = &[
     "lighthouse_offered_actions",
     "lighthouse_users",
     "lighthouse_methods_list",
-    "lighthouse_user_details",
     "lighthouse_plan_reset",
     "lighthouse_start_job",
     "lighthouse_job",

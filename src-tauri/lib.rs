@@ -50,7 +50,6 @@ macro_rules! app_commands {
             commands::directory::lighthouse_offered_actions,
             commands::directory::lighthouse_users,
             commands::directory::lighthouse_methods_list,
-            commands::directory::lighthouse_user_details,
             commands::plans::lighthouse_plan_reset,
             commands::jobs::lighthouse_start_job,
             commands::jobs::lighthouse_job,

@@ -373,17 +373,17 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
         out.write("lighthouse-offer-fabrikam-tailspin", &refused);
 
         // Each user's page, as the page opens it: whether the technician may reset them, and
-        // their methods.
-        let mut pages = Vec::new();
+        // their methods; with the customer it is in (the page knows it: it opened the user there).
+        let mut pages: Vec<(String, Value)> = Vec::new();
         for user in &users.users {
+            let tenant = &user.user.tenant_id;
             let page = console
-                .lighthouse_user_details(LIGHTHOUSE, &user.user.tenant_id, &user.user.id)
+                .directory_user_in(LIGHTHOUSE, Some(tenant), &user.user.id)
                 .await
                 .unwrap();
-            pages.push(serde_json::to_value(&page).unwrap());
+            pages.push((tenant.clone(), serde_json::to_value(&page).unwrap()));
         }
-        let in_tenant = |page: &Value, tenant: &str| page["user"]["tenantId"] == tenant;
-        let offered = |page: &Value| page["actions"][0]["offered"] == true;
+        let offered = |page: &Value| page["offers"][0]["allowed"] == true;
         // A plain user: offered, and no hardware token (deactivated, not removed).
         let plain = |page: &Value| {
             offered(page)
@@ -393,29 +393,26 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
                     .iter()
                     .all(|m| m["kind"] != "hardwareOath")
         };
-        let fabrikam_user = pages
-            .iter()
-            .find(|p| in_tenant(p, &fabrikam) && plain(p))
-            .expect("a plain Fabrikam user")
-            .clone();
-        out.write("lighthouse-user-fabrikam", &fabrikam_user);
-        let tailspin_user = pages
-            .iter()
-            .find(|p| in_tenant(p, &tailspin))
-            .expect("a Tailspin Toys user")
-            .clone();
-        assert!(!offered(&tailspin_user), "{tailspin_user}");
-        out.write("lighthouse-user-tailspin", &tailspin_user);
-        let protected = pages
-            .iter()
-            .find(|p| in_tenant(p, &fabrikam) && !offered(p))
-            .expect("a Fabrikam user the technician may not reset");
-        let northwind_user = pages
-            .iter()
-            .find(|p| in_tenant(p, &northwind) && plain(p))
-            .expect("a plain Northwind user");
-        let target = |page: &Value| resetdesk_core::console::TargetRef {
-            tenant_id: page["user"]["tenantId"].as_str().unwrap().to_string(),
+        let find = |tenant: &str, pick: &dyn Fn(&Value) -> bool, what: &str| {
+            pages
+                .iter()
+                .find(|(in_tenant, page)| in_tenant == tenant && pick(page))
+                .unwrap_or_else(|| panic!("{what}"))
+                .clone()
+        };
+        let fabrikam_user = find(&fabrikam, &plain, "a plain Fabrikam user");
+        out.write("lighthouse-user-fabrikam", &fabrikam_user.1);
+        let tailspin_user = find(&tailspin, &|_| true, "a Tailspin Toys user");
+        assert!(!offered(&tailspin_user.1), "{}", tailspin_user.1);
+        out.write("lighthouse-user-tailspin", &tailspin_user.1);
+        let protected = find(
+            &fabrikam,
+            &|page| !offered(page),
+            "a Fabrikam user the technician may not reset",
+        );
+        let northwind_user = find(&northwind, &plain, "a plain Northwind user");
+        let target = |(tenant, page): &(String, Value)| resetdesk_core::console::TargetRef {
+            tenant_id: tenant.clone(),
             user_id: page["user"]["id"].as_str().unwrap().to_string(),
         };
         let plan = console
@@ -423,8 +420,8 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
                 LIGHTHOUSE,
                 &[
                     target(&fabrikam_user),
-                    target(protected),
-                    target(northwind_user),
+                    target(&protected),
+                    target(&northwind_user),
                 ],
             )
             .await
@@ -434,7 +431,7 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
         // Northwind user): the plan lists Northwind alone among its customers, and the refused
         // user only among its users.
         let left_out = console
-            .lighthouse_plan_reset(LIGHTHOUSE, &[target(northwind_user), target(protected)])
+            .lighthouse_plan_reset(LIGHTHOUSE, &[target(&northwind_user), target(&protected)])
             .await
             .unwrap();
         assert!(

@@ -1,9 +1,9 @@
-//! Finding users and reading their pages: one search and one user page for every provider but
-//! Lighthouse (`directory_search`, `directory_user`: Microsoft Entra, Zoho Directory, Privilege
-//! Secure and any provider registered with `Console::with_provider`), and Lighthouse's reads
-//! across the selected customers. Each only parses the page's input and calls the Console;
-//! every check is made there.
-use resetdesk_core::console::{LighthouseMethods, LighthouseUserDetails, LighthouseUsers};
+//! Finding users and reading their pages: one search for every provider but Lighthouse
+//! (`directory_search`: Microsoft Entra, Zoho Directory, Privilege Secure and any provider
+//! registered with `Console::with_provider`), Lighthouse's reads across the selected customers,
+//! and one user page for every provider (`directory_user`). Each only parses the page's input
+//! and calls the Console; every check is made there.
+use resetdesk_core::console::{LighthouseMethods, LighthouseUsers};
 use resetdesk_core::providers::lighthouse::{ActionOffer, CustomerAccess};
 use resetdesk_core::seam::{UserPage, UserSearch};
 use resetdesk_core::AppError;
@@ -21,14 +21,20 @@ pub async fn directory_search(
     state.console.directory_search(&connection_id, &query).await
 }
 
+/// A user's page, whichever provider's; `tenant_id` names the customer a Lighthouse user
+/// lives in (every other connection takes none).
 #[tauri::command]
 pub async fn directory_user(
     start: State<'_, AppStart>,
     connection_id: String,
     user_id: String,
+    tenant_id: Option<String>,
 ) -> Result<UserPage, AppError> {
     let state = start.ready().await?;
-    state.console.directory_user(&connection_id, &user_id).await
+    state
+        .console
+        .directory_user_in(&connection_id, tenant_id.as_deref(), &user_id)
+        .await
 }
 
 #[tauri::command]
@@ -78,19 +84,5 @@ pub async fn lighthouse_methods_list(
     state
         .console
         .lighthouse_methods_list(&connection_id, &tenant_ids, &query)
-        .await
-}
-
-#[tauri::command]
-pub async fn lighthouse_user_details(
-    start: State<'_, AppStart>,
-    connection_id: String,
-    tenant_id: String,
-    user_id: String,
-) -> Result<LighthouseUserDetails, AppError> {
-    let state = start.ready().await?;
-    state
-        .console
-        .lighthouse_user_details(&connection_id, &tenant_id, &user_id)
         .await
 }

@@ -14,7 +14,6 @@ import { lighthouseResumeJob, lighthouseUnfinishedJobs } from "./ipc/api";
 import type { AppError, BulkJobView, ConnectionView } from "./ipc/types";
 import { ActivityScreen } from "./screens/ActivityScreen";
 import { ConnectionsScreen } from "./screens/ConnectionsScreen";
-import { LighthouseUserScreen } from "./screens/LighthouseUserScreen";
 import { LighthouseUsersScreen } from "./screens/LighthouseUsersScreen";
 import type { LighthouseTab } from "./screens/LighthouseUsersScreen";
 import { UserScreen } from "./screens/UserScreen";
@@ -126,24 +125,18 @@ export function App() {
     );
   };
 
-  const renderUser = (active: ConnectionView, user: { userId: string; name: string; tenantId?: string }) => {
-    const key = `${active.id}/${user.tenantId ?? ""}/${user.userId}`;
-    if (active.kind === "lighthousePartner") {
-      // Lighthouse's users are read in their customer's tenant, as its users list found them.
-      return (
-        <LighthouseUserScreen
-          key={key}
-          connectionId={active.id}
-          tenantId={user.tenantId ?? ""}
-          userId={user.userId}
-          fallbackName={user.name}
-          onBackToUsers={backToUsers}
-        />
-      );
-    }
-    // One user page for every other provider.
-    return <UserScreen key={key} connection={active} userId={user.userId} fallbackName={user.name} onBackToUsers={backToUsers} />;
-  };
+  // One user page for every provider (a Lighthouse user is read in the customer's tenant its
+  // users list named).
+  const renderUser = (active: ConnectionView, user: { userId: string; name: string; tenantId?: string }) => (
+    <UserScreen
+      key={`${active.id}/${user.tenantId ?? ""}/${user.userId}`}
+      connection={active}
+      userId={user.userId}
+      tenantId={user.tenantId}
+      fallbackName={user.name}
+      onBackToUsers={backToUsers}
+    />
+  );
 
   const renderScreen = () => {
     switch (route.screen) {

@@ -196,6 +196,52 @@ async fn the_one_users_search_refuses_a_lighthouse_connection_by_what_it_is() {
 }
 
 #[tokio::test]
+async fn a_customers_user_page_names_the_customer_and_one_without_it_is_refused_with_what_to_do() {
+    let h = harness().await;
+    let refused = h
+        .console
+        .directory_user_in(LH, None, "someone")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.kind,
+        resetdesk_core::ErrorKind::InvalidInput,
+        "{refused:?}"
+    );
+    assert!(
+        refused.message.contains("in their customer's tenant"),
+        "{}",
+        refused.message
+    );
+
+    let tailspin = h.sandbox.customer_by_name("Tailspin Toys").unwrap();
+    let user = &tailspin.users[0];
+    let page = h
+        .console
+        .directory_user_in(LH, Some(&tailspin.tenant_id), &user.id)
+        .await
+        .unwrap();
+    assert_eq!(page.user.id, user.id);
+    assert_eq!(page.user.detail.as_deref(), Some("Tailspin Toys"));
+    let customer = page.facts.iter().find(|f| f.key == "customer").unwrap();
+    assert_eq!(
+        serde_json::to_value(&customer.value).unwrap()["value"],
+        "Tailspin Toys"
+    );
+    // Tailspin Toys' roles do not allow the reset: refused before planning, naming the customer.
+    let reset = &page.offers[0];
+    assert_eq!(reset.action, "resetAllMfa");
+    assert!(!reset.allowed);
+    assert!(
+        reset
+            .reason
+            .as_deref()
+            .is_some_and(|why| why.starts_with("Tailspin Toys: ")),
+        "{reset:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_customer_without_the_roles_removes_the_action_from_a_mixed_selection() {
     let h = harness().await;
     let allowed = vec![h.tenant("Fabrikam"), h.tenant("Woodgrove Bank")];
@@ -917,15 +963,23 @@ async fn a_customer_user_is_found_by_mail_and_their_page_shows_job_department_an
             .collect::<Vec<_>>(),
         vec![someone.id.as_str()]
     );
+    // What the user page shows of them: each of these facts has a value.
     let page = h
         .console
-        .lighthouse_user_details(LH, &fabrikam, &someone.id)
+        .directory_user_in(LH, Some(&fabrikam), &someone.id)
         .await
         .unwrap();
-    let user = serde_json::to_value(&page).unwrap();
-    let shown = &user["user"];
-    for field in ["mail", "jobTitle", "department", "lastPasswordChange"] {
-        assert!(shown[field].is_string(), "{field} in {shown}");
+    let shown = serde_json::to_value(&page.facts).unwrap();
+    for field in ["mail", "job-title", "department", "last-password-change"] {
+        let fact = shown
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|fact| fact["key"] == field);
+        assert!(
+            fact.is_some_and(|fact| fact["value"]["value"].is_string()),
+            "{field} in {shown}"
+        );
     }
 }
 

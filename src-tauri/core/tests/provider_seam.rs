@@ -98,6 +98,30 @@ async fn a_fifth_provider_signs_in_searches_plans_runs_and_is_audited_through_th
 }
 
 #[tokio::test]
+async fn a_user_page_names_a_customer_tenant_only_where_the_connection_has_them() {
+    let h = harness(100);
+    sign_in(&h.console, FAKE_ADMIN).await;
+    let refused = h
+        .console
+        .directory_user_in(FAKE, Some("customer-1"), "ada")
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::InvalidInput, "{refused:?}");
+    assert!(
+        refused.message.contains("has no customer tenants"),
+        "{}",
+        refused.message
+    );
+    let page = h
+        .console
+        .directory_user_in(FAKE, None, "ada")
+        .await
+        .unwrap();
+    assert_eq!(page.user.id, "ada");
+    assert!(page.methods.is_none(), "the fake provider lists no methods");
+}
+
+#[tokio::test]
 async fn a_refused_offer_is_shown_with_its_reason_and_a_plan_of_it_is_refused_and_audited() {
     let h = harness(100);
     sign_in(&h.console, FAKE_VIEWER).await;

@@ -36,6 +36,7 @@ const ICONS: Partial<Record<string, ReactElement>> = {
   resetPassword: <KeyResetRegular />,
   requireReregisterMfa: <PersonPasskeyRegular />,
   revokeSessions: <SignOutRegular />,
+  resetAllMfa: <PersonPasskeyRegular />,
   issueTemporaryAccessPass: <KeyRegular />,
   zohoResetPassword: <KeyResetRegular />,
   zohoResetMfa: <PersonPasskeyRegular />,

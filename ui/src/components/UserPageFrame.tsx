@@ -1,5 +1,4 @@
 import { Spinner, Tab, TabList, Text, makeStyles, tokens } from "@fluentui/react-components";
-import { useState } from "react";
 import type { ReactNode } from "react";
 import type { AppError, AuthMethod, RateStatus } from "../ipc/types";
 import { ErrorBar } from "./ErrorBar";
@@ -78,32 +77,27 @@ function RateLine({ rate }: { rate: RateStatus }) {
 export type UserTab = "summary" | "methods";
 
 /**
- * A Microsoft user's Summary and Authentication methods tabs (a tenant's or a customer's), as the
- * admin centres show them; `toolbar` shows above either tab.
+ * The Summary and Authentication methods tabs of a user whose provider lists their methods, as
+ * the Microsoft admin centres show them.
  */
 export function SummaryAndMethodsTabs({
   summary,
   methods,
   methodsError,
-  toolbar,
-  tab: shownTab,
+  tab,
   onTabChange,
 }: {
   summary: ReactNode;
   methods: AuthMethod[];
   methodsError: AppError | null;
-  toolbar?: ReactNode;
-  /** The tab shown, kept by a page whose user is read again while it stays open. */
-  tab?: UserTab;
-  onTabChange?: (tab: UserTab) => void;
+  /** The tab shown, kept by the page while the user is read again. */
+  tab: UserTab;
+  onTabChange: (tab: UserTab) => void;
 }) {
   const styles = useStyles();
-  const [ownTab, setOwnTab] = useState<UserTab>("summary");
-  const tab = shownTab ?? ownTab;
-  const setTab = onTabChange ?? setOwnTab;
   return (
     <>
-      <TabList selectedValue={tab} onTabSelect={(_, data) => setTab(data.value as UserTab)}>
+      <TabList selectedValue={tab} onTabSelect={(_, data) => onTabChange(data.value as UserTab)}>
         <Tab id="tab-summary" value="summary">
           Summary
         </Tab>
@@ -112,7 +106,6 @@ export function SummaryAndMethodsTabs({
         </Tab>
       </TabList>
       <div role="tabpanel" className={styles.panel} aria-labelledby={tab === "summary" ? "tab-summary" : "tab-methods"}>
-        {toolbar}
         {tab === "summary" ? summary : <MethodsTable methods={methods} error={methodsError} />}
       </div>
     </>

@@ -14,7 +14,8 @@ export interface UserDetailsState {
   refresh: (options?: { discardShown?: boolean }) => Promise<void>;
 }
 
-export function useUserDetails(connectionId: string, userId: string): UserDetailsState {
+/** `tenantId`: the customer's tenant a Lighthouse user lives in. */
+export function useUserDetails(connectionId: string, userId: string, tenantId?: string): UserDetailsState {
   const [details, setDetails] = useState<UserPage | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<AppError | null>(null);
@@ -25,7 +26,7 @@ export function useUserDetails(connectionId: string, userId: string): UserDetail
     if (options?.discardShown) setDetails(null);
     setLoading(true);
     try {
-      const fresh = await directoryUser(connectionId, userId);
+      const fresh = await directoryUser(connectionId, userId, tenantId);
       if (requestNo !== latestRequest.current) return;
       setDetails(fresh);
       setError(null);
@@ -35,7 +36,7 @@ export function useUserDetails(connectionId: string, userId: string): UserDetail
     } finally {
       if (requestNo === latestRequest.current) setLoading(false);
     }
-  }, [connectionId, userId]);
+  }, [connectionId, userId, tenantId]);
 
   useEffect(() => {
     void refresh({ discardShown: true });

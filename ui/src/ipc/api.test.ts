@@ -122,10 +122,10 @@ describe("api: one command per function, with the brief's argument names", () =>
       { connectionId: "lh", tenantIds: ["t1"], query: "ad" },
     ],
     [
-      "lighthouseUserDetails",
-      () => api.lighthouseUserDetails("lh", "t1", "u1"),
-      "lighthouse_user_details",
-      { connectionId: "lh", tenantId: "t1", userId: "u1" },
+      "directoryUser in a customer's tenant",
+      () => api.directoryUser("lh", "u1", "t1"),
+      "directory_user",
+      { connectionId: "lh", userId: "u1", tenantId: "t1" },
     ],
     [
       "lighthousePlanReset",

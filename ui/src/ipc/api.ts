@@ -29,7 +29,6 @@ import type {
   LighthousePlan,
   LighthouseTarget,
   LighthouseUsers,
-  LighthouseUserDetails,
   NewConnection,
   PasswordInput,
   PendingByHandStep,
@@ -294,9 +293,13 @@ export function directorySearch(connectionId: string, query: string): Promise<Us
   return call("directory_search", { connectionId, query });
 }
 
-/** A user's page, read live: the facts to list and every action offered or refused with the reason. */
-export function directoryUser(connectionId: string, userId: string): Promise<UserPage> {
-  return call("directory_user", { connectionId, userId });
+/**
+ * A user's page, read live: the facts to list and every action offered or refused with the
+ * reason. `tenantId` names the customer a Lighthouse user lives in; without it the call is
+ * `{connectionId, userId}`.
+ */
+export function directoryUser(connectionId: string, userId: string, tenantId?: string): Promise<UserPage> {
+  return call("directory_user", tenantId === undefined ? { connectionId, userId } : { connectionId, userId, tenantId });
 }
 
 /**
@@ -372,9 +375,6 @@ export function lighthouseMethodsList(connectionId: string, tenantIds: string[],
   return call("lighthouse_methods_list", { connectionId, tenantIds, query });
 }
 
-export function lighthouseUserDetails(connectionId: string, tenantId: string, userId: string): Promise<LighthouseUserDetails> {
-  return call("lighthouse_user_details", { connectionId, tenantId, userId });
-}
 
 /** The confirmation of "Reset all multi-factor authentications" for users of one or more customers. */
 export function lighthousePlanReset(connectionId: string, targets: LighthouseTarget[]): Promise<LighthousePlan> {

@@ -58,7 +58,6 @@ export type { LighthouseUser } from "./generated/LighthouseUser";
 export type { LighthouseUsers } from "./generated/LighthouseUsers";
 export type { LighthouseMethods } from "./generated/LighthouseMethods";
 export type { CustomerNotRead } from "./generated/CustomerNotRead";
-export type { LighthouseUserDetails } from "./generated/LighthouseUserDetails";
 export type { ManagerOnRecord } from "./generated/ManagerOnRecord";
 export type { NewConnection } from "./generated/NewConnection";
 export type { NewEntraConnection } from "./generated/NewEntraConnection";

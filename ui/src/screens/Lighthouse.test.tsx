@@ -2,7 +2,7 @@ import { fireEvent, waitFor } from "@testing-library/react";
 import { useState } from "react";
 import { describe, expect, test } from "vitest";
 import { App } from "../App";
-import type { LighthouseUserDetails } from "../ipc/types";
+import type { UserPage } from "../ipc/types";
 import {
   LH_ID,
   authenticatorMethod,
@@ -26,7 +26,7 @@ import {
 import { mockCommands, renderWithFluent } from "../test/render";
 import { fromSandbox } from "../test/sandbox";
 import type { Handler } from "../test/render";
-import { LighthouseUserScreen } from "./LighthouseUserScreen";
+import { UserScreen } from "./UserScreen";
 import { LighthouseUsersScreen } from "./LighthouseUsersScreen";
 import type { LighthouseTab } from "./LighthouseUsersScreen";
 
@@ -451,27 +451,26 @@ describe("Lighthouse users", () => {
 });
 
 describe("Lighthouse user details", () => {
-  function details(overrides: Partial<LighthouseUserDetails> = {}): LighthouseUserDetails {
+  function details(overrides: Partial<UserPage> = {}): UserPage {
     return { ...fabUserPage, ...overrides };
   }
 
   test("the action is on the Summary and the Authentication methods tabs, and plans for this user", async () => {
-    const ipc = mockCommands({ lighthouse_user_details: () => details(), lighthouse_plan_reset: () => lhPlan() });
+    const ipc = mockCommands({ directory_user: () => details(), lighthouse_plan_reset: () => lhPlan() });
     renderWithFluent(
-      <LighthouseUserScreen connectionId={LH_ID} tenantId={fabrikam.tenantId} userId={fabUser.id} fallbackName="Fiona" onBackToUsers={() => {}} />,
+      <UserScreen connection={lighthouseConnection(true)} tenantId={fabrikam.tenantId} userId={fabUser.id} fallbackName="Fiona" onBackToUsers={() => {}} />,
     );
     await waitFor(() => expect(byId("user-title")?.textContent).toBe(fabUser.displayName));
-    expect(ipc.callsOf("lighthouse_user_details")).toEqual([{ connectionId: LH_ID, tenantId: fabrikam.tenantId, userId: fabUser.id }]);
-    expect(text("lh-user-customer")).toContain("Fabrikam");
+    expect(ipc.callsOf("directory_user")).toEqual([{ connectionId: LH_ID, userId: fabUser.id, tenantId: fabrikam.tenantId }]);
+    expect(text("summary-customer")).toContain("Fabrikam");
     expect(byId("tab-summary")).not.toBeNull();
     expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false);
     expect(text("summary-upn")).toBe(fabUser.userPrincipalName);
     // Rust's page reads the user's role-assignable group membership: not a member.
-    expect(fabUserPage.user.roleAssignableGroupKnown).toBe(true);
     expect(text("summary-role-assignable-group")).toBe("No");
 
     click("tab-methods");
-    await waitFor(() => expect(allByTestId("method-row")).toHaveLength(fabUserPage.methods.length));
+    await waitFor(() => expect(allByTestId("method-row")).toHaveLength(fabUserPage.methods!.length));
     expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false);
     click("action-resetAllMfa");
     await waitFor(() => expect(ipc.callsOf("lighthouse_plan_reset")).toEqual([{ connectionId: LH_ID, targets: [{ tenantId: fabrikam.tenantId, userId: fabUser.id }] }]));
@@ -484,9 +483,9 @@ describe("Lighthouse user details", () => {
     expect(fabUser.roleAssignableGroupKnown).toBe(false);
     const notRead = { shape: "text", value: "Not read" } as const;
     const facts = fabUserPage.facts.map((fact) => (fact.key === "role-assignable-group" ? { ...fact, value: notRead } : fact));
-    mockCommands({ lighthouse_user_details: () => details({ user: fabUser, facts }) });
+    mockCommands({ directory_user: () => details({ facts }) });
     renderWithFluent(
-      <LighthouseUserScreen connectionId={LH_ID} tenantId={fabrikam.tenantId} userId={fabUser.id} fallbackName="Fiona" onBackToUsers={() => {}} />,
+      <UserScreen connection={lighthouseConnection(true)} tenantId={fabrikam.tenantId} userId={fabUser.id} fallbackName="Fiona" onBackToUsers={() => {}} />,
     );
     await waitFor(() => expect(byId("user-title")?.textContent).toBe(fabUser.displayName));
     expect(text("summary-role-assignable-group")).toBe("Not read");
@@ -494,18 +493,20 @@ describe("Lighthouse user details", () => {
 
   test("not offered: the button is disabled on both tabs with the customer's reason", async () => {
     // Rust's page of a Tailspin Toys user: the customer's roles do not allow the reset.
-    mockCommands({ lighthouse_user_details: () => tailUserPage });
+    mockCommands({ directory_user: () => tailUserPage });
     renderWithFluent(
-      <LighthouseUserScreen connectionId={LH_ID} tenantId={tailspin.tenantId} userId={tailUser.id} fallbackName="Tom" onBackToUsers={() => {}} />,
+      <UserScreen connection={lighthouseConnection(true)} tenantId={tailspin.tenantId} userId={tailUser.id} fallbackName="Tom" onBackToUsers={() => {}} />,
     );
     await waitFor(() => expect(byId("action-resetAllMfa")).not.toBeNull());
     expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(true);
-    expect(allByTestId("action-refusal").map((r) => r.textContent)).toEqual([`Tailspin Toys: ${tailspinRefusal.reason}`]);
+    // The one action bar's words for a refusal, with the customer's reason as Rust gave it.
+    const label = tailUserPage.offers[0].label;
+    expect(allByTestId("action-reason").map((r) => r.textContent)).toEqual([`${label} is not available: Tailspin Toys: ${tailspinRefusal.reason}`]);
     click("tab-methods");
     // The technician's roles there (Helpdesk Administrator) do not read methods either: Rust's refusal is shown.
     await waitFor(() => expect(document.querySelector('[data-testid="methods-error"]')?.textContent).toContain(tailUserPage.methodsError!.message));
     expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(true);
-    expect(allByTestId("action-refusal")).toHaveLength(1);
+    expect(allByTestId("action-reason")).toHaveLength(1);
   });
 });
 
@@ -558,7 +559,7 @@ describe("interrupted jobs", () => {
       ...partnerHandlers(),
       list_connections: () => [lighthouseConnection(true)],
       lighthouse_unfinished_jobs: () => [],
-      lighthouse_user_details: () => tailUserPage,
+      directory_user: () => tailUserPage,
       list_audit: () => [],
       audit_forwarding: () => ({ enabled: false, destination: null, connected: false, queued: 0, dropped: 0, lastError: null }),
     });

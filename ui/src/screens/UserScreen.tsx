@@ -1,5 +1,8 @@
 import { useState } from "react";
+import type { ComponentType } from "react";
+import type { UserActionsProps } from "../components/user/actionsProps";
 import { EntraUserActions } from "../components/user/EntraUserActions";
+import { LighthouseUserActions } from "../components/user/LighthouseUserActions";
 import { SeamUserActions } from "../components/user/SeamUserActions";
 import { UserFacts } from "../components/UserFacts";
 import { SummaryAndMethodsTabs, UserPageFrame } from "../components/UserPageFrame";
@@ -10,24 +13,23 @@ import type { ConnectionView } from "../ipc/types";
 export interface UserScreenProps {
   connection: ConnectionView;
   userId: string;
+  /** The customer's tenant a Lighthouse user lives in (its users list names it). */
+  tenantId?: string;
   /** The name from the search results, shown until the live read answers. */
   fallbackName: string;
   onBackToUsers: () => void;
 }
 
 /**
- * One user's page, whichever provider's (Lighthouse's users, listed across customers, keep
- * theirs): Rust's `UserPage` read live — the facts, the offers each allowed or refused with the
- * reason, the hourly count, the methods where the provider lists them — in the one frame. Only
- * what follows a click differs: Entra's plans go through their own flow until they join the
- * provider seam (`EntraUserActions`), every other provider's through the seam's
- * (`SeamUserActions`), as Rust says the connection is served (`servedThroughSeam`).
+ * One user's page, whichever provider's: Rust's `UserPage` read live — the facts, the offers
+ * each allowed or refused with the reason, the hourly count, the methods where the provider
+ * lists them — in the one frame. Only what follows a click differs (`actionsOf`).
  */
-export function UserScreen({ connection, userId, fallbackName, onBackToUsers }: UserScreenProps) {
-  const { details, loading, error, refresh } = useUserDetails(connection.id, userId);
+export function UserScreen({ connection, userId, tenantId, fallbackName, onBackToUsers }: UserScreenProps) {
+  const { details, loading, error, refresh } = useUserDetails(connection.id, userId, tenantId);
   // Kept while the user is read again after an action.
   const [tab, setTab] = useState<UserTab>("summary");
-  const Actions = connection.servedThroughSeam ? SeamUserActions : EntraUserActions;
+  const Actions = actionsOf(connection);
   return (
     <UserPageFrame
       name={details?.user.displayName ?? fallbackName}
@@ -36,7 +38,7 @@ export function UserScreen({ connection, userId, fallbackName, onBackToUsers }: 
       error={error}
       rate={details?.rate}
       // Mounted while the user is read again, so an action's dialogs outlive the re-read.
-      header={<Actions connection={connection} userId={userId} page={details} loading={loading} refresh={refresh} />}
+      header={<Actions connection={connection} userId={userId} tenantId={tenantId} page={details} loading={loading} refresh={refresh} />}
     >
       {details?.methods ? (
         <SummaryAndMethodsTabs
@@ -51,4 +53,13 @@ export function UserScreen({ connection, userId, fallbackName, onBackToUsers }: 
       ) : null}
     </UserPageFrame>
   );
+}
+
+/**
+ * What follows a click: the seam's flow for a connection Rust serves through it
+ * (`servedThroughSeam`); Entra's and Lighthouse's own until their plans join the seam.
+ */
+function actionsOf(connection: ConnectionView): ComponentType<UserActionsProps> {
+  if (connection.servedThroughSeam) return SeamUserActions;
+  return connection.kind === "lighthousePartner" ? LighthouseUserActions : EntraUserActions;
 }

@@ -10,7 +10,6 @@ import type {
   LighthouseActionOffer,
   LighthousePlan,
   LighthouseUser,
-  LighthouseUserDetails,
   ConnectionView,
   DirectoryUser,
   RunResult,
@@ -184,11 +183,11 @@ export const tailUser = listed(tailspin.tenantId, fromSandbox.lighthouseUserTail
 export const northUser = listed(northwind.tenantId, planned.find((u) => u.tenantId === northwind.tenantId)!.userId);
 
 /** The pages Rust answers for the Fabrikam and the Tailspin user. */
-export const fabUserPage: LighthouseUserDetails = fromSandbox.lighthouseUserFabrikam;
-export const tailUserPage: LighthouseUserDetails = fromSandbox.lighthouseUserTailspin;
+export const fabUserPage: UserPage = fromSandbox.lighthouseUserFabrikam;
+export const tailUserPage: UserPage = fromSandbox.lighthouseUserTailspin;
 
-export const phoneMethod: AuthMethod = fabUserPage.methods.find((m) => m.kind === "phone")!;
-export const authenticatorMethod: AuthMethod = fabUserPage.methods.find((m) => m.kind === "microsoftAuthenticator")!;
+export const phoneMethod: AuthMethod = fabUserPage.methods!.find((m) => m.kind === "phone")!;
+export const authenticatorMethod: AuthMethod = fabUserPage.methods!.find((m) => m.kind === "microsoftAuthenticator")!;
 
 /**
  * Rust's offer for a selection, refused for the customers in `refusals`: the sandbox's

@@ -12,7 +12,6 @@ import type {
   DirectoryUser,
   RunResult,
   LighthousePlan,
-  LighthouseUserDetails,
   LighthouseUsers,
   Plan,
   ProviderPlan,
@@ -101,9 +100,9 @@ export const fromSandbox = {
   /** Fabrikam with Tailspin Toys, whose roles (Helpdesk Administrator) do not: refused, with why. */
   lighthouseOfferFabrikamTailspin: lighthouseOfferFabrikamTailspin as LighthouseActionOffer[],
   /** A plain Fabrikam user's page: the reset offered, their methods. */
-  lighthouseUserFabrikam: lighthouseUserFabrikam as LighthouseUserDetails,
+  lighthouseUserFabrikam: lighthouseUserFabrikam as UserPage,
   /** A Tailspin Toys user's page: the reset refused for the customer. */
-  lighthouseUserTailspin: lighthouseUserTailspin as LighthouseUserDetails,
+  lighthouseUserTailspin: lighthouseUserTailspin as UserPage,
   /** Reset all MFAs for that Fabrikam user, a Fabrikam user the technician may not reset (left out, with why)
    *  and a plain Northwind user. */
   lighthousePlan: lighthousePlan as LighthousePlan,

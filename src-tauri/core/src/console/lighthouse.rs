@@ -18,7 +18,6 @@ use crate::providers::lighthouse::{
     offered_actions, plan_reset_all_mfa, ActionOffer, CustomerAccess, LighthouseClient,
     LighthouseEndpoints, PartnerSession, ResetPlan,
 };
-use crate::seam::UserFact;
 
 /// Users read at once per customer for the methods list (keeps a large selection bounded).
 const METHODS_LIST_LIMIT: usize = 200;
@@ -63,13 +62,11 @@ pub struct LighthouseUser {
     pub customer_name: String,
 }
 
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
+/// Lighthouse's read of a customer's user; the page gets it in the seam's terms
+/// (`Console::directory_user_in`).
+#[derive(Debug, Clone)]
 pub struct LighthouseUserDetails {
     pub user: LighthouseUser,
-    /// The user's overview as every user page lists it (the same properties as Entra's).
-    pub facts: Vec<UserFact>,
     pub methods: Vec<AuthMethod>,
     pub methods_error: Option<AppError>,
     pub customer: CustomerAccess,
@@ -494,7 +491,6 @@ impl Console {
             }
         };
         Ok(LighthouseUserDetails {
-            facts: crate::providers::entra::page::facts(&user),
             user: LighthouseUser {
                 user,
                 customer_name: customer.display_name.clone(),

@@ -12,7 +12,7 @@ use super::provider_actions::{
 use super::{check_query_length, require_id, Console, SEARCH_LIMIT};
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::connection::{Connection, ProviderSettings};
-use crate::providers::entra;
+use crate::providers::{entra, lighthouse};
 use crate::seam::{
     Provider, ProviderAccount, RunInput, Session, SignInOutcome, SignInRequest, SignInStep,
     UserPage, UserSearch,
@@ -179,6 +179,43 @@ impl Console {
                 .ok();
         }
         Ok(page)
+    }
+
+    /// [`Console::directory_user`] for a connection whose users live in several tenants:
+    /// `tenant_id` names the one (a Lighthouse customer), whose user is read through the
+    /// partner's delegated access. Every other connection takes none.
+    pub async fn directory_user_in(
+        &self,
+        connection_id: &str,
+        tenant_id: Option<&str>,
+        user_id: &str,
+    ) -> Result<UserPage> {
+        let connection = self.connection(connection_id)?;
+        let multi_tenant = connection.lighthouse().is_ok();
+        let Some(tenant_id) = tenant_id.filter(|_| multi_tenant) else {
+            return match (tenant_id, multi_tenant) {
+                (None, false) => self.directory_user(connection_id, user_id).await,
+                (None, true) => Err(AppError::invalid_input(format!(
+                    "\"{}\" reads each user in their customer's tenant: open the user from its \
+                     users list, which names the customer.",
+                    connection.display_name
+                ))),
+                (Some(_), _) => Err(AppError::invalid_input(format!(
+                    "\"{}\" has no customer tenants: open the user without naming one.",
+                    connection.display_name
+                ))),
+            };
+        };
+        let details = self
+            .lighthouse_user_details(connection_id, tenant_id, user_id)
+            .await?;
+        Ok(lighthouse::page::user_page(
+            &details.user.user,
+            &details.customer,
+            details.methods,
+            details.methods_error,
+            &details.actions,
+        ))
     }
 
     /// [`Console::plan_provider_action`] of an action without options.

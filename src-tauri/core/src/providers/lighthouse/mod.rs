@@ -10,6 +10,7 @@
 //! - [`roles`]: the role template ids and what each allows.
 pub mod client;
 pub mod offer;
+pub mod page;
 pub mod plan;
 pub mod reads;
 pub mod roles;
