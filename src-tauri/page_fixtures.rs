@@ -443,14 +443,11 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
             "{left_out:?}"
         );
         out.write("lighthouse-plan-customer-left-out", &left_out);
-        let started = console
-            .lighthouse_start_job(&plan.id, "INC-77")
-            .await
-            .unwrap();
+        let started = console.start_job(&plan.id, "INC-77").await.unwrap();
         // The job runs in the background: its finished view (the running one changes as it goes).
         let mut finished = None;
         for _ in 0..1500 {
-            let job = console.lighthouse_job(&started.id).await.unwrap();
+            let job = console.job_status(&started.id).await.unwrap();
             if serde_json::to_value(&job).unwrap()["state"] != "running" {
                 finished = Some(job);
                 break;

@@ -1,5 +1,5 @@
-//! Bulk jobs (Lighthouse's resets across customers): start one from a confirmed plan, follow
-//! it, stop it, and finish the ones a restart interrupted. Each only parses the page's input
+//! Bulk jobs (today Lighthouse's resets across customers, `SafetyClass::Bulk`): start one from
+//! a confirmed plan, follow it, stop it, and finish the ones a restart interrupted. Each only parses the page's input
 //! and calls the Console; every check is made there.
 use resetdesk_core::console::BulkJobView;
 use resetdesk_core::AppError;
@@ -7,49 +7,48 @@ use tauri::State;
 
 use crate::state::AppStart;
 
-/// Starts the confirmed reset as a bulk job; returns at once (the page polls `lighthouse_job`).
+/// Starts the confirmed reset as a bulk job; returns at once (the page polls `job_status`).
 #[tauri::command]
-pub async fn lighthouse_start_job(
+pub async fn start_job(
     start: State<'_, AppStart>,
     plan_id: String,
     reason: String,
 ) -> Result<BulkJobView, AppError> {
     let state = start.ready().await?;
-    state.console.lighthouse_start_job(&plan_id, &reason).await
+    state.console.start_job(&plan_id, &reason).await
 }
 
+/// Where a job stands: its counts, and a result per user and per method.
 #[tauri::command]
-pub async fn lighthouse_job(
+pub async fn job_status(
     start: State<'_, AppStart>,
     job_id: String,
 ) -> Result<BulkJobView, AppError> {
     let state = start.ready().await?;
-    state.console.lighthouse_job(&job_id).await
+    state.console.job_status(&job_id).await
 }
 
 #[tauri::command]
-pub async fn lighthouse_cancel_job(
+pub async fn cancel_job(
     start: State<'_, AppStart>,
     job_id: String,
 ) -> Result<BulkJobView, AppError> {
     let state = start.ready().await?;
-    state.console.lighthouse_cancel_job(&job_id).await
+    state.console.cancel_job(&job_id).await
 }
 
 /// Jobs the app did not finish (closed or crashed half-way, or cancelled).
 #[tauri::command]
-pub async fn lighthouse_unfinished_jobs(
-    start: State<'_, AppStart>,
-) -> Result<Vec<BulkJobView>, AppError> {
+pub async fn unfinished_jobs(start: State<'_, AppStart>) -> Result<Vec<BulkJobView>, AppError> {
     let state = start.ready().await?;
-    state.console.lighthouse_unfinished_jobs().await
+    state.console.unfinished_jobs().await
 }
 
 #[tauri::command]
-pub async fn lighthouse_resume_job(
+pub async fn resume_job(
     start: State<'_, AppStart>,
     job_id: String,
 ) -> Result<BulkJobView, AppError> {
     let state = start.ready().await?;
-    state.console.lighthouse_resume_job(&job_id).await
+    state.console.resume_job(&job_id).await
 }

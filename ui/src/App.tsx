@@ -10,7 +10,7 @@ import { UnfinishedJobs } from "./components/lighthouse/UnfinishedJobs";
 import { ScreenTitle } from "./components/ScreenTitle";
 import { useConnections } from "./hooks/useConnections";
 import { focusUserSearch, useSearchShortcut } from "./hooks/useSearchShortcut";
-import { lighthouseResumeJob, lighthouseUnfinishedJobs } from "./ipc/api";
+import { resumeJob, unfinishedJobs } from "./ipc/api";
 import type { AppError, BulkJobView, ConnectionView } from "./ipc/types";
 import { ActivityScreen } from "./screens/ActivityScreen";
 import { ConnectionsScreen } from "./screens/ConnectionsScreen";
@@ -190,7 +190,7 @@ function useInterruptedJobs(connections: ConnectionView[]) {
   const readOnStart = useRef(false);
 
   const reload = useCallback(() => {
-    lighthouseUnfinishedJobs()
+    unfinishedJobs()
       .then((found) => {
         setJobs(found);
       })
@@ -210,7 +210,7 @@ function useInterruptedJobs(connections: ConnectionView[]) {
     setResuming(true);
     setError(null);
     try {
-      const job = await lighthouseResumeJob(jobId);
+      const job = await resumeJob(jobId);
       setJobs((current) => current.filter((j) => j.id !== jobId));
       setRunning(job);
     } catch (e) {

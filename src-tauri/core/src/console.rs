@@ -15,11 +15,11 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
 
+mod bulk_jobs;
 mod by_hand_steps;
 mod confirmation;
 mod lighthouse;
 mod lighthouse_approval;
-mod lighthouse_jobs;
 mod offline_cache;
 mod plan_store;
 mod provider_actions;
@@ -31,13 +31,13 @@ mod seam_sessions;
 mod sign_in;
 mod zoho;
 
+pub use self::bulk_jobs::{
+    BulkJobState, BulkJobView, BulkMethodResult, BulkStepState, BulkUserResult, BulkUserState,
+};
 pub use self::by_hand_steps::{ByHandSettled, ByHandSettlement, PendingByHandStep};
 pub use self::lighthouse::{
     CustomerNotRead, LighthouseMethods, LighthouseMethodsRow, LighthousePlan, LighthouseUser,
     LighthouseUserDetails, LighthouseUsers, PartnerSandboxSignIn, TargetRef,
-};
-pub use self::lighthouse_jobs::{
-    BulkJobState, BulkJobView, BulkMethodResult, BulkStepState, BulkUserResult, BulkUserState,
 };
 pub use self::offline_cache::{CacheStatus, CachedSearch, OFFLINE_PROBE_INTERVAL};
 pub use self::provider_actions::{
@@ -247,8 +247,8 @@ pub struct Console {
     provider_plans: provider_actions::ProviderPlans,
     /// Lighthouse partner sessions, their confirmations and bulk jobs.
     lighthouse: lighthouse::LighthouseState,
-    /// The bulk jobs of "Reset all MFAs" (journalled; see `lighthouse_jobs`).
-    lighthouse_jobs: lighthouse_jobs::LighthouseJobs,
+    /// The bulk jobs of "Reset all MFAs" (journalled; see `bulk_jobs`).
+    bulk_jobs: bulk_jobs::BulkJobs,
     /// How long a reviewed summary may be confirmed ([`PLAN_VALIDITY`] unless a test sets it).
     plan_validity: Duration,
     /// One-time secrets just set, for "Copy" by handle (see `revealed`).
@@ -300,7 +300,7 @@ impl Console {
             recent_verifications: StdMutex::new(HashMap::new()),
             zoho: Default::default(),
             lighthouse: Default::default(),
-            lighthouse_jobs: Default::default(),
+            bulk_jobs: Default::default(),
             provider_plans: PlanStore::new(PlanWording::ONE_USER),
             seam: Default::default(),
             running_resets: Default::default(),

@@ -419,7 +419,7 @@ async fn settled(h: &Harness, job_id: &str) -> resetdesk_core::console::BulkJobV
 /// The job once it has stopped running on `console`.
 async fn settled_on(console: &Console, job_id: &str) -> resetdesk_core::console::BulkJobView {
     for _ in 0..400 {
-        let view = console.lighthouse_job(job_id).await.unwrap();
+        let view = console.job_status(job_id).await.unwrap();
         if view.state != BulkJobState::Running {
             return view;
         }
@@ -455,27 +455,15 @@ async fn two_customer_plan(h: &Harness) -> resetdesk_core::console::LighthousePl
 async fn a_confirmed_reset_runs_as_a_job_with_a_result_per_user_and_method_audited_per_customer() {
     let h = harness().await;
     let plan = two_customer_plan(&h).await;
-    let error = h
-        .console
-        .lighthouse_start_job(&plan.id, " ")
-        .await
-        .unwrap_err();
+    let error = h.console.start_job(&plan.id, " ").await.unwrap_err();
     assert!(error.message.contains("reason"), "{error:?}");
 
-    let started = h
-        .console
-        .lighthouse_start_job(&plan.id, "INC-9001")
-        .await
-        .unwrap();
+    let started = h.console.start_job(&plan.id, "INC-9001").await.unwrap();
     assert_eq!(
         started.done + started.failed + started.remaining,
         plan.plan.total_methods
     );
-    let again = h
-        .console
-        .lighthouse_start_job(&plan.id, "INC-9001")
-        .await
-        .unwrap_err();
+    let again = h.console.start_job(&plan.id, "INC-9001").await.unwrap_err();
     assert!(again.message.contains("already started"), "{again:?}");
 
     let view = settled(&h, &started.id).await;
@@ -525,12 +513,7 @@ async fn a_confirmed_reset_runs_as_a_job_with_a_result_per_user_and_method_audit
         .approval
         .as_ref()
         .is_some_and(|a| a.approver == LEAD_UPN)));
-    assert!(h
-        .console
-        .lighthouse_unfinished_jobs()
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(h.console.unfinished_jobs().await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -539,32 +522,28 @@ async fn a_cancelled_job_is_listed_as_unfinished_and_finishing_it_repeats_nothin
     // Slow requests: the cancel lands while steps remain.
     h.sandbox.set_latency(std::time::Duration::from_millis(60));
     let plan = two_customer_plan(&h).await;
-    let started = h
-        .console
-        .lighthouse_start_job(&plan.id, "INC-9002")
-        .await
-        .unwrap();
+    let started = h.console.start_job(&plan.id, "INC-9002").await.unwrap();
     // Cancel as soon as a first step is done (not after a fixed sleep, which on a slow machine
     // could land before any step or after the last).
     for _ in 0..2000 {
-        if h.console.lighthouse_job(&started.id).await.unwrap().done > 0 {
+        if h.console.job_status(&started.id).await.unwrap().done > 0 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
-    h.console.lighthouse_cancel_job(&started.id).await.unwrap();
+    h.console.cancel_job(&started.id).await.unwrap();
     let cancelled = settled(&h, &started.id).await;
     assert_eq!(cancelled.state, BulkJobState::Cancelled, "{cancelled:?}");
     assert!(
         cancelled.remaining > 0 && cancelled.done > 0,
         "{cancelled:?}"
     );
-    let unfinished = h.console.lighthouse_unfinished_jobs().await.unwrap();
+    let unfinished = h.console.unfinished_jobs().await.unwrap();
     assert_eq!(unfinished.len(), 1);
     assert_eq!(unfinished[0].id, started.id);
 
     h.sandbox.set_latency(std::time::Duration::ZERO);
-    h.console.lighthouse_resume_job(&started.id).await.unwrap();
+    h.console.resume_job(&started.id).await.unwrap();
     let finished = settled(&h, &started.id).await;
     assert_eq!(finished.state, BulkJobState::Finished, "{finished:?}");
     assert_eq!(finished.done, plan.plan.total_methods);
@@ -582,11 +561,7 @@ async fn a_cancelled_job_is_listed_as_unfinished_and_finishing_it_repeats_nothin
 async fn a_jobs_users_are_named_as_the_plan_named_them() {
     let h = harness().await;
     let plan = two_customer_plan(&h).await;
-    let started = h
-        .console
-        .lighthouse_start_job(&plan.id, "INC-9003")
-        .await
-        .unwrap();
+    let started = h.console.start_job(&plan.id, "INC-9003").await.unwrap();
     let finished = settled(&h, &started.id).await;
     assert!(!finished.users.is_empty(), "{finished:?}");
     for user in &finished.users {
@@ -694,12 +669,8 @@ async fn the_technician_is_read_from_the_partner_tenant_on_sign_in_and_on_resume
 async fn cancelled_job(h: &Harness) -> (resetdesk_core::console::LighthousePlan, String) {
     h.sandbox.set_latency(std::time::Duration::from_millis(60));
     let plan = two_customer_plan(h).await;
-    let started = h
-        .console
-        .lighthouse_start_job(&plan.id, "INC-9100")
-        .await
-        .unwrap();
-    h.console.lighthouse_cancel_job(&started.id).await.unwrap();
+    let started = h.console.start_job(&plan.id, "INC-9100").await.unwrap();
+    h.console.cancel_job(&started.id).await.unwrap();
     settled(h, &started.id).await;
     h.sandbox.set_latency(std::time::Duration::ZERO);
     (plan, started.id)
@@ -709,24 +680,17 @@ async fn cancelled_job(h: &Harness) -> (resetdesk_core::console::LighthousePlan,
 async fn a_job_is_seen_cancelled_and_finished_only_under_its_technicians_sign_in() {
     let h = harness().await;
     let (_, job) = cancelled_job(&h).await;
-    assert_eq!(
-        h.console.lighthouse_unfinished_jobs().await.unwrap().len(),
-        1
-    );
+    assert_eq!(h.console.unfinished_jobs().await.unwrap().len(), 1);
 
     h.console.sign_out(LH).await.unwrap();
     assert!(
-        h.console
-            .lighthouse_unfinished_jobs()
-            .await
-            .unwrap()
-            .is_empty(),
+        h.console.unfinished_jobs().await.unwrap().is_empty(),
         "no one signed in: nobody's jobs are listed"
     );
     for error in [
-        h.console.lighthouse_job(&job).await.unwrap_err(),
-        h.console.lighthouse_cancel_job(&job).await.unwrap_err(),
-        h.console.lighthouse_resume_job(&job).await.unwrap_err(),
+        h.console.job_status(&job).await.unwrap_err(),
+        h.console.cancel_job(&job).await.unwrap_err(),
+        h.console.resume_job(&job).await.unwrap_err(),
     ] {
         assert_eq!(error.kind, ErrorKind::NotSignedIn, "{error:?}");
     }
@@ -739,13 +703,13 @@ async fn a_job_older_than_the_age_limit_is_not_finished() {
     })
     .await;
     let (_, job) = cancelled_job(&h).await;
-    let error = h.console.lighthouse_resume_job(&job).await.unwrap_err();
+    let error = h.console.resume_job(&job).await.unwrap_err();
     assert_eq!(error.kind, ErrorKind::InvalidInput, "{error:?}");
     assert!(
         error.message.contains("Start the action again"),
         "{error:?}"
     );
-    let view = h.console.lighthouse_job(&job).await.unwrap();
+    let view = h.console.job_status(&job).await.unwrap();
     assert_ne!(view.state, BulkJobState::Running);
 }
 
@@ -754,7 +718,7 @@ async fn finishing_a_job_derives_each_users_authorization_again_from_their_roles
     let h = harness().await;
     let (_, job) = cancelled_job(&h).await;
     let fabrikam = h.tenant("Fabrikam");
-    let view = h.console.lighthouse_job(&job).await.unwrap();
+    let view = h.console.job_status(&job).await.unwrap();
     // A Fabrikam user none of whose steps ran, promoted since: the technician is an
     // Authentication Administrator there, who may not act on an administrator.
     let promoted = view
@@ -764,7 +728,7 @@ async fn finishing_a_job_derives_each_users_authorization_again_from_their_roles
         .expect("a Fabrikam user with steps left");
     assert!(h.sandbox.make_privileged(&fabrikam, &promoted.user_id));
 
-    h.console.lighthouse_resume_job(&job).await.unwrap();
+    h.console.resume_job(&job).await.unwrap();
     let finished = settled(&h, &job).await;
     let user = finished
         .users
@@ -1054,11 +1018,7 @@ async fn a_privileged_target_in_a_bulk_reset_needs_a_second_person_before_anythi
     assert!(plan.approval.reasons[0].contains("holds an admin role (Global Administrator)"));
 
     // Not approved: refused, nothing sent.
-    let error = h
-        .console
-        .lighthouse_start_job(&plan.id, "INC-7001")
-        .await
-        .unwrap_err();
+    let error = h.console.start_job(&plan.id, "INC-7001").await.unwrap_err();
     assert_eq!(error.kind, ErrorKind::Denied);
     assert!(
         error.message.contains("A second person must approve"),
@@ -1083,11 +1043,7 @@ async fn a_privileged_target_in_a_bulk_reset_needs_a_second_person_before_anythi
 
     // The team lead approves; the job runs and every step's entry names them.
     h.approve_as_lead(&plan).await;
-    let started = h
-        .console
-        .lighthouse_start_job(&plan.id, "INC-7001")
-        .await
-        .unwrap();
+    let started = h.console.start_job(&plan.id, "INC-7001").await.unwrap();
     let view = settled(&h, &started.id).await;
     assert_eq!(view.state, BulkJobState::Finished, "{view:?}");
     let steps: Vec<_> = h
@@ -1169,11 +1125,7 @@ async fn a_bulk_reset_of_more_users_than_the_policy_allows_needs_approval_of_the
         plan.approval.reasons,
         vec!["This job resets 4 users, more than 3: a second person approves the whole job."]
     );
-    let error = h
-        .console
-        .lighthouse_start_job(&plan.id, "INC-7002")
-        .await
-        .unwrap_err();
+    let error = h.console.start_job(&plan.id, "INC-7002").await.unwrap_err();
     assert!(error.message.contains("more than 3"), "{error:?}");
     h.approve_as_lead(&plan).await;
     let again = h
@@ -1182,11 +1134,7 @@ async fn a_bulk_reset_of_more_users_than_the_policy_allows_needs_approval_of_the
         .await
         .unwrap_err();
     assert!(again.message.contains("already approved"), "{again:?}");
-    let started = h
-        .console
-        .lighthouse_start_job(&plan.id, "INC-7002")
-        .await
-        .unwrap();
+    let started = h.console.start_job(&plan.id, "INC-7002").await.unwrap();
     assert_eq!(settled(&h, &started.id).await.state, BulkJobState::Finished);
 }
 
@@ -1252,11 +1200,7 @@ async fn hardware_oath_tokens_are_deactivated_where_the_gdap_roles_allow_and_lef
         plan.plan.warnings
     );
 
-    let started = h
-        .console
-        .lighthouse_start_job(&plan.id, "INC-7003")
-        .await
-        .unwrap();
+    let started = h.console.start_job(&plan.id, "INC-7003").await.unwrap();
     let view = settled(&h, &started.id).await;
     assert_eq!(view.state, BulkJobState::Finished, "{view:?}");
     assert_eq!(
@@ -1354,12 +1298,9 @@ async fn a_job_cut_off_by_the_app_stopping_is_finished_by_the_next_start_each_me
                 }
                 let plan = console.lighthouse_plan_reset(LH, &targets).await.unwrap();
                 assert!(!plan.approval.required, "{:?}", plan.approval);
-                let job = console
-                    .lighthouse_start_job(&plan.id, "INC-9003")
-                    .await
-                    .unwrap();
+                let job = console.start_job(&plan.id, "INC-9003").await.unwrap();
                 for _ in 0..2000 {
-                    if console.lighthouse_job(&job.id).await.unwrap().done > 0 {
+                    if console.job_status(&job.id).await.unwrap().done > 0 {
                         break;
                     }
                     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
@@ -1384,7 +1325,7 @@ async fn a_job_cut_off_by_the_app_stopping_is_finished_by_the_next_start_each_me
     let console =
         partner_console(&sandbox, store, settings, dir.path()).with_job_journal_dir(dir.path());
     console.resume_sessions().await;
-    let unfinished = console.lighthouse_unfinished_jobs().await.unwrap();
+    let unfinished = console.unfinished_jobs().await.unwrap();
     assert_eq!(unfinished.len(), 1, "{unfinished:?}");
     assert_eq!(unfinished[0].id, job_id);
     assert_eq!(unfinished[0].state, BulkJobState::Interrupted);
@@ -1394,10 +1335,10 @@ async fn a_job_cut_off_by_the_app_stopping_is_finished_by_the_next_start_each_me
         unfinished[0]
     );
 
-    console.lighthouse_resume_job(&job_id).await.unwrap();
+    console.resume_job(&job_id).await.unwrap();
     let mut finished = None;
     for _ in 0..400 {
-        let view = console.lighthouse_job(&job_id).await.unwrap();
+        let view = console.job_status(&job_id).await.unwrap();
         if view.state != BulkJobState::Running {
             finished = Some(view);
             break;
@@ -1450,10 +1391,7 @@ async fn second_desktop(h: &Harness, upn: &str, dir: &std::path::Path) -> Consol
 async fn reset_on(console: &Console, targets: &[TargetRef]) {
     let plan = console.lighthouse_plan_reset(LH, targets).await.unwrap();
     assert!(!plan.approval.required, "{:?}", plan.approval);
-    let job = console
-        .lighthouse_start_job(&plan.id, "INC-7100")
-        .await
-        .unwrap();
+    let job = console.start_job(&plan.id, "INC-7100").await.unwrap();
     let view = settled_on(console, &job.id).await;
     assert_eq!(view.state, BulkJobState::Finished, "{view:?}");
 }

@@ -1,5 +1,5 @@
 import { useCallback, useRef, useState } from "react";
-import { lighthousePlanReset, lighthouseStartJob } from "../ipc/api";
+import { lighthousePlanReset, startJob } from "../ipc/api";
 import type { ApproverSignIn } from "../ipc/api";
 import { approveWith } from "./approveWith";
 import type { AppError, BulkJobView, LighthouseTarget } from "../ipc/types";
@@ -37,7 +37,7 @@ export function useLighthouseReset(connectionId: string) {
       const no = ++attempt.current;
       setFlow({ stage: "starting", plan, approval });
       try {
-        const job = await lighthouseStartJob(plan.id, reason);
+        const job = await startJob(plan.id, reason);
         if (no === attempt.current) setFlow({ stage: "job", job });
       } catch (e) {
         if (no === attempt.current) setFlow({ stage: "confirm", plan, approval, error: e as AppError });

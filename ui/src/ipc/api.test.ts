@@ -133,11 +133,11 @@ describe("api: one command per function, with the brief's argument names", () =>
       "lighthouse_plan_reset",
       { connectionId: "lh", targets: [{ tenantId: "t1", userId: "u1" }, { tenantId: "t2", userId: "u9" }] },
     ],
-    ["lighthouseStartJob", () => api.lighthouseStartJob("lp-1", "INC-7"), "lighthouse_start_job", { planId: "lp-1", reason: "INC-7" }],
-    ["lighthouseJob", () => api.lighthouseJob("job-1"), "lighthouse_job", { jobId: "job-1" }],
-    ["lighthouseCancelJob", () => api.lighthouseCancelJob("job-1"), "lighthouse_cancel_job", { jobId: "job-1" }],
-    ["lighthouseUnfinishedJobs", () => api.lighthouseUnfinishedJobs(), "lighthouse_unfinished_jobs", {}],
-    ["lighthouseResumeJob", () => api.lighthouseResumeJob("job-1"), "lighthouse_resume_job", { jobId: "job-1" }],
+    ["startJob", () => api.startJob("lp-1", "INC-7"), "start_job", { planId: "lp-1", reason: "INC-7" }],
+    ["jobStatus", () => api.jobStatus("job-1"), "job_status", { jobId: "job-1" }],
+    ["cancelJob", () => api.cancelJob("job-1"), "cancel_job", { jobId: "job-1" }],
+    ["unfinishedJobs", () => api.unfinishedJobs(), "unfinished_jobs", {}],
+    ["resumeJob", () => api.resumeJob("job-1"), "resume_job", { jobId: "job-1" }],
   ])("%s", async (_name, callApi, command, args) => {
     const calls = recordCalls();
     await callApi();

@@ -381,25 +381,25 @@ export function lighthousePlanReset(connectionId: string, targets: LighthouseTar
   return call("lighthouse_plan_reset", { connectionId, targets });
 }
 
-/** Returns at once; the job runs in the background (poll `lighthouseJob`). */
-export function lighthouseStartJob(planId: string, reason: string): Promise<BulkJobView> {
-  return call("lighthouse_start_job", { planId, reason });
+/** Returns at once; the job runs in the background (poll `jobStatus`). */
+export function startJob(planId: string, reason: string): Promise<BulkJobView> {
+  return call("start_job", { planId, reason });
 }
 
-export function lighthouseJob(jobId: string): Promise<BulkJobView> {
-  return call("lighthouse_job", { jobId });
+export function jobStatus(jobId: string): Promise<BulkJobView> {
+  return call("job_status", { jobId });
 }
 
-export function lighthouseCancelJob(jobId: string): Promise<BulkJobView> {
-  return call("lighthouse_cancel_job", { jobId });
+export function cancelJob(jobId: string): Promise<BulkJobView> {
+  return call("cancel_job", { jobId });
 }
 
 /** Jobs interrupted by a close or a crash, newest first. */
-export function lighthouseUnfinishedJobs(): Promise<BulkJobView[]> {
-  return call("lighthouse_unfinished_jobs");
+export function unfinishedJobs(): Promise<BulkJobView[]> {
+  return call("unfinished_jobs");
 }
 
 /** Finishes the rest of an interrupted job; never repeats a completed step. */
-export function lighthouseResumeJob(jobId: string): Promise<BulkJobView> {
-  return call("lighthouse_resume_job", { jobId });
+export function resumeJob(jobId: string): Promise<BulkJobView> {
+  return call("resume_job", { jobId });
 }

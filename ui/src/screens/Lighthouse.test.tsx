@@ -220,8 +220,8 @@ describe("Lighthouse users", () => {
     const ipc = mockCommands(
       partnerHandlers({
         lighthouse_plan_reset: () => lhPlan(),
-        lighthouse_start_job: () => lhJob(),
-        lighthouse_job: () => {
+        start_job: () => lhJob(),
+        job_status: () => {
           polls += 1;
           return polls < 2 ? lhJob({ done: 1, remaining: 1 }) : lhJobFinished();
         },
@@ -266,12 +266,12 @@ describe("Lighthouse users", () => {
     fireEvent.change(byId("reason-input")!, { target: { value: "INC-77" } });
     click("confirm-button");
     await waitFor(() => expect(byId("lh-job-panel")).not.toBeNull());
-    expect(ipc.callsOf("lighthouse_start_job")).toEqual([{ planId: plan.id, reason: "INC-77" }]);
+    expect(ipc.callsOf("start_job")).toEqual([{ planId: plan.id, reason: "INC-77" }]);
     const started = lhJob();
     expect(text("job-remaining")).toBe(String(started.remaining));
 
     await waitFor(() => expect(byId("lh-job-panel")?.dataset.state).toBe("finished"), { timeout: 4000 });
-    expect(ipc.callsOf("lighthouse_job")).toEqual([{ jobId: started.id }, { jobId: started.id }]);
+    expect(ipc.callsOf("job_status")).toEqual([{ jobId: started.id }, { jobId: started.id }]);
     // Fabrikam's user partly (their last method failed), Northwind's fully.
     const [partly, fully] = lhJobFinished().users;
     const methods = [...partly.methods, ...fully.methods];
@@ -284,7 +284,7 @@ describe("Lighthouse users", () => {
     expect(allByTestId("job-method-row")[failedAt].textContent).toContain("Graph answered 500");
     // No more reads once finished.
     await new Promise((resolve) => setTimeout(resolve, 700));
-    expect(ipc.callsOf("lighthouse_job")).toHaveLength(2);
+    expect(ipc.callsOf("job_status")).toHaveLength(2);
 
     const reads = ipc.callsOf("lighthouse_users").length;
     click("close-job");
@@ -329,8 +329,8 @@ describe("Lighthouse users", () => {
           step: "approved",
           record: { approver: lead, approverId: "lead-1", approverRoles: ["Authentication Administrator in Fabrikam"], at: "t" },
         }),
-        lighthouse_start_job: () => lhJob(),
-        lighthouse_job: () => lhJobFinished(),
+        start_job: () => lhJob(),
+        job_status: () => lhJobFinished(),
       }),
     );
     renderWithFluent(<Harness initial={[fabrikam.tenantId, northwind.tenantId]} />);
@@ -352,7 +352,7 @@ describe("Lighthouse users", () => {
     expect((byId("confirm-button") as HTMLButtonElement).disabled).toBe(false);
     click("confirm-button");
     await waitFor(() => expect(byId("lh-job-panel")).not.toBeNull());
-    expect(ipc.callsOf("lighthouse_start_job")).toEqual([{ planId: lhPlan().id, reason: "INC-78" }]);
+    expect(ipc.callsOf("start_job")).toEqual([{ planId: lhPlan().id, reason: "INC-78" }]);
   });
 
   test("a hardware OATH token is shown as deactivated, not removed, in the confirmation and the job's result", async () => {
@@ -367,8 +367,8 @@ describe("Lighthouse users", () => {
     mockCommands(
       partnerHandlers({
         lighthouse_plan_reset: () => plan,
-        lighthouse_start_job: () => job,
-        lighthouse_job: () => job,
+        start_job: () => job,
+        job_status: () => job,
       }),
     );
     renderWithFluent(<Harness initial={[fabrikam.tenantId, northwind.tenantId]} />);
@@ -386,13 +386,13 @@ describe("Lighthouse users", () => {
     expect(allByTestId("job-method-row")[0].textContent).toContain("Hardware OATH token: Deactivated");
   });
 
-  test("Cancel in the progress panel calls lighthouse_cancel_job", async () => {
+  test("Cancel in the progress panel calls cancel_job", async () => {
     const ipc = mockCommands(
       partnerHandlers({
         lighthouse_plan_reset: () => lhPlan(),
-        lighthouse_start_job: () => lhJob(),
-        lighthouse_job: () => lhJob({ done: 1, remaining: 1 }),
-        lighthouse_cancel_job: () => lhJob({ state: "cancelled", done: 1, remaining: 0, failed: 0 }),
+        start_job: () => lhJob(),
+        job_status: () => lhJob({ done: 1, remaining: 1 }),
+        cancel_job: () => lhJob({ state: "cancelled", done: 1, remaining: 0, failed: 0 }),
       }),
     );
     renderWithFluent(<Harness initial={[fabrikam.tenantId]} />);
@@ -411,7 +411,7 @@ describe("Lighthouse users", () => {
     await waitFor(() => expect(byId("cancel-job")).not.toBeNull());
     click("cancel-job");
     await waitFor(() => expect(byId("lh-job-panel")?.dataset.state).toBe("cancelled"));
-    expect(ipc.callsOf("lighthouse_cancel_job")).toEqual([{ jobId: lhJob().id }]);
+    expect(ipc.callsOf("cancel_job")).toEqual([{ jobId: lhJob().id }]);
     expect(byId("close-job")).not.toBeNull();
     expect(byId("cancel-job")).toBeNull();
   });
@@ -515,20 +515,20 @@ describe("interrupted jobs", () => {
     const interrupted = lhJob({ id: "job-9", state: "interrupted", done: 3, remaining: 4 });
     const ipc = mockCommands({
       list_connections: () => [lighthouseConnection(true)],
-      lighthouse_unfinished_jobs: () => (ipc.callsOf("lighthouse_resume_job").length === 0 ? [interrupted] : []),
-      lighthouse_resume_job: () => lhJobFinished(),
+      unfinished_jobs: () => (ipc.callsOf("resume_job").length === 0 ? [interrupted] : []),
+      resume_job: () => lhJobFinished(),
     });
     renderWithFluent(<App />);
     await waitFor(() => expect(allByTestId("unfinished-job")).toHaveLength(1));
     expect(text("unfinished-job")).toContain("A reset of all MFAs was interrupted: 3 done, 4 remaining");
     click("resume-job-job-9");
     await waitFor(() => expect(byId("lh-job-panel")).not.toBeNull());
-    expect(ipc.callsOf("lighthouse_resume_job")).toEqual([{ jobId: "job-9" }]);
+    expect(ipc.callsOf("resume_job")).toEqual([{ jobId: "job-9" }]);
     expect(allByTestId("unfinished-job")).toHaveLength(0);
     expect(allByTestId("job-user-row")).toHaveLength(lhJobFinished().users.length);
     click("close-job");
     await waitFor(() => expect(byId("lh-job-panel")).toBeNull());
-    expect(ipc.callsOf("lighthouse_unfinished_jobs")).toHaveLength(2);
+    expect(ipc.callsOf("unfinished_jobs")).toHaveLength(2);
   });
 
   test("the Lighthouse connection signs in with the demo account and opens its users; the list asks for interrupted jobs again", async () => {
@@ -539,7 +539,7 @@ describe("interrupted jobs", () => {
         signedIn = true;
         return fromSandbox.lighthouseSignIn;
       },
-      lighthouse_unfinished_jobs: () => [],
+      unfinished_jobs: () => [],
       ...partnerHandlers(),
     });
     renderWithFluent(<App />);
@@ -550,7 +550,7 @@ describe("interrupted jobs", () => {
     expect(ipc.callsOf("sign_in")).toEqual([{ connectionId: LH_ID, account: lighthouseConnection(false).demoAccounts[0].userPrincipalName }]);
     click(`open-users-${LH_ID}`);
     await waitFor(() => expect(rowIds()).toHaveLength(4));
-    expect(ipc.callsOf("lighthouse_unfinished_jobs")).toHaveLength(2);
+    expect(ipc.callsOf("unfinished_jobs")).toHaveLength(2);
 
     // The selection survives a visit to a user's page.
     click(`customer-${northwind.tenantId}`);
@@ -558,7 +558,7 @@ describe("interrupted jobs", () => {
     mockCommands({
       ...partnerHandlers(),
       list_connections: () => [lighthouseConnection(true)],
-      lighthouse_unfinished_jobs: () => [],
+      unfinished_jobs: () => [],
       directory_user: () => tailUserPage,
       list_audit: () => [],
       audit_forwarding: () => ({ enabled: false, destination: null, connected: false, queued: 0, dropped: 0, lastError: null }),

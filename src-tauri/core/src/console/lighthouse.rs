@@ -2,7 +2,7 @@
 //! customers reachable through GDAP with the technician's roles, users and methods across the
 //! selected customers, the actions a selection allows, and the confirmation of "Reset all
 //! multi-factor authentications". The Graph calls are in `providers::lighthouse`; the bulk
-//! run in `console::lighthouse_jobs`.
+//! run in `console::bulk_jobs`.
 use std::collections::HashMap;
 use std::sync::Arc;
 

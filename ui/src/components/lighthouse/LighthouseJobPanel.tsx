@@ -23,7 +23,7 @@ import {
 import type { BadgeProps, MessageBarIntent } from "@fluentui/react-components";
 import { useEffect, useRef, useState } from "react";
 import { LIGHTHOUSE_ACTION_LABELS } from "../../format";
-import { lighthouseCancelJob, lighthouseJob } from "../../ipc/api";
+import { cancelJob, jobStatus } from "../../ipc/api";
 import type { AppError, BulkJobState, BulkJobView, BulkStepState, BulkUserState } from "../../ipc/types";
 import { ErrorBar } from "../ErrorBar";
 import { useTableStyles } from "../tableStyles";
@@ -86,7 +86,7 @@ export function LighthouseJobPanel({ job: initial, onClose }: { job: BulkJobView
   useEffect(() => {
     if (job.state !== "running") return;
     const timer = setTimeout(() => {
-      lighthouseJob(job.id)
+      jobStatus(job.id)
         .then((fresh) => {
           if (!alive.current) return;
           setJob(fresh);
@@ -105,7 +105,7 @@ export function LighthouseJobPanel({ job: initial, onClose }: { job: BulkJobView
   const cancel = async () => {
     setCancelling(true);
     try {
-      const fresh = await lighthouseCancelJob(job.id);
+      const fresh = await cancelJob(job.id);
       if (alive.current) setJob(fresh);
     } catch (e) {
       if (alive.current) setError(e as AppError);

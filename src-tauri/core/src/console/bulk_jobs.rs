@@ -28,7 +28,7 @@ const JOURNAL_FILE: &str = "bulk-jobs.db";
 pub const JOB_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 #[derive(Default)]
-pub(super) struct LighthouseJobs {
+pub(super) struct BulkJobs {
     journal: Option<Arc<Journal>>,
     running: std::sync::Mutex<HashMap<String, JobHandle>>,
     options: Option<BulkOptions>,
@@ -156,7 +156,7 @@ impl Console {
     /// Keeps the bulk jobs' journal in `data_dir` (without it, jobs are refused).
     pub fn with_job_journal_dir(mut self, data_dir: impl AsRef<Path>) -> Self {
         match Journal::open(data_dir.as_ref().join(JOURNAL_FILE)) {
-            Ok(journal) => self.lighthouse_jobs.journal = Some(journal),
+            Ok(journal) => self.bulk_jobs.journal = Some(journal),
             Err(e) => tracing::error!(error = %e, "the bulk job journal could not be opened"),
         }
         self
@@ -164,18 +164,18 @@ impl Console {
 
     /// Concurrency and retry limits of bulk jobs (tests and the benchmark).
     pub fn with_bulk_options(mut self, options: BulkOptions) -> Self {
-        self.lighthouse_jobs.options = Some(options);
+        self.bulk_jobs.options = Some(options);
         self
     }
 
     /// How old a job may be and still be finished ([`JOB_MAX_AGE`] unless set).
     pub fn with_job_max_age(mut self, age: std::time::Duration) -> Self {
-        self.lighthouse_jobs.max_age = Some(age);
+        self.bulk_jobs.max_age = Some(age);
         self
     }
 
     fn journal(&self) -> Result<Arc<Journal>> {
-        self.lighthouse_jobs.journal.clone().ok_or_else(|| {
+        self.bulk_jobs.journal.clone().ok_or_else(|| {
             AppError::internal(
                 "The bulk job journal is not available, so no job can start (it could not be \
                  opened: see the log).",
@@ -185,7 +185,7 @@ impl Console {
 
     /// Starts the confirmed plan as a bulk job and returns at once. Every step is journalled
     /// before it is sent, so a close or crash half-way loses nothing.
-    pub async fn lighthouse_start_job(&self, plan_id: &str, reason: &str) -> Result<BulkJobView> {
+    pub async fn start_job(&self, plan_id: &str, reason: &str) -> Result<BulkJobView> {
         // No action while the managed policy cannot be applied (see `with_safety_refused`).
         self.safety()?;
         let reason = validate_reason(reason)?;
@@ -273,9 +273,9 @@ impl Console {
             job_id,
             executor,
             audit,
-            self.lighthouse_jobs.options.clone().unwrap_or_default(),
+            self.bulk_jobs.options.clone().unwrap_or_default(),
         )?;
-        lock(&self.lighthouse_jobs.running)?.insert(job_id.to_string(), handle);
+        lock(&self.bulk_jobs.running)?.insert(job_id.to_string(), handle);
         tracing::info!(job = %job_id, "bulk job started");
         Ok(())
     }
@@ -285,7 +285,7 @@ impl Console {
         let journal = self.journal()?;
         let spec = journal.job_spec(job_id)?;
         let report = journal.report(job_id)?;
-        let running = lock(&self.lighthouse_jobs.running)?
+        let running = lock(&self.bulk_jobs.running)?
             .get(job_id)
             .is_some_and(JobHandle::is_running);
         let created_at = journal
@@ -319,7 +319,7 @@ impl Console {
 
     /// The job as it stands (the page polls this while it runs), for the technician who
     /// started it.
-    pub async fn lighthouse_job(&self, job_id: &str) -> Result<BulkJobView> {
+    pub async fn job_status(&self, job_id: &str) -> Result<BulkJobView> {
         let spec = self.journal()?.job_spec(job_id)?;
         self.job_owner_session(&spec).await?;
         self.job_view_of(job_id)
@@ -327,11 +327,11 @@ impl Console {
 
     /// No new step starts; the steps in flight finish and are recorded. The rest can be
     /// finished later (it is listed as unfinished). Only by the technician who started it.
-    pub async fn lighthouse_cancel_job(&self, job_id: &str) -> Result<BulkJobView> {
+    pub async fn cancel_job(&self, job_id: &str) -> Result<BulkJobView> {
         let journal = self.journal()?;
         let spec = journal.job_spec(job_id)?;
         self.job_owner_session(&spec).await?;
-        if let Some(handle) = lock(&self.lighthouse_jobs.running)?.get(job_id) {
+        if let Some(handle) = lock(&self.bulk_jobs.running)?.get(job_id) {
             handle.cancel();
         }
         journal.set_cancelled(job_id, true)?;
@@ -340,7 +340,7 @@ impl Console {
 
     /// The signed-in technicians' jobs with steps left that are not running now: after a
     /// close or crash (or a cancel). Another technician's jobs are not listed.
-    pub async fn lighthouse_unfinished_jobs(&self) -> Result<Vec<BulkJobView>> {
+    pub async fn unfinished_jobs(&self) -> Result<Vec<BulkJobView>> {
         let journal = self.journal()?;
         let mut views = Vec::new();
         for summary in journal.unfinished_jobs()? {
@@ -360,7 +360,7 @@ impl Console {
     /// (re-checked against the user's live methods first, so nothing runs twice). Only the
     /// technician who started it, within [`JOB_MAX_AGE`], and with each user's authorization
     /// derived again from their roles now: the journal is a record, not a permission.
-    pub async fn lighthouse_resume_job(&self, job_id: &str) -> Result<BulkJobView> {
+    pub async fn resume_job(&self, job_id: &str) -> Result<BulkJobView> {
         // No action while the managed policy cannot be applied (see `with_safety_refused`).
         self.safety()?;
         self.audit.ensure_writable()?;
@@ -373,7 +373,7 @@ impl Console {
         if view.state == BulkJobState::Running {
             return Err(AppError::invalid_input("This job is running already."));
         }
-        let max_age = self.lighthouse_jobs.max_age.unwrap_or(JOB_MAX_AGE);
+        let max_age = self.bulk_jobs.max_age.unwrap_or(JOB_MAX_AGE);
         let started = chrono::DateTime::parse_from_rfc3339(&view.created_at)
             .map_err(|_| AppError::internal("The job's start time could not be read."))?;
         let age = chrono::Utc::now().signed_duration_since(started);
