@@ -2,8 +2,8 @@
 // emulator ("sandbox-lighthouse"). The partner signs in once; two customers are selected, their
 // users ticked, the administrators among them left out or approved by a second technician, and
 // "Reset all multi-factor authentications" runs as a bulk job with live progress and a result per
-// user; and a selection with a customer whose GDAP roles do not allow it removes the action, with
-// the reason.
+// user; a selection with a customer whose GDAP roles do not allow it removes the action, with
+// the reason; and a customer's user opens on the one user page, where the reset plans for them alone.
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { startApp, el, click, waitText, settledRead, closeDialogs, assertAccessible } from "./helpers.mjs";
@@ -80,6 +80,37 @@ async function rowsOf(tenantId) {
     tenantId,
   );
 }
+
+test("a customer's user opens on the one user page: the customer and the technician's roles, the methods, and the reset planned for that user alone", async () => {
+  await signInToLighthouse();
+  const [fabrikam] = await selectCustomers(["Fabrikam"]);
+  await browser.waitUntil(async () => (await rowsOf(fabrikam)).length === 6, { timeout: 20000, timeoutMsg: "Fabrikam's six users did not appear" });
+  // Dev Adams: a Fabrikam user without an admin role, whom the technician may reset.
+  const devId = await browser.execute(
+    (t) =>
+      [...document.querySelectorAll(`[data-testid="lh-user-row"][data-tenant-id="${t}"]`)]
+        .find((row) => row.textContent.includes("Dev Adams"))
+        ?.getAttribute("data-user-id"),
+    fabrikam,
+  );
+  assert.ok(devId, "Dev Adams is listed in Fabrikam");
+  await click(browser, `#open-user-${fabrikam}-${devId}`);
+  await waitText(browser, "#user-title", (t) => t === "Dev Adams", 20000, "Dev Adams's page");
+  assert.equal(await (await el(browser, '[data-testid="summary-customer"]')).getText(), "Fabrikam");
+  assert.match(await (await el(browser, '[data-testid="summary-upn"]')).getText(), /^dev\.adams3@fabrikam\.sandbox$/);
+  assert.ok((await browser.$$('[data-testid="summary-gdap-roles"] [data-testid="fact-badge"]')).length > 0, "the technician's roles there as badges");
+  await click(browser, "#tab-methods");
+  await el(browser, '[data-testid="method-row"], [data-testid="methods-empty"]');
+  await assertAccessible(browser, "a Lighthouse customer's user on the one user page");
+
+  await click(browser, "#action-resetAllMfa");
+  await el(browser, "#lh-plan-dialog");
+  const planned = await settledRead(browser, '[data-testid="lh-plan-user"]', (e) => e.getAttribute("data-user-id"));
+  assert.deepEqual(planned, [devId]);
+  await click(browser, "#cancel-button");
+  await browser.waitUntil(async () => (await browser.$$("#lh-plan-dialog")).length === 0, { timeout: 10000, timeoutMsg: "the plan did not close" });
+  await click(browser, "#nav-users");
+});
 
 test("two customers, every user ticked: administrators are left out or need the team lead's approval, then the job runs with a result per user", async () => {
   await signInToLighthouse();
