@@ -114,6 +114,16 @@ impl ApprovalStep {
     }
 }
 
+/// The id an offer gives one of a provider's own action enums: its serde name, the one its
+/// plan command takes back (`resetPassword`, `resetAllMfa`).
+pub fn action_id<A: Serialize + std::fmt::Debug>(action: &A) -> String {
+    match serde_json::to_value(action) {
+        Ok(serde_json::Value::String(id)) => id,
+        // A unit variant always serializes to its name; kept total rather than unwrapped.
+        _ => format!("{action:?}"),
+    }
+}
+
 /// One user as a list shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[ts(export)]

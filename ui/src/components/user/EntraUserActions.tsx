@@ -4,19 +4,20 @@ import type { AppError, Plan } from "../../ipc/types";
 import { entraActionOf } from "../../ipc/types";
 import { ACTION_LABELS } from "../../format";
 import { sandboxSecondDesktopReset } from "../../ipc/api";
-import { ActionBar } from "../ActionBar";
 import { ErrorBar } from "../ErrorBar";
 import { PlanDialog, isPlanDialogStage } from "../PlanDialog";
 import { RunResultDialog } from "../RunResultDialog";
 import { useActionFlow } from "../../hooks/useActionFlow";
 import type { UserActionsProps } from "./actionsProps";
+import { OffersBar } from "./OffersBar";
 
 /**
  * A Microsoft Entra user's actions: Rust's offers in the action bar, then Entra's own flow
  * (options such as a Temporary Access Pass's terms, caller verification, approval, the result)
  * until its plans join the provider seam.
  */
-export function EntraUserActions({ connection, userId, page, loading, refresh }: UserActionsProps) {
+export function EntraUserActions(props: UserActionsProps) {
+  const { connection, userId, page, refresh } = props;
   const { flow, start, replan, confirm, close, sendCode, verify, approve } = useActionFlow(connection.id, userId);
   const mayIssuePass = page?.offers.some((a) => a.action === "issueTemporaryAccessPass" && a.allowed) ?? false;
 
@@ -28,19 +29,15 @@ export function EntraUserActions({ connection, userId, page, loading, refresh }:
 
   return (
     <>
-      {page ? (
-        <ActionBar
-          actions={page.offers}
-          busy={flow.stage !== "idle"}
-          onStart={(action) => {
-            // Rust's id of one of Entra's actions; anything else stays unclicked.
-            const known = entraActionOf(action);
-            if (known) void start(known);
-          }}
-          onRefresh={() => void refresh()}
-          refreshing={loading}
-        />
-      ) : null}
+      <OffersBar
+        {...props}
+        busy={flow.stage !== "idle"}
+        onStart={(action) => {
+          // Rust's id of one of Entra's actions; anything else stays unclicked.
+          const known = entraActionOf(action);
+          if (known) void start(known);
+        }}
+      />
       {connection.sandbox && page ? <SecondDesktopDemo userId={userId} onDone={() => void refresh()} /> : null}
       {isPlanDialogStage(flow) ? (
         <PlanDialog

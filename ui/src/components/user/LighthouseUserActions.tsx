@@ -1,28 +1,25 @@
-import { ActionBar } from "../ActionBar";
 import { LighthouseResetDialogs } from "../lighthouse/LighthouseResetDialogs";
 import { useLighthouseReset } from "../../hooks/useLighthouseReset";
 import type { UserActionsProps } from "./actionsProps";
+import { OffersBar } from "./OffersBar";
 
 /**
  * A Lighthouse customer's user: Rust's offer in the action bar (refused with the customer's
  * reason), then Lighthouse's reset — a bulk job of this one user, with its plan, approval and
  * job panel — until its plans join the provider seam.
  */
-export function LighthouseUserActions({ connection, userId, tenantId, page, loading, refresh }: UserActionsProps) {
+export function LighthouseUserActions(props: UserActionsProps) {
+  const { connection, userId, tenantId, refresh } = props;
   const reset = useLighthouseReset(connection.id);
   return (
     <>
-      {page ? (
-        <ActionBar
-          actions={page.offers}
-          busy={reset.flow.stage !== "idle"}
-          onStart={(action) => {
-            if (action === "resetAllMfa" && tenantId) void reset.start([{ tenantId, userId }]);
-          }}
-          onRefresh={() => void refresh()}
-          refreshing={loading}
-        />
-      ) : null}
+      <OffersBar
+        {...props}
+        busy={reset.flow.stage !== "idle"}
+        onStart={(action) => {
+          if (action === "resetAllMfa" && tenantId) void reset.start([{ tenantId, userId }]);
+        }}
+      />
       <LighthouseResetDialogs
         flow={reset.flow}
         onConfirm={(reason) => void reset.confirm(reason)}

@@ -1,19 +1,20 @@
 import { useState } from "react";
 import { providerActionOf } from "../../ipc/types";
 import { useProviderFlow } from "../../hooks/useProviderFlow";
-import { ActionBar } from "../ActionBar";
 import { RunResultDialog } from "../RunResultDialog";
 import { WaitingByHand } from "../WaitingByHand";
 import { ProviderPlanDialog, providerName } from "../providers/ProviderPlanDialog";
 import { ZohoResetPasswordDialog } from "../providers/ZohoResetPasswordDialog";
 import type { UserActionsProps } from "./actionsProps";
+import { OffersBar } from "./OffersBar";
 
 /**
  * The actions of a user of a directory served through Rust's provider seam: Rust's offers in the
  * action bar, the steps left to finish by hand for this user, then the seam's flow (an action's
  * options form where it has one, the plan, the run, the result with Mark as done).
  */
-export function SeamUserActions({ connection, userId, page, loading, refresh }: UserActionsProps) {
+export function SeamUserActions(props: UserActionsProps) {
+  const { connection, userId, page, refresh } = props;
   const { flow, start, review, run, signedInAgain, markDone, close, sendCode, verify, approve } = useProviderFlow(connection.id, userId);
   // Steps left to finish by hand are re-read when a result closes.
   const [byHandReloads, setByHandReloads] = useState(0);
@@ -31,19 +32,15 @@ export function SeamUserActions({ connection, userId, page, loading, refresh }: 
 
   return (
     <>
-      {page ? (
-        <ActionBar
-          actions={page.offers}
-          busy={flow.stage !== "idle"}
-          onStart={(action) => {
-            // Rust's id of a built-in action; an offer the page has no flow for stays unclicked.
-            const known = providerActionOf(action);
-            if (known) start(known);
-          }}
-          onRefresh={() => void refresh()}
-          refreshing={loading}
-        />
-      ) : null}
+      <OffersBar
+        {...props}
+        busy={flow.stage !== "idle"}
+        onStart={(action) => {
+          // Rust's id of a built-in action; an offer the page has no flow for stays unclicked.
+          const known = providerActionOf(action);
+          if (known) start(known);
+        }}
+      />
       <WaitingByHand only={{ connectionId: connection.id, targetId: userId }} reloadKey={byHandReloads} />
       {flow.stage === "options" && optionsUser ? (
         <ZohoResetPasswordDialog user={optionsUser} planning={flow.planning} error={flow.error} onReview={review} onCancel={close} />

@@ -7,7 +7,7 @@ use super::rows::user_row;
 use crate::console::{ProviderOffer, RefusedFor};
 use crate::error::AppError;
 use crate::model::{AuthMethod, DirectoryUser};
-use crate::seam::{FactValue, UserFact, UserPage};
+use crate::seam::{action_id, FactValue, UserFact, UserPage};
 
 /// The page of a user read live with roles (`Directory::get_user`), their methods (or why
 /// they could not be read), and the offers for this operator.
@@ -93,7 +93,7 @@ fn admin_roles(user: &DirectoryUser) -> FactValue {
 /// One of Entra's offers in the seam's terms: the action's id is the one `plan_action` takes.
 fn offer(offered: &OfferedAction) -> ProviderOffer {
     ProviderOffer {
-        action: action_id(offered),
+        action: action_id(&offered.action),
         label: offered.label.clone(),
         allowed: offered.allowed,
         reason: offered.reason.clone(),
@@ -102,14 +102,6 @@ fn offer(offered: &OfferedAction) -> ProviderOffer {
         // Entra's policy refuses only on the operator's authority (roles, the target's
         // roles and groups); its plans audit the refusal themselves.
         refused_for: RefusedFor::Authority,
-    }
-}
-
-fn action_id(offered: &OfferedAction) -> String {
-    match serde_json::to_value(offered.action) {
-        Ok(serde_json::Value::String(id)) => id,
-        // A unit variant always serializes to its name; kept total rather than unwrapped.
-        _ => format!("{:?}", offered.action),
     }
 }
 

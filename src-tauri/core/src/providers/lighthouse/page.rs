@@ -8,7 +8,7 @@ use super::offer::ActionOffer;
 use crate::console::{ProviderOffer, RefusedFor};
 use crate::error::AppError;
 use crate::model::{AuthMethod, DirectoryUser};
-use crate::seam::{FactValue, UserFact, UserPage, UserRow};
+use crate::seam::{action_id, FactValue, UserFact, UserPage, UserRow};
 use resetdesk_model::action::SafetyClass;
 
 /// The page of `user` in `customer`, with their methods (or why they could not be read) and
@@ -74,7 +74,7 @@ fn offer(offered: &ActionOffer) -> ProviderOffer {
         }
     });
     ProviderOffer {
-        action: action_id(offered),
+        action: action_id(&offered.action),
         label: offered.label.clone(),
         allowed: offered.offered,
         reason,
@@ -82,14 +82,6 @@ fn offer(offered: &ActionOffer) -> ProviderOffer {
         // From a user's page too, the reset runs as a bulk job (of one user).
         safety_class: SafetyClass::Bulk,
         refused_for: RefusedFor::Authority,
-    }
-}
-
-fn action_id(offered: &ActionOffer) -> String {
-    match serde_json::to_value(offered.action) {
-        Ok(serde_json::Value::String(id)) => id,
-        // A unit variant always serializes to its name; kept total rather than unwrapped.
-        _ => format!("{:?}", offered.action),
     }
 }
 
