@@ -31,7 +31,6 @@ pub const COMMAND_NAMES: &[&str] = &[
     "pending_by_hand_steps",
     "settle_by_hand_step",
     "lighthouse_customers",
-    "lighthouse_offered_actions",
     "lighthouse_users",
     "lighthouse_methods_list",
     "lighthouse_plan_reset",

@@ -47,7 +47,6 @@ macro_rules! app_commands {
             commands::plans::pending_by_hand_steps,
             commands::plans::settle_by_hand_step,
             commands::directory::lighthouse_customers,
-            commands::directory::lighthouse_offered_actions,
             commands::directory::lighthouse_users,
             commands::directory::lighthouse_methods_list,
             commands::plans::lighthouse_plan_reset,

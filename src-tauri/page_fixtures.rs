@@ -360,9 +360,10 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
             let console = &console;
             async move {
                 console
-                    .lighthouse_offered_actions(LIGHTHOUSE, &tenants)
+                    .lighthouse_users(LIGHTHOUSE, &tenants, "")
                     .await
                     .unwrap()
+                    .offers
             }
         };
         let allowed = offer(vec![fabrikam.clone()]).await;

@@ -4,7 +4,7 @@
 //! and one user page for every provider (`directory_user`). Each only parses the page's input
 //! and calls the Console; every check is made there.
 use resetdesk_core::console::{LighthouseMethods, LighthouseUsers};
-use resetdesk_core::providers::lighthouse::{ActionOffer, CustomerAccess};
+use resetdesk_core::providers::lighthouse::CustomerAccess;
 use resetdesk_core::seam::{UserPage, UserSearch};
 use resetdesk_core::AppError;
 use tauri::State;
@@ -44,19 +44,6 @@ pub async fn lighthouse_customers(
 ) -> Result<Vec<CustomerAccess>, AppError> {
     let state = start.ready().await?;
     state.console.lighthouse_customers(&connection_id).await
-}
-
-#[tauri::command]
-pub async fn lighthouse_offered_actions(
-    start: State<'_, AppStart>,
-    connection_id: String,
-    tenant_ids: Vec<String>,
-) -> Result<Vec<ActionOffer>, AppError> {
-    let state = start.ready().await?;
-    state
-        .console
-        .lighthouse_offered_actions(&connection_id, &tenant_ids)
-        .await
 }
 
 #[tauri::command]

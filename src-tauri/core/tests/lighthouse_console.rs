@@ -247,17 +247,19 @@ async fn a_customer_without_the_roles_removes_the_action_from_a_mixed_selection(
     let allowed = vec![h.tenant("Fabrikam"), h.tenant("Woodgrove Bank")];
     let offers = h
         .console
-        .lighthouse_offered_actions(LH, &allowed)
+        .lighthouse_users(LH, &allowed, "")
         .await
-        .unwrap();
+        .unwrap()
+        .offers;
     assert!(offers[0].offered, "{offers:?}");
 
     let mixed = vec![h.tenant("Fabrikam"), h.tenant("Tailspin Toys")];
     let offers = h
         .console
-        .lighthouse_offered_actions(LH, &mixed)
+        .lighthouse_users(LH, &mixed, "")
         .await
-        .unwrap();
+        .unwrap()
+        .offers;
     assert!(!offers[0].offered);
     assert_eq!(offers[0].refusals.len(), 1);
     assert_eq!(offers[0].refusals[0].display_name, "Tailspin Toys");
@@ -265,7 +267,11 @@ async fn a_customer_without_the_roles_removes_the_action_from_a_mixed_selection(
     // A tenant that is not a customer is refused, whatever the page sends.
     let error = h
         .console
-        .lighthouse_offered_actions(LH, &["00000000-0000-0000-0000-000000000000".to_string()])
+        .lighthouse_users(
+            LH,
+            &["00000000-0000-0000-0000-000000000000".to_string()],
+            "",
+        )
         .await
         .unwrap_err();
     assert_eq!(error.kind, ErrorKind::Denied);

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { lighthouseCustomers, lighthouseOfferedActions } from "../ipc/api";
-import type { AppError, CustomerAccess, LighthouseActionOffer } from "../ipc/types";
+import { lighthouseCustomers } from "../ipc/api";
+import type { AppError, CustomerAccess } from "../ipc/types";
 
 /** A customer whose GDAP relationship is active: the only kind whose users can be read. */
 export function isReachable(customer: CustomerAccess): boolean {
@@ -8,7 +8,7 @@ export function isReachable(customer: CustomerAccess): boolean {
 }
 
 /**
- * The partner's customers and the action Rust offers for the selected ones. `selected` null means
+ * The partner's customers and the selection. `selected` null means
  * nothing chosen yet: once the list arrives every customer whose relationship is active is
  * selected (an expired or pending one cannot answer: it is shown, not selected).
  */
@@ -20,8 +20,6 @@ export function useLighthouseCustomers(
   const [customers, setCustomers] = useState<CustomerAccess[]>([]);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<AppError | null>(null);
-  const [offer, setOffer] = useState<LighthouseActionOffer | null>(null);
-  const [offerError, setOfferError] = useState<AppError | null>(null);
   const onSelectRef = useRef(onSelect);
   onSelectRef.current = onSelect;
   const selectedRef = useRef(selected);
@@ -52,23 +50,6 @@ export function useLighthouseCustomers(
 
   const tenantIds = selected ?? [];
   const key = tenantIds.join("\n");
-  useEffect(() => {
-    setOffer(null);
-    setOfferError(null);
-    if (key === "") return;
-    let alive = true;
-    lighthouseOfferedActions(connectionId, key.split("\n"))
-      .then((offers) => {
-        if (alive) setOffer(offers.find((o) => o.action === "resetAllMfa") ?? null);
-      })
-      .catch((e: AppError) => {
-        if (alive) setOfferError(e);
-      });
-    return () => {
-      alive = false;
-    };
-  }, [connectionId, key, readNo]);
-
   const reload = useCallback(() => setReadNo((n) => n + 1), []);
-  return { customers, loading, error, tenantIds, tenantKey: key, offer, offerError, reload };
+  return { customers, loading, error, tenantIds, tenantKey: key, reload };
 }

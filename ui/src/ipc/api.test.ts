@@ -108,12 +108,6 @@ describe("api: one command per function, with the brief's argument names", () =>
       { planId: "pp-1", stepIndex: 2, settlement: { settlement: "done" } },
     ],
     ["lighthouseCustomers", () => api.lighthouseCustomers("lh"), "lighthouse_customers", { connectionId: "lh" }],
-    [
-      "lighthouseOfferedActions",
-      () => api.lighthouseOfferedActions("lh", ["t1", "t2"]),
-      "lighthouse_offered_actions",
-      { connectionId: "lh", tenantIds: ["t1", "t2"] },
-    ],
     ["lighthouseUsers", () => api.lighthouseUsers("lh", ["t1"], ""), "lighthouse_users", { connectionId: "lh", tenantIds: ["t1"], query: "" }],
     [
       "lighthouseMethodsList",

@@ -24,7 +24,6 @@ import type {
   ExportResult,
   ForwardingStatus,
   SafetyRulesView,
-  LighthouseActionOffer,
   LighthouseMethods,
   LighthousePlan,
   LighthouseTarget,
@@ -356,11 +355,6 @@ export function settleByHandStep(planId: string, stepIndex: number, settlement: 
 /** The customer tenants reachable through GDAP, with the technician's roles in each. */
 export function lighthouseCustomers(connectionId: string): Promise<CustomerAccess[]> {
   return call("lighthouse_customers", { connectionId });
-}
-
-/** The actions for this customer selection: offered only when every selected customer allows it. */
-export function lighthouseOfferedActions(connectionId: string, tenantIds: string[]): Promise<LighthouseActionOffer[]> {
-  return call("lighthouse_offered_actions", { connectionId, tenantIds });
 }
 
 /**

@@ -2,7 +2,7 @@ import { fireEvent, waitFor } from "@testing-library/react";
 import { useState } from "react";
 import { describe, expect, test } from "vitest";
 import { App } from "../App";
-import type { UserPage } from "../ipc/types";
+import type { LighthouseActionOffer, UserPage } from "../ipc/types";
 import {
   LH_ID,
   authenticatorMethod,
@@ -53,20 +53,29 @@ function Harness({ initial = null }: { initial?: string[] | null }) {
   );
 }
 
-/** Rust's answers for the sandbox partner: users filtered by tenant, Tailspin refusing the reset. */
-function partnerHandlers(extra: Record<string, Handler> = {}): Record<string, Handler> {
+/** The actions Rust offers with a read of these customers' users. */
+type OffersFor = (tenantIds: string[]) => LighthouseActionOffer[];
+
+/** Tailspin Toys refuses the reset; the other customers allow it. */
+const tailspinRefuses: OffersFor = (tenantIds) => offer(tenantIds.includes(tailspin.tenantId) ? [tailspinRefusal] : []);
+
+/** Rust's answers for the sandbox partner: users filtered by tenant, each read with the selection's offers. */
+function partnerHandlers(extra: Record<string, Handler> = {}, offersFor: OffersFor = tailspinRefuses): Record<string, Handler> {
   return {
     lighthouse_customers: () => customers,
-    lighthouse_users: (args) => ({ users: users.filter((u) => (args.tenantIds as string[]).includes(u.tenantId)), notRead: [] }),
+    lighthouse_users: (args) => ({
+      users: users.filter((u) => (args.tenantIds as string[]).includes(u.tenantId)),
+      notRead: [],
+      offers: offersFor(args.tenantIds as string[]),
+    }),
     lighthouse_methods_list: (args) => ({
       rows: users
         .filter((u) => (args.tenantIds as string[]).includes(u.tenantId))
         .map((user) => ({ user, methods: user.id === fabUser.id ? fabUserPage.methods : [] })),
       notRead: [],
       notShown: 0,
+      offers: offersFor(args.tenantIds as string[]),
     }),
-    lighthouse_offered_actions: (args) =>
-      offer((args.tenantIds as string[]).includes(tailspin.tenantId) ? [tailspinRefusal] : []),
     ...extra,
   };
 }
@@ -81,8 +90,7 @@ describe("Lighthouse users", () => {
     expect(active.length).toBeLessThan(rustCustomers.length);
     const ipc = mockCommands({
       lighthouse_customers: () => rustCustomers,
-      lighthouse_users: () => ({ users: [], notRead: [] }),
-      lighthouse_offered_actions: () => offer([]),
+      lighthouse_users: () => ({ users: [], notRead: [], offers: offer([]) }),
     });
     renderWithFluent(<Harness />);
     await waitFor(() => expect(ipc.callsOf("lighthouse_users")).toHaveLength(1));
@@ -107,6 +115,7 @@ describe("Lighthouse users", () => {
           notRead: (args.tenantIds as string[]).includes(northwind.tenantId)
             ? [{ tenantId: northwind.tenantId, displayName: "Northwind Traders", error: { kind: "Offline", message: "Cannot reach the customer tenant.", detail: null } }]
             : [],
+          offers: tailspinRefuses(args.tenantIds as string[]),
         }),
       }),
     );
@@ -135,7 +144,8 @@ describe("Lighthouse users", () => {
     await waitFor(() => expect(rowIds()).toHaveLength(4));
     const all = [fabrikam.tenantId, tailspin.tenantId, northwind.tenantId];
     expect(ipc.callsOf("lighthouse_users")).toEqual([{ connectionId: LH_ID, tenantIds: all, query: "" }]);
-    expect(ipc.callsOf("lighthouse_offered_actions")).toEqual([{ connectionId: LH_ID, tenantIds: all }]);
+    // The selection's offer comes with that read: Tailspin Toys refuses the reset.
+    await waitFor(() => expect(allByTestId("action-refusal")).toHaveLength(1));
     expect(byId("customer-selector")?.textContent).toContain("Northwind Traders");
     const northwindLine = document.querySelector(`[data-testid="customer"][data-tenant-id="${northwind.tenantId}"]`)!;
     // Its own roles, not another customer's.
@@ -149,7 +159,6 @@ describe("Lighthouse users", () => {
     click(`customer-${northwind.tenantId}`);
     await waitFor(() => expect(rowIds()).toEqual([`${fabrikam.tenantId}/${fabUser.id}`, `${fabrikam.tenantId}/${fabUser2.id}`, `${tailspin.tenantId}/${tailUser.id}`]));
     expect(ipc.callsOf("lighthouse_users").at(-1)).toEqual({ connectionId: LH_ID, tenantIds: [fabrikam.tenantId, tailspin.tenantId], query: "" });
-    expect(ipc.callsOf("lighthouse_offered_actions").at(-1)).toEqual({ connectionId: LH_ID, tenantIds: [fabrikam.tenantId, tailspin.tenantId] });
     expect(allByTestId("lh-user-customer").map((c) => c.textContent)).toEqual(["Fabrikam", "Fabrikam", "Tailspin Toys"]);
 
     // "All customers": from a partial selection to all, then none (nothing is read), then all again.
@@ -181,14 +190,13 @@ describe("Lighthouse users", () => {
 
   test("a selection Rust refuses for one customer disables the action and shows each customer's reason", async () => {
     mockCommands(
-      partnerHandlers({
-        lighthouse_offered_actions: (args) =>
-          offer(
-            (args.tenantIds as string[]).includes(tailspin.tenantId)
-              ? [tailspinRefusal, { tenantId: northwind.tenantId, displayName: northwind.displayName, reason: "The GDAP relationship with Northwind Traders expired." }]
-              : [],
-          ),
-      }),
+      partnerHandlers({}, (tenantIds) =>
+        offer(
+          tenantIds.includes(tailspin.tenantId)
+            ? [tailspinRefusal, { tenantId: northwind.tenantId, displayName: northwind.displayName, reason: "The GDAP relationship with Northwind Traders expired." }]
+            : [],
+        ),
+      ),
     );
     renderWithFluent(<Harness initial={[fabrikam.tenantId]} />);
     await waitFor(() => expect(rowIds()).toHaveLength(2));
@@ -438,7 +446,7 @@ describe("Lighthouse users", () => {
   test("the Authentication methods tab says how many users it does not show", async () => {
     mockCommands(
       partnerHandlers({
-        lighthouse_methods_list: () => ({ rows: [{ user: fabUser, methods: [phoneMethod] }], notRead: [], notShown: 12 }),
+        lighthouse_methods_list: () => ({ rows: [{ user: fabUser, methods: [phoneMethod] }], notRead: [], notShown: 12, offers: offer([]) }),
       }),
     );
     renderWithFluent(<Harness initial={[fabrikam.tenantId]} />);

@@ -32,7 +32,14 @@ import { useLighthouseCustomers } from "../hooks/useLighthouseCustomers";
 import { useLighthouseReset } from "../hooks/useLighthouseReset";
 import { SEARCH_DEBOUNCE_MS } from "../hooks/useUserSearch";
 import { lighthouseMethodsList, lighthouseUsers } from "../ipc/api";
-import type { AppError, CustomerNotRead, LighthouseMethodsRow, LighthouseTarget, LighthouseUser } from "../ipc/types";
+import type {
+  AppError,
+  CustomerNotRead,
+  LighthouseActionOffer,
+  LighthouseMethodsRow,
+  LighthouseTarget,
+  LighthouseUser,
+} from "../ipc/types";
 import { orDash } from "../format";
 
 export type LighthouseTab = "users" | "methods";
@@ -87,6 +94,9 @@ export function LighthouseUsersScreen({
   /** Authentication methods tab: users found beyond what the list reads live. */
   const [notShown, setNotShown] = useState(0);
   const [rowsTab, setRowsTab] = useState<LighthouseTab | null>(null);
+  /** The action Rust offers for the selection, with the read it came with. */
+  const [offer, setOffer] = useState<LighthouseActionOffer | null>(null);
+  const [offerKey, setOfferKey] = useState("");
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
   const [selected, setSelected] = useState<Map<string, LighthouseTarget>>(new Map());
@@ -111,9 +121,14 @@ export function LighthouseUsersScreen({
     }
     const tenantIds = customers.tenantKey.split("\n");
     setLoading(true);
-    const read: Promise<{ rows: Array<LighthouseUser | LighthouseMethodsRow>; notRead: CustomerNotRead[]; notShown: number }> =
+    const read: Promise<{
+      rows: Array<LighthouseUser | LighthouseMethodsRow>;
+      notRead: CustomerNotRead[];
+      notShown: number;
+      offers: LighthouseActionOffer[];
+    }> =
       tab === "users"
-        ? lighthouseUsers(connectionId, tenantIds, appliedQuery).then((found) => ({ rows: found.users, notRead: found.notRead, notShown: 0 }))
+        ? lighthouseUsers(connectionId, tenantIds, appliedQuery).then((found) => ({ ...found, rows: found.users, notShown: 0 }))
         : lighthouseMethodsList(connectionId, tenantIds, appliedQuery);
     read
       .then((found) => {
@@ -121,6 +136,8 @@ export function LighthouseUsersScreen({
         setRows(found.rows);
         setNotRead(found.notRead);
         setNotShown(found.notShown);
+        setOffer(found.offers.find((o) => o.action === "resetAllMfa") ?? null);
+        setOfferKey(customers.tenantKey);
         setRowsTab(tab);
         setError(null);
       })
@@ -215,7 +232,6 @@ export function LighthouseUsersScreen({
         loading={customers.loading}
       />
       {customers.error ? <ErrorBar error={customers.error} /> : null}
-      {customers.offerError ? <ErrorBar error={customers.offerError} /> : null}
       <TabList selectedValue={tab} onTabSelect={(_, data) => onTabChange(data.value as LighthouseTab)}>
         <Tab id="tab-users" value="users">
           Users
@@ -244,7 +260,8 @@ export function LighthouseUsersScreen({
         ) : null}
       </div>
       <LighthouseActionBar
-        offer={customers.offer}
+        // Only the offer for the customers selected now: a new selection's waits for its read.
+        offer={offerKey === customers.tenantKey ? offer : null}
         selectedCount={selected.size}
         busy={reset.flow.stage !== "idle"}
         onStart={() => void reset.start([...selected.values()])}

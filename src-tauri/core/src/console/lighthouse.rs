@@ -100,6 +100,9 @@ pub struct CustomerNotRead {
 pub struct LighthouseUsers {
     pub users: Vec<LighthouseUser>,
     pub not_read: Vec<CustomerNotRead>,
+    /// The actions this selection allows, each only if every selected customer allows it
+    /// (refused with each customer's reason otherwise), from the customers this read used.
+    pub offers: Vec<ActionOffer>,
 }
 
 /// The Authentication methods list: a row per user of the customers that answered, and the
@@ -113,6 +116,8 @@ pub struct LighthouseMethods {
     /// Users found but not listed (each row reads the user's methods live, so the list stops
     /// at a limit): the page says how many, and to narrow the search or the customers.
     pub not_shown: usize,
+    /// As [`LighthouseUsers::offers`].
+    pub offers: Vec<ActionOffer>,
 }
 
 /// The confirmation of a reset across customers.
@@ -308,19 +313,9 @@ impl Console {
             .collect()
     }
 
-    /// The actions the selection allows: each only if every selected customer allows it.
-    pub async fn lighthouse_offered_actions(
-        &self,
-        connection_id: &str,
-        tenant_ids: &[String],
-    ) -> Result<Vec<ActionOffer>> {
-        let session = self.lighthouse_session(connection_id).await?;
-        let selection = self.selected_customers(&session, tenant_ids).await?;
-        offered_actions(&selection)
-    }
-
     /// The users of the selected customers whose name or UPN contains `query` (all when
-    /// empty), read live, customer by customer in parallel.
+    /// empty), read live, customer by customer in parallel, and the actions the selection
+    /// allows.
     pub async fn lighthouse_users(
         &self,
         connection_id: &str,
@@ -331,6 +326,7 @@ impl Console {
         check_query_length(&query, "name or UPN")?;
         let session = self.lighthouse_session(connection_id).await?;
         let selection = self.selected_customers(&session, tenant_ids).await?;
+        let offers = offered_actions(&selection)?;
         let reads = selection.iter().map(|customer| {
             let client = Arc::clone(&session.client);
             async move {
@@ -379,6 +375,7 @@ impl Console {
         Ok(LighthouseUsers {
             users: found,
             not_read,
+            offers,
         })
     }
 
@@ -389,7 +386,11 @@ impl Console {
         tenant_ids: &[String],
         query: &str,
     ) -> Result<LighthouseMethods> {
-        let LighthouseUsers { users, not_read } = self
+        let LighthouseUsers {
+            users,
+            not_read,
+            offers,
+        } = self
             .lighthouse_users(connection_id, tenant_ids, query)
             .await?;
         let not_shown = users.len().saturating_sub(METHODS_LIST_LIMIT);
@@ -425,6 +426,7 @@ impl Console {
             rows,
             not_read,
             not_shown,
+            offers,
         })
     }
 
