@@ -1,6 +1,6 @@
 //! Bulk jobs (today Lighthouse's resets across customers, `SafetyClass::Bulk`): start one from
-//! a confirmed plan, follow it, stop it, and finish the ones a restart interrupted. Each only parses the page's input
-//! and calls the Console; every check is made there.
+//! a confirmed plan, follow it, stop it, and finish the ones a restart interrupted. Each only
+//! parses the page's input and calls the Console; every check is made there.
 use resetdesk_core::console::BulkJobView;
 use resetdesk_core::AppError;
 use tauri::State;

@@ -1,6 +1,6 @@
-//! The bulk job of "Reset all multi-factor authentications" in the Console: start it from a
-//! confirmed plan, watch it, cancel it, and finish a job the app did not (closed or crashed
-//! half-way). The engine and its journal are in `bulk`; this module keeps the running jobs
+//! Bulk jobs in the Console (today Lighthouse's "Reset all multi-factor authentications"):
+//! start one from a confirmed plan, watch it, cancel it, and finish a job the app did not
+//! (closed or crashed half-way). The engine and its journal are in `bulk`; this module keeps the running jobs
 //! and shapes what the page shows.
 use std::collections::HashMap;
 use std::path::Path;
@@ -13,7 +13,7 @@ use super::{lock, validate_reason, Console};
 use crate::audit::{AuditLog, AuditRecord};
 use crate::audit_forward::AuditForwarder;
 use crate::bulk::{
-    reset_all_mfa_job, start_job, step_audit_record, BulkOptions, JobHandle, JobReport, JobSpec,
+    self, reset_all_mfa_job, step_audit_record, BulkOptions, JobHandle, JobReport, JobSpec,
     Journal, LighthouseSteps, StepAudit, StepResult, StepState,
 };
 use crate::error::{AppError, Result};
@@ -268,7 +268,8 @@ impl Console {
             log: Arc::clone(&self.audit),
             forwarder: self.forwarder.clone(),
         });
-        let handle = start_job(
+        // The engine's start, which journals each step before it is sent.
+        let handle = bulk::start_job(
             Arc::clone(journal),
             job_id,
             executor,

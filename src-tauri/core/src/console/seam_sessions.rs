@@ -191,31 +191,30 @@ impl Console {
         user_id: &str,
     ) -> Result<UserPage> {
         let connection = self.connection(connection_id)?;
-        let multi_tenant = connection.lighthouse().is_ok();
-        let Some(tenant_id) = tenant_id.filter(|_| multi_tenant) else {
-            return match (tenant_id, multi_tenant) {
-                (None, false) => self.directory_user(connection_id, user_id).await,
-                (None, true) => Err(AppError::invalid_input(format!(
-                    "\"{}\" reads each user in their customer's tenant: open the user from its \
-                     users list, which names the customer.",
-                    connection.display_name
-                ))),
-                (Some(_), _) => Err(AppError::invalid_input(format!(
-                    "\"{}\" has no customer tenants: open the user without naming one.",
-                    connection.display_name
-                ))),
-            };
-        };
-        let details = self
-            .lighthouse_user_details(connection_id, tenant_id, user_id)
-            .await?;
-        Ok(lighthouse::page::user_page(
-            &details.user.user,
-            &details.customer,
-            details.methods,
-            details.methods_error,
-            &details.actions,
-        ))
+        match (tenant_id, connection.lighthouse().is_ok()) {
+            (None, false) => self.directory_user(connection_id, user_id).await,
+            (Some(tenant_id), true) => {
+                let details = self
+                    .lighthouse_user_details(connection_id, tenant_id, user_id)
+                    .await?;
+                Ok(lighthouse::page::user_page(
+                    &details.user.user,
+                    &details.customer,
+                    details.methods,
+                    details.methods_error,
+                    &details.actions,
+                ))
+            }
+            (None, true) => Err(AppError::invalid_input(format!(
+                "\"{}\" reads each user in their customer's tenant: open the user from its \
+                 users list, which names the customer.",
+                connection.display_name
+            ))),
+            (Some(_), false) => Err(AppError::invalid_input(format!(
+                "\"{}\" has no customer tenants: open the user without naming one.",
+                connection.display_name
+            ))),
+        }
     }
 
     /// [`Console::plan_provider_action`] of an action without options.
