@@ -20,8 +20,8 @@ import {
 import type { ReactElement } from "react";
 
 /**
- * One action of a user's page as Rust decided it: offered, or refused with the reason. Entra's
- * offers (`OfferedAction`) and the seam's (`ProviderOffer`, which may carry a warning) both fit.
+ * One action of a user's page as Rust decided it (`ProviderOffer`, whatever the provider):
+ * offered, or refused with the reason, and perhaps with a warning to read first.
  */
 export interface Offer<A extends string = string> {
   action: A;
@@ -118,8 +118,8 @@ export interface ActionBarProps<A extends string> {
 }
 
 /**
- * The buttons at the top of every provider's user page (Lighthouse's, across customers, has its
- * own), in Rust's order. Rust decides which are allowed; a refused one is shown disabled with its
+ * The buttons at the top of every provider's user page (Lighthouse's users list, across
+ * customers, has its own), in Rust's order. Rust decides which are allowed; a refused one is shown disabled with its
  * reason both as a tooltip and as a visible line, since a tooltip is out of reach for keyboard
  * users and for end-to-end tests. An action on the whole group sits in its own section with its
  * warning, so it is never clicked for the individual one.
