@@ -8,9 +8,10 @@ export function isReachable(customer: CustomerAccess): boolean {
 }
 
 /**
- * The partner's customers and the selection. `selected` null means
- * nothing chosen yet: once the list arrives every customer whose relationship is active is
- * selected (an expired or pending one cannot answer: it is shown, not selected).
+ * The partner's customers and the selection (the action offered for it comes with each read of
+ * the users). `selected` null means nothing chosen yet: once the list arrives every customer
+ * whose relationship is active is selected (an expired or pending one cannot answer: it is
+ * shown, not selected).
  */
 export function useLighthouseCustomers(
   connectionId: string,
