@@ -1,8 +1,8 @@
 import { useState } from "react";
 import type { ComponentType } from "react";
 import type { UserActionsProps } from "../components/user/actionsProps";
-import { EntraUserActions } from "../components/user/EntraUserActions";
-import { LighthouseUserActions } from "../components/user/LighthouseUserActions";
+import { EntraUserActions } from "../components/providers/EntraUserActions";
+import { LighthouseUserActions } from "../components/lighthouse/LighthouseUserActions";
 import { SeamUserActions } from "../components/user/SeamUserActions";
 import { UserFacts } from "../components/UserFacts";
 import { SummaryAndMethodsTabs, UserPageFrame } from "../components/UserPageFrame";

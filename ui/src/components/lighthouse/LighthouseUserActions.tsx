@@ -1,7 +1,7 @@
-import { LighthouseResetDialogs } from "../lighthouse/LighthouseResetDialogs";
+import { LighthouseResetDialogs } from "./LighthouseResetDialogs";
 import { useLighthouseReset } from "../../hooks/useLighthouseReset";
-import type { UserActionsProps } from "./actionsProps";
-import { OffersBar } from "./OffersBar";
+import type { UserActionsProps } from "../user/actionsProps";
+import { OffersBar } from "../user/OffersBar";
 
 /**
  * A Lighthouse customer's user: Rust's offer in the action bar (refused with the customer's

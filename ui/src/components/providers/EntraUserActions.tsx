@@ -8,8 +8,8 @@ import { ErrorBar } from "../ErrorBar";
 import { PlanDialog, isPlanDialogStage } from "../PlanDialog";
 import { RunResultDialog } from "../RunResultDialog";
 import { useActionFlow } from "../../hooks/useActionFlow";
-import type { UserActionsProps } from "./actionsProps";
-import { OffersBar } from "./OffersBar";
+import type { UserActionsProps } from "../user/actionsProps";
+import { OffersBar } from "../user/OffersBar";
 
 /**
  * A Microsoft Entra user's actions: Rust's offers in the action bar, then Entra's own flow
