@@ -5,16 +5,21 @@ const useStyles = makeStyles({
   list: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalXS },
 });
 
-export function RoleBadges({ roles, emptyText = "No admin roles" }: { roles: RoleRef[]; emptyText?: string }) {
+/** Names shown as a wrapping row of badges (roles, wherever the page lists them). */
+export function BadgeList({ items, testId }: { items: Array<{ key: string; label: string }>; testId: string }) {
   const styles = useStyles();
-  if (roles.length === 0) return <span>{emptyText}</span>;
   return (
     <span className={styles.list}>
-      {roles.map((role) => (
-        <Badge key={role.templateId} appearance="tint" color="brand" data-testid="role-badge">
-          {role.displayName}
+      {items.map((item) => (
+        <Badge key={item.key} appearance="tint" color="brand" data-testid={testId}>
+          {item.label}
         </Badge>
       ))}
     </span>
   );
+}
+
+export function RoleBadges({ roles, emptyText = "No admin roles" }: { roles: RoleRef[]; emptyText?: string }) {
+  if (roles.length === 0) return <span>{emptyText}</span>;
+  return <BadgeList items={roles.map((role) => ({ key: role.templateId, label: role.displayName }))} testId="role-badge" />;
 }

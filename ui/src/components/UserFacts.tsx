@@ -1,6 +1,7 @@
-import { Badge, makeStyles, tokens } from "@fluentui/react-components";
+import { makeStyles, tokens } from "@fluentui/react-components";
 import type { FactValue, UserFact } from "../ipc/types";
 import { formatDateTime } from "../format";
+import { BadgeList } from "./RoleBadges";
 
 const useStyles = makeStyles({
   grid: {
@@ -12,7 +13,6 @@ const useStyles = makeStyles({
   },
   term: { color: tokens.colorNeutralForeground3 },
   value: { margin: 0 },
-  badges: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalXS },
 });
 
 /**
@@ -28,7 +28,7 @@ export function UserFacts({ facts }: { facts: UserFact[] }) {
         <div key={fact.key} style={{ display: "contents" }}>
           <dt className={styles.term}>{fact.label}</dt>
           <dd className={styles.value} data-testid={`summary-${fact.key}`}>
-            <FactShown value={fact.value} badgesClass={styles.badges} />
+            <FactShown value={fact.value} />
           </dd>
         </div>
       ))}
@@ -36,7 +36,7 @@ export function UserFacts({ facts }: { facts: UserFact[] }) {
   );
 }
 
-function FactShown({ value, badgesClass }: { value: FactValue | null; badgesClass: string }) {
+function FactShown({ value }: { value: FactValue | null }) {
   if (value === null) return <>—</>;
   switch (value.shape) {
     case "text":
@@ -44,14 +44,6 @@ function FactShown({ value, badgesClass }: { value: FactValue | null; badgesClas
     case "time":
       return <>{formatDateTime(value.value)}</>;
     case "badges":
-      return (
-        <span className={badgesClass}>
-          {value.value.map((name) => (
-            <Badge key={name} appearance="tint" color="brand" data-testid="fact-badge">
-              {name}
-            </Badge>
-          ))}
-        </span>
-      );
+      return <BadgeList items={value.value.map((name) => ({ key: name, label: name }))} testId="fact-badge" />;
   }
 }
