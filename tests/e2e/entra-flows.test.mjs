@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { startApp, el, click, waitText, forgeInvoke, settledRead, closeDialogs, assertAccessible, typeSearch } from "./helpers.mjs";
+import { startApp, el, click, choose, waitText, forgeInvoke, settledRead, closeDialogs, assertAccessible, typeSearch } from "./helpers.mjs";
 
 let app;
 let browser;
@@ -82,8 +82,7 @@ async function verifyCaller() {
 
 /** A second operator signs in on the spot (a sandbox demo account) to approve. */
 async function approveAs(upn) {
-  const picker = await el(browser, "#approver-account");
-  await picker.selectByAttribute("value", upn);
+  await choose(browser, "#approver-account", upn);
   await click(browser, "#approve-button");
 }
 

@@ -236,6 +236,19 @@ export async function animationsSettled(browser, timeout = 5000) {
   );
 }
 
+/**
+ * Picks `value` in the <select> `selector` as the operator does: scrolled into view first (a
+ * confirmation scrolls; WebKit's driver does not scroll to an option of a closed select, and
+ * reports it "not interactable" below the fold) and once the dialog has stopped moving.
+ */
+export async function choose(browser, selector, value, timeout = 20000) {
+  const picker = await el(browser, selector, timeout);
+  await picker.scrollIntoView({ block: "center" });
+  await animationsSettled(browser);
+  await picker.selectByAttribute("value", value);
+  return picker;
+}
+
 export async function click(browser, selector, timeout = 20000) {
   // The page re-renders as results arrive (search as you type): an element found a moment
   // ago can be replaced before the click lands. Find it again and retry, within the timeout.
