@@ -25,7 +25,6 @@ pub const COMMAND_NAMES: &[&str] = &[
     "trust_certificate",
     "directory_search",
     "directory_user",
-    "plan_provider_action",
     "run_plan",
     "open_by_hand_page",
     "pending_by_hand_steps",

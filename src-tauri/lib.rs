@@ -41,7 +41,6 @@ macro_rules! app_commands {
             commands::connections::trust_certificate,
             commands::directory::directory_search,
             commands::directory::directory_user,
-            commands::plans::plan_provider_action,
             commands::plans::run_plan,
             commands::plans::open_by_hand_page,
             commands::plans::pending_by_hand_steps,

@@ -14,7 +14,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use resetdesk_core::console::{Console, KeychainStatus, PasswordInput};
-use resetdesk_core::providers::entra::actions::ActionKind;
 use resetdesk_core::safety::verification::VerificationEvidence;
 use resetdesk_core::seam::{SignInOutcome, SignInRequest};
 use resetdesk_core::secrets::{MemoryStore, SecretString};
@@ -307,7 +306,7 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
         out.write(
             "entra-reset-plan-adele",
             &console
-                .plan_action(ENTRA, &adele_id, ActionKind::ResetPassword)
+                .plan_offered(ENTRA, &adele_id, "resetPassword")
                 .await
                 .unwrap(),
         );
@@ -488,12 +487,12 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
         out.write(
             "entra-revoke-plan-adele",
             &console
-                .plan_action(ENTRA, &adele_id, ActionKind::RevokeSessions)
+                .plan_offered(ENTRA, &adele_id, "revokeSessions")
                 .await
                 .unwrap(),
         );
         let plan = console
-            .plan_action(ENTRA, &adele_id, ActionKind::ResetPassword)
+            .plan_offered(ENTRA, &adele_id, "resetPassword")
             .await
             .unwrap();
         out.write("entra-reset-plan-adele-helpdesk", &plan);

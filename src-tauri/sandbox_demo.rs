@@ -158,6 +158,7 @@ impl SandboxDemo {
     pub fn wire(&self, console: Console) -> Console {
         console
             .with_outage_demo(SANDBOX_CONNECTION_ID)
+            .with_second_desktop_demo(SANDBOX_CONNECTION_ID)
             .with_outage_demo(ZOHO_SANDBOX_CONNECTION_ID)
             .with_zoho_sandbox_approver(ZOHO_SANDBOX_CONNECTION_ID, self.zoho.clone())
             .with_demo_accounts(ZOHO_SANDBOX_CONNECTION_ID, self.zoho.demo_accounts())

@@ -1,4 +1,4 @@
-//! Plans: making one (Entra's, the seam's with the options its form chose, Lighthouse's across
+//! Plans: making one (any provider's, with the options its form chose; Lighthouse's across
 //! customers), running a confirmed one whatever its provider, and the steps left to finish by
 //! hand. Each only parses the page's input and calls the Console; every check is made there.
 use resetdesk_core::auth::BrowserLauncher;
@@ -6,52 +6,34 @@ use resetdesk_core::console::{
     ByHandPage, ByHandSettled, ByHandSettlement, LighthousePlan, PasswordInput, PendingByHandStep,
     ProviderPlan, RunResult, TargetRef,
 };
-use resetdesk_core::providers::entra::actions::{ActionKind, ActionOptions};
-use resetdesk_core::providers::entra::planner::Plan;
 use resetdesk_core::AppError;
 use tauri::{AppHandle, Runtime, State};
 
 use crate::state::AppStart;
 use crate::system_browser::SystemBrowser;
 
+/// Plans an offered action on one user, whatever the provider, with the choices its option
+/// form made (Entra's "also revoke sessions" and a pass's terms, Zoho's password rules); the
+/// provider reads its own options. `replaces`: the summary this one re-plans for new choices,
+/// whose caller verification and approval carry over where the request is the same.
 #[tauri::command]
 pub async fn plan_action(
     start: State<'_, AppStart>,
     connection_id: String,
     user_id: String,
-    action: ActionKind,
-    options: Option<ActionOptions>,
+    action: String,
+    options: Option<serde_json::Value>,
     replaces: Option<String>,
-) -> Result<Plan, AppError> {
+) -> Result<ProviderPlan, AppError> {
     let state = start.ready().await?;
-    // No options (an older page, or an action without any) plans the action alone.
-    let options = options.unwrap_or_default();
     let plan = state
         .console
-        .plan_action_with(&connection_id, &user_id, action, &options)
+        .plan_provider_action(&connection_id, &user_id, action, options)
         .await?;
-    // Re-planned for new options: keep what the confirmation recorded on the plan it replaces.
     if let Some(replaced) = replaces {
         state.console.carry_over_confirmation(&replaced, &plan.id)?;
     }
     Ok(plan)
-}
-
-/// Plans an offered action with the options its form chose (Zoho's Reset password dialog);
-/// the provider reads its own options.
-#[tauri::command]
-pub async fn plan_provider_action(
-    start: State<'_, AppStart>,
-    connection_id: String,
-    user_id: String,
-    action: String,
-    options: Option<serde_json::Value>,
-) -> Result<ProviderPlan, AppError> {
-    let state = start.ready().await?;
-    state
-        .console
-        .plan_provider_action(&connection_id, &user_id, action, options)
-        .await
 }
 
 #[tauri::command]

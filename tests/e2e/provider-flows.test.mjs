@@ -139,8 +139,8 @@ test("Zoho: reset password with a generated password, force change and session c
 
   // The summary shows every step going through Zoho's API: password, web sessions, force change,
   // mobile sessions and API tokens (one call).
-  await el(browser, "#provider-plan-dialog");
-  const performed = await settledRead(browser, '[data-testid="provider-plan-step"]', (e) => e.getAttribute("data-performed"));
+  await el(browser, "#plan-dialog");
+  const performed = await settledRead(browser, '[data-testid="plan-step"]', (e) => e.getAttribute("data-performed"));
   assert.deepEqual(performed, ["api", "api", "api", "api"]);
   await assertAccessible(browser, "Zoho confirmation, every step through the API");
   await confirmWithReason("INC-3001 forgot password");
@@ -172,8 +172,8 @@ test("Zoho: Reset MFA after re-confirming twice is finished in Zoho and marked d
   const zuid = await userIdOf("annette.c@zylker.sandbox");
   await openRow(zuid);
   await click(browser, "#action-zohoResetMfa");
-  await el(browser, "#provider-plan-dialog");
-  const performed = await settledRead(browser, '[data-testid="provider-plan-step"]', (e) => e.getAttribute("data-performed"));
+  await el(browser, "#plan-dialog");
+  const performed = await settledRead(browser, '[data-testid="plan-step"]', (e) => e.getAttribute("data-performed"));
   assert.deepEqual(performed, ["byHand"]);
   // Annette's caller was verified for the password reset just before, in the same call.
   await confirmWithReason("INC-3002 new phone", { verify: "reused" });
@@ -243,8 +243,8 @@ test("Privilege Secure: an individually configured user's token is reset in one 
   assert.match(access[0], /Individually/i);
   await openRow(id);
   await click(browser, "#action-psResetToken");
-  await el(browser, "#provider-plan-dialog");
-  assert.equal((await browser.$$('[data-testid="provider-plan-step"]')).length, 1);
+  await el(browser, "#plan-dialog");
+  assert.equal((await browser.$$('[data-testid="plan-step"]')).length, 1);
   await confirmWithReason("INC-4001 lost token");
   await el(browser, "#result-dialog");
   assert.equal(await (await el(browser, '[data-testid="result-summary"]')).getAttribute("data-outcome"), "succeeded");
@@ -261,8 +261,8 @@ test("Privilege Secure: a group member is reset in three steps; the group reset 
   assert.match(await (await el(browser, '[data-testid="summary-access"]')).getText(), /Through group/);
   await assertAccessible(browser, "Privilege Secure user with the group warning");
   await click(browser, "#action-psResetToken");
-  await el(browser, "#provider-plan-dialog");
-  const steps = await settledRead(browser, '[data-testid="provider-plan-step"]');
+  await el(browser, "#plan-dialog");
+  const steps = await settledRead(browser, '[data-testid="plan-step"]');
   assert.equal(steps.length, 3, JSON.stringify(steps));
   assert.match(steps[0], /Add/);
   assert.match(steps[2], /Remove/);
@@ -279,7 +279,7 @@ test("Privilege Secure: the group reset's by-hand step survives a restart and is
   const id = await userIdOf("Bob");
   await openRow(id);
   await click(browser, "#action-psResetGroupToken");
-  await el(browser, "#provider-plan-dialog");
+  await el(browser, "#plan-dialog");
   // Bob's own token was reset minutes ago: a second reset of his second factor needs a second
   // person, whom Privilege Secure signs in (the sandbox's demo account fills their login,
   // password and code). The operator is not offered.
@@ -333,10 +333,10 @@ test("Zoho: a VIP's reset waits for a second admin, who approves with their own 
   // Her page counts Ada's resets this hour as Entra's pages do, from this desktop's log.
   await waitText(browser, '[data-testid="details-rate"]', (t) => /Resets you made in the last hour: 0 of \d+/.test(t) && /this desktop's log only/.test(t), 20000, "the hourly count");
   await click(browser, "#action-zohoResetMfa");
-  await el(browser, "#provider-plan-dialog");
+  await el(browser, "#plan-dialog");
   await waitText(browser, '[data-testid="approval-reason"]', (t) => /VIP list/.test(t), 20000, "why a second person");
   // Ada prepared it: only the other demo operators are offered as approvers.
-  const picker = await el(browser, "#approver-account");
+  await el(browser, "#approver-account");
   const offered = await browser.execute(() => [...document.getElementById("approver-account").options].map((o) => o.value));
   assert.deepEqual(offered, ["sam.super@zylker.sandbox", "mo.member@zylker.sandbox"]);
 

@@ -41,9 +41,9 @@ pub use self::lighthouse::{
 };
 pub use self::offline_cache::{CacheStatus, CachedSearch, OFFLINE_PROBE_INTERVAL};
 pub use self::provider_actions::{
-    ByHandPage, FreshSignIn, PasswordInput, PlanOwner, PlanTarget, ProviderAccount, ProviderAction,
-    ProviderOffer, ProviderPlan, ProviderStep, RefusedFor, RunResult, SecretKind, StepPerformed,
-    StepReport, StepState, StepsRun,
+    ByHandPage, FreshSignIn, PasswordInput, PlanChoices, PlanOwner, PlanTarget, ProviderAccount,
+    ProviderAction, ProviderOffer, ProviderPlan, ProviderStep, RefusedFor, RunResult, SecretKind,
+    StepPerformed, StepReport, StepState, StepsRun,
 };
 pub use crate::providers::zoho::provider::{DeviceApprover, DEFAULT_FRESH_SIGN_IN};
 
@@ -123,6 +123,9 @@ pub struct ConnectionView {
     pub asks_for_password: bool,
     /// A sandbox connection whose emulator can simulate a network outage (the offline demo).
     pub outage_demo: bool,
+    /// A sandbox connection whose users can be reset from a second, simulated desktop (the
+    /// demo of the hourly cap counted across the team).
+    pub second_desktop_demo: bool,
 }
 
 /// Entra's read of a user's page: who they are, how they sign in, and which actions are
@@ -261,6 +264,8 @@ pub struct Console {
     demo_accounts: HashMap<String, Vec<DemoAccount>>,
     /// Sandbox connections whose emulator can simulate a network outage.
     outage_demos: std::collections::HashSet<String>,
+    /// Sandbox connections with the second desktop's demo (see `with_second_desktop_demo`).
+    second_desktop_demos: std::collections::HashSet<String>,
     /// Held while a by-hand step is settled (see `by_hand_steps`).
     settling_by_hand: tokio::sync::Mutex<()>,
 }
@@ -308,6 +313,7 @@ impl Console {
             plan_validity: PLAN_VALIDITY,
             demo_accounts: HashMap::new(),
             outage_demos: Default::default(),
+            second_desktop_demos: Default::default(),
             settling_by_hand: Default::default(),
         }
         .with_provider(Arc::new(
@@ -333,6 +339,13 @@ impl Console {
     /// The sandbox connection's card offers the outage demo (its emulator can cut its network).
     pub fn with_outage_demo(mut self, connection_id: &str) -> Self {
         self.outage_demos.insert(connection_id.to_string());
+        self
+    }
+
+    /// Marks a sandbox connection whose users a second, simulated desktop can reset (the shell
+    /// serves that demo).
+    pub fn with_second_desktop_demo(mut self, connection_id: &str) -> Self {
+        self.second_desktop_demos.insert(connection_id.to_string());
         self
     }
 
@@ -556,6 +569,7 @@ impl Console {
                     _ => self.seam_keeps_offline_cache(c),
                 },
                 outage_demo: self.outage_demos.contains(&c.id),
+                second_desktop_demo: self.second_desktop_demos.contains(&c.id),
                 asks_for_password: through_seam && self.seam_asks_for_password(c),
             });
         }
@@ -935,6 +949,37 @@ impl Console {
             }
             Err(error) => Err(error),
         }
+    }
+
+    /// An Entra action planned from its offer's id and its option form's choices (the page's
+    /// one plan command), told in the seam's terms. The plan stays in Entra's store under the
+    /// same id, where `run_plan`, the caller's verification and the approval find it.
+    pub(crate) async fn plan_entra_offer(
+        &self,
+        connection_id: &str,
+        user_id: &str,
+        action: &str,
+        options: Option<serde_json::Value>,
+    ) -> Result<ProviderPlan> {
+        let action: ActionKind = crate::seam::action_of_id(action).ok_or_else(|| {
+            AppError::invalid_input(format!(
+                "\"{action}\" is not an action of this directory; pick one on the user's page."
+            ))
+        })?;
+        let options: ActionOptions = match options {
+            None => ActionOptions::default(),
+            Some(options) => serde_json::from_value(options).map_err(|e| {
+                AppError::invalid_input(format!(
+                    "The choices sent with \"{}\" could not be read ({e}); open the action again \
+                     from the user's page.",
+                    action.label()
+                ))
+            })?,
+        };
+        let plan = self
+            .plan_action_with(connection_id, user_id, action, &options)
+            .await?;
+        Ok(crate::providers::entra::summary::provider_plan(&plan))
     }
 
     /// Runs a reviewed plan once. Authorization is checked again before each step, against the

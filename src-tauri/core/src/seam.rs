@@ -124,6 +124,12 @@ pub fn action_id<A: Serialize + std::fmt::Debug>(action: &A) -> String {
     }
 }
 
+/// The action of a provider's own enum that an offer's id names ([`action_id`]'s inverse), or
+/// `None` when the id is none of its actions.
+pub fn action_of_id<A: serde::de::DeserializeOwned>(id: &str) -> Option<A> {
+    serde_json::from_value(serde_json::Value::String(id.to_string())).ok()
+}
+
 /// One user as a list shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[ts(export)]
@@ -310,6 +316,12 @@ pub trait CacheFeed: Send + Sync {
 pub trait Provider: Send + Sync {
     /// The name connections use to pick this provider (`CustomSettings::provider`).
     fn name(&self) -> &str;
+
+    /// The provider's own console, as the page names it where a step is finished by hand
+    /// ("Finish in Zoho") and in a run's result. Default: [`Provider::name`].
+    fn admin_centre(&self) -> &str {
+        self.name()
+    }
 
     /// One line for the connection's card (a server, a data centre).
     fn summary(&self, _connection: &Connection) -> Option<String> {

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use resetdesk_core::audit::AuditOutcome;
-use resetdesk_core::console::{Console, PasswordInput, SecretKind, StepPerformed, StepState};
+use resetdesk_core::console::{
+    Console, PasswordInput, PlanChoices, SecretKind, StepPerformed, StepState,
+};
 use resetdesk_core::providers::entra::actions::{ActionKind, ActionOptions};
 use resetdesk_core::secrets::MemoryStore;
 use resetdesk_core::ErrorKind;
@@ -172,4 +174,90 @@ async fn a_password_sent_with_an_entra_plan_is_refused_and_the_plan_stays_ready(
     let result = h.console.run_plan(&plan.id, "INC-33", None).await.unwrap();
     assert_eq!(result.outcome, AuditOutcome::Succeeded);
     assert_eq!(h.sandbox.password_reset_count(&adele), 1);
+}
+
+/// The page's one plan command, on Entra: the offer's id and its form's choices in, the seam's
+/// summary out (the kind and why a step will not run, the choices), and the same plan runs.
+#[tokio::test]
+async fn an_entra_action_is_planned_by_its_offers_id_and_choices_and_runs_as_planned() {
+    let h = harness("pwdadmin").await;
+    let adele = h.sandbox.user_id_by_upn(ADELE).unwrap();
+
+    let plan = h
+        .console
+        .plan_provider_action(
+            CONNECTION,
+            &adele,
+            "resetPassword",
+            Some(serde_json::json!({ "alsoRevokeSessions": true })),
+        )
+        .await
+        .unwrap();
+
+    assert_eq!(plan.operator, "pwdadmin@contoso.sandbox");
+    assert_eq!(plan.target.detail, ADELE);
+    let kinds: Vec<_> = plan.steps.iter().map(|s| s.kind.as_deref()).collect();
+    assert_eq!(kinds, [Some("resetPassword"), Some("revokeSessions")]);
+    assert!(
+        plan.steps[1].blocked.is_some(),
+        "a Password Administrator cannot revoke: {:?}",
+        plan.steps[1]
+    );
+    assert!(matches!(
+        plan.choices,
+        Some(PlanChoices::Entra {
+            also_revoke_sessions: Some(true),
+            temporary_access_pass: None
+        })
+    ));
+    let result = h.console.run_plan(&plan.id, "INC-34", None).await.unwrap();
+    assert_eq!(result.outcome, AuditOutcome::Partial);
+    assert_eq!(h.sandbox.password_reset_count(&adele), 1);
+}
+
+#[tokio::test]
+async fn an_entra_plan_for_an_unknown_action_or_a_forged_choice_is_refused_with_what_to_do() {
+    let h = harness("pwdadmin").await;
+    let adele = h.sandbox.user_id_by_upn(ADELE).unwrap();
+
+    let unknown = h
+        .console
+        .plan_offered(CONNECTION, &adele, "deleteUser")
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.kind, ErrorKind::InvalidInput);
+    assert!(
+        unknown.message.contains("\"deleteUser\" is not an action")
+            && unknown.message.contains("user's page"),
+        "{}",
+        unknown.message
+    );
+    let forged = h
+        .console
+        .plan_provider_action(
+            CONNECTION,
+            &adele,
+            "issueTemporaryAccessPass",
+            Some(serde_json::json!({ "tapLifetimeMinutes": 60, "extraStep": "deleteUser" })),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(forged.kind, ErrorKind::InvalidInput);
+    assert!(forged.message.contains("extraStep"), "{}", forged.message);
+    assert!(
+        h.console.list_audit(10).unwrap().is_empty(),
+        "bad input is no attempt"
+    );
+
+    // An action the operator's role does not allow is refused with the reason, and audited,
+    // through the one command as through Entra's own.
+    let refused = h
+        .console
+        .plan_offered(CONNECTION, &adele, "requireReregisterMfa")
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Denied);
+    let audit = h.console.list_audit(10).unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].record.outcome, AuditOutcome::Refused);
 }

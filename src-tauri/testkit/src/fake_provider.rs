@@ -342,17 +342,13 @@ impl Session for FakeSession {
             SIGN_OUT => format!("Sign {} out of every session", user.name),
             other => return Err(AppError::invalid_input(format!("Unknown action {other}."))),
         };
-        let target = PlanTarget {
-            id: user.id.clone(),
-            name: user.name.clone(),
-            detail: user.email.clone(),
-        };
-        let step = ProviderStep {
+        let target = PlanTarget::new(user.id.clone(), user.name.clone(), user.email.clone());
+        let step = ProviderStep::new(
             summary,
-            performed: StepPerformed::Api {
+            StepPerformed::Api {
                 doc: "https://fake.test/api".to_string(),
             },
-        };
+        );
         let mut draft = PlanDraft::new(target, vec![step], Vec::new());
         if user.owner {
             draft.privileged = Some("is an owner of the fake directory.".to_string());

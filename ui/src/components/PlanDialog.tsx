@@ -1,24 +1,30 @@
 import {
   Badge,
-  Checkbox,
-  Field,
-  Input,
+  Button,
   MessageBar,
+  MessageBarActions,
   MessageBarBody,
+  MessageBarTitle,
   Spinner,
   Subtitle2,
+  Text,
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
+import { CloudArrowUpRegular, HandRightRegular } from "@fluentui/react-icons";
 import { useState } from "react";
+import { useZohoSignIn } from "../hooks/useZohoSignIn";
 import type { ActionFlow } from "../hooks/useActionFlow";
 import type { ApproverSignIn } from "../ipc/api";
-import type { ActionOptions, ApprovalStep, CodeToSend, Plan, VerificationEvidence } from "../ipc/types";
-import { ACTION_LABELS } from "../format";
+import type { ActionOptions, ApprovalStep, CodeToSend, ProviderPlan, ProviderStep, VerificationEvidence } from "../ipc/types";
+import { actionLabel } from "../format";
 import { ConfirmationDialog } from "./ConfirmationDialog";
+import { ErrorBar } from "./ErrorBar";
 import { ReasonField } from "./ReasonField";
-import { RoleBadges } from "./RoleBadges";
+import { BadgeList } from "./RoleBadges";
 import { SafetyChecks, safetySatisfied } from "./SafetyChecks";
+import { DeviceCodeBox } from "./providers/DeviceCodeBox";
+import { EntraPlanChoices } from "./providers/EntraPlanChoices";
 
 const useStyles = makeStyles({
   facts: {
@@ -30,212 +36,202 @@ const useStyles = makeStyles({
   },
   term: { color: tokens.colorNeutralForeground3 },
   value: { margin: 0 },
-  steps: { margin: 0, paddingLeft: tokens.spacingHorizontalXXL, display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXS },
+  steps: { margin: 0, paddingLeft: tokens.spacingHorizontalXXL, display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
+  byHand: {
+    borderLeft: `3px solid ${tokens.colorPaletteMarigoldBorderActive}`,
+    paddingLeft: tokens.spacingHorizontalS,
+    backgroundColor: tokens.colorPaletteMarigoldBackground1,
+  },
+  why: { color: tokens.colorNeutralForeground2, display: "block" },
   blocked: { color: tokens.colorPaletteDarkOrangeForeground1 },
 });
 
-type DialogFlow = Exclude<ActionFlow, { stage: "idle" } | { stage: "done" }>;
+export type PlanDialogFlow = Extract<ActionFlow, { stage: "planning" | "planFailed" | "confirm" }>;
 
-export function isPlanDialogStage(flow: ActionFlow): flow is DialogFlow {
-  return flow.stage !== "idle" && flow.stage !== "done";
+export function isPlanDialogStage(flow: ActionFlow): flow is PlanDialogFlow {
+  return flow.stage === "planning" || flow.stage === "planFailed" || flow.stage === "confirm";
 }
 
 export interface PlanDialogProps {
-  flow: DialogFlow;
-  onConfirm: (reason: string) => void;
+  flow: PlanDialogFlow;
+  connectionId: string;
+  /** The sandbox's demo account to sign in again as (the one signed in); undefined for a real directory. */
+  reauthAccount?: string;
+  onRun: (reason: string) => void;
+  onSignedInAgain: () => void;
   onCancel: () => void;
-  /** The operator changed an option: Rust plans again. */
-  onOptionsChange?: (options: ActionOptions) => void;
-  /** The safety steps (see SafetyChecks); each rejects with Rust's error. */
-  onSendCode?: (destinationId: string) => Promise<CodeToSend>;
-  onVerify?: (evidence: VerificationEvidence) => Promise<void>;
-  onApprove?: (form: ApproverSignIn) => Promise<ApprovalStep>;
+  /** The operator changed a choice of the provider's option form: Rust plans again. */
+  onChoicesChange: (choices: ActionOptions) => void;
+  /** The caller's verification (see SafetyChecks); each rejects with Rust's error. */
+  onSendCode: (destinationId: string) => Promise<CodeToSend>;
+  onVerify: (evidence: VerificationEvidence) => Promise<void>;
+  /** A second person's sign-in (see SecondPersonApproval); rejects with Rust's refusal. */
+  onApprove: (form: ApproverSignIn) => Promise<ApprovalStep>;
 }
 
-const notWired = () => Promise.reject({ kind: "Internal", message: "Not available here.", detail: null });
-
-/** "Summary of your request": what Rust will do, and the operator's reason, before anything changes. */
+/**
+ * "Summary of your request", the one confirmation of every provider's action: what Rust will do,
+ * step by step — the ones the operator finishes in the provider's console set apart, a step the
+ * operator's roles will not let run marked with why —, the warnings, the provider's option form
+ * where it has one, the safety checks and the reason, before anything changes. Where the admin
+ * centre asks twice (Zoho's Reset MFA), so does this; a plan that needs a recent sign-in
+ * (Zoho's) is renewed here.
+ */
 export function PlanDialog({
   flow,
-  onConfirm,
+  connectionId,
+  reauthAccount,
+  onRun,
+  onSignedInAgain,
   onCancel,
-  onOptionsChange,
-  onSendCode = notWired,
-  onVerify = notWired,
-  onApprove = notWired,
+  onChoicesChange,
+  onSendCode,
+  onVerify,
+  onApprove,
 }: PlanDialogProps) {
   const [reason, setReason] = useState("");
-  const action = flow.stage === "planning" || flow.stage === "planFailed" ? flow.action : flow.plan.action;
-  const executing = flow.stage === "executing";
-  const canConfirm =
-    flow.stage === "confirming" &&
-    !flow.stale &&
-    reason.trim().length > 0 &&
-    safetySatisfied(flow.plan, flow.verification, flow.approval);
+  const [confirmations, setConfirmations] = useState(0);
+  // Set once the operator confirmed: a run refused for a stale sign-in is retried after signing in again.
+  const [submitted, setSubmitted] = useState(false);
+  const freshSignIn = useZohoSignIn(connectionId);
 
-  const confirmable = flow.stage === "confirming" || flow.stage === "executing";
+  const confirming = flow.stage === "confirm" ? flow : null;
+  const plan = confirming?.plan ?? null;
+  const running = confirming?.running ?? false;
+  const stale = confirming?.stale ?? false;
+  const needsFreshSignIn = confirming?.needsFreshSignIn ?? false;
+  const required = Math.max(1, plan?.confirmationsRequired ?? 1);
+  const busy = running || freshSignIn.busy;
+  const safe = confirming ? safetySatisfied(confirming.plan, confirming.verification, confirming.approval) : false;
+  const canConfirm = plan !== null && !busy && !stale && !needsFreshSignIn && safe && reason.trim().length > 0;
+
+  const confirm = () => {
+    if (!canConfirm) return;
+    if (confirmations + 1 < required) {
+      setConfirmations(confirmations + 1);
+      return;
+    }
+    setSubmitted(true);
+    onRun(reason.trim());
+  };
+
+  const signInAgain = async () => {
+    const account = await freshSignIn.signIn(reauthAccount);
+    if (!account) return;
+    onSignedInAgain();
+    if (submitted) onRun(reason.trim());
+  };
+
   return (
     <ConfirmationDialog
       id="plan-dialog"
-      title={ACTION_LABELS[action] ?? action}
+      title={plan ? plan.actionLabel : actionLabel(flow.stage === "confirm" ? flow.plan.action : flow.action)}
       planning={flow.stage === "planning"}
-      error={flow.stage === "planFailed" || flow.stage === "confirming" ? flow.error : null}
-      busy={executing ? "Running…" : null}
-      confirm={flow.stage === "planFailed" ? null : { label: "Confirm", disabled: !canConfirm, onClick: () => onConfirm(reason) }}
+      error={flow.stage === "planFailed" || flow.stage === "confirm" ? flow.error : null}
+      busy={running ? "Running…" : null}
+      locked={freshSignIn.busy}
+      confirm={
+        plan
+          ? {
+              label: required > 1 ? "Yes, Reset" : "Confirm",
+              disabled: !canConfirm,
+              onClick: confirm,
+            }
+          : null
+      }
       onCancel={onCancel}
     >
-      {flow.stage === "confirming" ? (
-        <PlanOptions
-          plan={flow.plan}
-          options={flow.options}
-          disabled={!onOptionsChange}
-          onChange={(options) => onOptionsChange?.(options)}
-        />
+      {confirming && plan?.choices?.form === "entra" ? (
+        <EntraPlanChoices planned={plan.choices} choices={confirming.choices} disabled={running} onChange={onChoicesChange} />
       ) : null}
-      {flow.stage === "confirming" && flow.stale && !flow.error ? (
-        <Spinner size="tiny" label="Updating the summary…" data-testid="plan-updating" />
-      ) : null}
-      {confirmable ? <PlanSummary plan={flow.plan} /> : null}
-      {flow.stage === "confirming" ? (
-        <SafetyChecks
-          plan={flow.plan}
-          verification={flow.verification}
-          approval={flow.approval}
-          disabled={flow.stale}
-          onSendCode={onSendCode}
-          onVerify={onVerify}
-          onApprove={onApprove}
-        />
-      ) : null}
-      {confirmable ? (
-        <ReasonField
-          value={reason}
-          disabled={executing}
-          onChange={setReason}
-          onEnter={() => {
-            if (canConfirm) onConfirm(reason);
-          }}
-        />
+      {stale && !confirming?.error ? <Spinner size="tiny" label="Updating the summary…" data-testid="plan-updating" /> : null}
+      {plan ? <PlanSummary plan={plan} /> : null}
+      {confirming && plan ? (
+        <>
+          {needsFreshSignIn ? (
+            <MessageBar intent="info" layout="multiline" data-testid="fresh-sign-in">
+              <MessageBarBody>
+                <MessageBarTitle>Sign in again to confirm it is you</MessageBarTitle>
+                ResetDesk asks for a {plan.adminCentre} sign-in no older than {plan.freshSignIn?.maxAgeMinutes ?? "a few"} minutes
+                before a reset (your organisation&apos;s setting), as {plan.adminCentre}&apos;s admin panel asks for the
+                administrator&apos;s password.
+              </MessageBarBody>
+              <MessageBarActions>
+                <Button id="reauth-button" disabled={freshSignIn.busy} onClick={() => void signInAgain()}>
+                  Sign in again
+                </Button>
+              </MessageBarActions>
+            </MessageBar>
+          ) : null}
+          {freshSignIn.prompt ? <DeviceCodeBox prompt={freshSignIn.prompt} sandbox={reauthAccount !== undefined} /> : null}
+          {freshSignIn.error ? <ErrorBar error={freshSignIn.error} /> : null}
+          <SafetyChecks
+            plan={{ connectionId: plan.connectionId, operatorUpn: plan.operator, safety: plan.safety }}
+            verification={confirming.verification}
+            approval={confirming.approval}
+            disabled={busy || stale || confirmations > 0}
+            onSendCode={onSendCode}
+            onVerify={onVerify}
+            onApprove={onApprove}
+          />
+          <ReasonField
+            value={reason}
+            disabled={busy || confirmations > 0}
+            onChange={setReason}
+            onEnter={() => {
+              if (required === 1) confirm();
+            }}
+          />
+          {confirmations > 0 ? (
+            <MessageBar intent="error" layout="multiline" data-testid="second-confirmation">
+              <MessageBarBody>
+                <MessageBarTitle>Are you sure?</MessageBarTitle>
+                {plan.steps.every((step) => step.performed.performed === "byHand")
+                  ? `ResetDesk changes nothing itself: you do ${plan.actionLabel} for ${plan.target.name} in the admin panel, where it cannot be undone. Click Yes, Reset again to go on to its steps.`
+                  : `${plan.actionLabel} for ${plan.target.name} cannot be undone. Click Yes, Reset again to go ahead.`}
+              </MessageBarBody>
+            </MessageBar>
+          ) : null}
+        </>
       ) : null}
     </ConfirmationDialog>
   );
 }
 
-/**
- * The choices Rust plans with: "Also revoke the user's sessions" for a password or MFA reset,
- * and a Temporary Access Pass's lifetime (within the tenant policy's range, shown) and one-time use.
- * Every change asks Rust for a new plan; the lifetime is sent when the field is left or Enter is pressed.
- */
-function PlanOptions({
-  plan,
-  options,
-  disabled,
-  onChange,
-}: {
-  plan: Plan;
-  options: ActionOptions;
-  disabled: boolean;
-  onChange: (options: ActionOptions) => void;
-}) {
-  const terms = plan.temporaryAccessPass;
-  const shownLifetime = options.tapLifetimeMinutes ?? terms?.lifetimeMinutes;
-  const [lifetime, setLifetime] = useState(shownLifetime !== undefined ? String(shownLifetime) : "");
-  const offersRevoke = plan.alsoRevokeSessions !== null && plan.alsoRevokeSessions !== undefined;
-  if (!offersRevoke && !terms) return null;
-
-  const sendLifetime = () => {
-    const minutes = Number(lifetime);
-    if (lifetime.trim() === "" || !Number.isInteger(minutes) || minutes === options.tapLifetimeMinutes) return;
-    if (options.tapLifetimeMinutes === undefined && minutes === terms?.lifetimeMinutes) return;
-    onChange({ ...options, tapLifetimeMinutes: minutes });
-  };
-
-  return (
-    <div data-testid="plan-options">
-      {offersRevoke ? (
-        <Checkbox
-          id="also-revoke"
-          label="Also revoke the user's sessions"
-          checked={options.alsoRevokeSessions ?? false}
-          disabled={disabled}
-          onChange={(_, data) => onChange({ ...options, alsoRevokeSessions: data.checked === true })}
-        />
-      ) : null}
-      {terms ? (
-        <>
-          <Field
-            label="Lifetime (minutes)"
-            hint={`Between ${terms.policy.minimumLifetimeMinutes} and ${terms.policy.maximumLifetimeMinutes} minutes (this tenant's policy).`}
-          >
-            <Input
-              id="tap-lifetime"
-              type="number"
-              min={terms.policy.minimumLifetimeMinutes}
-              max={terms.policy.maximumLifetimeMinutes}
-              value={lifetime}
-              disabled={disabled}
-              onChange={(_, data) => setLifetime(data.value)}
-              onBlur={sendLifetime}
-              onKeyDown={(event) => {
-                if (event.key === "Enter") sendLifetime();
-              }}
-            />
-          </Field>
-          <Checkbox
-            id="tap-once"
-            label={terms.policy.isUsableOnce ? "One-time use (required by this tenant's policy)" : "One-time use"}
-            checked={options.tapUsableOnce ?? terms.usableOnce}
-            disabled={disabled || terms.policy.isUsableOnce}
-            onChange={(_, data) => onChange({ ...options, tapUsableOnce: data.checked === true })}
-          />
-        </>
-      ) : null}
-    </div>
-  );
-}
-
-function PlanSummary({ plan }: { plan: Plan }) {
+function PlanSummary({ plan }: { plan: ProviderPlan }) {
   const styles = useStyles();
+  // Who does each step is said only where the operator has some to do themselves.
+  const someByHand = plan.steps.some((step) => step.performed.performed === "byHand");
   return (
     <>
       <Subtitle2 as="h2">Summary of your request</Subtitle2>
+      {/* The action is the dialog's title; then whom it is for and who does it, then its steps. */}
       <dl className={styles.facts}>
-        <dt className={styles.term}>Action</dt>
-        <dd className={styles.value} data-testid="plan-action">
-          {ACTION_LABELS[plan.action] ?? plan.action}
-        </dd>
         <dt className={styles.term}>Target</dt>
         <dd className={styles.value} data-testid="plan-target">
-          <strong>{plan.target.displayName}</strong> ({plan.target.userPrincipalName})
+          <strong>{plan.target.name}</strong> ({plan.target.detail})
         </dd>
-        <dt className={styles.term}>Admin roles</dt>
-        <dd className={styles.value}>
-          <RoleBadges roles={plan.target.adminRoles} />
-        </dd>
+        {plan.target.roles ? (
+          <>
+            <dt className={styles.term}>Admin roles</dt>
+            <dd className={styles.value}>
+              {plan.target.roles.length === 0 ? (
+                <span>No admin roles</span>
+              ) : (
+                <BadgeList items={plan.target.roles.map((role) => ({ key: role, label: role }))} testId="role-badge" />
+              )}
+            </dd>
+          </>
+        ) : null}
         <dt className={styles.term}>Signed in as</dt>
-        <dd className={styles.value}>{plan.operatorUpn}</dd>
+        <dd className={styles.value}>{plan.operator}</dd>
       </dl>
-      <Subtitle2 as="h3">Steps</Subtitle2>
       {plan.steps.length === 0 ? (
         <span data-testid="plan-no-steps">Nothing to do: the user has nothing this action would change.</span>
       ) : (
         <ol className={styles.steps}>
-          {plan.steps.map((step) => (
-            <li
-              key={step.index}
-              data-testid="plan-step"
-              data-step-type={step.kind.type}
-              data-blocked={step.blocked ? "true" : "false"}
-            >
-              {step.summary}
-              {step.blocked ? (
-                <>
-                  {" "}
-                  <Badge appearance="tint" color="warning">Will not run</Badge>{" "}
-                  <span className={styles.blocked}>{step.blocked}</span>
-                </>
-              ) : null}
-            </li>
+          {plan.steps.map((step, index) => (
+            <StepLine key={index} step={step} adminCentre={plan.adminCentre} setApart={someByHand} />
           ))}
         </ol>
       )}
@@ -245,5 +241,46 @@ function PlanSummary({ plan }: { plan: Plan }) {
         </MessageBar>
       ))}
     </>
+  );
+}
+
+function StepLine({ step, adminCentre, setApart }: { step: ProviderStep; adminCentre: string; setApart: boolean }) {
+  const styles = useStyles();
+  const performed = step.performed;
+  return (
+    <li
+      data-testid="plan-step"
+      data-performed={performed.performed}
+      data-step-type={step.kind ?? undefined}
+      data-blocked={step.blocked ? "true" : "false"}
+      className={performed.performed === "byHand" ? styles.byHand : undefined}
+    >
+      {performed.performed === "byHand" ? (
+        <>
+          <Badge appearance="filled" color="warning" icon={<HandRightRegular />} data-testid="finish-by-hand">
+            Finish in {adminCentre}
+          </Badge>{" "}
+          {step.summary}
+          <Text size={200} className={styles.why}>
+            {performed.why}
+          </Text>
+        </>
+      ) : setApart ? (
+        <>
+          <Badge appearance="tint" color="brand" icon={<CloudArrowUpRegular />}>
+            ResetDesk does this
+          </Badge>{" "}
+          {step.summary}
+        </>
+      ) : (
+        step.summary
+      )}
+      {step.blocked ? (
+        <>
+          {" "}
+          <Badge appearance="tint" color="warning">Will not run</Badge> <span className={styles.blocked}>{step.blocked}</span>
+        </>
+      ) : null}
+    </li>
   );
 }

@@ -1,174 +1,250 @@
 import { useCallback, useRef, useState } from "react";
-import { planAction, runPlan } from "../ipc/api";
+import { planAction, runPlan, settleByHandStep } from "../ipc/api";
 import type { ApproverSignIn } from "../ipc/api";
 import type {
-  ActionKind,
   ActionOptions,
   AppError,
   ApprovalRecord,
-  ApprovalStep,
-  CodeToSend,
+  PasswordInput,
+  ProviderPlan,
   RunResult,
-  Plan,
-  VerificationEvidence,
   VerificationRecord,
+  ZohoResetPasswordOptions,
 } from "../ipc/types";
+import { initialEntraChoices } from "../components/providers/EntraPlanChoices";
 import { approveWith } from "./approveWith";
 import { useCallerVerification } from "./useCallerVerification";
 
 /**
- * One action from click to result: plan (Rust builds it and may refuse), confirm with a reason,
- * execute, show the result. The temporary password lives only in the `done` state and is dropped
- * when the result is closed.
+ * One action on one user, whatever the provider, from click to result: (option form →) plan
+ * (Rust builds it and may refuse) → confirm with a reason → run → result, with by-hand steps
+ * marked done afterwards.
  *
- * Options chosen in the confirmation (also revoke sessions, a pass's lifetime) re-plan in Rust:
- * while that runs, or when Rust refused the new options, the shown plan is `stale` and cannot be
- * confirmed — the operator confirms only what Rust planned for the options on screen.
+ * Choices the summary offers (Entra's "also revoke sessions", a pass's lifetime) plan again in
+ * Rust: while that runs, or when Rust refused the new choices, the plan is `stale` and cannot be
+ * confirmed — the operator confirms only what Rust planned for the choices on screen.
  *
  * Before a reset, the confirmation also records how the caller was verified and, when Rust says
  * so, a second person's approval. Both are decided and kept in Rust on the plan; the flow keeps
  * Rust's answers only to show them (a re-plan carries them over in Rust too).
+ *
+ * The password the operator chose in an option form (Zoho's Reset password) is kept in a ref
+ * (never rendered, never in React state) from Review until the run answers or the flow is
+ * closed, so a retry after "sign in again" can send it once more. A generated secret lives only
+ * in the `done` state and goes when the result is closed.
  */
 export type ActionFlow =
   | { stage: "idle" }
-  | { stage: "planning"; action: ActionKind; options: ActionOptions }
-  | { stage: "planFailed"; action: ActionKind; error: AppError }
+  /** An option form that comes before anything is planned (Zoho's Reset password dialog). */
+  | { stage: "options"; action: string; planning: boolean; error: AppError | null }
+  | { stage: "planning"; action: string }
+  | { stage: "planFailed"; action: string; error: AppError }
   | {
-      stage: "confirming";
-      plan: Plan;
-      options: ActionOptions;
-      error: AppError | null;
+      stage: "confirm";
+      plan: ProviderPlan;
+      /** The choices the plan was asked with (the summary's option form shows them). */
+      choices: ActionOptions;
+      /** A re-plan for new choices is under way or was refused: this plan may not be confirmed. */
       stale: boolean;
+      running: boolean;
+      error: AppError | null;
+      needsFreshSignIn: boolean;
+      /** How the caller was verified, as Rust recorded it (a reset may not run without it). */
       verification: VerificationRecord | null;
+      /** A second person's approval, as Rust recorded it (a reset that needs one waits for it). */
       approval: ApprovalRecord | null;
     }
-  | { stage: "executing"; plan: Plan }
-  | { stage: "done"; plan: Plan; result: RunResult };
+  | { stage: "done"; plan: ProviderPlan; result: RunResult };
 
-export interface ActionFlowControls {
-  flow: ActionFlow;
-  start: (action: ActionKind) => Promise<void>;
-  /** Plans the same action again with new options (from the confirmation's options form). */
-  replan: (options: ActionOptions) => Promise<void>;
-  confirm: (reason: string) => Promise<void>;
-  /** A one-time code to send; rejects with Rust's error. */
-  sendCode: (destinationId: string) => Promise<CodeToSend>;
-  /** Records the caller's verification; rejects with Rust's error (input to correct). */
-  verify: (evidence: VerificationEvidence) => Promise<void>;
-  /** A second operator signs in and Rust checks them; rejects with Rust's refusal. */
-  approve: (form: ApproverSignIn) => Promise<ApprovalStep>;
-  /** Close the confirmation (before execution) or the result; both return to idle. */
-  close: () => void;
-}
+/** Actions whose option form comes before the plan: the password is chosen first, as in Zoho. */
+const OPTIONS_FIRST: ReadonlySet<string> = new Set(["zohoResetPassword"]);
 
-/** What the confirmation starts with: revoking sessions is on by default where it is offered. */
-export function initialOptions(action: ActionKind): ActionOptions | undefined {
-  if (action === "resetPassword" || action === "requireReregisterMfa") return { alsoRevokeSessions: true };
-  return undefined;
-}
-
-export function useActionFlow(connectionId: string, userId: string): ActionFlowControls {
+export function useActionFlow(connectionId: string, userId: string) {
   const [flow, setFlow] = useState<ActionFlow>({ stage: "idle" });
-  // Only the newest re-plan may land: answers to older option choices are dropped.
+  const password = useRef<PasswordInput | undefined>(undefined);
+  // Only the newest re-plan may land: answers to older choices are dropped.
   const replanSeq = useRef(0);
 
-  const start = useCallback(
-    async (action: ActionKind) => {
-      const options = initialOptions(action);
-      setFlow({ stage: "planning", action, options: options ?? {} });
+  const plan = useCallback(
+    async (action: string, options?: ActionOptions | ZohoResetPasswordOptions) => {
       try {
-        const plan = await planAction(connectionId, userId, action, options);
+        const planned = await planAction(connectionId, userId, action, options);
         setFlow((current) =>
-          current.stage === "planning" && current.action === action
+          (current.stage === "planning" || current.stage === "options") && current.action === action
             ? {
-                stage: "confirming",
-                plan,
-                options: options ?? {},
-                error: null,
+                stage: "confirm",
+                plan: planned,
+                choices: (options as ActionOptions | undefined) ?? {},
                 stale: false,
+                running: false,
+                error: null,
+                needsFreshSignIn: planned.freshSignIn?.fresh === false,
                 // Rust reuses a verification this operator recorded for the same user in this call.
-                verification: plan.safety.verification.recorded ?? null,
+                verification: planned.safety.verification.recorded ?? null,
                 approval: null,
               }
             : current,
         );
       } catch (e) {
-        setFlow((current) =>
-          current.stage === "planning" && current.action === action
-            ? { stage: "planFailed", action, error: e as AppError }
-            : current,
-        );
+        password.current = undefined;
+        setFlow((current) => {
+          if (current.stage === "options" && current.action === action) return { ...current, planning: false, error: e as AppError };
+          if (current.stage === "planning" && current.action === action) return { stage: "planFailed", action, error: e as AppError };
+          return current;
+        });
       }
     },
     [connectionId, userId],
   );
 
+  /** An action with an option form first opens it; every other action is planned at once. */
+  const start = useCallback(
+    (action: string) => {
+      password.current = undefined;
+      replanSeq.current++;
+      if (OPTIONS_FIRST.has(action)) {
+        setFlow({ stage: "options", action, planning: false, error: null });
+        return;
+      }
+      setFlow({ stage: "planning", action });
+      void plan(action, initialEntraChoices(action));
+    },
+    [plan],
+  );
+
+  /** The option form's Review: plan with its options; keep the password for the run. */
+  const review = useCallback(
+    (options: ZohoResetPasswordOptions, chosen: PasswordInput) => {
+      if (flow.stage !== "options") return;
+      password.current = chosen;
+      setFlow({ ...flow, planning: true, error: null });
+      void plan(flow.action, options);
+    },
+    [plan, flow],
+  );
+
+  /** Plans the same action again with the summary's new choices. */
   const replan = useCallback(
-    async (options: ActionOptions) => {
-      if (flow.stage !== "confirming") return;
-      const action = flow.plan.action;
-      const replaced = flow.plan.id;
+    async (choices: ActionOptions) => {
+      if (flow.stage !== "confirm" || flow.running) return;
+      const { action, id: replaced } = flow.plan;
       const seq = ++replanSeq.current;
-      setFlow({ ...flow, options, error: null, stale: true });
+      setFlow({ ...flow, choices, error: null, stale: true });
       try {
-        const plan = await planAction(connectionId, userId, action, options, replaced);
+        const planned = await planAction(connectionId, userId, action, choices, replaced);
         if (seq !== replanSeq.current) return;
         setFlow((current) =>
-          current.stage === "confirming" ? { ...current, plan, options, error: null, stale: false } : current,
+          current.stage === "confirm" ? { ...current, plan: planned, choices, error: null, stale: false } : current,
         );
       } catch (e) {
         if (seq !== replanSeq.current) return;
-        setFlow((current) =>
-          current.stage === "confirming" ? { ...current, options, error: e as AppError, stale: true } : current,
-        );
+        setFlow((current) => (current.stage === "confirm" ? { ...current, choices, error: e as AppError, stale: true } : current));
       }
     },
     [connectionId, userId, flow],
   );
 
-  const confirm = useCallback(
+  const run = useCallback(
     async (reason: string) => {
-      if (flow.stage !== "confirming" || flow.stale) return;
+      if (flow.stage !== "confirm" || flow.stale || flow.running) return;
       const trimmed = reason.trim();
       if (!trimmed) return;
-      const plan = flow.plan;
-      setFlow({ stage: "executing", plan });
+      const planned = flow.plan;
+      // A plan that asks for a recent sign-in answers NotSignedIn when it is too old: that is
+      // "sign in again" here, not a lost session for the whole app to announce.
+      const asksFreshSignIn = planned.freshSignIn !== null;
+      setFlow({ ...flow, running: true, error: null, needsFreshSignIn: false });
       try {
-        const result = await runPlan(plan.id, trimmed);
-        setFlow({ stage: "done", plan, result });
+        const result = await runPlan(planned.id, trimmed, planned.needsPassword ? password.current : undefined, !asksFreshSignIn);
+        password.current = undefined;
+        setFlow({ stage: "done", plan: planned, result });
       } catch (e) {
-        setFlow({ ...flow, error: e as AppError, stale: false });
+        const error = e as AppError;
+        const fresh = asksFreshSignIn && error.kind === "NotSignedIn";
+        setFlow((current) =>
+          current.stage === "confirm" && current.plan.id === planned.id
+            ? { ...current, running: false, error: fresh ? null : error, needsFreshSignIn: fresh }
+            : current,
+        );
       }
     },
     [flow],
   );
 
-  const planId = flow.stage === "confirming" ? flow.plan.id : null;
+  const confirmingId = flow.stage === "confirm" ? flow.plan.id : null;
 
   const { sendCode, verify } = useCallerVerification(
-    planId,
-    useCallback((recordedFor: string, record: VerificationRecord) => {
+    confirmingId,
+    useCallback((planId: string, record: VerificationRecord) => {
       setFlow((current) =>
-        current.stage === "confirming" && current.plan.id === recordedFor ? { ...current, verification: record } : current,
+        current.stage === "confirm" && current.plan.id === planId ? { ...current, verification: record } : current,
       );
     }, []),
   );
 
+  /** A second person signs in to approve (Rust checks who; a refusal rejects with Rust's error). */
   const approve = useCallback(
     (form: ApproverSignIn) =>
-      approveWith(planId, form, (approved, record) =>
+      approveWith(confirmingId, form, (planId, record) =>
         setFlow((current) =>
-          current.stage === "confirming" && current.plan.id === approved ? { ...current, approval: record } : current,
+          current.stage === "confirm" && current.plan.id === planId ? { ...current, approval: record } : current,
         ),
       ),
-    [planId],
+    [confirmingId],
   );
 
-  // While executing, the dialog cannot be dismissed: the result must be seen.
-  const close = useCallback(() => {
-    replanSeq.current++;
-    setFlow((current) => (current.stage === "executing" ? current : { stage: "idle" }));
+  /** After the fresh sign-in: the plan may run now. */
+  const signedInAgain = useCallback(() => {
+    setFlow((current) => (current.stage === "confirm" ? { ...current, needsFreshSignIn: false } : current));
   }, []);
 
-  return { flow, start, replan, confirm, close, sendCode, verify, approve };
+  const markDone = useCallback(async (stepIndex: number) => {
+    const current = flow;
+    if (current.stage !== "done") return;
+    // The settlement Activity makes too; it answers the plan's result while Rust keeps it.
+    const { result } = await settleByHandStep(current.plan.id, stepIndex, { settlement: "done" });
+    if (!result) return;
+    // Marks sent one after the other can be answered out of order: an older answer must not
+    // turn a step already marked done back into "to do". Keep whichever is newer.
+    setFlow((now) =>
+      now.stage === "done" && now.plan.id === current.plan.id ? { ...now, result: newerResult(now.result, result) } : now,
+    );
+  }, [flow]);
+
+  /** Closes the option form, the summary or the result; a running plan's summary stays (its result must be seen). */
+  const close = useCallback(() => {
+    replanSeq.current++;
+    setFlow((current) => {
+      if (current.stage === "confirm" && current.running) return current;
+      password.current = undefined;
+      return { stage: "idle" };
+    });
+  }, []);
+
+  return { flow, start, review, replan, run, signedInAgain, markDone, close, sendCode, verify, approve };
+}
+
+/**
+ * The later of two answers about the same run. Each mark writes an audit entry, so the answer
+ * with the higher audit sequence number is the newer one; its steps are kept, except that a
+ * step marked done in either stays done (a mark is never undone). Rust returns a generated
+ * password only once: it stays on screen while the result is open, under its own name and
+ * with its Copy.
+ */
+export function newerResult(shown: RunResult, answer: RunResult): RunResult {
+  const newer = (answer.auditSeq ?? -1) >= (shown.auditSeq ?? -1) ? answer : shown;
+  const other = newer === answer ? shown : answer;
+  const steps = newer.steps.map((step) => {
+    const elsewhere = other.steps.find((s) => s.index === step.index);
+    return elsewhere?.state === "doneByHand" && step.state === "toDoByHand" ? elsewhere : step;
+  });
+  // The secret, what it is and its Copy handle travel together, from the answer that has them.
+  const withSecret = answer.generatedPassword ? answer : shown;
+  return {
+    ...newer,
+    steps,
+    generatedPassword: withSecret.generatedPassword,
+    secretKind: withSecret.secretKind,
+    copyHandle: withSecret.copyHandle,
+  };
 }

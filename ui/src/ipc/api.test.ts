@@ -82,11 +82,11 @@ describe("api: one command per function, with the brief's argument names", () =>
     ["trustCertificate", () => api.trustCertificate("ps-1", "AB:CD"), "trust_certificate", { connectionId: "ps-1", sha256: "AB:CD" }],
     ["directorySearch", () => api.directorySearch("ps-1", "bob"), "directory_search", { connectionId: "ps-1", query: "bob" }],
     ["directoryUser", () => api.directoryUser("ps-1", "p1"), "directory_user", { connectionId: "ps-1", userId: "p1" }],
-    ["planProviderAction", () => api.planProviderAction("ps-1", "p1", "psResetToken"), "plan_provider_action", { connectionId: "ps-1", userId: "p1", action: "psResetToken" }],
+    ["planAction of a seam provider", () => api.planAction("ps-1", "p1", "psResetToken"), "plan_action", { connectionId: "ps-1", userId: "p1", action: "psResetToken" }],
     [
-      "planProviderAction with Zoho options",
-      () => api.planProviderAction("zoho-1", "z1", "zohoResetPassword", { forceChangeOnLogin: true, clearMobileSessionsAndApiTokens: false, emailNewPassword: false }),
-      "plan_provider_action",
+      "planAction with Zoho options",
+      () => api.planAction("zoho-1", "z1", "zohoResetPassword", { forceChangeOnLogin: true, clearMobileSessionsAndApiTokens: false, emailNewPassword: false }),
+      "plan_action",
       {
         connectionId: "zoho-1",
         userId: "z1",

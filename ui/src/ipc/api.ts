@@ -6,7 +6,6 @@ import type {
   ByHandPage,
   ByHandSettled,
   ByHandSettlement,
-  ActionKind,
   ActionOptions,
   AppError,
   ApprovalStep,
@@ -31,7 +30,6 @@ import type {
   NewConnection,
   PasswordInput,
   PendingByHandStep,
-  Plan,
   ProviderPlan,
   RunResult,
   SignInOutcome,
@@ -182,17 +180,20 @@ export function sandboxSimulateOutage(connectionId: string, down?: boolean): Pro
 }
 
 /**
- * Without options the call is `{connectionId, userId, action}` as before; Rust plans the action alone.
- * `replaces` names the plan the operator was confirming when they changed an option: Rust moves
- * what was recorded on it (the caller's verification, an approval) to the new plan.
+ * Plans an offered action (`action`: the offer's id) on one user, whatever the provider.
+ * `options` are what the action's option form chose (Entra's "also revoke sessions" and a pass's
+ * terms, Zoho's password rules); Rust hands them to the provider, which reads its own. Without
+ * them the call is `{connectionId, userId, action}`. `replaces` names the plan the operator was
+ * confirming when they changed a choice: Rust moves what was recorded on it (the caller's
+ * verification, an approval) to the new plan.
  */
 export function planAction(
   connectionId: string,
   userId: string,
-  action: ActionKind,
-  options?: ActionOptions,
+  action: string,
+  options?: ActionOptions | ZohoResetPasswordOptions,
   replaces?: string,
-): Promise<Plan> {
+): Promise<ProviderPlan> {
   const args: Record<string, unknown> = { connectionId, userId, action };
   if (options) args.options = options;
   if (replaces) args.replaces = replaces;
@@ -301,21 +302,6 @@ export function directoryUser(connectionId: string, userId: string, tenantId?: s
   return call("directory_user", tenantId === undefined ? { connectionId, userId } : { connectionId, userId, tenantId });
 }
 
-/**
- * `options` are what the action's form chose (Zoho's Reset password dialog); Rust hands them
- * to the provider, which reads its own. Without them the call is `{connectionId, userId, action}`.
- */
-export function planProviderAction(
-  connectionId: string,
-  userId: string,
-  /** The offer's action id. */
-  action: string,
-  options?: ZohoResetPasswordOptions,
-): Promise<ProviderPlan> {
-  const args: Record<string, unknown> = { connectionId, userId, action };
-  if (options) args.options = options;
-  return call("plan_provider_action", args);
-}
 
 /**
  * Runs a confirmed plan of any provider; Rust answers one result, a report per step. A typed

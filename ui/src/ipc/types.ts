@@ -69,8 +69,8 @@ export type { Outcome } from "./generated/Outcome";
 export type { PasswordInput } from "./generated/PasswordInput";
 export type { PendingByHandStep } from "./generated/PendingByHandStep";
 export type { PhoneOnRecord } from "./generated/PhoneOnRecord";
-export type { Plan } from "./generated/Plan";
 export type { PlanSafety } from "./generated/PlanSafety";
+export type { PlanChoices } from "./generated/PlanChoices";
 export type { PlanTarget } from "./generated/PlanTarget";
 export type { ProviderAccount } from "./generated/ProviderAccount";
 export type { ProviderAction } from "./generated/ProviderAction";
@@ -83,13 +83,10 @@ export type { RoleRef } from "./generated/RoleRef";
 export type { RunResult } from "./generated/RunResult";
 export type { SecretKind } from "./generated/SecretKind";
 export type { SignInOutcome } from "./generated/SignInOutcome";
-export type { Step } from "./generated/Step";
-export type { StepKind } from "./generated/StepKind";
 export type { StepPerformed } from "./generated/StepPerformed";
 export type { StepReport } from "./generated/StepReport";
 export type { StepState } from "./generated/StepState";
 export type { StepStatus } from "./generated/StepStatus";
-export type { TargetSummary } from "./generated/TargetSummary";
 export type { TemporaryAccessPassPolicy } from "./generated/TemporaryAccessPassPolicy";
 export type { TemporaryAccessPassTerms } from "./generated/TemporaryAccessPassTerms";
 export type { FactValue } from "./generated/FactValue";
@@ -104,23 +101,3 @@ export type { VerificationOption } from "./generated/VerificationOption";
 export type { VerificationRecord } from "./generated/VerificationRecord";
 export type { VerificationRequirement } from "./generated/VerificationRequirement";
 export type { ZohoResetPasswordOptions } from "./generated/ZohoResetPasswordOptions";
-
-
-import type { ActionKind } from "./generated/ActionKind";
-import type { ProviderAction } from "./generated/ProviderAction";
-
-/** Microsoft Entra's actions, as its offers name them (`plan_action` takes them). */
-export const ENTRA_ACTIONS: readonly ActionKind[] = ["resetPassword", "requireReregisterMfa", "revokeSessions", "issueTemporaryAccessPass"];
-
-/** The Entra action an offer names, if it is one. */
-export function entraActionOf(id: string): ActionKind | undefined {
-  return ENTRA_ACTIONS.find((action) => action === id);
-}
-
-/** The Zoho and Privilege Secure actions. Offers and plans name an action by its id (a string, since providers of the seam declare their own). */
-export const PROVIDER_ACTIONS: readonly ProviderAction[] = ["zohoResetPassword", "zohoResetMfa", "psResetToken", "psResetGroupToken"];
-
-/** The Zoho or Privilege Secure action an offer or plan names, if it is one. */
-export function providerActionOf(id: string): ProviderAction | undefined {
-  return PROVIDER_ACTIONS.find((action) => action === id);
-}

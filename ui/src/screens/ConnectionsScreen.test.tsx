@@ -28,6 +28,7 @@ function fabrikam(overrides: Partial<ConnectionView> = {}): ConnectionView {
     servedThroughSeam: false,
     offlineCache: true,
     outageDemo: false,
+    secondDesktopDemo: false,
     asksForPassword: false,
     demoAccounts: [],
     ...overrides,

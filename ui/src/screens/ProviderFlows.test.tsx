@@ -182,7 +182,7 @@ describe("Zoho: reset password", () => {
     let result: RunResult = zohoPasswordResult();
     const ipc = mockCommands({
       directory_user: () => annetteDetails(),
-      plan_provider_action: () => zohoPasswordPlan(),
+      plan_action: () => zohoPasswordPlan(),
       run_plan: () => result,
       settle_by_hand_step: (args) => {
         result = {
@@ -219,8 +219,8 @@ describe("Zoho: reset password", () => {
     check("force-change"); // on by default: turned off here
     fireEvent.click(byId("review-button")!);
 
-    await waitFor(() => expect(byId("provider-plan-dialog")).not.toBeNull());
-    expect(ipc.callsOf("plan_provider_action")).toEqual([
+    await waitFor(() => expect(byId("plan-dialog")).not.toBeNull());
+    expect(ipc.callsOf("plan_action")).toEqual([
       {
         connectionId: ZOHO_ID,
         userId: annette.id,
@@ -229,14 +229,14 @@ describe("Zoho: reset password", () => {
       },
     ]);
     expect(byId("zoho-reset-password-dialog")).toBeNull();
-    const steps = allByTestId("provider-plan-step");
+    const steps = allByTestId("plan-step");
     // Rust's plan: the password, web and mobile sessions through Zoho's API; the e-mail by hand.
     expect(steps.map((s) => s.getAttribute("data-performed"))).toEqual(["api", "api", "api", "byHand"]);
     expect(steps[2].textContent).not.toContain("Finish in Zoho");
     expect(steps[3].textContent).toContain("Finish in Zoho");
     expect(steps[3].textContent).toContain("No documented Zoho API emails a password to a user");
-    expect(allByTestId("provider-plan-warning").map((w) => w.textContent)).toEqual(zohoPasswordPlan().warnings);
-    expect(allByTestId("provider-plan-warning")[1].textContent).toContain("anyone who reads that mailbox gets it");
+    expect(allByTestId("plan-warning").map((w) => w.textContent)).toEqual(zohoPasswordPlan().warnings);
+    expect(allByTestId("plan-warning")[1].textContent).toContain("anyone who reads that mailbox gets it");
 
     // The reason is required, and so is the caller's verification (the default rules, from Rust's plan).
     expect((byId("confirm-button") as HTMLButtonElement).disabled).toBe(true);
@@ -277,7 +277,7 @@ describe("Zoho: reset password", () => {
   test("a typed password is sent only with the run, and the read-aloud style sends no length", async () => {
     const ipc = mockCommands({
       directory_user: () => annetteDetails(),
-      plan_provider_action: () => zohoPasswordPlan(),
+      plan_action: () => zohoPasswordPlan(),
       run_plan: () => zohoPasswordResult({ generatedPassword: null }),
       ...ticketVerification,
     });
@@ -292,8 +292,8 @@ describe("Zoho: reset password", () => {
     expect((byId("review-button") as HTMLButtonElement).disabled).toBe(true);
     type("typed-password", "Correct-Horse-9");
     fireEvent.click(byId("review-button")!);
-    await waitFor(() => expect(byId("provider-plan-dialog")).not.toBeNull());
-    expect(JSON.stringify(ipc.callsOf("plan_provider_action"))).not.toContain("Correct-Horse-9");
+    await waitFor(() => expect(byId("plan-dialog")).not.toBeNull());
+    expect(JSON.stringify(ipc.callsOf("plan_action"))).not.toContain("Correct-Horse-9");
     expect(document.body.innerHTML).not.toContain("Correct-Horse-9");
     type("reason-input", "INC-78");
     await verifyCallerByTicket("HR-78");
@@ -306,7 +306,7 @@ describe("Zoho: reset password", () => {
     let fresh = false;
     const ipc = mockCommands({
       directory_user: () => annetteDetails(),
-      plan_provider_action: () => zohoPasswordPlan(),
+      plan_action: () => zohoPasswordPlan(),
       run_plan: () => {
         if (!fresh) throw { kind: "NotSignedIn", message: "Sign in again to confirm it is you." };
         return zohoPasswordResult();
@@ -346,7 +346,7 @@ describe("Zoho: reset password", () => {
   test("a plan whose sign-in is not fresh asks to sign in again before it can be confirmed", async () => {
     mockCommands({
       directory_user: () => annetteDetails(),
-      plan_provider_action: () =>
+      plan_action: () =>
         zohoPasswordPlan({ freshSignIn: { maxAgeMinutes: 10, signedInAt: "2026-11-23T07:00:00Z", fresh: false } }),
       sign_in: zohoDeviceSignIn(),
       ...ticketVerification,
@@ -372,14 +372,14 @@ describe("Zoho: reset MFA", () => {
       id: "pp-mfa",
       action: "zohoResetMfa",
       actionLabel: "Reset MFA",
-      steps: [{ summary: "Reset the MFA of Annette Charbonneau", performed: { performed: "api", doc: "https://www.zoho.com/" } }],
+      steps: [{ summary: "Reset the MFA of Annette Charbonneau", performed: { performed: "api", doc: "https://www.zoho.com/" }, blocked: null, kind: null }],
       warnings: [],
       confirmationsRequired: 2,
       needsPassword: false,
     };
     const ipc = mockCommands({
       directory_user: () => annetteDetails(),
-      plan_provider_action: () => plan,
+      plan_action: () => plan,
       run_plan: () => ({
         planId: "pp-mfa",
         outcome: "succeeded",
@@ -392,7 +392,7 @@ describe("Zoho: reset MFA", () => {
     fireEvent.click(byId("action-zohoResetMfa")!);
     await waitFor(() => expect(byId("confirm-button")).not.toBeNull());
     expect(byId("zoho-reset-password-dialog")).toBeNull();
-    expect(ipc.callsOf("plan_provider_action")).toEqual([{ connectionId: ZOHO_ID, userId: annette.id, action: "zohoResetMfa" }]);
+    expect(ipc.callsOf("plan_action")).toEqual([{ connectionId: ZOHO_ID, userId: annette.id, action: "zohoResetMfa" }]);
     expect(byId("confirm-button")!.textContent).toBe("Yes, Reset");
     type("reason-input", "INC-81");
     await verifyCallerByTicket("HR-81");
@@ -435,7 +435,7 @@ describe("Privilege Secure user page", () => {
     const ipc = mockCommands({
       // A value the provider does not have (here, the domain) is a dash.
       directory_user: () => bobDetails({ facts: bobDetails().facts.map((f) => (f.key === "domain" ? { ...f, value: null } : f)) }),
-      plan_provider_action: () => fromSandbox.psTokenPlanBob,
+      plan_action: () => fromSandbox.psTokenPlanBob,
     });
     renderWithFluent(<UserScreen userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} connection={psConnection(true)} />);
     await waitFor(() => expect(byId("user-title")?.textContent).toBe("Bob Groupmember"));
@@ -451,9 +451,9 @@ describe("Privilege Secure user page", () => {
     expect(section.textContent).toContain(GROUP_WARNING);
 
     fireEvent.click(byId("action-psResetToken")!);
-    await waitFor(() => expect(allByTestId("provider-plan-step").length).toBe(3));
-    expect(ipc.callsOf("plan_provider_action")).toEqual([{ connectionId: PS_ID, userId: groupBob.id, action: "psResetToken" }]);
-    expect(allByTestId("provider-plan-step").every((s) => s.getAttribute("data-performed") === "api")).toBe(true);
+    await waitFor(() => expect(allByTestId("plan-step").length).toBe(3));
+    expect(ipc.callsOf("plan_action")).toEqual([{ connectionId: PS_ID, userId: groupBob.id, action: "psResetToken" }]);
+    expect(allByTestId("plan-step").every((s) => s.getAttribute("data-performed") === "api")).toBe(true);
   });
 
   test("a not-allowed action shows Rust's reason and cannot be clicked", async () => {
@@ -477,8 +477,8 @@ describe("Privilege Secure user page", () => {
     fireEvent.click(button);
     fireEvent.click(byId("action-psResetGroupToken")!);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(ipc.callsOf("plan_provider_action")).toEqual([]);
-    expect(byId("provider-plan-dialog")).toBeNull();
+    expect(ipc.callsOf("plan_action")).toEqual([]);
+    expect(byId("plan-dialog")).toBeNull();
   });
 });
 
@@ -523,7 +523,7 @@ describe("a seam reset that needs a second person", () => {
     const ipc = mockCommands({
       list_connections: () => [zohoConnection(true)],
       directory_user: () => annetteDetails(),
-      plan_provider_action: () => plan,
+      plan_action: () => plan,
       approve_plan: (args) =>
         args.deviceCode
           ? // Zoho answers once the approver entered the code: hold the answer until the test says so.
@@ -565,7 +565,7 @@ describe("a seam reset that needs a second person", () => {
     const ipc = mockCommands({
       list_connections: () => [real],
       directory_user: () => bobDetails(),
-      plan_provider_action: () => plan,
+      plan_action: () => plan,
       approve_plan: (args) =>
         args.account === "CORP\\nps.reviewer"
           ? reject("Denied", "CORP\\nps.reviewer cannot approve this: only a Privilege Secure administrator may reset tokens.")

@@ -12,7 +12,7 @@ import {
   verifiedResetSafety,
 } from "../test/fixtures";
 import { mockCommands, reject, renderWithFluent } from "../test/render";
-import type { Plan, VerificationRecord } from "../ipc/types";
+import type { ProviderPlan, VerificationRecord } from "../ipc/types";
 import { UserScreen } from "./UserScreen";
 
 const byId = (id: string) => document.getElementById(id) as HTMLElement | null;
@@ -32,11 +32,11 @@ const passed: VerificationRecord = {
   at: "2026-11-23T12:00:00Z",
 };
 
-function verifiedPlan(overrides: Partial<Plan> = {}): Plan {
+function verifiedPlan(overrides: Partial<ProviderPlan> = {}): ProviderPlan {
   return { ...resetPlan, safety: verifiedResetSafety(), ...overrides };
 }
 
-async function openResetWith(plan: Plan, handlers: Record<string, (args: Record<string, unknown>) => unknown> = {}) {
+async function openResetWith(plan: ProviderPlan, handlers: Record<string, (args: Record<string, unknown>) => unknown> = {}) {
   const ipc = mockCommands({
     directory_user: () => adeleDetails(),
     plan_action: () => plan,
@@ -162,10 +162,10 @@ describe("verifying the caller before a reset", () => {
 });
 
 describe("second-person approval", () => {
-  const privilegedPlan = (): Plan =>
+  const privilegedPlan = (): ProviderPlan =>
     verifiedPlan({
-      target: { ...resetPlan.target, id: megan.id, displayName: megan.displayName, userPrincipalName: megan.userPrincipalName },
-      operatorUpn: "authadmin@contoso.sandbox",
+      target: { ...resetPlan.target, id: megan.id, name: megan.displayName, detail: megan.userPrincipalName },
+      operator: "authadmin@contoso.sandbox",
       safety: verifiedResetSafety({
         approval: { required: true, reasons: ["Megan Bowen holds an admin role (Global Administrator)."] },
       }),

@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { describe, expect, test } from "vitest";
 import { adele, adeleDetails, adeleDetailsForAuthAdmin, entraTenant, resetPlan, resetResult, SANDBOX_ID } from "../test/fixtures";
 import { mockCommands, reject, renderWithFluent } from "../test/render";
-import type { ActionOptions, RunResult, Plan, UserPage } from "../ipc/types";
+import type { ActionOptions, RunResult, ProviderPlan, ProviderStep, UserPage } from "../ipc/types";
 import { UserScreen } from "./UserScreen";
 
 const byTestId = (id: string) => document.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;
@@ -30,40 +30,33 @@ const POLICY = {
   isUsableOnce: false,
 };
 
+/** One of Entra's steps as Rust's summary shows it. */
+function entraStep(kind: string, summary: string, blocked: string | null = null): ProviderStep {
+  return { summary, performed: { performed: "api", doc: "https://learn.microsoft.com/graph/api/" }, blocked, kind };
+}
+
 /** What Rust would plan for these options (the range check is Rust's; mirrored here for the mock). */
-function tapPlan(options: ActionOptions | undefined): Plan {
+function tapPlan(options: ActionOptions | undefined): ProviderPlan {
   const lifetimeMinutes = options?.tapLifetimeMinutes ?? 60;
   const usableOnce = options?.tapUsableOnce ?? true;
   return {
     ...resetPlan,
     id: `tap-${lifetimeMinutes}-${usableOnce}`,
     action: "issueTemporaryAccessPass",
-    steps: [
-      {
-        index: 0,
-        kind: { type: "issueTemporaryAccessPass", lifetimeMinutes, usableOnce },
-        summary: `Issue a Temporary Access Pass to Adele Vance: valid for ${lifetimeMinutes} minutes`,
-        blocked: null,
-      },
-    ],
+    actionLabel: "Issue Temporary Access Pass",
+    steps: [entraStep("issueTemporaryAccessPass", `Issue a Temporary Access Pass to Adele Vance: valid for ${lifetimeMinutes} minutes`)],
     warnings: ["The pass is shown once, after it is issued; ResetDesk does not store or log it."],
-    alsoRevokeSessions: null,
-    temporaryAccessPass: { lifetimeMinutes, usableOnce, policy: POLICY },
+    choices: { form: "entra", alsoRevokeSessions: null, temporaryAccessPass: { lifetimeMinutes, usableOnce, policy: POLICY } },
   };
 }
 
-function resetPlanWith(options: ActionOptions | undefined, revokeBlocked: string | null = null): Plan {
+function resetPlanWith(options: ActionOptions | undefined, revokeBlocked: string | null = null): ProviderPlan {
   const revoke = options?.alsoRevokeSessions ?? false;
   return {
     ...resetPlan,
     id: revoke ? "plan-reset-revoke" : "plan-reset",
-    alsoRevokeSessions: revoke,
-    steps: revoke
-      ? [
-          ...resetPlan.steps,
-          { index: 1, kind: { type: "revokeSessions" }, summary: "Revoke all sessions of Adele Vance", blocked: revokeBlocked },
-        ]
-      : resetPlan.steps,
+    choices: { form: "entra", alsoRevokeSessions: revoke, temporaryAccessPass: null },
+    steps: revoke ? [...resetPlan.steps, entraStep("revokeSessions", "Revoke all sessions of Adele Vance", revokeBlocked)] : resetPlan.steps,
   };
 }
 
@@ -222,12 +215,13 @@ describe("Temporary Access Pass and also revoke sessions", () => {
   });
 
   test("after Require re-register MFA the result offers a pass, which starts that action", async () => {
-    const mfaPlan: Plan = {
+    const mfaPlan: ProviderPlan = {
       ...resetPlan,
       id: "plan-mfa",
       action: "requireReregisterMfa",
-      alsoRevokeSessions: true,
-      steps: [{ index: 0, kind: { type: "deleteMethod", methodId: "m-phone", methodKind: "phone", phoneType: "mobile" }, summary: "Delete phone number", blocked: null }],
+      actionLabel: "Require re-register MFA",
+      choices: { form: "entra", alsoRevokeSessions: true, temporaryAccessPass: null },
+      steps: [entraStep("deleteMethod", "Delete phone number")],
     };
     const ipc = mockCommands({
       directory_user: () => detailsForAuthAdmin(),

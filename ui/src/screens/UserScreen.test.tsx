@@ -146,8 +146,8 @@ describe("user details", () => {
         ...resetPlan,
         action: "requireReregisterMfa",
         steps: [
-          { index: 0, kind: { type: "deactivateHardwareOath", methodId: "m-hw" }, summary: "Deactivate hardware OATH token 12345", blocked: "Needs a Privileged Authentication Administrator." },
-          { index: 1, kind: { type: "deleteMethod", methodId: "m-phone", methodKind: "phone", phoneType: "mobile" }, summary: "Delete phone number +1 555 0100", blocked: null },
+          { summary: "Deactivate hardware OATH token 12345", performed: { performed: "api", doc: "https://learn.microsoft.com/graph/api/" }, blocked: "Needs a Privileged Authentication Administrator.", kind: "deactivateHardwareOath" },
+          { summary: "Delete phone number +1 555 0100", performed: { performed: "api", doc: "https://learn.microsoft.com/graph/api/" }, blocked: null, kind: "deleteMethod" },
         ],
       }),
     });
@@ -255,8 +255,8 @@ describe("user details", () => {
         ...resetPlan,
         action: "requireReregisterMfa",
         steps: [
-          { index: 0, kind: { type: "deleteMethod", methodId: "m1", methodKind: "softwareOath", phoneType: null }, summary: "Delete software OATH token", blocked: null },
-          { index: 1, kind: { type: "deleteMethod", methodId: "m2", methodKind: "phone", phoneType: "mobile" }, summary: "Delete phone number (default, last)", blocked: null },
+          { summary: "Delete software OATH token", performed: { performed: "api", doc: "https://learn.microsoft.com/graph/api/" }, blocked: null, kind: "deleteMethod" },
+          { summary: "Delete phone number (default, last)", performed: { performed: "api", doc: "https://learn.microsoft.com/graph/api/" }, blocked: null, kind: "deleteMethod" },
         ],
       }),
       run_plan: () => ({

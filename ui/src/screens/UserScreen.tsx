@@ -1,9 +1,8 @@
 import { useState } from "react";
 import type { ComponentType } from "react";
 import type { UserActionsProps } from "../components/user/actionsProps";
-import { EntraUserActions } from "../components/providers/EntraUserActions";
 import { LighthouseUserActions } from "../components/lighthouse/LighthouseUserActions";
-import { SeamUserActions } from "../components/user/SeamUserActions";
+import { UserActions } from "../components/user/UserActions";
 import { UserFacts } from "../components/UserFacts";
 import { SummaryAndMethodsTabs, UserPageFrame } from "../components/UserPageFrame";
 import type { UserTab } from "../components/UserPageFrame";
@@ -56,10 +55,10 @@ export function UserScreen({ connection, userId, tenantId, fallbackName, onBackT
 }
 
 /**
- * What follows a click: the seam's flow for a connection Rust serves through it
- * (`servedThroughSeam`); Entra's and Lighthouse's own until their plans join the seam.
+ * What follows a click: the one flow (plan, confirm, run, result) for every provider; Lighthouse's
+ * reset is a bulk job across customers, with its own plan and job panel, until its plans join
+ * the seam.
  */
 function actionsOf(connection: ConnectionView): ComponentType<UserActionsProps> {
-  if (connection.servedThroughSeam) return SeamUserActions;
-  return connection.kind === "lighthousePartner" ? LighthouseUserActions : EntraUserActions;
+  return connection.kind === "lighthousePartner" ? LighthouseUserActions : UserActions;
 }

@@ -13,7 +13,6 @@ import type {
   ConnectionView,
   DirectoryUser,
   RunResult,
-  Plan,
   PlanSafety,
   ProviderPlan,
   UserPage,
@@ -34,7 +33,7 @@ export function sandboxConnection(signedIn: boolean): ConnectionView {
 }
 
 /** The sandbox's Entra connection as a real tenant's would be: the sandbox's demos are not offered. */
-export const entraTenant: ConnectionView = { ...sandboxConnection(true), sandbox: false };
+export const entraTenant: ConnectionView = { ...sandboxConnection(true), sandbox: false, secondDesktopDemo: false };
 
 /** Adele as her page has her. */
 export const adele: UserRow = fromSandbox.entraUserAdeleHelpdesk.user;
@@ -66,7 +65,7 @@ export function noSafetyChecks(): PlanSafety {
  * (confirm, run, result) take no verification step, which the default rules ask for
  * (`verifiedResetSafety` is that part, for the safety tests).
  */
-export const resetPlan: Plan = { ...fromSandbox.entraResetPlanAdeleHelpdesk, safety: noSafetyChecks() };
+export const resetPlan: ProviderPlan = { ...fromSandbox.entraResetPlanAdeleHelpdesk, safety: noSafetyChecks() };
 
 /**
  * The default policy's safety part of a reset of Adele: the caller's verification required,

@@ -13,7 +13,6 @@ import type {
   RunResult,
   LighthousePlan,
   LighthouseUsers,
-  Plan,
   ProviderPlan,
   SignInOutcome,
   UserPage,
@@ -70,7 +69,7 @@ export const fromSandbox = {
   /** Adele's page: her methods and the four actions, each as Rust decided it. */
   entraUserAdele: entraUserAdele as UserPage,
   /** Reset password for Adele, with the organisation's default safety rules. */
-  entraResetPlanAdele: entraResetPlanAdele as Plan,
+  entraResetPlanAdele: entraResetPlanAdele as ProviderPlan,
   /** The card signed in as the Helpdesk Administrator (the demo operator of the Entra flows' tests). */
   entraConnectionHelpdesk: entraConnectionHelpdesk as ConnectionView,
   /** Adele's page for the Helpdesk Administrator: Require re-register MFA refused, with Rust's reason. */
@@ -80,9 +79,9 @@ export const fromSandbox = {
   /** The same search as the one users list asks it: Megan's row. */
   entraDirectorySearchMegan: entraDirectorySearchMegan as UserSearch,
   /** Revoke sessions for Adele: a plan no safety rule applies to. */
-  entraRevokePlanAdele: entraRevokePlanAdele as Plan,
+  entraRevokePlanAdele: entraRevokePlanAdele as ProviderPlan,
   /** The Helpdesk Administrator's reset of Adele's password, with the default safety rules. */
-  entraResetPlanAdeleHelpdesk: entraResetPlanAdeleHelpdesk as Plan,
+  entraResetPlanAdeleHelpdesk: entraResetPlanAdeleHelpdesk as ProviderPlan,
   /** That reset run (the caller verified by ticket): the temporary password and its copy handle. */
   entraResetResultAdele: entraResetResultAdele as RunResult,
   /** Its audit entry. */

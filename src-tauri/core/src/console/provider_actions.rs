@@ -142,6 +142,24 @@ pub enum StepPerformed {
 pub struct ProviderStep {
     pub summary: String,
     pub performed: StepPerformed,
+    /// Why this step will not run although the plan does (the operator lacks a role for it,
+    /// e.g. an Entra hardware OATH token needs a Privileged Authentication Administrator).
+    pub blocked: Option<String>,
+    /// The provider's own name for what the step does (Entra's `deleteMethod`,
+    /// `revokeSessions`), where it has one: the summary marks each step with it.
+    pub kind: Option<String>,
+}
+
+impl ProviderStep {
+    /// A step that runs with the plan.
+    pub fn new(summary: impl Into<String>, performed: StepPerformed) -> Self {
+        Self {
+            summary: summary.into(),
+            performed,
+            blocked: None,
+            kind: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -152,6 +170,21 @@ pub struct PlanTarget {
     pub name: String,
     /// E-mail, login or the access line, as the summary shows it.
     pub detail: String,
+    /// The user's admin roles, for a provider whose summary shows them (Entra's); `None`
+    /// where the provider shows none.
+    pub roles: Option<Vec<String>>,
+}
+
+impl PlanTarget {
+    /// A target whose summary shows no admin roles.
+    pub fn new(id: impl Into<String>, name: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            detail: detail.into(),
+            roles: None,
+        }
+    }
 }
 
 /// The confirmation summary.
@@ -167,6 +200,10 @@ pub struct ProviderPlan {
     pub safety_class: SafetyClass,
     pub action_label: String,
     pub target: PlanTarget,
+    /// Who plans and runs it, as the audit log names them ("Signed in as").
+    pub operator: String,
+    /// The provider's own console ("Zoho"), where a step is finished by hand.
+    pub admin_centre: String,
     pub steps: Vec<ProviderStep>,
     pub warnings: Vec<String>,
     /// 2 for Zoho's Reset MFA, which asks "Yes, Reset" twice.
@@ -177,6 +214,26 @@ pub struct ProviderPlan {
     /// For a reset: the operator's resets this hour, and how the caller is to be verified
     /// (the same rules as every provider's resets).
     pub safety: PlanSafety,
+    /// What the summary lets the operator change, each change planned again in Rust (the
+    /// provider's own option form); `None` when there is nothing to change.
+    pub choices: Option<PlanChoices>,
+}
+
+/// A provider's option form shown in the summary: the choices the plan was made with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(
+    tag = "form",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum PlanChoices {
+    /// Microsoft Entra: "Also revoke the user's sessions" after a password or MFA reset
+    /// (`None` for an action that does not offer it), and a Temporary Access Pass's terms.
+    Entra {
+        also_revoke_sessions: Option<bool>,
+        temporary_access_pass: Option<crate::providers::entra::planner::TemporaryAccessPassTerms>,
+    },
 }
 
 /// The operator's password choice for a Zoho reset, sent with the run (never with the plan,

@@ -242,17 +242,21 @@ impl Console {
         self.safety()?;
         let action = action.as_ref();
         let user_id = require_id(user_id)?;
+        let connection = self.connection(connection_id)?;
+        if !self.serves_through_seam(&connection) && connection.entra().is_ok() {
+            // Entra's, until it joins the seam: its own planner, told in the seam's terms.
+            return self
+                .plan_entra_offer(connection_id, user_id, action, options)
+                .await;
+        }
         let session = self.seam_session(connection_id).await?;
         let page = match session.user_page(user_id).await {
             Ok(page) => page,
             Err(refusal) if refusal.kind == ErrorKind::Denied => {
                 // The operator may not even read the user (a Zoho member): a refused attempt.
                 if let Some(declared) = session.action_of(action) {
-                    let target = super::PlanTarget {
-                        id: user_id.to_string(),
-                        name: user_id.to_string(),
-                        detail: format!("user {user_id}"),
-                    };
+                    let target =
+                        super::PlanTarget::new(user_id, user_id, format!("user {user_id}"));
                     let declared = (declared.0.as_str(), declared.1);
                     self.audit_seam_refusal(
                         connection_id,
@@ -285,11 +289,11 @@ impl Console {
                 // Nothing the operator tried beyond their rights: said, not audited.
                 return Err(AppError::invalid_input(why));
             }
-            let target = super::PlanTarget {
-                id: page.user.id.clone(),
-                name: page.user.display_name.clone(),
-                detail: page.user.login.clone(),
-            };
+            let target = super::PlanTarget::new(
+                page.user.id.clone(),
+                page.user.display_name.clone(),
+                page.user.login.clone(),
+            );
             let label = audit_label(&session, offer);
             self.audit_seam_refusal(
                 connection_id,
@@ -313,8 +317,8 @@ impl Console {
                 draft.privileged.clone(),
             )
             .await?;
-        let connection = self.connection(connection_id)?;
-        if safety.approval.required && !self.provider_of(&connection)?.takes_approvals() {
+        let provider = self.provider_of(&connection)?;
+        if safety.approval.required && !provider.takes_approvals() {
             // This provider has no sign-in for a second person: the rule holds, so the reset
             // is refused rather than run without them.
             let why = format!(
@@ -341,12 +345,15 @@ impl Console {
             safety_class: offer.safety_class,
             action_label: audit_label(&session, offer),
             target: draft.target,
+            operator: owner.operator_label.clone(),
+            admin_centre: provider.admin_centre().to_string(),
             steps: draft.steps,
             warnings: draft.warnings,
             confirmations_required: draft.confirmations_required.max(1),
             needs_password: draft.needs_password,
             fresh_sign_in: draft.fresh_sign_in,
             safety,
+            choices: None,
         };
         self.keep_provider_plan(plan, owner, draft.run_options)
     }

@@ -38,4 +38,9 @@ asksForPassword: boolean,
 /**
  * A sandbox connection whose emulator can simulate a network outage (the offline demo).
  */
-outageDemo: boolean, };
+outageDemo: boolean, 
+/**
+ * A sandbox connection whose users can be reset from a second, simulated desktop (the
+ * demo of the hourly cap counted across the team).
+ */
+secondDesktopDemo: boolean, };

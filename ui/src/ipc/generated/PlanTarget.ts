@@ -4,4 +4,9 @@ export type PlanTarget = { id: string, name: string,
 /**
  * E-mail, login or the access line, as the summary shows it.
  */
-detail: string, };
+detail: string, 
+/**
+ * The user's admin roles, for a provider whose summary shows them (Entra's); `None`
+ * where the provider shows none.
+ */
+roles: Array<string> | null, };

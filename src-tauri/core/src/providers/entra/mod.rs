@@ -23,6 +23,7 @@ pub mod planner;
 pub mod policy;
 mod query;
 pub mod rows;
+pub mod summary;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,6 +1,7 @@
 //! A plan is what the confirmation dialog shows: the concrete steps an action will take on
-//! one target, built from the target's live state. The page only ever sees it and refers
-//! to it by id; the steps themselves are kept in Rust, so a forged request cannot add one.
+//! one target, built from the target's live state. The page sees it in the seam's terms
+//! (`summary`) and refers to it by id; the steps themselves are kept in Rust, so a forged
+//! request cannot add one.
 
 use serde::{Deserialize, Serialize};
 
@@ -11,8 +12,7 @@ use crate::model::{
     AuthMethod, AuthMethodKind, DirectoryUser, Operator, RoleRef, TemporaryAccessPassPolicy,
 };
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TargetSummary {
     pub id: String,
@@ -32,8 +32,7 @@ pub struct TemporaryAccessPassTerms {
     pub policy: TemporaryAccessPassPolicy,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
     pub index: usize,
@@ -45,8 +44,7 @@ pub struct Step {
     pub blocked: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
     pub id: String,

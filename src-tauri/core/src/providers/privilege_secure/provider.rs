@@ -38,6 +38,10 @@ impl Provider for PrivilegeSecure {
         PRIVILEGE_SECURE_PROVIDER
     }
 
+    fn admin_centre(&self) -> &str {
+        "Privilege Secure"
+    }
+
     fn summary(&self, connection: &Connection) -> Option<String> {
         let settings = connection.privilege_secure().ok()?;
         Some(match &settings.trusted_certificate_sha256 {
@@ -344,11 +348,13 @@ impl PrivilegeSecureSession {
         user: &PsUser,
         action: ProviderAction,
     ) -> Result<(Vec<ProviderStep>, Vec<String>)> {
-        let api = |summary: String, doc: &str| ProviderStep {
-            summary,
-            performed: StepPerformed::Api {
-                doc: doc.to_string(),
-            },
+        let api = |summary: String, doc: &str| {
+            ProviderStep::new(
+                summary,
+                StepPerformed::Api {
+                    doc: doc.to_string(),
+                },
+            )
         };
         match (action, &user.access) {
             (ProviderAction::PsResetToken, PsAccess::Individual { .. }) => Ok((
@@ -393,9 +399,9 @@ impl PrivilegeSecureSession {
                 ],
             )),
             (ProviderAction::PsResetGroupToken, PsAccess::ViaGroup { group_name, .. }) => Ok((
-                vec![ProviderStep {
-                    summary: format!("Reset the 2-factor token of the whole group '{group_name}'"),
-                    performed: StepPerformed::ByHand {
+                vec![ProviderStep::new(
+                    format!("Reset the 2-factor token of the whole group '{group_name}'"),
+                    StepPerformed::ByHand {
                         page_url: self.session.base_url().to_string(),
                         instructions: format!(
                             "In Privilege Secure: Users & Groups → open the group '{group_name}' → \
@@ -405,7 +411,7 @@ impl PrivilegeSecureSession {
                               no documented call resets the token of a group."
                             .to_string(),
                     },
-                }],
+                )],
                 vec![group_warning(group_name)],
             )),
             _ => Err(AppError::invalid_input(format!(
@@ -466,12 +472,9 @@ fn target(user: &PsUser) -> PlanTarget {
         .clone()
         .or_else(|| user.sam_account_name.clone())
         .unwrap_or_else(|| user.name.clone());
-    PlanTarget {
-        id: user.id.clone(),
-        name: user
-            .display_name
-            .clone()
-            .unwrap_or_else(|| user.name.clone()),
-        detail: login,
-    }
+    let name = user
+        .display_name
+        .clone()
+        .unwrap_or_else(|| user.name.clone());
+    PlanTarget::new(user.id.clone(), name, login)
 }

@@ -216,6 +216,10 @@ impl Provider for ZohoDirectory {
         "zoho"
     }
 
+    fn admin_centre(&self) -> &str {
+        "Zoho"
+    }
+
     fn summary(&self, connection: &Connection) -> Option<String> {
         let zoho = connection.zoho().ok()?;
         Some(format!(
@@ -415,11 +419,11 @@ impl Session for ZohoDirectorySession {
         let action = ProviderAction::from_id(&offer.action).ok_or_else(not_a_zoho_action)?;
         let operator = self.current_operator().await?;
         let user = self.client.user(zuid).await?;
-        let target = PlanTarget {
-            id: user.zuid.clone(),
-            name: user.display_name.clone(),
-            detail: user.email.clone(),
-        };
+        let target = PlanTarget::new(
+            user.zuid.clone(),
+            user.display_name.clone(),
+            user.email.clone(),
+        );
         let mut draft = match action {
             ProviderAction::ZohoResetPassword => {
                 let options = reset_password_options(options)?;
@@ -697,7 +701,7 @@ fn plan_step(step: &ZohoStep, user: &ZohoUser) -> ProviderStep {
             why: why.to_string(),
         },
     };
-    ProviderStep { summary, performed }
+    ProviderStep::new(summary, performed)
 }
 
 /// A member may neither reset passwords nor manage MFA, and Zoho's organisation API would

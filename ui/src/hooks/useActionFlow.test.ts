@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import type { RunResult } from "../ipc/types";
 import { zohoPasswordPlan } from "../test/fixtures";
-import { newerResult } from "./useProviderFlow";
+import { newerResult } from "./useActionFlow";
 
 /** A run with two steps to finish by hand (1 and 2), as Rust answers after `marked` were marked. */
 function answer(auditSeq: number, marked: number[]): RunResult {
