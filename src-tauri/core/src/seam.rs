@@ -471,6 +471,17 @@ pub trait Session: Send + Sync {
         None
     }
 
+    /// The resets the provider's own audit log holds since `since` — any operator's, from any
+    /// desktop or the admin console — so the hourly cap and the repeat-MFA rule count the
+    /// team's (`safety::team`). `None` (the default): this provider keeps no such log, and
+    /// this desktop's resets are counted alone. A log the operator may not read is an error.
+    async fn tenant_resets_since(
+        &self,
+        _since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<Vec<crate::safety::team::TenantReset>>> {
+        Ok(None)
+    }
+
     /// Ends the sign-in at the provider, if it has such a thing.
     async fn sign_out(&self) -> Result<()> {
         Ok(())

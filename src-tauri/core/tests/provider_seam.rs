@@ -9,6 +9,7 @@ use resetdesk_core::audit::AuditOutcome;
 use resetdesk_core::console::{Console, KeychainStatus};
 use resetdesk_core::model::action::SafetyClass;
 use resetdesk_core::model::connection::ConnectionKind;
+use resetdesk_core::safety::team::TenantReset;
 use resetdesk_core::safety::SafetyPolicy;
 use resetdesk_core::seam::{SignInRequest, StepState};
 use resetdesk_core::secrets::MemoryStore;
@@ -179,6 +180,81 @@ async fn the_hourly_cap_counts_the_fifth_providers_resets_by_their_class() {
         .await
         .unwrap();
     assert_eq!(h.directory.changes(SIGN_OUT, "bob"), 1);
+}
+
+/// A reset of `target` by the fake directory's administrator, `minutes_ago`, that its own
+/// audit log holds (made from another desktop or the directory's console).
+fn reset_elsewhere(minutes_ago: i64, target: &str) -> TenantReset {
+    TenantReset {
+        at: chrono::Utc::now() - chrono::Duration::minutes(minutes_ago),
+        initiator: FAKE_ADMIN.to_string(),
+        target_id: target.to_string(),
+        target: format!("{target}@fake.test"),
+        mfa: false,
+        correlation_id: None,
+    }
+}
+
+#[tokio::test]
+async fn resets_the_fifth_providers_audit_log_holds_count_in_the_hourly_cap_as_the_teams() {
+    let h = harness(2);
+    sign_in(&h.console, FAKE_ADMIN).await;
+    // A directory that keeps no audit log: this desktop's resets alone, and the count says so.
+    let alone = h.console.directory_user(FAKE, "ada").await.unwrap();
+    let alone = alone.rate.unwrap();
+    assert_eq!(alone.used, 0);
+    assert!(
+        alone
+            .note
+            .as_deref()
+            .is_some_and(|note| note.contains("this desktop's log only")),
+        "{alone:?}"
+    );
+
+    // One reset elsewhere in the last hour, one before it.
+    h.directory
+        .keep_audit_log(vec![reset_elsewhere(20, "cy"), reset_elsewhere(90, "cy")]);
+    let page = h.console.directory_user(FAKE, "ada").await.unwrap();
+    let rate = page.rate.unwrap();
+    assert_eq!((rate.used, rate.limit), (1, 2), "the one in the last hour");
+    assert_eq!(rate.note, None, "counted across the team: nothing to say");
+    let ada = h.console.plan_offered(FAKE, "ada", UNLOCK).await.unwrap();
+    assert_eq!(ada.safety.rate.as_ref().map(|r| r.used), Some(1));
+
+    // Another desktop resets someone before this summary is confirmed: the cap holds at run
+    // time, from the log read then, and nothing is changed.
+    let mut log = vec![reset_elsewhere(20, "cy"), reset_elsewhere(1, "bob")];
+    h.directory.keep_audit_log(log.clone());
+    let refused = h
+        .console
+        .run_plan(&ada.id, "INC-10", None)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Denied);
+    assert!(
+        refused.message.contains("resets in the last hour"),
+        "{refused:?}"
+    );
+    assert_eq!(h.directory.changes(UNLOCK, "ada"), 0);
+    let audit = h.console.list_audit(10).unwrap();
+    assert_eq!(audit[0].record.outcome, AuditOutcome::Refused, "audited");
+
+    // Planned again once the older of the two is out of the hour: the cap is met when the
+    // summary is made, from the log as it is then.
+    log.remove(0);
+    h.directory.keep_audit_log(log);
+    let planned = h.console.plan_offered(FAKE, "ada", UNLOCK).await.unwrap();
+    h.console
+        .run_plan(&planned.id, "INC-10", None)
+        .await
+        .unwrap();
+    assert_eq!(h.directory.changes(UNLOCK, "ada"), 1);
+    let capped = h
+        .console
+        .plan_offered(FAKE, "bob", UNLOCK)
+        .await
+        .unwrap_err();
+    assert_eq!(capped.kind, ErrorKind::Denied, "{capped:?}");
 }
 
 #[tokio::test]

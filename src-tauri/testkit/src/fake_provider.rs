@@ -17,6 +17,7 @@ use resetdesk_core::console::{Console, KeychainStatus};
 use resetdesk_core::error::{AppError, ErrorKind, Result};
 use resetdesk_core::model::connection::{Connection, CustomSettings, ProviderSettings};
 use resetdesk_core::model::{AuthMethod, AuthMethodKind};
+use resetdesk_core::safety::team::TenantReset;
 use resetdesk_core::safety::verification::{ContactsOnRecord, PhoneOnRecord};
 use resetdesk_core::safety::SafetyPolicy;
 use resetdesk_core::seam::{
@@ -66,6 +67,8 @@ struct FakeState {
     /// Off: the directory has no sign-in for a second person, as a provider that does not
     /// implement one.
     no_approvals: bool,
+    /// The directory's own audit log of resets, made from anywhere; `None`: it keeps none.
+    audit_log: Option<Vec<TenantReset>>,
 }
 
 /// The fake directory and its provider.
@@ -99,6 +102,7 @@ impl FakeDirectory {
             changes: HashMap::new(),
             run_delay: std::time::Duration::ZERO,
             no_approvals: false,
+            audit_log: None,
         };
         Arc::new(Self {
             state: Arc::new(Mutex::new(state)),
@@ -132,6 +136,12 @@ impl FakeDirectory {
     /// Makes every run wait `delay` before it changes anything.
     pub fn set_run_delay(&self, delay: std::time::Duration) {
         self.state.lock().unwrap().run_delay = delay;
+    }
+
+    /// From now on, the directory keeps an audit log of resets, which holds `resets` made
+    /// elsewhere (another desktop, the directory's own console).
+    pub fn keep_audit_log(&self, resets: Vec<TenantReset>) {
+        self.state.lock().unwrap().audit_log = Some(resets);
     }
 
     /// From now on, takes no second person's sign-in (see `Provider::takes_approvals`).
@@ -354,6 +364,19 @@ impl Session for FakeSession {
             draft.privileged = Some("is an owner of the fake directory.".to_string());
         }
         Ok(draft)
+    }
+
+    async fn tenant_resets_since(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<Vec<TenantReset>>> {
+        let state = self.state.lock().unwrap();
+        Ok(state.audit_log.as_ref().map(|log| {
+            log.iter()
+                .filter(|reset| reset.at >= since)
+                .cloned()
+                .collect()
+        }))
     }
 
     async fn verification_sources(&self, user_id: &str) -> Option<VerificationSources> {

@@ -20,7 +20,7 @@ use super::by_hand_steps::ByHandSettlement;
 use super::plan_store::{unknown_plan, Confirmable, KeptPlan, PlanState, PlanStore};
 use super::safety_checks::{now_text, SameCaller};
 use super::{validate_reason, Console};
-use crate::audit::{AuditOutcome, AuditParties, AuditRecord};
+use crate::audit::{AuditEntry, AuditOutcome, AuditParties, AuditRecord};
 use crate::auth::BrowserLauncher;
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::{Outcome, StepStatus};
@@ -524,9 +524,10 @@ impl Console {
         plan: ProviderPlan,
         owner: PlanOwner,
         run_options: Option<serde_json::Value>,
+        resets_elsewhere: &[AuditEntry],
     ) -> Result<ProviderPlan> {
         // The cap is checked when planning too (the slot is let go at once: nothing runs yet).
-        drop(self.reserve_provider_reset(&plan, &owner, None)?);
+        drop(self.reserve_provider_reset(&plan, &owner, None, resets_elsewhere)?);
         // A caller verified for this operator's last request on the same user, minutes ago.
         let mut plan = plan;
         let same_call = SameCaller {
@@ -585,14 +586,15 @@ impl Console {
         // Before the plan is taken: a stale sign-in or a password that will not do must leave
         // it ready, so the operator fixes that and confirms the same summary.
         self.preflight_seam_plan(&plan, &input).await?;
-        // Other resets may have run since this one was planned, or be running now: the cap
-        // and the repeat-MFA rule hold at run time, and the slot counts this one until its
-        // audit entry is written.
+        // Other resets may have run since this one was planned, or be running now — here or
+        // elsewhere, as the provider's audit log tells —: the cap and the repeat-MFA rule hold
+        // at run time, and the slot counts this one until its audit entry is written.
+        let resets_elsewhere = self.seam_resets_elsewhere_now(&plan).await?;
         let _reset_slot = {
             let (owner, approved) = self.provider_plans.with(plan_id, |record| {
                 (record.owner.clone(), record.confirmation.approval.is_some())
             })?;
-            self.reserve_provider_reset(&plan, &owner, Some(approved))?
+            self.reserve_provider_reset(&plan, &owner, Some(approved), &resets_elsewhere)?
         };
         let claimed = self.claim_provider_plan(plan_id)?;
         let run = match self.run_seam_plan(&claimed, input).await {
@@ -816,6 +818,7 @@ impl Console {
         plan: &ProviderPlan,
         owner: &PlanOwner,
         approved: Option<bool>,
+        resets_elsewhere: &[AuditEntry],
     ) -> Result<Option<ResetSlot>> {
         if !plan.safety_class.is_reset() {
             return Ok(None);
@@ -825,7 +828,7 @@ impl Console {
             &owner.operator_label,
             &plan.target.id,
             mfa_reset,
-            &[],
+            resets_elsewhere,
             |previous_mfa_reset| match (approved, previous_mfa_reset) {
                 (Some(false), Some(at)) if mfa_reset => Err(AppError::denied(format!(
                     "{} Start the action again: a second person must approve it now.",
@@ -850,6 +853,18 @@ impl Console {
             tracing::error!(error = %e, "could not audit a refusal");
         }
         Err(AppError::denied(why))
+    }
+
+    /// The resets the plan's provider's audit log holds that this desktop did not make (read
+    /// before the slot's lock is taken: the reservation holds a lock, not a request).
+    async fn seam_resets_elsewhere_now(&self, plan: &ProviderPlan) -> Result<Vec<AuditEntry>> {
+        if !plan.safety_class.is_reset() {
+            return Ok(Vec::new());
+        }
+        let session = self.seam_session(&plan.connection_id).await?;
+        let local = self.recent_audit_entries()?;
+        let (elsewhere, _note) = self.seam_resets_elsewhere(session.as_ref(), &local).await?;
+        Ok(elsewhere)
     }
 
     fn claim_provider_plan(&self, plan_id: &str) -> Result<ClaimedProviderPlan> {

@@ -23,12 +23,13 @@ use crate::providers::entra::planner::Plan;
 use crate::providers::entra::EntraDirectory;
 use crate::safety::in_flight::{ResetSlot, RunningReset};
 use crate::safety::policy::TenantAuditLog;
+use crate::safety::team::TenantReset;
 use crate::safety::verification::{self, ContactsOnRecord, VerificationRequirement};
 use crate::safety::{
     approval, is_reset, rate, team, ApprovalRecord, CodeToSend, PlanSafety, RateStatus,
     VerificationEvidence, VerificationMethod, VerificationRecord,
 };
-use crate::seam::{ApprovalStep, SignInRequest};
+use crate::seam::{ApprovalStep, Session, SignInRequest};
 
 /// What a count of resets says when no tenant-wide audit log could be read for it.
 const NO_AUDIT_LOG: &str =
@@ -117,8 +118,31 @@ impl Console {
         directory: &dyn Directory,
         operator_upn: &str,
     ) -> Result<RateStatus> {
-        let mut recent = self.recent_audit_entries()?;
-        let (others, note) = self.resets_elsewhere(directory, &recent).await?;
+        let recent = self.recent_audit_entries()?;
+        let elsewhere = self.resets_elsewhere(directory, &recent).await?;
+        self.rate_with(recent, elsewhere, operator_upn)
+    }
+
+    /// [`Console::team_rate_status`] for a provider of the seam: the resets its audit log
+    /// holds, if it keeps one ([`Session::tenant_resets_since`]), count as Entra's do.
+    pub(super) async fn seam_team_rate_status(
+        &self,
+        session: &dyn Session,
+        operator_label: &str,
+    ) -> Result<RateStatus> {
+        let recent = self.recent_audit_entries()?;
+        let elsewhere = self.seam_resets_elsewhere(session, &recent).await?;
+        self.rate_with(recent, elsewhere, operator_label)
+    }
+
+    /// The operator's resets this hour: this desktop's `recent` entries and the resets made
+    /// elsewhere, with the count's note.
+    fn rate_with(
+        &self,
+        mut recent: Vec<AuditEntry>,
+        (others, note): (Vec<AuditEntry>, Option<String>),
+        operator_upn: &str,
+    ) -> Result<RateStatus> {
         recent.extend(others);
         Ok(RateStatus {
             note,
@@ -140,10 +164,37 @@ impl Console {
         directory: &dyn Directory,
         local: &[AuditEntry],
     ) -> Result<(Vec<AuditEntry>, Option<String>)> {
+        let read = directory
+            .tenant_resets_since(self.team_window_start()?)
+            .await;
+        self.resets_elsewhere_in(read, local)
+    }
+
+    /// [`Console::resets_elsewhere`] from the audit log of a provider of the seam.
+    pub(super) async fn seam_resets_elsewhere(
+        &self,
+        session: &dyn Session,
+        local: &[AuditEntry],
+    ) -> Result<(Vec<AuditEntry>, Option<String>)> {
+        let read = session.tenant_resets_since(self.team_window_start()?).await;
+        self.resets_elsewhere_in(read, local)
+    }
+
+    /// Since when the team's resets are read: the longest window a rule looks back over.
+    fn team_window_start(&self) -> Result<chrono::DateTime<Utc>> {
+        let hours = self.safety()?.approval.repeat_mfa_reset_hours.max(1);
+        Ok(Utc::now() - chrono::Duration::hours(i64::from(hours)))
+    }
+
+    /// What a read of the provider's audit log (`read`) adds to `local`, or the refusal when
+    /// the organisation requires that log and it could not be read.
+    fn resets_elsewhere_in(
+        &self,
+        read: Result<Option<Vec<TenantReset>>>,
+        local: &[AuditEntry],
+    ) -> Result<(Vec<AuditEntry>, Option<String>)> {
         let policy = self.safety()?;
-        let hours = policy.approval.repeat_mfa_reset_hours.max(1);
-        let since = Utc::now() - chrono::Duration::hours(i64::from(hours));
-        match directory.tenant_resets_since(since).await {
+        match read {
             Ok(Some(events)) => Ok((
                 team::others_resets(&events, local),
                 None,
@@ -285,34 +336,12 @@ impl Console {
         requirement_from(policy, contacts.as_ref(), &methods)
     }
 
-    /// `operator_label`'s resets in the last hour against the cap, counted from this desktop's
-    /// log: the seam's directories keep no audit log ResetDesk can read.
-    pub(super) fn local_rate_status(&self, operator_label: &str) -> Result<RateStatus> {
-        self.rate_status_from(&self.recent_audit_entries()?, operator_label, Utc::now())
-    }
-
-    fn rate_status_from(
-        &self,
-        recent: &[AuditEntry],
-        operator_label: &str,
-        now: chrono::DateTime<Utc>,
-    ) -> Result<RateStatus> {
-        Ok(RateStatus {
-            note: Some(NO_AUDIT_LOG.to_string()),
-            ..rate::rate_status(
-                recent,
-                operator_label,
-                self.safety()?.rate_limits.resets_per_hour,
-                now,
-            )
-        })
-    }
-
     /// What the confirmation of a seam provider's plan shows besides its steps: for a reset,
     /// the operator's resets this hour, whether a second person must approve it (the
     /// provider says whether the user is privileged; for an MFA reset, another of the same
     /// user within the window counts too), and how the caller may be verified (from what the
-    /// provider gives of the user's contacts and methods).
+    /// provider gives of the user's contacts and methods). With it, the resets made elsewhere
+    /// that the provider's audit log holds (the cap counts them again when the plan is kept).
     pub(super) async fn seam_plan_safety(
         &self,
         session: &dyn crate::seam::Session,
@@ -320,14 +349,26 @@ impl Console {
         safety_class: crate::seam::SafetyClass,
         user: &crate::seam::UserRow,
         privileged: Option<String>,
-    ) -> Result<PlanSafety> {
+    ) -> Result<(PlanSafety, Vec<AuditEntry>)> {
         if !safety_class.is_reset() {
-            return Ok(PlanSafety::not_applicable());
+            return Ok((PlanSafety::not_applicable(), Vec::new()));
         }
         let policy = self.safety()?;
-        let recent = self.recent_audit_entries()?;
+        let mut recent = self.recent_audit_entries()?;
+        // Resets made elsewhere (another desktop, the admin centre) count as this desktop's,
+        // where the provider keeps an audit log.
+        let (elsewhere, note) = self.seam_resets_elsewhere(session, &recent).await?;
+        recent.extend(elsewhere.iter().cloned());
         let now = Utc::now();
-        let rate = self.rate_status_from(&recent, operator_label, now)?;
+        let rate = RateStatus {
+            note,
+            ..rate::rate_status(
+                &recent,
+                operator_label,
+                policy.rate_limits.resets_per_hour,
+                now,
+            )
+        };
         let previous_mfa_reset = safety_class
             .resets_mfa()
             .then(|| {
@@ -372,11 +413,12 @@ impl Console {
                 }
             }
         };
-        Ok(PlanSafety {
+        let safety = PlanSafety {
             verification,
             approval,
             rate: Some(rate),
-        })
+        };
+        Ok((safety, elsewhere))
     }
 
     /// Keeps a passed verification of a plan that ran, for the operator's follow-up requests

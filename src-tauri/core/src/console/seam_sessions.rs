@@ -172,7 +172,8 @@ impl Console {
             .any(|offer| offer.safety_class.is_reset())
         {
             page.rate = self
-                .local_rate_status(&session.owner().operator_label)
+                .seam_team_rate_status(session.as_ref(), &session.owner().operator_label)
+                .await
                 .inspect_err(
                     |e| tracing::warn!(error = %e, "could not count the operator's resets"),
                 )
@@ -308,7 +309,7 @@ impl Console {
             Some(options) => session.plan_with_options(user_id, offer, options).await?,
             None => session.plan(user_id, offer).await?,
         };
-        let safety = self
+        let (safety, resets_elsewhere) = self
             .seam_plan_safety(
                 session.as_ref(),
                 &owner.operator_label,
@@ -355,7 +356,7 @@ impl Console {
             safety,
             choices: None,
         };
-        self.keep_provider_plan(plan, owner, draft.run_options)
+        self.keep_provider_plan(plan, owner, draft.run_options, &resets_elsewhere)
     }
 
     fn audit_seam_refusal(

@@ -1,8 +1,9 @@
 //! Team-wide counting (issue 15): the hourly cap and the repeat-MFA rule count this desktop's
 //! audit log only, so resets from another desktop — or from the admin centre — would be
-//! invisible. Where the provider keeps an audit log (Entra's directory audits), its resets
-//! are counted too: each becomes one more entry for the rules to read, never written to the
-//! local log, and never one this desktop already holds.
+//! invisible. Where the provider keeps an audit log (Entra's directory audits; a provider of
+//! the seam through `Session::tenant_resets_since`), its resets are counted too: each becomes
+//! one more entry for the rules to read, never written to the local log, and never one this
+//! desktop already holds.
 //!
 //! One reset, one entry: an event whose correlation id is the request id of one of this
 //! desktop's own steps is already counted; the method deletions of one initiator on one user
@@ -91,10 +92,12 @@ fn entry_of(event: &TenantReset) -> AuditEntry {
             target: event.target.clone(),
             // Counted by label, as entries written before safety classes were.
             action: action.label().to_string(),
-            plan_id: Some(format!(
-                "tenant-audit:{}",
-                event.correlation_id.as_deref().unwrap_or_default()
-            )),
+            // A plan counts once however many entries it has: an event without a request id
+            // is a reset of its own, not one plan with every other such event.
+            plan_id: event
+                .correlation_id
+                .as_deref()
+                .map(|id| format!("tenant-audit:{id}")),
             plan: Vec::new(),
             reason: String::new(),
             outcome: AuditOutcome::Succeeded,
@@ -182,5 +185,16 @@ mod tests {
         assert!(others
             .iter()
             .all(|e| e.record.outcome == AuditOutcome::Succeeded));
+    }
+
+    #[test]
+    fn resets_a_log_gives_no_request_id_for_each_count_on_their_own() {
+        let without_id = |minute| TenantReset {
+            correlation_id: None,
+            ..event(minute, "other@contoso.com", "lee", false, "")
+        };
+        let others = others_resets(&[without_id(1), without_id(2)], &[]);
+        let rate = crate::safety::rate::rate_status(&others, "other@contoso.com", 10, at(3));
+        assert_eq!(rate.used, 2, "two password resets, not one plan");
     }
 }
