@@ -471,6 +471,14 @@ pub trait Session: Send + Sync {
         None
     }
 
+    /// Why the provider treats `user_id` as privileged *now* (an admin role given since the
+    /// summary was made), read live when a reset is confirmed: under the organisation's
+    /// approval rule, it then needs a second person first. `None` (the default): nothing
+    /// beyond what [`Session::plan`] said (`PlanDraft::privileged`), which the summary holds.
+    async fn privileged_now(&self, _user_id: &str) -> Result<Option<String>> {
+        Ok(None)
+    }
+
     /// The resets the provider's own audit log holds since `since` — any operator's, from any
     /// desktop or the admin console — so the hourly cap and the repeat-MFA rule count the
     /// team's (`safety::team`). `None` (the default): this provider keeps no such log, and

@@ -61,6 +61,22 @@ async fn harness_with(fresh_sign_in: Duration, pin_nps: bool) -> Harness {
 
 /// `resets_per_hour`: the operator-safety cap, which covers these resets too.
 async fn harness_capped(fresh_sign_in: Duration, pin_nps: bool, resets_per_hour: u32) -> Harness {
+    // Caller verification and approval are tested in seam_safety.rs; here they are off so
+    // that each test exercises one thing (the hourly cap is one of them).
+    let rules = serde_json::json!({
+        "verification": {"required": false, "methods": []},
+        "approval": {"privilegedTargets": false, "repeatMfaResetHours": 0},
+        "rateLimits": {"resetsPerHour": resets_per_hour}
+    });
+    harness_under(fresh_sign_in, pin_nps, rules).await
+}
+
+/// The two sandboxes under the safety rules `rules` (the settings' `safety` object).
+async fn harness_under(
+    fresh_sign_in: Duration,
+    pin_nps: bool,
+    rules: serde_json::Value,
+) -> Harness {
     let zoho = Arc::new(ZohoSandbox::start(0).await.unwrap());
     let nps = PsEmulator::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -94,16 +110,7 @@ async fn harness_capped(fresh_sign_in: Duration, pin_nps: bool, resets_per_hour:
     .with_zoho_sandbox_approver(ZOHO, zoho.clone())
     .with_zoho_fresh_sign_in(fresh_sign_in)
     .with_cache_dir(dir.path())
-    .with_safety_policy(
-        // Caller verification and approval are tested in seam_safety.rs; here they are off so
-        // that each test exercises one thing (the hourly cap is one of them).
-        resetdesk_core::safety::SafetyPolicy::from_settings(Some(&serde_json::json!({
-            "verification": {"required": false, "methods": []},
-            "approval": {"privilegedTargets": false, "repeatMfaResetHours": 0},
-            "rateLimits": {"resetsPerHour": resets_per_hour}
-        })))
-        .unwrap(),
-    );
+    .with_safety_policy(resetdesk_core::safety::SafetyPolicy::from_settings(Some(&rules)).unwrap());
     Harness {
         console,
         zoho,
@@ -663,6 +670,47 @@ async fn zoho_users_feed_the_offline_cache_which_answers_after_sign_out() {
     assert!(
         detail.contains("Pending"),
         "only confirmed users show as resettable: {detail}"
+    );
+}
+
+#[tokio::test]
+async fn zoho_a_member_made_an_admin_after_the_summary_needs_a_second_person_when_it_runs() {
+    let rules = serde_json::json!({
+        "verification": {"required": false, "methods": []},
+        "approval": {"privilegedTargets": true}
+    });
+    let h = harness_under(Duration::from_secs(300), true, rules).await;
+    h.zoho_sign_in(ADMIN).await;
+    let zuid = h.zuid(CONFIRMED_USER);
+    let plan = h
+        .console
+        .plan_provider_action(ZOHO, &zuid, ProviderAction::ZohoResetPassword, None)
+        .await
+        .unwrap();
+    assert!(!plan.safety.approval.required, "a member: {plan:?}");
+
+    // A super admin makes them an admin in Zoho's admin panel before the operator confirms.
+    h.zoho.set_role(CONFIRMED_USER, "admin");
+    let refused = h
+        .console
+        .run_provider_plan(&plan.id, "INC-12", generate())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Denied, "{refused:?}");
+    assert!(
+        refused
+            .message
+            .contains("is a Zoho organisation admin. Start the action again: a second person must approve it now."),
+        "{refused:?}"
+    );
+    assert_eq!(
+        h.zoho.password_resets(CONFIRMED_USER),
+        0,
+        "nothing was reset"
+    );
+    assert_eq!(
+        h.audit().pop().unwrap().record.outcome,
+        AuditOutcome::Refused
     );
 }
 

@@ -2,9 +2,10 @@
 //! the organisation's default rules a reset waits for the caller's verification (recorded in
 //! the confirmation, kept in Rust, audited with the run), a failed verification stops it, a
 //! caller verified minutes ago for the same user is not asked again, and a reset that needs a
-//! second person's approval — a privileged or VIP user — waits for one: someone else, signed
-//! in on the spot through the provider's own sign-in, whom the provider offers the same action
-//! (refused, with the reason, where the provider has no sign-in for an approver). The fake provider of the testkit shows
+//! second person's approval — a privileged or VIP user, or one made privileged after the
+//! summary (read again when it runs) — waits for one: someone else, signed in on the spot
+//! through the provider's own sign-in, whom the provider offers the same action (refused, with
+//! the reason, where the provider has no sign-in for an approver). The fake provider of the testkit shows
 //! it needs no line of the Console: it only says what it knows (the user's phone, who is
 //! privileged).
 use std::sync::Arc;
@@ -367,4 +368,35 @@ async fn a_users_page_shows_the_operators_resets_this_hour_against_the_cap() {
         .unwrap();
     let after = h.console.directory_user(FAKE, "cy").await.unwrap();
     assert_eq!(after.rate.map(|r| r.used), Some(1));
+}
+
+#[tokio::test]
+async fn a_user_made_an_owner_after_the_summary_needs_a_second_person_when_it_runs() {
+    let h =
+        signed_in(serde_json::json!({"verification": {"required": false, "methods": []}})).await;
+    let plan = h.console.plan_offered(FAKE, "ada", UNLOCK).await.unwrap();
+    assert!(!plan.safety.approval.required, "Ada is no owner yet");
+
+    // Made an owner in the directory before the operator confirms: read again at the run.
+    h.directory.make_owner("ada");
+    let refused = h
+        .console
+        .run_plan(&plan.id, "INC-11", None)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Denied);
+    assert_eq!(
+        refused.message,
+        "Ada Locked is an owner of the fake directory. Start the action again: a second \
+         person must approve it now."
+    );
+    assert!(h.directory.is_locked("ada"), "nothing ran");
+    let audit = h.console.list_audit(10).unwrap();
+    assert_eq!(audit[0].record.outcome, AuditOutcome::Refused, "audited");
+
+    let again = h.console.plan_offered(FAKE, "ada", UNLOCK).await.unwrap();
+    assert!(
+        again.safety.approval.required,
+        "the new summary asks for them"
+    );
 }

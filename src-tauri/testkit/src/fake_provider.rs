@@ -149,6 +149,14 @@ impl FakeDirectory {
         self.state.lock().unwrap().no_approvals = true;
     }
 
+    /// Makes `user_id` an owner of the directory (privileged, as an admin role is).
+    pub fn make_owner(&self, user_id: &str) {
+        let mut state = self.state.lock().unwrap();
+        for user in state.users.iter_mut().filter(|u| u.id == user_id) {
+            user.owner = true;
+        }
+    }
+
     /// Locks `user_id` again (as a user who mistyped their password too often).
     pub fn lock(&self, user_id: &str) {
         let mut state = self.state.lock().unwrap();
@@ -286,6 +294,12 @@ impl FakeSession {
     }
 }
 
+/// Why the directory treats `user` as privileged: an owner, as an admin role is.
+fn privileged(user: &FakeUser) -> Option<String> {
+    user.owner
+        .then(|| "is an owner of the fake directory.".to_string())
+}
+
 fn row(user: &FakeUser) -> UserRow {
     UserRow {
         id: user.id.clone(),
@@ -360,10 +374,12 @@ impl Session for FakeSession {
             },
         );
         let mut draft = PlanDraft::new(target, vec![step], Vec::new());
-        if user.owner {
-            draft.privileged = Some("is an owner of the fake directory.".to_string());
-        }
+        draft.privileged = privileged(&user);
         Ok(draft)
+    }
+
+    async fn privileged_now(&self, user_id: &str) -> Result<Option<String>> {
+        Ok(privileged(&self.user(user_id)?))
     }
 
     async fn tenant_resets_since(

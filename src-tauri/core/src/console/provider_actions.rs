@@ -488,6 +488,15 @@ pub(super) struct SeamRun {
     steps: Vec<StepReport>,
 }
 
+/// What the run-time rules of a reset read live from its provider (see `read_before_run`).
+#[derive(Default)]
+pub(super) struct LiveBeforeRun {
+    /// The resets the provider's audit log holds that this desktop did not make.
+    resets_elsewhere: Vec<AuditEntry>,
+    /// Why the provider treats the user as privileged now, if it does.
+    privileged: Option<String>,
+}
+
 /// The seam's reviewed plans, in the one store every kind of plan uses.
 pub(super) type ProviderPlans = PlanStore<ProviderPlan, SeamRun>;
 type ProviderPlanRecord = KeptPlan<ProviderPlan, SeamRun>;
@@ -527,7 +536,11 @@ impl Console {
         resets_elsewhere: &[AuditEntry],
     ) -> Result<ProviderPlan> {
         // The cap is checked when planning too (the slot is let go at once: nothing runs yet).
-        drop(self.reserve_provider_reset(&plan, &owner, None, resets_elsewhere)?);
+        let live = LiveBeforeRun {
+            resets_elsewhere: resets_elsewhere.to_vec(),
+            privileged: None,
+        };
+        drop(self.reserve_provider_reset(&plan, &owner, None, &live)?);
         // A caller verified for this operator's last request on the same user, minutes ago.
         let mut plan = plan;
         let same_call = SameCaller {
@@ -589,12 +602,13 @@ impl Console {
         // Other resets may have run since this one was planned, or be running now — here or
         // elsewhere, as the provider's audit log tells —: the cap and the repeat-MFA rule hold
         // at run time, and the slot counts this one until its audit entry is written.
-        let resets_elsewhere = self.seam_resets_elsewhere_now(&plan).await?;
+        let live = self.read_before_run(&plan).await?;
         let _reset_slot = {
             let (owner, approved) = self.provider_plans.with(plan_id, |record| {
                 (record.owner.clone(), record.confirmation.approval.is_some())
             })?;
-            self.reserve_provider_reset(&plan, &owner, Some(approved), &resets_elsewhere)?
+            let approved = Some(approved);
+            self.reserve_provider_reset(&plan, &owner, approved, &live)?
         };
         let claimed = self.claim_provider_plan(plan_id)?;
         let run = match self.run_seam_plan(&claimed, input).await {
@@ -818,7 +832,7 @@ impl Console {
         plan: &ProviderPlan,
         owner: &PlanOwner,
         approved: Option<bool>,
-        resets_elsewhere: &[AuditEntry],
+        live: &LiveBeforeRun,
     ) -> Result<Option<ResetSlot>> {
         if !plan.safety_class.is_reset() {
             return Ok(None);
@@ -828,13 +842,30 @@ impl Console {
             &owner.operator_label,
             &plan.target.id,
             mfa_reset,
-            resets_elsewhere,
-            |previous_mfa_reset| match (approved, previous_mfa_reset) {
-                (Some(false), Some(at)) if mfa_reset => Err(AppError::denied(format!(
+            &live.resets_elsewhere,
+            |previous_mfa_reset| {
+                let Some(false) = approved else {
+                    return Ok(());
+                };
+                // What needs a second person now that did not when the summary was made (a
+                // plan that asked for one already waits for them: its claim says so).
+                let policy = self.safety()?;
+                let mut reasons = Vec::new();
+                if policy.approval.privileged_targets && !plan.safety.approval.required {
+                    if let Some(why) = &live.privileged {
+                        reasons.push(format!("{} {why}", plan.target.name));
+                    }
+                }
+                if let Some(at) = previous_mfa_reset.filter(|_| mfa_reset) {
+                    reasons.push(crate::safety::approval::repeat_mfa_reset_reason(policy, at));
+                }
+                if reasons.is_empty() {
+                    return Ok(());
+                }
+                Err(AppError::denied(format!(
                     "{} Start the action again: a second person must approve it now.",
-                    crate::safety::approval::repeat_mfa_reset_reason(self.safety()?, at)
-                ))),
-                _ => Ok(()),
+                    reasons.join(" ")
+                )))
             },
         );
         let why = match reserved {
@@ -855,16 +886,22 @@ impl Console {
         Err(AppError::denied(why))
     }
 
-    /// The resets the plan's provider's audit log holds that this desktop did not make (read
-    /// before the slot's lock is taken: the reservation holds a lock, not a request).
-    async fn seam_resets_elsewhere_now(&self, plan: &ProviderPlan) -> Result<Vec<AuditEntry>> {
+    /// What a reset's run-time rules read live from its provider, before the slot's lock is
+    /// taken (the reservation holds a lock, not a request): the resets its audit log holds
+    /// that this desktop did not make, and whether the user is privileged now.
+    async fn read_before_run(&self, plan: &ProviderPlan) -> Result<LiveBeforeRun> {
         if !plan.safety_class.is_reset() {
-            return Ok(Vec::new());
+            return Ok(LiveBeforeRun::default());
         }
         let session = self.seam_session(&plan.connection_id).await?;
         let local = self.recent_audit_entries()?;
-        let (elsewhere, _note) = self.seam_resets_elsewhere(session.as_ref(), &local).await?;
-        Ok(elsewhere)
+        let (resets_elsewhere, _note) =
+            self.seam_resets_elsewhere(session.as_ref(), &local).await?;
+        let privileged = session.privileged_now(&plan.target.id).await?;
+        Ok(LiveBeforeRun {
+            resets_elsewhere,
+            privileged,
+        })
     }
 
     fn claim_provider_plan(&self, plan_id: &str) -> Result<ClaimedProviderPlan> {

@@ -520,6 +520,19 @@ impl ZohoSandbox {
         }
     }
 
+    /// Gives `email` the Mail role `role` ("member", "admin", "super_admin"), as a super admin
+    /// does in Zoho's admin panel (Users → the user → Role): a change made elsewhere.
+    pub fn set_role(&self, email: &str, role: &str) {
+        let mut state = self.shared.lock();
+        for user in state
+            .users
+            .iter_mut()
+            .filter(|u| u.email.eq_ignore_ascii_case(email))
+        {
+            user.role = role.to_string();
+        }
+    }
+
     pub fn set_faults(&self, faults: ZohoFaults) {
         self.shared.lock().faults = faults;
     }

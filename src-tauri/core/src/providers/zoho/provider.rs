@@ -468,15 +468,14 @@ impl Session for ZohoDirectorySession {
             }
         };
         draft.fresh_sign_in = Some(self.fresh_sign_in());
-        // An organisation admin is privileged, as an Entra admin role is: the organisation's
-        // approval rule for privileged targets reads this.
-        if user.role != MailRole::Member {
-            draft.privileged = Some(format!(
-                "is a Zoho organisation {}.",
-                user.role.label().to_lowercase()
-            ));
-        }
+        draft.privileged = privileged(&user);
         Ok(draft)
+    }
+
+    /// The user's role read again when a reset is confirmed: made an admin since the summary,
+    /// they need a second person first.
+    async fn privileged_now(&self, zuid: &str) -> Result<Option<String>> {
+        Ok(privileged(&self.client.user(zuid).await?))
     }
 
     fn action_of(&self, action: &str) -> Option<(String, SafetyClass)> {
@@ -670,6 +669,17 @@ fn reports(plan: &ProviderPlan, steps: &[ZohoStep]) -> Result<Vec<StepReport>> {
 
 fn plan_steps(steps: &[ZohoStep], user: &ZohoUser) -> Vec<ProviderStep> {
     steps.iter().map(|step| plan_step(step, user)).collect()
+}
+
+/// An organisation admin is privileged, as an Entra admin role is: the organisation's approval
+/// rule for privileged targets reads this.
+fn privileged(user: &ZohoUser) -> Option<String> {
+    (user.role != MailRole::Member).then(|| {
+        format!(
+            "is a Zoho organisation {}.",
+            user.role.label().to_lowercase()
+        )
+    })
 }
 
 fn plan_step(step: &ZohoStep, user: &ZohoUser) -> ProviderStep {
