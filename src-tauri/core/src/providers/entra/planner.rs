@@ -505,12 +505,12 @@ fn reregister_mfa_steps(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::error::ErrorKind;
     use crate::providers::entra::policy::role_ids;
 
-    fn operator(role: &str) -> Operator {
+    pub(crate) fn operator(role: &str) -> Operator {
         Operator {
             connection_id: "conn".into(),
             tenant_id: "tenant".into(),
@@ -524,7 +524,7 @@ mod tests {
         }
     }
 
-    fn adele() -> DirectoryUser {
+    pub(crate) fn adele() -> DirectoryUser {
         DirectoryUser {
             tenant_id: "tenant".into(),
             id: "adele".into(),

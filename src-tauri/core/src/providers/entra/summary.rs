@@ -76,60 +76,24 @@ fn step_type(step: &Step) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AuthMethod, AuthMethodKind, DirectoryUser, Operator, RoleRef};
     use crate::providers::entra::actions::{ActionKind, ActionOptions};
+    use crate::providers::entra::planner::tests::{adele, hardware, operator, phone};
     use crate::providers::entra::planner::{build_plan_with, PlanInputs};
     use crate::providers::entra::policy::role_ids;
 
-    fn role(template_id: &str, name: &str) -> RoleRef {
-        RoleRef {
-            template_id: template_id.into(),
-            display_name: name.into(),
-        }
-    }
-
-    fn method(id: &str, kind: AuthMethodKind, is_default: bool) -> AuthMethod {
-        AuthMethod {
-            id: id.into(),
-            kind,
-            label: format!("{kind:?}"),
-            detail: Some(format!("{id} detail")),
-            phone_type: (kind == AuthMethodKind::Phone).then(|| "mobile".into()),
-            is_default,
-            status: (kind == AuthMethodKind::HardwareOath).then(|| "activated".into()),
-            created: None,
-        }
-    }
-
+    /// An Authentication Administrator's plan of `action` on Adele, who has a mobile phone
+    /// (her default method) and a hardware token.
     fn plan_of(action: ActionKind, options: &ActionOptions) -> Plan {
-        let operator = Operator {
-            connection_id: "conn".into(),
-            tenant_id: "tenant".into(),
-            id: "operator".into(),
-            user_principal_name: "authadmin@contoso.sandbox".into(),
-            display_name: "Auth Admin".into(),
-            roles: vec![role(
-                role_ids::AUTHENTICATION_ADMINISTRATOR,
-                "Authentication Administrator",
-            )],
-        };
-        let target = DirectoryUser {
-            tenant_id: "tenant".into(),
-            id: "adele".into(),
-            user_principal_name: "adele.vance@contoso.sandbox".into(),
-            display_name: "Adele Vance".into(),
-            roles_known: true,
-            ..Default::default()
-        };
+        let operator = operator(role_ids::AUTHENTICATION_ADMINISTRATOR);
         let methods = [
-            method("mobile", AuthMethodKind::Phone, true),
-            method("hw", AuthMethodKind::HardwareOath, false),
+            phone("mobile", "mobile", "+1 555 0100", true),
+            hardware("hw", "activated"),
         ];
         let inputs = PlanInputs {
             options: Some(options),
             tap_policy: None,
         };
-        build_plan_with(action, "conn", &operator, &target, &methods, inputs).unwrap()
+        build_plan_with(action, "conn", &operator, &adele(), &methods, inputs).unwrap()
     }
 
     #[test]
