@@ -607,8 +607,7 @@ impl Console {
             let (owner, approved) = self.provider_plans.with(plan_id, |record| {
                 (record.owner.clone(), record.confirmation.approval.is_some())
             })?;
-            let approved = Some(approved);
-            self.reserve_provider_reset(&plan, &owner, approved, &live)?
+            self.reserve_provider_reset(&plan, &owner, Some(approved), &live)?
         };
         let claimed = self.claim_provider_plan(plan_id)?;
         let run = match self.run_seam_plan(&claimed, input).await {
@@ -820,13 +819,12 @@ impl Console {
         self.provider_plans.contains(plan_id)
     }
 
-    /// The operator's hourly cap of resets (the `safety.rateLimits` setting) covers Zoho and
-    /// Privilege Secure resets too, counted per operator account. Reaching it is a refusal,
-    /// audited like any other.
     /// A slot for a reset about to run (none for an action that is not a reset), or the
-    /// audited refusal when the operator's hourly cap is reached. At run time (`approved`: the
-    /// plan's confirmation holds a second person's approval, or not), an MFA reset of the same
-    /// user made since it was planned, or running now, needs a second person too.
+    /// audited refusal when the operator's hourly cap (the `safety.rateLimits` setting, counted
+    /// per operator account, with the resets made elsewhere that `live` holds) is reached. At
+    /// run time (`approved`: the plan's confirmation holds a second person's approval, or not),
+    /// an MFA reset of the same user made since it was planned, or running now, needs a second
+    /// person too, as does a user the provider treats as privileged now (`live`).
     fn reserve_provider_reset(
         &self,
         plan: &ProviderPlan,
