@@ -13,7 +13,7 @@ import {
 } from "@fluentui/react-components";
 import { CloudArrowUpRegular, HandRightRegular } from "@fluentui/react-icons";
 import { useState } from "react";
-import { useZohoSignIn } from "../hooks/useZohoSignIn";
+import { useDeviceSignIn } from "../hooks/useDeviceSignIn";
 import type { ActionFlow } from "../hooks/useActionFlow";
 import type { ApproverSignIn } from "../ipc/api";
 import type { ActionOptions, ApprovalStep, CodeToSend, ProviderPlan, ProviderStep, VerificationEvidence } from "../ipc/types";
@@ -24,7 +24,7 @@ import { ReasonField } from "./ReasonField";
 import { BadgeList } from "./RoleBadges";
 import { SafetyChecks, safetySatisfied } from "./SafetyChecks";
 import { DeviceCodeBox } from "./providers/DeviceCodeBox";
-import { EntraPlanChoices } from "./providers/EntraPlanChoices";
+import { ChoicesForm } from "./providers/optionForms";
 
 const useStyles = makeStyles({
   facts: {
@@ -93,7 +93,7 @@ export function PlanDialog({
   const [confirmations, setConfirmations] = useState(0);
   // Set once the operator confirmed: a run refused for a stale sign-in is retried after signing in again.
   const [submitted, setSubmitted] = useState(false);
-  const freshSignIn = useZohoSignIn(connectionId);
+  const freshSignIn = useDeviceSignIn(connectionId);
 
   const confirming = flow.stage === "confirm" ? flow : null;
   const plan = confirming?.plan ?? null;
@@ -141,8 +141,8 @@ export function PlanDialog({
       }
       onCancel={onCancel}
     >
-      {confirming && plan?.choices?.form === "entra" ? (
-        <EntraPlanChoices planned={plan.choices} choices={confirming.choices} disabled={running} onChange={onChoicesChange} />
+      {confirming && plan?.choices ? (
+        <ChoicesForm planned={plan.choices} choices={confirming.choices} disabled={running} onChange={onChoicesChange} />
       ) : null}
       {stale && !confirming?.error ? <Spinner size="tiny" label="Updating the summary…" data-testid="plan-updating" /> : null}
       {plan ? <PlanSummary plan={plan} /> : null}

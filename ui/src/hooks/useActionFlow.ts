@@ -11,7 +11,7 @@ import type {
   VerificationRecord,
   ZohoResetPasswordOptions,
 } from "../ipc/types";
-import { initialEntraChoices } from "../components/providers/EntraPlanChoices";
+import { initialChoices, opensOptionsFirst } from "../components/providers/optionForms";
 import { approveWith } from "./approveWith";
 import { useCallerVerification } from "./useCallerVerification";
 
@@ -56,9 +56,6 @@ export type ActionFlow =
     }
   | { stage: "done"; plan: ProviderPlan; result: RunResult };
 
-/** Actions whose option form comes before the plan: the password is chosen first, as in Zoho. */
-const OPTIONS_FIRST: ReadonlySet<string> = new Set(["zohoResetPassword"]);
-
 export function useActionFlow(connectionId: string, userId: string) {
   const [flow, setFlow] = useState<ActionFlow>({ stage: "idle" });
   const password = useRef<PasswordInput | undefined>(undefined);
@@ -102,12 +99,12 @@ export function useActionFlow(connectionId: string, userId: string) {
     (action: string) => {
       password.current = undefined;
       replanSeq.current++;
-      if (OPTIONS_FIRST.has(action)) {
+      if (opensOptionsFirst(action)) {
         setFlow({ stage: "options", action, planning: false, error: null });
         return;
       }
       setFlow({ stage: "planning", action });
-      void plan(action, initialEntraChoices(action));
+      void plan(action, initialChoices(action));
     },
     [plan],
   );

@@ -1,6 +1,6 @@
 import { Button, Field, Select, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { useState } from "react";
-import { useZohoSignIn } from "../../hooks/useZohoSignIn";
+import { useDeviceSignIn } from "../../hooks/useDeviceSignIn";
 import type { ConnectionView } from "../../ipc/types";
 import { ErrorBar } from "../ErrorBar";
 import { DeviceCodeBox } from "./DeviceCodeBox";
@@ -15,7 +15,7 @@ const useStyles = makeStyles({
 /** Sign in to a Zoho Directory connection: for the sandbox as a demo operator, else on Zoho's own page. */
 export function ZohoSignInForm({ connection, onSignedIn }: { connection: ConnectionView; onSignedIn: () => Promise<void> }) {
   const styles = useStyles();
-  const { prompt, busy, error, signIn } = useZohoSignIn(connection.id);
+  const { prompt, busy, error, signIn } = useDeviceSignIn(connection.id);
   const needsAccount = connection.sandbox && connection.demoAccounts.length > 0;
   const [account, setAccount] = useState(connection.demoAccounts[0]?.userPrincipalName ?? "");
 

@@ -3,9 +3,8 @@ import { useActionFlow } from "../../hooks/useActionFlow";
 import { PlanDialog, isPlanDialogStage } from "../PlanDialog";
 import { RunResultDialog } from "../RunResultDialog";
 import { WaitingByHand } from "../WaitingByHand";
-import { entraFollowUp, passTermsText } from "../providers/EntraPlanChoices";
+import { OptionsFirstForm, followUpOf, secretTermsOf } from "../providers/optionForms";
 import { SecondDesktopDemo } from "../providers/SecondDesktopDemo";
-import { ZohoResetPasswordDialog } from "../providers/ZohoResetPasswordDialog";
 import type { UserActionsProps } from "./actionsProps";
 import { OffersBar } from "./OffersBar";
 
@@ -22,7 +21,7 @@ export function UserActions(props: UserActionsProps) {
   const [byHandReloads, setByHandReloads] = useState(0);
   // For the sandbox, "sign in again" is as the demo operator who is signed in now.
   const reauthAccount = connection.sandbox ? (connection.account?.login ?? undefined) : undefined;
-  // Who an option form (Zoho's Reset password) is about.
+  // Who an option form is about.
   const optionsUser = page ? { displayName: page.user.displayName, email: page.user.login } : null;
 
   const closeResult = () => {
@@ -31,7 +30,7 @@ export function UserActions(props: UserActionsProps) {
     void refresh({ discardShown: true });
     setByHandReloads((n) => n + 1);
   };
-  const followUp = flow.stage === "done" ? entraFollowUp(flow.plan, page) : undefined;
+  const followUp = flow.stage === "done" ? followUpOf(flow.plan, page) : undefined;
 
   return (
     <>
@@ -39,7 +38,7 @@ export function UserActions(props: UserActionsProps) {
       {connection.secondDesktopDemo && page ? <SecondDesktopDemo userId={userId} onDone={() => void refresh()} /> : null}
       <WaitingByHand only={{ connectionId: connection.id, targetId: userId }} reloadKey={byHandReloads} />
       {flow.stage === "options" && optionsUser ? (
-        <ZohoResetPasswordDialog user={optionsUser} planning={flow.planning} error={flow.error} onReview={review} onCancel={close} />
+        <OptionsFirstForm action={flow.action} user={optionsUser} planning={flow.planning} error={flow.error} onReview={review} onCancel={close} />
       ) : null}
       {isPlanDialogStage(flow) ? (
         <PlanDialog
@@ -63,7 +62,7 @@ export function UserActions(props: UserActionsProps) {
           targetName={flow.plan.target.name}
           provider={flow.plan.adminCentre}
           result={flow.result}
-          passTerms={passTermsText(flow.plan)}
+          passTerms={secretTermsOf(flow.plan)}
           onMarkDone={markDone}
           onClose={closeResult}
           onIssueTemporaryAccessPass={

@@ -2,8 +2,8 @@ import { useCallback, useState } from "react";
 import { signIn as signInTo } from "../ipc/api";
 import type { AppError, DeviceCodePrompt, ProviderAccount } from "../ipc/types";
 
-export interface ZohoSignInState {
-  /** The code to show while Zoho waits for the operator's approval; null otherwise. */
+export interface DeviceSignInState {
+  /** The code to show while the provider waits for the operator's approval; null otherwise. */
   prompt: DeviceCodePrompt | null;
   busy: boolean;
   error: AppError | null;
@@ -12,12 +12,12 @@ export interface ZohoSignInState {
 }
 
 /**
- * Zoho's device sign-in through the seam, used by the connection card and again by the
- * confirmation when Zoho wants a fresh sign-in: start (Rust opens Zoho's page, or approves it as
- * the sandbox demo account), show the code, then send it back and wait until Zoho says approved,
- * denied or expired.
+ * A device sign-in through the seam (Zoho's), used by the connection card and again by the
+ * confirmation when a plan wants a fresh sign-in: start (Rust opens the provider's page, or
+ * approves it as the sandbox demo account), show the code, then send it back and wait until the
+ * provider says approved, denied or expired.
  */
-export function useZohoSignIn(connectionId: string): ZohoSignInState {
+export function useDeviceSignIn(connectionId: string): DeviceSignInState {
   const [prompt, setPrompt] = useState<DeviceCodePrompt | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
