@@ -49,6 +49,13 @@ describe("user details", () => {
     expect(byId("second-desktop-reset")).toBeNull();
   });
 
+  test("an Entra user's page reads no steps left by hand: Entra's plans leave none", async () => {
+    const ipc = mockCommands({ directory_user: () => adeleDetails(), pending_by_hand_steps: () => [] });
+    renderDetails();
+    await waitFor(() => expect(byId("user-title")?.textContent).toBe("Adele Vance"));
+    expect(ipc.callsOf("pending_by_hand_steps")).toEqual([]);
+  });
+
   test("reads the user live and shows the summary, the methods and the actions at the top", async () => {
     // An Authentication Administrator's view: the Helpdesk Administrator may not read her methods.
     const details = adeleDetailsForAuthAdmin();

@@ -36,7 +36,11 @@ export function UserActions(props: UserActionsProps) {
     <>
       <OffersBar {...props} busy={flow.stage !== "idle"} onStart={start} />
       {connection.secondDesktopDemo && page ? <SecondDesktopDemo userId={userId} onDone={() => void refresh()} /> : null}
-      <WaitingByHand only={{ connectionId: connection.id, targetId: userId }} reloadKey={byHandReloads} />
+      {/* Only the seam's providers leave steps to finish by hand (Entra's plans are API calls
+          only): their users' pages alone read the audit log for the steps still waiting. */}
+      {connection.servedThroughSeam ? (
+        <WaitingByHand only={{ connectionId: connection.id, targetId: userId }} reloadKey={byHandReloads} />
+      ) : null}
       {flow.stage === "options" && optionsUser ? (
         <OptionsFirstForm action={flow.action} user={optionsUser} planning={flow.planning} error={flow.error} onReview={review} onCancel={close} />
       ) : null}
