@@ -62,8 +62,9 @@ export function useActionFlow(connectionId: string, userId: string) {
   // Only the newest re-plan may land: answers to older choices are dropped.
   const replanSeq = useRef(0);
 
+  /** Plans `action` with what its form chose (`options`); `choices` are those the summary shows. */
   const plan = useCallback(
-    async (action: string, options?: ActionOptions | ZohoResetPasswordOptions) => {
+    async (action: string, options?: ActionOptions | ZohoResetPasswordOptions, choices: ActionOptions = {}) => {
       try {
         const planned = await planAction(connectionId, userId, action, options);
         setFlow((current) =>
@@ -71,7 +72,7 @@ export function useActionFlow(connectionId: string, userId: string) {
             ? {
                 stage: "confirm",
                 plan: planned,
-                choices: (options as ActionOptions | undefined) ?? {},
+                choices,
                 stale: false,
                 running: false,
                 error: null,
@@ -104,7 +105,8 @@ export function useActionFlow(connectionId: string, userId: string) {
         return;
       }
       setFlow({ stage: "planning", action });
-      void plan(action, initialChoices(action));
+      const choices = initialChoices(action);
+      void plan(action, choices, choices);
     },
     [plan],
   );
