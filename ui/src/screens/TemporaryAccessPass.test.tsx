@@ -1,8 +1,8 @@
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { describe, expect, test } from "vitest";
-import { adele, adeleDetails, adeleDetailsForAuthAdmin, entraTenant, resetPlan, resetResult, SANDBOX_ID } from "../test/fixtures";
+import { adele, adeleDetails, adeleDetailsForAuthAdmin, entraStep, entraTenant, resetPlan, resetResult, SANDBOX_ID } from "../test/fixtures";
 import { mockCommands, reject, renderWithFluent } from "../test/render";
-import type { ActionOptions, RunResult, ProviderPlan, ProviderStep, UserPage } from "../ipc/types";
+import type { ActionOptions, RunResult, ProviderPlan, UserPage } from "../ipc/types";
 import { UserScreen } from "./UserScreen";
 
 const byTestId = (id: string) => document.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;
@@ -29,11 +29,6 @@ const POLICY = {
   defaultLength: 8,
   isUsableOnce: false,
 };
-
-/** One of Entra's steps as Rust's summary shows it. */
-function entraStep(kind: string, summary: string, blocked: string | null = null): ProviderStep {
-  return { summary, performed: { performed: "api", doc: "https://learn.microsoft.com/graph/api/" }, blocked, kind };
-}
 
 /** What Rust would plan for these options (the range check is Rust's; mirrored here for the mock). */
 function tapPlan(options: ActionOptions | undefined): ProviderPlan {

@@ -1,6 +1,6 @@
 import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, test } from "vitest";
-import { adele, adeleDetails, adeleDetailsForAuthAdmin, entraTenant, resetPlan, resetResult, SANDBOX_ID, sandboxConnection } from "../test/fixtures";
+import { adele, adeleDetails, adeleDetailsForAuthAdmin, entraStep, entraTenant, resetPlan, resetResult, SANDBOX_ID, sandboxConnection } from "../test/fixtures";
 import { mockCommands, reject, renderWithFluent } from "../test/render";
 import { UserScreen } from "./UserScreen";
 
@@ -153,8 +153,8 @@ describe("user details", () => {
         ...resetPlan,
         action: "requireReregisterMfa",
         steps: [
-          { summary: "Deactivate hardware OATH token 12345", performed: { performed: "api", doc: "https://learn.microsoft.com/graph/api/" }, blocked: "Needs a Privileged Authentication Administrator.", kind: "deactivateHardwareOath" },
-          { summary: "Delete phone number +1 555 0100", performed: { performed: "api", doc: "https://learn.microsoft.com/graph/api/" }, blocked: null, kind: "deleteMethod" },
+          entraStep("deactivateHardwareOath", "Deactivate hardware OATH token 12345", "Needs a Privileged Authentication Administrator."),
+          entraStep("deleteMethod", "Delete phone number +1 555 0100"),
         ],
       }),
     });
@@ -262,8 +262,8 @@ describe("user details", () => {
         ...resetPlan,
         action: "requireReregisterMfa",
         steps: [
-          { summary: "Delete software OATH token", performed: { performed: "api", doc: "https://learn.microsoft.com/graph/api/" }, blocked: null, kind: "deleteMethod" },
-          { summary: "Delete phone number (default, last)", performed: { performed: "api", doc: "https://learn.microsoft.com/graph/api/" }, blocked: null, kind: "deleteMethod" },
+          entraStep("deleteMethod", "Delete software OATH token"),
+          entraStep("deleteMethod", "Delete phone number (default, last)"),
         ],
       }),
       run_plan: () => ({

@@ -15,6 +15,7 @@ import type {
   RunResult,
   PlanSafety,
   ProviderPlan,
+  ProviderStep,
   UserPage,
   UserRow,
 } from "../ipc/types";
@@ -58,6 +59,11 @@ export function adeleDetailsForAuthAdmin(): UserPage {
 /** A plan none of the safety rules apply to: Rust's for revoking Adele's sessions. */
 export function noSafetyChecks(): PlanSafety {
   return { ...fromSandbox.entraRevokePlanAdele.safety };
+}
+
+/** One of Entra's steps as Rust's summary shows it (an API call; `blocked`: why it will not run). */
+export function entraStep(kind: string, summary: string, blocked: string | null = null): ProviderStep {
+  return { summary, performed: { performed: "api", doc: "https://learn.microsoft.com/graph/api/" }, blocked, kind };
 }
 
 /**
