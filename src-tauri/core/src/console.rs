@@ -11,13 +11,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex as StdMutex, RwLock as StdRwLock};
 use std::time::Duration;
 
-use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
 
 mod bulk_jobs;
 mod by_hand_steps;
 mod confirmation;
+mod entra;
 mod lighthouse;
 mod lighthouse_approval;
 mod offline_cache;
@@ -47,31 +47,21 @@ pub use self::provider_actions::{
 };
 pub use crate::providers::zoho::provider::{DeviceApprover, DEFAULT_FRESH_SIGN_IN};
 
-use crate::audit::overall_outcome;
 use crate::audit::{
-    AuditEntry, AuditFilter, AuditLog, AuditOutcome, AuditParties, AuditRecord, AuditVerification,
-    ExportFormat,
+    AuditEntry, AuditFilter, AuditLog, AuditOutcome, AuditRecord, AuditVerification, ExportFormat,
 };
 use crate::audit_forward::{disabled_status, AuditForwarder, ForwardingStatus};
-use crate::auth::{self, AccessTokenSource, BrowserLauncher, TokenManager};
-use crate::cache::DirectorySync;
-use crate::directory::Directory;
-use crate::error::{AppError, ErrorKind, Result};
+
+use crate::error::{AppError, Result};
 use crate::model::connection::{Connection, ConnectionKind, DemoAccount, ProviderSettings};
+use crate::model::Outcome;
 use crate::model::{AuthMethod, DirectoryUser, Operator};
-use crate::model::{Outcome, StepStatus};
-use crate::password::generate_temporary_password;
-use crate::providers::entra::actions::{ActionKind, ActionOptions};
-use crate::providers::entra::execute;
-use crate::providers::entra::offers::{available_actions, OfferedAction};
-use crate::providers::entra::planner::{build_plan_with, Plan, PlanInputs};
-use crate::providers::entra::policy;
-use crate::providers::entra::EntraDirectory;
+use crate::providers::entra::offers::OfferedAction;
 use crate::safety::managed::{AllowedConnections, IgnoredSetting};
 use crate::safety::rules::{ManagedPolicyView, SafetyRulesView};
-use crate::safety::{ApprovalRecord, RateStatus, SafetyPolicy, VerificationRecord};
+use crate::safety::{RateStatus, SafetyPolicy};
 use crate::secrets::SecretStore;
-use plan_store::{KeptPlan, PlanState, PlanStore, PlanWording};
+use plan_store::{PlanStore, PlanWording};
 
 /// A reviewed plan is only good for this long: after that the target's state may have moved
 /// on, and the operator must review a fresh one.
@@ -116,6 +106,8 @@ pub struct ConnectionView {
     /// Served through the provider seam: the page shows its one users list and user page
     /// (`directory_*` commands), whatever the kind.
     pub served_through_seam: bool,
+    /// Its provider leaves some steps to finish by hand: its users' pages list those waiting.
+    pub steps_by_hand: bool,
     /// Its users are kept in the offline cache: the users list shows the cache's status.
     pub offline_cache: bool,
     /// Its sign-in — an operator's or an approver's — takes a login, a password and a second
@@ -186,36 +178,9 @@ impl std::fmt::Debug for ExecutionResult {
     }
 }
 
-struct Session {
-    operator: Operator,
-    directory: Arc<dyn Directory>,
-    /// The same provider, as the source of the offline cache.
-    sync: Arc<dyn DirectorySync>,
-    tokens: Arc<TokenManager>,
-}
-
-impl plan_store::Confirmable for Plan {
-    fn safety(&self) -> &crate::safety::PlanSafety {
-        &self.safety
-    }
-}
-
-/// A plan taken for running, with what the safety checks recorded for it.
-struct ClaimedPlan {
-    plan: Plan,
-    /// Who planned it (the run refuses anyone else).
-    owner: PlanOwner,
-    verification: Option<VerificationRecord>,
-    approval: Option<ApprovalRecord>,
-}
-
 pub struct Console {
     /// The sandbox first, then the tenants the operator added (saved by the shell).
     connections: StdRwLock<Vec<Connection>>,
-    sessions: RwLock<HashMap<String, Arc<Session>>>,
-    /// Microsoft Entra's reviewed plans (the seam's and Lighthouse's are in their own
-    /// instances of the same store until those providers join the seam).
-    plans: PlanStore<Plan>,
     /// Shared with the bulk jobs, which append their steps as they finish.
     audit: Arc<AuditLog>,
     secrets: Arc<dyn SecretStore>,
@@ -287,8 +252,6 @@ impl Console {
             })?;
         Ok(Self {
             connections: StdRwLock::new(connections),
-            sessions: RwLock::new(HashMap::new()),
-            plans: PlanStore::new(PlanWording::ONE_USER),
             audit,
             secrets,
             keychain,
@@ -316,6 +279,7 @@ impl Console {
             second_desktop_demos: Default::default(),
             settling_by_hand: Default::default(),
         }
+        .with_entra_provider()
         .with_provider(Arc::new(
             crate::providers::privilege_secure::PrivilegeSecure,
         ))
@@ -502,11 +466,6 @@ impl Console {
         })
     }
 
-    async fn session(&self, connection_id: &str) -> Result<Arc<Session>> {
-        let connection = self.connection(connection_id)?;
-        signed_in_session(&self.sessions, &connection).await
-    }
-
     pub async fn connections(&self) -> Vec<ConnectionView> {
         let connections = self
             .connections
@@ -517,12 +476,7 @@ impl Console {
         for c in &connections {
             let operator = match c.kind() {
                 ConnectionKind::LighthousePartner => self.lighthouse_operator_of(&c.id).await,
-                _ => self
-                    .sessions
-                    .read()
-                    .await
-                    .get(&c.id)
-                    .map(|s| s.operator.clone()),
+                _ => self.entra_operator_of(&c.id).await,
             };
             let through_seam = self.serves_through_seam(c);
             let account = match through_seam {
@@ -564,10 +518,10 @@ impl Console {
                 demo_accounts,
                 keychain: self.keychain.clone(),
                 served_through_seam: through_seam,
-                offline_cache: match &c.settings {
-                    ProviderSettings::Entra(_) => true,
-                    _ => self.seam_keeps_offline_cache(c),
-                },
+                steps_by_hand: self
+                    .provider_of(c)
+                    .is_ok_and(|provider| provider.leaves_steps_by_hand()),
+                offline_cache: self.seam_keeps_offline_cache(c),
                 outage_demo: self.outage_demos.contains(&c.id),
                 second_desktop_demo: self.second_desktop_demos.contains(&c.id),
                 asks_for_password: through_seam && self.seam_asks_for_password(c),
@@ -581,29 +535,9 @@ impl Console {
         self.connection(connection_id)
     }
 
-    /// Interactive sign-in (authorization code + PKCE on a loopback redirect) through
-    /// `browser`, then reads the operator and their roles from the provider.
-    pub async fn sign_in(
-        &self,
-        connection_id: &str,
-        browser: &dyn BrowserLauncher,
-    ) -> Result<Operator> {
-        let connection = self.connection(connection_id)?;
-        self.connection_allowed(&connection)?;
-        let tokens = auth::sign_in(connection.entra()?, browser, &self.token_http).await?;
-        let manager = TokenManager::from_sign_in(
-            connection.id.clone(),
-            connection.entra()?.clone(),
-            Arc::clone(&self.secrets),
-            self.token_http.clone(),
-            tokens,
-        )
-        .await?;
-        self.start_session(&connection, Arc::new(manager)).await
-    }
-
-    /// At start-up: resumes every connection whose refresh token is in the keychain, without
-    /// a browser. A connection that cannot be resumed simply stays signed out.
+    /// At start-up: resumes every connection whose sign-in its provider kept (a refresh token
+    /// in the keychain), without a browser. A connection that cannot be resumed simply stays
+    /// signed out.
     pub async fn resume_sessions(&self) {
         let connections = self
             .connections
@@ -615,77 +549,16 @@ impl Console {
                 tracing::warn!(connection = %connection.id, reason = %refused.message, "not resumed");
                 continue;
             }
-            let entra = match &connection.settings {
-                ProviderSettings::Entra(entra) => entra.clone(),
-                // A provider of the seam resumes what it keeps (Zoho's refresh token; Privilege
-                // Secure's session tokens live in memory only: sign in again).
-                ProviderSettings::Zoho(_)
-                | ProviderSettings::PrivilegeSecure(_)
-                | ProviderSettings::Custom(_) => {
-                    if let Err(e) = self.resume_seam_session(connection).await {
-                        tracing::info!(connection = %connection.id, kind = ?e.kind, "could not resume the session");
-                    }
-                    continue;
-                }
-                ProviderSettings::Lighthouse(_) => {
-                    if let Err(e) = self.resume_lighthouse_session(connection).await {
-                        tracing::info!(connection = %connection.id, kind = ?e.kind, "could not resume the Lighthouse session");
-                    }
-                    continue;
-                }
+            let resumed = match &connection.settings {
+                ProviderSettings::Lighthouse(_) => self.resume_lighthouse_session(connection).await,
+                // A provider of the seam resumes what it keeps (Entra's and Zoho's refresh
+                // tokens; Privilege Secure's session tokens live in memory only: sign in again).
+                _ => self.resume_seam_session(connection).await,
             };
-            let resumed = TokenManager::resume(
-                connection.id.clone(),
-                entra,
-                Arc::clone(&self.secrets),
-                self.token_http.clone(),
-            )
-            .await;
-            match resumed {
-                Ok(Some(manager)) => {
-                    if let Err(e) = self.start_session(connection, Arc::new(manager)).await {
-                        tracing::info!(connection = %connection.id, kind = ?e.kind, "could not resume the session");
-                    }
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    tracing::info!(connection = %connection.id, kind = ?e.kind, "could not resume the session")
-                }
+            if let Err(e) = resumed {
+                tracing::info!(connection = %connection.id, kind = ?e.kind, "could not resume the session");
             }
         }
-    }
-
-    async fn start_session(
-        &self,
-        connection: &Connection,
-        tokens: Arc<TokenManager>,
-    ) -> Result<Operator> {
-        let token_source: Arc<dyn AccessTokenSource> = tokens.clone();
-        let mut entra = EntraDirectory::new(
-            connection.id.clone(),
-            connection.entra()?,
-            token_source,
-            self.graph_http.clone(),
-        );
-        if let Some(policy) = &self.cache.retry_policy {
-            entra = entra.with_retry_policy(policy.clone());
-        }
-        let entra = Arc::new(entra);
-        let directory: Arc<dyn Directory> = entra.clone();
-        let operator = directory.me().await?;
-        let session = Arc::new(Session {
-            operator: operator.clone(),
-            directory,
-            sync: entra,
-            tokens,
-        });
-        self.sessions
-            .write()
-            .await
-            .insert(connection.id.clone(), Arc::clone(&session));
-        self.sync_after_sign_in(&connection.id, session.clone());
-        tracing::info!(connection = %connection.id, operator = %operator.user_principal_name, "signed in");
-        Ok(operator)
     }
 
     /// Adds the connection the operator typed, whichever its provider, once its form is
@@ -791,456 +664,12 @@ impl Console {
         self.stop_cache_tasks(connection_id);
         self.seam_sign_out(connection_id).await;
         self.lighthouse_sign_out(connection_id).await;
-        let session = self.sessions.write().await.remove(connection_id);
-        if let Some(session) = session {
-            session.tokens.sign_out().await?;
-        }
         // Whatever the provider, and whether or not a session was in memory (one that was
         // never resumed still left its refresh token): the connection's sign-in goes from the
         // keychain too, so the next start does not sign it back in.
         self.secrets
             .delete(connection_id, crate::auth::REFRESH_TOKEN_SECRET)?;
         Ok(())
-    }
-
-    pub async fn search_users(
-        &self,
-        connection_id: &str,
-        query: &str,
-    ) -> Result<Vec<DirectoryUser>> {
-        let query = query.trim();
-        check_query_length(query, "name, UPN or mail")?;
-        let session = self.session(connection_id).await?;
-        let found = session.directory.search_users(query, SEARCH_LIMIT).await;
-        if let Err(error) = &found {
-            self.note_live_failure(connection_id, session.clone(), error);
-        }
-        found
-    }
-
-    /// The user's page, read live: profile with roles, methods, and the actions offered to
-    /// this operator (each with the reason when it is not).
-    pub async fn user_details(&self, connection_id: &str, user_id: &str) -> Result<UserDetails> {
-        let user_id = require_id(user_id)?;
-        let session = self.session(connection_id).await?;
-        let (user, methods, rate) = tokio::join!(
-            session.directory.get_user(user_id),
-            session.directory.list_methods(user_id),
-            self.team_rate_status(
-                session.directory.as_ref(),
-                &session.operator.user_principal_name
-            )
-        );
-        let user =
-            user.inspect_err(|e| self.note_live_failure(connection_id, session.clone(), e))?;
-        let (methods, methods_error) = match methods {
-            Ok(methods) => (methods, None),
-            Err(e) => (Vec::new(), Some(e)),
-        };
-        let actions = available_actions(&session.operator, &user);
-        let rate = rate
-            .inspect_err(|e| tracing::warn!(error = %e, "could not count the operator's resets"))
-            .ok();
-        Ok(UserDetails {
-            user,
-            methods,
-            methods_error,
-            actions,
-            rate,
-        })
-    }
-
-    /// Builds the plan the confirmation dialog shows, from the target's live state. A refused
-    /// action is written to the audit log and returned as `Denied` with the reason.
-    pub async fn plan_action(
-        &self,
-        connection_id: &str,
-        user_id: &str,
-        action: ActionKind,
-    ) -> Result<Plan> {
-        self.plan_action_with(connection_id, user_id, action, &ActionOptions::default())
-            .await
-    }
-
-    /// [`Console::plan_action`] with the operator's choices from the confirmation ("also
-    /// revoke sessions", a pass's lifetime and one-time use). A Temporary Access Pass is
-    /// checked against the tenant's policy, read live here, before the plan exists.
-    pub async fn plan_action_with(
-        &self,
-        connection_id: &str,
-        user_id: &str,
-        action: ActionKind,
-        options: &ActionOptions,
-    ) -> Result<Plan> {
-        // No action while the managed policy cannot be applied (see `with_safety_refused`).
-        self.safety()?;
-        let user_id = require_id(user_id)?;
-        let session = self.session(connection_id).await?;
-        // The operator's roles may have changed since sign-in (PIM, removal): read them again.
-        // Never from the offline cache: a plan is built from live state only.
-        let operator = session
-            .directory
-            .me()
-            .await
-            .inspect_err(|e| self.note_live_failure(connection_id, session.clone(), e))?;
-        let target = session.directory.get_user(user_id).await?;
-        // Decide before reading the methods: a role that may not act (e.g. Helpdesk for MFA)
-        // often may not read them either, and must get the refusal's reason, audited, rather
-        // than the provider's 403 on the listing.
-        if let policy::Decision::Denied { reason } = policy::decide(action, &operator, &target) {
-            return Err(self.refuse(&operator, &target, action, AppError::denied(reason)));
-        }
-        let methods = match action {
-            ActionKind::RequireReregisterMfa => session.directory.list_methods(user_id).await?,
-            ActionKind::ResetPassword
-            | ActionKind::RevokeSessions
-            | ActionKind::IssueTemporaryAccessPass => Vec::new(),
-        };
-        let tap_policy = match action {
-            ActionKind::IssueTemporaryAccessPass => {
-                Some(session.directory.tap_policy().await.map_err(|e| {
-                    let message = format!(
-                        "The tenant's Temporary Access Pass policy could not be read: {}",
-                        e.message
-                    );
-                    AppError { message, ..e }
-                })?)
-            }
-            _ => None,
-        };
-        let inputs = PlanInputs {
-            options: Some(options),
-            tap_policy: tap_policy.as_ref(),
-        };
-        match build_plan_with(action, connection_id, &operator, &target, &methods, inputs) {
-            Ok(mut plan) => {
-                plan.safety = self
-                    .plan_safety(
-                        session.directory.as_ref(),
-                        &operator,
-                        &target,
-                        action,
-                        &methods,
-                    )
-                    .await?;
-                if let Some(rate) = plan.safety.rate.as_ref().filter(|r| r.reached()) {
-                    return Err(self.refuse(
-                        &operator,
-                        &target,
-                        action,
-                        AppError::denied(rate.refusal()),
-                    ));
-                }
-                let owner = PlanOwner::of(&operator);
-                let same_call = safety_checks::SameCaller {
-                    connection_id: &plan.connection_id,
-                    operator_id: &operator.id,
-                    target_id: &plan.target.id,
-                };
-                let confirmation = self.new_confirmation(&same_call, &mut plan.safety);
-                let mut record = KeptPlan::new(plan.clone(), owner, ());
-                record.confirmation = confirmation;
-                self.plans
-                    .keep(&plan.id, record, self.plan_validity, |_| false)?;
-                Ok(plan)
-            }
-            Err(error) if error.kind == ErrorKind::Denied => {
-                Err(self.refuse(&operator, &target, action, error))
-            }
-            Err(error) => Err(error),
-        }
-    }
-
-    /// An Entra action planned from its offer's id and its option form's choices (the page's
-    /// one plan command), told in the seam's terms. The plan stays in Entra's store under the
-    /// same id, where `run_plan`, the caller's verification and the approval find it.
-    pub(crate) async fn plan_entra_offer(
-        &self,
-        connection_id: &str,
-        user_id: &str,
-        action: &str,
-        options: Option<serde_json::Value>,
-    ) -> Result<ProviderPlan> {
-        let action: ActionKind = crate::seam::action_of_id(action).ok_or_else(|| {
-            AppError::invalid_input(format!(
-                "\"{action}\" is not an action of this directory; pick one on the user's page."
-            ))
-        })?;
-        let options: ActionOptions = match options {
-            None => ActionOptions::default(),
-            Some(options) => serde_json::from_value(options).map_err(|e| {
-                AppError::invalid_input(format!(
-                    "The choices sent with \"{}\" could not be read ({e}); open the action again \
-                     from the user's page.",
-                    action.label()
-                ))
-            })?,
-        };
-        let plan = self
-            .plan_action_with(connection_id, user_id, action, &options)
-            .await?;
-        Ok(crate::providers::entra::summary::provider_plan(&plan))
-    }
-
-    /// Runs a reviewed plan once. Authorization is checked again before each step, against the
-    /// operator and target as they are now. Every attempt lands in the audit log.
-    pub async fn execute_plan(&self, plan_id: &str, reason: &str) -> Result<ExecutionResult> {
-        // No action while the managed policy cannot be applied (see `with_safety_refused`).
-        self.safety()?;
-        let reason = validate_reason(reason)?;
-        // Nothing changes that could not be recorded: a broken audit log pauses every action.
-        self.audit.ensure_writable()?;
-        if self.plan_is_reset(plan_id)? {
-            self.forwarding_keeps_up()?;
-        }
-        let claimed = self.claim_plan(plan_id)?;
-        let plan = &claimed.plan;
-        let result = self.run_claimed_plan(&claimed, &reason).await;
-        // Whatever happened, the plan has been used: running it again must change nothing more.
-        // (An error means it stopped before any step: the executor reports step failures as
-        // outcomes, never as an error.)
-        let ended = if result.is_ok() {
-            PlanState::Ran
-        } else {
-            PlanState::Stopped
-        };
-        self.plans.finish(&plan.id, ended);
-        if let Err(error) = &result {
-            // Stopped before any step ran (signed out, operator changed, target gone…): still an
-            // attempted action, so it is audited with the reason it stopped — under whoever is
-            // signed in now (a plan run under another sign-in is exactly what must show), or
-            // the planner when nobody is.
-            let attempted_by = self
-                .sessions
-                .read()
-                .await
-                .get(&plan.connection_id)
-                .map(|session| session.operator.user_principal_name.clone())
-                .unwrap_or_else(|| plan.operator_upn.clone());
-            self.audit_stopped_plan(&claimed, &attempted_by, &reason, error);
-        }
-        result
-    }
-
-    fn audit_stopped_plan(
-        &self,
-        claimed: &ClaimedPlan,
-        attempted_by: &str,
-        reason: &str,
-        error: &AppError,
-    ) {
-        let plan = &claimed.plan;
-        let outcome = match error.kind {
-            ErrorKind::Denied | ErrorKind::Forbidden => AuditOutcome::Refused,
-            _ => AuditOutcome::Failed,
-        };
-        let record = AuditRecord {
-            verification: claimed.verification.clone(),
-            approval: claimed.approval.clone(),
-            ..plan_audit_record(
-                plan,
-                attempted_by,
-                reason,
-                outcome,
-                Vec::new(),
-                Some(error.message.clone()),
-            )
-        };
-        if let Err(e) = self.append_audit(record) {
-            tracing::error!(error = %e, plan = %plan.id, "could not audit a plan that stopped early");
-        }
-    }
-
-    /// Whether `plan_id` is a reset (an unknown plan is not: claiming it says so).
-    fn plan_is_reset(&self, plan_id: &str) -> Result<bool> {
-        Ok(self
-            .plans
-            .with_if_kept(plan_id, |record| {
-                crate::safety::is_reset(record.plan.action)
-            })?
-            .unwrap_or(false))
-    }
-
-    /// Marks a ready plan as running, so a second (or forged, concurrent) call cannot run it too.
-    /// A plan whose caller is not verified, or that still needs its approval, is not taken
-    /// (and stays ready for the operator to finish the confirmation).
-    fn claim_plan(&self, plan_id: &str) -> Result<ClaimedPlan> {
-        self.plans.claim(plan_id, self.plan_validity, |record| {
-            record.ensure_confirmed()?;
-            Ok(ClaimedPlan {
-                plan: record.plan.clone(),
-                owner: record.owner.clone(),
-                verification: record.confirmation.verification.clone(),
-                approval: record.confirmation.approval.clone(),
-            })
-        })
-    }
-
-    async fn run_claimed_plan(
-        &self,
-        claimed: &ClaimedPlan,
-        reason: &str,
-    ) -> Result<ExecutionResult> {
-        let plan = &claimed.plan;
-        let session = self.session(&plan.connection_id).await?;
-        let planned_by = &claimed.owner.operator_id;
-        // Re-read who acts and on whom: the second authorization check uses live state.
-        let operator = session.directory.me().await?;
-        if &operator.id != planned_by {
-            return Err(AppError::denied(
-                "This summary was prepared for another operator. Start the action again under your own sign-in.",
-            ));
-        }
-        let target = session.directory.get_user(&plan.target.id).await?;
-        // Other plans may have run since this one was reviewed, or be running now: the cap
-        // and the approval rules hold at run time, and the slot keeps this reset counted
-        // until its audit entry is written.
-        let _reset_slot = if crate::safety::is_reset(plan.action) {
-            let mfa_reset = plan.action == ActionKind::RequireReregisterMfa;
-            // Read before the slot is taken (the reservation holds a lock, not a request).
-            // (`reserve_reset` reads the local log again under its lock: this read is only
-            // to leave out the tenant's events of this desktop's own resets.)
-            let local = self.recent_audit_entries()?;
-            let (others, _note) = self
-                .resets_elsewhere(session.directory.as_ref(), &local)
-                .await?;
-            Some(self.reserve_reset(
-                &operator.user_principal_name,
-                &target.id,
-                mfa_reset,
-                &others,
-                |previous_mfa_reset| {
-                    // The user may have become privileged, or had their MFA reset, since.
-                    let now_needs = crate::safety::approval::requirement(
-                        self.safety()?,
-                        plan.action,
-                        &target,
-                        previous_mfa_reset,
-                    );
-                    if now_needs.required && claimed.approval.is_none() {
-                        return Err(AppError::denied(format!(
-                            "{} Start the action again: a second person must approve it now.",
-                            now_needs.reasons.join(" ")
-                        )));
-                    }
-                    Ok(())
-                },
-            )?)
-        } else {
-            None
-        };
-        let temporary_password = match plan.action {
-            ActionKind::ResetPassword => Some(generate_temporary_password()),
-            _ => None,
-        };
-        let recheck = |step: &crate::providers::entra::planner::Step| {
-            policy::authorize_step(plan.action, &operator, &target, &step.kind)
-        };
-        let execute::Execution {
-            outcomes,
-            temporary_access_pass,
-        } = execute::run_plan(
-            plan,
-            session.directory.as_ref(),
-            recheck,
-            temporary_password.as_ref(),
-        )
-        .await;
-        let outcome = overall_outcome(&outcomes);
-        let same_call = safety_checks::SameCaller {
-            connection_id: &plan.connection_id,
-            operator_id: &operator.id,
-            target_id: &plan.target.id,
-        };
-        self.remember_verification(&same_call, claimed.verification.as_ref());
-        let audited = self.append_audit(AuditRecord {
-            verification: claimed.verification.clone(),
-            approval: claimed.approval.clone(),
-            ..plan_audit_record(
-                plan,
-                &operator.user_principal_name,
-                reason,
-                outcome,
-                outcomes.clone(),
-                None,
-            )
-        });
-        // The steps have run: if the entry could not be written, the operator must still see
-        // what changed (and a password that was set), and be told the record is missing.
-        let (audit_seq, audit_error) = match audited {
-            Ok(entry) => (Some(entry.seq), None),
-            Err(e) => {
-                tracing::error!(error = %e, plan = %plan.id, "could not write the audit entry of a plan that ran");
-                (
-                    None,
-                    Some(format!(
-                        "The audit log could not record this action: {}",
-                        e.message
-                    )),
-                )
-            }
-        };
-        // The password is shown only if the reset itself (always the first step) went through.
-        let temporary_password = temporary_password.filter(|_| {
-            outcomes
-                .iter()
-                .any(|o| o.step_index == 0 && o.status == StepStatus::Succeeded)
-        });
-        let copy_handle = temporary_password
-            .as_ref()
-            .or(temporary_access_pass.as_ref())
-            .and_then(|secret| self.reveal(secret));
-        let temporary_password = temporary_password.map(|p| p.expose_secret().to_string());
-        let temporary_access_pass = temporary_access_pass.map(|p| p.expose_secret().to_string());
-        Ok(ExecutionResult {
-            plan_id: plan.id.clone(),
-            outcome,
-            outcomes,
-            temporary_password,
-            temporary_access_pass,
-            copy_handle,
-            audit_seq,
-            audit_error,
-        })
-    }
-
-    /// Audits a refusal and returns it. The operator always learns why they were refused; if
-    /// the audit log could not record it, the refusal says that too.
-    fn refuse(
-        &self,
-        operator: &Operator,
-        target: &DirectoryUser,
-        action: ActionKind,
-        denied: AppError,
-    ) -> AppError {
-        match self.audit_refusal(operator, target, action, &denied.message) {
-            Ok(()) => denied,
-            Err(e) => {
-                tracing::error!(error = %e, "could not audit a refusal");
-                denied.with_detail(format!(
-                    "The audit log could not record this refusal: {}",
-                    e.message
-                ))
-            }
-        }
-    }
-
-    fn audit_refusal(
-        &self,
-        operator: &Operator,
-        target: &DirectoryUser,
-        action: ActionKind,
-        why: &str,
-    ) -> Result<()> {
-        let parties = AuditParties {
-            operator: &operator.user_principal_name,
-            connection_id: &operator.connection_id,
-            tenant_id: &operator.tenant_id,
-            target_id: &target.id,
-            target: &target.user_principal_name,
-        };
-        self.append_audit(AuditRecord::refused(parties, action.label(), why))
-            .map(|_| ())
     }
 
     fn append_audit(&self, record: AuditRecord) -> Result<AuditEntry> {
@@ -1275,34 +704,6 @@ impl Console {
 
     pub fn verify_audit(&self) -> AuditVerification {
         self.audit.verify()
-    }
-}
-
-/// The audit record of one attempt to run `plan`, by `operator_upn`.
-fn plan_audit_record(
-    plan: &Plan,
-    operator_upn: &str,
-    reason: &str,
-    outcome: AuditOutcome,
-    steps: Vec<Outcome>,
-    message: Option<String>,
-) -> AuditRecord {
-    AuditRecord {
-        operator: operator_upn.to_string(),
-        connection_id: plan.connection_id.clone(),
-        tenant_id: plan.tenant_id.clone(),
-        target_id: plan.target.id.clone(),
-        target: plan.target.user_principal_name.clone(),
-        action: plan.action.label().to_string(),
-        plan_id: Some(plan.id.clone()),
-        plan: plan.steps.iter().map(|s| s.summary.clone()).collect(),
-        reason: reason.to_string(),
-        outcome,
-        steps,
-        message,
-        verification: None,
-        approval: None,
-        safety_class: Some(plan.action.safety_class()),
     }
 }
 
@@ -1373,6 +774,8 @@ fn validate_reason(reason: &str) -> Result<String> {
 mod tests {
     use super::*;
     use crate::auth::SandboxBrowser;
+    use crate::error::ErrorKind;
+    use crate::providers::entra::actions::ActionKind;
     use crate::secrets::MemoryStore;
     use resetdesk_sandbox::{Sandbox, SandboxConfig};
 

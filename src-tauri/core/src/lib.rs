@@ -27,6 +27,7 @@ pub mod safety;
 pub mod seam;
 pub mod secret_body;
 pub mod secrets;
+pub mod sign_in_page;
 #[cfg(test)]
 pub(crate) mod test_inputs;
 

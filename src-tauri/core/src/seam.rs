@@ -9,8 +9,8 @@
 //! [`SafetyClass`], never its label), and the finish-by-hand steps. A provider decides only
 //! what is its own: who may do what to whom, and what each step does.
 //!
-//! Privilege Secure and Zoho Directory are served through the seam; Microsoft Entra and
-//! Lighthouse move onto it next (see ARCHITECTURE.md).
+//! Microsoft Entra, Zoho Directory and Privilege Secure are served through the seam;
+//! Lighthouse moves onto it next (see ARCHITECTURE.md).
 
 use std::sync::Arc;
 
@@ -27,8 +27,9 @@ use crate::safety::verification::ContactsOnRecord;
 use crate::safety::{ApprovalRecord, RateStatus};
 
 pub use crate::console::{
-    FreshSignIn, PasswordInput, PlanOwner, PlanTarget, ProviderAccount, ProviderOffer,
-    ProviderPlan, ProviderStep, RefusedFor, StepPerformed, StepReport, StepState, StepsRun,
+    FreshSignIn, PasswordInput, PlanChoices, PlanOwner, PlanTarget, ProviderAccount, ProviderOffer,
+    ProviderPlan, ProviderStep, RefusedFor, SecretKind, StepPerformed, StepReport, StepState,
+    StepsRun,
 };
 pub use resetdesk_model::action::{ProviderAction, SafetyClass};
 
@@ -266,6 +267,9 @@ pub struct PlanDraft {
     /// if it does: under the organisation's approval rules, a reset then needs a second
     /// person.
     pub privileged: Option<String>,
+    /// The option form's choices the plan was made with, shown in the summary to change
+    /// (each change planned again); `None` when there is nothing to change.
+    pub choices: Option<PlanChoices>,
 }
 
 impl PlanDraft {
@@ -280,6 +284,7 @@ impl PlanDraft {
             fresh_sign_in: None,
             run_options: None,
             privileged: None,
+            choices: None,
         }
     }
 }
@@ -321,6 +326,20 @@ pub trait Provider: Send + Sync {
     /// ("Finish in Zoho") and in a run's result. Default: [`Provider::name`].
     fn admin_centre(&self) -> &str {
         self.name()
+    }
+
+    /// Whether some of its steps are finished by hand in its admin centre, so its users' pages
+    /// list the steps still waiting (read from the audit log). Default: it may have some.
+    fn leaves_steps_by_hand(&self) -> bool {
+        true
+    }
+
+    /// Checks a plan request before anything is read, signed in or not: an action id that is
+    /// none of its actions, or a choice its option form does not have, is bad input said with
+    /// what to do, and no attempt (nothing is audited). Default: the user's page and the
+    /// session's planner judge them.
+    fn check_request(&self, _action: &str, _options: Option<&serde_json::Value>) -> Result<()> {
+        Ok(())
     }
 
     /// One line for the connection's card (a server, a data centre).
@@ -407,7 +426,7 @@ pub trait Provider: Send + Sync {
 
 /// One signed-in connection.
 #[async_trait]
-pub trait Session: Send + Sync {
+pub trait Session: Send + Sync + std::any::Any {
     /// Who is signed in, as the card shows it.
     fn account(&self) -> ProviderAccount;
 
@@ -436,6 +455,13 @@ pub trait Session: Send + Sync {
             "\"{}\" has no options; plan it without them.",
             offer.label
         )))
+    }
+
+    /// For a session a second person opened to approve ([`Provider::approver_sign_in`]): why
+    /// its sign-in may not approve (not a new sign-in, another tenant's), which the Console
+    /// audits under who signed in. Default: any sign-in the provider answered may approve.
+    fn approval_sign_in_refusal(&self) -> Option<AppError> {
+        None
     }
 
     /// The label and safety class of one of this provider's actions: for the audit entry of

@@ -454,6 +454,7 @@ impl Session for FakeSession {
                 "Done in the fake directory.".to_string(),
             )],
             generated_password: None,
+            secret_kind: None,
         })
     }
 }

@@ -26,6 +26,7 @@ function fabrikam(overrides: Partial<ConnectionView> = {}): ConnectionView {
     summary: null,
     keychain: { state: "available" },
     servedThroughSeam: false,
+    stepsByHand: false,
     offlineCache: true,
     outageDemo: false,
     secondDesktopDemo: false,

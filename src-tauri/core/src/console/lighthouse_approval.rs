@@ -181,9 +181,12 @@ impl Console {
                 (token, None)
             }
             None => {
-                let tokens = self
-                    .approver_sign_in(&settings.partner_entra(), browser)
-                    .await?;
+                let tokens = crate::providers::entra::session::approver_sign_in(
+                    &settings.partner_entra(),
+                    browser,
+                    &self.token_http,
+                )
+                .await?;
                 let refresh = tokens.refresh_token.clone().ok_or_else(|| {
                     AppError::new(
                         ErrorKind::Provider,

@@ -12,18 +12,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::Duration;
 
-use async_trait::async_trait;
 use serde::Serialize;
 use tokio::task::JoinHandle;
 
-use super::{check_query_length, Console, Session, SEARCH_LIMIT};
-use crate::cache::{
-    cache_file_path, sync_cache, CacheStore, CachedUser, DirectorySync, SyncProgress,
-};
+use super::{check_query_length, Console, SEARCH_LIMIT};
+use crate::cache::{cache_file_path, sync_cache, CacheStore, CachedUser, SyncProgress};
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::connection::Connection;
-use crate::model::connection::ProviderSettings;
-use crate::providers::entra::{self, RetryPolicy};
+use crate::providers::entra::RetryPolicy;
 use crate::seam::{CachedAnswer, UserRow, UserSearch};
 use crate::secrets::SecretStore;
 
@@ -63,17 +59,6 @@ pub struct CacheStatus {
 }
 
 pub use crate::seam::CacheFeed;
-
-#[async_trait]
-impl CacheFeed for Session {
-    fn source(&self) -> &dyn DirectorySync {
-        self.sync.as_ref()
-    }
-
-    async fn probe(&self) -> Result<()> {
-        self.directory.me().await.map(|_| ())
-    }
-}
 
 /// Settings and per-connection state of the offline caches.
 pub(super) struct Caches {
@@ -266,10 +251,11 @@ impl Console {
         self
     }
 
-    /// The retry policy of Graph requests (tests use short backoffs).
+    /// The retry policy of Graph requests (tests use short backoffs): the Entra provider is
+    /// registered again with it.
     pub fn with_graph_retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.cache.retry_policy = Some(policy);
-        self
+        self.with_entra_provider()
     }
 
     fn cache_entry(&self, connection_id: &str) -> Result<Arc<CacheEntry>> {
@@ -369,8 +355,7 @@ impl Console {
         let connection = self.connection(connection_id)?;
         let query = query.trim().to_string();
         check_query_length(&query, super::seam_sessions::SEARCHES_BY)?;
-        let signed_in = self.sessions.read().await.contains_key(connection_id)
-            || self.has_seam_session(connection_id).await;
+        let signed_in = self.has_seam_session(connection_id).await;
         let offline = self
             .cache_entry(connection_id)?
             .offline
@@ -398,16 +383,12 @@ impl Console {
     }
 
     /// The cached users as the connection's users list shows them, each provider's own way
-    /// (Entra's until it joins the seam, else `Provider::row_from_cache`); `None` when its
-    /// provider keeps no offline cache.
+    /// (`Provider::row_from_cache`); `None` when its provider keeps no offline cache.
     fn rows_of_cached(
         &self,
         connection: &Connection,
         users: &[CachedUser],
     ) -> Option<Vec<UserRow>> {
-        if let ProviderSettings::Entra(_) = &connection.settings {
-            return Some(users.iter().map(entra::rows::cached_row).collect());
-        }
         let provider = self.provider_of(connection).ok()?;
         provider
             .keeps_offline_cache()
@@ -508,19 +489,16 @@ impl Console {
     /// the live service.
     pub async fn refresh_cache(&self, connection_id: &str) -> Result<()> {
         let connection = self.connection(connection_id)?;
-        let feed: Arc<dyn CacheFeed> = if self.serves_through_seam(&connection) {
-            self.seam_session(connection_id)
-                .await?
-                .cache_feed()
-                .ok_or_else(|| {
-                    AppError::invalid_input(format!(
-                        "{} users are not kept in the offline cache; search them live.",
-                        connection.kind().label()
-                    ))
-                })?
-        } else {
-            self.session(connection_id).await?
-        };
+        let feed: Arc<dyn CacheFeed> = self
+            .seam_session(connection_id)
+            .await?
+            .cache_feed()
+            .ok_or_else(|| {
+                AppError::invalid_input(format!(
+                    "{} users are not kept in the offline cache; search them live.",
+                    connection.kind().label()
+                ))
+            })?;
         let context = self.cache_context(connection_id).ok_or_else(|| {
             AppError::internal("The offline cache is not available in this configuration.")
         })?;

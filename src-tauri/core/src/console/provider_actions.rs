@@ -448,6 +448,8 @@ pub struct ByHandPage {
 pub struct StepsRun {
     pub steps: Vec<StepReport>,
     pub generated_password: Option<SecretString>,
+    /// What `generated_password` is (a password the user keeps, a temporary one, a pass).
+    pub secret_kind: Option<SecretKind>,
 }
 
 /// Who planned, on which connection, and what is known of the run.
@@ -566,6 +568,15 @@ impl Console {
         Ok(plan)
     }
 
+    /// The options a plan was made with (`PlanDraft::run_options`), which its run is given.
+    pub(super) fn provider_plan_run_options(
+        &self,
+        plan_id: &str,
+    ) -> Result<Option<serde_json::Value>> {
+        self.provider_plans
+            .with(plan_id, |record| record.kept.run_options.clone())
+    }
+
     /// The connection a provider plan belongs to (the shell picks the browser by it).
     pub fn provider_plan_connection_id(&self, plan_id: &str) -> Result<String> {
         self.provider_plans
@@ -618,8 +629,13 @@ impl Console {
                     ErrorKind::Denied | ErrorKind::Forbidden => AuditOutcome::Refused,
                     _ => AuditOutcome::Failed,
                 };
-                let record =
+                let mut record =
                     claimed.audit_record(&reason, outcome, Vec::new(), Some(error.message.clone()));
+                // Audited under whoever is signed in now (a plan run under another sign-in is
+                // exactly what must show), or the planner when nobody is.
+                if let Some(now) = self.seam_owner_of(&claimed.plan.connection_id).await {
+                    record.operator = now.operator_label;
+                }
                 if let Err(e) = self.append_audit(record) {
                     tracing::error!(error = %e, "could not audit a provider plan that stopped");
                 }
@@ -645,10 +661,7 @@ impl Console {
             plan_id: plan_id.to_string(),
             outcome,
             steps: run.steps,
-            secret_kind: run
-                .generated_password
-                .is_some()
-                .then_some(SecretKind::NewPassword),
+            secret_kind: run.generated_password.as_ref().and(run.secret_kind),
             generated_password: run
                 .generated_password
                 .map(|p| p.expose_secret().to_string()),
@@ -942,13 +955,15 @@ fn not_waiting() -> AppError {
     )
 }
 
-/// The run's overall outcome: a failure makes it failed or partial; otherwise steps still to
-/// finish by hand make it pending.
+/// The run's overall outcome: a failure makes it failed or partial; a step that did not run
+/// (skipped: blocked in the plan, or after a failure) makes a run that did something partial;
+/// otherwise steps still to finish by hand make it pending.
 pub(super) fn outcome_of(steps: &[StepReport]) -> AuditOutcome {
     // A refused step did not do what was confirmed, as a failed one did not.
     let failed = steps
         .iter()
         .any(|s| matches!(s.state, StepState::Failed | StepState::Refused));
+    let skipped = steps.iter().any(|s| s.state == StepState::Skipped);
     let done = steps
         .iter()
         .any(|s| matches!(s.state, StepState::Done | StepState::DoneByHand));
@@ -956,18 +971,21 @@ pub(super) fn outcome_of(steps: &[StepReport]) -> AuditOutcome {
     match (failed, done, waiting) {
         (true, false, false) => AuditOutcome::Failed,
         (true, _, _) => AuditOutcome::Partial,
+        (false, true, _) if skipped => AuditOutcome::Partial,
         (false, _, true) => AuditOutcome::Pending,
         (false, _, false) => AuditOutcome::Succeeded,
     }
 }
 
+/// A step as the audit log records it: with the provider's request id and the time the
+/// step ended, where its executor gives them.
 fn audit_outcome_of(step: &StepReport) -> Outcome {
     Outcome {
         step_index: step.index,
         status: step.state.audit_status(),
         message: step.message.clone().unwrap_or_default(),
-        request_id: None,
-        at: now(),
+        request_id: step.request_id.clone(),
+        at: step.at.clone().unwrap_or_else(now),
     }
 }
 

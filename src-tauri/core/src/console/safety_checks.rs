@@ -3,33 +3,25 @@
 //! before a plan may run: the caller's verification, a one-time code, a second person's
 //! approval. Each is kept on the plan in Rust; the page only sends what the operator did.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{SecondsFormat, Utc};
-use secrecy::SecretString;
 
 use super::confirmation::Confirmation;
 use super::plan_store::PlanState;
-use super::sign_in;
 use super::Console;
-use crate::audit::{AuditEntry, AuditFilter, AuditOutcome, AuditRecord};
-use crate::auth::{self, async_trait, AccessTokenSource};
-use crate::directory::Directory;
+use crate::audit::{AuditEntry, AuditFilter, AuditRecord};
 use crate::error::{AppError, Result};
-use crate::model::{AuthMethod, DirectoryUser, Operator};
-use crate::providers::entra::actions::ActionKind;
-use crate::providers::entra::planner::Plan;
-use crate::providers::entra::EntraDirectory;
+use crate::model::AuthMethod;
 use crate::safety::in_flight::{ResetSlot, RunningReset};
 use crate::safety::policy::TenantAuditLog;
 use crate::safety::team::TenantReset;
 use crate::safety::verification::{self, ContactsOnRecord, VerificationRequirement};
 use crate::safety::{
-    approval, is_reset, rate, team, ApprovalRecord, CodeToSend, PlanSafety, RateStatus,
-    VerificationEvidence, VerificationMethod, VerificationRecord,
+    approval, rate, team, CodeToSend, PlanSafety, RateStatus, VerificationEvidence,
+    VerificationMethod, VerificationRecord,
 };
-use crate::seam::{ApprovalStep, Session, SignInRequest};
+use crate::seam::{ApprovalStep, ProviderPlan, Session, SignInRequest};
 
 /// What a count of resets says when no tenant-wide audit log could be read for it.
 const NO_AUDIT_LOG: &str =
@@ -67,18 +59,6 @@ pub(super) fn now_text() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-/// The approver's access token, used for one read of who they are and then dropped. Their
-/// refresh token is never kept: an approval is not a session.
-struct OneReadToken(SecretString);
-
-#[async_trait]
-impl AccessTokenSource for OneReadToken {
-    async fn access_token(&self) -> Result<SecretString> {
-        Ok(self.0.clone())
-    }
-    async fn invalidate(&self, _rejected: &SecretString) {}
-}
-
 /// What the audit entry of a refused approval says.
 pub(super) fn approval_refused(refusal: &AppError) -> String {
     if refusal.message.starts_with("Approval refused") {
@@ -110,21 +90,9 @@ impl Console {
         self.audit.query(&filter, RECENT_ENTRIES)
     }
 
-    /// `operator_upn`'s resets in the last hour, against the cap: this desktop's and, where
-    /// the directory keeps an audit log, every other desktop's (see [`Console::resets_elsewhere`]),
+    /// The operator's resets in the last hour, against the cap: this desktop's and, where the
+    /// provider keeps an audit log ([`Session::tenant_resets_since`]), every other desktop's,
     /// with what the count's note says. The local log is read once.
-    pub(super) async fn team_rate_status(
-        &self,
-        directory: &dyn Directory,
-        operator_upn: &str,
-    ) -> Result<RateStatus> {
-        let recent = self.recent_audit_entries()?;
-        let elsewhere = self.resets_elsewhere(directory, &recent).await?;
-        self.rate_with(recent, elsewhere, operator_upn)
-    }
-
-    /// [`Console::team_rate_status`] for a provider of the seam: the resets its audit log
-    /// holds, if it keeps one ([`Session::tenant_resets_since`]), count as Entra's do.
     pub(super) async fn seam_team_rate_status(
         &self,
         session: &dyn Session,
@@ -155,22 +123,10 @@ impl Console {
         })
     }
 
-    /// The resets of the tenant's audit log that `local` (this desktop's recent entries) does
-    /// not hold (see `safety::team`), as entries the rules count, and what the count's note
-    /// says when the log could not be read. Under `rateLimits.tenantAuditLog: "required"` a
-    /// log that cannot be read refuses the reset instead.
-    pub(super) async fn resets_elsewhere(
-        &self,
-        directory: &dyn Directory,
-        local: &[AuditEntry],
-    ) -> Result<(Vec<AuditEntry>, Option<String>)> {
-        let read = directory
-            .tenant_resets_since(self.team_window_start()?)
-            .await;
-        self.resets_elsewhere_in(read, local)
-    }
-
-    /// [`Console::resets_elsewhere`] from the audit log of a provider of the seam.
+    /// The resets of the provider's audit log that `local` (this desktop's recent entries)
+    /// does not hold (see `safety::team`), as entries the rules count, and what the count's
+    /// note says when the log could not be read. Under `rateLimits.tenantAuditLog: "required"`
+    /// a log that cannot be read refuses the reset instead.
     pub(super) async fn seam_resets_elsewhere(
         &self,
         session: &dyn Session,
@@ -259,81 +215,6 @@ impl Console {
             );
             check(previous.as_deref())
         })
-    }
-
-    /// What the confirmation shows besides the steps, from the policy, the audit log and the
-    /// directory (read live). `methods` is what the plan already read, if anything.
-    pub(super) async fn plan_safety(
-        &self,
-        directory: &dyn Directory,
-        operator: &Operator,
-        target: &DirectoryUser,
-        action: ActionKind,
-        methods: &[AuthMethod],
-    ) -> Result<PlanSafety> {
-        if !is_reset(action) {
-            return Ok(PlanSafety::not_applicable());
-        }
-        let mut recent = self.recent_audit_entries()?;
-        let (others, note) = self.resets_elsewhere(directory, &recent).await?;
-        recent.extend(others);
-        let now = Utc::now();
-        let rate = rate::rate_status(
-            &recent,
-            &operator.user_principal_name,
-            self.safety()?.rate_limits.resets_per_hour,
-            now,
-        );
-        let previous_mfa_reset = rate::previous_mfa_reset(
-            &recent,
-            &target.id,
-            self.safety()?.approval.repeat_mfa_reset_hours,
-            now,
-        );
-        let approval = approval::requirement(
-            self.safety()?,
-            action,
-            target,
-            previous_mfa_reset.as_deref(),
-        );
-        let verification = self
-            .verification_requirement(directory, target, methods)
-            .await;
-        Ok(PlanSafety {
-            verification,
-            approval,
-            rate: Some(RateStatus { note, ..rate }),
-        })
-    }
-
-    /// The enabled verification methods, filled from the directory. A read that fails makes
-    /// the methods that needed it unavailable, with the reason; it does not stop the plan
-    /// (another method, e.g. a ticket, may still be used).
-    async fn verification_requirement(
-        &self,
-        directory: &dyn Directory,
-        target: &DirectoryUser,
-        methods_read: &[AuthMethod],
-    ) -> VerificationRequirement {
-        // Only `plan_safety` asks, after `safety()` let the action through.
-        let policy = &self.safety_policy().verification;
-        if policy.methods.is_empty() {
-            return VerificationRequirement::not_required();
-        }
-        let wants = |m| policy.methods.contains(&m);
-        let contacts = if wants(VerificationMethod::CallBack)
-            || wants(VerificationMethod::ManagerConfirmation)
-        {
-            Some(directory.contacts_on_record(&target.id).await)
-        } else {
-            None
-        };
-        let methods = if !wants(VerificationMethod::OneTimeCode) || !methods_read.is_empty() {
-            Ok(methods_read.to_vec())
-        } else {
-            directory.list_methods(&target.id).await
-        };
-        requirement_from(policy, contacts.as_ref(), &methods)
     }
 
     /// What the confirmation of a seam provider's plan shows besides its steps: for a reset,
@@ -492,7 +373,7 @@ impl Console {
     /// approval. Whatever carries keeps the first plan's time, so the request expires when the
     /// first summary would have, however often it is planned again.
     pub fn carry_over_confirmation(&self, from: &str, to: &str) -> Result<()> {
-        let mut plans = self.plans.all()?;
+        let mut plans = self.provider_plans.all()?;
         let same_request = match (plans.get(from), plans.get(to)) {
             (Some(old), Some(new)) => {
                 old.state == PlanState::Ready
@@ -532,17 +413,9 @@ impl Console {
         if self.is_provider_plan(plan_id)? {
             return self.provider_plan_connection_id(plan_id);
         }
-        if let Some(connection_id) = self
-            .lighthouse
+        self.lighthouse
             .plans
-            .with_if_kept(plan_id, |record| record.plan.connection_id.clone())?
-        {
-            return Ok(connection_id);
-        }
-        self.plans
-            .with_ready(plan_id, self.plan_validity, |record| {
-                Ok(record.plan.connection_id.clone())
-            })
+            .with(plan_id, |record| record.plan.connection_id.clone())
     }
 
     /// Makes a one-time code for the operator to send to one of the user's registered methods
@@ -552,13 +425,8 @@ impl Console {
         plan_id: &str,
         destination_id: &str,
     ) -> Result<CodeToSend> {
-        if let Some(sent) = self.send_provider_plan_code(plan_id, destination_id)? {
-            return Ok(sent);
-        }
-        self.plans
-            .with_ready(plan_id, self.plan_validity, |record| {
-                record.send_code(destination_id)
-            })
+        self.send_provider_plan_code(plan_id, destination_id)?
+            .ok_or_else(super::plan_store::unknown_plan)
     }
 
     /// Records how the caller was verified. A verification that failed (the user did not
@@ -570,35 +438,8 @@ impl Console {
         plan_id: &str,
         evidence: &VerificationEvidence,
     ) -> Result<VerificationRecord> {
-        if let Some(recorded) = self.record_provider_plan_verification(plan_id, evidence)? {
-            return Ok(recorded);
-        }
-        let (record, plan) = self
-            .plans
-            .with_ready(plan_id, self.plan_validity, |entry| {
-                let record = entry.record_verification(evidence, &now_text())?;
-                Ok((record, entry.plan.clone()))
-            })?;
-        if !record.passed {
-            let audited = self.append_audit(AuditRecord {
-                verification: Some(record.clone()),
-                ..super::plan_audit_record(
-                    &plan,
-                    &plan.operator_upn,
-                    "",
-                    AuditOutcome::Refused,
-                    Vec::new(),
-                    Some(format!(
-                        "The caller could not be verified: {}",
-                        record.detail
-                    )),
-                )
-            });
-            if let Err(e) = audited {
-                tracing::error!(error = %e, plan = %plan.id, "could not audit a failed verification");
-            }
-        }
-        Ok(record)
+        self.record_provider_plan_verification(plan_id, evidence)?
+            .ok_or_else(super::plan_store::unknown_plan)
     }
 
     /// A second operator approves the plan: they sign in on the spot (a fresh sign-in, never
@@ -616,101 +457,28 @@ impl Console {
     ) -> Result<ApprovalStep> {
         if self.lighthouse.plans.contains(plan_id)? {
             let connection = self.connection(&self.plan_connection_id(plan_id)?)?;
-            let demo = sign_in::sandbox_demo_account(&connection, &request)?;
-            let page = sign_in::browser_given(&request);
+            let demo = crate::sign_in_page::sandbox_demo_account(&connection, &request)?;
+            let page = crate::sign_in_page::browser_given(&request);
             let record = self
                 .lighthouse_approve_plan(plan_id, demo, page.as_ref())
                 .await?;
             return Ok(ApprovalStep::Approved { record });
         }
-        if self.is_provider_plan(plan_id)? {
-            return self.approve_provider_plan(plan_id, request).await;
-        }
-        let (plan, operator_id) = self
-            .plans
-            .with_ready(plan_id, self.plan_validity, |record| {
-                record
-                    .confirmation
-                    .ensure_awaiting_approval(record.plan.safety.approval.required)?;
-                Ok((record.plan.clone(), record.owner.operator_id.clone()))
-            })?;
-        let connection = self.connection(&plan.connection_id)?;
-        let session = self.session(&plan.connection_id).await?;
-        // The approver's ID token must show a new sign-in, after this moment, in this tenant.
-        let asked_at = Utc::now();
-        let tenant = auth::id_token::tenant_guid(connection.entra()?, &self.token_http).await?;
-        let page = sign_in::sign_in_page(&connection, &request)?;
-        let tokens = self
-            .approver_sign_in(connection.entra()?, page.as_ref())
-            .await?;
-        let approver_directory = EntraDirectory::new(
-            connection.id.clone(),
-            connection.entra()?,
-            Arc::new(OneReadToken(tokens.access_token.clone())),
-            self.graph_http.clone(),
-        );
-        let id_token = tokens.id_token.clone();
-        drop(tokens);
-        let approver = approver_directory.me().await?;
-        if let Err(refusal) =
-            auth::id_token::check_fresh_sign_in(id_token.as_ref(), &tenant, asked_at)
-        {
-            self.audit_refused_approval(super::plan_audit_record(
-                &plan,
-                &approver.user_principal_name,
-                "",
-                AuditOutcome::Refused,
-                Vec::new(),
-                Some(refusal.message.clone()),
-            ));
-            return Err(refusal);
-        }
-        // The target as it is now: roles may have changed since the plan was built.
-        let target = session.directory.get_user(&plan.target.id).await?;
-        if let Err(refusal) =
-            approval::check_approver(plan.action, &operator_id, &approver, &target)
-        {
-            self.audit_refused_approval(super::plan_audit_record(
-                &plan,
-                &approver.user_principal_name,
-                "",
-                AuditOutcome::Refused,
-                Vec::new(),
-                Some(approval_refused(&refusal)),
-            ));
-            return Err(refusal);
-        }
-        let record = ApprovalRecord {
-            approver: approver.user_principal_name.clone(),
-            approver_id: approver.id.clone(),
-            approver_roles: approver
-                .roles
-                .iter()
-                .map(|r| r.display_name.clone())
-                .collect(),
-            at: now_text(),
-        };
-        self.plans
-            .with_ready(plan_id, self.plan_validity, |entry| {
-                entry.confirmation.record_approval(record.clone())
-            })?;
-        tracing::info!(plan = %plan.id, approver = %record.approver, "plan approved");
-        Ok(ApprovalStep::Approved { record })
+        self.approve_provider_plan(plan_id, request).await
     }
 }
 
 /// A digest of what a second person approves: the action, its target and every step with its
 /// options (a pass's lifetime, the methods removed, a last "revoke sessions"). Two plans with
 /// the same digest change the same things.
-fn approved_contents(plan: &Plan) -> [u8; 32] {
+fn approved_contents(plan: &ProviderPlan) -> [u8; 32] {
     use sha2::{Digest, Sha256};
     let contents = serde_json::json!({
         "connection": plan.connection_id,
         "action": plan.action,
         "target": plan.target.id,
-        "steps": plan.steps.iter().map(|step| &step.kind).collect::<Vec<_>>(),
-        "alsoRevokeSessions": plan.also_revoke_sessions,
-        "temporaryAccessPass": plan.temporary_access_pass,
+        "steps": plan.steps,
+        "choices": plan.choices,
     });
     Sha256::digest(contents.to_string().as_bytes()).into()
 }

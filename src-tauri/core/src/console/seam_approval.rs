@@ -92,6 +92,9 @@ impl Console {
 /// organisation, not the user it is for, to whom the provider — reading the user live, under
 /// the approver's own rights — offers the same action.
 async fn may_approve(plan: &ProviderPlan, owner: &PlanOwner, approver: &dyn Session) -> Result<()> {
+    if let Some(refusal) = approver.approval_sign_in_refusal() {
+        return Err(refusal);
+    }
     let who = approver.owner();
     // The provider's id of the account, and its login however it was typed: either names the
     // operator.

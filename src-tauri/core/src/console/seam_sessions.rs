@@ -12,7 +12,7 @@ use super::provider_actions::{
 use super::{check_query_length, require_id, Console, SEARCH_LIMIT};
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::connection::{Connection, ProviderSettings};
-use crate::providers::{entra, lighthouse};
+use crate::providers::lighthouse;
 use crate::seam::{
     Provider, ProviderAccount, RunInput, Session, SignInOutcome, SignInRequest, SignInStep,
     UserPage, UserSearch,
@@ -74,7 +74,7 @@ impl Console {
 
     /// Keeps a signed-in session (replacing one signed in before: a fresh sign-in), and fills
     /// its offline cache when the provider keeps one.
-    async fn keep_session(
+    pub(super) async fn keep_session(
         &self,
         connection_id: &str,
         session: Arc<dyn Session>,
@@ -109,23 +109,6 @@ impl Console {
         let query = query.trim();
         // In the words of the one users list's search box, whatever the provider.
         check_query_length(query, SEARCHES_BY)?;
-        if !self.serves_through_seam(&connection) {
-            // Entra's, until it joins the seam. Lighthouse lists users across its customers
-            // (`lighthouse_users`): asked here, it says so rather than "not signed in".
-            connection.entra()?;
-            let error = match self.search_users(connection_id, query).await {
-                Ok(users) => {
-                    return Ok(UserSearch {
-                        users: users.iter().map(entra::rows::user_row).collect(),
-                        from_cache: None,
-                    })
-                }
-                Err(error) => error,
-            };
-            return self
-                .cached_answer_when_offline(&connection, query, error)
-                .await;
-        }
         let session = self.seam_session(connection_id).await?;
         let error = match session.search(query, SEARCH_LIMIT).await {
             Ok(mut users) => {
@@ -149,23 +132,18 @@ impl Console {
     /// where one of them is a reset — the operator's resets this hour against the cap.
     pub async fn directory_user(&self, connection_id: &str, user_id: &str) -> Result<UserPage> {
         let user_id = require_id(user_id)?;
-        let connection = self.connection(connection_id)?;
-        if !self.serves_through_seam(&connection) {
-            // Entra's, until it joins the seam: its own read, told in the seam's terms (its
-            // rate is counted across the team, from the tenant's audit log).
-            connection.entra()?;
-            let details = self.user_details(connection_id, user_id).await?;
-            let mut page = entra::page::user_page(
-                &details.user,
-                details.methods,
-                details.methods_error,
-                &details.actions,
-            );
-            page.rate = details.rate;
-            return Ok(page);
-        }
+        let _connection = self.connection(connection_id)?;
         let session = self.seam_session(connection_id).await?;
-        let mut page = session.user_page(user_id).await?;
+        let mut page = match session.user_page(user_id).await {
+            Ok(page) => page,
+            Err(error) => {
+                // An unreachable service turns the offline cache on, as a failed search does.
+                if let Some(feed) = Arc::clone(&session).cache_feed() {
+                    self.note_live_failure(connection_id, feed, &error);
+                }
+                return Err(error);
+            }
+        };
         if page
             .offers
             .iter()
@@ -244,12 +222,8 @@ impl Console {
         let action = action.as_ref();
         let user_id = require_id(user_id)?;
         let connection = self.connection(connection_id)?;
-        if !self.serves_through_seam(&connection) && connection.entra().is_ok() {
-            // Entra's, until it joins the seam: its own planner, told in the seam's terms.
-            return self
-                .plan_entra_offer(connection_id, user_id, action, options)
-                .await;
-        }
+        self.provider_of(&connection)?
+            .check_request(action, options.as_ref())?;
         let session = self.seam_session(connection_id).await?;
         let page = match session.user_page(user_id).await {
             Ok(page) => page,
@@ -306,8 +280,30 @@ impl Console {
             return Err(AppError::denied(why));
         }
         let draft = match options {
-            Some(options) => session.plan_with_options(user_id, offer, options).await?,
-            None => session.plan(user_id, offer).await?,
+            Some(options) => session.plan_with_options(user_id, offer, options).await,
+            None => session.plan(user_id, offer).await,
+        };
+        let draft = match draft {
+            Ok(draft) => draft,
+            Err(refusal) if refusal.kind == ErrorKind::Denied => {
+                // Refused from live state the page had not seen (the operator's roles read
+                // again, a role lost since sign-in): a refused attempt, audited.
+                let target = super::PlanTarget::new(
+                    page.user.id.clone(),
+                    page.user.display_name.clone(),
+                    page.user.login.clone(),
+                );
+                let label = audit_label(&session, offer);
+                self.audit_seam_refusal(
+                    connection_id,
+                    &session,
+                    &target,
+                    (&label, offer.safety_class),
+                    &refusal.message,
+                );
+                return Err(refusal);
+            }
+            Err(other) => return Err(other),
         };
         let (safety, resets_elsewhere) = self
             .seam_plan_safety(
@@ -354,7 +350,7 @@ impl Console {
             needs_password: draft.needs_password,
             fresh_sign_in: draft.fresh_sign_in,
             safety,
-            choices: None,
+            choices: draft.choices,
         };
         self.keep_provider_plan(plan, owner, draft.run_options, &resets_elsewhere)
     }
@@ -438,6 +434,12 @@ impl Console {
     /// Whether a provider registered on the seam serves this connection.
     pub(super) fn serves_through_seam(&self, connection: &Connection) -> bool {
         self.seam.providers.contains_key(connection.provider_name())
+    }
+
+    /// Who plans and runs under the connection's sign-in now, if anyone is signed in.
+    pub(super) async fn seam_owner_of(&self, connection_id: &str) -> Option<super::PlanOwner> {
+        let sessions = self.seam.sessions.read().await;
+        sessions.get(connection_id).map(|s| s.owner())
     }
 
     pub(super) async fn seam_account_of(&self, connection_id: &str) -> Option<ProviderAccount> {

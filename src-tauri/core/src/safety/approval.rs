@@ -66,18 +66,7 @@ pub fn requirement(
     target: &DirectoryUser,
     previous_mfa_reset: Option<&str>,
 ) -> ApprovalRequirement {
-    let privileged = if !target.admin_roles.is_empty() {
-        let roles: Vec<&str> = target
-            .admin_roles
-            .iter()
-            .map(|r| r.display_name.as_str())
-            .collect();
-        Some(format!("holds an admin role ({}).", roles.join(", ")))
-    } else if target.in_role_assignable_group {
-        Some("is in a role-assignable group (treated as privileged).".to_string())
-    } else {
-        None
-    };
+    let privileged = crate::providers::entra::session::privileged_reason(target);
     let subject = Subject {
         id: &target.id,
         login: &target.user_principal_name,

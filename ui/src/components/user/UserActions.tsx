@@ -36,9 +36,9 @@ export function UserActions(props: UserActionsProps) {
     <>
       <OffersBar {...props} busy={flow.stage !== "idle"} onStart={start} />
       {connection.secondDesktopDemo && page ? <SecondDesktopDemo userId={userId} onDone={() => void refresh()} /> : null}
-      {/* Only the seam's providers leave steps to finish by hand (Entra's plans are API calls
-          only): their users' pages alone read the audit log for the steps still waiting. */}
-      {connection.servedThroughSeam ? (
+      {/* Only providers that leave steps to finish by hand (not Entra, whose steps are all
+          Graph calls): their users' pages alone read the audit log for the steps waiting. */}
+      {connection.stepsByHand ? (
         <WaitingByHand only={{ connectionId: connection.id, targetId: userId }} reloadKey={byHandReloads} />
       ) : null}
       {flow.stage === "options" && optionsUser ? (

@@ -27,6 +27,10 @@ summary: string | null, demoAccounts: Array<DemoAccount>, keychain: KeychainStat
  */
 servedThroughSeam: boolean, 
 /**
+ * Its provider leaves some steps to finish by hand: its users' pages list those waiting.
+ */
+stepsByHand: boolean, 
+/**
  * Its users are kept in the offline cache: the users list shows the cache's status.
  */
 offlineCache: boolean, 

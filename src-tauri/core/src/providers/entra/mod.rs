@@ -23,6 +23,7 @@ pub mod planner;
 pub mod policy;
 mod query;
 pub mod rows;
+pub mod session;
 pub mod summary;
 
 use std::sync::Arc;

@@ -263,6 +263,7 @@ impl Session for PrivilegeSecureSession {
         Ok(StepsRun {
             steps,
             generated_password: None,
+            secret_kind: None,
         })
     }
 }

@@ -541,6 +541,8 @@ impl Session for ZohoDirectorySession {
                 Ok(StepsRun {
                     steps: reports(plan, &outcome.steps)?,
                     generated_password: outcome.generated_password,
+                    // A password Zoho's user keeps (no change asked at the next sign-in).
+                    secret_kind: Some(crate::seam::SecretKind::NewPassword),
                 })
             }
             ProviderAction::ZohoResetMfa => {
@@ -552,6 +554,7 @@ impl Session for ZohoDirectorySession {
                 Ok(StepsRun {
                     steps: reports(plan, &steps)?,
                     generated_password: None,
+                    secret_kind: None,
                 })
             }
             ProviderAction::PsResetToken | ProviderAction::PsResetGroupToken => {

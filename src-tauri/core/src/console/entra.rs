@@ -1,0 +1,186 @@
+//! Microsoft Entra's typed use cases, over the seam: Entra is served through the seam like
+//! every provider (`providers::entra::session`); these answer in Entra's own types — the
+//! operator with their roles, Graph's users, Entra's plan with its step kinds, a run's
+//! outcomes with Graph's request ids — for the sandbox's demo, the page fixtures and the tests
+//! that check Entra's rules step by step. Each one goes through the same checks, plan store
+//! and audit as the page's commands.
+
+use std::sync::Arc;
+
+use super::provider_actions::{RunResult, SecretKind};
+use super::{require_id, Console, ExecutionResult, UserDetails};
+use crate::auth::BrowserLauncher;
+use crate::error::{AppError, Result};
+use crate::model::{DirectoryUser, Operator, Outcome};
+use crate::providers::entra::actions::{ActionKind, ActionOptions};
+use crate::providers::entra::offers::available_actions;
+use crate::providers::entra::planner::Plan;
+use crate::providers::entra::session::{EntraProvider, EntraSession, ENTRA_PROVIDER};
+use crate::seam::action_id;
+
+impl Console {
+    /// Registers the Entra provider as configured now (Graph's retry policy).
+    pub(super) fn with_entra_provider(self) -> Self {
+        let provider = self.entra_provider();
+        self.with_provider(Arc::new(provider))
+    }
+
+    fn entra_provider(&self) -> EntraProvider {
+        EntraProvider::new(
+            Arc::clone(&self.secrets),
+            self.token_http.clone(),
+            self.graph_http.clone(),
+            self.cache.retry_policy.clone(),
+        )
+    }
+
+    /// The Entra session of a connection, as Entra's own type.
+    async fn entra_session(&self, connection_id: &str) -> Result<Arc<EntraSession>> {
+        let connection = self.connection(connection_id)?;
+        connection.entra()?;
+        let session: Arc<dyn std::any::Any + Send + Sync> =
+            self.seam_session(connection_id).await?;
+        session
+            .downcast::<EntraSession>()
+            .map_err(|_| AppError::internal("This connection is not served by Microsoft Entra."))
+    }
+
+    /// Who is signed in to an Entra connection, with their roles; `None` when nobody is.
+    pub(super) async fn entra_operator_of(&self, connection_id: &str) -> Option<Operator> {
+        let connection = self.connection(connection_id).ok()?;
+        if connection.provider_name() != ENTRA_PROVIDER {
+            return None;
+        }
+        let session = self.entra_session(connection_id).await.ok()?;
+        Some(session.operator().clone())
+    }
+
+    /// Interactive sign-in (authorization code + PKCE on a loopback redirect) through
+    /// `browser`, then reads the operator and their roles.
+    pub async fn sign_in(
+        &self,
+        connection_id: &str,
+        browser: &dyn BrowserLauncher,
+    ) -> Result<Operator> {
+        let connection = self.connection(connection_id)?;
+        self.connection_allowed(&connection)?;
+        let session = self
+            .entra_provider()
+            .sign_in_through(&connection, browser)
+            .await?;
+        let operator = session.operator().clone();
+        self.keep_session(connection_id, session).await;
+        tracing::info!(connection = %connection_id, operator = %operator.user_principal_name, "signed in");
+        Ok(operator)
+    }
+
+    /// Graph's users matching `query` (the users list answers `directory_search`).
+    pub async fn search_users(
+        &self,
+        connection_id: &str,
+        query: &str,
+    ) -> Result<Vec<DirectoryUser>> {
+        let query = query.trim();
+        super::check_query_length(query, "name, UPN or mail")?;
+        let session = self.entra_session(connection_id).await?;
+        let found = session
+            .directory()
+            .search_users(query, super::SEARCH_LIMIT)
+            .await;
+        if let Err(error) = &found {
+            self.note_live_failure(connection_id, session.clone(), error);
+        }
+        found
+    }
+
+    /// The user's page in Entra's terms, read live: profile with roles, methods, and the
+    /// actions offered to this operator (each with the reason when it is not), with the
+    /// operator's resets this hour (the page's `directory_user`).
+    pub async fn user_details(&self, connection_id: &str, user_id: &str) -> Result<UserDetails> {
+        let user_id = require_id(user_id)?;
+        let session = self.entra_session(connection_id).await?;
+        let page = self.directory_user(connection_id, user_id).await?;
+        let user = session.directory().get_user(user_id).await?;
+        let actions = available_actions(session.operator(), &user);
+        Ok(UserDetails {
+            user,
+            methods: page.methods.unwrap_or_default(),
+            methods_error: page.methods_error,
+            actions,
+            rate: page.rate,
+        })
+    }
+
+    /// Builds the plan the confirmation shows, from the target's live state. A refused action
+    /// is written to the audit log and returned as `Denied` with the reason.
+    pub async fn plan_action(
+        &self,
+        connection_id: &str,
+        user_id: &str,
+        action: ActionKind,
+    ) -> Result<Plan> {
+        self.plan_action_with(connection_id, user_id, action, &ActionOptions::default())
+            .await
+    }
+
+    /// [`Console::plan_action`] with the operator's choices ("also revoke sessions", a pass's
+    /// lifetime and one-time use): the page's `plan_action`, answered as Entra's plan, under
+    /// the summary's id and with its safety checks.
+    pub async fn plan_action_with(
+        &self,
+        connection_id: &str,
+        user_id: &str,
+        action: ActionKind,
+        options: &ActionOptions,
+    ) -> Result<Plan> {
+        let options = serde_json::to_value(options).map_err(|e| {
+            AppError::internal("The choices could not be sent.").with_detail(e.to_string())
+        })?;
+        let summary = self
+            .plan_provider_action(connection_id, user_id, action_id(&action), Some(options))
+            .await?;
+        let kept = self.provider_plan_run_options(&summary.id)?;
+        let mut plan: Plan = kept
+            .and_then(|kept| serde_json::from_value(kept).ok())
+            .ok_or_else(|| AppError::internal("The summary kept no Entra plan."))?;
+        plan.id = summary.id;
+        plan.safety = summary.safety;
+        Ok(plan)
+    }
+
+    /// Runs a reviewed plan once (the page's `run_plan`), answered with each step's outcome as
+    /// the audit log records it.
+    pub async fn execute_plan(&self, plan_id: &str, reason: &str) -> Result<ExecutionResult> {
+        let result = self.run_provider_plan(plan_id, reason, None).await?;
+        Ok(execution_result(result))
+    }
+}
+
+/// A run's result in Entra's terms.
+fn execution_result(result: RunResult) -> ExecutionResult {
+    let outcomes = result
+        .steps
+        .iter()
+        .map(|step| Outcome {
+            step_index: step.index,
+            status: step.state.audit_status(),
+            message: step.message.clone().unwrap_or_default(),
+            request_id: step.request_id.clone(),
+            at: step.at.clone().unwrap_or_default(),
+        })
+        .collect();
+    let (temporary_password, temporary_access_pass) = match result.secret_kind {
+        Some(SecretKind::TemporaryAccessPass) => (None, result.generated_password),
+        _ => (result.generated_password, None),
+    };
+    ExecutionResult {
+        plan_id: result.plan_id,
+        outcome: result.outcome,
+        outcomes,
+        temporary_password,
+        temporary_access_pass,
+        copy_handle: result.copy_handle,
+        audit_seq: result.audit_seq,
+        audit_error: result.audit_error,
+    }
+}
