@@ -433,6 +433,12 @@ pub trait Session: Send + Sync + std::any::Any {
     /// Who plans and runs under this sign-in, as plans and the audit log name them.
     fn owner(&self) -> PlanOwner;
 
+    /// The roles the signed-in account holds, each named as the provider names it (an
+    /// approval records the approver's). Default: the account's role line.
+    fn roles(&self) -> Vec<String> {
+        vec![self.account().role_label]
+    }
+
     /// Users matching `query`, at most `limit` (the Console has checked the query).
     async fn search(&self, query: &str, limit: usize) -> Result<Vec<UserRow>>;
 

@@ -55,7 +55,7 @@ impl Console {
             }
         };
         let who = approver.owner();
-        let roles = vec![approver.account().role_label];
+        let roles = approver.roles();
         let verdict = may_approve(&plan, &owner, approver.as_ref()).await;
         // An approval is not a session: dropped here, never kept, never signed out (that would
         // end the operator's own sign-in where the provider keeps one per connection).

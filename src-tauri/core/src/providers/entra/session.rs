@@ -279,7 +279,7 @@ impl EntraSession {
     /// methods an MFA reset deletes, the tenant's Temporary Access Pass policy). The decision
     /// comes before the methods are read: a role that may not act often may not read them
     /// either, and must get the refusal's reason rather than Graph's 403 on the listing.
-    pub async fn plan_entra(
+    async fn plan_entra(
         &self,
         user_id: &str,
         action: ActionKind,
@@ -405,6 +405,14 @@ impl Session for EntraSession {
 
     fn owner(&self) -> PlanOwner {
         PlanOwner::of(&self.operator)
+    }
+
+    fn roles(&self) -> Vec<String> {
+        self.operator
+            .roles
+            .iter()
+            .map(|role| role.display_name.clone())
+            .collect()
     }
 
     async fn search(&self, query: &str, limit: usize) -> Result<Vec<UserRow>> {
