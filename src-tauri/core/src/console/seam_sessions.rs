@@ -264,19 +264,7 @@ impl Console {
                 // Nothing the operator tried beyond their rights: said, not audited.
                 return Err(AppError::invalid_input(why));
             }
-            let target = super::PlanTarget::new(
-                page.user.id.clone(),
-                page.user.display_name.clone(),
-                page.user.login.clone(),
-            );
-            let label = audit_label(&session, offer);
-            self.audit_seam_refusal(
-                connection_id,
-                &session,
-                &target,
-                (&label, offer.safety_class),
-                &why,
-            );
+            self.audit_offer_refusal(connection_id, &session, &page.user, offer, &why);
             return Err(AppError::denied(why));
         }
         let draft = match options {
@@ -288,17 +276,11 @@ impl Console {
             Err(refusal) if refusal.kind == ErrorKind::Denied => {
                 // Refused from live state the page had not seen (the operator's roles read
                 // again, a role lost since sign-in): a refused attempt, audited.
-                let target = super::PlanTarget::new(
-                    page.user.id.clone(),
-                    page.user.display_name.clone(),
-                    page.user.login.clone(),
-                );
-                let label = audit_label(&session, offer);
-                self.audit_seam_refusal(
+                self.audit_offer_refusal(
                     connection_id,
                     &session,
-                    &target,
-                    (&label, offer.safety_class),
+                    &page.user,
+                    offer,
                     &refusal.message,
                 );
                 return Err(refusal);
@@ -353,6 +335,30 @@ impl Console {
             choices: draft.choices,
         };
         self.keep_provider_plan(plan, owner, draft.run_options, &resets_elsewhere)
+    }
+
+    /// Audits `offer` refused on the page's `user` (why: `why`).
+    fn audit_offer_refusal(
+        &self,
+        connection_id: &str,
+        session: &Arc<dyn Session>,
+        user: &crate::seam::UserRow,
+        offer: &crate::seam::ProviderOffer,
+        why: &str,
+    ) {
+        let target = super::PlanTarget::new(
+            user.id.clone(),
+            user.display_name.clone(),
+            user.login.clone(),
+        );
+        let label = audit_label(session, offer);
+        self.audit_seam_refusal(
+            connection_id,
+            session,
+            &target,
+            (&label, offer.safety_class),
+            why,
+        );
     }
 
     fn audit_seam_refusal(
