@@ -65,11 +65,73 @@ function kindLine(connection: ConnectionView): string {
 
 const NOTHING = async () => {};
 
+/**
+ * One card for every provider: what the connection is (Rust's summary line), who is signed in
+ * and their roles, or the provider's own sign-in form — the one part that differs per provider
+ * (the OAuth page of an Entra tenant or a Lighthouse partner, Zoho's device code, Privilege
+ * Secure's login form).
+ */
 export function ConnectionCard(props: ConnectionCardProps) {
-  if (props.connection.kind === "zohoDirectory" || props.connection.kind === "privilegeSecure") {
-    return <ProviderConnectionCard {...props} />;
+  const styles = useStyles();
+  const { connection } = props;
+  return (
+    <Card className={styles.card} data-testid={`connection-${connection.id}`} data-signed-in={String(connection.signedIn)} data-kind={connection.kind}>
+      <CardTitle connection={connection} busy={props.busy} onRemove={props.onRemove} />
+      {connection.keychain?.state === "sessionOnly" ? (
+        <MessageBar intent="info" layout="multiline" data-testid="keychain-session-only">
+          <MessageBarBody>
+            Sign-ins last for this session only: the OS keychain is not available ({connection.keychain.reason}).
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
+      {connection.outageDemo ? <SandboxOutageSwitch connectionId={connection.id} /> : null}
+      {connection.signedIn ? <SignedIn {...props} /> : <SignInForm {...props} />}
+    </Card>
+  );
+}
+
+/** The provider's own sign-in form. */
+function SignInForm(props: ConnectionCardProps) {
+  const { connection, onProviderSignedIn = NOTHING, onConnectionChanged = NOTHING } = props;
+  switch (connection.kind) {
+    case "zohoDirectory":
+      return <ZohoSignInForm connection={connection} onSignedIn={onProviderSignedIn} />;
+    case "privilegeSecure":
+      return <PsSignInForm connection={connection} onSignedIn={onProviderSignedIn} onConnectionChanged={onConnectionChanged} />;
+    default:
+      return <OAuthSignInForm {...props} />;
   }
-  return <EntraConnectionCard {...props} />;
+}
+
+/** Who is signed in, with their roles, and the way to the users. */
+function SignedIn({ connection, idSuffix, busy, onSignOut, onOpenUsers }: ConnectionCardProps) {
+  const styles = useStyles();
+  // Rust's account line for every provider of the seam; a Lighthouse technician (not on the
+  // seam yet) as the operator Entra's sign-in read, whose roles are listed one by one too.
+  const operator = connection.operator;
+  const name = connection.account?.name ?? operator?.displayName ?? "";
+  const login = connection.account?.login ?? operator?.userPrincipalName ?? "";
+  return (
+    <div className={styles.operator}>
+      <Text data-testid="connection-account">
+        <PersonRegular /> Signed in as <strong>{name}</strong> ({login})
+      </Text>
+      {operator ? (
+        <RoleBadges roles={operator.roles} />
+      ) : connection.account ? (
+        <span>
+          <Badge appearance="outline" color="brand">{connection.account.roleLabel}</Badge>
+        </span>
+      ) : null}
+      <div className={styles.row}>
+        <OpenUsersButton connection={connection} onOpenUsers={onOpenUsers} />
+        <Button id={`signout-button${idSuffix}`} icon={<SignOutRegular />} disabled={busy} onClick={onSignOut}>
+          Sign out
+        </Button>
+        {busy ? <Spinner size="tiny" /> : null}
+      </div>
+    </div>
+  );
 }
 
 function CardTitle({ connection, busy, onRemove }: Pick<ConnectionCardProps, "connection" | "busy" | "onRemove">) {
@@ -114,51 +176,8 @@ function OpenUsersButton({ connection, onOpenUsers }: Pick<ConnectionCardProps, 
   );
 }
 
-/**
- * A Zoho Directory or Privilege Secure connection: the summary Rust wrote for it, who is signed
- * in, and each provider's own sign-in (Zoho's device code; Privilege Secure's login form).
- */
-function ProviderConnectionCard({
-  connection,
-  busy,
-  onSignOut,
-  onRemove,
-  onProviderSignedIn = NOTHING,
-  onConnectionChanged = NOTHING,
-  onOpenUsers,
-}: ConnectionCardProps) {
-  const styles = useStyles();
-  const account = connection.signedIn ? connection.account : null;
-  return (
-    <Card className={styles.card} data-testid={`connection-${connection.id}`} data-signed-in={String(connection.signedIn)} data-kind={connection.kind}>
-      <CardTitle connection={connection} busy={busy} onRemove={onRemove} />
-      {connection.outageDemo ? <SandboxOutageSwitch connectionId={connection.id} /> : null}
-      {connection.signedIn ? (
-        <div className={styles.operator}>
-          {account ? (
-            <Text data-testid="connection-account">
-              <PersonRegular /> Signed in as <strong>{account.name}</strong> ({account.login}){" "}
-              <Badge appearance="outline" color="brand">{account.roleLabel}</Badge>
-            </Text>
-          ) : null}
-          <div className={styles.row}>
-            <OpenUsersButton connection={connection} onOpenUsers={onOpenUsers} />
-            <Button id={`signout-button-${connection.id}`} icon={<SignOutRegular />} disabled={busy} onClick={onSignOut}>
-              Sign out
-            </Button>
-            {busy ? <Spinner size="tiny" /> : null}
-          </div>
-        </div>
-      ) : connection.kind === "zohoDirectory" ? (
-        <ZohoSignInForm connection={connection} onSignedIn={onProviderSignedIn} />
-      ) : (
-        <PsSignInForm connection={connection} onSignedIn={onProviderSignedIn} onConnectionChanged={onConnectionChanged} />
-      )}
-    </Card>
-  );
-}
-
-function EntraConnectionCard({ connection, idSuffix, busy, removing = false, onSignIn, onSignOut, onRemove, onOpenUsers }: ConnectionCardProps) {
+/** The OAuth sign-in of an Entra tenant or a Lighthouse partner: a demo account in the sandbox, the browser otherwise. */
+function OAuthSignInForm({ connection, idSuffix, busy, removing = false, onSignIn }: ConnectionCardProps) {
   const styles = useStyles();
   const [account, setAccount] = useState(connection.demoAccounts[0]?.userPrincipalName ?? "");
 
@@ -167,73 +186,46 @@ function EntraConnectionCard({ connection, idSuffix, busy, removing = false, onS
     if (!account && connection.demoAccounts.length > 0) setAccount(connection.demoAccounts[0].userPrincipalName);
   }, [account, connection.demoAccounts]);
 
-  const operator = connection.signedIn ? connection.operator : null;
   const needsAccount = connection.sandbox && connection.demoAccounts.length > 0;
 
   return (
-    <Card className={styles.card} data-testid={`connection-${connection.id}`} data-signed-in={String(connection.signedIn)} data-kind={connection.kind}>
-      <CardTitle connection={connection} busy={busy} onRemove={onRemove} />
-      {connection.keychain?.state === "sessionOnly" ? (
-        <MessageBar intent="info" layout="multiline" data-testid="keychain-session-only">
-          <MessageBarBody>
-            Sign-ins last for this session only: the OS keychain is not available ({connection.keychain.reason}).
-          </MessageBarBody>
-        </MessageBar>
-      ) : null}
-      {connection.outageDemo ? <SandboxOutageSwitch connectionId={connection.id} /> : null}
-      {operator ? (
-        <div className={styles.operator}>
-          <Text>
-            <PersonRegular /> Signed in as <strong>{operator.displayName}</strong> ({operator.userPrincipalName})
-          </Text>
-          <RoleBadges roles={operator.roles} />
-          <div className={styles.row}>
-            <OpenUsersButton connection={connection} onOpenUsers={onOpenUsers} />
-            <Button id={`signout-button${idSuffix}`} icon={<SignOutRegular />} disabled={busy} onClick={onSignOut}>
-              Sign out
-            </Button>
-          </div>
-        </div>
-      ) : (
-        <div className={styles.row}>
-          {needsAccount ? (
-            <Field label="Sign in as" className={styles.picker}>
-              <Select
-                id={`signin-account${idSuffix}`}
-                value={account}
-                disabled={busy}
-                onChange={(_, data) => setAccount(data.value)}
-              >
-                {connection.demoAccounts.map((demo) => (
-                  <option key={demo.userPrincipalName} value={demo.userPrincipalName}>
-                    {demo.displayName} — {demo.roleLabel}
-                  </option>
-                ))}
-              </Select>
-            </Field>
-          ) : null}
-          <Button
-            id={`signin-button${idSuffix}`}
-            appearance="primary"
-            disabled={busy || (needsAccount && !account)}
-            onClick={() => onSignIn(needsAccount ? account : undefined)}
+    <div className={styles.row}>
+      {needsAccount ? (
+        <Field label="Sign in as" className={styles.picker}>
+          <Select
+            id={`signin-account${idSuffix}`}
+            value={account}
+            disabled={busy}
+            onChange={(_, data) => setAccount(data.value)}
           >
-            Sign in
-          </Button>
-          {busy ? (
-            <Spinner
-              size="tiny"
-              label={removing ? "Removing…" : connection.sandbox ? "Signing in…" : "Finish signing in in your browser…"}
-            />
-          ) : null}
-          {!connection.sandbox && !busy ? (
-            <Text size={200} className={styles.hint} data-testid="browser-sign-in-hint">
-              Your web browser opens at the Microsoft sign-in page; come back here once you have signed in.
-            </Text>
-          ) : null}
-        </div>
-      )}
-    </Card>
+            {connection.demoAccounts.map((demo) => (
+              <option key={demo.userPrincipalName} value={demo.userPrincipalName}>
+                {demo.displayName} — {demo.roleLabel}
+              </option>
+            ))}
+          </Select>
+        </Field>
+      ) : null}
+      <Button
+        id={`signin-button${idSuffix}`}
+        appearance="primary"
+        disabled={busy || (needsAccount && !account)}
+        onClick={() => onSignIn(needsAccount ? account : undefined)}
+      >
+        Sign in
+      </Button>
+      {busy ? (
+        <Spinner
+          size="tiny"
+          label={removing ? "Removing…" : connection.sandbox ? "Signing in…" : "Finish signing in in your browser…"}
+        />
+      ) : null}
+      {!connection.sandbox && !busy ? (
+        <Text size={200} className={styles.hint} data-testid="browser-sign-in-hint">
+          Your web browser opens at the Microsoft sign-in page; come back here once you have signed in.
+        </Text>
+      ) : null}
+    </div>
   );
 }
 

@@ -307,6 +307,24 @@ describe("connections: the sandbox's Entra and Lighthouse cards as Rust sends th
   });
 });
 
+describe("connections: one card for every provider", () => {
+  test("signed in, each card names who is signed in the same way, with their roles and one Sign out; signed out, only the sign-in form is the provider's own", async () => {
+    const signedIn = [sandboxConnection(true), zohoConnection(true), psConnection(true)];
+    mockCommands({ list_connections: () => signedIn });
+    await renderScreen();
+    signedIn.forEach((connection, index) => {
+      const card = byTestId(`connection-${connection.id}`)!;
+      const account = connection.account!;
+      expect(card.querySelector('[data-testid="connection-account"]')?.textContent).toContain(`Signed in as ${account.name} (${account.login})`);
+      // Entra's roles one by one, as its sign-in read them; the other providers' role line as Rust wrote it.
+      const roles = connection.operator?.roles.map((role) => role.displayName) ?? [account.roleLabel];
+      for (const role of roles) expect(card.textContent).toContain(role);
+      expect(card.querySelector(`#signout-button${index === 0 ? "" : `-${connection.id}`}`)).not.toBeNull();
+      expect(card.querySelector("[id^=signin-]")).toBeNull();
+    });
+  });
+});
+
 describe("connections: the sandbox's outage demo", () => {
   test("the cards Rust offers it on show Rust's outage state and switch their emulator's network off and on in Rust; a real tenant has no such switch", async () => {
     let down = true;
