@@ -261,3 +261,37 @@ async fn an_entra_plan_for_an_unknown_action_or_a_forged_choice_is_refused_with_
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].record.outcome, AuditOutcome::Refused);
 }
+
+#[tokio::test]
+async fn an_operator_who_lost_their_role_since_signing_in_is_refused_when_planning_and_audited() {
+    let h = harness("pwdadmin").await;
+    let adele = h.sandbox.user_id_by_upn(ADELE).unwrap();
+    // The user's page still offers the reset: it reads the roles the operator signed in with.
+    let page = h.console.directory_user(CONNECTION, &adele).await.unwrap();
+    let offer = page
+        .offers
+        .iter()
+        .find(|offer| offer.action == "resetPassword")
+        .unwrap();
+    assert!(offer.allowed, "{offer:?}");
+
+    // Their Password Administrator role is removed (an expired PIM activation).
+    assert!(h.sandbox.remove_directory_roles("pwdadmin@contoso.sandbox"));
+    let refused = h
+        .console
+        .plan_offered(CONNECTION, &adele, "resetPassword")
+        .await
+        .unwrap_err();
+
+    assert_eq!(refused.kind, ErrorKind::Denied, "{refused:?}");
+    assert_eq!(h.sandbox.password_reset_count(&adele), 0);
+    let entry = h.console.list_audit(1).unwrap().remove(0);
+    assert_eq!(entry.record.outcome, AuditOutcome::Refused);
+    assert_eq!(entry.record.operator, "pwdadmin@contoso.sandbox");
+    assert_eq!(entry.record.target, ADELE);
+    assert_eq!(entry.record.action, ActionKind::ResetPassword.label());
+    assert_eq!(
+        entry.record.message.as_deref(),
+        Some(refused.message.as_str())
+    );
+}

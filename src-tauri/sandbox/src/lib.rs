@@ -479,6 +479,18 @@ impl Sandbox {
         true
     }
 
+    /// Test mutator: removes every directory role a user holds, as an administrator's removal
+    /// or an expired PIM activation does (an operator who loses their role after signing in).
+    /// False for an unknown user.
+    pub fn remove_directory_roles(&self, id_or_upn: &str) -> bool {
+        let mut state = self.shared.lock_state();
+        let Some(index) = state.user_index(id_or_upn) else {
+            return false;
+        };
+        state.users[index].roles.clear();
+        true
+    }
+
     /// Test mutator: deletes a user (as `DELETE /users/{id}` would), recorded for
     /// `/users/delta`. False for an unknown user.
     pub fn delete_user(&self, id_or_upn: &str) -> bool {
