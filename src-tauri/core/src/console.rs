@@ -2,9 +2,10 @@
 //! user, read their methods, plan an action, run it, read the audit log. The shell's commands
 //! only parse input and call these methods, so everything here is tested without a window.
 //!
-//! Authorization is decided here (through [`crate::providers::entra::policy`]), twice: when a plan is built from
-//! the target's live state, and again before each step runs, after re-reading the operator and
-//! the target. The page refers to plans only by id; their steps never leave Rust.
+//! Authorization is decided in Rust, twice: when a plan is built from the target's live state
+//! (the provider's policy, e.g. `providers::entra::policy`), and again when it runs, from live
+//! state (Entra's executor re-reads the operator and the target before each step). The page
+//! refers to plans only by id; their steps never leave Rust.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -51,7 +52,6 @@ use crate::audit::{
     AuditEntry, AuditFilter, AuditLog, AuditOutcome, AuditRecord, AuditVerification, ExportFormat,
 };
 use crate::audit_forward::{disabled_status, AuditForwarder, ForwardingStatus};
-
 use crate::error::{AppError, Result};
 use crate::model::connection::{Connection, ConnectionKind, DemoAccount, ProviderSettings};
 use crate::model::Outcome;

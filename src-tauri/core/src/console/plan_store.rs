@@ -1,5 +1,5 @@
-//! The one store of reviewed plans, the same for every kind of plan (Entra's, the seam's,
-//! Lighthouse's bulk resets): each plan kept by id with who planned it, where it stands, when
+//! The one store of reviewed plans, the same for every kind of plan (the seam's one-user
+//! plans, Lighthouse's bulk resets): each plan kept by id with who planned it, where it stands, when
 //! it was made and what its confirmation recorded; claimed once for its run; refused, with
 //! the same words whichever screen asks, when it is unknown, too old, no longer waiting for
 //! confirmation, stopped or already run.
@@ -106,7 +106,7 @@ pub(super) struct PlanWording {
 }
 
 impl PlanWording {
-    /// A single action on one user (Entra's and the seam's plans).
+    /// A single action on one user (the seam's plans).
     pub const ONE_USER: PlanWording = PlanWording {
         review_again: "the user's current state",
         already_ran: "This request has already run; nothing more was changed. Start the action again if needed.",
@@ -182,9 +182,8 @@ impl<P, K> PlanStore<P, K> {
             .ok_or_else(unknown_plan)
     }
 
-    /// The same for a confirmation step that may concern another store's plan: `None` when
-    /// this store does not keep `id`.
-    pub fn with_ready_if_kept<R>(
+    /// The same, `None` when this store does not keep `id`.
+    fn with_ready_if_kept<R>(
         &self,
         id: &str,
         validity: Duration,

@@ -1,6 +1,6 @@
-//! The actions of the providers served through the seam (Zoho Directory, Privilege Secure, and
-//! any provider registered with the Console): their confirmation summary, their run, their
-//! audit, and the **finish by hand** mechanism they share.
+//! The actions of the providers served through the seam (Microsoft Entra, Zoho Directory,
+//! Privilege Secure, and any provider registered with the Console): their confirmation
+//! summary, their run, their audit, and the **finish by hand** mechanism they share.
 //!
 //! A provider declares per step whether it is performed through a documented API or by hand
 //! (Zoho: `providers::zoho::options`; Privilege Secure: `providers::privilege_secure`). An API
@@ -9,8 +9,8 @@
 //! default browser (from Rust), says exactly what to click, and the operator marks it done.
 //! Each mark is its own audit entry ("completed by hand"), under the same plan id.
 //!
-//! As with Entra plans, the page refers to a plan only by its id, and every check is made
-//! here: when the plan is built, and again when it runs, from live state.
+//! The page refers to a plan only by its id, and every check is made here: when the plan is
+//! built, and again when it runs, from live state.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use secrecy::{ExposeSecret, SecretString};
@@ -776,35 +776,31 @@ impl Console {
         })
     }
 
-    /// A one-time code for the caller's verification of a seam plan; `None` when `plan_id` is
-    /// not one (the Entra plans have their own store).
+    /// A one-time code for the caller's verification of a plan.
     pub(super) fn send_provider_plan_code(
         &self,
         plan_id: &str,
         destination_id: &str,
-    ) -> Result<Option<CodeToSend>> {
+    ) -> Result<CodeToSend> {
         self.provider_plans
-            .with_ready_if_kept(plan_id, self.plan_validity, |record| {
+            .with_ready(plan_id, self.plan_validity, |record| {
                 record.send_code(destination_id)
             })
     }
 
-    /// Records how the caller of a seam plan was verified (`None` when `plan_id` is not one).
-    /// A failed verification stops the plan and is audited, as for every provider.
+    /// Records how the caller of a plan was verified. A failed verification stops the plan and
+    /// is audited, as for every provider.
     pub(super) fn record_provider_plan_verification(
         &self,
         plan_id: &str,
         evidence: &VerificationEvidence,
-    ) -> Result<Option<VerificationRecord>> {
-        let recorded =
+    ) -> Result<VerificationRecord> {
+        let (recorded, plan, owner) =
             self.provider_plans
-                .with_ready_if_kept(plan_id, self.plan_validity, |record| {
+                .with_ready(plan_id, self.plan_validity, |record| {
                     let recorded = record.record_verification(evidence, &now_text())?;
                     Ok((recorded, record.plan.clone(), record.owner.clone()))
                 })?;
-        let Some((recorded, plan, owner)) = recorded else {
-            return Ok(None);
-        };
         if !recorded.passed {
             let audited = self.append_audit(AuditRecord {
                 verification: Some(recorded.clone()),
@@ -824,7 +820,7 @@ impl Console {
                 tracing::error!(error = %e, plan = %plan.id, "could not audit a failed verification");
             }
         }
-        Ok(Some(recorded))
+        Ok(recorded)
     }
 
     /// Whether `plan_id` is a plan of the seam's store.

@@ -425,8 +425,7 @@ impl Console {
         plan_id: &str,
         destination_id: &str,
     ) -> Result<CodeToSend> {
-        self.send_provider_plan_code(plan_id, destination_id)?
-            .ok_or_else(super::plan_store::unknown_plan)
+        self.send_provider_plan_code(plan_id, destination_id)
     }
 
     /// Records how the caller was verified. A verification that failed (the user did not
@@ -438,8 +437,7 @@ impl Console {
         plan_id: &str,
         evidence: &VerificationEvidence,
     ) -> Result<VerificationRecord> {
-        self.record_provider_plan_verification(plan_id, evidence)?
-            .ok_or_else(super::plan_store::unknown_plan)
+        self.record_provider_plan_verification(plan_id, evidence)
     }
 
     /// A second operator approves the plan: they sign in on the spot (a fresh sign-in, never
