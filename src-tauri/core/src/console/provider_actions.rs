@@ -902,8 +902,7 @@ impl Console {
         }
         let session = self.seam_session(&plan.connection_id).await?;
         let local = self.recent_audit_entries()?;
-        let (resets_elsewhere, _note) =
-            self.seam_resets_elsewhere(session.as_ref(), &local).await?;
+        let (resets_elsewhere, _note) = self.resets_elsewhere(session.as_ref(), &local).await?;
         let privileged = session.privileged_now(&plan.target.id).await?;
         Ok(LiveBeforeRun {
             resets_elsewhere,

@@ -93,13 +93,13 @@ impl Console {
     /// The operator's resets in the last hour, against the cap: this desktop's and, where the
     /// provider keeps an audit log ([`Session::tenant_resets_since`]), every other desktop's,
     /// with what the count's note says. The local log is read once.
-    pub(super) async fn seam_team_rate_status(
+    pub(super) async fn team_rate_status(
         &self,
         session: &dyn Session,
         operator_label: &str,
     ) -> Result<RateStatus> {
         let recent = self.recent_audit_entries()?;
-        let elsewhere = self.seam_resets_elsewhere(session, &recent).await?;
+        let elsewhere = self.resets_elsewhere(session, &recent).await?;
         self.rate_with(recent, elsewhere, operator_label)
     }
 
@@ -127,7 +127,7 @@ impl Console {
     /// does not hold (see `safety::team`), as entries the rules count, and what the count's
     /// note says when the log could not be read. Under `rateLimits.tenantAuditLog: "required"`
     /// a log that cannot be read refuses the reset instead.
-    pub(super) async fn seam_resets_elsewhere(
+    pub(super) async fn resets_elsewhere(
         &self,
         session: &dyn Session,
         local: &[AuditEntry],
@@ -217,13 +217,13 @@ impl Console {
         })
     }
 
-    /// What the confirmation of a seam provider's plan shows besides its steps: for a reset,
+    /// What the confirmation of a plan shows besides its steps: for a reset,
     /// the operator's resets this hour, whether a second person must approve it (the
     /// provider says whether the user is privileged; for an MFA reset, another of the same
     /// user within the window counts too), and how the caller may be verified (from what the
     /// provider gives of the user's contacts and methods). With it, the resets made elsewhere
     /// that the provider's audit log holds (the cap counts them again when the plan is kept).
-    pub(super) async fn seam_plan_safety(
+    pub(super) async fn plan_safety(
         &self,
         session: &dyn crate::seam::Session,
         operator_label: &str,
@@ -238,7 +238,7 @@ impl Console {
         let mut recent = self.recent_audit_entries()?;
         // Resets made elsewhere (another desktop, the admin centre) count as this desktop's,
         // where the provider keeps an audit log.
-        let (elsewhere, note) = self.seam_resets_elsewhere(session, &recent).await?;
+        let (elsewhere, note) = self.resets_elsewhere(session, &recent).await?;
         recent.extend(elsewhere.iter().cloned());
         let now = Utc::now();
         let rate = RateStatus {

@@ -150,7 +150,7 @@ impl Console {
             .any(|offer| offer.safety_class.is_reset())
         {
             page.rate = self
-                .seam_team_rate_status(session.as_ref(), &session.owner().operator_label)
+                .team_rate_status(session.as_ref(), &session.owner().operator_label)
                 .await
                 .inspect_err(
                     |e| tracing::warn!(error = %e, "could not count the operator's resets"),
@@ -288,7 +288,7 @@ impl Console {
             Err(other) => return Err(other),
         };
         let (safety, resets_elsewhere) = self
-            .seam_plan_safety(
+            .plan_safety(
                 session.as_ref(),
                 &owner.operator_label,
                 offer.safety_class,
