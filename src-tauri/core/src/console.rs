@@ -483,28 +483,18 @@ impl Console {
                 true => self.seam_account_of(&c.id).await,
                 false => None,
             };
-            let (summary, demo_accounts) = match &c.settings {
-                ProviderSettings::Entra(entra) => (None, entra.demo_accounts.clone()),
-                ProviderSettings::Custom(custom) => {
-                    (self.seam_summary_of(c), custom.demo_accounts.clone())
-                }
-                // A built-in kind served through the seam: its card line is the provider's.
-                _ if through_seam => (
-                    self.seam_summary_of(c),
-                    self.demo_accounts.get(&c.id).cloned().unwrap_or_default(),
-                ),
-                ProviderSettings::Lighthouse(lighthouse) => (
-                    Some(format!(
-                        "Lighthouse · partner tenant {}",
-                        lighthouse.partner_tenant_id
-                    )),
-                    lighthouse.demo_accounts.clone(),
-                ),
-                // A kind whose provider this ResetDesk does not register: no card line.
-                _ => (
-                    None,
-                    self.demo_accounts.get(&c.id).cloned().unwrap_or_default(),
-                ),
+            let summary = match &c.settings {
+                // Lighthouse's card line, until it joins the seam.
+                ProviderSettings::Lighthouse(lighthouse) => Some(format!(
+                    "Lighthouse · partner tenant {}",
+                    lighthouse.partner_tenant_id
+                )),
+                // The provider's (none for a kind whose provider this ResetDesk lacks).
+                _ => self.seam_summary_of(c),
+            };
+            let demo_accounts = match c.demo_accounts_in_settings() {
+                Some(accounts) => accounts.to_vec(),
+                None => self.demo_accounts.get(&c.id).cloned().unwrap_or_default(),
             };
             views.push(ConnectionView {
                 id: c.id.clone(),

@@ -91,6 +91,18 @@ impl Connection {
         }
     }
 
+    /// The demo accounts its settings offer, for a kind whose settings keep them (the sandbox's
+    /// Entra tenant and Lighthouse partner, a custom provider's sandbox); `None` for a kind
+    /// whose demo accounts the app registers beside the settings (Zoho's, Privilege Secure's).
+    pub fn demo_accounts_in_settings(&self) -> Option<&[DemoAccount]> {
+        match &self.settings {
+            ProviderSettings::Entra(entra) => Some(&entra.demo_accounts),
+            ProviderSettings::Lighthouse(partner) => Some(&partner.demo_accounts),
+            ProviderSettings::Custom(custom) => Some(&custom.demo_accounts),
+            ProviderSettings::Zoho(_) | ProviderSettings::PrivilegeSecure(_) => None,
+        }
+    }
+
     /// The name of the provider that serves this connection (`Provider::name` on the seam):
     /// a built-in provider's own, or the one a custom connection's settings give.
     pub fn provider_name(&self) -> &str {
