@@ -397,3 +397,38 @@ async fn trusting_a_certificate_keeps_the_connection_of_its_provider() {
         .unwrap_err();
     assert_eq!(none.kind, ErrorKind::InvalidInput, "{none:?}");
 }
+
+#[tokio::test]
+async fn a_plan_run_under_another_sign_in_is_refused_and_audited_under_who_is_signed_in_now() {
+    let h = harness(100);
+    sign_in(&h.console, FAKE_ADMIN).await;
+    let plan = h.console.plan_offered(FAKE, "ada", UNLOCK).await.unwrap();
+
+    // Another administrator signs in to the same connection before the summary is confirmed.
+    sign_in(&h.console, resetdesk_testkit::fake_provider::FAKE_LEAD).await;
+    let refused = h
+        .console
+        .run_plan(&plan.id, "INC-8", None)
+        .await
+        .unwrap_err();
+
+    assert_eq!(refused.kind, ErrorKind::Denied, "{refused:?}");
+    assert!(h.directory.is_locked("ada"), "nothing ran");
+    let entry = h.console.list_audit(1).unwrap().remove(0);
+    assert_eq!(entry.record.plan_id.as_deref(), Some(plan.id.as_str()));
+    assert_eq!(entry.record.outcome, AuditOutcome::Refused);
+    // The attempt is the signed-in administrator's, not the planner's.
+    assert_eq!(
+        entry.record.operator,
+        resetdesk_testkit::fake_provider::FAKE_LEAD
+    );
+}
+
+#[tokio::test]
+async fn a_provider_may_leave_steps_to_finish_by_hand_unless_it_says_it_never_does() {
+    let h = harness(100);
+    let card = h.console.connections().await.remove(0);
+    // The fifth provider keeps the seam's default: its users' pages list the steps waiting.
+    assert!(card.served_through_seam);
+    assert!(card.steps_by_hand);
+}
