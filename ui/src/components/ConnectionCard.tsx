@@ -6,7 +6,6 @@ import {
   Field,
   MessageBar,
   MessageBarBody,
-  Select,
   Spinner,
   Switch,
   Text,
@@ -17,6 +16,7 @@ import { ArrowRightRegular, CloudRegular, DeleteRegular, SignOutRegular, PersonR
 import { useEffect, useState } from "react";
 import { sandboxSimulateOutage } from "../ipc/api";
 import type { AppError, ConnectionView } from "../ipc/types";
+import { DemoAccountSelect } from "./DemoAccountSelect";
 import { ErrorBar } from "./ErrorBar";
 import { PsSignInForm } from "./providers/PsSignInForm";
 import { ZohoSignInForm } from "./providers/ZohoSignInForm";
@@ -192,18 +192,13 @@ function OAuthSignInForm({ connection, idSuffix, busy, removing = false, onSignI
     <div className={styles.row}>
       {needsAccount ? (
         <Field label="Sign in as" className={styles.picker}>
-          <Select
+          <DemoAccountSelect
             id={`signin-account${idSuffix}`}
+            accounts={connection.demoAccounts}
             value={account}
             disabled={busy}
-            onChange={(_, data) => setAccount(data.value)}
-          >
-            {connection.demoAccounts.map((demo) => (
-              <option key={demo.userPrincipalName} value={demo.userPrincipalName}>
-                {demo.displayName} — {demo.roleLabel}
-              </option>
-            ))}
-          </Select>
+            onChange={setAccount}
+          />
         </Field>
       ) : null}
       <Button

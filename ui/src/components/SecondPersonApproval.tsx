@@ -4,7 +4,6 @@ import {
   Input,
   MessageBar,
   MessageBarBody,
-  Select,
   Spinner,
   Subtitle2,
   Text,
@@ -16,6 +15,7 @@ import type { AppError, ApprovalRecord, ApprovalStep, ConnectionView, DeviceCode
 import { ErrorBar } from "./ErrorBar";
 import { DeviceCodeBox } from "./providers/DeviceCodeBox";
 import { useSafetySectionStyles } from "./safetySectionStyles";
+import { DemoAccountSelect } from "./DemoAccountSelect";
 
 /** The connection the approver signs in to, as the Connections screen lists it. */
 function useApprovalConnection(connectionId: string): ConnectionView | null {
@@ -141,13 +141,7 @@ export function SecondPersonApproval({
           <div className={styles.row}>
             {accounts ? (
               <Field label="Approver (demo account)">
-                <Select id="approver-account" value={chosen} onChange={(_, data) => setAccount(data.value)}>
-                  {accounts.map((a) => (
-                    <option key={a.userPrincipalName} value={a.userPrincipalName}>
-                      {a.displayName} — {a.roleLabel}
-                    </option>
-                  ))}
-                </Select>
+                <DemoAccountSelect id="approver-account" accounts={accounts} value={chosen} onChange={setAccount} />
               </Field>
             ) : credentials ? (
               <>

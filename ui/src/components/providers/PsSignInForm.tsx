@@ -6,7 +6,6 @@ import {
   MessageBarActions,
   MessageBarBody,
   MessageBarTitle,
-  Select,
   Spinner,
   makeStyles,
   tokens,
@@ -15,6 +14,7 @@ import { useState } from "react";
 import { signIn, trustCertificate } from "../../ipc/api";
 import type { AppError, ConnectionView } from "../../ipc/types";
 import { ErrorBar } from "../ErrorBar";
+import { DemoAccountSelect } from "../DemoAccountSelect";
 
 const useStyles = makeStyles({
   box: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS, maxWidth: "560px" },
@@ -111,14 +111,14 @@ export function PsSignInForm({
     >
       {demos.length > 0 ? (
         <Field label="Demo account" hint="Fills in the sandbox's login, password and authenticator code.">
-          <Select id={`ps-account-${id}`} value={demo} disabled={busy} onChange={(_, data) => pickDemo(data.value)}>
-            <option value="">Choose a demo account…</option>
-            {demos.map((d) => (
-              <option key={d.userPrincipalName} value={d.userPrincipalName}>
-                {d.displayName} — {d.roleLabel}
-              </option>
-            ))}
-          </Select>
+          <DemoAccountSelect
+            id={`ps-account-${id}`}
+            accounts={demos}
+            value={demo}
+            disabled={busy}
+            placeholder="Choose a demo account…"
+            onChange={pickDemo}
+          />
         </Field>
       ) : null}
       <Field label="Login" hint="DOMAIN\user or user@domain">

@@ -1,7 +1,8 @@
-import { Button, Field, Select, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { Button, Field, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { useState } from "react";
 import { useDeviceSignIn } from "../../hooks/useDeviceSignIn";
 import type { ConnectionView } from "../../ipc/types";
+import { DemoAccountSelect } from "../DemoAccountSelect";
 import { ErrorBar } from "../ErrorBar";
 import { DeviceCodeBox } from "./DeviceCodeBox";
 
@@ -29,13 +30,7 @@ export function ZohoSignInForm({ connection, onSignedIn }: { connection: Connect
       <div className={styles.row}>
         {needsAccount ? (
           <Field label="Sign in as" className={styles.picker}>
-            <Select id={`zoho-account-${connection.id}`} value={account} disabled={busy} onChange={(_, data) => setAccount(data.value)}>
-              {connection.demoAccounts.map((demo) => (
-                <option key={demo.userPrincipalName} value={demo.userPrincipalName}>
-                  {demo.displayName} — {demo.roleLabel}
-                </option>
-              ))}
-            </Select>
+            <DemoAccountSelect id={`zoho-account-${connection.id}`} accounts={connection.demoAccounts} value={account} disabled={busy} onChange={setAccount} />
           </Field>
         ) : null}
         <Button
