@@ -132,7 +132,6 @@ impl Console {
     /// where one of them is a reset — the operator's resets this hour against the cap.
     pub async fn directory_user(&self, connection_id: &str, user_id: &str) -> Result<UserPage> {
         let user_id = require_id(user_id)?;
-        let _connection = self.connection(connection_id)?;
         let session = self.seam_session(connection_id).await?;
         let mut page = match session.user_page(user_id).await {
             Ok(page) => page,
