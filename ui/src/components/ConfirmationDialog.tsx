@@ -47,7 +47,7 @@ export interface ConfirmationDialogProps {
 }
 
 /**
- * The one frame of every confirmation (Microsoft Entra's, a seam provider's, a Lighthouse job's):
+ * The one frame of every confirmation (a seam provider's plan, a Lighthouse job's):
  * the action as title, the same words while Rust prepares the summary, the plan, Rust's error, and
  * Cancel then the confirmation. While the confirmed action starts, nothing closes it.
  */

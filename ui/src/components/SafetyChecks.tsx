@@ -29,7 +29,7 @@ import { useSafetySectionStyles } from "./safetySectionStyles";
 import { SecondPersonApproval } from "./SecondPersonApproval";
 
 
-/** What the safety part reads of a plan, whichever provider's (Entra's, or one of the seam's). */
+/** What the safety part reads of a plan, whichever provider's. */
 export interface SafetyPlan {
   connectionId: string;
   /** Who planned it, not offered as approver; empty: whoever is signed in to the connection (a seam plan). */

@@ -3,8 +3,7 @@
 //! operator's roles will not let run marked with why, the target's admin roles, and Entra's
 //! option form (also revoke sessions, a Temporary Access Pass's terms) as the plan's choices.
 //!
-//! The plan itself stays in the Console's Entra store under the same id, where `run_plan`,
-//! the caller's verification and the approval find it.
+//! The session (`super::session`) keeps the plan itself beside the summary, for the run.
 
 use super::planner::{Plan, Step};
 use crate::console::{PlanChoices, PlanTarget, ProviderPlan, ProviderStep, StepPerformed};
@@ -105,10 +104,7 @@ mod tests {
         let plan = plan_of(ActionKind::RequireReregisterMfa, &options);
         let summary = provider_plan(&plan);
 
-        assert_eq!(
-            summary.id, plan.id,
-            "the Entra store finds it by the same id"
-        );
+        assert_eq!(summary.id, plan.id, "the summary keeps the plan's id");
         assert_eq!(summary.action, "requireReregisterMfa");
         assert_eq!(
             summary.action_label,
