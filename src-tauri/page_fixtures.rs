@@ -156,7 +156,7 @@ async fn ps_sign_in(console: &Console) {
         code: demo.second_factor_code,
         ..Default::default()
     };
-    let done = console.sign_in_to(PS, request).await.unwrap();
+    let done = console.sign_in_with(PS, request).await.unwrap();
     assert!(matches!(done, SignInOutcome::Done { .. }), "{done:?}");
 }
 
@@ -288,7 +288,7 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
         out.write(
             "entra-sign-in",
             &console
-                .sign_in_to(ENTRA, resetdesk_testkit::demo_sign_in(ENTRA_OPERATOR))
+                .sign_in_with(ENTRA, resetdesk_testkit::demo_sign_in(ENTRA_OPERATOR))
                 .await
                 .unwrap(),
         );
@@ -316,7 +316,7 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
         out.write(
             "lighthouse-sign-in",
             &console
-                .sign_in_to(LIGHTHOUSE, resetdesk_testkit::demo_sign_in(&technician))
+                .sign_in_with(LIGHTHOUSE, resetdesk_testkit::demo_sign_in(&technician))
                 .await
                 .unwrap(),
         );

@@ -43,7 +43,7 @@ pub async fn sign_in<R: Runtime>(
         ..sign_in_form(&app, state, &connection_id, account)?
     };
     let before = state.console.saved_connections();
-    let outcome = state.console.sign_in_to(&connection_id, request).await?;
+    let outcome = state.console.sign_in_with(&connection_id, request).await?;
     let after = state.console.saved_connections();
     if after != before {
         crate::startup::save_connections(&app, &after)?;

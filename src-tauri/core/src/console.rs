@@ -13,7 +13,6 @@ use std::sync::{Arc, Mutex as StdMutex, RwLock as StdRwLock};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use tokio::sync::RwLock;
 
 mod bulk_jobs;
 mod by_hand_steps;
@@ -29,7 +28,6 @@ mod run;
 mod safety_checks;
 mod seam_approval;
 mod seam_sessions;
-mod sign_in;
 mod zoho;
 
 pub use self::bulk_jobs::{
@@ -53,7 +51,7 @@ use crate::audit::{
 };
 use crate::audit_forward::{disabled_status, AuditForwarder, ForwardingStatus};
 use crate::error::{AppError, Result};
-use crate::model::connection::{Connection, ConnectionKind, DemoAccount, ProviderSettings};
+use crate::model::connection::{Connection, ConnectionKind, DemoAccount};
 use crate::model::Outcome;
 use crate::model::{AuthMethod, DirectoryUser, Operator};
 use crate::providers::entra::offers::OfferedAction;
@@ -95,16 +93,17 @@ pub struct ConnectionView {
     pub display_name: String,
     pub sandbox: bool,
     pub signed_in: bool,
-    /// Microsoft Entra: the operator with their roles.
+    /// A Microsoft sign-in (an Entra tenant's, a Lighthouse partner's): the operator with
+    /// each of their roles (`Session::operator`).
     pub operator: Option<Operator>,
-    /// Zoho and Privilege Secure: who is signed in.
+    /// Who is signed in, whatever the provider; `None` when nobody is.
     pub account: Option<ProviderAccount>,
     /// One line for the card (data centre, server, pinned certificate).
     pub summary: Option<String>,
     pub demo_accounts: Vec<DemoAccount>,
     pub keychain: KeychainStatus,
-    /// Served through the provider seam: the page shows its one users list and user page
-    /// (`directory_*` commands), whatever the kind.
+    /// Served through the provider seam (every connection whose provider this ResetDesk has):
+    /// the page shows its one users list and user page (`directory_*` commands).
     pub served_through_seam: bool,
     /// Its provider leaves some steps to finish by hand: its users' pages list those waiting.
     pub steps_by_hand: bool,
@@ -283,7 +282,8 @@ impl Console {
         .with_provider(Arc::new(
             crate::providers::privilege_secure::PrivilegeSecure,
         ))
-        .with_zoho_provider())
+        .with_zoho_provider()
+        .with_lighthouse_provider())
     }
 
     /// How long a reviewed summary may be confirmed; [`PLAN_VALIDITY`] unless set (tests of
@@ -474,24 +474,11 @@ impl Console {
             .unwrap_or_default();
         let mut views = Vec::with_capacity(connections.len());
         for c in &connections {
-            let operator = match c.kind() {
-                ConnectionKind::LighthousePartner => self.lighthouse_operator_of(&c.id).await,
-                _ => self.entra_operator_of(&c.id).await,
-            };
-            let through_seam = self.serves_through_seam(c);
-            let account = match through_seam {
-                true => self.seam_account_of(&c.id).await,
-                false => None,
-            };
-            let summary = match &c.settings {
-                // Lighthouse's card line, until it joins the seam.
-                ProviderSettings::Lighthouse(lighthouse) => Some(format!(
-                    "Lighthouse · partner tenant {}",
-                    lighthouse.partner_tenant_id
-                )),
-                // The provider's (none for a kind whose provider this ResetDesk lacks).
-                _ => self.seam_summary_of(c),
-            };
+            let session = self.signed_in_session_of(&c.id).await;
+            let account = session.as_ref().map(|s| s.account());
+            let operator = session.as_ref().and_then(|s| s.operator());
+            // The provider's (none for a kind whose provider this ResetDesk lacks).
+            let summary = self.seam_summary_of(c);
             let demo_accounts = match c.demo_accounts_in_settings() {
                 Some(accounts) => accounts.to_vec(),
                 None => self.demo_accounts.get(&c.id).cloned().unwrap_or_default(),
@@ -501,20 +488,20 @@ impl Console {
                 kind: c.kind(),
                 display_name: c.display_name.clone(),
                 sandbox: c.sandbox,
-                signed_in: operator.is_some() || account.is_some(),
+                signed_in: account.is_some(),
                 operator,
                 account,
                 summary,
                 demo_accounts,
                 keychain: self.keychain.clone(),
-                served_through_seam: through_seam,
+                served_through_seam: self.serves_through_seam(c),
                 steps_by_hand: self
                     .provider_of(c)
                     .is_ok_and(|provider| provider.leaves_steps_by_hand()),
                 offline_cache: self.seam_keeps_offline_cache(c),
                 outage_demo: self.outage_demos.contains(&c.id),
                 second_desktop_demo: self.second_desktop_demos.contains(&c.id),
-                asks_for_password: through_seam && self.seam_asks_for_password(c),
+                asks_for_password: self.seam_asks_for_password(c),
             });
         }
         views
@@ -539,13 +526,9 @@ impl Console {
                 tracing::warn!(connection = %connection.id, reason = %refused.message, "not resumed");
                 continue;
             }
-            let resumed = match &connection.settings {
-                ProviderSettings::Lighthouse(_) => self.resume_lighthouse_session(connection).await,
-                // A provider of the seam resumes what it keeps (Entra's and Zoho's refresh
-                // tokens; Privilege Secure's session tokens live in memory only: sign in again).
-                _ => self.resume_seam_session(connection).await,
-            };
-            if let Err(e) = resumed {
+            // Each provider resumes what it keeps (Entra's, Lighthouse's and Zoho's refresh
+            // tokens; Privilege Secure's session tokens live in memory only: sign in again).
+            if let Err(e) = self.resume_seam_session(connection).await {
                 tracing::info!(connection = %connection.id, kind = ?e.kind, "could not resume the session");
             }
         }
@@ -653,7 +636,6 @@ impl Console {
         self.connection(connection_id)?;
         self.stop_cache_tasks(connection_id);
         self.seam_sign_out(connection_id).await;
-        self.lighthouse_sign_out(connection_id).await;
         // Whatever the provider, and whether or not a session was in memory (one that was
         // never resumed still left its refresh token): the connection's sign-in goes from the
         // keychain too, so the next start does not sign it back in.
@@ -695,25 +677,6 @@ impl Console {
     pub fn verify_audit(&self) -> AuditVerification {
         self.audit.verify()
     }
-}
-
-/// The signed-in session of `connection` among `sessions` (one map per provider), or
-/// "not signed in" naming the connection.
-async fn signed_in_session<T: ?Sized>(
-    sessions: &RwLock<HashMap<String, Arc<T>>>,
-    connection: &Connection,
-) -> Result<Arc<T>> {
-    sessions
-        .read()
-        .await
-        .get(&connection.id)
-        .cloned()
-        .ok_or_else(|| {
-            AppError::not_signed_in(format!(
-                "You are not signed in to {}. Sign in on the Connections screen.",
-                connection.display_name
-            ))
-        })
 }
 
 fn poisoned() -> AppError {
@@ -765,6 +728,7 @@ mod tests {
     use super::*;
     use crate::auth::SandboxBrowser;
     use crate::error::ErrorKind;
+    use crate::model::connection::ProviderSettings;
     use crate::providers::entra::actions::ActionKind;
     use crate::secrets::MemoryStore;
     use resetdesk_sandbox::{Sandbox, SandboxConfig};

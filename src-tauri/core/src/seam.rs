@@ -9,8 +9,8 @@
 //! [`SafetyClass`], never its label), and the finish-by-hand steps. A provider decides only
 //! what is its own: who may do what to whom, and what each step does.
 //!
-//! Microsoft Entra, Zoho Directory and Privilege Secure are served through the seam;
-//! Lighthouse moves onto it next (see ARCHITECTURE.md).
+//! Every provider is served through the seam. A Lighthouse partner's bulk reset across
+//! customers (its plan, approval and job) is the Console's, over the partner's session.
 
 use std::sync::Arc;
 
@@ -437,6 +437,13 @@ pub trait Session: Send + Sync + std::any::Any {
     /// approval records the approver's). Default: the account's role line.
     fn roles(&self) -> Vec<String> {
         vec![self.account().role_label]
+    }
+
+    /// For a Microsoft sign-in (an Entra tenant's operator, a Lighthouse partner's
+    /// technician): who signed in with each of their roles, which the card shows as badges.
+    /// Default: none (the card shows the account's role line).
+    fn operator(&self) -> Option<crate::model::Operator> {
+        None
     }
 
     /// Users matching `query`, at most `limit` (the Console has checked the query).

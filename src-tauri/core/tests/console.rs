@@ -787,7 +787,7 @@ async fn the_one_sign_in_signs_an_entra_sandbox_in_as_the_demo_account_and_needs
     let h = harness().await;
     let refused = expect_err(
         h.console
-            .sign_in_to(CONNECTION, sign_in_request("  ", None))
+            .sign_in_with(CONNECTION, sign_in_request("  ", None))
             .await,
         ErrorKind::InvalidInput,
     );
@@ -802,7 +802,7 @@ async fn the_one_sign_in_signs_an_entra_sandbox_in_as_the_demo_account_and_needs
 
     let outcome = h
         .console
-        .sign_in_to(CONNECTION, sign_in_request(HELPDESK, None))
+        .sign_in_with(CONNECTION, sign_in_request(HELPDESK, None))
         .await
         .unwrap();
     let SignInOutcome::Done { account } = outcome else {
@@ -838,7 +838,7 @@ async fn the_one_sign_in_opens_a_real_tenants_page_in_the_browser_it_is_given_an
 
     // The account typed is not a demo account to answer as: without a browser, nothing signs in.
     let refused = console
-        .sign_in_to(CONNECTION, sign_in_request(AUTH_ADMIN, None))
+        .sign_in_with(CONNECTION, sign_in_request(AUTH_ADMIN, None))
         .await
         .unwrap_err();
     assert!(refused.message.contains("browser"), "{refused:?}");
@@ -846,7 +846,7 @@ async fn the_one_sign_in_opens_a_real_tenants_page_in_the_browser_it_is_given_an
     // The browser given (here the sandbox's, playing the person at the sign-in page) is used.
     let browser: Arc<dyn BrowserLauncher> = Arc::new(SandboxBrowser::new(AUTH_ADMIN).unwrap());
     let outcome = console
-        .sign_in_to(CONNECTION, sign_in_request("", Some(browser)))
+        .sign_in_with(CONNECTION, sign_in_request("", Some(browser)))
         .await
         .unwrap();
     assert!(

@@ -1592,7 +1592,7 @@ async fn the_one_sign_in_signs_the_partner_sandbox_in_as_its_demo_technician_and
         ..Default::default()
     };
 
-    let refused = console.sign_in_to(LH, request("")).await.unwrap_err();
+    let refused = console.sign_in_with(LH, request("")).await.unwrap_err();
     assert_eq!(refused.kind, ErrorKind::InvalidInput, "{refused:?}");
     assert!(
         refused.message.contains("Choose a demo account"),
@@ -1600,7 +1600,7 @@ async fn the_one_sign_in_signs_the_partner_sandbox_in_as_its_demo_technician_and
     );
 
     let outcome = console
-        .sign_in_to(LH, request(TECHNICIAN_UPN))
+        .sign_in_with(LH, request(TECHNICIAN_UPN))
         .await
         .unwrap();
     let resetdesk_core::seam::SignInOutcome::Done { account } = outcome else {

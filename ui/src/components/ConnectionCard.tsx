@@ -106,12 +106,11 @@ function SignInForm(props: ConnectionCardProps) {
 /** Who is signed in, with their roles, and the way to the users. */
 function SignedIn({ connection, idSuffix, busy, onSignOut, onOpenUsers }: ConnectionCardProps) {
   const styles = useStyles();
-  // Who: Rust's account line for every provider of the seam, else (a Lighthouse technician, not
-  // on the seam yet) the operator the OAuth sign-in read. Roles: one badge each where Rust read
-  // them as an OAuth operator (an Entra tenant's, a Lighthouse partner's), else the provider's line.
+  // Who: Rust's account line, whatever the provider. Roles: one badge each where Rust read them as
+  // a Microsoft operator (an Entra tenant's, a Lighthouse partner's), else the provider's line.
   const operator = connection.operator;
-  const name = connection.account?.name ?? operator?.displayName ?? "";
-  const login = connection.account?.login ?? operator?.userPrincipalName ?? "";
+  const name = connection.account?.name ?? "";
+  const login = connection.account?.login ?? "";
   return (
     <div className={styles.operator}>
       <Text data-testid="connection-account">

@@ -17,6 +17,7 @@ use crate::bulk::{
     Journal, LighthouseSteps, StepAudit, StepResult, StepState,
 };
 use crate::error::{AppError, Result};
+use crate::providers::lighthouse::session::LighthouseSession;
 use crate::providers::lighthouse::{CustomerAccess, LighthouseAction};
 
 /// The journal file, in the app's data folder.
@@ -300,10 +301,7 @@ impl Console {
 
     /// The signed-in session of the technician who started the job: a job (its customers'
     /// users, their methods) is shown, cancelled and finished by them only.
-    async fn job_owner_session(
-        &self,
-        spec: &JobSpec,
-    ) -> Result<Arc<super::lighthouse::LighthouseConnectionSession>> {
+    async fn job_owner_session(&self, spec: &JobSpec) -> Result<Arc<LighthouseSession>> {
         let session = self.lighthouse_session(&spec.connection_id).await?;
         if !session
             .operator
@@ -400,7 +398,7 @@ impl Console {
     /// with the technician's GDAP roles in each customer, against the user's roles read now.
     async fn refused_job_targets(
         &self,
-        session: &super::lighthouse::LighthouseConnectionSession,
+        session: &LighthouseSession,
         customers: &[CustomerAccess],
         journal: &Journal,
         job_id: &str,
@@ -427,9 +425,7 @@ impl Console {
                 });
             }
         }
-        let (_, refused) = self
-            .authorize_lighthouse_targets(session, customers, users)
-            .await?;
+        let (_, refused) = session.authorize_targets(customers, users).await?;
         Ok(refused
             .into_iter()
             .map(|(user, why)| (user.tenant_id, user.id, format!("No longer allowed {why}")))

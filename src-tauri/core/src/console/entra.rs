@@ -15,7 +15,7 @@ use crate::model::{DirectoryUser, Operator, Outcome};
 use crate::providers::entra::actions::{ActionKind, ActionOptions};
 use crate::providers::entra::offers::available_actions;
 use crate::providers::entra::planner::Plan;
-use crate::providers::entra::session::{EntraProvider, EntraSession, ENTRA_PROVIDER};
+use crate::providers::entra::session::{EntraProvider, EntraSession};
 use crate::seam::action_id;
 
 impl Console {
@@ -43,16 +43,6 @@ impl Console {
         session
             .downcast::<EntraSession>()
             .map_err(|_| AppError::internal("This connection is not served by Microsoft Entra."))
-    }
-
-    /// Who is signed in to an Entra connection, with their roles; `None` when nobody is.
-    pub(super) async fn entra_operator_of(&self, connection_id: &str) -> Option<Operator> {
-        let connection = self.connection(connection_id).ok()?;
-        if connection.provider_name() != ENTRA_PROVIDER {
-            return None;
-        }
-        let session = self.entra_session(connection_id).await.ok()?;
-        Some(session.operator().clone())
     }
 
     /// Interactive sign-in (authorization code + PKCE on a loopback redirect) through

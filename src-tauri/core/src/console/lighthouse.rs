@@ -1,8 +1,9 @@
-//! Microsoft 365 Lighthouse (partner) connections in the Console: one partner sign-in, the
-//! customers reachable through GDAP with the technician's roles, users and methods across the
-//! selected customers, the actions a selection allows, and the confirmation of "Reset all
-//! multi-factor authentications". The Graph calls are in `providers::lighthouse`; the bulk
-//! run in `console::bulk_jobs`.
+//! Microsoft 365 Lighthouse (partner) connections in the Console. The partner sign-in, its
+//! session and a customer user's page go through the seam (`providers::lighthouse::session`);
+//! here are the bulk use cases over that session: the customers reachable through GDAP, users
+//! and methods across the selected customers with the actions the selection allows, and the
+//! confirmation of "Reset all multi-factor authentications". The Graph calls are in
+//! `providers::lighthouse`; the bulk run in `console::bulk_jobs`.
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -12,11 +13,12 @@ use super::plan_store::{KeptPlan, PlanStore, PlanWording};
 use super::{check_query_length, require_id, Console, PlanOwner};
 use crate::auth::BrowserLauncher;
 use crate::error::{AppError, Result};
-use crate::model::connection::LighthouseSettings;
 use crate::model::{AuthMethod, DirectoryUser, Operator};
+use crate::providers::lighthouse::session::{
+    matches, LighthouseProvider, LighthouseSession, LIGHTHOUSE_PROVIDER,
+};
 use crate::providers::lighthouse::{
-    offered_actions, plan_reset_all_mfa, ActionOffer, CustomerAccess, LighthouseClient,
-    LighthouseEndpoints, PartnerSession, ResetPlan,
+    offered_actions, plan_reset_all_mfa, ActionOffer, CustomerAccess, ResetPlan,
 };
 
 /// Users read at once per customer for the methods list (keeps a large selection bounded).
@@ -26,26 +28,21 @@ pub const MAX_TARGETS: usize = 5_000;
 
 pub use resetdesk_model::demo::PartnerSandboxSignIn;
 
-pub(super) struct LighthouseConnectionSession {
-    pub client: Arc<LighthouseClient>,
-    pub operator: Operator,
-}
-
 /// Bulk reset plans kept for their run, by plan id; beside each, the users the job acts on,
 /// with the roles and group membership read for the plan (an approver must be allowed to act
 /// on each of them). Once claimed, a plan's job runs from its journal.
 pub(super) type LighthousePlans = PlanStore<LighthousePlan, Vec<DirectoryUser>>;
 
 pub(super) struct LighthouseState {
-    pub sessions: tokio::sync::RwLock<HashMap<String, Arc<LighthouseConnectionSession>>>,
-    pub sandbox_sign_ins: HashMap<String, Arc<dyn PartnerSandboxSignIn>>,
+    /// Sandbox connections: who answers the partner's sign-in page (the provider is built
+    /// with them).
+    sandbox_sign_ins: HashMap<String, Arc<dyn PartnerSandboxSignIn>>,
     pub plans: LighthousePlans,
 }
 
 impl Default for LighthouseState {
     fn default() -> Self {
         Self {
-            sessions: Default::default(),
             sandbox_sign_ins: HashMap::new(),
             plans: PlanStore::new(PlanWording::BULK_JOB),
         }
@@ -62,8 +59,8 @@ pub struct LighthouseUser {
     pub customer_name: String,
 }
 
-/// Lighthouse's read of a customer's user; the page gets it in the seam's terms
-/// (`Console::directory_user_in`).
+/// Lighthouse's read of a customer's user, for tests in Lighthouse's own terms; the page gets
+/// it in the seam's (`Console::directory_user`).
 #[derive(Debug, Clone)]
 pub struct LighthouseUserDetails {
     pub user: LighthouseUser,
@@ -155,12 +152,26 @@ impl Console {
         self.lighthouse
             .sandbox_sign_ins
             .insert(connection_id.to_string(), sign_in);
-        self
+        self.with_lighthouse_provider()
     }
 
-    /// Signs the technician in to the partner tenant once: interactive (authorization code +
-    /// PKCE through `browser`) for a real partner, or as the sandbox's demo technician. The
-    /// refresh token goes to the keychain; every customer's tokens come from it.
+    /// Registers the Lighthouse provider as configured now.
+    pub(super) fn with_lighthouse_provider(self) -> Self {
+        let provider = self.lighthouse_provider();
+        self.with_provider(Arc::new(provider))
+    }
+
+    fn lighthouse_provider(&self) -> LighthouseProvider {
+        LighthouseProvider::new(
+            Arc::clone(&self.secrets),
+            self.token_http.clone(),
+            self.lighthouse.sandbox_sign_ins.clone(),
+        )
+    }
+
+    /// Signs the technician in to the partner tenant (the page's `sign_in_with`), answering
+    /// who signed in with the GDAP roles held where: through `browser` for a real partner, as
+    /// the sandbox's demo technician `sandbox_account` otherwise.
     pub async fn lighthouse_sign_in(
         &self,
         connection_id: &str,
@@ -169,148 +180,36 @@ impl Console {
     ) -> Result<Operator> {
         let connection = self.connection(connection_id)?;
         self.connection_allowed(&connection)?;
-        let settings = connection.lighthouse()?.clone();
-        // Who signed in is read from the partner tenant afterwards (`/me`), for the sandbox
-        // too: the demo account only picks whose sign-in the sandbox answers with.
-        let refresh_token = match self.lighthouse.sandbox_sign_ins.get(connection_id) {
-            Some(sandbox) => {
-                let account = sandbox_account.ok_or_else(|| {
-                    AppError::invalid_input("Choose a demo account to sign in to the sandbox.")
-                })?;
-                sandbox.sign_in(account).ok_or_else(|| {
-                    AppError::invalid_input(format!(
-                        "The sandbox partner has no technician \"{account}\". Choose the demo account."
-                    ))
-                })?
-            }
-            None => {
-                let tokens =
-                    crate::auth::sign_in(&settings.partner_entra(), browser, &self.token_http)
-                        .await?;
-                tokens.refresh_token.ok_or_else(|| {
-                    AppError::new(
-                        crate::error::ErrorKind::Provider,
-                        "The partner sign-in gave no refresh token; ResetDesk asks for \
-                         offline_access: check the app registration's permissions.",
-                    )
-                })?
-            }
-        };
-        let session = PartnerSession::from_sign_in(
-            self.token_http.clone(),
-            LighthouseEndpoints::of(&settings)?,
-            connection_id,
-            Arc::clone(&self.secrets),
-            refresh_token,
-        )
-        .await?;
-        self.start_lighthouse_session(connection_id, &settings, session)
-            .await
-    }
-
-    async fn start_lighthouse_session(
-        &self,
-        connection_id: &str,
-        settings: &LighthouseSettings,
-        session: Arc<PartnerSession>,
-    ) -> Result<Operator> {
-        let client = Arc::new(LighthouseClient::new(session));
-        // Who signed in, as the partner tenant says: every audit entry, plan and bulk job
-        // names and compares the technician by it.
-        let technician = client.me().await?;
-        // The customer list is the proof that GDAP answers.
-        let customers = client.list_customers().await?;
-        let operator = Operator {
-            connection_id: connection_id.to_string(),
-            tenant_id: settings.partner_tenant_id.clone(),
-            id: technician.id,
-            display_name: technician.display_name,
-            user_principal_name: technician.user_principal_name,
-            roles: roles_where_held(&customers),
-        };
-        self.lighthouse.sessions.write().await.insert(
-            connection_id.to_string(),
-            Arc::new(LighthouseConnectionSession {
-                client,
-                operator: operator.clone(),
-            }),
-        );
+        let session = self
+            .lighthouse_provider()
+            .sign_in_through(&connection, sandbox_account, browser)
+            .await?;
+        let operator = session.operator().clone();
+        self.keep_session(connection_id, session).await;
         tracing::info!(connection = %connection_id, "signed in to the Lighthouse partner tenant");
         Ok(operator)
     }
 
-    /// At start-up: a partner connection whose refresh token is in the keychain comes back.
-    pub(super) async fn resume_lighthouse_session(
-        &self,
-        connection: &crate::model::connection::Connection,
-    ) -> Result<()> {
-        let settings = connection.lighthouse()?.clone();
-        let session = PartnerSession::resume(
-            self.token_http.clone(),
-            LighthouseEndpoints::of(&settings)?,
-            &connection.id,
-            Arc::clone(&self.secrets),
-        );
-        // Nothing stored: nothing to resume. Stored for other endpoints: refused (and removed).
-        if session.stored_refresh_token().await?.is_none() {
-            return Ok(());
-        }
-        self.start_lighthouse_session(&connection.id, &settings, session)
-            .await
-            .map(|_| ())
-    }
-
-    pub(super) async fn lighthouse_operator_of(&self, connection_id: &str) -> Option<Operator> {
-        let sessions = self.lighthouse.sessions.read().await;
-        sessions.get(connection_id).map(|s| s.operator.clone())
-    }
-
-    pub(super) async fn lighthouse_sign_out(&self, connection_id: &str) {
-        self.lighthouse.sessions.write().await.remove(connection_id);
-    }
-
+    /// The partner connection's session, as Lighthouse's own type.
     pub(super) async fn lighthouse_session(
         &self,
         connection_id: &str,
-    ) -> Result<Arc<LighthouseConnectionSession>> {
+    ) -> Result<Arc<LighthouseSession>> {
         let connection = self.connection(connection_id)?;
         connection.lighthouse()?;
-        super::signed_in_session(&self.lighthouse.sessions, &connection).await
+        let session: Arc<dyn std::any::Any + Send + Sync> =
+            self.seam_session(connection_id).await?;
+        session.downcast::<LighthouseSession>().map_err(|_| {
+            AppError::internal(format!(
+                "This connection is not served by the provider \"{LIGHTHOUSE_PROVIDER}\"."
+            ))
+        })
     }
 
     /// The customers reachable through GDAP, with the technician's roles in each (live).
     pub async fn lighthouse_customers(&self, connection_id: &str) -> Result<Vec<CustomerAccess>> {
         let session = self.lighthouse_session(connection_id).await?;
         session.client.list_customers().await
-    }
-
-    /// The customers `tenant_ids` names, read live: an id that is not a customer is refused
-    /// (the page's selection is checked here, whatever it sent).
-    async fn selected_customers(
-        &self,
-        session: &LighthouseConnectionSession,
-        tenant_ids: &[String],
-    ) -> Result<Vec<CustomerAccess>> {
-        if tenant_ids.is_empty() {
-            return Err(AppError::invalid_input(
-                "Select at least one customer in the customer selector.",
-            ));
-        }
-        let customers = session.client.list_customers().await?;
-        tenant_ids
-            .iter()
-            .map(|id| {
-                customers
-                    .iter()
-                    .find(|c| c.tenant_id.eq_ignore_ascii_case(id.trim()))
-                    .cloned()
-                    .ok_or_else(|| {
-                        AppError::denied(format!(
-                            "Tenant {id} is not one of your Lighthouse customers (no GDAP relationship)."
-                        ))
-                    })
-            })
-            .collect()
     }
 
     /// The users of the selected customers whose name or UPN contains `query` (all when
@@ -325,7 +224,7 @@ impl Console {
         let query = query.trim().to_lowercase();
         check_query_length(&query, "name or UPN")?;
         let session = self.lighthouse_session(connection_id).await?;
-        let selection = self.selected_customers(&session, tenant_ids).await?;
+        let selection = session.selected_customers(tenant_ids).await?;
         let offers = offered_actions(&selection)?;
         let reads = selection.iter().map(|customer| {
             let client = Arc::clone(&session.client);
@@ -354,14 +253,7 @@ impl Console {
             found.extend(
                 users
                     .into_iter()
-                    .filter(|u| {
-                        query.is_empty()
-                            || u.display_name.to_lowercase().contains(&query)
-                            || u.user_principal_name.to_lowercase().contains(&query)
-                            || u.mail
-                                .as_deref()
-                                .is_some_and(|mail| mail.to_lowercase().contains(&query))
-                    })
+                    .filter(|user| matches(user, &query))
                     .map(|user| LighthouseUser {
                         user,
                         customer_name: customer_name.clone(),
@@ -430,7 +322,8 @@ impl Console {
         })
     }
 
-    /// One user's page: the user, their methods, their customer and the actions it allows.
+    /// One user's page in Lighthouse's terms: the user, their methods, their customer and the
+    /// actions it allows (the page reads it through the seam, `Console::directory_user`).
     pub async fn lighthouse_user_details(
         &self,
         connection_id: &str,
@@ -439,113 +332,17 @@ impl Console {
     ) -> Result<LighthouseUserDetails> {
         let user_id = require_id(user_id)?;
         let session = self.lighthouse_session(connection_id).await?;
-        let customer = self
-            .selected_customers(&session, &[tenant_id.to_string()])
-            .await?
-            .remove(0);
-        let user = self
-            .lighthouse_targets(
-                &session,
-                std::slice::from_ref(&customer),
-                &[TargetRef {
-                    tenant_id: customer.tenant_id.clone(),
-                    user_id: user_id.to_string(),
-                }],
-            )
-            .await?
-            .remove(0);
-        let (methods, methods_error) = match session
-            .client
-            .list_methods(&customer.tenant_id, user_id)
-            .await
-        {
-            Ok(methods) => (methods, None),
-            Err(e) => (Vec::new(), Some(e)),
-        };
-        let mut actions = offered_actions(std::slice::from_ref(&customer))?;
-        // Entra's rules on this user, with their roles read now: an action the technician may
-        // not take on them is shown disabled with the reason before anything is planned, as
-        // the Entra page does (the plan checks again).
-        let (allowed, refused) = self
-            .authorize_lighthouse_targets(&session, std::slice::from_ref(&customer), vec![user])
-            .await?;
-        let user = match (allowed.into_iter().next(), refused.into_iter().next()) {
-            (Some(user), _) => user,
-            (None, Some((user, why))) => {
-                let prefix = format!("in {}: ", customer.display_name);
-                let reason = why.strip_prefix(&prefix).unwrap_or(&why).to_string();
-                for offer in actions.iter_mut().filter(|o| o.offered) {
-                    offer.offered = false;
-                    offer
-                        .refusals
-                        .push(crate::providers::lighthouse::CustomerRefusal {
-                            tenant_id: customer.tenant_id.clone(),
-                            display_name: customer.display_name.clone(),
-                            reason: reason.clone(),
-                        });
-                }
-                user
-            }
-            (None, None) => {
-                return Err(AppError::internal(
-                    "The user was not authorized either way.",
-                ))
-            }
-        };
+        let details = session.user_details(tenant_id, user_id).await?;
         Ok(LighthouseUserDetails {
             user: LighthouseUser {
-                user,
-                customer_name: customer.display_name.clone(),
+                user: details.user,
+                customer_name: details.customer.display_name.clone(),
             },
-            methods,
-            methods_error,
-            customer,
-            actions,
+            methods: details.methods,
+            methods_error: details.methods_error,
+            customer: details.customer,
+            actions: details.actions,
         })
-    }
-
-    /// Reads the selected users live from their customers (an id that is not there is refused).
-    async fn lighthouse_targets(
-        &self,
-        session: &LighthouseConnectionSession,
-        customers: &[CustomerAccess],
-        targets: &[TargetRef],
-    ) -> Result<Vec<DirectoryUser>> {
-        let mut by_tenant: HashMap<String, Vec<DirectoryUser>> = HashMap::new();
-        for customer in customers {
-            if targets
-                .iter()
-                .any(|t| t.tenant_id.eq_ignore_ascii_case(&customer.tenant_id))
-            {
-                let users = session
-                    .client
-                    .list_users(&session.operator.connection_id, &customer.tenant_id)
-                    .await?;
-                by_tenant.insert(customer.tenant_id.to_ascii_lowercase(), users);
-            }
-        }
-        targets
-            .iter()
-            .map(|target| {
-                by_tenant
-                    .get(&target.tenant_id.to_ascii_lowercase())
-                    .and_then(|users| {
-                        users
-                            .iter()
-                            .find(|u| u.id.eq_ignore_ascii_case(&target.user_id))
-                    })
-                    .cloned()
-                    .ok_or_else(|| {
-                        AppError::new(
-                            crate::error::ErrorKind::NotFound,
-                            format!(
-                                "User {} is not in customer tenant {} any more. Refresh the list.",
-                                target.user_id, target.tenant_id
-                            ),
-                        )
-                    })
-            })
-            .collect()
     }
 
     /// The confirmation of "Reset all multi-factor authentications" for the selected users:
@@ -570,15 +367,15 @@ impl Console {
         let mut tenant_ids: Vec<String> = targets.iter().map(|t| t.tenant_id.clone()).collect();
         tenant_ids.sort();
         tenant_ids.dedup();
-        let customers = self.selected_customers(&session, &tenant_ids).await?;
-        let users = self
-            .lighthouse_targets(&session, &customers, targets)
-            .await?;
+        let customers = session.selected_customers(&tenant_ids).await?;
+        let targets: Vec<(String, String)> = targets
+            .iter()
+            .map(|t| (t.tenant_id.clone(), t.user_id.clone()))
+            .collect();
+        let users = session.targets(&customers, &targets).await?;
         // Entra's rules in each customer tenant: the technician's GDAP roles there against
         // the target's own roles, read live. A user they may not act on is left out, with why.
-        let (allowed, refused) = self
-            .authorize_lighthouse_targets(&session, &customers, users)
-            .await?;
+        let (allowed, refused) = session.authorize_targets(&customers, users).await?;
         for (user, why) in &refused {
             self.audit_lighthouse_refusal(&session.operator, std::slice::from_ref(user), why);
         }
@@ -644,64 +441,6 @@ impl Console {
         Ok(plan)
     }
 
-    /// Splits `users` into those the technician may reset in their customer (Entra's rules
-    /// with the GDAP roles as the operator's roles) and those they may not, with the reason.
-    pub(super) async fn authorize_lighthouse_targets(
-        &self,
-        session: &LighthouseConnectionSession,
-        customers: &[CustomerAccess],
-        users: Vec<DirectoryUser>,
-    ) -> Result<(Vec<DirectoryUser>, Vec<(DirectoryUser, String)>)> {
-        let read = crate::providers::lighthouse::reads::per_tenant(
-            users,
-            |user| user.tenant_id.clone(),
-            |mut user| {
-                let client = Arc::clone(&session.client);
-                async move {
-                    user.admin_roles = client.user_roles(&user.tenant_id, &user.id).await?;
-                    user.roles_known = true;
-                    // A member of a role-assignable group is privileged too (Entra's rule,
-                    // and the second-person rule after it).
-                    user.in_role_assignable_group = client
-                        .in_role_assignable_group(&user.tenant_id, &user.id)
-                        .await?;
-                    user.role_assignable_group_known = true;
-                    Ok::<_, AppError>(user)
-                }
-            },
-        )
-        .await;
-        let mut allowed = Vec::new();
-        let mut refused = Vec::new();
-        for user in read {
-            let user = user?;
-            let customer = customers
-                .iter()
-                .find(|c| c.tenant_id.eq_ignore_ascii_case(&user.tenant_id))
-                .ok_or_else(|| AppError::internal("A target's customer was not selected."))?;
-            let technician = Operator {
-                connection_id: session.operator.connection_id.clone(),
-                tenant_id: customer.tenant_id.clone(),
-                id: session.operator.id.clone(),
-                user_principal_name: session.operator.user_principal_name.clone(),
-                display_name: session.operator.display_name.clone(),
-                roles: customer.roles.clone(),
-            };
-            match crate::providers::entra::policy::decide(
-                crate::providers::entra::actions::ActionKind::RequireReregisterMfa,
-                &technician,
-                &user,
-            ) {
-                crate::providers::entra::policy::Decision::Allowed => allowed.push(user),
-                crate::providers::entra::policy::Decision::Denied { reason } => {
-                    let why = format!("in {}: {reason}", customer.display_name);
-                    refused.push((user, why));
-                }
-            }
-        }
-        Ok((allowed, refused))
-    }
-
     fn audit_lighthouse_refusal(&self, operator: &Operator, users: &[DirectoryUser], why: &str) {
         for user in users {
             // In the customer's tenant, where the user is.
@@ -720,28 +459,4 @@ impl Console {
             }
         }
     }
-}
-
-/// What the technician holds where, for the header: each GDAP role with the customers it is
-/// held in ("Authentication Administrator in Fabrikam, Northwind Traders"). For display only:
-/// every decision reads the customer's roles themselves.
-pub(super) fn roles_where_held(customers: &[CustomerAccess]) -> Vec<crate::model::RoleRef> {
-    let mut held: Vec<(crate::model::RoleRef, Vec<String>)> = Vec::new();
-    for customer in customers {
-        for role in &customer.roles {
-            match held
-                .iter_mut()
-                .find(|(r, _)| r.template_id == role.template_id)
-            {
-                Some((_, names)) => names.push(customer.display_name.clone()),
-                None => held.push((role.clone(), vec![customer.display_name.clone()])),
-            }
-        }
-    }
-    held.into_iter()
-        .map(|(role, names)| crate::model::RoleRef {
-            display_name: format!("{} in {}", role.display_name, names.join(", ")),
-            template_id: role.template_id,
-        })
-        .collect()
 }

@@ -12,19 +12,17 @@ use chrono::{SecondsFormat, Utc};
 
 use super::Console;
 use crate::audit::{AuditParties, AuditRecord};
-use crate::auth::{self, BrowserLauncher};
-use crate::error::{AppError, ErrorKind, Result};
+use crate::error::{AppError, Result};
 use crate::model::{DirectoryUser, Operator};
 use crate::providers::entra::actions::ActionKind;
 use crate::providers::entra::policy::{decide, Decision};
 use crate::providers::lighthouse::reads::per_tenant;
+use crate::providers::lighthouse::session::LighthouseSession;
 use crate::providers::lighthouse::ResetPlan;
-use crate::providers::lighthouse::{
-    CustomerAccess, LighthouseAction, LighthouseClient, LighthouseEndpoints, PartnerSession,
-};
+use crate::providers::lighthouse::{CustomerAccess, LighthouseAction, LighthouseClient};
 use crate::safety::policy::TenantAuditLog;
 use crate::safety::{approval, rate, team, ApprovalRecord, ApprovalRequirement};
-use crate::secrets::MemoryStore;
+use crate::seam::{Session, SignInRequest, SignInStep};
 
 /// Approvers refused on the first few users are named; the rest are counted.
 const REFUSALS_SHOWN: usize = 3;
@@ -94,15 +92,15 @@ impl Console {
         ))
     }
 
-    /// A second technician approves the plan: they sign in to the partner tenant (a fresh
-    /// sign-in in the system browser; in the sandbox, the demo account chosen), and ResetDesk
-    /// checks they are someone else whose own GDAP roles allow the reset of every user in
-    /// the job. A refusal is audited and the plan stays open for another approver.
+    /// A second technician approves the plan: they sign in to the partner tenant as the
+    /// approval form asks (`request`: a fresh sign-in in the browser; in the sandbox, the demo
+    /// account chosen) through the provider's approver sign-in, which keeps nothing; ResetDesk
+    /// checks they are someone else whose own GDAP roles allow the reset of every user in the
+    /// job. A refusal is audited and the plan stays open for another approver.
     pub async fn lighthouse_approve_plan(
         &self,
         plan_id: &str,
-        sandbox_account: Option<&str>,
-        browser: &dyn BrowserLauncher,
+        request: SignInRequest,
     ) -> Result<ApprovalRecord> {
         let (connection_id, operator_upn, targets) =
             self.lighthouse
@@ -127,22 +125,42 @@ impl Console {
                 "This summary was prepared for another technician. Start the action again under your own sign-in.",
             ));
         }
-        let (approver, customers) = self
-            .sign_in_lighthouse_approver(&connection_id, plan_id, sandbox_account, browser)
-            .await?;
-        if let Err(refusal) =
-            check_lighthouse_approver(&session.operator, &approver, &customers, &targets)
+        let connection = self.connection(&connection_id)?;
+        let approver = match self
+            .provider_of(&connection)?
+            .approver_sign_in(&connection, request)
+            .await?
         {
-            self.audit_job_approval_refusal(&approver, &connection_id, plan_id, &refusal);
+            SignInStep::Done(approver) => approver,
+            _ => {
+                return Err(AppError::internal(
+                    "The partner's sign-in answered a step it never takes.",
+                ))
+            }
+        };
+        let approver: Arc<dyn std::any::Any + Send + Sync> = approver;
+        let approver = approver
+            .downcast::<LighthouseSession>()
+            .map_err(|_| AppError::internal("The approver's sign-in is not a partner's."))?;
+        // An approval is not a session: read here, then dropped (never kept, never signed out).
+        let who = approver.operator().clone();
+        if let Some(refusal) = approver.approval_sign_in_refusal() {
+            self.audit_job_approval_refusal(&who, &connection_id, plan_id, &refusal);
+            return Err(refusal);
+        }
+        if let Err(refusal) = check_lighthouse_approver(
+            &session.operator,
+            &who,
+            approver.customers_at_sign_in(),
+            &targets,
+        ) {
+            self.audit_job_approval_refusal(&who, &connection_id, plan_id, &refusal);
             return Err(refusal);
         }
         let record = ApprovalRecord {
-            approver: approver.user_principal_name.clone(),
-            approver_id: approver.id.clone(),
-            approver_roles: super::lighthouse::roles_where_held(&customers)
-                .into_iter()
-                .map(|r| r.display_name)
-                .collect(),
+            approver: who.user_principal_name.clone(),
+            approver_id: who.id.clone(),
+            approver_roles: approver.roles(),
             at: Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
         };
         self.lighthouse
@@ -152,82 +170,6 @@ impl Console {
             })?;
         tracing::info!(plan = %plan_id, approver = %record.approver, "bulk plan approved");
         Ok(record)
-    }
-
-    /// The approver's sign-in to the partner tenant, read once: who they are, and the
-    /// customers with their own GDAP roles. Their refresh token goes to a store that lives
-    /// only as long as this call, never to the keychain.
-    async fn sign_in_lighthouse_approver(
-        &self,
-        connection_id: &str,
-        plan_id: &str,
-        sandbox_account: Option<&str>,
-        browser: &dyn BrowserLauncher,
-    ) -> Result<(Operator, Vec<CustomerAccess>)> {
-        let connection = self.connection(connection_id)?;
-        let settings = connection.lighthouse()?.clone();
-        let asked_at = Utc::now();
-        let (refresh_token, id_token) = match self.lighthouse.sandbox_sign_ins.get(connection_id) {
-            // The sandbox plays the partner's sign-in page for the demo account chosen.
-            Some(sandbox) => {
-                let account = sandbox_account.ok_or_else(|| {
-                    AppError::invalid_input("Choose the demo account of the person who approves.")
-                })?;
-                let token = sandbox.sign_in(account).ok_or_else(|| {
-                    AppError::invalid_input(format!(
-                        "The sandbox partner has no technician \"{account}\". Choose a demo account."
-                    ))
-                })?;
-                (token, None)
-            }
-            None => {
-                let tokens = crate::providers::entra::session::approver_sign_in(
-                    &settings.partner_entra(),
-                    browser,
-                    &self.token_http,
-                )
-                .await?;
-                let refresh = tokens.refresh_token.clone().ok_or_else(|| {
-                    AppError::new(
-                        ErrorKind::Provider,
-                        "The approver's sign-in gave no refresh token; ResetDesk asks for \
-                         offline_access: check the app registration's permissions.",
-                    )
-                })?;
-                (refresh, Some(tokens.id_token.clone()))
-            }
-        };
-        let session = PartnerSession::from_sign_in(
-            self.token_http.clone(),
-            LighthouseEndpoints::of(&settings)?,
-            connection_id,
-            Arc::new(MemoryStore::new()),
-            refresh_token,
-        )
-        .await?;
-        let client = LighthouseClient::new(session);
-        let me = client.me().await?;
-        let approver = Operator {
-            connection_id: connection_id.to_string(),
-            tenant_id: settings.partner_tenant_id.clone(),
-            id: me.id,
-            user_principal_name: me.user_principal_name,
-            display_name: me.display_name,
-            roles: Vec::new(),
-        };
-        // A real approver's ID token must show a new sign-in, after this moment, in the
-        // partner tenant (the sandbox's demo sign-in has none to show).
-        if let Some(id_token) = id_token {
-            let partner_tenant = settings.partner_tenant_id.to_ascii_lowercase();
-            if let Err(refusal) =
-                auth::id_token::check_fresh_sign_in(id_token.as_ref(), &partner_tenant, asked_at)
-            {
-                self.audit_job_approval_refusal(&approver, connection_id, plan_id, &refusal);
-                return Err(refusal);
-            }
-        }
-        let customers = client.list_customers().await?;
-        Ok((approver, customers))
     }
 
     /// A refused approval, under the approver's name, with why (the plan stays open).
@@ -326,6 +268,7 @@ fn check_lighthouse_approver(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
     use crate::model::RoleRef;
     use crate::providers::entra::policy::role_ids;
 

@@ -454,12 +454,7 @@ impl Console {
         request: SignInRequest,
     ) -> Result<ApprovalStep> {
         if self.lighthouse.plans.contains(plan_id)? {
-            let connection = self.connection(&self.plan_connection_id(plan_id)?)?;
-            let demo = crate::sign_in_page::sandbox_demo_account(&connection, &request)?;
-            let page = crate::sign_in_page::browser_given(&request);
-            let record = self
-                .lighthouse_approve_plan(plan_id, demo, page.as_ref())
-                .await?;
+            let record = self.lighthouse_approve_plan(plan_id, request).await?;
             return Ok(ApprovalStep::Approved { record });
         }
         self.approve_provider_plan(plan_id, request).await

@@ -170,24 +170,12 @@ impl Console {
     ) -> Result<UserPage> {
         let connection = self.connection(connection_id)?;
         match (tenant_id, connection.lighthouse().is_ok()) {
-            (None, false) => self.directory_user(connection_id, user_id).await,
+            (None, _) => self.directory_user(connection_id, user_id).await,
             (Some(tenant_id), true) => {
-                let details = self
-                    .lighthouse_user_details(connection_id, tenant_id, user_id)
-                    .await?;
-                Ok(lighthouse::page::user_page(
-                    &details.user.user,
-                    &details.customer,
-                    details.methods,
-                    details.methods_error,
-                    &details.actions,
-                ))
+                let user_id = require_id(user_id)?;
+                let key = lighthouse::session::user_key(require_id(tenant_id)?, user_id);
+                self.directory_user(connection_id, &key).await
             }
-            (None, true) => Err(AppError::invalid_input(format!(
-                "\"{}\" reads each user in their customer's tenant: open the user from its \
-                 users list, which names the customer.",
-                connection.display_name
-            ))),
             (Some(_), false) => Err(AppError::invalid_input(format!(
                 "\"{}\" has no customer tenants: open the user without naming one.",
                 connection.display_name
@@ -409,7 +397,14 @@ impl Console {
     pub(super) async fn seam_session(&self, connection_id: &str) -> Result<Arc<dyn Session>> {
         let connection = self.connection(connection_id)?;
         self.provider_of(&connection)?;
-        super::signed_in_session(&self.seam.sessions, &connection).await
+        self.signed_in_session_of(connection_id)
+            .await
+            .ok_or_else(|| {
+                AppError::not_signed_in(format!(
+                    "You are not signed in to {}. Sign in on the Connections screen.",
+                    connection.display_name
+                ))
+            })
     }
 
     /// Trusts, for this connection only, the certificate the operator was shown at sign-in
@@ -447,9 +442,13 @@ impl Console {
         sessions.get(connection_id).map(|s| s.owner())
     }
 
-    pub(super) async fn seam_account_of(&self, connection_id: &str) -> Option<ProviderAccount> {
+    /// The connection's signed-in session, if anyone is signed in.
+    pub(super) async fn signed_in_session_of(
+        &self,
+        connection_id: &str,
+    ) -> Option<Arc<dyn Session>> {
         let sessions = self.seam.sessions.read().await;
-        sessions.get(connection_id).map(|s| s.account())
+        sessions.get(connection_id).cloned()
     }
 
     pub(super) fn seam_keeps_offline_cache(&self, connection: &Connection) -> bool {

@@ -10,11 +10,12 @@ import type { ProviderAccount } from "./ProviderAccount";
  */
 export type ConnectionView = { id: string, kind: ConnectionKind, displayName: string, sandbox: boolean, signedIn: boolean, 
 /**
- * Microsoft Entra: the operator with their roles.
+ * A Microsoft sign-in (an Entra tenant's, a Lighthouse partner's): the operator with
+ * each of their roles (`Session::operator`).
  */
 operator: Operator | null, 
 /**
- * Zoho and Privilege Secure: who is signed in.
+ * Who is signed in, whatever the provider; `None` when nobody is.
  */
 account: ProviderAccount | null, 
 /**
@@ -22,8 +23,8 @@ account: ProviderAccount | null,
  */
 summary: string | null, demoAccounts: Array<DemoAccount>, keychain: KeychainStatus, 
 /**
- * Served through the provider seam: the page shows its one users list and user page
- * (`directory_*` commands), whatever the kind.
+ * Served through the provider seam (every connection whose provider this ResetDesk has):
+ * the page shows its one users list and user page (`directory_*` commands).
  */
 servedThroughSeam: boolean, 
 /**

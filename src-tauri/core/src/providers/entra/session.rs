@@ -468,6 +468,10 @@ impl Session for EntraSession {
         self.approval_refusal.clone()
     }
 
+    fn operator(&self) -> Option<Operator> {
+        Some(self.operator.clone())
+    }
+
     fn action_of(&self, action: &str) -> Option<(String, SafetyClass)> {
         let action: ActionKind = action_of_id(action)?;
         Some((action.label().to_string(), action.safety_class()))

@@ -8,12 +8,15 @@
 //! - [`offer`]: which actions a selection of customers allows, and why not (pure).
 //! - [`plan`]: the confirmation of "Reset all MFAs": per user, the methods to remove.
 //! - [`roles`]: the role template ids and what each allows.
+//! - [`session`]: the provider and its session on the seam: sign-in, resume, a customer
+//!   user's page, an approver's sign-in.
 pub mod client;
 pub mod offer;
 pub mod page;
 pub mod plan;
 pub mod reads;
 pub mod roles;
+pub mod session;
 pub mod tokens;
 
 pub use client::{CustomerAccess, DeleteOutcome, LighthouseClient};
