@@ -377,10 +377,7 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
         let mut pages: Vec<(String, Value)> = Vec::new();
         for user in &users.users {
             let tenant = &user.user.tenant_id;
-            let page = console
-                .directory_user_in(LIGHTHOUSE, Some(tenant), &user.user.id)
-                .await
-                .unwrap();
+            let page = console.directory_user(LIGHTHOUSE, &user.key).await.unwrap();
             pages.push((tenant.clone(), serde_json::to_value(&page).unwrap()));
         }
         let offered = |page: &Value| page["offers"][0]["allowed"] == true;
@@ -402,6 +399,20 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
         };
         let fabrikam_user = find(&fabrikam, &plain, "a plain Fabrikam user");
         out.write("lighthouse-user-fabrikam", &fabrikam_user.1);
+        // That user's reset from their page: the one flow's plan, a step per method.
+        let fabrikam_key = &users
+            .users
+            .iter()
+            .find(|u| fabrikam_user.1["user"]["id"] == u.user.id.as_str())
+            .expect("the Fabrikam user is listed")
+            .key;
+        out.write(
+            "lighthouse-reset-plan-fabrikam",
+            &console
+                .plan_offered(LIGHTHOUSE, fabrikam_key, "resetAllMfa")
+                .await
+                .unwrap(),
+        );
         let tailspin_user = find(&tailspin, &|_| true, "a Tailspin Toys user");
         assert!(!offered(&tailspin_user.1), "{}", tailspin_user.1);
         out.write("lighthouse-user-tailspin", &tailspin_user.1);

@@ -21,20 +21,15 @@ pub async fn directory_search(
     state.console.directory_search(&connection_id, &query).await
 }
 
-/// A user's page, whichever provider's; `tenant_id` names the customer a Lighthouse user
-/// lives in (every other connection takes none).
+/// A user's page, whichever provider's, by the id its users list gave the row.
 #[tauri::command]
 pub async fn directory_user(
     start: State<'_, AppStart>,
     connection_id: String,
     user_id: String,
-    tenant_id: Option<String>,
 ) -> Result<UserPage, AppError> {
     let state = start.ready().await?;
-    state
-        .console
-        .directory_user_in(&connection_id, tenant_id.as_deref(), &user_id)
-        .await
+    state.console.directory_user(&connection_id, &user_id).await
 }
 
 #[tauri::command]

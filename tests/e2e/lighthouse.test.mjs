@@ -103,12 +103,15 @@ test("a customer's user opens on the one user page: the customer and the technic
   await el(browser, '[data-testid="method-row"], [data-testid="methods-empty"]');
   await assertAccessible(browser, "a Lighthouse customer's user on the one user page");
 
+  // The one plan dialog, as for every provider: this user alone, a step per method.
   await click(browser, "#action-resetAllMfa");
-  await el(browser, "#lh-plan-dialog");
-  const planned = await settledRead(browser, '[data-testid="lh-plan-user"]', (e) => e.getAttribute("data-user-id"));
-  assert.deepEqual(planned, [devId]);
+  await el(browser, "#plan-dialog");
+  const planned = await waitText(browser, '[data-testid="plan-target"]', (t) => /dev\.adams3@fabrikam\.sandbox/.test(t), 20000, "the plan's user");
+  assert.match(planned, /Dev Adams/);
+  const steps = await settledRead(browser, '[data-testid="plan-step"]', async (e) => ({ text: await e.getText(), type: await e.getAttribute("data-step-type") }), 20000, (read) => read.every((s) => s.text.length > 0));
+  assert.ok(steps.length > 0 && steps.every((s) => s.type === "deleteMethod" || s.type === "deactivateHardwareOath"), JSON.stringify(steps));
   await click(browser, "#cancel-button");
-  await browser.waitUntil(async () => (await browser.$$("#lh-plan-dialog")).length === 0, { timeout: 10000, timeoutMsg: "the plan did not close" });
+  await browser.waitUntil(async () => (await browser.$$("#plan-dialog")).length === 0, { timeout: 10000, timeoutMsg: "the plan did not close" });
   await click(browser, "#nav-users");
 });
 

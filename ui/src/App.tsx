@@ -22,8 +22,8 @@ import { UsersScreen } from "./screens/UsersScreen";
 type Route =
   | { screen: "connections" }
   | { screen: "users" }
-  /** `tenantId`: a Lighthouse customer's user. */
-  | { screen: "user"; userId: string; name: string; tenantId?: string }
+  /** `userId`: the id the provider gave the row (a Lighthouse customer's user's names their customer). */
+  | { screen: "user"; userId: string; name: string }
   | { screen: "activity" };
 
 const useStyles = makeStyles({
@@ -91,9 +91,9 @@ export function App() {
   const navSelected: NavTarget = route.screen === "user" ? "users" : route.screen;
   const goToConnections = () => setRoute({ screen: "connections" });
 
-  const openUser = (userId: string, name: string, query: string, tenantId?: string) => {
+  const openUser = (userId: string, name: string, query: string) => {
     setUserQuery(query);
-    setRoute({ screen: "user", userId, name, tenantId });
+    setRoute({ screen: "user", userId, name });
   };
   const backToUsers = () => setRoute({ screen: "users" });
 
@@ -109,7 +109,7 @@ export function App() {
           tab={lhTab}
           onTabChange={setLhTab}
           initialQuery={userQuery}
-          onOpenUser={(user, query) => openUser(user.id, user.displayName, query, user.tenantId)}
+          onOpenUser={(user, query) => openUser(user.key, user.displayName, query)}
           onArrive={interrupted.reload}
         />
       );
@@ -125,14 +125,13 @@ export function App() {
     );
   };
 
-  // One user page for every provider (a Lighthouse user is read in the customer's tenant its
-  // users list named).
-  const renderUser = (active: ConnectionView, user: { userId: string; name: string; tenantId?: string }) => (
+  // One user page for every provider (a Lighthouse user by the id Rust made of their customer's
+  // tenant and their id there).
+  const renderUser = (active: ConnectionView, user: { userId: string; name: string }) => (
     <UserScreen
-      key={`${active.id}/${user.tenantId ?? ""}/${user.userId}`}
+      key={`${active.id}/${user.userId}`}
       connection={active}
       userId={user.userId}
-      tenantId={user.tenantId}
       fallbackName={user.name}
       onBackToUsers={backToUsers}
     />

@@ -42,7 +42,7 @@ pub use self::offline_cache::{CacheStatus, CachedSearch, OFFLINE_PROBE_INTERVAL}
 pub use self::provider_actions::{
     ByHandPage, FreshSignIn, PasswordInput, PlanChoices, PlanOwner, PlanTarget, ProviderAccount,
     ProviderAction, ProviderOffer, ProviderPlan, ProviderStep, RefusedFor, RunResult, SecretKind,
-    StepPerformed, StepReport, StepState, StepsRun,
+    StepPerformed, StepReport, StepState, StepsRun, TenantUser,
 };
 pub use crate::providers::zoho::provider::{DeviceApprover, DEFAULT_FRESH_SIGN_IN};
 

@@ -29,7 +29,7 @@ use crate::safety::{ApprovalRecord, RateStatus};
 pub use crate::console::{
     FreshSignIn, PasswordInput, PlanChoices, PlanOwner, PlanTarget, ProviderAccount, ProviderOffer,
     ProviderPlan, ProviderStep, RefusedFor, SecretKind, StepPerformed, StepReport, StepState,
-    StepsRun,
+    StepsRun, TenantUser,
 };
 pub use resetdesk_model::action::{ProviderAction, SafetyClass};
 
@@ -434,15 +434,31 @@ pub trait Session: Send + Sync + std::any::Any {
     fn owner(&self) -> PlanOwner;
 
     /// The roles the signed-in account holds, each named as the provider names it (an
-    /// approval records the approver's). Default: the account's role line.
+    /// approval records the approver's). Default: each role of a Microsoft operator
+    /// ([`Session::operator`]), else the account's role line.
     fn roles(&self) -> Vec<String> {
-        vec![self.account().role_label]
+        match self.operator() {
+            Some(operator) => operator
+                .roles
+                .into_iter()
+                .map(|role| role.display_name)
+                .collect(),
+            None => vec![self.account().role_label],
+        }
     }
 
     /// For a Microsoft sign-in (an Entra tenant's operator, a Lighthouse partner's
     /// technician): who signed in with each of their roles, which the card shows as badges.
     /// Default: none (the card shows the account's role line).
     fn operator(&self) -> Option<crate::model::Operator> {
+        None
+    }
+
+    /// For a user who lives in another tenant than the operator's organisation (a Lighthouse
+    /// customer's): that tenant and the user's id there, which the audit log names (the
+    /// Console sets it on every plan and refusal of theirs: `PlanTarget::in_tenant`). Default:
+    /// the operator's own organisation.
+    fn user_in_tenant(&self, _user_id: &str) -> Option<TenantUser> {
         None
     }
 

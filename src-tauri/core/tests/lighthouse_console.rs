@@ -1618,3 +1618,213 @@ async fn the_one_sign_in_signs_the_partner_sandbox_in_as_its_demo_technician_and
     assert!(account.role_label.contains("; "), "{account:?}");
     assert!(!console.lighthouse_customers(LH).await.unwrap().is_empty());
 }
+
+/// One customer user's "Reset all MFAs" from their page goes through the one flow, as any
+/// provider's: an MFA reset (the hourly count on the page), planned with a step per method,
+/// run, and audited in the customer's tenant under the user's own id, as a job's steps are —
+/// so a job of the same user right after sees the earlier MFA reset.
+#[tokio::test]
+async fn one_customer_users_reset_goes_through_the_one_flow_and_counts_for_a_later_job() {
+    let h = harness().await;
+    let target = plain_users(&h, "Fabrikam", 1).remove(0);
+    let key = format!("{}:{}", target.tenant_id, target.user_id);
+    let page = h.console.directory_user(LH, &key).await.unwrap();
+    let reset = page
+        .offers
+        .iter()
+        .find(|o| o.action == "resetAllMfa")
+        .unwrap();
+    assert!(reset.allowed, "{reset:?}");
+    assert_eq!(
+        reset.safety_class,
+        resetdesk_core::seam::SafetyClass::MfaReset
+    );
+    assert!(page.rate.is_some(), "the page shows the hourly count");
+
+    let plan = h
+        .console
+        .plan_offered(LH, &key, "resetAllMfa")
+        .await
+        .unwrap();
+    assert!(!plan.safety.approval.required, "{:?}", plan.safety.approval);
+    // Caller verification reads the customer's directory: a one-time code can go to a
+    // method the user registered.
+    assert!(
+        plan.safety
+            .verification
+            .options
+            .iter()
+            .any(|o| !o.destinations.is_empty()),
+        "{:?}",
+        plan.safety.verification
+    );
+    let methods = page.methods.clone().unwrap();
+    let removed: Vec<_> = methods
+        .iter()
+        .filter(|m| !matches!(m.kind, resetdesk_core::model::AuthMethodKind::Password))
+        .filter(|m| {
+            plan.steps
+                .iter()
+                .any(|s| s.summary.contains(m.detail.as_deref().unwrap_or(&m.label)))
+        })
+        .collect();
+    assert!(!plan.steps.is_empty() && !removed.is_empty(), "{plan:?}");
+
+    // The organisation's default rules: the caller is verified first (a ticket, here).
+    verify_by_ticket(&h, &plan.id);
+    let result = h
+        .console
+        .run_plan(&plan.id, "INC-7200", None)
+        .await
+        .unwrap();
+    assert_eq!(
+        result.outcome,
+        resetdesk_core::audit::AuditOutcome::Succeeded,
+        "{result:?}"
+    );
+    assert_eq!(result.steps.len(), plan.steps.len());
+    for method in removed {
+        assert_eq!(
+            h.times_taken_away(&target.tenant_id, &target.user_id, method),
+            1,
+            "{} removed once",
+            method.label
+        );
+    }
+    let entry = h
+        .console
+        .list_audit(100)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.record.plan_id.as_deref() == Some(plan.id.as_str()))
+        .unwrap();
+    assert_eq!(entry.record.tenant_id, target.tenant_id);
+    assert_eq!(entry.record.target_id, target.user_id);
+    assert_eq!(entry.record.reason, "INC-7200");
+
+    registers_again(&h, &target);
+    let job = h
+        .console
+        .lighthouse_plan_reset(LH, std::slice::from_ref(&target))
+        .await
+        .unwrap();
+    assert_already_reset(&job);
+}
+
+/// A customer user's reset reads the user again in their customer when it runs: one made an
+/// administrator since the summary keeps every method, and the operator is told that a second
+/// person must approve it now (read live through the partner's access, as for an Entra user).
+#[tokio::test]
+async fn a_customer_users_reset_changes_nothing_when_it_runs_if_the_user_was_made_an_admin_since() {
+    let h = harness().await;
+    let target = plain_users(&h, "Fabrikam", 1).remove(0);
+    let key = format!("{}:{}", target.tenant_id, target.user_id);
+    let plan = h
+        .console
+        .plan_offered(LH, &key, "resetAllMfa")
+        .await
+        .unwrap();
+    let methods_before = h
+        .console
+        .lighthouse_user_details(LH, &target.tenant_id, &target.user_id)
+        .await
+        .unwrap()
+        .methods;
+    assert!(h
+        .sandbox
+        .make_privileged(&target.tenant_id, &target.user_id));
+    verify_by_ticket(&h, &plan.id);
+    let refused = h
+        .console
+        .run_plan(&plan.id, "INC-7201", None)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Denied, "{refused:?}");
+    assert!(
+        refused
+            .message
+            .contains("second person must approve it now"),
+        "{}",
+        refused.message
+    );
+    for method in &methods_before {
+        assert_eq!(
+            h.times_taken_away(&target.tenant_id, &target.user_id, method),
+            0
+        );
+    }
+}
+
+fn verify_by_ticket(h: &Harness, plan_id: &str) {
+    h.console
+        .record_verification(
+            plan_id,
+            &resetdesk_core::safety::verification::VerificationEvidence::Ticket {
+                ticket: "HR-7".to_string(),
+            },
+        )
+        .unwrap();
+}
+
+/// A privileged customer user's reset from their page waits for a second person, who signs in
+/// to the partner tenant through the provider's approver sign-in and must be offered the same
+/// reset on that user under their own GDAP roles; the run's audit entry names them.
+#[tokio::test]
+async fn a_privileged_customer_users_reset_from_their_page_is_approved_by_a_second_technician() {
+    let h = harness().await;
+    // Woodgrove Bank: the technician is a Privileged Authentication Administrator there, who
+    // may reset an administrator; the organisation's rules ask a second person for one.
+    let woodgrove = h.sandbox.customer_by_name("Woodgrove Bank").unwrap();
+    let admin = woodgrove.users.iter().find(|u| u.privileged).unwrap();
+    let key = format!("{}:{}", woodgrove.tenant_id, admin.id);
+    let plan = h
+        .console
+        .plan_offered(LH, &key, "resetAllMfa")
+        .await
+        .unwrap();
+    assert!(plan.safety.approval.required, "{:?}", plan.safety.approval);
+    verify_by_ticket(&h, &plan.id);
+    let waiting = h
+        .console
+        .run_plan(&plan.id, "INC-7300", None)
+        .await
+        .unwrap_err();
+    assert_eq!(waiting.kind, ErrorKind::Denied, "{waiting:?}");
+
+    let own = h
+        .console
+        .approve_plan(&plan.id, resetdesk_testkit::demo_sign_in(TECHNICIAN_UPN))
+        .await
+        .unwrap_err();
+    assert!(own.message.contains("second person"), "{own:?}");
+    h.console
+        .approve_plan(&plan.id, resetdesk_testkit::demo_sign_in(LEAD_UPN))
+        .await
+        .unwrap();
+    let result = h
+        .console
+        .run_plan(&plan.id, "INC-7300", None)
+        .await
+        .unwrap();
+    assert_eq!(
+        result.outcome,
+        resetdesk_core::audit::AuditOutcome::Succeeded,
+        "{result:?}"
+    );
+    let entry = h
+        .console
+        .list_audit(100)
+        .unwrap()
+        .into_iter()
+        .find(|e| {
+            e.record.plan_id.as_deref() == Some(plan.id.as_str())
+                && e.record.outcome == resetdesk_core::audit::AuditOutcome::Succeeded
+        })
+        .unwrap();
+    assert_eq!(entry.record.tenant_id, woodgrove.tenant_id);
+    assert_eq!(entry.record.target_id, admin.id);
+    assert_eq!(
+        entry.record.approval.as_ref().map(|a| a.approver.as_str()),
+        Some(LEAD_UPN)
+    );
+}

@@ -14,8 +14,7 @@ export interface UserDetailsState {
   refresh: (options?: { discardShown?: boolean }) => Promise<void>;
 }
 
-/** `tenantId`: the customer's tenant a Lighthouse user lives in. */
-export function useUserDetails(connectionId: string, userId: string, tenantId?: string): UserDetailsState {
+export function useUserDetails(connectionId: string, userId: string): UserDetailsState {
   const [details, setDetails] = useState<UserPage | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<AppError | null>(null);
@@ -26,7 +25,7 @@ export function useUserDetails(connectionId: string, userId: string, tenantId?: 
     if (options?.discardShown) setDetails(null);
     setLoading(true);
     try {
-      const fresh = await directoryUser(connectionId, userId, tenantId);
+      const fresh = await directoryUser(connectionId, userId);
       if (requestNo !== latestRequest.current) return;
       setDetails(fresh);
       setError(null);
@@ -36,7 +35,7 @@ export function useUserDetails(connectionId: string, userId: string, tenantId?: 
     } finally {
       if (requestNo === latestRequest.current) setLoading(false);
     }
-  }, [connectionId, userId, tenantId]);
+  }, [connectionId, userId]);
 
   useEffect(() => {
     void refresh({ discardShown: true });

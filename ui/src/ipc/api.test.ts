@@ -116,12 +116,6 @@ describe("api: one command per function, with the brief's argument names", () =>
       { connectionId: "lh", tenantIds: ["t1"], query: "ad" },
     ],
     [
-      "directoryUser in a customer's tenant",
-      () => api.directoryUser("lh", "u1", "t1"),
-      "directory_user",
-      { connectionId: "lh", userId: "u1", tenantId: "t1" },
-    ],
-    [
       "lighthousePlanReset",
       () => api.lighthousePlanReset("lh", [{ tenantId: "t1", userId: "u1" }, { tenantId: "t2", userId: "u9" }]),
       "lighthouse_plan_reset",

@@ -298,8 +298,8 @@ export function directorySearch(connectionId: string, query: string): Promise<Us
  * reason. `tenantId` names the customer a Lighthouse user lives in; without it the call is
  * `{connectionId, userId}`.
  */
-export function directoryUser(connectionId: string, userId: string, tenantId?: string): Promise<UserPage> {
-  return call("directory_user", tenantId === undefined ? { connectionId, userId } : { connectionId, userId, tenantId });
+export function directoryUser(connectionId: string, userId: string): Promise<UserPage> {
+  return call("directory_user", { connectionId, userId });
 }
 
 

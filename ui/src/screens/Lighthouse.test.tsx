@@ -463,13 +463,12 @@ describe("Lighthouse user details", () => {
     return { ...fabUserPage, ...overrides };
   }
 
-  test("the action is on the Summary and the Authentication methods tabs, and plans for this user", async () => {
-    const ipc = mockCommands({ directory_user: () => details(), lighthouse_plan_reset: () => lhPlan() });
-    renderWithFluent(
-      <UserScreen connection={lighthouseConnection(true)} tenantId={fabrikam.tenantId} userId={fabUser.id} fallbackName="Fiona" onBackToUsers={() => {}} />,
-    );
+  test("the action is on the Summary and the Authentication methods tabs, and plans for this user through the one flow", async () => {
+    const ipc = mockCommands({ directory_user: () => details(), plan_action: () => fromSandbox.lighthouseResetPlanFabrikam });
+    renderWithFluent(<UserScreen connection={lighthouseConnection(true)} userId={fabUser.key} fallbackName="Fiona" onBackToUsers={() => {}} />);
     await waitFor(() => expect(byId("user-title")?.textContent).toBe(fabUser.displayName));
-    expect(ipc.callsOf("directory_user")).toEqual([{ connectionId: LH_ID, userId: fabUser.id, tenantId: fabrikam.tenantId }]);
+    // The id Rust gave the row names the customer: the page sends it back as it is.
+    expect(ipc.callsOf("directory_user")).toEqual([{ connectionId: LH_ID, userId: fabUser.key }]);
     expect(text("summary-customer")).toContain("Fabrikam");
     expect(byId("tab-summary")).not.toBeNull();
     expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false);
@@ -481,8 +480,9 @@ describe("Lighthouse user details", () => {
     await waitFor(() => expect(allByTestId("method-row")).toHaveLength(fabUserPage.methods!.length));
     expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false);
     click("action-resetAllMfa");
-    await waitFor(() => expect(ipc.callsOf("lighthouse_plan_reset")).toEqual([{ connectionId: LH_ID, targets: [{ tenantId: fabrikam.tenantId, userId: fabUser.id }] }]));
-    await waitFor(() => expect(byId("lh-plan-dialog")).not.toBeNull());
+    await waitFor(() => expect(ipc.callsOf("plan_action")).toEqual([{ connectionId: LH_ID, userId: fabUser.key, action: "resetAllMfa" }]));
+    await waitFor(() => expect(byId("plan-dialog")).not.toBeNull());
+    expect(allByTestId("plan-step").length).toBe(fromSandbox.lighthouseResetPlanFabrikam.steps.length);
   });
 
   test("a role-assignable group membership Rust did not read is said, not shown as No", async () => {
@@ -493,7 +493,7 @@ describe("Lighthouse user details", () => {
     const facts = fabUserPage.facts.map((fact) => (fact.key === "role-assignable-group" ? { ...fact, value: notRead } : fact));
     mockCommands({ directory_user: () => details({ facts }) });
     renderWithFluent(
-      <UserScreen connection={lighthouseConnection(true)} tenantId={fabrikam.tenantId} userId={fabUser.id} fallbackName="Fiona" onBackToUsers={() => {}} />,
+      <UserScreen connection={lighthouseConnection(true)} userId={fabUser.key} fallbackName="Fiona" onBackToUsers={() => {}} />,
     );
     await waitFor(() => expect(byId("user-title")?.textContent).toBe(fabUser.displayName));
     expect(text("summary-role-assignable-group")).toBe("Not read");
@@ -503,7 +503,7 @@ describe("Lighthouse user details", () => {
     // Rust's page of a Tailspin Toys user: the customer's roles do not allow the reset.
     mockCommands({ directory_user: () => tailUserPage });
     renderWithFluent(
-      <UserScreen connection={lighthouseConnection(true)} tenantId={tailspin.tenantId} userId={tailUser.id} fallbackName="Tom" onBackToUsers={() => {}} />,
+      <UserScreen connection={lighthouseConnection(true)} userId={tailUser.key} fallbackName="Tom" onBackToUsers={() => {}} />,
     );
     await waitFor(() => expect(byId("action-resetAllMfa")).not.toBeNull());
     expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(true);

@@ -1,7 +1,4 @@
 import { useState } from "react";
-import type { ComponentType } from "react";
-import type { UserActionsProps } from "../components/user/actionsProps";
-import { LighthouseUserActions } from "../components/lighthouse/LighthouseUserActions";
 import { UserActions } from "../components/user/UserActions";
 import { UserFacts } from "../components/UserFacts";
 import { SummaryAndMethodsTabs, UserPageFrame } from "../components/UserPageFrame";
@@ -11,9 +8,8 @@ import type { ConnectionView } from "../ipc/types";
 
 export interface UserScreenProps {
   connection: ConnectionView;
+  /** The id the users list gave the row (a Lighthouse customer's user's names the customer). */
   userId: string;
-  /** The customer's tenant a Lighthouse user lives in (its users list names it). */
-  tenantId?: string;
   /** The name from the search results, shown until the live read answers. */
   fallbackName: string;
   onBackToUsers: () => void;
@@ -22,13 +18,12 @@ export interface UserScreenProps {
 /**
  * One user's page, whichever provider's: Rust's `UserPage` read live — the facts, the offers
  * each allowed or refused with the reason, the hourly count, the methods where the provider
- * lists them — in the one frame. Only what follows a click differs (`actionsOf`).
+ * lists them — in the one frame. Every provider's actions go through the one flow (`UserActions`).
  */
-export function UserScreen({ connection, userId, tenantId, fallbackName, onBackToUsers }: UserScreenProps) {
-  const { details, loading, error, refresh } = useUserDetails(connection.id, userId, tenantId);
+export function UserScreen({ connection, userId, fallbackName, onBackToUsers }: UserScreenProps) {
+  const { details, loading, error, refresh } = useUserDetails(connection.id, userId);
   // Kept while the user is read again after an action.
   const [tab, setTab] = useState<UserTab>("summary");
-  const Actions = actionsOf(connection);
   return (
     <UserPageFrame
       name={details?.user.displayName ?? fallbackName}
@@ -37,7 +32,7 @@ export function UserScreen({ connection, userId, tenantId, fallbackName, onBackT
       error={error}
       rate={details?.rate}
       // Mounted while the user is read again, so an action's dialogs outlive the re-read.
-      header={<Actions connection={connection} userId={userId} tenantId={tenantId} page={details} loading={loading} refresh={refresh} />}
+      header={<UserActions connection={connection} userId={userId} page={details} loading={loading} refresh={refresh} />}
     >
       {details?.methods ? (
         <SummaryAndMethodsTabs
@@ -52,13 +47,4 @@ export function UserScreen({ connection, userId, tenantId, fallbackName, onBackT
       ) : null}
     </UserPageFrame>
   );
-}
-
-/**
- * What follows a click: the one flow (plan, confirm, run, result) for every provider; Lighthouse's
- * reset is a bulk job across customers, with its own plan and job panel, until its plans join
- * the seam.
- */
-function actionsOf(connection: ConnectionView): ComponentType<UserActionsProps> {
-  return connection.kind === "lighthousePartner" ? LighthouseUserActions : UserActions;
 }

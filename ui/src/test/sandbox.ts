@@ -41,6 +41,7 @@ import lighthouseOfferFabrikamTailspin from "./sandbox/lighthouse-offer-fabrikam
 import lighthousePlan from "./sandbox/lighthouse-plan.json";
 import lighthousePlanCustomerLeftOut from "./sandbox/lighthouse-plan-customer-left-out.json";
 import lighthouseSignIn from "./sandbox/lighthouse-sign-in.json";
+import lighthouseResetPlanFabrikam from "./sandbox/lighthouse-reset-plan-fabrikam.json";
 import lighthouseUserFabrikam from "./sandbox/lighthouse-user-fabrikam.json";
 import lighthouseUserTailspin from "./sandbox/lighthouse-user-tailspin.json";
 import lighthouseUsers from "./sandbox/lighthouse-users.json";
@@ -100,6 +101,7 @@ export const fromSandbox = {
   lighthouseOfferFabrikamTailspin: lighthouseOfferFabrikamTailspin as LighthouseActionOffer[],
   /** A plain Fabrikam user's page: the reset offered, their methods. */
   lighthouseUserFabrikam: lighthouseUserFabrikam as UserPage,
+  lighthouseResetPlanFabrikam: lighthouseResetPlanFabrikam as ProviderPlan,
   /** A Tailspin Toys user's page: the reset refused for the customer. */
   lighthouseUserTailspin: lighthouseUserTailspin as UserPage,
   /** Reset all MFAs for that Fabrikam user, a Fabrikam user the technician may not reset (left out, with why)

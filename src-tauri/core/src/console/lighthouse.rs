@@ -15,7 +15,7 @@ use crate::auth::BrowserLauncher;
 use crate::error::{AppError, Result};
 use crate::model::{AuthMethod, DirectoryUser, Operator};
 use crate::providers::lighthouse::session::{
-    matches, LighthouseProvider, LighthouseSession, LIGHTHOUSE_PROVIDER,
+    matches, user_key, LighthouseProvider, LighthouseSession, LIGHTHOUSE_PROVIDER,
 };
 use crate::providers::lighthouse::{
     offered_actions, plan_reset_all_mfa, ActionOffer, CustomerAccess, ResetPlan,
@@ -57,6 +57,19 @@ pub struct LighthouseUser {
     #[serde(flatten)]
     pub user: DirectoryUser,
     pub customer_name: String,
+    /// The id the one user page and plan take for this user: their customer's tenant and
+    /// their id there, as the provider makes it (`user_key`).
+    pub key: String,
+}
+
+impl LighthouseUser {
+    pub fn of(user: DirectoryUser, customer_name: String) -> Self {
+        Self {
+            key: user_key(&user.tenant_id, &user.id),
+            user,
+            customer_name,
+        }
+    }
 }
 
 /// Lighthouse's read of a customer's user, for tests in Lighthouse's own terms; the page gets
@@ -254,10 +267,7 @@ impl Console {
                 users
                     .into_iter()
                     .filter(|user| matches(user, &query))
-                    .map(|user| LighthouseUser {
-                        user,
-                        customer_name: customer_name.clone(),
-                    }),
+                    .map(|user| LighthouseUser::of(user, customer_name.clone())),
             );
         }
         found.sort_by(|a, b| {
@@ -334,10 +344,7 @@ impl Console {
         let session = self.lighthouse_session(connection_id).await?;
         let details = session.user_details(tenant_id, user_id).await?;
         Ok(LighthouseUserDetails {
-            user: LighthouseUser {
-                user: details.user,
-                customer_name: details.customer.display_name.clone(),
-            },
+            user: LighthouseUser::of(details.user, details.customer.display_name.clone()),
             methods: details.methods,
             methods_error: details.methods_error,
             customer: details.customer,

@@ -173,6 +173,20 @@ pub struct PlanTarget {
     /// The user's admin roles, for a provider whose summary shows them (Entra's); `None`
     /// where the provider shows none.
     pub roles: Option<Vec<String>>,
+    /// Where the user lives when it is not the operator's own organisation (a Lighthouse
+    /// customer's tenant), with their id there (`Session::user_in_tenant`). The audit log names
+    /// them so, and the hourly cap and the repeat-MFA rule key on it: a reset made here and a
+    /// bulk job's step on the same user count alike. Not shown: the summary names the user.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub in_tenant: Option<TenantUser>,
+}
+
+/// A user of another tenant than the operator's: the tenant, and the user's id there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantUser {
+    pub tenant_id: String,
+    pub user_id: String,
 }
 
 impl PlanTarget {
@@ -183,7 +197,23 @@ impl PlanTarget {
             name: name.into(),
             detail: detail.into(),
             roles: None,
+            in_tenant: None,
         }
+    }
+
+    /// The user's id as the audit log names them (their id in their own tenant).
+    pub fn audited_id(&self) -> &str {
+        self.in_tenant
+            .as_ref()
+            .map_or(self.id.as_str(), |t| t.user_id.as_str())
+    }
+
+    /// The tenant the audit log names for this user: theirs, or else the operator's
+    /// organisation (`operators`).
+    pub fn audited_tenant<'a>(&'a self, operators: &'a str) -> &'a str {
+        self.in_tenant
+            .as_ref()
+            .map_or(operators, |t| t.tenant_id.as_str())
     }
 }
 
@@ -548,7 +578,7 @@ impl Console {
         let same_call = SameCaller {
             connection_id: &plan.connection_id,
             operator_id: &owner.operator_id,
-            target_id: &plan.target.id,
+            target_id: plan.target.audited_id(),
         };
         let confirmation = self.new_confirmation(&same_call, &mut plan.safety);
         let kept = SeamRun {
@@ -651,7 +681,7 @@ impl Console {
         let same_call = SameCaller {
             connection_id: &claimed.plan.connection_id,
             operator_id: &claimed.owner.operator_id,
-            target_id: &claimed.plan.target.id,
+            target_id: claimed.plan.target.audited_id(),
         };
         self.remember_verification(&same_call, claimed.verification.as_ref());
         let audited = self.append_audit(claimed.audit_record(&reason, outcome, outcomes, None));
@@ -847,7 +877,7 @@ impl Console {
         let mfa_reset = plan.safety_class.resets_mfa();
         let reserved = self.reserve_reset(
             &owner.operator_label,
-            &plan.target.id,
+            plan.target.audited_id(),
             mfa_reset,
             &live.resets_elsewhere,
             |previous_mfa_reset| {
@@ -1000,8 +1030,8 @@ pub(super) fn provider_audit_record(
     AuditRecord {
         operator: owner.operator_label.clone(),
         connection_id: plan.connection_id.clone(),
-        tenant_id: owner.tenant_id.clone(),
-        target_id: plan.target.id.clone(),
+        tenant_id: plan.target.audited_tenant(&owner.tenant_id).to_string(),
+        target_id: plan.target.audited_id().to_string(),
         target: plan.target.detail.clone(),
         action: plan.action_label.clone(),
         plan_id: Some(plan.id.clone()),
@@ -1034,8 +1064,8 @@ pub(super) fn refusal_record(
     let parties = AuditParties {
         operator: &owner.operator_label,
         connection_id,
-        tenant_id: &owner.tenant_id,
-        target_id: &target.id,
+        tenant_id: target.audited_tenant(&owner.tenant_id),
+        target_id: target.audited_id(),
         target: &target.detail,
     };
     AuditRecord {

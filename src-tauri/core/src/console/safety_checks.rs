@@ -223,12 +223,13 @@ impl Console {
     /// user within the window counts too), and how the caller may be verified (from what the
     /// provider gives of the user's contacts and methods). With it, the resets made elsewhere
     /// that the provider's audit log holds (the cap counts them again when the plan is kept).
+    /// `user_id` is the id the session was asked for the user (`user`, its page's row).
     pub(super) async fn plan_safety(
         &self,
         session: &dyn crate::seam::Session,
         operator_label: &str,
         safety_class: crate::seam::SafetyClass,
-        user: &crate::seam::UserRow,
+        (user_id, user): (&str, &crate::seam::UserRow),
         privileged: Option<String>,
     ) -> Result<(PlanSafety, Vec<AuditEntry>)> {
         if !safety_class.is_reset() {
@@ -271,7 +272,7 @@ impl Console {
         let verification = if policy.verification.methods.is_empty() {
             VerificationRequirement::not_required()
         } else {
-            match session.verification_sources(&user.id).await {
+            match session.verification_sources(user_id).await {
                 Some(sources) => requirement_from(
                     &policy.verification,
                     Some(&sources.contacts),

@@ -159,9 +159,10 @@ impl Console {
         Ok(page)
     }
 
-    /// [`Console::directory_user`] for a connection whose users live in several tenants:
-    /// `tenant_id` names the one (a Lighthouse customer), whose user is read through the
-    /// partner's delegated access. Every other connection takes none.
+    /// [`Console::directory_user`] naming the customer apart from the user's id, for a
+    /// connection whose users live in several tenants (a Lighthouse customer's, read through
+    /// the partner's delegated access): the tests of Lighthouse's rules hold the two apart.
+    /// The page sends the id its users list gave the row. Every other connection takes none.
     pub async fn directory_user_in(
         &self,
         connection_id: &str,
@@ -217,8 +218,9 @@ impl Console {
             Err(refusal) if refusal.kind == ErrorKind::Denied => {
                 // The operator may not even read the user (a Zoho member): a refused attempt.
                 if let Some(declared) = session.action_of(action) {
-                    let target =
+                    let mut target =
                         super::PlanTarget::new(user_id, user_id, format!("user {user_id}"));
+                    target.in_tenant = session.user_in_tenant(user_id);
                     let declared = (declared.0.as_str(), declared.1);
                     self.audit_seam_refusal(
                         connection_id,
@@ -251,7 +253,7 @@ impl Console {
                 // Nothing the operator tried beyond their rights: said, not audited.
                 return Err(AppError::invalid_input(why));
             }
-            self.audit_offer_refusal(connection_id, &session, &page.user, offer, &why);
+            self.audit_offer_refusal(connection_id, &session, user_id, &page.user, offer, &why);
             return Err(AppError::denied(why));
         }
         let draft = match options {
@@ -266,6 +268,7 @@ impl Console {
                 self.audit_offer_refusal(
                     connection_id,
                     &session,
+                    user_id,
                     &page.user,
                     offer,
                     &refusal.message,
@@ -274,12 +277,14 @@ impl Console {
             }
             Err(other) => return Err(other),
         };
+        let mut draft = draft;
+        draft.target.in_tenant = session.user_in_tenant(user_id);
         let (safety, resets_elsewhere) = self
             .plan_safety(
                 session.as_ref(),
                 &owner.operator_label,
                 offer.safety_class,
-                &page.user,
+                (user_id, &page.user),
                 draft.privileged.clone(),
             )
             .await?;
@@ -324,20 +329,24 @@ impl Console {
         self.keep_provider_plan(plan, owner, draft.run_options, &resets_elsewhere)
     }
 
-    /// Audits `offer` refused on the page's `user` (why: `why`).
+    /// Audits `offer` refused on the page's `user` (asked for as `user_id`; why: `why`).
     fn audit_offer_refusal(
         &self,
         connection_id: &str,
         session: &Arc<dyn Session>,
+        user_id: &str,
         user: &crate::seam::UserRow,
         offer: &crate::seam::ProviderOffer,
         why: &str,
     ) {
-        let target = super::PlanTarget::new(
-            user.id.clone(),
-            user.display_name.clone(),
-            user.login.clone(),
-        );
+        let target = super::PlanTarget {
+            in_tenant: session.user_in_tenant(user_id),
+            ..super::PlanTarget::new(
+                user.id.clone(),
+                user.display_name.clone(),
+                user.login.clone(),
+            )
+        };
         let label = audit_label(session, offer);
         self.audit_seam_refusal(
             connection_id,

@@ -13,7 +13,6 @@ const useStyles = makeStyles({
 /**
  * "Reset all multi-factor authentications" as Rust offers it for the selected customers. When it is
  * not offered, every customer's reason is shown (the action applies to all selected customers or none).
- * `selectedCount` null: a single user's page, where the user is the target.
  */
 export function LighthouseActionBar({
   offer,
@@ -23,7 +22,7 @@ export function LighthouseActionBar({
   children,
 }: {
   offer: LighthouseActionOffer | null;
-  selectedCount: number | null;
+  selectedCount: number;
   busy: boolean;
   onStart: () => void;
   /** More buttons (Refresh) after the action. */
@@ -32,7 +31,7 @@ export function LighthouseActionBar({
   const styles = useStyles();
   const label = offer?.label || LIGHTHOUSE_ACTION_LABELS.resetAllMfa;
   const offered = offer?.offered === true;
-  const noneSelected = selectedCount !== null && selectedCount === 0;
+  const noneSelected = selectedCount === 0;
   return (
     <div className={styles.bar}>
       <Toolbar aria-label="Actions" className={styles.toolbar}>
@@ -47,11 +46,9 @@ export function LighthouseActionBar({
         >
           {label}
         </Button>
-        {selectedCount !== null ? (
-          <Text size={200} data-testid="selected-count">
-            {selectedCount} user{selectedCount === 1 ? "" : "s"} selected
-          </Text>
-        ) : null}
+        <Text size={200} data-testid="selected-count">
+          {selectedCount} user{selectedCount === 1 ? "" : "s"} selected
+        </Text>
         {children}
       </Toolbar>
       {offer && !offered ? (

@@ -4,8 +4,6 @@ import type { ConnectionView, UserPage } from "../../ipc/types";
 export interface UserActionsProps {
   connection: ConnectionView;
   userId: string;
-  /** The customer's tenant a Lighthouse user lives in; none for every other connection. */
-  tenantId?: string;
   /** Rust's page of the user; `null` while it is read (again). */
   page: UserPage | null;
   loading: boolean;

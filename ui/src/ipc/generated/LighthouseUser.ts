@@ -4,7 +4,12 @@ import type { RoleRef } from "./RoleRef";
 /**
  * A user of a customer tenant, with the customer's name.
  */
-export type LighthouseUser = { customerName: string, connectionId: string, tenantId: string, id: string, userPrincipalName: string, displayName: string, mail: string | null, accountEnabled: boolean | null, jobTitle: string | null, department: string | null, mobilePhone: string | null, userType: string | null, lastPasswordChange: string | null, signInSessionsValidFrom: string | null, 
+export type LighthouseUser = { customerName: string, 
+/**
+ * The id the one user page and plan take for this user: their customer's tenant and
+ * their id there, as the provider makes it (`user_key`).
+ */
+key: string, connectionId: string, tenantId: string, id: string, userPrincipalName: string, displayName: string, mail: string | null, accountEnabled: boolean | null, jobTitle: string | null, department: string | null, mobilePhone: string | null, userType: string | null, lastPasswordChange: string | null, signInSessionsValidFrom: string | null, 
 /**
  * Directory roles the user holds. Filled when the user is read for details or a plan
  * (not in search results, where it stays empty and `roles_known` is false).

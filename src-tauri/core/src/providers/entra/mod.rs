@@ -928,7 +928,10 @@ impl Directory for EntraDirectory {
 const MANAGER_SELECT: &str = "id,displayName,userPrincipalName,mobilePhone,businessPhones";
 
 /// The directory's phone numbers of a user, labelled by the field they come from.
-fn phones_on_record(mobile: Option<String>, business: Vec<String>) -> Vec<PhoneOnRecord> {
+pub(crate) fn phones_on_record(
+    mobile: Option<String>,
+    business: Vec<String>,
+) -> Vec<PhoneOnRecord> {
     let mobile = mobile
         .filter(|n| !n.trim().is_empty())
         .map(|number| PhoneOnRecord {

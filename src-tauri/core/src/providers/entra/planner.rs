@@ -336,7 +336,7 @@ fn deletion_rank(method: &AuthMethod) -> u8 {
 }
 
 /// How a method is named in a step: the kind in words plus the provider's detail.
-fn method_words(method: &AuthMethod) -> String {
+pub(crate) fn method_words(method: &AuthMethod) -> String {
     let detail = method.detail.as_deref().filter(|d| !d.trim().is_empty());
     match method.kind {
         AuthMethodKind::Phone => {

@@ -407,14 +407,6 @@ impl Session for EntraSession {
         PlanOwner::of(&self.operator)
     }
 
-    fn roles(&self) -> Vec<String> {
-        self.operator
-            .roles
-            .iter()
-            .map(|role| role.display_name.clone())
-            .collect()
-    }
-
     async fn search(&self, query: &str, limit: usize) -> Result<Vec<UserRow>> {
         let users = self.directory.search_users(query, limit).await?;
         Ok(users.iter().map(rows::user_row).collect())

@@ -79,8 +79,9 @@ fn offer(offered: &ActionOffer) -> ProviderOffer {
         allowed: offered.offered,
         reason,
         warning: None,
-        // From a user's page too, the reset runs as a bulk job (of one user).
-        safety_class: SafetyClass::Bulk,
+        // One user's MFA reset: the hourly cap, caller verification and the approval rules of
+        // an MFA reset apply, as for an Entra user.
+        safety_class: SafetyClass::MfaReset,
         refused_for: RefusedFor::Authority,
     }
 }

@@ -8,28 +8,37 @@
 //! ([`user_key`]): the seam's user page and plan take one id, and a Lighthouse user is only
 //! found in their customer's tenant.
 //!
-//! The bulk reset across customers (its plan, approval and job) is the Console's
-//! (`console::lighthouse`, `console::bulk_jobs`), over this session.
+//! One user's "Reset all MFAs" is planned and run here, through the seam's one flow (its
+//! cap, caller verification and approval, its audit entry naming the customer's tenant and
+//! the user's own id: `Session::user_in_tenant`). The bulk reset across customers (its plan,
+//! approval and job) is the Console's (`console::lighthouse`, `console::bulk_jobs`), over this
+//! session.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{SecondsFormat, Utc};
 use secrecy::SecretString;
 
 use super::{
-    offered_actions, ActionOffer, CustomerAccess, CustomerRefusal, LighthouseAction,
-    LighthouseClient, LighthouseEndpoints, PartnerSession,
+    offered_actions, plan_reset_all_mfa, ActionOffer, CustomerAccess, CustomerRefusal,
+    DeleteOutcome, LighthouseAction, LighthouseClient, LighthouseEndpoints, PartnerSession,
 };
 use crate::auth;
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::connection::Connection;
-use crate::model::{AuthMethod, DirectoryUser, Operator, RoleRef};
-use crate::providers::entra::session::account_of;
+use crate::model::{AuthMethod, AuthMethodKind, DirectoryUser, Operator, RoleRef};
+use crate::providers::entra::actions::StepKind;
+use crate::providers::entra::phones_on_record;
+use crate::providers::entra::planner::method_words;
+use crate::providers::entra::session::{account_of, privileged_reason};
+use crate::safety::verification::ContactsOnRecord;
 use crate::seam::{
-    action_of_id, PlanDraft, PlanOwner, Provider, ProviderAccount, ProviderOffer, ProviderPlan,
-    SafetyClass, Session, SignInRequest, SignInStep, StepsRun, UserPage, UserRow,
+    action_of_id, PlanDraft, PlanOwner, PlanTarget, Provider, ProviderAccount, ProviderOffer,
+    ProviderPlan, ProviderStep, RunInput, SafetyClass, Session, SignInRequest, SignInStep,
+    StepPerformed, StepReport, StepState, StepsRun, TenantUser, UserPage, UserRow,
+    VerificationSources,
 };
 use crate::secrets::{MemoryStore, SecretStore};
 use crate::sign_in_page::browser_given;
@@ -440,6 +449,35 @@ impl LighthouseSession {
         Ok((allowed, refused))
     }
 
+    /// The customer and its user, read live, and why the technician may not reset the user
+    /// there (Entra's rules with the customer's GDAP roles against the user's own roles), if
+    /// they may not.
+    async fn customer_user(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+    ) -> Result<(CustomerAccess, DirectoryUser, Option<String>)> {
+        let customer = self
+            .selected_customers(&[tenant_id.to_string()])
+            .await?
+            .remove(0);
+        let customers = std::slice::from_ref(&customer);
+        let users = self
+            .targets(
+                customers,
+                &[(customer.tenant_id.clone(), user_id.to_string())],
+            )
+            .await?;
+        let (allowed, refused) = self.authorize_targets(customers, users).await?;
+        match (allowed.into_iter().next(), refused.into_iter().next()) {
+            (Some(user), _) => Ok((customer, user, None)),
+            (None, Some((user, why))) => Ok((customer, user, Some(why))),
+            (None, None) => Err(AppError::internal(
+                "The user was not authorized either way.",
+            )),
+        }
+    }
+
     /// One user's page: the user, their methods, their customer and the actions it allows —
     /// each refused with the reason where the customer's roles, or the user's own roles, do
     /// not allow it (as the Entra page does; the plan checks again).
@@ -448,47 +486,25 @@ impl LighthouseSession {
         tenant_id: &str,
         user_id: &str,
     ) -> Result<CustomerUserDetails> {
-        let customer = self
-            .selected_customers(&[tenant_id.to_string()])
-            .await?
-            .remove(0);
-        let user = self
-            .targets(
-                std::slice::from_ref(&customer),
-                &[(customer.tenant_id.clone(), user_id.to_string())],
-            )
-            .await?
-            .remove(0);
+        let (customer, user, refusal) = self.customer_user(tenant_id, user_id).await?;
         let (methods, methods_error) =
             match self.client.list_methods(&customer.tenant_id, user_id).await {
                 Ok(methods) => (methods, None),
                 Err(e) => (Vec::new(), Some(e)),
             };
         let mut actions = offered_actions(std::slice::from_ref(&customer))?;
-        let (allowed, refused) = self
-            .authorize_targets(std::slice::from_ref(&customer), vec![user])
-            .await?;
-        let user = match (allowed.into_iter().next(), refused.into_iter().next()) {
-            (Some(user), _) => user,
-            (None, Some((user, why))) => {
-                let prefix = format!("in {}: ", customer.display_name);
-                let reason = why.strip_prefix(&prefix).unwrap_or(&why).to_string();
-                for offer in actions.iter_mut().filter(|o| o.offered) {
-                    offer.offered = false;
-                    offer.refusals.push(CustomerRefusal {
-                        tenant_id: customer.tenant_id.clone(),
-                        display_name: customer.display_name.clone(),
-                        reason: reason.clone(),
-                    });
-                }
-                user
+        if let Some(why) = refusal {
+            let prefix = format!("in {}: ", customer.display_name);
+            let reason = why.strip_prefix(&prefix).unwrap_or(&why).to_string();
+            for offer in actions.iter_mut().filter(|o| o.offered) {
+                offer.offered = false;
+                offer.refusals.push(CustomerRefusal {
+                    tenant_id: customer.tenant_id.clone(),
+                    display_name: customer.display_name.clone(),
+                    reason: reason.clone(),
+                });
             }
-            (None, None) => {
-                return Err(AppError::internal(
-                    "The user was not authorized either way.",
-                ))
-            }
-        };
+        }
         Ok(CustomerUserDetails {
             user,
             methods,
@@ -507,14 +523,6 @@ impl Session for LighthouseSession {
 
     fn owner(&self) -> PlanOwner {
         PlanOwner::of(&self.operator)
-    }
-
-    fn roles(&self) -> Vec<String> {
-        self.operator
-            .roles
-            .iter()
-            .map(|role| role.display_name.clone())
-            .collect()
     }
 
     fn operator(&self) -> Option<Operator> {
@@ -543,13 +551,185 @@ impl Session for LighthouseSession {
         ))
     }
 
-    /// Lighthouse's reset runs as a job across customers, planned from the users list.
-    async fn plan(&self, _user_id: &str, offer: &ProviderOffer) -> Result<PlanDraft> {
-        Err(runs_as_a_job(&offer.label))
+    fn user_in_tenant(&self, user_id: &str) -> Option<TenantUser> {
+        let (tenant_id, user_id) = parse_user_key(user_id).ok()?;
+        Some(TenantUser {
+            tenant_id: tenant_id.to_string(),
+            user_id: user_id.to_string(),
+        })
+    }
+
+    /// "Reset all MFAs" of one customer's user, as a job of many plans it for each of them
+    /// (`plan_reset_all_mfa`): the customer's GDAP roles checked, the methods read live, each
+    /// one to remove a step, the hardware OATH tokens deactivated where the roles allow it.
+    /// The Console has checked the offer on a page read just now (the user's own roles too).
+    async fn plan(&self, user_id: &str, offer: &ProviderOffer) -> Result<PlanDraft> {
+        let key = user_id;
+        let (tenant_id, user_id) = parse_user_key(key)?;
+        action_of_id::<LighthouseAction>(&offer.action).ok_or_else(|| {
+            AppError::invalid_input(format!(
+                "\"{}\" is not an action of Microsoft 365 Lighthouse.",
+                offer.action
+            ))
+        })?;
+        let (customer, user, refusal) = self.customer_user(tenant_id, user_id).await?;
+        if let Some(why) = refusal {
+            return Err(AppError::denied(why));
+        }
+        let customers = std::slice::from_ref(&customer);
+        let mut planned = plan_reset_all_mfa(
+            Arc::clone(&self.client),
+            customers,
+            std::slice::from_ref(&user),
+        )
+        .await?;
+        let for_user = planned.users.remove(0);
+        if let Some(error) = for_user.error {
+            return Err(error);
+        }
+        if for_user.remove.is_empty() {
+            return Err(AppError::invalid_input(format!(
+                "{} has no multi-factor method to remove.",
+                user.user_principal_name
+            )));
+        }
+        let steps = for_user
+            .remove
+            .iter()
+            .map(|method| step_of(method, &user))
+            .collect();
+        let mut warnings = planned.warnings;
+        if !for_user.keep.is_empty() {
+            warnings.push(format!("Kept: {}.", for_user.keep.join(", ")));
+        }
+        let target = PlanTarget {
+            roles: Some(
+                user.admin_roles
+                    .iter()
+                    .map(|r| r.display_name.clone())
+                    .collect(),
+            ),
+            ..PlanTarget::new(
+                key,
+                user.display_name.clone(),
+                format!("{} · {}", user.user_principal_name, customer.display_name),
+            )
+        };
+        Ok(PlanDraft {
+            run_options: Some(serde_json::to_value(&for_user.remove).map_err(|e| {
+                AppError::internal(format!("The plan's methods could not be kept: {e}"))
+            })?),
+            privileged: privileged_reason(&user),
+            ..PlanDraft::new(target, steps, warnings)
+        })
     }
 
     async fn run(&self, plan: &ProviderPlan) -> Result<StepsRun> {
-        Err(runs_as_a_job(&plan.action_label))
+        self.run_with(plan, RunInput::default()).await
+    }
+
+    /// Removes the methods the summary listed, one at a time, after checking again that the
+    /// customer's GDAP roles allow the reset and that the user's own roles still let the
+    /// technician act on them (DESIGN.md: authorization is checked twice). A refusal there
+    /// changes nothing; a step that fails stops the run (the rest are skipped, as Entra's do).
+    async fn run_with(&self, plan: &ProviderPlan, input: RunInput) -> Result<StepsRun> {
+        let (tenant_id, user_id) = parse_user_key(&plan.target.id)?;
+        let methods: Vec<AuthMethod> = input
+            .options
+            .and_then(|kept| serde_json::from_value(kept).ok())
+            .ok_or_else(|| AppError::internal("The plan's methods were not kept with it."))?;
+        let (customer, _, refusal) = self.customer_user(tenant_id, user_id).await?;
+        if let Some(reason) = LighthouseAction::ResetAllMfa.refusal(&customer) {
+            return Err(AppError::denied(reason));
+        }
+        if let Some(why) = refusal {
+            return Err(AppError::denied(format!("No longer allowed {why}")));
+        }
+        let mut reports = Vec::with_capacity(plan.steps.len());
+        let mut failed = false;
+        for (index, (step, method)) in plan.steps.iter().zip(&methods).enumerate() {
+            if failed {
+                reports.push(StepReport::of(
+                    index,
+                    step,
+                    StepState::Skipped,
+                    "Not attempted: an earlier step failed.".into(),
+                ));
+                continue;
+            }
+            let sent = if method.kind == AuthMethodKind::HardwareOath {
+                self.client
+                    .deactivate_hardware_oath(tenant_id, user_id, &method.id)
+                    .await
+            } else {
+                self.client.delete_method(tenant_id, user_id, method).await
+            };
+            let (state, message, request_id) = match sent {
+                Ok(DeleteOutcome::Deleted { request_id }) => (StepState::Done, None, request_id),
+                Ok(DeleteOutcome::AlreadyGone { request_id }) => (
+                    StepState::Done,
+                    Some("It was already gone.".to_string()),
+                    request_id,
+                ),
+                Err(failure) => {
+                    failed = true;
+                    let request_id = failure.request_id();
+                    let error = self.client.describe_failure(failure, tenant_id);
+                    (StepState::Failed, Some(error.message), request_id)
+                }
+            };
+            reports.push(StepReport {
+                message,
+                request_id,
+                at: Some(Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)),
+                ..StepReport::of(index, step, state, String::new())
+            });
+        }
+        Ok(StepsRun {
+            steps: reports,
+            generated_password: None,
+            secret_kind: None,
+        })
+    }
+
+    /// What caller verification may use, read live in the customer's tenant: the mobile phone
+    /// the directory holds (the users list reads no business phones or manager) and the
+    /// registered methods a one-time code can be sent to.
+    async fn verification_sources(&self, user_id: &str) -> Option<VerificationSources> {
+        let (tenant_id, user_id) = parse_user_key(user_id).ok()?;
+        let (users, methods) = tokio::join!(
+            self.client
+                .list_users(&self.operator.connection_id, tenant_id),
+            self.client.list_methods(tenant_id, user_id)
+        );
+        let contacts = users.map(|users| {
+            let mobile = users
+                .into_iter()
+                .find(|u| u.id.eq_ignore_ascii_case(user_id))
+                .and_then(|u| u.mobile_phone);
+            ContactsOnRecord {
+                phones: phones_on_record(mobile, Vec::new()),
+                manager: None,
+            }
+        });
+        Some(VerificationSources { contacts, methods })
+    }
+
+    /// Whether the user is privileged now (an admin role or a role-assignable group given
+    /// since the summary), read live in their customer.
+    async fn privileged_now(&self, user_id: &str) -> Result<Option<String>> {
+        let (tenant_id, user_id) = parse_user_key(user_id)?;
+        let mut user = DirectoryUser {
+            id: user_id.to_string(),
+            tenant_id: tenant_id.to_string(),
+            ..Default::default()
+        };
+        user.admin_roles = self.client.user_roles(tenant_id, user_id).await?;
+        user.in_role_assignable_group = self
+            .client
+            .in_role_assignable_group(tenant_id, user_id)
+            .await?;
+        Ok(privileged_reason(&user))
     }
 
     fn approval_sign_in_refusal(&self) -> Option<AppError> {
@@ -558,15 +738,48 @@ impl Session for LighthouseSession {
 
     fn action_of(&self, action: &str) -> Option<(String, SafetyClass)> {
         let action: LighthouseAction = action_of_id(action)?;
-        Some((action.label().to_string(), SafetyClass::Bulk))
+        Some((action.label().to_string(), SafetyClass::MfaReset))
     }
 }
 
-fn runs_as_a_job(label: &str) -> AppError {
-    AppError::invalid_input(format!(
-        "\"{label}\" runs as a job across customers: select the users on the Lighthouse users \
-         list and start it there."
-    ))
+/// The step that removes `method` from `user`: deactivated for a hardware OATH token (it stays
+/// assigned, as Entra's "Require re-register MFA" does), deleted otherwise.
+fn step_of(method: &AuthMethod, user: &DirectoryUser) -> ProviderStep {
+    let kind = if method.kind == AuthMethodKind::HardwareOath {
+        StepKind::DeactivateHardwareOath {
+            method_id: method.id.clone(),
+        }
+    } else {
+        StepKind::DeleteMethod {
+            method_id: method.id.clone(),
+            method_kind: method.kind,
+            phone_type: method.phone_type.clone(),
+        }
+    };
+    let words = method_words(method);
+    let (summary, tag) = match &kind {
+        StepKind::DeactivateHardwareOath { .. } => (
+            format!(
+                "Deactivate {words} (it stays assigned to {})",
+                user.display_name
+            ),
+            "deactivateHardwareOath",
+        ),
+        _ if method.is_default => (
+            format!("Delete {words} — default method, removed last"),
+            "deleteMethod",
+        ),
+        _ => (format!("Delete {words}"), "deleteMethod"),
+    };
+    ProviderStep {
+        kind: Some(tag.to_string()),
+        ..ProviderStep::new(
+            summary,
+            StepPerformed::Api {
+                doc: kind.documented_at().to_string(),
+            },
+        )
+    }
 }
 
 /// Whether `user`'s name, UPN or e-mail contains `query` (lower case; empty matches all).
