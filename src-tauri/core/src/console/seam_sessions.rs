@@ -260,7 +260,7 @@ impl Console {
             Some(options) => session.plan_with_options(user_id, offer, options).await,
             None => session.plan(user_id, offer).await,
         };
-        let draft = match draft {
+        let mut draft = match draft {
             Ok(draft) => draft,
             Err(refusal) if refusal.kind == ErrorKind::Denied => {
                 // Refused from live state the page had not seen (the operator's roles read
@@ -277,7 +277,7 @@ impl Console {
             }
             Err(other) => return Err(other),
         };
-        let mut draft = draft;
+        // Where the audit log names the user (a Lighthouse customer's tenant and their id there).
         draft.target.in_tenant = session.user_in_tenant(user_id);
         let (safety, resets_elsewhere) = self
             .plan_safety(
