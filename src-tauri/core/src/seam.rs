@@ -545,6 +545,17 @@ pub trait Session: Send + Sync + std::any::Any {
         Ok(None)
     }
 
+    /// [`Session::tenant_resets_since`] around a reset of `user_id`: a provider whose users
+    /// live in several tenants (a Lighthouse partner's customers) reads the log of that user's
+    /// tenant only. Default: the one log `tenant_resets_since` reads.
+    async fn tenant_resets_around(
+        &self,
+        _user_id: &str,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<Vec<crate::safety::team::TenantReset>>> {
+        self.tenant_resets_since(since).await
+    }
+
     /// Ends the sign-in at the provider, if it has such a thing.
     async fn sign_out(&self) -> Result<()> {
         Ok(())

@@ -1828,3 +1828,42 @@ async fn a_privileged_customer_users_reset_from_their_page_is_approved_by_a_seco
         Some(LEAD_UPN)
     );
 }
+
+/// One customer user's reset from their page reads that customer's audit log as a job does:
+/// where the technician's roles there may read it (Woodgrove Bank), another desktop's reset of
+/// the user counts, and the second MFA reset within the window needs a second person; where
+/// they may not (Fabrikam), the hourly count on the page says it is this desktop's only.
+#[tokio::test]
+async fn a_customer_users_reset_from_their_page_counts_another_desktops_reset_of_them() {
+    let h = harness().await;
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = second_desktop(&h, LEAD_UPN, other_dir.path()).await;
+    let woodgrove = plain_users(&h, "Woodgrove Bank", 1).remove(0);
+    reset_on(&other, std::slice::from_ref(&woodgrove)).await;
+    registers_again(&h, &woodgrove);
+
+    let key = format!("{}:{}", woodgrove.tenant_id, woodgrove.user_id);
+    let page = h.console.directory_user(LH, &key).await.unwrap();
+    let rate = page.rate.unwrap();
+    assert_eq!(rate.note, None, "the customer's log was read: {rate:?}");
+    let plan = h
+        .console
+        .plan_offered(LH, &key, "resetAllMfa")
+        .await
+        .unwrap();
+    assert!(plan.safety.approval.required, "{:?}", plan.safety.approval);
+    assert!(
+        plan.safety.approval.reasons[0].contains("already reset at"),
+        "{:?}",
+        plan.safety.approval
+    );
+
+    let fabrikam = plain_users(&h, "Fabrikam", 1).remove(0);
+    let key = format!("{}:{}", fabrikam.tenant_id, fabrikam.user_id);
+    let page = h.console.directory_user(LH, &key).await.unwrap();
+    let note = page.rate.unwrap().note.unwrap();
+    assert!(
+        note.contains("this desktop's log only") && note.contains("Reports Reader"),
+        "{note}"
+    );
+}

@@ -932,7 +932,9 @@ impl Console {
         }
         let session = self.seam_session(&plan.connection_id).await?;
         let local = self.recent_audit_entries()?;
-        let (resets_elsewhere, _note) = self.resets_elsewhere(session.as_ref(), &local).await?;
+        let (resets_elsewhere, _note) = self
+            .resets_elsewhere(session.as_ref(), &plan.target.id, &local)
+            .await?;
         let privileged = session.privileged_now(&plan.target.id).await?;
         Ok(LiveBeforeRun {
             resets_elsewhere,

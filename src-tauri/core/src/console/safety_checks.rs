@@ -90,16 +90,18 @@ impl Console {
         self.audit.query(&filter, RECENT_ENTRIES)
     }
 
-    /// The operator's resets in the last hour, against the cap: this desktop's and, where the
-    /// provider keeps an audit log ([`Session::tenant_resets_since`]), every other desktop's,
-    /// with what the count's note says. The local log is read once.
+    /// The operator's resets in the last hour, against the cap, as `user_id`'s page shows it:
+    /// this desktop's and, where the provider keeps an audit log
+    /// ([`Session::tenant_resets_around`]), every other desktop's, with what the count's note
+    /// says. The local log is read once.
     pub(super) async fn team_rate_status(
         &self,
         session: &dyn Session,
+        user_id: &str,
         operator_label: &str,
     ) -> Result<RateStatus> {
         let recent = self.recent_audit_entries()?;
-        let elsewhere = self.resets_elsewhere(session, &recent).await?;
+        let elsewhere = self.resets_elsewhere(session, user_id, &recent).await?;
         self.rate_with(recent, elsewhere, operator_label)
     }
 
@@ -127,12 +129,17 @@ impl Console {
     /// does not hold (see `safety::team`), as entries the rules count, and what the count's
     /// note says when the log could not be read. Under `rateLimits.tenantAuditLog: "required"`
     /// a log that cannot be read refuses the reset instead.
+    /// `user_id`: the user about to be reset, whose tenant's log a provider of several tenants
+    /// reads (`Session::tenant_resets_around`).
     pub(super) async fn resets_elsewhere(
         &self,
         session: &dyn Session,
+        user_id: &str,
         local: &[AuditEntry],
     ) -> Result<(Vec<AuditEntry>, Option<String>)> {
-        let read = session.tenant_resets_since(self.team_window_start()?).await;
+        let read = session
+            .tenant_resets_around(user_id, self.team_window_start()?)
+            .await;
         self.resets_elsewhere_in(read, local)
     }
 
@@ -239,7 +246,7 @@ impl Console {
         let mut recent = self.recent_audit_entries()?;
         // Resets made elsewhere (another desktop, the admin centre) count as this desktop's,
         // where the provider keeps an audit log.
-        let (elsewhere, note) = self.resets_elsewhere(session, &recent).await?;
+        let (elsewhere, note) = self.resets_elsewhere(session, user_id, &recent).await?;
         recent.extend(elsewhere.iter().cloned());
         let now = Utc::now();
         let rate = RateStatus {

@@ -149,7 +149,7 @@ impl Console {
             .any(|offer| offer.safety_class.is_reset())
         {
             page.rate = self
-                .team_rate_status(session.as_ref(), &session.owner().operator_label)
+                .team_rate_status(session.as_ref(), user_id, &session.owner().operator_label)
                 .await
                 .inspect_err(
                     |e| tracing::warn!(error = %e, "could not count the operator's resets"),

@@ -33,6 +33,7 @@ use crate::providers::entra::actions::StepKind;
 use crate::providers::entra::phones_on_record;
 use crate::providers::entra::planner::method_words;
 use crate::providers::entra::session::{account_of, privileged_reason};
+use crate::safety::team::TenantReset;
 use crate::safety::verification::ContactsOnRecord;
 use crate::seam::{
     action_of_id, PlanDraft, PlanOwner, PlanTarget, Provider, ProviderAccount, ProviderOffer,
@@ -713,6 +714,21 @@ impl Session for LighthouseSession {
             }
         });
         Some(VerificationSources { contacts, methods })
+    }
+
+    /// The MFA resets the user's customer's directory audits hold since `since` — any
+    /// technician's, from any desktop or the admin centre — as a job's plan reads each of its
+    /// customers' (a GDAP role that may read audit logs there: Reports Reader).
+    async fn tenant_resets_around(
+        &self,
+        user_id: &str,
+        since: chrono::DateTime<Utc>,
+    ) -> Result<Option<Vec<TenantReset>>> {
+        let (tenant_id, _) = parse_user_key(user_id)?;
+        self.client
+            .customer_mfa_resets_since(tenant_id, since)
+            .await
+            .map(Some)
     }
 
     /// Whether the user is privileged now (an admin role or a role-assignable group given
