@@ -1867,3 +1867,48 @@ async fn a_customer_users_reset_from_their_page_counts_another_desktops_reset_of
         "{note}"
     );
 }
+
+/// Each step of a customer user's reset stands alone, as in Entra's executor and a job: when
+/// the customer starts refusing midway (its relationship ended), the first method is removed,
+/// every other one is still attempted and reported failed with why, and the run is partial.
+#[tokio::test]
+async fn a_customer_users_reset_that_the_customer_refuses_midway_reports_every_step() {
+    let h = harness().await;
+    let mut plans = Vec::new();
+    for target in plain_users(&h, "Fabrikam", 2) {
+        let key = format!("{}:{}", target.tenant_id, target.user_id);
+        let plan = h
+            .console
+            .plan_offered(LH, &key, "resetAllMfa")
+            .await
+            .unwrap();
+        plans.push((target, plan));
+    }
+    let (target, plan) = plans
+        .into_iter()
+        .max_by_key(|(_, plan)| plan.steps.len())
+        .unwrap();
+    assert!(plan.steps.len() >= 2, "{plan:?}");
+    verify_by_ticket(&h, &plan.id);
+    h.sandbox.refuse_after_deletions(&target.tenant_id, 1);
+
+    let result = h
+        .console
+        .run_plan(&plan.id, "INC-7400", None)
+        .await
+        .unwrap();
+    assert_eq!(
+        result.outcome,
+        resetdesk_core::audit::AuditOutcome::Partial,
+        "{result:?}"
+    );
+    assert_eq!(result.steps.len(), plan.steps.len());
+    assert_eq!(result.steps[0].state, resetdesk_core::seam::StepState::Done);
+    assert!(
+        result.steps[1..]
+            .iter()
+            .all(|s| s.state == resetdesk_core::seam::StepState::Failed
+                && s.message.as_deref().is_some_and(|m| !m.is_empty())),
+        "{result:?}"
+    );
+}

@@ -632,7 +632,9 @@ impl Session for LighthouseSession {
     /// Removes the methods the summary listed, one at a time, after checking again that the
     /// customer's GDAP roles allow the reset and that the user's own roles still let the
     /// technician act on them (DESIGN.md: authorization is checked twice). A refusal there
-    /// changes nothing; a step that fails stops the run (the rest are skipped, as Entra's do).
+    /// changes nothing. Each step stands alone, as in Entra's executor and a job: one that
+    /// fails is reported with the service's words and request id, and the others still run
+    /// (the default method is last in the plan, so it goes when the others have).
     async fn run_with(&self, plan: &ProviderPlan, input: RunInput) -> Result<StepsRun> {
         let (tenant_id, user_id) = parse_user_key(&plan.target.id)?;
         let methods: Vec<AuthMethod> = input
@@ -647,17 +649,7 @@ impl Session for LighthouseSession {
             return Err(AppError::denied(format!("No longer allowed {why}")));
         }
         let mut reports = Vec::with_capacity(plan.steps.len());
-        let mut failed = false;
         for (index, (step, method)) in plan.steps.iter().zip(&methods).enumerate() {
-            if failed {
-                reports.push(StepReport::of(
-                    index,
-                    step,
-                    StepState::Skipped,
-                    "Not attempted: an earlier step failed.".into(),
-                ));
-                continue;
-            }
             let sent = if method.kind == AuthMethodKind::HardwareOath {
                 self.client
                     .deactivate_hardware_oath(tenant_id, user_id, &method.id)
@@ -673,7 +665,6 @@ impl Session for LighthouseSession {
                     request_id,
                 ),
                 Err(failure) => {
-                    failed = true;
                     let request_id = failure.request_id();
                     let error = self.client.describe_failure(failure, tenant_id);
                     (StepState::Failed, Some(error.message), request_id)
