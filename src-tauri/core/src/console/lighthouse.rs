@@ -182,9 +182,10 @@ impl Console {
         )
     }
 
-    /// Signs the technician in to the partner tenant (the page's `sign_in_with`), answering
-    /// who signed in with the GDAP roles held where: through `browser` for a real partner, as
-    /// the sandbox's demo technician `sandbox_account` otherwise.
+    /// Lighthouse's typed sign-in, for the tests of its rules (the page signs in through
+    /// `sign_in_with`, like every provider): through `browser` for a real partner, as the
+    /// sandbox's demo technician `sandbox_account` otherwise; answers who signed in with the
+    /// GDAP roles held where.
     pub async fn lighthouse_sign_in(
         &self,
         connection_id: &str,
