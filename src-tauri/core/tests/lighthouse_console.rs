@@ -1627,7 +1627,7 @@ async fn the_one_sign_in_signs_the_partner_sandbox_in_as_its_demo_technician_and
 async fn one_customer_users_reset_goes_through_the_one_flow_and_counts_for_a_later_job() {
     let h = harness().await;
     let target = plain_users(&h, "Fabrikam", 1).remove(0);
-    let key = format!("{}:{}", target.tenant_id, target.user_id);
+    let key = key_of(&target);
     let page = h.console.directory_user(LH, &key).await.unwrap();
     let reset = page
         .offers
@@ -1718,7 +1718,7 @@ async fn one_customer_users_reset_goes_through_the_one_flow_and_counts_for_a_lat
 async fn a_customer_users_reset_changes_nothing_when_it_runs_if_the_user_was_made_an_admin_since() {
     let h = harness().await;
     let target = plain_users(&h, "Fabrikam", 1).remove(0);
-    let key = format!("{}:{}", target.tenant_id, target.user_id);
+    let key = key_of(&target);
     let plan = h
         .console
         .plan_offered(LH, &key, "resetAllMfa")
@@ -1776,7 +1776,8 @@ async fn a_privileged_customer_users_reset_from_their_page_is_approved_by_a_seco
     // may reset an administrator; the organisation's rules ask a second person for one.
     let woodgrove = h.sandbox.customer_by_name("Woodgrove Bank").unwrap();
     let admin = woodgrove.users.iter().find(|u| u.privileged).unwrap();
-    let key = format!("{}:{}", woodgrove.tenant_id, admin.id);
+    let key =
+        resetdesk_core::providers::lighthouse::session::user_key(&woodgrove.tenant_id, &admin.id);
     let plan = h
         .console
         .plan_offered(LH, &key, "resetAllMfa")
@@ -1842,7 +1843,7 @@ async fn a_customer_users_reset_from_their_page_counts_another_desktops_reset_of
     reset_on(&other, std::slice::from_ref(&woodgrove)).await;
     registers_again(&h, &woodgrove);
 
-    let key = format!("{}:{}", woodgrove.tenant_id, woodgrove.user_id);
+    let key = key_of(&woodgrove);
     let page = h.console.directory_user(LH, &key).await.unwrap();
     let rate = page.rate.unwrap();
     assert_eq!(rate.note, None, "the customer's log was read: {rate:?}");
@@ -1859,7 +1860,7 @@ async fn a_customer_users_reset_from_their_page_counts_another_desktops_reset_of
     );
 
     let fabrikam = plain_users(&h, "Fabrikam", 1).remove(0);
-    let key = format!("{}:{}", fabrikam.tenant_id, fabrikam.user_id);
+    let key = key_of(&fabrikam);
     let page = h.console.directory_user(LH, &key).await.unwrap();
     let note = page.rate.unwrap().note.unwrap();
     assert!(
@@ -1876,7 +1877,7 @@ async fn a_customer_users_reset_that_the_customer_refuses_midway_reports_every_s
     let h = harness().await;
     let mut plans = Vec::new();
     for target in plain_users(&h, "Fabrikam", 2) {
-        let key = format!("{}:{}", target.tenant_id, target.user_id);
+        let key = key_of(&target);
         let plan = h
             .console
             .plan_offered(LH, &key, "resetAllMfa")
@@ -1911,4 +1912,9 @@ async fn a_customer_users_reset_that_the_customer_refuses_midway_reports_every_s
                 && s.message.as_deref().is_some_and(|m| !m.is_empty())),
         "{result:?}"
     );
+}
+
+/// The id the seam names `target` by (what the users list gives the page with each row).
+fn key_of(target: &TargetRef) -> String {
+    resetdesk_core::providers::lighthouse::session::user_key(&target.tenant_id, &target.user_id)
 }

@@ -15,7 +15,7 @@ use crate::auth::BrowserLauncher;
 use crate::error::{AppError, Result};
 use crate::model::{AuthMethod, DirectoryUser, Operator};
 use crate::providers::lighthouse::session::{
-    matches, user_key, LighthouseProvider, LighthouseSession, LIGHTHOUSE_PROVIDER,
+    matches, LighthouseProvider, LighthouseSession, LIGHTHOUSE_PROVIDER,
 };
 use crate::providers::lighthouse::{
     offered_actions, plan_reset_all_mfa, ActionOffer, CustomerAccess, ResetPlan,
@@ -49,39 +49,9 @@ impl Default for LighthouseState {
     }
 }
 
-/// A user of a customer tenant, with the customer's name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
-pub struct LighthouseUser {
-    #[serde(flatten)]
-    pub user: DirectoryUser,
-    pub customer_name: String,
-    /// The id the one user page and plan take for this user: their customer's tenant and
-    /// their id there, as the provider makes it (`user_key`).
-    pub key: String,
-}
-
-impl LighthouseUser {
-    pub fn of(user: DirectoryUser, customer_name: String) -> Self {
-        Self {
-            key: user_key(&user.tenant_id, &user.id),
-            user,
-            customer_name,
-        }
-    }
-}
-
-/// Lighthouse's read of a customer's user, for tests in Lighthouse's own terms; the page gets
-/// it in the seam's (`Console::directory_user`).
-#[derive(Debug, Clone)]
-pub struct LighthouseUserDetails {
-    pub user: LighthouseUser,
-    pub methods: Vec<AuthMethod>,
-    pub methods_error: Option<AppError>,
-    pub customer: CustomerAccess,
-    pub actions: Vec<ActionOffer>,
-}
+pub use crate::providers::lighthouse::session::{
+    CustomerUserDetails as LighthouseUserDetails, LighthouseUser,
+};
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[ts(export)]
@@ -343,14 +313,7 @@ impl Console {
     ) -> Result<LighthouseUserDetails> {
         let user_id = require_id(user_id)?;
         let session = self.lighthouse_session(connection_id).await?;
-        let details = session.user_details(tenant_id, user_id).await?;
-        Ok(LighthouseUserDetails {
-            user: LighthouseUser::of(details.user, details.customer.display_name.clone()),
-            methods: details.methods,
-            methods_error: details.methods_error,
-            customer: details.customer,
-            actions: details.actions,
-        })
+        session.user_details(tenant_id, user_id).await
     }
 
     /// The confirmation of "Reset all multi-factor authentications" for the selected users:

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{SecondsFormat, Utc};
 use secrecy::SecretString;
+use serde::Serialize;
 
 use super::{
     offered_actions, plan_reset_all_mfa, ActionOffer, CustomerAccess, CustomerRefusal,
@@ -306,11 +307,34 @@ pub struct LighthouseSession {
     approval_refusal: Option<AppError>,
 }
 
+/// A user of a customer tenant, with the customer's name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub struct LighthouseUser {
+    #[serde(flatten)]
+    pub user: DirectoryUser,
+    pub customer_name: String,
+    /// The id the one user page and plan take for this user: their customer's tenant and
+    /// their id there, as the provider makes it (`user_key`).
+    pub key: String,
+}
+
+impl LighthouseUser {
+    pub fn of(user: DirectoryUser, customer_name: String) -> Self {
+        Self {
+            key: user_key(&user.tenant_id, &user.id),
+            user,
+            customer_name,
+        }
+    }
+}
+
 /// Lighthouse's read of a customer's user: the user with their roles, their methods (or why
 /// they could not be read), the customer, and the actions it allows for them.
 #[derive(Debug, Clone)]
 pub struct CustomerUserDetails {
-    pub user: DirectoryUser,
+    pub user: LighthouseUser,
     pub methods: Vec<AuthMethod>,
     pub methods_error: Option<AppError>,
     pub customer: CustomerAccess,
@@ -318,10 +342,6 @@ pub struct CustomerUserDetails {
 }
 
 impl LighthouseSession {
-    pub fn client(&self) -> &Arc<LighthouseClient> {
-        &self.client
-    }
-
     pub fn operator(&self) -> &Operator {
         &self.operator
     }
@@ -507,7 +527,7 @@ impl LighthouseSession {
             }
         }
         Ok(CustomerUserDetails {
-            user,
+            user: LighthouseUser::of(user, customer.display_name.clone()),
             methods,
             methods_error,
             customer,
@@ -544,7 +564,7 @@ impl Session for LighthouseSession {
         let (tenant_id, user_id) = parse_user_key(user_id)?;
         let details = self.user_details(tenant_id, user_id).await?;
         Ok(super::page::user_page(
-            &details.user,
+            &details.user.user,
             &details.customer,
             details.methods,
             details.methods_error,
