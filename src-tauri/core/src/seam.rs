@@ -462,6 +462,13 @@ pub trait Session: Send + Sync + std::any::Any {
         None
     }
 
+    /// The id this session names `user_id` of tenant `tenant_id` by ([`Session::user_in_tenant`]'s
+    /// inverse), for a provider whose users live in several tenants. Default: `None`, one
+    /// organisation.
+    fn user_of_tenant(&self, _tenant_id: &str, _user_id: &str) -> Option<String> {
+        None
+    }
+
     /// Users matching `query`, at most `limit` (the Console has checked the query).
     async fn search(&self, query: &str, limit: usize) -> Result<Vec<UserRow>>;
 

@@ -12,7 +12,6 @@ use super::provider_actions::{
 use super::{check_query_length, require_id, Console, SEARCH_LIMIT};
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::connection::{Connection, ProviderSettings};
-use crate::providers::lighthouse;
 use crate::seam::{
     Provider, ProviderAccount, RunInput, Session, SignInOutcome, SignInRequest, SignInStep,
     UserPage, UserSearch,
@@ -159,27 +158,26 @@ impl Console {
         Ok(page)
     }
 
-    /// [`Console::directory_user`] naming the customer apart from the user's id, for a
-    /// connection whose users live in several tenants (a Lighthouse customer's, read through
-    /// the partner's delegated access): the tests of Lighthouse's rules hold the two apart.
-    /// The page sends the id its users list gave the row. Every other connection takes none.
+    /// [`Console::directory_user`] naming the tenant apart from the user's id, for a provider
+    /// whose users live in several tenants (`Session::user_of_tenant`): the tests of its rules
+    /// hold the two apart. The page sends the id its users list gave the row. A provider of one
+    /// organisation takes no tenant.
     pub async fn directory_user_in(
         &self,
         connection_id: &str,
         tenant_id: Option<&str>,
         user_id: &str,
     ) -> Result<UserPage> {
-        let connection = self.connection(connection_id)?;
-        match (tenant_id, connection.lighthouse().is_ok()) {
-            (None, _) => self.directory_user(connection_id, user_id).await,
-            (Some(tenant_id), true) => {
-                let user_id = require_id(user_id)?;
-                let key = lighthouse::session::user_key(require_id(tenant_id)?, user_id);
-                self.directory_user(connection_id, &key).await
-            }
-            (Some(_), false) => Err(AppError::invalid_input(format!(
+        let Some(tenant_id) = tenant_id else {
+            return self.directory_user(connection_id, user_id).await;
+        };
+        let (tenant_id, user_id) = (require_id(tenant_id)?, require_id(user_id)?);
+        let session = self.seam_session(connection_id).await?;
+        match session.user_of_tenant(tenant_id, user_id) {
+            Some(id) => self.directory_user(connection_id, &id).await,
+            None => Err(AppError::invalid_input(format!(
                 "\"{}\" has no customer tenants: open the user without naming one.",
-                connection.display_name
+                self.connection(connection_id)?.display_name
             ))),
         }
     }

@@ -572,6 +572,10 @@ impl Session for LighthouseSession {
         ))
     }
 
+    fn user_of_tenant(&self, tenant_id: &str, user_id: &str) -> Option<String> {
+        Some(user_key(tenant_id, user_id))
+    }
+
     fn user_in_tenant(&self, user_id: &str) -> Option<TenantUser> {
         let (tenant_id, user_id) = parse_user_key(user_id).ok()?;
         Some(TenantUser {
