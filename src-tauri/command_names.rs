@@ -33,7 +33,6 @@ pub const COMMAND_NAMES: &[&str] = &[
     "lighthouse_users",
     "lighthouse_methods_list",
     "lighthouse_plan_reset",
-    "start_job",
     "job_status",
     "cancel_job",
     "unfinished_jobs",

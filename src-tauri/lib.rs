@@ -49,7 +49,6 @@ macro_rules! app_commands {
             commands::directory::lighthouse_users,
             commands::directory::lighthouse_methods_list,
             commands::plans::lighthouse_plan_reset,
-            commands::jobs::start_job,
             commands::jobs::job_status,
             commands::jobs::cancel_job,
             commands::jobs::unfinished_jobs,

@@ -1,22 +1,12 @@
-//! Bulk jobs (today Lighthouse's resets across customers, `SafetyClass::Bulk`): start one from
-//! a confirmed plan, follow it, stop it, and finish the ones a restart interrupted. Each only
-//! parses the page's input and calls the Console; every check is made there.
+//! Bulk jobs (today Lighthouse's resets across customers, `SafetyClass::Bulk`): follow one (a
+//! confirmed bulk plan starts its job through `run_plan`, as any plan runs), stop it, and finish
+//! the ones a restart interrupted. Each only parses the page's input and calls the Console;
+//! every check is made there.
 use resetdesk_core::console::BulkJobView;
 use resetdesk_core::AppError;
 use tauri::State;
 
 use crate::state::AppStart;
-
-/// Starts the confirmed reset as a bulk job; returns at once (the page polls `job_status`).
-#[tauri::command]
-pub async fn start_job(
-    start: State<'_, AppStart>,
-    plan_id: String,
-    reason: String,
-) -> Result<BulkJobView, AppError> {
-    let state = start.ready().await?;
-    state.console.start_job(&plan_id, &reason).await
-}
 
 /// Where a job stands: its counts, and a result per user and per method.
 #[tauri::command]

@@ -1,10 +1,10 @@
 //! Plans: making one (any provider's, with the options its form chose; Lighthouse's across
-//! customers), running a confirmed one whatever its provider, and the steps left to finish by
-//! hand. Each only parses the page's input and calls the Console; every check is made there.
+//! customers), running a confirmed one whatever its provider and kind, and the steps left to
+//! finish by hand. Each only parses the page's input and calls the Console; every check is made there.
 use resetdesk_core::auth::BrowserLauncher;
 use resetdesk_core::console::{
     ByHandPage, ByHandSettled, ByHandSettlement, LighthousePlan, PasswordInput, PendingByHandStep,
-    ProviderPlan, RunResult, TargetRef,
+    ProviderPlan, RunOutcome, TargetRef,
 };
 use resetdesk_core::AppError;
 use tauri::{AppHandle, Runtime, State};
@@ -49,17 +49,19 @@ pub async fn lighthouse_plan_reset(
         .await
 }
 
-/// Runs the plan the operator confirmed, with their reason; `password` only for a plan whose
-/// form asked for one (Zoho's reset with a password the operator typed).
+/// Runs the plan the operator confirmed, with their reason, whatever its kind: a plan on one
+/// user answers its steps, a bulk plan the job it started (the page polls `job_status`).
+/// `password` only for a plan whose form asked for one (Zoho's reset with a password the
+/// operator typed).
 #[tauri::command]
 pub async fn run_plan(
     start: State<'_, AppStart>,
     plan_id: String,
     reason: String,
     password: Option<PasswordInput>,
-) -> Result<RunResult, AppError> {
+) -> Result<RunOutcome, AppError> {
     let state = start.ready().await?;
-    state.console.run_plan(&plan_id, &reason, password).await
+    state.console.run(&plan_id, &reason, password).await
 }
 
 /// Opens a by-hand step's admin page in the default browser (the sandbox has none to open).

@@ -44,6 +44,7 @@ pub use self::provider_actions::{
     ProviderAction, ProviderOffer, ProviderPlan, ProviderStep, RefusedFor, RunResult, SecretKind,
     StepPerformed, StepReport, StepState, StepsRun, TenantUser,
 };
+pub use self::run::RunOutcome;
 pub use crate::providers::zoho::provider::{DeviceApprover, DEFAULT_FRESH_SIGN_IN};
 
 use crate::audit::{

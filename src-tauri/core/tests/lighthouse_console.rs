@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use resetdesk_core::connection::{Connection, ProviderSettings};
-use resetdesk_core::console::{BulkJobState, BulkUserState, Console, KeychainStatus, TargetRef};
+use resetdesk_core::console::{
+    BulkJobState, BulkUserState, Console, KeychainStatus, RunOutcome, TargetRef,
+};
 use resetdesk_core::secrets::{MemoryStore, SecretStore};
 use resetdesk_core::ErrorKind;
 use resetdesk_sandbox::lighthouse::seed::{LEAD_UPN, TECHNICIAN_UPN};
@@ -520,6 +522,35 @@ async fn a_confirmed_reset_runs_as_a_job_with_a_result_per_user_and_method_audit
         .as_ref()
         .is_some_and(|a| a.approver == LEAD_UPN)));
     assert!(h.console.unfinished_jobs().await.unwrap().is_empty());
+}
+
+/// The page's one run command runs a bulk plan too: it starts the plan's job (a password, which
+/// such a plan never takes, is refused first and the plan stays ready), and the job is followed
+/// like one started by `start_job`.
+#[tokio::test]
+async fn the_one_run_entry_starts_a_bulk_plans_job_and_refuses_a_password_before_claiming_it() {
+    let h = harness().await;
+    let plan = two_customer_plan(&h).await;
+    let password = resetdesk_core::console::PasswordInput::Typed {
+        password: "Correct-Horse-7".into(),
+    };
+    let refused = h
+        .console
+        .run(&plan.id, "INC-9004", Some(password))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::InvalidInput, "{refused:?}");
+    assert!(refused.message.contains("no password"), "{refused:?}");
+
+    let started = match h.console.run(&plan.id, "INC-9004", None).await.unwrap() {
+        RunOutcome::Job(job) => job,
+        RunOutcome::Finished(result) => panic!("a bulk plan starts a job: {result:?}"),
+    };
+    let view = settled(&h, &started.id).await;
+    assert_eq!(view.state, BulkJobState::Finished, "{view:?}");
+    assert_eq!(view.done, plan.plan.total_methods, "{view:?}");
+    let again = h.console.run(&plan.id, "INC-9004", None).await.unwrap_err();
+    assert!(again.message.contains("already started"), "{again:?}");
 }
 
 #[tokio::test]

@@ -1,5 +1,5 @@
 import { useCallback, useRef, useState } from "react";
-import { planAction, runPlan, settleByHandStep } from "../ipc/api";
+import { isJob, planAction, runPlan, settleByHandStep, toAppError } from "../ipc/api";
 import type { ApproverSignIn } from "../ipc/api";
 import type {
   ActionOptions,
@@ -156,6 +156,8 @@ export function useActionFlow(connectionId: string, userId: string) {
       try {
         const result = await runPlan(planned.id, trimmed, planned.needsPassword ? password.current : undefined, !asksFreshSignIn);
         password.current = undefined;
+        // A plan on one user answers its steps; a job would mean a bulk plan reached this dialog.
+        if (isJob(result)) throw toAppError("This request started a bulk job; follow it in the job panel.");
         setFlow({ stage: "done", plan: planned, result });
       } catch (e) {
         const error = e as AppError;

@@ -1,5 +1,5 @@
 import { useCallback, useRef, useState } from "react";
-import { lighthousePlanReset, startJob } from "../ipc/api";
+import { isJob, lighthousePlanReset, runPlan, toAppError } from "../ipc/api";
 import type { ApproverSignIn } from "../ipc/api";
 import { approveWith } from "./approveWith";
 import type { AppError, BulkJobView, LighthouseTarget } from "../ipc/types";
@@ -9,7 +9,7 @@ export type LighthouseResetFlow = { stage: "idle" } | LighthousePlanStage | { st
 
 /**
  * "Reset all multi-factor authentications": Rust plans it for the targets (the confirmation), then
- * runs it as a background job whose progress the page reads.
+ * runs it (the one run command, as any plan) as a background job whose progress the page reads.
  */
 export function useLighthouseReset(connectionId: string) {
   const [flow, setFlow] = useState<LighthouseResetFlow>({ stage: "idle" });
@@ -37,7 +37,9 @@ export function useLighthouseReset(connectionId: string) {
       const no = ++attempt.current;
       setFlow({ stage: "starting", plan, approval });
       try {
-        const job = await startJob(plan.id, reason);
+        // Run as any confirmed plan is: a bulk plan answers the job it started.
+        const job = await runPlan(plan.id, reason);
+        if (!isJob(job)) throw toAppError("This request ran as a single action, not as a job.");
         if (no === attempt.current) setFlow({ stage: "job", job });
       } catch (e) {
         if (no === attempt.current) setFlow({ stage: "confirm", plan, approval, error: e as AppError });

@@ -1,6 +1,7 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, test } from "vitest";
 import * as api from "./api";
+import { fromSandbox } from "../test/sandbox";
 
 type Call = [string, unknown];
 
@@ -121,7 +122,7 @@ describe("api: one command per function, with the brief's argument names", () =>
       "lighthouse_plan_reset",
       { connectionId: "lh", targets: [{ tenantId: "t1", userId: "u1" }, { tenantId: "t2", userId: "u9" }] },
     ],
-    ["startJob", () => api.startJob("lp-1", "INC-7"), "start_job", { planId: "lp-1", reason: "INC-7" }],
+    ["runPlan of a bulk plan", () => api.runPlan("lp-1", "INC-7"), "run_plan", { planId: "lp-1", reason: "INC-7" }],
     ["jobStatus", () => api.jobStatus("job-1"), "job_status", { jobId: "job-1" }],
     ["cancelJob", () => api.cancelJob("job-1"), "cancel_job", { jobId: "job-1" }],
     ["unfinishedJobs", () => api.unfinishedJobs(), "unfinished_jobs", {}],
@@ -205,5 +206,10 @@ describe("api: provider helpers", () => {
     await expect(api.runPlan("plan-1", "INC-1")).rejects.toMatchObject({ kind: "NotSignedIn" });
     expect(heard).toEqual(["Sign in again to confirm it is you."]);
     unsubscribe();
+  });
+
+  test("isJob tells a bulk plan's started job from a plan's steps, as Rust sends them", () => {
+    expect(api.isJob(fromSandbox.lighthouseJobFinished)).toBe(true);
+    expect(api.isJob(fromSandbox.entraResetResultAdele)).toBe(false);
   });
 });

@@ -31,7 +31,7 @@ import type {
   PasswordInput,
   PendingByHandStep,
   ProviderPlan,
-  RunResult,
+  RunOutcome,
   SignInOutcome,
   UserPage,
   UserSearch,
@@ -304,13 +304,19 @@ export function directoryUser(connectionId: string, userId: string): Promise<Use
 
 
 /**
- * Runs a confirmed plan of any provider; Rust answers one result, a report per step. A typed
+ * Runs a confirmed plan of any provider and kind: a plan on one user answers a report per step
+ * (`RunResult`), a bulk plan the job it started (`BulkJobView`; poll `jobStatus`). A typed
  * password travels only here, once, when the plan needs one (Zoho's reset); an Entra plan takes
  * none. Pass `announceSessionLost = false` where NotSignedIn means "sign in again to confirm it
  * is you" (Zoho's fresh sign-in), not a lost session: the dialog handles it.
  */
-export function runPlan(planId: string, reason: string, password?: PasswordInput, announceSessionLost = true): Promise<RunResult> {
+export function runPlan(planId: string, reason: string, password?: PasswordInput, announceSessionLost = true): Promise<RunOutcome> {
   return call("run_plan", password ? { planId, reason, password } : { planId, reason }, announceSessionLost);
+}
+
+/** Whether a run answered a started job (a bulk plan) rather than its steps (a plan on one user). */
+export function isJob(outcome: RunOutcome): outcome is BulkJobView {
+  return !("steps" in outcome);
 }
 
 /**
@@ -359,11 +365,6 @@ export function lighthouseMethodsList(connectionId: string, tenantIds: string[],
 /** The confirmation of "Reset all multi-factor authentications" for users of one or more customers. */
 export function lighthousePlanReset(connectionId: string, targets: LighthouseTarget[]): Promise<LighthousePlan> {
   return call("lighthouse_plan_reset", { connectionId, targets });
-}
-
-/** Returns at once; the job runs in the background (poll `jobStatus`). */
-export function startJob(planId: string, reason: string): Promise<BulkJobView> {
-  return call("start_job", { planId, reason });
 }
 
 export function jobStatus(jobId: string): Promise<BulkJobView> {

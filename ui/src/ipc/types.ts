@@ -80,6 +80,7 @@ export type { ProviderStep } from "./generated/ProviderStep";
 export type { RateStatus } from "./generated/RateStatus";
 export type { ResetPlan } from "./generated/ResetPlan";
 export type { RoleRef } from "./generated/RoleRef";
+export type { RunOutcome } from "./generated/RunOutcome";
 export type { RunResult } from "./generated/RunResult";
 export type { SecretKind } from "./generated/SecretKind";
 export type { SignInOutcome } from "./generated/SignInOutcome";

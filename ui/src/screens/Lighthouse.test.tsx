@@ -228,7 +228,7 @@ describe("Lighthouse users", () => {
     const ipc = mockCommands(
       partnerHandlers({
         lighthouse_plan_reset: () => lhPlan(),
-        start_job: () => lhJob(),
+        run_plan: () => lhJob(),
         job_status: () => {
           polls += 1;
           return polls < 2 ? lhJob({ done: 1, remaining: 1 }) : lhJobFinished();
@@ -274,7 +274,7 @@ describe("Lighthouse users", () => {
     fireEvent.change(byId("reason-input")!, { target: { value: "INC-77" } });
     click("confirm-button");
     await waitFor(() => expect(byId("lh-job-panel")).not.toBeNull());
-    expect(ipc.callsOf("start_job")).toEqual([{ planId: plan.id, reason: "INC-77" }]);
+    expect(ipc.callsOf("run_plan")).toEqual([{ planId: plan.id, reason: "INC-77" }]);
     const started = lhJob();
     expect(text("job-remaining")).toBe(String(started.remaining));
 
@@ -337,7 +337,7 @@ describe("Lighthouse users", () => {
           step: "approved",
           record: { approver: lead, approverId: "lead-1", approverRoles: ["Authentication Administrator in Fabrikam"], at: "t" },
         }),
-        start_job: () => lhJob(),
+        run_plan: () => lhJob(),
         job_status: () => lhJobFinished(),
       }),
     );
@@ -360,7 +360,7 @@ describe("Lighthouse users", () => {
     expect((byId("confirm-button") as HTMLButtonElement).disabled).toBe(false);
     click("confirm-button");
     await waitFor(() => expect(byId("lh-job-panel")).not.toBeNull());
-    expect(ipc.callsOf("start_job")).toEqual([{ planId: lhPlan().id, reason: "INC-78" }]);
+    expect(ipc.callsOf("run_plan")).toEqual([{ planId: lhPlan().id, reason: "INC-78" }]);
   });
 
   test("a hardware OATH token is shown as deactivated, not removed, in the confirmation and the job's result", async () => {
@@ -375,7 +375,7 @@ describe("Lighthouse users", () => {
     mockCommands(
       partnerHandlers({
         lighthouse_plan_reset: () => plan,
-        start_job: () => job,
+        run_plan: () => job,
         job_status: () => job,
       }),
     );
@@ -398,7 +398,7 @@ describe("Lighthouse users", () => {
     const ipc = mockCommands(
       partnerHandlers({
         lighthouse_plan_reset: () => lhPlan(),
-        start_job: () => lhJob(),
+        run_plan: () => lhJob(),
         job_status: () => lhJob({ done: 1, remaining: 1 }),
         cancel_job: () => lhJob({ state: "cancelled", done: 1, remaining: 0, failed: 0 }),
       }),

@@ -461,7 +461,7 @@ impl Console {
         plan_id: &str,
         request: SignInRequest,
     ) -> Result<ApprovalStep> {
-        if self.lighthouse.plans.contains(plan_id)? {
+        if self.is_bulk_plan(plan_id)? {
             let record = self.lighthouse_approve_plan(plan_id, request).await?;
             return Ok(ApprovalStep::Approved { record });
         }
