@@ -16,6 +16,7 @@ use crate::error::{AppError, Result};
 use crate::model::{DirectoryUser, Operator};
 use crate::providers::entra::actions::ActionKind;
 use crate::providers::entra::policy::{decide, Decision};
+use crate::providers::entra::session::approval_subject;
 use crate::providers::lighthouse::reads::per_tenant;
 use crate::providers::lighthouse::session::LighthouseSession;
 use crate::providers::lighthouse::ResetPlan;
@@ -77,19 +78,18 @@ impl Console {
         }
         recent.extend(elsewhere);
         let now = Utc::now();
-        let with_previous: Vec<(&DirectoryUser, Option<String>)> = targets
+        // Each user under Entra's rules in their customer (an admin role or a role-assignable
+        // group is privileged), with their latest MFA reset.
+        let with_previous: Vec<_> = targets
             .iter()
             .map(|target| {
                 (
-                    target,
+                    approval_subject(target),
                     rate::previous_mfa_reset(&recent, &target.id, hours, now),
                 )
             })
             .collect();
-        Ok((
-            approval::bulk_requirement(&policy, ActionKind::RequireReregisterMfa, &with_previous),
-            notes,
-        ))
+        Ok((approval::bulk_requirement(&policy, &with_previous), notes))
     }
 
     /// A second technician approves the plan: they sign in to the partner tenant as the

@@ -5,8 +5,6 @@
 //! provider by the Console's `seam_approval`.
 
 use super::policy::SafetyPolicy;
-use crate::model::DirectoryUser;
-use crate::providers::entra::actions::ActionKind;
 pub use resetdesk_model::safety::{ApprovalRecord, ApprovalRequirement};
 
 /// Whom a reset is for, as the approval rules read them, from any provider.
@@ -56,42 +54,20 @@ pub fn repeat_mfa_reset_reason(policy: &SafetyPolicy, at: &str) -> String {
     )
 }
 
-/// When `action` on an Entra `target` needs approval under `policy`. `previous_mfa_reset` is
-/// the time of a completed "Require re-register MFA" of this user within the policy's
-/// window, if any.
-pub fn requirement(
-    policy: &SafetyPolicy,
-    action: ActionKind,
-    target: &DirectoryUser,
-    previous_mfa_reset: Option<&str>,
-) -> ApprovalRequirement {
-    let privileged = crate::providers::entra::session::privileged_reason(target);
-    let subject = Subject {
-        id: &target.id,
-        login: &target.user_principal_name,
-        display_name: &target.display_name,
-        privileged,
-    };
-    let previous_mfa_reset =
-        previous_mfa_reset.filter(|_| action == ActionKind::RequireReregisterMfa);
-    requirement_for(policy, &subject, previous_mfa_reset)
-}
-
 /// Per-user reasons a bulk job lists before it sums up the rest ("and 12 more users").
 const BULK_REASONS_SHOWN: usize = 10;
 
-/// When a reset of several users needs approval: each user's own rules (as
-/// [`requirement`], with their previous MFA reset, if any), and a job of more users than the
-/// policy's `bulkUsersAbove` needs one for the whole job.
+/// When an MFA reset of several users needs approval: each user's own rules (as
+/// [`requirement_for`], with their previous MFA reset, if any), and a job of more users than
+/// the policy's `bulkUsersAbove` needs one for the whole job.
 pub fn bulk_requirement(
     policy: &SafetyPolicy,
-    action: ActionKind,
-    targets: &[(&DirectoryUser, Option<String>)],
+    targets: &[(Subject<'_>, Option<String>)],
 ) -> ApprovalRequirement {
     let mut reasons = Vec::new();
     let mut users_needing_it = 0usize;
-    for (target, previous_mfa_reset) in targets {
-        let own = requirement(policy, action, target, previous_mfa_reset.as_deref());
+    for (subject, previous_mfa_reset) in targets {
+        let own = requirement_for(policy, subject, previous_mfa_reset.as_deref());
         if own.required {
             users_needing_it += 1;
             if users_needing_it <= BULK_REASONS_SHOWN {
@@ -121,115 +97,59 @@ pub fn bulk_requirement(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::RoleRef;
-    use crate::providers::entra::policy::role_ids;
 
-    fn user(roles: Vec<RoleRef>) -> DirectoryUser {
-        DirectoryUser {
-            id: "megan".into(),
-            user_principal_name: "megan.bowen@contoso.sandbox".into(),
-            display_name: "Megan Bowen".into(),
-            admin_roles: roles,
-            roles_known: true,
-            ..Default::default()
+    fn subject<'a>(id: &'a str, display_name: &'a str, privileged: Option<&str>) -> Subject<'a> {
+        Subject {
+            id,
+            login: id,
+            display_name,
+            privileged: privileged.map(str::to_string),
         }
-    }
-
-    fn global_admin() -> Vec<RoleRef> {
-        vec![RoleRef {
-            template_id: role_ids::GLOBAL_ADMINISTRATOR.into(),
-            display_name: "Global Administrator".into(),
-        }]
-    }
-
-    #[test]
-    fn privileged_vip_and_repeated_mfa_resets_need_approval_each_with_its_reason() {
-        let policy = SafetyPolicy::default();
-        let plain = requirement(&policy, ActionKind::ResetPassword, &user(vec![]), None);
-        assert!(!plain.required);
-        let admin = requirement(
-            &policy,
-            ActionKind::ResetPassword,
-            &user(global_admin()),
-            None,
-        );
-        assert!(admin.required);
-        assert_eq!(
-            admin.reasons,
-            vec!["Megan Bowen holds an admin role (Global Administrator)."]
-        );
-        let mut in_group = user(vec![]);
-        in_group.in_role_assignable_group = true;
-        assert!(requirement(&policy, ActionKind::ResetPassword, &in_group, None).required);
-
-        let mut vip_policy = SafetyPolicy::default();
-        vip_policy.approval.vip_users = vec!["MEGAN.BOWEN@contoso.sandbox".into()];
-        let vip = requirement(&vip_policy, ActionKind::ResetPassword, &user(vec![]), None);
-        assert!(vip.reasons[0].contains("VIP"));
-
-        let again = requirement(
-            &policy,
-            ActionKind::RequireReregisterMfa,
-            &user(vec![]),
-            Some("2026-11-23T08:00:00Z"),
-        );
-        assert!(again.required);
-        assert!(again.reasons[0].contains("within 24 hours"));
-        // The repeat rule is about MFA resets only.
-        assert!(
-            !requirement(
-                &policy,
-                ActionKind::ResetPassword,
-                &user(vec![]),
-                Some("2026-11-23T08:00:00Z")
-            )
-            .required
-        );
-
-        let mut off = SafetyPolicy::default();
-        off.approval.privileged_targets = false;
-        assert!(
-            !requirement(&off, ActionKind::ResetPassword, &user(global_admin()), None).required
-        );
     }
 
     #[test]
     fn a_bulk_job_needs_approval_for_its_users_own_rules_and_above_the_size_limit() {
         let policy = SafetyPolicy::default();
-        let plain: Vec<DirectoryUser> = (0..25)
-            .map(|n| DirectoryUser {
-                id: format!("u{n}"),
-                display_name: format!("User {n}"),
-                ..Default::default()
-            })
+        let plain: Vec<(String, String)> = (0..25)
+            .map(|n| (format!("u{n}"), format!("User {n}")))
             .collect();
-        let targets: Vec<(&DirectoryUser, Option<String>)> =
-            plain.iter().map(|u| (u, None)).collect();
-        let action = ActionKind::RequireReregisterMfa;
-        assert!(!bulk_requirement(&policy, action, &targets).required);
+        let targets = || -> Vec<(Subject<'_>, Option<String>)> {
+            plain
+                .iter()
+                .map(|(id, name)| (subject(id, name, None), None))
+                .collect()
+        };
+        assert!(!bulk_requirement(&policy, &targets()).required);
 
         // One more user than the limit: the whole job.
-        let one_more = DirectoryUser {
-            id: "u25".into(),
-            display_name: "User 25".into(),
-            ..Default::default()
-        };
-        let mut over = targets.clone();
-        over.push((&one_more, None));
-        let requirement = bulk_requirement(&policy, action, &over);
+        let mut over = targets();
+        over.push((subject("u25", "User 25", None), None));
+        let requirement = bulk_requirement(&policy, &over);
         assert!(requirement.required);
         assert_eq!(
             requirement.reasons,
             vec!["This job resets 26 users, more than 25: a second person approves the whole job."]
         );
 
-        // Small jobs: a privileged user, a VIP, a repeated MFA reset, each named.
-        let admin = user(global_admin());
+        // Small jobs: a privileged user (as Entra says it), a VIP, a repeated MFA reset, each
+        // named.
+        let admin = subject(
+            "megan",
+            "Megan Bowen",
+            Some("holds an admin role (Global Administrator)."),
+        );
         let mut vip_policy = SafetyPolicy::default();
         vip_policy.approval.vip_users = vec!["u1".into()];
-        let repeated = (&plain[2], Some("2026-12-05T10:00:00Z".to_string()));
-        let small = vec![(&admin, None), (&plain[1], None), repeated];
-        let requirement = bulk_requirement(&vip_policy, action, &small);
+        let repeated = (
+            subject("u2", "User 2", None),
+            Some("2026-12-05T10:00:00Z".to_string()),
+        );
+        let small = vec![
+            (admin, None),
+            (subject("u1", "User 1", None), None),
+            repeated,
+        ];
+        let requirement = bulk_requirement(&vip_policy, &small);
         assert_eq!(requirement.reasons.len(), 3, "{:?}", requirement.reasons);
         assert!(requirement.reasons[0].contains("Megan Bowen holds an admin role"));
         assert!(requirement.reasons[1].contains("User 1 is on your organisation's VIP list"));
@@ -237,8 +157,8 @@ mod tests {
 
         // Many users needing it: ten named, the rest counted.
         let mut all_vip = SafetyPolicy::default();
-        all_vip.approval.vip_users = plain.iter().map(|u| u.id.clone()).collect();
-        let requirement = bulk_requirement(&all_vip, action, &targets);
+        all_vip.approval.vip_users = plain.iter().map(|(id, _)| id.clone()).collect();
+        let requirement = bulk_requirement(&all_vip, &targets());
         assert_eq!(requirement.reasons.len(), 11);
         assert_eq!(
             requirement.reasons[10],

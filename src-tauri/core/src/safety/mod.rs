@@ -13,11 +13,11 @@
 //! The rules are data ([`SafetyPolicy`], from the settings file) and pure functions; the
 //! [`crate::console::Console`] applies them when it plans an action and again when it runs it.
 
-use crate::providers::entra::actions::ActionKind;
 pub use resetdesk_model::safety::PlanSafety;
 
 pub mod approval;
 pub mod in_flight;
+pub mod legacy_labels;
 pub mod managed;
 pub mod policy;
 pub mod rate;
@@ -33,10 +33,3 @@ pub use verification::{
     CodeToSend, VerificationEvidence, VerificationMethod, VerificationRecord,
     VerificationRequirement,
 };
-
-/// Actions that change how the user signs in, and so could hand an account to a caller who is
-/// not its owner: verification, approval and the rate limit apply to them. Revoking sessions
-/// only ends sign-ins (the "my laptop was stolen" call) and is never slowed down.
-pub fn is_reset(action: ActionKind) -> bool {
-    action.safety_class().is_reset()
-}

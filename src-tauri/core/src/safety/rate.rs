@@ -5,9 +5,8 @@
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 
 use super::in_flight::RunningReset;
-use super::is_reset;
+use super::legacy_labels::counted_by_label;
 use crate::audit::{AuditEntry, AuditOutcome};
-use crate::providers::entra::actions::ActionKind;
 pub use resetdesk_model::safety::RateStatus;
 
 /// The window the hourly cap counts over.
@@ -28,41 +27,23 @@ fn at(entry: &AuditEntry) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// The audit labels of every reset: Entra's, and every Zoho and Privilege Secure action.
-fn reset_labels() -> Vec<&'static str> {
-    ActionKind::ALL
-        .iter()
-        .filter(|a| is_reset(**a))
-        .map(|a| a.label())
-        .chain(
-            crate::model::action::ProviderAction::ALL
-                .iter()
-                .map(|a| a.label()),
-        )
-        .collect()
-}
-
 /// A reset, by the safety class its plan declared; an entry written before classes were
-/// recorded, by its action's label (as it was counted then).
-fn is_reset_entry(entry: &AuditEntry, labels: &[&str]) -> bool {
+/// recorded, by its action's label, as it was counted then.
+fn is_reset_entry(entry: &AuditEntry) -> bool {
     match entry.record.safety_class {
         Some(class) => class.is_reset(),
-        None => labels.contains(&entry.record.action.as_str()),
+        None => counted_by_label(&entry.record.action).reset,
     }
 }
 
 /// An MFA reset in the audit log, by the safety class its plan declared; an entry written
-/// before classes were recorded (or read from the tenant's audit log), by its label, as it was
-/// counted then: Entra's "Require re-register MFA", or a step of Lighthouse's "Reset all
-/// multi-factor authentications" (one entry per method removed).
+/// before classes were recorded, by its label, as it was counted then (Entra's "Require
+/// re-register MFA", or a step of Lighthouse's "Reset all multi-factor authentications": one
+/// entry per method removed).
 fn is_mfa_reset_entry(entry: &AuditEntry) -> bool {
     match entry.record.safety_class {
         Some(class) => class.resets_mfa(),
-        None => {
-            let action = entry.record.action.as_str();
-            action == ActionKind::RequireReregisterMfa.label()
-                || action == crate::providers::lighthouse::LighthouseAction::ResetAllMfa.label()
-        }
+        None => counted_by_label(&entry.record.action).mfa_reset,
     }
 }
 
@@ -85,13 +66,12 @@ pub fn rate_status_with_running(
     limit: u32,
     now: DateTime<Utc>,
 ) -> RateStatus {
-    let labels = reset_labels();
     // A plan counts once, however many entries it has (a run, then its steps marked by hand).
     let mut plans_seen = std::collections::HashSet::new();
     let mut counted: Vec<DateTime<Utc>> = entries
         .iter()
         .filter(|e| e.record.operator.eq_ignore_ascii_case(operator_upn))
-        .filter(|e| is_reset_entry(e, &labels))
+        .filter(|e| is_reset_entry(e))
         .filter(|e| changed_something(e))
         .filter(|e| match &e.record.plan_id {
             Some(plan_id) => plans_seen.insert(plan_id.clone()),
@@ -167,12 +147,28 @@ mod tests {
     use super::*;
     use crate::audit::AuditRecord;
 
-    fn entry(
-        minutes_ago: i64,
-        operator: &str,
-        action: ActionKind,
-        outcome: AuditOutcome,
-    ) -> AuditEntry {
+    /// The labels entries were audited under before safety classes (see `legacy_labels`).
+    #[derive(Clone, Copy)]
+    enum Label {
+        ResetPassword,
+        RequireReregisterMfa,
+        IssueTemporaryAccessPass,
+        RevokeSessions,
+    }
+    use Label::*;
+
+    impl Label {
+        fn label(self) -> &'static str {
+            match self {
+                ResetPassword => "Reset password",
+                RequireReregisterMfa => "Require re-register MFA",
+                IssueTemporaryAccessPass => "Issue Temporary Access Pass",
+                RevokeSessions => "Revoke sessions",
+            }
+        }
+    }
+
+    fn entry(minutes_ago: i64, operator: &str, action: Label, outcome: AuditOutcome) -> AuditEntry {
         let now = now();
         AuditEntry {
             seq: 1,
@@ -216,12 +212,7 @@ mod tests {
 
     #[test]
     fn a_running_reset_counts_against_its_operators_cap_and_as_the_latest_mfa_reset() {
-        let entries = vec![entry(
-            10,
-            "op@x",
-            ActionKind::ResetPassword,
-            AuditOutcome::Succeeded,
-        )];
+        let entries = vec![entry(10, "op@x", ResetPassword, AuditOutcome::Succeeded)];
         let running = [
             running("OP@x", "megan", false),
             running("other@x", "adele", true),
@@ -239,15 +230,8 @@ mod tests {
 
     #[test]
     fn a_lighthouse_bulk_step_is_an_mfa_reset_of_its_user() {
-        let mut step = entry(
-            30,
-            "tech@x",
-            ActionKind::ResetPassword,
-            AuditOutcome::Succeeded,
-        );
-        step.record.action = crate::providers::lighthouse::LighthouseAction::ResetAllMfa
-            .label()
-            .into();
+        let mut step = entry(30, "tech@x", ResetPassword, AuditOutcome::Succeeded);
+        step.record.action = "Reset all multi-factor authentications".into();
         let entries = vec![step];
         assert_eq!(
             previous_mfa_reset(&entries, "adele", 24, now()).as_deref(),
@@ -260,7 +244,6 @@ mod tests {
 
     #[test]
     fn only_the_operators_completed_resets_of_the_last_hour_count() {
-        use ActionKind::*;
         use AuditOutcome::*;
         let entries = vec![
             entry(5, "a@x", ResetPassword, Succeeded),
@@ -296,7 +279,6 @@ mod tests {
 
     #[test]
     fn a_completed_mfa_reset_of_the_user_within_the_window_is_found() {
-        use ActionKind::*;
         use AuditOutcome::*;
         let entries = vec![
             entry(60 * 25, "a@x", RequireReregisterMfa, Succeeded),
@@ -318,12 +300,7 @@ mod tests {
     fn the_safety_class_an_entry_declares_decides_what_it_counts_as_not_its_label() {
         use resetdesk_model::action::SafetyClass;
         let with_class = |label: &str, class: SafetyClass| {
-            let mut e = entry(
-                30,
-                "a@x",
-                ActionKind::ResetPassword,
-                AuditOutcome::Succeeded,
-            );
+            let mut e = entry(30, "a@x", ResetPassword, AuditOutcome::Succeeded);
             e.record.action = label.into();
             e.record.safety_class = Some(class);
             e
@@ -337,19 +314,13 @@ mod tests {
         assert_eq!(rate_status(&token, "a@x", 5, now()).used, 1);
         // An Entra MFA label under another class is not an MFA reset; a bulk step is not
         // counted by the operator's cap but is one of its user's MFA resets.
-        let password = [with_class(
-            ActionKind::RequireReregisterMfa.label(),
-            SafetyClass::Reset,
-        )];
+        let password = [with_class(RequireReregisterMfa.label(), SafetyClass::Reset)];
         assert!(previous_mfa_reset(&password, "adele", 24, now()).is_none());
         assert_eq!(rate_status(&password, "a@x", 5, now()).used, 1);
         let bulk = [with_class("lighthouse.resetAllMfa", SafetyClass::Bulk)];
         assert!(previous_mfa_reset(&bulk, "adele", 24, now()).is_some());
         assert_eq!(rate_status(&bulk, "a@x", 5, now()).used, 0);
-        let sessions = [with_class(
-            ActionKind::ResetPassword.label(),
-            SafetyClass::SessionsOnly,
-        )];
+        let sessions = [with_class(ResetPassword.label(), SafetyClass::SessionsOnly)];
         assert_eq!(rate_status(&sessions, "a@x", 5, now()).used, 0);
         assert!(previous_mfa_reset(&sessions, "adele", 24, now()).is_none());
     }

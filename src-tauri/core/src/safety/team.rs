@@ -15,8 +15,9 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 
+use super::legacy_labels::{MFA_RESET, PASSWORD_RESET};
 use crate::audit::{AuditEntry, AuditOutcome, AuditRecord};
-use crate::providers::entra::actions::ActionKind;
+use crate::model::action::SafetyClass;
 
 /// Events of one initiator on one user this close together are one reset.
 pub const SAME_RESET: Duration = Duration::minutes(5);
@@ -76,10 +77,11 @@ pub fn others_resets(tenant: &[TenantReset], local: &[AuditEntry]) -> Vec<AuditE
 }
 
 fn entry_of(event: &TenantReset) -> AuditEntry {
-    let action = if event.mfa {
-        ActionKind::RequireReregisterMfa
+    // The rules read the class; the label names the kind of reset for whoever reads the entry.
+    let (action, class) = if event.mfa {
+        (MFA_RESET, SafetyClass::MfaReset)
     } else {
-        ActionKind::ResetPassword
+        (PASSWORD_RESET, SafetyClass::Reset)
     };
     AuditEntry {
         seq: 0,
@@ -90,8 +92,7 @@ fn entry_of(event: &TenantReset) -> AuditEntry {
             tenant_id: String::new(),
             target_id: event.target_id.clone(),
             target: event.target.clone(),
-            // Counted by label, as entries written before safety classes were.
-            action: action.label().to_string(),
+            action: action.to_string(),
             // A plan counts once however many entries it has: an event without a request id
             // is a reset of its own, not one plan with every other such event.
             plan_id: event
@@ -105,7 +106,7 @@ fn entry_of(event: &TenantReset) -> AuditEntry {
             message: Some("From the tenant's directory audit log".to_string()),
             verification: None,
             approval: None,
-            safety_class: None,
+            safety_class: Some(class),
         },
         prev_hash: String::new(),
         hash: String::new(),

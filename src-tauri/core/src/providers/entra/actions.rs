@@ -172,4 +172,24 @@ mod tests {
         assert!(tap.also_revoke_sessions);
         assert!(serde_json::from_str::<ActionOptions>(r#"{"extraStep":"x"}"#).is_err());
     }
+
+    /// An entry Entra wrote before plans recorded their class counts as its action's class
+    /// says (the safety rules read old entries by label: `safety::legacy_labels`).
+    #[test]
+    fn entries_written_before_safety_classes_count_as_each_actions_class() {
+        use crate::safety::legacy_labels::counted_by_label;
+        for action in ActionKind::ALL {
+            let counted = counted_by_label(action.label());
+            assert_eq!(
+                counted.reset,
+                action.safety_class().is_reset(),
+                "{action:?}"
+            );
+            assert_eq!(
+                counted.mfa_reset,
+                action.safety_class().resets_mfa(),
+                "{action:?}"
+            );
+        }
+    }
 }

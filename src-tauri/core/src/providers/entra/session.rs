@@ -361,6 +361,17 @@ pub fn privileged_reason(target: &DirectoryUser) -> Option<String> {
     }
 }
 
+/// An Entra user as the provider-neutral approval rules read them: privileged as
+/// [`privileged_reason`] says, on the VIP list by id or UPN.
+pub fn approval_subject(target: &DirectoryUser) -> crate::safety::approval::Subject<'_> {
+    crate::safety::approval::Subject {
+        id: &target.id,
+        login: &target.user_principal_name,
+        display_name: &target.display_name,
+        privileged: privileged_reason(target),
+    }
+}
+
 /// The option form's choices for `action` ("also revoke sessions", a pass's lifetime and
 /// one-time use); a choice the form does not have is refused with what to do.
 fn options_of(action: ActionKind, options: serde_json::Value) -> Result<ActionOptions> {
@@ -607,5 +618,95 @@ impl CacheFeed for EntraSession {
 
     async fn probe(&self) -> Result<()> {
         self.directory.me().await.map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::RoleRef;
+    use crate::safety::approval::{requirement_for, ApprovalRequirement};
+    use crate::safety::SafetyPolicy;
+    use policy::role_ids;
+
+    /// The approval rules on an Entra user, as the Console applies them to a plan: the user's
+    /// privilege as Entra says it, and a previous MFA reset only for an MFA reset.
+    fn requirement(
+        policy: &SafetyPolicy,
+        action: ActionKind,
+        target: &DirectoryUser,
+        previous_mfa_reset: Option<&str>,
+    ) -> ApprovalRequirement {
+        let previous_mfa_reset = previous_mfa_reset.filter(|_| action.safety_class().resets_mfa());
+        requirement_for(policy, &approval_subject(target), previous_mfa_reset)
+    }
+
+    fn user(roles: Vec<RoleRef>) -> DirectoryUser {
+        DirectoryUser {
+            id: "megan".into(),
+            user_principal_name: "megan.bowen@contoso.sandbox".into(),
+            display_name: "Megan Bowen".into(),
+            admin_roles: roles,
+            roles_known: true,
+            ..Default::default()
+        }
+    }
+
+    fn global_admin() -> Vec<RoleRef> {
+        vec![RoleRef {
+            template_id: role_ids::GLOBAL_ADMINISTRATOR.into(),
+            display_name: "Global Administrator".into(),
+        }]
+    }
+
+    #[test]
+    fn privileged_vip_and_repeated_mfa_resets_need_approval_each_with_its_reason() {
+        let policy = SafetyPolicy::default();
+        let plain = requirement(&policy, ActionKind::ResetPassword, &user(vec![]), None);
+        assert!(!plain.required);
+        let admin = requirement(
+            &policy,
+            ActionKind::ResetPassword,
+            &user(global_admin()),
+            None,
+        );
+        assert!(admin.required);
+        assert_eq!(
+            admin.reasons,
+            vec!["Megan Bowen holds an admin role (Global Administrator)."]
+        );
+        let mut in_group = user(vec![]);
+        in_group.in_role_assignable_group = true;
+        assert!(requirement(&policy, ActionKind::ResetPassword, &in_group, None).required);
+
+        let mut vip_policy = SafetyPolicy::default();
+        vip_policy.approval.vip_users = vec!["MEGAN.BOWEN@contoso.sandbox".into()];
+        let vip = requirement(&vip_policy, ActionKind::ResetPassword, &user(vec![]), None);
+        assert!(vip.reasons[0].contains("VIP"));
+
+        let again = requirement(
+            &policy,
+            ActionKind::RequireReregisterMfa,
+            &user(vec![]),
+            Some("2026-11-23T08:00:00Z"),
+        );
+        assert!(again.required);
+        assert!(again.reasons[0].contains("within 24 hours"));
+        // The repeat rule is about MFA resets only.
+        assert!(
+            !requirement(
+                &policy,
+                ActionKind::ResetPassword,
+                &user(vec![]),
+                Some("2026-11-23T08:00:00Z")
+            )
+            .required
+        );
+
+        let mut off = SafetyPolicy::default();
+        off.approval.privileged_targets = false;
+        assert!(
+            !requirement(&off, ActionKind::ResetPassword, &user(global_admin()), None).required
+        );
     }
 }

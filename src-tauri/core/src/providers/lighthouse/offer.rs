@@ -212,4 +212,15 @@ mod tests {
         let error = offered_actions(&[]).unwrap_err();
         assert_eq!(error.kind, crate::ErrorKind::InvalidInput);
     }
+
+    /// A bulk step written before plans recorded their class is one MFA reset of its user,
+    /// never counted by the operator's cap (`safety::legacy_labels`), as its class says now.
+    #[test]
+    fn a_step_written_before_safety_classes_counts_as_a_bulk_step() {
+        let counted =
+            crate::safety::legacy_labels::counted_by_label(LighthouseAction::ResetAllMfa.label());
+        let class = crate::model::action::SafetyClass::Bulk;
+        assert_eq!(counted.reset, class.is_reset());
+        assert_eq!(counted.mfa_reset, class.resets_mfa());
+    }
 }
