@@ -37,9 +37,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use resetdesk_core::audit::AuditLog;
-use resetdesk_core::bulk::{reset_all_mfa_job, start_job, BulkOptions, Journal, LighthouseSteps};
+use resetdesk_core::bulk::{start_job, BulkOptions, Journal};
 use resetdesk_core::model::DirectoryUser;
 use resetdesk_core::providers::entra::http_client;
+use resetdesk_core::providers::lighthouse::job::{reset_all_mfa_job, LighthouseSteps};
 use resetdesk_core::providers::lighthouse::{
     plan_reset_all_mfa, CustomerAccess, LighthouseClient, LighthouseEndpoints, PartnerSession,
     ResetPlan,

@@ -10,10 +10,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use resetdesk_core::audit::AuditLog;
 use resetdesk_core::bulk::{
-    reset_all_mfa_job, start_job, Attempt, BulkOptions, JobSpec, Journal, LighthouseSteps,
-    StepAudit, StepExecutor, StepResult, StepSpec, StepState,
+    start_job, Attempt, BulkOptions, JobSpec, Journal, StepAudit, StepExecutor, StepResult,
+    StepSpec, StepState,
 };
 use resetdesk_core::model::DirectoryUser;
+use resetdesk_core::providers::lighthouse::job::{reset_all_mfa_job, LighthouseSteps};
 use resetdesk_core::providers::lighthouse::{
     plan_reset_all_mfa, CustomerAccess, LighthouseClient, LighthouseEndpoints, PartnerSession,
 };

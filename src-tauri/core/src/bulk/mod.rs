@@ -7,7 +7,9 @@
 //! - [`engine`]: runs the unfinished steps of a job: bounded concurrency per tenant and in
 //!   all, a tenant's Retry-After pauses that tenant only, progress on a watch channel,
 //!   cancel, and one audit entry per step with the customer tenant.
-//! - [`lighthouse`]: the [`StepExecutor`] for "Reset all MFAs" on a Lighthouse connection.
+//!
+//! A provider's job gives the engine its [`StepExecutor`] (Lighthouse's "Reset all MFAs":
+//! `providers::lighthouse::job`).
 //!
 //! Within one user, steps run one after another in plan order (Graph's default-method and
 //! alternate-mobile rules make a user's deletions depend on each other, graph.md §1.3);
@@ -15,7 +17,6 @@
 
 pub mod engine;
 pub mod journal;
-pub mod lighthouse;
 
 use std::time::Duration;
 
@@ -26,7 +27,6 @@ use crate::model::AuthMethod;
 
 pub use engine::{start_job, step_audit_record, BulkOptions, JobHandle, StepAudit};
 pub use journal::{JobSummary, Journal};
-pub use lighthouse::{reset_all_mfa_job, LighthouseSteps, RESET_ALL_MFA_ACTION};
 
 /// One step of a job: remove `method` from a user of a customer tenant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,7 +136,7 @@ pub enum Attempt {
     },
 }
 
-/// What the engine asks of a provider. Implemented for Lighthouse in [`lighthouse`]; tests
+/// What the engine asks of a provider. Implemented for Lighthouse in `providers::lighthouse::job`; tests
 /// wrap it to simulate a crash.
 #[async_trait]
 pub trait StepExecutor: Send + Sync {

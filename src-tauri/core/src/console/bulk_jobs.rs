@@ -13,10 +13,11 @@ use super::{lock, validate_reason, Console};
 use crate::audit::{AuditLog, AuditRecord};
 use crate::audit_forward::AuditForwarder;
 use crate::bulk::{
-    self, reset_all_mfa_job, step_audit_record, BulkOptions, JobHandle, JobReport, JobSpec,
-    Journal, LighthouseSteps, StepAudit, StepResult, StepState,
+    self, step_audit_record, BulkOptions, JobHandle, JobReport, JobSpec, Journal, StepAudit,
+    StepResult, StepState,
 };
 use crate::error::{AppError, Result};
+use crate::providers::lighthouse::job::{reset_all_mfa_job, LighthouseSteps};
 use crate::providers::lighthouse::session::LighthouseSession;
 use crate::providers::lighthouse::{CustomerAccess, LighthouseAction};
 

@@ -7,10 +7,12 @@
 //! - [`client`]: [`LighthouseClient`]: customers and roles from GDAP; users, methods, delete.
 //! - [`offer`]: which actions a selection of customers allows, and why not (pure).
 //! - [`plan`]: the confirmation of "Reset all MFAs": per user, the methods to remove.
+//! - [`job`]: its job for the bulk engine: the steps of a confirmed plan, each one DELETE.
 //! - [`roles`]: the role template ids and what each allows.
 //! - [`session`]: the provider and its session on the seam: sign-in, resume, a customer
 //!   user's page, an approver's sign-in.
 pub mod client;
+pub mod job;
 pub mod offer;
 pub mod page;
 pub mod plan;

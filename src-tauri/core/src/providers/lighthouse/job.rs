@@ -1,4 +1,5 @@
-//! The [`StepExecutor`] of "Reset all MFAs" on a Lighthouse connection: one DELETE per step
+//! The bulk engine's [`StepExecutor`] of "Reset all MFAs" on a Lighthouse connection, and the job
+//! spec of a confirmed plan: one DELETE per step
 //! through [`LighthouseClient`] (built with no retries of its own: the engine retries, so a
 //! tenant's Retry-After pauses all its workers at once), failures mapped to [`Attempt`]s.
 
@@ -8,12 +9,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use reqwest::StatusCode;
 
-use super::{Attempt, StepExecutor, StepSpec};
+use super::{CustomerAccess, DeleteOutcome, LighthouseAction, LighthouseClient, PartnerSession};
+use crate::bulk::{Attempt, JobSpec, StepExecutor, StepSpec};
 use crate::model::AuthMethodKind;
 use crate::providers::entra::http::{Failure, RetryPolicy};
-use crate::providers::lighthouse::{
-    CustomerAccess, DeleteOutcome, LighthouseAction, LighthouseClient, PartnerSession,
-};
 
 pub const RESET_ALL_MFA_ACTION: &str = "lighthouse.resetAllMfa";
 
@@ -182,11 +181,11 @@ impl StepExecutor for LighthouseSteps {
 /// The journalled job for a confirmed plan: one step per method to remove, users in plan
 /// order. Users whose methods could not be read have no steps (the plan warned about them).
 pub fn reset_all_mfa_job(
-    plan: &crate::providers::lighthouse::ResetPlan,
+    plan: &super::ResetPlan,
     connection_id: &str,
     operator: &str,
     reason: &str,
-) -> crate::error::Result<super::JobSpec> {
+) -> crate::error::Result<JobSpec> {
     if reason.trim().is_empty() {
         return Err(crate::AppError::invalid_input(
             "Give a reason or ticket number for resetting these users' MFA.",
@@ -211,7 +210,7 @@ pub fn reset_all_mfa_job(
             "None of the selected users has a multi-factor method to remove.",
         ));
     }
-    Ok(super::JobSpec {
+    Ok(JobSpec {
         connection_id: connection_id.to_string(),
         operator: operator.to_string(),
         action: RESET_ALL_MFA_ACTION.to_string(),
