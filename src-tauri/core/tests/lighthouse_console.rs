@@ -1808,7 +1808,7 @@ async fn a_privileged_customer_users_reset_from_their_page_is_approved_by_a_seco
     let woodgrove = h.sandbox.customer_by_name("Woodgrove Bank").unwrap();
     let admin = woodgrove.users.iter().find(|u| u.privileged).unwrap();
     let key =
-        resetdesk_core::providers::lighthouse::session::user_key(&woodgrove.tenant_id, &admin.id);
+        resetdesk_core::providers::lighthouse::provider::user_key(&woodgrove.tenant_id, &admin.id);
     let plan = h
         .console
         .plan_offered(LH, &key, "resetAllMfa")
@@ -1947,5 +1947,5 @@ async fn a_customer_users_reset_that_the_customer_refuses_midway_reports_every_s
 
 /// The id the seam names `target` by (what the users list gives the page with each row).
 fn key_of(target: &TargetRef) -> String {
-    resetdesk_core::providers::lighthouse::session::user_key(&target.tenant_id, &target.user_id)
+    resetdesk_core::providers::lighthouse::provider::user_key(&target.tenant_id, &target.user_id)
 }

@@ -18,7 +18,7 @@ use crate::bulk::{
 };
 use crate::error::{AppError, Result};
 use crate::providers::lighthouse::job::{reset_all_mfa_job, LighthouseSteps};
-use crate::providers::lighthouse::session::LighthouseSession;
+use crate::providers::lighthouse::provider::LighthouseSession;
 use crate::providers::lighthouse::{CustomerAccess, LighthouseAction};
 
 /// The journal file, in the app's data folder.

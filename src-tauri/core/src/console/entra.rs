@@ -1,5 +1,5 @@
 //! Microsoft Entra's typed use cases, over the seam: Entra is served through the seam like
-//! every provider (`providers::entra::session`); these answer in Entra's own types — the
+//! every provider (`providers::entra::provider`); these answer in Entra's own types — the
 //! operator with their roles, Graph's users, Entra's plan with its step kinds, a run's
 //! outcomes with Graph's request ids — for the sandbox's demo, the page fixtures and the tests
 //! that check Entra's rules step by step. Each one goes through the same checks, plan store
@@ -15,7 +15,7 @@ use crate::model::{DirectoryUser, Operator, Outcome};
 use crate::providers::entra::actions::{ActionKind, ActionOptions};
 use crate::providers::entra::offers::available_actions;
 use crate::providers::entra::planner::Plan;
-use crate::providers::entra::session::{EntraProvider, EntraSession};
+use crate::providers::entra::provider::{EntraProvider, EntraSession};
 use crate::seam::action_id;
 
 impl Console {

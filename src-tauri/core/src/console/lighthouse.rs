@@ -1,5 +1,5 @@
 //! Microsoft 365 Lighthouse (partner) connections in the Console. The partner sign-in, its
-//! session and a customer user's page go through the seam (`providers::lighthouse::session`);
+//! session and a customer user's page go through the seam (`providers::lighthouse::provider`);
 //! here are the bulk use cases over that session: the customers reachable through GDAP, users
 //! and methods across the selected customers with the actions the selection allows, and the
 //! confirmation of "Reset all multi-factor authentications". The Graph calls are in
@@ -14,7 +14,7 @@ use super::{check_query_length, require_id, Console, PlanOwner};
 use crate::auth::BrowserLauncher;
 use crate::error::{AppError, Result};
 use crate::model::{AuthMethod, DirectoryUser, Operator};
-use crate::providers::lighthouse::session::{
+use crate::providers::lighthouse::provider::{
     matches, LighthouseProvider, LighthouseSession, LIGHTHOUSE_PROVIDER,
 };
 use crate::providers::lighthouse::{
@@ -49,7 +49,7 @@ impl Default for LighthouseState {
     }
 }
 
-pub use crate::providers::lighthouse::session::{
+pub use crate::providers::lighthouse::provider::{
     CustomerUserDetails as LighthouseUserDetails, LighthouseUser,
 };
 

@@ -3,7 +3,7 @@
 //! operator's roles will not let run marked with why, the target's admin roles, and Entra's
 //! option form (also revoke sessions, a Temporary Access Pass's terms) as the plan's choices.
 //!
-//! The session (`super::session`) keeps the plan itself beside the summary, for the run.
+//! The session (`super::provider`) keeps the plan itself beside the summary, for the run.
 
 use super::planner::{Plan, Step};
 use crate::console::{PlanChoices, PlanTarget, ProviderPlan, ProviderStep, StepPerformed};

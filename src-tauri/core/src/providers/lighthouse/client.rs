@@ -11,7 +11,7 @@ use reqwest::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::roles::role_name;
+use super::policy::role_name;
 use super::tokens::PartnerSession;
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::{AuthMethod, DirectoryUser, RoleRef};

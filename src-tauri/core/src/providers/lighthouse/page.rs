@@ -4,7 +4,7 @@
 //! the customer's roles and the user's own roles allow, each refused with the reason.
 
 use super::client::CustomerAccess;
-use super::offer::ActionOffer;
+use super::offers::ActionOffer;
 use crate::console::{ProviderOffer, RefusedFor};
 use crate::error::AppError;
 use crate::model::{AuthMethod, DirectoryUser};

@@ -17,7 +17,7 @@ use super::auth::ZohoSession;
 use super::options::{declaration, Performed, ZohoOption};
 use super::pace::RequestPacer;
 use super::password::{self, PasswordStyle};
-use super::permissions::{permissions_for, target_guard, MailRole, OperatorPermissions};
+use super::policy::{permissions_for, target_guard, MailRole, OperatorPermissions};
 use crate::auth::AccessTokenSource;
 use crate::error::{AppError, ErrorKind, Result};
 
@@ -413,7 +413,7 @@ impl ZohoClient {
     }
 
     /// Reads the target live and applies the guards: confirmed, and within the operator's
-    /// reach (see `permissions.rs`).
+    /// reach (see `policy.rs`).
     async fn checked_target(&self, operator: &ZohoOperator, zuid: &str) -> Result<ZohoUser> {
         if zuid.trim().is_empty() || !zuid.bytes().all(|b| b.is_ascii_digit()) {
             return Err(AppError::invalid_input(format!(

@@ -6,7 +6,7 @@
 //! - [`settings`]: data centres and [`ZohoSettings`].
 //! - [`auth`]: device sign-in ([`DeviceSignIn`]) and the session ([`ZohoSession`]).
 //! - [`client`]: [`ZohoClient`]: operator, users, reset password, reset-MFA plan.
-//! - [`permissions`]: Mail role → may reset password / may manage MFA.
+//! - [`policy`]: Mail role → may reset password / may manage MFA (who may do what).
 //! - [`options`]: per option, `Performed::Api` or `Performed::ByHand`.
 //! - [`password`]: the generator and the checks on a typed password.
 pub mod auth;
@@ -15,7 +15,7 @@ pub mod client;
 pub mod options;
 mod pace;
 pub mod password;
-pub mod permissions;
+pub mod policy;
 pub mod provider;
 pub use resetdesk_model::connection::zoho as settings;
 
@@ -26,5 +26,5 @@ pub use client::{
 };
 pub use options::{Performed, ZohoOption, DECLARATIONS};
 pub use password::PasswordStyle;
-pub use permissions::{MailRole, OperatorPermissions};
+pub use policy::{MailRole, OperatorPermissions};
 pub use settings::{DataCentre, ZohoSettings};

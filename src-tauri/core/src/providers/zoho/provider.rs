@@ -12,7 +12,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{SecondsFormat, Utc};
 
-use super::permissions::{target_guard, MailRole};
+use super::policy::{target_guard, MailRole};
 use super::{
     DeviceAuthorization, DeviceSignIn, Performed, ResetPasswordOptions, UserStatus, ZohoClient,
     ZohoOperator, ZohoOption, ZohoSession, ZohoStep, ZohoUser, SLOW_DOWN_INTERVAL,

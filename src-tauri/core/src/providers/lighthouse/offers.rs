@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::client::CustomerAccess;
-use super::roles::{holds_any, METHOD_WRITERS, USER_READERS};
+use super::policy::{holds_any, METHOD_WRITERS, USER_READERS};
 use crate::error::{AppError, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
@@ -113,7 +113,7 @@ mod tests {
     use super::*;
     use crate::model::RoleRef;
     use crate::providers::entra::policy::role_ids;
-    use crate::providers::lighthouse::roles::GLOBAL_READER;
+    use crate::providers::lighthouse::policy::GLOBAL_READER;
 
     fn customer(name: &str, status: &str, roles: &[&str]) -> CustomerAccess {
         CustomerAccess {

@@ -33,7 +33,7 @@ use crate::model::{AuthMethod, AuthMethodKind, DirectoryUser, Operator, RoleRef}
 use crate::providers::entra::actions::StepKind;
 use crate::providers::entra::phones_on_record;
 use crate::providers::entra::planner::method_words;
-use crate::providers::entra::session::{account_of, privileged_reason};
+use crate::providers::entra::provider::{account_of, privileged_reason};
 use crate::safety::team::TenantReset;
 use crate::safety::verification::ContactsOnRecord;
 use crate::seam::{
@@ -253,7 +253,7 @@ impl Provider for LighthouseProvider {
                 Some(token) => (token, None),
                 None => {
                     let page = browser_given(&request);
-                    let tokens = crate::providers::entra::session::approver_sign_in(
+                    let tokens = crate::providers::entra::provider::approver_sign_in(
                         &settings.partner_entra(),
                         page.as_ref(),
                         &self.token_http,

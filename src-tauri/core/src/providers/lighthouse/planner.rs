@@ -13,7 +13,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::client::{CustomerAccess, LighthouseClient};
-use super::offer::LighthouseAction;
+use super::offers::LighthouseAction;
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::{AuthMethod, AuthMethodKind, DirectoryUser};
 
@@ -162,9 +162,9 @@ pub async fn plan_reset_all_mfa(
         };
         match methods {
             Ok(methods) => {
-                let may_deactivate = super::roles::holds_any(
+                let may_deactivate = super::policy::holds_any(
                     &customer.role_ids(),
-                    super::roles::HARDWARE_OATH_MANAGERS,
+                    super::policy::HARDWARE_OATH_MANAGERS,
                 );
                 plan.remove = methods_to_remove(&methods, may_deactivate);
                 plan.keep = methods
