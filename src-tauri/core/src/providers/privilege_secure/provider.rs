@@ -10,6 +10,8 @@
 use async_trait::async_trait;
 use secrecy::SecretString;
 
+use super::planner::steps;
+use super::policy::offers;
 use super::{
     parse_fingerprint, untrusted_certificate_sha256, PrivilegeSecureClient, PsAccess, PsSession,
     PsUser, StepOutcome, MAX_SEARCH_RESULTS,
@@ -18,16 +20,9 @@ use crate::error::{AppError, ErrorKind, Result};
 use crate::model::connection::{Connection, ProviderSettings, PRIVILEGE_SECURE_PROVIDER};
 use crate::seam::{
     PlanDraft, PlanOwner, PlanTarget, Provider, ProviderAccount, ProviderAction, ProviderOffer,
-    ProviderPlan, ProviderStep, Session, SignInRequest, SignInStep, StepPerformed, StepReport,
-    StepState, StepsRun, UserFact, UserPage, UserRow,
+    ProviderPlan, Session, SignInRequest, SignInStep, StepReport, StepState, StepsRun, UserFact,
+    UserPage, UserRow,
 };
-
-/// Where the reset call is documented.
-const RESET_MFA_DOC: &str = "https://github.com/netwrix/privilege-secure/blob/main/api-docs/4.2/ManagedAccount/ResetMfaAsync.md";
-const ADD_DOC: &str =
-    "https://github.com/netwrix/privilege-secure/blob/main/api-docs/4.2/ManagedAccount/PostAsync.md";
-const REMOVE_DOC: &str =
-    "https://github.com/netwrix/privilege-secure/blob/main/api-docs/4.2/ManagedAccount/DeleteAsync.md";
 
 /// Serves every Privilege Secure connection.
 pub struct PrivilegeSecure;
@@ -153,7 +148,7 @@ impl Session for PrivilegeSecureSession {
     async fn user_page(&self, user_id: &str) -> Result<UserPage> {
         let user = self.user_as_seen_by_operator(user_id).await?;
         Ok(UserPage {
-            offers: self.offers(&user),
+            offers: offers(self.session.operator(), &user),
             facts: vec![
                 UserFact::new("login", "Login", &login_of(&user)),
                 UserFact::maybe(
@@ -182,7 +177,7 @@ impl Session for PrivilegeSecureSession {
     async fn plan(&self, user_id: &str, offer: &ProviderOffer) -> Result<PlanDraft> {
         let user = self.user_as_seen_by_operator(user_id).await?;
         let action = ProviderAction::from_id(&offer.action).ok_or_else(not_an_nps_action)?;
-        let (steps, warnings) = self.steps(&user, action)?;
+        let (steps, warnings) = steps(self.session.base_url(), &user, action)?;
         Ok(PlanDraft::new(target(&user), steps, warnings))
     }
 
@@ -190,7 +185,7 @@ impl Session for PrivilegeSecureSession {
         // The user's access may have changed since the summary: the steps must still be the same.
         let user = self.session.user(&plan.target.id).await?;
         let action = ProviderAction::from_id(&plan.action).ok_or_else(not_an_nps_action)?;
-        let (now_steps, _) = self.steps(&user, action)?;
+        let (now_steps, _) = steps(self.session.base_url(), &user, action)?;
         if now_steps != plan.steps {
             return Err(AppError::invalid_input(format!(
                 "How {} gets access to Privilege Secure changed since the summary. Nothing was \
@@ -292,148 +287,11 @@ impl PrivilegeSecureSession {
                 )
             })
     }
-
-    /// The two actions, offered to an Administrator only, each with its reason when not
-    /// offered. That the user has no token is about the user, not the operator's rights.
-    fn offers(&self, user: &PsUser) -> Vec<ProviderOffer> {
-        let operator = self.session.operator();
-        let not_admin = (!operator.is_administrator).then(|| {
-            format!(
-                "{} is not a Privilege Secure Administrator: only administrators can reset a \
-                 2-factor token.",
-                operator.login
-            )
-        });
-        let no_token = |what: &str| match &user.access {
-            PsAccess::None => Some(format!(
-                "{} has no access to Privilege Secure, so there is no {what} to reset.",
-                user.name
-            )),
-            PsAccess::Unknown => Some(
-                "Only an administrator can see how this user gets access to Privilege Secure."
-                    .to_string(),
-            ),
-            _ => None,
-        };
-        let offer = |action: ProviderAction, label: &str, refusal: Option<String>| {
-            let offer = ProviderOffer::new(action, label, refusal);
-            if operator.is_administrator {
-                offer.refused_for_target_state()
-            } else {
-                offer
-            }
-        };
-        let own = not_admin.clone().or_else(|| no_token("token"));
-        let mut offers = vec![offer(
-            ProviderAction::PsResetToken,
-            "Reset 2-Factor Token",
-            own,
-        )];
-        // The group-wide reset exists only for a user who gets access through a group: for
-        // anyone else it would be one more refusal to read, about a group they are not in.
-        if let PsAccess::ViaGroup { group_name, .. } = &user.access {
-            let mut group_offer = offer(
-                ProviderAction::PsResetGroupToken,
-                "Reset 2-Factor Token of the whole group",
-                not_admin,
-            );
-            group_offer.warning = Some(group_warning(group_name));
-            offers.push(group_offer);
-        }
-        offers
-    }
-
-    /// The planned steps of `action` on `user`, and the warnings of the summary.
-    fn steps(
-        &self,
-        user: &PsUser,
-        action: ProviderAction,
-    ) -> Result<(Vec<ProviderStep>, Vec<String>)> {
-        let api = |summary: String, doc: &str| {
-            ProviderStep::new(
-                summary,
-                StepPerformed::Api {
-                    doc: doc.to_string(),
-                },
-            )
-        };
-        match (action, &user.access) {
-            (ProviderAction::PsResetToken, PsAccess::Individual { .. }) => Ok((
-                vec![api(
-                    format!("Reset the 2-factor token of {}", user.name),
-                    RESET_MFA_DOC,
-                )],
-                vec![format!(
-                    "{} must set up their 2-factor token again at their next Privilege Secure sign-in.",
-                    user.name
-                )],
-            )),
-            (ProviderAction::PsResetToken, PsAccess::ViaGroup { group_name, .. }) => Ok((
-                vec![
-                    api(
-                        format!("Add {} individually to Users & Groups", user.name),
-                        ADD_DOC,
-                    ),
-                    api(
-                        format!(
-                            "Reset the 2-factor token of {} (their own entry only)",
-                            user.name
-                        ),
-                        RESET_MFA_DOC,
-                    ),
-                    api(
-                        format!(
-                            "Remove the individual entry again: {} keeps access through '{group_name}' as before",
-                            user.name
-                        ),
-                        REMOVE_DOC,
-                    ),
-                ],
-                vec![
-                    format!(
-                        "{} inherits access through the group '{group_name}'. The group itself is \
-                         not touched: resetting it would make every member enrol again.",
-                        user.name
-                    ),
-                    "If the reset fails, ResetDesk removes the individual entry again and says so."
-                        .to_string(),
-                ],
-            )),
-            (ProviderAction::PsResetGroupToken, PsAccess::ViaGroup { group_name, .. }) => Ok((
-                vec![ProviderStep::new(
-                    format!("Reset the 2-factor token of the whole group '{group_name}'"),
-                    StepPerformed::ByHand {
-                        page_url: self.session.base_url().to_string(),
-                        instructions: format!(
-                            "In Privilege Secure: Users & Groups → open the group '{group_name}' → \
-                             Reset 2-Factor Token → confirm."
-                        ),
-                        why: "The Privilege Secure API documents ResetMFA for one NPS user only; \
-                              no documented call resets the token of a group."
-                            .to_string(),
-                    },
-                )],
-                vec![group_warning(group_name)],
-            )),
-            _ => Err(AppError::invalid_input(format!(
-                "{} has no 2-factor token this action can reset.",
-                user.name
-            ))),
-        }
-    }
 }
 
 fn not_an_nps_action() -> AppError {
     AppError::invalid_input(
         "This action is not a Privilege Secure action; pick it on the user's page.",
-    )
-}
-
-fn group_warning(group_name: &str) -> String {
-    format!(
-        "This resets the token of EVERY member of '{group_name}': all of them must set up their \
-         2-factor token again at their next sign-in. To reset one user, use Reset 2-Factor Token \
-         instead."
     )
 }
 
