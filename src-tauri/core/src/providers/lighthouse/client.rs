@@ -11,6 +11,7 @@ use reqwest::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use super::models::{AssignmentJson, GroupJson, MeJson, RelationshipJson};
 use super::policy::role_name;
 use super::tokens::PartnerSession;
 use crate::error::{AppError, ErrorKind, Result};
@@ -66,69 +67,6 @@ pub struct PartnerTechnician {
     pub id: String,
     pub user_principal_name: String,
     pub display_name: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct MeJson {
-    id: String,
-    #[serde(default)]
-    display_name: Option<String>,
-    #[serde(default)]
-    user_principal_name: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RelationshipJson {
-    id: String,
-    #[serde(default)]
-    status: Option<String>,
-    #[serde(default)]
-    customer: Option<RelationshipCustomer>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RelationshipCustomer {
-    tenant_id: String,
-    #[serde(default)]
-    display_name: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct AssignmentJson {
-    #[serde(default)]
-    status: Option<String>,
-    #[serde(default)]
-    access_container: Option<AccessContainer>,
-    #[serde(default)]
-    access_details: Option<AccessDetails>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct AccessContainer {
-    access_container_id: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct AccessDetails {
-    #[serde(default)]
-    unified_roles: Vec<UnifiedRole>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct UnifiedRole {
-    role_definition_id: String,
-}
-
-#[derive(Deserialize)]
-struct GroupJson {
-    id: String,
 }
 
 /// One Lighthouse connection's Graph client. Cheap to share (`Arc`); one [`GraphHttp`] per

@@ -1,10 +1,11 @@
 //! Microsoft 365 Lighthouse (an MSP partner): the customers reachable through GDAP, the roles
 //! the technician holds in each, per-customer access tokens from the partner sign-in, and
 //! the Graph calls of "Reset all multi-factor authentications" in each customer tenant. The
-//! folder has each provider's files (client, policy, offers, planner, provider) and its own:
+//! folder has each provider's files (client, models, policy, planner, provider) and its own:
 //!
-//! - [`client`]: [`LighthouseClient`]: customers and roles from GDAP; users, methods, delete;
-//!   the replies' models beside the calls that read them.
+//! - [`client`]: [`LighthouseClient`]: customers and roles from GDAP; users, methods, delete.
+//! - `models`: the partner-side Graph replies it reads (a customer's users and methods are
+//!   read with Entra's models).
 //! - [`policy`]: the GDAP role template ids and what each allows (who may do what).
 //! - [`offers`]: which actions a selection of customers allows, and why not (pure).
 //! - [`planner`]: the confirmation of "Reset all MFAs": per user, the methods to remove.
@@ -16,6 +17,7 @@
 //! - [`page`], [`reads`]: a customer user's page; reads a few at a time per customer.
 pub mod client;
 pub mod job;
+mod models;
 pub mod offers;
 pub mod page;
 pub mod planner;

@@ -6,15 +6,21 @@
 //! - [`settings`]: data centres and [`ZohoSettings`].
 //! - [`auth`]: device sign-in ([`DeviceSignIn`]) and the session ([`ZohoSession`]).
 //! - [`client`]: [`ZohoClient`]: operator, users, reset password, reset-MFA plan.
-//! - [`policy`]: Mail role → may reset password / may manage MFA (who may do what).
+//! - `models`: its replies read into the client's types.
+//! - [`policy`]: Mail role → may reset password / may manage MFA (who may do what), and the
+//!   offers it makes.
+//! - `planner`: a plan's steps, each through the API or by hand.
+//! - [`provider`]: the provider and its session on the seam.
 //! - [`options`]: per option, `Performed::Api` or `Performed::ByHand`.
 //! - [`password`]: the generator and the checks on a typed password.
 pub mod auth;
 mod cache_sync;
 pub mod client;
+mod models;
 pub mod options;
 mod pace;
 pub mod password;
+mod planner;
 pub mod policy;
 pub mod provider;
 pub use resetdesk_model::connection::zoho as settings;

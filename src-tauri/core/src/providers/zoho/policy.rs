@@ -8,8 +8,13 @@
 //! API answers only an organisation admin ("when requested by the organization's admin").
 //! So: an admin or super admin may reset passwords (the Mail API will do it for them) and may
 //! manage MFA (by hand, in the admin panel); a member may do neither. Zoho's own 403 is still
-//! handled: this table is a courtesy and a guard, not the only line.
+//! handled: this table is a courtesy and a guard, not the only line. The offers of Reset password
+//! and Reset MFA, each with Zoho's reason when refused, are read from it.
 use serde::{Deserialize, Serialize};
+
+use super::{ZohoOperator, ZohoUser};
+use crate::error::{AppError, Result};
+use crate::seam::{ProviderAction, ProviderOffer};
 
 /// A user's role in the Zoho Mail organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,6 +100,81 @@ pub fn target_guard(operator: MailRole, target: MailRole) -> Option<String> {
             Some("Resetting passwords and MFA needs an organisation admin or super admin.".into())
         }
     }
+}
+
+/// An organisation admin is privileged, as an Entra admin role is: the organisation's approval
+/// rule for privileged targets reads this.
+pub(super) fn privileged(user: &ZohoUser) -> Option<String> {
+    (user.role != MailRole::Member).then(|| {
+        format!(
+            "is a Zoho organisation {}.",
+            user.role.label().to_lowercase()
+        )
+    })
+}
+
+/// A member may neither reset passwords nor manage MFA, and Zoho's organisation API would
+/// refuse to even list users: say why, in Zoho's terms, rather than pass on a 403.
+pub(super) fn require_some_permission(operator: &ZohoOperator) -> Result<()> {
+    let permissions = &operator.permissions;
+    if permissions.may_reset_password || permissions.may_manage_mfa {
+        return Ok(());
+    }
+    Err(AppError::denied(permissions.reason.clone().unwrap_or_else(
+        || "Your Zoho role may neither reset passwords nor manage MFA.".to_string(),
+    )))
+}
+
+/// Reset password and Reset MFA, each offered or not, with Zoho's reasons. A user Zoho cannot
+/// reset (not confirmed) is a matter of their state, not of the operator's authority.
+pub(super) fn offers(operator: &ZohoOperator, user: &ZohoUser) -> Vec<ProviderOffer> {
+    let target_refusal = || -> Option<String> {
+        if let Some(reason) = &user.not_resettable_reason {
+            return Some(reason.clone());
+        }
+        if user.zuid == operator.zuid {
+            return Some(
+                "You cannot reset your own password or MFA here; use your Zoho account's own \
+                 security settings."
+                    .to_string(),
+            );
+        }
+        target_guard(operator.permissions.role, user.role)
+    };
+    let permission_refusal = operator
+        .permissions
+        .reason
+        .clone()
+        .unwrap_or_else(|| "Your Zoho role does not carry this permission.".to_string());
+    let reset_password = if operator.permissions.may_reset_password {
+        target_refusal()
+    } else {
+        Some(permission_refusal.clone())
+    };
+    let manage_mfa = if operator.permissions.may_manage_mfa {
+        target_refusal()
+    } else {
+        Some(permission_refusal)
+    };
+    // The buttons' words; the audit log names the actions as `ProviderAction::label` does.
+    [
+        (
+            ProviderAction::ZohoResetPassword,
+            "Reset password",
+            reset_password,
+        ),
+        (ProviderAction::ZohoResetMfa, "Reset MFA", manage_mfa),
+    ]
+    .into_iter()
+    .map(|(action, label, refusal)| {
+        let offer = ProviderOffer::new(action, label, refusal);
+        if user.not_resettable_reason.is_some() {
+            offer.refused_for_target_state()
+        } else {
+            offer
+        }
+    })
+    .collect()
 }
 
 #[cfg(test)]

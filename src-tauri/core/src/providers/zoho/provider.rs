@@ -12,19 +12,20 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{SecondsFormat, Utc};
 
-use super::policy::{target_guard, MailRole};
+use super::planner::plan_steps;
+use super::policy::{offers, privileged, require_some_permission};
 use super::{
     DeviceAuthorization, DeviceSignIn, Performed, ResetPasswordOptions, UserStatus, ZohoClient,
-    ZohoOperator, ZohoOption, ZohoSession, ZohoStep, ZohoUser, SLOW_DOWN_INTERVAL,
+    ZohoOperator, ZohoSession, ZohoStep, ZohoUser, SLOW_DOWN_INTERVAL,
 };
 use crate::cache::{CachedUser, DirectorySync};
 use crate::error::{AppError, Result};
 use crate::model::connection::{Connection, ProviderSettings};
 use crate::seam::{
     CacheFeed, DeviceCodePrompt, FreshSignIn, PasswordInput, PlanDraft, PlanOwner, PlanTarget,
-    Provider, ProviderAccount, ProviderAction, ProviderOffer, ProviderPlan, ProviderStep, RunInput,
-    SafetyClass, Session, SignInRequest, SignInStep, StepPerformed, StepReport, StepState,
-    StepsRun, UserFact, UserPage, UserRow,
+    Provider, ProviderAccount, ProviderAction, ProviderOffer, ProviderPlan, RunInput, SafetyClass,
+    Session, SignInRequest, SignInStep, StepReport, StepState, StepsRun, UserFact, UserPage,
+    UserRow,
 };
 use crate::secrets::SecretStore;
 pub use resetdesk_model::demo::DeviceApprover;
@@ -668,115 +669,4 @@ fn reports(plan: &ProviderPlan, steps: &[ZohoStep]) -> Result<Vec<StepReport>> {
             },
         )
         .collect())
-}
-
-fn plan_steps(steps: &[ZohoStep], user: &ZohoUser) -> Vec<ProviderStep> {
-    steps.iter().map(|step| plan_step(step, user)).collect()
-}
-
-/// An organisation admin is privileged, as an Entra admin role is: the organisation's approval
-/// rule for privileged targets reads this.
-fn privileged(user: &ZohoUser) -> Option<String> {
-    (user.role != MailRole::Member).then(|| {
-        format!(
-            "is a Zoho organisation {}.",
-            user.role.label().to_lowercase()
-        )
-    })
-}
-
-fn plan_step(step: &ZohoStep, user: &ZohoUser) -> ProviderStep {
-    let summary = match step.option {
-        ZohoOption::SetPassword => format!("Set a new password for {}", user.email),
-        ZohoOption::ClearWebSessions => {
-            "Clear the user's web sessions (the reset itself does this)".to_string()
-        }
-        ZohoOption::ForceChangeOnLogin => {
-            "Force the user to change the password on login".to_string()
-        }
-        ZohoOption::ClearMobileSessionsAndApiTokens => {
-            "Clear mobile sessions and API tokens".to_string()
-        }
-        ZohoOption::EmailNewPassword => "E-mail the new password to the user".to_string(),
-        ZohoOption::ResetMfa => format!("Reset the MFA of {}", user.email),
-    };
-    let performed = match &step.performed {
-        Performed::Api { doc } => StepPerformed::Api {
-            doc: doc.to_string(),
-        },
-        Performed::ByHand {
-            admin_page_url,
-            instructions,
-            why,
-        } => StepPerformed::ByHand {
-            page_url: admin_page_url.clone(),
-            instructions: instructions.clone(),
-            why: why.to_string(),
-        },
-    };
-    ProviderStep::new(summary, performed)
-}
-
-/// A member may neither reset passwords nor manage MFA, and Zoho's organisation API would
-/// refuse to even list users: say why, in Zoho's terms, rather than pass on a 403.
-fn require_some_permission(operator: &ZohoOperator) -> Result<()> {
-    let permissions = &operator.permissions;
-    if permissions.may_reset_password || permissions.may_manage_mfa {
-        return Ok(());
-    }
-    Err(AppError::denied(permissions.reason.clone().unwrap_or_else(
-        || "Your Zoho role may neither reset passwords nor manage MFA.".to_string(),
-    )))
-}
-
-/// Reset password and Reset MFA, each offered or not, with Zoho's reasons. A user Zoho cannot
-/// reset (not confirmed) is a matter of their state, not of the operator's authority.
-fn offers(operator: &ZohoOperator, user: &ZohoUser) -> Vec<ProviderOffer> {
-    let target_refusal = || -> Option<String> {
-        if let Some(reason) = &user.not_resettable_reason {
-            return Some(reason.clone());
-        }
-        if user.zuid == operator.zuid {
-            return Some(
-                "You cannot reset your own password or MFA here; use your Zoho account's own \
-                 security settings."
-                    .to_string(),
-            );
-        }
-        target_guard(operator.permissions.role, user.role)
-    };
-    let permission_refusal = operator
-        .permissions
-        .reason
-        .clone()
-        .unwrap_or_else(|| "Your Zoho role does not carry this permission.".to_string());
-    let reset_password = if operator.permissions.may_reset_password {
-        target_refusal()
-    } else {
-        Some(permission_refusal.clone())
-    };
-    let manage_mfa = if operator.permissions.may_manage_mfa {
-        target_refusal()
-    } else {
-        Some(permission_refusal)
-    };
-    // The buttons' words; the audit log names the actions as `ProviderAction::label` does.
-    [
-        (
-            ProviderAction::ZohoResetPassword,
-            "Reset password",
-            reset_password,
-        ),
-        (ProviderAction::ZohoResetMfa, "Reset MFA", manage_mfa),
-    ]
-    .into_iter()
-    .map(|(action, label, refusal)| {
-        let offer = ProviderOffer::new(action, label, refusal);
-        if user.not_resettable_reason.is_some() {
-            offer.refused_for_target_state()
-        } else {
-            offer
-        }
-    })
-    .collect()
 }
