@@ -1,7 +1,7 @@
 //! Connections in the core: the data types are the model crate's (re-exported here, so the
 //! page, the audit log and the emulators share one definition); this module adds what needs
-//! the core — the forms an operator fills in to add a connection, and the check of a saved
-//! connection that builds a provider client.
+//! the core — the forms an operator fills in to add a connection, and the checks a saved
+//! connection passes.
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
@@ -35,9 +35,7 @@ impl CheckSaved for Connection {
                 }
                 Ok(())
             }
-            ProviderSettings::PrivilegeSecure(ps) => {
-                crate::providers::privilege_secure::PrivilegeSecureClient::new(ps).map(|_| ())
-            }
+            ProviderSettings::PrivilegeSecure(ps) => ps.check(),
             ProviderSettings::Lighthouse(lighthouse) => {
                 lighthouse.partner_entra().check_endpoints()
             }
@@ -237,8 +235,8 @@ impl NewPrivilegeSecureConnection {
             base_url: self.base_url.trim().trim_end_matches('/').to_string(),
             trusted_certificate_sha256: None,
         };
-        // Builds the client once: checks the URL (https, host) the same way a sign-in will.
-        crate::providers::privilege_secure::PrivilegeSecureClient::new(&settings)?;
+        // Checks the URL (https, host) as the client reads it at sign-in.
+        settings.check()?;
         Ok(Connection {
             id: format!("nps-{}", uuid::Uuid::new_v4()),
             display_name,

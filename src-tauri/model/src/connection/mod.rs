@@ -1,7 +1,7 @@
 //! A connection is one directory the operator works with. Its non-secret settings are saved
 //! by the shell (tauri-plugin-store); its secrets live in the keychain (the core's `secrets`).
-//! Only data and the checks that need no I/O live here; checks that build a client are the
-//! core's (`resetdesk_core::connection::CheckSaved`).
+//! Only data and the checks that need no I/O live here (every provider's settings are checked
+//! here before anything is sent); the core's `CheckSaved` runs them on a saved connection.
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
@@ -282,6 +282,90 @@ pub struct PrivilegeSecureSettings {
     pub trusted_certificate_sha256: Option<String>,
 }
 
+impl PrivilegeSecureSettings {
+    /// What a saved or added connection passes before anything is sent: its server's address
+    /// and the certificate the operator chose to trust, each checked as the client reads them.
+    pub fn check(&self) -> Result<(), AppError> {
+        privilege_secure_base_url(&self.base_url)?;
+        self.pinned_certificate()?;
+        Ok(())
+    }
+
+    /// The SHA-256 of the certificate the operator chose to trust (`None`: normal checks).
+    pub fn pinned_certificate(&self) -> Result<Option<[u8; 32]>, AppError> {
+        match self.trusted_certificate_sha256.as_deref() {
+            Some(text) if !text.trim().is_empty() => parse_fingerprint(text).map(Some),
+            _ => Ok(None),
+        }
+    }
+}
+
+/// A Privilege Secure server's address as typed: https (the sign-in sends a password), a host,
+/// no user name, password, query or fragment; answered with a trailing `/`, so that relative
+/// paths join under it (a deployment under a path prefix keeps it).
+pub fn privilege_secure_base_url(text: &str) -> Result<url::Url, AppError> {
+    let text = text.trim();
+    let url = url::Url::parse(text).map_err(|_| {
+        AppError::invalid_input(format!(
+            "'{text}' is not a valid server URL. Enter it as https://nps.example.com (with :port if not 443)."
+        ))
+    })?;
+    if url.scheme() != "https" {
+        return Err(AppError::invalid_input(
+            "The Privilege Secure URL must start with https:// (the sign-in sends a password).",
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(AppError::invalid_input(
+            "The Privilege Secure URL has no host name.",
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(AppError::invalid_input(
+            "Do not put a user name or password in the Privilege Secure URL.",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(AppError::invalid_input(
+            "The Privilege Secure URL must not have a query or fragment.",
+        ));
+    }
+    let mut url = url;
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+/// Parses a SHA-256 fingerprint typed or pasted by the operator: 64 hex digits, upper or lower
+/// case, with or without `:`/spaces between the bytes, optionally prefixed `sha256:`/`SHA256=`.
+pub fn parse_fingerprint(text: &str) -> Result<[u8; 32], AppError> {
+    let trimmed = text.trim();
+    let lower = trimmed.to_ascii_lowercase();
+    let body = lower
+        .strip_prefix("sha256:")
+        .or_else(|| lower.strip_prefix("sha256="))
+        .or_else(|| lower.strip_prefix("sha-256:"))
+        .unwrap_or(&lower);
+    let hex_digits: String = body
+        .chars()
+        .filter(|c| !matches!(c, ':' | ' ' | '-'))
+        .collect();
+    let bad = || {
+        AppError::invalid_input(
+            "The trusted certificate fingerprint must be a SHA-256 fingerprint: 64 hexadecimal \
+             digits, optionally separated by colons (e.g. AB:CD:…). Copy it from the certificate \
+             error ResetDesk showed.",
+        )
+    };
+    if hex_digits.len() != 64 {
+        return Err(bad());
+    }
+    let bytes = hex::decode(&hex_digits).map_err(|_| bad())?;
+    bytes.try_into().map_err(|_| bad())
+}
+
 /// A custom endpoint must be an https origin (no path, query or credentials): tokens go there.
 pub fn https_base(value: Option<&str>, what: &str) -> Result<String, AppError> {
     let text = value.unwrap_or("").trim().trim_end_matches('/');
@@ -301,4 +385,40 @@ pub fn https_base(value: Option<&str>, what: &str) -> Result<String, AppError> {
         )));
     }
     Ok(text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(base_url: &str, pinned: Option<&str>) -> PrivilegeSecureSettings {
+        PrivilegeSecureSettings {
+            base_url: base_url.into(),
+            trusted_certificate_sha256: pinned.map(str::to_string),
+        }
+    }
+
+    /// A saved Privilege Secure connection is checked before anything is sent: its address as
+    /// the client reads it, and the certificate the operator chose to trust.
+    #[test]
+    fn a_privilege_secure_connection_is_checked_before_anything_is_sent() {
+        let fingerprint = "AB:".repeat(31) + "AB";
+        server("https://nps.example.com:6500", Some(&fingerprint))
+            .check()
+            .unwrap();
+        server("https://nps.example.com", None).check().unwrap();
+        for (bad, why) in [
+            (server("http://nps.example.com", None), "https://"),
+            (server("https://nps.example.com", Some("ab:cd")), "SHA-256"),
+        ] {
+            let error = bad.check().unwrap_err();
+            assert!(error.message.contains(why), "{error:?}");
+        }
+        assert_eq!(
+            server("https://nps.example.com/nps", None)
+                .pinned_certificate()
+                .unwrap(),
+            None
+        );
+    }
 }

@@ -18,7 +18,8 @@ use crate::error::{AppError, ErrorKind, Result};
 use super::models::{
     CandidateView, DataTable, ManagedAccountGroup, ManagedAccountInfo, ProblemDetails,
 };
-use super::tls::{self, fetch_presented_fingerprint, parse_fingerprint};
+use super::tls::{self, fetch_presented_fingerprint};
+use crate::model::connection::privilege_secure_base_url;
 
 /// The `detail` prefix of the "certificate not trusted" error; the fingerprint follows it.
 const UNTRUSTED_CERTIFICATE_DETAIL: &str = "untrustedCertificateSha256=";
@@ -197,11 +198,8 @@ impl fmt::Debug for PsSession {
 impl PrivilegeSecureClient {
     /// Checks the settings and builds the HTTPS client (nothing is sent yet).
     pub fn new(settings: &PrivilegeSecureSettings) -> Result<Self> {
-        let base = parse_base_url(&settings.base_url)?;
-        let pinned = match settings.trusted_certificate_sha256.as_deref() {
-            Some(text) if !text.trim().is_empty() => Some(parse_fingerprint(text)?),
-            _ => None,
-        };
+        let base = privilege_secure_base_url(&settings.base_url)?;
+        let pinned = settings.pinned_certificate()?;
         let http = crate::http::client_builder()
             .use_preconfigured_tls(tls::client_config(pinned)?)
             // Every sample of the API documentation signs in inside one web session ("Cookie
@@ -917,42 +915,6 @@ fn not_found_as(e: AppError, message: &str) -> AppError {
     }
 }
 
-fn parse_base_url(text: &str) -> Result<Url> {
-    let text = text.trim();
-    let url = Url::parse(text).map_err(|_| {
-        AppError::invalid_input(format!(
-            "'{text}' is not a valid server URL. Enter it as https://nps.example.com (with :port if not 443)."
-        ))
-    })?;
-    if url.scheme() != "https" {
-        return Err(AppError::invalid_input(
-            "The Privilege Secure URL must start with https:// (the sign-in sends a password).",
-        ));
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(AppError::invalid_input(
-            "The Privilege Secure URL has no host name.",
-        ));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(AppError::invalid_input(
-            "Do not put a user name or password in the Privilege Secure URL.",
-        ));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(AppError::invalid_input(
-            "The Privilege Secure URL must not have a query or fragment.",
-        ));
-    }
-    // Relative joins need a trailing slash (a deployment under a path prefix keeps it).
-    let mut url = url;
-    if !url.path().ends_with('/') {
-        let path = format!("{}/", url.path());
-        url.set_path(&path);
-    }
-    Ok(url)
-}
-
 fn check_uuid(text: &str, what: &str) -> Result<String> {
     uuid::Uuid::parse_str(text.trim())
         .map(|u| u.to_string())
@@ -1165,7 +1127,7 @@ mod tests {
     #[test]
     fn base_urls_are_checked() {
         assert_eq!(
-            parse_base_url("https://nps.example.com:6500")
+            privilege_secure_base_url("https://nps.example.com:6500")
                 .unwrap()
                 .as_str(),
             "https://nps.example.com:6500/"
@@ -1178,7 +1140,7 @@ mod tests {
             "",
         ] {
             assert_eq!(
-                parse_base_url(bad).unwrap_err().kind,
+                privilege_secure_base_url(bad).unwrap_err().kind,
                 ErrorKind::InvalidInput,
                 "{bad}"
             );

@@ -44,33 +44,7 @@ fn format_fingerprint(bytes: &[u8]) -> String {
     out
 }
 
-/// Parses a SHA-256 fingerprint typed or pasted by the operator: 64 hex digits, upper or lower
-/// case, with or without `:`/spaces between the bytes, optionally prefixed `sha256:`/`SHA256=`.
-pub fn parse_fingerprint(text: &str) -> Result<[u8; 32]> {
-    let trimmed = text.trim();
-    let lower = trimmed.to_ascii_lowercase();
-    let body = lower
-        .strip_prefix("sha256:")
-        .or_else(|| lower.strip_prefix("sha256="))
-        .or_else(|| lower.strip_prefix("sha-256:"))
-        .unwrap_or(&lower);
-    let hex_digits: String = body
-        .chars()
-        .filter(|c| !matches!(c, ':' | ' ' | '-'))
-        .collect();
-    let bad = || {
-        AppError::invalid_input(
-            "The trusted certificate fingerprint must be a SHA-256 fingerprint: 64 hexadecimal \
-             digits, optionally separated by colons (e.g. AB:CD:…). Copy it from the certificate \
-             error ResetDesk showed.",
-        )
-    };
-    if hex_digits.len() != 64 {
-        return Err(bad());
-    }
-    let bytes = hex::decode(&hex_digits).map_err(|_| bad())?;
-    bytes.try_into().map_err(|_| bad())
-}
+pub use crate::model::connection::parse_fingerprint;
 
 fn ring_provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
