@@ -1,6 +1,7 @@
 //! Plans: making one (any provider's, with the options its form chose; Lighthouse's across
 //! customers), running a confirmed one whatever its provider and kind, and the steps left to
-//! finish by hand. Each only parses the page's input and calls the Console; every check is made there.
+//! finish by hand. Each only parses the page's input and calls the Console; every check is made
+//! there.
 use resetdesk_core::auth::BrowserLauncher;
 use resetdesk_core::console::{
     ByHandPage, ByHandSettled, ByHandSettlement, LighthousePlan, PasswordInput, PendingByHandStep,
