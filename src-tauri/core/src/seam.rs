@@ -19,6 +19,7 @@ use secrecy::SecretString;
 use serde::Serialize;
 
 use crate::auth::BrowserLauncher;
+use crate::bulk::{StepExecutor, StepSpec};
 use crate::cache::{CachedUser, DirectorySync};
 use crate::error::{AppError, Result};
 use crate::model::connection::{Connection, ProviderSettings};
@@ -316,6 +317,18 @@ pub trait CacheFeed: Send + Sync {
     async fn probe(&self) -> Result<()>;
 }
 
+/// What a session that has bulk jobs gives the Console's job engine (`crate::bulk`), each time
+/// one of its jobs starts or is resumed: the job's steps are the journal's, the checks the
+/// provider's, read live then.
+#[async_trait]
+pub trait JobRunner: Send + Sync {
+    /// The executor of a job's steps, with what it checks each step against read now.
+    /// `resumed`: the steps a resumed job has left (empty when a job starts: its plan was
+    /// authorized just now); a user among them whom the operator may no longer act on has
+    /// their steps refused unsent, with why (the journal is a record, not a permission).
+    async fn executor(&self, resumed: &[StepSpec]) -> Result<Arc<dyn StepExecutor>>;
+}
+
 /// A provider: serves every connection whose settings name it.
 #[async_trait]
 pub trait Provider: Send + Sync {
@@ -523,6 +536,12 @@ pub trait Session: Send + Sync + std::any::Any {
 
     /// What fills this connection's offline cache, for a provider that keeps one.
     fn cache_feed(self: Arc<Self>) -> Option<Arc<dyn CacheFeed>> {
+        None
+    }
+
+    /// What runs this session's bulk jobs, for a provider that has them (a Lighthouse
+    /// partner's reset across customers).
+    fn job_runner(self: Arc<Self>) -> Option<Arc<dyn JobRunner>> {
         None
     }
 

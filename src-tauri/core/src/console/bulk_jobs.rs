@@ -1,25 +1,23 @@
-//! Bulk jobs in the Console (today Lighthouse's "Reset all multi-factor authentications"):
-//! start one from a confirmed plan, watch it, cancel it, and finish a job the app did not
-//! (closed or crashed half-way). The engine and its journal are in `bulk`; this module keeps the running jobs
-//! and shapes what the page shows.
+//! Bulk jobs in the Console, whatever their provider (today Lighthouse's "Reset all
+//! multi-factor authentications"): start one from a confirmed plan, watch it, cancel it, and
+//! finish a job the app did not (closed or crashed half-way). The engine and its journal are in
+//! `bulk`; the executor of a job's steps comes from its session (`seam::JobRunner`). This module
+//! keeps the running jobs and shapes what the page shows.
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::plan_store::PlanState;
-use super::{lock, validate_reason, Console};
+use super::{lock, Console};
 use crate::audit::{AuditLog, AuditRecord};
 use crate::audit_forward::AuditForwarder;
 use crate::bulk::{
     self, step_audit_record, BulkOptions, JobHandle, JobReport, JobSpec, Journal, StepAudit,
-    StepResult, StepState,
+    StepExecutor, StepResult, StepSpec, StepState,
 };
 use crate::error::{AppError, Result};
-use crate::providers::lighthouse::job::{reset_all_mfa_job, LighthouseSteps};
-use crate::providers::lighthouse::provider::LighthouseSession;
-use crate::providers::lighthouse::{CustomerAccess, LighthouseAction};
+use crate::seam::JobRunner;
 
 /// The journal file, in the app's data folder.
 const JOURNAL_FILE: &str = "bulk-jobs.db";
@@ -143,7 +141,8 @@ pub struct BulkUserResult {
 #[serde(rename_all = "camelCase")]
 pub struct BulkJobView {
     pub id: String,
-    pub action: LighthouseAction,
+    /// The action, as its plan and the audit log name it.
+    pub label: String,
     pub reason: String,
     pub created_at: String,
     pub state: BulkJobState,
@@ -185,87 +184,39 @@ impl Console {
         })
     }
 
-    /// Starts the confirmed plan as a bulk job and returns at once. Every step is journalled
-    /// before it is sent, so a close or crash half-way loses nothing.
-    pub async fn start_job(&self, plan_id: &str, reason: &str) -> Result<BulkJobView> {
+    /// What a job's start and resume need first: the managed policy applied, the audit log
+    /// writable, its required forwarding keeping up (every job resets MFA), and the journal.
+    pub(super) fn job_may_run(&self) -> Result<Arc<Journal>> {
         // No action while the managed policy cannot be applied (see `with_safety_refused`).
         self.safety()?;
-        let reason = validate_reason(reason)?;
         self.audit.ensure_writable()?;
-        // Every job resets MFA: the managed policy's required forwarding must keep up.
         self.forwarding_keeps_up()?;
+        self.journal()
+    }
+
+    /// Journals the confirmed job `spec` and starts it on `runner`, the session of the
+    /// technician who confirmed it; returns at once. Every step is journalled before it is
+    /// sent, so a close or crash half-way loses nothing.
+    pub(super) async fn launch_job(
+        &self,
+        spec: &JobSpec,
+        runner: &dyn JobRunner,
+    ) -> Result<BulkJobView> {
         let journal = self.journal()?;
-        // What a second person must have approved is decided again now: another reset of
-        // one of these users may have run since the summary was shown.
-        let (targets, planned, connection_id) =
-            self.lighthouse
-                .plans
-                .with_ready(plan_id, self.plan_validity, |record| {
-                    Ok((
-                        record.kept.clone(),
-                        record.plan.plan.clone(),
-                        record.plan.connection_id.clone(),
-                    ))
-                })?;
-        let session = self.lighthouse_session(&connection_id).await?;
-        // The notes were shown with the summary; a log that cannot be read now is refused
-        // only where the policy requires it (the requirement's error).
-        let (approval_now, _notes) = self
-            .lighthouse_approval_requirement(&session.client, &planned, &targets)
-            .await?;
-        // Claimed once: from here the job runs from its journal, never from this plan again.
-        let (plan, planned_by, approval) =
-            self.lighthouse
-                .plans
-                .claim(plan_id, self.plan_validity, |record| {
-                    let needs_approval = record.plan.approval.required || approval_now.required;
-                    if needs_approval && record.confirmation.approval.is_none() {
-                        let mut reasons = record.plan.approval.reasons.clone();
-                        for reason in approval_now.reasons {
-                            if !reasons.contains(&reason) {
-                                reasons.push(reason);
-                            }
-                        }
-                        return Err(AppError::denied(format!(
-                            "A second person must approve this job first: {}",
-                            reasons.join(" ")
-                        )));
-                    }
-                    record.state = PlanState::Ran;
-                    Ok((
-                        record.plan.clone(),
-                        record.owner.operator_label.clone(),
-                        record.confirmation.approval.clone(),
-                    ))
-                })?;
-        if session.operator.user_principal_name != planned_by {
-            return Err(AppError::denied(
-                "This summary was prepared for another technician. Start the action again under your own sign-in.",
-            ));
-        }
-        let mut spec = reset_all_mfa_job(&plan.plan, &connection_id, &planned_by, &reason)?;
-        spec.action = LighthouseAction::ResetAllMfa.label().to_string();
-        spec.approval = approval;
-        let job_id = journal.create_job(&spec)?;
-        let customers = session.client.list_customers().await?;
-        self.run_job(&journal, &job_id, &session.client, &customers, Vec::new())
-            .await?;
+        let job_id = journal.create_job(spec)?;
+        // A job that could not start (its checks could not be read) is listed as unfinished.
+        let executor = runner.executor(&[]).await?;
+        self.run_job(&journal, &job_id, executor)?;
         self.job_view_of(&job_id)
     }
 
-    /// Runs a journalled job. Each step is checked against `customers` (the GDAP roles, read
-    /// live just before) when it is sent: a relationship that lost its roles stops that
-    /// customer's steps; the steps of `refused` users — (tenant, user, why) — are refused.
-    async fn run_job(
+    /// Runs a journalled job with `executor`, which checks each step when it is sent.
+    fn run_job(
         &self,
         journal: &Arc<Journal>,
         job_id: &str,
-        client: &crate::providers::lighthouse::LighthouseClient,
-        customers: &[CustomerAccess],
-        refused: Vec<(String, String, String)>,
+        executor: Arc<dyn StepExecutor>,
     ) -> Result<()> {
-        let executor =
-            LighthouseSteps::with_checks(Arc::clone(client.session()), customers, refused);
         let audit = Arc::new(JobAudit {
             log: Arc::clone(&self.audit),
             forwarder: self.forwarder.clone(),
@@ -300,13 +251,13 @@ impl Console {
         Ok(job_view(job_id, &spec, &report, created_at, running))
     }
 
-    /// The signed-in session of the technician who started the job: a job (its customers'
-    /// users, their methods) is shown, cancelled and finished by them only.
-    async fn job_owner_session(&self, spec: &JobSpec) -> Result<Arc<LighthouseSession>> {
-        let session = self.lighthouse_session(&spec.connection_id).await?;
+    /// What runs the job on the signed-in session of the technician who started it: a job
+    /// (its users, their methods) is shown, cancelled and finished by them only.
+    async fn job_owner_session(&self, spec: &JobSpec) -> Result<Arc<dyn JobRunner>> {
+        let session = self.seam_session(&spec.connection_id).await?;
         if !session
-            .operator
-            .user_principal_name
+            .owner()
+            .operator_label
             .eq_ignore_ascii_case(&spec.operator)
         {
             return Err(AppError::denied(format!(
@@ -314,7 +265,9 @@ impl Console {
                 spec.operator
             )));
         }
-        Ok(session)
+        session.job_runner().ok_or_else(|| {
+            AppError::internal("This job's connection is served by a provider that runs no jobs.")
+        })
     }
 
     /// The job as it stands (the page polls this while it runs), for the technician who
@@ -361,14 +314,9 @@ impl Console {
     /// technician who started it, within [`JOB_MAX_AGE`], and with each user's authorization
     /// derived again from their roles now: the journal is a record, not a permission.
     pub async fn resume_job(&self, job_id: &str) -> Result<BulkJobView> {
-        // No action while the managed policy cannot be applied (see `with_safety_refused`).
-        self.safety()?;
-        self.audit.ensure_writable()?;
-        // Every job resets MFA: the managed policy's required forwarding must keep up.
-        self.forwarding_keeps_up()?;
-        let journal = self.journal()?;
+        let journal = self.job_may_run()?;
         let spec = journal.job_spec(job_id)?;
-        let session = self.job_owner_session(&spec).await?;
+        let runner = self.job_owner_session(&spec).await?;
         let view = self.job_view_of(job_id)?;
         if view.state == BulkJobState::Running {
             return Err(AppError::invalid_input("This job is running already."));
@@ -386,51 +334,14 @@ impl Console {
                 max_age.as_secs() / 3600
             )));
         }
-        let customers = session.client.list_customers().await?;
-        let refused = self
-            .refused_job_targets(&session, &customers, &journal, job_id)
-            .await?;
-        self.run_job(&journal, job_id, &session.client, &customers, refused)
-            .await?;
-        self.job_view_of(job_id)
-    }
-
-    /// The users with steps left whom the technician may no longer act on: Entra's rules,
-    /// with the technician's GDAP roles in each customer, against the user's roles read now.
-    async fn refused_job_targets(
-        &self,
-        session: &LighthouseSession,
-        customers: &[CustomerAccess],
-        journal: &Journal,
-        job_id: &str,
-    ) -> Result<Vec<(String, String, String)>> {
-        let mut users: Vec<crate::model::DirectoryUser> = Vec::new();
-        for step in journal.unfinished_steps(job_id)? {
-            let spec = step.spec;
-            let known = customers
-                .iter()
-                .any(|c| c.tenant_id.eq_ignore_ascii_case(&spec.tenant_id));
-            // A customer no longer listed is refused by the per-step customer check.
-            let seen = users.iter().any(|u| {
-                u.tenant_id.eq_ignore_ascii_case(&spec.tenant_id)
-                    && u.id.eq_ignore_ascii_case(&spec.user_id)
-            });
-            if known && !seen {
-                users.push(crate::model::DirectoryUser {
-                    connection_id: session.operator.connection_id.clone(),
-                    tenant_id: spec.tenant_id.clone(),
-                    id: spec.user_id.clone(),
-                    user_principal_name: spec.user_principal_name.clone(),
-                    display_name: spec.user_principal_name.clone(),
-                    ..Default::default()
-                });
-            }
-        }
-        let (_, refused) = session.authorize_targets(customers, users).await?;
-        Ok(refused
+        let left: Vec<StepSpec> = journal
+            .unfinished_steps(job_id)?
             .into_iter()
-            .map(|(user, why)| (user.tenant_id, user.id, format!("No longer allowed {why}")))
-            .collect())
+            .map(|step| step.spec)
+            .collect();
+        let executor = runner.executor(&left).await?;
+        self.run_job(&journal, job_id, executor)?;
+        self.job_view_of(job_id)
     }
 }
 
@@ -511,7 +422,7 @@ fn job_view(
         .collect();
     BulkJobView {
         id: job_id.to_string(),
-        action: LighthouseAction::ResetAllMfa,
+        label: spec.action.clone(),
         reason: spec.reason.clone(),
         created_at,
         state,

@@ -2,23 +2,25 @@
 //! session and a customer user's page go through the seam (`providers::lighthouse::provider`);
 //! here are the bulk use cases over that session: the customers reachable through GDAP, users
 //! and methods across the selected customers with the actions the selection allows, and the
-//! confirmation of "Reset all multi-factor authentications". The Graph calls are in
-//! `providers::lighthouse`; the bulk run in `console::bulk_jobs`.
+//! confirmation of "Reset all multi-factor authentications" and the start of its job. The Graph
+//! calls are in `providers::lighthouse`; the running jobs in `console::bulk_jobs`.
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::plan_store::{KeptPlan, PlanStore, PlanWording};
-use super::{check_query_length, require_id, Console, PlanOwner};
+use super::bulk_jobs::BulkJobView;
+use super::plan_store::{KeptPlan, PlanState, PlanStore, PlanWording};
+use super::{check_query_length, require_id, validate_reason, Console, PlanOwner};
 use crate::auth::BrowserLauncher;
 use crate::error::{AppError, Result};
 use crate::model::{AuthMethod, DirectoryUser, Operator};
+use crate::providers::lighthouse::job::reset_all_mfa_job;
 use crate::providers::lighthouse::provider::{
     matches, LighthouseProvider, LighthouseSession, LIGHTHOUSE_PROVIDER,
 };
 use crate::providers::lighthouse::{
-    offered_actions, plan_reset_all_mfa, ActionOffer, CustomerAccess, ResetPlan,
+    offered_actions, plan_reset_all_mfa, ActionOffer, CustomerAccess, LighthouseAction, ResetPlan,
 };
 
 /// Users read at once per customer for the methods list (keeps a large selection bounded).
@@ -412,6 +414,67 @@ impl Console {
         Ok(plan)
     }
 
+    /// Starts the confirmed reset `plan_id` as a bulk job with the operator's reason and
+    /// returns at once (`Console::run` calls it for a bulk plan). What a second person must
+    /// have approved is decided again first: another reset of one of these users may have run
+    /// since the summary was shown.
+    pub async fn start_job(&self, plan_id: &str, reason: &str) -> Result<BulkJobView> {
+        // No action while the managed policy cannot be applied (see `with_safety_refused`).
+        self.safety()?;
+        let reason = validate_reason(reason)?;
+        self.job_may_run()?;
+        let (targets, planned, connection_id) =
+            self.lighthouse
+                .plans
+                .with_ready(plan_id, self.plan_validity, |record| {
+                    Ok((
+                        record.kept.clone(),
+                        record.plan.plan.clone(),
+                        record.plan.connection_id.clone(),
+                    ))
+                })?;
+        let session = self.lighthouse_session(&connection_id).await?;
+        // The notes were shown with the summary; a log that cannot be read now is refused
+        // only where the policy requires it (the requirement's error).
+        let (approval_now, _notes) = self
+            .lighthouse_approval_requirement(&session.client, &planned, &targets)
+            .await?;
+        // Claimed once: from here the job runs from its journal, never from this plan again.
+        let (plan, planned_by, approval) =
+            self.lighthouse
+                .plans
+                .claim(plan_id, self.plan_validity, |record| {
+                    let needs_approval = record.plan.approval.required || approval_now.required;
+                    if needs_approval && record.confirmation.approval.is_none() {
+                        let mut reasons = record.plan.approval.reasons.clone();
+                        for reason in approval_now.reasons {
+                            if !reasons.contains(&reason) {
+                                reasons.push(reason);
+                            }
+                        }
+                        return Err(AppError::denied(format!(
+                            "A second person must approve this job first: {}",
+                            reasons.join(" ")
+                        )));
+                    }
+                    record.state = PlanState::Ran;
+                    Ok((
+                        record.plan.clone(),
+                        record.owner.operator_label.clone(),
+                        record.confirmation.approval.clone(),
+                    ))
+                })?;
+        if session.operator.user_principal_name != planned_by {
+            return Err(AppError::denied(
+                "This summary was prepared for another technician. Start the action again under your own sign-in.",
+            ));
+        }
+        let mut spec = reset_all_mfa_job(&plan.plan, &connection_id, &planned_by, &reason)?;
+        spec.action = LighthouseAction::ResetAllMfa.label().to_string();
+        spec.approval = approval;
+        self.launch_job(&spec, session.as_ref()).await
+    }
+
     fn audit_lighthouse_refusal(&self, operator: &Operator, users: &[DirectoryUser], why: &str) {
         for user in users {
             // In the customer's tenant, where the user is.
@@ -422,7 +485,7 @@ impl Console {
                 target_id: &user.id,
                 target: &user.user_principal_name,
             };
-            let action = crate::providers::lighthouse::LighthouseAction::ResetAllMfa.label();
+            let action = LighthouseAction::ResetAllMfa.label();
             let record = crate::audit::AuditRecord::refused(parties, action, why);
             if let Err(e) = self.append_audit(record) {
                 tracing::error!(error = %e, "could not audit a refusal");

@@ -22,7 +22,6 @@ import {
 } from "@fluentui/react-components";
 import type { BadgeProps, MessageBarIntent } from "@fluentui/react-components";
 import { useEffect, useRef, useState } from "react";
-import { LIGHTHOUSE_ACTION_LABELS } from "../../format";
 import { cancelJob, jobStatus } from "../../ipc/api";
 import type { AppError, BulkJobState, BulkJobView, BulkStepState, BulkUserState } from "../../ipc/types";
 import { ErrorBar } from "../ErrorBar";
@@ -122,7 +121,7 @@ export function LighthouseJobPanel({ job: initial, onClose }: { job: BulkJobView
     <Dialog open modalType="alert">
       <DialogSurface id="lh-job-panel" className={styles.surface} data-state={job.state} data-job-id={job.id}>
         <DialogBody>
-          <DialogTitle>{LIGHTHOUSE_ACTION_LABELS[job.action] ?? job.action}</DialogTitle>
+          <DialogTitle>{job.label}</DialogTitle>
           <DialogContent className={styles.content}>
             <MessageBar intent={state.intent} data-testid="job-state" data-state={job.state}>
               <MessageBarBody>{state.text}</MessageBarBody>

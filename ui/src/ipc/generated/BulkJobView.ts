@@ -2,9 +2,12 @@
 import type { AppError } from "./AppError";
 import type { BulkJobState } from "./BulkJobState";
 import type { BulkUserResult } from "./BulkUserResult";
-import type { LighthouseAction } from "./LighthouseAction";
 
 /**
  * A job as the page shows it: counts, and a result per user and per method.
  */
-export type BulkJobView = { id: string, action: LighthouseAction, reason: string, createdAt: string, state: BulkJobState, done: number, failed: number, remaining: number, users: Array<BulkUserResult>, error: AppError | null, };
+export type BulkJobView = { id: string, 
+/**
+ * The action, as its plan and the audit log name it.
+ */
+label: string, reason: string, createdAt: string, state: BulkJobState, done: number, failed: number, remaining: number, users: Array<BulkUserResult>, error: AppError | null, };

@@ -9,10 +9,13 @@ use std::time::Duration;
 use async_trait::async_trait;
 use reqwest::StatusCode;
 
+use super::provider::LighthouseSession;
 use super::{CustomerAccess, DeleteOutcome, LighthouseAction, LighthouseClient, PartnerSession};
 use crate::bulk::{Attempt, JobSpec, StepExecutor, StepSpec};
-use crate::model::AuthMethodKind;
+use crate::error::Result;
+use crate::model::{AuthMethodKind, DirectoryUser};
 use crate::providers::entra::http::{Failure, RetryPolicy};
+use crate::seam::JobRunner;
 
 pub const RESET_ALL_MFA_ACTION: &str = "lighthouse.resetAllMfa";
 
@@ -175,6 +178,59 @@ impl StepExecutor for LighthouseSteps {
             })),
             Err(failure) => Err(self.setback(failure, &step.tenant_id)),
         }
+    }
+}
+
+/// A partner's jobs start and resume against the customers as GDAP lists them now.
+#[async_trait]
+impl JobRunner for LighthouseSession {
+    async fn executor(&self, resumed: &[StepSpec]) -> Result<Arc<dyn StepExecutor>> {
+        let customers = self.client.list_customers().await?;
+        let refused = self.no_longer_allowed(&customers, resumed).await?;
+        let executor: Arc<dyn StepExecutor> =
+            LighthouseSteps::with_checks(Arc::clone(self.client.session()), &customers, refused);
+        Ok(executor)
+    }
+}
+
+impl LighthouseSession {
+    /// The users with steps left whom the technician may no longer act on, as (tenant, user,
+    /// why): Entra's rules, with the technician's GDAP roles in each customer, against the
+    /// user's roles read now.
+    async fn no_longer_allowed(
+        &self,
+        customers: &[CustomerAccess],
+        steps: &[StepSpec],
+    ) -> Result<Vec<(String, String, String)>> {
+        let mut users: Vec<DirectoryUser> = Vec::new();
+        for step in steps {
+            // A customer no longer listed is refused by the per-step customer check.
+            let known = customers
+                .iter()
+                .any(|c| c.tenant_id.eq_ignore_ascii_case(&step.tenant_id));
+            let seen = users.iter().any(|u| {
+                u.tenant_id.eq_ignore_ascii_case(&step.tenant_id)
+                    && u.id.eq_ignore_ascii_case(&step.user_id)
+            });
+            if known && !seen {
+                users.push(DirectoryUser {
+                    connection_id: self.operator.connection_id.clone(),
+                    tenant_id: step.tenant_id.clone(),
+                    id: step.user_id.clone(),
+                    user_principal_name: step.user_principal_name.clone(),
+                    display_name: step.user_principal_name.clone(),
+                    ..Default::default()
+                });
+            }
+        }
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (_, refused) = self.authorize_targets(customers, users).await?;
+        Ok(refused
+            .into_iter()
+            .map(|(user, why)| (user.tenant_id, user.id, format!("No longer allowed {why}")))
+            .collect())
     }
 }
 

@@ -771,6 +771,11 @@ impl Session for LighthouseSession {
         let action: LighthouseAction = action_of_id(action)?;
         Some((action.label().to_string(), SafetyClass::MfaReset))
     }
+
+    /// A reset across customers runs as a job (`super::job`).
+    fn job_runner(self: Arc<Self>) -> Option<Arc<dyn crate::seam::JobRunner>> {
+        Some(self)
+    }
 }
 
 /// The step that removes `method` from `user`: deactivated for a hardware OATH token (it stays
