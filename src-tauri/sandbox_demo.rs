@@ -4,7 +4,7 @@
 //! sees the connections' settings and the model's demo sign-in traits, nothing more.
 use std::sync::Arc;
 
-use resetdesk_core::connection::{Connection, ProviderSettings};
+use resetdesk_core::connection::Connection;
 use resetdesk_core::console::Console;
 use resetdesk_sandbox::lighthouse::{LighthouseConfig, LighthouseSandbox};
 use resetdesk_sandbox::privilege_secure::PsEmulator;
@@ -126,31 +126,27 @@ impl SandboxDemo {
     /// The four built-in connections, first in the Connections screen.
     pub fn connections(&self) -> Vec<Connection> {
         vec![
-            Connection {
-                id: SANDBOX_CONNECTION_ID.to_string(),
-                display_name: "Sandbox — Contoso (demo)".to_string(),
-                settings: ProviderSettings::Entra(self.entra.entra_settings()),
-                sandbox: true,
-            },
-            Connection {
-                id: ZOHO_SANDBOX_CONNECTION_ID.to_string(),
-                display_name: "Sandbox — Zylker on Zoho (demo)".to_string(),
-                settings: ProviderSettings::Zoho(self.zoho.settings()),
-                sandbox: true,
-            },
-            Connection {
-                id: PS_SANDBOX_CONNECTION_ID.to_string(),
-                display_name: "Sandbox — Privilege Secure (demo)".to_string(),
-                // The emulator's self-signed certificate, pinned: the sandbox starts trusted.
-                settings: ProviderSettings::PrivilegeSecure(self.privilege_secure.settings()),
-                sandbox: true,
-            },
-            Connection {
-                id: LIGHTHOUSE_SANDBOX_CONNECTION_ID.to_string(),
-                display_name: "Sandbox — Lighthouse partner (demo)".to_string(),
-                settings: ProviderSettings::Lighthouse(self.lighthouse.settings()),
-                sandbox: true,
-            },
+            Connection::built_in_sandbox(
+                SANDBOX_CONNECTION_ID,
+                "Sandbox — Contoso (demo)",
+                self.entra.entra_settings(),
+            ),
+            Connection::built_in_sandbox(
+                ZOHO_SANDBOX_CONNECTION_ID,
+                "Sandbox — Zylker on Zoho (demo)",
+                self.zoho.settings(),
+            ),
+            // The emulator's self-signed certificate, pinned: the sandbox starts trusted.
+            Connection::built_in_sandbox(
+                PS_SANDBOX_CONNECTION_ID,
+                "Sandbox — Privilege Secure (demo)",
+                self.privilege_secure.settings(),
+            ),
+            Connection::built_in_sandbox(
+                LIGHTHOUSE_SANDBOX_CONNECTION_ID,
+                "Sandbox — Lighthouse partner (demo)",
+                self.lighthouse.settings(),
+            ),
         ]
     }
 

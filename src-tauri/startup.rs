@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use resetdesk_core::audit_forward::{AuditForwarder, ForwardOptions, SyslogSettings};
-use resetdesk_core::connection::{CheckSaved, Connection};
+use resetdesk_core::connection::Connection;
 use resetdesk_core::console::{Console, KeychainStatus};
 use resetdesk_core::safety::managed::{IgnoredSetting, ManagedState};
 use resetdesk_core::safety::SafetyPolicy;

@@ -729,7 +729,6 @@ mod tests {
     use super::*;
     use crate::auth::SandboxBrowser;
     use crate::error::ErrorKind;
-    use crate::model::connection::ProviderSettings;
     use crate::providers::entra::actions::ActionKind;
     use crate::secrets::MemoryStore;
     use resetdesk_sandbox::{Sandbox, SandboxConfig};
@@ -743,12 +742,8 @@ mod tests {
     async fn a_plan_run_under_another_sign_in_is_refused_and_audited_under_that_operator() {
         let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
         let data = tempfile::tempdir().unwrap();
-        let connection = Connection {
-            id: "sandbox".into(),
-            display_name: "Sandbox".into(),
-            settings: ProviderSettings::Entra(sandbox.entra_settings()),
-            sandbox: true,
-        };
+        let connection =
+            Connection::built_in_sandbox("sandbox", "Sandbox", sandbox.entra_settings());
         let console = Console::new(
             vec![connection],
             Arc::new(MemoryStore::new()),

@@ -1,12 +1,18 @@
 //! A connection is one directory the operator works with. Its non-secret settings are saved
 //! by the shell (tauri-plugin-store); its secrets live in the keychain (the core's `secrets`).
 //! Only data and the checks that need no I/O live here (every provider's settings are checked
-//! here before anything is sent); the core's `CheckSaved` runs them on a saved connection.
+//! here before anything is sent), and the forms an operator fills in to add a connection
+//! (`forms`), with the checks a saved connection passes (`Connection::check_saved`).
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
+mod forms;
 pub mod zoho;
+pub use forms::{
+    NewConnection, NewEntraConnection, NewLighthouseConnection, NewPrivilegeSecureConnection,
+    NewZohoConnection,
+};
 pub use zoho::{DataCentre, DataCentreHosts, RequestLimit, ZohoSettings};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -64,6 +70,25 @@ pub enum ProviderSettings {
     Custom(CustomSettings),
 }
 
+/// Each provider's settings are a connection's settings (`Connection::built_in_sandbox`).
+macro_rules! settings_of {
+    ($($variant:ident($settings:ty)),* $(,)?) => {
+        $(impl From<$settings> for ProviderSettings {
+            fn from(settings: $settings) -> Self {
+                ProviderSettings::$variant(settings)
+            }
+        })*
+    };
+}
+
+settings_of!(
+    Entra(EntraSettings),
+    Zoho(ZohoSettings),
+    PrivilegeSecure(PrivilegeSecureSettings),
+    Lighthouse(LighthouseSettings),
+    Custom(CustomSettings),
+);
+
 /// The provider name of Privilege Secure connections.
 pub const PRIVILEGE_SECURE_PROVIDER: &str = "privilege-secure";
 
@@ -81,6 +106,20 @@ pub struct CustomSettings {
 }
 
 impl Connection {
+    /// A built-in sandbox connection, served by an in-app emulator whose `settings` it takes.
+    pub fn built_in_sandbox(
+        id: &str,
+        display_name: &str,
+        settings: impl Into<ProviderSettings>,
+    ) -> Self {
+        Self {
+            id: id.to_string(),
+            display_name: display_name.to_string(),
+            settings: settings.into(),
+            sandbox: true,
+        }
+    }
+
     pub fn kind(&self) -> ConnectionKind {
         match self.settings {
             ProviderSettings::Entra(_) => ConnectionKind::EntraTenant,
