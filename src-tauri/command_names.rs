@@ -32,7 +32,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "lighthouse_customers",
     "lighthouse_users",
     "lighthouse_methods_list",
-    "lighthouse_plan_reset",
+    "plan_bulk_action",
     "job_status",
     "cancel_job",
     "unfinished_jobs",

@@ -48,7 +48,7 @@ macro_rules! app_commands {
             commands::directory::lighthouse_customers,
             commands::directory::lighthouse_users,
             commands::directory::lighthouse_methods_list,
-            commands::plans::lighthouse_plan_reset,
+            commands::plans::plan_bulk_action,
             commands::jobs::job_status,
             commands::jobs::cancel_job,
             commands::jobs::unfinished_jobs,

@@ -4,8 +4,8 @@
 //! there.
 use resetdesk_core::auth::BrowserLauncher;
 use resetdesk_core::console::{
-    ByHandPage, ByHandSettled, ByHandSettlement, LighthousePlan, PasswordInput, PendingByHandStep,
-    ProviderPlan, RunOutcome, TargetRef,
+    BulkPlan, ByHandPage, ByHandSettled, ByHandSettlement, PasswordInput, PendingByHandStep,
+    ProviderPlan, RunOutcome,
 };
 use resetdesk_core::AppError;
 use tauri::{AppHandle, Runtime, State};
@@ -37,16 +37,19 @@ pub async fn plan_action(
     Ok(plan)
 }
 
+/// Plans an offered action on many users at once (`user_ids`: the ids the connection's rows
+/// gave), run as a bulk job once confirmed: a Lighthouse partner's reset across customers.
 #[tauri::command]
-pub async fn lighthouse_plan_reset(
+pub async fn plan_bulk_action(
     start: State<'_, AppStart>,
     connection_id: String,
-    targets: Vec<TargetRef>,
-) -> Result<LighthousePlan, AppError> {
+    user_ids: Vec<String>,
+    action: String,
+) -> Result<BulkPlan, AppError> {
     let state = start.ready().await?;
     state
         .console
-        .lighthouse_plan_reset(&connection_id, &targets)
+        .plan_many(&connection_id, &user_ids, &action)
         .await
 }
 

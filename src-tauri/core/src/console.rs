@@ -15,11 +15,11 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 mod bulk_jobs;
+mod bulk_plans;
 mod by_hand_steps;
 mod confirmation;
 mod entra;
 mod lighthouse;
-mod lighthouse_approval;
 mod offline_cache;
 mod plan_store;
 mod provider_actions;
@@ -33,9 +33,10 @@ mod zoho;
 pub use self::bulk_jobs::{
     BulkJobState, BulkJobView, BulkMethodResult, BulkStepState, BulkUserResult, BulkUserState,
 };
+pub use self::bulk_plans::BulkPlan;
 pub use self::by_hand_steps::{ByHandSettled, ByHandSettlement, PendingByHandStep};
 pub use self::lighthouse::{
-    CustomerNotRead, LighthouseMethods, LighthouseMethodsRow, LighthousePlan, LighthouseUser,
+    CustomerNotRead, LighthouseMethods, LighthouseMethodsRow, LighthouseUser,
     LighthouseUserDetails, LighthouseUsers, PartnerSandboxSignIn, TargetRef,
 };
 pub use self::offline_cache::{CacheStatus, CachedSearch, OFFLINE_PROBE_INTERVAL};
@@ -213,9 +214,11 @@ pub struct Console {
     zoho: zoho::ZohoConfig,
     /// Confirmation summaries of the seam's actions, and their by-hand steps.
     provider_plans: provider_actions::ProviderPlans,
-    /// Lighthouse partner sessions, their confirmations and bulk jobs.
+    /// Confirmation summaries of actions on many users, kept for their jobs.
+    bulk_plans: bulk_plans::BulkPlans,
+    /// Who answers a sandbox Lighthouse partner's sign-in page.
     lighthouse: lighthouse::LighthouseState,
-    /// The bulk jobs of "Reset all MFAs" (journalled; see `bulk_jobs`).
+    /// The bulk jobs (journalled; see `bulk_jobs`).
     bulk_jobs: bulk_jobs::BulkJobs,
     /// How long a reviewed summary may be confirmed ([`PLAN_VALIDITY`] unless a test sets it).
     plan_validity: Duration,
@@ -270,6 +273,7 @@ impl Console {
             lighthouse: Default::default(),
             bulk_jobs: Default::default(),
             provider_plans: PlanStore::new(PlanWording::ONE_USER),
+            bulk_plans: PlanStore::new(PlanWording::BULK_JOB),
             seam: Default::default(),
             running_resets: Default::default(),
             revealed: Default::default(),

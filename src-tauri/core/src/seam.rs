@@ -9,8 +9,10 @@
 //! [`SafetyClass`], never its label), and the finish-by-hand steps. A provider decides only
 //! what is its own: who may do what to whom, and what each step does.
 //!
-//! Every provider is served through the seam. A Lighthouse partner's bulk reset across
-//! customers (its plan, approval and job) is the Console's, over the partner's session.
+//! Every provider is served through the seam. A session may also plan an action on many users
+//! at once ([`Session::plan_many`]) and run it as a bulk job ([`Session::job_runner`]): a
+//! Lighthouse partner's reset across customers; the Console keeps the plan, applies the safety
+//! rules, takes the approval and runs the job.
 
 use std::sync::Arc;
 
@@ -19,11 +21,12 @@ use secrecy::SecretString;
 use serde::Serialize;
 
 use crate::auth::BrowserLauncher;
+use crate::bulk::plan::ResetPlan;
 use crate::bulk::{StepExecutor, StepSpec};
 use crate::cache::{CachedUser, DirectorySync};
 use crate::error::{AppError, Result};
 use crate::model::connection::{Connection, ProviderSettings};
-use crate::model::AuthMethod;
+use crate::model::{AuthMethod, DirectoryUser};
 use crate::safety::verification::ContactsOnRecord;
 use crate::safety::{ApprovalRecord, RateStatus};
 
@@ -317,6 +320,33 @@ pub trait CacheFeed: Send + Sync {
     async fn probe(&self) -> Result<()>;
 }
 
+/// A plan on many users, as a session makes it ([`Session::plan_many`]); the Console audits
+/// the users left out, decides the approval the job needs and keeps the plan for its run.
+pub struct BulkDraft {
+    /// The action as the audit log and the job name it.
+    pub label: String,
+    /// The confirmation: the users left out are listed in it, with why.
+    pub plan: ResetPlan,
+    /// The users the job acts on (allowed, with a method to remove), read with their roles.
+    pub in_job: Vec<JobUser>,
+    /// The users left out, each with why: audited as refusals.
+    pub refused: Vec<(DirectoryUser, String)>,
+    /// Why nothing can be planned at all (every user refused, a tenant that does not allow
+    /// the action): the Console audits `refused`, then answers this.
+    pub stopped: Option<AppError>,
+}
+
+/// A user of a bulk job, as the approval rules and the approver's check read them.
+#[derive(Debug, Clone)]
+pub struct JobUser {
+    /// The id this session names the user by (its rows' ids).
+    pub key: String,
+    /// The user in their own tenant, with the roles read for the plan.
+    pub user: DirectoryUser,
+    /// Why the provider treats the user as privileged, if it does (approval rules).
+    pub privileged: Option<String>,
+}
+
 /// What a session that has bulk jobs gives the Console's job engine (`crate::bulk`), each time
 /// one of its jobs starts or is resumed: the job's steps are the journal's, the checks the
 /// provider's, read live then.
@@ -327,6 +357,12 @@ pub trait JobRunner: Send + Sync {
     /// authorized just now); a user among them whom the operator may no longer act on has
     /// their steps refused unsent, with why (the journal is a record, not a permission).
     async fn executor(&self, resumed: &[StepSpec]) -> Result<Arc<dyn StepExecutor>>;
+
+    /// Whether this session's account — a second person who signed in to approve
+    /// ([`Provider::approver_sign_in`]) — may approve the job `technician_id` prepared on
+    /// `users`: someone else, allowed by their own rights to take the action on every one of
+    /// them. A refusal says why, naming the users they may not act on.
+    fn may_approve(&self, technician_id: &str, users: &[DirectoryUser]) -> Result<()>;
 }
 
 /// A provider: serves every connection whose settings name it.
@@ -504,6 +540,16 @@ pub trait Session: Send + Sync + std::any::Any {
             "\"{}\" has no options; plan it without them.",
             offer.label
         )))
+    }
+
+    /// The plan of `action` on many users at once (`user_ids`: ids this session gave in its
+    /// rows), run as a bulk job: a Lighthouse partner's reset across customers. Default: this
+    /// provider acts on one user at a time.
+    async fn plan_many(&self, user_ids: &[String], action: &str) -> Result<BulkDraft> {
+        let _ = (user_ids, action);
+        Err(AppError::invalid_input(
+            "This directory acts on one user at a time: open the user to plan an action.",
+        ))
     }
 
     /// For a session a second person opened to approve ([`Provider::approver_sign_in`]): why

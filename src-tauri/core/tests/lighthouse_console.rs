@@ -117,7 +117,7 @@ impl Harness {
 
     /// The team lead approves `plan` in the sandbox partner (a second person whose GDAP roles
     /// cover the technician's).
-    async fn approve_as_lead(&self, plan: &resetdesk_core::console::LighthousePlan) {
+    async fn approve_as_lead(&self, plan: &resetdesk_core::console::BulkPlan) {
         self.console
             .approve_plan(&plan.id, resetdesk_testkit::demo_sign_in(LEAD_UPN))
             .await
@@ -438,7 +438,7 @@ async fn settled_on(console: &Console, job_id: &str) -> resetdesk_core::console:
 
 /// Every user of Fabrikam and Woodgrove Bank (the administrators and group members among
 /// them need a second person: the team lead approves).
-async fn two_customer_plan(h: &Harness) -> resetdesk_core::console::LighthousePlan {
+async fn two_customer_plan(h: &Harness) -> resetdesk_core::console::BulkPlan {
     let selection = vec![h.tenant("Fabrikam"), h.tenant("Woodgrove Bank")];
     let users = h
         .console
@@ -703,7 +703,7 @@ async fn the_technician_is_read_from_the_partner_tenant_on_sign_in_and_on_resume
 }
 
 /// Starts the two-customer job and cancels it at once: most of its steps are left.
-async fn cancelled_job(h: &Harness) -> (resetdesk_core::console::LighthousePlan, String) {
+async fn cancelled_job(h: &Harness) -> (resetdesk_core::console::BulkPlan, String) {
     h.sandbox.set_latency(std::time::Duration::from_millis(60));
     let plan = two_customer_plan(h).await;
     let started = h.console.start_job(&plan.id, "INC-9100").await.unwrap();
@@ -1435,7 +1435,7 @@ async fn reset_on(console: &Console, targets: &[TargetRef]) {
 
 /// `plan` needs a second person because its (first) user's MFA was already reset within the
 /// repeat window.
-fn assert_already_reset(plan: &resetdesk_core::console::LighthousePlan) {
+fn assert_already_reset(plan: &resetdesk_core::console::BulkPlan) {
     assert!(plan.approval.required, "{:?}", plan.approval);
     assert!(
         plan.approval.reasons[0].contains("already reset at"),

@@ -1,14 +1,14 @@
 import { useCallback, useRef, useState } from "react";
-import { isJob, lighthousePlanReset, runPlan, toAppError } from "../ipc/api";
+import { isJob, planBulkAction, runPlan, toAppError } from "../ipc/api";
 import type { ApproverSignIn } from "../ipc/api";
 import { approveWith } from "./approveWith";
-import type { AppError, BulkJobView, LighthouseTarget } from "../ipc/types";
+import type { AppError, BulkJobView } from "../ipc/types";
 import type { LighthousePlanStage } from "../components/lighthouse/LighthousePlanDialog";
 
 export type LighthouseResetFlow = { stage: "idle" } | LighthousePlanStage | { stage: "job"; job: BulkJobView };
 
 /**
- * "Reset all multi-factor authentications": Rust plans it for the targets (the confirmation), then
+ * "Reset all multi-factor authentications": Rust plans it for the selected users (the confirmation), then
  * runs it (the one run command, as any plan) as a background job whose progress the page reads.
  */
 export function useLighthouseReset(connectionId: string) {
@@ -17,11 +17,12 @@ export function useLighthouseReset(connectionId: string) {
   const attempt = useRef(0);
 
   const start = useCallback(
-    async (targets: LighthouseTarget[]) => {
+    /** `userIds`: the ids Rust gave the users' rows. */
+    async (userIds: string[]) => {
       const no = ++attempt.current;
       setFlow({ stage: "planning" });
       try {
-        const plan = await lighthousePlanReset(connectionId, targets);
+        const plan = await planBulkAction(connectionId, userIds, "resetAllMfa");
         if (no === attempt.current) setFlow({ stage: "confirm", plan, approval: null });
       } catch (e) {
         if (no === attempt.current) setFlow({ stage: "planFailed", error: e as AppError });

@@ -13,6 +13,7 @@ import type {
   AuditFilter,
   AuditVerification,
   BulkJobView,
+  BulkPlan,
   CustomerAccess,
   CachedSearch,
   CacheStatus,
@@ -24,8 +25,6 @@ import type {
   ForwardingStatus,
   SafetyRulesView,
   LighthouseMethods,
-  LighthousePlan,
-  LighthouseTarget,
   LighthouseUsers,
   NewConnection,
   PasswordInput,
@@ -362,9 +361,12 @@ export function lighthouseMethodsList(connectionId: string, tenantIds: string[],
 }
 
 
-/** The confirmation of "Reset all multi-factor authentications" for users of one or more customers. */
-export function lighthousePlanReset(connectionId: string, targets: LighthouseTarget[]): Promise<LighthousePlan> {
-  return call("lighthouse_plan_reset", { connectionId, targets });
+/**
+ * The confirmation of an action on many users at once, run as a job (a Lighthouse partner's "Reset all
+ * multi-factor authentications" across customers). `userIds`: the ids Rust gave the users' rows.
+ */
+export function planBulkAction(connectionId: string, userIds: string[], action: string): Promise<BulkPlan> {
+  return call("plan_bulk_action", { connectionId, userIds, action });
 }
 
 export function jobStatus(jobId: string): Promise<BulkJobView> {

@@ -227,7 +227,7 @@ describe("Lighthouse users", () => {
     let polls = 0;
     const ipc = mockCommands(
       partnerHandlers({
-        lighthouse_plan_reset: () => lhPlan(),
+        plan_bulk_action: () => lhPlan(),
         run_plan: () => lhJob(),
         job_status: () => {
           polls += 1;
@@ -246,14 +246,11 @@ describe("Lighthouse users", () => {
 
     const plan = lhPlan();
     await waitFor(() => expect(text("lh-plan-summary")).toBe("3 users in 2 customers, 8 methods"));
-    expect(ipc.callsOf("lighthouse_plan_reset")).toEqual([
+    expect(ipc.callsOf("plan_bulk_action")).toEqual([
       {
         connectionId: LH_ID,
-        targets: [
-          { tenantId: fabrikam.tenantId, userId: fabUser.id },
-          { tenantId: fabrikam.tenantId, userId: fabUser2.id },
-          { tenantId: northwind.tenantId, userId: northUser.id },
-        ],
+        userIds: [fabUser.key, fabUser2.key, northUser.key],
+        action: "resetAllMfa",
       },
     ]);
     const dialog = byId("lh-plan-dialog")!;
@@ -303,7 +300,7 @@ describe("Lighthouse users", () => {
 
   test("a customer every selected user of which is refused still shows those users, left out with why", async () => {
     const plan = fromSandbox.lighthousePlanCustomerLeftOut;
-    mockCommands(partnerHandlers({ lighthouse_plan_reset: () => plan }));
+    mockCommands(partnerHandlers({ plan_bulk_action: () => plan }));
     renderWithFluent(<Harness initial={[fabrikam.tenantId, northwind.tenantId]} />);
     await waitFor(() => expect(rowIds()).toHaveLength(3));
     click(`select-${fabrikam.tenantId}-${fabUser2.id}`);
@@ -332,7 +329,7 @@ describe("Lighthouse users", () => {
     const ipc = mockCommands(
       partnerHandlers({
         list_connections: () => [lighthouseConnection(true)],
-        lighthouse_plan_reset: () => lhPlan({ approval }),
+        plan_bulk_action: () => lhPlan({ approval }),
         approve_plan: () => ({
           step: "approved",
           record: { approver: lead, approverId: "lead-1", approverRoles: ["Authentication Administrator in Fabrikam"], at: "t" },
@@ -374,7 +371,7 @@ describe("Lighthouse users", () => {
     };
     mockCommands(
       partnerHandlers({
-        lighthouse_plan_reset: () => plan,
+        plan_bulk_action: () => plan,
         run_plan: () => job,
         job_status: () => job,
       }),
@@ -397,7 +394,7 @@ describe("Lighthouse users", () => {
   test("Cancel in the progress panel calls cancel_job", async () => {
     const ipc = mockCommands(
       partnerHandlers({
-        lighthouse_plan_reset: () => lhPlan(),
+        plan_bulk_action: () => lhPlan(),
         run_plan: () => lhJob(),
         job_status: () => lhJob({ done: 1, remaining: 1 }),
         cancel_job: () => lhJob({ state: "cancelled", done: 1, remaining: 0, failed: 0 }),
@@ -410,10 +407,7 @@ describe("Lighthouse users", () => {
     await waitFor(() => expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false));
     click("action-resetAllMfa");
     await waitFor(() => expect(byId("reason-input")).not.toBeNull());
-    expect(ipc.callsOf("lighthouse_plan_reset")[0].targets).toEqual([
-      { tenantId: fabrikam.tenantId, userId: fabUser.id },
-      { tenantId: fabrikam.tenantId, userId: fabUser2.id },
-    ]);
+    expect(ipc.callsOf("plan_bulk_action")[0].userIds).toEqual([fabUser.key, fabUser2.key]);
     fireEvent.change(byId("reason-input")!, { target: { value: "INC-78" } });
     click("confirm-button");
     await waitFor(() => expect(byId("cancel-job")).not.toBeNull());
@@ -425,7 +419,7 @@ describe("Lighthouse users", () => {
   });
 
   test("the Authentication methods tab lists each user's methods with the same selection and action", async () => {
-    const ipc = mockCommands(partnerHandlers({ lighthouse_plan_reset: () => lhPlan() }));
+    const ipc = mockCommands(partnerHandlers({ plan_bulk_action: () => lhPlan() }));
     renderWithFluent(<Harness initial={[fabrikam.tenantId, northwind.tenantId]} />);
     await waitFor(() => expect(rowIds()).toHaveLength(3));
     click("tab-methods");
@@ -437,8 +431,8 @@ describe("Lighthouse users", () => {
     click(`select-${northwind.tenantId}-${northUser.id}`);
     await waitFor(() => expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false));
     click("action-resetAllMfa");
-    await waitFor(() => expect(ipc.callsOf("lighthouse_plan_reset")).toHaveLength(1));
-    expect(ipc.callsOf("lighthouse_plan_reset")[0].targets).toEqual([{ tenantId: northwind.tenantId, userId: northUser.id }]);
+    await waitFor(() => expect(ipc.callsOf("plan_bulk_action")).toHaveLength(1));
+    expect(ipc.callsOf("plan_bulk_action")[0].userIds).toEqual([northUser.key]);
     click("cancel-button");
     await waitFor(() => expect(byId("lh-plan-dialog")).toBeNull());
   });

@@ -37,7 +37,6 @@ import type {
   CustomerNotRead,
   LighthouseActionOffer,
   LighthouseMethodsRow,
-  LighthouseTarget,
   LighthouseUser,
 } from "../ipc/types";
 import { orDash } from "../format";
@@ -52,7 +51,8 @@ const useStyles = makeStyles({
   methods: { display: "inline-flex", flexWrap: "wrap", gap: tokens.spacingHorizontalXS },
 });
 
-const targetKey = (t: LighthouseTarget) => `${t.tenantId}/${t.userId}`;
+/** A selected user: the id Rust gave the row (what a plan takes) and their customer. */
+type Selected = { key: string; tenantId: string };
 
 /** The rows of either list, as users (the Authentication methods list carries each user's methods). */
 function rowUser(row: LighthouseUser | LighthouseMethodsRow): LighthouseUser {
@@ -99,7 +99,7 @@ export function LighthouseUsersScreen({
   const [offerKey, setOfferKey] = useState("");
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
-  const [selected, setSelected] = useState<Map<string, LighthouseTarget>>(new Map());
+  const [selected, setSelected] = useState<Map<string, Selected>>(new Map());
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const latest = useRef(0);
 
@@ -192,24 +192,24 @@ export function LighthouseUsersScreen({
   const shown = rowsTab === tab ? rows : [];
   const visible = shown.map((row) => {
     const user = rowUser(row);
-    return { tenantId: user.tenantId, userId: user.id };
+    return { key: user.key, tenantId: user.tenantId };
   });
-  const visibleSelected = visible.filter((t) => selected.has(targetKey(t))).length;
+  const visibleSelected = visible.filter((t) => selected.has(t.key)).length;
   const allVisible = visible.length > 0 && visibleSelected === visible.length;
 
-  const toggle = (target: LighthouseTarget, checked: boolean) =>
+  const toggle = (target: Selected, checked: boolean) =>
     setSelected((current) => {
       const next = new Map(current);
-      if (checked) next.set(targetKey(target), target);
-      else next.delete(targetKey(target));
+      if (checked) next.set(target.key, target);
+      else next.delete(target.key);
       return next;
     });
   const toggleVisible = () =>
     setSelected((current) => {
       const next = new Map(current);
       for (const t of visible) {
-        if (allVisible) next.delete(targetKey(t));
-        else next.set(targetKey(t), t);
+        if (allVisible) next.delete(t.key);
+        else next.set(t.key, t);
       }
       return next;
     });
@@ -264,7 +264,7 @@ export function LighthouseUsersScreen({
         offer={offerKey === customers.tenantKey ? offer : null}
         selectedCount={selected.size}
         busy={reset.flow.stage !== "idle"}
-        onStart={() => void reset.start([...selected.values()])}
+        onStart={() => void reset.start([...selected.keys()])}
       >
         <Button id="refresh-users" appearance="subtle" icon={<ArrowSyncRegular />} disabled={loading} onClick={refresh}>
           Refresh
@@ -323,11 +323,11 @@ export function LighthouseUsersScreen({
           <TableBody>
             {shown.map((row) => {
               const user = rowUser(row);
-              const target = { tenantId: user.tenantId, userId: user.id };
-              const checked = selected.has(targetKey(target));
+              const target = { key: user.key, tenantId: user.tenantId };
+              const checked = selected.has(target.key);
               return (
                 <TableRow
-                  key={targetKey(target)}
+                  key={target.key}
                   data-testid={tab === "users" ? "lh-user-row" : "lh-methods-row"}
                   data-user-id={user.id}
                   data-tenant-id={user.tenantId}

@@ -8,7 +8,7 @@ import type {
   CustomerAccess,
   CustomerRefusal,
   LighthouseActionOffer,
-  LighthousePlan,
+  BulkPlan,
   LighthouseUser,
   ConnectionView,
   DirectoryUser,
@@ -208,7 +208,7 @@ export const tailspinRefusal: CustomerRefusal = fromSandbox.lighthouseOfferFabri
 )!;
 
 /** Rust's plan for `fabUser`, `fabUser2` (left out, with why) and `northUser`. */
-export function lhPlan(overrides: Partial<LighthousePlan> = {}): LighthousePlan {
+export function lhPlan(overrides: Partial<BulkPlan> = {}): BulkPlan {
   return { ...fromSandbox.lighthousePlan, ...overrides };
 }
 

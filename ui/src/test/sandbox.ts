@@ -11,7 +11,7 @@ import type {
   CustomerAccess,
   DirectoryUser,
   RunResult,
-  LighthousePlan,
+  BulkPlan,
   LighthouseUsers,
   ProviderPlan,
   SignInOutcome,
@@ -106,9 +106,9 @@ export const fromSandbox = {
   lighthouseUserTailspin: lighthouseUserTailspin as UserPage,
   /** Reset all MFAs for that Fabrikam user, a Fabrikam user the technician may not reset (left out, with why)
    *  and a plain Northwind user. */
-  lighthousePlan: lighthousePlan as LighthousePlan,
+  lighthousePlan: lighthousePlan as BulkPlan,
   /** The same for the Northwind user and the refused Fabrikam user alone: Fabrikam is not among the customers. */
-  lighthousePlanCustomerLeftOut: lighthousePlanCustomerLeftOut as LighthousePlan,
+  lighthousePlanCustomerLeftOut: lighthousePlanCustomerLeftOut as BulkPlan,
   /** Its job, run to the end on the sandbox. */
   lighthouseJobFinished: lighthouseJobFinished as BulkJobView,
   zohoConnection: zohoConnection as ConnectionView,

@@ -17,6 +17,7 @@
 
 pub mod engine;
 pub mod journal;
+pub mod plan;
 
 use std::time::Duration;
 

@@ -1,54 +1,38 @@
 //! Microsoft 365 Lighthouse (partner) connections in the Console. The partner sign-in, its
 //! session and a customer user's page go through the seam (`providers::lighthouse::provider`);
-//! here are the bulk use cases over that session: the customers reachable through GDAP, users
-//! and methods across the selected customers with the actions the selection allows, and the
-//! confirmation of "Reset all multi-factor authentications" and the start of its job. The Graph
-//! calls are in `providers::lighthouse`; the running jobs in `console::bulk_jobs`.
+//! here are the lists over that session: the customers reachable through GDAP, users and
+//! methods across the selected customers with the actions the selection allows, and the typed
+//! confirmation of "Reset all multi-factor authentications" for Lighthouse's tests. The plan,
+//! its approval and its job are the seam's (`console::bulk_plans`, `console::bulk_jobs`); the
+//! Graph calls are in `providers::lighthouse`.
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::bulk_jobs::BulkJobView;
-use super::plan_store::{KeptPlan, PlanState, PlanStore, PlanWording};
-use super::{check_query_length, require_id, validate_reason, Console, PlanOwner};
+use super::bulk_plans::BulkPlan;
+use super::{check_query_length, require_id, Console};
 use crate::auth::BrowserLauncher;
 use crate::error::{AppError, Result};
-use crate::model::{AuthMethod, DirectoryUser, Operator};
-use crate::providers::lighthouse::job::reset_all_mfa_job;
+use crate::model::{AuthMethod, Operator};
 use crate::providers::lighthouse::provider::{
-    matches, LighthouseProvider, LighthouseSession, LIGHTHOUSE_PROVIDER,
+    matches, user_key, LighthouseProvider, LighthouseSession, LIGHTHOUSE_PROVIDER,
 };
 use crate::providers::lighthouse::{
-    offered_actions, plan_reset_all_mfa, ActionOffer, CustomerAccess, LighthouseAction, ResetPlan,
+    offered_actions, ActionOffer, CustomerAccess, LighthouseAction,
 };
+use crate::seam::action_id;
 
 /// Users read at once per customer for the methods list (keeps a large selection bounded).
 const METHODS_LIST_LIMIT: usize = 200;
-/// Most users one reset may cover (a larger one is split by the operator).
-pub const MAX_TARGETS: usize = 5_000;
 
 pub use resetdesk_model::demo::PartnerSandboxSignIn;
 
-/// Bulk reset plans kept for their run, by plan id; beside each, the users the job acts on,
-/// with the roles and group membership read for the plan (an approver must be allowed to act
-/// on each of them). Once claimed, a plan's job runs from its journal.
-pub(super) type LighthousePlans = PlanStore<LighthousePlan, Vec<DirectoryUser>>;
-
+#[derive(Default)]
 pub(super) struct LighthouseState {
     /// Sandbox connections: who answers the partner's sign-in page (the provider is built
     /// with them).
     sandbox_sign_ins: HashMap<String, Arc<dyn PartnerSandboxSignIn>>,
-    pub plans: LighthousePlans,
-}
-
-impl Default for LighthouseState {
-    fn default() -> Self {
-        Self {
-            sandbox_sign_ins: HashMap::new(),
-            plans: PlanStore::new(PlanWording::BULK_JOB),
-        }
-    }
 }
 
 pub use crate::providers::lighthouse::provider::{
@@ -102,26 +86,9 @@ pub struct LighthouseMethods {
     pub offers: Vec<ActionOffer>,
 }
 
-/// The confirmation of a reset across customers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
-pub struct LighthousePlan {
-    pub id: String,
-    /// The partner connection, where an approver signs in.
-    pub connection_id: String,
-    /// The technician who prepared it (an approver must be someone else).
-    pub operator_upn: String,
-    #[serde(flatten)]
-    pub plan: ResetPlan,
-    /// Whether a second person must approve the job before it starts, and why.
-    pub approval: crate::safety::ApprovalRequirement,
-}
-
-/// One user the page selected.
-#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
-#[ts(export, rename = "LighthouseTarget")]
-#[serde(rename_all = "camelCase")]
+/// One user of a customer, for `lighthouse_plan_reset` (the page names users by the ids their
+/// rows give: `plan_bulk_action`).
+#[derive(Debug, Clone)]
 pub struct TargetRef {
     pub tenant_id: String,
     pub user_id: String,
@@ -318,179 +285,19 @@ impl Console {
         session.user_details(tenant_id, user_id).await
     }
 
-    /// The confirmation of "Reset all multi-factor authentications" for the selected users:
-    /// every customer is checked (its GDAP roles must allow it), every user read live, and
-    /// their methods listed. A refusal is audited.
+    /// The confirmation of "Reset all multi-factor authentications" for the selected users,
+    /// in Lighthouse's terms (each user by their customer's tenant and their id there): the
+    /// seam's plan on many users (`Console::plan_many`).
     pub async fn lighthouse_plan_reset(
         &self,
         connection_id: &str,
         targets: &[TargetRef],
-    ) -> Result<LighthousePlan> {
-        // No action while the managed policy cannot be applied (see `with_safety_refused`).
-        self.safety()?;
-        if targets.is_empty() {
-            return Err(AppError::invalid_input("Select at least one user."));
-        }
-        if targets.len() > MAX_TARGETS {
-            return Err(AppError::invalid_input(format!(
-                "At most {MAX_TARGETS} users can be reset at once; select fewer."
-            )));
-        }
-        let session = self.lighthouse_session(connection_id).await?;
-        let mut tenant_ids: Vec<String> = targets.iter().map(|t| t.tenant_id.clone()).collect();
-        tenant_ids.sort();
-        tenant_ids.dedup();
-        let customers = session.selected_customers(&tenant_ids).await?;
-        let targets: Vec<(String, String)> = targets
+    ) -> Result<BulkPlan> {
+        let user_ids: Vec<String> = targets
             .iter()
-            .map(|t| (t.tenant_id.clone(), t.user_id.clone()))
+            .map(|t| user_key(&t.tenant_id, &t.user_id))
             .collect();
-        let users = session.targets(&customers, &targets).await?;
-        // Entra's rules in each customer tenant: the technician's GDAP roles there against
-        // the target's own roles, read live. A user they may not act on is left out, with why.
-        let (allowed, refused) = session.authorize_targets(&customers, users).await?;
-        for (user, why) in &refused {
-            self.audit_lighthouse_refusal(&session.operator, std::slice::from_ref(user), why);
-        }
-        if allowed.is_empty() {
-            let reasons: Vec<&str> = refused.iter().map(|(_, why)| why.as_str()).collect();
-            return Err(AppError::denied(reasons.join(" ")));
-        }
-        let mut plan =
-            match plan_reset_all_mfa(Arc::clone(&session.client), &customers, &allowed).await {
-                Ok(plan) => plan,
-                Err(error) => {
-                    if error.kind == crate::error::ErrorKind::Denied {
-                        self.audit_lighthouse_refusal(&session.operator, &allowed, &error.message);
-                    }
-                    return Err(error);
-                }
-            };
-        for (user, why) in refused {
-            plan.warnings
-                .push(format!("{} is left out: {why}", user.user_principal_name));
-            let customer_name = customers
-                .iter()
-                .find(|c| c.tenant_id.eq_ignore_ascii_case(&user.tenant_id))
-                .map(|c| c.display_name.clone())
-                .unwrap_or_default();
-            plan.users.push(crate::providers::lighthouse::UserPlan {
-                tenant_id: user.tenant_id.clone(),
-                customer_name,
-                user_id: user.id.clone(),
-                user_principal_name: user.user_principal_name.clone(),
-                display_name: user.display_name.clone(),
-                remove: Vec::new(),
-                keep: Vec::new(),
-                error: Some(AppError::denied(why)),
-            });
-        }
-        // The users the job will act on: allowed, and with a method to remove.
-        let in_job: Vec<DirectoryUser> = allowed
-            .into_iter()
-            .filter(|user| {
-                plan.users.iter().any(|planned| {
-                    planned.tenant_id.eq_ignore_ascii_case(&user.tenant_id)
-                        && planned.user_id.eq_ignore_ascii_case(&user.id)
-                        && !planned.remove.is_empty()
-                })
-            })
-            .collect();
-        let (approval, notes) = self
-            .lighthouse_approval_requirement(&session.client, &plan, &in_job)
-            .await?;
-        plan.warnings.extend(notes);
-        let plan = LighthousePlan {
-            id: uuid::Uuid::new_v4().to_string(),
-            connection_id: connection_id.to_string(),
-            operator_upn: session.operator.user_principal_name.clone(),
-            plan,
-            approval,
-        };
-        let record = KeptPlan::new(plan.clone(), PlanOwner::of(&session.operator), in_job);
-        self.lighthouse
-            .plans
-            .keep(&plan.id, record, self.plan_validity, |_| false)?;
-        Ok(plan)
-    }
-
-    /// Starts the confirmed reset `plan_id` as a bulk job with the operator's reason and
-    /// returns at once (`Console::run` calls it for a bulk plan). What a second person must
-    /// have approved is decided again first: another reset of one of these users may have run
-    /// since the summary was shown.
-    pub async fn start_job(&self, plan_id: &str, reason: &str) -> Result<BulkJobView> {
-        // No action while the managed policy cannot be applied (see `with_safety_refused`).
-        self.safety()?;
-        let reason = validate_reason(reason)?;
-        self.job_may_run()?;
-        let (targets, planned, connection_id) =
-            self.lighthouse
-                .plans
-                .with_ready(plan_id, self.plan_validity, |record| {
-                    Ok((
-                        record.kept.clone(),
-                        record.plan.plan.clone(),
-                        record.plan.connection_id.clone(),
-                    ))
-                })?;
-        let session = self.lighthouse_session(&connection_id).await?;
-        // The notes were shown with the summary; a log that cannot be read now is refused
-        // only where the policy requires it (the requirement's error).
-        let (approval_now, _notes) = self
-            .lighthouse_approval_requirement(&session.client, &planned, &targets)
-            .await?;
-        // Claimed once: from here the job runs from its journal, never from this plan again.
-        let (plan, planned_by, approval) =
-            self.lighthouse
-                .plans
-                .claim(plan_id, self.plan_validity, |record| {
-                    let needs_approval = record.plan.approval.required || approval_now.required;
-                    if needs_approval && record.confirmation.approval.is_none() {
-                        let mut reasons = record.plan.approval.reasons.clone();
-                        for reason in approval_now.reasons {
-                            if !reasons.contains(&reason) {
-                                reasons.push(reason);
-                            }
-                        }
-                        return Err(AppError::denied(format!(
-                            "A second person must approve this job first: {}",
-                            reasons.join(" ")
-                        )));
-                    }
-                    record.state = PlanState::Ran;
-                    Ok((
-                        record.plan.clone(),
-                        record.owner.operator_label.clone(),
-                        record.confirmation.approval.clone(),
-                    ))
-                })?;
-        if session.operator.user_principal_name != planned_by {
-            return Err(AppError::denied(
-                "This summary was prepared for another technician. Start the action again under your own sign-in.",
-            ));
-        }
-        let mut spec = reset_all_mfa_job(&plan.plan, &connection_id, &planned_by, &reason)?;
-        spec.action = LighthouseAction::ResetAllMfa.label().to_string();
-        spec.approval = approval;
-        self.launch_job(&spec, session.as_ref()).await
-    }
-
-    fn audit_lighthouse_refusal(&self, operator: &Operator, users: &[DirectoryUser], why: &str) {
-        for user in users {
-            // In the customer's tenant, where the user is.
-            let parties = crate::audit::AuditParties {
-                operator: &operator.user_principal_name,
-                connection_id: &operator.connection_id,
-                tenant_id: &user.tenant_id,
-                target_id: &user.id,
-                target: &user.user_principal_name,
-            };
-            let action = LighthouseAction::ResetAllMfa.label();
-            let record = crate::audit::AuditRecord::refused(parties, action, why);
-            if let Err(e) = self.append_audit(record) {
-                tracing::error!(error = %e, "could not audit a refusal");
-                return;
-            }
-        }
+        let action = action_id(&LighthouseAction::ResetAllMfa);
+        self.plan_many(connection_id, &user_ids, &action).await
     }
 }

@@ -56,9 +56,4 @@ impl Console {
     ) -> Result<RunResult> {
         self.run_provider_plan(plan_id, reason, password).await
     }
-
-    /// Whether `plan_id` is a bulk plan kept for its job (a reset across customers).
-    pub(super) fn is_bulk_plan(&self, plan_id: &str) -> Result<bool> {
-        self.lighthouse.plans.contains(plan_id)
-    }
 }

@@ -421,9 +421,7 @@ impl Console {
         if self.is_provider_plan(plan_id)? {
             return self.provider_plan_connection_id(plan_id);
         }
-        self.lighthouse
-            .plans
-            .with(plan_id, |record| record.plan.connection_id.clone())
+        self.bulk_plan_connection_id(plan_id)
     }
 
     /// Makes a one-time code for the operator to send to one of the user's registered methods
@@ -454,15 +452,15 @@ impl Console {
     /// and their roles, and checks that they are someone else who may take this action on this
     /// user. A refusal is audited and the plan stays open for another approver.
     ///
-    /// A Lighthouse plan (a reset across customers) is approved in the partner tenant: see
-    /// `lighthouse_approve_plan`.
+    /// A bulk plan (a reset across customers) is approved for every user of its job: see
+    /// `approve_bulk_plan`.
     pub async fn approve_plan(
         &self,
         plan_id: &str,
         request: SignInRequest,
     ) -> Result<ApprovalStep> {
         if self.is_bulk_plan(plan_id)? {
-            let record = self.lighthouse_approve_plan(plan_id, request).await?;
+            let record = self.approve_bulk_plan(plan_id, request).await?;
             return Ok(ApprovalStep::Approved { record });
         }
         self.approve_provider_plan(plan_id, request).await

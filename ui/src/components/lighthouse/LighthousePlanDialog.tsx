@@ -11,7 +11,7 @@ import {
 import { useState } from "react";
 import { LIGHTHOUSE_ACTION_LABELS, orDash } from "../../format";
 import type { ApproverSignIn } from "../../ipc/api";
-import type { AppError, ApprovalRecord, ApprovalStep, LighthousePlan, UserPlan } from "../../ipc/types";
+import type { AppError, ApprovalRecord, ApprovalStep, BulkPlan, UserPlan } from "../../ipc/types";
 import { ConfirmationDialog } from "../ConfirmationDialog";
 import { ReasonField } from "../ReasonField";
 import { SecondPersonApproval } from "../SecondPersonApproval";
@@ -32,15 +32,15 @@ const useStyles = makeStyles({
 export type LighthousePlanStage =
   | { stage: "planning" }
   | { stage: "planFailed"; error: AppError }
-  | { stage: "confirm"; plan: LighthousePlan; approval: ApprovalRecord | null; error?: AppError | null }
-  | { stage: "starting"; plan: LighthousePlan; approval: ApprovalRecord | null };
+  | { stage: "confirm"; plan: BulkPlan; approval: ApprovalRecord | null; error?: AppError | null }
+  | { stage: "starting"; plan: BulkPlan; approval: ApprovalRecord | null };
 
 function plural(n: number, one: string, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
 }
 
 /** "3 users in 2 customers, 7 methods" */
-export function planSummary(plan: LighthousePlan): string {
+export function planSummary(plan: BulkPlan): string {
   return `${plural(plan.users.length, "user")} in ${plural(plan.customers.length, "customer")}, ${plural(plan.totalMethods, "method")}`;
 }
 
@@ -85,7 +85,7 @@ function UserLines({ user }: { user: UserPlan }) {
  * lists only customers with something planned, so these would otherwise show nowhere but in the
  * warnings. Each keeps its own line and reason, as under a listed customer.
  */
-function LeftOutUsers({ plan }: { plan: LighthousePlan }) {
+function LeftOutUsers({ plan }: { plan: BulkPlan }) {
   const styles = useStyles();
   const listed = new Set(plan.customers.map((customer) => customer.tenantId));
   const leftOut = plan.users.filter((user) => !listed.has(user.tenantId));

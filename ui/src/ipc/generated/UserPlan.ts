@@ -15,6 +15,7 @@ remove: Array<AuthMethod>,
  */
 keep: Array<string>, 
 /**
- * The methods could not be read (e.g. the customer refused): nothing is planned.
+ * The methods could not be read (e.g. the customer refused), or the user is left out
+ * (why): nothing is planned.
  */
 error: AppError | null, };

@@ -191,6 +191,17 @@ impl JobRunner for LighthouseSession {
             LighthouseSteps::with_checks(Arc::clone(self.client.session()), &customers, refused);
         Ok(executor)
     }
+
+    /// Their own GDAP roles, as this approver's sign-in read them, must allow the reset of
+    /// every user of the job in that user's customer.
+    fn may_approve(&self, technician_id: &str, users: &[DirectoryUser]) -> Result<()> {
+        super::policy::check_approver(
+            technician_id,
+            &self.operator,
+            self.customers_at_sign_in(),
+            users,
+        )
+    }
 }
 
 impl LighthouseSession {
@@ -234,45 +245,13 @@ impl LighthouseSession {
     }
 }
 
-/// The journalled job for a confirmed plan: one step per method to remove, users in plan
-/// order. Users whose methods could not be read have no steps (the plan warned about them).
+/// The journalled job for a confirmed plan, audited as [`RESET_ALL_MFA_ACTION`] (the
+/// Console's job is audited under the action's label: `ResetPlan::job`).
 pub fn reset_all_mfa_job(
     plan: &super::ResetPlan,
     connection_id: &str,
     operator: &str,
     reason: &str,
-) -> crate::error::Result<JobSpec> {
-    if reason.trim().is_empty() {
-        return Err(crate::AppError::invalid_input(
-            "Give a reason or ticket number for resetting these users' MFA.",
-        ));
-    }
-    let steps: Vec<StepSpec> = plan
-        .users
-        .iter()
-        .flat_map(|user| {
-            user.remove.iter().map(move |method| StepSpec {
-                tenant_id: user.tenant_id.clone(),
-                customer_name: user.customer_name.clone(),
-                user_id: user.user_id.clone(),
-                user_principal_name: user.user_principal_name.clone(),
-                display_name: user.display_name.clone(),
-                method: method.clone(),
-            })
-        })
-        .collect();
-    if steps.is_empty() {
-        return Err(crate::AppError::invalid_input(
-            "None of the selected users has a multi-factor method to remove.",
-        ));
-    }
-    Ok(JobSpec {
-        connection_id: connection_id.to_string(),
-        operator: operator.to_string(),
-        action: RESET_ALL_MFA_ACTION.to_string(),
-        reason: reason.trim().to_string(),
-        steps,
-        approval: None,
-        safety_class: Some(resetdesk_model::action::SafetyClass::Bulk),
-    })
+) -> Result<JobSpec> {
+    plan.job(connection_id, operator, reason, RESET_ALL_MFA_ACTION)
 }

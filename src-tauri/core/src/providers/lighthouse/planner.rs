@@ -10,51 +10,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
 use super::client::{CustomerAccess, LighthouseClient};
 use super::offers::LighthouseAction;
+pub use crate::bulk::plan::{CustomerSummary, ResetPlan, UserPlan};
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::{AuthMethod, AuthMethodKind, DirectoryUser};
-
-/// One user's part of the plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
-pub struct UserPlan {
-    pub tenant_id: String,
-    pub customer_name: String,
-    pub user_id: String,
-    pub user_principal_name: String,
-    pub display_name: String,
-    /// In the order they will be deleted.
-    pub remove: Vec<AuthMethod>,
-    /// Labels of the methods that stay.
-    pub keep: Vec<String>,
-    /// The methods could not be read (e.g. the customer refused): nothing is planned.
-    pub error: Option<AppError>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
-pub struct CustomerSummary {
-    pub tenant_id: String,
-    pub display_name: String,
-    pub users: usize,
-    pub methods: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
-pub struct ResetPlan {
-    pub action: LighthouseAction,
-    pub customers: Vec<CustomerSummary>,
-    pub users: Vec<UserPlan>,
-    pub total_methods: usize,
-    pub warnings: Vec<String>,
-}
+use crate::seam::action_id;
 
 /// Deletion order: apps and tokens first, then phones with the alternate mobile before the
 /// mobile (Graph refuses to leave an alternate without a mobile), the default method last
@@ -204,28 +165,7 @@ pub async fn plan_reset_all_mfa(
         }
         users.push(plan);
     }
-    let mut summaries: Vec<CustomerSummary> = Vec::new();
-    for user in &users {
-        match summaries.iter_mut().find(|s| s.tenant_id == user.tenant_id) {
-            Some(summary) => {
-                summary.users += 1;
-                summary.methods += user.remove.len();
-            }
-            None => summaries.push(CustomerSummary {
-                tenant_id: user.tenant_id.clone(),
-                display_name: user.customer_name.clone(),
-                users: 1,
-                methods: user.remove.len(),
-            }),
-        }
-    }
-    Ok(ResetPlan {
-        action,
-        total_methods: users.iter().map(|u| u.remove.len()).sum(),
-        customers: summaries,
-        users,
-        warnings,
-    })
+    Ok(ResetPlan::of(action_id(&action), users, warnings))
 }
 
 #[cfg(test)]

@@ -2,7 +2,14 @@
 //! which of them allow what (graph.md §2.3, §4.3). Role template ids are the same in every
 //! tenant.
 
-use crate::providers::entra::policy::role_ids;
+use super::CustomerAccess;
+use crate::error::{AppError, Result};
+use crate::model::{DirectoryUser, Operator};
+use crate::providers::entra::actions::ActionKind;
+use crate::providers::entra::policy::{decide, role_ids, Decision};
+
+/// Approvers refused on the first few users are named; the rest are counted.
+const REFUSALS_SHOWN: usize = 3;
 
 /// Not in `policy::role_ids` (the single-tenant console never needed it).
 pub const GLOBAL_READER: &str = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
@@ -60,4 +67,162 @@ pub fn holds_any(roles: &[String], wanted: &[&str]) -> bool {
     roles
         .iter()
         .any(|role| wanted.iter().any(|w| w.eq_ignore_ascii_case(role)))
+}
+
+/// Whether `approver` may approve the reset of `targets` that the technician `technician_id`
+/// prepared: a different person whose own roles in each target's customer allow the reset of
+/// that user (Entra's rules, as for the technician). Pure: the caller read everything.
+pub fn check_approver(
+    technician_id: &str,
+    approver: &Operator,
+    customers: &[CustomerAccess],
+    targets: &[DirectoryUser],
+) -> Result<()> {
+    if approver.id.eq_ignore_ascii_case(technician_id) {
+        return Err(AppError::denied(
+            "The approver must be a second person: you cannot approve your own request. Ask a colleague to sign in.",
+        ));
+    }
+    let mut refusals = Vec::new();
+    for target in targets {
+        let customer = customers
+            .iter()
+            .find(|c| c.tenant_id.eq_ignore_ascii_case(&target.tenant_id) && c.is_active());
+        let why = match customer {
+            None => Some(format!(
+                "{} has no active delegated access to the customer of {}.",
+                approver.user_principal_name, target.user_principal_name
+            )),
+            Some(customer) => {
+                let in_customer = Operator {
+                    tenant_id: customer.tenant_id.clone(),
+                    roles: customer.roles.clone(),
+                    ..approver.clone()
+                };
+                match decide(ActionKind::RequireReregisterMfa, &in_customer, target) {
+                    Decision::Allowed => None,
+                    Decision::Denied { reason } => {
+                        Some(format!("in {}: {reason}", customer.display_name))
+                    }
+                }
+            }
+        };
+        if let Some(why) = why {
+            refusals.push(why);
+        }
+    }
+    if refusals.is_empty() {
+        return Ok(());
+    }
+    let more = refusals.len().saturating_sub(REFUSALS_SHOWN);
+    refusals.truncate(REFUSALS_SHOWN);
+    let mut message = format!(
+        "{} cannot approve this: {}",
+        approver.user_principal_name,
+        refusals.join(" ")
+    );
+    if more > 0 {
+        message.push_str(&format!(" (and {more} more users they may not reset)"));
+    }
+    message.push_str(" Ask a technician whose roles cover every user of the job.");
+    Err(AppError::denied(message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+    use crate::model::RoleRef;
+    use crate::providers::entra::policy::role_ids;
+
+    fn person(id: &str) -> Operator {
+        Operator {
+            connection_id: "lh".into(),
+            tenant_id: "partner".into(),
+            id: id.into(),
+            user_principal_name: format!("{id}@partner.sandbox"),
+            display_name: id.into(),
+            roles: Vec::new(),
+        }
+    }
+
+    fn customer(tenant: &str, status: &str, role: &str) -> CustomerAccess {
+        CustomerAccess {
+            tenant_id: tenant.into(),
+            display_name: format!("Customer {tenant}"),
+            relationship_id: "r".into(),
+            relationship_status: status.into(),
+            roles: vec![RoleRef {
+                template_id: role.into(),
+                display_name: "role".into(),
+            }],
+        }
+    }
+
+    fn target(tenant: &str, id: &str, admin: bool) -> DirectoryUser {
+        DirectoryUser {
+            tenant_id: tenant.into(),
+            id: id.into(),
+            user_principal_name: format!("{id}@{tenant}.sandbox"),
+            display_name: id.into(),
+            admin_roles: if admin {
+                vec![RoleRef {
+                    template_id: role_ids::GLOBAL_ADMINISTRATOR.into(),
+                    display_name: "Global Administrator".into(),
+                }]
+            } else {
+                Vec::new()
+            },
+            roles_known: true,
+            role_assignable_group_known: true,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn an_approver_must_be_someone_else_allowed_to_reset_every_user_of_the_job() {
+        let technician = person("tech");
+        let lead = person("lead");
+        let auth_admin = role_ids::AUTHENTICATION_ADMINISTRATOR;
+        let privileged = role_ids::PRIVILEGED_AUTHENTICATION_ADMINISTRATOR;
+        let users = vec![target("a", "ada", false), target("b", "ben", true)];
+
+        // Themselves.
+        let own = check_approver(
+            &technician.id,
+            &person("TECH"),
+            &[customer("a", "active", privileged)],
+            &users,
+        )
+        .unwrap_err();
+        assert!(own.message.contains("second person"), "{own:?}");
+
+        // Roles that cover both users: allowed.
+        let both = [
+            customer("a", "active", auth_admin),
+            customer("b", "active", privileged),
+        ];
+        check_approver(&technician.id, &lead, &both, &users).unwrap();
+
+        // An Authentication Administrator in b may not reset b's administrator.
+        let weak = [
+            customer("a", "active", auth_admin),
+            customer("b", "active", auth_admin),
+        ];
+        let refused = check_approver(&technician.id, &lead, &weak, &users).unwrap_err();
+        assert_eq!(refused.kind, ErrorKind::Denied);
+        assert!(refused.message.contains("in Customer b"), "{refused:?}");
+        assert!(!refused.message.contains("in Customer a"), "{refused:?}");
+
+        // No active relationship with a's customer.
+        let expired = [
+            customer("a", "expired", privileged),
+            customer("b", "active", privileged),
+        ];
+        let refused = check_approver(&technician.id, &lead, &expired, &users).unwrap_err();
+        assert!(
+            refused.message.contains("no active delegated access"),
+            "{refused:?}"
+        );
+    }
 }

@@ -10,9 +10,9 @@
 //!
 //! One user's "Reset all MFAs" is planned and run here, through the seam's one flow (its
 //! cap, caller verification and approval, its audit entry naming the customer's tenant and
-//! the user's own id: `Session::user_in_tenant`). The bulk reset across customers (its plan,
-//! approval and job) is the Console's (`console::lighthouse`, `console::bulk_jobs`), over this
-//! session.
+//! the user's own id: `Session::user_in_tenant`). The bulk reset across customers is planned
+//! here too (`Session::plan_many`) and run by `super::job`; the Console keeps its plan, takes
+//! its approval and runs its job (`console::bulk_plans`, `console::bulk_jobs`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -27,6 +27,7 @@ use super::{
     DeleteOutcome, LighthouseAction, LighthouseClient, LighthouseEndpoints, PartnerSession,
 };
 use crate::auth;
+use crate::bulk::plan::{ResetPlan, UserPlan};
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::connection::Connection;
 use crate::model::{AuthMethod, AuthMethodKind, DirectoryUser, Operator, RoleRef};
@@ -37,10 +38,10 @@ use crate::providers::entra::provider::{account_of, privileged_reason};
 use crate::safety::team::TenantReset;
 use crate::safety::verification::ContactsOnRecord;
 use crate::seam::{
-    action_of_id, PlanDraft, PlanOwner, PlanTarget, Provider, ProviderAccount, ProviderOffer,
-    ProviderPlan, ProviderStep, RunInput, SafetyClass, Session, SignInRequest, SignInStep,
-    StepPerformed, StepReport, StepState, StepsRun, TenantUser, UserPage, UserRow,
-    VerificationSources,
+    action_id, action_of_id, BulkDraft, JobUser, PlanDraft, PlanOwner, PlanTarget, Provider,
+    ProviderAccount, ProviderOffer, ProviderPlan, ProviderStep, RunInput, SafetyClass, Session,
+    SignInRequest, SignInStep, StepPerformed, StepReport, StepState, StepsRun, TenantUser,
+    UserPage, UserRow, VerificationSources,
 };
 use crate::secrets::{MemoryStore, SecretStore};
 use crate::sign_in_page::browser_given;
@@ -770,6 +771,101 @@ impl Session for LighthouseSession {
     fn action_of(&self, action: &str) -> Option<(String, SafetyClass)> {
         let action: LighthouseAction = action_of_id(action)?;
         Some((action.label().to_string(), SafetyClass::MfaReset))
+    }
+
+    /// "Reset all multi-factor authentications" of users across customers: every customer is
+    /// checked (its GDAP roles must allow it), every user read live with their roles — Entra's
+    /// rules in each customer, the technician's GDAP roles there against the user's own roles;
+    /// a user they may not act on is left out, with why — and their methods listed.
+    async fn plan_many(&self, user_ids: &[String], action: &str) -> Result<BulkDraft> {
+        let action: LighthouseAction = action_of_id(action).ok_or_else(|| {
+            AppError::invalid_input(format!(
+                "\"{action}\" is not an action on Lighthouse users; choose one the list offers."
+            ))
+        })?;
+        let targets: Vec<(String, String)> = user_ids
+            .iter()
+            .map(|key| {
+                parse_user_key(key).map(|(tenant, user)| (tenant.to_string(), user.to_string()))
+            })
+            .collect::<Result<_>>()?;
+        let mut tenant_ids: Vec<String> = targets.iter().map(|(t, _)| t.clone()).collect();
+        tenant_ids.sort();
+        tenant_ids.dedup();
+        let customers = self.selected_customers(&tenant_ids).await?;
+        let users = self.targets(&customers, &targets).await?;
+        let (allowed, mut refused) = self.authorize_targets(&customers, users).await?;
+        let label = action.label().to_string();
+        let stop = |refused, why: AppError| {
+            Ok(BulkDraft {
+                label: label.clone(),
+                plan: ResetPlan::of(action_id(&action), Vec::new(), Vec::new()),
+                in_job: Vec::new(),
+                refused,
+                stopped: Some(why),
+            })
+        };
+        if allowed.is_empty() {
+            let reasons: Vec<&str> = refused.iter().map(|(_, why)| why.as_str()).collect();
+            let why = AppError::denied(reasons.join(" "));
+            return stop(refused, why);
+        }
+        let mut plan =
+            match plan_reset_all_mfa(Arc::clone(&self.client), &customers, &allowed).await {
+                Ok(plan) => plan,
+                Err(error) => {
+                    // A customer that does not allow the action refuses every user planned.
+                    if error.kind == ErrorKind::Denied {
+                        refused.extend(
+                            allowed
+                                .into_iter()
+                                .map(|user| (user, error.message.clone())),
+                        );
+                    }
+                    return stop(refused, error);
+                }
+            };
+        for (user, why) in &refused {
+            plan.warnings
+                .push(format!("{} is left out: {why}", user.user_principal_name));
+            plan.users.push(UserPlan {
+                tenant_id: user.tenant_id.clone(),
+                customer_name: customers
+                    .iter()
+                    .find(|c| c.tenant_id.eq_ignore_ascii_case(&user.tenant_id))
+                    .map(|c| c.display_name.clone())
+                    .unwrap_or_default(),
+                user_id: user.id.clone(),
+                user_principal_name: user.user_principal_name.clone(),
+                display_name: user.display_name.clone(),
+                remove: Vec::new(),
+                keep: Vec::new(),
+                error: Some(AppError::denied(why)),
+            });
+        }
+        // The users the job will act on: allowed, and with a method to remove.
+        let in_job = allowed
+            .into_iter()
+            .filter(|user| {
+                plan.users.iter().any(|planned| {
+                    planned.tenant_id.eq_ignore_ascii_case(&user.tenant_id)
+                        && planned.user_id.eq_ignore_ascii_case(&user.id)
+                        && !planned.remove.is_empty()
+                })
+            })
+            .map(|user| JobUser {
+                key: user_key(&user.tenant_id, &user.id),
+                privileged: privileged_reason(&user),
+                user,
+            })
+            .collect();
+        Ok(BulkDraft {
+            label,
+            plan,
+            in_job,
+            refused,
+            stopped: None,
+        })
     }
 
     /// A reset across customers runs as a job (`super::job`).
