@@ -18,8 +18,8 @@ use tokio::task::JoinHandle;
 use super::{check_query_length, Console, SEARCH_LIMIT};
 use crate::cache::{cache_file_path, sync_cache, CacheStore, CachedUser, SyncProgress};
 use crate::error::{AppError, ErrorKind, Result};
+use crate::http::RetryPolicy;
 use crate::model::connection::Connection;
-use crate::providers::entra::RetryPolicy;
 use crate::seam::{CachedAnswer, UserRow, UserSearch};
 use crate::secrets::SecretStore;
 

@@ -23,32 +23,7 @@ use crate::auth::AccessTokenSource;
 use crate::error::{AppError, ErrorKind};
 use crate::reply_body::{self, ReplyError};
 
-/// How hard a read (or a not-processed write) is retried before it is reported.
-#[derive(Debug, Clone)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt (so `3` means at most 4 attempts).
-    pub max_retries: usize,
-    /// First exponential backoff delay (doubled each time, with jitter) when the service
-    /// gives no `Retry-After`.
-    pub min_backoff: Duration,
-    pub max_backoff: Duration,
-    /// The most one request waits in all for the `Retry-After`s Graph asks for: the operator
-    /// is waiting on the screen. Each one is honoured in full within it (Microsoft asks clients
-    /// to wait as told, https://learn.microsoft.com/graph/throttling); one that would go past
-    /// it ends the request at once, and the error says how long Graph asked to wait.
-    pub max_retry_after: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_retries: 3,
-            min_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(8),
-            max_retry_after: Duration::from_secs(120),
-        }
-    }
-}
+pub use crate::http::RetryPolicy;
 
 /// Whether a request changes state: decides which failures may be retried blindly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
