@@ -540,19 +540,20 @@ impl Console {
     }
 
     /// Adds the connection the operator typed, whichever its provider, once its form is
-    /// checked; answers its id (the shell saves the list). A Zoho organisation's client secret
-    /// goes to the keychain, bound to its data centre.
+    /// checked; answers its id (the shell saves the list). A secret the form took (a Zoho
+    /// organisation's client secret) goes to the keychain through its provider.
     pub async fn add_new_connection(
         &self,
         new: crate::connection::NewConnection,
     ) -> Result<String> {
-        use crate::connection::NewConnection;
-        let connection = match new {
-            NewConnection::Zoho(zoho) => return self.add_zoho_connection(zoho).await,
-            NewConnection::Entra(entra) => entra.into_connection()?,
-            NewConnection::Lighthouse(partner) => partner.into_connection()?,
-            NewConnection::PrivilegeSecure(server) => server.into_connection()?,
-        };
+        let (connection, secret) = new.into_connection()?;
+        // Asked before a secret is kept: a connection the policy refuses leaves nothing behind.
+        self.connection_allowed(&connection)?;
+        if let Some(secret) = secret {
+            self.provider_of(&connection)?
+                .keep_secret(&connection, secret)
+                .await?;
+        }
         let id = connection.id.clone();
         self.add_connection(connection)?;
         Ok(id)

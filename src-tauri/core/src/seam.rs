@@ -471,6 +471,16 @@ pub trait Provider: Send + Sync {
             connection.display_name
         )))
     }
+
+    /// Keeps the secret the Add connection form took for a new connection (Zoho's client
+    /// secret) in the keychain, where its sign-in reads it. Default: this provider's form
+    /// takes none.
+    async fn keep_secret(&self, connection: &Connection, _secret: SecretString) -> Result<()> {
+        Err(AppError::invalid_input(format!(
+            "\"{}\" keeps no secret of its own: add it without one.",
+            connection.display_name
+        )))
+    }
 }
 
 /// One signed-in connection.

@@ -1,6 +1,6 @@
 //! Zoho Directory in the Console: its provider's settings (the sandbox's demo sign-in, how
-//! recent a sign-in a reset needs) and adding an organisation. Everything else goes through
-//! the provider seam (`providers::zoho::provider`).
+//! recent a sign-in a reset needs). Everything else goes through the provider seam
+//! (`providers::zoho::provider`).
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,7 +8,6 @@ use std::time::Duration;
 use super::Console;
 use crate::error::Result;
 use crate::providers::zoho::provider::{DeviceApprover, ZohoDirectory, DEFAULT_FRESH_SIGN_IN};
-use crate::providers::zoho::DeviceSignIn;
 
 /// What the Zoho provider is built with (rebuilt when a setting changes).
 #[derive(Default)]
@@ -49,26 +48,13 @@ impl Console {
         self.with_provider(Arc::new(provider))
     }
 
-    /// Adds a Zoho organisation: the client secret goes to the keychain, the rest to the
-    /// saved connections (by the shell).
+    /// Adds a Zoho organisation (its form's typed use case, for the tests of its rules):
+    /// `add_new_connection`, which keeps the client secret through the provider.
     pub async fn add_zoho_connection(
         &self,
         new: crate::connection::NewZohoConnection,
     ) -> Result<String> {
-        let (connection, client_secret) = new.into_connection()?;
-        // Asked before the secret is kept: a connection the policy refuses leaves nothing behind.
-        self.connection_allowed(&connection)?;
-        let settings = connection.zoho()?.clone();
-        DeviceSignIn::new(
-            connection.id.clone(),
-            settings,
-            Arc::clone(&self.secrets),
-            self.token_http.clone(),
-        )
-        .save_client_secret(&client_secret)
-        .await?;
-        let id = connection.id.clone();
-        self.add_connection(connection)?;
-        Ok(id)
+        self.add_new_connection(crate::connection::NewConnection::Zoho(new))
+            .await
     }
 }

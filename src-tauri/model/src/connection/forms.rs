@@ -55,6 +55,23 @@ pub enum NewConnection {
     PrivilegeSecure(NewPrivilegeSecureConnection),
 }
 
+impl NewConnection {
+    /// Checks what was typed by its provider's rules; returns the connection and, for a
+    /// provider whose form takes one (Zoho's client secret), the secret its provider keeps in
+    /// the keychain (`Provider::keep_secret`).
+    pub fn into_connection(self) -> Result<(Connection, Option<secrecy::SecretString>), AppError> {
+        Ok(match self {
+            NewConnection::Entra(entra) => (entra.into_connection()?, None),
+            NewConnection::Lighthouse(partner) => (partner.into_connection()?, None),
+            NewConnection::Zoho(zoho) => {
+                let (connection, secret) = zoho.into_connection()?;
+                (connection, Some(secret))
+            }
+            NewConnection::PrivilegeSecure(server) => (server.into_connection()?, None),
+        })
+    }
+}
+
 /// What the operator types to add a Microsoft Entra tenant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export, optional_fields)]
@@ -162,7 +179,7 @@ impl NewLighthouseConnection {
 }
 
 /// What the operator types to add a Zoho organisation. The client secret goes to the keychain
-/// (see `Console::add_zoho_connection`); everything else is saved in the settings.
+/// (`Provider::keep_secret`); everything else is saved in the settings.
 #[derive(Deserialize, ts_rs::TS)]
 #[ts(export)]
 #[serde(rename_all = "camelCase")]

@@ -3,7 +3,7 @@ import type { DataCentre } from "./DataCentre";
 
 /**
  * What the operator types to add a Zoho organisation. The client secret goes to the keychain
- * (see `Console::add_zoho_connection`); everything else is saved in the settings.
+ * (`Provider::keep_secret`); everything else is saved in the settings.
  */
 export type NewZohoConnection = { displayName: string, dataCentre: DataCentre, clientId: string, 
 /**

@@ -295,6 +295,17 @@ impl Provider for ZohoDirectory {
             None => Ok(None),
         }
     }
+
+    /// A new organisation's client secret, bound to its data centre in the keychain.
+    async fn keep_secret(
+        &self,
+        connection: &Connection,
+        secret: secrecy::SecretString,
+    ) -> Result<()> {
+        self.device_sign_in(connection, Purpose::Operator)?
+            .save_client_secret(&secret)
+            .await
+    }
 }
 
 /// A signed-in Zoho connection.
