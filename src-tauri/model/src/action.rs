@@ -126,3 +126,33 @@ impl PartialEq<ProviderAction> for &str {
         *self == action.id()
     }
 }
+
+/// The operator's password choice for a reset whose provider takes one (Zoho's: typed, or
+/// generated to rules), sent with the run (never with the plan, so it is held only for the
+/// moment the reset takes). No `Debug`: it may hold a password.
+#[derive(Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(
+    tag = "mode",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum PasswordInput {
+    Typed {
+        password: String,
+    },
+    Generate {
+        read_aloud: bool,
+        /// The random style's rules; absent ones keep the default (16 characters, every kind).
+        #[ts(optional)]
+        length: Option<usize>,
+        #[ts(optional)]
+        upper: Option<bool>,
+        #[ts(optional)]
+        lower: Option<bool>,
+        #[ts(optional)]
+        digits: Option<bool>,
+        #[ts(optional)]
+        symbols: Option<bool>,
+    },
+}

@@ -14,7 +14,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::by_hand_steps::ByHandSettlement;
 use super::plan_store::{unknown_plan, Confirmable, KeptPlan, PlanState, PlanStore};
@@ -24,12 +24,12 @@ use crate::audit::{AuditEntry, AuditOutcome, AuditParties, AuditRecord};
 use crate::auth::BrowserLauncher;
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::{Outcome, StepStatus};
-use crate::providers::zoho::PasswordStyle;
 use crate::safety::in_flight::ResetSlot;
 use crate::safety::{
     ApprovalRecord, CodeToSend, PlanSafety, VerificationEvidence, VerificationRecord,
 };
 use crate::seam::RunInput;
+pub use resetdesk_model::action::PasswordInput;
 pub use resetdesk_model::action::{ProviderAction, SafetyClass};
 
 /// Who is signed in to a Zoho or Privilege Secure connection.
@@ -264,81 +264,6 @@ pub enum PlanChoices {
         also_revoke_sessions: Option<bool>,
         temporary_access_pass: Option<crate::providers::entra::planner::TemporaryAccessPassTerms>,
     },
-}
-
-/// The operator's password choice for a Zoho reset, sent with the run (never with the plan,
-/// so it is held only for the moment the reset takes).
-#[derive(Deserialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(
-    tag = "mode",
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase"
-)]
-pub enum PasswordInput {
-    Typed {
-        password: String,
-    },
-    Generate {
-        read_aloud: bool,
-        /// The random style's rules; absent ones keep the default (16 characters, every kind).
-        #[ts(optional)]
-        length: Option<usize>,
-        #[ts(optional)]
-        upper: Option<bool>,
-        #[ts(optional)]
-        lower: Option<bool>,
-        #[ts(optional)]
-        digits: Option<bool>,
-        #[ts(optional)]
-        symbols: Option<bool>,
-    },
-}
-
-impl PasswordInput {
-    /// The generator's style, for a generated password.
-    pub(crate) fn generator_style(&self) -> Option<PasswordStyle> {
-        match *self {
-            PasswordInput::Typed { .. } => None,
-            PasswordInput::Generate {
-                read_aloud: true, ..
-            } => Some(PasswordStyle::read_aloud()),
-            PasswordInput::Generate {
-                read_aloud: false,
-                length,
-                upper,
-                lower,
-                digits,
-                symbols,
-            } => {
-                // Absent rules keep the default (16 characters, every kind). Rules that cannot
-                // make a usable password are refused by the generator, with the reason.
-                let (default_length, default_kind) = (16, true);
-                Some(PasswordStyle::Random {
-                    length: length.unwrap_or(default_length),
-                    upper: upper.unwrap_or(default_kind),
-                    lower: lower.unwrap_or(default_kind),
-                    digits: digits.unwrap_or(default_kind),
-                    symbols: symbols.unwrap_or(default_kind),
-                })
-            }
-        }
-    }
-
-    pub(crate) fn into_choice(self) -> crate::providers::zoho::PasswordChoice {
-        use crate::providers::zoho::PasswordChoice;
-        match self.generator_style() {
-            Some(style) => PasswordChoice::Generate(style),
-            None => match self {
-                PasswordInput::Typed { password } => {
-                    PasswordChoice::Typed(SecretString::from(password))
-                }
-                PasswordInput::Generate { .. } => {
-                    PasswordChoice::Generate(PasswordStyle::default())
-                }
-            },
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -1130,22 +1055,5 @@ mod tests {
         assert_eq!(of(&[Failed, ToDoByHand]), AuditOutcome::Partial);
         assert_eq!(of(&[Done, Refused]), AuditOutcome::Partial);
         assert_eq!(of(&[Refused, Skipped]), AuditOutcome::Failed);
-    }
-
-    #[test]
-    fn a_generated_password_request_keeps_the_chosen_rules() {
-        let input: PasswordInput = serde_json::from_value(
-            serde_json::json!({"mode":"generate","readAloud":false,"length":20,"symbols":false}),
-        )
-        .unwrap();
-        match input.into_choice() {
-            crate::providers::zoho::PasswordChoice::Generate(PasswordStyle::Random {
-                length,
-                symbols,
-                upper,
-                ..
-            }) => assert_eq!((length, symbols, upper), (20, false, true)),
-            _ => panic!("expected a random style"),
-        }
     }
 }

@@ -9,7 +9,9 @@ use rand::Rng;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
+use super::client::PasswordChoice;
 use crate::error::{AppError, Result};
+use resetdesk_model::action::PasswordInput;
 
 /// Shortest password ResetDesk sends. Zoho's organisation password policy is configured per
 /// organisation (and not readable through a documented API), so this is our own floor; Zoho
@@ -79,6 +81,49 @@ impl PasswordStyle {
             words: 4,
             digits: 3,
         }
+    }
+}
+
+/// The generator's style of the operator's password choice, for a generated password.
+pub fn style_of(input: &PasswordInput) -> Option<PasswordStyle> {
+    match *input {
+        PasswordInput::Typed { .. } => None,
+        PasswordInput::Generate {
+            read_aloud: true, ..
+        } => Some(PasswordStyle::read_aloud()),
+        PasswordInput::Generate {
+            read_aloud: false,
+            length,
+            upper,
+            lower,
+            digits,
+            symbols,
+        } => {
+            // Absent rules keep the default (16 characters, every kind). Rules that cannot
+            // make a usable password are refused by the generator, with the reason.
+            let (default_length, default_kind) = (16, true);
+            Some(PasswordStyle::Random {
+                length: length.unwrap_or(default_length),
+                upper: upper.unwrap_or(default_kind),
+                lower: lower.unwrap_or(default_kind),
+                digits: digits.unwrap_or(default_kind),
+                symbols: symbols.unwrap_or(default_kind),
+            })
+        }
+    }
+}
+
+/// The operator's password choice as the reset takes it: typed (held as a secret), or
+/// generated in its style.
+pub fn choice_of(input: PasswordInput) -> PasswordChoice {
+    match style_of(&input) {
+        Some(style) => PasswordChoice::Generate(style),
+        None => match input {
+            PasswordInput::Typed { password } => {
+                PasswordChoice::Typed(SecretString::from(password))
+            }
+            PasswordInput::Generate { .. } => PasswordChoice::Generate(PasswordStyle::default()),
+        },
     }
 }
 
@@ -220,6 +265,23 @@ pub fn validate_typed(password: &SecretString, user_email: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_generated_password_request_keeps_the_chosen_rules() {
+        let input: PasswordInput = serde_json::from_value(
+            serde_json::json!({"mode":"generate","readAloud":false,"length":20,"symbols":false}),
+        )
+        .unwrap();
+        match choice_of(input) {
+            PasswordChoice::Generate(PasswordStyle::Random {
+                length,
+                symbols,
+                upper,
+                ..
+            }) => assert_eq!((length, symbols, upper), (20, false, true)),
+            _ => panic!("expected a random style"),
+        }
+    }
     use crate::ErrorKind;
 
     fn expose(secret: &SecretString) -> String {

@@ -510,7 +510,7 @@ impl Session for ZohoDirectorySession {
             ),
             Some(generate @ PasswordInput::Generate { .. }) => {
                 // Rules that cannot make a password are said now, not after the plan ran.
-                if let Some(style) = generate.generator_style() {
+                if let Some(style) = super::password::style_of(generate) {
                     super::password::generate(&style)?;
                 }
                 Ok(())
@@ -535,7 +535,7 @@ impl Session for ZohoDirectorySession {
         let action = ProviderAction::from_id(&plan.action).ok_or_else(not_a_zoho_action)?;
         match action {
             ProviderAction::ZohoResetPassword => {
-                let choice = input.password.ok_or_else(no_password)?.into_choice();
+                let choice = super::password::choice_of(input.password.ok_or_else(no_password)?);
                 let options = match input.options {
                     Some(options) => reset_password_options(options)?,
                     None => ResetPasswordOptions::default(),
