@@ -738,6 +738,19 @@ async fn without_a_keychain_a_sign_in_lasts_the_session_and_no_file_holds_a_toke
     assert_eq!(result.outcome, AuditOutcome::Succeeded, "{result:?}");
     let password = result.temporary_password.clone().unwrap();
     console.refresh_cache(CONNECTION).await.unwrap();
+    // The sync runs in the background: the files are read once it has finished (while it
+    // runs, SQLite's side files come and go, and one listed could be gone when it is read).
+    let mut synced = None;
+    for _ in 0..1000 {
+        let status = console.cache_status(CONNECTION).await.unwrap();
+        if !status.syncing && status.last_full_sync.is_some() {
+            synced = Some(status);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let synced = synced.expect("the offline cache synced (a hang guard, not a timing assertion)");
+    assert!(synced.users > 0, "{synced:?}");
 
     let tokens = sandbox.issued_tokens();
     assert!(
