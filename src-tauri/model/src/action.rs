@@ -156,3 +156,20 @@ pub enum PasswordInput {
         symbols: Option<bool>,
     },
 }
+
+/// A provider's option form shown in the summary: the choices the plan was made with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(
+    tag = "form",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum PlanChoices {
+    /// Microsoft Entra: "Also revoke the user's sessions" after a password or MFA reset
+    /// (`None` for an action that does not offer it), and a Temporary Access Pass's terms.
+    Entra {
+        also_revoke_sessions: Option<bool>,
+        temporary_access_pass: Option<crate::user::TemporaryAccessPassTerms>,
+    },
+}

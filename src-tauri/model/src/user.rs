@@ -118,3 +118,14 @@ pub struct TemporaryAccessPassPolicy {
     /// `true`: every pass must be one-time use.
     pub is_usable_once: bool,
 }
+
+/// The pass a plan will issue, and the tenant policy it was checked against (the confirmation
+/// shows the allowed range next to the lifetime field).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub struct TemporaryAccessPassTerms {
+    pub lifetime_minutes: u32,
+    pub usable_once: bool,
+    pub policy: TemporaryAccessPassPolicy,
+}

@@ -29,7 +29,7 @@ use crate::safety::{
     ApprovalRecord, CodeToSend, PlanSafety, VerificationEvidence, VerificationRecord,
 };
 use crate::seam::RunInput;
-pub use resetdesk_model::action::PasswordInput;
+pub use resetdesk_model::action::{PasswordInput, PlanChoices};
 pub use resetdesk_model::action::{ProviderAction, SafetyClass};
 
 /// Who is signed in to a Zoho or Privilege Secure connection.
@@ -247,23 +247,6 @@ pub struct ProviderPlan {
     /// What the summary lets the operator change, each change planned again in Rust (the
     /// provider's own option form); `None` when there is nothing to change.
     pub choices: Option<PlanChoices>,
-}
-
-/// A provider's option form shown in the summary: the choices the plan was made with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(
-    tag = "form",
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase"
-)]
-pub enum PlanChoices {
-    /// Microsoft Entra: "Also revoke the user's sessions" after a password or MFA reset
-    /// (`None` for an action that does not offer it), and a Temporary Access Pass's terms.
-    Entra {
-        also_revoke_sessions: Option<bool>,
-        temporary_access_pass: Option<crate::providers::entra::planner::TemporaryAccessPassTerms>,
-    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]

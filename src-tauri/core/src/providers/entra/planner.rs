@@ -21,16 +21,7 @@ pub struct TargetSummary {
     pub admin_roles: Vec<RoleRef>,
 }
 
-/// The pass a plan will issue, and the tenant policy it was checked against (the confirmation
-/// shows the allowed range next to the lifetime field).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
-pub struct TemporaryAccessPassTerms {
-    pub lifetime_minutes: u32,
-    pub usable_once: bool,
-    pub policy: TemporaryAccessPassPolicy,
-}
+pub use crate::model::TemporaryAccessPassTerms;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
