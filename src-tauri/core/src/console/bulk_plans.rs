@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::bulk_jobs::BulkJobView;
 use super::plan_store::{KeptPlan, PlanState, PlanStore};
-use super::safety_checks::{approval_refused, now_text};
+use super::safety_checks::{approval_by, approval_refused};
 use super::{validate_reason, Console, PlanOwner};
 use crate::audit::{AuditParties, AuditRecord};
 use crate::bulk::plan::ResetPlan;
@@ -245,12 +245,7 @@ impl Console {
             self.audit_job_approval_refusal(&who, &connection_id, plan_id, &users.label, &refusal);
             return Err(refusal);
         }
-        let record = ApprovalRecord {
-            approver: who.operator_label.clone(),
-            approver_id: who.operator_id.clone(),
-            approver_roles: roles,
-            at: now_text(),
-        };
+        let record = approval_by(&who, roles);
         self.bulk_plans
             .with_ready(plan_id, self.plan_validity, |open| {
                 open.confirmation.record_approval(record.clone())

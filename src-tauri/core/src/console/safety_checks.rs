@@ -18,7 +18,7 @@ use crate::safety::policy::TenantAuditLog;
 use crate::safety::team::TenantReset;
 use crate::safety::verification::{self, ContactsOnRecord, VerificationRequirement};
 use crate::safety::{
-    approval, rate, team, CodeToSend, PlanSafety, RateStatus, VerificationEvidence,
+    approval, rate, team, ApprovalRecord, CodeToSend, PlanSafety, RateStatus, VerificationEvidence,
     VerificationMethod, VerificationRecord,
 };
 use crate::seam::{ApprovalStep, ProviderPlan, Session, SignInRequest};
@@ -57,6 +57,17 @@ pub const VERIFICATION_REUSE: Duration = Duration::from_secs(15 * 60);
 
 pub(super) fn now_text() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// The record of an approval given now by `approver`, with their roles as the provider names
+/// them: kept on the plan and written into its run's audit entries.
+pub(super) fn approval_by(approver: &super::PlanOwner, roles: Vec<String>) -> ApprovalRecord {
+    ApprovalRecord {
+        approver: approver.operator_label.clone(),
+        approver_id: approver.operator_id.clone(),
+        approver_roles: roles,
+        at: now_text(),
+    }
 }
 
 /// What the audit entry of a refused approval says.

@@ -7,11 +7,10 @@
 //! written into its run's audit entry.
 
 use super::provider_actions::{provider_audit_record, PlanOwner, ProviderPlan};
-use super::safety_checks::{approval_refused, now_text};
+use super::safety_checks::{approval_by, approval_refused};
 use super::Console;
 use crate::audit::AuditOutcome;
 use crate::error::{AppError, ErrorKind, Result};
-use crate::safety::ApprovalRecord;
 use crate::seam::{ApprovalStep, Session, SignInRequest, SignInStep};
 
 impl Console {
@@ -73,12 +72,7 @@ impl Console {
             }
             return Err(refusal);
         }
-        let record = ApprovalRecord {
-            approver: who.operator_label.clone(),
-            approver_id: who.operator_id.clone(),
-            approver_roles: roles,
-            at: now_text(),
-        };
+        let record = approval_by(&who, roles);
         self.provider_plans
             .with_ready(plan_id, self.plan_validity, |entry| {
                 entry.confirmation.record_approval(record.clone())
