@@ -156,12 +156,12 @@ impl Console {
                     Ok(None) => {}
                     Err(error) if policy.rate_limits.tenant_audit_log == TenantAuditLog::Required => {
                         return Err(AppError::denied(format!(
-                            "Your organisation counts every desktop's resets from each customer's audit log, and {tenant}'s could not be read ({}). A GDAP role that may read audit logs there (least privileged: Reports Reader), with the app's AuditLog.Read.All permission, lets ResetDesk read it.",
+                            "Your organisation counts every desktop's resets from each tenant's audit log, and {tenant}'s could not be read ({}). A role there that may read audit logs (least privileged: Reports Reader), with the app's AuditLog.Read.All permission, lets ResetDesk read it.",
                             error.message.trim_end_matches('.')
                         )));
                     }
                     Err(error) => notes.push(format!(
-                        "{tenant}: an earlier MFA reset is looked for in this desktop's log only — the customer's audit log could not be read ({}), so one made from another desktop or the admin centre is not seen. A GDAP role that may read audit logs there (least privileged: Reports Reader) lets ResetDesk read it.",
+                        "{tenant}: an earlier MFA reset is looked for in this desktop's log only — its audit log could not be read ({}), so one made from another desktop or the admin centre is not seen. A role there that may read audit logs (least privileged: Reports Reader) lets ResetDesk read it.",
                         error.message.trim_end_matches('.')
                     )),
                 }
