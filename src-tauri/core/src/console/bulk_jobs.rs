@@ -254,19 +254,33 @@ impl Console {
     /// What runs the job on the signed-in session of the technician who started it: a job
     /// (its users, their methods) is shown, cancelled and finished by them only.
     async fn job_owner_session(&self, spec: &JobSpec) -> Result<Arc<dyn JobRunner>> {
-        let session = self.seam_session(&spec.connection_id).await?;
+        self.job_runner_signed_in_as(&spec.connection_id, &spec.operator, || {
+            AppError::denied(format!(
+                "This job was started by {}; only they can see, cancel or finish it.",
+                spec.operator
+            ))
+        })
+        .await
+    }
+
+    /// What runs jobs on `connection_id`'s session, signed in as `operator` (the audit log's
+    /// name of them); under another sign-in, `not_theirs`.
+    pub(super) async fn job_runner_signed_in_as(
+        &self,
+        connection_id: &str,
+        operator: &str,
+        not_theirs: impl FnOnce() -> AppError,
+    ) -> Result<Arc<dyn JobRunner>> {
+        let session = self.seam_session(connection_id).await?;
         if !session
             .owner()
             .operator_label
-            .eq_ignore_ascii_case(&spec.operator)
+            .eq_ignore_ascii_case(operator)
         {
-            return Err(AppError::denied(format!(
-                "This job was started by {}; only they can see, cancel or finish it.",
-                spec.operator
-            )));
+            return Err(not_theirs());
         }
         session.job_runner().ok_or_else(|| {
-            AppError::internal("This job's connection is served by a provider that runs no jobs.")
+            AppError::internal("This connection is served by a provider that runs no jobs.")
         })
     }
 

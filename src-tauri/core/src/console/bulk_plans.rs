@@ -314,19 +314,12 @@ impl Console {
         connection_id: &str,
         owner: &PlanOwner,
     ) -> Result<Arc<dyn crate::seam::JobRunner>> {
-        let session = self.seam_session(connection_id).await?;
-        if !session
-            .owner()
-            .operator_label
-            .eq_ignore_ascii_case(&owner.operator_label)
-        {
-            return Err(AppError::denied(
+        self.job_runner_signed_in_as(connection_id, &owner.operator_label, || {
+            AppError::denied(
                 "This summary was prepared for another technician. Start the action again under your own sign-in.",
-            ));
-        }
-        session.job_runner().ok_or_else(|| {
-            AppError::internal("This connection is served by a provider that runs no jobs.")
+            )
         })
+        .await
     }
 
     /// Whether `plan_id` is a bulk plan kept for its job.
