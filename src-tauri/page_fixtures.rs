@@ -324,7 +324,7 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
             "lighthouse-connection",
             &connection(&console.connections().await, LIGHTHOUSE),
         );
-        let customers = console.lighthouse_customers(LIGHTHOUSE).await.unwrap();
+        let customers = console.directory_tenants(LIGHTHOUSE).await.unwrap();
         out.write("lighthouse-customers", &customers);
 
         // Lighthouse, further: the users of every customer reachable, the offer for a customer
@@ -351,7 +351,7 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
             .map(|c| c.tenant_id.clone())
             .collect();
         let users = console
-            .lighthouse_users(LIGHTHOUSE, &active, "")
+            .directory_tenant_users(LIGHTHOUSE, &active, "")
             .await
             .unwrap();
         out.write("lighthouse-users", &users);
@@ -359,7 +359,7 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
             let console = &console;
             async move {
                 console
-                    .lighthouse_users(LIGHTHOUSE, &tenants, "")
+                    .directory_tenant_users(LIGHTHOUSE, &tenants, "")
                     .await
                     .unwrap()
                     .offers

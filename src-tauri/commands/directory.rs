@@ -1,10 +1,10 @@
-//! Finding users and reading their pages: one search for every provider but Lighthouse
-//! (`directory_search`: Microsoft Entra, Zoho Directory, Privilege Secure and any provider
-//! registered with `Console::with_provider`), Lighthouse's reads across the selected customers,
-//! and one user page for every provider (`directory_user`). Each only parses the page's input
-//! and calls the Console; every check is made there.
-use resetdesk_core::console::{LighthouseMethods, LighthouseUsers};
-use resetdesk_core::providers::lighthouse::CustomerAccess;
+//! Finding users and reading their pages, for any provider of the seam: one search
+//! (`directory_search`) for a connection whose users live in one organisation; the tenants,
+//! and the users or methods of those selected, for one whose users live in several (a
+//! Lighthouse partner's customers: `directory_tenants`, `directory_tenant_users`,
+//! `directory_tenant_methods`); one user page (`directory_user`). Each only parses the page's
+//! input and calls the Console; every check is made there.
+use resetdesk_core::model::tenants::{TenantAccess, TenantMethods, TenantUsers};
 use resetdesk_core::seam::{UserPage, UserSearch};
 use resetdesk_core::AppError;
 use tauri::State;
@@ -32,39 +32,43 @@ pub async fn directory_user(
     state.console.directory_user(&connection_id, &user_id).await
 }
 
+/// The tenants a connection's sign-in reaches (a Lighthouse partner's customers), with the
+/// operator's roles in each.
 #[tauri::command]
-pub async fn lighthouse_customers(
+pub async fn directory_tenants(
     start: State<'_, AppStart>,
     connection_id: String,
-) -> Result<Vec<CustomerAccess>, AppError> {
+) -> Result<Vec<TenantAccess>, AppError> {
     let state = start.ready().await?;
-    state.console.lighthouse_customers(&connection_id).await
+    state.console.directory_tenants(&connection_id).await
 }
 
+/// The users of the selected tenants, with the actions the selection allows.
 #[tauri::command]
-pub async fn lighthouse_users(
+pub async fn directory_tenant_users(
     start: State<'_, AppStart>,
     connection_id: String,
     tenant_ids: Vec<String>,
     query: String,
-) -> Result<LighthouseUsers, AppError> {
+) -> Result<TenantUsers, AppError> {
     let state = start.ready().await?;
     state
         .console
-        .lighthouse_users(&connection_id, &tenant_ids, &query)
+        .directory_tenant_users(&connection_id, &tenant_ids, &query)
         .await
 }
 
+/// The same users with their sign-in methods (the Authentication methods list).
 #[tauri::command]
-pub async fn lighthouse_methods_list(
+pub async fn directory_tenant_methods(
     start: State<'_, AppStart>,
     connection_id: String,
     tenant_ids: Vec<String>,
     query: String,
-) -> Result<LighthouseMethods, AppError> {
+) -> Result<TenantMethods, AppError> {
     let state = start.ready().await?;
     state
         .console
-        .lighthouse_methods_list(&connection_id, &tenant_ids, &query)
+        .directory_tenant_methods(&connection_id, &tenant_ids, &query)
         .await
 }

@@ -97,9 +97,10 @@ export function App() {
   };
   const backToUsers = () => setRoute({ screen: "users" });
 
-  // One users list for every provider but Lighthouse, which lists across customers.
+  // One users list for every provider whose users live in one organisation; a partner's, in
+  // several tenants (Lighthouse's customers), are listed across the tenants selected.
   const renderUsers = (active: ConnectionView) => {
-    if (active.kind === "lighthousePartner") {
+    if (active.listsTenants) {
       return (
         <LighthouseUsersScreen
           key={active.id}
@@ -185,7 +186,8 @@ function useInterruptedJobs(connections: ConnectionView[]) {
   const [running, setRunning] = useState<BulkJobView | null>(null);
   const [resuming, setResuming] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
-  const hasPartner = connections.some((c) => c.kind === "lighthousePartner");
+  // Bulk jobs are planned on the lists across tenants.
+  const hasPartner = connections.some((c) => c.listsTenants);
   const readOnStart = useRef(false);
 
   const reload = useCallback(() => {

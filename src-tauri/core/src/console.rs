@@ -28,6 +28,7 @@ mod run;
 mod safety_checks;
 mod seam_approval;
 mod seam_sessions;
+mod tenant_lists;
 mod zoho;
 
 pub use self::bulk_jobs::{
@@ -35,10 +36,7 @@ pub use self::bulk_jobs::{
 };
 pub use self::bulk_plans::BulkPlan;
 pub use self::by_hand_steps::{ByHandSettled, ByHandSettlement, PendingByHandStep};
-pub use self::lighthouse::{
-    CustomerNotRead, LighthouseMethods, LighthouseMethodsRow, LighthouseUser,
-    LighthouseUserDetails, LighthouseUsers, PartnerSandboxSignIn, TargetRef,
-};
+pub use self::lighthouse::{LighthouseUserDetails, PartnerSandboxSignIn, TargetRef};
 pub use self::offline_cache::{CacheStatus, CachedSearch, OFFLINE_PROBE_INTERVAL};
 pub use self::provider_actions::{
     ByHandPage, FreshSignIn, PasswordInput, PlanChoices, PlanOwner, PlanTarget, ProviderAccount,
@@ -111,6 +109,10 @@ pub struct ConnectionView {
     pub steps_by_hand: bool,
     /// Its users are kept in the offline cache: the users list shows the cache's status.
     pub offline_cache: bool,
+    /// Its users live in several tenants (a Lighthouse partner's customers): the page lists
+    /// them with a tenant selector (`directory_tenants`, `directory_tenant_users`), and a plan
+    /// on many of them runs as a bulk job.
+    pub lists_tenants: bool,
     /// Its sign-in — an operator's or an approver's — takes a login, a password and a second
     /// factor's code (otherwise the browser, a device code or the sandbox's demo answers it).
     pub asks_for_password: bool,
@@ -504,6 +506,9 @@ impl Console {
                     .provider_of(c)
                     .is_ok_and(|provider| provider.leaves_steps_by_hand()),
                 offline_cache: self.seam_keeps_offline_cache(c),
+                lists_tenants: self
+                    .provider_of(c)
+                    .is_ok_and(|provider| provider.lists_tenants()),
                 outage_demo: self.outage_demos.contains(&c.id),
                 second_desktop_demo: self.second_desktop_demos.contains(&c.id),
                 asks_for_password: self.seam_asks_for_password(c),

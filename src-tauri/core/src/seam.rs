@@ -26,6 +26,7 @@ use crate::bulk::{StepExecutor, StepSpec};
 use crate::cache::{CachedUser, DirectorySync};
 use crate::error::{AppError, Result};
 use crate::model::connection::{Connection, ProviderSettings};
+use crate::model::tenants::{TenantAccess, TenantMethods, TenantUsers};
 use crate::model::{AuthMethod, DirectoryUser};
 use crate::safety::verification::ContactsOnRecord;
 use crate::safety::{ApprovalRecord, RateStatus};
@@ -127,6 +128,13 @@ pub fn action_id<A: Serialize + std::fmt::Debug>(action: &A) -> String {
         // A unit variant always serializes to its name; kept total rather than unwrapped.
         _ => format!("{action:?}"),
     }
+}
+
+/// The answer of a session whose users live in one organisation when asked for tenants.
+fn one_organisation() -> AppError {
+    AppError::invalid_input(
+        "This connection's users live in one organisation, not in tenants to select: search them in its users list.",
+    )
 }
 
 /// The action of a provider's own enum that an offer's id names ([`action_id`]'s inverse), or
@@ -402,6 +410,12 @@ pub trait Provider: Send + Sync {
         false
     }
 
+    /// Whether its sessions' users live in several tenants (a partner's customers), listed by
+    /// [`Session::tenants`] and [`Session::tenant_users`] rather than [`Session::search`].
+    fn lists_tenants(&self) -> bool {
+        false
+    }
+
     /// Whether the sign-in form asks for an account (a login); a device sign-in does not,
     /// except on the sandbox, where the account says which demo operator approves it.
     fn asks_for_account(&self, _connection: &Connection) -> bool {
@@ -530,6 +544,35 @@ pub trait Session: Send + Sync + std::any::Any {
 
     /// Users matching `query`, at most `limit` (the Console has checked the query).
     async fn search(&self, query: &str, limit: usize) -> Result<Vec<UserRow>>;
+
+    /// For a sign-in whose users live in several tenants (a partner's customers): the tenants
+    /// it reaches, with the roles the operator holds in each, read live. The page shows them
+    /// in a tenant selector and lists the users of those selected (below). Default: the
+    /// users live in one organisation, listed by [`Session::search`].
+    async fn tenants(&self) -> Result<Vec<TenantAccess>> {
+        Err(one_organisation())
+    }
+
+    /// The users of the selected tenants (`tenant_ids`, from [`Session::tenants`]; any other is
+    /// refused) whose name, login or mail contains `query` (lowercase, checked by the Console;
+    /// all when empty), read live, with the actions the selection allows. A tenant that does
+    /// not answer is noted, and the others' users are listed.
+    async fn tenant_users(&self, tenant_ids: &[String], query: &str) -> Result<TenantUsers> {
+        let _ = (tenant_ids, query);
+        Err(one_organisation())
+    }
+
+    /// The same users with their sign-in methods, read live: the first `limit` of them (the
+    /// list says how many more there are).
+    async fn tenant_methods(
+        &self,
+        tenant_ids: &[String],
+        query: &str,
+        limit: usize,
+    ) -> Result<TenantMethods> {
+        let _ = (tenant_ids, query, limit);
+        Err(one_organisation())
+    }
 
     /// One user, read live, with the provider's offers (the Console has checked the id).
     async fn user_page(&self, user_id: &str) -> Result<UserPage>;

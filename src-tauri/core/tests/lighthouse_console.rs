@@ -165,7 +165,7 @@ async fn customers_come_with_the_technicians_gdap_roles() {
         view[0].operator.as_ref().unwrap().user_principal_name,
         TECHNICIAN_UPN
     );
-    let customers = h.console.lighthouse_customers(LH).await.unwrap();
+    let customers = h.console.directory_tenants(LH).await.unwrap();
     assert!(customers.len() >= 4, "{customers:?}");
     let fabrikam = customers
         .iter()
@@ -175,6 +175,33 @@ async fn customers_come_with_the_technicians_gdap_roles() {
         .roles
         .iter()
         .any(|r| r.display_name.contains("Authentication Administrator")));
+}
+
+/// A partner's card says its users live in several tenants (the page lists them with the
+/// customer selector), and those lists check the search text as the one users list does.
+#[tokio::test]
+async fn a_partners_users_are_listed_across_customers_with_the_search_text_checked() {
+    let h = harness().await;
+    assert!(h.console.connections().await[0].lists_tenants);
+    let fabrikam = vec![h.tenant("Fabrikam")];
+    let too_long = "a".repeat(300);
+    for refused in [
+        h.console
+            .directory_tenant_users(LH, &fabrikam, &too_long)
+            .await
+            .unwrap_err(),
+        h.console
+            .directory_tenant_methods(LH, &fabrikam, &too_long)
+            .await
+            .unwrap_err(),
+    ] {
+        assert_eq!(refused.kind, ErrorKind::InvalidInput, "{refused:?}");
+        assert!(
+            refused.message.contains("name or UPN"),
+            "{}",
+            refused.message
+        );
+    }
 }
 
 /// The one users list's search is not Lighthouse's: asked for a signed-in partner connection,
@@ -249,7 +276,7 @@ async fn a_customer_without_the_roles_removes_the_action_from_a_mixed_selection(
     let allowed = vec![h.tenant("Fabrikam"), h.tenant("Woodgrove Bank")];
     let offers = h
         .console
-        .lighthouse_users(LH, &allowed, "")
+        .directory_tenant_users(LH, &allowed, "")
         .await
         .unwrap()
         .offers;
@@ -258,7 +285,7 @@ async fn a_customer_without_the_roles_removes_the_action_from_a_mixed_selection(
     let mixed = vec![h.tenant("Fabrikam"), h.tenant("Tailspin Toys")];
     let offers = h
         .console
-        .lighthouse_users(LH, &mixed, "")
+        .directory_tenant_users(LH, &mixed, "")
         .await
         .unwrap()
         .offers;
@@ -269,7 +296,7 @@ async fn a_customer_without_the_roles_removes_the_action_from_a_mixed_selection(
     // A tenant that is not a customer is refused, whatever the page sends.
     let error = h
         .console
-        .lighthouse_users(
+        .directory_tenant_users(
             LH,
             &["00000000-0000-0000-0000-000000000000".to_string()],
             "",
@@ -285,13 +312,13 @@ async fn users_of_several_customers_are_listed_together_and_planned_together() {
     let selection = vec![h.tenant("Fabrikam"), h.tenant("Woodgrove Bank")];
     let users = h
         .console
-        .lighthouse_users(LH, &selection, "")
+        .directory_tenant_users(LH, &selection, "")
         .await
         .unwrap()
         .users;
     // Administrators and role-assignable group members are left out in Fabrikam (see the
     // next test): plain users here.
-    let plain = |u: &&resetdesk_core::console::LighthouseUser| h.is_plain(&u.user.id);
+    let plain = |u: &&resetdesk_core::model::tenants::TenantUserRow| h.is_plain(&u.user.id);
     let fabrikam: Vec<_> = users
         .iter()
         .filter(|u| u.customer_name == "Fabrikam")
@@ -395,7 +422,7 @@ async fn planning_for_a_customer_that_may_not_reset_is_refused_and_audited() {
     let tailspin = h.tenant("Tailspin Toys");
     let users = h
         .console
-        .lighthouse_users(LH, std::slice::from_ref(&tailspin), "")
+        .directory_tenant_users(LH, std::slice::from_ref(&tailspin), "")
         .await
         .unwrap()
         .users;
@@ -442,7 +469,7 @@ async fn two_customer_plan(h: &Harness) -> resetdesk_core::console::BulkPlan {
     let selection = vec![h.tenant("Fabrikam"), h.tenant("Woodgrove Bank")];
     let users = h
         .console
-        .lighthouse_users(LH, &selection, "")
+        .directory_tenant_users(LH, &selection, "")
         .await
         .unwrap()
         .users;
@@ -630,7 +657,7 @@ async fn planning_a_reset_of_many_users_reads_a_few_at_a_time_per_customer() {
     let woodgrove = h.tenant("Woodgrove Bank");
     let users = h
         .console
-        .lighthouse_users(LH, std::slice::from_ref(&woodgrove), "")
+        .directory_tenant_users(LH, std::slice::from_ref(&woodgrove), "")
         .await
         .unwrap()
         .users;
@@ -833,13 +860,17 @@ async fn a_saved_partner_sign_in_is_not_sent_to_endpoints_the_settings_name_sinc
 #[tokio::test]
 async fn a_customer_that_does_not_answer_is_noted_and_the_others_users_are_listed() {
     let h = harness().await;
-    let customers = h.console.lighthouse_customers(LH).await.unwrap();
+    let customers = h.console.directory_tenants(LH).await.unwrap();
     let litware = customers
         .iter()
         .find(|c| c.relationship_status != "active")
         .expect("the sandbox's expired relationship");
     let every: Vec<String> = customers.iter().map(|c| c.tenant_id.clone()).collect();
-    let found = h.console.lighthouse_users(LH, &every, "").await.unwrap();
+    let found = h
+        .console
+        .directory_tenant_users(LH, &every, "")
+        .await
+        .unwrap();
     assert_eq!(found.not_read.len(), 1, "{:?}", found.not_read);
     assert_eq!(found.not_read[0].tenant_id, litware.tenant_id);
     assert_eq!(found.not_read[0].display_name, litware.display_name);
@@ -852,7 +883,7 @@ async fn a_customer_that_does_not_answer_is_noted_and_the_others_users_are_liste
 
     let methods = h
         .console
-        .lighthouse_methods_list(LH, &every, "")
+        .directory_tenant_methods(LH, &every, "")
         .await
         .unwrap();
     assert_eq!(methods.not_read.len(), 1);
@@ -913,12 +944,12 @@ async fn the_methods_list_says_how_many_users_it_does_not_show_and_reads_a_few_a
     let woodgrove = h.tenant("Woodgrove Bank");
     let listed = h
         .console
-        .lighthouse_methods_list(LH, std::slice::from_ref(&woodgrove), "")
+        .directory_tenant_methods(LH, std::slice::from_ref(&woodgrove), "")
         .await
         .unwrap();
     let found = h
         .console
-        .lighthouse_users(LH, std::slice::from_ref(&woodgrove), "")
+        .directory_tenant_users(LH, std::slice::from_ref(&woodgrove), "")
         .await
         .unwrap()
         .users
@@ -941,7 +972,7 @@ async fn a_customer_user_is_found_by_mail_and_their_page_shows_job_department_an
     let fabrikam = h.tenant("Fabrikam");
     let everyone = h
         .console
-        .lighthouse_users(LH, std::slice::from_ref(&fabrikam), "")
+        .directory_tenant_users(LH, std::slice::from_ref(&fabrikam), "")
         .await
         .unwrap()
         .users;
@@ -953,7 +984,7 @@ async fn a_customer_user_is_found_by_mail_and_their_page_shows_job_department_an
     );
     let by_mail = h
         .console
-        .lighthouse_users(LH, std::slice::from_ref(&fabrikam), &mail)
+        .directory_tenant_users(LH, std::slice::from_ref(&fabrikam), &mail)
         .await
         .unwrap()
         .users;
@@ -1647,7 +1678,7 @@ async fn the_one_sign_in_signs_the_partner_sandbox_in_as_its_demo_technician_and
         "{account:?}"
     );
     assert!(account.role_label.contains("; "), "{account:?}");
-    assert!(!console.lighthouse_customers(LH).await.unwrap().is_empty());
+    assert!(!console.directory_tenants(LH).await.unwrap().is_empty());
 }
 
 /// One customer user's "Reset all MFAs" from their page goes through the one flow, as any

@@ -122,6 +122,35 @@ async fn a_user_page_names_a_customer_tenant_only_where_the_connection_has_them(
     assert!(page.methods.is_none(), "the fake provider lists no methods");
 }
 
+/// A connection whose users live in one organisation has no tenants to list: its card says
+/// so, and the lists across tenants refuse it by what it is, pointing to its users list.
+#[tokio::test]
+async fn the_lists_across_tenants_refuse_a_connection_of_one_organisation() {
+    let h = harness(100);
+    sign_in(&h.console, FAKE_ADMIN).await;
+    assert!(!h.console.connections().await[0].lists_tenants);
+    let tenant = vec!["customer-1".to_string()];
+    let refusals = [
+        h.console.directory_tenants(FAKE).await.unwrap_err(),
+        h.console
+            .directory_tenant_users(FAKE, &tenant, "")
+            .await
+            .unwrap_err(),
+        h.console
+            .directory_tenant_methods(FAKE, &tenant, "")
+            .await
+            .unwrap_err(),
+    ];
+    for refused in refusals {
+        assert_eq!(refused.kind, ErrorKind::InvalidInput, "{refused:?}");
+        assert!(
+            refused.message.contains("one organisation") && refused.message.contains("users list"),
+            "{}",
+            refused.message
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_refused_offer_is_shown_with_its_reason_and_a_plan_of_it_is_refused_and_audited() {
     let h = harness(100);

@@ -9,6 +9,8 @@
 //! - [`audit`]: what the audit log records of each attempt; [`safety`]: how the caller was
 //!   verified and who approved, as the audit keeps it.
 //! - [`action`]: the actions of the providers that share the confirmation flow.
+//! - [`tenants`]: the lists of a sign-in whose users live in several tenants (a partner's
+//!   customers).
 //! - [`demo`]: who answers a sandbox's sign-in page (implemented by the sandbox crate).
 
 pub mod action;
@@ -18,6 +20,7 @@ pub mod demo;
 pub mod error;
 pub mod safety;
 pub mod step;
+pub mod tenants;
 pub mod user;
 
 pub use error::{AppError, ErrorKind, Result};

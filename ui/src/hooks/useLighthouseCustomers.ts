@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { lighthouseCustomers } from "../ipc/api";
-import type { AppError, CustomerAccess } from "../ipc/types";
+import { directoryTenants } from "../ipc/api";
+import type { AppError, TenantAccess } from "../ipc/types";
 
 /** A customer whose GDAP relationship is active: the only kind whose users can be read. */
-export function isReachable(customer: CustomerAccess): boolean {
+export function isReachable(customer: TenantAccess): boolean {
   return customer.relationshipStatus === "active";
 }
 
@@ -18,7 +18,7 @@ export function useLighthouseCustomers(
   selected: string[] | null,
   onSelect: (tenantIds: string[]) => void,
 ) {
-  const [customers, setCustomers] = useState<CustomerAccess[]>([]);
+  const [customers, setCustomers] = useState<TenantAccess[]>([]);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<AppError | null>(null);
   const onSelectRef = useRef(onSelect);
@@ -31,7 +31,7 @@ export function useLighthouseCustomers(
   useEffect(() => {
     let alive = true;
     setLoading(true);
-    lighthouseCustomers(connectionId)
+    directoryTenants(connectionId)
       .then((found) => {
         if (!alive) return;
         setCustomers(found);

@@ -108,12 +108,12 @@ describe("api: one command per function, with the brief's argument names", () =>
       "settle_by_hand_step",
       { planId: "pp-1", stepIndex: 2, settlement: { settlement: "done" } },
     ],
-    ["lighthouseCustomers", () => api.lighthouseCustomers("lh"), "lighthouse_customers", { connectionId: "lh" }],
-    ["lighthouseUsers", () => api.lighthouseUsers("lh", ["t1"], ""), "lighthouse_users", { connectionId: "lh", tenantIds: ["t1"], query: "" }],
+    ["directoryTenants", () => api.directoryTenants("lh"), "directory_tenants", { connectionId: "lh" }],
+    ["directoryTenantUsers", () => api.directoryTenantUsers("lh", ["t1"], ""), "directory_tenant_users", { connectionId: "lh", tenantIds: ["t1"], query: "" }],
     [
-      "lighthouseMethodsList",
-      () => api.lighthouseMethodsList("lh", ["t1"], "ad"),
-      "lighthouse_methods_list",
+      "directoryTenantMethods",
+      () => api.directoryTenantMethods("lh", ["t1"], "ad"),
+      "directory_tenant_methods",
       { connectionId: "lh", tenantIds: ["t1"], query: "ad" },
     ],
     [

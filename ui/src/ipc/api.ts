@@ -14,7 +14,7 @@ import type {
   AuditVerification,
   BulkJobView,
   BulkPlan,
-  CustomerAccess,
+  TenantAccess,
   CachedSearch,
   CacheStatus,
   CodeToSend,
@@ -24,8 +24,8 @@ import type {
   ExportResult,
   ForwardingStatus,
   SafetyRulesView,
-  LighthouseMethods,
-  LighthouseUsers,
+  TenantMethods,
+  TenantUsers,
   NewConnection,
   PasswordInput,
   PendingByHandStep,
@@ -340,24 +340,25 @@ export function settleByHandStep(planId: string, stepIndex: number, settlement: 
   return call("settle_by_hand_step", { planId, stepIndex, settlement });
 }
 
-// ---- Microsoft 365 Lighthouse (partner) connections (issue #4) -----------------------------
-// Sign-in is `signIn`, as for Entra. Rust decides what is offered for which customers.
+// ---- Connections whose users live in several tenants (a Lighthouse partner's customers) ----
+// Sign-in is `signIn`, as for every provider. Rust decides what is offered for which tenants.
 
-/** The customer tenants reachable through GDAP, with the technician's roles in each. */
-export function lighthouseCustomers(connectionId: string): Promise<CustomerAccess[]> {
-  return call("lighthouse_customers", { connectionId });
+/** The tenants the sign-in reaches (a partner's customers), with the operator's roles in each. */
+export function directoryTenants(connectionId: string): Promise<TenantAccess[]> {
+  return call("directory_tenants", { connectionId });
 }
 
 /**
- * Read live each time (calling again refreshes); query "" lists all. A customer that does not
- * answer is in `notRead`, with why; the others' users are listed.
+ * The users of the selected tenants, read live each time (calling again refreshes); query ""
+ * lists all. A tenant that does not answer is in `notRead`, with why; the others' users are listed.
  */
-export function lighthouseUsers(connectionId: string, tenantIds: string[], query: string): Promise<LighthouseUsers> {
-  return call("lighthouse_users", { connectionId, tenantIds, query });
+export function directoryTenantUsers(connectionId: string, tenantIds: string[], query: string): Promise<TenantUsers> {
+  return call("directory_tenant_users", { connectionId, tenantIds, query });
 }
 
-export function lighthouseMethodsList(connectionId: string, tenantIds: string[], query: string): Promise<LighthouseMethods> {
-  return call("lighthouse_methods_list", { connectionId, tenantIds, query });
+/** The same users with their authentication methods (the first 200; `notShown` says how many more). */
+export function directoryTenantMethods(connectionId: string, tenantIds: string[], query: string): Promise<TenantMethods> {
+  return call("directory_tenant_methods", { connectionId, tenantIds, query });
 }
 
 

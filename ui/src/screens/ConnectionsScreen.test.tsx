@@ -28,6 +28,7 @@ function fabrikam(overrides: Partial<ConnectionView> = {}): ConnectionView {
     servedThroughSeam: false,
     stepsByHand: false,
     offlineCache: true,
+    listsTenants: false,
     outageDemo: false,
     secondDesktopDemo: false,
     asksForPassword: false,

@@ -2,7 +2,7 @@ import { fireEvent, waitFor } from "@testing-library/react";
 import { useState } from "react";
 import { describe, expect, test } from "vitest";
 import { App } from "../App";
-import type { LighthouseActionOffer, UserPage } from "../ipc/types";
+import type { ConnectionView, TenantOffer, UserPage } from "../ipc/types";
 import {
   LH_ID,
   authenticatorMethod,
@@ -54,7 +54,7 @@ function Harness({ initial = null }: { initial?: string[] | null }) {
 }
 
 /** The actions Rust offers with a read of these customers' users. */
-type OffersFor = (tenantIds: string[]) => LighthouseActionOffer[];
+type OffersFor = (tenantIds: string[]) => TenantOffer[];
 
 /** Tailspin Toys refuses the reset; the other customers allow it. */
 const tailspinRefuses: OffersFor = (tenantIds) => offer(tenantIds.includes(tailspin.tenantId) ? [tailspinRefusal] : []);
@@ -62,13 +62,13 @@ const tailspinRefuses: OffersFor = (tenantIds) => offer(tenantIds.includes(tails
 /** Rust's answers for the sandbox partner: users filtered by tenant, each read with the selection's offers. */
 function partnerHandlers(extra: Record<string, Handler> = {}, offersFor: OffersFor = tailspinRefuses): Record<string, Handler> {
   return {
-    lighthouse_customers: () => customers,
-    lighthouse_users: (args) => ({
+    directory_tenants: () => customers,
+    directory_tenant_users: (args) => ({
       users: users.filter((u) => (args.tenantIds as string[]).includes(u.tenantId)),
       notRead: [],
       offers: offersFor(args.tenantIds as string[]),
     }),
-    lighthouse_methods_list: (args) => ({
+    directory_tenant_methods: (args) => ({
       rows: users
         .filter((u) => (args.tenantIds as string[]).includes(u.tenantId))
         .map((user) => ({ user, methods: user.id === fabUser.id ? fabUserPage.methods : [] })),
@@ -89,11 +89,11 @@ describe("Lighthouse users", () => {
     expect(active.length).toBeGreaterThan(0);
     expect(active.length).toBeLessThan(rustCustomers.length);
     const ipc = mockCommands({
-      lighthouse_customers: () => rustCustomers,
-      lighthouse_users: () => ({ users: [], notRead: [], offers: offer([]) }),
+      directory_tenants: () => rustCustomers,
+      directory_tenant_users: () => ({ users: [], notRead: [], offers: offer([]) }),
     });
     renderWithFluent(<Harness />);
-    await waitFor(() => expect(ipc.callsOf("lighthouse_users")).toHaveLength(1));
+    await waitFor(() => expect(ipc.callsOf("directory_tenant_users")).toHaveLength(1));
     expect(allByTestId("customer").map((c) => c.dataset.tenantId)).toEqual(rustCustomers.map((c) => c.tenantId));
     for (const customer of rustCustomers) {
       const box = byId(`customer-${customer.tenantId}`) as HTMLInputElement;
@@ -101,16 +101,16 @@ describe("Lighthouse users", () => {
       expect(box.checked, customer.displayName).toBe(reachable);
       expect(box.disabled, customer.displayName).toBe(!reachable);
     }
-    expect(ipc.callsOf("lighthouse_users")[0].tenantIds).toEqual(active);
+    expect(ipc.callsOf("directory_tenant_users")[0].tenantIds).toEqual(active);
   });
 
   test("an expired relationship is shown greyed and not selected; a customer that does not answer is noted while the others' users show", async () => {
-    const litware = { ...northwind, tenantId: "t-litware", displayName: "Litware", relationshipId: "rel-9", relationshipStatus: "expired", roles: [] };
+    const litware = { ...northwind, tenantId: "t-litware", displayName: "Litware", relationshipStatus: "expired", roles: [] };
     const ipc = mockCommands(
       partnerHandlers({
-        lighthouse_customers: () => [...customers, litware],
+        directory_tenants: () => [...customers, litware],
         // Northwind fails its read; the others answer.
-        lighthouse_users: (args) => ({
+        directory_tenant_users: (args) => ({
           users: users.filter((u) => (args.tenantIds as string[]).includes(u.tenantId) && u.tenantId !== northwind.tenantId),
           notRead: (args.tenantIds as string[]).includes(northwind.tenantId)
             ? [{ tenantId: northwind.tenantId, displayName: "Northwind Traders", error: { kind: "Offline", message: "Cannot reach the customer tenant.", detail: null } }]
@@ -127,7 +127,7 @@ describe("Lighthouse users", () => {
     expect(litwareBox.disabled).toBe(true);
     const litwareLine = document.querySelector(`[data-testid="customer"][data-tenant-id="${litware.tenantId}"]`)!;
     expect(litwareLine.textContent).toContain("Relationship expired: its users cannot be read");
-    expect(ipc.callsOf("lighthouse_users")[0].tenantIds).toEqual([fabrikam.tenantId, tailspin.tenantId, northwind.tenantId]);
+    expect(ipc.callsOf("directory_tenant_users")[0].tenantIds).toEqual([fabrikam.tenantId, tailspin.tenantId, northwind.tenantId]);
     expect((byId("customer-all") as HTMLInputElement).checked).toBe(true);
     // Northwind's failure is a note beside the others' users, not an empty list.
     const notes = allByTestId("customer-not-read");
@@ -143,7 +143,7 @@ describe("Lighthouse users", () => {
     // Every customer is selected at first, each with the technician's roles.
     await waitFor(() => expect(rowIds()).toHaveLength(4));
     const all = [fabrikam.tenantId, tailspin.tenantId, northwind.tenantId];
-    expect(ipc.callsOf("lighthouse_users")).toEqual([{ connectionId: LH_ID, tenantIds: all, query: "" }]);
+    expect(ipc.callsOf("directory_tenant_users")).toEqual([{ connectionId: LH_ID, tenantIds: all, query: "" }]);
     // The selection's offer comes with that read: Tailspin Toys refuses the reset.
     await waitFor(() => expect(allByTestId("action-refusal")).toHaveLength(1));
     expect(byId("customer-selector")?.textContent).toContain("Northwind Traders");
@@ -158,34 +158,34 @@ describe("Lighthouse users", () => {
     // Only Fabrikam and Tailspin.
     click(`customer-${northwind.tenantId}`);
     await waitFor(() => expect(rowIds()).toEqual([`${fabrikam.tenantId}/${fabUser.id}`, `${fabrikam.tenantId}/${fabUser2.id}`, `${tailspin.tenantId}/${tailUser.id}`]));
-    expect(ipc.callsOf("lighthouse_users").at(-1)).toEqual({ connectionId: LH_ID, tenantIds: [fabrikam.tenantId, tailspin.tenantId], query: "" });
+    expect(ipc.callsOf("directory_tenant_users").at(-1)).toEqual({ connectionId: LH_ID, tenantIds: [fabrikam.tenantId, tailspin.tenantId], query: "" });
     expect(allByTestId("lh-user-customer").map((c) => c.textContent)).toEqual(["Fabrikam", "Fabrikam", "Tailspin Toys"]);
 
     // "All customers": from a partial selection to all, then none (nothing is read), then all again.
     click("customer-all");
     await waitFor(() => expect(rowIds()).toHaveLength(4));
-    expect(ipc.callsOf("lighthouse_users").at(-1)?.tenantIds).toEqual(all);
-    const readsBefore = ipc.callsOf("lighthouse_users").length;
+    expect(ipc.callsOf("directory_tenant_users").at(-1)?.tenantIds).toEqual(all);
+    const readsBefore = ipc.callsOf("directory_tenant_users").length;
     click("customer-all");
     await waitFor(() => expect(text("no-customer-selected")).toContain("Select at least one customer"));
     expect(rowIds()).toHaveLength(0);
     expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(true);
-    expect(ipc.callsOf("lighthouse_users")).toHaveLength(readsBefore);
+    expect(ipc.callsOf("directory_tenant_users")).toHaveLength(readsBefore);
     click("customer-all");
     await waitFor(() => expect(rowIds()).toHaveLength(4));
-    expect(ipc.callsOf("lighthouse_users").at(-1)?.tenantIds).toEqual(all);
+    expect(ipc.callsOf("directory_tenant_users").at(-1)?.tenantIds).toEqual(all);
 
     // Search and Refresh read live again with the same customers.
     fireEvent.change(byId("user-search")!, { target: { value: "fab" } });
     fireEvent.keyDown(byId("user-search")!, { key: "Enter" });
-    await waitFor(() => expect(ipc.callsOf("lighthouse_users").at(-1)).toEqual({ connectionId: LH_ID, tenantIds: all, query: "fab" }));
+    await waitFor(() => expect(ipc.callsOf("directory_tenant_users").at(-1)).toEqual({ connectionId: LH_ID, tenantIds: all, query: "fab" }));
     await waitFor(() => expect((byId("refresh-users") as HTMLButtonElement).disabled).toBe(false));
-    const before = ipc.callsOf("lighthouse_users").length;
-    const customerReads = ipc.callsOf("lighthouse_customers").length;
+    const before = ipc.callsOf("directory_tenant_users").length;
+    const customerReads = ipc.callsOf("directory_tenants").length;
     click("refresh-users");
-    await waitFor(() => expect(ipc.callsOf("lighthouse_users").length).toBe(before + 1));
+    await waitFor(() => expect(ipc.callsOf("directory_tenant_users").length).toBe(before + 1));
     // Refresh also reads the customers and the technician's roles there again.
-    await waitFor(() => expect(ipc.callsOf("lighthouse_customers").length).toBe(customerReads + 1));
+    await waitFor(() => expect(ipc.callsOf("directory_tenants").length).toBe(customerReads + 1));
   });
 
   test("a selection Rust refuses for one customer disables the action and shows each customer's reason", async () => {
@@ -291,10 +291,10 @@ describe("Lighthouse users", () => {
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect(ipc.callsOf("job_status")).toHaveLength(2);
 
-    const reads = ipc.callsOf("lighthouse_users").length;
+    const reads = ipc.callsOf("directory_tenant_users").length;
     click("close-job");
     await waitFor(() => expect(byId("lh-job-panel")).toBeNull());
-    await waitFor(() => expect(ipc.callsOf("lighthouse_users").length).toBe(reads + 1));
+    await waitFor(() => expect(ipc.callsOf("directory_tenant_users").length).toBe(reads + 1));
     expect(text("selected-count")).toBe("0 users selected");
   });
 
@@ -424,7 +424,7 @@ describe("Lighthouse users", () => {
     await waitFor(() => expect(rowIds()).toHaveLength(3));
     click("tab-methods");
     await waitFor(() => expect(rowIds("lh-methods-row")).toHaveLength(3));
-    expect(ipc.callsOf("lighthouse_methods_list")).toEqual([{ connectionId: LH_ID, tenantIds: [fabrikam.tenantId, northwind.tenantId], query: "" }]);
+    expect(ipc.callsOf("directory_tenant_methods")).toEqual([{ connectionId: LH_ID, tenantIds: [fabrikam.tenantId, northwind.tenantId], query: "" }]);
     const fiona = document.querySelector(`[data-testid="lh-methods-row"][data-user-id="${fabUser.id}"]`)!;
     expect(fiona.textContent).toContain(phoneMethod.label);
     expect(fiona.textContent).toContain(authenticatorMethod.label);
@@ -440,7 +440,7 @@ describe("Lighthouse users", () => {
   test("the Authentication methods tab says how many users it does not show", async () => {
     mockCommands(
       partnerHandlers({
-        lighthouse_methods_list: () => ({ rows: [{ user: fabUser, methods: [phoneMethod] }], notRead: [], notShown: 12, offers: offer([]) }),
+        directory_tenant_methods: () => ({ rows: [{ user: fabUser, methods: [phoneMethod] }], notRead: [], notShown: 12, offers: offer([]) }),
       }),
     );
     renderWithFluent(<Harness initial={[fabrikam.tenantId]} />);
@@ -532,6 +532,33 @@ describe("interrupted jobs", () => {
     click("close-job");
     await waitFor(() => expect(byId("lh-job-panel")).toBeNull());
     expect(ipc.callsOf("unfinished_jobs")).toHaveLength(2);
+  });
+
+  test("the app lists across tenants for a connection whose card says its users live in several, whatever its kind", async () => {
+    // A provider of Rust's seam (kind "custom") whose users live in tenants; then the same card saying they do not.
+    const acrossTenants: ConnectionView = { ...lighthouseConnection(true), kind: "custom" };
+    let card = acrossTenants;
+    const ipc = mockCommands({
+      list_connections: () => [card],
+      unfinished_jobs: () => [],
+      directory_search: () => ({ users: [], fromCache: null }),
+      ...partnerHandlers(),
+    });
+    const view = renderWithFluent(<App />);
+    await waitFor(() => expect(byId(`open-users-${LH_ID}`)).not.toBeNull());
+    click(`open-users-${LH_ID}`);
+    await waitFor(() => expect(rowIds()).toHaveLength(4));
+    expect(ipc.callsOf("directory_tenants")).toHaveLength(1);
+    expect(ipc.callsOf("unfinished_jobs").length).toBeGreaterThan(0);
+    view.unmount();
+
+    card = { ...acrossTenants, listsTenants: false };
+    renderWithFluent(<App />);
+    await waitFor(() => expect(byId(`open-users-${LH_ID}`)).not.toBeNull());
+    click(`open-users-${LH_ID}`);
+    await waitFor(() => expect(byId("user-search")).not.toBeNull());
+    expect(allByTestId("customer")).toHaveLength(0);
+    expect(ipc.callsOf("directory_tenants")).toHaveLength(1);
   });
 
   test("the Lighthouse connection signs in with the demo account and opens its users; the list asks for interrupted jobs again", async () => {

@@ -31,13 +31,13 @@ import { useTableStyles } from "../components/tableStyles";
 import { useLighthouseCustomers } from "../hooks/useLighthouseCustomers";
 import { useLighthouseReset } from "../hooks/useLighthouseReset";
 import { SEARCH_DEBOUNCE_MS } from "../hooks/useUserSearch";
-import { lighthouseMethodsList, lighthouseUsers } from "../ipc/api";
+import { directoryTenantMethods, directoryTenantUsers } from "../ipc/api";
 import type {
   AppError,
-  CustomerNotRead,
-  LighthouseActionOffer,
-  LighthouseMethodsRow,
-  LighthouseUser,
+  TenantNotRead,
+  TenantOffer,
+  TenantMethodsRow,
+  TenantUserRow,
 } from "../ipc/types";
 import { orDash } from "../format";
 
@@ -55,7 +55,7 @@ const useStyles = makeStyles({
 type Selected = { key: string; tenantId: string };
 
 /** The rows of either list, as users (the Authentication methods list carries each user's methods). */
-function rowUser(row: LighthouseUser | LighthouseMethodsRow): LighthouseUser {
+function rowUser(row: TenantUserRow | TenantMethodsRow): TenantUserRow {
   return "user" in row ? row.user : row;
 }
 
@@ -76,7 +76,7 @@ export function LighthouseUsersScreen({
   tab: LighthouseTab;
   onTabChange: (tab: LighthouseTab) => void;
   initialQuery?: string;
-  onOpenUser: (user: LighthouseUser, query: string) => void;
+  onOpenUser: (user: TenantUserRow, query: string) => void;
   /** Called once on arrival (the app re-reads the interrupted jobs). */
   onArrive?: () => void;
 }) {
@@ -88,14 +88,14 @@ export function LighthouseUsersScreen({
   const [query, setQuery] = useState(initialQuery);
   const [appliedQuery, setAppliedQuery] = useState(initialQuery.trim());
   const [refreshNo, setRefreshNo] = useState(0);
-  const [rows, setRows] = useState<Array<LighthouseUser | LighthouseMethodsRow>>([]);
+  const [rows, setRows] = useState<Array<TenantUserRow | TenantMethodsRow>>([]);
   /** Selected customers that did not answer the last read: noted, while the others' users show. */
-  const [notRead, setNotRead] = useState<CustomerNotRead[]>([]);
+  const [notRead, setNotRead] = useState<TenantNotRead[]>([]);
   /** Authentication methods tab: users found beyond what the list reads live. */
   const [notShown, setNotShown] = useState(0);
   const [rowsTab, setRowsTab] = useState<LighthouseTab | null>(null);
   /** The action Rust offers for the selection, with the read it came with. */
-  const [offer, setOffer] = useState<LighthouseActionOffer | null>(null);
+  const [offer, setOffer] = useState<TenantOffer | null>(null);
   const [offerKey, setOfferKey] = useState("");
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
@@ -122,14 +122,14 @@ export function LighthouseUsersScreen({
     const tenantIds = customers.tenantKey.split("\n");
     setLoading(true);
     const read: Promise<{
-      rows: Array<LighthouseUser | LighthouseMethodsRow>;
-      notRead: CustomerNotRead[];
+      rows: Array<TenantUserRow | TenantMethodsRow>;
+      notRead: TenantNotRead[];
       notShown: number;
-      offers: LighthouseActionOffer[];
+      offers: TenantOffer[];
     }> =
       tab === "users"
-        ? lighthouseUsers(connectionId, tenantIds, appliedQuery).then((found) => ({ ...found, rows: found.users, notShown: 0 }))
-        : lighthouseMethodsList(connectionId, tenantIds, appliedQuery);
+        ? directoryTenantUsers(connectionId, tenantIds, appliedQuery).then((found) => ({ ...found, rows: found.users, notShown: 0 }))
+        : directoryTenantMethods(connectionId, tenantIds, appliedQuery);
     read
       .then((found) => {
         if (no !== latest.current) return;

@@ -5,11 +5,11 @@ import type {
   AuditEntry,
   AuthMethod,
   BulkJobView,
-  CustomerAccess,
-  CustomerRefusal,
-  LighthouseActionOffer,
+  TenantAccess,
+  TenantRefusal,
+  TenantOffer,
   BulkPlan,
-  LighthouseUser,
+  TenantUserRow,
   ConnectionView,
   DirectoryUser,
   RunResult,
@@ -161,7 +161,7 @@ export function lighthouseConnection(signedIn: boolean): ConnectionView {
   return signedIn ? fromSandbox.lighthouseConnection : fromSandbox.lighthouseConnectionSignedOut;
 }
 
-function customerNamed(name: string): CustomerAccess {
+function customerNamed(name: string): TenantAccess {
   return fromSandbox.lighthouseCustomers.find((c) => c.displayName === name)!;
 }
 
@@ -170,9 +170,9 @@ export const tailspin = customerNamed("Tailspin Toys");
 export const northwind = customerNamed("Northwind Traders");
 
 /** Every user of the customers the technician reaches, as Rust lists them. */
-export const lighthouseUsers: LighthouseUser[] = fromSandbox.lighthouseUsers.users;
+export const lighthouseUsers: TenantUserRow[] = fromSandbox.lighthouseUsers.users;
 
-function listed(tenantId: string, userId: string): LighthouseUser {
+function listed(tenantId: string, userId: string): TenantUserRow {
   return lighthouseUsers.find((u) => u.tenantId === tenantId && u.id === userId)!;
 }
 
@@ -198,12 +198,12 @@ export const authenticatorMethod: AuthMethod = fabUserPage.methods!.find((m) => 
  * Rust's offer for a selection, refused for the customers in `refusals`: the sandbox's
  * Fabrikam offer with the refusals a test names (Rust refuses for each such customer).
  */
-export function offer(refusals: CustomerRefusal[] = []): LighthouseActionOffer[] {
+export function offer(refusals: TenantRefusal[] = []): TenantOffer[] {
   return fromSandbox.lighthouseOfferFabrikam.map((o) => ({ ...o, offered: refusals.length === 0, refusals }));
 }
 
 /** Rust's refusal of Reset all MFAs for Tailspin Toys (its GDAP roles do not allow it). */
-export const tailspinRefusal: CustomerRefusal = fromSandbox.lighthouseOfferFabrikamTailspin[0].refusals.find(
+export const tailspinRefusal: TenantRefusal = fromSandbox.lighthouseOfferFabrikamTailspin[0].refusals.find(
   (r) => r.tenantId === tailspin.tenantId,
 )!;
 

@@ -4,15 +4,15 @@
 // by construction, and CI fails when they are stale (`.ci/check-generated-types.sh`). Random
 // ids, times, ports and the generated password are stable stand-ins there.
 import type {
-  LighthouseActionOffer,
+  TenantOffer,
   AuditEntry,
   BulkJobView,
   ConnectionView,
-  CustomerAccess,
+  TenantAccess,
   DirectoryUser,
   RunResult,
   BulkPlan,
-  LighthouseUsers,
+  TenantUsers,
   ProviderPlan,
   SignInOutcome,
   UserPage,
@@ -92,13 +92,13 @@ export const fromSandbox = {
   lighthouseConnection: lighthouseConnection as ConnectionView,
   lighthouseConnectionSignedOut: lighthouseConnectionSignedOut as ConnectionView,
   /** The demo technician's customers: one relationship expired. */
-  lighthouseCustomers: lighthouseCustomers as CustomerAccess[],
+  lighthouseCustomers: lighthouseCustomers as TenantAccess[],
   /** Every user of the customers the technician reaches, sorted by customer and name. */
-  lighthouseUsers: lighthouseUsers as LighthouseUsers,
+  lighthouseUsers: lighthouseUsers as TenantUsers,
   /** Fabrikam alone: its roles allow Reset all MFAs. */
-  lighthouseOfferFabrikam: lighthouseOfferFabrikam as LighthouseActionOffer[],
+  lighthouseOfferFabrikam: lighthouseOfferFabrikam as TenantOffer[],
   /** Fabrikam with Tailspin Toys, whose roles (Helpdesk Administrator) do not: refused, with why. */
-  lighthouseOfferFabrikamTailspin: lighthouseOfferFabrikamTailspin as LighthouseActionOffer[],
+  lighthouseOfferFabrikamTailspin: lighthouseOfferFabrikamTailspin as TenantOffer[],
   /** A plain Fabrikam user's page: the reset offered, their methods. */
   lighthouseUserFabrikam: lighthouseUserFabrikam as UserPage,
   lighthouseResetPlanFabrikam: lighthouseResetPlanFabrikam as ProviderPlan,

@@ -1,6 +1,6 @@
 import { Badge, Checkbox, Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { isReachable } from "../../hooks/useLighthouseCustomers";
-import type { CustomerAccess } from "../../ipc/types";
+import type { TenantAccess } from "../../ipc/types";
 
 const useStyles = makeStyles({
   box: {
@@ -28,7 +28,7 @@ export function CustomerSelector({
   onChange,
   loading,
 }: {
-  customers: CustomerAccess[];
+  customers: TenantAccess[];
   selected: string[];
   onChange: (tenantIds: string[]) => void;
   loading: boolean;

@@ -2,7 +2,7 @@ import { Button, MessageBar, MessageBarBody, Text, Toolbar, makeStyles, tokens }
 import { PersonPasskeyRegular } from "@fluentui/react-icons";
 import type { ReactNode } from "react";
 import { LIGHTHOUSE_ACTION_LABELS } from "../../format";
-import type { LighthouseActionOffer } from "../../ipc/types";
+import type { TenantOffer } from "../../ipc/types";
 
 const useStyles = makeStyles({
   bar: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
@@ -21,7 +21,7 @@ export function LighthouseActionBar({
   onStart,
   children,
 }: {
-  offer: LighthouseActionOffer | null;
+  offer: TenantOffer | null;
   selectedCount: number;
   busy: boolean;
   onStart: () => void;

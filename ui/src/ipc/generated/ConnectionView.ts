@@ -36,6 +36,12 @@ stepsByHand: boolean,
  */
 offlineCache: boolean, 
 /**
+ * Its users live in several tenants (a Lighthouse partner's customers): the page lists
+ * them with a tenant selector (`directory_tenants`, `directory_tenant_users`), and a plan
+ * on many of them runs as a bulk job.
+ */
+listsTenants: boolean, 
+/**
  * Its sign-in — an operator's or an approver's — takes a login, a password and a second
  * factor's code (otherwise the browser, a device code or the sandbox's demo answers it).
  */

@@ -15,6 +15,7 @@ use super::models::{AssignmentJson, GroupJson, MeJson, RelationshipJson};
 use super::policy::role_name;
 use super::tokens::PartnerSession;
 use crate::error::{AppError, ErrorKind, Result};
+use crate::model::tenants::TenantAccess;
 use crate::model::{AuthMethod, DirectoryUser, RoleRef};
 use crate::providers::entra::directory_audits;
 use crate::providers::entra::http::{
@@ -24,8 +25,7 @@ use crate::providers::entra::methods::{delete_collection, merge_hardware_oath, p
 use crate::providers::entra::models::GraphUser;
 
 /// A customer tenant reached through GDAP, with the roles the technician holds there.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerAccess {
     pub tenant_id: String,
@@ -45,6 +45,16 @@ impl CustomerAccess {
 
     pub fn role_ids(&self) -> Vec<String> {
         self.roles.iter().map(|r| r.template_id.clone()).collect()
+    }
+
+    /// The customer as the seam's tenant lists show it (the customer selector).
+    pub fn for_tenants(&self) -> TenantAccess {
+        TenantAccess {
+            tenant_id: self.tenant_id.clone(),
+            display_name: self.display_name.clone(),
+            relationship_status: self.relationship_status.clone(),
+            roles: self.roles.clone(),
+        }
     }
 }
 

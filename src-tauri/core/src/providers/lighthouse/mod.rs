@@ -14,9 +14,12 @@
 //! - [`tokens`]: [`PartnerSession`]: the partner refresh token (keychain) and a cached access
 //!   token per tenant.
 //! - [`job`]: the bulk engine's job: the steps of a confirmed plan, each one DELETE.
+//! - `lists`: the users (or their methods) of the selected customers, as the seam's tenant
+//!   lists.
 //! - [`page`], [`reads`]: a customer user's page; reads a few at a time per customer.
 pub mod client;
 pub mod job;
+mod lists;
 mod models;
 pub mod offers;
 pub mod page;
@@ -27,6 +30,6 @@ pub mod reads;
 pub mod tokens;
 
 pub use client::{CustomerAccess, DeleteOutcome, LighthouseClient};
-pub use offers::{offered_actions, ActionOffer, CustomerRefusal, LighthouseAction};
+pub use offers::{offered_actions, ActionOffer, LighthouseAction};
 pub use planner::{methods_to_remove, plan_reset_all_mfa, ResetPlan, UserPlan};
 pub use tokens::{LighthouseEndpoints, PartnerSession, TenantTokens};

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use super::client::CustomerAccess;
 use super::policy::{holds_any, METHOD_WRITERS, USER_READERS};
 use crate::error::{AppError, Result};
+use crate::model::tenants::{TenantOffer, TenantRefusal};
+use crate::seam::action_id;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
@@ -56,25 +58,15 @@ impl LighthouseAction {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
-pub struct CustomerRefusal {
-    pub tenant_id: String,
-    pub display_name: String,
-    pub reason: String,
-}
-
 /// One action for the selection: offered, or not with every customer's reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export, rename = "LighthouseActionOffer")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ActionOffer {
     pub action: LighthouseAction,
     pub label: String,
     pub offered: bool,
     /// Empty when offered.
-    pub refusals: Vec<CustomerRefusal>,
+    pub refusals: Vec<TenantRefusal>,
 }
 
 /// The actions for `selection` (the customers ticked in the customer selector): each is
@@ -88,10 +80,10 @@ pub fn offered_actions(selection: &[CustomerAccess]) -> Result<Vec<ActionOffer>>
     Ok(LighthouseAction::ALL
         .iter()
         .map(|&action| {
-            let refusals: Vec<CustomerRefusal> = selection
+            let refusals: Vec<TenantRefusal> = selection
                 .iter()
                 .filter_map(|customer| {
-                    action.refusal(customer).map(|reason| CustomerRefusal {
+                    action.refusal(customer).map(|reason| TenantRefusal {
                         tenant_id: customer.tenant_id.clone(),
                         display_name: customer.display_name.clone(),
                         reason,
@@ -106,6 +98,18 @@ pub fn offered_actions(selection: &[CustomerAccess]) -> Result<Vec<ActionOffer>>
             }
         })
         .collect())
+}
+
+impl ActionOffer {
+    /// The offer as the seam's lists show it, the action named by its id.
+    pub fn for_tenants(&self) -> TenantOffer {
+        TenantOffer {
+            action: action_id(&self.action),
+            label: self.label.clone(),
+            offered: self.offered,
+            refusals: self.refusals.clone(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -89,8 +89,9 @@ fn offer(offered: &ActionOffer) -> ProviderOffer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::tenants::TenantRefusal;
     use crate::model::RoleRef;
-    use crate::providers::lighthouse::{CustomerRefusal, LighthouseAction};
+    use crate::providers::lighthouse::LighthouseAction;
 
     fn customer(roles: &[&str]) -> CustomerAccess {
         CustomerAccess {
@@ -114,7 +115,7 @@ mod tests {
             action: LighthouseAction::ResetAllMfa,
             label: LighthouseAction::ResetAllMfa.label().into(),
             offered: false,
-            refusals: vec![CustomerRefusal {
+            refusals: vec![TenantRefusal {
                 tenant_id: "t-1".into(),
                 display_name: "Tailspin Toys".into(),
                 reason: "Your roles there do not allow it.".into(),

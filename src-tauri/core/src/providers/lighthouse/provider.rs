@@ -20,16 +20,18 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{SecondsFormat, Utc};
 use secrecy::SecretString;
-use serde::Serialize;
 
 use super::{
-    offered_actions, plan_reset_all_mfa, ActionOffer, CustomerAccess, CustomerRefusal,
-    DeleteOutcome, LighthouseAction, LighthouseClient, LighthouseEndpoints, PartnerSession,
+    offered_actions, plan_reset_all_mfa, ActionOffer, CustomerAccess, DeleteOutcome,
+    LighthouseAction, LighthouseClient, LighthouseEndpoints, PartnerSession,
 };
 use crate::auth;
 use crate::bulk::plan::{ResetPlan, UserPlan};
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::connection::Connection;
+use crate::model::tenants::{
+    TenantAccess, TenantMethods, TenantRefusal, TenantUserRow, TenantUsers,
+};
 use crate::model::{AuthMethod, AuthMethodKind, DirectoryUser, Operator, RoleRef};
 use crate::providers::entra::actions::StepKind;
 use crate::providers::entra::phones_on_record;
@@ -199,6 +201,10 @@ impl Provider for LighthouseProvider {
         false
     }
 
+    fn lists_tenants(&self) -> bool {
+        true
+    }
+
     fn summary(&self, connection: &Connection) -> Option<String> {
         let settings = connection.lighthouse().ok()?;
         Some(format!(
@@ -308,26 +314,12 @@ pub struct LighthouseSession {
     approval_refusal: Option<AppError>,
 }
 
-/// A user of a customer tenant, with the customer's name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase")]
-pub struct LighthouseUser {
-    #[serde(flatten)]
-    pub user: DirectoryUser,
-    pub customer_name: String,
-    /// The id the one user page and plan take for this user: their customer's tenant and
-    /// their id there, as the provider makes it (`user_key`).
-    pub key: String,
-}
-
-impl LighthouseUser {
-    pub fn of(user: DirectoryUser, customer_name: String) -> Self {
-        Self {
-            key: user_key(&user.tenant_id, &user.id),
-            user,
-            customer_name,
-        }
+/// A user of a customer tenant as the lists show them, named by their [`user_key`].
+pub fn customer_row(user: DirectoryUser, customer_name: String) -> TenantUserRow {
+    TenantUserRow {
+        key: user_key(&user.tenant_id, &user.id),
+        user,
+        customer_name,
     }
 }
 
@@ -335,7 +327,7 @@ impl LighthouseUser {
 /// they could not be read), the customer, and the actions it allows for them.
 #[derive(Debug, Clone)]
 pub struct CustomerUserDetails {
-    pub user: LighthouseUser,
+    pub user: TenantUserRow,
     pub methods: Vec<AuthMethod>,
     pub methods_error: Option<AppError>,
     pub customer: CustomerAccess,
@@ -520,7 +512,7 @@ impl LighthouseSession {
             let reason = why.strip_prefix(&prefix).unwrap_or(&why).to_string();
             for offer in actions.iter_mut().filter(|o| o.offered) {
                 offer.offered = false;
-                offer.refusals.push(CustomerRefusal {
+                offer.refusals.push(TenantRefusal {
                     tenant_id: customer.tenant_id.clone(),
                     display_name: customer.display_name.clone(),
                     reason: reason.clone(),
@@ -528,7 +520,7 @@ impl LighthouseSession {
             }
         }
         Ok(CustomerUserDetails {
-            user: LighthouseUser::of(user, customer.display_name.clone()),
+            user: customer_row(user, customer.display_name.clone()),
             methods,
             methods_error,
             customer,
@@ -552,7 +544,7 @@ impl Session for LighthouseSession {
     }
 
     /// A partner's users are listed per customer, on the Lighthouse users list, which selects
-    /// the customers and says which could not be read (`Console::lighthouse_users`): one flat
+    /// the customers and says which could not be read (`Session::tenant_users`): one flat
     /// search across every customer would hide a customer that did not answer.
     async fn search(&self, _query: &str, _limit: usize) -> Result<Vec<UserRow>> {
         Err(AppError::invalid_input(
@@ -571,6 +563,24 @@ impl Session for LighthouseSession {
             details.methods_error,
             &details.actions,
         ))
+    }
+
+    async fn tenants(&self) -> Result<Vec<TenantAccess>> {
+        let customers = self.client.list_customers().await?;
+        Ok(customers.iter().map(CustomerAccess::for_tenants).collect())
+    }
+
+    async fn tenant_users(&self, tenant_ids: &[String], query: &str) -> Result<TenantUsers> {
+        self.customer_users(tenant_ids, query).await
+    }
+
+    async fn tenant_methods(
+        &self,
+        tenant_ids: &[String],
+        query: &str,
+        limit: usize,
+    ) -> Result<TenantMethods> {
+        self.customer_methods(tenant_ids, query, limit).await
     }
 
     fn user_of_tenant(&self, tenant_id: &str, user_id: &str) -> Option<String> {

@@ -2,12 +2,16 @@
 import type { RoleRef } from "./RoleRef";
 
 /**
- * A user of a customer tenant, with the customer's name.
+ * A user of one of the selected tenants, as the lists show them.
  */
-export type LighthouseUser = { customerName: string, 
+export type TenantUserRow = { 
 /**
- * The id the one user page and plan take for this user: their customer's tenant and
- * their id there, as the provider makes it (`user_key`).
+ * The name of the user's tenant (a partner's customer).
+ */
+customerName: string, 
+/**
+ * The id the one user page and a plan take for this user: the session's name for "this
+ * user of this tenant".
  */
 key: string, connectionId: string, tenantId: string, id: string, userPrincipalName: string, displayName: string, mail: string | null, accountEnabled: boolean | null, jobTitle: string | null, department: string | null, mobilePhone: string | null, userType: string | null, lastPasswordChange: string | null, signInSessionsValidFrom: string | null, 
 /**
