@@ -36,6 +36,7 @@ pub use self::bulk_jobs::{
 };
 pub use self::bulk_plans::BulkPlan;
 pub use self::by_hand_steps::{ByHandSettled, ByHandSettlement, PendingByHandStep};
+pub use self::entra::{ExecutionResult, UserDetails};
 pub use self::lighthouse::{LighthouseUserDetails, PartnerSandboxSignIn, TargetRef};
 pub use self::offline_cache::{CacheStatus, CachedSearch, OFFLINE_PROBE_INTERVAL};
 pub use self::provider_actions::{
@@ -44,20 +45,18 @@ pub use self::provider_actions::{
     StepPerformed, StepReport, StepState, StepsRun, TenantUser,
 };
 pub use self::run::RunOutcome;
-pub use crate::providers::zoho::provider::{DeviceApprover, DEFAULT_FRESH_SIGN_IN};
+pub use self::zoho::{DeviceApprover, DEFAULT_FRESH_SIGN_IN};
 
 use crate::audit::{
-    AuditEntry, AuditFilter, AuditLog, AuditOutcome, AuditRecord, AuditVerification, ExportFormat,
+    AuditEntry, AuditFilter, AuditLog, AuditRecord, AuditVerification, ExportFormat,
 };
 use crate::audit_forward::{disabled_status, AuditForwarder, ForwardingStatus};
 use crate::error::{AppError, Result};
 use crate::model::connection::{Connection, ConnectionKind, DemoAccount};
-use crate::model::Outcome;
-use crate::model::{AuthMethod, DirectoryUser, Operator};
-use crate::providers::entra::offers::OfferedAction;
+use crate::model::Operator;
 use crate::safety::managed::{AllowedConnections, IgnoredSetting};
 use crate::safety::rules::{ManagedPolicyView, SafetyRulesView};
-use crate::safety::{RateStatus, SafetyPolicy};
+use crate::safety::SafetyPolicy;
 use crate::secrets::SecretStore;
 use plan_store::{PlanStore, PlanWording};
 
@@ -123,64 +122,6 @@ pub struct ConnectionView {
     pub second_desktop_demo: bool,
 }
 
-/// Entra's read of a user's page: who they are, how they sign in, and which actions are
-/// offered. The page gets it in the seam's terms (`Console::directory_user`).
-#[derive(Debug, Clone)]
-pub struct UserDetails {
-    pub user: DirectoryUser,
-    pub methods: Vec<AuthMethod>,
-    /// Set when the methods could not be read (e.g. the operator's role may not read them).
-    pub methods_error: Option<AppError>,
-    pub actions: Vec<OfferedAction>,
-    /// The operator's resets in the last hour against their cap, shown before they reach it
-    /// (`None` if the audit log could not be read).
-    pub rate: Option<RateStatus>,
-}
-
-/// What an Entra plan's run gives; the page sees it as a `RunResult` (`Console::run_plan`).
-#[derive(Clone)]
-pub struct ExecutionResult {
-    pub plan_id: String,
-    pub outcome: AuditOutcome,
-    pub outcomes: Vec<Outcome>,
-    /// Reset password only: the temporary password, returned this once for display. It is
-    /// never stored or logged (not in the audit record, not in Debug output).
-    pub temporary_password: Option<String>,
-    /// Issue Temporary Access Pass only: the pass, returned this once for display, under the
-    /// same rules as the temporary password.
-    pub temporary_access_pass: Option<String>,
-    /// The handle "Copy" passes to copy the password or pass shown (see `revealed`).
-    pub copy_handle: Option<String>,
-    /// The audit entry that records this run; `None` (with `audit_error`) if it could not be
-    /// written after the steps had already run.
-    pub audit_seq: Option<u64>,
-    pub audit_error: Option<String>,
-}
-
-impl std::fmt::Debug for ExecutionResult {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ExecutionResult")
-            .field("plan_id", &self.plan_id)
-            .field("outcome", &self.outcome)
-            .field("outcomes", &self.outcomes)
-            .field(
-                "temporary_password",
-                &self.temporary_password.as_ref().map(|_| "[redacted]"),
-            )
-            .field(
-                "temporary_access_pass",
-                &self.temporary_access_pass.as_ref().map(|_| "[redacted]"),
-            )
-            .field(
-                "copy_handle",
-                &self.copy_handle.as_ref().map(|_| "[handle]"),
-            )
-            .field("audit_seq", &self.audit_seq)
-            .field("audit_error", &self.audit_error)
-            .finish()
-    }
-}
-
 pub struct Console {
     /// The sandbox first, then the tenants the operator added (saved by the shell).
     connections: StdRwLock<Vec<Connection>>,
@@ -189,7 +130,6 @@ pub struct Console {
     secrets: Arc<dyn SecretStore>,
     keychain: KeychainStatus,
     /// Graph requests (timeouts set, no redirects).
-    graph_http: reqwest::Client,
     /// Token requests: must not follow redirects (a refresh token must not be sent elsewhere).
     token_http: reqwest::Client,
     /// The offline user caches (see `offline_cache`).
@@ -260,7 +200,6 @@ impl Console {
             audit,
             secrets,
             keychain,
-            graph_http: crate::providers::entra::http_client(),
             token_http,
             cache: Default::default(),
             forwarder: None,
@@ -619,13 +558,11 @@ impl Console {
             crate::auth::REFRESH_TOKEN_SECRET,
         )
         .await?;
-        // A Zoho connection also keeps its app's client secret.
-        crate::secrets::forget_secret(
-            &self.secrets,
-            connection_id,
-            crate::providers::zoho::auth::CLIENT_SECRET_SECRET,
-        )
-        .await?;
+        // And what its provider kept of its own (Zoho: its app's client secret).
+        let connection = self.connection(connection_id)?;
+        if let Ok(provider) = self.provider_of(&connection) {
+            provider.forget_secret(&connection).await?;
+        }
         self.connections
             .write()
             .map_err(|_| poisoned())?
@@ -737,6 +674,7 @@ fn validate_reason(reason: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audit::AuditOutcome;
     use crate::auth::SandboxBrowser;
     use crate::error::ErrorKind;
     use crate::providers::entra::actions::ActionKind;

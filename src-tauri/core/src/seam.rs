@@ -495,6 +495,12 @@ pub trait Provider: Send + Sync {
             connection.display_name
         )))
     }
+
+    /// Forgets, when its connection is removed, what [`Provider::keep_secret`] kept. Default:
+    /// this provider keeps none.
+    async fn forget_secret(&self, _connection: &Connection) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// One signed-in connection.

@@ -17,10 +17,11 @@ use resetdesk_core::console::{
     StepState,
 };
 use resetdesk_core::model::StepStatus;
+use resetdesk_core::providers::zoho::auth::CLIENT_SECRET_SECRET;
 use resetdesk_core::providers::zoho::ResetPasswordOptions;
 use resetdesk_core::providers::zoho::{DataCentre, ZohoSettings};
 use resetdesk_core::seam::{ProviderAccount, SignInOutcome, SignInRequest};
-use resetdesk_core::secrets::{MemoryStore, SecretString};
+use resetdesk_core::secrets::{MemoryStore, SecretStore, SecretString};
 use resetdesk_core::ErrorKind;
 use resetdesk_sandbox::privilege_secure::{
     PsEmulator, ADMIN_LOGIN, ADMIN_PASSWORD, LEAD_LOGIN, LEAD_PASSWORD, REVIEWER_LOGIN,
@@ -38,6 +39,8 @@ const SUPER_ADMIN: &str = "sam.super@zylker.sandbox";
 
 struct Harness {
     console: Console,
+    /// The keychain the Console keeps its secrets in.
+    secrets: Arc<MemoryStore>,
     zoho: Arc<ZohoSandbox>,
     nps: PsEmulator,
     _dir: TempDir,
@@ -102,7 +105,7 @@ async fn harness_under(
     let secrets = Arc::new(MemoryStore::new());
     let console = Console::new(
         connections,
-        secrets,
+        secrets.clone(),
         KeychainStatus::Available,
         dir.path().join("audit.jsonl"),
     )
@@ -113,6 +116,7 @@ async fn harness_under(
     .with_safety_policy(resetdesk_core::safety::SafetyPolicy::from_settings(Some(&rules)).unwrap());
     Harness {
         console,
+        secrets,
         zoho,
         nps,
         _dir: dir,
@@ -771,10 +775,14 @@ async fn a_new_zoho_connection_keeps_its_client_secret_in_the_keychain_only() {
         saved.contains(&id) && !saved.contains("very-secret"),
         "{saved}"
     );
+    let kept = |name: &str| h.secrets.get(&id, name).unwrap().is_some();
+    assert!(kept(CLIENT_SECRET_SECRET));
     h.console.remove_connection(&id).await.unwrap();
     assert!(!serde_json::to_string(&h.console.saved_connections())
         .unwrap()
         .contains(&id));
+    // Its provider forgets the secret it kept, with the connection.
+    assert!(!kept(CLIENT_SECRET_SECRET));
 }
 
 /// The Add connection dialog's one call: each provider's form, tagged as the page sends it,

@@ -8,15 +8,76 @@
 use std::sync::Arc;
 
 use super::provider_actions::{RunResult, SecretKind};
-use super::{require_id, Console, ExecutionResult, UserDetails};
+use super::{require_id, Console};
+use crate::audit::AuditOutcome;
 use crate::auth::BrowserLauncher;
 use crate::error::{AppError, Result};
-use crate::model::{DirectoryUser, Operator, Outcome};
+use crate::model::{AuthMethod, DirectoryUser, Operator, Outcome};
 use crate::providers::entra::actions::{ActionKind, ActionOptions};
 use crate::providers::entra::offers::available_actions;
+use crate::providers::entra::offers::OfferedAction;
 use crate::providers::entra::planner::Plan;
 use crate::providers::entra::provider::{EntraProvider, EntraSession};
+use crate::safety::RateStatus;
 use crate::seam::action_id;
+
+/// Entra's read of a user's page: who they are, how they sign in, and which actions are
+/// offered. The page gets it in the seam's terms (`Console::directory_user`).
+#[derive(Debug, Clone)]
+pub struct UserDetails {
+    pub user: DirectoryUser,
+    pub methods: Vec<AuthMethod>,
+    /// Set when the methods could not be read (e.g. the operator's role may not read them).
+    pub methods_error: Option<AppError>,
+    pub actions: Vec<OfferedAction>,
+    /// The operator's resets in the last hour against their cap, shown before they reach it
+    /// (`None` if the audit log could not be read).
+    pub rate: Option<RateStatus>,
+}
+
+/// What an Entra plan's run gives; the page sees it as a `RunResult` (`Console::run_plan`).
+#[derive(Clone)]
+pub struct ExecutionResult {
+    pub plan_id: String,
+    pub outcome: AuditOutcome,
+    pub outcomes: Vec<Outcome>,
+    /// Reset password only: the temporary password, returned this once for display. It is
+    /// never stored or logged (not in the audit record, not in Debug output).
+    pub temporary_password: Option<String>,
+    /// Issue Temporary Access Pass only: the pass, returned this once for display, under the
+    /// same rules as the temporary password.
+    pub temporary_access_pass: Option<String>,
+    /// The handle "Copy" passes to copy the password or pass shown (see `revealed`).
+    pub copy_handle: Option<String>,
+    /// The audit entry that records this run; `None` (with `audit_error`) if it could not be
+    /// written after the steps had already run.
+    pub audit_seq: Option<u64>,
+    pub audit_error: Option<String>,
+}
+
+impl std::fmt::Debug for ExecutionResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecutionResult")
+            .field("plan_id", &self.plan_id)
+            .field("outcome", &self.outcome)
+            .field("outcomes", &self.outcomes)
+            .field(
+                "temporary_password",
+                &self.temporary_password.as_ref().map(|_| "[redacted]"),
+            )
+            .field(
+                "temporary_access_pass",
+                &self.temporary_access_pass.as_ref().map(|_| "[redacted]"),
+            )
+            .field(
+                "copy_handle",
+                &self.copy_handle.as_ref().map(|_| "[handle]"),
+            )
+            .field("audit_seq", &self.audit_seq)
+            .field("audit_error", &self.audit_error)
+            .finish()
+    }
+}
 
 impl Console {
     /// Registers the Entra provider as configured now (Graph's retry policy).
@@ -29,7 +90,7 @@ impl Console {
         EntraProvider::new(
             Arc::clone(&self.secrets),
             self.token_http.clone(),
-            self.graph_http.clone(),
+            crate::providers::entra::http_client(),
             self.cache.retry_policy.clone(),
         )
     }

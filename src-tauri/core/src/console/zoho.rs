@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use super::Console;
 use crate::error::Result;
-use crate::providers::zoho::provider::{DeviceApprover, ZohoDirectory, DEFAULT_FRESH_SIGN_IN};
+use crate::providers::zoho::provider::ZohoDirectory;
+pub use crate::providers::zoho::provider::{DeviceApprover, DEFAULT_FRESH_SIGN_IN};
 
 /// What the Zoho provider is built with (rebuilt when a setting changes).
 #[derive(Default)]

@@ -12,6 +12,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{SecondsFormat, Utc};
 
+use super::auth::CLIENT_SECRET_SECRET;
 use super::planner::plan_steps;
 use super::policy::{offers, privileged, require_some_permission};
 use super::{
@@ -305,6 +306,10 @@ impl Provider for ZohoDirectory {
         self.device_sign_in(connection, Purpose::Operator)?
             .save_client_secret(&secret)
             .await
+    }
+
+    async fn forget_secret(&self, connection: &Connection) -> Result<()> {
+        crate::secrets::forget_secret(&self.secrets, &connection.id, CLIENT_SECRET_SECRET).await
     }
 }
 
