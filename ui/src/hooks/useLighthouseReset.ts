@@ -2,14 +2,15 @@ import { useCallback, useRef, useState } from "react";
 import { isJob, planBulkAction, runPlan, toAppError } from "../ipc/api";
 import type { ApproverSignIn } from "../ipc/api";
 import { approveWith } from "./approveWith";
-import type { AppError, BulkJobView } from "../ipc/types";
+import type { AppError, BulkJobView, TenantOffer } from "../ipc/types";
 import type { LighthousePlanStage } from "../components/lighthouse/LighthousePlanDialog";
 
 export type LighthouseResetFlow = { stage: "idle" } | LighthousePlanStage | { stage: "job"; job: BulkJobView };
 
 /**
- * "Reset all multi-factor authentications": Rust plans it for the selected users (the confirmation), then
- * runs it (the one run command, as any plan) as a background job whose progress the page reads.
+ * An action on many users, as Rust offered it for the selected tenants (Lighthouse's "Reset all
+ * multi-factor authentications"): Rust plans it for the selected users (the confirmation), then runs it
+ * (the one run command, as any plan) as a background job whose progress the page reads.
  */
 export function useLighthouseReset(connectionId: string) {
   const [flow, setFlow] = useState<LighthouseResetFlow>({ stage: "idle" });
@@ -17,15 +18,16 @@ export function useLighthouseReset(connectionId: string) {
   const attempt = useRef(0);
 
   const start = useCallback(
-    /** `userIds`: the ids Rust gave the users' rows. */
-    async (userIds: string[]) => {
+    /** `userIds`: the ids Rust gave the users' rows; `offer`: the action Rust offered for them. */
+    async (userIds: string[], offer: TenantOffer) => {
       const no = ++attempt.current;
-      setFlow({ stage: "planning" });
+      const label = offer.label;
+      setFlow({ stage: "planning", label });
       try {
-        const plan = await planBulkAction(connectionId, userIds, "resetAllMfa");
+        const plan = await planBulkAction(connectionId, userIds, offer.action);
         if (no === attempt.current) setFlow({ stage: "confirm", plan, approval: null });
       } catch (e) {
-        if (no === attempt.current) setFlow({ stage: "planFailed", error: e as AppError });
+        if (no === attempt.current) setFlow({ stage: "planFailed", label, error: e as AppError });
       }
     },
     [connectionId],

@@ -223,6 +223,32 @@ describe("Lighthouse users", () => {
     expect(allByTestId("action-refusal")).toHaveLength(0);
   });
 
+  test("each action Rust offers for the selection is a button; the one clicked is planned by its id, under its label", async () => {
+    // A second action beside Lighthouse's, as any provider of Rust's seam could offer for its tenants.
+    const another: TenantOffer = { action: "revokeEverySession", label: "Revoke every session", offered: false, refusals: [tailspinRefusal] };
+    const ipc = mockCommands(
+      partnerHandlers({
+        plan_bulk_action: () => new Promise(() => {}),
+      }, (tenantIds) => [...offer([]), { ...another, offered: !tenantIds.includes(tailspin.tenantId), refusals: tenantIds.includes(tailspin.tenantId) ? [tailspinRefusal] : [] }]),
+    );
+    renderWithFluent(<Harness initial={[fabrikam.tenantId, tailspin.tenantId]} />);
+    await waitFor(() => expect(rowIds()).toHaveLength(3));
+    click(`select-${fabrikam.tenantId}-${fabUser.id}`);
+    // Refused for this selection: disabled, with Tailspin's reason under its own label; the other is offered.
+    await waitFor(() => expect((byId("action-resetAllMfa") as HTMLButtonElement).disabled).toBe(false));
+    expect((byId("action-revokeEverySession") as HTMLButtonElement).disabled).toBe(true);
+    expect(text("action-refusals")).toContain(`${another.label} is not available for the selected customers`);
+    expect(allByTestId("action-refusal").map((r) => r.dataset.tenantId)).toEqual([tailspin.tenantId]);
+
+    click(`customer-${tailspin.tenantId}`);
+    await waitFor(() => expect((byId("action-revokeEverySession") as HTMLButtonElement).disabled).toBe(false));
+    expect(allByTestId("action-refusals")).toHaveLength(0);
+    click("action-revokeEverySession");
+    await waitFor(() => expect(ipc.callsOf("plan_bulk_action")).toEqual([{ connectionId: LH_ID, userIds: [fabUser.key], action: "revokeEverySession" }]));
+    // Rust is still planning: the dialog is titled with the offer's label.
+    await waitFor(() => expect(byId("lh-plan-dialog")?.textContent).toContain(another.label));
+  });
+
   test("users of two customers: the plan has every target, one left out with why, the job starts with the reason and is polled until finished", async () => {
     let polls = 0;
     const ipc = mockCommands(

@@ -94,9 +94,9 @@ export function LighthouseUsersScreen({
   /** Authentication methods tab: users found beyond what the list reads live. */
   const [notShown, setNotShown] = useState(0);
   const [rowsTab, setRowsTab] = useState<LighthouseTab | null>(null);
-  /** The action Rust offers for the selection, with the read it came with. */
-  const [offer, setOffer] = useState<TenantOffer | null>(null);
-  const [offerKey, setOfferKey] = useState("");
+  /** The actions Rust offers for the selection, with the selection they were read for. */
+  const [offers, setOffers] = useState<TenantOffer[]>([]);
+  const [offersKey, setOffersKey] = useState("");
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
   const [selected, setSelected] = useState<Map<string, Selected>>(new Map());
@@ -136,8 +136,8 @@ export function LighthouseUsersScreen({
         setRows(found.rows);
         setNotRead(found.notRead);
         setNotShown(found.notShown);
-        setOffer(found.offers.find((o) => o.action === "resetAllMfa") ?? null);
-        setOfferKey(customers.tenantKey);
+        setOffers(found.offers);
+        setOffersKey(customers.tenantKey);
         setRowsTab(tab);
         setError(null);
       })
@@ -260,11 +260,12 @@ export function LighthouseUsersScreen({
         ) : null}
       </div>
       <LighthouseActionBar
-        // Only the offer for the customers selected now: a new selection's waits for its read.
-        offer={offerKey === customers.tenantKey ? offer : null}
+        offers={offers}
+        // Only the offers for the customers selected now: a new selection's wait for its read.
+        current={offersKey === customers.tenantKey}
         selectedCount={selected.size}
         busy={reset.flow.stage !== "idle"}
-        onStart={() => void reset.start([...selected.keys()])}
+        onStart={(offer) => void reset.start([...selected.keys()], offer)}
       >
         <Button id="refresh-users" appearance="subtle" icon={<ArrowSyncRegular />} disabled={loading} onClick={refresh}>
           Refresh

@@ -37,8 +37,6 @@ pub(super) type BulkPlans = PlanStore<BulkPlan, KeptJob>;
 /// What a bulk plan keeps for its approval and its job.
 #[derive(Clone)]
 pub(super) struct KeptJob {
-    /// The action as the audit log and the job name it.
-    label: String,
     /// The users the job acts on, with the roles and group membership read for the plan (an
     /// approver must be allowed to act on each of them).
     users: Vec<JobUser>,
@@ -54,6 +52,9 @@ pub struct BulkPlan {
     pub connection_id: String,
     /// The operator who prepared it (an approver must be someone else).
     pub operator_upn: String,
+    /// The action as the provider names it: the confirmation's title, and the job's and the
+    /// audit log's name for it.
+    pub label: String,
     #[serde(flatten)]
     pub plan: ResetPlan,
     /// Whether a second person must approve the job before it starts, and why.
@@ -96,11 +97,11 @@ impl Console {
             id: uuid::Uuid::new_v4().to_string(),
             connection_id: connection_id.to_string(),
             operator_upn: owner.operator_label.clone(),
+            label: draft.label,
             plan: draft.plan,
             approval,
         };
         let kept = KeptJob {
-            label: draft.label,
             users: draft.in_job,
         };
         let record = KeptPlan::new(plan.clone(), owner, kept);
@@ -198,7 +199,7 @@ impl Console {
         plan_id: &str,
         request: SignInRequest,
     ) -> Result<ApprovalRecord> {
-        let (connection_id, owner, users) =
+        let (connection_id, owner, label, users) =
             self.bulk_plans
                 .with_ready(plan_id, self.plan_validity, |record| {
                     record
@@ -207,6 +208,7 @@ impl Console {
                     Ok((
                         record.plan.connection_id.clone(),
                         record.owner.clone(),
+                        record.plan.label.clone(),
                         record.kept.clone(),
                     ))
                 })?;
@@ -242,7 +244,7 @@ impl Console {
         };
         drop(approver);
         if let Err(refusal) = verdict {
-            self.audit_job_approval_refusal(&who, &connection_id, plan_id, &users.label, &refusal);
+            self.audit_job_approval_refusal(&who, &connection_id, plan_id, &label, &refusal);
             return Err(refusal);
         }
         let record = approval_by(&who, roles);
@@ -302,7 +304,7 @@ impl Console {
         let runner = self.bulk_plan_session(&connection_id, &owner).await?;
         let mut spec =
             plan.plan
-                .job(&connection_id, &owner.operator_label, &reason, &kept.label)?;
+                .job(&connection_id, &owner.operator_label, &reason, &plan.label)?;
         spec.approval = approval;
         self.launch_job(&spec, runner.as_ref()).await
     }

@@ -1,7 +1,6 @@
 import { Button, MessageBar, MessageBarBody, Text, Toolbar, makeStyles, tokens } from "@fluentui/react-components";
 import { PersonPasskeyRegular } from "@fluentui/react-icons";
 import type { ReactNode } from "react";
-import { LIGHTHOUSE_ACTION_LABELS } from "../../format";
 import type { TenantOffer } from "../../ipc/types";
 
 const useStyles = makeStyles({
@@ -11,50 +10,67 @@ const useStyles = makeStyles({
 });
 
 /**
- * "Reset all multi-factor authentications" as Rust offers it for the selected customers. When it is
- * not offered, every customer's reason is shown (the action applies to all selected customers or none).
+ * The actions Rust offers for the selected customers (Lighthouse's "Reset all multi-factor
+ * authentications"), each a button. An action not offered is disabled, with every customer's reason
+ * (it applies to all selected customers or none). Offers read for another selection are shown
+ * disabled until the new selection's read answers.
  */
 export function LighthouseActionBar({
-  offer,
+  offers,
+  current,
   selectedCount,
   busy,
   onStart,
   children,
 }: {
-  offer: TenantOffer | null;
+  /** The last read's offers. */
+  offers: TenantOffer[];
+  /** Whether they were read for the customers selected now. */
+  current: boolean;
   selectedCount: number;
   busy: boolean;
-  onStart: () => void;
-  /** More buttons (Refresh) after the action. */
+  onStart: (offer: TenantOffer) => void;
+  /** More buttons (Refresh) after the actions. */
   children?: ReactNode;
 }) {
   const styles = useStyles();
-  const label = offer?.label || LIGHTHOUSE_ACTION_LABELS.resetAllMfa;
-  const offered = offer?.offered === true;
   const noneSelected = selectedCount === 0;
+  const refused = current ? offers.filter((offer) => !offer.offered) : [];
   return (
     <div className={styles.bar}>
       <Toolbar aria-label="Actions" className={styles.toolbar}>
-        <Button
-          id="action-resetAllMfa"
-          data-testid="action-resetAllMfa"
-          data-offered={String(offered)}
-          icon={<PersonPasskeyRegular />}
-          disabled={!offered || noneSelected || busy}
-          aria-describedby={offer && !offered ? "action-refusals" : undefined}
-          onClick={onStart}
-        >
-          {label}
-        </Button>
+        {offers.map((offer) => {
+          const offered = current && offer.offered;
+          return (
+            <Button
+              key={offer.action}
+              id={`action-${offer.action}`}
+              data-testid={`action-${offer.action}`}
+              data-offered={String(offered)}
+              icon={<PersonPasskeyRegular />}
+              disabled={!offered || noneSelected || busy}
+              aria-describedby={current && !offer.offered ? `action-refusals-${offer.action}` : undefined}
+              onClick={() => onStart(offer)}
+            >
+              {offer.label}
+            </Button>
+          );
+        })}
         <Text size={200} data-testid="selected-count">
           {selectedCount} user{selectedCount === 1 ? "" : "s"} selected
         </Text>
         {children}
       </Toolbar>
-      {offer && !offered ? (
-        <MessageBar intent="warning" layout="multiline" id="action-refusals" data-testid="action-refusals">
+      {refused.map((offer) => (
+        <MessageBar
+          key={offer.action}
+          intent="warning"
+          layout="multiline"
+          id={`action-refusals-${offer.action}`}
+          data-testid="action-refusals"
+        >
           <MessageBarBody>
-            <strong>{label}</strong> is not available for the selected customers:
+            <strong>{offer.label}</strong> is not available for the selected customers:
             <ul className={styles.reasons}>
               {offer.refusals.length === 0 ? (
                 <li data-testid="action-refusal">Not available for the selected customers.</li>
@@ -68,7 +84,7 @@ export function LighthouseActionBar({
             </ul>
           </MessageBarBody>
         </MessageBar>
-      ) : null}
+      ))}
     </div>
   );
 }

@@ -9,7 +9,7 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { useState } from "react";
-import { LIGHTHOUSE_ACTION_LABELS, orDash } from "../../format";
+import { orDash } from "../../format";
 import type { ApproverSignIn } from "../../ipc/api";
 import type { AppError, ApprovalRecord, ApprovalStep, BulkPlan, UserPlan } from "../../ipc/types";
 import { ConfirmationDialog } from "../ConfirmationDialog";
@@ -30,8 +30,8 @@ const useStyles = makeStyles({
 });
 
 export type LighthousePlanStage =
-  | { stage: "planning" }
-  | { stage: "planFailed"; error: AppError }
+  | { stage: "planning"; label: string }
+  | { stage: "planFailed"; label: string; error: AppError }
   | { stage: "confirm"; plan: BulkPlan; approval: ApprovalRecord | null; error?: AppError | null }
   | { stage: "starting"; plan: BulkPlan; approval: ApprovalRecord | null };
 
@@ -127,7 +127,8 @@ export function LighthousePlanDialog({
   const approval = flow.stage === "confirm" || flow.stage === "starting" ? flow.approval : null;
   const awaitingApproval = plan !== null && plan.approval.required && !approval;
   const error = flow.stage === "planFailed" ? flow.error : flow.stage === "confirm" ? flow.error ?? null : null;
-  const label = LIGHTHOUSE_ACTION_LABELS.resetAllMfa;
+  // The offer's label until Rust's plan names the action.
+  const label = plan?.label ?? (flow.stage === "planning" || flow.stage === "planFailed" ? flow.label : "");
 
   return (
     <ConfirmationDialog

@@ -16,6 +16,11 @@ connectionId: string,
  */
 operatorUpn: string, 
 /**
+ * The action as the provider names it: the confirmation's title, and the job's and the
+ * audit log's name for it.
+ */
+label: string, 
+/**
  * Whether a second person must approve the job before it starts, and why.
  */
 approval: ApprovalRequirement, 
