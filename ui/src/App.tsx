@@ -5,8 +5,8 @@ import { NavMenu } from "./components/NavMenu";
 import type { NavTarget } from "./components/NavMenu";
 import { ErrorBar } from "./components/ErrorBar";
 import { NotSignedIn } from "./components/NotSignedIn";
-import { LighthouseJobPanel } from "./components/lighthouse/LighthouseJobPanel";
-import { UnfinishedJobs } from "./components/lighthouse/UnfinishedJobs";
+import { BulkJobPanel } from "./components/tenants/BulkJobPanel";
+import { UnfinishedJobs } from "./components/tenants/UnfinishedJobs";
 import { ScreenTitle } from "./components/ScreenTitle";
 import { useConnections } from "./hooks/useConnections";
 import { focusUserSearch, useSearchShortcut } from "./hooks/useSearchShortcut";
@@ -14,8 +14,8 @@ import { resumeJob, unfinishedJobs } from "./ipc/api";
 import type { AppError, BulkJobView, ConnectionView } from "./ipc/types";
 import { ActivityScreen } from "./screens/ActivityScreen";
 import { ConnectionsScreen } from "./screens/ConnectionsScreen";
-import { LighthouseUsersScreen } from "./screens/LighthouseUsersScreen";
-import type { LighthouseTab } from "./screens/LighthouseUsersScreen";
+import { TenantUsersScreen } from "./screens/TenantUsersScreen";
+import type { TenantListTab } from "./screens/TenantUsersScreen";
 import { UserScreen } from "./screens/UserScreen";
 import { UsersScreen } from "./screens/UsersScreen";
 
@@ -51,9 +51,10 @@ export function App() {
   // The Users search survives a visit to a user's page, as in the admin centre.
   const [userQuery, setUserQuery] = useState("");
   const active = activeConnection(connections.connections, preferredId);
-  // Lighthouse: the customer selection and the list shown survive moving between its screens.
-  const [lhCustomers, setLhCustomers] = useState<{ connectionId: string; tenantIds: string[] } | null>(null);
-  const [lhTab, setLhTab] = useState<LighthouseTab>("users");
+  // A connection whose users live in several tenants (Lighthouse's customers): the tenants selected and
+  // the list shown survive moving between its screens.
+  const [tenantSelection, setTenantSelection] = useState<{ connectionId: string; tenantIds: string[] } | null>(null);
+  const [tenantTab, setTenantTab] = useState<TenantListTab>("users");
   const interrupted = useInterruptedJobs(connections.connections);
 
   const state = {
@@ -64,7 +65,7 @@ export function App() {
         setPreferredId(connectionId);
         setUserQuery("");
         // Another technician may reach other customers: choose again.
-        if (lhCustomers?.connectionId === connectionId) setLhCustomers(null);
+        if (tenantSelection?.connectionId === connectionId) setTenantSelection(null);
       }
       return ok;
     },
@@ -102,13 +103,13 @@ export function App() {
   const renderUsers = (active: ConnectionView) => {
     if (active.listsTenants) {
       return (
-        <LighthouseUsersScreen
+        <TenantUsersScreen
           key={active.id}
           connectionId={active.id}
-          selectedCustomers={lhCustomers?.connectionId === active.id ? lhCustomers.tenantIds : null}
-          onSelectCustomers={(tenantIds) => setLhCustomers({ connectionId: active.id, tenantIds })}
-          tab={lhTab}
-          onTabChange={setLhTab}
+          selectedCustomers={tenantSelection?.connectionId === active.id ? tenantSelection.tenantIds : null}
+          onSelectCustomers={(tenantIds) => setTenantSelection({ connectionId: active.id, tenantIds })}
+          tab={tenantTab}
+          onTabChange={setTenantTab}
           initialQuery={userQuery}
           onOpenUser={(user, query) => openUser(user.key, user.displayName, query)}
           onArrive={interrupted.reload}
@@ -170,16 +171,16 @@ export function App() {
         </main>
       </div>
       {interrupted.running ? (
-        <LighthouseJobPanel key={interrupted.running.id} job={interrupted.running} onClose={interrupted.closeRunning} />
+        <BulkJobPanel key={interrupted.running.id} job={interrupted.running} onClose={interrupted.closeRunning} />
       ) : null}
     </div>
   );
 }
 
 /**
- * Lighthouse jobs the app stopped during (a close or a crash). Read on start once a partner
- * connection is listed, and again on each visit of the Lighthouse users list; "Finish the rest"
- * resumes one in Rust and shows its progress.
+ * Bulk jobs the app stopped during (a close or a crash). Read on start once a connection whose users
+ * live in several tenants is listed (a Lighthouse partner's: its bulk jobs are planned on the list across
+ * them), and again on each visit of that list; "Finish the rest" resumes one in Rust and shows its progress.
  */
 function useInterruptedJobs(connections: ConnectionView[]) {
   const [jobs, setJobs] = useState<BulkJobView[]>([]);
@@ -187,7 +188,7 @@ function useInterruptedJobs(connections: ConnectionView[]) {
   const [resuming, setResuming] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
   // Bulk jobs are planned on the lists across tenants.
-  const hasPartner = connections.some((c) => c.listsTenants);
+  const listsTenants = connections.some((c) => c.listsTenants);
   const readOnStart = useRef(false);
 
   const reload = useCallback(() => {
@@ -196,16 +197,16 @@ function useInterruptedJobs(connections: ConnectionView[]) {
         setJobs(found);
       })
       .catch(() => {
-        // The banner is a reminder; the next visit of the Lighthouse list asks again.
+        // The banner is a reminder; the next visit of the list across tenants asks again.
       });
   }, []);
 
   useEffect(() => {
-    if (hasPartner && !readOnStart.current) {
+    if (listsTenants && !readOnStart.current) {
       readOnStart.current = true;
       reload();
     }
-  }, [hasPartner, reload]);
+  }, [listsTenants, reload]);
 
   const resume = async (jobId: string) => {
     setResuming(true);

@@ -27,8 +27,8 @@ import { mockCommands, renderWithFluent } from "../test/render";
 import { fromSandbox } from "../test/sandbox";
 import type { Handler } from "../test/render";
 import { UserScreen } from "./UserScreen";
-import { LighthouseUsersScreen } from "./LighthouseUsersScreen";
-import type { LighthouseTab } from "./LighthouseUsersScreen";
+import { TenantUsersScreen } from "./TenantUsersScreen";
+import type { TenantListTab } from "./TenantUsersScreen";
 
 const byId = (id: string) => document.getElementById(id) as HTMLElement | null;
 const allByTestId = (id: string) => [...document.querySelectorAll(`[data-testid="${id}"]`)] as HTMLElement[];
@@ -40,9 +40,9 @@ const customers = [fabrikam, tailspin, northwind];
 /** The app keeps the selection and the tab; this stands in for it. */
 function Harness({ initial = null }: { initial?: string[] | null }) {
   const [selected, setSelected] = useState<string[] | null>(initial);
-  const [tab, setTab] = useState<LighthouseTab>("users");
+  const [tab, setTab] = useState<TenantListTab>("users");
   return (
-    <LighthouseUsersScreen
+    <TenantUsersScreen
       connectionId={LH_ID}
       selectedCustomers={selected}
       onSelectCustomers={setSelected}

@@ -3,17 +3,17 @@ import { isJob, planBulkAction, runPlan, toAppError } from "../ipc/api";
 import type { ApproverSignIn } from "../ipc/api";
 import { approveWith } from "./approveWith";
 import type { AppError, BulkJobView, TenantOffer } from "../ipc/types";
-import type { LighthousePlanStage } from "../components/lighthouse/LighthousePlanDialog";
+import type { BulkPlanStage } from "../components/tenants/BulkPlanDialog";
 
-export type LighthouseResetFlow = { stage: "idle" } | LighthousePlanStage | { stage: "job"; job: BulkJobView };
+export type BulkActionFlow = { stage: "idle" } | BulkPlanStage | { stage: "job"; job: BulkJobView };
 
 /**
  * An action on many users, as Rust offered it for the selected tenants (Lighthouse's "Reset all
  * multi-factor authentications"): Rust plans it for the selected users (the confirmation), then runs it
  * (the one run command, as any plan) as a background job whose progress the page reads.
  */
-export function useLighthouseReset(connectionId: string) {
-  const [flow, setFlow] = useState<LighthouseResetFlow>({ stage: "idle" });
+export function useBulkAction(connectionId: string) {
+  const [flow, setFlow] = useState<BulkActionFlow>({ stage: "idle" });
   // A plan answered after Cancel must not reopen the dialog.
   const attempt = useRef(0);
 

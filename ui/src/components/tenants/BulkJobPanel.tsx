@@ -66,7 +66,7 @@ const JOB_STATE: Record<BulkJobState, { intent: MessageBarIntent; text: string }
  * The progress of a "Reset all multi-factor authentications" job running in Rust: read again every
  * 500 ms while it runs; then one line per user with the result of each method.
  */
-export function LighthouseJobPanel({ job: initial, onClose }: { job: BulkJobView; onClose: () => void }) {
+export function BulkJobPanel({ job: initial, onClose }: { job: BulkJobView; onClose: () => void }) {
   const styles = useStyles();
   const tableStyles = useTableStyles();
   const [job, setJob] = useState(initial);

@@ -1,5 +1,5 @@
 import { Badge, Checkbox, Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
-import { isReachable } from "../../hooks/useLighthouseCustomers";
+import { isReachable } from "../../hooks/useTenants";
 import type { TenantAccess } from "../../ipc/types";
 
 const useStyles = makeStyles({

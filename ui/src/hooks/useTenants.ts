@@ -13,7 +13,7 @@ export function isReachable(customer: TenantAccess): boolean {
  * whose relationship is active is selected (an expired or pending one cannot answer: it is
  * shown, not selected).
  */
-export function useLighthouseCustomers(
+export function useTenants(
   connectionId: string,
   selected: string[] | null,
   onSelect: (tenantIds: string[]) => void,

@@ -24,12 +24,12 @@ import { ArrowSyncRegular } from "@fluentui/react-icons";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ErrorBar } from "../components/ErrorBar";
 import { ScreenTitle } from "../components/ScreenTitle";
-import { CustomerSelector } from "../components/lighthouse/CustomerSelector";
-import { LighthouseActionBar } from "../components/lighthouse/LighthouseActionBar";
-import { LighthouseResetDialogs } from "../components/lighthouse/LighthouseResetDialogs";
+import { CustomerSelector } from "../components/tenants/CustomerSelector";
+import { BulkActionBar } from "../components/tenants/BulkActionBar";
+import { BulkActionDialogs } from "../components/tenants/BulkActionDialogs";
 import { useTableStyles } from "../components/tableStyles";
-import { useLighthouseCustomers } from "../hooks/useLighthouseCustomers";
-import { useLighthouseReset } from "../hooks/useLighthouseReset";
+import { useTenants } from "../hooks/useTenants";
+import { useBulkAction } from "../hooks/useBulkAction";
 import { SEARCH_DEBOUNCE_MS } from "../hooks/useUserSearch";
 import { directoryTenantMethods, directoryTenantUsers } from "../ipc/api";
 import type {
@@ -41,7 +41,7 @@ import type {
 } from "../ipc/types";
 import { orDash } from "../format";
 
-export type LighthouseTab = "users" | "methods";
+export type TenantListTab = "users" | "methods";
 
 const useStyles = makeStyles({
   screen: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -59,7 +59,13 @@ function rowUser(row: TenantUserRow | TenantMethodsRow): TenantUserRow {
   return "user" in row ? row.user : row;
 }
 
-export function LighthouseUsersScreen({
+/**
+ * The users of a connection whose users live in several tenants (a Lighthouse partner's customers),
+ * shown where the connection's card says so (`listsTenants`): the customer selector, then the users — or
+ * their authentication methods — of the customers selected, read live, with the actions Rust offers for
+ * the selection; the users ticked are planned together and run as a bulk job.
+ */
+export function TenantUsersScreen({
   connectionId,
   selectedCustomers,
   onSelectCustomers,
@@ -70,11 +76,11 @@ export function LighthouseUsersScreen({
   onArrive,
 }: {
   connectionId: string;
-  /** The customer selection, kept by the app across the Lighthouse screens; null before the first choice. */
+  /** The customer selection, kept by the app across the connection's screens; null before the first choice. */
   selectedCustomers: string[] | null;
   onSelectCustomers: (tenantIds: string[]) => void;
-  tab: LighthouseTab;
-  onTabChange: (tab: LighthouseTab) => void;
+  tab: TenantListTab;
+  onTabChange: (tab: TenantListTab) => void;
   initialQuery?: string;
   onOpenUser: (user: TenantUserRow, query: string) => void;
   /** Called once on arrival (the app re-reads the interrupted jobs). */
@@ -82,8 +88,8 @@ export function LighthouseUsersScreen({
 }) {
   const styles = useStyles();
   const tableStyles = useTableStyles();
-  const customers = useLighthouseCustomers(connectionId, selectedCustomers, onSelectCustomers);
-  const reset = useLighthouseReset(connectionId);
+  const customers = useTenants(connectionId, selectedCustomers, onSelectCustomers);
+  const reset = useBulkAction(connectionId);
 
   const [query, setQuery] = useState(initialQuery);
   const [appliedQuery, setAppliedQuery] = useState(initialQuery.trim());
@@ -93,7 +99,7 @@ export function LighthouseUsersScreen({
   const [notRead, setNotRead] = useState<TenantNotRead[]>([]);
   /** Authentication methods tab: users found beyond what the list reads live. */
   const [notShown, setNotShown] = useState(0);
-  const [rowsTab, setRowsTab] = useState<LighthouseTab | null>(null);
+  const [rowsTab, setRowsTab] = useState<TenantListTab | null>(null);
   /** The actions Rust offers for the selection, with the selection they were read for. */
   const [offers, setOffers] = useState<TenantOffer[]>([]);
   const [offersKey, setOffersKey] = useState("");
@@ -232,7 +238,7 @@ export function LighthouseUsersScreen({
         loading={customers.loading}
       />
       {customers.error ? <ErrorBar error={customers.error} /> : null}
-      <TabList selectedValue={tab} onTabSelect={(_, data) => onTabChange(data.value as LighthouseTab)}>
+      <TabList selectedValue={tab} onTabSelect={(_, data) => onTabChange(data.value as TenantListTab)}>
         <Tab id="tab-users" value="users">
           Users
         </Tab>
@@ -259,7 +265,7 @@ export function LighthouseUsersScreen({
           </Text>
         ) : null}
       </div>
-      <LighthouseActionBar
+      <BulkActionBar
         offers={offers}
         // Only the offers for the customers selected now: a new selection's wait for its read.
         current={offersKey === customers.tenantKey}
@@ -270,7 +276,7 @@ export function LighthouseUsersScreen({
         <Button id="refresh-users" appearance="subtle" icon={<ArrowSyncRegular />} disabled={loading} onClick={refresh}>
           Refresh
         </Button>
-      </LighthouseActionBar>
+      </BulkActionBar>
       {error ? <ErrorBar error={error} /> : null}
       {notRead.map((customer) => (
         <MessageBar key={customer.tenantId} intent="warning" layout="multiline" data-testid="customer-not-read" data-tenant-id={customer.tenantId}>
@@ -390,7 +396,7 @@ export function LighthouseUsersScreen({
           </TableBody>
         </Table>
       ) : null}
-      <LighthouseResetDialogs
+      <BulkActionDialogs
         flow={reset.flow}
         onConfirm={(reason) => void reset.confirm(reason)}
         onApprove={reset.approve}

@@ -29,7 +29,7 @@ const useStyles = makeStyles({
   hint: { color: tokens.colorNeutralForeground3 },
 });
 
-export type LighthousePlanStage =
+export type BulkPlanStage =
   | { stage: "planning"; label: string }
   | { stage: "planFailed"; label: string; error: AppError }
   | { stage: "confirm"; plan: BulkPlan; approval: ApprovalRecord | null; error?: AppError | null }
@@ -109,13 +109,13 @@ function LeftOutUsers({ plan }: { plan: BulkPlan }) {
  * The review before "Reset all multi-factor authentications": what Rust planned, per customer and
  * per user, and the reason or ticket the audit log records.
  */
-export function LighthousePlanDialog({
+export function BulkPlanDialog({
   flow,
   onConfirm,
   onApprove,
   onCancel,
 }: {
-  flow: LighthousePlanStage;
+  flow: BulkPlanStage;
   onConfirm: (reason: string) => void;
   onApprove: (form: ApproverSignIn) => Promise<ApprovalStep>;
   onCancel: () => void;

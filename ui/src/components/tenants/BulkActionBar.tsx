@@ -15,7 +15,7 @@ const useStyles = makeStyles({
  * (it applies to all selected customers or none). Offers read for another selection are shown
  * disabled until the new selection's read answers.
  */
-export function LighthouseActionBar({
+export function BulkActionBar({
   offers,
   current,
   selectedCount,
