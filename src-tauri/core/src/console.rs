@@ -91,6 +91,9 @@ pub struct ConnectionView {
     pub kind: ConnectionKind,
     pub display_name: String,
     pub sandbox: bool,
+    /// What the connection is, as the card says it before its status ("Zoho Directory",
+    /// "Built-in sandbox (Zoho Directory emulator)"), in its provider's words.
+    pub kind_line: String,
     pub signed_in: bool,
     /// A Microsoft sign-in (an Entra tenant's, a Lighthouse partner's): the operator with
     /// each of their roles (`Session::operator`).
@@ -434,6 +437,7 @@ impl Console {
                 kind: c.kind(),
                 display_name: c.display_name.clone(),
                 sandbox: c.sandbox,
+                kind_line: self.seam_kind_line(c),
                 signed_in: account.is_some(),
                 operator,
                 account,

@@ -385,6 +385,18 @@ pub trait Provider: Send + Sync {
         self.name()
     }
 
+    /// What a connection of this provider is, as its card says it ("Microsoft Entra tenant",
+    /// "Zoho Directory"). Default: [`Provider::admin_centre`].
+    fn product(&self) -> &str {
+        self.admin_centre()
+    }
+
+    /// What the built-in sandbox's emulator stands for, as its card says it ("Built-in sandbox
+    /// (Zoho Directory emulator)"). Default: [`Provider::admin_centre`].
+    fn emulated(&self) -> &str {
+        self.admin_centre()
+    }
+
     /// Whether some of its steps are finished by hand in its admin centre, so its users' pages
     /// list the steps still waiting (read from the audit log). Default: it may have some.
     fn leaves_steps_by_hand(&self) -> bool {

@@ -13,8 +13,8 @@ use resetdesk_core::connection::{
     ProviderSettings,
 };
 use resetdesk_core::console::{
-    ByHandSettlement, Console, KeychainStatus, PasswordInput, ProviderAction, StepPerformed,
-    StepState,
+    ByHandSettlement, ConnectionView, Console, KeychainStatus, PasswordInput, ProviderAction,
+    StepPerformed, StepState,
 };
 use resetdesk_core::model::StepStatus;
 use resetdesk_core::providers::zoho::auth::CLIENT_SECRET_SECRET;
@@ -796,23 +796,27 @@ async fn one_add_connection_takes_every_providers_form_as_the_page_sends_it() {
             json!({"provider": "entra", "displayName": "Fabrikam", "tenant": "fabrikam.onmicrosoft.com",
                    "clientId": "11111111-2222-3333-4444-555555555555", "cloud": "public"}),
             ConnectionKind::EntraTenant,
+            "Microsoft Entra tenant",
         ),
         (
             json!({"provider": "lighthouse", "displayName": "Partners", "partnerTenant": "partners.onmicrosoft.com",
                    "clientId": "11111111-2222-3333-4444-555555555555", "cloud": "public"}),
             ConnectionKind::LighthousePartner,
+            "Microsoft 365 Lighthouse partner",
         ),
         (
             json!({"provider": "zoho", "displayName": "Zylker EU", "dataCentre": "EU", "clientId": "1000.NEWAPP",
                    "clientSecret": "very-secret", "organizationId": "123456"}),
             ConnectionKind::ZohoDirectory,
+            "Zoho Directory",
         ),
         (
             json!({"provider": "privilegeSecure", "displayName": "NPS", "baseUrl": "https://nps.example.com"}),
             ConnectionKind::PrivilegeSecure,
+            "Netwrix Privilege Secure",
         ),
     ];
-    for (form, kind) in forms {
+    for (form, kind, kind_line) in forms {
         let new: NewConnection = serde_json::from_value(form.clone()).unwrap();
         let id = h.console.add_new_connection(new).await.unwrap();
         let added = h.console.connections().await;
@@ -822,6 +826,8 @@ async fn one_add_connection_takes_every_providers_form_as_the_page_sends_it() {
             .expect("the new connection is listed");
         assert_eq!(view.kind, kind, "{form}");
         assert_eq!(view.display_name, form["displayName"]);
+        // Its card says what it is in its provider's words.
+        assert_eq!(view.kind_line, kind_line, "{form}");
     }
     let saved = serde_json::to_string(&h.console.saved_connections()).unwrap();
     assert!(
@@ -845,6 +851,30 @@ async fn one_add_connection_takes_every_providers_form_as_the_page_sends_it() {
     ] {
         assert!(serde_json::from_value::<NewConnection>(form).is_err());
     }
+}
+
+/// Each card says what its connection is in its provider's words: the built-in sandbox's as the
+/// emulator of what it stands for (an added connection as the product it connects to: the test
+/// of the Add connection forms above).
+#[tokio::test]
+async fn a_sandbox_card_says_which_emulator_it_is_in_its_providers_words() {
+    let h = harness().await;
+    let line = |views: &[ConnectionView], id: &str| {
+        views
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.kind_line.clone())
+            .unwrap()
+    };
+    let views = h.console.connections().await;
+    assert_eq!(
+        line(&views, ZOHO),
+        "Built-in sandbox (Zoho Directory emulator)"
+    );
+    assert_eq!(
+        line(&views, NPS),
+        "Built-in sandbox (Privilege Secure emulator)"
+    );
 }
 
 // ---- Privilege Secure ----

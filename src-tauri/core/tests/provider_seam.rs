@@ -53,6 +53,8 @@ async fn a_fifth_provider_signs_in_searches_plans_runs_and_is_audited_through_th
     let card = h.console.connections().await.remove(0);
     assert_eq!(card.kind, ConnectionKind::Custom);
     assert_eq!(card.summary.as_deref(), Some("Fake directory · Fake Org"));
+    // What the connection is, in its provider's words (not a built-in provider's).
+    assert_eq!(card.kind_line, "Fake directory service");
     assert!(!card.signed_in);
 
     sign_in(&h.console, FAKE_ADMIN).await;

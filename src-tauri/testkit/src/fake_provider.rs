@@ -207,6 +207,10 @@ impl Provider for FakeDirectory {
         FAKE_PROVIDER
     }
 
+    fn product(&self) -> &str {
+        "Fake directory service"
+    }
+
     fn summary(&self, connection: &Connection) -> Option<String> {
         match &connection.settings {
             ProviderSettings::Custom(custom) => custom

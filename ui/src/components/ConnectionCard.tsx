@@ -49,20 +49,6 @@ export interface ConnectionCardProps {
   onOpenUsers?: () => void;
 }
 
-/** What the card says the connection is, before its status badge. */
-function kindLine(connection: ConnectionView): string {
-  switch (connection.kind) {
-    case "zohoDirectory":
-      return connection.sandbox ? "Built-in sandbox (Zoho Directory emulator)" : "Zoho Directory";
-    case "privilegeSecure":
-      return connection.sandbox ? "Built-in sandbox (Privilege Secure emulator)" : "Netwrix Privilege Secure";
-    case "lighthousePartner":
-      return connection.sandbox ? "Built-in sandbox (Microsoft 365 Lighthouse emulator)" : "Microsoft 365 Lighthouse partner";
-    default:
-      return connection.sandbox ? "Built-in sandbox (Microsoft Entra emulator)" : "Microsoft Entra tenant";
-  }
-}
-
 const NOTHING = async () => {};
 
 /**
@@ -154,7 +140,7 @@ function CardTitle({ connection, busy, onRemove }: Pick<ConnectionCardProps, "co
       }
       description={
         <span>
-          {kindLine(connection)}
+          {connection.kindLine}
           {connection.summary ? <span data-testid="connection-summary"> · {connection.summary}</span> : null} ·{" "}
           {connection.signedIn ? (
             <Badge appearance="tint" color="success" data-testid="connection-status">Signed in</Badge>

@@ -20,6 +20,7 @@ function fabrikam(overrides: Partial<ConnectionView> = {}): ConnectionView {
     kind: "entraTenant",
     displayName: "Fabrikam production",
     sandbox: false,
+    kindLine: "Microsoft Entra tenant",
     signedIn: false,
     operator: null,
     account: null,

@@ -103,7 +103,7 @@ describe("connections: Zoho Directory", () => {
       add_connection: (args) => {
         const c = args.connection as { organizationId: string };
         if (!/^\d+$/.test(c.organizationId)) throw { kind: "InvalidInput", message: "The organisation id is a number (zoid)." };
-        connections = [...connections, { ...zohoConnection(false), id: "zoho-1", sandbox: false, displayName: "Zylker" }];
+        connections = [...connections, { ...zohoConnection(false), id: "zoho-1", sandbox: false, kindLine: "Zoho Directory", displayName: "Zylker" }];
         return connections.at(-1);
       },
     });
@@ -141,7 +141,7 @@ describe("connections: Privilege Secure", () => {
   test("add a Privilege Secure server sends the trimmed name and URL", async () => {
     const ipc = mockCommands({
       list_connections: () => [sandboxConnection(false)],
-      add_connection: () => ({ ...psConnection(false), id: "ps-1", sandbox: false }),
+      add_connection: () => ({ ...psConnection(false), id: "ps-1", sandbox: false, kindLine: "Netwrix Privilege Secure" }),
     });
     renderWithFluent(<ConnectionsHarness />);
     await waitFor(() => expect(byId("add-connection")).not.toBeNull());
@@ -161,7 +161,7 @@ describe("connections: Privilege Secure", () => {
   test("add a Lighthouse partner: the Entra form, sent as the partner tenant of a Lighthouse connection", async () => {
     const ipc = mockCommands({
       list_connections: () => [sandboxConnection(false)],
-      add_connection: () => ({ ...sandboxConnection(false), id: "lighthouse-1", kind: "lighthousePartner", sandbox: false }),
+      add_connection: () => ({ ...sandboxConnection(false), id: "lighthouse-1", kind: "lighthousePartner", sandbox: false, kindLine: "Microsoft 365 Lighthouse partner" }),
     });
     renderWithFluent(<ConnectionsHarness />);
     await waitFor(() => expect(byId("add-connection")).not.toBeNull());

@@ -561,7 +561,7 @@ describe("a seam reset that needs a second person", () => {
 
   test("Privilege Secure: the approver types their login, password and code; a refusal is shown and another may try", async () => {
     const plan = needingApproval(fromSandbox.psTokenPlanBob, "Bob Groupmember is on your organisation's VIP list.");
-    const real = { ...psConnection(true), sandbox: false };
+    const real = { ...psConnection(true), sandbox: false, kindLine: "Netwrix Privilege Secure" };
     const ipc = mockCommands({
       list_connections: () => [real],
       directory_user: () => bobDetails(),

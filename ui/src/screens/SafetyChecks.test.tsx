@@ -210,7 +210,7 @@ describe("second-person approval", () => {
 
   test("for a real tenant the approver signs in in the browser (no account is sent)", async () => {
     const ipc = await openResetWith(privilegedPlan(), {
-      list_connections: () => [{ ...sandboxConnection(true), sandbox: false }],
+      list_connections: () => [{ ...sandboxConnection(true), sandbox: false, kindLine: "Microsoft Entra tenant" }],
       approve_plan: () => ({ step: "approved", record: { approver: "lynne@contoso.com", approverId: "x", approverRoles: [], at: "t" } }),
     });
     await waitFor(() => expect(byId("approve-button")?.textContent).toContain("opens the browser"));

@@ -34,7 +34,7 @@ export function sandboxConnection(signedIn: boolean): ConnectionView {
 }
 
 /** The sandbox's Entra connection as a real tenant's would be: the sandbox's demos are not offered. */
-export const entraTenant: ConnectionView = { ...sandboxConnection(true), sandbox: false, secondDesktopDemo: false };
+export const entraTenant: ConnectionView = { ...sandboxConnection(true), sandbox: false, kindLine: "Microsoft Entra tenant", secondDesktopDemo: false };
 
 /** Adele as her page has her. */
 export const adele: UserRow = fromSandbox.entraUserAdeleHelpdesk.user;

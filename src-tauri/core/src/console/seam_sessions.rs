@@ -472,6 +472,19 @@ impl Console {
         self.provider_of(connection).ok()?.summary(connection)
     }
 
+    /// What the card says the connection is, in its provider's words (the sandbox's, as the
+    /// emulator of what it stands for); for a provider this ResetDesk lacks, that provider's
+    /// name.
+    pub(super) fn seam_kind_line(&self, connection: &Connection) -> String {
+        match self.provider_of(connection) {
+            Ok(provider) if connection.sandbox => {
+                format!("Built-in sandbox ({} emulator)", provider.emulated())
+            }
+            Ok(provider) => provider.product().to_string(),
+            Err(_) => connection.provider_name().to_string(),
+        }
+    }
+
     /// Ends the session at the provider too; a failure there is logged, the session goes.
     pub(super) async fn seam_sign_out(&self, connection_id: &str) {
         let session = self.seam.sessions.write().await.remove(connection_id);

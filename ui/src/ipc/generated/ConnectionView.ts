@@ -8,7 +8,12 @@ import type { ProviderAccount } from "./ProviderAccount";
 /**
  * A connection as the Connections screen shows it.
  */
-export type ConnectionView = { id: string, kind: ConnectionKind, displayName: string, sandbox: boolean, signedIn: boolean, 
+export type ConnectionView = { id: string, kind: ConnectionKind, displayName: string, sandbox: boolean, 
+/**
+ * What the connection is, as the card says it before its status ("Zoho Directory",
+ * "Built-in sandbox (Zoho Directory emulator)"), in its provider's words.
+ */
+kindLine: string, signedIn: boolean, 
 /**
  * A Microsoft sign-in (an Entra tenant's, a Lighthouse partner's): the operator with
  * each of their roles (`Session::operator`).

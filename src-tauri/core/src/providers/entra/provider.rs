@@ -129,6 +129,10 @@ impl Provider for EntraProvider {
         "Microsoft Entra"
     }
 
+    fn product(&self) -> &str {
+        "Microsoft Entra tenant"
+    }
+
     fn keeps_offline_cache(&self) -> bool {
         true
     }

@@ -196,6 +196,10 @@ impl Provider for LighthouseProvider {
         "Microsoft 365 Lighthouse"
     }
 
+    fn product(&self) -> &str {
+        "Microsoft 365 Lighthouse partner"
+    }
+
     /// Every step is a Graph call in the customer's tenant.
     fn leaves_steps_by_hand(&self) -> bool {
         false

@@ -37,6 +37,10 @@ impl Provider for PrivilegeSecure {
         "Privilege Secure"
     }
 
+    fn product(&self) -> &str {
+        "Netwrix Privilege Secure"
+    }
+
     fn summary(&self, connection: &Connection) -> Option<String> {
         let settings = connection.privilege_secure().ok()?;
         Some(match &settings.trusted_certificate_sha256 {

@@ -222,6 +222,14 @@ impl Provider for ZohoDirectory {
         "Zoho"
     }
 
+    fn product(&self) -> &str {
+        "Zoho Directory"
+    }
+
+    fn emulated(&self) -> &str {
+        "Zoho Directory"
+    }
+
     fn summary(&self, connection: &Connection) -> Option<String> {
         let zoho = connection.zoho().ok()?;
         Some(format!(
