@@ -23,6 +23,7 @@ function renderSummary(plan: ProviderPlan) {
         verification: null,
         approval: null,
       }}
+      offeredLabel={plan.actionLabel}
       connectionId={plan.connectionId}
       onRun={vi.fn()}
       onSignedInAgain={vi.fn()}

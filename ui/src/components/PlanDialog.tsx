@@ -17,7 +17,6 @@ import { useDeviceSignIn } from "../hooks/useDeviceSignIn";
 import type { ActionFlow } from "../hooks/useActionFlow";
 import type { ApproverSignIn } from "../ipc/api";
 import type { ActionOptions, ApprovalStep, CodeToSend, ProviderPlan, ProviderStep, VerificationEvidence } from "../ipc/types";
-import { actionLabel } from "../format";
 import { ConfirmationDialog } from "./ConfirmationDialog";
 import { ErrorBar } from "./ErrorBar";
 import { ReasonField } from "./ReasonField";
@@ -54,6 +53,8 @@ export function isPlanDialogStage(flow: ActionFlow): flow is PlanDialogFlow {
 
 export interface PlanDialogProps {
   flow: PlanDialogFlow;
+  /** The action's label as Rust offered it: the dialog's title until Rust's plan names it. */
+  offeredLabel: string;
   connectionId: string;
   /** The sandbox's demo account to sign in again as (the one signed in); undefined for a real directory. */
   reauthAccount?: string;
@@ -79,6 +80,7 @@ export interface PlanDialogProps {
  */
 export function PlanDialog({
   flow,
+  offeredLabel,
   connectionId,
   reauthAccount,
   onRun,
@@ -125,7 +127,7 @@ export function PlanDialog({
   return (
     <ConfirmationDialog
       id="plan-dialog"
-      title={plan ? plan.actionLabel : actionLabel(flow.stage === "confirm" ? flow.plan.action : flow.action)}
+      title={plan ? plan.actionLabel : offeredLabel}
       planning={flow.stage === "planning"}
       error={flow.stage === "planFailed" || flow.stage === "confirm" ? flow.error : null}
       busy={running ? "Running…" : null}

@@ -456,6 +456,22 @@ describe("Privilege Secure user page", () => {
     expect(allByTestId("plan-step").every((s) => s.getAttribute("data-performed") === "api")).toBe(true);
   });
 
+  test("a provider of the seam: while Rust plans, the confirmation is titled with the offer's words, not its id", async () => {
+    // An action only this provider has, as any provider of Rust's seam may offer.
+    const unlock = { ...bobDetails().offers[0], action: "fakeUnlock", label: "Unlock the account", allowed: true, reason: null };
+    const ipc = mockCommands({
+      directory_user: () => bobDetails({ offers: [unlock] }),
+      plan_action: () => new Promise(() => {}),
+    });
+    const connection = { ...psConnection(true), kind: "custom" as const, kindLine: "Fake directory service" };
+    renderWithFluent(<UserScreen userId={groupBob.id} fallbackName="bob" onBackToUsers={() => {}} connection={connection} />);
+    await waitFor(() => expect(byId("action-fakeUnlock")).not.toBeNull());
+    fireEvent.click(byId("action-fakeUnlock")!);
+    await waitFor(() => expect(ipc.callsOf("plan_action")).toEqual([{ connectionId: PS_ID, userId: groupBob.id, action: "fakeUnlock" }]));
+    await waitFor(() => expect(byId("plan-dialog")?.textContent).toContain("Unlock the account"));
+    expect(byId("plan-dialog")?.textContent).not.toContain("fakeUnlock");
+  });
+
   test("a not-allowed action shows Rust's reason and cannot be clicked", async () => {
     const reason = "Only a Privilege Secure Administrator may reset tokens.";
     const ipc = mockCommands({

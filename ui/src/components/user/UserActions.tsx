@@ -31,6 +31,8 @@ export function UserActions(props: UserActionsProps) {
     setByHandReloads((n) => n + 1);
   };
   const followUp = flow.stage === "done" ? followUpOf(flow.plan, page) : undefined;
+  // An action's label as Rust offered it on this page (its id if the page no longer lists it).
+  const offeredLabel = (action: string) => page?.offers.find((offer) => offer.action === action)?.label ?? action;
 
   return (
     <>
@@ -49,6 +51,7 @@ export function UserActions(props: UserActionsProps) {
           // Stable across re-plans (choices changed), so the typed reason and choices stay.
           key={flow.stage === "confirm" ? flow.plan.action : flow.action}
           flow={flow}
+          offeredLabel={offeredLabel(flow.stage === "confirm" ? flow.plan.action : flow.action)}
           connectionId={connection.id}
           reauthAccount={reauthAccount}
           onRun={(reason) => void run(reason)}
