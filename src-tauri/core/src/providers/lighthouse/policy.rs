@@ -8,6 +8,25 @@ use crate::model::{DirectoryUser, Operator};
 use crate::providers::entra::actions::ActionKind;
 use crate::providers::entra::policy::{decide, role_ids, Decision};
 
+/// Why `person` may not reset the MFA of `user` of `customer` — Entra's rules with the roles
+/// `person` holds in that customer through GDAP, against the user's own roles — or `None`
+/// when they may. The technician's plans and pages and an approver's check all ask this.
+pub fn mfa_reset_refusal(
+    person: &Operator,
+    customer: &CustomerAccess,
+    user: &DirectoryUser,
+) -> Option<String> {
+    let in_customer = Operator {
+        tenant_id: customer.tenant_id.clone(),
+        roles: customer.roles.clone(),
+        ..person.clone()
+    };
+    match decide(ActionKind::RequireReregisterMfa, &in_customer, user) {
+        Decision::Allowed => None,
+        Decision::Denied { reason } => Some(format!("in {}: {reason}", customer.display_name)),
+    }
+}
+
 /// Approvers refused on the first few users are named; the rest are counted.
 const REFUSALS_SHOWN: usize = 3;
 
@@ -93,19 +112,7 @@ pub fn check_approver(
                 "{} has no active delegated access to the customer of {}.",
                 approver.user_principal_name, target.user_principal_name
             )),
-            Some(customer) => {
-                let in_customer = Operator {
-                    tenant_id: customer.tenant_id.clone(),
-                    roles: customer.roles.clone(),
-                    ..approver.clone()
-                };
-                match decide(ActionKind::RequireReregisterMfa, &in_customer, target) {
-                    Decision::Allowed => None,
-                    Decision::Denied { reason } => {
-                        Some(format!("in {}: {reason}", customer.display_name))
-                    }
-                }
-            }
+            Some(customer) => mfa_reset_refusal(approver, customer, target),
         };
         if let Some(why) = why {
             refusals.push(why);

@@ -447,21 +447,9 @@ impl LighthouseSession {
                 .iter()
                 .find(|c| c.tenant_id.eq_ignore_ascii_case(&user.tenant_id))
                 .ok_or_else(|| AppError::internal("A target's customer was not selected."))?;
-            let technician = Operator {
-                tenant_id: customer.tenant_id.clone(),
-                roles: customer.roles.clone(),
-                ..self.operator.clone()
-            };
-            match crate::providers::entra::policy::decide(
-                crate::providers::entra::actions::ActionKind::RequireReregisterMfa,
-                &technician,
-                &user,
-            ) {
-                crate::providers::entra::policy::Decision::Allowed => allowed.push(user),
-                crate::providers::entra::policy::Decision::Denied { reason } => {
-                    let why = format!("in {}: {reason}", customer.display_name);
-                    refused.push((user, why));
-                }
+            match super::policy::mfa_reset_refusal(&self.operator, customer, &user) {
+                None => allowed.push(user),
+                Some(why) => refused.push((user, why)),
             }
         }
         Ok((allowed, refused))
