@@ -26,8 +26,13 @@ pub struct TenantAccess {
 impl TenantAccess {
     /// Whether the relationship is active, so the tenant's users can be read.
     pub fn is_active(&self) -> bool {
-        self.relationship_status.eq_ignore_ascii_case("active")
+        relationship_is_active(&self.relationship_status)
     }
+}
+
+/// Whether a relationship of this status (`active`, `expired`, …) reaches the tenant's users.
+pub fn relationship_is_active(status: &str) -> bool {
+    status.eq_ignore_ascii_case("active")
 }
 
 /// A user of one of the selected tenants, as the lists show them.

@@ -15,7 +15,7 @@ use super::models::{AssignmentJson, GroupJson, MeJson, RelationshipJson};
 use super::policy::role_name;
 use super::tokens::PartnerSession;
 use crate::error::{AppError, ErrorKind, Result};
-use crate::model::tenants::TenantAccess;
+use crate::model::tenants::{relationship_is_active, TenantAccess};
 use crate::model::{AuthMethod, DirectoryUser, RoleRef};
 use crate::providers::entra::directory_audits;
 use crate::providers::entra::http::{
@@ -40,7 +40,7 @@ pub struct CustomerAccess {
 
 impl CustomerAccess {
     pub fn is_active(&self) -> bool {
-        self.relationship_status.eq_ignore_ascii_case("active")
+        relationship_is_active(&self.relationship_status)
     }
 
     pub fn role_ids(&self) -> Vec<String> {
