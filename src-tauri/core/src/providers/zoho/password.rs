@@ -116,14 +116,9 @@ pub fn style_of(input: &PasswordInput) -> Option<PasswordStyle> {
 /// The operator's password choice as the reset takes it: typed (held as a secret), or
 /// generated in its style.
 pub fn choice_of(input: PasswordInput) -> PasswordChoice {
-    match style_of(&input) {
-        Some(style) => PasswordChoice::Generate(style),
-        None => match input {
-            PasswordInput::Typed { password } => {
-                PasswordChoice::Typed(SecretString::from(password))
-            }
-            PasswordInput::Generate { .. } => PasswordChoice::Generate(PasswordStyle::default()),
-        },
+    match input {
+        PasswordInput::Typed { password } => PasswordChoice::Typed(SecretString::from(password)),
+        generate => PasswordChoice::Generate(style_of(&generate).unwrap_or_default()),
     }
 }
 
