@@ -3,4 +3,4 @@
 # Builds in release and prints the figures README.md quotes. Not part of .ci/run (CI time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo bench -p resetdesk-core --bench cache -- "${1:-100000}"
+cargo bench -p resetdesk-providers --bench cache -- "${1:-100000}"

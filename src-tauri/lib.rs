@@ -161,7 +161,7 @@ mod tests {
     #[cfg(feature = "sandbox")]
     #[test]
     fn commands_wait_for_the_start_up_and_answer_its_failure() {
-        use resetdesk_core::console::{Console, KeychainStatus};
+        use resetdesk_core::console::KeychainStatus;
         use resetdesk_core::secrets::MemoryStore;
         use std::sync::Arc;
 
@@ -179,7 +179,7 @@ mod tests {
         let starting = std::thread::spawn(move || {
             std::thread::sleep(std::time::Duration::from_millis(300));
             let sandbox = sandbox_demo::SandboxDemo::start().expect("sandbox");
-            let console = Console::new(
+            let console = resetdesk_providers::built_in_console(
                 sandbox.connections(),
                 Arc::new(MemoryStore::new()),
                 KeychainStatus::Available,

@@ -21,6 +21,8 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::sandbox_demo::SandboxDemo;
+use resetdesk_providers::EntraConsole;
+use resetdesk_providers::LighthouseConsole;
 
 const ENTRA: &str = "sandbox";
 const LIGHTHOUSE: &str = "sandbox-lighthouse";
@@ -184,7 +186,7 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
     let demo = SandboxDemo::start().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let console = demo.wire(
-        Console::new(
+        resetdesk_providers::built_in_console(
             demo.connections(),
             Arc::new(MemoryStore::new()),
             KeychainStatus::Available,
@@ -422,9 +424,11 @@ fn the_page_fixtures_are_what_rust_answers_on_the_sandbox() {
             "a Fabrikam user the technician may not reset",
         );
         let northwind_user = find(&northwind, &plain, "a plain Northwind user");
-        let target = |(tenant, page): &(String, Value)| resetdesk_core::console::TargetRef {
-            tenant_id: tenant.clone(),
-            user_id: page["user"]["id"].as_str().unwrap().to_string(),
+        let target = |(tenant, page): &(String, Value)| {
+            resetdesk_providers::lighthouse::console::TargetRef {
+                tenant_id: tenant.clone(),
+                user_id: page["user"]["id"].as_str().unwrap().to_string(),
+            }
         };
         let plan = console
             .lighthouse_plan_reset(

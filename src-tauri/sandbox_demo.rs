@@ -12,6 +12,9 @@ use resetdesk_sandbox::zoho::ZohoSandbox;
 use resetdesk_sandbox::{Sandbox, SandboxConfig};
 
 use crate::startup::SANDBOX_CONNECTION_ID;
+use resetdesk_providers::EntraConsole;
+use resetdesk_providers::LighthouseConsole;
+use resetdesk_providers::ZohoConsole;
 
 const ZOHO_SANDBOX_CONNECTION_ID: &str = "sandbox-zoho";
 const PS_SANDBOX_CONNECTION_ID: &str = "sandbox-ps";
@@ -65,9 +68,9 @@ impl SandboxDemo {
     ) -> Result<String, resetdesk_core::AppError> {
         use resetdesk_core::auth::SandboxBrowser;
         use resetdesk_core::console::KeychainStatus;
-        use resetdesk_core::providers::entra::actions::ActionKind;
         use resetdesk_core::safety::SafetyPolicy;
         use resetdesk_core::secrets::MemoryStore;
+        use resetdesk_providers::entra::actions::ActionKind;
         let contoso = self
             .connections()
             .into_iter()
@@ -82,7 +85,7 @@ impl SandboxDemo {
             "approval": {"privilegedTargets": false, "repeatMfaResetHours": 0},
             "rateLimits": {"resetsPerHour": 100000}
         })))?;
-        let second = Console::new(
+        let second = resetdesk_providers::built_in_console(
             vec![contoso],
             Arc::new(MemoryStore::new()),
             KeychainStatus::Available,
@@ -178,7 +181,7 @@ mod tests {
         let demo = SandboxDemo::start().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let console = demo.wire(
-            Console::new(
+            resetdesk_providers::built_in_console(
                 demo.connections(),
                 Arc::new(MemoryStore::new()),
                 KeychainStatus::Available,
@@ -199,7 +202,8 @@ mod tests {
                 .entra
                 .user_id_by_upn("adele.vance@contoso.sandbox")
                 .unwrap();
-            let rate = |details: resetdesk_core::console::UserDetails| details.rate.unwrap();
+            let rate =
+                |details: resetdesk_providers::entra::console::UserDetails| details.rate.unwrap();
             let before = rate(
                 console
                     .user_details(SANDBOX_CONNECTION_ID, &adele)

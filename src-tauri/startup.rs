@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use resetdesk_core::audit_forward::{AuditForwarder, ForwardOptions, SyslogSettings};
 use resetdesk_core::connection::Connection;
-use resetdesk_core::console::{Console, KeychainStatus};
+use resetdesk_core::console::KeychainStatus;
 use resetdesk_core::safety::managed::{IgnoredSetting, ManagedState};
 use resetdesk_core::safety::SafetyPolicy;
 use resetdesk_core::secrets::{probe_keychain, KeyringStore, MemoryStore, SecretStore};
@@ -15,6 +15,7 @@ use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_store::StoreExt;
 
 use crate::state::{AppStart, AppState};
+use resetdesk_providers::ZohoConsole;
 
 /// The id of the built-in Entra sandbox connection; every built-in sandbox id starts with it,
 /// so a saved connection with such an id is refused whether or not the sandbox is built in.
@@ -71,9 +72,14 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<AppState, Box<dyn std::er
     let mut connections = Vec::new();
     connections.extend(saved_connections(app));
     // Each connection's offline user cache lives in <data_dir>/cache/<connection-id>.db.
-    let mut console = Console::new(connections, secrets, keychain, audit_path(&data_dir))?
-        .with_cache_dir(&data_dir)
-        .with_job_journal_dir(&data_dir);
+    let mut console = resetdesk_providers::built_in_console(
+        connections,
+        secrets,
+        keychain,
+        audit_path(&data_dir),
+    )?
+    .with_cache_dir(&data_dir)
+    .with_job_journal_dir(&data_dir);
     #[cfg(feature = "sandbox")]
     {
         console = sandbox.wire(console);

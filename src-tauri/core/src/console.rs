@@ -3,9 +3,14 @@
 //! only parse input and call these methods, so everything here is tested without a window.
 //!
 //! Authorization is decided in Rust, twice: when a plan is built from the target's live state
-//! (the provider's policy, e.g. `providers::entra::policy`), and again when it runs, from live
-//! state (Entra's executor re-reads the operator and the target before each step). The page
-//! refers to plans only by id; their steps never leave Rust.
+//! (the provider's policy, e.g. `resetdesk_providers::entra::policy`), and again when it runs,
+//! from live state (Entra's executor re-reads the operator and the target before each step).
+//! The page refers to plans only by id; their steps never leave Rust.
+//!
+//! The Console serves the providers registered with it ([`Console::with_provider`]) and names
+//! none: what every provider shares is here, what differs is behind the seam
+//! ([`crate::seam`]). A provider's own typed use cases are its crate's extension traits over
+//! the public steps below (`connection`, `seam_session`, `keep_session`, ...).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -18,8 +23,6 @@ mod bulk_jobs;
 mod bulk_plans;
 mod by_hand_steps;
 mod confirmation;
-mod entra;
-mod lighthouse;
 mod offline_cache;
 mod plan_store;
 mod provider_actions;
@@ -29,15 +32,12 @@ mod safety_checks;
 mod seam_approval;
 mod seam_sessions;
 mod tenant_lists;
-mod zoho;
 
 pub use self::bulk_jobs::{
     BulkJobState, BulkJobView, BulkMethodResult, BulkStepState, BulkUserResult, BulkUserState,
 };
 pub use self::bulk_plans::BulkPlan;
 pub use self::by_hand_steps::{ByHandSettled, ByHandSettlement, PendingByHandStep};
-pub use self::entra::{ExecutionResult, UserDetails};
-pub use self::lighthouse::{LighthouseUserDetails, PartnerSandboxSignIn, TargetRef};
 pub use self::offline_cache::{CacheStatus, CachedSearch, OFFLINE_PROBE_INTERVAL};
 pub use self::provider_actions::{
     ByHandPage, FreshSignIn, PasswordInput, PlanChoices, PlanOwner, PlanTarget, ProviderAccount,
@@ -45,7 +45,6 @@ pub use self::provider_actions::{
     StepPerformed, StepReport, StepState, StepsRun, TenantUser,
 };
 pub use self::run::RunOutcome;
-pub use self::zoho::{DeviceApprover, DEFAULT_FRESH_SIGN_IN};
 
 use crate::audit::{
     AuditEntry, AuditFilter, AuditLog, AuditRecord, AuditVerification, ExportFormat,
@@ -132,9 +131,6 @@ pub struct Console {
     audit: Arc<AuditLog>,
     secrets: Arc<dyn SecretStore>,
     keychain: KeychainStatus,
-    /// Graph requests (timeouts set, no redirects).
-    /// Token requests: must not follow redirects (a refresh token must not be sent elsewhere).
-    token_http: reqwest::Client,
     /// The offline user caches (see `offline_cache`).
     cache: offline_cache::Caches,
     /// Sends each appended audit entry to a syslog collector, when configured.
@@ -155,14 +151,10 @@ pub struct Console {
     /// Callers verified for a request that ran, by (connection, operator id, target id): a
     /// follow-up request in the same call reuses it for a few minutes (see `safety_checks`).
     recent_verifications: StdMutex<safety_checks::RecentVerifications>,
-    /// How the Zoho provider is built (the sandbox's demo sign-in, the fresh sign-in age).
-    zoho: zoho::ZohoConfig,
     /// Confirmation summaries of the seam's actions, and their by-hand steps.
     provider_plans: provider_actions::ProviderPlans,
     /// Confirmation summaries of actions on many users, kept for their jobs.
     bulk_plans: bulk_plans::BulkPlans,
-    /// Who answers a sandbox Lighthouse partner's sign-in page.
-    lighthouse: lighthouse::LighthouseState,
     /// The bulk jobs (journalled; see `bulk_jobs`).
     bulk_jobs: bulk_jobs::BulkJobs,
     /// How long a reviewed summary may be confirmed ([`PLAN_VALIDITY`] unless a test sets it).
@@ -184,6 +176,9 @@ pub struct Console {
 }
 
 impl Console {
+    /// A Console over `connections`, serving no provider until one is registered
+    /// ([`Console::with_provider`]; the app registers its built-in ones through the
+    /// providers crate).
     pub fn new(
         connections: Vec<Connection>,
         secrets: Arc<dyn SecretStore>,
@@ -191,19 +186,11 @@ impl Console {
         audit_path: PathBuf,
     ) -> Result<Self> {
         let audit = Arc::new(AuditLog::open(&audit_path)?);
-        let token_http = crate::http::client_builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(30))
-            .build()
-            .map_err(|e| {
-                AppError::internal("Could not create the HTTP client").with_detail(e.to_string())
-            })?;
         Ok(Self {
             connections: StdRwLock::new(connections),
             audit,
             secrets,
             keychain,
-            token_http,
             cache: Default::default(),
             forwarder: None,
             forwarding_refused: None,
@@ -213,8 +200,6 @@ impl Console {
             required_forwarding: None,
             allowed_connections: AllowedConnections::default(),
             recent_verifications: StdMutex::new(HashMap::new()),
-            zoho: Default::default(),
-            lighthouse: Default::default(),
             bulk_jobs: Default::default(),
             provider_plans: PlanStore::new(PlanWording::ONE_USER),
             bulk_plans: PlanStore::new(PlanWording::BULK_JOB),
@@ -226,13 +211,7 @@ impl Console {
             outage_demos: Default::default(),
             second_desktop_demos: Default::default(),
             settling_by_hand: Default::default(),
-        }
-        .with_entra_provider()
-        .with_provider(Arc::new(
-            crate::providers::privilege_secure::PrivilegeSecure,
-        ))
-        .with_zoho_provider()
-        .with_lighthouse_provider())
+        })
     }
 
     /// How long a reviewed summary may be confirmed; [`PLAN_VALIDITY`] unless set (tests of
@@ -276,6 +255,11 @@ impl Console {
         self
     }
 
+    /// Where the providers keep their secrets (refresh tokens, client secrets).
+    pub fn secrets(&self) -> Arc<dyn SecretStore> {
+        Arc::clone(&self.secrets)
+    }
+
     pub fn safety_policy(&self) -> &SafetyPolicy {
         &self.safety
     }
@@ -309,7 +293,7 @@ impl Console {
     }
 
     /// Refuses a connection the managed policy does not allow.
-    pub(crate) fn connection_allowed(&self, connection: &Connection) -> Result<()> {
+    pub fn connection_allowed(&self, connection: &Connection) -> Result<()> {
         self.allowed_connections.check(connection).map_err(|why| {
             AppError::denied(format!(
                 "Your organisation's policy does not allow \"{}\": {why}. An administrator can add it to the managed policy's allowed connections.",
@@ -408,7 +392,8 @@ impl Console {
         }
     }
 
-    fn connection(&self, connection_id: &str) -> Result<Connection> {
+    /// The connection `connection_id`, as saved; an error that says so when there is none.
+    pub fn connection(&self, connection_id: &str) -> Result<Connection> {
         let connections = self.connections.read().map_err(|_| poisoned())?;
         connections.iter().find(|c| c.id == connection_id).cloned().ok_or_else(|| {
             AppError::invalid_input(format!("There is no connection \"{connection_id}\". Choose one on the Connections screen."))
@@ -611,7 +596,26 @@ impl Console {
 
     /// The newest `limit` entries that match `filter` (the Activity screen's filters).
     pub fn query_audit(&self, filter: &AuditFilter, limit: usize) -> Result<Vec<AuditEntry>> {
-        self.audit.query(filter, limit.clamp(1, 10_000))
+        self.audit
+            .query(&self.by_action_label(filter), limit.clamp(1, 10_000))
+    }
+
+    /// `filter` with an action the page named by its id (`resetPassword`) named by the label
+    /// its provider's entries keep ("Reset password"); a label, or an id no registered
+    /// provider knows, stays as it was.
+    fn by_action_label(&self, filter: &AuditFilter) -> AuditFilter {
+        let Some(action) = filter.action.as_deref().map(str::trim) else {
+            return filter.clone();
+        };
+        let label = self
+            .seam
+            .providers()
+            .find_map(|provider| provider.action_of(action))
+            .map(|(label, _)| label);
+        AuditFilter {
+            action: label.or_else(|| filter.action.clone()),
+            ..filter.clone()
+        }
     }
 
     /// Writes every entry that matches `filter`, oldest first, to `writer` in `format`;
@@ -622,7 +626,7 @@ impl Console {
         filter: &AuditFilter,
         writer: impl std::io::Write,
     ) -> Result<usize> {
-        let entries = self.audit.export_entries(filter)?;
+        let entries = self.audit.export_entries(&self.by_action_label(filter))?;
         format.write(&entries, writer)
     }
 
@@ -641,7 +645,7 @@ fn lock<T>(mutex: &StdMutex<T>) -> Result<std::sync::MutexGuard<'_, T>> {
 
 /// The one check of a search text every screen makes: at most [`MAX_QUERY_CHARS`] characters.
 /// `searches_by` says what the screen searches by, e.g. "name, UPN or mail".
-fn check_query_length(query: &str, searches_by: &str) -> Result<()> {
+pub fn check_query_length(query: &str, searches_by: &str) -> Result<()> {
     if query.chars().count() > MAX_QUERY_CHARS {
         return Err(AppError::invalid_input(format!(
             "The search text is longer than {MAX_QUERY_CHARS} characters. Search by {searches_by}."
@@ -650,7 +654,8 @@ fn check_query_length(query: &str, searches_by: &str) -> Result<()> {
     Ok(())
 }
 
-fn require_id(user_id: &str) -> Result<&str> {
+/// A user id from the page, trimmed, or why it is not one.
+pub fn require_id(user_id: &str) -> Result<&str> {
     let id = user_id.trim();
     if id.is_empty() || id.len() > 256 || id.contains(['/', '?', '#']) {
         return Err(AppError::invalid_input(
@@ -673,53 +678,4 @@ fn validate_reason(reason: &str) -> Result<String> {
         )));
     }
     Ok(reason.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::audit::AuditOutcome;
-    use crate::auth::SandboxBrowser;
-    use crate::error::ErrorKind;
-    use crate::providers::entra::actions::ActionKind;
-    use crate::secrets::MemoryStore;
-    use resetdesk_sandbox::{Sandbox, SandboxConfig};
-
-    async fn sign_in_as(console: &Console, upn: &str) {
-        let browser = SandboxBrowser::new(upn).unwrap();
-        console.sign_in("sandbox", &browser).await.unwrap();
-    }
-
-    #[tokio::test]
-    async fn a_plan_run_under_another_sign_in_is_refused_and_audited_under_that_operator() {
-        let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
-        let data = tempfile::tempdir().unwrap();
-        let connection =
-            Connection::built_in_sandbox("sandbox", "Sandbox", sandbox.entra_settings());
-        let console = Console::new(
-            vec![connection],
-            Arc::new(MemoryStore::new()),
-            KeychainStatus::Available,
-            data.path().join("audit.jsonl"),
-        )
-        .unwrap();
-        let adele = sandbox
-            .user_id_by_upn("adele.vance@contoso.sandbox")
-            .unwrap();
-
-        sign_in_as(&console, "privauthadmin@contoso.sandbox").await;
-        let plan = console
-            .plan_action("sandbox", &adele, ActionKind::RevokeSessions)
-            .await
-            .unwrap();
-        sign_in_as(&console, "authadmin@contoso.sandbox").await;
-        let error = console.execute_plan(&plan.id, "INC-1").await.unwrap_err();
-
-        assert_eq!(error.kind, ErrorKind::Denied, "{error:?}");
-        assert_eq!(sandbox.sessions_revoked_count(&adele), 0);
-        let entry = console.list_audit(1).unwrap().remove(0);
-        assert_eq!(entry.record.plan_id.as_deref(), Some(plan.id.as_str()));
-        assert_eq!(entry.record.outcome, AuditOutcome::Refused);
-        assert_eq!(entry.record.operator, "authadmin@contoso.sandbox");
-    }
 }

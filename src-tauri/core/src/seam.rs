@@ -373,9 +373,10 @@ pub trait JobRunner: Send + Sync {
     fn may_approve(&self, technician_id: &str, users: &[DirectoryUser]) -> Result<()>;
 }
 
-/// A provider: serves every connection whose settings name it.
+/// A provider: serves every connection whose settings name it. (`Any`: a provider's own
+/// typed use cases find it among those registered by its type.)
 #[async_trait]
-pub trait Provider: Send + Sync {
+pub trait Provider: Send + Sync + std::any::Any {
     /// The name connections use to pick this provider (`CustomSettings::provider`).
     fn name(&self) -> &str;
 
@@ -409,6 +410,14 @@ pub trait Provider: Send + Sync {
     /// session's planner judge them.
     fn check_request(&self, _action: &str, _options: Option<&serde_json::Value>) -> Result<()> {
         Ok(())
+    }
+
+    /// The label and safety class of one of this provider's actions, named by its id: for the
+    /// audit entry of an attempt refused before the user's page could even be read, and the
+    /// Activity screen's filter by action (the page sends the id; the log keeps the label).
+    /// Default: none of its actions is known by its id alone.
+    fn action_of(&self, _action: &str) -> Option<(String, SafetyClass)> {
+        None
     }
 
     /// One line for the connection's card (a server, a data centre).
@@ -627,12 +636,6 @@ pub trait Session: Send + Sync + std::any::Any {
     /// its sign-in may not approve (not a new sign-in, another tenant's), which the Console
     /// audits under who signed in. Default: any sign-in the provider answered may approve.
     fn approval_sign_in_refusal(&self) -> Option<AppError> {
-        None
-    }
-
-    /// The label and safety class of one of this provider's actions: for the audit entry of
-    /// an attempt refused before the user's page could even be read.
-    fn action_of(&self, _action: &str) -> Option<(String, SafetyClass)> {
         None
     }
 

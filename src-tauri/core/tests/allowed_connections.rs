@@ -7,6 +7,7 @@ use resetdesk_core::connection::Connection;
 use resetdesk_core::safety::managed::ManagedPolicy;
 use resetdesk_core::secrets::MemoryStore;
 use resetdesk_core::ErrorKind;
+use resetdesk_providers::EntraConsole;
 use resetdesk_testkit as common;
 
 fn entra(id: &str, tenant: &str) -> Connection {

@@ -10,10 +10,11 @@ use resetdesk_core::auth::SandboxBrowser;
 use resetdesk_core::cache::{cache_file_path, CACHE_KEY_SECRET};
 use resetdesk_core::connection::{Connection, ProviderSettings};
 use resetdesk_core::console::{CacheStatus, Console, KeychainStatus};
-use resetdesk_core::providers::entra::actions::ActionKind;
-use resetdesk_core::providers::entra::RetryPolicy;
 use resetdesk_core::secrets::{MemoryStore, SecretStore};
 use resetdesk_core::ErrorKind;
+use resetdesk_providers::entra::actions::ActionKind;
+use resetdesk_providers::entra::RetryPolicy;
+use resetdesk_providers::EntraConsole;
 use resetdesk_sandbox::{Sandbox, SandboxConfig};
 use tempfile::TempDir;
 
@@ -39,7 +40,7 @@ fn connection(sandbox: &Sandbox, id: &str, is_sandbox: bool) -> Connection {
 
 fn open_console(sandbox: &Sandbox, dir: &Path, secrets: Arc<MemoryStore>) -> Console {
     let store: Arc<dyn SecretStore> = secrets;
-    Console::new(
+    resetdesk_providers::built_in_console(
         vec![
             connection(sandbox, SANDBOX, true),
             connection(sandbox, "entra-extra", false),
@@ -496,7 +497,7 @@ async fn removing_a_connection_deletes_its_cache_file_and_key() {
 #[tokio::test]
 async fn a_saved_delta_link_for_another_host_leads_to_a_full_sync_not_an_error() {
     use resetdesk_core::cache::{DeltaSync, DirectorySync, SyncProgress};
-    use resetdesk_core::providers::entra::{http_client, EntraDirectory};
+    use resetdesk_providers::entra::{http_client, EntraDirectory};
 
     struct Token(String);
     #[async_trait::async_trait]

@@ -9,17 +9,18 @@ use resetdesk_core::audit::AuditOutcome;
 use resetdesk_core::auth::{BrowserLauncher, SandboxBrowser, REFRESH_TOKEN_SECRET};
 use resetdesk_core::console::{Console, MAX_REASON_CHARS};
 use resetdesk_core::model::StepStatus;
-use resetdesk_core::providers::entra::actions::ActionKind;
-use resetdesk_core::providers::entra::planner::Plan;
 use resetdesk_core::seam::{SignInOutcome, SignInRequest};
 use resetdesk_core::secrets::{ExposeSecret, MemoryStore, SecretStore};
 use resetdesk_core::{AppError, ErrorKind};
+use resetdesk_providers::entra::actions::ActionKind;
+use resetdesk_providers::entra::planner::Plan;
 use resetdesk_sandbox::{Faults, RecordedRequest, Sandbox};
 use tempfile::TempDir;
 
 use resetdesk_testkit as common;
 
 use common::{ADELE, AUTH_ADMIN, HELPDESK, MEGAN, PRIV_AUTH_ADMIN};
+use resetdesk_providers::EntraConsole;
 
 const CONNECTION: &str = common::SANDBOX_ID;
 
@@ -710,7 +711,7 @@ async fn without_a_keychain_a_sign_in_lasts_the_session_and_no_file_holds_a_toke
         reason: "No Secret Service is running.".into(),
     };
     let start = || {
-        Console::new(
+        resetdesk_providers::built_in_console(
             vec![common::sandbox_connection(&sandbox)],
             // What start-up falls back to without a keychain: memory only.
             Arc::new(MemoryStore::new()),
@@ -840,7 +841,7 @@ async fn the_one_sign_in_opens_a_real_tenants_page_in_the_browser_it_is_given_an
         sandbox: false,
         ..common::sandbox_connection(&sandbox)
     };
-    let console = Console::new(
+    let console = resetdesk_providers::built_in_console(
         vec![real],
         Arc::new(MemoryStore::new()),
         resetdesk_core::console::KeychainStatus::Available,

@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use resetdesk_core::audit::{AuditEntry, AuditOutcome};
 use resetdesk_core::console::Console;
-use resetdesk_core::providers::entra::actions::ActionKind;
-use resetdesk_core::providers::entra::planner::Plan;
 use resetdesk_core::safety::{SafetyPolicy, VerificationEvidence, VerificationMethod};
 use resetdesk_core::secrets::MemoryStore;
 use resetdesk_core::ErrorKind;
+use resetdesk_providers::entra::actions::ActionKind;
+use resetdesk_providers::entra::planner::Plan;
 use resetdesk_sandbox::Sandbox;
 use serde_json::json;
 use tempfile::TempDir;
@@ -20,6 +20,7 @@ use tempfile::TempDir;
 use resetdesk_testkit as common;
 
 use common::{ADELE, AUTH_ADMIN, GLOBAL_ADMIN, HELPDESK, MEGAN, PRIV_AUTH_ADMIN};
+use resetdesk_providers::EntraConsole;
 
 const CONNECTION: &str = common::SANDBOX_ID;
 
@@ -449,7 +450,7 @@ async fn changing_an_option_keeps_the_verification_and_retires_the_old_plan() {
     let adele = h.id(ADELE);
     let first = h.plan(ADELE, ActionKind::ResetPassword).await;
     h.verify_by_ticket(&first);
-    let options = resetdesk_core::providers::entra::actions::ActionOptions {
+    let options = resetdesk_providers::entra::actions::ActionOptions {
         also_revoke_sessions: true,
         ..Default::default()
     };
@@ -557,7 +558,7 @@ async fn replan(
     from: &Plan,
     upn: &str,
     action: ActionKind,
-    options: resetdesk_core::providers::entra::actions::ActionOptions,
+    options: resetdesk_providers::entra::actions::ActionOptions,
 ) -> Plan {
     let plan = h
         .console
@@ -572,7 +573,7 @@ async fn replan(
 
 #[tokio::test]
 async fn an_approval_carries_over_only_to_a_plan_that_does_exactly_what_was_approved() {
-    use resetdesk_core::providers::entra::actions::ActionOptions;
+    use resetdesk_providers::entra::actions::ActionOptions;
     let h = harness_with(policy(json!({"approval": {"vipUsers": [ADELE]}}))).await;
     h.sign_in(AUTH_ADMIN).await;
     let sixty_minutes = ActionOptions {
@@ -642,7 +643,7 @@ async fn an_approval_carries_over_only_to_a_plan_that_does_exactly_what_was_appr
 
 #[tokio::test]
 async fn a_carried_over_confirmation_expires_with_the_first_plan_however_often_it_is_replanned() {
-    use resetdesk_core::providers::entra::actions::ActionOptions;
+    use resetdesk_providers::entra::actions::ActionOptions;
     let sandbox = common::small_sandbox().await;
     let dir = tempfile::tempdir().unwrap();
     let validity = std::time::Duration::from_secs(2);

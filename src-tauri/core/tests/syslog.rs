@@ -12,6 +12,7 @@ use resetdesk_core::audit_forward::{
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::net::TcpListener;
 
+use resetdesk_providers::EntraConsole;
 use resetdesk_testkit as common;
 
 /// Every wait is bounded by this; a healthy run takes milliseconds.
@@ -323,9 +324,9 @@ async fn a_full_queue_drops_the_oldest_and_the_next_message_counts_them() {
 /// The hook in `Console`: an action it refuses (and audits) reaches the collector.
 #[tokio::test]
 async fn the_console_forwards_the_entries_it_appends() {
-    use resetdesk_core::providers::entra::actions::ActionKind;
     use resetdesk_core::safety::SafetyPolicy;
     use resetdesk_core::secrets::MemoryStore;
+    use resetdesk_providers::entra::actions::ActionKind;
 
     let sandbox = common::small_sandbox().await;
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

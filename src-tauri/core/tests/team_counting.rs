@@ -8,10 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use resetdesk_core::console::Console;
-use resetdesk_core::providers::entra::actions::ActionKind;
 use resetdesk_core::safety::SafetyPolicy;
 use resetdesk_core::secrets::MemoryStore;
 use resetdesk_core::ErrorKind;
+use resetdesk_providers::entra::actions::ActionKind;
+use resetdesk_providers::EntraConsole;
 use resetdesk_sandbox::Sandbox;
 use resetdesk_testkit as common;
 use resetdesk_testkit::{ADELE, GLOBAL_ADMIN, HELPDESK, SANDBOX_ID};

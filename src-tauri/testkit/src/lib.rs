@@ -14,6 +14,7 @@ use resetdesk_core::console::{Console, KeychainStatus};
 use resetdesk_core::model::Operator;
 use resetdesk_core::safety::SafetyPolicy;
 use resetdesk_core::secrets::SecretStore;
+use resetdesk_providers::EntraConsole;
 use resetdesk_sandbox::{Sandbox, SandboxConfig};
 
 /// The id of the sandbox connection in every test Console.
@@ -56,7 +57,7 @@ pub fn open_console(
     secrets: Arc<dyn SecretStore>,
     policy: SafetyPolicy,
 ) -> Console {
-    Console::new(
+    resetdesk_providers::built_in_console(
         vec![sandbox_connection(sandbox)],
         secrets,
         KeychainStatus::Available,

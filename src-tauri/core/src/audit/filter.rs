@@ -11,7 +11,8 @@ use crate::error::{AppError, Result};
 /// - `operator`, `target`: case-insensitive substring of the operator's UPN, of the target's
 ///   UPN or its object id.
 /// - `action`: the action's label as stored ("Reset password"), or its IPC name
-///   ("resetPassword"); case-insensitive, whole value.
+///   ("resetPassword", which the Console turns into its provider's label); case-insensitive,
+///   whole value.
 /// - `from`, `to`: RFC 3339, inclusive. A full date (`2026-11-23`) is that UTC day: `from` its
 ///   first instant, `to` its last. A date-time (`2026-11-23T00:00:00+01:00`) is that instant,
 ///   which is how the page sends the operator's local days.
@@ -54,33 +55,8 @@ impl AuditFilter {
                 .filter(|text| !text.is_empty())
                 .map(str::to_lowercase)
         };
-        let action = lowered(&self.action).map(|action| {
-            // The page sends the IPC name of the action; the log stores its label.
-            let ipc_name_is = |value: serde_json::Result<serde_json::Value>| {
-                value
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_lowercase))
-                    .as_deref()
-                    == Some(action.as_str())
-            };
-            let entra = crate::providers::entra::actions::ActionKind::ALL
-                .iter()
-                .find(|kind| ipc_name_is(serde_json::to_value(kind)))
-                .map(|kind| kind.label());
-            let provider = crate::model::action::ProviderAction::ALL
-                .iter()
-                .find(|kind| ipc_name_is(serde_json::to_value(kind)))
-                .map(|kind| kind.label());
-            let lighthouse = crate::providers::lighthouse::LighthouseAction::ALL
-                .iter()
-                .find(|kind| ipc_name_is(serde_json::to_value(kind)))
-                .map(|kind| kind.label());
-            entra
-                .or(provider)
-                .or(lighthouse)
-                .map(str::to_lowercase)
-                .unwrap_or(action)
-        });
+        // The label as stored; the Console has turned an action's id into its label.
+        let action = lowered(&self.action);
         let from = parse_bound("From", self.from.as_deref(), DayEdge::First)?;
         let to = parse_bound("To", self.to.as_deref(), DayEdge::Last)?;
         if let (Some(from), Some(to)) = (from, to) {

@@ -9,7 +9,7 @@
 //!   cancel, and one audit entry per step with the customer tenant.
 //!
 //! A provider's job gives the engine its [`StepExecutor`] (Lighthouse's "Reset all MFAs":
-//! `providers::lighthouse::job`).
+//! `resetdesk_providers::lighthouse::job`).
 //!
 //! Within one user, steps run one after another in plan order (Graph's default-method and
 //! alternate-mobile rules make a user's deletions depend on each other, graph.md §1.3);
@@ -137,7 +137,7 @@ pub enum Attempt {
     },
 }
 
-/// What the engine asks of a provider. Implemented for Lighthouse in `providers::lighthouse::job`; tests
+/// What the engine asks of a provider. Implemented for Lighthouse in `resetdesk_providers::lighthouse::job`; tests
 /// wrap it to simulate a crash.
 #[async_trait]
 pub trait StepExecutor: Send + Sync {

@@ -18,7 +18,6 @@ use tokio::task::JoinHandle;
 use super::{check_query_length, Console, SEARCH_LIMIT};
 use crate::cache::{cache_file_path, sync_cache, CacheStore, CachedUser, SyncProgress};
 use crate::error::{AppError, ErrorKind, Result};
-use crate::http::RetryPolicy;
 use crate::model::connection::Connection;
 use crate::seam::{CachedAnswer, UserRow, UserSearch};
 use crate::secrets::SecretStore;
@@ -65,7 +64,6 @@ pub(super) struct Caches {
     /// The app's data folder; `None` keeps the cache off (tests of other features).
     data_dir: Option<PathBuf>,
     probe_interval: Duration,
-    pub(super) retry_policy: Option<RetryPolicy>,
     entries: StdMutex<HashMap<String, Arc<CacheEntry>>>,
 }
 
@@ -74,7 +72,6 @@ impl Default for Caches {
         Self {
             data_dir: None,
             probe_interval: OFFLINE_PROBE_INTERVAL,
-            retry_policy: None,
             entries: StdMutex::new(HashMap::new()),
         }
     }
@@ -251,13 +248,6 @@ impl Console {
         self
     }
 
-    /// The retry policy of Graph requests (tests use short backoffs): the Entra provider is
-    /// registered again with it.
-    pub fn with_graph_retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.cache.retry_policy = Some(policy);
-        self.with_entra_provider()
-    }
-
     fn cache_entry(&self, connection_id: &str) -> Result<Arc<CacheEntry>> {
         let mut entries = self.cache.entries.lock().map_err(|_| super::poisoned())?;
         Ok(Arc::clone(
@@ -287,7 +277,7 @@ impl Console {
 
     /// A live call failed: if the service was unreachable, mark the connection offline and
     /// start probing for its return.
-    pub(super) fn note_live_failure(
+    pub fn note_live_failure(
         &self,
         connection_id: &str,
         feed: Arc<dyn CacheFeed>,

@@ -3,8 +3,8 @@
 //! summary, their run, their audit, and the **finish by hand** mechanism they share.
 //!
 //! A provider declares per step whether it is performed through a documented API or by hand
-//! (Zoho: `providers::zoho::options`; Privilege Secure: `providers::privilege_secure`). An API
-//! step runs when the operator confirms. A by-hand step is shown in the summary before
+//! (Zoho: `resetdesk_providers::zoho::options`; Privilege Secure:
+//! `resetdesk_providers::privilege_secure`). An API step runs when the operator confirms. A by-hand step is shown in the summary before
 //! anything runs; after the run it waits as "to do": ResetDesk opens the admin page in the
 //! default browser (from Rust), says exactly what to click, and the operator marks it done.
 //! Each mark is its own audit entry ("completed by hand"), under the same plan id.
@@ -74,7 +74,7 @@ pub enum RefusedFor {
 }
 
 impl ProviderOffer {
-    pub(crate) fn new(action: ProviderAction, label: &str, refusal: Option<String>) -> Self {
+    pub fn new(action: ProviderAction, label: &str, refusal: Option<String>) -> Self {
         Self::of(action.id(), label, action.safety_class(), refusal)
     }
 
@@ -507,10 +507,7 @@ impl Console {
     }
 
     /// The options a plan was made with (`PlanDraft::run_options`), which its run is given.
-    pub(super) fn provider_plan_run_options(
-        &self,
-        plan_id: &str,
-    ) -> Result<Option<serde_json::Value>> {
+    pub fn provider_plan_run_options(&self, plan_id: &str) -> Result<Option<serde_json::Value>> {
         self.provider_plans
             .with(plan_id, |record| record.kept.run_options.clone())
     }

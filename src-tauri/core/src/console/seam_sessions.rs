@@ -28,6 +28,13 @@ pub(super) struct SeamState {
     sessions: tokio::sync::RwLock<HashMap<String, Arc<dyn Session>>>,
 }
 
+impl SeamState {
+    /// The registered providers, in no particular order.
+    pub(super) fn providers(&self) -> impl Iterator<Item = &Arc<dyn Provider>> {
+        self.providers.values()
+    }
+}
+
 impl Console {
     /// Registers a provider: the connections whose settings name it are served by it.
     pub fn with_provider(mut self, provider: Arc<dyn Provider>) -> Self {
@@ -35,6 +42,12 @@ impl Console {
             .providers
             .insert(provider.name().to_string(), provider);
         self
+    }
+
+    /// The provider registered under `name` (`Provider::name`), for a provider's own typed
+    /// use cases (which downcast it to their type).
+    pub fn registered_provider(&self, name: &str) -> Option<Arc<dyn Provider>> {
+        self.seam.providers.get(name).cloned()
     }
 
     /// Signs in to a connection of a registered provider.
@@ -72,8 +85,8 @@ impl Console {
     }
 
     /// Keeps a signed-in session (replacing one signed in before: a fresh sign-in), and fills
-    /// its offline cache when the provider keeps one.
-    pub(super) async fn keep_session(
+    /// its offline cache when the provider keeps one. A provider's typed sign-in ends here.
+    pub async fn keep_session(
         &self,
         connection_id: &str,
         session: Arc<dyn Session>,
@@ -208,14 +221,14 @@ impl Console {
         let action = action.as_ref();
         let user_id = require_id(user_id)?;
         let connection = self.connection(connection_id)?;
-        self.provider_of(&connection)?
-            .check_request(action, options.as_ref())?;
+        let provider = self.provider_of(&connection)?;
+        provider.check_request(action, options.as_ref())?;
         let session = self.seam_session(connection_id).await?;
         let page = match session.user_page(user_id).await {
             Ok(page) => page,
             Err(refusal) if refusal.kind == ErrorKind::Denied => {
                 // The operator may not even read the user (a Zoho member): a refused attempt.
-                if let Some(declared) = session.action_of(action) {
+                if let Some(declared) = provider.action_of(action) {
                     let mut target =
                         super::PlanTarget::new(user_id, user_id, format!("user {user_id}"));
                     target.in_tenant = session.user_in_tenant(user_id);
@@ -251,7 +264,9 @@ impl Console {
                 // Nothing the operator tried beyond their rights: said, not audited.
                 return Err(AppError::invalid_input(why));
             }
-            self.audit_offer_refusal(connection_id, &session, user_id, &page.user, offer, &why);
+            let label = audit_label(&provider, offer);
+            let action = (label.as_str(), offer.safety_class);
+            self.audit_offer_refusal(connection_id, &session, user_id, &page.user, action, &why);
             return Err(AppError::denied(why));
         }
         let draft = match options {
@@ -268,7 +283,7 @@ impl Console {
                     &session,
                     user_id,
                     &page.user,
-                    offer,
+                    (&audit_label(&provider, offer), offer.safety_class),
                     &refusal.message,
                 );
                 return Err(refusal);
@@ -286,7 +301,6 @@ impl Console {
                 draft.privileged.clone(),
             )
             .await?;
-        let provider = self.provider_of(&connection)?;
         if safety.approval.required && !provider.takes_approvals() {
             // This provider has no sign-in for a second person: the rule holds, so the reset
             // is refused rather than run without them.
@@ -297,7 +311,7 @@ impl Console {
                 safety.approval.reasons.join(" "),
                 connection.display_name
             );
-            let label = audit_label(&session, offer);
+            let label = audit_label(&provider, offer);
             self.audit_seam_refusal(
                 connection_id,
                 &session,
@@ -312,7 +326,7 @@ impl Console {
             connection_id: connection_id.to_string(),
             action: offer.action.clone(),
             safety_class: offer.safety_class,
-            action_label: audit_label(&session, offer),
+            action_label: audit_label(&provider, offer),
             target: draft.target,
             operator: owner.operator_label.clone(),
             admin_centre: provider.admin_centre().to_string(),
@@ -327,14 +341,15 @@ impl Console {
         self.keep_provider_plan(plan, owner, draft.run_options, &resets_elsewhere)
     }
 
-    /// Audits `offer` refused on the page's `user` (asked for as `user_id`; why: `why`).
+    /// Audits an offered `action` (its label in the log, its safety class) refused on the
+    /// page's `user` (asked for as `user_id`; why: `why`).
     fn audit_offer_refusal(
         &self,
         connection_id: &str,
         session: &Arc<dyn Session>,
         user_id: &str,
         user: &crate::seam::UserRow,
-        offer: &crate::seam::ProviderOffer,
+        action: (&str, crate::seam::SafetyClass),
         why: &str,
     ) {
         let target = super::PlanTarget {
@@ -345,14 +360,7 @@ impl Console {
                 user.login.clone(),
             )
         };
-        let label = audit_label(session, offer);
-        self.audit_seam_refusal(
-            connection_id,
-            session,
-            &target,
-            (&label, offer.safety_class),
-            why,
-        );
+        self.audit_seam_refusal(connection_id, session, &target, action, why);
     }
 
     fn audit_seam_refusal(
@@ -401,7 +409,9 @@ impl Console {
         self.seam.sessions.read().await.contains_key(connection_id)
     }
 
-    pub(super) async fn seam_session(&self, connection_id: &str) -> Result<Arc<dyn Session>> {
+    /// The signed-in session of a connection, or why there is none (a provider's typed use
+    /// cases downcast it to their session's type).
+    pub async fn seam_session(&self, connection_id: &str) -> Result<Arc<dyn Session>> {
         let connection = self.connection(connection_id)?;
         self.provider_of(&connection)?;
         self.signed_in_session_of(connection_id)
@@ -518,8 +528,8 @@ impl Console {
 
 /// The words the audit log uses for an offered action: the provider's own for its declared
 /// actions (so entries read as they always did), else the offer's label.
-fn audit_label(session: &Arc<dyn Session>, offer: &crate::seam::ProviderOffer) -> String {
-    session
+fn audit_label(provider: &Arc<dyn Provider>, offer: &crate::seam::ProviderOffer) -> String {
+    provider
         .action_of(&offer.action)
         .map(|(label, _)| label)
         .unwrap_or_else(|| offer.label.clone())

@@ -8,7 +8,8 @@ import type { AuditOutcome } from "./AuditOutcome";
  * - `operator`, `target`: case-insensitive substring of the operator's UPN, of the target's
  *   UPN or its object id.
  * - `action`: the action's label as stored ("Reset password"), or its IPC name
- *   ("resetPassword"); case-insensitive, whole value.
+ *   ("resetPassword", which the Console turns into its provider's label); case-insensitive,
+ *   whole value.
  * - `from`, `to`: RFC 3339, inclusive. A full date (`2026-11-23`) is that UTC day: `from` its
  *   first instant, `to` its last. A date-time (`2026-11-23T00:00:00+01:00`) is that instant,
  *   which is how the page sends the operator's local days.

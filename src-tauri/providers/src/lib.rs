@@ -1,0 +1,58 @@
+//! The providers ResetDesk serves, one module per provider, each implementing the core's seam
+//! (`resetdesk_core::seam::{Provider, Session}`). They reach their service over real HTTP; the
+//! emulators of those services (the `resetdesk-sandbox` crate) are reached the same way, by
+//! the same code.
+//!
+//! The core names none of them: a Console serves the providers registered with it
+//! ([`built_in_console`] registers these four). Each provider's typed use cases — its own
+//! types over the Console's public steps, for its tests and the sandbox's demo — are an
+//! extension trait in its `console` module.
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use resetdesk_core::console::{Console, KeychainStatus};
+use resetdesk_core::error::{AppError, Result};
+use resetdesk_core::secrets::SecretStore;
+use resetdesk_model::connection::Connection;
+
+pub mod entra;
+pub mod lighthouse;
+pub mod privilege_secure;
+#[cfg(test)]
+pub(crate) mod test_inputs;
+pub mod zoho;
+
+pub use entra::console::EntraConsole;
+pub use lighthouse::console::LighthouseConsole;
+pub use zoho::console::ZohoConsole;
+
+/// A Console with the four providers this ResetDesk ships registered, as the app starts one.
+pub fn built_in_console(
+    connections: Vec<Connection>,
+    secrets: Arc<dyn SecretStore>,
+    keychain: KeychainStatus,
+    audit_path: PathBuf,
+) -> Result<Console> {
+    with_built_in_providers(Console::new(connections, secrets, keychain, audit_path)?)
+}
+
+/// The HTTP client of token requests, which the providers share: it never follows a
+/// redirect (a refresh token must not be sent elsewhere).
+fn token_client() -> Result<reqwest::Client> {
+    resetdesk_core::http::client_builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .map_err(|e| {
+            AppError::internal("Could not create the HTTP client").with_detail(e.to_string())
+        })
+}
+
+/// Registers the four providers this ResetDesk ships with `console`.
+pub fn with_built_in_providers(console: Console) -> Result<Console> {
+    let token_http = token_client()?;
+    let console = entra::console::register(console, token_http.clone());
+    let console = console.with_provider(Arc::new(privilege_secure::PrivilegeSecure));
+    let console = zoho::console::register(console, token_http.clone());
+    Ok(lighthouse::console::register(console, token_http))
+}
