@@ -10,6 +10,7 @@ import { UnfinishedJobs } from "./components/tenants/UnfinishedJobs";
 import { ScreenTitle } from "./components/ScreenTitle";
 import { useConnections } from "./hooks/useConnections";
 import { focusUserSearch, useSearchShortcut } from "./hooks/useSearchShortcut";
+import { actionsOf } from "./format";
 import { resumeJob, unfinishedJobs } from "./ipc/api";
 import type { AppError, BulkJobView, ConnectionView } from "./ipc/types";
 import { ActivityScreen } from "./screens/ActivityScreen";
@@ -155,7 +156,7 @@ export function App() {
         }
         return route.screen === "users" ? renderUsers(active) : renderUser(active, route);
       case "activity":
-        return <ActivityScreen />;
+        return <ActivityScreen actions={actionsOf(connections.connections)} />;
     }
   };
 

@@ -1,34 +1,22 @@
-// Display helpers shared by the screens: dates in the operator's locale, the admin centre's
-// labels for actions and statuses. Pure functions, no React.
-import type { ActionKind, AuditOutcome, LighthouseAction, ProviderAction, StepStatus } from "./ipc/types";
-
-export const ACTION_LABELS: Record<ActionKind, string> = {
-  resetPassword: "Reset password",
-  requireReregisterMfa: "Require re-register MFA",
-  revokeSessions: "Revoke sessions",
-  issueTemporaryAccessPass: "Issue Temporary Access Pass",
-};
+// Display helpers shared by the screens: dates in the operator's locale, the actions Rust names
+// and the labels of statuses. Pure functions, no React.
+import type { ActionName, AuditOutcome, ConnectionView, StepStatus } from "./ipc/types";
 
 /**
- * Zoho Directory and Privilege Secure actions, for Activity's filter and rows: the words Rust
- * writes in the audit log (`ProviderAction::label`), so one action reads the same everywhere.
+ * The actions of the providers of these connections, each once, as Rust names them (id and the
+ * label their audit entries keep): the Activity screen's filter by action.
  */
-export const PROVIDER_ACTION_LABELS: Record<ProviderAction, string> = {
-  zohoResetPassword: "Reset password (Zoho)",
-  zohoResetMfa: "Reset MFA (Zoho)",
-  psResetToken: "Reset 2-Factor Token (Privilege Secure)",
-  psResetGroupToken: "Reset 2-Factor Token of the whole group (Privilege Secure)",
-};
+export function actionsOf(connections: ConnectionView[]): ActionName[] {
+  const byId = new Map<string, ActionName>();
+  for (const action of connections.flatMap((c) => c.actions)) {
+    if (!byId.has(action.id)) byId.set(action.id, action);
+  }
+  return [...byId.values()];
+}
 
-/** Lighthouse (partner) actions; Rust labels their audit entries the same way. */
-export const LIGHTHOUSE_ACTION_LABELS: Record<LighthouseAction, string> = {
-  resetAllMfa: "Reset all multi-factor authentications",
-};
-
-/** The audit log stores the action as text; show the button's words when it is a known kind. */
-export function actionLabel(action: string): string {
-  const labels: Record<string, string> = { ...ACTION_LABELS, ...PROVIDER_ACTION_LABELS, ...LIGHTHOUSE_ACTION_LABELS };
-  return labels[action] ?? action;
+/** An entry's action as the screen shows it: its label, when the entry names it by id. */
+export function actionLabel(action: string, actions: ActionName[]): string {
+  return actions.find((a) => a.id === action)?.label ?? action;
 }
 
 /** An ISO-8601 timestamp in the operator's locale; missing or unparsable values stay readable. */

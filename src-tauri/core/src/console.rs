@@ -51,6 +51,7 @@ use crate::audit::{
 };
 use crate::audit_forward::{disabled_status, AuditForwarder, ForwardingStatus};
 use crate::error::{AppError, Result};
+use crate::model::action::ActionName;
 use crate::model::connection::{Connection, ConnectionKind, DemoAccount};
 use crate::model::Operator;
 use crate::safety::managed::{AllowedConnections, IgnoredSetting};
@@ -119,6 +120,9 @@ pub struct ConnectionView {
     pub asks_for_password: bool,
     /// A sandbox connection whose emulator can simulate a network outage (the offline demo).
     pub outage_demo: bool,
+    /// Its provider's actions, by id and label (the Activity screen's filter by action, and
+    /// the label of an entry that names its action by id).
+    pub actions: Vec<ActionName>,
     /// A sandbox connection whose users can be reset from a second, simulated desktop (the
     /// demo of the hourly cap counted across the team).
     pub second_desktop_demo: bool,
@@ -438,6 +442,10 @@ impl Console {
                     .provider_of(c)
                     .is_ok_and(|provider| provider.lists_tenants()),
                 outage_demo: self.outage_demos.contains(&c.id),
+                actions: self
+                    .provider_of(c)
+                    .map(|provider| provider.actions().into_iter().map(|a| a.name).collect())
+                    .unwrap_or_default(),
                 second_desktop_demo: self.second_desktop_demos.contains(&c.id),
                 asks_for_password: self.seam_asks_for_password(c),
             });
@@ -610,8 +618,8 @@ impl Console {
         let label = self
             .seam
             .providers()
-            .find_map(|provider| provider.action_of(action))
-            .map(|(label, _)| label);
+            .find_map(|provider| seam_sessions::declared_action(provider, action))
+            .map(|declared| declared.name.label);
         AuditFilter {
             action: label.or_else(|| filter.action.clone()),
             ..filter.clone()

@@ -36,7 +36,7 @@ pub use crate::console::{
     ProviderPlan, ProviderStep, RefusedFor, SecretKind, StepPerformed, StepReport, StepState,
     StepsRun, TenantUser,
 };
-pub use resetdesk_model::action::{ProviderAction, SafetyClass};
+pub use resetdesk_model::action::{ActionName, ProviderAction, SafetyClass};
 
 /// What the operator typed or chose on the sign-in form. Providers read what they need.
 #[derive(Default)]
@@ -373,6 +373,25 @@ pub trait JobRunner: Send + Sync {
     fn may_approve(&self, technician_id: &str, users: &[DirectoryUser]) -> Result<()>;
 }
 
+/// One of a provider's actions ([`Provider::actions`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredAction {
+    pub name: ActionName,
+    pub safety_class: SafetyClass,
+}
+
+impl DeclaredAction {
+    pub fn new(id: impl Into<String>, label: impl Into<String>, safety_class: SafetyClass) -> Self {
+        Self {
+            name: ActionName {
+                id: id.into(),
+                label: label.into(),
+            },
+            safety_class,
+        }
+    }
+}
+
 /// A provider: serves every connection whose settings name it. (`Any`: a provider's own
 /// typed use cases find it among those registered by its type.)
 #[async_trait]
@@ -412,12 +431,13 @@ pub trait Provider: Send + Sync + std::any::Any {
         Ok(())
     }
 
-    /// The label and safety class of one of this provider's actions, named by its id: for the
-    /// audit entry of an attempt refused before the user's page could even be read, and the
-    /// Activity screen's filter by action (the page sends the id; the log keeps the label).
-    /// Default: none of its actions is known by its id alone.
-    fn action_of(&self, _action: &str) -> Option<(String, SafetyClass)> {
-        None
+    /// Its actions, each with its id, its label as its audit entries say it, and its safety
+    /// class: the Activity screen offers them in its filter by action (the page sends the id,
+    /// the Console looks for the label), and an attempt refused before the user's page could
+    /// even be read is audited under them. Default: none declared (an offer's own label and
+    /// class are used when it is planned).
+    fn actions(&self) -> Vec<DeclaredAction> {
+        Vec::new()
     }
 
     /// One line for the connection's card (a server, a data centre).

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use resetdesk_core::audit::AuditOutcome;
+use resetdesk_core::audit::{AuditFilter, AuditOutcome};
 use resetdesk_core::console::{Console, KeychainStatus};
 use resetdesk_core::model::action::SafetyClass;
 use resetdesk_core::model::connection::ConnectionKind;
@@ -45,6 +45,38 @@ fn harness(resets_per_hour: u32) -> Harness {
 
 async fn sign_in(console: &Console, account: &str) {
     FakeDirectory::sign_in(console, account).await;
+}
+
+#[tokio::test]
+async fn a_fifth_providers_actions_reach_the_activity_filter_by_their_id() {
+    let h = harness(100);
+    let card = h.console.connections().await.remove(0);
+    let offered: Vec<(&str, &str)> = card
+        .actions
+        .iter()
+        .map(|a| (a.id.as_str(), a.label.as_str()))
+        .collect();
+    assert_eq!(
+        offered,
+        [(UNLOCK, "Unlock account"), (SIGN_OUT, "Sign out everywhere")],
+        "the card carries the provider's actions, for Activity's filter"
+    );
+
+    sign_in(&h.console, FAKE_ADMIN).await;
+    let plan = h.console.plan_offered(FAKE, "ada", UNLOCK).await.unwrap();
+    h.console.run_plan(&plan.id, "INC-7", None).await.unwrap();
+    let by_id = AuditFilter {
+        action: Some(UNLOCK.to_string()),
+        ..Default::default()
+    };
+    let found = h.console.query_audit(&by_id, 10).unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].record.action, "Unlock account");
+    let other = AuditFilter {
+        action: Some(SIGN_OUT.to_string()),
+        ..Default::default()
+    };
+    assert!(h.console.query_audit(&other, 10).unwrap().is_empty());
 }
 
 #[tokio::test]

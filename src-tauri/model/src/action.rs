@@ -127,6 +127,16 @@ impl PartialEq<ProviderAction> for &str {
     }
 }
 
+/// One action a provider has, as the page names it (its id, e.g. `resetPassword`) and as its
+/// audit entries say it (its label, "Reset password"): the Activity screen's filter by action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionName {
+    pub id: String,
+    pub label: String,
+}
+
 /// The operator's password choice for a reset whose provider takes one (Zoho's: typed, or
 /// generated to rules), sent with the run (never with the plan, so it is held only for the
 /// moment the reset takes). No `Debug`: it may hold a password.

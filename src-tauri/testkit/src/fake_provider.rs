@@ -21,7 +21,7 @@ use resetdesk_core::safety::team::TenantReset;
 use resetdesk_core::safety::verification::{ContactsOnRecord, PhoneOnRecord};
 use resetdesk_core::safety::SafetyPolicy;
 use resetdesk_core::seam::{
-    PlanDraft, PlanOwner, PlanTarget, Provider, ProviderAccount, ProviderOffer, ProviderPlan,
+    DeclaredAction, PlanDraft, PlanOwner, PlanTarget, Provider, ProviderAccount, ProviderOffer, ProviderPlan,
     ProviderStep, SafetyClass, Session, SignInOutcome, SignInRequest, SignInStep, StepPerformed,
     StepReport, StepState, StepsRun, UserFact, UserPage, UserRow, VerificationSources,
 };
@@ -41,8 +41,10 @@ pub const FAKE_LEAD: &str = "lead@fake.test";
 pub const FAKE_OWNER: &str = "bob@fake.test";
 /// Unlocks a locked account: a reset (the hourly cap counts it).
 pub const UNLOCK: &str = "fakeUnlock";
+pub const UNLOCK_LABEL: &str = "Unlock account";
 /// Signs the user out everywhere: sessions only.
 pub const SIGN_OUT: &str = "fakeSignOut";
+pub const SIGN_OUT_LABEL: &str = "Sign out everywhere";
 
 #[derive(Debug, Clone)]
 struct FakeUser {
@@ -207,6 +209,13 @@ impl Provider for FakeDirectory {
         FAKE_PROVIDER
     }
 
+    fn actions(&self) -> Vec<DeclaredAction> {
+        vec![
+            DeclaredAction::new(UNLOCK, UNLOCK_LABEL, SafetyClass::Reset),
+            DeclaredAction::new(SIGN_OUT, SIGN_OUT_LABEL, SafetyClass::SessionsOnly),
+        ]
+    }
+
     fn product(&self) -> &str {
         "Fake directory service"
     }
@@ -287,10 +296,10 @@ impl FakeSession {
             .clone()
             .or_else(|| (!user.locked).then(|| format!("{} is not locked.", user.name)));
         vec![
-            ProviderOffer::of(UNLOCK, "Unlock account", SafetyClass::Reset, unlock_refusal),
+            ProviderOffer::of(UNLOCK, UNLOCK_LABEL, SafetyClass::Reset, unlock_refusal),
             ProviderOffer::of(
                 SIGN_OUT,
-                "Sign out everywhere",
+                SIGN_OUT_LABEL,
                 SafetyClass::SessionsOnly,
                 no_right,
             ),

@@ -12,7 +12,7 @@ import {
 import { ChevronDownRegular, ChevronRightRegular } from "@fluentui/react-icons";
 import { Fragment, useState } from "react";
 import { useTableStyles } from "./tableStyles";
-import type { AuditEntry } from "../ipc/types";
+import type { ActionName, AuditEntry } from "../ipc/types";
 import { actionLabel, formatDateTime } from "../format";
 import { AuditEntryDetails } from "./AuditEntryDetails";
 import { AuditOutcomeBadge } from "./StatusBadges";
@@ -24,7 +24,8 @@ const useStyles = makeStyles({
   noReason: { color: tokens.colorNeutralForeground3, fontStyle: "italic" },
 });
 
-export function AuditTable({ entries }: { entries: AuditEntry[] }) {
+/** `actions`: the providers' actions, to show an entry that names its action by id by its label. */
+export function AuditTable({ entries, actions }: { entries: AuditEntry[]; actions: ActionName[] }) {
   const tableStyles = useTableStyles();
   const styles = useStyles();
   const [expanded, setExpanded] = useState<number | null>(null);
@@ -60,7 +61,7 @@ export function AuditTable({ entries }: { entries: AuditEntry[] }) {
                 </TableCell>
                 <TableCell className={styles.time}>{formatDateTime(entry.at)}</TableCell>
                 <TableCell>{entry.operator}</TableCell>
-                <TableCell>{actionLabel(entry.action)}</TableCell>
+                <TableCell>{actionLabel(entry.action, actions)}</TableCell>
                 <TableCell>{entry.target}</TableCell>
                 <TableCell>
                   <AuditOutcomeBadge outcome={entry.outcome} />

@@ -3,6 +3,7 @@
 // cannot drift from what Rust sends. Only types with no Rust counterpart are written here.
 
 export type { AboutInfo } from "./generated/AboutInfo";
+export type { ActionName } from "./generated/ActionName";
 export type { ActionKind } from "./generated/ActionKind";
 export type { ActionOptions } from "./generated/ActionOptions";
 export type { AppError } from "./generated/AppError";

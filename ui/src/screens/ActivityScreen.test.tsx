@@ -1,6 +1,6 @@
 import { fireEvent, waitFor } from "@testing-library/react";
 import { describe, expect, test } from "vitest";
-import { auditEntry } from "../test/fixtures";
+import { auditEntry, sandboxActions } from "../test/fixtures";
 import { mockCommands, reject, renderWithFluent } from "../test/render";
 import { ActivityScreen } from "./ActivityScreen";
 
@@ -16,7 +16,7 @@ describe("activity", () => {
         auditEntry(2, { outcome: "partial" }),
       ],
     });
-    renderWithFluent(<ActivityScreen />);
+    renderWithFluent(<ActivityScreen actions={sandboxActions} />);
     await waitFor(() => expect(rows().length).toBe(3));
     expect(ipc.callsOf("list_audit")).toEqual([{ limit: 200 }]);
     expect(rows().map((r) => r.getAttribute("data-seq"))).toEqual(["3", "2", "1"]);
@@ -54,7 +54,7 @@ describe("activity", () => {
         }),
       ],
     });
-    renderWithFluent(<ActivityScreen />);
+    renderWithFluent(<ActivityScreen actions={sandboxActions} />);
     await waitFor(() => expect(rows().length).toBe(1));
     fireEvent.click(rows()[0].querySelector('[data-testid="audit-expand"]')!);
     await waitFor(() => expect(document.querySelector('[data-testid="audit-verification"]')).not.toBeNull());
@@ -78,7 +78,7 @@ describe("activity", () => {
         lastError: "connection refused",
       }),
     });
-    renderWithFluent(<ActivityScreen />);
+    renderWithFluent(<ActivityScreen actions={sandboxActions} />);
     const line = await waitFor(() => {
       const found = document.querySelector('[data-testid="forwarding-status"]') as HTMLElement | null;
       expect(found).not.toBeNull();
@@ -95,7 +95,7 @@ describe("activity", () => {
       list_audit: () => [],
       audit_forwarding: () => ({ enabled: false, destination: null, connected: false, queued: 0, dropped: 0, lastError: null }),
     });
-    renderWithFluent(<ActivityScreen />);
+    renderWithFluent(<ActivityScreen actions={sandboxActions} />);
     await waitFor(() =>
       expect(document.querySelector('[data-testid="forwarding-status"]')?.getAttribute("data-state")).toBe("off"),
     );
@@ -107,7 +107,7 @@ describe("activity", () => {
       list_audit: () => [],
       audit_forwarding: () => ({ enabled: false, destination: null, connected: false, queued: 0, dropped: 0, lastError: reason }),
     });
-    renderWithFluent(<ActivityScreen />);
+    renderWithFluent(<ActivityScreen actions={sandboxActions} />);
     const line = await waitFor(() => {
       const found = document.querySelector('[data-testid="forwarding-status"]') as HTMLElement | null;
       expect(found?.getAttribute("data-state")).toBe("refused");
@@ -141,7 +141,7 @@ describe("activity", () => {
         ],
       }),
     });
-    renderWithFluent(<ActivityScreen />);
+    renderWithFluent(<ActivityScreen actions={sandboxActions} />);
     await waitFor(() => expect(document.querySelectorAll('[data-testid="safety-rule"]').length).toBe(3));
     const rules = [...document.querySelectorAll('[data-testid="safety-rule"]')] as HTMLElement[];
     expect(document.querySelector('[data-testid="managed-policy"]')?.textContent).toContain("/etc/resetdesk/policy.json");
@@ -162,7 +162,7 @@ describe("activity", () => {
       list_audit: () => [],
       safety_rules: () => ({ managedPolicy: { state: "refused", message }, rules: [] }),
     });
-    renderWithFluent(<ActivityScreen />);
+    renderWithFluent(<ActivityScreen actions={sandboxActions} />);
     const line = await waitFor(() => {
       const found = document.querySelector('[data-testid="managed-policy"]') as HTMLElement | null;
       expect(found?.dataset.state).toBe("refused");
@@ -181,7 +181,7 @@ describe("activity", () => {
         message: "Entry 2 does not chain to entry 1: the log was edited.",
       }),
     });
-    renderWithFluent(<ActivityScreen />);
+    renderWithFluent(<ActivityScreen actions={sandboxActions} />);
     await waitFor(() => expect(rows().length).toBe(2));
     fireEvent.click(byId("verify-chain")!);
     const result = await waitFor(() => {
@@ -200,7 +200,7 @@ describe("activity", () => {
       list_audit: () => [auditEntry(1)],
       verify_audit: () => ({ ok: true, entries: 1, firstBroken: null, message: "1 entry verified." }),
     });
-    renderWithFluent(<ActivityScreen />);
+    renderWithFluent(<ActivityScreen actions={sandboxActions} />);
     fireEvent.click(byId("verify-chain")!);
     await waitFor(() => expect(byId("verify-result")?.textContent).toContain("The audit log is intact (1 entries)."));
     expect(byId("verify-result")?.getAttribute("data-ok")).toBe("true");
@@ -210,7 +210,7 @@ describe("activity", () => {
     mockCommands({
       list_audit: () => [auditEntry(1, { outcome: "refused", reason: "", steps: [], message: "Only a Privileged Authentication Administrator can act on this user." })],
     });
-    renderWithFluent(<ActivityScreen />);
+    renderWithFluent(<ActivityScreen actions={sandboxActions} />);
     await waitFor(() => expect(rows().length).toBe(1));
     expect(rows()[0].textContent).toContain("Only a Privileged Authentication Administrator can act on this user.");
   });
@@ -219,7 +219,7 @@ describe("activity", () => {
     const ipc = mockCommands({
       list_audit: () => [auditEntry(1, { action: "resetAllMfa", tenantId: "t-fabrikam" })],
     });
-    renderWithFluent(<ActivityScreen />);
+    renderWithFluent(<ActivityScreen actions={sandboxActions} />);
     await waitFor(() => expect(rows().length).toBe(1));
     expect(rows()[0].textContent).toContain("Reset all multi-factor authentications");
     const options = [...(byId("audit-filter-action") as HTMLSelectElement).options].map((o) => [o.value, o.textContent]);
@@ -230,7 +230,7 @@ describe("activity", () => {
 
   test("an unreadable log shows the error", async () => {
     mockCommands({ list_audit: () => reject("Internal", "The audit log file is corrupt at line 4.") });
-    renderWithFluent(<ActivityScreen />);
+    renderWithFluent(<ActivityScreen actions={sandboxActions} />);
     await waitFor(() => expect(byId("error-bar")?.textContent).toContain("The audit log file is corrupt at line 4."));
   });
 
@@ -239,7 +239,7 @@ describe("activity", () => {
       list_audit: (args) =>
         args.filter ? [auditEntry(2, { operator: "authadmin@contoso.sandbox", outcome: "refused" })] : [auditEntry(1), auditEntry(2)],
     });
-    renderWithFluent(<ActivityScreen />);
+    renderWithFluent(<ActivityScreen actions={sandboxActions} />);
     await waitFor(() => expect(rows().length).toBe(2));
 
     fireEvent.change(byId("audit-filter-operator")!, { target: { value: "  authadmin " } });
@@ -281,7 +281,7 @@ describe("activity", () => {
         return [auditEntry(1)];
       },
     });
-    renderWithFluent(<ActivityScreen />);
+    renderWithFluent(<ActivityScreen actions={sandboxActions} />);
     await waitFor(() => expect(rows().length).toBe(1));
     fireEvent.change(byId("audit-filter-target")!, { target: { value: "nobody" } });
     await waitFor(() => expect(document.querySelector('[data-testid="audit-empty"]')?.textContent).toBe("No activity matches these filters."));
@@ -297,7 +297,7 @@ describe("activity", () => {
           ? { path: "/home/op/resetdesk-audit-2026-11-23.csv", entries: 2 }
           : { path: "/home/op/audit.jsonl", entries: 1 },
     });
-    renderWithFluent(<ActivityScreen />);
+    renderWithFluent(<ActivityScreen actions={sandboxActions} />);
     await waitFor(() => expect(rows().length).toBe(2));
     expect(byId("export-result")).toBeNull();
 
@@ -319,7 +319,7 @@ describe("activity", () => {
       list_audit: () => [auditEntry(1)],
       export_audit: () => answer(),
     });
-    renderWithFluent(<ActivityScreen />);
+    renderWithFluent(<ActivityScreen actions={sandboxActions} />);
     await waitFor(() => expect(rows().length).toBe(1));
     fireEvent.click(byId("export-csv")!);
     await waitFor(() => expect(ipc.callsOf("export_audit").length).toBe(1));
@@ -350,7 +350,7 @@ describe("activity", () => {
         }),
       ],
     });
-    renderWithFluent(<ActivityScreen />);
+    renderWithFluent(<ActivityScreen actions={sandboxActions} />);
     await waitFor(() => expect(rows().length).toBe(2));
     const pending = rows().find((r) => r.getAttribute("data-seq") === "1")!;
     expect(pending.getAttribute("data-outcome")).toBe("pending");
@@ -396,7 +396,7 @@ describe("activity: steps waiting to be finished by hand", () => {
         return { pending: left, result: null };
       },
     });
-    renderWithFluent(<ActivityScreen />);
+    renderWithFluent(<ActivityScreen actions={sandboxActions} />);
     const step = await waitFor(() => {
       const found = document.querySelector('[data-testid="by-hand-step"]');
       expect(found).not.toBeNull();
@@ -416,7 +416,7 @@ describe("activity: steps waiting to be finished by hand", () => {
       pending_by_hand_steps: () => [waiting],
       settle_by_hand_step: () => reject("Denied", "Only the operator who ran this action can settle its by-hand steps."),
     });
-    renderWithFluent(<ActivityScreen />);
+    renderWithFluent(<ActivityScreen actions={sandboxActions} />);
     await waitFor(() => expect(byId("by-hand-abandon-pp-9-0")).not.toBeNull());
     fireEvent.click(byId("by-hand-abandon-pp-9-0")!);
     const confirm = byId("by-hand-abandon-confirm-pp-9-0") as HTMLButtonElement;

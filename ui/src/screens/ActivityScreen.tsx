@@ -26,8 +26,8 @@ import { SafetyRulesPanel } from "../components/SafetyRulesPanel";
 import { ScreenTitle } from "../components/ScreenTitle";
 import { WaitingByHand } from "../components/WaitingByHand";
 import { NO_FILTER, useAudit } from "../hooks/useAudit";
-import { ACTION_LABELS, AUDIT_OUTCOME_LABELS, LIGHTHOUSE_ACTION_LABELS, PROVIDER_ACTION_LABELS } from "../format";
-import type { AuditOutcome } from "../ipc/types";
+import { AUDIT_OUTCOME_LABELS } from "../format";
+import type { ActionName, AuditOutcome } from "../ipc/types";
 
 const useStyles = makeStyles({
   screen: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -41,7 +41,8 @@ const useStyles = makeStyles({
   textFilter: { width: "220px" },
 });
 
-export function ActivityScreen() {
+/** `actions`: the actions of the connections' providers, as Rust names them (`actionsOf`). */
+export function ActivityScreen({ actions }: { actions: ActionName[] }) {
   const styles = useStyles();
   const audit = useAudit();
   // Refresh re-reads the waiting by-hand steps too.
@@ -115,9 +116,9 @@ export function ActivityScreen() {
             onChange={(_, data) => audit.setFilter({ action: data.value })}
           >
             <option value="">Any action</option>
-            {Object.entries({ ...ACTION_LABELS, ...PROVIDER_ACTION_LABELS, ...LIGHTHOUSE_ACTION_LABELS }).map(([kind, label]) => (
-              <option key={kind} value={kind}>
-                {label}
+            {actions.map((action) => (
+              <option key={action.id} value={action.id}>
+                {action.label}
               </option>
             ))}
           </Select>
@@ -197,7 +198,7 @@ export function ActivityScreen() {
             : "No activity yet. Every action you confirm is recorded here."}
         </Text>
       ) : null}
-      {audit.entries.length > 0 ? <AuditTable entries={audit.entries} /> : null}
+      {audit.entries.length > 0 ? <AuditTable entries={audit.entries} actions={actions} /> : null}
     </div>
   );
 }

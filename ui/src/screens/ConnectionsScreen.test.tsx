@@ -34,6 +34,7 @@ function fabrikam(overrides: Partial<ConnectionView> = {}): ConnectionView {
     secondDesktopDemo: false,
     asksForPassword: false,
     demoAccounts: [],
+    actions: fromSandbox.entraConnectionSignedOut.actions,
     ...overrides,
   };
 }

@@ -2,6 +2,7 @@
 // Rust answers on the sandbox (./sandbox.ts, written by src-tauri/page_fixtures.rs); where a test
 // needs a state the sandbox does not reach, the override is made here or in the test, and said.
 import type {
+  ActionName,
   AuditEntry,
   AuthMethod,
   BulkJobView,
@@ -19,6 +20,7 @@ import type {
   UserPage,
   UserRow,
 } from "../ipc/types";
+import { actionsOf } from "../format";
 import { fromSandbox } from "./sandbox";
 
 // ---- Microsoft Entra ------------------------------------------------------------------------
@@ -256,3 +258,14 @@ export function lhJobFinished(): BulkJobView {
     ],
   };
 }
+
+/**
+ * The actions of the sandbox's four providers, as Rust names them on their connections' cards:
+ * what the Activity screen's filter offers in the app (`actionsOf` over the connections).
+ */
+export const sandboxActions: ActionName[] = actionsOf([
+  sandboxConnection(false),
+  zohoConnection(false),
+  psConnection(false),
+  lighthouseConnection(false),
+]);

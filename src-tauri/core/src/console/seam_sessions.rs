@@ -13,8 +13,8 @@ use super::{check_query_length, require_id, Console, SEARCH_LIMIT};
 use crate::error::{AppError, ErrorKind, Result};
 use crate::model::connection::{Connection, ProviderSettings};
 use crate::seam::{
-    Provider, ProviderAccount, RunInput, Session, SignInOutcome, SignInRequest, SignInStep,
-    UserPage, UserSearch,
+    DeclaredAction, Provider, ProviderAccount, RunInput, Session, SignInOutcome, SignInRequest,
+    SignInStep, UserPage, UserSearch,
 };
 
 /// What the users list searches by, as its search box says.
@@ -228,11 +228,11 @@ impl Console {
             Ok(page) => page,
             Err(refusal) if refusal.kind == ErrorKind::Denied => {
                 // The operator may not even read the user (a Zoho member): a refused attempt.
-                if let Some(declared) = provider.action_of(action) {
+                if let Some(declared) = declared_action(&provider, action) {
                     let mut target =
                         super::PlanTarget::new(user_id, user_id, format!("user {user_id}"));
                     target.in_tenant = session.user_in_tenant(user_id);
-                    let declared = (declared.0.as_str(), declared.1);
+                    let declared = (declared.name.label.as_str(), declared.safety_class);
                     self.audit_seam_refusal(
                         connection_id,
                         &session,
@@ -526,11 +526,21 @@ impl Console {
     }
 }
 
+/// The provider's action whose id is `action`, if it declares one.
+pub(super) fn declared_action(
+    provider: &Arc<dyn Provider>,
+    action: &str,
+) -> Option<DeclaredAction> {
+    provider
+        .actions()
+        .into_iter()
+        .find(|declared| declared.name.id == action)
+}
+
 /// The words the audit log uses for an offered action: the provider's own for its declared
 /// actions (so entries read as they always did), else the offer's label.
 fn audit_label(provider: &Arc<dyn Provider>, offer: &crate::seam::ProviderOffer) -> String {
-    provider
-        .action_of(&offer.action)
-        .map(|(label, _)| label)
+    declared_action(provider, &offer.action)
+        .map(|declared| declared.name.label)
         .unwrap_or_else(|| offer.label.clone())
 }

@@ -27,8 +27,8 @@ use resetdesk_core::model::{DirectoryUser, Operator, StepStatus};
 use resetdesk_core::password::generate_temporary_password;
 use resetdesk_core::safety::team::TenantReset;
 use resetdesk_core::seam::{
-    action_id, action_of_id, CacheFeed, PlanDraft, PlanOwner, Provider, ProviderAccount,
-    ProviderOffer, ProviderPlan, RunInput, SafetyClass, SecretKind, Session, SignInRequest,
+    action_id, action_of_id, CacheFeed, DeclaredAction, PlanDraft, PlanOwner, Provider,
+    ProviderAccount, ProviderOffer, ProviderPlan, RunInput, SecretKind, Session, SignInRequest,
     SignInStep, StepPerformed, StepReport, StepState, StepsRun, UserPage, UserRow,
     VerificationSources,
 };
@@ -135,9 +135,11 @@ impl Provider for EntraProvider {
         ENTRA_PROVIDER
     }
 
-    fn action_of(&self, action: &str) -> Option<(String, SafetyClass)> {
-        let action: ActionKind = action_of_id(action)?;
-        Some((action.label().to_string(), action.safety_class()))
+    fn actions(&self) -> Vec<DeclaredAction> {
+        ActionKind::ALL
+            .iter()
+            .map(|kind| DeclaredAction::new(action_id(kind), kind.label(), kind.safety_class()))
+            .collect()
     }
 
     fn admin_centre(&self) -> &str {

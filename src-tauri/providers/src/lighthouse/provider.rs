@@ -40,9 +40,9 @@ use resetdesk_core::model::{AuthMethod, AuthMethodKind, DirectoryUser, Operator,
 use resetdesk_core::safety::team::TenantReset;
 use resetdesk_core::safety::verification::ContactsOnRecord;
 use resetdesk_core::seam::{
-    action_id, action_of_id, BulkDraft, JobUser, PlanDraft, PlanOwner, PlanTarget, Provider,
-    ProviderAccount, ProviderOffer, ProviderPlan, ProviderStep, RunInput, SafetyClass, Session,
-    SignInRequest, SignInStep, StepPerformed, StepReport, StepState, StepsRun, TenantUser,
+    action_id, action_of_id, BulkDraft, DeclaredAction, JobUser, PlanDraft, PlanOwner, PlanTarget,
+    Provider, ProviderAccount, ProviderOffer, ProviderPlan, ProviderStep, RunInput, SafetyClass,
+    Session, SignInRequest, SignInStep, StepPerformed, StepReport, StepState, StepsRun, TenantUser,
     UserPage, UserRow, VerificationSources,
 };
 use resetdesk_core::secrets::{MemoryStore, SecretStore};
@@ -208,9 +208,13 @@ impl Provider for LighthouseProvider {
         LIGHTHOUSE_PROVIDER
     }
 
-    fn action_of(&self, action: &str) -> Option<(String, SafetyClass)> {
-        let action: LighthouseAction = action_of_id(action)?;
-        Some((action.label().to_string(), SafetyClass::MfaReset))
+    fn actions(&self) -> Vec<DeclaredAction> {
+        LighthouseAction::ALL
+            .iter()
+            .map(|action| {
+                DeclaredAction::new(action_id(action), action.label(), SafetyClass::MfaReset)
+            })
+            .collect()
     }
 
     fn admin_centre(&self) -> &str {

@@ -54,16 +54,11 @@ pub(super) fn offers(operator: &PsOperator, user: &PsUser) -> Vec<ProviderOffer>
 const TOKEN_RESET: &str = "Reset 2-Factor Token";
 const GROUP_TOKEN_RESET: &str = "Reset 2-Factor Token of the whole group";
 
-/// The label of one of Privilege Secure's actions, named by its id; `None` for any other.
-pub(super) fn action_label(action: &str) -> Option<(&'static str, ProviderAction)> {
-    match ProviderAction::from_id(action)? {
-        ProviderAction::PsResetToken => Some((TOKEN_RESET, ProviderAction::PsResetToken)),
-        ProviderAction::PsResetGroupToken => {
-            Some((GROUP_TOKEN_RESET, ProviderAction::PsResetGroupToken))
-        }
-        ProviderAction::ZohoResetPassword | ProviderAction::ZohoResetMfa => None,
-    }
-}
+/// Privilege Secure's actions, with those labels.
+pub(super) const ACTIONS: [(ProviderAction, &str); 2] = [
+    (ProviderAction::PsResetToken, TOKEN_RESET),
+    (ProviderAction::PsResetGroupToken, GROUP_TOKEN_RESET),
+];
 
 /// The warning of a reset of a whole group's token, on its offer and its summary.
 pub(super) fn group_warning(group_name: &str) -> String {

@@ -19,9 +19,9 @@ use super::{
 use resetdesk_core::error::{AppError, ErrorKind, Result};
 use resetdesk_core::model::connection::{Connection, ProviderSettings, PRIVILEGE_SECURE_PROVIDER};
 use resetdesk_core::seam::{
-    PlanDraft, PlanOwner, PlanTarget, Provider, ProviderAccount, ProviderAction, ProviderOffer,
-    ProviderPlan, SafetyClass, Session, SignInRequest, SignInStep, StepReport, StepState, StepsRun,
-    UserFact, UserPage, UserRow,
+    DeclaredAction, PlanDraft, PlanOwner, PlanTarget, Provider, ProviderAccount, ProviderAction,
+    ProviderOffer, ProviderPlan, Session, SignInRequest, SignInStep, StepReport, StepState,
+    StepsRun, UserFact, UserPage, UserRow,
 };
 
 /// Serves every Privilege Secure connection.
@@ -34,9 +34,11 @@ impl Provider for PrivilegeSecure {
     }
 
     /// Its entries keep its offers' labels (the admin console's words).
-    fn action_of(&self, action: &str) -> Option<(String, SafetyClass)> {
-        let (label, action) = super::policy::action_label(action)?;
-        Some((label.to_string(), action.safety_class()))
+    fn actions(&self) -> Vec<DeclaredAction> {
+        super::policy::ACTIONS
+            .into_iter()
+            .map(|(action, label)| DeclaredAction::new(action.id(), label, action.safety_class()))
+            .collect()
     }
 
     fn admin_centre(&self) -> &str {

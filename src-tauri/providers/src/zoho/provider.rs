@@ -23,8 +23,8 @@ use resetdesk_core::cache::{CachedUser, DirectorySync};
 use resetdesk_core::error::{AppError, Result};
 use resetdesk_core::model::connection::{Connection, ProviderSettings};
 use resetdesk_core::seam::{
-    CacheFeed, DeviceCodePrompt, FreshSignIn, PasswordInput, PlanDraft, PlanOwner, PlanTarget,
-    Provider, ProviderAccount, ProviderAction, ProviderOffer, ProviderPlan, RunInput, SafetyClass,
+    CacheFeed, DeclaredAction, DeviceCodePrompt, FreshSignIn, PasswordInput, PlanDraft, PlanOwner,
+    PlanTarget, Provider, ProviderAccount, ProviderAction, ProviderOffer, ProviderPlan, RunInput,
     Session, SignInRequest, SignInStep, StepReport, StepState, StepsRun, UserFact, UserPage,
     UserRow,
 };
@@ -243,14 +243,14 @@ impl Provider for ZohoDirectory {
         ZOHO_PROVIDER
     }
 
-    fn action_of(&self, action: &str) -> Option<(String, SafetyClass)> {
-        let action = ProviderAction::from_id(action).filter(|action| {
-            matches!(
-                action,
-                ProviderAction::ZohoResetPassword | ProviderAction::ZohoResetMfa
-            )
-        })?;
-        Some((action.label().to_string(), action.safety_class()))
+    fn actions(&self) -> Vec<DeclaredAction> {
+        [
+            ProviderAction::ZohoResetPassword,
+            ProviderAction::ZohoResetMfa,
+        ]
+        .into_iter()
+        .map(|action| DeclaredAction::new(action.id(), action.label(), action.safety_class()))
+        .collect()
     }
 
     fn admin_centre(&self) -> &str {
