@@ -58,7 +58,10 @@ async fn a_fifth_providers_actions_reach_the_activity_filter_by_their_id() {
         .collect();
     assert_eq!(
         offered,
-        [(UNLOCK, "Unlock account"), (SIGN_OUT, "Sign out everywhere")],
+        [
+            (UNLOCK, "Unlock account"),
+            (SIGN_OUT, "Sign out everywhere")
+        ],
         "the card carries the provider's actions, for Activity's filter"
     );
 

@@ -21,9 +21,10 @@ use resetdesk_core::safety::team::TenantReset;
 use resetdesk_core::safety::verification::{ContactsOnRecord, PhoneOnRecord};
 use resetdesk_core::safety::SafetyPolicy;
 use resetdesk_core::seam::{
-    DeclaredAction, PlanDraft, PlanOwner, PlanTarget, Provider, ProviderAccount, ProviderOffer, ProviderPlan,
-    ProviderStep, SafetyClass, Session, SignInOutcome, SignInRequest, SignInStep, StepPerformed,
-    StepReport, StepState, StepsRun, UserFact, UserPage, UserRow, VerificationSources,
+    DeclaredAction, PlanDraft, PlanOwner, PlanTarget, Provider, ProviderAccount, ProviderOffer,
+    ProviderPlan, ProviderStep, SafetyClass, Session, SignInOutcome, SignInRequest, SignInStep,
+    StepPerformed, StepReport, StepState, StepsRun, UserFact, UserPage, UserRow,
+    VerificationSources,
 };
 use resetdesk_core::secrets::MemoryStore;
 use secrecy::ExposeSecret;
