@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use resetdesk_core::console::{Console, KeychainStatus};
 use resetdesk_core::error::{AppError, Result};
+use resetdesk_core::seam;
 use resetdesk_core::secrets::SecretStore;
 use resetdesk_model::connection::Connection;
 
@@ -34,6 +35,42 @@ pub fn built_in_console(
     audit_path: PathBuf,
 ) -> Result<Console> {
     with_built_in_providers(Console::new(connections, secrets, keychain, audit_path)?)
+}
+
+/// The provider registered with `console` under `name`, as its own type `P`: a provider's typed
+/// use cases build on it (a sandbox setting registers it again with the setting added).
+fn registered<P: std::any::Any + Send + Sync>(console: &Console, name: &str) -> Result<Arc<P>> {
+    console
+        .registered_provider(name)
+        .and_then(|provider| {
+            let provider: Arc<dyn std::any::Any + Send + Sync> = provider;
+            provider.downcast::<P>().ok()
+        })
+        .ok_or_else(|| {
+            AppError::internal(format!(
+                "The provider \"{name}\" is not registered with this console."
+            ))
+        })
+}
+
+/// `console` with the provider registered under `name` replaced by `change` of it (a sandbox
+/// setting, a retry policy). A Console without that provider is returned as it is, and the
+/// setting, which has nothing to apply to, is logged as ignored.
+fn reregistered<P: seam::Provider>(
+    console: Console,
+    name: &str,
+    change: impl FnOnce(&P) -> P,
+) -> Console {
+    match registered::<P>(&console, name) {
+        Ok(provider) => {
+            let changed = change(&provider);
+            console.with_provider(Arc::new(changed))
+        }
+        Err(error) => {
+            tracing::warn!(provider = %name, error = %error.message, "setting ignored: the provider is not registered");
+            console
+        }
+    }
 }
 
 /// The HTTP client of token requests, which the providers share: it never follows a

@@ -141,13 +141,7 @@ pub trait EntraConsole {
 
 /// The Entra provider registered with `console`.
 fn entra_provider(console: &Console) -> Result<Arc<EntraProvider>> {
-    console
-        .registered_provider(ENTRA_PROVIDER)
-        .and_then(|provider| {
-            let provider: Arc<dyn std::any::Any + Send + Sync> = provider;
-            provider.downcast::<EntraProvider>().ok()
-        })
-        .ok_or_else(|| AppError::internal("Microsoft Entra is not registered with this console."))
+    crate::registered(console, ENTRA_PROVIDER)
 }
 
 /// The Entra session of a connection, as Entra's own type.
@@ -163,11 +157,9 @@ async fn entra_session(console: &Console, connection_id: &str) -> Result<Arc<Ent
 #[async_trait]
 impl EntraConsole for Console {
     fn with_graph_retry_policy(self, policy: RetryPolicy) -> Self {
-        let provider = match entra_provider(&self) {
-            Ok(registered) => registered.with_retry_policy(policy),
-            Err(_) => return self,
-        };
-        self.with_provider(Arc::new(provider))
+        crate::reregistered(self, ENTRA_PROVIDER, |entra: &EntraProvider| {
+            entra.with_retry_policy(policy)
+        })
     }
 
     async fn sign_in(

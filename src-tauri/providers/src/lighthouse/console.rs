@@ -79,17 +79,7 @@ pub trait LighthouseConsole {
 
 /// The Lighthouse provider registered with `console`.
 fn lighthouse_provider(console: &Console) -> Result<Arc<LighthouseProvider>> {
-    console
-        .registered_provider(LIGHTHOUSE_PROVIDER)
-        .and_then(|provider| {
-            let provider: Arc<dyn std::any::Any + Send + Sync> = provider;
-            provider.downcast::<LighthouseProvider>().ok()
-        })
-        .ok_or_else(|| {
-            AppError::internal(format!(
-                "The provider \"{LIGHTHOUSE_PROVIDER}\" is not registered with this console."
-            ))
-        })
+    crate::registered(console, LIGHTHOUSE_PROVIDER)
 }
 
 /// The partner connection's session, as Lighthouse's own type.
@@ -114,11 +104,13 @@ impl LighthouseConsole for Console {
         connection_id: &str,
         sign_in: Arc<dyn PartnerSandboxSignIn>,
     ) -> Self {
-        let Ok(registered) = lighthouse_provider(&self) else {
-            return self;
-        };
-        let provider = registered.with_sandbox_sign_in(connection_id, sign_in);
-        self.with_provider(Arc::new(provider))
+        crate::reregistered(
+            self,
+            LIGHTHOUSE_PROVIDER,
+            |lighthouse: &LighthouseProvider| {
+                lighthouse.with_sandbox_sign_in(connection_id, sign_in)
+            },
+        )
     }
 
     async fn lighthouse_sign_in(

@@ -44,13 +44,6 @@ pub trait ZohoConsole {
     ) -> Result<String>;
 }
 
-/// The Zoho provider registered with `console`, if it is.
-fn zoho_provider(console: &Console) -> Option<Arc<ZohoDirectory>> {
-    let provider: Arc<dyn std::any::Any + Send + Sync> =
-        console.registered_provider(ZOHO_PROVIDER)?;
-    provider.downcast::<ZohoDirectory>().ok()
-}
-
 #[async_trait]
 impl ZohoConsole for Console {
     fn with_zoho_sandbox_approver(
@@ -58,19 +51,15 @@ impl ZohoConsole for Console {
         connection_id: &str,
         approver: Arc<dyn DeviceApprover>,
     ) -> Self {
-        let Some(registered) = zoho_provider(&self) else {
-            return self;
-        };
-        let provider = registered.with_approver(connection_id, approver);
-        self.with_provider(Arc::new(provider))
+        crate::reregistered(self, ZOHO_PROVIDER, |zoho: &ZohoDirectory| {
+            zoho.with_approver(connection_id, approver)
+        })
     }
 
     fn with_zoho_fresh_sign_in(self, max_age: Duration) -> Self {
-        let Some(registered) = zoho_provider(&self) else {
-            return self;
-        };
-        let provider = registered.with_fresh_sign_in(max_age);
-        self.with_provider(Arc::new(provider))
+        crate::reregistered(self, ZOHO_PROVIDER, |zoho: &ZohoDirectory| {
+            zoho.with_fresh_sign_in(max_age)
+        })
     }
 
     async fn add_zoho_connection(
