@@ -615,10 +615,12 @@ impl Console {
         let Some(action) = filter.action.as_deref().map(str::trim) else {
             return filter.clone();
         };
+        // Case-insensitive, like the rest of the filter.
         let label = self
             .seam
             .providers()
-            .find_map(|provider| seam_sessions::declared_action(provider, action))
+            .flat_map(|provider| provider.actions())
+            .find(|declared| declared.name.id.eq_ignore_ascii_case(action))
             .map(|declared| declared.name.label);
         AuditFilter {
             action: label.or_else(|| filter.action.clone()),

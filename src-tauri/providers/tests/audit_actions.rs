@@ -168,6 +168,14 @@ fn the_activity_filter_names_an_action_by_its_id_as_the_page_sends_it() {
     );
     assert_eq!(
         query(AuditFilter {
+            action: Some("REQUIREREREGISTERMFA".into()),
+            ..Default::default()
+        }),
+        vec![4],
+        "an id, like the rest of the filter, whatever its case"
+    );
+    assert_eq!(
+        query(AuditFilter {
             action: Some("zohoResetMfa".into()),
             ..Default::default()
         }),

@@ -137,8 +137,8 @@ pub enum Attempt {
     },
 }
 
-/// What the engine asks of a provider. Implemented for Lighthouse in `resetdesk_providers::lighthouse::job`; tests
-/// wrap it to simulate a crash.
+/// What the engine asks of a provider. Implemented for Lighthouse in
+/// `resetdesk_providers::lighthouse::job`; tests wrap it to simulate a crash.
 #[async_trait]
 pub trait StepExecutor: Send + Sync {
     /// Sends the step once (no retries: the engine decides).
