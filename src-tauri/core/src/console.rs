@@ -57,6 +57,7 @@ use crate::model::Operator;
 use crate::safety::managed::{AllowedConnections, IgnoredSetting};
 use crate::safety::rules::{ManagedPolicyView, SafetyRulesView};
 use crate::safety::SafetyPolicy;
+use crate::seam::Provider;
 use crate::secrets::SecretStore;
 use plan_store::{PlanStore, PlanWording};
 
@@ -415,8 +416,10 @@ impl Console {
             let session = self.signed_in_session_of(&c.id).await;
             let account = session.as_ref().map(|s| s.account());
             let operator = session.as_ref().and_then(|s| s.operator());
-            // The provider's (none for a kind whose provider this ResetDesk lacks).
-            let summary = self.seam_summary_of(c);
+            // None for a kind whose provider this ResetDesk lacks; asked once for every field.
+            let provider = self.provider_of(c).ok();
+            let provider_says =
+                |says: fn(&dyn Provider) -> bool| provider.as_deref().is_some_and(says);
             let demo_accounts = match c.demo_accounts_in_settings() {
                 Some(accounts) => accounts.to_vec(),
                 None => self.demo_accounts.get(&c.id).cloned().unwrap_or_default(),
@@ -426,28 +429,24 @@ impl Console {
                 kind: c.kind(),
                 display_name: c.display_name.clone(),
                 sandbox: c.sandbox,
-                kind_line: self.seam_kind_line(c),
+                kind_line: seam_sessions::kind_line(c, provider.as_deref()),
                 signed_in: account.is_some(),
                 operator,
                 account,
-                summary,
+                summary: provider.as_ref().and_then(|p| p.summary(c)),
                 demo_accounts,
                 keychain: self.keychain.clone(),
-                served_through_seam: self.serves_through_seam(c),
-                steps_by_hand: self
-                    .provider_of(c)
-                    .is_ok_and(|provider| provider.leaves_steps_by_hand()),
-                offline_cache: self.seam_keeps_offline_cache(c),
-                lists_tenants: self
-                    .provider_of(c)
-                    .is_ok_and(|provider| provider.lists_tenants()),
+                served_through_seam: provider.is_some(),
+                steps_by_hand: provider_says(|p| p.leaves_steps_by_hand()),
+                offline_cache: provider_says(|p| p.keeps_offline_cache()),
+                lists_tenants: provider_says(|p| p.lists_tenants()),
                 outage_demo: self.outage_demos.contains(&c.id),
-                actions: self
-                    .provider_of(c)
-                    .map(|provider| provider.actions().into_iter().map(|a| a.name).collect())
+                actions: provider
+                    .as_ref()
+                    .map(|p| p.actions().into_iter().map(|a| a.name).collect())
                     .unwrap_or_default(),
                 second_desktop_demo: self.second_desktop_demos.contains(&c.id),
-                asks_for_password: self.seam_asks_for_password(c),
+                asks_for_password: provider_says(|p| p.asks_for_password()),
             });
         }
         views

@@ -468,33 +468,6 @@ impl Console {
         sessions.get(connection_id).cloned()
     }
 
-    pub(super) fn seam_keeps_offline_cache(&self, connection: &Connection) -> bool {
-        self.provider_of(connection)
-            .is_ok_and(|provider| provider.keeps_offline_cache())
-    }
-
-    pub(super) fn seam_asks_for_password(&self, connection: &Connection) -> bool {
-        self.provider_of(connection)
-            .is_ok_and(|provider| provider.asks_for_password())
-    }
-
-    pub(super) fn seam_summary_of(&self, connection: &Connection) -> Option<String> {
-        self.provider_of(connection).ok()?.summary(connection)
-    }
-
-    /// What the card says the connection is, in its provider's words (the sandbox's, as the
-    /// emulator of what it stands for); for a provider this ResetDesk lacks, that provider's
-    /// name.
-    pub(super) fn seam_kind_line(&self, connection: &Connection) -> String {
-        match self.provider_of(connection) {
-            Ok(provider) if connection.sandbox => {
-                format!("Built-in sandbox ({} emulator)", provider.emulated())
-            }
-            Ok(provider) => provider.product().to_string(),
-            Err(_) => connection.provider_name().to_string(),
-        }
-    }
-
     /// Ends the session at the provider too; a failure there is logged, the session goes.
     pub(super) async fn seam_sign_out(&self, connection_id: &str) {
         let session = self.seam.sessions.write().await.remove(connection_id);
@@ -523,6 +496,18 @@ impl Console {
                 connection.kind().label()
             )),
         })
+    }
+}
+
+/// What the card says the connection is, in its provider's words (the sandbox's, as the
+/// emulator of what it stands for); for a provider this ResetDesk lacks, that provider's name.
+pub(super) fn kind_line(connection: &Connection, provider: Option<&dyn Provider>) -> String {
+    match provider {
+        Some(provider) if connection.sandbox => {
+            format!("Built-in sandbox ({} emulator)", provider.emulated())
+        }
+        Some(provider) => provider.product().to_string(),
+        None => connection.provider_name().to_string(),
     }
 }
 
