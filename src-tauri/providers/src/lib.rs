@@ -53,6 +53,21 @@ fn registered<P: std::any::Any + Send + Sync>(console: &Console, name: &str) -> 
         })
 }
 
+/// The signed-in session of `connection_id`, as the session type `S` of the provider `name`
+/// serves it with (after the caller checked the connection is of that provider's kind).
+async fn signed_in<S: std::any::Any + Send + Sync>(
+    console: &Console,
+    connection_id: &str,
+    name: &str,
+) -> Result<Arc<S>> {
+    let session: Arc<dyn std::any::Any + Send + Sync> = console.seam_session(connection_id).await?;
+    session.downcast::<S>().map_err(|_| {
+        AppError::internal(format!(
+            "This connection is not served by the provider \"{name}\"."
+        ))
+    })
+}
+
 /// `console` with the provider registered under `name` replaced by `change` of it (a sandbox
 /// setting, a retry policy). A Console without that provider is returned as it is, and the
 /// setting, which has nothing to apply to, is logged as ignored.

@@ -146,12 +146,8 @@ fn entra_provider(console: &Console) -> Result<Arc<EntraProvider>> {
 
 /// The Entra session of a connection, as Entra's own type.
 async fn entra_session(console: &Console, connection_id: &str) -> Result<Arc<EntraSession>> {
-    let connection = console.connection(connection_id)?;
-    connection.entra()?;
-    let session: Arc<dyn std::any::Any + Send + Sync> = console.seam_session(connection_id).await?;
-    session
-        .downcast::<EntraSession>()
-        .map_err(|_| AppError::internal("This connection is not served by Microsoft Entra."))
+    console.connection(connection_id)?.entra()?;
+    crate::signed_in(console, connection_id, ENTRA_PROVIDER).await
 }
 
 #[async_trait]

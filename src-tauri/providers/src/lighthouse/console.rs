@@ -10,7 +10,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use resetdesk_core::auth::BrowserLauncher;
 use resetdesk_core::console::{require_id, BulkPlan, Console};
-use resetdesk_core::error::{AppError, Result};
+use resetdesk_core::error::Result;
 use resetdesk_core::model::Operator;
 use resetdesk_core::seam::action_id;
 
@@ -87,14 +87,8 @@ async fn lighthouse_session(
     console: &Console,
     connection_id: &str,
 ) -> Result<Arc<LighthouseSession>> {
-    let connection = console.connection(connection_id)?;
-    connection.lighthouse()?;
-    let session: Arc<dyn std::any::Any + Send + Sync> = console.seam_session(connection_id).await?;
-    session.downcast::<LighthouseSession>().map_err(|_| {
-        AppError::internal(format!(
-            "This connection is not served by the provider \"{LIGHTHOUSE_PROVIDER}\"."
-        ))
-    })
+    console.connection(connection_id)?.lighthouse()?;
+    crate::signed_in(console, connection_id, LIGHTHOUSE_PROVIDER).await
 }
 
 #[async_trait]
